@@ -1,0 +1,140 @@
+/**
+ * The typed control interface signaling uses to drive a media node.
+ *
+ * The media server never decides policy: it creates and closes mediasoup
+ * objects on request and reports what happened. Identity (who may do what)
+ * lives in signaling; here a peer is only an opaque `peerId` inside a room.
+ *
+ * The embedded default is the in-process implementation (`MediaServer`); a
+ * network implementation for separate media nodes can implement the same
+ * interface later without signaling changing.
+ */
+import type { types as ms } from 'mediasoup';
+
+export type MediaKind = 'audio' | 'video';
+export type TransportDirection = 'send' | 'recv';
+
+/** What a browser needs to create its mediasoup-client transport. */
+export interface WebRtcTransportInfo {
+  id: string;
+  direction: TransportDirection;
+  iceParameters: ms.IceParameters;
+  iceCandidates: ms.IceCandidate[];
+  dtlsParameters: ms.DtlsParameters;
+}
+
+/** What a browser needs to create a consumer (it starts paused on the server). */
+export interface ConsumerInfo {
+  id: string;
+  producerId: string;
+  /** The peer whose producer this consumer receives. */
+  producerPeerId: string;
+  kind: MediaKind;
+  rtpParameters: ms.RtpParameters;
+  appData: Record<string, unknown>;
+}
+
+export interface ProducerInfo {
+  id: string;
+  peerId: string;
+  kind: MediaKind;
+  paused: boolean;
+  appData: Record<string, unknown>;
+}
+
+/** Counts for metrics and readiness; no per-room detail on purpose. */
+export interface MediaCounts {
+  workers: number;
+  workersAlive: number;
+  rooms: number;
+  peers: number;
+  transports: number;
+  producers: number;
+  consumers: number;
+}
+
+/**
+ * Events a media node reports to signaling. Tuples, as in mediasoup's own
+ * typed emitters.
+ */
+export type MediaControlEvents = {
+  /** A consumer closed on the server (its producer or transport went). */
+  consumerclosed: [{ roomId: string; peerId: string; consumerId: string; producerId: string }];
+  /** The producer behind a consumer paused or resumed (remote mute state). */
+  consumerpaused: [{ roomId: string; peerId: string; consumerId: string }];
+  consumerresumed: [{ roomId: string; peerId: string; consumerId: string }];
+  /** The loudest speaker changed; `peerId` null when everyone is silent. */
+  activespeaker: [{ roomId: string; peerId: string | null }];
+  /**
+   * The worker hosting these rooms died. Their routers and every object in
+   * them are gone; new routers were created on a live worker, so clients must
+   * re-join (create transports and producers again).
+   */
+  roomsrecreated: [{ roomIds: string[]; reason: string }];
+};
+
+export interface MediaControl {
+  /** Resolves when every worker is up (and WebRtcServers listen). */
+  readonly ready: boolean;
+  counts(): MediaCounts;
+
+  /**
+   * Gets or creates the room's router. Concurrent first calls for one room
+   * share a single creation.
+   */
+  ensureRoom(roomId: string): Promise<{ rtpCapabilities: ms.RtpCapabilities }>;
+  hasRoom(roomId: string): boolean;
+  closeRoom(roomId: string): void;
+
+  createWebRtcTransport(
+    roomId: string,
+    peerId: string,
+    direction: TransportDirection,
+  ): Promise<WebRtcTransportInfo>;
+  connectTransport(
+    roomId: string,
+    peerId: string,
+    transportId: string,
+    dtlsParameters: ms.DtlsParameters,
+  ): Promise<void>;
+
+  produce(
+    roomId: string,
+    peerId: string,
+    input: {
+      transportId: string;
+      kind: MediaKind;
+      rtpParameters: ms.RtpParameters;
+      appData: Record<string, unknown>;
+    },
+  ): Promise<ProducerInfo>;
+  pauseProducer(roomId: string, peerId: string, producerId: string): Promise<void>;
+  resumeProducer(roomId: string, peerId: string, producerId: string): Promise<void>;
+  closeProducer(roomId: string, peerId: string, producerId: string): void;
+  listProducers(roomId: string): ProducerInfo[];
+
+  /**
+   * Creates a paused consumer of `producerId` on the peer's recv transport.
+   * Returns null when the peer's RTP capabilities cannot consume it.
+   */
+  consume(
+    roomId: string,
+    peerId: string,
+    input: { transportId: string; producerId: string; rtpCapabilities: ms.RtpCapabilities },
+  ): Promise<ConsumerInfo | null>;
+  resumeConsumer(roomId: string, peerId: string, consumerId: string): Promise<void>;
+
+  /** Closes every transport, producer and consumer of the peer. */
+  closePeer(roomId: string, peerId: string): void;
+
+  on<K extends keyof MediaControlEvents>(
+    event: K,
+    listener: (...args: MediaControlEvents[K]) => void,
+  ): this;
+  off<K extends keyof MediaControlEvents>(
+    event: K,
+    listener: (...args: MediaControlEvents[K]) => void,
+  ): this;
+
+  close(): Promise<void>;
+}

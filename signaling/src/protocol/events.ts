@@ -1,0 +1,129 @@
+/**
+ * The socket.io protocol, declared once as zod schemas with inferred types.
+ * Signaling validates every payload with these; the console and the SIP
+ * gateway import the same types. Browser-safe: only zod.
+ *
+ * Join flow:
+ *   room:join → (router RTP capabilities) → transport:create ×2 →
+ *   transport:connect → producer:create → room:ready (client RTP caps) →
+ *   server pushes consumer:new for every remote producer → consumer:resume.
+ */
+import { z } from 'zod';
+import type { Ack } from './errors.ts';
+
+const id = z.string().min(1).max(128);
+export const roomIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'room id: lowercase letters, digits and dashes');
+
+// mediasoup validates these deeply; we check the shape that matters and let
+// the rest through so new mediasoup fields do not break clients.
+const dtlsParameters = z.looseObject({
+  role: z.enum(['auto', 'client', 'server']).optional(),
+  fingerprints: z
+    .array(z.looseObject({ algorithm: z.string().min(1), value: z.string().min(1) }))
+    .min(1),
+});
+const rtpParameters = z.looseObject({
+  mid: z.string().optional(),
+  codecs: z
+    .array(z.looseObject({ mimeType: z.string().min(1), payloadType: z.number().int(), clockRate: z.number().int() }))
+    .min(1),
+  encodings: z.array(z.looseObject({})).optional(),
+  headerExtensions: z.array(z.looseObject({})).optional(),
+  rtcp: z.looseObject({}).optional(),
+});
+const rtpCapabilities = z.looseObject({
+  codecs: z.array(z.looseObject({ mimeType: z.string().min(1), kind: z.enum(['audio', 'video']) })).optional(),
+  headerExtensions: z.array(z.looseObject({})).optional(),
+});
+
+export const mediaSourceSchema = z.enum(['mic', 'camera', 'screen']);
+export type MediaSource = z.infer<typeof mediaSourceSchema>;
+
+/** Client → server payload schemas, keyed by event name. */
+export const clientEventSchemas = {
+  'room:join': z.object({ roomId: roomIdSchema }),
+  'room:leave': z.object({}),
+  'room:ready': z.object({ rtpCapabilities }),
+  'transport:create': z.object({ direction: z.enum(['send', 'recv']) }),
+  'transport:connect': z.object({ transportId: id, dtlsParameters }),
+  'producer:create': z.object({
+    transportId: id,
+    kind: z.enum(['audio', 'video']),
+    rtpParameters,
+    source: mediaSourceSchema,
+  }),
+  'producer:pause': z.object({ producerId: id }),
+  'producer:resume': z.object({ producerId: id }),
+  'producer:close': z.object({ producerId: id }),
+  'consumer:resume': z.object({ consumerId: id }),
+} as const;
+
+export type ClientEventName = keyof typeof clientEventSchemas;
+export type ClientPayload<E extends ClientEventName> = z.infer<(typeof clientEventSchemas)[E]>;
+
+export type Role = 'admin' | 'chair' | 'duty_officer' | 'township' | 'service';
+
+export interface PeerInfo {
+  peerId: string;
+  userId: string;
+  displayName: string;
+  role: Role;
+  townshipId: string | null;
+  /** True when the peer has no live (unpaused) producer of that kind. */
+  audioMuted: boolean;
+  videoMuted: boolean;
+  joinedAt: string;
+}
+
+export interface TransportParams {
+  id: string;
+  direction: 'send' | 'recv';
+  iceParameters: unknown;
+  iceCandidates: unknown[];
+  dtlsParameters: unknown;
+}
+
+export interface ConsumerParams {
+  consumerId: string;
+  producerId: string;
+  peerId: string;
+  kind: 'audio' | 'video';
+  source: MediaSource;
+  rtpParameters: unknown;
+}
+
+/** What each client event's ack carries on success. */
+export interface ClientEventResults {
+  'room:join': { peerId: string; roomId: string; routerRtpCapabilities: unknown; peers: PeerInfo[]; self: PeerInfo };
+  'room:leave': Record<string, never>;
+  'room:ready': { consumers: number };
+  'transport:create': TransportParams;
+  'transport:connect': Record<string, never>;
+  'producer:create': { producerId: string };
+  'producer:pause': Record<string, never>;
+  'producer:resume': Record<string, never>;
+  'producer:close': Record<string, never>;
+  'consumer:resume': Record<string, never>;
+}
+
+/** Server → client events. */
+export interface ServerToClientEvents {
+  'peer:joined': (peer: PeerInfo) => void;
+  'peer:left': (data: { peerId: string }) => void;
+  'peer:updated': (peer: PeerInfo) => void;
+  'consumer:new': (data: ConsumerParams) => void;
+  'consumer:closed': (data: { consumerId: string }) => void;
+  'consumer:paused': (data: { consumerId: string }) => void;
+  'consumer:resumed': (data: { consumerId: string }) => void;
+  'speaker:active': (data: { peerId: string | null }) => void;
+  /** The room's media was lost (worker died) and re-created: join again. */
+  'room:recreated': (data: { roomId: string }) => void;
+}
+
+export type ClientToServerEvents = {
+  [E in ClientEventName]: (payload: ClientPayload<E>, ack: (res: Ack<ClientEventResults[E]>) => void) => void;
+};

@@ -1,0 +1,63 @@
+/**
+ * REST shapes under /api/v1. Error responses are `{ error: { code, message } }`
+ * with a matching HTTP status. Browser-safe: only zod.
+ */
+import { z } from 'zod';
+import type { Role } from './events.ts';
+import { roomIdSchema } from './events.ts';
+
+export const loginRequestSchema = z.object({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
+export type LoginRequest = z.infer<typeof loginRequestSchema>;
+
+export interface UserView {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  townshipId: string | null;
+}
+
+export interface LoginResponse {
+  token: string;
+  expiresAt: string;
+  user: UserView;
+}
+
+export interface TownshipView {
+  id: string;
+  name: string;
+  nameEn: string;
+  kind: 'town' | 'township';
+  lat: number;
+  lon: number;
+  /** Coordinates are approximate (demo data), not survey-grade. */
+  approximate: boolean;
+}
+
+export interface TerminalView {
+  id: string;
+  townshipId: string;
+  kind: 'video' | 'sip_phone';
+  name: string;
+  extension: string | null;
+}
+
+export interface RoomView {
+  id: string;
+  title: string;
+  kind: 'meeting' | 'training' | 'emergency';
+  createdAt: string;
+  createdBy: string | null;
+  /** Live participant count on this signaling node. */
+  participants: number;
+}
+
+export const createRoomRequestSchema = z.object({
+  id: roomIdSchema,
+  title: z.string().min(1).max(200),
+  kind: z.enum(['meeting', 'training', 'emergency']).default('meeting'),
+});
+export type CreateRoomRequest = z.infer<typeof createRoomRequestSchema>;
