@@ -1,0 +1,20 @@
+/**
+ * `npm run bench`: prints Beacon's benchmark figures.
+ *  - join → first remote frame decoded in Chromium (p50/p95 over BENCH_JOINS joins, default 10)
+ *  - fan-out: one VP8 producer (ffmpeg over RTP) into N PlainTransport consumers on one worker
+ */
+import { runFanout } from './fanout.ts';
+import { runJoinLatency } from './joinLatency.ts';
+
+const joins = Number(process.env.BENCH_JOINS ?? 10);
+const consumers = (process.env.BENCH_FANOUT ?? '50,100,200,400').split(',').map(Number);
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+
+console.log(`# Beacon benchmarks (${new Date().toISOString()})`);
+const join = await runJoinLatency({ joins });
+console.log(`\n## Join → first remote frame decoded (Chromium, ${join.samplesMs.length}/${join.joins} joins)`);
+console.log(`p50 ${join.p50Ms} ms, p95 ${join.p95Ms} ms; samples: ${join.samplesMs.join(', ')} ms`);
+
+console.log(`\n## Fan-out on one worker (${seconds} s per step)`);
+const fanout = await runFanout({ consumers, seconds });
+console.table(fanout);

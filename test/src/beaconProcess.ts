@@ -1,0 +1,112 @@
+/**
+ * Starts Beacon the way an operator does (`node --import tsx signaling/src/main.ts`)
+ * as a child process with its own data directory and ports, and waits until
+ * /readyz says the media workers and the store are ready.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+export const DEMO_PASSWORD = 'beacon2026';
+
+export interface BeaconProcess {
+  url: string;
+  port: number;
+  dataDir: string;
+  /** Everything the process printed, for failure reports. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface BeaconProcessOptions {
+  /** Reuse a data directory (restart tests); a fresh temp dir by default. */
+  dataDir?: string;
+  /** Media workers (default 1: tests run two files at a time on 2 cores). */
+  mediaWorkers?: number;
+  env?: Record<string, string>;
+}
+
+/** A free TCP port on loopback, picked by the kernel. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** A base port for WebRtcServers with room above it for a few workers. */
+export function randomRtcPortBase(): number {
+  return 42_000 + Math.floor(Math.random() * 500) * 10;
+}
+
+export async function startBeaconProcess(options: BeaconProcessOptions = {}): Promise<BeaconProcess> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'beacon-e2e-')));
+  const ownsDataDir = options.dataDir === undefined;
+  const port = await freePort();
+  let output = '';
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'signaling/src/main.ts'], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      BEACON_PORT: String(port),
+      BEACON_HOST: '127.0.0.1',
+      BEACON_DATA_DIR: dataDir,
+      BEACON_DEMO_PASSWORD: DEMO_PASSWORD,
+      MEDIA_WORKERS: String(options.mediaWorkers ?? 1),
+      MEDIA_LISTEN_IP: '127.0.0.1',
+      MEDIA_ANNOUNCED_ADDRESS: '127.0.0.1',
+      MEDIA_RTC_PORT_BASE: String(randomRtcPortBase()),
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  const url = `http://127.0.0.1:${port}`;
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Beacon exited with ${child.exitCode} before ready:\n${output}`);
+    try {
+      const res = await fetch(`${url}/readyz`);
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`Beacon not ready within 60 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  return {
+    url,
+    port,
+    dataDir,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
