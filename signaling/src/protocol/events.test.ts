@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { BeaconError, ERROR_CODES } from './errors.ts';
+import { type ClientEventName, clientEventSchemas, roomIdSchema } from './events.ts';
+import { createRoomRequestSchema, loginRequestSchema } from './rest.ts';
+
+const fingerprint = { algorithm: 'sha-256', value: 'AB:CD' };
+const opus = { mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 };
+
+/** One valid payload per client event: the schemas must accept real client input. */
+const valid: { [E in ClientEventName]: unknown } = {
+  'room:join': { roomId: 'city-weekly' },
+  'room:leave': {},
+  'room:ready': { rtpCapabilities: { codecs: [{ mimeType: 'audio/opus', kind: 'audio', clockRate: 48000 }] } },
+  'transport:create': { direction: 'send' },
+  'transport:connect': { transportId: 't1', dtlsParameters: { role: 'client', fingerprints: [fingerprint] } },
+  'producer:create': {
+    transportId: 't1',
+    kind: 'audio',
+    source: 'mic',
+    rtpParameters: { mid: '0', codecs: [opus], encodings: [{ ssrc: 1 }], headerExtensions: [], rtcp: { cname: 'x' } },
+  },
+  'producer:pause': { producerId: 'p1' },
+  'producer:resume': { producerId: 'p1' },
+  'producer:close': { producerId: 'p1' },
+  'consumer:resume': { consumerId: 'c1' },
+};
+
+describe('client event schemas', () => {
+  it.each(Object.keys(clientEventSchemas) as ClientEventName[])('%s accepts a real payload', (event) => {
+    expect(clientEventSchemas[event].safeParse(valid[event]).success).toBe(true);
+  });
+
+  it.each(Object.keys(clientEventSchemas) as ClientEventName[])('%s rejects non-objects', (event) => {
+    for (const bad of [null, undefined, 42, 'x', []]) {
+      expect(clientEventSchemas[event].safeParse(bad).success).toBe(false);
+    }
+  });
+
+  it('keeps unknown mediasoup fields in RTP parameters', () => {
+    const parsed = clientEventSchemas['producer:create'].parse({
+      ...(valid['producer:create'] as object),
+      rtpParameters: { codecs: [{ ...opus, rtcpFeedback: [{ type: 'nack' }] }], futureField: 1 },
+    });
+    expect(parsed.rtpParameters).toMatchObject({ futureField: 1, codecs: [{ rtcpFeedback: [{ type: 'nack' }] }] });
+  });
+
+  it('rejects bad field values', () => {
+    expect(clientEventSchemas['transport:create'].safeParse({ direction: 'sideways' }).success).toBe(false);
+    expect(clientEventSchemas['transport:connect'].safeParse({ transportId: 't', dtlsParameters: {} }).success).toBe(
+      false,
+    );
+    expect(
+      clientEventSchemas['producer:create'].safeParse({ ...(valid['producer:create'] as object), source: 'x' }).success,
+    ).toBe(false);
+    expect(clientEventSchemas['consumer:resume'].safeParse({ consumerId: 'x'.repeat(500) }).success).toBe(false);
+  });
+
+  it('room ids are lowercase slugs', () => {
+    expect(roomIdSchema.safeParse('city-weekly').success).toBe(true);
+    for (const bad of ['', 'City', '../etc', '-x', 'a b', 'x'.repeat(65)]) {
+      expect(roomIdSchema.safeParse(bad).success).toBe(false);
+    }
+  });
+});
+
+describe('REST schemas', () => {
+  it('login needs both fields', () => {
+    expect(loginRequestSchema.safeParse({ username: 'chair', password: 'p' }).success).toBe(true);
+    expect(loginRequestSchema.safeParse({ username: 'chair' }).success).toBe(false);
+    expect(loginRequestSchema.safeParse({ username: '', password: 'p' }).success).toBe(false);
+  });
+
+  it('room kind defaults to meeting', () => {
+    expect(createRoomRequestSchema.parse({ id: 'r1', title: '会议' }).kind).toBe('meeting');
+  });
+});
+
+describe('BeaconError', () => {
+  it('carries a known code into the ack body', () => {
+    const error = BeaconError.forbidden();
+    expect(ERROR_CODES).toContain(error.code);
+    expect(error.toBody()).toEqual({ code: 'forbidden', message: 'not allowed for your role' });
+    expect(error).toBeInstanceOf(Error);
+  });
+});
