@@ -1,0 +1,127 @@
+/**
+ * Access tokens: HS256 JWTs via jose. The algorithm, issuer and audience are
+ * pinned on verify; the payload is validated with zod, so a token signed with
+ * our secret but missing a claim is still refused.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
+import type { Config } from '../config.ts';
+import { BeaconError } from '../protocol/errors.ts';
+import type { Role } from '../protocol/events.ts';
+
+export interface AuthClaims {
+  userId: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  townshipId: string | null;
+}
+
+export const ROLES = ['admin', 'chair', 'duty_officer', 'township', 'service'] as const satisfies readonly Role[];
+export const roleSchema = z.enum(ROLES);
+
+const ALGORITHM = 'HS256';
+
+const payloadSchema = z.object({
+  sub: z.string().min(1),
+  username: z.string().min(1),
+  displayName: z.string(),
+  role: roleSchema,
+  townshipId: z.string().min(1).nullable(),
+});
+
+export interface TokenServiceOptions {
+  secret: Uint8Array;
+  /** Default 'beacon'. */
+  issuer?: string;
+  /** Default 'beacon-clients'. */
+  audience?: string;
+  /** Default 43200 (12 h). */
+  ttlSeconds?: number;
+  /** Default 30. */
+  clockToleranceSeconds?: number;
+}
+
+export class TokenService {
+  readonly #secret: Uint8Array;
+  readonly #issuer: string;
+  readonly #audience: string;
+  readonly #ttlSeconds: number;
+  readonly #clockTolerance: number;
+
+  constructor(opts: TokenServiceOptions) {
+    if (opts.secret.byteLength < 32) throw new TypeError('JWT secret must be at least 32 bytes');
+    this.#secret = opts.secret;
+    this.#issuer = opts.issuer ?? 'beacon';
+    this.#audience = opts.audience ?? 'beacon-clients';
+    this.#ttlSeconds = opts.ttlSeconds ?? 43_200;
+    this.#clockTolerance = opts.clockToleranceSeconds ?? 30;
+  }
+
+  async issue(claims: AuthClaims): Promise<{ token: string; expiresAt: string }> {
+    const now = Math.floor(Date.now() / 1000);
+    const exp = now + this.#ttlSeconds;
+    const token = await new SignJWT({
+      username: claims.username,
+      displayName: claims.displayName,
+      role: claims.role,
+      townshipId: claims.townshipId,
+    })
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setSubject(claims.userId)
+      .setIssuer(this.#issuer)
+      .setAudience(this.#audience)
+      .setIssuedAt(now)
+      .setExpirationTime(exp)
+      .sign(this.#secret);
+    return { token, expiresAt: new Date(exp * 1000).toISOString() };
+  }
+
+  /** Throws BeaconError 'token_expired' for an expired token, 'unauthorized' for anything else. */
+  async verify(token: string): Promise<AuthClaims> {
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, this.#secret, {
+        algorithms: [ALGORITHM],
+        issuer: this.#issuer,
+        audience: this.#audience,
+        clockTolerance: this.#clockTolerance,
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (err) {
+      if (err instanceof joseErrors.JWTExpired) {
+        throw new BeaconError('token_expired', 'token expired', { cause: err });
+      }
+      throw new BeaconError('unauthorized', 'invalid token', { cause: err });
+    }
+    const parsed = payloadSchema.safeParse(payload);
+    if (!parsed.success) throw new BeaconError('unauthorized', 'invalid token claims', { cause: parsed.error });
+    const { sub, username, displayName, role, townshipId } = parsed.data;
+    return { userId: sub, username, displayName, role, townshipId };
+  }
+}
+
+const SECRET_FILE = 'jwt-secret';
+
+/**
+ * The HS256 secret: BEACON_JWT_SECRET when set, otherwise a random secret
+ * generated on first start and kept in `<dataDir>/jwt-secret` (mode 0600) so
+ * tokens survive restarts.
+ */
+export function resolveJwtSecret(config: Config): Uint8Array {
+  if (config.jwtSecret !== undefined) return new TextEncoder().encode(config.jwtSecret);
+  mkdirSync(config.dataDir, { recursive: true });
+  const file = path.join(config.dataDir, SECRET_FILE);
+  try {
+    writeFileSync(file, `${randomBytes(48).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  }
+  const secret = readFileSync(file, 'utf8').trim();
+  if (secret.length < 32) throw new Error(`${file} holds a secret shorter than 32 characters; delete it to regenerate`);
+  return new TextEncoder().encode(secret);
+}

@@ -1,0 +1,88 @@
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toEqual({
+      port: 3000,
+      host: '0.0.0.0',
+      dataDir: './data',
+      jwtSecret: undefined,
+      jwtTtlSeconds: 43_200,
+      demoPassword: 'beacon2026',
+      consoleDist: path.resolve(import.meta.dirname, '../../console/dist'),
+      logLevel: 'info',
+      media: {
+        numWorkers: os.availableParallelism(),
+        listenIp: '0.0.0.0',
+        announcedAddress: undefined,
+        rtcPortBase: 40_000,
+        workerLogLevel: 'warn',
+      },
+    });
+    expect(path.isAbsolute(config.consoleDist)).toBe(true);
+  });
+
+  it('reads overrides and treats empty strings as unset', () => {
+    const config = loadConfig({
+      BEACON_PORT: '0',
+      BEACON_HOST: '127.0.0.1',
+      BEACON_DATA_DIR: '/var/lib/beacon',
+      BEACON_JWT_SECRET: 'x'.repeat(32),
+      BEACON_JWT_TTL_SECONDS: '60',
+      BEACON_DEMO_PASSWORD: 'pw',
+      BEACON_CONSOLE_DIST: '/srv/console',
+      LOG_LEVEL: 'silent',
+      MEDIA_WORKERS: '3',
+      MEDIA_LISTEN_IP: '10.0.0.5',
+      MEDIA_ANNOUNCED_ADDRESS: '203.0.113.7',
+      MEDIA_RTC_PORT_BASE: '45000',
+      MEDIA_LOG_LEVEL: 'debug',
+      MEDIA_UNRELATED: 'ignored',
+    });
+    expect(config).toEqual({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: '/var/lib/beacon',
+      jwtSecret: 'x'.repeat(32),
+      jwtTtlSeconds: 60,
+      demoPassword: 'pw',
+      consoleDist: '/srv/console',
+      logLevel: 'silent',
+      media: {
+        numWorkers: 3,
+        listenIp: '10.0.0.5',
+        announcedAddress: '203.0.113.7',
+        rtcPortBase: 45_000,
+        workerLogLevel: 'debug',
+      },
+    });
+    expect(loadConfig({ BEACON_PORT: '', MEDIA_ANNOUNCED_ADDRESS: '' }).port).toBe(3000);
+  });
+
+  it('lists every bad variable in one error, without leaking the secret', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        BEACON_PORT: 'eighty',
+        BEACON_JWT_SECRET: 'too-short-secret',
+        LOG_LEVEL: 'loud',
+        MEDIA_WORKERS: '0',
+      });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(Error);
+    const message = (error as Error).message;
+    expect(message).toMatch(/^invalid configuration:/);
+    for (const name of ['BEACON_PORT', 'BEACON_JWT_SECRET', 'LOG_LEVEL', 'MEDIA_WORKERS']) {
+      expect(message).toContain(name);
+    }
+    expect(message).toContain('"eighty"');
+    expect(message).not.toContain('too-short-secret');
+    expect(message).not.toContain('BEACON_HOST');
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * Configuration, read from the environment and validated once at start.
+ * There is no other config path: anything not listed here is not configurable.
+ *
+ *   BEACON_PORT              HTTP + socket.io port                     3000
+ *   BEACON_HOST              listen address                            0.0.0.0
+ *   BEACON_DATA_DIR          SQLite file, generated JWT secret         ./data
+ *   BEACON_JWT_SECRET        HS256 secret, at least 32 characters;     (unset)
+ *                            unset → generated once and kept in
+ *                            <dataDir>/jwt-secret (mode 0600)
+ *   BEACON_JWT_TTL_SECONDS   token lifetime                            43200 (12 h)
+ *   BEACON_DEMO_PASSWORD     password of the seeded demo accounts      beacon2026
+ *   BEACON_CONSOLE_DIST      built console served as static files      <repo>/console/dist
+ *   LOG_LEVEL                pino level (trace…fatal, silent)          info
+ *   MEDIA_WORKERS            mediasoup workers                         os.availableParallelism()
+ *   MEDIA_LISTEN_IP          RTC listen address                        0.0.0.0
+ *   MEDIA_ANNOUNCED_ADDRESS  address announced in ICE candidates       (unset: listen IP)
+ *   MEDIA_RTC_PORT_BASE      first RTC port (one port per worker)      40000
+ *   MEDIA_LOG_LEVEL          mediasoup worker log level                warn
+ */
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+const defaultConsoleDist = fileURLToPath(new URL('../../console/dist', import.meta.url));
+
+const port = z.coerce.number().int().min(0).max(65535);
+const nonEmpty = z.string().trim().min(1);
+
+/** Schema over the raw environment; the output is the `Config` shape. */
+export const configSchema = z
+  .object({
+    BEACON_PORT: port.default(3000),
+    BEACON_HOST: nonEmpty.default('0.0.0.0'),
+    BEACON_DATA_DIR: nonEmpty.default('./data'),
+    BEACON_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    BEACON_JWT_TTL_SECONDS: z.coerce.number().int().positive().default(43_200),
+    BEACON_DEMO_PASSWORD: nonEmpty.default('beacon2026'),
+    BEACON_CONSOLE_DIST: nonEmpty.default(defaultConsoleDist),
+    LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).default(os.availableParallelism()),
+    MEDIA_LISTEN_IP: nonEmpty.default('0.0.0.0'),
+    MEDIA_ANNOUNCED_ADDRESS: nonEmpty.optional(),
+    MEDIA_RTC_PORT_BASE: z.coerce.number().int().min(1024).max(65000).default(40_000),
+    MEDIA_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+  })
+  .transform((env) => ({
+    port: env.BEACON_PORT,
+    host: env.BEACON_HOST,
+    dataDir: env.BEACON_DATA_DIR,
+    ...(env.BEACON_JWT_SECRET === undefined ? {} : { jwtSecret: env.BEACON_JWT_SECRET }),
+    jwtTtlSeconds: env.BEACON_JWT_TTL_SECONDS,
+    demoPassword: env.BEACON_DEMO_PASSWORD,
+    consoleDist: env.BEACON_CONSOLE_DIST,
+    logLevel: env.LOG_LEVEL,
+    media: {
+      numWorkers: env.MEDIA_WORKERS,
+      listenIp: env.MEDIA_LISTEN_IP,
+      ...(env.MEDIA_ANNOUNCED_ADDRESS === undefined ? {} : { announcedAddress: env.MEDIA_ANNOUNCED_ADDRESS }),
+      rtcPortBase: env.MEDIA_RTC_PORT_BASE,
+      workerLogLevel: env.MEDIA_LOG_LEVEL,
+    },
+  }));
+
+export type Config = z.infer<typeof configSchema>;
+
+/**
+ * Validates the environment once. Empty strings count as unset. On bad input
+ * throws one Error whose message lists every bad variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const keys = Object.keys(configSchema.in.shape) as (keyof typeof configSchema.in.shape)[];
+  const raw: Record<string, string> = {};
+  for (const key of keys) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const result = configSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? '(config)');
+    const got = name === 'BEACON_JWT_SECRET' ? '' : ` (got ${JSON.stringify(raw[name])})`;
+    return `  ${name}: ${issue.message}${got}`;
+  });
+  const error = new Error(`invalid configuration:\n${lines.join('\n')}`);
+  error.stack = error.message;
+  throw error;
+}

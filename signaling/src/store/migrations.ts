@@ -1,0 +1,90 @@
+/**
+ * Schema migrations: an ordered, append-only list. Migration `i` has id `i + 1`
+ * and is recorded in `schema_migrations`; reopening a file applies only the
+ * new ones. Never edit a shipped migration — add another.
+ */
+import type { Database } from 'better-sqlite3';
+
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE townships (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    name_en     TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('town', 'township')),
+    lat         REAL NOT NULL,
+    lon         REAL NOT NULL,
+    approximate INTEGER NOT NULL DEFAULT 1 CHECK (approximate IN (0, 1))
+  );
+
+  CREATE TABLE users (
+    id            TEXT PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    display_name  TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('admin', 'chair', 'duty_officer', 'township', 'service')),
+    township_id   TEXT REFERENCES townships (id),
+    password_hash TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    CHECK (role <> 'township' OR township_id IS NOT NULL)
+  );
+
+  CREATE TABLE terminals (
+    id          TEXT PRIMARY KEY,
+    township_id TEXT NOT NULL REFERENCES townships (id),
+    kind        TEXT NOT NULL CHECK (kind IN ('video', 'sip_phone')),
+    name        TEXT NOT NULL,
+    extension   TEXT UNIQUE
+  );
+  CREATE INDEX terminals_by_township ON terminals (township_id);
+
+  CREATE TABLE rooms (
+    id         TEXT PRIMARY KEY,
+    title      TEXT NOT NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('meeting', 'training', 'emergency')),
+    created_at TEXT NOT NULL,
+    created_by TEXT REFERENCES users (id)
+  );
+
+  CREATE TABLE meetings (
+    id         INTEGER PRIMARY KEY,
+    room_id    TEXT NOT NULL REFERENCES rooms (id),
+    started_at TEXT NOT NULL,
+    ended_at   TEXT
+  );
+  CREATE UNIQUE INDEX meetings_running ON meetings (room_id) WHERE ended_at IS NULL;
+
+  CREATE TABLE audit (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    at       TEXT NOT NULL,
+    actor_id TEXT,
+    action   TEXT NOT NULL,
+    target   TEXT,
+    detail   TEXT CHECK (detail IS NULL OR json_valid(detail))
+  );
+  `,
+];
+
+/** Applies pending migrations, each in its own transaction. Returns the ids applied. */
+export function migrate(db: Database, list: readonly string[] = migrations): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    id         INTEGER PRIMARY KEY,
+    applied_at TEXT NOT NULL
+  )`);
+  const row = db.prepare('SELECT MAX(id) AS latest FROM schema_migrations').get() as { latest: number | null };
+  const latest = row.latest ?? 0;
+  if (latest > list.length) {
+    throw new Error(`database schema is at migration ${latest}, newer than this code (${list.length})`);
+  }
+  const record = db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)');
+  const applied: number[] = [];
+  list.forEach((sql, index) => {
+    const id = index + 1;
+    if (id <= latest) return;
+    db.transaction(() => {
+      db.exec(sql);
+      record.run(id, new Date().toISOString());
+    })();
+    applied.push(id);
+  });
+  return applied;
+}
