@@ -1,0 +1,51 @@
+/** REST client for /api/v1: bearer token, `{ error: { code, message } }` bodies become ConsoleErrors. */
+import type { ClientErrorCode } from './errors.ts';
+import { ConsoleError } from './errors.ts';
+
+interface RequestOptions {
+  method?: 'GET' | 'POST';
+  body?: unknown;
+  token?: string | null;
+}
+
+export async function api<T>(path: string, { method = 'GET', body, token }: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers.authorization = `Bearer ${token}`;
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (cause) {
+    throw new ConsoleError('network', `${method} ${path}: ${String(cause)}`, { cause });
+  }
+  if (!response.ok) throw await errorFromResponse(response, `${method} ${path}`);
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+async function errorFromResponse(response: Response, what: string): Promise<ConsoleError> {
+  const fallback: ClientErrorCode =
+    response.status === 401
+      ? 'unauthorized'
+      : response.status === 403
+        ? 'forbidden'
+        : response.status === 404
+          ? 'not_found'
+          : response.status === 429
+            ? 'rate_limited'
+            : 'internal';
+  let code: ClientErrorCode = fallback;
+  let message = `${what}: HTTP ${response.status}`;
+  try {
+    const body = (await response.json()) as { error?: { code?: ClientErrorCode; message?: string } };
+    if (body.error?.code) code = body.error.code;
+    if (body.error?.message) message = body.error.message;
+  } catch {
+    // Not JSON (e.g. a proxy error page): keep the status-derived code.
+  }
+  return new ConsoleError(code, message, { status: response.status });
+}

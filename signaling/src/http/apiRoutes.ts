@@ -1,0 +1,69 @@
+/**
+ * Resource routes under /api/v1 (behind the bearer middleware): the caller,
+ * rooms with live participant counts, townships and terminals.
+ */
+import { Router } from 'express';
+import { createLogger } from '../logger.ts';
+import { BeaconError } from '../protocol/errors.ts';
+import type { Role } from '../protocol/events.ts';
+import { createRoomRequestSchema, type RoomView } from '../protocol/rest.ts';
+import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
+import type { RoomRecord, Store } from '../store/index.ts';
+import { parseOrBadRequest } from '../validation.ts';
+import { claimsOf, userView } from './authRoutes.ts';
+
+const logger = createLogger('api');
+
+/** Who may create conference rooms: the city side, not townships or services. */
+const ROOM_CREATORS: readonly Role[] = ['admin', 'chair', 'duty_officer'];
+
+export function apiRouter(deps: { store: Store; registry: RoomRegistry }): Router {
+  const { store, registry } = deps;
+  const router = Router();
+
+  const roomView = (room: RoomRecord): RoomView => ({ ...room, participants: registry.participantCount(room.id) });
+
+  router.get('/me', (_req, res) => {
+    const claims = claimsOf(res);
+    const user = store.users.findById(claims.userId);
+    // A token can outlive its user (deleted account): that token no longer identifies anyone.
+    if (!user) throw BeaconError.unauthorized('user no longer exists');
+    res.json(userView(user));
+  });
+
+  router.get('/rooms', (_req, res) => {
+    res.json(store.rooms.list().map(roomView));
+  });
+
+  router.post('/rooms', (req, res) => {
+    const claims = claimsOf(res);
+    if (!ROOM_CREATORS.includes(claims.role))
+      throw BeaconError.forbidden('only admin, chair or duty officer create rooms');
+    const input = parseOrBadRequest(createRoomRequestSchema, req.body);
+    const room = store.rooms.create({ ...input, createdBy: claims.userId });
+    store.audit.append({
+      actorId: claims.userId,
+      action: 'room.create',
+      target: room.id,
+      detail: { title: room.title },
+    });
+    logger.info({ roomId: room.id, by: claims.username }, 'room created');
+    res.status(201).json(roomView(room));
+  });
+
+  router.get('/townships', (_req, res) => {
+    res.json(store.townships.list());
+  });
+
+  router.get('/terminals', (_req, res) => {
+    const claims = claimsOf(res);
+    // A township sees its own terminals; the city side sees all of them.
+    if (claims.role === 'township') {
+      res.json(claims.townshipId ? store.terminals.listByTownship(claims.townshipId) : []);
+      return;
+    }
+    res.json(store.terminals.list());
+  });
+
+  return router;
+}

@@ -1,0 +1,70 @@
+/**
+ * POST /api/v1/auth/login and the bearer middleware that guards the rest of
+ * /api/v1. The verified claims are kept in `res.locals.claims`.
+ */
+import { type RequestHandler, type Response, Router } from 'express';
+import { verifyPassword } from '../auth/passwords.ts';
+import type { AuthClaims, TokenService } from '../auth/tokens.ts';
+import { createLogger } from '../logger.ts';
+import { BeaconError } from '../protocol/errors.ts';
+import { type LoginResponse, loginRequestSchema, type UserView } from '../protocol/rest.ts';
+import type { Store, UserRecord } from '../store/index.ts';
+import { parseOrBadRequest } from '../validation.ts';
+
+const logger = createLogger('auth');
+
+const BAD_CREDENTIALS = 'invalid username or password';
+// A well-formed hash no password matches: unknown users cost the same scrypt run as wrong passwords.
+const DUMMY_HASH = `scrypt$16384$8$1$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(32).toString('base64')}`;
+
+export function userView(user: Pick<UserRecord, 'id' | 'username' | 'displayName' | 'role' | 'townshipId'>): UserView {
+  return {
+    id: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    role: user.role,
+    townshipId: user.townshipId,
+  };
+}
+
+export function claimsOf(res: Response): AuthClaims {
+  const claims = res.locals.claims as AuthClaims | undefined;
+  if (!claims) throw BeaconError.unauthorized();
+  return claims;
+}
+
+export function loginRouter(deps: { store: Store; tokens: TokenService }): Router {
+  const router = Router();
+  router.post('/login', async (req, res) => {
+    const { username, password } = parseOrBadRequest(loginRequestSchema, req.body);
+    const user = deps.store.users.findByUsername(username);
+    const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+    if (!user || !valid) {
+      logger.info({ username }, 'login refused');
+      deps.store.audit.append({ actorId: user?.id ?? null, action: 'auth.login_failed', detail: { username } });
+      throw BeaconError.unauthorized(BAD_CREDENTIALS);
+    }
+    const { token, expiresAt } = await deps.tokens.issue({
+      userId: user.id,
+      username: user.username,
+      displayName: user.displayName,
+      role: user.role,
+      townshipId: user.townshipId,
+    });
+    deps.store.audit.append({ actorId: user.id, action: 'auth.login' });
+    logger.info({ username, role: user.role }, 'login');
+    const body: LoginResponse = { token, expiresAt, user: userView(user) };
+    res.json(body);
+  });
+  return router;
+}
+
+export function requireBearer(tokens: TokenService): RequestHandler {
+  return async (req, res, next) => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match?.[1]) throw BeaconError.unauthorized('Authorization: Bearer <token> required');
+    res.locals.claims = await tokens.verify(match[1]);
+    next();
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * The express app: ops endpoints, the REST API under /api/v1, the console.
+ * Every error is a JSON `{ error: { code, message } }`; unknown API routes
+ * are 404 JSON rather than the console's index.html.
+ */
+import type { MediaControl } from '@beacon/media-server';
+import express, { type Express } from 'express';
+import type { Registry } from 'prom-client';
+import type { TokenService } from '../auth/tokens.ts';
+import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
+import type { Store } from '../store/index.ts';
+import { apiRouter } from './apiRoutes.ts';
+import { loginRouter, requireBearer } from './authRoutes.ts';
+import { consoleRouter } from './consoleStatic.ts';
+import { errorHandler, sendError } from './errors.ts';
+import { opsRouter } from './opsRoutes.ts';
+
+export interface AppDeps {
+  store: Store;
+  tokens: TokenService;
+  registry: RoomRegistry;
+  media: MediaControl;
+  metrics: Registry;
+  consoleDist: string;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.use(opsRouter(deps));
+  app.use('/api', express.json({ limit: '100kb' }));
+  app.use('/api/v1/auth', loginRouter(deps));
+  app.use('/api/v1', requireBearer(deps.tokens), apiRouter(deps));
+  app.use('/api', (req, res) => {
+    sendError(res, 'not_found', `no such endpoint: ${req.method} ${req.originalUrl.split('?')[0]}`);
+  });
+  app.use(consoleRouter(deps.consoleDist));
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,52 @@
+/**
+ * REST errors: `{ error: { code, message } }` with the matching status.
+ * Stacks and internal messages never reach the client.
+ */
+import type { ErrorRequestHandler, Response } from 'express';
+import { createLogger } from '../logger.ts';
+import { BeaconError, type ErrorCode } from '../protocol/errors.ts';
+
+const logger = createLogger('http');
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  bad_request: 400,
+  unauthorized: 401,
+  token_expired: 401,
+  forbidden: 403,
+  not_found: 404,
+  room_not_found: 404,
+  rate_limited: 429,
+  media_unavailable: 503,
+};
+
+export function sendError(res: Response, code: ErrorCode, message: string, status = STATUS[code] ?? 500): void {
+  res.status(status).json({ error: { code, message } });
+}
+
+/** body-parser errors carry `type` and a 4xx `status`. */
+interface ParserError {
+  type?: unknown;
+  status?: unknown;
+}
+
+export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (err instanceof BeaconError) {
+    sendError(res, err.code, err.message);
+    return;
+  }
+  const { type, status } = (typeof err === 'object' && err !== null ? err : {}) as ParserError;
+  if (type === 'entity.parse.failed') {
+    sendError(res, 'bad_request', 'malformed JSON body');
+    return;
+  }
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    sendError(res, 'bad_request', typeof type === 'string' ? `request rejected: ${type}` : 'bad request', status);
+    return;
+  }
+  logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
+  sendError(res, 'internal', 'internal error', 500);
+};

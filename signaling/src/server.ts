@@ -1,0 +1,133 @@
+/**
+ * Starts one Beacon node: store → media → rooms → HTTP + socket.io. `close()`
+ * undoes it in reverse so no socket outlives the rooms and no write outlives
+ * the store.
+ */
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { type MediaControl, MediaServer } from '@beacon/media-server';
+import { resolveJwtSecret, TokenService } from './auth/tokens.ts';
+import type { Config } from './config.ts';
+import { createApp } from './http/createApp.ts';
+import { createLogger } from './logger.ts';
+import { createMetricsRegistry } from './metrics.ts';
+import { RoomRegistry } from './rooms/RoomRegistry.ts';
+import { createSocketServer } from './socket/createSocketServer.ts';
+import { openStore, type Store } from './store/index.ts';
+
+const logger = createLogger('server');
+
+export interface StartBeaconOptions {
+  config: Config;
+  /** A media node to drive; default: an in-process MediaServer owned (and closed) by this node. */
+  media?: MediaControl;
+}
+
+export interface BeaconNode {
+  /** http://127.0.0.1:PORT when listening on all interfaces, else http://HOST:PORT. */
+  url: string;
+  port: number;
+  store: Store;
+  media: MediaControl;
+  rooms: RoomRegistry;
+  tokens: TokenService;
+  close(): Promise<void>;
+}
+
+export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode> {
+  const { config } = opts;
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = await openStore({
+    file: path.join(config.dataDir, 'beacon.sqlite'),
+    seed: { demoPassword: config.demoPassword },
+  });
+  const tokens = new TokenService({ secret: resolveJwtSecret(config), ttlSeconds: config.jwtTtlSeconds });
+
+  let media: MediaControl;
+  try {
+    media = opts.media ?? (await MediaServer.create(config.media));
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  const ownsMedia = opts.media === undefined;
+
+  const rooms = new RoomRegistry(media);
+  const meetings = trackMeetings(rooms, store);
+  const metrics = createMetricsRegistry({ media, rooms });
+  const app = createApp({ store, tokens, registry: rooms, media, metrics, consoleDist: config.consoleDist });
+  const httpServer = createServer(app);
+  const sockets = createSocketServer({ httpServer, tokens, registry: rooms, media, store });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await sockets.close();
+    if (ownsMedia) await media.close();
+    store.close();
+    throw err;
+  }
+
+  const { port } = httpServer.address() as AddressInfo;
+  const wildcard = config.host === '0.0.0.0' || config.host === '::';
+  const host = wildcard ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  logger.info({ url, dataDir: config.dataDir }, 'beacon listening');
+
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    // Disconnect sockets first (their cleanup still reaches rooms and store), then the rest.
+    const socketsClosed = sockets.close();
+    httpServer.closeAllConnections();
+    await socketsClosed;
+    rooms.close();
+    meetings.stop();
+    if (ownsMedia) await media.close();
+    store.close();
+    logger.info('beacon stopped');
+  };
+
+  return {
+    url,
+    port,
+    store,
+    media,
+    rooms,
+    tokens,
+    close: () => {
+      closing ??= close();
+      return closing;
+    },
+  };
+}
+
+/**
+ * A meeting (store row) runs while its room has people: started on the
+ * room's creation, ended when it closes. This is the attendance history the
+ * command room looks back on.
+ */
+function trackMeetings(rooms: RoomRegistry, store: Store): { stop(): void } {
+  const running = new Map<string, number>();
+  const onCreated = (room: { id: string }) => running.set(room.id, store.meetings.start(room.id));
+  const onClosed = ({ roomId }: { roomId: string }) => {
+    const meetingId = running.get(roomId);
+    running.delete(roomId);
+    if (meetingId !== undefined && store.isReady()) store.meetings.end(meetingId);
+  };
+  rooms.on('roomcreated', onCreated);
+  rooms.on('roomclosed', onClosed);
+  return {
+    stop() {
+      rooms.off('roomcreated', onCreated);
+      rooms.off('roomclosed', onClosed);
+    },
+  };
+}

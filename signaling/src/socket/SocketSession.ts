@@ -1,0 +1,58 @@
+/**
+ * Per-socket state: who is connected and which room peer it currently is.
+ *
+ * Events of one socket run one after another (`run`). Without that, a
+ * client firing room:join and room:leave back to back, or disconnecting while
+ * its join is in flight, would interleave the two at every await and leave a
+ * half-joined peer behind.
+ */
+import type { AuthClaims } from '../auth/tokens.ts';
+import { BeaconError } from '../protocol/errors.ts';
+import type { ConferenceRoom } from '../rooms/ConferenceRoom.ts';
+import type { Participant } from '../rooms/Participant.ts';
+import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
+
+export class SocketSession {
+  readonly socketId: string;
+  readonly claims: AuthClaims;
+  #current: { roomId: string; peerId: string } | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(socketId: string, claims: AuthClaims) {
+    this.socketId = socketId;
+    this.claims = claims;
+  }
+
+  /** Queues `task` behind this socket's earlier events; never rejects the queue itself. */
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(task);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  setCurrent(current: { roomId: string; peerId: string } | undefined): void {
+    this.#current = current;
+  }
+
+  /**
+   * The room and participant of this socket, or undefined. A room dropped
+   * after a media worker died leaves a stale entry; it is cleared here.
+   */
+  lookup(registry: RoomRegistry): { room: ConferenceRoom; participant: Participant } | undefined {
+    if (!this.#current) return undefined;
+    const room = registry.get(this.#current.roomId);
+    const participant = room?.get(this.#current.peerId);
+    if (!room || !participant) {
+      this.#current = undefined;
+      return undefined;
+    }
+    return { room, participant };
+  }
+
+  /** Like lookup, but a socket outside any room gets 'not_in_room'. */
+  require(registry: RoomRegistry): { room: ConferenceRoom; participant: Participant } {
+    const found = this.lookup(registry);
+    if (!found) throw new BeaconError('not_in_room', 'join a room first');
+    return found;
+  }
+}

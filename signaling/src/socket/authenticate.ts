@@ -1,0 +1,39 @@
+/**
+ * Handshake middleware: a socket without a valid JWT in `auth.token` never
+ * connects. The client sees `connect_error` with `err.message` = the code and
+ * `err.data = { code, message }`.
+ */
+import type { ExtendedError } from 'socket.io';
+import type { TokenService } from '../auth/tokens.ts';
+import { createLogger } from '../logger.ts';
+import { BeaconError, type ErrorBody } from '../protocol/errors.ts';
+import type { BeaconSocket } from './types.ts';
+
+const logger = createLogger('socket-auth');
+
+function refusal(body: ErrorBody): ExtendedError {
+  const err: ExtendedError = new Error(body.code);
+  err.data = body;
+  return err;
+}
+
+export function authenticate(tokens: TokenService) {
+  return async (socket: BeaconSocket, next: (err?: ExtendedError) => void): Promise<void> => {
+    const auth: unknown = socket.handshake.auth;
+    const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
+    if (typeof token !== 'string' || token.length === 0) {
+      next(refusal({ code: 'unauthorized', message: 'auth.token is required' }));
+      return;
+    }
+    try {
+      socket.data.claims = await tokens.verify(token);
+      next();
+    } catch (err) {
+      const body: ErrorBody =
+        err instanceof BeaconError ? err.toBody() : { code: 'unauthorized', message: 'invalid token' };
+      if (!(err instanceof BeaconError)) logger.error({ err }, 'token verification failed unexpectedly');
+      logger.debug({ code: body.code, address: socket.handshake.address }, 'handshake refused');
+      next(refusal(body));
+    }
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The socket.io server of Beacon: JWT handshake, one handler per client
+ * event, cleanup on disconnect, and the bridge from room/media events.
+ */
+import type { Server as HttpServer } from 'node:http';
+import type { MediaControl } from '@beacon/media-server';
+import { Server } from 'socket.io';
+import type { TokenService } from '../auth/tokens.ts';
+import { createLogger } from '../logger.ts';
+import type { ClientEventName } from '../protocol/events.ts';
+import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
+import type { Store } from '../store/index.ts';
+import { authenticate } from './authenticate.ts';
+import { handlers, leaveCurrentRoom } from './handlers/index.ts';
+import { RoomBridge } from './RoomBridge.ts';
+import { registerHandler } from './registerHandler.ts';
+import { SocketSession } from './SocketSession.ts';
+import type { BeaconServer, HandlerContext } from './types.ts';
+
+const logger = createLogger('socket');
+
+export interface SocketServerOptions {
+  httpServer: HttpServer;
+  tokens: TokenService;
+  registry: RoomRegistry;
+  media: MediaControl;
+  store: Store;
+}
+
+export function createSocketServer(opts: SocketServerOptions): { io: BeaconServer; close(): Promise<void> } {
+  const io: BeaconServer = new Server(opts.httpServer, {
+    path: '/socket.io',
+    transports: ['websocket', 'polling'],
+    // SDP-sized payloads are a few KB; 1 MB (the default) made explicit.
+    maxHttpBufferSize: 1_000_000,
+    serveClient: false,
+  });
+  const bridge = new RoomBridge({ io, registry: opts.registry, media: opts.media });
+
+  io.use(authenticate(opts.tokens));
+
+  io.on('connection', (socket) => {
+    const { claims } = socket.data;
+    const session = new SocketSession(socket.id, claims);
+    const log = logger.child({ socketId: socket.id, user: claims.username });
+    const ctx: HandlerContext = { io, socket, session, registry: opts.registry, store: opts.store, log };
+    log.debug('connected');
+
+    for (const event of Object.keys(handlers) as ClientEventName[]) {
+      registerHandler(ctx, event, handlers[event] as never);
+    }
+
+    socket.on('disconnect', (reason) => {
+      log.debug({ reason }, 'disconnected');
+      // Queued behind any in-flight event, so a join that is still running completes and is then undone.
+      void session
+        .run(async () => leaveCurrentRoom(ctx, `disconnect: ${reason}`))
+        .catch((err: unknown) => log.error({ err }, 'cleanup after disconnect failed'));
+    });
+  });
+
+  return {
+    io,
+    async close() {
+      bridge.close();
+      // Disconnects every socket (each runs its cleanup), then closes the engine.
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+      });
+    },
+  };
+}

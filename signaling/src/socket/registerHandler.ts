@@ -1,0 +1,43 @@
+/**
+ * The one path every client event takes: ack check → schema validation →
+ * per-socket queue → handler → ack. Nothing a client sends may crash the
+ * process; every outcome is an ack with a code.
+ */
+import { type ClientEventName, clientEventSchemas } from '../protocol/events.ts';
+import { parseOrBadRequest } from '../validation.ts';
+import { toErrorBody } from './errors.ts';
+import type { Handler, HandlerContext } from './types.ts';
+
+type AckFn = (response: unknown) => void;
+
+export function registerHandler<E extends ClientEventName>(ctx: HandlerContext, event: E, handler: Handler<E>): void {
+  const schema = clientEventSchemas[event];
+  ctx.socket.on(event as never, (...args: unknown[]) => {
+    const ack = args.at(-1);
+    if (typeof ack !== 'function') {
+      // Nobody to answer; doing the work anyway would hide client bugs.
+      ctx.log.debug({ event }, 'event without ack ignored');
+      return;
+    }
+    const reply: AckFn = (response) => {
+      try {
+        (ack as AckFn)(response);
+      } catch (err) {
+        ctx.log.warn({ err, event }, 'ack threw');
+      }
+    };
+    let payload: unknown;
+    try {
+      payload = parseOrBadRequest(schema, args.length >= 2 ? args[0] : undefined, event);
+    } catch (err) {
+      reply({ ok: false, error: toErrorBody(err, ctx.log, { event }) });
+      return;
+    }
+    void ctx.session
+      .run(() => handler(ctx, payload as never))
+      .then(
+        (data) => reply({ ok: true, data }),
+        (err: unknown) => reply({ ok: false, error: toErrorBody(err, ctx.log, { event }) }),
+      );
+  });
+}

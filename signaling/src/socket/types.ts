@@ -1,0 +1,42 @@
+/** Types shared by the socket layer and its handlers. */
+import type { Logger } from 'pino';
+import type { Server, Socket } from 'socket.io';
+import type { AuthClaims } from '../auth/tokens.ts';
+import type {
+  ClientEventName,
+  ClientEventResults,
+  ClientPayload,
+  ClientToServerEvents,
+  ServerToClientEvents,
+} from '../protocol/events.ts';
+import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
+import type { Store } from '../store/index.ts';
+import type { SocketSession } from './SocketSession.ts';
+
+export interface SocketData {
+  claims: AuthClaims;
+}
+
+// biome-ignore lint/complexity/noBannedTypes: socket.io's slot for inter-server events, unused here.
+type NoInterServerEvents = {};
+
+export type BeaconServer = Server<ClientToServerEvents, ServerToClientEvents, NoInterServerEvents, SocketData>;
+export type BeaconSocket = Socket<ClientToServerEvents, ServerToClientEvents, NoInterServerEvents, SocketData>;
+
+/** What every handler gets: the socket, its session and the node's services. */
+export interface HandlerContext {
+  io: BeaconServer;
+  socket: BeaconSocket;
+  session: SocketSession;
+  registry: RoomRegistry;
+  store: Store;
+  log: Logger;
+}
+
+/** One client event: validated payload in, ack data out; throw BeaconError to refuse. */
+export type Handler<E extends ClientEventName> = (
+  ctx: HandlerContext,
+  payload: ClientPayload<E>,
+) => Promise<ClientEventResults[E]>;
+
+export type HandlerTable = { [E in ClientEventName]: Handler<E> };

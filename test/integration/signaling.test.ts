@@ -1,0 +1,332 @@
+/**
+ * Socket signaling against a real node: handshake auth, hostile payloads for
+ * every client event, and a full two-peer media exchange on a real mediasoup
+ * worker. No mocks.
+ */
+import { resolveJwtSecret, TokenService } from '@beacon/signaling';
+import type { ClientEventName } from '@beacon/signaling/protocol';
+import type { Socket } from 'socket.io-client';
+import { describe, expect, it } from 'vitest';
+import {
+  api,
+  connect,
+  FAKE_DTLS,
+  login,
+  micProducer,
+  nextEvent,
+  OPUS_RTP,
+  ok,
+  request,
+  type TestClient,
+  useTestNode,
+  VP8_RTP,
+} from './helpers.ts';
+
+const SECRET = 'integration-test-secret-0123456789abcdef';
+
+const t = useTestNode({ env: { BEACON_JWT_SECRET: SECRET } });
+
+async function refusal(token: string | undefined): Promise<{ message: string; data: unknown }> {
+  try {
+    const socket = await connect(t.url, token);
+    socket.close();
+  } catch (err) {
+    return err as { message: string; data: unknown };
+  }
+  throw new Error('connected without a valid token');
+}
+
+describe('socket handshake', () => {
+  it('refuses a missing token', async () => {
+    const err = await refusal(undefined);
+    expect(err.message).toBe('unauthorized');
+    expect(err.data).toMatchObject({ code: 'unauthorized' });
+  });
+
+  it('refuses a garbage token', async () => {
+    expect((await refusal('not.a.jwt')).data).toMatchObject({ code: 'unauthorized' });
+    expect((await refusal('x'.repeat(10_000))).data).toMatchObject({ code: 'unauthorized' });
+  });
+
+  it('refuses a token signed with another secret', async () => {
+    const other = new TokenService({ secret: new TextEncoder().encode('another-secret-another-secret-0123456') });
+    const { token } = await other.issue({
+      userId: 'x',
+      username: 'x',
+      displayName: 'x',
+      role: 'admin',
+      townshipId: null,
+    });
+    expect((await refusal(token)).data).toMatchObject({ code: 'unauthorized' });
+  });
+
+  it('says token_expired for an expired token', async () => {
+    // The server allows 30 s of clock skew, so the token expired two minutes ago rather than a second ago.
+    const issuer = new TokenService({ secret: resolveJwtSecret(t.beacon.config), ttlSeconds: -120 });
+    const { token } = await issuer.issue({
+      userId: 'u',
+      username: 'chair',
+      displayName: '主席',
+      role: 'chair',
+      townshipId: null,
+    });
+    const err = await refusal(token);
+    expect(err.message).toBe('token_expired');
+    expect(err.data).toMatchObject({ code: 'token_expired' });
+  });
+});
+
+/** Payloads every event must refuse: not an object at all. */
+const NOT_OBJECTS: unknown[] = [null, 42, 'room', true, [], [{}]];
+const HUGE = 'x'.repeat(200_000);
+
+/** Per event, payloads of the right outer shape but wrong inside. */
+const BAD_PAYLOADS: Record<ClientEventName, unknown[]> = {
+  'room:join': [
+    {},
+    { roomId: 7 },
+    { roomId: '' },
+    { roomId: 'Has Spaces' },
+    { roomId: 'a'.repeat(65) },
+    { roomId: HUGE },
+  ],
+  'room:leave': [],
+  'room:ready': [
+    {},
+    { rtpCapabilities: 'opus' },
+    { rtpCapabilities: { codecs: [{ mimeType: 'audio/opus', kind: 'smell' }] } },
+  ],
+  'transport:create': [{}, { direction: 'sideways' }, { direction: 1 }],
+  'transport:connect': [
+    {},
+    { transportId: 1, dtlsParameters: FAKE_DTLS },
+    { transportId: 't', dtlsParameters: { fingerprints: [] } },
+    { transportId: HUGE, dtlsParameters: FAKE_DTLS },
+  ],
+  'producer:create': [
+    {},
+    { transportId: 't', kind: 'audio', rtpParameters: OPUS_RTP },
+    { transportId: 't', kind: 'smell', rtpParameters: OPUS_RTP, source: 'mic' },
+    { transportId: 't', kind: 'audio', rtpParameters: { codecs: [] }, source: 'mic' },
+    { transportId: 't', kind: 'audio', rtpParameters: OPUS_RTP, source: HUGE },
+  ],
+  'producer:pause': [{}, { producerId: '' }, { producerId: 3 }, { producerId: HUGE }],
+  'producer:resume': [{}, { producerId: '' }, { producerId: null }],
+  'producer:close': [{}, { producerId: ['p'] }],
+  'consumer:resume': [{}, { consumerId: '' }, { consumerId: { $gt: '' } }],
+};
+
+/** A valid payload per event, for the not_in_room checks. */
+const VALID: Record<ClientEventName, unknown> = {
+  'room:join': { roomId: 'city-weekly' },
+  'room:leave': {},
+  'room:ready': { rtpCapabilities: { codecs: [] } },
+  'transport:create': { direction: 'send' },
+  'transport:connect': { transportId: 't', dtlsParameters: FAKE_DTLS },
+  'producer:create': { transportId: 't', kind: 'audio', rtpParameters: OPUS_RTP, source: 'mic' },
+  'producer:pause': { producerId: 'p' },
+  'producer:resume': { producerId: 'p' },
+  'producer:close': { producerId: 'p' },
+  'consumer:resume': { consumerId: 'c' },
+};
+
+describe('hostile payloads', () => {
+  it('answers every malformed event with bad_request while a healthy client keeps working', async () => {
+    const healthy = await t.client('duty');
+    await ok(healthy, 'room:join', { roomId: 'emergency-drill' });
+    const send = await ok(healthy, 'transport:create', { direction: 'send' });
+    const attacker = await t.client('lucheng');
+    await ok(attacker, 'room:join', { roomId: 'emergency-drill' });
+    const raw = attacker as unknown as Socket;
+
+    for (const event of Object.keys(BAD_PAYLOADS) as ClientEventName[]) {
+      for (const payload of [...NOT_OBJECTS, ...BAD_PAYLOADS[event]]) {
+        const res = await request(attacker, event, payload);
+        expect(res, `${event} ${JSON.stringify(payload)?.slice(0, 80)}`).toMatchObject({
+          ok: false,
+          error: { code: 'bad_request', message: expect.stringContaining(event) },
+        });
+      }
+      // An ack but no payload at all.
+      expect(await raw.timeout(5_000).emitWithAck(event)).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+      // No ack: nobody to answer, nothing to crash.
+      raw.emit(event, { roomId: 1 });
+      raw.emit(event);
+
+      // Meanwhile the healthy peer gets correct, specific answers.
+      expect(await request(healthy, 'producer:pause', { producerId: `unknown-${event}` })).toMatchObject({
+        ok: false,
+        error: { code: 'producer_not_found' },
+      });
+    }
+    // Messages name the bad field.
+    const res = await request(attacker, 'transport:connect', { transportId: 1, dtlsParameters: FAKE_DTLS });
+    expect(res.ok ? '' : res.error.message).toMatch(/transportId/);
+
+    // Beyond socket.io's 1 MB frame limit the attacker is cut off; the server and the healthy peer carry on.
+    const cutOff = new Promise((resolve) => raw.once('disconnect', resolve));
+    raw.emit('room:join', { roomId: 'x'.repeat(2_000_000) }, () => undefined);
+    await cutOff;
+    const mic = await ok(healthy, 'producer:create', micProducer(send.id));
+    expect(mic.producerId).toEqual(expect.any(String));
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+    await expect.poll(() => t.beacon.node.rooms.participantCount('emergency-drill')).toBe(1);
+    expect(await request(healthy, 'room:leave', {})).toEqual({ ok: true, data: {} });
+    expect(t.beacon.node.rooms.get('emergency-drill')).toBeUndefined();
+  });
+
+  it('says not_in_room before a join and room_not_found for an unknown room', async () => {
+    const socket = await t.client('donggua');
+    for (const event of Object.keys(VALID) as ClientEventName[]) {
+      if (event === 'room:join') continue;
+      expect(await request(socket, event, VALID[event]), event).toMatchObject({
+        ok: false,
+        error: { code: 'not_in_room' },
+      });
+    }
+    expect(await request(socket, 'room:join', { roomId: 'no-such-room' })).toMatchObject({
+      ok: false,
+      error: { code: 'room_not_found' },
+    });
+    await ok(socket, 'room:join', { roomId: 'city-weekly' });
+    expect(await request(socket, 'room:join', { roomId: 'emergency-drill' })).toMatchObject({
+      ok: false,
+      error: { code: 'already_in_room' },
+    });
+    expect(await request(socket, 'transport:connect', VALID['transport:connect'])).toMatchObject({
+      ok: false,
+      error: { code: 'transport_not_found' },
+    });
+    expect(await request(socket, 'producer:pause', { producerId: 'p' })).toMatchObject({
+      ok: false,
+      error: { code: 'producer_not_found' },
+    });
+    expect(await request(socket, 'consumer:resume', { consumerId: 'c' })).toMatchObject({
+      ok: false,
+      error: { code: expect.stringMatching(/consumer_not_found|not_in_room/) },
+    });
+    expect(await request(socket, 'room:ready', VALID['room:ready'])).toMatchObject({
+      ok: false,
+      error: { code: 'transport_not_found' },
+    });
+    await ok(socket, 'room:leave', {});
+    expect(await request(socket, 'room:leave', {})).toMatchObject({ ok: false, error: { code: 'not_in_room' } });
+  });
+});
+
+describe('conference', () => {
+  it('joins two peers at once into one media room and exchanges media', async () => {
+    const chair = await t.client('chair');
+    const town = await t.client('lucheng');
+    const [a, b] = await Promise.all([
+      ok(chair, 'room:join', { roomId: 'city-weekly' }),
+      ok(town, 'room:join', { roomId: 'city-weekly' }),
+    ]);
+    expect(t.beacon.node.media.counts().rooms).toBe(1);
+    expect(t.beacon.node.rooms.counts()).toEqual({ rooms: 1, participants: 2 });
+    expect([...a.peers, ...b.peers].map((p) => p.peerId).sort()).toEqual([a.peerId, b.peerId].sort());
+    expect(a.self).toMatchObject({ role: 'chair', audioMuted: true, videoMuted: true });
+    const caps = a.routerRtpCapabilities as { codecs: unknown[] };
+    expect(caps.codecs.length).toBeGreaterThan(0);
+
+    // Transports for both.
+    const transports = async (socket: TestClient) => {
+      const send = await ok(socket, 'transport:create', { direction: 'send' });
+      const recv = await ok(socket, 'transport:create', { direction: 'recv' });
+      await ok(socket, 'transport:connect', { transportId: send.id, dtlsParameters: FAKE_DTLS });
+      await ok(socket, 'transport:connect', { transportId: recv.id, dtlsParameters: FAKE_DTLS });
+      return { send, recv };
+    };
+    const chairT = await transports(chair);
+    const townT = await transports(town);
+    expect(chairT.send.iceCandidates.length).toBeGreaterThan(0);
+
+    // The chair speaks before the township is ready: the township gets the mic on ready.
+    const updated = nextEvent(town, 'peer:updated');
+    const mic = await ok(chair, 'producer:create', micProducer(chairT.send.id));
+    expect(await updated).toMatchObject({ peerId: a.peerId, audioMuted: false });
+    const micConsumer = nextEvent(town, 'consumer:new');
+    expect(await ok(town, 'room:ready', { rtpCapabilities: caps })).toEqual({ consumers: 1 });
+    const consumer = await micConsumer;
+    expect(consumer).toMatchObject({ producerId: mic.producerId, peerId: a.peerId, kind: 'audio', source: 'mic' });
+    await ok(town, 'consumer:resume', { consumerId: consumer.consumerId });
+
+    // Producing with somebody else's transport id is refused.
+    expect(await request(town, 'producer:create', micProducer(chairT.send.id))).toMatchObject({
+      ok: false,
+      error: { code: 'transport_not_found' },
+    });
+
+    // Once the chair is ready, a new camera of the township reaches it straight away.
+    expect(await ok(chair, 'room:ready', { rtpCapabilities: caps })).toEqual({ consumers: 0 });
+    const cameraConsumer = nextEvent(chair, 'consumer:new');
+    const camera = await ok(town, 'producer:create', {
+      transportId: townT.send.id,
+      kind: 'video',
+      rtpParameters: VP8_RTP,
+      source: 'camera',
+    });
+    expect(await cameraConsumer).toMatchObject({
+      producerId: camera.producerId,
+      peerId: b.peerId,
+      source: 'camera',
+      kind: 'video',
+    });
+    expect(await request(chair, 'room:ready', { rtpCapabilities: caps })).toMatchObject({
+      ok: false,
+      error: { code: 'bad_request' },
+    });
+
+    // Mute, unmute and stop the mic.
+    const muted = nextEvent(town, 'peer:updated');
+    const paused = nextEvent(town, 'consumer:paused');
+    await ok(chair, 'producer:pause', { producerId: mic.producerId });
+    expect(await muted).toMatchObject({ peerId: a.peerId, audioMuted: true });
+    expect(await paused).toEqual({ consumerId: consumer.consumerId });
+    const resumed = nextEvent(town, 'consumer:resumed');
+    await ok(chair, 'producer:resume', { producerId: mic.producerId });
+    expect(await resumed).toEqual({ consumerId: consumer.consumerId });
+    expect(await request(town, 'producer:pause', { producerId: mic.producerId })).toMatchObject({
+      ok: false,
+      error: { code: 'producer_not_found' },
+    });
+    const closed = nextEvent(town, 'consumer:closed');
+    await ok(chair, 'producer:close', { producerId: mic.producerId });
+    expect(await closed).toEqual({ consumerId: consumer.consumerId });
+
+    // A second socket of the same user is a separate peer.
+    const chairTab2 = await t.client('chair');
+    const joined = nextEvent(town, 'peer:joined');
+    const tab2 = await ok(chairTab2, 'room:join', { roomId: 'city-weekly' });
+    expect(await joined).toMatchObject({ peerId: tab2.peerId, userId: a.self.userId });
+    expect(tab2.peers).toHaveLength(2);
+
+    const rooms = (await (await api(t.url, await login(t.url, 'duty'), '/api/v1/rooms')).json()) as {
+      id: string;
+      participants: number;
+    }[];
+    expect(rooms.find((r) => r.id === 'city-weekly')?.participants).toBe(3);
+
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/^beacon_participants 3$/m);
+    expect(metrics).toMatch(/^beacon_rooms 1$/m);
+    expect(metrics).toMatch(/^beacon_media_workers_alive 1$/m);
+    expect(metrics).toMatch(/^process_cpu_user_seconds_total /m);
+    expect(metrics).not.toMatch(/^beacon_\w+\{/m);
+    expect(metrics).not.toMatch(/city-weekly/);
+
+    // Disconnect is a leave: others hear peer:left and the camera consumer closes.
+    const left = nextEvent(chair, 'peer:left');
+    const leftConsumer = nextEvent(chair, 'consumer:closed');
+    town.disconnect();
+    expect(await left).toEqual({ peerId: b.peerId });
+    expect(await leftConsumer).toMatchObject({ consumerId: expect.any(String) });
+    await ok(chair, 'room:leave', {});
+    chairTab2.disconnect();
+    await expect.poll(() => t.beacon.node.rooms.counts().rooms).toBe(0);
+    expect(t.beacon.node.media.counts()).toMatchObject({ rooms: 0, transports: 0, producers: 0, consumers: 0 });
+    expect(
+      t.beacon.node.store.audit.list({ limit: 50 }).some((e) => e.action === 'room.join' && e.target === 'city-weekly'),
+    ).toBe(true);
+  });
+});
