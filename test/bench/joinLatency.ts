@@ -42,9 +42,11 @@ export async function runJoinLatency(opts: { joins: number }): Promise<JoinLaten
         const started = performance.now();
         for (;;) {
           // The hook appears once the conference page has mounted.
-          const hook = (window as unknown as { __beacon?: Hook }).__beacon;
+          const hook = (globalThis as unknown as { __beacon?: Hook }).__beacon;
           const stats = hook ? await hook.recvTransportStats().catch(() => []) : [];
-          const decoded = stats.some((s) => s.type === 'inbound-rtp' && s.kind === 'video' && Number(s.framesDecoded) > 0);
+          const decoded = stats.some(
+            (s) => s.type === 'inbound-rtp' && s.kind === 'video' && Number(s.framesDecoded) > 0,
+          );
           if (decoded) return performance.now() - started;
           if (performance.now() - started > 30_000) return Number.NaN;
           await new Promise((r) => setTimeout(r, 10));

@@ -32,7 +32,8 @@ export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`Chromium not found at ${CHROMIUM_PATH}: run "bash scripts/setup.sh --with-tests" (apt-get install chromium)`);
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const extra = process.env.BEACON_CHROMIUM_ARGS?.split(' ').filter(Boolean) ?? [];
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extra] });
 }
 
 export async function newTerminalContext(browser: Browser): Promise<BrowserContext> {
@@ -59,7 +60,7 @@ export interface InboundStat {
 /** inbound-rtp entries of the page's receive transport (via the console's test hook). */
 export async function inboundStats(page: Page): Promise<InboundStat[]> {
   return page.evaluate(async () => {
-    const hook = (window as unknown as { __beacon?: { recvTransportStats(): Promise<Record<string, unknown>[]> } })
+    const hook = (globalThis as unknown as { __beacon?: { recvTransportStats(): Promise<Record<string, unknown>[]> } })
       .__beacon;
     if (!hook) return [];
     const stats = await hook.recvTransportStats();
