@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Beacon setup: system packages, the mediasoup worker, npm packages.
+# Idempotent and quiet when everything is already in place (prints one line).
+#
+#   bash scripts/setup.sh [--with-tests]
+#
+#   --with-tests   also install what the test suites need (chromium)
+#
+# Env: BEACON_MEDIASOUP_WORKER=auto|source|prebuilt (see scripts/mediasoup/build-worker.mjs),
+#      BEACON_CACHE_DIR (default ${XDG_CACHE_HOME:-$HOME/.cache}/beacon).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+say() { echo "[beacon] $*"; }
+die() {
+  echo "[beacon] error: $*" >&2
+  exit 1
+}
+
+WITH_TESTS=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-tests) WITH_TESTS=1 ;;
+    -h | --help)
+      sed -n '2,10s/^# \{0,1\}//p' "$0"
+      exit 0
+      ;;
+    *) die "unknown option: $arg (usage: bash scripts/setup.sh [--with-tests])" ;;
+  esac
+done
+
+# --- Node and npm ------------------------------------------------------------
+command -v node >/dev/null 2>&1 || die "node is not installed; Beacon needs Node.js >= 20.19 (https://nodejs.org or your distribution's nodejs package)"
+command -v npm >/dev/null 2>&1 || die "npm is not installed; install npm (it ships with Node.js >= 20.19)"
+NODE_VERSION="$(node -p 'process.versions.node')"
+node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' ||
+  die "Node.js $NODE_VERSION is too old; Beacon needs Node.js >= 20.19"
+
+# --- Worker plan: which mode, is a build needed, which Debian packages would it need --
+PLAN="$(node scripts/mediasoup/build-worker.mjs --plan)" || die "could not determine how to get the mediasoup worker (see above)"
+plan_get() { sed -n "s/^$1=//p" <<<"$PLAN" | tail -n 1; }
+WORKER_MODE="$(plan_get MODE)"
+BUILD_DEBS="$(plan_get BUILD_DEBS)"
+
+# --- Debian packages ---------------------------------------------------------
+WANT_DEBS=(ffmpeg)
+[ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(chromium)
+# shellcheck disable=SC2206 # word splitting intended
+[ -n "$BUILD_DEBS" ] && WANT_DEBS+=($BUILD_DEBS)
+
+if command -v dpkg-query >/dev/null 2>&1; then
+  MISSING_DEBS=()
+  for pkg in "${WANT_DEBS[@]}"; do
+    if [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)" != "install ok installed" ]; then
+      MISSING_DEBS+=("$pkg")
+    fi
+  done
+  if [ "${#MISSING_DEBS[@]}" -gt 0 ]; then
+    if [ "$(id -u)" != 0 ]; then
+      die "missing Debian packages: ${MISSING_DEBS[*]}
+[beacon]   install them as root, then re-run this script:
+[beacon]   sudo apt-get install -y --no-install-recommends ${MISSING_DEBS[*]}"
+    fi
+    say "installing Debian packages: ${MISSING_DEBS[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    APT_LOG="$(mktemp -t beacon-apt.XXXXXX)"
+    if ! { apt-get update -q && apt-get install -y -q --no-install-recommends "${MISSING_DEBS[@]}"; } </dev/null >"$APT_LOG" 2>&1; then
+      tail -n 40 "$APT_LOG" | sed 's/^/[beacon] apt: /' >&2
+      die "apt-get failed installing: ${MISSING_DEBS[*]} (full log: $APT_LOG)"
+    fi
+    rm -f "$APT_LOG"
+  fi
+else
+  # Not Debian: we cannot check packages; build-worker.mjs reports missing build tools itself.
+  for tool in ffmpeg $([ "$WITH_TESTS" = 1 ] && echo chromium); do
+    command -v "$tool" >/dev/null 2>&1 || say "warning: $tool not found (not a Debian system: install it with your package manager)"
+  done
+fi
+
+# --- mediasoup worker --------------------------------------------------------
+WORKER_OUT="$(BEACON_MEDIASOUP_WORKER="$WORKER_MODE" node scripts/mediasoup/build-worker.mjs --quiet)" ||
+  die "could not build or find the mediasoup worker (see above)"
+WORKER_LINE="$(tail -n 1 <<<"$WORKER_OUT")"
+WORKER_BIN=""
+case "$WORKER_LINE" in
+  MEDIASOUP_WORKER_BIN=*) WORKER_BIN="${WORKER_LINE#MEDIASOUP_WORKER_BIN=}" ;;
+  MEDIASOUP_WORKER=prebuilt) ;;
+  *) die "unexpected output from build-worker.mjs: $WORKER_LINE" ;;
+esac
+
+# --- npm packages ------------------------------------------------------------
+[ -f package-lock.json ] || die "package-lock.json is missing; run npm install once and commit it"
+STAMP=node_modules/.beacon-install-stamp
+LOCK_SHA="$(sha256sum package-lock.json | cut -d' ' -f1)"
+STAMP_WANT="lock=$LOCK_SHA worker=${WORKER_BIN:-prebuilt}"
+
+# True when node_modules was installed from exactly this lockfile (e.g. by a plain
+# `npm install`): npm's hidden lockfile matches every installed entry and only optional
+# packages for other platforms are absent.
+node_modules_match_lock() {
+  [ -f node_modules/.package-lock.json ] || return 1
+  node -e '
+    const fs = require("node:fs");
+    const lock = JSON.parse(fs.readFileSync("package-lock.json", "utf8")).packages ?? {};
+    const hidden = JSON.parse(fs.readFileSync("node_modules/.package-lock.json", "utf8")).packages ?? {};
+    for (const [key, entry] of Object.entries(lock)) {
+      if (key === "") continue;
+      const have = hidden[key];
+      if (!have) { if (entry.optional || entry.devOptional) continue; process.exit(1); }
+      if (have.version !== entry.version || have.resolved !== entry.resolved || have.link !== entry.link) process.exit(1);
+    }
+    for (const key of Object.keys(hidden)) if (!(key in lock)) process.exit(1);
+  ' 2>/dev/null
+}
+
+NPM_INSTALLED=0
+if [ -d node_modules ] && [ "$(cat "$STAMP" 2>/dev/null || true)" = "$STAMP_WANT" ]; then
+  : # up to date
+elif [ -d node_modules ] && node_modules_match_lock; then
+  : # installed from this lockfile already; adopt it (stamp written below after the checks)
+else
+  say "installing npm packages (npm ci)"
+  if [ -n "$WORKER_BIN" ]; then
+    # Makes mediasoup's postinstall skip its download/build; we place the binary below.
+    MEDIASOUP_WORKER_BIN="$WORKER_BIN" npm ci --no-audit --no-fund </dev/null || die "npm ci failed"
+  else
+    npm ci --no-audit --no-fund </dev/null || die "npm ci failed"
+  fi
+  NPM_INSTALLED=1
+fi
+
+# Put the source-built worker where mediasoup looks by default, so runtime needs no env var.
+MS_DIR=node_modules/mediasoup
+MS_BIN="$MS_DIR/worker/out/Release/mediasoup-worker"
+[ -f "$MS_DIR/package.json" ] || die "node_modules/mediasoup is missing after install"
+if [ -n "$WORKER_BIN" ] && ! cmp -s "$WORKER_BIN" "$MS_BIN"; then
+  mkdir -p "$(dirname "$MS_BIN")"
+  # Copy then rename: never overwrite a worker binary that may be running.
+  cp "$WORKER_BIN" "$MS_BIN.tmp.$$"
+  chmod 755 "$MS_BIN.tmp.$$"
+  mv -f "$MS_BIN.tmp.$$" "$MS_BIN"
+fi
+
+# --- Check what install scripts should have built (npm 11 has skipped them before) --
+better_sqlite3_loads() {
+  node -e 'const D = require("better-sqlite3"); new D(":memory:").close()' >/dev/null 2>&1
+}
+if [ -d node_modules/better-sqlite3 ]; then
+  if [ ! -f node_modules/better-sqlite3/build/Release/better_sqlite3.node ] || ! better_sqlite3_loads; then
+    say "better-sqlite3 native module missing or not loadable; running npm rebuild better-sqlite3"
+    npm rebuild better-sqlite3 </dev/null >/dev/null || true
+    [ -f node_modules/better-sqlite3/build/Release/better_sqlite3.node ] && better_sqlite3_loads ||
+      die "node_modules/better-sqlite3/build/Release/better_sqlite3.node is missing or does not load after npm rebuild better-sqlite3 (needs g++, make, python3 and Node headers)"
+  fi
+fi
+
+[ -f "$MS_BIN" ] || die "mediasoup worker missing at $MS_BIN (mediasoup's install script did not run or failed; try BEACON_MEDIASOUP_WORKER=source)"
+[ -x "$MS_BIN" ] || die "mediasoup worker at $MS_BIN is not executable"
+# A healthy worker exits with 41 when started without its env (mediasoup's own check).
+set +e
+env -i "$MS_BIN" >/dev/null 2>&1
+WORKER_RC=$?
+set -e
+[ "$WORKER_RC" = 41 ] || die "mediasoup worker at $MS_BIN does not run on this host (exit $WORKER_RC, expected 41)"
+
+echo "$STAMP_WANT" >"$STAMP"
+
+MS_VERSION="$(node -p 'require("./node_modules/mediasoup/package.json").version')"
+SUMMARY="node $NODE_VERSION, mediasoup $MS_VERSION worker: $([ -n "$WORKER_BIN" ] && echo source-built || echo prebuilt)"
+[ "$NPM_INSTALLED" = 1 ] && SUMMARY+=", npm packages installed"
+[ "$WITH_TESTS" = 1 ] && SUMMARY+=", test deps"
+say "setup ok ($SUMMARY)"
