@@ -6,7 +6,13 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { type BeaconProcess, DEMO_PASSWORD, startBeaconProcess } from '../src/beaconProcess.ts';
-import { launchChromium, liveInboundStreams, loginThroughUi, newTerminalContext, screenshotAll } from '../src/browser.ts';
+import {
+  launchChromium,
+  liveInboundStreams,
+  loginThroughUi,
+  newTerminalContext,
+  screenshotAll,
+} from '../src/browser.ts';
 
 const ROOM = 'city-weekly';
 const USERS = ['chair', 'lucheng', 'donggua'] as const;
@@ -39,9 +45,9 @@ describe('three terminals in one conference', () => {
       const page = await context.newPage();
       pages.push(page);
       await loginThroughUi(page, beacon.url, user, DEMO_PASSWORD, `#/room/${ROOM}`);
-      await expect.poll(() => page.getByTestId('conference').getAttribute('data-state'), { timeout: 30_000 }).toBe(
-        'joined',
-      );
+      await expect
+        .poll(() => page.getByTestId('conference').getAttribute('data-state'), { timeout: 30_000 })
+        .toBe('joined');
     }
 
     for (const page of pages) {

@@ -30,7 +30,9 @@ const CHROMIUM_ARGS = [
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: run "bash scripts/setup.sh --with-tests" (apt-get install chromium)`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}: run "bash scripts/setup.sh --with-tests" (apt-get install chromium)`,
+    );
   }
   const extra = process.env.BEACON_CHROMIUM_ARGS?.split(' ').filter(Boolean) ?? [];
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extra] });

@@ -22,9 +22,7 @@ export const roomIdSchema = z
 // the rest through so new mediasoup fields do not break clients.
 const dtlsParameters = z.looseObject({
   role: z.enum(['auto', 'client', 'server']).optional(),
-  fingerprints: z
-    .array(z.looseObject({ algorithm: z.string().min(1), value: z.string().min(1) }))
-    .min(1),
+  fingerprints: z.array(z.looseObject({ algorithm: z.string().min(1), value: z.string().min(1) })).min(1),
 });
 const rtpParameters = z.looseObject({
   mid: z.string().optional(),
