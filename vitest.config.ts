@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // that start real servers and real mediasoup workers) and `e2e` (real Chromium).
 export default defineConfig({
   test: {
+    // Servers started by tests log warnings and errors only, unless asked.
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     projects: [
       {
         test: {

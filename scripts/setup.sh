@@ -4,7 +4,7 @@
 #
 #   bash scripts/setup.sh [--with-tests]
 #
-#   --with-tests   also install what the test suites need (chromium)
+#   --with-tests   also install what the test suites need (chromium, a CJK font for screenshots)
 #
 # Env: BEACON_MEDIASOUP_WORKER=auto|source|prebuilt (see scripts/mediasoup/build-worker.mjs),
 #      BEACON_CACHE_DIR (default ${XDG_CACHE_HOME:-$HOME/.cache}/beacon).
@@ -46,7 +46,8 @@ BUILD_DEBS="$(plan_get BUILD_DEBS)"
 
 # --- Debian packages ---------------------------------------------------------
 WANT_DEBS=(ffmpeg)
-[ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(chromium)
+# fonts-wqy-microhei: Chinese glyphs in headless screenshots taken on test failure.
+[ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(chromium fonts-wqy-microhei)
 # shellcheck disable=SC2206 # word splitting intended
 [ -n "$BUILD_DEBS" ] && WANT_DEBS+=($BUILD_DEBS)
 
