@@ -86,11 +86,7 @@ export interface MediaControl {
   hasRoom(roomId: string): boolean;
   closeRoom(roomId: string): void;
 
-  createWebRtcTransport(
-    roomId: string,
-    peerId: string,
-    direction: TransportDirection,
-  ): Promise<WebRtcTransportInfo>;
+  createWebRtcTransport(roomId: string, peerId: string, direction: TransportDirection): Promise<WebRtcTransportInfo>;
   connectTransport(
     roomId: string,
     peerId: string,
@@ -127,14 +123,8 @@ export interface MediaControl {
   /** Closes every transport, producer and consumer of the peer. */
   closePeer(roomId: string, peerId: string): void;
 
-  on<K extends keyof MediaControlEvents>(
-    event: K,
-    listener: (...args: MediaControlEvents[K]) => void,
-  ): this;
-  off<K extends keyof MediaControlEvents>(
-    event: K,
-    listener: (...args: MediaControlEvents[K]) => void,
-  ): this;
+  on<K extends keyof MediaControlEvents>(event: K, listener: (...args: MediaControlEvents[K]) => void): this;
+  off<K extends keyof MediaControlEvents>(event: K, listener: (...args: MediaControlEvents[K]) => void): this;
 
   close(): Promise<void>;
 }

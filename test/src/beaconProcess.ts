@@ -42,9 +42,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A base port for WebRtcServers with room above it for a few workers. */
+/** A base port for WebRtcServers with room above it for a few workers, below
+ * Linux's ephemeral range (32768+) so outgoing sockets cannot take it first. */
 export function randomRtcPortBase(): number {
-  return 42_000 + Math.floor(Math.random() * 500) * 10;
+  return 20_000 + Math.floor(Math.random() * 1000) * 10;
 }
 
 export async function startBeaconProcess(options: BeaconProcessOptions = {}): Promise<BeaconProcess> {

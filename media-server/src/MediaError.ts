@@ -1,0 +1,44 @@
+/**
+ * Error raised by the media server for requests it cannot honour.
+ *
+ * Signaling switches on `code` and maps it to its own ack codes, so these
+ * strings are part of the contract: add codes, never rename them.
+ */
+export type MediaErrorCode =
+  | 'room_not_found'
+  | 'peer_not_found'
+  | 'transport_not_found'
+  | 'producer_not_found'
+  | 'consumer_not_found'
+  | 'cannot_consume'
+  | 'invalid_state';
+
+export class MediaError extends Error {
+  override readonly name = 'MediaError';
+  readonly code: MediaErrorCode;
+
+  constructor(code: MediaErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+
+  static roomNotFound(roomId: string): MediaError {
+    return new MediaError('room_not_found', `room "${roomId}" not found`);
+  }
+
+  static peerNotFound(peerId: string): MediaError {
+    return new MediaError('peer_not_found', `peer "${peerId}" has no media in this room`);
+  }
+
+  static transportNotFound(transportId: string): MediaError {
+    return new MediaError('transport_not_found', `transport "${transportId}" not found`);
+  }
+
+  static producerNotFound(producerId: string): MediaError {
+    return new MediaError('producer_not_found', `producer "${producerId}" not found`);
+  }
+
+  static consumerNotFound(consumerId: string): MediaError {
+    return new MediaError('consumer_not_found', `consumer "${consumerId}" not found`);
+  }
+}

@@ -1,0 +1,253 @@
+import type { types as ms } from 'mediasoup';
+import { createLogger } from './logger.ts';
+import type {
+  ConsumerInfo,
+  MediaControl,
+  MediaControlEvents,
+  MediaCounts,
+  MediaKind,
+  ProducerInfo,
+  TransportDirection,
+  WebRtcTransportInfo,
+} from './MediaControlTypes.ts';
+import { MediaError } from './MediaError.ts';
+import {
+  type MediaServerOptions,
+  type MediaServerOptionsInput,
+  parseMediaServerOptions,
+} from './MediaServerOptions.ts';
+import {
+  createPlainConsumer,
+  createPlainProducer,
+  type PlainConsumerInput,
+  type PlainConsumerResult,
+  type PlainProducerInput,
+  type PlainProducerResult,
+} from './plainRtp.ts';
+import { Room } from './Room.ts';
+import { TypedEmitter } from './TypedEmitter.ts';
+import { WorkerPool } from './WorkerPool.ts';
+
+const logger = createLogger('MediaServer');
+
+/**
+ * The in-process media node: a worker pool and one Room (router) per
+ * conference, driven by signaling through `MediaControl`.
+ */
+export class MediaServer extends TypedEmitter<MediaControlEvents> implements MediaControl {
+  readonly options: MediaServerOptions;
+  readonly #pool: WorkerPool;
+  /** Creation in flight or done, per room id: concurrent first calls share one creation. */
+  readonly #pending = new Map<string, Promise<Room>>();
+  /** Rooms whose creation finished, for synchronous lookups. */
+  readonly #rooms = new Map<string, Room>();
+  #closed = false;
+
+  private constructor(options: MediaServerOptions, pool: WorkerPool) {
+    super();
+    this.options = options;
+    this.#pool = pool;
+    pool.on('workerdied', ({ index, pid }) => this.#moveRoomsOff(index, pid));
+  }
+
+  static async create(input: MediaServerOptionsInput = {}): Promise<MediaServer> {
+    const options = parseMediaServerOptions(input, logger);
+    const pool = await WorkerPool.create(options);
+    logger.info({ workers: options.numWorkers, announcedAddress: options.announcedAddress }, 'media server ready');
+    return new MediaServer(options, pool);
+  }
+
+  get ready(): boolean {
+    return !this.#closed && this.#pool.liveCount > 0;
+  }
+
+  counts(): MediaCounts {
+    const counts: MediaCounts = {
+      workers: this.#pool.size,
+      workersAlive: this.#pool.liveCount,
+      rooms: this.#rooms.size,
+      peers: 0,
+      transports: 0,
+      producers: 0,
+      consumers: 0,
+    };
+    for (const room of this.#rooms.values()) {
+      const roomCounts = room.counts();
+      counts.peers += roomCounts.peers;
+      counts.transports += roomCounts.transports;
+      counts.producers += roomCounts.producers;
+      counts.consumers += roomCounts.consumers;
+    }
+    return counts;
+  }
+
+  /** Pids of the live workers, index order (bench CPU sampling, tests). */
+  workerPids(): number[] {
+    return this.#pool.liveSlots().map((slot) => slot.worker.pid);
+  }
+
+  async ensureRoom(roomId: string): Promise<{ rtpCapabilities: ms.RtpCapabilities }> {
+    if (this.#closed) throw new MediaError('invalid_state', 'media server is closed');
+    const room = await (this.#pending.get(roomId) ?? this.#startRoom(roomId));
+    return { rtpCapabilities: room.rtpCapabilities };
+  }
+
+  hasRoom(roomId: string): boolean {
+    return this.#rooms.has(roomId);
+  }
+
+  closeRoom(roomId: string): void {
+    const pending = this.#pending.get(roomId);
+    this.#pending.delete(roomId);
+    this.#rooms.get(roomId)?.close();
+    this.#rooms.delete(roomId);
+    // A creation still in flight notices it was dropped and closes its router itself.
+    void pending?.catch(() => undefined);
+  }
+
+  async createWebRtcTransport(
+    roomId: string,
+    peerId: string,
+    direction: TransportDirection,
+  ): Promise<WebRtcTransportInfo> {
+    return this.#room(roomId).createWebRtcTransport(peerId, direction);
+  }
+
+  async connectTransport(
+    roomId: string,
+    peerId: string,
+    transportId: string,
+    dtlsParameters: ms.DtlsParameters,
+  ): Promise<void> {
+    return this.#room(roomId).connectTransport(peerId, transportId, dtlsParameters);
+  }
+
+  async produce(
+    roomId: string,
+    peerId: string,
+    input: { transportId: string; kind: MediaKind; rtpParameters: ms.RtpParameters; appData: Record<string, unknown> },
+  ): Promise<ProducerInfo> {
+    return this.#room(roomId).produce(peerId, input);
+  }
+
+  async pauseProducer(roomId: string, peerId: string, producerId: string): Promise<void> {
+    return this.#room(roomId).pauseProducer(peerId, producerId);
+  }
+
+  async resumeProducer(roomId: string, peerId: string, producerId: string): Promise<void> {
+    return this.#room(roomId).resumeProducer(peerId, producerId);
+  }
+
+  closeProducer(roomId: string, peerId: string, producerId: string): void {
+    this.#room(roomId).closeProducer(peerId, producerId);
+  }
+
+  listProducers(roomId: string): ProducerInfo[] {
+    return this.#room(roomId).listProducers();
+  }
+
+  async consume(
+    roomId: string,
+    peerId: string,
+    input: { transportId: string; producerId: string; rtpCapabilities: ms.RtpCapabilities },
+  ): Promise<ConsumerInfo | null> {
+    return this.#room(roomId).consume(peerId, input);
+  }
+
+  async resumeConsumer(roomId: string, peerId: string, consumerId: string): Promise<void> {
+    return this.#room(roomId).resumeConsumer(peerId, consumerId);
+  }
+
+  closePeer(roomId: string, peerId: string): void {
+    this.#rooms.get(roomId)?.closePeer(peerId);
+  }
+
+  /** RTP into the room from a plain UDP sender (ffmpeg, SIP gateway). */
+  async createPlainProducer(roomId: string, peerId: string, input: PlainProducerInput): Promise<PlainProducerResult> {
+    return createPlainProducer(this.#room(roomId), peerId, input, this.options);
+  }
+
+  /** RTP out of the room to a plain UDP receiver (recorder, SIP gateway). */
+  async createPlainConsumer(
+    roomId: string,
+    peerId: string,
+    producerId: string,
+    input: PlainConsumerInput,
+  ): Promise<PlainConsumerResult> {
+    return createPlainConsumer(this.#room(roomId), peerId, producerId, input, this.options);
+  }
+
+  /** Raw mediasoup stats of one consumer. Sample many consumers in batches of at most 100 (DESIGN §5). */
+  async getConsumerStats(roomId: string, peerId: string, consumerId: string): Promise<ms.ConsumerStat[]> {
+    const stats = await this.#room(roomId).consumer(peerId, consumerId).getStats();
+    return stats.filter((stat): stat is ms.ConsumerStat => stat.type === 'outbound-rtp');
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const room of this.#rooms.values()) room.close();
+    this.#rooms.clear();
+    this.#pending.clear();
+    this.removeAllListeners();
+    await this.#pool.close();
+    logger.info('media server closed');
+  }
+
+  #room(roomId: string): Room {
+    const room = this.#rooms.get(roomId);
+    if (!room) throw MediaError.roomNotFound(roomId);
+    return room;
+  }
+
+  #startRoom(roomId: string): Promise<Room> {
+    const pending: Promise<Room> = this.#pool
+      .pick()
+      .then((slot) => Room.create(roomId, slot))
+      .then((room) => {
+        // Closed (or superseded by a re-creation) while the worker was busy: drop this router.
+        if (this.#closed || this.#pending.get(roomId) !== pending) {
+          room.close();
+          throw MediaError.roomNotFound(roomId);
+        }
+        this.#rooms.set(roomId, room);
+        room.on('consumerclosed', (event) => this.safeEmit('consumerclosed', event));
+        room.on('consumerpaused', (event) => this.safeEmit('consumerpaused', event));
+        room.on('consumerresumed', (event) => this.safeEmit('consumerresumed', event));
+        room.on('activespeaker', (event) => this.safeEmit('activespeaker', event));
+        return room;
+      })
+      .catch((error: unknown) => {
+        // Let the next ensureRoom try again rather than replay this failure forever.
+        if (this.#pending.get(roomId) === pending) this.#pending.delete(roomId);
+        throw error;
+      });
+    this.#pending.set(roomId, pending);
+    return pending;
+  }
+
+  /** The worker under these rooms died: give each an empty router on a live worker. */
+  #moveRoomsOff(workerIndex: number, pid: number): void {
+    if (this.#closed) return;
+    const lost = [...this.#rooms.values()].filter((room) => room.workerIndex === workerIndex);
+    if (lost.length === 0) return;
+    for (const room of lost) {
+      room.close();
+      this.#rooms.delete(room.id);
+    }
+    const reason = `mediasoup worker ${workerIndex} (pid ${pid}) died`;
+    void Promise.allSettled(lost.map((room) => this.#startRoom(room.id))).then((results) => {
+      const roomIds: string[] = [];
+      results.forEach((result, i) => {
+        const roomId = lost[i]?.id ?? '';
+        if (result.status === 'fulfilled') roomIds.push(roomId);
+        // room_not_found: closed on request meanwhile, which is not a failure.
+        else if (!(result.reason instanceof MediaError && result.reason.code === 'room_not_found')) {
+          logger.error({ roomId, err: result.reason }, 'room not re-created after worker death');
+        }
+      });
+      logger.warn({ rooms: roomIds.length, workerIndex, pid }, 'rooms re-created after worker death');
+      if (roomIds.length > 0 && !this.#closed) this.safeEmit('roomsrecreated', { roomIds, reason });
+    });
+  }
+}

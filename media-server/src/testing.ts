@@ -1,0 +1,154 @@
+/**
+ * Helpers for tests and the bench (`@beacon/media-server/testing`): an ffmpeg
+ * VP8 sender and an RTP header parser. Not for production code.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import dgram from 'node:dgram';
+import { once } from 'node:events';
+import net from 'node:net';
+import type { types as ms } from 'mediasoup';
+import type { MediaServerOptionsInput } from './MediaServerOptions.ts';
+
+/**
+ * Loopback options for a test or bench with free WebRtcServer ports.
+ *
+ * Fixed ports collide when two test runs overlap (developers share machines),
+ * and ports in the kernel's ephemeral range (32768+) collide with anyone's
+ * bind(0). So: a random base in 20000-29999 whose UDP and TCP ports are free
+ * right now, and a shared plain range below the ephemeral range (mediasoup
+ * skips plain ports in use).
+ */
+export async function loopbackOptions(numWorkers = 1): Promise<MediaServerOptionsInput & { rtcPortBase: number }> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const rtcPortBase = 20_000 + Math.floor(Math.random() * (10_000 - numWorkers));
+    const ports = Array.from({ length: numWorkers }, (_, i) => rtcPortBase + i);
+    if ((await Promise.all(ports.map(portFree))).every(Boolean)) {
+      return {
+        numWorkers,
+        listenIp: '127.0.0.1',
+        announcedAddress: '127.0.0.1',
+        rtcPortBase,
+        plainPortRange: { min: 30_000, max: 32_000 },
+      };
+    }
+  }
+  throw new Error('no free WebRtcServer port found in 20000-29999');
+}
+
+async function portFree(port: number): Promise<boolean> {
+  // Listen for the outcome before binding: 'listening' may fire before we would await it.
+  const outcome = (emitter: dgram.Socket | net.Server) =>
+    Promise.race([once(emitter, 'listening').then(() => true), once(emitter, 'error').then(() => false)]);
+  const udp = dgram.createSocket('udp4');
+  const tcp = net.createServer();
+  const udpBound = outcome(udp);
+  const tcpBound = outcome(tcp);
+  udp.bind(port, '127.0.0.1');
+  tcp.listen(port, '127.0.0.1');
+  const [udpFree, tcpFree] = await Promise.all([udpBound, tcpBound]);
+  if (udpFree) udp.close();
+  if (tcpFree) tcp.close();
+  return udpFree && tcpFree;
+}
+
+export const FFMPEG_VP8_PAYLOAD_TYPE = 101;
+export const FFMPEG_VP8_SSRC = 1111;
+
+/** What `spawnFfmpegVp8` sends, as a PlainTransport producer must declare it. */
+export const FFMPEG_VP8_RTP_PARAMETERS: ms.RtpParameters = {
+  codecs: [{ mimeType: 'video/VP8', clockRate: 90_000, payloadType: FFMPEG_VP8_PAYLOAD_TYPE, rtcpFeedback: [] }],
+  encodings: [{ ssrc: FFMPEG_VP8_SSRC }],
+};
+
+/** A 320x240 15 fps test pattern as VP8 RTP (real time, 300 kbit/s) to ip:port, RTCP to ip:rtcpPort. */
+export function spawnFfmpegVp8(ip: string, port: number, rtcpPort: number): ChildProcess {
+  // biome-ignore format: one ffmpeg option per line pair reads better
+  const args = [
+    '-nostdin', '-loglevel', 'error',
+    '-re', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15',
+    '-c:v', 'libvpx', '-deadline', 'realtime', '-b:v', '300k',
+    '-payload_type', String(FFMPEG_VP8_PAYLOAD_TYPE), '-ssrc', String(FFMPEG_VP8_SSRC),
+    '-sdp_file', '/dev/null', '-f', 'rtp', `rtp://${ip}:${port}?rtcpport=${rtcpPort}&pkt_size=1200`,
+  ];
+  return spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** SIGTERM, then SIGKILL if ffmpeg does not exit within a second. */
+export async function stopProcess(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 1000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export interface RtpPacket {
+  payloadType: number;
+  marker: boolean;
+  sequenceNumber: number;
+  timestamp: number;
+  ssrc: number;
+  payload: Buffer;
+}
+
+/** Parses an RTP packet (RFC 3550); null for RTCP (muxed, RFC 5761) and garbage. */
+export function parseRtp(packet: Buffer): RtpPacket | null {
+  const first = packet[0] ?? 0;
+  const second = packet[1] ?? 0;
+  if (packet.length < 12 || first >> 6 !== 2 || (second >= 192 && second <= 223)) return null;
+  let offset = 12 + (first & 0x0f) * 4;
+  if (first & 0x10) {
+    if (packet.length < offset + 4) return null;
+    offset += 4 + packet.readUInt16BE(offset + 2) * 4;
+  }
+  let end = packet.length;
+  if (first & 0x20) end -= packet[end - 1] ?? 0;
+  if (offset > end) return null;
+  return {
+    payloadType: second & 0x7f,
+    marker: (second & 0x80) !== 0,
+    sequenceNumber: packet.readUInt16BE(2),
+    timestamp: packet.readUInt32BE(4),
+    ssrc: packet.readUInt32BE(8),
+    payload: packet.subarray(offset, end),
+  };
+}
+
+export interface Vp8Descriptor {
+  /** Start of a VP8 partition. */
+  start: boolean;
+  partitionId: number;
+  pictureId?: number;
+  /** Offset of the VP8 payload (after the descriptor). */
+  headerLength: number;
+  /** The packet starts a key frame (start code 9d 01 2a after the frame tag). */
+  keyFrame: boolean;
+}
+
+/** Parses the VP8 payload descriptor (RFC 7741 §4.2); null when it is malformed. */
+export function parseVp8Descriptor(payload: Buffer): Vp8Descriptor | null {
+  const first = payload[0];
+  if (first === undefined) return null;
+  let offset = 1;
+  let pictureId: number | undefined;
+  if (first & 0x80) {
+    const ext = payload[offset++] ?? 0;
+    if (ext & 0x80) {
+      const high = payload[offset++] ?? 0;
+      pictureId = high & 0x80 ? ((high & 0x7f) << 8) | (payload[offset++] ?? 0) : high;
+    }
+    if (ext & 0x40) offset++;
+    if (ext & 0x30) offset++;
+  }
+  if (offset >= payload.length) return null;
+  const start = (first & 0x10) !== 0;
+  const partitionId = first & 0x07;
+  const frame = payload.subarray(offset);
+  const keyFrame =
+    start &&
+    partitionId === 0 &&
+    ((frame[0] ?? 1) & 0x01) === 0 &&
+    frame.subarray(3, 6).equals(Buffer.from([0x9d, 0x01, 0x2a]));
+  return { start, partitionId, pictureId, headerLength: offset, keyFrame };
+}
