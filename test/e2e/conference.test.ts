@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { type BeaconProcess, DEMO_PASSWORD, startBeaconProcess } from '../src/beaconProcess.ts';
+import { type BeaconProcess, DEMO_PASSWORD, mediaWorkerPids, startBeaconProcess } from '../src/beaconProcess.ts';
 import {
   launchChromium,
   liveInboundStreams,
@@ -77,5 +77,21 @@ describe('three terminals in one conference', () => {
           .toEqual({ video: 1, audio: 1 });
       }),
     );
+  });
+
+  it('when the media worker dies, the terminals re-join by themselves and media flows again', async () => {
+    failWith('conference-worker-death');
+    const staying = pages.slice(0, 2);
+    const [workerPid] = await mediaWorkerPids(beacon.pid);
+    expect(workerPid).toBeTypeOf('number');
+    process.kill(workerPid as number, 'SIGKILL');
+
+    await expect.poll(async () => (await mediaWorkerPids(beacon.pid))[0], { timeout: 15_000 }).not.toBe(workerPid);
+    for (const page of staying) {
+      await expect
+        .poll(() => liveInboundStreams(page), { timeout: 30_000, interval: 500 })
+        .toEqual({ video: 1, audio: 1 });
+      await expect.poll(() => page.getByTestId('tile').count(), { timeout: 5_000 }).toBe(1);
+    }
   });
 });

@@ -16,6 +16,8 @@ export interface BeaconProcess {
   url: string;
   port: number;
   dataDir: string;
+  /** Process id of the Beacon (signaling) process. */
+  pid: number;
   /** Everything the process printed, for failure reports. */
   output(): string;
   stop(): Promise<void>;
@@ -99,6 +101,7 @@ export async function startBeaconProcess(options: BeaconProcessOptions = {}): Pr
     url,
     port,
     dataDir,
+    pid: child.pid as number,
     output: () => output,
     async stop() {
       if (child.exitCode === null) {
@@ -110,4 +113,16 @@ export async function startBeaconProcess(options: BeaconProcessOptions = {}): Pr
       if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Pids of the mediasoup workers Beacon spawned (its child processes). */
+export async function mediaWorkerPids(beaconPid: number): Promise<number[]> {
+  const { readFile } = await import('node:fs/promises');
+  const children = await readFile(`/proc/${beaconPid}/task/${beaconPid}/children`, 'utf8');
+  const pids: number[] = [];
+  for (const pid of children.split(/\s+/).filter(Boolean).map(Number)) {
+    const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
+    if (comm.trim().startsWith('mediasoup-worke')) pids.push(pid);
+  }
+  return pids;
 }
