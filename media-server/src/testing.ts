@@ -60,13 +60,28 @@ export const FFMPEG_VP8_RTP_PARAMETERS: ms.RtpParameters = {
   encodings: [{ ssrc: FFMPEG_VP8_SSRC }],
 };
 
-/** A 320x240 15 fps test pattern as VP8 RTP (real time, 300 kbit/s) to ip:port, RTCP to ip:rtcpPort. */
-export function spawnFfmpegVp8(ip: string, port: number, rtcpPort: number): ChildProcess {
+export interface Vp8SenderOptions {
+  /** Test pattern size (default '320x240'). */
+  size?: string;
+  /** Frames per second (default 15). */
+  rate?: number;
+  /** Target bitrate, ffmpeg syntax (default '300k'). */
+  bitrate?: string;
+}
+
+/** A VP8 test pattern as RTP in real time to ip:port, RTCP to ip:rtcpPort. */
+export function spawnFfmpegVp8(
+  ip: string,
+  port: number,
+  rtcpPort: number,
+  options: Vp8SenderOptions = {},
+): ChildProcess {
+  const { size = '320x240', rate = 15, bitrate = '300k' } = options;
   // biome-ignore format: one ffmpeg option per line pair reads better
   const args = [
     '-nostdin', '-loglevel', 'error',
-    '-re', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15',
-    '-c:v', 'libvpx', '-deadline', 'realtime', '-b:v', '300k',
+    '-re', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=${rate}`,
+    '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', bitrate,
     '-payload_type', String(FFMPEG_VP8_PAYLOAD_TYPE), '-ssrc', String(FFMPEG_VP8_SSRC),
     '-sdp_file', '/dev/null', '-f', 'rtp', `rtp://${ip}:${port}?rtcpport=${rtcpPort}&pkt_size=1200`,
   ];

@@ -1,6 +1,6 @@
 /**
  * Fan-out benchmark: one mediasoup worker forwards one VP8 stream (ffmpeg test
- * pattern over a PlainTransport) to N PlainTransport consumers sending to
+ * pattern, 720p30 at 1.5 Mbit/s, over a PlainTransport) to N PlainTransport consumers sending to
  * local UDP sockets. For each N it reports the worker's CPU and the packets
  * forwarded per second, counted two ways (mediasoup stats and sockets).
  *
@@ -35,6 +35,9 @@ const STATS_BATCH = 100;
 const WARMUP_MS = 2_000;
 const CLOCK_TICKS_PER_SECOND = 100;
 
+/** What the producer sends: a 720p30 stream at 1.5 Mbit/s, like a terminal's top simulcast layer. */
+const BENCH_VIDEO = { size: '1280x720', rate: 30, bitrate: '1500k' };
+
 export async function runFanout(opts: { consumers: number[]; seconds: number }): Promise<FanoutResult[]> {
   const { MediaServer } = await import('@beacon/media-server');
   const { loopbackOptions } = await import('@beacon/media-server/testing');
@@ -68,7 +71,7 @@ async function measure(server: MediaServer, sink: UdpSink, n: number, seconds: n
     });
     consumerIds.push(consumer.consumerId);
   }
-  const ffmpeg = spawnFfmpegVp8(producer.ip, producer.port, producer.rtcpPort);
+  const ffmpeg = spawnFfmpegVp8(producer.ip, producer.port, producer.rtcpPort, BENCH_VIDEO);
   try {
     await delay(WARMUP_MS);
     const pid = server.workerPids()[0];
