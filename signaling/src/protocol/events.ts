@@ -10,6 +10,16 @@
  */
 import { z } from 'zod';
 import type { Ack } from './errors.ts';
+import {
+  type ChatMessage,
+  type ConnectionState,
+  type MeetingEventResults,
+  type MeetingRole,
+  type MeetingServerEvents,
+  type MutedBy,
+  meetingEventSchemas,
+  type RoomState,
+} from './meeting.ts';
 
 const id = z.string().min(1).max(128);
 export const roomIdSchema = z
@@ -43,7 +53,8 @@ export type MediaSource = z.infer<typeof mediaSourceSchema>;
 
 /** Client → server payload schemas, keyed by event name. */
 export const clientEventSchemas = {
-  'room:join': z.object({ roomId: roomIdSchema }),
+  /** `audience: true` joins view-only (no send transport), e.g. a training broadcast. */
+  'room:join': z.object({ roomId: roomIdSchema, audience: z.boolean().optional() }),
   'room:leave': z.object({}),
   'room:ready': z.object({ rtpCapabilities }),
   'transport:create': z.object({ direction: z.enum(['send', 'recv']) }),
@@ -58,6 +69,7 @@ export const clientEventSchemas = {
   'producer:resume': z.object({ producerId: id }),
   'producer:close': z.object({ producerId: id }),
   'consumer:resume': z.object({ consumerId: id }),
+  ...meetingEventSchemas,
 } as const;
 
 export type ClientEventName = keyof typeof clientEventSchemas;
@@ -74,6 +86,14 @@ export interface PeerInfo {
   /** True when the peer has no live (unpaused) producer of that kind. */
   audioMuted: boolean;
   videoMuted: boolean;
+  /** Who muted it, when muted: shown in the UI ("muted by the chair" vs by themselves). */
+  audioMutedBy: MutedBy;
+  videoMutedBy: MutedBy;
+  meetingRole: MeetingRole;
+  /** Sharing a screen or document (a second video producer, source 'screen'). */
+  screenSharing: boolean;
+  /** 'reconnecting' while the socket is gone but the 30 s grace has not run out. */
+  connection: ConnectionState;
   joinedAt: string;
 }
 
@@ -95,8 +115,19 @@ export interface ConsumerParams {
 }
 
 /** What each client event's ack carries on success. */
-export interface ClientEventResults {
-  'room:join': { peerId: string; roomId: string; routerRtpCapabilities: unknown; peers: PeerInfo[]; self: PeerInfo };
+interface BaseEventResults {
+  'room:join': {
+    peerId: string;
+    roomId: string;
+    routerRtpCapabilities: unknown;
+    peers: PeerInfo[];
+    self: PeerInfo;
+    state: RoomState;
+    /** The room's chat so far (oldest first, the last 200). */
+    chat: ChatMessage[];
+    /** Secret for `room:resume` after a network drop. */
+    resumeToken: string;
+  };
   'room:leave': Record<string, never>;
   'room:ready': { consumers: number };
   'transport:create': TransportParams;
@@ -108,8 +139,10 @@ export interface ClientEventResults {
   'consumer:resume': Record<string, never>;
 }
 
+export interface ClientEventResults extends BaseEventResults, MeetingEventResults {}
+
 /** Server → client events. */
-export interface ServerToClientEvents {
+export interface ServerToClientEvents extends MeetingServerEvents {
   'peer:joined': (peer: PeerInfo) => void;
   'peer:left': (data: { peerId: string }) => void;
   'peer:updated': (peer: PeerInfo) => void;

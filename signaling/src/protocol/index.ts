@@ -1,3 +1,4 @@
 export * from './errors.ts';
 export * from './events.ts';
+export * from './meeting.ts';
 export * from './rest.ts';
