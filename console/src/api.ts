@@ -49,3 +49,22 @@ async function errorFromResponse(response: Response, what: string): Promise<Cons
   }
   return new ConsoleError(code, message, { status: response.status });
 }
+
+/** Fetches a file with the bearer token and saves it through a temporary blob link. */
+export async function downloadWithToken(path: string, filename: string, token: string | null): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  } catch (cause) {
+    throw new ConsoleError('network', `GET ${path}: ${String(cause)}`, { cause });
+  }
+  if (!response.ok) throw await errorFromResponse(response, `GET ${path}`);
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,12 +1,24 @@
-/** A hash router for three pages: `#/login`, `#/rooms`, `#/room/<roomId>`. */
+/**
+ * A hash router: `#/login`, `#/rooms`, `#/room/<roomId>` (with `?audience=1`
+ * to join view-only) and `#/rooms/<roomId>/records` (recordings, attendance).
+ */
 import { readonly, ref } from 'vue';
 
-export type Route = { name: 'login' } | { name: 'rooms' } | { name: 'room'; roomId: string };
+export type Route =
+  | { name: 'login' }
+  | { name: 'rooms' }
+  | { name: 'room'; roomId: string; audience: boolean }
+  | { name: 'records'; roomId: string };
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '');
-  const room = /^\/room\/([^/?#]+)/.exec(path);
-  if (room?.[1]) return { name: 'room', roomId: decodeURIComponent(room[1]) };
+  const room = /^\/room\/([^/?#]+)(?:\?(.*))?/.exec(path);
+  if (room?.[1]) {
+    const audience = new URLSearchParams(room[2] ?? '').get('audience');
+    return { name: 'room', roomId: decodeURIComponent(room[1]), audience: audience === '1' || audience === 'true' };
+  }
+  const records = /^\/rooms\/([^/?#]+)\/records/.exec(path);
+  if (records?.[1]) return { name: 'records', roomId: decodeURIComponent(records[1]) };
   if (path.startsWith('/login')) return { name: 'login' };
   return { name: 'rooms' };
 }
@@ -18,7 +30,21 @@ window.addEventListener('hashchange', () => {
 
 export const route = readonly(current);
 
+function hashOf(to: Route): string {
+  switch (to.name) {
+    case 'room':
+      return `#/room/${encodeURIComponent(to.roomId)}${to.audience ? '?audience=1' : ''}`;
+    case 'records':
+      return `#/rooms/${encodeURIComponent(to.roomId)}/records`;
+    default:
+      return `#/${to.name}`;
+  }
+}
+
 export function navigate(to: Route): void {
-  const hash = to.name === 'room' ? `#/room/${encodeURIComponent(to.roomId)}` : `#/${to.name}`;
+  const hash = hashOf(to);
   if (location.hash !== hash) location.hash = hash;
 }
+
+/** A one-off message for the next page (e.g. "removed by the chair" on the room list); an i18n key. */
+export const flash = ref<string | null>(null);

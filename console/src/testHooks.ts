@@ -5,11 +5,23 @@
 import type { ConferenceSession } from './conference/ConferenceSession.ts';
 import { statsAsObjects } from './conference/MediaSession.ts';
 
+export interface ConsumerLayerView {
+  consumerId: string;
+  peerId: string;
+  kind: 'audio' | 'video';
+  /** The local consumer is paused (hidden tile, or its producer is paused). */
+  paused: boolean;
+  /** The layer the server says we receive (`consumer:layers`); null = not reported. */
+  spatialLayer: number | null;
+}
+
 export interface BeaconTestHooks {
   recvTransportStats(): Promise<Record<string, unknown>[]>;
   sendTransportStats(): Promise<Record<string, unknown>[]>;
   /** Remote peers currently shown (never ourselves). */
   peerIds(): string[];
+  consumerLayers(): ConsumerLayerView[];
+  socketConnected(): boolean;
 }
 
 declare global {
@@ -29,5 +41,7 @@ export function installTestHooks(): void {
     recvTransportStats: () => statsAsObjects(active?.media?.recvTransport ?? null),
     sendTransportStats: () => statsAsObjects(active?.media?.sendTransport ?? null),
     peerIds: () => (active ? Object.keys(active.state.peers) : []),
+    consumerLayers: () => active?.consumerLayers() ?? [],
+    socketConnected: () => active?.socketConnected ?? false,
   };
 }

@@ -71,7 +71,43 @@ export type MediaControlEvents = {
    * re-join (create transports and producers again).
    */
   roomsrecreated: [{ roomIds: string[]; reason: string }];
+  /**
+   * The layers a simulcast video consumer actually forwards changed
+   * (mediasoup `layerschange`). Null layers: nothing is forwarded right now
+   * (producer paused or no layer receivable).
+   */
+  consumerlayers: [
+    {
+      roomId: string;
+      peerId: string;
+      consumerId: string;
+      spatialLayer: number | null;
+      temporalLayer: number | null;
+    },
+  ];
+  /** A room recording stopped on its own because ffmpeg failed. */
+  recordingfailed: [{ roomId: string; reason: string }];
 };
+
+/** The receiver's cap for a simulcast video consumer (tile size / weak-link setting). */
+export interface ConsumerLayers {
+  spatialLayer: number;
+  temporalLayer?: number;
+}
+
+export interface StartRecordingOptions {
+  /** Names the output file; unique per recording. */
+  recordingId: string;
+  /** Directory (created if missing) the meeting file is written to. */
+  directory: string;
+}
+
+export interface RecordingResult {
+  filePath: string;
+  durationMs: number;
+  /** File size in bytes. */
+  size: number;
+}
 
 export interface MediaControl {
   /** Resolves when every worker is up (and WebRtcServers listen). */
@@ -119,6 +155,30 @@ export interface MediaControl {
     input: { transportId: string; producerId: string; rtpCapabilities: ms.RtpCapabilities },
   ): Promise<ConsumerInfo | null>;
   resumeConsumer(roomId: string, peerId: string, consumerId: string): Promise<void>;
+  /** Stops forwarding to the consumer (its tile is hidden); resumeConsumer undoes it. */
+  pauseConsumer(roomId: string, peerId: string, consumerId: string): Promise<void>;
+  /**
+   * Caps the layers a simulcast video consumer receives. The server may pick
+   * a lower layer when the receiver reports loss (see LayerPolicy). A no-op
+   * for audio and non-simulcast consumers.
+   */
+  setConsumerLayers(roomId: string, peerId: string, consumerId: string, layers: ConsumerLayers): Promise<void>;
+
+  /** Restarts ICE on the peer's WebRTC transport; returns the new ICE parameters. */
+  restartIce(roomId: string, peerId: string, transportId: string): Promise<ms.IceParameters>;
+
+  /**
+   * Starts recording the room (all audio mixed + one main video) into one
+   * WebM file under `directory`. Rejects if the room is already recording.
+   */
+  startRecording(roomId: string, opts: StartRecordingOptions): Promise<{ filePath: string }>;
+  /** Stops the recording and resolves when the file is complete. */
+  stopRecording(roomId: string): Promise<RecordingResult>;
+  /**
+   * Chooses the recording's main video: the given peer's camera, or (null)
+   * the active speaker, else the first camera.
+   */
+  setRecordingFocus(roomId: string, peerId: string | null): void;
 
   /** Closes every transport, producer and consumer of the peer. */
   closePeer(roomId: string, peerId: string): void;

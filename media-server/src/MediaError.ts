@@ -11,7 +11,9 @@ export type MediaErrorCode =
   | 'producer_not_found'
   | 'consumer_not_found'
   | 'cannot_consume'
-  | 'invalid_state';
+  | 'invalid_state'
+  /** A recording could not be finished (ffmpeg failed joining its segments). */
+  | 'recording_failed';
 
 export class MediaError extends Error {
   override readonly name = 'MediaError';

@@ -155,4 +155,25 @@ describe('MediaServer', () => {
     await server.ensureRoom('r');
     expect(server.counts().rooms).toBe(1);
   });
+
+  it('pauses consumers, ignores layer caps of non-simulcast ones, restarts ICE', async () => {
+    const { rtpCapabilities } = await server.ensureRoom('r');
+    const alice = await server.createPlainProducer('r', 'alice', { kind: 'audio', rtpParameters: OPUS_RTP_PARAMETERS });
+    const recv = await server.createWebRtcTransport('r', 'bob', 'recv');
+    const consumer = await server.consume('r', 'bob', {
+      transportId: recv.id,
+      producerId: alice.producerId,
+      rtpCapabilities,
+    });
+    if (!consumer) throw new Error('no consumer');
+    await server.resumeConsumer('r', 'bob', consumer.id);
+    await server.pauseConsumer('r', 'bob', consumer.id);
+    await server.setConsumerLayers('r', 'bob', consumer.id, { spatialLayer: 0, temporalLayer: 1 });
+    await expect(server.pauseConsumer('r', 'bob', 'missing')).rejects.toMatchObject({ code: 'consumer_not_found' });
+
+    const ice = await server.restartIce('r', 'bob', recv.id);
+    expect(ice.usernameFragment).toBeTruthy();
+    expect(ice.usernameFragment).not.toBe(recv.iceParameters.usernameFragment);
+    await expect(server.restartIce('r', 'alice', alice.transportId)).rejects.toMatchObject({ code: 'invalid_state' });
+  });
 });

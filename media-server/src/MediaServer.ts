@@ -2,11 +2,14 @@ import type { types as ms } from 'mediasoup';
 import { createLogger } from './logger.ts';
 import type {
   ConsumerInfo,
+  ConsumerLayers,
   MediaControl,
   MediaControlEvents,
   MediaCounts,
   MediaKind,
   ProducerInfo,
+  RecordingResult,
+  StartRecordingOptions,
   TransportDirection,
   WebRtcTransportInfo,
 } from './MediaControlTypes.ts';
@@ -24,11 +27,21 @@ import {
   type PlainProducerInput,
   type PlainProducerResult,
 } from './plainRtp.ts';
-import { Room } from './Room.ts';
+import { Recordings } from './Recordings.ts';
+import { Room, type RoomEvents } from './Room.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 import { WorkerPool } from './WorkerPool.ts';
 
 const logger = createLogger('MediaServer');
+
+/** Room events signaling hears as they are. */
+const FORWARDED_ROOM_EVENTS = [
+  'consumerclosed',
+  'consumerpaused',
+  'consumerresumed',
+  'consumerlayers',
+  'activespeaker',
+] as const satisfies readonly (keyof RoomEvents & keyof MediaControlEvents)[];
 
 /**
  * The in-process media node: a worker pool and one Room (router) per
@@ -41,12 +54,15 @@ export class MediaServer extends TypedEmitter<MediaControlEvents> implements Med
   readonly #pending = new Map<string, Promise<Room>>();
   /** Rooms whose creation finished, for synchronous lookups. */
   readonly #rooms = new Map<string, Room>();
+  readonly #recordings: Recordings;
   #closed = false;
 
   private constructor(options: MediaServerOptions, pool: WorkerPool) {
     super();
     this.options = options;
     this.#pool = pool;
+    this.#recordings = new Recordings(options);
+    this.#recordings.on('recordingfailed', (event) => this.safeEmit('recordingfailed', event));
     pool.on('workerdied', ({ index, pid }) => this.#moveRoomsOff(index, pid));
   }
 
@@ -99,6 +115,8 @@ export class MediaServer extends TypedEmitter<MediaControlEvents> implements Med
   closeRoom(roomId: string): void {
     const pending = this.#pending.get(roomId);
     this.#pending.delete(roomId);
+    // Before the router goes: the recorder stops its ffmpeg, which writes the file from what it has.
+    this.#recordings.finish(roomId);
     this.#rooms.get(roomId)?.close();
     this.#rooms.delete(roomId);
     // A creation still in flight notices it was dropped and closes its router itself.
@@ -158,6 +176,30 @@ export class MediaServer extends TypedEmitter<MediaControlEvents> implements Med
     return this.#room(roomId).resumeConsumer(peerId, consumerId);
   }
 
+  async pauseConsumer(roomId: string, peerId: string, consumerId: string): Promise<void> {
+    return this.#room(roomId).pauseConsumer(peerId, consumerId);
+  }
+
+  async setConsumerLayers(roomId: string, peerId: string, consumerId: string, layers: ConsumerLayers): Promise<void> {
+    return this.#room(roomId).setConsumerLayers(peerId, consumerId, layers);
+  }
+
+  async restartIce(roomId: string, peerId: string, transportId: string): Promise<ms.IceParameters> {
+    return this.#room(roomId).restartIce(peerId, transportId);
+  }
+
+  async startRecording(roomId: string, opts: StartRecordingOptions): Promise<{ filePath: string }> {
+    return this.#recordings.start(this.#room(roomId), opts);
+  }
+
+  async stopRecording(roomId: string): Promise<RecordingResult> {
+    return this.#recordings.stop(roomId);
+  }
+
+  setRecordingFocus(roomId: string, peerId: string | null): void {
+    this.#recordings.setFocus(roomId, peerId);
+  }
+
   closePeer(roomId: string, peerId: string): void {
     this.#rooms.get(roomId)?.closePeer(peerId);
   }
@@ -186,6 +228,7 @@ export class MediaServer extends TypedEmitter<MediaControlEvents> implements Med
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#recordings.closeAll();
     for (const room of this.#rooms.values()) room.close();
     this.#rooms.clear();
     this.#pending.clear();
@@ -211,10 +254,9 @@ export class MediaServer extends TypedEmitter<MediaControlEvents> implements Med
           throw MediaError.roomNotFound(roomId);
         }
         this.#rooms.set(roomId, room);
-        room.on('consumerclosed', (event) => this.safeEmit('consumerclosed', event));
-        room.on('consumerpaused', (event) => this.safeEmit('consumerpaused', event));
-        room.on('consumerresumed', (event) => this.safeEmit('consumerresumed', event));
-        room.on('activespeaker', (event) => this.safeEmit('activespeaker', event));
+        for (const event of FORWARDED_ROOM_EVENTS) {
+          room.on(event, (...args) => this.safeEmit(event, ...(args as MediaControlEvents[typeof event])));
+        }
         return room;
       })
       .catch((error: unknown) => {
@@ -231,11 +273,12 @@ export class MediaServer extends TypedEmitter<MediaControlEvents> implements Med
     if (this.#closed) return;
     const lost = [...this.#rooms.values()].filter((room) => room.workerIndex === workerIndex);
     if (lost.length === 0) return;
+    const reason = `mediasoup worker ${workerIndex} (pid ${pid}) died`;
     for (const room of lost) {
+      this.#recordings.finish(room.id, reason);
       room.close();
       this.#rooms.delete(room.id);
     }
-    const reason = `mediasoup worker ${workerIndex} (pid ${pid}) died`;
     void Promise.allSettled(lost.map((room) => this.#startRoom(room.id))).then((results) => {
       const roomIds: string[] = [];
       results.forEach((result, i) => {

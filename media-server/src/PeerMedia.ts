@@ -1,6 +1,13 @@
 import type { types as ms } from 'mediasoup';
-import type { TransportDirection } from './MediaControlTypes.ts';
+import type { ProducerInfo, TransportDirection } from './MediaControlTypes.ts';
 import { MediaError } from './MediaError.ts';
+
+export interface RoomCounts {
+  peers: number;
+  transports: number;
+  producers: number;
+  consumers: number;
+}
 
 export interface PeerTransport {
   transport: ms.Transport;
@@ -53,6 +60,12 @@ export class PeerMedia {
     return entry.transport;
   }
 
+  webRtcTransport(transportId: string): ms.WebRtcTransport {
+    const transport = this.anyTransport(transportId);
+    if (transport.type !== 'webrtc') throw new MediaError('invalid_state', `transport "${transportId}" is not WebRTC`);
+    return transport as ms.WebRtcTransport;
+  }
+
   producer(producerId: string): ms.Producer {
     const producer = this.producers.get(producerId);
     if (!producer) throw MediaError.producerNotFound(producerId);
@@ -70,4 +83,19 @@ export class PeerMedia {
     this.closing = true;
     for (const { transport } of [...this.transports.values()]) transport.close();
   }
+}
+
+export function countPeers(peers: Iterable<PeerMedia>): RoomCounts {
+  const counts: RoomCounts = { peers: 0, transports: 0, producers: 0, consumers: 0 };
+  for (const peer of peers) {
+    counts.peers += 1;
+    counts.transports += peer.transports.size;
+    counts.producers += peer.producers.size;
+    counts.consumers += peer.consumers.size;
+  }
+  return counts;
+}
+
+export function producerInfo(producer: ms.Producer, peerId: string): ProducerInfo {
+  return { id: producer.id, peerId, kind: producer.kind, paused: producer.paused, appData: { ...producer.appData } };
 }

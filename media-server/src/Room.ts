@@ -1,7 +1,10 @@
 import type { types as ms } from 'mediasoup';
+import { ActiveSpeaker } from './ActiveSpeaker.ts';
+import { watchConsumer } from './consumerEvents.ts';
 import { createLogger } from './logger.ts';
 import type {
   ConsumerInfo,
+  ConsumerLayers,
   MediaControlEvents,
   MediaKind,
   ProducerInfo,
@@ -10,25 +13,22 @@ import type {
 } from './MediaControlTypes.ts';
 import { MediaError } from './MediaError.ts';
 import { MEDIA_CODECS } from './mediaCodecs.ts';
-import { PeerMedia } from './PeerMedia.ts';
+import { countPeers, PeerMedia, producerInfo, type RoomCounts } from './PeerMedia.ts';
+import type { SimulcastLayers } from './SimulcastLayers.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 import type { WorkerSlot } from './WorkerPool.ts';
 
 const logger = createLogger('Room');
 
-const ACTIVE_SPEAKER_INTERVAL_MS = 300;
-
 export type RoomEvents = Pick<
   MediaControlEvents,
-  'consumerclosed' | 'consumerpaused' | 'consumerresumed' | 'activespeaker'
->;
+  'consumerclosed' | 'consumerpaused' | 'consumerresumed' | 'consumerlayers' | 'activespeaker'
+> & {
+  /** A producer was created, closed, paused or resumed (for the recorder; not a MediaControl event). */
+  producerschange: [];
+};
 
-export interface RoomCounts {
-  peers: number;
-  transports: number;
-  producers: number;
-  consumers: number;
-}
+export type { RoomCounts };
 
 /**
  * One conference on one router. Tracks which peer owns which transport,
@@ -40,29 +40,29 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly workerIndex: number;
   readonly #router: ms.Router;
   readonly #webRtcServer: ms.WebRtcServer;
-  readonly #speakerObserver: ms.ActiveSpeakerObserver;
+  #speaker!: ActiveSpeaker;
   readonly #peers = new Map<string, PeerMedia>();
   /** Every live producer of the room with the peer that owns it. */
   readonly #producers = new Map<string, { producer: ms.Producer; peerId: string }>();
-  #dominantProducerId: string | null = null;
+  /** Layer controllers of the simulcast video consumers, by consumer id. */
+  readonly #layers = new Map<string, SimulcastLayers>();
   #closed = false;
 
-  private constructor(id: string, slot: WorkerSlot, router: ms.Router, speakerObserver: ms.ActiveSpeakerObserver) {
+  private constructor(id: string, slot: WorkerSlot, router: ms.Router) {
     super();
     this.id = id;
     this.workerIndex = slot.index;
     this.#router = router;
     this.#webRtcServer = slot.webRtcServer;
-    this.#speakerObserver = speakerObserver;
-    speakerObserver.on('dominantspeaker', ({ producer }) => this.#setDominant(producer.id));
   }
 
   static async create(roomId: string, slot: WorkerSlot): Promise<Room> {
     const router = await slot.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { roomId } });
     try {
-      const speakerObserver = await router.createActiveSpeakerObserver({ interval: ACTIVE_SPEAKER_INTERVAL_MS });
+      const room = new Room(roomId, slot, router);
+      room.#speaker = await ActiveSpeaker.create(router, (producerId) => room.#announceSpeaker(producerId));
       logger.info({ roomId, worker: slot.index, pid: slot.worker.pid }, 'room created');
-      return new Room(roomId, slot, router, speakerObserver);
+      return room;
     } catch (error) {
       router.close();
       throw error;
@@ -79,13 +79,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   counts(): RoomCounts {
-    const counts: RoomCounts = { peers: this.#peers.size, transports: 0, producers: 0, consumers: 0 };
-    for (const peer of this.#peers.values()) {
-      counts.transports += peer.transports.size;
-      counts.producers += peer.producers.size;
-      counts.consumers += peer.consumers.size;
-    }
-    return counts;
+    return countPeers(this.#peers.values());
   }
 
   async createWebRtcTransport(peerId: string, direction: TransportDirection): Promise<WebRtcTransportInfo> {
@@ -120,9 +114,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   async connectTransport(peerId: string, transportId: string, dtlsParameters: ms.DtlsParameters): Promise<void> {
-    const transport = this.#peer(peerId).anyTransport(transportId);
-    if (transport.type !== 'webrtc') throw new MediaError('invalid_state', `transport "${transportId}" is not WebRTC`);
-    await (transport as ms.WebRtcTransport).connect({ dtlsParameters });
+    await this.#peer(peerId).webRtcTransport(transportId).connect({ dtlsParameters });
   }
 
   async produce(
@@ -140,19 +132,13 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#producers.set(producer.id, { producer, peerId });
     producer.observer.once('close', () => {
       this.#producers.delete(producer.id);
-      // The observer never reports silence, but a closed speaker is surely silent.
-      if (producer.id === this.#dominantProducerId) this.#setDominant(null);
+      if (!this.closed) this.safeEmit('producerschange');
     });
-    if (producer.kind === 'audio') {
-      // A failure here only costs speaker detection for this producer, not the call.
-      await this.#speakerObserver.addProducer({ producerId: producer.id }).catch((error: unknown) => {
-        logger.warn(
-          { roomId: this.id, producerId: producer.id, err: error },
-          'active speaker observer refused producer',
-        );
-      });
-    }
+    producer.observer.on('pause', () => this.safeEmit('producerschange'));
+    producer.observer.on('resume', () => this.safeEmit('producerschange'));
+    if (producer.kind === 'audio') await this.#speaker.add(producer, this.id);
     logger.debug({ roomId: this.id, peerId, producerId: producer.id, kind: producer.kind }, 'producer created');
+    this.safeEmit('producerschange');
     return producerInfo(producer, peerId);
   }
 
@@ -166,6 +152,12 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   closeProducer(peerId: string, producerId: string): void {
     this.#peer(peerId).producer(producerId).close();
+  }
+
+  /** The peer of the loudest audio producer, null when nobody has spoken (or the speaker left). */
+  get activeSpeakerPeerId(): string | null {
+    const producerId = this.#speaker.dominantProducerId;
+    return producerId === null ? null : (this.#producers.get(producerId)?.peerId ?? null);
   }
 
   listProducers(): ProducerInfo[] {
@@ -187,9 +179,9 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (!this.#router.canConsume({ producerId: input.producerId, rtpCapabilities: input.rtpCapabilities })) return null;
 
     const { producer } = owner;
-    // Highest simulcast layer by default; per-tile layer choice comes later.
-    const preferredLayers =
-      producer.type === 'simulcast' ? { spatialLayer: (producer.rtpParameters.encodings?.length ?? 1) - 1 } : undefined;
+    // Highest simulcast layer until the receiver caps it or its link loses packets (LayerPolicy).
+    const maxLayer = Math.max(0, (producer.rtpParameters.encodings?.length ?? 1) - 1);
+    const preferredLayers = producer.type === 'simulcast' ? { spatialLayer: maxLayer } : undefined;
     let consumer: ms.Consumer;
     try {
       consumer = await transport.consume({
@@ -202,7 +194,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       if (error instanceof TypeError) throw new MediaError('cannot_consume', error.message, { cause: error });
       throw error;
     }
-    this.#trackConsumer(peer, consumer);
+    this.#trackConsumer(peer, consumer, maxLayer);
     return {
       id: consumer.id,
       producerId: producer.id,
@@ -215,6 +207,20 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
     await this.#peer(peerId).consumer(consumerId).resume();
+  }
+
+  async pauseConsumer(peerId: string, consumerId: string): Promise<void> {
+    await this.#peer(peerId).consumer(consumerId).pause();
+  }
+
+  /** No-op for consumers without a layer controller (audio, single-stream video). */
+  async setConsumerLayers(peerId: string, consumerId: string, layers: ConsumerLayers): Promise<void> {
+    this.#peer(peerId).consumer(consumerId);
+    await this.#layers.get(consumerId)?.setCap(layers);
+  }
+
+  async restartIce(peerId: string, transportId: string): Promise<ms.IceParameters> {
+    return this.#peer(peerId).webRtcTransport(transportId).restartIce();
   }
 
   /** For stats sampling (bench, diagnostics). */
@@ -237,6 +243,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#router.close();
     this.#peers.clear();
     this.#producers.clear();
+    this.#layers.clear();
     this.removeAllListeners();
     logger.info({ roomId: this.id }, 'room closed');
   }
@@ -267,32 +274,23 @@ export class Room extends TypedEmitter<RoomEvents> {
     peer.addTransport(transport, direction);
   }
 
-  #trackConsumer(peer: PeerMedia, consumer: ms.Consumer): void {
+  #trackConsumer(peer: PeerMedia, consumer: ms.Consumer, maxLayer: number): void {
     peer.addConsumer(consumer);
-    const ids = { roomId: this.id, peerId: peer.peerId, consumerId: consumer.id };
-    // Closures the peer or room asked for are not news to signaling; only report the others.
-    const quiet = () => peer.closing || this.closed;
-    const closed = () => {
-      if (!quiet()) this.safeEmit('consumerclosed', { ...ids, producerId: consumer.producerId });
-    };
-    consumer.on('producerclose', closed);
-    consumer.on('transportclose', closed);
-    consumer.on('producerpause', () => {
-      if (!quiet()) this.safeEmit('consumerpaused', ids);
+    const layers = watchConsumer(consumer, {
+      roomId: this.id,
+      peerId: peer.peerId,
+      maxLayer,
+      quiet: () => peer.closing || this.closed,
+      emit: (event, ...args) => this.safeEmit(event, ...(args as RoomEvents[typeof event])),
     });
-    consumer.on('producerresume', () => {
-      if (!quiet()) this.safeEmit('consumerresumed', ids);
-    });
+    if (!layers) return;
+    this.#layers.set(consumer.id, layers);
+    consumer.observer.once('close', () => this.#layers.delete(consumer.id));
   }
 
-  #setDominant(producerId: string | null): void {
-    if (producerId === this.#dominantProducerId || this.closed) return;
-    this.#dominantProducerId = producerId;
+  #announceSpeaker(producerId: string | null): void {
+    if (this.closed) return;
     const peerId = producerId === null ? null : (this.#producers.get(producerId)?.peerId ?? null);
     this.safeEmit('activespeaker', { roomId: this.id, peerId });
   }
-}
-
-function producerInfo(producer: ms.Producer, peerId: string): ProducerInfo {
-  return { id: producer.id, peerId, kind: producer.kind, paused: producer.paused, appData: { ...producer.appData } };
 }

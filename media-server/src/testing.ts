@@ -1,6 +1,6 @@
 /**
- * Helpers for tests and the bench (`@beacon/media-server/testing`): an ffmpeg
- * VP8 sender and an RTP header parser. Not for production code.
+ * Helpers for tests and the bench (`@beacon/media-server/testing`): ffmpeg
+ * VP8 and Opus senders and an RTP header parser. Not for production code.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -67,6 +67,12 @@ export interface Vp8SenderOptions {
   rate?: number;
   /** Target bitrate, ffmpeg syntax (default '300k'). */
   bitrate?: string;
+  /**
+   * Frames between key frames (default: one second's worth). ffmpeg ignores
+   * the PLIs mediasoup forwards, so a consumer that starts late (a recording
+   * segment) waits for the next periodic key frame.
+   */
+  keyFrameInterval?: number;
 }
 
 /** A VP8 test pattern as RTP in real time to ip:port, RTCP to ip:rtcpPort. */
@@ -76,14 +82,48 @@ export function spawnFfmpegVp8(
   rtcpPort: number,
   options: Vp8SenderOptions = {},
 ): ChildProcess {
-  const { size = '320x240', rate = 15, bitrate = '300k' } = options;
+  const { size = '320x240', rate = 15, bitrate = '300k', keyFrameInterval = rate } = options;
+  // biome-ignore format: one ffmpeg option per line pair reads better
+  const encode = [
+    '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=${rate}`,
+    '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', bitrate, '-g', String(keyFrameInterval),
+  ];
+  return spawnFfmpegRtp(encode, FFMPEG_VP8_PAYLOAD_TYPE, FFMPEG_VP8_SSRC, { ip, port, rtcpPort });
+}
+
+export const FFMPEG_OPUS_PAYLOAD_TYPE = 100;
+export const FFMPEG_OPUS_SSRC = 2222;
+
+/** What `spawnFfmpegOpus` sends, as a PlainTransport producer must declare it. */
+export const FFMPEG_OPUS_RTP_PARAMETERS: ms.RtpParameters = {
+  codecs: [
+    { mimeType: 'audio/opus', clockRate: 48_000, channels: 2, payloadType: FFMPEG_OPUS_PAYLOAD_TYPE, rtcpFeedback: [] },
+  ],
+  encodings: [{ ssrc: FFMPEG_OPUS_SSRC }],
+};
+
+/** A sine tone (default 440 Hz) as Opus RTP in real time to ip:port, RTCP to ip:rtcpPort. */
+export function spawnFfmpegOpus(ip: string, port: number, rtcpPort: number, frequency = 440): ChildProcess {
+  // biome-ignore format: one ffmpeg option per line pair reads better
+  const encode = [
+    '-f', 'lavfi', '-i', `sine=frequency=${frequency}:sample_rate=48000`,
+    '-c:a', 'libopus', '-b:a', '48k', '-ac', '2',
+  ];
+  return spawnFfmpegRtp(encode, FFMPEG_OPUS_PAYLOAD_TYPE, FFMPEG_OPUS_SSRC, { ip, port, rtcpPort });
+}
+
+/** ffmpeg reading `encode` (input and codec options) in real time and sending it as RTP. */
+function spawnFfmpegRtp(
+  encode: string[],
+  payloadType: number,
+  ssrc: number,
+  to: { ip: string; port: number; rtcpPort: number },
+): ChildProcess {
   // biome-ignore format: one ffmpeg option per line pair reads better
   const args = [
-    '-nostdin', '-loglevel', 'error',
-    '-re', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=${rate}`,
-    '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', bitrate,
-    '-payload_type', String(FFMPEG_VP8_PAYLOAD_TYPE), '-ssrc', String(FFMPEG_VP8_SSRC),
-    '-sdp_file', '/dev/null', '-f', 'rtp', `rtp://${ip}:${port}?rtcpport=${rtcpPort}&pkt_size=1200`,
+    '-nostdin', '-loglevel', 'error', '-re', ...encode,
+    '-payload_type', String(payloadType), '-ssrc', String(ssrc),
+    '-sdp_file', '/dev/null', '-f', 'rtp', `rtp://${to.ip}:${to.port}?rtcpport=${to.rtcpPort}&pkt_size=1200`,
   ];
   return spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'inherit'] });
 }

@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       jwtTtlSeconds: 43_200,
       demoPassword: 'beacon2026',
       consoleDist: path.resolve(import.meta.dirname, '../../console/dist'),
+      reconnectGraceMs: 30_000,
       logLevel: 'info',
       media: {
         numWorkers: os.availableParallelism(),
@@ -35,6 +36,7 @@ describe('loadConfig', () => {
       BEACON_JWT_TTL_SECONDS: '60',
       BEACON_DEMO_PASSWORD: 'pw',
       BEACON_CONSOLE_DIST: '/srv/console',
+      BEACON_RECONNECT_GRACE_MS: '1500',
       LOG_LEVEL: 'silent',
       MEDIA_WORKERS: '3',
       MEDIA_LISTEN_IP: '10.0.0.5',
@@ -51,6 +53,7 @@ describe('loadConfig', () => {
       jwtTtlSeconds: 60,
       demoPassword: 'pw',
       consoleDist: '/srv/console',
+      reconnectGraceMs: 1500,
       logLevel: 'silent',
       media: {
         numWorkers: 3,

@@ -11,6 +11,8 @@
  *   BEACON_JWT_TTL_SECONDS   token lifetime                            43200 (12 h)
  *   BEACON_DEMO_PASSWORD     password of the seeded demo accounts      beacon2026
  *   BEACON_CONSOLE_DIST      built console served as static files      <repo>/console/dist
+ *   BEACON_RECONNECT_GRACE_MS how long a dropped participant may resume   30000
+ *                            (`reconnecting`) before it counts as left
  *   LOG_LEVEL                pino level (trace…fatal, silent)          info
  *   MEDIA_WORKERS            mediasoup workers                         os.availableParallelism()
  *   MEDIA_LISTEN_IP          RTC listen address                        0.0.0.0
@@ -37,6 +39,7 @@ export const configSchema = z
     BEACON_JWT_TTL_SECONDS: z.coerce.number().int().positive().default(43_200),
     BEACON_DEMO_PASSWORD: nonEmpty.default('beacon2026'),
     BEACON_CONSOLE_DIST: nonEmpty.default(defaultConsoleDist),
+    BEACON_RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).default(os.availableParallelism()),
     MEDIA_LISTEN_IP: nonEmpty.default('0.0.0.0'),
@@ -52,6 +55,7 @@ export const configSchema = z
     jwtTtlSeconds: env.BEACON_JWT_TTL_SECONDS,
     demoPassword: env.BEACON_DEMO_PASSWORD,
     consoleDist: env.BEACON_CONSOLE_DIST,
+    reconnectGraceMs: env.BEACON_RECONNECT_GRACE_MS,
     logLevel: env.LOG_LEVEL,
     media: {
       numWorkers: env.MEDIA_WORKERS,

@@ -13,6 +13,7 @@ import type { Config } from './config.ts';
 import { createApp } from './http/createApp.ts';
 import { createLogger } from './logger.ts';
 import { createMetricsRegistry } from './metrics.ts';
+import { MeetingJournal } from './rooms/MeetingJournal.ts';
 import { RoomRegistry } from './rooms/RoomRegistry.ts';
 import { createSocketServer } from './socket/createSocketServer.ts';
 import { openStore, type Store } from './store/index.ts';
@@ -54,12 +55,13 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   }
   const ownsMedia = opts.media === undefined;
 
-  const rooms = new RoomRegistry(media);
-  const meetings = trackMeetings(rooms, store);
+  const rooms = new RoomRegistry(media, { reconnectGraceMs: config.reconnectGraceMs });
+  const journal = new MeetingJournal({ registry: rooms, store, media });
   const metrics = createMetricsRegistry({ media, rooms });
   const app = createApp({ store, tokens, registry: rooms, media, metrics, consoleDist: config.consoleDist });
   const httpServer = createServer(app);
-  const sockets = createSocketServer({ httpServer, tokens, registry: rooms, media, store });
+  const recordingsDir = path.resolve(config.dataDir, 'recordings');
+  const sockets = createSocketServer({ httpServer, tokens, registry: rooms, media, store, recordingsDir });
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -89,7 +91,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     httpServer.closeAllConnections();
     await socketsClosed;
     rooms.close();
-    meetings.stop();
+    journal.stop();
     if (ownsMedia) await media.close();
     store.close();
     logger.info('beacon stopped');
@@ -105,29 +107,6 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     close: () => {
       closing ??= close();
       return closing;
-    },
-  };
-}
-
-/**
- * A meeting (store row) runs while its room has people: started on the
- * room's creation, ended when it closes. This is the attendance history the
- * command room looks back on.
- */
-function trackMeetings(rooms: RoomRegistry, store: Store): { stop(): void } {
-  const running = new Map<string, number>();
-  const onCreated = (room: { id: string }) => running.set(room.id, store.meetings.start(room.id));
-  const onClosed = ({ roomId }: { roomId: string }) => {
-    const meetingId = running.get(roomId);
-    running.delete(roomId);
-    if (meetingId !== undefined && store.isReady()) store.meetings.end(meetingId);
-  };
-  rooms.on('roomcreated', onCreated);
-  rooms.on('roomclosed', onClosed);
-  return {
-    stop() {
-      rooms.off('roomcreated', onCreated);
-      rooms.off('roomclosed', onClosed);
     },
   };
 }

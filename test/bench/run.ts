@@ -2,12 +2,15 @@
  * `npm run bench`: prints Beacon's benchmark figures.
  *  - join → first remote frame decoded in Chromium (p50/p95 over BENCH_JOINS joins, default 10)
  *  - fan-out: one VP8 producer (ffmpeg over RTP) into N PlainTransport consumers on one worker
+ *  - broadcast: one presenter (VP8 720p30 + Opus) to N view-only receivers on one worker
  */
+import { runBroadcast } from './broadcast.ts';
 import { runFanout } from './fanout.ts';
 import { runJoinLatency } from './joinLatency.ts';
 
 const joins = Number(process.env.BENCH_JOINS ?? 10);
 const consumers = (process.env.BENCH_FANOUT ?? '50,100,200,400').split(',').map(Number);
+const receivers = (process.env.BENCH_BROADCAST ?? '100,200,400').split(',').map(Number);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 
 console.log(`# Beacon benchmarks (${new Date().toISOString()})`);
@@ -18,3 +21,9 @@ console.log(`p50 ${join.p50Ms} ms, p95 ${join.p95Ms} ms; samples: ${join.samples
 console.log(`\n## Fan-out on one worker (${seconds} s per step)`);
 const fanout = await runFanout({ consumers, seconds });
 console.table(fanout);
+
+console.log(
+  `\n## Broadcast: one presenter (VP8 720p30 1.5 Mbit/s + Opus) to N receivers on one worker (${seconds} s per step)`,
+);
+const broadcast = await runBroadcast({ receivers, seconds });
+console.table(broadcast);

@@ -24,7 +24,8 @@ import {
 
 const SECRET = 'integration-test-secret-0123456789abcdef';
 
-const t = useTestNode({ env: { BEACON_JWT_SECRET: SECRET } });
+// A short reconnect grace: peers cut off mid-test (frame limit) are gone quickly.
+const t = useTestNode({ env: { BEACON_JWT_SECRET: SECRET, BEACON_RECONNECT_GRACE_MS: '300' } });
 
 async function refusal(token: string | undefined): Promise<{ message: string; data: unknown }> {
   try {
@@ -114,6 +115,40 @@ const BAD_PAYLOADS: Record<ClientEventName, unknown[]> = {
   'producer:resume': [{}, { producerId: '' }, { producerId: null }],
   'producer:close': [{}, { producerId: ['p'] }],
   'consumer:resume': [{}, { consumerId: '' }, { consumerId: { $gt: '' } }],
+  'consumer:pause': [{}, { consumerId: 7 }],
+  'consumer:setLayers': [
+    { consumerId: 'c' },
+    { consumerId: 'c', spatialLayer: 3 },
+    { consumerId: 'c', spatialLayer: -1 },
+  ],
+  'receive:settings': [{}, { audioOnly: 'yes', maxSpatialLayer: 0 }, { audioOnly: true, maxSpatialLayer: 9 }],
+  'transport:restartIce': [{}, { transportId: '' }],
+  'room:resume': [{}, { roomId: 'city-weekly', peerId: 'p', resumeToken: 'short' }, { roomId: HUGE, peerId: 'p' }],
+  'moderation:mute': [{}, { peerId: 'p' }, { peerId: 'p', kind: 'smell' }],
+  'moderation:unmute': [{}, { peerId: 1 }],
+  'moderation:muteAll': [],
+  'moderation:remove': [{}, { peerId: '' }],
+  'moderation:lock': [{}, { locked: 'yes' }],
+  'moderation:end': [],
+  'moderation:setRole': [{ peerId: 'p' }, { peerId: 'p', role: 'audience' }, { peerId: 'p', role: 'king' }],
+  'moderation:setMode': [{}, { mode: 'party' }],
+  'rollcall:set': [{}, { peerId: 5 }],
+  'polling:start': [
+    {},
+    { peerIds: [], intervalSeconds: 10 },
+    { peerIds: ['p'], intervalSeconds: 4 },
+    { peerIds: ['p'], intervalSeconds: 7.5 },
+  ],
+  'polling:pause': [],
+  'polling:resume': [],
+  'polling:stop': [],
+  'speak:request': [],
+  'speak:cancel': [],
+  'speak:grant': [{}, { peerId: '' }],
+  'speak:deny': [{}],
+  'chat:send': [{}, { text: '' }, { text: '   ' }, { text: 'x'.repeat(2001) }, { text: HUGE }],
+  'recording:start': [],
+  'recording:stop': [],
 };
 
 /** A valid payload per event, for the not_in_room checks. */
@@ -128,6 +163,31 @@ const VALID: Record<ClientEventName, unknown> = {
   'producer:resume': { producerId: 'p' },
   'producer:close': { producerId: 'p' },
   'consumer:resume': { consumerId: 'c' },
+  'consumer:pause': { consumerId: 'c' },
+  'consumer:setLayers': { consumerId: 'c', spatialLayer: 0 },
+  'receive:settings': { audioOnly: false, maxSpatialLayer: 2 },
+  'transport:restartIce': { transportId: 't' },
+  'room:resume': { roomId: 'city-weekly', peerId: 'p', resumeToken: 'x'.repeat(43) },
+  'moderation:mute': { peerId: 'p', kind: 'audio' },
+  'moderation:unmute': { peerId: 'p' },
+  'moderation:muteAll': {},
+  'moderation:remove': { peerId: 'p' },
+  'moderation:lock': { locked: true },
+  'moderation:end': {},
+  'moderation:setRole': { peerId: 'p', role: 'cochair' },
+  'moderation:setMode': { mode: 'meeting' },
+  'rollcall:set': { peerId: null },
+  'polling:start': { peerIds: ['p'], intervalSeconds: 5 },
+  'polling:pause': {},
+  'polling:resume': {},
+  'polling:stop': {},
+  'speak:request': {},
+  'speak:cancel': {},
+  'speak:grant': { peerId: 'p' },
+  'speak:deny': { peerId: 'p' },
+  'chat:send': { text: 'hello' },
+  'recording:start': {},
+  'recording:stop': {},
 };
 
 describe('hostile payloads', () => {
@@ -178,12 +238,16 @@ describe('hostile payloads', () => {
   it('says not_in_room before a join and room_not_found for an unknown room', async () => {
     const socket = await t.client('donggua');
     for (const event of Object.keys(VALID) as ClientEventName[]) {
-      if (event === 'room:join') continue;
+      if (event === 'room:join' || event === 'room:resume') continue;
       expect(await request(socket, event, VALID[event]), event).toMatchObject({
         ok: false,
         error: { code: 'not_in_room' },
       });
     }
+    expect(await request(socket, 'room:resume', VALID['room:resume'])).toMatchObject({
+      ok: false,
+      error: { code: 'resume_failed' },
+    });
     expect(await request(socket, 'room:join', { roomId: 'no-such-room' })).toMatchObject({
       ok: false,
       error: { code: 'room_not_found' },

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { REPO_ROOT } from './beaconProcess.ts';
+import { DEMO_PASSWORD, REPO_ROOT } from './beaconProcess.ts';
 
 export const CHROMIUM_PATH = process.env.BEACON_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -28,14 +28,23 @@ const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
-export async function launchChromium(): Promise<Browser> {
+export interface LaunchOptions {
+  /** Another executable, e.g. a wrapper that runs Chromium inside a network namespace (netns.ts). */
+  executablePath?: string;
+  args?: string[];
+}
+
+export async function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM_PATH}: run "bash scripts/setup.sh --with-tests" (apt-get install chromium)`,
     );
   }
   const extra = process.env.BEACON_CHROMIUM_ARGS?.split(' ').filter(Boolean) ?? [];
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extra] });
+  return chromium.launch({
+    executablePath: options.executablePath ?? CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS, ...extra, ...(options.args ?? [])],
+  });
 }
 
 export async function newTerminalContext(browser: Browser): Promise<BrowserContext> {
@@ -50,6 +59,88 @@ export async function loginThroughUi(page: Page, baseUrl: string, username: stri
   await page.getByTestId('login-submit').click();
 }
 
+/** One user's page in a conference. */
+export interface Terminal {
+  user: string;
+  context: BrowserContext;
+  page: Page;
+}
+
+/** The conference root's `data-state` (joining, joined, reconnecting, error, removed, ended). */
+export function conferenceState(page: Page): Promise<string | null> {
+  return page
+    .getByTestId('conference')
+    .getAttribute('data-state', { timeout: 2_000 })
+    .catch(() => null);
+}
+
+/**
+ * Logs `user` in through the UI in a fresh context and opens the room's deep
+ * link; waits for `data-state=joined` unless `expectJoined` is false.
+ */
+export async function openTerminal(
+  browser: Browser,
+  baseUrl: string,
+  user: string,
+  roomId: string,
+  options: { audience?: boolean; expectJoined?: boolean; password?: string } = {},
+): Promise<Terminal> {
+  const context = await newTerminalContext(browser);
+  const page = await context.newPage();
+  const hash = `#/room/${roomId}${options.audience ? '?audience=1' : ''}`;
+  await loginThroughUi(page, baseUrl, user, options.password ?? DEMO_PASSWORD, hash);
+  if (options.expectJoined !== false) {
+    await waitForJoined(page);
+  }
+  return { user, context, page };
+}
+
+export async function waitForJoined(page: Page, timeout = 30_000): Promise<void> {
+  await expectPoll(() => conferenceState(page), 'joined', timeout);
+}
+
+/** Polls `read` until it returns `want` (a plain loop: usable outside a test's expect). */
+async function expectPoll<T>(read: () => Promise<T>, want: T, timeout: number): Promise<void> {
+  const deadline = Date.now() + timeout;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (last === want) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`expected ${String(want)} within ${timeout} ms, last saw ${String(last)}`);
+}
+
+export interface ConsumerLayer {
+  consumerId: string;
+  peerId: string;
+  kind: 'audio' | 'video';
+  paused: boolean;
+  spatialLayer: number | null;
+}
+
+/** The page's consumers with the simulcast layer the server says each receives (`__beacon.consumerLayers()`). */
+export async function consumerLayers(page: Page): Promise<ConsumerLayer[]> {
+  return page.evaluate(() => {
+    const hook = (globalThis as unknown as { __beacon?: { consumerLayers?(): ConsumerLayer[] } }).__beacon;
+    return hook?.consumerLayers ? JSON.parse(JSON.stringify(hook.consumerLayers())) : [];
+  });
+}
+
+/** Attribute of the first element with this test id, or null when absent. */
+export async function testIdAttribute(page: Page, testId: string, name: string): Promise<string | null> {
+  const locator = page.getByTestId(testId).first();
+  if ((await locator.count()) === 0) return null;
+  return locator.getAttribute(name, { timeout: 2_000 }).catch(() => null);
+}
+
+/** `data-<name>` of the participant entry of `peerId` on this page (null when absent). */
+export async function participantAttribute(page: Page, peerId: string, name: string): Promise<string | null> {
+  const entry = page.locator(`[data-testid="participant"][data-peer-id="${peerId}"]`).first();
+  if ((await entry.count()) === 0) return null;
+  return entry.getAttribute(name, { timeout: 2_000 }).catch(() => null);
+}
+
 export interface InboundStat {
   id: string;
   kind: 'audio' | 'video';
@@ -57,6 +148,8 @@ export interface InboundStat {
   framesDecoded?: number;
   packetsReceived?: number;
   totalSamplesReceived?: number;
+  frameWidth?: number;
+  frameHeight?: number;
 }
 
 /** inbound-rtp entries of the page's receive transport (via the console's test hook). */
@@ -75,6 +168,8 @@ export async function inboundStats(page: Page): Promise<InboundStat[]> {
         framesDecoded: s.framesDecoded as number | undefined,
         packetsReceived: s.packetsReceived as number | undefined,
         totalSamplesReceived: s.totalSamplesReceived as number | undefined,
+        frameWidth: s.frameWidth as number | undefined,
+        frameHeight: s.frameHeight as number | undefined,
       }));
   });
 }
@@ -111,4 +206,56 @@ export async function screenshotAll(pages: Page[], label: string): Promise<strin
     files.push(file);
   }
   return files;
+}
+
+/**
+ * Live inbound streams by remote peer: a consumer counts when its inbound-rtp
+ * (matched by trackIdentifier = consumerId, as mediasoup-client names remote
+ * tracks) decoded frames / received packets over `intervalMs`.
+ */
+export async function liveInboundByPeer(
+  page: Page,
+  intervalMs = 1000,
+): Promise<Record<string, { audio: boolean; video: boolean }>> {
+  const before = new Map((await inboundStats(page)).map((s) => [s.trackIdentifier, s]));
+  await page.waitForTimeout(intervalMs);
+  const after = await inboundStats(page);
+  const layers = await consumerLayers(page);
+  const result: Record<string, { audio: boolean; video: boolean }> = {};
+  for (const consumer of layers) {
+    const now = after.find((s) => s.trackIdentifier === consumer.consumerId);
+    const prev = before.get(consumer.consumerId);
+    const entry = result[consumer.peerId] ?? { audio: false, video: false };
+    result[consumer.peerId] = entry;
+    if (!now || !prev) continue;
+    if (consumer.kind === 'video' && (now.framesDecoded ?? 0) > (prev.framesDecoded ?? 0)) entry.video = true;
+    if (consumer.kind === 'audio' && (now.packetsReceived ?? 0) > (prev.packetsReceived ?? 0)) entry.audio = true;
+  }
+  return result;
+}
+
+export interface OutboundLayer {
+  rid: string | null;
+  frameWidth: number | null;
+  framesPerSecond: number | null;
+  bytesSent: number;
+  qualityLimitationReason: string | null;
+}
+
+/** The page's outbound video encodings (simulcast layers) from its send transport. */
+export async function outboundVideoLayers(page: Page): Promise<OutboundLayer[]> {
+  return page.evaluate(async () => {
+    const hook = (globalThis as unknown as { __beacon?: { sendTransportStats(): Promise<Record<string, unknown>[]> } })
+      .__beacon;
+    const stats = (await hook?.sendTransportStats()) ?? [];
+    return stats
+      .filter((s) => s.type === 'outbound-rtp' && s.kind === 'video')
+      .map((s) => ({
+        rid: (s.rid as string | undefined) ?? null,
+        frameWidth: (s.frameWidth as number | undefined) ?? null,
+        framesPerSecond: (s.framesPerSecond as number | undefined) ?? null,
+        bytesSent: (s.bytesSent as number | undefined) ?? 0,
+        qualityLimitationReason: (s.qualityLimitationReason as string | undefined) ?? null,
+      }));
+  });
 }

@@ -7,7 +7,12 @@ import type { ConsumerParams, MediaSource, TransportParams } from '@beacon/signa
 import { Device, type types } from 'mediasoup-client';
 import type { SignalingClient } from '../signaling/SignalingClient.ts';
 
-type LocalSource = Extract<MediaSource, 'mic' | 'camera'>;
+export type LocalSource = MediaSource;
+
+export interface MediaSessionDelegate {
+  /** A transport's ICE went 'disconnected' or 'failed': restart ICE or re-join. */
+  onTransportTrouble(transport: types.Transport, state: 'disconnected' | 'failed'): void;
+}
 
 /** VP8 simulcast: three spatial layers, three temporal layers each. */
 const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
@@ -27,12 +32,11 @@ export class MediaSession {
   readonly #closedEarly = new Set<string>();
   #closed = false;
 
-  readonly #onTransportFailed: () => void;
+  readonly #delegate: MediaSessionDelegate;
 
-  /** `onTransportFailed`: ICE/DTLS of either transport failed; the caller re-joins. */
-  constructor(signaling: SignalingClient, onTransportFailed: () => void) {
+  constructor(signaling: SignalingClient, delegate: MediaSessionDelegate) {
     this.#signaling = signaling;
-    this.#onTransportFailed = onTransportFailed;
+    this.#delegate = delegate;
   }
 
   get closed(): boolean {
@@ -55,28 +59,44 @@ export class MediaSession {
     await this.#device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
   }
 
-  async createTransports(): Promise<void> {
-    const [send, recv] = await Promise.all([
-      this.#signaling.request('transport:create', { direction: 'send' }),
+  get transports(): types.Transport[] {
+    return [this.#sendTransport, this.#recvTransport].filter((t): t is types.Transport => t !== null && !t.closed);
+  }
+
+  /** A recv transport always; a send transport only when we may send now. */
+  async createTransports({ send }: { send: boolean }): Promise<void> {
+    const [recv] = await Promise.all([
       this.#signaling.request('transport:create', { direction: 'recv' }),
+      send ? this.ensureSendTransport() : null,
     ]);
-    this.#sendTransport = this.#device.createSendTransport(transportOptions(send));
     this.#recvTransport = this.#device.createRecvTransport(transportOptions(recv));
-    this.#wireConnect(this.#sendTransport);
     this.#wireConnect(this.#recvTransport);
-    this.#sendTransport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
-      const transportId = this.#sendTransport?.id ?? '';
+  }
+
+  /** The send transport, created on first need (e.g. when a broadcast returns to a meeting). */
+  async ensureSendTransport(): Promise<types.Transport> {
+    if (this.#sendTransport && !this.#sendTransport.closed) return this.#sendTransport;
+    const params = await this.#signaling.request('transport:create', { direction: 'send' });
+    if (this.#sendTransport && !this.#sendTransport.closed) return this.#sendTransport;
+    const transport = this.#device.createSendTransport(transportOptions(params));
+    this.#sendTransport = transport;
+    if (this.#closed) transport.close();
+    this.#wireConnect(transport);
+    transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
       const source = appData.source as LocalSource;
       this.#signaling
-        .request('producer:create', { transportId, kind, rtpParameters, source })
+        .request('producer:create', { transportId: transport.id, kind, rtpParameters, source })
         .then(({ producerId }) => callback({ id: producerId }))
         .catch(errback);
     });
+    return transport;
   }
 
   #wireConnect(transport: types.Transport): void {
     transport.on('connectionstatechange', (state) => {
-      if (state === 'failed' && !this.#closed) this.#onTransportFailed();
+      if ((state === 'failed' || state === 'disconnected') && !this.#closed) {
+        this.#delegate.onTransportTrouble(transport, state);
+      }
     });
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       this.#signaling
@@ -86,12 +106,22 @@ export class MediaSession {
     });
   }
 
-  /** Produces the stream's tracks; tracks outlive the producers (a re-join reuses them). */
+  /** New ICE parameters from the server, after a network change; producers and consumers stay. */
+  async restartIce(transport: types.Transport): Promise<void> {
+    const { iceParameters } = await this.#signaling.request('transport:restartIce', { transportId: transport.id });
+    if (transport.closed) return;
+    await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
+  }
+
+  /**
+   * Produces the stream's mic and camera unless already produced; tracks
+   * outlive the producers (a re-join or the end of a broadcast reuses them).
+   */
   async publish(stream: MediaStream): Promise<void> {
     const transport = this.#sendTransport;
     if (!transport) throw new Error('publish before createTransports');
-    const audio = stream.getAudioTracks()[0];
-    const video = stream.getVideoTracks()[0];
+    const audio = this.#producers.has('mic') ? undefined : stream.getAudioTracks()[0];
+    const video = this.#producers.has('camera') ? undefined : stream.getVideoTracks()[0];
     const jobs: Promise<void>[] = [];
     if (audio && this.#device.canProduce('audio')) {
       jobs.push(
@@ -133,6 +163,31 @@ export class MediaSession {
 
   hasProducer(source: LocalSource): boolean {
     return this.#producers.has(source);
+  }
+
+  /** A screen or document share: one plain (non-simulcast) video producer. */
+  async produceScreen(track: MediaStreamTrack): Promise<void> {
+    const transport = this.#sendTransport;
+    if (!transport) throw new Error('produceScreen without a send transport');
+    const producer = await transport.produce({ track, stopTracks: false, appData: { source: 'screen' } });
+    this.#adoptProducer('screen', producer);
+  }
+
+  /** Closes a producer here; `notify` also tells the server (not when the server closed it). */
+  async closeProducer(source: LocalSource, notify: boolean): Promise<void> {
+    const producer = this.#producers.get(source);
+    if (!producer) return;
+    this.#producers.delete(source);
+    producer.close();
+    if (notify) await this.#signaling.request('producer:close', { producerId: producer.id });
+  }
+
+  /** Matches a local producer to a pause/resume the server already did (the chair muted us). */
+  syncProducerPaused(source: LocalSource, paused: boolean): void {
+    const producer = this.#producers.get(source);
+    if (!producer || producer.closed || producer.paused === paused) return;
+    if (paused) producer.pause();
+    else producer.resume();
   }
 
   /** Pauses or resumes a local producer, here and on the server. */
@@ -179,9 +234,13 @@ export class MediaSession {
 
   setConsumerPaused(consumerId: string, paused: boolean): void {
     const consumer = this.#consumers.get(consumerId);
-    if (!consumer) return;
+    if (!consumer || consumer.closed) return;
     if (paused) consumer.pause();
     else consumer.resume();
+  }
+
+  consumer(consumerId: string): types.Consumer | undefined {
+    return this.#consumers.get(consumerId);
   }
 
   close(): void {

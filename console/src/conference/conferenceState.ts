@@ -1,10 +1,11 @@
 /** The reactive picture of one conference that the components render. */
-import type { MediaSource, PeerInfo } from '@beacon/signaling/protocol';
+import type { ChatMessage, MediaSource, PeerInfo, RoomState } from '@beacon/signaling/protocol';
 import { reactive } from 'vue';
 import type { ClientErrorCode } from '../errors.ts';
+import type { QualitySample } from './quality.ts';
 
 /** Mirrors `data-state` on the conference root (a test hook). */
-export type ConferencePhase = 'joining' | 'joined' | 'error';
+export type ConferencePhase = 'joining' | 'joined' | 'reconnecting' | 'error' | 'removed' | 'ended';
 
 export interface RemoteTrack {
   consumerId: string;
@@ -12,10 +13,22 @@ export interface RemoteTrack {
   kind: 'audio' | 'video';
   source: MediaSource;
   track: MediaStreamTrack;
+  /** The local consumer is paused (hidden tile, or the producer is paused). */
+  paused: boolean;
+  /** The simulcast layer the server says we receive (`consumer:layers`); null = unknown or none. */
+  spatialLayer: number | null;
+}
+
+/** Weak-link receive settings (`receive:settings`). */
+export interface ReceiveSettings {
+  audioOnly: boolean;
+  maxSpatialLayer: number;
 }
 
 export interface ConferenceState {
   roomId: string;
+  /** Joined view-only: a recv transport only, no camera or mic. */
+  audience: boolean;
   phase: ConferencePhase;
   error: ClientErrorCode | null;
   /** i18n key of a transient status line (connecting, reconnecting, recovering). */
@@ -26,7 +39,16 @@ export interface ConferenceState {
   /** Remote tracks by consumerId. */
   tracks: Record<string, RemoteTrack>;
   activeSpeaker: string | null;
+  /** The room's control state (null before the join ack). */
+  room: RoomState | null;
+  chat: ChatMessage[];
+  /** The chair's last answer to our speak request. */
+  speakResult: { granted: boolean } | null;
+  receive: ReceiveSettings;
+  /** Connection quality by peerId, ours under `self`. */
+  quality: Record<string, QualitySample>;
   localStream: MediaStream | null;
+  screenTrack: MediaStreamTrack | null;
   micOn: boolean;
   cameraOn: boolean;
   /** getUserMedia failed for this kind: the toggle is disabled. */
@@ -34,9 +56,10 @@ export interface ConferenceState {
   cameraAvailable: boolean;
 }
 
-export function createConferenceState(roomId: string): ConferenceState {
+export function createConferenceState(roomId: string, audience: boolean): ConferenceState {
   return reactive<ConferenceState>({
     roomId,
+    audience,
     phase: 'joining',
     error: null,
     notice: 'conference.connecting',
@@ -44,23 +67,30 @@ export function createConferenceState(roomId: string): ConferenceState {
     peers: {},
     tracks: {},
     activeSpeaker: null,
+    room: null,
+    chat: [],
+    speakResult: null,
+    receive: { audioOnly: false, maxSpatialLayer: 2 },
+    quality: {},
     localStream: null,
-    micOn: true,
-    cameraOn: true,
-    micAvailable: true,
-    cameraAvailable: true,
+    screenTrack: null,
+    micOn: !audience,
+    cameraOn: !audience,
+    micAvailable: !audience,
+    cameraAvailable: !audience,
   });
 }
 
-/** The video track shown in a peer's tile: the camera, else any other video. */
-export function videoTrackOf(state: ConferenceState, peerId: string): MediaStreamTrack | null {
-  let fallback: MediaStreamTrack | null = null;
+/** The video a peer shows: its screen share when `preferScreen`, else its camera, else any video. */
+export function videoOf(state: ConferenceState, peerId: string, preferScreen = false): RemoteTrack | null {
+  let camera: RemoteTrack | null = null;
+  let screen: RemoteTrack | null = null;
   for (const t of Object.values(state.tracks)) {
     if (t.peerId !== peerId || t.kind !== 'video') continue;
-    if (t.source === 'camera') return t.track;
-    fallback = t.track;
+    if (t.source === 'screen') screen = t;
+    else camera = t;
   }
-  return fallback;
+  return preferScreen ? (screen ?? camera) : (camera ?? screen);
 }
 
 export function removePeerTracks(state: ConferenceState, peerId: string): string[] {
@@ -69,4 +99,23 @@ export function removePeerTracks(state: ConferenceState, peerId: string): string
     .map((t) => t.consumerId);
   for (const id of removed) delete state.tracks[id];
   return removed;
+}
+
+/** Chair or co-chair: sees the chair panel. */
+export function isModerator(peer: PeerInfo | null): boolean {
+  return peer?.meetingRole === 'chair' || peer?.meetingRole === 'cochair';
+}
+
+/** The broadcast presenter's peerId: the named one, else the chair. */
+export function presenterId(state: ConferenceState): string | null {
+  if (state.room?.presenterPeerId) return state.room.presenterPeerId;
+  const everyone = state.self ? [state.self, ...Object.values(state.peers)] : Object.values(state.peers);
+  return everyone.find((p) => p.meetingRole === 'chair')?.peerId ?? null;
+}
+
+/** We may send media: not audience, and in broadcast mode only the presenter. */
+export function maySend(state: ConferenceState): boolean {
+  if (state.audience || state.self?.meetingRole === 'audience') return false;
+  if (state.room?.mode !== 'broadcast') return true;
+  return state.self !== null && presenterId(state) === state.self.peerId;
 }

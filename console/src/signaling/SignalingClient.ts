@@ -60,6 +60,11 @@ export class SignalingClient {
     return this.socket.connected;
   }
 
+  /** Sends an event without waiting for its ack (the page is going away). */
+  notify<E extends ClientEventName>(event: E, payload: ClientPayload<E>): void {
+    if (this.socket.connected) this.socket.emit(event as ClientEventName, payload, () => undefined);
+  }
+
   request<E extends ClientEventName>(
     event: E,
     payload: ClientPayload<E>,

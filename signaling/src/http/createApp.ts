@@ -13,6 +13,7 @@ import { apiRouter } from './apiRoutes.ts';
 import { loginRouter, requireBearer } from './authRoutes.ts';
 import { consoleRouter } from './consoleStatic.ts';
 import { errorHandler, sendError } from './errors.ts';
+import { meetingRouter, recordingFileRoute } from './meetingRoutes.ts';
 import { opsRouter } from './opsRoutes.ts';
 
 export interface AppDeps {
@@ -32,7 +33,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(opsRouter(deps));
   app.use('/api', express.json({ limit: '100kb' }));
   app.use('/api/v1/auth', loginRouter(deps));
-  app.use('/api/v1', requireBearer(deps.tokens), apiRouter(deps));
+  // Before the bearer middleware: a <video src> authenticates with ?token=.
+  app.get('/api/v1/recordings/:id/file', recordingFileRoute(deps));
+  app.use('/api/v1', requireBearer(deps.tokens), apiRouter(deps), meetingRouter(deps));
   app.use('/api', (req, res) => {
     sendError(res, 'not_found', `no such endpoint: ${req.method} ${req.originalUrl.split('?')[0]}`);
   });

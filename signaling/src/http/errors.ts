@@ -15,6 +15,10 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   forbidden: 403,
   not_found: 404,
   room_not_found: 404,
+  room_locked: 423,
+  room_ended: 410,
+  invalid_state: 409,
+  resume_failed: 409,
   rate_limited: 429,
   media_unavailable: 503,
 };

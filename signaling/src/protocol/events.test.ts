@@ -23,6 +23,31 @@ const valid: { [E in ClientEventName]: unknown } = {
   'producer:resume': { producerId: 'p1' },
   'producer:close': { producerId: 'p1' },
   'consumer:resume': { consumerId: 'c1' },
+  'moderation:mute': { peerId: 'p1', kind: 'audio' },
+  'moderation:unmute': { peerId: 'p1' },
+  'moderation:muteAll': {},
+  'moderation:remove': { peerId: 'p1' },
+  'moderation:lock': { locked: true },
+  'moderation:end': {},
+  'moderation:setRole': { peerId: 'p1', role: 'cochair' },
+  'moderation:setMode': { mode: 'broadcast', presenterPeerId: 'p1' },
+  'rollcall:set': { peerId: null },
+  'polling:start': { peerIds: ['p1', 'p2'], intervalSeconds: 10 },
+  'polling:pause': {},
+  'polling:resume': {},
+  'polling:stop': {},
+  'speak:request': {},
+  'speak:cancel': {},
+  'speak:grant': { peerId: 'p1' },
+  'speak:deny': { peerId: 'p1' },
+  'chat:send': { text: '收到' },
+  'recording:start': {},
+  'recording:stop': {},
+  'consumer:pause': { consumerId: 'c1' },
+  'consumer:setLayers': { consumerId: 'c1', spatialLayer: 0 },
+  'receive:settings': { audioOnly: true, maxSpatialLayer: 0 },
+  'transport:restartIce': { transportId: 't1' },
+  'room:resume': { roomId: 'city-weekly', peerId: 'p1', resumeToken: 'x'.repeat(43) },
 };
 
 describe('client event schemas', () => {
@@ -53,6 +78,8 @@ describe('client event schemas', () => {
       clientEventSchemas['producer:create'].safeParse({ ...(valid['producer:create'] as object), source: 'x' }).success,
     ).toBe(false);
     expect(clientEventSchemas['consumer:resume'].safeParse({ consumerId: 'x'.repeat(500) }).success).toBe(false);
+    expect(clientEventSchemas['polling:start'].safeParse({ peerIds: ['p'], intervalSeconds: 4 }).success).toBe(false);
+    expect(clientEventSchemas['chat:send'].safeParse({ text: '   ' }).success).toBe(false);
   });
 
   it('room ids are lowercase slugs', () => {

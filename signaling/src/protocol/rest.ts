@@ -61,3 +61,11 @@ export const createRoomRequestSchema = z.object({
   kind: z.enum(['meeting', 'training', 'emergency']).default('meeting'),
 });
 export type CreateRoomRequest = z.infer<typeof createRoomRequestSchema>;
+
+/** One meeting of a room: it runs while the room has people (or until the chair ends it). */
+export interface MeetingView {
+  id: number;
+  roomId: string;
+  startedAt: string;
+  endedAt: string | null;
+}

@@ -2,29 +2,58 @@
  * The signaling side of one conference room: who is in it, which producers
  * they have, and which consumers to create when someone starts sending or
  * becomes ready. The media objects themselves live behind `MediaControl`.
+ * Its parts: `control` (chair actions, broadcast mode), `mainView` (roll
+ * call, polling, speak requests, screen share), `recorder`, `receive`
+ * (layers, audio-only) and `transports`. Their state is sent whole as `room:state`.
  *
  * Does not know socket.io: what others must hear leaves as typed events
  * (LiveKit-style manager); the socket layer turns them into emits.
  */
-import type { MediaControl, ProducerInfo, TransportDirection } from '@beacon/media-server';
+import type { MediaControl, ProducerInfo } from '@beacon/media-server';
 import { TypedEmitter } from '@beacon/media-server';
 import { createLogger } from '../logger.ts';
 import { BeaconError } from '../protocol/errors.ts';
-import type { ConsumerParams, MediaSource, PeerInfo, TransportParams } from '../protocol/events.ts';
+import type { ConsumerParams, MediaSource, PeerInfo } from '../protocol/events.ts';
+import type { MeetingMode, MeetingRole, MutedBy, RoomState } from '../protocol/meeting.ts';
+import { clientInput } from './clientInput.ts';
+import { MainView } from './MainView.ts';
+import { MeetingControl } from './MeetingControl.ts';
 import { type Participant, ParticipantState } from './Participant.ts';
+import { PeerTransports } from './PeerTransports.ts';
+import type { PollingClock } from './Polling.ts';
+import { ReceiveControl } from './ReceiveControl.ts';
+import { ReconnectGrace } from './ReconnectGrace.ts';
+import { RoomRecorder } from './RoomRecorder.ts';
 
 const logger = createLogger('ConferenceRoom');
 
 export type ConferenceRoomEvents = {
   peerjoined: [PeerInfo];
-  /** Mute flags changed (a producer was added, paused, resumed or closed). */
+  /** Mute flags, meeting role or connection changed. */
   peerupdated: [PeerInfo];
-  peerleft: [{ peerId: string }];
+  /** `at`: when it really left (for a lost connection: when the socket went away). */
+  peerleft: [{ peerId: string; at: Date; meetingRole: MeetingRole }];
   /** A paused consumer was created for `peerId`; the client resumes it when its track is wired. */
   consumernew: [{ peerId: string; consumer: ConsumerParams }];
+  /** The control state changed (sent whole as `room:state`). */
+  statechanged: [RoomState];
+  /** The chair's answer to a speak request, for the requester only. */
+  speakresult: [{ peerId: string; granted: boolean }];
   /** The last participant left; the registry closes the room. */
   empty: [];
 };
+
+export interface ConferenceRoomOptions {
+  id: string;
+  media: MediaControl;
+  routerRtpCapabilities: unknown;
+  /** Training rooms start in broadcast mode. */
+  mode?: MeetingMode;
+  /** How long a participant whose socket went away stays `reconnecting` (default 30 s). */
+  reconnectGraceMs?: number;
+  /** Timer source for polling (tests step it). */
+  clock?: PollingClock;
+}
 
 interface ProducerEntry {
   peerId: string;
@@ -32,36 +61,32 @@ interface ProducerEntry {
   source: MediaSource;
 }
 
-/**
- * mediasoup rejects client-supplied parameters it cannot use with TypeError
- * (malformed) or UnsupportedError (codec not in the router): that is the
- * client's fault, so it becomes bad_request instead of 'internal'.
- */
-async function clientInput<T>(call: Promise<T>): Promise<T> {
-  try {
-    return await call;
-  } catch (err) {
-    if (err instanceof TypeError || (err instanceof Error && err.name === 'UnsupportedError')) {
-      throw new BeaconError('bad_request', err.message, { cause: err });
-    }
-    throw err;
-  }
-}
-
 export class ConferenceRoom extends TypedEmitter<ConferenceRoomEvents> {
   readonly id: string;
   readonly routerRtpCapabilities: unknown;
+  readonly control: MeetingControl;
+  readonly mainView: MainView;
+  readonly recorder: RoomRecorder;
+  readonly receive: ReceiveControl;
+  readonly transports: PeerTransports;
   readonly #media: MediaControl;
   readonly #participants = new Map<string, Participant>();
   /** producerId → owner and source, so consumers can tell clients what they receive. */
   readonly #producers = new Map<string, ProducerEntry>();
+  readonly #grace: ReconnectGrace;
   #closed = false;
 
-  constructor(opts: { id: string; media: MediaControl; routerRtpCapabilities: unknown }) {
+  constructor(opts: ConferenceRoomOptions) {
     super();
     this.id = opts.id;
     this.#media = opts.media;
     this.routerRtpCapabilities = opts.routerRtpCapabilities;
+    this.#grace = new ReconnectGrace(opts.reconnectGraceMs ?? 30_000);
+    this.control = new MeetingControl(this, opts.mode ?? 'meeting');
+    this.mainView = new MainView(this, opts.clock);
+    this.recorder = new RoomRecorder(opts.id, opts.media);
+    this.receive = new ReceiveControl(opts.id, opts.media);
+    this.transports = new PeerTransports(opts.id, opts.media);
   }
 
   get closed(): boolean {
@@ -76,27 +101,36 @@ export class ConferenceRoom extends TypedEmitter<ConferenceRoomEvents> {
     return this.#participants.get(peerId);
   }
 
+  /** In join order. */
   participants(): Participant[] {
     return [...this.#participants.values()];
   }
 
-  /** Everyone but `peerId`: the audience of most notifications. */
-  others(peerId: string): Participant[] {
-    return this.participants().filter((p) => p.peerId !== peerId);
+  chair(): Participant | undefined {
+    for (const p of this.#participants.values()) if (p.meetingRole === 'chair') return p;
+    return undefined;
+  }
+
+  state(): RoomState {
+    return { ...this.control.state(), ...this.mainView.state(), recording: this.recorder.current };
   }
 
   add(participant: Participant): void {
     if (this.#closed) throw new BeaconError('room_not_found', `room "${this.id}" is closed`);
     participant.transition(ParticipantState.Joined);
     this.#participants.set(participant.peerId, participant);
-    logger.info({ roomId: this.id, peerId: participant.peerId, user: participant.claims.username }, 'peer joined');
+    logger.info(
+      { roomId: this.id, peerId: participant.peerId, user: participant.claims.username, role: participant.meetingRole },
+      'peer joined',
+    );
     this.safeEmit('peerjoined', participant.info());
   }
 
-  /** Leave or disconnect. Idempotent: a peer already gone is ignored. */
-  remove(peerId: string): void {
+  /** Leave, removal, end or an expired reconnect. Idempotent: a peer already gone is ignored. */
+  remove(peerId: string, at = new Date()): void {
     const participant = this.#participants.get(peerId);
     if (!participant) return;
+    this.#grace.cancel(peerId);
     this.#participants.delete(peerId);
     participant.transition(ParticipantState.Left);
     for (const producerId of participant.producers.keys()) this.#producers.delete(producerId);
@@ -104,8 +138,42 @@ export class ConferenceRoom extends TypedEmitter<ConferenceRoomEvents> {
     // everyone's consumers of them (reported as `consumerclosed`).
     if (this.#media.hasRoom(this.id)) this.#media.closePeer(this.id, peerId);
     logger.info({ roomId: this.id, peerId, user: participant.claims.username }, 'peer left');
-    this.safeEmit('peerleft', { peerId });
+    this.safeEmit('peerleft', { peerId, at, meetingRole: participant.meetingRole });
+    const presenterLeft = this.control.onPeerLeft(participant);
+    if (this.mainView.onPeerLeft(peerId) || presenterLeft) this.stateChanged();
     if (this.#participants.size === 0) this.safeEmit('empty');
+  }
+
+  /** Everyone leaves (the chair ended the meeting); returns who was in it. */
+  end(): Participant[] {
+    const everyone = this.participants();
+    this.mainView.stopPolling({ silent: true });
+    for (const participant of everyone) this.remove(participant.peerId);
+    return everyone;
+  }
+
+  /**
+   * The socket went away: keep the peer (and its media) as `reconnecting` for
+   * the grace period; a resume within it continues, otherwise it leaves.
+   */
+  disconnect(participant: Participant): void {
+    if (!participant.inRoom) return;
+    participant.markReconnecting();
+    logger.info({ roomId: this.id, peerId: participant.peerId, graceMs: this.#grace.ms }, 'peer reconnecting');
+    this.#grace.start(participant.peerId, () => {
+      logger.info({ roomId: this.id, peerId: participant.peerId }, 'reconnect grace ran out');
+      this.remove(participant.peerId, participant.disconnectedAt);
+    });
+    this.peerUpdated(participant);
+  }
+
+  /** A new socket took the participant over; returns the emits held while it was away. */
+  resume(participant: Participant, socketId: string) {
+    this.#grace.cancel(participant.peerId);
+    const held = participant.resume(socketId);
+    logger.info({ roomId: this.id, peerId: participant.peerId, held: held.length }, 'peer resumed');
+    this.peerUpdated(participant);
+    return held;
   }
 
   /**
@@ -115,39 +183,20 @@ export class ConferenceRoom extends TypedEmitter<ConferenceRoomEvents> {
   dropAll(): Participant[] {
     const dropped = this.participants();
     for (const participant of dropped) participant.transition(ParticipantState.Left);
+    this.#grace.cancelAll();
     this.#participants.clear();
     this.#producers.clear();
+    this.mainView.stopPolling({ silent: true });
     return dropped;
   }
 
   markClosed(): void {
     this.#closed = true;
+    this.#grace.cancelAll();
+    this.mainView.stopPolling({ silent: true });
   }
 
-  async createTransport(participant: Participant, direction: TransportDirection): Promise<TransportParams> {
-    if (participant.transports[direction]) {
-      throw BeaconError.badRequest(`a ${direction} transport already exists for this peer`);
-    }
-    const info = await this.#media.createWebRtcTransport(this.id, participant.peerId, direction);
-    participant.transports[direction] = info.id;
-    return {
-      id: info.id,
-      direction,
-      iceParameters: info.iceParameters,
-      iceCandidates: info.iceCandidates,
-      dtlsParameters: info.dtlsParameters,
-    };
-  }
-
-  async connectTransport(participant: Participant, transportId: string, dtlsParameters: unknown): Promise<void> {
-    if (participant.transports.send !== transportId && participant.transports.recv !== transportId) {
-      throw new BeaconError('transport_not_found', `transport "${transportId}" not found`);
-    }
-    // The schema checked the shape that matters; mediasoup validates the rest.
-    await clientInput(this.#media.connectTransport(this.id, participant.peerId, transportId, dtlsParameters as never));
-  }
-
-  /** Creates the producer, then a consumer of it in every other ready peer. */
+  /** Creates the producer, then a consumer of it in every other receiving peer. */
   async produce(
     participant: Participant,
     input: { transportId: string; kind: 'audio' | 'video'; rtpParameters: unknown; source: MediaSource },
@@ -155,6 +204,7 @@ export class ConferenceRoom extends TypedEmitter<ConferenceRoomEvents> {
     if (participant.transports.send !== input.transportId) {
       throw new BeaconError('transport_not_found', `send transport "${input.transportId}" not found`);
     }
+    this.control.assertMaySend(participant);
     const producer: ProducerInfo = await clientInput(
       this.#media.produce(this.id, participant.peerId, {
         transportId: input.transportId,
@@ -167,34 +217,36 @@ export class ConferenceRoom extends TypedEmitter<ConferenceRoomEvents> {
       // Left while mediasoup was busy; closePeer already ran, so do not resurrect state.
       throw new BeaconError('not_in_room', 'left the room');
     }
-    participant.producers.set(producer.id, {
-      id: producer.id,
-      kind: producer.kind,
-      source: input.source,
-      paused: producer.paused,
-    });
+    const entry = { id: producer.id, kind: producer.kind, source: input.source, paused: producer.paused };
+    participant.producers.set(producer.id, entry);
     this.#producers.set(producer.id, { peerId: participant.peerId, kind: producer.kind, source: input.source });
     logger.debug({ roomId: this.id, peerId: participant.peerId, producerId: producer.id }, 'producer created');
-    this.safeEmit('peerupdated', participant.info());
-    const receivers = this.others(participant.peerId).filter((p) => p.state === ParticipantState.Ready);
+    await this.control.onProduced(participant, entry);
+    if (entry.source === 'screen') this.mainView.onScreenStarted(participant);
+    this.peerUpdated(participant);
+    const receivers = this.participants().filter((p) => p !== participant && p.receiving);
     await Promise.all(receivers.map((receiver) => this.#consume(receiver, producer.id)));
     return producer.id;
   }
 
-  async setProducerPaused(participant: Participant, producerId: string, paused: boolean): Promise<void> {
+  /** Pauses or resumes; `by` says who muted (the participant itself or the chair). */
+  async setProducerPaused(participant: Participant, producerId: string, paused: boolean, by: MutedBy = 'self') {
     const producer = this.#ownProducer(participant, producerId);
     if (paused) await this.#media.pauseProducer(this.id, participant.peerId, producerId);
     else await this.#media.resumeProducer(this.id, participant.peerId, producerId);
     producer.paused = paused;
-    this.safeEmit('peerupdated', participant.info());
+    if (producer.source === 'mic') participant.audioMutedBy = paused ? by : null;
+    if (producer.source === 'camera') participant.videoMutedBy = paused ? by : null;
+    this.peerUpdated(participant);
   }
 
   closeProducer(participant: Participant, producerId: string): void {
-    this.#ownProducer(participant, producerId);
+    const producer = this.#ownProducer(participant, producerId);
     this.#media.closeProducer(this.id, participant.peerId, producerId);
     participant.producers.delete(producerId);
     this.#producers.delete(producerId);
-    this.safeEmit('peerupdated', participant.info());
+    if (producer.source === 'screen') this.mainView.onScreenStopped(participant);
+    this.peerUpdated(participant);
   }
 
   /**
@@ -211,8 +263,19 @@ export class ConferenceRoom extends TypedEmitter<ConferenceRoomEvents> {
     return created.filter(Boolean).length;
   }
 
-  async resumeConsumer(participant: Participant, consumerId: string): Promise<void> {
-    await this.#media.resumeConsumer(this.id, participant.peerId, consumerId);
+  peerUpdated(participant: Participant): void {
+    if (this.#participants.get(participant.peerId) === participant) this.safeEmit('peerupdated', participant.info());
+  }
+
+  /** Sends the whole control state (and points a running recording at the spotlight). */
+  stateChanged(): void {
+    if (this.#closed) return;
+    this.recorder.follow(this.mainView.spotlightPeerId);
+    this.safeEmit('statechanged', this.state());
+  }
+
+  speakResult(peerId: string, granted: boolean): void {
+    this.safeEmit('speakresult', { peerId, granted });
   }
 
   #ownProducer(participant: Participant, producerId: string) {
@@ -221,37 +284,11 @@ export class ConferenceRoom extends TypedEmitter<ConferenceRoomEvents> {
     return producer;
   }
 
-  /**
-   * One consumer for one receiver. Failures are logged, not thrown: one peer
-   * that cannot decode VP9 must not fail the sender's producer:create.
-   */
   async #consume(receiver: Participant, producerId: string): Promise<boolean> {
-    const transportId = receiver.transports.recv;
     const entry = this.#producers.get(producerId);
-    if (!transportId || !entry) return false;
-    try {
-      const info = await this.#media.consume(this.id, receiver.peerId, {
-        transportId,
-        producerId,
-        rtpCapabilities: receiver.rtpCapabilities as never,
-      });
-      if (!info) return false;
-      if (receiver.state !== ParticipantState.Ready) return false;
-      this.safeEmit('consumernew', {
-        peerId: receiver.peerId,
-        consumer: {
-          consumerId: info.id,
-          producerId,
-          peerId: info.producerPeerId,
-          kind: info.kind,
-          source: entry.source,
-          rtpParameters: info.rtpParameters,
-        },
-      });
-      return true;
-    } catch (err) {
-      logger.warn({ err, roomId: this.id, peerId: receiver.peerId, producerId }, 'consume failed');
-      return false;
-    }
+    const consumer = entry && (await this.receive.consume(receiver, producerId, entry.source));
+    if (!consumer) return false;
+    this.safeEmit('consumernew', { peerId: receiver.peerId, consumer });
+    return true;
   }
 }

@@ -60,6 +60,33 @@ describe('Participant state machine', () => {
     expect(p.state).toBe(before);
   });
 
+  it('reconnects back to exactly the state it left and holds emits meanwhile', () => {
+    const p = participant();
+    p.transition(ParticipantState.Joined);
+    p.markReady({ codecs: [] });
+    p.markReconnecting(new Date('2026-01-01T00:00:00Z'));
+    expect(p.info().connection).toBe('reconnecting');
+    expect(p.receiving).toBe(true);
+    expect(p.inRoom).toBe(false);
+    expect(() => p.transition(ParticipantState.Joined)).toThrow(IllegalTransitionError);
+    p.hold('consumer:new', { consumerId: 'c' });
+    expect(p.resume('s-2')).toEqual([{ event: 'consumer:new', payload: { consumerId: 'c' } }]);
+    expect(p.state).toBe(ParticipantState.Ready);
+    expect(p.socketId).toBe('s-2');
+    expect(p.disconnectedAt).toBeUndefined();
+    expect(p.info().connection).toBe('connected');
+    expect(p.resume('s-3')).toEqual([]);
+  });
+
+  it('says who muted it while muted', () => {
+    const p = participant();
+    p.producers.set('a', { id: 'a', kind: 'audio', source: 'mic', paused: true });
+    p.audioMutedBy = 'chair';
+    expect(p.info()).toMatchObject({ audioMuted: true, audioMutedBy: 'chair', meetingRole: 'participant' });
+    p.producers.set('a', { id: 'a', kind: 'audio', source: 'mic', paused: false });
+    expect(p.info()).toMatchObject({ audioMuted: false, audioMutedBy: null });
+  });
+
   it('derives mute flags from live producers', () => {
     const p = participant();
     expect(p.info()).toMatchObject({ audioMuted: true, videoMuted: true, peerId: 'p-1', townshipId: 'lucheng' });
@@ -67,6 +94,6 @@ describe('Participant state machine', () => {
     p.producers.set('v', { id: 'v', kind: 'video', source: 'camera', paused: true });
     expect(p.info()).toMatchObject({ audioMuted: false, videoMuted: true });
     p.producers.set('s', { id: 's', kind: 'video', source: 'screen', paused: false });
-    expect(p.info()).toMatchObject({ audioMuted: false, videoMuted: false });
+    expect(p.info()).toMatchObject({ audioMuted: false, videoMuted: false, screenSharing: true });
   });
 });

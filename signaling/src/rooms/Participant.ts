@@ -1,10 +1,13 @@
 /**
  * One peer of a conference room: one socket of one user. A user with two
- * sockets (two tabs, phone + desk) is two participants.
+ * sockets (two tabs, phone + desk) is two participants. After a network drop
+ * the same participant is taken over by the user's next socket (`room:resume`).
  */
+import { randomBytes } from 'node:crypto';
 import type { AuthClaims } from '../auth/tokens.ts';
 import { BeaconError } from '../protocol/errors.ts';
 import type { MediaSource, PeerInfo } from '../protocol/events.ts';
+import type { MeetingRole, MutedBy } from '../protocol/meeting.ts';
 
 /**
  * Participant lifecycle.
@@ -14,27 +17,33 @@ import type { MediaSource, PeerInfo } from '../protocol/events.ts';
  *      │ added to room    │ join failed
  *      v                  │
  *   joined ───────────────┤
- *      │ room:ready       │ leave / disconnect /
- *      v  (RTP caps)      │ media room re-created
- *   ready ────────────────┤
- *                         v
- *                       left   (terminal)
+ *      │ room:ready  ^    │
+ *      v  (RTP caps) │    │ leave / removed / ended /
+ *   ready ───────────┼────┤ media room re-created /
+ *      │ socket gone │    │ reconnect grace ran out
+ *      v             │    │
+ *   reconnecting ────┘────┤
+ *     (room:resume: back  v
+ *      to joined/ready) left   (terminal)
  * ```
  *
- * Only `ready` participants receive consumers: before that the server does not
- * know which codecs the client can decode.
+ * Only `ready` participants (and `reconnecting` ones that were ready) receive
+ * consumers: before that the server does not know which codecs the client can
+ * decode. A reconnecting participant returns to exactly the state it left.
  */
 export enum ParticipantState {
   Joining = 'joining',
   Joined = 'joined',
   Ready = 'ready',
+  Reconnecting = 'reconnecting',
   Left = 'left',
 }
 
 const ALLOWED: Record<ParticipantState, readonly ParticipantState[]> = {
   [ParticipantState.Joining]: [ParticipantState.Joined, ParticipantState.Left],
-  [ParticipantState.Joined]: [ParticipantState.Ready, ParticipantState.Left],
-  [ParticipantState.Ready]: [ParticipantState.Left],
+  [ParticipantState.Joined]: [ParticipantState.Ready, ParticipantState.Reconnecting, ParticipantState.Left],
+  [ParticipantState.Ready]: [ParticipantState.Reconnecting, ParticipantState.Left],
+  [ParticipantState.Reconnecting]: [ParticipantState.Joined, ParticipantState.Ready, ParticipantState.Left],
   [ParticipantState.Left]: [],
 };
 
@@ -55,31 +64,68 @@ export interface ParticipantProducer {
   paused: boolean;
 }
 
+/** A consumer this participant receives, with what the client and the server want of it. */
+export interface ParticipantConsumer {
+  id: string;
+  kind: 'audio' | 'video';
+  /** The client's own wish (consumers start paused until the client resumes them; hidden tiles pause). */
+  clientPaused: boolean;
+  /** Spatial layer the client asked for (capped by the receive settings). */
+  spatialLayer: number;
+  temporalLayer: number | undefined;
+}
+
+/** A server→client emit held back while the participant is reconnecting. */
+export interface HeldEmit {
+  event: string;
+  payload: unknown;
+}
+
 export interface ParticipantOptions {
   peerId: string;
   roomId: string;
   socketId: string;
   claims: AuthClaims;
+  meetingRole?: MeetingRole;
   joinedAt?: Date;
 }
+
+/** Emits held for a reconnecting participant beyond this are dropped (it then re-syncs from the resume ack). */
+const MAX_HELD = 2000;
 
 export class Participant {
   readonly peerId: string;
   readonly roomId: string;
-  readonly socketId: string;
   readonly claims: AuthClaims;
   readonly joinedAt: Date;
+  /** Secret for `room:resume`; only this participant's client knows it. */
+  readonly resumeToken = randomBytes(32).toString('base64url');
+  /** The socket it speaks through; changes on resume. */
+  socketId: string;
+  meetingRole: MeetingRole;
+  audioMutedBy: MutedBy = null;
+  videoMutedBy: MutedBy = null;
+  /** Roll call or a granted speak request while it had no mic: open the mic once it produces one. */
+  openMicOnProduce = false;
+  /** Weak-link receive settings. */
+  readonly receive = { audioOnly: false, maxSpatialLayer: 2 };
   /** One transport per direction; mediasoup-client recovers with restartIce, not a second transport. */
   readonly transports: { send?: string; recv?: string } = {};
   readonly producers = new Map<string, ParticipantProducer>();
+  readonly consumers = new Map<string, ParticipantConsumer>();
+  /** When the socket went away (reconnecting); the attendance interval ends here if it never returns. */
+  disconnectedAt: Date | undefined;
   #state = ParticipantState.Joining;
+  #resumeTo: ParticipantState.Joined | ParticipantState.Ready = ParticipantState.Joined;
   #rtpCapabilities: unknown;
+  #held: HeldEmit[] = [];
 
   constructor(opts: ParticipantOptions) {
     this.peerId = opts.peerId;
     this.roomId = opts.roomId;
     this.socketId = opts.socketId;
     this.claims = opts.claims;
+    this.meetingRole = opts.meetingRole ?? 'participant';
     this.joinedAt = opts.joinedAt ?? new Date();
   }
 
@@ -94,6 +140,12 @@ export class Participant {
 
   transition(to: ParticipantState): void {
     if (!ALLOWED[this.#state].includes(to)) throw new IllegalTransitionError(this.#state, to);
+    if (this.#state === ParticipantState.Reconnecting && to !== ParticipantState.Left && to !== this.#resumeTo) {
+      throw new IllegalTransitionError(this.#state, to);
+    }
+    if (to === ParticipantState.Reconnecting) {
+      this.#resumeTo = this.#state === ParticipantState.Ready ? ParticipantState.Ready : ParticipantState.Joined;
+    }
     this.#state = to;
   }
 
@@ -102,15 +154,60 @@ export class Participant {
     this.#rtpCapabilities = rtpCapabilities;
   }
 
+  /** The socket went away: hold on for a resume. */
+  markReconnecting(at = new Date()): void {
+    this.transition(ParticipantState.Reconnecting);
+    this.disconnectedAt = at;
+  }
+
+  /** A new socket took over: back to where it was; returns the emits held meanwhile. */
+  resume(socketId: string): HeldEmit[] {
+    if (this.#state === ParticipantState.Reconnecting) this.transition(this.#resumeTo);
+    this.socketId = socketId;
+    this.disconnectedAt = undefined;
+    const held = this.#held;
+    this.#held = [];
+    return held;
+  }
+
+  /** Keeps an emit for the client until it resumes. */
+  hold(event: string, payload: unknown): void {
+    if (this.#held.length < MAX_HELD) this.#held.push({ event, payload });
+  }
+
   /** Joined or ready: may create transports and producers. */
   get inRoom(): boolean {
     return this.#state === ParticipantState.Joined || this.#state === ParticipantState.Ready;
   }
 
+  /** Receives consumers: ready, or reconnecting after having been ready. */
+  get receiving(): boolean {
+    return (
+      this.#state === ParticipantState.Ready ||
+      (this.#state === ParticipantState.Reconnecting && this.#resumeTo === ParticipantState.Ready)
+    );
+  }
+
+  get reconnecting(): boolean {
+    return this.#state === ParticipantState.Reconnecting;
+  }
+
+  get isModerator(): boolean {
+    return this.meetingRole === 'chair' || this.meetingRole === 'cochair';
+  }
+
+  /** The first live producer of a source (mic, camera, screen). */
+  producerOf(source: MediaSource): ParticipantProducer | undefined {
+    for (const producer of this.producers.values()) if (producer.source === source) return producer;
+    return undefined;
+  }
+
   info(): PeerInfo {
     let audioLive = false;
     let videoLive = false;
+    let screenSharing = false;
     for (const producer of this.producers.values()) {
+      if (producer.source === 'screen') screenSharing = true;
       if (producer.paused) continue;
       if (producer.kind === 'audio') audioLive = true;
       else videoLive = true;
@@ -123,6 +220,11 @@ export class Participant {
       townshipId: this.claims.townshipId,
       audioMuted: !audioLive,
       videoMuted: !videoLive,
+      audioMutedBy: audioLive ? null : this.audioMutedBy,
+      videoMutedBy: videoLive ? null : this.videoMutedBy,
+      meetingRole: this.meetingRole,
+      screenSharing,
+      connection: this.reconnecting ? 'reconnecting' : 'connected',
       joinedAt: this.joinedAt.toISOString(),
     };
   }

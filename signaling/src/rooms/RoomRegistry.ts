@@ -9,8 +9,10 @@
 import type { MediaControl } from '@beacon/media-server';
 import { TypedEmitter } from '@beacon/media-server';
 import { createLogger } from '../logger.ts';
+import type { MeetingMode } from '../protocol/meeting.ts';
 import { ConferenceRoom } from './ConferenceRoom.ts';
 import type { Participant } from './Participant.ts';
+import type { PollingClock } from './Polling.ts';
 
 const logger = createLogger('RoomRegistry');
 
@@ -20,14 +22,34 @@ export type RoomRegistryEvents = {
   roomclosed: [{ roomId: string }];
 };
 
+export interface RoomRegistryOptions {
+  /** How long a participant whose socket went away stays `reconnecting` (default 30 s). */
+  reconnectGraceMs?: number;
+  /** Timer source for polling (tests step it). */
+  clock?: PollingClock;
+}
+
+export interface JoinOptions {
+  /** The mode a room starts in if this join creates it (training rooms: broadcast). */
+  mode?: MeetingMode;
+  /**
+   * Runs in the same turn as the add, on the room the participant enters:
+   * the place to refuse (locked) or pick the meeting role (who chairs)
+   * without a race against a concurrent join.
+   */
+  admit?: (room: ConferenceRoom) => void;
+}
+
 export class RoomRegistry extends TypedEmitter<RoomRegistryEvents> {
   readonly #media: MediaControl;
+  readonly #options: RoomRegistryOptions;
   readonly #rooms = new Map<string, ConferenceRoom>();
   readonly #pending = new Map<string, Promise<ConferenceRoom>>();
 
-  constructor(media: MediaControl) {
+  constructor(media: MediaControl, options: RoomRegistryOptions = {}) {
     super();
     this.#media = media;
+    this.#options = options;
   }
 
   get(roomId: string): ConferenceRoom | undefined {
@@ -49,12 +71,12 @@ export class RoomRegistry extends TypedEmitter<RoomRegistryEvents> {
   }
 
   /** Returns the live room, creating it (once, however many callers) if needed. */
-  getOrCreate(roomId: string): Promise<ConferenceRoom> {
+  getOrCreate(roomId: string, opts: { mode?: MeetingMode } = {}): Promise<ConferenceRoom> {
     const existing = this.#rooms.get(roomId);
     if (existing) return Promise.resolve(existing);
     let pending = this.#pending.get(roomId);
     if (!pending) {
-      pending = this.#create(roomId).finally(() => this.#pending.delete(roomId));
+      pending = this.#create(roomId, opts.mode).finally(() => this.#pending.delete(roomId));
       this.#pending.set(roomId, pending);
     }
     return pending;
@@ -65,10 +87,11 @@ export class RoomRegistry extends TypedEmitter<RoomRegistryEvents> {
    * happens in the same turn the room is obtained; if the room closed in
    * between (its last peer left meanwhile) a fresh one is created.
    */
-  async join(roomId: string, participant: Participant): Promise<ConferenceRoom> {
+  async join(roomId: string, participant: Participant, opts: JoinOptions = {}): Promise<ConferenceRoom> {
     for (;;) {
-      const room = await this.getOrCreate(roomId);
+      const room = await this.getOrCreate(roomId, opts);
       if (room.closed) continue;
+      opts.admit?.(room);
       room.add(participant);
       return room;
     }
@@ -97,9 +120,15 @@ export class RoomRegistry extends TypedEmitter<RoomRegistryEvents> {
     }
   }
 
-  async #create(roomId: string): Promise<ConferenceRoom> {
+  async #create(roomId: string, mode: MeetingMode | undefined): Promise<ConferenceRoom> {
     const { rtpCapabilities } = await this.#media.ensureRoom(roomId);
-    const room = new ConferenceRoom({ id: roomId, media: this.#media, routerRtpCapabilities: rtpCapabilities });
+    const room = new ConferenceRoom({
+      id: roomId,
+      media: this.#media,
+      routerRtpCapabilities: rtpCapabilities,
+      ...(mode === undefined ? {} : { mode }),
+      ...this.#options,
+    });
     room.on('empty', () => this.#close(room));
     this.#rooms.set(roomId, room);
     logger.info({ roomId }, 'room created');

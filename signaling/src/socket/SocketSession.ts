@@ -10,6 +10,7 @@ import type { AuthClaims } from '../auth/tokens.ts';
 import { BeaconError } from '../protocol/errors.ts';
 import type { ConferenceRoom } from '../rooms/ConferenceRoom.ts';
 import type { Participant } from '../rooms/Participant.ts';
+import { authorize, type MeetingAction } from '../rooms/permissions.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 
 export class SocketSession {
@@ -35,24 +36,29 @@ export class SocketSession {
   }
 
   /**
-   * The room and participant of this socket, or undefined. A room dropped
-   * after a media worker died leaves a stale entry; it is cleared here.
+   * The room and participant of this socket, or undefined. A stale entry is
+   * cleared here: the room was dropped (media worker died), the peer was
+   * removed or the meeting ended, or another socket resumed the peer.
    */
   lookup(registry: RoomRegistry): { room: ConferenceRoom; participant: Participant } | undefined {
     if (!this.#current) return undefined;
     const room = registry.get(this.#current.roomId);
     const participant = room?.get(this.#current.peerId);
-    if (!room || !participant) {
+    if (!room || !participant || participant.socketId !== this.socketId) {
       this.#current = undefined;
       return undefined;
     }
     return { room, participant };
   }
 
-  /** Like lookup, but a socket outside any room gets 'not_in_room'. */
-  require(registry: RoomRegistry): { room: ConferenceRoom; participant: Participant } {
+  /**
+   * Like lookup, but a socket outside any room gets 'not_in_room' and a
+   * meeting role the permission table does not allow `action` gets 'forbidden'.
+   */
+  require(registry: RoomRegistry, action: MeetingAction): { room: ConferenceRoom; participant: Participant } {
     const found = this.lookup(registry);
     if (!found) throw new BeaconError('not_in_room', 'join a room first');
+    authorize(found.participant.meetingRole, action);
     return found;
   }
 }

@@ -11,7 +11,7 @@ import type { ClientEventName } from '../protocol/events.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { Store } from '../store/index.ts';
 import { authenticate } from './authenticate.ts';
-import { handlers, leaveCurrentRoom } from './handlers/index.ts';
+import { handlers, socketGone } from './handlers/index.ts';
 import { RoomBridge } from './RoomBridge.ts';
 import { registerHandler } from './registerHandler.ts';
 import { SocketSession } from './SocketSession.ts';
@@ -25,6 +25,8 @@ export interface SocketServerOptions {
   registry: RoomRegistry;
   media: MediaControl;
   store: Store;
+  /** Where room recordings are written. */
+  recordingsDir: string;
 }
 
 export function createSocketServer(opts: SocketServerOptions): { io: BeaconServer; close(): Promise<void> } {
@@ -34,6 +36,9 @@ export function createSocketServer(opts: SocketServerOptions): { io: BeaconServe
     // SDP-sized payloads are a few KB; 1 MB (the default) made explicit.
     maxHttpBufferSize: 1_000_000,
     serveClient: false,
+    // A dropped terminal shows as `reconnecting` within ~10 s instead of socket.io's default ~45 s.
+    pingInterval: 5_000,
+    pingTimeout: 5_000,
   });
   const bridge = new RoomBridge({ io, registry: opts.registry, media: opts.media });
 
@@ -43,7 +48,15 @@ export function createSocketServer(opts: SocketServerOptions): { io: BeaconServe
     const { claims } = socket.data;
     const session = new SocketSession(socket.id, claims);
     const log = logger.child({ socketId: socket.id, user: claims.username });
-    const ctx: HandlerContext = { io, socket, session, registry: opts.registry, store: opts.store, log };
+    const ctx: HandlerContext = {
+      io,
+      socket,
+      session,
+      registry: opts.registry,
+      store: opts.store,
+      log,
+      recordingsDir: opts.recordingsDir,
+    };
     log.debug('connected');
 
     for (const event of Object.keys(handlers) as ClientEventName[]) {
@@ -52,9 +65,10 @@ export function createSocketServer(opts: SocketServerOptions): { io: BeaconServe
 
     socket.on('disconnect', (reason) => {
       log.debug({ reason }, 'disconnected');
-      // Queued behind any in-flight event, so a join that is still running completes and is then undone.
+      // Queued behind any in-flight event, so a join that is still running completes and is then undone
+      // (or, for a lost connection, held as `reconnecting`).
       void session
-        .run(async () => leaveCurrentRoom(ctx, `disconnect: ${reason}`))
+        .run(async () => socketGone(ctx, reason))
         .catch((err: unknown) => log.error({ err }, 'cleanup after disconnect failed'));
     });
   });

@@ -31,6 +31,8 @@ export interface HandlerContext {
   registry: RoomRegistry;
   store: Store;
   log: Logger;
+  /** Where room recordings are written (<dataDir>/recordings). */
+  recordingsDir: string;
 }
 
 /** One client event: validated payload in, ack data out; throw BeaconError to refuse. */

@@ -7,10 +7,10 @@ import SqliteDatabase from 'better-sqlite3';
 import { BeaconError } from '../protocol/errors.ts';
 import type { Role } from '../protocol/events.ts';
 import type { TerminalView, TownshipView } from '../protocol/rest.ts';
+import { attendanceRepository, chatRepository, meetingRepository, recordingRepository } from './meetingRecords.ts';
 import type {
   AuditEntry,
   AuditRepository,
-  MeetingRepository,
   RoomKind,
   RoomRecord,
   RoomRepository,
@@ -208,29 +208,6 @@ function roomRepository(db: Database): RoomRepository {
   };
 }
 
-function meetingRepository(db: Database): MeetingRepository {
-  const running = db.prepare<[string], { id: number }>(
-    'SELECT id FROM meetings WHERE room_id = ? AND ended_at IS NULL',
-  );
-  const roomExists = db.prepare<[string], { id: string }>('SELECT id FROM rooms WHERE id = ?');
-  const insert = db.prepare<[string, string]>('INSERT INTO meetings (room_id, started_at) VALUES (?, ?)');
-  const finish = db.prepare<[string, number]>('UPDATE meetings SET ended_at = ? WHERE id = ? AND ended_at IS NULL');
-  const exists = db.prepare<[number], { id: number }>('SELECT id FROM meetings WHERE id = ?');
-  const start = db.transaction((roomId: string): number => {
-    const current = running.get(roomId);
-    if (current) return current.id;
-    if (!roomExists.get(roomId)) throw new BeaconError('room_not_found', `room ${roomId} not found`);
-    return Number(insert.run(roomId, now()).lastInsertRowid);
-  });
-  return {
-    start: (roomId) => start.immediate(roomId),
-    end: (meetingId) => {
-      if (finish.run(now(), meetingId).changes === 0 && !exists.get(meetingId)) throw BeaconError.notFound('meeting');
-    },
-    current: (roomId) => running.get(roomId)?.id,
-  };
-}
-
 const DEFAULT_AUDIT_LIMIT = 100;
 const MAX_AUDIT_LIMIT = 1000;
 
@@ -261,6 +238,9 @@ export function createSqliteStore(db: Database, file: string): Store {
     terminals: terminalRepository(db),
     rooms: roomRepository(db),
     meetings: meetingRepository(db),
+    chat: chatRepository(db),
+    attendance: attendanceRepository(db),
+    recordings: recordingRepository(db),
     audit: auditRepository(db),
     close: () => {
       if (db.open) db.close();

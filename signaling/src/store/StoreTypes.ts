@@ -1,6 +1,7 @@
 /** Public types of the durable store. */
 import type { Role } from '../protocol/events.ts';
-import type { TerminalView, TownshipView } from '../protocol/rest.ts';
+import type { AttendanceRow, ChatMessage, RecordingView } from '../protocol/meeting.ts';
+import type { MeetingView, TerminalView, TownshipView } from '../protocol/rest.ts';
 
 export interface UserRecord {
   id: string;
@@ -67,6 +68,54 @@ export interface MeetingRepository {
   end(meetingId: number): void;
   /** Id of the running meeting in the room, if any. */
   current(roomId: string): number | undefined;
+  get(meetingId: number): MeetingView | undefined;
+  /** The room's meetings, newest first. */
+  listByRoom(roomId: string): MeetingView[];
+}
+
+export interface ChatRepository {
+  append(input: {
+    roomId: string;
+    meetingId: number | null;
+    userId: string;
+    displayName: string;
+    text: string;
+  }): ChatMessage;
+  /** The last `limit` messages of the meeting, oldest first. */
+  listByMeeting(meetingId: number, limit: number): ChatMessage[];
+  /** The last `limit` messages of the room (all its meetings), oldest first. */
+  listByRoom(roomId: string, limit: number): ChatMessage[];
+}
+
+/** Attendance (签到): one row per join→leave interval of a user in a meeting. */
+export interface AttendanceRepository {
+  /** Opens an interval; returns its id for `close`. */
+  open(input: {
+    meetingId: number;
+    userId: string;
+    displayName: string;
+    townshipId: string | null;
+    joinedAt: string;
+  }): number;
+  close(id: number, leftAt: string): void;
+  /** Per user (in order of first join) with every interval and the minutes present (overlaps counted once). */
+  listByMeeting(meetingId: number, now?: Date): AttendanceRow[];
+}
+
+export interface RecordingRecord extends RecordingView {
+  /** Absolute path of the file on this node; never sent to clients. */
+  file: string;
+}
+
+export interface RecordingRepository {
+  create(input: { id: string; roomId: string; meetingId: number | null; startedAt: string; file: string }): void;
+  finish(
+    id: string,
+    result: { status: 'ready' | 'failed'; endedAt: string; durationMs?: number; size?: number; file?: string },
+  ): void;
+  get(id: string): RecordingRecord | undefined;
+  /** Newest first. */
+  listByRoom(roomId: string): RecordingRecord[];
 }
 
 export interface AuditRepository {
@@ -85,6 +134,9 @@ export interface Store {
   terminals: TerminalRepository;
   rooms: RoomRepository;
   meetings: MeetingRepository;
+  chat: ChatRepository;
+  attendance: AttendanceRepository;
+  recordings: RecordingRepository;
   audit: AuditRepository;
   close(): void;
 }

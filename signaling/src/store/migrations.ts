@@ -62,6 +62,42 @@ export const migrations: readonly string[] = [
     detail   TEXT CHECK (detail IS NULL OR json_valid(detail))
   );
   `,
+  // 2 — issue 3: chat, attendance (签到), recordings, per meeting.
+  `
+  CREATE TABLE chat_messages (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    room_id      TEXT NOT NULL REFERENCES rooms (id),
+    meeting_id   INTEGER REFERENCES meetings (id),
+    user_id      TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    text         TEXT NOT NULL,
+    at           TEXT NOT NULL
+  );
+  CREATE INDEX chat_by_meeting ON chat_messages (meeting_id, id);
+  CREATE INDEX chat_by_room ON chat_messages (room_id, id);
+  CREATE TABLE attendance (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    meeting_id   INTEGER NOT NULL REFERENCES meetings (id),
+    user_id      TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    township_id  TEXT,
+    joined_at    TEXT NOT NULL,
+    left_at      TEXT
+  );
+  CREATE INDEX attendance_by_meeting ON attendance (meeting_id, joined_at);
+  CREATE TABLE recordings (
+    id          TEXT PRIMARY KEY,
+    room_id     TEXT NOT NULL REFERENCES rooms (id),
+    meeting_id  INTEGER REFERENCES meetings (id),
+    started_at  TEXT NOT NULL,
+    ended_at    TEXT,
+    duration_ms INTEGER,
+    size        INTEGER,
+    file        TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('recording', 'ready', 'failed'))
+  );
+  CREATE INDEX recordings_by_room ON recordings (room_id, started_at);
+  `,
 ];
 
 /** Applies pending migrations, each in its own transaction. Returns the ids applied. */

@@ -1,27 +1,77 @@
 /** Every client event and its handler; the type makes a missing one a compile error. */
 import type { HandlerTable } from '../types.ts';
+import { chatSend } from './chatSend.ts';
+import { consumerPause } from './consumerPause.ts';
 import { consumerResume } from './consumerResume.ts';
+import { consumerSetLayers } from './consumerSetLayers.ts';
+import { moderationEnd } from './moderationEnd.ts';
+import { moderationLock } from './moderationLock.ts';
+import { moderationMute } from './moderationMute.ts';
+import { moderationMuteAll } from './moderationMuteAll.ts';
+import { moderationRemove } from './moderationRemove.ts';
+import { moderationSetMode } from './moderationSetMode.ts';
+import { moderationSetRole } from './moderationSetRole.ts';
+import { moderationUnmute } from './moderationUnmute.ts';
+import { pollingPause } from './pollingPause.ts';
+import { pollingResume } from './pollingResume.ts';
+import { pollingStart } from './pollingStart.ts';
+import { pollingStop } from './pollingStop.ts';
 import { producerClose } from './producerClose.ts';
 import { producerCreate } from './producerCreate.ts';
 import { producerPause } from './producerPause.ts';
 import { producerResume } from './producerResume.ts';
+import { receiveSettings } from './receiveSettings.ts';
+import { recordingStart } from './recordingStart.ts';
+import { recordingStop } from './recordingStop.ts';
+import { rollcallSet } from './rollcallSet.ts';
 import { roomJoin } from './roomJoin.ts';
 import { roomLeave } from './roomLeave.ts';
 import { roomReady } from './roomReady.ts';
+import { roomResume } from './roomResume.ts';
+import { speakCancel } from './speakCancel.ts';
+import { speakDeny } from './speakDeny.ts';
+import { speakGrant } from './speakGrant.ts';
+import { speakRequest } from './speakRequest.ts';
 import { transportConnect } from './transportConnect.ts';
 import { transportCreate } from './transportCreate.ts';
+import { transportRestartIce } from './transportRestartIce.ts';
 
-export { leaveCurrentRoom } from './roomLeave.ts';
+export { leaveCurrentRoom, socketGone } from './roomLeave.ts';
 
 export const handlers: HandlerTable = {
   'room:join': roomJoin,
   'room:leave': roomLeave,
   'room:ready': roomReady,
+  'room:resume': roomResume,
   'transport:create': transportCreate,
   'transport:connect': transportConnect,
+  'transport:restartIce': transportRestartIce,
   'producer:create': producerCreate,
   'producer:pause': producerPause,
   'producer:resume': producerResume,
   'producer:close': producerClose,
   'consumer:resume': consumerResume,
+  'consumer:pause': consumerPause,
+  'consumer:setLayers': consumerSetLayers,
+  'receive:settings': receiveSettings,
+  'moderation:mute': moderationMute,
+  'moderation:unmute': moderationUnmute,
+  'moderation:muteAll': moderationMuteAll,
+  'moderation:remove': moderationRemove,
+  'moderation:lock': moderationLock,
+  'moderation:end': moderationEnd,
+  'moderation:setRole': moderationSetRole,
+  'moderation:setMode': moderationSetMode,
+  'rollcall:set': rollcallSet,
+  'polling:start': pollingStart,
+  'polling:pause': pollingPause,
+  'polling:resume': pollingResume,
+  'polling:stop': pollingStop,
+  'speak:request': speakRequest,
+  'speak:cancel': speakCancel,
+  'speak:grant': speakGrant,
+  'speak:deny': speakDeny,
+  'chat:send': chatSend,
+  'recording:start': recordingStart,
+  'recording:stop': recordingStop,
 };

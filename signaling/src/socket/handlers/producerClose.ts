@@ -5,7 +5,7 @@
 import type { Handler } from '../types.ts';
 
 export const producerClose: Handler<'producer:close'> = async (ctx, { producerId }) => {
-  const { room, participant } = ctx.session.require(ctx.registry);
+  const { room, participant } = ctx.session.require(ctx.registry, 'producer:close');
   room.closeProducer(participant, producerId);
   return {};
 };

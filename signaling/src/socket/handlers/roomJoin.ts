@@ -1,28 +1,46 @@
 /**
  * room:join — enter a conference room that exists in the store. The media
  * room is created on the first join (serialised in the registry); others hear
- * `peer:joined` through the room bridge.
+ * `peer:joined` through the room bridge. The meeting role is picked and the
+ * lock checked in the same turn as the add, so two chairs joining at once
+ * cannot both chair and nobody slips past a lock.
  */
 import { randomUUID } from 'node:crypto';
 import { BeaconError } from '../../protocol/errors.ts';
 import type { ConferenceRoom } from '../../rooms/ConferenceRoom.ts';
 import { Participant, ParticipantState } from '../../rooms/Participant.ts';
+import { isChairAccount, roleOnJoin } from '../../rooms/permissions.ts';
+import { visiblePeers } from '../../rooms/visibility.ts';
 import type { Handler } from '../types.ts';
 
-export const roomJoin: Handler<'room:join'> = async (ctx, { roomId }) => {
+/** How much chat a join brings along. */
+const CHAT_HISTORY = 200;
+
+export const roomJoin: Handler<'room:join'> = async (ctx, { roomId, audience = false }) => {
   const current = ctx.session.lookup(ctx.registry);
   if (current) {
     throw new BeaconError('already_in_room', `already in room "${current.room.id}"; leave it first`);
   }
-  if (!ctx.store.rooms.get(roomId)) throw new BeaconError('room_not_found', `room "${roomId}" not found`);
+  const record = ctx.store.rooms.get(roomId);
+  if (!record) throw new BeaconError('room_not_found', `room "${roomId}" not found`);
 
   const { claims } = ctx.session;
   const participant = new Participant({ peerId: randomUUID(), roomId, socketId: ctx.socket.id, claims });
   let room: ConferenceRoom;
   try {
-    room = await ctx.registry.join(roomId, participant);
+    room = await ctx.registry.join(roomId, participant, {
+      mode: record.kind === 'training' ? 'broadcast' : 'meeting',
+      admit: (target) => {
+        if (target.control.locked && !isChairAccount(claims)) {
+          throw new BeaconError('room_locked', '会议已锁定 / the meeting is locked');
+        }
+        const hasChair = target.chair() !== undefined;
+        participant.meetingRole = roleOnJoin({ claims, audience, roomKind: record.kind, hasChair });
+      },
+    });
   } catch (err) {
     participant.transition(ParticipantState.Left);
+    if (err instanceof BeaconError) throw err;
     ctx.log.warn({ err, roomId }, 'room media could not be opened');
     throw new BeaconError('media_unavailable', 'could not open the room media', { cause: err });
   }
@@ -31,14 +49,18 @@ export const roomJoin: Handler<'room:join'> = async (ctx, { roomId }) => {
     actorId: claims.userId,
     action: 'room.join',
     target: roomId,
-    detail: { peerId: participant.peerId },
+    detail: { peerId: participant.peerId, meetingRole: participant.meetingRole },
   });
+  const meetingId = ctx.store.meetings.current(roomId);
 
   return {
     peerId: participant.peerId,
     roomId,
     routerRtpCapabilities: room.routerRtpCapabilities,
-    peers: room.others(participant.peerId).map((p) => p.info()),
+    peers: visiblePeers(room, participant),
     self: participant.info(),
+    state: room.state(),
+    chat: meetingId === undefined ? [] : ctx.store.chat.listByMeeting(meetingId, CHAT_HISTORY),
+    resumeToken: participant.resumeToken,
   };
 };

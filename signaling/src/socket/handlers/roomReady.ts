@@ -6,7 +6,7 @@
 import type { Handler } from '../types.ts';
 
 export const roomReady: Handler<'room:ready'> = async (ctx, { rtpCapabilities }) => {
-  const { room, participant } = ctx.session.require(ctx.registry);
+  const { room, participant } = ctx.session.require(ctx.registry, 'room:ready');
   const consumers = await room.ready(participant, rtpCapabilities);
   ctx.log.debug({ roomId: room.id, peerId: participant.peerId, consumers }, 'peer ready');
   return { consumers };

@@ -2,7 +2,7 @@
 import type { Handler } from '../types.ts';
 
 export const transportConnect: Handler<'transport:connect'> = async (ctx, { transportId, dtlsParameters }) => {
-  const { room, participant } = ctx.session.require(ctx.registry);
-  await room.connectTransport(participant, transportId, dtlsParameters);
+  const { room, participant } = ctx.session.require(ctx.registry, 'transport:connect');
+  await room.transports.connect(participant, transportId, dtlsParameters);
   return {};
 };

@@ -1,7 +1,15 @@
-/** transport:create — one WebRTC transport per direction (send, recv) per peer. */
+/**
+ * transport:create — one WebRTC transport per direction (send, recv) per peer.
+ * A send transport needs a sending role (audience members only receive) and,
+ * in broadcast mode, the presenter.
+ */
 import type { Handler } from '../types.ts';
 
 export const transportCreate: Handler<'transport:create'> = async (ctx, { direction }) => {
-  const { room, participant } = ctx.session.require(ctx.registry);
-  return room.createTransport(participant, direction);
+  const { room, participant } = ctx.session.require(
+    ctx.registry,
+    direction === 'send' ? 'media:send' : 'transport:create',
+  );
+  if (direction === 'send') room.control.assertMaySend(participant);
+  return room.transports.create(participant, direction);
 };

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { LayerPolicy } from './LayerPolicy.ts';
+
+/** Feeds [time ms, score] samples and returns the preferred layer after each. */
+function feed(policy: LayerPolicy, samples: [number, number][]): number[] {
+  return samples.map(([at, score]) => policy.onScore(score, at));
+}
+
+describe('LayerPolicy', () => {
+  it('starts at the top layer and follows the receiver cap', () => {
+    const policy = new LayerPolicy(2);
+    expect(policy.preferred).toBe(2);
+    expect(policy.setCap(0)).toBe(0);
+    expect(policy.setCap(5)).toBe(2); // clamped to the layers that exist
+    expect(() => policy.setCap(-1)).toThrow(TypeError);
+  });
+
+  it('drops one layer per loss report, at most every 2 s', () => {
+    const policy = new LayerPolicy(2);
+    expect(
+      feed(policy, [
+        [0, 10],
+        [1_000, 5],
+        [1_500, 4],
+        [2_999, 3],
+        [3_000, 3],
+        [3_500, 8],
+      ]),
+    ).toEqual([2, 1, 1, 1, 0, 0]);
+    expect(policy.lossLimit).toBe(0);
+    // Never below the bottom layer.
+    expect(policy.onScore(0, 10_000)).toBe(0);
+  });
+
+  it('keeps dropping while a low score holds without new samples', () => {
+    const policy = new LayerPolicy(2);
+    policy.onScore(3, 0);
+    expect(policy.nextEvaluationAt()).toBe(2_000);
+    expect(policy.tick(2_000)).toBe(0);
+    expect(policy.nextEvaluationAt()).toBeNull();
+  });
+
+  it('climbs back one layer per 10 s of continuous good score, up to the cap', () => {
+    const policy = new LayerPolicy(2);
+    feed(policy, [
+      [0, 4],
+      [2_000, 4],
+    ]);
+    expect(policy.preferred).toBe(0);
+    // A fair (7-8) score interrupts the good run.
+    expect(
+      feed(policy, [
+        [3_000, 9],
+        [9_000, 8],
+        [12_000, 10],
+        [21_999, 10],
+      ]),
+    ).toEqual([0, 0, 0, 0]);
+    expect(policy.nextEvaluationAt()).toBe(22_000);
+    expect(policy.tick(22_000)).toBe(1);
+    expect(policy.tick(31_999)).toBe(1);
+    expect(policy.tick(32_000)).toBe(2);
+    expect(policy.lossLimit).toBeNull(); // back at the cap: no longer limiting
+    expect(policy.nextEvaluationAt()).toBeNull();
+  });
+
+  it('takes the lower of cap and loss limit, and a raised cap applies once the link is healthy', () => {
+    const policy = new LayerPolicy(2);
+    policy.setCap(1);
+    expect(policy.onScore(5, 0)).toBe(0); // drops below the cap, not below the unused top layer
+    expect(policy.setCap(2)).toBe(0); // the link is still limiting
+    expect(
+      feed(policy, [
+        [1_000, 10],
+        [11_000, 10],
+      ]),
+    ).toEqual([0, 1]);
+    expect(policy.tick(21_000)).toBe(2);
+    policy.setCap(0);
+    expect(policy.preferred).toBe(0);
+    expect(policy.setCap(2)).toBe(2);
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * What meetings leave behind, under /api/v1: a room's meetings, chat and
+ * recordings; a meeting's attendance (签到) as JSON and CSV; a recording's
+ * file for in-browser playback or download.
+ *
+ * Attendance and recordings are for the city side (admin, chair, duty
+ * officer); townships get 403. Chat and the meeting list are open to every
+ * signed-in user, like the room list.
+ */
+import { existsSync } from 'node:fs';
+import { type RequestHandler, Router } from 'express';
+import type { AuthClaims, TokenService } from '../auth/tokens.ts';
+import { BeaconError } from '../protocol/errors.ts';
+import type { Role } from '../protocol/events.ts';
+import type { RecordingView } from '../protocol/meeting.ts';
+import type { Store } from '../store/index.ts';
+import type { RecordingRecord } from '../store/StoreTypes.ts';
+import { attendanceCsv } from './attendanceCsv.ts';
+import { claimsOf } from './authRoutes.ts';
+
+const RECORDS_READERS: readonly Role[] = ['admin', 'chair', 'duty_officer'];
+const CHAT_LIMIT = 200;
+
+function requireRecordsReader(claims: AuthClaims): void {
+  if (!RECORDS_READERS.includes(claims.role)) {
+    throw BeaconError.forbidden('只有市级用户可以查看签到和录像 / attendance and recordings are for the city side');
+  }
+}
+
+function meetingIdOf(raw: unknown): number {
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id <= 0) throw BeaconError.badRequest('meeting id must be a positive integer');
+  return id;
+}
+
+export function recordingView(r: RecordingRecord): RecordingView {
+  return {
+    id: r.id,
+    roomId: r.roomId,
+    meetingId: r.meetingId,
+    startedAt: r.startedAt,
+    endedAt: r.endedAt,
+    durationMs: r.durationMs,
+    size: r.size,
+    status: r.status,
+  };
+}
+
+export function meetingRouter(deps: { store: Store }): Router {
+  const { store } = deps;
+  const router = Router();
+  const room = (id: string) => {
+    if (!store.rooms.get(id)) throw new BeaconError('room_not_found', `room "${id}" not found`);
+    return id;
+  };
+  const meeting = (raw: unknown) => {
+    const found = store.meetings.get(meetingIdOf(raw));
+    if (!found) throw BeaconError.notFound('meeting');
+    return found;
+  };
+
+  router.get('/rooms/:id/meetings', (req, res) => {
+    res.json(store.meetings.listByRoom(room(req.params.id)));
+  });
+
+  /** The room's last 200 messages (all meetings), or one meeting's with `?meetingId=`. */
+  router.get('/rooms/:id/chat', (req, res) => {
+    const roomId = room(req.params.id);
+    if (req.query.meetingId === undefined) {
+      res.json(store.chat.listByRoom(roomId, CHAT_LIMIT));
+      return;
+    }
+    const found = meeting(req.query.meetingId);
+    if (found.roomId !== roomId) throw BeaconError.notFound('meeting');
+    res.json(store.chat.listByMeeting(found.id, CHAT_LIMIT));
+  });
+
+  router.get('/rooms/:id/recordings', (req, res) => {
+    requireRecordsReader(claimsOf(res));
+    res.json(store.recordings.listByRoom(room(req.params.id)).map(recordingView));
+  });
+
+  router.get('/meetings/:id/attendance', (req, res) => {
+    requireRecordsReader(claimsOf(res));
+    res.json(store.attendance.listByMeeting(meeting(req.params.id).id));
+  });
+
+  router.get('/meetings/:id/attendance.csv', (req, res) => {
+    requireRecordsReader(claimsOf(res));
+    const found = meeting(req.params.id);
+    const rows = store.attendance.listByMeeting(found.id);
+    const townships = new Map(store.townships.list().map((t) => [t.id, t.name]));
+    res
+      .type('text/csv; charset=utf-8')
+      .attachment(`attendance-${found.roomId}-${found.id}.csv`)
+      .send(attendanceCsv(rows, townships));
+  });
+
+  return router;
+}
+
+/**
+ * GET /api/v1/recordings/:id/file — mounted before the bearer middleware:
+ * a `<video src>` cannot send headers, so `?token=` is accepted too. Range
+ * requests (seeking) are served by `res.sendFile`; `?download=1` saves it.
+ */
+export function recordingFileRoute(deps: { store: Store; tokens: TokenService }): RequestHandler {
+  return async (req, res) => {
+    const header = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    const query = typeof req.query.token === 'string' ? req.query.token : undefined;
+    const token = header ?? query;
+    if (!token) throw BeaconError.unauthorized('Authorization: Bearer <token> or ?token= required');
+    requireRecordsReader(await deps.tokens.verify(token));
+    const id = String(req.params.id);
+    const recording = deps.store.recordings.get(id);
+    if (!recording) throw BeaconError.notFound('recording');
+    if (recording.status !== 'ready' || !existsSync(recording.file)) {
+      throw new BeaconError(
+        'invalid_state',
+        `recording is ${recording.status === 'ready' ? 'missing' : recording.status}`,
+      );
+    }
+    res.type('video/webm');
+    if (req.query.download === '1') res.attachment(`recording-${recording.roomId}-${id}.webm`);
+    await new Promise<void>((resolve, reject) => {
+      res.sendFile(recording.file, { headers: { 'cache-control': 'private, max-age=0' } }, (err) => {
+        if (err && !res.headersSent) reject(err);
+        else resolve();
+      });
+    });
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * Who may do what inside a meeting: the one permission table. Every client
+ * event of a joined peer is checked against it (handlers name their action
+ * when they look the peer up); a refusal is `forbidden` and changes nothing.
+ *
+ * The meeting role is not the account role: the first admin/chair account in
+ * a room chairs it, later ones co-chair, duty officers and townships
+ * participate, and view-only audience members only receive.
+ */
+import type { AuthClaims } from '../auth/tokens.ts';
+import { BeaconError } from '../protocol/errors.ts';
+import type { ClientEventName } from '../protocol/events.ts';
+import type { MeetingRole } from '../protocol/meeting.ts';
+import type { RoomKind } from '../store/index.ts';
+
+/** Events that need no meeting role (they happen before or instead of having one). */
+type RolelessEvent = 'room:join' | 'room:resume' | 'room:leave';
+
+/** Every other client event, plus `media:send` (a send transport or a producer). */
+export type MeetingAction = Exclude<ClientEventName, RolelessEvent> | 'media:send';
+
+const CHAIR: readonly MeetingRole[] = ['chair'];
+const MODERATORS: readonly MeetingRole[] = ['chair', 'cochair'];
+const SENDERS: readonly MeetingRole[] = ['chair', 'cochair', 'participant'];
+const EVERYONE: readonly MeetingRole[] = ['chair', 'cochair', 'participant', 'audience'];
+
+export const PERMISSIONS: { readonly [A in MeetingAction]: readonly MeetingRole[] } = {
+  'room:ready': EVERYONE,
+  'transport:create': EVERYONE,
+  'transport:connect': EVERYONE,
+  'transport:restartIce': EVERYONE,
+  'media:send': SENDERS,
+  'producer:create': SENDERS,
+  'producer:pause': SENDERS,
+  'producer:resume': SENDERS,
+  'producer:close': SENDERS,
+  'consumer:resume': EVERYONE,
+  'consumer:pause': EVERYONE,
+  'consumer:setLayers': EVERYONE,
+  'receive:settings': EVERYONE,
+  'chat:send': EVERYONE,
+  'speak:request': ['cochair', 'participant', 'audience'],
+  'speak:cancel': ['cochair', 'participant', 'audience'],
+  'speak:grant': MODERATORS,
+  'speak:deny': MODERATORS,
+  'moderation:mute': MODERATORS,
+  'moderation:unmute': MODERATORS,
+  'moderation:muteAll': MODERATORS,
+  'moderation:remove': MODERATORS,
+  'moderation:lock': MODERATORS,
+  'rollcall:set': MODERATORS,
+  'polling:start': MODERATORS,
+  'polling:pause': MODERATORS,
+  'polling:resume': MODERATORS,
+  'polling:stop': MODERATORS,
+  'moderation:end': CHAIR,
+  'moderation:setRole': CHAIR,
+  'moderation:setMode': CHAIR,
+  'recording:start': CHAIR,
+  'recording:stop': CHAIR,
+};
+
+const ROLE_NAMES: Record<MeetingRole, string> = {
+  chair: '主席 / chair',
+  cochair: '副主席 / co-chair',
+  participant: '参会者 / participant',
+  audience: '观众 / audience',
+};
+
+export function isAllowed(role: MeetingRole, action: MeetingAction): boolean {
+  return PERMISSIONS[action].includes(role);
+}
+
+/** Throws `forbidden` naming the action and who may do it. */
+export function authorize(role: MeetingRole, action: MeetingAction): void {
+  if (isAllowed(role, action)) return;
+  const who = PERMISSIONS[action].map((r) => ROLE_NAMES[r]).join(', ');
+  throw BeaconError.forbidden(`无权执行 ${action}（仅限：${who}） / ${action} is not allowed for ${role}`);
+}
+
+/** Accounts that chair (or co-chair) a meeting and may enter a locked one. */
+export function isChairAccount(claims: AuthClaims): boolean {
+  return claims.role === 'admin' || claims.role === 'chair';
+}
+
+/**
+ * The meeting role of a new joiner. `hasChair`: the room already has a chair.
+ * Audience when asked, or a township account joining a training room.
+ */
+export function roleOnJoin(input: {
+  claims: AuthClaims;
+  audience: boolean;
+  roomKind: RoomKind;
+  hasChair: boolean;
+}): MeetingRole {
+  if (input.audience) return 'audience';
+  if (isChairAccount(input.claims)) return input.hasChair ? 'cochair' : 'chair';
+  if (input.claims.role === 'township' && input.roomKind === 'training') return 'audience';
+  return 'participant';
+}
