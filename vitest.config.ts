@@ -10,7 +10,13 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['media-server/src/**/*.test.ts', 'signaling/src/**/*.test.ts', 'test/integration/**/*.test.ts'],
+          include: [
+            'media-server/src/**/*.test.ts',
+            'signaling/src/**/*.test.ts',
+            'sip-gateway/src/**/*.test.ts',
+            'console/src/**/*.test.ts',
+            'test/integration/**/*.test.ts',
+          ],
           // Real-time recording through ffmpeg checks wall-clock durations: it runs
           // with the serial e2e project, not beside other files competing for 2 cores.
           exclude: ['media-server/src/Recorder.test.ts'],

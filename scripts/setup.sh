@@ -45,9 +45,12 @@ WORKER_MODE="$(plan_get MODE)"
 BUILD_DEBS="$(plan_get BUILD_DEBS)"
 
 # --- Debian packages ---------------------------------------------------------
-WANT_DEBS=(ffmpeg)
+# Kamailio: the SIP server in front of the desk phones (websocket: the gateway's link;
+# sqlite: the digest credentials Beacon keeps). espeak-ng + sox: voice prompts.
+WANT_DEBS=(ffmpeg kamailio kamailio-websocket-modules kamailio-sqlite-modules kamailio-extra-modules espeak-ng sox)
 # fonts-wqy-microhei: Chinese glyphs in headless screenshots taken on test failure.
-[ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(chromium fonts-wqy-microhei)
+# sip-tester (SIPp) and baresip-core: real SIP peers for the phone tests.
+[ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(chromium fonts-wqy-microhei sip-tester baresip-core)
 # shellcheck disable=SC2206 # word splitting intended
 [ -n "$BUILD_DEBS" ] && WANT_DEBS+=($BUILD_DEBS)
 
@@ -156,6 +159,21 @@ if [ -d node_modules/better-sqlite3 ]; then
       die "node_modules/better-sqlite3/build/Release/better_sqlite3.node is missing or does not load after npm rebuild better-sqlite3 (needs g++, make, python3 and Node headers)"
   fi
 fi
+
+opus_loads() {
+  node -e 'const { OpusEncoder } = require("@discordjs/opus"); new OpusEncoder(8000, 1).decode(new OpusEncoder(8000, 1).encode(Buffer.alloc(320)))' >/dev/null 2>&1
+}
+if [ -d node_modules/@discordjs/opus ] && ! opus_loads; then
+  # Its install script tries a prebuilt download first (unreachable here), then builds the bundled libopus.
+  say "@discordjs/opus native module missing or not loadable; running npm rebuild @discordjs/opus"
+  npm rebuild @discordjs/opus </dev/null >/dev/null 2>&1 || true
+  opus_loads || die "@discordjs/opus does not load after npm rebuild (needs g++, make, python3 and Node headers)"
+fi
+
+# --- Voice prompts for desk phones (espeak-ng, Chinese then English; cached as G.711) --
+PROMPT_DIR="${BEACON_PROMPT_DIR:-${HOME}/.cache/beacon/prompts}"
+node --import tsx sip-gateway/src/media/preparePrompts.ts "$PROMPT_DIR" >/dev/null ||
+  die "could not generate the voice prompts into $PROMPT_DIR (needs espeak-ng and sox)"
 
 [ -f "$MS_BIN" ] || die "mediasoup worker missing at $MS_BIN (mediasoup's install script did not run or failed; try BEACON_MEDIASOUP_WORKER=source)"
 [ -x "$MS_BIN" ] || die "mediasoup worker at $MS_BIN is not executable"

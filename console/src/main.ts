@@ -4,6 +4,7 @@ import { i18n } from './i18n/index.ts';
 import { restoreSession } from './session.ts';
 import { installTestHooks } from './testHooks.ts';
 import './styles.css';
+import './phones.css';
 
 restoreSession();
 installTestHooks();

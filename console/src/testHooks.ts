@@ -42,6 +42,6 @@ export function installTestHooks(): void {
     sendTransportStats: () => statsAsObjects(active?.media?.sendTransport ?? null),
     peerIds: () => (active ? Object.keys(active.state.peers) : []),
     consumerLayers: () => active?.consumerLayers() ?? [],
-    socketConnected: () => active?.socketConnected ?? false,
+    socketConnected: () => active?.signaling.connected ?? false,
   };
 }

@@ -10,6 +10,7 @@
  * interface later without signaling changing.
  */
 import type { types as ms } from 'mediasoup';
+import type { PlainConsumerInput, PlainConsumerResult, PlainProducerInput, PlainProducerResult } from './plainRtp.ts';
 
 export type MediaKind = 'audio' | 'video';
 export type TransportDirection = 'send' | 'recv';
@@ -182,6 +183,19 @@ export interface MediaControl {
 
   /** Closes every transport, producer and consumer of the peer. */
   closePeer(roomId: string, peerId: string): void;
+
+  /**
+   * Plain RTP into the room (a desk phone's G.711 through the SIP gateway);
+   * see plainRtp.ts. `appData` should carry `source` like a browser producer.
+   */
+  createPlainProducer(roomId: string, peerId: string, input: PlainProducerInput): Promise<PlainProducerResult>;
+  /** Plain RTP out of the room to `remoteIp:remotePort` (the SIP gateway's mixer tap). */
+  createPlainConsumer(
+    roomId: string,
+    peerId: string,
+    producerId: string,
+    input: PlainConsumerInput,
+  ): Promise<PlainConsumerResult>;
 
   on<K extends keyof MediaControlEvents>(event: K, listener: (...args: MediaControlEvents[K]) => void): this;
   off<K extends keyof MediaControlEvents>(event: K, listener: (...args: MediaControlEvents[K]) => void): this;

@@ -1,6 +1,7 @@
 /**
  * Plain RTP in and out of a room, for the recorder, the SIP gateway, tests and
- * the bench. Not part of `MediaControl`: browsers never use these.
+ * the bench. Browsers never use these; signaling reaches them through
+ * `MediaControl` for the SIP gateway's phone legs and room taps.
  *
  * Producers (incoming RTP) use comedia WITHOUT rtcpMux: ffmpeg and most RTP
  * senders send RTCP from a second source port, and often send a sender report

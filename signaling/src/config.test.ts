@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       demoPassword: 'beacon2026',
       consoleDist: path.resolve(import.meta.dirname, '../../console/dist'),
       reconnectGraceMs: 30_000,
+      sipRealm: 'beacon',
       logLevel: 'info',
       media: {
         numWorkers: os.availableParallelism(),
@@ -37,6 +38,7 @@ describe('loadConfig', () => {
       BEACON_DEMO_PASSWORD: 'pw',
       BEACON_CONSOLE_DIST: '/srv/console',
       BEACON_RECONNECT_GRACE_MS: '1500',
+      BEACON_SIP_REALM: 'sip.cx.example',
       LOG_LEVEL: 'silent',
       MEDIA_WORKERS: '3',
       MEDIA_LISTEN_IP: '10.0.0.5',
@@ -54,6 +56,7 @@ describe('loadConfig', () => {
       demoPassword: 'pw',
       consoleDist: '/srv/console',
       reconnectGraceMs: 1500,
+      sipRealm: 'sip.cx.example',
       logLevel: 'silent',
       media: {
         numWorkers: 3,
@@ -64,6 +67,9 @@ describe('loadConfig', () => {
       },
     });
     expect(loadConfig({ BEACON_PORT: '', MEDIA_ANNOUNCED_ADDRESS: '' }).port).toBe(3000);
+    // A realm goes into digest challenges and HA1 strings: no spaces or colons.
+    expect(() => loadConfig({ BEACON_SIP_REALM: 'my realm' })).toThrow(/BEACON_SIP_REALM/);
+    expect(() => loadConfig({ BEACON_SIP_REALM: 'a:b' })).toThrow(/BEACON_SIP_REALM/);
   });
 
   it('lists every bad variable in one error, without leaking the secret', () => {

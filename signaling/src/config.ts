@@ -13,6 +13,11 @@
  *   BEACON_CONSOLE_DIST      built console served as static files      <repo>/console/dist
  *   BEACON_RECONNECT_GRACE_MS how long a dropped participant may resume   30000
  *                            (`reconnecting`) before it counts as left
+ *   BEACON_SIP              run the SIP gateway (and Kamailio) as a   on
+ *                            child process: on | off
+ *   BEACON_SIP_REALM         SIP digest realm of the desk phones       beacon
+ *                            (HA1s are stored per realm: changing it
+ *                            needs new SIP passwords for every phone)
  *   LOG_LEVEL                pino level (trace…fatal, silent)          info
  *   MEDIA_WORKERS            mediasoup workers                         os.availableParallelism()
  *   MEDIA_LISTEN_IP          RTC listen address                        0.0.0.0
@@ -40,6 +45,11 @@ export const configSchema = z
     BEACON_DEMO_PASSWORD: nonEmpty.default('beacon2026'),
     BEACON_CONSOLE_DIST: nonEmpty.default(defaultConsoleDist),
     BEACON_RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+    BEACON_SIP: z.enum(['on', 'off']).default('on'),
+    BEACON_SIP_REALM: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]{1,64}$/, 'letters, digits, dots and dashes (a SIP realm)')
+      .default('beacon'),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).default(os.availableParallelism()),
     MEDIA_LISTEN_IP: nonEmpty.default('0.0.0.0'),
@@ -56,6 +66,8 @@ export const configSchema = z
     demoPassword: env.BEACON_DEMO_PASSWORD,
     consoleDist: env.BEACON_CONSOLE_DIST,
     reconnectGraceMs: env.BEACON_RECONNECT_GRACE_MS,
+    sip: env.BEACON_SIP === 'on',
+    sipRealm: env.BEACON_SIP_REALM,
     logLevel: env.LOG_LEVEL,
     media: {
       numWorkers: env.MEDIA_WORKERS,

@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import { loadConfig } from './config.ts';
+import { SipGatewayProcess } from './gateway/SipGatewayProcess.ts';
 import { startBeacon } from './server.ts';
 
 function lanUrls(port: number): string[] {
@@ -19,6 +20,15 @@ function lanUrls(port: number): string[] {
 async function main(): Promise<void> {
   const config = loadConfig();
   const node = await startBeacon({ config });
+  // The gateway reaches us on loopback whatever address browsers use.
+  const gateway = config.sip
+    ? new SipGatewayProcess({
+        signalingUrl: `http://127.0.0.1:${node.port}`,
+        tokens: node.tokens,
+        dataDir: config.dataDir,
+      })
+    : null;
+  await gateway?.start();
 
   const wildcard = config.host === '0.0.0.0' || config.host === '::';
   const urls = wildcard ? [`http://localhost:${node.port}`, ...lanUrls(node.port)] : [node.url];
@@ -37,13 +47,15 @@ async function main(): Promise<void> {
     console.log(`\n${signal}: shutting down…`);
     // A hung close must not keep the process alive forever.
     setTimeout(() => process.exit(1), 10_000).unref();
-    node.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error('shutdown failed', err);
-        process.exit(1);
-      },
-    );
+    Promise.resolve(gateway?.stop())
+      .then(() => node.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          console.error('shutdown failed', err);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

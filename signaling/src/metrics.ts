@@ -23,6 +23,13 @@ export function createMetricsRegistry(deps: { media: MediaControl; rooms: RoomRe
 
   gauge('beacon_rooms', 'Conference rooms with at least one participant', () => deps.rooms.counts().rooms);
   gauge('beacon_participants', 'Participants in conference rooms', () => deps.rooms.counts().participants);
+  gauge('beacon_phone_participants', 'Desk phones in conference rooms (SIP gateway legs)', () => {
+    let phones = 0;
+    for (const room of deps.rooms.rooms()) {
+      for (const p of room.participants()) if (p.device === 'phone') phones += 1;
+    }
+    return phones;
+  });
   gauge('beacon_transports', 'WebRTC and plain transports', () => deps.media.counts().transports);
   gauge('beacon_producers', 'Media producers', () => deps.media.counts().producers);
   gauge('beacon_consumers', 'Media consumers', () => deps.media.counts().consumers);

@@ -15,6 +15,8 @@ import { createLogger } from './logger.ts';
 import { createMetricsRegistry } from './metrics.ts';
 import { MeetingJournal } from './rooms/MeetingJournal.ts';
 import { RoomRegistry } from './rooms/RoomRegistry.ts';
+import { SipBridge } from './sip/SipBridge.ts';
+import { SipTaps } from './sip/SipTaps.ts';
 import { createSocketServer } from './socket/createSocketServer.ts';
 import { openStore, type Store } from './store/index.ts';
 
@@ -34,6 +36,8 @@ export interface BeaconNode {
   media: MediaControl;
   rooms: RoomRegistry;
   tokens: TokenService;
+  /** The SIP gateway's side of this node: status, dial-outs, credentials. */
+  sip: SipBridge;
   close(): Promise<void>;
 }
 
@@ -42,7 +46,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   mkdirSync(config.dataDir, { recursive: true });
   const store = await openStore({
     file: path.join(config.dataDir, 'beacon.sqlite'),
-    seed: { demoPassword: config.demoPassword },
+    seed: { demoPassword: config.demoPassword, sipRealm: config.sipRealm },
   });
   const tokens = new TokenService({ secret: resolveJwtSecret(config), ttlSeconds: config.jwtTtlSeconds });
 
@@ -58,10 +62,12 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   const rooms = new RoomRegistry(media, { reconnectGraceMs: config.reconnectGraceMs });
   const journal = new MeetingJournal({ registry: rooms, store, media });
   const metrics = createMetricsRegistry({ media, rooms });
-  const app = createApp({ store, tokens, registry: rooms, media, metrics, consoleDist: config.consoleDist });
+  const sip = new SipBridge({ store, realm: config.sipRealm });
+  const taps = new SipTaps({ registry: rooms, media });
+  const app = createApp({ store, tokens, registry: rooms, media, metrics, sip, consoleDist: config.consoleDist });
   const httpServer = createServer(app);
   const recordingsDir = path.resolve(config.dataDir, 'recordings');
-  const sockets = createSocketServer({ httpServer, tokens, registry: rooms, media, store, recordingsDir });
+  const sockets = createSocketServer({ httpServer, tokens, registry: rooms, media, store, recordingsDir, sip, taps });
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -90,6 +96,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     const socketsClosed = sockets.close();
     httpServer.closeAllConnections();
     await socketsClosed;
+    taps.close();
     rooms.close();
     journal.stop();
     if (ownsMedia) await media.close();
@@ -104,6 +111,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     media,
     rooms,
     tokens,
+    sip,
     close: () => {
       closing ??= close();
       return closing;

@@ -149,6 +149,22 @@ const BAD_PAYLOADS: Record<ClientEventName, unknown[]> = {
   'chat:send': [{}, { text: '' }, { text: '   ' }, { text: 'x'.repeat(2001) }, { text: HUGE }],
   'recording:start': [],
   'recording:stop': [],
+  'sip:resolve': [{}, { number: '' }, { number: '60a1' }, { number: HUGE }],
+  'sip:enter': [{}, { number: '6001' }, { number: '6001', pin: 'abcd' }, { number: '6001', pin: '1'.repeat(13) }],
+  'sip:legToken': [
+    {},
+    { callId: '', extension: null, fromNumber: null },
+    { callId: 'c', extension: 'x1', fromNumber: null },
+  ],
+  'sip:tap': [{}, { roomId: 'city-weekly', ip: '127.0.0.1', port: 0 }, { roomId: 'city-weekly', ip: '', port: 5000 }],
+  'sip:untap': [{}, { roomId: '' }],
+  'sip:status': [{}, { kamailio: 'maybe', reason: null, registrations: [], inCall: [] }],
+  'sip:dialState': [{}, { requestId: 'r', state: 'exploded', reason: null }],
+  'sip:subscribers': [],
+  'phone:media': [{}, { codec: 'G729', ssrc: 1, payloadType: 0 }, { codec: 'PCMU', ssrc: 0, payloadType: 0 }],
+  'phone:state': [{}, { callState: 'dancing' }],
+  'phone:count': [],
+  'phone:dial': [{}, { extension: '' }, { extension: '80a1' }, { extension: 8001 }],
 };
 
 /** A valid payload per event, for the not_in_room checks. */
@@ -188,7 +204,23 @@ const VALID: Record<ClientEventName, unknown> = {
   'chat:send': { text: 'hello' },
   'recording:start': {},
   'recording:stop': {},
+  'sip:resolve': { number: '6001' },
+  'sip:enter': { number: '6001', pin: '2026' },
+  'sip:legToken': { callId: 'c', extension: '8001', fromNumber: null },
+  'sip:tap': { roomId: 'city-weekly', ip: '127.0.0.1', port: 5000 },
+  'sip:untap': { roomId: 'city-weekly' },
+  'sip:status': { kamailio: 'running', reason: null, registrations: [], inCall: [] },
+  'sip:dialState': { requestId: 'r', state: 'ringing', reason: null },
+  'sip:subscribers': {},
+  'phone:media': { codec: 'PCMU', ssrc: 1, payloadType: 0 },
+  'phone:state': { callState: 'connected' },
+  'phone:count': {},
+  'phone:dial': { extension: '8001' },
 };
+
+/** Events only the gateway's service socket or a phone leg may send: a township browser gets `forbidden`. */
+const NOT_FOR_BROWSERS = (event: ClientEventName) =>
+  event.startsWith('sip:') || event === 'phone:media' || event === 'phone:state' || event === 'phone:count';
 
 describe('hostile payloads', () => {
   it('answers every malformed event with bad_request while a healthy client keeps working', async () => {
@@ -241,7 +273,7 @@ describe('hostile payloads', () => {
       if (event === 'room:join' || event === 'room:resume') continue;
       expect(await request(socket, event, VALID[event]), event).toMatchObject({
         ok: false,
-        error: { code: 'not_in_room' },
+        error: { code: NOT_FOR_BROWSERS(event) ? 'forbidden' : 'not_in_room' },
       });
     }
     expect(await request(socket, 'room:resume', VALID['room:resume'])).toMatchObject({

@@ -68,6 +68,8 @@ export async function startBeaconProcess(options: BeaconProcessOptions = {}): Pr
       MEDIA_ANNOUNCED_ADDRESS: '127.0.0.1',
       MEDIA_RTC_PORT_BASE: String(randomRtcPortBase()),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      // Phones are opt-in per test (startSipBeacon): Kamailio on a fixed port would collide between test files.
+      BEACON_SIP: 'off',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

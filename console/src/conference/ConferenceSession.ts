@@ -125,8 +125,9 @@ export class ConferenceSession {
     return this.#media;
   }
 
-  get socketConnected(): boolean {
-    return this.#signaling.connected;
+  /** For modules beside the session (phone dial-out) that send their own requests and follow their own events. */
+  get signaling(): SignalingClient {
+    return this.#signaling;
   }
 
   start(): void {

@@ -46,6 +46,29 @@ describe('TokenService', () => {
     expect(await tokens.verify((await tokens.issue(admin)).token)).toEqual(admin);
   });
 
+  it('round-trips the phone leg claims and a per-token lifetime', async () => {
+    const leg: AuthClaims = { ...claims, userId: 'phone:8001', device: 'phone', extension: '8001' };
+    const before = Date.now();
+    const { token, expiresAt } = await tokens.issue(leg, { ttlSeconds: 86_400 });
+    expect(await tokens.verify(token)).toEqual(leg);
+    expect(Date.parse(expiresAt) - before).toBeGreaterThan(86_390_000);
+    const unknown: AuthClaims = { ...leg, role: 'service', townshipId: null, extension: null };
+    expect(await tokens.verify((await tokens.issue(unknown)).token)).toEqual(unknown);
+    // A browser token has neither claim, so nothing can mistake it for a phone.
+    expect(await tokens.verify((await tokens.issue(claims)).token)).not.toHaveProperty('device');
+  });
+
+  it('refuses a device other than phone', async () => {
+    const forged = await new SignJWT({ ...claims, device: 'gateway' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('u-x')
+      .setIssuer('beacon')
+      .setAudience('beacon-clients')
+      .setExpirationTime('1h')
+      .sign(secret);
+    await expectCode(tokens.verify(forged), 'unauthorized');
+  });
+
   it('reports an expired token as token_expired', async () => {
     const strict = new TokenService({ secret, clockToleranceSeconds: 0 });
     const now = Math.floor(Date.now() / 1000);

@@ -18,6 +18,10 @@ export interface AuthClaims {
   displayName: string;
   role: Role;
   townshipId: string | null;
+  /** Set on a SIP gateway leg token: the socket speaks for one phone call (see socket/deviceAccess.ts). */
+  device?: 'phone';
+  /** The phone's extension when it is known (leg tokens only). */
+  extension?: string | null;
 }
 
 export const ROLES = ['admin', 'chair', 'duty_officer', 'township', 'service'] as const satisfies readonly Role[];
@@ -31,6 +35,9 @@ const payloadSchema = z.object({
   displayName: z.string(),
   role: roleSchema,
   townshipId: z.string().min(1).nullable(),
+  // Optional: tokens issued before issue 4 carry neither and stay valid.
+  device: z.literal('phone').optional(),
+  extension: z.string().min(1).max(64).nullable().optional(),
 });
 
 export interface TokenServiceOptions {
@@ -61,14 +68,17 @@ export class TokenService {
     this.#clockTolerance = opts.clockToleranceSeconds ?? 30;
   }
 
-  async issue(claims: AuthClaims): Promise<{ token: string; expiresAt: string }> {
+  /** `ttlSeconds` overrides the service's lifetime for this token (phone legs, the gateway's service token). */
+  async issue(claims: AuthClaims, opts: { ttlSeconds?: number } = {}): Promise<{ token: string; expiresAt: string }> {
     const now = Math.floor(Date.now() / 1000);
-    const exp = now + this.#ttlSeconds;
+    const exp = now + (opts.ttlSeconds ?? this.#ttlSeconds);
     const token = await new SignJWT({
       username: claims.username,
       displayName: claims.displayName,
       role: claims.role,
       townshipId: claims.townshipId,
+      ...(claims.device === undefined ? {} : { device: claims.device }),
+      ...(claims.extension === undefined ? {} : { extension: claims.extension }),
     })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
       .setSubject(claims.userId)
@@ -99,8 +109,11 @@ export class TokenService {
     }
     const parsed = payloadSchema.safeParse(payload);
     if (!parsed.success) throw new BeaconError('unauthorized', 'invalid token claims', { cause: parsed.error });
-    const { sub, username, displayName, role, townshipId } = parsed.data;
-    return { userId: sub, username, displayName, role, townshipId };
+    const { sub, username, displayName, role, townshipId, device, extension } = parsed.data;
+    const claims: AuthClaims = { userId: sub, username, displayName, role, townshipId };
+    if (device !== undefined) claims.device = device;
+    if (extension !== undefined) claims.extension = extension;
+    return claims;
   }
 }
 

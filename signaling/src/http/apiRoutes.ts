@@ -16,12 +16,18 @@ const logger = createLogger('api');
 
 /** Who may create conference rooms: the city side, not townships or services. */
 const ROOM_CREATORS: readonly Role[] = ['admin', 'chair', 'duty_officer'];
+/** Who sees conference PINs (staff hand them out); the others see only the number. */
+const PIN_READERS: readonly Role[] = ['admin', 'chair', 'duty_officer'];
 
 export function apiRouter(deps: { store: Store; registry: RoomRegistry }): Router {
   const { store, registry } = deps;
   const router = Router();
 
-  const roomView = (room: RoomRecord): RoomView => ({ ...room, participants: registry.participantCount(room.id) });
+  const roomView = (room: RoomRecord, role: Role): RoomView => ({
+    ...room,
+    participants: registry.participantCount(room.id),
+    pin: PIN_READERS.includes(role) ? room.pin : null,
+  });
 
   router.get('/me', (_req, res) => {
     const claims = claimsOf(res);
@@ -32,7 +38,8 @@ export function apiRouter(deps: { store: Store; registry: RoomRegistry }): Route
   });
 
   router.get('/rooms', (_req, res) => {
-    res.json(store.rooms.list().map(roomView));
+    const { role } = claimsOf(res);
+    res.json(store.rooms.list().map((room) => roomView(room, role)));
   });
 
   router.post('/rooms', (req, res) => {
@@ -47,8 +54,8 @@ export function apiRouter(deps: { store: Store; registry: RoomRegistry }): Route
       target: room.id,
       detail: { title: room.title },
     });
-    logger.info({ roomId: room.id, by: claims.username }, 'room created');
-    res.status(201).json(roomView(room));
+    logger.info({ roomId: room.id, dialNumber: room.dialNumber, by: claims.username }, 'room created');
+    res.status(201).json(roomView(room, claims.role));
   });
 
   router.get('/townships', (_req, res) => {

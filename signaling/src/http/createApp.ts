@@ -8,6 +8,7 @@ import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { TokenService } from '../auth/tokens.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
+import type { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
 import { apiRouter } from './apiRoutes.ts';
 import { loginRouter, requireBearer } from './authRoutes.ts';
@@ -15,6 +16,7 @@ import { consoleRouter } from './consoleStatic.ts';
 import { errorHandler, sendError } from './errors.ts';
 import { meetingRouter, recordingFileRoute } from './meetingRoutes.ts';
 import { opsRouter } from './opsRoutes.ts';
+import { sipRouter } from './sipRoutes.ts';
 
 export interface AppDeps {
   store: Store;
@@ -22,6 +24,7 @@ export interface AppDeps {
   registry: RoomRegistry;
   media: MediaControl;
   metrics: Registry;
+  sip: SipBridge;
   consoleDist: string;
 }
 
@@ -35,7 +38,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1/auth', loginRouter(deps));
   // Before the bearer middleware: a <video src> authenticates with ?token=.
   app.get('/api/v1/recordings/:id/file', recordingFileRoute(deps));
-  app.use('/api/v1', requireBearer(deps.tokens), apiRouter(deps), meetingRouter(deps));
+  app.use('/api/v1', requireBearer(deps.tokens), apiRouter(deps), meetingRouter(deps), sipRouter(deps));
   app.use('/api', (req, res) => {
     sendError(res, 'not_found', `no such endpoint: ${req.method} ${req.originalUrl.split('?')[0]}`);
   });

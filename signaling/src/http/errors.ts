@@ -21,6 +21,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   resume_failed: 409,
   rate_limited: 429,
   media_unavailable: 503,
+  sip_unavailable: 503,
+  extension_not_found: 404,
+  wrong_pin: 403,
 };
 
 export function sendError(res: Response, code: ErrorCode, message: string, status = STATUS[code] ?? 500): void {

@@ -23,6 +23,9 @@ export const ERROR_CODES = [
   'media_unavailable',
   'media_error',
   'rate_limited',
+  'wrong_pin',
+  'sip_unavailable',
+  'extension_not_found',
   'internal',
 ] as const;
 

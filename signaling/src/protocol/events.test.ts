@@ -48,6 +48,23 @@ const valid: { [E in ClientEventName]: unknown } = {
   'receive:settings': { audioOnly: true, maxSpatialLayer: 0 },
   'transport:restartIce': { transportId: 't1' },
   'room:resume': { roomId: 'city-weekly', peerId: 'p1', resumeToken: 'x'.repeat(43) },
+  'sip:resolve': { number: '6001' },
+  'sip:enter': { number: '6001', pin: '2026' },
+  'sip:legToken': { callId: 'a84b4c76e66710@127.0.0.1', extension: '8001', fromNumber: '8001' },
+  'sip:tap': { roomId: 'city-weekly', ip: '127.0.0.1', port: 42_000 },
+  'sip:untap': { roomId: 'city-weekly' },
+  'sip:status': {
+    kamailio: 'running',
+    reason: null,
+    registrations: [{ extension: '8001', contact: 'sip:8001@127.0.0.1:5071', expiresAt: null }],
+    inCall: ['8001'],
+  },
+  'sip:dialState': { requestId: 'r1', state: 'ringing', reason: null },
+  'sip:subscribers': {},
+  'phone:media': { codec: 'PCMU', ssrc: 1234, payloadType: 0 },
+  'phone:state': { callState: 'held' },
+  'phone:count': {},
+  'phone:dial': { extension: '8001' },
 };
 
 describe('client event schemas', () => {

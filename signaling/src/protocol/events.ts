@@ -20,6 +20,7 @@ import {
   meetingEventSchemas,
   type RoomState,
 } from './meeting.ts';
+import { type PhoneInfo, type SipEventResults, type SipServerEvents, sipEventSchemas } from './sip.ts';
 
 const id = z.string().min(1).max(128);
 export const roomIdSchema = z
@@ -70,6 +71,7 @@ export const clientEventSchemas = {
   'producer:close': z.object({ producerId: id }),
   'consumer:resume': z.object({ consumerId: id }),
   ...meetingEventSchemas,
+  ...sipEventSchemas,
 } as const;
 
 export type ClientEventName = keyof typeof clientEventSchemas;
@@ -95,6 +97,10 @@ export interface PeerInfo {
   /** 'reconnecting' while the socket is gone but the 30 s grace has not run out. */
   connection: ConnectionState;
   joinedAt: string;
+  /** A browser (console, terminal) or a desk phone bridged by the SIP gateway. */
+  device: 'browser' | 'phone';
+  /** Set for phones: extension and call state. */
+  phone: PhoneInfo | null;
 }
 
 export interface TransportParams {
@@ -139,10 +145,10 @@ interface BaseEventResults {
   'consumer:resume': Record<string, never>;
 }
 
-export interface ClientEventResults extends BaseEventResults, MeetingEventResults {}
+export interface ClientEventResults extends BaseEventResults, MeetingEventResults, SipEventResults {}
 
 /** Server → client events. */
-export interface ServerToClientEvents extends MeetingServerEvents {
+export interface ServerToClientEvents extends MeetingServerEvents, SipServerEvents {
   'peer:joined': (peer: PeerInfo) => void;
   'peer:left': (data: { peerId: string }) => void;
   'peer:updated': (peer: PeerInfo) => void;

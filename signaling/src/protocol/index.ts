@@ -2,3 +2,4 @@ export * from './errors.ts';
 export * from './events.ts';
 export * from './meeting.ts';
 export * from './rest.ts';
+export * from './sip.ts';

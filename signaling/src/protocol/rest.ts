@@ -53,6 +53,10 @@ export interface RoomView {
   createdBy: string | null;
   /** Live participant count on this signaling node. */
   participants: number;
+  /** What a desk phone dials to enter the room (6001…). */
+  dialNumber: string | null;
+  /** Conference PIN; shown to admin, chair and duty officer only (null for others, and when no PIN is asked). */
+  pin: string | null;
 }
 
 export const createRoomRequestSchema = z.object({

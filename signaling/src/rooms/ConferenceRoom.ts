@@ -13,53 +13,23 @@ import type { MediaControl, ProducerInfo } from '@beacon/media-server';
 import { TypedEmitter } from '@beacon/media-server';
 import { createLogger } from '../logger.ts';
 import { BeaconError } from '../protocol/errors.ts';
-import type { ConsumerParams, MediaSource, PeerInfo } from '../protocol/events.ts';
-import type { MeetingMode, MeetingRole, MutedBy, RoomState } from '../protocol/meeting.ts';
+import type { MediaSource } from '../protocol/events.ts';
+import type { MutedBy, RoomState } from '../protocol/meeting.ts';
+import type { ConferenceRoomEvents, ConferenceRoomOptions, RoomProducer } from './ConferenceRoomTypes.ts';
 import { clientInput } from './clientInput.ts';
 import { MainView } from './MainView.ts';
 import { MeetingControl } from './MeetingControl.ts';
 import { type Participant, ParticipantState } from './Participant.ts';
 import { PeerTransports } from './PeerTransports.ts';
-import type { PollingClock } from './Polling.ts';
 import { ReceiveControl } from './ReceiveControl.ts';
 import { ReconnectGrace } from './ReconnectGrace.ts';
 import { RoomRecorder } from './RoomRecorder.ts';
 
 const logger = createLogger('ConferenceRoom');
 
-export type ConferenceRoomEvents = {
-  peerjoined: [PeerInfo];
-  /** Mute flags, meeting role or connection changed. */
-  peerupdated: [PeerInfo];
-  /** `at`: when it really left (for a lost connection: when the socket went away). */
-  peerleft: [{ peerId: string; at: Date; meetingRole: MeetingRole }];
-  /** A paused consumer was created for `peerId`; the client resumes it when its track is wired. */
-  consumernew: [{ peerId: string; consumer: ConsumerParams }];
-  /** The control state changed (sent whole as `room:state`). */
-  statechanged: [RoomState];
-  /** The chair's answer to a speak request, for the requester only. */
-  speakresult: [{ peerId: string; granted: boolean }];
-  /** The last participant left; the registry closes the room. */
-  empty: [];
-};
+export type { ConferenceRoomEvents, ConferenceRoomOptions, RoomProducer };
 
-export interface ConferenceRoomOptions {
-  id: string;
-  media: MediaControl;
-  routerRtpCapabilities: unknown;
-  /** Training rooms start in broadcast mode. */
-  mode?: MeetingMode;
-  /** How long a participant whose socket went away stays `reconnecting` (default 30 s). */
-  reconnectGraceMs?: number;
-  /** Timer source for polling (tests step it). */
-  clock?: PollingClock;
-}
-
-interface ProducerEntry {
-  peerId: string;
-  kind: 'audio' | 'video';
-  source: MediaSource;
-}
+type ProducerEntry = Omit<RoomProducer, 'producerId'>;
 
 export class ConferenceRoom extends TypedEmitter<ConferenceRoomEvents> {
   readonly id: string;
@@ -133,7 +103,7 @@ export class ConferenceRoom extends TypedEmitter<ConferenceRoomEvents> {
     this.#grace.cancel(peerId);
     this.#participants.delete(peerId);
     participant.transition(ParticipantState.Left);
-    for (const producerId of participant.producers.keys()) this.#producers.delete(producerId);
+    for (const producerId of participant.producers.keys()) this.#forgetProducer(producerId);
     // Closing the peer's media closes its producers, and mediasoup then closes
     // everyone's consumers of them (reported as `consumerclosed`).
     if (this.#media.hasRoom(this.id)) this.#media.closePeer(this.id, peerId);
@@ -213,20 +183,39 @@ export class ConferenceRoom extends TypedEmitter<ConferenceRoomEvents> {
         appData: { source: input.source, peerId: participant.peerId },
       }),
     );
+    await this.adoptProducer(participant, producer, input.source);
+    return producer.id;
+  }
+
+  /**
+   * Makes a producer the media node already created (WebRTC or a phone's
+   * plain RTP) part of the room: mute state, chair rules, everyone's consumers.
+   */
+  async adoptProducer(participant: Participant, producer: ProducerInfo, source: MediaSource): Promise<void> {
     if (participant.state === ParticipantState.Left) {
       // Left while mediasoup was busy; closePeer already ran, so do not resurrect state.
       throw new BeaconError('not_in_room', 'left the room');
     }
-    const entry = { id: producer.id, kind: producer.kind, source: input.source, paused: producer.paused };
+    const entry = { id: producer.id, kind: producer.kind, source, paused: producer.paused };
     participant.producers.set(producer.id, entry);
-    this.#producers.set(producer.id, { peerId: participant.peerId, kind: producer.kind, source: input.source });
+    this.#producers.set(producer.id, { peerId: participant.peerId, kind: producer.kind, source });
     logger.debug({ roomId: this.id, peerId: participant.peerId, producerId: producer.id }, 'producer created');
+    this.safeEmit('produceradded', {
+      producerId: producer.id,
+      peerId: participant.peerId,
+      kind: producer.kind,
+      source,
+    });
     await this.control.onProduced(participant, entry);
     if (entry.source === 'screen') this.mainView.onScreenStarted(participant);
     this.peerUpdated(participant);
     const receivers = this.participants().filter((p) => p !== participant && p.receiving);
     await Promise.all(receivers.map((receiver) => this.#consume(receiver, producer.id)));
-    return producer.id;
+  }
+
+  /** Every live producer of the room, in creation order. */
+  producers(): RoomProducer[] {
+    return [...this.#producers].map(([producerId, entry]) => ({ producerId, ...entry }));
   }
 
   /** Pauses or resumes; `by` says who muted (the participant itself or the chair). */
@@ -244,7 +233,7 @@ export class ConferenceRoom extends TypedEmitter<ConferenceRoomEvents> {
     const producer = this.#ownProducer(participant, producerId);
     this.#media.closeProducer(this.id, participant.peerId, producerId);
     participant.producers.delete(producerId);
-    this.#producers.delete(producerId);
+    this.#forgetProducer(producerId);
     if (producer.source === 'screen') this.mainView.onScreenStopped(participant);
     this.peerUpdated(participant);
   }
@@ -276,6 +265,13 @@ export class ConferenceRoom extends TypedEmitter<ConferenceRoomEvents> {
 
   speakResult(peerId: string, granted: boolean): void {
     this.safeEmit('speakresult', { peerId, granted });
+  }
+
+  #forgetProducer(producerId: string): void {
+    const entry = this.#producers.get(producerId);
+    if (!entry) return;
+    this.#producers.delete(producerId);
+    this.safeEmit('producerremoved', { producerId, ...entry });
   }
 
   #ownProducer(participant: Participant, producerId: string) {

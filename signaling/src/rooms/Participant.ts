@@ -8,6 +8,7 @@ import type { AuthClaims } from '../auth/tokens.ts';
 import { BeaconError } from '../protocol/errors.ts';
 import type { MediaSource, PeerInfo } from '../protocol/events.ts';
 import type { MeetingRole, MutedBy } from '../protocol/meeting.ts';
+import type { PhoneInfo } from '../protocol/sip.ts';
 
 /**
  * Participant lifecycle.
@@ -98,6 +99,10 @@ export class Participant {
   readonly roomId: string;
   readonly claims: AuthClaims;
   readonly joinedAt: Date;
+  /** A desk phone (SIP gateway leg token) or a browser. Phones send one plain-RTP mic and never consume. */
+  readonly device: 'browser' | 'phone';
+  /** Phones only: extension and call state as the console shows them. */
+  readonly phone: PhoneInfo | null;
   /** Secret for `room:resume`; only this participant's client knows it. */
   readonly resumeToken = randomBytes(32).toString('base64url');
   /** The socket it speaks through; changes on resume. */
@@ -127,6 +132,8 @@ export class Participant {
     this.claims = opts.claims;
     this.meetingRole = opts.meetingRole ?? 'participant';
     this.joinedAt = opts.joinedAt ?? new Date();
+    this.device = opts.claims.device === 'phone' ? 'phone' : 'browser';
+    this.phone = this.device === 'phone' ? { extension: opts.claims.extension ?? null, callState: 'connected' } : null;
   }
 
   get state(): ParticipantState {
@@ -226,6 +233,8 @@ export class Participant {
       screenSharing,
       connection: this.reconnecting ? 'reconnecting' : 'connected',
       joinedAt: this.joinedAt.toISOString(),
+      device: this.device,
+      phone: this.phone && { ...this.phone },
     };
   }
 }

@@ -15,9 +15,11 @@ import type { RoomKind } from '../store/index.ts';
 
 /** Events that need no meeting role (they happen before or instead of having one). */
 type RolelessEvent = 'room:join' | 'room:resume' | 'room:leave';
+/** The SIP gateway's service events: no room, checked by account role (socket/deviceAccess.ts). */
+type ServiceEvent = Extract<ClientEventName, `sip:${string}`>;
 
 /** Every other client event, plus `media:send` (a send transport or a producer). */
-export type MeetingAction = Exclude<ClientEventName, RolelessEvent> | 'media:send';
+export type MeetingAction = Exclude<ClientEventName, RolelessEvent | ServiceEvent> | 'media:send';
 
 const CHAIR: readonly MeetingRole[] = ['chair'];
 const MODERATORS: readonly MeetingRole[] = ['chair', 'cochair'];
@@ -58,6 +60,12 @@ export const PERMISSIONS: { readonly [A in MeetingAction]: readonly MeetingRole[
   'moderation:setMode': CHAIR,
   'recording:start': CHAIR,
   'recording:stop': CHAIR,
+  // A phone leg's plain-RTP mic is a mic like any other; its call state and the `#` count are harmless.
+  'phone:media': SENDERS,
+  'phone:state': EVERYONE,
+  'phone:count': EVERYONE,
+  // Duty officer and admin accounts may dial too, whatever their meeting role (see phoneDial.ts).
+  'phone:dial': MODERATORS,
 };
 
 const ROLE_NAMES: Record<MeetingRole, string> = {

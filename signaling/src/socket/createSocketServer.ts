@@ -9,11 +9,14 @@ import type { TokenService } from '../auth/tokens.ts';
 import { createLogger } from '../logger.ts';
 import type { ClientEventName } from '../protocol/events.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
+import type { SipBridge } from '../sip/SipBridge.ts';
+import type { SipTaps } from '../sip/SipTaps.ts';
 import type { Store } from '../store/index.ts';
 import { authenticate } from './authenticate.ts';
 import { handlers, socketGone } from './handlers/index.ts';
 import { RoomBridge } from './RoomBridge.ts';
 import { registerHandler } from './registerHandler.ts';
+import { SipEmitter } from './SipEmitter.ts';
 import { SocketSession } from './SocketSession.ts';
 import type { BeaconServer, HandlerContext } from './types.ts';
 
@@ -27,6 +30,8 @@ export interface SocketServerOptions {
   store: Store;
   /** Where room recordings are written. */
   recordingsDir: string;
+  sip: SipBridge;
+  taps: SipTaps;
 }
 
 export function createSocketServer(opts: SocketServerOptions): { io: BeaconServer; close(): Promise<void> } {
@@ -41,6 +46,7 @@ export function createSocketServer(opts: SocketServerOptions): { io: BeaconServe
     pingTimeout: 5_000,
   });
   const bridge = new RoomBridge({ io, registry: opts.registry, media: opts.media });
+  const sipEmitter = new SipEmitter({ io, bridge: opts.sip, taps: opts.taps, registry: opts.registry });
 
   io.use(authenticate(opts.tokens));
 
@@ -56,8 +62,13 @@ export function createSocketServer(opts: SocketServerOptions): { io: BeaconServe
       store: opts.store,
       log,
       recordingsDir: opts.recordingsDir,
+      media: opts.media,
+      tokens: opts.tokens,
+      sip: opts.sip,
+      taps: opts.taps,
     };
     log.debug('connected');
+    sipEmitter.connected(socket);
 
     for (const event of Object.keys(handlers) as ClientEventName[]) {
       registerHandler(ctx, event, handlers[event] as never);
@@ -65,6 +76,7 @@ export function createSocketServer(opts: SocketServerOptions): { io: BeaconServe
 
     socket.on('disconnect', (reason) => {
       log.debug({ reason }, 'disconnected');
+      sipEmitter.disconnected(socket);
       // Queued behind any in-flight event, so a join that is still running completes and is then undone
       // (or, for a lost connection, held as `reconnecting`).
       void session
@@ -77,6 +89,7 @@ export function createSocketServer(opts: SocketServerOptions): { io: BeaconServe
     io,
     async close() {
       bridge.close();
+      sipEmitter.close();
       // Disconnects every socket (each runs its cleanup), then closes the engine.
       await new Promise<void>((resolve) => {
         io.close(() => resolve());

@@ -1,10 +1,13 @@
 /**
  * The one path every client event takes: ack check → schema validation →
- * per-socket queue → handler → ack. Nothing a client sends may crash the
+ * device check (what the token may send at all) → per-socket queue → handler
+ * → ack. Validation comes first, as for meeting permissions: malformed input
+ * is `bad_request` whoever sends it. Nothing a client sends may crash the
  * process; every outcome is an ack with a code.
  */
 import { type ClientEventName, clientEventSchemas } from '../protocol/events.ts';
 import { parseOrBadRequest } from '../validation.ts';
+import { assertDeviceMayUse } from './deviceAccess.ts';
 import { toErrorBody } from './errors.ts';
 import type { Handler, HandlerContext } from './types.ts';
 
@@ -29,6 +32,7 @@ export function registerHandler<E extends ClientEventName>(ctx: HandlerContext, 
     let payload: unknown;
     try {
       payload = parseOrBadRequest(schema, args.length >= 2 ? args[0] : undefined, event);
+      assertDeviceMayUse(ctx.session.claims, event);
     } catch (err) {
       reply({ ok: false, error: toErrorBody(err, ctx.log, { event }) });
       return;

@@ -1,7 +1,8 @@
 /** Types shared by the socket layer and its handlers. */
+import type { MediaControl } from '@beacon/media-server';
 import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
-import type { AuthClaims } from '../auth/tokens.ts';
+import type { AuthClaims, TokenService } from '../auth/tokens.ts';
 import type {
   ClientEventName,
   ClientEventResults,
@@ -10,6 +11,8 @@ import type {
   ServerToClientEvents,
 } from '../protocol/events.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
+import type { SipBridge } from '../sip/SipBridge.ts';
+import type { SipTaps } from '../sip/SipTaps.ts';
 import type { Store } from '../store/index.ts';
 import type { SocketSession } from './SocketSession.ts';
 
@@ -33,6 +36,12 @@ export interface HandlerContext {
   log: Logger;
   /** Where room recordings are written (<dataDir>/recordings). */
   recordingsDir: string;
+  media: MediaControl;
+  tokens: TokenService;
+  /** Gateway status, dial-outs, phone credentials. */
+  sip: SipBridge;
+  /** The gateway's room taps. */
+  taps: SipTaps;
 }
 
 /** One client event: validated payload in, ack data out; throw BeaconError to refuse. */

@@ -4,10 +4,12 @@
  */
 import type { Database } from 'better-sqlite3';
 import SqliteDatabase from 'better-sqlite3';
+import { randomPin } from '../auth/sipDigest.ts';
 import { BeaconError } from '../protocol/errors.ts';
 import type { Role } from '../protocol/events.ts';
-import type { TerminalView, TownshipView } from '../protocol/rest.ts';
+import type { TownshipView } from '../protocol/rest.ts';
 import { attendanceRepository, chatRepository, meetingRepository, recordingRepository } from './meetingRecords.ts';
+import { nextDialNumber, terminalRepository } from './phoneRecords.ts';
 import type {
   AuditEntry,
   AuditRepository,
@@ -15,7 +17,6 @@ import type {
   RoomRecord,
   RoomRepository,
   Store,
-  TerminalRepository,
   TownshipRepository,
   UserRecord,
   UserRepository,
@@ -39,19 +40,14 @@ interface TownshipRow {
   lon: number;
   approximate: number;
 }
-interface TerminalRow {
-  id: string;
-  township_id: string;
-  kind: TerminalView['kind'];
-  name: string;
-  extension: string | null;
-}
 interface RoomRow {
   id: string;
   title: string;
   kind: RoomKind;
   created_at: string;
   created_by: string | null;
+  dial_number: string | null;
+  pin: string | null;
 }
 interface AuditRow {
   id: number;
@@ -80,19 +76,14 @@ const toTownship = (r: TownshipRow): TownshipView => ({
   lon: r.lon,
   approximate: r.approximate === 1,
 });
-const toTerminal = (r: TerminalRow): TerminalView => ({
-  id: r.id,
-  townshipId: r.township_id,
-  kind: r.kind,
-  name: r.name,
-  extension: r.extension,
-});
 const toRoom = (r: RoomRow): RoomRecord => ({
   id: r.id,
   title: r.title,
   kind: r.kind,
   createdAt: r.created_at,
   createdBy: r.created_by,
+  dialNumber: r.dial_number,
+  pin: r.pin,
 });
 const toAudit = (r: AuditRow): AuditEntry => ({
   id: r.id,
@@ -165,25 +156,22 @@ function townshipRepository(db: Database): TownshipRepository {
   };
 }
 
-function terminalRepository(db: Database): TerminalRepository {
-  const all = db.prepare<[], TerminalRow>('SELECT * FROM terminals ORDER BY rowid');
-  const byTownship = db.prepare<[string], TerminalRow>('SELECT * FROM terminals WHERE township_id = ? ORDER BY rowid');
-  return {
-    list: () => all.all().map(toTerminal),
-    listByTownship: (townshipId) => byTownship.all(townshipId).map(toTerminal),
-  };
-}
-
 function roomRepository(db: Database): RoomRepository {
   const all = db.prepare<[], RoomRow>('SELECT * FROM rooms ORDER BY created_at, id');
   const byId = db.prepare<[string], RoomRow>('SELECT * FROM rooms WHERE id = ?');
+  const byDialNumber = db.prepare<[string], RoomRow>('SELECT * FROM rooms WHERE dial_number = ?');
   const insert = db.prepare<[RoomRow]>(
-    'INSERT INTO rooms (id, title, kind, created_at, created_by) VALUES (@id, @title, @kind, @created_at, @created_by)',
+    `INSERT INTO rooms (id, title, kind, created_at, created_by, dial_number, pin)
+     VALUES (@id, @title, @kind, @created_at, @created_by, @dial_number, @pin)`,
   );
   return {
     list: () => all.all().map(toRoom),
     get: (id) => {
       const row = byId.get(id);
+      return row && toRoom(row);
+    },
+    findByDialNumber: (dialNumber) => {
+      const row = byDialNumber.get(dialNumber);
       return row && toRoom(row);
     },
     create: (input) => {
@@ -193,12 +181,15 @@ function roomRepository(db: Database): RoomRepository {
         kind: input.kind,
         created_at: now(),
         created_by: input.createdBy,
+        dial_number: input.dialNumber ?? nextDialNumber(db),
+        pin: input.pin === undefined ? randomPin() : input.pin,
       };
       try {
         insert.run(row);
       } catch (err) {
         const code = constraintCode(err);
         if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw BeaconError.badRequest('room already exists');
+        if (code === 'SQLITE_CONSTRAINT_UNIQUE') throw BeaconError.badRequest('conference number already in use');
         if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw BeaconError.badRequest('unknown creator');
         if (code === 'SQLITE_CONSTRAINT_CHECK') throw BeaconError.badRequest('invalid room kind');
         throw err;

@@ -21,6 +21,18 @@ export interface RoomRecord {
   kind: RoomKind;
   createdAt: string;
   createdBy: string | null;
+  /** What a desk phone dials to enter the room (6001…); null only for rooms not numbered yet. */
+  dialNumber: string | null;
+  /** Conference PIN a phone must key in; null: no PIN asked. */
+  pin: string | null;
+}
+
+/** A SIP phone's digest credentials as Kamailio's subscriber table wants them. */
+export interface SipSubscriber {
+  /** The extension. */
+  username: string;
+  ha1: string;
+  ha1b: string;
 }
 
 export interface AuditEntry {
@@ -48,13 +60,28 @@ export interface TownshipRepository {
 export interface TerminalRepository {
   list(): TerminalView[];
   listByTownship(townshipId: string): TerminalView[];
+  get(id: string): TerminalView | undefined;
+  /** The SIP phone with this extension (video terminals have none). */
+  findPhoneByExtension(extension: string): TerminalView | undefined;
+  /** Stores new digest hashes of a SIP phone; false when `id` is not a SIP phone. */
+  setSipCredentials(id: string, hashes: { ha1: string; ha1b: string }): boolean;
+  /** Every SIP phone with an extension and credentials. */
+  sipSubscribers(): SipSubscriber[];
 }
 
 export interface RoomRepository {
   list(): RoomRecord[];
   get(id: string): RoomRecord | undefined;
-  /** Throws BeaconError 'bad_request' ('room already exists') on a duplicate id. */
-  create(input: Omit<RoomRecord, 'createdAt'>): RoomRecord;
+  /** The room a desk phone reaches by dialling `dialNumber`. */
+  findByDialNumber(dialNumber: string): RoomRecord | undefined;
+  /**
+   * Throws BeaconError 'bad_request' on a duplicate id or dial number. Without
+   * `dialNumber` the room gets the next free 6xxx number; without `pin`
+   * (undefined) a random 4-digit PIN; `pin: null` asks for none.
+   */
+  create(
+    input: Omit<RoomRecord, 'createdAt' | 'dialNumber' | 'pin'> & { dialNumber?: string; pin?: string | null },
+  ): RoomRecord;
 }
 
 export interface MeetingRepository {
@@ -144,6 +171,10 @@ export interface Store {
 export interface OpenStoreOptions {
   /** SQLite file; its parent directory is created. ':memory:' works for tests. */
   file: string;
-  /** Seed demo data (townships, terminals, accounts, rooms) when there are no users yet. */
-  seed?: { demoPassword: string };
+  /**
+   * Seed demo data (townships, terminals, accounts, rooms) when there are no
+   * users yet; demo phones without SIP credentials get `demoPassword` hashed
+   * for `sipRealm` (default 'beacon') on every open.
+   */
+  seed?: { demoPassword: string; sipRealm?: string };
 }

@@ -4,6 +4,7 @@ export type {
   OpenStoreOptions,
   RoomKind,
   RoomRecord,
+  SipSubscriber,
   Store,
   UserRecord,
 } from './StoreTypes.ts';

@@ -98,6 +98,19 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX recordings_by_room ON recordings (room_id, started_at);
   `,
+  // 3 — issue 4: desk phones. Rooms get a number to dial and an optional PIN;
+  // SIP phones get digest hashes (Kamailio's subscriber table is built from them).
+  // Numbers of rooms that exist already are filled in by sipSetup.ts.
+  `
+  ALTER TABLE rooms ADD COLUMN dial_number TEXT
+    CHECK (dial_number IS NULL OR (dial_number NOT GLOB '*[^0-9]*' AND length(dial_number) BETWEEN 2 AND 16));
+  ALTER TABLE rooms ADD COLUMN pin TEXT
+    CHECK (pin IS NULL OR (pin NOT GLOB '*[^0-9]*' AND length(pin) BETWEEN 1 AND 12));
+  CREATE UNIQUE INDEX rooms_by_dial_number ON rooms (dial_number) WHERE dial_number IS NOT NULL;
+  ALTER TABLE terminals ADD COLUMN sip_ha1 TEXT;
+  ALTER TABLE terminals ADD COLUMN sip_ha1b TEXT;
+  ALTER TABLE terminals ADD COLUMN sip_updated_at TEXT;
+  `,
 ];
 
 /** Applies pending migrations, each in its own transaction. Returns the ids applied. */

@@ -2,15 +2,18 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { migrate } from './migrations.ts';
+import { phoneSetup } from './phoneRecords.ts';
 import { createSqliteStore } from './SqliteStore.ts';
 import type { OpenStoreOptions, Store } from './StoreTypes.ts';
 import { seedDemoData } from './seed.ts';
 
 const BUSY_TIMEOUT_MS = 5000;
+const DEFAULT_SIP_REALM = 'beacon';
 
 /**
  * Opens (creating if needed) the SQLite file, applies pending migrations and,
- * when asked, seeds the demo data into an empty store. Async only because
+ * when asked, seeds the demo data into an empty store. Then numbers rooms
+ * and gives demo phones their SIP password where missing (phoneRecords.ts). Async only because
  * hashing the seed passwords is.
  */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
@@ -24,6 +27,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     migrate(db);
     if (opts.seed) await seedDemoData(db, opts.seed.demoPassword);
+    phoneSetup(db, opts.seed && { password: opts.seed.demoPassword, realm: opts.seed.sipRealm ?? DEFAULT_SIP_REALM });
   } catch (err) {
     db.close();
     throw err;

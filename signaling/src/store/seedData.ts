@@ -52,7 +52,15 @@ export const SEED_USERS: readonly SeedUser[] = [
   })),
 ];
 
+/** Dial numbers and PINs are published with the demo (README); phoneRecords.ts writes them. */
 export const SEED_ROOMS: readonly Omit<RoomRecord, 'createdAt'>[] = [
-  { id: 'city-weekly', title: '全市周例会', kind: 'meeting', createdBy: 'u-admin' },
-  { id: 'emergency-drill', title: '应急演练', kind: 'emergency', createdBy: 'u-admin' },
+  { id: 'city-weekly', title: '全市周例会', kind: 'meeting', createdBy: 'u-admin', dialNumber: '6001', pin: '2026' },
+  {
+    id: 'emergency-drill',
+    title: '应急演练',
+    kind: 'emergency',
+    createdBy: 'u-admin',
+    dialNumber: '6002',
+    pin: '1234',
+  },
 ];

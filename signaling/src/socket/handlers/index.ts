@@ -12,6 +12,10 @@ import { moderationRemove } from './moderationRemove.ts';
 import { moderationSetMode } from './moderationSetMode.ts';
 import { moderationSetRole } from './moderationSetRole.ts';
 import { moderationUnmute } from './moderationUnmute.ts';
+import { phoneCount } from './phoneCount.ts';
+import { phoneDial } from './phoneDial.ts';
+import { phoneMedia } from './phoneMedia.ts';
+import { phoneState } from './phoneState.ts';
 import { pollingPause } from './pollingPause.ts';
 import { pollingResume } from './pollingResume.ts';
 import { pollingStart } from './pollingStart.ts';
@@ -28,6 +32,14 @@ import { roomJoin } from './roomJoin.ts';
 import { roomLeave } from './roomLeave.ts';
 import { roomReady } from './roomReady.ts';
 import { roomResume } from './roomResume.ts';
+import { sipDialState } from './sipDialState.ts';
+import { sipEnter } from './sipEnter.ts';
+import { sipLegToken } from './sipLegToken.ts';
+import { sipResolve } from './sipResolve.ts';
+import { sipStatus } from './sipStatus.ts';
+import { sipSubscribers } from './sipSubscribers.ts';
+import { sipTap } from './sipTap.ts';
+import { sipUntap } from './sipUntap.ts';
 import { speakCancel } from './speakCancel.ts';
 import { speakDeny } from './speakDeny.ts';
 import { speakGrant } from './speakGrant.ts';
@@ -74,4 +86,16 @@ export const handlers: HandlerTable = {
   'chat:send': chatSend,
   'recording:start': recordingStart,
   'recording:stop': recordingStop,
+  'sip:resolve': sipResolve,
+  'sip:enter': sipEnter,
+  'sip:legToken': sipLegToken,
+  'sip:tap': sipTap,
+  'sip:untap': sipUntap,
+  'sip:status': sipStatus,
+  'sip:dialState': sipDialState,
+  'sip:subscribers': sipSubscribers,
+  'phone:media': phoneMedia,
+  'phone:state': phoneState,
+  'phone:count': phoneCount,
+  'phone:dial': phoneDial,
 };

@@ -9,16 +9,10 @@
  * grace ran out, the media room was re-created — is `resume_failed`, and the
  * client joins afresh.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '../../auth/sameSecret.ts';
 import { BeaconError } from '../../protocol/errors.ts';
 import { visiblePeers } from '../../rooms/visibility.ts';
 import type { Handler } from '../types.ts';
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 export const roomResume: Handler<'room:resume'> = async (ctx, { roomId, peerId, resumeToken }) => {
   const current = ctx.session.lookup(ctx.registry);

@@ -1,0 +1,76 @@
+/**
+ * Desk phones as the console sees them: which phones the dial panel lists
+ * (store terminals merged with live registrations) and how a phone peer's
+ * state reads. Pure functions: the dial panel and the tiles render these.
+ */
+import type { PeerInfo, PhoneRegistration, TerminalView } from '@beacon/signaling/protocol';
+
+/**
+ * Mirrors the protocol's `dialNumberSchema`. Not imported: the schema is a
+ * zod object and would pull zod into the bundle for one regex.
+ */
+export const DIAL_NUMBER = /^[0-9]{2,16}$/;
+
+/** What the panel shows per phone; a call through the gateway wins over registration. */
+export type RegistrationStatus = 'registered' | 'unregistered' | 'in_call';
+
+export interface PhoneEntry {
+  extension: string;
+  terminalId: string | null;
+  townshipId: string | null;
+  status: RegistrationStatus;
+}
+
+export function registrationStatus(registration: PhoneRegistration | undefined): RegistrationStatus {
+  if (registration?.inCall) return 'in_call';
+  return registration?.registered ? 'registered' : 'unregistered';
+}
+
+/**
+ * Every phone the panel offers: the store's SIP-phone terminals (listed even
+ * when not registered, so a chair sees which township is unreachable) plus
+ * registered extensions Beacon has no terminal for. Sorted by extension,
+ * which is the townships' order in the demo data (8001 鹿城镇 …).
+ */
+export function phoneDirectory(
+  terminals: readonly TerminalView[],
+  registrations: readonly PhoneRegistration[],
+): PhoneEntry[] {
+  const byExtension = new Map(registrations.map((r) => [r.extension, r]));
+  const entries = new Map<string, PhoneEntry>();
+  for (const terminal of terminals) {
+    if (terminal.kind !== 'sip_phone' || !terminal.extension) continue;
+    const registration = byExtension.get(terminal.extension);
+    entries.set(terminal.extension, {
+      extension: terminal.extension,
+      terminalId: terminal.id,
+      townshipId: terminal.townshipId,
+      status: registrationStatus(registration),
+    });
+  }
+  for (const registration of registrations) {
+    if (entries.has(registration.extension)) continue;
+    entries.set(registration.extension, {
+      extension: registration.extension,
+      terminalId: registration.terminalId,
+      townshipId: registration.townshipId,
+      status: registrationStatus(registration),
+    });
+  }
+  return [...entries.values()].sort(
+    (a, b) => a.extension.length - b.extension.length || a.extension.localeCompare(b.extension),
+  );
+}
+
+export function isPhone(peer: PeerInfo): boolean {
+  return peer.device === 'phone';
+}
+
+/** Extensions of the phones already in the room (no point calling them again). */
+export function extensionsInRoom(peers: Iterable<PeerInfo>): Set<string> {
+  const inRoom = new Set<string>();
+  for (const peer of peers) {
+    if (peer.device === 'phone' && peer.phone?.extension) inRoom.add(peer.phone.extension);
+  }
+  return inRoom;
+}

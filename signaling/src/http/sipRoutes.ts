@@ -1,0 +1,51 @@
+/**
+ * Desk phones under /api/v1: the gateway's status for the console, and an
+ * admin's rotation of one phone's SIP password. The new password is shown
+ * once (the store keeps only digest hashes); the gateway is told to resync
+ * Kamailio's subscriber table.
+ */
+import { Router } from 'express';
+import { randomSipPassword, sipHashes } from '../auth/sipDigest.ts';
+import { createLogger } from '../logger.ts';
+import { BeaconError } from '../protocol/errors.ts';
+import type { SipBridge } from '../sip/SipBridge.ts';
+import type { Store } from '../store/index.ts';
+import { claimsOf } from './authRoutes.ts';
+
+const logger = createLogger('api');
+
+export function sipRouter(deps: { store: Store; sip: SipBridge }): Router {
+  const { store, sip } = deps;
+  const router = Router();
+
+  router.get('/sip/status', (_req, res) => {
+    claimsOf(res);
+    res.json(sip.status());
+  });
+
+  router.post('/terminals/:id/sip-credentials', (req, res) => {
+    const claims = claimsOf(res);
+    if (claims.role !== 'admin')
+      throw BeaconError.forbidden('只有管理员可以重置电话密码 / only an admin sets SIP passwords');
+    const terminal = store.terminals.get(req.params.id);
+    if (!terminal) throw BeaconError.notFound('terminal');
+    if (terminal.kind !== 'sip_phone' || terminal.extension === null) {
+      throw BeaconError.badRequest(`terminal "${terminal.id}" is not a SIP phone with an extension`);
+    }
+    const username = terminal.extension;
+    const password = randomSipPassword();
+    store.terminals.setSipCredentials(terminal.id, sipHashes(username, sip.realm, password));
+    // Never the password itself: the audit log is readable by more people than the phone's owner.
+    store.audit.append({
+      actorId: claims.userId,
+      action: 'terminal.sip_credentials',
+      target: terminal.id,
+      detail: { extension: username },
+    });
+    sip.credentialsChanged();
+    logger.info({ terminalId: terminal.id, extension: username, by: claims.username }, 'SIP password rotated');
+    res.set('cache-control', 'no-store').json({ username, password, realm: sip.realm });
+  });
+
+  return router;
+}

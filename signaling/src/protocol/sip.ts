@@ -1,0 +1,166 @@
+/**
+ * Desk IP phones (issue 4). Browser-safe: only zod. Merged into
+ * `clientEventSchemas` in events.ts.
+ *
+ * Shape of the bridge:
+ *  - The SIP gateway connects ONE service socket (role `service`) for its own
+ *    business: resolving dialled numbers and PINs, minting leg tokens, tapping
+ *    a room's audio for its mixer, reporting registrations and dial-out states.
+ *  - Every phone call (leg) then connects its OWN socket with a leg token
+ *    (claims `device: 'phone'`), joins the room with the normal `room:join`
+ *    and so is an ordinary participant: chair mute, remove (= hang up), speak
+ *    requests, attendance and reconnect grace all work unchanged. Instead of
+ *    WebRTC transports it opens one plain-RTP producer (`phone:media`) and
+ *    never consumes: the gateway's room tap feeds its mixer.
+ *
+ * Events named `sip:*` are for the gateway's service socket only; `phone:*`
+ * events for leg sockets only, except `phone:dial` (chair, co-chair, duty
+ * officer in a room).
+ */
+import { z } from 'zod';
+
+const id = z.string().min(1).max(128);
+/** Phone extensions and conference numbers: digits only. */
+export const dialNumberSchema = z.string().regex(/^[0-9]{2,16}$/, 'digits only, 2–16 of them');
+
+/** What the console shows for a phone participant. */
+export const phoneCallStateSchema = z.enum(['ringing', 'connected', 'held', 'ending']);
+export type PhoneCallState = z.infer<typeof phoneCallStateSchema>;
+
+/** Outcome and progress of a dial-out, as shown live to the one who dialled. */
+export const dialStateSchema = z.enum(['dialling', 'ringing', 'answered', 'busy', 'no_answer', 'failed', 'ended']);
+export type DialState = z.infer<typeof dialStateSchema>;
+
+export interface PhoneInfo {
+  extension: string | null;
+  callState: PhoneCallState;
+}
+
+export interface PhoneRegistration {
+  extension: string;
+  /** Terminal id in the store (null: a registered user Beacon does not know). */
+  terminalId: string | null;
+  townshipId: string | null;
+  registered: boolean;
+  /** Where the phone said it can be reached (`sip:8001@127.0.0.1:5071`). */
+  contact: string | null;
+  expiresAt: string | null;
+  /** In a call through the gateway right now. */
+  inCall: boolean;
+}
+
+export interface SipStatus {
+  /** True when a gateway is connected and its Kamailio runs. */
+  available: boolean;
+  /** Why not, for the UI ('kamailio_not_installed', 'gateway_not_connected', ...). */
+  reason: string | null;
+  registrations: PhoneRegistration[];
+}
+
+/** One audio producer of the room that the gateway's tap receives. */
+export interface TapStream {
+  producerId: string;
+  peerId: string;
+  ssrc: number;
+  payloadType: number;
+  /** `audio/opus` for browsers. */
+  mimeType: string;
+  clockRate: number;
+  channels: number;
+}
+
+export interface DialRequest {
+  requestId: string;
+  roomId: string;
+  extension: string;
+  displayName: string;
+  townshipId: string | null;
+}
+
+export const sipEventSchemas = {
+  // ---- gateway service socket --------------------------------------------
+  /** A dialled conference number → the room (error `room_not_found`). */
+  'sip:resolve': z.object({ number: dialNumberSchema }),
+  /** Checks a PIN (error `wrong_pin`); audited. */
+  'sip:enter': z.object({ number: dialNumberSchema, pin: z.string().regex(/^[0-9]{1,12}$/) }),
+  /** A token for one call's own socket (device phone). */
+  'sip:legToken': z.object({
+    callId: z.string().min(1).max(256),
+    /** The calling/called extension when it is a known terminal, else null (displayed as the number). */
+    extension: dialNumberSchema.nullable(),
+    /** Caller number as received, for unknown callers. */
+    fromNumber: z.string().max(64).nullable(),
+  }),
+  /** Sends every non-phone audio producer of the room to `ip:port` (plain RTP, one SSRC each). */
+  'sip:tap': z.object({
+    roomId: z.string().min(1).max(64),
+    ip: z.string().min(1).max(64),
+    port: z.number().int().min(1).max(65535),
+  }),
+  'sip:untap': z.object({ roomId: z.string().min(1).max(64) }),
+  /** Kamailio state and registered phones (sent on change and every 30 s). */
+  'sip:status': z.object({
+    kamailio: z.enum(['running', 'unavailable']),
+    reason: z.string().max(200).nullable(),
+    registrations: z
+      .array(
+        z.object({
+          extension: z.string().min(1).max(64),
+          contact: z.string().max(512).nullable(),
+          expiresAt: z.string().max(64).nullable(),
+        }),
+      )
+      .max(10_000),
+    /** Extensions in a call right now. */
+    inCall: z.array(z.string().min(1).max(64)).max(10_000),
+  }),
+  /** Progress of a dial-out the server asked for with `sip:dial`. */
+  'sip:dialState': z.object({ requestId: id, state: dialStateSchema, reason: z.string().max(200).nullable() }),
+  /** Digest credentials for Kamailio's subscriber table. */
+  'sip:subscribers': z.object({}),
+
+  // ---- a phone leg's own socket -------------------------------------------
+  /** Opens the leg's producer: G.711 RTP from the gateway into the room. */
+  'phone:media': z.object({
+    codec: z.enum(['PCMU', 'PCMA']),
+    ssrc: z.number().int().min(1).max(0xffff_ffff),
+    payloadType: z.number().int().min(0).max(127),
+  }),
+  'phone:state': z.object({ callState: phoneCallStateSchema }),
+  /** How many are in the room (for the `#` command). */
+  'phone:count': z.object({}),
+
+  // ---- console ---------------------------------------------------------------
+  /** Chair / co-chair / duty officer in a room: call a phone into this room. */
+  'phone:dial': z.object({ extension: dialNumberSchema }),
+} as const;
+
+export interface SipEventResults {
+  'sip:resolve': { roomId: string; title: string };
+  'sip:enter': { roomId: string; title: string };
+  'sip:legToken': { token: string; displayName: string; townshipId: string | null };
+  'sip:tap': { streams: TapStream[] };
+  'sip:untap': Record<string, never>;
+  'sip:status': Record<string, never>;
+  'sip:dialState': Record<string, never>;
+  'sip:subscribers': { realm: string; subscribers: { username: string; ha1: string; ha1b: string }[] };
+  'phone:media': { producerId: string; ip: string; port: number; rtcpPort: number };
+  'phone:state': Record<string, never>;
+  'phone:count': { participants: number };
+  'phone:dial': { requestId: string };
+}
+
+export interface SipServerEvents {
+  /** To the gateway: a new audio producer in a tapped room. */
+  'sip:tap:stream': (data: { roomId: string; stream: TapStream }) => void;
+  /** To the gateway: a tapped producer went away. */
+  'sip:tap:ended': (data: { roomId: string; producerId: string }) => void;
+  /** To the gateway: call this extension into the room. */
+  'sip:dial': (data: DialRequest) => void;
+  /** To the gateway: credentials changed, resync Kamailio's subscriber table. */
+  'sip:credentials': (data: Record<string, never>) => void;
+  /** To the room's chairs and the one who dialled: progress of a dial-out. */
+  'phone:dial:state': (data: { requestId: string; extension: string; state: DialState; reason: string | null }) => void;
+  /** To staff sockets (admin, chair, duty officer): gateway availability and registrations changed. */
+  'sip:status': (status: SipStatus) => void;
+}

@@ -1,0 +1,162 @@
+/**
+ * What signaling knows about the SIP side: which gateway sockets are
+ * connected, the gateway's last report (Kamailio, registrations, calls), and
+ * the dial-outs in flight. Browser-facing status merges that report with the
+ * store's SIP phones.
+ *
+ * Does not know socket.io (LiveKit-style manager): what must be sent leaves
+ * as typed events; socket/SipEmitter.ts turns them into emits.
+ */
+import { randomUUID } from 'node:crypto';
+import { TypedEmitter } from '@beacon/media-server';
+import { createLogger } from '../logger.ts';
+import type { ClientPayload } from '../protocol/events.ts';
+import type { DialRequest, DialState, PhoneRegistration, SipStatus } from '../protocol/sip.ts';
+import type { Store } from '../store/index.ts';
+
+const logger = createLogger('SipBridge');
+
+type StatusReport = ClientPayload<'sip:status'>;
+
+/** A dial-out in flight: who asked, so its progress reaches them. */
+export interface DialRecord {
+  requestId: string;
+  roomId: string;
+  extension: string;
+  /** The console socket that dialled. */
+  diallerSocketId: string;
+}
+
+export type SipBridgeEvents = {
+  /** Availability or registrations changed: to staff sockets. */
+  status: [SipStatus];
+  /** Ask this gateway socket to call a phone into a room. */
+  dial: [{ gatewaySocketId: string; request: DialRequest }];
+  /** Progress of a dial-out: to the dialler and the room's chairs. */
+  dialstate: [{ record: DialRecord; state: DialState; reason: string | null }];
+  /** Phone credentials changed: every gateway resyncs Kamailio's subscribers. */
+  credentials: [];
+};
+
+/** States after which nothing more is reported for a dial-out. */
+const FINAL: ReadonlySet<DialState> = new Set(['busy', 'no_answer', 'failed', 'ended']);
+/** Dial-outs remembered at most (a gateway that never reports must not grow this forever). */
+const MAX_DIALS = 1000;
+
+export interface SipBridgeOptions {
+  store: Store;
+  /** SIP digest realm of the phones (config BEACON_SIP_REALM). */
+  realm: string;
+}
+
+export class SipBridge extends TypedEmitter<SipBridgeEvents> {
+  readonly realm: string;
+  readonly #store: Store;
+  /** Connected gateway sockets, oldest first. */
+  readonly #gateways = new Set<string>();
+  #report: { socketId: string; data: StatusReport } | null = null;
+  readonly #dials = new Map<string, DialRecord>();
+
+  constructor(opts: SipBridgeOptions) {
+    super();
+    this.#store = opts.store;
+    this.realm = opts.realm;
+  }
+
+  /** A gateway is connected and has not said its Kamailio is down. */
+  get available(): boolean {
+    return this.#gateways.size > 0 && this.#report?.data.kamailio !== 'unavailable';
+  }
+
+  gatewayConnected(socketId: string): void {
+    this.#gateways.add(socketId);
+    logger.info({ socketId, gateways: this.#gateways.size }, 'SIP gateway connected');
+    this.safeEmit('status', this.status());
+  }
+
+  gatewayDisconnected(socketId: string): void {
+    if (!this.#gateways.delete(socketId)) return;
+    // Its registrations and calls are no longer known to be true.
+    if (this.#report?.socketId === socketId) this.#report = null;
+    logger.info({ socketId, gateways: this.#gateways.size }, 'SIP gateway disconnected');
+    this.safeEmit('status', this.status());
+  }
+
+  report(socketId: string, data: StatusReport): void {
+    this.#report = { socketId, data };
+    this.safeEmit('status', this.status());
+  }
+
+  status(): SipStatus {
+    let reason: string | null = null;
+    if (this.#gateways.size === 0) reason = 'gateway_not_connected';
+    else if (this.#report?.data.kamailio === 'unavailable') reason = this.#report.data.reason ?? 'kamailio_unavailable';
+    return { available: reason === null, reason, registrations: this.#registrations() };
+  }
+
+  /** Sends the request to the gateway that connected last (the live one after a restart); null: none connected. */
+  dial(input: Omit<DialRequest, 'requestId'>, diallerSocketId: string): DialRequest | null {
+    const gatewaySocketId = [...this.#gateways].at(-1);
+    if (!gatewaySocketId) return null;
+    const request: DialRequest = { requestId: randomUUID(), ...input };
+    if (this.#dials.size >= MAX_DIALS) {
+      const oldest = this.#dials.keys().next().value;
+      if (oldest !== undefined) this.#dials.delete(oldest);
+    }
+    this.#dials.set(request.requestId, {
+      requestId: request.requestId,
+      roomId: request.roomId,
+      extension: request.extension,
+      diallerSocketId,
+    });
+    this.safeEmit('dial', { gatewaySocketId, request });
+    return request;
+  }
+
+  /** Relays the gateway's progress report; false for an unknown (or finished) request. */
+  dialState(requestId: string, state: DialState, reason: string | null): boolean {
+    const record = this.#dials.get(requestId);
+    if (!record) return false;
+    if (FINAL.has(state)) this.#dials.delete(requestId);
+    this.safeEmit('dialstate', { record, state, reason });
+    return true;
+  }
+
+  credentialsChanged(): void {
+    this.safeEmit('credentials');
+  }
+
+  /** Every SIP phone of the store, then registered users the store does not know. */
+  #registrations(): PhoneRegistration[] {
+    const report = this.#report?.data;
+    const registered = new Map(report?.registrations.map((r) => [r.extension, r]) ?? []);
+    const inCall = new Set(report?.inCall ?? []);
+    const out: PhoneRegistration[] = [];
+    for (const terminal of this.#store.terminals.list()) {
+      if (terminal.kind !== 'sip_phone' || terminal.extension === null) continue;
+      const reg = registered.get(terminal.extension);
+      registered.delete(terminal.extension);
+      out.push({
+        extension: terminal.extension,
+        terminalId: terminal.id,
+        townshipId: terminal.townshipId,
+        registered: reg !== undefined,
+        contact: reg?.contact ?? null,
+        expiresAt: reg?.expiresAt ?? null,
+        inCall: inCall.has(terminal.extension),
+      });
+    }
+    for (const reg of registered.values()) {
+      out.push({
+        extension: reg.extension,
+        terminalId: null,
+        townshipId: null,
+        registered: true,
+        contact: reg.contact,
+        expiresAt: reg.expiresAt,
+        inCall: inCall.has(reg.extension),
+      });
+    }
+    return out;
+  }
+}

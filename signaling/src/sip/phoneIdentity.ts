@@ -1,0 +1,41 @@
+/**
+ * Who a phone is in a room: a known extension is its township's terminal
+ * (`鹿城镇·8001`, role township, so chair controls for townships apply);
+ * anything else is a caller shown by number (role service, no township).
+ */
+import type { AuthClaims } from '../auth/tokens.ts';
+import type { Store } from '../store/index.ts';
+
+export interface PhoneIdentity {
+  displayName: string;
+  townshipId: string | null;
+  /** True when the extension is a SIP phone terminal of the store. */
+  known: boolean;
+}
+
+export function phoneIdentity(store: Store, extension: string | null, fallbackNumber: string | null): PhoneIdentity {
+  const terminal = extension === null ? undefined : store.terminals.findPhoneByExtension(extension);
+  const township = terminal && store.townships.get(terminal.townshipId);
+  if (township && extension !== null) {
+    return { displayName: `${township.name}·${extension}`, townshipId: township.id, known: true };
+  }
+  return { displayName: `电话 ${extension ?? fallbackNumber ?? '未知号码'}`, townshipId: null, known: false };
+}
+
+/** Claims of one call's leg token (see sip:legToken). */
+export function legClaims(
+  store: Store,
+  call: { callId: string; extension: string | null; fromNumber: string | null },
+): AuthClaims {
+  const who = phoneIdentity(store, call.extension, call.fromNumber);
+  const userId = `phone:${call.extension ?? call.fromNumber ?? call.callId}`;
+  return {
+    userId,
+    username: userId,
+    displayName: who.displayName,
+    role: who.known ? 'township' : 'service',
+    townshipId: who.townshipId,
+    device: 'phone',
+    extension: call.extension,
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Turns SIP bridge and room tap events into socket.io emits, and tells the
+ * bridge which sockets are gateways. Staff consoles and gateways are kept in
+ * two socket.io rooms: unlike conference peers, they are addressed by role,
+ * not by room state.
+ */
+import type { AuthClaims } from '../auth/tokens.ts';
+import type { Role } from '../protocol/events.ts';
+import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
+import type { SipBridge, SipBridgeEvents } from '../sip/SipBridge.ts';
+import type { SipTaps, SipTapsEvents } from '../sip/SipTaps.ts';
+import type { BeaconServer, BeaconSocket } from './types.ts';
+
+const STAFF_ROOM = 'sip:staff';
+const GATEWAY_ROOM = 'sip:gateways';
+/** Who sees phone registrations and gateway availability. */
+const STAFF: readonly Role[] = ['admin', 'chair', 'duty_officer'];
+
+type Listener<E extends Record<string, unknown[]>, K extends keyof E> = (...args: E[K]) => void;
+
+/** The gateway's service socket (a phone leg's token says `device: 'phone'`). */
+export function isGateway(claims: AuthClaims): boolean {
+  return claims.role === 'service' && claims.device !== 'phone';
+}
+
+export class SipEmitter {
+  readonly #io: BeaconServer;
+  readonly #bridge: SipBridge;
+  readonly #taps: SipTaps;
+  readonly #registry: RoomRegistry;
+
+  readonly #onStatus: Listener<SipBridgeEvents, 'status'> = (status) =>
+    this.#io.to(STAFF_ROOM).emit('sip:status', status);
+  readonly #onDial: Listener<SipBridgeEvents, 'dial'> = ({ gatewaySocketId, request }) =>
+    this.#io.to(gatewaySocketId).emit('sip:dial', request);
+  readonly #onCredentials: Listener<SipBridgeEvents, 'credentials'> = () =>
+    this.#io.to(GATEWAY_ROOM).emit('sip:credentials', {});
+  readonly #onDialState: Listener<SipBridgeEvents, 'dialstate'> = ({ record, state, reason }) => {
+    const chairs = this.#registry
+      .get(record.roomId)
+      ?.participants()
+      .filter((p) => p.isModerator && !p.reconnecting);
+    const socketIds = new Set([record.diallerSocketId, ...(chairs ?? []).map((p) => p.socketId)]);
+    this.#io
+      .to([...socketIds])
+      .emit('phone:dial:state', { requestId: record.requestId, extension: record.extension, state, reason });
+  };
+  readonly #onTapStream: Listener<SipTapsEvents, 'stream'> = ({ socketId, roomId, stream }) =>
+    this.#io.to(socketId).emit('sip:tap:stream', { roomId, stream });
+  readonly #onTapEnded: Listener<SipTapsEvents, 'ended'> = ({ socketId, roomId, producerId }) =>
+    this.#io.to(socketId).emit('sip:tap:ended', { roomId, producerId });
+
+  constructor(opts: { io: BeaconServer; bridge: SipBridge; taps: SipTaps; registry: RoomRegistry }) {
+    this.#io = opts.io;
+    this.#bridge = opts.bridge;
+    this.#taps = opts.taps;
+    this.#registry = opts.registry;
+    this.#bridge.on('status', this.#onStatus);
+    this.#bridge.on('dial', this.#onDial);
+    this.#bridge.on('credentials', this.#onCredentials);
+    this.#bridge.on('dialstate', this.#onDialState);
+    this.#taps.on('stream', this.#onTapStream);
+    this.#taps.on('ended', this.#onTapEnded);
+  }
+
+  /** A new socket: staff hear SIP status from now on, a gateway becomes known to the bridge. */
+  connected(socket: BeaconSocket): void {
+    const { claims } = socket.data;
+    if (STAFF.includes(claims.role)) void socket.join(STAFF_ROOM);
+    if (isGateway(claims)) {
+      void socket.join(GATEWAY_ROOM);
+      this.#bridge.gatewayConnected(socket.id);
+    }
+  }
+
+  disconnected(socket: BeaconSocket): void {
+    if (!isGateway(socket.data.claims)) return;
+    this.#taps.closeSocket(socket.id);
+    this.#bridge.gatewayDisconnected(socket.id);
+  }
+
+  close(): void {
+    this.#bridge.off('status', this.#onStatus);
+    this.#bridge.off('dial', this.#onDial);
+    this.#bridge.off('credentials', this.#onCredentials);
+    this.#bridge.off('dialstate', this.#onDialState);
+    this.#taps.off('stream', this.#onTapStream);
+    this.#taps.off('ended', this.#onTapEnded);
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * phone:dial — the chair, a co-chair, or a duty officer / admin account in
+ * the room calls a township's desk phone into it. The gateway rings it and
+ * reports back with sip:dialState; the answered phone joins like a dial-in.
+ */
+
+import { BeaconError } from '../../protocol/errors.ts';
+import type { Role } from '../../protocol/events.ts';
+import { authorize, isAllowed } from '../../rooms/permissions.ts';
+import { phoneIdentity } from '../../sip/phoneIdentity.ts';
+import type { Handler } from '../types.ts';
+import { auditMeeting } from './meetingHelpers.ts';
+
+/** Accounts that may dial whatever their meeting role: the city's duty desk. */
+const DIALLING_ACCOUNTS: readonly Role[] = ['duty_officer', 'admin'];
+
+export const phoneDial: Handler<'phone:dial'> = async (ctx, { extension }) => {
+  const found = ctx.session.lookup(ctx.registry);
+  if (!found) throw new BeaconError('not_in_room', 'join a room first');
+  const { room, participant } = found;
+  if (!DIALLING_ACCOUNTS.includes(participant.claims.role) && !isAllowed(participant.meetingRole, 'phone:dial')) {
+    authorize(participant.meetingRole, 'phone:dial');
+  }
+  if (!ctx.store.terminals.findPhoneByExtension(extension)) {
+    throw new BeaconError('extension_not_found', `没有分机 ${extension} / no phone has extension ${extension}`);
+  }
+  const who = phoneIdentity(ctx.store, extension, null);
+  const request = ctx.sip.available
+    ? ctx.sip.dial(
+        { roomId: room.id, extension, displayName: who.displayName, townshipId: who.townshipId },
+        ctx.socket.id,
+      )
+    : null;
+  if (!request) throw new BeaconError('sip_unavailable', '电话网关不可用 / the phone gateway is not available');
+  auditMeeting(ctx, participant, 'phone_dial', room, { extension, requestId: request.requestId });
+  ctx.log.info({ roomId: room.id, extension, requestId: request.requestId }, 'dialling a phone into the room');
+  return { requestId: request.requestId };
+};

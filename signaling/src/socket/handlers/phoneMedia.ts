@@ -1,0 +1,41 @@
+/**
+ * phone:media — a phone leg's mic: a plain-RTP G.711 producer the gateway
+ * sends to (comedia: mediasoup learns the gateway's address from the first
+ * packet). It is the participant's `mic` like a browser's, so self-mute,
+ * chair mute, mute-all, roll call and speak grants act on it, and ready
+ * browsers get a consumer of it. Asking again replaces the previous one (the
+ * gateway re-opens media after a drop).
+ */
+import type { ProducerInfo } from '@beacon/media-server';
+import { clientInput } from '../../rooms/clientInput.ts';
+import type { Handler } from '../types.ts';
+
+const G711_CLOCK_RATE = 8000;
+
+export const phoneMedia: Handler<'phone:media'> = async (ctx, { codec, ssrc, payloadType }) => {
+  const { room, participant } = ctx.session.require(ctx.registry, 'phone:media');
+  room.control.assertMaySend(participant);
+  const previous = participant.producerOf('mic');
+  if (previous) room.closeProducer(participant, previous.id);
+  const appData = { source: 'mic', peerId: participant.peerId };
+  const plain = await clientInput(
+    ctx.media.createPlainProducer(room.id, participant.peerId, {
+      kind: 'audio',
+      rtpParameters: {
+        codecs: [{ mimeType: `audio/${codec}`, payloadType, clockRate: G711_CLOCK_RATE, channels: 1 }],
+        encodings: [{ ssrc }],
+      },
+      appData,
+    }),
+  );
+  const producer: ProducerInfo = {
+    id: plain.producerId,
+    peerId: participant.peerId,
+    kind: 'audio',
+    paused: false,
+    appData,
+  };
+  await room.adoptProducer(participant, producer, 'mic');
+  ctx.log.debug({ roomId: room.id, peerId: participant.peerId, producerId: plain.producerId, codec }, 'phone mic open');
+  return { producerId: plain.producerId, ip: plain.ip, port: plain.port, rtcpPort: plain.rtcpPort };
+};

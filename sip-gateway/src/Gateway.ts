@@ -1,0 +1,218 @@
+/**
+ * The running SIP gateway: Kamailio in front of the phones, a sip.js user
+ * agent behind it, the service socket to signaling, one mixer clock for
+ * every room, and the calls (legs) in flight.
+ *
+ * Start order matters: signaling first (the subscriber table comes from it),
+ * then Kamailio (phones can register), then the user agent (calls can
+ * arrive). When Kamailio is not installed the gateway still connects and
+ * tells signaling why phones are unavailable, so the console can say so.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { TypedEmitter } from '@beacon/media-server';
+import type { DialRequest } from '@beacon/signaling/protocol';
+import type { CallLeg } from './calls/CallLeg.ts';
+import { runDialIn } from './calls/DialInFlow.ts';
+import { runDialOut } from './calls/DialOutFlow.ts';
+import type { GatewayContext } from './calls/GatewayContext.ts';
+import { Lobby } from './calls/Lobby.ts';
+import type { GatewayConfig } from './config.ts';
+import { KamailioProcess } from './kamailio/KamailioProcess.ts';
+import { RegistrationMonitor } from './kamailio/RegistrationMonitor.ts';
+import { SubscriberDb } from './kamailio/SubscriberDb.ts';
+import { createLogger } from './logger.ts';
+import { MixerClock } from './media/MixerClock.ts';
+import { PhoneMedia } from './media/PhoneMedia.ts';
+import { PromptLibrary } from './media/PromptLibrary.ts';
+import { RoomAudioRegistry } from './rooms/RoomAudioRegistry.ts';
+import { GatewayService } from './signaling/GatewayService.ts';
+import { LegConnection } from './signaling/LegConnection.ts';
+import { GatewayUserAgent } from './sip/GatewayUserAgent.ts';
+
+const logger = createLogger('Gateway');
+
+/** How often the registrations are re-sent even without a change (signaling may have restarted). */
+const STATUS_REFRESH_MS = 30_000;
+
+export type GatewayEvents = {
+  /** The gateway cannot serve phones any more (Kamailio died): the process should exit and be restarted. */
+  fatal: [reason: string];
+};
+
+export class Gateway extends TypedEmitter<GatewayEvents> {
+  readonly config: GatewayConfig;
+  readonly service: GatewayService;
+  readonly clock = new MixerClock();
+  readonly prompts: PromptLibrary;
+  readonly #lobby = new Lobby();
+  readonly #rooms: RoomAudioRegistry;
+  readonly #legs = new Map<string, { leg: CallLeg; extension: string | null }>();
+  #kamailio: KamailioProcess | null = null;
+  #subscribers: SubscriberDb | null = null;
+  #monitor: RegistrationMonitor | null = null;
+  #ua: GatewayUserAgent | null = null;
+  #unavailable: string | null = null;
+  #statusTimer: NodeJS.Timeout | undefined;
+  #stopping = false;
+
+  private constructor(config: GatewayConfig, service: GatewayService) {
+    super();
+    this.config = config;
+    this.service = service;
+    this.prompts = new PromptLibrary({ cacheDir: config.promptDir });
+    this.#rooms = new RoomAudioRegistry(service, this.clock, {
+      localIp: config.rtpIp,
+      portRange: config.rtpPorts,
+      maxSpeakers: config.maxSpeakers,
+    });
+    this.clock.add(this.#lobby);
+  }
+
+  static async start(config: GatewayConfig): Promise<Gateway> {
+    mkdirSync(config.workDir, { recursive: true });
+    const service = await GatewayService.connect(config.signalingUrl, config.token);
+    const gateway = new Gateway(config, service);
+    try {
+      await gateway.#start();
+    } catch (err) {
+      await gateway.stop();
+      throw err;
+    }
+    return gateway;
+  }
+
+  /** Calls in flight (for tests and the status report). */
+  get legs(): CallLeg[] {
+    return [...this.#legs.values()].map((entry) => entry.leg);
+  }
+
+  async #start(): Promise<void> {
+    await this.prompts.prepare();
+    this.clock.start();
+    if (!KamailioProcess.available(this.config.kamailioBin)) {
+      this.#unavailable = 'kamailio_not_installed';
+      logger.warn(
+        'Kamailio is not installed: desk phones cannot connect (apt-get install kamailio kamailio-websocket-modules kamailio-sqlite-modules)',
+      );
+      await this.#reportStatus();
+      return;
+    }
+    this.#subscribers = new SubscriberDb(
+      path.join(this.config.workDir, 'kamailio-subscribers.sqlite'),
+      this.config.realm,
+    );
+    await this.#syncSubscribers();
+    this.service.on('credentials', () => void this.#syncSubscribers());
+    const kamailio = new KamailioProcess({
+      binary: this.config.kamailioBin,
+      workDir: this.config.workDir,
+      udpListen: this.config.sipListen,
+      advertisedAddress: this.config.advertisedIp,
+      wsListen: { ip: '127.0.0.1', port: this.config.wsPort },
+      realm: this.config.realm,
+      dbFile: this.#subscribers.file,
+      conferencePattern: this.config.conferencePattern,
+    });
+    this.#kamailio = kamailio;
+    kamailio.on('exit', (code, signal) => {
+      if (this.#stopping) return;
+      logger.error({ code, signal }, 'Kamailio exited: phones are unavailable until the gateway restarts');
+      this.#unavailable = 'kamailio_exited';
+      void this.#reportStatus().then(() => this.safeEmit('fatal', 'kamailio_exited'));
+    });
+    await kamailio.start();
+    this.#ua = new GatewayUserAgent({
+      wsUrl: `ws://127.0.0.1:${this.config.wsPort}`,
+      domain: this.config.realm,
+      noAnswerTimeoutMs: this.config.noAnswerMs,
+    });
+    this.#ua.on('incoming', (call) => void runDialIn(this.#context(), call));
+    this.service.on('dial', (request) => this.#dial(request));
+    await this.#ua.start();
+    this.#monitor = new RegistrationMonitor({ rpc: (method, params) => kamailio.rpc(method, params) });
+    this.#monitor.on('change', () => void this.#reportStatus());
+    this.#monitor.start();
+    this.service.on('reconnected', () => void this.#reportStatus());
+    this.#statusTimer = setInterval(() => void this.#reportStatus(), STATUS_REFRESH_MS);
+    await this.#reportStatus();
+    logger.info(
+      { sip: `${this.config.sipListen.ip}:${this.config.sipListen.port}`, rtp: this.config.rtpIp },
+      'SIP gateway ready',
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    clearInterval(this.#statusTimer);
+    await Promise.allSettled(this.legs.map((leg) => leg.end('gateway_stopping')));
+    await this.#rooms.closeAll();
+    this.#monitor?.stop();
+    await this.#ua?.stop().catch((err: unknown) => logger.warn({ err }, 'user agent stop failed'));
+    await this.#kamailio?.stop();
+    this.#subscribers?.close();
+    this.clock.stop();
+    this.service.close();
+  }
+
+  #dial(request: DialRequest): void {
+    if (!this.#ua || this.#unavailable) {
+      this.service.reportDialState(request.requestId, 'failed', this.#unavailable ?? 'not ready');
+      return;
+    }
+    void runDialOut(this.#context(), this.#ua, request);
+  }
+
+  async #syncSubscribers(): Promise<void> {
+    try {
+      const { subscribers } = await this.service.subscribers();
+      this.#subscribers?.replaceAll(subscribers.map((s) => ({ ...s, domain: this.config.realm })));
+      logger.info({ count: subscribers.length }, 'phone credentials synchronised to Kamailio');
+    } catch (err) {
+      logger.error({ err }, 'could not synchronise phone credentials');
+    }
+  }
+
+  async #reportStatus(): Promise<void> {
+    const registrations = this.#monitor?.snapshot() ?? [];
+    const inCall = [...this.#legs.values()].flatMap((entry) => (entry.extension ? [entry.extension] : []));
+    await this.service.reportStatus({
+      kamailio: this.#unavailable ? 'unavailable' : 'running',
+      reason: this.#unavailable,
+      registrations: registrations.map((r) => ({ extension: r.extension, contact: r.contact, expiresAt: r.expiresAt })),
+      inCall,
+    });
+  }
+
+  #context(): GatewayContext {
+    return {
+      service: this.service,
+      prompts: this.prompts,
+      pinTries: this.config.pinTries,
+      openPhoneMedia: () =>
+        PhoneMedia.open({
+          localIp: this.config.rtpIp,
+          portRange: this.config.rtpPorts,
+          rtpTimeoutMs: this.config.rtpTimeoutMs,
+        }),
+      lobby: this.#lobby,
+      roomAudio: (roomId) => this.#rooms.acquire(roomId),
+      releaseRoomAudio: (roomId) => this.#rooms.release(roomId),
+      openLegConnection: (roomId, token, ssrc) =>
+        LegConnection.open({ signalingUrl: this.config.signalingUrl, token, roomId, ssrc }),
+      track: (leg, extension) => {
+        if (this.#stopping) {
+          void leg.end('gateway_stopping');
+          return;
+        }
+        this.#legs.set(leg.legId, { leg, extension });
+        void this.#reportStatus();
+        leg.once('ended', () => {
+          this.#legs.delete(leg.legId);
+          void this.#reportStatus();
+        });
+      },
+    };
+  }
+}

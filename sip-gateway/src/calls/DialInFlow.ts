@@ -1,0 +1,100 @@
+/**
+ * A phone dialled a conference number: resolve the number (unknown → 404
+ * before answering), answer, ask for the PIN (Chinese, then English), three
+ * tries, then join the room or say goodbye and hang up.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import { createLogger } from '../logger.ts';
+import { SignalingRequestError } from '../signaling/request.ts';
+import type { IncomingCall } from '../sip/GatewayUserAgent.ts';
+import { CallLeg } from './CallLeg.ts';
+import { CallLegState } from './CallLegState.ts';
+import type { GatewayContext } from './GatewayContext.ts';
+import { collectPin } from './PinCollector.ts';
+
+const logger = createLogger('DialIn');
+
+/** A phone user that is a known extension of Beacon, else null (an outside caller). */
+const EXTENSION = /^[0-9]{2,16}$/;
+
+export async function runDialIn(ctx: GatewayContext, call: IncomingCall): Promise<void> {
+  const number = call.toUser;
+  try {
+    await ctx.service.resolveNumber(number);
+  } catch (err) {
+    const code = err instanceof SignalingRequestError ? err.code : 'internal';
+    logger.info({ callId: call.callId, number, code }, 'dial-in to an unknown number refused');
+    call.reject(code === 'room_not_found' || code === 'bad_request' ? 404 : 503);
+    return;
+  }
+  if (!call.offer) {
+    // Delayed offer is legal SIP, but every desk phone we serve offers in the INVITE.
+    call.reject(488);
+    return;
+  }
+  let media: Awaited<ReturnType<GatewayContext['openPhoneMedia']>>;
+  try {
+    media = await ctx.openPhoneMedia();
+  } catch (err) {
+    logger.error({ err }, 'no RTP port free for a dial-in');
+    call.reject(503);
+    return;
+  }
+  const leg = new CallLeg({ legId: randomUUID(), direction: 'in', call, media, prompts: ctx.prompts });
+  const extension = EXTENSION.test(call.fromUser) ? call.fromUser : null;
+  ctx.track(leg, extension);
+  try {
+    leg.mediaUp(await call.accept(media));
+  } catch (err) {
+    logger.warn({ err, callId: call.callId }, 'answering the call failed');
+    await leg.end('failed');
+    return;
+  }
+  leg.transition(CallLegState.Prompting);
+  ctx.lobby.add(leg.legId, media);
+  try {
+    const roomId = await askPin(ctx, leg, number);
+    if (roomId === null) return;
+    const audio = await ctx.roomAudio(roomId);
+    ctx.lobby.remove(leg.legId);
+    leg.once('ended', () => ctx.releaseRoomAudio(roomId));
+    await leg.joinRoom(roomId, audio, async () => {
+      const { token } = await ctx.service.legToken({
+        callId: call.callId,
+        extension,
+        fromNumber: call.fromUser || null,
+      });
+      return ctx.openLegConnection(roomId, token, randomInt(1, 0xffff_fffe));
+    });
+  } catch (err) {
+    logger.warn({ err, legId: leg.legId }, 'dial-in failed');
+    await leg.end('join_failed');
+  } finally {
+    ctx.lobby.remove(leg.legId);
+  }
+}
+
+/** The room id once the PIN is right; null when the leg ended (wrong PINs, hang-up). */
+async function askPin(ctx: GatewayContext, leg: CallLeg, number: string): Promise<string | null> {
+  for (let attempt = 1; attempt <= ctx.pinTries; attempt += 1) {
+    if (leg.finished) return null;
+    const collector = collectPin([leg.media, leg.call], () => leg.media.stopPrompts());
+    leg.once('ended', collector.cancel);
+    void leg.say(attempt === 1 ? 'welcome_pin' : 'wrong_pin');
+    const pin = await collector.pin;
+    leg.off('ended', collector.cancel);
+    if (leg.finished) return null;
+    leg.media.stopPrompts();
+    try {
+      if (pin.length === 0) throw new SignalingRequestError('wrong_pin', 'no PIN entered');
+      const room = await ctx.service.enter(number, pin);
+      return room.roomId;
+    } catch (err) {
+      if (!(err instanceof SignalingRequestError) || err.code !== 'wrong_pin') throw err;
+      logger.info({ legId: leg.legId, attempt }, 'wrong PIN');
+    }
+  }
+  await leg.say('goodbye_wrong_pin');
+  await leg.end('wrong_pin');
+  return null;
+}

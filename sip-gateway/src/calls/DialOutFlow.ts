@@ -1,0 +1,75 @@
+/**
+ * The chair (or duty officer) called a township's phone from the console:
+ * ring it through Kamailio, report each step back to the console
+ * (dialling → ringing → answered | busy | no_answer | failed, later ended),
+ * and put the phone in the room once it answers.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import type { DialRequest, DialState } from '@beacon/signaling/protocol';
+import { createLogger } from '../logger.ts';
+import type { GatewayUserAgent } from '../sip/GatewayUserAgent.ts';
+import { CallLeg, type LegEndReason } from './CallLeg.ts';
+import { CallLegState } from './CallLegState.ts';
+import type { GatewayContext } from './GatewayContext.ts';
+
+const logger = createLogger('DialOut');
+
+/** How an unanswered leg's end shows in the console. */
+function outcome(reason: LegEndReason): DialState {
+  if (reason === 'busy') return 'busy';
+  if (reason === 'no_answer') return 'no_answer';
+  return 'failed';
+}
+
+export async function runDialOut(ctx: GatewayContext, ua: GatewayUserAgent, request: DialRequest): Promise<void> {
+  const report = (state: DialState, reason: string | null = null) =>
+    ctx.service.reportDialState(request.requestId, state, reason);
+  let media: Awaited<ReturnType<GatewayContext['openPhoneMedia']>>;
+  try {
+    media = await ctx.openPhoneMedia();
+  } catch (err) {
+    logger.error({ err }, 'no RTP port free for a dial-out');
+    report('failed', 'no RTP port free in the gateway');
+    return;
+  }
+  const call = ua.dial(request.extension, media);
+  const leg = new CallLeg({ legId: randomUUID(), direction: 'out', call, media, prompts: ctx.prompts });
+  ctx.track(leg, request.extension);
+  report('dialling');
+  let answered = false;
+  leg.once('ended', (reason) => {
+    if (answered) report('ended', reason);
+    else report(outcome(reason), reason);
+  });
+  call.on('ringing', () => {
+    if (leg.state !== CallLegState.Dialling) return;
+    leg.transition(CallLegState.Ringing);
+    report('ringing');
+  });
+  call.once('answered', (negotiation) => {
+    if (leg.finished) return;
+    answered = true;
+    leg.mediaUp(negotiation);
+    report('answered');
+    logger.info({ legId: leg.legId, extension: request.extension, roomId: request.roomId }, 'dial-out answered');
+    void enterRoom(ctx, leg, request);
+  });
+}
+
+async function enterRoom(ctx: GatewayContext, leg: CallLeg, request: DialRequest): Promise<void> {
+  try {
+    const audio = await ctx.roomAudio(request.roomId);
+    leg.once('ended', () => ctx.releaseRoomAudio(request.roomId));
+    await leg.joinRoom(request.roomId, audio, async () => {
+      const { token } = await ctx.service.legToken({
+        callId: leg.call.callId,
+        extension: request.extension,
+        fromNumber: null,
+      });
+      return ctx.openLegConnection(request.roomId, token, randomInt(1, 0xffff_fffe));
+    });
+  } catch (err) {
+    logger.warn({ err, legId: leg.legId }, 'answered phone could not join the room');
+    await leg.end('join_failed');
+  }
+}

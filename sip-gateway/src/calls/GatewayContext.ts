@@ -1,0 +1,24 @@
+/**
+ * What the dial-in and dial-out flows need from the running gateway: kept as
+ * an interface so each flow is a small function over it.
+ */
+import type { PhoneMedia } from '../media/PhoneMedia.ts';
+import type { PromptLibrary } from '../media/PromptLibrary.ts';
+import type { GatewayService } from '../signaling/GatewayService.ts';
+import type { LegConnection } from '../signaling/LegConnection.ts';
+import type { CallLeg, LegRoomAudio } from './CallLeg.ts';
+
+export interface GatewayContext {
+  readonly service: GatewayService;
+  readonly prompts: PromptLibrary;
+  readonly pinTries: number;
+  openPhoneMedia(): Promise<PhoneMedia>;
+  /** Ticks the leg's media (prompts, keypad) while it is not in a room yet. */
+  lobby: { add(legId: string, media: PhoneMedia): void; remove(legId: string): void };
+  /** The room's shared audio, opened on first use. */
+  roomAudio(roomId: string): Promise<LegRoomAudio>;
+  /** Called when a leg ended: the room's audio may close. */
+  releaseRoomAudio(roomId: string): void;
+  openLegConnection(roomId: string, token: string, ssrc: number): Promise<LegConnection>;
+  track(leg: CallLeg, extension: string | null): void;
+}

@@ -1,0 +1,256 @@
+/**
+ * One phone call's RTP endpoint: a UDP socket facing the phone.
+ *
+ * In: DTMF events become 'dtmf'; G.711 goes to a jitter buffer the mixer
+ * drains once per tick (readFrame), and is forwarded at once to the leg's
+ * mediasoup producer (setUplink) for the browsers. Out: once per tick the
+ * mixer hands a frame (writeFrame); a queued voice prompt takes its place,
+ * comfort noise fills silence. Nothing goes out while the phone holds the
+ * call or before its address is known.
+ *
+ * NAT: packets are accepted from any source, and once the phone's audio
+ * arrives from an address other than its SDP's, we send there (symmetric
+ * RTP), as phones behind NAT need.
+ */
+import type { RemoteInfo, Socket } from 'node:dgram';
+import { TypedEmitter } from '@beacon/media-server';
+import { createLogger } from '../logger.ts';
+import { FRAME_SAMPLES } from './audioFrame.ts';
+import { comfortNoisePayload } from './comfortNoise.ts';
+import { DtmfReceiver } from './dtmf.ts';
+import { type G711Codec, g711DecodeInto, g711EncodeInto } from './g711.ts';
+import { JitterBuffer, type JitterBufferStats } from './JitterBuffer.ts';
+import { PromptPlayer } from './PromptPlayer.ts';
+import { parseRtp, RtpSender } from './rtp.ts';
+import { UplinkForwarder, type UplinkTarget } from './UplinkForwarder.ts';
+import { bindUdp, type PortRange } from './udpBind.ts';
+
+const logger = createLogger('PhoneMedia');
+
+export interface PhoneMediaOptions {
+  /** Bind address of the phone-facing socket, e.g. '127.0.0.1'. */
+  localIp: string;
+  /** Even ports in this range are tried until one binds. */
+  portRange: PortRange;
+  /** No RTP from the phone for this long → 'timeout'. Paused while held. Default 30 000. */
+  rtpTimeoutMs?: number;
+}
+
+export interface PhoneMediaFormat {
+  codec: G711Codec;
+  payloadType: number;
+  telephoneEventPt: number | null;
+  remote: { ip: string; port: number } | null;
+}
+
+export type PhoneMediaEvents = { dtmf: [digit: string]; timeout: [] };
+
+export interface PhoneMediaStats {
+  packetsIn: number;
+  packetsOut: number;
+  lastPacketAt: number | null;
+  /** Datagrams that were not RTP of the negotiated payload types (RTCP, garbage, comfort noise). */
+  ignored: number;
+  jitter: Readonly<JitterBufferStats>;
+}
+
+/** Decoded audio waiting to be cut into 20 ms frames (phones may send 10 or 30 ms packets). */
+const FIFO_SAMPLES = FRAME_SAMPLES * 8;
+
+export class PhoneMedia extends TypedEmitter<PhoneMediaEvents> {
+  readonly localIp: string;
+  readonly localPort: number;
+  readonly #socket: Socket;
+  readonly #timeoutMs: number;
+  readonly #jitter = new JitterBuffer();
+  readonly #dtmf = new DtmfReceiver();
+  readonly #prompts = new PromptPlayer();
+  readonly #fifo = new Int16Array(FIFO_SAMPLES);
+  #fifoLength = 0;
+  readonly #frame = new Int16Array(FRAME_SAMPLES);
+  readonly #encoded = Buffer.alloc(FRAME_SAMPLES);
+  #format: PhoneMediaFormat | null = null;
+  #sendTo: { ip: string; port: number } | null = null;
+  #downlink: RtpSender | null = null;
+  #uplink: UplinkForwarder | null = null;
+  #held = false;
+  #muted = false;
+  #closed = false;
+  #natLogged = false;
+  #pendingGap = 0;
+  #noiseFrame = 0;
+  #lastActivity = Date.now();
+  readonly #timer: NodeJS.Timeout;
+  readonly #stats = { packetsIn: 0, packetsOut: 0, lastPacketAt: null as number | null, ignored: 0 };
+
+  static async open(opts: PhoneMediaOptions): Promise<PhoneMedia> {
+    const socket = await bindUdp(opts.localIp, opts.portRange);
+    return new PhoneMedia(socket, opts);
+  }
+
+  private constructor(socket: Socket, opts: PhoneMediaOptions) {
+    super();
+    this.#socket = socket;
+    this.localIp = opts.localIp;
+    this.localPort = socket.address().port;
+    this.#timeoutMs = opts.rtpTimeoutMs ?? 30_000;
+    socket.on('message', (msg, rinfo) => this.#onMessage(msg, rinfo));
+    // Sends to a phone that went away fail with ICMP errors; the RTP timeout handles the phone.
+    socket.on('error', (err) => logger.debug({ err, port: this.localPort }, 'socket error'));
+    this.#dtmf.on('digit', (digit) => this.safeEmit('dtmf', digit));
+    this.#timer = setInterval(() => this.#checkTimeout(), Math.min(1000, Math.max(10, this.#timeoutMs / 5)));
+    this.#timer.unref();
+  }
+
+  get stats(): PhoneMediaStats {
+    return { ...this.#stats, jitter: this.#jitter.stats };
+  }
+
+  get playing(): boolean {
+    return this.#prompts.playing;
+  }
+
+  setFormat(format: PhoneMediaFormat): void {
+    const previous = this.#format;
+    if (previous?.codec !== format.codec || previous.payloadType !== format.payloadType) this.#flushAudio();
+    const remoteChanged = previous?.remote?.ip !== format.remote?.ip || previous?.remote?.port !== format.remote?.port;
+    if (remoteChanged) this.#sendTo = format.remote;
+    this.#format = { ...format };
+    if (this.#downlink === null) this.#downlink = new RtpSender({ payloadType: format.payloadType });
+    else this.#downlink.payloadType = format.payloadType;
+  }
+
+  setHeld(held: boolean): void {
+    if (held === this.#held) return;
+    this.#held = held;
+    this.#flushAudio();
+    // The timeout window restarts on resume: a held phone rightly sends nothing.
+    if (!held) this.#lastActivity = Date.now();
+  }
+
+  setMuted(muted: boolean): void {
+    if (muted === this.#muted) return;
+    this.#muted = muted;
+    this.#flushAudio();
+  }
+
+  setUplink(target: UplinkTarget | null): void {
+    if (target === null) this.#uplink = null;
+    else if (this.#uplink === null || !this.#uplink.sameAs(target))
+      this.#uplink = new UplinkForwarder(this.#socket, target);
+  }
+
+  play(pcm: Int16Array): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(false);
+    return this.#prompts.play(pcm);
+  }
+
+  stopPrompts(): void {
+    this.#prompts.stop();
+  }
+
+  /** The phone's audio for this tick, or null. The array is reused: valid until the next call. */
+  readFrame(): Int16Array | null {
+    const format = this.#format;
+    if (format === null || this.#muted || this.#held || this.#closed) return null;
+    while (this.#fifoLength < FRAME_SAMPLES) {
+      const payload = this.#jitter.pop();
+      if (payload === null) break;
+      const room = FIFO_SAMPLES - this.#fifoLength;
+      this.#fifoLength += g711DecodeInto(format.codec, payload.subarray(0, room), this.#fifo, this.#fifoLength);
+    }
+    if (this.#fifoLength < FRAME_SAMPLES) return null;
+    this.#frame.set(this.#fifo.subarray(0, FRAME_SAMPLES));
+    this.#fifo.copyWithin(0, FRAME_SAMPLES, this.#fifoLength);
+    this.#fifoLength -= FRAME_SAMPLES;
+    return this.#frame;
+  }
+
+  /** Sends this tick's packet: a prompt frame if one is playing, else `mix`, else comfort noise. */
+  writeFrame(mix: Int16Array | null): void {
+    const format = this.#format;
+    const downlink = this.#downlink;
+    const sendTo = this.#sendTo;
+    if (this.#closed || format === null || downlink === null) return;
+    if (this.#held || sendTo === null) {
+      this.#pendingGap += FRAME_SAMPLES;
+      return;
+    }
+    const frame = this.#prompts.nextFrame() ?? mix;
+    let payload: Buffer;
+    if (frame !== null) {
+      g711EncodeInto(format.codec, frame, this.#encoded);
+      payload = frame.length === FRAME_SAMPLES ? this.#encoded : this.#encoded.subarray(0, frame.length);
+    } else {
+      payload = comfortNoisePayload(format.codec, this.#noiseFrame++);
+    }
+    if (this.#pendingGap > 0) {
+      downlink.gap(this.#pendingGap);
+      this.#pendingGap = 0;
+    }
+    this.#socket.send(downlink.packet(payload, payload.length), sendTo.port, sendTo.ip);
+    this.#stats.packetsOut++;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#prompts.stop();
+    this.#uplink = null;
+    this.#socket.close();
+  }
+
+  #onMessage(msg: Buffer, rinfo: RemoteInfo): void {
+    try {
+      const packet = parseRtp(msg);
+      const format = this.#format;
+      if (packet === null || format === null || this.#closed) {
+        this.#stats.ignored++;
+        return;
+      }
+      const isEvent = packet.payloadType === format.telephoneEventPt;
+      if (!isEvent && packet.payloadType !== format.payloadType) {
+        this.#stats.ignored++;
+        return;
+      }
+      this.#stats.packetsIn++;
+      this.#stats.lastPacketAt = this.#lastActivity = Date.now();
+      this.#latch(rinfo);
+      if (isEvent) this.#dtmf.push(packet);
+      else if (!this.#muted && !this.#held) {
+        this.#jitter.push(packet);
+        this.#uplink?.forward(packet, format.codec);
+      }
+    } catch (err) {
+      // A bug must not take the socket's event loop down with it; the phone's garbage never gets here.
+      logger.warn({ err, port: this.localPort }, 'failed to handle an RTP packet');
+    }
+  }
+
+  #latch(rinfo: RemoteInfo): void {
+    const sendTo = this.#sendTo;
+    if (sendTo !== null && sendTo.ip === rinfo.address && sendTo.port === rinfo.port) return;
+    if (!this.#natLogged) {
+      this.#natLogged = true;
+      logger.info(
+        { sdp: sendTo, observed: `${rinfo.address}:${rinfo.port}` },
+        'phone RTP source differs from SDP, sending there',
+      );
+    }
+    this.#sendTo = { ip: rinfo.address, port: rinfo.port };
+  }
+
+  #checkTimeout(): void {
+    if (this.#closed || this.#held) return;
+    if (Date.now() - this.#lastActivity < this.#timeoutMs) return;
+    clearInterval(this.#timer);
+    logger.info({ port: this.localPort, timeoutMs: this.#timeoutMs }, 'no RTP from the phone');
+    this.safeEmit('timeout');
+  }
+
+  #flushAudio(): void {
+    this.#jitter.reset();
+    this.#fifoLength = 0;
+  }
+}

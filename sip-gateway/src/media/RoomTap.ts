@@ -1,0 +1,150 @@
+/**
+ * The room's browser audio, as the gateway receives it from mediasoup: one
+ * plain transport (rtcpMux) with a consumer per browser audio producer, all
+ * arriving on one UDP port and told apart by SSRC. Each stream has its own
+ * jitter buffer and decoder; readFrames() gives one 8 kHz frame per stream
+ * per tick for the mixer.
+ *
+ * The tap must not consume the gateway's own phone producers: the mixer
+ * already mixes phones locally, and hearing them again through mediasoup
+ * would be an echo of each phone's own voice.
+ */
+import type { Socket } from 'node:dgram';
+import { createLogger } from '../logger.ts';
+import { FRAME_SAMPLES } from './audioFrame.ts';
+import { type G711Codec, g711DecodeInto } from './g711.ts';
+import { JitterBuffer } from './JitterBuffer.ts';
+import { OpusStream } from './OpusStream.ts';
+import { parseRtp } from './rtp.ts';
+import { bindUdp, type PortRange } from './udpBind.ts';
+
+const logger = createLogger('RoomTap');
+
+export interface TapStreamInfo {
+  producerId: string;
+  peerId: string;
+  ssrc: number;
+  payloadType: number;
+  mimeType: string;
+  clockRate: number;
+  channels: number;
+}
+
+export interface RoomTapOptions {
+  localIp: string;
+  /** Default: any free port. */
+  portRange?: PortRange;
+}
+
+/** Ticks of concealment after a stream's last real frame; after that a quiet stream yields nothing. */
+const CONCEAL_TICKS = 3;
+
+interface TapStream {
+  info: TapStreamInfo;
+  jitter: JitterBuffer;
+  /** Opus decoder, or the G.711 codec for a PCMU/PCMA producer (another gateway's phone). */
+  decoder: OpusStream | G711Codec;
+  ticksSinceFrame: number;
+}
+
+export class RoomTap {
+  readonly localIp: string;
+  readonly localPort: number;
+  readonly #socket: Socket;
+  readonly #byProducer = new Map<string, TapStream>();
+  readonly #bySsrc = new Map<number, TapStream>();
+  #closed = false;
+  /** Datagrams that were RTCP, garbage, or for an SSRC we were not told about. */
+  ignored = 0;
+
+  static async open(opts: RoomTapOptions): Promise<RoomTap> {
+    const socket = await bindUdp(opts.localIp, opts.portRange ?? null);
+    return new RoomTap(socket, opts.localIp);
+  }
+
+  private constructor(socket: Socket, localIp: string) {
+    this.#socket = socket;
+    this.localIp = localIp;
+    this.localPort = socket.address().port;
+    socket.on('message', (msg) => this.#onMessage(msg));
+    socket.on('error', (err) => logger.debug({ err, port: this.localPort }, 'socket error'));
+  }
+
+  get streamCount(): number {
+    return this.#byProducer.size;
+  }
+
+  addStream(s: TapStreamInfo): void {
+    const mime = s.mimeType.toLowerCase();
+    let decoder: OpusStream | G711Codec;
+    if (mime === 'audio/opus') decoder = new OpusStream();
+    else if (mime === 'audio/pcmu') decoder = 'PCMU';
+    else if (mime === 'audio/pcma') decoder = 'PCMA';
+    else throw new TypeError(`RoomTap cannot decode ${s.mimeType}`);
+    this.removeStream(s.producerId);
+    const stream: TapStream = { info: { ...s }, jitter: new JitterBuffer(), decoder, ticksSinceFrame: CONCEAL_TICKS };
+    this.#byProducer.set(s.producerId, stream);
+    this.#bySsrc.set(s.ssrc >>> 0, stream);
+  }
+
+  removeStream(producerId: string): void {
+    const stream = this.#byProducer.get(producerId);
+    if (stream === undefined) return;
+    this.#byProducer.delete(producerId);
+    if (this.#bySsrc.get(stream.info.ssrc >>> 0) === stream) this.#bySsrc.delete(stream.info.ssrc >>> 0);
+  }
+
+  readFrames(): Map<string, Int16Array> {
+    const frames = new Map<string, Int16Array>();
+    for (const stream of this.#byProducer.values()) {
+      const frame = this.#readStream(stream);
+      if (frame === null) continue;
+      const already = frames.get(stream.info.peerId);
+      frames.set(stream.info.peerId, already === undefined ? frame : sumFrames(already, frame));
+    }
+    return frames;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#byProducer.clear();
+    this.#bySsrc.clear();
+    this.#socket.close();
+  }
+
+  #readStream(stream: TapStream): Int16Array | null {
+    const { decoder } = stream;
+    if (typeof decoder !== 'string') {
+      const pending = decoder.next();
+      if (pending !== null) return pending;
+    }
+    const payload = stream.jitter.pop();
+    if (payload !== null) {
+      stream.ticksSinceFrame = 0;
+      if (typeof decoder !== 'string') return decoder.decode(payload);
+      const frame = new Int16Array(FRAME_SAMPLES);
+      g711DecodeInto(decoder, payload.subarray(0, FRAME_SAMPLES), frame);
+      return frame;
+    }
+    if (stream.ticksSinceFrame >= CONCEAL_TICKS) return null;
+    stream.ticksSinceFrame++;
+    return typeof decoder === 'string' ? null : decoder.conceal();
+  }
+
+  #onMessage(msg: Buffer): void {
+    const packet = parseRtp(msg);
+    const stream = packet === null ? undefined : this.#bySsrc.get(packet.ssrc);
+    if (packet === null || stream === undefined || packet.payloadType !== stream.info.payloadType) {
+      this.ignored++;
+      return;
+    }
+    stream.jitter.push(packet);
+  }
+}
+
+function sumFrames(a: Int16Array, b: Int16Array): Int16Array {
+  const out = new Int16Array(FRAME_SAMPLES);
+  for (let i = 0; i < FRAME_SAMPLES; i++) out[i] = Math.max(-32_768, Math.min(32_767, (a[i] ?? 0) + (b[i] ?? 0)));
+  return out;
+}

@@ -1,0 +1,120 @@
+/**
+ * The gateway's own service socket to signaling (role `service`): numbers,
+ * PINs, leg tokens, room taps for the mixer, registrations and dial-outs.
+ * Calls never ride on it: each call has its own LegConnection.
+ */
+import { TypedEmitter } from '@beacon/media-server';
+import type { ClientPayload, DialRequest, DialState, TapStream } from '@beacon/signaling/protocol';
+import { io } from 'socket.io-client';
+import { createLogger } from '../logger.ts';
+import { request, type SignalingSocket } from './request.ts';
+
+const logger = createLogger('GatewayService');
+
+export type GatewayServiceEvents = {
+  /** Connected again after a drop: taps were closed by signaling and must be re-opened. */
+  reconnected: [];
+  disconnected: [reason: string];
+  tapStream: [roomId: string, stream: TapStream];
+  tapEnded: [roomId: string, producerId: string];
+  dial: [DialRequest];
+  /** Phone credentials changed: resync Kamailio's subscriber table. */
+  credentials: [];
+};
+
+export type SipStatusReport = ClientPayload<'sip:status'>;
+
+export class GatewayService extends TypedEmitter<GatewayServiceEvents> {
+  readonly #socket: SignalingSocket;
+  #everConnected = false;
+
+  private constructor(signalingUrl: string, token: string) {
+    super();
+    this.#socket = io(signalingUrl, {
+      auth: { token },
+      transports: ['websocket'],
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 3000,
+    }) as SignalingSocket;
+    this.#socket.on('sip:tap:stream', ({ roomId, stream }) => this.safeEmit('tapStream', roomId, stream));
+    this.#socket.on('sip:tap:ended', ({ roomId, producerId }) => this.safeEmit('tapEnded', roomId, producerId));
+    this.#socket.on('sip:dial', (dial) => this.safeEmit('dial', dial));
+    this.#socket.on('sip:credentials', () => this.safeEmit('credentials'));
+    this.#socket.on('connect', () => {
+      if (this.#everConnected) {
+        logger.info('service socket reconnected');
+        this.safeEmit('reconnected');
+      }
+      this.#everConnected = true;
+    });
+    this.#socket.on('disconnect', (reason) => {
+      logger.warn({ reason }, 'service socket disconnected');
+      this.safeEmit('disconnected', reason);
+    });
+  }
+
+  /** Resolves once connected; a refused token rejects (no point retrying it). */
+  static connect(signalingUrl: string, token: string): Promise<GatewayService> {
+    const service = new GatewayService(signalingUrl, token);
+    return new Promise((resolve, reject) => {
+      service.#socket.once('connect', () => resolve(service));
+      service.#socket.once('connect_error', (err: Error & { data?: { code?: string } }) => {
+        if (err.data?.code) {
+          service.close();
+          reject(new Error(`signaling refused the gateway token: ${err.data.code}`));
+        }
+        // Otherwise (signaling not up yet) socket.io keeps retrying.
+      });
+    });
+  }
+
+  get connected(): boolean {
+    return this.#socket.connected;
+  }
+
+  resolveNumber(number: string) {
+    return request(this.#socket, 'sip:resolve', { number });
+  }
+
+  enter(number: string, pin: string) {
+    return request(this.#socket, 'sip:enter', { number, pin });
+  }
+
+  legToken(input: ClientPayload<'sip:legToken'>) {
+    return request(this.#socket, 'sip:legToken', input);
+  }
+
+  async tap(roomId: string, ip: string, port: number): Promise<TapStream[]> {
+    return (await request(this.#socket, 'sip:tap', { roomId, ip, port })).streams;
+  }
+
+  async untap(roomId: string): Promise<void> {
+    if (!this.#socket.connected) return;
+    await request(this.#socket, 'sip:untap', { roomId }).catch((err: unknown) =>
+      logger.debug({ err, roomId }, 'untap not delivered'),
+    );
+  }
+
+  subscribers() {
+    return request(this.#socket, 'sip:subscribers', {});
+  }
+
+  async reportStatus(report: SipStatusReport): Promise<void> {
+    if (!this.#socket.connected) return;
+    await request(this.#socket, 'sip:status', report).catch((err: unknown) =>
+      logger.warn({ err }, 'status report not delivered'),
+    );
+  }
+
+  reportDialState(requestId: string, state: DialState, reason: string | null = null): void {
+    if (!this.#socket.connected) return;
+    request(this.#socket, 'sip:dialState', { requestId, state, reason }).catch((err: unknown) =>
+      logger.debug({ err, requestId, state }, 'dial state not delivered'),
+    );
+  }
+
+  close(): void {
+    this.#socket.disconnect();
+    this.removeAllListeners();
+  }
+}

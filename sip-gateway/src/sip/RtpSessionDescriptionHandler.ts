@@ -1,0 +1,140 @@
+/**
+ * sip.js's offer/answer hook for a phone call: plain RTP to an `RtpEndpoint`
+ * the lead's PhoneMedia owns, G.711 only. No media is touched here; each
+ * settled negotiation (initial, re-INVITE hold/resume) is reported to the
+ * call, which turns it into `answered` or `media`.
+ *
+ * A remote offer we cannot use (garbage SDP, neither PCMU nor PCMA) throws
+ * `SdpError` from setDescription: sip.js then answers 488 Not Acceptable Here.
+ */
+import { randomInt } from 'node:crypto';
+import type {
+  BodyAndContentType,
+  SessionDescriptionHandler,
+  SessionDescriptionHandlerModifier,
+  SessionDescriptionHandlerOptions,
+} from 'sip.js';
+import { type AudioOffer, answerDirection, buildAudioSdp, chooseG711, parseAudioSdp, SdpError } from './sdp.ts';
+import type { MediaNegotiation, RtpEndpoint } from './sipTypes.ts';
+
+/** What the call gives its handler: the endpoint (set at accept/dial time) and a sink. */
+export interface RtpSdhContext {
+  endpoint: RtpEndpoint | null;
+  onNegotiated(negotiation: MediaNegotiation): void;
+}
+
+/** What we offer when we make the offer: PCMU, PCMA, RFC 4733 events. */
+export const OFFER_PAYLOAD_TYPES = [0, 8];
+export const OFFER_TELEPHONE_EVENT_PT = 101;
+
+export class RtpSessionDescriptionHandler implements SessionDescriptionHandler {
+  readonly #context: RtpSdhContext;
+  readonly #sessionId = String(randomInt(1_000_000, 2 ** 47));
+  #sessionVersion = 0;
+  /** A remote offer set and not yet answered. */
+  #remoteOffer: AudioOffer | null = null;
+  /** We sent an offer (dial-out, or a 200 to an INVITE without SDP) and wait for the answer. */
+  #awaitingAnswer = false;
+  #closed = false;
+
+  constructor(context: RtpSdhContext) {
+    this.#context = context;
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  hasDescription(contentType: string): boolean {
+    return contentType.split(';')[0]?.trim().toLowerCase() === 'application/sdp';
+  }
+
+  async getDescription(
+    _options?: SessionDescriptionHandlerOptions,
+    _modifiers?: SessionDescriptionHandlerModifier[],
+  ): Promise<BodyAndContentType> {
+    this.#assertOpen();
+    const endpoint = this.#context.endpoint;
+    if (!endpoint) throw new Error('no RTP endpoint for this call yet');
+    const offer = this.#remoteOffer;
+    if (offer) {
+      const chosen = chooseG711(offer);
+      this.#remoteOffer = null;
+      const body = this.#build(
+        endpoint,
+        [chosen.payloadType],
+        offer.telephoneEventPt,
+        answerDirection(offer.direction),
+      );
+      this.#context.onNegotiated({
+        remote: { ip: offer.ip, port: offer.port },
+        codec: chosen.codec,
+        payloadType: chosen.payloadType,
+        telephoneEventPt: offer.telephoneEventPt,
+        remoteDirection: offer.direction,
+      });
+      return { body, contentType: 'application/sdp' };
+    }
+    this.#awaitingAnswer = true;
+    const body = this.#build(endpoint, OFFER_PAYLOAD_TYPES, OFFER_TELEPHONE_EVENT_PT, 'sendrecv');
+    return { body, contentType: 'application/sdp' };
+  }
+
+  async setDescription(
+    sdp: string,
+    _options?: SessionDescriptionHandlerOptions,
+    _modifiers?: SessionDescriptionHandlerModifier[],
+  ): Promise<void> {
+    this.#assertOpen();
+    const parsed = parseAudioSdp(sdp);
+    const chosen = chooseG711(parsed);
+    if (!this.#awaitingAnswer) {
+      this.#remoteOffer = parsed;
+      return;
+    }
+    this.#awaitingAnswer = false;
+    if (!OFFER_PAYLOAD_TYPES.includes(chosen.payloadType)) {
+      throw new SdpError('sdp_no_codec', `answer chose payload type ${chosen.payloadType} we did not offer`);
+    }
+    const telephoneEventPt = parsed.telephoneEventPt === OFFER_TELEPHONE_EVENT_PT ? OFFER_TELEPHONE_EVENT_PT : null;
+    this.#context.onNegotiated({
+      remote: { ip: parsed.ip, port: parsed.port },
+      codec: chosen.codec,
+      payloadType: chosen.payloadType,
+      telephoneEventPt,
+      remoteDirection: parsed.direction,
+    });
+  }
+
+  async rollbackDescription(): Promise<void> {
+    this.#remoteOffer = null;
+    this.#awaitingAnswer = false;
+  }
+
+  /** RFC 4733 sending is the lead's RTP code's business, not SIP's. */
+  sendDtmf(_tones: string, _options?: unknown): boolean {
+    return false;
+  }
+
+  #build(
+    endpoint: RtpEndpoint,
+    payloadTypes: number[],
+    telephoneEventPt: number | null,
+    direction: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive',
+  ): string {
+    this.#sessionVersion += 1;
+    return buildAudioSdp({
+      ip: endpoint.localIp,
+      port: endpoint.localPort,
+      payloadTypes,
+      telephoneEventPt,
+      direction,
+      sessionId: this.#sessionId,
+      sessionVersion: this.#sessionVersion,
+    });
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('session description handler closed');
+  }
+}

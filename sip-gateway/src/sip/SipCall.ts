@@ -1,0 +1,133 @@
+/**
+ * What an incoming and an outgoing call share: turning sip.js session
+ * events into `SipCallEvents` (answered once, media after, DTMF from INFO,
+ * ended exactly once with the best-known reason).
+ *
+ * ```
+ *   Initial ──> Establishing ──> Established ──> Terminated   (sip.js SessionState)
+ *      │              │                ^  │ re-INVITE: `media`
+ *      │              │     `answered` ┘  │ INFO: `dtmf`
+ *      └──────────────┴───────────────────┴──> `ended` (once)
+ * ```
+ */
+import { TypedEmitter } from '@beacon/media-server';
+import type { Info, Session, SessionDelegate } from 'sip.js';
+import { SessionState } from 'sip.js';
+import type { Logger } from '../logger.ts';
+import { parseDtmfInfo } from './dtmfInfo.ts';
+import type { RtpSdhContext } from './RtpSessionDescriptionHandler.ts';
+import type { CallEnd, MediaNegotiation, SipCallEvents } from './sipTypes.ts';
+
+export class CallEndedError extends Error {
+  override readonly name = 'CallEndedError';
+  readonly code = 'call_ended';
+  constructor(readonly end: CallEnd) {
+    super(`call ended (${end.reason}${end.statusCode === null ? '' : ` ${end.statusCode}`})`);
+  }
+}
+
+export abstract class SipCall extends TypedEmitter<SipCallEvents> {
+  readonly callId: string;
+  /** Read by the session description handler the user agent's factory creates. */
+  readonly sdhContext: RtpSdhContext;
+  protected readonly logger: Logger;
+  /** Set by a subclass as soon as it knows why the call will end (first one wins). */
+  protected endHint: CallEnd | null = null;
+  #negotiation: MediaNegotiation | null = null;
+  #answered = false;
+  #remoteBye = false;
+  #ended: CallEnd | null = null;
+  readonly #firstNegotiation: Promise<MediaNegotiation>;
+  #resolveFirst: (negotiation: MediaNegotiation) => void = () => {};
+  #rejectFirst: (error: Error) => void = () => {};
+
+  protected constructor(
+    protected readonly session: Session,
+    callId: string,
+    logger: Logger,
+    extraDelegate: SessionDelegate = {},
+  ) {
+    super();
+    this.callId = callId;
+    this.logger = logger.child({ callId });
+    this.sdhContext = { endpoint: null, onNegotiated: (negotiation) => this.#onNegotiated(negotiation) };
+    this.#firstNegotiation = new Promise((resolve, reject) => {
+      this.#resolveFirst = resolve;
+      this.#rejectFirst = reject;
+    });
+    // Callers await it only while the call lives; never an unhandled rejection.
+    this.#firstNegotiation.catch(() => {});
+    session.delegate = {
+      ...extraDelegate,
+      onBye: (bye) => {
+        this.#remoteBye = true;
+        bye.accept().catch((error: unknown) => this.logger.debug({ err: error }, 'could not answer BYE'));
+      },
+      onInfo: (info) => this.#onInfo(info),
+    };
+    session.stateChange.addListener((state) => {
+      if (state === SessionState.Established) this.onEstablished();
+      // sip.js terminates the session before it hands the final response to
+      // the request delegate: let that run first so the reason is known.
+      if (state === SessionState.Terminated) {
+        setImmediate(() => this.finish(this.#remoteBye ? { reason: 'bye', statusCode: null } : null));
+      }
+    });
+  }
+
+  /** The media the last offer/answer settled (null before the first one). */
+  get negotiation(): MediaNegotiation | null {
+    return this.#negotiation;
+  }
+
+  get ended(): boolean {
+    return this.#ended !== null;
+  }
+
+  protected onEstablished(): void {}
+
+  /** The end reason when nothing more specific is known. */
+  protected abstract defaultEnd(): CallEnd;
+
+  protected waitFirstNegotiation(): Promise<MediaNegotiation> {
+    return this.#firstNegotiation;
+  }
+
+  protected emitAnswered(): void {
+    if (this.#answered || !this.#negotiation || this.#ended) return;
+    this.#answered = true;
+    this.logger.info({ codec: this.#negotiation.codec, remote: this.#negotiation.remote }, 'call answered');
+    this.safeEmit('answered', this.#negotiation);
+  }
+
+  /** Emits `ended` once; later calls are ignored. */
+  protected finish(end: CallEnd | null): void {
+    if (this.#ended) return;
+    const final = end ?? this.endHint ?? this.defaultEnd();
+    this.#ended = final;
+    this.#rejectFirst(new CallEndedError(final));
+    this.logger.info({ reason: final.reason, statusCode: final.statusCode }, 'call ended');
+    this.safeEmit('ended', final);
+  }
+
+  #onNegotiated(negotiation: MediaNegotiation): void {
+    this.#negotiation = negotiation;
+    this.#resolveFirst(negotiation);
+    if (this.#answered) {
+      this.logger.debug({ direction: negotiation.remoteDirection }, 'media renegotiated');
+      this.safeEmit('media', negotiation);
+    }
+  }
+
+  #onInfo(info: Info): void {
+    const message = info.request;
+    const digit = parseDtmfInfo(message.getHeader('Content-Type'), message.body ?? '');
+    if (digit === null) {
+      info.reject({ statusCode: 415 }).catch(() => {});
+      return;
+    }
+    info.accept().catch(() => {});
+    this.logger.debug({ digit }, 'DTMF by INFO');
+    this.safeEmit('dtmf', digit);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Types shared by the gateway's SIP user agent and its calls. Re-exported by
+ * GatewayUserAgent.ts, which is where the rest of the gateway imports them from.
+ */
+import type { SdpDirection } from './sdp.ts';
+
+/** What one offer/answer settled: where to send RTP and in which codec. */
+export interface MediaNegotiation {
+  remote: { ip: string; port: number };
+  codec: 'PCMU' | 'PCMA';
+  payloadType: number;
+  telephoneEventPt: number | null;
+  /** The phone's direction: `sendonly`/`inactive` means it put us on hold. */
+  remoteDirection: SdpDirection;
+}
+
+/** The local RTP side of one call, owned by the lead's code (a PhoneMedia). */
+export interface RtpEndpoint {
+  readonly localIp: string;
+  readonly localPort: number;
+}
+
+export interface GatewayUserAgentOptions {
+  /** Kamailio's WebSocket, e.g. `ws://127.0.0.1:5066`. */
+  wsUrl: string;
+  /** SIP domain (Kamailio's realm/alias), e.g. `beacon`. */
+  domain: string;
+  /** Registered user; Kamailio routes conference numbers to it. Default `gateway`. */
+  username?: string;
+  /** Display name phones show for dial-outs. Default `Beacon`. */
+  displayName?: string;
+  /** A dial-out rings this long, then CANCEL and `no_answer`. Default 30_000. */
+  noAnswerTimeoutMs?: number;
+  /** start() gives up (rejects) when not registered after this long. Default 15_000. */
+  startTimeoutMs?: number;
+  /** Registration lifetime asked of Kamailio; sip.js refreshes before it ends. Default 300. */
+  registerExpiresSec?: number;
+}
+
+export type CallEndReason = 'bye' | 'cancelled' | 'rejected' | 'no_answer' | 'failed' | 'local';
+
+export interface CallEnd {
+  reason: CallEndReason;
+  statusCode: number | null;
+}
+
+export interface SipCallEvents {
+  /** Outgoing: 180/183 (once). */
+  ringing: [];
+  /** Outgoing: 200 + ACK; incoming: after accept(). */
+  answered: [MediaNegotiation];
+  /** Any later offer/answer (hold: remoteDirection sendonly/inactive; resume: sendrecv). */
+  media: [MediaNegotiation];
+  /** SIP INFO (application/dtmf-relay, application/dtmf), answered 200. */
+  dtmf: [digit: string];
+  /** Exactly once per call. */
+  ended: [CallEnd];
+}

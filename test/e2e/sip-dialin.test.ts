@@ -1,0 +1,216 @@
+/**
+ * Desk phones dial into meetings through the real chain: SIPp / baresip →
+ * Kamailio (digest auth) → sip.js in the gateway → signaling → mediasoup,
+ * and a real Chromium terminal in the same room.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { PeerInfo } from '@beacon/signaling/protocol';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BaresipPhone, baresipUnavailableReason, startBaresip } from '../src/baresip.ts';
+import { launchChromium, openTerminal, type Terminal } from '../src/browser.ts';
+import { loginApi, SignalingClient } from '../src/signaling.ts';
+import { type SipBeacon, startSipBeacon } from '../src/sipBeacon.ts';
+import { isSippAvailable, runSipp } from '../src/sipp.ts';
+import { readWav, segment, toneRatio } from '../src/wavAnalysis.ts';
+
+const run = promisify(execFile);
+const unavailable = baresipUnavailableReason() ?? (isSippAvailable() ? null : 'sipp (sip-tester) is not installed');
+if (unavailable) console.warn(`SIP e2e tests skipped: ${unavailable}`);
+
+const RTP_TIMEOUT_MS = 5000;
+let sip: SipBeacon;
+let work: string;
+let browser: Browser;
+let watcher: SignalingClient;
+const phones: BaresipPhone[] = [];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The phone participant of an extension in the watched room, if any. */
+function phonePeer(extension: string): PeerInfo | undefined {
+  return [...watcher.peers.values()].find((p) => p.device === 'phone' && p.phone?.extension === extension);
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${sip.beacon.output().slice(-4000)}`);
+    await sleep(100);
+  }
+}
+
+async function phone(extension: string, sourceWav: string, password = 'beacon2026'): Promise<BaresipPhone> {
+  const recordDir = join(work, `rec-${extension}-${Date.now()}`);
+  await mkdir(recordDir, { recursive: true });
+  const started = await startBaresip({ extension, password, registrar: sip.sip, sourceWav, recordDir });
+  phones.push(started);
+  return started;
+}
+
+describe.skipIf(unavailable !== null)('desk phones dial in', () => {
+  let tone440: string;
+  let chair: Terminal;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'beacon-sip-e2e-'));
+    tone440 = join(work, 'tone440.wav');
+    const tone1k = join(work, 'tone1k.wav');
+    await run('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', tone440, 'synth', '5', 'sine', '440', 'vol', '0.5']);
+    await run('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', tone1k, 'synth', '10', 'sine', '1000', 'vol', '0.5']);
+    sip = await startSipBeacon({ rtpTimeoutMs: RTP_TIMEOUT_MS });
+    // The browser's microphone plays a 1 kHz tone: what phones must hear.
+    browser = await launchChromium({ args: [`--use-file-for-fake-audio-capture=${tone1k}`] });
+    const { token } = await loginApi(sip.beacon.url, 'duty');
+    watcher = await SignalingClient.connect(sip.beacon.url, token);
+    await watcher.join('city-weekly');
+    chair = await openTerminal(browser, sip.beacon.url, 'chair', 'city-weekly');
+  });
+
+  afterAll(async () => {
+    for (const p of phones) await p.stop().catch(() => undefined);
+    watcher?.socket.disconnect();
+    await browser?.close();
+    await sip?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('answers malformed SIP with 400 and garbage SDP with 488, and keeps serving', async () => {
+    const malformed = await runSipp({ scenario: 'malformed.xml', target: `127.0.0.1:${sip.sip.port}`, timeoutMs: 15_000 });
+    expect(malformed.exitCode, malformed.errors || malformed.stdout.slice(-1500)).toBe(0);
+    const badSdp = await runSipp({
+      scenario: 'uac-bad-sdp.xml',
+      target: `127.0.0.1:${sip.sip.port}`,
+      service: '6001',
+      authUser: '8002',
+      password: 'beacon2026',
+      keys: { from: '8002' },
+      timeoutMs: 15_000,
+    });
+    expect(badSdp.exitCode, badSdp.errors || badSdp.stdout.slice(-1500)).toBe(0);
+    expect(badSdp.messages).toContain('SIP/2.0 488');
+    expect((await sip.status()).available).toBe(true);
+  });
+
+  it('lets SIPp in with the right PIN (RFC 4733 keys) and hangs up after three wrong PINs', async () => {
+    const right = runSipp({
+      scenario: 'uac-pin-right.xml',
+      target: `127.0.0.1:${sip.sip.port}`,
+      service: '6001',
+      authUser: '8003',
+      password: 'beacon2026',
+      keys: { from: '8003' },
+      pauseMs: 4000,
+      timeoutMs: 60_000,
+    });
+    const peer = await waitFor('the SIPp phone in city-weekly', () => phonePeer('8003'), 40_000);
+    expect(peer.displayName).toBe('吕合镇·8003');
+    const result = await right;
+    expect(result.exitCode, result.errors || result.stdout.slice(-1500)).toBe(0);
+    await waitFor('the SIPp phone to leave after its BYE', () => !phonePeer('8003') && true);
+
+    const joinsBefore = watcher.events.filter((e) => e.event === 'peer:joined').length;
+    const wrong = await runSipp({
+      scenario: 'uac-pin-wrong.xml',
+      target: `127.0.0.1:${sip.sip.port}`,
+      service: '6001',
+      authUser: '8003',
+      password: 'beacon2026',
+      keys: { from: '8003' },
+      timeoutMs: 70_000,
+    });
+    // The scenario only passes when the gateway sent the BYE.
+    expect(wrong.exitCode, wrong.errors || wrong.stdout.slice(-1500)).toBe(0);
+    expect(wrong.messages).toMatch(/^BYE sip:/m);
+    expect(watcher.events.filter((e) => e.event === 'peer:joined').length).toBe(joinsBefore);
+  });
+
+  it('refuses a phone with a wrong digest password and registers it with the right one', async () => {
+    await expect((await phone('8004', tone440, '999999')).waitRegistered(10_000)).rejects.toThrow(/401|register/i);
+    const registered = await phone('8004', tone440);
+    await registered.waitRegistered(10_000);
+    await sip.waitStatus((s) => s.registrations.some((r) => r.extension === '8004' && r.registered));
+  });
+
+  it('bridges audio both ways: the phone hears the browser, the browser hears the phone; keypad, hold, BYE', async () => {
+    const desk = await phone('8005', tone440);
+    await desk.waitRegistered();
+    await desk.dial(`sip:6001@127.0.0.1:${sip.sip.port}`);
+    await desk.waitEstablished(15_000);
+    await sleep(1000);
+    await desk.sendDtmf('2026#');
+    const peer = await waitFor('baresip in city-weekly', () => phonePeer('8005'), 30_000);
+    expect(peer.phone?.callState).toBe('connected');
+
+    // The browser receives the phone's audio: packets flow and carry sound.
+    await expectBrowserHearsPhone(chair);
+
+    // The phone hears the browser's 1 kHz tone in its mix — and not its own 440 Hz.
+    // (The 'joined' prompt plays first: judge the last seconds.)
+    await sleep(14_000);
+    const [wavPath] = desk.recordedWavs();
+    expect(wavPath, desk.log().slice(-2000)).toBeTruthy();
+    const wav = await readWav(wavPath as string);
+    const tail = segment(wav.samples, wav.sampleRate, Math.max(0, wav.durationSeconds - 3), wav.durationSeconds);
+    expect(toneRatio(tail, wav.sampleRate, 1000)).toBeGreaterThan(0.5);
+    expect(toneRatio(tail, wav.sampleRate, 440)).toBeLessThan(0.05);
+
+    // *6 mutes the phone in the room, *6 again opens it.
+    await desk.sendDtmf('*6');
+    await waitFor('phone muted by *6', () => phonePeer('8005')?.audioMuted === true);
+    await desk.sendDtmf('*6');
+    await waitFor('phone unmuted by *6', () => phonePeer('8005')?.audioMuted === false);
+
+    // Hold and resume show in the room.
+    await desk.hold();
+    await waitFor('phone held', () => phonePeer('8005')?.phone?.callState === 'held');
+    await desk.resume();
+    await waitFor('phone resumed', () => phonePeer('8005')?.phone?.callState === 'connected');
+
+    await desk.hangup();
+    await waitFor('phone gone after BYE', () => !phonePeer('8005') && true);
+    await sip.waitStatus((s) => !s.registrations.some((r) => r.extension === '8005' && r.inCall));
+  });
+
+  it('ends the leg by RTP timeout when the phone dies without a BYE', async () => {
+    const desk = await phone('8006', tone440);
+    await desk.waitRegistered();
+    await desk.dial(`sip:6001@127.0.0.1:${sip.sip.port}`);
+    await desk.waitEstablished(15_000);
+    await sleep(1000);
+    await desk.sendDtmf('2026#');
+    await waitFor('baresip 8006 in city-weekly', () => phonePeer('8006'), 30_000);
+    desk.kill('SIGKILL');
+    await waitFor('leg ended by RTP timeout', () => !phonePeer('8006') && true, RTP_TIMEOUT_MS + 15_000);
+    expect(sip.beacon.output()).not.toMatch(/"level":(50|60).*sip-gateway/);
+  });
+});
+
+/** inbound-rtp audio of the page: packets grow and the level is above silence. */
+async function expectBrowserHearsPhone(terminal: Terminal): Promise<void> {
+  const sample = () =>
+    terminal.page.evaluate(async () => {
+      const hook = (globalThis as unknown as { __beacon?: { recvTransportStats(): Promise<Record<string, unknown>[]> } })
+        .__beacon;
+      const stats = (await hook?.recvTransportStats()) ?? [];
+      return stats
+        .filter((s) => s.type === 'inbound-rtp' && s.kind === 'audio')
+        .map((s) => ({ packets: Number(s.packetsReceived ?? 0), level: Number(s.audioLevel ?? 0) }));
+    });
+  const deadline = Date.now() + 20_000;
+  let last: { packets: number; level: number }[] = [];
+  for (;;) {
+    const before = await sample();
+    await sleep(1000);
+    last = await sample();
+    const flowing = last.some((s, i) => s.packets > (before[i]?.packets ?? 0) && s.level > 0.01);
+    if (flowing) return;
+    if (Date.now() > deadline) throw new Error(`browser never heard the phone: ${JSON.stringify(last)}`);
+  }
+}

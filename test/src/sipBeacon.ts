@@ -1,0 +1,68 @@
+/**
+ * A Beacon with desk phones for cross-service tests: signaling (child
+ * process) → SIP gateway (its child) → Kamailio (the gateway's child), on
+ * loopback ports of this test file's own, so test files never collide.
+ */
+import type { SipStatus } from '@beacon/signaling/protocol';
+import { type BeaconProcess, freePort, startBeaconProcess } from './beaconProcess.ts';
+import { apiJson, loginApi } from './signaling.ts';
+import { freeUdpPort } from './sipp.ts';
+
+export interface SipBeacon {
+  beacon: BeaconProcess;
+  /** Where phones send SIP (Kamailio UDP). */
+  sip: { host: string; port: number };
+  adminToken: string;
+  status(): Promise<SipStatus>;
+  /** Polls /api/v1/sip/status until `check` passes (or throws with the last status). */
+  waitStatus(check: (status: SipStatus) => boolean, timeoutMs?: number): Promise<SipStatus>;
+  stop(): Promise<void>;
+}
+
+export interface SipBeaconOptions {
+  /** No RTP from a phone this long → the gateway hangs up (default 30000; tests shorten it). */
+  rtpTimeoutMs?: number;
+  noAnswerMs?: number;
+  env?: Record<string, string>;
+}
+
+export async function startSipBeacon(options: SipBeaconOptions = {}): Promise<SipBeacon> {
+  const sipPort = await freeUdpPort();
+  const wsPort = await freePort();
+  // 100 gateway RTP ports below the kernel's ephemeral range, away from the media server's.
+  const rtpMin = 10_000 + Math.floor(Math.random() * 99) * 100;
+  const beacon = await startBeaconProcess({
+    env: {
+      BEACON_SIP: 'on',
+      BEACON_SIP_LISTEN: `127.0.0.1:${sipPort}`,
+      BEACON_SIP_WS_PORT: String(wsPort),
+      BEACON_SIP_RTP_IP: '127.0.0.1',
+      BEACON_SIP_RTP_PORT_MIN: String(rtpMin),
+      BEACON_SIP_RTP_PORT_MAX: String(rtpMin + 99),
+      BEACON_SIP_RTP_TIMEOUT_MS: String(options.rtpTimeoutMs ?? 30_000),
+      BEACON_SIP_NO_ANSWER_MS: String(options.noAnswerMs ?? 15_000),
+      ...options.env,
+    },
+  });
+  const { token: adminToken } = await loginApi(beacon.url, 'admin');
+  const status = () => apiJson<SipStatus>(beacon.url, adminToken, '/api/v1/sip/status');
+  const waitStatus = async (check: (s: SipStatus) => boolean, timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    let last: SipStatus | null = null;
+    for (;;) {
+      last = await status();
+      if (check(last)) return last;
+      if (Date.now() > deadline) {
+        throw new Error(`SIP status never matched; last: ${JSON.stringify(last).slice(0, 600)}\n${beacon.output().slice(-3000)}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+  try {
+    await waitStatus((s) => s.available, 45_000);
+  } catch (err) {
+    await beacon.stop();
+    throw err;
+  }
+  return { beacon, sip: { host: '127.0.0.1', port: sipPort }, adminToken, status, waitStatus, stop: () => beacon.stop() };
+}
