@@ -193,9 +193,9 @@ export class CallLeg extends TypedEmitter<CallLegEvents> {
 
   async #endWithPrompt(reason: 'removed' | 'meeting_ended'): Promise<void> {
     if (this.#machine.finished) return;
-    // Stop feeding the room first; the phone still hears why it is being hung up.
-    this.#room?.audio.removeLeg(this.legId);
-    this.#room = null;
+    // Stop feeding the room (muted legs are not mixed) but stay on the mixer's clock:
+    // it is what plays the prompt that tells the phone why it is being hung up.
+    this.media.setMuted(true);
     await this.say(reason === 'removed' ? 'removed' : 'meeting_ended');
     await this.end(reason);
   }
