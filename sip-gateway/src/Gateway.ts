@@ -9,6 +9,7 @@
  * tells signaling why phones are unavailable, so the console can say so.
  */
 import { mkdirSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TypedEmitter } from '@beacon/media-server';
 import type { DialRequest } from '@beacon/signaling/protocol';
@@ -34,6 +35,8 @@ const logger = createLogger('Gateway');
 
 /** How often the registrations are re-sent even without a change (signaling may have restarted). */
 const STATUS_REFRESH_MS = 30_000;
+/** How often `<workDir>/gateway-stats.json` (mixer clock, legs; read by operators and the bench) is rewritten. */
+const STATS_FILE_MS = 5000;
 
 export type GatewayEvents = {
   /** The gateway cannot serve phones any more (Kamailio died): the process should exit and be restarted. */
@@ -54,6 +57,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   #ua: GatewayUserAgent | null = null;
   #unavailable: string | null = null;
   #statusTimer: NodeJS.Timeout | undefined;
+  #statsTimer: NodeJS.Timeout | undefined;
   #stopping = false;
 
   private constructor(config: GatewayConfig, service: GatewayService) {
@@ -90,6 +94,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   async #start(): Promise<void> {
     await this.prompts.prepare();
     this.clock.start();
+    this.#statsTimer = setInterval(() => this.#writeStats(), STATS_FILE_MS);
     if (!KamailioProcess.available(this.config.kamailioBin)) {
       this.#unavailable = 'kamailio_not_installed';
       logger.warn(
@@ -146,6 +151,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     if (this.#stopping) return;
     this.#stopping = true;
     clearInterval(this.#statusTimer);
+    clearInterval(this.#statsTimer);
     await Promise.allSettled(this.legs.map((leg) => leg.end('gateway_stopping')));
     await this.#rooms.closeAll();
     this.#monitor?.stop();
@@ -154,6 +160,21 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     this.#subscribers?.close();
     this.clock.stop();
     this.service.close();
+  }
+
+  #writeStats(): void {
+    const stats = {
+      at: new Date().toISOString(),
+      pid: process.pid,
+      legs: this.#legs.size,
+      rooms: this.#rooms.size,
+      clock: { ...this.clock.stats },
+    };
+    const file = path.join(this.config.workDir, 'gateway-stats.json');
+    // Write then rename: a reader never sees half a file.
+    writeFile(`${file}.tmp`, JSON.stringify(stats))
+      .then(() => rename(`${file}.tmp`, file))
+      .catch((err: unknown) => logger.debug({ err }, 'stats file not written'));
   }
 
   #dial(request: DialRequest): void {

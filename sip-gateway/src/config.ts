@@ -12,7 +12,8 @@
  *   BEACON_SIP_CONFERENCE_PATTERN conference numbers routed to the gateway   ^6[0-9]{3}$
  *   BEACON_SIP_RTP_IP          gateway RTP address phones send to            127.0.0.1 when SIP listens on
  *                                                                           loopback, else the first LAN IPv4
- *   BEACON_SIP_RTP_PORT_MIN/MAX  gateway RTP ports (phones and room taps)    42000 / 42999
+ *   BEACON_SIP_RTP_PORT_MIN/MAX  gateway RTP ports: an even port per call and 42000 / 42999
+ *                              per tapped room (≈ 500 calls)
  *   BEACON_SIP_RTP_TIMEOUT_MS  no RTP from a phone this long → hang up      30000
  *   BEACON_SIP_MAX_SPEAKERS    loudest speakers mixed for each phone        3
  *   BEACON_SIP_NO_ANSWER_MS    dial-out rings this long before giving up    30000

@@ -3,10 +3,12 @@
  *  - join → first remote frame decoded in Chromium (p50/p95 over BENCH_JOINS joins, default 10)
  *  - fan-out: one VP8 producer (ffmpeg over RTP) into N PlainTransport consumers on one worker
  *  - broadcast: one presenter (VP8 720p30 + Opus) to N view-only receivers on one worker
+ *  - SIP gateway: mixer capacity (rooms × phone legs) and the whole chain under SIPp load
  */
 import { runBroadcast } from './broadcast.ts';
 import { runFanout } from './fanout.ts';
 import { runJoinLatency } from './joinLatency.ts';
+import { runMixerCapacity, runSipLoad } from './sip.ts';
 
 const joins = Number(process.env.BENCH_JOINS ?? 10);
 const consumers = (process.env.BENCH_FANOUT ?? '50,100,200,400').split(',').map(Number);
@@ -27,3 +29,14 @@ console.log(
 );
 const broadcast = await runBroadcast({ receivers, seconds });
 console.table(broadcast);
+
+const sipRooms = Number(process.env.BENCH_SIP_ROOMS ?? 10);
+const sipLegs = Number(process.env.BENCH_SIP_LEGS ?? 20);
+console.log(
+  `\n## SIP mixer capacity in-process (${sipRooms} rooms × ${sipLegs} phone legs, 3 speakers per room, 15 s)`,
+);
+console.table([await runMixerCapacity(sipRooms, sipLegs, 15)]);
+console.log(
+  `\n## SIP load through Kamailio (${sipRooms} rooms × ${sipLegs} legs dial in at 20 calls/s, PIN, g711a.pcap)`,
+);
+console.table([await runSipLoad({ rooms: sipRooms, legsPerRoom: sipLegs, cps: 20, steadySeconds: 8 })]);

@@ -82,7 +82,11 @@ describe.skipIf(unavailable !== null)('desk phones dial in', () => {
   });
 
   it('answers malformed SIP with 400 and garbage SDP with 488, and keeps serving', async () => {
-    const malformed = await runSipp({ scenario: 'malformed.xml', target: `127.0.0.1:${sip.sip.port}`, timeoutMs: 15_000 });
+    const malformed = await runSipp({
+      scenario: 'malformed.xml',
+      target: `127.0.0.1:${sip.sip.port}`,
+      timeoutMs: 15_000,
+    });
     expect(malformed.exitCode, malformed.errors || malformed.stdout.slice(-1500)).toBe(0);
     const badSdp = await runSipp({
       scenario: 'uac-bad-sdp.xml',
@@ -196,8 +200,9 @@ describe.skipIf(unavailable !== null)('desk phones dial in', () => {
 async function expectBrowserHearsPhone(terminal: Terminal): Promise<void> {
   const sample = () =>
     terminal.page.evaluate(async () => {
-      const hook = (globalThis as unknown as { __beacon?: { recvTransportStats(): Promise<Record<string, unknown>[]> } })
-        .__beacon;
+      const hook = (
+        globalThis as unknown as { __beacon?: { recvTransportStats(): Promise<Record<string, unknown>[]> } }
+      ).__beacon;
       const stats = (await hook?.recvTransportStats()) ?? [];
       return stats
         .filter((s) => s.type === 'inbound-rtp' && s.kind === 'audio')

@@ -94,7 +94,11 @@ describe.skipIf(unavailable !== null)('the chair calls township phones from the 
   it('shows each phone registered, dials one in, and hangs it up', async () => {
     const page = chair.page;
     await expectPoll(
-      () => page.getByTestId('reg-state-8007').getAttribute('data-status', { timeout: 1000 }).catch(() => null),
+      () =>
+        page
+          .getByTestId('reg-state-8007')
+          .getAttribute('data-status', { timeout: 1000 })
+          .catch(() => null),
       'registered',
       15_000,
     );
@@ -104,7 +108,8 @@ describe.skipIf(unavailable !== null)('the chair calls township phones from the 
     await expectPoll(() => dialState(page, '8007'), 'answered', 20_000);
     await desk?.waitEstablished(10_000);
     const phonePeer = await poll(
-      () => [...watcher.peers.values()].find((p) => p.device === 'phone' && p.phone?.extension === '8007')?.peerId ?? null,
+      () =>
+        [...watcher.peers.values()].find((p) => p.device === 'phone' && p.phone?.extension === '8007')?.peerId ?? null,
       (id) => id !== null,
       15_000,
     );

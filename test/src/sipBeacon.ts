@@ -23,6 +23,8 @@ export interface SipBeaconOptions {
   /** No RTP from a phone this long → the gateway hangs up (default 30000; tests shorten it). */
   rtpTimeoutMs?: number;
   noAnswerMs?: number;
+  /** Gateway RTP ports (one per call, one per tapped room); default 100. */
+  rtpPortCount?: number;
   env?: Record<string, string>;
 }
 
@@ -30,7 +32,8 @@ export async function startSipBeacon(options: SipBeaconOptions = {}): Promise<Si
   const sipPort = await freeUdpPort();
   const wsPort = await freePort();
   // 100 gateway RTP ports below the kernel's ephemeral range, away from the media server's.
-  const rtpMin = 10_000 + Math.floor(Math.random() * 99) * 100;
+  const rtpCount = options.rtpPortCount ?? 100;
+  const rtpMin = 10_000 + Math.floor(Math.random() * ((10_000 - rtpCount) / 100)) * 100;
   const beacon = await startBeaconProcess({
     env: {
       BEACON_SIP: 'on',
@@ -38,7 +41,7 @@ export async function startSipBeacon(options: SipBeaconOptions = {}): Promise<Si
       BEACON_SIP_WS_PORT: String(wsPort),
       BEACON_SIP_RTP_IP: '127.0.0.1',
       BEACON_SIP_RTP_PORT_MIN: String(rtpMin),
-      BEACON_SIP_RTP_PORT_MAX: String(rtpMin + 99),
+      BEACON_SIP_RTP_PORT_MAX: String(rtpMin + rtpCount - 1),
       BEACON_SIP_RTP_TIMEOUT_MS: String(options.rtpTimeoutMs ?? 30_000),
       BEACON_SIP_NO_ANSWER_MS: String(options.noAnswerMs ?? 15_000),
       ...options.env,
@@ -53,7 +56,9 @@ export async function startSipBeacon(options: SipBeaconOptions = {}): Promise<Si
       last = await status();
       if (check(last)) return last;
       if (Date.now() > deadline) {
-        throw new Error(`SIP status never matched; last: ${JSON.stringify(last).slice(0, 600)}\n${beacon.output().slice(-3000)}`);
+        throw new Error(
+          `SIP status never matched; last: ${JSON.stringify(last).slice(0, 600)}\n${beacon.output().slice(-3000)}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -64,5 +69,12 @@ export async function startSipBeacon(options: SipBeaconOptions = {}): Promise<Si
     await beacon.stop();
     throw err;
   }
-  return { beacon, sip: { host: '127.0.0.1', port: sipPort }, adminToken, status, waitStatus, stop: () => beacon.stop() };
+  return {
+    beacon,
+    sip: { host: '127.0.0.1', port: sipPort },
+    adminToken,
+    status,
+    waitStatus,
+    stop: () => beacon.stop(),
+  };
 }

@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 
@@ -65,6 +65,8 @@ export interface SippResult {
   messages: string;
   /** Unexpected messages and other errors (`-trace_err`). */
   errors: string;
+  /** Response times (ms) of the scenario's rtd measurement, one per call, when run with `-trace_rtt -rtt_freq 1`. */
+  rttMs: number[];
 }
 
 export interface SippHandle {
@@ -196,6 +198,9 @@ async function spawnSipp(options: SippOptions): Promise<SippHandle> {
         read('errors.log'),
         read('stats.csv'),
       ]);
+      // `-trace_rtt` (benchmarks) writes <scenario>_<pid>_rtt.csv into the working directory.
+      const rttFile = (await readdir(dir).catch(() => [] as string[])).find((name) => name.endsWith('_rtt.csv'));
+      const rtt = rttFile ? await read(rttFile) : '';
       await rm(dir, { recursive: true, force: true });
       resolveDone({
         exitCode,
@@ -204,6 +209,7 @@ async function spawnSipp(options: SippOptions): Promise<SippHandle> {
         stats: parseStats(statsCsv),
         messages,
         errors,
+        rttMs: parseRtt(rtt),
       });
     };
     child.once('error', (error) => void finish(null, error));
@@ -235,4 +241,14 @@ function parseStats(csv: string): SippStats {
     failedUnexpected: value('FailedUnexpectedMessage(C)'),
     failedTimeout: value('FailedMaxUDPRetrans(C)') + value('FailedCallTimeout(C)') + value('FailedTimeoutOnRecv(C)'),
   };
+}
+
+/** `-trace_rtt` CSV: `Date_ms;response_time_ms;rtd_no` per call (header first). */
+function parseRtt(csv: string): number[] {
+  return csv
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => Number(line.split(';')[1]))
+    .filter((value) => Number.isFinite(value));
 }

@@ -125,13 +125,28 @@ export class CallLeg extends TypedEmitter<CallLegEvents> {
    * `joining` → `in_room`: the leg's participant is in the room, its audio
    * enters as a producer and the room's mix reaches the phone.
    */
-  async joinRoom(roomId: string, audio: LegRoomAudio, openConnection: () => Promise<LegConnection>): Promise<void> {
+  async joinRoom(
+    roomId: string,
+    openConnection: () => Promise<LegConnection>,
+    acquireAudio: () => Promise<LegRoomAudio>,
+  ): Promise<void> {
     this.#machine.transition(CallLegState.Joining);
     let connection: LegConnection;
+    let audio: LegRoomAudio;
     try {
+      // Join first: a phone may be the first in the room, and the room's audio
+      // can only be tapped once the conference exists.
       connection = await openConnection();
     } catch (err) {
       logger.warn({ err, legId: this.legId, roomId }, 'leg could not join the room');
+      await this.end('join_failed');
+      return;
+    }
+    try {
+      audio = await acquireAudio();
+    } catch (err) {
+      logger.warn({ err, legId: this.legId, roomId }, 'room audio could not be opened');
+      await connection.leave();
       await this.end('join_failed');
       return;
     }

@@ -55,17 +55,24 @@ export async function runDialIn(ctx: GatewayContext, call: IncomingCall): Promis
   try {
     const roomId = await askPin(ctx, leg, number);
     if (roomId === null) return;
-    const audio = await ctx.roomAudio(roomId);
-    ctx.lobby.remove(leg.legId);
-    leg.once('ended', () => ctx.releaseRoomAudio(roomId));
-    await leg.joinRoom(roomId, audio, async () => {
-      const { token } = await ctx.service.legToken({
-        callId: call.callId,
-        extension,
-        fromNumber: call.fromUser || null,
-      });
-      return ctx.openLegConnection(roomId, token, randomInt(1, 0xffff_fffe));
-    });
+    await leg.joinRoom(
+      roomId,
+      async () => {
+        const { token } = await ctx.service.legToken({
+          callId: call.callId,
+          extension,
+          fromNumber: call.fromUser || null,
+        });
+        return ctx.openLegConnection(roomId, token, randomInt(1, 0xffff_fffe));
+      },
+      async () => {
+        const audio = await ctx.roomAudio(roomId);
+        // From here the room's mixer ticks this leg, not the lobby.
+        ctx.lobby.remove(leg.legId);
+        leg.once('ended', () => ctx.releaseRoomAudio(roomId));
+        return audio;
+      },
+    );
   } catch (err) {
     logger.warn({ err, legId: leg.legId }, 'dial-in failed');
     await leg.end('join_failed');

@@ -58,16 +58,22 @@ export async function runDialOut(ctx: GatewayContext, ua: GatewayUserAgent, requ
 
 async function enterRoom(ctx: GatewayContext, leg: CallLeg, request: DialRequest): Promise<void> {
   try {
-    const audio = await ctx.roomAudio(request.roomId);
-    leg.once('ended', () => ctx.releaseRoomAudio(request.roomId));
-    await leg.joinRoom(request.roomId, audio, async () => {
-      const { token } = await ctx.service.legToken({
-        callId: leg.call.callId,
-        extension: request.extension,
-        fromNumber: null,
-      });
-      return ctx.openLegConnection(request.roomId, token, randomInt(1, 0xffff_fffe));
-    });
+    await leg.joinRoom(
+      request.roomId,
+      async () => {
+        const { token } = await ctx.service.legToken({
+          callId: leg.call.callId,
+          extension: request.extension,
+          fromNumber: null,
+        });
+        return ctx.openLegConnection(request.roomId, token, randomInt(1, 0xffff_fffe));
+      },
+      async () => {
+        const audio = await ctx.roomAudio(request.roomId);
+        leg.once('ended', () => ctx.releaseRoomAudio(request.roomId));
+        return audio;
+      },
+    );
   } catch (err) {
     logger.warn({ err, legId: leg.legId }, 'answered phone could not join the room');
     await leg.end('join_failed');
