@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       demoPassword: 'beacon2026',
       consoleDist: path.resolve(import.meta.dirname, '../../console/dist'),
       reconnectGraceMs: 30_000,
+      sip: true,
       sipRealm: 'beacon',
       logLevel: 'info',
       media: {
@@ -38,6 +39,7 @@ describe('loadConfig', () => {
       BEACON_DEMO_PASSWORD: 'pw',
       BEACON_CONSOLE_DIST: '/srv/console',
       BEACON_RECONNECT_GRACE_MS: '1500',
+      BEACON_SIP: 'off',
       BEACON_SIP_REALM: 'sip.cx.example',
       LOG_LEVEL: 'silent',
       MEDIA_WORKERS: '3',
@@ -56,6 +58,7 @@ describe('loadConfig', () => {
       demoPassword: 'pw',
       consoleDist: '/srv/console',
       reconnectGraceMs: 1500,
+      sip: false,
       sipRealm: 'sip.cx.example',
       logLevel: 'silent',
       media: {

@@ -9,7 +9,9 @@
  * already mixes phones locally, and hearing them again through mediasoup
  * would be an echo of each phone's own voice.
  */
+
 import type { Socket } from 'node:dgram';
+import type { TapStream as ProtocolTapStream } from '@beacon/signaling/protocol';
 import { createLogger } from '../logger.ts';
 import { FRAME_SAMPLES } from './audioFrame.ts';
 import { type G711Codec, g711DecodeInto } from './g711.ts';
@@ -20,15 +22,8 @@ import { bindUdp, type PortRange } from './udpBind.ts';
 
 const logger = createLogger('RoomTap');
 
-export interface TapStreamInfo {
-  producerId: string;
-  peerId: string;
-  ssrc: number;
-  payloadType: number;
-  mimeType: string;
-  clockRate: number;
-  channels: number;
-}
+/** One producer of the room as signaling's `sip:tap` describes it. */
+export type TapStreamInfo = ProtocolTapStream;
 
 export interface RoomTapOptions {
   localIp: string;
