@@ -393,6 +393,11 @@ describe('dial-out, status and credentials', () => {
       error: { code: 'sip_unavailable' },
     });
     const gw = await gateway();
+    // A gateway that has not reported yet is still starting: not available.
+    expect(await request(chair, 'phone:dial', { extension: '8002' })).toMatchObject({
+      error: { code: 'sip_unavailable' },
+    });
+    await ok(gw, 'sip:status', { kamailio: 'running', reason: null, registrations: [], inCall: [] });
     await waitFor(() => t.beacon.node.sip.available);
     expect(await request(chair, 'phone:dial', { extension: '8999' })).toMatchObject({
       error: { code: 'extension_not_found' },
@@ -432,7 +437,7 @@ describe('dial-out, status and credentials', () => {
 
     const connected = nextEvent(duty, 'sip:status');
     const gw = await gateway();
-    expect(await connected).toMatchObject({ available: true });
+    expect(await connected).toMatchObject({ available: false, reason: 'gateway_starting' });
     const reported = nextEvent(duty, 'sip:status');
     await ok(gw, 'sip:status', {
       kamailio: 'running',
@@ -440,7 +445,9 @@ describe('dial-out, status and credentials', () => {
       registrations: [{ extension: '8003', contact: 'sip:8003@127.0.0.1:5090', expiresAt: null }],
       inCall: [],
     });
-    expect((await reported).registrations.find((r) => r.extension === '8003')).toMatchObject({
+    const afterReport = await reported;
+    expect(afterReport.available).toBe(true);
+    expect(afterReport.registrations.find((r) => r.extension === '8003')).toMatchObject({
       terminalId: 'ph-lvhe',
       townshipId: 'lvhe',
       registered: true,

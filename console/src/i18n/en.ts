@@ -260,6 +260,7 @@ const en: Messages = {
     dialInfoNoPin: 'Dial in: {number}',
     reason: {
       gateway_not_connected: 'the phone gateway is not connected',
+      gateway_starting: 'the phone gateway is starting',
       kamailio_not_installed: 'Kamailio is not installed',
       kamailio_not_running: 'Kamailio is not running',
       status_unreachable: 'cannot get the phone gateway status',

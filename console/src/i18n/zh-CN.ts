@@ -259,6 +259,7 @@ const zhCN = {
     dialInfoNoPin: '电话入会：{number}',
     reason: {
       gateway_not_connected: '电话网关未连接',
+      gateway_starting: '电话网关正在启动',
       kamailio_not_installed: '未安装 Kamailio',
       kamailio_not_running: 'Kamailio 未运行',
       status_unreachable: '无法获取电话网关状态',

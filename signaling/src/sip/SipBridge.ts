@@ -63,9 +63,13 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
     this.realm = opts.realm;
   }
 
-  /** A gateway is connected and has not said its Kamailio is down. */
+  /**
+   * A gateway is connected and has said its Kamailio runs. Until its first
+   * report it is still starting (its user agent may not be registered with
+   * Kamailio yet: calls would get 503), so not available.
+   */
   get available(): boolean {
-    return this.#gateways.size > 0 && this.#report?.data.kamailio !== 'unavailable';
+    return this.status().available;
   }
 
   gatewayConnected(socketId: string): void {
@@ -90,7 +94,8 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
   status(): SipStatus {
     let reason: string | null = null;
     if (this.#gateways.size === 0) reason = 'gateway_not_connected';
-    else if (this.#report?.data.kamailio === 'unavailable') reason = this.#report.data.reason ?? 'kamailio_unavailable';
+    else if (!this.#report) reason = 'gateway_starting';
+    else if (this.#report.data.kamailio === 'unavailable') reason = this.#report.data.reason ?? 'kamailio_unavailable';
     return { available: reason === null, reason, registrations: this.#registrations() };
   }
 
