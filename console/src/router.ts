@@ -1,6 +1,8 @@
 /**
  * A hash router: `#/login`, `#/rooms`, `#/room/<roomId>` (with `?audience=1`
- * to join view-only) and `#/rooms/<roomId>/records` (recordings, attendance).
+ * to join view-only), `#/rooms/<roomId>/records` (recordings, attendance),
+ * `#/command` (the duty officer's map command room) and `#/terminal` (the
+ * full-screen page of a township's video terminal).
  */
 import { readonly, ref } from 'vue';
 
@@ -8,7 +10,9 @@ export type Route =
   | { name: 'login' }
   | { name: 'rooms' }
   | { name: 'room'; roomId: string; audience: boolean }
-  | { name: 'records'; roomId: string };
+  | { name: 'records'; roomId: string }
+  | { name: 'command' }
+  | { name: 'terminal' };
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '');
@@ -20,6 +24,8 @@ export function parseHash(hash: string): Route {
   const records = /^\/rooms\/([^/?#]+)\/records/.exec(path);
   if (records?.[1]) return { name: 'records', roomId: decodeURIComponent(records[1]) };
   if (path.startsWith('/login')) return { name: 'login' };
+  if (path.startsWith('/command')) return { name: 'command' };
+  if (path.startsWith('/terminal')) return { name: 'terminal' };
   return { name: 'rooms' };
 }
 

@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       reconnectGraceMs: 30_000,
       sip: true,
       sipRealm: 'beacon',
+      escalationTickMs: 15_000,
       logLevel: 'info',
       media: {
         numWorkers: os.availableParallelism(),
@@ -60,6 +61,7 @@ describe('loadConfig', () => {
       reconnectGraceMs: 1500,
       sip: false,
       sipRealm: 'sip.cx.example',
+      escalationTickMs: 15_000,
       logLevel: 'silent',
       media: {
         numWorkers: 3,

@@ -18,6 +18,8 @@
  *   BEACON_SIP_REALM         SIP digest realm of the desk phones       beacon
  *                            (HA1s are stored per realm: changing it
  *                            needs new SIP passwords for every phone)
+ *   BEACON_ESCALATION_TICK_MS how often unacknowledged alerts are        15000
+ *                            checked for re-notification (escalation)
  *   LOG_LEVEL                pino level (trace…fatal, silent)          info
  *   MEDIA_WORKERS            mediasoup workers                         os.availableParallelism()
  *   MEDIA_LISTEN_IP          RTC listen address                        0.0.0.0
@@ -46,6 +48,7 @@ export const configSchema = z
     BEACON_CONSOLE_DIST: nonEmpty.default(defaultConsoleDist),
     BEACON_RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
     BEACON_SIP: z.enum(['on', 'off']).default('on'),
+    BEACON_ESCALATION_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
     BEACON_SIP_REALM: z
       .string()
       .regex(/^[A-Za-z0-9.-]{1,64}$/, 'letters, digits, dots and dashes (a SIP realm)')
@@ -68,6 +71,7 @@ export const configSchema = z
     reconnectGraceMs: env.BEACON_RECONNECT_GRACE_MS,
     sip: env.BEACON_SIP === 'on',
     sipRealm: env.BEACON_SIP_REALM,
+    escalationTickMs: env.BEACON_ESCALATION_TICK_MS,
     logLevel: env.LOG_LEVEL,
     media: {
       numWorkers: env.MEDIA_WORKERS,

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type MediaControl, MediaServer } from '@beacon/media-server';
 import { resolveJwtSecret, TokenService } from './auth/tokens.ts';
+import { CommandRoom } from './command/CommandRoom.ts';
 import type { Config } from './config.ts';
 import { createApp } from './http/createApp.ts';
 import { createLogger } from './logger.ts';
@@ -38,6 +39,8 @@ export interface BeaconNode {
   tokens: TokenService;
   /** The SIP gateway's side of this node: status, dial-outs, credentials. */
   sip: SipBridge;
+  /** Incidents, warnings, tasks, presence (issue 5); tests drive escalation through it. */
+  command: CommandRoom;
   close(): Promise<void>;
 }
 
@@ -64,10 +67,30 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   const metrics = createMetricsRegistry({ media, rooms });
   const sip = new SipBridge({ store, realm: config.sipRealm });
   const taps = new SipTaps({ registry: rooms, media });
-  const app = createApp({ store, tokens, registry: rooms, media, metrics, sip, consoleDist: config.consoleDist });
+  const command = new CommandRoom({ store, registry: rooms, sip, escalationTickMs: config.escalationTickMs });
+  const app = createApp({
+    store,
+    tokens,
+    registry: rooms,
+    media,
+    metrics,
+    sip,
+    command,
+    consoleDist: config.consoleDist,
+  });
   const httpServer = createServer(app);
   const recordingsDir = path.resolve(config.dataDir, 'recordings');
-  const sockets = createSocketServer({ httpServer, tokens, registry: rooms, media, store, recordingsDir, sip, taps });
+  const sockets = createSocketServer({
+    httpServer,
+    tokens,
+    registry: rooms,
+    media,
+    store,
+    recordingsDir,
+    sip,
+    taps,
+    command,
+  });
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -79,6 +102,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     });
   } catch (err) {
     await sockets.close();
+    command.close();
     if (ownsMedia) await media.close();
     store.close();
     throw err;
@@ -97,6 +121,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     httpServer.closeAllConnections();
     await socketsClosed;
     taps.close();
+    command.close();
     rooms.close();
     journal.stop();
     if (ownsMedia) await media.close();
@@ -112,6 +137,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     rooms,
     tokens,
     sip,
+    command,
     close: () => {
       closing ??= close();
       return closing;

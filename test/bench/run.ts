@@ -4,7 +4,9 @@
  *  - fan-out: one VP8 producer (ffmpeg over RTP) into N PlainTransport consumers on one worker
  *  - broadcast: one presenter (VP8 720p30 + Opus) to N view-only receivers on one worker
  *  - SIP gateway: mixer capacity (rooms × phone legs) and the whole chain under SIPp load
+ *  - command room: alert fan-out to N terminals with acknowledgement
  */
+import { runAlertFanout } from './alertFanout.ts';
 import { runBroadcast } from './broadcast.ts';
 import { runFanout } from './fanout.ts';
 import { runJoinLatency } from './joinLatency.ts';
@@ -40,3 +42,7 @@ console.log(
   `\n## SIP load through Kamailio (${sipRooms} rooms × ${sipLegs} legs dial in at 20 calls/s, PIN, g711a.pcap)`,
 );
 console.table([await runSipLoad({ rooms: sipRooms, legsPerRoom: sipLegs, cps: 20, steadySeconds: 8 })]);
+
+const alertTerminals = Number(process.env.BENCH_ALERT_TERMINALS ?? 1000);
+console.log(`\n## Alert fan-out: ${alertTerminals} township terminals receive and acknowledge one warning`);
+console.table([await runAlertFanout({ terminals: alertTerminals })]);

@@ -165,6 +165,12 @@ const BAD_PAYLOADS: Record<ClientEventName, unknown[]> = {
   'phone:state': [{}, { callState: 'dancing' }],
   'phone:count': [],
   'phone:dial': [{}, { extension: '' }, { extension: '80a1' }, { extension: 8001 }],
+  'alert:received': [{}, { warningId: '' }, { warningId: 7 }, { warningId: HUGE }],
+  'alert:ack': [{}, { warningId: '' }, { warningId: ['w'] }],
+  'task:ack': [{}, { taskId: '' }, { taskId: null }],
+  'task:done': [{}, { taskId: 't', note: 'x'.repeat(2001) }, { taskId: 't', note: 5 }],
+  'pull:start': [{}, { townshipId: '' }, { townshipId: 1 }],
+  'pull:stop': [{}, { townshipId: HUGE }],
 };
 
 /** A valid payload per event, for the not_in_room checks. */
@@ -216,11 +222,29 @@ const VALID: Record<ClientEventName, unknown> = {
   'phone:state': { callState: 'connected' },
   'phone:count': {},
   'phone:dial': { extension: '8001' },
+  'alert:received': { warningId: 'w' },
+  'alert:ack': { warningId: 'w' },
+  'task:ack': { taskId: 't' },
+  'task:done': { taskId: 't', note: 'done' },
+  'pull:start': { townshipId: 'lucheng' },
+  'pull:stop': { townshipId: 'lucheng' },
 };
 
 /** Events only the gateway's service socket or a phone leg may send: a township browser gets `forbidden`. */
 const NOT_FOR_BROWSERS = (event: ClientEventName) =>
   event.startsWith('sip:') || event === 'phone:media' || event === 'phone:state' || event === 'phone:count';
+
+/**
+ * What a township browser outside any room hears. Command-room events are not room-scoped: acks of an
+ * unknown alert or task are `not_found`, a video pull is for the city side (`forbidden`).
+ */
+const OUTSIDE_ROOM_CODE = (event: ClientEventName): string => {
+  if (NOT_FOR_BROWSERS(event) || event === 'pull:start' || event === 'pull:stop') return 'forbidden';
+  if (event === 'alert:received' || event === 'alert:ack' || event === 'task:ack' || event === 'task:done') {
+    return 'not_found';
+  }
+  return 'not_in_room';
+};
 
 describe('hostile payloads', () => {
   it('answers every malformed event with bad_request while a healthy client keeps working', async () => {
@@ -273,7 +297,7 @@ describe('hostile payloads', () => {
       if (event === 'room:join' || event === 'room:resume') continue;
       expect(await request(socket, event, VALID[event]), event).toMatchObject({
         ok: false,
-        error: { code: NOT_FOR_BROWSERS(event) ? 'forbidden' : 'not_in_room' },
+        error: { code: OUTSIDE_ROOM_CODE(event) },
       });
     }
     expect(await request(socket, 'room:resume', VALID['room:resume'])).toMatchObject({

@@ -1,4 +1,6 @@
 import { createI18n } from 'vue-i18n';
+import commandMessages from '../command/messages.ts';
+import terminalMessages from '../terminal/messages.ts';
 import en from './en.ts';
 import zhCN, { type Messages } from './zh-CN.ts';
 
@@ -14,7 +16,11 @@ export const i18n = createI18n<[Messages], Locale, false>({
   legacy: false,
   locale: storedLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  // The command room and the terminal page keep their strings next to their code (keys `command.*`, `terminal.*`).
+  messages: {
+    'zh-CN': { ...zhCN, command: commandMessages.zh, terminal: terminalMessages.zh } as Messages,
+    en: { ...en, command: commandMessages.en, terminal: terminalMessages.en } as Messages,
+  },
 });
 
 document.documentElement.lang = i18n.global.locale.value;

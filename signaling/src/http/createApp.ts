@@ -7,16 +7,20 @@ import type { MediaControl } from '@beacon/media-server';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { TokenService } from '../auth/tokens.ts';
+import type { CommandRoom } from '../command/CommandRoom.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
 import { apiRouter } from './apiRoutes.ts';
 import { loginRouter, requireBearer } from './authRoutes.ts';
+import { commandRouter } from './commandRoutes.ts';
 import { consoleRouter } from './consoleStatic.ts';
 import { errorHandler, sendError } from './errors.ts';
+import { incidentRouter } from './incidentRoutes.ts';
 import { meetingRouter, recordingFileRoute } from './meetingRoutes.ts';
 import { opsRouter } from './opsRoutes.ts';
 import { sipRouter } from './sipRoutes.ts';
+import { warningRouter } from './warningRoutes.ts';
 
 export interface AppDeps {
   store: Store;
@@ -25,6 +29,7 @@ export interface AppDeps {
   media: MediaControl;
   metrics: Registry;
   sip: SipBridge;
+  command: CommandRoom;
   consoleDist: string;
 }
 
@@ -34,11 +39,22 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', 'loopback');
 
   app.use(opsRouter(deps));
+  // A note may carry a ~2 MB JPEG data URL (snapshot); parsed here, the 100 kB parser below skips it.
+  app.post('/api/v1/incidents/:id/notes', express.json({ limit: '3mb' }));
   app.use('/api', express.json({ limit: '100kb' }));
   app.use('/api/v1/auth', loginRouter(deps));
   // Before the bearer middleware: a <video src> authenticates with ?token=.
   app.get('/api/v1/recordings/:id/file', recordingFileRoute(deps));
-  app.use('/api/v1', requireBearer(deps.tokens), apiRouter(deps), meetingRouter(deps), sipRouter(deps));
+  app.use(
+    '/api/v1',
+    requireBearer(deps.tokens),
+    apiRouter(deps),
+    meetingRouter(deps),
+    sipRouter(deps),
+    incidentRouter(deps),
+    warningRouter(deps),
+    commandRouter(deps),
+  );
   app.use('/api', (req, res) => {
     sendError(res, 'not_found', `no such endpoint: ${req.method} ${req.originalUrl.split('?')[0]}`);
   });

@@ -24,6 +24,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   sip_unavailable: 503,
   extension_not_found: 404,
   wrong_pin: 403,
+  invalid_transition: 409,
+  cap_invalid: 400,
+  terminal_offline: 409,
 };
 
 export function sendError(res: Response, code: ErrorCode, message: string, status = STATUS[code] ?? 500): void {

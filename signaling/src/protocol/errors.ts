@@ -26,6 +26,9 @@ export const ERROR_CODES = [
   'wrong_pin',
   'sip_unavailable',
   'extension_not_found',
+  'invalid_transition',
+  'cap_invalid',
+  'terminal_offline',
   'internal',
 ] as const;
 

@@ -65,6 +65,12 @@ const valid: { [E in ClientEventName]: unknown } = {
   'phone:state': { callState: 'held' },
   'phone:count': {},
   'phone:dial': { extension: '8001' },
+  'alert:received': { warningId: 'w1' },
+  'alert:ack': { warningId: 'w1' },
+  'task:ack': { taskId: 't1' },
+  'task:done': { taskId: 't1', note: '已完成' },
+  'pull:start': { townshipId: 'lucheng' },
+  'pull:stop': { townshipId: 'lucheng' },
 };
 
 describe('client event schemas', () => {

@@ -9,6 +9,7 @@
  *   server pushes consumer:new for every remote producer → consumer:resume.
  */
 import { z } from 'zod';
+import { type CommandEventResults, type CommandServerEvents, commandEventSchemas } from './command.ts';
 import type { Ack } from './errors.ts';
 import {
   type ChatMessage,
@@ -72,6 +73,7 @@ export const clientEventSchemas = {
   'consumer:resume': z.object({ consumerId: id }),
   ...meetingEventSchemas,
   ...sipEventSchemas,
+  ...commandEventSchemas,
 } as const;
 
 export type ClientEventName = keyof typeof clientEventSchemas;
@@ -145,10 +147,14 @@ interface BaseEventResults {
   'consumer:resume': Record<string, never>;
 }
 
-export interface ClientEventResults extends BaseEventResults, MeetingEventResults, SipEventResults {}
+export interface ClientEventResults
+  extends BaseEventResults,
+    MeetingEventResults,
+    SipEventResults,
+    CommandEventResults {}
 
 /** Server → client events. */
-export interface ServerToClientEvents extends MeetingServerEvents, SipServerEvents {
+export interface ServerToClientEvents extends MeetingServerEvents, SipServerEvents, CommandServerEvents {
   'peer:joined': (peer: PeerInfo) => void;
   'peer:left': (data: { peerId: string }) => void;
   'peer:updated': (peer: PeerInfo) => void;

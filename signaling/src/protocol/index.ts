@@ -1,3 +1,4 @@
+export * from './command.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './meeting.ts';

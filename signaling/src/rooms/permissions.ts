@@ -8,6 +8,7 @@
  * participate, and view-only audience members only receive.
  */
 import type { AuthClaims } from '../auth/tokens.ts';
+import type { commandEventSchemas } from '../protocol/command.ts';
 import { BeaconError } from '../protocol/errors.ts';
 import type { ClientEventName } from '../protocol/events.ts';
 import type { MeetingRole } from '../protocol/meeting.ts';
@@ -17,9 +18,15 @@ import type { RoomKind } from '../store/index.ts';
 type RolelessEvent = 'room:join' | 'room:resume' | 'room:leave';
 /** The SIP gateway's service events: no room, checked by account role (socket/deviceAccess.ts). */
 type ServiceEvent = Extract<ClientEventName, `sip:${string}`>;
+/**
+ * Command-room events (issue 5): not room-scoped, checked by account role and
+ * township in the command desks (command/staff.ts). A terminal acknowledges an
+ * alert whether or not it is in a meeting.
+ */
+export type CommandEvent = keyof typeof commandEventSchemas;
 
 /** Every other client event, plus `media:send` (a send transport or a producer). */
-export type MeetingAction = Exclude<ClientEventName, RolelessEvent | ServiceEvent> | 'media:send';
+export type MeetingAction = Exclude<ClientEventName, RolelessEvent | ServiceEvent | CommandEvent> | 'media:send';
 
 const CHAIR: readonly MeetingRole[] = ['chair'];
 const MODERATORS: readonly MeetingRole[] = ['chair', 'cochair'];
@@ -93,16 +100,21 @@ export function isChairAccount(claims: AuthClaims): boolean {
 
 /**
  * The meeting role of a new joiner. `hasChair`: the room already has a chair.
- * Audience when asked, or a township account joining a training room.
+ * Audience when asked, or a township account joining a training room. The
+ * account that opened an emergency room (a duty officer's one-click
+ * 应急会商) chairs it like a chair account would.
  */
 export function roleOnJoin(input: {
   claims: AuthClaims;
   audience: boolean;
   roomKind: RoomKind;
   hasChair: boolean;
+  /** The room's creator (rooms.created_by). */
+  createdBy?: string | null;
 }): MeetingRole {
   if (input.audience) return 'audience';
-  if (isChairAccount(input.claims)) return input.hasChair ? 'cochair' : 'chair';
+  const opener = input.roomKind === 'emergency' && input.createdBy === input.claims.userId;
+  if (isChairAccount(input.claims) || opener) return input.hasChair ? 'cochair' : 'chair';
   if (input.claims.role === 'township' && input.roomKind === 'training') return 'audience';
   return 'participant';
 }

@@ -6,6 +6,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { MediaControl } from '@beacon/media-server';
 import { Server } from 'socket.io';
 import type { TokenService } from '../auth/tokens.ts';
+import type { CommandRoom } from '../command/CommandRoom.ts';
 import { createLogger } from '../logger.ts';
 import type { ClientEventName } from '../protocol/events.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
@@ -13,6 +14,7 @@ import type { SipBridge } from '../sip/SipBridge.ts';
 import type { SipTaps } from '../sip/SipTaps.ts';
 import type { Store } from '../store/index.ts';
 import { authenticate } from './authenticate.ts';
+import { CommandEmitter } from './CommandEmitter.ts';
 import { handlers, socketGone } from './handlers/index.ts';
 import { RoomBridge } from './RoomBridge.ts';
 import { registerHandler } from './registerHandler.ts';
@@ -32,6 +34,7 @@ export interface SocketServerOptions {
   recordingsDir: string;
   sip: SipBridge;
   taps: SipTaps;
+  command: CommandRoom;
 }
 
 export function createSocketServer(opts: SocketServerOptions): { io: BeaconServer; close(): Promise<void> } {
@@ -47,6 +50,7 @@ export function createSocketServer(opts: SocketServerOptions): { io: BeaconServe
   });
   const bridge = new RoomBridge({ io, registry: opts.registry, media: opts.media });
   const sipEmitter = new SipEmitter({ io, bridge: opts.sip, taps: opts.taps, registry: opts.registry });
+  const commandEmitter = new CommandEmitter({ io, command: opts.command });
 
   io.use(authenticate(opts.tokens));
 
@@ -66,6 +70,7 @@ export function createSocketServer(opts: SocketServerOptions): { io: BeaconServe
       tokens: opts.tokens,
       sip: opts.sip,
       taps: opts.taps,
+      command: opts.command,
     };
     log.debug('connected');
     sipEmitter.connected(socket);
@@ -73,10 +78,13 @@ export function createSocketServer(opts: SocketServerOptions): { io: BeaconServe
     for (const event of Object.keys(handlers) as ClientEventName[]) {
       registerHandler(ctx, event, handlers[event] as never);
     }
+    // After the handlers: a terminal answering its pending alerts' banners at once is heard.
+    commandEmitter.connected(socket);
 
     socket.on('disconnect', (reason) => {
       log.debug({ reason }, 'disconnected');
       sipEmitter.disconnected(socket);
+      commandEmitter.disconnected(socket);
       // Queued behind any in-flight event, so a join that is still running completes and is then undone
       // (or, for a lost connection, held as `reconnecting`).
       void session
@@ -90,6 +98,7 @@ export function createSocketServer(opts: SocketServerOptions): { io: BeaconServe
     async close() {
       bridge.close();
       sipEmitter.close();
+      commandEmitter.close();
       // Disconnects every socket (each runs its cleanup), then closes the engine.
       await new Promise<void>((resolve) => {
         io.close(() => resolve());

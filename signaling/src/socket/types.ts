@@ -3,6 +3,7 @@ import type { MediaControl } from '@beacon/media-server';
 import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
 import type { AuthClaims, TokenService } from '../auth/tokens.ts';
+import type { CommandRoom } from '../command/CommandRoom.ts';
 import type {
   ClientEventName,
   ClientEventResults,
@@ -42,6 +43,8 @@ export interface HandlerContext {
   sip: SipBridge;
   /** The gateway's room taps. */
   taps: SipTaps;
+  /** Incidents, warnings and acks, tasks, presence, video pull (issue 5). */
+  command: CommandRoom;
 }
 
 /** One client event: validated payload in, ack data out; throw BeaconError to refuse. */

@@ -8,6 +8,7 @@ import { randomPin } from '../auth/sipDigest.ts';
 import { BeaconError } from '../protocol/errors.ts';
 import type { Role } from '../protocol/events.ts';
 import type { TownshipView } from '../protocol/rest.ts';
+import { incidentRepository } from './incidentRecords.ts';
 import { attendanceRepository, chatRepository, meetingRepository, recordingRepository } from './meetingRecords.ts';
 import { nextDialNumber, terminalRepository } from './phoneRecords.ts';
 import type {
@@ -21,6 +22,8 @@ import type {
   UserRecord,
   UserRepository,
 } from './StoreTypes.ts';
+import { taskRepository } from './taskRecords.ts';
+import { warningRepository } from './warningRecords.ts';
 
 interface UserRow {
   id: string;
@@ -56,6 +59,7 @@ interface AuditRow {
   action: string;
   target: string | null;
   detail: string | null;
+  actor_role: string | null;
 }
 
 const toUser = (r: UserRow): UserRecord => ({
@@ -89,6 +93,7 @@ const toAudit = (r: AuditRow): AuditEntry => ({
   id: r.id,
   at: r.at,
   actorId: r.actor_id,
+  role: r.actor_role,
   action: r.action,
   target: r.target,
   detail: r.detail === null ? null : (JSON.parse(r.detail) as unknown),
@@ -203,14 +208,14 @@ const DEFAULT_AUDIT_LIMIT = 100;
 const MAX_AUDIT_LIMIT = 1000;
 
 function auditRepository(db: Database): AuditRepository {
-  const insert = db.prepare<[string, string | null, string, string | null, string | null]>(
-    'INSERT INTO audit (at, actor_id, action, target, detail) VALUES (?, ?, ?, ?, ?)',
+  const insert = db.prepare<[string, string | null, string | null, string, string | null, string | null]>(
+    'INSERT INTO audit (at, actor_id, actor_role, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)',
   );
   const latest = db.prepare<[number], AuditRow>('SELECT * FROM audit ORDER BY id DESC LIMIT ?');
   return {
-    append: ({ actorId, action, target = null, detail }) => {
+    append: ({ actorId, role = null, action, target = null, detail }) => {
       const json = detail === undefined ? null : (JSON.stringify(detail) ?? null);
-      insert.run(now(), actorId, action, target, json);
+      insert.run(now(), actorId, role, action, target, json);
     },
     list: (opts = {}) => {
       const limit = Math.min(Math.max(Math.trunc(opts.limit ?? DEFAULT_AUDIT_LIMIT), 1), MAX_AUDIT_LIMIT);
@@ -233,6 +238,9 @@ export function createSqliteStore(db: Database, file: string): Store {
     attendance: attendanceRepository(db),
     recordings: recordingRepository(db),
     audit: auditRepository(db),
+    incidents: incidentRepository(db),
+    warnings: warningRepository(db),
+    tasks: taskRepository(db),
     close: () => {
       if (db.open) db.close();
     },

@@ -2,6 +2,7 @@
 import type { Role } from '../protocol/events.ts';
 import type { AttendanceRow, ChatMessage, RecordingView } from '../protocol/meeting.ts';
 import type { MeetingView, TerminalView, TownshipView } from '../protocol/rest.ts';
+import type { IncidentRepository, TaskRepository, WarningRepository } from './commandTypes.ts';
 
 export interface UserRecord {
   id: string;
@@ -39,6 +40,8 @@ export interface AuditEntry {
   id: number;
   at: string;
   actorId: string | null;
+  /** The actor's account role (entries before issue 5 have none). */
+  role: string | null;
   action: string;
   target: string | null;
   detail: unknown;
@@ -147,7 +150,13 @@ export interface RecordingRepository {
 
 export interface AuditRepository {
   /** `detail` is stored as JSON. */
-  append(entry: { actorId: string | null; action: string; target?: string | null; detail?: unknown }): void;
+  append(entry: {
+    actorId: string | null;
+    role?: string | null;
+    action: string;
+    target?: string | null;
+    detail?: unknown;
+  }): void;
   /** Newest first; limit defaults to 100, at most 1000. */
   list(opts?: { limit?: number }): AuditEntry[];
 }
@@ -165,6 +174,9 @@ export interface Store {
   attendance: AttendanceRepository;
   recordings: RecordingRepository;
   audit: AuditRepository;
+  incidents: IncidentRepository;
+  warnings: WarningRepository;
+  tasks: TaskRepository;
   close(): void;
 }
 

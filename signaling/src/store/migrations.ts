@@ -111,6 +111,98 @@ export const migrations: readonly string[] = [
   ALTER TABLE terminals ADD COLUMN sip_ha1b TEXT;
   ALTER TABLE terminals ADD COLUMN sip_updated_at TEXT;
   `,
+  // 4 — issue 5: the command room. Incidents with their timeline (snapshots inline: a few
+  // hundred KB each, few per incident), CAP warnings, one delivery row per warned township
+  // (its ack board line), dispatch tasks; audit entries become append-only in the database itself.
+  `
+  CREATE TABLE incidents (
+    id          TEXT PRIMARY KEY,
+    type        TEXT NOT NULL,
+    level       TEXT NOT NULL CHECK (level IN ('I', 'II', 'III', 'IV')),
+    title       TEXT NOT NULL,
+    description TEXT NOT NULL,
+    reporter    TEXT NOT NULL,
+    township_id TEXT REFERENCES townships (id),
+    lat         REAL NOT NULL,
+    lon         REAL NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('reported', 'verified', 'responding', 'resolved', 'closed')),
+    created_at  TEXT NOT NULL,
+    created_by  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+  );
+  CREATE INDEX incidents_by_created ON incidents (created_at);
+  CREATE TABLE incident_timeline (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    incident_id TEXT NOT NULL REFERENCES incidents (id),
+    at          TEXT NOT NULL,
+    actor_id    TEXT NOT NULL,
+    actor_name  TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('created', 'status', 'note', 'snapshot', 'warning', 'task', 'meeting')),
+    text        TEXT NOT NULL,
+    data        TEXT CHECK (data IS NULL OR json_valid(data)),
+    snapshot    BLOB
+  );
+  CREATE INDEX timeline_by_incident ON incident_timeline (incident_id, id);
+  CREATE TABLE warnings (
+    id                 TEXT PRIMARY KEY,
+    identifier         TEXT NOT NULL UNIQUE,
+    sender             TEXT NOT NULL,
+    event              TEXT NOT NULL,
+    colour             TEXT NOT NULL CHECK (colour IN ('red', 'orange', 'yellow', 'blue')),
+    urgency            TEXT NOT NULL,
+    severity           TEXT NOT NULL,
+    certainty          TEXT NOT NULL,
+    headline           TEXT NOT NULL,
+    description        TEXT NOT NULL,
+    instruction        TEXT NOT NULL,
+    area               TEXT NOT NULL CHECK (json_valid(area)),
+    area_desc          TEXT NOT NULL,
+    effective          TEXT NOT NULL,
+    expires            TEXT NOT NULL,
+    status             TEXT NOT NULL CHECK (status IN ('draft', 'issued', 'cancelled')),
+    incident_id        TEXT REFERENCES incidents (id),
+    affected_townships TEXT NOT NULL CHECK (json_valid(affected_townships)),
+    escalation_minutes REAL NOT NULL CHECK (escalation_minutes >= 0),
+    created_at         TEXT NOT NULL,
+    created_by         TEXT NOT NULL,
+    issued_at          TEXT,
+    issued_by          TEXT
+  );
+  CREATE TABLE alert_deliveries (
+    warning_id       TEXT NOT NULL REFERENCES warnings (id),
+    township_id      TEXT NOT NULL REFERENCES townships (id),
+    delivered_at     TEXT,
+    acked_at         TEXT,
+    acked_by         TEXT,
+    acked_by_name    TEXT,
+    channel          TEXT CHECK (channel IS NULL OR channel IN ('terminal', 'phone', 'console')),
+    notify_count     INTEGER NOT NULL DEFAULT 1,
+    last_notified_at TEXT NOT NULL,
+    PRIMARY KEY (warning_id, township_id)
+  );
+  CREATE INDEX deliveries_pending ON alert_deliveries (township_id) WHERE acked_at IS NULL;
+  CREATE TABLE tasks (
+    id          TEXT PRIMARY KEY,
+    batch_id    TEXT NOT NULL,
+    township_id TEXT NOT NULL REFERENCES townships (id),
+    text        TEXT NOT NULL,
+    deadline    TEXT NOT NULL,
+    incident_id TEXT REFERENCES incidents (id),
+    status      TEXT NOT NULL CHECK (status IN ('sent', 'acknowledged', 'done')),
+    note        TEXT,
+    created_at  TEXT NOT NULL,
+    created_by  TEXT NOT NULL,
+    acked_at    TEXT,
+    done_at     TEXT
+  );
+  CREATE INDEX tasks_by_township ON tasks (township_id, created_at);
+  CREATE INDEX tasks_by_incident ON tasks (incident_id, created_at);
+  ALTER TABLE audit ADD COLUMN actor_role TEXT;
+  CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;
+  CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;
+  `,
 ];
 
 /** Applies pending migrations, each in its own transaction. Returns the ids applied. */

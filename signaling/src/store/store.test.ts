@@ -243,6 +243,7 @@ describe('repositories', () => {
     store.audit.append({ actorId: null, action: 'system.start' });
     store.audit.append({
       actorId: 'u-duty',
+      role: 'duty_officer',
       action: 'terminal.call',
       target: 'ph-lucheng',
       detail: { ext: '8001', ok: true },
@@ -254,6 +255,7 @@ describe('repositories', () => {
       id: expect.any(Number),
       at: expect.any(String),
       actorId: 'u-duty',
+      role: 'duty_officer',
       action: 'terminal.call',
       target: 'ph-lucheng',
       detail: { ext: '8001', ok: true },

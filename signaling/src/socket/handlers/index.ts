@@ -1,5 +1,7 @@
 /** Every client event and its handler; the type makes a missing one a compile error. */
 import type { HandlerTable } from '../types.ts';
+import { alertAck } from './alertAck.ts';
+import { alertReceived } from './alertReceived.ts';
 import { chatSend } from './chatSend.ts';
 import { consumerPause } from './consumerPause.ts';
 import { consumerResume } from './consumerResume.ts';
@@ -24,6 +26,8 @@ import { producerClose } from './producerClose.ts';
 import { producerCreate } from './producerCreate.ts';
 import { producerPause } from './producerPause.ts';
 import { producerResume } from './producerResume.ts';
+import { pullStart } from './pullStart.ts';
+import { pullStop } from './pullStop.ts';
 import { receiveSettings } from './receiveSettings.ts';
 import { recordingStart } from './recordingStart.ts';
 import { recordingStop } from './recordingStop.ts';
@@ -44,6 +48,8 @@ import { speakCancel } from './speakCancel.ts';
 import { speakDeny } from './speakDeny.ts';
 import { speakGrant } from './speakGrant.ts';
 import { speakRequest } from './speakRequest.ts';
+import { taskAck } from './taskAck.ts';
+import { taskDone } from './taskDone.ts';
 import { transportConnect } from './transportConnect.ts';
 import { transportCreate } from './transportCreate.ts';
 import { transportRestartIce } from './transportRestartIce.ts';
@@ -98,4 +104,10 @@ export const handlers: HandlerTable = {
   'phone:state': phoneState,
   'phone:count': phoneCount,
   'phone:dial': phoneDial,
+  'alert:received': alertReceived,
+  'alert:ack': alertAck,
+  'task:ack': taskAck,
+  'task:done': taskDone,
+  'pull:start': pullStart,
+  'pull:stop': pullStop,
 };

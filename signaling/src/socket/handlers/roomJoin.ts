@@ -35,7 +35,13 @@ export const roomJoin: Handler<'room:join'> = async (ctx, { roomId, audience = f
           throw new BeaconError('room_locked', '会议已锁定 / the meeting is locked');
         }
         const hasChair = target.chair() !== undefined;
-        participant.meetingRole = roleOnJoin({ claims, audience, roomKind: record.kind, hasChair });
+        participant.meetingRole = roleOnJoin({
+          claims,
+          audience,
+          roomKind: record.kind,
+          hasChair,
+          createdBy: record.createdBy,
+        });
       },
     });
   } catch (err) {

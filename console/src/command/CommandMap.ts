@@ -1,0 +1,212 @@
+/**
+ * The Leaflet map of the command room, without Vue: an offline basemap
+ * (approximate township cells, 示意), township presence markers, incident
+ * markers, and one warning area drawn with leaflet-geoman (or put there by
+ * `showArea`, e.g. from an imported CAP file). Changes go out through the
+ * delegate; the page owns the state.
+ */
+import type { IncidentView, LatLon, TerminalPresence, TownshipView, WarningArea } from '@beacon/signaling/protocol';
+import L from './leafletGlobal.ts';
+import '@geoman-io/leaflet-geoman-free';
+import 'leaflet/dist/leaflet.css';
+import '@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css';
+import { townshipCells } from './cells.ts';
+import { incidentMarkerHtml, phoneState, townshipMarkerHtml, videoState } from './mapIcons.ts';
+
+export interface CommandMapDelegate {
+  onTownshipClick(townshipId: string): void;
+  onIncidentClick(incidentId: string): void;
+  /** A click on empty map (used by the incident place mode). */
+  onMapClick(location: LatLon): void;
+  /** A warning area was drawn or edited on the map. */
+  onAreaDrawn(area: WarningArea): void;
+}
+
+const CELL_STYLE: L.PathOptions = { color: '#5b7aa6', weight: 1, fillColor: '#dfe8f3', fillOpacity: 0.55 };
+const CELL_HIGHLIGHT: L.PathOptions = { fillColor: '#f2a33a', fillOpacity: 0.6 };
+const AREA_STYLE: L.PathOptions = { color: '#c8102e', weight: 2, fillOpacity: 0.15, dashArray: '6 4' };
+
+export class CommandMap {
+  readonly #map: L.Map;
+  readonly #delegate: CommandMapDelegate;
+  readonly #basemap = L.layerGroup();
+  readonly #townshipLayer = L.layerGroup();
+  readonly #incidentLayer = L.layerGroup();
+  readonly #markers = new Map<string, L.Marker>();
+  readonly #cells = new Map<string, L.Polygon>();
+  readonly #incidentMarkers = new Map<string, L.Marker>();
+  #area: L.Polygon | L.Circle | null = null;
+  #highlighted = new Set<string>();
+
+  constructor(element: HTMLElement, delegate: CommandMapDelegate, tileUrl?: string) {
+    this.#delegate = delegate;
+    this.#map = L.map(element, {
+      zoomControl: true,
+      zoomSnap: 0.25,
+      attributionControl: Boolean(tileUrl),
+      preferCanvas: false,
+    });
+    this.#map.setView([24.95, 101.45], 10);
+    // Offline first: an online tile layer only when the deployment sets one.
+    if (tileUrl) L.tileLayer(tileUrl, { maxZoom: 18, attribution: '&copy; tiles' }).addTo(this.#map);
+    this.#basemap.addTo(this.#map);
+    this.#townshipLayer.addTo(this.#map);
+    this.#incidentLayer.addTo(this.#map);
+    this.#map.on('click', (e: L.LeafletMouseEvent) => delegate.onMapClick([e.latlng.lat, e.latlng.lng]));
+    this.#map.pm.setGlobalOptions({ pathOptions: AREA_STYLE });
+    this.#map.on('pm:create', (e) => this.#adopt(e.layer));
+  }
+
+  destroy(): void {
+    this.#map.remove();
+  }
+
+  /** Rebuilds the basemap cells and the township markers (labels in the current language). */
+  setTownships(townships: readonly TownshipView[], label: (t: TownshipView) => string, approximateNote: string): void {
+    this.#basemap.clearLayers();
+    this.#townshipLayer.clearLayers();
+    this.#markers.clear();
+    this.#cells.clear();
+    if (townships.length === 0) return;
+    const { outline, cells } = townshipCells(townships);
+    L.polygon(outline, { color: '#18345f', weight: 2, fill: false, interactive: false, pmIgnore: true })
+      .bindTooltip(approximateNote, { sticky: true })
+      .addTo(this.#basemap);
+    for (const township of townships) {
+      const ring = cells.get(township.id);
+      if (ring) {
+        const cell = L.polygon(ring, { ...CELL_STYLE, pmIgnore: true }).addTo(this.#basemap);
+        cell.on('click', (e) => {
+          L.DomEvent.stopPropagation(e);
+          this.#delegate.onMapClick([e.latlng.lat, e.latlng.lng]);
+        });
+        this.#cells.set(township.id, cell);
+      }
+      const marker = L.marker([township.lat, township.lon], {
+        icon: L.divIcon({
+          className: 'tw-icon',
+          html: townshipMarkerHtml(township.id, label(township)),
+          iconSize: [0, 0],
+        }),
+        pmIgnore: true,
+        riseOnHover: true,
+      }).addTo(this.#townshipLayer);
+      marker.on('click', () => this.#delegate.onTownshipClick(township.id));
+      this.#markers.set(township.id, marker);
+    }
+    this.#map.fitBounds(L.latLngBounds(outline), { padding: [10, 10] });
+    this.setHighlighted([...this.#highlighted]);
+  }
+
+  setPresence(townshipId: string, presence: TerminalPresence | undefined): void {
+    const element = this.#markerElement(townshipId);
+    if (!element) return;
+    element.dataset.video = videoState(presence);
+    element.dataset.phone = phoneState(presence);
+  }
+
+  /** Townships covered by the previewed warning area. */
+  setHighlighted(townshipIds: readonly string[]): void {
+    this.#highlighted = new Set(townshipIds);
+    for (const [id, cell] of this.#cells) cell.setStyle(this.#highlighted.has(id) ? CELL_HIGHLIGHT : CELL_STYLE);
+    for (const id of this.#markers.keys()) {
+      const element = this.#markerElement(id);
+      if (element) element.dataset.highlight = String(this.#highlighted.has(id));
+    }
+  }
+
+  setIncidents(incidents: readonly IncidentView[]): void {
+    const keep = new Set(incidents.map((i) => i.id));
+    for (const [id, marker] of this.#incidentMarkers) {
+      if (!keep.has(id)) {
+        marker.remove();
+        this.#incidentMarkers.delete(id);
+      }
+    }
+    for (const incident of incidents) {
+      // Anchored like a pin above its point, so it never covers a township label at the same place.
+      const icon = L.divIcon({
+        className: 'incident-icon',
+        html: incidentMarkerHtml(incident),
+        iconSize: [26, 26],
+        iconAnchor: [13, 40],
+      });
+      const existing = this.#incidentMarkers.get(incident.id);
+      if (existing) {
+        existing.setLatLng(incident.location).setIcon(icon);
+        continue;
+      }
+      const marker = L.marker(incident.location, { icon, pmIgnore: true, zIndexOffset: 500 }).addTo(
+        this.#incidentLayer,
+      );
+      marker.on('click', () => this.#delegate.onIncidentClick(incident.id));
+      this.#incidentMarkers.set(incident.id, marker);
+    }
+  }
+
+  /** Starts the drawing tool; the shape arrives through `onAreaDrawn`. */
+  startDrawing(shape: 'polygon' | 'circle'): void {
+    this.#map.pm.enableDraw(shape === 'polygon' ? 'Polygon' : 'Circle', { pathOptions: AREA_STYLE });
+  }
+
+  /** Puts a polygon on the map exactly as the drawing tool would (tests; Playwright cannot draw reliably). */
+  drawPolygon(points: readonly LatLon[]): void {
+    this.#adopt(
+      L.polygon(
+        points.map(([lat, lon]) => L.latLng(lat, lon)),
+        AREA_STYLE,
+      ).addTo(this.#map),
+    );
+  }
+
+  drawCircle(center: LatLon, radiusKm: number): void {
+    this.#adopt(L.circle(center, { ...AREA_STYLE, radius: radiusKm * 1000 }).addTo(this.#map));
+  }
+
+  /** Shows an area that did not come from drawing (an imported or stored warning), without reporting it. */
+  showArea(area: WarningArea | null): void {
+    this.#area?.remove();
+    this.#area = null;
+    if (!area) return;
+    this.#area =
+      area.type === 'polygon'
+        ? L.polygon(area.points, AREA_STYLE).addTo(this.#map)
+        : L.circle(area.center, { ...AREA_STYLE, radius: area.radiusKm * 1000 }).addTo(this.#map);
+    this.#map.fitBounds(this.#area.getBounds(), { padding: [30, 30], maxZoom: 12 });
+  }
+
+  flyTo(location: LatLon): void {
+    this.#map.panTo(location);
+  }
+
+  setCrosshair(on: boolean): void {
+    this.#map.getContainer().style.cursor = on ? 'crosshair' : '';
+  }
+
+  #markerElement(townshipId: string): HTMLElement | null {
+    return this.#markers.get(townshipId)?.getElement()?.querySelector<HTMLElement>('.tw-marker') ?? null;
+  }
+
+  /** One warning area at a time: a new shape replaces the old one; edits are reported too. */
+  #adopt(layer: L.Layer): void {
+    if (!(layer instanceof L.Polygon) && !(layer instanceof L.Circle)) {
+      layer.remove();
+      return;
+    }
+    if (this.#area !== layer) this.#area?.remove();
+    this.#area = layer;
+    layer.on('pm:edit', () => this.#report(layer));
+    this.#report(layer);
+  }
+
+  #report(layer: L.Polygon | L.Circle): void {
+    if (layer instanceof L.Circle) {
+      const c = layer.getLatLng();
+      this.#delegate.onAreaDrawn({ type: 'circle', center: [c.lat, c.lng], radiusKm: layer.getRadius() / 1000 });
+      return;
+    }
+    const rings = layer.getLatLngs() as L.LatLng[][];
+    const ring = rings[0] ?? [];
+    this.#delegate.onAreaDrawn({ type: 'polygon', points: ring.map((p) => [p.lat, p.lng] as LatLon) });
+  }
+}

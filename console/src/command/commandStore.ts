@@ -1,0 +1,198 @@
+/**
+ * The command room's live picture: what the REST calls load at start, kept
+ * current by the staff socket's events (warning:updated, ack:updated,
+ * incident:updated, incident:timeline, task:updated, presence:updated,
+ * sip:status). One store per page visit: `startCommandStore()` on mount,
+ * `stopCommandStore()` on unmount.
+ */
+import type {
+  AckBoardRow,
+  IncidentView,
+  SipStatus,
+  TaskView,
+  TerminalPresence,
+  TerminalView,
+  TimelineEntry,
+  TownshipView,
+  WarningView,
+} from '@beacon/signaling/protocol';
+import { reactive } from 'vue';
+import { isAuthError, toConsoleError } from '../errors.ts';
+import { endSession, session } from '../session.ts';
+import { SignalingClient } from '../signaling/SignalingClient.ts';
+import { showToast } from '../toast.ts';
+import { commandApi } from './commandApi.ts';
+
+interface CommandState {
+  connected: boolean;
+  loadError: string | null;
+  townships: TownshipView[];
+  terminals: TerminalView[];
+  presence: Record<string, TerminalPresence>;
+  incidents: Record<string, IncidentView>;
+  /** Only for incidents whose detail was opened. */
+  timelines: Record<string, TimelineEntry[]>;
+  warnings: Record<string, WarningView>;
+  /** warningId → townshipId → row; only for boards that were opened or changed live. */
+  acks: Record<string, Record<string, AckBoardRow>>;
+  tasks: Record<string, TaskView>;
+}
+
+export const command = reactive<CommandState>({
+  connected: false,
+  loadError: null,
+  townships: [],
+  terminals: [],
+  presence: {},
+  incidents: {},
+  timelines: {},
+  warnings: {},
+  acks: {},
+  tasks: {},
+});
+
+let client: SignalingClient | null = null;
+/** The first connect follows the initial load; later ones are reconnects. */
+let connectedBefore = false;
+
+function byId<T extends { id: string }>(list: T[]): Record<string, T> {
+  return Object.fromEntries(list.map((item) => [item.id, item]));
+}
+
+const COMMAND_ERRORS: readonly string[] = ['invalid_transition', 'cap_invalid', 'terminal_offline'];
+
+/** i18n key for an error: the command room's own codes first, then the shared table. */
+export function errorMessageKey(error: unknown): string {
+  const code = toConsoleError(error).code;
+  return COMMAND_ERRORS.includes(code) ? `command.errors.${code}` : `errors.${code}`;
+}
+
+/** Staff see an error as a toast; an expired session goes back to login. */
+export function reportError(error: unknown): void {
+  if (isAuthError(error)) endSession(toConsoleError(error).code);
+  else showToast(errorMessageKey(error), 'error');
+}
+
+/** Best effort per resource: one missing route (e.g. audit for non-admins) must not blank the map. */
+async function settle<T>(promise: Promise<T>, apply: (value: T) => void): Promise<void> {
+  try {
+    apply(await promise);
+  } catch (error) {
+    if (isAuthError(error)) endSession(toConsoleError(error).code);
+    else command.loadError = errorMessageKey(error);
+  }
+}
+
+export async function reloadCommand(): Promise<void> {
+  command.loadError = null;
+  await Promise.all([
+    settle(commandApi.townships(), (list) => {
+      command.townships = list;
+    }),
+    settle(commandApi.terminals(), (list) => {
+      command.terminals = list;
+    }),
+    settle(commandApi.presence(), (list) => {
+      command.presence = Object.fromEntries(list.map((p) => [p.townshipId, p]));
+    }),
+    settle(commandApi.incidents(), (list) => {
+      command.incidents = byId(list);
+    }),
+    settle(commandApi.warnings(), (list) => {
+      command.warnings = byId(list);
+    }),
+    settle(commandApi.tasks(), (list) => {
+      command.tasks = byId(list);
+    }),
+  ]);
+}
+
+export async function loadAcks(warningId: string): Promise<void> {
+  const rows = await commandApi.acks(warningId);
+  command.acks[warningId] = Object.fromEntries(rows.map((row) => [row.townshipId, row]));
+}
+
+export async function loadIncident(id: string): Promise<void> {
+  const detail = await commandApi.incident(id);
+  command.incidents[id] = detail.incident;
+  command.timelines[id] = detail.timeline;
+}
+
+/** Phone flags per township from the gateway's registrations (any phone of the township counts). */
+export function applySipStatus(status: SipStatus): void {
+  const phones = new Map<string, { registered: boolean; inCall: boolean }>();
+  for (const reg of status.registrations) {
+    if (!reg.townshipId) continue;
+    const seen = phones.get(reg.townshipId) ?? { registered: false, inCall: false };
+    phones.set(reg.townshipId, {
+      registered: seen.registered || (status.available && reg.registered),
+      inCall: seen.inCall || (status.available && reg.inCall),
+    });
+  }
+  for (const township of command.townships) {
+    const phone = phones.get(township.id) ?? { registered: false, inCall: false };
+    const current = command.presence[township.id] ?? {
+      townshipId: township.id,
+      videoOnline: false,
+      inMeeting: null,
+      phoneRegistered: false,
+      phoneInCall: false,
+    };
+    command.presence[township.id] = { ...current, phoneRegistered: phone.registered, phoneInCall: phone.inCall };
+  }
+}
+
+function listen(socket: SignalingClient['socket']): void {
+  socket.on('presence:updated', (p) => {
+    command.presence[p.townshipId] = p;
+  });
+  socket.on('sip:status', applySipStatus);
+  socket.on('incident:updated', (incident) => {
+    command.incidents[incident.id] = incident;
+  });
+  socket.on('incident:timeline', (entry) => {
+    const list = command.timelines[entry.incidentId];
+    if (list && !list.some((e) => e.id === entry.id)) list.push(entry);
+  });
+  socket.on('warning:updated', (warning) => {
+    command.warnings[warning.id] = warning;
+  });
+  socket.on('ack:updated', (row) => {
+    const board = command.acks[row.warningId] ?? {};
+    board[row.townshipId] = row;
+    command.acks[row.warningId] = board;
+  });
+  socket.on('task:updated', (task) => {
+    command.tasks[task.id] = task;
+  });
+}
+
+export function startCommandStore(): void {
+  stopCommandStore();
+  connectedBefore = false;
+  void reloadCommand();
+  if (!session.token) return;
+  client = new SignalingClient(session.token, {
+    onConnect: () => {
+      // Events missed while disconnected are not replayed: reload the picture.
+      if (connectedBefore) void reloadCommand();
+      connectedBefore = true;
+      command.connected = true;
+    },
+    onDisconnect: () => {
+      command.connected = false;
+    },
+    onAuthFailure: (code) => endSession(code),
+    onConnectError: () => {
+      command.connected = false;
+    },
+  });
+  listen(client.socket);
+  client.connect();
+}
+
+export function stopCommandStore(): void {
+  client?.close();
+  client = null;
+  command.connected = false;
+}

@@ -1,0 +1,14 @@
+/** "一键会商": the server creates the emergency room and invites the townships; we join it as chair. */
+import { navigate } from '../router.ts';
+import { showToast } from '../toast.ts';
+import { reportError } from './commandStore.ts';
+
+export async function joinEmergencyMeeting(start: () => Promise<{ roomId: string }>): Promise<void> {
+  try {
+    const { roomId } = await start();
+    showToast('command.meetingStarted');
+    navigate({ name: 'room', roomId, audience: false });
+  } catch (error) {
+    reportError(error);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * What every command-room action shares: the audit trail, incident timeline
+ * notes, and the typed events that socket/CommandEmitter.ts turns into
+ * socket.io emits (this side does not know socket.io, like SipBridge).
+ */
+import { TypedEmitter } from '@beacon/media-server';
+import type { AuthClaims } from '../auth/tokens.ts';
+import type {
+  AckBoardRow,
+  AlertForTerminal,
+  IncidentView,
+  TaskView,
+  TerminalPresence,
+  TimelineEntry,
+  WarningView,
+} from '../protocol/command.ts';
+import type { NewTimelineEntry } from '../store/commandTypes.ts';
+import type { Store } from '../store/index.ts';
+
+/** Who acts: a signed-in account, or the server itself (escalation). */
+export type Actor = Pick<AuthClaims, 'userId' | 'username' | 'displayName' | 'role' | 'townshipId'>;
+
+export const SYSTEM_ACTOR: Actor = {
+  userId: 'system',
+  username: 'system',
+  displayName: '系统 / system',
+  role: 'service',
+  townshipId: null,
+};
+
+export type CommandEvents = {
+  /** Show the banner on these townships' terminals. */
+  alert: [{ townshipIds: string[]; alert: AlertForTerminal }];
+  warning: [WarningView];
+  ack: [AckBoardRow];
+  incident: [IncidentView];
+  timeline: [TimelineEntry];
+  task: [TaskView];
+  presence: [TerminalPresence];
+  /** Emergency meeting: these townships' terminals join `roomId` now. */
+  invite: [{ townshipIds: string[]; roomId: string; title: string; by: string }];
+  /** Video pull: the township's terminal starts (roomId) or stops (null) sending its camera. */
+  pull: [{ townshipId: string; roomId: string | null }];
+};
+
+export class CommandBus extends TypedEmitter<CommandEvents> {
+  readonly store: Store;
+
+  constructor(store: Store) {
+    super();
+    this.store = store;
+  }
+
+  emit<K extends keyof CommandEvents & string>(event: K, ...args: CommandEvents[K]): void {
+    this.safeEmit(event, ...args);
+  }
+
+  audit(actor: Actor, action: string, target: string | null, detail?: Record<string, unknown>): void {
+    this.store.audit.append({ actorId: actor.userId, role: actor.role, action, target, detail });
+  }
+
+  /** Appends to an incident's timeline and tells staff. */
+  note(actor: Actor, entry: Omit<NewTimelineEntry, 'actorId' | 'actorName'>): TimelineEntry {
+    const saved = this.store.incidents.addTimeline({ ...entry, actorId: actor.userId, actorName: actor.displayName });
+    this.safeEmit('timeline', saved);
+    return saved;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The command room of one node (issue 5): the desks REST routes and socket
+ * handlers call, the bus they report on, presence and the escalation timer.
+ */
+import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
+import type { SipBridge } from '../sip/SipBridge.ts';
+import type { Store } from '../store/index.ts';
+import { CommandBus } from './CommandBus.ts';
+import { EmergencyMeeting } from './EmergencyMeeting.ts';
+import { Escalation } from './Escalation.ts';
+import { IncidentDesk } from './IncidentDesk.ts';
+import { Presence } from './Presence.ts';
+import { TaskDesk } from './TaskDesk.ts';
+import { VideoPull } from './VideoPull.ts';
+import { WarningDesk } from './WarningDesk.ts';
+
+export interface CommandRoomOptions {
+  store: Store;
+  registry: RoomRegistry;
+  sip: SipBridge;
+  /** How often escalation looks for unacknowledged alerts (config BEACON_ESCALATION_TICK_MS). */
+  escalationTickMs: number;
+}
+
+export class CommandRoom {
+  readonly bus: CommandBus;
+  readonly incidents: IncidentDesk;
+  readonly warnings: WarningDesk;
+  readonly tasks: TaskDesk;
+  readonly presence: Presence;
+  readonly meetings: EmergencyMeeting;
+  readonly pull: VideoPull;
+  readonly escalation: Escalation;
+
+  constructor(opts: CommandRoomOptions) {
+    this.bus = new CommandBus(opts.store);
+    this.incidents = new IncidentDesk(this.bus);
+    this.warnings = new WarningDesk(this.bus);
+    this.tasks = new TaskDesk(this.bus);
+    this.presence = new Presence({ bus: this.bus, registry: opts.registry, sip: opts.sip });
+    this.meetings = new EmergencyMeeting({ bus: this.bus, sip: opts.sip });
+    this.pull = new VideoPull({ bus: this.bus, presence: this.presence });
+    this.escalation = new Escalation(this.bus, { tickMs: opts.escalationTickMs });
+  }
+
+  close(): void {
+    this.escalation.stop();
+    this.presence.close();
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Emergency meeting in one click (一键应急会商): a new emergency room titled
+ * after the incident or warning, its creator chairs it (rooms/permissions.ts
+ * roleOnJoin), the concerned townships' terminals are told to join and their
+ * desk phones are dialled in through the SIP gateway.
+ */
+import { randomUUID } from 'node:crypto';
+import { createLogger } from '../logger.ts';
+import { phoneIdentity } from '../sip/phoneIdentity.ts';
+import type { SipBridge } from '../sip/SipBridge.ts';
+import type { Actor, CommandBus } from './CommandBus.ts';
+import { requireStaff } from './staff.ts';
+
+const logger = createLogger('EmergencyMeeting');
+
+export interface EmergencyMeetingResult {
+  roomId: string;
+  invitedTownshipIds: string[];
+  /** Extensions the gateway was asked to dial (none when it is not available). */
+  dialled: string[];
+}
+
+export class EmergencyMeeting {
+  readonly #bus: CommandBus;
+  readonly #sip: SipBridge;
+
+  constructor(opts: { bus: CommandBus; sip: SipBridge }) {
+    this.#bus = opts.bus;
+    this.#sip = opts.sip;
+  }
+
+  start(
+    actor: Actor,
+    input: { title: string; townshipIds: string[]; incidentId: string | null; source: Record<string, string> },
+  ): EmergencyMeetingResult {
+    requireStaff(actor);
+    const { store } = this.#bus;
+    const room = store.rooms.create({
+      id: `emergency-${randomUUID().slice(0, 8)}`,
+      title: input.title.slice(0, 200),
+      kind: 'emergency',
+      createdBy: actor.userId,
+    });
+    const townshipIds = [...new Set(input.townshipIds)];
+    this.#bus.emit('invite', { townshipIds, roomId: room.id, title: room.title, by: actor.displayName });
+    const dialled: string[] = [];
+    if (this.#sip.available) {
+      for (const townshipId of townshipIds) {
+        for (const phone of store.terminals.listByTownship(townshipId)) {
+          if (phone.kind !== 'sip_phone' || phone.extension === null) continue;
+          const who = phoneIdentity(store, phone.extension, null);
+          // No dialler socket (a REST call): progress goes to the room's chairs only.
+          const request = this.#sip.dial(
+            { roomId: room.id, extension: phone.extension, displayName: who.displayName, townshipId: who.townshipId },
+            `rest:${actor.userId}`,
+          );
+          if (request) dialled.push(phone.extension);
+        }
+      }
+    }
+    this.#bus.audit(actor, 'meeting.emergency', room.id, { ...input.source, townshipIds, dialled });
+    if (input.incidentId) {
+      this.#bus.note(actor, {
+        incidentId: input.incidentId,
+        kind: 'meeting',
+        text: `应急会商：${room.title}（${townshipIds.length} 个乡镇）`,
+        data: { roomId: room.id, townshipIds },
+      });
+    }
+    logger.info({ roomId: room.id, townships: townshipIds.length, dialled: dialled.length }, 'emergency meeting');
+    return { roomId: room.id, invitedTownshipIds: townshipIds, dialled };
+  }
+}

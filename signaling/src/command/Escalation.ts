@@ -1,0 +1,63 @@
+/**
+ * Escalation: every tick, townships that have not acknowledged an issued
+ * warning within its escalationMinutes since they were last notified are
+ * notified again (notifyCount + 1, the banner again, the board updated, a
+ * note on the linked incident's timeline).
+ */
+import { createLogger } from '../logger.ts';
+import type { CommandBus } from './CommandBus.ts';
+import { SYSTEM_ACTOR } from './CommandBus.ts';
+import { alertFor } from './WarningDesk.ts';
+
+const logger = createLogger('Escalation');
+
+export class Escalation {
+  readonly #bus: CommandBus;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(bus: CommandBus, opts: { tickMs: number }) {
+    this.#bus = bus;
+    this.#timer = setInterval(() => {
+      try {
+        this.tick();
+      } catch (err) {
+        logger.error({ err }, 'escalation tick failed');
+      }
+    }, opts.tickMs);
+    this.#timer.unref();
+  }
+
+  /** Re-notifies what is due now; returns how many deliveries were. */
+  tick(now = new Date()): number {
+    const { store } = this.#bus;
+    const at = now.toISOString();
+    let count = 0;
+    for (const { warning, row } of store.warnings.unackedEscalating(at)) {
+      const dueAt = Date.parse(row.lastNotifiedAt) + warning.escalationMinutes * 60_000;
+      if (dueAt > now.getTime()) continue;
+      const updated = store.warnings.renotify(warning.id, row.townshipId, at);
+      count++;
+      this.#bus.emit('alert', { townshipIds: [row.townshipId], alert: alertFor(warning, updated) });
+      this.#bus.emit('ack', updated);
+      const name = store.townships.get(row.townshipId)?.name ?? row.townshipId;
+      this.#bus.audit(SYSTEM_ACTOR, 'warning.escalate', warning.id, {
+        townshipId: row.townshipId,
+        notifyCount: updated.notifyCount,
+      });
+      if (warning.incidentId) {
+        this.#bus.note(SYSTEM_ACTOR, {
+          incidentId: warning.incidentId,
+          kind: 'warning',
+          text: `${name} 未签收预警「${warning.headline}」，第 ${updated.notifyCount} 次通知`,
+          data: { warningId: warning.id, townshipId: row.townshipId, notifyCount: updated.notifyCount },
+        });
+      }
+      logger.info({ warningId: warning.id, townshipId: row.townshipId, notifyCount: updated.notifyCount }, 'escalated');
+    }
+    return count;
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Incidents (事件): report, move through the status workflow
+ * (INCIDENT_TRANSITIONS; an illegal move is `invalid_transition` and changes
+ * nothing), notes with optional snapshots. Every action is audited and
+ * lands on the incident's timeline.
+ */
+import { randomUUID } from 'node:crypto';
+import { createLogger } from '../logger.ts';
+import {
+  type CreateIncidentRequest,
+  INCIDENT_TRANSITIONS,
+  type IncidentStatus,
+  type IncidentView,
+  type TimelineEntry,
+} from '../protocol/command.ts';
+import { BeaconError } from '../protocol/errors.ts';
+import type { Actor, CommandBus } from './CommandBus.ts';
+import { nearestTownship } from './geo/affectedTownships.ts';
+import { requireStaff } from './staff.ts';
+
+const logger = createLogger('IncidentDesk');
+const JPEG_PREFIX = 'data:image/jpeg;base64,';
+/** SOI marker: a data URL that does not decode to a JPEG is refused. */
+const JPEG_MAGIC = Buffer.from([0xff, 0xd8, 0xff]);
+
+export class IncidentDesk {
+  readonly #bus: CommandBus;
+
+  constructor(bus: CommandBus) {
+    this.#bus = bus;
+  }
+
+  get(id: string): IncidentView {
+    const incident = this.#bus.store.incidents.get(id);
+    if (!incident) throw BeaconError.notFound('incident');
+    return incident;
+  }
+
+  create(actor: Actor, input: CreateIncidentRequest): IncidentView {
+    requireStaff(actor);
+    const { store } = this.#bus;
+    const townshipId = input.townshipId ?? nearestTownship(input.location, store.townships.list());
+    if (townshipId !== null && !store.townships.get(townshipId)) throw BeaconError.badRequest('unknown township');
+    const at = new Date().toISOString();
+    const incident = store.incidents.create({
+      id: randomUUID(),
+      type: input.type,
+      level: input.level,
+      title: input.title,
+      description: input.description,
+      reporter: input.reporter,
+      townshipId,
+      location: input.location,
+      status: 'reported',
+      createdAt: at,
+      createdBy: actor.userId,
+      updatedAt: at,
+    });
+    this.#bus.note(actor, { incidentId: incident.id, kind: 'created', text: incident.title, data: null });
+    this.#bus.audit(actor, 'incident.create', incident.id, { after: incident });
+    this.#bus.emit('incident', incident);
+    logger.info({ incidentId: incident.id, type: incident.type, level: incident.level }, 'incident reported');
+    return incident;
+  }
+
+  changeStatus(actor: Actor, id: string, input: { status: IncidentStatus; note?: string | undefined }): IncidentView {
+    requireStaff(actor);
+    const before = this.get(id);
+    if (!INCIDENT_TRANSITIONS[before.status].includes(input.status)) {
+      throw new BeaconError(
+        'invalid_transition',
+        `事件状态不能从 ${before.status} 变为 ${input.status} / cannot move from ${before.status} to ${input.status}`,
+      );
+    }
+    const at = new Date().toISOString();
+    this.#bus.store.incidents.setStatus(id, input.status, at);
+    const after = this.get(id);
+    const text = input.note
+      ? `${before.status} → ${after.status}: ${input.note}`
+      : `${before.status} → ${after.status}`;
+    this.#bus.note(actor, { incidentId: id, kind: 'status', text, data: { from: before.status, to: after.status } });
+    this.#bus.audit(actor, 'incident.status', id, { before: before.status, after: after.status });
+    this.#bus.emit('incident', after);
+    logger.info({ incidentId: id, from: before.status, to: after.status }, 'incident status changed');
+    return after;
+  }
+
+  addNote(actor: Actor, id: string, input: { text: string; snapshot?: string | undefined }): TimelineEntry {
+    requireStaff(actor);
+    this.get(id);
+    let snapshot: Buffer | undefined;
+    if (input.snapshot !== undefined) {
+      snapshot = Buffer.from(input.snapshot.slice(JPEG_PREFIX.length), 'base64');
+      if (!snapshot.subarray(0, 3).equals(JPEG_MAGIC)) throw BeaconError.badRequest('snapshot is not a JPEG image');
+    }
+    const entry = this.#bus.note(actor, {
+      incidentId: id,
+      kind: snapshot ? 'snapshot' : 'note',
+      text: input.text,
+      data: null,
+      ...(snapshot ? { snapshot } : {}),
+    });
+    this.#bus.audit(actor, 'incident.note', id, { entryId: entry.id, snapshotBytes: snapshot?.length ?? 0 });
+    return entry;
+  }
+
+  snapshot(id: string, entryId: number): Buffer {
+    const jpeg = this.#bus.store.incidents.snapshot(id, entryId);
+    if (!jpeg) throw BeaconError.notFound('snapshot');
+    return jpeg;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Dispatch tasks (调度任务): the city sends one text to several townships
+ * (one task each, one batch); each township acknowledges, then reports done.
+ */
+import { randomUUID } from 'node:crypto';
+import { createLogger } from '../logger.ts';
+import type { TaskView } from '../protocol/command.ts';
+import { BeaconError } from '../protocol/errors.ts';
+import type { Actor, CommandBus } from './CommandBus.ts';
+import { isStaff, requireStaff, requireTownship } from './staff.ts';
+
+const logger = createLogger('TaskDesk');
+
+export class TaskDesk {
+  readonly #bus: CommandBus;
+
+  constructor(bus: CommandBus) {
+    this.#bus = bus;
+  }
+
+  create(
+    actor: Actor,
+    input: { townshipIds: string[]; text: string; deadline: string; incidentId: string | null },
+  ): TaskView[] {
+    requireStaff(actor);
+    const { store } = this.#bus;
+    const townshipIds = [...new Set(input.townshipIds)];
+    for (const id of townshipIds)
+      if (!store.townships.get(id)) throw BeaconError.badRequest(`unknown township "${id}"`);
+    if (input.incidentId !== null && !store.incidents.get(input.incidentId))
+      throw BeaconError.badRequest('unknown incident');
+    const batchId = randomUUID();
+    const at = new Date().toISOString();
+    const tasks = store.tasks.createBatch(
+      townshipIds.map((townshipId) => ({
+        id: randomUUID(),
+        batchId,
+        townshipId,
+        text: input.text,
+        deadline: input.deadline,
+        incidentId: input.incidentId,
+        status: 'sent' as const,
+        note: null,
+        createdAt: at,
+        createdBy: actor.userId,
+        ackedAt: null,
+        doneAt: null,
+      })),
+    );
+    this.#bus.audit(actor, 'task.create', batchId, { townshipIds, text: input.text, deadline: input.deadline });
+    for (const task of tasks) this.#bus.emit('task', task);
+    if (input.incidentId) {
+      this.#bus.note(actor, {
+        incidentId: input.incidentId,
+        kind: 'task',
+        text: `${input.text}（${townshipIds.length} 个乡镇）`,
+        data: { batchId },
+      });
+    }
+    logger.info({ batchId, townships: townshipIds.length }, 'tasks dispatched');
+    return tasks;
+  }
+
+  /** Staff: every task (of an incident); a township: only its own, and asking for another's is forbidden. */
+  list(actor: Actor, filter: { incidentId?: string | undefined; townshipId?: string | undefined }): TaskView[] {
+    if (isStaff(actor)) return this.#bus.store.tasks.list(filter);
+    const own = requireTownship(actor);
+    if (filter.townshipId !== undefined && filter.townshipId !== own) {
+      throw BeaconError.forbidden('只能查看本乡镇的任务 / a township sees only its own tasks');
+    }
+    return this.#bus.store.tasks.list({ incidentId: filter.incidentId, townshipId: own });
+  }
+
+  #own(actor: Actor, taskId: string): TaskView {
+    const township = requireTownship(actor);
+    const task = this.#bus.store.tasks.get(taskId);
+    if (!task) throw BeaconError.notFound('task');
+    if (task.townshipId !== township) throw BeaconError.forbidden('这不是本乡镇的任务 / not your township’s task');
+    return task;
+  }
+
+  ack(actor: Actor, taskId: string): TaskView {
+    const before = this.#own(actor, taskId);
+    if (before.status !== 'sent') return before;
+    const task = this.#bus.store.tasks.ack(taskId, new Date().toISOString());
+    this.#bus.audit(actor, 'task.ack', taskId, { before: before.status, after: task.status });
+    this.#bus.emit('task', task);
+    return task;
+  }
+
+  done(actor: Actor, taskId: string, note: string): TaskView {
+    const before = this.#own(actor, taskId);
+    if (before.status === 'done') return before;
+    const task = this.#bus.store.tasks.done(taskId, note, new Date().toISOString());
+    this.#bus.audit(actor, 'task.done', taskId, { before: before.status, after: task.status, note });
+    this.#bus.emit('task', task);
+    if (task.incidentId) {
+      const name = this.#bus.store.townships.get(task.townshipId)?.name ?? task.townshipId;
+      this.#bus.note(actor, {
+        incidentId: task.incidentId,
+        kind: 'task',
+        text: `${name} 完成任务：${task.text}${note ? `（${note}）` : ''}`,
+        data: { taskId },
+      });
+    }
+    return task;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Video pull (监控调阅): the duty desk asks a township terminal to send its
+ * camera into the township's own pull room `pull-<townshipId>`, which the
+ * desk then joins as audience. The room is created in the store on first use.
+ */
+import { BeaconError } from '../protocol/errors.ts';
+import type { Actor, CommandBus } from './CommandBus.ts';
+import type { Presence } from './Presence.ts';
+import { requireStaff } from './staff.ts';
+
+export const pullRoomId = (townshipId: string): string => `pull-${townshipId}`;
+
+export class VideoPull {
+  readonly #bus: CommandBus;
+  readonly #presence: Presence;
+
+  constructor(opts: { bus: CommandBus; presence: Presence }) {
+    this.#bus = opts.bus;
+    this.#presence = opts.presence;
+  }
+
+  start(actor: Actor, townshipId: string): { roomId: string } {
+    requireStaff(actor);
+    const { store } = this.#bus;
+    const township = store.townships.get(townshipId);
+    if (!township) throw BeaconError.notFound('township');
+    if (!this.#presence.isOnline(townshipId)) {
+      throw new BeaconError('terminal_offline', `${township.name} 的视频终端不在线 / the terminal is offline`);
+    }
+    const roomId = pullRoomId(townshipId);
+    if (!store.rooms.get(roomId)) {
+      store.rooms.create({ id: roomId, title: `监控调阅 ${township.name}`, kind: 'meeting', createdBy: actor.userId });
+    }
+    this.#bus.emit('pull', { townshipId, roomId });
+    this.#bus.audit(actor, 'pull.start', townshipId, { roomId });
+    return { roomId };
+  }
+
+  stop(actor: Actor, townshipId: string): void {
+    requireStaff(actor);
+    if (!this.#bus.store.townships.get(townshipId)) throw BeaconError.notFound('township');
+    this.#bus.emit('pull', { townshipId, roomId: null });
+    this.#bus.audit(actor, 'pull.stop', townshipId, { roomId: pullRoomId(townshipId) });
+  }
+}

@@ -1,0 +1,25 @@
+/** Who runs the command room: the city side. Townships read what concerns them and acknowledge. */
+
+import { BeaconError } from '../protocol/errors.ts';
+import type { Role } from '../protocol/events.ts';
+import type { Actor } from './CommandBus.ts';
+
+export const COMMAND_STAFF: readonly Role[] = ['admin', 'chair', 'duty_officer'];
+
+export function isStaff(actor: Pick<Actor, 'role'>): boolean {
+  return COMMAND_STAFF.includes(actor.role);
+}
+
+export function requireStaff(actor: Pick<Actor, 'role'>): void {
+  if (!isStaff(actor)) {
+    throw BeaconError.forbidden('只有市级值班人员可以操作 / only admin, chair or duty officer may do this');
+  }
+}
+
+/** A township account acting for its own township; returns that township's id. */
+export function requireTownship(actor: Pick<Actor, 'role' | 'townshipId'>): string {
+  if (actor.role !== 'township' || !actor.townshipId) {
+    throw BeaconError.forbidden('只有乡镇终端可以签收 / only a township account acknowledges');
+  }
+  return actor.townshipId;
+}

@@ -1,0 +1,87 @@
+/**
+ * The after-action report of an incident (复盘报告): a standalone HTML page
+ * (inline CSS, no scripts, prints well) with the timeline, warnings and
+ * their ack statistics, tasks, and emergency meetings with attendance and
+ * recordings; and the timeline as CSV (same conventions as attendance.csv).
+ */
+import type { IncidentView } from '../protocol/command.ts';
+import type { Store } from '../store/index.ts';
+import { csvField, formatCst } from './attendanceCsv.ts';
+
+const esc = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+const table = (head: string[], rows: string[][]): string =>
+  rows.length === 0
+    ? '<p class="none">无 / none</p>'
+    : `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
+        .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
+        .join('')}</tbody></table>`;
+
+/** Rooms the incident's emergency meetings ran in (their timeline entries name them). */
+function meetingRooms(store: Store, incidentId: string): string[] {
+  const ids = store.incidents
+    .timeline(incidentId)
+    .filter((e) => e.kind === 'meeting' && typeof e.data?.roomId === 'string')
+    .map((e) => e.data?.roomId as string);
+  return [...new Set(ids)];
+}
+
+export function reportHtml(store: Store, incident: IncidentView): string {
+  const townships = new Map(store.townships.list().map((t) => [t.id, t.name]));
+  const name = (id: string | null) => (id === null ? '' : (townships.get(id) ?? id));
+  const timeline = store.incidents
+    .timeline(incident.id)
+    .map((e) => [formatCst(e.at), e.actorName, e.kind, e.text + (e.hasSnapshot ? ' [图片]' : '')]);
+  const warnings = store.warnings
+    .list()
+    .filter((w) => w.incidentId === incident.id)
+    .map((w) => {
+      const board = store.warnings.board(w.id);
+      const acked = board.filter((r) => r.ackedAt !== null).length;
+      const pending = board.filter((r) => r.ackedAt === null).map((r) => name(r.townshipId));
+      return [w.headline, w.colour, w.status, formatCst(w.issuedAt), `${acked}/${board.length}`, pending.join('、')];
+    });
+  const tasks = store.tasks
+    .list({ incidentId: incident.id })
+    .map((t) => [name(t.townshipId), t.text, t.status, formatCst(t.deadline), formatCst(t.doneAt), t.note ?? '']);
+  const meetings = meetingRooms(store, incident.id).flatMap((roomId) => {
+    const room = store.rooms.get(roomId);
+    return store.meetings.listByRoom(roomId).map((m) => {
+      const attendance = store.attendance.listByMeeting(m.id);
+      const recordings = store.recordings.listByRoom(roomId).filter((r) => r.meetingId === m.id);
+      return [
+        room?.title ?? roomId,
+        formatCst(m.startedAt),
+        formatCst(m.endedAt),
+        attendance.map((a) => `${a.displayName} ${a.totalMinutes}′`).join('、'),
+        recordings.map((r) => `${r.id} (${r.status})`).join('、'),
+      ];
+    });
+  });
+  return `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(incident.title)} — 复盘报告</title>
+<style>body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;width:100%;margin-bottom:1.5em}
+th,td{border:1px solid #bbb;padding:4px 8px;text-align:left;vertical-align:top}th{background:#eee}.none{color:#777}</style>
+</head><body>
+<h1>${esc(incident.title)}</h1>
+<p>类型 ${esc(incident.type)} · 响应级别 ${esc(incident.level)} · 状态 ${esc(incident.status)} · 乡镇 ${esc(name(incident.townshipId))}
+ · 上报 ${esc(formatCst(incident.createdAt))}${incident.reporter ? ` · 报告人 ${esc(incident.reporter)}` : ''}</p>
+<p>${esc(incident.description)}</p>
+<h2>时间线 / Timeline</h2>${table(['时间', '人员', '类别', '内容'], timeline)}
+<h2>预警 / Warnings</h2>${table(['标题', '颜色', '状态', '发布', '签收', '未签收'], warnings)}
+<h2>任务 / Tasks</h2>${table(['乡镇', '任务', '状态', '期限', '完成', '备注'], tasks)}
+<h2>会商 / Meetings</h2>${table(['会议', '开始', '结束', '参会', '录像'], meetings)}
+<p class="none">生成于 ${esc(formatCst(new Date().toISOString()))}</p>
+</body></html>
+`;
+}
+
+/** The timeline as CSV: UTF-8 BOM, CRLF, China Standard Time. */
+export function reportCsv(store: Store, incident: IncidentView): string {
+  const lines = [['时间', '人员', '类别', '内容'].map(csvField).join(',')];
+  for (const e of store.incidents.timeline(incident.id)) {
+    lines.push([formatCst(e.at), e.actorName, e.kind, e.text].map(csvField).join(','));
+  }
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,45 @@
+/**
+ * The rest of the command room under /api/v1: dispatch tasks, terminal
+ * presence for the map, and the audit log (admin only; no route edits or
+ * deletes an entry, and the database refuses to).
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import type { CommandRoom } from '../command/CommandRoom.ts';
+import { createTaskSchema } from '../protocol/command.ts';
+import { BeaconError } from '../protocol/errors.ts';
+import type { Store } from '../store/index.ts';
+import { parseOrBadRequest } from '../validation.ts';
+import { claimsOf } from './authRoutes.ts';
+
+const id = z.string().min(1).max(128);
+const taskFilterSchema = z.object({ incidentId: id.optional(), townshipId: id.optional() });
+const auditQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
+
+export function commandRouter(deps: { store: Store; command: CommandRoom }): Router {
+  const { store, command } = deps;
+  const router = Router();
+
+  router.post('/tasks', (req, res) => {
+    const input = parseOrBadRequest(createTaskSchema, req.body);
+    res.status(201).json(command.tasks.create(claimsOf(res), input));
+  });
+
+  router.get('/tasks', (req, res) => {
+    const filter = parseOrBadRequest(taskFilterSchema, req.query);
+    res.json(command.tasks.list(claimsOf(res), filter));
+  });
+
+  router.get('/presence', (_req, res) => {
+    claimsOf(res);
+    res.json(command.presence.list());
+  });
+
+  router.get('/audit', (req, res) => {
+    if (claimsOf(res).role !== 'admin') throw BeaconError.forbidden('只有管理员可以查看审计日志 / audit is for admins');
+    const { limit } = parseOrBadRequest(auditQuerySchema, req.query);
+    res.json(store.audit.list({ limit }));
+  });
+
+  return router;
+}

@@ -1,0 +1,95 @@
+/**
+ * Incidents under /api/v1: list, report, status workflow, notes with
+ * snapshots, one-click emergency meeting, after-action report. The city side
+ * manages; a township reads the incidents of its own township.
+ */
+import { Router } from 'express';
+import type { CommandRoom } from '../command/CommandRoom.ts';
+import { isStaff } from '../command/staff.ts';
+import {
+  createIncidentSchema,
+  type IncidentView,
+  incidentFilterSchema,
+  incidentNoteSchema,
+  incidentStatusChangeSchema,
+} from '../protocol/command.ts';
+import { BeaconError } from '../protocol/errors.ts';
+import type { Store } from '../store/index.ts';
+import { parseOrBadRequest } from '../validation.ts';
+import { reportCsv, reportHtml } from './afterActionReport.ts';
+import { claimsOf } from './authRoutes.ts';
+
+export function incidentRouter(deps: { store: Store; command: CommandRoom }): Router {
+  const { store, command } = deps;
+  const router = Router();
+
+  /** The incident, if the caller may read it (a township: its own only; others' look absent). */
+  const readable = (res: Parameters<typeof claimsOf>[0], id: string): IncidentView => {
+    const claims = claimsOf(res);
+    const incident = command.incidents.get(id);
+    if (!isStaff(claims) && incident.townshipId !== claims.townshipId) throw BeaconError.notFound('incident');
+    return incident;
+  };
+
+  router.get('/incidents', (req, res) => {
+    const claims = claimsOf(res);
+    const filter = parseOrBadRequest(incidentFilterSchema, req.query);
+    const all = store.incidents.list(filter);
+    res.json(isStaff(claims) ? all : all.filter((i) => i.townshipId === claims.townshipId));
+  });
+
+  router.post('/incidents', (req, res) => {
+    const input = parseOrBadRequest(createIncidentSchema, req.body);
+    res.status(201).json(command.incidents.create(claimsOf(res), input));
+  });
+
+  router.get('/incidents/:id', (req, res) => {
+    const incident = readable(res, req.params.id);
+    res.json({ ...incident, timeline: store.incidents.timeline(incident.id) });
+  });
+
+  router.post('/incidents/:id/status', (req, res) => {
+    const input = parseOrBadRequest(incidentStatusChangeSchema, req.body);
+    res.json(command.incidents.changeStatus(claimsOf(res), req.params.id, input));
+  });
+
+  router.post('/incidents/:id/notes', (req, res) => {
+    const input = parseOrBadRequest(incidentNoteSchema, req.body);
+    res.status(201).json(command.incidents.addNote(claimsOf(res), req.params.id, input));
+  });
+
+  router.get('/incidents/:id/snapshots/:entryId', (req, res) => {
+    const incident = readable(res, req.params.id);
+    const entryId = Number(req.params.entryId);
+    if (!Number.isSafeInteger(entryId) || entryId <= 0)
+      throw BeaconError.badRequest('entry id must be a positive integer');
+    res
+      .type('image/jpeg')
+      .set('cache-control', 'private, max-age=3600')
+      .send(command.incidents.snapshot(incident.id, entryId));
+  });
+
+  router.post('/incidents/:id/meeting', (req, res) => {
+    const incident = command.incidents.get(req.params.id);
+    const result = command.meetings.start(claimsOf(res), {
+      title: `应急会商：${incident.title}`,
+      townshipIds: incident.townshipId ? [incident.townshipId] : [],
+      incidentId: incident.id,
+      source: { incidentId: incident.id },
+    });
+    res.status(201).json({ roomId: result.roomId, invitedTownshipIds: result.invitedTownshipIds });
+  });
+
+  router.get('/incidents/:id/report', (req, res) => {
+    const claims = claimsOf(res);
+    if (!isStaff(claims)) throw BeaconError.forbidden('报告仅限市级用户 / reports are for the city side');
+    const incident = command.incidents.get(req.params.id);
+    if (req.query.format === 'csv') {
+      res.type('text/csv; charset=utf-8').attachment(`incident-${incident.id}.csv`).send(reportCsv(store, incident));
+      return;
+    }
+    res.type('text/html; charset=utf-8').send(reportHtml(store, incident));
+  });
+
+  return router;
+}

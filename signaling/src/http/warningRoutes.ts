@@ -1,0 +1,97 @@
+/**
+ * Early warnings under /api/v1: preview the townships an area covers, draft,
+ * import CAP 1.2, issue, cancel, the ack board, CAP export, emergency
+ * meeting. The city side manages; a township reads the issued warnings that
+ * reached it and its own board line.
+ */
+import express, { Router } from 'express';
+import type { CommandRoom } from '../command/CommandRoom.ts';
+import { warningToCap } from '../command/cap/capExport.ts';
+import { capToWarning } from '../command/cap/capImport.ts';
+import { isStaff, requireStaff } from '../command/staff.ts';
+import { createWarningSchema, type WarningView, warningPreviewSchema } from '../protocol/command.ts';
+import { BeaconError } from '../protocol/errors.ts';
+import type { Store } from '../store/index.ts';
+import { parseOrBadRequest } from '../validation.ts';
+import { claimsOf } from './authRoutes.ts';
+
+const CAP_TYPES = ['application/xml', 'application/cap+xml', 'text/xml'];
+const CAP_BODY_LIMIT = '1mb';
+
+export function warningRouter(deps: { store: Store; command: CommandRoom }): Router {
+  const { store, command } = deps;
+  const { warnings } = command;
+  const router = Router();
+
+  /** A township sees a warning only once it was issued to it; others look absent. */
+  const visible = (claims: ReturnType<typeof claimsOf>, w: WarningView): boolean =>
+    isStaff(claims) ||
+    (w.status !== 'draft' && claims.townshipId !== null && w.affectedTownshipIds.includes(claims.townshipId));
+  const readable = (res: Parameters<typeof claimsOf>[0], id: string): WarningView => {
+    const warning = warnings.get(id);
+    if (!visible(claimsOf(res), warning)) throw BeaconError.notFound('warning');
+    return warning;
+  };
+
+  router.post('/warnings/preview', (req, res) => {
+    requireStaff(claimsOf(res));
+    const { area } = parseOrBadRequest(warningPreviewSchema, req.body);
+    res.json({ affectedTownshipIds: warnings.affected(area) });
+  });
+
+  router.post('/warnings/import', express.text({ type: CAP_TYPES, limit: CAP_BODY_LIMIT }), (req, res) => {
+    const claims = claimsOf(res);
+    requireStaff(claims);
+    if (typeof req.body !== 'string' || req.body.trim() === '') {
+      throw new BeaconError('cap_invalid', `send the CAP XML as ${CAP_TYPES.join(' or ')}`);
+    }
+    const imported = capToWarning(req.body);
+    res.status(201).json(warnings.create(claims, imported, 'warning.import'));
+  });
+
+  router.post('/warnings', (req, res) => {
+    const input = parseOrBadRequest(createWarningSchema, req.body);
+    res.status(201).json(warnings.create(claimsOf(res), input));
+  });
+
+  router.get('/warnings', (_req, res) => {
+    const claims = claimsOf(res);
+    res.json(store.warnings.list().filter((w) => visible(claims, w)));
+  });
+
+  router.get('/warnings/:id', (req, res) => {
+    res.json(readable(res, req.params.id));
+  });
+
+  router.post('/warnings/:id/issue', (req, res) => {
+    res.json(warnings.issue(claimsOf(res), req.params.id).warning);
+  });
+
+  router.post('/warnings/:id/cancel', (req, res) => {
+    res.json(warnings.cancel(claimsOf(res), req.params.id));
+  });
+
+  router.get('/warnings/:id/acks', (req, res) => {
+    const warning = readable(res, req.params.id);
+    res.json(warnings.board(claimsOf(res), warning.id));
+  });
+
+  router.get('/warnings/:id/cap', (req, res) => {
+    const warning = readable(res, req.params.id);
+    // attachment() first: it sets a content type from the file name, which must not win.
+    res.attachment(`${warning.identifier}.xml`).type('application/cap+xml; charset=utf-8').send(warningToCap(warning));
+  });
+
+  router.post('/warnings/:id/meeting', (req, res) => {
+    const warning = warnings.get(req.params.id);
+    const result = command.meetings.start(claimsOf(res), {
+      title: `应急会商：${warning.headline}`,
+      townshipIds: warning.affectedTownshipIds,
+      incidentId: warning.incidentId,
+      source: { warningId: warning.id },
+    });
+    res.status(201).json({ roomId: result.roomId, invitedTownshipIds: result.invitedTownshipIds });
+  });
+
+  return router;
+}

@@ -1,0 +1,303 @@
+/**
+ * The command room (issue 5): incidents, early warnings (CAP 1.2) with
+ * acknowledgement, dispatch tasks, presence of township terminals, video pull
+ * and emergency meetings. Browser-safe: only zod.
+ *
+ * Resources go over REST (`/api/v1/...`, schemas below); live changes come as
+ * socket.io events (`CommandServerEvents`); township terminals acknowledge
+ * alerts and tasks with socket events (`commandEventSchemas`), answered only
+ * after the store has the row (a crash cannot lose an ack that was answered ok).
+ *
+ * Coordinates are WGS84 `[lat, lon]` pairs everywhere in this protocol
+ * (Leaflet's order and CAP's), never GeoJSON's `[lon, lat]`.
+ */
+import { z } from 'zod';
+
+const id = z.string().min(1).max(128);
+const isoDateTime = z.iso.datetime({ offset: true });
+const lat = z.number().min(-90).max(90);
+const lon = z.number().min(-180).max(180);
+export const latLonSchema = z.tuple([lat, lon]);
+export type LatLon = z.infer<typeof latLonSchema>;
+
+// ---- incidents -------------------------------------------------------------
+
+export const incidentTypeSchema = z.enum([
+  'flood',
+  'landslide',
+  'forest_fire',
+  'earthquake',
+  'heavy_rain',
+  'road_blocked',
+  'other',
+]);
+export type IncidentType = z.infer<typeof incidentTypeSchema>;
+
+/** 响应级别: I 特别重大, II 重大, III 较大, IV 一般. */
+export const responseLevelSchema = z.enum(['I', 'II', 'III', 'IV']);
+export type ResponseLevel = z.infer<typeof responseLevelSchema>;
+
+export const incidentStatusSchema = z.enum(['reported', 'verified', 'responding', 'resolved', 'closed']);
+export type IncidentStatus = z.infer<typeof incidentStatusSchema>;
+
+/**
+ * Status workflow. A false report may be closed straight from `reported` or
+ * `verified`; a resolved incident may flare up again (`responding`). Anything
+ * else is refused with `invalid_transition`.
+ *
+ *   reported ─> verified ─> responding ─> resolved ─> closed
+ *       └──────────┴──────────────────────────┘ ^        │
+ *                 (closed)             responding <──────┘ (flare-up from resolved)
+ */
+export const INCIDENT_TRANSITIONS: Record<IncidentStatus, readonly IncidentStatus[]> = {
+  reported: ['verified', 'closed'],
+  verified: ['responding', 'closed'],
+  responding: ['resolved'],
+  resolved: ['closed', 'responding'],
+  closed: [],
+};
+
+export interface IncidentView {
+  id: string;
+  type: IncidentType;
+  level: ResponseLevel;
+  title: string;
+  description: string;
+  reporter: string;
+  townshipId: string | null;
+  location: LatLon;
+  status: IncidentStatus;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+}
+
+export type TimelineKind = 'created' | 'status' | 'note' | 'snapshot' | 'warning' | 'task' | 'meeting';
+
+export interface TimelineEntry {
+  id: number;
+  incidentId: string;
+  at: string;
+  actorId: string;
+  actorName: string;
+  kind: TimelineKind;
+  text: string;
+  /** For snapshots: GET /api/v1/incidents/:id/snapshots/:entryId returns the JPEG. */
+  hasSnapshot: boolean;
+  /** Status changes: `{ from, to }`; warnings/tasks/meetings: their id. */
+  data: Record<string, unknown> | null;
+}
+
+export const createIncidentSchema = z.object({
+  type: incidentTypeSchema,
+  level: responseLevelSchema,
+  title: z.string().trim().min(1).max(200),
+  description: z.string().max(5000).default(''),
+  reporter: z.string().trim().max(100).default(''),
+  /** Null: computed from the location (the township whose point is nearest). */
+  townshipId: id.nullable().default(null),
+  location: latLonSchema,
+});
+export type CreateIncidentRequest = z.infer<typeof createIncidentSchema>;
+
+export const incidentStatusChangeSchema = z.object({
+  status: incidentStatusSchema,
+  note: z.string().max(2000).optional(),
+});
+/** A note, optionally with a snapshot grabbed from a pulled video: a JPEG data URL up to ~2 MB. */
+export const incidentNoteSchema = z.object({
+  text: z.string().trim().min(1).max(5000),
+  snapshot: z
+    .string()
+    .max(2_800_000)
+    .regex(/^data:image\/jpeg;base64,[A-Za-z0-9+/=]+$/)
+    .optional(),
+});
+export const incidentFilterSchema = z.object({
+  status: incidentStatusSchema.optional(),
+  type: incidentTypeSchema.optional(),
+  level: responseLevelSchema.optional(),
+});
+
+// ---- warnings (CAP 1.2) ------------------------------------------------------
+
+export const warningColourSchema = z.enum(['red', 'orange', 'yellow', 'blue']);
+export type WarningColour = z.infer<typeof warningColourSchema>;
+/** CAP 1.2 value sets. */
+export const capUrgencySchema = z.enum(['Immediate', 'Expected', 'Future', 'Past', 'Unknown']);
+export const capSeveritySchema = z.enum(['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown']);
+export const capCertaintySchema = z.enum(['Observed', 'Likely', 'Possible', 'Unlikely', 'Unknown']);
+
+export const warningAreaSchema = z.discriminatedUnion('type', [
+  /** Closed or open ring of ≥ 3 distinct points; stored closed (first = last) as CAP wants. */
+  z.object({ type: z.literal('polygon'), points: z.array(latLonSchema).min(3).max(1000) }),
+  z.object({ type: z.literal('circle'), center: latLonSchema, radiusKm: z.number().positive().max(1000) }),
+]);
+export type WarningArea = z.infer<typeof warningAreaSchema>;
+
+export const warningStatusSchema = z.enum(['draft', 'issued', 'cancelled']);
+export type WarningStatus = z.infer<typeof warningStatusSchema>;
+
+export interface WarningView {
+  id: string;
+  /** CAP identifier (unique, stable: `beacon-<id>` or the imported alert's). */
+  identifier: string;
+  sender: string;
+  event: string;
+  colour: WarningColour;
+  urgency: z.infer<typeof capUrgencySchema>;
+  severity: z.infer<typeof capSeveritySchema>;
+  certainty: z.infer<typeof capCertaintySchema>;
+  headline: string;
+  description: string;
+  instruction: string;
+  area: WarningArea;
+  areaDesc: string;
+  effective: string;
+  expires: string;
+  status: WarningStatus;
+  incidentId: string | null;
+  /** Townships whose point lies in the area (computed by the server). */
+  affectedTownshipIds: string[];
+  /** Re-notify unacknowledged townships this often after issuing (minutes; 0 = never). */
+  escalationMinutes: number;
+  createdAt: string;
+  createdBy: string;
+  issuedAt: string | null;
+  issuedBy: string | null;
+}
+
+export const createWarningSchema = z.object({
+  event: z.string().trim().min(1).max(200),
+  colour: warningColourSchema,
+  urgency: capUrgencySchema.default('Expected'),
+  severity: capSeveritySchema.default('Severe'),
+  certainty: capCertaintySchema.default('Likely'),
+  headline: z.string().trim().min(1).max(300),
+  description: z.string().max(5000).default(''),
+  instruction: z.string().max(5000).default(''),
+  area: warningAreaSchema,
+  areaDesc: z.string().trim().max(500).default(''),
+  effective: isoDateTime.optional(),
+  expires: isoDateTime,
+  incidentId: id.nullable().default(null),
+  escalationMinutes: z.number().min(0).max(1440).default(10),
+});
+export type CreateWarningRequest = z.infer<typeof createWarningSchema>;
+/** Highlight before issuing: which townships an area covers. */
+export const warningPreviewSchema = z.object({ area: warningAreaSchema });
+
+export type AckChannel = 'terminal' | 'phone' | 'console';
+
+/** One township's line on a warning's ack board (签收情况). */
+export interface AckBoardRow {
+  warningId: string;
+  townshipId: string;
+  /** First time a terminal of the township received the alert (its client confirmed receipt). */
+  deliveredAt: string | null;
+  ackedAt: string | null;
+  ackedBy: string | null;
+  ackedByName: string | null;
+  channel: AckChannel | null;
+  /** How many times the township was notified (1 = the first issue; more = escalations). */
+  notifyCount: number;
+  lastNotifiedAt: string;
+}
+
+/** What a township terminal shows in its full-screen banner. */
+export interface AlertForTerminal {
+  warningId: string;
+  event: string;
+  colour: WarningColour;
+  headline: string;
+  description: string;
+  instruction: string;
+  expires: string;
+  issuedAt: string;
+  /** >1 when this is a re-notification (escalation). */
+  notifyCount: number;
+}
+
+// ---- tasks -----------------------------------------------------------------------
+
+export const taskStatusSchema = z.enum(['sent', 'acknowledged', 'done']);
+export type TaskStatus = z.infer<typeof taskStatusSchema>;
+
+export interface TaskView {
+  id: string;
+  /** Tasks sent together to several townships share a batch. */
+  batchId: string;
+  townshipId: string;
+  text: string;
+  deadline: string;
+  incidentId: string | null;
+  status: TaskStatus;
+  note: string | null;
+  createdAt: string;
+  createdBy: string;
+  ackedAt: string | null;
+  doneAt: string | null;
+  /** Deadline passed and not done (computed at read time). */
+  overdue: boolean;
+}
+
+export const createTaskSchema = z.object({
+  townshipIds: z.array(id).min(1).max(100),
+  text: z.string().trim().min(1).max(2000),
+  deadline: isoDateTime,
+  incidentId: id.nullable().default(null),
+});
+
+// ---- presence (map markers) -----------------------------------------------------------
+
+export interface TerminalPresence {
+  townshipId: string;
+  /** A township account's browser (the video terminal) is connected. */
+  videoOnline: boolean;
+  /** The room it is in, if any. */
+  inMeeting: string | null;
+  phoneRegistered: boolean;
+  phoneInCall: boolean;
+}
+
+// ---- socket events ----------------------------------------------------------------------
+
+export const commandEventSchemas = {
+  /** Township terminal: the banner is on screen (delivered). */
+  'alert:received': z.object({ warningId: id }),
+  /** Township terminal: acknowledge (签收). Answered after the ack is stored. */
+  'alert:ack': z.object({ warningId: id }),
+  'task:ack': z.object({ taskId: id }),
+  'task:done': z.object({ taskId: id, note: z.string().trim().max(2000).default('') }),
+  /** Duty officer / admin / chair: pull a township terminal's camera (监控调阅). Returns the room to join as audience. */
+  'pull:start': z.object({ townshipId: id }),
+  'pull:stop': z.object({ townshipId: id }),
+} as const;
+
+export interface CommandEventResults {
+  'alert:received': Record<string, never>;
+  'alert:ack': AckBoardRow;
+  'task:ack': TaskView;
+  'task:done': TaskView;
+  'pull:start': { roomId: string };
+  'pull:stop': Record<string, never>;
+}
+
+export interface CommandServerEvents {
+  /** To the affected townships' sockets: show the banner (again, on escalation). */
+  'alert:new': (alert: AlertForTerminal) => void;
+  /** To staff sockets: a warning was created/issued/cancelled. */
+  'warning:updated': (warning: WarningView) => void;
+  /** To staff sockets: an ack board line changed (delivered, acked, re-notified). */
+  'ack:updated': (row: AckBoardRow) => void;
+  'incident:updated': (incident: IncidentView) => void;
+  'incident:timeline': (entry: TimelineEntry) => void;
+  /** To staff sockets and the task's township. */
+  'task:updated': (task: TaskView) => void;
+  /** To staff sockets: a township terminal came online / went offline / joined or left a meeting. */
+  'presence:updated': (presence: TerminalPresence) => void;
+  /** To a township terminal: join this room now (emergency meeting; auto-answer). */
+  'meeting:invite': (data: { roomId: string; title: string; by: string }) => void;
+  /** To a township terminal: start sending the camera into this room for a video pull (stop: null). */
+  'pull:request': (data: { roomId: string | null }) => void;
+}

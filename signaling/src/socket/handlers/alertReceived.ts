@@ -1,0 +1,7 @@
+/** alert:received — a township terminal shows the banner: the board says "delivered". */
+import type { Handler } from '../types.ts';
+
+export const alertReceived: Handler<'alert:received'> = async (ctx, { warningId }) => {
+  ctx.command.warnings.received(ctx.session.claims, warningId);
+  return {};
+};

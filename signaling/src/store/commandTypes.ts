@@ -1,0 +1,90 @@
+/** Repositories of the command room (issue 5): incidents, warnings with their ack boards, tasks. */
+import type {
+  AckBoardRow,
+  AckChannel,
+  IncidentStatus,
+  IncidentView,
+  TaskView,
+  TimelineEntry,
+  TimelineKind,
+  WarningView,
+} from '../protocol/command.ts';
+
+export interface IncidentFilter {
+  status?: IncidentStatus | undefined;
+  type?: string | undefined;
+  level?: string | undefined;
+}
+
+export interface NewTimelineEntry {
+  incidentId: string;
+  actorId: string;
+  actorName: string;
+  kind: TimelineKind;
+  text: string;
+  data?: Record<string, unknown> | null;
+  /** JPEG bytes (kind 'snapshot'). */
+  snapshot?: Buffer;
+}
+
+export interface IncidentRepository {
+  /** Throws BeaconError 'bad_request' for an unknown township. */
+  create(incident: IncidentView): IncidentView;
+  get(id: string): IncidentView | undefined;
+  /** Newest first. */
+  list(filter?: IncidentFilter): IncidentView[];
+  setStatus(id: string, status: IncidentStatus, at: string): void;
+  addTimeline(entry: NewTimelineEntry): TimelineEntry;
+  /** Oldest first. */
+  timeline(incidentId: string): TimelineEntry[];
+  snapshot(incidentId: string, entryId: number): Buffer | undefined;
+}
+
+export interface AckInput {
+  by: string;
+  byName: string;
+  channel: AckChannel;
+  at: string;
+}
+
+export interface WarningRepository {
+  /** Throws BeaconError 'bad_request' on a duplicate CAP identifier or an unknown incident. */
+  create(warning: WarningView): WarningView;
+  get(id: string): WarningView | undefined;
+  /** Newest first. */
+  list(): WarningView[];
+  /**
+   * Marks the draft issued and creates one delivery row per affected township,
+   * in one transaction. Returns the new board.
+   */
+  issue(id: string, by: string, at: string): AckBoardRow[];
+  cancel(id: string): void;
+  /** The ack board: one row per township the warning was issued to. */
+  board(warningId: string): AckBoardRow[];
+  delivery(warningId: string, townshipId: string): AckBoardRow | undefined;
+  /** Sets delivered_at when still null; returns the row and whether it changed. */
+  markDelivered(warningId: string, townshipId: string, at: string): { row: AckBoardRow; changed: boolean } | undefined;
+  /**
+   * Stores the first ack (committed when this returns); a second ack leaves the
+   * stored row unchanged and returns it with `changed: false`.
+   */
+  ack(warningId: string, townshipId: string, input: AckInput): { row: AckBoardRow; changed: boolean } | undefined;
+  /** Issued, unexpired warnings whose delivery to the township is not acked yet. */
+  pendingFor(townshipId: string, now: string): { warning: WarningView; row: AckBoardRow }[];
+  /** Every unacked delivery of an issued, unexpired warning with escalation on. */
+  unackedEscalating(now: string): { warning: WarningView; row: AckBoardRow }[];
+  /** notify_count + 1, last_notified_at = at. */
+  renotify(warningId: string, townshipId: string, at: string): AckBoardRow;
+}
+
+export interface TaskRepository {
+  /** All in one transaction. Throws BeaconError 'bad_request' for an unknown township or incident. */
+  createBatch(tasks: Omit<TaskView, 'overdue'>[]): TaskView[];
+  get(id: string, now?: Date): TaskView | undefined;
+  /** Oldest first. */
+  list(filter?: { incidentId?: string | undefined; townshipId?: string | undefined }, now?: Date): TaskView[];
+  /** sent → acknowledged (other states: unchanged). */
+  ack(id: string, at: string): TaskView;
+  /** → done, with a note. */
+  done(id: string, note: string, at: string): TaskView;
+}
