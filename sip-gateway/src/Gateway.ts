@@ -13,6 +13,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TypedEmitter } from '@beacon/media-server';
 import type { DialRequest } from '@beacon/signaling/protocol';
+import { runAlertCall } from './calls/AlertCallFlow.ts';
 import type { CallLeg } from './calls/CallLeg.ts';
 import { runDialIn } from './calls/DialInFlow.ts';
 import { runDialOut } from './calls/DialOutFlow.ts';
@@ -134,6 +135,13 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     });
     this.#ua.on('incoming', (call) => void runDialIn(this.#context(), call));
     this.service.on('dial', (request) => this.#dial(request));
+    this.service.on('alertCall', (alert) => {
+      if (!this.#ua || this.#unavailable) {
+        this.service.reportAlertCallState(alert, 'failed', this.#unavailable ?? 'not ready');
+        return;
+      }
+      void runAlertCall(this.#context(), this.#ua, alert);
+    });
     await this.#ua.start();
     this.#monitor = new RegistrationMonitor({ rpc: (method, params) => kamailio.rpc(method, params) });
     this.#monitor.on('change', () => void this.#reportStatus());

@@ -14,44 +14,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AckBoardRow, WarningView } from '@beacon/signaling/protocol';
-import Database from 'better-sqlite3';
 import { io, type Socket } from 'socket.io-client';
 import { TokenService } from '../../signaling/src/auth/tokens.ts';
-import { openStore } from '../../signaling/src/store/index.ts';
 import { startBeaconProcess } from '../src/beaconProcess.ts';
 import { apiJson, loginApi } from '../src/signaling.ts';
+import { BENCH_BOX as BOX, seedTownships } from './seedTownships.ts';
 
 const SECRET = 'bench-secret-'.padEnd(48, 'x');
-/** Synthetic townships sit on a grid inside this box (no real township is there). */
-const BOX = { south: 20, north: 21, west: 100, east: 101 };
 
 const percentile = (sorted: number[], p: number) =>
   sorted.length === 0
     ? Number.NaN
     : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number);
-
-async function seedTownships(dataDir: string, count: number): Promise<string[]> {
-  const file = join(dataDir, 'beacon.sqlite');
-  const store = await openStore({ file, seed: { demoPassword: 'beacon2026' } });
-  store.close();
-  const db = new Database(file);
-  const side = Math.ceil(Math.sqrt(count));
-  const insert = db.prepare(
-    "INSERT INTO townships (id, name, name_en, kind, lat, lon, approximate) VALUES (?, ?, ?, 'township', ?, ?, 1)",
-  );
-  const ids: string[] = [];
-  db.transaction(() => {
-    for (let i = 0; i < count; i++) {
-      const id = `bench-${i}`;
-      const lat = BOX.south + 0.05 + ((BOX.north - BOX.south - 0.1) * Math.floor(i / side)) / side;
-      const lon = BOX.west + 0.05 + ((BOX.east - BOX.west - 0.1) * (i % side)) / side;
-      insert.run(id, `测试乡${i}`, `Bench ${i}`, lat, lon);
-      ids.push(id);
-    }
-  })();
-  db.close();
-  return ids;
-}
 
 export async function runAlertFanout(opts: { terminals: number }) {
   const dataDir = await mkdtemp(join(tmpdir(), 'beacon-alert-bench-'));

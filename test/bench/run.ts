@@ -4,12 +4,13 @@
  *  - fan-out: one VP8 producer (ffmpeg over RTP) into N PlainTransport consumers on one worker
  *  - broadcast: one presenter (VP8 720p30 + Opus) to N view-only receivers on one worker
  *  - SIP gateway: mixer capacity (rooms × phone legs) and the whole chain under SIPp load
- *  - command room: alert fan-out to N terminals with acknowledgement
+ *  - command room: alert fan-out to N terminals with acknowledgement; map render time in Chromium
  */
 import { runAlertFanout } from './alertFanout.ts';
 import { runBroadcast } from './broadcast.ts';
 import { runFanout } from './fanout.ts';
 import { runJoinLatency } from './joinLatency.ts';
+import { runMapRender } from './mapRender.ts';
 import { runMixerCapacity, runSipLoad } from './sip.ts';
 
 const joins = Number(process.env.BENCH_JOINS ?? 10);
@@ -46,3 +47,6 @@ console.table([await runSipLoad({ rooms: sipRooms, legsPerRoom: sipLegs, cps: 20
 const alertTerminals = Number(process.env.BENCH_ALERT_TERMINALS ?? 1000);
 console.log(`\n## Alert fan-out: ${alertTerminals} township terminals receive and acknowledge one warning`);
 console.table([await runAlertFanout({ terminals: alertTerminals })]);
+
+console.log('\n## Map: 2,000 township/terminal markers + 500 incidents, command room render time in Chromium');
+console.table([await runMapRender({ townships: 2000, incidents: 500, runs: 3 })]);

@@ -9,11 +9,12 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { AckBoardRow, WarningView } from '@beacon/signaling/protocol';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BaresipPhone, baresipUnavailableReason, startBaresip } from '../src/baresip.ts';
 import { launchChromium, openTerminal, type Terminal } from '../src/browser.ts';
-import { loginApi, SignalingClient } from '../src/signaling.ts';
+import { apiJson, loginApi, SignalingClient } from '../src/signaling.ts';
 import { type SipBeacon, startSipBeacon } from '../src/sipBeacon.ts';
 import { isSippAvailable, type SippHandle, startSipp } from '../src/sipp.ts';
 
@@ -134,5 +135,38 @@ describe.skipIf(unavailable !== null)('the chair calls township phones from the 
     await page.getByTestId('dial-number-submit').click();
     await expectPoll(() => dialState(page, '8009'), 'failed', 20_000);
     expect([...watcher.peers.values()].some((p) => p.device === 'phone')).toBe(false);
+  });
+
+  it('calls the phone of a warned township, reads the warning, and pressing 1 acknowledges it (channel phone)', async () => {
+    const { token } = await loginApi(sip.beacon.url, 'duty');
+    // 8007 is 苍岭镇's phone (24.84 N, 101.60 E); a 3 km circle covers no other township.
+    const warning = await apiJson<WarningView>(sip.beacon.url, token, '/api/v1/warnings', {
+      method: 'POST',
+      body: JSON.stringify({
+        event: '山洪',
+        colour: 'orange',
+        headline: '苍岭镇山洪橙色预警',
+        instruction: '请立即组织转移',
+        area: { type: 'circle', center: [24.84, 101.6], radiusKm: 3 },
+        expires: new Date(Date.now() + 3_600_000).toISOString(),
+        escalationMinutes: 0,
+      }),
+    });
+    expect(warning.affectedTownshipIds).toEqual(['cangling']);
+    await apiJson(sip.beacon.url, token, `/api/v1/warnings/${warning.id}/issue`, { method: 'POST' });
+    await desk?.waitEstablished(20_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    await desk?.sendDtmf('1');
+    const row = await poll(
+      async () =>
+        (await apiJson<AckBoardRow[]>(sip.beacon.url, token, `/api/v1/warnings/${warning.id}/acks`)).find(
+          (r) => r.townshipId === 'cangling',
+        ),
+      (r) => r?.ackedAt != null,
+      20_000,
+    );
+    expect(row).toMatchObject({ channel: 'phone', ackedByName: '苍岭镇·8007' });
+    // The phone hears "已签收" and is hung up.
+    expect(await desk?.waitClosed(20_000)).toBeTruthy();
   });
 });

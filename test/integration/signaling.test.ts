@@ -171,6 +171,8 @@ const BAD_PAYLOADS: Record<ClientEventName, unknown[]> = {
   'task:done': [{}, { taskId: 't', note: 'x'.repeat(2001) }, { taskId: 't', note: 5 }],
   'pull:start': [{}, { townshipId: '' }, { townshipId: 1 }],
   'pull:stop': [{}, { townshipId: HUGE }],
+  'sip:alertAck': [{}, { warningId: 'w', townshipId: 'lucheng', extension: 'x' }],
+  'sip:alertCallState': [{}, { warningId: 'w', townshipId: 'lucheng', extension: '8001', state: 'boom', reason: null }],
 };
 
 /** A valid payload per event, for the not_in_room checks. */
@@ -228,6 +230,8 @@ const VALID: Record<ClientEventName, unknown> = {
   'task:done': { taskId: 't', note: 'done' },
   'pull:start': { townshipId: 'lucheng' },
   'pull:stop': { townshipId: 'lucheng' },
+  'sip:alertAck': { warningId: 'w', townshipId: 'lucheng', extension: '8001' },
+  'sip:alertCallState': { warningId: 'w', townshipId: 'lucheng', extension: '8001', state: 'ringing', reason: null },
 };
 
 /** Events only the gateway's service socket or a phone leg may send: a township browser gets `forbidden`. */

@@ -5,6 +5,7 @@
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
+import { AlertCalls } from './AlertCalls.ts';
 import { CommandBus } from './CommandBus.ts';
 import { EmergencyMeeting } from './EmergencyMeeting.ts';
 import { Escalation } from './Escalation.ts';
@@ -31,6 +32,8 @@ export class CommandRoom {
   readonly meetings: EmergencyMeeting;
   readonly pull: VideoPull;
   readonly escalation: Escalation;
+  /** Alerts read out to the townships' desk phones (press 1 = ack). */
+  readonly alertCalls: AlertCalls;
 
   constructor(opts: CommandRoomOptions) {
     this.bus = new CommandBus(opts.store);
@@ -41,10 +44,12 @@ export class CommandRoom {
     this.meetings = new EmergencyMeeting({ bus: this.bus, sip: opts.sip });
     this.pull = new VideoPull({ bus: this.bus, presence: this.presence });
     this.escalation = new Escalation(this.bus, { tickMs: opts.escalationTickMs });
+    this.alertCalls = new AlertCalls({ bus: this.bus, bridge: opts.sip, store: opts.store, warnings: this.warnings });
   }
 
   close(): void {
     this.escalation.stop();
+    this.alertCalls.close();
     this.presence.close();
   }
 }

@@ -77,6 +77,15 @@ export interface DialRequest {
   townshipId: string | null;
 }
 
+export interface AlertCallRequest {
+  warningId: string;
+  townshipId: string;
+  extension: string;
+  /** What the phone hears, generated with espeak-ng (`cmn`, then `en`). */
+  textZh: string;
+  textEn: string;
+}
+
 export const sipEventSchemas = {
   // ---- gateway service socket --------------------------------------------
   /** A dialled conference number → the room (error `room_not_found`). */
@@ -118,6 +127,16 @@ export const sipEventSchemas = {
   'sip:dialState': z.object({ requestId: id, state: dialStateSchema, reason: z.string().max(200).nullable() }),
   /** Digest credentials for Kamailio's subscriber table. */
   'sip:subscribers': z.object({}),
+  /** The phone that took an alert call pressed 1: store the ack (channel phone); answered after it is stored. */
+  'sip:alertAck': z.object({ warningId: id, townshipId: id, extension: dialNumberSchema }),
+  /** Progress of an alert call (for the ack board and logs); best effort. */
+  'sip:alertCallState': z.object({
+    warningId: id,
+    townshipId: id,
+    extension: dialNumberSchema,
+    state: dialStateSchema,
+    reason: z.string().max(200).nullable(),
+  }),
 
   // ---- a phone leg's own socket -------------------------------------------
   /** Opens the leg's producer: G.711 RTP from the gateway into the room. */
@@ -144,6 +163,8 @@ export interface SipEventResults {
   'sip:status': Record<string, never>;
   'sip:dialState': Record<string, never>;
   'sip:subscribers': { realm: string; subscribers: { username: string; ha1: string; ha1b: string }[] };
+  'sip:alertAck': { ackedAt: string; alreadyAcked: boolean };
+  'sip:alertCallState': Record<string, never>;
   'phone:media': { producerId: string; ip: string; port: number; rtcpPort: number };
   'phone:state': Record<string, never>;
   'phone:count': { participants: number };
@@ -157,6 +178,12 @@ export interface SipServerEvents {
   'sip:tap:ended': (data: { roomId: string; producerId: string }) => void;
   /** To the gateway: call this extension into the room. */
   'sip:dial': (data: DialRequest) => void;
+  /**
+   * To the gateway: call this township's phone, read the warning out (Chinese,
+   * then English) and ask to press 1 to acknowledge (签收). Sent on issue and on
+   * every escalation while the township has not acknowledged.
+   */
+  'sip:alertCall': (data: AlertCallRequest) => void;
   /** To the gateway: credentials changed, resync Kamailio's subscriber table. */
   'sip:credentials': (data: Record<string, never>) => void;
   /** To the room's chairs and the one who dialled: progress of a dial-out. */

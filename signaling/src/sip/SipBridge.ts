@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { TypedEmitter } from '@beacon/media-server';
 import { createLogger } from '../logger.ts';
 import type { ClientPayload } from '../protocol/events.ts';
-import type { DialRequest, DialState, PhoneRegistration, SipStatus } from '../protocol/sip.ts';
+import type { AlertCallRequest, DialRequest, DialState, PhoneRegistration, SipStatus } from '../protocol/sip.ts';
 import type { Store } from '../store/index.ts';
 
 const logger = createLogger('SipBridge');
@@ -36,6 +36,8 @@ export type SipBridgeEvents = {
   dialstate: [{ record: DialRecord; state: DialState; reason: string | null }];
   /** Phone credentials changed: every gateway resyncs Kamailio's subscribers. */
   credentials: [];
+  /** Ask this gateway socket to read an alert to a township's phone. */
+  alertcall: [{ gatewaySocketId: string; request: AlertCallRequest }];
 };
 
 /** States after which nothing more is reported for a dial-out. */
@@ -124,6 +126,14 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
     if (!record) return false;
     if (FINAL.has(state)) this.#dials.delete(requestId);
     this.safeEmit('dialstate', { record, state, reason });
+    return true;
+  }
+
+  /** Sends an alert call to the live gateway; false when no gateway can take it. */
+  alertCall(request: AlertCallRequest): boolean {
+    const gatewaySocketId = [...this.#gateways].at(-1);
+    if (!gatewaySocketId || !this.available) return false;
+    this.safeEmit('alertcall', { gatewaySocketId, request });
     return true;
   }
 

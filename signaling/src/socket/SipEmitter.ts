@@ -33,6 +33,8 @@ export class SipEmitter {
     this.#io.to(STAFF_ROOM).emit('sip:status', status);
   readonly #onDial: Listener<SipBridgeEvents, 'dial'> = ({ gatewaySocketId, request }) =>
     this.#io.to(gatewaySocketId).emit('sip:dial', request);
+  readonly #onAlertCall: Listener<SipBridgeEvents, 'alertcall'> = ({ gatewaySocketId, request }) =>
+    this.#io.to(gatewaySocketId).emit('sip:alertCall', request);
   readonly #onCredentials: Listener<SipBridgeEvents, 'credentials'> = () =>
     this.#io.to(GATEWAY_ROOM).emit('sip:credentials', {});
   readonly #onDialState: Listener<SipBridgeEvents, 'dialstate'> = ({ record, state, reason }) => {
@@ -57,6 +59,7 @@ export class SipEmitter {
     this.#registry = opts.registry;
     this.#bridge.on('status', this.#onStatus);
     this.#bridge.on('dial', this.#onDial);
+    this.#bridge.on('alertcall', this.#onAlertCall);
     this.#bridge.on('credentials', this.#onCredentials);
     this.#bridge.on('dialstate', this.#onDialState);
     this.#taps.on('stream', this.#onTapStream);
@@ -82,6 +85,7 @@ export class SipEmitter {
   close(): void {
     this.#bridge.off('status', this.#onStatus);
     this.#bridge.off('dial', this.#onDial);
+    this.#bridge.off('alertcall', this.#onAlertCall);
     this.#bridge.off('credentials', this.#onCredentials);
     this.#bridge.off('dialstate', this.#onDialState);
     this.#taps.off('stream', this.#onTapStream);

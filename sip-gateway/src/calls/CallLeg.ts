@@ -28,7 +28,9 @@ export type LegEndReason =
   | 'busy'
   | 'no_answer'
   | 'failed'
-  | 'gateway_stopping';
+  | 'gateway_stopping'
+  | 'alert_acked'
+  | 'alert_not_acked';
 
 export type CallLegEvents = {
   state: [CallLegState];

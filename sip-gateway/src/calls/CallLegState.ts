@@ -2,12 +2,13 @@
  * The life of one phone call (a leg) through the gateway.
  *
  * ```
- *   dial-in (phone calls a conference number)     dial-out (chair calls a phone)
+ *   dial-in (phone calls a conference number)     dial-out (chair calls a phone, or an alert call)
  *
  *      offered                                        dialling
  *         │ accept (200 OK, media up)                    │ 180/183
- *         v                                              v
- *     prompting ── PIN ok ──┐                         ringing
+ *         v                alert call answered           v
+ *     prompting <──────────────────────────────────── ringing
+ *         │     ── PIN ok ──┐
  *         │                 │                            │ 200 OK + ACK
  *         │                 v                            v
  *         │              joining  <──────────────────────┘
@@ -38,8 +39,8 @@ export enum CallLegState {
 
 const ALLOWED: Record<CallLegState, readonly CallLegState[]> = {
   [CallLegState.Offered]: [CallLegState.Prompting, CallLegState.Ending],
-  [CallLegState.Dialling]: [CallLegState.Ringing, CallLegState.Joining, CallLegState.Ending],
-  [CallLegState.Ringing]: [CallLegState.Joining, CallLegState.Ending],
+  [CallLegState.Dialling]: [CallLegState.Ringing, CallLegState.Prompting, CallLegState.Joining, CallLegState.Ending],
+  [CallLegState.Ringing]: [CallLegState.Prompting, CallLegState.Joining, CallLegState.Ending],
   [CallLegState.Prompting]: [CallLegState.Joining, CallLegState.Ending],
   [CallLegState.Joining]: [CallLegState.InRoom, CallLegState.Ending],
   [CallLegState.InRoom]: [CallLegState.Ending],

@@ -14,7 +14,8 @@ export type PromptName =
   | 'speak_requested'
   | 'room_not_found'
   | 'meeting_ended'
-  | 'removed';
+  | 'removed'
+  | 'alert_acked';
 
 export const PROMPT_TEXTS: Record<PromptName, { zh: string; en: string }> = {
   welcome_pin: {
@@ -60,5 +61,9 @@ export const PROMPT_TEXTS: Record<PromptName, { zh: string; en: string }> = {
   removed: {
     zh: '您已被主席移出会议。再见。',
     en: 'The chair has removed you from the meeting. Goodbye.',
+  },
+  alert_acked: {
+    zh: '已签收，谢谢。再见。',
+    en: 'Acknowledged. Thank you. Goodbye.',
   },
 };

@@ -4,7 +4,7 @@
  * Calls never ride on it: each call has its own LegConnection.
  */
 import { TypedEmitter } from '@beacon/media-server';
-import type { ClientPayload, DialRequest, DialState, TapStream } from '@beacon/signaling/protocol';
+import type { AlertCallRequest, ClientPayload, DialRequest, DialState, TapStream } from '@beacon/signaling/protocol';
 import { io } from 'socket.io-client';
 import { createLogger } from '../logger.ts';
 import { request, type SignalingSocket } from './request.ts';
@@ -18,6 +18,8 @@ export type GatewayServiceEvents = {
   tapStream: [roomId: string, stream: TapStream];
   tapEnded: [roomId: string, producerId: string];
   dial: [DialRequest];
+  /** Read an alert to a township's phone; pressing 1 acknowledges. */
+  alertCall: [AlertCallRequest];
   /** Phone credentials changed: resync Kamailio's subscriber table. */
   credentials: [];
 };
@@ -39,6 +41,7 @@ export class GatewayService extends TypedEmitter<GatewayServiceEvents> {
     this.#socket.on('sip:tap:stream', ({ roomId, stream }) => this.safeEmit('tapStream', roomId, stream));
     this.#socket.on('sip:tap:ended', ({ roomId, producerId }) => this.safeEmit('tapEnded', roomId, producerId));
     this.#socket.on('sip:dial', (dial) => this.safeEmit('dial', dial));
+    this.#socket.on('sip:alertCall', (request) => this.safeEmit('alertCall', request));
     this.#socket.on('sip:credentials', () => this.safeEmit('credentials'));
     this.#socket.on('connect', () => {
       if (this.#everConnected) {
@@ -110,6 +113,20 @@ export class GatewayService extends TypedEmitter<GatewayServiceEvents> {
     if (!this.#socket.connected) return;
     request(this.#socket, 'sip:dialState', { requestId, state, reason }).catch((err: unknown) =>
       logger.debug({ err, requestId, state }, 'dial state not delivered'),
+    );
+  }
+
+  /** The phone pressed 1: resolves once signaling has stored the ack. */
+  alertAck(alert: AlertCallRequest) {
+    const { warningId, townshipId, extension } = alert;
+    return request(this.#socket, 'sip:alertAck', { warningId, townshipId, extension });
+  }
+
+  reportAlertCallState(alert: AlertCallRequest, state: DialState, reason: string | null = null): void {
+    if (!this.#socket.connected) return;
+    const { warningId, townshipId, extension } = alert;
+    request(this.#socket, 'sip:alertCallState', { warningId, townshipId, extension, state, reason }).catch(
+      (err: unknown) => logger.debug({ err, warningId, state }, 'alert call state not delivered'),
     );
   }
 

@@ -36,6 +36,8 @@ import { roomJoin } from './roomJoin.ts';
 import { roomLeave } from './roomLeave.ts';
 import { roomReady } from './roomReady.ts';
 import { roomResume } from './roomResume.ts';
+import { sipAlertAck } from './sipAlertAck.ts';
+import { sipAlertCallState } from './sipAlertCallState.ts';
 import { sipDialState } from './sipDialState.ts';
 import { sipEnter } from './sipEnter.ts';
 import { sipLegToken } from './sipLegToken.ts';
@@ -99,6 +101,8 @@ export const handlers: HandlerTable = {
   'sip:untap': sipUntap,
   'sip:status': sipStatus,
   'sip:dialState': sipDialState,
+  'sip:alertAck': sipAlertAck,
+  'sip:alertCallState': sipAlertCallState,
   'sip:subscribers': sipSubscribers,
   'phone:media': phoneMedia,
   'phone:state': phoneState,
