@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuthClaims } from '../auth/tokens.ts';
-import { BeaconError } from '../protocol/errors.ts';
 import { commandEventSchemas } from '../protocol/command.ts';
+import { BeaconError } from '../protocol/errors.ts';
 import { clientEventSchemas } from '../protocol/events.ts';
 import { authorize, isAllowed, PERMISSIONS, roleOnJoin } from './permissions.ts';
 
@@ -17,9 +17,7 @@ describe('permission table', () => {
   it("covers every client event except the role-less ones, the gateway's sip:* and the command room's", () => {
     const events = Object.keys(clientEventSchemas).filter(
       (e) =>
-        !['room:join', 'room:resume', 'room:leave'].includes(e) &&
-        !e.startsWith('sip:') &&
-        !(e in commandEventSchemas),
+        !['room:join', 'room:resume', 'room:leave'].includes(e) && !e.startsWith('sip:') && !(e in commandEventSchemas),
     );
     expect(Object.keys(PERMISSIONS).sort()).toEqual([...events, 'media:send'].sort());
   });
