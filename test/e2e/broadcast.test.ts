@@ -88,7 +88,8 @@ describe('training broadcast', () => {
     // From the room list.
     const context = await newTerminalContext(browser);
     const page = await context.newPage();
-    await loginThroughUi(page, beacon.url, 'lucheng', DEMO_PASSWORD);
+    // Townships land on their terminal page; the training is on the room list.
+    await loginThroughUi(page, beacon.url, 'lucheng', DEMO_PASSWORD, '#/rooms');
     await page.getByTestId(`join-audience-${ROOM}`).click();
     await waitForJoined(page);
     audience.push({ user: 'lucheng', context, page });

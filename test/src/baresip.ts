@@ -428,7 +428,14 @@ class Phone implements BaresipPhone {
     if (call?.state !== 'established') throw new BaresipError('call_closed', `${name}: no established call`);
     const before = call.sdpAnswers;
     await this.command(name);
-    await this.waitFor(() => (call.sdpAnswers > before ? { done: undefined } : null), 5_000, `${name} answer`);
+    try {
+      await this.waitFor(() => (call.sdpAnswers > before ? { done: undefined } : null), 5_000, `${name} answer`);
+    } catch {
+      // baresip 1.0 now and then drops a hold/resume command given right after the previous
+      // re-INVITE completed (seen under load): ask once more before calling it a failure.
+      await this.command(name);
+      await this.waitFor(() => (call.sdpAnswers > before ? { done: undefined } : null), 10_000, `${name} answer`);
+    }
   }
 
   async hangup(): Promise<void> {
