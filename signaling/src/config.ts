@@ -20,6 +20,10 @@
  *                            needs new SIP passwords for every phone)
  *   BEACON_ESCALATION_TICK_MS how often unacknowledged alerts are        15000
  *                            checked for re-notification (escalation)
+ *   BEACON_MAP_TILE_URL      optional online XYZ tile layer for the       (unset: offline
+ *                            command room map, e.g. Tianditu with a key    basemap only)
+ *                            (https://…/{z}/{x}/{y}…)
+ *   BEACON_MAP_TILE_ATTRIBUTION credit shown for that layer                (unset)
  *   LOG_LEVEL                pino level (trace…fatal, silent)          info
  *   MEDIA_WORKERS            mediasoup workers                         os.availableParallelism()
  *   MEDIA_LISTEN_IP          RTC listen address                        0.0.0.0
@@ -49,6 +53,12 @@ export const configSchema = z
     BEACON_RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
     BEACON_SIP: z.enum(['on', 'off']).default('on'),
     BEACON_ESCALATION_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+    BEACON_MAP_TILE_URL: z
+      .string()
+      .regex(/^https?:\/\/\S+$/, 'an http(s) URL')
+      .refine((url) => ['{z}', '{x}', '{y}'].every((part) => url.includes(part)), 'must contain {z}, {x} and {y}')
+      .optional(),
+    BEACON_MAP_TILE_ATTRIBUTION: z.string().trim().max(300).optional(),
     BEACON_SIP_REALM: z
       .string()
       .regex(/^[A-Za-z0-9.-]{1,64}$/, 'letters, digits, dots and dashes (a SIP realm)')
@@ -72,6 +82,7 @@ export const configSchema = z
     sip: env.BEACON_SIP === 'on',
     sipRealm: env.BEACON_SIP_REALM,
     escalationTickMs: env.BEACON_ESCALATION_TICK_MS,
+    map: { tileUrl: env.BEACON_MAP_TILE_URL ?? null, tileAttribution: env.BEACON_MAP_TILE_ATTRIBUTION ?? null },
     logLevel: env.LOG_LEVEL,
     media: {
       numWorkers: env.MEDIA_WORKERS,

@@ -77,6 +77,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     sip,
     command,
     consoleDist: config.consoleDist,
+    settings: { map: config.map },
   });
   const httpServer = createServer(app);
   const recordingsDir = path.resolve(config.dataDir, 'recordings');

@@ -38,23 +38,32 @@ export class CommandMap {
   #area: L.Polygon | L.Circle | null = null;
   #highlighted = new Set<string>();
 
-  constructor(element: HTMLElement, delegate: CommandMapDelegate, tileUrl?: string) {
+  constructor(element: HTMLElement, delegate: CommandMapDelegate) {
     this.#delegate = delegate;
     this.#map = L.map(element, {
       zoomControl: true,
       zoomSnap: 0.25,
-      attributionControl: Boolean(tileUrl),
+      attributionControl: false,
       preferCanvas: false,
     });
     this.#map.setView([24.95, 101.45], 10);
-    // Offline first: an online tile layer only when the deployment sets one.
-    if (tileUrl) L.tileLayer(tileUrl, { maxZoom: 18, attribution: '&copy; tiles' }).addTo(this.#map);
     this.#basemap.addTo(this.#map);
     this.#townshipLayer.addTo(this.#map);
     this.#incidentLayer.addTo(this.#map);
     this.#map.on('click', (e: L.LeafletMouseEvent) => delegate.onMapClick([e.latlng.lat, e.latlng.lng]));
     this.#map.pm.setGlobalOptions({ pathOptions: AREA_STYLE });
     this.#map.on('pm:create', (e) => this.#adopt(e.layer));
+  }
+
+  /**
+   * Offline first: the bundled outline is always there; an online XYZ layer
+   * (e.g. Tianditu with a key) goes underneath only when the deployment sets one.
+   */
+  addTileLayer(url: string, attribution: string | null): void {
+    if (attribution) L.control.attribution({ prefix: false }).addTo(this.#map);
+    L.tileLayer(url, { maxZoom: 18, attribution: attribution ?? '' })
+      .addTo(this.#map)
+      .bringToBack();
   }
 
   destroy(): void {

@@ -139,3 +139,10 @@ async function postXml<T>(path: string, xml: string): Promise<T> {
     status: response.status,
   });
 }
+
+/** Deployment settings (online tile layer), GET /api/v1/settings. */
+export interface ClientSettings {
+  map: { tileUrl: string | null; tileAttribution: string | null };
+}
+
+export const fetchSettings = (): Promise<ClientSettings> => get<ClientSettings>('/settings');

@@ -19,9 +19,18 @@ const ROOM_CREATORS: readonly Role[] = ['admin', 'chair', 'duty_officer'];
 /** Who sees conference PINs (staff hand them out); the others see only the number. */
 const PIN_READERS: readonly Role[] = ['admin', 'chair', 'duty_officer'];
 
-export function apiRouter(deps: { store: Store; registry: RoomRegistry }): Router {
+/** What the console reads at start: deployment choices it cannot know otherwise. */
+export interface ClientSettings {
+  map: { tileUrl: string | null; tileAttribution: string | null };
+}
+
+export function apiRouter(deps: { store: Store; registry: RoomRegistry; settings: ClientSettings }): Router {
   const { store, registry } = deps;
   const router = Router();
+
+  router.get('/settings', (_req, res) => {
+    res.json(deps.settings);
+  });
 
   const roomView = (room: RoomRecord, role: Role): RoomView => ({
     ...room,

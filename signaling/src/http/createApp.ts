@@ -11,7 +11,7 @@ import type { CommandRoom } from '../command/CommandRoom.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
-import { apiRouter } from './apiRoutes.ts';
+import { apiRouter, type ClientSettings } from './apiRoutes.ts';
 import { loginRouter, requireBearer } from './authRoutes.ts';
 import { commandRouter } from './commandRoutes.ts';
 import { consoleRouter } from './consoleStatic.ts';
@@ -31,6 +31,8 @@ export interface AppDeps {
   sip: SipBridge;
   command: CommandRoom;
   consoleDist: string;
+  /** Settings the console needs (GET /api/v1/settings). */
+  settings: ClientSettings;
 }
 
 export function createApp(deps: AppDeps): Express {
