@@ -169,4 +169,31 @@ describe.skipIf(unavailable !== null)('the chair calls township phones from the 
     // The phone hears "已签收" and is hung up.
     expect(await desk?.waitClosed(20_000)).toBeTruthy();
   });
+
+  it('calls a township from the map: its phone is dialled into a new emergency room the caller chairs', async () => {
+    const { token } = await loginApi(sip.beacon.url, 'duty');
+    const { roomId } = await apiJson<{ roomId: string }>(sip.beacon.url, token, '/api/v1/townships/cangling/meeting', {
+      method: 'POST',
+    });
+    expect(roomId).toMatch(/^emergency-/);
+    await desk?.waitEstablished(20_000);
+    const room = await poll(
+      async () =>
+        (
+          await apiJson<{ id: string; kind: string; participants: number }[]>(sip.beacon.url, token, '/api/v1/rooms')
+        ).find((r) => r.id === roomId),
+      (r) => (r?.participants ?? 0) >= 1,
+      20_000,
+    );
+    expect(room?.kind).toBe('emergency');
+    await desk?.hangup();
+    await poll(
+      async () =>
+        (await apiJson<{ id: string; participants: number }[]>(sip.beacon.url, token, '/api/v1/rooms')).find(
+          (r) => r.id === roomId,
+        )?.participants ?? 0,
+      (n) => n === 0,
+      15_000,
+    );
+  });
 });

@@ -110,6 +110,7 @@ export const commandApi = {
   warnings: () => get<WarningView[]>('/warnings'),
   acks: (id: string) => get<AckBoardRow[]>(`/warnings/${encodeURIComponent(id)}/acks`),
   warningMeeting: (id: string) => post<{ roomId: string }>(`/warnings/${encodeURIComponent(id)}/meeting`),
+  townshipMeeting: (id: string) => post<{ roomId: string }>(`/townships/${encodeURIComponent(id)}/meeting`),
   downloadCap: (warning: WarningView) =>
     downloadWithToken(`/warnings/${encodeURIComponent(warning.id)}/cap`, `${warning.identifier}.xml`, session.token),
   importCap: (xml: string) => postXml<WarningView>('/warnings/import', xml),

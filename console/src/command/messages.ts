@@ -24,7 +24,7 @@ const zh = {
     noTerminals: '未登记终端',
     video: '视频',
     call: '呼叫',
-    callDisabled: '只能在会议中呼叫话机：请先“一键会商”',
+    callHint: '一对一应急通话：乡镇终端自动接入，同时拨打其话机',
     task: '消息/任务',
     incidents: '未结事件',
     noIncidents: '无',

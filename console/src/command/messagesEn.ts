@@ -24,7 +24,7 @@ const en: CommandMessages = {
     noTerminals: 'No terminals registered',
     video: 'Video',
     call: 'Call',
-    callDisabled: 'Phones can only be called inside a meeting: start an emergency meeting first',
+    callHint: 'One-to-one emergency call: the township terminal joins and its desk phone is dialled',
     task: 'Message / task',
     incidents: 'Open incidents',
     noIncidents: 'None',

@@ -30,6 +30,22 @@ export function commandRouter(deps: { store: Store; command: CommandRoom }): Rou
     res.json(command.tasks.list(claimsOf(res), filter));
   });
 
+  /**
+   * "呼叫" on a township's card: a one-to-one emergency call with the township —
+   * its terminal joins, its desk phone is dialled, the caller chairs.
+   */
+  router.post('/townships/:id/meeting', (req, res) => {
+    const township = store.townships.get(req.params.id);
+    if (!township) throw BeaconError.notFound('township');
+    const result = command.meetings.start(claimsOf(res), {
+      title: `应急通话：${township.name}`,
+      townshipIds: [township.id],
+      incidentId: null,
+      source: { townshipId: township.id },
+    });
+    res.status(201).json({ roomId: result.roomId, invitedTownshipIds: result.invitedTownshipIds });
+  });
+
   router.get('/presence', (_req, res) => {
     claimsOf(res);
     res.json(command.presence.list());
