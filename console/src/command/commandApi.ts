@@ -6,6 +6,7 @@
 import type {
   AckBoardRow,
   CreateIncidentRequest,
+  CreateWarningRequest,
   IncidentStatus,
   IncidentView,
   TaskView,
@@ -20,22 +21,11 @@ import { api, downloadWithToken } from '../api.ts';
 import { type ClientErrorCode, ConsoleError } from '../errors.ts';
 import { session } from '../session.ts';
 
-/** What the draft form sends (the server fills defaults). */
-export interface WarningDraft {
-  event: string;
-  colour: WarningView['colour'];
-  urgency: WarningView['urgency'];
-  severity: WarningView['severity'];
-  certainty: WarningView['certainty'];
-  headline: string;
-  description: string;
-  instruction: string;
-  area: WarningArea;
-  areaDesc: string;
-  expires: string;
-  incidentId: string | null;
-  escalationMinutes: number;
-}
+/**
+ * What the draft form sends: the protocol's request type (type-only import: the
+ * zod schema itself stays out of the console bundle). `effective` defaults to now.
+ */
+export type WarningDraft = Omit<CreateWarningRequest, 'effective'>;
 
 export interface TaskDraft {
   townshipIds: string[];
