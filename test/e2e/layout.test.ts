@@ -191,7 +191,9 @@ describe('layouts in a crowded meeting', () => {
           main: (await videoConsumer(chair.page, main))?.spatialLayer,
           small: (await videoConsumer(chair.page, small))?.spatialLayer,
         }),
-        { timeout: 20_000, interval: 1_000 },
+        // The layer policy steps up only after 10 s of good scores; on a loaded 2-core CI machine with 17
+        // participants the scores dip now and then, so give it a few such windows.
+        { timeout: 45_000, interval: 1_000 },
       )
       .toEqual({ main: 2, small: 0 });
     // What is decoded follows: the main view's frames are wider than the small tile's.
