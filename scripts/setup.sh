@@ -47,7 +47,8 @@ BUILD_DEBS="$(plan_get BUILD_DEBS)"
 # --- Debian packages ---------------------------------------------------------
 # Kamailio: the SIP server in front of the desk phones (websocket: the gateway's link;
 # sqlite: the digest credentials Beacon keeps). espeak-ng + sox: voice prompts.
-WANT_DEBS=(ffmpeg kamailio kamailio-websocket-modules kamailio-sqlite-modules kamailio-extra-modules espeak-ng sox)
+# openssl: Beacon's own certificate authority (signaling/src/tls).
+WANT_DEBS=(ffmpeg openssl kamailio kamailio-websocket-modules kamailio-sqlite-modules kamailio-extra-modules espeak-ng sox)
 # fonts-wqy-microhei: Chinese glyphs in headless screenshots taken on test failure.
 # sip-tester (SIPp) and baresip-core: real SIP peers for the phone tests.
 [ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(chromium fonts-wqy-microhei sip-tester baresip-core)

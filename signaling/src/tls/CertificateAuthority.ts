@@ -1,0 +1,259 @@
+/**
+ * Beacon's own certificate authority (issue 7): browsers open a camera only on
+ * a secure origin, and township terminals reach the city's servers by an IP
+ * address or an intranet name no public CA will certify. So on first start
+ * Beacon creates a CA (10 years) and a server certificate for its host names
+ * and addresses (397 days, the most browsers accept), keeps them in
+ * `<dataDir>/tls/`, reuses them afterwards, and issues a new server
+ * certificate when the names change or expiry is near. Terminals trust the CA
+ * once (the console offers `ca.crt` for download).
+ *
+ * Keys and certificates are made by the `openssl` command (Debian's openssl
+ * 3): Node can read X.509 but not write it, and a hand-rolled ASN.1 encoder
+ * is not something to trust with a city's TLS.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createLogger } from '../logger.ts';
+
+const run = promisify(execFile);
+const logger = createLogger('CertificateAuthority');
+
+export interface CertificateOptions {
+  /** Directory for ca.key, ca.crt, server.key, server.crt (created, mode 0700). */
+  dir: string;
+  /** DNS names and IP addresses the server certificate must cover (at least one). */
+  names: readonly string[];
+  /** Default 3650. */
+  caValidityDays?: number;
+  /** Default 397: browsers refuse longer-lived server certificates. */
+  serverValidityDays?: number;
+  /** Issue a new server certificate this many days before it expires. Default 30. */
+  renewBeforeDays?: number;
+  /** For tests: what "now" is. */
+  now?: Date;
+  /** Default 'openssl'. */
+  openssl?: string;
+}
+
+export interface Certificates {
+  caCertPath: string;
+  certPath: string;
+  keyPath: string;
+  caCert: string;
+  cert: string;
+  key: string;
+  /** What happened on this call: nothing, a new server certificate, or a new CA (and certificate). */
+  action: 'reused' | 'issued' | 'created';
+  notAfter: Date;
+}
+
+export class CertificateError extends Error {
+  override readonly name = 'CertificateError';
+  constructor(
+    readonly code: 'tls_bad_name' | 'tls_openssl_failed',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const DNS_NAME = /^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?:\.(?!-)[A-Za-z0-9-]{1,63})*\.?$/;
+
+/** `DNS:x` / `IP:y` entries, validated (they go into an openssl config file). */
+export function subjectAltNames(names: readonly string[]): string[] {
+  if (names.length === 0) throw new CertificateError('tls_bad_name', 'at least one host name or address is needed');
+  return [...new Set(names)].map((name) => {
+    if (isIP(name)) return `IP:${name}`;
+    if (DNS_NAME.test(name)) return `DNS:${name}`;
+    throw new CertificateError('tls_bad_name', `not a host name or IP address: ${JSON.stringify(name)}`);
+  });
+}
+
+export async function ensureCertificates(opts: CertificateOptions): Promise<Certificates> {
+  const now = opts.now ?? new Date();
+  const sans = subjectAltNames(opts.names);
+  const files = {
+    caKey: path.join(opts.dir, 'ca.key'),
+    caCert: path.join(opts.dir, 'ca.crt'),
+    key: path.join(opts.dir, 'server.key'),
+    cert: path.join(opts.dir, 'server.crt'),
+  };
+  await mkdir(opts.dir, { recursive: true, mode: 0o700 });
+
+  let action: Certificates['action'] = 'reused';
+  let ca = await readIfPresent(files.caCert);
+  if (!ca || !(await readIfPresent(files.caKey)) || expiresWithin(ca, now, 0)) {
+    await createCa(opts, files);
+    ca = await readFile(files.caCert, 'utf8');
+    action = 'created';
+  }
+  let cert = await readIfPresent(files.cert);
+  const renewBefore = opts.renewBeforeDays ?? 30;
+  const stale =
+    !cert ||
+    action === 'created' ||
+    !(await readIfPresent(files.key)) ||
+    expiresWithin(cert, now, renewBefore) ||
+    !issuedBy(cert, ca) ||
+    !sameNames(cert, sans);
+  if (stale) {
+    await issueServerCertificate(opts, files, sans);
+    cert = await readFile(files.cert, 'utf8');
+    if (action === 'reused') action = 'issued';
+  }
+  const notAfter = new Date(new X509Certificate(cert as string).validTo);
+  if (action !== 'reused') logger.info({ action, names: sans, notAfter }, 'TLS certificate ready');
+  return {
+    caCertPath: files.caCert,
+    certPath: files.cert,
+    keyPath: files.key,
+    caCert: ca,
+    cert: cert as string,
+    key: await readFile(files.key, 'utf8'),
+    action,
+    notAfter,
+  };
+}
+
+async function readIfPresent(file: string): Promise<string | null> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+function expiresWithin(pem: string, now: Date, days: number): boolean {
+  const validTo = Date.parse(new X509Certificate(pem).validTo);
+  return validTo - now.getTime() < days * 86_400_000;
+}
+
+function issuedBy(certPem: string, caPem: string): boolean {
+  const cert = new X509Certificate(certPem);
+  const ca = new X509Certificate(caPem);
+  return cert.checkIssued(ca) && cert.verify(ca.publicKey);
+}
+
+/** The certificate covers exactly these names (a changed address means a new certificate). */
+function sameNames(certPem: string, sans: readonly string[]): boolean {
+  const have = (new X509Certificate(certPem).subjectAltName ?? '')
+    .split(',')
+    .map((entry) => entry.trim().replace(/^IP Address:/, 'IP:'))
+    .filter(Boolean)
+    .sort();
+  return JSON.stringify(have) === JSON.stringify([...sans].sort());
+}
+
+async function openssl(opts: CertificateOptions, args: string[]): Promise<void> {
+  try {
+    await run(opts.openssl ?? 'openssl', args, { timeout: 30_000 });
+  } catch (err) {
+    const stderr = (err as { stderr?: string }).stderr?.trim() ?? '';
+    throw new CertificateError('tls_openssl_failed', `openssl ${args[0]} failed: ${stderr || (err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
+/** Writes to a temporary name, then renames: a crash never leaves half a key next to a whole certificate. */
+async function createCa(opts: CertificateOptions, files: { caKey: string; caCert: string }): Promise<void> {
+  const tmpKey = `${files.caKey}.tmp`;
+  const tmpCert = `${files.caCert}.tmp`;
+  await openssl(opts, [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    tmpKey,
+    '-out',
+    tmpCert,
+    '-days',
+    String(opts.caValidityDays ?? 3650),
+    '-subj',
+    `/O=Beacon/CN=Beacon CA ${randomBytes(3).toString('hex')}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE,pathlen:0',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  await chmod(tmpKey, 0o600);
+  await rename(tmpKey, files.caKey);
+  await rename(tmpCert, files.caCert);
+}
+
+async function issueServerCertificate(
+  opts: CertificateOptions,
+  files: { caKey: string; caCert: string; key: string; cert: string },
+  sans: readonly string[],
+): Promise<void> {
+  const csr = `${files.cert}.csr`;
+  const ext = `${files.cert}.ext`;
+  const tmpKey = `${files.key}.tmp`;
+  const tmpCert = `${files.cert}.tmp`;
+  const commonName = (sans[0] as string).replace(/^(DNS|IP):/, '');
+  await writeFile(
+    ext,
+    [
+      'basicConstraints=critical,CA:FALSE',
+      'keyUsage=critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage=serverAuth',
+      `subjectAltName=${sans.join(',')}`,
+      '',
+    ].join('\n'),
+  );
+  try {
+    await openssl(opts, [
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      tmpKey,
+      '-out',
+      csr,
+      '-subj',
+      `/O=Beacon/CN=${commonName}`,
+    ]);
+    await openssl(opts, [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      files.caCert,
+      '-CAkey',
+      files.caKey,
+      '-set_serial',
+      `0x${randomBytes(16).toString('hex')}`,
+      '-days',
+      String(opts.serverValidityDays ?? 397),
+      '-sha256',
+      '-extfile',
+      ext,
+      '-out',
+      tmpCert,
+    ]);
+    await chmod(tmpKey, 0o600);
+    await rename(tmpKey, files.key);
+    await rename(tmpCert, files.cert);
+  } finally {
+    await rm(csr, { force: true });
+    await rm(ext, { force: true });
+    await rm(tmpKey, { force: true });
+    await rm(tmpCert, { force: true });
+  }
+}
