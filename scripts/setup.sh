@@ -84,6 +84,17 @@ else
   done
 fi
 
+# Beacon runs its own Kamailio (config rendered per start by the SIP gateway). On a systemd host the
+# Debian package's service may have started on install and would hold port 5060: stop and disable it.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled --quiet kamailio 2>/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    say "disabling the system kamailio service (Beacon starts its own Kamailio)"
+    systemctl disable --now kamailio >/dev/null 2>&1 || say "warning: could not disable the kamailio service"
+  else
+    say "warning: the system kamailio service is enabled and may hold port 5060; run: sudo systemctl disable --now kamailio"
+  fi
+fi
+
 # --- mediasoup worker --------------------------------------------------------
 WORKER_OUT="$(BEACON_MEDIASOUP_WORKER="$WORKER_MODE" node scripts/mediasoup/build-worker.mjs --quiet)" ||
   die "could not build or find the mediasoup worker (see above)"
