@@ -137,7 +137,11 @@ export function concatList(segments: SegmentFile[]): string {
   const lines = ['ffconcat version 1.0'];
   for (const segment of segments) {
     lines.push(`file '${segment.path.replaceAll("'", "'\\''")}'`);
-    if (segment.durationSeconds !== undefined) lines.push(`duration ${segment.durationSeconds.toFixed(3)}`);
+    if (segment.durationSeconds !== undefined) {
+      // Segments overlap while the next one takes over: `outpoint` drops the tail that the next segment
+      // also recorded (`duration` alone only places the next file, the overlap would play twice).
+      lines.push(`duration ${segment.durationSeconds.toFixed(3)}`, `outpoint ${segment.durationSeconds.toFixed(3)}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }
