@@ -10,26 +10,12 @@ import { join } from 'node:path';
 import type { AckBoardRow, AlertForTerminal, WarningView } from '@beacon/signaling/protocol';
 import { io } from 'socket.io-client';
 import { afterAll, expect, it } from 'vitest';
+import { SEED_TOWNSHIPS } from '../../signaling/src/store/seedData.ts';
 import { type BeaconProcess, startBeaconProcess } from '../src/beaconProcess.ts';
 import { api, login, request, type TestClient } from './helpers.ts';
 
-const TOWNSHIPS = [
-  'lucheng',
-  'donggua',
-  'lvhe',
-  'zixi',
-  'donghua',
-  'ziwu',
-  'cangling',
-  'sanjie',
-  'bajiao',
-  'zhongshan',
-  'xincun',
-  'xishelu',
-  'shuju',
-  'daguokou',
-  'dadiji',
-];
+/** Every seeded township acks: one terminal each. */
+const TOWNSHIPS = SEED_TOWNSHIPS.map((township) => township.id);
 /** Acks answered ok before the kill: how many to wait for (the rest race the SIGKILL). */
 const KILL_AFTER_OKS = 5;
 

@@ -26,18 +26,23 @@ interface CommandUi {
   taskTownships: string[];
 }
 
-export const ui = reactive<CommandUi>({
-  tab: 'incidents',
-  townshipId: null,
-  incidentId: null,
-  warningId: null,
-  placing: false,
-  placed: null,
-  area: null,
-  affected: [],
-  previewError: null,
-  taskTownships: [],
-});
+/** The command room as first opened (and after sign-out). */
+function initialUi(): CommandUi {
+  return {
+    tab: 'incidents',
+    townshipId: null,
+    incidentId: null,
+    warningId: null,
+    placing: false,
+    placed: null,
+    area: null,
+    affected: [],
+    previewError: null,
+    taskTownships: [],
+  };
+}
+
+export const ui = reactive<CommandUi>(initialUi());
 
 let previewSeq = 0;
 
@@ -63,16 +68,5 @@ export async function setArea(area: WarningArea | null): Promise<void> {
 
 export function resetUi(): void {
   previewSeq++;
-  Object.assign(ui, {
-    tab: 'incidents',
-    townshipId: null,
-    incidentId: null,
-    warningId: null,
-    placing: false,
-    placed: null,
-    area: null,
-    affected: [],
-    previewError: null,
-    taskTownships: [],
-  } satisfies CommandUi);
+  Object.assign(ui, initialUi());
 }

@@ -71,7 +71,7 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
    * Kamailio yet: calls would get 503), so not available.
    */
   get available(): boolean {
-    return this.status().available;
+    return this.#unavailableReason() === null;
   }
 
   gatewayConnected(socketId: string): void {
@@ -94,11 +94,16 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
   }
 
   status(): SipStatus {
-    let reason: string | null = null;
-    if (this.#gateways.size === 0) reason = 'gateway_not_connected';
-    else if (!this.#report) reason = 'gateway_starting';
-    else if (this.#report.data.kamailio === 'unavailable') reason = this.#report.data.reason ?? 'kamailio_unavailable';
+    const reason = this.#unavailableReason();
     return { available: reason === null, reason, registrations: this.#registrations() };
+  }
+
+  /** Null when phones can be served; else why not (without building the registration list). */
+  #unavailableReason(): string | null {
+    if (this.#gateways.size === 0) return 'gateway_not_connected';
+    if (!this.#report) return 'gateway_starting';
+    if (this.#report.data.kamailio === 'unavailable') return this.#report.data.reason ?? 'kamailio_unavailable';
+    return null;
   }
 
   /** Sends the request to the gateway that connected last (the live one after a restart); null: none connected. */
