@@ -47,11 +47,15 @@ BUILD_DEBS="$(plan_get BUILD_DEBS)"
 # --- Debian packages ---------------------------------------------------------
 # Kamailio: the SIP server in front of the desk phones (websocket: the gateway's link;
 # sqlite: the digest credentials Beacon keeps). espeak-ng + sox: voice prompts.
-# openssl: Beacon's own certificate authority (signaling/src/tls).
-WANT_DEBS=(ffmpeg openssl kamailio kamailio-websocket-modules kamailio-sqlite-modules kamailio-extra-modules espeak-ng sox)
+# openssl: Beacon's own certificate authority (signaling/src/tls). coturn: TURN for terminals behind
+# NAT/firewalls (started by signaling when BEACON_TURN=on).
+WANT_DEBS=(ffmpeg openssl kamailio kamailio-websocket-modules kamailio-sqlite-modules kamailio-extra-modules espeak-ng sox coturn)
 # fonts-wqy-microhei: Chinese glyphs in headless screenshots taken on test failure.
 # sip-tester (SIPp) and baresip-core: real SIP peers for the phone tests.
-[ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(chromium fonts-wqy-microhei sip-tester baresip-core)
+# libnss3-tools (certutil): a test browser's trust in Beacon's CA. iproute2: network namespaces for
+# link tests; gcc: their userspace link emulator (test/tools/linkemu). postgresql: the store suite's
+# second backend.
+[ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(chromium fonts-wqy-microhei sip-tester baresip-core libnss3-tools iproute2 gcc libc6-dev postgresql)
 # shellcheck disable=SC2206 # word splitting intended
 [ -n "$BUILD_DEBS" ] && WANT_DEBS+=($BUILD_DEBS)
 
@@ -84,16 +88,19 @@ else
   done
 fi
 
-# Beacon runs its own Kamailio (config rendered per start by the SIP gateway). On a systemd host the
-# Debian package's service may have started on install and would hold port 5060: stop and disable it.
-if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled --quiet kamailio 2>/dev/null; then
-  if [ "$(id -u)" = 0 ]; then
-    say "disabling the system kamailio service (Beacon starts its own Kamailio)"
-    systemctl disable --now kamailio >/dev/null 2>&1 || say "warning: could not disable the kamailio service"
-  else
-    say "warning: the system kamailio service is enabled and may hold port 5060; run: sudo systemctl disable --now kamailio"
+# Beacon runs its own Kamailio and coturn (configs rendered per start). On a systemd host the Debian
+# packages' services may have started on install and would hold ports 5060 and 3478: stop and disable them.
+# PostgreSQL's own service is left alone (tests start a throwaway server on a random port).
+for service in kamailio coturn; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled --quiet "$service" 2>/dev/null; then
+    if [ "$(id -u)" = 0 ]; then
+      say "disabling the system $service service (Beacon starts its own)"
+      systemctl disable --now "$service" >/dev/null 2>&1 || say "warning: could not disable the $service service"
+    else
+      say "warning: the system $service service is enabled and may hold its port; run: sudo systemctl disable --now $service"
+    fi
   fi
-fi
+done
 
 # --- mediasoup worker --------------------------------------------------------
 WORKER_OUT="$(BEACON_MEDIASOUP_WORKER="$WORKER_MODE" node scripts/mediasoup/build-worker.mjs --quiet)" ||

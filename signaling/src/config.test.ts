@@ -12,6 +12,10 @@ describe('loadConfig', () => {
       dataDir: './data',
       jwtSecret: undefined,
       jwtTtlSeconds: 43_200,
+      tls: { mode: 'auto', certFile: null, keyFile: null, extraNames: [] },
+      httpPort: 3080,
+      turn: { enabled: false, port: 3478, secret: null, ttlSeconds: 43_200, relayPorts: { min: 49_160, max: 49_999 } },
+      databaseUrl: null,
       demoPassword: 'beacon2026',
       consoleDist: path.resolve(import.meta.dirname, '../../console/dist'),
       reconnectGraceMs: 30_000,
@@ -38,6 +42,17 @@ describe('loadConfig', () => {
       BEACON_DATA_DIR: '/var/lib/beacon',
       BEACON_JWT_SECRET: 'x'.repeat(32),
       BEACON_JWT_TTL_SECONDS: '60',
+      BEACON_TLS: 'files',
+      BEACON_TLS_CERT: '/etc/beacon/server.crt',
+      BEACON_TLS_KEY: '/etc/beacon/server.key',
+      BEACON_TLS_NAMES: ' beacon.cx.gov.cn, 10.0.0.5 ,',
+      BEACON_HTTP_PORT: 'off',
+      BEACON_TURN: 'on',
+      BEACON_TURN_PORT: '3479',
+      BEACON_TURN_SECRET: 't'.repeat(40),
+      BEACON_TURN_TTL_SECONDS: '600',
+      BEACON_TURN_RELAY_PORTS: '50000-50100',
+      DATABASE_URL: 'postgres://beacon:pw@db.cx.example:5432/beacon',
       BEACON_DEMO_PASSWORD: 'pw',
       BEACON_CONSOLE_DIST: '/srv/console',
       BEACON_RECONNECT_GRACE_MS: '1500',
@@ -59,6 +74,21 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/beacon',
       jwtSecret: 'x'.repeat(32),
       jwtTtlSeconds: 60,
+      tls: {
+        mode: 'files',
+        certFile: '/etc/beacon/server.crt',
+        keyFile: '/etc/beacon/server.key',
+        extraNames: ['beacon.cx.gov.cn', '10.0.0.5'],
+      },
+      httpPort: null,
+      turn: {
+        enabled: true,
+        port: 3479,
+        secret: 't'.repeat(40),
+        ttlSeconds: 600,
+        relayPorts: { min: 50_000, max: 50_100 },
+      },
+      databaseUrl: 'postgres://beacon:pw@db.cx.example:5432/beacon',
       demoPassword: 'pw',
       consoleDist: '/srv/console',
       reconnectGraceMs: 1500,
@@ -79,6 +109,31 @@ describe('loadConfig', () => {
     // A realm goes into digest challenges and HA1 strings: no spaces or colons.
     expect(() => loadConfig({ BEACON_SIP_REALM: 'my realm' })).toThrow(/BEACON_SIP_REALM/);
     expect(() => loadConfig({ BEACON_SIP_REALM: 'a:b' })).toThrow(/BEACON_SIP_REALM/);
+    // With TLS off the main port is plain HTTP: no second HTTP port.
+    expect(loadConfig({ BEACON_TLS: 'off' }).httpPort).toBeNull();
+  });
+
+  it('checks addresses, TLS files and TURN settings', () => {
+    expect(() => loadConfig({ BEACON_HOST: 'localhost' })).toThrow(/BEACON_HOST: an IPv4 or IPv6 address/);
+    expect(() => loadConfig({ MEDIA_LISTEN_IP: '10.0.0.300' })).toThrow(/MEDIA_LISTEN_IP/);
+    expect(loadConfig({ MEDIA_ANNOUNCED_ADDRESS: 'media.cx.gov.cn' }).media.announcedAddress).toBe('media.cx.gov.cn');
+    expect(() => loadConfig({ MEDIA_ANNOUNCED_ADDRESS: 'bad name!' })).toThrow(/MEDIA_ANNOUNCED_ADDRESS/);
+    expect(() => loadConfig({ BEACON_TLS_NAMES: 'ok.example,not ok' })).toThrow(/BEACON_TLS_NAMES/);
+    expect(() => loadConfig({ BEACON_TLS: 'files' })).toThrow(
+      /BEACON_TLS_CERT: required[\s\S]*BEACON_TLS_KEY: required/,
+    );
+    expect(() => loadConfig({ BEACON_TURN_RELAY_PORTS: '50000-40000' })).toThrow(/BEACON_TURN_RELAY_PORTS/);
+    expect(() => loadConfig({ BEACON_TURN_PORT: '0' })).toThrow(/BEACON_TURN_PORT/);
+    let message = '';
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db', BEACON_TURN_SECRET: 'short-hunter3' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('DATABASE_URL');
+    expect(message).toContain('BEACON_TURN_SECRET');
+    expect(message).not.toContain('hunter2');
+    expect(message).not.toContain('hunter3');
   });
 
   it('lists every bad variable in one error, without leaking the secret', () => {

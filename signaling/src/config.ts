@@ -2,8 +2,21 @@
  * Configuration, read from the environment and validated once at start.
  * There is no other config path: anything not listed here is not configurable.
  *
- *   BEACON_PORT              HTTP + socket.io port                     3000
- *   BEACON_HOST              listen address                            0.0.0.0
+ *   BEACON_PORT              HTTPS (or HTTP with BEACON_TLS=off) +      3000
+ *                            socket.io port
+ *   BEACON_HOST              listen address (an IP address)            0.0.0.0
+ *   BEACON_TLS               auto: Beacon's own CA + server certificate auto
+ *                            in <dataDir>/tls (created, reused, renewed);
+ *                            files: BEACON_TLS_CERT/BEACON_TLS_KEY (an
+ *                            admin's certificate; HSTS is sent);
+ *                            off: plain HTTP (behind a TLS proxy, tests)
+ *   BEACON_TLS_CERT          PEM certificate (chain) for files mode    (unset)
+ *   BEACON_TLS_KEY           PEM private key for files mode            (unset)
+ *   BEACON_TLS_NAMES         extra DNS names / IPs the auto certificate (unset: host name,
+ *                            covers, comma-separated                    localhost, every
+ *                                                                       interface address)
+ *   BEACON_HTTP_PORT         plain HTTP port that redirects to HTTPS   3080
+ *                            and serves the CA + help page; off = none
  *   BEACON_DATA_DIR          SQLite file, generated JWT secret         ./data
  *   BEACON_JWT_SECRET        HS256 secret, at least 32 characters;     (unset)
  *                            unset → generated once and kept in
@@ -24,13 +37,26 @@
  *                            command room map, e.g. Tianditu with a key    basemap only)
  *                            (https://…/{z}/{x}/{y}…)
  *   BEACON_MAP_TILE_ATTRIBUTION credit shown for that layer                (unset)
+ *   BEACON_TURN              start coturn (Debian) for terminals behind off
+ *                            NAT/firewalls: on | off
+ *   BEACON_TURN_PORT         TURN listening port (UDP and TCP)          3478
+ *   BEACON_TURN_SECRET       shared secret for TURN REST credentials   (unset → generated in
+ *                            (at least 32 characters)                   <dataDir>/turn-secret)
+ *   BEACON_TURN_TTL_SECONDS  lifetime of minted TURN credentials       43200 (= a login)
+ *   BEACON_TURN_RELAY_PORTS  coturn relay port range                   49160-49999
+ *   DATABASE_URL             PostgreSQL store (postgres://…) instead    (unset: SQLite in
+ *                            of the embedded SQLite file                 <dataDir>)
  *   LOG_LEVEL                pino level (trace…fatal, silent)          info
  *   MEDIA_WORKERS            mediasoup workers                         os.availableParallelism()
- *   MEDIA_LISTEN_IP          RTC listen address                        0.0.0.0
- *   MEDIA_ANNOUNCED_ADDRESS  address announced in ICE candidates       (unset: listen IP)
+ *   MEDIA_LISTEN_IP          RTC listen address (an IP address)        0.0.0.0
+ *   MEDIA_ANNOUNCED_ADDRESS  address (IP or DNS name) announced in ICE  (unset: the listen IP,
+ *                            candidates                                  or when that is a
+ *                                                                       wildcard the first
+ *                                                                       non-loopback IPv4)
  *   MEDIA_RTC_PORT_BASE      first RTC port (one port per worker)      40000
  *   MEDIA_LOG_LEVEL          mediasoup worker log level                warn
  */
+import { isIP } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -38,13 +64,43 @@ import { z } from 'zod';
 const defaultConsoleDist = fileURLToPath(new URL('../../console/dist', import.meta.url));
 
 const port = z.coerce.number().int().min(0).max(65535);
+const ipAddress = z
+  .string()
+  .trim()
+  .refine((value) => isIP(value) !== 0, 'an IPv4 or IPv6 address');
+/** An IP address or a DNS name (RFC 1123 labels). */
+const hostOrIp = z
+  .string()
+  .trim()
+  .refine(
+    (value) =>
+      isIP(value) !== 0 ||
+      /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(
+        value,
+      ),
+    'an IP address or a DNS name',
+  );
 const nonEmpty = z.string().trim().min(1);
 
 /** Schema over the raw environment; the output is the `Config` shape. */
 export const configSchema = z
   .object({
     BEACON_PORT: port.default(3000),
-    BEACON_HOST: nonEmpty.default('0.0.0.0'),
+    BEACON_HOST: ipAddress.default('0.0.0.0'),
+    BEACON_TLS: z.enum(['auto', 'files', 'off']).default('auto'),
+    BEACON_TLS_CERT: nonEmpty.optional(),
+    BEACON_TLS_KEY: nonEmpty.optional(),
+    BEACON_TLS_NAMES: z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => name !== ''),
+      )
+      .pipe(z.array(hostOrIp).max(50))
+      .default([]),
+    BEACON_HTTP_PORT: z.union([z.literal('off'), port]).default(3080),
     BEACON_DATA_DIR: nonEmpty.default('./data'),
     BEACON_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     BEACON_JWT_TTL_SECONDS: z.coerce.number().int().positive().default(43_200),
@@ -63,12 +119,33 @@ export const configSchema = z
       .string()
       .regex(/^[A-Za-z0-9.-]{1,64}$/, 'letters, digits, dots and dashes (a SIP realm)')
       .default('beacon'),
+    BEACON_TURN: z.enum(['on', 'off']).default('off'),
+    BEACON_TURN_PORT: port.refine((value) => value > 0, 'a fixed port (not 0)').default(3478),
+    BEACON_TURN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    BEACON_TURN_TTL_SECONDS: z.coerce.number().int().min(10).max(604_800).default(43_200),
+    BEACON_TURN_RELAY_PORTS: z
+      .string()
+      .regex(/^\d{4,5}-\d{4,5}$/, 'a port range like 49160-49999')
+      .transform((value) => value.split('-').map(Number) as [number, number])
+      .refine(([min, max]) => min >= 1024 && max <= 65535 && min < max, 'from ≥1024 to ≤65535, first < last')
+      .default([49160, 49999]),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// URL')
+      .optional(),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).default(os.availableParallelism()),
-    MEDIA_LISTEN_IP: nonEmpty.default('0.0.0.0'),
-    MEDIA_ANNOUNCED_ADDRESS: nonEmpty.optional(),
+    MEDIA_LISTEN_IP: ipAddress.default('0.0.0.0'),
+    MEDIA_ANNOUNCED_ADDRESS: hostOrIp.optional(),
     MEDIA_RTC_PORT_BASE: z.coerce.number().int().min(1024).max(65000).default(40_000),
     MEDIA_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.BEACON_TLS !== 'files') return;
+    for (const key of ['BEACON_TLS_CERT', 'BEACON_TLS_KEY'] as const) {
+      if (env[key] === undefined)
+        ctx.addIssue({ code: 'custom', path: [key], message: 'required when BEACON_TLS=files' });
+    }
   })
   .transform((env) => ({
     port: env.BEACON_PORT,
@@ -76,6 +153,22 @@ export const configSchema = z
     dataDir: env.BEACON_DATA_DIR,
     ...(env.BEACON_JWT_SECRET === undefined ? {} : { jwtSecret: env.BEACON_JWT_SECRET }),
     jwtTtlSeconds: env.BEACON_JWT_TTL_SECONDS,
+    tls: {
+      mode: env.BEACON_TLS,
+      certFile: env.BEACON_TLS_CERT ?? null,
+      keyFile: env.BEACON_TLS_KEY ?? null,
+      extraNames: env.BEACON_TLS_NAMES,
+    },
+    /** Plain HTTP redirect/help port; null when off or when TLS is off (the main port is HTTP then). */
+    httpPort: env.BEACON_TLS === 'off' || env.BEACON_HTTP_PORT === 'off' ? null : env.BEACON_HTTP_PORT,
+    turn: {
+      enabled: env.BEACON_TURN === 'on',
+      port: env.BEACON_TURN_PORT,
+      secret: env.BEACON_TURN_SECRET ?? null,
+      ttlSeconds: env.BEACON_TURN_TTL_SECONDS,
+      relayPorts: { min: env.BEACON_TURN_RELAY_PORTS[0], max: env.BEACON_TURN_RELAY_PORTS[1] },
+    },
+    databaseUrl: env.DATABASE_URL ?? null,
     demoPassword: env.BEACON_DEMO_PASSWORD,
     consoleDist: env.BEACON_CONSOLE_DIST,
     reconnectGraceMs: env.BEACON_RECONNECT_GRACE_MS,
@@ -95,6 +188,9 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 
+/** Never echoed in error messages: they are (or contain) secrets. */
+const SECRET_KEYS = new Set(['BEACON_JWT_SECRET', 'BEACON_TURN_SECRET', 'DATABASE_URL']);
+
 /**
  * Validates the environment once. Empty strings count as unset. On bad input
  * throws one Error whose message lists every bad variable.
@@ -110,7 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? '(config)');
-    const got = name === 'BEACON_JWT_SECRET' ? '' : ` (got ${JSON.stringify(raw[name])})`;
+    const got = SECRET_KEYS.has(name) ? '' : ` (got ${JSON.stringify(raw[name])})`;
     return `  ${name}: ${issue.message}${got}`;
   });
   const error = new Error(`invalid configuration:\n${lines.join('\n')}`);

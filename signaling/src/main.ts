@@ -2,43 +2,59 @@
  * `node --import tsx signaling/src/main.ts`: one Beacon node with embedded
  * media and store. Prints where to open the console and how to log in.
  */
-import os from 'node:os';
+import { isIP } from 'node:net';
 import { loadConfig } from './config.ts';
 import { SipGatewayProcess } from './gateway/SipGatewayProcess.ts';
+import { formatPorts, portsToOpen } from './net/portsBanner.ts';
 import { startBeacon } from './server.ts';
 
-function lanUrls(port: number): string[] {
-  const urls: string[] = [];
-  for (const addresses of Object.values(os.networkInterfaces())) {
-    for (const address of addresses ?? []) {
-      if (address.family === 'IPv4' && !address.internal) urls.push(`http://${address.address}:${port}`);
-    }
-  }
-  return urls;
+function hostInUrl(address: string): string {
+  return isIP(address) === 6 ? `[${address}]` : address;
 }
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const node = await startBeacon({ config });
-  // The gateway reaches us on loopback whatever address browsers use.
+  // The gateway reaches us on loopback (plain HTTP there: no certificate names 127.0.0.1 for it).
   const gateway = config.sip
     ? new SipGatewayProcess({
-        signalingUrl: `http://127.0.0.1:${node.port}`,
+        signalingUrl: node.internalUrl,
         tokens: node.tokens,
         dataDir: config.dataDir,
       })
     : null;
   await gateway?.start();
 
-  const wildcard = config.host === '0.0.0.0' || config.host === '::';
-  const urls = wildcard ? [`http://localhost:${node.port}`, ...lanUrls(node.port)] : [node.url];
+  const scheme = node.tls ? 'https' : 'http';
+  const urls = node.addresses.consoleAddresses
+    .filter((address) => address !== '::1')
+    .map((address) => `${scheme}://${hostInUrl(address)}:${node.port}`);
   const users = node.store.users.list();
   const city = users.filter((u) => u.role !== 'township').map((u) => `${u.username} (${u.role})`);
   const townships = users.filter((u) => u.role === 'township').map((u) => u.username);
   console.log(`\nBeacon 烽火 is running.\n\n  Open:      ${urls.join('\n             ')}`);
   console.log(`  Accounts:  ${city.join(', ')}`);
   console.log(`             one per township: ${townships.join(', ')}`);
-  console.log(`  Password:  ${config.demoPassword} (demo accounts; change BEACON_DEMO_PASSWORD before real use)\n`);
+  console.log(`  Password:  ${config.demoPassword} (demo accounts; change BEACON_DEMO_PASSWORD before real use)`);
+  if (node.tls?.mode === 'auto') {
+    const helpUrl = node.httpPort !== null ? `http://<address>:${node.httpPort}/` : `${urls[0]}/cert-help`;
+    console.log(`  TLS:       Beacon's own CA (${node.tls.caCertPath}); terminals install it once: ${helpUrl}`);
+    console.log(`             CA fingerprint SHA-256 ${node.tls.fingerprint}`);
+  } else if (node.tls?.mode === 'files') {
+    console.log(
+      `  TLS:       configured certificate (valid until ${node.tls.notAfter.toISOString().slice(0, 10)}), HSTS on`,
+    );
+  } else {
+    console.log('  TLS:       off (BEACON_TLS=off): cameras open only on localhost or behind an HTTPS proxy');
+  }
+  console.log(
+    `  Media:     announced address ${node.addresses.mediaAnnounced} (${node.addresses.mediaAnnouncedSource})`,
+  );
+  for (const warning of node.addresses.warnings) console.log(`  Warning:   ${warning}`);
+  const ports = portsToOpen({ config, httpsPort: node.port, httpPort: node.httpPort, tls: node.tls !== null });
+  console.log(
+    `\n  Ports to open in firewalls between the townships and this server:\n${formatPorts(ports).replace(/^/gm, '    ')}\n`,
+  );
 
   let stopping = false;
   const shutdown = (signal: string) => {

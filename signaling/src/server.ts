@@ -4,22 +4,28 @@
  * the store.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type MediaControl, MediaServer } from '@beacon/media-server';
 import { resolveJwtSecret, TokenService } from './auth/tokens.ts';
 import { CommandRoom } from './command/CommandRoom.ts';
 import type { Config } from './config.ts';
+import { certificateHelpRouter, plainHttpApp } from './http/certificateHelp.ts';
 import { createApp } from './http/createApp.ts';
 import { createLogger } from './logger.ts';
 import { createMetricsRegistry } from './metrics.ts';
+import { type ResolvedAddresses, resolveAddresses } from './net/addresses.ts';
 import { MeetingJournal } from './rooms/MeetingJournal.ts';
 import { RoomRegistry } from './rooms/RoomRegistry.ts';
 import { SipBridge } from './sip/SipBridge.ts';
 import { SipTaps } from './sip/SipTaps.ts';
 import { createSocketServer } from './socket/createSocketServer.ts';
 import { openStore, type Store } from './store/index.ts';
+import { TurnService } from './turn/TurnService.ts';
+import { CertificateRenewal } from './tls/CertificateRenewal.ts';
+import { prepareTls, type TlsMaterial } from './tls/serverTls.ts';
 
 const logger = createLogger('server');
 
@@ -30,9 +36,19 @@ export interface StartBeaconOptions {
 }
 
 export interface BeaconNode {
-  /** http://127.0.0.1:PORT when listening on all interfaces, else http://HOST:PORT. */
+  /** https://127.0.0.1:PORT (http:// with BEACON_TLS=off) when listening on all interfaces, else …//HOST:PORT. */
   url: string;
   port: number;
+  /**
+   * Plain HTTP on loopback for this machine's own services (the SIP gateway):
+   * they need no certificate that names 127.0.0.1. Same app and socket.io as `url`.
+   */
+  internalUrl: string;
+  /** The plain-HTTP redirect/help port, null when none. */
+  httpPort: number | null;
+  /** TLS in use (null with BEACON_TLS=off). */
+  tls: TlsMaterial | null;
+  addresses: ResolvedAddresses;
   store: Store;
   media: MediaControl;
   rooms: RoomRegistry;
@@ -47,6 +63,10 @@ export interface BeaconNode {
 export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode> {
   const { config } = opts;
   mkdirSync(config.dataDir, { recursive: true });
+  // Both checked before anything opens: a bad address or certificate must not leave a half-started node.
+  const addresses = resolveAddresses(config);
+  for (const warning of addresses.warnings) logger.warn(warning);
+  const tls = await prepareTls(config, addresses.certificateNames);
   const store = await openStore({
     file: path.join(config.dataDir, 'beacon.sqlite'),
     seed: { demoPassword: config.demoPassword, sipRealm: config.sipRealm },
@@ -55,7 +75,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
 
   let media: MediaControl;
   try {
-    media = opts.media ?? (await MediaServer.create(config.media));
+    media = opts.media ?? (await MediaServer.create({ ...config.media, announcedAddress: addresses.mediaAnnounced }));
   } catch (err) {
     store.close();
     throw err;
@@ -68,6 +88,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   const sip = new SipBridge({ store, realm: config.sipRealm });
   const taps = new SipTaps({ registry: rooms, media });
   const command = new CommandRoom({ store, registry: rooms, sip, escalationTickMs: config.escalationTickMs });
+  const turn = config.turn.enabled ? new TurnService({ config, announcedAddress: addresses.mediaAnnounced }) : null;
   const app = createApp({
     store,
     tokens,
@@ -78,8 +99,14 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     command,
     consoleDist: config.consoleDist,
     settings: { map: config.map },
+    turn,
+    hsts: tls?.hsts ?? false,
+    before: tls ? [certificateHelpRouter({ tls, httpsPort: config.port })] : [],
   });
-  const httpServer = createServer(app);
+  // TLS 1.2 is the floor: older versions have known breaks and every supported terminal browser speaks 1.2+.
+  const httpServer: HttpServer = tls
+    ? (createHttpsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' }, app) as unknown as HttpServer)
+    : createServer(app);
   const recordingsDir = path.resolve(config.dataDir, 'recordings');
   const sockets = createSocketServer({
     httpServer,
@@ -91,17 +118,31 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     sip,
     taps,
     command,
+    turn,
   });
 
+  // Plain HTTP: the redirect/help port for browsers, and loopback for our own child services.
+  let plainServer: HttpServer | null = null;
+  let internalServer: HttpServer | null = null;
   try {
-    await new Promise<void>((resolve, reject) => {
-      httpServer.once('error', reject);
-      httpServer.listen(config.port, config.host, () => {
-        httpServer.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(httpServer, config.port, config.host);
+    if (tls) {
+      const httpsPort = (httpServer.address() as AddressInfo).port;
+      if (config.httpPort !== null) {
+        plainServer = createServer(plainHttpApp({ tls, httpsPort }));
+        await listen(plainServer, config.httpPort, config.host);
+      }
+      // Same request/upgrade handlers as the HTTPS server (express app and socket.io), no TLS.
+      const forwarded = createServer();
+      forwarded.on('request', (req, res) => httpServer.emit('request', req, res));
+      forwarded.on('upgrade', (req, socket, head) => httpServer.emit('upgrade', req, socket, head));
+      internalServer = forwarded;
+      await listen(internalServer, 0, '127.0.0.1');
+    }
   } catch (err) {
+    plainServer?.close();
+    internalServer?.close();
+    httpServer.close();
     await sockets.close();
     command.close();
     if (ownsMedia) await media.close();
@@ -112,19 +153,44 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   const { port } = httpServer.address() as AddressInfo;
   const wildcard = config.host === '0.0.0.0' || config.host === '::';
   const host = wildcard ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${host}:${port}`;
-  logger.info({ url, dataDir: config.dataDir }, 'beacon listening');
+  const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
+  const internalUrl = internalServer ? `http://127.0.0.1:${(internalServer.address() as AddressInfo).port}` : url;
+  const httpPort = plainServer ? (plainServer.address() as AddressInfo).port : null;
+  const renewal =
+    tls?.mode === 'auto'
+      ? new CertificateRenewal({
+          config,
+          names: addresses.certificateNames,
+          current: tls.cert,
+          onRenewed: (material) => {
+            (httpServer as unknown as HttpsServer).setSecureContext({
+              key: material.key,
+              cert: material.cert,
+              minVersion: 'TLSv1.2',
+            });
+          },
+        })
+      : null;
+  // After listening (a failed listen leaves no coturn behind); TURN's failure is logged, not thrown.
+  await turn?.start();
+  logger.info({ url, httpPort, tls: tls?.mode ?? 'off', dataDir: config.dataDir }, 'beacon listening');
 
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
     // Disconnect sockets first (their cleanup still reaches rooms and store), then the rest.
+    renewal?.stop();
     const socketsClosed = sockets.close();
     httpServer.closeAllConnections();
+    for (const server of [plainServer, internalServer]) {
+      server?.close();
+      server?.closeAllConnections();
+    }
     await socketsClosed;
     taps.close();
     command.close();
     rooms.close();
     journal.stop();
+    await turn?.close();
     if (ownsMedia) await media.close();
     store.close();
     logger.info('beacon stopped');
@@ -133,6 +199,10 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   return {
     url,
     port,
+    internalUrl,
+    httpPort,
+    tls,
+    addresses,
     store,
     media,
     rooms,
@@ -144,4 +214,14 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
       return closing;
     },
   };
+}
+
+function listen(server: HttpServer, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }

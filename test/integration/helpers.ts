@@ -35,6 +35,8 @@ export function testConfig(dataDir: string, env: Record<string, string> = {}): C
   return loadConfig({
     BEACON_PORT: '0',
     BEACON_HOST: '127.0.0.1',
+    // Plain HTTP: these tests exercise the API, not TLS (test/integration/https.test.ts does).
+    BEACON_TLS: 'off',
     BEACON_DATA_DIR: dataDir,
     BEACON_CONSOLE_DIST: path.join(dataDir, 'no-console-here'),
     MEDIA_WORKERS: '1',

@@ -4,7 +4,8 @@
  * /readyz says the media workers and the store are ready.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,6 +17,9 @@ export interface BeaconProcess {
   url: string;
   port: number;
   dataDir: string;
+  /** With `tls`: the plain-HTTP redirect/help port and Beacon's CA certificate (PEM). */
+  httpPort: number | null;
+  caCert: string | null;
   /** Process id of the Beacon (signaling) process. */
   pid: number;
   /** Everything the process printed, for failure reports. */
@@ -29,6 +33,21 @@ export interface BeaconProcessOptions {
   /** Media workers (default 1: tests run two files at a time on 2 cores). */
   mediaWorkers?: number;
   env?: Record<string, string>;
+  /** HTTPS with Beacon's own CA (BEACON_TLS=auto) and a plain-HTTP help port; default plain HTTP. */
+  tls?: boolean;
+}
+
+/** GET over HTTPS trusting `ca`; resolves the status code. */
+export function httpsStatus(url: string, ca: string): Promise<number> {
+  return new Promise((resolveStatus, reject) => {
+    const req = httpsRequest(url, { ca, timeout: 5000 }, (res) => {
+      res.resume();
+      resolveStatus(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** A free TCP port on loopback, picked by the kernel. */
@@ -54,6 +73,7 @@ export async function startBeaconProcess(options: BeaconProcessOptions = {}): Pr
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'beacon-e2e-')));
   const ownsDataDir = options.dataDir === undefined;
   const port = await freePort();
+  const httpPort = options.tls ? await freePort() : null;
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'signaling/src/main.ts'], {
     cwd: REPO_ROOT,
@@ -61,6 +81,9 @@ export async function startBeaconProcess(options: BeaconProcessOptions = {}): Pr
       ...process.env,
       BEACON_PORT: String(port),
       BEACON_HOST: '127.0.0.1',
+      // Plain HTTP unless a test asks for TLS (env BEACON_TLS=auto): browsers on loopback need no certificate.
+      BEACON_TLS: options.tls ? 'auto' : 'off',
+      ...(httpPort !== null ? { BEACON_HTTP_PORT: String(httpPort) } : {}),
       BEACON_DATA_DIR: dataDir,
       BEACON_DEMO_PASSWORD: DEMO_PASSWORD,
       MEDIA_WORKERS: String(options.mediaWorkers ?? 1),
@@ -81,14 +104,20 @@ export async function startBeaconProcess(options: BeaconProcessOptions = {}): Pr
     output += chunk.toString();
   });
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  let caCert: string | null = null;
 
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Beacon exited with ${child.exitCode} before ready:\n${output}`);
     try {
-      const res = await fetch(`${url}/readyz`);
-      if (res.status === 200) break;
+      if (options.tls) {
+        caCert ??= await readFile(join(dataDir, 'tls', 'ca.crt'), 'utf8').catch(() => null);
+        if (caCert && (await httpsStatus(`${url}/readyz`, caCert)) === 200) break;
+      } else {
+        const res = await fetch(`${url}/readyz`);
+        if (res.status === 200) break;
+      }
     } catch {
       // not listening yet
     }
@@ -102,6 +131,8 @@ export async function startBeaconProcess(options: BeaconProcessOptions = {}): Pr
   return {
     url,
     port,
+    httpPort,
+    caCert,
     dataDir,
     pid: child.pid as number,
     output: () => output,

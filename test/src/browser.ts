@@ -32,6 +32,8 @@ export interface LaunchOptions {
   /** Another executable, e.g. a wrapper that runs Chromium inside a network namespace (netns.ts). */
   executablePath?: string;
   args?: string[];
+  /** Environment of the browser process, e.g. HOME with an NSS database that trusts Beacon's CA (nssdb.ts). */
+  env?: Record<string, string>;
 }
 
 export async function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
@@ -44,6 +46,7 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Brows
   return chromium.launch({
     executablePath: options.executablePath ?? CHROMIUM_PATH,
     args: [...CHROMIUM_ARGS, ...extra, ...(options.args ?? [])],
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
   });
 }
 

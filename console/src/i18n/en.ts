@@ -27,6 +27,7 @@ const en: Messages = {
     submitting: 'Signing in…',
     required: 'Enter your username and password',
     badCredentials: 'Wrong username or password',
+    certHelp: 'Other terminals, first time: install the root certificate',
   },
   rooms: {
     title: 'Conferences',

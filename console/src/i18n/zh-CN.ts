@@ -26,6 +26,7 @@ const zhCN = {
     submitting: '正在登录…',
     required: '请输入用户名和密码',
     badCredentials: '用户名或密码错误',
+    certHelp: '其他终端首次使用：安装根证书',
   },
   rooms: {
     title: '会议列表',

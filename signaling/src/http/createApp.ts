@@ -4,13 +4,15 @@
  * are 404 JSON rather than the console's index.html.
  */
 import type { MediaControl } from '@beacon/media-server';
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { TokenService } from '../auth/tokens.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
+import { iceServersRouter } from '../turn/iceServersRoute.ts';
+import type { TurnService } from '../turn/TurnService.ts';
 import { apiRouter, type ClientSettings } from './apiRoutes.ts';
 import { loginRouter, requireBearer } from './authRoutes.ts';
 import { commandRouter } from './commandRoutes.ts';
@@ -33,12 +35,25 @@ export interface AppDeps {
   consoleDist: string;
   /** Settings the console needs (GET /api/v1/settings). */
   settings: ClientSettings;
+  /** TURN credentials (GET /api/v1/ice-servers); default none. */
+  turn?: TurnService | null;
+  /** Send Strict-Transport-Security (only with an admin's certificate; see tls/serverTls.ts). Default false. */
+  hsts?: boolean;
+  /** Routers mounted before everything else (the certificate help pages). */
+  before?: Router[];
 }
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  if (deps.hsts) {
+    app.use((_req, res, next) => {
+      res.setHeader('Strict-Transport-Security', 'max-age=31536000');
+      next();
+    });
+  }
+  for (const router of deps.before ?? []) app.use(router);
 
   app.use(opsRouter(deps));
   // A note may carry a ~2 MB JPEG data URL (snapshot); parsed here, the 100 kB parser below skips it.
@@ -56,6 +71,7 @@ export function createApp(deps: AppDeps): Express {
     incidentRouter(deps),
     warningRouter(deps),
     commandRouter(deps),
+    iceServersRouter(deps.turn ?? null),
   );
   app.use('/api', (req, res) => {
     sendError(res, 'not_found', `no such endpoint: ${req.method} ${req.originalUrl.split('?')[0]}`);
