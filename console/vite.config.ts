@@ -1,7 +1,9 @@
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vite';
 
-const SIGNALING = 'http://127.0.0.1:3000';
+// Signaling serves HTTPS with its own CA by default; the dev proxy talks to it on loopback without
+// verifying (it is this machine). Override with BEACON_DEV_SIGNALING, e.g. http://127.0.0.1:3000 with BEACON_TLS=off.
+const SIGNALING = process.env.BEACON_DEV_SIGNALING ?? 'https://127.0.0.1:3000';
 
 export default defineConfig({
   plugins: [vue()],
@@ -12,8 +14,8 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      '/api': { target: SIGNALING, changeOrigin: true },
-      '/socket.io': { target: SIGNALING, ws: true },
+      '/api': { target: SIGNALING, changeOrigin: true, secure: false },
+      '/socket.io': { target: SIGNALING, ws: true, secure: false },
     },
   },
   build: {
