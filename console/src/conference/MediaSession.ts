@@ -108,8 +108,12 @@ export class MediaSession {
 
   /** New ICE parameters from the server, after a network change; producers and consumers stay. */
   async restartIce(transport: types.Transport): Promise<void> {
-    const { iceParameters } = await this.#signaling.request('transport:restartIce', { transportId: transport.id });
+    const { iceParameters, iceServers } = await this.#signaling.request('transport:restartIce', {
+      transportId: transport.id,
+    });
     if (transport.closed) return;
+    // Fresh TURN credentials (TURN on): the first ones may have expired in a long meeting.
+    if (iceServers) await transport.updateIceServers({ iceServers });
     await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
   }
 
@@ -261,6 +265,8 @@ function transportOptions(params: TransportParams): types.TransportOptions {
     iceParameters: params.iceParameters as types.IceParameters,
     iceCandidates: params.iceCandidates as types.IceCandidate[],
     dtlsParameters: params.dtlsParameters as types.DtlsParameters,
+    // TURN relay for terminals behind NAT or firewalls; absent when the node runs no TURN.
+    ...(params.iceServers ? { iceServers: params.iceServers } : {}),
   };
 }
 

@@ -105,12 +105,26 @@ export interface PeerInfo {
   phone: PhoneInfo | null;
 }
 
+/** A TURN server as RTCPeerConnection takes it (`RTCIceServer`), with a short-lived credential. */
+export interface IceServer {
+  urls: string[];
+  username: string;
+  credential: string;
+}
+
+/** GET /api/v1/ice-servers: empty when TURN is off. */
+export interface IceServersResponse {
+  iceServers: IceServer[];
+}
+
 export interface TransportParams {
   id: string;
   direction: 'send' | 'recv';
   iceParameters: unknown;
   iceCandidates: unknown[];
   dtlsParameters: unknown;
+  /** Present when the node runs TURN (BEACON_TURN=on): pass to createSend/RecvTransport. */
+  iceServers?: IceServer[];
 }
 
 export interface ConsumerParams {

@@ -9,6 +9,7 @@
  * chair muted it).
  */
 import { z } from 'zod';
+import type { IceServer } from './events.ts';
 
 const id = z.string().min(1).max(128);
 
@@ -163,7 +164,8 @@ export interface MeetingEventResults {
   'consumer:pause': Record<string, never>;
   'consumer:setLayers': Record<string, never>;
   'receive:settings': Record<string, never>;
-  'transport:restartIce': { iceParameters: unknown };
+  /** `iceServers` (TURN on): fresh credentials for `transport.updateIceServers` before the restart. */
+  'transport:restartIce': { iceParameters: unknown; iceServers?: IceServer[] };
   /** Media must be set up again only when `mediaLost` (the transports are gone). */
   'room:resume': { peerId: string; mediaLost: boolean; state: RoomState; peers: unknown[] };
 }

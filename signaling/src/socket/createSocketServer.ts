@@ -13,6 +13,7 @@ import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { SipTaps } from '../sip/SipTaps.ts';
 import type { Store } from '../store/index.ts';
+import type { TurnService } from '../turn/TurnService.ts';
 import { authenticate } from './authenticate.ts';
 import { CommandEmitter } from './CommandEmitter.ts';
 import { handlers, socketGone } from './handlers/index.ts';
@@ -35,6 +36,8 @@ export interface SocketServerOptions {
   sip: SipBridge;
   taps: SipTaps;
   command: CommandRoom;
+  /** Hands TURN credentials out with transports; default none. */
+  turn?: TurnService | null;
 }
 
 export function createSocketServer(opts: SocketServerOptions): { io: BeaconServer; close(): Promise<void> } {
@@ -71,6 +74,7 @@ export function createSocketServer(opts: SocketServerOptions): { io: BeaconServe
       sip: opts.sip,
       taps: opts.taps,
       command: opts.command,
+      turn: opts.turn ?? null,
     };
     log.debug('connected');
     sipEmitter.connected(socket);

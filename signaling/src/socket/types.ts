@@ -15,6 +15,7 @@ import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { SipTaps } from '../sip/SipTaps.ts';
 import type { Store } from '../store/index.ts';
+import type { TurnService } from '../turn/TurnService.ts';
 import type { SocketSession } from './SocketSession.ts';
 
 export interface SocketData {
@@ -45,6 +46,8 @@ export interface HandlerContext {
   taps: SipTaps;
   /** Incidents, warnings and acks, tasks, presence, video pull (issue 5). */
   command: CommandRoom;
+  /** TURN (BEACON_TURN=on): ICE servers for each transport; null when off. */
+  turn: TurnService | null;
 }
 
 /** One client event: validated payload in, ack data out; throw BeaconError to refuse. */

@@ -1,0 +1,186 @@
+/**
+ * A township terminal behind a firewall that lets through Beacon's web port
+ * and the TURN port but not the media server's RTC port: its browser runs in
+ * a network namespace with `ip rule … prohibit` for that port (UDP and TCP).
+ * With BEACON_TURN=on it still joins the chair's meeting and decodes the
+ * chair's video — through coturn: the selected ICE candidate pair's local
+ * candidate is a relay candidate, and the remote one is the media server's
+ * RTC port it cannot reach directly.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { type BeaconProcess, freePort, randomRtcPortBase, startBeaconProcess } from '../src/beaconProcess.ts';
+import { launchChromium, liveInboundByPeer, openTerminal, screenshotAll, type Terminal } from '../src/browser.ts';
+import {
+  canUseNetns,
+  createNetnsLink,
+  destroyAllNetnsLinks,
+  type NetnsLink,
+  netnsUnavailableReason,
+} from '../src/netns.ts';
+
+const run = promisify(execFile);
+const ROOM = 'city-weekly';
+
+interface SelectedPair {
+  localType: string | null;
+  localProtocol: string | null;
+  relayProtocol: string | null;
+  remoteAddress: string | null;
+  remotePort: number | null;
+}
+
+/** The selected candidate pair of the page's send or recv transport (getStats through the console's test hook). */
+function selectedPair(page: Page, direction: 'send' | 'recv'): Promise<SelectedPair | null> {
+  return page.evaluate(async (direction) => {
+    type Stat = Record<string, unknown>;
+    const hook = (
+      globalThis as unknown as {
+        __beacon?: { recvTransportStats(): Promise<Stat[]>; sendTransportStats(): Promise<Stat[]> };
+      }
+    ).__beacon;
+    if (!hook) return null;
+    const stats = await (direction === 'send' ? hook.sendTransportStats() : hook.recvTransportStats());
+    const transport = stats.find((s) => s.type === 'transport');
+    const pair = stats.find(
+      (s) =>
+        s.type === 'candidate-pair' &&
+        (s.id === transport?.selectedCandidatePairId || (s.nominated === true && s.state === 'succeeded')),
+    );
+    if (!pair) return null;
+    const local = stats.find((s) => s.id === pair.localCandidateId);
+    const remote = stats.find((s) => s.id === pair.remoteCandidateId);
+    return {
+      localType: (local?.candidateType as string | undefined) ?? null,
+      localProtocol: (local?.protocol as string | undefined) ?? null,
+      relayProtocol: (local?.relayProtocol as string | undefined) ?? null,
+      remoteAddress: ((remote?.address ?? remote?.ip) as string | undefined) ?? null,
+      remotePort: (remote?.port as number | undefined) ?? null,
+    };
+  }, direction);
+}
+
+/** What the namespace's routing decides for a packet to hostIp:port (the firewall rules under test). */
+async function routeAllowed(link: NetnsLink, protocol: 'udp' | 'tcp', port: number): Promise<boolean> {
+  const args = [
+    'netns',
+    'exec',
+    link.name,
+    'ip',
+    'route',
+    'get',
+    link.hostIp,
+    'ipproto',
+    protocol,
+    'dport',
+    String(port),
+  ];
+  return run('ip', args).then(
+    () => true,
+    () => false,
+  );
+}
+
+describe.skipIf(!canUseNetns)(`TURN relay${canUseNetns ? '' : ` (skipped: ${netnsUnavailableReason})`}`, () => {
+  let beacon: BeaconProcess;
+  let browser: Browser;
+  let nsBrowser: Browser;
+  let link: NetnsLink;
+  let chair: Terminal;
+  let township: Terminal | undefined;
+  let rtcPort: number;
+  let turnPort: number;
+
+  beforeAll(async () => {
+    link = await createNetnsLink();
+    rtcPort = randomRtcPortBase();
+    turnPort = await freePort();
+    const relayMin = 30_000 + Math.floor(Math.random() * 270) * 10;
+    beacon = await startBeaconProcess({
+      env: {
+        BEACON_TLS: 'off',
+        BEACON_HOST: '0.0.0.0',
+        MEDIA_LISTEN_IP: '0.0.0.0',
+        MEDIA_ANNOUNCED_ADDRESS: link.hostIp,
+        // One worker: its WebRtcServer listens on exactly this port (UDP and TCP).
+        MEDIA_RTC_PORT_BASE: String(rtcPort),
+        BEACON_TURN: 'on',
+        BEACON_TURN_PORT: String(turnPort),
+        BEACON_TURN_RELAY_PORTS: `${relayMin}-${relayMin + 9}`,
+      },
+    });
+    // The township's firewall: the media server's RTC port is unreachable, everything else (HTTP, TURN) is not.
+    for (const protocol of ['udp', 'tcp']) {
+      await run(
+        'ip',
+        ['netns', 'exec', link.name, 'ip', 'rule', 'add', 'to', link.hostIp, 'ipproto', protocol].concat([
+          'dport',
+          String(rtcPort),
+          'prohibit',
+        ]),
+      );
+    }
+    browser = await launchChromium();
+    const origin = `http://${link.hostIp}:${beacon.port}`;
+    nsBrowser = await launchChromium({
+      executablePath: link.chromiumWrapper,
+      args: [`--unsafely-treat-insecure-origin-as-secure=${origin}`],
+    });
+    chair = await openTerminal(browser, beacon.url, 'chair', ROOM);
+  });
+
+  afterAll(async () => {
+    await nsBrowser?.close().catch(() => undefined);
+    await browser?.close();
+    await beacon?.stop();
+    await destroyAllNetnsLinks();
+  });
+
+  it('the township cannot reach the media server’s RTC port, but can reach the TURN port', async () => {
+    expect(await routeAllowed(link, 'udp', rtcPort)).toBe(false);
+    expect(await routeAllowed(link, 'tcp', rtcPort)).toBe(false);
+    expect(await routeAllowed(link, 'udp', turnPort)).toBe(true);
+    expect(await routeAllowed(link, 'tcp', turnPort)).toBe(true);
+  });
+
+  it('joins through the relay and decodes the chair’s video and audio', async () => {
+    onTestFailed(async () => {
+      const shots = await screenshotAll([chair?.page, township?.page].filter(Boolean) as Page[], 'turn-relay');
+      console.error(`screenshots: ${shots.join(', ')}\nserver output:\n${beacon.output().slice(-4000)}`);
+    });
+    const origin = `http://${link.hostIp}:${beacon.port}`;
+    const startedAt = performance.now();
+    township = await openTerminal(nsBrowser, origin, 'lucheng', ROOM);
+    const joinedMs = performance.now() - startedAt;
+    const page = township.page;
+
+    const peerIds = (p: Page) =>
+      p.evaluate(() => (globalThis as unknown as { __beacon?: { peerIds(): string[] } }).__beacon?.peerIds() ?? []);
+    await expect.poll(async () => (await peerIds(page)).length, { timeout: 15_000 }).toBe(1);
+    const [chairPeerId] = (await peerIds(page)) as [string];
+    await expect
+      .poll(async () => (await liveInboundByPeer(page, 500))[chairPeerId], { timeout: 45_000, interval: 0 })
+      .toEqual({ video: true, audio: true });
+    const mediaMs = performance.now() - startedAt;
+
+    const recv = await selectedPair(page, 'recv');
+    expect(recv).toMatchObject({ localType: 'relay', remoteAddress: link.hostIp, remotePort: rtcPort });
+    // The township's own camera goes up the same way.
+    await expect.poll(() => selectedPair(page, 'send'), { timeout: 20_000 }).toMatchObject({ localType: 'relay' });
+    console.info(
+      `turn relay: township joined in ${joinedMs.toFixed(0)} ms, chair's media decoding after ${mediaMs.toFixed(0)} ms; ` +
+        `recv pair ${JSON.stringify(recv)}`,
+    );
+
+    // And the chair sees the township (its uplink through the relay).
+    const [townshipPeerId] = (await peerIds(chair.page)) as [string];
+    await expect
+      .poll(async () => (await liveInboundByPeer(chair.page, 500))[townshipPeerId]?.video, {
+        timeout: 30_000,
+        interval: 0,
+      })
+      .toBe(true);
+  });
+});
