@@ -23,9 +23,9 @@ import { SipBridge } from './sip/SipBridge.ts';
 import { SipTaps } from './sip/SipTaps.ts';
 import { createSocketServer } from './socket/createSocketServer.ts';
 import { openStore, type Store } from './store/index.ts';
-import { TurnService } from './turn/TurnService.ts';
 import { CertificateRenewal } from './tls/CertificateRenewal.ts';
 import { prepareTls, type TlsMaterial } from './tls/serverTls.ts';
+import { TurnService } from './turn/TurnService.ts';
 
 const logger = createLogger('server');
 
@@ -69,6 +69,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   const tls = await prepareTls(config, addresses.certificateNames);
   const store = await openStore({
     file: path.join(config.dataDir, 'beacon.sqlite'),
+    databaseUrl: config.databaseUrl,
     seed: { demoPassword: config.demoPassword, sipRealm: config.sipRealm },
   });
   const tokens = new TokenService({ secret: resolveJwtSecret(config), ttlSeconds: config.jwtTtlSeconds });

@@ -287,6 +287,8 @@ const en: Messages = {
     consumer_not_found: 'Media stream not found',
     cannot_consume: 'Cannot receive this media stream',
     media_unavailable: 'Media service unavailable, try again later',
+    store_unavailable: 'Database unavailable, try again later',
+    node_unavailable: 'The server hosting this meeting is unavailable, try again in a few seconds',
     media_error: 'Media service error',
     rate_limited: 'Too many requests, try again later',
     wrong_pin: 'Wrong meeting PIN',

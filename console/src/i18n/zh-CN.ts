@@ -286,6 +286,8 @@ const zhCN = {
     consumer_not_found: '媒体流不存在',
     cannot_consume: '无法接收该媒体流',
     media_unavailable: '媒体服务暂不可用，请稍后再试',
+    store_unavailable: '数据库暂不可用，请稍后再试',
+    node_unavailable: '承载本会议的服务器暂不可用，请几秒后重试',
     media_error: '媒体服务出错',
     rate_limited: '操作过于频繁，请稍后再试',
     wrong_pin: '会议密码错误',

@@ -22,6 +22,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   rate_limited: 429,
   media_unavailable: 503,
   sip_unavailable: 503,
+  store_unavailable: 503,
+  node_unavailable: 503,
   extension_not_found: 404,
   wrong_pin: 403,
   invalid_transition: 409,

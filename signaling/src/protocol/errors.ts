@@ -29,6 +29,8 @@ export const ERROR_CODES = [
   'invalid_transition',
   'cap_invalid',
   'terminal_offline',
+  'store_unavailable',
+  'node_unavailable',
   'internal',
 ] as const;
 

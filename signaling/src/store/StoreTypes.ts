@@ -162,8 +162,9 @@ export interface AuditRepository {
 }
 
 export interface Store {
+  /** The SQLite file, or the PostgreSQL URL without its password. */
   readonly file: string;
-  /** Open and migrated. */
+  /** Open, migrated and answering (PostgreSQL: a round trip to the server). */
   isReady(): boolean;
   users: UserRepository;
   townships: TownshipRepository;
@@ -180,9 +181,16 @@ export interface Store {
   close(): void;
 }
 
+/**
+ * Every repository method is synchronous and has committed when it returns.
+ * With PostgreSQL, a lost connection makes them throw BeaconError
+ * 'store_unavailable' (the next call reconnects).
+ */
 export interface OpenStoreOptions {
-  /** SQLite file; its parent directory is created. ':memory:' works for tests. */
+  /** SQLite file; its parent directory is created. ':memory:' works for tests. Unused with `databaseUrl`. */
   file: string;
+  /** postgres://user:password@host:port/database — use PostgreSQL instead of the SQLite file. Default: unset. */
+  databaseUrl?: string | null | undefined;
   /**
    * Seed demo data (townships, terminals, accounts, rooms) when there are no
    * users yet; demo phones without SIP credentials get `demoPassword` hashed

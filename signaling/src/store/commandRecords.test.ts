@@ -1,149 +1,151 @@
-/** The command-room repositories on a real SQLite file: issue, acks, escalation rows, tasks, append-only audit. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+/** The command-room repositories on both backends: issue, acks, escalation rows, tasks, append-only audit. */
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { WarningView } from '../protocol/command.ts';
 import { BeaconError } from '../protocol/errors.ts';
-import { openStore, type Store } from './index.ts';
+import type { Store } from './index.ts';
+import { describeStoreBackends } from './testing/storeBackends.ts';
 
-let dir: string;
-let file: string;
-let store: Store;
-
-beforeEach(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'beacon-command-'));
-  file = path.join(dir, 'beacon.db');
-  store = await openStore({ file, seed: { demoPassword: 'pw' } });
-});
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const now = new Date().toISOString();
-const later = new Date(Date.now() + 3_600_000).toISOString();
-
-function draft(id: string, overrides: Partial<WarningView> = {}): WarningView {
-  return {
-    id,
-    identifier: `beacon-${id}`,
-    sender: 'test@beacon',
-    event: '暴雨',
-    colour: 'yellow',
-    urgency: 'Expected',
-    severity: 'Severe',
-    certainty: 'Likely',
-    headline: '暴雨黄色预警',
-    description: '',
-    instruction: '',
-    area: { type: 'circle', center: [25.03, 101.57], radiusKm: 5 },
-    areaDesc: '',
-    effective: now,
-    expires: later,
-    status: 'draft',
-    incidentId: null,
-    affectedTownshipIds: ['lucheng', 'donggua'],
-    escalationMinutes: 10,
-    createdAt: now,
-    createdBy: 'u-duty',
-    issuedAt: null,
-    issuedBy: null,
-    ...overrides,
-  };
-}
-
-describe('warnings', () => {
-  it('issues once, with one delivery per township, and refuses a second issue', () => {
-    store.warnings.create(draft('w1'));
-    const board = store.warnings.issue('w1', 'u-duty', now);
-    expect(board.map((r) => [r.townshipId, r.notifyCount, r.ackedAt])).toEqual([
-      ['lucheng', 1, null],
-      ['donggua', 1, null],
-    ]);
-    expect(store.warnings.get('w1')).toMatchObject({ status: 'issued', issuedBy: 'u-duty' });
-    const again = (() => {
-      try {
-        store.warnings.issue('w1', 'u-duty', now);
-      } catch (err) {
-        return err;
-      }
-    })();
-    expect(again).toBeInstanceOf(BeaconError);
-    expect((again as BeaconError).code).toBe('invalid_transition');
-    expect(store.warnings.board('w1')).toHaveLength(2);
+describeStoreBackends((env) => {
+  let store: Store;
+  beforeEach(async () => {
+    store = await env.open({ seed: { demoPassword: 'pw' } });
   });
 
-  it('keeps the first ack: a second one changes nothing', () => {
-    store.warnings.create(draft('w1'));
-    store.warnings.issue('w1', 'u-duty', now);
-    const first = store.warnings.ack('w1', 'lucheng', {
-      by: 'u-lucheng',
-      byName: '鹿城镇',
-      channel: 'terminal',
-      at: now,
+  const now = new Date().toISOString();
+  const later = new Date(Date.now() + 3_600_000).toISOString();
+
+  function draft(id: string, overrides: Partial<WarningView> = {}): WarningView {
+    return {
+      id,
+      identifier: `beacon-${id}`,
+      sender: 'test@beacon',
+      event: '暴雨',
+      colour: 'yellow',
+      urgency: 'Expected',
+      severity: 'Severe',
+      certainty: 'Likely',
+      headline: '暴雨黄色预警',
+      description: '',
+      instruction: '',
+      area: { type: 'circle', center: [25.03, 101.57], radiusKm: 5 },
+      areaDesc: '',
+      effective: now,
+      expires: later,
+      status: 'draft',
+      incidentId: null,
+      affectedTownshipIds: ['lucheng', 'donggua'],
+      escalationMinutes: 10,
+      createdAt: now,
+      createdBy: 'u-duty',
+      issuedAt: null,
+      issuedBy: null,
+      ...overrides,
+    };
+  }
+
+  describe('warnings', () => {
+    it('issues once, with one delivery per township, and refuses a second issue', () => {
+      store.warnings.create(draft('w1'));
+      const board = store.warnings.issue('w1', 'u-duty', now);
+      expect(board.map((r) => [r.townshipId, r.notifyCount, r.ackedAt])).toEqual([
+        ['lucheng', 1, null],
+        ['donggua', 1, null],
+      ]);
+      expect(store.warnings.get('w1')).toMatchObject({ status: 'issued', issuedBy: 'u-duty' });
+      const again = (() => {
+        try {
+          store.warnings.issue('w1', 'u-duty', now);
+        } catch (err) {
+          return err;
+        }
+      })();
+      expect(again).toBeInstanceOf(BeaconError);
+      expect((again as BeaconError).code).toBe('invalid_transition');
+      expect(store.warnings.board('w1')).toHaveLength(2);
     });
-    expect(first?.changed).toBe(true);
-    expect(first?.row).toMatchObject({ ackedBy: 'u-lucheng', channel: 'terminal', deliveredAt: now });
-    const second = store.warnings.ack('w1', 'lucheng', { by: 'u-x', byName: 'x', channel: 'console', at: later });
-    expect(second).toEqual({ row: first?.row, changed: false });
-    expect(store.warnings.ack('w1', 'zixi', { by: 'u', byName: 'u', channel: 'terminal', at: now })).toBeUndefined();
-    expect(store.warnings.pendingFor('lucheng', now)).toEqual([]);
-    expect(store.warnings.pendingFor('donggua', now).map((p) => p.warning.id)).toEqual(['w1']);
+
+    it('keeps the first ack: a second one changes nothing', () => {
+      store.warnings.create(draft('w1'));
+      store.warnings.issue('w1', 'u-duty', now);
+      const first = store.warnings.ack('w1', 'lucheng', {
+        by: 'u-lucheng',
+        byName: '鹿城镇',
+        channel: 'terminal',
+        at: now,
+      });
+      expect(first?.changed).toBe(true);
+      expect(first?.row).toMatchObject({ ackedBy: 'u-lucheng', channel: 'terminal', deliveredAt: now });
+      const second = store.warnings.ack('w1', 'lucheng', { by: 'u-x', byName: 'x', channel: 'console', at: later });
+      expect(second).toEqual({ row: first?.row, changed: false });
+      expect(store.warnings.ack('w1', 'zixi', { by: 'u', byName: 'u', channel: 'terminal', at: now })).toBeUndefined();
+      expect(store.warnings.pendingFor('lucheng', now)).toEqual([]);
+      expect(store.warnings.pendingFor('donggua', now).map((p) => p.warning.id)).toEqual(['w1']);
+    });
+
+    it('keeps a committed ack across closing and reopening the store', async () => {
+      store.warnings.create(draft('w1'));
+      store.warnings.issue('w1', 'u-duty', now);
+      store.warnings.ack('w1', 'donggua', { by: 'u-donggua', byName: '东瓜镇', channel: 'phone', at: now });
+      store.close();
+      store = await env.open();
+      expect(store.warnings.delivery('w1', 'donggua')).toMatchObject({
+        ackedBy: 'u-donggua',
+        ackedByName: '东瓜镇',
+        channel: 'phone',
+        ackedAt: now,
+      });
+      expect(store.warnings.pendingFor('donggua', now)).toEqual([]);
+      expect(store.warnings.pendingFor('lucheng', now).map((p) => p.warning.id)).toEqual(['w1']);
+    });
+
+    it('lists unacked deliveries for escalation and counts re-notifications', () => {
+      store.warnings.create(draft('w1'));
+      store.warnings.create(draft('w0', { escalationMinutes: 0 }));
+      store.warnings.issue('w1', 'u-duty', now);
+      store.warnings.issue('w0', 'u-duty', now);
+      store.warnings.ack('w1', 'lucheng', { by: 'u-lucheng', byName: '鹿城镇', channel: 'terminal', at: now });
+      const due = store.warnings.unackedEscalating(now);
+      expect(due.map((d) => [d.warning.id, d.row.townshipId])).toEqual([['w1', 'donggua']]);
+      expect(store.warnings.renotify('w1', 'donggua', later)).toMatchObject({ notifyCount: 2, lastNotifiedAt: later });
+      // Expired warnings are not escalated.
+      expect(store.warnings.unackedEscalating(new Date(Date.now() + 7_200_000).toISOString())).toEqual([]);
+    });
   });
 
-  it('lists unacked deliveries for escalation and counts re-notifications', () => {
-    store.warnings.create(draft('w1'));
-    store.warnings.create(draft('w0', { escalationMinutes: 0 }));
-    store.warnings.issue('w1', 'u-duty', now);
-    store.warnings.issue('w0', 'u-duty', now);
-    store.warnings.ack('w1', 'lucheng', { by: 'u-lucheng', byName: '鹿城镇', channel: 'terminal', at: now });
-    const due = store.warnings.unackedEscalating(now);
-    expect(due.map((d) => [d.warning.id, d.row.townshipId])).toEqual([['w1', 'donggua']]);
-    expect(store.warnings.renotify('w1', 'donggua', later)).toMatchObject({ notifyCount: 2, lastNotifiedAt: later });
-    // Expired warnings are not escalated.
-    expect(store.warnings.unackedEscalating(new Date(Date.now() + 7_200_000).toISOString())).toEqual([]);
+  describe('tasks', () => {
+    it('acknowledges then completes, computing overdue at read time', () => {
+      const past = new Date(Date.now() - 1000).toISOString();
+      const [task] = store.tasks.createBatch([
+        {
+          id: 't1',
+          batchId: 'b1',
+          townshipId: 'zixi',
+          text: '巡查',
+          deadline: past,
+          incidentId: null,
+          status: 'sent',
+          note: null,
+          createdAt: now,
+          createdBy: 'u-duty',
+          ackedAt: null,
+          doneAt: null,
+        },
+      ]);
+      expect(task).toMatchObject({ status: 'sent', overdue: true });
+      expect(store.tasks.ack('t1', now)).toMatchObject({ status: 'acknowledged', ackedAt: now });
+      expect(store.tasks.done('t1', '完成', later)).toMatchObject({ status: 'done', note: '完成', overdue: false });
+      expect(store.tasks.list({ townshipId: 'lucheng' })).toEqual([]);
+      expect(store.tasks.list({ townshipId: 'zixi' }).map((t) => t.id)).toEqual(['t1']);
+    });
   });
-});
 
-describe('tasks', () => {
-  it('acknowledges then completes, computing overdue at read time', () => {
-    const past = new Date(Date.now() - 1000).toISOString();
-    const [task] = store.tasks.createBatch([
-      {
-        id: 't1',
-        batchId: 'b1',
-        townshipId: 'zixi',
-        text: '巡查',
-        deadline: past,
-        incidentId: null,
-        status: 'sent',
-        note: null,
-        createdAt: now,
-        createdBy: 'u-duty',
-        ackedAt: null,
-        doneAt: null,
-      },
-    ]);
-    expect(task).toMatchObject({ status: 'sent', overdue: true });
-    expect(store.tasks.ack('t1', now)).toMatchObject({ status: 'acknowledged', ackedAt: now });
-    expect(store.tasks.done('t1', '完成', later)).toMatchObject({ status: 'done', note: '完成', overdue: false });
-    expect(store.tasks.list({ townshipId: 'lucheng' })).toEqual([]);
-    expect(store.tasks.list({ townshipId: 'zixi' }).map((t) => t.id)).toEqual(['t1']);
-  });
-});
-
-describe('audit', () => {
-  it('is append-only in the database itself', () => {
-    store.audit.append({ actorId: 'u-admin', role: 'admin', action: 'test', target: null });
-    const db = new SqliteDatabase(file);
-    try {
-      expect(() => db.prepare("UPDATE audit SET action = 'edited'").run()).toThrow(/append-only/);
-      expect(() => db.prepare('DELETE FROM audit').run()).toThrow(/append-only/);
-    } finally {
-      db.close();
-    }
-    expect(store.audit.list()[0]).toMatchObject({ action: 'test', role: 'admin' });
+  describe('audit', () => {
+    it('is append-only in the database itself', () => {
+      store.audit.append({ actorId: 'u-admin', role: 'admin', action: 'test', target: null });
+      const db = env.connect();
+      expect(() => db.run("UPDATE audit SET action = 'edited'")).toThrow(/append-only/);
+      expect(() => db.run('DELETE FROM audit')).toThrow(/append-only/);
+      expect(store.audit.list()[0]).toMatchObject({ action: 'test', role: 'admin' });
+    });
   });
 });

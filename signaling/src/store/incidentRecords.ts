@@ -1,9 +1,8 @@
 /** Incidents and their timelines (migration 4). */
-import type { Database } from 'better-sqlite3';
-import SqliteDatabase from 'better-sqlite3';
 import type { IncidentType, IncidentView, ResponseLevel, TimelineEntry, TimelineKind } from '../protocol/command.ts';
 import { BeaconError } from '../protocol/errors.ts';
 import type { IncidentRepository } from './commandTypes.ts';
+import { constraintOf, type SqlDb } from './sqlDb.ts';
 
 interface IncidentRow {
   id: string;
@@ -60,89 +59,83 @@ const toEntry = (r: TimelineRow): TimelineEntry => ({
   data: r.data === null ? null : (JSON.parse(r.data) as Record<string, unknown>),
 });
 
+// CASE, not `snapshot IS NOT NULL`: SQLite answers 1, PostgreSQL true.
 const TIMELINE_COLUMNS =
-  'id, incident_id, at, actor_id, actor_name, kind, text, data, snapshot IS NOT NULL AS has_snapshot';
+  'id, incident_id, at, actor_id, actor_name, kind, text, data, CASE WHEN snapshot IS NULL THEN 0 ELSE 1 END AS has_snapshot';
 
-export function incidentRepository(db: Database): IncidentRepository {
-  const insert = db.prepare<[IncidentRow]>(
-    `INSERT INTO incidents (id, type, level, title, description, reporter, township_id, lat, lon, status,
-       created_at, created_by, updated_at)
-     VALUES (@id, @type, @level, @title, @description, @reporter, @township_id, @lat, @lon, @status,
-       @created_at, @created_by, @updated_at)`,
-  );
-  const byId = db.prepare<[string], IncidentRow>('SELECT * FROM incidents WHERE id = ?');
-  const filtered = db.prepare<[{ status: string | null; type: string | null; level: string | null }], IncidentRow>(
-    `SELECT * FROM incidents WHERE (@status IS NULL OR status = @status) AND (@type IS NULL OR type = @type)
-       AND (@level IS NULL OR level = @level) ORDER BY created_at DESC, id`,
-  );
-  const setStatus = db.prepare<[string, string, string]>(
-    'UPDATE incidents SET status = ?, updated_at = ? WHERE id = ?',
-  );
-  const insertEntry = db.prepare<[string, string, string, string, string, string, string | null, Buffer | null]>(
-    `INSERT INTO incident_timeline (incident_id, at, actor_id, actor_name, kind, text, data, snapshot)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const entryById = db.prepare<[number], TimelineRow>(`SELECT ${TIMELINE_COLUMNS} FROM incident_timeline WHERE id = ?`);
-  const entries = db.prepare<[string], TimelineRow>(
-    `SELECT ${TIMELINE_COLUMNS} FROM incident_timeline WHERE incident_id = ? ORDER BY id`,
-  );
-  const snapshot = db.prepare<[string, number], { snapshot: Buffer | null }>(
-    'SELECT snapshot FROM incident_timeline WHERE incident_id = ? AND id = ?',
-  );
-
+export function incidentRepository(db: SqlDb): IncidentRepository {
+  const entryById = (id: number) =>
+    db.get<TimelineRow>(`SELECT ${TIMELINE_COLUMNS} FROM incident_timeline WHERE id = ?`, [id]);
   return {
     create: (incident) => {
       try {
-        insert.run({
-          id: incident.id,
-          type: incident.type,
-          level: incident.level,
-          title: incident.title,
-          description: incident.description,
-          reporter: incident.reporter,
-          township_id: incident.townshipId,
-          lat: incident.location[0],
-          lon: incident.location[1],
-          status: incident.status,
-          created_at: incident.createdAt,
-          created_by: incident.createdBy,
-          updated_at: incident.updatedAt,
-        });
+        db.run(
+          `INSERT INTO incidents (id, type, level, title, description, reporter, township_id, lat, lon, status,
+             created_at, created_by, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            incident.id,
+            incident.type,
+            incident.level,
+            incident.title,
+            incident.description,
+            incident.reporter,
+            incident.townshipId,
+            incident.location[0],
+            incident.location[1],
+            incident.status,
+            incident.createdAt,
+            incident.createdBy,
+            incident.updatedAt,
+          ],
+        );
       } catch (err) {
-        if (err instanceof SqliteDatabase.SqliteError && err.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-          throw BeaconError.badRequest('unknown township');
-        }
+        if (constraintOf(err) === 'foreign_key') throw BeaconError.badRequest('unknown township');
         throw err;
       }
       return incident;
     },
     get: (id) => {
-      const row = byId.get(id);
+      const row = db.get<IncidentRow>('SELECT * FROM incidents WHERE id = ?', [id]);
       return row && toIncident(row);
     },
-    list: (filter = {}) =>
-      filtered
-        .all({ status: filter.status ?? null, type: filter.type ?? null, level: filter.level ?? null })
-        .map(toIncident),
+    list: (filter = {}) => {
+      // Each filter twice: "no filter (NULL) or equal". CAST gives PostgreSQL the parameter's type.
+      const status = filter.status ?? null;
+      const type = filter.type ?? null;
+      const level = filter.level ?? null;
+      return db
+        .all<IncidentRow>(
+          `SELECT * FROM incidents WHERE (CAST(? AS TEXT) IS NULL OR status = ?)
+             AND (CAST(? AS TEXT) IS NULL OR type = ?) AND (CAST(? AS TEXT) IS NULL OR level = ?)
+           ORDER BY created_at DESC, id`,
+          [status, status, type, type, level, level],
+        )
+        .map(toIncident);
+    },
     setStatus: (id, status, at) => {
-      setStatus.run(status, at, id);
+      db.run('UPDATE incidents SET status = ?, updated_at = ? WHERE id = ?', [status, at, id]);
     },
     addTimeline: (entry) => {
       const at = new Date().toISOString();
       const data = entry.data == null ? null : JSON.stringify(entry.data);
-      const { lastInsertRowid } = insertEntry.run(
-        entry.incidentId,
-        at,
-        entry.actorId,
-        entry.actorName,
-        entry.kind,
-        entry.text,
-        data,
-        entry.snapshot ?? null,
+      const inserted = db.get<{ id: number }>(
+        `INSERT INTO incident_timeline (incident_id, at, actor_id, actor_name, kind, text, data, snapshot)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+        [entry.incidentId, at, entry.actorId, entry.actorName, entry.kind, entry.text, data, entry.snapshot ?? null],
       );
-      return toEntry(entryById.get(Number(lastInsertRowid)) as TimelineRow);
+      return toEntry(entryById(Number(inserted?.id)) as TimelineRow);
     },
-    timeline: (incidentId) => entries.all(incidentId).map(toEntry),
-    snapshot: (incidentId, entryId) => snapshot.get(incidentId, entryId)?.snapshot ?? undefined,
+    timeline: (incidentId) =>
+      db
+        .all<TimelineRow>(`SELECT ${TIMELINE_COLUMNS} FROM incident_timeline WHERE incident_id = ? ORDER BY id`, [
+          incidentId,
+        ])
+        .map(toEntry),
+    snapshot: (incidentId, entryId) =>
+      db.get<{ snapshot: Buffer | null }>('SELECT snapshot FROM incident_timeline WHERE incident_id = ? AND id = ?', [
+        incidentId,
+        entryId,
+      ])?.snapshot ?? undefined,
   };
 }

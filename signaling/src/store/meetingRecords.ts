@@ -1,8 +1,7 @@
 /**
  * What a meeting leaves behind in the store: the meeting row itself, its
- * chat, attendance (签到) and recordings. Statements are prepared once.
+ * chat, attendance (签到) and recordings.
  */
-import type { Database } from 'better-sqlite3';
 import { BeaconError } from '../protocol/errors.ts';
 import type { AttendanceRow, ChatMessage } from '../protocol/meeting.ts';
 import type { MeetingView } from '../protocol/rest.ts';
@@ -13,6 +12,7 @@ import type {
   RecordingRecord,
   RecordingRepository,
 } from './StoreTypes.ts';
+import { constraintOf, type SqlDb } from './sqlDb.ts';
 
 const now = (): string => new Date().toISOString();
 
@@ -29,39 +29,49 @@ const toMeeting = (r: MeetingRow): MeetingView => ({
   endedAt: r.ended_at,
 });
 
-export function meetingRepository(db: Database): MeetingRepository {
-  const running = db.prepare<[string], { id: number }>(
-    'SELECT id FROM meetings WHERE room_id = ? AND ended_at IS NULL',
-  );
-  const roomExists = db.prepare<[string], { id: string }>('SELECT id FROM rooms WHERE id = ?');
-  const insert = db.prepare<[string, string]>('INSERT INTO meetings (room_id, started_at) VALUES (?, ?)');
-  const finish = db.prepare<[string, number]>('UPDATE meetings SET ended_at = ? WHERE id = ? AND ended_at IS NULL');
-  // Whoever is still marked present when the meeting ends (a shutdown, a dead worker) leaves with it.
-  const closeAttendance = db.prepare<[string, number]>(
-    'UPDATE attendance SET left_at = ? WHERE meeting_id = ? AND left_at IS NULL',
-  );
-  const byId = db.prepare<[number], MeetingRow>('SELECT * FROM meetings WHERE id = ?');
-  const byRoom = db.prepare<[string], MeetingRow>('SELECT * FROM meetings WHERE room_id = ? ORDER BY id DESC');
-  const start = db.transaction((roomId: string): number => {
-    const current = running.get(roomId);
-    if (current) return current.id;
-    if (!roomExists.get(roomId)) throw new BeaconError('room_not_found', `room ${roomId} not found`);
-    return Number(insert.run(roomId, now()).lastInsertRowid);
-  });
-  const end = db.transaction((meetingId: number) => {
-    const at = now();
-    if (finish.run(at, meetingId).changes === 0 && !byId.get(meetingId)) throw BeaconError.notFound('meeting');
-    closeAttendance.run(at, meetingId);
-  });
+export function meetingRepository(db: SqlDb): MeetingRepository {
+  const running = (roomId: string) =>
+    db.get<{ id: number }>('SELECT id FROM meetings WHERE room_id = ? AND ended_at IS NULL', [roomId])?.id;
+  const byId = (meetingId: number) => db.get<MeetingRow>('SELECT * FROM meetings WHERE id = ?', [meetingId]);
+  const start = (roomId: string): number =>
+    db.transaction(() => {
+      const current = running(roomId);
+      if (current !== undefined) return current;
+      if (!db.get('SELECT id FROM rooms WHERE id = ?', [roomId])) {
+        throw new BeaconError('room_not_found', `room ${roomId} not found`);
+      }
+      const inserted = db.get<{ id: number }>('INSERT INTO meetings (room_id, started_at) VALUES (?, ?) RETURNING id', [
+        roomId,
+        now(),
+      ]);
+      return Number(inserted?.id);
+    });
   return {
-    start: (roomId) => start.immediate(roomId),
-    end: (meetingId) => end.immediate(meetingId),
-    current: (roomId) => running.get(roomId)?.id,
+    start: (roomId) => {
+      try {
+        return start(roomId);
+      } catch (err) {
+        // Another node started it between our read and our insert (PostgreSQL, read committed): use theirs.
+        const theirs = constraintOf(err) === 'unique' ? running(roomId) : undefined;
+        if (theirs === undefined) throw err;
+        return theirs;
+      }
+    },
+    end: (meetingId) =>
+      db.transaction(() => {
+        const at = now();
+        const ended = db.run('UPDATE meetings SET ended_at = ? WHERE id = ? AND ended_at IS NULL', [at, meetingId]);
+        if (ended.changes === 0 && !byId(meetingId)) throw BeaconError.notFound('meeting');
+        // Whoever is still marked present when the meeting ends (a shutdown, a dead worker) leaves with it.
+        db.run('UPDATE attendance SET left_at = ? WHERE meeting_id = ? AND left_at IS NULL', [at, meetingId]);
+      }),
+    current: running,
     get: (meetingId) => {
-      const row = byId.get(meetingId);
+      const row = byId(meetingId);
       return row && toMeeting(row);
     },
-    listByRoom: (roomId) => byRoom.all(roomId).map(toMeeting),
+    listByRoom: (roomId) =>
+      db.all<MeetingRow>('SELECT * FROM meetings WHERE room_id = ? ORDER BY id DESC', [roomId]).map(toMeeting),
   };
 }
 
@@ -83,17 +93,15 @@ const toChat = (r: ChatRow): ChatMessage => ({
   at: r.at,
 });
 
-export function chatRepository(db: Database): ChatRepository {
-  const insert = db.prepare<[Omit<ChatRow, 'id'>]>(
-    `INSERT INTO chat_messages (room_id, meeting_id, user_id, display_name, text, at)
-     VALUES (@room_id, @meeting_id, @user_id, @display_name, @text, @at)`,
-  );
-  const lastOfMeeting = db.prepare<[number, number], ChatRow>(
-    'SELECT * FROM (SELECT * FROM chat_messages WHERE meeting_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id',
-  );
-  const lastOfRoom = db.prepare<[string, number], ChatRow>(
-    'SELECT * FROM (SELECT * FROM chat_messages WHERE room_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id',
-  );
+export function chatRepository(db: SqlDb): ChatRepository {
+  // The newest `limit`, returned oldest first.
+  const last = (column: 'meeting_id' | 'room_id', key: string | number, limit: number) =>
+    db
+      .all<ChatRow>(
+        `SELECT * FROM (SELECT * FROM chat_messages WHERE ${column} = ? ORDER BY id DESC LIMIT ?) AS recent ORDER BY id`,
+        [key, limit],
+      )
+      .map(toChat);
   return {
     append: (input) => {
       const row: Omit<ChatRow, 'id'> = {
@@ -104,11 +112,15 @@ export function chatRepository(db: Database): ChatRepository {
         text: input.text,
         at: now(),
       };
-      const id = Number(insert.run(row).lastInsertRowid);
-      return toChat({ id, ...row });
+      const inserted = db.get<{ id: number }>(
+        `INSERT INTO chat_messages (room_id, meeting_id, user_id, display_name, text, at)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+        [row.room_id, row.meeting_id, row.user_id, row.display_name, row.text, row.at],
+      );
+      return toChat({ id: Number(inserted?.id), ...row });
     },
-    listByMeeting: (meetingId, limit) => lastOfMeeting.all(meetingId, limit).map(toChat),
-    listByRoom: (roomId, limit) => lastOfRoom.all(roomId, limit).map(toChat),
+    listByMeeting: (meetingId, limit) => last('meeting_id', meetingId, limit),
+    listByRoom: (roomId, limit) => last('room_id', roomId, limit),
   };
 }
 
@@ -137,25 +149,25 @@ export function minutesPresent(intervals: { joinedAt: string; leftAt: string | n
   return Math.round(total / 6_000) / 10;
 }
 
-export function attendanceRepository(db: Database): AttendanceRepository {
-  const insert = db.prepare<[number, string, string, string | null, string]>(
-    'INSERT INTO attendance (meeting_id, user_id, display_name, township_id, joined_at) VALUES (?, ?, ?, ?, ?)',
-  );
-  const close = db.prepare<[string, number]>('UPDATE attendance SET left_at = ? WHERE id = ? AND left_at IS NULL');
-  const byMeeting = db.prepare<[number], AttendanceDbRow>(
-    'SELECT * FROM attendance WHERE meeting_id = ? ORDER BY joined_at, id',
-  );
+export function attendanceRepository(db: SqlDb): AttendanceRepository {
   return {
     open: (input) =>
       Number(
-        insert.run(input.meetingId, input.userId, input.displayName, input.townshipId, input.joinedAt).lastInsertRowid,
+        db.get<{ id: number }>(
+          `INSERT INTO attendance (meeting_id, user_id, display_name, township_id, joined_at)
+           VALUES (?, ?, ?, ?, ?) RETURNING id`,
+          [input.meetingId, input.userId, input.displayName, input.townshipId, input.joinedAt],
+        )?.id,
       ),
     close: (id, leftAt) => {
-      close.run(leftAt, id);
+      db.run('UPDATE attendance SET left_at = ? WHERE id = ? AND left_at IS NULL', [leftAt, id]);
     },
     listByMeeting: (meetingId, at = new Date()) => {
       const users = new Map<string, AttendanceRow>();
-      for (const r of byMeeting.all(meetingId)) {
+      const rows = db.all<AttendanceDbRow>('SELECT * FROM attendance WHERE meeting_id = ? ORDER BY joined_at, id', [
+        meetingId,
+      ]);
+      for (const r of rows) {
         let row = users.get(r.user_id);
         if (!row) {
           row = {
@@ -198,36 +210,29 @@ const toRecording = (r: RecordingRow): RecordingRecord => ({
   file: r.file,
 });
 
-export function recordingRepository(db: Database): RecordingRepository {
-  const insert = db.prepare<[string, string, number | null, string, string]>(
-    "INSERT INTO recordings (id, room_id, meeting_id, started_at, file, status) VALUES (?, ?, ?, ?, ?, 'recording')",
-  );
-  const finish = db.prepare<[string, string, number | null, number | null, string | null, string]>(
-    `UPDATE recordings SET status = ?, ended_at = ?, duration_ms = ?, size = ?, file = COALESCE(?, file)
-     WHERE id = ? AND status = 'recording'`,
-  );
-  const byId = db.prepare<[string], RecordingRow>('SELECT * FROM recordings WHERE id = ?');
-  const byRoom = db.prepare<[string], RecordingRow>(
-    'SELECT * FROM recordings WHERE room_id = ? ORDER BY started_at DESC, id',
-  );
+export function recordingRepository(db: SqlDb): RecordingRepository {
   return {
     create: (input) => {
-      insert.run(input.id, input.roomId, input.meetingId, input.startedAt, input.file);
+      db.run(
+        `INSERT INTO recordings (id, room_id, meeting_id, started_at, file, status)
+         VALUES (?, ?, ?, ?, ?, 'recording')`,
+        [input.id, input.roomId, input.meetingId, input.startedAt, input.file],
+      );
     },
     finish: (id, result) => {
-      finish.run(
-        result.status,
-        result.endedAt,
-        result.durationMs ?? null,
-        result.size ?? null,
-        result.file ?? null,
-        id,
+      db.run(
+        `UPDATE recordings SET status = ?, ended_at = ?, duration_ms = ?, size = ?, file = COALESCE(?, file)
+         WHERE id = ? AND status = 'recording'`,
+        [result.status, result.endedAt, result.durationMs ?? null, result.size ?? null, result.file ?? null, id],
       );
     },
     get: (id) => {
-      const row = byId.get(id);
+      const row = db.get<RecordingRow>('SELECT * FROM recordings WHERE id = ?', [id]);
       return row && toRecording(row);
     },
-    listByRoom: (roomId) => byRoom.all(roomId).map(toRecording),
+    listByRoom: (roomId) =>
+      db
+        .all<RecordingRow>('SELECT * FROM recordings WHERE room_id = ? ORDER BY started_at DESC, id', [roomId])
+        .map(toRecording),
   };
 }

@@ -1,11 +1,16 @@
 /**
  * Schema migrations: an ordered, append-only list. Migration `i` has id `i + 1`
- * and is recorded in `schema_migrations`; reopening a file applies only the
- * new ones. Never edit a shipped migration — add another.
+ * and is recorded in `schema_migrations`; reopening a store applies only the
+ * new ones. Never edit a shipped migration — add another, to both dialects:
+ * the SQLite text here and its PostgreSQL twin in postgresMigrations.ts.
  */
-import type { Database } from 'better-sqlite3';
+import { postgresMigrations } from './postgresMigrations.ts';
+import type { SqlDb } from './sqlDb.ts';
 
-export const migrations: readonly string[] = [
+/** One SQL text for both dialects, or one per dialect. */
+export type Migration = string | { sqlite: string; postgres: string };
+
+const sqliteMigrations: readonly string[] = [
   `
   CREATE TABLE townships (
     id          TEXT PRIMARY KEY,
@@ -205,26 +210,36 @@ export const migrations: readonly string[] = [
   `,
 ];
 
-/** Applies pending migrations, each in its own transaction. Returns the ids applied. */
-export function migrate(db: Database, list: readonly string[] = migrations): number[] {
+if (sqliteMigrations.length !== postgresMigrations.length) {
+  throw new Error('migrations.ts and postgresMigrations.ts must list the same migrations');
+}
+
+export const migrations: readonly Migration[] = sqliteMigrations.map((sqlite, index) => ({
+  sqlite,
+  postgres: postgresMigrations[index] as string,
+}));
+
+/**
+ * Applies pending migrations, each in its own transaction (PostgreSQL's DDL
+ * is transactional too). Returns the ids applied.
+ */
+export function migrate(db: SqlDb, list: readonly Migration[] = migrations): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     id         INTEGER PRIMARY KEY,
     applied_at TEXT NOT NULL
   )`);
-  const row = db.prepare('SELECT MAX(id) AS latest FROM schema_migrations').get() as { latest: number | null };
-  const latest = row.latest ?? 0;
+  const latest = db.get<{ latest: number | null }>('SELECT MAX(id) AS latest FROM schema_migrations')?.latest ?? 0;
   if (latest > list.length) {
     throw new Error(`database schema is at migration ${latest}, newer than this code (${list.length})`);
   }
-  const record = db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)');
   const applied: number[] = [];
-  list.forEach((sql, index) => {
+  list.forEach((migration, index) => {
     const id = index + 1;
     if (id <= latest) return;
     db.transaction(() => {
-      db.exec(sql);
-      record.run(id, new Date().toISOString());
-    })();
+      db.exec(typeof migration === 'string' ? migration : migration[db.dialect]);
+      db.run('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)', [id, new Date().toISOString()]);
+    });
     applied.push(id);
   });
   return applied;

@@ -1,38 +1,48 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import { createLogger } from '../logger.ts';
 import { migrate } from './migrations.ts';
 import { phoneSetup } from './phoneRecords.ts';
-import { createSqliteStore } from './SqliteStore.ts';
+import { openPostgresDb, redactUrl } from './postgresDb.ts';
+import { createStore } from './SqlStore.ts';
 import type { OpenStoreOptions, Store } from './StoreTypes.ts';
 import { seedDemoData } from './seed.ts';
+import type { SqlDb } from './sqlDb.ts';
+import { openSqliteDb } from './sqliteDb.ts';
 
-const BUSY_TIMEOUT_MS = 5000;
+const log = createLogger('store');
+
 const DEFAULT_SIP_REALM = 'beacon';
 
 /**
- * Opens (creating if needed) the SQLite file, applies pending migrations and,
- * when asked, seeds the demo data into an empty store. Then numbers rooms
- * and gives demo phones their SIP password where missing (phoneRecords.ts). Async only because
- * hashing the seed passwords is.
+ * Any fixed 64-bit number, the same on every node: nodes starting together
+ * against one PostgreSQL database take turns migrating and seeding.
+ */
+const STARTUP_LOCK_KEY = 0x6265_6163_6f6e; // "beacon"
+
+/**
+ * Opens the store — PostgreSQL when `databaseUrl` is set, else the SQLite
+ * file (created with its directory) — applies pending migrations and, when
+ * asked, seeds the demo data into an empty store. Then numbers rooms and
+ * gives demo phones their SIP password where missing (phoneRecords.ts).
+ * Async only because hashing the seed passwords is.
  */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
-  const inMemory = opts.file === ':memory:';
-  if (!inMemory) mkdirSync(path.dirname(path.resolve(opts.file)), { recursive: true });
-  const db = new SqliteDatabase(opts.file, { timeout: BUSY_TIMEOUT_MS });
+  const db = opts.databaseUrl ? openPostgresDb(opts.databaseUrl) : openSqliteDb(opts.file);
   try {
-    if (!inMemory) db.pragma('journal_mode = WAL');
-    // FULL, not NORMAL: in WAL mode NORMAL skips the fsync at commit, so a power cut could lose a
-    // township's 签收 that was already answered ok. A few ms per commit is cheap for that promise.
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    migrate(db);
-    if (opts.seed) await seedDemoData(db, opts.seed.demoPassword);
-    phoneSetup(db, opts.seed && { password: opts.seed.demoPassword, realm: opts.seed.sipRealm ?? DEFAULT_SIP_REALM });
+    if (db.dialect === 'postgres') db.get('SELECT pg_advisory_lock(?)', [STARTUP_LOCK_KEY]);
+    await prepare(db, opts);
+    if (db.dialect === 'postgres') db.get('SELECT pg_advisory_unlock(?)', [STARTUP_LOCK_KEY]);
   } catch (err) {
+    // Closing the PostgreSQL session also releases its advisory lock.
     db.close();
     throw err;
   }
-  return createSqliteStore(db, opts.file);
+  const location = opts.databaseUrl ? redactUrl(opts.databaseUrl) : opts.file;
+  log.info({ backend: db.dialect, location }, 'store opened');
+  return createStore(db, location);
+}
+
+async function prepare(db: SqlDb, opts: OpenStoreOptions): Promise<void> {
+  migrate(db);
+  if (opts.seed) await seedDemoData(db, opts.seed.demoPassword);
+  phoneSetup(db, opts.seed && { password: opts.seed.demoPassword, realm: opts.seed.sipRealm ?? DEFAULT_SIP_REALM });
 }

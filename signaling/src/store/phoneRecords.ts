@@ -1,14 +1,14 @@
 /**
  * The store's desk-phone side (issue 4): terminals with their SIP digest
- * hashes, and the dial numbers of rooms. Kept apart from SqliteStore.ts so
+ * hashes, and the dial numbers of rooms. Kept apart from SqlStore.ts so
  * each file stays small.
  */
-import type { Database } from 'better-sqlite3';
 import { randomPin, sipHashes } from '../auth/sipDigest.ts';
 import { BeaconError } from '../protocol/errors.ts';
 import type { TerminalView } from '../protocol/rest.ts';
 import type { TerminalRepository } from './StoreTypes.ts';
 import { SEED_ROOMS } from './seedData.ts';
+import type { SqlDb } from './sqlDb.ts';
 
 interface TerminalRow {
   id: string;
@@ -28,33 +28,35 @@ const toTerminal = (r: TerminalRow): TerminalView => ({
   extension: r.extension,
 });
 
-export function terminalRepository(db: Database): TerminalRepository {
-  const all = db.prepare<[], TerminalRow>('SELECT * FROM terminals ORDER BY rowid');
-  const byTownship = db.prepare<[string], TerminalRow>('SELECT * FROM terminals WHERE township_id = ? ORDER BY rowid');
-  const byId = db.prepare<[string], TerminalRow>('SELECT * FROM terminals WHERE id = ?');
-  const phoneByExtension = db.prepare<[string], TerminalRow>(
-    "SELECT * FROM terminals WHERE kind = 'sip_phone' AND extension = ?",
-  );
-  const setHashes = db.prepare<[string, string, string, string]>(
-    "UPDATE terminals SET sip_ha1 = ?, sip_ha1b = ?, sip_updated_at = ? WHERE id = ? AND kind = 'sip_phone'",
-  );
-  const subscribers = db.prepare<[], TerminalRow & { extension: string; sip_ha1: string; sip_ha1b: string }>(
-    `SELECT * FROM terminals WHERE kind = 'sip_phone' AND extension IS NOT NULL
-       AND sip_ha1 IS NOT NULL AND sip_ha1b IS NOT NULL ORDER BY extension`,
-  );
+export function terminalRepository(db: SqlDb): TerminalRepository {
   return {
-    list: () => all.all().map(toTerminal),
-    listByTownship: (townshipId) => byTownship.all(townshipId).map(toTerminal),
+    list: () => db.all<TerminalRow>('SELECT * FROM terminals ORDER BY rowid').map(toTerminal),
+    listByTownship: (townshipId) =>
+      db.all<TerminalRow>('SELECT * FROM terminals WHERE township_id = ? ORDER BY rowid', [townshipId]).map(toTerminal),
     get: (id) => {
-      const row = byId.get(id);
+      const row = db.get<TerminalRow>('SELECT * FROM terminals WHERE id = ?', [id]);
       return row && toTerminal(row);
     },
     findPhoneByExtension: (extension) => {
-      const row = phoneByExtension.get(extension);
+      const row = db.get<TerminalRow>("SELECT * FROM terminals WHERE kind = 'sip_phone' AND extension = ?", [
+        extension,
+      ]);
       return row && toTerminal(row);
     },
-    setSipCredentials: (id, { ha1, ha1b }) => setHashes.run(ha1, ha1b, new Date().toISOString(), id).changes === 1,
-    sipSubscribers: () => subscribers.all().map((r) => ({ username: r.extension, ha1: r.sip_ha1, ha1b: r.sip_ha1b })),
+    setSipCredentials: (id, { ha1, ha1b }) =>
+      db.run("UPDATE terminals SET sip_ha1 = ?, sip_ha1b = ?, sip_updated_at = ? WHERE id = ? AND kind = 'sip_phone'", [
+        ha1,
+        ha1b,
+        new Date().toISOString(),
+        id,
+      ]).changes === 1,
+    sipSubscribers: () =>
+      db
+        .all<TerminalRow & { extension: string; sip_ha1: string; sip_ha1b: string }>(
+          `SELECT * FROM terminals WHERE kind = 'sip_phone' AND extension IS NOT NULL
+             AND sip_ha1 IS NOT NULL AND sip_ha1b IS NOT NULL ORDER BY extension`,
+        )
+        .map((r) => ({ username: r.extension, ha1: r.sip_ha1, ha1b: r.sip_ha1b })),
   };
 }
 
@@ -62,12 +64,13 @@ const FIRST_DIAL_NUMBER = 6001;
 const LAST_DIAL_NUMBER = 6999;
 
 /** The lowest free 6xxx conference number; `bad_request` when all 999 are taken. */
-export function nextDialNumber(db: Database): string {
+export function nextDialNumber(db: SqlDb): string {
+  // Filtered here rather than with GLOB, which PostgreSQL lacks: a few thousand short strings at most.
   const taken = new Set(
     db
-      .prepare<[], { dial_number: string }>("SELECT dial_number FROM rooms WHERE dial_number GLOB '6[0-9][0-9][0-9]'")
-      .all()
-      .map((r) => r.dial_number),
+      .all<{ dial_number: string }>('SELECT dial_number FROM rooms WHERE dial_number IS NOT NULL')
+      .map((r) => r.dial_number)
+      .filter((n) => /^6[0-9]{3}$/.test(n)),
   );
   for (let n = FIRST_DIAL_NUMBER; n <= LAST_DIAL_NUMBER; n++) {
     if (!taken.has(String(n))) return String(n);
@@ -76,7 +79,8 @@ export function nextDialNumber(db: Database): string {
 }
 
 /** Demo phones are the seeded extensions 8001…8015 (one per township). */
-const DEMO_PHONE_EXTENSIONS = "extension GLOB '80[0-9][0-9]' AND CAST(extension AS INTEGER) BETWEEN 8001 AND 8015";
+const isDemoExtension = (extension: string): boolean =>
+  /^80[0-9]{2}$/.test(extension) && Number(extension) >= 8001 && Number(extension) <= 8015;
 
 /**
  * Runs on every open, after the migrations. Idempotent; fills in what
@@ -86,30 +90,33 @@ const DEMO_PHONE_EXTENSIONS = "extension GLOB '80[0-9][0-9]' AND CAST(extension 
  *    others the next free 6xxx and a random PIN;
  *  - with `demo`, demo phones without credentials get the demo password.
  */
-export function phoneSetup(db: Database, demo?: { password: string; realm: string }): void {
-  const unnumbered = db.prepare<[], { id: string }>('SELECT id FROM rooms WHERE dial_number IS NULL ORDER BY rowid');
-  const number = db.prepare<[string, string | null, string]>('UPDATE rooms SET dial_number = ?, pin = ? WHERE id = ?');
-  const numberInUse = db.prepare<[string], { id: string }>('SELECT id FROM rooms WHERE dial_number = ?');
-  const phones = db.prepare<[], { id: string; extension: string }>(
-    `SELECT id, extension FROM terminals WHERE kind = 'sip_phone' AND sip_ha1 IS NULL AND ${DEMO_PHONE_EXTENSIONS}`,
-  );
-  const setHashes = db.prepare<[string, string, string, string]>(
-    'UPDATE terminals SET sip_ha1 = ?, sip_ha1b = ?, sip_updated_at = ? WHERE id = ?',
-  );
+export function phoneSetup(db: SqlDb, demo?: { password: string; realm: string }): void {
+  const numberInUse = (dialNumber: string) =>
+    db.get<{ id: string }>('SELECT id FROM rooms WHERE dial_number = ?', [dialNumber]) !== undefined;
+  const number = (id: string, dialNumber: string, pin: string | null) =>
+    db.run('UPDATE rooms SET dial_number = ?, pin = ? WHERE id = ?', [dialNumber, pin, id]);
   db.transaction(() => {
-    for (const { id } of unnumbered.all()) {
+    for (const { id } of db.all<{ id: string }>('SELECT id FROM rooms WHERE dial_number IS NULL ORDER BY rowid')) {
       const seeded = SEED_ROOMS.find((r) => r.id === id);
-      if (seeded?.dialNumber && !numberInUse.get(seeded.dialNumber)) {
-        number.run(seeded.dialNumber, seeded.pin, id);
+      if (seeded?.dialNumber && !numberInUse(seeded.dialNumber)) {
+        number(id, seeded.dialNumber, seeded.pin);
       } else {
-        number.run(nextDialNumber(db), randomPin(), id);
+        number(id, nextDialNumber(db), randomPin());
       }
     }
     if (!demo) return;
     const at = new Date().toISOString();
-    for (const phone of phones.all()) {
+    const phones = db.all<{ id: string; extension: string }>(
+      "SELECT id, extension FROM terminals WHERE kind = 'sip_phone' AND sip_ha1 IS NULL AND extension IS NOT NULL",
+    );
+    for (const phone of phones.filter((p) => isDemoExtension(p.extension))) {
       const { ha1, ha1b } = sipHashes(phone.extension, demo.realm, demo.password);
-      setHashes.run(ha1, ha1b, at, phone.id);
+      db.run('UPDATE terminals SET sip_ha1 = ?, sip_ha1b = ?, sip_updated_at = ? WHERE id = ?', [
+        ha1,
+        ha1b,
+        at,
+        phone.id,
+      ]);
     }
-  }).immediate();
+  });
 }

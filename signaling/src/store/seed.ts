@@ -4,49 +4,55 @@
  * demo accounts share one hash (one salt): they share one published password
  * anyway, and 18 scrypt runs would add a second to every fresh start.
  */
-import type { Database } from 'better-sqlite3';
 import { hashPassword } from '../auth/passwords.ts';
 import { createLogger } from '../logger.ts';
 import { FIRST_PHONE_EXTENSION, SEED_ROOMS, SEED_TOWNSHIPS, SEED_USERS } from './seedData.ts';
+import type { SqlDb } from './sqlDb.ts';
 
 const log = createLogger('store');
 
 /** Returns false when the store already had users (nothing written). */
-export async function seedDemoData(db: Database, demoPassword: string): Promise<boolean> {
-  const countUsers = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM users');
-  if ((countUsers.get()?.n ?? 0) > 0) return false;
+export async function seedDemoData(db: SqlDb, demoPassword: string): Promise<boolean> {
+  const countUsers = () => db.get<{ n: number }>('SELECT COUNT(*) AS n FROM users')?.n ?? 0;
+  if (countUsers() > 0) return false;
 
   const passwordHash = await hashPassword(demoPassword);
   const at = new Date().toISOString();
 
-  const insertTownship = db.prepare(
-    'INSERT INTO townships (id, name, name_en, kind, lat, lon, approximate) VALUES (?, ?, ?, ?, ?, ?, 1)',
-  );
-  const insertTerminal = db.prepare(
-    'INSERT INTO terminals (id, township_id, kind, name, extension) VALUES (?, ?, ?, ?, ?)',
-  );
-  const insertUser = db.prepare(
-    `INSERT INTO users (id, username, display_name, role, township_id, password_hash, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertRoom = db.prepare('INSERT INTO rooms (id, title, kind, created_at, created_by) VALUES (?, ?, ?, ?, ?)');
-
-  const seeded = db
-    .transaction((): boolean => {
-      // Another process may have seeded while we were hashing.
-      if ((countUsers.get()?.n ?? 0) > 0) return false;
-      SEED_TOWNSHIPS.forEach((t, index) => {
-        insertTownship.run(t.id, t.name, t.nameEn, t.kind, t.lat, t.lon);
-        insertTerminal.run(`vt-${t.id}`, t.id, 'video', `${t.name}视频终端`, null);
-        insertTerminal.run(`ph-${t.id}`, t.id, 'sip_phone', `${t.name}电话`, String(FIRST_PHONE_EXTENSION + index));
-      });
-      for (const u of SEED_USERS) {
-        insertUser.run(u.id, u.username, u.displayName, u.role, u.townshipId, passwordHash, at);
-      }
-      for (const r of SEED_ROOMS) insertRoom.run(r.id, r.title, r.kind, at, r.createdBy);
-      return true;
-    })
-    .immediate();
+  const seeded = db.transaction((): boolean => {
+    // Another process may have seeded while we were hashing.
+    if (countUsers() > 0) return false;
+    SEED_TOWNSHIPS.forEach((t, index) => {
+      db.run('INSERT INTO townships (id, name, name_en, kind, lat, lon, approximate) VALUES (?, ?, ?, ?, ?, ?, 1)', [
+        t.id,
+        t.name,
+        t.nameEn,
+        t.kind,
+        t.lat,
+        t.lon,
+      ]);
+      const insertTerminal = 'INSERT INTO terminals (id, township_id, kind, name, extension) VALUES (?, ?, ?, ?, ?)';
+      db.run(insertTerminal, [`vt-${t.id}`, t.id, 'video', `${t.name}视频终端`, null]);
+      db.run(insertTerminal, [`ph-${t.id}`, t.id, 'sip_phone', `${t.name}电话`, String(FIRST_PHONE_EXTENSION + index)]);
+    });
+    for (const u of SEED_USERS) {
+      db.run(
+        `INSERT INTO users (id, username, display_name, role, township_id, password_hash, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        [u.id, u.username, u.displayName, u.role, u.townshipId, passwordHash, at],
+      );
+    }
+    for (const r of SEED_ROOMS) {
+      db.run('INSERT INTO rooms (id, title, kind, created_at, created_by) VALUES (?, ?, ?, ?, ?)', [
+        r.id,
+        r.title,
+        r.kind,
+        at,
+        r.createdBy,
+      ]);
+    }
+    return true;
+  });
 
   if (seeded) {
     log.info(

@@ -1,9 +1,8 @@
 /** Dispatch tasks (调度任务): one row per township, a batch shares its id. */
-import type { Database } from 'better-sqlite3';
-import SqliteDatabase from 'better-sqlite3';
 import type { TaskView } from '../protocol/command.ts';
 import { BeaconError } from '../protocol/errors.ts';
 import type { TaskRepository } from './commandTypes.ts';
+import { constraintOf, type SqlDb } from './sqlDb.ts';
 
 interface TaskRow {
   id: string;
@@ -37,28 +36,9 @@ const toTask = (r: TaskRow, now: Date): TaskView => ({
   overdue: r.status !== 'done' && Date.parse(r.deadline) < now.getTime(),
 });
 
-export function taskRepository(db: Database): TaskRepository {
-  const insert = db.prepare<[TaskRow]>(
-    `INSERT INTO tasks (id, batch_id, township_id, text, deadline, incident_id, status, note, created_at, created_by,
-       acked_at, done_at)
-     VALUES (@id, @batch_id, @township_id, @text, @deadline, @incident_id, @status, @note, @created_at, @created_by,
-       @acked_at, @done_at)`,
-  );
-  const byId = db.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE id = ?');
-  const filtered = db.prepare<[{ incident: string | null; township: string | null }], TaskRow>(
-    `SELECT * FROM tasks WHERE (@incident IS NULL OR incident_id = @incident)
-       AND (@township IS NULL OR township_id = @township)
-     ORDER BY created_at, rowid`,
-  );
-  const setAcked = db.prepare<[string, string]>(
-    "UPDATE tasks SET status = 'acknowledged', acked_at = ? WHERE id = ? AND status = 'sent'",
-  );
-  const setDone = db.prepare<[string, string, string, string]>(
-    "UPDATE tasks SET status = 'done', note = ?, done_at = ?, acked_at = COALESCE(acked_at, ?) WHERE id = ?",
-  );
-
+export function taskRepository(db: SqlDb): TaskRepository {
   const get = (id: string, now = new Date()) => {
-    const row = byId.get(id);
+    const row = db.get<TaskRow>('SELECT * FROM tasks WHERE id = ?', [id]);
     return row && toTask(row, now);
   };
   const mustGet = (id: string) => {
@@ -72,40 +52,56 @@ export function taskRepository(db: Database): TaskRepository {
       db.transaction(() => {
         for (const t of tasks) {
           try {
-            insert.run({
-              id: t.id,
-              batch_id: t.batchId,
-              township_id: t.townshipId,
-              text: t.text,
-              deadline: t.deadline,
-              incident_id: t.incidentId,
-              status: t.status,
-              note: t.note,
-              created_at: t.createdAt,
-              created_by: t.createdBy,
-              acked_at: t.ackedAt,
-              done_at: t.doneAt,
-            });
+            db.run(
+              `INSERT INTO tasks (id, batch_id, township_id, text, deadline, incident_id, status, note, created_at,
+                 created_by, acked_at, done_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+              [
+                t.id,
+                t.batchId,
+                t.townshipId,
+                t.text,
+                t.deadline,
+                t.incidentId,
+                t.status,
+                t.note,
+                t.createdAt,
+                t.createdBy,
+                t.ackedAt,
+                t.doneAt,
+              ],
+            );
           } catch (err) {
-            if (err instanceof SqliteDatabase.SqliteError && err.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-              throw BeaconError.badRequest('unknown township or incident');
-            }
+            if (constraintOf(err) === 'foreign_key') throw BeaconError.badRequest('unknown township or incident');
             throw err;
           }
         }
         return tasks.map((t) => mustGet(t.id));
-      })(),
+      }),
     get,
-    list: (filter = {}, now = new Date()) =>
-      filtered
-        .all({ incident: filter.incidentId ?? null, township: filter.townshipId ?? null })
-        .map((r) => toTask(r, now)),
+    list: (filter = {}, now = new Date()) => {
+      const incident = filter.incidentId ?? null;
+      const township = filter.townshipId ?? null;
+      return db
+        .all<TaskRow>(
+          `SELECT * FROM tasks WHERE (CAST(? AS TEXT) IS NULL OR incident_id = ?)
+             AND (CAST(? AS TEXT) IS NULL OR township_id = ?)
+           ORDER BY created_at, rowid`,
+          [incident, incident, township, township],
+        )
+        .map((r) => toTask(r, now));
+    },
     ack: (id, at) => {
-      setAcked.run(at, id);
+      db.run("UPDATE tasks SET status = 'acknowledged', acked_at = ? WHERE id = ? AND status = 'sent'", [at, id]);
       return mustGet(id);
     },
     done: (id, note, at) => {
-      setDone.run(note, at, at, id);
+      db.run("UPDATE tasks SET status = 'done', note = ?, done_at = ?, acked_at = COALESCE(acked_at, ?) WHERE id = ?", [
+        note,
+        at,
+        at,
+        id,
+      ]);
       return mustGet(id);
     },
   };

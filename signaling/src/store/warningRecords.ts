@@ -1,14 +1,14 @@
 /**
  * Warnings and their deliveries (one row per warned township: its line on the
- * ack board). Every write here is a synchronous better-sqlite3 statement or
- * transaction: when a method returns, the row is committed (and, with
- * synchronous=FULL, on disk), so a caller may answer "ok" right after.
+ * ack board). Every write here is a synchronous statement or transaction:
+ * when a method returns, the row is committed (SQLite with synchronous=FULL,
+ * PostgreSQL with its default synchronous_commit: on disk), so a caller may
+ * answer "ok" right after.
  */
-import type { Database } from 'better-sqlite3';
-import SqliteDatabase from 'better-sqlite3';
 import type { AckBoardRow, WarningArea, WarningView } from '../protocol/command.ts';
 import { BeaconError } from '../protocol/errors.ts';
 import type { WarningRepository } from './commandTypes.ts';
+import { constraintOf, type SqlDb } from './sqlDb.ts';
 
 interface WarningRow {
   id: string;
@@ -74,6 +74,35 @@ const toWarning = (r: WarningRow): WarningView => ({
   issuedBy: r.issued_by,
 });
 
+const WARNING_COLUMNS = [
+  'id',
+  'identifier',
+  'sender',
+  'event',
+  'colour',
+  'urgency',
+  'severity',
+  'certainty',
+  'headline',
+  'description',
+  'instruction',
+  'area',
+  'area_desc',
+  'effective',
+  'expires',
+  'status',
+  'incident_id',
+  'affected_townships',
+  'escalation_minutes',
+  'created_at',
+  'created_by',
+  'issued_at',
+  'issued_by',
+] as const satisfies readonly (keyof WarningRow)[];
+
+const INSERT_WARNING = `INSERT INTO warnings (${WARNING_COLUMNS.join(', ')})
+  VALUES (${WARNING_COLUMNS.map(() => '?').join(', ')})`;
+
 const toRow = (w: WarningView): WarningRow => ({
   id: w.id,
   identifier: w.identifier,
@@ -112,57 +141,20 @@ const toBoardRow = (r: DeliveryRow): AckBoardRow => ({
   lastNotifiedAt: r.last_notified_at,
 });
 
-export function warningRepository(db: Database): WarningRepository {
-  const insert = db.prepare<[WarningRow]>(
-    `INSERT INTO warnings (id, identifier, sender, event, colour, urgency, severity, certainty, headline, description,
-       instruction, area, area_desc, effective, expires, status, incident_id, affected_townships, escalation_minutes,
-       created_at, created_by, issued_at, issued_by)
-     VALUES (@id, @identifier, @sender, @event, @colour, @urgency, @severity, @certainty, @headline, @description,
-       @instruction, @area, @area_desc, @effective, @expires, @status, @incident_id, @affected_townships,
-       @escalation_minutes, @created_at, @created_by, @issued_at, @issued_by)`,
-  );
-  const byId = db.prepare<[string], WarningRow>('SELECT * FROM warnings WHERE id = ?');
-  const all = db.prepare<[], WarningRow>('SELECT * FROM warnings ORDER BY created_at DESC, id');
-  const markIssued = db.prepare<[string, string, string]>(
-    "UPDATE warnings SET status = 'issued', issued_at = ?, issued_by = ? WHERE id = ? AND status = 'draft'",
-  );
-  const markCancelled = db.prepare<[string]>("UPDATE warnings SET status = 'cancelled' WHERE id = ?");
-  const insertDelivery = db.prepare<[string, string, string]>(
-    `INSERT OR IGNORE INTO alert_deliveries (warning_id, township_id, notify_count, last_notified_at)
-     VALUES (?, ?, 1, ?)`,
-  );
-  const board = db.prepare<[string], DeliveryRow>('SELECT * FROM alert_deliveries WHERE warning_id = ? ORDER BY rowid');
-  const delivery = db.prepare<[string, string], DeliveryRow>(
-    'SELECT * FROM alert_deliveries WHERE warning_id = ? AND township_id = ?',
-  );
-  const setDelivered = db.prepare<[string, string, string]>(
-    `UPDATE alert_deliveries SET delivered_at = ? WHERE warning_id = ? AND township_id = ? AND delivered_at IS NULL`,
-  );
-  const setAcked = db.prepare<[string, string, string, string, string, string, string]>(
-    `UPDATE alert_deliveries SET acked_at = ?, acked_by = ?, acked_by_name = ?, channel = ?,
-       delivered_at = COALESCE(delivered_at, ?)
-     WHERE warning_id = ? AND township_id = ? AND acked_at IS NULL`,
-  );
-  const pendingFor = db.prepare<[string, string], DeliveryRow>(
-    `SELECT d.* FROM alert_deliveries d JOIN warnings w ON w.id = d.warning_id
-     WHERE d.township_id = ? AND d.acked_at IS NULL AND w.status = 'issued' AND w.expires > ?
-     ORDER BY w.issued_at`,
-  );
-  const escalating = db.prepare<[string], DeliveryRow>(
-    `SELECT d.* FROM alert_deliveries d JOIN warnings w ON w.id = d.warning_id
-     WHERE d.acked_at IS NULL AND w.status = 'issued' AND w.escalation_minutes > 0 AND w.expires > ?`,
-  );
-  const bump = db.prepare<[string, string, string]>(
-    `UPDATE alert_deliveries SET notify_count = notify_count + 1, last_notified_at = ?
-     WHERE warning_id = ? AND township_id = ?`,
-  );
-
+export function warningRepository(db: SqlDb): WarningRepository {
+  const board = (warningId: string) =>
+    db
+      .all<DeliveryRow>('SELECT * FROM alert_deliveries WHERE warning_id = ? ORDER BY rowid', [warningId])
+      .map(toBoardRow);
   const get = (id: string) => {
-    const row = byId.get(id);
+    const row = db.get<WarningRow>('SELECT * FROM warnings WHERE id = ?', [id]);
     return row && toWarning(row);
   };
   const readDelivery = (warningId: string, townshipId: string) => {
-    const row = delivery.get(warningId, townshipId);
+    const row = db.get<DeliveryRow>('SELECT * FROM alert_deliveries WHERE warning_id = ? AND township_id = ?', [
+      warningId,
+      townshipId,
+    ]);
     return row && toBoardRow(row);
   };
   const withWarning = (rows: DeliveryRow[]) => {
@@ -176,54 +168,92 @@ export function warningRepository(db: Database): WarningRepository {
 
   return {
     create: (warning) => {
+      const row = toRow(warning);
       try {
-        insert.run(toRow(warning));
+        db.run(
+          INSERT_WARNING,
+          WARNING_COLUMNS.map((column) => row[column]),
+        );
       } catch (err) {
-        const code = err instanceof SqliteDatabase.SqliteError ? err.code : '';
-        if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        const kind = constraintOf(err);
+        if (kind === 'unique' || kind === 'primary_key') {
           throw BeaconError.badRequest(`a warning with identifier "${warning.identifier}" exists already`);
         }
-        if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw BeaconError.badRequest('unknown incident');
+        if (kind === 'foreign_key') throw BeaconError.badRequest('unknown incident');
         throw err;
       }
       return warning;
     },
     get,
-    list: () => all.all().map(toWarning),
+    list: () => db.all<WarningRow>('SELECT * FROM warnings ORDER BY created_at DESC, id').map(toWarning),
     issue: (id, by, at) =>
-      db
-        .transaction(() => {
-          const warning = get(id);
-          if (!warning) throw BeaconError.notFound('warning');
-          if (markIssued.run(at, by, id).changes !== 1) {
-            throw new BeaconError('invalid_transition', `warning is ${warning.status}, not a draft`);
-          }
-          for (const townshipId of warning.affectedTownshipIds) insertDelivery.run(id, townshipId, at);
-          return board.all(id).map(toBoardRow);
-        })
-        .immediate(),
+      db.transaction(() => {
+        const warning = get(id);
+        if (!warning) throw BeaconError.notFound('warning');
+        const issued = db.run(
+          "UPDATE warnings SET status = 'issued', issued_at = ?, issued_by = ? WHERE id = ? AND status = 'draft'",
+          [at, by, id],
+        );
+        if (issued.changes !== 1) {
+          throw new BeaconError('invalid_transition', `warning is ${warning.status}, not a draft`);
+        }
+        for (const townshipId of warning.affectedTownshipIds) {
+          db.run(
+            `INSERT INTO alert_deliveries (warning_id, township_id, notify_count, last_notified_at)
+             VALUES (?, ?, 1, ?) ON CONFLICT DO NOTHING`,
+            [id, townshipId, at],
+          );
+        }
+        return board(id);
+      }),
     cancel: (id) => {
-      markCancelled.run(id);
+      db.run("UPDATE warnings SET status = 'cancelled' WHERE id = ?", [id]);
     },
-    board: (warningId) => board.all(warningId).map(toBoardRow),
+    board,
     delivery: readDelivery,
     markDelivered: (warningId, townshipId, at) => {
-      const changed = setDelivered.run(at, warningId, townshipId).changes === 1;
+      const set = db.run(
+        'UPDATE alert_deliveries SET delivered_at = ? WHERE warning_id = ? AND township_id = ? AND delivered_at IS NULL',
+        [at, warningId, townshipId],
+      );
       const row = readDelivery(warningId, townshipId);
-      return row && { row, changed };
+      return row && { row, changed: set.changes === 1 };
     },
+    // `acked_at IS NULL` in the UPDATE keeps the first ack, also against another node acking at the same moment.
     ack: (warningId, townshipId, { by, byName, channel, at }) =>
-      db
-        .transaction(() => {
-          const changed = setAcked.run(at, by, byName, channel, at, warningId, townshipId).changes === 1;
-          const row = readDelivery(warningId, townshipId);
-          return row && { row, changed };
-        })
-        .immediate(),
-    pendingFor: (townshipId, now) => withWarning(pendingFor.all(townshipId, now)),
-    unackedEscalating: (now) => withWarning(escalating.all(now)),
+      db.transaction(() => {
+        const acked = db.run(
+          `UPDATE alert_deliveries SET acked_at = ?, acked_by = ?, acked_by_name = ?, channel = ?,
+             delivered_at = COALESCE(delivered_at, ?)
+           WHERE warning_id = ? AND township_id = ? AND acked_at IS NULL`,
+          [at, by, byName, channel, at, warningId, townshipId],
+        );
+        const row = readDelivery(warningId, townshipId);
+        return row && { row, changed: acked.changes === 1 };
+      }),
+    pendingFor: (townshipId, now) =>
+      withWarning(
+        db.all<DeliveryRow>(
+          `SELECT d.* FROM alert_deliveries d JOIN warnings w ON w.id = d.warning_id
+           WHERE d.township_id = ? AND d.acked_at IS NULL AND w.status = 'issued' AND w.expires > ?
+           ORDER BY w.issued_at`,
+          [townshipId, now],
+        ),
+      ),
+    unackedEscalating: (now) =>
+      withWarning(
+        db.all<DeliveryRow>(
+          `SELECT d.* FROM alert_deliveries d JOIN warnings w ON w.id = d.warning_id
+           WHERE d.acked_at IS NULL AND w.status = 'issued' AND w.escalation_minutes > 0 AND w.expires > ?`,
+          [now],
+        ),
+      ),
     renotify: (warningId, townshipId, at) => {
-      bump.run(at, warningId, townshipId);
+      db.run(
+        `UPDATE alert_deliveries SET notify_count = notify_count + 1, last_notified_at = ?
+         WHERE warning_id = ? AND township_id = ?`,
+        [at, warningId, townshipId],
+      );
       return readDelivery(warningId, townshipId) as AckBoardRow;
     },
   };

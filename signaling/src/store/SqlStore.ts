@@ -1,9 +1,8 @@
 /**
- * The Store on one better-sqlite3 connection. Statements are prepared once,
- * here; rows are mapped to the public records at the edge.
+ * The Store on one SqlDb (SQLite or PostgreSQL): the people-and-rooms
+ * repositories here, the others in *Records.ts. Rows are mapped to the public
+ * records at the edge.
  */
-import type { Database } from 'better-sqlite3';
-import SqliteDatabase from 'better-sqlite3';
 import { randomPin } from '../auth/sipDigest.ts';
 import { BeaconError } from '../protocol/errors.ts';
 import type { Role } from '../protocol/events.ts';
@@ -22,6 +21,7 @@ import type {
   UserRecord,
   UserRepository,
 } from './StoreTypes.ts';
+import { constraintOf, type SqlDb } from './sqlDb.ts';
 import { taskRepository } from './taskRecords.ts';
 import { warningRepository } from './warningRecords.ts';
 
@@ -101,28 +101,17 @@ const toAudit = (r: AuditRow): AuditEntry => ({
 
 const now = (): string => new Date().toISOString();
 
-function constraintCode(err: unknown): string | undefined {
-  return err instanceof SqliteDatabase.SqliteError && err.code.startsWith('SQLITE_CONSTRAINT') ? err.code : undefined;
-}
-
-function userRepository(db: Database): UserRepository {
-  const byUsername = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
-  const byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
-  const all = db.prepare<[], UserRow>('SELECT * FROM users ORDER BY username');
-  const insert = db.prepare<[UserRow]>(
-    `INSERT INTO users (id, username, display_name, role, township_id, password_hash, created_at)
-     VALUES (@id, @username, @display_name, @role, @township_id, @password_hash, @created_at)`,
-  );
+function userRepository(db: SqlDb): UserRepository {
   return {
     findByUsername: (username) => {
-      const row = byUsername.get(username);
+      const row = db.get<UserRow>('SELECT * FROM users WHERE username = ?', [username]);
       return row && toUser(row);
     },
     findById: (id) => {
-      const row = byId.get(id);
+      const row = db.get<UserRow>('SELECT * FROM users WHERE id = ?', [id]);
       return row && toUser(row);
     },
-    list: () => all.all().map(toUser),
+    list: () => db.all<UserRow>('SELECT * FROM users ORDER BY username').map(toUser),
     create: (input) => {
       const row: UserRow = {
         id: input.id,
@@ -134,14 +123,16 @@ function userRepository(db: Database): UserRepository {
         created_at: now(),
       };
       try {
-        insert.run(row);
+        db.run(
+          `INSERT INTO users (id, username, display_name, role, township_id, password_hash, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          [row.id, row.username, row.display_name, row.role, row.township_id, row.password_hash, row.created_at],
+        );
       } catch (err) {
-        const code = constraintCode(err);
-        if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-          throw BeaconError.badRequest('user already exists');
-        }
-        if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw BeaconError.badRequest('unknown township');
-        if (code === 'SQLITE_CONSTRAINT_CHECK') throw BeaconError.badRequest('invalid role or township');
+        const kind = constraintOf(err);
+        if (kind === 'unique' || kind === 'primary_key') throw BeaconError.badRequest('user already exists');
+        if (kind === 'foreign_key') throw BeaconError.badRequest('unknown township');
+        if (kind === 'check') throw BeaconError.badRequest('invalid role or township');
         throw err;
       }
       return toUser(row);
@@ -149,34 +140,25 @@ function userRepository(db: Database): UserRepository {
   };
 }
 
-function townshipRepository(db: Database): TownshipRepository {
-  const all = db.prepare<[], TownshipRow>('SELECT * FROM townships ORDER BY rowid');
-  const byId = db.prepare<[string], TownshipRow>('SELECT * FROM townships WHERE id = ?');
+function townshipRepository(db: SqlDb): TownshipRepository {
   return {
-    list: () => all.all().map(toTownship),
+    list: () => db.all<TownshipRow>('SELECT * FROM townships ORDER BY rowid').map(toTownship),
     get: (id) => {
-      const row = byId.get(id);
+      const row = db.get<TownshipRow>('SELECT * FROM townships WHERE id = ?', [id]);
       return row && toTownship(row);
     },
   };
 }
 
-function roomRepository(db: Database): RoomRepository {
-  const all = db.prepare<[], RoomRow>('SELECT * FROM rooms ORDER BY created_at, id');
-  const byId = db.prepare<[string], RoomRow>('SELECT * FROM rooms WHERE id = ?');
-  const byDialNumber = db.prepare<[string], RoomRow>('SELECT * FROM rooms WHERE dial_number = ?');
-  const insert = db.prepare<[RoomRow]>(
-    `INSERT INTO rooms (id, title, kind, created_at, created_by, dial_number, pin)
-     VALUES (@id, @title, @kind, @created_at, @created_by, @dial_number, @pin)`,
-  );
+function roomRepository(db: SqlDb): RoomRepository {
   return {
-    list: () => all.all().map(toRoom),
+    list: () => db.all<RoomRow>('SELECT * FROM rooms ORDER BY created_at, id').map(toRoom),
     get: (id) => {
-      const row = byId.get(id);
+      const row = db.get<RoomRow>('SELECT * FROM rooms WHERE id = ?', [id]);
       return row && toRoom(row);
     },
     findByDialNumber: (dialNumber) => {
-      const row = byDialNumber.get(dialNumber);
+      const row = db.get<RoomRow>('SELECT * FROM rooms WHERE dial_number = ?', [dialNumber]);
       return row && toRoom(row);
     },
     create: (input) => {
@@ -190,13 +172,17 @@ function roomRepository(db: Database): RoomRepository {
         pin: input.pin === undefined ? randomPin() : input.pin,
       };
       try {
-        insert.run(row);
+        db.run(
+          `INSERT INTO rooms (id, title, kind, created_at, created_by, dial_number, pin)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          [row.id, row.title, row.kind, row.created_at, row.created_by, row.dial_number, row.pin],
+        );
       } catch (err) {
-        const code = constraintCode(err);
-        if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw BeaconError.badRequest('room already exists');
-        if (code === 'SQLITE_CONSTRAINT_UNIQUE') throw BeaconError.badRequest('conference number already in use');
-        if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw BeaconError.badRequest('unknown creator');
-        if (code === 'SQLITE_CONSTRAINT_CHECK') throw BeaconError.badRequest('invalid room kind');
+        const kind = constraintOf(err);
+        if (kind === 'primary_key') throw BeaconError.badRequest('room already exists');
+        if (kind === 'unique') throw BeaconError.badRequest('conference number already in use');
+        if (kind === 'foreign_key') throw BeaconError.badRequest('unknown creator');
+        if (kind === 'check') throw BeaconError.badRequest('invalid room kind');
         throw err;
       }
       return toRoom(row);
@@ -207,28 +193,31 @@ function roomRepository(db: Database): RoomRepository {
 const DEFAULT_AUDIT_LIMIT = 100;
 const MAX_AUDIT_LIMIT = 1000;
 
-function auditRepository(db: Database): AuditRepository {
-  const insert = db.prepare<[string, string | null, string | null, string, string | null, string | null]>(
-    'INSERT INTO audit (at, actor_id, actor_role, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  const latest = db.prepare<[number], AuditRow>('SELECT * FROM audit ORDER BY id DESC LIMIT ?');
+function auditRepository(db: SqlDb): AuditRepository {
   return {
     append: ({ actorId, role = null, action, target = null, detail }) => {
       const json = detail === undefined ? null : (JSON.stringify(detail) ?? null);
-      insert.run(now(), actorId, role, action, target, json);
+      db.run('INSERT INTO audit (at, actor_id, actor_role, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)', [
+        now(),
+        actorId,
+        role,
+        action,
+        target,
+        json,
+      ]);
     },
     list: (opts = {}) => {
       const limit = Math.min(Math.max(Math.trunc(opts.limit ?? DEFAULT_AUDIT_LIMIT), 1), MAX_AUDIT_LIMIT);
-      return latest.all(limit).map(toAudit);
+      return db.all<AuditRow>('SELECT * FROM audit ORDER BY id DESC LIMIT ?', [limit]).map(toAudit);
     },
   };
 }
 
-/** Wraps an open, migrated connection. The Store owns it and closes it. */
-export function createSqliteStore(db: Database, file: string): Store {
+/** Wraps an open, migrated database. The Store owns it and closes it. */
+export function createStore(db: SqlDb, file: string): Store {
   return {
     file,
-    isReady: () => db.open,
+    isReady: () => db.isOpen(),
     users: userRepository(db),
     townships: townshipRepository(db),
     terminals: terminalRepository(db),
@@ -241,8 +230,6 @@ export function createSqliteStore(db: Database, file: string): Store {
     incidents: incidentRepository(db),
     warnings: warningRepository(db),
     tasks: taskRepository(db),
-    close: () => {
-      if (db.open) db.close();
-    },
+    close: () => db.close(),
   };
 }

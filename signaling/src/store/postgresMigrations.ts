@@ -1,0 +1,222 @@
+/**
+ * The PostgreSQL twins of migrations.ts, one per SQLite migration, with the
+ * same ids. What differs: identity columns for AUTOINCREMENT, DOUBLE PRECISION
+ * for REAL (PostgreSQL's REAL is 4 bytes), BYTEA for BLOB, `~` regexes for
+ * GLOB, a `rowid` identity column where SQLite's implicit rowid gives the
+ * listing order, and a plpgsql trigger function for the append-only audit.
+ * Timestamps stay ISO-8601 TEXT on both, so rows read back identically.
+ */
+export const postgresMigrations: readonly string[] = [
+  `
+  CREATE FUNCTION beacon_json_valid(value TEXT) RETURNS BOOLEAN LANGUAGE plpgsql IMMUTABLE AS $fn$
+  BEGIN
+    PERFORM value::jsonb;
+    RETURN TRUE;
+  EXCEPTION WHEN others THEN
+    RETURN FALSE;
+  END
+  $fn$;
+
+  CREATE TABLE townships (
+    rowid       BIGINT GENERATED ALWAYS AS IDENTITY,
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    name_en     TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('town', 'township')),
+    lat         DOUBLE PRECISION NOT NULL,
+    lon         DOUBLE PRECISION NOT NULL,
+    approximate INTEGER NOT NULL DEFAULT 1 CHECK (approximate IN (0, 1))
+  );
+
+  CREATE TABLE users (
+    id            TEXT PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    display_name  TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('admin', 'chair', 'duty_officer', 'township', 'service')),
+    township_id   TEXT REFERENCES townships (id),
+    password_hash TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    CHECK (role <> 'township' OR township_id IS NOT NULL)
+  );
+
+  CREATE TABLE terminals (
+    rowid       BIGINT GENERATED ALWAYS AS IDENTITY,
+    id          TEXT PRIMARY KEY,
+    township_id TEXT NOT NULL REFERENCES townships (id),
+    kind        TEXT NOT NULL CHECK (kind IN ('video', 'sip_phone')),
+    name        TEXT NOT NULL,
+    extension   TEXT UNIQUE
+  );
+  CREATE INDEX terminals_by_township ON terminals (township_id);
+
+  CREATE TABLE rooms (
+    rowid      BIGINT GENERATED ALWAYS AS IDENTITY,
+    id         TEXT PRIMARY KEY,
+    title      TEXT NOT NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('meeting', 'training', 'emergency')),
+    created_at TEXT NOT NULL,
+    created_by TEXT REFERENCES users (id)
+  );
+
+  CREATE TABLE meetings (
+    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    room_id    TEXT NOT NULL REFERENCES rooms (id),
+    started_at TEXT NOT NULL,
+    ended_at   TEXT
+  );
+  CREATE UNIQUE INDEX meetings_running ON meetings (room_id) WHERE ended_at IS NULL;
+
+  CREATE TABLE audit (
+    id       BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at       TEXT NOT NULL,
+    actor_id TEXT,
+    action   TEXT NOT NULL,
+    target   TEXT,
+    detail   TEXT CHECK (detail IS NULL OR beacon_json_valid(detail))
+  );
+  `,
+  // 2 — issue 3: chat, attendance (签到), recordings, per meeting.
+  `
+  CREATE TABLE chat_messages (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    room_id      TEXT NOT NULL REFERENCES rooms (id),
+    meeting_id   BIGINT REFERENCES meetings (id),
+    user_id      TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    text         TEXT NOT NULL,
+    at           TEXT NOT NULL
+  );
+  CREATE INDEX chat_by_meeting ON chat_messages (meeting_id, id);
+  CREATE INDEX chat_by_room ON chat_messages (room_id, id);
+  CREATE TABLE attendance (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    meeting_id   BIGINT NOT NULL REFERENCES meetings (id),
+    user_id      TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    township_id  TEXT,
+    joined_at    TEXT NOT NULL,
+    left_at      TEXT
+  );
+  CREATE INDEX attendance_by_meeting ON attendance (meeting_id, joined_at);
+  CREATE TABLE recordings (
+    id          TEXT PRIMARY KEY,
+    room_id     TEXT NOT NULL REFERENCES rooms (id),
+    meeting_id  BIGINT REFERENCES meetings (id),
+    started_at  TEXT NOT NULL,
+    ended_at    TEXT,
+    duration_ms BIGINT,
+    size        BIGINT,
+    file        TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('recording', 'ready', 'failed'))
+  );
+  CREATE INDEX recordings_by_room ON recordings (room_id, started_at);
+  `,
+  // 3 — issue 4: desk phones (dial numbers, PINs, SIP digest hashes).
+  `
+  ALTER TABLE rooms ADD COLUMN dial_number TEXT CHECK (dial_number IS NULL OR dial_number ~ '^[0-9]{2,16}$');
+  ALTER TABLE rooms ADD COLUMN pin TEXT CHECK (pin IS NULL OR pin ~ '^[0-9]{1,12}$');
+  CREATE UNIQUE INDEX rooms_by_dial_number ON rooms (dial_number) WHERE dial_number IS NOT NULL;
+  ALTER TABLE terminals ADD COLUMN sip_ha1 TEXT;
+  ALTER TABLE terminals ADD COLUMN sip_ha1b TEXT;
+  ALTER TABLE terminals ADD COLUMN sip_updated_at TEXT;
+  `,
+  // 4 — issue 5: the command room; audit entries become append-only in the database itself.
+  `
+  CREATE TABLE incidents (
+    id          TEXT PRIMARY KEY,
+    type        TEXT NOT NULL,
+    level       TEXT NOT NULL CHECK (level IN ('I', 'II', 'III', 'IV')),
+    title       TEXT NOT NULL,
+    description TEXT NOT NULL,
+    reporter    TEXT NOT NULL,
+    township_id TEXT REFERENCES townships (id),
+    lat         DOUBLE PRECISION NOT NULL,
+    lon         DOUBLE PRECISION NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('reported', 'verified', 'responding', 'resolved', 'closed')),
+    created_at  TEXT NOT NULL,
+    created_by  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+  );
+  CREATE INDEX incidents_by_created ON incidents (created_at);
+  CREATE TABLE incident_timeline (
+    id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    incident_id TEXT NOT NULL REFERENCES incidents (id),
+    at          TEXT NOT NULL,
+    actor_id    TEXT NOT NULL,
+    actor_name  TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('created', 'status', 'note', 'snapshot', 'warning', 'task', 'meeting')),
+    text        TEXT NOT NULL,
+    data        TEXT CHECK (data IS NULL OR beacon_json_valid(data)),
+    snapshot    BYTEA
+  );
+  CREATE INDEX timeline_by_incident ON incident_timeline (incident_id, id);
+  CREATE TABLE warnings (
+    id                 TEXT PRIMARY KEY,
+    identifier         TEXT NOT NULL UNIQUE,
+    sender             TEXT NOT NULL,
+    event              TEXT NOT NULL,
+    colour             TEXT NOT NULL CHECK (colour IN ('red', 'orange', 'yellow', 'blue')),
+    urgency            TEXT NOT NULL,
+    severity           TEXT NOT NULL,
+    certainty          TEXT NOT NULL,
+    headline           TEXT NOT NULL,
+    description        TEXT NOT NULL,
+    instruction        TEXT NOT NULL,
+    area               TEXT NOT NULL CHECK (beacon_json_valid(area)),
+    area_desc          TEXT NOT NULL,
+    effective          TEXT NOT NULL,
+    expires            TEXT NOT NULL,
+    status             TEXT NOT NULL CHECK (status IN ('draft', 'issued', 'cancelled')),
+    incident_id        TEXT REFERENCES incidents (id),
+    affected_townships TEXT NOT NULL CHECK (beacon_json_valid(affected_townships)),
+    escalation_minutes DOUBLE PRECISION NOT NULL CHECK (escalation_minutes >= 0),
+    created_at         TEXT NOT NULL,
+    created_by         TEXT NOT NULL,
+    issued_at          TEXT,
+    issued_by          TEXT
+  );
+  CREATE TABLE alert_deliveries (
+    rowid            BIGINT GENERATED ALWAYS AS IDENTITY,
+    warning_id       TEXT NOT NULL REFERENCES warnings (id),
+    township_id      TEXT NOT NULL REFERENCES townships (id),
+    delivered_at     TEXT,
+    acked_at         TEXT,
+    acked_by         TEXT,
+    acked_by_name    TEXT,
+    channel          TEXT CHECK (channel IS NULL OR channel IN ('terminal', 'phone', 'console')),
+    notify_count     INTEGER NOT NULL DEFAULT 1,
+    last_notified_at TEXT NOT NULL,
+    PRIMARY KEY (warning_id, township_id)
+  );
+  CREATE INDEX deliveries_pending ON alert_deliveries (township_id) WHERE acked_at IS NULL;
+  CREATE TABLE tasks (
+    rowid       BIGINT GENERATED ALWAYS AS IDENTITY,
+    id          TEXT PRIMARY KEY,
+    batch_id    TEXT NOT NULL,
+    township_id TEXT NOT NULL REFERENCES townships (id),
+    text        TEXT NOT NULL,
+    deadline    TEXT NOT NULL,
+    incident_id TEXT REFERENCES incidents (id),
+    status      TEXT NOT NULL CHECK (status IN ('sent', 'acknowledged', 'done')),
+    note        TEXT,
+    created_at  TEXT NOT NULL,
+    created_by  TEXT NOT NULL,
+    acked_at    TEXT,
+    done_at     TEXT
+  );
+  CREATE INDEX tasks_by_township ON tasks (township_id, created_at);
+  CREATE INDEX tasks_by_incident ON tasks (incident_id, created_at);
+  ALTER TABLE audit ADD COLUMN actor_role TEXT;
+  CREATE FUNCTION beacon_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$
+  BEGIN
+    RAISE EXCEPTION 'audit entries are append-only' USING ERRCODE = 'restrict_violation';
+  END
+  $fn$;
+  CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    FOR EACH ROW EXECUTE FUNCTION beacon_audit_append_only();
+  CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    FOR EACH ROW EXECUTE FUNCTION beacon_audit_append_only();
+  CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
+    FOR EACH STATEMENT EXECUTE FUNCTION beacon_audit_append_only();
+  `,
+];
