@@ -225,6 +225,14 @@ export class MediaServer extends TypedEmitter<MediaControlEvents> implements Med
     return stats.filter((stat): stat is ms.ConsumerStat => stat.type === 'outbound-rtp');
   }
 
+  /**
+   * The room's node-local object, for extensions that live on the media node
+   * itself (cascade pipes). Signaling never calls this; it uses MediaControl.
+   */
+  localRoom(roomId: string): Room {
+    return this.#room(roomId);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -129,17 +129,28 @@ export class Room extends TypedEmitter<RoomEvents> {
       appData: input.appData,
     });
     peer.addProducer(producer);
-    this.#producers.set(producer.id, { producer, peerId });
-    producer.observer.once('close', () => {
-      this.#producers.delete(producer.id);
-      if (!this.closed) this.safeEmit('producerschange');
-    });
-    producer.observer.on('pause', () => this.safeEmit('producerschange'));
-    producer.observer.on('resume', () => this.safeEmit('producerschange'));
-    if (producer.kind === 'audio') await this.#speaker.add(producer, this.id);
+    await this.#registerProducer(producer, peerId);
     logger.debug({ roomId: this.id, peerId, producerId: producer.id, kind: producer.kind }, 'producer created');
-    this.safeEmit('producerschange');
     return producerInfo(producer, peerId);
+  }
+
+  /**
+   * A pipe transport toward the same room on another media node (cascade,
+   * see cascade/PipeHub.ts). Owned by the caller, not by a peer: closing the
+   * room closes it with the router.
+   */
+  async createPipeTransport(options: ms.PipeTransportOptions): Promise<ms.PipeTransport> {
+    if (this.closed) throw new MediaError('invalid_state', `room "${this.id}" is closed`);
+    return this.#router.createPipeTransport(options);
+  }
+
+  /**
+   * A producer that arrived through a pipe from another node: consumable here
+   * as if `peerId` (a peer of that node) had produced it in this room.
+   */
+  async adoptPipedProducer(producer: ms.Producer, peerId: string): Promise<void> {
+    if (this.closed) throw new MediaError('invalid_state', `room "${this.id}" is closed`);
+    await this.#registerProducer(producer, peerId);
   }
 
   async pauseProducer(peerId: string, producerId: string): Promise<void> {
@@ -246,6 +257,18 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#layers.clear();
     this.removeAllListeners();
     logger.info({ roomId: this.id }, 'room closed');
+  }
+
+  async #registerProducer(producer: ms.Producer, peerId: string): Promise<void> {
+    this.#producers.set(producer.id, { producer, peerId });
+    producer.observer.once('close', () => {
+      this.#producers.delete(producer.id);
+      if (!this.closed) this.safeEmit('producerschange');
+    });
+    producer.observer.on('pause', () => this.safeEmit('producerschange'));
+    producer.observer.on('resume', () => this.safeEmit('producerschange'));
+    if (producer.kind === 'audio') await this.#speaker.add(producer, this.id);
+    this.safeEmit('producerschange');
   }
 
   #peer(peerId: string): PeerMedia {

@@ -1,0 +1,10 @@
+/** Cascade over standalone media nodes (issue 6): `@beacon/signaling/media-nodes`. */
+export { CascadedMediaControl, type CascadedMediaControlOptions } from './CascadedMediaControl.ts';
+export {
+  InMemoryMediaNodeRegistry,
+  type InMemoryMediaNodeRegistryOptions,
+  type MediaNodeRecord,
+  type MediaNodeRegistry,
+  type MediaNodeRegistryEvents,
+} from './MediaNodeRegistry.ts';
+export { RemoteMediaControl, type RemoteMediaControlOptions } from './RemoteMediaControl.ts';
