@@ -46,6 +46,12 @@
  *   BEACON_TURN_RELAY_PORTS  coturn relay port range                   49160-49999
  *   DATABASE_URL             PostgreSQL store (postgres://…) instead    (unset: SQLite in
  *                            of the embedded SQLite file                 <dataDir>)
+ *   REDIS_URL                cluster mode: several signaling nodes     (unset: one node)
+ *                            share rooms and events through Redis
+ *                            (redis://…); they also need one store
+ *                            (DATABASE_URL) and one BEACON_JWT_SECRET
+ *   BEACON_NODE_ID           this node's name in the cluster           (unset: host name +
+ *                                                                       random suffix)
  *   LOG_LEVEL                pino level (trace…fatal, silent)          info
  *   MEDIA_WORKERS            mediasoup workers                         os.availableParallelism()
  *   MEDIA_LISTEN_IP          RTC listen address (an IP address)        0.0.0.0
@@ -133,6 +139,14 @@ export const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// URL')
       .optional(),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\/\S+$/, 'a redis:// URL')
+      .optional(),
+    BEACON_NODE_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dots, dashes, underscores')
+      .optional(),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).default(os.availableParallelism()),
     MEDIA_LISTEN_IP: ipAddress.default('0.0.0.0'),
@@ -169,6 +183,7 @@ export const configSchema = z
       relayPorts: { min: env.BEACON_TURN_RELAY_PORTS[0], max: env.BEACON_TURN_RELAY_PORTS[1] },
     },
     databaseUrl: env.DATABASE_URL ?? null,
+    cluster: env.REDIS_URL === undefined ? null : { redisUrl: env.REDIS_URL, nodeId: env.BEACON_NODE_ID ?? null },
     demoPassword: env.BEACON_DEMO_PASSWORD,
     consoleDist: env.BEACON_CONSOLE_DIST,
     reconnectGraceMs: env.BEACON_RECONNECT_GRACE_MS,
@@ -189,7 +204,7 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 
 /** Never echoed in error messages: they are (or contain) secrets. */
-const SECRET_KEYS = new Set(['BEACON_JWT_SECRET', 'BEACON_TURN_SECRET', 'DATABASE_URL']);
+const SECRET_KEYS = new Set(['BEACON_JWT_SECRET', 'BEACON_TURN_SECRET', 'DATABASE_URL', 'REDIS_URL']);
 
 /**
  * Validates the environment once. Empty strings count as unset. On bad input

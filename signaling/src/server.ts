@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type MediaControl, MediaServer } from '@beacon/media-server';
 import { resolveJwtSecret, TokenService } from './auth/tokens.ts';
+import { ClusterNode } from './cluster/ClusterNode.ts';
+import { RoomOwnership } from './cluster/RoomOwnership.ts';
 import { CommandRoom } from './command/CommandRoom.ts';
 import type { Config } from './config.ts';
 import { certificateHelpRouter, plainHttpApp } from './http/certificateHelp.ts';
@@ -49,6 +51,8 @@ export interface BeaconNode {
   /** TLS in use (null with BEACON_TLS=off). */
   tls: TlsMaterial | null;
   addresses: ResolvedAddresses;
+  /** Cluster mode (REDIS_URL): this node's membership; null for one node. */
+  cluster: ClusterNode | null;
   store: Store;
   media: MediaControl;
   rooms: RoomRegistry;
@@ -75,9 +79,18 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   const tokens = new TokenService({ secret: resolveJwtSecret(config), ttlSeconds: config.jwtTtlSeconds });
 
   let media: MediaControl;
+  let cluster: ClusterNode | null = null;
   try {
+    // Redis first: a cluster node that cannot reach it must not start serving alone.
+    if (config.cluster) {
+      cluster = await ClusterNode.connect({
+        redisUrl: config.cluster.redisUrl,
+        ...(config.cluster.nodeId ? { nodeId: config.cluster.nodeId } : {}),
+      });
+    }
     media = opts.media ?? (await MediaServer.create({ ...config.media, announcedAddress: addresses.mediaAnnounced }));
   } catch (err) {
+    await cluster?.close();
     store.close();
     throw err;
   }
@@ -120,12 +133,14 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     taps,
     command,
     turn,
+    cluster: cluster ? { node: cluster, ownership: new RoomOwnership(cluster) } : null,
   });
 
   // Plain HTTP: the redirect/help port for browsers, and loopback for our own child services.
   let plainServer: HttpServer | null = null;
   let internalServer: HttpServer | null = null;
   try {
+    await sockets.forwarded?.start();
     await listen(httpServer, config.port, config.host);
     if (tls) {
       const httpsPort = (httpServer.address() as AddressInfo).port;
@@ -147,6 +162,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     await sockets.close();
     command.close();
     if (ownsMedia) await media.close();
+    await cluster?.close();
     store.close();
     throw err;
   }
@@ -193,6 +209,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     journal.stop();
     await turn?.close();
     if (ownsMedia) await media.close();
+    await cluster?.close();
     store.close();
     logger.info('beacon stopped');
   };
@@ -204,6 +221,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     httpPort,
     tls,
     addresses,
+    cluster,
     store,
     media,
     rooms,

@@ -31,6 +31,11 @@ export class SocketSession {
     return result;
   }
 
+  /** The room this socket joined last, without checking it still exists (see lookup). */
+  currentRoomId(): string | undefined {
+    return this.#current?.roomId;
+  }
+
   setCurrent(current: { roomId: string; peerId: string } | undefined): void {
     this.#current = current;
   }

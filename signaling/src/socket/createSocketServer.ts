@@ -4,8 +4,12 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import type { MediaControl } from '@beacon/media-server';
+import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import type { TokenService } from '../auth/tokens.ts';
+import type { ClusterNode } from '../cluster/ClusterNode.ts';
+import { type BaseContext, ForwardedRooms } from '../cluster/ForwardedRooms.ts';
+import type { RoomOwnership } from '../cluster/RoomOwnership.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
 import { createLogger } from '../logger.ts';
 import type { ClientEventName } from '../protocol/events.ts';
@@ -38,9 +42,16 @@ export interface SocketServerOptions {
   command: CommandRoom;
   /** Hands TURN credentials out with transports; default none. */
   turn?: TurnService | null;
+  /** Cluster mode (REDIS_URL): Redis adapter, rooms run on their owner node. Default: one node. */
+  cluster?: { node: ClusterNode; ownership: RoomOwnership } | null;
 }
 
-export function createSocketServer(opts: SocketServerOptions): { io: BeaconServer; close(): Promise<void> } {
+export function createSocketServer(opts: SocketServerOptions): {
+  io: BeaconServer;
+  /** Cluster mode only: start it before accepting clients. */
+  forwarded: ForwardedRooms | null;
+  close(): Promise<void>;
+} {
   const io: BeaconServer = new Server(opts.httpServer, {
     path: '/socket.io',
     transports: ['websocket', 'polling'],
@@ -51,6 +62,21 @@ export function createSocketServer(opts: SocketServerOptions): { io: BeaconServe
     pingInterval: 5_000,
     pingTimeout: 5_000,
   });
+  if (opts.cluster) io.adapter(createAdapter(opts.cluster.node.adapterPub, opts.cluster.node.adapterSub));
+  const base: BaseContext = {
+    io,
+    registry: opts.registry,
+    store: opts.store,
+    recordingsDir: opts.recordingsDir,
+    media: opts.media,
+    tokens: opts.tokens,
+    sip: opts.sip,
+    taps: opts.taps,
+    command: opts.command,
+    turn: opts.turn ?? null,
+  };
+  const forwarded = opts.cluster ? new ForwardedRooms({ ...opts.cluster, base }) : null;
+  const dispatch = forwarded ? forwarded.dispatch.bind(forwarded) : undefined;
   const bridge = new RoomBridge({ io, registry: opts.registry, media: opts.media });
   const sipEmitter = new SipEmitter({ io, bridge: opts.sip, taps: opts.taps, registry: opts.registry });
   const commandEmitter = new CommandEmitter({ io, command: opts.command });
@@ -61,26 +87,12 @@ export function createSocketServer(opts: SocketServerOptions): { io: BeaconServe
     const { claims } = socket.data;
     const session = new SocketSession(socket.id, claims);
     const log = logger.child({ socketId: socket.id, user: claims.username });
-    const ctx: HandlerContext = {
-      io,
-      socket,
-      session,
-      registry: opts.registry,
-      store: opts.store,
-      log,
-      recordingsDir: opts.recordingsDir,
-      media: opts.media,
-      tokens: opts.tokens,
-      sip: opts.sip,
-      taps: opts.taps,
-      command: opts.command,
-      turn: opts.turn ?? null,
-    };
+    const ctx: HandlerContext = { ...base, socket, session, log };
     log.debug('connected');
     sipEmitter.connected(socket);
 
     for (const event of Object.keys(handlers) as ClientEventName[]) {
-      registerHandler(ctx, event, handlers[event] as never);
+      registerHandler(ctx, event, handlers[event] as never, dispatch);
     }
     // After the handlers: a terminal answering its pending alerts' banners at once is heard.
     commandEmitter.connected(socket);
@@ -91,14 +103,16 @@ export function createSocketServer(opts: SocketServerOptions): { io: BeaconServe
       commandEmitter.disconnected(socket);
       // Queued behind any in-flight event, so a join that is still running completes and is then undone
       // (or, for a lost connection, held as `reconnecting`).
+      const cleanup = async () => socketGone(ctx, reason);
       void session
-        .run(async () => socketGone(ctx, reason))
+        .run(() => (forwarded ? forwarded.disconnected(session, reason, cleanup) : cleanup()))
         .catch((err: unknown) => log.error({ err }, 'cleanup after disconnect failed'));
     });
   });
 
   return {
     io,
+    forwarded,
     async close() {
       bridge.close();
       sipEmitter.close();
@@ -107,6 +121,8 @@ export function createSocketServer(opts: SocketServerOptions): { io: BeaconServe
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
       });
+      // After the sockets: their cleanup has sent its last requests to the rooms' nodes.
+      await forwarded?.close();
     },
   };
 }

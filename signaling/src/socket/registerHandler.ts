@@ -13,7 +13,20 @@ import type { Handler, HandlerContext } from './types.ts';
 
 type AckFn = (response: unknown) => void;
 
-export function registerHandler<E extends ClientEventName>(ctx: HandlerContext, event: E, handler: Handler<E>): void {
+/** Decides where an event runs (cluster mode: on the room's owner node); default: here. */
+export type Dispatch = (
+  session: HandlerContext['session'],
+  event: ClientEventName,
+  payload: unknown,
+  local: () => Promise<unknown>,
+) => Promise<unknown>;
+
+export function registerHandler<E extends ClientEventName>(
+  ctx: HandlerContext,
+  event: E,
+  handler: Handler<E>,
+  dispatch?: Dispatch,
+): void {
   const schema = clientEventSchemas[event];
   ctx.socket.on(event as never, (...args: unknown[]) => {
     const ack = args.at(-1);
@@ -37,8 +50,9 @@ export function registerHandler<E extends ClientEventName>(ctx: HandlerContext, 
       reply({ ok: false, error: toErrorBody(err, ctx.log, { event }) });
       return;
     }
+    const local = () => handler(ctx, payload as never);
     void ctx.session
-      .run(() => handler(ctx, payload as never))
+      .run(() => (dispatch ? dispatch(ctx.session, event, payload, local) : local()))
       .then(
         (data) => reply({ ok: true, data }),
         (err: unknown) => reply({ ok: false, error: toErrorBody(err, ctx.log, { event }) }),

@@ -1,0 +1,139 @@
+/**
+ * This signaling node's membership in a cluster of nodes sharing one Redis
+ * (issue 6, `REDIS_URL` set; without it Beacon is one node and none of this
+ * runs). Redis holds only what is shared and short-lived — which nodes are
+ * alive, which node owns each room, the socket.io adapter's traffic and the
+ * node-to-node requests — never anything that must survive: durable data is
+ * in the store. So a Redis restart loses nothing acknowledged; nodes
+ * reconnect and write their heartbeat and room claims again.
+ *
+ *   beacon:node:<nodeId>          heartbeat, expires after `deadAfterMs`
+ *   beacon:room:<roomId>:owner    the node that runs the room (RoomOwnership)
+ */
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { createClient, type RedisClientType } from 'redis';
+import { createLogger } from '../logger.ts';
+
+const logger = createLogger('ClusterNode');
+
+export interface ClusterNodeOptions {
+  redisUrl: string;
+  /** Default: host name + random suffix (unique per process). */
+  nodeId?: string;
+  /** How often the heartbeat is written. Default 2000. */
+  heartbeatMs?: number;
+  /** A node whose heartbeat is this old counts as dead. Default 6000. */
+  deadAfterMs?: number;
+}
+
+export type RedisClient = RedisClientType;
+
+const nodeKey = (nodeId: string) => `beacon:node:${nodeId}`;
+
+export class ClusterNode {
+  readonly nodeId: string;
+  /** Commands (and publishing). */
+  readonly redis: RedisClient;
+  /** The socket.io adapter's own pair (it subscribes on `adapterSub`). */
+  readonly adapterPub: RedisClient;
+  readonly adapterSub: RedisClient;
+  readonly #deadAfterMs: number;
+  readonly #timer: NodeJS.Timeout;
+  #closed = false;
+
+  private constructor(opts: ClusterNodeOptions, clients: RedisClient[]) {
+    this.nodeId = opts.nodeId ?? `${os.hostname()}-${randomUUID().slice(0, 8)}`;
+    [this.redis, this.adapterPub, this.adapterSub] = clients as [RedisClient, RedisClient, RedisClient];
+    this.#deadAfterMs = opts.deadAfterMs ?? 6000;
+    this.#timer = setInterval(() => void this.#beat(), opts.heartbeatMs ?? 2000);
+    this.#timer.unref();
+    // Back from a Redis restart: announce this node at once, or others would think it dead and take its rooms.
+    this.redis.on('ready', () => void this.#beat());
+  }
+
+  /** Connects (fails fast when Redis is unreachable at start) and writes the first heartbeat. */
+  static async connect(opts: ClusterNodeOptions): Promise<ClusterNode> {
+    const clients = [0, 1, 2].map(() => newClient(opts.redisUrl));
+    try {
+      await Promise.all(clients.map((client) => client.connect()));
+    } catch (err) {
+      await Promise.all(clients.map((client) => client.disconnect().catch(() => undefined)));
+      throw new Error(`cannot reach Redis at ${redact(opts.redisUrl)}: ${(err as Error).message}`, { cause: err });
+    }
+    const node = new ClusterNode(opts, clients);
+    await node.#beat();
+    logger.info({ nodeId: node.nodeId }, 'joined the cluster');
+    return node;
+  }
+
+  /** A further client for subscriptions (a subscribed Redis connection can do nothing else). */
+  async subscriber(): Promise<RedisClient> {
+    const client = this.redis.duplicate();
+    client.on('error', (err: unknown) => logger.warn({ err: (err as Error).message }, 'redis subscriber error'));
+    await client.connect();
+    return client;
+  }
+
+  async isAlive(nodeId: string): Promise<boolean> {
+    if (nodeId === this.nodeId) return !this.#closed;
+    return (await this.redis.exists(nodeKey(nodeId))) === 1;
+  }
+
+  /**
+   * True when `nodeId` is dead: no heartbeat, and Redis has been up long enough
+   * for a live node to have written one (right after a Redis restart every
+   * heartbeat is missing for a moment, which says nothing about the nodes).
+   */
+  async isDead(nodeId: string): Promise<boolean> {
+    if (await this.isAlive(nodeId)) return false;
+    const info = await this.redis.info('server');
+    const uptimeSeconds = Number(/uptime_in_seconds:(\d+)/.exec(info)?.[1] ?? Number.POSITIVE_INFINITY);
+    return uptimeSeconds * 1000 >= this.#deadAfterMs;
+  }
+
+  /** Ids of the nodes with a live heartbeat. */
+  async liveNodes(): Promise<string[]> {
+    const keys = await this.redis.keys(nodeKey('*'));
+    return keys.map((key) => key.slice(nodeKey('').length)).sort();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    // Leave at once rather than after deadAfterMs, so other nodes take over this node's rooms quickly.
+    await this.redis.del(nodeKey(this.nodeId)).catch(() => undefined);
+    for (const client of [this.redis, this.adapterPub, this.adapterSub]) {
+      await client.quit().catch(() => client.disconnect().catch(() => undefined));
+    }
+  }
+
+  async #beat(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.redis.set(nodeKey(this.nodeId), JSON.stringify({ pid: process.pid, at: Date.now() }), {
+        PX: this.#deadAfterMs,
+      });
+    } catch (err) {
+      // Redis down: the client reconnects by itself; the next beat writes the key again.
+      logger.warn({ err: (err as Error).message }, 'heartbeat not written');
+    }
+  }
+}
+
+function newClient(url: string): RedisClient {
+  const client: RedisClient = createClient({
+    url,
+    // Retry for ever (Redis restarts are expected), at most every 2 s.
+    socket: { reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000), connectTimeout: 3000 },
+  });
+  // Without a listener an 'error' event would crash the process on every lost connection.
+  client.on('error', (err: unknown) => logger.warn({ err: (err as Error).message }, 'redis connection error'));
+  return client;
+}
+
+/** The URL without its password, for messages. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}

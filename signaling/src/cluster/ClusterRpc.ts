@@ -1,0 +1,135 @@
+/**
+ * Requests from one signaling node to another over Redis pub/sub: each node
+ * listens on `beacon:rpc:<nodeId>` and answers on the asker's channel with
+ * the request id. Used to run a room's events on the room's owner. A request
+ * that gets no answer in time fails with `node_unavailable` (the owner died
+ * or Redis is down) — never hangs the client's ack.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { createLogger } from '../logger.ts';
+import { BeaconError } from '../protocol/errors.ts';
+import type { ClusterNode, RedisClient } from './ClusterNode.ts';
+
+const logger = createLogger('ClusterRpc');
+
+const channel = (nodeId: string) => `beacon:rpc:${nodeId}`;
+
+const messageSchema = z.union([
+  z.object({ kind: z.literal('request'), id: z.string(), from: z.string(), body: z.unknown() }),
+  z.object({
+    kind: z.literal('reply'),
+    id: z.string(),
+    ok: z.boolean(),
+    data: z.unknown().optional(),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+  }),
+]);
+
+export type RpcServe = (body: unknown, from: string) => Promise<unknown>;
+
+export class ClusterRpc {
+  readonly #node: ClusterNode;
+  readonly #serve: RpcServe;
+  readonly #timeoutMs: number;
+  readonly #pending = new Map<
+    string,
+    { resolve(data: unknown): void; reject(err: Error): void; timer: NodeJS.Timeout }
+  >();
+  #sub: RedisClient | null = null;
+
+  private constructor(node: ClusterNode, serve: RpcServe, timeoutMs: number) {
+    this.#node = node;
+    this.#serve = serve;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  static async start(node: ClusterNode, serve: RpcServe, opts: { timeoutMs?: number } = {}): Promise<ClusterRpc> {
+    const rpc = new ClusterRpc(node, serve, opts.timeoutMs ?? 10_000);
+    rpc.#sub = await node.subscriber();
+    await rpc.#sub.subscribe(channel(node.nodeId), (message: string) => rpc.#onMessage(message));
+    return rpc;
+  }
+
+  /** Sends `body` to `nodeId`'s serve function; resolves its result or rejects with its BeaconError. */
+  request(nodeId: string, body: unknown): Promise<unknown> {
+    const id = randomUUID();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new BeaconError('node_unavailable', `signaling node ${nodeId} did not answer`));
+      }, this.#timeoutMs);
+      this.#pending.set(id, { resolve, reject, timer });
+      const message = JSON.stringify({ kind: 'request', id, from: this.#node.nodeId, body });
+      this.#node.redis.publish(channel(nodeId), message).then(
+        (receivers) => {
+          // Nobody subscribed: the node is gone; fail now rather than at the timeout.
+          if (receivers === 0)
+            this.#settle(id, {
+              ok: false,
+              error: { code: 'node_unavailable', message: `signaling node ${nodeId} is gone` },
+            });
+        },
+        (err: unknown) =>
+          this.#settle(id, {
+            ok: false,
+            error: { code: 'node_unavailable', message: `Redis: ${(err as Error).message}` },
+          }),
+      );
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const [id] of this.#pending) {
+      this.#settle(id, { ok: false, error: { code: 'node_unavailable', message: 'this node is shutting down' } });
+    }
+    await this.#sub?.quit().catch(() => undefined);
+  }
+
+  #onMessage(raw: string): void {
+    let message: z.infer<typeof messageSchema>;
+    try {
+      message = messageSchema.parse(JSON.parse(raw));
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'malformed cluster message ignored');
+      return;
+    }
+    if (message.kind === 'reply') {
+      this.#settle(message.id, message);
+      return;
+    }
+    const { id, from } = message;
+    this.#serve(message.body, from).then(
+      (data) => this.#reply(from, { kind: 'reply', id, ok: true, data }),
+      (err: unknown) => {
+        const error =
+          err instanceof BeaconError
+            ? { code: err.code, message: err.message }
+            : { code: 'internal', message: 'internal error on the room’s node' };
+        if (!(err instanceof BeaconError)) logger.error({ err }, 'forwarded request failed');
+        this.#reply(from, { kind: 'reply', id, ok: false, error });
+      },
+    );
+  }
+
+  #reply(to: string, message: unknown): void {
+    this.#node.redis.publish(channel(to), JSON.stringify(message)).catch((err: unknown) => {
+      logger.warn({ err: (err as Error).message, to }, 'reply not sent');
+    });
+  }
+
+  #settle(
+    id: string,
+    reply: { ok: boolean; data?: unknown; error?: { code: string; message: string } | undefined },
+  ): void {
+    const pending = this.#pending.get(id);
+    if (!pending) return;
+    this.#pending.delete(id);
+    clearTimeout(pending.timer);
+    if (reply.ok) pending.resolve(reply.data);
+    else {
+      const { code, message } = reply.error ?? { code: 'internal', message: 'no error given' };
+      pending.reject(new BeaconError(code as never, message));
+    }
+  }
+}
