@@ -16,6 +16,8 @@ export default defineConfig({
             'sip-gateway/src/**/*.test.ts',
             'console/src/**/*.test.ts',
             'test/integration/**/*.test.ts',
+            'test/load/**/*.test.ts',
+            'test/soak/**/*.test.ts',
           ],
           // Real-time recording through ffmpeg checks wall-clock durations: it runs
           // with the serial e2e project, not beside other files competing for 2 cores.

@@ -54,8 +54,9 @@ WANT_DEBS=(ffmpeg openssl kamailio kamailio-websocket-modules kamailio-sqlite-mo
 # sip-tester (SIPp) and baresip-core: real SIP peers for the phone tests.
 # libnss3-tools (certutil): a test browser's trust in Beacon's CA. iproute2: network namespaces for
 # link tests; gcc: their userspace link emulator (test/tools/linkemu). postgresql: the store suite's
-# second backend.
-[ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(chromium fonts-wqy-microhei sip-tester baresip-core libnss3-tools iproute2 gcc libc6-dev postgresql)
+# second backend and the scaled-out tests' shared store; redis-server and nginx-light: the scaled-out
+# tests' Redis and load balancer.
+[ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(chromium fonts-wqy-microhei sip-tester baresip-core libnss3-tools iproute2 gcc libc6-dev postgresql redis-server nginx-light)
 # shellcheck disable=SC2206 # word splitting intended
 [ -n "$BUILD_DEBS" ] && WANT_DEBS+=($BUILD_DEBS)
 
@@ -90,7 +91,7 @@ fi
 
 # Beacon runs its own Kamailio and coturn (configs rendered per start). On a systemd host the Debian
 # packages' services may have started on install and would hold ports 5060 and 3478: stop and disable them.
-# PostgreSQL's own service is left alone (tests start a throwaway server on a random port).
+# PostgreSQL's, Redis's and nginx's own services are left alone (tests start their own on random ports).
 for service in kamailio coturn; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled --quiet "$service" 2>/dev/null; then
     if [ "$(id -u)" = 0 ]; then

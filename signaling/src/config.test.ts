@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       httpPort: 3080,
       turn: { enabled: false, port: 3478, secret: null, ttlSeconds: 43_200, relayPorts: { min: 49_160, max: 49_999 } },
       databaseUrl: null,
+      mediaNodes: null,
       cluster: null,
       demoPassword: 'beacon2026',
       consoleDist: path.resolve(import.meta.dirname, '../../console/dist'),
@@ -56,6 +57,10 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://beacon:pw@db.cx.example:5432/beacon',
       REDIS_URL: 'redis://redis.cx.example:6379',
       BEACON_NODE_ID: 'city-a',
+      MEDIA_NODES: 'http://10.0.0.21:4100, http://10.0.0.22:4100',
+      MEDIA_NODE_KEY: 'k'.repeat(32),
+      MEDIA_PIPE_SRTP: 'on',
+      BEACON_REGIONS: 'lucheng=city, donggua=county',
       BEACON_DEMO_PASSWORD: 'pw',
       BEACON_CONSOLE_DIST: '/srv/console',
       BEACON_RECONNECT_GRACE_MS: '1500',
@@ -92,6 +97,12 @@ describe('loadConfig', () => {
         relayPorts: { min: 50_000, max: 50_100 },
       },
       databaseUrl: 'postgres://beacon:pw@db.cx.example:5432/beacon',
+      mediaNodes: {
+        urls: ['http://10.0.0.21:4100', 'http://10.0.0.22:4100'],
+        key: 'k'.repeat(32),
+        pipeSrtp: true,
+        regions: { lucheng: 'city', donggua: 'county' },
+      },
       cluster: { redisUrl: 'redis://redis.cx.example:6379', nodeId: 'city-a' },
       demoPassword: 'pw',
       consoleDist: '/srv/console',
@@ -128,6 +139,10 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig({ BEACON_TURN_RELAY_PORTS: '50000-40000' })).toThrow(/BEACON_TURN_RELAY_PORTS/);
     expect(() => loadConfig({ BEACON_TURN_PORT: '0' })).toThrow(/BEACON_TURN_PORT/);
+    expect(() => loadConfig({ MEDIA_NODES: 'http://10.0.0.21:4100' })).toThrow(
+      /MEDIA_NODE_KEY: required with MEDIA_NODES/,
+    );
+    expect(() => loadConfig({ BEACON_REGIONS: 'lucheng' })).toThrow(/BEACON_REGIONS/);
     let message = '';
     try {
       loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db', BEACON_TURN_SECRET: 'short-hunter3' });

@@ -46,6 +46,14 @@
  *   BEACON_TURN_RELAY_PORTS  coturn relay port range                   49160-49999
  *   DATABASE_URL             PostgreSQL store (postgres://…) instead    (unset: SQLite in
  *                            of the embedded SQLite file                 <dataDir>)
+ *   MEDIA_NODES              separate media nodes (cascade): their      (unset: in-process
+ *                            control URLs, comma-separated               media server)
+ *                            (http://host:port of media-server/src/node)
+ *   MEDIA_NODE_KEY           the media nodes' pre-shared key (≥32)     (required with
+ *                                                                       MEDIA_NODES)
+ *   MEDIA_PIPE_SRTP          SRTP on pipes between media nodes: on|off off (trusted backbone)
+ *   BEACON_REGIONS           township → media region for placement,   (unset: by load only)
+ *                            e.g. lucheng=city,donggua=county
  *   REDIS_URL                cluster mode: several signaling nodes     (unset: one node)
  *                            share rooms and events through Redis
  *                            (redis://…); they also need one store
@@ -139,6 +147,33 @@ export const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// URL')
       .optional(),
+    MEDIA_NODES: z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((url) => url.trim())
+          .filter((url) => url !== ''),
+      )
+      .pipe(
+        z
+          .array(z.string().regex(/^https?:\/\/\S+$/, 'http(s) URLs'))
+          .min(1)
+          .max(64),
+      )
+      .optional(),
+    MEDIA_NODE_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+    MEDIA_PIPE_SRTP: z.enum(['on', 'off']).default('off'),
+    BEACON_REGIONS: z
+      .string()
+      .regex(
+        /^\s*[a-z0-9_-]+=[A-Za-z0-9._-]+(\s*,\s*[a-z0-9_-]+=[A-Za-z0-9._-]+)*\s*$/,
+        'township=region pairs, comma-separated',
+      )
+      .transform((value) =>
+        Object.fromEntries(value.split(',').map((pair) => pair.trim().split('=') as [string, string])),
+      )
+      .optional(),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\/\S+$/, 'a redis:// URL')
@@ -155,6 +190,9 @@ export const configSchema = z
     MEDIA_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
   })
   .superRefine((env, ctx) => {
+    if (env.MEDIA_NODES !== undefined && env.MEDIA_NODE_KEY === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['MEDIA_NODE_KEY'], message: 'required with MEDIA_NODES' });
+    }
     if (env.BEACON_TLS !== 'files') return;
     for (const key of ['BEACON_TLS_CERT', 'BEACON_TLS_KEY'] as const) {
       if (env[key] === undefined)
@@ -183,6 +221,15 @@ export const configSchema = z
       relayPorts: { min: env.BEACON_TURN_RELAY_PORTS[0], max: env.BEACON_TURN_RELAY_PORTS[1] },
     },
     databaseUrl: env.DATABASE_URL ?? null,
+    mediaNodes:
+      env.MEDIA_NODES === undefined
+        ? null
+        : {
+            urls: env.MEDIA_NODES,
+            key: env.MEDIA_NODE_KEY ?? '',
+            pipeSrtp: env.MEDIA_PIPE_SRTP === 'on',
+            regions: (env.BEACON_REGIONS ?? {}) as Record<string, string>,
+          },
     cluster: env.REDIS_URL === undefined ? null : { redisUrl: env.REDIS_URL, nodeId: env.BEACON_NODE_ID ?? null },
     demoPassword: env.BEACON_DEMO_PASSWORD,
     consoleDist: env.BEACON_CONSOLE_DIST,
@@ -204,7 +251,7 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 
 /** Never echoed in error messages: they are (or contain) secrets. */
-const SECRET_KEYS = new Set(['BEACON_JWT_SECRET', 'BEACON_TURN_SECRET', 'DATABASE_URL', 'REDIS_URL']);
+const SECRET_KEYS = new Set(['BEACON_JWT_SECRET', 'BEACON_TURN_SECRET', 'DATABASE_URL', 'REDIS_URL', 'MEDIA_NODE_KEY']);
 
 /**
  * Validates the environment once. Empty strings count as unset. On bad input

@@ -17,6 +17,7 @@ import type { Config } from './config.ts';
 import { certificateHelpRouter, plainHttpApp } from './http/certificateHelp.ts';
 import { createApp } from './http/createApp.ts';
 import { createLogger } from './logger.ts';
+import { CascadedMediaControl, InMemoryMediaNodeRegistry } from './media-nodes/index.ts';
 import { createMetricsRegistry } from './metrics.ts';
 import { type ResolvedAddresses, resolveAddresses } from './net/addresses.ts';
 import { MeetingJournal } from './rooms/MeetingJournal.ts';
@@ -80,6 +81,8 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
 
   let media: MediaControl;
   let cluster: ClusterNode | null = null;
+  // Declared before media: the cascade's placement looks peers up in it.
+  let rooms: RoomRegistry | undefined;
   try {
     // Redis first: a cluster node that cannot reach it must not start serving alone.
     if (config.cluster) {
@@ -88,7 +91,21 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
         ...(config.cluster.nodeId ? { nodeId: config.cluster.nodeId } : {}),
       });
     }
-    media = opts.media ?? (await MediaServer.create({ ...config.media, announcedAddress: addresses.mediaAnnounced }));
+    if (opts.media) media = opts.media;
+    else if (config.mediaNodes) {
+      const { regions } = config.mediaNodes;
+      media = await CascadedMediaControl.create({
+        nodeUrls: config.mediaNodes.urls,
+        key: config.mediaNodes.key,
+        registry: new InMemoryMediaNodeRegistry(),
+        enableSrtp: config.mediaNodes.pipeSrtp,
+        // A township's participants go to its region's node (a county node near it); the rest by load.
+        regionOf: (roomId, peerId) => {
+          const townshipId = rooms?.get(roomId)?.get(peerId)?.claims.townshipId;
+          return townshipId ? regions[townshipId] : undefined;
+        },
+      });
+    } else media = await MediaServer.create({ ...config.media, announcedAddress: addresses.mediaAnnounced });
   } catch (err) {
     await cluster?.close();
     store.close();
@@ -96,7 +113,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   }
   const ownsMedia = opts.media === undefined;
 
-  const rooms = new RoomRegistry(media, { reconnectGraceMs: config.reconnectGraceMs });
+  rooms = new RoomRegistry(media, { reconnectGraceMs: config.reconnectGraceMs });
   const journal = new MeetingJournal({ registry: rooms, store, media });
   const metrics = createMetricsRegistry({ media, rooms });
   const sip = new SipBridge({ store, realm: config.sipRealm });

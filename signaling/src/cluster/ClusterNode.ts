@@ -45,6 +45,7 @@ export class ClusterNode {
   private constructor(opts: ClusterNodeOptions, clients: RedisClient[]) {
     this.nodeId = opts.nodeId ?? `${os.hostname()}-${randomUUID().slice(0, 8)}`;
     [this.redis, this.adapterPub, this.adapterSub] = clients as [RedisClient, RedisClient, RedisClient];
+    guardPublish(this.adapterPub);
     this.#deadAfterMs = opts.deadAfterMs ?? 6000;
     this.#timer = setInterval(() => void this.#beat(), opts.heartbeatMs ?? 2000);
     this.#timer.unref();
@@ -131,6 +132,21 @@ function newClient(url: string): RedisClient {
   // Without a listener an 'error' event would crash the process on every lost connection.
   client.on('error', (err: unknown) => logger.warn({ err: (err as Error).message }, 'redis connection error'));
   return client;
+}
+
+/**
+ * The socket.io Redis adapter publishes without handling the returned promise;
+ * while Redis restarts a publish can reject (EPIPE), and an unhandled rejection
+ * would end the process. Events published then are lost to other nodes (local
+ * clients still get them) — the same as any message sent while Redis is down.
+ */
+function guardPublish(client: RedisClient): void {
+  const publish = client.publish.bind(client);
+  client.publish = ((...args: Parameters<RedisClient['publish']>) =>
+    publish(...args).catch((err: unknown) => {
+      logger.warn({ err: (err as Error).message }, 'event not published to other nodes (Redis unavailable)');
+      return 0;
+    })) as RedisClient['publish'];
 }
 
 /** The URL without its password, for messages. */

@@ -26,6 +26,13 @@ const messageSchema = z.union([
   }),
 ]);
 
+/** The target node has no subscriber on its channel: its process is gone (not merely slow). */
+export class NodeGoneError extends BeaconError {
+  constructor(readonly nodeId: string) {
+    super('node_unavailable', `signaling node ${nodeId} is gone`);
+  }
+}
+
 export type RpcServe = (body: unknown, from: string) => Promise<unknown>;
 
 export class ClusterRpc {

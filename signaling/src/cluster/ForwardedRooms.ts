@@ -25,7 +25,7 @@ import { SocketSession } from '../socket/SocketSession.ts';
 import type { BeaconSocket, HandlerContext } from '../socket/types.ts';
 import { parseOrBadRequest } from '../validation.ts';
 import type { ClusterNode } from './ClusterNode.ts';
-import { ClusterRpc } from './ClusterRpc.ts';
+import { ClusterRpc, NodeGoneError } from './ClusterRpc.ts';
 import type { RoomOwnership } from './RoomOwnership.ts';
 
 const logger = createLogger('ForwardedRooms');
@@ -107,13 +107,26 @@ export class ForwardedRooms {
       if (roomId) this.#owned.add(roomId);
       return local();
     }
-    const result = await (this.#rpc as ClusterRpc).request(target, {
-      kind: 'event',
-      socketId: session.socketId,
-      claims: session.claims,
-      event,
-      payload,
-    } satisfies Forwarded);
+    let result: unknown;
+    try {
+      result = await (this.#rpc as ClusterRpc).request(target, {
+        kind: 'event',
+        socketId: session.socketId,
+        claims: session.claims,
+        event,
+        payload,
+      } satisfies Forwarded);
+    } catch (err) {
+      // The owner's process is gone (its heartbeat has not expired yet): a participant re-joining or
+      // resuming right now takes the room over instead of waiting for the heartbeat to run out.
+      if (!(err instanceof NodeGoneError) || (event !== 'room:join' && event !== 'room:resume')) throw err;
+      const roomId = (payload as { roomId: string }).roomId;
+      if ((await this.#ownership.takeOver(roomId, target)) !== this.#node.nodeId) throw err;
+      logger.warn({ roomId, deadNode: target }, 'took over a room from a node that is gone');
+      this.#away.delete(session.socketId);
+      this.#owned.add(roomId);
+      return local();
+    }
     this.#afterForward(session.socketId, event, payload, target);
     return result;
   }

@@ -65,6 +65,14 @@ export class RoomOwnership {
     return nodeId;
   }
 
+  /** Takes the room from `deadOwner` (known gone); returns whoever owns it afterwards. */
+  async takeOver(roomId: string, deadOwner: string): Promise<string> {
+    return (await this.#node.redis.eval(TAKE_OVER, {
+      keys: [ownerKey(roomId)],
+      arguments: [deadOwner, this.#node.nodeId, String(this.#ttlMs)],
+    })) as string;
+  }
+
   /** The owner if any (alive or not), without claiming. */
   owner(roomId: string): Promise<string | null> {
     return this.#node.redis.get(ownerKey(roomId));
