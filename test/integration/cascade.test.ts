@@ -77,7 +77,8 @@ describe('cascade: two media node processes', () => {
 
   beforeAll(async () => {
     [nodeA, nodeB] = await Promise.all([
-      startMediaNode({ nodeId: 'node-a', region: 'city', key }),
+      // A short grace so the vanished-client test need not wait 15 s.
+      startMediaNode({ nodeId: 'node-a', region: 'city', key, env: { MEDIA_NODE_CLIENT_GRACE_MS: '1500' } }),
       startMediaNode({ nodeId: 'node-b', region: 'county', key }),
     ]);
     cascade = await CascadedMediaControl.create({
@@ -104,6 +105,34 @@ describe('cascade: two media node processes', () => {
       await expect(intruder.ensureRoom('r')).rejects.toMatchObject({ code: 'invalid_state' });
     } finally {
       await intruder.close();
+    }
+  });
+
+  it('closes the peers a vanished signaling client left on a node, after the grace period', async () => {
+    const transportsOnA = async (watcher: RemoteMediaControl) => {
+      const beat = await new Promise<{ load: { transports: number; peers: number } }>((resolve) =>
+        watcher.once('heartbeat', resolve),
+      );
+      return beat.load.transports;
+    };
+    const watcher = new RemoteMediaControl({ url: nodeA.url, key });
+    const signalingNode = new RemoteMediaControl({ url: nodeA.url, key });
+    try {
+      const baseline = await transportsOnA(watcher);
+      await new Promise((resolve) => signalingNode.once('heartbeat', resolve));
+      await signalingNode.ensureRoom('orphans');
+      await signalingNode.createWebRtcTransport('orphans', 'orphan-peer', 'send');
+      await signalingNode.createWebRtcTransport('orphans', 'orphan-peer', 'recv');
+      expect(await transportsOnA(watcher)).toBe(baseline + 2);
+      // The signaling node vanishes (its control connection drops and never comes back).
+      await signalingNode.close();
+      const deadline = Date.now() + 10_000;
+      let now = baseline + 2;
+      while (Date.now() < deadline && now !== baseline) now = await transportsOnA(watcher);
+      expect(now).toBe(baseline);
+    } finally {
+      await signalingNode.close();
+      await watcher.close();
     }
   });
 

@@ -32,6 +32,8 @@ export async function startMediaNode(opts: {
   region: string;
   key: string;
   workers?: number;
+  /** Extra environment (e.g. MEDIA_NODE_CLIENT_GRACE_MS). */
+  env?: Record<string, string>;
 }): Promise<MediaNodeProcess> {
   const media = await loopbackOptions(opts.workers ?? 1);
   const child = spawn(process.execPath, ['--import', 'tsx', 'media-server/src/node/main.ts'], {
@@ -50,6 +52,7 @@ export async function startMediaNode(opts: {
       MEDIA_NODE_PLAIN_PORT_MIN: String(media.plainPortRange?.min ?? 30_000),
       MEDIA_NODE_PLAIN_PORT_MAX: String(media.plainPortRange?.max ?? 32_000),
       MEDIA_NODE_WORKERS: String(opts.workers ?? 1),
+      ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -16,6 +16,7 @@ import { createLogger } from '../logger.ts';
 import type { MediaControlEvents } from '../MediaControlTypes.ts';
 import { MediaError } from '../MediaError.ts';
 import type { MediaServer } from '../MediaServer.ts';
+import { ClientPeers } from './ClientPeers.ts';
 import { CpuSampler } from './CpuSampler.ts';
 import { type ControlHandlers, createControlHandlers } from './controlHandlers.ts';
 import {
@@ -47,6 +48,8 @@ export interface ControlServerOptions {
   key: string;
   host: string;
   port: number;
+  /** How long a vanished signaling client's peers are kept for its return. Default 15000 ms. */
+  clientGraceMs?: number;
 }
 
 export class ControlServer {
@@ -60,6 +63,7 @@ export class ControlServer {
   readonly #bootId = `${Date.now().toString(36)}-${process.pid}`;
   readonly #keyDigest: Buffer;
   #heartbeatTimer: NodeJS.Timeout | undefined;
+  readonly #clientPeers: ClientPeers;
   #lastHeartbeat: NodeHeartbeat | undefined;
 
   private constructor(media: MediaServer, options: ControlServerOptions) {
@@ -72,6 +76,10 @@ export class ControlServer {
       portRange: media.options.plainPortRange,
     });
     this.#handlers = createControlHandlers(media, this.#pipes);
+    this.#clientPeers = new ClientPeers(
+      media,
+      options.clientGraceMs === undefined ? {} : { graceMs: options.clientGraceMs },
+    );
     this.#cpu = new CpuSampler(() => media.workerPids());
     this.#http = createServer();
     // Signaling is the only client; a large consume answer (many codecs) fits easily in 10 MB.
@@ -111,20 +119,28 @@ export class ControlServer {
 
   async close(): Promise<void> {
     clearInterval(this.#heartbeatTimer);
+    this.#clientPeers.close();
     await new Promise<void>((resolve) => this.#io.close(() => resolve()));
   }
 
   #onConnection(socket: Socket): void {
     logger.info({ socketId: socket.id, address: socket.handshake.address }, 'signaling connected');
     socket.emit('heartbeat', this.#lastHeartbeat ?? this.#heartbeat());
+    // A stable id per signaling client (RemoteMediaControl), so its peers survive its reconnects.
+    const offered = (socket.handshake.auth as { client?: unknown }).client;
+    const clientId = typeof offered === 'string' && /^[\w-]{1,64}$/.test(offered) ? offered : socket.id;
+    this.#clientPeers.connected(clientId);
     socket.on('call', (message: unknown, ack: unknown) => {
       if (typeof ack !== 'function') return;
-      void this.#call(message).then((reply) => ack(reply));
+      void this.#call(message, clientId).then((reply) => ack(reply));
     });
-    socket.on('disconnect', (reason) => logger.info({ socketId: socket.id, reason }, 'signaling disconnected'));
+    socket.on('disconnect', (reason) => {
+      logger.info({ socketId: socket.id, clientId, reason }, 'signaling disconnected');
+      this.#clientPeers.disconnected(clientId);
+    });
   }
 
-  async #call(message: unknown): Promise<ControlAck<unknown>> {
+  async #call(message: unknown, clientId: string): Promise<ControlAck<unknown>> {
     const { method, params } = (message ?? {}) as { method?: unknown; params?: unknown };
     if (typeof method !== 'string' || !Object.hasOwn(controlMethods, method)) {
       return fail('bad_request', `unknown method ${String(method)}`);
@@ -132,6 +148,11 @@ export class ControlServer {
     try {
       const name = method as ControlMethod;
       const parsed = controlMethods[name].parse(params);
+      const { roomId, peerId } = parsed as { roomId?: unknown; peerId?: unknown };
+      if (typeof roomId === 'string' && typeof peerId === 'string') {
+        if (name === 'closePeer') this.#clientPeers.closed(clientId, roomId, peerId);
+        else this.#clientPeers.touched(clientId, roomId, peerId);
+      }
       const handler = this.#handlers[name] as (p: unknown) => unknown;
       return { ok: true, data: (await handler(parsed)) ?? null };
     } catch (error) {

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
       key: config.key,
       host: config.controlHost,
       port: config.controlPort,
+      clientGraceMs: config.clientGraceMs,
     });
   } catch (error) {
     await media.close();

@@ -13,6 +13,7 @@
  * | MEDIA_NODE_RTC_PORT_BASE          | WebRtcServer port of worker 0 (worker i: base + i)       | 40000        |
  * | MEDIA_NODE_PLAIN_PORT_MIN / _MAX  | UDP ports of plain and pipe transports                   | 41000-41999  |
  * | MEDIA_NODE_WORKERS                | mediasoup workers                                        | CPU count    |
+ * | MEDIA_NODE_CLIENT_GRACE_MS        | peers of a vanished signaling client are closed after    | 15000        |
  *
  * The key is a pre-shared secret (not a JWT) so a media node needs no user
  * database or token issuer; give signaling the same value. Rotate it by
@@ -40,6 +41,7 @@ const envSchema = z.object({
   MEDIA_NODE_PLAIN_PORT_MIN: rtcPort.default(41_000),
   MEDIA_NODE_PLAIN_PORT_MAX: rtcPort.default(41_999),
   MEDIA_NODE_WORKERS: z.coerce.number().int().min(1).max(128).optional(),
+  MEDIA_NODE_CLIENT_GRACE_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
 });
 
 export interface MediaNodeConfig {
@@ -48,6 +50,8 @@ export interface MediaNodeConfig {
   key: string;
   controlHost: string;
   controlPort: number;
+  /** Peers of a signaling client that vanished are closed after this long. */
+  clientGraceMs: number;
   /** What the node's MediaServer is created with (validated by its own schema too). */
   media: MediaServerOptionsInput;
 }
@@ -69,6 +73,7 @@ export function loadMediaNodeConfig(env: NodeJS.ProcessEnv = process.env): Media
     key: parsed.MEDIA_NODE_KEY,
     controlHost: parsed.MEDIA_NODE_CONTROL_HOST,
     controlPort: parsed.MEDIA_NODE_CONTROL_PORT,
+    clientGraceMs: parsed.MEDIA_NODE_CLIENT_GRACE_MS,
     media,
   };
 }

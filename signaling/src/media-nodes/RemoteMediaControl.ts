@@ -8,6 +8,7 @@
  * `listProducers`); they answer from what this client knows: the last
  * heartbeat, the rooms it ensured, the producers it created.
  */
+import { randomUUID } from 'node:crypto';
 import {
   type ConsumerInfo,
   type ConsumerLayers,
@@ -61,6 +62,7 @@ export class RemoteMediaControl extends TypedEmitter<RemoteMediaControlEvents> i
   readonly url: string;
   readonly #socket: Socket;
   readonly #callTimeoutMs: number;
+  readonly #clientId = randomUUID();
   #heartbeat: NodeHeartbeat | undefined;
   readonly #rooms = new Set<string>();
   /** Producers created through this client, by room then producer id. */
@@ -74,7 +76,8 @@ export class RemoteMediaControl extends TypedEmitter<RemoteMediaControlEvents> i
     this.url = opts.url;
     this.#callTimeoutMs = opts.callTimeoutMs ?? 10_000;
     this.#socket = io(opts.url, {
-      auth: { key: opts.key },
+      // A stable client id across reconnects: the node keeps this client's peers through a blip.
+      auth: { key: opts.key, client: this.#clientId },
       transports: ['websocket'],
       reconnectionDelay: 500,
       reconnectionDelayMax: 2_000,
