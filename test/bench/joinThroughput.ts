@@ -4,24 +4,31 @@
  * concurrent joins allow. Prints joins/s and join latency p50/p95 (connect +
  * `room:join` ack) and the PCMU producer open (`phone:media`) p50/p95.
  *
- * Several nodes: `startNodes` is where they come from. Two nodes sharing
- * rooms need Redis mode (socket.io adapter, presence), which does not exist
- * yet; until it does, `nodes > 1` is refused rather than measuring two
- * unrelated nodes and calling it a cluster.
+ * Several nodes: cluster mode — a throwaway Redis and PostgreSQL shared by
+ * `nodes` signaling processes; participants are spread over the nodes round
+ * robin, so most joins of a room arrive at a node that does not own it and
+ * are forwarded (ForwardedRooms). `shared` runs one node in the same setup,
+ * so the comparison is the same store and Redis with 1 node vs 2. On this
+ * 2-core machine more nodes add no CPU: the figure shows the cost of the
+ * cluster path, not a capacity gain.
  *
- *   node --import tsx test/bench/joinThroughput.ts --participants 200 --rooms 10 --in-flight 20
+ *   node --import tsx test/bench/joinThroughput.ts --participants 200 --rooms 10 --in-flight 20 [--nodes 2]
  */
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startPostgres } from '../../signaling/src/store/testing/postgresServer.ts';
 import { LoadGenerator } from '../load/LoadGenerator.ts';
 import { mintServiceToken } from '../load/legTokens.ts';
 import { ensureLoadRooms } from '../load/loadRooms.ts';
 import { type BeaconProcess, DEMO_PASSWORD, startBeaconProcess } from '../src/beaconProcess.ts';
+import { startRedis } from '../src/redisServer.ts';
 
 export interface JoinThroughputOptions {
-  /** Signaling nodes sharing the rooms (only 1 until Redis mode exists). */
+  /** Signaling nodes sharing the rooms (cluster mode when > 1). */
   nodes: number;
+  /** Cluster mode (Redis + PostgreSQL) even with one node. Default: nodes > 1. */
+  shared?: boolean;
   participants: number;
   rooms: number;
   /** Joins in progress at once. */
@@ -32,6 +39,7 @@ export interface JoinThroughputOptions {
 
 export interface JoinThroughputResult {
   nodes: number;
+  setup: string;
   media: boolean;
   joined: string;
   joinsPerSecond: number;
@@ -51,10 +59,19 @@ interface Cluster {
 }
 
 /** `count` Beacon nodes with one JWT secret (a token of one is valid on all, as behind a load balancer). */
-async function startNodes(count: number): Promise<Cluster> {
-  if (count !== 1) throw new Error(`${count} nodes need Redis mode (shared rooms across nodes), not built yet`);
+async function startNodes(count: number, shared: boolean): Promise<Cluster> {
   const jwtSecret = randomBytes(32).toString('base64url');
-  const nodes: BeaconProcess[] = [await startBeaconProcess({ env: { BEACON_JWT_SECRET: jwtSecret } })];
+  const redis = shared ? await startRedis() : null;
+  const postgres = shared ? await startPostgres() : null;
+  const env: Record<string, string> = { BEACON_JWT_SECRET: jwtSecret };
+  if (redis && postgres) {
+    env.REDIS_URL = redis.url;
+    env.DATABASE_URL = await postgres.createDatabase('beacon');
+  }
+  const nodes: BeaconProcess[] = [];
+  // One after the other: the first migrates and seeds the shared database.
+  for (let i = 0; i < count; i++)
+    nodes.push(await startBeaconProcess({ env: { ...env, BEACON_NODE_ID: `bench-${i}` } }));
   return {
     urls: nodes.map((node) => node.url),
     jwtSecret,
@@ -67,12 +84,15 @@ async function startNodes(count: number): Promise<Cluster> {
       ),
     async stop() {
       await Promise.all(nodes.map((node) => node.stop()));
+      await redis?.stop();
+      await postgres?.stop();
     },
   };
 }
 
 export async function runJoinThroughput(opts: JoinThroughputOptions): Promise<JoinThroughputResult> {
-  const cluster = await startNodes(opts.nodes);
+  const shared = opts.shared ?? opts.nodes > 1;
+  const cluster = await startNodes(opts.nodes, shared);
   try {
     const rooms = await ensureLoadRooms({ url: cluster.urls[0] as string, password: DEMO_PASSWORD, count: opts.rooms });
     const load = new LoadGenerator({
@@ -99,6 +119,7 @@ export async function runJoinThroughput(opts: JoinThroughputOptions): Promise<Jo
     }
     return {
       nodes: opts.nodes,
+      setup: shared ? 'Redis + PostgreSQL' : 'embedded (SQLite)',
       media: opts.media,
       joined: `${s.joined}/${s.attempted}`,
       joinsPerSecond: s.joinsPerSecond,
@@ -123,16 +144,27 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     },
   });
   const rows: JoinThroughputResult[] = [];
-  for (const media of [false, true]) {
-    rows.push(
-      await runJoinThroughput({
-        nodes: Number(values.nodes),
-        participants: Number(values.participants),
-        rooms: Number(values.rooms),
-        maxInFlight: Number(values['in-flight']),
-        media,
-      }),
-    );
+  const nodes = Number(values.nodes);
+  // With --nodes 2: the same load on 1 node and on 2 nodes of one cluster (same Redis + PostgreSQL setup).
+  const setups =
+    nodes > 1
+      ? [
+          { nodes: 1, shared: true },
+          { nodes, shared: true },
+        ]
+      : [{ nodes: 1, shared: false }];
+  for (const setup of setups) {
+    for (const media of [false, true]) {
+      rows.push(
+        await runJoinThroughput({
+          ...setup,
+          participants: Number(values.participants),
+          rooms: Number(values.rooms),
+          maxInFlight: Number(values['in-flight']),
+          media,
+        }),
+      );
+    }
   }
   console.table(rows);
 }
