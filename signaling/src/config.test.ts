@@ -99,6 +99,7 @@ describe('loadConfig', () => {
       databaseUrl: 'postgres://beacon:pw@db.cx.example:5432/beacon',
       mediaNodes: {
         urls: ['http://10.0.0.21:4100', 'http://10.0.0.22:4100'],
+        discover: false,
         key: 'k'.repeat(32),
         pipeSrtp: true,
         regions: { lucheng: 'city', donggua: 'county' },
@@ -143,6 +144,12 @@ describe('loadConfig', () => {
       /MEDIA_NODE_KEY: required with MEDIA_NODES/,
     );
     expect(() => loadConfig({ BEACON_REGIONS: 'lucheng' })).toThrow(/BEACON_REGIONS/);
+    expect(() => loadConfig({ MEDIA_NODES: 'discover', MEDIA_NODE_KEY: 'k'.repeat(32) })).toThrow(
+      /discover needs REDIS_URL/,
+    );
+    expect(
+      loadConfig({ MEDIA_NODES: 'discover', MEDIA_NODE_KEY: 'k'.repeat(32), REDIS_URL: 'redis://r:6379' }).mediaNodes,
+    ).toMatchObject({ urls: [], discover: true });
     let message = '';
     try {
       loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db', BEACON_TURN_SECRET: 'short-hunter3' });

@@ -48,7 +48,9 @@
  *                            of the embedded SQLite file                 <dataDir>)
  *   MEDIA_NODES              separate media nodes (cascade): their      (unset: in-process
  *                            control URLs, comma-separated               media server)
- *                            (http://host:port of media-server/src/node)
+ *                            (http://host:port of media-server/src/node),
+ *                            or `discover`: the nodes that register
+ *                            themselves in Redis (needs REDIS_URL)
  *   MEDIA_NODE_KEY           the media nodes' pre-shared key (≥32)     (required with
  *                                                                       MEDIA_NODES)
  *   MEDIA_PIPE_SRTP          SRTP on pipes between media nodes: on|off off (trusted backbone)
@@ -148,19 +150,23 @@ export const configSchema = z
       .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// URL')
       .optional(),
     MEDIA_NODES: z
-      .string()
-      .transform((value) =>
-        value
-          .split(',')
-          .map((url) => url.trim())
-          .filter((url) => url !== ''),
-      )
-      .pipe(
+      .union([
+        z.literal('discover'),
         z
-          .array(z.string().regex(/^https?:\/\/\S+$/, 'http(s) URLs'))
-          .min(1)
-          .max(64),
-      )
+          .string()
+          .transform((value) =>
+            value
+              .split(',')
+              .map((url) => url.trim())
+              .filter((url) => url !== ''),
+          )
+          .pipe(
+            z
+              .array(z.string().regex(/^https?:\/\/\S+$/, 'http(s) URLs or "discover"'))
+              .min(1)
+              .max(64),
+          ),
+      ])
       .optional(),
     MEDIA_NODE_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     MEDIA_PIPE_SRTP: z.enum(['on', 'off']).default('off'),
@@ -192,6 +198,13 @@ export const configSchema = z
   .superRefine((env, ctx) => {
     if (env.MEDIA_NODES !== undefined && env.MEDIA_NODE_KEY === undefined) {
       ctx.addIssue({ code: 'custom', path: ['MEDIA_NODE_KEY'], message: 'required with MEDIA_NODES' });
+    }
+    if (env.MEDIA_NODES === 'discover' && env.REDIS_URL === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MEDIA_NODES'],
+        message: 'discover needs REDIS_URL (the directory is in Redis)',
+      });
     }
     if (env.BEACON_TLS !== 'files') return;
     for (const key of ['BEACON_TLS_CERT', 'BEACON_TLS_KEY'] as const) {
@@ -225,7 +238,8 @@ export const configSchema = z
       env.MEDIA_NODES === undefined
         ? null
         : {
-            urls: env.MEDIA_NODES,
+            urls: env.MEDIA_NODES === 'discover' ? [] : env.MEDIA_NODES,
+            discover: env.MEDIA_NODES === 'discover',
             key: env.MEDIA_NODE_KEY ?? '',
             pipeSrtp: env.MEDIA_PIPE_SRTP === 'on',
             regions: (env.BEACON_REGIONS ?? {}) as Record<string, string>,

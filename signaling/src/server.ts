@@ -17,7 +17,7 @@ import type { Config } from './config.ts';
 import { certificateHelpRouter, plainHttpApp } from './http/certificateHelp.ts';
 import { createApp } from './http/createApp.ts';
 import { createLogger } from './logger.ts';
-import { CascadedMediaControl, InMemoryMediaNodeRegistry } from './media-nodes/index.ts';
+import { CascadedMediaControl, InMemoryMediaNodeRegistry, RedisNodeDirectory } from './media-nodes/index.ts';
 import { createMetricsRegistry } from './metrics.ts';
 import { type ResolvedAddresses, resolveAddresses } from './net/addresses.ts';
 import { MeetingJournal } from './rooms/MeetingJournal.ts';
@@ -83,6 +83,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   let cluster: ClusterNode | null = null;
   // Declared before media: the cascade's placement looks peers up in it.
   let rooms: RoomRegistry | undefined;
+  let directory: RedisNodeDirectory | null = null;
   try {
     // Redis first: a cluster node that cannot reach it must not start serving alone.
     if (config.cluster) {
@@ -105,6 +106,9 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
           return townshipId ? regions[townshipId] : undefined;
         },
       });
+      if (config.mediaNodes.discover && cluster) {
+        directory = await RedisNodeDirectory.start({ redis: cluster.redis, cascade: media as CascadedMediaControl });
+      }
     } else media = await MediaServer.create({ ...config.media, announcedAddress: addresses.mediaAnnounced });
   } catch (err) {
     await cluster?.close();
@@ -225,6 +229,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     rooms.close();
     journal.stop();
     await turn?.close();
+    directory?.stop();
     if (ownsMedia) await media.close();
     await cluster?.close();
     store.close();

@@ -1,7 +1,8 @@
 /**
  * The scaled-out deployment end to end (issue 6): nginx in front of two
  * signaling nodes (Redis cluster mode, one PostgreSQL store), which drive two
- * media nodes (separate processes, cascaded with PipeTransports). Three
+ * media nodes (separate processes that register themselves in Redis,
+ * cascaded with PipeTransports). Three
  * Chromium terminals spread over both signaling nodes and both media nodes
  * see and hear each other; then a signaling node is killed, a media node is
  * killed and Redis restarts — each time everyone comes back with media and
@@ -73,15 +74,16 @@ describe.skipIf(unavailable !== null)(
       const databaseUrl = await postgres.createDatabase('beacon');
       media.push(
         ...(await Promise.all([
-          startMediaNode({ nodeId: 'city-node', region: 'city', key }),
-          startMediaNode({ nodeId: 'county-node', region: 'county', key }),
+          // They register themselves in Redis; the signaling nodes discover them there (MEDIA_NODES=discover).
+          startMediaNode({ nodeId: 'city-node', region: 'city', key, env: { MEDIA_NODE_REDIS_URL: redis.url } }),
+          startMediaNode({ nodeId: 'county-node', region: 'county', key, env: { MEDIA_NODE_REDIS_URL: redis.url } }),
         ])),
       );
       const env = {
         REDIS_URL: redis.url,
         DATABASE_URL: databaseUrl,
         BEACON_JWT_SECRET: 'scaled-out-test-secret-'.padEnd(48, 'x'),
-        MEDIA_NODES: media.map((node) => node.url).join(','),
+        MEDIA_NODES: 'discover',
         MEDIA_NODE_KEY: key,
         // 鹿城镇 near the city node, 东瓜镇 near the county node; the chair goes by load.
         BEACON_REGIONS: 'lucheng=city,donggua=county',

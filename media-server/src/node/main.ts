@@ -11,6 +11,7 @@ import { createLogger } from '../logger.ts';
 import { MediaServer } from '../MediaServer.ts';
 import { ControlServer } from './ControlServer.ts';
 import { loadMediaNodeConfig } from './nodeConfig.ts';
+import { RedisRegistration } from './RedisRegistration.ts';
 
 const logger = createLogger('media-node');
 
@@ -31,6 +32,18 @@ async function main(): Promise<void> {
     await media.close();
     throw error;
   }
+  let registration: RedisRegistration | null = null;
+  if (config.redisUrl) {
+    const host =
+      media.options.announcedAddress ??
+      (config.controlHost === '0.0.0.0' ? media.options.listenIp : config.controlHost);
+    const url = config.controlUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${control.port}`;
+    registration = await RedisRegistration.start(config.redisUrl, {
+      nodeId: config.nodeId,
+      url,
+      region: config.region,
+    });
+  }
   process.stdout.write(`media-node ready ${JSON.stringify({ nodeId: config.nodeId, controlPort: control.port })}\n`);
 
   let stopping = false;
@@ -38,7 +51,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'media node stopping');
-    void Promise.allSettled([control.close(), media.close()]).then(() => process.exit(0));
+    // Leave the directory first, so no signaling node connects to a node on its way out.
+    void Promise.allSettled([registration?.stop()])
+      .then(() => Promise.allSettled([control.close(), media.close()]))
+      .then(() => process.exit(0));
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

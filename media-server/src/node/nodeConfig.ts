@@ -13,6 +13,8 @@
  * | MEDIA_NODE_RTC_PORT_BASE          | WebRtcServer port of worker 0 (worker i: base + i)       | 40000        |
  * | MEDIA_NODE_PLAIN_PORT_MIN / _MAX  | UDP ports of plain and pipe transports                   | 41000-41999  |
  * | MEDIA_NODE_WORKERS                | mediasoup workers                                        | CPU count    |
+ * | MEDIA_NODE_REDIS_URL              | register in Redis for discovery (redis://…)              | unset        |
+ * | MEDIA_NODE_CONTROL_URL            | control URL announced in Redis                           | http://<announced or control host>:<port> |
  * | MEDIA_NODE_CLIENT_GRACE_MS        | peers of a vanished signaling client are closed after    | 15000        |
  *
  * The key is a pre-shared secret (not a JWT) so a media node needs no user
@@ -41,6 +43,14 @@ const envSchema = z.object({
   MEDIA_NODE_PLAIN_PORT_MIN: rtcPort.default(41_000),
   MEDIA_NODE_PLAIN_PORT_MAX: rtcPort.default(41_999),
   MEDIA_NODE_WORKERS: z.coerce.number().int().min(1).max(128).optional(),
+  MEDIA_NODE_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'a redis:// URL')
+    .optional(),
+  MEDIA_NODE_CONTROL_URL: z
+    .string()
+    .regex(/^https?:\/\/\S+$/, 'an http(s) URL')
+    .optional(),
   MEDIA_NODE_CLIENT_GRACE_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
 });
 
@@ -52,6 +62,10 @@ export interface MediaNodeConfig {
   controlPort: number;
   /** Peers of a signaling client that vanished are closed after this long. */
   clientGraceMs: number;
+  /** Register in Redis for discovery (RedisRegistration); null: signaling lists this node itself. */
+  redisUrl: string | null;
+  /** The control URL to announce; null: derived from the announced address and the bound port. */
+  controlUrl: string | null;
   /** What the node's MediaServer is created with (validated by its own schema too). */
   media: MediaServerOptionsInput;
 }
@@ -74,6 +88,8 @@ export function loadMediaNodeConfig(env: NodeJS.ProcessEnv = process.env): Media
     controlHost: parsed.MEDIA_NODE_CONTROL_HOST,
     controlPort: parsed.MEDIA_NODE_CONTROL_PORT,
     clientGraceMs: parsed.MEDIA_NODE_CLIENT_GRACE_MS,
+    redisUrl: parsed.MEDIA_NODE_REDIS_URL ?? null,
+    controlUrl: parsed.MEDIA_NODE_CONTROL_URL ?? null,
     media,
   };
 }

@@ -64,7 +64,8 @@ export interface CascadedMediaControlOptions {
 
 export class CascadedMediaControl extends TypedEmitter<MediaControlEvents> implements MediaControl {
   readonly registry: MediaNodeRegistry;
-  readonly #clients: RemoteMediaControl[];
+  readonly #clients: RemoteMediaControl[] = [];
+  readonly #key: string;
   /** Clients by node id (known from their heartbeats). */
   readonly #nodes = new Map<string, RemoteMediaControl>();
   readonly #rooms = new Map<string, CascadeRoom>();
@@ -82,18 +83,8 @@ export class CascadedMediaControl extends TypedEmitter<MediaControlEvents> imple
       regionOf: options.regionOf,
       enableSrtp: options.enableSrtp ?? false,
     };
-    this.#clients = options.nodeUrls.map((url) => new RemoteMediaControl({ url, key: options.key }));
-    for (const client of this.#clients) {
-      client.on('heartbeat', (beat) => {
-        this.#nodes.set(beat.nodeId, client);
-        void this.registry.heartbeat(beat);
-      });
-      wireNodeEvents(client, {
-        forward: (name, payload) => this.#forward(client, name, payload),
-        room: (roomId) => this.#rooms.get(roomId),
-        nodeId: () => client.nodeId,
-      });
-    }
+    this.#key = options.key;
+    for (const url of options.nodeUrls) this.addNode(url);
     this.registry.on('nodedead', ({ nodeId, reason }) => this.#nodeDied(nodeId, reason));
   }
 
@@ -117,6 +108,27 @@ export class CascadedMediaControl extends TypedEmitter<MediaControlEvents> imple
       ),
     );
     return cascade;
+  }
+
+  /**
+   * Starts driving another media node (discovered at run time, e.g. from
+   * Redis); a URL already known is ignored. Returns whether it was new.
+   */
+  addNode(url: string): boolean {
+    if (this.#closed || this.#clients.some((client) => client.url === url)) return false;
+    const client = new RemoteMediaControl({ url, key: this.#key });
+    this.#clients.push(client);
+    client.on('heartbeat', (beat) => {
+      this.#nodes.set(beat.nodeId, client);
+      void this.registry.heartbeat(beat);
+    });
+    wireNodeEvents(client, {
+      forward: (name, payload) => this.#forward(client, name, payload),
+      room: (roomId) => this.#rooms.get(roomId),
+      nodeId: () => client.nodeId,
+    });
+    logger.info({ url }, 'media node added');
+    return true;
   }
 
   get ready(): boolean {

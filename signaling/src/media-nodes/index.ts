@@ -7,4 +7,5 @@ export {
   type MediaNodeRegistry,
   type MediaNodeRegistryEvents,
 } from './MediaNodeRegistry.ts';
+export { RedisNodeDirectory, type RedisNodeDirectoryOptions } from './RedisNodeDirectory.ts';
 export { RemoteMediaControl, type RemoteMediaControlOptions } from './RemoteMediaControl.ts';

@@ -14,7 +14,7 @@ export interface PortLine {
 }
 
 export interface OpenPortsInput {
-  config: Pick<Config, 'sip' | 'turn' | 'media'>;
+  config: Pick<Config, 'sip' | 'turn' | 'media' | 'mediaNodes'>;
   httpsPort: number;
   httpPort: number | null;
   tls: boolean;
@@ -32,11 +32,20 @@ export function portsToOpen({ config, httpsPort, httpPort, tls, env = process.en
   if (httpPort !== null)
     lines.push({ what: 'redirect to HTTPS, CA certificate, help', protocol: 'TCP', ports: `${httpPort}` });
   const { rtcPortBase, numWorkers } = config.media;
-  lines.push({
-    what: 'WebRTC media (one port per media worker)',
-    protocol: 'UDP+TCP',
-    ports: numWorkers > 1 ? `${rtcPortBase}-${rtcPortBase + numWorkers - 1}` : `${rtcPortBase}`,
-  });
+  if (config.mediaNodes) {
+    // Separate media nodes: browsers send media to them, not here (see each node's MEDIA_NODE_RTC_PORT_BASE).
+    lines.push({
+      what: 'WebRTC media: on the media nodes (MEDIA_NODE_RTC_PORT_BASE + worker)',
+      protocol: 'UDP+TCP',
+      ports: '-',
+    });
+  } else {
+    lines.push({
+      what: 'WebRTC media (one port per media worker)',
+      protocol: 'UDP+TCP',
+      ports: numWorkers > 1 ? `${rtcPortBase}-${rtcPortBase + numWorkers - 1}` : `${rtcPortBase}`,
+    });
+  }
   if (config.sip) {
     const sipPort = (env.BEACON_SIP_LISTEN ?? '0.0.0.0:5060').split(':').pop();
     lines.push({ what: 'SIP desk phones (Kamailio)', protocol: 'UDP+TCP', ports: `${sipPort}` });

@@ -1,0 +1,65 @@
+/**
+ * A media node announces itself in Redis (issue 6: "each media-server process
+ * registers itself … with a heartbeat") when MEDIA_NODE_REDIS_URL is set:
+ *
+ *   beacon:media-node:<nodeId> = { nodeId, url, region }   expires after 6 s, rewritten every 2 s
+ *
+ * Signaling nodes in cluster mode with MEDIA_NODES=discover read these keys
+ * and connect to every node they find (signaling/src/media-nodes/
+ * RedisNodeDirectory.ts); load and liveness then come over the control
+ * channel's own heartbeats. A node that stops writing disappears from the
+ * directory; Redis being down only delays discovery of new nodes.
+ */
+import { createClient } from 'redis';
+import { createLogger } from '../logger.ts';
+
+const logger = createLogger('RedisRegistration');
+
+export const MEDIA_NODE_KEY_PREFIX = 'beacon:media-node:';
+
+export interface RegistrationEntry {
+  nodeId: string;
+  /** Control URL signaling connects to. */
+  url: string;
+  region: string;
+}
+
+export class RedisRegistration {
+  readonly #client: ReturnType<typeof createClient>;
+  readonly #entry: RegistrationEntry;
+  readonly #timer: NodeJS.Timeout;
+
+  private constructor(client: ReturnType<typeof createClient>, entry: RegistrationEntry, periodMs: number) {
+    this.#client = client;
+    this.#entry = entry;
+    this.#timer = setInterval(() => void this.#write(), periodMs);
+    this.#timer.unref();
+  }
+
+  static async start(redisUrl: string, entry: RegistrationEntry, periodMs = 2000): Promise<RedisRegistration> {
+    const client = createClient({
+      url: redisUrl,
+      socket: { reconnectStrategy: (n: number) => Math.min(100 * 2 ** n, 2000) },
+    });
+    client.on('error', (err: unknown) => logger.warn({ err: (err as Error).message }, 'redis connection error'));
+    await client.connect();
+    const registration = new RedisRegistration(client, entry, periodMs);
+    await registration.#write();
+    logger.info(entry, 'registered in Redis');
+    return registration;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#client.del(MEDIA_NODE_KEY_PREFIX + this.#entry.nodeId).catch(() => undefined);
+    await this.#client.quit().catch(() => undefined);
+  }
+
+  async #write(): Promise<void> {
+    try {
+      await this.#client.set(MEDIA_NODE_KEY_PREFIX + this.#entry.nodeId, JSON.stringify(this.#entry), { PX: 6000 });
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'registration not written (Redis down?)');
+    }
+  }
+}

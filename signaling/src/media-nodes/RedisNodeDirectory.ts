@@ -1,0 +1,81 @@
+/**
+ * Finds media nodes that registered themselves in Redis
+ * (media-server/src/node/RedisRegistration.ts) and hands each new one to the
+ * cascade (MEDIA_NODES=discover, cluster mode). Liveness and load then come
+ * from the node's own heartbeats over its control channel, so a node that
+ * vanishes from Redis is not dropped here — its missing heartbeats do that
+ * (MediaNodeRegistry), whichever way it was found.
+ */
+import { z } from 'zod';
+import type { RedisClient } from '../cluster/ClusterNode.ts';
+import { createLogger } from '../logger.ts';
+import type { CascadedMediaControl } from './CascadedMediaControl.ts';
+
+const logger = createLogger('RedisNodeDirectory');
+
+const PREFIX = 'beacon:media-node:';
+const entrySchema = z.object({
+  nodeId: z.string().min(1).max(64),
+  url: z.string().regex(/^https?:\/\/\S+$/),
+  region: z.string().min(1).max(64),
+});
+
+export interface RedisNodeDirectoryOptions {
+  redis: RedisClient;
+  cascade: Pick<CascadedMediaControl, 'addNode'>;
+  /** How often the directory is read. Default 2000 ms. */
+  pollMs?: number;
+}
+
+export class RedisNodeDirectory {
+  readonly #opts: RedisNodeDirectoryOptions;
+  readonly #timer: NodeJS.Timeout;
+
+  private constructor(opts: RedisNodeDirectoryOptions) {
+    this.#opts = opts;
+    this.#timer = setInterval(() => void this.scan(), opts.pollMs ?? 2000);
+    this.#timer.unref();
+  }
+
+  /** Reads the directory once at start (so a node registered already is used at once), then keeps polling. */
+  static async start(opts: RedisNodeDirectoryOptions): Promise<RedisNodeDirectory> {
+    const directory = new RedisNodeDirectory(opts);
+    await directory.scan();
+    return directory;
+  }
+
+  /** Adds every registered node not known yet; returns how many were new. */
+  async scan(): Promise<number> {
+    let added = 0;
+    try {
+      for await (const key of this.#opts.redis.scanIterator({ MATCH: `${PREFIX}*`, COUNT: 100 })) {
+        const raw = await this.#opts.redis.get(key);
+        if (raw === null) continue;
+        const parsed = entrySchema.safeParse(safeJson(raw));
+        if (!parsed.success) {
+          logger.warn({ key }, 'malformed media node registration ignored');
+          continue;
+        }
+        if (this.#opts.cascade.addNode(parsed.data.url)) {
+          added += 1;
+          logger.info(parsed.data, 'media node discovered');
+        }
+      }
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'media node directory not readable (Redis down?)');
+    }
+    return added;
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return null;
+  }
+}
