@@ -35,7 +35,9 @@ export class Escalation {
     for (const { warning, row } of store.warnings.unackedEscalating(at)) {
       const dueAt = Date.parse(row.lastNotifiedAt) + warning.escalationMinutes * 60_000;
       if (dueAt > now.getTime()) continue;
-      const updated = store.warnings.renotify(warning.id, row.townshipId, at);
+      const updated = store.warnings.renotify(warning.id, row.townshipId, at, row.lastNotifiedAt);
+      // Another signaling node escalated it first (cluster mode), or it was acknowledged meanwhile.
+      if (!updated) continue;
       count++;
       this.#bus.emit('alert', { townshipIds: [row.townshipId], alert: alertFor(warning, updated) });
       this.#bus.emit('ack', updated);

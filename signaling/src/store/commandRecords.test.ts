@@ -106,7 +106,16 @@ describeStoreBackends((env) => {
       store.warnings.ack('w1', 'lucheng', { by: 'u-lucheng', byName: '鹿城镇', channel: 'terminal', at: now });
       const due = store.warnings.unackedEscalating(now);
       expect(due.map((d) => [d.warning.id, d.row.townshipId])).toEqual([['w1', 'donggua']]);
-      expect(store.warnings.renotify('w1', 'donggua', later)).toMatchObject({ notifyCount: 2, lastNotifiedAt: later });
+      const previous = due[0]?.row.lastNotifiedAt as string;
+      expect(store.warnings.renotify('w1', 'donggua', later, previous)).toMatchObject({
+        notifyCount: 2,
+        lastNotifiedAt: later,
+      });
+      // A second node with the same stale view loses the compare-and-set: one re-notification, not two.
+      expect(store.warnings.renotify('w1', 'donggua', later, previous)).toBeUndefined();
+      // The failed attempt changed nothing: the next round counts 3.
+      const latest = new Date(Date.parse(later) + 60_000).toISOString();
+      expect(store.warnings.renotify('w1', 'donggua', latest, later)).toMatchObject({ notifyCount: 3 });
       // Expired warnings are not escalated.
       expect(store.warnings.unackedEscalating(new Date(Date.now() + 7_200_000).toISOString())).toEqual([]);
     });

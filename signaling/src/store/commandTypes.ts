@@ -73,8 +73,13 @@ export interface WarningRepository {
   pendingFor(townshipId: string, now: string): { warning: WarningView; row: AckBoardRow }[];
   /** Every unacked delivery of an issued, unexpired warning with escalation on. */
   unackedEscalating(now: string): { warning: WarningView; row: AckBoardRow }[];
-  /** notify_count + 1, last_notified_at = at. */
-  renotify(warningId: string, townshipId: string, at: string): AckBoardRow;
+  /**
+   * notify_count + 1, last_notified_at = at — only if the delivery is still
+   * unacked and was last notified at `previous` (compare-and-set): with
+   * several signaling nodes each running escalation, exactly one of them
+   * re-notifies. Undefined when another node (or an ack) came first.
+   */
+  renotify(warningId: string, townshipId: string, at: string, previous: string): AckBoardRow | undefined;
 }
 
 export interface TaskRepository {

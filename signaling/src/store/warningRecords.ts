@@ -248,13 +248,13 @@ export function warningRepository(db: SqlDb): WarningRepository {
           [now],
         ),
       ),
-    renotify: (warningId, townshipId, at) => {
-      db.run(
+    renotify: (warningId, townshipId, at, previous) => {
+      const { changes } = db.run(
         `UPDATE alert_deliveries SET notify_count = notify_count + 1, last_notified_at = ?
-         WHERE warning_id = ? AND township_id = ?`,
-        [at, warningId, townshipId],
+         WHERE warning_id = ? AND township_id = ? AND last_notified_at = ? AND acked_at IS NULL`,
+        [at, warningId, townshipId, previous],
       );
-      return readDelivery(warningId, townshipId) as AckBoardRow;
+      return changes === 1 ? (readDelivery(warningId, townshipId) as AckBoardRow) : undefined;
     },
   };
 }
