@@ -11,6 +11,7 @@ import path from 'node:path';
 import { type MediaControl, MediaServer } from '@beacon/media-server';
 import { resolveJwtSecret, TokenService } from './auth/tokens.ts';
 import { ClusterNode } from './cluster/ClusterNode.ts';
+import { ClusterPresence } from './cluster/ClusterPresence.ts';
 import { RoomOwnership } from './cluster/RoomOwnership.ts';
 import { CommandRoom } from './command/CommandRoom.ts';
 import type { Config } from './config.ts';
@@ -160,8 +161,10 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   // Plain HTTP: the redirect/help port for browsers, and loopback for our own child services.
   let plainServer: HttpServer | null = null;
   let internalServer: HttpServer | null = null;
+  const clusterPresence = cluster ? new ClusterPresence(cluster, command.presence) : null;
   try {
     await sockets.forwarded?.start();
+    await clusterPresence?.start();
     await listen(httpServer, config.port, config.host);
     if (tls) {
       const httpsPort = (httpServer.address() as AddressInfo).port;
@@ -230,6 +233,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     journal.stop();
     await turn?.close();
     directory?.stop();
+    await clusterPresence?.close();
     if (ownsMedia) await media.close();
     await cluster?.close();
     store.close();

@@ -89,6 +89,31 @@ describe.skipIf(redisUnavailableReason !== null)(
       await until(() => !chair.peers.has(townshipPeer), 'the chair to see the township leave');
     });
 
+    it('presence crosses nodes: a terminal on node B is online and in the meeting on node A’s map, once', async () => {
+      const duty = await client(a, 'duty');
+      const onA = async () => {
+        const res = await fetch(`${a.node.url}/api/v1/presence`, {
+          headers: { authorization: `Bearer ${await login(a.node.url, 'duty')}` },
+        });
+        return ((await res.json()) as { townshipId: string; videoOnline: boolean; inMeeting: string | null }[]).find(
+          (p) => p.townshipId === 'xincun',
+        );
+      };
+      expect(await onA()).toMatchObject({ videoOnline: false, inMeeting: null });
+      const terminal = await client(b, 'xincun');
+      await until(async () => (await onA())?.videoOnline, '新村镇 online on node A');
+      await terminal.join(ROOM);
+      await until(async () => (await onA())?.inMeeting === ROOM, '新村镇 in the meeting on node A');
+      const updates = () =>
+        received(duty, 'presence:updated').filter((e) => (e.data as { townshipId: string }).townshipId === 'xincun');
+      await until(() => updates().some((e) => (e.data as { inMeeting: string | null }).inMeeting === ROOM), 'the push');
+      // Each change reaches the duty officer once, not once per node.
+      const keys = updates().map((e) => JSON.stringify(e.data));
+      expect(new Set(keys).size).toBe(keys.length);
+      terminal.socket.disconnect();
+      await until(async () => (await onA())?.videoOnline === false, '新村镇 offline on node A');
+    });
+
     it('a lost connection on the other node is held as reconnecting and then leaves, as on one node', async () => {
       const chair = clients[0] as SignalingClient;
       const township = await client(b, 'donggua');

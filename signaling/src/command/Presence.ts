@@ -10,7 +10,24 @@ import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { CommandBus } from './CommandBus.ts';
 
+/** A township as one node sees it: its own sockets and rooms. */
+export interface LocalPresence {
+  online: boolean;
+  meeting: string | null;
+}
+
+/**
+ * Cluster mode: what the other signaling nodes see (their terminals' sockets
+ * and the rooms they run), and where to tell them what this node sees.
+ */
+export interface PresenceMirror {
+  remote(townshipId: string): LocalPresence;
+  publish(townshipId: string, local: LocalPresence): void;
+}
+
 export class Presence {
+  #mirror: PresenceMirror | null = null;
+  readonly #lastLocal = new Map<string, string>();
   readonly #bus: CommandBus;
   readonly #registry: RoomRegistry;
   readonly #sip: SipBridge;
@@ -52,7 +69,19 @@ export class Presence {
   }
 
   isOnline(townshipId: string): boolean {
-    return (this.#sockets.get(townshipId)?.size ?? 0) > 0;
+    return (this.#sockets.get(townshipId)?.size ?? 0) > 0 || (this.#mirror?.remote(townshipId).online ?? false);
+  }
+
+  /** Cluster mode: merge other nodes' view, publish this node's (ClusterPresence). */
+  setMirror(mirror: PresenceMirror): void {
+    this.#mirror = mirror;
+    this.republish();
+  }
+
+  /** Publishes this node's view of every township again (after a Redis restart lost it). */
+  republish(): void {
+    this.#lastLocal.clear();
+    this.refreshAll();
   }
 
   /** Every township of the store, in its order. */
@@ -61,10 +90,14 @@ export class Presence {
     const meetings = this.#meetings();
     return this.#bus.store.townships.list().map((t) => {
       const phone = phones.filter((p) => p.townshipId === t.id);
+      this.#publishLocal(t.id, {
+        online: (this.#sockets.get(t.id)?.size ?? 0) > 0,
+        meeting: meetings.get(t.id) ?? null,
+      });
       return {
         townshipId: t.id,
         videoOnline: this.isOnline(t.id),
-        inMeeting: meetings.get(t.id) ?? null,
+        inMeeting: meetings.get(t.id) ?? this.#mirror?.remote(t.id).meeting ?? null,
         phoneRegistered: phone.some((p) => p.registered),
         phoneInCall: phone.some((p) => p.inCall),
       };
@@ -88,6 +121,14 @@ export class Presence {
     this.#registry.off('roomcreated', this.#onRoomCreated);
     this.#registry.off('roomclosed', this.#refreshAll);
     this.#sip.off('status', this.#refreshAll);
+  }
+
+  #publishLocal(townshipId: string, local: LocalPresence): void {
+    if (!this.#mirror) return;
+    const key = JSON.stringify(local);
+    if (this.#lastLocal.get(townshipId) === key) return;
+    this.#lastLocal.set(townshipId, key);
+    this.#mirror.publish(townshipId, local);
   }
 
   #emitIfChanged(presence: TerminalPresence): void {

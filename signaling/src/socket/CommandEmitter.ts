@@ -31,14 +31,19 @@ export class CommandEmitter {
     incident: (incident) => this.#io.to(STAFF_ROOM).emit('incident:updated', incident),
     timeline: (entry) => this.#io.to(STAFF_ROOM).emit('incident:timeline', entry),
     task: (task) => this.#io.to([STAFF_ROOM, townshipRoom(task.townshipId)]).emit('task:updated', task),
-    presence: (presence) => this.#io.to(STAFF_ROOM).emit('presence:updated', presence),
+    // Cluster mode: every node computes the merged presence and tells only its own staff (ClusterPresence).
+    presence: (presence) =>
+      (this.#localPresence ? this.#io.local : this.#io).to(STAFF_ROOM).emit('presence:updated', presence),
     invite: ({ townshipIds, roomId, title, by }) =>
       this.#toTownships(townshipIds)?.emit('meeting:invite', { roomId, title, by }),
     pull: ({ townshipId, roomId }) => this.#io.to(townshipRoom(townshipId)).emit('pull:request', { roomId }),
   };
 
-  constructor(opts: { io: BeaconServer; command: CommandRoom }) {
+  readonly #localPresence: boolean;
+
+  constructor(opts: { io: BeaconServer; command: CommandRoom; localPresence?: boolean }) {
     this.#io = opts.io;
+    this.#localPresence = opts.localPresence ?? false;
     this.#command = opts.command;
     for (const [event, listener] of this.#entries()) this.#command.bus.on(event, listener);
   }

@@ -79,7 +79,7 @@ export function createSocketServer(opts: SocketServerOptions): {
   const dispatch = forwarded ? forwarded.dispatch.bind(forwarded) : undefined;
   const bridge = new RoomBridge({ io, registry: opts.registry, media: opts.media });
   const sipEmitter = new SipEmitter({ io, bridge: opts.sip, taps: opts.taps, registry: opts.registry });
-  const commandEmitter = new CommandEmitter({ io, command: opts.command });
+  const commandEmitter = new CommandEmitter({ io, command: opts.command, localPresence: Boolean(opts.cluster) });
 
   io.use(authenticate(opts.tokens));
 
