@@ -55,8 +55,8 @@ WANT_DEBS=(ffmpeg openssl kamailio kamailio-websocket-modules kamailio-sqlite-mo
 # libnss3-tools (certutil): a test browser's trust in Beacon's CA. iproute2: network namespaces for
 # link tests; gcc: their userspace link emulator (test/tools/linkemu). postgresql: the store suite's
 # second backend and the scaled-out tests' shared store; redis-server and nginx-light: the scaled-out
-# tests' Redis and load balancer.
-[ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(chromium fonts-wqy-microhei sip-tester baresip-core libnss3-tools iproute2 gcc libc6-dev postgresql redis-server nginx-light)
+# tests' Redis and load balancer; janus: the peer SFU of the fan-out benchmark.
+[ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(chromium fonts-wqy-microhei sip-tester baresip-core libnss3-tools iproute2 gcc libc6-dev postgresql redis-server nginx-light janus)
 # shellcheck disable=SC2206 # word splitting intended
 [ -n "$BUILD_DEBS" ] && WANT_DEBS+=($BUILD_DEBS)
 
@@ -91,8 +91,9 @@ fi
 
 # Beacon runs its own Kamailio and coturn (configs rendered per start). On a systemd host the Debian
 # packages' services may have started on install and would hold ports 5060 and 3478: stop and disable them.
-# PostgreSQL's, Redis's and nginx's own services are left alone (tests start their own on random ports).
-for service in kamailio coturn; do
+# PostgreSQL's, Redis's and nginx's own services are left alone (tests start their own on random ports);
+# Janus's is stopped too (the benchmark runs its own, and it would hold ports for nothing).
+for service in kamailio coturn janus; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled --quiet "$service" 2>/dev/null; then
     if [ "$(id -u)" = 0 ]; then
       say "disabling the system $service service (Beacon starts its own)"

@@ -80,4 +80,32 @@ describe('LayerPolicy', () => {
     expect(policy.preferred).toBe(0);
     expect(policy.setCap(2)).toBe(2);
   });
+
+  it('backs off after a failed raise (a link that carries layer 0 but not 1), and resets once a raise holds', () => {
+    const policy = new LayerPolicy(2);
+    // Loss at the start: down to layer 0 by 2 s.
+    expect(
+      feed(policy, [
+        [0, 5],
+        [2_000, 5],
+        [3_000, 10],
+      ]),
+    ).toEqual([1, 0, 0]);
+    expect(policy.tick(13_000)).toBe(1); // first raise after 10 s of good scores
+    expect(policy.onScore(5, 15_000)).toBe(0); // … fails 2 s later
+    expect(policy.raiseWaitMs).toBe(40_000);
+    expect(policy.onScore(10, 16_000)).toBe(0);
+    expect(policy.tick(55_999)).toBe(0); // no probe every 10 s
+    expect(policy.nextEvaluationAt()).toBe(56_000);
+    expect(policy.tick(56_000)).toBe(1);
+    expect(policy.onScore(4, 57_000)).toBe(0); // fails again
+    expect(policy.raiseWaitMs).toBe(160_000);
+    expect(policy.onScore(10, 58_000)).toBe(0);
+    expect(policy.tick(217_999)).toBe(0);
+    expect(policy.tick(218_000)).toBe(1); // this time the link holds
+    expect(policy.tick(277_999)).toBe(1);
+    // Held 60 s: the wait is back to 10 s, long passed, so the next layer is tried at once.
+    expect(policy.tick(278_000)).toBe(2);
+    expect(policy.raiseWaitMs).toBe(10_000);
+  });
 });

@@ -14,9 +14,17 @@
  *   oscillating. Once raised back to the cap it stops limiting (null), so a
  *   larger cap later (tile enlarged) applies at once.
  *
- *   score < 7, 2 s since last drop        score >= 9 for 10 s
+ *   score < 7, 2 s since last drop        score >= 9 for `raiseWait`
  *   ----------------------------->        ---------------------->
  *   lossLimit = preferred - 1             lossLimit += 1 (null at cap)
+ *
+ * A raise that fails (a drop within `failedRaiseWindowMs` of it) multiplies
+ * the wait before the next raise by `raiseBackoff` (up to `maxRaiseAfterMs`):
+ * on a township link that carries layer 0 but not layer 1 (300 kbit/s),
+ * probing every 10 s would overfill the link's queue again and again — the
+ * bandwidth estimate does not stop it, since a full drop-tail queue adds no
+ * more delay and random loss of a few percent reads as "hold". After a raise
+ * holds for `raiseHeldMs` the wait is back to `raiseAfterMs`.
  */
 
 export interface LayerPolicyOptions {
@@ -26,8 +34,16 @@ export interface LayerPolicyOptions {
   raiseAtScore: number;
   /** Minimum time between two drops. */
   lowerIntervalMs: number;
-  /** Continuous good score needed for one step up. */
+  /** Continuous good score needed for one step up (after no failed raise). */
   raiseAfterMs: number;
+  /** A drop this soon after a raise means the raise failed. */
+  failedRaiseWindowMs: number;
+  /** Factor on the raise wait after each failed raise. */
+  raiseBackoff: number;
+  /** The raise wait never exceeds this. */
+  maxRaiseAfterMs: number;
+  /** A raise that held this long resets the wait to raiseAfterMs. */
+  raiseHeldMs: number;
 }
 
 export const DEFAULT_LAYER_POLICY: LayerPolicyOptions = {
@@ -35,6 +51,10 @@ export const DEFAULT_LAYER_POLICY: LayerPolicyOptions = {
   raiseAtScore: 9,
   lowerIntervalMs: 2_000,
   raiseAfterMs: 10_000,
+  failedRaiseWindowMs: 15_000,
+  raiseBackoff: 4,
+  maxRaiseAfterMs: 300_000,
+  raiseHeldMs: 60_000,
 };
 
 export class LayerPolicy {
@@ -48,12 +68,20 @@ export class LayerPolicy {
   #lastLowerAt = Number.NEGATIVE_INFINITY;
   /** Start of the current run of good scores, or null outside one. */
   #goodSince: number | null = null;
+  #lastRaiseAt = Number.NEGATIVE_INFINITY;
+  #raiseWaitMs: number;
 
   constructor(maxLayer: number, options: Partial<LayerPolicyOptions> = {}) {
     if (!Number.isInteger(maxLayer) || maxLayer < 0) throw new TypeError(`invalid maxLayer ${maxLayer}`);
     this.maxLayer = maxLayer;
     this.#options = { ...DEFAULT_LAYER_POLICY, ...options };
     this.#cap = maxLayer;
+    this.#raiseWaitMs = this.#options.raiseAfterMs;
+  }
+
+  /** The good-score run the next raise needs (grows after failed raises). */
+  get raiseWaitMs(): number {
+    return this.#raiseWaitMs;
   }
 
   get preferred(): number {
@@ -91,18 +119,25 @@ export class LayerPolicy {
   tick(now: number): number {
     const score = this.#lastScore;
     if (score === null) return this.preferred;
-    const { lowerBelowScore, raiseAtScore, lowerIntervalMs, raiseAfterMs } = this.#options;
-    if (score < lowerBelowScore) {
+    const o = this.#options;
+    if (score < o.lowerBelowScore) {
       this.#goodSince = null;
-      if (now - this.#lastLowerAt >= lowerIntervalMs && this.preferred > 0) {
+      if (now - this.#lastLowerAt >= o.lowerIntervalMs && this.preferred > 0) {
         this.#lossLimit = this.preferred - 1;
         this.#lastLowerAt = now;
+        if (now - this.#lastRaiseAt <= o.failedRaiseWindowMs) {
+          this.#raiseWaitMs = Math.min(this.#raiseWaitMs * o.raiseBackoff, o.maxRaiseAfterMs);
+        }
       }
-    } else if (score >= raiseAtScore) {
+    } else if (score >= o.raiseAtScore) {
       this.#goodSince ??= now;
-      if (this.#lossLimit !== null && now - this.#goodSince >= raiseAfterMs) {
+      if (this.#lastRaiseAt > this.#lastLowerAt && now - this.#lastRaiseAt >= o.raiseHeldMs) {
+        this.#raiseWaitMs = o.raiseAfterMs;
+      }
+      if (this.#lossLimit !== null && now - this.#goodSince >= this.#raiseWaitMs) {
         const raised = this.#lossLimit + 1;
         this.#lossLimit = raised >= this.#cap ? null : raised;
+        this.#lastRaiseAt = now;
         // The next step needs its own full run of good scores.
         this.#goodSince = now;
       }
@@ -119,7 +154,7 @@ export class LayerPolicy {
     if (score < this.#options.lowerBelowScore) {
       return this.preferred > 0 ? this.#lastLowerAt + this.#options.lowerIntervalMs : null;
     }
-    if (this.#goodSince !== null && this.#lossLimit !== null) return this.#goodSince + this.#options.raiseAfterMs;
+    if (this.#goodSince !== null && this.#lossLimit !== null) return this.#goodSince + this.#raiseWaitMs;
     return null;
   }
 }

@@ -13,7 +13,7 @@ import type { MediaServer } from '@beacon/media-server';
 /** DESIGN §5: getStats() on many consumers at once stalls the worker. */
 export const STATS_BATCH = 100;
 export const WARMUP_MS = 2_000;
-const CLOCK_TICKS_PER_SECOND = 100;
+export const CLOCK_TICKS_PER_SECOND = 100;
 
 /** What the producer sends: a 720p30 stream at 1.5 Mbit/s, like a terminal's top simulcast layer. */
 export const BENCH_VIDEO = { size: '1280x720', rate: 30, bitrate: '1500k' };
@@ -52,12 +52,18 @@ export async function timed(fn: () => Promise<number>): Promise<{ value: number;
   return { value, at: (start + performance.now()) / 2 };
 }
 
-/** utime + stime of a process in clock ticks (proc(5): fields 14 and 15). */
+/** utime + stime of a process in clock ticks. */
 async function cpuTicks(pid: number): Promise<number> {
+  const { user, system } = await cpuTimes(pid);
+  return user + system;
+}
+
+/** utime and stime of a process in clock ticks (proc(5): fields 14 and 15). */
+export async function cpuTimes(pid: number): Promise<{ user: number; system: number }> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may contain spaces: count fields after its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
+  return { user: Number(fields[11]), system: Number(fields[12]) };
 }
 
 /**

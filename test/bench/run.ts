@@ -5,13 +5,17 @@
  *  - broadcast: one presenter (VP8 720p30 + Opus) to N view-only receivers on one worker
  *  - SIP gateway: mixer capacity (rooms × phone legs) and the whole chain under SIPp load
  *  - command room: alert fan-out to N terminals with acknowledgement; map render time in Chromium
+ *  - township link (emulated mountain WAN): join → first frame, bytes on the wire in a 16-township gallery
+ *  - peer: the same plain-RTP fan-out through Beacon and through Janus 1.1 VideoRoom, CPU and packets/s side by side
  */
 import { runAlertFanout } from './alertFanout.ts';
 import { runBroadcast } from './broadcast.ts';
 import { runFanout } from './fanout.ts';
+import { printPeerRows, runPeerBench } from './janus.ts';
 import { runJoinLatency } from './joinLatency.ts';
 import { runMapRender } from './mapRender.ts';
 import { runMixerCapacity, runSipLoad } from './sip.ts';
+import { printTownshipLink, runTownshipLink } from './townshipLink.ts';
 
 const joins = Number(process.env.BENCH_JOINS ?? 10);
 const consumers = (process.env.BENCH_FANOUT ?? '50,100,200,400').split(',').map(Number);
@@ -50,3 +54,29 @@ console.table([await runAlertFanout({ terminals: alertTerminals })]);
 
 console.log('\n## Map: 2,000 township/terminal markers + 500 incidents, command room render time in Chromium');
 console.table([await runMapRender({ townships: 2000, incidents: 500, runs: 3 })]);
+
+const joinParticipants = Number(process.env.BENCH_JOIN_PARTICIPANTS ?? 200);
+console.log(
+  `\n## Signaling join throughput, 1 node: ${joinParticipants} phone legs (socket.io + PCMU RTP) into 10 rooms, 20 joins in flight`,
+);
+const { runJoinThroughput } = await import('./joinThroughput.ts');
+const joinRows = [];
+for (const media of [false, true]) {
+  joinRows.push(
+    await runJoinThroughput({ nodes: 1, participants: joinParticipants, rooms: 10, maxInFlight: 20, media }),
+  );
+}
+console.table(joinRows);
+
+const peerSubscribers = (process.env.BENCH_PEER ?? '100,200,400').split(',').map(Number);
+console.log(
+  `\n## Peer: one VP8 720p30 stream to N plain-RTP subscribers, Beacon (mediasoup worker) vs Janus VideoRoom (${seconds} s per step)`,
+);
+const peer = await runPeerBench({ subscribers: peerSubscribers, seconds });
+printPeerRows(peer);
+console.table(peer.ratios);
+
+console.log(
+  '\n## Township link (linkemu: 300 kbit/s, 150 ms one-way, 3 % loss each way): join, and a 16-township gallery',
+);
+printTownshipLink(await runTownshipLink({ joins }));

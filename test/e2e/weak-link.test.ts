@@ -1,7 +1,8 @@
 /**
- * A township on a weak mountain link: its browser runs in a network
- * namespace whose downlink is shaped to 300 kbit/s (tc tbf on the host-side
- * veth; DevTools throttling would not touch WebRTC). The chair sends
+ * A township on a weak link: its browser runs in a network namespace behind
+ * linkemu (test/src/netns.ts; DevTools throttling would not touch WebRTC),
+ * its downlink shaped to 300 kbit/s with 50 ms delay and 5 % loss each way.
+ * (The full township WAN for two minutes is township-link.test.ts.) The chair sends
  * 3-layer simulcast from a normal browser on loopback. The shaped receiver
  * must get the LOW simulcast layer (the server's current layer for its
  * consumer, and the decoded frame width) while the chair's audio keeps
@@ -155,7 +156,9 @@ describe.skipIf(!canUseNetns)(`weak link${canUseNetns ? '' : ` (skipped: ${netns
 
   it('a participant caps the video it receives to the low layer, then switches to audio only', async () => {
     failWith('weak-link-receive-settings');
-    // The chair (loopback, unshaped) receives the township's simulcast from the namespace (its uplink is not shaped).
+    // The chair (loopback) receives the township's simulcast from the namespace over a clean link again:
+    // this test is about the receive settings, not about the link.
+    await link.unshape();
     const townshipPeerId = (
       await chair.page.evaluate(() =>
         (globalThis as unknown as { __beacon?: { peerIds(): string[] } }).__beacon?.peerIds(),

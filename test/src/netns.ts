@@ -1,64 +1,99 @@
 /**
- * A network namespace with a veth pair to the host, for a browser on a bad
- * or broken link. DevTools network emulation does not act on WebRTC media
- * (Chromium bug 563644); a namespace with `tc` on its veth does.
+ * A township's link for cross-service tests: a browser in its own network
+ * namespace, reaching the host through a middle namespace where linkemu (a
+ * userspace link emulator, test/tools/linkemu) bridges the two veth pairs and
+ * applies delay, loss, rate, cuts and UDP blocking per direction. DevTools
+ * network emulation does not act on WebRTC media (Chromium bug 563644), and
+ * this kernel has `tbf` but no `netem`, hence the emulator.
  *
- *   host (Beacon, other browsers)          namespace beacon-t<id> (one Chromium)
- *   <hostVeth> 10.203.<n>.1/30  ◀──────────▶  <nsVeth> 10.203.<n>.2/30
- *     egress = the browser's downlink           egress = the browser's uplink
+ *   host (Beacon, other browsers)     beacon-l<id> (no addresses)        beacon-t<id> (one Chromium)
+ *   <hostVeth> 10.203.<n>.1/30 ◀──▶ bt<id>a ═[linkemu]═ bt<id>b ◀──▶ <nsVeth> 10.203.<n>.2/30
+ *                                    down: host → browser ═▶
+ *                                    up:   browser → host ◀═
  *
- * Needs root and iproute2. These addresses exist only on the veths created
- * here. This kernel has `tbf` but not `netem`: rate shaping always applies,
- * delay/loss only where netem exists (`shape()` reports what was applied).
+ * The two /30 addresses are on one Ethernet segment (linkemu is an L2
+ * bridge: ARP, IPv4, IPv6 pass), so the browser's default route is the host.
+ * Offloads are off on all four veth ends so frames are wire-sized.
+ * Needs root, iproute2 and gcc (linkemu is compiled on first use). These
+ * addresses exist only on the veths created here.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CHROMIUM_PATH } from './browser.ts';
+import {
+  type DirectionCounters,
+  disableOffloads,
+  LinkEmulator,
+  linkemuBinary,
+  linkemuUnavailableReason,
+} from './linkEmulator.ts';
 
 const run = promisify(execFile);
 
 function probeNetns(): string | null {
-  if (process.getuid?.() !== 0) return 'needs root (ip netns add, tc)';
+  if (process.getuid?.() !== 0) return 'needs root (ip netns add)';
   const ip = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
   if (ip.error || ip.status !== 0) return `"ip netns" is unavailable: ${ip.error?.message ?? ip.stderr}`;
-  const tc = spawnSync('tc', ['-V'], { encoding: 'utf8' });
-  if (tc.error || tc.status !== 0) return `"tc" is unavailable: ${tc.error?.message ?? tc.stderr}`;
-  return null;
+  return linkemuUnavailableReason();
 }
 
 /** Why namespaces cannot be used here, or null when they can. */
 export const netnsUnavailableReason: string | null = probeNetns();
 export const canUseNetns = netnsUnavailableReason === null;
 
+/** A link's shape; absent fields are "perfect" (unlimited rate, no delay, no loss). */
 export interface LinkShape {
-  /** Rate of the browser's downlink (host veth egress), kbit/s. */
+  /** Rate towards the browser, kbit/s. */
   downlinkKbit?: number;
-  /** netem on the browser's uplink (namespace veth egress), where the kernel has netem. */
+  /** Rate from the browser, kbit/s. */
+  uplinkKbit?: number;
+  /** One-way delay in each direction, ms (the round trip is twice this). */
   delayMs?: number;
+  /** ± jitter around the delay, ms (frames stay in order). */
+  jitterMs?: number;
+  /** Random loss in each direction, percent. */
   lossPercent?: number;
+  /** Queue in front of each rate limit, ms at that rate; beyond it frames drop (default 300). */
+  queueMs?: number;
+}
+
+/** Bytes through the link. */
+export interface LinkCounters {
+  /** The host veth's kernel counters: rx = arrived from the browser, tx = sent towards it (before the link's losses). */
+  host: { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number };
+  /** linkemu's view: rx = offered to the link, tx = delivered across it, drops by cause. */
+  down: DirectionCounters;
+  up: DirectionCounters;
 }
 
 export interface NetnsLink {
+  /** The browser's namespace. */
   name: string;
+  /** The middle namespace where linkemu runs. */
+  linkNamespace: string;
   hostIp: string;
   nsIp: string;
   hostVeth: string;
   nsVeth: string;
   /** An executable that runs Chromium inside the namespace (for `launchChromium({ executablePath })`). */
   chromiumWrapper: string;
-  /** Applies a shape (replacing the previous one); returns what was applied. */
-  shape(shape: LinkShape): Promise<{ downlink: string | null; uplink: string | null; notApplied: string[] }>;
-  /** Removes every qdisc this helper added. */
+  /** Applies a shape (replacing the previous one); returns linkemu's summary per direction. */
+  shape(shape: LinkShape): Promise<{ downlink: string; uplink: string }>;
+  /** Back to a perfect link (a cut or UDP block stays as it is). */
   unshape(): Promise<void>;
-  /** Takes the link down (the browser loses every connection) or brings it back. */
+  /** false: the link is cut (every frame dropped both ways, in-flight ones too); true: restored. */
   setUp(up: boolean): Promise<void>;
+  /** Drops UDP from the browser to `toAddress` (and back); every UDP datagram when omitted. */
+  blockUdp(toAddress?: string): Promise<void>;
+  unblockUdp(): Promise<void>;
+  counters(): Promise<LinkCounters>;
   destroy(): Promise<void>;
 }
 
-const live = new Set<NetnsLink>();
+const live = new Set<{ link: NetnsLink; emulatorPid: () => number | undefined }>();
 
 async function ip(...args: string[]): Promise<void> {
   await run('ip', args);
@@ -71,84 +106,129 @@ function usedSubnets(): Set<number> {
   return used;
 }
 
+async function hostCounters(veth: string): Promise<LinkCounters['host']> {
+  const read = async (name: string) =>
+    Number(await readFile(`/sys/class/net/${veth}/statistics/${name}`, 'utf8').catch(() => '0'));
+  const [rxBytes, txBytes, rxPackets, txPackets] = await Promise.all(
+    ['rx_bytes', 'tx_bytes', 'rx_packets', 'tx_packets'].map(read),
+  );
+  return { rxBytes: rxBytes ?? 0, txBytes: txBytes ?? 0, rxPackets: rxPackets ?? 0, txPackets: txPackets ?? 0 };
+}
+
 export async function createNetnsLink(): Promise<NetnsLink> {
   if (!canUseNetns) throw new Error(`network namespaces unavailable: ${netnsUnavailableReason}`);
+  await linkemuBinary();
   const id = Math.random().toString(16).slice(2, 8);
   const used = usedSubnets();
   const free = Array.from({ length: 250 }, (_, i) => i + 1).filter((n) => !used.has(n));
   const n = free[Math.floor(Math.random() * free.length)] as number;
   const name = `beacon-t${id}`;
+  const linkNamespace = `beacon-l${id}`;
   const hostVeth = `bt${id}h`;
   const nsVeth = `bt${id}n`;
+  const linkHostSide = `bt${id}a`;
+  const linkBrowserSide = `bt${id}b`;
   const hostIp = `10.203.${n}.1`;
   const nsIp = `10.203.${n}.2`;
   const dir = await mkdtemp(join(tmpdir(), 'beacon-netns-'));
   const chromiumWrapper = join(dir, 'chromium-in-netns');
+  let emulator: LinkEmulator | undefined;
 
   const destroy = async (): Promise<void> => {
-    live.delete(link);
-    // Deleting the host end removes the pair; deleting the namespace kills nothing but frees it.
+    live.delete(entry);
+    await emulator?.stop();
+    // Deleting one end removes its pair; deleting the namespaces frees the names.
     await ip('link', 'del', hostVeth).catch(() => undefined);
+    await ip('netns', 'exec', linkNamespace, 'ip', 'link', 'del', linkBrowserSide).catch(() => undefined);
+    await ip('netns', 'del', linkNamespace).catch(() => undefined);
     await ip('netns', 'del', name).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   };
 
-  const unshape = async (): Promise<void> => {
-    await run('tc', ['qdisc', 'del', 'dev', hostVeth, 'root']).catch(() => undefined);
-    await run('ip', ['netns', 'exec', name, 'tc', 'qdisc', 'del', 'dev', nsVeth, 'root']).catch(() => undefined);
+  const running = (): LinkEmulator => {
+    if (!emulator) throw new Error(`link ${name} is not set up`);
+    return emulator;
   };
 
   const link: NetnsLink = {
     name,
+    linkNamespace,
     hostIp,
     nsIp,
     hostVeth,
     nsVeth,
     chromiumWrapper,
     async shape(shape) {
-      await unshape();
-      const notApplied: string[] = [];
-      let downlink: string | null = null;
-      let uplink: string | null = null;
-      if (shape.downlinkKbit) {
-        // burst ≥ one MTU-sized packet; latency bounds the queue (beyond it tbf drops, as a slow link does).
-        const args = ['rate', `${shape.downlinkKbit}kbit`, 'burst', '4kb', 'latency', '300ms'];
-        await run('tc', ['qdisc', 'add', 'dev', hostVeth, 'root', 'tbf', ...args]);
-        downlink = `tbf ${args.join(' ')}`;
-      }
-      if (shape.delayMs || shape.lossPercent) {
-        const args = [
-          ...(shape.delayMs ? ['delay', `${shape.delayMs}ms`] : []),
-          ...(shape.lossPercent ? ['loss', `${shape.lossPercent}%`] : []),
-        ];
-        try {
-          await run('ip', ['netns', 'exec', name, 'tc', 'qdisc', 'add', 'dev', nsVeth, 'root', 'netem', ...args]);
-          uplink = `netem ${args.join(' ')}`;
-        } catch (err) {
-          notApplied.push(`netem ${args.join(' ')}: ${(err as { stderr?: string }).stderr?.trim() ?? err}`);
-        }
-      }
-      return { downlink, uplink, notApplied };
+      const both = {
+        delayMs: shape.delayMs ?? 0,
+        jitterMs: shape.jitterMs ?? 0,
+        lossPercent: shape.lossPercent ?? 0,
+        queueMs: shape.queueMs ?? 300,
+      };
+      await running().set('down', { ...both, rateKbit: shape.downlinkKbit ?? 0 });
+      const summary = await running().set('up', { ...both, rateKbit: shape.uplinkKbit ?? 0 });
+      const [downlink = '', uplink = ''] = summary.replace(/^set down /, '').split('; up ');
+      return { downlink, uplink };
     },
-    unshape,
+    async unshape() {
+      await link.shape({});
+    },
     async setUp(up) {
-      await ip('link', 'set', hostVeth, up ? 'up' : 'down');
+      await running().cut(!up);
+    },
+    async blockUdp(toAddress) {
+      await running().blockUdp(toAddress ?? 'any');
+    },
+    async unblockUdp() {
+      await running().blockUdp(null);
+    },
+    async counters() {
+      const [host, stats] = await Promise.all([hostCounters(hostVeth), running().stats()]);
+      return { host, down: stats.down, up: stats.up };
     },
     destroy,
   };
-  live.add(link);
+  const entry = { link, emulatorPid: () => emulator?.pid };
+  live.add(entry);
 
   try {
     await ip('netns', 'add', name);
-    await ip('link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', nsVeth);
-    await ip('link', 'set', nsVeth, 'netns', name);
+    await ip('netns', 'add', linkNamespace);
+    const inNs = (ns: string, ...args: string[]) => ip('netns', 'exec', ns, ...args);
+    // The bridge's own kernel stays silent: no addresses, no IPv6 autoconfiguration on its ports.
+    await inNs(
+      linkNamespace,
+      'sysctl',
+      '-qw',
+      'net.ipv6.conf.all.disable_ipv6=1',
+      'net.ipv6.conf.default.disable_ipv6=1',
+    );
+    await ip('link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', linkHostSide, 'netns', linkNamespace);
+    await ip(
+      'link',
+      'add',
+      nsVeth,
+      'netns',
+      name,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      linkBrowserSide,
+      'netns',
+      linkNamespace,
+    );
     await ip('addr', 'add', `${hostIp}/30`, 'dev', hostVeth);
+    await disableOffloads(null, hostVeth);
+    await disableOffloads(name, nsVeth);
     await ip('link', 'set', hostVeth, 'up');
-    const inNs = (...args: string[]) => ip('netns', 'exec', name, 'ip', ...args);
-    await inNs('link', 'set', 'lo', 'up');
-    await inNs('addr', 'add', `${nsIp}/30`, 'dev', nsVeth);
-    await inNs('link', 'set', nsVeth, 'up');
-    await inNs('route', 'add', 'default', 'via', hostIp);
+    for (const port of ['lo', linkHostSide, linkBrowserSide])
+      await inNs(linkNamespace, 'ip', 'link', 'set', port, 'up');
+    await inNs(name, 'ip', 'link', 'set', 'lo', 'up');
+    await inNs(name, 'ip', 'addr', 'add', `${nsIp}/30`, 'dev', nsVeth);
+    await inNs(name, 'ip', 'link', 'set', nsVeth, 'up');
+    await inNs(name, 'ip', 'route', 'add', 'default', 'via', hostIp);
+    emulator = await LinkEmulator.start({ netns: linkNamespace, hostSide: linkHostSide, browserSide: linkBrowserSide });
     // Playwright talks to Chromium over a pipe (inherited fds), which crosses the namespace boundary.
     await writeFile(chromiumWrapper, `#!/bin/sh\nexec ip netns exec ${name} ${CHROMIUM_PATH} "$@"\n`);
     await chmod(chromiumWrapper, 0o755);
@@ -161,12 +241,15 @@ export async function createNetnsLink(): Promise<NetnsLink> {
 
 /** Removes every namespace this process created and has not destroyed (for afterAll on failure paths). */
 export async function destroyAllNetnsLinks(): Promise<void> {
-  await Promise.all([...live].map((link) => link.destroy()));
+  await Promise.all([...live].map(({ link }) => link.destroy()));
 }
 
 process.once('exit', () => {
-  for (const link of live) {
+  for (const { link, emulatorPid } of live) {
+    const pid = emulatorPid();
+    if (pid !== undefined) spawnSync('kill', ['-KILL', String(pid)]);
     spawnSync('ip', ['link', 'del', link.hostVeth]);
+    spawnSync('ip', ['netns', 'del', link.linkNamespace]);
     spawnSync('ip', ['netns', 'del', link.name]);
   }
 });

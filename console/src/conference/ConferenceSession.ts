@@ -69,6 +69,9 @@ const ICE_DISCONNECTED_GRACE_MS = 2000;
 /** Still 'failed' this long after an ICE restart: re-join. */
 const ICE_RESTART_TIMEOUT_MS = 10_000;
 
+/** Longer than the server's socket.io pingInterval + pingTimeout (5 s + 5 s). */
+const SOCKET_SILENCE_MS = 11_000;
+
 export class ConferenceSession {
   readonly state: ConferenceState;
   /** Remote video elements register here: it picks layers and pauses hidden tiles. */
@@ -632,7 +635,13 @@ export class ConferenceSession {
       } catch (error) {
         console.warn('[beacon] ICE restart failed', error);
         done();
-        if (media === this.#media) this.#scheduleRecovery();
+        // Most often the whole link is down and socket.io has not noticed yet (its ping timeout is longer
+        // than ICE's): then the resume after reconnecting restarts ICE and keeps our peer, where a re-join
+        // now would make us a new participant. So wait out the ping timeout before re-joining.
+        setTimeout(() => {
+          if (!this.#signaling.connected || this.state.phase !== 'joined' || media !== this.#media) return;
+          if (!transport.closed && transport.connectionState !== 'connected') this.#scheduleRecovery();
+        }, SOCKET_SILENCE_MS);
         return;
       }
       setTimeout(() => {

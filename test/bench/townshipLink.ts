@@ -1,0 +1,244 @@
+/**
+ * A township on its mountain WAN (300 kbit/s, 150 ms one-way, 3 % loss each
+ * way, emulated by linkemu: test/src/netns.ts), in real Chromium:
+ *
+ *  (i)  join → first remote frame decoded, p50/p95. The township's terminal
+ *       logs in once (the page loads over the weak link, not timed), then
+ *       joins, waits for the chair's first decoded frame (timed inside the
+ *       page, as joinLatency.ts does), leaves, and joins again.
+ *  (ii) bytes on the township's wire in a 16-township gallery: the township
+ *       receives 15 senders (the chair with its fake 720p camera, and 14
+ *       townships, browsers on loopback whose camera is a 320x180 10 fps
+ *       test pattern — one simulcast layer, about what a township tile gets
+ *       anyway — so 15 encoders fit on two shared cores; all receive audio
+ *       only, so none decodes 14 videos) and sends its own camera and mic. kbit/s from linkemu's
+ *       counters over a steady window: delivered down, offered down (what
+ *       the server tried to push into the link), delivered up.
+ *
+ * Run alone: `node --import tsx test/bench/townshipLink.ts` (root: namespaces).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'playwright-core';
+import { DEMO_PASSWORD, REPO_ROOT, startBeaconProcess } from '../src/beaconProcess.ts';
+import {
+  launchChromium,
+  liveInboundStreams,
+  loginThroughUi,
+  newTerminalContext,
+  openTerminal,
+  waitForJoined,
+} from '../src/browser.ts';
+import { createNetnsLink, type LinkShape, type NetnsLink } from '../src/netns.ts';
+import { percentile } from './stats.ts';
+
+const ROOM = 'city-weekly';
+export const TOWNSHIP_LINK: LinkShape = { downlinkKbit: 300, uplinkKbit: 300, delayMs: 150, lossPercent: 3 };
+const TOWNSHIPS = [
+  'lucheng',
+  'donggua',
+  'lvhe',
+  'zixi',
+  'donghua',
+  'ziwu',
+  'cangling',
+  'sanjie',
+  'bajiao',
+  'zhongshan',
+  'xincun',
+  'xishelu',
+  'shuju',
+  'daguokou',
+  'dadiji',
+];
+
+export interface TownshipLinkResult {
+  link: string;
+  joins: number;
+  joinSamplesMs: number[];
+  joinP50Ms: number;
+  joinP95Ms: number;
+  gallery: {
+    participants: number;
+    windowSeconds: number;
+    /** Delivered to the township across the link. */
+    downKbit: number;
+    /** What the server sent into the link (delivered + dropped by loss and the full queue). */
+    offeredDownKbit: number;
+    /** Delivered from the township to the server. */
+    upKbit: number;
+    downQueueDrops: number;
+    /** Remote streams decoding/arriving at the township at the end of the window. */
+    liveVideoAtTownship: number;
+    liveAudioAtTownship: number;
+  };
+}
+
+/** In-page clock from the join click to the first inbound video frame decoded (NaN after 60 s). */
+function timeToFirstFrame(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    type Hook = { recvTransportStats(): Promise<Record<string, unknown>[]> };
+    const started = performance.now();
+    for (;;) {
+      const hook = (globalThis as unknown as { __beacon?: Hook }).__beacon;
+      const stats = hook ? await hook.recvTransportStats().catch(() => []) : [];
+      if (stats.some((s) => s.type === 'inbound-rtp' && s.kind === 'video' && Number(s.framesDecoded) > 0)) {
+        return performance.now() - started;
+      }
+      if (performance.now() - started > 60_000) return Number.NaN;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  });
+}
+
+async function measureJoins(nsBrowser: Browser, origin: string, joins: number): Promise<number[]> {
+  const page = await (await newTerminalContext(nsBrowser)).newPage();
+  await loginThroughUi(page, origin, 'lucheng', DEMO_PASSWORD, '#/rooms');
+  const samples: number[] = [];
+  for (let i = 0; i < joins; i++) {
+    const joinButton = page.getByTestId(`join-${ROOM}`);
+    await joinButton.waitFor({ timeout: 120_000 });
+    const elapsed = timeToFirstFrame(page);
+    await joinButton.click();
+    const ms = await elapsed;
+    if (Number.isFinite(ms)) samples.push(Math.round(ms));
+    await waitForJoined(page, 60_000);
+    await page.getByTestId('leave').click();
+  }
+  await page.context().close();
+  return samples;
+}
+
+/** A 320x180 10 fps y4m test pattern for the gallery's cheap senders (ffmpeg). */
+async function smallCamera(dir: string): Promise<string> {
+  const file = join(dir, 'camera-320x180.y4m');
+  await promisify(execFile)('ffmpeg', [
+    ...['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=10', '-t', '5'],
+    ...['-pix_fmt', 'yuv420p', '-y', file],
+  ]);
+  return file;
+}
+
+async function measureGallery(nsBrowser: Browser, link: NetnsLink, origin: string, url: string, size: number) {
+  const dir = await mkdtemp(join(tmpdir(), 'beacon-bench-'));
+  const browser = await launchChromium({ args: [`--use-file-for-fake-video-capture=${await smallCamera(dir)}`] });
+  try {
+    return await measureGalleryWith(browser, nsBrowser, link, origin, url, size);
+  } finally {
+    await browser.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function measureGalleryWith(
+  browser: Browser,
+  nsBrowser: Browser,
+  link: NetnsLink,
+  origin: string,
+  url: string,
+  gallerySize: number,
+) {
+  const senders: Page[] = [];
+  // The chair is already in the room; 14 townships join on loopback, the 15th over the weak link.
+  for (const user of TOWNSHIPS.slice(1, gallerySize - 1)) {
+    // Joins slow down as the room fills (every page encodes a camera): wait longer than openTerminal does.
+    const { page } = await openTerminal(browser, url, user, ROOM, { expectJoined: false });
+    senders.push(page);
+    const started = performance.now();
+    await waitForJoined(page, 120_000).catch(async (err: Error) => {
+      const shot = join(REPO_ROOT, 'test-results', `township-link-bench-${user}.png`);
+      await page.screenshot({ path: shot }).catch(() => undefined);
+      throw new Error(`${user} did not join (screenshot ${shot}): ${err.message}`);
+    });
+    console.error(`township link gallery: ${user} joined in ${Math.round(performance.now() - started)} ms`);
+    await page.getByTestId('receive-audio-only').check();
+  }
+  const township = await openTerminal(nsBrowser, origin, TOWNSHIPS[0] as string, ROOM, { expectJoined: false });
+  await waitForJoined(township.page, 120_000);
+  // Let bandwidth estimation and the layer policy settle before measuring.
+  await township.page.waitForTimeout(30_000);
+  const before = await link.counters();
+  const windowMs = 30_000;
+  const started = performance.now();
+  await township.page.waitForTimeout(windowMs);
+  const after = await link.counters();
+  const seconds = (performance.now() - started) / 1000;
+  const live = await liveInboundStreams(township.page, 2_000);
+  const kbit = (bytes: number) => Math.round((bytes * 8) / seconds / 1000);
+  for (const page of senders) await page.context().close();
+  await township.context.close();
+  return {
+    participants: senders.length + 2, // + the chair + the township
+    windowSeconds: Math.round(seconds),
+    downKbit: kbit(after.down.txBytes - before.down.txBytes),
+    offeredDownKbit: kbit(after.down.rxBytes - before.down.rxBytes),
+    upKbit: kbit(after.up.txBytes - before.up.txBytes),
+    downQueueDrops: after.down.dropQueue - before.down.dropQueue,
+    liveVideoAtTownship: live.video,
+    liveAudioAtTownship: live.audio,
+  };
+}
+
+/** `gallery`: participants in the gallery, the township and the chair included (default 16, at most 16). */
+export async function runTownshipLink(opts: { joins: number; gallery?: number }): Promise<TownshipLinkResult> {
+  const link = await createNetnsLink();
+  let beacon: Awaited<ReturnType<typeof startBeaconProcess>> | undefined;
+  let browser: Browser | undefined;
+  let nsBrowser: Browser | undefined;
+  try {
+    beacon = await startBeaconProcess({
+      env: { BEACON_HOST: '0.0.0.0', MEDIA_LISTEN_IP: '0.0.0.0', MEDIA_ANNOUNCED_ADDRESS: link.hostIp },
+    });
+    const applied = await link.shape(TOWNSHIP_LINK);
+    const origin = `http://${link.hostIp}:${beacon.port}`;
+    browser = await launchChromium();
+    nsBrowser = await launchChromium({
+      executablePath: link.chromiumWrapper,
+      args: [`--unsafely-treat-insecure-origin-as-secure=${origin}`],
+    });
+    const chair = await openTerminal(browser, beacon.url, 'chair', ROOM);
+    await chair.page.getByTestId('receive-audio-only').check();
+    const joinSamplesMs = await measureJoins(nsBrowser, origin, opts.joins);
+    console.error(`township link: join samples ${joinSamplesMs.join(', ')} ms; now the gallery`);
+    const gallery = await measureGallery(nsBrowser, link, origin, beacon.url, Math.min(16, opts.gallery ?? 16));
+    return {
+      link: `down ${applied.downlink}; up ${applied.uplink}`,
+      joins: opts.joins,
+      joinSamplesMs,
+      joinP50Ms: percentile(joinSamplesMs, 50),
+      joinP95Ms: percentile(joinSamplesMs, 95),
+      gallery,
+    };
+  } finally {
+    await nsBrowser?.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await beacon?.stop();
+    await link.destroy();
+  }
+}
+
+export function printTownshipLink(result: TownshipLinkResult): void {
+  console.log(`link: ${result.link}`);
+  console.log(
+    `join → first remote frame decoded (${result.joinSamplesMs.length}/${result.joins} joins): ` +
+      `p50 ${result.joinP50Ms} ms, p95 ${result.joinP95Ms} ms; samples: ${result.joinSamplesMs.join(', ')} ms`,
+  );
+  console.log(
+    `${result.gallery.participants}-township gallery, township's link over ${result.gallery.windowSeconds} s:`,
+  );
+  console.table([result.gallery]);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.env.LOG_LEVEL ??= 'warn';
+  printTownshipLink(
+    await runTownshipLink({
+      joins: Number(process.env.BENCH_JOINS ?? 10),
+      gallery: Number(process.env.BENCH_GALLERY ?? 16),
+    }),
+  );
+}

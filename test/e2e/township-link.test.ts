@@ -1,0 +1,369 @@
+/**
+ * A township on a real mountain link, for real WebRTC media: its Chromium
+ * runs in a network namespace behind linkemu (test/src/netns.ts), shaped
+ * like the WAN that reaches the townships — 300 kbit/s, 150 ms one-way
+ * delay and 3 % random loss, each way. The chair sends 3-layer simulcast
+ * from a normal browser on loopback.
+ *
+ *  a. Two minutes on that link: audio keeps flowing both ways in every 10 s
+ *     window, concealment stays bounded, the township receives the chair's
+ *     LOW simulcast layer, and nobody disconnects (the chair never shows the
+ *     township as reconnecting or gone; the township's page never leaves
+ *     `joined` and its socket stays up).
+ *  c. UDP to the media server blocked: the township still connects, over
+ *     ICE-TCP to the WebRtcServer's TCP port, and decodes both ways.
+ * (A 15 s cut with reconnect lives in reconnect.test.ts.)
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { type BeaconProcess, startBeaconProcess } from '../src/beaconProcess.ts';
+import {
+  consumerLayers,
+  launchChromium,
+  liveInboundByPeer,
+  openTerminal,
+  outboundVideoLayers,
+  screenshotAll,
+  type Terminal,
+} from '../src/browser.ts';
+import {
+  canUseNetns,
+  createNetnsLink,
+  destroyAllNetnsLinks,
+  type LinkShape,
+  type NetnsLink,
+  netnsUnavailableReason,
+} from '../src/netns.ts';
+
+const ROOM = 'city-weekly';
+/** The township WAN of issue 7. */
+const TOWNSHIP_LINK: LinkShape = { downlinkKbit: 300, uplinkKbit: 300, delayMs: 150, lossPercent: 3 };
+const WINDOWS = 12;
+const WINDOW_MS = 10_000;
+/** The layer must be low by then, and stay low for the rest of the 2 minutes. */
+const SETTLE_MS = 60_000;
+/**
+ * Concealed / received audio samples at the township over the 2 minutes.
+ * 3 % random loss alone conceals about 3 % (Opus packets are not
+ * retransmitted); drop-tail in the 300 kbit/s queue when video overshoots
+ * adds to it. Measured here: 3.5 %. 10 % leaves room for a loaded machine
+ * and still fails when audio is starved by video or the jitter buffer
+ * keeps running dry.
+ */
+const MAX_CONCEALED_RATIO = 0.1;
+
+interface LayerSample {
+  atMs: number;
+  layer: number | null;
+  width: number | null;
+}
+
+interface AudioCounters {
+  packetsReceived: number;
+  packetsLost: number;
+  concealedSamples: number;
+  totalSamplesReceived: number;
+}
+
+/** The inbound audio counters of `peerId`'s audio consumer on `page`. */
+async function inboundAudioFrom(page: Page, peerId: string): Promise<AudioCounters | null> {
+  const consumer = (await consumerLayers(page)).find((c) => c.peerId === peerId && c.kind === 'audio');
+  if (!consumer) return null;
+  return page.evaluate(async (consumerId) => {
+    type Hook = { recvTransportStats(): Promise<Record<string, unknown>[]> };
+    const stats = (await (globalThis as unknown as { __beacon?: Hook }).__beacon?.recvTransportStats()) ?? [];
+    const s = stats.find((e) => e.type === 'inbound-rtp' && e.kind === 'audio' && e.trackIdentifier === consumerId);
+    if (!s) return null;
+    return {
+      packetsReceived: Number(s.packetsReceived ?? 0),
+      packetsLost: Number(s.packetsLost ?? 0),
+      concealedSamples: Number(s.concealedSamples ?? 0),
+      totalSamplesReceived: Number(s.totalSamplesReceived ?? 0),
+    };
+  }, consumer.consumerId);
+}
+
+/** Server layer and decoded size of `peerId`'s video on `page`. */
+async function inboundVideoFrom(page: Page, peerId: string) {
+  const consumer = (await consumerLayers(page)).find((c) => c.peerId === peerId && c.kind === 'video');
+  const stat = await page.evaluate(async (consumerId) => {
+    type Hook = { recvTransportStats(): Promise<Record<string, unknown>[]> };
+    const stats = (await (globalThis as unknown as { __beacon?: Hook }).__beacon?.recvTransportStats()) ?? [];
+    const s = stats.find((e) => e.type === 'inbound-rtp' && e.kind === 'video' && e.trackIdentifier === consumerId);
+    return s ? { framesDecoded: Number(s.framesDecoded ?? 0), frameWidth: Number(s.frameWidth ?? 0) } : null;
+  }, consumer?.consumerId ?? '');
+  return {
+    spatialLayer: consumer?.spatialLayer ?? null,
+    framesDecoded: stat?.framesDecoded ?? 0,
+    frameWidth: stat?.frameWidth ?? null,
+  };
+}
+
+/**
+ * From now on, records every value that `attr` of the first element matching
+ * `selector` takes (null = no such element), so a blip between two polls is
+ * not missed.
+ */
+async function recordAttribute(page: Page, key: string, selector: string, attr: string): Promise<void> {
+  await page.evaluate(
+    ({ key, selector, attr }) => {
+      // The test's tsconfig has no DOM lib: name just what is used here.
+      type Doc = { body: unknown; querySelector(s: string): { getAttribute(n: string): string | null } | null };
+      type Observer = new (callback: () => void) => { observe(target: unknown, options: object): void };
+      const page = globalThis as unknown as { document: Doc; MutationObserver: Observer } & Record<string, unknown>;
+      const log: (string | null)[] = [];
+      const read = () => page.document.querySelector(selector)?.getAttribute(attr) ?? null;
+      log.push(read());
+      new page.MutationObserver(() => {
+        const now = read();
+        if (log.at(-1) !== now) log.push(now);
+      }).observe(page.document.body, { subtree: true, childList: true, attributes: true, attributeFilter: [attr] });
+      page[key] = log;
+    },
+    { key, selector, attr },
+  );
+}
+
+function recorded(page: Page, key: string): Promise<(string | null)[]> {
+  return page.evaluate((k) => (globalThis as unknown as Record<string, (string | null)[]>)[k] ?? [], key);
+}
+
+async function remotePeerIds(page: Page): Promise<string[]> {
+  return page.evaluate(
+    () => (globalThis as unknown as { __beacon?: { peerIds(): string[] } }).__beacon?.peerIds() ?? [],
+  );
+}
+
+/** Protocol of the local candidate of each transport's selected ICE pair ('udp' / 'tcp'). */
+async function selectedPairProtocols(page: Page): Promise<(string | null)[]> {
+  return page.evaluate(async () => {
+    type Hook = Record<'recvTransportStats' | 'sendTransportStats', () => Promise<Record<string, unknown>[]>>;
+    const hook = (globalThis as unknown as { __beacon?: Hook }).__beacon;
+    if (!hook) return [];
+    const protocols: (string | null)[] = [];
+    for (const stats of [await hook.sendTransportStats(), await hook.recvTransportStats()]) {
+      const byId = new Map(stats.map((s) => [s.id, s]));
+      const selectedId = stats.find((s) => s.type === 'transport')?.selectedCandidatePairId;
+      const pair =
+        byId.get(selectedId) ??
+        stats.find((s) => s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded');
+      protocols.push((byId.get(pair?.localCandidateId)?.protocol as string | undefined) ?? null);
+    }
+    return protocols;
+  });
+}
+
+describe.skipIf(!canUseNetns)(`township link${canUseNetns ? '' : ` (skipped: ${netnsUnavailableReason})`}`, () => {
+  let beacon: BeaconProcess;
+  let browser: Browser;
+  let nsBrowser: Browser;
+  let link: NetnsLink;
+  let origin: string;
+  let chair: Terminal;
+  let township: Terminal | undefined;
+  const log: string[] = [];
+  let weak: { lowLayerAfterMs: number | null; layerSamples: LayerSample[] } | undefined;
+
+  beforeAll(async () => {
+    link = await createNetnsLink();
+    beacon = await startBeaconProcess({
+      env: { BEACON_HOST: '0.0.0.0', MEDIA_LISTEN_IP: '0.0.0.0', MEDIA_ANNOUNCED_ADDRESS: link.hostIp },
+    });
+    browser = await launchChromium();
+    origin = `http://${link.hostIp}:${beacon.port}`;
+    nsBrowser = await launchChromium({
+      executablePath: link.chromiumWrapper,
+      args: [`--unsafely-treat-insecure-origin-as-secure=${origin}`],
+    });
+    chair = await openTerminal(browser, beacon.url, 'chair', ROOM);
+  });
+
+  afterAll(async () => {
+    await nsBrowser?.close().catch(() => undefined);
+    await browser?.close();
+    await beacon?.stop();
+    await destroyAllNetnsLinks();
+  });
+
+  const failWith = (label: string) =>
+    onTestFailed(async () => {
+      const shots = await screenshotAll([chair?.page, township?.page].filter(Boolean) as Page[], label);
+      const counters = await link.counters().catch((err: Error) => err.message);
+      console.error(
+        `screenshots (chair, township): ${shots.join(', ')}\nsamples:\n${log.join('\n')}\n` +
+          `link counters: ${JSON.stringify(counters)}\nserver output:\n${beacon.output().slice(-4000)}`,
+      );
+    });
+
+  it('two minutes at 300 kbit/s, 150 ms, 3 % loss each way: audio flows both ways, video decodes, nobody disconnects', async () => {
+    failWith('township-link-weak');
+    // The township's terminal loads and joins over a clean link, then the WAN turns bad.
+    township = await openTerminal(nsBrowser, origin, 'lucheng', ROOM);
+    const page = township.page;
+    await expect.poll(() => remotePeerIds(page), { timeout: 15_000 }).toHaveLength(1);
+    await expect.poll(() => remotePeerIds(chair.page), { timeout: 15_000 }).toHaveLength(1);
+    const chairPeerId = (await remotePeerIds(page))[0] as string;
+    const townshipPeerId = (await remotePeerIds(chair.page))[0] as string;
+    await expect
+      .poll(async () => (await liveInboundByPeer(page))[chairPeerId], { timeout: 30_000, interval: 0 })
+      .toEqual({ video: true, audio: true });
+
+    const applied = await link.shape(TOWNSHIP_LINK);
+    log.push(`shape: ${JSON.stringify(applied)}`);
+    await recordAttribute(page, '__townshipState', '[data-testid="conference"]', 'data-state');
+    await recordAttribute(
+      chair.page,
+      '__townshipAtChair',
+      `[data-testid="participant"][data-peer-id="${townshipPeerId}"]`,
+      'data-connection',
+    );
+
+    const first = {
+      down: await inboundAudioFrom(page, chairPeerId),
+      up: await inboundAudioFrom(chair.page, townshipPeerId),
+      link: await link.counters(),
+    };
+    let prev = first;
+    const windows: {
+      downPackets: number;
+      upPackets: number;
+      layer: number | null;
+      width: number | null;
+      frames: number;
+    }[] = [];
+    let prevFrames = (await inboundVideoFrom(page, chairPeerId)).framesDecoded;
+    let lowLayerAfterMs: number | null = null;
+    const layerSamples: LayerSample[] = [];
+    let prevChairLayers = await outboundVideoLayers(chair.page);
+    const started = Date.now();
+    for (let i = 0; i < WINDOWS; i++) {
+      // Sample the layer a few times per window: when did it first reach the low layer?
+      for (let t = 0; t < WINDOW_MS / 2_000; t++) {
+        await page.waitForTimeout(2_000);
+        const v = await inboundVideoFrom(page, chairPeerId);
+        layerSamples.push({ atMs: Date.now() - started, layer: v.spatialLayer, width: v.frameWidth });
+        if (lowLayerAfterMs === null && v.spatialLayer === 0 && (v.frameWidth ?? 1e9) <= 320) {
+          lowLayerAfterMs = Date.now() - started;
+        }
+      }
+      const now = {
+        down: await inboundAudioFrom(page, chairPeerId),
+        up: await inboundAudioFrom(chair.page, townshipPeerId),
+        link: await link.counters(),
+      };
+      const video = await inboundVideoFrom(page, chairPeerId);
+      const chairLayers = await outboundVideoLayers(chair.page);
+      const socketUp = await page.evaluate(() =>
+        (globalThis as unknown as { __beacon?: { socketConnected(): boolean } }).__beacon?.socketConnected(),
+      );
+      const w = {
+        downPackets: (now.down?.packetsReceived ?? 0) - (prev.down?.packetsReceived ?? 0),
+        upPackets: (now.up?.packetsReceived ?? 0) - (prev.up?.packetsReceived ?? 0),
+        layer: video.spatialLayer,
+        width: video.frameWidth,
+        frames: video.framesDecoded - prevFrames,
+      };
+      const kbit = (bytes: number) => Math.round((bytes * 8) / WINDOW_MS);
+      const chairKbit = chairLayers.map((l) => {
+        const before = prevChairLayers.find((p) => p.rid === l.rid)?.bytesSent ?? 0;
+        return `${l.rid}:${l.frameWidth}px ${Math.round(((l.bytesSent - before) * 8) / WINDOW_MS)}kbit/s`;
+      });
+      prevChairLayers = chairLayers;
+      log.push(
+        `window ${i + 1}: ${JSON.stringify(w)} chair sends [${chairKbit.join(', ')}] socket ${socketUp} link down ${kbit(now.link.down.txBytes - prev.link.down.txBytes)} kbit/s ` +
+          `up ${kbit(now.link.up.txBytes - prev.link.up.txBytes)} kbit/s`,
+      );
+      expect(socketUp, `window ${i + 1}: the township's socket is connected`).toBe(true);
+      windows.push(w);
+      prev = now;
+      prevFrames = video.framesDecoded;
+    }
+
+    const end = prev;
+    const concealed = (end.down?.concealedSamples ?? 0) - (first.down?.concealedSamples ?? 0);
+    const samples = (end.down?.totalSamplesReceived ?? 0) - (first.down?.totalSamplesReceived ?? 0);
+    const ratio = samples > 0 ? concealed / samples : 1;
+    const seconds = (Date.now() - started) / 1000;
+    const d = end.link.down;
+    const u = end.link.up;
+    const summary = {
+      seconds: Math.round(seconds),
+      lowLayerAfterMs,
+      concealedRatio: Number(ratio.toFixed(3)),
+      audioPacketsLostAtTownship: (end.down?.packetsLost ?? 0) - (first.down?.packetsLost ?? 0),
+      audioPacketsPerWindowAtTownship: windows.map((w) => w.downPackets),
+      audioPacketsPerWindowAtChair: windows.map((w) => w.upPackets),
+      videoFramesPerWindowAtTownship: windows.map((w) => w.frames),
+      downKbit: Math.round(((d.txBytes - first.link.down.txBytes) * 8) / seconds / 1000),
+      upKbit: Math.round(((u.txBytes - first.link.up.txBytes) * 8) / seconds / 1000),
+      downDrops: { loss: d.dropLoss - first.link.down.dropLoss, queue: d.dropQueue - first.link.down.dropQueue },
+      upDrops: { loss: u.dropLoss - first.link.up.dropLoss, queue: u.dropQueue - first.link.up.dropQueue },
+    };
+    console.log(`township link (300 kbit/s, 150 ms, 3 % each way): ${JSON.stringify(summary)}`);
+
+    // Audio both ways in every window.
+    for (const [i, w] of windows.entries()) {
+      expect(w.downPackets, `window ${i + 1}: chair audio at the township`).toBeGreaterThan(0);
+      expect(w.upPackets, `window ${i + 1}: township audio at the chair`).toBeGreaterThan(0);
+    }
+    expect(ratio).toBeLessThan(MAX_CONCEALED_RATIO);
+    // The chair's video keeps decoding (whatever the layer).
+    for (const [i, w] of windows.entries()) expect(w.frames, `window ${i + 1}: chair video decoded`).toBeGreaterThan(0);
+    // Nobody disconnected: every value the township's page and the chair's entry ever took.
+    expect(await recorded(page, '__townshipState')).toEqual(['joined']);
+    expect(await recorded(chair.page, '__townshipAtChair')).toEqual(['connected']);
+    weak = { lowLayerAfterMs, layerSamples };
+  });
+
+  it('… and over those two minutes the township receives the chair’s LOW simulcast layer (≤ 320 px)', () => {
+    // Measured in the test above (one 2-minute run serves both); a separate test so a layer
+    // problem reads apart from a connection or audio problem.
+    expect(weak, 'the 2-minute run did not complete').toBeDefined();
+    const { lowLayerAfterMs, layerSamples } = weak as NonNullable<typeof weak>;
+    const above = layerSamples.filter((s) => s.atMs >= SETTLE_MS && (s.layer !== 0 || (s.width ?? 1e9) > 320));
+    console.log(
+      `township link layers: low layer first after ${lowLayerAfterMs} ms; ${above.length}/` +
+        `${layerSamples.filter((s) => s.atMs >= SETTLE_MS).length} samples after ${SETTLE_MS / 1000} s above it: ` +
+        JSON.stringify(above),
+    );
+    expect(lowLayerAfterMs).not.toBeNull();
+    expect(lowLayerAfterMs as number).toBeLessThan(SETTLE_MS);
+    // The second minute: layer 0, decoded ≤ 320 px wide. The layer policy may probe one layer up now and
+    // then (after a failed probe it waits 4× longer: 10 s, 40 s, 160 s …); such a probe lasts until the
+    // next drop (2–4 s), so at most a few 2-s samples may catch it.
+    const secondMinute = layerSamples.filter((s) => s.atMs >= SETTLE_MS).length;
+    expect(above.length).toBeLessThanOrEqual(Math.floor(secondMinute * 0.1));
+  });
+
+  it('UDP to the media server blocked: the township connects over ICE-TCP and decodes both ways', async () => {
+    failWith('township-link-tcp');
+    if (township) {
+      await township.page.getByTestId('leave').click();
+      await township.context.close();
+      township = undefined;
+    }
+    await link.unshape();
+    await link.blockUdp(link.hostIp);
+    const before = await link.counters();
+    township = await openTerminal(nsBrowser, origin, 'donggua', ROOM);
+    const page = township.page;
+    await expect.poll(() => remotePeerIds(page), { timeout: 15_000 }).toHaveLength(1);
+    const chairPeerId = (await remotePeerIds(page))[0] as string;
+    await expect.poll(() => remotePeerIds(chair.page), { timeout: 15_000 }).toHaveLength(1);
+    const townshipPeerId = (await remotePeerIds(chair.page))[0] as string;
+
+    await expect
+      .poll(async () => (await liveInboundByPeer(page))[chairPeerId], { timeout: 45_000, interval: 0 })
+      .toEqual({ video: true, audio: true });
+    await expect
+      .poll(async () => (await liveInboundByPeer(chair.page))[townshipPeerId], { timeout: 30_000, interval: 0 })
+      .toEqual({ video: true, audio: true });
+    // Both of the township's transports (send, receive) use a TCP candidate pair …
+    expect(await selectedPairProtocols(page)).toEqual(['tcp', 'tcp']);
+    // … because its UDP towards the server really went nowhere.
+    const after = await link.counters();
+    const blocked = after.up.dropBlocked - before.up.dropBlocked;
+    console.log(`township link, UDP blocked: ${blocked} UDP frames dropped; media over ICE-TCP`);
+    expect(blocked).toBeGreaterThan(0);
+  });
+});
