@@ -108,4 +108,40 @@ describe('LayerPolicy', () => {
     expect(policy.tick(278_000)).toBe(2);
     expect(policy.raiseWaitMs).toBe(10_000);
   });
+
+  it('drops below the layer actually forwarded, not below a preferred one never reached', () => {
+    const policy = new LayerPolicy(2);
+    // Preferred 2, but the bandwidth estimate has mediasoup forwarding layer 1: a loss drop goes to 0.
+    expect(policy.onScore(5, 0, 1)).toBe(0);
+  });
+
+  it('on a weak link a larger cap climbs again instead of jumping to a layer that just failed', () => {
+    const policy = new LayerPolicy(2);
+    policy.setCap(1); // a gallery tile
+    expect(policy.onScore(5, 0)).toBe(0);
+    expect(policy.onScore(10, 1_000)).toBe(0);
+    expect(policy.tick(11_000)).toBe(1); // raise to the cap …
+    expect(policy.onScore(5, 13_000)).toBe(0); // … fails: a weak link
+    expect(policy.onScore(10, 14_000)).toBe(0);
+    expect(policy.tick(54_000)).toBe(1); // raised to the cap again (after 40 s)
+    expect(policy.lossLimit).toBe(1); // still limiting
+    expect(policy.setCap(2)).toBe(1); // the tile becomes the main view: no jump to 2
+  });
+
+  it('sends a fresh raise back as soon as the score dips below good, and backs off', () => {
+    const policy = new LayerPolicy(2);
+    expect(
+      feed(policy, [
+        [0, 5],
+        [2_000, 5],
+        [3_000, 10],
+      ]),
+    ).toEqual([1, 0, 0]);
+    expect(policy.tick(13_000)).toBe(1);
+    expect(policy.onScore(8, 16_000)).toBe(0); // "not bad" (8) would not lower a settled layer, but this one is on probation
+    expect(policy.raiseWaitMs).toBe(40_000);
+    // Long after a raise a score of 8 lowers nothing.
+    const settled = new LayerPolicy(2);
+    expect(settled.onScore(8, 0)).toBe(2);
+  });
 });

@@ -105,10 +105,16 @@ export class LayerPolicy {
     return this.preferred;
   }
 
-  /** A score sample from the consumer (0-10) at time `now` (ms). Returns the preferred layer. */
-  onScore(score: number, now: number): number {
+  /**
+   * A score sample from the consumer (0-10) at time `now` (ms). `current`: the
+   * layer mediasoup forwards right now, when known (it may be below the
+   * preferred one: the bandwidth estimate chose it); a drop then goes below
+   * what is actually sent, not below a layer that was never reached.
+   * Returns the preferred layer.
+   */
+  onScore(score: number, now: number, current?: number | null): number {
     this.#lastScore = score;
-    return this.tick(now);
+    return this.tick(now, current);
   }
 
   /**
@@ -116,19 +122,28 @@ export class LayerPolicy {
    * `score` only when it changes, so a steady good link produces no samples:
    * the driver calls this at `nextEvaluationAt()`.
    */
-  tick(now: number): number {
+  tick(now: number, current?: number | null): number {
     const score = this.#lastScore;
     if (score === null) return this.preferred;
     const o = this.#options;
     if (score < o.lowerBelowScore) {
       this.#goodSince = null;
-      if (now - this.#lastLowerAt >= o.lowerIntervalMs && this.preferred > 0) {
-        this.#lossLimit = this.preferred - 1;
+      const from = current === undefined || current === null ? this.preferred : Math.min(this.preferred, current);
+      if (now - this.#lastLowerAt >= o.lowerIntervalMs && from > 0) {
+        this.#lossLimit = from - 1;
         this.#lastLowerAt = now;
         if (now - this.#lastRaiseAt <= o.failedRaiseWindowMs) {
           this.#raiseWaitMs = Math.min(this.#raiseWaitMs * o.raiseBackoff, o.maxRaiseAfterMs);
         }
       }
+    } else if (score < o.raiseAtScore && this.#onProbation(now)) {
+      // A fresh raise must prove itself with good scores only: a dip below "good" within the failed-raise
+      // window sends it back at once (and backs off), where a merely "not bad" score would let a layer
+      // the link cannot carry stay (NACK repairs hide the loss from the score; the frames still stall).
+      this.#goodSince = null;
+      this.#lossLimit = Math.max(0, this.preferred - 1);
+      this.#lastLowerAt = now;
+      this.#raiseWaitMs = Math.min(this.#raiseWaitMs * o.raiseBackoff, o.maxRaiseAfterMs);
     } else if (score >= o.raiseAtScore) {
       this.#goodSince ??= now;
       if (this.#lastRaiseAt > this.#lastLowerAt && now - this.#lastRaiseAt >= o.raiseHeldMs) {
@@ -136,7 +151,11 @@ export class LayerPolicy {
       }
       if (this.#lossLimit !== null && now - this.#goodSince >= this.#raiseWaitMs) {
         const raised = this.#lossLimit + 1;
-        this.#lossLimit = raised >= this.#cap ? null : raised;
+        // Back at the cap the limit goes away — unless raises have failed lately (a weak link): then a
+        // larger cap later (the tile becomes the main view) must climb too, not jump to a layer that
+        // overfilled the link a minute ago.
+        const weakLink = this.#raiseWaitMs > o.raiseAfterMs;
+        this.#lossLimit = raised >= this.maxLayer || (raised >= this.#cap && !weakLink) ? null : raised;
         this.#lastRaiseAt = now;
         // The next step needs its own full run of good scores.
         this.#goodSince = now;
@@ -145,6 +164,11 @@ export class LayerPolicy {
       this.#goodSince = null;
     }
     return this.preferred;
+  }
+
+  /** Within the failed-raise window of a raise that no drop has answered yet. */
+  #onProbation(now: number): boolean {
+    return this.#lastRaiseAt > this.#lastLowerAt && now - this.#lastRaiseAt <= this.#options.failedRaiseWindowMs;
   }
 
   /** When `tick` could next change the outcome without a new sample, or null. */

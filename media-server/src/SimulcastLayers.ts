@@ -24,7 +24,9 @@ export class SimulcastLayers {
     this.#consumer = consumer;
     this.#policy = new LayerPolicy(maxLayer);
     this.#now = now;
-    consumer.on('score', ({ score }) => this.#applyLogged(this.#policy.onScore(score, this.#now())));
+    consumer.on('score', ({ score }) =>
+      this.#applyLogged(this.#policy.onScore(score, this.#now(), consumer.currentLayers?.spatialLayer)),
+    );
     consumer.observer.once('close', () => clearTimeout(this.#timer));
   }
 
@@ -76,7 +78,10 @@ export class SimulcastLayers {
     this.#timer = undefined;
     const at = this.#policy.nextEvaluationAt();
     if (at === null || this.#consumer.closed) return;
-    this.#timer = setTimeout(() => this.#applyLogged(this.#policy.tick(this.#now())), Math.max(0, at - this.#now()));
+    this.#timer = setTimeout(
+      () => this.#applyLogged(this.#policy.tick(this.#now(), this.#consumer.currentLayers?.spatialLayer)),
+      Math.max(0, at - this.#now()),
+    );
     // A pending layer change must not keep the process alive on shutdown.
     this.#timer.unref();
   }
