@@ -330,8 +330,10 @@ describe.skipIf(!canUseNetns)(`township link${canUseNetns ? '' : ` (skipped: ${n
     expect(lowLayerAfterMs as number).toBeLessThan(SETTLE_MS);
     // The second minute: layer 0, decoded ≤ 320 px wide — except brief probes. The layer policy tries one
     // layer up now and then (a failed probe makes it wait 4× longer: 10 s, 40 s, 160 s …) and sends a probe
-    // back at the first score below good; the decoder shows the larger frames until the next key frame.
-    // So: at most 2 probes in the minute, each seen in at most 3 consecutive 2-s samples (≤ 6 s).
+    // back at the first score below good within its 15-s probation (mediasoup reports a score change only
+    // when receiver reports show it: on this link that took 2–12 s); the decoder shows the larger frames until
+    // the next key frame. So: at most 2 probes in the minute, each seen in at most 8 consecutive 2-s samples
+    // (≤ 16 s: probation plus one report). Before the probation rule a raised layer stayed for most of the minute.
     const probes: LayerSample[][] = [];
     for (const sample of above) {
       const run = probes.at(-1);
@@ -340,7 +342,7 @@ describe.skipIf(!canUseNetns)(`township link${canUseNetns ? '' : ` (skipped: ${n
       else probes.push([sample]);
     }
     expect(probes.length).toBeLessThanOrEqual(2);
-    expect(Math.max(0, ...probes.map((run) => run.length))).toBeLessThanOrEqual(3);
+    expect(Math.max(0, ...probes.map((run) => run.length))).toBeLessThanOrEqual(8);
   });
 
   it('UDP to the media server blocked: the township connects over ICE-TCP and decodes both ways', async () => {
