@@ -20,7 +20,7 @@ import { createApp } from './http/createApp.ts';
 import { createLogger } from './logger.ts';
 import { CascadedMediaControl, InMemoryMediaNodeRegistry, RedisNodeDirectory } from './media-nodes/index.ts';
 import { createMetricsRegistry } from './metrics.ts';
-import { type ResolvedAddresses, resolveAddresses } from './net/addresses.ts';
+import { isWildcard, type ResolvedAddresses, resolveAddresses } from './net/addresses.ts';
 import { MeetingJournal } from './rooms/MeetingJournal.ts';
 import { RoomRegistry } from './rooms/RoomRegistry.ts';
 import { SipBridge } from './sip/SipBridge.ts';
@@ -192,8 +192,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   }
 
   const { port } = httpServer.address() as AddressInfo;
-  const wildcard = config.host === '0.0.0.0' || config.host === '::';
-  const host = wildcard ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  const host = isWildcard(config.host) ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   const internalUrl = internalServer ? `http://127.0.0.1:${(internalServer.address() as AddressInfo).port}` : url;
   const httpPort = plainServer ? (plainServer.address() as AddressInfo).port : null;

@@ -93,12 +93,6 @@ export class ClusterNode {
     return uptimeSeconds * 1000 >= this.#deadAfterMs;
   }
 
-  /** Ids of the nodes with a live heartbeat. */
-  async liveNodes(): Promise<string[]> {
-    const keys = await this.redis.keys(nodeKey('*'));
-    return keys.map((key) => key.slice(nodeKey('').length)).sort();
-  }
-
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

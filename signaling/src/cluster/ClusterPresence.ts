@@ -17,6 +17,7 @@ import { z } from 'zod';
 import type { LocalPresence, Presence, PresenceMirror } from '../command/Presence.ts';
 import { createLogger } from '../logger.ts';
 import type { ClusterNode, RedisClient } from './ClusterNode.ts';
+import { parseRedisJson } from './redisJson.ts';
 
 const logger = createLogger('ClusterPresence');
 
@@ -48,8 +49,8 @@ export class ClusterPresence implements PresenceMirror {
       const nodeId = key.slice(hashKey('').length);
       if (nodeId === this.#node.nodeId || !(await this.#node.isAlive(nodeId))) continue;
       for (const [townshipId, raw] of Object.entries(await this.#node.redis.hGetAll(key))) {
-        const view = viewSchema.safeParse(safeJson(raw));
-        if (view.success) this.#set(nodeId, townshipId, view.data);
+        const view = parseRedisJson(viewSchema, raw);
+        if (view) this.#set(nodeId, townshipId, view);
       }
     }
     this.#presence.setMirror(this);
@@ -89,9 +90,9 @@ export class ClusterPresence implements PresenceMirror {
   }
 
   #onMessage(raw: string): void {
-    const message = messageSchema.safeParse(safeJson(raw));
-    if (!message.success || message.data.nodeId === this.#node.nodeId) return;
-    const { nodeId, townshipId, online, meeting } = message.data;
+    const message = parseRedisJson(messageSchema, raw);
+    if (!message || message.nodeId === this.#node.nodeId) return;
+    const { nodeId, townshipId, online, meeting } = message;
     this.#set(nodeId, townshipId, { online, meeting });
     this.#presence.refresh(townshipId);
   }
@@ -117,13 +118,5 @@ export class ClusterPresence implements PresenceMirror {
     } catch (err) {
       logger.warn({ err: (err as Error).message }, 'presence clean-up failed (Redis down?)');
     }
-  }
-}
-
-function safeJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return null;
   }
 }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { createLogger } from '../logger.ts';
 import { BeaconError } from '../protocol/errors.ts';
 import type { ClusterNode, RedisClient } from './ClusterNode.ts';
+import { parseRedisJson } from './redisJson.ts';
 
 const logger = createLogger('ClusterRpc');
 
@@ -94,11 +95,9 @@ export class ClusterRpc {
   }
 
   #onMessage(raw: string): void {
-    let message: z.infer<typeof messageSchema>;
-    try {
-      message = messageSchema.parse(JSON.parse(raw));
-    } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'malformed cluster message ignored');
+    const message = parseRedisJson(messageSchema, raw);
+    if (!message) {
+      logger.warn('malformed cluster message ignored');
       return;
     }
     if (message.kind === 'reply') {

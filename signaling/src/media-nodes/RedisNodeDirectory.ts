@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { RedisClient } from '../cluster/ClusterNode.ts';
+import { parseRedisJson } from '../cluster/redisJson.ts';
 import { createLogger } from '../logger.ts';
 import type { CascadedMediaControl } from './CascadedMediaControl.ts';
 
@@ -51,14 +52,14 @@ export class RedisNodeDirectory {
       for await (const key of this.#opts.redis.scanIterator({ MATCH: `${PREFIX}*`, COUNT: 100 })) {
         const raw = await this.#opts.redis.get(key);
         if (raw === null) continue;
-        const parsed = entrySchema.safeParse(safeJson(raw));
-        if (!parsed.success) {
+        const entry = parseRedisJson(entrySchema, raw);
+        if (!entry) {
           logger.warn({ key }, 'malformed media node registration ignored');
           continue;
         }
-        if (this.#opts.cascade.addNode(parsed.data.url)) {
+        if (this.#opts.cascade.addNode(entry.url)) {
           added += 1;
-          logger.info(parsed.data, 'media node discovered');
+          logger.info(entry, 'media node discovered');
         }
       }
     } catch (err) {
@@ -69,13 +70,5 @@ export class RedisNodeDirectory {
 
   stop(): void {
     clearInterval(this.#timer);
-  }
-}
-
-function safeJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return null;
   }
 }

@@ -6,7 +6,6 @@
  * and a warning says so when the machine has nothing but loopback (then only
  * browsers on this machine can connect).
  */
-import { isIP } from 'node:net';
 import os from 'node:os';
 import type { Config } from '../config.ts';
 
@@ -99,7 +98,7 @@ export function resolveAddresses(
       'only loopback addresses found: media is announced on 127.0.0.1, so only browsers on this machine can join; set MEDIA_ANNOUNCED_ADDRESS',
     );
   }
-  if (isIP(mediaAnnounced) !== 0 && isWildcard(mediaAnnounced)) {
+  if (isWildcard(mediaAnnounced)) {
     throw new AddressError('MEDIA_ANNOUNCED_ADDRESS cannot be a wildcard address');
   }
 
