@@ -90,10 +90,6 @@ export class Presence {
     const meetings = this.#meetings();
     return this.#bus.store.townships.list().map((t) => {
       const phone = phones.filter((p) => p.townshipId === t.id);
-      this.#publishLocal(t.id, {
-        online: (this.#sockets.get(t.id)?.size ?? 0) > 0,
-        meeting: meetings.get(t.id) ?? null,
-      });
       return {
         townshipId: t.id,
         videoOnline: this.isOnline(t.id),
@@ -109,11 +105,13 @@ export class Presence {
   }
 
   refresh(townshipId: string): void {
+    this.#publishLocal();
     const presence = this.get(townshipId);
     if (presence) this.#emitIfChanged(presence);
   }
 
   refreshAll(): void {
+    this.#publishLocal();
     for (const presence of this.list()) this.#emitIfChanged(presence);
   }
 
@@ -123,12 +121,23 @@ export class Presence {
     this.#sip.off('status', this.#refreshAll);
   }
 
-  #publishLocal(townshipId: string, local: LocalPresence): void {
+  /**
+   * Cluster mode: tells the other nodes what changed in this node's own view (every change passes through
+   * refresh/refreshAll; reads such as list() publish nothing).
+   */
+  #publishLocal(): void {
     if (!this.#mirror) return;
-    const key = JSON.stringify(local);
-    if (this.#lastLocal.get(townshipId) === key) return;
-    this.#lastLocal.set(townshipId, key);
-    this.#mirror.publish(townshipId, local);
+    const meetings = this.#meetings();
+    for (const { id } of this.#bus.store.townships.list()) {
+      const local: LocalPresence = {
+        online: (this.#sockets.get(id)?.size ?? 0) > 0,
+        meeting: meetings.get(id) ?? null,
+      };
+      const key = JSON.stringify(local);
+      if (this.#lastLocal.get(id) === key) continue;
+      this.#lastLocal.set(id, key);
+      this.#mirror.publish(id, local);
+    }
   }
 
   #emitIfChanged(presence: TerminalPresence): void {
