@@ -23,6 +23,8 @@ export class PeerMedia {
   readonly transports = new Map<string, PeerTransport>();
   readonly producers = new Map<string, ms.Producer>();
   readonly consumers = new Map<string, ms.Consumer>();
+  /** The transport each consumer sends on (mediasoup does not expose it). */
+  readonly #consumerTransports = new Map<string, string>();
   /** Set while the peer is being closed on request, so its own closures are not reported back. */
   closing = false;
 
@@ -40,9 +42,17 @@ export class PeerMedia {
     producer.observer.once('close', () => this.producers.delete(producer.id));
   }
 
-  addConsumer(consumer: ms.Consumer): void {
+  addConsumer(consumer: ms.Consumer, transportId: string): void {
     this.consumers.set(consumer.id, consumer);
-    consumer.observer.once('close', () => this.consumers.delete(consumer.id));
+    this.#consumerTransports.set(consumer.id, transportId);
+    consumer.observer.once('close', () => {
+      this.consumers.delete(consumer.id);
+      this.#consumerTransports.delete(consumer.id);
+    });
+  }
+
+  consumerTransport(consumerId: string): string | undefined {
+    return this.#consumerTransports.get(consumerId);
   }
 
   transport(transportId: string, direction: TransportDirection): ms.Transport {

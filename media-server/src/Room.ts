@@ -1,6 +1,7 @@
 import type { types as ms } from 'mediasoup';
 import { ActiveSpeaker } from './ActiveSpeaker.ts';
 import { watchConsumer } from './consumerEvents.ts';
+import { LinkBudgets } from './LinkBudgets.ts';
 import { createLogger } from './logger.ts';
 import type {
   ConsumerInfo,
@@ -46,6 +47,8 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly #producers = new Map<string, { producer: ms.Producer; peerId: string }>();
   /** Layer controllers of the simulcast video consumers, by consumer id. */
   readonly #layers = new Map<string, SimulcastLayers>();
+  /** Each receiver's link budget (weak township links: what fits, main view first). */
+  readonly #budgets: LinkBudgets;
   #closed = false;
 
   private constructor(id: string, slot: WorkerSlot, router: ms.Router) {
@@ -54,6 +57,20 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.workerIndex = slot.index;
     this.#router = router;
     this.#webRtcServer = slot.webRtcServer;
+    this.#budgets = new LinkBudgets({
+      roomId: id,
+      peers: () => this.#peers.values(),
+      producer: (producerId) => this.#producers.get(producerId)?.producer,
+      capOf: (consumerId) => this.#layers.get(consumerId)?.cap,
+      limitLayer: (consumerId, spatialLayer) => {
+        this.#layers
+          .get(consumerId)
+          ?.setBudgetLimit(spatialLayer)
+          .catch((error: unknown) => logger.warn({ roomId: id, consumerId, err: error }, 'budget layer limit failed'));
+      },
+      heldBack: (peerId, consumerId) =>
+        this.safeEmit('consumerlayers', { roomId: id, peerId, consumerId, spatialLayer: null, temporalLayer: null }),
+    });
   }
 
   static async create(roomId: string, slot: WorkerSlot): Promise<Room> {
@@ -61,6 +78,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     try {
       const room = new Room(roomId, slot, router);
       room.#speaker = await ActiveSpeaker.create(router, (producerId) => room.#announceSpeaker(producerId));
+      room.#budgets.start();
       logger.info({ roomId, worker: slot.index, pid: slot.worker.pid }, 'room created');
       return room;
     } catch (error) {
@@ -205,7 +223,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       if (error instanceof TypeError) throw new MediaError('cannot_consume', error.message, { cause: error });
       throw error;
     }
-    this.#trackConsumer(peer, consumer, maxLayer);
+    this.#trackConsumer(peer, consumer, transport.id, maxLayer);
     return {
       id: consumer.id,
       producerId: producer.id,
@@ -234,6 +252,11 @@ export class Room extends TypedEmitter<RoomEvents> {
     return this.#peer(peerId).webRtcTransport(transportId).restartIce();
   }
 
+  /** The receive budget applied to a peer's receive transport (bits/s), null when unlimited. */
+  receiveBudget(transportId: string): number | null {
+    return this.#budgets.budgetOf(transportId);
+  }
+
   /** For stats sampling (bench, diagnostics). */
   consumer(peerId: string, consumerId: string): ms.Consumer {
     return this.#peer(peerId).consumer(consumerId);
@@ -251,6 +274,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#budgets.close();
     this.#router.close();
     this.#peers.clear();
     this.#producers.clear();
@@ -297,8 +321,8 @@ export class Room extends TypedEmitter<RoomEvents> {
     peer.addTransport(transport, direction);
   }
 
-  #trackConsumer(peer: PeerMedia, consumer: ms.Consumer, maxLayer: number): void {
-    peer.addConsumer(consumer);
+  #trackConsumer(peer: PeerMedia, consumer: ms.Consumer, transportId: string, maxLayer: number): void {
+    peer.addConsumer(consumer, transportId);
     const layers = watchConsumer(consumer, {
       roomId: this.id,
       peerId: peer.peerId,

@@ -18,6 +18,8 @@ export class SimulcastLayers {
   /** Temporal cap of the receiver; applies only while we forward its spatial cap. */
   #temporalCap: number | undefined;
   #applied: { spatialLayer: number; temporalLayer: number | undefined } | null = null;
+  /** Highest spatial layer whose full frame rate fits the receiver's link budget (LinkBudgets); null: no limit. */
+  #budgetLimit: number | null = null;
   #timer: NodeJS.Timeout | undefined;
 
   private constructor(consumer: ms.Consumer, maxLayer: number, now: () => number) {
@@ -39,14 +41,40 @@ export class SimulcastLayers {
     return new SimulcastLayers(consumer, maxLayer, now);
   }
 
+  /**
+   * Under a link budget mediasoup would rather send a larger layer at a
+   * quarter of its frame rate than a smaller one at full rate; the budget's
+   * owner limits the layer instead, to one whose full rate fits.
+   */
+  async setBudgetLimit(spatialLayer: number | null): Promise<void> {
+    if (spatialLayer === this.#budgetLimit) return;
+    this.#budgetLimit = spatialLayer;
+    await this.#apply(this.#policy.preferred);
+  }
+
+  /** The spatial layer the receiver asked for (its tile size), whatever the link allows. */
+  get cap(): number {
+    return this.#policy.cap;
+  }
+
   /** The receiver's cap (tile size, weak-link setting). */
   async setCap(layers: ConsumerLayers): Promise<void> {
     this.#temporalCap = layers.temporalLayer;
-    await this.#apply(this.#policy.setCap(layers.spatialLayer));
+    const preferred = this.#policy.setCap(layers.spatialLayer);
+    // A receive budget (LinkBudgets) is shared out by priority: the main view (top cap) gets its
+    // layers first, small gallery tiles last, so on a weak link they are the ones left without video.
+    const priority = 1 + this.#policy.cap;
+    if (priority !== this.#consumer.priority && !this.#consumer.closed) {
+      await this.#consumer.setPriority(priority).catch((error: unknown) => {
+        if (!this.#consumer.closed) throw error;
+      });
+    }
+    await this.#apply(preferred);
   }
 
-  async #apply(spatialLayer: number): Promise<void> {
+  async #apply(policyLayer: number): Promise<void> {
     this.#schedule();
+    const spatialLayer = this.#budgetLimit === null ? policyLayer : Math.min(policyLayer, this.#budgetLimit);
     // Below the receiver's spatial cap its temporal cap means nothing: take every frame rate.
     const temporalLayer = spatialLayer === this.#policy.cap ? this.#temporalCap : undefined;
     if (this.#applied?.spatialLayer === spatialLayer && this.#applied.temporalLayer === temporalLayer) return;

@@ -10,10 +10,13 @@
  *       receives 15 senders (the chair with its fake 720p camera, and 14
  *       townships, browsers on loopback whose camera is a 320x180 10 fps
  *       test pattern — one simulcast layer, about what a township tile gets
- *       anyway — so 15 encoders fit on two shared cores; all receive audio
- *       only, so none decodes 14 videos) and sends its own camera and mic. kbit/s from linkemu's
- *       counters over a steady window: delivered down, offered down (what
- *       the server tried to push into the link), delivered up.
+ *       anyway — so 15 encoders fit on two shared cores; they receive audio
+ *       only, so none decodes 14 videos, and mute their mics as townships
+ *       do while the chair speaks) and sends its own camera and mic. kbit/s
+ *       from linkemu's counters over a steady window: delivered down,
+ *       offered down (what the server tried to push into the link),
+ *       delivered up; and what the township sees: videos decoding, tiles
+ *       held back by its receive budget (media-server/src/ReceiveBudget.ts).
  *
  * Run alone: `node --import tsx test/bench/townshipLink.ts` (root: namespaces).
  */
@@ -27,6 +30,7 @@ import type { Browser, Page } from 'playwright-core';
 import { DEMO_PASSWORD, REPO_ROOT, startBeaconProcess } from '../src/beaconProcess.ts';
 import {
   launchChromium,
+  launchChromiumInNamespace,
   liveInboundStreams,
   loginThroughUi,
   newTerminalContext,
@@ -72,9 +76,14 @@ export interface TownshipLinkResult {
     /** Delivered from the township to the server. */
     upKbit: number;
     downQueueDrops: number;
+    /** Delivered down per remote participant. */
+    downKbitPerRemote: number;
     /** Remote streams decoding/arriving at the township at the end of the window. */
     liveVideoAtTownship: number;
     liveAudioAtTownship: number;
+    /** Peer tiles (filmstrip or gallery) saying "weak link: video paused", of all peer tiles shown. */
+    tilesHeldBackAtTownship: number;
+    tilesAtTownship: number;
   };
 }
 
@@ -156,6 +165,7 @@ async function measureGalleryWith(
     });
     console.error(`township link gallery: ${user} joined in ${Math.round(performance.now() - started)} ms`);
     await page.getByTestId('receive-audio-only').check();
+    await page.getByTestId('toggle-mic').click();
   }
   const township = await openTerminal(nsBrowser, origin, TOWNSHIPS[0] as string, ROOM, { expectJoined: false });
   await waitForJoined(township.page, 120_000);
@@ -168,6 +178,8 @@ async function measureGalleryWith(
   const after = await link.counters();
   const seconds = (performance.now() - started) / 1000;
   const live = await liveInboundStreams(township.page, 2_000);
+  const heldBack = await township.page.getByTestId('tile-held-back').count();
+  const tiles = await township.page.getByTestId('tile').count();
   const kbit = (bytes: number) => Math.round((bytes * 8) / seconds / 1000);
   for (const page of senders) await page.context().close();
   await township.context.close();
@@ -178,8 +190,11 @@ async function measureGalleryWith(
     offeredDownKbit: kbit(after.down.rxBytes - before.down.rxBytes),
     upKbit: kbit(after.up.txBytes - before.up.txBytes),
     downQueueDrops: after.down.dropQueue - before.down.dropQueue,
+    downKbitPerRemote: Math.round(kbit(after.down.txBytes - before.down.txBytes) / (senders.length + 1)),
     liveVideoAtTownship: live.video,
     liveAudioAtTownship: live.audio,
+    tilesHeldBackAtTownship: heldBack,
+    tilesAtTownship: tiles,
   };
 }
 
@@ -196,10 +211,7 @@ export async function runTownshipLink(opts: { joins: number; gallery?: number })
     const applied = await link.shape(TOWNSHIP_LINK);
     const origin = `http://${link.hostIp}:${beacon.port}`;
     browser = await launchChromium();
-    nsBrowser = await launchChromium({
-      executablePath: link.chromiumWrapper,
-      args: [`--unsafely-treat-insecure-origin-as-secure=${origin}`],
-    });
+    nsBrowser = await launchChromiumInNamespace(link, origin);
     const chair = await openTerminal(browser, beacon.url, 'chair', ROOM);
     await chair.page.getByTestId('receive-audio-only').check();
     const joinSamplesMs = await measureJoins(nsBrowser, origin, opts.joins);

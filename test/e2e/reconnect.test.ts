@@ -19,6 +19,7 @@ import { type BeaconProcess, startBeaconProcess } from '../src/beaconProcess.ts'
 import {
   conferenceState,
   launchChromium,
+  launchChromiumInNamespace,
   liveInboundByPeer,
   openTerminal,
   participantAttribute,
@@ -169,10 +170,7 @@ describe('reconnect after a network drop', () => {
       failWith('reconnect-netns');
       const netns = link as NetnsLink;
       const origin = `http://${netns.hostIp}:${beacon.port}`;
-      nsBrowser = await launchChromium({
-        executablePath: netns.chromiumWrapper,
-        args: [`--unsafely-treat-insecure-origin-as-secure=${origin}`],
-      });
+      nsBrowser = await launchChromiumInNamespace(netns, origin);
       const township = await openTerminal(nsBrowser, origin, 'donggua', ROOM);
       terminals.push(township);
       township.page.on('console', (message) => {

@@ -20,6 +20,7 @@ import { type BeaconProcess, startBeaconProcess } from '../src/beaconProcess.ts'
 import {
   consumerLayers,
   launchChromium,
+  launchChromiumInNamespace,
   liveInboundByPeer,
   openTerminal,
   outboundVideoLayers,
@@ -171,10 +172,7 @@ describe.skipIf(!canUseNetns)(`township link${canUseNetns ? '' : ` (skipped: ${n
     });
     browser = await launchChromium();
     origin = `http://${link.hostIp}:${beacon.port}`;
-    nsBrowser = await launchChromium({
-      executablePath: link.chromiumWrapper,
-      args: [`--unsafely-treat-insecure-origin-as-secure=${origin}`],
-    });
+    nsBrowser = await launchChromiumInNamespace(link, origin);
     chair = await openTerminal(browser, beacon.url, 'chair', ROOM);
   });
 
@@ -300,6 +298,14 @@ describe.skipIf(!canUseNetns)(`township link${canUseNetns ? '' : ` (skipped: ${n
       upDrops: { loss: u.dropLoss - first.link.up.dropLoss, queue: u.dropQueue - first.link.up.dropQueue },
     };
     console.log(`township link (300 kbit/s, 150 ms, 3 % each way): ${JSON.stringify(summary)}`);
+    console.log(
+      `TEMP budget log:\n${beacon
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('receive link') || l.includes('budget'))
+        .join('\n')}`,
+    );
+    console.log(`TEMP samples:\n${log.join('\n')}`);
 
     // Audio both ways in every window.
     for (const [i, w] of windows.entries()) {

@@ -12,7 +12,14 @@ import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { type BeaconProcess, freePort, randomRtcPortBase, startBeaconProcess } from '../src/beaconProcess.ts';
-import { launchChromium, liveInboundByPeer, openTerminal, screenshotAll, type Terminal } from '../src/browser.ts';
+import {
+  launchChromium,
+  launchChromiumInNamespace,
+  liveInboundByPeer,
+  openTerminal,
+  screenshotAll,
+  type Terminal,
+} from '../src/browser.ts';
 import {
   canUseNetns,
   createNetnsLink,
@@ -124,10 +131,7 @@ describe.skipIf(!canUseNetns)(`TURN relay${canUseNetns ? '' : ` (skipped: ${netn
     }
     browser = await launchChromium();
     const origin = `http://${link.hostIp}:${beacon.port}`;
-    nsBrowser = await launchChromium({
-      executablePath: link.chromiumWrapper,
-      args: [`--unsafely-treat-insecure-origin-as-secure=${origin}`],
-    });
+    nsBrowser = await launchChromiumInNamespace(link, origin);
     chair = await openTerminal(browser, beacon.url, 'chair', ROOM);
   });
 

@@ -15,6 +15,7 @@ import {
   consumerLayers,
   inboundStats,
   launchChromium,
+  launchChromiumInNamespace,
   liveInboundByPeer,
   openTerminal,
   screenshotAll,
@@ -47,10 +48,7 @@ describe.skipIf(!canUseNetns)(`weak link${canUseNetns ? '' : ` (skipped: ${netns
     });
     browser = await launchChromium();
     const origin = `http://${link.hostIp}:${beacon.port}`;
-    nsBrowser = await launchChromium({
-      executablePath: link.chromiumWrapper,
-      args: [`--unsafely-treat-insecure-origin-as-secure=${origin}`],
-    });
+    nsBrowser = await launchChromiumInNamespace(link, origin);
     chair = await openTerminal(browser, beacon.url, 'chair', ROOM);
     receiver = await openTerminal(nsBrowser, origin, 'lucheng', ROOM);
   });
@@ -199,5 +197,66 @@ describe.skipIf(!canUseNetns)(`weak link${canUseNetns ? '' : ` (skipped: ${netns
     await expect
       .poll(async () => (await liveInboundByPeer(chair.page))[townshipPeerId], { timeout: 10_000, interval: 0 })
       .toEqual({ video: true, audio: true });
+  });
+  it('a gallery on a 300 kbit/s link: the main view keeps its video, tiles that do not fit say so, then all come back', async () => {
+    failWith('weak-link-gallery');
+    await link.unshape();
+    await receiver.page
+      .getByTestId('receive-audio-only')
+      .uncheck()
+      .catch(() => undefined);
+    // Three more townships join on loopback and listen while the chair speaks (mics off, as in a meeting).
+    const townships: Terminal[] = [];
+    for (const user of ['donggua', 'lvhe', 'zixi']) {
+      const terminal = await openTerminal(browser, beacon.url, user, ROOM);
+      await terminal.page.getByTestId('toggle-mic').click();
+      townships.push(terminal);
+    }
+    const videosAtReceiver = async (intervalMs = 2_000) =>
+      Object.values(await liveInboundByPeer(receiver.page, intervalMs)).filter((v) => v.video).length;
+    await expect.poll(() => videosAtReceiver(), { timeout: 45_000, interval: 0 }).toBe(4);
+
+    // 4 remote cameras (each at least ~150 kbit/s at the lowest layer) and the chair's voice into 300 kbit/s.
+    const applied = await link.shape({ downlinkKbit: 300, delayMs: 50, lossPercent: 3 });
+    samples.push(`gallery shape: ${JSON.stringify(applied)}`);
+    const tiles = receiver.page.getByTestId('tile');
+    const heldBack = receiver.page.getByTestId('tile-held-back');
+    // The receive budget answers the overfill within seconds (media-server/src/ReceiveBudget.ts); then the
+    // main view (the chair, who speaks) decodes and is heard in every window, and a township tile either
+    // decodes (mediasoup gives small tiles the lowest layer, perhaps at a lower frame rate, while room is
+    // left) or says that the link holds its video back — never a frozen picture without a word.
+    await receiver.page.waitForTimeout(15_000);
+    const before = await link.counters();
+    let chairVideoWindows = 0;
+    let explainedWindows = 0;
+    for (let i = 0; i < 4; i++) {
+      const live = await liveInboundByPeer(receiver.page, 3_000);
+      expect(live[chairPeerId]?.audio, `chair audio, window ${i + 1}`).toBe(true);
+      if (live[chairPeerId]?.video) chairVideoWindows += 1;
+      const notices = await heldBack.count();
+      const decoding = Object.entries(live).filter(([peerId, v]) => peerId !== chairPeerId && v.video).length;
+      samples.push(`gallery window ${i + 1}: ${JSON.stringify(live)} held back ${notices}`);
+      if (decoding + notices >= 3) explainedWindows += 1;
+    }
+    expect(chairVideoWindows).toBeGreaterThanOrEqual(3);
+    // The notice follows a stall within one quality sample (3 s): one window may catch a tile in between.
+    expect(
+      explainedWindows,
+      'windows in which every township tile decoded or said it is held back',
+    ).toBeGreaterThanOrEqual(3);
+    const after = await link.counters();
+    const seconds = 12;
+    const down = after.down;
+    console.info(
+      `weak link gallery (4 cameras into 300 kbit/s): delivered ${Math.round(((down.txBytes - before.down.txBytes) * 8) / seconds / 1000)} kbit/s, ` +
+        `offered ${Math.round(((down.rxBytes - before.down.rxBytes) * 8) / seconds / 1000)} kbit/s, ` +
+        `queue drops ${down.dropQueue - before.down.dropQueue}, tiles held back ${await heldBack.count()} of ${await tiles.count()}`,
+    );
+
+    // The link recovers: the budget climbs back and every tile shows video again, no notice left.
+    await link.unshape();
+    await expect.poll(() => videosAtReceiver(), { timeout: 90_000, interval: 0 }).toBe(4);
+    await expect.poll(() => heldBack.count(), { timeout: 10_000 }).toBe(0);
+    for (const terminal of townships) await terminal.context.close();
   });
 });

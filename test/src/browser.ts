@@ -50,6 +50,18 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Brows
   });
 }
 
+/**
+ * A Chromium that runs inside a network namespace (`chromiumWrapper` of a
+ * test/src/netns.ts link) and treats the plain-HTTP `origin` it reaches over
+ * that link as secure, so the terminal may open its camera without HTTPS.
+ */
+export function launchChromiumInNamespace(link: { chromiumWrapper: string }, origin: string): Promise<Browser> {
+  return launchChromium({
+    executablePath: link.chromiumWrapper,
+    args: [`--unsafely-treat-insecure-origin-as-secure=${origin}`],
+  });
+}
+
 export async function newTerminalContext(browser: Browser): Promise<BrowserContext> {
   return browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera', 'microphone'] });
 }

@@ -411,7 +411,9 @@ export class ConferenceSession {
     });
     socket.on('consumer:layers', ({ consumerId, spatialLayer }) => {
       const track = this.state.tracks[consumerId];
-      if (track) track.spatialLayer = spatialLayer;
+      if (!track) return;
+      track.spatialLayer = spatialLayer;
+      track.layersReported = true;
     });
     socket.on('room:state', (room) => this.#applyRoomState(room));
     socket.on('chat:message', (message) => {
@@ -535,6 +537,8 @@ export class ConferenceSession {
         track: consumer.track,
         paused: false,
         spatialLayer: null,
+        layersReported: false,
+        stalled: false,
       };
       if (params.kind === 'video') this.views.addConsumer(consumer.id);
       await this.#signaling.request('consumer:resume', { consumerId: consumer.id });

@@ -3,11 +3,13 @@
  * stats of one of its consumers (video when it flows, else audio), and our
  * own uplink from the send transport (the recv transport for audience).
  * Results land in `state.quality` keyed by peerId, ours under SELF_KEY.
+ * A sampled video that decoded no frame since the previous sample is marked
+ * `stalled` (a frozen tile on a weak link gets a notice, not silence).
  */
 import type { types } from 'mediasoup-client';
 import type { ConferenceState } from './conferenceState.ts';
 import type { MediaSession } from './MediaSession.ts';
-import { inboundCounters, outboundCounters, type StatsCounters, sampleBetween } from './quality.ts';
+import { framesDecoded, inboundCounters, outboundCounters, type StatsCounters, sampleBetween } from './quality.ts';
 
 const INTERVAL_MS = 3000;
 export const SELF_KEY = 'self';
@@ -16,6 +18,8 @@ export class QualityMonitor {
   readonly #state: ConferenceState;
   readonly #media: () => MediaSession | null;
   readonly #previous = new Map<string, StatsCounters>();
+  /** Frames decoded at the previous sample, by video consumer. */
+  readonly #frames = new Map<string, number>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #busy = false;
 
@@ -32,6 +36,7 @@ export class QualityMonitor {
     clearInterval(this.#timer);
     this.#timer = undefined;
     this.#previous.clear();
+    this.#frames.clear();
   }
 
   async #tick(): Promise<void> {
@@ -44,12 +49,14 @@ export class QualityMonitor {
         const consumer = this.#pickConsumer(media, peerId);
         if (!consumer) continue;
         seen.add(peerId);
-        await this.#sample(peerId, consumer.id, () => consumer.getStats(), inboundCounters);
+        const report = await consumer.getStats();
+        this.#sample(peerId, consumer.id, report, inboundCounters);
+        this.#checkStalled(consumer.id, report);
       }
       const uplink = media.sendTransport ?? media.recvTransport;
       if (uplink && !uplink.closed) {
         const counters = media.sendTransport ? outboundCounters : inboundCounters;
-        await this.#sample(SELF_KEY, uplink.id, () => uplink.getStats(), counters);
+        this.#sample(SELF_KEY, uplink.id, await uplink.getStats(), counters);
       }
       for (const key of Object.keys(this.#state.quality)) if (!seen.has(key)) delete this.#state.quality[key];
     } catch (error) {
@@ -71,13 +78,22 @@ export class QualityMonitor {
     return audio;
   }
 
-  async #sample(
+  #checkStalled(consumerId: string, report: RTCStatsReport): void {
+    const track = this.#state.tracks[consumerId];
+    if (track?.kind !== 'video') return;
+    const frames = framesDecoded(report);
+    const before = this.#frames.get(consumerId);
+    this.#frames.set(consumerId, frames);
+    track.stalled = before !== undefined && frames <= before;
+  }
+
+  #sample(
     key: string,
     streamId: string,
-    stats: () => Promise<RTCStatsReport>,
+    report: RTCStatsReport,
     read: (report: RTCStatsReport) => { counters: StatsCounters | null; rttMs: number | null },
-  ): Promise<void> {
-    const { counters, rttMs } = read(await stats());
+  ): void {
+    const { counters, rttMs } = read(report);
     const previousKey = `${key}:${streamId}`;
     this.#state.quality[key] = sampleBetween(this.#previous.get(previousKey), counters, rttMs);
     if (counters) this.#previous.set(previousKey, counters);

@@ -17,6 +17,10 @@ export interface RemoteTrack {
   paused: boolean;
   /** The simulcast layer the server says we receive (`consumer:layers`); null = unknown or none. */
   spatialLayer: number | null;
+  /** The server has reported layers at least once: a null layer then means "none sent". */
+  layersReported: boolean;
+  /** Resumed but no frame decoded over the last quality sample (QualityMonitor). */
+  stalled: boolean;
 }
 
 /** Weak-link receive settings (`receive:settings`). */
@@ -91,6 +95,16 @@ export function videoOf(state: ConferenceState, peerId: string, preferScreen = f
     else camera = t;
   }
   return preferScreen ? (screen ?? camera) : (camera ?? screen);
+}
+
+/**
+ * A video the weak link holds back: the server's receive budget has no room
+ * for it (the main view and audio come first) or its frames stopped coming,
+ * so the tile says so instead of showing a frozen frame without a word.
+ */
+export function heldBackByLink(track: RemoteTrack | null | undefined): boolean {
+  if (track?.kind !== 'video' || track.paused) return false;
+  return track.stalled || (track.layersReported && track.spatialLayer === null);
 }
 
 export function removePeerTracks(state: ConferenceState, peerId: string): string[] {

@@ -57,6 +57,15 @@ export function inboundCounters(report: RTCStatsReport): { counters: StatsCounte
   return { counters, rttMs: selectedPairRtt(report) };
 }
 
+/** Frames decoded by the report's inbound video streams. */
+export function framesDecoded(report: RTCStatsReport): number {
+  let frames = 0;
+  for (const stat of report.values() as IterableIterator<Stat>) {
+    if (stat.type === 'inbound-rtp' && stat.kind === 'video') frames += num(stat.framesDecoded);
+  }
+  return frames;
+}
+
 /** Send side (the send transport's report): loss and RTT from remote-inbound-rtp. */
 export function outboundCounters(report: RTCStatsReport): { counters: StatsCounters | null; rttMs: number | null } {
   let bytes = 0;

@@ -106,6 +106,7 @@ const en: Messages = {
     next: 'Next',
     page: 'Page {page}/{pages}',
     reconnecting: 'Reconnecting…',
+    heldBack: 'Weak link: video paused (audio continues)',
     mutedByChair: 'Muted by the chair',
     mutedBySelf: 'Muted',
     cameraByChair: 'Camera stopped by the chair',

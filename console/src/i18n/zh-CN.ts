@@ -105,6 +105,7 @@ const zhCN = {
     next: '下一页',
     page: '第 {page}/{pages} 页',
     reconnecting: '重连中…',
+    heldBack: '网络较弱，视频已暂停（声音照常）',
     mutedByChair: '主席已静音',
     mutedBySelf: '已自行静音',
     cameraByChair: '主席已关闭摄像头',
