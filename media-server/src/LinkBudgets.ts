@@ -149,7 +149,6 @@ export class LinkBudgets {
     const sentBitrate = stats.rtpSendBitrate + stats.rtxSendBitrate;
     const sample = { loss: stats.rtpPacketLossSent, sentBitrate, demandBitrate, audioBitrate };
     const budget = entry.budget.onSample({ now: Date.now(), ...sample });
-    logger.info({ TEMP: 1, peerId, ...sample, avail: stats.availableOutgoingBitrate, budget }, 'TEMP budget sample');
     // mediasoup shares the limit among the video consumers only; audio flows beside it and must fit too.
     const videoBudget = budget === null ? null : Math.max(FLOOR_BITRATE, budget - audioBitrate);
     this.#limitLayers(videos, videoBudget);

@@ -298,14 +298,6 @@ describe.skipIf(!canUseNetns)(`township link${canUseNetns ? '' : ` (skipped: ${n
       upDrops: { loss: u.dropLoss - first.link.up.dropLoss, queue: u.dropQueue - first.link.up.dropQueue },
     };
     console.log(`township link (300 kbit/s, 150 ms, 3 % each way): ${JSON.stringify(summary)}`);
-    console.log(
-      `TEMP budget log:\n${beacon
-        .output()
-        .split('\n')
-        .filter((l) => l.includes('receive link') || l.includes('budget'))
-        .join('\n')}`,
-    );
-    console.log(`TEMP samples:\n${log.join('\n')}`);
 
     // Audio both ways in every window.
     for (const [i, w] of windows.entries()) {
@@ -336,19 +328,16 @@ describe.skipIf(!canUseNetns)(`township link${canUseNetns ? '' : ` (skipped: ${n
     expect(lowLayerAfterMs as number).toBeLessThan(SETTLE_MS);
   });
 
-  // KNOWN GAP (issue 7 stays open for it): in 2 of 4 clean-clone CI runs the layer policy kept a raised layer 1
-  // for 10–20 s stretches in the second minute while mediasoup's score stayed good (NACK repairs hide the queue
-  // drops), so "stays on the low layer" does not hold reliably yet. Skipped rather than left to fail at random;
-  // the figures are still printed above by the test that measures them.
-  it.skip('… and stays on it through the second minute, but for at most 2 brief probes (known gap: see above)', () => {
+  it('… and stays on it through the second minute, but for at most 2 brief probes', () => {
+    expect(weak, 'the 2-minute run did not complete').toBeDefined();
     const { layerSamples } = weak as NonNullable<typeof weak>;
     const above = layerSamples.filter((s) => s.atMs >= SETTLE_MS && (s.layer !== 0 || (s.width ?? 1e9) > 320));
-    // The second minute: layer 0, decoded ≤ 320 px wide — except brief probes. The layer policy tries one
-    // layer up now and then (a failed probe makes it wait 4× longer: 10 s, 40 s, 160 s …) and sends a probe
-    // back at the first score below good within its 15-s probation (mediasoup reports a score change only
-    // when receiver reports show it: on this link that took 2–12 s); the decoder shows the larger frames until
-    // the next key frame. So: at most 2 probes in the minute, each seen in at most 8 consecutive 2-s samples
-    // (≤ 16 s: probation plus one report). Before the probation rule a raised layer stayed for most of the minute.
+    // The second minute: layer 0, decoded ≤ 320 px wide — except brief probes. The receiver's link budget
+    // (media-server/src/ReceiveBudget.ts) probes for more now and then — 10 s, then 40 s, 160 s … after each
+    // failed or unused probe — and a probe that overfills the link is answered within seconds (transport-wide
+    // loss); the decoder shows the larger frames until the next key frame. So: at most 2 probes in the minute,
+    // each seen in at most 5 consecutive 2-s samples. Before the budget (score-driven layers only) a raised
+    // layer stayed for 10-20 s stretches in 2 of 4 CI runs, up to 22 of 31 samples.
     const probes: LayerSample[][] = [];
     for (const sample of above) {
       const run = probes.at(-1);
@@ -357,7 +346,7 @@ describe.skipIf(!canUseNetns)(`township link${canUseNetns ? '' : ` (skipped: ${n
       else probes.push([sample]);
     }
     expect(probes.length).toBeLessThanOrEqual(2);
-    expect(Math.max(0, ...probes.map((run) => run.length))).toBeLessThanOrEqual(8);
+    expect(Math.max(0, ...probes.map((run) => run.length))).toBeLessThanOrEqual(5);
   });
 
   it('UDP to the media server blocked: the township connects over ICE-TCP and decodes both ways', async () => {
