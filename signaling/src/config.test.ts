@@ -14,7 +14,14 @@ describe('loadConfig', () => {
       jwtTtlSeconds: 43_200,
       tls: { mode: 'auto', certFile: null, keyFile: null, extraNames: [] },
       httpPort: 3080,
-      turn: { enabled: false, port: 3478, secret: null, ttlSeconds: 43_200, relayPorts: { min: 49_160, max: 49_999 } },
+      turn: {
+        enabled: false,
+        port: 3478,
+        tlsPort: 5349,
+        secret: null,
+        ttlSeconds: 43_200,
+        relayPorts: { min: 49_160, max: 49_999 },
+      },
       databaseUrl: null,
       mediaNodes: null,
       cluster: null,
@@ -51,6 +58,7 @@ describe('loadConfig', () => {
       BEACON_HTTP_PORT: 'off',
       BEACON_TURN: 'on',
       BEACON_TURN_PORT: '3479',
+      BEACON_TURN_TLS_PORT: '443',
       BEACON_TURN_SECRET: 't'.repeat(40),
       BEACON_TURN_TTL_SECONDS: '600',
       BEACON_TURN_RELAY_PORTS: '50000-50100',
@@ -92,6 +100,7 @@ describe('loadConfig', () => {
       turn: {
         enabled: true,
         port: 3479,
+        tlsPort: 443,
         secret: 't'.repeat(40),
         ttlSeconds: 600,
         relayPorts: { min: 50_000, max: 50_100 },
@@ -140,6 +149,10 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig({ BEACON_TURN_RELAY_PORTS: '50000-40000' })).toThrow(/BEACON_TURN_RELAY_PORTS/);
     expect(() => loadConfig({ BEACON_TURN_PORT: '0' })).toThrow(/BEACON_TURN_PORT/);
+    expect(() => loadConfig({ BEACON_TURN_TLS_PORT: '3478' })).toThrow(/BEACON_TURN_TLS_PORT: must differ/);
+    expect(loadConfig({ BEACON_TURN_TLS_PORT: 'off' }).turn.tlsPort).toBeNull();
+    // No certificate to serve TURN over TLS with when Beacon itself runs without TLS.
+    expect(loadConfig({ BEACON_TLS: 'off' }).turn.tlsPort).toBeNull();
     expect(() => loadConfig({ MEDIA_NODES: 'http://10.0.0.21:4100' })).toThrow(
       /MEDIA_NODE_KEY: required with MEDIA_NODES/,
     );

@@ -40,6 +40,9 @@
  *   BEACON_TURN              start coturn (Debian) for terminals behind off
  *                            NAT/firewalls: on | off
  *   BEACON_TURN_PORT         TURN listening port (UDP and TCP)          3478
+ *   BEACON_TURN_TLS_PORT     TURN over TLS (turns:, for terminals that  5349
+ *                            may only reach TCP/TLS; Beacon's
+ *                            certificate) | off; off while BEACON_TLS=off
  *   BEACON_TURN_SECRET       shared secret for TURN REST credentials   (unset → generated in
  *                            (at least 32 characters)                   <dataDir>/turn-secret)
  *   BEACON_TURN_TTL_SECONDS  lifetime of minted TURN credentials       43200 (= a login)
@@ -137,6 +140,9 @@ export const configSchema = z
       .default('beacon'),
     BEACON_TURN: z.enum(['on', 'off']).default('off'),
     BEACON_TURN_PORT: port.refine((value) => value > 0, 'a fixed port (not 0)').default(3478),
+    BEACON_TURN_TLS_PORT: z
+      .union([z.literal('off'), port.refine((value) => value > 0, 'a fixed port (not 0)')])
+      .default(5349),
     BEACON_TURN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     BEACON_TURN_TTL_SECONDS: z.coerce.number().int().min(10).max(604_800).default(43_200),
     BEACON_TURN_RELAY_PORTS: z
@@ -206,6 +212,9 @@ export const configSchema = z
         message: 'discover needs REDIS_URL (the directory is in Redis)',
       });
     }
+    if (env.BEACON_TURN_TLS_PORT === env.BEACON_TURN_PORT) {
+      ctx.addIssue({ code: 'custom', path: ['BEACON_TURN_TLS_PORT'], message: 'must differ from BEACON_TURN_PORT' });
+    }
     if (env.BEACON_TLS !== 'files') return;
     for (const key of ['BEACON_TLS_CERT', 'BEACON_TLS_KEY'] as const) {
       if (env[key] === undefined)
@@ -229,6 +238,8 @@ export const configSchema = z
     turn: {
       enabled: env.BEACON_TURN === 'on',
       port: env.BEACON_TURN_PORT,
+      /** TURN over TLS with Beacon's certificate; null when off or when Beacon itself has no TLS. */
+      tlsPort: env.BEACON_TLS === 'off' || env.BEACON_TURN_TLS_PORT === 'off' ? null : env.BEACON_TURN_TLS_PORT,
       secret: env.BEACON_TURN_SECRET ?? null,
       ttlSeconds: env.BEACON_TURN_TTL_SECONDS,
       relayPorts: { min: env.BEACON_TURN_RELAY_PORTS[0], max: env.BEACON_TURN_RELAY_PORTS[1] },

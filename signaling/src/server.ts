@@ -124,7 +124,9 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   const sip = new SipBridge({ store, realm: config.sipRealm });
   const taps = new SipTaps({ registry: rooms, media });
   const command = new CommandRoom({ store, registry: rooms, sip, escalationTickMs: config.escalationTickMs });
-  const turn = config.turn.enabled ? new TurnService({ config, announcedAddress: addresses.mediaAnnounced }) : null;
+  const turn = config.turn.enabled
+    ? new TurnService({ config, announcedAddress: addresses.mediaAnnounced, tls })
+    : null;
   const app = createApp({
     store,
     tokens,
@@ -207,6 +209,9 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
               key: material.key,
               cert: material.cert,
               minVersion: 'TLSv1.2',
+            });
+            turn?.updateCertificate(material).catch((err: unknown) => {
+              logger.error({ err }, 'coturn did not restart with the renewed certificate');
             });
           },
         })

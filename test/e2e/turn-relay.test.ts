@@ -6,6 +6,10 @@
  * chair's video — through coturn: the selected ICE candidate pair's local
  * candidate is a relay candidate, and the remote one is the media server's
  * RTC port it cannot reach directly.
+ *
+ * A stricter firewall lets only TCP to Beacon's HTTPS port and the TURN-over-
+ * TLS port through (no UDP at all, no plain TURN): with Beacon's CA trusted in
+ * the terminal's NSS database the browser relays over `turns:`.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -27,6 +31,7 @@ import {
   type NetnsLink,
   netnsUnavailableReason,
 } from '../src/netns.ts';
+import { type BrowserHome, browserHome } from '../src/nssdb.ts';
 
 const run = promisify(execFile);
 const ROOM = 'city-weekly';
@@ -186,5 +191,89 @@ describe.skipIf(!canUseNetns)(`TURN relay${canUseNetns ? '' : ` (skipped: ${netn
         interval: 0,
       })
       .toBe(true);
+  });
+});
+
+describe.skipIf(!canUseNetns)(`TURN over TLS${canUseNetns ? '' : ` (skipped: ${netnsUnavailableReason})`}`, () => {
+  let beacon: BeaconProcess;
+  let link: NetnsLink;
+  let home: BrowserHome;
+  const browsers: Browser[] = [];
+  const pages: Page[] = [];
+  let rtcPort: number;
+  let turnPort: number;
+  let tlsPort: number;
+
+  beforeAll(async () => {
+    link = await createNetnsLink();
+    rtcPort = randomRtcPortBase();
+    turnPort = await freePort();
+    tlsPort = await freePort();
+    const relayMin = 30_000 + Math.floor(Math.random() * 270) * 10;
+    beacon = await startBeaconProcess({
+      tls: true,
+      env: {
+        BEACON_HOST: '0.0.0.0',
+        MEDIA_LISTEN_IP: '0.0.0.0',
+        MEDIA_ANNOUNCED_ADDRESS: link.hostIp,
+        MEDIA_RTC_PORT_BASE: String(rtcPort),
+        BEACON_TURN: 'on',
+        BEACON_TURN_PORT: String(turnPort),
+        BEACON_TURN_TLS_PORT: String(tlsPort),
+        BEACON_TURN_RELAY_PORTS: `${relayMin}-${relayMin + 9}`,
+      },
+    });
+    // Only TCP to the HTTPS port and to TURN over TLS: no UDP at all, no plain TURN, no media port.
+    const netnsIp = (...args: string[]) => run('ip', ['netns', 'exec', link.name, 'ip', ...args]);
+    for (const port of [rtcPort, turnPort]) {
+      await netnsIp('rule', 'add', 'to', link.hostIp, 'ipproto', 'tcp', 'dport', String(port), 'prohibit');
+    }
+    await netnsIp('rule', 'add', 'to', link.hostIp, 'ipproto', 'udp', 'prohibit');
+    home = await browserHome(beacon.caCert as string);
+  });
+
+  afterAll(async () => {
+    for (const browser of browsers) await browser.close().catch(() => undefined);
+    await beacon?.stop();
+    await destroyAllNetnsLinks();
+    await home?.remove();
+  });
+
+  it('the township reaches only HTTPS and TURN over TLS', async () => {
+    expect(await routeAllowed(link, 'tcp', beacon.port)).toBe(true);
+    expect(await routeAllowed(link, 'tcp', tlsPort)).toBe(true);
+    for (const port of [rtcPort, turnPort]) {
+      expect(await routeAllowed(link, 'udp', port)).toBe(false);
+      expect(await routeAllowed(link, 'tcp', port)).toBe(false);
+    }
+  });
+
+  it('joins over HTTPS, relays over turns: and decodes the chair', async () => {
+    onTestFailed(async () => {
+      const shots = await screenshotAll(pages, 'turns-relay');
+      console.error(`screenshots: ${shots.join(', ')}\nserver output:\n${beacon.output().slice(-4000)}`);
+    });
+    const chairBrowser = await launchChromium({ env: { HOME: home.home } });
+    const terminalBrowser = await launchChromium({ executablePath: link.chromiumWrapper, env: { HOME: home.home } });
+    browsers.push(chairBrowser, terminalBrowser);
+    const chair = await openTerminal(chairBrowser, `https://127.0.0.1:${beacon.port}`, 'chair', ROOM);
+    pages.push(chair.page);
+    const startedAt = performance.now();
+    const township = await openTerminal(terminalBrowser, `https://${link.hostIp}:${beacon.port}`, 'lucheng', ROOM);
+    pages.push(township.page);
+    const page = township.page;
+    const peerIds = (p: Page) =>
+      p.evaluate(() => (globalThis as unknown as { __beacon?: { peerIds(): string[] } }).__beacon?.peerIds() ?? []);
+    await expect.poll(async () => (await peerIds(page)).length, { timeout: 15_000 }).toBe(1);
+    const [chairPeerId] = (await peerIds(page)) as [string];
+    await expect
+      .poll(async () => (await liveInboundByPeer(page, 500))[chairPeerId], { timeout: 45_000, interval: 0 })
+      .toEqual({ video: true, audio: true });
+    const mediaMs = performance.now() - startedAt;
+    const recv = await selectedPair(page, 'recv');
+    expect(recv).toMatchObject({ localType: 'relay', relayProtocol: 'tls', remoteAddress: link.hostIp });
+    console.info(
+      `turns relay: chair's media decoding ${mediaMs.toFixed(0)} ms after opening; recv pair ${JSON.stringify(recv)}`,
+    );
   });
 });

@@ -7,16 +7,19 @@
  * credentials out with its transports and on GET /api/v1/ice-servers.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import type { IceServersResponse } from '@beacon/signaling/protocol';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { ensureCertificates } from '../../signaling/src/tls/CertificateAuthority.ts';
 import { CoturnProcess, type CoturnProcessOptions, stunBinding } from '../../signaling/src/turn/CoturnProcess.ts';
 import { TurnCredentials, turnUrls } from '../../signaling/src/turn/TurnCredentials.ts';
 import { TurnError } from '../../signaling/src/turn/TurnError.ts';
+import { TurnService } from '../../signaling/src/turn/TurnService.ts';
 import { freePort } from '../src/beaconProcess.ts';
 import { TurnTestClient } from '../src/turnClient.ts';
 import { api, login, ok, useTestNode } from './helpers.ts';
@@ -190,6 +193,88 @@ describe.skipIf(!canRunCoturn)(
     });
   },
 );
+
+describe.skipIf(!canRunCoturn)('TURN over TLS (turns:) with Beacon’s certificate', async () => {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'beacon-turns-'));
+  const tlsPort = await freePort();
+  const turnPort = await freePort();
+  const peer = await echoPeer();
+  let certs: Awaited<ReturnType<typeof ensureCertificates>>;
+  let turn: TurnService;
+  const clients: TurnTestClient[] = [];
+
+  beforeAll(async () => {
+    certs = await ensureCertificates({ dir: path.join(dataDir, 'tls'), names: ['127.0.0.1', 'localhost'] });
+    turn = new TurnService({
+      config: {
+        dataDir,
+        turn: { enabled: true, port: turnPort, tlsPort, secret: null, ttlSeconds: 600, relayPorts: relayPorts() },
+        media: { listenIp: '127.0.0.1' },
+      },
+      announcedAddress: '127.0.0.1',
+      tls: { cert: certs.cert, key: certs.key },
+    });
+    await turn.start();
+    expect(turn.failure).toBeNull();
+  });
+
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    peer.socket.close();
+    await turn?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const tlsClient = async (ca: string) => {
+    const c = await TurnTestClient.openTls({ address: '127.0.0.1', port: tlsPort }, ca);
+    clients.push(c);
+    return c;
+  };
+
+  it('hands out a turns: URL, and a client trusting Beacon’s CA allocates and relays over TLS', async () => {
+    const [ice] = turn.iceServersFor('u-lucheng') ?? [];
+    expect(ice?.urls).toContain(`turns:127.0.0.1:${tlsPort}?transport=tcp`);
+    const c = await tlsClient(certs.caCert);
+    const allocation = await c.allocate({ username: ice?.username ?? '', password: ice?.credential ?? '' });
+    expect(allocation).toMatchObject({ ok: true, relayed: { address: '127.0.0.1' } });
+    expect(await c.createPermission('127.0.0.1')).toEqual({ ok: true });
+    c.send({ address: '127.0.0.1', port: peer.port }, Buffer.from('over tls'));
+    expect((await c.nextData()).data.toString()).toBe('echo:over tls');
+    // The key coturn reads is not world-readable.
+    expect((await stat(path.join(dataDir, 'turn', 'tls', 'server.key'))).mode & 0o077).toBe(0);
+  });
+
+  it('refuses a client without credentials (401), and a client that does not trust the CA cannot complete TLS', async () => {
+    expect(await (await tlsClient(certs.caCert)).allocate()).toMatchObject({ ok: false, code: 401 });
+    const stranger = await ensureCertificates({ dir: path.join(dataDir, 'other-ca'), names: ['127.0.0.1'] });
+    await expect(tlsClient(stranger.caCert)).rejects.toThrow(/self[- ]signed|unable to verify|certificate/i);
+  });
+
+  it('a renewed certificate restarts coturn with it', async () => {
+    const renewed = await ensureCertificates({
+      dir: path.join(dataDir, 'tls'),
+      names: ['127.0.0.1', 'localhost'],
+      // 380 days on, the 397-day certificate is due for renewal (same CA).
+      now: new Date(Date.now() + 380 * 86_400_000),
+    });
+    expect(renewed.action).toBe('issued');
+    await turn.updateCertificate({ cert: renewed.cert, key: renewed.key });
+    const served = await new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port: tlsPort, ca: certs.caCert }, () => {
+        resolve(socket.getPeerX509Certificate()?.fingerprint256 ?? '');
+        socket.destroy();
+      });
+      socket.once('error', reject);
+    });
+    expect(served).toBe(new X509Certificate(renewed.cert).fingerprint256);
+    const [ice] = turn.iceServersFor('u-donggua') ?? [];
+    const allocation = await (await tlsClient(certs.caCert)).allocate({
+      username: ice?.username ?? '',
+      password: ice?.credential ?? '',
+    });
+    expect(allocation.ok).toBe(true);
+  });
+});
 
 describe.skipIf(!canRunCoturn)('a Beacon node with BEACON_TURN=on', async () => {
   const turnPort = await freePort();

@@ -1,10 +1,12 @@
 /**
- * A minimal TURN client over UDP (RFC 5766) for tests: Allocate with the
+ * A minimal TURN client over UDP or TLS (RFC 5766, RFC 6062 §2 framing:
+ * STUN messages back to back on the stream) for tests: Allocate with the
  * long-term credential challenge, CreatePermission, Send and Data
  * indications. Results carry the server's exact STUN error codes, so tests
  * can assert 401 vs 403 instead of "it failed".
  */
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
+import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import {
   decodeStun,
   decodeXorAddress,
@@ -26,24 +28,62 @@ export type TurnResult<T> = ({ ok: true } & T) | { ok: false; code: number; reas
 /** REQUESTED-TRANSPORT: UDP (protocol 17) in the first byte. */
 const UDP_TRANSPORT = { type: StunAttr.RequestedTransport, value: Buffer.from([17, 0, 0, 0]) };
 
+/** How packets reach the server: a datagram each, or a TLS stream that needs no retransmission. */
+interface StunChannel {
+  send(packet: Buffer): void;
+  close(): void;
+  reliable: boolean;
+}
+
 export class TurnTestClient {
-  readonly #socket: Socket;
-  readonly #server: TransportAddress;
+  readonly #channel: StunChannel;
   readonly #pending = new Map<string, (message: StunMessage) => void>();
   readonly #data: { peer: TransportAddress; data: Buffer }[] = [];
   #dataWaiter: (() => void) | null = null;
   #auth: { key: Buffer; username: string; realm: string; nonce: string } | null = null;
 
-  private constructor(socket: Socket, server: TransportAddress) {
-    this.#socket = socket;
-    this.#server = server;
-    socket.on('message', (packet) => this.#onPacket(packet));
+  private constructor(channel: StunChannel) {
+    this.#channel = channel;
   }
 
   static async open(server: TransportAddress): Promise<TurnTestClient> {
     const socket = createSocket('udp4');
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-    return new TurnTestClient(socket, server);
+    const client = new TurnTestClient({
+      send: (packet) => socket.send(packet, server.port, server.address),
+      close: () => socket.close(),
+      reliable: false,
+    });
+    socket.on('message', (packet) => client.#onPacket(packet));
+    return client;
+  }
+
+  /**
+   * Over TLS (`turns:`), verifying the server's certificate against `ca` for
+   * `server.address` as a browser would; rejects when the handshake fails.
+   */
+  static async openTls(server: TransportAddress, ca: string): Promise<TurnTestClient> {
+    const socket = await new Promise<TLSSocket>((resolve, reject) => {
+      const s = tlsConnect({ host: server.address, port: server.port, ca, minVersion: 'TLSv1.2' }, () => resolve(s));
+      s.once('error', reject);
+    });
+    const client = new TurnTestClient({
+      send: (packet) => socket.write(packet),
+      close: () => socket.destroy(),
+      reliable: true,
+    });
+    let buffered = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      // A STUN message is its 20-byte header plus the length in bytes 2-3.
+      while (buffered.length >= 20 && buffered.length >= 20 + buffered.readUInt16BE(2)) {
+        const length = 20 + buffered.readUInt16BE(2);
+        client.#onPacket(buffered.subarray(0, length));
+        buffered = buffered.subarray(length);
+      }
+    });
+    socket.on('error', () => undefined);
+    return client;
   }
 
   /**
@@ -94,7 +134,7 @@ export class TurnTestClient {
         { type: StunAttr.Data, value: data },
       ],
     });
-    this.#socket.send(packet, this.#server.port, this.#server.address);
+    this.#channel.send(packet);
   }
 
   /** The next Data indication (what a peer sent to our relayed address). */
@@ -111,7 +151,7 @@ export class TurnTestClient {
   }
 
   close(): void {
-    this.#socket.close();
+    this.#channel.close();
   }
 
   async #request(
@@ -139,15 +179,15 @@ export class TurnTestClient {
     const key = transactionId.toString('hex');
     return new Promise<StunMessage>((resolve, reject) => {
       let tries = 0;
-      // UDP: retransmit a few times (RFC 5389 does, with back-off) before giving up.
+      // UDP: retransmit a few times (RFC 5389 does, with back-off) before giving up; a stream only waits.
       const send = () => {
-        if (tries++ === 4) {
+        if (tries++ === (this.#channel.reliable ? 1 : 4)) {
           this.#pending.delete(key);
           reject(new Error(`no answer to STUN method 0x${method.toString(16)}`));
           return;
         }
-        this.#socket.send(packet, this.#server.port, this.#server.address);
-        timer = setTimeout(send, 500);
+        if (tries === 1 || !this.#channel.reliable) this.#channel.send(packet);
+        timer = setTimeout(send, this.#channel.reliable ? 3000 : 500);
       };
       let timer: NodeJS.Timeout | undefined;
       this.#pending.set(key, (message) => {

@@ -57,6 +57,9 @@ export function portsToOpen({ config, httpsPort, httpPort, tls, env = process.en
   }
   if (config.turn.enabled) {
     lines.push({ what: 'TURN (terminals behind NAT/firewalls)', protocol: 'UDP+TCP', ports: `${config.turn.port}` });
+    if (config.turn.tlsPort !== null) {
+      lines.push({ what: 'TURN over TLS (turns:)', protocol: 'TCP', ports: `${config.turn.tlsPort}` });
+    }
     lines.push({
       what: 'TURN relay',
       protocol: 'UDP',

@@ -67,6 +67,27 @@ describe('coturn config', () => {
     expect(c.externalIp).toBeNull();
   });
 
+  it('serves TURN over TLS (turns:) with the given certificate, TLS 1.2+ only, when asked', () => {
+    const tls = {
+      port: 5349,
+      certFile: '/var/lib/beacon/turn/tls/server.crt',
+      keyFile: '/var/lib/beacon/turn/tls/server.key',
+    };
+    const conf = lines(renderCoturnConfig(resolveCoturnConfig({ ...base, tls })));
+    expect(conf).toEqual(
+      expect.arrayContaining([
+        'tls-listening-port=5349',
+        `cert=${tls.certFile}`,
+        `pkey=${tls.keyFile}`,
+        'no-tlsv1',
+        'no-tlsv1_1',
+        'no-dtls',
+      ]),
+    );
+    expect(conf).not.toContain('no-tls');
+    expect(() => resolveCoturnConfig({ ...base, tls: { ...tls, port: 3478 } })).toThrow(TurnError);
+  });
+
   it('refuses what would break coturn’s config file', () => {
     const bad = (patch: Partial<typeof base>) => () => resolveCoturnConfig({ ...base, ...patch });
     expect(bad({ secret: `${'x'.repeat(40)} #` })).toThrow(TurnError);

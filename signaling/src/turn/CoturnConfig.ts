@@ -28,6 +28,14 @@ export interface CoturnConfigOptions {
   allowedPeers: string[];
   /** Default 'beacon'. */
   realm?: string;
+  /** TURN over TLS (turns:) on this TCP port with these PEM files; absent: plain UDP/TCP only. */
+  tls?: CoturnTls;
+}
+
+export interface CoturnTls {
+  port: number;
+  certFile: string;
+  keyFile: string;
 }
 
 export interface ResolvedCoturnConfig {
@@ -41,6 +49,7 @@ export interface ResolvedCoturnConfig {
   secret: string;
   allowedPeers: string[];
   allowLoopbackPeers: boolean;
+  tls: CoturnTls | null;
   configPath: string;
   pidFile: string;
   userDb: string;
@@ -75,6 +84,8 @@ export function resolveCoturnConfig(opts: CoturnConfigOptions): ResolvedCoturnCo
     throw new TurnError('bad_config', 'TURN secret: at least 32 printable characters without spaces or "#"');
   }
   if (opts.relayPorts.min > opts.relayPorts.max) throw new TurnError('bad_config', 'relay port range is empty');
+  if (opts.tls && opts.tls.port === opts.port)
+    throw new TurnError('bad_config', 'TLS port must differ from the TURN port');
 
   const listenIp = isWildcard(opts.listenIp) ? null : opts.listenIp;
   // Listening everywhere: relay from the announced address when it is ours, else (behind NAT) from our first LAN address.
@@ -96,6 +107,7 @@ export function resolveCoturnConfig(opts: CoturnConfigOptions): ResolvedCoturnCo
     allowedPeers,
     // Only for media on loopback (tests, a single-machine demo): coturn refuses 127/8 and ::1 otherwise.
     allowLoopbackPeers: allowedPeers.some(isLoopback),
+    tls: opts.tls ?? null,
     configPath: path.join(opts.workDir, 'turnserver.conf'),
     pidFile: path.join(opts.workDir, 'turnserver.pid'),
     userDb: path.join(opts.workDir, 'turndb'),
@@ -117,8 +129,17 @@ export function renderCoturnConfig(c: ResolvedCoturnConfig): string {
     `static-auth-secret=${c.secret}`,
     'fingerprint',
     'stale-nonce=600',
-    // Plain UDP/TCP only (browsers relay media over UDP; DTLS-SRTP already encrypts it).
-    'no-tls',
+    // TURN over TLS for terminals that may only reach TCP/TLS (a strict government firewall), with Beacon's
+    // certificate and TLS 1.2+ as on its HTTPS port; no DTLS (browsers do not use it: media is DTLS-SRTP anyway).
+    ...(c.tls
+      ? [
+          `tls-listening-port=${c.tls.port}`,
+          `cert=${c.tls.certFile}`,
+          `pkey=${c.tls.keyFile}`,
+          'no-tlsv1',
+          'no-tlsv1_1',
+        ]
+      : ['no-tls']),
     'no-dtls',
     'no-tcp-relay',
     'no-cli',

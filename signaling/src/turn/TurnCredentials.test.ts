@@ -41,6 +41,11 @@ describe('TurnCredentials', () => {
       },
     ]);
     expect(turnUrls('fd00::5', 3478)[0]).toBe('turn:[fd00::5]:3478?transport=udp');
+    expect(turnUrls('beacon.cx.example', 3478, 5349)).toEqual([
+      'turn:beacon.cx.example:3478?transport=udp',
+      'turn:beacon.cx.example:3478?transport=tcp',
+      'turns:beacon.cx.example:5349?transport=tcp',
+    ]);
   });
 
   it('refuses a short secret and a user id with the separator', () => {

@@ -70,10 +70,17 @@ export function turnPassword(secret: string, username: string): string {
   return createHmac('sha1', secret).update(username).digest('base64');
 }
 
-/** `turn:` URLs for UDP and TCP on one address (IPv6 literals in brackets). */
-export function turnUrls(address: string, port: number): string[] {
+/**
+ * `turn:` URLs for UDP and TCP on one address (IPv6 literals in brackets),
+ * and `turns:` (TLS over TCP) when `tlsPort` is given: the address must be
+ * one the certificate names, which Beacon's own certificate does for the
+ * announced media address.
+ */
+export function turnUrls(address: string, port: number, tlsPort: number | null = null): string[] {
   const host = address.includes(':') ? `[${address}]` : address;
-  return [`turn:${host}:${port}?transport=udp`, `turn:${host}:${port}?transport=tcp`];
+  const urls = [`turn:${host}:${port}?transport=udp`, `turn:${host}:${port}?transport=tcp`];
+  if (tlsPort !== null) urls.push(`turns:${host}:${tlsPort}?transport=tcp`);
+  return urls;
 }
 
 const SECRET_FILE = 'turn-secret';

@@ -11,7 +11,14 @@ describe('TurnService', () => {
       const turn = new TurnService({
         config: {
           dataDir,
-          turn: { enabled: true, port: 3478, secret: null, ttlSeconds: 600, relayPorts: { min: 49160, max: 49999 } },
+          turn: {
+            enabled: true,
+            port: 3478,
+            tlsPort: 5349,
+            secret: null,
+            ttlSeconds: 600,
+            relayPorts: { min: 49160, max: 49999 },
+          },
           media: { listenIp: '127.0.0.1' },
         },
         announcedAddress: '127.0.0.1',

@@ -5,6 +5,7 @@
  * servers (they connect directly where they can).
  */
 import { lookup } from 'node:dns/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import type { Config } from '../config.ts';
@@ -23,6 +24,11 @@ export interface TurnServiceOptions {
   announcedAddress: string;
   /** coturn binary; default `turnserver` (tests point it elsewhere to see `turn_not_installed`). */
   binary?: string;
+  /**
+   * Beacon's certificate and key (PEM) for TURN over TLS on `config.turn.tlsPort`; null or absent: no `turns:`.
+   * Renewed ones come through `updateCertificate`.
+   */
+  tls?: { cert: string; key: string } | null;
 }
 
 export class TurnService {
@@ -31,15 +37,21 @@ export class TurnService {
   readonly #credentials: TurnCredentials;
   #coturn: CoturnProcess | null = null;
   #failure: TurnError | null = null;
+  #tls: { cert: string; key: string } | null;
 
   constructor(opts: TurnServiceOptions) {
     this.#opts = opts;
     this.#secret = resolveTurnSecret(opts.config);
+    this.#tls = opts.config.turn.tlsPort === null ? null : (opts.tls ?? null);
     this.#credentials = new TurnCredentials({
       secret: this.#secret,
       ttlSeconds: opts.config.turn.ttlSeconds,
-      urls: turnUrls(opts.announcedAddress, opts.config.turn.port),
+      urls: turnUrls(opts.announcedAddress, opts.config.turn.port, this.#tls ? opts.config.turn.tlsPort : null),
     });
+  }
+
+  get #workDir(): string {
+    return path.resolve(this.#opts.config.dataDir, 'turn');
   }
 
   /** True while coturn has been started (it may be between a crash and its restart). */
@@ -63,7 +75,7 @@ export class TurnService {
       const announcedIp = isIP(announcedAddress) ? announcedAddress : (await lookup(announcedAddress)).address;
       const { listenIp } = config.media;
       const coturn = new CoturnProcess({
-        workDir: path.resolve(config.dataDir, 'turn'),
+        workDir: this.#workDir,
         listenIp,
         port: config.turn.port,
         announcedIp,
@@ -72,6 +84,7 @@ export class TurnService {
         // Relayed packets go to the media server's ICE candidates, which carry the announced address.
         allowedPeers: isWildcard(listenIp) ? [announcedIp] : [announcedIp, listenIp],
         ...(this.#opts.binary === undefined ? {} : { binary: this.#opts.binary }),
+        ...(this.#tls ? { tls: await this.#writeTlsFiles(this.#tls) } : {}),
       });
       await coturn.start();
       this.#coturn = coturn;
@@ -82,6 +95,36 @@ export class TurnService {
         'TURN unavailable; terminals behind NAT or firewalls may not connect',
       );
     }
+  }
+
+  /**
+   * A renewed certificate (CertificateRenewal): coturn reads its files only
+   * at start, so it is restarted with the new ones (allocations in flight
+   * are re-made by the browsers' ICE restart).
+   */
+  async updateCertificate(material: { cert: string; key: string }): Promise<void> {
+    if (!this.#tls) return;
+    this.#tls = material;
+    const coturn = this.#coturn;
+    if (!coturn) return;
+    await this.#writeTlsFiles(material);
+    await coturn.stop();
+    await coturn.start();
+    logger.info('coturn restarted with the renewed certificate');
+  }
+
+  /** Copies of the certificate and key for coturn, in its work directory (key mode 0600). */
+  async #writeTlsFiles(material: {
+    cert: string;
+    key: string;
+  }): Promise<{ port: number; certFile: string; keyFile: string }> {
+    const dir = path.join(this.#workDir, 'tls');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const certFile = path.join(dir, 'server.crt');
+    const keyFile = path.join(dir, 'server.key');
+    await writeFile(certFile, material.cert, { mode: 0o644 });
+    await writeFile(keyFile, material.key, { mode: 0o600 });
+    return { port: this.#opts.config.turn.tlsPort as number, certFile, keyFile };
   }
 
   /** The ICE servers for this user, or undefined when TURN is not running. */
