@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
+import { SEED_TOWNSHIPS } from '../../signaling/src/store/seedData.ts';
 import { DEMO_PASSWORD, REPO_ROOT, startBeaconProcess } from '../src/beaconProcess.ts';
 import {
   launchChromium,
@@ -42,23 +43,8 @@ import { percentile } from './stats.ts';
 
 const ROOM = 'city-weekly';
 export const TOWNSHIP_LINK: LinkShape = { downlinkKbit: 300, uplinkKbit: 300, delayMs: 150, lossPercent: 3 };
-const TOWNSHIPS = [
-  'lucheng',
-  'donggua',
-  'lvhe',
-  'zixi',
-  'donghua',
-  'ziwu',
-  'cangling',
-  'sanjie',
-  'bajiao',
-  'zhongshan',
-  'xincun',
-  'xishelu',
-  'shuju',
-  'daguokou',
-  'dadiji',
-];
+/** The demo's 15 township logins (a township's username is its id), 鹿城镇 first. */
+const TOWNSHIPS = SEED_TOWNSHIPS.map((t) => t.id);
 
 export interface TownshipLinkResult {
   link: string;

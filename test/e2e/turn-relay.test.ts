@@ -74,6 +74,39 @@ function selectedPair(page: Page, direction: 'send' | 'recv'): Promise<SelectedP
   }, direction);
 }
 
+/**
+ * Beacon reachable from the namespace, one media worker whose WebRtcServer
+ * listens on exactly `rtcPort` (UDP and TCP), coturn on `turnPort` with ten
+ * relay ports of its own.
+ */
+function turnEnv(link: NetnsLink, rtcPort: number, turnPort: number): Record<string, string> {
+  const relayMin = 30_000 + Math.floor(Math.random() * 270) * 10;
+  return {
+    BEACON_HOST: '0.0.0.0',
+    MEDIA_LISTEN_IP: '0.0.0.0',
+    MEDIA_ANNOUNCED_ADDRESS: link.hostIp,
+    MEDIA_RTC_PORT_BASE: String(rtcPort),
+    BEACON_TURN: 'on',
+    BEACON_TURN_PORT: String(turnPort),
+    BEACON_TURN_RELAY_PORTS: `${relayMin}-${relayMin + 9}`,
+  };
+}
+
+function peerIds(page: Page): Promise<string[]> {
+  return page.evaluate(
+    () => (globalThis as unknown as { __beacon?: { peerIds(): string[] } }).__beacon?.peerIds() ?? [],
+  );
+}
+
+/** Waits until `page` sees its one remote peer (the chair) and decodes its video and hears its audio. */
+async function awaitChairMedia(page: Page): Promise<void> {
+  await expect.poll(async () => (await peerIds(page)).length, { timeout: 15_000 }).toBe(1);
+  const [chairPeerId] = (await peerIds(page)) as [string];
+  await expect
+    .poll(async () => (await liveInboundByPeer(page, 500))[chairPeerId], { timeout: 45_000, interval: 0 })
+    .toEqual({ video: true, audio: true });
+}
+
 /** What the namespace's routing decides for a packet to hostIp:port (the firewall rules under test). */
 async function routeAllowed(link: NetnsLink, protocol: 'udp' | 'tcp', port: number): Promise<boolean> {
   const args = [
@@ -109,20 +142,7 @@ describe.skipIf(!canUseNetns)(`TURN relay${canUseNetns ? '' : ` (skipped: ${netn
     link = await createNetnsLink();
     rtcPort = randomRtcPortBase();
     turnPort = await freePort();
-    const relayMin = 30_000 + Math.floor(Math.random() * 270) * 10;
-    beacon = await startBeaconProcess({
-      env: {
-        BEACON_TLS: 'off',
-        BEACON_HOST: '0.0.0.0',
-        MEDIA_LISTEN_IP: '0.0.0.0',
-        MEDIA_ANNOUNCED_ADDRESS: link.hostIp,
-        // One worker: its WebRtcServer listens on exactly this port (UDP and TCP).
-        MEDIA_RTC_PORT_BASE: String(rtcPort),
-        BEACON_TURN: 'on',
-        BEACON_TURN_PORT: String(turnPort),
-        BEACON_TURN_RELAY_PORTS: `${relayMin}-${relayMin + 9}`,
-      },
-    });
+    beacon = await startBeaconProcess({ env: { BEACON_TLS: 'off', ...turnEnv(link, rtcPort, turnPort) } });
     // The township's firewall: the media server's RTC port is unreachable, everything else (HTTP, TURN) is not.
     for (const protocol of ['udp', 'tcp']) {
       await run(
@@ -165,13 +185,7 @@ describe.skipIf(!canUseNetns)(`TURN relay${canUseNetns ? '' : ` (skipped: ${netn
     const joinedMs = performance.now() - startedAt;
     const page = township.page;
 
-    const peerIds = (p: Page) =>
-      p.evaluate(() => (globalThis as unknown as { __beacon?: { peerIds(): string[] } }).__beacon?.peerIds() ?? []);
-    await expect.poll(async () => (await peerIds(page)).length, { timeout: 15_000 }).toBe(1);
-    const [chairPeerId] = (await peerIds(page)) as [string];
-    await expect
-      .poll(async () => (await liveInboundByPeer(page, 500))[chairPeerId], { timeout: 45_000, interval: 0 })
-      .toEqual({ video: true, audio: true });
+    await awaitChairMedia(page);
     const mediaMs = performance.now() - startedAt;
 
     const recv = await selectedPair(page, 'recv');
@@ -209,19 +223,9 @@ describe.skipIf(!canUseNetns)(`TURN over TLS${canUseNetns ? '' : ` (skipped: ${n
     rtcPort = randomRtcPortBase();
     turnPort = await freePort();
     tlsPort = await freePort();
-    const relayMin = 30_000 + Math.floor(Math.random() * 270) * 10;
     beacon = await startBeaconProcess({
       tls: true,
-      env: {
-        BEACON_HOST: '0.0.0.0',
-        MEDIA_LISTEN_IP: '0.0.0.0',
-        MEDIA_ANNOUNCED_ADDRESS: link.hostIp,
-        MEDIA_RTC_PORT_BASE: String(rtcPort),
-        BEACON_TURN: 'on',
-        BEACON_TURN_PORT: String(turnPort),
-        BEACON_TURN_TLS_PORT: String(tlsPort),
-        BEACON_TURN_RELAY_PORTS: `${relayMin}-${relayMin + 9}`,
-      },
+      env: { ...turnEnv(link, rtcPort, turnPort), BEACON_TURN_TLS_PORT: String(tlsPort) },
     });
     // Only TCP to the HTTPS port and to TURN over TLS: no UDP at all, no plain TURN, no media port.
     const netnsIp = (...args: string[]) => run('ip', ['netns', 'exec', link.name, 'ip', ...args]);
@@ -262,13 +266,7 @@ describe.skipIf(!canUseNetns)(`TURN over TLS${canUseNetns ? '' : ` (skipped: ${n
     const township = await openTerminal(terminalBrowser, `https://${link.hostIp}:${beacon.port}`, 'lucheng', ROOM);
     pages.push(township.page);
     const page = township.page;
-    const peerIds = (p: Page) =>
-      p.evaluate(() => (globalThis as unknown as { __beacon?: { peerIds(): string[] } }).__beacon?.peerIds() ?? []);
-    await expect.poll(async () => (await peerIds(page)).length, { timeout: 15_000 }).toBe(1);
-    const [chairPeerId] = (await peerIds(page)) as [string];
-    await expect
-      .poll(async () => (await liveInboundByPeer(page, 500))[chairPeerId], { timeout: 45_000, interval: 0 })
-      .toEqual({ video: true, audio: true });
+    await awaitChairMedia(page);
     const mediaMs = performance.now() - startedAt;
     const recv = await selectedPair(page, 'recv');
     expect(recv).toMatchObject({ localType: 'relay', relayProtocol: 'tls', remoteAddress: link.hostIp });

@@ -13,10 +13,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { accessSync, constants } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TypedEmitter } from '@beacon/media-server';
+import { findExecutable } from '../findExecutable.ts';
 import { createLogger } from '../logger.ts';
 import {
   type CoturnConfigOptions,
@@ -59,7 +59,7 @@ export class CoturnProcess extends TypedEmitter<CoturnProcessEvents> {
 
   /** True when the binary is on PATH (or at the given path). */
   static available(binary = 'turnserver'): boolean {
-    return findBinary(binary) !== null;
+    return findExecutable(binary) !== null;
   }
 
   constructor(options: CoturnProcessOptions) {
@@ -255,22 +255,4 @@ async function stopLeftover(pidFile: string, configPath: string): Promise<void> 
   for (let i = 0; i < 50 && (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => null)) !== null; i++) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-function findBinary(binary: string): string | null {
-  const candidates = binary.includes('/')
-    ? [binary]
-    : (process.env.PATH ?? '/usr/bin')
-        .split(':')
-        .concat('/usr/bin', '/usr/sbin')
-        .map((dir) => path.join(dir, binary));
-  for (const candidate of candidates) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return null;
 }

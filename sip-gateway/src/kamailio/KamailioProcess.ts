@@ -10,10 +10,11 @@
  * ```
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TypedEmitter } from '@beacon/media-server';
+import { findExecutable } from '@beacon/signaling/find-executable';
 import { createLogger } from '../logger.ts';
 import {
   findModulesDir,
@@ -50,7 +51,7 @@ export class KamailioProcess extends TypedEmitter<KamailioProcessEvents> {
 
   /** True when the binary is on PATH (or at the given path) and the WebSocket and SQLite modules are installed. */
   static available(binary = 'kamailio'): boolean {
-    if (!findBinary(binary)) return false;
+    if (!findExecutable(binary)) return false;
     const modules = findModulesDir();
     return modules !== null && ['websocket.so', 'db_sqlite.so'].every((m) => existsSync(path.join(modules, m)));
   }
@@ -230,22 +231,4 @@ export class KamailioProcess extends TypedEmitter<KamailioProcessEvents> {
       }
     });
   }
-}
-
-function findBinary(binary: string): string | null {
-  const candidates = binary.includes('/')
-    ? [binary]
-    : (process.env.PATH ?? '/usr/sbin:/usr/bin')
-        .split(':')
-        .concat('/usr/sbin', '/sbin')
-        .map((dir) => path.join(dir, binary));
-  for (const candidate of candidates) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return null;
 }
