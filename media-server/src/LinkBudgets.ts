@@ -6,11 +6,14 @@
  * `setMaxOutgoingBitrate` (0 = unlimited). mediasoup's allocation then
  * decides layers and which video consumers get none, by consumer priority
  * (set from the receiver's layer cap in SimulcastLayers: main view first).
+ * It keeps the room's SimulcastLayers controllers, since it limits their
+ * layers and counts demand at their caps.
  */
 import type { types as ms } from 'mediasoup';
 import { createLogger } from './logger.ts';
 import type { PeerMedia } from './PeerMedia.ts';
 import { ReceiveBudget, type ReceiveBudgetOptions } from './ReceiveBudget.ts';
+import type { SimulcastLayers } from './SimulcastLayers.ts';
 
 const logger = createLogger('LinkBudgets');
 
@@ -24,15 +27,6 @@ export interface LinkBudgetsContext {
   roomId: string;
   peers(): Iterable<PeerMedia>;
   producer(producerId: string): ms.Producer | undefined;
-  /**
-   * The spatial layer the receiver asked for (tile size), undefined for a
-   * consumer without layers. Demand is counted at this layer, not at the one
-   * the consumer's loss policy allows now: what the receiver would take if
-   * the link let it.
-   */
-  capOf(consumerId: string): number | undefined;
-  /** Limits a simulcast consumer to a spatial layer whose full frame rate fits the budget (null: no limit). */
-  limitLayer(consumerId: string, spatialLayer: number | null): void;
   /**
    * A resumed video consumer gets no layer under a limiting budget. mediasoup
    * reports a layer change only from one layer to another (or to none), not a
@@ -61,6 +55,8 @@ export class LinkBudgets {
   readonly #context: LinkBudgetsContext;
   readonly #options: LinkBudgetsOptions;
   readonly #budgets = new Map<string, { budget: ReceiveBudget; applied: number | null }>();
+  /** Layer controllers of the simulcast video consumers, by consumer id. */
+  readonly #layers = new Map<string, SimulcastLayers>();
   /** Video consumers without a layer: samples seen so far (-1 once reported held back). */
   readonly #withoutLayer = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
@@ -80,6 +76,17 @@ export class LinkBudgets {
     clearTimeout(this.#timer);
     this.#budgets.clear();
     this.#withoutLayer.clear();
+    this.#layers.clear();
+  }
+
+  /** A simulcast consumer's layer controller, kept while the consumer lives. */
+  addLayers(consumer: ms.Consumer, layers: SimulcastLayers): void {
+    this.#layers.set(consumer.id, layers);
+    consumer.observer.once('close', () => this.#layers.delete(consumer.id));
+  }
+
+  layersOf(consumerId: string): SimulcastLayers | undefined {
+    return this.#layers.get(consumerId);
   }
 
   /** The video budget applied to a receive transport (bits/s), null when unlimited; for diagnostics and tests. */
@@ -179,7 +186,7 @@ export class LinkBudgets {
     let left = videoBudget ?? 0;
     for (const { consumerId, cap, streams } of [...videos].sort((a, b) => b.cap - a.cap)) {
       if (videoBudget === null) {
-        this.#context.limitLayer(consumerId, null);
+        this.#limitLayer(consumerId, null);
         continue;
       }
       let layer = 0;
@@ -191,8 +198,17 @@ export class LinkBudgets {
         }
       }
       left = Math.max(0, left - (streams[layer] ?? 0));
-      this.#context.limitLayer(consumerId, layer);
+      this.#limitLayer(consumerId, layer);
     }
+  }
+
+  #limitLayer(consumerId: string, spatialLayer: number | null): void {
+    this.#layers
+      .get(consumerId)
+      ?.setBudgetLimit(spatialLayer)
+      .catch((err: unknown) =>
+        logger.warn({ roomId: this.#context.roomId, consumerId, err }, 'budget layer limit failed'),
+      );
   }
 
   /** What the consumers would take at the layers their receiver asked for, and the audio part of it. */
@@ -208,11 +224,13 @@ export class LinkBudgets {
       const producer = this.#context.producer(consumer.producerId);
       if (!producer || producer.closed) continue;
       const streams = await streamBitrates(producer);
-      const layer = this.#context.capOf(consumer.id) ?? streams.length - 1;
+      // Counted at the layer the receiver asked for (tile size), not at the one the loss policy allows now:
+      // what it would take if the link let it.
+      const cap = this.#layers.get(consumer.id)?.cap;
+      const layer = cap ?? streams.length - 1;
       const bitrate = streams[Math.min(layer, streams.length - 1)] ?? 0;
       demandBitrate += bitrate;
       if (consumer.kind === 'audio') audioBitrate += bitrate;
-      const cap = this.#context.capOf(consumer.id);
       if (consumer.kind === 'video' && cap !== undefined) videos.push({ consumerId: consumer.id, cap, streams });
     }
     return { demandBitrate, audioBitrate, videos };

@@ -15,7 +15,6 @@ import type {
 import { MediaError } from './MediaError.ts';
 import { MEDIA_CODECS } from './mediaCodecs.ts';
 import { countPeers, PeerMedia, producerInfo, type RoomCounts } from './PeerMedia.ts';
-import type { SimulcastLayers } from './SimulcastLayers.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 import type { WorkerSlot } from './WorkerPool.ts';
 
@@ -45,9 +44,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly #peers = new Map<string, PeerMedia>();
   /** Every live producer of the room with the peer that owns it. */
   readonly #producers = new Map<string, { producer: ms.Producer; peerId: string }>();
-  /** Layer controllers of the simulcast video consumers, by consumer id. */
-  readonly #layers = new Map<string, SimulcastLayers>();
-  /** Each receiver's link budget (weak township links: what fits, main view first). */
+  /** Each receiver's link budget (weak township links: what fits, main view first) and the consumers' layers. */
   readonly #budgets: LinkBudgets;
   #closed = false;
 
@@ -61,13 +58,6 @@ export class Room extends TypedEmitter<RoomEvents> {
       roomId: id,
       peers: () => this.#peers.values(),
       producer: (producerId) => this.#producers.get(producerId)?.producer,
-      capOf: (consumerId) => this.#layers.get(consumerId)?.cap,
-      limitLayer: (consumerId, spatialLayer) => {
-        this.#layers
-          .get(consumerId)
-          ?.setBudgetLimit(spatialLayer)
-          .catch((error: unknown) => logger.warn({ roomId: id, consumerId, err: error }, 'budget layer limit failed'));
-      },
       heldBack: (peerId, consumerId) =>
         this.safeEmit('consumerlayers', { roomId: id, peerId, consumerId, spatialLayer: null, temporalLayer: null }),
     });
@@ -245,7 +235,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   /** No-op for consumers without a layer controller (audio, single-stream video). */
   async setConsumerLayers(peerId: string, consumerId: string, layers: ConsumerLayers): Promise<void> {
     this.#peer(peerId).consumer(consumerId);
-    await this.#layers.get(consumerId)?.setCap(layers);
+    await this.#budgets.layersOf(consumerId)?.setCap(layers);
   }
 
   async restartIce(peerId: string, transportId: string): Promise<ms.IceParameters> {
@@ -278,7 +268,6 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#router.close();
     this.#peers.clear();
     this.#producers.clear();
-    this.#layers.clear();
     this.removeAllListeners();
     logger.info({ roomId: this.id }, 'room closed');
   }
@@ -330,9 +319,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       quiet: () => peer.closing || this.closed,
       emit: (event, ...args) => this.safeEmit(event, ...(args as RoomEvents[typeof event])),
     });
-    if (!layers) return;
-    this.#layers.set(consumer.id, layers);
-    consumer.observer.once('close', () => this.#layers.delete(consumer.id));
+    if (layers) this.#budgets.addLayers(consumer, layers);
   }
 
   #announceSpeaker(producerId: string | null): void {
