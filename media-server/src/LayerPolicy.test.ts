@@ -6,6 +6,20 @@ function feed(policy: LayerPolicy, samples: [number, number][]): number[] {
   return samples.map(([at, score]) => policy.onScore(score, at));
 }
 
+/** Loss at the start (down to layer 0 by 2 s), then good scores: the first raise, at 13 s. */
+function raisedOnceAfterLoss(): LayerPolicy {
+  const policy = new LayerPolicy(2);
+  expect(
+    feed(policy, [
+      [0, 5],
+      [2_000, 5],
+      [3_000, 10],
+    ]),
+  ).toEqual([1, 0, 0]);
+  expect(policy.tick(13_000)).toBe(1);
+  return policy;
+}
+
 describe('LayerPolicy', () => {
   it('starts at the top layer and follows the receiver cap', () => {
     const policy = new LayerPolicy(2);
@@ -82,16 +96,7 @@ describe('LayerPolicy', () => {
   });
 
   it('backs off after a failed raise (a link that carries layer 0 but not 1), and resets once a raise holds', () => {
-    const policy = new LayerPolicy(2);
-    // Loss at the start: down to layer 0 by 2 s.
-    expect(
-      feed(policy, [
-        [0, 5],
-        [2_000, 5],
-        [3_000, 10],
-      ]),
-    ).toEqual([1, 0, 0]);
-    expect(policy.tick(13_000)).toBe(1); // first raise after 10 s of good scores
+    const policy = raisedOnceAfterLoss(); // first raise after 10 s of good scores
     expect(policy.onScore(5, 15_000)).toBe(0); // … fails 2 s later
     expect(policy.raiseWaitMs).toBe(40_000);
     expect(policy.onScore(10, 16_000)).toBe(0);
@@ -129,15 +134,7 @@ describe('LayerPolicy', () => {
   });
 
   it('sends a fresh raise back as soon as the score dips below good, and backs off', () => {
-    const policy = new LayerPolicy(2);
-    expect(
-      feed(policy, [
-        [0, 5],
-        [2_000, 5],
-        [3_000, 10],
-      ]),
-    ).toEqual([1, 0, 0]);
-    expect(policy.tick(13_000)).toBe(1);
+    const policy = raisedOnceAfterLoss();
     expect(policy.onScore(8, 16_000)).toBe(0); // "not bad" (8) would not lower a settled layer, but this one is on probation
     expect(policy.raiseWaitMs).toBe(40_000);
     // Long after a raise a score of 8 lowers nothing.

@@ -27,21 +27,17 @@
  * holds for `raiseHeldMs` the wait is back to `raiseAfterMs`.
  */
 
-export interface LayerPolicyOptions {
+import { ProbeWait, type ProbeWaitOptions } from './ProbeWait.ts';
+
+export interface LayerPolicyOptions extends ProbeWaitOptions {
   /** Scores below this lower the loss limit. */
   lowerBelowScore: number;
   /** Scores at or above this count as good for raising. */
   raiseAtScore: number;
   /** Minimum time between two drops. */
   lowerIntervalMs: number;
-  /** Continuous good score needed for one step up (after no failed raise). */
-  raiseAfterMs: number;
   /** A drop this soon after a raise means the raise failed. */
   failedRaiseWindowMs: number;
-  /** Factor on the raise wait after each failed raise. */
-  raiseBackoff: number;
-  /** The raise wait never exceeds this. */
-  maxRaiseAfterMs: number;
   /** A raise that held this long resets the wait to raiseAfterMs. */
   raiseHeldMs: number;
 }
@@ -69,19 +65,20 @@ export class LayerPolicy {
   /** Start of the current run of good scores, or null outside one. */
   #goodSince: number | null = null;
   #lastRaiseAt = Number.NEGATIVE_INFINITY;
-  #raiseWaitMs: number;
+  /** The good-score run the next raise needs. */
+  readonly #raiseWait: ProbeWait;
 
   constructor(maxLayer: number, options: Partial<LayerPolicyOptions> = {}) {
     if (!Number.isInteger(maxLayer) || maxLayer < 0) throw new TypeError(`invalid maxLayer ${maxLayer}`);
     this.maxLayer = maxLayer;
     this.#options = { ...DEFAULT_LAYER_POLICY, ...options };
     this.#cap = maxLayer;
-    this.#raiseWaitMs = this.#options.raiseAfterMs;
+    this.#raiseWait = new ProbeWait(this.#options);
   }
 
   /** The good-score run the next raise needs (grows after failed raises). */
   get raiseWaitMs(): number {
-    return this.#raiseWaitMs;
+    return this.#raiseWait.ms;
   }
 
   get preferred(): number {
@@ -132,9 +129,7 @@ export class LayerPolicy {
       if (now - this.#lastLowerAt >= o.lowerIntervalMs && from > 0) {
         this.#lossLimit = from - 1;
         this.#lastLowerAt = now;
-        if (now - this.#lastRaiseAt <= o.failedRaiseWindowMs) {
-          this.#raiseWaitMs = Math.min(this.#raiseWaitMs * o.raiseBackoff, o.maxRaiseAfterMs);
-        }
+        if (now - this.#lastRaiseAt <= o.failedRaiseWindowMs) this.#raiseWait.failed();
       }
     } else if (score < o.raiseAtScore && this.#onProbation(now)) {
       // A fresh raise must prove itself with good scores only: a dip below "good" within the failed-raise
@@ -143,18 +138,16 @@ export class LayerPolicy {
       this.#goodSince = null;
       this.#lossLimit = Math.max(0, this.preferred - 1);
       this.#lastLowerAt = now;
-      this.#raiseWaitMs = Math.min(this.#raiseWaitMs * o.raiseBackoff, o.maxRaiseAfterMs);
+      this.#raiseWait.failed();
     } else if (score >= o.raiseAtScore) {
       this.#goodSince ??= now;
-      if (this.#lastRaiseAt > this.#lastLowerAt && now - this.#lastRaiseAt >= o.raiseHeldMs) {
-        this.#raiseWaitMs = o.raiseAfterMs;
-      }
-      if (this.#lossLimit !== null && now - this.#goodSince >= this.#raiseWaitMs) {
+      if (this.#lastRaiseAt > this.#lastLowerAt && now - this.#lastRaiseAt >= o.raiseHeldMs) this.#raiseWait.held();
+      if (this.#lossLimit !== null && now - this.#goodSince >= this.#raiseWait.ms) {
         const raised = this.#lossLimit + 1;
         // Back at the cap the limit goes away — unless raises have failed lately (a weak link): then a
         // larger cap later (the tile becomes the main view) must climb too, not jump to a layer that
         // overfilled the link a minute ago.
-        const weakLink = this.#raiseWaitMs > o.raiseAfterMs;
+        const weakLink = this.#raiseWait.backedOff;
         this.#lossLimit = raised >= this.maxLayer || (raised >= this.#cap && !weakLink) ? null : raised;
         this.#lastRaiseAt = now;
         // The next step needs its own full run of good scores.
@@ -178,7 +171,7 @@ export class LayerPolicy {
     if (score < this.#options.lowerBelowScore) {
       return this.preferred > 0 ? this.#lastLowerAt + this.#options.lowerIntervalMs : null;
     }
-    if (this.#goodSince !== null && this.#lossLimit !== null) return this.#goodSince + this.#raiseWaitMs;
+    if (this.#goodSince !== null && this.#lossLimit !== null) return this.#goodSince + this.#raiseWait.ms;
     return null;
   }
 }

@@ -89,11 +89,6 @@ export class LinkBudgets {
     return this.#layers.get(consumerId);
   }
 
-  /** The video budget applied to a receive transport (bits/s), null when unlimited; for diagnostics and tests. */
-  budgetOf(transportId: string): number | null {
-    return this.#budgets.get(transportId)?.applied ?? null;
-  }
-
   #schedule(): void {
     if (this.#closed) return;
     this.#timer = setTimeout(() => {
@@ -115,27 +110,22 @@ export class LinkBudgets {
       }
       return pending;
     };
-    const live = new Set<string>();
+    const liveTransports = new Set<string>();
+    const liveConsumers = new Set<string>();
     const work: Promise<void>[] = [];
     for (const peer of this.#context.peers()) {
       for (const [transportId, { transport, direction }] of peer.transports) {
         if (direction !== 'recv' || transport.type !== 'webrtc' || transport.closed) continue;
         const consumers = [...peer.consumers.values()].filter((c) => peer.consumerTransport(c.id) === transportId);
         if (!consumers.some((c) => c.kind === 'video')) continue;
-        live.add(transportId);
+        liveTransports.add(transportId);
+        for (const consumer of consumers) liveConsumers.add(consumer.id);
         work.push(this.#sampleTransport(peer.peerId, transport as ms.WebRtcTransport, consumers, streamBitrates));
       }
     }
-    for (const id of this.#budgets.keys()) if (!live.has(id)) this.#budgets.delete(id);
+    for (const id of this.#budgets.keys()) if (!liveTransports.has(id)) this.#budgets.delete(id);
+    for (const id of this.#withoutLayer.keys()) if (!liveConsumers.has(id)) this.#withoutLayer.delete(id);
     await Promise.all(work);
-    const seen = new Set<string>();
-    for (const peer of this.#context.peers()) {
-      for (const consumer of peer.consumers.values()) {
-        seen.add(consumer.id);
-        this.#checkHeldBack(peer, consumer);
-      }
-    }
-    for (const id of this.#withoutLayer.keys()) if (!seen.has(id)) this.#withoutLayer.delete(id);
   }
 
   async #sampleTransport(
@@ -159,6 +149,7 @@ export class LinkBudgets {
     // mediasoup shares the limit among the video consumers only; audio flows beside it and must fit too.
     const videoBudget = budget === null ? null : Math.max(FLOOR_BITRATE, budget - audioBitrate);
     this.#limitLayers(videos, videoBudget);
+    for (const consumer of consumers) this.#checkHeldBack(peerId, consumer, videoBudget !== null);
     if (videoBudget === entry.applied) return;
     const context = { roomId: this.#context.roomId, peerId, transportId: transport.id, budget, videoBudget };
     if (entry.applied === null || videoBudget === null) {
@@ -183,12 +174,12 @@ export class LinkBudgets {
    * 320-px one at full rate.
    */
   #limitLayers(videos: VideoDemand[], videoBudget: number | null): void {
-    let left = videoBudget ?? 0;
+    if (videoBudget === null) {
+      for (const { consumerId } of videos) this.#limitLayer(consumerId, null);
+      return;
+    }
+    let left = videoBudget;
     for (const { consumerId, cap, streams } of [...videos].sort((a, b) => b.cap - a.cap)) {
-      if (videoBudget === null) {
-        this.#limitLayer(consumerId, null);
-        continue;
-      }
       let layer = 0;
       for (let l = Math.min(cap, streams.length - 1); l >= 0; l--) {
         const bitrate = streams[l] ?? 0;
@@ -236,9 +227,8 @@ export class LinkBudgets {
     return { demandBitrate, audioBitrate, videos };
   }
 
-  #checkHeldBack(peer: PeerMedia, consumer: ms.Consumer): void {
-    const transportId = peer.consumerTransport(consumer.id);
-    const limited = transportId !== undefined && this.budgetOf(transportId) !== null;
+  /** `limited`: the consumer's transport is under a budget now. */
+  #checkHeldBack(peerId: string, consumer: ms.Consumer, limited: boolean): void {
     const starving =
       limited &&
       consumer.kind === 'video' &&
@@ -257,7 +247,7 @@ export class LinkBudgets {
       return;
     }
     this.#withoutLayer.set(consumer.id, -1);
-    this.#context.heldBack(peer.peerId, consumer.id);
+    this.#context.heldBack(peerId, consumer.id);
   }
 }
 

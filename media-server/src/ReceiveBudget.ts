@@ -43,7 +43,9 @@
  * a layer the link cannot carry at any later moment.
  */
 
-export interface ReceiveBudgetOptions {
+import { ProbeWait, type ProbeWaitOptions } from './ProbeWait.ts';
+
+export interface ReceiveBudgetOptions extends ProbeWaitOptions {
   /** Transport-wide loss (0-1) at or above this in two samples running means the link is overfilled. */
   congestedLoss: number;
   /** … and at or above this in one sample. */
@@ -54,14 +56,10 @@ export interface ReceiveBudgetOptions {
   margin: number;
   /** Minimum time between two lowerings: the previous one must show in the loss first. */
   lowerIntervalMs: number;
-  /** Continuous clean run needed for a raise (after no failed raise). */
-  raiseAfterMs: number;
   /** One raise multiplies the budget by this. */
   raiseFactor: number;
   /** A used raise that stays clean this long is proven. */
   failedRaiseWindowMs: number;
-  raiseBackoff: number;
-  maxRaiseAfterMs: number;
   /** Not limiting and clean this long: the budget goes away. */
   liftAfterMs: number;
   /** Never below this (bits/s; mediasoup refuses less than 30 000). */
@@ -89,9 +87,9 @@ export interface DeliverySample {
   now: number;
   /** Transport-wide loss 0-1 (mediasoup's `rtpPacketLossSent`); undefined before any feedback. */
   loss: number | undefined;
-  /** Bits/s the server sent on the transport (media, retransmissions, probes). */
+  /** Bits/s the server sent on the transport (media and retransmissions; not the estimator's padding). */
   sentBitrate: number;
-  /** Bits/s the receiver's consumers would take unlimited (their preferred layers). */
+  /** Bits/s the receiver's consumers would take unlimited (at the layers their receiver asked for). */
   demandBitrate: number;
 }
 
@@ -102,8 +100,8 @@ export class ReceiveBudget {
   #lastLowerAt = Number.NEGATIVE_INFINITY;
   #lastRaiseAt = Number.NEGATIVE_INFINITY;
   /**
-   * Raises not proven yet: the budget before the first of them, or null. A
-   * raise is proven once sending went past that budget and stayed clean for
+   * The probe in flight: the budget before it, or null. It is proven once
+   * sending went past that budget and it stayed clean for
    * failedRaiseWindowMs; congestion before that is a failed probe.
    */
   #probationFrom: number | null = null;
@@ -114,11 +112,12 @@ export class ReceiveBudget {
   /** Sent bits/s of the last samples (the raise never goes past twice the most of them). */
   readonly #recentSent: number[] = [];
   readonly #recentLoss: number[] = [];
-  #raiseWaitMs: number;
+  /** The clean run the next raise needs. */
+  readonly #raiseWait: ProbeWait;
 
   constructor(options: Partial<ReceiveBudgetOptions> = {}) {
     this.#options = { ...DEFAULT_RECEIVE_BUDGET, ...options };
-    this.#raiseWaitMs = this.#options.raiseAfterMs;
+    this.#raiseWait = new ProbeWait(this.#options);
   }
 
   /** Bits/s, or null when the link is not limiting. */
@@ -127,7 +126,7 @@ export class ReceiveBudget {
   }
 
   get raiseWaitMs(): number {
-    return this.#raiseWaitMs;
+    return this.#raiseWait.ms;
   }
 
   /** Feeds one sample; returns the budget (null: unlimited). */
@@ -160,7 +159,7 @@ export class ReceiveBudget {
       if (cleanFor >= o.liftAfterMs) this.#budget = null;
       return this.#budget;
     }
-    if (cleanFor >= this.#raiseWaitMs) this.#raise(sample, now);
+    if (cleanFor >= this.#raiseWait.ms) this.#raise(sample, now);
     return this.#budget;
   }
 
@@ -192,12 +191,11 @@ export class ReceiveBudget {
    * carry — and the next probe waits longer, as after a failed one.
    */
   #endProbation(): void {
-    const o = this.#options;
     if (this.#probationUsed) {
-      this.#raiseWaitMs = o.raiseAfterMs;
+      this.#raiseWait.held();
     } else {
       this.#budget = this.#probationFrom;
-      this.#raiseWaitMs = Math.min(this.#raiseWaitMs * o.raiseBackoff, o.maxRaiseAfterMs);
+      this.#raiseWait.failed();
     }
     this.#probationFrom = null;
   }
@@ -228,7 +226,7 @@ export class ReceiveBudget {
     if (this.#probationFrom !== null) lowered = Math.min(lowered, this.#probationFrom);
     this.#budget = Math.max(o.floorBitrate, lowered);
     if (this.#probationFrom !== null) {
-      this.#raiseWaitMs = Math.min(this.#raiseWaitMs * o.raiseBackoff, o.maxRaiseAfterMs);
+      this.#raiseWait.failed();
       this.#probationFrom = null;
     }
     this.#lastLowerAt = sample.now;

@@ -242,11 +242,6 @@ export class Room extends TypedEmitter<RoomEvents> {
     return this.#peer(peerId).webRtcTransport(transportId).restartIce();
   }
 
-  /** The receive budget applied to a peer's receive transport (bits/s), null when unlimited. */
-  receiveBudget(transportId: string): number | null {
-    return this.#budgets.budgetOf(transportId);
-  }
-
   /** For stats sampling (bench, diagnostics). */
   consumer(peerId: string, consumerId: string): ms.Consumer {
     return this.#peer(peerId).consumer(consumerId);
