@@ -7,8 +7,8 @@
  * other hosts of a government LAN through this machine.
  */
 import { isIP } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
+import { interfaceAddresses, isWildcard } from '../net/addresses.ts';
 import { TurnError } from './TurnError.ts';
 
 export interface CoturnConfigOptions {
@@ -55,18 +55,8 @@ export interface ResolvedCoturnConfig {
   userDb: string;
 }
 
-const WILDCARDS = new Set(['0.0.0.0', '::']);
-
-export function isWildcard(ip: string): boolean {
-  return WILDCARDS.has(ip);
-}
-
 export function isLoopback(ip: string): boolean {
   return ip.startsWith('127.') || ip === '::1';
-}
-
-function interfaceAddresses(): os.NetworkInterfaceInfo[] {
-  return Object.values(os.networkInterfaces()).flatMap((list) => list ?? []);
 }
 
 /** Checks the options and picks the one relay address (coturn's own default would relay per client interface). */

@@ -20,7 +20,6 @@ import { findExecutable } from '../findExecutable.ts';
 import { createLogger } from '../logger.ts';
 import {
   type CoturnConfigOptions,
-  isWildcard,
   type ResolvedCoturnConfig,
   renderCoturnConfig,
   resolveCoturnConfig,
@@ -79,9 +78,8 @@ export class CoturnProcess extends TypedEmitter<CoturnProcessEvents> {
 
   /** Where a STUN request reaches coturn from this machine. */
   get probeAddress(): { address: string; port: number } {
-    const { listenIp, port } = this.config;
-    if (listenIp === null || isWildcard(listenIp)) return { address: '127.0.0.1', port };
-    return { address: listenIp, port };
+    // A wildcard listen address was resolved to null (listening everywhere): loopback reaches it.
+    return { address: this.config.listenIp ?? '127.0.0.1', port: this.config.port };
   }
 
   /** Renders the config, starts coturn and resolves once it answers; throws TurnError. */
