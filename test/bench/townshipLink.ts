@@ -38,7 +38,7 @@ import {
   openTerminal,
   waitForJoined,
 } from '../src/browser.ts';
-import { createNetnsLink, type LinkShape, type NetnsLink } from '../src/netns.ts';
+import { createNetnsLink, type LinkShape, type NetnsLink, reachableThrough } from '../src/netns.ts';
 import { percentile } from './stats.ts';
 
 const ROOM = 'city-weekly';
@@ -192,7 +192,7 @@ export async function runTownshipLink(opts: { joins: number; gallery?: number })
   let nsBrowser: Browser | undefined;
   try {
     beacon = await startBeaconProcess({
-      env: { BEACON_HOST: '0.0.0.0', MEDIA_LISTEN_IP: '0.0.0.0', MEDIA_ANNOUNCED_ADDRESS: link.hostIp },
+      env: reachableThrough(link),
     });
     const applied = await link.shape(TOWNSHIP_LINK);
     const origin = `http://${link.hostIp}:${beacon.port}`;

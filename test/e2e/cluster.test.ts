@@ -23,6 +23,7 @@ import {
   liveInboundByPeer,
   loginThroughUi,
   newTerminalContext,
+  remotePeerIds,
   screenshotAll,
   waitForJoined,
 } from '../src/browser.ts';
@@ -37,12 +38,6 @@ interface Member {
   user: string;
   page: Page;
   peerId: string;
-}
-
-function peerIds(page: Page): Promise<string[]> {
-  return page.evaluate(
-    () => (globalThis as unknown as { __beacon?: { peerIds(): string[] } }).__beacon?.peerIds() ?? [],
-  );
 }
 
 /** Producers a media node hosts (from its heartbeat), read through its control channel like signaling does. */
@@ -120,11 +115,14 @@ describe.skipIf(unavailable !== null)(
     /** Each member's own peer id: the one the others see and it does not (peer ids change on re-join). */
     const resolvePeerIds = async () => {
       await expect
-        .poll(async () => (await Promise.all(members.map((m) => peerIds(m.page)))).every((ids) => ids.length === 2), {
-          timeout: 20_000,
-        })
+        .poll(
+          async () => (await Promise.all(members.map((m) => remotePeerIds(m.page)))).every((ids) => ids.length === 2),
+          {
+            timeout: 20_000,
+          },
+        )
         .toBe(true);
-      const views = await Promise.all(members.map((m) => peerIds(m.page)));
+      const views = await Promise.all(members.map((m) => remotePeerIds(m.page)));
       const all = new Set(views.flat());
       members.forEach((member, i) => {
         member.peerId = [...all].find((id) => !views[i]?.includes(id)) ?? '';
@@ -189,7 +187,7 @@ describe.skipIf(unavailable !== null)(
       await expect
         .poll(
           async () => {
-            const views = await Promise.all(members.map((m) => peerIds(m.page)));
+            const views = await Promise.all(members.map((m) => remotePeerIds(m.page)));
             return views.every((ids) => ids.length === 2 && ids.every((id) => !before.has(id)));
           },
           { timeout: 30_000, interval: 250 },

@@ -14,23 +14,25 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { type BeaconProcess, startBeaconProcess } from '../src/beaconProcess.ts';
-import { launchChromium, liveInboundByPeer, openTerminal, screenshotAll, type Terminal } from '../src/browser.ts';
+import {
+  launchChromium,
+  liveInboundByPeer,
+  openTerminal,
+  remotePeerIds,
+  screenshotAll,
+  type Terminal,
+} from '../src/browser.ts';
 import {
   canUseNetns,
   createNetnsLink,
   destroyAllNetnsLinks,
   type NetnsLink,
   netnsUnavailableReason,
+  reachableThrough,
 } from '../src/netns.ts';
 import { type BrowserHome, browserHome } from '../src/nssdb.ts';
 
 const ROOM = 'city-weekly';
-
-function peerIds(page: Page): Promise<string[]> {
-  return page.evaluate(
-    () => (globalThis as unknown as { __beacon?: { peerIds(): string[] } }).__beacon?.peerIds() ?? [],
-  );
-}
 
 describe.skipIf(!canUseNetns)(
   `HTTPS for a terminal on another host${canUseNetns ? '' : ` (skipped: ${netnsUnavailableReason})`}`,
@@ -46,7 +48,7 @@ describe.skipIf(!canUseNetns)(
       link = await createNetnsLink();
       beacon = await startBeaconProcess({
         tls: true,
-        env: { BEACON_HOST: '0.0.0.0', MEDIA_LISTEN_IP: '0.0.0.0', MEDIA_ANNOUNCED_ADDRESS: link.hostIp },
+        env: reachableThrough(link),
       });
       trustedHome = await browserHome(beacon.caCert as string);
       plainHome = await browserHome();
@@ -97,10 +99,10 @@ describe.skipIf(!canUseNetns)(
       pages.push(chair.page, township.page);
       expect(township.page.url()).toMatch(new RegExp(`^https://${link.hostIp.replaceAll('.', '\\.')}:`));
 
-      await expect.poll(async () => (await peerIds(township.page)).length, { timeout: 20_000 }).toBe(1);
-      await expect.poll(async () => (await peerIds(chair.page)).length, { timeout: 20_000 }).toBe(1);
-      const [chairPeer] = await peerIds(township.page);
-      const [townshipPeer] = await peerIds(chair.page);
+      await expect.poll(async () => (await remotePeerIds(township.page)).length, { timeout: 20_000 }).toBe(1);
+      await expect.poll(async () => (await remotePeerIds(chair.page)).length, { timeout: 20_000 }).toBe(1);
+      const [chairPeer] = await remotePeerIds(township.page);
+      const [townshipPeer] = await remotePeerIds(chair.page);
       await expect
         .poll(async () => (await liveInboundByPeer(township.page))[chairPeer as string], {
           timeout: 30_000,

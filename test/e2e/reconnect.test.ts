@@ -32,6 +32,7 @@ import {
   destroyAllNetnsLinks,
   type NetnsLink,
   netnsUnavailableReason,
+  reachableThrough,
 } from '../src/netns.ts';
 import { loginApi, SignalingClient } from '../src/signaling.ts';
 
@@ -54,7 +55,7 @@ describe('reconnect after a network drop', () => {
   beforeAll(async () => {
     if (canUseNetns) link = await createNetnsLink();
     beacon = await startBeaconProcess({
-      env: link ? { BEACON_HOST: '0.0.0.0', MEDIA_LISTEN_IP: '0.0.0.0', MEDIA_ANNOUNCED_ADDRESS: link.hostIp } : {},
+      env: link ? reachableThrough(link) : {},
     });
     browser = await launchChromium();
     observer = await SignalingClient.connect(beacon.url, (await loginApi(beacon.url, 'zixi')).token);

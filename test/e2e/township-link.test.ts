@@ -24,6 +24,7 @@ import {
   liveInboundByPeer,
   openTerminal,
   outboundVideoLayers,
+  remotePeerIds,
   screenshotAll,
   type Terminal,
 } from '../src/browser.ts';
@@ -34,6 +35,7 @@ import {
   type LinkShape,
   type NetnsLink,
   netnsUnavailableReason,
+  reachableThrough,
 } from '../src/netns.ts';
 
 const ROOM = 'city-weekly';
@@ -129,12 +131,6 @@ function recorded(page: Page, key: string): Promise<(string | null)[]> {
   return page.evaluate((k) => (globalThis as unknown as Record<string, (string | null)[]>)[k] ?? [], key);
 }
 
-async function remotePeerIds(page: Page): Promise<string[]> {
-  return page.evaluate(
-    () => (globalThis as unknown as { __beacon?: { peerIds(): string[] } }).__beacon?.peerIds() ?? [],
-  );
-}
-
 /** Protocol of the local candidate of each transport's selected ICE pair ('udp' / 'tcp'). */
 async function selectedPairProtocols(page: Page): Promise<(string | null)[]> {
   return page.evaluate(async () => {
@@ -168,7 +164,7 @@ describe.skipIf(!canUseNetns)(`township link${canUseNetns ? '' : ` (skipped: ${n
   beforeAll(async () => {
     link = await createNetnsLink();
     beacon = await startBeaconProcess({
-      env: { BEACON_HOST: '0.0.0.0', MEDIA_LISTEN_IP: '0.0.0.0', MEDIA_ANNOUNCED_ADDRESS: link.hostIp },
+      env: reachableThrough(link),
     });
     browser = await launchChromium();
     origin = `http://${link.hostIp}:${beacon.port}`;

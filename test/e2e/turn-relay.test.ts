@@ -21,6 +21,7 @@ import {
   launchChromiumInNamespace,
   liveInboundByPeer,
   openTerminal,
+  remotePeerIds,
   screenshotAll,
   type Terminal,
 } from '../src/browser.ts';
@@ -30,6 +31,7 @@ import {
   destroyAllNetnsLinks,
   type NetnsLink,
   netnsUnavailableReason,
+  reachableThrough,
 } from '../src/netns.ts';
 import { type BrowserHome, browserHome } from '../src/nssdb.ts';
 
@@ -82,9 +84,7 @@ function selectedPair(page: Page, direction: 'send' | 'recv'): Promise<SelectedP
 function turnEnv(link: NetnsLink, rtcPort: number, turnPort: number): Record<string, string> {
   const relayMin = 30_000 + Math.floor(Math.random() * 270) * 10;
   return {
-    BEACON_HOST: '0.0.0.0',
-    MEDIA_LISTEN_IP: '0.0.0.0',
-    MEDIA_ANNOUNCED_ADDRESS: link.hostIp,
+    ...reachableThrough(link),
     MEDIA_RTC_PORT_BASE: String(rtcPort),
     BEACON_TURN: 'on',
     BEACON_TURN_PORT: String(turnPort),
@@ -92,16 +92,10 @@ function turnEnv(link: NetnsLink, rtcPort: number, turnPort: number): Record<str
   };
 }
 
-function peerIds(page: Page): Promise<string[]> {
-  return page.evaluate(
-    () => (globalThis as unknown as { __beacon?: { peerIds(): string[] } }).__beacon?.peerIds() ?? [],
-  );
-}
-
 /** Waits until `page` sees its one remote peer (the chair) and decodes its video and hears its audio. */
 async function awaitChairMedia(page: Page): Promise<void> {
-  await expect.poll(async () => (await peerIds(page)).length, { timeout: 15_000 }).toBe(1);
-  const [chairPeerId] = (await peerIds(page)) as [string];
+  await expect.poll(async () => (await remotePeerIds(page)).length, { timeout: 15_000 }).toBe(1);
+  const [chairPeerId] = (await remotePeerIds(page)) as [string];
   await expect
     .poll(async () => (await liveInboundByPeer(page, 500))[chairPeerId], { timeout: 45_000, interval: 0 })
     .toEqual({ video: true, audio: true });
@@ -198,7 +192,7 @@ describe.skipIf(!canUseNetns)(`TURN relay${canUseNetns ? '' : ` (skipped: ${netn
     );
 
     // And the chair sees the township (its uplink through the relay).
-    const [townshipPeerId] = (await peerIds(chair.page)) as [string];
+    const [townshipPeerId] = (await remotePeerIds(chair.page)) as [string];
     await expect
       .poll(async () => (await liveInboundByPeer(chair.page, 500))[townshipPeerId]?.video, {
         timeout: 30_000,

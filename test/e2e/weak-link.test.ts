@@ -18,6 +18,7 @@ import {
   launchChromiumInNamespace,
   liveInboundByPeer,
   openTerminal,
+  remotePeerIds,
   screenshotAll,
   type Terminal,
 } from '../src/browser.ts';
@@ -27,6 +28,7 @@ import {
   destroyAllNetnsLinks,
   type NetnsLink,
   netnsUnavailableReason,
+  reachableThrough,
 } from '../src/netns.ts';
 
 const ROOM = 'city-weekly';
@@ -44,7 +46,7 @@ describe.skipIf(!canUseNetns)(`weak link${canUseNetns ? '' : ` (skipped: ${netns
   beforeAll(async () => {
     link = await createNetnsLink();
     beacon = await startBeaconProcess({
-      env: { BEACON_HOST: '0.0.0.0', MEDIA_LISTEN_IP: '0.0.0.0', MEDIA_ANNOUNCED_ADDRESS: link.hostIp },
+      env: reachableThrough(link),
     });
     browser = await launchChromium();
     const origin = `http://${link.hostIp}:${beacon.port}`;
@@ -90,23 +92,11 @@ describe.skipIf(!canUseNetns)(`weak link${canUseNetns ? '' : ` (skipped: ${netns
   it('unshaped, the receiver gets more than the lowest layer of the chair’s simulcast', async () => {
     failWith('weak-link-baseline');
     await expect
-      .poll(
-        async () =>
-          (
-            await receiver.page.evaluate(
-              () => (globalThis as unknown as { __beacon?: { peerIds(): string[] } }).__beacon?.peerIds() ?? [],
-            )
-          ).length,
-        {
-          timeout: 15_000,
-        },
-      )
+      .poll(async () => (await remotePeerIds(receiver.page)).length, {
+        timeout: 15_000,
+      })
       .toBe(1);
-    chairPeerId = (
-      await receiver.page.evaluate(
-        () => (globalThis as unknown as { __beacon?: { peerIds(): string[] } }).__beacon?.peerIds() ?? [],
-      )
-    )[0] as string;
+    chairPeerId = (await remotePeerIds(receiver.page))[0] as string;
     await expect
       .poll(async () => (await liveInboundByPeer(receiver.page))[chairPeerId], { timeout: 30_000, interval: 0 })
       .toEqual({ video: true, audio: true });
@@ -162,11 +152,7 @@ describe.skipIf(!canUseNetns)(`weak link${canUseNetns ? '' : ` (skipped: ${netns
     // The chair (loopback) receives the township's simulcast from the namespace over a clean link again:
     // this test is about the receive settings, not about the link.
     await link.unshape();
-    const townshipPeerId = (
-      await chair.page.evaluate(() =>
-        (globalThis as unknown as { __beacon?: { peerIds(): string[] } }).__beacon?.peerIds(),
-      )
-    )?.[0] as string;
+    const townshipPeerId = (await remotePeerIds(chair.page))[0] as string;
     const townshipVideo = async () => {
       const consumer = (await consumerLayers(chair.page)).find(
         (c) => c.peerId === townshipPeerId && c.kind === 'video',

@@ -62,6 +62,13 @@ export function launchChromiumInNamespace(link: { chromiumWrapper: string }, ori
   });
 }
 
+/** The peer ids of the remote participants `page` shows (the console's test hook). */
+export function remotePeerIds(page: Page): Promise<string[]> {
+  return page.evaluate(
+    () => (globalThis as unknown as { __beacon?: { peerIds(): string[] } }).__beacon?.peerIds() ?? [],
+  );
+}
+
 export async function newTerminalContext(browser: Browser): Promise<BrowserContext> {
   return browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera', 'microphone'] });
 }

@@ -115,6 +115,15 @@ async function hostCounters(veth: string): Promise<LinkCounters['host']> {
   return { rxBytes: rxBytes ?? 0, txBytes: txBytes ?? 0, rxPackets: rxPackets ?? 0, txPackets: txPackets ?? 0 };
 }
 
+/**
+ * Beacon's environment for a test whose browser sits behind `link`: signaling
+ * and media listen on every interface and media announces the host side of
+ * the link, the address the namespace reaches.
+ */
+export function reachableThrough(link: Pick<NetnsLink, 'hostIp'>): Record<string, string> {
+  return { BEACON_HOST: '0.0.0.0', MEDIA_LISTEN_IP: '0.0.0.0', MEDIA_ANNOUNCED_ADDRESS: link.hostIp };
+}
+
 export async function createNetnsLink(): Promise<NetnsLink> {
   if (!canUseNetns) throw new Error(`network namespaces unavailable: ${netnsUnavailableReason}`);
   await linkemuBinary();
