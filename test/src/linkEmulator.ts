@@ -184,10 +184,6 @@ export class LinkEmulator {
     return emulator;
   }
 
-  get pid(): number | undefined {
-    return this.#child.pid;
-  }
-
   /** Sends one command; resolves with the text after "ok ". */
   async command(line: string): Promise<string> {
     if (this.#child.exitCode !== null || this.#child.signalCode !== null) {

@@ -93,7 +93,7 @@ export interface NetnsLink {
   destroy(): Promise<void>;
 }
 
-const live = new Set<{ link: NetnsLink; emulatorPid: () => number | undefined }>();
+const live = new Set<NetnsLink>();
 
 async function ip(...args: string[]): Promise<void> {
   await run('ip', args);
@@ -144,7 +144,7 @@ export async function createNetnsLink(): Promise<NetnsLink> {
   let emulator: LinkEmulator | undefined;
 
   const destroy = async (): Promise<void> => {
-    live.delete(entry);
+    live.delete(link);
     await emulator?.stop();
     // Deleting one end removes its pair; deleting the namespaces frees the names.
     await ip('link', 'del', hostVeth).catch(() => undefined);
@@ -197,8 +197,7 @@ export async function createNetnsLink(): Promise<NetnsLink> {
     },
     destroy,
   };
-  const entry = { link, emulatorPid: () => emulator?.pid };
-  live.add(entry);
+  live.add(link);
 
   try {
     await ip('netns', 'add', name);
@@ -250,13 +249,12 @@ export async function createNetnsLink(): Promise<NetnsLink> {
 
 /** Removes every namespace this process created and has not destroyed (for afterAll on failure paths). */
 export async function destroyAllNetnsLinks(): Promise<void> {
-  await Promise.all([...live].map(({ link }) => link.destroy()));
+  await Promise.all([...live].map((link) => link.destroy()));
 }
 
+// linkemu itself is killed by linkEmulator.ts's own exit handler (and quits when its stdin closes).
 process.once('exit', () => {
-  for (const { link, emulatorPid } of live) {
-    const pid = emulatorPid();
-    if (pid !== undefined) spawnSync('kill', ['-KILL', String(pid)]);
+  for (const link of live) {
     spawnSync('ip', ['link', 'del', link.hostVeth]);
     spawnSync('ip', ['netns', 'del', link.linkNamespace]);
     spawnSync('ip', ['netns', 'del', link.name]);
