@@ -105,13 +105,13 @@ export class Presence {
   }
 
   refresh(townshipId: string): void {
-    this.#publishLocal();
+    this.#publishLocal([townshipId]);
     const presence = this.get(townshipId);
     if (presence) this.#emitIfChanged(presence);
   }
 
   refreshAll(): void {
-    this.#publishLocal();
+    this.#publishLocal(this.#bus.store.townships.list().map((t) => t.id));
     for (const presence of this.list()) this.#emitIfChanged(presence);
   }
 
@@ -122,13 +122,14 @@ export class Presence {
   }
 
   /**
-   * Cluster mode: tells the other nodes what changed in this node's own view (every change passes through
-   * refresh/refreshAll; reads such as list() publish nothing).
+   * Cluster mode: tells the other nodes what changed in this node's own view of `townshipIds` (every change
+   * passes through refresh — one township's sockets or meeting — or refreshAll; reads such as list() publish
+   * nothing).
    */
-  #publishLocal(): void {
+  #publishLocal(townshipIds: readonly string[]): void {
     if (!this.#mirror) return;
     const meetings = this.#meetings();
-    for (const { id } of this.#bus.store.townships.list()) {
+    for (const id of townshipIds) {
       const local: LocalPresence = {
         online: (this.#sockets.get(id)?.size ?? 0) > 0,
         meeting: meetings.get(id) ?? null,
