@@ -12,7 +12,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +19,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { freePort } from './beaconProcess.ts';
+import { freeUdpPort } from './sipp.ts';
 
 const JANUS_BIN = '/usr/bin/janus';
 const JANUS_LIB = '/usr/lib/x86_64-linux-gnu/janus';
@@ -266,13 +266,4 @@ export async function forwardVideo(
       streams: ports.slice(first, first + FORWARD_BATCH).map((port) => ({ mid: '0', port })),
     });
   }
-}
-
-async function freeUdpPort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  socket.bind(0, '127.0.0.1');
-  await once(socket, 'listening');
-  const { port } = socket.address();
-  socket.close();
-  return port;
 }
