@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { type BeaconProcess, startBeaconProcess } from '../src/beaconProcess.ts';
 import {
   consumerLayers,
+  inboundStats,
   launchChromium,
   launchChromiumInNamespace,
   liveInboundByPeer,
@@ -26,6 +27,7 @@ import {
   outboundVideoLayers,
   remotePeerIds,
   screenshotAll,
+  selectedPair,
   type Terminal,
 } from '../src/browser.ts';
 import {
@@ -68,37 +70,34 @@ interface AudioCounters {
   totalSamplesReceived: number;
 }
 
+/** The inbound-rtp stat of `peerId`'s consumer of `kind` on `page`, with the server's layer for it. */
+async function inboundFrom(page: Page, peerId: string, kind: 'audio' | 'video') {
+  const consumer = (await consumerLayers(page)).find((c) => c.peerId === peerId && c.kind === kind);
+  const stat = consumer
+    ? (await inboundStats(page)).find((s) => s.kind === kind && s.trackIdentifier === consumer.consumerId)
+    : undefined;
+  return { consumer, stat };
+}
+
 /** The inbound audio counters of `peerId`'s audio consumer on `page`. */
 async function inboundAudioFrom(page: Page, peerId: string): Promise<AudioCounters | null> {
-  const consumer = (await consumerLayers(page)).find((c) => c.peerId === peerId && c.kind === 'audio');
-  if (!consumer) return null;
-  return page.evaluate(async (consumerId) => {
-    type Hook = { recvTransportStats(): Promise<Record<string, unknown>[]> };
-    const stats = (await (globalThis as unknown as { __beacon?: Hook }).__beacon?.recvTransportStats()) ?? [];
-    const s = stats.find((e) => e.type === 'inbound-rtp' && e.kind === 'audio' && e.trackIdentifier === consumerId);
-    if (!s) return null;
-    return {
-      packetsReceived: Number(s.packetsReceived ?? 0),
-      packetsLost: Number(s.packetsLost ?? 0),
-      concealedSamples: Number(s.concealedSamples ?? 0),
-      totalSamplesReceived: Number(s.totalSamplesReceived ?? 0),
-    };
-  }, consumer.consumerId);
+  const { stat } = await inboundFrom(page, peerId, 'audio');
+  if (!stat) return null;
+  return {
+    packetsReceived: stat.packetsReceived ?? 0,
+    packetsLost: stat.packetsLost ?? 0,
+    concealedSamples: stat.concealedSamples ?? 0,
+    totalSamplesReceived: stat.totalSamplesReceived ?? 0,
+  };
 }
 
 /** Server layer and decoded size of `peerId`'s video on `page`. */
 async function inboundVideoFrom(page: Page, peerId: string) {
-  const consumer = (await consumerLayers(page)).find((c) => c.peerId === peerId && c.kind === 'video');
-  const stat = await page.evaluate(async (consumerId) => {
-    type Hook = { recvTransportStats(): Promise<Record<string, unknown>[]> };
-    const stats = (await (globalThis as unknown as { __beacon?: Hook }).__beacon?.recvTransportStats()) ?? [];
-    const s = stats.find((e) => e.type === 'inbound-rtp' && e.kind === 'video' && e.trackIdentifier === consumerId);
-    return s ? { framesDecoded: Number(s.framesDecoded ?? 0), frameWidth: Number(s.frameWidth ?? 0) } : null;
-  }, consumer?.consumerId ?? '');
+  const { consumer, stat } = await inboundFrom(page, peerId, 'video');
   return {
     spatialLayer: consumer?.spatialLayer ?? null,
     framesDecoded: stat?.framesDecoded ?? 0,
-    frameWidth: stat?.frameWidth ?? null,
+    frameWidth: stat ? (stat.frameWidth ?? 0) : null,
   };
 }
 
@@ -131,23 +130,10 @@ function recorded(page: Page, key: string): Promise<(string | null)[]> {
   return page.evaluate((k) => (globalThis as unknown as Record<string, (string | null)[]>)[k] ?? [], key);
 }
 
-/** Protocol of the local candidate of each transport's selected ICE pair ('udp' / 'tcp'). */
+/** Protocol of the local candidate of each transport's selected ICE pair ('udp' / 'tcp'), send then recv. */
 async function selectedPairProtocols(page: Page): Promise<(string | null)[]> {
-  return page.evaluate(async () => {
-    type Hook = Record<'recvTransportStats' | 'sendTransportStats', () => Promise<Record<string, unknown>[]>>;
-    const hook = (globalThis as unknown as { __beacon?: Hook }).__beacon;
-    if (!hook) return [];
-    const protocols: (string | null)[] = [];
-    for (const stats of [await hook.sendTransportStats(), await hook.recvTransportStats()]) {
-      const byId = new Map(stats.map((s) => [s.id, s]));
-      const selectedId = stats.find((s) => s.type === 'transport')?.selectedCandidatePairId;
-      const pair =
-        byId.get(selectedId) ??
-        stats.find((s) => s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded');
-      protocols.push((byId.get(pair?.localCandidateId)?.protocol as string | undefined) ?? null);
-    }
-    return protocols;
-  });
+  const pairs = [await selectedPair(page, 'send'), await selectedPair(page, 'recv')];
+  return pairs.map((pair) => pair?.localProtocol ?? null);
 }
 
 describe.skipIf(!canUseNetns)(`township link${canUseNetns ? '' : ` (skipped: ${netnsUnavailableReason})`}`, () => {

@@ -23,6 +23,7 @@ import {
   openTerminal,
   remotePeerIds,
   screenshotAll,
+  selectedPair,
   type Terminal,
 } from '../src/browser.ts';
 import {
@@ -37,44 +38,6 @@ import { type BrowserHome, browserHome } from '../src/nssdb.ts';
 
 const run = promisify(execFile);
 const ROOM = 'city-weekly';
-
-interface SelectedPair {
-  localType: string | null;
-  localProtocol: string | null;
-  relayProtocol: string | null;
-  remoteAddress: string | null;
-  remotePort: number | null;
-}
-
-/** The selected candidate pair of the page's send or recv transport (getStats through the console's test hook). */
-function selectedPair(page: Page, direction: 'send' | 'recv'): Promise<SelectedPair | null> {
-  return page.evaluate(async (direction) => {
-    type Stat = Record<string, unknown>;
-    const hook = (
-      globalThis as unknown as {
-        __beacon?: { recvTransportStats(): Promise<Stat[]>; sendTransportStats(): Promise<Stat[]> };
-      }
-    ).__beacon;
-    if (!hook) return null;
-    const stats = await (direction === 'send' ? hook.sendTransportStats() : hook.recvTransportStats());
-    const transport = stats.find((s) => s.type === 'transport');
-    const pair = stats.find(
-      (s) =>
-        s.type === 'candidate-pair' &&
-        (s.id === transport?.selectedCandidatePairId || (s.nominated === true && s.state === 'succeeded')),
-    );
-    if (!pair) return null;
-    const local = stats.find((s) => s.id === pair.localCandidateId);
-    const remote = stats.find((s) => s.id === pair.remoteCandidateId);
-    return {
-      localType: (local?.candidateType as string | undefined) ?? null,
-      localProtocol: (local?.protocol as string | undefined) ?? null,
-      relayProtocol: (local?.relayProtocol as string | undefined) ?? null,
-      remoteAddress: ((remote?.address ?? remote?.ip) as string | undefined) ?? null,
-      remotePort: (remote?.port as number | undefined) ?? null,
-    };
-  }, direction);
-}
 
 /**
  * Beacon reachable from the namespace, one media worker whose WebRtcServer

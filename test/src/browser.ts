@@ -169,7 +169,9 @@ export interface InboundStat {
   trackIdentifier?: string;
   framesDecoded?: number;
   packetsReceived?: number;
+  packetsLost?: number;
   totalSamplesReceived?: number;
+  concealedSamples?: number;
   frameWidth?: number;
   frameHeight?: number;
 }
@@ -189,11 +191,55 @@ export async function inboundStats(page: Page): Promise<InboundStat[]> {
         trackIdentifier: s.trackIdentifier as string | undefined,
         framesDecoded: s.framesDecoded as number | undefined,
         packetsReceived: s.packetsReceived as number | undefined,
+        packetsLost: s.packetsLost as number | undefined,
         totalSamplesReceived: s.totalSamplesReceived as number | undefined,
+        concealedSamples: s.concealedSamples as number | undefined,
         frameWidth: s.frameWidth as number | undefined,
         frameHeight: s.frameHeight as number | undefined,
       }));
   });
+}
+
+/** The ICE candidate pair a transport uses: its local candidate's type and protocols, the remote address. */
+export interface SelectedPair {
+  localType: string | null;
+  localProtocol: string | null;
+  relayProtocol: string | null;
+  remoteAddress: string | null;
+  remotePort: number | null;
+}
+
+/**
+ * The selected candidate pair of the page's send or recv transport (the
+ * transport's selectedCandidatePairId, else a nominated succeeded pair),
+ * via the console's test hook; null before ICE has chosen one.
+ */
+export function selectedPair(page: Page, direction: 'send' | 'recv'): Promise<SelectedPair | null> {
+  return page.evaluate(async (direction) => {
+    type Stat = Record<string, unknown>;
+    const hook = (
+      globalThis as unknown as {
+        __beacon?: { recvTransportStats(): Promise<Stat[]>; sendTransportStats(): Promise<Stat[]> };
+      }
+    ).__beacon;
+    if (!hook) return null;
+    const stats = await (direction === 'send' ? hook.sendTransportStats() : hook.recvTransportStats());
+    const byId = new Map(stats.map((s) => [s.id, s]));
+    const selectedId = stats.find((s) => s.type === 'transport')?.selectedCandidatePairId;
+    const pair =
+      byId.get(selectedId) ??
+      stats.find((s) => s.type === 'candidate-pair' && s.nominated === true && s.state === 'succeeded');
+    if (!pair) return null;
+    const local = byId.get(pair.localCandidateId);
+    const remote = byId.get(pair.remoteCandidateId);
+    return {
+      localType: (local?.candidateType as string | undefined) ?? null,
+      localProtocol: (local?.protocol as string | undefined) ?? null,
+      relayProtocol: (local?.relayProtocol as string | undefined) ?? null,
+      remoteAddress: ((remote?.address ?? remote?.ip) as string | undefined) ?? null,
+      remotePort: (remote?.port as number | undefined) ?? null,
+    };
+  }, direction);
 }
 
 /**
