@@ -539,6 +539,7 @@ export class ConferenceSession {
         spatialLayer: null,
         layersReported: false,
         stalled: false,
+        decoding: false,
       };
       if (params.kind === 'video') this.views.addConsumer(consumer.id);
       await this.#signaling.request('consumer:resume', { consumerId: consumer.id });

@@ -85,6 +85,7 @@ export class QualityMonitor {
     const before = this.#frames.get(consumerId);
     this.#frames.set(consumerId, frames);
     track.stalled = before !== undefined && frames <= before;
+    track.decoding = before !== undefined && frames > before;
   }
 
   #sample(

@@ -21,6 +21,8 @@ export interface RemoteTrack {
   layersReported: boolean;
   /** Resumed but no frame decoded over the last quality sample (QualityMonitor). */
   stalled: boolean;
+  /** Frames were decoded over the last quality sample: what the tile shows is live. */
+  decoding: boolean;
 }
 
 /** Weak-link receive settings (`receive:settings`). */
@@ -100,11 +102,14 @@ export function videoOf(state: ConferenceState, peerId: string, preferScreen = f
 /**
  * A video the weak link holds back: the server's receive budget has no room
  * for it (the main view and audio come first) or its frames stopped coming,
- * so the tile says so instead of showing a frozen frame without a word.
+ * so the tile says so instead of showing a frozen frame without a word. The
+ * server's "no layer" report shows the notice at once, until a quality
+ * sample sees frames decoding: a tile showing live video never claims to be
+ * paused, whatever report came last.
  */
 export function heldBackByLink(track: RemoteTrack | null | undefined): boolean {
   if (track?.kind !== 'video' || track.paused) return false;
-  return track.stalled || (track.layersReported && track.spatialLayer === null);
+  return track.stalled || (track.layersReported && track.spatialLayer === null && !track.decoding);
 }
 
 export function removePeerTracks(state: ConferenceState, peerId: string): string[] {

@@ -11,12 +11,17 @@ const video = (patch: Partial<RemoteTrack>): RemoteTrack => ({
   spatialLayer: null,
   layersReported: false,
   stalled: false,
+  decoding: false,
   ...patch,
 });
 
 describe('heldBackByLink', () => {
   it('is a resumed video the server reported without a layer', () => {
     expect(heldBackByLink(video({ layersReported: true, spatialLayer: null }))).toBe(true);
+  });
+
+  it('is never a video whose frames are decoding, whatever layer report came last', () => {
+    expect(heldBackByLink(video({ layersReported: true, spatialLayer: null, decoding: true }))).toBe(false);
   });
 
   it('is a resumed video whose frames stopped coming', () => {
