@@ -134,16 +134,21 @@ describe.skipIf(!canUseNetns)(`weak link${canUseNetns ? '' : ` (skipped: ${netns
       .toBe(true);
     // It stays low, video still decodes, and audio keeps arriving. With 5 % loss a lost packet can stall the
     // video until the retransmission or a key frame arrives (seen: one 1.5-s window without a frame right
-    // after the switch), so video must decode in 2 of 3 windows of 3 s; audio in all of them.
+    // after the switch), so video must decode in 2 of 3 windows of 3 s; audio in all of them. The receive
+    // budget probes one step up 10 s after it first limits the link (media-server/src/ReceiveBudget.ts); the
+    // probe overfills this link and falls back within seconds, and may land in one of the three samples
+    // (seen once in a clean-clone CI run), so layer 0 in at least 2 of 3.
     let videoWindows = 0;
+    let lowSamples = 0;
     for (let i = 0; i < 3; i++) {
       const live = (await liveInboundByPeer(receiver.page, 3_000))[chairPeerId];
       expect(live?.audio, `audio, sample ${i}`).toBe(true);
       if (live?.video) videoWindows += 1;
       const s = await chairVideoAtReceiver();
-      expect(s.spatialLayer).toBe(0);
+      if (s.spatialLayer === 0) lowSamples += 1;
     }
     expect(videoWindows).toBeGreaterThanOrEqual(2);
+    expect(lowSamples, 'samples on spatial layer 0').toBeGreaterThanOrEqual(2);
     console.info(`weak link: first sample ${samples[0]}; last ${samples.at(-1)}`);
   });
 
