@@ -11,6 +11,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: [
+            'packages/*/src/**/*.test.ts',
             'media-server/src/**/*.test.ts',
             'signaling/src/**/*.test.ts',
             'sip-gateway/src/**/*.test.ts',

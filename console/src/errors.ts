@@ -1,39 +1,20 @@
-import type { ErrorCode } from '@beacon/signaling/protocol';
-
 /**
- * Codes the console switches on: the server's codes plus the failures only a
- * client sees. The protocol's `BeaconError` class is not imported because the
- * protocol's runtime module pulls zod into the bundle; the codes are shared.
+ * The console's errors are the protocol's `ClientError` (the server's codes
+ * plus `timeout`, `disconnected`, `network`, `media_denied`), imported from the
+ * zod-free entry so zod stays out of the bundle. What is the console's own:
+ * turning any thrown value into one, and the message key shown for it.
  */
-export type ClientErrorCode = ErrorCode | 'timeout' | 'disconnected' | 'network' | 'media_denied';
+import { ClientError, type ClientErrorCode } from '@beacon/protocol/constants';
 
-export class ConsoleError extends Error {
-  override readonly name = 'ConsoleError';
-  constructor(
-    readonly code: ClientErrorCode,
-    message: string,
-    options?: { cause?: unknown; status?: number },
-  ) {
-    super(message, options);
-    this.status = options?.status;
-  }
-  readonly status: number | undefined;
+export { ClientError as ConsoleError, type ClientErrorCode };
 
-  static timeout(what: string): ConsoleError {
-    return new ConsoleError('timeout', `${what} timed out`);
-  }
-  static disconnected(what: string): ConsoleError {
-    return new ConsoleError('disconnected', `${what}: not connected`);
-  }
-}
-
-/** Any thrown value as a ConsoleError, so the UI can always show a code. */
-export function toConsoleError(error: unknown): ConsoleError {
-  if (error instanceof ConsoleError) return error;
+/** Any thrown value as a ClientError, so the UI can always show a code. */
+export function toConsoleError(error: unknown): ClientError {
+  if (error instanceof ClientError) return error;
   if (error instanceof DOMException && ['NotAllowedError', 'NotFoundError', 'NotReadableError'].includes(error.name)) {
-    return new ConsoleError('media_denied', error.message, { cause: error });
+    return new ClientError('media_denied', error.message, { cause: error });
   }
-  return new ConsoleError('internal', error instanceof Error ? error.message : String(error), { cause: error });
+  return new ClientError('internal', error instanceof Error ? error.message : String(error), { cause: error });
 }
 
 /** i18n key of the message shown for an error. */

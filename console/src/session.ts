@@ -2,7 +2,7 @@
  * Who is signed in. Persisted in localStorage so a reload keeps the session;
  * dropped when the token expires or the server rejects it.
  */
-import type { LoginResponse, UserView } from '@beacon/signaling/protocol';
+import type { LoginResponse, UserView } from '@beacon/protocol';
 import { reactive } from 'vue';
 import { api } from './api.ts';
 import type { ClientErrorCode } from './errors.ts';

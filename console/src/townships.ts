@@ -1,5 +1,5 @@
 /** Township names for labels, fetched once per session (best effort). */
-import type { TownshipView } from '@beacon/signaling/protocol';
+import type { TownshipView } from '@beacon/protocol';
 import { shallowRef } from 'vue';
 import { api } from './api.ts';
 import { session } from './session.ts';

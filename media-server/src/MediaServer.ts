@@ -1,3 +1,4 @@
+import { TypedEmitter } from '@beacon/common';
 import type { types as ms } from 'mediasoup';
 import { createLogger } from './logger.ts';
 import type {
@@ -29,7 +30,6 @@ import {
 } from './plainRtp.ts';
 import { Recordings } from './Recordings.ts';
 import { Room, type RoomEvents } from './Room.ts';
-import { TypedEmitter } from './TypedEmitter.ts';
 import { WorkerPool } from './WorkerPool.ts';
 
 const logger = createLogger('MediaServer');

@@ -19,6 +19,7 @@
  */
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { TypedEmitter } from '@beacon/common';
 import { probeDurationSeconds, runTool } from './ffmpegProcess.ts';
 import { createLogger } from './logger.ts';
 import type { RecordingResult, StartRecordingOptions } from './MediaControlTypes.ts';
@@ -27,7 +28,6 @@ import type { PlainRtpDefaults } from './plainRtp.ts';
 import { RecordingSegment, type SegmentLayout, sameLayout } from './RecordingSegment.ts';
 import type { Room } from './Room.ts';
 import { concatArgs, concatList, type SegmentFile } from './recordingCommands.ts';
-import { TypedEmitter } from './TypedEmitter.ts';
 
 const logger = createLogger('Recorder');
 

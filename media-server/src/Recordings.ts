@@ -3,13 +3,14 @@
  * request, or under a dead worker) and the server closing finish the file
  * rather than drop it.
  */
+
+import { TypedEmitter } from '@beacon/common';
 import { createLogger } from './logger.ts';
 import type { MediaControlEvents, RecordingResult, StartRecordingOptions } from './MediaControlTypes.ts';
 import { MediaError } from './MediaError.ts';
 import type { PlainRtpDefaults } from './plainRtp.ts';
 import { Recorder } from './Recorder.ts';
 import type { Room } from './Room.ts';
-import { TypedEmitter } from './TypedEmitter.ts';
 
 const logger = createLogger('Recordings');
 

@@ -1,3 +1,4 @@
+import { TypedEmitter } from '@beacon/common';
 import type { types as ms } from 'mediasoup';
 import { ActiveSpeaker } from './ActiveSpeaker.ts';
 import { watchConsumer } from './consumerEvents.ts';
@@ -15,7 +16,6 @@ import type {
 import { MediaError } from './MediaError.ts';
 import { MEDIA_CODECS } from './mediaCodecs.ts';
 import { countPeers, PeerMedia, producerInfo, type RoomCounts } from './PeerMedia.ts';
-import { TypedEmitter } from './TypedEmitter.ts';
 import type { WorkerSlot } from './WorkerPool.ts';
 
 const logger = createLogger('Room');

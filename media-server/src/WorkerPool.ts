@@ -1,10 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { TypedEmitter } from '@beacon/common';
 import type { types as ms } from 'mediasoup';
 import * as mediasoup from 'mediasoup';
 import { createLogger } from './logger.ts';
 import { MediaError } from './MediaError.ts';
 import type { MediaServerOptions } from './MediaServerOptions.ts';
-import { TypedEmitter } from './TypedEmitter.ts';
 
 const logger = createLogger('WorkerPool');
 

@@ -21,4 +21,3 @@ export {
   nodeHeartbeatSchema,
 } from './node/controlProtocol.ts';
 export type { PlainConsumerInput, PlainConsumerResult, PlainProducerInput, PlainProducerResult } from './plainRtp.ts';
-export { TypedEmitter } from './TypedEmitter.ts';

@@ -2,8 +2,9 @@
  * zod failures as client-facing bad_request errors, shared by REST bodies and
  * socket payloads so both name the bad field the same way.
  */
+
+import { BeaconError } from '@beacon/protocol';
 import type { z } from 'zod';
-import { BeaconError } from './protocol/errors.ts';
 
 /** 'transportId: Invalid input: expected string, received number' */
 export function describeZodError(error: z.ZodError): string {

@@ -11,8 +11,8 @@
 import { mkdirSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TypedEmitter } from '@beacon/media-server';
-import type { DialRequest } from '@beacon/signaling/protocol';
+import { TypedEmitter } from '@beacon/common';
+import type { DialRequest } from '@beacon/protocol';
 import { runAlertCall } from './calls/AlertCallFlow.ts';
 import type { CallLeg } from './calls/CallLeg.ts';
 import { runDialIn } from './calls/DialInFlow.ts';

@@ -1,19 +1,6 @@
-/**
- * Logging in Beacon's one style: a pino root logger per process, a child per
- * component (`CallLeg`, `Kamailio`, `Mixer`, ...). Info is for lifecycle
- * transitions only (call answered, leg joined a room, Kamailio started); per
- * packet or per DTMF digit detail goes to debug.
- */
-import { type Logger, pino } from 'pino';
+/** The gateway's loggers: `createLogger('CallLeg')`. The style and the rubric are in @beacon/common's logger. */
+import { type Logger, loggerFactory } from '@beacon/common';
 
 export type { Logger };
 
-const root = pino({
-  level: process.env.LOG_LEVEL ?? 'info',
-  base: { service: 'sip-gateway' },
-  timestamp: pino.stdTimeFunctions.isoTime,
-});
-
-export function createLogger(component: string): Logger {
-  return root.child({ component });
-}
+export const createLogger = loggerFactory('sip-gateway');

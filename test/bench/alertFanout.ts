@@ -13,7 +13,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AckBoardRow, WarningView } from '@beacon/signaling/protocol';
+import type { AckBoardRow, WarningView } from '@beacon/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { TokenService } from '../../signaling/src/auth/tokens.ts';
 import { startBeaconProcess } from '../src/beaconProcess.ts';

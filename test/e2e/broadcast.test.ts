@@ -5,7 +5,7 @@
  * receives the chair; a participant who joins normally does not reach the
  * others. The server refuses a send transport to an audience socket.
  */
-import type { RoomView } from '@beacon/signaling/protocol';
+import type { RoomView } from '@beacon/protocol';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { type BeaconProcess, DEMO_PASSWORD, startBeaconProcess } from '../src/beaconProcess.ts';

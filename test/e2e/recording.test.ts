@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { AttendanceRow, MeetingView, RecordingView } from '@beacon/signaling/protocol';
+import type { AttendanceRow, MeetingView, RecordingView } from '@beacon/protocol';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { type BeaconProcess, startBeaconProcess } from '../src/beaconProcess.ts';

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { PeerInfo } from '@beacon/signaling/protocol';
+import type { PeerInfo } from '@beacon/protocol';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BaresipPhone, baresipUnavailableReason, startBaresip } from '../src/baresip.ts';

@@ -2,7 +2,7 @@
  * Without Kamailio the rest of Beacon runs and the console says why phones are
  * unavailable (the gateway starts, finds no Kamailio, reports it).
  */
-import type { SipStatus } from '@beacon/signaling/protocol';
+import type { SipStatus } from '@beacon/protocol';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BeaconProcess, startBeaconProcess } from '../src/beaconProcess.ts';

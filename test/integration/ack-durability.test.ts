@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AckBoardRow, AlertForTerminal, WarningView } from '@beacon/signaling/protocol';
+import type { AckBoardRow, AlertForTerminal, WarningView } from '@beacon/protocol';
 import { io } from 'socket.io-client';
 import { afterAll, expect, it } from 'vitest';
 import { SEED_TOWNSHIPS } from '../../signaling/src/store/seedData.ts';

@@ -12,7 +12,7 @@ import type {
   TaskView,
   TimelineEntry,
   WarningView,
-} from '@beacon/signaling/protocol';
+} from '@beacon/protocol';
 import SqliteDatabase from 'better-sqlite3';
 import { io } from 'socket.io-client';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -5,14 +5,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type BeaconNode, type Config, loadConfig, startBeacon } from '@beacon/signaling';
 import type {
   Ack,
   ClientEventName,
   ClientEventResults,
   ClientToServerEvents,
   ServerToClientEvents,
-} from '@beacon/signaling/protocol';
+} from '@beacon/protocol';
+import { type BeaconNode, type Config, loadConfig, startBeacon } from '@beacon/signaling';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll } from 'vitest';
 

@@ -8,7 +8,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ClientEventResults, RoomState } from '@beacon/signaling/protocol';
+import type { ClientEventResults, RoomState } from '@beacon/protocol';
 import type { Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { api, FAKE_DTLS, login, micProducer, nextEvent, ok, request, type TestClient, useTestNode } from './helpers.ts';

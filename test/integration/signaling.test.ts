@@ -3,8 +3,9 @@
  * every client event, and a full two-peer media exchange on a real mediasoup
  * worker. No mocks.
  */
+
+import type { ClientEventName } from '@beacon/protocol';
 import { resolveJwtSecret, TokenService } from '@beacon/signaling';
-import type { ClientEventName } from '@beacon/signaling/protocol';
 import type { Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import {

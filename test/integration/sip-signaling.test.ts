@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
-import type { SipStatus } from '@beacon/signaling/protocol';
+import type { SipStatus } from '@beacon/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   api,

@@ -13,7 +13,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
-import type { IceServersResponse } from '@beacon/signaling/protocol';
+import type { IceServersResponse } from '@beacon/protocol';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ensureCertificates } from '../../signaling/src/tls/CertificateAuthority.ts';
 import { CoturnProcess, type CoturnProcessOptions, stunBinding } from '../../signaling/src/turn/CoturnProcess.ts';

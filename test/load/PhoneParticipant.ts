@@ -13,9 +13,9 @@
  */
 import dgram from 'node:dgram';
 import { once } from 'node:events';
+import { request } from '@beacon/protocol';
 import { FRAME_SAMPLES } from '../../sip-gateway/src/media/audioFrame.ts';
 import { RtpSender } from '../../sip-gateway/src/media/rtp.ts';
-import { request } from '../../sip-gateway/src/signaling/request.ts';
 import { connectSocket, failureCode, type LoadSocket } from './connect.ts';
 import type { LoadStats, SetupPhase } from './LoadStats.ts';
 import type { MediaPacer, PacedSender } from './MediaPacer.ts';
@@ -73,7 +73,12 @@ export class PhoneParticipant implements PacedSender {
       const started = performance.now();
       participant = new PhoneParticipant(opts, await connectSocket(opts.url, opts.legToken, opts.requestTimeoutMs));
       phase = 'join';
-      const joined = await request(participant.#socket, 'room:join', { roomId: opts.roomId }, opts.requestTimeoutMs);
+      const joined = await request(
+        participant.#socket,
+        'room:join',
+        { roomId: opts.roomId },
+        { timeoutMs: opts.requestTimeoutMs },
+      );
       participant.#peerId = joined.peerId;
       stats.recordJoined(performance.now() - started);
       if (opts.media) {
@@ -122,7 +127,7 @@ export class PhoneParticipant implements PacedSender {
     this.#stopSending();
     if (wasIn) {
       try {
-        await request(this.#socket, 'room:leave', {}, this.#opts.requestTimeoutMs);
+        await request(this.#socket, 'room:leave', {}, { timeoutMs: this.#opts.requestTimeoutMs });
         this.#opts.stats.recordLeft();
       } catch (err) {
         this.#opts.stats.recordFailure('leave', failureCode(err));
@@ -154,7 +159,7 @@ export class PhoneParticipant implements PacedSender {
       this.#socket,
       'phone:media',
       { codec: 'PCMU', ssrc: rtp.ssrc, payloadType: PCMU_PAYLOAD_TYPE },
-      this.#opts.requestTimeoutMs,
+      { timeoutMs: this.#opts.requestTimeoutMs },
     );
     this.#opts.stats.recordMediaOpen(performance.now() - started);
     const udp = dgram.createSocket('udp4');

@@ -4,9 +4,9 @@
  * reconnect by themselves: a dropped connection is a figure of the run, not
  * something to paper over.
  */
-import type { ClientToServerEvents, ServerToClientEvents } from '@beacon/signaling/protocol';
+import type { ClientToServerEvents, ServerToClientEvents } from '@beacon/protocol';
+import { ClientError } from '@beacon/protocol';
 import { io, type Socket } from 'socket.io-client';
-import { SignalingRequestError } from '../../sip-gateway/src/signaling/request.ts';
 
 export type LoadSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -24,7 +24,7 @@ export async function connectSocket(url: string, token: string, timeoutMs: numbe
       socket.once('connect', () => resolve());
       socket.once('connect_error', (err: Error & { data?: { code?: string } }) => {
         const code = err.data?.code ?? (err.message === 'timeout' ? 'timeout' : 'connect_error');
-        reject(new SignalingRequestError(code as SignalingRequestError['code'], `connect: ${err.message}`));
+        reject(new ClientError(code as ClientError['code'], `connect: ${err.message}`));
       });
     });
   } catch (err) {
@@ -36,5 +36,5 @@ export async function connectSocket(url: string, token: string, timeoutMs: numbe
 
 /** The error code to count a failure under: a signaling code, `timeout`, or `error`. */
 export function failureCode(err: unknown): string {
-  return err instanceof SignalingRequestError ? err.code : 'error';
+  return err instanceof ClientError ? err.code : 'error';
 }

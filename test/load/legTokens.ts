@@ -8,8 +8,9 @@
  * see socket/SipEmitter.ts), and a dial-out started in that window would be
  * sent to it; minting up front keeps that window to a fraction of a second.
  */
+
+import { request } from '@beacon/protocol';
 import { TokenService } from '@beacon/signaling';
-import { request } from '../../sip-gateway/src/signaling/request.ts';
 import { connectSocket, failureCode } from './connect.ts';
 
 /** Sign requests in parallel batches of this size: fast, without queueing hundreds of acks at once. */
@@ -37,7 +38,7 @@ export async function mintLegTokens(
         batch.map(async (fromNumber): Promise<MintResult> => {
           try {
             const payload = { callId: `load-call-${fromNumber}`, extension: null, fromNumber };
-            const { token } = await request(socket, 'sip:legToken', payload, timeoutMs);
+            const { token } = await request(socket, 'sip:legToken', payload, { timeoutMs });
             return { fromNumber, token };
           } catch (err) {
             return { fromNumber, failure: failureCode(err) };

@@ -3,7 +3,7 @@
  * (admin, chair or duty officer) would: `load-<n>` meeting rooms, kept
  * between runs (there is no room deletion), so a second run reuses them.
  */
-import type { RoomView } from '@beacon/signaling/protocol';
+import type { RoomView } from '@beacon/protocol';
 import { apiJson, loginApi } from '../src/signaling.ts';
 
 export interface LoadRoomsOptions {

@@ -3,16 +3,19 @@
  * bearer token, and a socket.io client that joins a room and keeps the
  * peers and the room state the server pushes.
  */
-import type {
-  Ack,
-  ClientEventName,
-  ClientEventResults,
-  ClientToServerEvents,
-  LoginResponse,
-  PeerInfo,
-  RoomState,
-  ServerToClientEvents,
-} from '@beacon/signaling/protocol';
+import {
+  type Ack,
+  type ClientEventName,
+  type ClientEventResults,
+  type ClientPayload,
+  type ClientToServerEvents,
+  type LoginResponse,
+  type PeerInfo,
+  type RoomState,
+  request,
+  requestAck,
+  type ServerToClientEvents,
+} from '@beacon/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { DEMO_PASSWORD } from './beaconProcess.ts';
 
@@ -84,17 +87,17 @@ export class SignalingClient {
     return new SignalingClient(socket);
   }
 
-  /** Emits a client event and resolves with its ack, ok or not. */
+  /**
+   * Emits a client event and resolves with its ack, ok or not. The payload is
+   * `unknown`: tests send invalid ones on purpose.
+   */
   request<E extends ClientEventName>(event: E, payload: unknown): Promise<Ack<ClientEventResults[E]>> {
-    const raw = this.socket as unknown as Socket;
-    return raw.timeout(10_000).emitWithAck(event, payload) as Promise<Ack<ClientEventResults[E]>>;
+    return requestAck(this.socket, event, payload as ClientPayload<E>);
   }
 
-  /** Like request, but throws unless the ack is ok. */
-  async ok<E extends ClientEventName>(event: E, payload: unknown): Promise<ClientEventResults[E]> {
-    const res = await this.request(event, payload);
-    if (!res.ok) throw new Error(`${event} refused: ${res.error.code} ${res.error.message}`);
-    return res.data;
+  /** Like request, but throws a ClientError with the server's code unless the ack is ok. */
+  ok<E extends ClientEventName>(event: E, payload: unknown): Promise<ClientEventResults[E]> {
+    return request(this.socket, event, payload as ClientPayload<E>);
   }
 
   /** Joins without media (no transports): enough to watch the room. */

@@ -3,7 +3,7 @@
  * process) → SIP gateway (its child) → Kamailio (the gateway's child), on
  * loopback ports of this test file's own, so test files never collide.
  */
-import type { SipStatus } from '@beacon/signaling/protocol';
+import type { SipStatus } from '@beacon/protocol';
 import { type BeaconProcess, freePort, startBeaconProcess } from './beaconProcess.ts';
 import { apiJson, loginApi } from './signaling.ts';
 import { freeUdpPort } from './sipp.ts';

@@ -5,7 +5,7 @@
  * `showArea`, e.g. from an imported CAP file). Changes go out through the
  * delegate; the page owns the state.
  */
-import type { IncidentView, LatLon, TerminalPresence, TownshipView, WarningArea } from '@beacon/signaling/protocol';
+import type { IncidentView, LatLon, TerminalPresence, TownshipView, WarningArea } from '@beacon/protocol';
 import L from './leafletGlobal.ts';
 import '@geoman-io/leaflet-geoman-free';
 import 'leaflet/dist/leaflet.css';

@@ -7,7 +7,7 @@
  * Works in a local equirectangular projection (x = lon·cos(lat₀), y = lat) so
  * a bisector is roughly equidistant in kilometres, not in degrees.
  */
-import type { LatLon } from '@beacon/signaling/protocol';
+import type { LatLon } from '@beacon/protocol';
 
 export interface CellSite {
   id: string;

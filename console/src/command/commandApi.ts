@@ -16,7 +16,7 @@ import type {
   TownshipView,
   WarningArea,
   WarningView,
-} from '@beacon/signaling/protocol';
+} from '@beacon/protocol';
 import { api, downloadWithToken } from '../api.ts';
 import { type ClientErrorCode, ConsoleError } from '../errors.ts';
 import { session } from '../session.ts';

@@ -15,7 +15,7 @@ import type {
   TimelineEntry,
   TownshipView,
   WarningView,
-} from '@beacon/signaling/protocol';
+} from '@beacon/protocol';
 import { reactive } from 'vue';
 import { isAuthError, toConsoleError } from '../errors.ts';
 import { endSession, session } from '../session.ts';

@@ -3,7 +3,7 @@
  * data): the side panel tab, the open township card / incident / warning,
  * the incident place mode and the warning area being drawn with its preview.
  */
-import type { LatLon, WarningArea } from '@beacon/signaling/protocol';
+import type { LatLon, WarningArea } from '@beacon/protocol';
 import { reactive } from 'vue';
 import { toConsoleError } from '../errors.ts';
 import { commandApi } from './commandApi.ts';

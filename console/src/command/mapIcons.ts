@@ -3,7 +3,7 @@
  * default icon URLs break under a bundler). Township markers carry their
  * presence as data attributes, which the e2e tests and the CSS both read.
  */
-import type { IncidentView, TerminalPresence } from '@beacon/signaling/protocol';
+import type { IncidentView, TerminalPresence } from '@beacon/protocol';
 
 export type VideoState = 'online' | 'meeting' | 'offline';
 export type PhoneState = 'registered' | 'in_call' | 'unregistered';

@@ -1,4 +1,4 @@
-import type { SipStatus, TerminalPresence, TownshipView } from '@beacon/signaling/protocol';
+import type { SipStatus, TerminalPresence, TownshipView } from '@beacon/protocol';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { applySipStatus, command } from './commandStore.ts';
 import { escapeHtml, phoneState, townshipMarkerHtml, videoState } from './mapIcons.ts';

@@ -1,5 +1,5 @@
 /** Derived views of the command store, shared by the panels. */
-import type { AckBoardRow, IncidentView, TaskView, TownshipView, WarningView } from '@beacon/signaling/protocol';
+import type { AckBoardRow, IncidentView, TaskView, TownshipView, WarningView } from '@beacon/protocol';
 import { command } from './commandStore.ts';
 
 export type AckState = 'pending' | 'delivered' | 'acknowledged';

@@ -2,7 +2,7 @@
  * `window.__beaconCommand`: lets the e2e tests put a warning area on the map
  * exactly as the drawing tool would (Playwright cannot draw reliably).
  */
-import type { LatLon } from '@beacon/signaling/protocol';
+import type { LatLon } from '@beacon/protocol';
 import type { CommandMap } from './CommandMap.ts';
 
 export interface BeaconCommandHooks {

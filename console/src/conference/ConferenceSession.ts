@@ -22,7 +22,7 @@ import type {
   ConsumerParams,
   PeerInfo,
   RoomState,
-} from '@beacon/signaling/protocol';
+} from '@beacon/protocol';
 import type { types } from 'mediasoup-client';
 import { type ClientErrorCode, isAuthError, toConsoleError } from '../errors.ts';
 import { SignalingClient } from '../signaling/SignalingClient.ts';

@@ -3,7 +3,7 @@
  * transport, our producers and the consumers of remote producers. Knows
  * nothing about Vue; a re-join builds a fresh MediaSession.
  */
-import type { ConsumerParams, MediaSource, TransportParams } from '@beacon/signaling/protocol';
+import type { ConsumerParams, MediaSource, TransportParams } from '@beacon/protocol';
 import { Device, type types } from 'mediasoup-client';
 import type { SignalingClient } from '../signaling/SignalingClient.ts';
 

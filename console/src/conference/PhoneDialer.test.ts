@@ -1,4 +1,4 @@
-import type { SipStatus } from '@beacon/signaling/protocol';
+import type { SipStatus } from '@beacon/protocol';
 import { describe, expect, it } from 'vitest';
 import { ConsoleError } from '../errors.ts';
 import { PhoneDialer, type PhoneDialerPort } from './PhoneDialer.ts';

@@ -14,7 +14,7 @@
  * A new dial of the same extension supersedes the previous request: late
  * events of the old one are dropped instead of overwriting the new progress.
  */
-import type { DialState, SipStatus } from '@beacon/signaling/protocol';
+import type { DialState, SipStatus } from '@beacon/protocol';
 import { reactive } from 'vue';
 import { api } from '../api.ts';
 import { type ClientErrorCode, toConsoleError } from '../errors.ts';

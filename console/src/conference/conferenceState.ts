@@ -1,5 +1,5 @@
 /** The reactive picture of one conference that the components render. */
-import type { ChatMessage, MediaSource, PeerInfo, RoomState } from '@beacon/signaling/protocol';
+import type { ChatMessage, MediaSource, PeerInfo, RoomState } from '@beacon/protocol';
 import { reactive } from 'vue';
 import type { ClientErrorCode } from '../errors.ts';
 import type { QualitySample } from './quality.ts';

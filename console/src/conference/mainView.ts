@@ -3,7 +3,7 @@
  * granted speaker, a screen share), else someone sharing a screen, else the
  * active speaker, else the chair. A peer's screen share wins over its camera.
  */
-import type { PeerInfo, RoomState } from '@beacon/signaling/protocol';
+import type { PeerInfo, RoomState } from '@beacon/protocol';
 import { type ConferenceState, type RemoteTrack, videoOf } from './conferenceState.ts';
 
 export type SpotlightReason = NonNullable<RoomState['spotlightReason']>;

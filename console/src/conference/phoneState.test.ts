@@ -1,4 +1,4 @@
-import type { PeerInfo, PhoneRegistration, TerminalView } from '@beacon/signaling/protocol';
+import type { PeerInfo, PhoneRegistration, TerminalView } from '@beacon/protocol';
 import { describe, expect, it } from 'vitest';
 import { DIAL_NUMBER, extensionsInRoom, phoneDirectory, registrationStatus } from './phoneState.ts';
 

@@ -3,13 +3,11 @@
  * (store terminals merged with live registrations) and how a phone peer's
  * state reads. Pure functions: the dial panel and the tiles render these.
  */
-import type { PeerInfo, PhoneRegistration, TerminalView } from '@beacon/signaling/protocol';
+import type { PeerInfo, PhoneRegistration, TerminalView } from '@beacon/protocol';
+import { DIAL_NUMBER_PATTERN } from '@beacon/protocol/constants';
 
-/**
- * Mirrors the protocol's `dialNumberSchema`. Not imported: the schema is a
- * zod object and would pull zod into the bundle for one regex.
- */
-export const DIAL_NUMBER = /^[0-9]{2,16}$/;
+/** The protocol's rule for extensions and conference numbers (zod-free entry: no zod in the bundle). */
+export const DIAL_NUMBER = DIAL_NUMBER_PATTERN;
 
 /** What the panel shows per phone; a call through the gateway wins over registration. */
 export type RegistrationStatus = 'registered' | 'unregistered' | 'in_call';

@@ -1,18 +1,17 @@
 /**
- * The socket.io connection to signaling. `request()` turns the protocol's
- * ack convention into promises: resolves with `data`, rejects with a
- * ConsoleError carrying the server's code (or `timeout`/`disconnected`).
+ * The socket.io connection to signaling. `request()` is the protocol's
+ * request client: resolves with the ack's `data`, rejects with a ClientError
+ * (ConsoleError) carrying the server's code, or `timeout`/`disconnected`.
  */
 import type {
-  Ack,
   ClientEventName,
   ClientEventResults,
   ClientPayload,
   ErrorCode,
   ServerToClientEvents,
-} from '@beacon/signaling/protocol';
+} from '@beacon/protocol';
+import { request } from '@beacon/protocol/request';
 import { io, type Socket } from 'socket.io-client';
-import { ConsoleError } from '../errors.ts';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -65,20 +64,13 @@ export class SignalingClient {
     if (this.socket.connected) this.socket.emit(event as ClientEventName, payload, () => undefined);
   }
 
+  /** Fails fast when not connected: the UI shows it at once instead of after the timeout. */
   request<E extends ClientEventName>(
     event: E,
     payload: ClientPayload<E>,
     timeoutMs = this.#timeoutMs,
   ): Promise<ClientEventResults[E]> {
-    if (!this.socket.connected) return Promise.reject(ConsoleError.disconnected(event));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(ConsoleError.timeout(event)), timeoutMs);
-      this.socket.emit(event as ClientEventName, payload, (ack: Ack<ClientEventResults[E]>) => {
-        clearTimeout(timer);
-        if (ack.ok) resolve(ack.data);
-        else reject(new ConsoleError(ack.error.code, ack.error.message));
-      });
-    });
+    return request(this.socket, event, payload, { timeoutMs, failFast: true });
   }
 }
 

@@ -5,7 +5,7 @@
  * answers video pulls with the camera (PullPublisher) and hands meeting
  * invites to the page (auto-answer).
  */
-import type { AlertForTerminal, TaskView } from '@beacon/signaling/protocol';
+import type { AlertForTerminal, TaskView } from '@beacon/protocol';
 import { reactive } from 'vue';
 import { api } from '../api.ts';
 import { type ClientErrorCode, isAuthError, toConsoleError } from '../errors.ts';

@@ -7,7 +7,7 @@
  *   shown ──(签收)──► acking ──(ok)──► acked ──(after a moment)──► removed
  *                        └──(error)──► failed ──(签收 again)──► acking
  */
-import type { AlertForTerminal } from '@beacon/signaling/protocol';
+import type { AlertForTerminal } from '@beacon/protocol';
 import type { ClientErrorCode } from '../errors.ts';
 
 export type AlertPhase = 'shown' | 'acking' | 'failed' | 'acked';

@@ -6,7 +6,7 @@
  * `takeReturnToTerminal()` there. Session storage keeps the flag through a
  * reload inside the meeting.
  */
-import type { UserView } from '@beacon/signaling/protocol';
+import type { UserView } from '@beacon/protocol';
 import type { Route } from '../router.ts';
 
 const RETURN_KEY = 'beacon.terminal.returnAfterMeeting';

@@ -1,5 +1,5 @@
 /** The township's dispatch tasks (调度任务): merge live updates, order for the screen, overdue at read time. */
-import type { TaskView } from '@beacon/signaling/protocol';
+import type { TaskView } from '@beacon/protocol';
 
 /** Inserts or replaces `task`; tasks of other townships are ignored (false). */
 export function upsertTask(tasks: TaskView[], task: TaskView, townshipId: string | null): boolean {

@@ -1,4 +1,4 @@
-import type { AlertForTerminal, TaskView } from '@beacon/signaling/protocol';
+import type { AlertForTerminal, TaskView } from '@beacon/protocol';
 import { describe, expect, it } from 'vitest';
 import { currentAlert, enqueueAlert, needsAlarm, type QueuedAlert, removeAlert } from './alertQueue.ts';
 import { homeRoute, rememberReturnToTerminal, takeReturnToTerminal } from './landing.ts';

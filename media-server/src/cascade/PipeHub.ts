@@ -17,12 +17,13 @@
  * RTX is on (a lost packet across the hop is repaired by the receiving
  * consumers' NACKs); SRTP is optional per pipe.
  */
+
+import { TypedEmitter } from '@beacon/common';
 import type { types as ms } from 'mediasoup';
 import { createLogger } from '../logger.ts';
 import type { MediaKind } from '../MediaControlTypes.ts';
 import { MediaError } from '../MediaError.ts';
 import type { MediaServer } from '../MediaServer.ts';
-import { TypedEmitter } from '../TypedEmitter.ts';
 
 const logger = createLogger('PipeHub');
 

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { BeaconError } from '@beacon/protocol';
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
-import { BeaconError } from '../protocol/errors.ts';
 import { type AuthClaims, resolveJwtSecret, TokenService } from './tokens.ts';
 
 const secret = new TextEncoder().encode('a-test-secret-that-is-long-enough-0123456789');

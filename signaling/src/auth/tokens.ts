@@ -6,11 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Role } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
-import { BeaconError } from '../protocol/errors.ts';
-import type { Role } from '../protocol/events.ts';
 
 export interface AuthClaims {
   userId: string;

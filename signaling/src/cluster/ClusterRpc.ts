@@ -6,9 +6,9 @@
  * or Redis is down) — never hangs the client's ack.
  */
 import { randomUUID } from 'node:crypto';
+import { BeaconError } from '@beacon/protocol';
 import { z } from 'zod';
 import { createLogger } from '../logger.ts';
-import { BeaconError } from '../protocol/errors.ts';
 import type { ClusterNode, RedisClient } from './ClusterNode.ts';
 import { parseRedisJson } from './redisJson.ts';
 

@@ -15,11 +15,11 @@
  * When the owner dies, its rooms' participants on other nodes get
  * `room:recreated` and re-join; the first re-join claims the room anew.
  */
+
+import { BeaconError, type ClientEventName, clientEventSchemas } from '@beacon/protocol';
 import type { Logger } from 'pino';
 import type { AuthClaims } from '../auth/tokens.ts';
 import { createLogger } from '../logger.ts';
-import { BeaconError } from '../protocol/errors.ts';
-import { type ClientEventName, clientEventSchemas } from '../protocol/events.ts';
 import { handlers, socketGone } from '../socket/handlers/index.ts';
 import { SocketSession } from '../socket/SocketSession.ts';
 import type { BeaconSocket, HandlerContext } from '../socket/types.ts';

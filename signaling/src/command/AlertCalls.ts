@@ -6,8 +6,7 @@
  * `phone`). A township whose phone is not registered, or no gateway, is
  * simply not called: the terminal banner and escalation still run.
  */
-import type { AlertForTerminal, WarningColour } from '../protocol/command.ts';
-import type { AlertCallRequest } from '../protocol/sip.ts';
+import type { AlertCallRequest, AlertForTerminal, WarningColour } from '@beacon/protocol';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
 import type { Actor, CommandBus, CommandEvents } from './CommandBus.ts';

@@ -3,8 +3,7 @@
  * notes, and the typed events that socket/CommandEmitter.ts turns into
  * socket.io emits (this side does not know socket.io, like SipBridge).
  */
-import { TypedEmitter } from '@beacon/media-server';
-import type { AuthClaims } from '../auth/tokens.ts';
+import { TypedEmitter } from '@beacon/common';
 import type {
   AckBoardRow,
   AlertForTerminal,
@@ -13,7 +12,8 @@ import type {
   TerminalPresence,
   TimelineEntry,
   WarningView,
-} from '../protocol/command.ts';
+} from '@beacon/protocol';
+import type { AuthClaims } from '../auth/tokens.ts';
 import type { NewTimelineEntry } from '../store/commandTypes.ts';
 import type { Store } from '../store/index.ts';
 

@@ -5,15 +5,15 @@
  * lands on the incident's timeline.
  */
 import { randomUUID } from 'node:crypto';
-import { createLogger } from '../logger.ts';
 import {
+  BeaconError,
   type CreateIncidentRequest,
   INCIDENT_TRANSITIONS,
   type IncidentStatus,
   type IncidentView,
   type TimelineEntry,
-} from '../protocol/command.ts';
-import { BeaconError } from '../protocol/errors.ts';
+} from '@beacon/protocol';
+import { createLogger } from '../logger.ts';
 import type { Actor, CommandBus } from './CommandBus.ts';
 import { nearestTownship } from './geo/affectedTownships.ts';
 import { requireStaff } from './staff.ts';

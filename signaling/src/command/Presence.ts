@@ -4,7 +4,7 @@
  * phone (from the SIP gateway's status). Emits a township's presence only
  * when it changed.
  */
-import type { TerminalPresence } from '../protocol/command.ts';
+import type { TerminalPresence } from '@beacon/protocol';
 import type { ConferenceRoom } from '../rooms/ConferenceRoom.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';

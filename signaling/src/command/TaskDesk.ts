@@ -3,9 +3,9 @@
  * (one task each, one batch); each township acknowledges, then reports done.
  */
 import { randomUUID } from 'node:crypto';
+import type { TaskView } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
-import type { TaskView } from '../protocol/command.ts';
-import { BeaconError } from '../protocol/errors.ts';
 import type { Actor, CommandBus } from './CommandBus.ts';
 import { isStaff, requireStaff, requireTownship } from './staff.ts';
 

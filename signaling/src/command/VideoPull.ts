@@ -3,7 +3,7 @@
  * camera into the township's own pull room `pull-<townshipId>`, which the
  * desk then joins as audience. The room is created in the store on first use.
  */
-import { BeaconError } from '../protocol/errors.ts';
+import { BeaconError } from '@beacon/protocol';
 import type { Actor, CommandBus } from './CommandBus.ts';
 import type { Presence } from './Presence.ts';
 import { requireStaff } from './staff.ts';

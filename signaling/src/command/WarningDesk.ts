@@ -5,7 +5,6 @@
  * "ok" the terminal saw survives a crash right after.
  */
 import { randomUUID } from 'node:crypto';
-import { createLogger } from '../logger.ts';
 import type {
   AckBoardRow,
   AckChannel,
@@ -13,8 +12,9 @@ import type {
   CreateWarningRequest,
   WarningArea,
   WarningView,
-} from '../protocol/command.ts';
-import { BeaconError } from '../protocol/errors.ts';
+} from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
+import { createLogger } from '../logger.ts';
 import type { Actor, CommandBus } from './CommandBus.ts';
 import { affectedTownships, closedRing } from './geo/affectedTownships.ts';
 import { requireStaff, requireTownship } from './staff.ts';

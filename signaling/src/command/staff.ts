@@ -1,7 +1,7 @@
 /** Who runs the command room: the city side. Townships read what concerns them and acknowledge. */
 
-import { BeaconError } from '../protocol/errors.ts';
-import type { Role } from '../protocol/events.ts';
+import type { Role } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import type { Actor } from './CommandBus.ts';
 
 export const COMMAND_STAFF: readonly Role[] = ['admin', 'chair', 'duty_officer'];

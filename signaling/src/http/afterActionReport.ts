@@ -4,7 +4,7 @@
  * their ack statistics, tasks, and emergency meetings with attendance and
  * recordings; and the timeline as CSV (same conventions as attendance.csv).
  */
-import type { IncidentView } from '../protocol/command.ts';
+import type { IncidentView } from '@beacon/protocol';
 import type { Store } from '../store/index.ts';
 import { csvField, formatCst } from './attendanceCsv.ts';
 

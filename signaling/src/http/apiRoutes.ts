@@ -2,11 +2,11 @@
  * Resource routes under /api/v1 (behind the bearer middleware): the caller,
  * rooms with live participant counts, townships and terminals.
  */
+
+import type { Role } from '@beacon/protocol';
+import { BeaconError, createRoomRequestSchema, type RoomView } from '@beacon/protocol';
 import { Router } from 'express';
 import { createLogger } from '../logger.ts';
-import { BeaconError } from '../protocol/errors.ts';
-import type { Role } from '../protocol/events.ts';
-import { createRoomRequestSchema, type RoomView } from '../protocol/rest.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { RoomRecord, Store } from '../store/index.ts';
 import { parseOrBadRequest } from '../validation.ts';

@@ -5,7 +5,7 @@
  * present (overlapping intervals, e.g. two devices, counted once). Times are
  * China Standard Time, "YYYY-MM-DD HH:MM:SS".
  */
-import type { AttendanceRow } from '../protocol/meeting.ts';
+import type { AttendanceRow } from '@beacon/protocol';
 
 const HEADER = ['姓名', '乡镇', '入会时间', '离会时间', '时长(分钟)'];
 

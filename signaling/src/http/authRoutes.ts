@@ -2,12 +2,12 @@
  * POST /api/v1/auth/login and the bearer middleware that guards the rest of
  * /api/v1. The verified claims are kept in `res.locals.claims`.
  */
+
+import { BeaconError, type LoginResponse, loginRequestSchema, type UserView } from '@beacon/protocol';
 import { type RequestHandler, type Response, Router } from 'express';
 import { verifyPassword } from '../auth/passwords.ts';
 import type { AuthClaims, TokenService } from '../auth/tokens.ts';
 import { createLogger } from '../logger.ts';
-import { BeaconError } from '../protocol/errors.ts';
-import { type LoginResponse, loginRequestSchema, type UserView } from '../protocol/rest.ts';
 import type { Store, UserRecord } from '../store/index.ts';
 import { parseOrBadRequest } from '../validation.ts';
 

@@ -3,11 +3,11 @@
  * presence for the map, and the audit log (admin only; no route edits or
  * deletes an entry, and the database refuses to).
  */
+
+import { BeaconError, createTaskSchema } from '@beacon/protocol';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { CommandRoom } from '../command/CommandRoom.ts';
-import { createTaskSchema } from '../protocol/command.ts';
-import { BeaconError } from '../protocol/errors.ts';
 import type { Store } from '../store/index.ts';
 import { parseOrBadRequest } from '../validation.ts';
 import { claimsOf } from './authRoutes.ts';

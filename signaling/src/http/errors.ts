@@ -2,9 +2,10 @@
  * REST errors: `{ error: { code, message } }` with the matching status.
  * Stacks and internal messages never reach the client.
  */
+
+import { BeaconError, type ErrorCode } from '@beacon/protocol';
 import type { ErrorRequestHandler, Response } from 'express';
 import { createLogger } from '../logger.ts';
-import { BeaconError, type ErrorCode } from '../protocol/errors.ts';
 
 const logger = createLogger('http');
 

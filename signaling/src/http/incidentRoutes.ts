@@ -3,17 +3,18 @@
  * snapshots, one-click emergency meeting, after-action report. The city side
  * manages; a township reads the incidents of its own township.
  */
-import { Router } from 'express';
-import type { CommandRoom } from '../command/CommandRoom.ts';
-import { isStaff } from '../command/staff.ts';
+
 import {
+  BeaconError,
   createIncidentSchema,
   type IncidentView,
   incidentFilterSchema,
   incidentNoteSchema,
   incidentStatusChangeSchema,
-} from '../protocol/command.ts';
-import { BeaconError } from '../protocol/errors.ts';
+} from '@beacon/protocol';
+import { Router } from 'express';
+import type { CommandRoom } from '../command/CommandRoom.ts';
+import { isStaff } from '../command/staff.ts';
 import type { Store } from '../store/index.ts';
 import { parseOrBadRequest } from '../validation.ts';
 import { reportCsv, reportHtml } from './afterActionReport.ts';

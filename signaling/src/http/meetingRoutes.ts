@@ -8,11 +8,10 @@
  * signed-in user, like the room list.
  */
 import { existsSync } from 'node:fs';
+import type { RecordingView, Role } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import { type RequestHandler, Router } from 'express';
 import type { AuthClaims, TokenService } from '../auth/tokens.ts';
-import { BeaconError } from '../protocol/errors.ts';
-import type { Role } from '../protocol/events.ts';
-import type { RecordingView } from '../protocol/meeting.ts';
 import type { Store } from '../store/index.ts';
 import type { RecordingRecord } from '../store/StoreTypes.ts';
 import { attendanceCsv } from './attendanceCsv.ts';

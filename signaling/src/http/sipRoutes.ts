@@ -4,10 +4,11 @@
  * once (the store keeps only digest hashes); the gateway is told to resync
  * Kamailio's subscriber table.
  */
+
+import { BeaconError } from '@beacon/protocol';
 import { Router } from 'express';
 import { randomSipPassword, sipHashes } from '../auth/sipDigest.ts';
 import { createLogger } from '../logger.ts';
-import { BeaconError } from '../protocol/errors.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
 import { claimsOf } from './authRoutes.ts';

@@ -4,13 +4,13 @@
  * meeting. The city side manages; a township reads the issued warnings that
  * reached it and its own board line.
  */
+
+import { BeaconError, createWarningSchema, type WarningView, warningPreviewSchema } from '@beacon/protocol';
 import express, { Router } from 'express';
 import type { CommandRoom } from '../command/CommandRoom.ts';
 import { warningToCap } from '../command/cap/capExport.ts';
 import { capToWarning } from '../command/cap/capImport.ts';
 import { isStaff, requireStaff } from '../command/staff.ts';
-import { createWarningSchema, type WarningView, warningPreviewSchema } from '../protocol/command.ts';
-import { BeaconError } from '../protocol/errors.ts';
 import type { Store } from '../store/index.ts';
 import { parseOrBadRequest } from '../validation.ts';
 import { claimsOf } from './authRoutes.ts';

@@ -19,6 +19,7 @@
  * changes from any node are forwarded, consecutive duplicates dropped.
  * Recording runs on the room's first host and records what reaches it.
  */
+import { TypedEmitter } from '@beacon/common';
 import {
   type ConsumerInfo,
   type ConsumerLayers,
@@ -35,7 +36,6 @@ import {
   type RecordingResult,
   type StartRecordingOptions,
   type TransportDirection,
-  TypedEmitter,
   type WebRtcTransportInfo,
 } from '@beacon/media-server';
 import type { types as ms } from 'mediasoup';

@@ -12,8 +12,9 @@
  * `bootId` means the process restarted and lost its rooms: the old
  * incarnation is declared dead at once.
  */
+
+import { TypedEmitter } from '@beacon/common';
 import type { NodeHeartbeat, NodeLoad } from '@beacon/media-server';
-import { TypedEmitter } from '@beacon/media-server';
 import { createLogger } from '../logger.ts';
 
 const logger = createLogger('MediaNodeRegistry');

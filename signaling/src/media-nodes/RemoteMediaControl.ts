@@ -9,6 +9,7 @@
  * heartbeat, the rooms it ensured, the producers it created.
  */
 import { randomUUID } from 'node:crypto';
+import { TypedEmitter } from '@beacon/common';
 import {
   type ConsumerInfo,
   type ConsumerLayers,
@@ -34,7 +35,6 @@ import {
   type RecordingResult,
   type StartRecordingOptions,
   type TransportDirection,
-  TypedEmitter,
   type WebRtcTransportInfo,
 } from '@beacon/media-server';
 import type { types as ms } from 'mediasoup';

@@ -9,12 +9,12 @@
  * Does not know socket.io: what others must hear leaves as typed events
  * (LiveKit-style manager); the socket layer turns them into emits.
  */
+
+import { TypedEmitter } from '@beacon/common';
 import type { MediaControl, ProducerInfo } from '@beacon/media-server';
-import { TypedEmitter } from '@beacon/media-server';
+import type { MediaSource, MutedBy, RoomState } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
-import { BeaconError } from '../protocol/errors.ts';
-import type { MediaSource } from '../protocol/events.ts';
-import type { MutedBy, RoomState } from '../protocol/meeting.ts';
 import type { ConferenceRoomEvents, ConferenceRoomOptions, RoomProducer } from './ConferenceRoomTypes.ts';
 import { clientInput } from './clientInput.ts';
 import { MainView } from './MainView.ts';

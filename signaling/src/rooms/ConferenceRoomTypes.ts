@@ -1,7 +1,6 @@
 /** Public types of ConferenceRoom: its events, options and producers. */
 import type { MediaControl } from '@beacon/media-server';
-import type { ConsumerParams, MediaSource, PeerInfo } from '../protocol/events.ts';
-import type { MeetingMode, MeetingRole, RoomState } from '../protocol/meeting.ts';
+import type { ConsumerParams, MediaSource, MeetingMode, MeetingRole, PeerInfo, RoomState } from '@beacon/protocol';
 import type { PollingClock } from './Polling.ts';
 
 export type ConferenceRoomEvents = {

@@ -7,8 +7,9 @@
  * chose). Roll call stops polling and polling clears a roll call. Every
  * change ends in the room's `stateChanged()` (one `room:state` snapshot).
  */
-import { BeaconError } from '../protocol/errors.ts';
-import type { RoomState } from '../protocol/meeting.ts';
+
+import type { RoomState } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import type { ConferenceRoom } from './ConferenceRoom.ts';
 import type { Participant } from './Participant.ts';
 import { Polling, type PollingClock } from './Polling.ts';

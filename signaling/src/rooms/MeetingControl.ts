@@ -7,9 +7,10 @@
  * chair, only township terminals can be force-unmuted, only the presenter
  * sends in broadcast mode.
  */
+
+import type { MeetingMode, MeetingRole, RoomState } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
-import { BeaconError } from '../protocol/errors.ts';
-import type { MeetingMode, MeetingRole, RoomState } from '../protocol/meeting.ts';
 import type { ConferenceRoom } from './ConferenceRoom.ts';
 import type { Participant, ParticipantProducer } from './Participant.ts';
 

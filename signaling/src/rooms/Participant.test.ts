@@ -1,5 +1,5 @@
+import { BeaconError } from '@beacon/protocol';
 import { describe, expect, it } from 'vitest';
-import { BeaconError } from '../protocol/errors.ts';
 import { IllegalTransitionError, Participant, ParticipantState } from './Participant.ts';
 
 const claims = {

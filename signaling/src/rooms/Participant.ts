@@ -4,11 +4,9 @@
  * the same participant is taken over by the user's next socket (`room:resume`).
  */
 import { randomBytes } from 'node:crypto';
+import type { MediaSource, MeetingRole, MutedBy, PeerInfo, PhoneInfo } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import type { AuthClaims } from '../auth/tokens.ts';
-import { BeaconError } from '../protocol/errors.ts';
-import type { MediaSource, PeerInfo } from '../protocol/events.ts';
-import type { MeetingRole, MutedBy } from '../protocol/meeting.ts';
-import type { PhoneInfo } from '../protocol/sip.ts';
 
 /**
  * Participant lifecycle.

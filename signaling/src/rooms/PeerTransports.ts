@@ -3,8 +3,8 @@
  * peer (mediasoup-client recovers with an ICE restart, not a second one).
  */
 import type { MediaControl, TransportDirection } from '@beacon/media-server';
-import { BeaconError } from '../protocol/errors.ts';
-import type { TransportParams } from '../protocol/events.ts';
+import type { TransportParams } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import { clientInput } from './clientInput.ts';
 import type { Participant } from './Participant.ts';
 

@@ -8,7 +8,7 @@
  *      └───────────────────^
  * ```
  */
-import type { PollingState } from '../protocol/meeting.ts';
+import type { PollingState } from '@beacon/protocol';
 
 export interface PollingClock {
   setTimeout(fn: () => void, ms: number): unknown;

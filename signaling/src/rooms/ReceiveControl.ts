@@ -8,9 +8,9 @@
  * choice capped by `maxSpatialLayer`.
  */
 import type { MediaControl } from '@beacon/media-server';
+import type { ConsumerParams, MediaSource } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
-import { BeaconError } from '../protocol/errors.ts';
-import type { ConsumerParams, MediaSource } from '../protocol/events.ts';
 import type { Participant, ParticipantConsumer } from './Participant.ts';
 
 const logger = createLogger('ReceiveControl');

@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { MediaControl, RecordingResult } from '@beacon/media-server';
+import type { RoomState } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
-import { BeaconError } from '../protocol/errors.ts';
-import type { RoomState } from '../protocol/meeting.ts';
 
 const logger = createLogger('RoomRecorder');
 

@@ -6,10 +6,11 @@
  * id: concurrent first joins await one shared creation instead of racing to
  * build two rooms (the edumeet lesson).
  */
+
+import { TypedEmitter } from '@beacon/common';
 import type { MediaControl } from '@beacon/media-server';
-import { TypedEmitter } from '@beacon/media-server';
+import type { MeetingMode } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
-import type { MeetingMode } from '../protocol/meeting.ts';
 import { ConferenceRoom } from './ConferenceRoom.ts';
 import type { Participant } from './Participant.ts';
 import type { PollingClock } from './Polling.ts';

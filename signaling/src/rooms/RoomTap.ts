@@ -9,10 +9,10 @@
  * not a Participant, so it is in no participant list, attendance or count.
  */
 import { randomUUID } from 'node:crypto';
+import { TypedEmitter } from '@beacon/common';
 import type { MediaControl, PlainConsumerResult } from '@beacon/media-server';
-import { TypedEmitter } from '@beacon/media-server';
+import type { TapStream } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
-import type { TapStream } from '../protocol/sip.ts';
 import type { ConferenceRoom, RoomProducer } from './ConferenceRoom.ts';
 
 const logger = createLogger('RoomTap');

@@ -1,5 +1,5 @@
 /** Speak requests (申请发言) in the order they were raised; one per peer. */
-import type { SpeakRequest } from '../protocol/meeting.ts';
+import type { SpeakRequest } from '@beacon/protocol';
 
 export class SpeakQueue {
   readonly #requests = new Map<string, SpeakRequest>();

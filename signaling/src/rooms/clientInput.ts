@@ -1,4 +1,4 @@
-import { BeaconError } from '../protocol/errors.ts';
+import { BeaconError } from '@beacon/protocol';
 
 /**
  * mediasoup rejects client-supplied parameters it cannot use with TypeError

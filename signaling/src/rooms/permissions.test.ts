@@ -1,8 +1,6 @@
+import { BeaconError, clientEventSchemas, commandEventSchemas } from '@beacon/protocol';
 import { describe, expect, it } from 'vitest';
 import type { AuthClaims } from '../auth/tokens.ts';
-import { commandEventSchemas } from '../protocol/command.ts';
-import { BeaconError } from '../protocol/errors.ts';
-import { clientEventSchemas } from '../protocol/events.ts';
 import { authorize, isAllowed, PERMISSIONS, roleOnJoin } from './permissions.ts';
 
 const account = (role: AuthClaims['role']): AuthClaims => ({

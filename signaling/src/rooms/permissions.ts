@@ -7,11 +7,10 @@
  * a room chairs it, later ones co-chair, duty officers and townships
  * participate, and view-only audience members only receive.
  */
+
+import type { ClientEventName, commandEventSchemas, MeetingRole } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import type { AuthClaims } from '../auth/tokens.ts';
-import type { commandEventSchemas } from '../protocol/command.ts';
-import { BeaconError } from '../protocol/errors.ts';
-import type { ClientEventName } from '../protocol/events.ts';
-import type { MeetingRole } from '../protocol/meeting.ts';
 import type { RoomKind } from '../store/index.ts';
 
 /** Events that need no meeting role (they happen before or instead of having one). */

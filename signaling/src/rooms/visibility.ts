@@ -6,8 +6,7 @@
  * audience peers. A peer promoted out of the audience (a granted speak
  * request) reaches the others as `peer:updated`, which clients upsert.
  */
-import type { PeerInfo } from '../protocol/events.ts';
-import type { MeetingRole } from '../protocol/meeting.ts';
+import type { MeetingRole, PeerInfo } from '@beacon/protocol';
 import type { ConferenceRoom } from './ConferenceRoom.ts';
 import type { Participant } from './Participant.ts';
 

@@ -1,5 +1,5 @@
+import type { SipStatus } from '@beacon/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SipStatus } from '../protocol/sip.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { SipBridge, type SipBridgeEvents } from './SipBridge.ts';
 

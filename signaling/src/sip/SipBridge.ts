@@ -8,10 +8,16 @@
  * as typed events; socket/SipEmitter.ts turns them into emits.
  */
 import { randomUUID } from 'node:crypto';
-import { TypedEmitter } from '@beacon/media-server';
+import { TypedEmitter } from '@beacon/common';
+import type {
+  AlertCallRequest,
+  ClientPayload,
+  DialRequest,
+  DialState,
+  PhoneRegistration,
+  SipStatus,
+} from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
-import type { ClientPayload } from '../protocol/events.ts';
-import type { AlertCallRequest, DialRequest, DialState, PhoneRegistration, SipStatus } from '../protocol/sip.ts';
 import type { Store } from '../store/index.ts';
 
 const logger = createLogger('SipBridge');

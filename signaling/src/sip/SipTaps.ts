@@ -3,10 +3,11 @@
  * A tap ends on `sip:untap`, when its socket goes, or when its room closes
  * (last participant left, or the media room was re-created elsewhere).
  */
+
+import { TypedEmitter } from '@beacon/common';
 import type { MediaControl } from '@beacon/media-server';
-import { TypedEmitter } from '@beacon/media-server';
-import { BeaconError } from '../protocol/errors.ts';
-import type { TapStream } from '../protocol/sip.ts';
+import type { TapStream } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import { RoomTap } from '../rooms/RoomTap.ts';
 

@@ -8,8 +8,8 @@
  * Who hears about audience peers: see rooms/visibility.ts.
  */
 import type { MediaControl, MediaControlEvents } from '@beacon/media-server';
+import type { ServerToClientEvents } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
-import type { ServerToClientEvents } from '../protocol/events.ts';
 import type { ConferenceRoom } from '../rooms/ConferenceRoom.ts';
 import type { Participant } from '../rooms/Participant.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';

@@ -4,8 +4,9 @@
  * two socket.io rooms: unlike conference peers, they are addressed by role,
  * not by room state.
  */
+
+import type { Role } from '@beacon/protocol';
 import type { AuthClaims } from '../auth/tokens.ts';
-import type { Role } from '../protocol/events.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge, SipBridgeEvents } from '../sip/SipBridge.ts';
 import type { SipTaps, SipTapsEvents } from '../sip/SipTaps.ts';

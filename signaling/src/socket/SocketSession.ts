@@ -6,8 +6,9 @@
  * its join is in flight, would interleave the two at every await and leave a
  * half-joined peer behind.
  */
+
+import { BeaconError } from '@beacon/protocol';
 import type { AuthClaims } from '../auth/tokens.ts';
-import { BeaconError } from '../protocol/errors.ts';
 import type { ConferenceRoom } from '../rooms/ConferenceRoom.ts';
 import type { Participant } from '../rooms/Participant.ts';
 import { authorize, type MeetingAction } from '../rooms/permissions.ts';

@@ -3,10 +3,11 @@
  * connects. The client sees `connect_error` with `err.message` = the code and
  * `err.data = { code, message }`.
  */
+
+import { BeaconError, type ErrorBody } from '@beacon/protocol';
 import type { ExtendedError } from 'socket.io';
 import type { TokenService } from '../auth/tokens.ts';
 import { createLogger } from '../logger.ts';
-import { BeaconError, type ErrorBody } from '../protocol/errors.ts';
 import type { BeaconSocket } from './types.ts';
 
 const logger = createLogger('socket-auth');

@@ -4,6 +4,7 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import type { MediaControl } from '@beacon/media-server';
+import type { ClientEventName } from '@beacon/protocol';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import type { TokenService } from '../auth/tokens.ts';
@@ -12,7 +13,6 @@ import { type BaseContext, ForwardedRooms } from '../cluster/ForwardedRooms.ts';
 import type { RoomOwnership } from '../cluster/RoomOwnership.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
 import { createLogger } from '../logger.ts';
-import type { ClientEventName } from '../protocol/events.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { SipTaps } from '../sip/SipTaps.ts';

@@ -1,7 +1,6 @@
+import { BeaconError, type ClientEventName, clientEventSchemas } from '@beacon/protocol';
 import { describe, expect, it } from 'vitest';
 import type { AuthClaims } from '../auth/tokens.ts';
-import { BeaconError } from '../protocol/errors.ts';
-import { type ClientEventName, clientEventSchemas } from '../protocol/events.ts';
 import { assertDeviceMayUse } from './deviceAccess.ts';
 
 const township: AuthClaims = {

@@ -6,9 +6,10 @@
  *  - `sip:*` is the gateway's own business: role `service`, not a leg;
  *  - `phone:media|state|count` only make sense on a leg socket.
  */
+
+import type { ClientEventName } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import type { AuthClaims } from '../auth/tokens.ts';
-import { BeaconError } from '../protocol/errors.ts';
-import type { ClientEventName } from '../protocol/events.ts';
 
 const PHONE_LEG_EVENTS: ReadonlySet<ClientEventName> = new Set<ClientEventName>([
   'room:join',

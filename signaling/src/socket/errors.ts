@@ -3,8 +3,9 @@
  * switch on. Only BeaconError and MediaError messages reach clients; anything
  * else is a bug, logged with its stack and answered as 'internal'.
  */
+
+import { BeaconError, type ErrorBody, type ErrorCode } from '@beacon/protocol';
 import type { Logger } from 'pino';
-import { BeaconError, type ErrorBody, type ErrorCode } from '../protocol/errors.ts';
 
 /** MediaError codes (media-server's contract) → protocol codes. */
 const MEDIA_CODES: Record<string, ErrorCode> = {

@@ -5,7 +5,7 @@
  * is `bad_request` whoever sends it. Nothing a client sends may crash the
  * process; every outcome is an ack with a code.
  */
-import { type ClientEventName, clientEventSchemas } from '../protocol/events.ts';
+import { type ClientEventName, clientEventSchemas } from '@beacon/protocol';
 import { parseOrBadRequest } from '../validation.ts';
 import { assertDeviceMayUse } from './deviceAccess.ts';
 import { toErrorBody } from './errors.ts';

@@ -1,16 +1,16 @@
 /** Types shared by the socket layer and its handlers. */
 import type { MediaControl } from '@beacon/media-server';
-import type { Logger } from 'pino';
-import type { Server, Socket } from 'socket.io';
-import type { AuthClaims, TokenService } from '../auth/tokens.ts';
-import type { CommandRoom } from '../command/CommandRoom.ts';
 import type {
   ClientEventName,
   ClientEventResults,
   ClientPayload,
   ClientToServerEvents,
   ServerToClientEvents,
-} from '../protocol/events.ts';
+} from '@beacon/protocol';
+import type { Logger } from 'pino';
+import type { Server, Socket } from 'socket.io';
+import type { AuthClaims, TokenService } from '../auth/tokens.ts';
+import type { CommandRoom } from '../command/CommandRoom.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { SipTaps } from '../sip/SipTaps.ts';

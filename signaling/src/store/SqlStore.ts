@@ -3,10 +3,10 @@
  * repositories here, the others in *Records.ts. Rows are mapped to the public
  * records at the edge.
  */
+
+import type { Role, TownshipView } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import { randomPin } from '../auth/sipDigest.ts';
-import { BeaconError } from '../protocol/errors.ts';
-import type { Role } from '../protocol/events.ts';
-import type { TownshipView } from '../protocol/rest.ts';
 import { incidentRepository } from './incidentRecords.ts';
 import { attendanceRepository, chatRepository, meetingRepository, recordingRepository } from './meetingRecords.ts';
 import { nextDialNumber, terminalRepository } from './phoneRecords.ts';

@@ -1,7 +1,13 @@
 /** Public types of the durable store. */
-import type { Role } from '../protocol/events.ts';
-import type { AttendanceRow, ChatMessage, RecordingView } from '../protocol/meeting.ts';
-import type { MeetingView, TerminalView, TownshipView } from '../protocol/rest.ts';
+import type {
+  AttendanceRow,
+  ChatMessage,
+  MeetingView,
+  RecordingView,
+  Role,
+  TerminalView,
+  TownshipView,
+} from '@beacon/protocol';
 import type { IncidentRepository, TaskRepository, WarningRepository } from './commandTypes.ts';
 
 export interface UserRecord {

@@ -1,7 +1,8 @@
 /** The command-room repositories on both backends: issue, acks, escalation rows, tasks, append-only audit. */
+
+import type { WarningView } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { WarningView } from '../protocol/command.ts';
-import { BeaconError } from '../protocol/errors.ts';
 import type { Store } from './index.ts';
 import { describeStoreBackends } from './testing/storeBackends.ts';
 

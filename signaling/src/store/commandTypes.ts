@@ -8,7 +8,7 @@ import type {
   TimelineEntry,
   TimelineKind,
   WarningView,
-} from '../protocol/command.ts';
+} from '@beacon/protocol';
 
 export interface IncidentFilter {
   status?: IncidentStatus | undefined;

@@ -1,6 +1,6 @@
 /** Incidents and their timelines (migration 4). */
-import type { IncidentType, IncidentView, ResponseLevel, TimelineEntry, TimelineKind } from '../protocol/command.ts';
-import { BeaconError } from '../protocol/errors.ts';
+import type { IncidentType, IncidentView, ResponseLevel, TimelineEntry, TimelineKind } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import type { IncidentRepository } from './commandTypes.ts';
 import { constraintOf, type SqlDb } from './sqlDb.ts';
 

@@ -2,9 +2,9 @@
  * What a meeting leaves behind in the store: the meeting row itself, its
  * chat, attendance (签到) and recordings.
  */
-import { BeaconError } from '../protocol/errors.ts';
-import type { AttendanceRow, ChatMessage } from '../protocol/meeting.ts';
-import type { MeetingView } from '../protocol/rest.ts';
+
+import type { AttendanceRow, ChatMessage, MeetingView } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import type {
   AttendanceRepository,
   ChatRepository,

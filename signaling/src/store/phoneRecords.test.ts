@@ -1,7 +1,8 @@
 /** Desk-phone records on both backends: conference numbers, PINs, SIP credentials. */
+
+import { BeaconError } from '@beacon/protocol';
 import { describe, expect, it } from 'vitest';
 import { sipHashes } from '../auth/sipDigest.ts';
-import { BeaconError } from '../protocol/errors.ts';
 import { migrate, migrations } from './migrations.ts';
 import { seedDemoData } from './seed.ts';
 import { describeStoreBackends } from './testing/storeBackends.ts';

@@ -3,9 +3,10 @@
  * hashes, and the dial numbers of rooms. Kept apart from SqlStore.ts so
  * each file stays small.
  */
+
+import type { TerminalView } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import { randomPin, sipHashes } from '../auth/sipDigest.ts';
-import { BeaconError } from '../protocol/errors.ts';
-import type { TerminalView } from '../protocol/rest.ts';
 import type { TerminalRepository } from './StoreTypes.ts';
 import { SEED_ROOMS } from './seedData.ts';
 import type { SqlDb } from './sqlDb.ts';

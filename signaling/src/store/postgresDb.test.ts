@@ -1,6 +1,7 @@
 /** The synchronous PostgreSQL bridge on a real throwaway server: errors, transactions, lost connections. */
+
+import { BeaconError } from '@beacon/protocol';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BeaconError } from '../protocol/errors.ts';
 import { openStore } from './openStore.ts';
 import { openPostgresDb } from './postgresDb.ts';
 import { type SqlDb, SqlError } from './sqlDb.ts';

@@ -16,8 +16,8 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { BeaconError } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
-import { BeaconError } from '../protocol/errors.ts';
 import { type ConstraintKind, type SqlDb, SqlError, type SqlValue } from './sqlDb.ts';
 
 const log = createLogger('store');

@@ -3,8 +3,7 @@
  * 15 townships. Coordinates are rough placements around 25.03°N 101.55°E for
  * the offline map, not survey data, so every row is marked approximate.
  */
-import type { Role } from '../protocol/events.ts';
-import type { TownshipView } from '../protocol/rest.ts';
+import type { Role, TownshipView } from '@beacon/protocol';
 import type { RoomRecord } from './StoreTypes.ts';
 
 type SeedTownship = Omit<TownshipView, 'approximate'>;

@@ -2,10 +2,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { BeaconError } from '@beacon/protocol';
 import SqliteDatabase from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../auth/passwords.ts';
-import { BeaconError } from '../protocol/errors.ts';
 import { openStore, type Store } from './index.ts';
 import { migrate, migrations } from './migrations.ts';
 import { describeStoreBackends } from './testing/storeBackends.ts';

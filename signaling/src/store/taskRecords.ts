@@ -1,6 +1,6 @@
 /** Dispatch tasks (调度任务): one row per township, a batch shares its id. */
-import type { TaskView } from '../protocol/command.ts';
-import { BeaconError } from '../protocol/errors.ts';
+import type { TaskView } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import type { TaskRepository } from './commandTypes.ts';
 import { constraintOf, type SqlDb } from './sqlDb.ts';
 

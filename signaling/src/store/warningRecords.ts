@@ -5,8 +5,8 @@
  * PostgreSQL with its default synchronous_commit: on disk), so a caller may
  * answer "ok" right after.
  */
-import type { AckBoardRow, WarningArea, WarningView } from '../protocol/command.ts';
-import { BeaconError } from '../protocol/errors.ts';
+import type { AckBoardRow, WarningArea, WarningView } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import type { WarningRepository } from './commandTypes.ts';
 import { constraintOf, type SqlDb } from './sqlDb.ts';
 

@@ -15,8 +15,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TypedEmitter } from '@beacon/media-server';
-import { findExecutable } from '../findExecutable.ts';
+import { findExecutable, TypedEmitter } from '@beacon/common';
 import { createLogger } from '../logger.ts';
 import {
   type CoturnConfigOptions,

@@ -11,7 +11,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { IceServer } from '../protocol/events.ts';
+import type { IceServer } from '@beacon/protocol';
 
 export interface TurnCredentialsOptions {
   /** The shared secret (coturn's `static-auth-secret`), at least 32 characters. */

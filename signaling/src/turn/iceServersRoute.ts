@@ -4,9 +4,10 @@
  * console rebuilding its peer connection after a long outage). An empty list
  * when TURN is off or not running.
  */
+
+import type { IceServersResponse } from '@beacon/protocol';
 import { Router } from 'express';
 import { claimsOf } from '../http/authRoutes.ts';
-import type { IceServersResponse } from '../protocol/events.ts';
 import type { TurnService } from './TurnService.ts';
 
 export function iceServersRouter(turn: TurnService | null): Router {

@@ -8,7 +8,7 @@
  * will call again).
  */
 import { randomUUID } from 'node:crypto';
-import type { AlertCallRequest, DialState } from '@beacon/signaling/protocol';
+import type { AlertCallRequest, DialState } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import type { GatewayUserAgent } from '../sip/GatewayUserAgent.ts';
 import { CallLeg, type LegEndReason } from './CallLeg.ts';

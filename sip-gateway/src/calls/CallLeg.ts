@@ -4,7 +4,7 @@
  * them. Dial-in and dial-out differ only until the leg joins a room
  * (DialInFlow / DialOutFlow); from `joining` on, this class runs the call.
  */
-import { TypedEmitter } from '@beacon/media-server';
+import { TypedEmitter } from '@beacon/common';
 import { createLogger } from '../logger.ts';
 import type { PhoneMedia } from '../media/PhoneMedia.ts';
 import type { PromptLibrary, PromptName } from '../media/PromptLibrary.ts';

@@ -4,8 +4,8 @@
  * tries, then join the room or say goodbye and hang up.
  */
 import { randomInt, randomUUID } from 'node:crypto';
+import { ClientError } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
-import { SignalingRequestError } from '../signaling/request.ts';
 import type { IncomingCall } from '../sip/GatewayUserAgent.ts';
 import { CallLeg } from './CallLeg.ts';
 import { CallLegState } from './CallLegState.ts';
@@ -22,7 +22,7 @@ export async function runDialIn(ctx: GatewayContext, call: IncomingCall): Promis
   try {
     await ctx.service.resolveNumber(number);
   } catch (err) {
-    const code = err instanceof SignalingRequestError ? err.code : 'internal';
+    const code = err instanceof ClientError ? err.code : 'internal';
     logger.info({ callId: call.callId, number, code }, 'dial-in to an unknown number refused');
     call.reject(code === 'room_not_found' || code === 'bad_request' ? 404 : 503);
     return;
@@ -93,11 +93,11 @@ async function askPin(ctx: GatewayContext, leg: CallLeg, number: string): Promis
     if (leg.finished) return null;
     leg.media.stopPrompts();
     try {
-      if (pin.length === 0) throw new SignalingRequestError('wrong_pin', 'no PIN entered');
+      if (pin.length === 0) throw new ClientError('wrong_pin', 'no PIN entered');
       const room = await ctx.service.enter(number, pin);
       return room.roomId;
     } catch (err) {
-      if (!(err instanceof SignalingRequestError) || err.code !== 'wrong_pin') throw err;
+      if (!(err instanceof ClientError) || err.code !== 'wrong_pin') throw err;
       logger.info({ legId: leg.legId, attempt }, 'wrong PIN');
     }
   }

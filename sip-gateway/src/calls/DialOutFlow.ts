@@ -5,7 +5,7 @@
  * and put the phone in the room once it answers.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import type { DialRequest, DialState } from '@beacon/signaling/protocol';
+import type { DialRequest, DialState } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import type { GatewayUserAgent } from '../sip/GatewayUserAgent.ts';
 import { CallLeg, type LegEndReason } from './CallLeg.ts';

@@ -5,10 +5,11 @@
  * A `*` waits up to 3 s for its second digit; any other digit is ignored
  * (phones send stray tones when people lean on the keypad).
  */
+
+import { ClientError } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import type { PromptLibrary } from '../media/PromptLibrary.ts';
 import type { LegConnection } from '../signaling/LegConnection.ts';
-import { SignalingRequestError } from '../signaling/request.ts';
 
 const logger = createLogger('InCallCommands');
 
@@ -47,7 +48,7 @@ export class InCallCommands {
       // The 'muted' event from signaling plays the confirmation.
     } catch (err) {
       // Refused (e.g. the chair muted this phone in a managed meeting): say so.
-      if (err instanceof SignalingRequestError && err.code === 'forbidden') {
+      if (err instanceof ClientError && err.code === 'forbidden') {
         await this.#play(await this.#prompts.get('muted_by_chair'));
         return;
       }

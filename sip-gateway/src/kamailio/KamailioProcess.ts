@@ -13,8 +13,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TypedEmitter } from '@beacon/media-server';
-import { findExecutable } from '@beacon/signaling/find-executable';
+import { findExecutable, TypedEmitter } from '@beacon/common';
 import { createLogger } from '../logger.ts';
 import {
   findModulesDir,

@@ -3,7 +3,7 @@
  * (`ul.dump` over JSON-RPC). Polling is enough: registrations change on the
  * scale of minutes, and a 2 s lag in the console's phone list is invisible.
  */
-import { TypedEmitter } from '@beacon/media-server';
+import { TypedEmitter } from '@beacon/common';
 import { z } from 'zod';
 import { createLogger } from '../logger.ts';
 

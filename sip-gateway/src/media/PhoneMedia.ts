@@ -13,7 +13,7 @@
  * RTP), as phones behind NAT need.
  */
 import type { RemoteInfo, Socket } from 'node:dgram';
-import { TypedEmitter } from '@beacon/media-server';
+import { TypedEmitter } from '@beacon/common';
 import { createLogger } from '../logger.ts';
 import { FRAME_SAMPLES } from './audioFrame.ts';
 import { comfortNoisePayload } from './comfortNoise.ts';

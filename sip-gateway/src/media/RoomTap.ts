@@ -11,7 +11,7 @@
  */
 
 import type { Socket } from 'node:dgram';
-import type { TapStream as ProtocolTapStream } from '@beacon/signaling/protocol';
+import type { TapStream as ProtocolTapStream } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import { FRAME_SAMPLES } from './audioFrame.ts';
 import { type G711Codec, g711DecodeInto } from './g711.ts';

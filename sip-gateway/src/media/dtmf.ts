@@ -4,7 +4,7 @@
  * trunks). Both end up as one character: '0'-'9', '*', '#', 'A'-'D'.
  */
 import { performance } from 'node:perf_hooks';
-import { TypedEmitter } from '@beacon/media-server';
+import { TypedEmitter } from '@beacon/common';
 import type { RtpPacket } from './rtp.ts';
 
 const EVENT_DIGITS = '0123456789*#ABCD';

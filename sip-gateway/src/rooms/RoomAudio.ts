@@ -3,7 +3,7 @@
  * decoded once) and one mix-minus mixer for every phone of the room. Opened
  * with the room's first phone, closed with its last.
  */
-import type { TapStream } from '@beacon/signaling/protocol';
+import type { TapStream } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import type { PhoneMedia } from '../media/PhoneMedia.ts';
 import { RoomMixer } from '../media/RoomMixer.ts';

@@ -3,11 +3,19 @@
  * PINs, leg tokens, room taps for the mixer, registrations and dial-outs.
  * Calls never ride on it: each call has its own LegConnection.
  */
-import { TypedEmitter } from '@beacon/media-server';
-import type { AlertCallRequest, ClientPayload, DialRequest, DialState, TapStream } from '@beacon/signaling/protocol';
-import { io } from 'socket.io-client';
+import { TypedEmitter } from '@beacon/common';
+import {
+  type AlertCallRequest,
+  type ClientPayload,
+  type ClientToServerEvents,
+  type DialRequest,
+  type DialState,
+  request,
+  type ServerToClientEvents,
+  type TapStream,
+} from '@beacon/protocol';
+import { io, type Socket } from 'socket.io-client';
 import { createLogger } from '../logger.ts';
-import { request, type SignalingSocket } from './request.ts';
 
 const logger = createLogger('GatewayService');
 
@@ -25,6 +33,9 @@ export type GatewayServiceEvents = {
 };
 
 export type SipStatusReport = ClientPayload<'sip:status'>;
+
+/** A socket to signaling (the service socket, a leg's socket), typed by the protocol. */
+export type SignalingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export class GatewayService extends TypedEmitter<GatewayServiceEvents> {
   readonly #socket: SignalingSocket;

@@ -8,11 +8,12 @@
  * its participant (`room:resume`) and re-opens its producer when the media
  * was lost, so the phone call survives a signaling hiccup.
  */
-import { TypedEmitter } from '@beacon/media-server';
-import type { PeerInfo, PhoneCallState } from '@beacon/signaling/protocol';
+import { TypedEmitter } from '@beacon/common';
+import type { PeerInfo, PhoneCallState } from '@beacon/protocol';
+import { ClientError, request } from '@beacon/protocol';
 import { io } from 'socket.io-client';
 import { createLogger } from '../logger.ts';
-import { request, SignalingRequestError, type SignalingSocket } from './request.ts';
+import type { SignalingSocket } from './GatewayService.ts';
 
 const logger = createLogger('LegConnection');
 
@@ -87,7 +88,7 @@ export class LegConnection extends TypedEmitter<LegConnectionEvents> {
         await leg.#openMedia();
       } catch (err) {
         // A training (broadcast) room seats townships as audience: the phone listens only.
-        if (!(err instanceof SignalingRequestError && err.code === 'forbidden')) throw err;
+        if (!(err instanceof ClientError && err.code === 'forbidden')) throw err;
         logger.info({ roomId: opts.roomId }, 'phone joined as audience: listen only');
       }
       return leg;
@@ -138,7 +139,7 @@ export class LegConnection extends TypedEmitter<LegConnectionEvents> {
   async leave(): Promise<void> {
     if (this.#closed) return;
     if (this.#socket.connected) {
-      await request(this.#socket, 'room:leave', {}, 3000).catch(() => undefined);
+      await request(this.#socket, 'room:leave', {}, { timeoutMs: 3000 }).catch(() => undefined);
     }
     this.close();
   }

@@ -10,7 +10,7 @@
  *                                    retry with backoff, re-REGISTER
  * ```
  */
-import { TypedEmitter } from '@beacon/media-server';
+import { TypedEmitter } from '@beacon/common';
 import {
   type Invitation,
   Inviter,

@@ -10,7 +10,7 @@
  *      └──────────────┴───────────────────┴──> `ended` (once)
  * ```
  */
-import { TypedEmitter } from '@beacon/media-server';
+import { TypedEmitter } from '@beacon/common';
 import type { Info, Session, SessionDelegate } from 'sip.js';
 import { SessionState } from 'sip.js';
 import type { Logger } from '../logger.ts';

@@ -1,5 +1,5 @@
+import type { WarningView } from '@beacon/protocol';
 import { describe, expect, it } from 'vitest';
-import type { WarningView } from '../../protocol/command.ts';
 import { capCategory } from './capCategory.ts';
 import { warningToCap } from './capExport.ts';
 import { sampleWarning } from './capFixtures.ts';

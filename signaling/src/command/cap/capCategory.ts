@@ -4,7 +4,7 @@
  * event name (duty officers write 暴雨蓝色预警, 森林火险, 地质灾害 …).
  * CAP files floods under Met ("Meteorological, inc. flood").
  */
-import type { IncidentType } from '../../protocol/command.ts';
+import type { IncidentType } from '@beacon/protocol';
 
 export type BeaconCapCategory = 'Met' | 'Geo' | 'Fire' | 'Env' | 'Safety' | 'Other';
 

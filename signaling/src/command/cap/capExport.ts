@@ -4,7 +4,7 @@
  * Written by hand rather than with a builder: the element order is fixed by
  * the CAP schema (an xs:sequence), and every text goes through `text()`.
  */
-import type { IncidentType, WarningView } from '../../protocol/command.ts';
+import type { IncidentType, WarningView } from '@beacon/protocol';
 import { closedRing } from '../geo/affectedTownships.ts';
 import { capCategory } from './capCategory.ts';
 import {

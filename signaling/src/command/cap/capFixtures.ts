@@ -2,7 +2,7 @@
  * A realistic issued warning for the CAP tests (and the cross-service test
  * that checks the export with an independent parser). Not a test itself.
  */
-import type { WarningView } from '../../protocol/command.ts';
+import type { WarningView } from '@beacon/protocol';
 
 export function sampleWarning(overrides: Partial<WarningView> = {}): WarningView {
   return {

@@ -4,7 +4,7 @@
  * import are built on the same functions so that what one writes the other
  * reads back exactly.
  */
-import type { LatLon } from '../../protocol/command.ts';
+import type { LatLon } from '@beacon/protocol';
 
 export const CAP_NAMESPACE = 'urn:oasis:names:tc:emergency:cap:1.2';
 

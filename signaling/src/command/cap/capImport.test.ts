@@ -1,5 +1,5 @@
+import { BeaconError } from '@beacon/protocol';
 import { describe, expect, it } from 'vitest';
-import { BeaconError } from '../../protocol/errors.ts';
 import { warningToCap } from './capExport.ts';
 import { sampleWarning } from './capFixtures.ts';
 import { CAP_MAX_BYTES, capToWarning } from './capImport.ts';

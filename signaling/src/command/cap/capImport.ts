@@ -5,10 +5,10 @@
  * is checked by the parser's validator, the structure by capSchema.ts.
  * Every failure is `BeaconError('cap_invalid', '<element>: <what>')`.
  */
+
+import { BeaconError, type CreateWarningRequest, createWarningSchema, warningColourSchema } from '@beacon/protocol';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { z } from 'zod';
-import { type CreateWarningRequest, createWarningSchema, warningColourSchema } from '../../protocol/command.ts';
-import { BeaconError } from '../../protocol/errors.ts';
 import {
   CAP_NAMESPACE,
   capDateTimeToIso,

@@ -7,8 +7,9 @@
  * Lenient where the spec is: element order is not checked, and elements of
  * other namespaces (CAP's `<any namespace="##other">`) are dropped earlier.
  */
+
+import { capCertaintySchema, capSeveritySchema, capUrgencySchema } from '@beacon/protocol';
 import { z } from 'zod';
-import { capCertaintySchema, capSeveritySchema, capUrgencySchema } from '../../protocol/command.ts';
 import {
   CAP_CATEGORIES,
   CAP_MSG_TYPES,

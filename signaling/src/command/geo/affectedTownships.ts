@@ -5,10 +5,11 @@
  * Protocol coordinates are `[lat, lon]`; turf works in GeoJSON `[lon, lat]`.
  * The swap happens only in `toGeoJson` below so it cannot be forgotten.
  */
+
+import type { LatLon, WarningArea } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import { point, polygon } from '@turf/helpers';
-import type { LatLon, WarningArea } from '../../protocol/command.ts';
-import { BeaconError } from '../../protocol/errors.ts';
 
 export interface TownshipPoint {
   id: string;

@@ -1,7 +1,7 @@
+import type { LatLon, WarningArea } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import { circle } from '@turf/circle';
 import { describe, expect, it } from 'vitest';
-import type { LatLon, WarningArea } from '../../protocol/command.ts';
-import { BeaconError } from '../../protocol/errors.ts';
 import { SEED_TOWNSHIPS } from '../../store/seedData.ts';
 import { affectedTownships, closedRing, distanceKm, nearestTownship, type TownshipPoint } from './affectedTownships.ts';
 

@@ -1,5 +1,5 @@
 /** Small helpers the meeting-control handlers share. */
-import { BeaconError } from '../../protocol/errors.ts';
+import { BeaconError } from '@beacon/protocol';
 import type { ConferenceRoom } from '../../rooms/ConferenceRoom.ts';
 import type { Participant } from '../../rooms/Participant.ts';
 import type { HandlerContext } from '../types.ts';

@@ -2,7 +2,7 @@
  * moderation:remove — the peer's client gets `room:removed` and leaves the
  * room (its socket stays connected and may join again unless locked).
  */
-import { BeaconError } from '../../protocol/errors.ts';
+import { BeaconError } from '@beacon/protocol';
 import type { Handler } from '../types.ts';
 import { auditMeeting, peerIn } from './meetingHelpers.ts';
 

@@ -4,8 +4,8 @@
  * reports back with sip:dialState; the answered phone joins like a dial-in.
  */
 
-import { BeaconError } from '../../protocol/errors.ts';
-import type { Role } from '../../protocol/events.ts';
+import type { Role } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
 import { authorize, isAllowed } from '../../rooms/permissions.ts';
 import { phoneIdentity } from '../../sip/phoneIdentity.ts';
 import type { Handler } from '../types.ts';

@@ -1,5 +1,5 @@
 /** recording:stop — waits for the finished file and acks its RecordingView (failed: `recording_failed`). */
-import { BeaconError } from '../../protocol/errors.ts';
+import { BeaconError } from '@beacon/protocol';
 import type { Handler } from '../types.ts';
 import { auditMeeting } from './meetingHelpers.ts';
 

@@ -6,7 +6,7 @@
  * cannot both chair and nobody slips past a lock.
  */
 import { randomUUID } from 'node:crypto';
-import { BeaconError } from '../../protocol/errors.ts';
+import { BeaconError } from '@beacon/protocol';
 import type { ConferenceRoom } from '../../rooms/ConferenceRoom.ts';
 import { Participant, ParticipantState } from '../../rooms/Participant.ts';
 import { isChairAccount, roleOnJoin } from '../../rooms/permissions.ts';

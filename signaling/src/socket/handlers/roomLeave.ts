@@ -4,7 +4,7 @@
  * bridge. A socket that merely lost its connection keeps its peer
  * `reconnecting` for the grace period instead (see room:resume).
  */
-import { BeaconError } from '../../protocol/errors.ts';
+import { BeaconError } from '@beacon/protocol';
 import type { Handler, HandlerContext } from '../types.ts';
 
 /** Disconnect reasons that mean "I am leaving", not "my network dropped". */

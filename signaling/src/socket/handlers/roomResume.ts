@@ -9,8 +9,9 @@
  * grace ran out, the media room was re-created — is `resume_failed`, and the
  * client joins afresh.
  */
+
+import { BeaconError } from '@beacon/protocol';
 import { sameSecret } from '../../auth/sameSecret.ts';
-import { BeaconError } from '../../protocol/errors.ts';
 import { visiblePeers } from '../../rooms/visibility.ts';
 import type { Handler } from '../types.ts';
 

@@ -3,8 +3,9 @@
  * is `wrong_pin` and an audit entry (PIN guessing shows in the audit log); a
  * room without a PIN lets any PIN in.
  */
+
+import { BeaconError } from '@beacon/protocol';
 import { sameSecret } from '../../auth/sameSecret.ts';
-import { BeaconError } from '../../protocol/errors.ts';
 import type { Handler } from '../types.ts';
 import { roomByNumber } from './sipResolve.ts';
 

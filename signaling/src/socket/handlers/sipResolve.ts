@@ -1,5 +1,5 @@
 /** sip:resolve — the gateway asks which room a dialled conference number is (`room_not_found` if none). */
-import { BeaconError } from '../../protocol/errors.ts';
+import { BeaconError } from '@beacon/protocol';
 import type { RoomRecord } from '../../store/index.ts';
 import type { Handler, HandlerContext } from '../types.ts';
 

@@ -4,7 +4,7 @@
  * closed ones as `sip:tap:ended` (rooms/RoomTap.ts).
  */
 import { isIP } from 'node:net';
-import { BeaconError } from '../../protocol/errors.ts';
+import { BeaconError } from '@beacon/protocol';
 import type { Handler } from '../types.ts';
 
 export const sipTap: Handler<'sip:tap'> = async (ctx, { roomId, ip, port }) => {

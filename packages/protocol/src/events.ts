@@ -15,20 +15,26 @@ import {
   type ChatMessage,
   type ConnectionState,
   type MeetingEventResults,
-  type MeetingRole,
   type MeetingServerEvents,
   type MutedBy,
   meetingEventSchemas,
   type RoomState,
 } from './meeting.ts';
 import { type PhoneInfo, type SipEventResults, type SipServerEvents, sipEventSchemas } from './sip.ts';
+import {
+  MEDIA_SOURCES,
+  type MediaSource,
+  type MeetingRole,
+  ROOM_ID_MAX_LENGTH,
+  ROOM_ID_PATTERN,
+} from './vocabulary.ts';
 
 const id = z.string().min(1).max(128);
 export const roomIdSchema = z
   .string()
   .min(1)
-  .max(64)
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'room id: lowercase letters, digits and dashes');
+  .max(ROOM_ID_MAX_LENGTH)
+  .regex(ROOM_ID_PATTERN, 'room id: lowercase letters, digits and dashes');
 
 // mediasoup validates these deeply; we check the shape that matters and let
 // the rest through so new mediasoup fields do not break clients.
@@ -50,8 +56,7 @@ const rtpCapabilities = z.looseObject({
   headerExtensions: z.array(z.looseObject({})).optional(),
 });
 
-export const mediaSourceSchema = z.enum(['mic', 'camera', 'screen']);
-export type MediaSource = z.infer<typeof mediaSourceSchema>;
+export const mediaSourceSchema = z.enum(MEDIA_SOURCES);
 
 /** Client → server payload schemas, keyed by event name. */
 export const clientEventSchemas = {

@@ -1,5 +1,5 @@
 /**
- * Meeting control (issue 3): roles, chair controls, roll call, polling, speak
+ * Meeting control: roles, chair controls, roll call, polling, speak
  * requests, chat, broadcast mode, recording, receive settings, reconnect.
  * Browser-safe: only zod. Merged into `clientEventSchemas` in events.ts.
  *
@@ -10,15 +10,12 @@
  */
 import { z } from 'zod';
 import type { IceServer } from './events.ts';
+import { MEETING_MODES, MEETING_ROLES, type MeetingMode } from './vocabulary.ts';
 
 const id = z.string().min(1).max(128);
 
-/** A participant's role inside one meeting (not the account role). */
-export const meetingRoleSchema = z.enum(['chair', 'cochair', 'participant', 'audience']);
-export type MeetingRole = z.infer<typeof meetingRoleSchema>;
-
-export const meetingModeSchema = z.enum(['meeting', 'broadcast']);
-export type MeetingMode = z.infer<typeof meetingModeSchema>;
+export const meetingRoleSchema = z.enum(MEETING_ROLES);
+export const meetingModeSchema = z.enum(MEETING_MODES);
 
 /** Who muted a mic or camera: the participant itself, or the chair (or co-chair). */
 export type MutedBy = 'self' | 'chair' | null;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Role } from './events.ts';
 import { roomIdSchema } from './events.ts';
+import { ROOM_KINDS, type RoomKind } from './vocabulary.ts';
 
 export const loginRequestSchema = z.object({
   username: z.string().min(1).max(64),
@@ -48,7 +49,7 @@ export interface TerminalView {
 export interface RoomView {
   id: string;
   title: string;
-  kind: 'meeting' | 'training' | 'emergency';
+  kind: RoomKind;
   createdAt: string;
   createdBy: string | null;
   /** Live participant count on this signaling node. */
@@ -62,7 +63,7 @@ export interface RoomView {
 export const createRoomRequestSchema = z.object({
   id: roomIdSchema,
   title: z.string().min(1).max(200),
-  kind: z.enum(['meeting', 'training', 'emergency']).default('meeting'),
+  kind: z.enum(ROOM_KINDS).default('meeting'),
 });
 export type CreateRoomRequest = z.infer<typeof createRoomRequestSchema>;
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { createLogger } from './logger.ts';
 
-const logger = createLogger('TypedEmitter');
+const logger = createLogger('common', 'TypedEmitter');
 
 type Listener<Args extends unknown[]> = (...args: Args) => void;
 
@@ -10,7 +10,7 @@ type Listener<Args extends unknown[]> = (...args: Args) => void;
  * `{ workerdied: [{ index: number }] }`.
  *
  * `safeEmit` calls each listener on its own so a throwing listener is logged
- * and neither crashes the media server nor starves the listeners after it.
+ * and neither crashes the process nor starves the listeners after it.
  */
 export class TypedEmitter<Events extends { [K in keyof Events]: unknown[] }> {
   readonly #emitter = new EventEmitter();

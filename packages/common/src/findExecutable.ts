@@ -2,8 +2,7 @@
  * Where a Debian program Beacon starts (coturn's turnserver, kamailio) is:
  * the path itself when it has a slash, else the first executable of that name
  * on PATH, then in the sbin/bin directories a root shell has (a service's
- * PATH often lacks /usr/sbin, where both live). Shared by signaling and the
- * SIP gateway (`@beacon/signaling/find-executable`).
+ * PATH often lacks /usr/sbin, where both live).
  */
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * The command room (issue 5): incidents, early warnings (CAP 1.2) with
+ * The command room: incidents, early warnings (CAP 1.2) with
  * acknowledgement, dispatch tasks, presence of township terminals, video pull
  * and emergency meetings. Browser-safe: only zod.
  *
@@ -12,6 +12,26 @@
  * (Leaflet's order and CAP's), never GeoJSON's `[lon, lat]`.
  */
 import { z } from 'zod';
+import {
+  CAP_CERTAINTIES,
+  CAP_SEVERITIES,
+  CAP_URGENCIES,
+  type CapCertainty,
+  type CapSeverity,
+  type CapUrgency,
+  INCIDENT_STATUSES,
+  INCIDENT_TYPES,
+  type IncidentStatus,
+  type IncidentType,
+  RESPONSE_LEVELS,
+  type ResponseLevel,
+  TASK_STATUSES,
+  type TaskStatus,
+  WARNING_COLOURS,
+  WARNING_STATUSES,
+  type WarningColour,
+  type WarningStatus,
+} from './vocabulary.ts';
 
 const id = z.string().min(1).max(128);
 const isoDateTime = z.iso.datetime({ offset: true });
@@ -22,40 +42,9 @@ export type LatLon = z.infer<typeof latLonSchema>;
 
 // ---- incidents -------------------------------------------------------------
 
-export const incidentTypeSchema = z.enum([
-  'flood',
-  'landslide',
-  'forest_fire',
-  'earthquake',
-  'heavy_rain',
-  'road_blocked',
-  'other',
-]);
-export type IncidentType = z.infer<typeof incidentTypeSchema>;
-
-/** 响应级别: I 特别重大, II 重大, III 较大, IV 一般. */
-export const responseLevelSchema = z.enum(['I', 'II', 'III', 'IV']);
-export type ResponseLevel = z.infer<typeof responseLevelSchema>;
-
-export const incidentStatusSchema = z.enum(['reported', 'verified', 'responding', 'resolved', 'closed']);
-export type IncidentStatus = z.infer<typeof incidentStatusSchema>;
-
-/**
- * Status workflow. A false report may be closed straight from `reported` or
- * `verified`; a resolved incident may flare up again (`responding`). Anything
- * else is refused with `invalid_transition`.
- *
- *   reported ─> verified ─> responding ─> resolved ─> closed
- *       └──────────┴──────────────────────────┘ ^        │
- *                 (closed)             responding <──────┘ (flare-up from resolved)
- */
-export const INCIDENT_TRANSITIONS: Record<IncidentStatus, readonly IncidentStatus[]> = {
-  reported: ['verified', 'closed'],
-  verified: ['responding', 'closed'],
-  responding: ['resolved'],
-  resolved: ['closed', 'responding'],
-  closed: [],
-};
+export const incidentTypeSchema = z.enum(INCIDENT_TYPES);
+export const responseLevelSchema = z.enum(RESPONSE_LEVELS);
+export const incidentStatusSchema = z.enum(INCIDENT_STATUSES);
 
 export interface IncidentView {
   id: string;
@@ -121,12 +110,10 @@ export const incidentFilterSchema = z.object({
 
 // ---- warnings (CAP 1.2) ------------------------------------------------------
 
-export const warningColourSchema = z.enum(['red', 'orange', 'yellow', 'blue']);
-export type WarningColour = z.infer<typeof warningColourSchema>;
-/** CAP 1.2 value sets. */
-export const capUrgencySchema = z.enum(['Immediate', 'Expected', 'Future', 'Past', 'Unknown']);
-export const capSeveritySchema = z.enum(['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown']);
-export const capCertaintySchema = z.enum(['Observed', 'Likely', 'Possible', 'Unlikely', 'Unknown']);
+export const warningColourSchema = z.enum(WARNING_COLOURS);
+export const capUrgencySchema = z.enum(CAP_URGENCIES);
+export const capSeveritySchema = z.enum(CAP_SEVERITIES);
+export const capCertaintySchema = z.enum(CAP_CERTAINTIES);
 
 export const warningAreaSchema = z.discriminatedUnion('type', [
   /** Closed or open ring of ≥ 3 distinct points; stored closed (first = last) as CAP wants. */
@@ -135,8 +122,7 @@ export const warningAreaSchema = z.discriminatedUnion('type', [
 ]);
 export type WarningArea = z.infer<typeof warningAreaSchema>;
 
-export const warningStatusSchema = z.enum(['draft', 'issued', 'cancelled']);
-export type WarningStatus = z.infer<typeof warningStatusSchema>;
+export const warningStatusSchema = z.enum(WARNING_STATUSES);
 
 export interface WarningView {
   id: string;
@@ -145,9 +131,9 @@ export interface WarningView {
   sender: string;
   event: string;
   colour: WarningColour;
-  urgency: z.infer<typeof capUrgencySchema>;
-  severity: z.infer<typeof capSeveritySchema>;
-  certainty: z.infer<typeof capCertaintySchema>;
+  urgency: CapUrgency;
+  severity: CapSeverity;
+  certainty: CapCertainty;
   headline: string;
   description: string;
   instruction: string;
@@ -220,8 +206,7 @@ export interface AlertForTerminal {
 
 // ---- tasks -----------------------------------------------------------------------
 
-export const taskStatusSchema = z.enum(['sent', 'acknowledged', 'done']);
-export type TaskStatus = z.infer<typeof taskStatusSchema>;
+export const taskStatusSchema = z.enum(TASK_STATUSES);
 
 export interface TaskView {
   id: string;

@@ -1,5 +1,5 @@
 /**
- * Desk IP phones (issue 4). Browser-safe: only zod. Merged into
+ * Desk IP phones. Browser-safe: only zod. Merged into
  * `clientEventSchemas` in events.ts.
  *
  * Shape of the bridge:
@@ -18,18 +18,18 @@
  * officer in a room).
  */
 import { z } from 'zod';
+import {
+  DIAL_NUMBER_PATTERN,
+  DIAL_STATES,
+  type DialState,
+  PHONE_CALL_STATES,
+  type PhoneCallState,
+} from './vocabulary.ts';
 
 const id = z.string().min(1).max(128);
-/** Phone extensions and conference numbers: digits only. */
-export const dialNumberSchema = z.string().regex(/^[0-9]{2,16}$/, 'digits only, 2–16 of them');
-
-/** What the console shows for a phone participant. */
-export const phoneCallStateSchema = z.enum(['ringing', 'connected', 'held', 'ending']);
-export type PhoneCallState = z.infer<typeof phoneCallStateSchema>;
-
-/** Outcome and progress of a dial-out, as shown live to the one who dialled. */
-export const dialStateSchema = z.enum(['dialling', 'ringing', 'answered', 'busy', 'no_answer', 'failed', 'ended']);
-export type DialState = z.infer<typeof dialStateSchema>;
+export const dialNumberSchema = z.string().regex(DIAL_NUMBER_PATTERN, 'digits only, 2–16 of them');
+export const phoneCallStateSchema = z.enum(PHONE_CALL_STATES);
+export const dialStateSchema = z.enum(DIAL_STATES);
 
 export interface PhoneInfo {
   extension: string | null;

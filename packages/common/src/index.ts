@@ -1,0 +1,16 @@
+/** What every Beacon service shares: typed events, logging, coded errors, child processes, start and stop. */
+export { CodedError } from './CodedError.ts';
+export { findExecutable } from './findExecutable.ts';
+export { Lifecycle, LifecycleError, type LifecycleOptions, type PartOptions, type StopReport } from './Lifecycle.ts';
+export { createLogger, type Logger, loggerFactory } from './logger.ts';
+export {
+  type ProcessExit,
+  ProcessStartError,
+  type ProcessStartErrorCode,
+  type ProcessState,
+  ProcessSupervisor,
+  type ProcessSupervisorEvents,
+  type ProcessSupervisorOptions,
+  type RestartPolicy,
+} from './ProcessSupervisor.ts';
+export { TypedEmitter } from './TypedEmitter.ts';

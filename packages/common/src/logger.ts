@@ -1,0 +1,38 @@
+/**
+ * The one logging style of Beacon: a pino root logger per service (signaling,
+ * media-server, sip-gateway), one child per component. Level comes from
+ * LOG_LEVEL (default 'info'; 'silent' mutes it); timestamps are ISO.
+ *
+ * Rubric: info = one line per meaningful lifecycle transition (room created,
+ * participant joined, call answered, Kamailio started), never something that
+ * can fire more than once a second; debug for everything else (per packet,
+ * per request, per DTMF digit).
+ */
+import { type Logger, pino } from 'pino';
+
+export type { Logger };
+
+const roots = new Map<string, Logger>();
+
+function rootOf(service: string): Logger {
+  let root = roots.get(service);
+  if (!root) {
+    root = pino({
+      level: process.env.LOG_LEVEL ?? 'info',
+      base: { service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    });
+    roots.set(service, root);
+  }
+  return root;
+}
+
+/** A child logger of `service`'s root, tagged with the component name (`WorkerPool`, `CallLeg`, ...). */
+export function createLogger(service: string, component: string): Logger {
+  return rootOf(service).child({ component });
+}
+
+/** `createLogger` bound to one service: each package's `logger.ts` is one of these. */
+export function loggerFactory(service: string): (component: string) => Logger {
+  return (component) => createLogger(service, component);
+}

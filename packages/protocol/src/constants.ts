@@ -1,0 +1,7 @@
+/**
+ * `@beacon/protocol/constants`: the protocol's value sets, patterns and error
+ * codes without zod, for clients that bundle for the browser (the console).
+ * Everything here is also exported by `@beacon/protocol`.
+ */
+export * from './errors.ts';
+export * from './vocabulary.ts';

@@ -1,0 +1,111 @@
+/**
+ * Error codes shared by the server (socket acks, REST bodies, handshake
+ * errors) and clients, which switch on them. Browser-safe and zod-free: the
+ * console imports this through `@beacon/protocol/constants`.
+ */
+import { CodedError } from '@beacon/common/errors';
+
+export const ERROR_CODES = [
+  'bad_request',
+  'unauthorized',
+  'token_expired',
+  'forbidden',
+  'not_found',
+  'room_not_found',
+  'room_locked',
+  'room_ended',
+  'resume_failed',
+  'invalid_state',
+  'recording_failed',
+  'not_in_room',
+  'already_in_room',
+  'transport_not_found',
+  'producer_not_found',
+  'consumer_not_found',
+  'cannot_consume',
+  'media_unavailable',
+  'media_error',
+  'rate_limited',
+  'wrong_pin',
+  'sip_unavailable',
+  'extension_not_found',
+  'invalid_transition',
+  'cap_invalid',
+  'terminal_offline',
+  'store_unavailable',
+  'node_unavailable',
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}
+
+/** Every client→server event is answered with one of these. */
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
+
+/**
+ * The one error class of Beacon. Named constructors keep call sites short
+ * and codes consistent; `cause` keeps the original error for logs.
+ */
+export class BeaconError extends CodedError<ErrorCode> {
+  override readonly name = 'BeaconError';
+
+  static badRequest(message: string): BeaconError {
+    return new BeaconError('bad_request', message);
+  }
+  static unauthorized(message = 'authentication required'): BeaconError {
+    return new BeaconError('unauthorized', message);
+  }
+  static forbidden(message = 'not allowed for your role'): BeaconError {
+    return new BeaconError('forbidden', message);
+  }
+  static notFound(what: string): BeaconError {
+    return new BeaconError('not_found', `${what} not found`);
+  }
+
+  toBody(): ErrorBody {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** Failures only a client sees: no answer in time, no connection, a failed fetch, a refused camera or microphone. */
+export const CLIENT_ERROR_CODES = ['timeout', 'disconnected', 'network', 'media_denied'] as const;
+
+/** Codes a client switches on: the server's codes plus its own failures. */
+export type ClientErrorCode = ErrorCode | (typeof CLIENT_ERROR_CODES)[number];
+
+/**
+ * What a client's request rejects with: the server's refusal (its code and
+ * message, `status` for REST) or a failure on the way (`timeout`, ...).
+ */
+export class ClientError extends CodedError<ClientErrorCode> {
+  override readonly name = 'ClientError';
+  /** HTTP status of a refused REST call; undefined for socket events. */
+  readonly status: number | undefined;
+
+  constructor(code: ClientErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
+    super(code, message, options);
+    this.status = options?.status;
+  }
+
+  static timeout(what: string, timeoutMs?: number): ClientError {
+    return new ClientError(
+      'timeout',
+      timeoutMs === undefined ? `${what} timed out` : `${what}: no answer within ${timeoutMs} ms`,
+    );
+  }
+  static disconnected(what: string): ClientError {
+    return new ClientError('disconnected', `${what}: not connected`);
+  }
+}
+
+const CODES = new Set<string>(ERROR_CODES);
+
+/** True for a code the server may send. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && CODES.has(value);
+}

@@ -1,0 +1,96 @@
+/**
+ * The protocol's value sets and patterns as plain constants. The zod schemas
+ * are built from these, and clients that must not bundle zod (the console)
+ * import them through `@beacon/protocol/constants`: one list, no copies.
+ * No imports: keep this file free of zod and of Node.
+ */
+
+// ---- incidents ---------------------------------------------------------------
+
+export const INCIDENT_TYPES = [
+  'flood',
+  'landslide',
+  'forest_fire',
+  'earthquake',
+  'heavy_rain',
+  'road_blocked',
+  'other',
+] as const;
+export type IncidentType = (typeof INCIDENT_TYPES)[number];
+
+/** 响应级别: I 特别重大, II 重大, III 较大, IV 一般. */
+export const RESPONSE_LEVELS = ['I', 'II', 'III', 'IV'] as const;
+export type ResponseLevel = (typeof RESPONSE_LEVELS)[number];
+
+export const INCIDENT_STATUSES = ['reported', 'verified', 'responding', 'resolved', 'closed'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+/**
+ * Status workflow. A false report may be closed straight from `reported` or
+ * `verified`; a resolved incident may flare up again (`responding`). Anything
+ * else is refused with `invalid_transition`.
+ *
+ *   reported ─> verified ─> responding ─> resolved ─> closed
+ *       └──────────┴──────────────────────────┘ ^        │
+ *                 (closed)             responding <──────┘ (flare-up from resolved)
+ */
+export const INCIDENT_TRANSITIONS: Record<IncidentStatus, readonly IncidentStatus[]> = {
+  reported: ['verified', 'closed'],
+  verified: ['responding', 'closed'],
+  responding: ['resolved'],
+  resolved: ['closed', 'responding'],
+  closed: [],
+};
+
+// ---- warnings (CAP 1.2) ----------------------------------------------------------
+
+export const WARNING_COLOURS = ['red', 'orange', 'yellow', 'blue'] as const;
+export type WarningColour = (typeof WARNING_COLOURS)[number];
+
+/** CAP 1.2 value sets. */
+export const CAP_URGENCIES = ['Immediate', 'Expected', 'Future', 'Past', 'Unknown'] as const;
+export type CapUrgency = (typeof CAP_URGENCIES)[number];
+export const CAP_SEVERITIES = ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'] as const;
+export type CapSeverity = (typeof CAP_SEVERITIES)[number];
+export const CAP_CERTAINTIES = ['Observed', 'Likely', 'Possible', 'Unlikely', 'Unknown'] as const;
+export type CapCertainty = (typeof CAP_CERTAINTIES)[number];
+
+export const WARNING_STATUSES = ['draft', 'issued', 'cancelled'] as const;
+export type WarningStatus = (typeof WARNING_STATUSES)[number];
+
+// ---- tasks ---------------------------------------------------------------------------
+
+export const TASK_STATUSES = ['sent', 'acknowledged', 'done'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+// ---- rooms and meetings --------------------------------------------------------------
+
+/** Room ids: lowercase letters, digits and dashes, starting with a letter or digit (at most 64). */
+export const ROOM_ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
+export const ROOM_ID_MAX_LENGTH = 64;
+
+export const ROOM_KINDS = ['meeting', 'training', 'emergency'] as const;
+export type RoomKind = (typeof ROOM_KINDS)[number];
+
+export const MEDIA_SOURCES = ['mic', 'camera', 'screen'] as const;
+export type MediaSource = (typeof MEDIA_SOURCES)[number];
+
+/** A participant's role inside one meeting (not the account role). */
+export const MEETING_ROLES = ['chair', 'cochair', 'participant', 'audience'] as const;
+export type MeetingRole = (typeof MEETING_ROLES)[number];
+
+export const MEETING_MODES = ['meeting', 'broadcast'] as const;
+export type MeetingMode = (typeof MEETING_MODES)[number];
+
+// ---- phones ------------------------------------------------------------------------------
+
+/** Phone extensions and conference numbers: digits only, 2–16 of them. */
+export const DIAL_NUMBER_PATTERN = /^[0-9]{2,16}$/;
+
+/** What the console shows for a phone participant. */
+export const PHONE_CALL_STATES = ['ringing', 'connected', 'held', 'ending'] as const;
+export type PhoneCallState = (typeof PHONE_CALL_STATES)[number];
+
+/** Outcome and progress of a dial-out, as shown live to the one who dialled. */
+export const DIAL_STATES = ['dialling', 'ringing', 'answered', 'busy', 'no_answer', 'failed', 'ended'] as const;
+export type DialState = (typeof DIAL_STATES)[number];
