@@ -4,6 +4,7 @@
  * Signaling switches on `code` and maps it to its own ack codes, so these
  * strings are part of the contract: add codes, never rename them.
  */
+import { CodedError } from '@beacon/common';
 export type MediaErrorCode =
   | 'room_not_found'
   | 'peer_not_found'
@@ -15,14 +16,8 @@ export type MediaErrorCode =
   /** A recording could not be finished (ffmpeg failed joining its segments). */
   | 'recording_failed';
 
-export class MediaError extends Error {
+export class MediaError extends CodedError<MediaErrorCode> {
   override readonly name = 'MediaError';
-  readonly code: MediaErrorCode;
-
-  constructor(code: MediaErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 
   static roomNotFound(roomId: string): MediaError {
     return new MediaError('room_not_found', `room "${roomId}" not found`);

@@ -99,7 +99,7 @@ export class RecordingSegment {
       }
       if (streams.length > 0) await writeFile(sdpPath, segmentSdp(streams));
       const startedAt = Date.now();
-      ffmpeg = new FfmpegProcess(
+      ffmpeg = await FfmpegProcess.start(
         segmentFfmpegArgs({
           sdpPath: streams.length > 0 ? sdpPath : null,
           outputPath: filePath,

@@ -1,41 +1,58 @@
 /**
- * Running ffmpeg and ffprobe: a long-lived process we stop gracefully ('q' on
- * stdin lets ffmpeg finish the file; signals are the fallback), and short
- * runs that must succeed. stderr is kept (its tail) for failure reasons.
+ * Running ffmpeg and ffprobe: a long-lived process (a recording segment)
+ * under a ProcessSupervisor that never restarts it (a segment that dies fails
+ * the recording) and stops it gracefully ('q' on stdin lets ffmpeg finish the
+ * file; SIGINT, then SIGKILL are the fallback), and short runs that must
+ * succeed. stderr is kept (its tail) for failure reasons.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { type ProcessExit, ProcessSupervisor } from '@beacon/common';
 
 const STDERR_TAIL = 2_000;
 
 export class FfmpegProcess {
-  readonly #child: ChildProcess;
-  readonly #exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  readonly #process: ProcessSupervisor;
   #stderr = '';
 
-  constructor(args: string[], command = 'ffmpeg') {
-    this.#child = spawn(command, args, { stdio: ['pipe', 'ignore', 'pipe'] });
-    this.#child.stderr?.on('data', (chunk: Buffer) => {
-      this.#stderr = (this.#stderr + chunk.toString()).slice(-STDERR_TAIL);
+  private constructor(args: string[], command: string, graceMs: number) {
+    this.#process = new ProcessSupervisor({
+      name: command,
+      command,
+      args,
+      stdin: true,
+      onOutput: (line, stream) => {
+        if (stream === 'stderr') this.#stderr = `${this.#stderr}${line}\n`.slice(-STDERR_TAIL);
+        return false;
+      },
+      restart: false,
+      requestStop: (child) => child.stdin?.end('q'),
+      stopSignal: 'SIGINT',
+      stopGraceMs: graceMs,
     });
-    // EPIPE when ffmpeg exits before reading 'q': the exit is what matters.
-    this.#child.stdin?.on('error', () => undefined);
-    this.#exited = new Promise((resolve) => {
-      this.#child.once('error', (error) => {
-        this.#stderr += String(error);
-        resolve({ code: null, signal: null });
-      });
-      this.#child.once('exit', (code, signal) => resolve({ code, signal }));
-    });
+  }
+
+  /**
+   * Spawns ffmpeg. Never throws: when it cannot even be spawned it is simply
+   * not `alive`, and `stderrTail` says why.
+   */
+  static async start(args: string[], options: { command?: string; graceMs?: number } = {}): Promise<FfmpegProcess> {
+    const ffmpeg = new FfmpegProcess(args, options.command ?? 'ffmpeg', options.graceMs ?? 5_000);
+    try {
+      await ffmpeg.#process.start();
+    } catch (error) {
+      ffmpeg.#stderr += error instanceof Error ? error.message : String(error);
+    }
+    return ffmpeg;
   }
 
   get alive(): boolean {
-    return this.#child.exitCode === null && this.#child.signalCode === null;
+    return this.#process.pid !== null;
   }
 
   /** Resolves on exit, whoever caused it. */
-  get exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    return this.#exited;
+  get exited(): Promise<ProcessExit> {
+    return this.#process.exited;
   }
 
   get stderrTail(): string {
@@ -43,15 +60,8 @@ export class FfmpegProcess {
   }
 
   /** 'q' (ffmpeg writes the trailer), then SIGINT, then SIGKILL if it hangs. */
-  async stop(graceMs = 5_000): Promise<void> {
-    if (!this.alive) return;
-    this.#child.stdin?.end('q');
-    const escalate = [
-      setTimeout(() => this.#child.kill('SIGINT'), graceMs),
-      setTimeout(() => this.#child.kill('SIGKILL'), graceMs * 2),
-    ];
-    await this.#exited;
-    for (const timer of escalate) clearTimeout(timer);
+  async stop(): Promise<void> {
+    await this.#process.stop();
   }
 }
 

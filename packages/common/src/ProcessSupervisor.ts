@@ -201,8 +201,9 @@ export class ProcessSupervisor extends TypedEmitter<ProcessSupervisorEvents> {
       );
     });
     failed.catch(() => undefined);
+    const spawned = new Promise<void>((resolve) => child.once('spawn', () => resolve()));
     try {
-      await Promise.race([failed, this.#waitReady()]);
+      await Promise.race([failed, spawned.then(() => this.#waitReady())]);
     } catch (error) {
       await this.#kill(child);
       throw error;

@@ -1,18 +1,19 @@
 /**
- * Runs the SIP gateway (sip-gateway/src/main.ts) as a child process of this
- * signaling node, with a service token minted here, and restarts it when it
- * dies (back-off 1 s → 30 s). The gateway in turn runs Kamailio; stopping
- * signaling stops both. `BEACON_SIP=off` disables all of it; the console then
- * shows that phones are unavailable.
+ * Runs the SIP gateway (@beacon/sip-gateway's main) as a child process of
+ * this signaling node, under a ProcessSupervisor, with a service token minted
+ * here; it is restarted when it dies (back-off 1 s → 30 s). The gateway in
+ * turn runs Kamailio; stopping signaling stops both. `BEACON_SIP=off`
+ * disables all of it; the console then shows that phones are unavailable.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { ProcessSupervisor } from '@beacon/common';
 import type { TokenService } from '../auth/tokens.ts';
 import { createLogger } from '../logger.ts';
 
 const logger = createLogger('SipGatewayProcess');
 
-const GATEWAY_MAIN = fileURLToPath(new URL('../../../sip-gateway/src/main.ts', import.meta.url));
+/** The gateway is a declared dependency of signaling: resolved like any package, not by a path into its folder. */
+const GATEWAY_MAIN = createRequire(import.meta.url).resolve('@beacon/sip-gateway/main');
 
 /** The gateway reconnects with this token whenever its socket drops, so it must outlive the process. */
 const SERVICE_TOKEN_TTL_SECONDS = 10 * 365 * 24 * 3600;
@@ -28,25 +29,22 @@ export interface SipGatewayProcessOptions {
 
 export class SipGatewayProcess {
   readonly #opts: SipGatewayProcessOptions;
-  #child: ChildProcess | null = null;
-  #stopped = false;
-  #restartDelayMs = 1000;
-  #restartTimer: NodeJS.Timeout | undefined;
+  #process: ProcessSupervisor | null = null;
 
   constructor(opts: SipGatewayProcessOptions) {
     this.#opts = opts;
   }
 
+  /** Resolves once the gateway process is spawned (it connects back on its own). */
   async start(): Promise<void> {
     const { token } = await this.#opts.tokens.issue(
       { userId: 'sip-gateway', username: 'sip-gateway', displayName: 'SIP gateway', role: 'service', townshipId: null },
       { ttlSeconds: SERVICE_TOKEN_TTL_SECONDS },
     );
-    this.#spawn(token);
-  }
-
-  #spawn(token: string): void {
-    const child = spawn(process.execPath, ['--import', 'tsx', GATEWAY_MAIN], {
+    this.#process = new ProcessSupervisor({
+      name: 'SIP gateway',
+      command: process.execPath,
+      args: ['--import', 'tsx', GATEWAY_MAIN],
       env: {
         ...(this.#opts.env ?? process.env),
         BEACON_SIGNALING_URL: this.#opts.signalingUrl,
@@ -55,39 +53,22 @@ export class SipGatewayProcess {
       },
       // The gateway logs JSON lines like we do: same stdout, same stderr. The IPC
       // channel only tells the gateway when we are gone (it then stops Kamailio).
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      output: 'inherit',
+      ipc: true,
+      restart: { initialDelayMs: 1000, maxDelayMs: 30_000, resetAfterMs: 60_000 },
+      // The gateway hangs up its calls and stops Kamailio (up to 5 s) before it exits.
+      stopGraceMs: 8000,
+      logger,
     });
-    this.#child = child;
-    const startedAt = Date.now();
-    logger.info({ pid: child.pid }, 'SIP gateway started');
-    child.on('exit', (code, signal) => {
-      this.#child = null;
-      if (this.#stopped) return;
-      // A gateway that ran for a while gets a quick restart; one that keeps dying backs off.
-      if (Date.now() - startedAt > 60_000) this.#restartDelayMs = 1000;
-      logger.error({ code, signal, restartInMs: this.#restartDelayMs }, 'SIP gateway exited; restarting');
-      this.#restartTimer = setTimeout(() => this.#spawn(token), this.#restartDelayMs);
-      this.#restartDelayMs = Math.min(this.#restartDelayMs * 2, 30_000);
-    });
+    await this.#process.start();
   }
 
   get pid(): number | null {
-    return this.#child?.pid ?? null;
+    return this.#process?.pid ?? null;
   }
 
   /** SIGTERM, then SIGKILL after 8 s; resolves when the gateway is gone. */
   async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#restartTimer);
-    const child = this.#child;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      const kill = setTimeout(() => child.kill('SIGKILL'), 8000);
-      child.once('exit', () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    });
+    await this.#process?.stop();
   }
 }

@@ -26,6 +26,7 @@
  * `ending` only to `ended`. Everything else the diagram does not draw throws
  * `IllegalLegTransitionError`: a bug in the gateway, never a phone's fault.
  */
+import { CodedError } from '@beacon/common';
 export enum CallLegState {
   Offered = 'offered',
   Dialling = 'dialling',
@@ -48,14 +49,13 @@ const ALLOWED: Record<CallLegState, readonly CallLegState[]> = {
   [CallLegState.Ended]: [],
 };
 
-export class IllegalLegTransitionError extends Error {
+export class IllegalLegTransitionError extends CodedError<'illegal_transition'> {
   override readonly name = 'IllegalLegTransitionError';
-  readonly code = 'illegal_transition';
   constructor(
     readonly from: CallLegState,
     readonly to: CallLegState,
   ) {
-    super(`call leg cannot go from ${from} to ${to}`);
+    super('illegal_transition', `call leg cannot go from ${from} to ${to}`);
   }
 }
 

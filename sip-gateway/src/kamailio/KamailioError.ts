@@ -1,3 +1,4 @@
+import { CodedError } from '@beacon/common';
 export type KamailioErrorCode =
   | 'kamailio_not_installed'
   | 'kamailio_start_failed'
@@ -5,13 +6,6 @@ export type KamailioErrorCode =
   | 'bad_config';
 
 /** Everything that can go wrong running Kamailio, with a code the gateway reports as its SIP status reason. */
-export class KamailioError extends Error {
+export class KamailioError extends CodedError<KamailioErrorCode> {
   override readonly name = 'KamailioError';
-  constructor(
-    readonly code: KamailioErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

@@ -1,7 +1,9 @@
 /**
  * Kamailio as a child process of the gateway: config rendered into a work
- * directory, run in the foreground (`-DD -E`), its stderr folded into our
- * logger, readiness and monitoring over JSON-RPC on the loopback HTTP port.
+ * directory, run in the foreground (`-DD -E`) under a ProcessSupervisor, its
+ * stderr folded into our logger, readiness and monitoring over JSON-RPC on
+ * the loopback HTTP port. Not restarted here: the gateway treats its death as
+ * fatal and exits, and signaling restarts the gateway (which starts Kamailio).
  *
  * ```
  *   idle ──start()──> starting ──core.version answers──> running ──stop()──> stopped
@@ -9,11 +11,10 @@
  *                        └── exits / timeout: start rejects └── dies: `exit` [code, signal]
  * ```
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { findExecutable, TypedEmitter } from '@beacon/common';
+import { findExecutable, ProcessStartError, ProcessSupervisor, TypedEmitter } from '@beacon/common';
 import { createLogger } from '../logger.ts';
 import {
   findModulesDir,
@@ -43,9 +44,7 @@ export type KamailioProcessEvents = { exit: [code: number | null, signal: NodeJS
 export class KamailioProcess extends TypedEmitter<KamailioProcessEvents> {
   readonly config: ResolvedKamailioConfig;
   readonly #opts: KamailioProcessOptions;
-  #child: ChildProcess | null = null;
-  #stopping = false;
-  #recentErrors: string[] = [];
+  readonly #process: ProcessSupervisor;
   #rpcId = 0;
 
   /** True when the binary is on PATH (or at the given path) and the WebSocket and SQLite modules are installed. */
@@ -59,15 +58,57 @@ export class KamailioProcess extends TypedEmitter<KamailioProcessEvents> {
     super();
     this.#opts = options;
     this.config = resolveKamailioConfig(options);
+    const runDir = path.join(options.workDir, 'run');
+    this.#process = new ProcessSupervisor({
+      name: 'Kamailio',
+      command: options.binary ?? 'kamailio',
+      args: [
+        '-DD',
+        '-E',
+        '-f',
+        this.configPath,
+        '-Y',
+        runDir,
+        '-m',
+        String(options.sharedMemoryMb ?? 64),
+        '-M',
+        String(options.privateMemoryMb ?? 8),
+      ],
+      beforeSpawn: async () => {
+        await mkdir(runDir, { recursive: true });
+        await writeFile(this.configPath, renderKamailioConfig(this.config));
+      },
+      onOutput: (line) => {
+        if (/\b(ERROR|CRITICAL|ALERT|BUG):/.test(line)) {
+          logger.warn({ kamailio: line }, 'kamailio error');
+          return true;
+        }
+        logger.debug({ kamailio: line });
+        return false;
+      },
+      ready: () =>
+        this.rpc('core.version', [], 1000).then(
+          () => true,
+          () => false,
+        ),
+      readyTimeoutMs: options.startTimeoutMs ?? 10_000,
+      restart: false,
+      // Kamailio's main process stops its workers on SIGTERM.
+      stopGraceMs: 5000,
+    });
+    this.#process.on('exit', ({ code, signal }) => {
+      logger.warn({ code, signal }, 'Kamailio died');
+      this.safeEmit('exit', code, signal);
+    });
   }
 
   /** Process id of Kamailio's main process (null when not running). */
   get pid(): number | null {
-    return this.#child?.pid ?? null;
+    return this.#process.pid;
   }
 
   get running(): boolean {
-    return this.#child !== null;
+    return this.#process.pid !== null;
   }
 
   get configPath(): string {
@@ -83,7 +124,7 @@ export class KamailioProcess extends TypedEmitter<KamailioProcessEvents> {
   }
 
   async start(): Promise<void> {
-    if (this.#child) throw new KamailioError('kamailio_start_failed', 'Kamailio already started');
+    if (this.running) throw new KamailioError('kamailio_start_failed', 'Kamailio already started');
     const binary = this.#opts.binary ?? 'kamailio';
     if (!KamailioProcess.available(binary)) {
       throw new KamailioError(
@@ -91,78 +132,20 @@ export class KamailioProcess extends TypedEmitter<KamailioProcessEvents> {
         `${binary} or its websocket/db_sqlite modules are not installed`,
       );
     }
-    const runDir = path.join(this.#opts.workDir, 'run');
-    await mkdir(runDir, { recursive: true });
-    await writeFile(this.configPath, renderKamailioConfig(this.config));
-
-    this.#stopping = false;
-    this.#recentErrors = [];
-    const child = spawn(
-      binary,
-      [
-        '-DD',
-        '-E',
-        '-f',
-        this.configPath,
-        '-Y',
-        runDir,
-        '-m',
-        String(this.#opts.sharedMemoryMb ?? 64),
-        '-M',
-        String(this.#opts.privateMemoryMb ?? 8),
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    this.#child = child;
-    this.#pipeLog(child);
-    const exited = new Promise<never>((_resolve, reject) => {
-      child.once('exit', (code, signal) => {
-        reject(
-          new KamailioError(
-            'kamailio_start_failed',
-            `Kamailio exited during start (code ${code}, signal ${signal}): ${this.#recentErrors.join(' | ') || 'no error logged'}`,
-          ),
-        );
-      });
-      child.once('error', (error) =>
-        reject(new KamailioError('kamailio_start_failed', error.message, { cause: error })),
-      );
-    });
-    exited.catch(() => {});
-    child.once('exit', (code, signal) => {
-      this.#child = null;
-      if (this.#stopping) return;
-      logger.warn({ code, signal }, 'Kamailio died');
-      this.safeEmit('exit', code, signal);
-    });
-
     try {
-      await Promise.race([exited, this.#waitReady(this.#opts.startTimeoutMs ?? 10_000)]);
+      await this.#process.start();
     } catch (error) {
-      await this.stop();
-      throw error;
+      const message = error instanceof ProcessStartError ? error.message : String(error);
+      throw new KamailioError('kamailio_start_failed', message, { cause: error });
     }
-    logger.info({ udp: this.config.udpListen, ws: this.config.wsListen, pid: child.pid }, 'Kamailio started');
+    logger.info({ udp: this.config.udpListen, ws: this.config.wsListen, pid: this.pid }, 'Kamailio started');
   }
 
   /** SIGTERM (Kamailio's main process stops its workers), SIGKILL after 5 s. */
   async stop(): Promise<void> {
-    const child = this.#child;
-    if (!child) return;
-    this.#stopping = true;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      if (!child.kill('SIGTERM')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    this.#child = null;
-    logger.info('Kamailio stopped');
+    const wasRunning = this.running;
+    await this.#process.stop();
+    if (wasRunning) logger.info('Kamailio stopped');
   }
 
   /** One JSON-RPC call over HTTP (`ul.dump`, `core.version`, `stats.get_statistics`, ...). */
@@ -193,41 +176,5 @@ export class KamailioProcess extends TypedEmitter<KamailioProcessEvents> {
       );
     }
     return body.result as T;
-  }
-
-  async #waitReady(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        await this.rpc('core.version', [], 1000);
-        return;
-      } catch (error) {
-        if (Date.now() > deadline) {
-          throw new KamailioError('kamailio_start_failed', `Kamailio did not answer JSON-RPC within ${timeoutMs} ms`, {
-            cause: error,
-          });
-        }
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
-  #pipeLog(child: ChildProcess): void {
-    let buffered = '';
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      buffered += chunk;
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line.length === 0) continue;
-        if (/\b(ERROR|CRITICAL|ALERT|BUG):/.test(line)) {
-          logger.warn({ kamailio: line }, 'kamailio error');
-          this.#recentErrors = [...this.#recentErrors.slice(-4), line.trim()];
-        } else {
-          logger.debug({ kamailio: line });
-        }
-      }
-    });
   }
 }

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { CodedError } from '@beacon/common';
 import { createLogger } from '../logger.ts';
 import { SAMPLE_RATE } from './audioFrame.ts';
 import { ulawDecode, ulawEncode } from './g711.ts';
@@ -42,9 +43,11 @@ const SYNTHESIS = {
   gainDb: -3,
 } as const;
 
-export class PromptSynthesisError extends Error {
+export class PromptSynthesisError extends CodedError<'prompt_synthesis_failed'> {
   override readonly name = 'PromptSynthesisError';
-  readonly code = 'prompt_synthesis_failed';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('prompt_synthesis_failed', message, options);
+  }
 }
 
 export class PromptLibrary {

@@ -7,17 +7,17 @@
 
 import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
+import { CodedError } from '@beacon/common';
 
 export interface PortRange {
   min: number;
   max: number;
 }
 
-export class PortRangeExhaustedError extends Error {
+export class PortRangeExhaustedError extends CodedError<'ports_exhausted'> {
   override readonly name = 'PortRangeExhaustedError';
-  readonly code = 'ports_exhausted';
   constructor(ip: string, range: PortRange) {
-    super(`no free even UDP port on ${ip} in ${range.min}-${range.max}`);
+    super('ports_exhausted', `no free even UDP port on ${ip} in ${range.min}-${range.max}`);
   }
 }
 

@@ -10,7 +10,7 @@
  *      └──────────────┴───────────────────┴──> `ended` (once)
  * ```
  */
-import { TypedEmitter } from '@beacon/common';
+import { CodedError, TypedEmitter } from '@beacon/common';
 import type { Info, Session, SessionDelegate } from 'sip.js';
 import { SessionState } from 'sip.js';
 import type { Logger } from '../logger.ts';
@@ -18,11 +18,10 @@ import { parseDtmfInfo } from './dtmfInfo.ts';
 import type { RtpSdhContext } from './RtpSessionDescriptionHandler.ts';
 import type { CallEnd, MediaNegotiation, SipCallEvents } from './sipTypes.ts';
 
-export class CallEndedError extends Error {
+export class CallEndedError extends CodedError<'call_ended'> {
   override readonly name = 'CallEndedError';
-  readonly code = 'call_ended';
   constructor(readonly end: CallEnd) {
-    super(`call ended (${end.reason}${end.statusCode === null ? '' : ` ${end.statusCode}`})`);
+    super('call_ended', `call ended (${end.reason}${end.statusCode === null ? '' : ` ${end.statusCode}`})`);
   }
 }
 

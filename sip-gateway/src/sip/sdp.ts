@@ -5,7 +5,10 @@
  * we cannot read is an `SdpError`, which the call layer answers with 488.
  */
 
-export type SdpDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+import { CodedError } from '@beacon/common';
+import type { SdpDirection } from './sipTypes.ts';
+
+export type { SdpDirection };
 
 export interface AudioCodec {
   payloadType: number;
@@ -28,14 +31,8 @@ export interface AudioOffer {
 
 export type SdpErrorCode = 'sdp_invalid' | 'sdp_no_audio' | 'sdp_no_codec';
 
-export class SdpError extends Error {
+export class SdpError extends CodedError<SdpErrorCode> {
   override readonly name = 'SdpError';
-  constructor(
-    readonly code: SdpErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Static payload types a phone may offer without an rtpmap line (RFC 3551). */

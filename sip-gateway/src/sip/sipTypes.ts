@@ -2,7 +2,6 @@
  * Types shared by the gateway's SIP user agent and its calls. Re-exported by
  * GatewayUserAgent.ts, which is where the rest of the gateway imports them from.
  */
-import type { SdpDirection } from './sdp.ts';
 
 /** What one offer/answer settled: where to send RTP and in which codec. */
 export interface MediaNegotiation {
@@ -56,3 +55,6 @@ export interface SipCallEvents {
   /** Exactly once per call. */
   ended: [CallEnd];
 }
+
+/** An SDP media direction attribute. */
+export type SdpDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
