@@ -10,7 +10,6 @@
  * interface later without signaling changing.
  */
 import type { types as ms } from 'mediasoup';
-import type { PlainConsumerInput, PlainConsumerResult, PlainProducerInput, PlainProducerResult } from './plainRtp.ts';
 
 export type MediaKind = 'audio' | 'video';
 export type TransportDirection = 'send' | 'recv';
@@ -201,4 +200,40 @@ export interface MediaControl {
   off<K extends keyof MediaControlEvents>(event: K, listener: (...args: MediaControlEvents[K]) => void): this;
 
   close(): Promise<void>;
+}
+
+// ---- plain RTP (recorder, SIP gateway, tests) ------------------------------------
+
+export interface PlainProducerInput {
+  kind: MediaKind;
+  /** Must name the payload type and SSRC the sender uses. */
+  rtpParameters: ms.RtpParameters;
+  /** Bind address; defaults to the server's listenIp. */
+  listenIp?: string;
+  appData?: Record<string, unknown>;
+}
+
+export interface PlainProducerResult {
+  transportId: string;
+  producerId: string;
+  /** Where the sender must send RTP (comedia: the first packet's source becomes the remote). */
+  ip: string;
+  port: number;
+  rtcpPort: number;
+}
+
+export interface PlainConsumerInput {
+  remoteIp: string;
+  remotePort: number;
+  listenIp?: string;
+  /** Plain consumers flow immediately unless this is true. */
+  paused?: boolean;
+}
+
+export interface PlainConsumerResult {
+  transportId: string;
+  consumerId: string;
+  localPort: number;
+  /** Payload type and SSRC of what the remote will receive. */
+  rtpParameters: ms.RtpParameters;
 }

@@ -8,6 +8,10 @@ import type {
   MediaControlEvents,
   MediaCounts,
   MediaKind,
+  PlainConsumerInput,
+  PlainConsumerResult,
+  PlainProducerInput,
+  PlainProducerResult,
   ProducerInfo,
   RecordingResult,
   StartRecordingOptions,
@@ -20,14 +24,7 @@ import {
   type MediaServerOptionsInput,
   parseMediaServerOptions,
 } from './MediaServerOptions.ts';
-import {
-  createPlainConsumer,
-  createPlainProducer,
-  type PlainConsumerInput,
-  type PlainConsumerResult,
-  type PlainProducerInput,
-  type PlainProducerResult,
-} from './plainRtp.ts';
+import { createPlainConsumer, createPlainProducer } from './plainRtp.ts';
 import { Recordings } from './Recordings.ts';
 import { Room, type RoomEvents } from './Room.ts';
 import { WorkerPool } from './WorkerPool.ts';

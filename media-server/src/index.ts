@@ -20,4 +20,3 @@ export {
   type NodeLoad,
   nodeHeartbeatSchema,
 } from './node/controlProtocol.ts';
-export type { PlainConsumerInput, PlainConsumerResult, PlainProducerInput, PlainProducerResult } from './plainRtp.ts';

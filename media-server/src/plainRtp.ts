@@ -13,46 +13,17 @@
  * stream, and the receiver reads RTP and our sender reports on one socket.
  */
 import type { types as ms } from 'mediasoup';
-import type { MediaKind } from './MediaControlTypes.ts';
+import type {
+  PlainConsumerInput,
+  PlainConsumerResult,
+  PlainProducerInput,
+  PlainProducerResult,
+} from './MediaControlTypes.ts';
 import { MediaError } from './MediaError.ts';
 import type { MediaServerOptions } from './MediaServerOptions.ts';
 import type { Room } from './Room.ts';
 
 export type PlainRtpDefaults = Pick<MediaServerOptions, 'listenIp' | 'announcedAddress' | 'plainPortRange'>;
-
-export interface PlainProducerInput {
-  kind: MediaKind;
-  /** Must name the payload type and SSRC the sender uses. */
-  rtpParameters: ms.RtpParameters;
-  /** Bind address; defaults to the server's listenIp. */
-  listenIp?: string;
-  appData?: Record<string, unknown>;
-}
-
-export interface PlainProducerResult {
-  transportId: string;
-  producerId: string;
-  /** Where the sender must send RTP (comedia: the first packet's source becomes the remote). */
-  ip: string;
-  port: number;
-  rtcpPort: number;
-}
-
-export interface PlainConsumerInput {
-  remoteIp: string;
-  remotePort: number;
-  listenIp?: string;
-  /** Plain consumers flow immediately unless this is true. */
-  paused?: boolean;
-}
-
-export interface PlainConsumerResult {
-  transportId: string;
-  consumerId: string;
-  localPort: number;
-  /** Payload type and SSRC of what the remote will receive. */
-  rtpParameters: ms.RtpParameters;
-}
 
 function listenInfo(defaults: PlainRtpDefaults, listenIp: string | undefined): ms.TransportListenInfo {
   const ip = listenIp ?? defaults.listenIp;

@@ -3,8 +3,10 @@
  * media and store. Prints where to open the console and how to log in.
  */
 import { isIP } from 'node:net';
+import { Lifecycle, LifecycleError } from '@beacon/common';
 import { loadConfig } from './config.ts';
 import { SipGatewayProcess } from './gateway/SipGatewayProcess.ts';
+import { createLogger } from './logger.ts';
 import { formatPorts, portsToOpen } from './net/portsBanner.ts';
 import { startBeacon } from './server.ts';
 
@@ -12,18 +14,30 @@ function hostInUrl(address: string): string {
   return isIP(address) === 6 ? `[${address}]` : address;
 }
 
+/** The node, then the SIP gateway; SIGTERM / SIGINT stop them in reverse (the gateway first). */
+const life = new Lifecycle({ name: 'beacon', logger: createLogger('main'), stopTimeoutMs: 10_000 });
+
 async function main(): Promise<void> {
+  life.stopOnSignals({ deadlineMs: 10_000, onSignal: (signal) => console.log(`\n${signal}: shutting down…`) });
   const config = loadConfig();
-  const node = await startBeacon({ config });
-  // The gateway reaches us on loopback (plain HTTP there: no certificate names 127.0.0.1 for it).
-  const gateway = config.sip
-    ? new SipGatewayProcess({
-        signalingUrl: node.internalUrl,
-        tokens: node.tokens,
-        dataDir: config.dataDir,
-      })
-    : null;
-  await gateway?.start();
+  const node = await life.start(
+    'node',
+    () => startBeacon({ config }),
+    (n) => n.close(),
+  );
+  if (config.sip) {
+    // The gateway reaches us on loopback (plain HTTP there: no certificate names 127.0.0.1 for it).
+    const gateway = new SipGatewayProcess({
+      signalingUrl: node.internalUrl,
+      tokens: node.tokens,
+      dataDir: config.dataDir,
+    });
+    await life.start(
+      'SIP gateway',
+      () => gateway.start(),
+      () => gateway.stop(),
+    );
+  }
 
   const scheme = node.tls ? 'https' : 'http';
   const urls = node.addresses.consoleAddresses
@@ -55,29 +69,11 @@ async function main(): Promise<void> {
   console.log(
     `\n  Ports to open in firewalls between the townships and this server:\n${formatPorts(ports).replace(/^/gm, '    ')}\n`,
   );
-
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: shutting down…`);
-    // A hung close must not keep the process alive forever.
-    setTimeout(() => process.exit(1), 10_000).unref();
-    Promise.resolve(gateway?.stop())
-      .then(() => node.close())
-      .then(
-        () => process.exit(0),
-        (err: unknown) => {
-          console.error('shutdown failed', err);
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 main().catch((err: unknown) => {
+  // A signal during start: the lifecycle is stopping and exits by itself.
+  if (err instanceof LifecycleError) return;
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });

@@ -1,14 +1,16 @@
 /**
- * Starts one Beacon node: store → media → rooms → HTTP + socket.io. `close()`
- * undoes it in reverse so no socket outlives the rooms and no write outlives
- * the store.
+ * Starts one Beacon node: store → cluster → media → rooms → socket.io → HTTP,
+ * each part registered in one Lifecycle. `close()` (and a failed start) stops
+ * them in reverse so no socket outlives the rooms and no write outlives the
+ * store.
  */
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { type MediaControl, MediaServer } from '@beacon/media-server';
+import { Lifecycle } from '@beacon/common';
+import type { MediaControl } from '@beacon/media-server';
 import { resolveJwtSecret, TokenService } from './auth/tokens.ts';
 import { ClusterNode } from './cluster/ClusterNode.ts';
 import { ClusterPresence } from './cluster/ClusterPresence.ts';
@@ -18,7 +20,6 @@ import type { Config } from './config.ts';
 import { certificateHelpRouter, plainHttpApp } from './http/certificateHelp.ts';
 import { createApp } from './http/createApp.ts';
 import { createLogger } from './logger.ts';
-import { CascadedMediaControl, InMemoryMediaNodeRegistry, RedisNodeDirectory } from './media-nodes/index.ts';
 import { createMetricsRegistry } from './metrics.ts';
 import { isWildcard, type ResolvedAddresses, resolveAddresses } from './net/addresses.ts';
 import { MeetingJournal } from './rooms/MeetingJournal.ts';
@@ -26,6 +27,7 @@ import { RoomRegistry } from './rooms/RoomRegistry.ts';
 import { SipBridge } from './sip/SipBridge.ts';
 import { SipTaps } from './sip/SipTaps.ts';
 import { createSocketServer } from './socket/createSocketServer.ts';
+import { startMedia } from './startMedia.ts';
 import { openStore, type Store } from './store/index.ts';
 import { CertificateRenewal } from './tls/CertificateRenewal.ts';
 import { prepareTls, type TlsMaterial } from './tls/serverTls.ts';
@@ -61,8 +63,9 @@ export interface BeaconNode {
   tokens: TokenService;
   /** The SIP gateway's side of this node: status, dial-outs, credentials. */
   sip: SipBridge;
-  /** Incidents, warnings, tasks, presence (issue 5); tests drive escalation through it. */
+  /** Incidents, warnings, tasks, presence; tests drive escalation through it. */
   command: CommandRoom;
+  /** Stops every part, newest first; idempotent. A part's failure to stop is logged, not thrown. */
   close(): Promise<void>;
 }
 
@@ -73,60 +76,53 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   const addresses = resolveAddresses(config);
   for (const warning of addresses.warnings) logger.warn(warning);
   const tls = await prepareTls(config, addresses.certificateNames);
-  const store = await openStore({
-    file: path.join(config.dataDir, 'beacon.sqlite'),
-    databaseUrl: config.databaseUrl,
-    seed: { demoPassword: config.demoPassword, sipRealm: config.sipRealm },
-  });
-  const tokens = new TokenService({ secret: resolveJwtSecret(config), ttlSeconds: config.jwtTtlSeconds });
 
-  let media: MediaControl;
-  let cluster: ClusterNode | null = null;
+  // Every part registers its stop as it starts: stop() (and a failed start) undoes them newest first,
+  // so no socket outlives the rooms and no write outlives the store.
+  const life = new Lifecycle({ name: 'beacon', logger });
+  const store = await life.start(
+    'store',
+    () =>
+      openStore({
+        file: path.join(config.dataDir, 'beacon.sqlite'),
+        databaseUrl: config.databaseUrl,
+        seed: { demoPassword: config.demoPassword, sipRealm: config.sipRealm },
+      }),
+    (s) => s.close(),
+  );
+  const tokens = new TokenService({ secret: resolveJwtSecret(config), ttlSeconds: config.jwtTtlSeconds });
+  // Redis first: a cluster node that cannot reach it must not start serving alone.
+  const { cluster: clusterConfig } = config;
+  const cluster = clusterConfig
+    ? await life.start(
+        'cluster',
+        () =>
+          ClusterNode.connect({
+            redisUrl: clusterConfig.redisUrl,
+            ...(clusterConfig.nodeId ? { nodeId: clusterConfig.nodeId } : {}),
+          }),
+        (c) => c.close(),
+      )
+    : null;
   // Declared before media: the cascade's placement looks peers up in it.
   let rooms: RoomRegistry | undefined;
-  let directory: RedisNodeDirectory | null = null;
-  try {
-    // Redis first: a cluster node that cannot reach it must not start serving alone.
-    if (config.cluster) {
-      cluster = await ClusterNode.connect({
-        redisUrl: config.cluster.redisUrl,
-        ...(config.cluster.nodeId ? { nodeId: config.cluster.nodeId } : {}),
-      });
-    }
-    if (opts.media) media = opts.media;
-    else if (config.mediaNodes) {
-      const { regions } = config.mediaNodes;
-      media = await CascadedMediaControl.create({
-        nodeUrls: config.mediaNodes.urls,
-        key: config.mediaNodes.key,
-        registry: new InMemoryMediaNodeRegistry(),
-        enableSrtp: config.mediaNodes.pipeSrtp,
-        // A township's participants go to its region's node (a county node near it); the rest by load.
-        regionOf: (roomId, peerId) => {
-          const townshipId = rooms?.get(roomId)?.get(peerId)?.claims.townshipId;
-          return townshipId ? regions[townshipId] : undefined;
-        },
-      });
-      if (config.mediaNodes.discover && cluster) {
-        directory = await RedisNodeDirectory.start({ redis: cluster.redis, cascade: media as CascadedMediaControl });
-      }
-    } else media = await MediaServer.create({ ...config.media, announcedAddress: addresses.mediaAnnounced });
-  } catch (err) {
-    await cluster?.close();
-    store.close();
-    throw err;
-  }
-  const ownsMedia = opts.media === undefined;
+  const media = await startMedia(life, opts, addresses, cluster, (roomId, peerId) => rooms?.get(roomId)?.get(peerId));
 
   rooms = new RoomRegistry(media, { reconnectGraceMs: config.reconnectGraceMs });
+  const registry = rooms;
+  life.add('rooms', () => registry.close());
   const journal = new MeetingJournal({ registry: rooms, store, media });
+  life.add('meeting journal', () => journal.stop());
   const metrics = createMetricsRegistry({ media, rooms });
   const sip = new SipBridge({ store, realm: config.sipRealm });
   const taps = new SipTaps({ registry: rooms, media });
+  life.add('SIP taps', () => taps.close());
   const command = new CommandRoom({ store, registry: rooms, sip, escalationTickMs: config.escalationTickMs });
+  life.add('command room', () => command.close());
   const turn = config.turn.enabled
     ? new TurnService({ config, announcedAddress: addresses.mediaAnnounced, tls })
     : null;
+  if (turn) life.add('TURN', () => turn.close());
   const app = createApp({
     store,
     tokens,
@@ -159,38 +155,45 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     turn,
     cluster: cluster ? { node: cluster, ownership: new RoomOwnership(cluster) } : null,
   });
+  if (cluster) {
+    const presence = new ClusterPresence(cluster, command.presence);
+    await life.start(
+      'cluster presence',
+      () => presence.start(),
+      () => presence.close(),
+    );
+  }
+  // Socket.io closes the HTTP(S) server too; open connections (keep-alive, upgrades) are cut, not awaited.
+  life.add('socket.io', () => {
+    const closed = sockets.close();
+    httpServer.closeAllConnections();
+    return closed;
+  });
+  await sockets.forwarded?.start();
 
   // Plain HTTP: the redirect/help port for browsers, and loopback for our own child services.
+  await life.start('HTTP', () => listen(httpServer, config.port, config.host));
   let plainServer: HttpServer | null = null;
   let internalServer: HttpServer | null = null;
-  const clusterPresence = cluster ? new ClusterPresence(cluster, command.presence) : null;
-  try {
-    await sockets.forwarded?.start();
-    await clusterPresence?.start();
-    await listen(httpServer, config.port, config.host);
-    if (tls) {
-      const httpsPort = (httpServer.address() as AddressInfo).port;
-      if (config.httpPort !== null) {
-        plainServer = createServer(plainHttpApp({ tls, httpsPort }));
-        await listen(plainServer, config.httpPort, config.host);
-      }
-      // Same request/upgrade handlers as the HTTPS server (express app and socket.io), no TLS.
-      const forwarded = createServer();
-      forwarded.on('request', (req, res) => httpServer.emit('request', req, res));
-      forwarded.on('upgrade', (req, socket, head) => httpServer.emit('upgrade', req, socket, head));
-      internalServer = forwarded;
-      await listen(internalServer, 0, '127.0.0.1');
+  if (tls) {
+    const httpsPort = (httpServer.address() as AddressInfo).port;
+    if (config.httpPort !== null) {
+      const server = createServer(plainHttpApp({ tls, httpsPort }));
+      plainServer = await life.start<HttpServer>(
+        'plain HTTP',
+        () => listen(server, config.httpPort as number, config.host).then(() => server),
+        closeServer,
+      );
     }
-  } catch (err) {
-    plainServer?.close();
-    internalServer?.close();
-    httpServer.close();
-    await sockets.close();
-    command.close();
-    if (ownsMedia) await media.close();
-    await cluster?.close();
-    store.close();
-    throw err;
+    // Same request/upgrade handlers as the HTTPS server (express app and socket.io), no TLS.
+    const forwarded = createServer();
+    forwarded.on('request', (req, res) => httpServer.emit('request', req, res));
+    forwarded.on('upgrade', (req, socket, head) => httpServer.emit('upgrade', req, socket, head));
+    internalServer = await life.start<HttpServer>(
+      'internal HTTP',
+      () => listen(forwarded, 0, '127.0.0.1').then(() => forwarded),
+      closeServer,
+    );
   }
 
   const { port } = httpServer.address() as AddressInfo;
@@ -198,51 +201,27 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   const internalUrl = internalServer ? `http://127.0.0.1:${(internalServer.address() as AddressInfo).port}` : url;
   const httpPort = plainServer ? (plainServer.address() as AddressInfo).port : null;
-  const renewal =
-    tls?.mode === 'auto'
-      ? new CertificateRenewal({
-          config,
-          names: addresses.certificateNames,
-          current: tls.cert,
-          onRenewed: (material) => {
-            (httpServer as unknown as HttpsServer).setSecureContext({
-              key: material.key,
-              cert: material.cert,
-              minVersion: 'TLSv1.2',
-            });
-            turn?.updateCertificate(material).catch((err: unknown) => {
-              logger.error({ err }, 'coturn did not restart with the renewed certificate');
-            });
-          },
-        })
-      : null;
+  if (tls?.mode === 'auto') {
+    const renewal = new CertificateRenewal({
+      config,
+      names: addresses.certificateNames,
+      current: tls.cert,
+      onRenewed: (material) => {
+        (httpServer as unknown as HttpsServer).setSecureContext({
+          key: material.key,
+          cert: material.cert,
+          minVersion: 'TLSv1.2',
+        });
+        turn?.updateCertificate(material).catch((err: unknown) => {
+          logger.error({ err }, 'coturn did not restart with the renewed certificate');
+        });
+      },
+    });
+    life.add('certificate renewal', () => renewal.stop());
+  }
   // After listening (a failed listen leaves no coturn behind); TURN's failure is logged, not thrown.
   await turn?.start();
   logger.info({ url, httpPort, tls: tls?.mode ?? 'off', dataDir: config.dataDir }, 'beacon listening');
-
-  let closing: Promise<void> | undefined;
-  const close = async (): Promise<void> => {
-    // Disconnect sockets first (their cleanup still reaches rooms and store), then the rest.
-    renewal?.stop();
-    const socketsClosed = sockets.close();
-    httpServer.closeAllConnections();
-    for (const server of [plainServer, internalServer]) {
-      server?.close();
-      server?.closeAllConnections();
-    }
-    await socketsClosed;
-    taps.close();
-    command.close();
-    rooms.close();
-    journal.stop();
-    await turn?.close();
-    directory?.stop();
-    await clusterPresence?.close();
-    if (ownsMedia) await media.close();
-    await cluster?.close();
-    store.close();
-    logger.info('beacon stopped');
-  };
 
   return {
     url,
@@ -258,11 +237,16 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     tokens,
     sip,
     command,
-    close: () => {
-      closing ??= close();
-      return closing;
+    close: async () => {
+      await life.stop();
     },
   };
+}
+
+/** Stops accepting and cuts the open connections (keep-alive) instead of waiting for them. */
+function closeServer(server: HttpServer): void {
+  server.close();
+  server.closeAllConnections();
 }
 
 function listen(server: HttpServer, port: number, host: string): Promise<void> {

@@ -20,11 +20,12 @@ import type {
   ConsumerInfo,
   MediaControlEvents,
   MediaCounts,
+  PlainConsumerResult,
+  PlainProducerResult,
   ProducerInfo,
   RecordingResult,
   WebRtcTransportInfo,
 } from '../MediaControlTypes.ts';
-import type { PlainConsumerResult, PlainProducerResult } from '../plainRtp.ts';
 
 const id = z.string().min(1).max(200);
 const kind = z.enum(['audio', 'video']);

@@ -7,6 +7,7 @@
  * to stdout, so a supervisor (or a test) using port 0 learns the port.
  * SIGTERM / SIGINT close the control server and the workers.
  */
+import { Lifecycle, LifecycleError } from '@beacon/common';
 import { createLogger } from '../logger.ts';
 import { MediaServer } from '../MediaServer.ts';
 import { ControlServer } from './ControlServer.ts';
@@ -15,52 +16,49 @@ import { RedisRegistration } from './RedisRegistration.ts';
 
 const logger = createLogger('media-node');
 
+/** Media first, then the control server, then the directory entry; a signal stops them in reverse. */
+const life = new Lifecycle({ name: 'media node', logger });
+
 async function main(): Promise<void> {
+  // Stopping leaves the directory first, so no signaling node connects to a node on its way out.
+  life.stopOnSignals({ deadlineMs: 15_000 });
   const config = loadMediaNodeConfig();
-  const media = await MediaServer.create(config.media);
-  let control: ControlServer;
-  try {
-    control = await ControlServer.start(media, {
-      nodeId: config.nodeId,
-      region: config.region,
-      key: config.key,
-      host: config.controlHost,
-      port: config.controlPort,
-      clientGraceMs: config.clientGraceMs,
-    });
-  } catch (error) {
-    await media.close();
-    throw error;
-  }
-  let registration: RedisRegistration | null = null;
-  if (config.redisUrl) {
+  const media = await life.start(
+    'media',
+    () => MediaServer.create(config.media),
+    (m) => m.close(),
+  );
+  const control = await life.start(
+    'control server',
+    () =>
+      ControlServer.start(media, {
+        nodeId: config.nodeId,
+        region: config.region,
+        key: config.key,
+        host: config.controlHost,
+        port: config.controlPort,
+        clientGraceMs: config.clientGraceMs,
+      }),
+    (c) => c.close(),
+  );
+  const { redisUrl } = config;
+  if (redisUrl) {
     const host =
       media.options.announcedAddress ??
       (config.controlHost === '0.0.0.0' ? media.options.listenIp : config.controlHost);
     const url = config.controlUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${control.port}`;
-    registration = await RedisRegistration.start(config.redisUrl, {
-      nodeId: config.nodeId,
-      url,
-      region: config.region,
-    });
+    await life.start(
+      'directory entry',
+      () => RedisRegistration.start(redisUrl, { nodeId: config.nodeId, url, region: config.region }),
+      (registration) => registration.stop(),
+    );
   }
   process.stdout.write(`media-node ready ${JSON.stringify({ nodeId: config.nodeId, controlPort: control.port })}\n`);
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'media node stopping');
-    // Leave the directory first, so no signaling node connects to a node on its way out.
-    void Promise.allSettled([registration?.stop()])
-      .then(() => Promise.allSettled([control.close(), media.close()]))
-      .then(() => process.exit(0));
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
 }
 
 main().catch((error: unknown) => {
+  // A signal during start: the lifecycle is stopping and exits by itself.
+  if (error instanceof LifecycleError) return;
   logger.fatal({ err: error }, 'media node failed to start');
   process.exit(1);
 });

@@ -48,6 +48,8 @@ export class Lifecycle {
   readonly #logger: Logger | undefined;
   readonly #stopTimeoutMs: number;
   readonly #parts: Part[] = [];
+  /** Starts in flight: stop() waits for them, so a part cannot start behind its back. */
+  readonly #starting = new Set<Promise<void>>();
   #stopping: Promise<StopReport> | null = null;
 
   constructor(options: LifecycleOptions) {
@@ -69,7 +71,8 @@ export class Lifecycle {
   /**
    * Starts a part and registers its stop (called with what start returned).
    * When start throws, every part started before stops and the error is
-   * rethrown. A part that finishes starting after stop() began is stopped at once.
+   * rethrown. A part that finishes starting after stop() began is stopped at
+   * once (stop() waits for it) and start rejects with a LifecycleError.
    */
   async start<T>(
     name: string,
@@ -78,23 +81,37 @@ export class Lifecycle {
     options: PartOptions = {},
   ): Promise<T> {
     if (this.#stopping) throw new LifecycleError('stopping', `${this.name}: cannot start ${name}, stopping`);
+    let settle: () => void = () => undefined;
+    const inFlight = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    this.#starting.add(inFlight);
+    const done = () => {
+      settle();
+      this.#starting.delete(inFlight);
+    };
     let value: T;
     try {
       value = await start();
     } catch (error) {
+      done();
       this.#logger?.error({ err: error, part: name }, `${this.name}: ${name} failed to start`);
       await this.stop();
       throw error;
     }
-    if (stop) {
-      const part = { name, stop: () => stop(value), timeoutMs: options.stopTimeoutMs ?? this.#stopTimeoutMs };
-      if (this.#stopping) {
-        await this.#stopPart(part);
-        throw new LifecycleError('stopping', `${this.name}: stopped while ${name} was starting`);
+    try {
+      if (stop) {
+        const part = { name, stop: () => stop(value), timeoutMs: options.stopTimeoutMs ?? this.#stopTimeoutMs };
+        if (this.#stopping) {
+          await this.#stopPart(part);
+          throw new LifecycleError('stopping', `${this.name}: stopped while ${name} was starting`);
+        }
+        this.#parts.push(part);
       }
-      this.#parts.push(part);
+      return value;
+    } finally {
+      done();
     }
-    return value;
   }
 
   /** Registers the stop of something already running (started synchronously or elsewhere). */
@@ -115,21 +132,26 @@ export class Lifecycle {
 
   /**
    * SIGTERM and SIGINT stop the lifecycle, then `exit` (default
-   * `process.exit`) with 0, or 1 when a part failed to stop. Returns a
-   * function that removes the handlers.
+   * `process.exit`) with 0, or 1 when a part failed to stop. With
+   * `deadlineMs`, a stop that takes longer as a whole exits with 1 anyway: a
+   * hung stop must not keep the process alive forever. Returns a function
+   * that removes the handlers.
    */
   stopOnSignals(
     options: {
       signals?: NodeJS.Signals[];
       exit?: (code: number) => void;
+      deadlineMs?: number;
       onSignal?: (signal: NodeJS.Signals) => void;
     } = {},
   ): () => void {
     const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
     const exit = options.exit ?? ((code: number) => process.exit(code));
     const handler = (signal: NodeJS.Signals) => {
+      if (this.#stopping) return;
       options.onSignal?.(signal);
       this.#logger?.info({ signal }, `${this.name} stopping`);
+      if (options.deadlineMs !== undefined) setTimeout(() => exit(1), options.deadlineMs).unref();
       void this.stop().then((report) => exit(report.failed.length === 0 ? 0 : 1));
     };
     for (const signal of signals) process.on(signal, handler);
@@ -139,6 +161,7 @@ export class Lifecycle {
   }
 
   async #stopAll(): Promise<StopReport> {
+    await Promise.all(this.#starting);
     const failed: string[] = [];
     for (let part = this.#parts.pop(); part; part = this.#parts.pop()) {
       if (!(await this.#stopPart(part))) failed.push(part.name);

@@ -1,7 +1,6 @@
 /** Public types of ConferenceRoom: its events, options and producers. */
 import type { MediaControl } from '@beacon/media-server';
 import type { ConsumerParams, MediaSource, MeetingMode, MeetingRole, PeerInfo, RoomState } from '@beacon/protocol';
-import type { PollingClock } from './Polling.ts';
 
 export type ConferenceRoomEvents = {
   peerjoined: [PeerInfo];
@@ -39,4 +38,10 @@ export interface RoomProducer {
   peerId: string;
   kind: 'audio' | 'video';
   source: MediaSource;
+}
+
+/** Timers for polling (轮巡), injectable so tests can step time. */
+export interface PollingClock {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
 }

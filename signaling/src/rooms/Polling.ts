@@ -8,12 +8,11 @@
  *      └───────────────────^
  * ```
  */
-import type { PollingState } from '@beacon/protocol';
 
-export interface PollingClock {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import type { PollingState } from '@beacon/protocol';
+import type { PollingClock } from './ConferenceRoomTypes.ts';
+
+export type { PollingClock };
 
 export const realClock: PollingClock = {
   setTimeout: (fn, ms) => {

@@ -1,0 +1,55 @@
+/** Which media a Beacon node drives, started as a part of its lifecycle. */
+import type { Lifecycle } from '@beacon/common';
+import { type MediaControl, MediaServer } from '@beacon/media-server';
+import type { ClusterNode } from './cluster/ClusterNode.ts';
+import { CascadedMediaControl, InMemoryMediaNodeRegistry, RedisNodeDirectory } from './media-nodes/index.ts';
+import type { ResolvedAddresses } from './net/addresses.ts';
+import type { StartBeaconOptions } from './server.ts';
+
+/**
+ * The media this node drives: the one it was given (not closed here), remote
+ * media nodes in a cascade, or an in-process MediaServer.
+ */
+export async function startMedia(
+  life: Lifecycle,
+  opts: StartBeaconOptions,
+  addresses: ResolvedAddresses,
+  cluster: ClusterNode | null,
+  peerOf: (roomId: string, peerId: string) => { claims: { townshipId: string | null } } | undefined,
+): Promise<MediaControl> {
+  const { config } = opts;
+  if (opts.media) return opts.media;
+  const { mediaNodes } = config;
+  if (!mediaNodes) {
+    return life.start(
+      'media',
+      () => MediaServer.create({ ...config.media, announcedAddress: addresses.mediaAnnounced }),
+      (media) => media.close(),
+    );
+  }
+  const { regions } = mediaNodes;
+  const cascade = await life.start(
+    'media nodes',
+    () =>
+      CascadedMediaControl.create({
+        nodeUrls: mediaNodes.urls,
+        key: mediaNodes.key,
+        registry: new InMemoryMediaNodeRegistry(),
+        enableSrtp: mediaNodes.pipeSrtp,
+        // A township's participants go to its region's node (a county node near it); the rest by load.
+        regionOf: (roomId, peerId) => {
+          const townshipId = peerOf(roomId, peerId)?.claims.townshipId;
+          return townshipId ? regions[townshipId] : undefined;
+        },
+      }),
+    (media) => media.close(),
+  );
+  if (mediaNodes.discover && cluster) {
+    await life.start(
+      'media node directory',
+      () => RedisNodeDirectory.start({ redis: cluster.redis, cascade }),
+      (directory) => directory.stop(),
+    );
+  }
+  return cascade;
+}
