@@ -209,7 +209,7 @@ export class ProcessSupervisor extends TypedEmitter<ProcessSupervisorEvents> {
       throw error;
     }
     if (this.#stopRequested()) return;
-    this.#opts.logger?.info({ pid: child.pid }, `${this.name} ready`);
+    this.#opts.logger?.info({ pid: child.pid }, `${this.name} running`);
     this.safeEmit('ready', child.pid ?? 0);
   }
 
