@@ -113,7 +113,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     } else media = await MediaServer.create({ ...config.media, announcedAddress: addresses.mediaAnnounced });
   } catch (err) {
     await cluster?.close();
-    store.close();
+    await store.close();
     throw err;
   }
   const ownsMedia = opts.media === undefined;
@@ -122,6 +122,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   const journal = new MeetingJournal({ registry: rooms, store, media });
   const metrics = createMetricsRegistry({ media, rooms });
   const sip = new SipBridge({ store, realm: config.sipRealm });
+  await sip.loadPhones();
   const taps = new SipTaps({ registry: rooms, media });
   const command = new CommandRoom({ store, registry: rooms, sip, escalationTickMs: config.escalationTickMs });
   const turn = config.turn.enabled
@@ -189,7 +190,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     command.close();
     if (ownsMedia) await media.close();
     await cluster?.close();
-    store.close();
+    await store.close();
     throw err;
   }
 
@@ -234,13 +235,13 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     taps.close();
     command.close();
     rooms.close();
-    journal.stop();
+    await journal.stop();
     await turn?.close();
     directory?.stop();
     await clusterPresence?.close();
     if (ownsMedia) await media.close();
     await cluster?.close();
-    store.close();
+    await store.close();
     logger.info('beacon stopped');
   };
 
