@@ -5,8 +5,10 @@
  * one township's delivery row for `stallMs`; that township's terminal then
  * acks, and its ack waits for the lock. Meanwhile `others` terminals of
  * other townships send `alert:received` one after the other (a store write
- * each, on rows nobody locks). Prints the latency of their events before the
- * stall and during it (p50/p99/max), and when the stalled ack was answered.
+ * each, on rows nobody locks) until the lock goes. Prints the latency of
+ * their events before the stall and of those sent during it (p50/p99/max),
+ * when the stalled ack was answered, and how many of the others' events were
+ * answered before it.
  *
  *   node --import tsx test/bench/storeStall.ts [--stall-ms 5000] [--others 8]
  */
@@ -29,6 +31,8 @@ export interface StoreStallOptions {
 
 export interface LatencyFigures {
   events: number;
+  /** Events without an answer: the node was too busy to answer pings and the socket was dropped. */
+  unanswered: number;
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
@@ -37,17 +41,20 @@ export interface LatencyFigures {
 export interface StoreStallResult {
   baseline: LatencyFigures;
   duringStall: LatencyFigures;
-  /** From the stalled ack's emit to its answer. */
+  /** From the stalled ack's emit to its answer (NaN: no answer, the socket was dropped). */
   stalledAckMs: number;
+  /** Other terminals' events answered while the stalled ack was still pending. */
+  answeredBeforeStalledAck: number;
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
-function figures(samples: number[]): LatencyFigures {
-  const sorted = [...samples].sort((a, b) => a - b);
+function figures({ latencies, unanswered }: Samples): LatencyFigures {
+  const sorted = [...latencies].sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
   return {
     events: sorted.length,
+    unanswered,
     p50Ms: round(at(50)),
     p99Ms: round(at(99)),
     maxMs: round(sorted.at(-1) ?? Number.NaN),
@@ -64,21 +71,48 @@ async function terminal(url: string, username: string): Promise<Socket> {
   return socket;
 }
 
-/** Sends `event` again and again (one in flight) until `until` resolves; resolves the latencies. */
-async function loop(socket: Socket, event: string, payload: unknown, until: Promise<void>): Promise<number[]> {
+/** Latencies of answered events, and events that got no answer (the socket was dropped meanwhile). */
+interface Samples {
+  latencies: number[];
+  unanswered: number;
+}
+
+/** Why events went unanswered, printed once each. */
+const reasons = new Set<string>();
+
+/** Sends `event` again and again (one in flight) until `until` resolves or the socket is dropped. */
+async function loop(
+  socket: Socket,
+  event: string,
+  payload: unknown,
+  until: Promise<void>,
+  answeredAt: number[] = [],
+): Promise<Samples> {
   let done = false;
   void until.then(() => {
     done = true;
   });
-  const samples: number[] = [];
-  while (!done) {
+  const samples: Samples = { latencies: [], unanswered: 0 };
+  while (!done && socket.connected) {
     const sent = performance.now();
-    const answer = (await socket.timeout(30_000).emitWithAck(event, payload)) as { ok: boolean };
-    if (!answer.ok) throw new Error(`${event} refused: ${JSON.stringify(answer)}`);
-    samples.push(performance.now() - sent);
+    try {
+      const answer = (await socket.timeout(30_000).emitWithAck(event, payload)) as { ok: boolean };
+      if (!answer.ok) throw new Error(`${event} refused: ${JSON.stringify(answer)}`);
+      const at = performance.now();
+      answeredAt.push(at);
+      samples.latencies.push(at - sent);
+    } catch (err) {
+      samples.unanswered++;
+      reasons.add(err instanceof Error ? err.message : String(err));
+    }
   }
   return samples;
 }
+
+const merged = (all: Samples[]): Samples => ({
+  latencies: all.flatMap((s) => s.latencies),
+  unanswered: all.reduce((n, s) => n + s.unanswered, 0),
+});
 
 export async function runStoreStall(opts: StoreStallOptions): Promise<StoreStallResult> {
   const postgres = await startPostgres();
@@ -112,7 +146,7 @@ export async function runStoreStall(opts: StoreStallOptions): Promise<StoreStall
 
     // Baseline: the same events, nothing stalled.
     const baselineEnd = new Promise<void>((resolve) => setTimeout(resolve, 2_000));
-    const baseline = (await Promise.all(others.map((s) => loop(s, 'alert:received', payload, baselineEnd)))).flat();
+    const baseline = merged(await Promise.all(others.map((s) => loop(s, 'alert:received', payload, baselineEnd))));
 
     await locker.connect();
     await locker.query('BEGIN');
@@ -121,21 +155,37 @@ export async function runStoreStall(opts: StoreStallOptions): Promise<StoreStall
       stuckName,
     ]);
     const stallStart = performance.now();
+    let ackAnsweredAt = Number.POSITIVE_INFINITY;
     const stalledAck = stuck
       .timeout(60_000)
       .emitWithAck('alert:ack', payload)
-      .then(() => performance.now() - stallStart);
-    // Let the ack reach the node and its UPDATE reach the lock.
+      .then(() => {
+        ackAnsweredAt = performance.now();
+        return ackAnsweredAt - stallStart;
+      })
+      .catch(() => Number.NaN);
+    // The lock goes at the end of the stall whatever the node does meanwhile.
+    const released = new Promise<void>((resolve) => setTimeout(resolve, opts.stallMs)).then(() =>
+      locker.query('COMMIT'),
+    );
+    // Let the ack reach the node and its UPDATE reach the lock, then send events until the lock goes.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const stallEnd = new Promise<void>((resolve) => setTimeout(resolve, opts.stallMs - 200));
-    const during = (await Promise.all(others.map((s) => loop(s, 'alert:received', payload, stallEnd)))).flat();
-    const released = new Promise<void>((resolve) =>
+    const stallEnd = new Promise<void>((resolve) =>
       setTimeout(resolve, Math.max(0, stallStart + opts.stallMs - performance.now())),
     );
+    const answeredAt: number[] = [];
+    const during = merged(
+      await Promise.all(others.map((s) => loop(s, 'alert:received', payload, stallEnd, answeredAt))),
+    );
     await released;
-    await locker.query('COMMIT');
     const stalledAckMs = await stalledAck;
-    return { baseline: figures(baseline), duringStall: figures(during), stalledAckMs: round(stalledAckMs) };
+    const beforeAck = answeredAt.filter((at) => at < ackAnsweredAt).length;
+    return {
+      baseline: figures(baseline),
+      duringStall: figures(during),
+      stalledAckMs: round(stalledAckMs),
+      answeredBeforeStalledAck: beforeAck,
+    };
   } finally {
     for (const socket of sockets) socket.disconnect();
     await locker.end().catch(() => {});
@@ -155,5 +205,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     { phase: 'before the stall', ...result.baseline },
     { phase: 'during the stall', ...result.duringStall },
   ]);
-  console.log(`stalled ack answered after ${result.stalledAckMs} ms`);
+  console.log(
+    `stalled ack answered after ${result.stalledAckMs} ms; other terminals' events answered before it: ${result.answeredBeforeStalledAck}`,
+  );
+  if (reasons.size > 0) console.log(`unanswered because: ${[...reasons].join('; ')}`);
 }

@@ -61,7 +61,11 @@ export class CommandBus extends TypedEmitter<CommandEvents> {
 
   /** Appends to an incident's timeline and tells staff. */
   async note(actor: Actor, entry: Omit<NewTimelineEntry, 'actorId' | 'actorName'>): Promise<TimelineEntry> {
-    const saved = await this.store.incidents.addTimeline({ ...entry, actorId: actor.userId, actorName: actor.displayName });
+    const saved = await this.store.incidents.addTimeline({
+      ...entry,
+      actorId: actor.userId,
+      actorName: actor.displayName,
+    });
     this.safeEmit('timeline', saved);
     return saved;
   }

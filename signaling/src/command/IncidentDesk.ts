@@ -96,7 +96,11 @@ export class IncidentDesk {
     return after;
   }
 
-  async addNote(actor: Actor, id: string, input: { text: string; snapshot?: string | undefined }): Promise<TimelineEntry> {
+  async addNote(
+    actor: Actor,
+    id: string,
+    input: { text: string; snapshot?: string | undefined },
+  ): Promise<TimelineEntry> {
     requireStaff(actor);
     await this.get(id);
     let snapshot: Buffer | undefined;

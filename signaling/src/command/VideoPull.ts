@@ -29,7 +29,12 @@ export class VideoPull {
     }
     const roomId = pullRoomId(townshipId);
     if (!(await store.rooms.get(roomId))) {
-      await store.rooms.create({ id: roomId, title: `监控调阅 ${township.name}`, kind: 'meeting', createdBy: actor.userId });
+      await store.rooms.create({
+        id: roomId,
+        title: `监控调阅 ${township.name}`,
+        kind: 'meeting',
+        createdBy: actor.userId,
+      });
     }
     this.#bus.emit('pull', { townshipId, roomId });
     await this.#bus.audit(actor, 'pull.start', townshipId, { roomId });

@@ -186,6 +186,8 @@ export class WarningDesk {
 
   /** Banners a township terminal must (still) show: issued, unexpired, not acked. */
   async pendingAlerts(townshipId: string): Promise<AlertForTerminal[]> {
-    return (await this.#bus.store.warnings.pendingFor(townshipId, new Date().toISOString())).map(({ warning, row }) => alertFor(warning, row));
+    return (await this.#bus.store.warnings.pendingFor(townshipId, new Date().toISOString())).map(({ warning, row }) =>
+      alertFor(warning, row),
+    );
   }
 }

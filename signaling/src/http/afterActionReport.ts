@@ -41,7 +41,14 @@ export async function reportHtml(store: Store, incident: IncidentView): Promise<
     const board = await store.warnings.board(w.id);
     const acked = board.filter((r) => r.ackedAt !== null).length;
     const pending = board.filter((r) => r.ackedAt === null).map((r) => name(r.townshipId));
-    warnings.push([w.headline, w.colour, w.status, formatCst(w.issuedAt), `${acked}/${board.length}`, pending.join('、')]);
+    warnings.push([
+      w.headline,
+      w.colour,
+      w.status,
+      formatCst(w.issuedAt),
+      `${acked}/${board.length}`,
+      pending.join('、'),
+    ]);
   }
   const tasks = (await store.tasks.list({ incidentId: incident.id })).map((t) => [
     name(t.townshipId),

@@ -11,8 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { TypedEmitter } from '@beacon/media-server';
 import { createLogger } from '../logger.ts';
 import type { ClientPayload } from '../protocol/events.ts';
-import type { AlertCallRequest, DialRequest, DialState, PhoneRegistration, SipStatus } from '../protocol/sip.ts';
 import type { TerminalView } from '../protocol/rest.ts';
+import type { AlertCallRequest, DialRequest, DialState, PhoneRegistration, SipStatus } from '../protocol/sip.ts';
 import type { Store } from '../store/index.ts';
 
 const logger = createLogger('SipBridge');

@@ -4,11 +4,12 @@
  * one socket.io room, each township's terminals in `township:<id>`, so an
  * alert reaches a terminal whether or not it is in a meeting.
  */
-import { createLogger } from '../logger.ts';
+
 import type { AuthClaims } from '../auth/tokens.ts';
 import type { CommandEvents } from '../command/CommandBus.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
 import { isStaff } from '../command/staff.ts';
+import { createLogger } from '../logger.ts';
 import type { BeaconServer, BeaconSocket } from './types.ts';
 
 const logger = createLogger('CommandEmitter');

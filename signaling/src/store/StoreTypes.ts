@@ -138,7 +138,13 @@ export interface RecordingRecord extends RecordingView {
 }
 
 export interface RecordingRepository {
-  create(input: { id: string; roomId: string; meetingId: number | null; startedAt: string; file: string }): Promise<void>;
+  create(input: {
+    id: string;
+    roomId: string;
+    meetingId: number | null;
+    startedAt: string;
+    file: string;
+  }): Promise<void>;
   finish(
     id: string,
     result: { status: 'ready' | 'failed'; endedAt: string; durationMs?: number; size?: number; file?: string },

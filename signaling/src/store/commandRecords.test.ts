@@ -69,9 +69,16 @@ describeStoreBackends((env) => {
       });
       expect(first?.changed).toBe(true);
       expect(first?.row).toMatchObject({ ackedBy: 'u-lucheng', channel: 'terminal', deliveredAt: now });
-      const second = await store.warnings.ack('w1', 'lucheng', { by: 'u-x', byName: 'x', channel: 'console', at: later });
+      const second = await store.warnings.ack('w1', 'lucheng', {
+        by: 'u-x',
+        byName: 'x',
+        channel: 'console',
+        at: later,
+      });
       expect(second).toEqual({ row: first?.row, changed: false });
-      expect(await store.warnings.ack('w1', 'zixi', { by: 'u', byName: 'u', channel: 'terminal', at: now })).toBeUndefined();
+      expect(
+        await store.warnings.ack('w1', 'zixi', { by: 'u', byName: 'u', channel: 'terminal', at: now }),
+      ).toBeUndefined();
       expect(await store.warnings.pendingFor('lucheng', now)).toEqual([]);
       expect((await store.warnings.pendingFor('donggua', now)).map((p) => p.warning.id)).toEqual(['w1']);
     });
@@ -136,7 +143,11 @@ describeStoreBackends((env) => {
       ]);
       expect(task).toMatchObject({ status: 'sent', overdue: true });
       expect(await store.tasks.ack('t1', now)).toMatchObject({ status: 'acknowledged', ackedAt: now });
-      expect(await store.tasks.done('t1', '完成', later)).toMatchObject({ status: 'done', note: '完成', overdue: false });
+      expect(await store.tasks.done('t1', '完成', later)).toMatchObject({
+        status: 'done',
+        note: '完成',
+        overdue: false,
+      });
       expect(await store.tasks.list({ townshipId: 'lucheng' })).toEqual([]);
       expect((await store.tasks.list({ townshipId: 'zixi' })).map((t) => t.id)).toEqual(['t1']);
     });

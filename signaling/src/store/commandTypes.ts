@@ -63,12 +63,20 @@ export interface WarningRepository {
   board(warningId: string): Promise<AckBoardRow[]>;
   delivery(warningId: string, townshipId: string): Promise<AckBoardRow | undefined>;
   /** Sets delivered_at when still null; returns the row and whether it changed. */
-  markDelivered(warningId: string, townshipId: string, at: string): Promise<{ row: AckBoardRow; changed: boolean } | undefined>;
+  markDelivered(
+    warningId: string,
+    townshipId: string,
+    at: string,
+  ): Promise<{ row: AckBoardRow; changed: boolean } | undefined>;
   /**
    * Stores the first ack (committed when the promise resolves); a second ack leaves the
    * stored row unchanged and returns it with `changed: false`.
    */
-  ack(warningId: string, townshipId: string, input: AckInput): Promise<{ row: AckBoardRow; changed: boolean } | undefined>;
+  ack(
+    warningId: string,
+    townshipId: string,
+    input: AckInput,
+  ): Promise<{ row: AckBoardRow; changed: boolean } | undefined>;
   /** Issued, unexpired warnings whose delivery to the township is not acked yet. */
   pendingFor(townshipId: string, now: string): Promise<{ warning: WarningView; row: AckBoardRow }[]>;
   /** Every unacked delivery of an issued, unexpired warning with escalation on. */

@@ -170,9 +170,10 @@ export function attendanceRepository(db: SqlQueries): AttendanceRepository {
     },
     listByMeeting: async (meetingId, at = new Date()) => {
       const users = new Map<string, AttendanceRow>();
-      const rows = await db.all<AttendanceDbRow>('SELECT * FROM attendance WHERE meeting_id = ? ORDER BY joined_at, id', [
-        meetingId,
-      ]);
+      const rows = await db.all<AttendanceDbRow>(
+        'SELECT * FROM attendance WHERE meeting_id = ? ORDER BY joined_at, id',
+        [meetingId],
+      );
       for (const r of rows) {
         let row = users.get(r.user_id);
         if (!row) {

@@ -3,6 +3,7 @@
  * and is recorded in `schema_migrations`; reopening a store applies only the
  * new ones. Never edit a shipped migration — add another, to both dialects:
  * the SQLite text here and its PostgreSQL twin in postgresMigrations.ts.
+ * schema.test.ts migrates both and compares them column by column.
  */
 import { postgresMigrations } from './postgresMigrations.ts';
 import type { SqlQueries } from './sqlDb.ts';

@@ -40,5 +40,8 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
 async function prepare(db: SqlDb, opts: OpenStoreOptions): Promise<void> {
   await migrate(db);
   if (opts.seed) await seedDemoData(db, opts.seed.demoPassword);
-  await phoneSetup(db, opts.seed && { password: opts.seed.demoPassword, realm: opts.seed.sipRealm ?? DEFAULT_SIP_REALM });
+  await phoneSetup(
+    db,
+    opts.seed && { password: opts.seed.demoPassword, realm: opts.seed.sipRealm ?? DEFAULT_SIP_REALM },
+  );
 }

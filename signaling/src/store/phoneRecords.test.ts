@@ -25,7 +25,13 @@ describeStoreBackends((env) => {
       expect(await store.rooms.get('flood')).toEqual(a);
       const open = await store.rooms.create({ id: 'open', title: '公开', kind: 'meeting', createdBy: null, pin: null });
       expect(open.pin).toBeNull();
-      const chosen = await store.rooms.create({ id: 'x', title: 'x', kind: 'meeting', createdBy: null, dialNumber: '7100' });
+      const chosen = await store.rooms.create({
+        id: 'x',
+        title: 'x',
+        kind: 'meeting',
+        createdBy: null,
+        dialNumber: '7100',
+      });
       expect(chosen.dialNumber).toBe('7100');
     });
 
@@ -53,7 +59,10 @@ describeStoreBackends((env) => {
       const store = await env.open({ seed: { demoPassword: 'beacon2026', sipRealm: 'beacon' } });
       expect(await store.rooms.get('city-weekly')).toMatchObject({ dialNumber: '6001', pin: '2026' });
       expect(await store.rooms.get('emergency-drill')).toMatchObject({ dialNumber: '6002', pin: '1234' });
-      expect(await store.rooms.get('old-room')).toMatchObject({ dialNumber: '6003', pin: expect.stringMatching(/^\d{4}$/) });
+      expect(await store.rooms.get('old-room')).toMatchObject({
+        dialNumber: '6003',
+        pin: expect.stringMatching(/^\d{4}$/),
+      });
       expect(await store.terminals.sipSubscribers()).toHaveLength(15);
     });
   });

@@ -47,12 +47,10 @@ export function terminalRepository(db: SqlQueries): TerminalRepository {
     },
     setSipCredentials: async (id, { ha1, ha1b }) =>
       (
-        await db.run("UPDATE terminals SET sip_ha1 = ?, sip_ha1b = ?, sip_updated_at = ? WHERE id = ? AND kind = 'sip_phone'", [
-        ha1,
-        ha1b,
-        new Date().toISOString(),
-        id,
-      ])
+        await db.run(
+          "UPDATE terminals SET sip_ha1 = ?, sip_ha1b = ?, sip_updated_at = ? WHERE id = ? AND kind = 'sip_phone'",
+          [ha1, ha1b, new Date().toISOString(), id],
+        )
       ).changes === 1,
     sipSubscribers: async () =>
       (

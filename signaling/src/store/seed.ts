@@ -23,14 +23,10 @@ export async function seedDemoData(db: SqlQueries, demoPassword: string): Promis
     // Another process may have seeded while we were hashing.
     if ((await countUsers(tx)) > 0) return false;
     for (const [index, t] of SEED_TOWNSHIPS.entries()) {
-      await tx.run('INSERT INTO townships (id, name, name_en, kind, lat, lon, approximate) VALUES (?, ?, ?, ?, ?, ?, 1)', [
-        t.id,
-        t.name,
-        t.nameEn,
-        t.kind,
-        t.lat,
-        t.lon,
-      ]);
+      await tx.run(
+        'INSERT INTO townships (id, name, name_en, kind, lat, lon, approximate) VALUES (?, ?, ?, ?, ?, ?, 1)',
+        [t.id, t.name, t.nameEn, t.kind, t.lat, t.lon],
+      );
       const insertTerminal = 'INSERT INTO terminals (id, township_id, kind, name, extension) VALUES (?, ?, ?, ?, ?)';
       await tx.run(insertTerminal, [`vt-${t.id}`, t.id, 'video', `${t.name}视频终端`, null]);
       await tx.run(insertTerminal, [

@@ -93,20 +93,20 @@ export function sqliteDb(db: Database): SqlDb {
         return Promise.reject(err);
       }
       return lock.run(async () => {
-          // IMMEDIATE: take the write lock at BEGIN, so a read-then-write cannot be
-          // overtaken by another process between its read and its write.
-          await runner.exec('BEGIN IMMEDIATE');
-          const scope: TransactionScope = { open: true };
-          try {
-            const result = await context.run(scope, () => fn(transactionHandle('sqlite', runner, scope)));
-            scope.open = false;
-            await runner.exec('COMMIT');
-            return result;
-          } catch (err) {
-            scope.open = false;
-            if (db.open && db.inTransaction) db.exec('ROLLBACK');
-            throw err;
-          }
+        // IMMEDIATE: take the write lock at BEGIN, so a read-then-write cannot be
+        // overtaken by another process between its read and its write.
+        await runner.exec('BEGIN IMMEDIATE');
+        const scope: TransactionScope = { open: true };
+        try {
+          const result = await context.run(scope, () => fn(transactionHandle('sqlite', runner, scope)));
+          scope.open = false;
+          await runner.exec('COMMIT');
+          return result;
+        } catch (err) {
+          scope.open = false;
+          if (db.open && db.inTransaction) db.exec('ROLLBACK');
+          throw err;
+        }
       });
     },
     exclusive: (_key, fn) => fn(),

@@ -168,7 +168,12 @@ describeStoreBackends((env) => {
       });
       await store.rooms.create({ id: 'flood-2026', title: '防汛会商', kind: 'emergency', createdBy: 'u-chair' });
       const meetingId = await store.meetings.start('flood-2026');
-      await store.audit.append({ actorId: 'u-chair', action: 'room.create', target: 'flood-2026', detail: { level: 'II' } });
+      await store.audit.append({
+        actorId: 'u-chair',
+        action: 'room.create',
+        target: 'flood-2026',
+        detail: { level: 'II' },
+      });
       await store.close();
 
       const reopened = await env.open();

@@ -94,19 +94,14 @@ export function taskRepository(db: SqlQueries): TaskRepository {
       ).map((r) => toTask(r, now));
     },
     ack: async (id, at) => {
-      await db.run("UPDATE tasks SET status = 'acknowledged', acked_at = ? WHERE id = ? AND status = 'sent'", [
-        at,
-        id,
-      ]);
+      await db.run("UPDATE tasks SET status = 'acknowledged', acked_at = ? WHERE id = ? AND status = 'sent'", [at, id]);
       return mustGet(db, id);
     },
     done: async (id, note, at) => {
-      await db.run("UPDATE tasks SET status = 'done', note = ?, done_at = ?, acked_at = COALESCE(acked_at, ?) WHERE id = ?", [
-        note,
-        at,
-        at,
-        id,
-      ]);
+      await db.run(
+        "UPDATE tasks SET status = 'done', note = ?, done_at = ?, acked_at = COALESCE(acked_at, ?) WHERE id = ?",
+        [note, at, at, id],
+      );
       return mustGet(db, id);
     },
   };
