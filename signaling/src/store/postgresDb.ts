@@ -13,7 +13,8 @@
 import pg from 'pg';
 import { createLogger } from '../logger.ts';
 import { BeaconError } from '../protocol/errors.ts';
-import { type ConstraintKind, type SqlDb, SqlError, type SqlQueries, type SqlValue } from './sqlDb.ts';
+import { constraintKind, isUnavailable, sqlStateOf } from './postgresErrors.ts';
+import { type SqlDb, SqlError, type SqlQueries, type SqlValue } from './sqlDb.ts';
 import { type StatementRunner, TransactionContext, type TransactionScope, transactionHandle } from './transactions.ts';
 
 const log = createLogger('store');
@@ -38,33 +39,6 @@ const types = {
       ? Number
       : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
-
-function constraintKind(sqlState: string | undefined, constraint: string | undefined): ConstraintKind | undefined {
-  switch (sqlState) {
-    case '23505':
-      // Primary keys are named <table>_pkey by PostgreSQL; other unique indexes by the migrations.
-      return constraint?.endsWith('_pkey') ? 'primary_key' : 'unique';
-    case '23503':
-      return 'foreign_key';
-    case '23514':
-      return 'check';
-    case '23502':
-      return 'not_null';
-    default:
-      return undefined;
-  }
-}
-
-const sqlStateOf = (err: unknown): string | undefined => {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
-};
-
-/** SQLSTATE classes 08 (connection), 57P0x (server shutting down), or no SQLSTATE at all (sockets, timeouts). */
-function isUnavailable(err: unknown): boolean {
-  const sqlState = sqlStateOf(err);
-  return sqlState === undefined || sqlState.startsWith('08') || /^57P0[1-3]$/.test(sqlState);
-}
 
 /** `?` → `$1, $2, …`, leaving quoted strings, quoted identifiers and comments alone. */
 export function numberPlaceholders(sql: string): string {
