@@ -96,8 +96,8 @@ export class TransactionContext {
 
 /**
  * A FIFO lock: `run` starts `fn` when every earlier `fn` has settled.
- * Hand-written: a promise chain is all SQLite's single connection needs, and
- * a dependency for it (async-mutex) would add a package to every workspace's lockfile.
+ * Hand-written rather than async-mutex: SQLite's one connection needs only a
+ * FIFO promise chain — no timeouts, cancellation or reader/writer modes.
  */
 export class AsyncLock {
   #tail: Promise<unknown> = Promise.resolve();
