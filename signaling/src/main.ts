@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const urls = node.addresses.consoleAddresses
     .filter((address) => address !== '::1')
     .map((address) => `${scheme}://${hostInUrl(address)}:${node.port}`);
-  const users = node.store.users.list();
+  const users = await node.store.users.list();
   const city = users.filter((u) => u.role !== 'township').map((u) => `${u.username} (${u.role})`);
   const townships = users.filter((u) => u.role === 'township').map((u) => u.username);
   console.log(`\nBeacon 烽火 is running.\n\n  Open:      ${urls.join('\n             ')}`);

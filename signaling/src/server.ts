@@ -115,6 +115,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   life.add('meeting journal', () => journal.stop());
   const metrics = createMetricsRegistry({ media, rooms });
   const sip = new SipBridge({ store, realm: config.sipRealm });
+  await sip.loadPhones();
   const taps = new SipTaps({ registry: rooms, media });
   life.add('SIP taps', () => taps.close());
   const command = new CommandRoom({ store, registry: rooms, sip, escalationTickMs: config.escalationTickMs });

@@ -12,7 +12,9 @@
  * 2-core machine more nodes add no CPU: the figure shows the cost of the
  * cluster path, not a capacity gain.
  *
- *   node --import tsx test/bench/joinThroughput.ts --participants 200 --rooms 10 --in-flight 20 [--nodes 2]
+ *   node --import tsx test/bench/joinThroughput.ts --participants 200 --rooms 10 --in-flight 20 [--nodes 2] [--shared]
+ *
+ * `--shared` with one node: that node on Redis + PostgreSQL instead of SQLite (the store's other backend).
  */
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -141,6 +143,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       rooms: { type: 'string', default: '10' },
       'in-flight': { type: 'string', default: '20' },
       nodes: { type: 'string', default: '1' },
+      shared: { type: 'boolean', default: false },
     },
   });
   const rows: JoinThroughputResult[] = [];
@@ -152,7 +155,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
           { nodes: 1, shared: true },
           { nodes, shared: true },
         ]
-      : [{ nodes: 1, shared: false }];
+      : [{ nodes: 1, shared: values.shared }];
   for (const setup of setups) {
     for (const media of [false, true]) {
       rows.push(

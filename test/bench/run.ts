@@ -7,6 +7,7 @@
  *  - command room: alert fan-out to N terminals with acknowledgement; map render time in Chromium
  *  - township link (emulated mountain WAN): join → first frame, bytes on the wire in a 16-township gallery
  *  - peer: the same plain-RTP fan-out through Beacon and through Janus 1.1 VideoRoom, CPU and packets/s side by side
+ *  - store: other terminals' event latency while a PostgreSQL row lock stalls one ack 5 s
  */
 import { runAlertFanout } from './alertFanout.ts';
 import { runBroadcast } from './broadcast.ts';
@@ -67,6 +68,17 @@ for (const media of [false, true]) {
   );
 }
 console.table(joinRows);
+
+const { runStoreStall } = await import('./storeStall.ts');
+const stall = await runStoreStall({ stallMs: 5_000, others: 8 });
+console.log("\n## Store: other terminals' events while a PostgreSQL row lock stalls one ack 5 s (1 node)");
+console.table([
+  { phase: 'before the stall', ...stall.baseline },
+  { phase: 'during the stall', ...stall.duringStall },
+]);
+console.log(
+  `stalled ack answered after ${stall.stalledAckMs} ms; events answered before it: ${stall.answeredBeforeStalledAck}`,
+);
 
 const peerSubscribers = (process.env.BENCH_PEER ?? '100,200,400').split(',').map(Number);
 console.log(

@@ -14,7 +14,7 @@ const BOX = BENCH_BOX;
 export async function seedTownships(dataDir: string, count: number): Promise<string[]> {
   const file = join(dataDir, 'beacon.sqlite');
   const store = await openStore({ file, seed: { demoPassword: 'beacon2026' } });
-  store.close();
+  await store.close();
   const db = new Database(file);
   const side = Math.ceil(Math.sqrt(count));
   const insert = db.prepare(

@@ -184,7 +184,7 @@ describe('warnings', () => {
     expect(acked).toMatchObject({ townshipId: 'lucheng', ackedBy: 'u-lucheng', channel: 'terminal' });
     expect(acked.ackedAt).toEqual(expect.any(String));
     // Stored (the answer came after the commit): the node's own store has it.
-    expect(t.beacon.node.store.warnings.delivery(warning.id, 'lucheng')?.ackedAt).toBe(acked.ackedAt);
+    expect((await t.beacon.node.store.warnings.delivery(warning.id, 'lucheng'))?.ackedAt).toBe(acked.ackedAt);
     // Idempotent: the second ack returns the stored row unchanged.
     expect(await ok(lucheng.socket, 'alert:ack', { warningId: warning.id })).toEqual(acked);
     await waitFor(() => staffAcks.some((r) => r.townshipId === 'lucheng' && r.ackedAt !== null), 'staff ack:updated');
@@ -303,7 +303,7 @@ describe('tasks, presence, pull, emergency meeting', () => {
     const pullRequest = nextEvent(lucheng, 'pull:request');
     expect(await ok(staff, 'pull:start', { townshipId: 'lucheng' })).toEqual({ roomId: 'pull-lucheng' });
     expect(await pullRequest).toEqual({ roomId: 'pull-lucheng' });
-    expect(t.beacon.node.store.rooms.get('pull-lucheng')?.title).toBe('监控调阅 鹿城镇');
+    expect((await t.beacon.node.store.rooms.get('pull-lucheng'))?.title).toBe('监控调阅 鹿城镇');
     const stopped = nextEvent(lucheng, 'pull:request');
     await ok(staff, 'pull:stop', { townshipId: 'lucheng' });
     expect(await stopped).toEqual({ roomId: null });
@@ -328,7 +328,7 @@ describe('tasks, presence, pull, emergency meeting', () => {
     expect(res.status).toBe(201);
     expect(res.body.invitedTownshipIds).toEqual(['lucheng']);
     expect(await invite).toMatchObject({ roomId: res.body.roomId, by: '值班员' });
-    expect(t.beacon.node.store.rooms.get(res.body.roomId)?.kind).toBe('emergency');
+    expect((await t.beacon.node.store.rooms.get(res.body.roomId))?.kind).toBe('emergency');
 
     const { socket: duty } = await terminal('duty');
     const joined = await ok(duty, 'room:join', { roomId: res.body.roomId });

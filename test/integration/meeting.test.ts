@@ -212,14 +212,18 @@ describe('chair controls', () => {
     });
     await ok(town.socket, 'room:join', { roomId });
 
-    const meetingId = t.beacon.node.store.meetings.current(roomId);
+    const { store } = t.beacon.node;
+    const meetingId = await store.meetings.current(roomId);
+    expect(meetingId).toEqual(expect.any(Number));
     const ended = Promise.all([nextEvent(chair.socket, 'room:ended'), nextEvent(town.socket, 'room:ended')]);
     await ok(chair.socket, 'moderation:end', {});
     expect(await ended).toEqual([{ by: '市领导' }, { by: '市领导' }]);
     expect(t.beacon.node.rooms.get(roomId)).toBeUndefined();
-    expect(t.beacon.node.store.meetings.get(meetingId ?? -1)?.endedAt).toEqual(expect.any(String));
+    // The meeting journal writes after the room's events.
+    await expect.poll(async () => (await store.meetings.get(meetingId ?? -1))?.endedAt).toEqual(expect.any(String));
     await ok(town.socket, 'room:join', { roomId });
-    expect(t.beacon.node.store.meetings.current(roomId)).not.toBe(meetingId);
+    await expect.poll(() => store.meetings.current(roomId)).toEqual(expect.any(Number));
+    expect(await store.meetings.current(roomId)).not.toBe(meetingId);
   });
 });
 
@@ -441,11 +445,14 @@ describe('reconnect', () => {
     expect(
       await request(late, 'room:resume', { roomId, peerId: town.peerId, resumeToken: town.resumeToken }),
     ).toMatchObject({ ok: false, error: { code: 'resume_failed' } });
-    const meetingId = t.beacon.node.store.meetings.current(roomId) ?? -1;
-    const rows = t.beacon.node.store.attendance.listByMeeting(meetingId);
-    expect(rows.find((r) => r.userId === 'u-lucheng')?.intervals).toEqual([
-      { joinedAt: expect.any(String), leftAt: expect.any(String) },
-    ]);
+    const meetingId = (await t.beacon.node.store.meetings.current(roomId)) ?? -1;
+    // The meeting journal writes after the room's events.
+    await expect
+      .poll(async () => {
+        const rows = await t.beacon.node.store.attendance.listByMeeting(meetingId);
+        return rows.find((r) => r.userId === 'u-lucheng')?.intervals;
+      })
+      .toEqual([{ joinedAt: expect.any(String), leftAt: expect.any(String) }]);
   });
 });
 
@@ -508,14 +515,14 @@ describe('recording', () => {
     await mkdir(path.dirname(filePath), { recursive: true });
     await writeFile(filePath, Buffer.alloc(1_000, 7));
     const { recordings } = t.beacon.node.store;
-    recordings.create({
+    await recordings.create({
       id: 'rec-fixture',
       roomId,
       meetingId: null,
       startedAt: new Date().toISOString(),
       file: filePath,
     });
-    recordings.finish('rec-fixture', {
+    await recordings.finish('rec-fixture', {
       status: 'ready',
       endedAt: new Date().toISOString(),
       durationMs: 2_000,

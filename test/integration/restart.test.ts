@@ -64,7 +64,7 @@ describe('restart on the same data dir', () => {
     } finally {
       socket.close();
     }
-    const audit = running.node.store.audit.list({ limit: 100 });
+    const audit = await running.node.store.audit.list({ limit: 100 });
     expect(audit.some((e) => e.action === 'room.create' && e.target === 'forest-fire')).toBe(true);
   });
 });

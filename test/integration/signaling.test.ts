@@ -451,7 +451,9 @@ describe('conference', () => {
     await expect.poll(() => t.beacon.node.rooms.counts().rooms).toBe(0);
     expect(t.beacon.node.media.counts()).toMatchObject({ rooms: 0, transports: 0, producers: 0, consumers: 0 });
     expect(
-      t.beacon.node.store.audit.list({ limit: 50 }).some((e) => e.action === 'room.join' && e.target === 'city-weekly'),
+      (await t.beacon.node.store.audit.list({ limit: 50 })).some(
+        (e) => e.action === 'room.join' && e.target === 'city-weekly',
+      ),
     ).toBe(true);
   });
 });

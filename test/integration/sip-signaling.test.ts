@@ -143,7 +143,7 @@ describe('gateway service socket', () => {
       ok: false,
       error: { code: 'wrong_pin' },
     });
-    const audit = t.beacon.node.store.audit.list({ limit: 5 });
+    const audit = await t.beacon.node.store.audit.list({ limit: 5 });
     expect(audit.find((e) => e.action === 'sip.wrong_pin')).toMatchObject({
       actorId: 'sip-gateway',
       target: 'city-weekly',
@@ -155,7 +155,7 @@ describe('gateway service socket', () => {
     expect(await ok(gw, 'sip:enter', { number: '6002', pin: '1234' })).toMatchObject({ roomId: 'emergency-drill' });
 
     // A room created later has its own number and PIN; one without a PIN lets any PIN in.
-    const created = t.beacon.node.store.rooms.create({
+    const created = await t.beacon.node.store.rooms.create({
       id: 'no-pin',
       title: '无密码',
       kind: 'meeting',
@@ -489,7 +489,9 @@ describe('dial-out, status and credentials', () => {
     });
     // Others keep the demo password.
     expect(subscribers.find((s) => s.username === '8001')?.ha1).toBe(md5('8001:beacon:beacon2026'));
-    const audit = t.beacon.node.store.audit.list({ limit: 5 }).find((e) => e.action === 'terminal.sip_credentials');
+    const audit = (await t.beacon.node.store.audit.list({ limit: 5 })).find(
+      (e) => e.action === 'terminal.sip_credentials',
+    );
     expect(audit).toMatchObject({ actorId: 'u-admin', target: 'ph-zixi', detail: { extension: '8004' } });
     expect(JSON.stringify(audit)).not.toContain(body.password);
   });

@@ -42,8 +42,8 @@ export class AlertCalls {
   }
 
   /** The gateway says the phone pressed 1: an ack by that township, channel phone. */
-  ack(input: { warningId: string; townshipId: string; extension: string }) {
-    const township = this.#store.townships.get(input.townshipId);
+  async ack(input: { warningId: string; townshipId: string; extension: string }) {
+    const township = await this.#store.townships.get(input.townshipId);
     const actor: Actor = {
       userId: `phone:${input.extension}`,
       username: `phone:${input.extension}`,
@@ -51,8 +51,8 @@ export class AlertCalls {
       role: 'township',
       townshipId: input.townshipId,
     };
-    const before = this.#store.warnings.board(input.warningId).find((r) => r.townshipId === input.townshipId);
-    const row = this.#warnings.ack(actor, input.warningId, 'phone');
+    const before = (await this.#store.warnings.board(input.warningId)).find((r) => r.townshipId === input.townshipId);
+    const row = await this.#warnings.ack(actor, input.warningId, 'phone');
     return { ackedAt: row.ackedAt as string, alreadyAcked: before?.ackedAt != null };
   }
 

@@ -55,13 +55,17 @@ export class CommandBus extends TypedEmitter<CommandEvents> {
     this.safeEmit(event, ...args);
   }
 
-  audit(actor: Actor, action: string, target: string | null, detail?: Record<string, unknown>): void {
-    this.store.audit.append({ actorId: actor.userId, role: actor.role, action, target, detail });
+  audit(actor: Actor, action: string, target: string | null, detail?: Record<string, unknown>): Promise<void> {
+    return this.store.audit.append({ actorId: actor.userId, role: actor.role, action, target, detail });
   }
 
   /** Appends to an incident's timeline and tells staff. */
-  note(actor: Actor, entry: Omit<NewTimelineEntry, 'actorId' | 'actorName'>): TimelineEntry {
-    const saved = this.store.incidents.addTimeline({ ...entry, actorId: actor.userId, actorName: actor.displayName });
+  async note(actor: Actor, entry: Omit<NewTimelineEntry, 'actorId' | 'actorName'>): Promise<TimelineEntry> {
+    const saved = await this.store.incidents.addTimeline({
+      ...entry,
+      actorId: actor.userId,
+      actorName: actor.displayName,
+    });
     this.safeEmit('timeline', saved);
     return saved;
   }

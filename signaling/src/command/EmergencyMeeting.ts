@@ -29,13 +29,13 @@ export class EmergencyMeeting {
     this.#sip = opts.sip;
   }
 
-  start(
+  async start(
     actor: Actor,
     input: { title: string; townshipIds: string[]; incidentId: string | null; source: Record<string, string> },
-  ): EmergencyMeetingResult {
+  ): Promise<EmergencyMeetingResult> {
     requireStaff(actor);
     const { store } = this.#bus;
-    const room = store.rooms.create({
+    const room = await store.rooms.create({
       id: `emergency-${randomUUID().slice(0, 8)}`,
       title: input.title.slice(0, 200),
       kind: 'emergency',
@@ -46,9 +46,9 @@ export class EmergencyMeeting {
     const dialled: string[] = [];
     if (this.#sip.available) {
       for (const townshipId of townshipIds) {
-        for (const phone of store.terminals.listByTownship(townshipId)) {
+        for (const phone of await store.terminals.listByTownship(townshipId)) {
           if (phone.kind !== 'sip_phone' || phone.extension === null) continue;
-          const who = phoneIdentity(store, phone.extension, null);
+          const who = await phoneIdentity(store, phone.extension, null);
           // No dialler socket (a REST call): progress goes to the room's chairs only.
           const request = this.#sip.dial(
             { roomId: room.id, extension: phone.extension, displayName: who.displayName, townshipId: who.townshipId },
@@ -58,9 +58,9 @@ export class EmergencyMeeting {
         }
       }
     }
-    this.#bus.audit(actor, 'meeting.emergency', room.id, { ...input.source, townshipIds, dialled });
+    await this.#bus.audit(actor, 'meeting.emergency', room.id, { ...input.source, townshipIds, dialled });
     if (input.incidentId) {
-      this.#bus.note(actor, {
+      await this.#bus.note(actor, {
         incidentId: input.incidentId,
         kind: 'meeting',
         text: `应急会商：${room.title}（${townshipIds.length} 个乡镇）`,

@@ -14,40 +14,44 @@ const logger = createLogger('Escalation');
 export class Escalation {
   readonly #bus: CommandBus;
   readonly #timer: NodeJS.Timeout;
+  /** A tick still waiting for the store: the next one is skipped rather than run beside it. */
+  #ticking = false;
 
   constructor(bus: CommandBus, opts: { tickMs: number }) {
     this.#bus = bus;
     this.#timer = setInterval(() => {
-      try {
-        this.tick();
-      } catch (err) {
-        logger.error({ err }, 'escalation tick failed');
-      }
+      if (this.#ticking) return;
+      this.#ticking = true;
+      this.tick()
+        .catch((err: unknown) => logger.error({ err }, 'escalation tick failed'))
+        .finally(() => {
+          this.#ticking = false;
+        });
     }, opts.tickMs);
     this.#timer.unref();
   }
 
   /** Re-notifies what is due now; returns how many deliveries were. */
-  tick(now = new Date()): number {
+  async tick(now = new Date()): Promise<number> {
     const { store } = this.#bus;
     const at = now.toISOString();
     let count = 0;
-    for (const { warning, row } of store.warnings.unackedEscalating(at)) {
+    for (const { warning, row } of await store.warnings.unackedEscalating(at)) {
       const dueAt = Date.parse(row.lastNotifiedAt) + warning.escalationMinutes * 60_000;
       if (dueAt > now.getTime()) continue;
-      const updated = store.warnings.renotify(warning.id, row.townshipId, at, row.lastNotifiedAt);
+      const updated = await store.warnings.renotify(warning.id, row.townshipId, at, row.lastNotifiedAt);
       // Another signaling node escalated it first (cluster mode), or it was acknowledged meanwhile.
       if (!updated) continue;
       count++;
       this.#bus.emit('alert', { townshipIds: [row.townshipId], alert: alertFor(warning, updated) });
       this.#bus.emit('ack', updated);
-      const name = store.townships.get(row.townshipId)?.name ?? row.townshipId;
-      this.#bus.audit(SYSTEM_ACTOR, 'warning.escalate', warning.id, {
+      const name = (await store.townships.get(row.townshipId))?.name ?? row.townshipId;
+      await this.#bus.audit(SYSTEM_ACTOR, 'warning.escalate', warning.id, {
         townshipId: row.townshipId,
         notifyCount: updated.notifyCount,
       });
       if (warning.incidentId) {
-        this.#bus.note(SYSTEM_ACTOR, {
+        await this.#bus.note(SYSTEM_ACTOR, {
           incidentId: warning.incidentId,
           kind: 'warning',
           text: `${name} 未签收预警「${warning.headline}」，第 ${updated.notifyCount} 次通知`,

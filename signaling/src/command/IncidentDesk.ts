@@ -30,19 +30,21 @@ export class IncidentDesk {
     this.#bus = bus;
   }
 
-  get(id: string): IncidentView {
-    const incident = this.#bus.store.incidents.get(id);
+  async get(id: string): Promise<IncidentView> {
+    const incident = await this.#bus.store.incidents.get(id);
     if (!incident) throw BeaconError.notFound('incident');
     return incident;
   }
 
-  create(actor: Actor, input: CreateIncidentRequest): IncidentView {
+  async create(actor: Actor, input: CreateIncidentRequest): Promise<IncidentView> {
     requireStaff(actor);
     const { store } = this.#bus;
-    const townshipId = input.townshipId ?? nearestTownship(input.location, store.townships.list());
-    if (townshipId !== null && !store.townships.get(townshipId)) throw BeaconError.badRequest('unknown township');
+    const townshipId = input.townshipId ?? nearestTownship(input.location, await store.townships.list());
+    if (townshipId !== null && !(await store.townships.get(townshipId))) {
+      throw BeaconError.badRequest('unknown township');
+    }
     const at = new Date().toISOString();
-    const incident = store.incidents.create({
+    const incident = await store.incidents.create({
       id: randomUUID(),
       type: input.type,
       level: input.level,
@@ -56,16 +58,20 @@ export class IncidentDesk {
       createdBy: actor.userId,
       updatedAt: at,
     });
-    this.#bus.note(actor, { incidentId: incident.id, kind: 'created', text: incident.title, data: null });
-    this.#bus.audit(actor, 'incident.create', incident.id, { after: incident });
+    await this.#bus.note(actor, { incidentId: incident.id, kind: 'created', text: incident.title, data: null });
+    await this.#bus.audit(actor, 'incident.create', incident.id, { after: incident });
     this.#bus.emit('incident', incident);
     logger.info({ incidentId: incident.id, type: incident.type, level: incident.level }, 'incident reported');
     return incident;
   }
 
-  changeStatus(actor: Actor, id: string, input: { status: IncidentStatus; note?: string | undefined }): IncidentView {
+  async changeStatus(
+    actor: Actor,
+    id: string,
+    input: { status: IncidentStatus; note?: string | undefined },
+  ): Promise<IncidentView> {
     requireStaff(actor);
-    const before = this.get(id);
+    const before = await this.get(id);
     if (!INCIDENT_TRANSITIONS[before.status].includes(input.status)) {
       throw new BeaconError(
         'invalid_transition',
@@ -73,39 +79,48 @@ export class IncidentDesk {
       );
     }
     const at = new Date().toISOString();
-    this.#bus.store.incidents.setStatus(id, input.status, at);
-    const after = this.get(id);
+    await this.#bus.store.incidents.setStatus(id, input.status, at);
+    const after = await this.get(id);
     const text = input.note
       ? `${before.status} → ${after.status}: ${input.note}`
       : `${before.status} → ${after.status}`;
-    this.#bus.note(actor, { incidentId: id, kind: 'status', text, data: { from: before.status, to: after.status } });
-    this.#bus.audit(actor, 'incident.status', id, { before: before.status, after: after.status });
+    await this.#bus.note(actor, {
+      incidentId: id,
+      kind: 'status',
+      text,
+      data: { from: before.status, to: after.status },
+    });
+    await this.#bus.audit(actor, 'incident.status', id, { before: before.status, after: after.status });
     this.#bus.emit('incident', after);
     logger.info({ incidentId: id, from: before.status, to: after.status }, 'incident status changed');
     return after;
   }
 
-  addNote(actor: Actor, id: string, input: { text: string; snapshot?: string | undefined }): TimelineEntry {
+  async addNote(
+    actor: Actor,
+    id: string,
+    input: { text: string; snapshot?: string | undefined },
+  ): Promise<TimelineEntry> {
     requireStaff(actor);
-    this.get(id);
+    await this.get(id);
     let snapshot: Buffer | undefined;
     if (input.snapshot !== undefined) {
       snapshot = Buffer.from(input.snapshot.slice(JPEG_PREFIX.length), 'base64');
       if (!snapshot.subarray(0, 3).equals(JPEG_MAGIC)) throw BeaconError.badRequest('snapshot is not a JPEG image');
     }
-    const entry = this.#bus.note(actor, {
+    const entry = await this.#bus.note(actor, {
       incidentId: id,
       kind: snapshot ? 'snapshot' : 'note',
       text: input.text,
       data: null,
       ...(snapshot ? { snapshot } : {}),
     });
-    this.#bus.audit(actor, 'incident.note', id, { entryId: entry.id, snapshotBytes: snapshot?.length ?? 0 });
+    await this.#bus.audit(actor, 'incident.note', id, { entryId: entry.id, snapshotBytes: snapshot?.length ?? 0 });
     return entry;
   }
 
-  snapshot(id: string, entryId: number): Buffer {
-    const jpeg = this.#bus.store.incidents.snapshot(id, entryId);
+  async snapshot(id: string, entryId: number): Promise<Buffer> {
+    const jpeg = await this.#bus.store.incidents.snapshot(id, entryId);
     if (!jpeg) throw BeaconError.notFound('snapshot');
     return jpeg;
   }

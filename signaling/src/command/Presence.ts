@@ -5,10 +5,13 @@
  * when it changed.
  */
 import type { TerminalPresence } from '@beacon/protocol';
+import { createLogger } from '../logger.ts';
 import type { ConferenceRoom } from '../rooms/ConferenceRoom.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { CommandBus } from './CommandBus.ts';
+
+const logger = createLogger('Presence');
 
 /** A township as one node sees it: its own sockets and rooms. */
 export interface LocalPresence {
@@ -85,34 +88,25 @@ export class Presence {
   }
 
   /** Every township of the store, in its order. */
-  list(): TerminalPresence[] {
-    const phones = this.#sip.status().registrations;
-    const meetings = this.#meetings();
-    return this.#bus.store.townships.list().map((t) => {
-      const phone = phones.filter((p) => p.townshipId === t.id);
-      return {
-        townshipId: t.id,
-        videoOnline: this.isOnline(t.id),
-        inMeeting: meetings.get(t.id) ?? this.#mirror?.remote(t.id).meeting ?? null,
-        phoneRegistered: phone.some((p) => p.registered),
-        phoneInCall: phone.some((p) => p.inCall),
-      };
-    });
+  async list(): Promise<TerminalPresence[]> {
+    const townships = await this.#bus.store.townships.list();
+    return this.#presenceOf(townships.map((t) => t.id));
   }
 
-  get(townshipId: string): TerminalPresence | undefined {
-    return this.list().find((p) => p.townshipId === townshipId);
-  }
-
+  /** `townshipId` is one of the store's (a township account's or a phone's, both checked by foreign keys). */
   refresh(townshipId: string): void {
     this.#publishLocal([townshipId]);
-    const presence = this.get(townshipId);
-    if (presence) this.#emitIfChanged(presence);
+    for (const presence of this.#presenceOf([townshipId])) this.#emitIfChanged(presence);
   }
 
+  /** Reads the township list, so the emits follow a store round trip; a failure is logged. */
   refreshAll(): void {
-    this.#publishLocal(this.#bus.store.townships.list().map((t) => t.id));
-    for (const presence of this.list()) this.#emitIfChanged(presence);
+    this.list()
+      .then((all) => {
+        this.#publishLocal(all.map((p) => p.townshipId));
+        for (const presence of all) this.#emitIfChanged(presence);
+      })
+      .catch((err: unknown) => logger.warn({ err }, 'presence refresh failed'));
   }
 
   close(): void {
@@ -139,6 +133,21 @@ export class Presence {
       this.#lastLocal.set(id, key);
       this.#mirror.publish(id, local);
     }
+  }
+
+  #presenceOf(townshipIds: readonly string[]): TerminalPresence[] {
+    const phones = this.#sip.status().registrations;
+    const meetings = this.#meetings();
+    return townshipIds.map((id) => {
+      const phone = phones.filter((p) => p.townshipId === id);
+      return {
+        townshipId: id,
+        videoOnline: this.isOnline(id),
+        inMeeting: meetings.get(id) ?? this.#mirror?.remote(id).meeting ?? null,
+        phoneRegistered: phone.some((p) => p.registered),
+        phoneInCall: phone.some((p) => p.inCall),
+      };
+    });
   }
 
   #emitIfChanged(presence: TerminalPresence): void {

@@ -18,20 +18,20 @@ export class TaskDesk {
     this.#bus = bus;
   }
 
-  create(
+  async create(
     actor: Actor,
     input: { townshipIds: string[]; text: string; deadline: string; incidentId: string | null },
-  ): TaskView[] {
+  ): Promise<TaskView[]> {
     requireStaff(actor);
     const { store } = this.#bus;
     const townshipIds = [...new Set(input.townshipIds)];
     for (const id of townshipIds)
-      if (!store.townships.get(id)) throw BeaconError.badRequest(`unknown township "${id}"`);
-    if (input.incidentId !== null && !store.incidents.get(input.incidentId))
+      if (!(await store.townships.get(id))) throw BeaconError.badRequest(`unknown township "${id}"`);
+    if (input.incidentId !== null && !(await store.incidents.get(input.incidentId)))
       throw BeaconError.badRequest('unknown incident');
     const batchId = randomUUID();
     const at = new Date().toISOString();
-    const tasks = store.tasks.createBatch(
+    const tasks = await store.tasks.createBatch(
       townshipIds.map((townshipId) => ({
         id: randomUUID(),
         batchId,
@@ -47,10 +47,10 @@ export class TaskDesk {
         doneAt: null,
       })),
     );
-    this.#bus.audit(actor, 'task.create', batchId, { townshipIds, text: input.text, deadline: input.deadline });
+    await this.#bus.audit(actor, 'task.create', batchId, { townshipIds, text: input.text, deadline: input.deadline });
     for (const task of tasks) this.#bus.emit('task', task);
     if (input.incidentId) {
-      this.#bus.note(actor, {
+      await this.#bus.note(actor, {
         incidentId: input.incidentId,
         kind: 'task',
         text: `${input.text}（${townshipIds.length} 个乡镇）`,
@@ -62,7 +62,10 @@ export class TaskDesk {
   }
 
   /** Staff: every task (of an incident); a township: only its own, and asking for another's is forbidden. */
-  list(actor: Actor, filter: { incidentId?: string | undefined; townshipId?: string | undefined }): TaskView[] {
+  async list(
+    actor: Actor,
+    filter: { incidentId?: string | undefined; townshipId?: string | undefined },
+  ): Promise<TaskView[]> {
     if (isStaff(actor)) return this.#bus.store.tasks.list(filter);
     const own = requireTownship(actor);
     if (filter.townshipId !== undefined && filter.townshipId !== own) {
@@ -71,32 +74,32 @@ export class TaskDesk {
     return this.#bus.store.tasks.list({ incidentId: filter.incidentId, townshipId: own });
   }
 
-  #own(actor: Actor, taskId: string): TaskView {
+  async #own(actor: Actor, taskId: string): Promise<TaskView> {
     const township = requireTownship(actor);
-    const task = this.#bus.store.tasks.get(taskId);
+    const task = await this.#bus.store.tasks.get(taskId);
     if (!task) throw BeaconError.notFound('task');
     if (task.townshipId !== township) throw BeaconError.forbidden('这不是本乡镇的任务 / not your township’s task');
     return task;
   }
 
-  ack(actor: Actor, taskId: string): TaskView {
-    const before = this.#own(actor, taskId);
+  async ack(actor: Actor, taskId: string): Promise<TaskView> {
+    const before = await this.#own(actor, taskId);
     if (before.status !== 'sent') return before;
-    const task = this.#bus.store.tasks.ack(taskId, new Date().toISOString());
-    this.#bus.audit(actor, 'task.ack', taskId, { before: before.status, after: task.status });
+    const task = await this.#bus.store.tasks.ack(taskId, new Date().toISOString());
+    await this.#bus.audit(actor, 'task.ack', taskId, { before: before.status, after: task.status });
     this.#bus.emit('task', task);
     return task;
   }
 
-  done(actor: Actor, taskId: string, note: string): TaskView {
-    const before = this.#own(actor, taskId);
+  async done(actor: Actor, taskId: string, note: string): Promise<TaskView> {
+    const before = await this.#own(actor, taskId);
     if (before.status === 'done') return before;
-    const task = this.#bus.store.tasks.done(taskId, note, new Date().toISOString());
-    this.#bus.audit(actor, 'task.done', taskId, { before: before.status, after: task.status, note });
+    const task = await this.#bus.store.tasks.done(taskId, note, new Date().toISOString());
+    await this.#bus.audit(actor, 'task.done', taskId, { before: before.status, after: task.status, note });
     this.#bus.emit('task', task);
     if (task.incidentId) {
-      const name = this.#bus.store.townships.get(task.townshipId)?.name ?? task.townshipId;
-      this.#bus.note(actor, {
+      const name = (await this.#bus.store.townships.get(task.townshipId))?.name ?? task.townshipId;
+      await this.#bus.note(actor, {
         incidentId: task.incidentId,
         kind: 'task',
         text: `${name} 完成任务：${task.text}${note ? `（${note}）` : ''}`,

@@ -19,27 +19,32 @@ export class VideoPull {
     this.#presence = opts.presence;
   }
 
-  start(actor: Actor, townshipId: string): { roomId: string } {
+  async start(actor: Actor, townshipId: string): Promise<{ roomId: string }> {
     requireStaff(actor);
     const { store } = this.#bus;
-    const township = store.townships.get(townshipId);
+    const township = await store.townships.get(townshipId);
     if (!township) throw BeaconError.notFound('township');
     if (!this.#presence.isOnline(townshipId)) {
       throw new BeaconError('terminal_offline', `${township.name} 的视频终端不在线 / the terminal is offline`);
     }
     const roomId = pullRoomId(townshipId);
-    if (!store.rooms.get(roomId)) {
-      store.rooms.create({ id: roomId, title: `监控调阅 ${township.name}`, kind: 'meeting', createdBy: actor.userId });
+    if (!(await store.rooms.get(roomId))) {
+      await store.rooms.create({
+        id: roomId,
+        title: `监控调阅 ${township.name}`,
+        kind: 'meeting',
+        createdBy: actor.userId,
+      });
     }
     this.#bus.emit('pull', { townshipId, roomId });
-    this.#bus.audit(actor, 'pull.start', townshipId, { roomId });
+    await this.#bus.audit(actor, 'pull.start', townshipId, { roomId });
     return { roomId };
   }
 
-  stop(actor: Actor, townshipId: string): void {
+  async stop(actor: Actor, townshipId: string): Promise<void> {
     requireStaff(actor);
-    if (!this.#bus.store.townships.get(townshipId)) throw BeaconError.notFound('township');
+    if (!(await this.#bus.store.townships.get(townshipId))) throw BeaconError.notFound('township');
     this.#bus.emit('pull', { townshipId, roomId: null });
-    this.#bus.audit(actor, 'pull.stop', townshipId, { roomId: pullRoomId(townshipId) });
+    await this.#bus.audit(actor, 'pull.stop', townshipId, { roomId: pullRoomId(townshipId) });
   }
 }

@@ -47,8 +47,8 @@ export class WarningDesk {
     this.#bus = bus;
   }
 
-  get(id: string): WarningView {
-    const warning = this.#bus.store.warnings.get(id);
+  async get(id: string): Promise<WarningView> {
+    const warning = await this.#bus.store.warnings.get(id);
     if (!warning) throw BeaconError.notFound('warning');
     return warning;
   }
@@ -58,14 +58,14 @@ export class WarningDesk {
     return area.type === 'polygon' ? { type: 'polygon', points: closedRing(area.points) } : area;
   }
 
-  affected(area: WarningArea): string[] {
-    return affectedTownships(this.normaliseArea(area), this.#bus.store.townships.list());
+  async affected(area: WarningArea): Promise<string[]> {
+    return affectedTownships(this.normaliseArea(area), await this.#bus.store.townships.list());
   }
 
-  create(actor: Actor, input: WarningDraft, action = 'warning.create'): WarningView {
+  async create(actor: Actor, input: WarningDraft, action = 'warning.create'): Promise<WarningView> {
     requireStaff(actor);
     const { store } = this.#bus;
-    if (input.incidentId !== null && !store.incidents.get(input.incidentId))
+    if (input.incidentId !== null && !(await store.incidents.get(input.incidentId)))
       throw BeaconError.badRequest('unknown incident');
     const area = this.normaliseArea(input.area);
     const id = randomUUID();
@@ -73,7 +73,8 @@ export class WarningDesk {
     const effective = input.effective ?? at;
     if (Date.parse(input.expires) <= Date.parse(effective))
       throw BeaconError.badRequest('expires must be after effective');
-    const warning = store.warnings.create({
+    const townships = await store.townships.list();
+    const warning = await store.warnings.create({
       id,
       identifier: input.identifier ?? `beacon-${id}`,
       sender: input.sender ?? CAP_SENDER,
@@ -91,26 +92,26 @@ export class WarningDesk {
       expires: input.expires,
       status: 'draft',
       incidentId: input.incidentId,
-      affectedTownshipIds: affectedTownships(area, store.townships.list()),
+      affectedTownshipIds: affectedTownships(area, townships),
       escalationMinutes: input.escalationMinutes,
       createdAt: at,
       createdBy: actor.userId,
       issuedAt: null,
       issuedBy: null,
     });
-    this.#bus.audit(actor, action, id, { after: warning });
+    await this.#bus.audit(actor, action, id, { after: warning });
     this.#bus.emit('warning', warning);
     return warning;
   }
 
-  issue(actor: Actor, id: string): { warning: WarningView; board: AckBoardRow[] } {
+  async issue(actor: Actor, id: string): Promise<{ warning: WarningView; board: AckBoardRow[] }> {
     requireStaff(actor);
-    const before = this.get(id);
+    const before = await this.get(id);
     if (Date.parse(before.expires) <= Date.now())
       throw new BeaconError('invalid_transition', 'the warning has expired');
-    const board = this.#bus.store.warnings.issue(id, actor.userId, new Date().toISOString());
-    const warning = this.get(id);
-    this.#bus.audit(actor, 'warning.issue', id, {
+    const board = await this.#bus.store.warnings.issue(id, actor.userId, new Date().toISOString());
+    const warning = await this.get(id);
+    await this.#bus.audit(actor, 'warning.issue', id, {
       before: before.status,
       after: warning.status,
       townshipIds: warning.affectedTownshipIds,
@@ -121,7 +122,7 @@ export class WarningDesk {
       this.#bus.emit('ack', row);
     }
     if (warning.incidentId) {
-      this.#bus.note(actor, {
+      await this.#bus.note(actor, {
         incidentId: warning.incidentId,
         kind: 'warning',
         text: `${warning.headline}（${board.length} 个乡镇）`,
@@ -132,44 +133,44 @@ export class WarningDesk {
     return { warning, board };
   }
 
-  cancel(actor: Actor, id: string): WarningView {
+  async cancel(actor: Actor, id: string): Promise<WarningView> {
     requireStaff(actor);
-    const before = this.get(id);
+    const before = await this.get(id);
     if (before.status === 'cancelled') throw new BeaconError('invalid_transition', 'the warning is cancelled already');
-    this.#bus.store.warnings.cancel(id);
-    const warning = this.get(id);
-    this.#bus.audit(actor, 'warning.cancel', id, { before: before.status, after: warning.status });
+    await this.#bus.store.warnings.cancel(id);
+    const warning = await this.get(id);
+    await this.#bus.audit(actor, 'warning.cancel', id, { before: before.status, after: warning.status });
     this.#bus.emit('warning', warning);
     logger.info({ warningId: id }, 'warning cancelled');
     return warning;
   }
 
   /** The ack board; a township sees only its own line. */
-  board(actor: Actor, id: string): AckBoardRow[] {
-    this.get(id);
-    const rows = this.#bus.store.warnings.board(id);
+  async board(actor: Actor, id: string): Promise<AckBoardRow[]> {
+    await this.get(id);
+    const rows = await this.#bus.store.warnings.board(id);
     return actor.role === 'township' ? rows.filter((r) => r.townshipId === actor.townshipId) : rows;
   }
 
-  #delivery(townshipId: string, warningId: string): AckBoardRow {
-    const row = this.#bus.store.warnings.delivery(warningId, townshipId);
+  async #delivery(townshipId: string, warningId: string): Promise<AckBoardRow> {
+    const row = await this.#bus.store.warnings.delivery(warningId, townshipId);
     // Same answer for "no such warning" and "not issued to you": no probing of other townships' alerts.
     if (!row) throw BeaconError.notFound('alert');
     return row;
   }
 
-  received(actor: Actor, warningId: string): void {
+  async received(actor: Actor, warningId: string): Promise<void> {
     const townshipId = requireTownship(actor);
-    this.#delivery(townshipId, warningId);
-    const result = this.#bus.store.warnings.markDelivered(warningId, townshipId, new Date().toISOString());
+    await this.#delivery(townshipId, warningId);
+    const result = await this.#bus.store.warnings.markDelivered(warningId, townshipId, new Date().toISOString());
     if (result?.changed) this.#bus.emit('ack', result.row);
   }
 
-  /** Idempotent: a second ack returns the stored row unchanged. Committed before it returns. */
-  ack(actor: Actor, warningId: string, channel: AckChannel = 'terminal'): AckBoardRow {
+  /** Idempotent: a second ack returns the stored row unchanged. Committed before the promise resolves. */
+  async ack(actor: Actor, warningId: string, channel: AckChannel = 'terminal'): Promise<AckBoardRow> {
     const townshipId = requireTownship(actor);
-    this.#delivery(townshipId, warningId);
-    const result = this.#bus.store.warnings.ack(warningId, townshipId, {
+    await this.#delivery(townshipId, warningId);
+    const result = await this.#bus.store.warnings.ack(warningId, townshipId, {
       by: actor.userId,
       byName: actor.displayName,
       channel,
@@ -177,16 +178,16 @@ export class WarningDesk {
     });
     if (!result) throw BeaconError.notFound('alert');
     if (result.changed) {
-      this.#bus.audit(actor, 'warning.ack', warningId, { townshipId, channel });
+      await this.#bus.audit(actor, 'warning.ack', warningId, { townshipId, channel });
       this.#bus.emit('ack', result.row);
     }
     return result.row;
   }
 
   /** Banners a township terminal must (still) show: issued, unexpired, not acked. */
-  pendingAlerts(townshipId: string): AlertForTerminal[] {
-    return this.#bus.store.warnings
-      .pendingFor(townshipId, new Date().toISOString())
-      .map(({ warning, row }) => alertFor(warning, row));
+  async pendingAlerts(townshipId: string): Promise<AlertForTerminal[]> {
+    return (await this.#bus.store.warnings.pendingFor(townshipId, new Date().toISOString())).map(({ warning, row }) =>
+      alertFor(warning, row),
+    );
   }
 }

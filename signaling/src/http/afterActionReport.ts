@@ -4,7 +4,7 @@
  * their ack statistics, tasks, and emergency meetings with attendance and
  * recordings; and the timeline as CSV (same conventions as attendance.csv).
  */
-import type { IncidentView } from '@beacon/protocol';
+import type { IncidentView, TimelineEntry } from '@beacon/protocol';
 import type { Store } from '../store/index.ts';
 import { csvField, formatCst } from './attendanceCsv.ts';
 
@@ -19,46 +19,63 @@ const table = (head: string[], rows: string[][]): string =>
         .join('')}</tbody></table>`;
 
 /** Rooms the incident's emergency meetings ran in (their timeline entries name them). */
-function meetingRooms(store: Store, incidentId: string): string[] {
-  const ids = store.incidents
-    .timeline(incidentId)
+function meetingRooms(timeline: TimelineEntry[]): string[] {
+  const ids = timeline
     .filter((e) => e.kind === 'meeting' && typeof e.data?.roomId === 'string')
     .map((e) => e.data?.roomId as string);
   return [...new Set(ids)];
 }
 
-export function reportHtml(store: Store, incident: IncidentView): string {
-  const townships = new Map(store.townships.list().map((t) => [t.id, t.name]));
+export async function reportHtml(store: Store, incident: IncidentView): Promise<string> {
+  const townships = new Map((await store.townships.list()).map((t) => [t.id, t.name]));
   const name = (id: string | null) => (id === null ? '' : (townships.get(id) ?? id));
-  const timeline = store.incidents
-    .timeline(incident.id)
-    .map((e) => [formatCst(e.at), e.actorName, e.kind, e.text + (e.hasSnapshot ? ' [图片]' : '')]);
-  const warnings = store.warnings
-    .list()
-    .filter((w) => w.incidentId === incident.id)
-    .map((w) => {
-      const board = store.warnings.board(w.id);
-      const acked = board.filter((r) => r.ackedAt !== null).length;
-      const pending = board.filter((r) => r.ackedAt === null).map((r) => name(r.townshipId));
-      return [w.headline, w.colour, w.status, formatCst(w.issuedAt), `${acked}/${board.length}`, pending.join('、')];
-    });
-  const tasks = store.tasks
-    .list({ incidentId: incident.id })
-    .map((t) => [name(t.townshipId), t.text, t.status, formatCst(t.deadline), formatCst(t.doneAt), t.note ?? '']);
-  const meetings = meetingRooms(store, incident.id).flatMap((roomId) => {
-    const room = store.rooms.get(roomId);
-    return store.meetings.listByRoom(roomId).map((m) => {
-      const attendance = store.attendance.listByMeeting(m.id);
-      const recordings = store.recordings.listByRoom(roomId).filter((r) => r.meetingId === m.id);
-      return [
+  const entries = await store.incidents.timeline(incident.id);
+  const timeline = entries.map((e) => [
+    formatCst(e.at),
+    e.actorName,
+    e.kind,
+    e.text + (e.hasSnapshot ? ' [图片]' : ''),
+  ]);
+  const warnings: string[][] = [];
+  for (const w of (await store.warnings.list()).filter((w) => w.incidentId === incident.id)) {
+    const board = await store.warnings.board(w.id);
+    const acked = board.filter((r) => r.ackedAt !== null).length;
+    const pending = board.filter((r) => r.ackedAt === null).map((r) => name(r.townshipId));
+    warnings.push([
+      w.headline,
+      w.colour,
+      w.status,
+      formatCst(w.issuedAt),
+      `${acked}/${board.length}`,
+      pending.join('、'),
+    ]);
+  }
+  const tasks = (await store.tasks.list({ incidentId: incident.id })).map((t) => [
+    name(t.townshipId),
+    t.text,
+    t.status,
+    formatCst(t.deadline),
+    formatCst(t.doneAt),
+    t.note ?? '',
+  ]);
+  const meetings: string[][] = [];
+  for (const roomId of meetingRooms(entries)) {
+    const room = await store.rooms.get(roomId);
+    const recordings = await store.recordings.listByRoom(roomId);
+    for (const m of await store.meetings.listByRoom(roomId)) {
+      const attendance = await store.attendance.listByMeeting(m.id);
+      meetings.push([
         room?.title ?? roomId,
         formatCst(m.startedAt),
         formatCst(m.endedAt),
         attendance.map((a) => `${a.displayName} ${a.totalMinutes}′`).join('、'),
-        recordings.map((r) => `${r.id} (${r.status})`).join('、'),
-      ];
-    });
-  });
+        recordings
+          .filter((r) => r.meetingId === m.id)
+          .map((r) => `${r.id} (${r.status})`)
+          .join('、'),
+      ]);
+    }
+  }
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(incident.title)} — 复盘报告</title>
 <style>body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;width:100%;margin-bottom:1.5em}
@@ -78,9 +95,9 @@ th,td{border:1px solid #bbb;padding:4px 8px;text-align:left;vertical-align:top}t
 }
 
 /** The timeline as CSV: UTF-8 BOM, CRLF, China Standard Time. */
-export function reportCsv(store: Store, incident: IncidentView): string {
+export async function reportCsv(store: Store, incident: IncidentView): Promise<string> {
   const lines = [['时间', '人员', '类别', '内容'].map(csvField).join(',')];
-  for (const e of store.incidents.timeline(incident.id)) {
+  for (const e of await store.incidents.timeline(incident.id)) {
     lines.push([formatCst(e.at), e.actorName, e.kind, e.text].map(csvField).join(','));
   }
   return `\uFEFF${lines.join('\r\n')}\r\n`;

@@ -38,26 +38,26 @@ export function apiRouter(deps: { store: Store; registry: RoomRegistry; settings
     pin: PIN_READERS.includes(role) ? room.pin : null,
   });
 
-  router.get('/me', (_req, res) => {
+  router.get('/me', async (_req, res) => {
     const claims = claimsOf(res);
-    const user = store.users.findById(claims.userId);
+    const user = await store.users.findById(claims.userId);
     // A token can outlive its user (deleted account): that token no longer identifies anyone.
     if (!user) throw BeaconError.unauthorized('user no longer exists');
     res.json(userView(user));
   });
 
-  router.get('/rooms', (_req, res) => {
+  router.get('/rooms', async (_req, res) => {
     const { role } = claimsOf(res);
-    res.json(store.rooms.list().map((room) => roomView(room, role)));
+    res.json((await store.rooms.list()).map((room) => roomView(room, role)));
   });
 
-  router.post('/rooms', (req, res) => {
+  router.post('/rooms', async (req, res) => {
     const claims = claimsOf(res);
     if (!ROOM_CREATORS.includes(claims.role))
       throw BeaconError.forbidden('only admin, chair or duty officer create rooms');
     const input = parseOrBadRequest(createRoomRequestSchema, req.body);
-    const room = store.rooms.create({ ...input, createdBy: claims.userId });
-    store.audit.append({
+    const room = await store.rooms.create({ ...input, createdBy: claims.userId });
+    await store.audit.append({
       actorId: claims.userId,
       action: 'room.create',
       target: room.id,
@@ -67,18 +67,18 @@ export function apiRouter(deps: { store: Store; registry: RoomRegistry; settings
     res.status(201).json(roomView(room, claims.role));
   });
 
-  router.get('/townships', (_req, res) => {
-    res.json(store.townships.list());
+  router.get('/townships', async (_req, res) => {
+    res.json(await store.townships.list());
   });
 
-  router.get('/terminals', (_req, res) => {
+  router.get('/terminals', async (_req, res) => {
     const claims = claimsOf(res);
     // A township sees its own terminals; the city side sees all of them.
     if (claims.role === 'township') {
-      res.json(claims.townshipId ? store.terminals.listByTownship(claims.townshipId) : []);
+      res.json(claims.townshipId ? await store.terminals.listByTownship(claims.townshipId) : []);
       return;
     }
-    res.json(store.terminals.list());
+    res.json(await store.terminals.list());
   });
 
   return router;

@@ -37,11 +37,11 @@ export function loginRouter(deps: { store: Store; tokens: TokenService }): Route
   const router = Router();
   router.post('/login', async (req, res) => {
     const { username, password } = parseOrBadRequest(loginRequestSchema, req.body);
-    const user = deps.store.users.findByUsername(username);
+    const user = await deps.store.users.findByUsername(username);
     const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !valid) {
       logger.info({ username }, 'login refused');
-      deps.store.audit.append({ actorId: user?.id ?? null, action: 'auth.login_failed', detail: { username } });
+      await deps.store.audit.append({ actorId: user?.id ?? null, action: 'auth.login_failed', detail: { username } });
       throw BeaconError.unauthorized(BAD_CREDENTIALS);
     }
     const { token, expiresAt } = await deps.tokens.issue({
@@ -51,7 +51,7 @@ export function loginRouter(deps: { store: Store; tokens: TokenService }): Route
       role: user.role,
       townshipId: user.townshipId,
     });
-    deps.store.audit.append({ actorId: user.id, action: 'auth.login' });
+    await deps.store.audit.append({ actorId: user.id, action: 'auth.login' });
     logger.info({ username, role: user.role }, 'login');
     const body: LoginResponse = { token, expiresAt, user: userView(user) };
     res.json(body);

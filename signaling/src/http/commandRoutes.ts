@@ -20,24 +20,24 @@ export function commandRouter(deps: { store: Store; command: CommandRoom }): Rou
   const { store, command } = deps;
   const router = Router();
 
-  router.post('/tasks', (req, res) => {
+  router.post('/tasks', async (req, res) => {
     const input = parseOrBadRequest(createTaskSchema, req.body);
-    res.status(201).json(command.tasks.create(claimsOf(res), input));
+    res.status(201).json(await command.tasks.create(claimsOf(res), input));
   });
 
-  router.get('/tasks', (req, res) => {
+  router.get('/tasks', async (req, res) => {
     const filter = parseOrBadRequest(taskFilterSchema, req.query);
-    res.json(command.tasks.list(claimsOf(res), filter));
+    res.json(await command.tasks.list(claimsOf(res), filter));
   });
 
   /**
    * "呼叫" on a township's card: a one-to-one emergency call with the township —
    * its terminal joins, its desk phone is dialled, the caller chairs.
    */
-  router.post('/townships/:id/meeting', (req, res) => {
-    const township = store.townships.get(req.params.id);
+  router.post('/townships/:id/meeting', async (req, res) => {
+    const township = await store.townships.get(req.params.id);
     if (!township) throw BeaconError.notFound('township');
-    const result = command.meetings.start(claimsOf(res), {
+    const result = await command.meetings.start(claimsOf(res), {
       title: `应急通话：${township.name}`,
       townshipIds: [township.id],
       incidentId: null,
@@ -46,15 +46,15 @@ export function commandRouter(deps: { store: Store; command: CommandRoom }): Rou
     res.status(201).json({ roomId: result.roomId, invitedTownshipIds: result.invitedTownshipIds });
   });
 
-  router.get('/presence', (_req, res) => {
+  router.get('/presence', async (_req, res) => {
     claimsOf(res);
-    res.json(command.presence.list());
+    res.json(await command.presence.list());
   });
 
-  router.get('/audit', (req, res) => {
+  router.get('/audit', async (req, res) => {
     if (claimsOf(res).role !== 'admin') throw BeaconError.forbidden('只有管理员可以查看审计日志 / audit is for admins');
     const { limit } = parseOrBadRequest(auditQuerySchema, req.query);
-    res.json(store.audit.list({ limit }));
+    res.json(await store.audit.list({ limit }));
   });
 
   return router;

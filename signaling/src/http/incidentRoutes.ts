@@ -25,54 +25,54 @@ export function incidentRouter(deps: { store: Store; command: CommandRoom }): Ro
   const router = Router();
 
   /** The incident, if the caller may read it (a township: its own only; others' look absent). */
-  const readable = (res: Parameters<typeof claimsOf>[0], id: string): IncidentView => {
+  const readable = async (res: Parameters<typeof claimsOf>[0], id: string): Promise<IncidentView> => {
     const claims = claimsOf(res);
-    const incident = command.incidents.get(id);
+    const incident = await command.incidents.get(id);
     if (!isStaff(claims) && incident.townshipId !== claims.townshipId) throw BeaconError.notFound('incident');
     return incident;
   };
 
-  router.get('/incidents', (req, res) => {
+  router.get('/incidents', async (req, res) => {
     const claims = claimsOf(res);
     const filter = parseOrBadRequest(incidentFilterSchema, req.query);
-    const all = store.incidents.list(filter);
+    const all = await store.incidents.list(filter);
     res.json(isStaff(claims) ? all : all.filter((i) => i.townshipId === claims.townshipId));
   });
 
-  router.post('/incidents', (req, res) => {
+  router.post('/incidents', async (req, res) => {
     const input = parseOrBadRequest(createIncidentSchema, req.body);
-    res.status(201).json(command.incidents.create(claimsOf(res), input));
+    res.status(201).json(await command.incidents.create(claimsOf(res), input));
   });
 
-  router.get('/incidents/:id', (req, res) => {
-    const incident = readable(res, req.params.id);
-    res.json({ ...incident, timeline: store.incidents.timeline(incident.id) });
+  router.get('/incidents/:id', async (req, res) => {
+    const incident = await readable(res, req.params.id);
+    res.json({ ...incident, timeline: await store.incidents.timeline(incident.id) });
   });
 
-  router.post('/incidents/:id/status', (req, res) => {
+  router.post('/incidents/:id/status', async (req, res) => {
     const input = parseOrBadRequest(incidentStatusChangeSchema, req.body);
-    res.json(command.incidents.changeStatus(claimsOf(res), req.params.id, input));
+    res.json(await command.incidents.changeStatus(claimsOf(res), req.params.id, input));
   });
 
-  router.post('/incidents/:id/notes', (req, res) => {
+  router.post('/incidents/:id/notes', async (req, res) => {
     const input = parseOrBadRequest(incidentNoteSchema, req.body);
-    res.status(201).json(command.incidents.addNote(claimsOf(res), req.params.id, input));
+    res.status(201).json(await command.incidents.addNote(claimsOf(res), req.params.id, input));
   });
 
-  router.get('/incidents/:id/snapshots/:entryId', (req, res) => {
-    const incident = readable(res, req.params.id);
+  router.get('/incidents/:id/snapshots/:entryId', async (req, res) => {
+    const incident = await readable(res, req.params.id);
     const entryId = Number(req.params.entryId);
     if (!Number.isSafeInteger(entryId) || entryId <= 0)
       throw BeaconError.badRequest('entry id must be a positive integer');
     res
       .type('image/jpeg')
       .set('cache-control', 'private, max-age=3600')
-      .send(command.incidents.snapshot(incident.id, entryId));
+      .send(await command.incidents.snapshot(incident.id, entryId));
   });
 
-  router.post('/incidents/:id/meeting', (req, res) => {
-    const incident = command.incidents.get(req.params.id);
-    const result = command.meetings.start(claimsOf(res), {
+  router.post('/incidents/:id/meeting', async (req, res) => {
+    const incident = await command.incidents.get(req.params.id);
+    const result = await command.meetings.start(claimsOf(res), {
       title: `应急会商：${incident.title}`,
       townshipIds: incident.townshipId ? [incident.townshipId] : [],
       incidentId: incident.id,
@@ -81,15 +81,16 @@ export function incidentRouter(deps: { store: Store; command: CommandRoom }): Ro
     res.status(201).json({ roomId: result.roomId, invitedTownshipIds: result.invitedTownshipIds });
   });
 
-  router.get('/incidents/:id/report', (req, res) => {
+  router.get('/incidents/:id/report', async (req, res) => {
     const claims = claimsOf(res);
     if (!isStaff(claims)) throw BeaconError.forbidden('报告仅限市级用户 / reports are for the city side');
-    const incident = command.incidents.get(req.params.id);
+    const incident = await command.incidents.get(req.params.id);
     if (req.query.format === 'csv') {
-      res.type('text/csv; charset=utf-8').attachment(`incident-${incident.id}.csv`).send(reportCsv(store, incident));
+      const csv = await reportCsv(store, incident);
+      res.type('text/csv; charset=utf-8').attachment(`incident-${incident.id}.csv`).send(csv);
       return;
     }
-    res.type('text/html; charset=utf-8').send(reportHtml(store, incident));
+    res.type('text/html; charset=utf-8').send(await reportHtml(store, incident));
   });
 
   return router;

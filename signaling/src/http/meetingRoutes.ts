@@ -48,47 +48,47 @@ export function recordingView(r: RecordingRecord): RecordingView {
 export function meetingRouter(deps: { store: Store }): Router {
   const { store } = deps;
   const router = Router();
-  const room = (id: string) => {
-    if (!store.rooms.get(id)) throw new BeaconError('room_not_found', `room "${id}" not found`);
+  const room = async (id: string) => {
+    if (!(await store.rooms.get(id))) throw new BeaconError('room_not_found', `room "${id}" not found`);
     return id;
   };
-  const meeting = (raw: unknown) => {
-    const found = store.meetings.get(meetingIdOf(raw));
+  const meeting = async (raw: unknown) => {
+    const found = await store.meetings.get(meetingIdOf(raw));
     if (!found) throw BeaconError.notFound('meeting');
     return found;
   };
 
-  router.get('/rooms/:id/meetings', (req, res) => {
-    res.json(store.meetings.listByRoom(room(req.params.id)));
+  router.get('/rooms/:id/meetings', async (req, res) => {
+    res.json(await store.meetings.listByRoom(await room(req.params.id)));
   });
 
   /** The room's last 200 messages (all meetings), or one meeting's with `?meetingId=`. */
-  router.get('/rooms/:id/chat', (req, res) => {
-    const roomId = room(req.params.id);
+  router.get('/rooms/:id/chat', async (req, res) => {
+    const roomId = await room(req.params.id);
     if (req.query.meetingId === undefined) {
-      res.json(store.chat.listByRoom(roomId, CHAT_LIMIT));
+      res.json(await store.chat.listByRoom(roomId, CHAT_LIMIT));
       return;
     }
-    const found = meeting(req.query.meetingId);
+    const found = await meeting(req.query.meetingId);
     if (found.roomId !== roomId) throw BeaconError.notFound('meeting');
-    res.json(store.chat.listByMeeting(found.id, CHAT_LIMIT));
+    res.json(await store.chat.listByMeeting(found.id, CHAT_LIMIT));
   });
 
-  router.get('/rooms/:id/recordings', (req, res) => {
+  router.get('/rooms/:id/recordings', async (req, res) => {
     requireRecordsReader(claimsOf(res));
-    res.json(store.recordings.listByRoom(room(req.params.id)).map(recordingView));
+    res.json((await store.recordings.listByRoom(await room(req.params.id))).map(recordingView));
   });
 
-  router.get('/meetings/:id/attendance', (req, res) => {
+  router.get('/meetings/:id/attendance', async (req, res) => {
     requireRecordsReader(claimsOf(res));
-    res.json(store.attendance.listByMeeting(meeting(req.params.id).id));
+    res.json(await store.attendance.listByMeeting((await meeting(req.params.id)).id));
   });
 
-  router.get('/meetings/:id/attendance.csv', (req, res) => {
+  router.get('/meetings/:id/attendance.csv', async (req, res) => {
     requireRecordsReader(claimsOf(res));
-    const found = meeting(req.params.id);
-    const rows = store.attendance.listByMeeting(found.id);
-    const townships = new Map(store.townships.list().map((t) => [t.id, t.name]));
+    const found = await meeting(req.params.id);
+    const rows = await store.attendance.listByMeeting(found.id);
+    const townships = new Map((await store.townships.list()).map((t) => [t.id, t.name]));
     res
       .type('text/csv; charset=utf-8')
       .attachment(`attendance-${found.roomId}-${found.id}.csv`)
@@ -111,7 +111,7 @@ export function recordingFileRoute(deps: { store: Store; tokens: TokenService })
     if (!token) throw BeaconError.unauthorized('Authorization: Bearer <token> or ?token= required');
     requireRecordsReader(await deps.tokens.verify(token));
     const id = String(req.params.id);
-    const recording = deps.store.recordings.get(id);
+    const recording = await deps.store.recordings.get(id);
     if (!recording) throw BeaconError.notFound('recording');
     if (recording.status !== 'ready' || !existsSync(recording.file)) {
       throw new BeaconError(

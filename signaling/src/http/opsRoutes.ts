@@ -13,9 +13,9 @@ export function opsRouter(deps: { store: Store; media: MediaControl; metrics: Re
   });
 
   // Readiness: can this node serve a conference right now?
-  router.get('/readyz', (_req, res) => {
+  router.get('/readyz', async (_req, res) => {
     const media = deps.media.ready && deps.media.counts().workersAlive > 0;
-    const store = deps.store.isReady();
+    const store = await deps.store.isReady();
     res.status(media && store ? 200 : 503).json({ status: media && store ? 'ok' : 'not_ready', media, store });
   });
 

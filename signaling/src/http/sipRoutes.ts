@@ -24,20 +24,20 @@ export function sipRouter(deps: { store: Store; sip: SipBridge }): Router {
     res.json(sip.status());
   });
 
-  router.post('/terminals/:id/sip-credentials', (req, res) => {
+  router.post('/terminals/:id/sip-credentials', async (req, res) => {
     const claims = claimsOf(res);
     if (claims.role !== 'admin')
       throw BeaconError.forbidden('只有管理员可以重置电话密码 / only an admin sets SIP passwords');
-    const terminal = store.terminals.get(req.params.id);
+    const terminal = await store.terminals.get(req.params.id);
     if (!terminal) throw BeaconError.notFound('terminal');
     if (terminal.kind !== 'sip_phone' || terminal.extension === null) {
       throw BeaconError.badRequest(`terminal "${terminal.id}" is not a SIP phone with an extension`);
     }
     const username = terminal.extension;
     const password = randomSipPassword();
-    store.terminals.setSipCredentials(terminal.id, sipHashes(username, sip.realm, password));
+    await store.terminals.setSipCredentials(terminal.id, sipHashes(username, sip.realm, password));
     // Never the password itself: the audit log is readable by more people than the phone's owner.
-    store.audit.append({
+    await store.audit.append({
       actorId: claims.userId,
       action: 'terminal.sip_credentials',
       target: terminal.id,

@@ -27,64 +27,64 @@ export function warningRouter(deps: { store: Store; command: CommandRoom }): Rou
   const visible = (claims: ReturnType<typeof claimsOf>, w: WarningView): boolean =>
     isStaff(claims) ||
     (w.status !== 'draft' && claims.townshipId !== null && w.affectedTownshipIds.includes(claims.townshipId));
-  const readable = (res: Parameters<typeof claimsOf>[0], id: string): WarningView => {
-    const warning = warnings.get(id);
+  const readable = async (res: Parameters<typeof claimsOf>[0], id: string): Promise<WarningView> => {
+    const warning = await warnings.get(id);
     if (!visible(claimsOf(res), warning)) throw BeaconError.notFound('warning');
     return warning;
   };
 
-  router.post('/warnings/preview', (req, res) => {
+  router.post('/warnings/preview', async (req, res) => {
     requireStaff(claimsOf(res));
     const { area } = parseOrBadRequest(warningPreviewSchema, req.body);
-    res.json({ affectedTownshipIds: warnings.affected(area) });
+    res.json({ affectedTownshipIds: await warnings.affected(area) });
   });
 
-  router.post('/warnings/import', express.text({ type: CAP_TYPES, limit: CAP_BODY_LIMIT }), (req, res) => {
+  router.post('/warnings/import', express.text({ type: CAP_TYPES, limit: CAP_BODY_LIMIT }), async (req, res) => {
     const claims = claimsOf(res);
     requireStaff(claims);
     if (typeof req.body !== 'string' || req.body.trim() === '') {
       throw new BeaconError('cap_invalid', `send the CAP XML as ${CAP_TYPES.join(' or ')}`);
     }
     const imported = capToWarning(req.body);
-    res.status(201).json(warnings.create(claims, imported, 'warning.import'));
+    res.status(201).json(await warnings.create(claims, imported, 'warning.import'));
   });
 
-  router.post('/warnings', (req, res) => {
+  router.post('/warnings', async (req, res) => {
     const input = parseOrBadRequest(createWarningSchema, req.body);
-    res.status(201).json(warnings.create(claimsOf(res), input));
+    res.status(201).json(await warnings.create(claimsOf(res), input));
   });
 
-  router.get('/warnings', (_req, res) => {
+  router.get('/warnings', async (_req, res) => {
     const claims = claimsOf(res);
-    res.json(store.warnings.list().filter((w) => visible(claims, w)));
+    res.json((await store.warnings.list()).filter((w) => visible(claims, w)));
   });
 
-  router.get('/warnings/:id', (req, res) => {
-    res.json(readable(res, req.params.id));
+  router.get('/warnings/:id', async (req, res) => {
+    res.json(await readable(res, req.params.id));
   });
 
-  router.post('/warnings/:id/issue', (req, res) => {
-    res.json(warnings.issue(claimsOf(res), req.params.id).warning);
+  router.post('/warnings/:id/issue', async (req, res) => {
+    res.json((await warnings.issue(claimsOf(res), req.params.id)).warning);
   });
 
-  router.post('/warnings/:id/cancel', (req, res) => {
-    res.json(warnings.cancel(claimsOf(res), req.params.id));
+  router.post('/warnings/:id/cancel', async (req, res) => {
+    res.json(await warnings.cancel(claimsOf(res), req.params.id));
   });
 
-  router.get('/warnings/:id/acks', (req, res) => {
-    const warning = readable(res, req.params.id);
-    res.json(warnings.board(claimsOf(res), warning.id));
+  router.get('/warnings/:id/acks', async (req, res) => {
+    const warning = await readable(res, req.params.id);
+    res.json(await warnings.board(claimsOf(res), warning.id));
   });
 
-  router.get('/warnings/:id/cap', (req, res) => {
-    const warning = readable(res, req.params.id);
+  router.get('/warnings/:id/cap', async (req, res) => {
+    const warning = await readable(res, req.params.id);
     // attachment() first: it sets a content type from the file name, which must not win.
     res.attachment(`${warning.identifier}.xml`).type('application/cap+xml; charset=utf-8').send(warningToCap(warning));
   });
 
-  router.post('/warnings/:id/meeting', (req, res) => {
-    const warning = warnings.get(req.params.id);
-    const result = command.meetings.start(claimsOf(res), {
+  router.post('/warnings/:id/meeting', async (req, res) => {
+    const warning = await warnings.get(req.params.id);
+    const result = await command.meetings.start(claimsOf(res), {
       title: `应急会商：${warning.headline}`,
       townshipIds: warning.affectedTownshipIds,
       incidentId: warning.incidentId,

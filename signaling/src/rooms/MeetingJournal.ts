@@ -23,10 +23,15 @@ export class MeetingJournal {
   readonly #registry: RoomRegistry;
   readonly #store: Store;
   readonly #media: MediaControl;
-  /** Open rooms: their meeting id and the room (to finish its recording on close). */
-  readonly #running = new Map<string, { meetingId: number; room: ConferenceRoom }>();
+  /** Open rooms: their meeting id (once stored) and the room (to finish its recording on close). */
+  readonly #running = new Map<string, { meetingId: number | undefined; room: ConferenceRoom }>();
   /** peerId → open attendance row. */
   readonly #attendance = new Map<string, number>();
+  /**
+   * roomId → the room's store writes, one after the other: a leave must not be written before its
+   * join, nor anything after the meeting's end. Room events fire synchronously; the writes follow.
+   */
+  readonly #writes = new Map<string, Promise<void>>();
   readonly #onCreated = (room: ConferenceRoom) => this.#roomCreated(room);
   readonly #onClosed = ({ roomId }: { roomId: string }) => this.#roomClosed(roomId);
   readonly #onRecordingFailed = (event: RecordingFailed) => this.#recordingFailed(event);
@@ -40,45 +45,74 @@ export class MeetingJournal {
     this.#media.on('recordingfailed', this.#onRecordingFailed);
   }
 
-  stop(): void {
+  /** Stops listening; resolves when the writes already queued are done (close the store after). */
+  async stop(): Promise<void> {
     this.#registry.off('roomcreated', this.#onCreated);
     this.#registry.off('roomclosed', this.#onClosed);
     this.#media.off('recordingfailed', this.#onRecordingFailed);
+    await this.flushed();
+  }
+
+  /** Resolves when every write queued so far is done (failures are logged, not thrown). */
+  async flushed(): Promise<void> {
+    await Promise.all(this.#writes.values());
+  }
+
+  /** Queues a write of the room's journal; a failure is logged and does not stop the later ones. */
+  #write(roomId: string, what: string, write: () => Promise<void>): void {
+    const next = (this.#writes.get(roomId) ?? Promise.resolve())
+      .then(write)
+      .catch((err: unknown) => logger.warn({ err, roomId }, `meeting journal: ${what} not stored`));
+    this.#writes.set(roomId, next);
+    void next.then(() => {
+      if (this.#writes.get(roomId) === next) this.#writes.delete(roomId);
+    });
   }
 
   #roomCreated(room: ConferenceRoom): void {
-    const meetingId = this.#store.meetings.start(room.id);
-    this.#running.set(room.id, { meetingId, room });
+    const running: { meetingId: number | undefined; room: ConferenceRoom } = { meetingId: undefined, room };
+    this.#running.set(room.id, running);
+    this.#write(room.id, 'meeting start', async () => {
+      running.meetingId = await this.#store.meetings.start(room.id);
+    });
     room.on('peerjoined', (peer) => {
-      const id = this.#store.attendance.open({
-        meetingId,
-        userId: peer.userId,
-        displayName: peer.displayName,
-        townshipId: peer.townshipId,
-        joinedAt: peer.joinedAt,
+      this.#write(room.id, 'attendance', async () => {
+        if (running.meetingId === undefined) return;
+        const id = await this.#store.attendance.open({
+          meetingId: running.meetingId,
+          userId: peer.userId,
+          displayName: peer.displayName,
+          townshipId: peer.townshipId,
+          joinedAt: peer.joinedAt,
+        });
+        this.#attendance.set(peer.peerId, id);
       });
-      this.#attendance.set(peer.peerId, id);
     });
     room.on('peerleft', ({ peerId, at }) => {
-      const id = this.#attendance.get(peerId);
-      this.#attendance.delete(peerId);
-      if (id !== undefined && this.#store.isReady()) this.#store.attendance.close(id, at.toISOString());
+      this.#write(room.id, 'attendance', async () => {
+        const id = this.#attendance.get(peerId);
+        this.#attendance.delete(peerId);
+        if (id !== undefined) await this.#store.attendance.close(id, at.toISOString());
+      });
     });
   }
 
   #roomClosed(roomId: string): void {
     const running = this.#running.get(roomId);
     this.#running.delete(roomId);
-    if (!running || !this.#store.isReady()) return;
+    if (!running) return;
     // Closing the media room ends its recorder; keep what made it to disk.
     const cut = running.room.recorder.abandon();
-    if (cut) this.#finishCutRecording(cut.recordingId, cut.startedAt);
-    this.#store.meetings.end(running.meetingId);
-    logger.debug({ roomId, meetingId: running.meetingId }, 'meeting ended');
+    this.#write(roomId, 'meeting end', async () => {
+      if (cut) await this.#finishCutRecording(cut.recordingId, cut.startedAt);
+      if (running.meetingId === undefined) return;
+      await this.#store.meetings.end(running.meetingId);
+      logger.debug({ roomId, meetingId: running.meetingId }, 'meeting ended');
+    });
   }
 
-  #finishCutRecording(recordingId: string, startedAt: string): void {
-    const record = this.#store.recordings.get(recordingId);
+  async #finishCutRecording(recordingId: string, startedAt: string): Promise<void> {
+    const record = await this.#store.recordings.get(recordingId);
     if (!record) return;
     const endedAt = new Date();
     let size = 0;
@@ -87,7 +121,7 @@ export class MeetingJournal {
     } catch {
       // No file: nothing was written.
     }
-    this.#store.recordings.finish(recordingId, {
+    await this.#store.recordings.finish(recordingId, {
       status: size > 0 ? 'ready' : 'failed',
       endedAt: endedAt.toISOString(),
       durationMs: endedAt.getTime() - Date.parse(startedAt),
@@ -101,7 +135,9 @@ export class MeetingJournal {
     const failed = room?.recorder.abandon();
     logger.warn({ roomId, reason, recordingId: failed?.recordingId }, 'recording failed');
     if (!room || !failed) return;
-    this.#store.recordings.finish(failed.recordingId, { status: 'failed', endedAt: new Date().toISOString() });
-    room.stateChanged();
+    this.#write(roomId, 'recording failure', async () => {
+      await this.#store.recordings.finish(failed.recordingId, { status: 'failed', endedAt: new Date().toISOString() });
+      room.stateChanged();
+    });
   }
 }

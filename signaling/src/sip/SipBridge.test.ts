@@ -10,6 +10,7 @@ let seen: { [K in keyof SipBridgeEvents]: SipBridgeEvents[K][] };
 beforeEach(async () => {
   store = await openStore({ file: ':memory:', seed: { demoPassword: 'beacon2026' } });
   bridge = new SipBridge({ store, realm: 'beacon' });
+  await bridge.loadPhones();
   seen = { status: [], dial: [], dialstate: [], credentials: [], alertcall: [] };
   for (const event of Object.keys(seen) as (keyof SipBridgeEvents)[]) {
     const record = (...args: unknown[]) => (seen[event] as unknown[][]).push(args);

@@ -16,6 +16,7 @@ import type {
   DialState,
   PhoneRegistration,
   SipStatus,
+  TerminalView,
 } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import type { Store } from '../store/index.ts';
@@ -64,11 +65,22 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
   readonly #gateways = new Set<string>();
   #report: { socketId: string; data: StatusReport } | null = null;
   readonly #dials = new Map<string, DialRecord>();
+  /**
+   * The store's SIP phones, read by `loadPhones`: status() is asked synchronously on every
+   * presence change, and terminals change only with the seed (no API adds or moves one).
+   */
+  #phones: TerminalView[] = [];
 
   constructor(opts: SipBridgeOptions) {
     super();
     this.#store = opts.store;
     this.realm = opts.realm;
+  }
+
+  /** Reads the store's SIP phones; call once before serving (status lists no phones until then). */
+  async loadPhones(): Promise<void> {
+    const terminals = await this.#store.terminals.list();
+    this.#phones = terminals.filter((t) => t.kind === 'sip_phone' && t.extension !== null);
   }
 
   /**
@@ -158,8 +170,8 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
     const registered = new Map(report?.registrations.map((r) => [r.extension, r]) ?? []);
     const inCall = new Set(report?.inCall ?? []);
     const out: PhoneRegistration[] = [];
-    for (const terminal of this.#store.terminals.list()) {
-      if (terminal.kind !== 'sip_phone' || terminal.extension === null) continue;
+    for (const terminal of this.#phones) {
+      if (terminal.extension === null) continue;
       const reg = registered.get(terminal.extension);
       registered.delete(terminal.extension);
       out.push({

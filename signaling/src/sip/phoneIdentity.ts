@@ -13,9 +13,13 @@ export interface PhoneIdentity {
   known: boolean;
 }
 
-export function phoneIdentity(store: Store, extension: string | null, fallbackNumber: string | null): PhoneIdentity {
-  const terminal = extension === null ? undefined : store.terminals.findPhoneByExtension(extension);
-  const township = terminal && store.townships.get(terminal.townshipId);
+export async function phoneIdentity(
+  store: Store,
+  extension: string | null,
+  fallbackNumber: string | null,
+): Promise<PhoneIdentity> {
+  const terminal = extension === null ? undefined : await store.terminals.findPhoneByExtension(extension);
+  const township = terminal && (await store.townships.get(terminal.townshipId));
   if (township && extension !== null) {
     return { displayName: `${township.name}·${extension}`, townshipId: township.id, known: true };
   }
@@ -23,11 +27,11 @@ export function phoneIdentity(store: Store, extension: string | null, fallbackNu
 }
 
 /** Claims of one call's leg token (see sip:legToken). */
-export function legClaims(
+export async function legClaims(
   store: Store,
   call: { callId: string; extension: string | null; fromNumber: string | null },
-): AuthClaims {
-  const who = phoneIdentity(store, call.extension, call.fromNumber);
+): Promise<AuthClaims> {
+  const who = await phoneIdentity(store, call.extension, call.fromNumber);
   const userId = `phone:${call.extension ?? call.fromNumber ?? call.callId}`;
   return {
     userId,

@@ -4,11 +4,15 @@
  * one socket.io room, each township's terminals in `township:<id>`, so an
  * alert reaches a terminal whether or not it is in a meeting.
  */
+
 import type { AuthClaims } from '../auth/tokens.ts';
 import type { CommandEvents } from '../command/CommandBus.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
 import { isStaff } from '../command/staff.ts';
+import { createLogger } from '../logger.ts';
 import type { BeaconServer, BeaconSocket } from './types.ts';
+
+const logger = createLogger('CommandEmitter');
 
 const STAFF_ROOM = 'command:staff';
 const townshipRoom = (id: string): string => `township:${id}`;
@@ -60,7 +64,13 @@ export class CommandEmitter {
     if (!townshipId) return;
     void socket.join(townshipRoom(townshipId));
     this.#command.presence.socketConnected(socket.id, townshipId);
-    for (const alert of this.#command.warnings.pendingAlerts(townshipId)) socket.emit('alert:new', alert);
+    this.#command.warnings
+      .pendingAlerts(townshipId)
+      .then((alerts) => {
+        for (const alert of alerts) socket.emit('alert:new', alert);
+      })
+      // The terminal asks again on its next connection; escalation re-sends meanwhile.
+      .catch((err: unknown) => logger.warn({ err, townshipId }, 'pending alerts not sent'));
   }
 
   disconnected(socket: BeaconSocket): void {

@@ -21,7 +21,7 @@ import type {
   UserRecord,
   UserRepository,
 } from './StoreTypes.ts';
-import { constraintOf, type SqlDb } from './sqlDb.ts';
+import { constraintOf, type SqlDb, type SqlQueries } from './sqlDb.ts';
 import { taskRepository } from './taskRecords.ts';
 import { warningRepository } from './warningRecords.ts';
 
@@ -101,18 +101,18 @@ const toAudit = (r: AuditRow): AuditEntry => ({
 
 const now = (): string => new Date().toISOString();
 
-function userRepository(db: SqlDb): UserRepository {
+function userRepository(db: SqlQueries): UserRepository {
   return {
-    findByUsername: (username) => {
-      const row = db.get<UserRow>('SELECT * FROM users WHERE username = ?', [username]);
+    findByUsername: async (username) => {
+      const row = await db.get<UserRow>('SELECT * FROM users WHERE username = ?', [username]);
       return row && toUser(row);
     },
-    findById: (id) => {
-      const row = db.get<UserRow>('SELECT * FROM users WHERE id = ?', [id]);
+    findById: async (id) => {
+      const row = await db.get<UserRow>('SELECT * FROM users WHERE id = ?', [id]);
       return row && toUser(row);
     },
-    list: () => db.all<UserRow>('SELECT * FROM users ORDER BY username').map(toUser),
-    create: (input) => {
+    list: async () => (await db.all<UserRow>('SELECT * FROM users ORDER BY username')).map(toUser),
+    create: async (input) => {
       const row: UserRow = {
         id: input.id,
         username: input.username,
@@ -123,7 +123,7 @@ function userRepository(db: SqlDb): UserRepository {
         created_at: now(),
       };
       try {
-        db.run(
+        await db.run(
           `INSERT INTO users (id, username, display_name, role, township_id, password_hash, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
           [row.id, row.username, row.display_name, row.role, row.township_id, row.password_hash, row.created_at],
@@ -140,39 +140,39 @@ function userRepository(db: SqlDb): UserRepository {
   };
 }
 
-function townshipRepository(db: SqlDb): TownshipRepository {
+function townshipRepository(db: SqlQueries): TownshipRepository {
   return {
-    list: () => db.all<TownshipRow>('SELECT * FROM townships ORDER BY rowid').map(toTownship),
-    get: (id) => {
-      const row = db.get<TownshipRow>('SELECT * FROM townships WHERE id = ?', [id]);
+    list: async () => (await db.all<TownshipRow>('SELECT * FROM townships ORDER BY rowid')).map(toTownship),
+    get: async (id) => {
+      const row = await db.get<TownshipRow>('SELECT * FROM townships WHERE id = ?', [id]);
       return row && toTownship(row);
     },
   };
 }
 
-function roomRepository(db: SqlDb): RoomRepository {
+function roomRepository(db: SqlQueries): RoomRepository {
   return {
-    list: () => db.all<RoomRow>('SELECT * FROM rooms ORDER BY created_at, id').map(toRoom),
-    get: (id) => {
-      const row = db.get<RoomRow>('SELECT * FROM rooms WHERE id = ?', [id]);
+    list: async () => (await db.all<RoomRow>('SELECT * FROM rooms ORDER BY created_at, id')).map(toRoom),
+    get: async (id) => {
+      const row = await db.get<RoomRow>('SELECT * FROM rooms WHERE id = ?', [id]);
       return row && toRoom(row);
     },
-    findByDialNumber: (dialNumber) => {
-      const row = db.get<RoomRow>('SELECT * FROM rooms WHERE dial_number = ?', [dialNumber]);
+    findByDialNumber: async (dialNumber) => {
+      const row = await db.get<RoomRow>('SELECT * FROM rooms WHERE dial_number = ?', [dialNumber]);
       return row && toRoom(row);
     },
-    create: (input) => {
+    create: async (input) => {
       const row: RoomRow = {
         id: input.id,
         title: input.title,
         kind: input.kind,
         created_at: now(),
         created_by: input.createdBy,
-        dial_number: input.dialNumber ?? nextDialNumber(db),
+        dial_number: input.dialNumber ?? (await nextDialNumber(db)),
         pin: input.pin === undefined ? randomPin() : input.pin,
       };
       try {
-        db.run(
+        await db.run(
           `INSERT INTO rooms (id, title, kind, created_at, created_by, dial_number, pin)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
           [row.id, row.title, row.kind, row.created_at, row.created_by, row.dial_number, row.pin],
@@ -193,11 +193,11 @@ function roomRepository(db: SqlDb): RoomRepository {
 const DEFAULT_AUDIT_LIMIT = 100;
 const MAX_AUDIT_LIMIT = 1000;
 
-function auditRepository(db: SqlDb): AuditRepository {
+function auditRepository(db: SqlQueries): AuditRepository {
   return {
-    append: ({ actorId, role = null, action, target = null, detail }) => {
+    append: async ({ actorId, role = null, action, target = null, detail }) => {
       const json = detail === undefined ? null : (JSON.stringify(detail) ?? null);
-      db.run('INSERT INTO audit (at, actor_id, actor_role, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)', [
+      await db.run('INSERT INTO audit (at, actor_id, actor_role, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)', [
         now(),
         actorId,
         role,
@@ -206,9 +206,9 @@ function auditRepository(db: SqlDb): AuditRepository {
         json,
       ]);
     },
-    list: (opts = {}) => {
+    list: async (opts = {}) => {
       const limit = Math.min(Math.max(Math.trunc(opts.limit ?? DEFAULT_AUDIT_LIMIT), 1), MAX_AUDIT_LIMIT);
-      return db.all<AuditRow>('SELECT * FROM audit ORDER BY id DESC LIMIT ?', [limit]).map(toAudit);
+      return (await db.all<AuditRow>('SELECT * FROM audit ORDER BY id DESC LIMIT ?', [limit])).map(toAudit);
     },
   };
 }

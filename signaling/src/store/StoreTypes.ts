@@ -54,35 +54,35 @@ export interface AuditEntry {
 }
 
 export interface UserRepository {
-  findByUsername(username: string): UserRecord | undefined;
-  findById(id: string): UserRecord | undefined;
-  list(): UserRecord[];
+  findByUsername(username: string): Promise<UserRecord | undefined>;
+  findById(id: string): Promise<UserRecord | undefined>;
+  list(): Promise<UserRecord[]>;
   /** Throws BeaconError 'bad_request' when the id or username is taken. */
-  create(input: Omit<UserRecord, 'createdAt'>): UserRecord;
+  create(input: Omit<UserRecord, 'createdAt'>): Promise<UserRecord>;
 }
 
 export interface TownshipRepository {
-  list(): TownshipView[];
-  get(id: string): TownshipView | undefined;
+  list(): Promise<TownshipView[]>;
+  get(id: string): Promise<TownshipView | undefined>;
 }
 
 export interface TerminalRepository {
-  list(): TerminalView[];
-  listByTownship(townshipId: string): TerminalView[];
-  get(id: string): TerminalView | undefined;
+  list(): Promise<TerminalView[]>;
+  listByTownship(townshipId: string): Promise<TerminalView[]>;
+  get(id: string): Promise<TerminalView | undefined>;
   /** The SIP phone with this extension (video terminals have none). */
-  findPhoneByExtension(extension: string): TerminalView | undefined;
+  findPhoneByExtension(extension: string): Promise<TerminalView | undefined>;
   /** Stores new digest hashes of a SIP phone; false when `id` is not a SIP phone. */
-  setSipCredentials(id: string, hashes: { ha1: string; ha1b: string }): boolean;
+  setSipCredentials(id: string, hashes: { ha1: string; ha1b: string }): Promise<boolean>;
   /** Every SIP phone with an extension and credentials. */
-  sipSubscribers(): SipSubscriber[];
+  sipSubscribers(): Promise<SipSubscriber[]>;
 }
 
 export interface RoomRepository {
-  list(): RoomRecord[];
-  get(id: string): RoomRecord | undefined;
+  list(): Promise<RoomRecord[]>;
+  get(id: string): Promise<RoomRecord | undefined>;
   /** The room a desk phone reaches by dialling `dialNumber`. */
-  findByDialNumber(dialNumber: string): RoomRecord | undefined;
+  findByDialNumber(dialNumber: string): Promise<RoomRecord | undefined>;
   /**
    * Throws BeaconError 'bad_request' on a duplicate id or dial number. Without
    * `dialNumber` the room gets the next free 6xxx number; without `pin`
@@ -90,7 +90,7 @@ export interface RoomRepository {
    */
   create(
     input: Omit<RoomRecord, 'createdAt' | 'dialNumber' | 'pin'> & { dialNumber?: string; pin?: string | null },
-  ): RoomRecord;
+  ): Promise<RoomRecord>;
 }
 
 export interface MeetingRepository {
@@ -99,14 +99,14 @@ export interface MeetingRepository {
    * running meeting: if one is running, its id is returned. Throws
    * BeaconError 'room_not_found' for an unknown room.
    */
-  start(roomId: string): number;
+  start(roomId: string): Promise<number>;
   /** Ends the meeting; ending an ended meeting is a no-op. Throws 'not_found' for an unknown id. */
-  end(meetingId: number): void;
+  end(meetingId: number): Promise<void>;
   /** Id of the running meeting in the room, if any. */
-  current(roomId: string): number | undefined;
-  get(meetingId: number): MeetingView | undefined;
+  current(roomId: string): Promise<number | undefined>;
+  get(meetingId: number): Promise<MeetingView | undefined>;
   /** The room's meetings, newest first. */
-  listByRoom(roomId: string): MeetingView[];
+  listByRoom(roomId: string): Promise<MeetingView[]>;
 }
 
 export interface ChatRepository {
@@ -116,11 +116,11 @@ export interface ChatRepository {
     userId: string;
     displayName: string;
     text: string;
-  }): ChatMessage;
+  }): Promise<ChatMessage>;
   /** The last `limit` messages of the meeting, oldest first. */
-  listByMeeting(meetingId: number, limit: number): ChatMessage[];
+  listByMeeting(meetingId: number, limit: number): Promise<ChatMessage[]>;
   /** The last `limit` messages of the room (all its meetings), oldest first. */
-  listByRoom(roomId: string, limit: number): ChatMessage[];
+  listByRoom(roomId: string, limit: number): Promise<ChatMessage[]>;
 }
 
 /** Attendance (签到): one row per join→leave interval of a user in a meeting. */
@@ -132,10 +132,10 @@ export interface AttendanceRepository {
     displayName: string;
     townshipId: string | null;
     joinedAt: string;
-  }): number;
-  close(id: number, leftAt: string): void;
+  }): Promise<number>;
+  close(id: number, leftAt: string): Promise<void>;
   /** Per user (in order of first join) with every interval and the minutes present (overlaps counted once). */
-  listByMeeting(meetingId: number, now?: Date): AttendanceRow[];
+  listByMeeting(meetingId: number, now?: Date): Promise<AttendanceRow[]>;
 }
 
 export interface RecordingRecord extends RecordingView {
@@ -144,14 +144,20 @@ export interface RecordingRecord extends RecordingView {
 }
 
 export interface RecordingRepository {
-  create(input: { id: string; roomId: string; meetingId: number | null; startedAt: string; file: string }): void;
+  create(input: {
+    id: string;
+    roomId: string;
+    meetingId: number | null;
+    startedAt: string;
+    file: string;
+  }): Promise<void>;
   finish(
     id: string,
     result: { status: 'ready' | 'failed'; endedAt: string; durationMs?: number; size?: number; file?: string },
-  ): void;
-  get(id: string): RecordingRecord | undefined;
+  ): Promise<void>;
+  get(id: string): Promise<RecordingRecord | undefined>;
   /** Newest first. */
-  listByRoom(roomId: string): RecordingRecord[];
+  listByRoom(roomId: string): Promise<RecordingRecord[]>;
 }
 
 export interface AuditRepository {
@@ -162,16 +168,16 @@ export interface AuditRepository {
     action: string;
     target?: string | null;
     detail?: unknown;
-  }): void;
+  }): Promise<void>;
   /** Newest first; limit defaults to 100, at most 1000. */
-  list(opts?: { limit?: number }): AuditEntry[];
+  list(opts?: { limit?: number }): Promise<AuditEntry[]>;
 }
 
 export interface Store {
   /** The SQLite file, or the PostgreSQL URL without its password. */
   readonly file: string;
-  /** Open, migrated and answering (PostgreSQL: a round trip to the server). */
-  isReady(): boolean;
+  /** Open, migrated and answering (PostgreSQL: a round trip to the server, false after 2 s). */
+  isReady(): Promise<boolean>;
   users: UserRepository;
   townships: TownshipRepository;
   terminals: TerminalRepository;
@@ -184,11 +190,13 @@ export interface Store {
   incidents: IncidentRepository;
   warnings: WarningRepository;
   tasks: TaskRepository;
-  close(): void;
+  /** Idempotent; statements already queued finish first. */
+  close(): Promise<void>;
 }
 
 /**
- * Every repository method is synchronous and has committed when it returns.
+ * Every repository method is asynchronous and has committed when its promise
+ * resolves: await it before answering "ok".
  * With PostgreSQL, a lost connection makes them throw BeaconError
  * 'store_unavailable' (the next call reconnects).
  */

@@ -29,15 +29,15 @@ export interface NewTimelineEntry {
 
 export interface IncidentRepository {
   /** Throws BeaconError 'bad_request' for an unknown township. */
-  create(incident: IncidentView): IncidentView;
-  get(id: string): IncidentView | undefined;
+  create(incident: IncidentView): Promise<IncidentView>;
+  get(id: string): Promise<IncidentView | undefined>;
   /** Newest first. */
-  list(filter?: IncidentFilter): IncidentView[];
-  setStatus(id: string, status: IncidentStatus, at: string): void;
-  addTimeline(entry: NewTimelineEntry): TimelineEntry;
+  list(filter?: IncidentFilter): Promise<IncidentView[]>;
+  setStatus(id: string, status: IncidentStatus, at: string): Promise<void>;
+  addTimeline(entry: NewTimelineEntry): Promise<TimelineEntry>;
   /** Oldest first. */
-  timeline(incidentId: string): TimelineEntry[];
-  snapshot(incidentId: string, entryId: number): Buffer | undefined;
+  timeline(incidentId: string): Promise<TimelineEntry[]>;
+  snapshot(incidentId: string, entryId: number): Promise<Buffer | undefined>;
 }
 
 export interface AckInput {
@@ -49,47 +49,55 @@ export interface AckInput {
 
 export interface WarningRepository {
   /** Throws BeaconError 'bad_request' on a duplicate CAP identifier or an unknown incident. */
-  create(warning: WarningView): WarningView;
-  get(id: string): WarningView | undefined;
+  create(warning: WarningView): Promise<WarningView>;
+  get(id: string): Promise<WarningView | undefined>;
   /** Newest first. */
-  list(): WarningView[];
+  list(): Promise<WarningView[]>;
   /**
    * Marks the draft issued and creates one delivery row per affected township,
    * in one transaction. Returns the new board.
    */
-  issue(id: string, by: string, at: string): AckBoardRow[];
-  cancel(id: string): void;
+  issue(id: string, by: string, at: string): Promise<AckBoardRow[]>;
+  cancel(id: string): Promise<void>;
   /** The ack board: one row per township the warning was issued to. */
-  board(warningId: string): AckBoardRow[];
-  delivery(warningId: string, townshipId: string): AckBoardRow | undefined;
+  board(warningId: string): Promise<AckBoardRow[]>;
+  delivery(warningId: string, townshipId: string): Promise<AckBoardRow | undefined>;
   /** Sets delivered_at when still null; returns the row and whether it changed. */
-  markDelivered(warningId: string, townshipId: string, at: string): { row: AckBoardRow; changed: boolean } | undefined;
+  markDelivered(
+    warningId: string,
+    townshipId: string,
+    at: string,
+  ): Promise<{ row: AckBoardRow; changed: boolean } | undefined>;
   /**
-   * Stores the first ack (committed when this returns); a second ack leaves the
+   * Stores the first ack (committed when the promise resolves); a second ack leaves the
    * stored row unchanged and returns it with `changed: false`.
    */
-  ack(warningId: string, townshipId: string, input: AckInput): { row: AckBoardRow; changed: boolean } | undefined;
+  ack(
+    warningId: string,
+    townshipId: string,
+    input: AckInput,
+  ): Promise<{ row: AckBoardRow; changed: boolean } | undefined>;
   /** Issued, unexpired warnings whose delivery to the township is not acked yet. */
-  pendingFor(townshipId: string, now: string): { warning: WarningView; row: AckBoardRow }[];
+  pendingFor(townshipId: string, now: string): Promise<{ warning: WarningView; row: AckBoardRow }[]>;
   /** Every unacked delivery of an issued, unexpired warning with escalation on. */
-  unackedEscalating(now: string): { warning: WarningView; row: AckBoardRow }[];
+  unackedEscalating(now: string): Promise<{ warning: WarningView; row: AckBoardRow }[]>;
   /**
    * notify_count + 1, last_notified_at = at — only if the delivery is still
    * unacked and was last notified at `previous` (compare-and-set): with
    * several signaling nodes each running escalation, exactly one of them
    * re-notifies. Undefined when another node (or an ack) came first.
    */
-  renotify(warningId: string, townshipId: string, at: string, previous: string): AckBoardRow | undefined;
+  renotify(warningId: string, townshipId: string, at: string, previous: string): Promise<AckBoardRow | undefined>;
 }
 
 export interface TaskRepository {
   /** All in one transaction. Throws BeaconError 'bad_request' for an unknown township or incident. */
-  createBatch(tasks: Omit<TaskView, 'overdue'>[]): TaskView[];
-  get(id: string, now?: Date): TaskView | undefined;
+  createBatch(tasks: Omit<TaskView, 'overdue'>[]): Promise<TaskView[]>;
+  get(id: string, now?: Date): Promise<TaskView | undefined>;
   /** Oldest first. */
-  list(filter?: { incidentId?: string | undefined; townshipId?: string | undefined }, now?: Date): TaskView[];
+  list(filter?: { incidentId?: string | undefined; townshipId?: string | undefined }, now?: Date): Promise<TaskView[]>;
   /** sent → acknowledged (other states: unchanged). */
-  ack(id: string, at: string): TaskView;
+  ack(id: string, at: string): Promise<TaskView>;
   /** → done, with a note. */
-  done(id: string, note: string, at: string): TaskView;
+  done(id: string, note: string, at: string): Promise<TaskView>;
 }

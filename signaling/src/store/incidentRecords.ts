@@ -2,7 +2,7 @@
 import type { IncidentType, IncidentView, ResponseLevel, TimelineEntry, TimelineKind } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import type { IncidentRepository } from './commandTypes.ts';
-import { constraintOf, type SqlDb } from './sqlDb.ts';
+import { constraintOf, type SqlQueries } from './sqlDb.ts';
 
 interface IncidentRow {
   id: string;
@@ -63,13 +63,13 @@ const toEntry = (r: TimelineRow): TimelineEntry => ({
 const TIMELINE_COLUMNS =
   'id, incident_id, at, actor_id, actor_name, kind, text, data, CASE WHEN snapshot IS NULL THEN 0 ELSE 1 END AS has_snapshot';
 
-export function incidentRepository(db: SqlDb): IncidentRepository {
+export function incidentRepository(db: SqlQueries): IncidentRepository {
   const entryById = (id: number) =>
     db.get<TimelineRow>(`SELECT ${TIMELINE_COLUMNS} FROM incident_timeline WHERE id = ?`, [id]);
   return {
-    create: (incident) => {
+    create: async (incident) => {
       try {
-        db.run(
+        await db.run(
           `INSERT INTO incidents (id, type, level, title, description, reporter, township_id, lat, lon, status,
              created_at, created_by, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -95,47 +95,50 @@ export function incidentRepository(db: SqlDb): IncidentRepository {
       }
       return incident;
     },
-    get: (id) => {
-      const row = db.get<IncidentRow>('SELECT * FROM incidents WHERE id = ?', [id]);
+    get: async (id) => {
+      const row = await db.get<IncidentRow>('SELECT * FROM incidents WHERE id = ?', [id]);
       return row && toIncident(row);
     },
-    list: (filter = {}) => {
+    list: async (filter = {}) => {
       // Each filter twice: "no filter (NULL) or equal". CAST gives PostgreSQL the parameter's type.
       const status = filter.status ?? null;
       const type = filter.type ?? null;
       const level = filter.level ?? null;
-      return db
-        .all<IncidentRow>(
+      return (
+        await db.all<IncidentRow>(
           `SELECT * FROM incidents WHERE (CAST(? AS TEXT) IS NULL OR status = ?)
              AND (CAST(? AS TEXT) IS NULL OR type = ?) AND (CAST(? AS TEXT) IS NULL OR level = ?)
            ORDER BY created_at DESC, id`,
           [status, status, type, type, level, level],
         )
-        .map(toIncident);
+      ).map(toIncident);
     },
-    setStatus: (id, status, at) => {
-      db.run('UPDATE incidents SET status = ?, updated_at = ? WHERE id = ?', [status, at, id]);
+    setStatus: async (id, status, at) => {
+      await db.run('UPDATE incidents SET status = ?, updated_at = ? WHERE id = ?', [status, at, id]);
     },
-    addTimeline: (entry) => {
+    addTimeline: async (entry) => {
       const at = new Date().toISOString();
       const data = entry.data == null ? null : JSON.stringify(entry.data);
-      const inserted = db.get<{ id: number }>(
+      const inserted = await db.get<{ id: number }>(
         `INSERT INTO incident_timeline (incident_id, at, actor_id, actor_name, kind, text, data, snapshot)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
         [entry.incidentId, at, entry.actorId, entry.actorName, entry.kind, entry.text, data, entry.snapshot ?? null],
       );
-      return toEntry(entryById(Number(inserted?.id)) as TimelineRow);
+      return toEntry((await entryById(Number(inserted?.id))) as TimelineRow);
     },
-    timeline: (incidentId) =>
-      db
-        .all<TimelineRow>(`SELECT ${TIMELINE_COLUMNS} FROM incident_timeline WHERE incident_id = ? ORDER BY id`, [
-          incidentId,
-        ])
-        .map(toEntry),
-    snapshot: (incidentId, entryId) =>
-      db.get<{ snapshot: Buffer | null }>('SELECT snapshot FROM incident_timeline WHERE incident_id = ? AND id = ?', [
-        incidentId,
-        entryId,
-      ])?.snapshot ?? undefined,
+    timeline: async (incidentId) =>
+      (
+        await db.all<TimelineRow>(
+          `SELECT ${TIMELINE_COLUMNS} FROM incident_timeline WHERE incident_id = ? ORDER BY id`,
+          [incidentId],
+        )
+      ).map(toEntry),
+    snapshot: async (incidentId, entryId) =>
+      (
+        await db.get<{ snapshot: Buffer | null }>(
+          'SELECT snapshot FROM incident_timeline WHERE incident_id = ? AND id = ?',
+          [incidentId, entryId],
+        )
+      )?.snapshot ?? undefined,
   };
 }

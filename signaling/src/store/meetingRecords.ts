@@ -12,7 +12,7 @@ import type {
   RecordingRecord,
   RecordingRepository,
 } from './StoreTypes.ts';
-import { constraintOf, type SqlDb } from './sqlDb.ts';
+import { constraintOf, type SqlQueries } from './sqlDb.ts';
 
 const now = (): string => new Date().toISOString();
 
@@ -29,49 +29,53 @@ const toMeeting = (r: MeetingRow): MeetingView => ({
   endedAt: r.ended_at,
 });
 
-export function meetingRepository(db: SqlDb): MeetingRepository {
-  const running = (roomId: string) =>
-    db.get<{ id: number }>('SELECT id FROM meetings WHERE room_id = ? AND ended_at IS NULL', [roomId])?.id;
-  const byId = (meetingId: number) => db.get<MeetingRow>('SELECT * FROM meetings WHERE id = ?', [meetingId]);
-  const start = (roomId: string): number =>
-    db.transaction(() => {
-      const current = running(roomId);
+export function meetingRepository(db: SqlQueries): MeetingRepository {
+  const running = async (q: SqlQueries, roomId: string) =>
+    (await q.get<{ id: number }>('SELECT id FROM meetings WHERE room_id = ? AND ended_at IS NULL', [roomId]))?.id;
+  const byId = (q: SqlQueries, meetingId: number) =>
+    q.get<MeetingRow>('SELECT * FROM meetings WHERE id = ?', [meetingId]);
+  const start = (roomId: string): Promise<number> =>
+    db.transaction(async (tx) => {
+      const current = await running(tx, roomId);
       if (current !== undefined) return current;
-      if (!db.get('SELECT id FROM rooms WHERE id = ?', [roomId])) {
+      if (!(await tx.get('SELECT id FROM rooms WHERE id = ?', [roomId]))) {
         throw new BeaconError('room_not_found', `room ${roomId} not found`);
       }
-      const inserted = db.get<{ id: number }>('INSERT INTO meetings (room_id, started_at) VALUES (?, ?) RETURNING id', [
-        roomId,
-        now(),
-      ]);
+      const inserted = await tx.get<{ id: number }>(
+        'INSERT INTO meetings (room_id, started_at) VALUES (?, ?) RETURNING id',
+        [roomId, now()],
+      );
       return Number(inserted?.id);
     });
   return {
-    start: (roomId) => {
+    start: async (roomId) => {
       try {
-        return start(roomId);
+        return await start(roomId);
       } catch (err) {
         // Another node started it between our read and our insert (PostgreSQL, read committed): use theirs.
-        const theirs = constraintOf(err) === 'unique' ? running(roomId) : undefined;
+        const theirs = constraintOf(err) === 'unique' ? await running(db, roomId) : undefined;
         if (theirs === undefined) throw err;
         return theirs;
       }
     },
     end: (meetingId) =>
-      db.transaction(() => {
+      db.transaction(async (tx) => {
         const at = now();
-        const ended = db.run('UPDATE meetings SET ended_at = ? WHERE id = ? AND ended_at IS NULL', [at, meetingId]);
-        if (ended.changes === 0 && !byId(meetingId)) throw BeaconError.notFound('meeting');
+        const ended = await tx.run('UPDATE meetings SET ended_at = ? WHERE id = ? AND ended_at IS NULL', [
+          at,
+          meetingId,
+        ]);
+        if (ended.changes === 0 && !(await byId(tx, meetingId))) throw BeaconError.notFound('meeting');
         // Whoever is still marked present when the meeting ends (a shutdown, a dead worker) leaves with it.
-        db.run('UPDATE attendance SET left_at = ? WHERE meeting_id = ? AND left_at IS NULL', [at, meetingId]);
+        await tx.run('UPDATE attendance SET left_at = ? WHERE meeting_id = ? AND left_at IS NULL', [at, meetingId]);
       }),
-    current: running,
-    get: (meetingId) => {
-      const row = byId(meetingId);
+    current: (roomId) => running(db, roomId),
+    get: async (meetingId) => {
+      const row = await byId(db, meetingId);
       return row && toMeeting(row);
     },
-    listByRoom: (roomId) =>
-      db.all<MeetingRow>('SELECT * FROM meetings WHERE room_id = ? ORDER BY id DESC', [roomId]).map(toMeeting),
+    listByRoom: async (roomId) =>
+      (await db.all<MeetingRow>('SELECT * FROM meetings WHERE room_id = ? ORDER BY id DESC', [roomId])).map(toMeeting),
   };
 }
 
@@ -93,17 +97,17 @@ const toChat = (r: ChatRow): ChatMessage => ({
   at: r.at,
 });
 
-export function chatRepository(db: SqlDb): ChatRepository {
+export function chatRepository(db: SqlQueries): ChatRepository {
   // The newest `limit`, returned oldest first.
-  const last = (column: 'meeting_id' | 'room_id', key: string | number, limit: number) =>
-    db
-      .all<ChatRow>(
+  const last = async (column: 'meeting_id' | 'room_id', key: string | number, limit: number) =>
+    (
+      await db.all<ChatRow>(
         `SELECT * FROM (SELECT * FROM chat_messages WHERE ${column} = ? ORDER BY id DESC LIMIT ?) AS recent ORDER BY id`,
         [key, limit],
       )
-      .map(toChat);
+    ).map(toChat);
   return {
-    append: (input) => {
+    append: async (input) => {
       const row: Omit<ChatRow, 'id'> = {
         room_id: input.roomId,
         meeting_id: input.meetingId,
@@ -112,7 +116,7 @@ export function chatRepository(db: SqlDb): ChatRepository {
         text: input.text,
         at: now(),
       };
-      const inserted = db.get<{ id: number }>(
+      const inserted = await db.get<{ id: number }>(
         `INSERT INTO chat_messages (room_id, meeting_id, user_id, display_name, text, at)
          VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
         [row.room_id, row.meeting_id, row.user_id, row.display_name, row.text, row.at],
@@ -149,24 +153,27 @@ export function minutesPresent(intervals: { joinedAt: string; leftAt: string | n
   return Math.round(total / 6_000) / 10;
 }
 
-export function attendanceRepository(db: SqlDb): AttendanceRepository {
+export function attendanceRepository(db: SqlQueries): AttendanceRepository {
   return {
-    open: (input) =>
+    open: async (input) =>
       Number(
-        db.get<{ id: number }>(
-          `INSERT INTO attendance (meeting_id, user_id, display_name, township_id, joined_at)
-           VALUES (?, ?, ?, ?, ?) RETURNING id`,
-          [input.meetingId, input.userId, input.displayName, input.townshipId, input.joinedAt],
+        (
+          await db.get<{ id: number }>(
+            `INSERT INTO attendance (meeting_id, user_id, display_name, township_id, joined_at)
+             VALUES (?, ?, ?, ?, ?) RETURNING id`,
+            [input.meetingId, input.userId, input.displayName, input.townshipId, input.joinedAt],
+          )
         )?.id,
       ),
-    close: (id, leftAt) => {
-      db.run('UPDATE attendance SET left_at = ? WHERE id = ? AND left_at IS NULL', [leftAt, id]);
+    close: async (id, leftAt) => {
+      await db.run('UPDATE attendance SET left_at = ? WHERE id = ? AND left_at IS NULL', [leftAt, id]);
     },
-    listByMeeting: (meetingId, at = new Date()) => {
+    listByMeeting: async (meetingId, at = new Date()) => {
       const users = new Map<string, AttendanceRow>();
-      const rows = db.all<AttendanceDbRow>('SELECT * FROM attendance WHERE meeting_id = ? ORDER BY joined_at, id', [
-        meetingId,
-      ]);
+      const rows = await db.all<AttendanceDbRow>(
+        'SELECT * FROM attendance WHERE meeting_id = ? ORDER BY joined_at, id',
+        [meetingId],
+      );
       for (const r of rows) {
         let row = users.get(r.user_id);
         if (!row) {
@@ -210,29 +217,29 @@ const toRecording = (r: RecordingRow): RecordingRecord => ({
   file: r.file,
 });
 
-export function recordingRepository(db: SqlDb): RecordingRepository {
+export function recordingRepository(db: SqlQueries): RecordingRepository {
   return {
-    create: (input) => {
-      db.run(
+    create: async (input) => {
+      await db.run(
         `INSERT INTO recordings (id, room_id, meeting_id, started_at, file, status)
          VALUES (?, ?, ?, ?, ?, 'recording')`,
         [input.id, input.roomId, input.meetingId, input.startedAt, input.file],
       );
     },
-    finish: (id, result) => {
-      db.run(
+    finish: async (id, result) => {
+      await db.run(
         `UPDATE recordings SET status = ?, ended_at = ?, duration_ms = ?, size = ?, file = COALESCE(?, file)
          WHERE id = ? AND status = 'recording'`,
         [result.status, result.endedAt, result.durationMs ?? null, result.size ?? null, result.file ?? null, id],
       );
     },
-    get: (id) => {
-      const row = db.get<RecordingRow>('SELECT * FROM recordings WHERE id = ?', [id]);
+    get: async (id) => {
+      const row = await db.get<RecordingRow>('SELECT * FROM recordings WHERE id = ?', [id]);
       return row && toRecording(row);
     },
-    listByRoom: (roomId) =>
-      db
-        .all<RecordingRow>('SELECT * FROM recordings WHERE room_id = ? ORDER BY started_at DESC, id', [roomId])
-        .map(toRecording),
+    listByRoom: async (roomId) =>
+      (
+        await db.all<RecordingRow>('SELECT * FROM recordings WHERE room_id = ? ORDER BY started_at DESC, id', [roomId])
+      ).map(toRecording),
   };
 }

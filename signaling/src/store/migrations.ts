@@ -3,9 +3,10 @@
  * and is recorded in `schema_migrations`; reopening a store applies only the
  * new ones. Never edit a shipped migration — add another, to both dialects:
  * the SQLite text here and its PostgreSQL twin in postgresMigrations.ts.
+ * schema.test.ts migrates both and compares them column by column.
  */
 import { postgresMigrations } from './postgresMigrations.ts';
-import type { SqlDb } from './sqlDb.ts';
+import type { SqlQueries } from './sqlDb.ts';
 
 /** One SQL text for both dialects, or one per dialect. */
 export type Migration = string | { sqlite: string; postgres: string };
@@ -223,24 +224,25 @@ export const migrations: readonly Migration[] = sqliteMigrations.map((sqlite, in
  * Applies pending migrations, each in its own transaction (PostgreSQL's DDL
  * is transactional too). Returns the ids applied.
  */
-export function migrate(db: SqlDb, list: readonly Migration[] = migrations): number[] {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+export async function migrate(db: SqlQueries, list: readonly Migration[] = migrations): Promise<number[]> {
+  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     id         INTEGER PRIMARY KEY,
     applied_at TEXT NOT NULL
   )`);
-  const latest = db.get<{ latest: number | null }>('SELECT MAX(id) AS latest FROM schema_migrations')?.latest ?? 0;
+  const latest =
+    (await db.get<{ latest: number | null }>('SELECT MAX(id) AS latest FROM schema_migrations'))?.latest ?? 0;
   if (latest > list.length) {
     throw new Error(`database schema is at migration ${latest}, newer than this code (${list.length})`);
   }
   const applied: number[] = [];
-  list.forEach((migration, index) => {
+  for (const [index, migration] of list.entries()) {
     const id = index + 1;
-    if (id <= latest) return;
-    db.transaction(() => {
-      db.exec(typeof migration === 'string' ? migration : migration[db.dialect]);
-      db.run('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)', [id, new Date().toISOString()]);
+    if (id <= latest) continue;
+    await db.transaction(async (tx) => {
+      await tx.exec(typeof migration === 'string' ? migration : migration[db.dialect]);
+      await tx.run('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)', [id, new Date().toISOString()]);
     });
     applied.push(id);
-  });
+  }
   return applied;
 }

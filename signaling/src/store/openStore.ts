@@ -23,17 +23,13 @@ const STARTUP_LOCK_KEY = 0x6265_6163_6f6e; // "beacon"
  * file (created with its directory) — applies pending migrations and, when
  * asked, seeds the demo data into an empty store. Then numbers rooms and
  * gives demo phones their SIP password where missing (phoneRecords.ts).
- * Async only because hashing the seed passwords is.
  */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
-  const db = opts.databaseUrl ? openPostgresDb(opts.databaseUrl) : openSqliteDb(opts.file);
+  const db = opts.databaseUrl ? await openPostgresDb(opts.databaseUrl) : openSqliteDb(opts.file);
   try {
-    if (db.dialect === 'postgres') db.get('SELECT pg_advisory_lock(?)', [STARTUP_LOCK_KEY]);
-    await prepare(db, opts);
-    if (db.dialect === 'postgres') db.get('SELECT pg_advisory_unlock(?)', [STARTUP_LOCK_KEY]);
+    await db.exclusive(STARTUP_LOCK_KEY, () => prepare(db, opts));
   } catch (err) {
-    // Closing the PostgreSQL session also releases its advisory lock.
-    db.close();
+    await db.close();
     throw err;
   }
   const location = opts.databaseUrl ? redactUrl(opts.databaseUrl) : opts.file;
@@ -42,7 +38,10 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
 }
 
 async function prepare(db: SqlDb, opts: OpenStoreOptions): Promise<void> {
-  migrate(db);
+  await migrate(db);
   if (opts.seed) await seedDemoData(db, opts.seed.demoPassword);
-  phoneSetup(db, opts.seed && { password: opts.seed.demoPassword, realm: opts.seed.sipRealm ?? DEFAULT_SIP_REALM });
+  await phoneSetup(
+    db,
+    opts.seed && { password: opts.seed.demoPassword, realm: opts.seed.sipRealm ?? DEFAULT_SIP_REALM },
+  );
 }

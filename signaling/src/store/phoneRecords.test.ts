@@ -11,22 +11,28 @@ describeStoreBackends((env) => {
   describe('conference numbers and PINs', () => {
     it('gives the demo rooms their published numbers and PINs', async () => {
       const store = await env.open({ seed: { demoPassword: 'beacon2026' } });
-      expect(store.rooms.get('city-weekly')).toMatchObject({ dialNumber: '6001', pin: '2026' });
-      expect(store.rooms.get('emergency-drill')).toMatchObject({ dialNumber: '6002', pin: '1234' });
-      expect(store.rooms.findByDialNumber('6001')?.id).toBe('city-weekly');
-      expect(store.rooms.findByDialNumber('6999')).toBeUndefined();
+      expect(await store.rooms.get('city-weekly')).toMatchObject({ dialNumber: '6001', pin: '2026' });
+      expect(await store.rooms.get('emergency-drill')).toMatchObject({ dialNumber: '6002', pin: '1234' });
+      expect((await store.rooms.findByDialNumber('6001'))?.id).toBe('city-weekly');
+      expect(await store.rooms.findByDialNumber('6999')).toBeUndefined();
     });
 
     it('numbers new rooms with the next free 6xxx and a random 4-digit PIN', async () => {
       const store = await env.open({ seed: { demoPassword: 'beacon2026' } });
-      const a = store.rooms.create({ id: 'flood', title: '防汛', kind: 'emergency', createdBy: null });
-      const b = store.rooms.create({ id: 'fire', title: '防火', kind: 'emergency', createdBy: null });
+      const a = await store.rooms.create({ id: 'flood', title: '防汛', kind: 'emergency', createdBy: null });
+      const b = await store.rooms.create({ id: 'fire', title: '防火', kind: 'emergency', createdBy: null });
       expect([a.dialNumber, b.dialNumber]).toEqual(['6003', '6004']);
       expect(a.pin).toMatch(/^[0-9]{4}$/);
-      expect(store.rooms.get('flood')).toEqual(a);
-      const open = store.rooms.create({ id: 'open', title: '公开', kind: 'meeting', createdBy: null, pin: null });
+      expect(await store.rooms.get('flood')).toEqual(a);
+      const open = await store.rooms.create({ id: 'open', title: '公开', kind: 'meeting', createdBy: null, pin: null });
       expect(open.pin).toBeNull();
-      const chosen = store.rooms.create({ id: 'x', title: 'x', kind: 'meeting', createdBy: null, dialNumber: '7100' });
+      const chosen = await store.rooms.create({
+        id: 'x',
+        title: 'x',
+        kind: 'meeting',
+        createdBy: null,
+        dialNumber: '7100',
+      });
       expect(chosen.dialNumber).toBe('7100');
     });
 
@@ -34,61 +40,64 @@ describeStoreBackends((env) => {
       const store = await env.open({ seed: { demoPassword: 'beacon2026' } });
       let error: unknown;
       try {
-        store.rooms.create({ id: 'dup', title: 'dup', kind: 'meeting', createdBy: null, dialNumber: '6001' });
+        await store.rooms.create({ id: 'dup', title: 'dup', kind: 'meeting', createdBy: null, dialNumber: '6001' });
       } catch (err) {
         error = err;
       }
       expect(error).toBeInstanceOf(BeaconError);
       expect((error as BeaconError).code).toBe('bad_request');
-      expect(store.rooms.get('dup')).toBeUndefined();
+      expect(await store.rooms.get('dup')).toBeUndefined();
     });
 
     it('numbers rooms and sets demo SIP passwords in a store made before migration 3', async () => {
       // A data dir from issue 3: migrations 1–2, seeded, plus a room created by a user.
-      const db = env.connect();
-      migrate(db, migrations.slice(0, 2));
+      const db = await env.connect();
+      await migrate(db, migrations.slice(0, 2));
       await seedDemoData(db, 'beacon2026');
-      db.run("INSERT INTO rooms (id, title, kind, created_at) VALUES ('old-room', '旧会议', 'meeting', 'x')");
-      db.close();
+      await db.run("INSERT INTO rooms (id, title, kind, created_at) VALUES ('old-room', '旧会议', 'meeting', 'x')");
+      await db.close();
 
       const store = await env.open({ seed: { demoPassword: 'beacon2026', sipRealm: 'beacon' } });
-      expect(store.rooms.get('city-weekly')).toMatchObject({ dialNumber: '6001', pin: '2026' });
-      expect(store.rooms.get('emergency-drill')).toMatchObject({ dialNumber: '6002', pin: '1234' });
-      expect(store.rooms.get('old-room')).toMatchObject({ dialNumber: '6003', pin: expect.stringMatching(/^\d{4}$/) });
-      expect(store.terminals.sipSubscribers()).toHaveLength(15);
+      expect(await store.rooms.get('city-weekly')).toMatchObject({ dialNumber: '6001', pin: '2026' });
+      expect(await store.rooms.get('emergency-drill')).toMatchObject({ dialNumber: '6002', pin: '1234' });
+      expect(await store.rooms.get('old-room')).toMatchObject({
+        dialNumber: '6003',
+        pin: expect.stringMatching(/^\d{4}$/),
+      });
+      expect(await store.terminals.sipSubscribers()).toHaveLength(15);
     });
   });
 
   describe('SIP phone credentials', () => {
     it('gives every demo phone (8001–8015) the demo password hashed for the realm', async () => {
       const store = await env.open({ seed: { demoPassword: 'beacon2026', sipRealm: 'cx.example' } });
-      const subscribers = store.terminals.sipSubscribers();
+      const subscribers = await store.terminals.sipSubscribers();
       expect(subscribers.map((s) => s.username)).toEqual(Array.from({ length: 15 }, (_, i) => String(8001 + i)));
       expect(subscribers[0]).toEqual({ username: '8001', ...sipHashes('8001', 'cx.example', 'beacon2026') });
     });
 
     it('stores rotated hashes for SIP phones only, and keeps them across reopen', async () => {
       let store = await env.open({ seed: { demoPassword: 'beacon2026' } });
-      const phone = store.terminals.findPhoneByExtension('8003');
+      const phone = await store.terminals.findPhoneByExtension('8003');
       expect(phone).toMatchObject({ id: 'ph-lvhe', kind: 'sip_phone', townshipId: 'lvhe' });
-      expect(store.terminals.findPhoneByExtension('9999')).toBeUndefined();
+      expect(await store.terminals.findPhoneByExtension('9999')).toBeUndefined();
       const hashes = sipHashes('8003', 'beacon', '123456789012');
-      expect(store.terminals.setSipCredentials('ph-lvhe', hashes)).toBe(true);
-      expect(store.terminals.setSipCredentials('vt-lvhe', hashes)).toBe(false);
-      expect(store.terminals.setSipCredentials('nope', hashes)).toBe(false);
-      store.close();
+      expect(await store.terminals.setSipCredentials('ph-lvhe', hashes)).toBe(true);
+      expect(await store.terminals.setSipCredentials('vt-lvhe', hashes)).toBe(false);
+      expect(await store.terminals.setSipCredentials('nope', hashes)).toBe(false);
+      await store.close();
       // Reopening with seed must not put the demo password back over a rotated one.
       store = await env.open({ seed: { demoPassword: 'beacon2026' } });
-      expect(store.terminals.sipSubscribers().find((s) => s.username === '8003')).toEqual({
+      expect((await store.terminals.sipSubscribers()).find((s) => s.username === '8003')).toEqual({
         username: '8003',
         ...hashes,
       });
-      expect(store.terminals.get('ph-lvhe')?.extension).toBe('8003');
+      expect((await store.terminals.get('ph-lvhe'))?.extension).toBe('8003');
     });
 
     it('has no credentials without demo seeding', async () => {
       const store = await env.open();
-      expect(store.terminals.sipSubscribers()).toEqual([]);
+      expect(await store.terminals.sipSubscribers()).toEqual([]);
     });
   });
 });

@@ -9,7 +9,7 @@ import { BeaconError } from '@beacon/protocol';
 import { randomPin, sipHashes } from '../auth/sipDigest.ts';
 import type { TerminalRepository } from './StoreTypes.ts';
 import { SEED_ROOMS } from './seedData.ts';
-import type { SqlDb } from './sqlDb.ts';
+import type { SqlQueries } from './sqlDb.ts';
 
 interface TerminalRow {
   id: string;
@@ -29,35 +29,37 @@ const toTerminal = (r: TerminalRow): TerminalView => ({
   extension: r.extension,
 });
 
-export function terminalRepository(db: SqlDb): TerminalRepository {
+export function terminalRepository(db: SqlQueries): TerminalRepository {
   return {
-    list: () => db.all<TerminalRow>('SELECT * FROM terminals ORDER BY rowid').map(toTerminal),
-    listByTownship: (townshipId) =>
-      db.all<TerminalRow>('SELECT * FROM terminals WHERE township_id = ? ORDER BY rowid', [townshipId]).map(toTerminal),
-    get: (id) => {
-      const row = db.get<TerminalRow>('SELECT * FROM terminals WHERE id = ?', [id]);
+    list: async () => (await db.all<TerminalRow>('SELECT * FROM terminals ORDER BY rowid')).map(toTerminal),
+    listByTownship: async (townshipId) =>
+      (await db.all<TerminalRow>('SELECT * FROM terminals WHERE township_id = ? ORDER BY rowid', [townshipId])).map(
+        toTerminal,
+      ),
+    get: async (id) => {
+      const row = await db.get<TerminalRow>('SELECT * FROM terminals WHERE id = ?', [id]);
       return row && toTerminal(row);
     },
-    findPhoneByExtension: (extension) => {
-      const row = db.get<TerminalRow>("SELECT * FROM terminals WHERE kind = 'sip_phone' AND extension = ?", [
+    findPhoneByExtension: async (extension) => {
+      const row = await db.get<TerminalRow>("SELECT * FROM terminals WHERE kind = 'sip_phone' AND extension = ?", [
         extension,
       ]);
       return row && toTerminal(row);
     },
-    setSipCredentials: (id, { ha1, ha1b }) =>
-      db.run("UPDATE terminals SET sip_ha1 = ?, sip_ha1b = ?, sip_updated_at = ? WHERE id = ? AND kind = 'sip_phone'", [
-        ha1,
-        ha1b,
-        new Date().toISOString(),
-        id,
-      ]).changes === 1,
-    sipSubscribers: () =>
-      db
-        .all<TerminalRow & { extension: string; sip_ha1: string; sip_ha1b: string }>(
+    setSipCredentials: async (id, { ha1, ha1b }) =>
+      (
+        await db.run(
+          "UPDATE terminals SET sip_ha1 = ?, sip_ha1b = ?, sip_updated_at = ? WHERE id = ? AND kind = 'sip_phone'",
+          [ha1, ha1b, new Date().toISOString(), id],
+        )
+      ).changes === 1,
+    sipSubscribers: async () =>
+      (
+        await db.all<TerminalRow & { extension: string; sip_ha1: string; sip_ha1b: string }>(
           `SELECT * FROM terminals WHERE kind = 'sip_phone' AND extension IS NOT NULL
              AND sip_ha1 IS NOT NULL AND sip_ha1b IS NOT NULL ORDER BY extension`,
         )
-        .map((r) => ({ username: r.extension, ha1: r.sip_ha1, ha1b: r.sip_ha1b })),
+      ).map((r) => ({ username: r.extension, ha1: r.sip_ha1, ha1b: r.sip_ha1b })),
   };
 }
 
@@ -65,11 +67,10 @@ const FIRST_DIAL_NUMBER = 6001;
 const LAST_DIAL_NUMBER = 6999;
 
 /** The lowest free 6xxx conference number; `bad_request` when all 999 are taken. */
-export function nextDialNumber(db: SqlDb): string {
+export async function nextDialNumber(db: SqlQueries): Promise<string> {
   // Filtered here rather than with GLOB, which PostgreSQL lacks: a few thousand short strings at most.
   const taken = new Set(
-    db
-      .all<{ dial_number: string }>('SELECT dial_number FROM rooms WHERE dial_number IS NOT NULL')
+    (await db.all<{ dial_number: string }>('SELECT dial_number FROM rooms WHERE dial_number IS NOT NULL'))
       .map((r) => r.dial_number)
       .filter((n) => /^6[0-9]{3}$/.test(n)),
   );
@@ -91,28 +92,29 @@ const isDemoExtension = (extension: string): boolean =>
  *    others the next free 6xxx and a random PIN;
  *  - with `demo`, demo phones without credentials get the demo password.
  */
-export function phoneSetup(db: SqlDb, demo?: { password: string; realm: string }): void {
-  const numberInUse = (dialNumber: string) =>
-    db.get<{ id: string }>('SELECT id FROM rooms WHERE dial_number = ?', [dialNumber]) !== undefined;
-  const number = (id: string, dialNumber: string, pin: string | null) =>
-    db.run('UPDATE rooms SET dial_number = ?, pin = ? WHERE id = ?', [dialNumber, pin, id]);
-  db.transaction(() => {
-    for (const { id } of db.all<{ id: string }>('SELECT id FROM rooms WHERE dial_number IS NULL ORDER BY rowid')) {
+export async function phoneSetup(db: SqlQueries, demo?: { password: string; realm: string }): Promise<void> {
+  await db.transaction(async (tx) => {
+    const numberInUse = async (dialNumber: string) =>
+      (await tx.get<{ id: string }>('SELECT id FROM rooms WHERE dial_number = ?', [dialNumber])) !== undefined;
+    const number = (id: string, dialNumber: string, pin: string | null) =>
+      tx.run('UPDATE rooms SET dial_number = ?, pin = ? WHERE id = ?', [dialNumber, pin, id]);
+    const unnumbered = await tx.all<{ id: string }>('SELECT id FROM rooms WHERE dial_number IS NULL ORDER BY rowid');
+    for (const { id } of unnumbered) {
       const seeded = SEED_ROOMS.find((r) => r.id === id);
-      if (seeded?.dialNumber && !numberInUse(seeded.dialNumber)) {
-        number(id, seeded.dialNumber, seeded.pin);
+      if (seeded?.dialNumber && !(await numberInUse(seeded.dialNumber))) {
+        await number(id, seeded.dialNumber, seeded.pin);
       } else {
-        number(id, nextDialNumber(db), randomPin());
+        await number(id, await nextDialNumber(tx), randomPin());
       }
     }
     if (!demo) return;
     const at = new Date().toISOString();
-    const phones = db.all<{ id: string; extension: string }>(
+    const phones = await tx.all<{ id: string; extension: string }>(
       "SELECT id, extension FROM terminals WHERE kind = 'sip_phone' AND sip_ha1 IS NULL AND extension IS NOT NULL",
     );
     for (const phone of phones.filter((p) => isDemoExtension(p.extension))) {
       const { ha1, ha1b } = sipHashes(phone.extension, demo.realm, demo.password);
-      db.run('UPDATE terminals SET sip_ha1 = ?, sip_ha1b = ?, sip_updated_at = ? WHERE id = ?', [
+      await tx.run('UPDATE terminals SET sip_ha1 = ?, sip_ha1b = ?, sip_updated_at = ? WHERE id = ?', [
         ha1,
         ha1b,
         at,

@@ -1,30 +1,33 @@
-/** The synchronous PostgreSQL bridge on a real throwaway server: errors, transactions, lost connections. */
-
+/** SqlDb on PostgreSQL (a `pg` pool) on a real throwaway server: errors, transactions, concurrency, lost connections. */
 import { BeaconError } from '@beacon/protocol';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from './openStore.ts';
-import { openPostgresDb } from './postgresDb.ts';
-import { type SqlDb, SqlError } from './sqlDb.ts';
+import { numberPlaceholders, openPostgresDb } from './postgresDb.ts';
+import { type SqlDb, SqlError, TransactionEndedError } from './sqlDb.ts';
 import { type PostgresServer, postgresUnavailableReason, startPostgres } from './testing/postgresServer.ts';
 
 const missing = postgresUnavailableReason();
 
-function errorOf(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  return undefined;
-}
+/** What the promise rejected with (undefined when it resolved). */
+const errorOf = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
 
-describe.skipIf(missing)(`PostgreSQL bridge${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describe('numberPlaceholders', () => {
+  it('numbers ? outside quotes and comments', () => {
+    expect(numberPlaceholders(`SELECT ?, '?', "a?" -- ?\n, ?`)).toBe(`SELECT $1, '?', "a?" -- ?\n, $2`);
+  });
+});
+
+describe.skipIf(missing)(`PostgreSQL pool${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let server: PostgresServer;
   let url: string;
   let databases = 0;
   const opened: SqlDb[] = [];
-  const connect = (opts?: Parameters<typeof openPostgresDb>[1]) => {
-    const db = openPostgresDb(url, opts);
+  const connect = async (opts?: Parameters<typeof openPostgresDb>[1]) => {
+    const db = await openPostgresDb(url, opts);
     opened.push(db);
     return db;
   };
@@ -36,94 +39,142 @@ describe.skipIf(missing)(`PostgreSQL bridge${missing ? ` (skipped: ${missing})` 
     await server?.stop();
   });
   beforeEach(async () => {
-    url = await server.createDatabase(`bridge${++databases}`);
+    url = await server.createDatabase(`pool${++databases}`);
   });
-  afterEach(() => {
-    for (const db of opened.splice(0)) db.close();
+  afterEach(async () => {
+    for (const db of opened.splice(0)) await db.close();
   });
 
-  it('answers queries synchronously, with numbers for counts and Buffers for bytea', () => {
-    const db = connect();
-    db.exec('CREATE TABLE t (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name TEXT UNIQUE, blob BYTEA)');
-    const inserted = db.get<{ id: number }>('INSERT INTO t (name, blob) VALUES (?, ?) RETURNING id', [
+  it('answers queries, with numbers for counts and Buffers for bytea', async () => {
+    const db = await connect();
+    await db.exec('CREATE TABLE t (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name TEXT UNIQUE, blob BYTEA)');
+    const inserted = await db.get<{ id: number }>('INSERT INTO t (name, blob) VALUES (?, ?) RETURNING id', [
       "o'brien ? not a parameter",
       Buffer.from([0, 1, 255]),
     ]);
     expect(inserted).toEqual({ id: 1 });
-    expect(db.get("SELECT name, blob, COUNT(*) OVER () AS n FROM t WHERE name LIKE '%?%'")).toEqual({
+    expect(await db.get("SELECT name, blob, COUNT(*) OVER () AS n FROM t WHERE name LIKE '%?%'")).toEqual({
       name: "o'brien ? not a parameter",
       blob: Buffer.from([0, 1, 255]),
       n: 1,
     });
-    expect(db.run('UPDATE t SET name = ? WHERE id = ?', ['x', 1])).toEqual({ changes: 1 });
-    expect(db.all('SELECT id FROM t WHERE id > ?', [5])).toEqual([]);
+    expect(await db.run('UPDATE t SET name = ? WHERE id = ?', ['x', 1])).toEqual({ changes: 1 });
+    expect(await db.all('SELECT id FROM t WHERE id > ?', [5])).toEqual([]);
   });
 
-  it('throws SQL errors in the caller, classified like SQLite’s, and keeps working', () => {
-    const db = connect();
-    db.exec('CREATE TABLE t (id TEXT PRIMARY KEY, name TEXT UNIQUE)');
-    db.run("INSERT INTO t VALUES ('a', 'alpha')");
+  it('rejects with SQL errors classified like SQLite’s, and keeps working', async () => {
+    const db = await connect();
+    await db.exec('CREATE TABLE t (id TEXT PRIMARY KEY, name TEXT UNIQUE)');
+    await db.run("INSERT INTO t VALUES ('a', 'alpha')");
 
-    const syntax = errorOf(() => db.all('SELEC nonsense'));
+    const syntax = await errorOf(db.all('SELEC nonsense'));
     expect(syntax).toBeInstanceOf(SqlError);
     expect(syntax).toMatchObject({ code: '42601', constraint: undefined });
-    expect(errorOf(() => db.run("INSERT INTO t VALUES ('a', 'other')"))).toMatchObject({ constraint: 'primary_key' });
-    expect(errorOf(() => db.run("INSERT INTO t VALUES ('b', 'alpha')"))).toMatchObject({ constraint: 'unique' });
-    expect(db.get('SELECT COUNT(*) AS n FROM t')).toEqual({ n: 1 });
+    expect(await errorOf(db.run("INSERT INTO t VALUES ('a', 'other')"))).toMatchObject({ constraint: 'primary_key' });
+    expect(await errorOf(db.run("INSERT INTO t VALUES ('b', 'alpha')"))).toMatchObject({ constraint: 'unique' });
+    expect(await db.get('SELECT COUNT(*) AS n FROM t')).toEqual({ n: 1 });
   });
 
-  it('prepares a statement again when another node changed the table under it', () => {
-    const db = connect();
-    const otherNode = connect();
-    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY); INSERT INTO t VALUES (1)');
-    expect(db.all('SELECT * FROM t')).toEqual([{ id: 1 }]);
-    otherNode.exec("ALTER TABLE t ADD COLUMN note TEXT NOT NULL DEFAULT 'new'");
-    expect(db.all('SELECT * FROM t')).toEqual([{ id: 1, note: 'new' }]);
+  it('prepares a statement again when another node changed the table under it', async () => {
+    const db = await connect({ poolSize: 1 });
+    const otherNode = await connect();
+    await db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY); INSERT INTO t VALUES (1)');
+    expect(await db.all('SELECT * FROM t')).toEqual([{ id: 1 }]);
+    await otherNode.exec("ALTER TABLE t ADD COLUMN note TEXT NOT NULL DEFAULT 'new'");
+    expect(await db.all('SELECT * FROM t')).toEqual([{ id: 1, note: 'new' }]);
   });
 
-  it('cancels a statement that runs past the statement timeout instead of hanging', () => {
-    const db = connect({ statementTimeoutMs: 200 });
-    expect(errorOf(() => db.get('SELECT pg_sleep(5)'))).toMatchObject({ code: '57014' });
-    expect(db.get('SELECT 1 AS one')).toEqual({ one: 1 });
+  it('cancels a statement that runs past the statement timeout instead of hanging', async () => {
+    const db = await connect({ statementTimeoutMs: 200 });
+    expect(await errorOf(db.get('SELECT pg_sleep(5)'))).toMatchObject({ code: '57014' });
+    expect(await db.get('SELECT 1 AS one')).toEqual({ one: 1 });
   });
 
-  it('commits a transaction, rolls it back when it throws, and nests with savepoints', () => {
-    const db = connect();
-    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');
-    db.transaction(() => db.run('INSERT INTO t VALUES (1)'));
-    expect(() =>
-      db.transaction(() => {
-        db.run('INSERT INTO t VALUES (2)');
+  it('runs a slow statement beside others: they are answered while it still runs', async () => {
+    const db = await connect();
+    const order: string[] = [];
+    const slow = db.get('SELECT pg_sleep(1)').then(() => order.push('slow'));
+    for (let i = 0; i < 3; i++) {
+      await db.get('SELECT ? AS i', [i]);
+      order.push(`quick ${i}`);
+    }
+    await slow;
+    expect(order).toEqual(['quick 0', 'quick 1', 'quick 2', 'slow']);
+  });
+
+  it('commits a transaction on one connection, rolls it back when it rejects, and nests with savepoints', async () => {
+    const db = await connect();
+    await db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');
+    const pids = await db.transaction(async (tx) => {
+      const first = await tx.get<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await tx.run('INSERT INTO t VALUES (1)');
+      const second = await tx.get<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      return [first?.pid, second?.pid];
+    });
+    expect(pids[0]).toBe(pids[1]);
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.run('INSERT INTO t VALUES (2)');
         throw new Error('changed my mind');
       }),
-    ).toThrow('changed my mind');
-    db.transaction(() => {
-      db.run('INSERT INTO t VALUES (3)');
-      expect(errorOf(() => db.transaction(() => db.run('INSERT INTO t VALUES (1)')))).toMatchObject({
+    ).rejects.toThrow('changed my mind');
+    await db.transaction(async (tx) => {
+      await tx.run('INSERT INTO t VALUES (3)');
+      expect(await errorOf(tx.transaction((inner) => inner.run('INSERT INTO t VALUES (1)')))).toMatchObject({
         constraint: 'primary_key',
       });
-      db.run('INSERT INTO t VALUES (4)');
+      await tx.run('INSERT INTO t VALUES (4)');
     });
-    expect(db.all<{ id: number }>('SELECT id FROM t ORDER BY id').map((r) => r.id)).toEqual([1, 3, 4]);
+    expect((await db.all<{ id: number }>('SELECT id FROM t ORDER BY id')).map((r) => r.id)).toEqual([1, 3, 4]);
   });
 
-  it('fails a transaction whose connection died with store_unavailable, then reconnects', () => {
-    const db = connect();
-    const killer = connect();
-    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');
-    const pid = db.get<{ pid: number }>('SELECT pg_backend_pid() AS pid')?.pid;
-    const lost = errorOf(() =>
-      db.transaction(() => {
-        db.run('INSERT INTO t VALUES (1)');
-        killer.get('SELECT pg_terminate_backend(?)', [pid ?? 0]);
-        db.run('INSERT INTO t VALUES (2)');
+  it('keeps a transaction’s writes invisible to other statements until it commits', async () => {
+    const db = await connect();
+    await db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const inserted = new Promise<void>((resolve) => {
+      void db.transaction(async (tx) => {
+        await tx.run('INSERT INTO t VALUES (1)');
+        resolve();
+        await held;
+      });
+    });
+    await inserted;
+    expect(await db.all('SELECT id FROM t')).toEqual([]);
+    release();
+    await expect.poll(() => db.all('SELECT id FROM t')).toEqual([{ id: 1 }]);
+  });
+
+  it('refuses statements on a transaction handle after its end, and on the outer handle inside it', async () => {
+    const db = await connect();
+    let leaked: Parameters<Parameters<SqlDb['transaction']>[0]>[0] | undefined;
+    await db.transaction(async (tx) => {
+      leaked = tx;
+      await expect(db.get('SELECT 1')).rejects.toThrow(/use the transaction handle/);
+    });
+    await expect(leaked?.get('SELECT 1')).rejects.toBeInstanceOf(TransactionEndedError);
+  });
+
+  it('fails a transaction whose connection died with store_unavailable, then reconnects', async () => {
+    const db = await connect();
+    const killer = await connect();
+    await db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');
+    const lost = await errorOf(
+      db.transaction(async (tx) => {
+        await tx.run('INSERT INTO t VALUES (1)');
+        const pid = (await tx.get<{ pid: number }>('SELECT pg_backend_pid() AS pid'))?.pid;
+        await killer.get('SELECT pg_terminate_backend(?)', [pid ?? 0]);
+        await tx.run('INSERT INTO t VALUES (2)');
       }),
     );
     expect(lost).toBeInstanceOf(BeaconError);
     expect((lost as BeaconError).code).toBe('store_unavailable');
-    // Outside a transaction the next statement connects again; the dead transaction left nothing.
-    expect(db.isOpen()).toBe(true);
-    expect(db.all('SELECT id FROM t')).toEqual([]);
+    // The broken connection left the pool; the next statement gets another. The dead transaction left nothing.
+    expect(await db.isOpen()).toBe(true);
+    expect(await db.all('SELECT id FROM t')).toEqual([]);
   });
 
   it('reports a server that is gone: store_unavailable and not ready', async () => {
@@ -131,14 +182,14 @@ describe.skipIf(missing)(`PostgreSQL bridge${missing ? ` (skipped: ${missing})` 
     try {
       const store = await openStore({ file: 'unused', databaseUrl: await own.createDatabase('gone') });
       try {
-        expect(store.isReady()).toBe(true);
+        expect(await store.isReady()).toBe(true);
         await own.stop();
-        expect(store.isReady()).toBe(false);
-        const err = errorOf(() => store.users.list());
+        expect(await store.isReady()).toBe(false);
+        const err = await errorOf(store.users.list());
         expect(err).toBeInstanceOf(BeaconError);
         expect((err as BeaconError).code).toBe('store_unavailable');
       } finally {
-        store.close();
+        await store.close();
       }
     } finally {
       await own.stop();
@@ -149,7 +200,7 @@ describe.skipIf(missing)(`PostgreSQL bridge${missing ? ` (skipped: ${missing})` 
     const own = await startPostgres();
     const unreachable = own.url('postgres');
     await own.stop();
-    const err = await openStore({ file: 'unused', databaseUrl: unreachable }).catch((e: unknown) => e);
+    const err = await errorOf(openStore({ file: 'unused', databaseUrl: unreachable }));
     expect(err).toBeInstanceOf(BeaconError);
     expect((err as BeaconError).code).toBe('store_unavailable');
   });

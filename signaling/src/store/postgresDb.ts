@@ -1,74 +1,62 @@
 /**
- * SqlDb on PostgreSQL, synchronous like better-sqlite3: a worker thread
- * (postgresWorker.cjs) owns one `pg` connection; each call posts its request
- * and blocks on `Atomics.wait` until the worker has put the answer on a
- * MessagePort, taken with `receiveMessageOnPort`. One connection, one request
- * at a time: a transaction is BEGIN … COMMIT on it, nobody else's statements
- * can slip in. Costs a thread hop per statement (see the bench in the report);
- * the main thread waits for PostgreSQL just as it waits for SQLite's fsync.
+ * SqlDb on PostgreSQL: a `pg` pool, so statements of different callers run
+ * at the same time on different connections and a slow one delays only its
+ * own caller. A transaction takes one pooled connection for all its
+ * statements (BEGIN … COMMIT on it) and gives it back at the end.
  *
- * Failures: a statement PostgreSQL refuses throws SqlError (with the same
- * constraint kinds as SQLite); a connection that is gone throws BeaconError
- * 'store_unavailable', and the next statement outside a transaction connects
- * again. A worker that does not answer at all (it cannot, short of a bug) is
- * ended after the deadline and the SqlDb stays closed.
+ * Statements are named prepared statements (`?` → `$n`), parsed once per
+ * connection. Failures: a statement PostgreSQL refuses throws SqlError (with
+ * the same constraint kinds as SQLite); a connection that is gone throws
+ * BeaconError 'store_unavailable' and is dropped from the pool, so the next
+ * statement connects again.
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { BeaconError } from '@beacon/protocol';
+import pg from 'pg';
 import { createLogger } from '../logger.ts';
-import { type ConstraintKind, type SqlDb, SqlError, type SqlValue } from './sqlDb.ts';
+import { constraintKind, isUnavailable, sqlStateOf } from './postgresErrors.ts';
+import { type SqlDb, SqlError, type SqlQueries, type SqlValue } from './sqlDb.ts';
+import { type StatementRunner, TransactionContext, type TransactionScope, transactionHandle } from './transactions.ts';
 
 const log = createLogger('store');
-
-const WORKER_FILE = fileURLToPath(new URL('./postgresWorker.cjs', import.meta.url));
 
 export interface PostgresDbOptions {
   /** PostgreSQL's statement_timeout for every statement. Default 10 s. */
   statementTimeoutMs?: number;
-  /** Limit for connecting and reconnecting. Default 5 s. */
+  /** Limit for connecting and for waiting for a free pooled connection. Default 5 s. */
   connectTimeoutMs?: number;
+  /** Connections at most; statements beyond wait for a free one. Default 10. */
+  poolSize?: number;
 }
 
-type Request =
-  | { op: 'query'; sql: string; params: readonly SqlValue[]; reconnect: boolean }
-  | { op: 'exec'; sql: string; reconnect: boolean }
-  | { op: 'close' };
+/** How long `isOpen` waits for its round trip before it says no. */
+const PROBE_TIMEOUT_MS = 2_000;
 
-interface WorkerError {
-  message: string;
-  sqlState: string | undefined;
-  constraint: string | undefined;
-  unavailable: boolean;
-}
+/** int8 (COUNT(*), BIGINT ids) as numbers, like SQLite gives them; ids stay far below 2^53. */
+const INT8_OID = 20;
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary'
+      ? Number
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
 
-type Answer = { ok: true; rows: Record<string, unknown>[]; changes: number } | { ok: false; error: WorkerError };
-
-function constraintKind(sqlState: string | undefined, constraint: string | undefined): ConstraintKind | undefined {
-  switch (sqlState) {
-    case '23505':
-      // Primary keys are named <table>_pkey by PostgreSQL; other unique indexes by the migrations.
-      return constraint?.endsWith('_pkey') ? 'primary_key' : 'unique';
-    case '23503':
-      return 'foreign_key';
-    case '23514':
-      return 'check';
-    case '23502':
-      return 'not_null';
-    default:
-      return undefined;
-  }
-}
-
-/** bytea values come back from the worker as plain Uint8Arrays. */
-function withBuffers(row: Record<string, unknown>): Record<string, unknown> {
-  for (const [key, value] of Object.entries(row)) {
-    if (value instanceof Uint8Array && !Buffer.isBuffer(value)) {
-      row[key] = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+/** `?` → `$1, $2, …`, leaving quoted strings, quoted identifiers and comments alone. */
+export function numberPlaceholders(sql: string): string {
+  let out = '';
+  let n = 0;
+  let quote: string | null = null;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i] as string;
+    if (quote) {
+      out += c;
+      if (c === quote) quote = null;
+      continue;
     }
+    if (c === "'" || c === '"') quote = c;
+    else if (c === '-' && sql[i + 1] === '-') quote = '\n';
+    out += c === '?' ? `$${++n}` : c;
   }
-  return row;
+  return out;
 }
 
 /** The URL without its password, for logs and `Store.file`. */
@@ -82,33 +70,19 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** Connects (synchronously: it blocks until connected or failed) and returns the SqlDb. */
-export function openPostgresDb(url: string, opts: PostgresDbOptions = {}): SqlDb {
-  const statementTimeoutMs = opts.statementTimeoutMs ?? 10_000;
-  const connectTimeoutMs = opts.connectTimeoutMs ?? 5_000;
-  // Longest a healthy worker can take: a reconnect plus one statement; then some slack.
-  const deadlineMs = statementTimeoutMs + connectTimeoutMs + 5_000;
-  const signal = new Int32Array(new SharedArrayBuffer(4));
-  const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(WORKER_FILE, {
-    execArgv: [],
-    workerData: {
-      url,
-      pgPath: createRequire(import.meta.url).resolve('pg'),
-      signal: signal.buffer,
-      port: port2,
-      statementTimeoutMs,
-      connectTimeoutMs,
-    },
-    transferList: [port2],
+type Queryable = pg.Pool | pg.PoolClient;
+
+/** Connects (waits for one round trip) and returns the SqlDb; throws 'store_unavailable' when it cannot. */
+export async function openPostgresDb(url: string, opts: PostgresDbOptions = {}): Promise<SqlDb> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    application_name: 'beacon-signaling',
+    statement_timeout: opts.statementTimeoutMs ?? 10_000,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
+    max: opts.poolSize ?? 10,
+    types,
   });
-  // An uncaught error in the worker is a bug there; the request waiting for it fails at its deadline.
-  worker.on('error', (err) => log.error({ err }, 'PostgreSQL worker failed'));
-  // Never keeps the process alive; close() ends it.
-  worker.unref();
-  port1.unref();
   let closed = false;
-  let depth = 0;
   // Logged on changes only: an outage must not log once per request.
   let available = true;
   const setAvailable = (now: boolean, detail?: string) => {
@@ -117,93 +91,189 @@ export function openPostgresDb(url: string, opts: PostgresDbOptions = {}): SqlDb
     if (now) log.info('PostgreSQL reachable again');
     else log.warn({ detail }, 'PostgreSQL unavailable');
   };
+  // An idle pooled connection that dies (server restart): the pool drops it; without a listener it would crash us.
+  pool.on('error', (err) => setAvailable(false, err.message));
 
-  const shutDown = () => {
-    closed = true;
-    port1.close();
-    void worker.terminate();
+  /** SQL text → prepared statement name and text; the same name means the same text on every connection. */
+  const statements = new Map<string, { name: string; text: string }>();
+  let statementCount = 0;
+  const statement = (sql: string) => {
+    let s = statements.get(sql);
+    if (!s) {
+      s = { name: `beacon_${++statementCount}`, text: numberPlaceholders(sql) };
+      statements.set(sql, s);
+    }
+    return s;
   };
 
-  const call = (request: Request): Answer & { ok: true } => {
+  /** Our error for a failed statement; the detail (addresses, server messages) goes to the log, not to clients. */
+  const failure = (err: unknown): Error => {
+    if (err instanceof BeaconError || err instanceof SqlError) return err;
+    const message = err instanceof Error ? err.message : String(err);
+    if (isUnavailable(err)) {
+      setAvailable(false, message);
+      return new BeaconError('store_unavailable', 'the database is unavailable', { cause: err });
+    }
+    setAvailable(true);
+    const constraint = (err as { constraint?: string }).constraint;
+    return new SqlError(message, sqlStateOf(err) ?? '', constraintKind(sqlStateOf(err), constraint), { cause: err });
+  };
+
+  /**
+   * Runs `use` on one pooled connection and gives it back; `release(destroy)` decides whether it
+   * returns to the pool. While checked out, its 'error' events (the server ended it) are ours to
+   * handle, or they would crash the process; the statement in flight fails on its own.
+   */
+  const withClient = async <T>(
+    use: (client: pg.PoolClient, release: { destroy: boolean | Error | undefined }) => Promise<T>,
+  ): Promise<T> => {
     if (closed) throw new BeaconError('store_unavailable', 'the store is closed');
-    Atomics.store(signal, 0, 0);
-    worker.postMessage(request);
-    const waited = Atomics.wait(signal, 0, 0, deadlineMs);
-    const answer = receiveMessageOnPort(port1)?.message as Answer | undefined;
-    if (waited === 'timed-out' || !answer) {
-      shutDown();
-      log.error({ deadlineMs }, 'PostgreSQL worker did not answer; store closed');
-      throw new BeaconError('store_unavailable', `the database did not answer within ${deadlineMs} ms`);
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      throw failure(err);
     }
-    if (answer.ok) {
-      setAvailable(true);
-      return answer;
+    const onError = (err: Error) => setAvailable(false, err.message);
+    client.on('error', onError);
+    const release: { destroy: boolean | Error | undefined } = { destroy: undefined };
+    try {
+      return await use(client, release);
+    } finally {
+      client.off('error', onError);
+      client.release(release.destroy);
     }
-    const { error } = answer;
-    setAvailable(!error.unavailable, error.message);
-    // The detail (addresses, server messages) goes to the log, not to clients.
-    if (error.unavailable) throw new BeaconError('store_unavailable', 'the database is unavailable', { cause: error });
-    throw new SqlError(error.message, error.sqlState ?? '', constraintKind(error.sqlState, error.constraint));
   };
-  const query = (sql: string, params: readonly SqlValue[] = []) =>
-    call({ op: 'query', sql, params, reconnect: depth === 0 });
-  const exec = (sql: string, reconnect = depth === 0) => void call({ op: 'exec', sql, reconnect });
 
-  try {
-    exec('SELECT 1');
-  } catch (err) {
-    shutDown();
-    throw err;
-  }
+  const query = async (on: Queryable, sql: string, params: readonly SqlValue[], retry: boolean) => {
+    if (closed) throw new BeaconError('store_unavailable', 'the store is closed');
+    const values = [...params];
+    const s = statement(sql);
+    try {
+      const result = await on.query({ name: s.name, text: s.text, values });
+      setAvailable(true);
+      return result;
+    } catch (err) {
+      // "cached plan must not change result type": a newer node migrated a table under a prepared
+      // `SELECT *`. Prepare it again under a new name; retried only outside a transaction (inside
+      // one the error aborted it anyway).
+      if (sqlStateOf(err) !== '0A000') throw failure(err);
+      statements.delete(sql);
+      if (!retry) throw failure(err);
+      const again = statement(sql);
+      return on.query({ name: again.name, text: again.text, values }).catch((e: unknown) => {
+        throw failure(e);
+      });
+    }
+  };
+  const exec = async (on: Queryable, sql: string) => {
+    if (closed) throw new BeaconError('store_unavailable', 'the store is closed');
+    try {
+      await on.query(sql);
+      setAvailable(true);
+    } catch (err) {
+      throw failure(err);
+    }
+  };
+  const runnerOn = (on: Queryable, retry: boolean): StatementRunner => ({
+    get: async <T>(sql: string, params: readonly SqlValue[] = []) =>
+      (await query(on, sql, params, retry)).rows[0] as T | undefined,
+    all: async <T>(sql: string, params: readonly SqlValue[] = []) => (await query(on, sql, params, retry)).rows as T[],
+    run: async (sql, params = []) => ({ changes: (await query(on, sql, params, retry)).rowCount ?? 0 }),
+    exec: (sql) => exec(on, sql),
+  });
 
-  return {
-    dialect: 'postgres',
-    get: <T>(sql: string, params?: readonly SqlValue[]) => {
-      const row = query(sql, params).rows[0];
-      return row && (withBuffers(row) as T);
-    },
-    all: <T>(sql: string, params?: readonly SqlValue[]) => query(sql, params).rows.map(withBuffers) as T[],
-    run: (sql, params) => ({ changes: query(sql, params).changes }),
-    exec: (sql) => exec(sql),
-    transaction: <T>(fn: () => T): T => {
-      const savepoint = depth === 0 ? undefined : `beacon_sp${depth}`;
-      exec(savepoint ? `SAVEPOINT ${savepoint}` : 'BEGIN');
-      depth++;
-      let result: T;
+  const context = new TransactionContext();
+  const onPool = runnerOn(pool, true);
+  const transaction = async <T>(fn: (tx: SqlQueries) => Promise<T>): Promise<T> => {
+    context.assertOutside();
+    return withClient(async (client, release) => {
+      const runner = runnerOn(client, false);
+      // A connection that failed under us is destroyed on release instead of going back to the pool.
+      const track = <R>(statement: Promise<R>) =>
+        statement.catch((err: unknown) => {
+          if (err instanceof BeaconError && err.code === 'store_unavailable') release.destroy = err;
+          throw err;
+        });
+      const tracked: StatementRunner = {
+        get: (sql, params) => track(runner.get(sql, params)),
+        all: (sql, params) => track(runner.all(sql, params)),
+        run: (sql, params) => track(runner.run(sql, params)),
+        exec: (sql) => track(runner.exec(sql)),
+      };
+      const scope: TransactionScope = { open: true };
       try {
-        result = fn();
-        if (result instanceof Promise) throw new TypeError('a store transaction must be synchronous');
+        await tracked.exec('BEGIN');
+        const result = await context.run(scope, () => fn(transactionHandle('postgres', tracked, scope)));
+        scope.open = false;
+        await tracked.exec('COMMIT');
+        return result;
       } catch (err) {
-        depth--;
-        try {
-          exec(savepoint ? `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}` : 'ROLLBACK', false);
-        } catch {
-          // The connection is gone and the transaction with it: the original error says more.
-        }
+        scope.open = false;
+        if (!release.destroy) await tracked.exec('ROLLBACK').catch(() => {});
         throw err;
       }
-      depth--;
-      // Never reconnect for COMMIT: on a new connection it would "succeed" without the transaction's writes.
-      exec(savepoint ? `RELEASE SAVEPOINT ${savepoint}` : 'COMMIT', false);
-      return result;
+    });
+  };
+
+  const db: SqlDb = {
+    dialect: 'postgres',
+    get: async <T>(sql: string, params?: readonly SqlValue[]) => {
+      context.assertOutside();
+      return onPool.get<T>(sql, params);
     },
-    isOpen: () => {
+    all: async <T>(sql: string, params?: readonly SqlValue[]) => {
+      context.assertOutside();
+      return onPool.all<T>(sql, params);
+    },
+    run: async (sql, params) => {
+      context.assertOutside();
+      return onPool.run(sql, params);
+    },
+    exec: async (sql) => {
+      context.assertOutside();
+      return onPool.exec(sql);
+    },
+    transaction,
+    exclusive: (key, fn) =>
+      withClient(async (client, release) => {
+        // Session-level: released by the unlock, or with the connection if this process dies.
+        // A connection that may still hold the lock is closed rather than pooled.
+        release.destroy = true;
+        await query(client, 'SELECT pg_advisory_lock(?)', [key], false);
+        try {
+          return await fn();
+        } finally {
+          await query(client, 'SELECT pg_advisory_unlock(?)', [key], false);
+          release.destroy = false;
+        }
+      }),
+    isOpen: async () => {
       if (closed) return false;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS);
+      });
       try {
-        exec('SELECT 1');
-        return true;
+        return await Promise.race([exec(pool, 'SELECT 1').then(() => true), timeout]);
       } catch {
         return false;
+      } finally {
+        clearTimeout(timer);
       }
     },
-    close: () => {
+    close: async () => {
       if (closed) return;
-      try {
-        call({ op: 'close' });
-      } catch {
-        // Closing anyway.
-      }
-      shutDown();
+      closed = true;
+      await pool.end().catch(() => {});
     },
   };
+
+  try {
+    await exec(pool, 'SELECT 1');
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return db;
 }

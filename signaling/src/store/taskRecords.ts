@@ -2,7 +2,7 @@
 import type { TaskView } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import type { TaskRepository } from './commandTypes.ts';
-import { constraintOf, type SqlDb } from './sqlDb.ts';
+import { constraintOf, type SqlQueries } from './sqlDb.ts';
 
 interface TaskRow {
   id: string;
@@ -36,23 +36,23 @@ const toTask = (r: TaskRow, now: Date): TaskView => ({
   overdue: r.status !== 'done' && Date.parse(r.deadline) < now.getTime(),
 });
 
-export function taskRepository(db: SqlDb): TaskRepository {
-  const get = (id: string, now = new Date()) => {
-    const row = db.get<TaskRow>('SELECT * FROM tasks WHERE id = ?', [id]);
+export function taskRepository(db: SqlQueries): TaskRepository {
+  const get = async (q: SqlQueries, id: string, now = new Date()) => {
+    const row = await q.get<TaskRow>('SELECT * FROM tasks WHERE id = ?', [id]);
     return row && toTask(row, now);
   };
-  const mustGet = (id: string) => {
-    const task = get(id);
+  const mustGet = async (q: SqlQueries, id: string) => {
+    const task = await get(q, id);
     if (!task) throw BeaconError.notFound('task');
     return task;
   };
 
   return {
     createBatch: (tasks) =>
-      db.transaction(() => {
+      db.transaction(async (tx) => {
         for (const t of tasks) {
           try {
-            db.run(
+            await tx.run(
               `INSERT INTO tasks (id, batch_id, township_id, text, deadline, incident_id, status, note, created_at,
                  created_by, acked_at, done_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -76,33 +76,33 @@ export function taskRepository(db: SqlDb): TaskRepository {
             throw err;
           }
         }
-        return tasks.map((t) => mustGet(t.id));
+        const created: TaskView[] = [];
+        for (const t of tasks) created.push(await mustGet(tx, t.id));
+        return created;
       }),
-    get,
-    list: (filter = {}, now = new Date()) => {
+    get: (id, now) => get(db, id, now),
+    list: async (filter = {}, now = new Date()) => {
       const incident = filter.incidentId ?? null;
       const township = filter.townshipId ?? null;
-      return db
-        .all<TaskRow>(
+      return (
+        await db.all<TaskRow>(
           `SELECT * FROM tasks WHERE (CAST(? AS TEXT) IS NULL OR incident_id = ?)
              AND (CAST(? AS TEXT) IS NULL OR township_id = ?)
            ORDER BY created_at, rowid`,
           [incident, incident, township, township],
         )
-        .map((r) => toTask(r, now));
+      ).map((r) => toTask(r, now));
     },
-    ack: (id, at) => {
-      db.run("UPDATE tasks SET status = 'acknowledged', acked_at = ? WHERE id = ? AND status = 'sent'", [at, id]);
-      return mustGet(id);
+    ack: async (id, at) => {
+      await db.run("UPDATE tasks SET status = 'acknowledged', acked_at = ? WHERE id = ? AND status = 'sent'", [at, id]);
+      return mustGet(db, id);
     },
-    done: (id, note, at) => {
-      db.run("UPDATE tasks SET status = 'done', note = ?, done_at = ?, acked_at = COALESCE(acked_at, ?) WHERE id = ?", [
-        note,
-        at,
-        at,
-        id,
-      ]);
-      return mustGet(id);
+    done: async (id, note, at) => {
+      await db.run(
+        "UPDATE tasks SET status = 'done', note = ?, done_at = ?, acked_at = COALESCE(acked_at, ?) WHERE id = ?",
+        [note, at, at, id],
+      );
+      return mustGet(db, id);
     },
   };
 }

@@ -1,14 +1,14 @@
 /**
  * Warnings and their deliveries (one row per warned township: its line on the
- * ack board). Every write here is a synchronous statement or transaction:
- * when a method returns, the row is committed (SQLite with synchronous=FULL,
+ * ack board). Every write here is one statement or transaction: when a
+ * method's promise resolves, the row is committed (SQLite with synchronous=FULL,
  * PostgreSQL with its default synchronous_commit: on disk), so a caller may
  * answer "ok" right after.
  */
 import type { AckBoardRow, WarningArea, WarningView } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import type { WarningRepository } from './commandTypes.ts';
-import { constraintOf, type SqlDb } from './sqlDb.ts';
+import { constraintOf, type SqlQueries } from './sqlDb.ts';
 
 interface WarningRow {
   id: string;
@@ -141,36 +141,38 @@ const toBoardRow = (r: DeliveryRow): AckBoardRow => ({
   lastNotifiedAt: r.last_notified_at,
 });
 
-export function warningRepository(db: SqlDb): WarningRepository {
-  const board = (warningId: string) =>
-    db
-      .all<DeliveryRow>('SELECT * FROM alert_deliveries WHERE warning_id = ? ORDER BY rowid', [warningId])
-      .map(toBoardRow);
-  const get = (id: string) => {
-    const row = db.get<WarningRow>('SELECT * FROM warnings WHERE id = ?', [id]);
+export function warningRepository(db: SqlQueries): WarningRepository {
+  const board = async (q: SqlQueries, warningId: string) =>
+    (await q.all<DeliveryRow>('SELECT * FROM alert_deliveries WHERE warning_id = ? ORDER BY rowid', [warningId])).map(
+      toBoardRow,
+    );
+  const get = async (q: SqlQueries, id: string) => {
+    const row = await q.get<WarningRow>('SELECT * FROM warnings WHERE id = ?', [id]);
     return row && toWarning(row);
   };
-  const readDelivery = (warningId: string, townshipId: string) => {
-    const row = db.get<DeliveryRow>('SELECT * FROM alert_deliveries WHERE warning_id = ? AND township_id = ?', [
+  const readDelivery = async (q: SqlQueries, warningId: string, townshipId: string) => {
+    const row = await q.get<DeliveryRow>('SELECT * FROM alert_deliveries WHERE warning_id = ? AND township_id = ?', [
       warningId,
       townshipId,
     ]);
     return row && toBoardRow(row);
   };
-  const withWarning = (rows: DeliveryRow[]) => {
+  const withWarning = async (rows: DeliveryRow[]) => {
     const cache = new Map<string, WarningView | undefined>();
-    return rows.flatMap((r) => {
-      if (!cache.has(r.warning_id)) cache.set(r.warning_id, get(r.warning_id));
+    const out: { warning: WarningView; row: AckBoardRow }[] = [];
+    for (const r of rows) {
+      if (!cache.has(r.warning_id)) cache.set(r.warning_id, await get(db, r.warning_id));
       const warning = cache.get(r.warning_id);
-      return warning ? [{ warning, row: toBoardRow(r) }] : [];
-    });
+      if (warning) out.push({ warning, row: toBoardRow(r) });
+    }
+    return out;
   };
 
   return {
-    create: (warning) => {
+    create: async (warning) => {
       const row = toRow(warning);
       try {
-        db.run(
+        await db.run(
           INSERT_WARNING,
           WARNING_COLUMNS.map((column) => row[column]),
         );
@@ -184,13 +186,13 @@ export function warningRepository(db: SqlDb): WarningRepository {
       }
       return warning;
     },
-    get,
-    list: () => db.all<WarningRow>('SELECT * FROM warnings ORDER BY created_at DESC, id').map(toWarning),
+    get: (id) => get(db, id),
+    list: async () => (await db.all<WarningRow>('SELECT * FROM warnings ORDER BY created_at DESC, id')).map(toWarning),
     issue: (id, by, at) =>
-      db.transaction(() => {
-        const warning = get(id);
+      db.transaction(async (tx) => {
+        const warning = await get(tx, id);
         if (!warning) throw BeaconError.notFound('warning');
-        const issued = db.run(
+        const issued = await tx.run(
           "UPDATE warnings SET status = 'issued', issued_at = ?, issued_by = ? WHERE id = ? AND status = 'draft'",
           [at, by, id],
         );
@@ -198,63 +200,63 @@ export function warningRepository(db: SqlDb): WarningRepository {
           throw new BeaconError('invalid_transition', `warning is ${warning.status}, not a draft`);
         }
         for (const townshipId of warning.affectedTownshipIds) {
-          db.run(
+          await tx.run(
             `INSERT INTO alert_deliveries (warning_id, township_id, notify_count, last_notified_at)
              VALUES (?, ?, 1, ?) ON CONFLICT DO NOTHING`,
             [id, townshipId, at],
           );
         }
-        return board(id);
+        return board(tx, id);
       }),
-    cancel: (id) => {
-      db.run("UPDATE warnings SET status = 'cancelled' WHERE id = ?", [id]);
+    cancel: async (id) => {
+      await db.run("UPDATE warnings SET status = 'cancelled' WHERE id = ?", [id]);
     },
-    board,
-    delivery: readDelivery,
-    markDelivered: (warningId, townshipId, at) => {
-      const set = db.run(
+    board: (warningId) => board(db, warningId),
+    delivery: (warningId, townshipId) => readDelivery(db, warningId, townshipId),
+    markDelivered: async (warningId, townshipId, at) => {
+      const set = await db.run(
         'UPDATE alert_deliveries SET delivered_at = ? WHERE warning_id = ? AND township_id = ? AND delivered_at IS NULL',
         [at, warningId, townshipId],
       );
-      const row = readDelivery(warningId, townshipId);
+      const row = await readDelivery(db, warningId, townshipId);
       return row && { row, changed: set.changes === 1 };
     },
     // `acked_at IS NULL` in the UPDATE keeps the first ack, also against another node acking at the same moment.
     ack: (warningId, townshipId, { by, byName, channel, at }) =>
-      db.transaction(() => {
-        const acked = db.run(
+      db.transaction(async (tx) => {
+        const acked = await tx.run(
           `UPDATE alert_deliveries SET acked_at = ?, acked_by = ?, acked_by_name = ?, channel = ?,
              delivered_at = COALESCE(delivered_at, ?)
            WHERE warning_id = ? AND township_id = ? AND acked_at IS NULL`,
           [at, by, byName, channel, at, warningId, townshipId],
         );
-        const row = readDelivery(warningId, townshipId);
+        const row = await readDelivery(tx, warningId, townshipId);
         return row && { row, changed: acked.changes === 1 };
       }),
-    pendingFor: (townshipId, now) =>
+    pendingFor: async (townshipId, now) =>
       withWarning(
-        db.all<DeliveryRow>(
+        await db.all<DeliveryRow>(
           `SELECT d.* FROM alert_deliveries d JOIN warnings w ON w.id = d.warning_id
            WHERE d.township_id = ? AND d.acked_at IS NULL AND w.status = 'issued' AND w.expires > ?
            ORDER BY w.issued_at`,
           [townshipId, now],
         ),
       ),
-    unackedEscalating: (now) =>
+    unackedEscalating: async (now) =>
       withWarning(
-        db.all<DeliveryRow>(
+        await db.all<DeliveryRow>(
           `SELECT d.* FROM alert_deliveries d JOIN warnings w ON w.id = d.warning_id
            WHERE d.acked_at IS NULL AND w.status = 'issued' AND w.escalation_minutes > 0 AND w.expires > ?`,
           [now],
         ),
       ),
-    renotify: (warningId, townshipId, at, previous) => {
-      const { changes } = db.run(
+    renotify: async (warningId, townshipId, at, previous) => {
+      const { changes } = await db.run(
         `UPDATE alert_deliveries SET notify_count = notify_count + 1, last_notified_at = ?
          WHERE warning_id = ? AND township_id = ? AND last_notified_at = ? AND acked_at IS NULL`,
         [at, warningId, townshipId, previous],
       );
-      return changes === 1 ? (readDelivery(warningId, townshipId) as AckBoardRow) : undefined;
+      return changes === 1 ? ((await readDelivery(db, warningId, townshipId)) as AckBoardRow) : undefined;
     },
   };
 }

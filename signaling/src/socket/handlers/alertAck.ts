@@ -1,6 +1,6 @@
 /**
  * alert:ack — a township acknowledges (签收). The store's transaction has
- * committed when this returns, so the ok the terminal gets survives a crash.
+ * committed before this resolves, so the ok the terminal gets survives a crash.
  */
 import type { Handler } from '../types.ts';
 

@@ -2,6 +2,6 @@
 import type { Handler } from '../types.ts';
 
 export const alertReceived: Handler<'alert:received'> = async (ctx, { warningId }) => {
-  ctx.command.warnings.received(ctx.session.claims, warningId);
+  await ctx.command.warnings.received(ctx.session.claims, warningId);
   return {};
 };

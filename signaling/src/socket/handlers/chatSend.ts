@@ -3,9 +3,9 @@ import type { Handler } from '../types.ts';
 
 export const chatSend: Handler<'chat:send'> = async (ctx, { text }) => {
   const { room, participant } = ctx.session.require(ctx.registry, 'chat:send');
-  const message = ctx.store.chat.append({
+  const message = await ctx.store.chat.append({
     roomId: room.id,
-    meetingId: ctx.store.meetings.current(room.id) ?? null,
+    meetingId: (await ctx.store.meetings.current(room.id)) ?? null,
     userId: participant.claims.userId,
     displayName: participant.claims.displayName,
     text,

@@ -18,8 +18,8 @@ export function auditMeeting(
   action: string,
   room: ConferenceRoom,
   detail: Record<string, unknown> = {},
-): void {
-  ctx.store.audit.append({
+): Promise<void> {
+  return ctx.store.audit.append({
     actorId: actor.claims.userId,
     action: `meeting.${action}`,
     target: room.id,

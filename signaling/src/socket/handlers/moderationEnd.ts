@@ -10,7 +10,7 @@ export const moderationEnd: Handler<'moderation:end'> = async (ctx) => {
   const { room, participant } = ctx.session.require(ctx.registry, 'moderation:end');
   const socketIds = room.participants().map((p) => p.socketId);
   ctx.io.to(socketIds).emit('room:ended', { by: participant.claims.displayName });
-  auditMeeting(ctx, participant, 'end', room);
+  await auditMeeting(ctx, participant, 'end', room);
   ctx.log.info({ roomId: room.id }, 'meeting ended by the chair');
   room.end();
   return {};

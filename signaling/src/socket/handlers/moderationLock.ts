@@ -5,6 +5,6 @@ import { auditMeeting } from './meetingHelpers.ts';
 export const moderationLock: Handler<'moderation:lock'> = async (ctx, { locked }) => {
   const { room, participant } = ctx.session.require(ctx.registry, 'moderation:lock');
   room.control.setLocked(locked);
-  auditMeeting(ctx, participant, locked ? 'lock' : 'unlock', room);
+  await auditMeeting(ctx, participant, locked ? 'lock' : 'unlock', room);
   return {};
 };

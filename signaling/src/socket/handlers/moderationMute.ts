@@ -6,6 +6,6 @@ export const moderationMute: Handler<'moderation:mute'> = async (ctx, { peerId, 
   const { room, participant } = ctx.session.require(ctx.registry, 'moderation:mute');
   const target = peerIn(room, peerId);
   await room.control.mute(participant, target, kind);
-  auditMeeting(ctx, participant, 'mute', room, { target: peerId, kind });
+  await auditMeeting(ctx, participant, 'mute', room, { target: peerId, kind });
   return {};
 };

@@ -5,6 +5,6 @@ import { auditMeeting } from './meetingHelpers.ts';
 export const moderationMuteAll: Handler<'moderation:muteAll'> = async (ctx) => {
   const { room, participant } = ctx.session.require(ctx.registry, 'moderation:muteAll');
   const muted = await room.control.muteAll();
-  auditMeeting(ctx, participant, 'mute_all', room, { muted });
+  await auditMeeting(ctx, participant, 'mute_all', room, { muted });
   return { muted };
 };

@@ -15,6 +15,6 @@ export const moderationRemove: Handler<'moderation:remove'> = async (ctx, { peer
     .to(target.socketId)
     .emit('room:removed', { reason: `${participant.claims.displayName} 将您移出了会议 / removed by the chair` });
   room.remove(target.peerId);
-  auditMeeting(ctx, participant, 'remove', room, { target: peerId, user: target.claims.userId });
+  await auditMeeting(ctx, participant, 'remove', room, { target: peerId, user: target.claims.userId });
   return {};
 };

@@ -8,6 +8,6 @@ import { auditMeeting } from './meetingHelpers.ts';
 export const moderationSetMode: Handler<'moderation:setMode'> = async (ctx, { mode, presenterPeerId }) => {
   const { room, participant } = ctx.session.require(ctx.registry, 'moderation:setMode');
   room.control.setMode(mode, presenterPeerId);
-  auditMeeting(ctx, participant, 'set_mode', room, { mode, presenterPeerId: presenterPeerId ?? null });
+  await auditMeeting(ctx, participant, 'set_mode', room, { mode, presenterPeerId: presenterPeerId ?? null });
   return {};
 };

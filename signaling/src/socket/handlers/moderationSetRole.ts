@@ -5,6 +5,6 @@ import { auditMeeting, peerIn } from './meetingHelpers.ts';
 export const moderationSetRole: Handler<'moderation:setRole'> = async (ctx, { peerId, role }) => {
   const { room, participant } = ctx.session.require(ctx.registry, 'moderation:setRole');
   room.control.setRole(participant, peerIn(room, peerId), role);
-  auditMeeting(ctx, participant, 'set_role', room, { target: peerId, role });
+  await auditMeeting(ctx, participant, 'set_role', room, { target: peerId, role });
   return {};
 };

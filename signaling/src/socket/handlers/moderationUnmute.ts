@@ -6,6 +6,6 @@ export const moderationUnmute: Handler<'moderation:unmute'> = async (ctx, { peer
   const { room, participant } = ctx.session.require(ctx.registry, 'moderation:unmute');
   const target = peerIn(room, peerId);
   await room.control.unmute(participant, target);
-  auditMeeting(ctx, participant, 'unmute', room, { target: peerId });
+  await auditMeeting(ctx, participant, 'unmute', room, { target: peerId });
   return {};
 };

@@ -21,10 +21,10 @@ export const phoneDial: Handler<'phone:dial'> = async (ctx, { extension }) => {
   if (!DIALLING_ACCOUNTS.includes(participant.claims.role) && !isAllowed(participant.meetingRole, 'phone:dial')) {
     authorize(participant.meetingRole, 'phone:dial');
   }
-  if (!ctx.store.terminals.findPhoneByExtension(extension)) {
+  if (!(await ctx.store.terminals.findPhoneByExtension(extension))) {
     throw new BeaconError('extension_not_found', `没有分机 ${extension} / no phone has extension ${extension}`);
   }
-  const who = phoneIdentity(ctx.store, extension, null);
+  const who = await phoneIdentity(ctx.store, extension, null);
   const request = ctx.sip.available
     ? ctx.sip.dial(
         { roomId: room.id, extension, displayName: who.displayName, townshipId: who.townshipId },
@@ -32,7 +32,7 @@ export const phoneDial: Handler<'phone:dial'> = async (ctx, { extension }) => {
       )
     : null;
   if (!request) throw new BeaconError('sip_unavailable', '电话网关不可用 / the phone gateway is not available');
-  auditMeeting(ctx, participant, 'phone_dial', room, { extension, requestId: request.requestId });
+  await auditMeeting(ctx, participant, 'phone_dial', room, { extension, requestId: request.requestId });
   ctx.log.info({ roomId: room.id, extension, requestId: request.requestId }, 'dialling a phone into the room');
   return { requestId: request.requestId };
 };

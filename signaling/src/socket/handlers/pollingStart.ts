@@ -5,6 +5,6 @@ import { auditMeeting } from './meetingHelpers.ts';
 export const pollingStart: Handler<'polling:start'> = async (ctx, { peerIds, intervalSeconds }) => {
   const { room, participant } = ctx.session.require(ctx.registry, 'polling:start');
   room.mainView.startPolling(peerIds, intervalSeconds);
-  auditMeeting(ctx, participant, 'polling_start', room, { peers: peerIds.length, intervalSeconds });
+  await auditMeeting(ctx, participant, 'polling_start', room, { peers: peerIds.length, intervalSeconds });
   return {};
 };

@@ -2,6 +2,6 @@
 import type { Handler } from '../types.ts';
 
 export const pullStop: Handler<'pull:stop'> = async (ctx, { townshipId }) => {
-  ctx.command.pull.stop(ctx.session.claims, townshipId);
+  await ctx.command.pull.stop(ctx.session.claims, townshipId);
   return {};
 };

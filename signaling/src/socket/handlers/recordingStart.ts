@@ -9,14 +9,14 @@ import { auditMeeting } from './meetingHelpers.ts';
 export const recordingStart: Handler<'recording:start'> = async (ctx) => {
   const { room, participant } = ctx.session.require(ctx.registry, 'recording:start');
   const started = await room.recorder.start(ctx.recordingsDir);
-  ctx.store.recordings.create({
+  await ctx.store.recordings.create({
     id: started.recordingId,
     roomId: room.id,
-    meetingId: ctx.store.meetings.current(room.id) ?? null,
+    meetingId: (await ctx.store.meetings.current(room.id)) ?? null,
     startedAt: started.startedAt,
     file: started.filePath,
   });
   room.stateChanged();
-  auditMeeting(ctx, participant, 'recording_start', room, { recordingId: started.recordingId });
+  await auditMeeting(ctx, participant, 'recording_start', room, { recordingId: started.recordingId });
   return { recordingId: started.recordingId };
 };

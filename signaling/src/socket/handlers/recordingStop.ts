@@ -8,19 +8,23 @@ export const recordingStop: Handler<'recording:stop'> = async (ctx) => {
   const recordingId = room.recorder.current?.recordingId;
   try {
     const done = await room.recorder.stop();
-    ctx.store.recordings.finish(done.recordingId, {
+    await ctx.store.recordings.finish(done.recordingId, {
       status: 'ready',
       endedAt: new Date().toISOString(),
       durationMs: done.durationMs,
       size: done.size,
       file: done.filePath,
     });
-    auditMeeting(ctx, participant, 'recording_stop', room, { recordingId, durationMs: done.durationMs });
-    const view = ctx.store.recordings.get(done.recordingId);
+    await auditMeeting(ctx, participant, 'recording_stop', room, { recordingId, durationMs: done.durationMs });
+    const view = await ctx.store.recordings.get(done.recordingId);
     if (!view) throw BeaconError.notFound('recording');
     return view;
   } catch (err) {
-    if (recordingId) ctx.store.recordings.finish(recordingId, { status: 'failed', endedAt: new Date().toISOString() });
+    if (recordingId) {
+      await ctx.store.recordings
+        .finish(recordingId, { status: 'failed', endedAt: new Date().toISOString() })
+        .catch((failure: unknown) => ctx.log.warn({ err: failure, recordingId }, 'failed recording not marked'));
+    }
     throw err;
   } finally {
     room.stateChanged();

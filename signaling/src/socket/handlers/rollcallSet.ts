@@ -5,6 +5,6 @@ import { auditMeeting } from './meetingHelpers.ts';
 export const rollcallSet: Handler<'rollcall:set'> = async (ctx, { peerId }) => {
   const { room, participant } = ctx.session.require(ctx.registry, 'rollcall:set');
   await room.mainView.rollcall(peerId);
-  auditMeeting(ctx, participant, 'rollcall', room, { target: peerId });
+  await auditMeeting(ctx, participant, 'rollcall', room, { target: peerId });
   return {};
 };

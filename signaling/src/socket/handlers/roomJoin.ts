@@ -21,7 +21,7 @@ export const roomJoin: Handler<'room:join'> = async (ctx, { roomId, audience = f
   if (current) {
     throw new BeaconError('already_in_room', `already in room "${current.room.id}"; leave it first`);
   }
-  const record = ctx.store.rooms.get(roomId);
+  const record = await ctx.store.rooms.get(roomId);
   if (!record) throw new BeaconError('room_not_found', `room "${roomId}" not found`);
 
   const { claims } = ctx.session;
@@ -51,13 +51,14 @@ export const roomJoin: Handler<'room:join'> = async (ctx, { roomId, audience = f
     throw new BeaconError('media_unavailable', 'could not open the room media', { cause: err });
   }
   ctx.session.setCurrent({ roomId, peerId: participant.peerId });
-  ctx.store.audit.append({
+  await ctx.store.audit.append({
     actorId: claims.userId,
     action: 'room.join',
     target: roomId,
     detail: { peerId: participant.peerId, meetingRole: participant.meetingRole },
   });
-  const meetingId = ctx.store.meetings.current(roomId);
+  const meetingId = await ctx.store.meetings.current(roomId);
+  const chat = meetingId === undefined ? [] : await ctx.store.chat.listByMeeting(meetingId, CHAT_HISTORY);
 
   return {
     peerId: participant.peerId,
@@ -66,7 +67,7 @@ export const roomJoin: Handler<'room:join'> = async (ctx, { roomId, audience = f
     peers: visiblePeers(room, participant),
     self: participant.info(),
     state: room.state(),
-    chat: meetingId === undefined ? [] : ctx.store.chat.listByMeeting(meetingId, CHAT_HISTORY),
+    chat,
     resumeToken: participant.resumeToken,
   };
 };

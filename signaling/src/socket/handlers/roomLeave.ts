@@ -23,12 +23,15 @@ export function leaveCurrentRoom(ctx: HandlerContext, reason: string): boolean {
   if (!found) return false;
   const { room, participant } = found;
   room.remove(participant.peerId);
-  ctx.store.audit.append({
-    actorId: participant.claims.userId,
-    action: 'room.leave',
-    target: room.id,
-    detail: { peerId: participant.peerId, reason },
-  });
+  // Not awaited: the peer has left whether or not the entry is stored (a disconnect has nobody to answer).
+  ctx.store.audit
+    .append({
+      actorId: participant.claims.userId,
+      action: 'room.leave',
+      target: room.id,
+      detail: { peerId: participant.peerId, reason },
+    })
+    .catch((err: unknown) => ctx.log.warn({ err, roomId: room.id }, 'room.leave audit entry not stored'));
   return true;
 }
 

@@ -10,9 +10,9 @@ import type { Handler } from '../types.ts';
 import { roomByNumber } from './sipResolve.ts';
 
 export const sipEnter: Handler<'sip:enter'> = async (ctx, { number, pin }) => {
-  const room = roomByNumber(ctx, number);
+  const room = await roomByNumber(ctx, number);
   if (room.pin !== null && !sameSecret(room.pin, pin)) {
-    ctx.store.audit.append({
+    await ctx.store.audit.append({
       actorId: ctx.session.claims.userId,
       action: 'sip.wrong_pin',
       target: room.id,

@@ -9,7 +9,7 @@ import type { Handler } from '../types.ts';
 const LEG_TOKEN_TTL_SECONDS = 24 * 3600;
 
 export const sipLegToken: Handler<'sip:legToken'> = async (ctx, call) => {
-  const claims = legClaims(ctx.store, call);
+  const claims = await legClaims(ctx.store, call);
   const { token } = await ctx.tokens.issue(claims, { ttlSeconds: LEG_TOKEN_TTL_SECONDS });
   ctx.log.debug({ callId: call.callId, userId: claims.userId, role: claims.role }, 'leg token issued');
   return { token, displayName: claims.displayName, townshipId: claims.townshipId };

@@ -3,13 +3,13 @@ import { BeaconError } from '@beacon/protocol';
 import type { RoomRecord } from '../../store/index.ts';
 import type { Handler, HandlerContext } from '../types.ts';
 
-export function roomByNumber(ctx: HandlerContext, number: string): RoomRecord {
-  const room = ctx.store.rooms.findByDialNumber(number);
+export async function roomByNumber(ctx: HandlerContext, number: string): Promise<RoomRecord> {
+  const room = await ctx.store.rooms.findByDialNumber(number);
   if (!room) throw new BeaconError('room_not_found', `no conference has the number ${number}`);
   return room;
 }
 
 export const sipResolve: Handler<'sip:resolve'> = async (ctx, { number }) => {
-  const room = roomByNumber(ctx, number);
+  const room = await roomByNumber(ctx, number);
   return { roomId: room.id, title: room.title };
 };

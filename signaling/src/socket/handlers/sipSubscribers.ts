@@ -3,5 +3,5 @@ import type { Handler } from '../types.ts';
 
 export const sipSubscribers: Handler<'sip:subscribers'> = async (ctx) => ({
   realm: ctx.sip.realm,
-  subscribers: ctx.store.terminals.sipSubscribers(),
+  subscribers: await ctx.store.terminals.sipSubscribers(),
 });

@@ -5,6 +5,6 @@ import { auditMeeting } from './meetingHelpers.ts';
 export const speakGrant: Handler<'speak:grant'> = async (ctx, { peerId }) => {
   const { room, participant } = ctx.session.require(ctx.registry, 'speak:grant');
   await room.mainView.grantSpeak(peerId);
-  auditMeeting(ctx, participant, 'speak_grant', room, { target: peerId });
+  await auditMeeting(ctx, participant, 'speak_grant', room, { target: peerId });
   return {};
 };

@@ -28,7 +28,7 @@ export interface StoreBackendEnv {
   /** Opens a store on this test's location; closed after the test. */
   open(opts?: Pick<OpenStoreOptions, 'seed'>): Promise<Store>;
   /** A second, raw connection to the same location (what another process sees); closed after the test. */
-  connect(): SqlDb;
+  connect(): Promise<SqlDb>;
 }
 
 let databases = 0;
@@ -46,7 +46,7 @@ function backendEnv(dialect: Dialect): StoreBackendEnv {
   let server: PostgresServer | undefined;
   let dir = '';
   let current: StoreLocation | undefined;
-  const opened: { close(): void }[] = [];
+  const opened: { close(): Promise<void> }[] = [];
 
   beforeAll(async () => {
     if (dialect === 'postgres') server = await startPostgres();
@@ -59,8 +59,8 @@ function backendEnv(dialect: Dialect): StoreBackendEnv {
     const file = path.join(dir, 'nested', 'beacon.db');
     current = server ? { file, databaseUrl: await server.createDatabase(`t${++databases}`) } : { file };
   });
-  afterEach(() => {
-    for (const handle of opened.splice(0)) handle.close();
+  afterEach(async () => {
+    for (const handle of opened.splice(0)) await handle.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -76,9 +76,9 @@ function backendEnv(dialect: Dialect): StoreBackendEnv {
       opened.push(store);
       return store;
     },
-    connect: () => {
+    connect: async () => {
       const { file, databaseUrl } = location();
-      const db = databaseUrl ? openPostgresDb(databaseUrl) : openSqliteDb(file);
+      const db = databaseUrl ? await openPostgresDb(databaseUrl) : openSqliteDb(file);
       opened.push(db);
       return db;
     },
