@@ -149,6 +149,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     registry: rooms,
     media,
     store,
+    journal,
     recordingsDir,
     sip,
     taps,

@@ -58,6 +58,16 @@ export class MeetingJournal {
     await Promise.all(this.#writes.values());
   }
 
+  /**
+   * The id of the meeting running in the room, once the room's queued writes are done: a
+   * request right after the room was created (a chat line, a recording) still belongs to its
+   * meeting. Undefined for a room this node does not run, or one whose meeting could not be stored.
+   */
+  async meetingOf(roomId: string): Promise<number | undefined> {
+    await this.#writes.get(roomId);
+    return this.#running.get(roomId)?.meetingId;
+  }
+
   /** Queues a write of the room's journal; a failure is logged and does not stop the later ones. */
   #write(roomId: string, what: string, write: () => Promise<void>): void {
     const next = (this.#writes.get(roomId) ?? Promise.resolve())

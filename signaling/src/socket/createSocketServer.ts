@@ -13,6 +13,7 @@ import { type BaseContext, ForwardedRooms } from '../cluster/ForwardedRooms.ts';
 import type { RoomOwnership } from '../cluster/RoomOwnership.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
 import { createLogger } from '../logger.ts';
+import type { MeetingJournal } from '../rooms/MeetingJournal.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { SipTaps } from '../sip/SipTaps.ts';
@@ -35,6 +36,7 @@ export interface SocketServerOptions {
   registry: RoomRegistry;
   media: MediaControl;
   store: Store;
+  journal: MeetingJournal;
   /** Where room recordings are written. */
   recordingsDir: string;
   sip: SipBridge;
@@ -67,6 +69,7 @@ export function createSocketServer(opts: SocketServerOptions): {
     io,
     registry: opts.registry,
     store: opts.store,
+    journal: opts.journal,
     recordingsDir: opts.recordingsDir,
     media: opts.media,
     tokens: opts.tokens,

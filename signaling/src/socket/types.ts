@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
 import type { AuthClaims, TokenService } from '../auth/tokens.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
+import type { MeetingJournal } from '../rooms/MeetingJournal.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { SipTaps } from '../sip/SipTaps.ts';
@@ -35,6 +36,8 @@ export interface HandlerContext {
   session: SocketSession;
   registry: RoomRegistry;
   store: Store;
+  /** The running meeting of each room this node serves. */
+  journal: MeetingJournal;
   log: Logger;
   /** Where room recordings are written (<dataDir>/recordings). */
   recordingsDir: string;

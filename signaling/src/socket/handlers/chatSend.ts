@@ -5,7 +5,7 @@ export const chatSend: Handler<'chat:send'> = async (ctx, { text }) => {
   const { room, participant } = ctx.session.require(ctx.registry, 'chat:send');
   const message = await ctx.store.chat.append({
     roomId: room.id,
-    meetingId: (await ctx.store.meetings.current(room.id)) ?? null,
+    meetingId: (await ctx.journal.meetingOf(room.id)) ?? null,
     userId: participant.claims.userId,
     displayName: participant.claims.displayName,
     text,

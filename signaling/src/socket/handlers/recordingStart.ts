@@ -12,7 +12,7 @@ export const recordingStart: Handler<'recording:start'> = async (ctx) => {
   await ctx.store.recordings.create({
     id: started.recordingId,
     roomId: room.id,
-    meetingId: (await ctx.store.meetings.current(room.id)) ?? null,
+    meetingId: (await ctx.journal.meetingOf(room.id)) ?? null,
     startedAt: started.startedAt,
     file: started.filePath,
   });

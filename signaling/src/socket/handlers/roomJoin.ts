@@ -57,7 +57,7 @@ export const roomJoin: Handler<'room:join'> = async (ctx, { roomId, audience = f
     target: roomId,
     detail: { peerId: participant.peerId, meetingRole: participant.meetingRole },
   });
-  const meetingId = await ctx.store.meetings.current(roomId);
+  const meetingId = await ctx.journal.meetingOf(roomId);
   const chat = meetingId === undefined ? [] : await ctx.store.chat.listByMeeting(meetingId, CHAT_HISTORY);
 
   return {
