@@ -1,10 +1,10 @@
+// First: the tokens and primitives come before every component's own (scoped) styles.
+import './theme.css';
 import { createApp } from 'vue';
 import App from './App.vue';
 import { i18n } from './i18n/index.ts';
 import { restoreSession } from './session.ts';
 import { installTestHooks } from './testing/testHooks.ts';
-import './styles.css';
-import './phones.css';
 
 restoreSession();
 // The e2e tests and benches read the page through window hooks; a build with
