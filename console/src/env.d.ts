@@ -1,5 +1,8 @@
 /// <reference types="vite/client" />
 
+/** Install the window test hooks (vite.config.ts `define`). */
+declare const __BEACON_TEST_HOOKS__: boolean;
+
 declare module '*.vue' {
   import type { DefineComponent } from 'vue';
 

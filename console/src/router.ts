@@ -1,56 +1,60 @@
 /**
- * A hash router: `#/login`, `#/rooms`, `#/room/<roomId>` (with `?audience=1`
- * to join view-only), `#/rooms/<roomId>/records` (recordings, attendance),
- * `#/command` (the duty officer's map command room) and `#/terminal` (the
- * full-screen page of a township's video terminal).
+ * The console's pages as hash routes (vue-router, hash history: the server
+ * serves one index.html and never sees the part after '#'):
+ *
+ *   #/login                     sign in
+ *   #/rooms                     the room list (#/ and no hash: the landing page, below)
+ *   #/room/<roomId>[?audience=1] a conference (audience: view-only)
+ *   #/rooms/<roomId>/records    a room's recordings and attendance
+ *   #/command                   the duty officer's map command room (Leaflet: loaded when opened)
+ *   #/terminal                  a township video terminal's full-screen page
+ *
+ * Auth guard: every page needs a signed-in user. Without one App.vue shows the
+ * login form in place and keeps the URL, so a deep link opens right after
+ * signing in. Landing: signed in on #/login or at a plain start (#/ or no
+ * hash), a township account goes to its terminal page and everyone else to
+ * the room list; a meeting the terminal joined by itself ends on the room
+ * list, which sends it back to the terminal page.
  */
-import { readonly, ref } from 'vue';
+import { watch } from 'vue';
+import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router';
+import ConferencePage from './conference/components/ConferencePage.vue';
+import RecordsPage from './conference/components/RecordsPage.vue';
+import RoomsPage from './conference/components/RoomsPage.vue';
+import { session } from './session.ts';
+import LoginPage from './shared/components/LoginPage.vue';
+import { homeRoute, redirectFor } from './terminal/landing.ts';
+import TerminalPage from './terminal/TerminalPage.vue';
 
-export type Route =
-  | { name: 'login' }
-  | { name: 'rooms' }
-  | { name: 'room'; roomId: string; audience: boolean }
-  | { name: 'records'; roomId: string }
-  | { name: 'command' }
-  | { name: 'terminal' };
+export const routes: RouteRecordRaw[] = [
+  // A plain start: the guard sends a signed-in user to its landing page.
+  { path: '/', name: 'start', component: RoomsPage },
+  { path: '/login', name: 'login', component: LoginPage },
+  { path: '/rooms', name: 'rooms', component: RoomsPage },
+  {
+    path: '/room/:roomId',
+    name: 'room',
+    component: ConferencePage,
+    props: (route) => ({
+      roomId: String(route.params.roomId),
+      audience: route.query.audience === '1' || route.query.audience === 'true',
+    }),
+  },
+  { path: '/rooms/:roomId/records', name: 'records', component: RecordsPage, props: true },
+  { path: '/command', name: 'command', component: () => import('./command/CommandRoomPage.vue') },
+  { path: '/terminal', name: 'terminal', component: TerminalPage },
+  { path: '/:unknown(.*)*', redirect: { name: 'rooms' } },
+];
 
-export function parseHash(hash: string): Route {
-  const path = hash.replace(/^#/, '');
-  const room = /^\/room\/([^/?#]+)(?:\?(.*))?/.exec(path);
-  if (room?.[1]) {
-    const audience = new URLSearchParams(room[2] ?? '').get('audience');
-    return { name: 'room', roomId: decodeURIComponent(room[1]), audience: audience === '1' || audience === 'true' };
-  }
-  const records = /^\/rooms\/([^/?#]+)\/records/.exec(path);
-  if (records?.[1]) return { name: 'records', roomId: decodeURIComponent(records[1]) };
-  if (path.startsWith('/login')) return { name: 'login' };
-  if (path.startsWith('/command')) return { name: 'command' };
-  if (path.startsWith('/terminal')) return { name: 'terminal' };
-  return { name: 'rooms' };
-}
+export const router = createRouter({ history: createWebHashHistory(), routes });
 
-const current = ref<Route>(parseHash(location.hash));
-window.addEventListener('hashchange', () => {
-  current.value = parseHash(location.hash);
-});
+router.beforeEach((to) => redirectFor(to.name, session.user) ?? true);
 
-export const route = readonly(current);
-
-function hashOf(to: Route): string {
-  switch (to.name) {
-    case 'room':
-      return `#/room/${encodeURIComponent(to.roomId)}${to.audience ? '?audience=1' : ''}`;
-    case 'records':
-      return `#/rooms/${encodeURIComponent(to.roomId)}/records`;
-    default:
-      return `#/${to.name}`;
-  }
-}
-
-export function navigate(to: Route): void {
-  const hash = hashOf(to);
-  if (location.hash !== hash) location.hash = hash;
-}
-
-/** A one-off message for the next page (e.g. "removed by the chair" on the room list); an i18n key. */
-export const flash = ref<string | null>(null);
+// Signing in happens on whatever page the URL names: on #/login or a plain start, go to the landing page.
+watch(
+  () => session.user,
+  (user) => {
+    const name = router.currentRoute.value.name;
+    if (user && (name === 'login' || name === 'start')) void router.replace(homeRoute(user));
+  },
+);

@@ -1,5 +1,5 @@
 /** Short-lived notices at the bottom of the screen. Messages are i18n keys. */
-import { reactive } from 'vue';
+import { reactive, ref } from 'vue';
 
 export interface Toast {
   id: number;
@@ -9,6 +9,9 @@ export interface Toast {
 }
 
 export const toasts = reactive<Toast[]>([]);
+
+/** A one-off message for the next page (e.g. "removed by the chair" on the room list); an i18n key. */
+export const flash = ref<string | null>(null);
 let nextId = 1;
 
 export function showToast(key: string, tone: Toast['tone'] = 'info', params: Record<string, string> = {}): void {

@@ -18,6 +18,7 @@ export function phoneState(p: TerminalPresence | undefined): PhoneState {
   return p.phoneInCall ? 'in_call' : 'registered';
 }
 
+/** The response levels' colours for SVG fills (CSS variables do not reach presentation attributes): --level-* in theme.css. */
 export const LEVEL_COLOURS: Record<IncidentView['level'], string> = {
   I: '#c8102e',
   II: '#ef7d00',

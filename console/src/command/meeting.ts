@@ -1,5 +1,6 @@
 /** "一键会商": the server creates the emergency room and invites the townships; we join it as chair. */
-import { navigate } from '../router.ts';
+import { roomLocation } from '../routeLocations.ts';
+import { router } from '../router.ts';
 import { showToast } from '../toast.ts';
 import { reportError } from './commandStore.ts';
 
@@ -7,7 +8,7 @@ export async function joinEmergencyMeeting(start: () => Promise<{ roomId: string
   try {
     const { roomId } = await start();
     showToast('command.meetingStarted');
-    navigate({ name: 'room', roomId, audience: false });
+    await router.push(roomLocation(roomId));
   } catch (error) {
     reportError(error);
   }

@@ -1,19 +1,12 @@
 /**
  * Drives one conference: connects signaling, joins the room, publishes the
  * local camera and mic (not as audience, not in someone else's broadcast),
- * consumes what the server offers, follows the room's control state, and
- * recovers: a socket drop resumes the same peer (`room:resume` + ICE
- * restart, media kept); a failed resume or a `room:recreated` re-joins.
- *
- *   start ──► joining ──► joined ──► (leave) ──► left
- *                ▲   │     │   ▲ resumed          removed / ended (by the chair)
- *                │   ▼     ▼   │
- *                │ error  reconnecting ──(resume failed)──► joining
- *                └──────────── room:recreated / transport failed
+ * consumes what the server offers and follows the room's control state.
+ * Its phases and their moves are in ConferencePhase.ts; getting back after a
+ * socket drop, ICE trouble or a re-created room is ConferenceRecovery's job.
  *
  * Every join attempt gets a generation number; an attempt that a newer one
- * superseded drops its results instead of touching state. Re-joins (recovery)
- * back off when they repeat, and retry transient failures before giving up.
+ * superseded drops its results instead of touching state.
  */
 import type {
   ClientEventName,
@@ -23,14 +16,15 @@ import type {
   PeerInfo,
   RoomState,
 } from '@beacon/protocol';
-import type { types } from 'mediasoup-client';
 import { type ClientErrorCode, isAuthError, toConsoleError } from '../errors.ts';
 import { SignalingClient } from '../signaling/SignalingClient.ts';
-import type { ConsumerLayerView } from '../testHooks.ts';
 import { showToast } from '../toast.ts';
+import { ConferencePhaseMachine, isFinal } from './ConferencePhase.ts';
+import { ConferenceRecovery, type RecoveryHost, type ResumeOutcome } from './ConferenceRecovery.ts';
 import { ConsumerViewTracker } from './ConsumerViewTracker.ts';
 import {
   type ConferenceState,
+  type ConsumerLayerView,
   createConferenceState,
   maySend,
   type ReceiveSettings,
@@ -51,10 +45,6 @@ export interface ConferenceOptions {
 }
 
 const CAMERA_CONSTRAINTS: MediaTrackConstraints = { width: 1280, height: 720 };
-/** Recoveries within this window count towards the back-off and the give-up limit. */
-const RECOVERY_WINDOW_MS = 60_000;
-const MAX_RECOVERIES = 8;
-const MAX_RECOVERY_DELAY_MS = 10_000;
 /** Failures that end a recovery at once; anything else is retried. */
 const FINAL_CODES: readonly ClientErrorCode[] = [
   'forbidden',
@@ -64,14 +54,6 @@ const FINAL_CODES: readonly ClientErrorCode[] = [
   'room_locked',
   'room_ended',
 ];
-/** A transport 'disconnected' this long (socket still up) gets an ICE restart. */
-const ICE_DISCONNECTED_GRACE_MS = 2000;
-/** Still 'failed' this long after an ICE restart: re-join. */
-const ICE_RESTART_TIMEOUT_MS = 10_000;
-
-/** Longer than the server's socket.io pingInterval + pingTimeout (5 s + 5 s). */
-const SOCKET_SILENCE_MS = 11_000;
-
 export class ConferenceSession {
   readonly state: ConferenceState;
   /** Remote video elements register here: it picks layers and pauses hidden tiles. */
@@ -79,24 +61,27 @@ export class ConferenceSession {
   readonly #signaling: SignalingClient;
   readonly #delegate: ConferenceDelegate;
   readonly #quality: QualityMonitor;
+  readonly #phase: ConferencePhaseMachine;
+  readonly #recovery: ConferenceRecovery;
   #media: MediaSession | null = null;
   #resumeToken: string | null = null;
   /** Consumers paused because their producer is (server events) or their tile is hidden (us). */
   readonly #serverPaused = new Set<string>();
   readonly #hidden = new Set<string>();
-  /** Transports with an ICE restart in flight or being watched. */
-  readonly #iceRestarts = new Set<string>();
   /** Our own mic/camera toggle awaiting the server (peer:updated then is not a chair action). */
   readonly #toggling = new Set<'mic' | 'camera'>();
   #localStream: Promise<MediaStream | null> | null = null;
   #generation = 0;
-  #left = false;
-  #connectedBefore = false;
-  #recoveries: number[] = [];
-  #recoveryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(roomId: string, token: string, delegate: ConferenceDelegate, options: ConferenceOptions) {
     this.state = createConferenceState(roomId, options.audience);
+    this.#phase = new ConferencePhaseMachine(
+      () => this.state.phase,
+      (phase) => {
+        this.state.phase = phase;
+      },
+    );
+    this.#recovery = new ConferenceRecovery(this.#recoveryHost());
     this.#delegate = delegate;
     this.views = new ConsumerViewTracker({
       setLayer: (consumerId, spatialLayer) => {
@@ -108,14 +93,8 @@ export class ConferenceSession {
     });
     this.#quality = new QualityMonitor(this.state, () => this.#media);
     this.#signaling = new SignalingClient(token, {
-      onConnect: () => {
-        // A reconnect: take our peer over again if the server still holds it, else re-join.
-        if (!this.#connectedBefore) void this.#join(false);
-        else if (this.#resumeToken && this.state.phase === 'reconnecting') void this.#resume();
-        else void this.#join(true);
-        this.#connectedBefore = true;
-      },
-      onDisconnect: () => this.#handleDisconnect(),
+      onConnect: () => this.#recovery.socketConnected(),
+      onDisconnect: () => this.#recovery.socketDisconnected(),
       onAuthFailure: (code) => this.#delegate.onAuthFailure(code),
       onConnectError: () => {
         if (this.state.phase === 'joining') this.state.notice = 'conference.connecting';
@@ -133,6 +112,11 @@ export class ConferenceSession {
     return this.#signaling;
   }
 
+  /** Left, removed or ended. */
+  get #finished(): boolean {
+    return isFinal(this.state.phase);
+  }
+
   start(): void {
     // Open the camera while the socket connects: both take a while. Audience never asks.
     if (!this.state.audience) void this.#getLocalStream();
@@ -141,15 +125,15 @@ export class ConferenceSession {
   }
 
   retry(): void {
-    this.#recoveries = [];
+    this.#recovery.reset();
     if (this.#signaling.connected) void this.#join(false);
     else this.#signaling.connect();
   }
 
   /** Leaves the room and releases everything; safe to call twice. */
   async leave(): Promise<void> {
-    if (this.#left) return;
-    this.#left = true;
+    if (this.#finished) return;
+    this.#phase.transition('left');
     this.#generation++;
     if (this.#signaling.connected) await this.#signaling.request('room:leave', {}, 3000).catch(() => undefined);
     this.#release();
@@ -160,15 +144,16 @@ export class ConferenceSession {
    * so the others do not see a "reconnecting" ghost for the resume grace period.
    */
   leaveOnUnload(): void {
-    if (this.#left) return;
+    if (this.#finished) return;
+    this.#phase.transition('left');
     this.#signaling.notify('room:leave', {});
     this.#release();
   }
 
+  /** Releases media, socket and timers; the phase is already final. */
   #release(): void {
-    this.#left = true;
     this.#generation++;
-    clearTimeout(this.#recoveryTimer);
+    this.#recovery.close();
     this.#closeMedia();
     this.#signaling.close();
     this.#quality.stop();
@@ -273,12 +258,11 @@ export class ConferenceSession {
   }
 
   async #join(recovering: boolean): Promise<void> {
-    if (this.#left) return;
-    clearTimeout(this.#recoveryTimer);
-    const generation = ++this.#generation;
-    const stale = () => generation !== this.#generation || this.#left;
+    if (this.#finished) return;
+    this.#recovery.cancelRejoin();
+    const stale = this.#newAttempt();
     this.#closeMedia();
-    this.state.phase = 'joining';
+    this.#phase.transition('joining');
     this.state.error = null;
     try {
       const joined = await this.#requestJoin();
@@ -286,7 +270,7 @@ export class ConferenceSession {
       this.#applyJoined(joined);
       const media = new MediaSession(this.#signaling, {
         onTransportTrouble: (transport, state) => {
-          if (media === this.#media) this.#handleTransportTrouble(media, transport, state);
+          if (media === this.#media) this.#recovery.transportTrouble(media, transport, state);
         },
       });
       this.#media = media;
@@ -302,7 +286,7 @@ export class ConferenceSession {
       if (stale()) return;
       const { receive } = this.state;
       if (receive.audioOnly || receive.maxSpatialLayer < 2) await this.command('receive:settings', receive);
-      this.state.phase = 'joined';
+      this.#phase.transition('joined');
       this.state.notice = null;
     } catch (error) {
       if (stale()) return;
@@ -313,9 +297,9 @@ export class ConferenceSession {
         return;
       }
       console.warn('[beacon] join failed', error);
-      if (recovering && !FINAL_CODES.includes(code) && this.#scheduleRecovery()) return;
-      this.state.phase = 'error';
-      this.state.error = toConsoleError(error).code;
+      if (recovering && !FINAL_CODES.includes(code) && this.#recovery.rejoinSoon()) return;
+      this.#phase.transition('error');
+      this.state.error = code;
       this.state.notice = null;
     }
   }
@@ -369,7 +353,7 @@ export class ConferenceSession {
       for (const constraints of attempts) {
         try {
           const stream = await navigator.mediaDevices.getUserMedia(constraints);
-          if (this.#left) {
+          if (this.#finished) {
             for (const track of stream.getTracks()) track.stop();
             return null;
           }
@@ -429,10 +413,10 @@ export class ConferenceSession {
       this.state.activeSpeaker = peerId;
     });
     socket.on('room:recreated', ({ roomId }) => {
-      if (roomId !== this.state.roomId || this.#left) return;
+      if (roomId !== this.state.roomId || this.#finished) return;
       showToast('conference.recovering', 'warn');
       this.state.notice = 'conference.recovering';
-      this.#scheduleRecovery();
+      this.#recovery.rejoinSoon();
     });
   }
 
@@ -491,9 +475,9 @@ export class ConferenceSession {
 
   /** Removed by the chair, or the meeting ended: release everything and tell the page. */
   #closedByServer(reason: 'removed' | 'ended'): void {
-    if (this.#left) return;
+    if (this.#finished) return;
+    this.#phase.transition(reason);
     this.#release();
-    this.state.phase = reason;
     this.state.notice = null;
     this.#delegate.onClosed(reason);
   }
@@ -548,115 +532,73 @@ export class ConferenceSession {
     }
   }
 
-  /**
-   * Re-joins now, or after a back-off when recoveries repeat (a worker that
-   * keeps dying must not become a join storm). False when it gave up.
-   */
-  #scheduleRecovery(): boolean {
-    const now = Date.now();
-    this.#recoveries = this.#recoveries.filter((at) => now - at < RECOVERY_WINDOW_MS);
-    if (this.#recoveries.length >= MAX_RECOVERIES) return false;
-    const delay =
-      this.#recoveries.length === 0 ? 0 : Math.min(500 * 2 ** this.#recoveries.length, MAX_RECOVERY_DELAY_MS);
-    this.#recoveries.push(now);
-    this.#generation++;
-    this.#closeMedia();
-    this.state.phase = 'joining';
-    this.state.error = null;
-    clearTimeout(this.#recoveryTimer);
-    this.#recoveryTimer = setTimeout(() => void this.#join(true), delay);
-    return true;
-  }
-
-  /**
-   * Socket gone. When joined, keep media and peers (the server keeps us for
-   * 30 s as 'reconnecting'); socket.io reconnects by itself and we resume.
-   */
-  #handleDisconnect(): void {
-    if (this.#left) return;
-    clearTimeout(this.#recoveryTimer);
-    this.#generation++;
-    if (this.#media && (this.state.phase === 'joined' || this.state.phase === 'reconnecting')) {
-      this.state.phase = 'reconnecting';
-      this.state.notice = 'conference.networkLost';
-      return;
-    }
-    this.#closeMedia();
-    this.state.phase = 'joining';
-    this.state.notice = 'conference.reconnecting';
-    this.state.peers = {};
-    this.state.activeSpeaker = null;
-  }
-
-  /** `room:resume` on the new socket, then an ICE restart per transport; a failure re-joins. */
-  async #resume(): Promise<void> {
+  /** A new join or resume attempt: the check tells when a newer one (or leaving) superseded it. */
+  #newAttempt(): () => boolean {
     const generation = ++this.#generation;
-    const stale = () => generation !== this.#generation || this.#left;
-    const media = this.#media;
+    return () => generation !== this.#generation || this.#finished;
+  }
+
+  /** What recovery may do to this session: small steps, each a move of the phase diagram. */
+  #recoveryHost(): RecoveryHost {
+    return {
+      phase: () => this.state.phase,
+      finished: () => this.#finished,
+      socketConnected: () => this.#signaling.connected,
+      media: () => (this.#media && !this.#media.closed ? this.#media : null),
+      join: (recovering) => this.#join(recovering),
+      resume: () => this.#resume(),
+      holdMedia: () => {
+        this.#generation++;
+        this.#phase.transition('reconnecting');
+        this.state.notice = 'conference.networkLost';
+      },
+      awaitSocket: () => {
+        this.#generation++;
+        this.#closeMedia();
+        this.#phase.transition('joining');
+        this.state.notice = 'conference.reconnecting';
+        this.state.peers = {};
+        this.state.activeSpeaker = null;
+      },
+      prepareRejoin: () => {
+        this.#generation++;
+        this.#closeMedia();
+        this.#phase.transition('joining');
+        this.state.error = null;
+      },
+    };
+  }
+
+  /** `room:resume` on the new socket: the server gives our peer back with the room as it is now. */
+  async #resume(): Promise<ResumeOutcome> {
+    const stale = this.#newAttempt();
     const peerId = this.state.self?.peerId;
-    if (!media || media.closed || !peerId || !this.#resumeToken) return this.#join(true);
+    if (!this.#media || this.#media.closed || !peerId || !this.#resumeToken) return 'rejoin';
     try {
       const resumed = await this.#signaling.request('room:resume', {
         roomId: this.state.roomId,
         peerId,
         resumeToken: this.#resumeToken,
       });
-      if (stale()) return;
+      if (stale()) return 'done';
       this.state.room = resumed.state;
       const peers = resumed.peers as PeerInfo[];
       const self = peers.find((p) => p.peerId === peerId);
       if (self) this.#upsertPeer(self);
       this.#setPeers(peers);
-      if (resumed.mediaLost) return this.#join(true);
-      // Back in the room; media follows once ICE has restarted (a failure re-joins).
-      this.state.phase = 'joined';
+      if (resumed.mediaLost) return 'rejoin';
+      this.#phase.transition('joined');
       this.state.notice = null;
-      Promise.all(media.transports.map((transport) => media.restartIce(transport))).catch((error) => {
-        if (media !== this.#media || this.#left) return;
-        console.warn('[beacon] ICE restart after resume failed, re-joining', error);
-        this.#scheduleRecovery();
-      });
+      return 'resumed';
     } catch (error) {
-      if (stale()) return;
+      if (stale()) return 'done';
       if (isAuthError(error)) {
         this.#delegate.onAuthFailure(toConsoleError(error).code);
-        return;
+        return 'done';
       }
       console.warn('[beacon] resume failed, re-joining', error);
-      await this.#join(true);
+      return 'rejoin';
     }
-  }
-
-  /** ICE trouble while the socket is up: restart ICE; still failed later, or refused: re-join. */
-  #handleTransportTrouble(media: MediaSession, transport: types.Transport, state: 'disconnected' | 'failed'): void {
-    if (!this.#signaling.connected || this.state.phase !== 'joined') return; // the resume restarts ICE
-    if (this.#iceRestarts.has(transport.id)) return;
-    this.#iceRestarts.add(transport.id);
-    const done = () => this.#iceRestarts.delete(transport.id);
-    const restart = async () => {
-      if (media !== this.#media || transport.closed || transport.connectionState === 'connected') return done();
-      try {
-        await media.restartIce(transport);
-      } catch (error) {
-        console.warn('[beacon] ICE restart failed', error);
-        done();
-        // Most often the whole link is down and socket.io has not noticed yet (its ping timeout is longer
-        // than ICE's): then the resume after reconnecting restarts ICE and keeps our peer, where a re-join
-        // now would make us a new participant. So wait out the ping timeout before re-joining.
-        setTimeout(() => {
-          if (!this.#signaling.connected || this.state.phase !== 'joined' || media !== this.#media) return;
-          if (!transport.closed && transport.connectionState !== 'connected') this.#scheduleRecovery();
-        }, SOCKET_SILENCE_MS);
-        return;
-      }
-      setTimeout(() => {
-        done();
-        if (media === this.#media && !transport.closed && transport.connectionState === 'failed') {
-          this.#scheduleRecovery();
-        }
-      }, ICE_RESTART_TIMEOUT_MS);
-    };
-    setTimeout(() => void restart(), state === 'disconnected' ? ICE_DISCONNECTED_GRACE_MS : 0);
   }
 
   #closeMedia(): void {
@@ -666,7 +608,7 @@ export class ConferenceSession {
     this.views.clearConsumers();
     this.#serverPaused.clear();
     this.#hidden.clear();
-    this.#iceRestarts.clear();
+    this.#recovery.mediaClosed();
     if (this.state.screenTrack) {
       this.state.screenTrack.stop();
       this.state.screenTrack = null;

@@ -2,10 +2,8 @@
 import type { ChatMessage, MediaSource, PeerInfo, RoomState } from '@beacon/protocol';
 import { reactive } from 'vue';
 import type { ClientErrorCode } from '../errors.ts';
+import type { ConferencePhase } from './ConferencePhase.ts';
 import type { QualitySample } from './quality.ts';
-
-/** Mirrors `data-state` on the conference root (a test hook). */
-export type ConferencePhase = 'joining' | 'joined' | 'reconnecting' | 'error' | 'removed' | 'ended';
 
 export interface RemoteTrack {
   consumerId: string;
@@ -23,6 +21,17 @@ export interface RemoteTrack {
   stalled: boolean;
   /** Frames were decoded over the last quality sample: what the tile shows is live. */
   decoding: boolean;
+}
+
+/** What one remote consumer receives (ConferenceSession.consumerLayers(); the e2e tests read it). */
+export interface ConsumerLayerView {
+  consumerId: string;
+  peerId: string;
+  kind: 'audio' | 'video';
+  /** The local consumer is paused (hidden tile, or its producer is paused). */
+  paused: boolean;
+  /** The layer the server says we receive (`consumer:layers`); null = not reported. */
+  spatialLayer: number | null;
 }
 
 /** Weak-link receive settings (`receive:settings`). */

@@ -1,10 +1,7 @@
 import { createI18n } from 'vue-i18n';
-import commandMessages from '../command/messages.ts';
-import terminalMessages from '../terminal/messages.ts';
-import en from './en.ts';
-import zhCN, { type Messages } from './zh-CN.ts';
+import { en, type Locale, type Messages, zhCN } from './messages.ts';
 
-export type Locale = 'zh-CN' | 'en';
+export type { Locale } from './messages.ts';
 
 const STORAGE_KEY = 'beacon.locale';
 
@@ -16,11 +13,7 @@ export const i18n = createI18n<[Messages], Locale, false>({
   legacy: false,
   locale: storedLocale(),
   fallbackLocale: 'zh-CN',
-  // The command room and the terminal page keep their strings next to their code (keys `command.*`, `terminal.*`).
-  messages: {
-    'zh-CN': { ...zhCN, command: commandMessages.zh, terminal: terminalMessages.zh } as Messages,
-    en: { ...en, command: commandMessages.en, terminal: terminalMessages.en } as Messages,
-  },
+  messages: { 'zh-CN': zhCN, en },
 });
 
 document.documentElement.lang = i18n.global.locale.value;

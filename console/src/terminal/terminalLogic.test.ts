@@ -1,7 +1,7 @@
 import type { AlertForTerminal, TaskView } from '@beacon/protocol';
 import { describe, expect, it } from 'vitest';
 import { currentAlert, enqueueAlert, needsAlarm, type QueuedAlert, removeAlert } from './alertQueue.ts';
-import { homeRoute, rememberReturnToTerminal, takeReturnToTerminal } from './landing.ts';
+import { homeRoute, redirectFor, rememberReturnToTerminal, takeReturnToTerminal } from './landing.ts';
 import { isOverdue, orderTasks, upsertTask } from './taskBoard.ts';
 
 const alert = (warningId: string, notifyCount = 1): AlertForTerminal => ({
@@ -102,5 +102,29 @@ describe('landing', () => {
     rememberReturnToTerminal(flags);
     expect(takeReturnToTerminal(flags)).toBe(true);
     expect(takeReturnToTerminal(flags)).toBe(false);
+  });
+
+  it('the router guard: signed in, #/login and a plain start land by role; deep links pass', () => {
+    const flags = storage();
+    const township = { role: 'township' } as const;
+    const duty = { role: 'duty_officer' } as const;
+    expect(redirectFor('login', township, flags)).toEqual({ name: 'terminal' });
+    expect(redirectFor('start', township, flags)).toEqual({ name: 'terminal' });
+    expect(redirectFor('start', duty, flags)).toEqual({ name: 'rooms' });
+    expect(redirectFor('login', duty, flags)).toEqual({ name: 'rooms' });
+    for (const deep of ['rooms', 'room', 'records', 'command', 'terminal']) {
+      expect(redirectFor(deep, township, flags)).toBeNull();
+      expect(redirectFor(deep, duty, flags)).toBeNull();
+    }
+    // Signed out: no redirect, the page shows the login form and keeps the URL.
+    expect(redirectFor('room', null, flags)).toBeNull();
+    expect(redirectFor('login', null, flags)).toBeNull();
+  });
+
+  it('the router guard sends the room list back to the terminal once after an auto-joined meeting', () => {
+    const flags = storage();
+    rememberReturnToTerminal(flags);
+    expect(redirectFor('rooms', { role: 'township' }, flags)).toEqual({ name: 'terminal' });
+    expect(redirectFor('rooms', { role: 'township' }, flags)).toBeNull();
   });
 });

@@ -121,32 +121,3 @@ export async function closeAllPulledVideos(): Promise<void> {
 export async function grabSnapshot(townshipId: string): Promise<string | null> {
   return findPanel(townshipId)?.snapshot() ?? null;
 }
-
-/** `window.__beaconVideoWall`: what the e2e tests drive and read. */
-export interface VideoWallTestHooks {
-  open(townshipId: string): Promise<void>;
-  close(townshipId: string): Promise<void>;
-  snapshot(townshipId: string): Promise<string | null>;
-  panels(): string[];
-  framesDecoded(townshipId: string): Promise<number>;
-  /** Kinds of the tracks the panel receives (a pull is camera only: ['video']). */
-  trackKinds(townshipId: string): string[];
-}
-
-declare global {
-  interface Window {
-    __beaconVideoWall?: VideoWallTestHooks;
-  }
-}
-
-window.__beaconVideoWall = {
-  open: openPulledVideo,
-  close: closePulledVideo,
-  snapshot: grabSnapshot,
-  panels: () => wallPanels.map((p) => p.townshipId),
-  framesDecoded: async (townshipId) => (await findPanel(townshipId)?.framesDecoded()) ?? 0,
-  trackKinds: (townshipId) =>
-    Object.values(findPanel(townshipId)?.conference?.state.tracks ?? {})
-      .map((t) => t.kind)
-      .sort(),
-};

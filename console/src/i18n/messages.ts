@@ -1,0 +1,30 @@
+/**
+ * The message tree, one rule everywhere: each face keeps its strings beside
+ * its code in `<face>/messages/zh-CN.ts` (the reference, Chinese first) and
+ * `<face>/messages/en.ts` (typed by it), and each adds its own top-level keys
+ * (shared: app, login, role, errors…; conference: rooms, meeting, chair…;
+ * command: command.*; terminal: terminal.*). messages.test.ts checks that
+ * both languages have every key and no empty string.
+ */
+import commandEn from '../command/messages/en.ts';
+import commandZh from '../command/messages/zh-CN.ts';
+import conferenceEn from '../conference/messages/en.ts';
+import conferenceZh from '../conference/messages/zh-CN.ts';
+import sharedEn from '../shared/messages/en.ts';
+import sharedZh from '../shared/messages/zh-CN.ts';
+import terminalEn from '../terminal/messages/en.ts';
+import terminalZh from '../terminal/messages/zh-CN.ts';
+
+export type Locale = 'zh-CN' | 'en';
+
+/** Each face's messages per language, by face (what the key test walks). */
+export const FACES = {
+  shared: { 'zh-CN': sharedZh, en: sharedEn },
+  conference: { 'zh-CN': conferenceZh, en: conferenceEn },
+  command: { 'zh-CN': commandZh, en: commandEn },
+  terminal: { 'zh-CN': terminalZh, en: terminalEn },
+};
+
+export const zhCN = { ...sharedZh, ...conferenceZh, ...commandZh, ...terminalZh };
+export type Messages = typeof zhCN;
+export const en: Messages = { ...sharedEn, ...conferenceEn, ...commandEn, ...terminalEn };
