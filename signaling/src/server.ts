@@ -61,7 +61,7 @@ export interface BeaconNode {
   tokens: TokenService;
   /** The SIP gateway's side of this node: status, dial-outs, credentials. */
   sip: SipBridge;
-  /** Incidents, warnings, tasks, presence (issue 5); tests drive escalation through it. */
+  /** The command room: incidents, warnings, tasks, presence; tests drive escalation through it. */
   command: CommandRoom;
   close(): Promise<void>;
 }
