@@ -1,10 +1,7 @@
 /**
  * The one logging style of Beacon: a single pino root logger, one child per
  * component. Level comes from LOG_LEVEL (default 'info'; 'silent' mutes it).
- *
- * Rubric: info = one line per meaningful lifecycle transition (room created,
- * participant joined, call answered), never something that can fire more than
- * once a second; debug for everything else.
+ * What to log at which level: the logging rubric in CONTRIBUTING.md.
  */
 import pino from 'pino';
 
