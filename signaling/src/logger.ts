@@ -1,4 +1,4 @@
-/** Signaling's loggers: `createLogger('RoomRegistry')`. The style and the rubric are in @beacon/common's logger. */
+/** Signaling's loggers: `createLogger('RoomRegistry')`. What to log at which level: the logging rubric in CONTRIBUTING.md. */
 import { type Logger, loggerFactory } from '@beacon/common';
 
 export type { Logger };

@@ -63,7 +63,7 @@ export interface BeaconNode {
   tokens: TokenService;
   /** The SIP gateway's side of this node: status, dial-outs, credentials. */
   sip: SipBridge;
-  /** Incidents, warnings, tasks, presence; tests drive escalation through it. */
+  /** The command room: incidents, warnings, tasks, presence; tests drive escalation through it. */
   command: CommandRoom;
   /** Stops every part, newest first; idempotent. A part's failure to stop is logged, not thrown. */
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 /**
- * Peer benchmark (issue 6): the same fan-out job through Beacon's media-server
+ * Peer benchmark (Beacon's SFU against a widely used one): the same fan-out job through Beacon's media-server
  * (one mediasoup worker) and through Janus 1.1 VideoRoom, on this machine, in
  * one run. Both SFUs receive plain RTP and send N plain RTP copies to local
  * UDP sockets — no ICE, DTLS or SRTP on either side:

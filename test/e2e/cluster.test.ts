@@ -1,5 +1,5 @@
 /**
- * The scaled-out deployment end to end (issue 6): nginx in front of two
+ * The scaled-out deployment end to end (REDIS_URL, MEDIA_NODES, DATABASE_URL): nginx in front of two
  * signaling nodes (Redis cluster mode, one PostgreSQL store), which drive two
  * media nodes (separate processes that register themselves in Redis,
  * cascaded with PipeTransports). Three

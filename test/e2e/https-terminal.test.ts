@@ -1,5 +1,5 @@
 /**
- * A township terminal on another host reaches Beacon over HTTPS (issue 7).
+ * A township terminal on another host reaches Beacon over HTTPS.
  * Beacon runs with its defaults for TLS (BEACON_TLS=auto: its own CA); the
  * terminal's Chromium runs in a network namespace, so it reaches Beacon by a
  * non-loopback address — a secure origin is the only way its camera opens.

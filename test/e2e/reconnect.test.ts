@@ -186,12 +186,13 @@ describe('reconnect after a network drop', () => {
       const watch = watchConnection(peerId);
       await netns.setUp(false);
       const downAt = Date.now();
-      // The issue: a drop of up to 30 s is survived; the others see "reconnecting" meanwhile.
+      // What a township must get: a drop of up to 30 s (the reconnect grace) is survived; the others see
+      // "reconnecting" meanwhile.
       await expect
         .poll(() => participantAttribute(chair.page, peerId, 'data-connection'), { timeout: 20_000, interval: 250 })
         .toBe('reconnecting');
       const detectedAfterMs = Date.now() - downAt;
-      // Down for 15 s in all (issue 7: a township's link drops for tens of seconds; the grace is 30 s).
+      // Down for 15 s in all: mountain links drop for tens of seconds, and the 30 s grace must cover that.
       await chair.page.waitForTimeout(Math.max(0, CUT_MS - (Date.now() - downAt)));
       await netns.setUp(true);
       const backAt = Date.now();

@@ -130,7 +130,8 @@ describe('recording and attendance', () => {
       recordedSeconds - 2,
     );
     // Known defect, seen only on a loaded 2-core CI machine: the file can come out up to ~5.5 s longer
-    // than the clicks (segment hand-over under load; see the issue-4/5 note). Tighten back to +2 s once fixed.
+    // than the clicks (segment hand-over under load: recordingCommands.ts trims each segment's overlap with the
+    // next one, some excess remains). Tighten back to +2 s once fixed.
     expect(duration).toBeLessThan(recordedSeconds + 6);
     // The video really decodes (not an empty track): ffmpeg reads frames over most of the duration.
     const { stdout: frames } = await run('ffprobe', [

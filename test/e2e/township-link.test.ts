@@ -41,7 +41,7 @@ import {
 } from '../src/netns.ts';
 
 const ROOM = 'city-weekly';
-/** The township WAN of issue 7. */
+/** The weak link a mountain township must still meet on: 300 kbit/s, 150 ms, 3 % loss each way. */
 const TOWNSHIP_LINK: LinkShape = { downlinkKbit: 300, uplinkKbit: 300, delayMs: 150, lossPercent: 3 };
 const WINDOWS = 12;
 const WINDOW_MS = 10_000;

@@ -1,5 +1,5 @@
 /**
- * Cluster mode (issue 6): two signaling nodes share Redis and one store. A
+ * Cluster mode (REDIS_URL set): two signaling nodes share Redis and one store. A
  * room runs on the node that claimed it; a participant whose socket reached
  * the other node is served through it (events forwarded to the owner, the
  * owner's emits delivered by the socket.io Redis adapter). When the owner

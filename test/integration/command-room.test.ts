@@ -1,5 +1,5 @@
 /**
- * The command room (issue 5) against a real node, a real SQLite file and real
+ * The command room (指挥大屏, the duty officers' map) against a real node, a real SQLite file and real
  * socket.io clients: incidents and their workflow, warnings issued to the
  * townships of an area with acks, escalation and CAP, tasks, presence and
  * video pull, emergency meetings, and the append-only audit log.

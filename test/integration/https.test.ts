@@ -1,5 +1,6 @@
 /**
- * HTTPS by default (issue 7), on a real Beacon node with BEACON_TLS=auto:
+ * HTTPS by default (browsers open a camera only on a secure origin), on a
+ * real Beacon node with BEACON_TLS=auto:
  * Beacon's own CA and certificate, TLS 1.2+ only, the plain-HTTP port's
  * redirect, CA download and help page, socket.io over TLS, the loopback
  * port for local services, reuse across restarts, and an admin's

@@ -1,5 +1,5 @@
 /**
- * Meeting control against a real node and a real mediasoup worker (issue 3):
+ * Meeting control (the chair's tools) against a real node and a real mediasoup worker:
  * permissions, chair controls, roll call, polling, speak requests, chat,
  * attendance, broadcast mode, reconnect and recording. Producers are real
  * mediasoup producers on WebRTC transports that never carry packets

@@ -1,5 +1,5 @@
 /**
- * The signaling side of the SIP gateway (issue 4) against a real node and a
+ * The signaling side of the SIP gateway (desk phones as room participants) against a real node and a
  * real mediasoup worker: the gateway's service socket (numbers, PINs, leg
  * tokens, room taps, status, dial-outs, credentials) and a phone leg's own
  * socket, whose G.711 RTP from a real UDP socket is checked where it leaves

@@ -1,6 +1,6 @@
 /**
- * A media node announces itself in Redis (issue 6: "each media-server process
- * registers itself … with a heartbeat") when MEDIA_NODE_REDIS_URL is set:
+ * A media node announces itself in Redis when MEDIA_NODE_REDIS_URL is set, so
+ * signaling nodes find new media nodes without a hand-kept MEDIA_NODES list:
  *
  *   beacon:media-node:<nodeId> = { nodeId, url, region }   expires after 6 s, rewritten every 2 s
  *

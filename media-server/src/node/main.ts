@@ -1,7 +1,8 @@
 /**
  * A standalone media node: `node --import tsx media-server/src/node/main.ts`,
  * configured by the environment (nodeConfig.ts). Signaling drives it over
- * the control server and places participants on it (cascade, issue 6).
+ * the control server and places participants on it (cascade: a room may
+ * span several media nodes, joined by PipeTransports).
  *
  * Once listening it prints one line `media-node ready {"nodeId":…,"controlPort":…}`
  * to stdout, so a supervisor (or a test) using port 0 learns the port.

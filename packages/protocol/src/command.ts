@@ -1,5 +1,5 @@
 /**
- * The command room: incidents, early warnings (CAP 1.2) with
+ * The command room (指挥大屏, the duty officers' map): incidents, early warnings (CAP 1.2) with
  * acknowledgement, dispatch tasks, presence of township terminals, video pull
  * and emergency meetings. Browser-safe: only zod.
  *

@@ -1,5 +1,5 @@
 /**
- * Meeting control: roles, chair controls, roll call, polling, speak
+ * Meeting control (the chair's tools): roles, chair controls, roll call, polling, speak
  * requests, chat, broadcast mode, recording, receive settings, reconnect.
  * Browser-safe: only zod. Merged into `clientEventSchemas` in events.ts.
  *

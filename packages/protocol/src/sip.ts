@@ -1,5 +1,5 @@
 /**
- * Desk IP phones. Browser-safe: only zod. Merged into
+ * Desk IP phones (through Kamailio and the SIP gateway). Browser-safe: only zod. Merged into
  * `clientEventSchemas` in events.ts.
  *
  * Shape of the bridge:

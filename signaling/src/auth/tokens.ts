@@ -35,7 +35,7 @@ const payloadSchema = z.object({
   displayName: z.string(),
   role: roleSchema,
   townshipId: z.string().min(1).nullable(),
-  // Optional: tokens issued before issue 4 carry neither and stay valid.
+  // Optional: only a phone leg's token carries them (browser and gateway tokens do not).
   device: z.literal('phone').optional(),
   extension: z.string().min(1).max(64).nullable().optional(),
 });

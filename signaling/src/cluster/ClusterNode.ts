@@ -1,6 +1,6 @@
 /**
  * This signaling node's membership in a cluster of nodes sharing one Redis
- * (issue 6, `REDIS_URL` set; without it Beacon is one node and none of this
+ * (`REDIS_URL` set; without it Beacon is one node and none of this
  * runs). Redis holds only what is shared and short-lived — which nodes are
  * alive, which node owns each room, the socket.io adapter's traffic and the
  * node-to-node requests — never anything that must survive: durable data is

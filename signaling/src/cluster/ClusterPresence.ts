@@ -1,6 +1,6 @@
 /**
- * Township presence across signaling nodes (issue 6: "presence and room
- * membership in Redis"). Each node knows only its own sockets and the rooms
+ * Township presence across signaling nodes, shared through Redis so every node
+ * sees all of it. Each node knows only its own sockets and the rooms
  * it runs; a duty officer on node A must still see 鹿城镇 online when its
  * terminal reached node B, and in the meeting node C runs. So every node
  * publishes its own view per township and merges everyone else's:

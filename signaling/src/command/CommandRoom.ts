@@ -1,5 +1,5 @@
 /**
- * The command room of one node (issue 5): the desks REST routes and socket
+ * The command room (指挥大屏) of one node: the desks REST routes and socket
  * handlers call, the bus they report on, presence and the escalation timer.
  */
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';

@@ -1,5 +1,5 @@
 /**
- * The certificate help pages (issue 7). A terminal that does not yet trust
+ * The certificate help pages. A terminal that does not yet trust
  * Beacon's CA gets Chromium's certificate error on the HTTPS origin, and a
  * duty officer on the phone to a township cannot talk anyone through that.
  * So the plain-HTTP port serves:

@@ -1,4 +1,4 @@
-/** Cascade over standalone media nodes (issue 6): `@beacon/signaling/media-nodes`. */
+/** Cascade over standalone media nodes (a room spans several): `@beacon/signaling/media-nodes`. */
 export { CascadedMediaControl, type CascadedMediaControlOptions } from './CascadedMediaControl.ts';
 export {
   InMemoryMediaNodeRegistry,

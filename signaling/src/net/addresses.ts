@@ -1,5 +1,6 @@
 /**
- * Listen and announced addresses, checked at start (issue 7). Township
+ * Listen and announced addresses, checked at start (a wrong one would
+ * otherwise show only as terminals whose media never connects). Township
  * terminals reach the city over the government WAN, so the address ICE
  * candidates announce must be one they can route to: when none is configured
  * and media listens on a wildcard, the first non-loopback IPv4 is announced,

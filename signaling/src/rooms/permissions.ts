@@ -18,7 +18,7 @@ type RolelessEvent = 'room:join' | 'room:resume' | 'room:leave';
 /** The SIP gateway's service events: no room, checked by account role (socket/deviceAccess.ts). */
 type ServiceEvent = Extract<ClientEventName, `sip:${string}`>;
 /**
- * Command-room events (issue 5): not room-scoped, checked by account role and
+ * Command-room events (alerts, tasks, video pull): not room-scoped, checked by account role and
  * township in the command desks (command/staff.ts). A terminal acknowledges an
  * alert whether or not it is in a meeting.
  */

@@ -47,7 +47,7 @@ export interface HandlerContext {
   sip: SipBridge;
   /** The gateway's room taps. */
   taps: SipTaps;
-  /** Incidents, warnings and acks, tasks, presence, video pull (issue 5). */
+  /** The command room: incidents, warnings and acks, tasks, presence, video pull. */
   command: CommandRoom;
   /** TURN (BEACON_TURN=on): ICE servers for each transport; null when off. */
   turn: TurnService | null;

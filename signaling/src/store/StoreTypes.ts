@@ -46,7 +46,7 @@ export interface AuditEntry {
   id: number;
   at: string;
   actorId: string | null;
-  /** The actor's account role (entries before issue 5 have none). */
+  /** The actor's account role (entries written before migration 4 added the column have none). */
   role: string | null;
   action: string;
   target: string | null;

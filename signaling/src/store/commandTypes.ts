@@ -1,4 +1,4 @@
-/** Repositories of the command room (issue 5): incidents, warnings with their ack boards, tasks. */
+/** Repositories of the command room (指挥大屏): incidents, warnings with their ack boards, tasks. */
 import type {
   AckBoardRow,
   AckChannel,

@@ -68,7 +68,7 @@ const sqliteMigrations: readonly string[] = [
     detail   TEXT CHECK (detail IS NULL OR json_valid(detail))
   );
   `,
-  // 2 — issue 3: chat, attendance (签到), recordings, per meeting.
+  // 2 — meeting control: chat, attendance (签到), recordings, per meeting.
   `
   CREATE TABLE chat_messages (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -104,7 +104,7 @@ const sqliteMigrations: readonly string[] = [
   );
   CREATE INDEX recordings_by_room ON recordings (room_id, started_at);
   `,
-  // 3 — issue 4: desk phones. Rooms get a number to dial and an optional PIN;
+  // 3 — desk phones. Rooms get a number to dial and an optional PIN;
   // SIP phones get digest hashes (Kamailio's subscriber table is built from them).
   // Numbers of rooms that exist already are filled in by sipSetup.ts.
   `
@@ -117,7 +117,7 @@ const sqliteMigrations: readonly string[] = [
   ALTER TABLE terminals ADD COLUMN sip_ha1b TEXT;
   ALTER TABLE terminals ADD COLUMN sip_updated_at TEXT;
   `,
-  // 4 — issue 5: the command room. Incidents with their timeline (snapshots inline: a few
+  // 4 — the command room. Incidents with their timeline (snapshots inline: a few
   // hundred KB each, few per incident), CAP warnings, one delivery row per warned township
   // (its ack board line), dispatch tasks; audit entries become append-only in the database itself.
   `

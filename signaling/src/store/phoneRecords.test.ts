@@ -50,7 +50,7 @@ describeStoreBackends((env) => {
     });
 
     it('numbers rooms and sets demo SIP passwords in a store made before migration 3', async () => {
-      // A data dir from issue 3: migrations 1–2, seeded, plus a room created by a user.
+      // A data dir from before desk phones: migrations 1–2, seeded, plus a room created by a user.
       const db = await env.connect();
       await migrate(db, migrations.slice(0, 2));
       await seedDemoData(db, 'beacon2026');

@@ -1,5 +1,5 @@
 /**
- * The store's desk-phone side (issue 4): terminals with their SIP digest
+ * The store's desk-phone side: terminals with their SIP digest
  * hashes, and the dial numbers of rooms. Kept apart from SqlStore.ts so
  * each file stays small.
  */

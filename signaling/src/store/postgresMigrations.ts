@@ -75,7 +75,7 @@ export const postgresMigrations: readonly string[] = [
     detail   TEXT CHECK (detail IS NULL OR beacon_json_valid(detail))
   );
   `,
-  // 2 — issue 3: chat, attendance (签到), recordings, per meeting.
+  // 2 — meeting control: chat, attendance (签到), recordings, per meeting.
   `
   CREATE TABLE chat_messages (
     id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -111,7 +111,7 @@ export const postgresMigrations: readonly string[] = [
   );
   CREATE INDEX recordings_by_room ON recordings (room_id, started_at);
   `,
-  // 3 — issue 4: desk phones (dial numbers, PINs, SIP digest hashes).
+  // 3 — desk phones (dial numbers, PINs, SIP digest hashes).
   `
   ALTER TABLE rooms ADD COLUMN dial_number TEXT CHECK (dial_number IS NULL OR dial_number ~ '^[0-9]{2,16}$');
   ALTER TABLE rooms ADD COLUMN pin TEXT CHECK (pin IS NULL OR pin ~ '^[0-9]{1,12}$');
@@ -120,7 +120,7 @@ export const postgresMigrations: readonly string[] = [
   ALTER TABLE terminals ADD COLUMN sip_ha1b TEXT;
   ALTER TABLE terminals ADD COLUMN sip_updated_at TEXT;
   `,
-  // 4 — issue 5: the command room; audit entries become append-only in the database itself.
+  // 4 — the command room; audit entries become append-only in the database itself.
   `
   CREATE TABLE incidents (
     id          TEXT PRIMARY KEY,

@@ -1,5 +1,5 @@
 /**
- * Beacon's own certificate authority (issue 7): browsers open a camera only on
+ * Beacon's own certificate authority: browsers open a camera only on
  * a secure origin, and township terminals reach the city's servers by an IP
  * address or an intranet name no public CA will certify. So on first start
  * Beacon creates a CA (10 years) and a server certificate for its host names

@@ -147,7 +147,7 @@ const zhCN = {
       forbidden: '仅管理员可查看审计日志',
     },
     meetingStarted: '已发起应急会商',
-    /** Error codes new in issue 5 (the shared error table may not know them yet). */
+    /** The command room's own wording of these codes (commandStore.ts picks `command.errors.*` over `errors.*`). */
     errors: {
       invalid_transition: '事件状态不允许这样变更（可能已被他人更新）',
       cap_invalid: 'CAP 文件无效，未导入',
