@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       map: { tileUrl: null, tileAttribution: null },
       sipRealm: 'beacon',
       escalationTickMs: 15_000,
+      metrics: { token: null, trustLoopback: true },
       logLevel: 'info',
       media: {
         numWorkers: os.availableParallelism(),
@@ -121,6 +122,7 @@ describe('loadConfig', () => {
       map: { tileUrl: 'https://t0.tianditu.gov.cn/vec_w/wmts?tk=KEY&x={x}&y={y}&l={z}', tileAttribution: '天地图' },
       sipRealm: 'sip.cx.example',
       escalationTickMs: 15_000,
+      metrics: { token: null, trustLoopback: true },
       logLevel: 'silent',
       media: {
         numWorkers: 3,
@@ -173,6 +175,19 @@ describe('loadConfig', () => {
     expect(message).toContain('BEACON_TURN_SECRET');
     expect(message).not.toContain('hunter2');
     expect(message).not.toContain('hunter3');
+  });
+
+  it('takes a metrics scrape token and turns loopback trust off; a short token is refused unechoed', () => {
+    const token = 'scrape-'.repeat(6);
+    expect(loadConfig({ BEACON_METRICS_TOKEN: token, BEACON_METRICS_LOOPBACK: 'off' }).metrics).toEqual({
+      token,
+      trustLoopback: false,
+    });
+    expect(() => loadConfig({ BEACON_METRICS_TOKEN: 'short-scrape' })).toThrow(
+      /BEACON_METRICS_TOKEN: must be at least 32/,
+    );
+    expect(() => loadConfig({ BEACON_METRICS_TOKEN: 'short-scrape' })).not.toThrow(/short-scrape/);
+    expect(() => loadConfig({ BEACON_METRICS_LOOPBACK: 'maybe' })).toThrow(/BEACON_METRICS_LOOPBACK/);
   });
 
   it('lists every bad variable in one error, without leaking the secret', () => {

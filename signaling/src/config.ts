@@ -65,6 +65,13 @@
  *                            (DATABASE_URL) and one BEACON_JWT_SECRET
  *   BEACON_NODE_ID           this node's name in the cluster           (unset: host name +
  *                                                                       random suffix)
+ *   BEACON_METRICS_TOKEN     scrape token: /metrics answers a request    (unset: loopback
+ *                            with `Authorization: Bearer <token>`       clients only)
+ *                            from anywhere (at least 32 characters)
+ *   BEACON_METRICS_LOOPBACK  serve /metrics to this machine without a     on
+ *                            token: on | off (off when a reverse proxy
+ *                            on this host forwards outside requests
+ *                            without X-Forwarded-For)
  *   LOG_LEVEL                pino level (trace…fatal, silent)          info
  *   MEDIA_WORKERS            mediasoup workers                         os.availableParallelism()
  *   MEDIA_LISTEN_IP          RTC listen address (an IP address)        0.0.0.0
@@ -194,6 +201,12 @@ export const configSchema = z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dots, dashes, underscores')
       .optional(),
+    BEACON_METRICS_TOKEN: z
+      .string()
+      .min(32, 'must be at least 32 characters')
+      .regex(/^\S+$/, 'no spaces (it is sent as a bearer token)')
+      .optional(),
+    BEACON_METRICS_LOOPBACK: z.enum(['on', 'off']).default('on'),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).default(os.availableParallelism()),
     MEDIA_LISTEN_IP: ipAddress.default('0.0.0.0'),
@@ -263,6 +276,8 @@ export const configSchema = z
     sipRealm: env.BEACON_SIP_REALM,
     escalationTickMs: env.BEACON_ESCALATION_TICK_MS,
     map: { tileUrl: env.BEACON_MAP_TILE_URL ?? null, tileAttribution: env.BEACON_MAP_TILE_ATTRIBUTION ?? null },
+    /** Who may read /metrics (metricsAccess.ts). */
+    metrics: { token: env.BEACON_METRICS_TOKEN ?? null, trustLoopback: env.BEACON_METRICS_LOOPBACK === 'on' },
     logLevel: env.LOG_LEVEL,
     media: {
       numWorkers: env.MEDIA_WORKERS,
@@ -276,7 +291,14 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 
 /** Never echoed in error messages: they are (or contain) secrets. */
-const SECRET_KEYS = new Set(['BEACON_JWT_SECRET', 'BEACON_TURN_SECRET', 'DATABASE_URL', 'REDIS_URL', 'MEDIA_NODE_KEY']);
+const SECRET_KEYS = new Set([
+  'BEACON_JWT_SECRET',
+  'BEACON_TURN_SECRET',
+  'BEACON_METRICS_TOKEN',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'MEDIA_NODE_KEY',
+]);
 
 /**
  * Validates the environment once. Empty strings count as unset. On bad input

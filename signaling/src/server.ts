@@ -20,7 +20,7 @@ import type { Config } from './config.ts';
 import { certificateHelpRouter, plainHttpApp } from './http/certificateHelp.ts';
 import { createApp } from './http/createApp.ts';
 import { createLogger } from './logger.ts';
-import { createMetricsRegistry } from './metrics.ts';
+import { BeaconMetrics } from './metrics.ts';
 import { isWildcard, type ResolvedAddresses, resolveAddresses } from './net/addresses.ts';
 import { MeetingJournal } from './rooms/MeetingJournal.ts';
 import { RoomRegistry } from './rooms/RoomRegistry.ts';
@@ -113,12 +113,18 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   life.add('rooms', () => registry.close());
   const journal = new MeetingJournal({ registry: rooms, store, media });
   life.add('meeting journal', () => journal.stop());
-  const metrics = createMetricsRegistry({ media, rooms });
+  const metrics = new BeaconMetrics({ media, rooms });
   const sip = new SipBridge({ store, realm: config.sipRealm });
   await sip.loadPhones();
   const taps = new SipTaps({ registry: rooms, media });
   life.add('SIP taps', () => taps.close());
-  const command = new CommandRoom({ store, registry: rooms, sip, escalationTickMs: config.escalationTickMs });
+  const command = new CommandRoom({
+    store,
+    registry: rooms,
+    sip,
+    escalationTickMs: config.escalationTickMs,
+    metrics,
+  });
   life.add('command room', () => command.close());
   const turn = config.turn.enabled
     ? new TurnService({ config, announcedAddress: addresses.mediaAnnounced, tls })
@@ -130,6 +136,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     registry: rooms,
     media,
     metrics,
+    metricsAccess: config.metrics,
     sip,
     command,
     consoleDist: config.consoleDist,
@@ -155,6 +162,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     taps,
     command,
     turn,
+    metrics,
     cluster: cluster ? { node: cluster, ownership: new RoomOwnership(cluster) } : null,
   });
   if (cluster) {

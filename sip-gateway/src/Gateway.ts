@@ -14,6 +14,7 @@ import path from 'node:path';
 import { TypedEmitter } from '@beacon/common';
 import type { DialRequest } from '@beacon/protocol';
 import { runAlertCall } from './calls/AlertCallFlow.ts';
+import { CallCounters } from './calls/CallCounters.ts';
 import type { CallLeg } from './calls/CallLeg.ts';
 import { runDialIn } from './calls/DialInFlow.ts';
 import { runDialOut } from './calls/DialOutFlow.ts';
@@ -48,6 +49,8 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   readonly config: GatewayConfig;
   readonly service: GatewayService;
   readonly clock = new MixerClock();
+  /** Call outcomes since this process started; reported to signaling with every status. */
+  readonly calls = new CallCounters();
   readonly prompts: PromptLibrary;
   readonly #lobby = new Lobby();
   readonly #rooms: RoomAudioRegistry;
@@ -60,6 +63,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   #statusTimer: NodeJS.Timeout | undefined;
   #statsTimer: NodeJS.Timeout | undefined;
   #stopping = false;
+  #reportQueued = false;
 
   private constructor(config: GatewayConfig, service: GatewayService) {
     super();
@@ -211,6 +215,20 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       reason: this.#unavailable,
       registrations: registrations.map((r) => ({ extension: r.extension, contact: r.contact, expiresAt: r.expiresAt })),
       inCall,
+      counters: this.calls.snapshot(this.clock.stats),
+    });
+  }
+
+  /**
+   * A call's outcome is often counted in an `ended` listener that runs after the one that
+   * reported the leg's end: one report on the next turn carries both, coalesced.
+   */
+  #reportSoon(): void {
+    if (this.#reportQueued) return;
+    this.#reportQueued = true;
+    setImmediate(() => {
+      this.#reportQueued = false;
+      if (!this.#stopping) void this.#reportStatus();
     });
   }
 
@@ -230,6 +248,10 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       releaseRoomAudio: (roomId) => this.#rooms.release(roomId),
       openLegConnection: (roomId, token, ssrc) =>
         LegConnection.open({ signalingUrl: this.config.signalingUrl, token, roomId, ssrc }),
+      countCall: (direction, outcome) => {
+        this.calls.record(direction, outcome);
+        this.#reportSoon();
+      },
       track: (leg, extension) => {
         if (this.#stopping) {
           void leg.end('gateway_stopping');

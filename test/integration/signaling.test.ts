@@ -437,7 +437,12 @@ describe('conference', () => {
     expect(metrics).toMatch(/^beacon_rooms 1$/m);
     expect(metrics).toMatch(/^beacon_media_workers_alive 1$/m);
     expect(metrics).toMatch(/^process_cpu_user_seconds_total /m);
-    expect(metrics).not.toMatch(/^beacon_\w+\{/m);
+    // Labels only from small fixed sets (error codes, reasons, channels, call outcomes, buckets), never a room.
+    const labelNames = [...metrics.matchAll(/^beacon_\w+\{([^}]*)\}/gm)].flatMap((series) =>
+      [...(series[1] ?? '').matchAll(/(\w+)="/g)].map((label) => label[1]),
+    );
+    expect(labelNames).toContain('reason');
+    for (const name of labelNames) expect(['code', 'reason', 'channel', 'direction', 'outcome', 'le']).toContain(name);
     expect(metrics).not.toMatch(/city-weekly/);
 
     // Disconnect is a leave: others hear peer:left and the camera consumer closes.

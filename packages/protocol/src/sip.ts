@@ -24,12 +24,30 @@ import {
   type DialState,
   PHONE_CALL_STATES,
   type PhoneCallState,
+  SIP_CALL_DIRECTIONS,
+  SIP_CALL_OUTCOMES,
 } from './vocabulary.ts';
 
 const id = z.string().min(1).max(128);
 export const dialNumberSchema = z.string().regex(DIAL_NUMBER_PATTERN, 'digits only, 2–16 of them');
 export const phoneCallStateSchema = z.enum(PHONE_CALL_STATES);
 export const dialStateSchema = z.enum(DIAL_STATES);
+
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/**
+ * The gateway's running totals since its process started (`bootId` changes on
+ * every start, so signaling can tell a restart from a counter going back).
+ */
+export const gatewayCountersSchema = z.object({
+  bootId: z.string().min(1).max(64),
+  calls: z
+    .array(z.object({ direction: z.enum(SIP_CALL_DIRECTIONS), outcome: z.enum(SIP_CALL_OUTCOMES), count }))
+    .max(SIP_CALL_DIRECTIONS.length * SIP_CALL_OUTCOMES.length),
+  /** 20 ms mixer clock ticks, and those that ran more than a frame late. */
+  mixerTicks: count,
+  mixerLateTicks: count,
+});
+export type GatewayCounters = z.infer<typeof gatewayCountersSchema>;
 
 export interface PhoneInfo {
   extension: string | null;
@@ -122,6 +140,8 @@ export const sipEventSchemas = {
       .max(10_000),
     /** Extensions in a call right now. */
     inCall: z.array(z.string().min(1).max(64)).max(10_000),
+    /** Call outcomes and mixer clock totals for signaling's /metrics; optional (a status-only report leaves it out). */
+    counters: gatewayCountersSchema.optional(),
   }),
   /** Progress of a dial-out the server asked for with `sip:dial`. */
   'sip:dialState': z.object({ requestId: id, state: dialStateSchema, reason: z.string().max(200).nullable() }),

@@ -94,3 +94,24 @@ export type PhoneCallState = (typeof PHONE_CALL_STATES)[number];
 /** Outcome and progress of a dial-out, as shown live to the one who dialled. */
 export const DIAL_STATES = ['dialling', 'ringing', 'answered', 'busy', 'no_answer', 'failed', 'ended'] as const;
 export type DialState = (typeof DIAL_STATES)[number];
+
+/** Who started a call through the SIP gateway: a phone dialling in, a dial-out from a console, an alert call. */
+export const SIP_CALL_DIRECTIONS = ['in', 'out', 'alert'] as const;
+export type SipCallDirection = (typeof SIP_CALL_DIRECTIONS)[number];
+
+/**
+ * How a call through the gateway turned out, counted once per call for metrics:
+ * answered (dial-out/alert: the phone picked up; dial-in: the caller got into the room),
+ * busy, no_answer, rejected_pin (dial-in: every PIN try wrong), unknown_number (dial-in:
+ * refused before answering), hung_up (dial-in: the caller left before entering), failed.
+ */
+export const SIP_CALL_OUTCOMES = [
+  'answered',
+  'busy',
+  'no_answer',
+  'rejected_pin',
+  'unknown_number',
+  'hung_up',
+  'failed',
+] as const;
+export type SipCallOutcome = (typeof SIP_CALL_OUTCOMES)[number];

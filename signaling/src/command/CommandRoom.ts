@@ -2,6 +2,7 @@
  * The command room (指挥大屏) of one node: the desks REST routes and socket
  * handlers call, the bus they report on, presence and the escalation timer.
  */
+import type { AlertMetrics } from '../metrics.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
@@ -21,6 +22,8 @@ export interface CommandRoomOptions {
   sip: SipBridge;
   /** How often escalation looks for unacknowledged alerts (config BEACON_ESCALATION_TICK_MS). */
   escalationTickMs: number;
+  /** Alert delivery and ack latencies for /metrics; default none. */
+  metrics?: AlertMetrics | null;
 }
 
 export class CommandRoom {
@@ -38,7 +41,7 @@ export class CommandRoom {
   constructor(opts: CommandRoomOptions) {
     this.bus = new CommandBus(opts.store);
     this.incidents = new IncidentDesk(this.bus);
-    this.warnings = new WarningDesk(this.bus);
+    this.warnings = new WarningDesk(this.bus, opts.metrics ?? null);
     this.tasks = new TaskDesk(this.bus);
     this.presence = new Presence({ bus: this.bus, registry: opts.registry, sip: opts.sip });
     this.meetings = new EmergencyMeeting({ bus: this.bus, sip: opts.sip });

@@ -15,6 +15,7 @@ import type {
 } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
+import type { AlertMetrics } from '../metrics.ts';
 import type { Actor, CommandBus } from './CommandBus.ts';
 import { affectedTownships, closedRing } from './geo/affectedTownships.ts';
 import { requireStaff, requireTownship } from './staff.ts';
@@ -42,9 +43,12 @@ export type WarningDraft = CreateWarningRequest & { identifier?: string; sender?
 
 export class WarningDesk {
   readonly #bus: CommandBus;
+  readonly #metrics: AlertMetrics | null;
 
-  constructor(bus: CommandBus) {
+  /** `metrics`: told of each township's first delivery and first ack (default: none). */
+  constructor(bus: CommandBus, metrics: AlertMetrics | null = null) {
     this.#bus = bus;
+    this.#metrics = metrics;
   }
 
   async get(id: string): Promise<WarningView> {
@@ -162,26 +166,49 @@ export class WarningDesk {
   async received(actor: Actor, warningId: string): Promise<void> {
     const townshipId = requireTownship(actor);
     await this.#delivery(townshipId, warningId);
-    const result = await this.#bus.store.warnings.markDelivered(warningId, townshipId, new Date().toISOString());
-    if (result?.changed) this.#bus.emit('ack', result.row);
+    const at = new Date().toISOString();
+    const result = await this.#bus.store.warnings.markDelivered(warningId, townshipId, at);
+    if (result?.changed) {
+      this.#bus.emit('ack', result.row);
+      const seconds = await this.#secondsSinceIssue(warningId, at);
+      if (seconds !== null) this.#metrics?.alertDelivered(seconds);
+    }
   }
 
   /** Idempotent: a second ack returns the stored row unchanged. Committed before the promise resolves. */
   async ack(actor: Actor, warningId: string, channel: AckChannel = 'terminal'): Promise<AckBoardRow> {
     const townshipId = requireTownship(actor);
     await this.#delivery(townshipId, warningId);
+    const at = new Date().toISOString();
     const result = await this.#bus.store.warnings.ack(warningId, townshipId, {
       by: actor.userId,
       byName: actor.displayName,
       channel,
-      at: new Date().toISOString(),
+      at,
     });
     if (!result) throw BeaconError.notFound('alert');
     if (result.changed) {
       await this.#bus.audit(actor, 'warning.ack', warningId, { townshipId, channel });
       this.#bus.emit('ack', result.row);
+      const seconds = await this.#secondsSinceIssue(warningId, at);
+      if (seconds !== null) this.#metrics?.alertAcked(channel, seconds);
     }
     return result.row;
+  }
+
+  /**
+   * Only read when there is someone to tell: one store read per township's first delivery
+   * or ack. Never throws: the ack is committed already and must be answered as such.
+   */
+  async #secondsSinceIssue(warningId: string, at: string): Promise<number | null> {
+    if (!this.#metrics) return null;
+    try {
+      const issuedAt = (await this.#bus.store.warnings.get(warningId))?.issuedAt;
+      return issuedAt ? (Date.parse(at) - Date.parse(issuedAt)) / 1000 : null;
+    } catch (err) {
+      logger.debug({ err, warningId }, 'alert latency not measured');
+      return null;
+    }
   }
 
   /** Banners a township terminal must (still) show: issued, unexpired, not acked. */

@@ -3,11 +3,18 @@
  * /api/v1. The verified claims are kept in `res.locals.claims`.
  */
 
-import { BeaconError, type LoginResponse, loginRequestSchema, type UserView } from '@beacon/protocol';
+import {
+  BeaconError,
+  type LoginRequest,
+  type LoginResponse,
+  loginRequestSchema,
+  type UserView,
+} from '@beacon/protocol';
 import { type RequestHandler, type Response, Router } from 'express';
 import { verifyPassword } from '../auth/passwords.ts';
 import type { AuthClaims, TokenService } from '../auth/tokens.ts';
 import { createLogger } from '../logger.ts';
+import type { BeaconMetrics } from '../metrics.ts';
 import type { Store, UserRecord } from '../store/index.ts';
 import { parseOrBadRequest } from '../validation.ts';
 
@@ -33,13 +40,25 @@ export function claimsOf(res: Response): AuthClaims {
   return claims;
 }
 
-export function loginRouter(deps: { store: Store; tokens: TokenService }): Router {
+export function loginRouter(deps: {
+  store: Store;
+  tokens: TokenService;
+  metrics: Pick<BeaconMetrics, 'signInFailed'>;
+}): Router {
   const router = Router();
   router.post('/login', async (req, res) => {
-    const { username, password } = parseOrBadRequest(loginRequestSchema, req.body);
+    let credentials: LoginRequest;
+    try {
+      credentials = parseOrBadRequest(loginRequestSchema, req.body);
+    } catch (err) {
+      deps.metrics.signInFailed('malformed');
+      throw err;
+    }
+    const { username, password } = credentials;
     const user = await deps.store.users.findByUsername(username);
     const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !valid) {
+      deps.metrics.signInFailed(user ? 'wrong_password' : 'unknown_user');
       logger.info({ username }, 'login refused');
       await deps.store.audit.append({ actorId: user?.id ?? null, action: 'auth.login_failed', detail: { username } });
       throw BeaconError.unauthorized(BAD_CREDENTIALS);

@@ -5,9 +5,10 @@
  */
 import type { MediaControl } from '@beacon/media-server';
 import express, { type Express, type Router } from 'express';
-import type { Registry } from 'prom-client';
 import type { TokenService } from '../auth/tokens.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
+import type { BeaconMetrics } from '../metrics.ts';
+import type { MetricsAccessOptions } from '../metricsAccess.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
@@ -29,7 +30,9 @@ export interface AppDeps {
   tokens: TokenService;
   registry: RoomRegistry;
   media: MediaControl;
-  metrics: Registry;
+  metrics: BeaconMetrics;
+  /** Who may read /metrics (config BEACON_METRICS_TOKEN, BEACON_METRICS_LOOPBACK). Default: loopback only. */
+  metricsAccess?: MetricsAccessOptions;
   sip: SipBridge;
   command: CommandRoom;
   consoleDist: string;
@@ -55,7 +58,7 @@ export function createApp(deps: AppDeps): Express {
   }
   for (const router of deps.before ?? []) app.use(router);
 
-  app.use(opsRouter(deps));
+  app.use(opsRouter({ ...deps, metricsAccess: deps.metricsAccess ?? { token: null, trustLoopback: true } }));
   // A note may carry a ~2 MB JPEG data URL (snapshot); parsed here, the 100 kB parser below skips it.
   app.post('/api/v1/incidents/:id/notes', express.json({ limit: '3mb' }));
   app.use('/api', express.json({ limit: '100kb' }));

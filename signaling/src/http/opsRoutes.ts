@@ -1,10 +1,19 @@
-/** Unauthenticated operations endpoints: liveness, readiness, Prometheus. */
+/**
+ * Operations endpoints: liveness and readiness (no sign-in: load balancers and
+ * systemd ask them), Prometheus metrics (loopback or the scrape token).
+ */
 import type { MediaControl } from '@beacon/media-server';
 import { Router } from 'express';
-import type { Registry } from 'prom-client';
+import type { BeaconMetrics } from '../metrics.ts';
+import { type MetricsAccessOptions, requireMetricsAccess } from '../metricsAccess.ts';
 import type { Store } from '../store/index.ts';
 
-export function opsRouter(deps: { store: Store; media: MediaControl; metrics: Registry }): Router {
+export function opsRouter(deps: {
+  store: Store;
+  media: MediaControl;
+  metrics: BeaconMetrics;
+  metricsAccess: MetricsAccessOptions;
+}): Router {
   const router = Router();
 
   // Liveness: the event loop answers. Nothing else, so a slow dependency never gets the process restarted.
@@ -19,8 +28,9 @@ export function opsRouter(deps: { store: Store; media: MediaControl; metrics: Re
     res.status(media && store ? 200 : 503).json({ status: media && store ? 'ok' : 'not_ready', media, store });
   });
 
-  router.get('/metrics', async (_req, res) => {
-    res.type(deps.metrics.contentType).send(await deps.metrics.metrics());
+  router.get('/metrics', requireMetricsAccess(deps.metricsAccess), async (_req, res) => {
+    const { registry } = deps.metrics;
+    res.type(registry.contentType).send(await registry.metrics());
   });
 
   return router;

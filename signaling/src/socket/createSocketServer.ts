@@ -13,6 +13,7 @@ import { type BaseContext, ForwardedRooms } from '../cluster/ForwardedRooms.ts';
 import type { RoomOwnership } from '../cluster/RoomOwnership.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
 import { createLogger } from '../logger.ts';
+import type { BeaconMetrics } from '../metrics.ts';
 import type { MeetingJournal } from '../rooms/MeetingJournal.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
@@ -23,7 +24,7 @@ import { authenticate } from './authenticate.ts';
 import { CommandEmitter } from './CommandEmitter.ts';
 import { handlers, socketGone } from './handlers/index.ts';
 import { RoomBridge } from './RoomBridge.ts';
-import { registerHandler } from './registerHandler.ts';
+import { type OutcomeObserver, registerHandler } from './registerHandler.ts';
 import { SipEmitter } from './SipEmitter.ts';
 import { SocketSession } from './SocketSession.ts';
 import type { BeaconServer, HandlerContext } from './types.ts';
@@ -46,6 +47,19 @@ export interface SocketServerOptions {
   turn?: TurnService | null;
   /** Cluster mode (REDIS_URL): Redis adapter, rooms run on their owner node. Default: one node. */
   cluster?: { node: ClusterNode; ownership: RoomOwnership } | null;
+  metrics: BeaconMetrics;
+}
+
+/**
+ * Joins are counted where the client's socket is, once its ack is sent: in cluster
+ * mode the join may run on the room's owner node, but it is this node that answers.
+ */
+function countJoins(metrics: BeaconMetrics): OutcomeObserver {
+  return (event, error) => {
+    if (event !== 'room:join') return;
+    if (error) metrics.joinFailed(error.code);
+    else metrics.joinSucceeded();
+  };
 }
 
 export function createSocketServer(opts: SocketServerOptions): {
@@ -77,9 +91,11 @@ export function createSocketServer(opts: SocketServerOptions): {
     taps: opts.taps,
     command: opts.command,
     turn: opts.turn ?? null,
+    metrics: opts.metrics,
   };
   const forwarded = opts.cluster ? new ForwardedRooms({ ...opts.cluster, base }) : null;
   const dispatch = forwarded ? forwarded.dispatch.bind(forwarded) : undefined;
+  const observe = countJoins(opts.metrics);
   const bridge = new RoomBridge({ io, registry: opts.registry, media: opts.media });
   const sipEmitter = new SipEmitter({ io, bridge: opts.sip, taps: opts.taps, registry: opts.registry });
   const commandEmitter = new CommandEmitter({ io, command: opts.command, localPresence: Boolean(opts.cluster) });
@@ -95,7 +111,7 @@ export function createSocketServer(opts: SocketServerOptions): {
     sipEmitter.connected(socket);
 
     for (const event of Object.keys(handlers) as ClientEventName[]) {
-      registerHandler(ctx, event, handlers[event] as never, dispatch);
+      registerHandler(ctx, event, handlers[event] as never, dispatch, observe);
     }
     // After the handlers: a terminal answering its pending alerts' banners at once is heard.
     commandEmitter.connected(socket);

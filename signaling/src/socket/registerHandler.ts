@@ -5,7 +5,7 @@
  * is `bad_request` whoever sends it. Nothing a client sends may crash the
  * process; every outcome is an ack with a code.
  */
-import { type ClientEventName, clientEventSchemas } from '@beacon/protocol';
+import { type ClientEventName, clientEventSchemas, type ErrorBody } from '@beacon/protocol';
 import { parseOrBadRequest } from '../validation.ts';
 import { assertDeviceMayUse } from './deviceAccess.ts';
 import { toErrorBody } from './errors.ts';
@@ -21,11 +21,15 @@ export type Dispatch = (
   local: () => Promise<unknown>,
 ) => Promise<unknown>;
 
+/** Told how each event ended (null: ok), after the ack is sent: metrics count outcomes here. */
+export type OutcomeObserver = (event: ClientEventName, error: ErrorBody | null) => void;
+
 export function registerHandler<E extends ClientEventName>(
   ctx: HandlerContext,
   event: E,
   handler: Handler<E>,
   dispatch?: Dispatch,
+  observe?: OutcomeObserver,
 ): void {
   const schema = clientEventSchemas[event];
   ctx.socket.on(event as never, (...args: unknown[]) => {
@@ -35,12 +39,13 @@ export function registerHandler<E extends ClientEventName>(
       ctx.log.debug({ event }, 'event without ack ignored');
       return;
     }
-    const reply: AckFn = (response) => {
+    const reply = (response: { ok: true; data: unknown } | { ok: false; error: ErrorBody }) => {
       try {
         (ack as AckFn)(response);
       } catch (err) {
         ctx.log.warn({ err, event }, 'ack threw');
       }
+      observe?.(event, response.ok ? null : response.error);
     };
     let payload: unknown;
     try {

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
 import type { AuthClaims, TokenService } from '../auth/tokens.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
+import type { BeaconMetrics } from '../metrics.ts';
 import type { MeetingJournal } from '../rooms/MeetingJournal.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
@@ -51,6 +52,8 @@ export interface HandlerContext {
   command: CommandRoom;
   /** TURN (BEACON_TURN=on): ICE servers for each transport; null when off. */
   turn: TurnService | null;
+  /** This node's Prometheus counters (the gateway's status reports feed some). */
+  metrics: BeaconMetrics;
 }
 
 /** One client event: validated payload in, ack data out; throw BeaconError to refuse. */

@@ -8,10 +8,11 @@
  * will call again).
  */
 import { randomUUID } from 'node:crypto';
-import type { AlertCallRequest, DialState } from '@beacon/protocol';
+import type { AlertCallRequest } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import type { GatewayUserAgent } from '../sip/GatewayUserAgent.ts';
-import { CallLeg, type LegEndReason } from './CallLeg.ts';
+import { unansweredOutcome } from './CallCounters.ts';
+import { CallLeg } from './CallLeg.ts';
 import { CallLegState } from './CallLegState.ts';
 import type { GatewayContext } from './GatewayContext.ts';
 
@@ -43,18 +44,13 @@ export function firstDigit(sources: DigitSources[], until: Promise<unknown>): Pr
   });
 }
 
-function outcome(reason: LegEndReason): DialState {
-  if (reason === 'busy') return 'busy';
-  if (reason === 'no_answer') return 'no_answer';
-  return 'failed';
-}
-
 export async function runAlertCall(ctx: GatewayContext, ua: GatewayUserAgent, alert: AlertCallRequest): Promise<void> {
   let media: Awaited<ReturnType<GatewayContext['openPhoneMedia']>>;
   try {
     media = await ctx.openPhoneMedia();
   } catch (err) {
     logger.error({ err }, 'no RTP port free for an alert call');
+    ctx.countCall('alert', 'failed');
     ctx.service.reportAlertCallState(alert, 'failed', 'no RTP port free in the gateway');
     return;
   }
@@ -67,7 +63,8 @@ export async function runAlertCall(ctx: GatewayContext, ua: GatewayUserAgent, al
   let answered = false;
   leg.once('ended', (reason) => {
     ctx.lobby.remove(leg.legId);
-    ctx.service.reportAlertCallState(alert, answered ? 'ended' : outcome(reason), reason);
+    if (!answered) ctx.countCall('alert', unansweredOutcome(reason));
+    ctx.service.reportAlertCallState(alert, answered ? 'ended' : unansweredOutcome(reason), reason);
   });
   call.on('ringing', () => {
     if (leg.state !== CallLegState.Dialling) return;
@@ -77,6 +74,7 @@ export async function runAlertCall(ctx: GatewayContext, ua: GatewayUserAgent, al
   call.once('answered', (negotiation) => {
     if (leg.finished) return;
     answered = true;
+    ctx.countCall('alert', 'answered');
     leg.mediaUp(negotiation);
     leg.transition(CallLegState.Prompting);
     ctx.lobby.add(leg.legId, media);

@@ -4,7 +4,7 @@
  * tries, then join the room or say goodbye and hang up.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import { ClientError } from '@beacon/protocol';
+import { ClientError, type SipCallOutcome } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import type { IncomingCall } from '../sip/GatewayUserAgent.ts';
 import { CallLeg } from './CallLeg.ts';
@@ -24,11 +24,14 @@ export async function runDialIn(ctx: GatewayContext, call: IncomingCall): Promis
   } catch (err) {
     const code = err instanceof ClientError ? err.code : 'internal';
     logger.info({ callId: call.callId, number, code }, 'dial-in to an unknown number refused');
-    call.reject(code === 'room_not_found' || code === 'bad_request' ? 404 : 503);
+    const unknown = code === 'room_not_found' || code === 'bad_request';
+    ctx.countCall('in', unknown ? 'unknown_number' : 'failed');
+    call.reject(unknown ? 404 : 503);
     return;
   }
   if (!call.offer) {
     // Delayed offer is legal SIP, but every desk phone we serve offers in the INVITE.
+    ctx.countCall('in', 'failed');
     call.reject(488);
     return;
   }
@@ -37,6 +40,7 @@ export async function runDialIn(ctx: GatewayContext, call: IncomingCall): Promis
     media = await ctx.openPhoneMedia();
   } catch (err) {
     logger.error({ err }, 'no RTP port free for a dial-in');
+    ctx.countCall('in', 'failed');
     call.reject(503);
     return;
   }
@@ -47,6 +51,7 @@ export async function runDialIn(ctx: GatewayContext, call: IncomingCall): Promis
     leg.mediaUp(await call.accept(media));
   } catch (err) {
     logger.warn({ err, callId: call.callId }, 'answering the call failed');
+    ctx.countCall('in', 'failed');
     await leg.end('failed');
     return;
   }
@@ -54,7 +59,10 @@ export async function runDialIn(ctx: GatewayContext, call: IncomingCall): Promis
   ctx.lobby.add(leg.legId, media);
   try {
     const roomId = await askPin(ctx, leg, number);
-    if (roomId === null) return;
+    if (roomId === null) {
+      ctx.countCall('in', dialInOutcome(leg));
+      return;
+    }
     await leg.joinRoom(
       roomId,
       async () => {
@@ -73,12 +81,22 @@ export async function runDialIn(ctx: GatewayContext, call: IncomingCall): Promis
         return audio;
       },
     );
+    ctx.countCall('in', dialInOutcome(leg));
   } catch (err) {
     logger.warn({ err, legId: leg.legId }, 'dial-in failed');
+    ctx.countCall('in', 'failed');
     await leg.end('join_failed');
   } finally {
     ctx.lobby.remove(leg.legId);
   }
+}
+
+/** A dial-in's outcome once it is in the room or has ended on the way there. */
+function dialInOutcome(leg: CallLeg): SipCallOutcome {
+  if (leg.state === CallLegState.InRoom) return 'answered';
+  if (leg.endReason === 'wrong_pin') return 'rejected_pin';
+  if (leg.endReason === 'phone_hung_up' || leg.endReason === 'rtp_timeout') return 'hung_up';
+  return 'failed';
 }
 
 /** The room id once the PIN is right; null when the leg ended (wrong PINs, hang-up). */

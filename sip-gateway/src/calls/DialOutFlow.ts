@@ -8,18 +8,12 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { DialRequest, DialState } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import type { GatewayUserAgent } from '../sip/GatewayUserAgent.ts';
-import { CallLeg, type LegEndReason } from './CallLeg.ts';
+import { unansweredOutcome } from './CallCounters.ts';
+import { CallLeg } from './CallLeg.ts';
 import { CallLegState } from './CallLegState.ts';
 import type { GatewayContext } from './GatewayContext.ts';
 
 const logger = createLogger('DialOut');
-
-/** How an unanswered leg's end shows in the console. */
-function outcome(reason: LegEndReason): DialState {
-  if (reason === 'busy') return 'busy';
-  if (reason === 'no_answer') return 'no_answer';
-  return 'failed';
-}
 
 export async function runDialOut(ctx: GatewayContext, ua: GatewayUserAgent, request: DialRequest): Promise<void> {
   const report = (state: DialState, reason: string | null = null) =>
@@ -29,6 +23,7 @@ export async function runDialOut(ctx: GatewayContext, ua: GatewayUserAgent, requ
     media = await ctx.openPhoneMedia();
   } catch (err) {
     logger.error({ err }, 'no RTP port free for a dial-out');
+    ctx.countCall('out', 'failed');
     report('failed', 'no RTP port free in the gateway');
     return;
   }
@@ -38,8 +33,12 @@ export async function runDialOut(ctx: GatewayContext, ua: GatewayUserAgent, requ
   report('dialling');
   let answered = false;
   leg.once('ended', (reason) => {
-    if (answered) report('ended', reason);
-    else report(outcome(reason), reason);
+    if (answered) {
+      report('ended', reason);
+      return;
+    }
+    ctx.countCall('out', unansweredOutcome(reason));
+    report(unansweredOutcome(reason), reason);
   });
   call.on('ringing', () => {
     if (leg.state !== CallLegState.Dialling) return;
@@ -49,6 +48,7 @@ export async function runDialOut(ctx: GatewayContext, ua: GatewayUserAgent, requ
   call.once('answered', (negotiation) => {
     if (leg.finished) return;
     answered = true;
+    ctx.countCall('out', 'answered');
     leg.mediaUp(negotiation);
     report('answered');
     logger.info({ legId: leg.legId, extension: request.extension, roomId: request.roomId }, 'dial-out answered');

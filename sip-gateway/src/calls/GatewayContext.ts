@@ -2,6 +2,7 @@
  * What the dial-in and dial-out flows need from the running gateway: kept as
  * an interface so each flow is a small function over it.
  */
+import type { SipCallDirection, SipCallOutcome } from '@beacon/protocol';
 import type { PhoneMedia } from '../media/PhoneMedia.ts';
 import type { PromptLibrary } from '../media/PromptLibrary.ts';
 import type { GatewayService } from '../signaling/GatewayService.ts';
@@ -21,4 +22,6 @@ export interface GatewayContext {
   releaseRoomAudio(roomId: string): void;
   openLegConnection(roomId: string, token: string, ssrc: number): Promise<LegConnection>;
   track(leg: CallLeg, extension: string | null): void;
+  /** Once per call, when its outcome is known (metrics). */
+  countCall(direction: SipCallDirection, outcome: SipCallOutcome): void;
 }
