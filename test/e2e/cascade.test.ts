@@ -66,7 +66,7 @@ describe('cascade: two terminals on two media nodes', () => {
     });
     dataDir = await makeDataDir();
     beacon = await startBeacon({
-      config: testConfig(dataDir, { BEACON_CONSOLE_DIST: path.join(REPO_ROOT, 'console/dist') }),
+      config: await testConfig(dataDir, { BEACON_CONSOLE_DIST: path.join(REPO_ROOT, 'console/dist') }),
       media: cascade,
     });
     browser = await launchChromium();

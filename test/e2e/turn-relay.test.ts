@@ -15,7 +15,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { type BeaconProcess, freePort, randomRtcPortBase, startBeaconProcess } from '../src/beaconProcess.ts';
+import { type BeaconProcess, startBeaconProcess } from '../src/beaconProcess.ts';
 import {
   launchChromium,
   launchChromiumInNamespace,
@@ -35,6 +35,7 @@ import {
   reachableThrough,
 } from '../src/netns.ts';
 import { type BrowserHome, browserHome } from '../src/nssdb.ts';
+import { freePortBlock, freeTcpPort } from '../src/ports.ts';
 
 const run = promisify(execFile);
 const ROOM = 'city-weekly';
@@ -44,8 +45,8 @@ const ROOM = 'city-weekly';
  * listens on exactly `rtcPort` (UDP and TCP), coturn on `turnPort` with ten
  * relay ports of its own.
  */
-function turnEnv(link: NetnsLink, rtcPort: number, turnPort: number): Record<string, string> {
-  const relayMin = 30_000 + Math.floor(Math.random() * 270) * 10;
+async function turnEnv(link: NetnsLink, rtcPort: number, turnPort: number): Promise<Record<string, string>> {
+  const relayMin = await freePortBlock(10);
   return {
     ...reachableThrough(link),
     MEDIA_RTC_PORT_BASE: String(rtcPort),
@@ -97,9 +98,9 @@ describe.skipIf(!canUseNetns)(`TURN relay${canUseNetns ? '' : ` (skipped: ${netn
 
   beforeAll(async () => {
     link = await createNetnsLink();
-    rtcPort = randomRtcPortBase();
-    turnPort = await freePort();
-    beacon = await startBeaconProcess({ env: { BEACON_TLS: 'off', ...turnEnv(link, rtcPort, turnPort) } });
+    rtcPort = await freePortBlock();
+    turnPort = await freeTcpPort();
+    beacon = await startBeaconProcess({ env: { BEACON_TLS: 'off', ...(await turnEnv(link, rtcPort, turnPort)) } });
     // The township's firewall: the media server's RTC port is unreachable, everything else (HTTP, TURN) is not.
     for (const protocol of ['udp', 'tcp']) {
       await run(
@@ -177,12 +178,12 @@ describe.skipIf(!canUseNetns)(`TURN over TLS${canUseNetns ? '' : ` (skipped: ${n
 
   beforeAll(async () => {
     link = await createNetnsLink();
-    rtcPort = randomRtcPortBase();
-    turnPort = await freePort();
-    tlsPort = await freePort();
+    rtcPort = await freePortBlock();
+    turnPort = await freeTcpPort();
+    tlsPort = await freeTcpPort();
     beacon = await startBeaconProcess({
       tls: true,
-      env: { ...turnEnv(link, rtcPort, turnPort), BEACON_TURN_TLS_PORT: String(tlsPort) },
+      env: { ...(await turnEnv(link, rtcPort, turnPort)), BEACON_TURN_TLS_PORT: String(tlsPort) },
     });
     // Only TCP to the HTTPS port and to TURN over TLS: no UDP at all, no plain TURN, no media port.
     const netnsIp = (...args: string[]) => run('ip', ['netns', 'exec', link.name, 'ip', ...args]);

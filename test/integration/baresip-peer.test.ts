@@ -4,7 +4,6 @@
  * other directly over loopback (no registrar), each hearing the other's tone.
  */
 import { execFile, spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BaresipPhone, baresipUnavailableReason, startBaresip } from '../src/baresip.ts';
+import { freeUdpPort } from '../src/ports.ts';
 import {
   activeSeconds,
   dbfs,
@@ -160,9 +160,7 @@ describe.skipIf(unavailable !== null)('two baresip phones over loopback', () => 
   it.skipIf(!existsSync('/usr/sbin/kamailio'))(
     'registers with Kamailio digest auth, and reports a wrong password',
     async () => {
-      const socket = createSocket('udp4');
-      const port = await new Promise<number>((r) => socket.bind(0, '127.0.0.1', () => r(socket.address().port)));
-      await new Promise<void>((r) => socket.close(() => r()));
+      const port = await freeUdpPort();
       const cfg = join(workDir, 'kamailio.cfg');
       await writeFile(cfg, kamailioRegistrar(port, 'secret'));
       const kamailio = spawn('kamailio', ['-f', cfg, '-DD', '-E', '-Y', workDir, '-P', join(workDir, 'k.pid')], {

@@ -4,9 +4,9 @@
  * loopback ports of this test file's own, so test files never collide.
  */
 import type { SipStatus } from '@beacon/signaling/protocol';
-import { type BeaconProcess, freePort, startBeaconProcess } from './beaconProcess.ts';
+import { type BeaconProcess, startBeaconProcess } from './beaconProcess.ts';
+import { freePortBlock, freeTcpPort, freeUdpPort } from './ports.ts';
 import { apiJson, loginApi } from './signaling.ts';
-import { freeUdpPort } from './sipp.ts';
 
 export interface SipBeacon {
   beacon: BeaconProcess;
@@ -30,10 +30,9 @@ export interface SipBeaconOptions {
 
 export async function startSipBeacon(options: SipBeaconOptions = {}): Promise<SipBeacon> {
   const sipPort = await freeUdpPort();
-  const wsPort = await freePort();
-  // 100 gateway RTP ports below the kernel's ephemeral range, away from the media server's.
+  const wsPort = await freeTcpPort();
   const rtpCount = options.rtpPortCount ?? 100;
-  const rtpMin = 10_000 + Math.floor(Math.random() * ((10_000 - rtpCount) / 100)) * 100;
+  const rtpMin = await freePortBlock(rtpCount);
   const beacon = await startBeaconProcess({
     env: {
       BEACON_SIP: 'on',
