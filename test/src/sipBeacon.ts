@@ -7,6 +7,7 @@ import type { SipStatus } from '@beacon/signaling/protocol';
 import { type BeaconProcess, startBeaconProcess } from './beaconProcess.ts';
 import { freePortBlock, freeTcpPort, freeUdpPort } from './ports.ts';
 import { apiJson, loginApi } from './signaling.ts';
+import { waitFor } from './waitFor.ts';
 
 export interface SipBeacon {
   beacon: BeaconProcess;
@@ -48,20 +49,10 @@ export async function startSipBeacon(options: SipBeaconOptions = {}): Promise<Si
   });
   const { token: adminToken } = await loginApi(beacon.url, 'admin');
   const status = () => apiJson<SipStatus>(beacon.url, adminToken, '/api/v1/sip/status');
-  const waitStatus = async (check: (s: SipStatus) => boolean, timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs;
-    let last: SipStatus | null = null;
-    for (;;) {
-      last = await status();
-      if (check(last)) return last;
-      if (Date.now() > deadline) {
-        throw new Error(
-          `SIP status never matched; last: ${JSON.stringify(last).slice(0, 600)}\n${beacon.output().slice(-3000)}`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
+  const waitStatus = (check: (s: SipStatus) => boolean, timeoutMs = 30_000) =>
+    waitFor('the SIP status', status, check, { timeoutMs, intervalMs: 250 }).catch((err: Error) => {
+      throw new Error(`${err.message}\n${beacon.output().slice(-3000)}`, { cause: err });
+    });
   try {
     await waitStatus((s) => s.available, 45_000);
   } catch (err) {
