@@ -23,7 +23,13 @@ import {
   type Terminal,
 } from '../src/browser.ts';
 import { useE2e } from '../src/e2eFixture.ts';
-import { canUseNetns, createNetnsLink, type NetnsLink, netnsUnavailableReason, reachableThrough } from '../src/netns.ts';
+import {
+  canUseNetns,
+  createNetnsLink,
+  type NetnsLink,
+  netnsUnavailableReason,
+  reachableThrough,
+} from '../src/netns.ts';
 import type { SignalingClient } from '../src/signaling.ts';
 
 const ROOM = 'city-weekly';

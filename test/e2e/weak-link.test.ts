@@ -18,7 +18,13 @@ import {
   type Terminal,
 } from '../src/browser.ts';
 import { useE2e } from '../src/e2eFixture.ts';
-import { canUseNetns, createNetnsLink, type NetnsLink, netnsUnavailableReason, reachableThrough } from '../src/netns.ts';
+import {
+  canUseNetns,
+  createNetnsLink,
+  type NetnsLink,
+  netnsUnavailableReason,
+  reachableThrough,
+} from '../src/netns.ts';
 
 const ROOM = 'city-weekly';
 
