@@ -27,7 +27,12 @@ import {
 const run = promisify(execFile);
 const unavailable = baresipUnavailableReason();
 if (unavailable) console.warn(`baresip-peer tests skipped: ${unavailable}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Seconds of audio `phone` has heard in its current call (its recording grows only while RTP arrives). */
+async function heardSeconds(phone: BaresipPhone): Promise<number> {
+  const wav = phone.recordedWavs().at(-1);
+  return wav ? ((await readWav(wav).catch(() => null))?.durationSeconds ?? 0) : 0;
+}
 
 let workDir = '';
 beforeAll(async () => {
@@ -117,17 +122,21 @@ describe.skipIf(unavailable !== null)('two baresip phones over loopback', () => 
     try {
       await a.dial(`sip:b@127.0.0.1:${b.sipPort}`);
       await Promise.all([a.waitEstablished(), b.waitEstablished()]);
-      await sleep(2500);
+      // About 2.5 s of talk both ways before anything re-INVITEs (the recordings stop there, see baresip.ts).
+      for (const phone of [a, b]) {
+        await expect.poll(() => heardSeconds(phone), { timeout: 10_000, interval: 100 }).toBeGreaterThanOrEqual(2.5);
+      }
       await a.sendDtmf('123#');
       await expect.poll(() => b.receivedDtmf(), { timeout: 5000 }).toBe('123#');
 
       // The callee holds: as holder it must send no RTP, so its DTMF cannot reach A.
       await b.hold();
       await b.sendDtmf('7');
-      await sleep(1500);
       expect(a.receivedDtmf()).toBe('');
       // After resume, RTP flows both ways again (telephone-events prove it; the
       // recordings cannot, see baresip.ts: sndfile stops at the first re-INVITE).
+      // The '9' below must be the first digit A ever gets: a '7' that got through
+      // the hold would have come first, on the same stream.
       await b.resume();
       await b.sendDtmf('9');
       await a.sendDtmf('0');
