@@ -39,6 +39,7 @@ import {
   netnsUnavailableReason,
   reachableThrough,
 } from '../src/netns.ts';
+import { waitFor } from '../src/waitFor.ts';
 
 const ROOM = 'city-weekly';
 /** The township WAN of issue 7. */
@@ -186,13 +187,17 @@ interface WeakLinkRun {
 /** The township joins over a clean link, then the WAN turns bad for two minutes, sampled in 10 s windows. */
 async function twoMinutesOnTheWeakLink(link: NetnsLink, chair: Terminal, township: Terminal, log: string[]) {
   const page = township.page;
-  await expect.poll(() => remotePeerIds(page), { timeout: 15_000 }).toHaveLength(1);
-  await expect.poll(() => remotePeerIds(chair.page), { timeout: 15_000 }).toHaveLength(1);
+  const onePeer = (ids: string[]) => ids.length === 1;
+  await waitFor('the chair at the township', () => remotePeerIds(page), onePeer, { timeoutMs: 15_000 });
+  await waitFor('the township at the chair', () => remotePeerIds(chair.page), onePeer, { timeoutMs: 15_000 });
   const chairPeerId = (await remotePeerIds(page))[0] as string;
   const townshipPeerId = (await remotePeerIds(chair.page))[0] as string;
-  await expect
-    .poll(async () => (await liveInboundByPeer(page))[chairPeerId], { timeout: 30_000, interval: 0 })
-    .toEqual({ video: true, audio: true });
+  await waitFor(
+    'the chair’s video and audio at the township',
+    async () => (await liveInboundByPeer(page))[chairPeerId],
+    (live) => live?.video === true && live.audio === true,
+    { timeoutMs: 30_000, intervalMs: 0 },
+  );
 
   const applied = await link.shape(TOWNSHIP_LINK);
   log.push(`shape: ${JSON.stringify(applied)}`);
