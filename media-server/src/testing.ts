@@ -10,29 +10,42 @@ import type { types as ms } from 'mediasoup';
 import type { MediaServerOptionsInput } from './MediaServerOptions.ts';
 
 /**
- * Loopback options for a test or bench with free WebRtcServer ports.
+ * How every test and bench picks ports (test/src/ports.ts re-exports this
+ * for the cross-service tests), so that two test files — or two developers'
+ * runs on one machine — never agree on a port:
  *
- * Fixed ports collide when two test runs overlap (developers share machines),
- * and ports in the kernel's ephemeral range (32768+) collide with anyone's
- * bind(0). So: a random base in 20000-29999 whose UDP and TCP ports are free
- * right now, and a shared plain range below the ephemeral range (mediasoup
- * skips plain ports in use).
+ * - 20000-29999: port blocks a server is told to use (a WebRtcServer's base,
+ *   the SIP gateway's RTP range, coturn's relay range): `freePortBlock`, a
+ *   random block whose ports are free on UDP and TCP right now.
+ * - 30000-32000: plain and pipe transports of every test media server,
+ *   shared (mediasoup skips ports in use).
+ * - 32768 and up: Linux's ephemeral range. Only the kernel picks there (bind
+ *   to port 0); a fixed pick in it collides with anyone's bind(0), and with
+ *   the outgoing sockets of the test itself.
  */
-export async function loopbackOptions(numWorkers = 1): Promise<MediaServerOptionsInput & { rtcPortBase: number }> {
+export const TEST_PORT_BLOCKS = { min: 20_000, max: 29_999 } as const;
+export const TEST_PLAIN_PORTS = { min: 30_000, max: 32_000 } as const;
+
+/** The first of `count` consecutive ports in TEST_PORT_BLOCKS, each free on UDP and TCP (an even port: RTP likes them). */
+export async function freePortBlock(count = 1): Promise<number> {
+  const span = TEST_PORT_BLOCKS.max - TEST_PORT_BLOCKS.min + 1 - count;
   for (let attempt = 0; attempt < 50; attempt++) {
-    const rtcPortBase = 20_000 + Math.floor(Math.random() * (10_000 - numWorkers));
-    const ports = Array.from({ length: numWorkers }, (_, i) => rtcPortBase + i);
-    if ((await Promise.all(ports.map(portFree))).every(Boolean)) {
-      return {
-        numWorkers,
-        listenIp: '127.0.0.1',
-        announcedAddress: '127.0.0.1',
-        rtcPortBase,
-        plainPortRange: { min: 30_000, max: 32_000 },
-      };
-    }
+    const base = TEST_PORT_BLOCKS.min + 2 * Math.floor((Math.random() * span) / 2);
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base;
   }
-  throw new Error('no free WebRtcServer port found in 20000-29999');
+  throw new Error(`no ${count} free ports in a row found in ${TEST_PORT_BLOCKS.min}-${TEST_PORT_BLOCKS.max}`);
+}
+
+/** Loopback options for a test or bench: WebRtcServer ports from `freePortBlock`, the shared plain range. */
+export async function loopbackOptions(numWorkers = 1): Promise<MediaServerOptionsInput & { rtcPortBase: number }> {
+  return {
+    numWorkers,
+    listenIp: '127.0.0.1',
+    announcedAddress: '127.0.0.1',
+    rtcPortBase: await freePortBlock(numWorkers),
+    plainPortRange: { ...TEST_PLAIN_PORTS },
+  };
 }
 
 async function portFree(port: number): Promise<boolean> {

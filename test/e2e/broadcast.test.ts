@@ -6,59 +6,28 @@
  * others. The server refuses a send transport to an audience socket.
  */
 import type { RoomView } from '@beacon/protocol';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { type BeaconProcess, DEMO_PASSWORD, startBeaconProcess } from '../src/beaconProcess.ts';
-import {
-  consumerLayers,
-  launchChromium,
-  liveInboundByPeer,
-  loginThroughUi,
-  newTerminalContext,
-  openTerminal,
-  screenshotAll,
-  type Terminal,
-  testIdAttribute,
-  waitForJoined,
-} from '../src/browser.ts';
-import { apiJson, loginApi, SignalingClient } from '../src/signaling.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { consumerLayers, liveInboundByPeer, type Terminal, testIdAttribute, waitForJoined } from '../src/browser.ts';
+import { useE2e } from '../src/e2eFixture.ts';
+import { apiJson, type SignalingClient } from '../src/signaling.ts';
 
 const ROOM = 'flood-training';
 
 describe('training broadcast', () => {
-  let beacon: BeaconProcess;
-  let browser: Browser;
-  let chairToken: string;
+  const e2e = useE2e();
   let chair: Terminal;
   let chairPeerId: string;
   const audience: Terminal[] = [];
   let participant: Terminal | undefined;
   const sockets: SignalingClient[] = [];
-  const pages = (): Page[] => [chair, ...audience, participant].filter(Boolean).map((t) => (t as Terminal).page);
 
   beforeAll(async () => {
-    beacon = await startBeaconProcess();
-    browser = await launchChromium();
-    chairToken = (await loginApi(beacon.url, 'chair')).token;
-    await apiJson<RoomView>(beacon.url, chairToken, '/api/v1/rooms', {
+    await apiJson<RoomView>(e2e.url, await e2e.token('chair'), '/api/v1/rooms', {
       method: 'POST',
       body: JSON.stringify({ id: ROOM, title: '防汛培训', kind: 'training' }),
     });
   });
-
-  afterAll(async () => {
-    for (const socket of sockets) socket.close();
-    await browser?.close();
-    await beacon?.stop();
-  });
-
-  const failWith = (label: string) =>
-    onTestFailed(async () => {
-      const shots = await screenshotAll(pages(), label);
-      console.error(
-        `screenshots (chair, audience…, participant): ${shots.join(', ')}\nserver output:\n${beacon.output().slice(-3000)}`,
-      );
-    });
 
   const sendTransportStats = (page: Page) =>
     page.evaluate(async () => {
@@ -67,12 +36,11 @@ describe('training broadcast', () => {
     });
 
   it('a training room starts in broadcast mode with the chair presenting', async () => {
-    failWith('broadcast-chair');
-    chair = await openTerminal(browser, beacon.url, 'chair', ROOM);
+    chair = await e2e.openTerminal('chair', ROOM);
     await expect
       .poll(() => testIdAttribute(chair.page, 'mode-toggle', 'data-mode'), { timeout: 5_000 })
       .toBe('broadcast');
-    const watcher = await SignalingClient.connect(beacon.url, (await loginApi(beacon.url, 'duty')).token);
+    const watcher = await e2e.client('duty');
     sockets.push(watcher);
     const joined = await watcher.join(ROOM, { audience: true });
     expect(joined.state.mode).toBe('broadcast');
@@ -84,17 +52,13 @@ describe('training broadcast', () => {
   });
 
   it('the audience joins view-only (room list and deep link): no send transport, the chair’s video and audio play', async () => {
-    failWith('broadcast-audience');
-    // From the room list.
-    const context = await newTerminalContext(browser);
-    const page = await context.newPage();
-    // Townships land on their terminal page; the training is on the room list.
-    await loginThroughUi(page, beacon.url, 'lucheng', DEMO_PASSWORD, '#/rooms');
+    // From the room list. Townships land on their terminal page; the training is on the room list.
+    const page = await e2e.openPage('lucheng', '#/rooms');
     await page.getByTestId(`join-audience-${ROOM}`).click();
     await waitForJoined(page);
-    audience.push({ user: 'lucheng', context, page });
+    audience.push({ user: 'lucheng', context: page.context(), page });
     // By deep link.
-    audience.push(await openTerminal(browser, beacon.url, 'donggua', ROOM, { audience: true }));
+    audience.push(await e2e.openTerminal('donggua', ROOM, { audience: true }));
 
     for (const viewer of audience) {
       await expect.poll(() => viewer.page.getByTestId('audience-badge').count(), { timeout: 5_000 }).toBe(1);
@@ -107,8 +71,7 @@ describe('training broadcast', () => {
   });
 
   it('a participant who joins normally is not forwarded to anyone: the chair is the only sender', async () => {
-    failWith('broadcast-participant');
-    participant = await openTerminal(browser, beacon.url, 'lvhe', ROOM, { expectJoined: false });
+    participant = await e2e.openTerminal('lvhe', ROOM, { expectJoined: false });
     const joinedPage = participant.page;
     await expect
       .poll(
@@ -136,7 +99,6 @@ describe('training broadcast', () => {
   });
 
   it('the chair switches the room back to a meeting; the audience stays view-only and keeps receiving', async () => {
-    failWith('broadcast-off');
     await chair.page.getByTestId('mode-toggle').click();
     await expect
       .poll(() => testIdAttribute(chair.page, 'mode-toggle', 'data-mode'), { timeout: 5_000 })

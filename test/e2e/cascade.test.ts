@@ -9,17 +9,12 @@ import path from 'node:path';
 import type { BeaconNode } from '@beacon/signaling';
 import { startBeacon } from '@beacon/signaling';
 import { CascadedMediaControl, InMemoryMediaNodeRegistry } from '@beacon/signaling/media-nodes';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { makeDataDir, testConfig } from '../integration/helpers.ts';
-import { DEMO_PASSWORD, REPO_ROOT } from '../src/beaconProcess.ts';
-import {
-  launchChromium,
-  liveInboundStreams,
-  loginThroughUi,
-  newTerminalContext,
-  screenshotAll,
-} from '../src/browser.ts';
+import { REPO_ROOT } from '../src/beaconProcess.ts';
+import { liveInboundStreams } from '../src/browser.ts';
+import { useE2e } from '../src/e2eFixture.ts';
 import { type MediaNodeProcess, mediaNodeKey, startMediaNode } from '../src/mediaNodeProcess.ts';
 
 const ROOM = 'city-weekly';
@@ -44,51 +39,43 @@ describe('cascade: two terminals on two media nodes', () => {
   const nodes: MediaNodeProcess[] = [];
   let cascade: CascadedMediaControl;
   let beacon: BeaconNode | undefined;
-  let dataDir: string | undefined;
-  let browser: Browser;
   const pages: Page[] = [];
-
-  beforeAll(async () => {
-    nodes.push(
-      ...(await Promise.all([
-        startMediaNode({ nodeId: 'city-node', region: 'city', key }),
-        startMediaNode({ nodeId: 'county-node', region: 'county', key }),
-      ])),
-    );
-    cascade = await CascadedMediaControl.create({
-      nodeUrls: nodes.map((node) => node.url),
-      key,
-      registry: new InMemoryMediaNodeRegistry(),
-      regionOf: (roomId, peerId) => {
-        const username = beacon?.rooms.get(roomId)?.get(peerId)?.claims.username;
-        return username === undefined ? undefined : REGION_OF_USER[username];
-      },
-    });
-    dataDir = await makeDataDir();
-    beacon = await startBeacon({
-      config: testConfig(dataDir, { BEACON_CONSOLE_DIST: path.join(REPO_ROOT, 'console/dist') }),
-      media: cascade,
-    });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await beacon?.close();
-    await cascade?.close();
-    await Promise.all(nodes.map((node) => node.stop()));
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  // Beacon in-process (its rooms and the cascade's placement are read directly), on two media node processes.
+  const e2e = useE2e({
+    async start(resources) {
+      nodes.push(
+        ...(await Promise.all([
+          startMediaNode({ nodeId: 'city-node', region: 'city', key }),
+          startMediaNode({ nodeId: 'county-node', region: 'county', key }),
+        ])),
+      );
+      resources.defer(() => Promise.all(nodes.map((node) => node.stop())));
+      cascade = await CascadedMediaControl.create({
+        nodeUrls: nodes.map((node) => node.url),
+        key,
+        registry: new InMemoryMediaNodeRegistry(),
+        regionOf: (roomId, peerId) => {
+          const username = beacon?.rooms.get(roomId)?.get(peerId)?.claims.username;
+          return username === undefined ? undefined : REGION_OF_USER[username];
+        },
+      });
+      resources.own(cascade, (c) => c.close());
+      const dataDir = resources.own(await makeDataDir(), (dir) => rm(dir, { recursive: true, force: true }));
+      beacon = resources.own(
+        await startBeacon({
+          config: await testConfig(dataDir, { BEACON_CONSOLE_DIST: path.join(REPO_ROOT, 'console/dist') }),
+          media: cascade,
+        }),
+        (node) => node.close(),
+      );
+      return beacon;
+    },
   });
 
   it('each terminal decodes the other’s video and hears its audio across the pipe', async () => {
-    onTestFailed(async () => {
-      console.error(`screenshots: ${(await screenshotAll(pages, 'cascade')).join(', ')}`);
-    });
-    const url = beacon?.url ?? '';
     for (const user of Object.keys(REGION_OF_USER)) {
-      const page = await (await newTerminalContext(browser)).newPage();
+      const page = await e2e.openPage(user, `#/room/${ROOM}`);
       pages.push(page);
-      await loginThroughUi(page, url, user, DEMO_PASSWORD, `#/room/${ROOM}`);
       await expect
         .poll(() => page.getByTestId('conference').getAttribute('data-state'), { timeout: 30_000 })
         .toBe('joined');
@@ -119,9 +106,6 @@ describe('cascade: two terminals on two media nodes', () => {
   });
 
   it('when the county node dies, its terminal re-joins on the city node by itself and media flows again', async () => {
-    onTestFailed(async () => {
-      console.error(`screenshots: ${(await screenshotAll(pages, 'cascade-node-death')).join(', ')}`);
-    });
     await nodes[1]?.kill();
     // Declared dead within 10 s, then both terminals re-join (room:recreated) and land on the live node.
     await expect

@@ -6,10 +6,10 @@
  * the panel (`pull:stop`) makes the terminal leave the room. A pull of a
  * township whose terminal is offline is refused and adds no panel.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { type BeaconProcess, DEMO_PASSWORD, startBeaconProcess } from '../src/beaconProcess.ts';
-import { launchChromium, loginThroughUi, newTerminalContext, screenshotAll, testIdAttribute } from '../src/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { testIdAttribute } from '../src/browser.ts';
+import { useE2e } from '../src/e2eFixture.ts';
 
 interface WallHooks {
   open(townshipId: string): Promise<void>;
@@ -42,33 +42,12 @@ function wall<M extends keyof WallHooks>(
 }
 
 describe('video pull (监控调阅)', () => {
-  let beacon: BeaconProcess;
-  let browser: Browser;
+  const e2e = useE2e();
   let terminal: Page;
   let duty: Page;
 
-  beforeAll(async () => {
-    beacon = await startBeaconProcess();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await beacon?.stop();
-  });
-
-  const failWith = (label: string) =>
-    onTestFailed(async () => {
-      const shots = await screenshotAll([terminal, duty].filter(Boolean), label);
-      console.error(
-        `screenshots (terminal, duty): ${shots.join(', ')}\nserver output:\n${beacon.output().slice(-3000)}`,
-      );
-    });
-
   it('a township account lands on its terminal page and goes online', async () => {
-    failWith('pull-terminal');
-    terminal = await (await newTerminalContext(browser)).newPage();
-    await loginThroughUi(terminal, beacon.url, TOWNSHIP, DEMO_PASSWORD);
+    terminal = await e2e.openPage(TOWNSHIP);
     await expect
       .poll(() => terminal.evaluate(() => (globalThis as unknown as { location: { hash: string } }).location.hash), {
         timeout: 10_000,
@@ -81,9 +60,7 @@ describe('video pull (监控调阅)', () => {
   });
 
   it('the duty officer pulls the terminal camera: the panel decodes video only, the terminal shows it is pulled', async () => {
-    failWith('pull-open');
-    duty = await (await newTerminalContext(browser)).newPage();
-    await loginThroughUi(duty, beacon.url, 'duty', DEMO_PASSWORD, '#/command');
+    duty = await e2e.openPage('duty', '#/command');
     await duty.getByTestId('command-room').waitFor({ timeout: 15_000 });
     expect(await wall(duty, 'open')).toBeNull();
 
@@ -103,14 +80,12 @@ describe('video pull (监控调阅)', () => {
   });
 
   it('a township whose terminal is offline cannot be pulled: refused, no panel', async () => {
-    failWith('pull-offline');
     const refusal = await wall(duty, 'open', 'donggua');
     expect(refusal).toEqual({ rejected: 'terminal_offline' });
     expect(await wall(duty, 'panels')).toEqual([TOWNSHIP]);
   });
 
   it('closing the panel stops the pull: the terminal leaves the pull room', async () => {
-    failWith('pull-close');
     await duty.getByTestId(`pulled-close-${TOWNSHIP}`).click();
     await expect.poll(() => duty.getByTestId(`pulled-video-${TOWNSHIP}`).count(), { timeout: 5_000 }).toBe(0);
     await expect.poll(() => terminal.getByTestId('pull-indicator').count(), { timeout: 10_000 }).toBe(0);

@@ -5,13 +5,11 @@
  * board shows one acknowledged and one not, and escalation re-notifies the one
  * that did not.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BeaconProcess, DEMO_PASSWORD, startBeaconProcess } from '../src/beaconProcess.ts';
-import { launchChromium, loginThroughUi, newTerminalContext } from '../src/browser.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useE2e } from '../src/e2eFixture.ts';
+import { waitFor } from '../src/waitFor.ts';
 
-let beacon: BeaconProcess;
-let browser: Browser;
 let duty: Page;
 const terminals: Record<string, Page> = {};
 
@@ -23,23 +21,6 @@ const BOX: [number, number][] = [
   [25.07, 101.5],
 ];
 
-async function openPage(user: string, hash: string): Promise<Page> {
-  const context = await newTerminalContext(browser);
-  const page = await context.newPage();
-  await loginThroughUi(page, beacon.url, user, DEMO_PASSWORD, hash);
-  return page;
-}
-
-async function poll<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 const attr = (page: Page, testId: string, name: string) =>
   page
     .getByTestId(testId)
@@ -48,28 +29,24 @@ const attr = (page: Page, testId: string, name: string) =>
     .catch(() => null);
 
 describe('early warning with acknowledgement', () => {
+  // Escalation is checked every half second so a 3-second interval shows within the test.
+  const e2e = useE2e({ beacon: { env: { BEACON_ESCALATION_TICK_MS: '500' } } });
+
   beforeAll(async () => {
-    // Escalation is checked every half second so a 3-second interval shows within the test.
-    beacon = await startBeaconProcess({ env: { BEACON_ESCALATION_TICK_MS: '500' } });
-    browser = await launchChromium();
     for (const township of ['lucheng', 'donggua', 'zixi']) {
-      terminals[township] = await openPage(township, '#/terminal');
+      terminals[township] = await e2e.openPage(township, '#/terminal');
       await terminals[township].getByTestId('terminal-page').waitFor({ timeout: 15_000 });
     }
-    duty = await openPage('duty', '#/command');
+    duty = await e2e.openPage('duty', '#/command');
     await duty.getByTestId('command-room').waitFor({ timeout: 15_000 });
     // The terminals are online on the map before anything is issued.
     for (const township of ['lucheng', 'donggua']) {
-      await poll(
+      await waitFor(
+        `${township} online on the map`,
         () => attr(duty, `township-marker-${township}`, 'data-video'),
         (v) => v === 'online',
       );
     }
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await beacon?.stop();
   });
 
   it('highlights exactly the two townships under a drawn area', async () => {
@@ -79,7 +56,8 @@ describe('early warning with acknowledgement', () => {
         .__beaconCommand;
       hook.drawPolygon(points);
     }, BOX);
-    const affected = await poll(
+    const affected = await waitFor(
+      'the affected townships',
       () =>
         duty
           .locator('[data-testid="warning-affected"] li')
@@ -114,7 +92,8 @@ describe('early warning with acknowledgement', () => {
     await terminals.lucheng?.getByTestId('alert-ack').click();
     await terminals.lucheng?.getByTestId('alert-acked').waitFor({ timeout: 10_000 });
 
-    await poll(
+    await waitFor(
+      'lucheng acknowledged on the board',
       () => attr(duty, 'ack-row-lucheng', 'data-state'),
       (s) => s === 'acknowledged',
     );
@@ -122,10 +101,11 @@ describe('early warning with acknowledgement', () => {
     expect(['pending', 'delivered']).toContain(donggua);
 
     // Escalation: the pending township is notified again (its board line counts it, its banner says so).
-    await poll(
+    await waitFor(
+      'donggua notified again',
       () => attr(duty, 'ack-row-donggua', 'data-notify-count'),
       (n) => Number(n) >= 2,
-      20_000,
+      { timeoutMs: 20_000 },
     );
     expect(Number(await attr(duty, 'ack-row-lucheng', 'data-notify-count'))).toBe(1);
     expect(await attr(duty, 'ack-row-lucheng', 'data-state')).toBe('acknowledged');

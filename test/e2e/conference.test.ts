@@ -3,48 +3,23 @@
  * conference through the real signaling server and mediasoup worker, and
  * each must decode the other two's video and receive their audio.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { type BeaconProcess, DEMO_PASSWORD, mediaWorkerPids, startBeaconProcess } from '../src/beaconProcess.ts';
-import {
-  launchChromium,
-  liveInboundStreams,
-  loginThroughUi,
-  newTerminalContext,
-  screenshotAll,
-} from '../src/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { mediaWorkerPids } from '../src/beaconProcess.ts';
+import { liveInboundStreams } from '../src/browser.ts';
+import { useE2e } from '../src/e2eFixture.ts';
 
 const ROOM = 'city-weekly';
 const USERS = ['chair', 'lucheng', 'donggua'] as const;
 
 describe('three terminals in one conference', () => {
-  let beacon: BeaconProcess;
-  let browser: Browser;
+  const e2e = useE2e();
   const pages: Page[] = [];
 
-  beforeAll(async () => {
-    beacon = await startBeaconProcess();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await beacon?.stop();
-  });
-
-  const failWith = (label: string) =>
-    onTestFailed(async () => {
-      const shots = await screenshotAll(pages, label);
-      console.error(`screenshots: ${shots.join(', ')}\nserver output:\n${beacon.output().slice(-4000)}`);
-    });
-
   it('each terminal decodes the two others’ video and receives their audio', async () => {
-    failWith('conference-join');
     for (const user of USERS) {
-      const context = await newTerminalContext(browser);
-      const page = await context.newPage();
+      const page = await e2e.openPage(user, `#/room/${ROOM}`);
       pages.push(page);
-      await loginThroughUi(page, beacon.url, user, DEMO_PASSWORD, `#/room/${ROOM}`);
       await expect
         .poll(() => page.getByTestId('conference').getAttribute('data-state'), { timeout: 30_000 })
         .toBe('joined');
@@ -59,7 +34,6 @@ describe('three terminals in one conference', () => {
   });
 
   it('when one leaves, the others’ UI and stats show it gone within 2 s', async () => {
-    failWith('conference-leave');
     const leaving = pages[2] as Page;
     const staying = pages.slice(0, 2);
     const participantsBefore = await Promise.all(staying.map((page) => page.getByTestId('participant').count()));
@@ -80,13 +54,12 @@ describe('three terminals in one conference', () => {
   });
 
   it('when the media worker dies, the terminals re-join by themselves and media flows again', async () => {
-    failWith('conference-worker-death');
     const staying = pages.slice(0, 2);
-    const [workerPid] = await mediaWorkerPids(beacon.pid);
+    const [workerPid] = await mediaWorkerPids(e2e.beacon.pid);
     expect(workerPid).toBeTypeOf('number');
     process.kill(workerPid as number, 'SIGKILL');
 
-    await expect.poll(async () => (await mediaWorkerPids(beacon.pid))[0], { timeout: 15_000 }).not.toBe(workerPid);
+    await expect.poll(async () => (await mediaWorkerPids(e2e.beacon.pid))[0], { timeout: 15_000 }).not.toBe(workerPid);
     for (const page of staying) {
       await expect
         .poll(() => liveInboundStreams(page), { timeout: 30_000, interval: 500 })

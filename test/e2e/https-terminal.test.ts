@@ -11,21 +11,12 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { type BeaconProcess, startBeaconProcess } from '../src/beaconProcess.ts';
-import {
-  launchChromium,
-  liveInboundByPeer,
-  openTerminal,
-  remotePeerIds,
-  screenshotAll,
-  type Terminal,
-} from '../src/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { liveInboundByPeer, remotePeerIds, type Terminal } from '../src/browser.ts';
+import { useE2e } from '../src/e2eFixture.ts';
 import {
   canUseNetns,
   createNetnsLink,
-  destroyAllNetnsLinks,
   type NetnsLink,
   netnsUnavailableReason,
   reachableThrough,
@@ -37,66 +28,47 @@ const ROOM = 'city-weekly';
 describe.skipIf(!canUseNetns)(
   `HTTPS for a terminal on another host${canUseNetns ? '' : ` (skipped: ${netnsUnavailableReason})`}`,
   () => {
-    let beacon: BeaconProcess;
     let link: NetnsLink;
     let trustedHome: BrowserHome;
     let plainHome: BrowserHome;
-    const browsers: Browser[] = [];
-    const pages: Page[] = [];
-
-    beforeAll(async () => {
-      link = await createNetnsLink();
-      beacon = await startBeaconProcess({
-        tls: true,
-        env: reachableThrough(link),
-      });
-      trustedHome = await browserHome(beacon.caCert as string);
-      plainHome = await browserHome();
+    // Every browser here is launched by a test, with the NSS home it needs.
+    const e2e = useE2e({
+      browser: false,
+      async start(resources) {
+        link = resources.own(await createNetnsLink(), (l) => l.destroy());
+        const beacon = await resources.startBeacon({ tls: true, env: reachableThrough(link) });
+        trustedHome = resources.own(await browserHome(beacon.caCert as string), (home) => home.remove());
+        plainHome = resources.own(await browserHome(), (home) => home.remove());
+        return beacon;
+      },
     });
-
-    afterAll(async () => {
-      for (const browser of browsers) await browser.close().catch(() => undefined);
-      await beacon?.stop();
-      await destroyAllNetnsLinks();
-      await trustedHome?.remove();
-      await plainHome?.remove();
-    });
-
-    const failWith = (label: string) =>
-      onTestFailed(async () => {
-        const shots = await screenshotAll(pages, label);
-        console.error(`screenshots: ${shots.join(', ')}\nserver output:\n${beacon.output().slice(-4000)}`);
-      });
 
     it('the certificate covers the address the terminal uses', async () => {
-      const cert = new X509Certificate(await readFile(`${beacon.dataDir}/tls/server.crt`, 'utf8'));
+      const cert = new X509Certificate(await readFile(`${e2e.beacon.dataDir}/tls/server.crt`, 'utf8'));
       expect(cert.subjectAltName).toContain(`IP Address:${link.hostIp}`);
     });
 
     it('with the CA trusted, the terminal goes from the plain-HTTP address to HTTPS, joins, and media flows both ways', async () => {
-      failWith('https-trusted');
-      const chairBrowser = await launchChromium({ env: { HOME: trustedHome.home } });
-      const terminalBrowser = await launchChromium({
+      const chairBrowser = await e2e.launchBrowser({ env: { HOME: trustedHome.home } });
+      const terminalBrowser = await e2e.launchBrowser({
         executablePath: link.chromiumWrapper,
         env: { HOME: trustedHome.home },
       });
-      browsers.push(chairBrowser, terminalBrowser);
 
       // What a township types: the server's address on the plain-HTTP port.
-      const probe = await terminalBrowser.newPage();
-      pages.push(probe);
-      await probe.goto(`http://${link.hostIp}:${beacon.httpPort}/`);
-      await probe.waitForURL(`https://${link.hostIp}:${beacon.port}/**`, { timeout: 15_000 });
+      const probe = e2e.track(await terminalBrowser.newPage(), 'probe');
+      await probe.goto(`http://${link.hostIp}:${e2e.beacon.httpPort}/`);
+      await probe.waitForURL(`https://${link.hostIp}:${e2e.beacon.port}/**`, { timeout: 15_000 });
       await probe.close();
 
-      const chair: Terminal = await openTerminal(chairBrowser, `https://127.0.0.1:${beacon.port}`, 'chair', ROOM);
-      const township: Terminal = await openTerminal(
-        terminalBrowser,
-        `https://${link.hostIp}:${beacon.port}`,
-        'lucheng',
-        ROOM,
-      );
-      pages.push(chair.page, township.page);
+      const chair: Terminal = await e2e.openTerminal('chair', ROOM, {
+        browser: chairBrowser,
+        baseUrl: `https://127.0.0.1:${e2e.beacon.port}`,
+      });
+      const township: Terminal = await e2e.openTerminal('lucheng', ROOM, {
+        browser: terminalBrowser,
+        baseUrl: `https://${link.hostIp}:${e2e.beacon.port}`,
+      });
       expect(township.page.url()).toMatch(new RegExp(`^https://${link.hostIp.replaceAll('.', '\\.')}:`));
 
       await expect.poll(async () => (await remotePeerIds(township.page)).length, { timeout: 20_000 }).toBe(1);
@@ -118,22 +90,21 @@ describe.skipIf(!canUseNetns)(
     });
 
     it('without the CA, the terminal gets the certificate help page with the CA to download, not a blank screen', async () => {
-      failWith('https-untrusted');
-      const browser = await launchChromium({ executablePath: link.chromiumWrapper, env: { HOME: plainHome.home } });
-      browsers.push(browser);
+      const browser = await e2e.launchBrowser({ executablePath: link.chromiumWrapper, env: { HOME: plainHome.home } });
       const context = await browser.newContext({ acceptDownloads: true });
-      const page = await context.newPage();
-      pages.push(page);
+      const page = e2e.track(await context.newPage(), 'lucheng');
 
       // Straight to HTTPS: Chromium refuses the certificate (this is why the help page exists).
-      await expect(page.goto(`https://${link.hostIp}:${beacon.port}/`)).rejects.toThrow(/ERR_CERT_AUTHORITY_INVALID/);
+      await expect(page.goto(`https://${link.hostIp}:${e2e.beacon.port}/`)).rejects.toThrow(
+        /ERR_CERT_AUTHORITY_INVALID/,
+      );
 
       // The first plain-HTTP load right after the refused HTTPS one is sometimes reported as a Chromium error
       // page (the namespace's new connection races the error page's navigation); one retry, logged.
-      await page.goto(`http://${link.hostIp}:${beacon.httpPort}/`).catch(async (err: unknown) => {
+      await page.goto(`http://${link.hostIp}:${e2e.beacon.httpPort}/`).catch(async (err: unknown) => {
         console.warn(`plain-HTTP load retried: ${(err as Error).message.split('\n')[0]}`);
         await page.waitForTimeout(500);
-        await page.goto(`http://${link.hostIp}:${beacon.httpPort}/`);
+        await page.goto(`http://${link.hostIp}:${e2e.beacon.httpPort}/`);
       });
       await expect
         .poll(() => page.getByTestId('cert-help').getAttribute('data-cert-trusted'), { timeout: 15_000 })
@@ -141,11 +112,11 @@ describe.skipIf(!canUseNetns)(
       await expect.poll(() => page.locator('#probe').textContent()).toContain('尚未信任');
       expect(await page.locator('h1').textContent()).toMatch(/^烽火系统：安装根证书/);
       const fingerprint = (await page.getByTestId('ca-fingerprint').textContent())?.trim();
-      expect(fingerprint).toBe(new X509Certificate(beacon.caCert as string).fingerprint256);
+      expect(fingerprint).toBe(new X509Certificate(e2e.beacon.caCert as string).fingerprint256);
 
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('ca-download').click()]);
       expect(download.suggestedFilename()).toBe('beacon-ca.crt');
-      expect(await readFile(await download.path(), 'utf8')).toBe(beacon.caCert);
+      expect(await readFile(await download.path(), 'utf8')).toBe(e2e.beacon.caCert);
     });
   },
 );

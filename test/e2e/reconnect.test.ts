@@ -13,77 +13,53 @@
  * meanwhile, and afterwards both sides decode each other again with the
  * same peerId.
  */
-import type { Browser, CDPSession, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { type BeaconProcess, startBeaconProcess } from '../src/beaconProcess.ts';
+import type { CDPSession, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   conferenceState,
-  launchChromium,
   launchChromiumInNamespace,
   liveInboundByPeer,
-  openTerminal,
   participantAttribute,
-  screenshotAll,
   type Terminal,
 } from '../src/browser.ts';
+import { useE2e } from '../src/e2eFixture.ts';
 import {
   canUseNetns,
   createNetnsLink,
-  destroyAllNetnsLinks,
   type NetnsLink,
   netnsUnavailableReason,
   reachableThrough,
 } from '../src/netns.ts';
-import { loginApi, SignalingClient } from '../src/signaling.ts';
+import type { SignalingClient } from '../src/signaling.ts';
 
 const ROOM = 'city-weekly';
 /** How long the township's link stays cut in the namespace test. */
 const CUT_MS = 15_000;
 
 describe('reconnect after a network drop', () => {
-  let beacon: BeaconProcess;
-  let browser: Browser;
-  let nsBrowser: Browser | undefined;
   let link: NetnsLink | undefined;
   let observer: SignalingClient;
   let chair: Terminal;
-  const terminals: Terminal[] = [];
-  /** Warnings and errors the township pages logged (why a resume turned into a re-join, …). */
-  const pageLog: string[] = [];
-  const pages = (): Page[] => terminals.map((t) => t.page);
+  const e2e = useE2e({
+    async start(resources) {
+      if (canUseNetns) link = resources.own(await createNetnsLink(), (l) => l.destroy());
+      return resources.startBeacon({ env: link ? reachableThrough(link) : {} });
+    },
+  });
 
   beforeAll(async () => {
-    if (canUseNetns) link = await createNetnsLink();
-    beacon = await startBeaconProcess({
-      env: link ? reachableThrough(link) : {},
-    });
-    browser = await launchChromium();
-    observer = await SignalingClient.connect(beacon.url, (await loginApi(beacon.url, 'zixi')).token);
-    chair = await openTerminal(browser, beacon.url, 'chair', ROOM);
-    terminals.push(chair);
+    observer = await e2e.client('zixi');
+    chair = await e2e.openTerminal('chair', ROOM);
     await observer.join(ROOM);
   });
 
-  afterAll(async () => {
-    observer?.close();
-    await nsBrowser?.close().catch(() => undefined);
-    await browser?.close();
-    await beacon?.stop();
-    await destroyAllNetnsLinks();
-  });
-
-  const failWith = (label: string) =>
-    onTestFailed(async () => {
-      const shots = await screenshotAll(pages(), label);
-      const seen = observer?.events
-        .filter((e) => e.event.startsWith('peer:'))
-        .map((e) => `${e.event} ${JSON.stringify(e.data).slice(0, 200)}`);
-      console.error(
-        `screenshots (chair, township…): ${shots.join(', ')}\nobserver peer events:\n${seen?.join('\n')}\n` +
-          `township page warnings:\n${pageLog.join('\n')}\n` +
-          `server output:\n${beacon.output().slice(-4000)}`,
-      );
-    });
+  // The pages' own warnings and errors (why a resume turned into a re-join, …) are in the fixture's report.
+  e2e.diagnose('observer peer events', () =>
+    observer?.events
+      .filter((e) => e.event.startsWith('peer:'))
+      .map((e) => `${e.event} ${JSON.stringify(e.data).slice(0, 200)}`)
+      .join('\n'),
+  );
 
   /** Watches the chair's entry of `peerId` until `done()`; returns every data-connection value seen. */
   const watchConnection = (peerId: string) => {
@@ -120,9 +96,7 @@ describe('reconnect after a network drop', () => {
     observer.events.filter((e) => e.event === 'peer:left' && (e.data as { peerId: string }).peerId === peerId);
 
   it('DevTools offline for ~5 s: shown as reconnecting, then media again within 10 s with the same peerId', async () => {
-    failWith('reconnect-cdp');
-    const township = await openTerminal(browser, beacon.url, 'lucheng', ROOM);
-    terminals.push(township);
+    const township = await e2e.openTerminal('lucheng', ROOM);
     await expect.poll(() => observer.peerOf('u-lucheng')?.connection, { timeout: 5_000 }).toBe('connected');
     const peerId = observer.peerIdOf('u-lucheng');
     await expectMediaBothWays(township.page, peerId, 30_000);
@@ -168,17 +142,10 @@ describe('reconnect after a network drop', () => {
       canUseNetns ? '' : ` (skipped: ${netnsUnavailableReason})`
     }`,
     async () => {
-      failWith('reconnect-netns');
       const netns = link as NetnsLink;
-      const origin = `http://${netns.hostIp}:${beacon.port}`;
-      nsBrowser = await launchChromiumInNamespace(netns, origin);
-      const township = await openTerminal(nsBrowser, origin, 'donggua', ROOM);
-      terminals.push(township);
-      township.page.on('console', (message) => {
-        if (message.type() === 'warning' || message.type() === 'error') {
-          pageLog.push(`${new Date().toISOString()} ${message.type()}: ${message.text()}`);
-        }
-      });
+      const origin = `http://${netns.hostIp}:${e2e.beacon.port}`;
+      const nsBrowser = await e2e.launchBrowser(() => launchChromiumInNamespace(netns, origin));
+      const township = await e2e.openTerminal('donggua', ROOM, { browser: nsBrowser, baseUrl: origin });
       await expect.poll(() => observer.peerOf('u-donggua')?.connection, { timeout: 5_000 }).toBe('connected');
       const peerId = observer.peerIdOf('u-donggua');
       await expectMediaBothWays(township.page, peerId, 30_000);

@@ -9,13 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { PeerInfo } from '@beacon/protocol';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type BaresipPhone, baresipUnavailableReason, startBaresip } from '../src/baresip.ts';
-import { launchChromium, openTerminal, type Terminal } from '../src/browser.ts';
-import { loginApi, SignalingClient } from '../src/signaling.ts';
+import type { Terminal } from '../src/browser.ts';
+import { type E2e, useE2e } from '../src/e2eFixture.ts';
+import { waitForPromptEnd } from '../src/heardPrompt.ts';
+import type { SignalingClient } from '../src/signaling.ts';
 import { type SipBeacon, startSipBeacon } from '../src/sipBeacon.ts';
 import { isSippAvailable, runSipp } from '../src/sipp.ts';
+import { waitFor as waitUntil } from '../src/waitFor.ts';
 import { readWav, segment, toneRatio } from '../src/wavAnalysis.ts';
 
 const run = promisify(execFile);
@@ -23,11 +25,10 @@ const unavailable = baresipUnavailableReason() ?? (isSippAvailable() ? null : 's
 if (unavailable) console.warn(`SIP e2e tests skipped: ${unavailable}`);
 
 const RTP_TIMEOUT_MS = 5000;
+let e2e: E2e<SipBeacon['beacon']>;
 let sip: SipBeacon;
 let work: string;
-let browser: Browser;
 let watcher: SignalingClient;
-const phones: BaresipPhone[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -37,48 +38,56 @@ function phonePeer(extension: string): PeerInfo | undefined {
 }
 
 async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${sip.beacon.output().slice(-4000)}`);
-    await sleep(100);
-  }
+  return (await waitUntil(what, probe, Boolean, { timeoutMs, intervalMs: 100 })) as T;
 }
 
 async function phone(extension: string, sourceWav: string, password = 'beacon2026'): Promise<BaresipPhone> {
   const recordDir = join(work, `rec-${extension}-${Date.now()}`);
   await mkdir(recordDir, { recursive: true });
-  const started = await startBaresip({ extension, password, registrar: sip.sip, sourceWav, recordDir });
-  phones.push(started);
-  return started;
+  return e2e.own(await startBaresip({ extension, password, registrar: sip.sip, sourceWav, recordDir }), (p) =>
+    p.stop().catch(() => undefined),
+  );
 }
 
 describe.skipIf(unavailable !== null)('desk phones dial in', () => {
   let tone440: string;
+  let tone1k: string;
   let chair: Terminal;
-
-  beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'beacon-sip-e2e-'));
-    tone440 = join(work, 'tone440.wav');
-    const tone1k = join(work, 'tone1k.wav');
-    await run('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', tone440, 'synth', '5', 'sine', '440', 'vol', '0.5']);
-    await run('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', tone1k, 'synth', '10', 'sine', '1000', 'vol', '0.5']);
-    sip = await startSipBeacon({ rtpTimeoutMs: RTP_TIMEOUT_MS });
+  e2e = useE2e({
+    async start(resources) {
+      work = resources.own(await mkdtemp(join(tmpdir(), 'beacon-sip-e2e-')), (dir) =>
+        rm(dir, { recursive: true, force: true }),
+      );
+      tone440 = join(work, 'tone440.wav');
+      tone1k = join(work, 'tone1k.wav');
+      await run('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', tone440, 'synth', '5', 'sine', '440', 'vol', '0.5']);
+      await run('sox', [
+        '-n',
+        '-r',
+        '48000',
+        '-c',
+        '1',
+        '-b',
+        '16',
+        tone1k,
+        'synth',
+        '10',
+        'sine',
+        '1000',
+        'vol',
+        '0.5',
+      ]);
+      sip = resources.own(await startSipBeacon({ rtpTimeoutMs: RTP_TIMEOUT_MS }), (s) => s.stop());
+      return sip.beacon;
+    },
     // The browser's microphone plays a 1 kHz tone: what phones must hear.
-    browser = await launchChromium({ args: [`--use-file-for-fake-audio-capture=${tone1k}`] });
-    const { token } = await loginApi(sip.beacon.url, 'duty');
-    watcher = await SignalingClient.connect(sip.beacon.url, token);
-    await watcher.join('city-weekly');
-    chair = await openTerminal(browser, sip.beacon.url, 'chair', 'city-weekly');
+    browser: () => ({ args: [`--use-file-for-fake-audio-capture=${tone1k}`] }),
   });
 
-  afterAll(async () => {
-    for (const p of phones) await p.stop().catch(() => undefined);
-    watcher?.socket.disconnect();
-    await browser?.close();
-    await sip?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
+  beforeAll(async () => {
+    watcher = await e2e.client('duty');
+    await watcher.join('city-weekly');
+    chair = await e2e.openTerminal('chair', 'city-weekly');
   });
 
   it('answers malformed SIP with 400 and garbage SDP with 488, and keeps serving', async () => {
@@ -147,7 +156,8 @@ describe.skipIf(unavailable !== null)('desk phones dial in', () => {
     await desk.waitRegistered();
     await desk.dial(`sip:6001@127.0.0.1:${sip.sip.port}`);
     await desk.waitEstablished(15_000);
-    await sleep(1000);
+    // Like a caller: listen to the PIN prompt to its end, then type.
+    await waitForPromptEnd(desk);
     await desk.sendDtmf('2026#');
     const peer = await waitFor('baresip in city-weekly', () => phonePeer('8005'), 30_000);
     expect(peer.phone?.callState).toBe('connected');
@@ -156,14 +166,22 @@ describe.skipIf(unavailable !== null)('desk phones dial in', () => {
     await expectBrowserHearsPhone(chair);
 
     // The phone hears the browser's 1 kHz tone in its mix — and not its own 440 Hz.
-    // (The 'joined' prompt plays first: judge the last seconds.)
-    await sleep(14_000);
+    // (The 'joined' prompt plays first: judge the last 3 s once the mix has followed it.)
     const [wavPath] = desk.recordedWavs();
     expect(wavPath, desk.log().slice(-2000)).toBeTruthy();
-    const wav = await readWav(wavPath as string);
-    const tail = segment(wav.samples, wav.sampleRate, Math.max(0, wav.durationSeconds - 3), wav.durationSeconds);
-    expect(toneRatio(tail, wav.sampleRate, 1000)).toBeGreaterThan(0.5);
-    expect(toneRatio(tail, wav.sampleRate, 440)).toBeLessThan(0.05);
+    const lastSeconds = async () => {
+      const wav = await readWav(wavPath as string);
+      const from = Math.max(0, wav.durationSeconds - 3);
+      return { rate: wav.sampleRate, tail: segment(wav.samples, wav.sampleRate, from, wav.durationSeconds) };
+    };
+    const { rate, tail } = await waitUntil(
+      'the browser’s tone in the last 3 s the phone heard',
+      lastSeconds,
+      (heard) => toneRatio(heard.tail, heard.rate, 1000) > 0.5,
+      { timeoutMs: 30_000, intervalMs: 500 },
+    ).catch(lastSeconds);
+    expect(toneRatio(tail, rate, 1000)).toBeGreaterThan(0.5);
+    expect(toneRatio(tail, rate, 440)).toBeLessThan(0.05);
 
     // *6 mutes the phone in the room, *6 again opens it.
     await desk.sendDtmf('*6');
@@ -187,7 +205,7 @@ describe.skipIf(unavailable !== null)('desk phones dial in', () => {
     await desk.waitRegistered();
     await desk.dial(`sip:6001@127.0.0.1:${sip.sip.port}`);
     await desk.waitEstablished(15_000);
-    await sleep(1000);
+    await waitForPromptEnd(desk);
     await desk.sendDtmf('2026#');
     await waitFor('baresip 8006 in city-weekly', () => phonePeer('8006'), 30_000);
     desk.kill('SIGKILL');

@@ -10,13 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { AckBoardRow, WarningView } from '@beacon/protocol';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type BaresipPhone, baresipUnavailableReason, startBaresip } from '../src/baresip.ts';
-import { launchChromium, openTerminal, type Terminal } from '../src/browser.ts';
-import { apiJson, loginApi, SignalingClient } from '../src/signaling.ts';
+import type { Terminal } from '../src/browser.ts';
+import { useE2e } from '../src/e2eFixture.ts';
+import { waitForPromptEnd } from '../src/heardPrompt.ts';
+import { apiJson, loginApi, type SignalingClient } from '../src/signaling.ts';
 import { type SipBeacon, startSipBeacon } from '../src/sipBeacon.ts';
-import { isSippAvailable, type SippHandle, startSipp } from '../src/sipp.ts';
+import { isSippAvailable, startSipp } from '../src/sipp.ts';
+import { waitFor } from '../src/waitFor.ts';
 
 const run = promisify(execFile);
 const unavailable = baresipUnavailableReason() ?? (isSippAvailable() ? null : 'sipp (sip-tester) is not installed');
@@ -24,22 +27,13 @@ if (unavailable) console.warn(`SIP dial-out e2e tests skipped: ${unavailable}`);
 
 let sip: SipBeacon;
 let work: string;
-let browser: Browser;
 let chair: Terminal;
 let watcher: SignalingClient;
 let desk: BaresipPhone | undefined;
-let busyPhone: SippHandle | undefined;
 
 /** Polls `read` until `check` passes; returns the value or throws with the last one. */
-async function poll<T>(read: () => T | Promise<T>, check: (value: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
+const poll = <T>(read: () => T | Promise<T>, check: (value: T) => boolean, timeoutMs: number): Promise<T> =>
+  waitFor('the value', read, check, { timeoutMs, intervalMs: 150 });
 const expectPoll = <T>(read: () => T | Promise<T>, want: T, timeoutMs: number) =>
   poll(read, (value) => value === want, timeoutMs);
 
@@ -50,46 +44,49 @@ const dialState = (page: Page, extension: string) =>
     .catch(() => null);
 
 describe.skipIf(unavailable !== null)('the chair calls township phones from the console', () => {
-  beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'beacon-dialout-'));
-    const tone = join(work, 'tone.wav');
-    await run('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', tone, 'synth', '5', 'sine', '600', 'vol', '0.5']);
-    sip = await startSipBeacon({ noAnswerMs: 8000 });
-    await mkdir(join(work, 'rec'), { recursive: true });
-    desk = await startBaresip({
-      extension: '8007',
-      password: 'beacon2026',
-      registrar: sip.sip,
-      sourceWav: tone,
-      recordDir: join(work, 'rec'),
-      autoAnswer: true,
-    });
-    await desk.waitRegistered();
-    busyPhone = await startSipp({
-      scenario: 'uas-busy.xml',
-      target: `127.0.0.1:${sip.sip.port}`,
-      register: { user: '8010', password: 'beacon2026' },
-      timeoutMs: 120_000,
-    });
-    await sip.waitStatus((s) =>
-      ['8007', '8010'].every((ext) => s.registrations.some((r) => r.extension === ext && r.registered)),
-    );
-    const { token } = await loginApi(sip.beacon.url, 'duty');
-    watcher = await SignalingClient.connect(sip.beacon.url, token);
-    await watcher.join('city-weekly');
-    browser = await launchChromium();
-    chair = await openTerminal(browser, sip.beacon.url, 'chair', 'city-weekly');
-    await chair.page.getByTestId('phones-tab').click();
-    await expectPoll(() => chair.page.getByTestId('dial-panel').getAttribute('data-available'), 'true', 15_000);
+  const e2e = useE2e({
+    async start(resources) {
+      work = resources.own(await mkdtemp(join(tmpdir(), 'beacon-dialout-')), (dir) =>
+        rm(dir, { recursive: true, force: true }),
+      );
+      const tone = join(work, 'tone.wav');
+      await run('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', tone, 'synth', '5', 'sine', '600', 'vol', '0.5']);
+      sip = resources.own(await startSipBeacon({ noAnswerMs: 8000 }), (s) => s.stop());
+      await mkdir(join(work, 'rec'), { recursive: true });
+      desk = resources.own(
+        await startBaresip({
+          extension: '8007',
+          password: 'beacon2026',
+          registrar: sip.sip,
+          sourceWav: tone,
+          recordDir: join(work, 'rec'),
+          autoAnswer: true,
+        }),
+        (phone) => phone.stop().catch(() => undefined),
+      );
+      await desk.waitRegistered();
+      resources.own(
+        await startSipp({
+          scenario: 'uas-busy.xml',
+          target: `127.0.0.1:${sip.sip.port}`,
+          register: { user: '8010', password: 'beacon2026' },
+          timeoutMs: 120_000,
+        }),
+        (busyPhone) => busyPhone.stop().catch(() => undefined),
+      );
+      await sip.waitStatus((s) =>
+        ['8007', '8010'].every((ext) => s.registrations.some((r) => r.extension === ext && r.registered)),
+      );
+      return sip.beacon;
+    },
   });
 
-  afterAll(async () => {
-    await desk?.stop().catch(() => undefined);
-    await busyPhone?.stop().catch(() => undefined);
-    watcher?.socket.disconnect();
-    await browser?.close();
-    await sip?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
+  beforeAll(async () => {
+    watcher = await e2e.client('duty');
+    await watcher.join('city-weekly');
+    chair = await e2e.openTerminal('chair', 'city-weekly');
+    await chair.page.getByTestId('phones-tab').click();
+    await expectPoll(() => chair.page.getByTestId('dial-panel').getAttribute('data-available'), 'true', 15_000);
   });
 
   it('shows each phone registered, dials one in, and hangs it up', async () => {
@@ -153,9 +150,11 @@ describe.skipIf(unavailable !== null)('the chair calls township phones from the 
       }),
     });
     expect(warning.affectedTownshipIds).toEqual(['cangling']);
+    const recordings = desk?.recordedWavs().length ?? 0;
     await apiJson(sip.beacon.url, token, `/api/v1/warnings/${warning.id}/issue`, { method: 'POST' });
     await desk?.waitEstablished(20_000);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Like a township's duty officer: listen to the warning being read to its end, then press 1.
+    await waitForPromptEnd(desk as BaresipPhone, { recording: recordings });
     await desk?.sendDtmf('1');
     const row = await poll(
       async () =>

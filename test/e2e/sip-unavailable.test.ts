@@ -3,39 +3,27 @@
  * unavailable (the gateway starts, finds no Kamailio, reports it).
  */
 import type { SipStatus } from '@beacon/protocol';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BeaconProcess, startBeaconProcess } from '../src/beaconProcess.ts';
-import { launchChromium, openTerminal } from '../src/browser.ts';
-import { apiJson, loginApi } from '../src/signaling.ts';
-
-let beacon: BeaconProcess;
-let browser: Browser;
+import { describe, expect, it } from 'vitest';
+import { useE2e } from '../src/e2eFixture.ts';
+import { apiJson } from '../src/signaling.ts';
+import { waitFor } from '../src/waitFor.ts';
 
 describe('phones when Kamailio is not installed', () => {
-  beforeAll(async () => {
-    beacon = await startBeaconProcess({
-      env: { BEACON_SIP: 'on', BEACON_KAMAILIO_BIN: '/nonexistent/kamailio', BEACON_SIP_WS_PORT: '1' },
-    });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await beacon?.stop();
+  const e2e = useE2e({
+    beacon: { env: { BEACON_SIP: 'on', BEACON_KAMAILIO_BIN: '/nonexistent/kamailio', BEACON_SIP_WS_PORT: '1' } },
   });
 
   it('reports kamailio_not_installed over REST and in the console, and conferences still work', async () => {
-    const { token } = await loginApi(beacon.url, 'chair');
-    const deadline = Date.now() + 30_000;
-    let status: SipStatus | null = null;
-    while (Date.now() < deadline) {
-      status = await apiJson<SipStatus>(beacon.url, token, '/api/v1/sip/status');
-      if (status.reason === 'kamailio_not_installed') break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    const token = await e2e.token('chair');
+    const status = await waitFor(
+      'the gateway to report why phones are unavailable',
+      () => apiJson<SipStatus>(e2e.url, token, '/api/v1/sip/status'),
+      (s) => s.reason === 'kamailio_not_installed',
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
     expect(status).toMatchObject({ available: false, reason: 'kamailio_not_installed' });
 
-    const chair = await openTerminal(browser, beacon.url, 'chair', 'city-weekly');
+    const chair = await e2e.openTerminal('chair', 'city-weekly');
     await chair.page.getByTestId('phones-tab').click();
     const banner = chair.page.getByTestId('sip-unavailable');
     await banner.waitFor({ timeout: 10_000 });

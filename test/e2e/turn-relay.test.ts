@@ -14,27 +14,24 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { type BeaconProcess, freePort, randomRtcPortBase, startBeaconProcess } from '../src/beaconProcess.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  launchChromium,
   launchChromiumInNamespace,
   liveInboundByPeer,
-  openTerminal,
   remotePeerIds,
-  screenshotAll,
   selectedPair,
   type Terminal,
 } from '../src/browser.ts';
+import { useE2e } from '../src/e2eFixture.ts';
 import {
   canUseNetns,
   createNetnsLink,
-  destroyAllNetnsLinks,
   type NetnsLink,
   netnsUnavailableReason,
   reachableThrough,
 } from '../src/netns.ts';
 import { type BrowserHome, browserHome } from '../src/nssdb.ts';
+import { freePortBlock, freeTcpPort } from '../src/ports.ts';
 
 const run = promisify(execFile);
 const ROOM = 'city-weekly';
@@ -44,8 +41,8 @@ const ROOM = 'city-weekly';
  * listens on exactly `rtcPort` (UDP and TCP), coturn on `turnPort` with ten
  * relay ports of its own.
  */
-function turnEnv(link: NetnsLink, rtcPort: number, turnPort: number): Record<string, string> {
-  const relayMin = 30_000 + Math.floor(Math.random() * 270) * 10;
+async function turnEnv(link: NetnsLink, rtcPort: number, turnPort: number): Promise<Record<string, string>> {
+  const relayMin = await freePortBlock(10);
   return {
     ...reachableThrough(link),
     MEDIA_RTC_PORT_BASE: String(rtcPort),
@@ -86,42 +83,38 @@ async function routeAllowed(link: NetnsLink, protocol: 'udp' | 'tcp', port: numb
 }
 
 describe.skipIf(!canUseNetns)(`TURN relay${canUseNetns ? '' : ` (skipped: ${netnsUnavailableReason})`}`, () => {
-  let beacon: BeaconProcess;
-  let browser: Browser;
   let nsBrowser: Browser;
   let link: NetnsLink;
   let chair: Terminal;
-  let township: Terminal | undefined;
   let rtcPort: number;
   let turnPort: number;
-
-  beforeAll(async () => {
-    link = await createNetnsLink();
-    rtcPort = randomRtcPortBase();
-    turnPort = await freePort();
-    beacon = await startBeaconProcess({ env: { BEACON_TLS: 'off', ...turnEnv(link, rtcPort, turnPort) } });
-    // The township's firewall: the media server's RTC port is unreachable, everything else (HTTP, TURN) is not.
-    for (const protocol of ['udp', 'tcp']) {
-      await run(
-        'ip',
-        ['netns', 'exec', link.name, 'ip', 'rule', 'add', 'to', link.hostIp, 'ipproto', protocol].concat([
-          'dport',
-          String(rtcPort),
-          'prohibit',
-        ]),
-      );
-    }
-    browser = await launchChromium();
-    const origin = `http://${link.hostIp}:${beacon.port}`;
-    nsBrowser = await launchChromiumInNamespace(link, origin);
-    chair = await openTerminal(browser, beacon.url, 'chair', ROOM);
+  const e2e = useE2e({
+    async start(resources) {
+      link = resources.own(await createNetnsLink(), (l) => l.destroy());
+      rtcPort = await freePortBlock();
+      turnPort = await freeTcpPort();
+      const beacon = await resources.startBeacon({
+        env: { BEACON_TLS: 'off', ...(await turnEnv(link, rtcPort, turnPort)) },
+      });
+      // The township's firewall: the media server's RTC port is unreachable, everything else (HTTP, TURN) is not.
+      for (const protocol of ['udp', 'tcp']) {
+        await run(
+          'ip',
+          ['netns', 'exec', link.name, 'ip', 'rule', 'add', 'to', link.hostIp, 'ipproto', protocol].concat([
+            'dport',
+            String(rtcPort),
+            'prohibit',
+          ]),
+        );
+      }
+      return beacon;
+    },
   });
 
-  afterAll(async () => {
-    await nsBrowser?.close().catch(() => undefined);
-    await browser?.close();
-    await beacon?.stop();
-    await destroyAllNetnsLinks();
+  beforeAll(async () => {
+    const origin = `http://${link.hostIp}:${e2e.beacon.port}`;
+    nsBrowser = await e2e.launchBrowser(() => launchChromiumInNamespace(link, origin));
+    chair = await e2e.openTerminal('chair', ROOM);
   });
 
   it('the township cannot reach the media server’s RTC port, but can reach the TURN port', async () => {
@@ -132,13 +125,9 @@ describe.skipIf(!canUseNetns)(`TURN relay${canUseNetns ? '' : ` (skipped: ${netn
   });
 
   it('joins through the relay and decodes the chair’s video and audio', async () => {
-    onTestFailed(async () => {
-      const shots = await screenshotAll([chair?.page, township?.page].filter(Boolean) as Page[], 'turn-relay');
-      console.error(`screenshots: ${shots.join(', ')}\nserver output:\n${beacon.output().slice(-4000)}`);
-    });
-    const origin = `http://${link.hostIp}:${beacon.port}`;
+    const origin = `http://${link.hostIp}:${e2e.beacon.port}`;
     const startedAt = performance.now();
-    township = await openTerminal(nsBrowser, origin, 'lucheng', ROOM);
+    const township = await e2e.openTerminal('lucheng', ROOM, { browser: nsBrowser, baseUrl: origin });
     const joinedMs = performance.now() - startedAt;
     const page = township.page;
 
@@ -166,42 +155,36 @@ describe.skipIf(!canUseNetns)(`TURN relay${canUseNetns ? '' : ` (skipped: ${netn
 });
 
 describe.skipIf(!canUseNetns)(`TURN over TLS${canUseNetns ? '' : ` (skipped: ${netnsUnavailableReason})`}`, () => {
-  let beacon: BeaconProcess;
   let link: NetnsLink;
   let home: BrowserHome;
-  const browsers: Browser[] = [];
-  const pages: Page[] = [];
   let rtcPort: number;
   let turnPort: number;
   let tlsPort: number;
-
-  beforeAll(async () => {
-    link = await createNetnsLink();
-    rtcPort = randomRtcPortBase();
-    turnPort = await freePort();
-    tlsPort = await freePort();
-    beacon = await startBeaconProcess({
-      tls: true,
-      env: { ...turnEnv(link, rtcPort, turnPort), BEACON_TURN_TLS_PORT: String(tlsPort) },
-    });
-    // Only TCP to the HTTPS port and to TURN over TLS: no UDP at all, no plain TURN, no media port.
-    const netnsIp = (...args: string[]) => run('ip', ['netns', 'exec', link.name, 'ip', ...args]);
-    for (const port of [rtcPort, turnPort]) {
-      await netnsIp('rule', 'add', 'to', link.hostIp, 'ipproto', 'tcp', 'dport', String(port), 'prohibit');
-    }
-    await netnsIp('rule', 'add', 'to', link.hostIp, 'ipproto', 'udp', 'prohibit');
-    home = await browserHome(beacon.caCert as string);
-  });
-
-  afterAll(async () => {
-    for (const browser of browsers) await browser.close().catch(() => undefined);
-    await beacon?.stop();
-    await destroyAllNetnsLinks();
-    await home?.remove();
+  // The browsers are launched by the test, with Beacon's CA in their NSS home.
+  const e2e = useE2e({
+    browser: false,
+    async start(resources) {
+      link = resources.own(await createNetnsLink(), (l) => l.destroy());
+      rtcPort = await freePortBlock();
+      turnPort = await freeTcpPort();
+      tlsPort = await freeTcpPort();
+      const beacon = await resources.startBeacon({
+        tls: true,
+        env: { ...(await turnEnv(link, rtcPort, turnPort)), BEACON_TURN_TLS_PORT: String(tlsPort) },
+      });
+      // Only TCP to the HTTPS port and to TURN over TLS: no UDP at all, no plain TURN, no media port.
+      const netnsIp = (...args: string[]) => run('ip', ['netns', 'exec', link.name, 'ip', ...args]);
+      for (const port of [rtcPort, turnPort]) {
+        await netnsIp('rule', 'add', 'to', link.hostIp, 'ipproto', 'tcp', 'dport', String(port), 'prohibit');
+      }
+      await netnsIp('rule', 'add', 'to', link.hostIp, 'ipproto', 'udp', 'prohibit');
+      home = resources.own(await browserHome(beacon.caCert as string), (h) => h.remove());
+      return beacon;
+    },
   });
 
   it('the township reaches only HTTPS and TURN over TLS', async () => {
-    expect(await routeAllowed(link, 'tcp', beacon.port)).toBe(true);
+    expect(await routeAllowed(link, 'tcp', e2e.beacon.port)).toBe(true);
     expect(await routeAllowed(link, 'tcp', tlsPort)).toBe(true);
     for (const port of [rtcPort, turnPort]) {
       expect(await routeAllowed(link, 'udp', port)).toBe(false);
@@ -210,18 +193,14 @@ describe.skipIf(!canUseNetns)(`TURN over TLS${canUseNetns ? '' : ` (skipped: ${n
   });
 
   it('joins over HTTPS, relays over turns: and decodes the chair', async () => {
-    onTestFailed(async () => {
-      const shots = await screenshotAll(pages, 'turns-relay');
-      console.error(`screenshots: ${shots.join(', ')}\nserver output:\n${beacon.output().slice(-4000)}`);
-    });
-    const chairBrowser = await launchChromium({ env: { HOME: home.home } });
-    const terminalBrowser = await launchChromium({ executablePath: link.chromiumWrapper, env: { HOME: home.home } });
-    browsers.push(chairBrowser, terminalBrowser);
-    const chair = await openTerminal(chairBrowser, `https://127.0.0.1:${beacon.port}`, 'chair', ROOM);
-    pages.push(chair.page);
+    const chairBrowser = await e2e.launchBrowser({ env: { HOME: home.home } });
+    const terminalBrowser = await e2e.launchBrowser({ executablePath: link.chromiumWrapper, env: { HOME: home.home } });
+    await e2e.openTerminal('chair', ROOM, { browser: chairBrowser, baseUrl: `https://127.0.0.1:${e2e.beacon.port}` });
     const startedAt = performance.now();
-    const township = await openTerminal(terminalBrowser, `https://${link.hostIp}:${beacon.port}`, 'lucheng', ROOM);
-    pages.push(township.page);
+    const township = await e2e.openTerminal('lucheng', ROOM, {
+      browser: terminalBrowser,
+      baseUrl: `https://${link.hostIp}:${e2e.beacon.port}`,
+    });
     const page = township.page;
     await awaitChairMedia(page);
     const mediaMs = performance.now() - startedAt;

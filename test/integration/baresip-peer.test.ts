@@ -4,7 +4,6 @@
  * other directly over loopback (no registrar), each hearing the other's tone.
  */
 import { execFile, spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BaresipPhone, baresipUnavailableReason, startBaresip } from '../src/baresip.ts';
+import { freeUdpPort } from '../src/ports.ts';
 import {
   activeSeconds,
   dbfs,
@@ -27,7 +27,12 @@ import {
 const run = promisify(execFile);
 const unavailable = baresipUnavailableReason();
 if (unavailable) console.warn(`baresip-peer tests skipped: ${unavailable}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Seconds of audio `phone` has heard in its current call (its recording grows only while RTP arrives). */
+async function heardSeconds(phone: BaresipPhone): Promise<number> {
+  const wav = phone.recordedWavs().at(-1);
+  return wav ? ((await readWav(wav).catch(() => null))?.durationSeconds ?? 0) : 0;
+}
 
 let workDir = '';
 beforeAll(async () => {
@@ -117,14 +122,20 @@ describe.skipIf(unavailable !== null)('two baresip phones over loopback', () => 
     try {
       await a.dial(`sip:b@127.0.0.1:${b.sipPort}`);
       await Promise.all([a.waitEstablished(), b.waitEstablished()]);
-      await sleep(2500);
+      // About 2.5 s of talk both ways before anything re-INVITEs (the recordings stop there, see baresip.ts).
+      for (const phone of [a, b]) {
+        await expect.poll(() => heardSeconds(phone), { timeout: 10_000, interval: 100 }).toBeGreaterThanOrEqual(2.5);
+      }
       await a.sendDtmf('123#');
       await expect.poll(() => b.receivedDtmf(), { timeout: 5000 }).toBe('123#');
 
       // The callee holds: as holder it must send no RTP, so its DTMF cannot reach A.
       await b.hold();
       await b.sendDtmf('7');
-      await sleep(1500);
+      // sndcode returns at once while baresip goes on "pressing" the key: the whole press must fall inside
+      // the hold (resuming sooner lets its tail through, measured). Nothing signals that nothing arrived,
+      // so this negative check keeps a window.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(a.receivedDtmf()).toBe('');
       // After resume, RTP flows both ways again (telephone-events prove it; the
       // recordings cannot, see baresip.ts: sndfile stops at the first re-INVITE).
@@ -160,9 +171,7 @@ describe.skipIf(unavailable !== null)('two baresip phones over loopback', () => 
   it.skipIf(!existsSync('/usr/sbin/kamailio'))(
     'registers with Kamailio digest auth, and reports a wrong password',
     async () => {
-      const socket = createSocket('udp4');
-      const port = await new Promise<number>((r) => socket.bind(0, '127.0.0.1', () => r(socket.address().port)));
-      await new Promise<void>((r) => socket.close(() => r()));
+      const port = await freeUdpPort();
       const cfg = join(workDir, 'kamailio.cfg');
       await writeFile(cfg, kamailioRegistrar(port, 'secret'));
       const kamailio = spawn('kamailio', ['-f', cfg, '-DD', '-E', '-Y', workDir, '-P', join(workDir, 'k.pid')], {

@@ -18,6 +18,7 @@ import {
   stopProcess,
 } from '@beacon/media-server/testing';
 import { CascadedMediaControl, InMemoryMediaNodeRegistry, RemoteMediaControl } from '@beacon/signaling/media-nodes';
+import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MediaNodeProcess, mediaNodeKey, startMediaNode } from '../src/mediaNodeProcess.ts';
 
@@ -98,13 +99,22 @@ describe('cascade: two media node processes', () => {
 
   it('refuses a control client with the wrong key', async () => {
     const intruder = new RemoteMediaControl({ url: nodeA.url, key: mediaNodeKey() });
+    // Started after the intruder: the node greets every client it admits with a heartbeat at once, so by the
+    // rightful client's first heartbeat the node has answered the intruder's handshake too.
+    const rightful = new RemoteMediaControl({ url: nodeA.url, key });
     try {
-      await sleep(1_500);
+      // The node refuses a handshake with a wrong key outright …
+      const probe = io(nodeA.url, { auth: { key: mediaNodeKey() }, transports: ['websocket'], reconnection: false });
+      const refusal = await new Promise<Error>((resolve) => probe.once('connect_error', resolve));
+      probe.close();
+      expect(refusal.message).toBe('unauthorized');
+      // … and the intruder's client is left unconnected, with nothing it could act on.
+      await new Promise((resolve) => rightful.once('heartbeat', resolve));
       expect(intruder.connected).toBe(false);
       expect(intruder.lastHeartbeat).toBeUndefined();
       await expect(intruder.ensureRoom('r')).rejects.toMatchObject({ code: 'invalid_state' });
     } finally {
-      await intruder.close();
+      await Promise.all([intruder.close(), rightful.close()]);
     }
   });
 

@@ -15,6 +15,7 @@ import type {
 import { type BeaconNode, type Config, loadConfig, startBeacon } from '@beacon/signaling';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll } from 'vitest';
+import { freePortBlock } from '../src/ports.ts';
 
 export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -31,7 +32,7 @@ export async function makeDataDir(): Promise<string> {
 }
 
 /** A config like production's, confined to loopback, a temp dir and one media worker. */
-export function testConfig(dataDir: string, env: Record<string, string> = {}): Config {
+export async function testConfig(dataDir: string, env: Record<string, string> = {}): Promise<Config> {
   return loadConfig({
     BEACON_PORT: '0',
     BEACON_HOST: '127.0.0.1',
@@ -42,15 +43,15 @@ export function testConfig(dataDir: string, env: Record<string, string> = {}): C
     MEDIA_WORKERS: '1',
     MEDIA_LISTEN_IP: '127.0.0.1',
     MEDIA_ANNOUNCED_ADDRESS: '127.0.0.1',
-    // Random: test files run in parallel, each with its own worker and RTC port.
-    MEDIA_RTC_PORT_BASE: String(43_000 + Math.floor(Math.random() * 5_000)),
+    // Test files run in parallel, each with its own worker and RTC port.
+    MEDIA_RTC_PORT_BASE: String(await freePortBlock()),
     ...env,
   });
 }
 
 export async function startTestNode(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<TestNode> {
   const dataDir = opts.dataDir ?? (await makeDataDir());
-  const config = testConfig(dataDir, opts.env);
+  const config = await testConfig(dataDir, opts.env);
   const node = await startBeacon({ config });
   return {
     node,

@@ -10,7 +10,7 @@ import { makeDataDir, testConfig } from './helpers.ts';
 
 it('answers 503 naming media when the media node is down', async () => {
   const dataDir = await makeDataDir();
-  const config = testConfig(dataDir);
+  const config = await testConfig(dataDir);
   const media = await MediaServer.create({ ...config.media, numWorkers: 1 });
   const node = await startBeacon({ config, media });
   try {

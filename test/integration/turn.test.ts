@@ -20,15 +20,15 @@ import { CoturnProcess, type CoturnProcessOptions, stunBinding } from '../../sig
 import { TurnCredentials, turnUrls } from '../../signaling/src/turn/TurnCredentials.ts';
 import { TurnError } from '../../signaling/src/turn/TurnError.ts';
 import { TurnService } from '../../signaling/src/turn/TurnService.ts';
-import { freePort } from '../src/beaconProcess.ts';
+import { freePortBlock, freeTcpPort } from '../src/ports.ts';
 import { TurnTestClient } from '../src/turnClient.ts';
 import { api, login, ok, useTestNode } from './helpers.ts';
 
 const canRunCoturn = CoturnProcess.available();
 
-/** A relay range below Linux's ephemeral ports (32768+), away from the RTC ports tests pick (20000–29999). */
-function relayPorts(): { min: number; max: number } {
-  const min = 30_000 + Math.floor(Math.random() * 270) * 10;
+/** Ten relay ports for coturn. */
+async function relayPorts(): Promise<{ min: number; max: number }> {
+  const min = await freePortBlock(10);
   return { min, max: min + 9 };
 }
 
@@ -63,14 +63,14 @@ describe.skipIf(!canRunCoturn)(
 
     beforeAll(async () => {
       workDir = await mkdtemp(path.join(os.tmpdir(), 'beacon-turn-'));
-      const port = await freePort();
+      const port = await freeTcpPort();
       server = { address: '127.0.0.1', port };
       coturnOptions = {
         workDir,
         listenIp: '127.0.0.1',
         port,
         announcedIp: '127.0.0.1',
-        relayPorts: relayPorts(),
+        relayPorts: await relayPorts(),
         secret,
         allowedPeers: ['127.0.0.1'],
         restartDelayMs: 200,
@@ -182,7 +182,7 @@ describe.skipIf(!canRunCoturn)(
         listenIp: '127.0.0.1',
         port: server.port,
         announcedIp: '127.0.0.1',
-        relayPorts: relayPorts(),
+        relayPorts: await relayPorts(),
         secret,
         allowedPeers: ['127.0.0.1'],
         binary: '/nonexistent/turnserver',
@@ -196,8 +196,8 @@ describe.skipIf(!canRunCoturn)(
 
 describe.skipIf(!canRunCoturn)('TURN over TLS (turns:) with Beacon’s certificate', async () => {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'beacon-turns-'));
-  const tlsPort = await freePort();
-  const turnPort = await freePort();
+  const tlsPort = await freeTcpPort();
+  const turnPort = await freeTcpPort();
   const peer = await echoPeer();
   let certs: Awaited<ReturnType<typeof ensureCertificates>>;
   let turn: TurnService;
@@ -208,7 +208,7 @@ describe.skipIf(!canRunCoturn)('TURN over TLS (turns:) with Beacon’s certifica
     turn = new TurnService({
       config: {
         dataDir,
-        turn: { enabled: true, port: turnPort, tlsPort, secret: null, ttlSeconds: 600, relayPorts: relayPorts() },
+        turn: { enabled: true, port: turnPort, tlsPort, secret: null, ttlSeconds: 600, relayPorts: await relayPorts() },
         media: { listenIp: '127.0.0.1' },
       },
       announcedAddress: '127.0.0.1',
@@ -277,8 +277,8 @@ describe.skipIf(!canRunCoturn)('TURN over TLS (turns:) with Beacon’s certifica
 });
 
 describe.skipIf(!canRunCoturn)('a Beacon node with BEACON_TURN=on', async () => {
-  const turnPort = await freePort();
-  const { min, max } = relayPorts();
+  const turnPort = await freeTcpPort();
+  const { min, max } = await relayPorts();
   const t = useTestNode({
     env: { BEACON_TURN: 'on', BEACON_TURN_PORT: String(turnPort), BEACON_TURN_RELAY_PORTS: `${min}-${max}` },
   });

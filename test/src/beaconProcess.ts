@@ -6,9 +6,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePortBlock, freeTcpPort } from './ports.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const DEMO_PASSWORD = 'beacon2026';
@@ -50,30 +50,12 @@ export function httpsStatus(url: string, ca: string): Promise<number> {
   });
 }
 
-/** A free TCP port on loopback, picked by the kernel. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-/** A base port for WebRtcServers with room above it for a few workers, below
- * Linux's ephemeral range (32768+) so outgoing sockets cannot take it first. */
-export function randomRtcPortBase(): number {
-  return 20_000 + Math.floor(Math.random() * 1000) * 10;
-}
-
 export async function startBeaconProcess(options: BeaconProcessOptions = {}): Promise<BeaconProcess> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'beacon-e2e-')));
   const ownsDataDir = options.dataDir === undefined;
-  const port = await freePort();
-  const httpPort = options.tls ? await freePort() : null;
+  const port = await freeTcpPort();
+  const httpPort = options.tls ? await freeTcpPort() : null;
+  const mediaWorkers = options.mediaWorkers ?? 1;
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'signaling/src/main.ts'], {
     cwd: REPO_ROOT,
@@ -86,10 +68,10 @@ export async function startBeaconProcess(options: BeaconProcessOptions = {}): Pr
       ...(httpPort !== null ? { BEACON_HTTP_PORT: String(httpPort) } : {}),
       BEACON_DATA_DIR: dataDir,
       BEACON_DEMO_PASSWORD: DEMO_PASSWORD,
-      MEDIA_WORKERS: String(options.mediaWorkers ?? 1),
+      MEDIA_WORKERS: String(mediaWorkers),
       MEDIA_LISTEN_IP: '127.0.0.1',
       MEDIA_ANNOUNCED_ADDRESS: '127.0.0.1',
-      MEDIA_RTC_PORT_BASE: String(randomRtcPortBase()),
+      MEDIA_RTC_PORT_BASE: String(await freePortBlock(mediaWorkers)),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       // Phones are opt-in per test (startSipBeacon): Kamailio on a fixed port would collide between test files.
       BEACON_SIP: 'off',

@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { DEMO_PASSWORD, REPO_ROOT } from './beaconProcess.ts';
+import { waitFor } from './waitFor.ts';
 
 export const CHROMIUM_PATH = process.env.BEACON_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -96,41 +97,56 @@ export function conferenceState(page: Page): Promise<string | null> {
     .catch(() => null);
 }
 
+export interface JoinOptions {
+  /** View-only (broadcast audience). */
+  audience?: boolean;
+  /** Wait for `data-state=joined` (default true). */
+  expectJoined?: boolean;
+  password?: string;
+}
+
 /**
- * Logs `user` in through the UI in a fresh context and opens the room's deep
- * link; waits for `data-state=joined` unless `expectJoined` is false.
+ * Logs `user` in through the UI on `page` and opens the room's deep link;
+ * waits for `data-state=joined` unless `expectJoined` is false.
  */
-export async function openTerminal(
-  browser: Browser,
+export async function joinRoom(
+  page: Page,
   baseUrl: string,
   user: string,
   roomId: string,
-  options: { audience?: boolean; expectJoined?: boolean; password?: string } = {},
-): Promise<Terminal> {
-  const context = await newTerminalContext(browser);
-  const page = await context.newPage();
+  options: JoinOptions = {},
+): Promise<void> {
   const hash = `#/room/${roomId}${options.audience ? '?audience=1' : ''}`;
   await loginThroughUi(page, baseUrl, user, options.password ?? DEMO_PASSWORD, hash);
   if (options.expectJoined !== false) {
     await waitForJoined(page);
   }
+}
+
+/** `joinRoom` in a fresh context of `browser`. */
+export async function openTerminal(
+  browser: Browser,
+  baseUrl: string,
+  user: string,
+  roomId: string,
+  options: JoinOptions = {},
+): Promise<Terminal> {
+  const context = await newTerminalContext(browser);
+  const page = await context.newPage();
+  await joinRoom(page, baseUrl, user, roomId, options);
   return { user, context, page };
 }
 
 export async function waitForJoined(page: Page, timeout = 30_000): Promise<void> {
-  await expectPoll(() => conferenceState(page), 'joined', timeout);
-}
-
-/** Polls `read` until it returns `want` (a plain loop: usable outside a test's expect). */
-async function expectPoll<T>(read: () => Promise<T>, want: T, timeout: number): Promise<void> {
-  const deadline = Date.now() + timeout;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (last === want) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`expected ${String(want)} within ${timeout} ms, last saw ${String(last)}`);
+  await waitFor(
+    'the conference to be joined',
+    () => conferenceState(page),
+    (state) => state === 'joined',
+    {
+      timeoutMs: timeout,
+      intervalMs: 250,
+    },
+  );
 }
 
 export interface ConsumerLayer {

@@ -18,8 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
-import { freePort } from './beaconProcess.ts';
-import { freeUdpPort } from './sipp.ts';
+import { freeTcpPort, freeUdpPort } from './ports.ts';
 
 const JANUS_BIN = '/usr/bin/janus';
 const JANUS_LIB = '/usr/lib/x86_64-linux-gnu/janus';
@@ -55,7 +54,7 @@ export interface JanusProcess {
 
 export async function startJanus(): Promise<JanusProcess> {
   const configDir = await mkdtemp(join(tmpdir(), 'beacon-janus-'));
-  const port = await freePort();
+  const port = await freeTcpPort();
   const adminKey = randomBytes(12).toString('hex');
   await writeConfig(configDir, port, adminKey);
   const child = spawn(JANUS_BIN, ['-F', configDir, '-C', join(configDir, 'janus.jcfg'), '-o'], {

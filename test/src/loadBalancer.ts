@@ -14,7 +14,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './beaconProcess.ts';
+import { freeTcpPort } from './ports.ts';
 
 export const NGINX_BIN = process.env.BEACON_NGINX_BIN ?? '/usr/sbin/nginx';
 
@@ -92,7 +92,7 @@ function listening(port: number): Promise<boolean> {
 /** Starts nginx on a free loopback port in front of `upstreams` (http://host:port of each node). */
 export async function startLoadBalancer(upstreams: string[]): Promise<LoadBalancer> {
   const dir = await mkdtemp(join(tmpdir(), 'beacon-lb-'));
-  const port = await freePort();
+  const port = await freeTcpPort();
   const file = join(dir, 'nginx.conf');
   await writeFile(file, config(dir, port, upstreams));
   let output = '';

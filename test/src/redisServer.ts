@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createConnection } from 'node:net';
-import { freePort } from './beaconProcess.ts';
+import { freeTcpPort } from './ports.ts';
 
 export const REDIS_BIN = process.env.BEACON_REDIS_BIN ?? 'redis-server';
 
@@ -35,7 +35,7 @@ function ping(port: number): Promise<boolean> {
 }
 
 export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
+  const port = await freeTcpPort();
   let child: ChildProcess | null = null;
   let output = '';
 

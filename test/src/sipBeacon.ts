@@ -4,9 +4,10 @@
  * loopback ports of this test file's own, so test files never collide.
  */
 import type { SipStatus } from '@beacon/protocol';
-import { type BeaconProcess, freePort, startBeaconProcess } from './beaconProcess.ts';
+import { type BeaconProcess, startBeaconProcess } from './beaconProcess.ts';
+import { freePortBlock, freeTcpPort, freeUdpPort } from './ports.ts';
 import { apiJson, loginApi } from './signaling.ts';
-import { freeUdpPort } from './sipp.ts';
+import { waitFor } from './waitFor.ts';
 
 export interface SipBeacon {
   beacon: BeaconProcess;
@@ -30,10 +31,9 @@ export interface SipBeaconOptions {
 
 export async function startSipBeacon(options: SipBeaconOptions = {}): Promise<SipBeacon> {
   const sipPort = await freeUdpPort();
-  const wsPort = await freePort();
-  // 100 gateway RTP ports below the kernel's ephemeral range, away from the media server's.
+  const wsPort = await freeTcpPort();
   const rtpCount = options.rtpPortCount ?? 100;
-  const rtpMin = 10_000 + Math.floor(Math.random() * ((10_000 - rtpCount) / 100)) * 100;
+  const rtpMin = await freePortBlock(rtpCount);
   const beacon = await startBeaconProcess({
     env: {
       BEACON_SIP: 'on',
@@ -49,20 +49,10 @@ export async function startSipBeacon(options: SipBeaconOptions = {}): Promise<Si
   });
   const { token: adminToken } = await loginApi(beacon.url, 'admin');
   const status = () => apiJson<SipStatus>(beacon.url, adminToken, '/api/v1/sip/status');
-  const waitStatus = async (check: (s: SipStatus) => boolean, timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs;
-    let last: SipStatus | null = null;
-    for (;;) {
-      last = await status();
-      if (check(last)) return last;
-      if (Date.now() > deadline) {
-        throw new Error(
-          `SIP status never matched; last: ${JSON.stringify(last).slice(0, 600)}\n${beacon.output().slice(-3000)}`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
+  const waitStatus = (check: (s: SipStatus) => boolean, timeoutMs = 30_000) =>
+    waitFor('the SIP status', status, check, { timeoutMs, intervalMs: 250 }).catch((err: Error) => {
+      throw new Error(`${err.message}\n${beacon.output().slice(-3000)}`, { cause: err });
+    });
   try {
     await waitStatus((s) => s.available, 45_000);
   } catch (err) {

@@ -7,10 +7,10 @@
  * signal (our stop()), 99 normal exit without calls processed, 255 fatal.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { freeUdpPort } from './ports.ts';
 
 export const SIPP_SCENARIO_DIR = resolve(import.meta.dirname, '../../sip-gateway/kamailio/sipp');
 /** Speech and RFC 4733 event pcaps that ship with sip-tester. */
@@ -82,18 +82,6 @@ let sippAvailable: boolean | undefined;
 export function isSippAvailable(): boolean {
   sippAvailable ??= spawnSync('sipp', ['-v'], { stdio: 'ignore' }).error === undefined;
   return sippAvailable;
-}
-
-/** A UDP port nobody holds right now, picked by the kernel. */
-export async function freeUdpPort(ip = '127.0.0.1'): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const socket = createSocket('udp4');
-    socket.once('error', reject);
-    socket.bind(0, ip, () => {
-      const { port } = socket.address();
-      socket.close(() => resolvePort(port));
-    });
-  });
 }
 
 /** Runs a scenario to the end. Never rejects for a failed call: look at exitCode and stats. */

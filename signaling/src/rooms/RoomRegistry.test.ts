@@ -1,11 +1,9 @@
 import { MediaServer } from '@beacon/media-server';
+import { loopbackOptions } from '@beacon/media-server/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuthClaims } from '../auth/tokens.ts';
 import { Participant, ParticipantState } from './Participant.ts';
 import { RoomRegistry } from './RoomRegistry.ts';
-
-// Random so parallel test files (each with its own worker) do not collide on the RTC port.
-const rtcPortBase = 43_000 + Math.floor(Math.random() * 5_000);
 
 const claims: AuthClaims = {
   userId: 'u-chair',
@@ -24,12 +22,7 @@ describe('RoomRegistry', () => {
   let registry: RoomRegistry;
 
   beforeEach(async () => {
-    media = await MediaServer.create({
-      numWorkers: 1,
-      listenIp: '127.0.0.1',
-      announcedAddress: '127.0.0.1',
-      rtcPortBase,
-    });
+    media = await MediaServer.create(await loopbackOptions());
     registry = new RoomRegistry(media);
   });
 

@@ -103,9 +103,9 @@ function dialInOutcome(leg: CallLeg): SipCallOutcome {
 async function askPin(ctx: GatewayContext, leg: CallLeg, number: string): Promise<string | null> {
   for (let attempt = 1; attempt <= ctx.pinTries; attempt += 1) {
     if (leg.finished) return null;
-    const collector = collectPin([leg.media, leg.call], () => leg.media.stopPrompts());
+    const prompt = leg.say(attempt === 1 ? 'welcome_pin' : 'wrong_pin');
+    const collector = collectPin([leg.media, leg.call], () => leg.media.stopPrompts(), { promptPlayed: prompt });
     leg.once('ended', collector.cancel);
-    void leg.say(attempt === 1 ? 'welcome_pin' : 'wrong_pin');
     const pin = await collector.pin;
     leg.off('ended', collector.cancel);
     if (leg.finished) return null;

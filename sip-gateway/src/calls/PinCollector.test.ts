@@ -38,6 +38,23 @@ describe('collectPin', () => {
     expect(await silent.pin).toBe('');
   });
 
+  it('counts the first-digit wait from the end of the prompt, not from its start', async () => {
+    const keys = new Keys();
+    let endPrompt: () => void = () => {};
+    const prompt = new Promise<void>((resolve) => {
+      endPrompt = resolve;
+    });
+    const { pin } = collectPin([keys], () => {}, { firstDigitMs: 30, promptPlayed: prompt });
+    // The prompt plays longer than firstDigitMs: the caller is still listening, not silent.
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    endPrompt();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    keys.press('7#');
+    expect(await pin).toBe('7');
+    const silent = collectPin([new Keys()], () => {}, { firstDigitMs: 30, promptPlayed: Promise.resolve() });
+    expect(await silent.pin).toBe('');
+  });
+
   it('stops at maxDigits and on cancel', async () => {
     const keys = new Keys();
     const capped = collectPin([keys], () => {}, { maxDigits: 4 });

@@ -5,8 +5,14 @@
  * The first digit interrupts the prompt that is playing (barge-in).
  */
 export interface PinCollectorOptions {
-  /** Default 15000: time to start typing after the prompt began. */
+  /** Default 15000: time to start typing, counted from `promptPlayed` (or from now without one). */
   firstDigitMs?: number;
+  /**
+   * Settles when the prompt asking for the PIN has played (or was cut off).
+   * A caller who listens to the whole prompt before typing — the welcome
+   * prompt takes 14 s — still gets `firstDigitMs` to start.
+   */
+  promptPlayed?: Promise<unknown>;
   /** Default 5000: a pause this long after a digit ends the PIN. */
   interDigitMs?: number;
   /** Default 12. */
@@ -27,10 +33,12 @@ export function collectPin(
   const interDigitMs = opts.interDigitMs ?? 5000;
   const maxDigits = opts.maxDigits ?? 12;
   let digits = '';
+  let done = false;
   let timer: NodeJS.Timeout | undefined;
   let finish: (pin: string) => void = () => {};
   const pin = new Promise<string>((resolve) => {
     finish = (value) => {
+      done = true;
       clearTimeout(timer);
       for (const source of sources) source.off('dtmf', onDigit);
       resolve(value);
@@ -52,6 +60,11 @@ export function collectPin(
     else arm(interDigitMs);
   }
   for (const source of sources) source.on('dtmf', onDigit);
-  arm(firstDigitMs);
+  // A digit typed during the prompt has armed the inter-digit wait already.
+  const armFirst = () => {
+    if (!done && digits.length === 0) arm(firstDigitMs);
+  };
+  if (opts.promptPlayed === undefined) armFirst();
+  else opts.promptPlayed.then(armFirst, armFirst);
   return { pin, cancel: () => finish('') };
 }
