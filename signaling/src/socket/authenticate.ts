@@ -8,6 +8,7 @@ import { BeaconError, type ErrorBody } from '@beacon/protocol';
 import type { ExtendedError } from 'socket.io';
 import type { TokenService } from '../auth/tokens.ts';
 import { createLogger } from '../logger.ts';
+import type { Store } from '../store/index.ts';
 import type { BeaconSocket } from './types.ts';
 
 const logger = createLogger('socket-auth');
@@ -18,7 +19,8 @@ function refusal(body: ErrorBody): ExtendedError {
   return err;
 }
 
-export function authenticate(tokens: TokenService) {
+/** With `store`, an account disabled since its token was issued is refused (`account_disabled`). */
+export function authenticate(tokens: TokenService, store?: Pick<Store, 'users'>) {
   return async (socket: BeaconSocket, next: (err?: ExtendedError) => void): Promise<void> => {
     const auth: unknown = socket.handshake.auth;
     const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
@@ -27,7 +29,11 @@ export function authenticate(tokens: TokenService) {
       return;
     }
     try {
-      socket.data.claims = await tokens.verify(token);
+      const claims = await tokens.verify(token);
+      if (store && (await store.users.findById(claims.userId))?.enabled === false) {
+        throw new BeaconError('account_disabled', '账号已停用 / this account is disabled');
+      }
+      socket.data.claims = claims;
       next();
     } catch (err) {
       const body: ErrorBody =
