@@ -8,8 +8,20 @@
  * subscriber list Kamailio is built from.
  */
 import type { AdminUserView, CreatedTerminal, DepartmentView, Page, VillageView } from '@beacon/protocol';
-import { afterAll, describe, expect, it } from 'vitest';
-import { api, connect, login, nextEvent, ok, type TestClient, useTestNode } from './helpers.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RedisServer, redisUnavailableReason, startRedis } from '../src/redisServer.ts';
+import {
+  api,
+  connect,
+  login,
+  makeDataDir,
+  nextEvent,
+  ok,
+  startTestNode,
+  type TestClient,
+  type TestNode,
+  useTestNode,
+} from './helpers.ts';
 
 const t = useTestNode();
 const opened: TestClient[] = [];
@@ -219,3 +231,40 @@ describe('organisation administered in the product', () => {
     expect(townships).toHaveLength(14);
   });
 });
+
+describe.skipIf(redisUnavailableReason !== null)(
+  `disabling on one node of a cluster${redisUnavailableReason ? ` (skipped: ${redisUnavailableReason})` : ''}`,
+  () => {
+    let redis: RedisServer;
+    let a: TestNode;
+    let b: TestNode;
+
+    beforeAll(async () => {
+      redis = await startRedis();
+      const dataDir = await makeDataDir();
+      const env = { REDIS_URL: redis.url, BEACON_JWT_SECRET: 'admin-org-cluster-secret-'.padEnd(40, 'x') };
+      // One store for both (a shared SQLite file here; PostgreSQL in production).
+      a = await startTestNode({ dataDir, env: { ...env, BEACON_NODE_ID: 'node-a' } });
+      b = await startTestNode({ dataDir, env: { ...env, BEACON_NODE_ID: 'node-b' } });
+    });
+    afterAll(async () => {
+      await a?.stop({ keepData: true });
+      await b?.stop();
+      await redis?.stop();
+    });
+
+    it('closes the account’s socket on the other node within 2 s', async () => {
+      const onB = await connect(b.node.url, await login(b.node.url, 'lvhe'));
+      opened.push(onB);
+      const disconnected = new Promise<number>((resolve) => onB.once('disconnect', () => resolve(Date.now())));
+      const startedAt = Date.now();
+      const res = await api(a.node.url, await login(a.node.url, 'admin'), '/api/v1/admin/users/u-lvhe/disable', {
+        method: 'POST',
+      });
+      expect(res.status).toBe(200);
+      const delay = (await disconnected) - startedAt;
+      console.log(`socket on node B closed ${delay} ms after node A disabled the account`);
+      expect(delay).toBeLessThan(2_000);
+    });
+  },
+);

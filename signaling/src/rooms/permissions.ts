@@ -142,7 +142,7 @@ export function isChairAccount(claims: AuthClaims): boolean {
 
 /**
  * The meeting role of a new joiner. `hasChair`: the room already has a chair.
- * Audience when asked, or a township account joining a training room. The
+ * Audience when asked, or a township or department account joining a training room. The
  * account that opened an emergency room (a duty officer's one-click
  * 应急会商) chairs it like a chair account would.
  */
@@ -157,6 +157,7 @@ export function roleOnJoin(input: {
   if (input.audience) return 'audience';
   const opener = input.roomKind === 'emergency' && input.createdBy === input.claims.userId;
   if (isChairAccount(input.claims) || opener) return input.hasChair ? 'cochair' : 'chair';
-  if (input.claims.role === 'township' && input.roomKind === 'training') return 'audience';
+  const unit = input.claims.role === 'township' || input.claims.role === 'department';
+  if (unit && input.roomKind === 'training') return 'audience';
   return 'participant';
 }
