@@ -200,6 +200,26 @@ describe('organisation administered in the product', () => {
     await login(t.url, 'to-disable', 'initial-pass-2');
   });
 
+  it('makes a changed account sign in again: its socket closes, its old token is refused', async () => {
+    const admin = await login(t.url, 'admin');
+    const oldToken = await login(t.url, 'xincun');
+    const socket = await connect(t.url, oldToken);
+    opened.push(socket);
+    const disconnected = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
+    const moved = await adminCall(admin, 'PATCH', '/users/u-xincun', { role: 'department', departmentId: 'dp-ga' });
+    expect(moved).toMatchObject({ status: 200, body: { role: 'department', townshipId: null, departmentId: 'dp-ga' } });
+    await disconnected;
+    const stale = await api(t.url, oldToken, '/api/v1/me');
+    expect(stale.status).toBe(401);
+    expect(await stale.json()).toMatchObject({ error: { code: 'token_expired' } });
+    await expect(connect(t.url, oldToken)).rejects.toMatchObject({ data: { code: 'token_expired' } });
+    const fresh = await login(t.url, 'xincun');
+    expect(await (await api(t.url, fresh, '/api/v1/me')).json()).toMatchObject({
+      role: 'department',
+      departmentId: 'dp-ga',
+    });
+  });
+
   it('audits an update with before and after', async () => {
     const admin = await login(t.url, 'admin');
     expect((await adminCall(admin, 'PATCH', '/townships/nowhere', { name: 'x' })).status).toBe(404);

@@ -11,6 +11,7 @@ import {
   type UserView,
 } from '@beacon/protocol';
 import { type RequestHandler, type Response, Router } from 'express';
+import { assertTokenCurrent } from '../auth/AccountSessions.ts';
 import { verifyPassword } from '../auth/passwords.ts';
 import type { AuthClaims, TokenService } from '../auth/tokens.ts';
 import { createLogger } from '../logger.ts';
@@ -91,8 +92,7 @@ export function loginRouter(deps: {
 
 /**
  * Verifies the token; with `store`, also refuses the token of an account
- * disabled since it was issued (`account_disabled`). Tokens of callers that
- * are no account (the gateway, phone legs) pass.
+ * disabled or changed since it was issued (see assertTokenCurrent).
  */
 export function requireBearer(tokens: TokenService, store?: Pick<Store, 'users'>): RequestHandler {
   return async (req, res, next) => {
@@ -100,9 +100,7 @@ export function requireBearer(tokens: TokenService, store?: Pick<Store, 'users'>
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) throw BeaconError.unauthorized('Authorization: Bearer <token> required');
     const claims = await tokens.verify(match[1]);
-    if (store && (await store.users.findById(claims.userId))?.enabled === false) {
-      throw new BeaconError('account_disabled', '账号已停用 / this account is disabled');
-    }
+    if (store) assertTokenCurrent(claims, await store.users.findById(claims.userId));
     res.locals.claims = claims;
     next();
   };

@@ -6,6 +6,7 @@
 
 import { BeaconError, type ErrorBody } from '@beacon/protocol';
 import type { ExtendedError } from 'socket.io';
+import { assertTokenCurrent } from '../auth/AccountSessions.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import { createLogger } from '../logger.ts';
 import type { Store } from '../store/index.ts';
@@ -19,7 +20,7 @@ function refusal(body: ErrorBody): ExtendedError {
   return err;
 }
 
-/** With `store`, an account disabled since its token was issued is refused (`account_disabled`). */
+/** With `store`, an account disabled or changed since its token was issued is refused (assertTokenCurrent). */
 export function authenticate(tokens: TokenService, store?: Pick<Store, 'users'>) {
   return async (socket: BeaconSocket, next: (err?: ExtendedError) => void): Promise<void> => {
     const auth: unknown = socket.handshake.auth;
@@ -30,9 +31,7 @@ export function authenticate(tokens: TokenService, store?: Pick<Store, 'users'>)
     }
     try {
       const claims = await tokens.verify(token);
-      if (store && (await store.users.findById(claims.userId))?.enabled === false) {
-        throw new BeaconError('account_disabled', '账号已停用 / this account is disabled');
-      }
+      if (store) assertTokenCurrent(claims, await store.users.findById(claims.userId));
       socket.data.claims = claims;
       next();
     } catch (err) {

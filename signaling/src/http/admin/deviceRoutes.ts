@@ -94,11 +94,18 @@ export function deviceRoutes(router: Router, deps: { store: Store; sip: SipBridg
       await checkMembership(store, { role, townshipId, departmentId });
       return { ...patch, townshipId, departmentId };
     },
-    changed: ({ after }, action) => {
+    changed: ({ before, after }, action) => {
       if (action === 'disable') {
         accounts.disabled(after.id);
         logger.info({ userId: after.id, username: after.username }, 'account disabled; closing its sockets');
+        return;
       }
+      // What a token says (role, unit) no longer holds: its sockets close and it must sign in again.
+      const moved =
+        before.role !== after.role ||
+        before.townshipId !== after.townshipId ||
+        before.departmentId !== after.departmentId;
+      if (moved) accounts.changed(after.id);
     },
   });
 
