@@ -17,6 +17,7 @@ import {
   makeDataDir,
   nextEvent,
   ok,
+  request,
   startTestNode,
   type TestClient,
   type TestNode,
@@ -229,6 +230,22 @@ describe('organisation administered in the product', () => {
       (e) => e.action === 'admin.township.update',
     );
     expect(entry).toMatchObject({ target: 'zixi', detail: { before: { code: null }, after: { code: '532301105' } } });
+  });
+
+  it('keeps a disabled room for history but out of lists, joins and its dial number', async () => {
+    const admin = await login(t.url, 'admin');
+    const created = await adminCall(admin, 'POST', '/rooms', { id: 'flood-weekly', title: '防汛周会', pin: '4321' });
+    expect(created).toMatchObject({ status: 201, body: { id: 'flood-weekly', pin: '4321', enabled: true } });
+    const dialNumber = String(created.body.dialNumber);
+    expect((await adminCall(admin, 'POST', '/rooms/flood-weekly/disable')).status).toBe(200);
+    const township = await connect(t.url, await login(t.url, 'ziwu'));
+    opened.push(township);
+    const join = await request(township, 'room:join', { roomId: 'flood-weekly' });
+    expect(join).toMatchObject({ ok: false, error: { code: 'room_not_found' } });
+    const rooms = (await (await api(t.url, admin, '/api/v1/rooms')).json()) as { id: string }[];
+    expect(rooms.map((r) => r.id)).not.toContain('flood-weekly');
+    expect(await t.beacon.node.store.rooms.findByDialNumber(dialNumber)).toBeUndefined();
+    expect(await t.beacon.node.store.rooms.get('flood-weekly')).toMatchObject({ enabled: false });
   });
 
   it('takes a disabled phone out of the SIP subscriber list and the pickers', async () => {
