@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Lifecycle } from '@beacon/common';
 import type { MediaControl } from '@beacon/media-server';
+import { AccountSessions } from './auth/AccountSessions.ts';
 import { resolveJwtSecret, TokenService } from './auth/tokens.ts';
 import { ClusterNode } from './cluster/ClusterNode.ts';
 import { ClusterPresence } from './cluster/ClusterPresence.ts';
@@ -126,6 +127,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     metrics,
   });
   life.add('command room', () => command.close());
+  const accounts = new AccountSessions();
   const turn = config.turn.enabled
     ? new TurnService({ config, announcedAddress: addresses.mediaAnnounced, tls })
     : null;
@@ -139,6 +141,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     metricsAccess: config.metrics,
     sip,
     command,
+    accounts,
     consoleDist: config.consoleDist,
     settings: { map: config.map },
     turn,
@@ -161,6 +164,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     sip,
     taps,
     command,
+    accounts,
     turn,
     metrics,
     cluster: cluster ? { node: cluster, ownership: new RoomOwnership(cluster) } : null,

@@ -20,5 +20,8 @@ export function parseOrBadRequest<S extends z.ZodType>(schema: S, input: unknown
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const message = describeZodError(parsed.error);
-  throw BeaconError.badRequest(what ? `${what}: ${message}` : message);
+  const err = BeaconError.badRequest(what ? `${what}: ${message}` : message);
+  const path = parsed.error.issues[0]?.path;
+  if (path && path.length > 0) err.field = path.map(String).join('.');
+  throw err;
 }

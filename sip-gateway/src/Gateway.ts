@@ -202,6 +202,8 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       const { subscribers } = await this.service.subscribers();
       this.#subscribers?.replaceAll(subscribers.map((s) => ({ ...s, domain: this.config.realm })));
       logger.info({ count: subscribers.length }, 'phone credentials synchronised to Kamailio');
+      const dropped = await this.#monitor?.dropAllBut(new Set(subscribers.map((s) => s.username)));
+      if (dropped?.length) logger.info({ extensions: dropped }, 'registrations of removed phones dropped');
     } catch (err) {
       logger.error({ err }, 'could not synchronise phone credentials');
     }

@@ -5,6 +5,7 @@ import { DIAL_NUMBER, extensionsInRoom, phoneDirectory, registrationStatus } fro
 const phoneTerminal = (townshipId: string, extension: string): TerminalView => ({
   id: `ph-${townshipId}`,
   townshipId,
+  departmentId: null,
   kind: 'sip_phone',
   name: `${townshipId} phone`,
   extension,
@@ -26,7 +27,7 @@ describe('phoneDirectory', () => {
     const terminals: TerminalView[] = [
       phoneTerminal('donggua', '8002'),
       phoneTerminal('lucheng', '8001'),
-      { id: 'vt-lucheng', townshipId: 'lucheng', kind: 'video', name: 'video', extension: null },
+      { id: 'vt-lucheng', townshipId: 'lucheng', departmentId: null, kind: 'video', name: 'video', extension: null },
     ];
     const entries = phoneDirectory(terminals, [
       registration('8001', { terminalId: 'ph-lucheng', townshipId: 'lucheng' }),

@@ -10,7 +10,9 @@ export const ERROR_CODES = [
   'unauthorized',
   'token_expired',
   'forbidden',
+  'account_disabled',
   'not_found',
+  'conflict',
   'room_not_found',
   'room_locked',
   'room_ended',
@@ -42,6 +44,8 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
+  /** The request field at fault (`conflict`: the field whose value is taken), when one is. */
+  field?: string;
 }
 
 /** Every client→server event is answered with one of these. */
@@ -53,6 +57,8 @@ export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
  */
 export class BeaconError extends CodedError<ErrorCode> {
   override readonly name = 'BeaconError';
+  /** The request field at fault, sent in the body as `field`. */
+  field: string | undefined;
 
   static badRequest(message: string): BeaconError {
     return new BeaconError('bad_request', message);
@@ -66,9 +72,17 @@ export class BeaconError extends CodedError<ErrorCode> {
   static notFound(what: string): BeaconError {
     return new BeaconError('not_found', `${what} not found`);
   }
+  /** A unique value already taken (a username, an extension, a code); `field` names it. */
+  static conflict(field: string, message: string): BeaconError {
+    const err = new BeaconError('conflict', message);
+    err.field = field;
+    return err;
+  }
 
   toBody(): ErrorBody {
-    return { code: this.code, message: this.message };
+    return this.field === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, field: this.field };
   }
 }
 

@@ -22,6 +22,7 @@ import {
 } from './meeting.ts';
 import { type PhoneInfo, type SipEventResults, type SipServerEvents, sipEventSchemas } from './sip.ts';
 import {
+  type AccountRole,
   MEDIA_SOURCES,
   type MediaSource,
   type MeetingRole,
@@ -84,7 +85,8 @@ export const clientEventSchemas = {
 export type ClientEventName = keyof typeof clientEventSchemas;
 export type ClientPayload<E extends ClientEventName> = z.infer<(typeof clientEventSchemas)[E]>;
 
-export type Role = 'admin' | 'chair' | 'duty_officer' | 'township' | 'service';
+/** An account's role (vocabulary.ts ACCOUNT_ROLES). */
+export type Role = AccountRole;
 
 export interface PeerInfo {
   peerId: string;

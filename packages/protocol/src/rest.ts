@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Role } from './events.ts';
 import { roomIdSchema } from './events.ts';
-import { ROOM_KINDS, type RoomKind } from './vocabulary.ts';
+import { ROOM_KINDS, type RoomKind, type TerminalKind, type TownshipKind } from './vocabulary.ts';
 
 export const loginRequestSchema = z.object({
   username: z.string().min(1).max(64),
@@ -19,6 +19,8 @@ export interface UserView {
   displayName: string;
   role: Role;
   townshipId: string | null;
+  /** The department a `department` account speaks for (others may belong to one too). */
+  departmentId: string | null;
 }
 
 export interface LoginResponse {
@@ -31,7 +33,7 @@ export interface TownshipView {
   id: string;
   name: string;
   nameEn: string;
-  kind: 'town' | 'township';
+  kind: TownshipKind;
   lat: number;
   lon: number;
   /** Coordinates are approximate (demo data), not survey-grade. */
@@ -40,8 +42,10 @@ export interface TownshipView {
 
 export interface TerminalView {
   id: string;
-  townshipId: string;
-  kind: 'video' | 'sip_phone';
+  /** The owner: a township or a department (exactly one of the two is set). */
+  townshipId: string | null;
+  departmentId: string | null;
+  kind: TerminalKind;
   name: string;
   extension: string | null;
 }

@@ -115,3 +115,39 @@ export const SIP_CALL_OUTCOMES = [
   'failed',
 ] as const;
 export type SipCallOutcome = (typeof SIP_CALL_OUTCOMES)[number];
+
+// ---- accounts and the organisation ---------------------------------------------------
+
+/**
+ * Account roles. `township` and `department` accounts each speak for one unit
+ * (users.township_id / users.department_id); `service` is the SIP gateway.
+ */
+export const ACCOUNT_ROLES = ['admin', 'chair', 'duty_officer', 'township', 'department', 'service'] as const;
+export type AccountRole = (typeof ACCOUNT_ROLES)[number];
+/** Roles an administrator may give a person (`service` belongs to the gateway). */
+export const PERSON_ROLES = ['admin', 'chair', 'duty_officer', 'township', 'department'] as const;
+
+/** 镇 town, 乡 township, 街道 subdistrict: the units below the deployment's area. */
+export const TOWNSHIP_KINDS = ['town', 'township', 'subdistrict'] as const;
+export type TownshipKind = (typeof TOWNSHIP_KINDS)[number];
+
+/** 村 village, 社区 community: the units below a township. */
+export const VILLAGE_KINDS = ['village', 'community'] as const;
+export type VillageKind = (typeof VILLAGE_KINDS)[number];
+
+/** What an admin may register; `sip_video` (hardware SIP video terminals) is reserved in the store for later. */
+export const TERMINAL_KINDS = ['video', 'sip_phone'] as const;
+export type TerminalKind = (typeof TERMINAL_KINDS)[number];
+
+/** A mainland China mobile number: 11 digits starting 13–19. */
+export const CN_MOBILE_PATTERN = /^1[3-9][0-9]{9}$/;
+/** A desk or duty line: digits with optional dashes (0878-3123456, 12345). */
+export const PHONE_LINE_PATTERN = /^[0-9][0-9-]{2,19}$/;
+/** Conference PINs an admin sets: 4–8 digits. */
+export const ROOM_PIN_PATTERN = /^[0-9]{4,8}$/;
+/** 行政区划代码: 6 digits (county) or 9/12 (township, village). */
+export const DIVISION_CODE_PATTERN = /^[0-9]{6}([0-9]{3}([0-9]{3})?)?$/;
+/** Usernames: letters, digits, `_ . -`, 2–64 of them. */
+export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{2,64}$/;
+/** Admin lists: rows per page at most. */
+export const ADMIN_MAX_PAGE_SIZE = 200;

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Role } from '@beacon/protocol';
-import { BeaconError } from '@beacon/protocol';
+import { ACCOUNT_ROLES, BeaconError } from '@beacon/protocol';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
@@ -18,13 +18,15 @@ export interface AuthClaims {
   displayName: string;
   role: Role;
   townshipId: string | null;
+  /** The department a `department` account (or a department's phone leg) speaks for; absent: none. */
+  departmentId?: string | null;
   /** Set on a SIP gateway leg token: the socket speaks for one phone call (see socket/deviceAccess.ts). */
   device?: 'phone';
   /** The phone's extension when it is known (leg tokens only). */
   extension?: string | null;
 }
 
-export const ROLES = ['admin', 'chair', 'duty_officer', 'township', 'service'] as const satisfies readonly Role[];
+export const ROLES = ACCOUNT_ROLES satisfies readonly Role[];
 export const roleSchema = z.enum(ROLES);
 
 const ALGORITHM = 'HS256';
@@ -35,6 +37,8 @@ const payloadSchema = z.object({
   displayName: z.string(),
   role: roleSchema,
   townshipId: z.string().min(1).nullable(),
+  // Optional: tokens issued before departments existed carry none.
+  departmentId: z.string().min(1).nullable().optional(),
   // Optional: only a phone leg's token carries them (browser and gateway tokens do not).
   device: z.literal('phone').optional(),
   extension: z.string().min(1).max(64).nullable().optional(),
@@ -77,6 +81,7 @@ export class TokenService {
       displayName: claims.displayName,
       role: claims.role,
       townshipId: claims.townshipId,
+      ...(claims.departmentId ? { departmentId: claims.departmentId } : {}),
       ...(claims.device === undefined ? {} : { device: claims.device }),
       ...(claims.extension === undefined ? {} : { extension: claims.extension }),
     })
@@ -109,8 +114,9 @@ export class TokenService {
     }
     const parsed = payloadSchema.safeParse(payload);
     if (!parsed.success) throw new BeaconError('unauthorized', 'invalid token claims', { cause: parsed.error });
-    const { sub, username, displayName, role, townshipId, device, extension } = parsed.data;
+    const { sub, username, displayName, role, townshipId, departmentId, device, extension } = parsed.data;
     const claims: AuthClaims = { userId: sub, username, displayName, role, townshipId };
+    if (departmentId) claims.departmentId = departmentId;
     if (device !== undefined) claims.device = device;
     if (extension !== undefined) claims.extension = extension;
     return claims;

@@ -18,7 +18,7 @@ import { createLogger } from '../logger.ts';
 import type { AlertMetrics } from '../metrics.ts';
 import type { Actor, CommandBus } from './CommandBus.ts';
 import { affectedTownships, closedRing } from './geo/affectedTownships.ts';
-import { requireStaff, requireTownship } from './staff.ts';
+import { isStaff, requireStaff, requireTownship } from './staff.ts';
 
 const logger = createLogger('WarningDesk');
 /** CAP <sender> of warnings drafted here. */
@@ -153,7 +153,9 @@ export class WarningDesk {
   async board(actor: Actor, id: string): Promise<AckBoardRow[]> {
     await this.get(id);
     const rows = await this.#bus.store.warnings.board(id);
-    return actor.role === 'township' ? rows.filter((r) => r.townshipId === actor.townshipId) : rows;
+    // Staff see the board; a township its own line; anyone else (a department account) nothing.
+    if (isStaff(actor)) return rows;
+    return actor.role === 'township' ? rows.filter((r) => r.townshipId === actor.townshipId) : [];
   }
 
   async #delivery(townshipId: string, warningId: string): Promise<AckBoardRow> {

@@ -2,9 +2,10 @@
 
 import type { Role } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
+import { ACCOUNT_PERMISSIONS } from '../rooms/permissions.ts';
 import type { Actor } from './CommandBus.ts';
 
-export const COMMAND_STAFF: readonly Role[] = ['admin', 'chair', 'duty_officer'];
+export const COMMAND_STAFF: readonly Role[] = ACCOUNT_PERMISSIONS['command:run'];
 
 export function isStaff(actor: Pick<Actor, 'role'>): boolean {
   return COMMAND_STAFF.includes(actor.role);

@@ -7,6 +7,7 @@ import type { Role } from '@beacon/protocol';
 import { BeaconError, createRoomRequestSchema, type RoomView } from '@beacon/protocol';
 import { Router } from 'express';
 import { createLogger } from '../logger.ts';
+import { ACCOUNT_PERMISSIONS, accountMay } from '../rooms/permissions.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { RoomRecord, Store } from '../store/index.ts';
 import { parseOrBadRequest } from '../validation.ts';
@@ -15,9 +16,9 @@ import { claimsOf, userView } from './authRoutes.ts';
 const logger = createLogger('api');
 
 /** Who may create conference rooms: the city side, not townships or services. */
-const ROOM_CREATORS: readonly Role[] = ['admin', 'chair', 'duty_officer'];
+const ROOM_CREATORS: readonly Role[] = ACCOUNT_PERMISSIONS['room:create'];
 /** Who sees conference PINs (staff hand them out); the others see only the number. */
-const PIN_READERS: readonly Role[] = ['admin', 'chair', 'duty_officer'];
+const PIN_READERS: readonly Role[] = ACCOUNT_PERMISSIONS['room:readPin'];
 
 /** What the console reads at start: deployment choices it cannot know otherwise. */
 export interface ClientSettings {
@@ -48,7 +49,7 @@ export function apiRouter(deps: { store: Store; registry: RoomRegistry; settings
 
   router.get('/rooms', async (_req, res) => {
     const { role } = claimsOf(res);
-    res.json((await store.rooms.list()).map((room) => roomView(room, role)));
+    res.json((await store.rooms.list()).filter((room) => room.enabled).map((room) => roomView(room, role)));
   });
 
   router.post('/rooms', async (req, res) => {
@@ -67,18 +68,22 @@ export function apiRouter(deps: { store: Store; registry: RoomRegistry; settings
     res.status(201).json(roomView(room, claims.role));
   });
 
+  // Pickers: disabled townships and terminals are kept for history but offered to no one.
   router.get('/townships', async (_req, res) => {
-    res.json(await store.townships.list());
+    res.json((await store.townships.list()).filter((t) => t.enabled));
   });
 
   router.get('/terminals', async (_req, res) => {
     const claims = claimsOf(res);
-    // A township sees its own terminals; the city side sees all of them.
-    if (claims.role === 'township') {
-      res.json(claims.townshipId ? await store.terminals.listByTownship(claims.townshipId) : []);
-      return;
-    }
-    res.json(await store.terminals.list());
+    // The city side sees all terminals; a township or department its own, nobody else any.
+    const terminals = accountMay(claims.role, 'terminals:readAll')
+      ? await store.terminals.list()
+      : claims.role === 'township' && claims.townshipId
+        ? await store.terminals.listByTownship(claims.townshipId)
+        : claims.role === 'department' && claims.departmentId
+          ? await store.terminals.listByDepartment(claims.departmentId)
+          : [];
+    res.json(terminals.filter((t) => t.enabled));
   });
 
   return router;

@@ -11,6 +11,7 @@ import {
   type UserView,
 } from '@beacon/protocol';
 import { type RequestHandler, type Response, Router } from 'express';
+import { assertTokenCurrent } from '../auth/AccountSessions.ts';
 import { verifyPassword } from '../auth/passwords.ts';
 import type { AuthClaims, TokenService } from '../auth/tokens.ts';
 import { createLogger } from '../logger.ts';
@@ -24,13 +25,16 @@ const BAD_CREDENTIALS = 'invalid username or password';
 // A well-formed hash no password matches: unknown users cost the same scrypt run as wrong passwords.
 const DUMMY_HASH = `scrypt$16384$8$1$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(32).toString('base64')}`;
 
-export function userView(user: Pick<UserRecord, 'id' | 'username' | 'displayName' | 'role' | 'townshipId'>): UserView {
+export function userView(
+  user: Pick<UserRecord, 'id' | 'username' | 'displayName' | 'role' | 'townshipId' | 'departmentId'>,
+): UserView {
   return {
     id: user.id,
     username: user.username,
     displayName: user.displayName,
     role: user.role,
     townshipId: user.townshipId,
+    departmentId: user.departmentId,
   };
 }
 
@@ -63,12 +67,20 @@ export function loginRouter(deps: {
       await deps.store.audit.append({ actorId: user?.id ?? null, action: 'auth.login_failed', detail: { username } });
       throw BeaconError.unauthorized(BAD_CREDENTIALS);
     }
+    // Only after the password matched: a stranger cannot learn which accounts exist but are disabled.
+    if (!user.enabled) {
+      deps.metrics.signInFailed('account_disabled');
+      logger.info({ username }, 'login refused: account disabled');
+      await deps.store.audit.append({ actorId: user.id, action: 'auth.login_refused', detail: { reason: 'disabled' } });
+      throw new BeaconError('account_disabled', '账号已停用 / this account is disabled');
+    }
     const { token, expiresAt } = await deps.tokens.issue({
       userId: user.id,
       username: user.username,
       displayName: user.displayName,
       role: user.role,
       townshipId: user.townshipId,
+      departmentId: user.departmentId,
     });
     await deps.store.audit.append({ actorId: user.id, action: 'auth.login' });
     logger.info({ username, role: user.role }, 'login');
@@ -78,12 +90,18 @@ export function loginRouter(deps: {
   return router;
 }
 
-export function requireBearer(tokens: TokenService): RequestHandler {
+/**
+ * Verifies the token; with `store`, also refuses the token of an account
+ * disabled or changed since it was issued (see assertTokenCurrent).
+ */
+export function requireBearer(tokens: TokenService, store?: Pick<Store, 'users'>): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) throw BeaconError.unauthorized('Authorization: Bearer <token> required');
-    res.locals.claims = await tokens.verify(match[1]);
+    const claims = await tokens.verify(match[1]);
+    if (store) assertTokenCurrent(claims, await store.users.findById(claims.userId));
+    res.locals.claims = claims;
     next();
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { MediaControl } from '@beacon/media-server';
 import express, { type Express, type Router } from 'express';
+import type { AccountSessions } from '../auth/AccountSessions.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
 import type { BeaconMetrics } from '../metrics.ts';
@@ -14,6 +15,7 @@ import type { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
 import { iceServersRouter } from '../turn/iceServersRoute.ts';
 import type { TurnService } from '../turn/TurnService.ts';
+import { adminRouter } from './admin/adminRouter.ts';
 import { apiRouter, type ClientSettings } from './apiRoutes.ts';
 import { loginRouter, requireBearer } from './authRoutes.ts';
 import { commandRouter } from './commandRoutes.ts';
@@ -35,6 +37,8 @@ export interface AppDeps {
   metricsAccess?: MetricsAccessOptions;
   sip: SipBridge;
   command: CommandRoom;
+  /** Closes a disabled account's sockets (the socket server listens). */
+  accounts: AccountSessions;
   consoleDist: string;
   /** Settings the console needs (GET /api/v1/settings). */
   settings: ClientSettings;
@@ -67,8 +71,9 @@ export function createApp(deps: AppDeps): Express {
   app.get('/api/v1/recordings/:id/file', recordingFileRoute(deps));
   app.use(
     '/api/v1',
-    requireBearer(deps.tokens),
+    requireBearer(deps.tokens, deps.store),
     apiRouter(deps),
+    adminRouter(deps),
     meetingRouter(deps),
     sipRouter(deps),
     incidentRouter(deps),

@@ -14,7 +14,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   unauthorized: 401,
   token_expired: 401,
   forbidden: 403,
+  account_disabled: 403,
   not_found: 404,
+  conflict: 409,
   room_not_found: 404,
   room_locked: 423,
   room_ended: 410,
@@ -48,7 +50,7 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
     return;
   }
   if (err instanceof BeaconError) {
-    sendError(res, err.code, err.message);
+    res.status(STATUS[err.code] ?? 500).json({ error: err.toBody() });
     return;
   }
   const { type, status } = (typeof err === 'object' && err !== null ? err : {}) as ParserError;

@@ -28,7 +28,8 @@ export function incidentRouter(deps: { store: Store; command: CommandRoom }): Ro
   const readable = async (res: Parameters<typeof claimsOf>[0], id: string): Promise<IncidentView> => {
     const claims = claimsOf(res);
     const incident = await command.incidents.get(id);
-    if (!isStaff(claims) && incident.townshipId !== claims.townshipId) throw BeaconError.notFound('incident');
+    const own = claims.townshipId !== null && incident.townshipId === claims.townshipId;
+    if (!isStaff(claims) && !own) throw BeaconError.notFound('incident');
     return incident;
   };
 
@@ -36,7 +37,9 @@ export function incidentRouter(deps: { store: Store; command: CommandRoom }): Ro
     const claims = claimsOf(res);
     const filter = parseOrBadRequest(incidentFilterSchema, req.query);
     const all = await store.incidents.list(filter);
-    res.json(isStaff(claims) ? all : all.filter((i) => i.townshipId === claims.townshipId));
+    res.json(
+      isStaff(claims) ? all : all.filter((i) => claims.townshipId !== null && i.townshipId === claims.townshipId),
+    );
   });
 
   router.post('/incidents', async (req, res) => {

@@ -12,12 +12,13 @@ import type { RecordingView, Role } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import { type RequestHandler, Router } from 'express';
 import type { AuthClaims, TokenService } from '../auth/tokens.ts';
+import { ACCOUNT_PERMISSIONS } from '../rooms/permissions.ts';
 import type { Store } from '../store/index.ts';
 import type { RecordingRecord } from '../store/StoreTypes.ts';
 import { attendanceCsv } from './attendanceCsv.ts';
 import { claimsOf } from './authRoutes.ts';
 
-const RECORDS_READERS: readonly Role[] = ['admin', 'chair', 'duty_officer'];
+const RECORDS_READERS: readonly Role[] = ACCOUNT_PERMISSIONS['records:read'];
 const CHAT_LIMIT = 200;
 
 function requireRecordsReader(claims: AuthClaims): void {

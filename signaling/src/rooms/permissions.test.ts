@@ -1,7 +1,16 @@
 import { BeaconError, clientEventSchemas, commandEventSchemas } from '@beacon/protocol';
 import { describe, expect, it } from 'vitest';
 import type { AuthClaims } from '../auth/tokens.ts';
-import { authorize, isAllowed, PERMISSIONS, roleOnJoin } from './permissions.ts';
+import {
+  ACCOUNT_PERMISSIONS,
+  type AccountAction,
+  accountMay,
+  authorize,
+  isAllowed,
+  PERMISSIONS,
+  requireAccount,
+  roleOnJoin,
+} from './permissions.ts';
 
 const account = (role: AuthClaims['role']): AuthClaims => ({
   userId: `u-${role}`,
@@ -60,5 +69,33 @@ describe('meeting role on join', () => {
     expect(join('chair', { audience: true })).toBe('audience');
     expect(join('township', { roomKind: 'training' })).toBe('audience');
     expect(join('duty_officer', { roomKind: 'training' })).toBe('participant');
+  });
+});
+
+describe('the department role', () => {
+  const join = (role: AuthClaims['role'], opts: Partial<Parameters<typeof roleOnJoin>[0]> = {}) =>
+    roleOnJoin({ claims: account(role), audience: false, roomKind: 'meeting', hasChair: false, ...opts });
+
+  it('joins meetings like a township: participant, audience in training rooms, never chair', () => {
+    expect(join('department')).toBe('participant');
+    expect(join('department', { roomKind: 'training' })).toBe('audience');
+    expect(join('department', { roomKind: 'emergency' })).toBe('participant');
+  });
+
+  it('gets nothing of the city side and no more than a township account', () => {
+    for (const action of Object.keys(ACCOUNT_PERMISSIONS) as AccountAction[]) {
+      expect({ action, may: accountMay('department', action) }).toEqual({ action, may: false });
+      expect({ action, may: accountMay('department', action) }).toEqual({
+        action,
+        may: accountMay('township', action),
+      });
+    }
+    expect(() => requireAccount({ role: 'department' }, 'org:administer')).toThrow(BeaconError);
+    expect(() => requireAccount({ role: 'admin' }, 'org:administer')).not.toThrow();
+  });
+
+  it('keeps administering the organisation to admins alone', () => {
+    const roles: AuthClaims['role'][] = ['admin', 'chair', 'duty_officer', 'township', 'department', 'service'];
+    expect(roles.filter((role) => accountMay(role, 'org:administer'))).toEqual(['admin']);
   });
 });

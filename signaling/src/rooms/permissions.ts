@@ -1,17 +1,60 @@
 /**
- * Who may do what inside a meeting: the one permission table. Every client
- * event of a joined peer is checked against it (handlers name their action
- * when they look the peer up); a refusal is `forbidden` and changes nothing.
+ * Who may do what: the one permission table, in two halves.
+ *
+ * ACCOUNT_PERMISSIONS: by account role, outside meetings (REST, the command
+ * room, SIP status). A `department` account is bound to one department the
+ * way a `township` account is bound to one township and gets nothing of the
+ * city side: it signs in, joins meetings like a township (invited or open
+ * rooms; audience in training rooms), sees its own department's terminals.
+ * Alerts and tasks are addressed to townships only so far, so a department
+ * account acknowledges none (requireTownship refuses it).
+ *
+ * PERMISSIONS: by meeting role, inside a meeting. Every client event of a
+ * joined peer is checked against it (handlers name their action when they
+ * look the peer up); a refusal is `forbidden` and changes nothing.
  *
  * The meeting role is not the account role: the first admin/chair account in
  * a room chairs it, later ones co-chair, duty officers and townships
  * participate, and view-only audience members only receive.
  */
 
-import type { ClientEventName, commandEventSchemas, MeetingRole } from '@beacon/protocol';
+import type { ClientEventName, commandEventSchemas, MeetingRole, Role } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import type { AuthClaims } from '../auth/tokens.ts';
 import type { RoomKind } from '../store/index.ts';
+
+const CITY: readonly Role[] = ['admin', 'chair', 'duty_officer'];
+
+export const ACCOUNT_PERMISSIONS = {
+  /** Create conference rooms (POST /rooms). */
+  'room:create': CITY,
+  /** Read conference PINs (staff hand them out; others see only the number). */
+  'room:readPin': CITY,
+  /** Attendance, chat history and recordings of meetings. */
+  'records:read': CITY,
+  /** Run the command room: incidents, warnings, tasks, video pull, emergency meetings. */
+  'command:run': CITY,
+  /** See SIP phone registrations and gateway availability. */
+  'sip:status': CITY,
+  /** Dial a phone into a meeting whatever the meeting role (the city's duty desk). */
+  'phone:dialAny': ['duty_officer', 'admin'],
+  /** Every terminal (townships and departments see their own only). */
+  'terminals:readAll': ['admin', 'chair', 'duty_officer', 'service'],
+  /** The organisation under /api/v1/admin, SIP passwords, the audit log. */
+  'org:administer': ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+export type AccountAction = keyof typeof ACCOUNT_PERMISSIONS;
+
+export function accountMay(role: Role, action: AccountAction): boolean {
+  return (ACCOUNT_PERMISSIONS[action] as readonly Role[]).includes(role);
+}
+
+/** Throws `forbidden` naming the action and the roles that may. */
+export function requireAccount(claims: Pick<AuthClaims, 'role'>, action: AccountAction): void {
+  if (accountMay(claims.role, action)) return;
+  const who = ACCOUNT_PERMISSIONS[action].join(', ');
+  throw BeaconError.forbidden(`无权执行 ${action}（仅限：${who}） / ${action} is for ${who}`);
+}
 
 /** Events that need no meeting role (they happen before or instead of having one). */
 type RolelessEvent = 'room:join' | 'room:resume' | 'room:leave';
@@ -99,7 +142,7 @@ export function isChairAccount(claims: AuthClaims): boolean {
 
 /**
  * The meeting role of a new joiner. `hasChair`: the room already has a chair.
- * Audience when asked, or a township account joining a training room. The
+ * Audience when asked, or a township or department account joining a training room. The
  * account that opened an emergency room (a duty officer's one-click
  * 应急会商) chairs it like a chair account would.
  */
@@ -114,6 +157,7 @@ export function roleOnJoin(input: {
   if (input.audience) return 'audience';
   const opener = input.roomKind === 'emergency' && input.createdBy === input.claims.userId;
   if (isChairAccount(input.claims) || opener) return input.hasChair ? 'cochair' : 'chair';
-  if (input.claims.role === 'township' && input.roomKind === 'training') return 'audience';
+  const unit = input.claims.role === 'township' || input.claims.role === 'department';
+  if (unit && input.roomKind === 'training') return 'audience';
   return 'participant';
 }

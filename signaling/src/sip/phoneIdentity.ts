@@ -9,6 +9,8 @@ import type { Store } from '../store/index.ts';
 export interface PhoneIdentity {
   displayName: string;
   townshipId: string | null;
+  /** A department's desk phone (role department in the room). */
+  departmentId: string | null;
   /** True when the extension is a SIP phone terminal of the store. */
   known: boolean;
 }
@@ -19,11 +21,21 @@ export async function phoneIdentity(
   fallbackNumber: string | null,
 ): Promise<PhoneIdentity> {
   const terminal = extension === null ? undefined : await store.terminals.findPhoneByExtension(extension);
-  const township = terminal && (await store.townships.get(terminal.townshipId));
+  const township = terminal?.townshipId ? await store.townships.get(terminal.townshipId) : undefined;
   if (township && extension !== null) {
-    return { displayName: `${township.name}·${extension}`, townshipId: township.id, known: true };
+    return { displayName: `${township.name}·${extension}`, townshipId: township.id, departmentId: null, known: true };
   }
-  return { displayName: `电话 ${extension ?? fallbackNumber ?? '未知号码'}`, townshipId: null, known: false };
+  const department = terminal?.departmentId ? await store.departments.get(terminal.departmentId) : undefined;
+  if (department && extension !== null) {
+    const name = department.shortName ?? department.name;
+    return { displayName: `${name}·${extension}`, townshipId: null, departmentId: department.id, known: true };
+  }
+  return {
+    displayName: `电话 ${extension ?? fallbackNumber ?? '未知号码'}`,
+    townshipId: null,
+    departmentId: null,
+    known: false,
+  };
 }
 
 /** Claims of one call's leg token (see sip:legToken). */
@@ -37,8 +49,9 @@ export async function legClaims(
     userId,
     username: userId,
     displayName: who.displayName,
-    role: who.known ? 'township' : 'service',
+    role: who.departmentId ? 'department' : who.known ? 'township' : 'service',
     townshipId: who.townshipId,
+    ...(who.departmentId ? { departmentId: who.departmentId } : {}),
     device: 'phone',
     extension: call.extension,
   };

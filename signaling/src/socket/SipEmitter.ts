@@ -7,6 +7,7 @@
 
 import type { Role } from '@beacon/protocol';
 import type { AuthClaims } from '../auth/tokens.ts';
+import { ACCOUNT_PERMISSIONS } from '../rooms/permissions.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge, SipBridgeEvents } from '../sip/SipBridge.ts';
 import type { SipTaps, SipTapsEvents } from '../sip/SipTaps.ts';
@@ -15,7 +16,7 @@ import type { BeaconServer, BeaconSocket } from './types.ts';
 const STAFF_ROOM = 'sip:staff';
 const GATEWAY_ROOM = 'sip:gateways';
 /** Who sees phone registrations and gateway availability. */
-const STAFF: readonly Role[] = ['admin', 'chair', 'duty_officer'];
+const STAFF: readonly Role[] = ACCOUNT_PERMISSIONS['sip:status'];
 
 type Listener<E extends Record<string, unknown[]>, K extends keyof E> = (...args: E[K]) => void;
 

@@ -6,8 +6,10 @@
 
 import { BeaconError, type ErrorBody } from '@beacon/protocol';
 import type { ExtendedError } from 'socket.io';
+import { assertTokenCurrent } from '../auth/AccountSessions.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import { createLogger } from '../logger.ts';
+import type { Store } from '../store/index.ts';
 import type { BeaconSocket } from './types.ts';
 
 const logger = createLogger('socket-auth');
@@ -18,7 +20,8 @@ function refusal(body: ErrorBody): ExtendedError {
   return err;
 }
 
-export function authenticate(tokens: TokenService) {
+/** With `store`, an account disabled or changed since its token was issued is refused (assertTokenCurrent). */
+export function authenticate(tokens: TokenService, store?: Pick<Store, 'users'>) {
   return async (socket: BeaconSocket, next: (err?: ExtendedError) => void): Promise<void> => {
     const auth: unknown = socket.handshake.auth;
     const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
@@ -27,7 +30,9 @@ export function authenticate(tokens: TokenService) {
       return;
     }
     try {
-      socket.data.claims = await tokens.verify(token);
+      const claims = await tokens.verify(token);
+      if (store) assertTokenCurrent(claims, await store.users.findById(claims.userId));
+      socket.data.claims = claims;
       next();
     } catch (err) {
       const body: ErrorBody =

@@ -7,6 +7,7 @@ import type { MediaControl } from '@beacon/media-server';
 import type { ClientEventName } from '@beacon/protocol';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
+import { type AccountSessions, userRoom } from '../auth/AccountSessions.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { ClusterNode } from '../cluster/ClusterNode.ts';
 import { type BaseContext, ForwardedRooms } from '../cluster/ForwardedRooms.ts';
@@ -43,6 +44,8 @@ export interface SocketServerOptions {
   sip: SipBridge;
   taps: SipTaps;
   command: CommandRoom;
+  /** A disabled account's sockets are closed on every node. Default: none closed. */
+  accounts?: AccountSessions | null;
   /** Hands TURN credentials out with transports; default none. */
   turn?: TurnService | null;
   /** Cluster mode (REDIS_URL): Redis adapter, rooms run on their owner node. Default: one node. */
@@ -100,10 +103,17 @@ export function createSocketServer(opts: SocketServerOptions): {
   const sipEmitter = new SipEmitter({ io, bridge: opts.sip, taps: opts.taps, registry: opts.registry });
   const commandEmitter = new CommandEmitter({ io, command: opts.command, localPresence: Boolean(opts.cluster) });
 
-  io.use(authenticate(opts.tokens));
+  io.use(authenticate(opts.tokens, opts.store));
+  // Through the adapter: with Redis, sockets of the user on other nodes are closed too.
+  const revoke = ({ userId, reason }: { userId: string; reason: string }) => {
+    logger.info({ userId, reason }, 'closing the sockets of an account');
+    io.in(userRoom(userId)).disconnectSockets(true);
+  };
+  opts.accounts?.on('revoke', revoke);
 
   io.on('connection', (socket) => {
     const { claims } = socket.data;
+    void socket.join(userRoom(claims.userId));
     const session = new SocketSession(socket.id, claims);
     const log = logger.child({ socketId: socket.id, user: claims.username });
     const ctx: HandlerContext = { ...base, socket, session, log };
@@ -133,6 +143,7 @@ export function createSocketServer(opts: SocketServerOptions): {
     io,
     forwarded,
     async close() {
+      opts.accounts?.off('revoke', revoke);
       bridge.close();
       sipEmitter.close();
       commandEmitter.close();

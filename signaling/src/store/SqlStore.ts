@@ -1,48 +1,23 @@
 /**
- * The Store on one SqlDb (SQLite or PostgreSQL): the people-and-rooms
- * repositories here, the others in *Records.ts. Rows are mapped to the public
+ * The Store on one SqlDb (SQLite or PostgreSQL): rooms and the audit here,
+ * the other repositories in *Records.ts. Rows are mapped to the public
  * records at the edge.
  */
 
-import type { Role, TownshipView } from '@beacon/protocol';
+import type { MeetingRoomView } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import { randomPin } from '../auth/sipDigest.ts';
+import { assertFree, columnsOf, pageRows, rethrowConstraint, updateRow } from './adminQueries.ts';
 import { incidentRepository } from './incidentRecords.ts';
 import { attendanceRepository, chatRepository, meetingRepository, recordingRepository } from './meetingRecords.ts';
+import { areaRepository, departmentRepository, townshipRepository, villageRepository } from './orgRecords.ts';
 import { nextDialNumber, terminalRepository } from './phoneRecords.ts';
-import type {
-  AuditEntry,
-  AuditRepository,
-  RoomKind,
-  RoomRecord,
-  RoomRepository,
-  Store,
-  TownshipRepository,
-  UserRecord,
-  UserRepository,
-} from './StoreTypes.ts';
+import type { AuditEntry, AuditRepository, RoomKind, RoomRecord, RoomRepository, Store } from './StoreTypes.ts';
 import { constraintOf, type SqlDb, type SqlQueries } from './sqlDb.ts';
 import { taskRepository } from './taskRecords.ts';
+import { userRepository } from './userRecords.ts';
 import { warningRepository } from './warningRecords.ts';
 
-interface UserRow {
-  id: string;
-  username: string;
-  display_name: string;
-  role: Role;
-  township_id: string | null;
-  password_hash: string;
-  created_at: string;
-}
-interface TownshipRow {
-  id: string;
-  name: string;
-  name_en: string;
-  kind: TownshipView['kind'];
-  lat: number;
-  lon: number;
-  approximate: number;
-}
 interface RoomRow {
   id: string;
   title: string;
@@ -51,6 +26,7 @@ interface RoomRow {
   created_by: string | null;
   dial_number: string | null;
   pin: string | null;
+  enabled: number;
 }
 interface AuditRow {
   id: number;
@@ -62,24 +38,6 @@ interface AuditRow {
   actor_role: string | null;
 }
 
-const toUser = (r: UserRow): UserRecord => ({
-  id: r.id,
-  username: r.username,
-  displayName: r.display_name,
-  role: r.role,
-  townshipId: r.township_id,
-  passwordHash: r.password_hash,
-  createdAt: r.created_at,
-});
-const toTownship = (r: TownshipRow): TownshipView => ({
-  id: r.id,
-  name: r.name,
-  nameEn: r.name_en,
-  kind: r.kind,
-  lat: r.lat,
-  lon: r.lon,
-  approximate: r.approximate === 1,
-});
 const toRoom = (r: RoomRow): RoomRecord => ({
   id: r.id,
   title: r.title,
@@ -88,7 +46,20 @@ const toRoom = (r: RoomRow): RoomRecord => ({
   createdBy: r.created_by,
   dialNumber: r.dial_number,
   pin: r.pin,
+  enabled: r.enabled === 1,
 });
+const toMeetingRoom = (r: RoomRow): MeetingRoomView => ({
+  id: r.id,
+  title: r.title,
+  kind: r.kind,
+  dialNumber: r.dial_number,
+  pin: r.pin,
+  enabled: r.enabled === 1,
+  createdAt: r.created_at,
+});
+
+const DIAL_NUMBER = { table: 'rooms', column: 'dial_number', field: 'dialNumber', label: '会议号' };
+const ROOM_COLUMNS = { title: 'title', kind: 'kind', dialNumber: 'dial_number', pin: 'pin' };
 const toAudit = (r: AuditRow): AuditEntry => ({
   id: r.id,
   at: r.at,
@@ -101,56 +72,8 @@ const toAudit = (r: AuditRow): AuditEntry => ({
 
 const now = (): string => new Date().toISOString();
 
-function userRepository(db: SqlQueries): UserRepository {
-  return {
-    findByUsername: async (username) => {
-      const row = await db.get<UserRow>('SELECT * FROM users WHERE username = ?', [username]);
-      return row && toUser(row);
-    },
-    findById: async (id) => {
-      const row = await db.get<UserRow>('SELECT * FROM users WHERE id = ?', [id]);
-      return row && toUser(row);
-    },
-    list: async () => (await db.all<UserRow>('SELECT * FROM users ORDER BY username')).map(toUser),
-    create: async (input) => {
-      const row: UserRow = {
-        id: input.id,
-        username: input.username,
-        display_name: input.displayName,
-        role: input.role,
-        township_id: input.townshipId,
-        password_hash: input.passwordHash,
-        created_at: now(),
-      };
-      try {
-        await db.run(
-          `INSERT INTO users (id, username, display_name, role, township_id, password_hash, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-          [row.id, row.username, row.display_name, row.role, row.township_id, row.password_hash, row.created_at],
-        );
-      } catch (err) {
-        const kind = constraintOf(err);
-        if (kind === 'unique' || kind === 'primary_key') throw BeaconError.badRequest('user already exists');
-        if (kind === 'foreign_key') throw BeaconError.badRequest('unknown township');
-        if (kind === 'check') throw BeaconError.badRequest('invalid role or township');
-        throw err;
-      }
-      return toUser(row);
-    },
-  };
-}
-
-function townshipRepository(db: SqlQueries): TownshipRepository {
-  return {
-    list: async () => (await db.all<TownshipRow>('SELECT * FROM townships ORDER BY rowid')).map(toTownship),
-    get: async (id) => {
-      const row = await db.get<TownshipRow>('SELECT * FROM townships WHERE id = ?', [id]);
-      return row && toTownship(row);
-    },
-  };
-}
-
 function roomRepository(db: SqlQueries): RoomRepository {
+  const roomSpec = { table: 'rooms', what: 'room', toView: toMeetingRoom };
   return {
     list: async () => (await db.all<RoomRow>('SELECT * FROM rooms ORDER BY created_at, id')).map(toRoom),
     get: async (id) => {
@@ -158,9 +81,22 @@ function roomRepository(db: SqlQueries): RoomRepository {
       return row && toRoom(row);
     },
     findByDialNumber: async (dialNumber) => {
-      const row = await db.get<RoomRow>('SELECT * FROM rooms WHERE dial_number = ?', [dialNumber]);
+      const row = await db.get<RoomRow>('SELECT * FROM rooms WHERE dial_number = ? AND enabled = 1', [dialNumber]);
       return row && toRoom(row);
     },
+    page: async (query) => {
+      const page = await pageRows<RoomRow>(
+        db,
+        { from: 'rooms', search: ['id', 'title', 'dial_number'], orderBy: 'rowid' },
+        query,
+      );
+      return { total: page.total, items: page.items.map(toMeetingRoom) };
+    },
+    update: (id, patch) =>
+      updateRow(db, roomSpec, id, columnsOf(patch, ROOM_COLUMNS), (tx) =>
+        assertFree(tx, DIAL_NUMBER, patch.dialNumber, id),
+      ).catch((err: unknown) => rethrowConstraint(err, 'dialNumber', 'room')),
+    setEnabled: (id, enabled) => updateRow(db, roomSpec, id, { enabled: enabled ? 1 : 0 }),
     create: async (input) => {
       const row: RoomRow = {
         id: input.id,
@@ -170,6 +106,7 @@ function roomRepository(db: SqlQueries): RoomRepository {
         created_by: input.createdBy,
         dial_number: input.dialNumber ?? (await nextDialNumber(db)),
         pin: input.pin === undefined ? randomPin() : input.pin,
+        enabled: 1,
       };
       try {
         await db.run(
@@ -220,6 +157,9 @@ export function createStore(db: SqlDb, file: string): Store {
     isReady: () => db.isOpen(),
     users: userRepository(db),
     townships: townshipRepository(db),
+    villages: villageRepository(db),
+    departments: departmentRepository(db),
+    area: areaRepository(db),
     terminals: terminalRepository(db),
     rooms: roomRepository(db),
     meetings: meetingRepository(db),

@@ -2,13 +2,32 @@
 import type {
   AttendanceRow,
   ChatMessage,
+  CreateTerminalInput,
+  CreateTownshipInput,
+  MeetingRoomView,
   MeetingView,
   RecordingView,
   Role,
+  TerminalAdminView,
   TerminalView,
-  TownshipView,
+  TownshipAdminView,
+  UpdateMeetingRoomInput,
+  UpdateTerminalInput,
+  UpdateTownshipInput,
+  UpdateUserInput,
 } from '@beacon/protocol';
 import type { IncidentRepository, TaskRepository, WarningRepository } from './commandTypes.ts';
+import type {
+  AdminKind,
+  AreaRepository,
+  Change,
+  DepartmentRepository,
+  PageQuery,
+  PageResult,
+  VillageRepository,
+} from './orgTypes.ts';
+
+export type { AdminKind, AreaRepository, Change, DepartmentRepository, PageQuery, PageResult, VillageRepository };
 
 export interface UserRecord {
   id: string;
@@ -16,6 +35,10 @@ export interface UserRecord {
   displayName: string;
   role: Role;
   townshipId: string | null;
+  departmentId: string | null;
+  phone: string | null;
+  /** False: sign-in refused, sockets closed, hidden from pickers; the row stays for history. */
+  enabled: boolean;
   passwordHash: string;
   createdAt: string;
 }
@@ -32,6 +55,8 @@ export interface RoomRecord {
   dialNumber: string | null;
   /** Conference PIN a phone must key in; null: no PIN asked. */
   pin: string | null;
+  /** False: hidden from room lists and not reachable by its dial number. */
+  enabled: boolean;
 }
 
 /** A SIP phone's digest credentials as Kamailio's subscriber table wants them. */
@@ -57,39 +82,62 @@ export interface UserRepository {
   findByUsername(username: string): Promise<UserRecord | undefined>;
   findById(id: string): Promise<UserRecord | undefined>;
   list(): Promise<UserRecord[]>;
-  /** Throws BeaconError 'bad_request' when the id or username is taken. */
-  create(input: Omit<UserRecord, 'createdAt'>): Promise<UserRecord>;
+  /**
+   * Throws BeaconError 'bad_request' when the id is taken or the township is unknown, 'conflict'
+   * (field `username`) when the username is. Enabled unless said otherwise.
+   */
+  create(
+    input: Omit<UserRecord, 'createdAt' | 'departmentId' | 'phone' | 'enabled'> &
+      Partial<Pick<UserRecord, 'departmentId' | 'phone' | 'enabled'>>,
+  ): Promise<UserRecord>;
+  /** Admin list: searches username, display name and phone. */
+  page(query: PageQuery): Promise<PageResult<UserRecord>>;
+  update(id: string, patch: UpdateUserInput): Promise<Change<UserRecord>>;
+  setEnabled(id: string, enabled: boolean): Promise<Change<UserRecord>>;
 }
 
-export interface TownshipRepository {
-  list(): Promise<TownshipView[]>;
-  get(id: string): Promise<TownshipView | undefined>;
+/** Townships (乡镇/街道), in their seeded/created order; lists include disabled ones (pickers filter). */
+export interface TownshipRepository extends AdminKind<TownshipAdminView, UpdateTownshipInput> {
+  list(): Promise<TownshipAdminView[]>;
+  /** `conflict` (field `code`) for a taken code. */
+  create(input: CreateTownshipInput & { id: string }): Promise<TownshipAdminView>;
 }
 
-export interface TerminalRepository {
-  list(): Promise<TerminalView[]>;
-  listByTownship(townshipId: string): Promise<TerminalView[]>;
-  get(id: string): Promise<TerminalView | undefined>;
-  /** The SIP phone with this extension (video terminals have none). */
+export interface TerminalRepository extends AdminKind<TerminalAdminView, UpdateTerminalInput> {
+  /** Every terminal, disabled ones included (pickers filter). */
+  list(): Promise<TerminalAdminView[]>;
+  listByTownship(townshipId: string): Promise<TerminalAdminView[]>;
+  listByDepartment(departmentId: string): Promise<TerminalAdminView[]>;
+  /** `conflict` (field `extension`) for a taken extension; a phone gets `sip` hashes when given. */
+  create(input: CreateTerminalInput & { id: string; sip?: { ha1: string; ha1b: string } }): Promise<TerminalAdminView>;
+  /** The enabled SIP phone with this extension (video terminals have none). */
   findPhoneByExtension(extension: string): Promise<TerminalView | undefined>;
   /** Stores new digest hashes of a SIP phone; false when `id` is not a SIP phone. */
   setSipCredentials(id: string, hashes: { ha1: string; ha1b: string }): Promise<boolean>;
-  /** Every SIP phone with an extension and credentials. */
+  /** Every enabled SIP phone with an extension and credentials: Kamailio's subscriber table. */
   sipSubscribers(): Promise<SipSubscriber[]>;
 }
 
 export interface RoomRepository {
   list(): Promise<RoomRecord[]>;
   get(id: string): Promise<RoomRecord | undefined>;
-  /** The room a desk phone reaches by dialling `dialNumber`. */
+  /** The enabled room a desk phone reaches by dialling `dialNumber`. */
   findByDialNumber(dialNumber: string): Promise<RoomRecord | undefined>;
+  /** Admin list: searches id, title and dial number. */
+  page(query: PageQuery): Promise<PageResult<MeetingRoomView>>;
+  /** `conflict` (field `dialNumber`) for a taken number. */
+  update(id: string, patch: UpdateMeetingRoomInput): Promise<Change<MeetingRoomView>>;
+  setEnabled(id: string, enabled: boolean): Promise<Change<MeetingRoomView>>;
   /**
    * Throws BeaconError 'bad_request' on a duplicate id or dial number. Without
    * `dialNumber` the room gets the next free 6xxx number; without `pin`
    * (undefined) a random 4-digit PIN; `pin: null` asks for none.
    */
   create(
-    input: Omit<RoomRecord, 'createdAt' | 'dialNumber' | 'pin'> & { dialNumber?: string; pin?: string | null },
+    input: Omit<RoomRecord, 'createdAt' | 'dialNumber' | 'pin' | 'enabled'> & {
+      dialNumber?: string | undefined;
+      pin?: string | null | undefined;
+    },
   ): Promise<RoomRecord>;
 }
 
@@ -180,6 +228,9 @@ export interface Store {
   isReady(): Promise<boolean>;
   users: UserRepository;
   townships: TownshipRepository;
+  villages: VillageRepository;
+  departments: DepartmentRepository;
+  area: AreaRepository;
   terminals: TerminalRepository;
   rooms: RoomRepository;
   meetings: MeetingRepository;

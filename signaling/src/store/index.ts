@@ -1,6 +1,8 @@
 export { openStore } from './openStore.ts';
 export type {
+  AdminKind,
   AuditEntry,
+  Change,
   OpenStoreOptions,
   RoomKind,
   RoomRecord,

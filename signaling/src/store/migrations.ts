@@ -209,7 +209,113 @@ const sqliteMigrations: readonly string[] = [
   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;
   `,
+  // 5 — the organisation, administered in the product: the deployment's area, township codes and
+  // 街道, villages/communities with contacts, departments, department accounts, terminals owned by a
+  // township or a department, and `enabled` on everything history refers to (disabled, never deleted).
+  // SQLite cannot change a CHECK or a NOT NULL: users, terminals and townships are rebuilt (the
+  // documented rebuild: new table, copy with rowids, drop, rename) with foreign keys off (REBUILDS).
+  `
+  CREATE TABLE area (
+    id         TEXT PRIMARY KEY CHECK (id = 'area'),
+    name       TEXT NOT NULL,
+    code       TEXT NOT NULL,
+    lat        REAL NOT NULL,
+    lon        REAL NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+
+  CREATE TABLE departments (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    short_name TEXT,
+    duty_phone TEXT,
+    enabled    INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    created_at TEXT NOT NULL
+  );
+
+  CREATE TABLE townships_v5 (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    name_en     TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('town', 'township', 'subdistrict')),
+    lat         REAL NOT NULL,
+    lon         REAL NOT NULL,
+    approximate INTEGER NOT NULL DEFAULT 1 CHECK (approximate IN (0, 1)),
+    code        TEXT,
+    enabled     INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1))
+  );
+  INSERT INTO townships_v5 (rowid, id, name, name_en, kind, lat, lon, approximate)
+    SELECT rowid, id, name, name_en, kind, lat, lon, approximate FROM townships;
+  DROP TABLE townships;
+  ALTER TABLE townships_v5 RENAME TO townships;
+  CREATE UNIQUE INDEX townships_by_code ON townships (code) WHERE code IS NOT NULL;
+
+  CREATE TABLE villages (
+    id             TEXT PRIMARY KEY,
+    township_id    TEXT NOT NULL REFERENCES townships (id),
+    name           TEXT NOT NULL,
+    kind           TEXT NOT NULL CHECK (kind IN ('village', 'community')),
+    code           TEXT,
+    contact_name   TEXT,
+    contact_mobile TEXT,
+    lat            REAL,
+    lon            REAL,
+    enabled        INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    created_at     TEXT NOT NULL,
+    UNIQUE (township_id, name)
+  );
+  CREATE UNIQUE INDEX villages_by_code ON villages (code) WHERE code IS NOT NULL;
+
+  CREATE TABLE users_v5 (
+    id            TEXT PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    display_name  TEXT NOT NULL,
+    role          TEXT NOT NULL
+      CHECK (role IN ('admin', 'chair', 'duty_officer', 'township', 'department', 'service')),
+    township_id   TEXT REFERENCES townships (id),
+    password_hash TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    phone         TEXT,
+    department_id TEXT REFERENCES departments (id),
+    enabled       INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    CHECK (role <> 'township' OR township_id IS NOT NULL),
+    CHECK (role <> 'department' OR department_id IS NOT NULL)
+  );
+  INSERT INTO users_v5 (id, username, display_name, role, township_id, password_hash, created_at)
+    SELECT id, username, display_name, role, township_id, password_hash, created_at FROM users;
+  DROP TABLE users;
+  ALTER TABLE users_v5 RENAME TO users;
+
+  CREATE TABLE terminals_v5 (
+    id             TEXT PRIMARY KEY,
+    township_id    TEXT REFERENCES townships (id),
+    kind           TEXT NOT NULL CHECK (kind IN ('video', 'sip_phone', 'sip_video')),
+    name           TEXT NOT NULL,
+    extension      TEXT UNIQUE,
+    sip_ha1        TEXT,
+    sip_ha1b       TEXT,
+    sip_updated_at TEXT,
+    department_id  TEXT REFERENCES departments (id),
+    enabled        INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    CHECK ((township_id IS NULL) <> (department_id IS NULL))
+  );
+  INSERT INTO terminals_v5 (rowid, id, township_id, kind, name, extension, sip_ha1, sip_ha1b, sip_updated_at)
+    SELECT rowid, id, township_id, kind, name, extension, sip_ha1, sip_ha1b, sip_updated_at FROM terminals;
+  DROP TABLE terminals;
+  ALTER TABLE terminals_v5 RENAME TO terminals;
+  CREATE INDEX terminals_by_township ON terminals (township_id);
+  CREATE INDEX terminals_by_department ON terminals (department_id);
+
+  ALTER TABLE rooms ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1));
+  `,
 ];
+
+/**
+ * Migrations (by id) that rebuild SQLite tables others refer to: run with
+ * SQLite's foreign keys off (the pragma is ignored inside a transaction), then
+ * checked with `PRAGMA foreign_key_check` before they commit.
+ */
+const SQLITE_REBUILDS: ReadonlySet<number> = new Set([5]);
 
 if (sqliteMigrations.length !== postgresMigrations.length) {
   throw new Error('migrations.ts and postgresMigrations.ts must list the same migrations');
@@ -238,10 +344,20 @@ export async function migrate(db: SqlQueries, list: readonly Migration[] = migra
   for (const [index, migration] of list.entries()) {
     const id = index + 1;
     if (id <= latest) continue;
-    await db.transaction(async (tx) => {
-      await tx.exec(typeof migration === 'string' ? migration : migration[db.dialect]);
-      await tx.run('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)', [id, new Date().toISOString()]);
-    });
+    const rebuild = db.dialect === 'sqlite' && SQLITE_REBUILDS.has(id);
+    if (rebuild) await db.exec('PRAGMA foreign_keys = OFF');
+    try {
+      await db.transaction(async (tx) => {
+        await tx.exec(typeof migration === 'string' ? migration : migration[db.dialect]);
+        if (rebuild) {
+          const broken = await tx.all<{ table: string }>('PRAGMA foreign_key_check');
+          if (broken.length > 0) throw new Error(`migration ${id} broke foreign keys in ${broken[0]?.table}`);
+        }
+        await tx.run('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)', [id, new Date().toISOString()]);
+      });
+    } finally {
+      if (rebuild) await db.exec('PRAGMA foreign_keys = ON');
+    }
     applied.push(id);
   }
   return applied;

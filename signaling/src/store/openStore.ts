@@ -4,7 +4,7 @@ import { phoneSetup } from './phoneRecords.ts';
 import { openPostgresDb, redactUrl } from './postgresDb.ts';
 import { createStore } from './SqlStore.ts';
 import type { OpenStoreOptions, Store } from './StoreTypes.ts';
-import { seedDemoData } from './seed.ts';
+import { seedDemoData, seedDemoDepartments } from './seed.ts';
 import type { SqlDb } from './sqlDb.ts';
 import { openSqliteDb } from './sqliteDb.ts';
 
@@ -39,7 +39,10 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
 
 async function prepare(db: SqlDb, opts: OpenStoreOptions): Promise<void> {
   await migrate(db);
-  if (opts.seed) await seedDemoData(db, opts.seed.demoPassword);
+  if (opts.seed) {
+    await seedDemoData(db, opts.seed.demoPassword);
+    await seedDemoDepartments(db);
+  }
   await phoneSetup(
     db,
     opts.seed && { password: opts.seed.demoPassword, realm: opts.seed.sipRealm ?? DEFAULT_SIP_REALM },

@@ -4,46 +4,107 @@
  * each file stays small.
  */
 
-import type { TerminalView } from '@beacon/protocol';
+import type { TerminalAdminView } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import { randomPin, sipHashes } from '../auth/sipDigest.ts';
+import { assertFree, columnsOf, pageRows, rethrowConstraint, updateRow } from './adminQueries.ts';
 import type { TerminalRepository } from './StoreTypes.ts';
 import { SEED_ROOMS } from './seedData.ts';
 import type { SqlQueries } from './sqlDb.ts';
 
 interface TerminalRow {
   id: string;
-  township_id: string;
-  kind: TerminalView['kind'];
+  township_id: string | null;
+  department_id: string | null;
+  kind: TerminalAdminView['kind'];
   name: string;
   extension: string | null;
   sip_ha1: string | null;
   sip_ha1b: string | null;
+  enabled: number;
 }
 
-const toTerminal = (r: TerminalRow): TerminalView => ({
+const toTerminal = (r: TerminalRow): TerminalAdminView => ({
   id: r.id,
   townshipId: r.township_id,
+  departmentId: r.department_id,
   kind: r.kind,
   name: r.name,
   extension: r.extension,
+  enabled: r.enabled === 1,
 });
 
+const EXTENSION = { table: 'terminals', column: 'extension', field: 'extension', label: '分机号' };
+const TERMINAL_COLUMNS = {
+  name: 'name',
+  townshipId: 'township_id',
+  departmentId: 'department_id',
+  extension: 'extension',
+};
+
 export function terminalRepository(db: SqlQueries): TerminalRepository {
+  const spec = { table: 'terminals', what: 'terminal', toView: toTerminal };
+  const get = async (id: string) => {
+    const row = await db.get<TerminalRow>('SELECT * FROM terminals WHERE id = ?', [id]);
+    return row && toTerminal(row);
+  };
   return {
     list: async () => (await db.all<TerminalRow>('SELECT * FROM terminals ORDER BY rowid')).map(toTerminal),
     listByTownship: async (townshipId) =>
       (await db.all<TerminalRow>('SELECT * FROM terminals WHERE township_id = ? ORDER BY rowid', [townshipId])).map(
         toTerminal,
       ),
-    get: async (id) => {
-      const row = await db.get<TerminalRow>('SELECT * FROM terminals WHERE id = ?', [id]);
-      return row && toTerminal(row);
+    listByDepartment: async (departmentId) =>
+      (await db.all<TerminalRow>('SELECT * FROM terminals WHERE department_id = ? ORDER BY rowid', [departmentId])).map(
+        toTerminal,
+      ),
+    get,
+    page: async (query) => {
+      const page = await pageRows<TerminalRow>(
+        db,
+        { from: 'terminals', search: ['name', 'extension', 'id'], orderBy: 'rowid' },
+        query,
+      );
+      return { total: page.total, items: page.items.map(toTerminal) };
     },
+    create: async (input) => {
+      try {
+        await db.transaction(async (tx) => {
+          await assertFree(tx, EXTENSION, input.extension);
+          await tx.run(
+            `INSERT INTO terminals (id, township_id, department_id, kind, name, extension, sip_ha1, sip_ha1b,
+               sip_updated_at, enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+            [
+              input.id,
+              input.townshipId,
+              input.departmentId,
+              input.kind,
+              input.name,
+              input.extension,
+              input.sip?.ha1 ?? null,
+              input.sip?.ha1b ?? null,
+              input.sip ? new Date().toISOString() : null,
+            ],
+          );
+        });
+      } catch (err) {
+        rethrowConstraint(err, 'extension', 'terminal');
+      }
+      return (await get(input.id)) as TerminalAdminView;
+    },
+    update: (id, patch) =>
+      updateRow(db, spec, id, columnsOf(patch, TERMINAL_COLUMNS), async (tx, before) => {
+        await assertFree(tx, EXTENSION, patch.extension, id);
+        if (patch.extension !== undefined && before.kind !== 'sip_phone') {
+          throw BeaconError.badRequest('只有电话有分机号 / only a sip_phone has an extension');
+        }
+      }).catch((err: unknown) => rethrowConstraint(err, 'extension', 'terminal')),
+    setEnabled: (id, enabled) => updateRow(db, spec, id, { enabled: enabled ? 1 : 0 }),
     findPhoneByExtension: async (extension) => {
-      const row = await db.get<TerminalRow>("SELECT * FROM terminals WHERE kind = 'sip_phone' AND extension = ?", [
-        extension,
-      ]);
+      const row = await db.get<TerminalRow>(
+        "SELECT * FROM terminals WHERE kind = 'sip_phone' AND extension = ? AND enabled = 1",
+        [extension],
+      );
       return row && toTerminal(row);
     },
     setSipCredentials: async (id, { ha1, ha1b }) =>
@@ -53,10 +114,11 @@ export function terminalRepository(db: SqlQueries): TerminalRepository {
           [ha1, ha1b, new Date().toISOString(), id],
         )
       ).changes === 1,
+    // A disabled phone leaves Kamailio's subscriber table: its next REGISTER is refused.
     sipSubscribers: async () =>
       (
         await db.all<TerminalRow & { extension: string; sip_ha1: string; sip_ha1b: string }>(
-          `SELECT * FROM terminals WHERE kind = 'sip_phone' AND extension IS NOT NULL
+          `SELECT * FROM terminals WHERE kind = 'sip_phone' AND extension IS NOT NULL AND enabled = 1
              AND sip_ha1 IS NOT NULL AND sip_ha1b IS NOT NULL ORDER BY extension`,
         )
       ).map((r) => ({ username: r.extension, ha1: r.sip_ha1, ha1b: r.sip_ha1b })),

@@ -219,4 +219,67 @@ export const postgresMigrations: readonly string[] = [
   CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
     FOR EACH STATEMENT EXECUTE FUNCTION beacon_audit_append_only();
   `,
+  // 5 — the organisation: area, departments, villages, township codes/街道, department accounts,
+  // terminals owned by a township or a department, `enabled` everywhere history refers to.
+  `
+  CREATE TABLE area (
+    id         TEXT PRIMARY KEY CHECK (id = 'area'),
+    name       TEXT NOT NULL,
+    code       TEXT NOT NULL,
+    lat        DOUBLE PRECISION NOT NULL,
+    lon        DOUBLE PRECISION NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+
+  CREATE TABLE departments (
+    rowid      BIGINT GENERATED ALWAYS AS IDENTITY,
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    short_name TEXT,
+    duty_phone TEXT,
+    enabled    INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    created_at TEXT NOT NULL
+  );
+
+  ALTER TABLE townships DROP CONSTRAINT townships_kind_check;
+  ALTER TABLE townships ADD CONSTRAINT townships_kind_check CHECK (kind IN ('town', 'township', 'subdistrict'));
+  ALTER TABLE townships ADD COLUMN code TEXT;
+  ALTER TABLE townships ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1));
+  CREATE UNIQUE INDEX townships_by_code ON townships (code) WHERE code IS NOT NULL;
+
+  CREATE TABLE villages (
+    rowid          BIGINT GENERATED ALWAYS AS IDENTITY,
+    id             TEXT PRIMARY KEY,
+    township_id    TEXT NOT NULL REFERENCES townships (id),
+    name           TEXT NOT NULL,
+    kind           TEXT NOT NULL CHECK (kind IN ('village', 'community')),
+    code           TEXT,
+    contact_name   TEXT,
+    contact_mobile TEXT,
+    lat            DOUBLE PRECISION,
+    lon            DOUBLE PRECISION,
+    enabled        INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    created_at     TEXT NOT NULL,
+    UNIQUE (township_id, name)
+  );
+  CREATE UNIQUE INDEX villages_by_code ON villages (code) WHERE code IS NOT NULL;
+
+  ALTER TABLE users DROP CONSTRAINT users_role_check;
+  ALTER TABLE users ADD CONSTRAINT users_role_check
+    CHECK (role IN ('admin', 'chair', 'duty_officer', 'township', 'department', 'service'));
+  ALTER TABLE users ADD COLUMN phone TEXT;
+  ALTER TABLE users ADD COLUMN department_id TEXT REFERENCES departments (id);
+  ALTER TABLE users ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1));
+  ALTER TABLE users ADD CONSTRAINT users_department_check CHECK (role <> 'department' OR department_id IS NOT NULL);
+
+  ALTER TABLE terminals DROP CONSTRAINT terminals_kind_check;
+  ALTER TABLE terminals ADD CONSTRAINT terminals_kind_check CHECK (kind IN ('video', 'sip_phone', 'sip_video'));
+  ALTER TABLE terminals ALTER COLUMN township_id DROP NOT NULL;
+  ALTER TABLE terminals ADD COLUMN department_id TEXT REFERENCES departments (id);
+  ALTER TABLE terminals ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1));
+  ALTER TABLE terminals ADD CONSTRAINT terminals_one_owner CHECK ((township_id IS NULL) <> (department_id IS NULL));
+  CREATE INDEX terminals_by_department ON terminals (department_id);
+
+  ALTER TABLE rooms ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1));
+  `,
 ];

@@ -169,7 +169,15 @@ describe.skipIf(missing)(`schemas of both dialects${missing ? ` (skipped: ${miss
       .filter(([, table]) => table.columns.some((c) => c.name === 'rowid'))
       .map(([name]) => name);
     // Every table the repositories list `ORDER BY rowid`; SQLite tables without ROWID would have none.
-    expect(withRowid.sort()).toEqual(['alert_deliveries', 'rooms', 'tasks', 'terminals', 'townships']);
+    expect(withRowid.sort()).toEqual([
+      'alert_deliveries',
+      'departments',
+      'rooms',
+      'tasks',
+      'terminals',
+      'townships',
+      'villages',
+    ]);
     for (const name of withRowid)
       expect(postgres[name]?.columns.find((c) => c.name === 'rowid')?.default).toBe('generated');
   });

@@ -6,7 +6,7 @@
  */
 import { hashPassword } from '../auth/passwords.ts';
 import { createLogger } from '../logger.ts';
-import { FIRST_PHONE_EXTENSION, SEED_ROOMS, SEED_TOWNSHIPS, SEED_USERS } from './seedData.ts';
+import { FIRST_PHONE_EXTENSION, SEED_DEPARTMENTS, SEED_ROOMS, SEED_TOWNSHIPS, SEED_USERS } from './seedData.ts';
 import type { SqlQueries } from './sqlDb.ts';
 
 const log = createLogger('store');
@@ -68,4 +68,24 @@ export async function seedDemoData(db: SqlQueries, demoPassword: string): Promis
     );
   }
   return seeded;
+}
+
+/**
+ * The demo's departments, when the store has none: on a fresh demo store and
+ * on a demo store seeded before departments existed. Never without demo
+ * seeding — a real deployment's departments are its admin's list.
+ */
+export async function seedDemoDepartments(db: SqlQueries): Promise<void> {
+  await db.transaction(async (tx) => {
+    const count = (await tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM departments'))?.n ?? 0;
+    if (Number(count) > 0) return;
+    const at = new Date().toISOString();
+    for (const d of SEED_DEPARTMENTS) {
+      await tx.run(
+        'INSERT INTO departments (id, name, short_name, duty_phone, enabled, created_at) VALUES (?, ?, ?, NULL, 1, ?)',
+        [d.id, d.name, d.shortName, at],
+      );
+    }
+    log.info({ departments: SEED_DEPARTMENTS.length }, 'seeded demo departments');
+  });
 }

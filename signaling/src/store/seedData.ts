@@ -29,6 +29,18 @@ export const SEED_TOWNSHIPS: readonly SeedTownship[] = [
 
 export const FIRST_PHONE_EXTENSION = 8001;
 
+/** The demo city's departments (部门联动): an admin's list in a real deployment, seeded only with the demo. */
+export const SEED_DEPARTMENTS: readonly { id: string; name: string; shortName: string }[] = [
+  { id: 'dp-yjj', name: '楚雄市应急管理局', shortName: '应急管理局' },
+  { id: 'dp-ga', name: '楚雄市公安局', shortName: '公安' },
+  { id: 'dp-qx', name: '楚雄市气象局', shortName: '气象' },
+  { id: 'dp-sw', name: '楚雄市水务局', shortName: '水务' },
+  { id: 'dp-zrzy', name: '楚雄市自然资源局', shortName: '自然资源' },
+  { id: 'dp-lc', name: '楚雄市林业和草原局', shortName: '林草' },
+  { id: 'dp-wj', name: '楚雄市卫生健康局', shortName: '卫健' },
+  { id: 'dp-jt', name: '楚雄市交通运输局', shortName: '交通' },
+];
+
 export interface SeedUser {
   id: string;
   username: string;
@@ -52,7 +64,7 @@ export const SEED_USERS: readonly SeedUser[] = [
 ];
 
 /** Dial numbers and PINs are published with the demo (README); phoneRecords.ts writes them. */
-export const SEED_ROOMS: readonly Omit<RoomRecord, 'createdAt'>[] = [
+export const SEED_ROOMS: readonly Omit<RoomRecord, 'createdAt' | 'enabled'>[] = [
   { id: 'city-weekly', title: '全市周例会', kind: 'meeting', createdBy: 'u-admin', dialNumber: '6001', pin: '2026' },
   {
     id: 'emergency-drill',

@@ -113,6 +113,8 @@ describeStoreBackends((env) => {
         lat: expect.closeTo(25.03, 0),
         lon: expect.closeTo(101.55, 0),
         approximate: true,
+        code: null,
+        enabled: true,
       });
       expect(await store.townships.get('nowhere')).toBeUndefined();
 
@@ -121,8 +123,24 @@ describeStoreBackends((env) => {
       const phones = terminals.filter((t) => t.kind === 'sip_phone');
       expect(phones.map((t) => t.extension)).toEqual(Array.from({ length: 15 }, (_, i) => String(8001 + i)));
       expect(await store.terminals.listByTownship('dadiji')).toEqual([
-        { id: 'vt-dadiji', townshipId: 'dadiji', kind: 'video', name: '大地基乡视频终端', extension: null },
-        { id: 'ph-dadiji', townshipId: 'dadiji', kind: 'sip_phone', name: '大地基乡电话', extension: '8015' },
+        {
+          id: 'vt-dadiji',
+          townshipId: 'dadiji',
+          departmentId: null,
+          kind: 'video',
+          name: '大地基乡视频终端',
+          extension: null,
+          enabled: true,
+        },
+        {
+          id: 'ph-dadiji',
+          townshipId: 'dadiji',
+          departmentId: null,
+          kind: 'sip_phone',
+          name: '大地基乡电话',
+          extension: '8015',
+          enabled: true,
+        },
       ]);
 
       const users = await store.users.list();
@@ -193,7 +211,7 @@ describeStoreBackends((env) => {
       };
       const err = await errorOf(() => store.users.create({ id: 'u-other', ...input }));
       expect(err).toBeInstanceOf(BeaconError);
-      expect((err as BeaconError).code).toBe('bad_request');
+      expect((err as BeaconError).toBody()).toMatchObject({ code: 'conflict', field: 'username' });
       expect(await store.users.list()).toHaveLength(18);
     });
 

@@ -140,6 +140,20 @@ describe.skipIf(!ready)('Kamailio with SIPp phones', () => {
     expect(result.stats.successful).toBe(0);
   });
 
+  it('drops the registration of a phone that is no longer a subscriber', async () => {
+    const result = await runSipp({
+      scenario: 'register.xml',
+      target: k.sipTarget,
+      service: '8002',
+      authUser: '8002',
+      password: 'right-8002',
+    });
+    expect(result.exitCode, result.errors).toBe(0);
+    await expect.poll(() => monitor.snapshot().map((r) => r.extension), { timeout: 5000 }).toContain('8002');
+    expect(await monitor.dropAllBut(new Set(['8001']))).toEqual(['8002']);
+    expect(monitor.snapshot().map((r) => r.extension)).toEqual(['8001']);
+  });
+
   it('drops a phone from the monitor when it unregisters (Expires: 0)', async () => {
     // Expires: 0 removes the contact it names: unregister from the port that registered.
     const localPort = Number(/:(\d+)/.exec(monitor.snapshot()[0]?.contact.replace('sip:', '') ?? '')?.[1]);

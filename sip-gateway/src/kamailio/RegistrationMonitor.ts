@@ -83,6 +83,27 @@ export class RegistrationMonitor extends TypedEmitter<RegistrationMonitorEvents>
     this.#timer = undefined;
   }
 
+  /**
+   * Removes the registrations of extensions that are no longer subscribers
+   * (a phone disabled or deleted by an admin) from Kamailio's location table
+   * (`ul.rm`), so calls stop reaching them at once rather than when the
+   * registration lapses; the phone's next REGISTER is refused by auth_db.
+   * Returns the extensions dropped.
+   */
+  async dropAllBut(subscribers: ReadonlySet<string>): Promise<string[]> {
+    await this.poll();
+    const stale = [...new Set(this.#snapshot.map((r) => r.extension))].filter((e) => !subscribers.has(e));
+    for (const extension of stale) {
+      try {
+        await this.#client.rpc('ul.rm', ['location', extension]);
+      } catch (error) {
+        logger.warn({ err: error, extension }, 'could not drop a registration');
+      }
+    }
+    if (stale.length > 0) await this.#pollOnce();
+    return stale;
+  }
+
   /** Polls now (coalesced with a poll in flight); errors are logged, the snapshot kept. */
   poll(): Promise<void> {
     this.#polling ??= this.#pollOnce().finally(() => {

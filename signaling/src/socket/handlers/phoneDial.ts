@@ -6,13 +6,13 @@
 
 import type { Role } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
-import { authorize, isAllowed } from '../../rooms/permissions.ts';
+import { ACCOUNT_PERMISSIONS, authorize, isAllowed } from '../../rooms/permissions.ts';
 import { phoneIdentity } from '../../sip/phoneIdentity.ts';
 import type { Handler } from '../types.ts';
 import { auditMeeting } from './meetingHelpers.ts';
 
 /** Accounts that may dial whatever their meeting role: the city's duty desk. */
-const DIALLING_ACCOUNTS: readonly Role[] = ['duty_officer', 'admin'];
+const DIALLING_ACCOUNTS: readonly Role[] = ACCOUNT_PERMISSIONS['phone:dialAny'];
 
 export const phoneDial: Handler<'phone:dial'> = async (ctx, { extension }) => {
   const found = ctx.session.lookup(ctx.registry);

@@ -23,6 +23,8 @@ export const roomJoin: Handler<'room:join'> = async (ctx, { roomId, audience = f
   }
   const record = await ctx.store.rooms.get(roomId);
   if (!record) throw new BeaconError('room_not_found', `room "${roomId}" not found`);
+  // A room an admin disabled is kept for its history but no longer met in.
+  if (!record.enabled) throw new BeaconError('room_not_found', `会议室已停用 / room "${roomId}" is disabled`);
 
   const { claims } = ctx.session;
   const participant = new Participant({ peerId: randomUUID(), roomId, socketId: ctx.socket.id, claims });

@@ -1,0 +1,24 @@
+/**
+ * /api/v1/admin: the organisation, administered in the product. Admin
+ * accounts only (ACCOUNT_PERMISSIONS 'org:administer'); zod at the edge;
+ * every change audited with the row before and after.
+ */
+import { Router } from 'express';
+import type { AccountSessions } from '../../auth/AccountSessions.ts';
+import { requireAccount } from '../../rooms/permissions.ts';
+import type { SipBridge } from '../../sip/SipBridge.ts';
+import type { Store } from '../../store/index.ts';
+import { claimsOf } from '../authRoutes.ts';
+import { deviceRoutes } from './deviceRoutes.ts';
+import { orgRoutes } from './orgRoutes.ts';
+
+export function adminRouter(deps: { store: Store; sip: SipBridge; accounts: AccountSessions }): Router {
+  const router = Router();
+  router.use('/admin', (_req, res, next) => {
+    requireAccount(claimsOf(res), 'org:administer');
+    next();
+  });
+  orgRoutes(router, deps.store);
+  deviceRoutes(router, deps);
+  return router;
+}
