@@ -11,10 +11,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { loopbackOptions } from '@beacon/media-server/testing';
+import type { SipStatus } from '@beacon/protocol';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, freePort, mediaWorkerPids, REPO_ROOT, randomRtcPortBase } from '../src/beaconProcess.ts';
 import { mediaNodeKey } from '../src/mediaNodeProcess.ts';
-import { loginApi, SignalingClient } from '../src/signaling.ts';
+import { apiJson, loginApi, SignalingClient } from '../src/signaling.ts';
+import { freeUdpPort } from '../src/sipp.ts';
 
 const SIGNALING_MAIN = 'signaling/dist/main.js';
 const MEDIA_NODE_MAIN = 'media-server/dist/node/main.js';
@@ -213,5 +215,35 @@ describe('production start from the build', () => {
 
     expect(await signaling.stop()).toBe(0);
     expect(await node.stop()).toBe(0);
+  });
+
+  it('spawns the SIP gateway as built JavaScript, and it connects back with Kamailio running', async () => {
+    const rtpMin = 10_000 + Math.floor(Math.random() * 99) * 100;
+    const { url, env } = await signalingEnv({
+      BEACON_SIP: 'on',
+      BEACON_SIP_LISTEN: `127.0.0.1:${await freeUdpPort()}`,
+      BEACON_SIP_WS_PORT: String(await freePort()),
+      BEACON_SIP_RTP_IP: '127.0.0.1',
+      BEACON_SIP_RTP_PORT_MIN: String(rtpMin),
+      BEACON_SIP_RTP_PORT_MAX: String(rtpMin + 99),
+    });
+    const signaling = startBuilt(SIGNALING_MAIN, env);
+    await waitReady(url, signaling);
+    const { token } = await loginApi(url, 'admin');
+    const deadline = Date.now() + 45_000;
+    let status = await apiJson<SipStatus>(url, token, '/api/v1/sip/status');
+    while (!status.available && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      status = await apiJson<SipStatus>(url, token, '/api/v1/sip/status');
+    }
+    expect(status, signaling.output()).toMatchObject({ available: true });
+    const children = (await readFile(`/proc/${signaling.child.pid}/task/${signaling.child.pid}/children`, 'utf8'))
+      .split(/\s+/)
+      .filter(Boolean);
+    const commands = await Promise.all(
+      children.map(async (pid) => (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter(Boolean)),
+    );
+    expect(commands).toContainEqual([process.execPath, path.join(REPO_ROOT, 'sip-gateway/dist/main.js')]);
+    expect(await signaling.stop()).toBe(0);
   });
 });
