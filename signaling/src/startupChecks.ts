@@ -58,7 +58,8 @@ export const machineProbe: StartupProbe = {
   },
 };
 
-const SETUP = 'run `sudo npm run setup` once (it says what it installs)';
+/** Installs the Debian packages and builds the mediasoup worker, saying what it does. */
+const SETUP = 'run `sudo npm run setup` once';
 
 export function checkStartup(config: Config, probe: StartupProbe = machineProbe): StartupProblem[] {
   const problems: StartupProblem[] = [];
@@ -71,7 +72,7 @@ export function checkStartup(config: Config, probe: StartupProbe = machineProbe)
       problems.push({
         part: 'mediasoup worker',
         severity: 'fatal',
-        message: `no executable mediasoup worker at ${worker}: meetings need it; ${SETUP} (it builds the worker), or set MEDIASOUP_WORKER_BIN`,
+        message: `no executable mediasoup worker at ${worker}: meetings need it; ${SETUP}, or set MEDIASOUP_WORKER_BIN`,
       });
     }
   }
