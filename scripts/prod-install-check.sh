@@ -30,7 +30,10 @@ DEST="$(mktemp -d -t beacon-prod-install.XXXXXX)"
 DATA="$DEST/.data"
 PID=""
 cleanup() {
-  [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+  if [ -n "$PID" ]; then
+    kill "$PID" 2>/dev/null || true
+    wait "$PID" 2>/dev/null || true
+  fi
   if [ "$KEEP" = 1 ]; then say "kept $DEST"; else rm -rf "$DEST"; fi
 }
 trap cleanup EXIT
