@@ -56,9 +56,12 @@ for dev in tsx vitest vite @biomejs/biome; do
 done
 
 PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+# Not the default 40000: a Beacon already running here holds it. Below the ephemeral range, like the tests'.
+RTC_PORT=$((20000 + RANDOM % 1000 * 10))
 START=$(date +%s%N)
 (cd "$DEST" && env -u NODE_OPTIONS BEACON_PORT="$PORT" BEACON_HOST=127.0.0.1 BEACON_TLS=off BEACON_SIP=off \
   BEACON_DATA_DIR="$DATA" MEDIA_WORKERS=1 MEDIA_LISTEN_IP=127.0.0.1 MEDIA_ANNOUNCED_ADDRESS=127.0.0.1 \
+  MEDIA_RTC_PORT_BASE="$RTC_PORT" \
   LOG_LEVEL=warn node signaling/dist/main.js >"$DEST/beacon.log" 2>&1) &
 PID=$!
 until curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do
