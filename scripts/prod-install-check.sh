@@ -59,7 +59,7 @@ PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{
 # Not the default 40000: a Beacon already running here holds it. Below the ephemeral range, like the tests'.
 RTC_PORT=$((20000 + RANDOM % 1000 * 10))
 START=$(date +%s%N)
-(cd "$DEST" && env -u NODE_OPTIONS BEACON_PORT="$PORT" BEACON_HOST=127.0.0.1 BEACON_TLS=off BEACON_SIP=off \
+(cd "$DEST" && exec env -u NODE_OPTIONS BEACON_PORT="$PORT" BEACON_HOST=127.0.0.1 BEACON_TLS=off BEACON_SIP=off \
   BEACON_DATA_DIR="$DATA" MEDIA_WORKERS=1 MEDIA_LISTEN_IP=127.0.0.1 MEDIA_ANNOUNCED_ADDRESS=127.0.0.1 \
   MEDIA_RTC_PORT_BASE="$RTC_PORT" \
   LOG_LEVEL=warn node signaling/dist/main.js >"$DEST/beacon.log" 2>&1) &
