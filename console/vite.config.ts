@@ -1,5 +1,5 @@
 import vue from '@vitejs/plugin-vue';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 // Signaling serves HTTPS with its own CA by default; the dev proxy talks to it on loopback without
 // verifying (it is this machine). Override with BEACON_DEV_SIGNALING, e.g. http://127.0.0.1:3000 with BEACON_TLS=off.
@@ -13,6 +13,8 @@ const TEST_HOOKS = process.env.BEACON_CONSOLE_TEST_HOOKS !== 'off';
 
 export default defineConfig({
   plugins: [vue()],
+  // @beacon/protocol's TypeScript source (its `exports` give plain Node the compiled dist/ instead).
+  resolve: { conditions: ['beacon-source', ...defaultClientConditions] },
   define: {
     __VUE_I18N_FULL_INSTALL__: true,
     __VUE_I18N_LEGACY_API__: false,

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Beacon setup: system packages, the mediasoup worker, npm packages.
-# Idempotent and quiet when everything is already in place (prints one line).
+# Beacon setup: system packages, the mediasoup worker, npm packages, voice prompts.
+# Idempotent and quiet when everything is already in place (prints one line); otherwise it
+# says what it installs or changes before doing it. `npm start` runs it first; the production start
+# (`npm run start:prod`, the systemd units) never installs anything: it only says what is missing.
 #
 #   bash scripts/setup.sh [--with-tests]
 #
@@ -24,7 +26,7 @@ for arg in "$@"; do
   case "$arg" in
     --with-tests) WITH_TESTS=1 ;;
     -h | --help)
-      sed -n '2,10s/^# \{0,1\}//p' "$0"
+      sed -n '2,12s/^# \{0,1\}//p' "$0"
       exit 0
       ;;
     *) die "unknown option: $arg (usage: bash scripts/setup.sh [--with-tests])" ;;
@@ -193,7 +195,16 @@ fi
 
 # --- Voice prompts for desk phones (espeak-ng, Chinese then English; cached as G.711) --
 PROMPT_DIR="${BEACON_PROMPT_DIR:-${HOME}/.cache/beacon/prompts}"
-node --import tsx sip-gateway/src/media/preparePrompts.ts "$PROMPT_DIR" >/dev/null ||
+# From source while the dev tools are installed; from the build after `npm prune --omit=dev`.
+if [ -d node_modules/tsx ]; then
+  PREPARE_PROMPTS=(node --conditions=beacon-source --import tsx sip-gateway/src/media/preparePrompts.ts)
+elif [ -f sip-gateway/dist/media/preparePrompts.js ]; then
+  PREPARE_PROMPTS=(node sip-gateway/dist/media/preparePrompts.js)
+else
+  die "cannot make the voice prompts: neither tsx (npm ci) nor the build (npm run build) is there"
+fi
+[ -n "$(ls -A "$PROMPT_DIR" 2>/dev/null)" ] || say "generating the voice prompts into $PROMPT_DIR (espeak-ng, once)"
+"${PREPARE_PROMPTS[@]}" "$PROMPT_DIR" >/dev/null ||
   die "could not generate the voice prompts into $PROMPT_DIR (needs espeak-ng and sox)"
 
 [ -f "$MS_BIN" ] || die "mediasoup worker missing at $MS_BIN (mediasoup's install script did not run or failed; try BEACON_MEDIASOUP_WORKER=source)"

@@ -1,6 +1,7 @@
 /**
- * `node --import tsx signaling/src/main.ts`: one Beacon node with embedded
- * media and store. Prints where to open the console and how to log in.
+ * `node signaling/dist/main.js` (built) or `node --conditions=beacon-source --import tsx
+ * signaling/src/main.ts` (from source): one Beacon node with embedded media and store.
+ * Prints where to open the console and how to log in.
  */
 import { isIP } from 'node:net';
 import { Lifecycle, LifecycleError } from '@beacon/common';
@@ -9,6 +10,7 @@ import { SipGatewayProcess } from './gateway/SipGatewayProcess.ts';
 import { createLogger } from './logger.ts';
 import { formatPorts, portsToOpen } from './net/portsBanner.ts';
 import { startBeacon } from './server.ts';
+import { checkStartup, formatStartupProblems } from './startupChecks.ts';
 
 function hostInUrl(address: string): string {
   return isIP(address) === 6 ? `[${address}]` : address;
@@ -20,12 +22,19 @@ const life = new Lifecycle({ name: 'beacon', logger: createLogger('main'), stopT
 async function main(): Promise<void> {
   life.stopOnSignals({ deadlineMs: 10_000, onSignal: (signal) => console.log(`\n${signal}: shutting down…`) });
   const config = loadConfig();
+  // Starting changes nothing on the machine: it says what is missing and stops only without a vital part.
+  const problems = checkStartup(config);
+  if (problems.length > 0) console.error(formatStartupProblems(problems));
+  if (problems.some((problem) => problem.severity === 'fatal')) {
+    throw new Error('Beacon cannot start without the parts above.');
+  }
+  const gatewayBuilt = !problems.some((problem) => problem.part === 'SIP gateway build');
   const node = await life.start(
     'node',
     () => startBeacon({ config }),
     (n) => n.close(),
   );
-  if (config.sip) {
+  if (config.sip && gatewayBuilt) {
     // The gateway reaches us on loopback (plain HTTP there: no certificate names 127.0.0.1 for it).
     const gateway = new SipGatewayProcess({
       signalingUrl: node.internalUrl,

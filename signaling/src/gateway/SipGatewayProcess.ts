@@ -12,8 +12,16 @@ import { createLogger } from '../logger.ts';
 
 const logger = createLogger('SipGatewayProcess');
 
-/** The gateway is a declared dependency of signaling: resolved like any package, not by a path into its folder. */
-const GATEWAY_MAIN = createRequire(import.meta.url).resolve('@beacon/sip-gateway/main');
+/**
+ * How to run the gateway's main: a declared dependency of signaling, resolved like any package (not by a
+ * path into its folder) with this process's export conditions. Started from source (`--conditions=beacon-source
+ * --import tsx`, tests) that is src/main.ts, run through tsx the same way; started from the build
+ * (`node signaling/dist/main.js`) it is dist/main.js, run by plain node.
+ */
+function gatewayCommandArgs(): string[] {
+  const main = createRequire(import.meta.url).resolve('@beacon/sip-gateway/main');
+  return main.endsWith('.ts') ? ['--conditions=beacon-source', '--import', 'tsx', main] : [main];
+}
 
 /** The gateway reconnects with this token whenever its socket drops, so it must outlive the process. */
 const SERVICE_TOKEN_TTL_SECONDS = 10 * 365 * 24 * 3600;
@@ -44,7 +52,7 @@ export class SipGatewayProcess {
     this.#process = new ProcessSupervisor({
       name: 'SIP gateway',
       command: process.execPath,
-      args: ['--import', 'tsx', GATEWAY_MAIN],
+      args: gatewayCommandArgs(),
       env: {
         ...(this.#opts.env ?? process.env),
         BEACON_SIGNALING_URL: this.#opts.signalingUrl,
