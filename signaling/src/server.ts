@@ -116,7 +116,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   life.add('meeting journal', () => journal.stop());
   const metrics = new BeaconMetrics({ media, rooms });
   const sip = new SipBridge({ store, realm: config.sipRealm });
-  await sip.loadPhones();
+  await life.start('SIP phones', () => sip.loadPhones());
   const taps = new SipTaps({ registry: rooms, media });
   life.add('SIP taps', () => taps.close());
   const command = new CommandRoom({
@@ -183,7 +183,10 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     httpServer.closeAllConnections();
     return closed;
   });
-  await sockets.forwarded?.start();
+  if (sockets.forwarded) {
+    const forwardedRooms = sockets.forwarded;
+    await life.start('forwarded rooms', () => forwardedRooms.start());
+  }
 
   // Plain HTTP: the redirect/help port for browsers, and loopback for our own child services.
   await life.start('HTTP', () => listen(httpServer, config.port, config.host));
