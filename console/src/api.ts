@@ -1,9 +1,12 @@
-/** REST client for /api/v1: bearer token, `{ error: { code, message } }` bodies become ConsoleErrors. */
+/**
+ * REST client for /api/v1: bearer token, `{ error: { code, message, field? } }`
+ * bodies become ConsoleErrors (with `field` when the server names one).
+ */
 import type { ClientErrorCode } from './errors.ts';
 import { ConsoleError } from './errors.ts';
 
 interface RequestOptions {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT';
   body?: unknown;
   token?: string | null;
 }
@@ -40,14 +43,18 @@ async function errorFromResponse(response: Response, what: string): Promise<Cons
             : 'internal';
   let code: ClientErrorCode = fallback;
   let message = `${what}: HTTP ${response.status}`;
+  let field: string | undefined;
   try {
-    const body = (await response.json()) as { error?: { code?: ClientErrorCode; message?: string } };
+    const body = (await response.json()) as { error?: { code?: ClientErrorCode; message?: string; field?: unknown } };
     if (body.error?.code) code = body.error.code;
     if (body.error?.message) message = body.error.message;
+    if (typeof body.error?.field === 'string') field = body.error.field;
   } catch {
     // Not JSON (e.g. a proxy error page): keep the status-derived code.
   }
-  return new ConsoleError(code, message, { status: response.status });
+  const error = new ConsoleError(code, message, { status: response.status });
+  // The field a refused form names (conflict, bad_request), read by fieldOf().
+  return field === undefined ? error : Object.assign(error, { field });
 }
 
 /** Fetches a file with the bearer token and saves it through a temporary blob link. */
@@ -67,4 +74,10 @@ export async function downloadWithToken(path: string, filename: string, token: s
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The request field a refused call names (`409 conflict`, `400 bad_request`), if any. */
+export function fieldOf(error: unknown): string | undefined {
+  const field = (error as { field?: unknown } | null)?.field;
+  return typeof field === 'string' ? field : undefined;
 }

@@ -8,6 +8,7 @@
  *   #/rooms/<roomId>/records    a room's recordings and attendance
  *   #/command                   the duty officer's map command room (Leaflet: loaded when opened)
  *   #/terminal                  a township video terminal's full-screen page
+ *   #/admin[/<section>]         the organisation's administration (admins; Element Plus: loaded when opened)
  *
  * Auth guard: every page needs a signed-in user. Without one App.vue shows the
  * login form in place and keeps the URL, so a deep link opens right after
@@ -18,6 +19,7 @@
  */
 import { watch } from 'vue';
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router';
+import { adminRedirect } from './admin/access.ts';
 import ConferencePage from './conference/components/ConferencePage.vue';
 import RecordsPage from './conference/components/RecordsPage.vue';
 import RoomsPage from './conference/components/RoomsPage.vue';
@@ -43,6 +45,13 @@ export const routes: RouteRecordRaw[] = [
   { path: '/rooms/:roomId/records', name: 'records', component: RecordsPage, props: true },
   { path: '/command', name: 'command', component: () => import('./command/CommandRoomPage.vue') },
   { path: '/terminal', name: 'terminal', component: TerminalPage },
+  {
+    path: '/admin/:section?',
+    name: 'admin',
+    component: () => import('./admin/AdminPage.vue'),
+    props: true,
+    beforeEnter: () => adminRedirect(session.user) ?? true,
+  },
   { path: '/:unknown(.*)*', redirect: { name: 'rooms' } },
 ];
 

@@ -3,9 +3,11 @@
  * its code in `<face>/messages/zh-CN.ts` (the reference, Chinese first) and
  * `<face>/messages/en.ts` (typed by it), and each adds its own top-level keys
  * (shared: app, login, role, errors…; conference: rooms, meeting, chair…;
- * command: command.*; terminal: terminal.*). messages.test.ts checks that
+ * command: command.*; terminal: terminal.*; admin: admin.*). messages.test.ts checks that
  * both languages have every key and no empty string.
  */
+import adminEn from '../admin/messages/en.ts';
+import adminZh from '../admin/messages/zh-CN.ts';
 import commandEn from '../command/messages/en.ts';
 import commandZh from '../command/messages/zh-CN.ts';
 import conferenceEn from '../conference/messages/en.ts';
@@ -23,8 +25,9 @@ export const FACES = {
   conference: { 'zh-CN': conferenceZh, en: conferenceEn },
   command: { 'zh-CN': commandZh, en: commandEn },
   terminal: { 'zh-CN': terminalZh, en: terminalEn },
+  admin: { 'zh-CN': adminZh, en: adminEn },
 };
 
-export const zhCN = { ...sharedZh, ...conferenceZh, ...commandZh, ...terminalZh };
+export const zhCN = { ...sharedZh, ...conferenceZh, ...commandZh, ...terminalZh, ...adminZh };
 export type Messages = typeof zhCN;
-export const en: Messages = { ...sharedEn, ...conferenceEn, ...commandEn, ...terminalEn };
+export const en: Messages = { ...sharedEn, ...conferenceEn, ...commandEn, ...terminalEn, ...adminEn };

@@ -1,0 +1,52 @@
+/** The organisation admin REST API (/api/v1/admin/…) through the console's one request client. */
+import type { AreaView, CreatedTerminal, Page } from '@beacon/protocol';
+import { api } from '../api.ts';
+import { session } from '../session.ts';
+import { type ListParams, listQuery } from './adminForm.ts';
+import type { AdminListKind } from './adminKinds.ts';
+
+/** A row of any kind: the pages read it through the kind's columns. */
+export type AdminRow = Record<string, unknown> & { id: string; enabled: boolean };
+
+const token = () => session.token;
+
+export function listRows(kind: AdminListKind, params: ListParams): Promise<Page<AdminRow>> {
+  return api<Page<AdminRow>>(`/admin/${kind}${listQuery(params)}`, { token: token() });
+}
+
+/** Every row (page by page, at the server's largest page), e.g. for a picker or a name lookup. */
+export async function listAll(kind: AdminListKind, enabled: ListParams['enabled']): Promise<AdminRow[]> {
+  const rows: AdminRow[] = [];
+  for (let page = 1; ; page++) {
+    const found = await listRows(kind, { q: '', page, pageSize: 200, enabled });
+    rows.push(...found.items);
+    if (found.items.length === 0 || rows.length >= found.total) return rows;
+  }
+}
+
+export function createRow(kind: AdminListKind, body: Record<string, unknown>): Promise<AdminRow | CreatedTerminal> {
+  return api(`/admin/${kind}`, { method: 'POST', body, token: token() });
+}
+
+export function updateRow(kind: AdminListKind, id: string, body: Record<string, unknown>): Promise<AdminRow> {
+  return api(`/admin/${kind}/${encodeURIComponent(id)}`, { method: 'PATCH', body, token: token() });
+}
+
+export function setEnabled(kind: AdminListKind, id: string, enabled: boolean): Promise<AdminRow> {
+  const action = enabled ? 'enable' : 'disable';
+  return api(`/admin/${kind}/${encodeURIComponent(id)}/${action}`, { method: 'POST', token: token() });
+}
+
+/** The deployment's area; null before one is set (404). */
+export async function getArea(): Promise<AreaView | null> {
+  try {
+    return await api<AreaView>('/admin/area', { token: token() });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'not_found') return null;
+    throw error;
+  }
+}
+
+export function putArea(body: Record<string, unknown>): Promise<AreaView> {
+  return api<AreaView>('/admin/area', { method: 'PUT', body, token: token() });
+}

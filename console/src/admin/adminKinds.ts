@@ -1,0 +1,248 @@
+/**
+ * The administered kinds as configuration: one generic list page
+ * (AdminListPage.vue) shows each from its API path, its columns and its form
+ * fields. Labels are i18n keys `admin.field.<key>`, choices
+ * `admin.option.<options>.<value>`. Patterns come from the protocol's
+ * zod-free constants, the same the server's zod schemas use.
+ */
+import {
+  CN_MOBILE_PATTERN,
+  DIAL_NUMBER_PATTERN,
+  DIVISION_CODE_PATTERN,
+  PERSON_ROLES,
+  PHONE_LINE_PATTERN,
+  ROOM_ID_PATTERN,
+  ROOM_KINDS,
+  ROOM_PIN_PATTERN,
+  TERMINAL_KINDS,
+  TOWNSHIP_KINDS,
+  USERNAME_PATTERN,
+  VILLAGE_KINDS,
+} from '@beacon/protocol/constants';
+
+/** A form's values as the inputs hold them: strings, '' for none. */
+export type FormModel = Record<string, string>;
+
+export interface FieldSpec {
+  key: string;
+  /** text (default), password, number, a fixed choice, or a picker of enabled townships / departments. */
+  type?: 'text' | 'password' | 'number' | 'select' | 'township' | 'department';
+  /** For select: the values (labels: admin.option.<optionsKey>.<value>). */
+  options?: readonly string[];
+  optionsKey?: string;
+  required?: boolean;
+  /** Required depending on other fields (e.g. a department account's department). */
+  requiredWhen?: (form: FormModel) => boolean;
+  shownWhen?: (form: FormModel) => boolean;
+  /** Set at creation only (username, a terminal's kind, a room's id): not shown or sent when editing. */
+  createOnly?: boolean;
+  /** Helps the form only (which owner a terminal has); never sent. */
+  formOnly?: boolean;
+  /** An empty input is sent as null (default), as '' or left out (the server picks a default). */
+  empty?: 'null' | 'string' | 'omit';
+  /** A hidden field is sent as null (default: the unit no longer applies) or left out. */
+  hidden?: 'null' | 'omit';
+  pattern?: RegExp;
+  /** Message key under admin.invalid for a pattern mismatch (default 'pattern'). */
+  patternMessage?: string;
+  minLength?: number;
+  min?: number;
+  max?: number;
+  default?: string;
+  /** The form value from a row (default: row[key]). */
+  fromRow?: (row: Record<string, unknown> | undefined) => unknown;
+}
+
+export interface ColumnSpec {
+  key: string;
+  /** How a cell shows: as is, a choice's label, a township's / department's name. */
+  show?: 'text' | 'option' | 'township' | 'department';
+  optionsKey?: string;
+  width?: number;
+}
+
+export interface KindSpec {
+  /** Menu key and API path: /api/v1/admin/<path>. */
+  path: AdminListKind;
+  columns: readonly ColumnSpec[];
+  fields: readonly FieldSpec[];
+  /** Terminals: a new SIP phone's password is in the create answer, shown once. */
+  showsSipPassword?: boolean;
+}
+
+export const ADMIN_LIST_KINDS = ['townships', 'villages', 'departments', 'users', 'terminals', 'rooms'] as const;
+export type AdminListKind = (typeof ADMIN_LIST_KINDS)[number];
+/** The side menu: the area (one form) first, then the lists. */
+export const ADMIN_SECTIONS = ['area', ...ADMIN_LIST_KINDS] as const;
+export type AdminSection = (typeof ADMIN_SECTIONS)[number];
+
+export function isAdminSection(value: unknown): value is AdminSection {
+  return typeof value === 'string' && (ADMIN_SECTIONS as readonly string[]).includes(value);
+}
+
+const divisionCode: Partial<FieldSpec> = { pattern: DIVISION_CODE_PATTERN, patternMessage: 'divisionCode' };
+const mobile: Partial<FieldSpec> = { pattern: CN_MOBILE_PATTERN, patternMessage: 'mobile' };
+const lat: Partial<FieldSpec> = { type: 'number', min: -90, max: 90 };
+const lon: Partial<FieldSpec> = { type: 'number', min: -180, max: 180 };
+
+/** The area's form (GET/PUT /admin/area). */
+export const AREA_FIELDS: readonly FieldSpec[] = [
+  { key: 'name', required: true },
+  { key: 'code', required: true, ...divisionCode },
+  { key: 'lat', required: true, ...lat },
+  { key: 'lon', required: true, ...lon },
+];
+
+const ownerOf = (row: Record<string, unknown> | undefined) => (row?.departmentId ? 'department' : 'township');
+
+export const KINDS: Record<AdminListKind, KindSpec> = {
+  townships: {
+    path: 'townships',
+    columns: [
+      { key: 'name' },
+      { key: 'nameEn' },
+      { key: 'kind', show: 'option', optionsKey: 'townshipKind', width: 110 },
+      { key: 'code', width: 150 },
+      { key: 'lat', width: 110 },
+      { key: 'lon', width: 110 },
+    ],
+    fields: [
+      { key: 'name', required: true },
+      { key: 'nameEn', empty: 'string' },
+      {
+        key: 'kind',
+        type: 'select',
+        options: TOWNSHIP_KINDS,
+        optionsKey: 'townshipKind',
+        required: true,
+        default: 'town',
+      },
+      { key: 'code', ...divisionCode },
+      { key: 'lat', required: true, ...lat },
+      { key: 'lon', required: true, ...lon },
+    ],
+  },
+  villages: {
+    path: 'villages',
+    columns: [
+      { key: 'name' },
+      { key: 'townshipId', show: 'township' },
+      { key: 'kind', show: 'option', optionsKey: 'villageKind', width: 100 },
+      { key: 'code', width: 150 },
+      { key: 'contactName', width: 120 },
+      { key: 'contactMobile', width: 140 },
+    ],
+    fields: [
+      { key: 'townshipId', type: 'township', required: true },
+      { key: 'name', required: true },
+      {
+        key: 'kind',
+        type: 'select',
+        options: VILLAGE_KINDS,
+        optionsKey: 'villageKind',
+        required: true,
+        default: 'village',
+      },
+      { key: 'code', ...divisionCode },
+      { key: 'contactName' },
+      { key: 'contactMobile', ...mobile },
+      { key: 'lat', ...lat },
+      { key: 'lon', ...lon },
+    ],
+  },
+  departments: {
+    path: 'departments',
+    columns: [{ key: 'name' }, { key: 'shortName' }, { key: 'dutyPhone' }],
+    fields: [
+      { key: 'name', required: true },
+      { key: 'shortName' },
+      { key: 'dutyPhone', pattern: PHONE_LINE_PATTERN, patternMessage: 'phoneLine' },
+    ],
+  },
+  users: {
+    path: 'users',
+    columns: [
+      { key: 'username', width: 140 },
+      { key: 'displayName' },
+      { key: 'role', show: 'option', optionsKey: 'role', width: 120 },
+      { key: 'townshipId', show: 'township' },
+      { key: 'departmentId', show: 'department' },
+      { key: 'phone', width: 130 },
+    ],
+    fields: [
+      { key: 'username', createOnly: true, required: true, pattern: USERNAME_PATTERN, patternMessage: 'username' },
+      { key: 'password', type: 'password', createOnly: true, required: true, minLength: 8 },
+      { key: 'displayName', required: true },
+      { key: 'role', type: 'select', options: PERSON_ROLES, optionsKey: 'role', required: true, default: 'department' },
+      { key: 'townshipId', type: 'township', shownWhen: (f) => f.role === 'township', required: true },
+      {
+        key: 'departmentId',
+        type: 'department',
+        shownWhen: (f) => f.role !== 'township',
+        requiredWhen: (f) => f.role === 'department',
+      },
+      { key: 'phone', ...mobile },
+    ],
+  },
+  terminals: {
+    path: 'terminals',
+    showsSipPassword: true,
+    columns: [
+      { key: 'name' },
+      { key: 'kind', show: 'option', optionsKey: 'terminalKind', width: 120 },
+      { key: 'extension', width: 100 },
+      { key: 'townshipId', show: 'township' },
+      { key: 'departmentId', show: 'department' },
+    ],
+    fields: [
+      {
+        key: 'kind',
+        type: 'select',
+        options: TERMINAL_KINDS,
+        optionsKey: 'terminalKind',
+        createOnly: true,
+        required: true,
+        default: 'sip_phone',
+      },
+      { key: 'name', required: true },
+      {
+        key: 'owner',
+        type: 'select',
+        options: ['township', 'department'],
+        optionsKey: 'owner',
+        formOnly: true,
+        required: true,
+        fromRow: ownerOf,
+      },
+      { key: 'townshipId', type: 'township', shownWhen: (f) => f.owner === 'township', required: true },
+      { key: 'departmentId', type: 'department', shownWhen: (f) => f.owner === 'department', required: true },
+      {
+        key: 'extension',
+        shownWhen: (f) => f.kind === 'sip_phone',
+        required: true,
+        // A video terminal has no extension; when editing, the server keeps whatever it has.
+        hidden: 'omit',
+        pattern: DIAL_NUMBER_PATTERN,
+        patternMessage: 'dialNumber',
+      },
+    ],
+  },
+  rooms: {
+    path: 'rooms',
+    columns: [
+      { key: 'id', width: 180 },
+      { key: 'title' },
+      { key: 'kind', show: 'option', optionsKey: 'roomKind', width: 110 },
+      { key: 'dialNumber', width: 110 },
+      { key: 'pin', width: 100 },
+    ],
+    fields: [
+      { key: 'id', createOnly: true, required: true, pattern: ROOM_ID_PATTERN, patternMessage: 'roomId' },
+      { key: 'title', required: true },
+      { key: 'kind', type: 'select', options: ROOM_KINDS, optionsKey: 'roomKind', required: true, default: 'meeting' },
+      // Left empty, a new room gets the next free number and a random PIN.
+      { key: 'dialNumber', empty: 'omit', pattern: DIAL_NUMBER_PATTERN, patternMessage: 'dialNumber' },
+      { key: 'pin', empty: 'omit', pattern: ROOM_PIN_PATTERN, patternMessage: 'pin' },
+    ],
+  },
+};
