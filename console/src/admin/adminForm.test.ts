@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConsoleError } from '../errors.ts';
 import { adminRedirect } from './access.ts';
 import { bodyFromForm, fieldErrorText, fieldProblem, formFromRow, listQuery, placeServerError } from './adminForm.ts';
-import { AREA_FIELDS, type FieldSpec, KINDS } from './adminKinds.ts';
+import { AREA_FIELDS, type FieldSpec, type FormModel, KINDS } from './adminKinds.ts';
 
 const field = (key: string, fields: readonly FieldSpec[]) => fields.find((f) => f.key === key) as FieldSpec;
 
@@ -19,7 +19,12 @@ describe('a form from a row and a body from a form', () => {
   const users = KINDS.users.fields;
 
   it('a new department account sends its department and a null township, phone null when empty', () => {
-    const form = { ...formFromRow(users), username: 'wang.li', password: 'secret-1234', displayName: '王力' };
+    const form: FormModel = {
+      ...formFromRow(users),
+      username: 'wang.li',
+      password: 'secret-1234',
+      displayName: '王力',
+    };
     form.departmentId = 'dp-water';
     expect(form.role).toBe('department');
     expect(bodyFromForm(users, form, 'create')).toEqual({
@@ -86,7 +91,13 @@ describe('a form from a row and a body from a form', () => {
 describe('field checks use the protocol patterns', () => {
   const users = KINDS.users.fields;
   it('refuses a bad username, a short password, a bad mobile; requires a department for a department account', () => {
-    const form = { ...formFromRow(users), username: 'a b', password: 'short', phone: '12345', departmentId: '' };
+    const form: FormModel = {
+      ...formFromRow(users),
+      username: 'a b',
+      password: 'short',
+      phone: '12345',
+      departmentId: '',
+    };
     expect(fieldProblem(field('username', users), form)).toBe('username');
     expect(fieldProblem(field('password', users), form)).toBe('tooShort');
     expect(fieldProblem(field('phone', users), form)).toBe('mobile');
