@@ -3,7 +3,8 @@
  * from the top bar, creates a department and a department account in it,
  * is told next to the username field that a username is taken, finds the
  * account by searching and disables it. The user form's department picker
- * offers the new department and not a disabled one.
+ * offers the new department and not a disabled one; a new desk phone of the
+ * department shows its one-time SIP password.
  *
  * BEACON_SCREENSHOT_DIR=<dir> also saves the users page as admin-users.png.
  */
@@ -94,6 +95,9 @@ describe('organisation admin pages', () => {
     await page.getByRole('option', { name: DEPARTMENT, exact: true }).click();
     await save(page);
     await expect.poll(() => text(field(page, 'username').locator('.el-form-item__error'))).toContain('已被占用');
+    if (process.env.BEACON_SCREENSHOT_DIR) {
+      await page.screenshot({ path: join(process.env.BEACON_SCREENSHOT_DIR, 'admin-user-conflict.png') });
+    }
     await dialog(page).getByRole('button', { name: '取消' }).click();
   });
 
@@ -106,5 +110,29 @@ describe('organisation admin pages', () => {
     await found.getByTestId('admin-toggle').click();
     await confirm(page);
     await expect.poll(() => text(found.getByTestId('admin-status'))).toBe('已停用');
+  });
+
+  it('a new desk phone of the department shows its SIP password once', async () => {
+    await page.getByTestId('admin-menu-terminals').click();
+    await page.getByTestId('admin-list-terminals').waitFor();
+    await page.getByTestId('admin-create').click();
+    await fill(page, 'name', `${DEPARTMENT}值班电话`);
+    await field(page, 'owner').locator('.el-select__wrapper').click();
+    await page.getByRole('option', { name: '部门', exact: true }).click();
+    await field(page, 'departmentId').locator('.el-select__wrapper').click();
+    await page.getByRole('option', { name: DEPARTMENT, exact: true }).click();
+    await fill(page, 'extension', `9${RUN.replace(/\D/g, '').padEnd(4, '7').slice(0, 4)}`);
+    await save(page);
+    const password = page.getByTestId('admin-sip-password');
+    await expect.poll(() => text(password)).toMatch(/^\S{8,}$/);
+    expect(await text(page.locator('.el-dialog:visible .el-alert'))).toContain('只显示这一次');
+    if (process.env.BEACON_SCREENSHOT_DIR) {
+      await page.screenshot({ path: join(process.env.BEACON_SCREENSHOT_DIR, 'admin-sip-password.png') });
+    }
+    await page.locator('.el-dialog:visible').getByRole('button', { name: '我已记录' }).click();
+    await expect.poll(() => password.count()).toBe(0);
+    await page.getByTestId('admin-search').fill(DEPARTMENT);
+    await page.getByTestId('admin-query').click();
+    await expect.poll(() => text(row(page, `${DEPARTMENT}值班电话`))).toContain('SIP 话机');
   });
 });
