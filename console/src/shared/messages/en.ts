@@ -17,6 +17,7 @@ const en: SharedMessages = {
     chair: 'Chair',
     duty_officer: 'Duty officer',
     township: 'Township terminal',
+    department: 'Department account',
     service: 'Service account',
   },
   login: {

@@ -16,6 +16,7 @@ const zhCN = {
     chair: '会议主席',
     duty_officer: '值班员',
     township: '乡镇终端',
+    department: '部门账号',
     service: '服务账号',
   },
   login: {
