@@ -26,13 +26,22 @@ import type { MediaServerOptionsInput } from './MediaServerOptions.ts';
 export const TEST_PORT_BLOCKS = { min: 20_000, max: 29_999 } as const;
 export const TEST_PLAIN_PORTS = { min: 30_000, max: 32_000 } as const;
 
+/** Ports this process has handed out: never handed out again by this process. */
+const handedOut = new Set<number>();
+
 /** The first of `count` consecutive ports in TEST_PORT_BLOCKS, each free on UDP and TCP (an even port: RTP likes them). */
 export async function freePortBlock(count = 1): Promise<number> {
   const span = TEST_PORT_BLOCKS.max - TEST_PORT_BLOCKS.min + 1 - count;
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = TEST_PORT_BLOCKS.min + 2 * Math.floor((Math.random() * span) / 2);
     const ports = Array.from({ length: count }, (_, i) => base + i);
-    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base;
+    // A block handed out earlier in this process may not be bound yet (its server is still starting):
+    // "free right now" would hand it out twice.
+    if (ports.some((port) => handedOut.has(port))) continue;
+    if ((await Promise.all(ports.map(portFree))).every(Boolean)) {
+      for (const port of ports) handedOut.add(port);
+      return base;
+    }
   }
   throw new Error(`no ${count} free ports in a row found in ${TEST_PORT_BLOCKS.min}-${TEST_PORT_BLOCKS.max}`);
 }

@@ -65,18 +65,24 @@ describe('reconnect after a network drop', () => {
   const watchConnection = (peerId: string) => {
     const seen: (string | null)[] = [];
     let stop = false;
+    let failure: unknown;
+    // A test that fails before done() leaves the loop running until its page closes: keep that
+    // error here (done() rethrows it) instead of an unhandled rejection after the test.
     const running = (async () => {
       while (!stop) {
         const now = await participantAttribute(chair.page, peerId, 'data-connection');
         if (seen.at(-1) !== now) seen.push(now);
         await chair.page.waitForTimeout(200);
       }
-    })();
+    })().catch((err: unknown) => {
+      failure = err;
+    });
     return {
       seen,
       async done() {
         stop = true;
         await running;
+        if (failure) throw failure;
         return seen;
       },
     };
@@ -168,7 +174,8 @@ describe('reconnect after a network drop', () => {
       await expect
         .poll(() => participantAttribute(chair.page, peerId, 'data-connection'), { timeout: 5_000 })
         .toBe('connected');
-      expect(await conferenceState(township.page)).toBe('joined');
+      // The township's page learns of its resume from the ack, which may trail the server's view by a moment.
+      await expect.poll(() => conferenceState(township.page), { timeout: 5_000 }).toBe('joined');
       const seen = await watch.done();
       console.info(
         `netns drop (${backAt - downAt} ms cut): reconnecting shown after ${detectedAfterMs} ms; media back ${Date.now() - backAt} ms after the link returned`,
