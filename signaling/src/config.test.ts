@@ -33,6 +33,7 @@ describe('loadConfig', () => {
       sipRealm: 'beacon',
       escalationTickMs: 15_000,
       metrics: { token: null, trustLoopback: true },
+      signIn: { lockAfter: 15, lockMs: 900_000 },
       logLevel: 'info',
       media: {
         numWorkers: os.availableParallelism(),
@@ -123,6 +124,7 @@ describe('loadConfig', () => {
       sipRealm: 'sip.cx.example',
       escalationTickMs: 15_000,
       metrics: { token: null, trustLoopback: true },
+      signIn: { lockAfter: 15, lockMs: 900_000 },
       logLevel: 'silent',
       media: {
         numWorkers: 3,

@@ -72,6 +72,9 @@
  *                            token: on | off (off when a reverse proxy
  *                            on this host forwards outside requests
  *                            without X-Forwarded-For)
+ *   BEACON_SIGNIN_LOCK_AFTER failed sign-ins of one account before     15
+ *                            it is locked (after 5: back-off 1 s, 2 s…)
+ *   BEACON_SIGNIN_LOCK_SECONDS how long such a lock lasts               900
  *   LOG_LEVEL                pino level (trace…fatal, silent)          info
  *   MEDIA_WORKERS            mediasoup workers                         os.availableParallelism()
  *   MEDIA_LISTEN_IP          RTC listen address (an IP address)        0.0.0.0
@@ -207,6 +210,8 @@ export const configSchema = z
       .regex(/^\S+$/, 'no spaces (it is sent as a bearer token)')
       .optional(),
     BEACON_METRICS_LOOPBACK: z.enum(['on', 'off']).default('on'),
+    BEACON_SIGNIN_LOCK_AFTER: z.coerce.number().int().min(6).max(1000).default(15),
+    BEACON_SIGNIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).default(os.availableParallelism()),
     MEDIA_LISTEN_IP: ipAddress.default('0.0.0.0'),
@@ -278,6 +283,8 @@ export const configSchema = z
     map: { tileUrl: env.BEACON_MAP_TILE_URL ?? null, tileAttribution: env.BEACON_MAP_TILE_ATTRIBUTION ?? null },
     /** Who may read /metrics (metricsAccess.ts). */
     metrics: { token: env.BEACON_METRICS_TOKEN ?? null, trustLoopback: env.BEACON_METRICS_LOOPBACK === 'on' },
+    /** Failed sign-in throttling (auth/throttle). */
+    signIn: { lockAfter: env.BEACON_SIGNIN_LOCK_AFTER, lockMs: env.BEACON_SIGNIN_LOCK_SECONDS * 1000 },
     logLevel: env.LOG_LEVEL,
     media: {
       numWorkers: env.MEDIA_WORKERS,

@@ -15,7 +15,13 @@ import { GatewayMetrics } from './gatewayMetrics.ts';
 import type { RoomRegistry } from './rooms/RoomRegistry.ts';
 
 /** Why a sign-in (POST /api/v1/auth/login) was refused. Never the username. */
-export const SIGN_IN_FAILURE_REASONS = ['unknown_user', 'wrong_password', 'malformed', 'account_disabled'] as const;
+export const SIGN_IN_FAILURE_REASONS = [
+  'unknown_user',
+  'wrong_password',
+  'malformed',
+  'account_disabled',
+  'rate_limited',
+] as const;
 export type SignInFailureReason = (typeof SIGN_IN_FAILURE_REASONS)[number];
 
 const ACK_CHANNELS: readonly AckChannel[] = ['terminal', 'phone', 'console'];

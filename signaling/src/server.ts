@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Lifecycle } from '@beacon/common';
 import type { MediaControl } from '@beacon/media-server';
 import { AccountSessions } from './auth/AccountSessions.ts';
+import { signInLimits } from './auth/throttle/signInLimits.ts';
 import { resolveJwtSecret, TokenService } from './auth/tokens.ts';
 import { ClusterNode } from './cluster/ClusterNode.ts';
 import { ClusterPresence } from './cluster/ClusterPresence.ts';
@@ -128,6 +129,8 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   });
   life.add('command room', () => command.close());
   const accounts = new AccountSessions();
+  const signIn = signInLimits(config, cluster, store);
+  life.add('sign-in failure audit', () => signIn.failures.flush());
   const turn = config.turn.enabled
     ? new TurnService({ config, announcedAddress: addresses.mediaAnnounced, tls })
     : null;
@@ -142,6 +145,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     sip,
     command,
     accounts,
+    ...signIn,
     consoleDist: config.consoleDist,
     settings: { map: config.map },
     turn,

@@ -98,7 +98,12 @@ describe('organisation administered in the product', () => {
     expect(phone.sip).toEqual({ username: '8201', password: expect.stringMatching(/^\d{12}$/), realm: 'beacon' });
 
     // The department account signs in and sees its department's terminal only.
-    const deptToken = await login(t.url, 'fxb-duty', 'initial-pass-1');
+    // Its first sign-in must replace the admin's password; the answer carries the usable token.
+    const firstChange = await api(t.url, await login(t.url, 'fxb-duty', 'initial-pass-1'), '/api/v1/auth/password', {
+      method: 'POST',
+      body: JSON.stringify({ currentPassword: 'initial-pass-1', newPassword: 'Flood-office-desk-81' }),
+    });
+    const deptToken = ((await firstChange.json()) as { token: string }).token;
     const terminals = (await (await api(t.url, deptToken, '/api/v1/terminals')).json()) as { id: string }[];
     expect(terminals.map((x) => x.id)).toEqual([phone.id]);
 
@@ -168,7 +173,12 @@ describe('organisation administered in the product', () => {
       departmentId: 'dp-qx',
     });
     const userId = String(created.body.id);
-    const socket = await connect(t.url, await login(t.url, 'to-disable', 'initial-pass-2'));
+    // Created with a password the admin chose: it must be changed before the account may open a socket.
+    const changed = await api(t.url, await login(t.url, 'to-disable', 'initial-pass-2'), '/api/v1/auth/password', {
+      method: 'POST',
+      body: JSON.stringify({ currentPassword: 'initial-pass-2', newPassword: 'Quiet-harbour-lamp-4' }),
+    });
+    const socket = await connect(t.url, ((await changed.json()) as { token: string }).token);
     opened.push(socket);
     const disconnected = new Promise<number>((resolve) => socket.once('disconnect', () => resolve(Date.now())));
 
@@ -181,7 +191,7 @@ describe('organisation administered in the product', () => {
 
     const again = await api(t.url, undefined, '/api/v1/auth/login', {
       method: 'POST',
-      body: JSON.stringify({ username: 'to-disable', password: 'initial-pass-2' }),
+      body: JSON.stringify({ username: 'to-disable', password: 'Quiet-harbour-lamp-4' }),
     });
     expect(again.status).toBe(403);
     expect(await again.json()).toMatchObject({ error: { code: 'account_disabled' } });
@@ -198,7 +208,7 @@ describe('organisation administered in the product', () => {
 
     // Enabled again, it signs in again.
     expect((await adminCall(admin, 'POST', `/users/${userId}/enable`)).status).toBe(200);
-    await login(t.url, 'to-disable', 'initial-pass-2');
+    await login(t.url, 'to-disable', 'Quiet-harbour-lamp-4');
   });
 
   it('makes a changed account sign in again: its socket closes, its old token is refused', async () => {

@@ -11,6 +11,11 @@ export const ERROR_CODES = [
   'token_expired',
   'forbidden',
   'account_disabled',
+  'password_change_required',
+  'wrong_password',
+  'password_too_short',
+  'password_is_username',
+  'password_too_common',
   'not_found',
   'conflict',
   'room_not_found',
@@ -46,6 +51,8 @@ export interface ErrorBody {
   message: string;
   /** The request field at fault (`conflict`: the field whose value is taken), when one is. */
   field?: string;
+  /** `rate_limited`: seconds until a retry may succeed (REST also sends `Retry-After`). */
+  retryAfterSeconds?: number;
 }
 
 /** Every client→server event is answered with one of these. */
@@ -59,6 +66,8 @@ export class BeaconError extends CodedError<ErrorCode> {
   override readonly name = 'BeaconError';
   /** The request field at fault, sent in the body as `field`. */
   field: string | undefined;
+  /** `rate_limited`: seconds until a retry may succeed, sent in the body as `retryAfterSeconds`. */
+  retryAfterSeconds: number | undefined;
 
   static badRequest(message: string): BeaconError {
     return new BeaconError('bad_request', message);
@@ -79,10 +88,18 @@ export class BeaconError extends CodedError<ErrorCode> {
     return err;
   }
 
+  /** Too many tries: wait `retryAfterSeconds` (rounded up, at least 1). */
+  static rateLimited(message: string, retryAfterSeconds: number): BeaconError {
+    const err = new BeaconError('rate_limited', message);
+    err.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    return err;
+  }
+
   toBody(): ErrorBody {
-    return this.field === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, field: this.field };
+    const body: ErrorBody = { code: this.code, message: this.message };
+    if (this.field !== undefined) body.field = this.field;
+    if (this.retryAfterSeconds !== undefined) body.retryAfterSeconds = this.retryAfterSeconds;
+    return body;
   }
 }
 

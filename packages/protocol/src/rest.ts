@@ -27,6 +27,25 @@ export interface LoginResponse {
   token: string;
   expiresAt: string;
   user: UserView;
+  /** True: the password was chosen by someone else; every request but changing it is refused until it changes. */
+  passwordChangeRequired: boolean;
+}
+
+/** POST /api/v1/auth/password: the signed-in user's own password. */
+export const changePasswordRequestSchema = z.object({
+  currentPassword: z.string().min(1).max(256),
+  newPassword: z.string().min(1).max(256),
+});
+export type ChangePasswordRequest = z.infer<typeof changePasswordRequestSchema>;
+
+/** POST /api/v1/admin/users/:id/password: a temporary password, or none for a random one. */
+export const resetPasswordRequestSchema = z.object({ password: z.string().min(1).max(256).optional() }).strict();
+export type ResetPasswordRequest = z.infer<typeof resetPasswordRequestSchema>;
+
+export interface ResetPasswordResponse {
+  /** The random password when none was given (shown once, never stored in clear); null when the admin chose it. */
+  password: string | null;
+  mustChangePassword: true;
 }
 
 export interface TownshipView {

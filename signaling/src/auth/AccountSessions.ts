@@ -13,10 +13,15 @@ import type { AuthClaims } from './tokens.ts';
 export type AccountSessionsEvents = {
   /** Close every socket of this user now. */
   revoke: [{ userId: string; reason: string }];
+  /** Close every socket opened with this token (its `jti`) now. */
+  revokeToken: [{ tokenId: string; reason: string }];
 };
 
 /** The socket.io room each socket of a user joins at connection. */
 export const userRoom = (userId: string): string => `user:${userId}`;
+
+/** The socket.io room each socket joins for the token it connected with. */
+export const tokenRoom = (tokenId: string): string => `token:${tokenId}`;
 
 export class AccountSessions extends TypedEmitter<AccountSessionsEvents> {
   disabled(userId: string): void {
@@ -26,6 +31,16 @@ export class AccountSessions extends TypedEmitter<AccountSessionsEvents> {
   /** Role or unit changed: the sockets close, and their tokens are refused (`assertTokenCurrent`). */
   changed(userId: string): void {
     this.safeEmit('revoke', { userId, reason: 'account_changed' });
+  }
+
+  /** Its password was changed or reset: every token issued before is refused (tokensValidAfter). */
+  passwordChanged(userId: string): void {
+    this.safeEmit('revoke', { userId, reason: 'password_changed' });
+  }
+
+  /** Signed out: the sockets opened with this token close. */
+  signedOut(tokenId: string): void {
+    this.safeEmit('revokeToken', { tokenId, reason: 'signed_out' });
   }
 }
 

@@ -26,6 +26,16 @@ export interface AuthClaims {
   extension?: string | null;
 }
 
+/** What identifies one issued token, beside the claims: sign-out and password changes act on it. */
+export interface TokenSession {
+  /** The `jti`; null for tokens issued before tokens carried one. */
+  tokenId: string | null;
+  /** When it was issued, in ms (the `iat` claim is whole seconds, too coarse to order a sign-in and a password change). */
+  issuedAtMs: number;
+  /** When it expires, in ms. */
+  expiresAtMs: number;
+}
+
 export const ROLES = ACCOUNT_ROLES satisfies readonly Role[];
 export const roleSchema = z.enum(ROLES);
 
@@ -42,6 +52,10 @@ const payloadSchema = z.object({
   // Optional: only a phone leg's token carries them (browser and gateway tokens do not).
   device: z.literal('phone').optional(),
   extension: z.string().min(1).max(64).nullable().optional(),
+  jti: z.string().min(1).max(64).optional(),
+  iat: z.number().optional(),
+  iatMs: z.number().optional(),
+  exp: z.number(),
 });
 
 export interface TokenServiceOptions {
@@ -74,7 +88,8 @@ export class TokenService {
 
   /** `ttlSeconds` overrides the service's lifetime for this token (phone legs, the gateway's service token). */
   async issue(claims: AuthClaims, opts: { ttlSeconds?: number } = {}): Promise<{ token: string; expiresAt: string }> {
-    const now = Math.floor(Date.now() / 1000);
+    const nowMs = Date.now();
+    const now = Math.floor(nowMs / 1000);
     const exp = now + (opts.ttlSeconds ?? this.#ttlSeconds);
     const token = await new SignJWT({
       username: claims.username,
@@ -84,8 +99,10 @@ export class TokenService {
       ...(claims.departmentId ? { departmentId: claims.departmentId } : {}),
       ...(claims.device === undefined ? {} : { device: claims.device }),
       ...(claims.extension === undefined ? {} : { extension: claims.extension }),
+      iatMs: nowMs,
     })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setJti(randomBytes(16).toString('base64url'))
       .setSubject(claims.userId)
       .setIssuer(this.#issuer)
       .setAudience(this.#audience)
@@ -97,6 +114,11 @@ export class TokenService {
 
   /** Throws BeaconError 'token_expired' for an expired token, 'unauthorized' for anything else. */
   async verify(token: string): Promise<AuthClaims> {
+    return (await this.verifySession(token)).claims;
+  }
+
+  /** `verify`, plus the token's id and lifetime (see TokenSession). */
+  async verifySession(token: string): Promise<{ claims: AuthClaims; session: TokenSession }> {
     let payload: unknown;
     try {
       ({ payload } = await jwtVerify(token, this.#secret, {
@@ -115,11 +137,17 @@ export class TokenService {
     const parsed = payloadSchema.safeParse(payload);
     if (!parsed.success) throw new BeaconError('unauthorized', 'invalid token claims', { cause: parsed.error });
     const { sub, username, displayName, role, townshipId, departmentId, device, extension } = parsed.data;
+    const { jti, iat, iatMs, exp } = parsed.data;
     const claims: AuthClaims = { userId: sub, username, displayName, role, townshipId };
     if (departmentId) claims.departmentId = departmentId;
     if (device !== undefined) claims.device = device;
     if (extension !== undefined) claims.extension = extension;
-    return claims;
+    const session: TokenSession = {
+      tokenId: jti ?? null,
+      issuedAtMs: iatMs ?? (iat ?? 0) * 1000,
+      expiresAtMs: exp * 1000,
+    };
+    return { claims, session };
   }
 }
 

@@ -11,9 +11,11 @@ import {
   type UserView,
 } from '@beacon/protocol';
 import { type RequestHandler, type Response, Router } from 'express';
-import { assertTokenCurrent } from '../auth/AccountSessions.ts';
 import { verifyPassword } from '../auth/passwords.ts';
-import type { AuthClaims, TokenService } from '../auth/tokens.ts';
+import type { FailureAudit } from '../auth/throttle/FailureAudit.ts';
+import type { SignInThrottle } from '../auth/throttle/SignInThrottle.ts';
+import { admitToken, assertPasswordChosen, type GateStore } from '../auth/tokenGate.ts';
+import type { AuthClaims, TokenService, TokenSession } from '../auth/tokens.ts';
 import { createLogger } from '../logger.ts';
 import type { BeaconMetrics } from '../metrics.ts';
 import type { Store, UserRecord } from '../store/index.ts';
@@ -44,11 +46,17 @@ export function claimsOf(res: Response): AuthClaims {
   return claims;
 }
 
-export function loginRouter(deps: {
+export interface LoginDeps {
   store: Store;
   tokens: TokenService;
   metrics: Pick<BeaconMetrics, 'signInFailed'>;
-}): Router {
+  /** Failed sign-ins per account and address (auth/throttle). */
+  throttle: SignInThrottle;
+  /** The aggregated audit of failed sign-ins. */
+  failures: FailureAudit;
+}
+
+export function loginRouter(deps: LoginDeps): Router {
   const router = Router();
   router.post('/login', async (req, res) => {
     let credentials: LoginRequest;
@@ -59,12 +67,22 @@ export function loginRouter(deps: {
       throw err;
     }
     const { username, password } = credentials;
+    const attempt = { username, address: req.ip ?? 'unknown' };
+    try {
+      // Before any look-up or scrypt run: a blocked flood costs nothing.
+      await deps.throttle.assertAllowed(attempt);
+    } catch (err) {
+      deps.metrics.signInFailed('rate_limited');
+      throw err;
+    }
     const user = await deps.store.users.findByUsername(username);
     const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !valid) {
-      deps.metrics.signInFailed(user ? 'wrong_password' : 'unknown_user');
-      logger.info({ username }, 'login refused');
-      await deps.store.audit.append({ actorId: user?.id ?? null, action: 'auth.login_failed', detail: { username } });
+      const reason = user ? 'wrong_password' : 'unknown_user';
+      deps.metrics.signInFailed(reason);
+      await deps.throttle.failed(attempt);
+      deps.failures.record({ ...attempt, actorId: user?.id ?? null, reason });
+      logger.info({ username, address: attempt.address }, 'login refused');
       throw BeaconError.unauthorized(BAD_CREDENTIALS);
     }
     // Only after the password matched: a stranger cannot learn which accounts exist but are disabled.
@@ -74,34 +92,62 @@ export function loginRouter(deps: {
       await deps.store.audit.append({ actorId: user.id, action: 'auth.login_refused', detail: { reason: 'disabled' } });
       throw new BeaconError('account_disabled', '账号已停用 / this account is disabled');
     }
-    const { token, expiresAt } = await deps.tokens.issue({
-      userId: user.id,
-      username: user.username,
-      displayName: user.displayName,
-      role: user.role,
-      townshipId: user.townshipId,
-      departmentId: user.departmentId,
-    });
+    await deps.throttle.succeeded(attempt);
+    const { token, expiresAt } = await issueFor(deps.tokens, user);
     await deps.store.audit.append({ actorId: user.id, action: 'auth.login' });
     logger.info({ username, role: user.role }, 'login');
-    const body: LoginResponse = { token, expiresAt, user: userView(user) };
+    const body: LoginResponse = {
+      token,
+      expiresAt,
+      user: userView(user),
+      passwordChangeRequired: user.mustChangePassword,
+    };
     res.json(body);
   });
   return router;
 }
 
+export function issueFor(tokens: TokenService, user: UserRecord): Promise<{ token: string; expiresAt: string }> {
+  return tokens.issue({
+    userId: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    role: user.role,
+    townshipId: user.townshipId,
+    departmentId: user.departmentId,
+  });
+}
+
+export function sessionOf(res: Response): TokenSession {
+  const session = res.locals.session as TokenSession | undefined;
+  if (!session) throw BeaconError.unauthorized();
+  return session;
+}
+
+/** Who may still ask while their password must change: reading who they are. */
+const OPEN_DURING_PASSWORD_CHANGE = new Set(['GET /me']);
+
 /**
- * Verifies the token; with `store`, also refuses the token of an account
- * disabled or changed since it was issued (see assertTokenCurrent).
+ * Verifies the token and refuses a signed-out one, or one of an account
+ * disabled, changed or given a new password since (see auth/tokenGate.ts).
+ * An account that must change its password gets `password_change_required`
+ * unless `allowPasswordChange` (the password and sign-out routes).
  */
-export function requireBearer(tokens: TokenService, store?: Pick<Store, 'users'>): RequestHandler {
+export function requireBearer(
+  tokens: TokenService,
+  store: GateStore,
+  opts: { allowPasswordChange?: boolean } = {},
+): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) throw BeaconError.unauthorized('Authorization: Bearer <token> required');
-    const claims = await tokens.verify(match[1]);
-    if (store) assertTokenCurrent(claims, await store.users.findById(claims.userId));
+    const { claims, session, user } = await admitToken(tokens, store, match[1]);
+    if (!opts.allowPasswordChange && !OPEN_DURING_PASSWORD_CHANGE.has(`${req.method} ${req.path}`)) {
+      assertPasswordChosen(user);
+    }
     res.locals.claims = claims;
+    res.locals.session = session;
     next();
   };
 }

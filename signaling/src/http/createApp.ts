@@ -6,6 +6,8 @@
 import type { MediaControl } from '@beacon/media-server';
 import express, { type Express, type Router } from 'express';
 import type { AccountSessions } from '../auth/AccountSessions.ts';
+import type { FailureAudit } from '../auth/throttle/FailureAudit.ts';
+import type { SignInThrottle } from '../auth/throttle/SignInThrottle.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
 import type { BeaconMetrics } from '../metrics.ts';
@@ -24,6 +26,7 @@ import { errorHandler, sendError } from './errors.ts';
 import { incidentRouter } from './incidentRoutes.ts';
 import { meetingRouter, recordingFileRoute } from './meetingRoutes.ts';
 import { opsRouter } from './opsRoutes.ts';
+import { sessionRouter } from './sessionRoutes.ts';
 import { sipRouter } from './sipRoutes.ts';
 import { warningRouter } from './warningRoutes.ts';
 
@@ -39,6 +42,10 @@ export interface AppDeps {
   command: CommandRoom;
   /** Closes a disabled account's sockets (the socket server listens). */
   accounts: AccountSessions;
+  /** Failed sign-ins per account and address. */
+  throttle: SignInThrottle;
+  /** The aggregated audit of failed sign-ins. */
+  failures: FailureAudit;
   consoleDist: string;
   /** Settings the console needs (GET /api/v1/settings). */
   settings: ClientSettings;
@@ -66,7 +73,7 @@ export function createApp(deps: AppDeps): Express {
   // A note may carry a ~2 MB JPEG data URL (snapshot); parsed here, the 100 kB parser below skips it.
   app.post('/api/v1/incidents/:id/notes', express.json({ limit: '3mb' }));
   app.use('/api', express.json({ limit: '100kb' }));
-  app.use('/api/v1/auth', loginRouter(deps));
+  app.use('/api/v1/auth', loginRouter(deps), sessionRouter(deps));
   // Before the bearer middleware: a <video src> authenticates with ?token=.
   app.get('/api/v1/recordings/:id/file', recordingFileRoute(deps));
   app.use(

@@ -15,6 +15,11 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   token_expired: 401,
   forbidden: 403,
   account_disabled: 403,
+  password_change_required: 403,
+  wrong_password: 403,
+  password_too_short: 400,
+  password_is_username: 400,
+  password_too_common: 400,
   not_found: 404,
   conflict: 409,
   room_not_found: 404,
@@ -50,6 +55,7 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
     return;
   }
   if (err instanceof BeaconError) {
+    if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds));
     res.status(STATUS[err.code] ?? 500).json({ error: err.toBody() });
     return;
   }

@@ -6,10 +6,9 @@
 
 import { BeaconError, type ErrorBody } from '@beacon/protocol';
 import type { ExtendedError } from 'socket.io';
-import { assertTokenCurrent } from '../auth/AccountSessions.ts';
+import { admitToken, assertPasswordChosen, type GateStore } from '../auth/tokenGate.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import { createLogger } from '../logger.ts';
-import type { Store } from '../store/index.ts';
 import type { BeaconSocket } from './types.ts';
 
 const logger = createLogger('socket-auth');
@@ -20,8 +19,11 @@ function refusal(body: ErrorBody): ExtendedError {
   return err;
 }
 
-/** With `store`, an account disabled or changed since its token was issued is refused (assertTokenCurrent). */
-export function authenticate(tokens: TokenService, store?: Pick<Store, 'users'>) {
+/**
+ * Refuses what auth/tokenGate.ts refuses, and an account that must change its
+ * password first (`password_change_required`): no socket event is open to it.
+ */
+export function authenticate(tokens: TokenService, store: GateStore) {
   return async (socket: BeaconSocket, next: (err?: ExtendedError) => void): Promise<void> => {
     const auth: unknown = socket.handshake.auth;
     const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
@@ -30,9 +32,10 @@ export function authenticate(tokens: TokenService, store?: Pick<Store, 'users'>)
       return;
     }
     try {
-      const claims = await tokens.verify(token);
-      if (store) assertTokenCurrent(claims, await store.users.findById(claims.userId));
+      const { claims, session, user } = await admitToken(tokens, store, token);
+      assertPasswordChosen(user);
       socket.data.claims = claims;
+      socket.data.session = session;
       next();
     } catch (err) {
       const body: ErrorBody =

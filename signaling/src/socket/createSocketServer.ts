@@ -7,7 +7,7 @@ import type { MediaControl } from '@beacon/media-server';
 import type { ClientEventName } from '@beacon/protocol';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
-import { type AccountSessions, userRoom } from '../auth/AccountSessions.ts';
+import { type AccountSessions, tokenRoom, userRoom } from '../auth/AccountSessions.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { ClusterNode } from '../cluster/ClusterNode.ts';
 import { type BaseContext, ForwardedRooms } from '../cluster/ForwardedRooms.ts';
@@ -28,7 +28,7 @@ import { RoomBridge } from './RoomBridge.ts';
 import { type OutcomeObserver, registerHandler } from './registerHandler.ts';
 import { SipEmitter } from './SipEmitter.ts';
 import { SocketSession } from './SocketSession.ts';
-import type { BeaconServer, HandlerContext } from './types.ts';
+import type { BeaconServer, BeaconSocket, HandlerContext } from './types.ts';
 
 const logger = createLogger('socket');
 
@@ -110,10 +110,19 @@ export function createSocketServer(opts: SocketServerOptions): {
     io.in(userRoom(userId)).disconnectSockets(true);
   };
   opts.accounts?.on('revoke', revoke);
+  const revokeToken = ({ tokenId, reason }: { tokenId: string; reason: string }) => {
+    logger.info({ reason }, 'closing the sockets of a token');
+    io.in(tokenRoom(tokenId)).disconnectSockets(true);
+  };
+  opts.accounts?.on('revokeToken', revokeToken);
 
   io.on('connection', (socket) => {
     const { claims } = socket.data;
     void socket.join(userRoom(claims.userId));
+    const { tokenId, expiresAtMs } = socket.data.session;
+    if (tokenId !== null) void socket.join(tokenRoom(tokenId));
+    // No renewal exists: the socket lives as long as the token it was opened with.
+    const expiry = closeAtExpiry(socket, expiresAtMs);
     const session = new SocketSession(socket.id, claims);
     const log = logger.child({ socketId: socket.id, user: claims.username });
     const ctx: HandlerContext = { ...base, socket, session, log };
@@ -127,6 +136,7 @@ export function createSocketServer(opts: SocketServerOptions): {
     commandEmitter.connected(socket);
 
     socket.on('disconnect', (reason) => {
+      clearTimeout(expiry);
       log.debug({ reason }, 'disconnected');
       sipEmitter.disconnected(socket);
       commandEmitter.disconnected(socket);
@@ -144,6 +154,7 @@ export function createSocketServer(opts: SocketServerOptions): {
     forwarded,
     async close() {
       opts.accounts?.off('revoke', revoke);
+      opts.accounts?.off('revokeToken', revokeToken);
       bridge.close();
       sipEmitter.close();
       commandEmitter.close();
@@ -155,4 +166,19 @@ export function createSocketServer(opts: SocketServerOptions): {
       await forwarded?.close();
     },
   };
+}
+
+/** setTimeout's longest delay (~24.8 days): a longer-lived token's socket closes then and reconnects. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+function closeAtExpiry(socket: BeaconSocket, expiresAtMs: number): NodeJS.Timeout {
+  const timer = setTimeout(
+    () => {
+      logger.info({ socketId: socket.id }, 'token expired: closing its socket');
+      socket.disconnect(true);
+    },
+    Math.min(Math.max(expiresAtMs - Date.now(), 0), MAX_TIMER_MS),
+  );
+  timer.unref();
+  return timer;
 }

@@ -9,7 +9,7 @@ import type {
 } from '@beacon/protocol';
 import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
-import type { AuthClaims, TokenService } from '../auth/tokens.ts';
+import type { AuthClaims, TokenService, TokenSession } from '../auth/tokens.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
 import type { BeaconMetrics } from '../metrics.ts';
 import type { MeetingJournal } from '../rooms/MeetingJournal.ts';
@@ -22,6 +22,8 @@ import type { SocketSession } from './SocketSession.ts';
 
 export interface SocketData {
   claims: AuthClaims;
+  /** The token's id and lifetime: sign-out closes the socket, and so does the token's expiry. */
+  session: TokenSession;
 }
 
 // biome-ignore lint/complexity/noBannedTypes: socket.io's slot for inter-server events, unused here.

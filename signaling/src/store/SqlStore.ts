@@ -12,6 +12,7 @@ import { incidentRepository } from './incidentRecords.ts';
 import { attendanceRepository, chatRepository, meetingRepository, recordingRepository } from './meetingRecords.ts';
 import { areaRepository, departmentRepository, townshipRepository, villageRepository } from './orgRecords.ts';
 import { nextDialNumber, terminalRepository } from './phoneRecords.ts';
+import { revokedTokenRepository } from './revokedTokens.ts';
 import type { AuditEntry, AuditRepository, RoomKind, RoomRecord, RoomRepository, Store } from './StoreTypes.ts';
 import { constraintOf, type SqlDb, type SqlQueries } from './sqlDb.ts';
 import { taskRepository } from './taskRecords.ts';
@@ -167,6 +168,7 @@ export function createStore(db: SqlDb, file: string): Store {
     attendance: attendanceRepository(db),
     recordings: recordingRepository(db),
     audit: auditRepository(db),
+    revokedTokens: revokedTokenRepository(db),
     incidents: incidentRepository(db),
     warnings: warningRepository(db),
     tasks: taskRepository(db),

@@ -40,6 +40,10 @@ export interface UserRecord {
   /** False: sign-in refused, sockets closed, hidden from pickers; the row stays for history. */
   enabled: boolean;
   passwordHash: string;
+  /** True: the password was chosen by someone else (admin); every request but changing it is refused. */
+  mustChangePassword: boolean;
+  /** Tokens issued before this instant (ISO, ms) are refused: set when the password changes. Null: none. */
+  tokensValidAfter: string | null;
   createdAt: string;
 }
 
@@ -87,9 +91,17 @@ export interface UserRepository {
    * (field `username`) when the username is. Enabled unless said otherwise.
    */
   create(
-    input: Omit<UserRecord, 'createdAt' | 'departmentId' | 'phone' | 'enabled'> &
-      Partial<Pick<UserRecord, 'departmentId' | 'phone' | 'enabled'>>,
+    input: Omit<
+      UserRecord,
+      'createdAt' | 'departmentId' | 'phone' | 'enabled' | 'mustChangePassword' | 'tokensValidAfter'
+    > &
+      Partial<Pick<UserRecord, 'departmentId' | 'phone' | 'enabled' | 'mustChangePassword'>>,
   ): Promise<UserRecord>;
+  /**
+   * A new password hash; `mustChange` flags it as chosen by someone else. Tokens issued
+   * before now are refused from here on (the caller issues a fresh one if it keeps the user signed in).
+   */
+  setPassword(id: string, passwordHash: string, opts: { mustChange: boolean }): Promise<UserRecord>;
   /** Admin list: searches username, display name and phone. */
   page(query: PageQuery): Promise<PageResult<UserRecord>>;
   update(id: string, patch: UpdateUserInput): Promise<Change<UserRecord>>;
@@ -221,6 +233,14 @@ export interface AuditRepository {
   list(opts?: { limit?: number }): Promise<AuditEntry[]>;
 }
 
+/** Signed-out tokens, by their `jti`, kept until they would have expired anyway. */
+export interface RevokedTokenRepository {
+  revoke(jti: string, expiresAt: Date): Promise<void>;
+  isRevoked(jti: string): Promise<boolean>;
+  /** Forgets entries past their expiry; returns how many. */
+  prune(now?: Date): Promise<number>;
+}
+
 export interface Store {
   /** The SQLite file, or the PostgreSQL URL without its password. */
   readonly file: string;
@@ -238,6 +258,7 @@ export interface Store {
   attendance: AttendanceRepository;
   recordings: RecordingRepository;
   audit: AuditRepository;
+  revokedTokens: RevokedTokenRepository;
   incidents: IncidentRepository;
   warnings: WarningRepository;
   tasks: TaskRepository;

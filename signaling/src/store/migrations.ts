@@ -308,6 +308,16 @@ const sqliteMigrations: readonly string[] = [
 
   ALTER TABLE rooms ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1));
   `,
+  // Safe sign-in: a forced password change, revoking a user's tokens at once, and signed-out tokens.
+  `
+  ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0 CHECK (must_change_password IN (0, 1));
+  ALTER TABLE users ADD COLUMN tokens_valid_after TEXT;
+  CREATE TABLE revoked_tokens (
+    jti        TEXT PRIMARY KEY,
+    expires_at TEXT NOT NULL
+  );
+  CREATE INDEX revoked_tokens_by_expiry ON revoked_tokens (expires_at);
+  `,
 ];
 
 /**

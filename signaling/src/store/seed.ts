@@ -16,6 +16,8 @@ export async function seedDemoData(db: SqlQueries, demoPassword: string): Promis
   const countUsers = async (q: SqlQueries) => (await q.get<{ n: number }>('SELECT COUNT(*) AS n FROM users'))?.n ?? 0;
   if ((await countUsers(db)) > 0) return false;
 
+  // Seeded accounts are NOT flagged must_change_password yet, although everyone knows the demo password:
+  // the whole test suite signs in as them with it. That comes with BEACON_DEMO=off and a test-fixture change.
   const passwordHash = await hashPassword(demoPassword);
   const at = new Date().toISOString();
 

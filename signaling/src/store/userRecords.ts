@@ -18,6 +18,8 @@ interface UserRow {
   phone: string | null;
   enabled: number;
   password_hash: string;
+  must_change_password: number;
+  tokens_valid_after: string | null;
   created_at: string;
 }
 
@@ -31,6 +33,8 @@ const toUser = (r: UserRow): UserRecord => ({
   phone: r.phone,
   enabled: r.enabled === 1,
   passwordHash: r.password_hash,
+  mustChangePassword: r.must_change_password === 1,
+  tokensValidAfter: r.tokens_valid_after,
   createdAt: r.created_at,
 });
 
@@ -66,6 +70,8 @@ export function userRepository(db: SqlQueries): UserRepository {
         phone: input.phone ?? null,
         enabled: input.enabled === false ? 0 : 1,
         password_hash: input.passwordHash,
+        must_change_password: input.mustChangePassword ? 1 : 0,
+        tokens_valid_after: null,
         created_at: new Date().toISOString(),
       };
       try {
@@ -73,7 +79,7 @@ export function userRepository(db: SqlQueries): UserRepository {
           await assertFree(tx, USERNAME, row.username);
           await tx.run(
             `INSERT INTO users (id, username, display_name, role, township_id, department_id, phone, enabled,
-               password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               password_hash, must_change_password, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             [
               row.id,
               row.username,
@@ -84,6 +90,7 @@ export function userRepository(db: SqlQueries): UserRepository {
               row.phone,
               row.enabled,
               row.password_hash,
+              row.must_change_password,
               row.created_at,
             ],
           );
@@ -110,6 +117,14 @@ export function userRepository(db: SqlQueries): UserRepository {
       updateRow(db, spec, id, columnsOf(patch, USER_COLUMNS)).catch((err: unknown) =>
         rethrowConstraint(err, 'username', 'user'),
       ),
+    setPassword: async (id, passwordHash, { mustChange }) => {
+      const change = await updateRow(db, spec, id, {
+        password_hash: passwordHash,
+        must_change_password: mustChange ? 1 : 0,
+        tokens_valid_after: new Date().toISOString(),
+      });
+      return change.after;
+    },
     setEnabled: (id, enabled) => updateRow(db, spec, id, { enabled: enabled ? 1 : 0 }),
   };
 }

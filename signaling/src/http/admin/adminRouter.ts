@@ -11,6 +11,7 @@ import type { Store } from '../../store/index.ts';
 import { claimsOf } from '../authRoutes.ts';
 import { deviceRoutes } from './deviceRoutes.ts';
 import { orgRoutes } from './orgRoutes.ts';
+import { passwordResetRoute } from './passwordReset.ts';
 
 export function adminRouter(deps: { store: Store; sip: SipBridge; accounts: AccountSessions }): Router {
   const router = Router();
@@ -20,5 +21,6 @@ export function adminRouter(deps: { store: Store; sip: SipBridge; accounts: Acco
   });
   orgRoutes(router, deps.store);
   deviceRoutes(router, deps);
+  passwordResetRoute(router, deps);
   return router;
 }

@@ -20,6 +20,7 @@ import {
 } from '@beacon/protocol';
 import type { Router } from 'express';
 import type { AccountSessions } from '../../auth/AccountSessions.ts';
+import { assertPasswordAcceptable } from '../../auth/passwordPolicy.ts';
 import { hashPassword } from '../../auth/passwords.ts';
 import { randomSipPassword, sipHashes } from '../../auth/sipDigest.ts';
 import { createLogger } from '../../logger.ts';
@@ -74,7 +75,14 @@ export function deviceRoutes(router: Router, deps: { store: Store; sip: SipBridg
   router.post('/admin/users', async (req, res) => {
     const { password, ...input } = parseOrBadRequest(createUserSchema, req.body);
     await checkMembership(store, input);
-    const created = await store.users.create({ ...input, id: newId('u'), passwordHash: await hashPassword(password) });
+    assertPasswordAcceptable(password, input.username);
+    // The admin chose it, so the user changes it at the first sign-in.
+    const created = await store.users.create({
+      ...input,
+      id: newId('u'),
+      passwordHash: await hashPassword(password),
+      mustChangePassword: true,
+    });
     const after = adminUserView(created);
     await auditAdmin({ store, res, action: 'admin.user.create', target: created.id, detail: { after } });
     res.status(201).json(after);

@@ -1,0 +1,61 @@
+/**
+ * The signed-in user's own session: POST /api/v1/auth/password (change the
+ * password: the current one, then the policy) and POST /api/v1/auth/logout
+ * (revoke the presented token). Both stay open to an account that must
+ * change its password.
+ */
+import { BeaconError, changePasswordRequestSchema, type LoginResponse } from '@beacon/protocol';
+import { Router } from 'express';
+import type { AccountSessions } from '../auth/AccountSessions.ts';
+import { assertPasswordAcceptable } from '../auth/passwordPolicy.ts';
+import { hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { createLogger } from '../logger.ts';
+import { parseOrBadRequest } from '../validation.ts';
+import { claimsOf, issueFor, type LoginDeps, requireBearer, sessionOf, userView } from './authRoutes.ts';
+
+const logger = createLogger('auth');
+
+export function sessionRouter(deps: LoginDeps & { accounts: AccountSessions }): Router {
+  const { store, throttle, failures, accounts } = deps;
+  const router = Router();
+  router.use(['/password', '/logout'], requireBearer(deps.tokens, store, { allowPasswordChange: true }));
+
+  router.post('/password', async (req, res) => {
+    const claims = claimsOf(res);
+    const user = await store.users.findById(claims.userId);
+    if (!user) throw BeaconError.unauthorized('user no longer exists');
+    // A stolen token must not become a way to guess the password without the sign-in's limits.
+    const attempt = { username: user.username, address: req.ip ?? 'unknown' };
+    await throttle.assertAllowed(attempt);
+    const { currentPassword, newPassword } = parseOrBadRequest(changePasswordRequestSchema, req.body);
+    if (!(await verifyPassword(currentPassword, user.passwordHash))) {
+      await throttle.failed(attempt);
+      failures.record({ ...attempt, actorId: user.id, reason: 'wrong_current_password' });
+      throw new BeaconError('wrong_password', '当前密码错误 / the current password is wrong');
+    }
+    assertPasswordAcceptable(newPassword, user.username);
+    const changed = await store.users.setPassword(user.id, await hashPassword(newPassword), { mustChange: false });
+    await throttle.succeeded(attempt);
+    // Every token issued before (this one too) is refused from now; the answer carries a fresh one.
+    accounts.passwordChanged(user.id);
+    await store.audit.append({ actorId: user.id, role: user.role, action: 'auth.password_changed', target: user.id });
+    logger.info({ username: user.username }, 'password changed');
+    const { token, expiresAt } = await issueFor(deps.tokens, changed);
+    const body: LoginResponse = { token, expiresAt, user: userView(changed), passwordChangeRequired: false };
+    res.json(body);
+  });
+
+  router.post('/logout', async (_req, res) => {
+    const claims = claimsOf(res);
+    const { tokenId, expiresAtMs } = sessionOf(res);
+    if (tokenId !== null) {
+      await store.revokedTokens.revoke(tokenId, new Date(expiresAtMs));
+      accounts.signedOut(tokenId);
+    }
+    await store.audit.append({ actorId: claims.userId, role: claims.role, action: 'auth.logout' });
+    // Forgetting expired revocations here keeps the table as small as the set of live signed-out tokens.
+    void store.revokedTokens.prune().catch((err: unknown) => logger.warn({ err }, 'pruning revoked tokens failed'));
+    res.status(204).end();
+  });
+  return router;
+}
