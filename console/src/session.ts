@@ -15,9 +15,17 @@ interface SessionState {
   expiresAt: string | null;
   /** Why the user was sent back to the login page (an error code), shown there. */
   notice: ClientErrorCode | null;
+  /** The password was set by someone else: the server refuses everything but changing it. */
+  passwordChangeRequired: boolean;
 }
 
-export const session = reactive<SessionState>({ token: null, user: null, expiresAt: null, notice: null });
+export const session = reactive<SessionState>({
+  token: null,
+  user: null,
+  expiresAt: null,
+  notice: null,
+  passwordChangeRequired: false,
+});
 
 let expiryTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -28,6 +36,8 @@ function adopt(login: LoginResponse): void {
   session.user = login.user;
   session.expiresAt = login.expiresAt;
   session.notice = null;
+  // Sessions stored before the field existed lack it.
+  session.passwordChangeRequired = login.passwordChangeRequired ?? false;
   clearTimeout(expiryTimer);
   // setTimeout overflows above 2^31-1 ms (~24 days); tokens live far shorter.
   if (msLeft < 2 ** 31 - 1) expiryTimer = setTimeout(() => endSession('token_expired'), msLeft);
@@ -39,7 +49,25 @@ export async function login(username: string, password: string): Promise<void> {
   localStorage.setItem(STORAGE_KEY, JSON.stringify(response));
 }
 
-/** Signs out; `reason` is shown on the login page (e.g. token_expired). */
+/** Changes the signed-in user's password; the server answers with a fresh session (older tokens stop working). */
+export async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+  const response = await api<LoginResponse>('/auth/password', {
+    method: 'POST',
+    body: { currentPassword, newPassword },
+    token: session.token,
+  });
+  adopt(response);
+  localStorage.setItem(STORAGE_KEY, JSON.stringify(response));
+}
+
+/** The user signs out: the server revokes the token (best effort: offline, it still ends here). */
+export function signOut(): void {
+  const { token } = session;
+  if (token) void api('/auth/logout', { method: 'POST', token }).catch(() => undefined);
+  endSession();
+}
+
+/** Ends the session here; `reason` is shown on the login page (e.g. token_expired). */
 export function endSession(reason: ClientErrorCode | null = null): void {
   clearTimeout(expiryTimer);
   localStorage.removeItem(STORAGE_KEY);
@@ -47,6 +75,7 @@ export function endSession(reason: ClientErrorCode | null = null): void {
   session.user = null;
   session.expiresAt = null;
   session.notice = reason;
+  session.passwordChangeRequired = false;
 }
 
 export function restoreSession(): void {

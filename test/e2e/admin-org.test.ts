@@ -2,7 +2,8 @@
  * The organisation admin pages in real Chromium: the admin opens #/admin
  * from the top bar, creates a department and a department account in it,
  * is told next to the username field that a username is taken, finds the
- * account by searching and disables it. The user form's department picker
+ * account by searching and disables it. The new account must change the
+ * password its admin chose (a common one is refused) before it can go on. The user form's department picker
  * offers the new department and not a disabled one; a new desk phone of the
  * department shows its one-time SIP password.
  *
@@ -99,6 +100,23 @@ describe('organisation admin pages', () => {
       await page.screenshot({ path: join(process.env.BEACON_SCREENSHOT_DIR, 'admin-user-conflict.png') });
     }
     await dialog(page).getByRole('button', { name: '取消' }).click();
+  });
+
+  it('the new account changes the password its admin chose before it can use the console', async () => {
+    const user = await e2e.openPage(USERNAME, '', { password: 'initial-pass-2026' });
+    await user.getByTestId('password-change').waitFor();
+    await user.getByTestId('password-current').fill('initial-pass-2026');
+    // A password everyone knows is refused with the policy's reason, in Chinese.
+    await user.getByTestId('password-new').fill('beacon2026');
+    await user.getByTestId('password-confirm').fill('beacon2026');
+    await user.getByTestId('password-submit').click();
+    await expect.poll(() => text(user.getByTestId('password-error'))).toBe('这是常见密码，请换一个');
+    await user.getByTestId('password-new').fill('shui-wu-fang-xun-7c2');
+    await user.getByTestId('password-confirm').fill('shui-wu-fang-xun-7c2');
+    await user.getByTestId('password-submit').click();
+    // Changed: the form is gone and the account reaches its landing page (the room list).
+    await expect.poll(() => user.getByTestId('password-change').count()).toBe(0);
+    await expect.poll(() => new URL(user.url()).hash).toBe('#/rooms');
   });
 
   it('finds the account by searching and disables it', async () => {
