@@ -7,6 +7,7 @@
  *  - command room: alert fan-out to N terminals with acknowledgement; map render time in Chromium
  *  - township link (emulated mountain WAN): join → first frame, bytes on the wire in a 16-township gallery
  *  - peer: the same plain-RTP fan-out through Beacon and through Janus 1.1 VideoRoom, CPU and packets/s side by side
+ *  - admin: the user list with 10,000 accounts (REST page/search, console first render/search)
  *  - store: other terminals' event latency while a PostgreSQL row lock stalls one ack 5 s
  */
 import { runAlertFanout } from './alertFanout.ts';
@@ -55,6 +56,13 @@ console.table([await runAlertFanout({ terminals: alertTerminals })]);
 
 console.log('\n## Map: 2,000 township/terminal markers + 500 incidents, command room render time in Chromium');
 console.table([await runMapRender({ townships: 2000, incidents: 500, runs: 3 })]);
+
+const adminUsers = Number(process.env.BENCH_ADMIN_USERS ?? 10_000);
+console.log(`\n## Admin user list with ${adminUsers} accounts: REST listing and the console's users page (Chromium)`);
+const { runAdminList } = await import('./adminList.ts');
+const adminList = await runAdminList({ users: adminUsers, runs: 3 });
+console.table(adminList.api);
+console.table([adminList.console]);
 
 const joinParticipants = Number(process.env.BENCH_JOIN_PARTICIPANTS ?? 200);
 console.log(
