@@ -66,6 +66,7 @@ const zhCN = {
     password_too_short: '密码太短：至少 10 位',
     password_is_username: '密码不能包含用户名',
     password_too_common: '这是常见密码，请换一个',
+    password_unchanged: '新密码不能与当前密码相同',
     password_change_required: '请先修改密码',
     wrong_password: '当前密码错误',
     wrong_pin: '会议密码错误',
