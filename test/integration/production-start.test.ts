@@ -166,7 +166,7 @@ async function firstAdminSignIn(url: string, dataDir: string): Promise<string> {
   return token;
 }
 
-const ADMIN_PASSWORD = 'prod-admin-chosen-2026';
+const ADMIN_PASSWORD = 'prod-chosen-secret-2026';
 const loginBody = (username: string, password: string): RequestInit => ({
   method: 'POST',
   headers: { 'content-type': 'application/json' },
@@ -183,7 +183,7 @@ async function expectMeetingWorks(url: string, dataDir: string): Promise<void> {
   const client = await SignalingClient.connect(url, token);
   try {
     const joined = await client.join('prod-check');
-    expect(joined.self).toMatchObject({ role: 'chair' });
+    expect(joined.self).toMatchObject({ role: 'admin', meetingRole: 'chair' });
     expect(await client.produceSilentVideo()).toEqual(expect.any(String));
   } finally {
     client.socket.close();

@@ -20,6 +20,9 @@ const en: SharedMessages = {
     department: 'Department account',
     service: 'Service account',
   },
+  demo: {
+    banner: 'A sample city (Chuxiong) with published demo accounts, for trying Beacon out only; for real use start with BEACON_DEMO=off.',
+  },
   login: {
     title: 'Sign in',
     username: 'Username',

@@ -19,6 +19,9 @@ const zhCN = {
     department: '部门账号',
     service: '服务账号',
   },
+  demo: {
+    banner: '示例城市（楚雄市）与公开的演示账号，仅供试用；正式使用请以 BEACON_DEMO=off 启动。',
+  },
   login: {
     title: '用户登录',
     username: '用户名',
