@@ -21,7 +21,8 @@ const en: SharedMessages = {
     service: 'Service account',
   },
   demo: {
-    banner: 'A sample city (Chuxiong) with published demo accounts, for trying Beacon out only; for real use start with BEACON_DEMO=off.',
+    banner:
+      'A sample city (Chuxiong) with published demo accounts, for trying Beacon out only; for real use start with BEACON_DEMO=off.',
   },
   login: {
     title: 'Sign in',
