@@ -6,7 +6,7 @@
  * demo account must change the published password before doing anything.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoginResponse } from '@beacon/protocol';
@@ -94,7 +94,9 @@ describe('first start without demo data (BEACON_DEMO=off)', () => {
     expect(existsSync(file)).toBe(false);
     await first.stop();
 
-    // A restart on the same data: nothing is generated again, the chosen password stays.
+    // As if the change had happened on another node of a cluster: the file is still here at the next start.
+    await writeFile(file, `${oneTime}\n`, { mode: 0o600 });
+    // A restart on the same data: nothing is generated again, the stale file goes, the chosen password stays.
     const again = await startBeaconProcess({ dataDir, env, seed: 'beacon' });
     cleanup.push(() => again.stop());
     expect(existsSync(file)).toBe(false);
