@@ -22,9 +22,9 @@
  *                            unset → generated once and kept in
  *                            <dataDir>/jwt-secret (mode 0600)
  *   BEACON_JWT_TTL_SECONDS   token lifetime                            43200 (12 h)
- *   BEACON_DEMO              seed the Chuxiong demo city (townships,    off
- *                            accounts, phones, rooms) into an empty     (`npm start`
- *                            store: on | off. off: only the admin,      sets on)
+ *   BEACON_DEMO              seed the Chuxiong demo city (townships,   off
+ *                            accounts, phones, rooms) into an empty    (`npm start`
+ *                            store: on | off. off: only the admin,     sets on)
  *                            with a one-time password printed once and
  *                            kept in <dataDir>/initial-admin-password
  *   BEACON_DEMO_PASSWORD     password of the seeded demo accounts      beacon2026
