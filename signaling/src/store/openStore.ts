@@ -4,7 +4,7 @@ import { phoneSetup } from './phoneRecords.ts';
 import { openPostgresDb, redactUrl } from './postgresDb.ts';
 import { createStore } from './SqlStore.ts';
 import type { OpenStoreOptions, Store } from './StoreTypes.ts';
-import { seedDemoData, seedDemoDepartments } from './seed.ts';
+import { flagDemoAccountsOnPublishedPassword, seedDemoData, seedDemoDepartments } from './seed.ts';
 import { seedInitialAdmin } from './seedAdmin.ts';
 import type { SqlDb } from './sqlDb.ts';
 import { openSqliteDb } from './sqliteDb.ts';
@@ -47,8 +47,10 @@ async function prepare(db: SqlDb, opts: OpenStoreOptions): Promise<void> {
   } else if (opts.initialAdmin) {
     await seedInitialAdmin(db, opts.initialAdmin);
   }
-  await phoneSetup(
+  const retiredPhones = await phoneSetup(
     db,
     opts.seed && { password: opts.seed.demoPassword, realm: opts.seed.sipRealm ?? DEFAULT_SIP_REALM },
   );
+  // Phones on the published password mark a store an older release seeded: its accounts were not flagged either.
+  if (opts.seed && retiredPhones > 0) await flagDemoAccountsOnPublishedPassword(db, opts.seed.demoPassword);
 }

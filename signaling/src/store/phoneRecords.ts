@@ -154,9 +154,10 @@ export async function nextDialNumber(db: SqlQueries): Promise<string> {
  *  - with `demo`, a phone whose SIP password is still the published demo
  *    password (stores seeded before phones got random ones) gets a random
  *    one: an admin sets a new one to configure the phone.
+ * Returns how many phones that were.
  */
-export async function phoneSetup(db: SqlQueries, demo?: { password: string; realm: string }): Promise<void> {
-  await db.transaction(async (tx) => {
+export async function phoneSetup(db: SqlQueries, demo?: { password: string; realm: string }): Promise<number> {
+  return db.transaction(async (tx) => {
     const numberInUse = async (dialNumber: string) =>
       (await tx.get<{ id: string }>('SELECT id FROM rooms WHERE dial_number = ?', [dialNumber])) !== undefined;
     const number = (id: string, dialNumber: string, pin: string | null) =>
@@ -170,7 +171,7 @@ export async function phoneSetup(db: SqlQueries, demo?: { password: string; real
         await number(id, await nextDialNumber(tx), randomPin());
       }
     }
-    if (!demo) return;
+    if (!demo) return 0;
     const phones = await tx.all<{ id: string; extension: string; sip_ha1: string }>(
       "SELECT id, extension, sip_ha1 FROM terminals WHERE kind = 'sip_phone' AND sip_ha1 IS NOT NULL AND extension IS NOT NULL",
     );
@@ -187,5 +188,6 @@ export async function phoneSetup(db: SqlQueries, demo?: { password: string; real
     }
     if (published.length > 0)
       log.warn({ phones: published.length }, 'phones on the published demo SIP password got random ones');
+    return published.length;
   });
 }

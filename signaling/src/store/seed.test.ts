@@ -1,6 +1,9 @@
 /** What a fresh store is given: the demo city (its published password must change) or only the admin. */
 import { describe, expect, it } from 'vitest';
-import { verifyPassword } from '../auth/passwords.ts';
+import { hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { sipHashes } from '../auth/sipDigest.ts';
+import { migrate } from './migrations.ts';
+import { seedAsOldRelease } from './testing/legacySeed.ts';
 import { describeStoreBackends } from './testing/storeBackends.ts';
 
 describeStoreBackends((env) => {
@@ -18,6 +21,33 @@ describeStoreBackends((env) => {
       const users = await store.users.list();
       expect(users.filter((u) => u.mustChangePassword)).toEqual([]);
       expect(await verifyPassword('pw-demo', users[0]?.passwordHash ?? '')).toBe(true);
+    });
+  });
+
+  describe('a demo store an older release seeded', () => {
+    it('flags the demo accounts still on the published password, not those that changed it', async () => {
+      const db = await env.connect();
+      await migrate(db);
+      await seedAsOldRelease(db, 'beacon2026');
+      // Older releases gave the demo phones the published password too: that is how such a store is recognised.
+      const phone = sipHashes('8001', 'beacon', 'beacon2026');
+      await db.run("UPDATE terminals SET sip_ha1 = ?, sip_ha1b = ? WHERE id = 'ph-lucheng'", [phone.ha1, phone.ha1b]);
+      await db.run("UPDATE users SET password_hash = ? WHERE id = 'u-chair'", [await hashPassword('chosen-by-chair')]);
+      await db.close();
+
+      const store = await env.open({ seed: { demoPassword: 'beacon2026' } });
+      const users = await store.users.list();
+      expect(users.filter((u) => !u.mustChangePassword).map((u) => u.username)).toEqual(['chair']);
+      const [subscriber] = await store.terminals.sipSubscribers();
+      expect(subscriber?.username).toBe('8001');
+      expect(subscriber?.ha1).not.toBe(phone.ha1);
+    });
+
+    it('leaves a store this release seeded as it is on reopening', async () => {
+      const first = await env.open({ seed: { demoPassword: 'beacon2026', demoPasswordChosen: true } });
+      await first.close();
+      const again = await env.open({ seed: { demoPassword: 'beacon2026' } });
+      expect((await again.users.list()).filter((u) => u.mustChangePassword)).toEqual([]);
     });
   });
 

@@ -9,7 +9,7 @@
  * SIP password (an admin sets a new one to configure a phone: the store keeps
  * only digest hashes).
  */
-import { hashPassword } from '../auth/passwords.ts';
+import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { randomSipPassword, sipHashes } from '../auth/sipDigest.ts';
 import { createLogger } from '../logger.ts';
 import { FIRST_PHONE_EXTENSION, SEED_DEPARTMENTS, SEED_ROOMS, SEED_TOWNSHIPS, SEED_USERS } from './seedData.ts';
@@ -72,6 +72,29 @@ export async function seedDemoData(db: SqlQueries, opts: DemoSeedOptions): Promi
     );
   }
   return seeded;
+}
+
+/**
+ * In a store an older release seeded (no forced change then): every demo
+ * account whose password is still the published one must change it at its
+ * next sign-in. One scrypt run per distinct hash: the seed gave all of them
+ * one hash, and a changed password has its own.
+ */
+export async function flagDemoAccountsOnPublishedPassword(db: SqlQueries, password: string): Promise<number> {
+  const ids = SEED_USERS.map((u) => u.id);
+  const rows = await db.all<{ id: string; password_hash: string }>(
+    `SELECT id, password_hash FROM users WHERE must_change_password = 0 AND id IN (${ids.map(() => '?').join(', ')})`,
+    ids,
+  );
+  const published: string[] = [];
+  for (const hash of new Set(rows.map((r) => r.password_hash))) {
+    if (await verifyPassword(password, hash)) published.push(hash);
+  }
+  const flagged = rows.filter((r) => published.includes(r.password_hash)).map((r) => r.id);
+  for (const id of flagged) await db.run('UPDATE users SET must_change_password = 1 WHERE id = ?', [id]);
+  if (flagged.length > 0)
+    log.warn({ accounts: flagged.length }, 'demo accounts on the published password must change it');
+  return flagged.length;
 }
 
 /**
