@@ -1,6 +1,8 @@
 /**
  * Who is signed in. Persisted in localStorage so a reload keeps the session;
- * dropped when the token expires or the server rejects it.
+ * renewed before the token expires (POST /auth/renew), the new token handed
+ * to every open socket (`onTokenRenewed`, see signaling/SignalingClient.ts);
+ * dropped when renewal is refused, the token expires or the server rejects it.
  */
 import type { LoginResponse, UserView } from '@beacon/protocol';
 import { reactive } from 'vue';
@@ -28,6 +30,15 @@ export const session = reactive<SessionState>({
 });
 
 let expiryTimer: ReturnType<typeof setTimeout> | undefined;
+let renewalTimer: ReturnType<typeof setTimeout> | undefined;
+const renewalListeners = new Set<(token: string) => void>();
+
+/** setTimeout overflows above 2^31-1 ms (~24 days); tokens live far shorter. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Renew this long before expiry: a fifth of the lifetime, at most 5 minutes (a 12 h token: at 11 h 55). */
+const renewalLead = (lifetimeMs: number): number => Math.min(lifetimeMs / 5, 5 * 60_000);
+/** After a failed renewal (network), try again this soon, while the token still lives. */
+const RENEWAL_RETRY_MS = 15_000;
 
 function adopt(login: LoginResponse): void {
   const msLeft = Date.parse(login.expiresAt) - Date.now();
@@ -39,14 +50,51 @@ function adopt(login: LoginResponse): void {
   // Sessions stored before the field existed lack it.
   session.passwordChangeRequired = login.passwordChangeRequired ?? false;
   clearTimeout(expiryTimer);
-  // setTimeout overflows above 2^31-1 ms (~24 days); tokens live far shorter.
-  if (msLeft < 2 ** 31 - 1) expiryTimer = setTimeout(() => endSession('token_expired'), msLeft);
+  if (msLeft < MAX_TIMER_MS) expiryTimer = setTimeout(() => endSession('token_expired'), msLeft);
+  scheduleRenewal(msLeft - renewalLead(msLeft));
+}
+
+function scheduleRenewal(delayMs: number): void {
+  clearTimeout(renewalTimer);
+  if (delayMs < MAX_TIMER_MS) renewalTimer = setTimeout(() => void renew(), Math.max(delayMs, 0));
+}
+
+function store(response: LoginResponse): void {
+  adopt(response);
+  localStorage.setItem(STORAGE_KEY, JSON.stringify(response));
+}
+
+/** A fresh token for the current one; open sockets get it (onTokenRenewed) and stay open past the old expiry. */
+export async function renew(): Promise<void> {
+  const { token } = session;
+  if (!token) return;
+  let response: LoginResponse;
+  try {
+    response = await api<LoginResponse>('/auth/renew', { method: 'POST', token });
+  } catch (error) {
+    if (session.token !== token) return; // signed out or renewed meanwhile
+    const code = (error as { code?: string }).code;
+    if (code === 'network' || code === 'internal' || code === 'store_unavailable' || code === 'rate_limited') {
+      // The server may come back before the token ends; the expiry timer still ends the session if not.
+      scheduleRenewal(RENEWAL_RETRY_MS);
+      return;
+    }
+    endSession(code === 'account_disabled' ? 'account_disabled' : 'token_expired');
+    return;
+  }
+  if (session.token !== token) return;
+  store(response);
+  for (const listener of renewalListeners) listener(response.token);
+}
+
+/** Calls `listener` with each renewed token; returns the unsubscribe. */
+export function onTokenRenewed(listener: (token: string) => void): () => void {
+  renewalListeners.add(listener);
+  return () => renewalListeners.delete(listener);
 }
 
 export async function login(username: string, password: string): Promise<void> {
-  const response = await api<LoginResponse>('/auth/login', { method: 'POST', body: { username, password } });
-  adopt(response);
-  localStorage.setItem(STORAGE_KEY, JSON.stringify(response));
+  store(await api<LoginResponse>('/auth/login', { method: 'POST', body: { username, password } }));
 }
 
 /** Changes the signed-in user's password; the server answers with a fresh session (older tokens stop working). */
@@ -56,8 +104,7 @@ export async function changePassword(currentPassword: string, newPassword: strin
     body: { currentPassword, newPassword },
     token: session.token,
   });
-  adopt(response);
-  localStorage.setItem(STORAGE_KEY, JSON.stringify(response));
+  store(response);
 }
 
 /** The user signs out: the server revokes the token (best effort: offline, it still ends here). */
@@ -70,6 +117,7 @@ export function signOut(): void {
 /** Ends the session here; `reason` is shown on the login page (e.g. token_expired). */
 export function endSession(reason: ClientErrorCode | null = null): void {
   clearTimeout(expiryTimer);
+  clearTimeout(renewalTimer);
   localStorage.removeItem(STORAGE_KEY);
   session.token = null;
   session.user = null;

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       databaseUrl: null,
       mediaNodes: null,
       cluster: null,
+      demo: false,
       demoPassword: 'beacon2026',
       consoleDist: path.resolve(import.meta.dirname, '../../console/dist'),
       reconnectGraceMs: 30_000,
@@ -71,6 +72,7 @@ describe('loadConfig', () => {
       MEDIA_NODE_KEY: 'k'.repeat(32),
       MEDIA_PIPE_SRTP: 'on',
       BEACON_REGIONS: 'lucheng=city, donggua=county',
+      BEACON_DEMO: 'on',
       BEACON_DEMO_PASSWORD: 'pw',
       BEACON_CONSOLE_DIST: '/srv/console',
       BEACON_RECONNECT_GRACE_MS: '1500',
@@ -116,6 +118,7 @@ describe('loadConfig', () => {
         regions: { lucheng: 'city', donggua: 'county' },
       },
       cluster: { redisUrl: 'redis://redis.cx.example:6379', nodeId: 'city-a' },
+      demo: true,
       demoPassword: 'pw',
       consoleDist: '/srv/console',
       reconnectGraceMs: 1500,
@@ -137,6 +140,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ BEACON_PORT: '', MEDIA_ANNOUNCED_ADDRESS: '' }).port).toBe(3000);
     // A realm goes into digest challenges and HA1 strings: no spaces or colons.
     expect(() => loadConfig({ BEACON_SIP_REALM: 'my realm' })).toThrow(/BEACON_SIP_REALM/);
+    expect(() => loadConfig({ BEACON_DEMO: 'yes' })).toThrow(/BEACON_DEMO/);
     expect(() => loadConfig({ BEACON_SIP_REALM: 'a:b' })).toThrow(/BEACON_SIP_REALM/);
     // With TLS off the main port is plain HTTP: no second HTTP port.
     expect(loadConfig({ BEACON_TLS: 'off' }).httpPort).toBeNull();

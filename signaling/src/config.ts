@@ -22,7 +22,13 @@
  *                            unset → generated once and kept in
  *                            <dataDir>/jwt-secret (mode 0600)
  *   BEACON_JWT_TTL_SECONDS   token lifetime                            43200 (12 h)
+ *   BEACON_DEMO              seed the Chuxiong demo city (townships,   off
+ *                            accounts, phones, rooms) into an empty    (`npm start`
+ *                            store: on | off. off: only the admin,     sets on)
+ *                            with a one-time password printed once and
+ *                            kept in <dataDir>/initial-admin-password
  *   BEACON_DEMO_PASSWORD     password of the seeded demo accounts      beacon2026
+ *                            (each must change it at first sign-in)
  *   BEACON_CONSOLE_DIST      built console served as static files      <repo>/console/dist
  *   BEACON_RECONNECT_GRACE_MS how long a dropped participant may resume   30000
  *                            (`reconnecting`) before it counts as left
@@ -133,6 +139,8 @@ export const configSchema = z
     BEACON_DATA_DIR: nonEmpty.default('./data'),
     BEACON_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     BEACON_JWT_TTL_SECONDS: z.coerce.number().int().positive().default(43_200),
+    // Off unless asked for: a production start (start:prod, systemd) must not open a published password.
+    BEACON_DEMO: z.enum(['on', 'off']).default('off'),
     BEACON_DEMO_PASSWORD: nonEmpty.default('beacon2026'),
     BEACON_CONSOLE_DIST: nonEmpty.default(defaultConsoleDist),
     BEACON_RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
@@ -274,6 +282,8 @@ export const configSchema = z
             regions: (env.BEACON_REGIONS ?? {}) as Record<string, string>,
           },
     cluster: env.REDIS_URL === undefined ? null : { redisUrl: env.REDIS_URL, nodeId: env.BEACON_NODE_ID ?? null },
+    /** Seed the demo city into an empty store; false: only the admin (auth/initialAdmin.ts). */
+    demo: env.BEACON_DEMO === 'on',
     demoPassword: env.BEACON_DEMO_PASSWORD,
     consoleDist: env.BEACON_CONSOLE_DIST,
     reconnectGraceMs: env.BEACON_RECONNECT_GRACE_MS,

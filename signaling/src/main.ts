@@ -3,13 +3,15 @@
  * signaling/src/main.ts` (from source): one Beacon node with embedded media and store.
  * Prints where to open the console and how to log in.
  */
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { Lifecycle, LifecycleError } from '@beacon/common';
-import { loadConfig } from './config.ts';
+import { initialAdminPasswordFile } from './auth/initialAdmin.ts';
+import { type Config, loadConfig } from './config.ts';
 import { SipGatewayProcess } from './gateway/SipGatewayProcess.ts';
 import { createLogger } from './logger.ts';
 import { formatPorts, portsToOpen } from './net/portsBanner.ts';
-import { startBeacon } from './server.ts';
+import { type BeaconNode, startBeacon } from './server.ts';
 import { checkStartup, formatStartupProblems } from './startupChecks.ts';
 
 function hostInUrl(address: string): string {
@@ -52,13 +54,8 @@ async function main(): Promise<void> {
   const urls = node.addresses.consoleAddresses
     .filter((address) => address !== '::1')
     .map((address) => `${scheme}://${hostInUrl(address)}:${node.port}`);
-  const users = await node.store.users.list();
-  const city = users.filter((u) => u.role !== 'township').map((u) => `${u.username} (${u.role})`);
-  const townships = users.filter((u) => u.role === 'township').map((u) => u.username);
   console.log(`\nBeacon 烽火 is running.\n\n  Open:      ${urls.join('\n             ')}`);
-  console.log(`  Accounts:  ${city.join(', ')}`);
-  console.log(`             one per township: ${townships.join(', ')}`);
-  console.log(`  Password:  ${config.demoPassword} (demo accounts; change BEACON_DEMO_PASSWORD before real use)`);
+  console.log(await accountsBanner(node, config));
   if (node.tls?.mode === 'auto') {
     const helpUrl = node.httpPort !== null ? `http://<address>:${node.httpPort}/` : `${urls[0]}/cert-help`;
     console.log(`  TLS:       Beacon's own CA (${node.tls.caCertPath}); terminals install it once: ${helpUrl}`);
@@ -78,6 +75,28 @@ async function main(): Promise<void> {
   console.log(
     `\n  Ports to open in firewalls between the townships and this server:\n${formatPorts(ports).replace(/^/gm, '    ')}\n`,
   );
+}
+
+/** Demo: a loud banner and the demo accounts; otherwise where the admin's one-time password is (never the password). */
+async function accountsBanner(node: BeaconNode, config: Config): Promise<string> {
+  if (!config.demo) {
+    const file = initialAdminPasswordFile(config.dataDir);
+    return existsSync(file)
+      ? `  Admin:     admin — its one-time password is in ${file} (read it, sign in, choose your own)`
+      : '  Accounts:  sign in with your own; an admin adds people in the console (管理)';
+  }
+  const users = await node.store.users.list();
+  const city = users.filter((u) => u.role !== 'township').map((u) => `${u.username} (${u.role})`);
+  const townships = users.filter((u) => u.role === 'township').map((u) => u.username);
+  return [
+    '',
+    '  ════ 演示数据 / demo data (BEACON_DEMO=on) ════',
+    '  A sample city (楚雄市) for trying Beacon out. For real use: BEACON_DEMO=off (npm run start:prod).',
+    `  Accounts:  ${city.join(', ')}`,
+    `             one per township: ${townships.join(', ')}`,
+    `  Password:  ${config.demoPassword} (published: each account chooses its own at first sign-in)`,
+    '  Phones:    each has its own random SIP password; an admin sets a new one to configure a phone',
+  ].join('\n');
 }
 
 main().catch((err: unknown) => {

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Lifecycle } from '@beacon/common';
 import type { MediaControl } from '@beacon/media-server';
 import { AccountSessions } from './auth/AccountSessions.ts';
+import { initialAdminSeed, retireInitialAdminPassword } from './auth/initialAdmin.ts';
 import { signInLimits } from './auth/throttle/signInLimits.ts';
 import { resolveJwtSecret, TokenService } from './auth/tokens.ts';
 import { ClusterNode } from './cluster/ClusterNode.ts';
@@ -30,7 +31,8 @@ import { SipBridge } from './sip/SipBridge.ts';
 import { SipTaps } from './sip/SipTaps.ts';
 import { createSocketServer } from './socket/createSocketServer.ts';
 import { startMedia } from './startMedia.ts';
-import { openStore, type Store } from './store/index.ts';
+import { type OpenStoreOptions, openStore, type Store } from './store/index.ts';
+import { INITIAL_ADMIN } from './store/seedAdmin.ts';
 import { CertificateRenewal } from './tls/CertificateRenewal.ts';
 import { prepareTls, type TlsMaterial } from './tls/serverTls.ts';
 import { TurnService } from './turn/TurnService.ts';
@@ -41,6 +43,11 @@ export interface StartBeaconOptions {
   config: Config;
   /** A media node to drive; default: an in-process MediaServer owned (and closed) by this node. */
   media?: MediaControl;
+  /**
+   * Tests only (no setting reaches it): the seeded demo accounts need not
+   * change the demo password at first sign-in. Default false.
+   */
+  demoPasswordChosen?: boolean;
 }
 
 export interface BeaconNode {
@@ -88,10 +95,14 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
       openStore({
         file: path.join(config.dataDir, 'beacon.sqlite'),
         databaseUrl: config.databaseUrl,
-        seed: { demoPassword: config.demoPassword, sipRealm: config.sipRealm },
+        ...seedOptions(config, opts.demoPasswordChosen ?? false),
       }),
     (s) => s.close(),
   );
+  if (config.demo) {
+    logger.warn('演示数据 / demo data (BEACON_DEMO=on): the demo city and its accounts, for trying Beacon out only');
+  }
+  await retireUsedAdminPassword(store, config.dataDir);
   const tokens = new TokenService({ secret: resolveJwtSecret(config), ttlSeconds: config.jwtTtlSeconds });
   // Redis first: a cluster node that cannot reach it must not start serving alone.
   const { cluster: clusterConfig } = config;
@@ -129,6 +140,9 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   });
   life.add('command room', () => command.close());
   const accounts = new AccountSessions();
+  accounts.on('revoke', ({ userId, reason }) => {
+    if (reason === 'password_changed' && userId === INITIAL_ADMIN.id) retireInitialAdminPassword(config.dataDir);
+  });
   const signIn = signInLimits(config, cluster, store);
   life.add('sign-in failure audit', () => signIn.failures.flush());
   const turn = config.turn.enabled
@@ -147,6 +161,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     accounts,
     ...signIn,
     consoleDist: config.consoleDist,
+    demo: config.demo,
     settings: { map: config.map },
     turn,
     hsts: tls?.hsts ?? false,
@@ -262,6 +277,18 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
       await life.stop();
     },
   };
+}
+
+/** Demo data (its accounts must change the published password), or only the admin with a one-time password. */
+function seedOptions(config: Config, demoPasswordChosen: boolean): Pick<OpenStoreOptions, 'seed' | 'initialAdmin'> {
+  if (!config.demo) return { initialAdmin: initialAdminSeed(config.dataDir) };
+  return { seed: { demoPassword: config.demoPassword, sipRealm: config.sipRealm, demoPasswordChosen } };
+}
+
+/** The one-time password's file outlives its use when the admin changed it on another node, or while stopped. */
+async function retireUsedAdminPassword(store: Store, dataDir: string): Promise<void> {
+  const admin = await store.users.findById(INITIAL_ADMIN.id);
+  if (admin && !admin.mustChangePassword) retireInitialAdminPassword(dataDir);
 }
 
 /** Stops accepting and cuts the open connections (keep-alive) instead of waiting for them. */

@@ -81,7 +81,7 @@ export async function runSipLoad(opts: SipBenchOptions) {
       target: `127.0.0.1:${sip.sip.port}`,
       injection,
       authUser: '8001',
-      password: 'beacon2026',
+      password: await sip.phonePassword('8001'),
       keys: { from: '8001' },
       calls,
       rate: opts.cps,

@@ -65,6 +65,7 @@ describe('cascade: two terminals on two media nodes', () => {
         await startBeacon({
           config: await testConfig(dataDir, { BEACON_CONSOLE_DIST: path.join(REPO_ROOT, 'console/dist') }),
           media: cascade,
+          demoPasswordChosen: true,
         }),
         (node) => node.close(),
       );

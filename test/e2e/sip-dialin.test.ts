@@ -41,7 +41,8 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, time
   return (await waitUntil(what, probe, Boolean, { timeoutMs, intervalMs: 100 })) as T;
 }
 
-async function phone(extension: string, sourceWav: string, password = 'beacon2026'): Promise<BaresipPhone> {
+async function phone(extension: string, sourceWav: string, password?: string): Promise<BaresipPhone> {
+  password ??= await sip.phonePassword(extension);
   const recordDir = join(work, `rec-${extension}-${Date.now()}`);
   await mkdir(recordDir, { recursive: true });
   return e2e.own(await startBaresip({ extension, password, registrar: sip.sip, sourceWav, recordDir }), (p) =>
@@ -102,7 +103,7 @@ describe.skipIf(unavailable !== null)('desk phones dial in', () => {
       target: `127.0.0.1:${sip.sip.port}`,
       service: '6001',
       authUser: '8002',
-      password: 'beacon2026',
+      password: await sip.phonePassword('8002'),
       keys: { from: '8002' },
       timeoutMs: 15_000,
     });
@@ -117,7 +118,7 @@ describe.skipIf(unavailable !== null)('desk phones dial in', () => {
       target: `127.0.0.1:${sip.sip.port}`,
       service: '6001',
       authUser: '8003',
-      password: 'beacon2026',
+      password: await sip.phonePassword('8003'),
       keys: { from: '8003' },
       pauseMs: 4000,
       timeoutMs: 60_000,
@@ -134,7 +135,7 @@ describe.skipIf(unavailable !== null)('desk phones dial in', () => {
       target: `127.0.0.1:${sip.sip.port}`,
       service: '6001',
       authUser: '8003',
-      password: 'beacon2026',
+      password: await sip.phonePassword('8003'),
       keys: { from: '8003' },
       timeoutMs: 70_000,
     });

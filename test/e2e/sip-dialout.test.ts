@@ -56,7 +56,7 @@ describe.skipIf(unavailable !== null)('the chair calls township phones from the 
       desk = resources.own(
         await startBaresip({
           extension: '8007',
-          password: 'beacon2026',
+          password: await sip.phonePassword('8007'),
           registrar: sip.sip,
           sourceWav: tone,
           recordDir: join(work, 'rec'),
@@ -69,7 +69,7 @@ describe.skipIf(unavailable !== null)('the chair calls township phones from the 
         await startSipp({
           scenario: 'uas-busy.xml',
           target: `127.0.0.1:${sip.sip.port}`,
-          register: { user: '8010', password: 'beacon2026' },
+          register: { user: '8010', password: await sip.phonePassword('8010') },
           timeoutMs: 120_000,
         }),
         (busyPhone) => busyPhone.stop().catch(() => undefined),

@@ -45,6 +45,8 @@ export async function testConfig(dataDir: string, env: Record<string, string> = 
     MEDIA_ANNOUNCED_ADDRESS: '127.0.0.1',
     // Test files run in parallel, each with its own worker and RTC port.
     MEDIA_RTC_PORT_BASE: String(await freePortBlock()),
+    // The demo city the tests sign in to (startTestNode: on DEMO_PASSWORD, nothing to change first).
+    BEACON_DEMO: 'on',
     ...env,
   });
 }
@@ -52,7 +54,8 @@ export async function testConfig(dataDir: string, env: Record<string, string> = 
 export async function startTestNode(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<TestNode> {
   const dataDir = opts.dataDir ?? (await makeDataDir());
   const config = await testConfig(dataDir, opts.env);
-  const node = await startBeacon({ config });
+  // Tests sign in as demo accounts with the demo password and go on (first-start.test.ts checks the real start).
+  const node = await startBeacon({ config, demoPasswordChosen: true });
   return {
     node,
     config,

@@ -42,7 +42,7 @@ describe.skipIf(unavailable !== null)('SIP gateway metrics', () => {
       target: `127.0.0.1:${sip.sip.port}`,
       service: '6001',
       authUser: '8003',
-      password: 'beacon2026',
+      password: await sip.phonePassword('8003'),
       keys: { from: '8003' },
       pauseMs: 2000,
       timeoutMs: 60_000,

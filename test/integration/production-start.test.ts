@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -16,7 +16,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, mediaWorkerPids, REPO_ROOT } from '../src/beaconProcess.ts';
 import { mediaNodeKey } from '../src/mediaNodeProcess.ts';
 import { freePortBlock, freeTcpPort, freeUdpPort } from '../src/ports.ts';
-import { apiJson, loginApi, SignalingClient } from '../src/signaling.ts';
+import { apiJson, changePasswordApi, initialAdminPassword, loginApi, SignalingClient } from '../src/signaling.ts';
 
 const SIGNALING_MAIN = 'signaling/dist/main.js';
 const MEDIA_NODE_MAIN = 'media-server/dist/node/main.js';
@@ -111,18 +111,21 @@ async function waitReady(url: string, process: BuiltProcess): Promise<void> {
   }
 }
 
-async function signalingEnv(extra: Record<string, string> = {}): Promise<{ url: string; env: Record<string, string> }> {
+async function signalingEnv(
+  extra: Record<string, string> = {},
+): Promise<{ url: string; dataDir: string; env: Record<string, string> }> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'beacon-prod-'));
   dataDirs.push(dataDir);
   const port = await freeTcpPort();
   return {
     url: `http://127.0.0.1:${port}`,
+    dataDir,
     env: {
       BEACON_PORT: String(port),
       BEACON_HOST: '127.0.0.1',
       BEACON_TLS: 'off',
       BEACON_DATA_DIR: dataDir,
-      BEACON_DEMO_PASSWORD: DEMO_PASSWORD,
+      // No BEACON_DEMO: a production start has no demo data, only its admin with a one-time password.
       // Kamailio on its fixed port would collide with other test files; phones have their own tests.
       BEACON_SIP: 'off',
       MEDIA_WORKERS: '1',
@@ -146,13 +149,41 @@ async function expectPlainNode(pid: number, main: string): Promise<void> {
   expect(environ.filter((entry) => entry.startsWith('NODE_OPTIONS='))).toEqual([]);
 }
 
+/**
+ * The first sign-in of a production start: no demo account, the admin's one-time password from its 0600 file
+ * in the data dir, changed at once (the file goes with it). Returns the admin's token.
+ */
+async function firstAdminSignIn(url: string, dataDir: string): Promise<string> {
+  expect((await fetch(`${url}/api/v1/auth/login`, loginBody('chair', DEMO_PASSWORD))).status).toBe(401);
+  const file = path.join(dataDir, 'initial-admin-password');
+  expect((await stat(file)).mode & 0o777).toBe(0o600);
+  const oneTime = await initialAdminPassword(dataDir);
+  const first = await loginApi(url, 'admin', oneTime);
+  expect(first.passwordChangeRequired).toBe(true);
+  const { token, passwordChangeRequired } = await changePasswordApi(url, 'admin', oneTime, ADMIN_PASSWORD);
+  expect(passwordChangeRequired).toBe(false);
+  expect(existsSync(file)).toBe(false);
+  return token;
+}
+
+const ADMIN_PASSWORD = 'prod-chosen-secret-2026';
+const loginBody = (username: string, password: string): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ username, password }),
+});
+
 /** Sign-in, a socket.io join and a WebRTC send transport with a producer: the media worker answers. */
-async function expectMeetingWorks(url: string): Promise<void> {
-  const { token } = await loginApi(url, 'chair');
+async function expectMeetingWorks(url: string, dataDir: string): Promise<void> {
+  const token = await firstAdminSignIn(url, dataDir);
+  await apiJson(url, token, '/api/v1/rooms', {
+    method: 'POST',
+    body: JSON.stringify({ id: 'prod-check', title: '上线检查', kind: 'meeting' }),
+  });
   const client = await SignalingClient.connect(url, token);
   try {
-    const joined = await client.join('city-weekly');
-    expect(joined.self).toMatchObject({ role: 'chair' });
+    const joined = await client.join('prod-check');
+    expect(joined.self).toMatchObject({ role: 'admin', meetingRole: 'chair' });
     expect(await client.produceSilentVideo()).toEqual(expect.any(String));
   } finally {
     client.socket.close();
@@ -173,13 +204,13 @@ describe('production start from the build', () => {
   }, 160_000);
 
   it('runs signaling with plain node: health, sign-in, a join with media, the console or its notice', async () => {
-    const { url, env } = await signalingEnv();
+    const { url, dataDir, env } = await signalingEnv();
     const signaling = startBuilt(SIGNALING_MAIN, env);
     await waitReady(url, signaling);
     await expectPlainNode(signaling.child.pid as number, SIGNALING_MAIN);
 
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    await expectMeetingWorks(url);
+    await expectMeetingWorks(url, dataDir);
     // The console is found from dist as it is from src (console/dist, built by `npm run build`).
     const page = await (await fetch(`${url}/`)).text();
     if (existsSync(path.join(REPO_ROOT, 'console/dist/index.html'))) expect(page).toMatch(/<!doctype html>/i);
@@ -205,10 +236,13 @@ describe('production start from the build', () => {
     const { controlPort } = JSON.parse(ready.slice('media-node ready '.length)) as { controlPort: number };
     await expectPlainNode(node.child.pid as number, MEDIA_NODE_MAIN);
 
-    const { url, env } = await signalingEnv({ MEDIA_NODES: `http://127.0.0.1:${controlPort}`, MEDIA_NODE_KEY: key });
+    const { url, dataDir, env } = await signalingEnv({
+      MEDIA_NODES: `http://127.0.0.1:${controlPort}`,
+      MEDIA_NODE_KEY: key,
+    });
     const signaling = startBuilt(SIGNALING_MAIN, env);
     await waitReady(url, signaling);
-    await expectMeetingWorks(url);
+    await expectMeetingWorks(url, dataDir);
     // The media ran on the node: its mediasoup worker, none in signaling.
     expect(await mediaWorkerPids(node.child.pid as number)).toHaveLength(1);
     expect(await mediaWorkerPids(signaling.child.pid as number)).toEqual([]);
@@ -219,7 +253,7 @@ describe('production start from the build', () => {
 
   it('spawns the SIP gateway as built JavaScript, and it connects back with Kamailio running', async () => {
     const rtpMin = 10_000 + Math.floor(Math.random() * 99) * 100;
-    const { url, env } = await signalingEnv({
+    const { url, dataDir, env } = await signalingEnv({
       BEACON_SIP: 'on',
       BEACON_SIP_LISTEN: `127.0.0.1:${await freeUdpPort()}`,
       BEACON_SIP_WS_PORT: String(await freeTcpPort()),
@@ -229,7 +263,7 @@ describe('production start from the build', () => {
     });
     const signaling = startBuilt(SIGNALING_MAIN, env);
     await waitReady(url, signaling);
-    const { token } = await loginApi(url, 'admin');
+    const token = await firstAdminSignIn(url, dataDir);
     const deadline = Date.now() + 45_000;
     let status = await apiJson<SipStatus>(url, token, '/api/v1/sip/status');
     while (!status.available && Date.now() < deadline) {

@@ -93,6 +93,7 @@ const BAD_PAYLOADS: Record<ClientEventName, unknown[]> = {
     { roomId: HUGE },
   ],
   'room:leave': [],
+  'auth:renew': [{}, { token: '' }, { token: 7 }, { token: HUGE }],
   'room:ready': [
     {},
     { rtpCapabilities: 'opus' },
@@ -180,6 +181,7 @@ const BAD_PAYLOADS: Record<ClientEventName, unknown[]> = {
 const VALID: Record<ClientEventName, unknown> = {
   'room:join': { roomId: 'city-weekly' },
   'room:leave': {},
+  'auth:renew': { token: 'not-a-token' },
   'room:ready': { rtpCapabilities: { codecs: [] } },
   'transport:create': { direction: 'send' },
   'transport:connect': { transportId: 't', dtlsParameters: FAKE_DTLS },
@@ -248,6 +250,8 @@ const OUTSIDE_ROOM_CODE = (event: ClientEventName): string => {
   if (event === 'alert:received' || event === 'alert:ack' || event === 'task:ack' || event === 'task:done') {
     return 'not_found';
   }
+  // Not a room event: a token that is none is refused as such.
+  if (event === 'auth:renew') return 'unauthorized';
   return 'not_in_room';
 };
 

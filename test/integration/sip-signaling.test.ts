@@ -472,6 +472,7 @@ describe('dial-out, status and credentials', () => {
       404,
     );
 
+    const seeded = (await ok(gw, 'sip:subscribers', {})).subscribers;
     const told = nextEvent(gw, 'sip:credentials');
     const res = await api(t.url, adminToken, path, { method: 'POST' });
     expect(res.status).toBe(200);
@@ -487,8 +488,9 @@ describe('dial-out, status and credentials', () => {
       ha1: md5(`8004:beacon:${body.password}`),
       ha1b: md5(`8004@beacon:beacon:${body.password}`),
     });
-    // Others keep the demo password.
-    expect(subscribers.find((s) => s.username === '8001')?.ha1).toBe(md5('8001:beacon:beacon2026'));
+    // Others keep their own seeded passwords, each random: none is the published demo password.
+    expect(subscribers.find((s) => s.username === '8001')).toEqual(seeded.find((s) => s.username === '8001'));
+    for (const s of seeded) expect(s.ha1).not.toBe(md5(`${s.username}:beacon:beacon2026`));
     const audit = (await t.beacon.node.store.audit.list({ limit: 5 })).find(
       (e) => e.action === 'terminal.sip_credentials',
     );

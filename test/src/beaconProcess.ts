@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { seedDemoForTests } from './demoSeed.ts';
 import { freePortBlock, freeTcpPort } from './ports.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -35,6 +36,12 @@ export interface BeaconProcessOptions {
   env?: Record<string, string>;
   /** HTTPS with Beacon's own CA (BEACON_TLS=auto) and a plain-HTTP help port; default plain HTTP. */
   tls?: boolean;
+  /**
+   * 'tests' (default): with BEACON_DEMO=on (the default here), the fixture seeds the demo city first, its
+   * accounts on DEMO_PASSWORD with nothing to change (demoSeed.ts). 'beacon': Beacon seeds by itself as a
+   * deployment does (demo accounts must change their password; BEACON_DEMO=off: only the admin).
+   */
+  seed?: 'tests' | 'beacon';
 }
 
 /** GET over HTTPS trusting `ca`; resolves the status code. */
@@ -57,26 +64,32 @@ export async function startBeaconProcess(options: BeaconProcessOptions = {}): Pr
   const httpPort = options.tls ? await freeTcpPort() : null;
   const mediaWorkers = options.mediaWorkers ?? 1;
   let output = '';
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    BEACON_PORT: String(port),
+    BEACON_HOST: '127.0.0.1',
+    // Plain HTTP unless a test asks for TLS (env BEACON_TLS=auto): browsers on loopback need no certificate.
+    BEACON_TLS: options.tls ? 'auto' : 'off',
+    ...(httpPort !== null ? { BEACON_HTTP_PORT: String(httpPort) } : {}),
+    BEACON_DATA_DIR: dataDir,
+    BEACON_DEMO_PASSWORD: DEMO_PASSWORD,
+    MEDIA_WORKERS: String(mediaWorkers),
+    MEDIA_LISTEN_IP: '127.0.0.1',
+    MEDIA_ANNOUNCED_ADDRESS: '127.0.0.1',
+    MEDIA_RTC_PORT_BASE: String(await freePortBlock(mediaWorkers)),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // Phones are opt-in per test (startSipBeacon): Kamailio on a fixed port would collide between test files.
+    BEACON_SIP: 'off',
+    // The demo city the tests sign in to; a test of a real deployment's start sets BEACON_DEMO=off.
+    BEACON_DEMO: 'on',
+    ...options.env,
+  };
+  if (options.seed !== 'beacon' && env.BEACON_DEMO === 'on') {
+    await seedDemoForTests({ dataDir, env, password: DEMO_PASSWORD });
+  }
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'signaling/src/main.ts'], {
     cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      BEACON_PORT: String(port),
-      BEACON_HOST: '127.0.0.1',
-      // Plain HTTP unless a test asks for TLS (env BEACON_TLS=auto): browsers on loopback need no certificate.
-      BEACON_TLS: options.tls ? 'auto' : 'off',
-      ...(httpPort !== null ? { BEACON_HTTP_PORT: String(httpPort) } : {}),
-      BEACON_DATA_DIR: dataDir,
-      BEACON_DEMO_PASSWORD: DEMO_PASSWORD,
-      MEDIA_WORKERS: String(mediaWorkers),
-      MEDIA_LISTEN_IP: '127.0.0.1',
-      MEDIA_ANNOUNCED_ADDRESS: '127.0.0.1',
-      MEDIA_RTC_PORT_BASE: String(await freePortBlock(mediaWorkers)),
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      // Phones are opt-in per test (startSipBeacon): Kamailio on a fixed port would collide between test files.
-      BEACON_SIP: 'off',
-      ...options.env,
-    },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk: Buffer) => {

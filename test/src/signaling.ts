@@ -3,6 +3,8 @@
  * bearer token, and a socket.io client that joins a room and keeps the
  * peers and the room state the server pushes.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   type Ack,
   type ClientEventName,
@@ -145,4 +147,23 @@ export class SignalingClient {
   close(): void {
     this.socket.close();
   }
+}
+
+/** The one-time password a deployment without demo data gives its admin (Beacon writes it once, mode 0600). */
+export async function initialAdminPassword(dataDir: string): Promise<string> {
+  return (await readFile(join(dataDir, 'initial-admin-password'), 'utf8')).trim();
+}
+
+/** Signs in with `password` and changes it to `newPassword` as the forced change does; the fresh session. */
+export async function changePasswordApi(
+  baseUrl: string,
+  username: string,
+  password: string,
+  newPassword: string,
+): Promise<LoginResponse> {
+  const { token } = await loginApi(baseUrl, username, password);
+  return apiJson<LoginResponse>(baseUrl, token, '/api/v1/auth/password', {
+    method: 'POST',
+    body: JSON.stringify({ currentPassword: password, newPassword }),
+  });
 }

@@ -3,7 +3,10 @@
  * process) → SIP gateway (its child) → Kamailio (the gateway's child), on
  * loopback ports of this test file's own, so test files never collide.
  */
-import type { SipStatus } from '@beacon/protocol';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { SipStatus, TerminalView } from '@beacon/protocol';
+import Database from 'better-sqlite3';
 import { type BeaconProcess, startBeaconProcess } from './beaconProcess.ts';
 import { freePortBlock, freeTcpPort, freeUdpPort } from './ports.ts';
 import { apiJson, loginApi } from './signaling.ts';
@@ -15,6 +18,14 @@ export interface SipBeacon {
   sip: { host: string; port: number };
   adminToken: string;
   status(): Promise<SipStatus>;
+  /**
+   * The SIP password of the desk phone with `extension`, learnt as an operator
+   * does: every seeded phone has its own random one that nobody knows, so the
+   * admin sets a new one (POST /api/v1/terminals/:id/sip-credentials, shown
+   * once). Resolves once Kamailio's subscriber table holds it; the same
+   * password for later calls with the same extension.
+   */
+  phonePassword(extension: string): Promise<string>;
   /** Polls /api/v1/sip/status until `check` passes (or throws with the last status). */
   waitStatus(check: (status: SipStatus) => boolean, timeoutMs?: number): Promise<SipStatus>;
   stop(): Promise<void>;
@@ -59,12 +70,66 @@ export async function startSipBeacon(options: SipBeaconOptions = {}): Promise<Si
     await beacon.stop();
     throw err;
   }
+  const realm = options.env?.BEACON_SIP_REALM ?? 'beacon';
+  const passwords = new Map<string, Promise<string>>();
+  const phonePassword = (extension: string): Promise<string> => {
+    let password = passwords.get(extension);
+    if (!password) {
+      password = setPhonePassword(beacon, adminToken, extension, realm);
+      passwords.set(extension, password);
+    }
+    return password;
+  };
   return {
     beacon,
     sip: { host: '127.0.0.1', port: sipPort },
     adminToken,
+    phonePassword,
     status,
     waitStatus,
     stop: () => beacon.stop(),
   };
+}
+
+async function setPhonePassword(
+  beacon: BeaconProcess,
+  adminToken: string,
+  extension: string,
+  realm: string,
+): Promise<string> {
+  const terminals = await apiJson<TerminalView[]>(beacon.url, adminToken, '/api/v1/terminals');
+  const phone = terminals.find((t) => t.kind === 'sip_phone' && t.extension === extension);
+  if (!phone) throw new Error(`no desk phone with extension ${extension}`);
+  const { password } = await apiJson<{ password: string }>(
+    beacon.url,
+    adminToken,
+    `/api/v1/terminals/${encodeURIComponent(phone.id)}/sip-credentials`,
+    { method: 'POST' },
+  );
+  // The gateway rewrites Kamailio's table when signaling tells it; a REGISTER before that would be refused.
+  const ha1 = createHash('md5').update(`${extension}:${realm}:${password}`).digest('hex');
+  const file = join(beacon.dataDir, 'sip', 'kamailio-subscribers.sqlite');
+  await waitFor(
+    `Kamailio's subscriber table to hold ${extension}'s new password`,
+    () => subscriberHa1(file, extension),
+    (current) => current === ha1,
+    { timeoutMs: 20_000, intervalMs: 100 },
+  );
+  return password;
+}
+
+function subscriberHa1(file: string, extension: string): string | null {
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      const row = db.prepare('SELECT ha1 FROM subscriber WHERE username = ?').get(extension) as
+        | { ha1: string }
+        | undefined;
+      return row?.ha1 ?? null;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return null; // not written yet
+  }
 }

@@ -12,6 +12,7 @@ import type {
 } from '@beacon/protocol';
 import { request } from '@beacon/protocol/request';
 import { io, type Socket } from 'socket.io-client';
+import { onTokenRenewed } from '../session.ts';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -31,10 +32,13 @@ export interface SignalingDelegate {
 export class SignalingClient {
   readonly socket: Socket<ServerToClientEvents, Emits>;
   readonly #timeoutMs: number;
+  readonly #stopFollowingToken: () => void;
 
   constructor(token: string, delegate: SignalingDelegate, timeoutMs = DEFAULT_TIMEOUT_MS) {
     this.#timeoutMs = timeoutMs;
     this.socket = io({ path: '/socket.io', transports: ['websocket'], auth: { token }, autoConnect: false });
+    // The server closes a socket when its token expires: each renewed token is handed to it (and used to reconnect).
+    this.#stopFollowingToken = onTokenRenewed((renewed) => this.#adoptToken(renewed));
     this.socket.on('connect', () => delegate.onConnect());
     this.socket.on('disconnect', (reason) => {
       if (reason !== 'io client disconnect') delegate.onDisconnect();
@@ -51,8 +55,19 @@ export class SignalingClient {
   }
 
   close(): void {
+    this.#stopFollowingToken();
     this.socket.removeAllListeners();
     this.socket.disconnect();
+  }
+
+  #adoptToken(token: string): void {
+    this.socket.auth = { token };
+    // Not connected: the next (re)connect presents the new token anyway.
+    if (!this.socket.connected) return;
+    this.request('auth:renew', { token }).catch((error: unknown) => {
+      // It then closes at the old token's expiry; the page reconnects it with the new token (socket.auth).
+      console.warn('the socket did not take the renewed token', error);
+    });
   }
 
   get connected(): boolean {

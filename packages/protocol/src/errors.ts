@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'password_too_short',
   'password_is_username',
   'password_too_common',
+  'password_unchanged',
   'not_found',
   'conflict',
   'room_not_found',

@@ -10,6 +10,7 @@ const opus = { mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, chann
 const valid: { [E in ClientEventName]: unknown } = {
   'room:join': { roomId: 'city-weekly' },
   'room:leave': {},
+  'auth:renew': { token: 'eyJhbGciOiJIUzI1NiJ9.e30.sig' },
   'room:ready': { rtpCapabilities: { codecs: [{ mimeType: 'audio/opus', kind: 'audio', clockRate: 48000 }] } },
   'transport:create': { direction: 'send' },
   'transport:connect': { transportId: 't1', dtlsParameters: { role: 'client', fingerprints: [fingerprint] } },

@@ -65,6 +65,8 @@ export const clientEventSchemas = {
   'room:join': z.object({ roomId: roomIdSchema, audience: z.boolean().optional() }),
   'room:leave': z.object({}),
   'room:ready': z.object({ rtpCapabilities }),
+  /** A renewed token (POST /api/v1/auth/renew) for this socket: it then lives until the new one expires. */
+  'auth:renew': z.object({ token: z.string().min(1).max(4096) }),
   'transport:create': z.object({ direction: z.enum(['send', 'recv']) }),
   'transport:connect': z.object({ transportId: id, dtlsParameters }),
   'producer:create': z.object({
@@ -159,6 +161,8 @@ interface BaseEventResults {
   };
   'room:leave': Record<string, never>;
   'room:ready': { consumers: number };
+  /** When the socket now closes (the new token's expiry, ISO). */
+  'auth:renew': { expiresAt: string };
   'transport:create': TransportParams;
   'transport:connect': Record<string, never>;
   'producer:create': { producerId: string };

@@ -31,6 +31,12 @@ export interface LoginResponse {
   passwordChangeRequired: boolean;
 }
 
+/** GET /api/v1/auth/info (no token needed): what the sign-in page shows about this deployment. */
+export interface AuthInfo {
+  /** BEACON_DEMO=on: the demo city with published passwords, for trying Beacon out only. */
+  demo: boolean;
+}
+
 /** POST /api/v1/auth/password: the signed-in user's own password. */
 export const changePasswordRequestSchema = z.object({
   currentPassword: z.string().min(1).max(256),

@@ -31,7 +31,7 @@ import type { RoomOwnership } from './RoomOwnership.ts';
 const logger = createLogger('ForwardedRooms');
 
 /** Events that never concern a conference room: they run where they arrive. */
-const NODE_LOCAL_PREFIXES = ['alert:', 'task:', 'pull:', 'sip:'];
+const NODE_LOCAL_PREFIXES = ['alert:', 'task:', 'pull:', 'sip:', 'auth:'];
 
 export function isRoomEvent(event: string): boolean {
   return !NODE_LOCAL_PREFIXES.some((prefix) => event.startsWith(prefix));

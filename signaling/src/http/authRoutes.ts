@@ -4,6 +4,7 @@
  */
 
 import {
+  type AuthInfo,
   BeaconError,
   type LoginRequest,
   type LoginResponse,
@@ -54,10 +55,17 @@ export interface LoginDeps {
   throttle: SignInThrottle;
   /** The aggregated audit of failed sign-ins. */
   failures: FailureAudit;
+  /** BEACON_DEMO=on (GET /auth/info tells the console, which shows a banner). Default false. */
+  demo?: boolean;
 }
 
 export function loginRouter(deps: LoginDeps): Router {
   const router = Router();
+  // Open to anyone: the sign-in page says it is a demo before anyone signs in.
+  router.get('/info', (_req, res) => {
+    const body: AuthInfo = { demo: deps.demo ?? false };
+    res.json(body);
+  });
   router.post('/login', async (req, res) => {
     let credentials: LoginRequest;
     try {

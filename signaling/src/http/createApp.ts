@@ -47,6 +47,8 @@ export interface AppDeps {
   /** The aggregated audit of failed sign-ins. */
   failures: FailureAudit;
   consoleDist: string;
+  /** BEACON_DEMO=on: the console shows its demo banner (GET /api/v1/auth/info). Default false. */
+  demo?: boolean;
   /** Settings the console needs (GET /api/v1/settings). */
   settings: ClientSettings;
   /** TURN credentials (GET /api/v1/ice-servers); default none. */

@@ -20,6 +20,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   password_too_short: 400,
   password_is_username: 400,
   password_too_common: 400,
+  password_unchanged: 400,
   not_found: 404,
   conflict: 409,
   room_not_found: 404,

@@ -1,8 +1,9 @@
 /**
  * The signed-in user's own session: POST /api/v1/auth/password (change the
- * password: the current one, then the policy) and POST /api/v1/auth/logout
- * (revoke the presented token). Both stay open to an account that must
- * change its password.
+ * password: the current one, then a different one that meets the policy),
+ * POST /api/v1/auth/renew (a fresh token before this one expires) and POST
+ * /api/v1/auth/logout (revoke the presented token). All stay open to an
+ * account that must change its password.
  */
 import { BeaconError, changePasswordRequestSchema, type LoginResponse } from '@beacon/protocol';
 import { Router } from 'express';
@@ -18,7 +19,7 @@ const logger = createLogger('auth');
 export function sessionRouter(deps: LoginDeps & { accounts: AccountSessions }): Router {
   const { store, throttle, failures, accounts } = deps;
   const router = Router();
-  router.use(['/password', '/logout'], requireBearer(deps.tokens, store, { allowPasswordChange: true }));
+  router.use(['/password', '/logout', '/renew'], requireBearer(deps.tokens, store, { allowPasswordChange: true }));
 
   router.post('/password', async (req, res) => {
     const claims = claimsOf(res);
@@ -33,6 +34,13 @@ export function sessionRouter(deps: LoginDeps & { accounts: AccountSessions }): 
       failures.record({ ...attempt, actorId: user.id, reason: 'wrong_current_password' });
       throw new BeaconError('wrong_password', '当前密码错误 / the current password is wrong');
     }
+    // Checked before the policy: a forced change must not be met by typing the same password again.
+    if (newPassword.normalize('NFC') === currentPassword.normalize('NFC')) {
+      throw new BeaconError(
+        'password_unchanged',
+        '新密码不能与当前密码相同 / the new password must differ from the current one',
+      );
+    }
     assertPasswordAcceptable(newPassword, user.username);
     const changed = await store.users.setPassword(user.id, await hashPassword(newPassword), { mustChange: false });
     await throttle.succeeded(attempt);
@@ -42,6 +50,24 @@ export function sessionRouter(deps: LoginDeps & { accounts: AccountSessions }): 
     logger.info({ username: user.username }, 'password changed');
     const { token, expiresAt } = await issueFor(deps.tokens, changed);
     const body: LoginResponse = { token, expiresAt, user: userView(changed), passwordChangeRequired: false };
+    res.json(body);
+  });
+
+  // A fresh token for a valid, unrevoked one (requireBearer checked it): the console renews before expiry
+  // and hands the new token to its sockets (socket event `auth:renew`), which then stay open past the old one's.
+  router.post('/renew', async (_req, res) => {
+    const claims = claimsOf(res);
+    const user = await store.users.findById(claims.userId);
+    // Accounts only: the gateway's and phone legs' tokens are issued by this node and renewed by reissuing.
+    if (!user) throw BeaconError.forbidden('only an account renews its token');
+    const { token, expiresAt } = await issueFor(deps.tokens, user);
+    logger.debug({ username: user.username }, 'token renewed');
+    const body: LoginResponse = {
+      token,
+      expiresAt,
+      user: userView(user),
+      passwordChangeRequired: user.mustChangePassword,
+    };
     res.json(body);
   });
 

@@ -57,7 +57,7 @@ export function requireAccount(claims: Pick<AuthClaims, 'role'>, action: Account
 }
 
 /** Events that need no meeting role (they happen before or instead of having one). */
-type RolelessEvent = 'room:join' | 'room:resume' | 'room:leave';
+type RolelessEvent = 'room:join' | 'room:resume' | 'room:leave' | 'auth:renew';
 /** The SIP gateway's service events: no room, checked by account role (socket/deviceAccess.ts). */
 type ServiceEvent = Extract<ClientEventName, `sip:${string}`>;
 /**

@@ -28,7 +28,8 @@ import { RoomBridge } from './RoomBridge.ts';
 import { type OutcomeObserver, registerHandler } from './registerHandler.ts';
 import { SipEmitter } from './SipEmitter.ts';
 import { SocketSession } from './SocketSession.ts';
-import type { BeaconServer, BeaconSocket, HandlerContext } from './types.ts';
+import { closeAtExpiry, stopExpiry } from './tokenLifetime.ts';
+import type { BeaconServer, HandlerContext } from './types.ts';
 
 const logger = createLogger('socket');
 
@@ -119,10 +120,10 @@ export function createSocketServer(opts: SocketServerOptions): {
   io.on('connection', (socket) => {
     const { claims } = socket.data;
     void socket.join(userRoom(claims.userId));
-    const { tokenId, expiresAtMs } = socket.data.session;
+    const { tokenId } = socket.data.session;
     if (tokenId !== null) void socket.join(tokenRoom(tokenId));
-    // No renewal exists: the socket lives as long as the token it was opened with.
-    const expiry = closeAtExpiry(socket, expiresAtMs);
+    // The socket lives as long as its token, or a renewed one the client hands it (auth:renew).
+    closeAtExpiry(socket);
     const session = new SocketSession(socket.id, claims);
     const log = logger.child({ socketId: socket.id, user: claims.username });
     const ctx: HandlerContext = { ...base, socket, session, log };
@@ -136,7 +137,7 @@ export function createSocketServer(opts: SocketServerOptions): {
     commandEmitter.connected(socket);
 
     socket.on('disconnect', (reason) => {
-      clearTimeout(expiry);
+      stopExpiry(socket);
       log.debug({ reason }, 'disconnected');
       sipEmitter.disconnected(socket);
       commandEmitter.disconnected(socket);
@@ -166,19 +167,4 @@ export function createSocketServer(opts: SocketServerOptions): {
       await forwarded?.close();
     },
   };
-}
-
-/** setTimeout's longest delay (~24.8 days): a longer-lived token's socket closes then and reconnects. */
-const MAX_TIMER_MS = 2_147_483_647;
-
-function closeAtExpiry(socket: BeaconSocket, expiresAtMs: number): NodeJS.Timeout {
-  const timer = setTimeout(
-    () => {
-      logger.info({ socketId: socket.id }, 'token expired: closing its socket');
-      socket.disconnect(true);
-    },
-    Math.min(Math.max(expiresAtMs - Date.now(), 0), MAX_TIMER_MS),
-  );
-  timer.unref();
-  return timer;
 }

@@ -26,6 +26,7 @@ import type {
   PageResult,
   VillageRepository,
 } from './orgTypes.ts';
+import type { InitialAdminSeed } from './seedAdmin.ts';
 
 export type { AdminKind, AreaRepository, Change, DepartmentRepository, PageQuery, PageResult, VillageRepository };
 
@@ -279,8 +280,12 @@ export interface OpenStoreOptions {
   databaseUrl?: string | null | undefined;
   /**
    * Seed demo data (townships, terminals, accounts, rooms) when there are no
-   * users yet; demo phones without SIP credentials get `demoPassword` hashed
-   * for `sipRealm` (default 'beacon') on every open.
+   * users yet. The accounts get `demoPassword`, which each must change at
+   * first sign-in (unless `demoPasswordChosen`: test fixtures only); the
+   * phones random SIP passwords hashed for `sipRealm` (default 'beacon'). On
+   * every open, demo phones still on `demoPassword` get a random one.
    */
-  seed?: { demoPassword: string; sipRealm?: string };
+  seed?: { demoPassword: string; sipRealm?: string; demoPasswordChosen?: boolean };
+  /** Without `seed`: a store without users gets only its admin (store/seedAdmin.ts). Default: nothing. */
+  initialAdmin?: InitialAdminSeed;
 }

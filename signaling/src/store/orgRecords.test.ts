@@ -4,7 +4,7 @@ import { BeaconError } from '@beacon/protocol';
 import { describe, expect, it } from 'vitest';
 import { sipHashes } from '../auth/sipDigest.ts';
 import { migrate, migrations } from './migrations.ts';
-import { seedDemoData } from './seed.ts';
+import { seedAsOldRelease } from './testing/legacySeed.ts';
 import { describeStoreBackends } from './testing/storeBackends.ts';
 
 async function errorOf(fn: () => Promise<unknown>): Promise<BeaconError> {
@@ -209,7 +209,7 @@ describeStoreBackends((env) => {
   it('migrates a demo store from before the organisation, keeping rows, order and references', async () => {
     const db = await env.connect();
     await migrate(db, migrations.slice(0, 4));
-    await seedDemoData(db, 'pw');
+    await seedAsOldRelease(db, 'pw');
     await db.run(
       "INSERT INTO rooms (id, title, kind, created_at, created_by) VALUES ('r', 'r', 'meeting', 'x', 'u-duty')",
     );

@@ -4,7 +4,7 @@ import { BeaconError } from '@beacon/protocol';
 import { describe, expect, it } from 'vitest';
 import { sipHashes } from '../auth/sipDigest.ts';
 import { migrate, migrations } from './migrations.ts';
-import { seedDemoData } from './seed.ts';
+import { seedAsOldRelease } from './testing/legacySeed.ts';
 import { describeStoreBackends } from './testing/storeBackends.ts';
 
 describeStoreBackends((env) => {
@@ -49,13 +49,22 @@ describeStoreBackends((env) => {
       expect(await store.rooms.get('dup')).toBeUndefined();
     });
 
-    it('numbers rooms and sets demo SIP passwords in a store made before migration 3', async () => {
+    it('numbers rooms in a store made before migration 3, and retires the published demo SIP password', async () => {
       // A data dir from before desk phones: migrations 1–2, seeded, plus a room created by a user.
       const db = await env.connect();
       await migrate(db, migrations.slice(0, 2));
-      await seedDemoData(db, 'beacon2026');
+      await seedAsOldRelease(db, 'beacon2026');
       await db.run("INSERT INTO rooms (id, title, kind, created_at) VALUES ('old-room', '旧会议', 'meeting', 'x')");
       await db.close();
+      // What releases before random phone passwords gave a demo phone: the published password.
+      const raw = await env.connect();
+      await migrate(raw);
+      const published = sipHashes('8002', 'beacon', 'beacon2026');
+      await raw.run("UPDATE terminals SET sip_ha1 = ?, sip_ha1b = ? WHERE id = 'ph-donggua'", [
+        published.ha1,
+        published.ha1b,
+      ]);
+      await raw.close();
 
       const store = await env.open({ seed: { demoPassword: 'beacon2026', sipRealm: 'beacon' } });
       expect(await store.rooms.get('city-weekly')).toMatchObject({ dialNumber: '6001', pin: '2026' });
@@ -64,16 +73,22 @@ describeStoreBackends((env) => {
         dialNumber: '6003',
         pin: expect.stringMatching(/^\d{4}$/),
       });
-      expect(await store.terminals.sipSubscribers()).toHaveLength(15);
+      const subscribers = await store.terminals.sipSubscribers();
+      expect(subscribers.map((s) => s.username)).toEqual(['8002']);
+      expect(subscribers[0]?.ha1).not.toBe(published.ha1);
     });
   });
 
   describe('SIP phone credentials', () => {
-    it('gives every demo phone (8001–8015) the demo password hashed for the realm', async () => {
+    it('gives every demo phone (8001–8015) its own random password, never the demo password', async () => {
       const store = await env.open({ seed: { demoPassword: 'beacon2026', sipRealm: 'cx.example' } });
       const subscribers = await store.terminals.sipSubscribers();
       expect(subscribers.map((s) => s.username)).toEqual(Array.from({ length: 15 }, (_, i) => String(8001 + i)));
-      expect(subscribers[0]).toEqual({ username: '8001', ...sipHashes('8001', 'cx.example', 'beacon2026') });
+      for (const s of subscribers) {
+        expect(s.ha1).not.toBe(sipHashes(s.username, 'cx.example', 'beacon2026').ha1);
+        expect(s.ha1).toMatch(/^[0-9a-f]{32}$/);
+      }
+      expect(new Set(subscribers.map((s) => s.ha1)).size).toBe(15);
     });
 
     it('stores rotated hashes for SIP phones only, and keeps them across reopen', async () => {
@@ -86,7 +101,7 @@ describeStoreBackends((env) => {
       expect(await store.terminals.setSipCredentials('vt-lvhe', hashes)).toBe(false);
       expect(await store.terminals.setSipCredentials('nope', hashes)).toBe(false);
       await store.close();
-      // Reopening with seed must not put the demo password back over a rotated one.
+      // Reopening with seed must not replace a rotated password.
       store = await env.open({ seed: { demoPassword: 'beacon2026' } });
       expect((await store.terminals.sipSubscribers()).find((s) => s.username === '8003')).toEqual({
         username: '8003',

@@ -6,11 +6,14 @@
 
 import type { TerminalAdminView } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
-import { randomPin, sipHashes } from '../auth/sipDigest.ts';
+import { randomPin, randomSipPassword, sipHashes } from '../auth/sipDigest.ts';
+import { createLogger } from '../logger.ts';
 import { assertFree, columnsOf, pageRows, rethrowConstraint, updateRow } from './adminQueries.ts';
 import type { TerminalRepository } from './StoreTypes.ts';
 import { SEED_ROOMS } from './seedData.ts';
 import type { SqlQueries } from './sqlDb.ts';
+
+const log = createLogger('store');
 
 interface TerminalRow {
   id: string;
@@ -142,20 +145,19 @@ export async function nextDialNumber(db: SqlQueries): Promise<string> {
   throw BeaconError.badRequest('no free conference number left (6001–6999)');
 }
 
-/** Demo phones are the seeded extensions 8001…8015 (one per township). */
-const isDemoExtension = (extension: string): boolean =>
-  /^80[0-9]{2}$/.test(extension) && Number(extension) >= 8001 && Number(extension) <= 8015;
-
 /**
  * Runs on every open, after the migrations. Idempotent; fills in what
  * migration 3 cannot compute in SQL:
  *  - every room without a number gets one: the demo rooms their published
  *    numbers and PINs (city-weekly 6001/2026, emergency-drill 6002/1234),
  *    others the next free 6xxx and a random PIN;
- *  - with `demo`, demo phones without credentials get the demo password.
+ *  - with `demo`, a phone whose SIP password is still the published demo
+ *    password (stores seeded before phones got random ones) gets a random
+ *    one: an admin sets a new one to configure the phone.
+ * Returns how many phones that were.
  */
-export async function phoneSetup(db: SqlQueries, demo?: { password: string; realm: string }): Promise<void> {
-  await db.transaction(async (tx) => {
+export async function phoneSetup(db: SqlQueries, demo?: { password: string; realm: string }): Promise<number> {
+  return db.transaction(async (tx) => {
     const numberInUse = async (dialNumber: string) =>
       (await tx.get<{ id: string }>('SELECT id FROM rooms WHERE dial_number = ?', [dialNumber])) !== undefined;
     const number = (id: string, dialNumber: string, pin: string | null) =>
@@ -169,13 +171,14 @@ export async function phoneSetup(db: SqlQueries, demo?: { password: string; real
         await number(id, await nextDialNumber(tx), randomPin());
       }
     }
-    if (!demo) return;
-    const at = new Date().toISOString();
-    const phones = await tx.all<{ id: string; extension: string }>(
-      "SELECT id, extension FROM terminals WHERE kind = 'sip_phone' AND sip_ha1 IS NULL AND extension IS NOT NULL",
+    if (!demo) return 0;
+    const phones = await tx.all<{ id: string; extension: string; sip_ha1: string }>(
+      "SELECT id, extension, sip_ha1 FROM terminals WHERE kind = 'sip_phone' AND sip_ha1 IS NOT NULL AND extension IS NOT NULL",
     );
-    for (const phone of phones.filter((p) => isDemoExtension(p.extension))) {
-      const { ha1, ha1b } = sipHashes(phone.extension, demo.realm, demo.password);
+    const published = phones.filter((p) => p.sip_ha1 === sipHashes(p.extension, demo.realm, demo.password).ha1);
+    const at = new Date().toISOString();
+    for (const phone of published) {
+      const { ha1, ha1b } = sipHashes(phone.extension, demo.realm, randomSipPassword());
       await tx.run('UPDATE terminals SET sip_ha1 = ?, sip_ha1b = ?, sip_updated_at = ? WHERE id = ?', [
         ha1,
         ha1b,
@@ -183,5 +186,8 @@ export async function phoneSetup(db: SqlQueries, demo?: { password: string; real
         phone.id,
       ]);
     }
+    if (published.length > 0)
+      log.warn({ phones: published.length }, 'phones on the published demo SIP password got random ones');
+    return published.length;
   });
 }

@@ -20,6 +20,10 @@ const en: SharedMessages = {
     department: 'Department account',
     service: 'Service account',
   },
+  demo: {
+    banner:
+      'A sample city (Chuxiong) with published demo accounts, for trying Beacon out only; for real use start with BEACON_DEMO=off.',
+  },
   login: {
     title: 'Sign in',
     username: 'Username',
@@ -67,6 +71,7 @@ const en: SharedMessages = {
     password_too_short: 'Password too short: at least 10 characters',
     password_is_username: 'The password must not contain the username',
     password_too_common: 'This is a common password: choose another',
+    password_unchanged: 'The new password must differ from the current one',
     password_change_required: 'Change your password first',
     wrong_password: 'Wrong current password',
     wrong_pin: 'Wrong meeting PIN',

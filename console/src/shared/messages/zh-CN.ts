@@ -19,6 +19,9 @@ const zhCN = {
     department: '部门账号',
     service: '服务账号',
   },
+  demo: {
+    banner: '示例城市（楚雄市）与公开的演示账号，仅供试用；正式使用请以 BEACON_DEMO=off 启动。',
+  },
   login: {
     title: '用户登录',
     username: '用户名',
@@ -66,6 +69,7 @@ const zhCN = {
     password_too_short: '密码太短：至少 10 位',
     password_is_username: '密码不能包含用户名',
     password_too_common: '这是常见密码，请换一个',
+    password_unchanged: '新密码不能与当前密码相同',
     password_change_required: '请先修改密码',
     wrong_password: '当前密码错误',
     wrong_pin: '会议密码错误',

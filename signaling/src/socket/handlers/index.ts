@@ -2,6 +2,7 @@
 import type { HandlerTable } from '../types.ts';
 import { alertAck } from './alertAck.ts';
 import { alertReceived } from './alertReceived.ts';
+import { authRenew } from './authRenew.ts';
 import { chatSend } from './chatSend.ts';
 import { consumerPause } from './consumerPause.ts';
 import { consumerResume } from './consumerResume.ts';
@@ -63,6 +64,7 @@ export const handlers: HandlerTable = {
   'room:leave': roomLeave,
   'room:ready': roomReady,
   'room:resume': roomResume,
+  'auth:renew': authRenew,
   'transport:create': transportCreate,
   'transport:connect': transportConnect,
   'transport:restartIce': transportRestartIce,

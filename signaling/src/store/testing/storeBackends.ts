@@ -26,7 +26,7 @@ export interface StoreBackendEnv {
   /** This test's location. */
   location(): StoreLocation;
   /** Opens a store on this test's location; closed after the test. */
-  open(opts?: Pick<OpenStoreOptions, 'seed'>): Promise<Store>;
+  open(opts?: Pick<OpenStoreOptions, 'seed' | 'initialAdmin'>): Promise<Store>;
   /** A second, raw connection to the same location (what another process sees); closed after the test. */
   connect(): Promise<SqlDb>;
 }
