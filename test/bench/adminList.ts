@@ -23,7 +23,7 @@ const ROLES = ['township', 'department', 'duty_officer', 'chair'] as const;
 /** Seeds the demo data, then `count` users `bench-user-<i>` spread over the demo townships and departments. */
 async function seedUsers(dataDir: string, count: number): Promise<void> {
   const file = join(dataDir, 'beacon.sqlite');
-  const store = await openStore({ file, seed: { demoPassword: DEMO_PASSWORD } });
+  const store = await openStore({ file, seed: { demoPassword: DEMO_PASSWORD, demoPasswordChosen: true } });
   await store.close();
   const db = new Database(file);
   const { password_hash: hash } = db.prepare("SELECT password_hash FROM users WHERE username = 'chair'").get() as {

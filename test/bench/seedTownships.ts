@@ -13,7 +13,7 @@ const BOX = BENCH_BOX;
 /** Seeds the demo data, then adds `count` townships `bench-<i>`; returns their ids. */
 export async function seedTownships(dataDir: string, count: number): Promise<string[]> {
   const file = join(dataDir, 'beacon.sqlite');
-  const store = await openStore({ file, seed: { demoPassword: 'beacon2026' } });
+  const store = await openStore({ file, seed: { demoPassword: 'beacon2026', demoPasswordChosen: true } });
   await store.close();
   const db = new Database(file);
   const side = Math.ceil(Math.sqrt(count));
