@@ -17,7 +17,7 @@ import {
 import type { Actor } from '../command/CommandBus.ts';
 import type { Store } from '../store/index.ts';
 import type { DutyOptions } from './DutyOptions.ts';
-import { addDays, type ShiftOccurrence, shiftsAround } from './dutyClock.ts';
+import { isCalendarDay, type ShiftOccurrence, shiftsAround } from './dutyClock.ts';
 import { readRosterWorkbook } from './rosterWorkbook.ts';
 
 /** A refused import: every bad row, nothing written. */
@@ -58,8 +58,8 @@ export class RosterDesk {
   }
 
   async set(actor: Actor, day: string, shiftKey: string, input: RosterSlotInput) {
-    // A regex lets 2026-02-30 through; a real day survives the calendar.
-    if (addDays(day, 0) !== day) throw fieldError('day', `没有这一天 ${day} / no such day`);
+    // The day pattern lets 2026-02-30 through.
+    if (!isCalendarDay(day)) throw fieldError('day', `没有这一天 ${day} / no such day`);
     if (!this.#opts.shifts.some((s) => s.key === shiftKey))
       throw fieldError('shift', `没有班次 ${shiftKey} / no such shift`);
     if (input.leaderId !== null) await this.#requirePerson(input.leaderId, DUTY_LEADER_ROLES, 'leaderId');

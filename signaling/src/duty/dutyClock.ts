@@ -78,6 +78,12 @@ export function addDays(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
 }
 
+/** True for a day the calendar has: `2026-02-30` and `2026-13-01` are not. */
+export function isCalendarDay(day: string): boolean {
+  const parsed = Date.parse(`${day}T00:00:00Z`);
+  return !Number.isNaN(parsed) && new Date(parsed).toISOString().slice(0, 10) === day;
+}
+
 /** Every day of a `YYYY-MM` month. */
 export function daysOfMonth(month: string): string[] {
   const days: string[] = [];

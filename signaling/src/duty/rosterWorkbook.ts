@@ -20,7 +20,7 @@ import {
 } from '@beacon/protocol';
 import ExcelJS from 'exceljs';
 import type { RosterSlot } from '../store/index.ts';
-import { addDays } from './dutyClock.ts';
+import { isCalendarDay } from './dutyClock.ts';
 
 /** Who can be named: every account (disabled ones are refused by name, not "unknown"). */
 export interface RosterCandidate {
@@ -74,8 +74,7 @@ function dayOf(value: ExcelJS.CellValue, text: string): string | null {
   const match = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(text.trim());
   if (!match) return null;
   const day = `${match[1]}-${match[2]?.padStart(2, '0')}-${match[3]?.padStart(2, '0')}`;
-  // 2026-02-30 is not a day: a real one survives a round trip through the calendar.
-  return addDays(day, 0) === day ? day : null;
+  return isCalendarDay(day) ? day : null;
 }
 
 function headerColumns(sheet: ExcelJS.Worksheet): Partial<Record<Column, number>> {
