@@ -192,6 +192,7 @@ describe('duty roster, duty log and shift handover', () => {
       (t) => t?.includes(NIGHT_OFFICER.displayName) === true,
     );
     expect(await text(print, 'handover-incidents')).toContain(INCIDENT_TITLE);
+    expect(await text(print, 'handover-print-shift')).toContain(now.now?.shiftName ?? '?');
     await print.emulateMedia({ media: 'print' });
     expect(await print.locator('.topbar').isVisible()).toBe(false);
     expect(await print.getByTestId('handover-print-button').isVisible()).toBe(false);
