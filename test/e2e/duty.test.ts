@@ -46,8 +46,21 @@ async function pick(page: Page, fieldTestId: string, label: string): Promise<voi
   await page.locator(`[id="${listId}"]`).waitFor({ state: 'hidden' });
 }
 
+/** `HH:MM` on Beijing's clock `hours` from now. */
+function beijingClock(hours: number): string {
+  return new Date(Date.now() + hours * 3_600_000 + 8 * 3_600_000).toISOString().slice(11, 16);
+}
+
 describe('duty roster, duty log and shift handover', () => {
-  const e2e = useE2e();
+  // Shifts placed around the moment the test runs, so no shift change falls inside it whatever the hour
+  // (the default 08:30/17:30 boundaries would, for a run started seconds before one).
+  const e2e = useE2e({
+    beacon: {
+      env: {
+        BEACON_DUTY_SHIFTS: `day=白班@${beijingClock(-2)}-${beijingClock(4)},night=夜班@${beijingClock(4)}-${beijingClock(-2)}`,
+      },
+    },
+  });
   let admin: string;
   let now: DutyNowView;
   let duty: Page;
