@@ -9,6 +9,8 @@
  *   #/command                   the duty officer's map command room (Leaflet: loaded when opened)
  *   #/terminal                  a township video terminal's full-screen page
  *   #/admin[/<section>]         the organisation's administration (admins; Element Plus: loaded when opened)
+ *   #/duty                      the duty roster by month (排班; Element Plus: loaded when opened)
+ *   #/duty/handover/<id>        a shift handover, print-friendly (交接班记录)
  *
  * Auth guard: every page needs a signed-in user. Without one App.vue shows the
  * login form in place and keeps the URL, so a deep link opens right after
@@ -51,6 +53,13 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./admin/AdminPage.vue'),
     props: true,
     beforeEnter: () => adminRedirect(session.user) ?? true,
+  },
+  { path: '/duty', name: 'duty', component: () => import('./duty/DutyRosterPage.vue') },
+  {
+    path: '/duty/handover/:id',
+    name: 'handover',
+    component: () => import('./duty/HandoverPrintPage.vue'),
+    props: true,
   },
   { path: '/:unknown(.*)*', redirect: { name: 'rooms' } },
 ];

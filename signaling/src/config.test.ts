@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
+import { DEFAULT_DUTY_SHIFTS } from './duty/DutyOptions.ts';
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -33,6 +34,7 @@ describe('loadConfig', () => {
       map: { tileUrl: null, tileAttribution: null },
       sipRealm: 'beacon',
       escalationTickMs: 15_000,
+      duty: { shifts: DEFAULT_DUTY_SHIFTS, timeZone: 'Asia/Shanghai' },
       metrics: { token: null, trustLoopback: true },
       signIn: { lockAfter: 15, lockMs: 900_000 },
       logLevel: 'info',
@@ -126,6 +128,7 @@ describe('loadConfig', () => {
       map: { tileUrl: 'https://t0.tianditu.gov.cn/vec_w/wmts?tk=KEY&x={x}&y={y}&l={z}', tileAttribution: '天地图' },
       sipRealm: 'sip.cx.example',
       escalationTickMs: 15_000,
+      duty: { shifts: DEFAULT_DUTY_SHIFTS, timeZone: 'Asia/Shanghai' },
       metrics: { token: null, trustLoopback: true },
       signIn: { lockAfter: 15, lockMs: 900_000 },
       logLevel: 'silent',

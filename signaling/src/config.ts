@@ -43,6 +43,11 @@
  *                            command room map, e.g. Tianditu with a key    basemap only)
  *                            (https://…/{z}/{x}/{y}…)
  *   BEACON_MAP_TILE_ATTRIBUTION credit shown for that layer                (unset)
+ *   BEACON_DUTY_SHIFTS       the duty roster's shifts, in the day's     day=白班@08:30-17:30,
+ *                            order: key=名称@HH:MM-HH:MM, comma-        night=夜班@17:30-08:30
+ *                            separated (an end at or before the start
+ *                            is on the next day)
+ *   BEACON_DUTY_TIMEZONE     zone of roster days and shift times        Asia/Shanghai
  *   BEACON_TURN              start coturn (Debian) for terminals behind off
  *                            NAT/firewalls: on | off
  *   BEACON_TURN_PORT         TURN listening port (UDP and TCP)          3478
@@ -95,6 +100,8 @@ import { isIP } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { DEFAULT_DUTY_SHIFTS } from './duty/DutyOptions.ts';
+import { dutyShiftsEnvSchema, timeZoneSchema } from './duty/dutyConfig.ts';
 
 const defaultConsoleDist = fileURLToPath(new URL('../../console/dist', import.meta.url));
 
@@ -146,6 +153,8 @@ export const configSchema = z
     BEACON_RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
     BEACON_SIP: z.enum(['on', 'off']).default('on'),
     BEACON_ESCALATION_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+    BEACON_DUTY_SHIFTS: dutyShiftsEnvSchema.optional(),
+    BEACON_DUTY_TIMEZONE: timeZoneSchema.default('Asia/Shanghai'),
     BEACON_MAP_TILE_URL: z
       .string()
       .regex(/^https?:\/\/\S+$/, 'an http(s) URL')
@@ -290,6 +299,8 @@ export const configSchema = z
     sip: env.BEACON_SIP === 'on',
     sipRealm: env.BEACON_SIP_REALM,
     escalationTickMs: env.BEACON_ESCALATION_TICK_MS,
+    /** The duty roster's shifts and time zone (duty/DutyOptions.ts). */
+    duty: { shifts: env.BEACON_DUTY_SHIFTS ?? DEFAULT_DUTY_SHIFTS, timeZone: env.BEACON_DUTY_TIMEZONE },
     map: { tileUrl: env.BEACON_MAP_TILE_URL ?? null, tileAttribution: env.BEACON_MAP_TILE_ATTRIBUTION ?? null },
     /** Who may read /metrics (metricsAccess.ts). */
     metrics: { token: env.BEACON_METRICS_TOKEN ?? null, trustLoopback: env.BEACON_METRICS_LOOPBACK === 'on' },

@@ -137,6 +137,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     sip,
     escalationTickMs: config.escalationTickMs,
     metrics,
+    duty: config.duty,
   });
   life.add('command room', () => command.close());
   const accounts = new AccountSessions();

@@ -100,3 +100,7 @@ console.log(
   '\n## Township link (linkemu: 300 kbit/s, 150 ms one-way, 3 % loss each way): join, and a 16-township gallery',
 );
 printTownshipLink(await runTownshipLink({ joins }));
+
+const { runDutyBench } = await import('./duty.ts');
+console.log('\n## Duty: a month of the roster imported from XLSX (62 slots), a shift handover assembled');
+console.table([await runDutyBench({ runs: 20, incidents: 100, logEntries: 200 })]);

@@ -17,6 +17,7 @@ import type {
   WarningView,
 } from '@beacon/protocol';
 import { reactive } from 'vue';
+import { listenDuty, reloadDuty, stopDuty } from '../duty/dutyStore.ts';
 import { isAuthError, toConsoleError } from '../errors.ts';
 import { endSession, session } from '../session.ts';
 import { SignalingClient } from '../signaling/SignalingClient.ts';
@@ -104,6 +105,7 @@ export async function reloadCommand(): Promise<void> {
     settle(commandApi.tasks(), (list) => {
       command.tasks = byId(list);
     }),
+    reloadDuty(),
   ]);
 }
 
@@ -165,6 +167,7 @@ function listen(socket: SignalingClient['socket']): void {
   socket.on('task:updated', (task) => {
     command.tasks[task.id] = task;
   });
+  listenDuty(socket);
 }
 
 export function startCommandStore(): void {
@@ -195,4 +198,5 @@ export function stopCommandStore(): void {
   client?.close();
   client = null;
   command.connected = false;
+  stopDuty();
 }

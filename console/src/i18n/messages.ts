@@ -12,6 +12,8 @@ import commandEn from '../command/messages/en.ts';
 import commandZh from '../command/messages/zh-CN.ts';
 import conferenceEn from '../conference/messages/en.ts';
 import conferenceZh from '../conference/messages/zh-CN.ts';
+import dutyEn from '../duty/messages/en.ts';
+import dutyZh from '../duty/messages/zh-CN.ts';
 import sharedEn from '../shared/messages/en.ts';
 import sharedZh from '../shared/messages/zh-CN.ts';
 import terminalEn from '../terminal/messages/en.ts';
@@ -26,8 +28,9 @@ export const FACES = {
   command: { 'zh-CN': commandZh, en: commandEn },
   terminal: { 'zh-CN': terminalZh, en: terminalEn },
   admin: { 'zh-CN': adminZh, en: adminEn },
+  duty: { 'zh-CN': dutyZh, en: dutyEn },
 };
 
-export const zhCN = { ...sharedZh, ...conferenceZh, ...commandZh, ...terminalZh, ...adminZh };
+export const zhCN = { ...sharedZh, ...conferenceZh, ...commandZh, ...terminalZh, ...adminZh, ...dutyZh };
 export type Messages = typeof zhCN;
-export const en: Messages = { ...sharedEn, ...conferenceEn, ...commandEn, ...terminalEn, ...adminEn };
+export const en: Messages = { ...sharedEn, ...conferenceEn, ...commandEn, ...terminalEn, ...adminEn, ...dutyEn };

@@ -3,5 +3,6 @@
  * codes without zod, for clients that bundle for the browser (the console).
  * Everything here is also exported by `@beacon/protocol`.
  */
+export * from './dutyVocabulary.ts';
 export * from './errors.ts';
 export * from './vocabulary.ts';

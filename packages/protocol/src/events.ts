@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { type CommandEventResults, type CommandServerEvents, commandEventSchemas } from './command.ts';
+import type { DutyServerEvents } from './duty.ts';
 import type { Ack } from './errors.ts';
 import {
   type ChatMessage,
@@ -179,7 +180,11 @@ export interface ClientEventResults
     CommandEventResults {}
 
 /** Server → client events. */
-export interface ServerToClientEvents extends MeetingServerEvents, SipServerEvents, CommandServerEvents {
+export interface ServerToClientEvents
+  extends MeetingServerEvents,
+    SipServerEvents,
+    CommandServerEvents,
+    DutyServerEvents {
   'peer:joined': (peer: PeerInfo) => void;
   'peer:left': (data: { peerId: string }) => void;
   'peer:updated': (peer: PeerInfo) => void;

@@ -1,5 +1,7 @@
 export * from './admin.ts';
 export * from './command.ts';
+export * from './duty.ts';
+export * from './dutyVocabulary.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './meeting.ts';

@@ -2,6 +2,8 @@
  * The command room (指挥大屏) of one node: the desks REST routes and socket
  * handlers call, the bus they report on, presence and the escalation timer.
  */
+import { DutyDesk } from '../duty/DutyDesk.ts';
+import type { DutyOptions } from '../duty/DutyOptions.ts';
 import type { AlertMetrics } from '../metrics.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
@@ -24,6 +26,8 @@ export interface CommandRoomOptions {
   escalationTickMs: number;
   /** Alert delivery and ack latencies for /metrics; default none. */
   metrics?: AlertMetrics | null;
+  /** Shifts and time zone of the duty roster; default DEFAULT_DUTY_OPTIONS (白班/夜班, Asia/Shanghai). */
+  duty?: DutyOptions;
 }
 
 export class CommandRoom {
@@ -37,6 +41,8 @@ export class CommandRoom {
   readonly escalation: Escalation;
   /** Alerts read out to the townships' desk phones (press 1 = ack). */
   readonly alertCalls: AlertCalls;
+  /** Duty (值班值守): roster, duty log, shift handovers. */
+  readonly duty: DutyDesk;
 
   constructor(opts: CommandRoomOptions) {
     this.bus = new CommandBus(opts.store);
@@ -48,6 +54,7 @@ export class CommandRoom {
     this.pull = new VideoPull({ bus: this.bus, presence: this.presence });
     this.escalation = new Escalation(this.bus, { tickMs: opts.escalationTickMs });
     this.alertCalls = new AlertCalls({ bus: this.bus, bridge: opts.sip, store: opts.store, warnings: this.warnings });
+    this.duty = new DutyDesk(opts.store, opts.duty);
   }
 
   close(): void {

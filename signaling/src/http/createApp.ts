@@ -22,6 +22,7 @@ import { apiRouter, type ClientSettings } from './apiRoutes.ts';
 import { loginRouter, requireBearer } from './authRoutes.ts';
 import { commandRouter } from './commandRoutes.ts';
 import { consoleRouter } from './consoleStatic.ts';
+import { dutyRouter } from './dutyRoutes.ts';
 import { errorHandler, sendError } from './errors.ts';
 import { incidentRouter } from './incidentRoutes.ts';
 import { meetingRouter, recordingFileRoute } from './meetingRoutes.ts';
@@ -88,6 +89,7 @@ export function createApp(deps: AppDeps): Express {
     incidentRouter(deps),
     warningRouter(deps),
     commandRouter(deps),
+    dutyRouter(deps),
     iceServersRouter(deps.turn ?? null),
   );
   app.use('/api', (req, res) => {

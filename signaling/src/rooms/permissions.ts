@@ -42,6 +42,12 @@ export const ACCOUNT_PERMISSIONS = {
   'terminals:readAll': ['admin', 'chair', 'duty_officer', 'service'],
   /** The organisation under /api/v1/admin, SIP passwords, the audit log. */
   'org:administer': ['admin'],
+  /** Read the duty roster, who is on duty, the duty log and handovers (the command room). */
+  'duty:read': CITY,
+  /** Write the duty log; start, hand over and accept shift handovers. */
+  'duty:write': CITY,
+  /** Edit the duty roster and import a month of it. */
+  'duty:roster': ['admin', 'duty_officer'],
 } as const satisfies Record<string, readonly Role[]>;
 export type AccountAction = keyof typeof ACCOUNT_PERMISSIONS;
 

@@ -14,7 +14,8 @@ import type { BeaconServer, BeaconSocket } from './types.ts';
 
 const logger = createLogger('CommandEmitter');
 
-const STAFF_ROOM = 'command:staff';
+/** Every staff console's socket (admin, chair, duty officer) sits in this socket.io room. */
+export const STAFF_ROOM = 'command:staff';
 const townshipRoom = (id: string): string => `township:${id}`;
 
 type Listener<K extends keyof CommandEvents> = (...args: CommandEvents[K]) => void;

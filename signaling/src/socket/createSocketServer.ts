@@ -13,6 +13,7 @@ import type { ClusterNode } from '../cluster/ClusterNode.ts';
 import { type BaseContext, ForwardedRooms } from '../cluster/ForwardedRooms.ts';
 import type { RoomOwnership } from '../cluster/RoomOwnership.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
+import { DutyEmitter } from '../duty/DutyEmitter.ts';
 import { createLogger } from '../logger.ts';
 import type { BeaconMetrics } from '../metrics.ts';
 import type { MeetingJournal } from '../rooms/MeetingJournal.ts';
@@ -103,6 +104,7 @@ export function createSocketServer(opts: SocketServerOptions): {
   const bridge = new RoomBridge({ io, registry: opts.registry, media: opts.media });
   const sipEmitter = new SipEmitter({ io, bridge: opts.sip, taps: opts.taps, registry: opts.registry });
   const commandEmitter = new CommandEmitter({ io, command: opts.command, localPresence: Boolean(opts.cluster) });
+  const dutyEmitter = new DutyEmitter({ io, duty: opts.command.duty });
 
   io.use(authenticate(opts.tokens, opts.store));
   // Through the adapter: with Redis, sockets of the user on other nodes are closed too.
@@ -159,6 +161,7 @@ export function createSocketServer(opts: SocketServerOptions): {
       bridge.close();
       sipEmitter.close();
       commandEmitter.close();
+      dutyEmitter.close();
       // Disconnects every socket (each runs its cleanup), then closes the engine.
       await new Promise<void>((resolve) => {
         io.close(() => resolve());

@@ -8,6 +8,8 @@ import type { MeetingRoomView } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import { randomPin } from '../auth/sipDigest.ts';
 import { assertFree, columnsOf, pageRows, rethrowConstraint, updateRow } from './adminQueries.ts';
+import { handoverRepository } from './dutyHandoverRecords.ts';
+import { dutyLogRepository, dutyRosterRepository } from './dutyRecords.ts';
 import { incidentRepository } from './incidentRecords.ts';
 import { attendanceRepository, chatRepository, meetingRepository, recordingRepository } from './meetingRecords.ts';
 import { areaRepository, departmentRepository, townshipRepository, villageRepository } from './orgRecords.ts';
@@ -172,6 +174,7 @@ export function createStore(db: SqlDb, file: string): Store {
     incidents: incidentRepository(db),
     warnings: warningRepository(db),
     tasks: taskRepository(db),
+    duty: { roster: dutyRosterRepository(db), log: dutyLogRepository(db), handovers: handoverRepository(db) },
     close: () => db.close(),
   };
 }

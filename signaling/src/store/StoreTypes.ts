@@ -17,6 +17,7 @@ import type {
   UpdateUserInput,
 } from '@beacon/protocol';
 import type { IncidentRepository, TaskRepository, WarningRepository } from './commandTypes.ts';
+import type { DutyRepositories } from './dutyTypes.ts';
 import type {
   AdminKind,
   AreaRepository,
@@ -263,6 +264,8 @@ export interface Store {
   incidents: IncidentRepository;
   warnings: WarningRepository;
   tasks: TaskRepository;
+  /** Duty (值班值守): the roster, the duty log, shift handovers. */
+  duty: DutyRepositories;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }

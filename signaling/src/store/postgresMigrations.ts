@@ -292,4 +292,55 @@ export const postgresMigrations: readonly string[] = [
   );
   CREATE INDEX revoked_tokens_by_expiry ON revoked_tokens (expires_at);
   `,
+  // 8 — duty (值班值守): the roster per day and shift (leader on duty, officers), the duty log, shift handovers.
+  `
+  CREATE TABLE duty_roster (
+    day        TEXT NOT NULL,
+    shift      TEXT NOT NULL,
+    leader_id  TEXT REFERENCES users (id),
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    PRIMARY KEY (day, shift)
+  );
+  CREATE TABLE duty_roster_officers (
+    day      TEXT NOT NULL,
+    shift    TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    user_id  TEXT NOT NULL REFERENCES users (id),
+    PRIMARY KEY (day, shift, user_id),
+    FOREIGN KEY (day, shift) REFERENCES duty_roster (day, shift) ON DELETE CASCADE
+  );
+
+  CREATE TABLE duty_log (
+    id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at          TEXT NOT NULL,
+    author_id   TEXT NOT NULL REFERENCES users (id),
+    author_name TEXT NOT NULL,
+    category    TEXT NOT NULL CHECK (category IN ('general', 'incident', 'call', 'warning', 'handover', 'other')),
+    text        TEXT NOT NULL
+  );
+  CREATE INDEX duty_log_by_at ON duty_log (at);
+
+  CREATE TABLE duty_handovers (
+    id                  TEXT PRIMARY KEY,
+    status              TEXT NOT NULL CHECK (status IN ('draft', 'handed_over', 'accepted')),
+    day                 TEXT,
+    shift               TEXT,
+    contents            TEXT NOT NULL,
+    created_at          TEXT NOT NULL,
+    created_by          TEXT NOT NULL REFERENCES users (id),
+    created_by_name     TEXT NOT NULL,
+    notes               TEXT NOT NULL DEFAULT '',
+    handed_over_at      TEXT,
+    handed_over_by      TEXT REFERENCES users (id),
+    handed_over_by_name TEXT,
+    accepted_at         TEXT,
+    accepted_by         TEXT REFERENCES users (id),
+    accepted_by_name    TEXT,
+    accept_note         TEXT NOT NULL DEFAULT ''
+  );
+  -- At most one handover is open (draft or handed over) at a time: two officers starting one at once get one.
+  CREATE UNIQUE INDEX duty_handovers_one_open ON duty_handovers ((1)) WHERE status <> 'accepted';
+  CREATE INDEX duty_handovers_by_created ON duty_handovers (created_at);
+  `,
 ];

@@ -18,7 +18,7 @@ const en: CommandMessages = {
       in_call: 'in call',
       unregistered: 'unregistered',
     },
-    tabs: { incidents: 'Incidents', warnings: 'Warnings', tasks: 'Tasks', audit: 'Audit' },
+    tabs: { incidents: 'Incidents', warnings: 'Warnings', tasks: 'Tasks', duty: 'Duty', audit: 'Audit' },
     card: {
       close: 'Close',
       contacts: 'Terminals',
