@@ -39,7 +39,11 @@ async function fileSize(file: string): Promise<number> {
 /** `rows` audit entries in one statement's worth of work per backend (the store's API would take minutes). */
 async function seed(dataDir: string, databaseUrl: string | null, rows: number): Promise<number> {
   const file = path.join(dataDir, 'beacon.sqlite');
-  const store = await openStore({ file, databaseUrl, seed: { demoPassword: 'bench-password', demoPasswordChosen: true } });
+  const store = await openStore({
+    file,
+    databaseUrl,
+    seed: { demoPassword: 'bench-password', demoPasswordChosen: true },
+  });
   await store.close();
   const detail = JSON.stringify({
     warningId: 'w-0000',
