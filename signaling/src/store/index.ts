@@ -8,5 +8,6 @@ export type {
   RoomRecord,
   SipSubscriber,
   Store,
+  StoreRepositories,
   UserRecord,
 } from './StoreTypes.ts';
