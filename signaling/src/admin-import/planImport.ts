@@ -74,7 +74,10 @@ export async function planImport(
   for (const kind of IMPORT_KINDS) {
     for (const sheet of sheets.filter((s) => s.kind === kind)) PLANNERS[kind](sheet, ctx);
   }
-  return { rows: ctx.rows, errors: ctx.errors, givenPasswords: ctx.givenPasswords };
+  // In the file's order: sheet by sheet, row by row (a header problem first on its sheet).
+  const order = new Map(tables.map((t, i) => [t.name, i]));
+  const sorted = ctx.errors.sort((a, b) => (order.get(a.sheet) ?? 0) - (order.get(b.sheet) ?? 0) || a.row - b.row);
+  return { rows: ctx.rows, errors: sorted, givenPasswords: ctx.givenPasswords };
 }
 
 function bindSheet(table: SheetTable, kindHint: ImportKind | undefined, errors: ImportRowError[]): BoundSheet[] {
