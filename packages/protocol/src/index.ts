@@ -1,4 +1,5 @@
 export * from './admin.ts';
+export * from './adminImport.ts';
 export * from './command.ts';
 export * from './errors.ts';
 export * from './events.ts';
@@ -7,4 +8,3 @@ export * from './request.ts';
 export * from './rest.ts';
 export * from './sip.ts';
 export * from './vocabulary.ts';
-export * from './adminImport.ts';
