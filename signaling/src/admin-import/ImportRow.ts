@@ -109,8 +109,7 @@ export class ImportRow {
       if (missing) {
         this.fail(field, 'required', `必填 / ${field} is required`);
       } else {
-        const shown = this.text(field);
-        this.fail(field, 'invalid', `${shown ? `“${shown}”` : ''}格式不正确：${issue.message}`);
+        this.fail(field, 'invalid', invalidMessage(this.text(field), issue.message));
       }
     }
   }
@@ -120,4 +119,11 @@ export class ImportRow {
     if (field === null) return null;
     return this.sheet.columns.get(field)?.header ?? field;
   }
+}
+
+/** `“1390000”：11 位手机号 / "1390000": an 11-digit mobile number`, from a schema message in both languages or in English. */
+function invalidMessage(shown: string, message: string): string {
+  const cut = message.indexOf(' / ');
+  if (cut >= 0) return `“${shown}”：${message.slice(0, cut)} / "${shown}": ${message.slice(cut + 3)}`;
+  return `“${shown}”格式不正确 / "${shown}" is invalid: ${message}`;
 }
