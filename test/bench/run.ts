@@ -8,6 +8,7 @@
  *  - township link (emulated mountain WAN): join → first frame, bytes on the wire in a 16-township gallery
  *  - peer: the same plain-RTP fan-out through Beacon and through Janus 1.1 VideoRoom, CPU and packets/s side by side
  *  - store: other terminals' event latency while a PostgreSQL row lock stalls one ack 5 s
+ *  - organisation import: 200 townships × 20 villages + 1,000 users from one XLSX (read, dry run, commit)
  */
 import { runAlertFanout } from './alertFanout.ts';
 import { runBroadcast } from './broadcast.ts';
@@ -92,3 +93,7 @@ console.log(
   '\n## Township link (linkemu: 300 kbit/s, 150 ms one-way, 3 % loss each way): join, and a 16-township gallery',
 );
 printTownshipLink(await runTownshipLink({ joins }));
+
+const { printOrgImport, runOrgImport } = await import('./orgImport.ts');
+const orgImport = { townships: 200, villagesPerTownship: 20, users: 1000 };
+printOrgImport(orgImport, await runOrgImport(orgImport));

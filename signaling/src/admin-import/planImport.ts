@@ -40,15 +40,14 @@ const KEY_COLUMNS: Record<ImportKind, readonly string[]> = {
   phones: ['extension'],
 };
 
+/** One query after the other: inside a transaction they share one connection. */
 export async function loadSnapshot(store: OrgStore): Promise<OrgSnapshot> {
-  const [townships, villages, departments, users, terminals] = await Promise.all([
-    store.townships.list(),
-    // Every village, disabled ones too: one page as large as the table.
-    store.villages.page({ page: 1, pageSize: Number.MAX_SAFE_INTEGER }).then((p) => p.items),
-    store.departments.list(),
-    store.users.list(),
-    store.terminals.list(),
-  ]);
+  const townships = await store.townships.list();
+  // Every village, disabled ones too: one page as large as the table.
+  const villages = (await store.villages.page({ page: 1, pageSize: Number.MAX_SAFE_INTEGER })).items;
+  const departments = await store.departments.list();
+  const users = await store.users.list();
+  const terminals = await store.terminals.list();
   return { townships, villages, departments, users, terminals };
 }
 
