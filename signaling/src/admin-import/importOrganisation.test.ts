@@ -1,5 +1,5 @@
 /** Importing a county from XLSX and CSV into real SQLite and PostgreSQL stores: dry run, commit, refusals, round trip. */
-import { BeaconError, type ImportReport } from '@beacon/protocol';
+import type { ImportReport } from '@beacon/protocol';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { verifyPassword } from '../auth/passwords.ts';
@@ -23,16 +23,6 @@ async function dryRun(store: Store, data: Buffer, file = 'county.xlsx'): Promise
 async function commit(store: Store, data: Buffer, file = 'county.xlsx') {
   const tables = await readWorkbook(data, file, DEFAULT_IMPORT_LIMITS);
   return commitImport(tables, store, { file, sha256: 'test', actor, realm: 'beacon' });
-}
-
-async function codedError(fn: () => Promise<unknown>): Promise<BeaconError> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof BeaconError) return err;
-    throw err;
-  }
-  throw new Error('expected a BeaconError');
 }
 
 /** What the organisation tables hold, for "nothing written" checks. */
@@ -187,6 +177,19 @@ describeStoreBackends((env) => {
       expect(village?.contactMobile).toBe('13912345678');
     });
 
+    it('writes all of a transaction or nothing', async () => {
+      const store = await env.open();
+      const township = { name: '回滚镇', nameEn: '', code: null, kind: 'town' as const, lat: 25, lon: 101 };
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.townships.create({ ...township, id: 'tw-rollback' });
+          expect(await tx.townships.get('tw-rollback')).toBeDefined();
+          throw new Error('stop');
+        }),
+      ).rejects.toThrow('stop');
+      expect(await store.townships.get('tw-rollback')).toBeUndefined();
+    });
+
     it('reads a GBK CSV as Excel in China saves it, its kind told by its headers', async () => {
       const store = await env.open();
       const sheets = countySheets(SMALL);
@@ -203,19 +206,25 @@ describe('organisation import: unreadable files', () => {
   const limits = DEFAULT_IMPORT_LIMITS;
   it('refuses garbage, a zip that is not a workbook and a binary file as import_malformed', async () => {
     const zipJunk = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(200, 7)]);
-    expect((await codedError(() => readWorkbook(zipJunk, 'a.xlsx', limits))).code).toBe('import_malformed');
-    expect((await codedError(() => readWorkbook(Buffer.from([0, 1, 2, 3, 255]), 'a.csv', limits))).code).toBe(
-      'import_malformed',
-    );
-    expect((await codedError(() => readWorkbook(Buffer.from('a,b'), 'a.xlsx', limits))).code).toBe('import_malformed');
-    expect((await codedError(() => readWorkbook(Buffer.alloc(0), 'a.csv', limits))).code).toBe('import_malformed');
+    await expect(readWorkbook(zipJunk, 'a.xlsx', limits)).rejects.toMatchObject({ code: 'import_malformed' });
+    const malformed = { code: 'import_malformed' };
+    await expect(readWorkbook(Buffer.from([0, 1, 2, 3, 255]), 'a.csv', limits)).rejects.toMatchObject(malformed);
+    await expect(readWorkbook(Buffer.from('a,b'), 'a.xlsx', limits)).rejects.toMatchObject(malformed);
+    await expect(readWorkbook(Buffer.alloc(0), 'a.csv', limits)).rejects.toMatchObject(malformed);
   });
 
   it('refuses a file over the size or row limit as import_too_large', async () => {
     const big = Buffer.alloc(limits.maxBytes + 1, 0x41);
-    expect((await codedError(() => readWorkbook(big, 'a.csv', limits))).code).toBe('import_too_large');
+    await expect(readWorkbook(big, 'a.csv', limits)).rejects.toMatchObject({ code: 'import_too_large' });
     const file = await countyXlsx(countySheets({ townships: 10, villagesPerTownship: 5, users: 10 }));
     const small = { maxBytes: limits.maxBytes, maxRows: 50 };
-    expect((await codedError(() => readWorkbook(file, 'a.xlsx', small))).code).toBe('import_too_large');
+    await expect(readWorkbook(file, 'a.xlsx', small)).rejects.toMatchObject({ code: 'import_too_large' });
+    // A small file that unpacks to far more: refused before exceljs inflates it.
+    const sheets = countySheets({ townships: 1, villagesPerTownship: 0, users: 0 });
+    for (let i = 0; i < 30; i++) sheets.townships.rows.push([`${i}${'x'.repeat(32_000)}`, '', '', '', '']);
+    const bomb = await countyXlsx(sheets);
+    const tight = { maxBytes: 20_000, maxRows: 100 };
+    expect(bomb.length).toBeLessThan(tight.maxBytes);
+    await expect(readWorkbook(bomb, 'a.xlsx', tight)).rejects.toMatchObject({ code: 'import_too_large' });
   });
 });
