@@ -84,26 +84,33 @@ function samePlan(a: ImportPlan, b: ImportPlan): boolean {
   return shape(a) === shape(b);
 }
 
+/**
+ * Hashing at most this many passwords at once: scrypt runs on libuv's
+ * thread pool (4 threads), and a sign-in's scrypt queued behind a thousand
+ * imported accounts would wait a minute. Two keep both cores busy.
+ */
+const HASHING_AT_ONCE = 2;
+
 async function secretsFor(plan: ImportPlan, realm: string): Promise<Secrets> {
   const secrets: Secrets = { accounts: new Map(), phones: new Map() };
-  const hashing: Promise<void>[] = [];
+  const accounts: { username: string; given: string | undefined }[] = [];
   for (const row of plan.rows) {
     if (row.action !== 'create') continue;
     if (row.kind === 'users') {
-      const given = plan.givenPasswords.get(row.create.username);
-      const password = given ?? randomPassword();
-      hashing.push(
-        hashPassword(password).then((hash) => {
-          secrets.accounts.set(row.create.username, { password, generated: given === undefined, hash });
-        }),
-      );
+      accounts.push({ username: row.create.username, given: plan.givenPasswords.get(row.create.username) });
     } else if (row.kind === 'phones' && row.create.extension) {
       const password = randomSipPassword();
       secrets.phones.set(row.create.extension, { password, hashes: sipHashes(row.create.extension, realm, password) });
     }
   }
-  // scrypt runs on libuv's thread pool: all at once keeps every thread busy.
-  await Promise.all(hashing);
+  const hashNext = async (): Promise<void> => {
+    for (let next = accounts.shift(); next; next = accounts.shift()) {
+      const password = next.given ?? randomPassword();
+      const hash = await hashPassword(password);
+      secrets.accounts.set(next.username, { password, generated: next.given === undefined, hash });
+    }
+  };
+  await Promise.all(Array.from({ length: HASHING_AT_ONCE }, hashNext));
   return secrets;
 }
 
