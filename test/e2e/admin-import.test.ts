@@ -7,7 +7,8 @@
  * account of the new county then signs in, must change that password, lands
  * on its terminal page and joins a meeting.
  *
- * BEACON_SCREENSHOT_DIR=<dir> also saves the refused preview as admin-import-refused.png.
+ * BEACON_SCREENSHOT_DIR=<dir> also saves the refused preview as admin-import-refused.png and the
+ * one-time passwords as admin-import-passwords.png.
  */
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
@@ -73,6 +74,9 @@ describe('organisation import page', () => {
     const secret = page.getByTestId(`admin-import-password-${PREFIX}-t1`);
     await expect.poll(() => text(secret)).toMatch(/^\S{12,}$/);
     password = await text(secret);
+    if (process.env.BEACON_SCREENSHOT_DIR) {
+      await page.screenshot({ path: join(process.env.BEACON_SCREENSHOT_DIR, 'admin-import-passwords.png') });
+    }
     expect(await page.getByTestId('admin-import-phones').locator('.el-table__body tr').count()).toBe(3);
     await page.getByTestId('admin-import-secrets-done').click();
     await page.getByTestId('admin-import-committed').waitFor();

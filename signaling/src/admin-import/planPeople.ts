@@ -130,7 +130,7 @@ export function planPhones(sheet: BoundSheet, ctx: PlanContext): void {
       continue;
     }
     const owner = ownerOf(row, ctx, existing);
-    const name = row.text('name') || existing?.name || `分机 ${extension}`;
+    const name = row.valueOr('name', existing, 'name', () => row.text('name') || undefined);
     const parsed = createTerminalSchema.safeParse({ kind: 'sip_phone', name, ...owner, extension });
     if (owner && !parsed.success) row.failZod(parsed.error, UNIT_COLUMNS);
     if (row.hasErrors || !owner || !parsed.success) continue;
