@@ -9,6 +9,7 @@
  *  - peer: the same plain-RTP fan-out through Beacon and through Janus 1.1 VideoRoom, CPU and packets/s side by side
  *  - admin: the user list with 10,000 accounts (REST page/search, console first render/search)
  *  - store: other terminals' event latency while a PostgreSQL row lock stalls one ack 5 s
+ *  - organisation import: 200 townships × 20 villages + 1,000 users from one XLSX (read, dry run, commit)
  */
 import { runAlertFanout } from './alertFanout.ts';
 import { runBroadcast } from './broadcast.ts';
@@ -104,3 +105,7 @@ printTownshipLink(await runTownshipLink({ joins }));
 const { runDutyBench } = await import('./duty.ts');
 console.log('\n## Duty: a month of the roster imported from XLSX (62 slots), a shift handover assembled');
 console.table([await runDutyBench({ runs: 20, incidents: 100, logEntries: 200 })]);
+
+const { printOrgImport, runOrgImport } = await import('./orgImport.ts');
+const orgImport = { townships: 200, villagesPerTownship: 20, users: 1000 };
+printOrgImport(orgImport, await runOrgImport(orgImport));

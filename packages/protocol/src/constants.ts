@@ -4,5 +4,6 @@
  * Everything here is also exported by `@beacon/protocol`.
  */
 export * from './dutyVocabulary.ts';
+export * from './adminImport.ts';
 export * from './errors.ts';
 export * from './vocabulary.ts';

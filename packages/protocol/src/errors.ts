@@ -42,6 +42,9 @@ export const ERROR_CODES = [
   'terminal_offline',
   'store_unavailable',
   'node_unavailable',
+  'import_malformed',
+  'import_too_large',
+  'import_invalid',
   'internal',
 ] as const;
 

@@ -1,4 +1,5 @@
 export * from './admin.ts';
+export * from './adminImport.ts';
 export * from './command.ts';
 export * from './duty.ts';
 export * from './dutyVocabulary.ts';

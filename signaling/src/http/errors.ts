@@ -38,6 +38,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   invalid_transition: 409,
   cap_invalid: 400,
   terminal_offline: 409,
+  import_malformed: 400,
+  import_too_large: 413,
+  import_invalid: 422,
 };
 
 export function sendError(res: Response, code: ErrorCode, message: string, status = STATUS[code] ?? 500): void {

@@ -15,7 +15,15 @@ import { attendanceRepository, chatRepository, meetingRepository, recordingRepos
 import { areaRepository, departmentRepository, townshipRepository, villageRepository } from './orgRecords.ts';
 import { nextDialNumber, terminalRepository } from './phoneRecords.ts';
 import { revokedTokenRepository } from './revokedTokens.ts';
-import type { AuditEntry, AuditRepository, RoomKind, RoomRecord, RoomRepository, Store } from './StoreTypes.ts';
+import type {
+  AuditEntry,
+  AuditRepository,
+  RoomKind,
+  RoomRecord,
+  RoomRepository,
+  Store,
+  StoreRepositories,
+} from './StoreTypes.ts';
 import { constraintOf, type SqlDb, type SqlQueries } from './sqlDb.ts';
 import { taskRepository } from './taskRecords.ts';
 import { userRepository } from './userRecords.ts';
@@ -158,6 +166,15 @@ export function createStore(db: SqlDb, file: string): Store {
   return {
     file,
     isReady: () => db.isOpen(),
+    ...repositoriesOn(db),
+    transaction: (fn) => db.transaction((tx) => fn(repositoriesOn(tx))),
+    close: () => db.close(),
+  };
+}
+
+/** The repositories on the database, or on one transaction's handle. */
+function repositoriesOn(db: SqlQueries): StoreRepositories {
+  return {
     users: userRepository(db),
     townships: townshipRepository(db),
     villages: villageRepository(db),
@@ -175,6 +192,5 @@ export function createStore(db: SqlDb, file: string): Store {
     warnings: warningRepository(db),
     tasks: taskRepository(db),
     duty: { roster: dutyRosterRepository(db), log: dutyLogRepository(db), handovers: handoverRepository(db) },
-    close: () => db.close(),
   };
 }

@@ -266,9 +266,19 @@ export interface Store {
   tasks: TaskRepository;
   /** Duty (值班值守): the roster, the duty log, shift handovers. */
   duty: DutyRepositories;
+  /**
+   * Runs `fn` with every repository bound to one transaction: it commits when
+   * `fn`'s promise resolves and rolls back (nothing written) when it rejects.
+   * Inside, use only `tx` (on SQLite the store's own repositories wait until
+   * the transaction has ended).
+   */
+  transaction<T>(fn: (tx: StoreRepositories) => Promise<T>): Promise<T>;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }
+
+/** The repositories of a Store, without its lifecycle: what a transaction offers. */
+export type StoreRepositories = Omit<Store, 'file' | 'isReady' | 'transaction' | 'close'>;
 
 /**
  * Every repository method is asynchronous and has committed when its promise

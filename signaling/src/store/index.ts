@@ -9,5 +9,6 @@ export type {
   RoomRecord,
   SipSubscriber,
   Store,
+  StoreRepositories,
   UserRecord,
 } from './StoreTypes.ts';

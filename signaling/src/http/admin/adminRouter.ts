@@ -4,6 +4,7 @@
  * every change audited with the row before and after.
  */
 import { Router } from 'express';
+import { importRoutes } from '../../admin-import/importRoutes.ts';
 import type { AccountSessions } from '../../auth/AccountSessions.ts';
 import { requireAccount } from '../../rooms/permissions.ts';
 import type { SipBridge } from '../../sip/SipBridge.ts';
@@ -22,5 +23,6 @@ export function adminRouter(deps: { store: Store; sip: SipBridge; accounts: Acco
   orgRoutes(router, deps.store);
   deviceRoutes(router, deps);
   passwordResetRoute(router, deps);
+  importRoutes(router, deps);
   return router;
 }

@@ -16,7 +16,7 @@ import { parseOrBadRequest } from '../../validation.ts';
 import { auditAdmin } from './administeredKind.ts';
 
 /** 16 characters of base64url: ~96 bits, well beyond guessing, short enough to read out on the phone. */
-const randomPassword = (): string => randomBytes(12).toString('base64url');
+export const randomPassword = (): string => randomBytes(12).toString('base64url');
 
 export function passwordResetRoute(router: Router, deps: { store: Store; accounts: AccountSessions }): void {
   router.post('/admin/users/:id/password', async (req, res) => {
