@@ -5,3 +5,4 @@
  */
 export * from './errors.ts';
 export * from './vocabulary.ts';
+export * from './boundaries.ts';

@@ -1,4 +1,5 @@
 export * from './admin.ts';
+export * from './boundaries.ts';
 export * from './command.ts';
 export * from './errors.ts';
 export * from './events.ts';

@@ -36,6 +36,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   wrong_pin: 403,
   invalid_transition: 409,
   cap_invalid: 400,
+  boundary_invalid: 400,
   terminal_offline: 409,
 };
 

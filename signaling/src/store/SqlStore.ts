@@ -8,6 +8,7 @@ import type { MeetingRoomView } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import { randomPin } from '../auth/sipDigest.ts';
 import { assertFree, columnsOf, pageRows, rethrowConstraint, updateRow } from './adminQueries.ts';
+import { boundaryRepository } from './boundaryRecords.ts';
 import { incidentRepository } from './incidentRecords.ts';
 import { attendanceRepository, chatRepository, meetingRepository, recordingRepository } from './meetingRecords.ts';
 import { areaRepository, departmentRepository, townshipRepository, villageRepository } from './orgRecords.ts';
@@ -172,6 +173,7 @@ export function createStore(db: SqlDb, file: string): Store {
     incidents: incidentRepository(db),
     warnings: warningRepository(db),
     tasks: taskRepository(db),
+    boundaries: boundaryRepository(db),
     close: () => db.close(),
   };
 }

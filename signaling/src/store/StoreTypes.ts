@@ -16,6 +16,7 @@ import type {
   UpdateTownshipInput,
   UpdateUserInput,
 } from '@beacon/protocol';
+import type { BoundaryRepository } from './boundaryTypes.ts';
 import type { IncidentRepository, TaskRepository, WarningRepository } from './commandTypes.ts';
 import type {
   AdminKind,
@@ -262,6 +263,8 @@ export interface Store {
   incidents: IncidentRepository;
   warnings: WarningRepository;
   tasks: TaskRepository;
+  /** Townships' imported boundaries (GeoJSON). */
+  boundaries: BoundaryRepository;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }

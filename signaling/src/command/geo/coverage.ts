@@ -1,0 +1,102 @@
+/**
+ * Which townships a warning area reaches, and how much of each. A township
+ * with an imported boundary is affected when the area overlaps its boundary
+ * (by more than a sliver, below), and its covered share is the area of the
+ * overlap over the township's own area. A township without a boundary keeps
+ * the seat-point rule of `affectedTownships.ts`. Disabled townships are
+ * never affected: nobody would acknowledge, and escalation would ring forever.
+ *
+ * The clipping and the areas come from turf (`@turf/intersect` is
+ * polyclip-ts underneath; `@turf/area` is geodesic), not hand-written code.
+ * A circle is clipped as turf's 128-sided polygon (off by < 0.1 % in area).
+ */
+import type { BoundaryGeometry, LatLon, WarningArea } from '@beacon/protocol';
+import { area as geodesicArea } from '@turf/area';
+import { bbox } from '@turf/bbox';
+import { circle } from '@turf/circle';
+import { feature, featureCollection, polygon } from '@turf/helpers';
+import { intersect } from '@turf/intersect';
+import type { Feature, MultiPolygon, Polygon } from 'geojson';
+import { areaPredicate, closedRing } from './affectedTownships.ts';
+
+export interface CoverageTownship {
+  id: string;
+  lat: number;
+  lon: number;
+  enabled: boolean;
+}
+
+export interface CoverageBoundary {
+  townshipId: string;
+  geometry: BoundaryGeometry;
+  areaKm2: number;
+  /** [minLon, minLat, maxLon, maxLat] */
+  bbox: readonly [number, number, number, number];
+}
+
+export interface Coverage {
+  /** Sorted by id. */
+  affectedTownshipIds: string[];
+  /** Townships with a boundary only: the share covered, 0–1, 4 decimals. */
+  coveredShares: Record<string, number>;
+}
+
+/**
+ * Overlaps below this share of a township are not counted: an area drawn
+ * along a shared border leaves floating-point slivers on the neighbour's side.
+ * 0.01 % is one hectare of a 100 km² township.
+ */
+export const MIN_COVERED_SHARE = 0.0001;
+
+/** The area as a GeoJSON polygon ([lon, lat]). */
+export function areaFeature(area: WarningArea): Feature<Polygon> {
+  if (area.type === 'circle') {
+    return circle([area.center[1], area.center[0]], area.radiusKm, { steps: 128, units: 'kilometers' });
+  }
+  return polygon([closedRing(area.points).map(([lat, lon]: LatLon) => [lon, lat])]);
+}
+
+const disjoint = (a: readonly number[], b: readonly number[]): boolean =>
+  (a[2] as number) < (b[0] as number) ||
+  (b[2] as number) < (a[0] as number) ||
+  (a[3] as number) < (b[1] as number) ||
+  (b[3] as number) < (a[1] as number);
+
+/** The share of `boundary` that `shape` covers, or 0 when they do not overlap. */
+export function coveredShare(shape: Feature<Polygon>, shapeBox: readonly number[], boundary: CoverageBoundary): number {
+  if (disjoint(shapeBox, boundary.bbox)) return 0;
+  const overlap = intersect(
+    featureCollection<Polygon | MultiPolygon>([shape, feature(boundary.geometry as Polygon | MultiPolygon)]),
+  );
+  if (!overlap) return 0;
+  const share = geodesicArea(overlap) / 1e6 / boundary.areaKm2;
+  return Math.min(1, Math.round(share * 10_000) / 10_000);
+}
+
+export function warningCoverage(
+  area: WarningArea,
+  townships: readonly CoverageTownship[],
+  boundaries: readonly CoverageBoundary[],
+): Coverage {
+  const byTownship = new Map(boundaries.map((b) => [b.townshipId, b]));
+  const shape = areaFeature(area);
+  const shapeBox = bbox(shape);
+  const inside = areaPredicate(area);
+  const affected: string[] = [];
+  const coveredShares: Record<string, number> = {};
+  for (const township of townships) {
+    if (!township.enabled) continue;
+    const boundary = byTownship.get(township.id);
+    if (!boundary) {
+      if (inside([township.lat, township.lon])) affected.push(township.id);
+      continue;
+    }
+    const share = coveredShare(shape, shapeBox, boundary);
+    if (share >= MIN_COVERED_SHARE) {
+      affected.push(township.id);
+      coveredShares[township.id] = share;
+    }
+  }
+  affected.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { affectedTownshipIds: affected, coveredShares };
+}
