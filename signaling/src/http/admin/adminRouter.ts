@@ -9,6 +9,7 @@ import { requireAccount } from '../../rooms/permissions.ts';
 import type { SipBridge } from '../../sip/SipBridge.ts';
 import type { Store } from '../../store/index.ts';
 import { claimsOf } from '../authRoutes.ts';
+import { boundaryRoutes } from './boundaryRoutes.ts';
 import { deviceRoutes } from './deviceRoutes.ts';
 import { orgRoutes } from './orgRoutes.ts';
 import { passwordResetRoute } from './passwordReset.ts';
@@ -22,5 +23,6 @@ export function adminRouter(deps: { store: Store; sip: SipBridge; accounts: Acco
   orgRoutes(router, deps.store);
   deviceRoutes(router, deps);
   passwordResetRoute(router, deps);
+  boundaryRoutes(router, deps.store);
   return router;
 }
