@@ -3,6 +3,7 @@
  * codes without zod, for clients that bundle for the browser (the console).
  * Everything here is also exported by `@beacon/protocol`.
  */
+
+export * from './boundaries.ts';
 export * from './errors.ts';
 export * from './vocabulary.ts';
-export * from './boundaries.ts';
