@@ -30,7 +30,7 @@ export async function api<T>(path: string, { method = 'GET', body, token }: Requ
   return (await response.json()) as T;
 }
 
-async function errorFromResponse(response: Response, what: string): Promise<ConsoleError> {
+export async function errorFromResponse(response: Response, what: string): Promise<ConsoleError> {
   const fallback: ClientErrorCode =
     response.status === 401
       ? 'unauthorized'

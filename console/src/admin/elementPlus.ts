@@ -22,6 +22,7 @@ import 'element-plus/es/components/table/style/css';
 import 'element-plus/es/components/table-column/style/css';
 import 'element-plus/es/components/tag/style/css';
 import 'element-plus/es/components/alert/style/css';
+import 'element-plus/es/components/upload/style/css';
 import type { Language } from 'element-plus/es/locale/index.mjs';
 import en from 'element-plus/es/locale/lang/en.mjs';
 import zhCn from 'element-plus/es/locale/lang/zh-cn.mjs';
@@ -45,6 +46,7 @@ export {
   ElTable,
   ElTableColumn,
   ElTag,
+  ElUpload,
   vLoading,
 } from 'element-plus';
 

@@ -7,6 +7,7 @@
  */
 import type {
   AckBoardRow,
+  BoundaryGeometry,
   IncidentView,
   SipStatus,
   TaskView,
@@ -27,6 +28,8 @@ interface CommandState {
   connected: boolean;
   loadError: string | null;
   townships: TownshipView[];
+  /** Imported boundaries by township id; townships without one are drawn as approximate cells. */
+  boundaries: Record<string, BoundaryGeometry>;
   terminals: TerminalView[];
   presence: Record<string, TerminalPresence>;
   incidents: Record<string, IncidentView>;
@@ -42,6 +45,7 @@ export const command = reactive<CommandState>({
   connected: false,
   loadError: null,
   townships: [],
+  boundaries: {},
   terminals: [],
   presence: {},
   incidents: {},
@@ -88,6 +92,9 @@ export async function reloadCommand(): Promise<void> {
   await Promise.all([
     settle(commandApi.townships(), (list) => {
       command.townships = list;
+    }),
+    settle(commandApi.boundaries(), (collection) => {
+      command.boundaries = Object.fromEntries(collection.features.map((f) => [f.properties.townshipId, f.geometry]));
     }),
     settle(commandApi.terminals(), (list) => {
       command.terminals = list;

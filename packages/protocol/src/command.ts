@@ -201,8 +201,8 @@ export interface AckBoardRow {
   /** How many times the township was notified (1 = the first issue; more = escalations). */
   notifyCount: number;
   lastNotifiedAt: string;
-  /** The share of the township's boundary the warning covers (0–1); null without a boundary (seat point). */
-  coveredShare: number | null;
+  /** The share of the township's boundary the warning covers (0–1); null or absent without a boundary (seat point). */
+  coveredShare?: number | null;
 }
 
 /** What a township terminal shows in its full-screen banner. */

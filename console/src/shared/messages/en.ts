@@ -73,6 +73,7 @@ const en: SharedMessages = {
     sip_unavailable: 'Phone gateway unavailable',
     extension_not_found: 'Extension not found',
     internal: 'Internal server error',
+    boundary_invalid: 'Invalid boundary file: nothing imported',
     timeout: 'The server did not answer in time',
     disconnected: 'Disconnected from the server',
     network: 'Cannot reach the server, check the network',

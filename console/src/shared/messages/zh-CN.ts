@@ -72,6 +72,7 @@ const zhCN = {
     sip_unavailable: '电话网关不可用',
     extension_not_found: '未找到该分机号',
     internal: '服务器内部错误',
+    boundary_invalid: '边界文件有误，未导入',
     timeout: '服务器响应超时',
     disconnected: '与服务器的连接已断开',
     network: '无法连接服务器，请检查网络',
