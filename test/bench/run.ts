@@ -5,6 +5,7 @@
  *  - broadcast: one presenter (VP8 720p30 + Opus) to N view-only receivers on one worker
  *  - SIP gateway: mixer capacity (rooms × phone legs) and the whole chain under SIPp load
  *  - command room: alert fan-out to N terminals with acknowledgement; map render time in Chromium
+ *  - township boundaries: import checks and a warning's affected set with detailed outlines
  *  - township link (emulated mountain WAN): join → first frame, bytes on the wire in a 16-township gallery
  *  - peer: the same plain-RTP fan-out through Beacon and through Janus 1.1 VideoRoom, CPU and packets/s side by side
  *  - store: other terminals' event latency while a PostgreSQL row lock stalls one ack 5 s
@@ -55,6 +56,10 @@ console.table([await runAlertFanout({ terminals: alertTerminals })]);
 
 console.log('\n## Map: 2,000 township/terminal markers + 500 incidents, command room render time in Chromium');
 console.table([await runMapRender({ townships: 2000, incidents: 500, runs: 3 })]);
+
+console.log('\n## Township boundaries: import checks and a warning’s affected set (200 townships × 2,000 vertices)');
+const { runBoundaryBench } = await import('./boundaries.ts');
+console.table([runBoundaryBench({ townships: 200, vertices: 2000, runs: 3 })]);
 
 const joinParticipants = Number(process.env.BENCH_JOIN_PARTICIPANTS ?? 200);
 console.log(
