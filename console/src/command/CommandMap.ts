@@ -132,6 +132,8 @@ export class CommandMap {
       marker.on('click', () => this.#delegate.onTownshipClick(township.id));
       this.#markers.set(township.id, marker);
     }
+    // Imported boundaries over the approximate cells: a neighbour's cell may reach into a real boundary.
+    for (const [id, shape] of this.#cells) if (boundaries[id]) shape.bringToFront();
     this.#map.fitBounds(bounds, { padding: [10, 10] });
     this.setHighlighted([...this.#highlighted], this.#shares);
   }
