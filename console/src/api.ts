@@ -6,7 +6,7 @@ import type { ClientErrorCode } from './errors.ts';
 import { ConsoleError } from './errors.ts';
 
 interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'PUT';
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   body?: unknown;
   token?: string | null;
 }

@@ -103,6 +103,7 @@ describe('township boundaries', () => {
       () => attr(admin, 'boundary-stored', 'data-count'),
       (n) => n === '3',
     );
+    expect(await admin.getByTestId('boundary-stored-list').locator('.el-table__body tr').count()).toBe(3);
   });
 
   it('draws the boundaries; a warning over part of 东瓜镇 (not its seat) reaches it with its covered share', async () => {

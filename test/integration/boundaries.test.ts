@@ -104,6 +104,21 @@ describe('township boundaries', () => {
     expect((await api(t.url, lucheng, '/api/v1/boundaries')).status).toBe(403);
   });
 
+  it('forgets one township’s boundary, audited; an unknown one is not_found', async () => {
+    const admin = await login(t.url, 'admin');
+    await put(admin, FIXTURE, false);
+    expect((await api(t.url, admin, '/api/v1/admin/boundaries/zixi', { method: 'DELETE' })).status).toBe(204);
+    const again = await api(t.url, admin, '/api/v1/admin/boundaries/zixi', { method: 'DELETE' });
+    expect(again.status).toBe(404);
+    expect(await stored(admin)).toBe(2);
+    const [entry] = (await json<{ action: string; target: string }[]>(admin, '/audit?limit=20')).filter(
+      (e) => e.action === 'admin.boundaries.remove',
+    );
+    expect(entry?.target).toBe('zixi');
+    await put(admin, FIXTURE, false);
+    expect(await stored(admin)).toBe(3);
+  });
+
   it('warns a township whose boundary the area covers in part, with the share, on the preview and the board', async () => {
     const duty = await login(t.url, 'duty');
     const preview = await json<{ affectedTownshipIds: string[]; coveredShares: Record<string, number> }>(

@@ -1,5 +1,12 @@
 /** The organisation admin REST API (/api/v1/admin/…) through the console's one request client. */
-import type { AreaView, BoundaryCollection, BoundaryImportReport, CreatedTerminal, Page } from '@beacon/protocol';
+import type {
+  AreaView,
+  BoundaryCollection,
+  BoundaryFeature,
+  BoundaryImportReport,
+  CreatedTerminal,
+  Page,
+} from '@beacon/protocol';
 import { api, downloadWithToken, errorFromResponse } from '../api.ts';
 import { ConsoleError } from '../errors.ts';
 import { session } from '../session.ts';
@@ -71,9 +78,13 @@ export async function putBoundaries(text: string, dryRun: boolean): Promise<Boun
   return (await response.json()) as BoundaryImportReport;
 }
 
-/** How many townships have an imported boundary now. */
-export async function boundaryCount(): Promise<number> {
-  return (await api<BoundaryCollection>('/boundaries', { token: token() })).features.length;
+/** The townships that have an imported boundary now (without the geometry). */
+export async function storedBoundaries(): Promise<BoundaryFeature['properties'][]> {
+  return (await api<BoundaryCollection>('/boundaries', { token: token() })).features.map((f) => f.properties);
+}
+
+export function removeBoundary(townshipId: string): Promise<void> {
+  return api(`/admin/boundaries/${encodeURIComponent(townshipId)}`, { method: 'DELETE', token: token() });
 }
 
 export const exportBoundaries = (): Promise<void> =>

@@ -7,6 +7,7 @@
  *   PUT /api/v1/admin/boundaries?dryRun=true   the report, nothing written
  *   PUT /api/v1/admin/boundaries               the same checks, then written (all or nothing)
  *   GET /api/v1/admin/boundaries               export: the stored boundaries as GeoJSON
+ *   DELETE /api/v1/admin/boundaries/:townshipId  forget one township's boundary
  *   GET /api/v1/boundaries                     the same, for the command room's map (staff)
  */
 

@@ -55,6 +55,9 @@ describeStoreBackends((env) => {
     expect(listed[1]?.areaKm2).toBe(donggua?.areaKm2);
     expect(listed[1]?.bbox).toEqual([101.57, 24.9, 101.69, 25.08]);
     expect(await store.boundaries.count()).toBe(3);
+    expect((await store.boundaries.remove('donggua'))?.townshipId).toBe('donggua');
+    expect(await store.boundaries.remove('donggua')).toBeUndefined();
+    expect((await store.boundaries.list()).map((b) => b.townshipId)).toEqual(['lucheng', 'zixi']);
   });
 
   it('writes all or nothing: an unknown township rolls the whole import back', async () => {

@@ -55,5 +55,11 @@ export function boundaryRepository(db: SqlQueries): BoundaryRepository {
         }
         return { before, after: await count(tx) };
       }),
+    remove: (townshipId) =>
+      db.transaction(async (tx) => {
+        const row = await tx.get<BoundaryRow>('SELECT * FROM township_boundaries WHERE township_id = ?', [townshipId]);
+        if (row) await tx.run('DELETE FROM township_boundaries WHERE township_id = ?', [townshipId]);
+        return row && toBoundary(row);
+      }),
   };
 }

@@ -22,4 +22,6 @@ export interface BoundaryRepository {
    * transaction: all or nothing. Returns how many townships had one before and after.
    */
   put(boundaries: readonly Omit<StoredBoundary, 'updatedAt'>[], at: string): Promise<{ before: number; after: number }>;
+  /** Forgets a township's boundary (it goes back to the seat-point rule); the removed one, if there was one. */
+  remove(townshipId: string): Promise<StoredBoundary | undefined>;
 }

@@ -133,6 +133,11 @@ const en: AdminMessages = {
       unmatched: 'Unmatched',
       area: 'Area (km²)',
       replaces: 'Replaces',
+      updatedAt: 'Imported',
+      remove: 'Remove',
+      confirmRemove:
+        'Remove the boundary of “{name}”? Warnings will then reach it by its seat point, and the map shows an approximate area.',
+      removed: 'Removed the boundary of “{name}”',
       issue: {
         not_json: 'Not a JSON file',
         not_feature_collection: 'Not a GeoJSON FeatureCollection',

@@ -131,6 +131,10 @@ const zhCN = {
       unmatched: '未匹配',
       area: '面积 (km²)',
       replaces: '替换原边界',
+      updatedAt: '导入时间',
+      remove: '删除',
+      confirmRemove: '确定删除“{name}”的边界？删除后该乡镇按驻地判断是否受预警影响，地图显示示意范围。',
+      removed: '已删除“{name}”的边界',
       issue: {
         not_json: '不是 JSON 文件',
         not_feature_collection: '不是 GeoJSON FeatureCollection',

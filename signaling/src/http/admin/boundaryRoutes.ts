@@ -4,6 +4,7 @@
  *   PUT /admin/boundaries?dryRun=true   check and match, report, write nothing
  *   PUT /admin/boundaries               the same checks; all written or nothing (audited with counts)
  *   GET /admin/boundaries               export as GeoJSON (imports back unchanged)
+ *   DELETE /admin/boundaries/:townshipId  forget one (the township goes back to its seat point)
  *   GET /boundaries                     the same for the command room's map (staff)
  *
  * The body is read as text whatever its content type (`.geojson` files come
@@ -11,7 +12,7 @@
  * BOUNDARY_LIMITS.maxBytes, so that "not JSON" and "too large" are the same
  * coded `boundary_invalid` as every other problem.
  */
-import { BOUNDARY_LIMITS } from '@beacon/protocol';
+import { BeaconError, BOUNDARY_LIMITS } from '@beacon/protocol';
 import express, { type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import { boundariesAsGeoJson, planBoundaryImport } from '../../command/geo/planBoundaryImport.ts';
@@ -66,6 +67,20 @@ export function boundaryRoutes(router: Router, store: Store): void {
     });
     logger.info({ features: plan.rows.length, before, after }, 'boundaries imported');
     res.json({ ...plan.report, before, after });
+  });
+
+  router.delete('/admin/boundaries/:townshipId', async (req, res) => {
+    const removed = await store.boundaries.remove(req.params.townshipId);
+    if (!removed) throw BeaconError.notFound('boundary');
+    const { townshipId, areaKm2, updatedAt } = removed;
+    await auditAdmin({
+      store,
+      res,
+      action: 'admin.boundaries.remove',
+      target: townshipId,
+      detail: { before: { townshipId, areaKm2, updatedAt }, after: null },
+    });
+    res.status(204).end();
   });
 
   const collection = async () => boundariesAsGeoJson(await store.boundaries.list(), await store.townships.list());
