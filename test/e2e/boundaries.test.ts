@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_PATH } from '../../signaling/src/command/geo/testdata/fixture.ts';
+import { drawWarningPolygon, previewedTownships } from '../src/commandMap.ts';
 import { useE2e } from '../src/e2eFixture.ts';
 import { waitFor } from '../src/waitFor.ts';
 
@@ -123,20 +124,8 @@ describe('township boundaries', () => {
     expect(await text(duty, 'map-outline-note')).toBe('未导入边界的乡镇为示意（近似）');
 
     await duty.getByTestId('command-tab-warnings').click();
-    await duty.evaluate((points) => {
-      const hook = (globalThis as unknown as { __beaconCommand: { drawPolygon(p: [number, number][]): void } })
-        .__beaconCommand;
-      hook.drawPolygon(points);
-    }, EAST_OF_DONGGUA);
-    const affected = await waitFor(
-      'the affected townships',
-      () =>
-        duty
-          .locator('[data-testid="warning-affected"] li')
-          .evaluateAll((items) => items.map((li) => li.getAttribute('data-township-id'))),
-      (ids) => ids.length > 0,
-    );
-    expect(affected).toEqual(['donggua']);
+    await drawWarningPolygon(duty, EAST_OF_DONGGUA);
+    expect(await previewedTownships(duty)).toEqual(['donggua']);
     expect(await text(duty, 'warning-share-donggua')).toBe('覆盖 25%');
     expect(await text(duty, 'map-share-donggua')).toBe('覆盖 25%');
     expect(await attr(duty, 'township-marker-donggua', 'data-highlight')).toBe('true');

@@ -24,7 +24,10 @@ import { circle } from '@turf/circle';
 import { polygon } from '@turf/helpers';
 import type { BBox, Feature, MultiPolygon, Polygon } from 'geojson';
 import polygonClipping, { type Geom } from 'polygon-clipping';
+import { createLogger } from '../../logger.ts';
 import { areaPredicate, closedRing } from './affectedTownships.ts';
+
+const logger = createLogger('coverage');
 
 export interface CoverageTownship {
   id: string;
@@ -69,18 +72,44 @@ const disjoint = (a: readonly number[], b: readonly number[]): boolean =>
   (a[3] as number) < (b[1] as number) ||
   (b[3] as number) < (a[1] as number);
 
-/** The share of `boundary` that `shape` covers, or 0 when they do not overlap. */
+/** The boundary's parts cut to the box; a part wholly outside comes back empty and is dropped. */
+function partsNear(boundary: CoverageBoundary, box: BBox): Geom | null {
+  const clipped = bboxClip(boundary.geometry as Polygon | MultiPolygon, box).geometry.coordinates as unknown[][];
+  const parts = clipped.filter((part) => part.length > 0);
+  return parts.length === 0 ? null : (parts as Geom);
+}
+
+/**
+ * The share of `boundary` that `shape` covers, or 0 when they do not overlap.
+ * polygon-clipping has thrown on rare degenerate input (edges that the box
+ * cut leaves on top of each other): then the whole boundary is clipped instead
+ * of the cut one; if that throws too, the caller falls back to the seat point.
+ */
 export function coveredShare(shape: Feature<Polygon>, shapeBox: BBox, boundary: CoverageBoundary): number {
   if (disjoint(shapeBox, boundary.bbox)) return 0;
-  // A part wholly outside the box comes back empty; a boundary left with no part does not overlap.
-  const near = (
-    bboxClip(boundary.geometry as Polygon | MultiPolygon, shapeBox).geometry.coordinates as unknown[][]
-  ).filter((part) => part.length > 0);
-  if (near.length === 0) return 0;
-  const overlap = polygonClipping.intersection(shape.geometry.coordinates as Geom, near as Geom);
+  const near = partsNear(boundary, shapeBox);
+  if (!near) return 0;
+  const area = shape.geometry.coordinates as Geom;
+  let overlap: ReturnType<typeof polygonClipping.intersection>;
+  try {
+    overlap = polygonClipping.intersection(area, near);
+  } catch (err) {
+    logger.debug({ err, townshipId: boundary.townshipId }, 'clipping the cut boundary failed, clipping it whole');
+    overlap = polygonClipping.intersection(area, boundary.geometry.coordinates as Geom);
+  }
   if (overlap.length === 0) return 0;
   const share = geodesicArea({ type: 'MultiPolygon', coordinates: overlap }) / 1e6 / boundary.areaKm2;
   return Math.min(1, Math.round(share * 10_000) / 10_000);
+}
+
+/** The covered share, or null when the clipping library could not clip this boundary at all. */
+function shareOrNull(shape: Feature<Polygon>, shapeBox: BBox, boundary: CoverageBoundary): number | null {
+  try {
+    return coveredShare(shape, shapeBox, boundary);
+  } catch (err) {
+    logger.warn({ err, townshipId: boundary.townshipId }, 'boundary not clipped, its seat point decides');
+    return null;
+  }
 }
 
 export function warningCoverage(
@@ -97,11 +126,11 @@ export function warningCoverage(
   for (const township of townships) {
     if (!township.enabled) continue;
     const boundary = byTownship.get(township.id);
-    if (!boundary) {
+    const share = boundary ? shareOrNull(shape, shapeBox, boundary) : null;
+    if (share === null) {
       if (inside([township.lat, township.lon])) affected.push(township.id);
       continue;
     }
-    const share = coveredShare(shape, shapeBox, boundary);
     if (share >= MIN_COVERED_SHARE) {
       affected.push(township.id);
       coveredShares[township.id] = share;
