@@ -1,8 +1,8 @@
 /**
  * Real boundaries end to end in Chromium: the admin's dry run of a file with
  * a Point in it lists the problem (feature, field, reason) and cannot be
- * imported; the three-township file can. The duty officer's map then draws
- * the three imported boundaries in place of their approximate cells (the
+ * imported; the three-township file can. The duty officer's map, open all
+ * along, then draws the three imported boundaries in place of their approximate cells (the
  * other twelve keep theirs). A warning drawn over the east of 东瓜镇 — part of
  * its boundary, not its seat — affects 东瓜镇 alone, shows "覆盖 25%" on the
  * preview, the map and the ack board, and puts the banner on its terminal.
@@ -55,10 +55,22 @@ async function upload(page: Page, name: string, content: string): Promise<void> 
 describe('township boundaries', () => {
   const e2e = useE2e();
   let admin: Page;
+  let duty: Page;
 
   beforeAll(async () => {
     admin = await e2e.openPage('admin', '#/admin/boundaries');
     await admin.getByTestId('admin-boundaries').waitFor({ timeout: 15_000 });
+    // The duty officer's command room is open before the import: the map redraws when told.
+    duty = await e2e.openPage('duty', '#/command');
+    await duty.getByTestId('command-room').waitFor({ timeout: 15_000 });
+    await waitFor(
+      'the command room connected, approximate cells only',
+      async () => [
+        await attr(duty, 'command-connection', 'data-connected'),
+        await duty.locator('path.tw-cell').count(),
+      ],
+      ([connected, cells]) => connected === 'true' && cells === 15,
+    );
   });
 
   it('refuses a file with a Point in it: the dry run names the feature, the field and the reason', async () => {
@@ -110,8 +122,6 @@ describe('township boundaries', () => {
   it('draws the boundaries; a warning over part of 东瓜镇 (not its seat) reaches it with its covered share', async () => {
     const donggua = await e2e.openPage('donggua', '#/terminal');
     await donggua.getByTestId('terminal-page').waitFor({ timeout: 15_000 });
-    const duty = await e2e.openPage('duty', '#/command');
-    await duty.getByTestId('command-room').waitFor({ timeout: 15_000 });
 
     await waitFor(
       'the imported boundaries on the map',

@@ -1,15 +1,16 @@
 /**
  * Township boundaries on a real node: an admin's dry run lists the matched
  * features and writes nothing; bad files are a coded `boundary_invalid` naming
- * the feature and field, and write nothing; the commit is audited with counts;
- * the export imports back; a warning area then affects a township whose
- * boundary it covers in part (not its seat), with the covered share on the
- * preview, the warning and the ack board; a disabled township never.
+ * the feature and field, and write nothing; the commit is audited with counts
+ * and open command rooms are told; the export imports back; a warning area
+ * then affects a township whose boundary it covers in part (not its seat),
+ * with the covered share on the preview, the warning and the ack board; a
+ * disabled township never.
  */
 import type { AckBoardRow, BoundaryCollection, BoundaryImportReport, WarningView } from '@beacon/protocol';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE } from '../../signaling/src/command/geo/testdata/fixture.ts';
-import { api, login, useTestNode } from './helpers.ts';
+import { api, login, nextEvent, useTestNode } from './helpers.ts';
 
 const t = useTestNode();
 
@@ -82,8 +83,12 @@ describe('township boundaries', () => {
     expect(dry.withoutBoundary).toHaveLength(12);
     expect(await stored(admin)).toBe(0);
 
+    // Open command rooms hear of it and redraw.
+    const staff = await t.client('duty');
+    const told = nextEvent(staff, 'boundaries:updated');
     const done = await put(admin, FIXTURE, false);
     expect(done).toMatchObject({ status: 200, body: { dryRun: false, before: 0, after: 3 } });
+    expect(await told).toEqual({ count: 3 });
     const [entry] = (await json<{ action: string; detail: unknown }[]>(admin, '/audit?limit=20')).filter(
       (e) => e.action === 'admin.boundaries.import',
     );

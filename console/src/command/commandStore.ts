@@ -7,6 +7,7 @@
  */
 import type {
   AckBoardRow,
+  BoundaryCollection,
   BoundaryGeometry,
   IncidentView,
   SipStatus,
@@ -87,15 +88,17 @@ async function settle<T>(promise: Promise<T>, apply: (value: T) => void): Promis
   }
 }
 
+function applyBoundaries(collection: BoundaryCollection): void {
+  command.boundaries = Object.fromEntries(collection.features.map((f) => [f.properties.townshipId, f.geometry]));
+}
+
 export async function reloadCommand(): Promise<void> {
   command.loadError = null;
   await Promise.all([
     settle(commandApi.townships(), (list) => {
       command.townships = list;
     }),
-    settle(commandApi.boundaries(), (collection) => {
-      command.boundaries = Object.fromEntries(collection.features.map((f) => [f.properties.townshipId, f.geometry]));
-    }),
+    settle(commandApi.boundaries(), applyBoundaries),
     settle(commandApi.terminals(), (list) => {
       command.terminals = list;
     }),
@@ -168,6 +171,9 @@ function listen(socket: SignalingClient['socket']): void {
     const board = command.acks[row.warningId] ?? {};
     board[row.townshipId] = row;
     command.acks[row.warningId] = board;
+  });
+  socket.on('boundaries:updated', () => {
+    void settle(commandApi.boundaries(), applyBoundaries);
   });
   socket.on('task:updated', (task) => {
     command.tasks[task.id] = task;

@@ -290,6 +290,8 @@ export interface CommandServerEvents {
   'warning:updated': (warning: WarningView) => void;
   /** To staff sockets: an ack board line changed (delivered, acked, re-notified). */
   'ack:updated': (row: AckBoardRow) => void;
+  /** To staff sockets: an admin imported or removed township boundaries (`count` townships have one now). */
+  'boundaries:updated': (change: { count: number }) => void;
   'incident:updated': (incident: IncidentView) => void;
   'incident:timeline': (entry: TimelineEntry) => void;
   /** To staff sockets and the task's township. */

@@ -5,6 +5,7 @@
  */
 import { Router } from 'express';
 import type { AccountSessions } from '../../auth/AccountSessions.ts';
+import type { CommandRoom } from '../../command/CommandRoom.ts';
 import { requireAccount } from '../../rooms/permissions.ts';
 import type { SipBridge } from '../../sip/SipBridge.ts';
 import type { Store } from '../../store/index.ts';
@@ -14,7 +15,12 @@ import { deviceRoutes } from './deviceRoutes.ts';
 import { orgRoutes } from './orgRoutes.ts';
 import { passwordResetRoute } from './passwordReset.ts';
 
-export function adminRouter(deps: { store: Store; sip: SipBridge; accounts: AccountSessions }): Router {
+export function adminRouter(deps: {
+  store: Store;
+  sip: SipBridge;
+  accounts: AccountSessions;
+  command: CommandRoom;
+}): Router {
   const router = Router();
   router.use('/admin', (_req, res, next) => {
     requireAccount(claimsOf(res), 'org:administer');
@@ -23,6 +29,6 @@ export function adminRouter(deps: { store: Store; sip: SipBridge; accounts: Acco
   orgRoutes(router, deps.store);
   deviceRoutes(router, deps);
   passwordResetRoute(router, deps);
-  boundaryRoutes(router, deps.store);
+  boundaryRoutes(router, deps.store, deps.command.bus);
   return router;
 }

@@ -15,6 +15,7 @@
 import { BeaconError, BOUNDARY_LIMITS } from '@beacon/protocol';
 import express, { type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
+import type { CommandBus } from '../../command/CommandBus.ts';
 import { boundariesAsGeoJson, planBoundaryImport } from '../../command/geo/planBoundaryImport.ts';
 import { fileError } from '../../command/geo/readBoundaries.ts';
 import { requireStaff } from '../../command/staff.ts';
@@ -44,7 +45,8 @@ export const boundaryBodyParser: RequestHandler = (req, res, next) => {
 
 const importQuerySchema = z.object({ dryRun: z.enum(['true', 'false', '1', '0']).optional() });
 
-export function boundaryRoutes(router: Router, store: Store): void {
+/** `bus` tells the open command rooms to redraw their maps after a change. */
+export function boundaryRoutes(router: Router, store: Store, bus: CommandBus): void {
   router.put('/admin/boundaries', async (req, res) => {
     const query = parseOrBadRequest(importQuerySchema, req.query);
     const dryRun = query.dryRun === 'true' || query.dryRun === '1';
@@ -66,6 +68,7 @@ export function boundaryRoutes(router: Router, store: Store): void {
       detail: { before: { townships: before }, after: { townships: after }, townshipIds },
     });
     logger.info({ features: plan.rows.length, before, after }, 'boundaries imported');
+    bus.emit('boundaries', { count: after });
     res.json({ ...plan.report, before, after });
   });
 
@@ -80,6 +83,7 @@ export function boundaryRoutes(router: Router, store: Store): void {
       target: townshipId,
       detail: { before: { townshipId, areaKm2, updatedAt }, after: null },
     });
+    bus.emit('boundaries', { count: await store.boundaries.count() });
     res.status(204).end();
   });
 
