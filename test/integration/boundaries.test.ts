@@ -66,6 +66,9 @@ describe('township boundaries', () => {
 
     const duty = await login(t.url, 'duty');
     expect((await put(duty, FIXTURE, false)).status).toBe(403);
+    // Without a token nothing is read: refused before the body.
+    const anonymous = await fetch(`${t.url}/api/v1/admin/boundaries`, { method: 'PUT', body: FIXTURE });
+    expect(anonymous.status).toBe(401);
     expect(await stored(admin)).toBe(0);
     const audit = await json<{ action: string }[]>(admin, '/audit?limit=50');
     expect(audit.filter((e) => e.action === 'admin.boundaries.import')).toEqual([]);

@@ -20,6 +20,7 @@ import { boundariesAsGeoJson, planBoundaryImport } from '../../command/geo/planB
 import { fileError } from '../../command/geo/readBoundaries.ts';
 import { requireStaff } from '../../command/staff.ts';
 import { createLogger } from '../../logger.ts';
+import { requireAccount } from '../../rooms/permissions.ts';
 import type { Store } from '../../store/index.ts';
 import { parseOrBadRequest } from '../../validation.ts';
 import { claimsOf } from '../authRoutes.ts';
@@ -30,10 +31,12 @@ const logger = createLogger('boundaries');
 const readText = express.text({ type: () => true, limit: BOUNDARY_LIMITS.maxBytes });
 
 /**
- * Mounted ahead of the API's 100 kB JSON parser (createApp.ts): a county's
- * boundaries are megabytes. An oversized body becomes `boundary_invalid`.
+ * Mounted ahead of the API's 100 kB JSON parser (createApp.ts), after the
+ * bearer check: a county's boundaries are megabytes, read for admins only.
+ * An oversized body becomes `boundary_invalid`.
  */
 export const boundaryBodyParser: RequestHandler = (req, res, next) => {
+  requireAccount(claimsOf(res), 'org:administer');
   readText(req, res, (err?: unknown) => {
     if ((err as { type?: unknown } | undefined)?.type === 'entity.too.large') {
       next(fileError('too_large', 'body', `> ${BOUNDARY_LIMITS.maxBytes} bytes`));
