@@ -6,7 +6,7 @@ import type { ClientErrorCode } from './errors.ts';
 import { ConsoleError } from './errors.ts';
 
 interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'PUT';
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   body?: unknown;
   token?: string | null;
 }
@@ -30,7 +30,7 @@ export async function api<T>(path: string, { method = 'GET', body, token }: Requ
   return (await response.json()) as T;
 }
 
-async function errorFromResponse(response: Response, what: string): Promise<ConsoleError> {
+export async function errorFromResponse(response: Response, what: string): Promise<ConsoleError> {
   const fallback: ClientErrorCode =
     response.status === 401
       ? 'unauthorized'

@@ -5,6 +5,7 @@
  *  - broadcast: one presenter (VP8 720p30 + Opus) to N view-only receivers on one worker
  *  - SIP gateway: mixer capacity (rooms × phone legs) and the whole chain under SIPp load
  *  - command room: alert fan-out to N terminals with acknowledgement; map render time in Chromium
+ *  - township boundaries: import checks and a warning's affected set with detailed outlines
  *  - township link (emulated mountain WAN): join → first frame, bytes on the wire in a 16-township gallery
  *  - peer: the same plain-RTP fan-out through Beacon and through Janus 1.1 VideoRoom, CPU and packets/s side by side
  *  - admin: the user list with 10,000 accounts (REST page/search, console first render/search)
@@ -64,6 +65,10 @@ const { runAdminList } = await import('./adminList.ts');
 const adminList = await runAdminList({ users: adminUsers, runs: 3 });
 console.table(adminList.api);
 console.table([adminList.console]);
+
+console.log('\n## Township boundaries: import checks and a warning’s affected set (200 townships × 2,000 vertices)');
+const { runBoundaryBench } = await import('./boundaries.ts');
+console.table([runBoundaryBench({ townships: 200, vertices: 2000, runs: 3 })]);
 
 const joinParticipants = Number(process.env.BENCH_JOIN_PARTICIPANTS ?? 200);
 console.log(

@@ -7,6 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { drawWarningPolygon, previewedTownships } from '../src/commandMap.ts';
 import { useE2e } from '../src/e2eFixture.ts';
 import { waitFor } from '../src/waitFor.ts';
 
@@ -51,20 +52,8 @@ describe('early warning with acknowledgement', () => {
 
   it('highlights exactly the two townships under a drawn area', async () => {
     await duty.getByTestId('command-tab-warnings').click();
-    await duty.evaluate((points) => {
-      const hook = (globalThis as unknown as { __beaconCommand: { drawPolygon(p: [number, number][]): void } })
-        .__beaconCommand;
-      hook.drawPolygon(points);
-    }, BOX);
-    const affected = await waitFor(
-      'the affected townships',
-      () =>
-        duty
-          .locator('[data-testid="warning-affected"] li')
-          .evaluateAll((items) => items.map((li) => li.getAttribute('data-township-id')).sort()),
-      (ids) => ids.length > 0,
-    );
-    expect(affected).toEqual(['donggua', 'lucheng']);
+    await drawWarningPolygon(duty, BOX);
+    expect((await previewedTownships(duty)).sort()).toEqual(['donggua', 'lucheng']);
     const highlighted = await duty
       .locator('[data-testid^="township-marker-"][data-highlight="true"]')
       .evaluateAll((markers) => markers.map((m) => m.getAttribute('data-testid')).sort());

@@ -1,6 +1,14 @@
 /** The organisation admin REST API (/api/v1/admin/…) through the console's one request client. */
-import type { AreaView, CreatedTerminal, Page } from '@beacon/protocol';
-import { api } from '../api.ts';
+import type {
+  AreaView,
+  BoundaryCollection,
+  BoundaryFeature,
+  BoundaryImportReport,
+  CreatedTerminal,
+  Page,
+} from '@beacon/protocol';
+import { api, downloadWithToken, errorFromResponse } from '../api.ts';
+import { ConsoleError } from '../errors.ts';
 import { session } from '../session.ts';
 import { type ListParams, listQuery } from './adminForm.ts';
 import type { AdminListKind } from './adminKinds.ts';
@@ -50,3 +58,34 @@ export async function getArea(): Promise<AreaView | null> {
 export function putArea(body: Record<string, unknown>): Promise<AreaView> {
   return api<AreaView>('/admin/area', { method: 'PUT', body, token: token() });
 }
+
+/**
+ * A boundary file (GeoJSON text, sent as is: the server reads and checks it, so "not JSON" is its
+ * coded answer too). `dryRun`: the report only, nothing written.
+ */
+export async function putBoundaries(text: string, dryRun: boolean): Promise<BoundaryImportReport> {
+  const path = `/admin/boundaries${dryRun ? '?dryRun=true' : ''}`;
+  const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/geo+json' };
+  const current = token();
+  if (current) headers.authorization = `Bearer ${current}`;
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, { method: 'PUT', headers, body: text });
+  } catch (cause) {
+    throw new ConsoleError('network', `PUT ${path}: ${String(cause)}`, { cause });
+  }
+  if (!response.ok) throw await errorFromResponse(response, `PUT ${path}`);
+  return (await response.json()) as BoundaryImportReport;
+}
+
+/** The townships that have an imported boundary now (without the geometry). */
+export async function storedBoundaries(): Promise<BoundaryFeature['properties'][]> {
+  return (await api<BoundaryCollection>('/boundaries', { token: token() })).features.map((f) => f.properties);
+}
+
+export function removeBoundary(townshipId: string): Promise<void> {
+  return api(`/admin/boundaries/${encodeURIComponent(townshipId)}`, { method: 'DELETE', token: token() });
+}
+
+export const exportBoundaries = (): Promise<void> =>
+  downloadWithToken('/admin/boundaries', 'boundaries.geojson', token());

@@ -1,11 +1,20 @@
 /**
  * The Leaflet map of the command room, without Vue: an offline basemap
- * (approximate township cells, 示意), township presence markers, incident
+ * (the townships' imported boundaries; approximate cells, 示意, for those
+ * without one), township presence markers, incident
  * markers, and one warning area drawn with leaflet-geoman (or put there by
  * `showArea`, e.g. from an imported CAP file). Changes go out through the
  * delegate; the page owns the state.
  */
-import type { IncidentView, LatLon, TerminalPresence, TownshipView, WarningArea } from '@beacon/protocol';
+import type {
+  BoundaryGeometry,
+  IncidentView,
+  LatLon,
+  TerminalPresence,
+  TownshipView,
+  WarningArea,
+} from '@beacon/protocol';
+import type { GeoJsonObject } from 'geojson';
 import L from './leafletGlobal.ts';
 import '@geoman-io/leaflet-geoman-free';
 import 'leaflet/dist/leaflet.css';
@@ -23,6 +32,8 @@ export interface CommandMapDelegate {
 }
 
 const CELL_STYLE: L.PathOptions = { color: '#5b7aa6', weight: 1, fillColor: '#dfe8f3', fillOpacity: 0.55 };
+/** A real boundary: solid and darker than a cell, so the two never look alike. */
+const BOUNDARY_STYLE: L.PathOptions = { color: '#18345f', weight: 1.5, fillColor: '#d3e0ef', fillOpacity: 0.55 };
 const CELL_HIGHLIGHT: L.PathOptions = { fillColor: '#f2a33a', fillOpacity: 0.6 };
 const AREA_STYLE: L.PathOptions = { color: '#c8102e', weight: 2, fillOpacity: 0.15, dashArray: '6 4' };
 
@@ -33,10 +44,14 @@ export class CommandMap {
   readonly #townshipLayer = L.layerGroup();
   readonly #incidentLayer = L.layerGroup();
   readonly #markers = new Map<string, L.Marker>();
-  readonly #cells = new Map<string, L.Polygon>();
+  /** Each township's shape: its imported boundary, or else its approximate cell. */
+  readonly #cells = new Map<string, L.Polygon | L.GeoJSON>();
+  #shapeStyle = new Map<string, L.PathOptions>();
   readonly #incidentMarkers = new Map<string, L.Marker>();
   #area: L.Polygon | L.Circle | null = null;
   #highlighted = new Set<string>();
+  #shares: Readonly<Record<string, number>> = {};
+  #shareLabel: (share: number) => string = (share) => `${Math.round(share * 100)}%`;
 
   constructor(element: HTMLElement, delegate: CommandMapDelegate) {
     this.#delegate = delegate;
@@ -70,26 +85,40 @@ export class CommandMap {
     this.#map.remove();
   }
 
-  /** Rebuilds the basemap cells and the township markers (labels in the current language). */
-  setTownships(townships: readonly TownshipView[], label: (t: TownshipView) => string, approximateNote: string): void {
+  /**
+   * Rebuilds the basemap and the township markers (labels in the current language): a township's
+   * imported boundary when it has one (GeoJSON, [lon, lat]), its approximate cell otherwise; the
+   * approximate city outline only while some township has no boundary.
+   */
+  setTownships(
+    townships: readonly TownshipView[],
+    label: (t: TownshipView) => string,
+    approximateNote: string,
+    boundaries: Readonly<Record<string, BoundaryGeometry>> = {},
+  ): void {
     this.#basemap.clearLayers();
     this.#townshipLayer.clearLayers();
     this.#markers.clear();
     this.#cells.clear();
+    this.#shapeStyle.clear();
     if (townships.length === 0) return;
     const { outline, cells } = townshipCells(townships);
-    L.polygon(outline, { color: '#18345f', weight: 2, fill: false, interactive: false, pmIgnore: true })
-      .bindTooltip(approximateNote, { sticky: true })
-      .addTo(this.#basemap);
+    const bounds = L.latLngBounds(outline);
+    if (townships.some((t) => !boundaries[t.id])) {
+      L.polygon(outline, { color: '#18345f', weight: 2, fill: false, interactive: false, pmIgnore: true })
+        .bindTooltip(approximateNote, { sticky: true })
+        .addTo(this.#basemap);
+    }
     for (const township of townships) {
-      const ring = cells.get(township.id);
-      if (ring) {
-        const cell = L.polygon(ring, { ...CELL_STYLE, pmIgnore: true }).addTo(this.#basemap);
-        cell.on('click', (e) => {
+      const shape = this.#shapeOf(township.id, boundaries[township.id], cells.get(township.id));
+      if (shape) {
+        shape.addTo(this.#basemap);
+        shape.on('click', (e: L.LeafletMouseEvent) => {
           L.DomEvent.stopPropagation(e);
           this.#delegate.onMapClick([e.latlng.lat, e.latlng.lng]);
         });
-        this.#cells.set(township.id, cell);
+        this.#cells.set(township.id, shape);
+        if (boundaries[township.id]) bounds.extend((shape as L.GeoJSON).getBounds());
       }
       const marker = L.marker([township.lat, township.lon], {
         icon: L.divIcon({
@@ -103,8 +132,27 @@ export class CommandMap {
       marker.on('click', () => this.#delegate.onTownshipClick(township.id));
       this.#markers.set(township.id, marker);
     }
-    this.#map.fitBounds(L.latLngBounds(outline), { padding: [10, 10] });
-    this.setHighlighted([...this.#highlighted]);
+    // Imported boundaries over the approximate cells: a neighbour's cell may reach into a real boundary.
+    for (const [id, shape] of this.#cells) if (boundaries[id]) shape.bringToFront();
+    this.#map.fitBounds(bounds, { padding: [10, 10] });
+    this.setHighlighted([...this.#highlighted], this.#shares);
+  }
+
+  /** An imported boundary (class `tw-boundary`) or the approximate cell (class `tw-cell`). */
+  #shapeOf(
+    id: string,
+    boundary: BoundaryGeometry | undefined,
+    ring: LatLon[] | undefined,
+  ): L.Polygon | L.GeoJSON | null {
+    if (boundary) {
+      const style = { ...BOUNDARY_STYLE, className: `tw-boundary tw-boundary-${id}` };
+      this.#shapeStyle.set(id, style);
+      return L.geoJSON(boundary as GeoJsonObject, { style: () => style, pmIgnore: true });
+    }
+    if (!ring) return null;
+    const style = { ...CELL_STYLE, className: `tw-cell tw-cell-${id}` };
+    this.#shapeStyle.set(id, style);
+    return L.polygon(ring, { ...style, pmIgnore: true });
   }
 
   setPresence(townshipId: string, presence: TerminalPresence | undefined): void {
@@ -114,13 +162,39 @@ export class CommandMap {
     element.dataset.phone = phoneState(presence);
   }
 
-  /** Townships covered by the previewed warning area. */
-  setHighlighted(townshipIds: readonly string[]): void {
+  /**
+   * Townships covered by the previewed warning area; `shares` (0–1) of those with a boundary
+   * show on their marker, through `shareLabel` ("覆盖 37%").
+   */
+  setHighlighted(
+    townshipIds: readonly string[],
+    shares: Readonly<Record<string, number>> = {},
+    shareLabel: (share: number) => string = (share) => `${Math.round(share * 100)}%`,
+  ): void {
     this.#highlighted = new Set(townshipIds);
-    for (const [id, cell] of this.#cells) cell.setStyle(this.#highlighted.has(id) ? CELL_HIGHLIGHT : CELL_STYLE);
+    this.#shares = shares;
+    this.#shareLabel = shareLabel;
+    for (const [id, shape] of this.#cells) {
+      const base = this.#shapeStyle.get(id) ?? CELL_STYLE;
+      shape.setStyle(this.#highlighted.has(id) ? { ...base, ...CELL_HIGHLIGHT } : base);
+    }
     for (const id of this.#markers.keys()) {
       const element = this.#markerElement(id);
-      if (element) element.dataset.highlight = String(this.#highlighted.has(id));
+      if (!element) continue;
+      element.dataset.highlight = String(this.#highlighted.has(id));
+      const share = this.#highlighted.has(id) ? shares[id] : undefined;
+      let badge = element.querySelector<HTMLElement>('.tw-share');
+      if (share === undefined) {
+        badge?.remove();
+        continue;
+      }
+      if (!badge) {
+        badge = document.createElement('span');
+        badge.className = 'tw-share';
+        badge.dataset.testid = `map-share-${id}`;
+        element.append(badge);
+      }
+      badge.textContent = this.#shareLabel(share);
     }
   }
 

@@ -5,6 +5,7 @@
  */
 import type {
   AckBoardRow,
+  BoundaryCollection,
   CreateIncidentRequest,
   CreateWarningRequest,
   IncidentStatus,
@@ -15,6 +16,7 @@ import type {
   TimelineEntry,
   TownshipView,
   WarningArea,
+  WarningPreview,
   WarningView,
 } from '@beacon/protocol';
 import { api, downloadWithToken } from '../api.ts';
@@ -93,7 +95,9 @@ export const commandApi = {
   downloadReport: (id: string) =>
     downloadWithToken(`/incidents/${encodeURIComponent(id)}/report`, `incident-${id}.html`, session.token),
 
-  previewWarning: (area: WarningArea) => post<{ affectedTownshipIds: string[] }>('/warnings/preview', { area }),
+  /** Imported township boundaries (GeoJSON, [lon, lat]); an empty collection before any import. */
+  boundaries: () => get<BoundaryCollection>('/boundaries'),
+  previewWarning: (area: WarningArea) => post<WarningPreview>('/warnings/preview', { area }),
   createWarning: (draft: WarningDraft) => post<WarningView>('/warnings', draft),
   issueWarning: (id: string) => post<WarningView>(`/warnings/${encodeURIComponent(id)}/issue`),
   cancelWarning: (id: string) => post<WarningView>(`/warnings/${encodeURIComponent(id)}/cancel`),

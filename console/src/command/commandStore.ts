@@ -7,6 +7,8 @@
  */
 import type {
   AckBoardRow,
+  BoundaryCollection,
+  BoundaryGeometry,
   IncidentView,
   SipStatus,
   TaskView,
@@ -28,6 +30,8 @@ interface CommandState {
   connected: boolean;
   loadError: string | null;
   townships: TownshipView[];
+  /** Imported boundaries by township id; townships without one are drawn as approximate cells. */
+  boundaries: Record<string, BoundaryGeometry>;
   terminals: TerminalView[];
   presence: Record<string, TerminalPresence>;
   incidents: Record<string, IncidentView>;
@@ -43,6 +47,7 @@ export const command = reactive<CommandState>({
   connected: false,
   loadError: null,
   townships: [],
+  boundaries: {},
   terminals: [],
   presence: {},
   incidents: {},
@@ -84,12 +89,17 @@ async function settle<T>(promise: Promise<T>, apply: (value: T) => void): Promis
   }
 }
 
+function applyBoundaries(collection: BoundaryCollection): void {
+  command.boundaries = Object.fromEntries(collection.features.map((f) => [f.properties.townshipId, f.geometry]));
+}
+
 export async function reloadCommand(): Promise<void> {
   command.loadError = null;
   await Promise.all([
     settle(commandApi.townships(), (list) => {
       command.townships = list;
     }),
+    settle(commandApi.boundaries(), applyBoundaries),
     settle(commandApi.terminals(), (list) => {
       command.terminals = list;
     }),
@@ -163,6 +173,9 @@ function listen(socket: SignalingClient['socket']): void {
     const board = command.acks[row.warningId] ?? {};
     board[row.townshipId] = row;
     command.acks[row.warningId] = board;
+  });
+  socket.on('boundaries:updated', () => {
+    void settle(commandApi.boundaries(), applyBoundaries);
   });
   socket.on('task:updated', (task) => {
     command.tasks[task.id] = task;

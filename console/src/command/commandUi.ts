@@ -21,6 +21,8 @@ interface CommandUi {
   /** The warning area on the map, drawn or imported, and the townships it covers (server preview). */
   area: WarningArea | null;
   affected: string[];
+  /** Per affected township with a boundary: the share of it the area covers (0–1). */
+  coveredShares: Record<string, number>;
   previewError: string | null;
   /** Townships pre-selected in the task form (from a township card). */
   taskTownships: string[];
@@ -37,6 +39,7 @@ function initialUi(): CommandUi {
     placed: null,
     area: null,
     affected: [],
+    coveredShares: {},
     previewError: null,
     taskTownships: [],
   };
@@ -53,14 +56,19 @@ export async function setArea(area: WarningArea | null): Promise<void> {
   const seq = ++previewSeq;
   if (!area) {
     ui.affected = [];
+    ui.coveredShares = {};
     return;
   }
   try {
-    const { affectedTownshipIds } = await commandApi.previewWarning(area);
-    if (seq === previewSeq) ui.affected = affectedTownshipIds;
+    const { affectedTownshipIds, coveredShares } = await commandApi.previewWarning(area);
+    if (seq === previewSeq) {
+      ui.affected = affectedTownshipIds;
+      ui.coveredShares = coveredShares;
+    }
   } catch (error) {
     if (seq === previewSeq) {
       ui.affected = [];
+      ui.coveredShares = {};
       ui.previewError = `errors.${toConsoleError(error).code}`;
     }
   }

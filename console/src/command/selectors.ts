@@ -52,3 +52,10 @@ export function localInputIn(minutes: number): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
+
+/** A covered share (0–1) in whole percent for "覆盖 37%"; an overlap under 1 % shows as "<1", never as 0. */
+export function sharePercent(share: number | null | undefined): string {
+  if (share === null || share === undefined) return '';
+  const pct = Math.round(share * 100);
+  return pct === 0 && share > 0 ? '<1' : String(pct);
+}

@@ -143,8 +143,16 @@ export interface WarningView {
   expires: string;
   status: WarningStatus;
   incidentId: string | null;
-  /** Townships whose point lies in the area (computed by the server). */
+  /**
+   * Townships the area reaches (computed by the server): those whose imported boundary overlaps it,
+   * and those without a boundary whose point lies in it. Disabled townships never.
+   */
   affectedTownshipIds: string[];
+  /**
+   * Per affected township with a boundary: the share of its area the warning covers (0–1).
+   * Absent on warnings drafted before boundaries existed (read as none).
+   */
+  coveredShares?: Record<string, number>;
   /** Re-notify unacknowledged townships this often after issuing (minutes; 0 = never). */
   escalationMinutes: number;
   createdAt: string;
@@ -172,6 +180,11 @@ export const createWarningSchema = z.object({
 export type CreateWarningRequest = z.infer<typeof createWarningSchema>;
 /** Highlight before issuing: which townships an area covers. */
 export const warningPreviewSchema = z.object({ area: warningAreaSchema });
+/** The preview's answer: the townships an area reaches and, for those with a boundary, the share covered. */
+export interface WarningPreview {
+  affectedTownshipIds: string[];
+  coveredShares: Record<string, number>;
+}
 
 export type AckChannel = 'terminal' | 'phone' | 'console';
 
@@ -188,6 +201,8 @@ export interface AckBoardRow {
   /** How many times the township was notified (1 = the first issue; more = escalations). */
   notifyCount: number;
   lastNotifiedAt: string;
+  /** The share of the township's boundary the warning covers (0–1); null or absent without a boundary (seat point). */
+  coveredShare?: number | null;
 }
 
 /** What a township terminal shows in its full-screen banner. */
@@ -275,6 +290,8 @@ export interface CommandServerEvents {
   'warning:updated': (warning: WarningView) => void;
   /** To staff sockets: an ack board line changed (delivered, acked, re-notified). */
   'ack:updated': (row: AckBoardRow) => void;
+  /** To staff sockets: an admin imported or removed township boundaries (`count` townships have one now). */
+  'boundaries:updated': (change: { count: number }) => void;
   'incident:updated': (incident: IncidentView) => void;
   'incident:timeline': (entry: TimelineEntry) => void;
   /** To staff sockets and the task's township. */

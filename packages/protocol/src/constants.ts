@@ -5,5 +5,6 @@
  */
 export * from './dutyVocabulary.ts';
 export * from './adminImport.ts';
+export * from './boundaries.ts';
 export * from './errors.ts';
 export * from './vocabulary.ts';

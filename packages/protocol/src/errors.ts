@@ -39,6 +39,7 @@ export const ERROR_CODES = [
   'extension_not_found',
   'invalid_transition',
   'cap_invalid',
+  'boundary_invalid',
   'terminal_offline',
   'store_unavailable',
   'node_unavailable',

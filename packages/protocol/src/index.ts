@@ -1,5 +1,6 @@
 export * from './admin.ts';
 export * from './adminImport.ts';
+export * from './boundaries.ts';
 export * from './command.ts';
 export * from './duty.ts';
 export * from './dutyVocabulary.ts';

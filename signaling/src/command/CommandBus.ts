@@ -41,6 +41,8 @@ export type CommandEvents = {
   invite: [{ townshipIds: string[]; roomId: string; title: string; by: string }];
   /** Video pull: the township's terminal starts (roomId) or stops (null) sending its camera. */
   pull: [{ townshipId: string; roomId: string | null }];
+  /** An admin imported or removed township boundaries: the maps redraw. */
+  boundaries: [{ count: number }];
 };
 
 export class CommandBus extends TypedEmitter<CommandEvents> {

@@ -1,6 +1,7 @@
 /**
  * Early warnings (预警): draft (own or imported CAP), issue to the townships
- * whose point lies in the area, cancel. Terminals confirm receipt and
+ * the area reaches (their boundary overlaps it, or without a boundary their
+ * point lies in it; see geo/coverage.ts), cancel. Terminals confirm receipt and
  * acknowledge (签收); each ack is committed before it is answered, so an
  * "ok" the terminal saw survives a crash right after.
  */
@@ -11,13 +12,15 @@ import type {
   AlertForTerminal,
   CreateWarningRequest,
   WarningArea,
+  WarningPreview,
   WarningView,
 } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import type { AlertMetrics } from '../metrics.ts';
 import type { Actor, CommandBus } from './CommandBus.ts';
-import { affectedTownships, closedRing } from './geo/affectedTownships.ts';
+import { closedRing } from './geo/affectedTownships.ts';
+import { warningCoverage } from './geo/coverage.ts';
 import { isStaff, requireStaff, requireTownship } from './staff.ts';
 
 const logger = createLogger('WarningDesk');
@@ -62,8 +65,11 @@ export class WarningDesk {
     return area.type === 'polygon' ? { type: 'polygon', points: closedRing(area.points) } : area;
   }
 
-  async affected(area: WarningArea): Promise<string[]> {
-    return affectedTownships(this.normaliseArea(area), await this.#bus.store.townships.list());
+  /** The enabled townships the area reaches, with the share covered of those that have a boundary. */
+  async affected(area: WarningArea): Promise<WarningPreview> {
+    const { store } = this.#bus;
+    const [townships, boundaries] = await Promise.all([store.townships.list(), store.boundaries.list()]);
+    return warningCoverage(this.normaliseArea(area), townships, boundaries);
   }
 
   async create(actor: Actor, input: WarningDraft, action = 'warning.create'): Promise<WarningView> {
@@ -77,7 +83,7 @@ export class WarningDesk {
     const effective = input.effective ?? at;
     if (Date.parse(input.expires) <= Date.parse(effective))
       throw BeaconError.badRequest('expires must be after effective');
-    const townships = await store.townships.list();
+    const { affectedTownshipIds, coveredShares } = await this.affected(area);
     const warning = await store.warnings.create({
       id,
       identifier: input.identifier ?? `beacon-${id}`,
@@ -96,7 +102,8 @@ export class WarningDesk {
       expires: input.expires,
       status: 'draft',
       incidentId: input.incidentId,
-      affectedTownshipIds: affectedTownships(area, townships),
+      affectedTownshipIds,
+      coveredShares,
       escalationMinutes: input.escalationMinutes,
       createdAt: at,
       createdBy: actor.userId,

@@ -18,6 +18,7 @@ import type { Store } from '../store/index.ts';
 import { iceServersRouter } from '../turn/iceServersRoute.ts';
 import type { TurnService } from '../turn/TurnService.ts';
 import { adminRouter } from './admin/adminRouter.ts';
+import { boundaryBodyParser } from './admin/boundaryRoutes.ts';
 import { apiRouter, type ClientSettings } from './apiRoutes.ts';
 import { loginRouter, requireBearer } from './authRoutes.ts';
 import { commandRouter } from './commandRoutes.ts';
@@ -75,6 +76,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(opsRouter({ ...deps, metricsAccess: deps.metricsAccess ?? { token: null, trustLoopback: true } }));
   // A note may carry a ~2 MB JPEG data URL (snapshot); parsed here, the 100 kB parser below skips it.
   app.post('/api/v1/incidents/:id/notes', express.json({ limit: '3mb' }));
+  // Boundary files (GeoJSON, up to 10 MiB) are read as text by their own parser, and only for an admin's token:
+  // nobody else gets to make the server buffer megabytes. The JSON parser below skips them.
+  app.put('/api/v1/admin/boundaries', requireBearer(deps.tokens, deps.store), boundaryBodyParser);
   app.use('/api', express.json({ limit: '100kb' }));
   app.use('/api/v1/auth', loginRouter(deps), sessionRouter(deps));
   // Before the bearer middleware: a <video src> authenticates with ?token=.

@@ -37,6 +37,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   wrong_pin: 403,
   invalid_transition: 409,
   cap_invalid: 400,
+  boundary_invalid: 400,
   terminal_offline: 409,
   import_malformed: 400,
   import_too_large: 413,

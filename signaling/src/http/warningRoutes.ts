@@ -36,7 +36,7 @@ export function warningRouter(deps: { store: Store; command: CommandRoom }): Rou
   router.post('/warnings/preview', async (req, res) => {
     requireStaff(claimsOf(res));
     const { area } = parseOrBadRequest(warningPreviewSchema, req.body);
-    res.json({ affectedTownshipIds: await warnings.affected(area) });
+    res.json(await warnings.affected(area));
   });
 
   router.post('/warnings/import', express.text({ type: CAP_TYPES, limit: CAP_BODY_LIMIT }), async (req, res) => {

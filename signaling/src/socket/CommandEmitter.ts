@@ -42,6 +42,7 @@ export class CommandEmitter {
     invite: ({ townshipIds, roomId, title, by }) =>
       this.#toTownships(townshipIds)?.emit('meeting:invite', { roomId, title, by }),
     pull: ({ townshipId, roomId }) => this.#io.to(townshipRoom(townshipId)).emit('pull:request', { roomId }),
+    boundaries: (change) => this.#io.to(STAFF_ROOM).emit('boundaries:updated', change),
   };
 
   readonly #localPresence: boolean;

@@ -10,6 +10,7 @@ import { randomPin } from '../auth/sipDigest.ts';
 import { assertFree, columnsOf, pageRows, rethrowConstraint, updateRow } from './adminQueries.ts';
 import { handoverRepository } from './dutyHandoverRecords.ts';
 import { dutyLogRepository, dutyRosterRepository } from './dutyRecords.ts';
+import { boundaryRepository } from './boundaryRecords.ts';
 import { incidentRepository } from './incidentRecords.ts';
 import { attendanceRepository, chatRepository, meetingRepository, recordingRepository } from './meetingRecords.ts';
 import { areaRepository, departmentRepository, townshipRepository, villageRepository } from './orgRecords.ts';
@@ -192,5 +193,6 @@ function repositoriesOn(db: SqlQueries): StoreRepositories {
     warnings: warningRepository(db),
     tasks: taskRepository(db),
     duty: { roster: dutyRosterRepository(db), log: dutyLogRepository(db), handovers: handoverRepository(db) },
+    boundaries: boundaryRepository(db),
   };
 }

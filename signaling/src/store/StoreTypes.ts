@@ -16,6 +16,7 @@ import type {
   UpdateTownshipInput,
   UpdateUserInput,
 } from '@beacon/protocol';
+import type { BoundaryRepository } from './boundaryTypes.ts';
 import type { IncidentRepository, TaskRepository, WarningRepository } from './commandTypes.ts';
 import type { DutyRepositories } from './dutyTypes.ts';
 import type {
@@ -273,6 +274,8 @@ export interface Store {
    * the transaction has ended).
    */
   transaction<T>(fn: (tx: StoreRepositories) => Promise<T>): Promise<T>;
+  /** Townships' imported boundaries (GeoJSON). */
+  boundaries: BoundaryRepository;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }

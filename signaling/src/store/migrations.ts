@@ -318,6 +318,24 @@ const sqliteMigrations: readonly string[] = [
   );
   CREATE INDEX revoked_tokens_by_expiry ON revoked_tokens (expires_at);
   `,
+  // 7 — real boundaries: one imported GeoJSON geometry per township ([lon, lat], RFC 7946) with its
+  // geodesic area and bounding box (a cheap first test before clipping), and the share of each warned
+  // township's boundary a warning covers, kept with the warning (drafts) and its delivery rows (the board).
+  `
+  CREATE TABLE township_boundaries (
+    township_id TEXT PRIMARY KEY REFERENCES townships (id),
+    geometry    TEXT NOT NULL CHECK (json_valid(geometry)),
+    area_km2    REAL NOT NULL CHECK (area_km2 > 0),
+    min_lon     REAL NOT NULL,
+    min_lat     REAL NOT NULL,
+    max_lon     REAL NOT NULL,
+    max_lat     REAL NOT NULL,
+    updated_at  TEXT NOT NULL
+  );
+  ALTER TABLE warnings ADD COLUMN covered_shares TEXT CHECK (covered_shares IS NULL OR json_valid(covered_shares));
+  ALTER TABLE alert_deliveries ADD COLUMN covered_share REAL
+    CHECK (covered_share IS NULL OR (covered_share >= 0 AND covered_share <= 1));
+  `,
   // 8 — duty (值班值守): the roster per day and shift (leader on duty, officers), the duty log, shift handovers.
   `
   CREATE TABLE duty_roster (

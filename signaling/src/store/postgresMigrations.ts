@@ -292,6 +292,23 @@ export const postgresMigrations: readonly string[] = [
   );
   CREATE INDEX revoked_tokens_by_expiry ON revoked_tokens (expires_at);
   `,
+  // 7 — real boundaries per township (GeoJSON, area, bounding box); covered shares of warnings and deliveries.
+  `
+  CREATE TABLE township_boundaries (
+    township_id TEXT PRIMARY KEY REFERENCES townships (id),
+    geometry    TEXT NOT NULL CHECK (beacon_json_valid(geometry)),
+    area_km2    DOUBLE PRECISION NOT NULL CHECK (area_km2 > 0),
+    min_lon     DOUBLE PRECISION NOT NULL,
+    min_lat     DOUBLE PRECISION NOT NULL,
+    max_lon     DOUBLE PRECISION NOT NULL,
+    max_lat     DOUBLE PRECISION NOT NULL,
+    updated_at  TEXT NOT NULL
+  );
+  ALTER TABLE warnings ADD COLUMN covered_shares TEXT
+    CHECK (covered_shares IS NULL OR beacon_json_valid(covered_shares));
+  ALTER TABLE alert_deliveries ADD COLUMN covered_share DOUBLE PRECISION
+    CHECK (covered_share IS NULL OR (covered_share >= 0 AND covered_share <= 1));
+  `,
   // 8 — duty (值班值守): the roster per day and shift (leader on duty, officers), the duty log, shift handovers.
   `
   CREATE TABLE duty_roster (

@@ -34,6 +34,8 @@ interface WarningRow {
   created_by: string;
   issued_at: string | null;
   issued_by: string | null;
+  /** JSON `{ townshipId: share }`; null on warnings drafted before boundaries (migration 7). */
+  covered_shares: string | null;
 }
 
 interface DeliveryRow {
@@ -46,6 +48,7 @@ interface DeliveryRow {
   channel: AckBoardRow['channel'];
   notify_count: number;
   last_notified_at: string;
+  covered_share: number | null;
 }
 
 const toWarning = (r: WarningRow): WarningView => ({
@@ -72,6 +75,7 @@ const toWarning = (r: WarningRow): WarningView => ({
   createdBy: r.created_by,
   issuedAt: r.issued_at,
   issuedBy: r.issued_by,
+  coveredShares: r.covered_shares === null ? {} : (JSON.parse(r.covered_shares) as Record<string, number>),
 });
 
 const WARNING_COLUMNS = [
@@ -98,6 +102,7 @@ const WARNING_COLUMNS = [
   'created_by',
   'issued_at',
   'issued_by',
+  'covered_shares',
 ] as const satisfies readonly (keyof WarningRow)[];
 
 const INSERT_WARNING = `INSERT INTO warnings (${WARNING_COLUMNS.join(', ')})
@@ -127,6 +132,7 @@ const toRow = (w: WarningView): WarningRow => ({
   created_by: w.createdBy,
   issued_at: w.issuedAt,
   issued_by: w.issuedBy,
+  covered_shares: JSON.stringify(w.coveredShares ?? {}),
 });
 
 const toBoardRow = (r: DeliveryRow): AckBoardRow => ({
@@ -139,6 +145,7 @@ const toBoardRow = (r: DeliveryRow): AckBoardRow => ({
   channel: r.channel,
   notifyCount: r.notify_count,
   lastNotifiedAt: r.last_notified_at,
+  coveredShare: r.covered_share,
 });
 
 export function warningRepository(db: SqlQueries): WarningRepository {
@@ -201,9 +208,9 @@ export function warningRepository(db: SqlQueries): WarningRepository {
         }
         for (const townshipId of warning.affectedTownshipIds) {
           await tx.run(
-            `INSERT INTO alert_deliveries (warning_id, township_id, notify_count, last_notified_at)
-             VALUES (?, ?, 1, ?) ON CONFLICT DO NOTHING`,
-            [id, townshipId, at],
+            `INSERT INTO alert_deliveries (warning_id, township_id, notify_count, last_notified_at, covered_share)
+             VALUES (?, ?, 1, ?, ?) ON CONFLICT DO NOTHING`,
+            [id, townshipId, at, warning.coveredShares?.[townshipId] ?? null],
           );
         }
         return board(tx, id);

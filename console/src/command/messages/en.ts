@@ -8,6 +8,8 @@ const en: CommandMessages = {
     connected: 'Live',
     disconnected: 'Connection lost, reconnecting…',
     approximate: 'Township outlines are approximate (schematic), not survey data',
+    boundaries: 'Township outlines are the imported boundaries',
+    partlyApproximate: 'Townships without an imported boundary are approximate',
     legend: {
       video: 'Video terminal',
       phone: 'Phone',
@@ -90,6 +92,7 @@ const en: CommandMessages = {
       import: 'Import CAP file',
       imported: 'CAP warning imported (draft)',
       affected: 'Affected townships (preview)',
+      covered: 'Covered {pct}%',
       noArea: 'Draw an area on the map or import a CAP file first',
       noAffected: 'No township inside the area',
       event: 'Event',
@@ -127,6 +130,8 @@ const en: CommandMessages = {
       states: { pending: 'Not delivered', delivered: 'Delivered, not acknowledged', acknowledged: 'Acknowledged' },
       channels: { terminal: 'Terminal', phone: 'Phone', console: 'Console' },
       renotified: 'Notified again {n} times',
+      coverage: 'Coverage',
+      bySeat: 'By seat',
       empty: 'No townships to acknowledge',
     },
     task: {

@@ -6,6 +6,8 @@ const zhCN = {
     connected: '实时连接',
     disconnected: '连接中断，正在重连…',
     approximate: '乡镇边界为示意（近似），非测绘数据',
+    boundaries: '乡镇边界为导入的行政区划边界',
+    partlyApproximate: '未导入边界的乡镇为示意（近似）',
     legend: {
       video: '视频终端',
       phone: '话机',
@@ -82,6 +84,7 @@ const zhCN = {
       import: '导入 CAP 文件',
       imported: '已导入 CAP 预警（草稿）',
       affected: '影响乡镇（发布前预览）',
+      covered: '覆盖 {pct}%',
       noArea: '请先在地图上划定范围或导入 CAP 文件',
       noAffected: '范围内没有乡镇',
       event: '预警事件',
@@ -119,6 +122,8 @@ const zhCN = {
       states: { pending: '未送达', delivered: '已送达未签收', acknowledged: '已签收' },
       channels: { terminal: '终端', phone: '电话', console: '平台' },
       renotified: '已重复通知 {n} 次',
+      coverage: '覆盖范围',
+      bySeat: '按驻地',
       empty: '无需签收的乡镇',
     },
     task: {

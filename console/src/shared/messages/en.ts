@@ -81,6 +81,7 @@ const en: SharedMessages = {
     import_too_large: 'File too large (at most 5 MB and 20,000 rows)',
     import_invalid: 'Some rows were refused: nothing imported',
     internal: 'Internal server error',
+    boundary_invalid: 'Invalid boundary file: nothing imported',
     timeout: 'The server did not answer in time',
     disconnected: 'Disconnected from the server',
     network: 'Cannot reach the server, check the network',

@@ -79,6 +79,7 @@ const zhCN = {
     import_too_large: '文件过大（最多 5 MB、20000 行）',
     import_invalid: '文件中有错误行，未导入',
     internal: '服务器内部错误',
+    boundary_invalid: '边界文件有误，未导入',
     timeout: '服务器响应超时',
     disconnected: '与服务器的连接已断开',
     network: '无法连接服务器，请检查网络',

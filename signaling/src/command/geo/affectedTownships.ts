@@ -1,6 +1,8 @@
 /**
- * The geography of warnings: which townships an area covers, and which
- * township an incident placed on the map belongs to. Pure functions.
+ * The geography of warnings by township points: which townships' points an
+ * area covers (the rule for townships without an imported boundary; see
+ * coverage.ts), and which township an incident placed on the map belongs to.
+ * Pure functions.
  *
  * Protocol coordinates are `[lat, lon]`; turf works in GeoJSON `[lon, lat]`.
  * The swap happens only in `toGeoJson` below so it cannot be forgotten.

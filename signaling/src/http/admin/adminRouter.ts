@@ -6,15 +6,22 @@
 import { Router } from 'express';
 import { importRoutes } from '../../admin-import/importRoutes.ts';
 import type { AccountSessions } from '../../auth/AccountSessions.ts';
+import type { CommandRoom } from '../../command/CommandRoom.ts';
 import { requireAccount } from '../../rooms/permissions.ts';
 import type { SipBridge } from '../../sip/SipBridge.ts';
 import type { Store } from '../../store/index.ts';
 import { claimsOf } from '../authRoutes.ts';
+import { boundaryRoutes } from './boundaryRoutes.ts';
 import { deviceRoutes } from './deviceRoutes.ts';
 import { orgRoutes } from './orgRoutes.ts';
 import { passwordResetRoute } from './passwordReset.ts';
 
-export function adminRouter(deps: { store: Store; sip: SipBridge; accounts: AccountSessions }): Router {
+export function adminRouter(deps: {
+  store: Store;
+  sip: SipBridge;
+  accounts: AccountSessions;
+  command: CommandRoom;
+}): Router {
   const router = Router();
   router.use('/admin', (_req, res, next) => {
     requireAccount(claimsOf(res), 'org:administer');
@@ -24,5 +31,6 @@ export function adminRouter(deps: { store: Store; sip: SipBridge; accounts: Acco
   deviceRoutes(router, deps);
   passwordResetRoute(router, deps);
   importRoutes(router, deps);
+  boundaryRoutes(router, deps.store, deps.command.bus);
   return router;
 }
