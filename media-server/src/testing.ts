@@ -5,7 +5,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import type { types as ms } from 'mediasoup';
 import type { MediaServerOptionsInput } from './MediaServerOptions.ts';
 
@@ -38,10 +41,12 @@ export async function freePortBlock(count = 1): Promise<number> {
     // A block handed out earlier in this process may not be bound yet (its server is still starting):
     // "free right now" would hand it out twice.
     if (ports.some((port) => handedOut.has(port))) continue;
-    if ((await Promise.all(ports.map(portFree))).every(Boolean)) {
-      for (const port of ports) handedOut.add(port);
-      return base;
-    }
+    if (!(await Promise.all(ports.map(portFree))).every(Boolean)) continue;
+    // Another test process (vitest runs files in parallel workers) may have found the same block free a moment
+    // ago and not bound it yet: claim the block across processes before handing it out.
+    if (!claimAcrossProcesses(ports)) continue;
+    for (const port of ports) handedOut.add(port);
+    return base;
   }
   throw new Error(`no ${count} free ports in a row found in ${TEST_PORT_BLOCKS.min}-${TEST_PORT_BLOCKS.max}`);
 }
@@ -57,10 +62,68 @@ export async function loopbackOptions(numWorkers = 1): Promise<MediaServerOption
   };
 }
 
+/**
+ * Claims below `os.tmpdir()/beacon-test-ports`: one file per port, created exclusively, holding the claiming
+ * process's pid. A claim is void once its process has exited (or after CLAIM_TTL_MS, in case the pid was
+ * reused). This process's claims are removed when it exits.
+ */
+const CLAIM_DIR = path.join(os.tmpdir(), 'beacon-test-ports');
+const CLAIM_TTL_MS = 6 * 3_600_000;
+const myClaims: string[] = [];
+
+function claimAcrossProcesses(ports: number[]): boolean {
+  fs.mkdirSync(CLAIM_DIR, { recursive: true });
+  const claimed: string[] = [];
+  for (const port of ports) {
+    const file = path.join(CLAIM_DIR, String(port));
+    if (!claimFile(file)) {
+      for (const own of claimed) fs.rmSync(own, { force: true });
+      return false;
+    }
+    claimed.push(file);
+  }
+  if (myClaims.length === 0) process.once('exit', () => myClaims.forEach((file) => fs.rmSync(file, { force: true })));
+  myClaims.push(...claimed);
+  return true;
+}
+
+function claimFile(file: string): boolean {
+  try {
+    fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+    return true;
+  } catch {
+    // Taken: void if its owner is gone or the claim is old, then one more try.
+    try {
+      const owner = Number(fs.readFileSync(file, 'utf8'));
+      const old = Date.now() - fs.statSync(file).mtimeMs > CLAIM_TTL_MS;
+      if (!old && processAlive(owner)) return false;
+      fs.rmSync(file, { force: true });
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 async function portFree(port: number): Promise<boolean> {
-  // Listen for the outcome before binding: 'listening' may fire before we would await it.
+  // Listen for the outcome before binding: 'listening' may fire before we would await it. events.once()
+  // rejects on 'error' while it waits for 'listening': a port in use is an answer (false), not a throw.
   const outcome = (emitter: dgram.Socket | net.Server) =>
-    Promise.race([once(emitter, 'listening').then(() => true), once(emitter, 'error').then(() => false)]);
+    once(emitter, 'listening').then(
+      () => true,
+      () => false,
+    );
   const udp = dgram.createSocket('udp4');
   const tcp = net.createServer();
   const udpBound = outcome(udp);

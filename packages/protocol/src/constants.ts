@@ -3,8 +3,9 @@
  * codes without zod, for clients that bundle for the browser (the console).
  * Everything here is also exported by `@beacon/protocol`.
  */
-export * from './dutyVocabulary.ts';
+
 export * from './adminImport.ts';
 export * from './boundaries.ts';
+export * from './dutyVocabulary.ts';
 export * from './errors.ts';
 export * from './vocabulary.ts';
