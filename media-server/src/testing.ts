@@ -82,7 +82,11 @@ function claimAcrossProcesses(ports: number[]): boolean {
     }
     claimed.push(file);
   }
-  if (myClaims.length === 0) process.once('exit', () => myClaims.forEach((file) => fs.rmSync(file, { force: true })));
+  if (myClaims.length === 0) {
+    process.once('exit', () => {
+      for (const file of myClaims) fs.rmSync(file, { force: true });
+    });
+  }
   myClaims.push(...claimed);
   return true;
 }
