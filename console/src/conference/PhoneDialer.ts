@@ -67,16 +67,23 @@ export class PhoneDialer {
     this.#port = port;
   }
 
-  /** Calls may be placed: a gateway is connected and its Kamailio runs. */
+  /**
+   * Calls may be placed: a gateway is connected and its Kamailio runs — or the account may not read the
+   * gateway's status (a township co-chair: phones' addresses are for staff) and the server decides on each dial.
+   */
   get available(): boolean {
-    return this.state.status?.available === true;
+    return this.state.status?.available === true || this.#statusHidden;
   }
 
   /** Why calls cannot be placed (a reason code), null when they can or before the first snapshot. */
   get unavailableReason(): string | null {
     const { status, statusError } = this.state;
     if (status) return status.available ? null : (status.reason ?? 'unknown');
-    return statusError ? 'status_unreachable' : null;
+    return statusError && !this.#statusHidden ? 'status_unreachable' : null;
+  }
+
+  get #statusHidden(): boolean {
+    return this.state.status === null && this.state.statusError === 'forbidden';
   }
 
   async refresh(): Promise<void> {
