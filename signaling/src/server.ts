@@ -4,7 +4,6 @@
  * them in reverse so no socket outlives the rooms and no write outlives the
  * store.
  */
-import { mkdirSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +18,7 @@ import { ClusterPresence } from './cluster/ClusterPresence.ts';
 import { RoomOwnership } from './cluster/RoomOwnership.ts';
 import { CommandRoom } from './command/CommandRoom.ts';
 import type { Config } from './config.ts';
+import { privateDir, privateFile, secureDataDir } from './dataDirAccess.ts';
 import { certificateHelpRouter, plainHttpApp } from './http/certificateHelp.ts';
 import { createApp } from './http/createApp.ts';
 import { createLogger } from './logger.ts';
@@ -73,7 +73,7 @@ export interface BeaconNode {
 
 export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode> {
   const { config } = opts;
-  mkdirSync(config.dataDir, { recursive: true });
+  await secureDataDir(config.dataDir);
   // Both checked before anything opens: a bad address or certificate must not leave a half-started node.
   const addresses = resolveAddresses(config);
   for (const warning of addresses.warnings) logger.warn(warning);
@@ -82,11 +82,13 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   // Every part registers its stop as it starts: stop() (and a failed start) undoes them newest first,
   // so no socket outlives the rooms and no write outlives the store.
   const life = new Lifecycle({ name: 'beacon', logger });
+  const sqliteFile = path.join(config.dataDir, 'beacon.sqlite');
+  if (!config.databaseUrl) await privateFile(sqliteFile);
   const store = await life.start(
     'store',
     () =>
       openStore({
-        file: path.join(config.dataDir, 'beacon.sqlite'),
+        file: sqliteFile,
         databaseUrl: config.databaseUrl,
         seed: { demoPassword: config.demoPassword, sipRealm: config.sipRealm },
       }),
@@ -157,6 +159,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     ? (createHttpsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' }, app) as unknown as HttpServer)
     : createServer(app);
   const recordingsDir = path.resolve(config.dataDir, 'recordings');
+  await privateDir(recordingsDir);
   const sockets = createSocketServer({
     httpServer,
     tokens,
