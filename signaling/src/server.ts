@@ -21,6 +21,7 @@ import type { Config } from './config.ts';
 import { privateDir, privateFile, secureDataDir } from './dataDirAccess.ts';
 import { certificateHelpRouter, plainHttpApp } from './http/certificateHelp.ts';
 import { createApp } from './http/createApp.ts';
+import { RecordingLinks } from './http/recordingLinks.ts';
 import { createLogger } from './logger.ts';
 import { BeaconMetrics } from './metrics.ts';
 import { isWildcard, type ResolvedAddresses, resolveAddresses } from './net/addresses.ts';
@@ -94,7 +95,8 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
       }),
     (s) => s.close(),
   );
-  const tokens = new TokenService({ secret: resolveJwtSecret(config), ttlSeconds: config.jwtTtlSeconds });
+  const jwtSecret = resolveJwtSecret(config);
+  const tokens = new TokenService({ secret: jwtSecret, ttlSeconds: config.jwtTtlSeconds });
   // Redis first: a cluster node that cannot reach it must not start serving alone.
   const { cluster: clusterConfig } = config;
   const cluster = clusterConfig
@@ -153,6 +155,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     turn,
     hsts: tls?.hsts ?? false,
     before: tls ? [certificateHelpRouter({ tls, httpsPort: config.port })] : [],
+    recordingLinks: new RecordingLinks({ secret: jwtSecret }),
   });
   // TLS 1.2 is the floor: older versions have known breaks and every supported terminal browser speaks 1.2+.
   const httpServer: HttpServer = tls

@@ -3,6 +3,7 @@
  * Stacks and internal messages never reach the client.
  */
 
+import { redactUrl } from '@beacon/common';
 import { BeaconError, type ErrorCode } from '@beacon/protocol';
 import type { ErrorRequestHandler, Response } from 'express';
 import { createLogger } from '../logger.ts';
@@ -68,6 +69,7 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
     sendError(res, 'bad_request', typeof type === 'string' ? `request rejected: ${type}` : 'bad request', status);
     return;
   }
-  logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
+  // Redacted here too, not only by the logger's serializer: the line must hold no token whatever the logger does.
+  logger.error({ err, method: req.method, url: redactUrl(req.originalUrl) }, 'request failed');
   sendError(res, 'internal', 'internal error', 500);
 };
