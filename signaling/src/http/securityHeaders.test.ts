@@ -83,8 +83,9 @@ describe('security headers', () => {
     expect(csp.get('media-src')).toEqual(["'self'", 'blob:', 'mediastream:']);
     const host = new URL(url).host;
     expect(csp.get('connect-src')).toEqual(["'self'", `ws://${host}`, `wss://${host}`]);
-    // Inline styles only (Element Plus, Leaflet); never inline script or eval.
-    expect(csp.get('style-src')).toEqual(["'self'", "'unsafe-inline'"]);
+    // Style attributes only; never a <style> element, inline script or eval.
+    expect(csp.get('style-src')).toEqual(["'self'"]);
+    expect(csp.get('style-src-attr')).toEqual(["'unsafe-inline'"]);
     expect([...csp.values()].flat()).not.toContain("'unsafe-eval'");
   });
 
@@ -113,7 +114,10 @@ describe('the plain-HTTP help page', () => {
     expect(csp.get('connect-src')).toContain('https://127.0.0.1:8443');
     const html = await res.text();
     expect(html).toContain('<script src="/cert-probe.js"></script>');
-    expect(html).not.toMatch(/<script>/);
+    expect(html).not.toMatch(/<script>|<style>/);
+    expect(html).toContain('<link rel="stylesheet" href="/cert-help.css">');
+    const css = await fetch(`${url}/cert-help.css`);
+    expect(css.headers.get('content-type')).toMatch(/^text\/css/);
     expect(html).toContain('data-target="https://127.0.0.1:8443"');
     const probe = await fetch(`${url}/cert-probe.js`);
     expect(probe.headers.get('content-type')).toMatch(/^text\/javascript/);

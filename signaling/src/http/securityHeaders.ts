@@ -7,8 +7,11 @@
  *   img-src    data: and blob: (Leaflet's marker and layer images, snapshots
  *              of a video panel), plus the optional online tile server;
  *   media-src  blob: and mediastream: (WebRTC tracks, recordings played back);
- *   style-src  'unsafe-inline' — Element Plus and Leaflet set style
- *              attributes and inject <style>; styles only, scripts never;
+ *   style-src-attr 'unsafe-inline' — style attributes only (a library's
+ *              markup may carry them; Vue, Element Plus and Leaflet set styles
+ *              through the CSSOM, which CSP does not govern). Style elements
+ *              stay 'self': an injected <style> could read attributes out of
+ *              the page with selectors, an attribute cannot;
  *   connect-src the API and socket.io on the same host, over ws:/wss: too
  *              (older Chromium builds do not count ws: as 'self').
  * helmet (maintained, with the header details right) sends them; every header
@@ -61,7 +64,8 @@ export function securityHeaders(opts: SecurityHeaderOptions = {}) {
         'default-src': ["'self'"],
         'script-src': ["'self'"],
         'script-src-attr': ["'none'"],
-        'style-src': ["'self'", "'unsafe-inline'"],
+        'style-src': ["'self'"],
+        'style-src-attr': ["'unsafe-inline'"],
         'img-src': ["'self'", 'data:', 'blob:', ...(tiles ? [tiles] : [])],
         'media-src': ["'self'", 'blob:', 'mediastream:'],
         'font-src': ["'self'", 'data:'],
