@@ -33,8 +33,18 @@ describe('Content-Security-Policy in Chromium', () => {
       violations.push({ page: label, ...v }),
     );
     await page.addInitScript(() => {
-      const report = (globalThis as unknown as { __reportCspViolation: (v: unknown) => void }).__reportCspViolation;
-      globalThis.document.addEventListener('securitypolicyviolation', (event) => {
+      interface ViolationEvent {
+        effectiveDirective: string;
+        blockedURI: string;
+        sourceFile: string;
+        lineNumber: number;
+      }
+      const page = globalThis as unknown as {
+        __reportCspViolation: (v: unknown) => void;
+        document: { addEventListener(type: string, listener: (event: ViolationEvent) => void): void };
+      };
+      const report = page.__reportCspViolation;
+      page.document.addEventListener('securitypolicyviolation', (event) => {
         report({
           directive: event.effectiveDirective,
           blocked: event.blockedURI,
@@ -76,9 +86,12 @@ describe('Content-Security-Policy in Chromium', () => {
       await expect
         .poll(
           () =>
-            page.evaluate(() =>
-              [...globalThis.document.querySelectorAll('video')].some((v) => v.videoWidth > 0 && !v.paused),
-            ),
+            page.evaluate(() => {
+              const { document } = globalThis as unknown as {
+                document: { querySelectorAll(selector: string): Iterable<{ videoWidth: number; paused: boolean }> };
+              };
+              return [...document.querySelectorAll('video')].some((v) => v.videoWidth > 0 && !v.paused);
+            }),
           { timeout: 30_000 },
         )
         .toBe(true);
