@@ -124,6 +124,7 @@ function helpPage(tls: TlsMaterial, origin: string, probe: boolean): string {
   const script = probe ? '<script src="/cert-probe.js"></script>' : '';
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<link rel="icon" href="data:,">
 <title>安装根证书 · Install the certificate — 烽火 Beacon</title>
 <link rel="stylesheet" href="/cert-help.css"></head>
 <body data-testid="cert-help" data-cert-trusted="${probe ? 'checking' : 'unknown'}" data-target="${target}">

@@ -54,6 +54,9 @@ describe('security headers', () => {
     await writeFile(path.join(dist, 'assets', 'app.js'), 'console.log(1)');
     const app = express();
     app.use(securityHeaders({ tileUrl: 'https://t{s}.tianditu.gov.cn/vec_w/wmts?tk=KEY&x={x}' }));
+    app.get('/healthz', (_req, res) => {
+      res.json({ ok: true });
+    });
     app.get('/api/v1/boom', () => {
       throw new Error('boom');
     });
@@ -87,6 +90,17 @@ describe('security headers', () => {
     expect(csp.get('style-src')).toEqual(["'self'"]);
     expect(csp.get('style-src-attr')).toEqual(["'unsafe-inline'"]);
     expect([...csp.values()].flat()).not.toContain("'unsafe-eval'");
+  });
+
+  it('let the help page on the plain-HTTP origin probe /healthz, and leave out what plain HTTP ignores', async () => {
+    const page = await fetch(`${url}/`);
+    expect(page.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    // Browsers ignore these over plain HTTP, with a console error on every page.
+    expect(page.headers.get('cross-origin-opener-policy')).toBeNull();
+    expect(page.headers.get('origin-agent-cluster')).toBeNull();
+    const health = await fetch(`${url}/healthz`);
+    expect(health.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    expectSecurityHeaders(health);
   });
 
   it('name a tile server by its origin, a placeholder label as the wildcard', () => {

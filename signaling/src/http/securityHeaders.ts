@@ -20,6 +20,7 @@
  * createApp: it is sent only with an admin's certificate.
  */
 import type { IncomingMessage } from 'node:http';
+import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 
 export interface SecurityHeaderOptions {
@@ -54,7 +55,33 @@ function sameHostSockets(req: IncomingMessage): string {
   return SAFE_HOST.test(host) ? `ws://${host} wss://${host}` : '';
 }
 
-export function securityHeaders(opts: SecurityHeaderOptions = {}) {
+/**
+ * Paths another origin may read without CORS: /healthz, which the plain-HTTP
+ * help page fetches (no-cors) from the HTTPS origin to learn whether this
+ * terminal trusts the certificate.
+ */
+const CROSS_ORIGIN_READABLE: ReadonlySet<string> = new Set(['/healthz']);
+
+export function securityHeaders(opts: SecurityHeaderOptions = {}): RequestHandler {
+  const headers = helmetFor(opts);
+  return (req, res, next) => {
+    headers(req, res, (err?: unknown) => {
+      if (err) {
+        next(err);
+        return;
+      }
+      if (CROSS_ORIGIN_READABLE.has(req.path)) res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+      // Browsers ignore these on plain HTTP and say so as a console error on every page: sent over TLS only.
+      if (!req.secure) {
+        res.removeHeader('Cross-Origin-Opener-Policy');
+        res.removeHeader('Origin-Agent-Cluster');
+      }
+      next();
+    });
+  };
+}
+
+function helmetFor(opts: SecurityHeaderOptions) {
   const tiles = opts.tileUrl ? tileSource(opts.tileUrl) : null;
   const connectTo = opts.connectTo;
   return helmet({
