@@ -355,7 +355,8 @@ describe('broadcast (training) mode', () => {
     });
     await ok(viewer.socket, 'transport:create', { direction: 'recv' });
     const duty = await join('duty', roomId);
-    expect(duty.peers.map((p) => p.peerId)).toEqual([chair.peerId]); // the audience is not listed
+    // Staff are told about the audience (nobody watches unseen by the city); other audience members are not.
+    expect(duty.peers.map((p) => p.peerId).sort()).toEqual([chair.peerId, viewer.peerId].sort());
     expect(await request(duty.socket, 'transport:create', { direction: 'send' })).toMatchObject({
       ok: false,
       error: { code: 'forbidden' },

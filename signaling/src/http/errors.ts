@@ -26,6 +26,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   room_not_found: 404,
   room_locked: 423,
   room_ended: 410,
+  not_a_member: 403,
   invalid_state: 409,
   resume_failed: 409,
   rate_limited: 429,

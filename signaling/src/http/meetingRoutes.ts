@@ -6,7 +6,7 @@
  *
  * Attendance and recordings are for the city side (admin, chair, duty
  * officer); townships get 403. Chat and the meeting list are open to every
- * signed-in user, like the room list.
+ * signed-in account that may join the room (rooms/membership.ts), like the room list.
  */
 import { existsSync } from 'node:fs';
 import type { RecordingView, Role } from '@beacon/protocol';
@@ -14,6 +14,7 @@ import { BeaconError } from '@beacon/protocol';
 import { type Request, type RequestHandler, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { AuthClaims } from '../auth/tokens.ts';
+import { requireMember } from '../rooms/membership.ts';
 import { ACCOUNT_PERMISSIONS } from '../rooms/permissions.ts';
 import type { Store } from '../store/index.ts';
 import type { RecordingRecord } from '../store/StoreTypes.ts';
@@ -53,8 +54,11 @@ export function recordingView(r: RecordingRecord): RecordingView {
 export function meetingRouter(deps: { store: Store }): Router {
   const { store } = deps;
   const router = Router();
-  const room = async (id: string) => {
-    if (!(await store.rooms.get(id))) throw new BeaconError('room_not_found', `room "${id}" not found`);
+  /** The room's id, when it exists and the account may join it (a members-only room's chat is its members'). */
+  const room = async (id: string, claims: AuthClaims) => {
+    const found = await store.rooms.get(id);
+    if (!found) throw new BeaconError('room_not_found', `room "${id}" not found`);
+    await requireMember(store, found, claims);
     return id;
   };
   const meeting = async (raw: unknown) => {
@@ -64,12 +68,12 @@ export function meetingRouter(deps: { store: Store }): Router {
   };
 
   router.get('/rooms/:id/meetings', async (req, res) => {
-    res.json(await store.meetings.listByRoom(await room(req.params.id)));
+    res.json(await store.meetings.listByRoom(await room(req.params.id, claimsOf(res))));
   });
 
   /** The room's last 200 messages (all meetings), or one meeting's with `?meetingId=`. */
   router.get('/rooms/:id/chat', async (req, res) => {
-    const roomId = await room(req.params.id);
+    const roomId = await room(req.params.id, claimsOf(res));
     if (req.query.meetingId === undefined) {
       res.json(await store.chat.listByRoom(roomId, CHAT_LIMIT));
       return;
@@ -80,8 +84,9 @@ export function meetingRouter(deps: { store: Store }): Router {
   });
 
   router.get('/rooms/:id/recordings', async (req, res) => {
-    requireRecordsReader(claimsOf(res));
-    res.json((await store.recordings.listByRoom(await room(req.params.id))).map(recordingView));
+    const claims = claimsOf(res);
+    requireRecordsReader(claims);
+    res.json((await store.recordings.listByRoom(await room(req.params.id, claims))).map(recordingView));
   });
 
   router.get('/meetings/:id/attendance', async (req, res) => {

@@ -13,6 +13,7 @@ import { attendanceRepository, chatRepository, meetingRepository, recordingRepos
 import { areaRepository, departmentRepository, townshipRepository, villageRepository } from './orgRecords.ts';
 import { nextDialNumber, terminalRepository } from './phoneRecords.ts';
 import { revokedTokenRepository } from './revokedTokens.ts';
+import { roomMemberRepository } from './roomMembers.ts';
 import type { AuditEntry, AuditRepository, RoomKind, RoomRecord, RoomRepository, Store } from './StoreTypes.ts';
 import { constraintOf, type SqlDb, type SqlQueries } from './sqlDb.ts';
 import { taskRepository } from './taskRecords.ts';
@@ -169,6 +170,7 @@ export function createStore(db: SqlDb, file: string): Store {
     recordings: recordingRepository(db),
     audit: auditRepository(db),
     revokedTokens: revokedTokenRepository(db),
+    roomMembers: roomMemberRepository(db),
     incidents: incidentRepository(db),
     warnings: warningRepository(db),
     tasks: taskRepository(db),
