@@ -8,7 +8,7 @@
  */
 import type { PeerInfo, RoomView } from '@beacon/protocol';
 import { describe, expect, it } from 'vitest';
-import { api, login, nextEvent, ok, request, type TestClient, useTestNode } from './helpers.ts';
+import { api, connect, login, nextEvent, ok, request, type TestClient, useTestNode } from './helpers.ts';
 
 const t = useTestNode();
 
@@ -63,6 +63,21 @@ describe('room membership', () => {
     expect(await listed('donggua')).toContain('city-weekly');
     expect(await listed('lucheng')).toContain(roomId);
     expect(await listed('chair')).toContain(roomId);
+
+    // A desk phone of another township that staff dial in (or that keys the PIN) is let in on the SIP side.
+    const { token: legToken } = await t.beacon.node.tokens.issue({
+      userId: 'phone:8002',
+      username: 'phone:8002',
+      displayName: '东瓜镇·8002',
+      role: 'township',
+      townshipId: 'donggua',
+      device: 'phone',
+      extension: '8002',
+    });
+    const leg = await connect(t.url, legToken);
+    await ok(leg, 'room:join', { roomId });
+    await ok(leg, 'room:leave', {});
+    leg.close();
 
     const lucheng = await t.client('lucheng');
     const chair = await t.client('chair');

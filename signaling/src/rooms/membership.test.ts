@@ -35,6 +35,11 @@ describe('room membership', () => {
     for (const account of staff) expect(mayJoin(invited, account)).toBe(true);
   });
 
+  it("admits a phone call's leg whatever its township: staff dialled it in, or it keyed the PIN", () => {
+    expect(mayJoin(invited, { ...township('donggua'), device: 'phone' })).toBe(true);
+    expect(mayJoin(invited, { role: 'service', townshipId: null, departmentId: null, device: 'phone' })).toBe(true);
+  });
+
   it('keeps a members-only room without members (an emergency meeting for no township) to staff', () => {
     const staffOnly: RoomAccess = { membersOnly: true, members: [] };
     expect(mayJoin(staffOnly, township('lucheng'))).toBe(false);

@@ -11,20 +11,24 @@
  * A pull room is members-only with the pulled township as its member (the
  * duty desk's view of one terminal's camera); an emergency meeting with the
  * townships it was opened for, so one with none invited is for staff only.
- * Audience mode changes nothing here: a view-only join is a join.
+ * Audience mode changes nothing here: a view-only join is a join. Phone
+ * calls are admitted on the SIP side (who dialled them, or the PIN).
  */
 import { BeaconError } from '@beacon/protocol';
 import type { AuthClaims } from '../auth/tokens.ts';
 import type { RoomAccess, RoomMember, RoomRecord, Store } from '../store/index.ts';
 import { accountMay } from './permissions.ts';
 
-type Account = Pick<AuthClaims, 'role' | 'townshipId' | 'departmentId'>;
+type Account = Pick<AuthClaims, 'role' | 'townshipId' | 'departmentId' | 'device'>;
 
 /** Open to everyone: a room that is not members-only (the standing meeting rooms). */
 export const OPEN: RoomAccess = { membersOnly: false, members: [] };
 
 export function mayJoin(access: RoomAccess, account: Account): boolean {
   if (accountMay(account.role, 'rooms:joinAny') || !access.membersOnly) return true;
+  // A phone call's leg was let in on the SIP side: dialled by staff or a chair (any phone, into any meeting), or
+  // dialling in with the room's PIN. Its township is who it is, not a ticket.
+  if (account.device === 'phone') return true;
   const unit: RoomMember | null =
     account.role === 'township' && account.townshipId
       ? { kind: 'township', id: account.townshipId }
