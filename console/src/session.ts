@@ -141,3 +141,8 @@ export function restoreSession(): void {
 export function canCreateRooms(user: UserView | null): boolean {
   return user !== null && ['admin', 'chair', 'duty_officer'].includes(user.role);
 }
+
+/** Roles that see the SIP gateway's status, with every phone's address (the server checks too). */
+export function canReadSipStatus(user: UserView | null): boolean {
+  return user !== null && ['admin', 'chair', 'duty_officer'].includes(user.role);
+}

@@ -4,7 +4,6 @@
  * them in reverse so no socket outlives the rooms and no write outlives the
  * store.
  */
-import { mkdirSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -20,8 +19,10 @@ import { ClusterPresence } from './cluster/ClusterPresence.ts';
 import { RoomOwnership } from './cluster/RoomOwnership.ts';
 import { CommandRoom } from './command/CommandRoom.ts';
 import type { Config } from './config.ts';
+import { privateDir, privateFile, secureDataDir } from './dataDirAccess.ts';
 import { certificateHelpRouter, plainHttpApp } from './http/certificateHelp.ts';
 import { createApp } from './http/createApp.ts';
+import { RecordingLinks } from './http/recordingLinks.ts';
 import { createLogger } from './logger.ts';
 import { BeaconMetrics } from './metrics.ts';
 import { isWildcard, type ResolvedAddresses, resolveAddresses } from './net/addresses.ts';
@@ -80,7 +81,7 @@ export interface BeaconNode {
 
 export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode> {
   const { config } = opts;
-  mkdirSync(config.dataDir, { recursive: true });
+  await secureDataDir(config.dataDir);
   // Both checked before anything opens: a bad address or certificate must not leave a half-started node.
   const addresses = resolveAddresses(config);
   for (const warning of addresses.warnings) logger.warn(warning);
@@ -89,11 +90,13 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   // Every part registers its stop as it starts: stop() (and a failed start) undoes them newest first,
   // so no socket outlives the rooms and no write outlives the store.
   const life = new Lifecycle({ name: 'beacon', logger });
+  const sqliteFile = path.join(config.dataDir, 'beacon.sqlite');
+  if (!config.databaseUrl) await privateFile(sqliteFile);
   const store = await life.start(
     'store',
     () =>
       openStore({
-        file: path.join(config.dataDir, 'beacon.sqlite'),
+        file: sqliteFile,
         databaseUrl: config.databaseUrl,
         ...seedOptions(config, opts.demoPasswordChosen ?? false),
       }),
@@ -103,7 +106,8 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     logger.warn('演示数据 / demo data (BEACON_DEMO=on): the demo city and its accounts, for trying Beacon out only');
   }
   await retireUsedAdminPassword(store, config.dataDir);
-  const tokens = new TokenService({ secret: resolveJwtSecret(config), ttlSeconds: config.jwtTtlSeconds });
+  const jwtSecret = resolveJwtSecret(config);
+  const tokens = new TokenService({ secret: jwtSecret, ttlSeconds: config.jwtTtlSeconds });
   // Redis first: a cluster node that cannot reach it must not start serving alone.
   const { cluster: clusterConfig } = config;
   const cluster = clusterConfig
@@ -167,12 +171,14 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     turn,
     hsts: tls?.hsts ?? false,
     before: tls ? [certificateHelpRouter({ tls, httpsPort: config.port })] : [],
+    recordingLinks: new RecordingLinks({ secret: jwtSecret }),
   });
   // TLS 1.2 is the floor: older versions have known breaks and every supported terminal browser speaks 1.2+.
   const httpServer: HttpServer = tls
     ? (createHttpsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' }, app) as unknown as HttpServer)
     : createServer(app);
   const recordingsDir = path.resolve(config.dataDir, 'recordings');
+  await privateDir(recordingsDir);
   const sockets = createSocketServer({
     httpServer,
     tokens,

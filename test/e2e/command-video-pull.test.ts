@@ -3,8 +3,9 @@
  * terminal page; the duty officer pulls its camera onto the command room's
  * video wall (`pull:start`, audience join of the pull room), the panel decodes
  * the terminal's fake camera (video only, no mic) and can snapshot it; closing
- * the panel (`pull:stop`) makes the terminal leave the room. A pull of a
- * township whose terminal is offline is refused and adds no panel.
+ * the panel (`pull:stop`) makes the terminal leave the room. Another
+ * township cannot watch through the pull room's link (`not_a_member`). A pull
+ * of a township whose terminal is offline is refused and adds no panel.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -77,6 +78,20 @@ describe('video pull (监控调阅)', () => {
 
     const snapshot = await wall(duty, 'snapshot');
     expect(snapshot).toMatch(/^data:image\/jpeg;base64,[A-Za-z0-9+/=]{100,}$/);
+  });
+
+  it("another township opening the pull room's link is refused (not a member) and told so in Chinese", async () => {
+    const other = await e2e.openTerminal('donggua', `pull-${TOWNSHIP}`, { expectJoined: false });
+    await expect
+      .poll(() => testIdAttribute(other.page, 'conference', 'data-error-code'), { timeout: 15_000 })
+      .toBe('not_a_member');
+    await expect
+      .poll(() => other.page.getByText('该会议仅限受邀单位参加').count(), { timeout: 5_000 })
+      .toBeGreaterThan(0);
+    // The duty desk still decodes the terminal's camera.
+    const before = Number(await wall(duty, 'framesDecoded'));
+    await expect.poll(() => wall(duty, 'framesDecoded'), { timeout: 10_000 }).toBeGreaterThan(before);
+    await other.context.close();
   });
 
   it('a township whose terminal is offline cannot be pulled: refused, no panel', async () => {

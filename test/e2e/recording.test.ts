@@ -92,9 +92,9 @@ describe('recording and attendance', () => {
 
   it('the downloaded file has one video and one audio stream lasting the recorded time (±2 s)', async () => {
     expect(recording, 'needs the recording of the previous test').toBeDefined();
-    const res = await fetch(
-      `${e2e.url}/api/v1/recordings/${recording.id}/file?token=${encodeURIComponent(chairToken)}`,
-    );
+    const res = await fetch(`${e2e.url}/api/v1/recordings/${recording.id}/file`, {
+      headers: { authorization: `Bearer ${chairToken}` },
+    });
     expect(res.status).toBe(200);
     const file = join(workDir, `recording-${recording.id}`);
     await writeFile(file, Buffer.from(await res.arrayBuffer()));
@@ -150,6 +150,16 @@ describe('recording and attendance', () => {
       .poll(() => player.evaluate((v: VideoLike) => v.currentTime), { timeout: 10_000 })
       .toBeGreaterThan(first + 0.5);
     expect(await player.evaluate((v: VideoLike) => v.videoWidth)).toBeGreaterThan(0);
+    // A signed link to this recording only: the session token is in no URL.
+    const src = (await player.getAttribute('src')) ?? '';
+    expect(src).toMatch(new RegExp(`^/api/v1/recordings/${recording.id}/file\\?expires=\\d+&sig=`));
+    expect(src).not.toContain(chairToken);
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 10_000 }),
+      item.getByTestId('recording-download').click(),
+    ]);
+    expect(download.url()).toMatch(/sig=.*download=1$/);
+    expect((await readFile(await download.path())).byteLength).toBe(recording.size);
   });
 
   it('attendance lists who joined and left with minutes; the CSV has a BOM and a Chinese header', async () => {

@@ -145,7 +145,10 @@ describe('HTTPS with Beacon’s own CA (BEACON_TLS=auto)', () => {
     const help = await get(`${plain}/`);
     expect(help.status).toBe(200);
     expect(help.body.indexOf('安装根证书')).toBeGreaterThan(-1);
-    expect(help.body.indexOf('安装根证书')).toBeLessThan(help.body.indexOf('Install the root certificate'));
+    expect(help.body.indexOf('安装根证书')).toBeLessThan(help.body.indexOf('install the root certificate'));
+    // The probe that sends a trusting terminal on to HTTPS is a script file (the CSP allows no inline script).
+    expect(help.body).toContain('<script src="/cert-probe.js"></script>');
+    expect((await get(`${plain}/cert-probe.js`)).body).toContain('/healthz');
     expect(help.body).toContain(node.tls?.fingerprint);
     expect(help.body).toContain(`https://127.0.0.1:${node.port}`);
     // The console links to the same page over HTTPS.

@@ -355,7 +355,8 @@ describe('broadcast (training) mode', () => {
     });
     await ok(viewer.socket, 'transport:create', { direction: 'recv' });
     const duty = await join('duty', roomId);
-    expect(duty.peers.map((p) => p.peerId)).toEqual([chair.peerId]); // the audience is not listed
+    // Staff are told about the audience (nobody watches unseen by the city); other audience members are not.
+    expect(duty.peers.map((p) => p.peerId).sort()).toEqual([chair.peerId, viewer.peerId].sort());
     expect(await request(duty.socket, 'transport:create', { direction: 'send' })).toMatchObject({
       ok: false,
       error: { code: 'forbidden' },
@@ -502,46 +503,80 @@ describe('recording', () => {
     }[];
     expect(list.map((r) => r.id)).toEqual([started.data.recordingId]);
     expect(list[0]?.status).toBe(stopped.ok ? 'ready' : 'failed');
-    const file = `${t.url}/api/v1/recordings/${started.data.recordingId}/file`;
-    expect((await fetch(file)).status).toBe(401);
-    expect((await fetch(`${file}?token=${await login(t.url, 'lucheng')}`)).status).toBe(403);
-    expect((await fetch(`${t.url}/api/v1/recordings/nope/file?token=${token}`)).status).toBe(404);
+    const file = `/api/v1/recordings/${started.data.recordingId}/file`;
+    expect((await fetch(`${t.url}${file}`)).status).toBe(401);
+    const township = await login(t.url, 'lucheng');
+    expect((await api(t.url, township, file)).status).toBe(403);
+    const link = `/api/v1/recordings/${started.data.recordingId}/link`;
+    expect((await api(t.url, township, link, { method: 'POST', body: '{}' })).status).toBe(403);
+    expect((await api(t.url, token, '/api/v1/recordings/nope/file')).status).toBe(404);
+    expect((await api(t.url, token, '/api/v1/recordings/nope/link', { method: 'POST', body: '{}' })).status).toBe(404);
   });
 
-  it('streams a finished recording with Range support to a bearer or ?token= holder', async () => {
+  it('streams a finished recording with Range support through a signed link or to a bearer; never for a token in the URL', async () => {
     // A finished file as the media node leaves it (no RTP flows in this suite, so none is recorded here).
     const roomId = await newRoom();
     const filePath = path.join(t.beacon.dataDir, 'recordings', 'fixture.webm');
     await mkdir(path.dirname(filePath), { recursive: true });
     await writeFile(filePath, Buffer.alloc(1_000, 7));
     const { recordings } = t.beacon.node.store;
-    await recordings.create({
-      id: 'rec-fixture',
-      roomId,
-      meetingId: null,
-      startedAt: new Date().toISOString(),
-      file: filePath,
-    });
-    await recordings.finish('rec-fixture', {
-      status: 'ready',
-      endedAt: new Date().toISOString(),
-      durationMs: 2_000,
-      size: 1_000,
-    });
+    for (const id of ['rec-fixture', 'rec-other']) {
+      await recordings.create({ id, roomId, meetingId: null, startedAt: new Date().toISOString(), file: filePath });
+      await recordings.finish(id, {
+        status: 'ready',
+        endedAt: new Date().toISOString(),
+        durationMs: 2_000,
+        size: 1_000,
+      });
+    }
     const token = await login(t.url, 'chair');
-    const file = `${t.url}/api/v1/recordings/rec-fixture/file`;
-    const ranged = await fetch(`${file}?token=${token}`, { headers: { range: 'bytes=0-99' } });
+    const issued = await api(t.url, token, '/api/v1/recordings/rec-fixture/link', { method: 'POST', body: '{}' });
+    expect(issued.status).toBe(200);
+    const { url, expiresAt } = (await issued.json()) as { url: string; expiresAt: string };
+    expect(url).toMatch(/^\/api\/v1\/recordings\/rec-fixture\/file\?expires=\d+&sig=[\w-]{43}$/);
+    expect(url).not.toContain(token);
+    // A few minutes, not a session's lifetime.
+    expect(Date.parse(expiresAt) - Date.now()).toBeLessThanOrEqual(300_000);
+
+    const ranged = await fetch(`${t.url}${url}`, { headers: { range: 'bytes=0-99' } });
     expect(ranged.status).toBe(206);
     expect(ranged.headers.get('content-type')).toMatch(/video\/webm/);
     expect(ranged.headers.get('content-range')).toBe('bytes 0-99/1000');
     expect((await ranged.arrayBuffer()).byteLength).toBe(100);
+
+    // Scoped to one recording, unforgeable, and a session token in the query is refused rather than read.
+    const otherRecording = url.replace('rec-fixture', 'rec-other');
+    const forged = url.replace(/sig=[\w-]{4}/, 'sig=AAAA');
+    for (const refused of [otherRecording, forged, `/api/v1/recordings/rec-fixture/file?token=${token}`]) {
+      const res = await fetch(`${t.url}${refused}`);
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+    }
+
+    const download = (await (
+      await api(t.url, token, '/api/v1/recordings/rec-fixture/link', { method: 'POST', body: '{"download":true}' })
+    ).json()) as { url: string };
+    const saved = await fetch(`${t.url}${download.url}`);
+    expect(saved.status).toBe(200);
+    expect(saved.headers.get('content-disposition')).toMatch(/attachment/);
     const whole = await api(t.url, token, '/api/v1/recordings/rec-fixture/file?download=1');
     expect(whole.status).toBe(200);
     expect(whole.headers.get('content-disposition')).toMatch(/attachment/);
-    const views = (await (await api(t.url, token, `/api/v1/rooms/${roomId}/recordings`)).json()) as unknown[];
-    expect(views).toEqual([
-      expect.objectContaining({ id: 'rec-fixture', status: 'ready', durationMs: 2_000, size: 1_000 }),
+
+    // Who watched and who downloaded, in the audit.
+    const audit = (await t.beacon.node.store.audit.list({ limit: 20 })).filter((e) => e.target === 'rec-fixture');
+    expect(audit.map((e) => [e.action, (e.detail as { via: string }).via]).reverse()).toEqual([
+      ['recording.view', 'link'],
+      ['recording.download', 'link'],
+      ['recording.download', 'bearer'],
     ]);
+    const views = (await (await api(t.url, token, `/api/v1/rooms/${roomId}/recordings`)).json()) as unknown[];
+    expect(views).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: 'rec-fixture', status: 'ready', durationMs: 2_000, size: 1_000 }),
+      ]),
+    );
+    expect(views).toHaveLength(2);
     expect(JSON.stringify(views)).not.toContain(filePath);
   });
 });

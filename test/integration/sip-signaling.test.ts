@@ -452,9 +452,12 @@ describe('dial-out, status and credentials', () => {
       townshipId: 'lvhe',
       registered: true,
     });
-    const townToken = await login(t.url, 'lvhe');
-    const viaRest = (await (await api(t.url, townToken, '/api/v1/sip/status')).json()) as SipStatus;
+    const viaRest = (await (await api(t.url, dutyToken, '/api/v1/sip/status')).json()) as SipStatus;
     expect(viaRest.registrations.find((r) => r.extension === '8003')?.registered).toBe(true);
+    // Every phone's contact address is in it: a township account gets a coded 403.
+    const refused = await api(t.url, await login(t.url, 'lvhe'), '/api/v1/sip/status');
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ error: { code: 'forbidden' } });
 
     const gone = nextEvent(duty, 'sip:status');
     gw.close();

@@ -53,6 +53,7 @@ const FINAL_CODES: readonly ClientErrorCode[] = [
   'token_expired',
   'room_locked',
   'room_ended',
+  'not_a_member',
 ];
 export class ConferenceSession {
   readonly state: ConferenceState;

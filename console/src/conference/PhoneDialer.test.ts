@@ -112,6 +112,19 @@ describe('PhoneDialer', () => {
     expect(dialer.unavailableReason).toBeNull();
   });
 
+  it('lets an account that may not read the status (a township co-chair) dial, the server deciding', async () => {
+    const { server, dialer } = setup();
+    server.status = new ConsoleError('forbidden', 'sip:status is for admin, chair, duty_officer');
+    await dialer.refresh();
+    expect(dialer.state.statusError).toBe('forbidden');
+    expect(dialer.available).toBe(true);
+    expect(dialer.unavailableReason).toBeNull();
+    const placed = dialer.dial('8006');
+    server.dials[0]?.reject(new ConsoleError('sip_unavailable', 'no gateway connected'));
+    expect(await placed).toBe(false);
+    expect(dialer.state.dials['8006']).toMatchObject({ state: 'error', errorCode: 'sip_unavailable' });
+  });
+
   it('keeps a pushed status over a REST snapshot that was in flight when the push came', async () => {
     const { server, dialer } = setup();
     server.status = unavailable;

@@ -17,7 +17,7 @@
 import type { DialState, SipStatus } from '@beacon/protocol';
 import { reactive } from 'vue';
 import { api } from '../api.ts';
-import { type ClientErrorCode, toConsoleError } from '../errors.ts';
+import { type ClientErrorCode, ConsoleError, toConsoleError } from '../errors.ts';
 import type { ConferenceSession } from './ConferenceSession.ts';
 import { DIAL_NUMBER } from './phoneState.ts';
 
@@ -67,16 +67,23 @@ export class PhoneDialer {
     this.#port = port;
   }
 
-  /** Calls may be placed: a gateway is connected and its Kamailio runs. */
+  /**
+   * Calls may be placed: a gateway is connected and its Kamailio runs — or the account may not read the
+   * gateway's status (a township co-chair: phones' addresses are for staff) and the server decides on each dial.
+   */
   get available(): boolean {
-    return this.state.status?.available === true;
+    return this.state.status?.available === true || this.#statusHidden;
   }
 
   /** Why calls cannot be placed (a reason code), null when they can or before the first snapshot. */
   get unavailableReason(): string | null {
     const { status, statusError } = this.state;
     if (status) return status.available ? null : (status.reason ?? 'unknown');
-    return statusError ? 'status_unreachable' : null;
+    return statusError && !this.#statusHidden ? 'status_unreachable' : null;
+  }
+
+  get #statusHidden(): boolean {
+    return this.state.status === null && this.state.statusError === 'forbidden';
   }
 
   async refresh(): Promise<void> {
@@ -152,12 +159,22 @@ export class PhoneDialer {
   }
 }
 
-/** The dialer of a conference page: requests go over the conference's socket, the snapshot over REST. */
-export function connectPhoneDialer(conference: ConferenceSession, token: string | null): PhoneDialer {
+/**
+ * The dialer of a conference page: requests go over the conference's socket, the snapshot over REST — for staff;
+ * another account (a township co-chair) is not asked for a snapshot it would be refused.
+ */
+export function connectPhoneDialer(
+  conference: ConferenceSession,
+  token: string | null,
+  mayReadStatus: boolean,
+): PhoneDialer {
   const { signaling } = conference;
   const dialer = new PhoneDialer({
     dial: (extension) => signaling.request('phone:dial', { extension }),
-    fetchStatus: () => api<SipStatus>('/sip/status', { token }),
+    fetchStatus: () =>
+      mayReadStatus
+        ? api<SipStatus>('/sip/status', { token })
+        : Promise.reject(new ConsoleError('forbidden', 'the SIP gateway status is for staff')),
   });
   signaling.socket.on('sip:status', (status) => dialer.handleStatus(status));
   signaling.socket.on('phone:dial:state', (event) => dialer.handleDialState(event));

@@ -2,7 +2,7 @@
 export { CodedError } from './CodedError.ts';
 export { findExecutable } from './findExecutable.ts';
 export { Lifecycle, LifecycleError, type LifecycleOptions, type PartOptions, type StopReport } from './Lifecycle.ts';
-export { createLogger, type Logger, loggerFactory } from './logger.ts';
+export { createLogger, type Logger, loggerFactory, rootLoggerOptions } from './logger.ts';
 export {
   type ProcessExit,
   ProcessStartError,
@@ -13,4 +13,5 @@ export {
   type ProcessSupervisorOptions,
   type RestartPolicy,
 } from './ProcessSupervisor.ts';
+export { REDACT_PATHS, REDACTED, redactUrl } from './redact.ts';
 export { TypedEmitter } from './TypedEmitter.ts';

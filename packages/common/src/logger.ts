@@ -8,20 +8,31 @@
  * can fire more than once a second; debug for everything else (per packet,
  * per request, per DTMF digit).
  */
-import { type Logger, pino } from 'pino';
+import { type Logger, type LoggerOptions, pino } from 'pino';
+import { REDACT_PATHS, REDACTED, redactUrl } from './redact.ts';
 
 export type { Logger };
 
 const roots = new Map<string, Logger>();
 
+/**
+ * A service root's options. No credential in a line: Authorization, cookies and fields named `token`/`password`/
+ * `secret` are censored, and a `url` field loses its credential query values (`?token=`, `?sig=`).
+ */
+export function rootLoggerOptions(service: string): LoggerOptions {
+  return {
+    level: process.env.LOG_LEVEL ?? 'info',
+    base: { service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: [...REDACT_PATHS], censor: REDACTED },
+    serializers: { url: (url: unknown) => (typeof url === 'string' ? redactUrl(url) : url) },
+  };
+}
+
 function rootOf(service: string): Logger {
   let root = roots.get(service);
   if (!root) {
-    root = pino({
-      level: process.env.LOG_LEVEL ?? 'info',
-      base: { service },
-      timestamp: pino.stdTimeFunctions.isoTime,
-    });
+    root = pino(rootLoggerOptions(service));
     roots.set(service, root);
   }
   return root;

@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   'room_not_found',
   'room_locked',
   'room_ended',
+  'not_a_member',
   'resume_failed',
   'invalid_state',
   'recording_failed',

@@ -42,6 +42,11 @@ export class EmergencyMeeting {
       createdBy: actor.userId,
     });
     const townshipIds = [...new Set(input.townshipIds)];
+    // An emergency meeting admits staff and the townships it was opened for (rooms/membership.ts).
+    await store.roomMembers.restrict(
+      room.id,
+      townshipIds.map((id) => ({ kind: 'township', id })),
+    );
     this.#bus.emit('invite', { townshipIds, roomId: room.id, title: room.title, by: actor.displayName });
     const dialled: string[] = [];
     if (this.#sip.available) {

@@ -36,6 +36,8 @@ export class VideoPull {
         createdBy: actor.userId,
       });
     }
+    // Staff and this township's terminal only: another township must not watch its camera.
+    await store.roomMembers.restrict(roomId, [{ kind: 'township', id: townshipId }]);
     this.#bus.emit('pull', { townshipId, roomId });
     await this.#bus.audit(actor, 'pull.start', townshipId, { roomId });
     return { roomId };

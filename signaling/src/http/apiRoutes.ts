@@ -7,6 +7,7 @@ import type { Role } from '@beacon/protocol';
 import { BeaconError, createRoomRequestSchema, type RoomView } from '@beacon/protocol';
 import { Router } from 'express';
 import { createLogger } from '../logger.ts';
+import { mayJoin, OPEN } from '../rooms/membership.ts';
 import { ACCOUNT_PERMISSIONS, accountMay } from '../rooms/permissions.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { RoomRecord, Store } from '../store/index.ts';
@@ -47,9 +48,15 @@ export function apiRouter(deps: { store: Store; registry: RoomRegistry; settings
     res.json(userView(user));
   });
 
+  // Members-only rooms (another township's pull room, an emergency room it was not invited to) are not listed.
   router.get('/rooms', async (_req, res) => {
-    const { role } = claimsOf(res);
-    res.json((await store.rooms.list()).filter((room) => room.enabled).map((room) => roomView(room, role)));
+    const claims = claimsOf(res);
+    const restricted = await store.roomMembers.listRestricted();
+    res.json(
+      (await store.rooms.list())
+        .filter((room) => room.enabled && mayJoin(restricted.get(room.id) ?? OPEN, claims))
+        .map((room) => roomView(room, claims.role)),
+    );
   });
 
   router.post('/rooms', async (req, res) => {

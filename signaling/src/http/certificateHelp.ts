@@ -7,6 +7,8 @@
  *                     trusted → it goes there; otherwise it shows the help
  *   /cert-help        install steps (Chinese first), CA download, fingerprint
  *   /beacon-ca.crt    the CA certificate (public by nature)
+ *   /cert-help.css, /cert-probe.js  the pages' style and probe, as files
+ *                     (the CSP allows no inline script or <style>)
  *   anything else     301 to the same path on HTTPS
  * With an admin's certificate (files mode) every plain-HTTP request is
  * redirected: that certificate needs no help, and HSTS takes over.
@@ -15,6 +17,7 @@
  */
 import express, { type Express, type Request, type Router } from 'express';
 import type { TlsMaterial } from '../tls/serverTls.ts';
+import { securityHeaders } from './securityHeaders.ts';
 
 export interface CertificateHelpOptions {
   tls: TlsMaterial;
@@ -36,7 +39,15 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** /cert-help and /beacon-ca.crt, for both listeners. */
+/** The help page's look: a file, since the page's CSP allows no <style> element. */
+const HELP_CSS = `body{font-family:system-ui,"Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.6;color:#1f2933}
+h1{font-size:1.6rem}h2{font-size:1.15rem;margin-top:1.6rem}.en{color:#52606d}
+.box{background:#fff4e5;border-left:4px solid #d97706;padding:.8rem 1rem}
+code,.fp{font-family:ui-monospace,monospace;word-break:break-all;background:#f0f4f8;padding:.1rem .3rem}
+a.button{display:inline-block;background:#b91c1c;color:#fff;padding:.6rem 1.2rem;border-radius:.4rem;text-decoration:none;font-size:1.1rem;margin:.3rem .5rem .3rem 0}
+`;
+
+/** /cert-help (and its stylesheet) and /beacon-ca.crt, for both listeners. */
 export function certificateHelpRouter(opts: CertificateHelpOptions): Router {
   const router = express.Router();
   router.get(`/${CA_FILE_NAME}`, (_req, res) => {
@@ -50,6 +61,10 @@ export function certificateHelpRouter(opts: CertificateHelpOptions): Router {
     res.setHeader('Content-Disposition', `attachment; filename="${CA_FILE_NAME}"`);
     res.send(opts.tls.caCert);
   });
+  router.get('/cert-help.css', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-cache');
+    res.type('text/css').send(HELP_CSS);
+  });
   router.get('/cert-help', (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     res.type('html').send(helpPage(opts.tls, httpsOrigin(req, opts.httpsPort), false));
@@ -57,12 +72,39 @@ export function certificateHelpRouter(opts: CertificateHelpOptions): Router {
   return router;
 }
 
+/**
+ * The help page's probe: a no-cors fetch resolves only when TLS to the
+ * HTTPS origin (the page's `data-target`) succeeds, i.e. the certificate is
+ * trusted; then it goes there, else it shows the help.
+ */
+const PROBE_SCRIPT = `(function () {
+  var target = document.body.getAttribute('data-target');
+  var status = document.getElementById('probe');
+  var ctl = new AbortController();
+  var timer = setTimeout(function () { ctl.abort(); }, 6000);
+  fetch(target + '/healthz', { mode: 'no-cors', cache: 'no-store', signal: ctl.signal }).then(function () {
+    clearTimeout(timer);
+    location.replace(target + '/' + location.hash);
+  }, function () {
+    clearTimeout(timer);
+    document.body.setAttribute('data-cert-trusted', 'no');
+    status.textContent = '此终端尚未信任烽火系统证书（或无法连接安全地址）。请按下面的步骤安装根证书。 · This terminal does not trust Beacon’s certificate yet (or cannot reach the secure address). Install the root certificate as shown below.';
+  });
+})();
+`;
+
 /** The plain-HTTP listener's app. */
 export function plainHttpApp(opts: CertificateHelpOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  // The probe fetches the HTTPS origin of the same host.
+  app.use(securityHeaders({ connectTo: (req) => [httpsOrigin(req as Request, opts.httpsPort)] }));
   if (opts.tls.mode === 'auto') {
     app.use(certificateHelpRouter(opts));
+    app.get('/cert-probe.js', (_req, res) => {
+      res.setHeader('Cache-Control', 'no-store');
+      res.type('text/javascript').send(PROBE_SCRIPT);
+    });
     app.get('/', (req, res) => {
       res.setHeader('Cache-Control', 'no-store');
       res.type('html').send(helpPage(opts.tls, httpsOrigin(req, opts.httpsPort), true));
@@ -78,36 +120,14 @@ function helpPage(tls: TlsMaterial, origin: string, probe: boolean): string {
   const fingerprint = escapeHtml(tls.fingerprint);
   const target = escapeHtml(origin);
   const ownCa = tls.caCert !== null;
-  // The probe: a no-cors fetch resolves only when TLS to the origin succeeds (trusted certificate).
-  const script = probe
-    ? `<script>
-(function () {
-  var target = ${JSON.stringify(origin)};
-  var status = document.getElementById('probe');
-  var ctl = new AbortController();
-  var timer = setTimeout(function () { ctl.abort(); }, 6000);
-  fetch(target + '/healthz', { mode: 'no-cors', cache: 'no-store', signal: ctl.signal }).then(function () {
-    clearTimeout(timer);
-    location.replace(target + '/' + location.hash);
-  }, function () {
-    clearTimeout(timer);
-    document.body.setAttribute('data-cert-trusted', 'no');
-    status.textContent = '此终端尚未信任烽火系统证书（或无法连接安全地址）。请按下面的步骤安装根证书。 · This terminal does not trust Beacon’s certificate yet (or cannot reach the secure address). Install the root certificate as shown below.';
-  });
-})();
-</script>`
-    : '';
+  // The probe is a file, not inline: the page's CSP allows no inline script.
+  const script = probe ? '<script src="/cert-probe.js"></script>' : '';
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<link rel="icon" href="data:,">
 <title>安装根证书 · Install the certificate — 烽火 Beacon</title>
-<style>
-body{font-family:system-ui,"Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.6;color:#1f2933}
-h1{font-size:1.6rem}h2{font-size:1.15rem;margin-top:1.6rem}.en{color:#52606d}
-.box{background:#fff4e5;border-left:4px solid #d97706;padding:.8rem 1rem}
-code,.fp{font-family:ui-monospace,monospace;word-break:break-all;background:#f0f4f8;padding:.1rem .3rem}
-a.button{display:inline-block;background:#b91c1c;color:#fff;padding:.6rem 1.2rem;border-radius:.4rem;text-decoration:none;font-size:1.1rem;margin:.3rem .5rem .3rem 0}
-</style></head>
-<body data-testid="cert-help" data-cert-trusted="${probe ? 'checking' : 'unknown'}">
+<link rel="stylesheet" href="/cert-help.css"></head>
+<body data-testid="cert-help" data-cert-trusted="${probe ? 'checking' : 'unknown'}" data-target="${target}">
 <h1>烽火系统：安装根证书 <span class="en">· Beacon: install the root certificate</span></h1>
 <p class="box" id="probe">${probe ? '正在检查安全连接… · Checking the secure connection…' : '浏览器只在安全连接（HTTPS）下开启摄像头和麦克风。 · Browsers open the camera and microphone only over a secure connection (HTTPS).'}</p>
 ${

@@ -26,8 +26,10 @@ import { consoleRouter } from './consoleStatic.ts';
 import { dutyRouter } from './dutyRoutes.ts';
 import { errorHandler, sendError } from './errors.ts';
 import { incidentRouter } from './incidentRoutes.ts';
-import { meetingRouter, recordingFileRoute } from './meetingRoutes.ts';
+import { meetingRouter, recordingLinkRoute, recordingRouter } from './meetingRoutes.ts';
 import { opsRouter } from './opsRoutes.ts';
+import { RecordingLinks } from './recordingLinks.ts';
+import { securityHeaders } from './securityHeaders.ts';
 import { sessionRouter } from './sessionRoutes.ts';
 import { sipRouter } from './sipRoutes.ts';
 import { warningRouter } from './warningRoutes.ts';
@@ -59,12 +61,16 @@ export interface AppDeps {
   hsts?: boolean;
   /** Routers mounted before everything else (the certificate help pages). */
   before?: Router[];
+  /** Signs recording links (key from the JWT secret); default: a random key, links good on this process only. */
+  recordingLinks?: RecordingLinks;
 }
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  // First: every response below (API, errors, console files, help pages) carries them.
+  app.use(securityHeaders({ tileUrl: deps.settings.map.tileUrl }));
   if (deps.hsts) {
     app.use((_req, res, next) => {
       res.setHeader('Strict-Transport-Security', 'max-age=31536000');
@@ -81,14 +87,16 @@ export function createApp(deps: AppDeps): Express {
   app.put('/api/v1/admin/boundaries', requireBearer(deps.tokens, deps.store), boundaryBodyParser);
   app.use('/api', express.json({ limit: '100kb' }));
   app.use('/api/v1/auth', loginRouter(deps), sessionRouter(deps));
-  // Before the bearer middleware: a <video src> authenticates with ?token=.
-  app.get('/api/v1/recordings/:id/file', recordingFileRoute(deps));
+  // Before the bearer middleware: a <video src> cannot send headers, so it brings a signed link.
+  const recordingLinks = deps.recordingLinks ?? new RecordingLinks();
+  app.get('/api/v1/recordings/:id/file', recordingLinkRoute({ store: deps.store, recordingLinks }));
   app.use(
     '/api/v1',
     requireBearer(deps.tokens, deps.store),
     apiRouter(deps),
     adminRouter(deps),
     meetingRouter(deps),
+    recordingRouter({ store: deps.store, recordingLinks }),
     sipRouter(deps),
     incidentRouter(deps),
     warningRouter(deps),

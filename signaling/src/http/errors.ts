@@ -3,6 +3,7 @@
  * Stacks and internal messages never reach the client.
  */
 
+import { redactUrl } from '@beacon/common';
 import { BeaconError, type ErrorCode } from '@beacon/protocol';
 import type { ErrorRequestHandler, Response } from 'express';
 import { createLogger } from '../logger.ts';
@@ -26,6 +27,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   room_not_found: 404,
   room_locked: 423,
   room_ended: 410,
+  not_a_member: 403,
   invalid_state: 409,
   resume_failed: 409,
   rate_limited: 429,
@@ -73,6 +75,7 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
     sendError(res, 'bad_request', typeof type === 'string' ? `request rejected: ${type}` : 'bad request', status);
     return;
   }
-  logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
+  // Redacted here too, not only by the logger's serializer: the line must hold no token whatever the logger does.
+  logger.error({ err, method: req.method, url: redactUrl(req.originalUrl) }, 'request failed');
   sendError(res, 'internal', 'internal error', 500);
 };

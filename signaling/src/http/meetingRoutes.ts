@@ -1,25 +1,30 @@
 /**
  * What meetings leave behind, under /api/v1: a room's meetings, chat and
  * recordings; a meeting's attendance (签到) as JSON and CSV; a recording's
- * file for in-browser playback or download.
+ * file for in-browser playback or download, through a short-lived signed link
+ * (recordingLinks.ts) or a bearer header.
  *
  * Attendance and recordings are for the city side (admin, chair, duty
  * officer); townships get 403. Chat and the meeting list are open to every
- * signed-in user, like the room list.
+ * signed-in account that may join the room (rooms/membership.ts), like the room list.
  */
 import { existsSync } from 'node:fs';
 import type { RecordingView, Role } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
-import { type RequestHandler, Router } from 'express';
-import type { AuthClaims, TokenService } from '../auth/tokens.ts';
+import { type Request, type RequestHandler, type Response, Router } from 'express';
+import { z } from 'zod';
+import type { AuthClaims } from '../auth/tokens.ts';
+import { requireMember } from '../rooms/membership.ts';
 import { ACCOUNT_PERMISSIONS } from '../rooms/permissions.ts';
 import type { Store } from '../store/index.ts';
 import type { RecordingRecord } from '../store/StoreTypes.ts';
 import { attendanceCsv } from './attendanceCsv.ts';
 import { claimsOf } from './authRoutes.ts';
+import { RecordingLinks } from './recordingLinks.ts';
 
 const RECORDS_READERS: readonly Role[] = ACCOUNT_PERMISSIONS['records:read'];
 const CHAT_LIMIT = 200;
+const linkRequestSchema = z.strictObject({ download: z.boolean().optional() });
 
 function requireRecordsReader(claims: AuthClaims): void {
   if (!RECORDS_READERS.includes(claims.role)) {
@@ -49,8 +54,11 @@ export function recordingView(r: RecordingRecord): RecordingView {
 export function meetingRouter(deps: { store: Store }): Router {
   const { store } = deps;
   const router = Router();
-  const room = async (id: string) => {
-    if (!(await store.rooms.get(id))) throw new BeaconError('room_not_found', `room "${id}" not found`);
+  /** The room's id, when it exists and the account may join it (a members-only room's chat is its members'). */
+  const room = async (id: string, claims: AuthClaims) => {
+    const found = await store.rooms.get(id);
+    if (!found) throw new BeaconError('room_not_found', `room "${id}" not found`);
+    await requireMember(store, found, claims);
     return id;
   };
   const meeting = async (raw: unknown) => {
@@ -60,12 +68,12 @@ export function meetingRouter(deps: { store: Store }): Router {
   };
 
   router.get('/rooms/:id/meetings', async (req, res) => {
-    res.json(await store.meetings.listByRoom(await room(req.params.id)));
+    res.json(await store.meetings.listByRoom(await room(req.params.id, claimsOf(res))));
   });
 
   /** The room's last 200 messages (all meetings), or one meeting's with `?meetingId=`. */
   router.get('/rooms/:id/chat', async (req, res) => {
-    const roomId = await room(req.params.id);
+    const roomId = await room(req.params.id, claimsOf(res));
     if (req.query.meetingId === undefined) {
       res.json(await store.chat.listByRoom(roomId, CHAT_LIMIT));
       return;
@@ -76,8 +84,9 @@ export function meetingRouter(deps: { store: Store }): Router {
   });
 
   router.get('/rooms/:id/recordings', async (req, res) => {
-    requireRecordsReader(claimsOf(res));
-    res.json((await store.recordings.listByRoom(await room(req.params.id))).map(recordingView));
+    const claims = claimsOf(res);
+    requireRecordsReader(claims);
+    res.json((await store.recordings.listByRoom(await room(req.params.id, claims))).map(recordingView));
   });
 
   router.get('/meetings/:id/attendance', async (req, res) => {
@@ -99,34 +108,90 @@ export function meetingRouter(deps: { store: Store }): Router {
   return router;
 }
 
-/**
- * GET /api/v1/recordings/:id/file — mounted before the bearer middleware:
- * a `<video src>` cannot send headers, so `?token=` is accepted too. Range
- * requests (seeking) are served by `res.sendFile`; `?download=1` saves it.
- */
-export function recordingFileRoute(deps: { store: Store; tokens: TokenService }): RequestHandler {
-  return async (req, res) => {
-    const header = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
-    const query = typeof req.query.token === 'string' ? req.query.token : undefined;
-    const token = header ?? query;
-    if (!token) throw BeaconError.unauthorized('Authorization: Bearer <token> or ?token= required');
-    requireRecordsReader(await deps.tokens.verify(token));
-    const id = String(req.params.id);
-    const recording = await deps.store.recordings.get(id);
-    if (!recording) throw BeaconError.notFound('recording');
-    if (recording.status !== 'ready' || !existsSync(recording.file)) {
-      throw new BeaconError(
-        'invalid_state',
-        `recording is ${recording.status === 'ready' ? 'missing' : recording.status}`,
-      );
-    }
-    res.type('video/webm');
-    if (req.query.download === '1') res.attachment(`recording-${recording.roomId}-${id}.webm`);
-    await new Promise<void>((resolve, reject) => {
-      res.sendFile(recording.file, { headers: { 'cache-control': 'private, max-age=0' } }, (err) => {
-        if (err && !res.headersSent) reject(err);
-        else resolve();
-      });
+/** A recording that may be played: ready, its file still there. */
+async function playableRecording(store: Store, raw: unknown): Promise<RecordingRecord> {
+  const id = String(raw);
+  const recording = await store.recordings.get(id);
+  if (!recording) throw BeaconError.notFound('recording');
+  if (recording.status !== 'ready' || !existsSync(recording.file)) {
+    throw new BeaconError(
+      'invalid_state',
+      `recording is ${recording.status === 'ready' ? 'missing' : recording.status}`,
+    );
+  }
+  return recording;
+}
+
+/** Streams the file; Range requests (seeking) are served by `res.sendFile`; `?download=1` saves it. */
+async function sendRecording(req: Request, res: Response, recording: RecordingRecord): Promise<void> {
+  res.type('video/webm');
+  if (req.query.download === '1') res.attachment(`recording-${recording.roomId}-${recording.id}.webm`);
+  await new Promise<void>((resolve, reject) => {
+    res.sendFile(recording.file, { headers: { 'cache-control': 'private, no-store' } }, (err) => {
+      if (err && !res.headersSent) reject(err);
+      else resolve();
     });
+  });
+}
+
+/**
+ * Recordings' files for a bearer: the signed link (`POST /recordings/:id/link`, audited
+ * as the view or download it is for) and the file itself (an API client with the header;
+ * audited when it starts reading, not on every seek).
+ */
+export function recordingRouter(deps: { store: Store; recordingLinks: RecordingLinks }): Router {
+  const { store, recordingLinks } = deps;
+  const router = Router();
+  const audit = (claims: AuthClaims, recording: RecordingRecord, download: boolean, via: 'link' | 'bearer') =>
+    store.audit.append({
+      actorId: claims.userId,
+      role: claims.role,
+      action: download ? 'recording.download' : 'recording.view',
+      target: recording.id,
+      detail: { roomId: recording.roomId, meetingId: recording.meetingId, via },
+    });
+
+  router.post('/recordings/:id/link', async (req, res) => {
+    const claims = claimsOf(res);
+    requireRecordsReader(claims);
+    const body = linkRequestSchema.safeParse(req.body ?? {});
+    if (!body.success) throw BeaconError.badRequest('body must be { download?: boolean }');
+    const recording = await playableRecording(store, req.params.id);
+    const download = body.data.download ?? false;
+    await audit(claims, recording, download, 'link');
+    res.set('cache-control', 'no-store').json(recordingLinks.issue(recording.id, { download }));
+  });
+
+  router.get('/recordings/:id/file', async (req, res) => {
+    const claims = claimsOf(res);
+    requireRecordsReader(claims);
+    const recording = await playableRecording(store, req.params.id);
+    const range = req.get('range');
+    if (range === undefined || /^bytes=0-/.test(range)) {
+      await audit(claims, recording, req.query.download === '1', 'bearer');
+    }
+    await sendRecording(req, res, recording);
+  });
+
+  return router;
+}
+
+/**
+ * GET /api/v1/recordings/:id/file with a signed link (`?expires=&sig=`) — mounted
+ * before the bearer middleware: a `<video src>` cannot send headers. Without a
+ * link the request goes on to the bearer route; a session token in the query
+ * (`?token=`, the old way) is refused rather than read.
+ */
+export function recordingLinkRoute(deps: { store: Store; recordingLinks: RecordingLinks }): RequestHandler {
+  return async (req, res, next) => {
+    if (!RecordingLinks.present(req.query)) {
+      if (req.query.token !== undefined) {
+        throw BeaconError.unauthorized('session tokens are not accepted in URLs; ask POST /recordings/:id/link');
+      }
+      next();
+      return;
+    }
+    deps.recordingLinks.verify(String(req.params.id), req.query);
+    await sendRecording(req, res, await playableRecording(deps.store, req.params.id));
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Desk phones under /api/v1: the gateway's status for the console, and an
+ * Desk phones under /api/v1: the gateway's status for staff consoles, and an
  * admin's rotation of one phone's SIP password. The new password is shown
  * once (the store keeps only digest hashes); the gateway is told to resync
  * Kamailio's subscriber table.
@@ -9,6 +9,7 @@ import { BeaconError } from '@beacon/protocol';
 import { Router } from 'express';
 import { randomSipPassword, sipHashes } from '../auth/sipDigest.ts';
 import { createLogger } from '../logger.ts';
+import { requireAccount } from '../rooms/permissions.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
 import { claimsOf } from './authRoutes.ts';
@@ -19,8 +20,9 @@ export function sipRouter(deps: { store: Store; sip: SipBridge }): Router {
   const { store, sip } = deps;
   const router = Router();
 
+  // Every phone's contact address (IP and port) is in it: staff only, like the `sip:status` pushes.
   router.get('/sip/status', (_req, res) => {
-    claimsOf(res);
+    requireAccount(claimsOf(res), 'sip:status');
     res.json(sip.status());
   });
 

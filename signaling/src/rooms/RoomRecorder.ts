@@ -4,9 +4,11 @@
  * following the spotlight. The store side (rows, files) is MeetingJournal's.
  */
 import { randomUUID } from 'node:crypto';
+import { chmod } from 'node:fs/promises';
 import type { MediaControl, RecordingResult } from '@beacon/media-server';
 import type { RoomState } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
+import { PRIVATE_FILE_MODE } from '../dataDirAccess.ts';
 import { createLogger } from '../logger.ts';
 
 const logger = createLogger('RoomRecorder');
@@ -52,6 +54,10 @@ export class RoomRecorder {
     this.#current = null;
     try {
       const result = await this.#media.stopRecording(this.#roomId);
+      // ffmpeg wrote it with the process umask; a meeting's recording is for the records readers only.
+      await chmod(result.filePath, PRIVATE_FILE_MODE).catch((err: unknown) => {
+        logger.warn({ err, roomId: this.#roomId, recordingId: current.recordingId }, 'recording file mode not set');
+      });
       logger.info({ roomId: this.#roomId, recordingId: current.recordingId, ...result }, 'recording stopped');
       return { ...current, ...result };
     } catch (err) {

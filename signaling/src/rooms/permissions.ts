@@ -34,6 +34,8 @@ export const ACCOUNT_PERMISSIONS = {
   'records:read': CITY,
   /** Run the command room: incidents, warnings, tasks, video pull, emergency meetings. */
   'command:run': CITY,
+  /** Join any room, members-only ones included (rooms/membership.ts). */
+  'rooms:joinAny': CITY,
   /** See SIP phone registrations and gateway availability. */
   'sip:status': CITY,
   /** Dial a phone into a meeting whatever the meeting role (the city's duty desk). */

@@ -16,6 +16,7 @@ import { attendanceRepository, chatRepository, meetingRepository, recordingRepos
 import { areaRepository, departmentRepository, townshipRepository, villageRepository } from './orgRecords.ts';
 import { nextDialNumber, terminalRepository } from './phoneRecords.ts';
 import { revokedTokenRepository } from './revokedTokens.ts';
+import { roomMemberRepository } from './roomMembers.ts';
 import type {
   AuditEntry,
   AuditRepository,
@@ -189,6 +190,7 @@ function repositoriesOn(db: SqlQueries): StoreRepositories {
     recordings: recordingRepository(db),
     audit: auditRepository(db),
     revokedTokens: revokedTokenRepository(db),
+    roomMembers: roomMemberRepository(db),
     incidents: incidentRepository(db),
     warnings: warningRepository(db),
     tasks: taskRepository(db),

@@ -156,6 +156,27 @@ export interface RoomRepository {
   ): Promise<RoomRecord>;
 }
 
+/** A unit that may join a members-only room besides staff. */
+export interface RoomMember {
+  kind: 'township' | 'department';
+  id: string;
+}
+
+/** Who may join a room besides staff: everyone (not members-only) or its members. */
+export interface RoomAccess {
+  membersOnly: boolean;
+  members: RoomMember[];
+}
+
+export interface RoomMemberRepository {
+  /** An unknown room reads as open with no members. */
+  get(roomId: string): Promise<RoomAccess>;
+  /** Makes the room members-only and adds `members` (none: staff only), in one transaction; others already there stay. */
+  restrict(roomId: string, members: readonly RoomMember[]): Promise<void>;
+  /** Every members-only room's access (for filtering a room list in two queries). */
+  listRestricted(): Promise<Map<string, RoomAccess>>;
+}
+
 export interface MeetingRepository {
   /**
    * Starts a meeting in the room and returns its id. A room has at most one
@@ -262,6 +283,7 @@ export interface Store {
   recordings: RecordingRepository;
   audit: AuditRepository;
   revokedTokens: RevokedTokenRepository;
+  roomMembers: RoomMemberRepository;
   incidents: IncidentRepository;
   warnings: WarningRepository;
   tasks: TaskRepository;

@@ -387,6 +387,27 @@ const sqliteMigrations: readonly string[] = [
   CREATE UNIQUE INDEX duty_handovers_one_open ON duty_handovers ((1)) WHERE status <> 'accepted';
   CREATE INDEX duty_handovers_by_created ON duty_handovers (created_at);
   `,
+  // 9 — room membership: a members-only room admits staff and its members only. Pull rooms admit their township,
+  // emergency meetings the invited townships/departments; other rooms stay open. Existing pull rooms get their
+  // township; emergency meetings the townships their creation's audit entry invited.
+  `
+  ALTER TABLE rooms ADD COLUMN members_only INTEGER NOT NULL DEFAULT 0 CHECK (members_only IN (0, 1));
+  CREATE TABLE room_members (
+    room_id   TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+    kind      TEXT NOT NULL CHECK (kind IN ('township', 'department')),
+    member_id TEXT NOT NULL,
+    PRIMARY KEY (room_id, kind, member_id)
+  );
+  UPDATE rooms SET members_only = 1
+    WHERE id LIKE 'pull-%' OR id IN (SELECT target FROM audit WHERE action = 'meeting.emergency');
+  INSERT INTO room_members (room_id, kind, member_id)
+    SELECT id, 'township', substr(id, 6) FROM rooms WHERE id LIKE 'pull-%'
+    ON CONFLICT DO NOTHING;
+  INSERT INTO room_members (room_id, kind, member_id)
+    SELECT DISTINCT a.target, 'township', j.value FROM audit a, json_each(a.detail, '$.townshipIds') j
+    WHERE a.action = 'meeting.emergency' AND a.target IN (SELECT id FROM rooms)
+    ON CONFLICT DO NOTHING;
+  `,
 ];
 
 /**

@@ -53,6 +53,7 @@ const en: SharedMessages = {
     not_found: 'Not found',
     room_not_found: 'Conference not found',
     room_locked: 'The meeting is locked, you cannot join',
+    not_a_member: 'This meeting is for its invited units only',
     room_ended: 'The meeting has ended',
     resume_failed: 'Could not resume the session, rejoining',
     invalid_state: 'Not possible right now',

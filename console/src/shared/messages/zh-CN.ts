@@ -51,6 +51,7 @@ const zhCN = {
     not_found: '资源不存在',
     room_not_found: '会议不存在',
     room_locked: '会议已锁定，无法加入',
+    not_a_member: '该会议仅限受邀单位参加',
     room_ended: '会议已结束',
     resume_failed: '会话恢复失败，正在重新加入',
     invalid_state: '当前状态下无法执行该操作',

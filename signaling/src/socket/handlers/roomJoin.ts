@@ -1,5 +1,6 @@
 /**
- * room:join — enter a conference room that exists in the store. The media
+ * room:join — enter a conference room that exists in the store and admits
+ * the account (rooms/membership.ts; a refusal is audited). The media
  * room is created on the first join (serialised in the registry); others hear
  * `peer:joined` through the room bridge. The meeting role is picked and the
  * lock checked in the same turn as the add, so two chairs joining at once
@@ -8,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { BeaconError } from '@beacon/protocol';
 import type { ConferenceRoom } from '../../rooms/ConferenceRoom.ts';
+import { requireMember } from '../../rooms/membership.ts';
 import { Participant, ParticipantState } from '../../rooms/Participant.ts';
 import { isChairAccount, roleOnJoin } from '../../rooms/permissions.ts';
 import { visiblePeers } from '../../rooms/visibility.ts';
@@ -27,6 +29,18 @@ export const roomJoin: Handler<'room:join'> = async (ctx, { roomId, audience = f
   if (!record.enabled) throw new BeaconError('room_not_found', `会议室已停用 / room "${roomId}" is disabled`);
 
   const { claims } = ctx.session;
+  try {
+    await requireMember(ctx.store, record, claims);
+  } catch (err) {
+    await ctx.store.audit.append({
+      actorId: claims.userId,
+      role: claims.role,
+      action: 'room.join_refused',
+      target: roomId,
+      detail: { reason: 'not_a_member', audience },
+    });
+    throw err;
+  }
   const participant = new Participant({ peerId: randomUUID(), roomId, socketId: ctx.socket.id, claims });
   let room: ConferenceRoom;
   try {
