@@ -37,6 +37,8 @@ const logger = createLogger('Gateway');
 
 /** How often the registrations are re-sent even without a change (signaling may have restarted). */
 const STATUS_REFRESH_MS = 30_000;
+/** Security counters (dropped RTP) reach signaling at most this often: a flood must not become a report flood. */
+const COUNTER_REPORT_MS = 1000;
 /** How often `<workDir>/gateway-stats.json` (mixer clock, legs; read by operators and the bench) is rewritten. */
 const STATS_FILE_MS = 5000;
 
@@ -64,6 +66,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   #statsTimer: NodeJS.Timeout | undefined;
   #stopping = false;
   #reportQueued = false;
+  #counterReport: NodeJS.Timeout | undefined;
 
   private constructor(config: GatewayConfig, service: GatewayService) {
     super();
@@ -74,6 +77,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       localIp: config.rtpIp,
       portRange: config.rtpPorts,
       maxSpeakers: config.maxSpeakers,
+      onForeignPacket: () => this.#countForeignRtp(),
     });
     this.clock.add(this.#lobby);
   }
@@ -164,6 +168,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     this.#stopping = true;
     clearInterval(this.#statusTimer);
     clearInterval(this.#statsTimer);
+    clearTimeout(this.#counterReport);
     await Promise.allSettled(this.legs.map((leg) => leg.end('gateway_stopping')));
     await this.#rooms.closeAll();
     this.#monitor?.stop();
@@ -234,6 +239,14 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     });
   }
 
+  #countForeignRtp(): void {
+    this.calls.rtpForeignDropped++;
+    this.#counterReport ??= setTimeout(() => {
+      this.#counterReport = undefined;
+      if (!this.#stopping) void this.#reportStatus();
+    }, COUNTER_REPORT_MS);
+  }
+
   #context(): GatewayContext {
     return {
       service: this.service,
@@ -244,12 +257,20 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
           localIp: this.config.rtpIp,
           portRange: this.config.rtpPorts,
           rtpTimeoutMs: this.config.rtpTimeoutMs,
+          onForeignPacket: () => this.#countForeignRtp(),
         }),
       lobby: this.#lobby,
       roomAudio: (roomId) => this.#rooms.acquire(roomId),
       releaseRoomAudio: (roomId) => this.#rooms.release(roomId),
-      openLegConnection: (roomId, token, ssrc) =>
-        LegConnection.open({ signalingUrl: this.config.signalingUrl, token, roomId, ssrc }),
+      openLegConnection: (roomId, token, ssrc, media) =>
+        LegConnection.open({
+          signalingUrl: this.config.signalingUrl,
+          token,
+          roomId,
+          ssrc,
+          // A wildcard bind sends from whatever address the route picks: then mediasoup has to learn it (comedia).
+          source: isWildcard(media.localIp) ? undefined : { ip: media.localIp, port: media.localPort },
+        }),
       countCall: (direction, outcome) => {
         this.calls.record(direction, outcome);
         this.#reportSoon();
@@ -268,4 +289,8 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       },
     };
   }
+}
+
+function isWildcard(ip: string): boolean {
+  return ip === '0.0.0.0' || ip === '::';
 }

@@ -46,6 +46,10 @@ export const gatewayCountersSchema = z.object({
   /** 20 ms mixer clock ticks, and those that ran more than a frame late. */
   mixerTicks: count,
   mixerLateTicks: count,
+  /** RTP datagrams dropped because they came from neither the call's phone nor mediasoup (hijack attempts, strays). */
+  rtpForeignDropped: count.optional(),
+  /** Conference PIN lockouts started (a number or a caller after too many wrong PINs). */
+  pinLockouts: count.optional(),
 });
 export type GatewayCounters = z.infer<typeof gatewayCountersSchema>;
 
@@ -164,6 +168,8 @@ export const sipEventSchemas = {
     codec: z.enum(['PCMU', 'PCMA']),
     ssrc: z.number().int().min(1).max(0xffff_ffff),
     payloadType: z.number().int().min(0).max(127),
+    /** The gateway socket the audio comes from: the producer then takes RTP from there only (no comedia). */
+    source: z.object({ ip: z.string().min(1).max(64), port: z.number().int().min(1).max(65535) }).optional(),
   }),
   'phone:state': z.object({ callState: phoneCallStateSchema }),
   /** How many are in the room (for the `#` command). */

@@ -71,7 +71,7 @@ export async function runDialIn(ctx: GatewayContext, call: IncomingCall): Promis
           extension,
           fromNumber: call.fromUser || null,
         });
-        return ctx.openLegConnection(roomId, token, randomInt(1, 0xffff_fffe));
+        return ctx.openLegConnection(roomId, token, randomInt(1, 0xffff_fffe), media);
       },
       async () => {
         const audio = await ctx.roomAudio(roomId);

@@ -9,6 +9,11 @@ import type { GatewayService } from '../signaling/GatewayService.ts';
 import type { LegConnection } from '../signaling/LegConnection.ts';
 import type { CallLeg, LegRoomAudio } from './CallLeg.ts';
 
+export interface RtpSource {
+  readonly localIp: string;
+  readonly localPort: number;
+}
+
 export interface GatewayContext {
   readonly service: GatewayService;
   readonly prompts: PromptLibrary;
@@ -20,7 +25,8 @@ export interface GatewayContext {
   roomAudio(roomId: string): Promise<LegRoomAudio>;
   /** Called when a leg ended: the room's audio may close. */
   releaseRoomAudio(roomId: string): void;
-  openLegConnection(roomId: string, token: string, ssrc: number): Promise<LegConnection>;
+  /** `source`: the leg's RTP socket (PhoneMedia), the only sender the room's producer will take audio from. */
+  openLegConnection(roomId: string, token: string, ssrc: number, source: RtpSource): Promise<LegConnection>;
   track(leg: CallLeg, extension: string | null): void;
   /** Once per call, when its outcome is known (metrics). */
   countCall(direction: SipCallDirection, outcome: SipCallOutcome): void;

@@ -43,6 +43,8 @@ export interface LegConnectionOptions {
   roomId: string;
   /** SSRC of the phone's audio as the gateway sends it to the room. */
   ssrc: number;
+  /** The leg's RTP socket, which sends that audio: the room's producer accepts RTP from it only. */
+  source?: { ip: string; port: number };
 }
 
 /** PCMU: the gateway re-encodes every phone's audio to it before it enters the room. */
@@ -165,6 +167,7 @@ export class LegConnection extends TypedEmitter<LegConnectionEvents> {
       codec: 'PCMU',
       ssrc: this.#opts.ssrc,
       payloadType: UPLINK_PAYLOAD_TYPE,
+      source: this.#opts.source,
     });
     this.#producerId = media.producerId;
     this.#uplink = { ip: media.ip, port: media.port, ssrc: this.#opts.ssrc, payloadType: UPLINK_PAYLOAD_TYPE };
