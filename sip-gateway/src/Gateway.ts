@@ -8,6 +8,7 @@
  * arrive). When Kamailio is not installed the gateway still connects and
  * tells signaling why phones are unavailable, so the console can say so.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -116,6 +117,10 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       path.join(this.config.workDir, 'kamailio-subscribers.sqlite'),
       this.config.realm,
     );
+    // Drawn anew on every start and never written anywhere but as an HA1 in the subscriber file:
+    // only this process can register as the gateway over Kamailio's loopback WebSocket.
+    const password = randomBytes(24).toString('base64url');
+    this.#subscribers.setServiceUser('gateway', password);
     await this.#syncSubscribers();
     this.service.on('credentials', () => void this.#syncSubscribers());
     const kamailio = new KamailioProcess({
@@ -139,6 +144,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     this.#ua = new GatewayUserAgent({
       wsUrl: `ws://127.0.0.1:${this.config.wsPort}`,
       domain: this.config.realm,
+      password,
       noAnswerTimeoutMs: this.config.noAnswerMs,
     });
     this.#ua.on('incoming', (call) => void runDialIn(this.#context(), call));

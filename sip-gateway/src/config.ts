@@ -8,7 +8,7 @@
  *   BEACON_SIP_REALM           digest realm / SIP domain                    beacon
  *   BEACON_SIP_LISTEN          Kamailio UDP listen (phones)                 0.0.0.0:5060
  *   BEACON_SIP_ADVERTISED_IP   address Kamailio puts in Via/Record-Route     (unset: listen address)
- *   BEACON_SIP_WS_PORT         Kamailio WebSocket + JSON-RPC (loopback)      5066
+ *   BEACON_SIP_WS_PORT         Kamailio WebSocket for the gateway (loopback)  5066
  *   BEACON_SIP_CONFERENCE_PATTERN conference numbers routed to the gateway   ^6[0-9]{3}$
  *   BEACON_SIP_RTP_IP          gateway RTP address phones send to            127.0.0.1 when SIP listens on
  *                                                                           loopback, else the first LAN IPv4

@@ -1,4 +1,5 @@
 import { createSocket } from 'node:dgram';
+import { stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSippAvailable, runSipp } from '../../../test/src/sipp.ts';
 import { renderKamailioConfig, resolveKamailioConfig } from './KamailioConfig.ts';
@@ -88,9 +89,23 @@ describe.skipIf(!ready)('Kamailio with SIPp phones', () => {
     await k?.close();
   });
 
-  it('answers JSON-RPC on the loopback HTTP port', async () => {
+  it("answers JSON-RPC on a FIFO only the gateway's user can open, never over the loopback HTTP port", async () => {
+    // Any local process reaches the loopback port: there, JSON-RPC must not answer.
+    const overHttp = await fetch(`http://${k.kamailio.config.wsListen}/RPC`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'ul.dump', id: 1 }),
+    });
+    expect(overHttp.status).toBe(404);
+    expect(await overHttp.text()).not.toContain('jsonrpc');
     expect(await k.kamailio.rpc<string>('core.version')).toMatch(/^kamailio 5\./);
     await expect(k.kamailio.rpc('no.such.method')).rejects.toThrow(KamailioError);
+    expect((await stat(k.kamailio.config.rpcFifo)).mode & 0o777).toBe(0o600);
+    expect((await stat(k.kamailio.config.runDir)).mode & 0o777).toBe(0o700);
+    expect((await stat(k.kamailio.configPath)).mode & 0o777).toBe(0o600);
+    // Concurrent calls each get their own reply.
+    const versions = await Promise.all(Array.from({ length: 8 }, () => k.kamailio.rpc<string>('core.version')));
+    expect(new Set(versions).size).toBe(1);
   });
 
   it('registers a phone with the right password and the monitor reports it', async () => {

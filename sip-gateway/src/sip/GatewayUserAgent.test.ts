@@ -44,7 +44,12 @@ describe.skipIf(!ready)('GatewayUserAgent through Kamailio', () => {
 
   beforeAll(async () => {
     k = await startTestKamailio(PHONES);
-    ua = new GatewayUserAgent({ wsUrl: k.wsUrl, domain: k.realm, noAnswerTimeoutMs: 2500 });
+    ua = new GatewayUserAgent({
+      wsUrl: k.wsUrl,
+      domain: k.realm,
+      password: k.gatewayPassword,
+      noAnswerTimeoutMs: 2500,
+    });
     await ua.start();
   });
 
@@ -58,6 +63,16 @@ describe.skipIf(!ready)('GatewayUserAgent through Kamailio', () => {
     const dump = JSON.stringify(await k.kamailio.rpc('ul.dump'));
     expect(dump).toMatch(/"AoR":"gateway"/);
     expect(dump).toMatch(/transport=ws/i);
+  });
+
+  it('lets no other local process register as gateway (and take every conference call) without its password', async () => {
+    for (const password of ['', 'a-guess-at-the-password']) {
+      const intruder = new GatewayUserAgent({ wsUrl: k.wsUrl, domain: k.realm, password, startTimeoutMs: 3000 });
+      await expect(intruder.start()).rejects.toThrow(/not registered/);
+      expect(intruder.registered).toBe(false);
+    }
+    const contacts = JSON.stringify(await k.kamailio.rpc('ul.dump')).match(/"Address":"[^"]*"/g) ?? [];
+    expect(contacts).toHaveLength(1);
   });
 
   it('takes a phone call to a conference number: offer, 200 with our port, RTP, DTMF by INFO, BYE', async () => {
