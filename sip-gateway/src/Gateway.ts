@@ -21,6 +21,7 @@ import { runDialIn } from './calls/DialInFlow.ts';
 import { runDialOut } from './calls/DialOutFlow.ts';
 import type { GatewayContext } from './calls/GatewayContext.ts';
 import { Lobby } from './calls/Lobby.ts';
+import { PinGuard } from './calls/PinGuard.ts';
 import type { GatewayConfig } from './config.ts';
 import { KamailioProcess } from './kamailio/KamailioProcess.ts';
 import { RegistrationMonitor } from './kamailio/RegistrationMonitor.ts';
@@ -56,6 +57,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   readonly calls = new CallCounters();
   readonly prompts: PromptLibrary;
   readonly #lobby = new Lobby();
+  readonly #pins: PinGuard;
   readonly #rooms: RoomAudioRegistry;
   readonly #legs = new Map<string, { leg: CallLeg; extension: string | null }>();
   #kamailio: KamailioProcess | null = null;
@@ -74,6 +76,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     this.config = config;
     this.service = service;
     this.prompts = new PromptLibrary({ cacheDir: config.promptDir });
+    this.#pins = new PinGuard(config.pinGuard);
     this.#rooms = new RoomAudioRegistry(service, this.clock, {
       localIp: config.rtpIp,
       portRange: config.rtpPorts,
@@ -258,6 +261,19 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       service: this.service,
       prompts: this.prompts,
       pinTries: this.config.pinTries,
+      pins: this.#pins,
+      pinLockout: (lock, number, caller) => {
+        logger.warn({ scope: lock.scope, number, caller, lockedForMs: lock.lockedForMs }, 'PIN entry locked');
+        this.calls.pinLockouts++;
+        this.#reportSoon();
+        this.service.reportPinLockout({
+          scope: lock.scope,
+          number,
+          caller,
+          failures: lock.failures,
+          lockedForMs: lock.lockedForMs,
+        });
+      },
       openPhoneMedia: () =>
         PhoneMedia.open({
           localIp: this.config.rtpIp,

@@ -18,6 +18,11 @@
  *   BEACON_SIP_MAX_SPEAKERS    loudest speakers mixed for each phone        3
  *   BEACON_SIP_NO_ANSWER_MS    dial-out rings this long before giving up    30000
  *   BEACON_SIP_PIN_TRIES       wrong PINs before hanging up                 3
+ *   BEACON_SIP_PIN_CALLER_FAILURES  wrong PINs from one caller (15 min)    5
+ *                              that lock it out of every conference
+ *   BEACON_SIP_PIN_NUMBER_FAILURES  wrong PINs to one number (15 min,      20
+ *                              anyone) that lock the number
+ *   BEACON_SIP_PIN_LOCK_SECONDS  first lockout; doubles each time, ≤ 1 h   60
  *   BEACON_SIP_WORK_DIR        Kamailio config, subscriber DB, prompts      <BEACON_DATA_DIR or ./data>/sip
  *   BEACON_KAMAILIO_BIN        Kamailio binary                              kamailio
  *   BEACON_PROMPT_DIR          voice prompts (G.711), made by setup         ~/.cache/beacon/prompts
@@ -47,6 +52,9 @@ export const gatewayConfigSchema = z
     BEACON_SIP_MAX_SPEAKERS: z.coerce.number().int().min(1).max(10).default(3),
     BEACON_SIP_NO_ANSWER_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
     BEACON_SIP_PIN_TRIES: z.coerce.number().int().min(1).max(10).default(3),
+    BEACON_SIP_PIN_CALLER_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+    BEACON_SIP_PIN_NUMBER_FAILURES: z.coerce.number().int().min(1).max(1000).default(20),
+    BEACON_SIP_PIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     BEACON_SIP_WORK_DIR: nonEmpty.optional(),
     BEACON_KAMAILIO_BIN: nonEmpty.default('kamailio'),
     BEACON_PROMPT_DIR: nonEmpty.default(path.join(os.homedir(), '.cache', 'beacon', 'prompts')),
@@ -71,6 +79,11 @@ export const gatewayConfigSchema = z
       maxSpeakers: env.BEACON_SIP_MAX_SPEAKERS,
       noAnswerMs: env.BEACON_SIP_NO_ANSWER_MS,
       pinTries: env.BEACON_SIP_PIN_TRIES,
+      pinGuard: {
+        callerFailures: env.BEACON_SIP_PIN_CALLER_FAILURES,
+        numberFailures: env.BEACON_SIP_PIN_NUMBER_FAILURES,
+        lockMs: env.BEACON_SIP_PIN_LOCK_SECONDS * 1000,
+      },
       workDir: env.BEACON_SIP_WORK_DIR ?? path.join(env.BEACON_DATA_DIR, 'sip'),
       kamailioBin: env.BEACON_KAMAILIO_BIN,
       promptDir: env.BEACON_PROMPT_DIR,

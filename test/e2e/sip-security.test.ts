@@ -7,6 +7,10 @@
  * gateway sends goes to the stranger, and /metrics counts the dropped
  * datagrams. The real phone then presses 1 and the acknowledgement goes
  * through as always.
+ *
+ * And a caller guessing conference PINs: after the lockout threshold (3 here,
+ * 5 by default) its call ends, its next call is refused before it can type,
+ * and the audit shows each wrong PIN with the caller and the lockout.
  */
 import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -23,6 +27,7 @@ import { waitForPromptEnd } from '../src/heardPrompt.ts';
 import { freePortBlock } from '../src/ports.ts';
 import { apiJson, loginApi } from '../src/signaling.ts';
 import { type SipBeacon, startSipBeacon } from '../src/sipBeacon.ts';
+import { runSipp } from '../src/sipp.ts';
 import { waitFor } from '../src/waitFor.ts';
 
 const run = promisify(execFile);
@@ -111,7 +116,12 @@ describe.skipIf(unavailable !== null)("a stranger on the network against a phone
       rtpMin = await freePortBlock(RTP_PORTS);
       sip = resources.own(
         await startSipBeacon({
-          env: { BEACON_SIP_RTP_PORT_MIN: String(rtpMin), BEACON_SIP_RTP_PORT_MAX: String(rtpMin + RTP_PORTS - 1) },
+          env: {
+            BEACON_SIP_RTP_PORT_MIN: String(rtpMin),
+            BEACON_SIP_RTP_PORT_MAX: String(rtpMin + RTP_PORTS - 1),
+            // One call's three wrong PINs lock the caller out (default: 5, i.e. within its second call).
+            BEACON_SIP_PIN_CALLER_FAILURES: '3',
+          },
         }),
         (s) => s.stop(),
       );
@@ -197,5 +207,47 @@ describe.skipIf(unavailable !== null)("a stranger on the network against a phone
     });
     expect(row).toMatchObject({ channel: 'phone', ackedByName: '苍岭镇·8007' });
     expect(await desk.waitClosed(20_000)).toBeTruthy();
+  });
+
+  it('locks a caller out after too many wrong PINs: its next call is refused, and the audit shows both', async () => {
+    const lockoutsBefore = (await scrape('beacon_sip_pin_lockouts_total')) || 0;
+    const sipp = (scenario: string, timeoutMs: number) =>
+      runSipp({
+        scenario,
+        target: `127.0.0.1:${sip.sip.port}`,
+        service: '6001',
+        authUser: '8003',
+        password: 'beacon2026',
+        keys: { from: '8003' },
+        timeoutMs,
+      });
+    const guessing = await sipp('uac-pin-wrong.xml', 70_000);
+    expect(guessing.exitCode, guessing.errors || guessing.stdout.slice(-1500)).toBe(0);
+    expect(guessing.messages).toMatch(/^BYE sip:/m);
+    // Even with the right PIN, the caller is refused before the gateway answers.
+    const next = await sipp('uac-pin-right.xml', 20_000);
+    expect(next.messages).toContain('SIP/2.0 403');
+
+    const { token } = await loginApi(sip.beacon.url, 'admin');
+    const audit = await waitFor(
+      'the lockout in the audit',
+      () => apiJson<{ action: string; detail: Record<string, unknown> }[]>(sip.beacon.url, token, '/api/v1/audit'),
+      (rows) => rows.some((r) => r.action === 'sip.pin_lockout'),
+      { timeoutMs: 10_000, intervalMs: 250 },
+    );
+    expect(audit.filter((r) => r.action === 'sip.wrong_pin' && r.detail.caller === '8003')).toHaveLength(3);
+    expect(audit.find((r) => r.action === 'sip.pin_lockout')?.detail).toMatchObject({
+      scope: 'caller',
+      number: '6001',
+      caller: '8003',
+      failures: 3,
+      lockedForMs: 60_000,
+    });
+    await waitFor(
+      'the lockout on /metrics',
+      () => scrape('beacon_sip_pin_lockouts_total'),
+      (value) => value - lockoutsBefore === 1,
+      { timeoutMs: 10_000, intervalMs: 250 },
+    );
   });
 });

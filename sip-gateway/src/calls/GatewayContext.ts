@@ -8,6 +8,7 @@ import type { PromptLibrary } from '../media/PromptLibrary.ts';
 import type { GatewayService } from '../signaling/GatewayService.ts';
 import type { LegConnection } from '../signaling/LegConnection.ts';
 import type { CallLeg, LegRoomAudio } from './CallLeg.ts';
+import type { PinGuard, PinLock } from './PinGuard.ts';
 
 export interface RtpSource {
   readonly localIp: string;
@@ -18,6 +19,10 @@ export interface GatewayContext {
   readonly service: GatewayService;
   readonly prompts: PromptLibrary;
   readonly pinTries: number;
+  /** Wrong PINs per caller and per number, and the lockouts they start. */
+  readonly pins: PinGuard;
+  /** A lockout started: audited by signaling, counted for /metrics. */
+  pinLockout(lock: PinLock, number: string, caller: string): void;
   openPhoneMedia(): Promise<PhoneMedia>;
   /** Ticks the leg's media (prompts, keypad) while it is not in a room yet. */
   lobby: { add(legId: string, media: PhoneMedia): void; remove(legId: string): void };

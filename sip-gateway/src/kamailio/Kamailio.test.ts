@@ -108,6 +108,48 @@ describe.skipIf(!ready)('Kamailio with SIPp phones', () => {
     expect(new Set(versions).size).toBe(1);
   });
 
+  it('ignores an address that floods it with REGISTERs (pike), and still answers others', async () => {
+    const flooder = createSocket('udp4');
+    await new Promise<void>((resolve) => flooder.bind(0, '127.0.0.2', resolve));
+    const replies: string[] = [];
+    flooder.on('message', (message) => replies.push(message.toString().split('\r\n')[0] ?? ''));
+    const [host, port] = k.sipTarget.split(':');
+    const localPort = flooder.address().port;
+    try {
+      for (let i = 0; i < 200; i++) {
+        const register = [
+          `REGISTER sip:${k.realm} SIP/2.0`,
+          `Via: SIP/2.0/UDP 127.0.0.2:${localPort};branch=z9hG4bK-flood-${i}`,
+          'Max-Forwards: 70',
+          `From: <sip:8002@${k.realm}>;tag=f${i}`,
+          `To: <sip:8002@${k.realm}>`,
+          `Call-ID: flood-${i}@127.0.0.2`,
+          `CSeq: ${i + 1} REGISTER`,
+          `Contact: <sip:8002@127.0.0.2:${localPort}>`,
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n');
+        flooder.send(register, Number(port), host);
+      }
+      // Wait until the replies stop coming (the burst has been handled), then count.
+      let seen = -1;
+      while (seen !== replies.length) {
+        seen = replies.length;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      expect(replies.length).toBeGreaterThan(10);
+      expect(replies.length).toBeLessThan(100);
+      expect(new Set(replies)).toEqual(new Set(['SIP/2.0 401 Unauthorized']));
+    } finally {
+      flooder.close();
+    }
+    // Someone else (here: 127.0.0.1) is still answered.
+    expect(await rawSip(k.sipTarget, (p) => options(k.sipTarget, p, '1 OPTIONS', 'after-flood'))).toBe(
+      'SIP/2.0 200 OK',
+    );
+  });
+
   it('registers a phone with the right password and the monitor reports it', async () => {
     const result = await runSipp({
       scenario: 'register.xml',

@@ -31,6 +31,8 @@ export interface KamailioConfigOptions {
   modulesDir?: string;
   /** Kamailio's run directory (0700): its JSON-RPC FIFO `rpc.fifo` and the reply FIFOs. Default `<dbFile's dir>/run`. */
   runDir?: string;
+  /** INVITE/REGISTER requests one non-loopback address may send within 2 s before pike ignores it. Default 40. */
+  floodRequests?: number;
 }
 
 export type ResolvedKamailioConfig = Required<
@@ -64,6 +66,7 @@ export function resolveKamailioConfig(options: KamailioConfigOptions): ResolvedK
     modulesDir: options.modulesDir ?? findModulesDir() ?? '/usr/lib/x86_64-linux-gnu/kamailio/modules',
     runDir,
     rpcFifo: path.join(runDir, 'rpc.fifo'),
+    floodRequests: options.floodRequests ?? 40,
   };
   const bad = (what: string): never => {
     throw new KamailioError('bad_config', `invalid Kamailio ${what}`);
@@ -74,6 +77,7 @@ export function resolveKamailioConfig(options: KamailioConfigOptions): ResolvedK
     bad('advertisedAddress');
   }
   if (!TOKEN.test(resolved.realm)) bad(`realm ${resolved.realm}`);
+  if (!Number.isInteger(resolved.floodRequests) || resolved.floodRequests < 1) bad('floodRequests');
   if (!TOKEN.test(resolved.gatewayUser)) bad(`gatewayUser ${resolved.gatewayUser}`);
   if (/["\r\n\\]/.test(resolved.conferencePattern)) bad('conferencePattern (no quotes, backslashes or newlines)');
   try {
@@ -106,6 +110,7 @@ export function renderKamailioConfig(
     MODULES_DIR: config.modulesDir,
     RUN_DIR: config.runDir,
     RPC_FIFO: config.rpcFifo,
+    FLOOD_REQUESTS: String(config.floodRequests),
   };
   return template.replace(/\{\{([A-Z_]+)\}\}/g, (match, name: string) => {
     const value = values[name];

@@ -90,8 +90,17 @@ export class GatewayService extends TypedEmitter<GatewayServiceEvents> {
     return request(this.#socket, 'sip:resolve', { number });
   }
 
-  enter(number: string, pin: string) {
-    return request(this.#socket, 'sip:enter', { number, pin });
+  /** `caller`: the extension (or address) keying the PIN, for the audit. */
+  enter(number: string, pin: string, caller?: string) {
+    return request(this.#socket, 'sip:enter', { number, pin, caller });
+  }
+
+  /** Best effort (the gateway's own log has it too): signaling audits it. */
+  reportPinLockout(lockout: ClientPayload<'sip:pinLockout'>): void {
+    if (!this.#socket.connected) return;
+    request(this.#socket, 'sip:pinLockout', lockout).catch((err: unknown) =>
+      logger.warn({ err, lockout }, 'PIN lockout not delivered to the audit'),
+    );
   }
 
   legToken(input: ClientPayload<'sip:legToken'>) {
