@@ -33,6 +33,7 @@ import { PromptLibrary } from './media/PromptLibrary.ts';
 import { RoomAudioRegistry } from './rooms/RoomAudioRegistry.ts';
 import { GatewayService } from './signaling/GatewayService.ts';
 import { LegConnection } from './signaling/LegConnection.ts';
+import { ParentToken } from './signaling/ParentToken.ts';
 import { GatewayUserAgent } from './sip/GatewayUserAgent.ts';
 
 const logger = createLogger('Gateway');
@@ -88,7 +89,11 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
 
   static async start(config: GatewayConfig): Promise<Gateway> {
     mkdirSync(config.workDir, { recursive: true });
-    const service = await GatewayService.connect(config.signalingUrl, config.token);
+    const token = config.token ?? (await ParentToken.fromParent());
+    const service = await GatewayService.connect(
+      config.signalingUrl,
+      typeof token === 'string' ? token : () => token.current,
+    );
     const gateway = new Gateway(config, service);
     try {
       await gateway.#start();

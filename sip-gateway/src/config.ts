@@ -1,10 +1,12 @@
 /**
  * Gateway configuration, read from the environment and validated once.
- * Signaling starts the gateway as a child process and passes the first two;
+ * Signaling starts the gateway as a child process, passes the first one and
+ * hands the service token over IPC (ParentToken: never in the environment);
  * everything else has a default that works on one machine.
  *
  *   BEACON_SIGNALING_URL       signaling base URL                         (required)
- *   BEACON_GATEWAY_TOKEN       service JWT for the gateway's socket         (required)
+ *   BEACON_GATEWAY_TOKEN       service JWT, for a gateway run by hand      (unset: asked of the
+ *                                                                           parent over IPC)
  *   BEACON_SIP_REALM           digest realm / SIP domain                    beacon
  *   BEACON_SIP_LISTEN          Kamailio UDP listen (phones)                 0.0.0.0:5060
  *   BEACON_SIP_ADVERTISED_IP   address Kamailio puts in Via/Record-Route     (unset: listen address)
@@ -38,7 +40,7 @@ const hostPort = z.string().regex(/^[0-9a-fA-F.:[\]]+:[0-9]{1,5}$/, 'ip:port');
 export const gatewayConfigSchema = z
   .object({
     BEACON_SIGNALING_URL: z.url(),
-    BEACON_GATEWAY_TOKEN: nonEmpty,
+    BEACON_GATEWAY_TOKEN: nonEmpty.optional(),
     BEACON_DATA_DIR: nonEmpty.default('./data'),
     BEACON_SIP_REALM: nonEmpty.default('beacon'),
     BEACON_SIP_LISTEN: hostPort.default('0.0.0.0:5060'),
@@ -67,7 +69,7 @@ export const gatewayConfigSchema = z
     const [listenIp, listenPort] = splitHostPort(env.BEACON_SIP_LISTEN);
     return {
       signalingUrl: env.BEACON_SIGNALING_URL,
-      token: env.BEACON_GATEWAY_TOKEN,
+      token: env.BEACON_GATEWAY_TOKEN ?? null,
       realm: env.BEACON_SIP_REALM,
       sipListen: { ip: listenIp, port: listenPort },
       advertisedIp: env.BEACON_SIP_ADVERTISED_IP ?? null,

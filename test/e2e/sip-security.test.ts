@@ -35,6 +35,7 @@ const unavailable = baresipUnavailableReason();
 if (unavailable) console.warn(`SIP security e2e tests skipped: ${unavailable}`);
 
 const RTP_PORTS = 40;
+const JWT_SECRET = 'sip-security-e2e-jwt-secret-0123456789abcdef';
 let sip: SipBeacon;
 let desk: BaresipPhone;
 let rtpMin = 0;
@@ -74,16 +75,34 @@ function keyPress(digit: number, startSeq: number, timestamp: number): Buffer[] 
   });
 }
 
-/** UDP ports the SIP gateway process (signaling's child) has bound in its RTP range, from /proc. */
-async function gatewayRtpPorts(): Promise<number[]> {
-  const inodes = new Set<string>();
+/** Children of `parent` whose command line contains `name`, from /proc. */
+async function childPids(parent: number, name: string): Promise<number[]> {
+  const pids: number[] = [];
   for (const pid of await readdir('/proc')) {
     if (!/^[0-9]+$/.test(pid)) continue;
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (parent !== sip.beacon.pid) continue;
+    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== parent) continue;
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (!cmdline.includes('sip-gateway')) continue;
+    if (cmdline.includes(name)) pids.push(Number(pid));
+  }
+  return pids;
+}
+
+/** A process's environment as /proc shows it (to its own user). */
+async function environmentOf(pid: number): Promise<Map<string, string>> {
+  const raw = await readFile(`/proc/${pid}/environ`, 'utf8');
+  return new Map(
+    raw
+      .split('\0')
+      .filter(Boolean)
+      .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+  );
+}
+
+/** UDP ports the SIP gateway process (signaling's child) has bound in its RTP range, from /proc. */
+async function gatewayRtpPorts(): Promise<number[]> {
+  const inodes = new Set<string>();
+  for (const pid of await childPids(sip.beacon.pid, 'sip-gateway')) {
     for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [])) {
       const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
       const inode = /^socket:\[([0-9]+)\]$/.exec(target)?.[1];
@@ -121,6 +140,8 @@ describe.skipIf(unavailable !== null)("a stranger on the network against a phone
             BEACON_SIP_RTP_PORT_MAX: String(rtpMin + RTP_PORTS - 1),
             // One call's three wrong PINs lock the caller out (default: 5, i.e. within its second call).
             BEACON_SIP_PIN_CALLER_FAILURES: '3',
+            // Signaling's secret: the gateway and Kamailio must not inherit it.
+            BEACON_JWT_SECRET: JWT_SECRET,
           },
         }),
         (s) => s.stop(),
@@ -249,5 +270,20 @@ describe.skipIf(unavailable !== null)("a stranger on the network against a phone
       (value) => value - lockoutsBefore === 1,
       { timeoutMs: 10_000, intervalMs: 250 },
     );
+  });
+
+  it("keeps signaling's secrets and the service token out of the gateway's and Kamailio's environment", async () => {
+    const [gateway] = await childPids(sip.beacon.pid, 'sip-gateway');
+    expect(gateway).toBeDefined();
+    const [kamailio] = await childPids(gateway as number, 'kamailio');
+    expect(kamailio).toBeDefined();
+    for (const pid of [gateway, kamailio] as number[]) {
+      const env = await environmentOf(pid);
+      expect([...env.keys()].filter((key) => /TOKEN|SECRET|PASSWORD|DATABASE|MEDIA_NODE_KEY/.test(key))).toEqual([]);
+      expect([...env.values()].filter((value) => value.includes(JWT_SECRET) || /^eyJ/.test(value))).toEqual([]);
+    }
+    expect([...(await environmentOf(kamailio as number)).keys()]).toEqual(['PATH']);
+    // The gateway still works with the token it asked signaling for: it is connected and Kamailio runs.
+    expect((await sip.status()).available).toBe(true);
   });
 });

@@ -64,6 +64,8 @@ export class KamailioProcess extends TypedEmitter<KamailioProcessEvents> {
     this.#process = new ProcessSupervisor({
       name: 'Kamailio',
       command: options.binary ?? 'kamailio',
+      // Kamailio needs nothing of ours: none of the gateway's settings (nor any secret) is inherited.
+      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
       args: [
         '-DD',
         '-E',

@@ -41,10 +41,11 @@ export class GatewayService extends TypedEmitter<GatewayServiceEvents> {
   readonly #socket: SignalingSocket;
   #everConnected = false;
 
-  private constructor(signalingUrl: string, token: string) {
+  private constructor(signalingUrl: string, token: string | (() => string)) {
     super();
     this.#socket = io(signalingUrl, {
-      auth: { token },
+      // A function: every reconnection presents the newest token (signaling renews it, see ParentToken).
+      auth: (cb) => cb({ token: typeof token === 'string' ? token : token() }),
       transports: ['websocket'],
       reconnectionDelay: 500,
       reconnectionDelayMax: 3000,
@@ -68,7 +69,7 @@ export class GatewayService extends TypedEmitter<GatewayServiceEvents> {
   }
 
   /** Resolves once connected; a refused token rejects (no point retrying it). */
-  static connect(signalingUrl: string, token: string): Promise<GatewayService> {
+  static connect(signalingUrl: string, token: string | (() => string)): Promise<GatewayService> {
     const service = new GatewayService(signalingUrl, token);
     return new Promise((resolve, reject) => {
       service.#socket.once('connect', () => resolve(service));
