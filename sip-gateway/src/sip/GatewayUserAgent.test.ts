@@ -90,6 +90,8 @@ describe.skipIf(!ready)('GatewayUserAgent through Kamailio', () => {
     const call = await incoming;
     expect(call.toUser).toBe('6001');
     expect(call.fromUser).toBe('8001');
+    // Where Kamailio saw the phone's SIP come from (X-Beacon-Source): RTP from there may pin the port.
+    expect(call.signalIp).toBe('127.0.0.1');
     expect(call.offer?.codecs.map((c) => c.name)).toEqual(['PCMA']);
     expect(call.offer?.telephoneEventPt).toBe(101);
 
@@ -199,6 +201,7 @@ describe.skipIf(!ready)('GatewayUserAgent through Kamailio', () => {
     expect(events).toEqual(['ringing']);
     expect(negotiation).toMatchObject({ codec: 'PCMU', payloadType: 0, telephoneEventPt: 101 });
     expect(negotiation.remote.port).toBe(phone.mediaPort);
+    expect(call.signalIp).toBe('127.0.0.1');
 
     const end = ended(call);
     call.hangup();
