@@ -150,6 +150,15 @@ describe('PhoneMedia', () => {
     expect(media.stats.packetsIn).toBe(1);
   });
 
+  it('ignores, without counting them as foreign, packets that arrive before the answer names the phone', async () => {
+    const media = await PhoneMedia.open({ localIp: '127.0.0.1', portRange: RANGE });
+    const phone = await UdpPeer.open();
+    opened.push(media, phone);
+    phone.send(new RtpSender({ payloadType: 0 }).packet(Buffer.alloc(160, 0xff), 160), media.localPort);
+    await waitUntil(() => media.stats.ignored === 1, 5000, 'the early packet');
+    expect(media.stats.foreignDropped).toBe(0);
+  });
+
   it('drops audio and keypad tones from any other source, counts them, and keeps sending to the phone', async () => {
     let counted = 0;
     const { media, phone } = await setup({}, undefined, () => counted++);

@@ -224,13 +224,18 @@ export class PhoneMedia extends TypedEmitter<PhoneMediaEvents> {
 
   #onMessage(msg: Buffer, rinfo: RemoteInfo): void {
     try {
+      // Before the answer is known nobody is the phone yet: the phone's own first packets may race it.
+      if (this.#format === null || this.#closed) {
+        this.#stats.ignored++;
+        return;
+      }
       if (!this.#fromPhone(rinfo)) {
         this.#dropForeign(rinfo);
         return;
       }
       const packet = parseRtp(msg);
       const format = this.#format;
-      if (packet === null || format === null || this.#closed) {
+      if (packet === null) {
         this.#stats.ignored++;
         return;
       }
