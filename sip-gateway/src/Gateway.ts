@@ -40,6 +40,8 @@ const logger = createLogger('Gateway');
 
 /** How often the registrations are re-sent even without a change (signaling may have restarted). */
 const STATUS_REFRESH_MS = 30_000;
+/** How often an idle gateway checks whether to reconnect its service socket with a renewed token. */
+const TOKEN_REFRESH_CHECK_MS = 5 * 60_000;
 /** Security counters (dropped RTP) reach signaling at most this often: a flood must not become a report flood. */
 const COUNTER_REPORT_MS = 1000;
 /** How often `<workDir>/gateway-stats.json` (mixer clock, legs; read by operators and the bench) is rewritten. */
@@ -71,6 +73,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   #stopping = false;
   #reportQueued = false;
   #counterReport: NodeJS.Timeout | undefined;
+  #tokenTimer: NodeJS.Timeout | undefined;
 
   private constructor(config: GatewayConfig, service: GatewayService) {
     super();
@@ -113,6 +116,11 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     await this.prompts.prepare();
     this.clock.start();
     this.#statsTimer = setInterval(() => this.#writeStats(), STATS_FILE_MS);
+    this.#tokenTimer = setInterval(
+      () => this.service.refreshIfDue(this.#legs.size === 0 && this.#rooms.size === 0),
+      TOKEN_REFRESH_CHECK_MS,
+    );
+    this.#tokenTimer.unref();
     if (!KamailioProcess.available(this.config.kamailioBin)) {
       this.#unavailable = 'kamailio_not_installed';
       logger.warn(
@@ -183,6 +191,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     clearInterval(this.#statusTimer);
     clearInterval(this.#statsTimer);
     clearTimeout(this.#counterReport);
+    clearInterval(this.#tokenTimer);
     await Promise.allSettled(this.legs.map((leg) => leg.end('gateway_stopping')));
     await this.#rooms.closeAll();
     this.#monitor?.stop();
@@ -267,17 +276,11 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       prompts: this.prompts,
       pinTries: this.config.pinTries,
       pins: this.#pins,
-      pinLockout: (lock, number, caller) => {
-        logger.warn({ scope: lock.scope, number, caller, lockedForMs: lock.lockedForMs }, 'PIN entry locked');
+      pinLockout: ({ scope, failures, lockedForMs }, number, caller) => {
+        logger.warn({ scope, number, caller, lockedForMs }, 'PIN entry locked');
         this.calls.pinLockouts++;
         this.#reportSoon();
-        this.service.reportPinLockout({
-          scope: lock.scope,
-          number,
-          caller,
-          failures: lock.failures,
-          lockedForMs: lock.lockedForMs,
-        });
+        this.service.reportPinLockout({ scope, number, caller, failures, lockedForMs });
       },
       openPhoneMedia: () =>
         PhoneMedia.open({
@@ -289,15 +292,8 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       lobby: this.#lobby,
       roomAudio: (roomId) => this.#rooms.acquire(roomId),
       releaseRoomAudio: (roomId) => this.#rooms.release(roomId),
-      openLegConnection: (roomId, token, ssrc, media) =>
-        LegConnection.open({
-          signalingUrl: this.config.signalingUrl,
-          token,
-          roomId,
-          ssrc,
-          // A wildcard bind sends from whatever address the route picks: then mediasoup has to learn it (comedia).
-          source: isWildcard(media.localIp) ? undefined : { ip: media.localIp, port: media.localPort },
-        }),
+      openLegConnection: (roomId, token, ssrc, source) =>
+        LegConnection.open({ signalingUrl: this.config.signalingUrl, token, roomId, ssrc, source }),
       countCall: (direction, outcome) => {
         this.calls.record(direction, outcome);
         this.#reportSoon();
@@ -316,8 +312,4 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       },
     };
   }
-}
-
-function isWildcard(ip: string): boolean {
-  return ip === '0.0.0.0' || ip === '::';
 }
