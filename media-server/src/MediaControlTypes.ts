@@ -211,6 +211,13 @@ export interface PlainProducerInput {
   /** Bind address; defaults to the server's listenIp. */
   listenIp?: string;
   appData?: Record<string, unknown>;
+  /**
+   * The sender's own address, when it knows it (the SIP gateway's phone
+   * socket): RTP is then taken from there only (RTCP muxed on the same port).
+   * Without it the first packet's source becomes the sender (comedia), and
+   * anyone who reaches the port first would speak for the participant.
+   */
+  remote?: { ip: string; port: number };
 }
 
 export interface PlainProducerResult {

@@ -38,15 +38,20 @@ export async function createPlainProducer(
   input: PlainProducerInput,
   defaults: PlainRtpDefaults,
 ): Promise<PlainProducerResult> {
-  // comedia: the sender's address is learnt from its first packet, so ffmpeg needs no port of its own.
   const listen = listenInfo(defaults, input.listenIp);
-  const transport = await room.createPlainTransport(peerId, 'send', {
-    listenInfo: listen,
-    rtcpListenInfo: listen,
-    rtcpMux: false,
-    comedia: true,
-  });
+  // A sender that names its address (the SIP gateway) gets a transport connected to it: mediasoup then
+  // drops RTP from any other source. Otherwise comedia: the sender's address is learnt from its first
+  // packet, so ffmpeg needs no port of its own (only trusted local senders use that).
+  const transport = input.remote
+    ? await room.createPlainTransport(peerId, 'send', { listenInfo: listen, rtcpMux: true, comedia: false })
+    : await room.createPlainTransport(peerId, 'send', {
+        listenInfo: listen,
+        rtcpListenInfo: listen,
+        rtcpMux: false,
+        comedia: true,
+      });
   try {
+    if (input.remote) await transport.connect({ ip: input.remote.ip, port: input.remote.port });
     const producer = await room.produce(peerId, {
       transportId: transport.id,
       kind: input.kind,

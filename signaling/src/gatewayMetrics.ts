@@ -24,6 +24,8 @@ interface BootTotals {
   calls: Map<CallKey, number>;
   ticks: number;
   late: number;
+  foreign: number;
+  lockouts: number;
 }
 
 /** Boots remembered: one gateway per node, a few so a late report from the previous process is not re-added. */
@@ -33,6 +35,8 @@ export class GatewayMetrics {
   readonly #calls: Counter<'direction' | 'outcome'>;
   readonly #ticks: Counter;
   readonly #lateTicks: Counter;
+  readonly #foreignRtp: Counter;
+  readonly #pinLockouts: Counter;
   readonly #boots = new Map<string, BootTotals>();
 
   constructor(registry: Registry) {
@@ -53,6 +57,16 @@ export class GatewayMetrics {
       help: 'Mixer ticks that ran more than a frame (20 ms) late: phones hear gaps',
       registers,
     });
+    this.#foreignRtp = new Counter({
+      name: 'beacon_sip_rtp_foreign_dropped_total',
+      help: "RTP datagrams at the SIP gateway's ports from neither the call's phone nor mediasoup, dropped",
+      registers,
+    });
+    this.#pinLockouts = new Counter({
+      name: 'beacon_sip_pin_lockouts_total',
+      help: 'Conference numbers or callers locked out of PIN entry after too many wrong PINs',
+      registers,
+    });
     for (const direction of SIP_CALL_DIRECTIONS) {
       for (const outcome of SIP_CALL_OUTCOMES) this.#calls.inc({ direction, outcome }, 0);
     }
@@ -62,7 +76,7 @@ export class GatewayMetrics {
   report(counters: GatewayCounters): void {
     let previous = this.#boots.get(counters.bootId);
     if (!previous) {
-      previous = { calls: new Map(), ticks: 0, late: 0 };
+      previous = { calls: new Map(), ticks: 0, late: 0, foreign: 0, lockouts: 0 };
       this.#boots.set(counters.bootId, previous);
       for (const boot of this.#boots.keys()) {
         if (this.#boots.size <= BOOTS_KEPT) break;
@@ -86,6 +100,16 @@ export class GatewayMetrics {
     if (late > 0) {
       this.#lateTicks.inc(late);
       previous.late = counters.mixerLateTicks;
+    }
+    const foreign = (counters.rtpForeignDropped ?? 0) - previous.foreign;
+    if (foreign > 0) {
+      this.#foreignRtp.inc(foreign);
+      previous.foreign += foreign;
+    }
+    const lockouts = (counters.pinLockouts ?? 0) - previous.lockouts;
+    if (lockouts > 0) {
+      this.#pinLockouts.inc(lockouts);
+      previous.lockouts += lockouts;
     }
   }
 }

@@ -8,6 +8,7 @@
  * arrive). When Kamailio is not installed the gateway still connects and
  * tells signaling why phones are unavailable, so the console can say so.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +21,7 @@ import { runDialIn } from './calls/DialInFlow.ts';
 import { runDialOut } from './calls/DialOutFlow.ts';
 import type { GatewayContext } from './calls/GatewayContext.ts';
 import { Lobby } from './calls/Lobby.ts';
+import { PinGuard } from './calls/PinGuard.ts';
 import type { GatewayConfig } from './config.ts';
 import { KamailioProcess } from './kamailio/KamailioProcess.ts';
 import { RegistrationMonitor } from './kamailio/RegistrationMonitor.ts';
@@ -31,12 +33,17 @@ import { PromptLibrary } from './media/PromptLibrary.ts';
 import { RoomAudioRegistry } from './rooms/RoomAudioRegistry.ts';
 import { GatewayService } from './signaling/GatewayService.ts';
 import { LegConnection } from './signaling/LegConnection.ts';
+import { ParentToken } from './signaling/ParentToken.ts';
 import { GatewayUserAgent } from './sip/GatewayUserAgent.ts';
 
 const logger = createLogger('Gateway');
 
 /** How often the registrations are re-sent even without a change (signaling may have restarted). */
 const STATUS_REFRESH_MS = 30_000;
+/** How often an idle gateway checks whether to reconnect its service socket with a renewed token. */
+const TOKEN_REFRESH_CHECK_MS = 5 * 60_000;
+/** Security counters (dropped RTP) reach signaling at most this often: a flood must not become a report flood. */
+const COUNTER_REPORT_MS = 1000;
 /** How often `<workDir>/gateway-stats.json` (mixer clock, legs; read by operators and the bench) is rewritten. */
 const STATS_FILE_MS = 5000;
 
@@ -53,6 +60,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   readonly calls = new CallCounters();
   readonly prompts: PromptLibrary;
   readonly #lobby = new Lobby();
+  readonly #pins: PinGuard;
   readonly #rooms: RoomAudioRegistry;
   readonly #legs = new Map<string, { leg: CallLeg; extension: string | null }>();
   #kamailio: KamailioProcess | null = null;
@@ -64,23 +72,31 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   #statsTimer: NodeJS.Timeout | undefined;
   #stopping = false;
   #reportQueued = false;
+  #counterReport: NodeJS.Timeout | undefined;
+  #tokenTimer: NodeJS.Timeout | undefined;
 
   private constructor(config: GatewayConfig, service: GatewayService) {
     super();
     this.config = config;
     this.service = service;
     this.prompts = new PromptLibrary({ cacheDir: config.promptDir });
+    this.#pins = new PinGuard(config.pinGuard);
     this.#rooms = new RoomAudioRegistry(service, this.clock, {
       localIp: config.rtpIp,
       portRange: config.rtpPorts,
       maxSpeakers: config.maxSpeakers,
+      onForeignPacket: () => this.#countForeignRtp(),
     });
     this.clock.add(this.#lobby);
   }
 
   static async start(config: GatewayConfig): Promise<Gateway> {
     mkdirSync(config.workDir, { recursive: true });
-    const service = await GatewayService.connect(config.signalingUrl, config.token);
+    const token = config.token ?? (await ParentToken.fromParent());
+    const service = await GatewayService.connect(
+      config.signalingUrl,
+      typeof token === 'string' ? token : () => token.current,
+    );
     const gateway = new Gateway(config, service);
     try {
       await gateway.#start();
@@ -100,6 +116,11 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     await this.prompts.prepare();
     this.clock.start();
     this.#statsTimer = setInterval(() => this.#writeStats(), STATS_FILE_MS);
+    this.#tokenTimer = setInterval(
+      () => this.service.refreshIfDue(this.#legs.size === 0 && this.#rooms.size === 0),
+      TOKEN_REFRESH_CHECK_MS,
+    );
+    this.#tokenTimer.unref();
     if (!KamailioProcess.available(this.config.kamailioBin)) {
       this.#unavailable = 'kamailio_not_installed';
       logger.warn(
@@ -112,6 +133,10 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       path.join(this.config.workDir, 'kamailio-subscribers.sqlite'),
       this.config.realm,
     );
+    // Drawn anew on every start and never written anywhere but as an HA1 in the subscriber file:
+    // only this process can register as the gateway over Kamailio's loopback WebSocket.
+    const password = randomBytes(24).toString('base64url');
+    this.#subscribers.setServiceUser('gateway', password);
     await this.#syncSubscribers();
     this.service.on('credentials', () => void this.#syncSubscribers());
     const kamailio = new KamailioProcess({
@@ -135,6 +160,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     this.#ua = new GatewayUserAgent({
       wsUrl: `ws://127.0.0.1:${this.config.wsPort}`,
       domain: this.config.realm,
+      password,
       noAnswerTimeoutMs: this.config.noAnswerMs,
     });
     this.#ua.on('incoming', (call) => void runDialIn(this.#context(), call));
@@ -164,6 +190,8 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     this.#stopping = true;
     clearInterval(this.#statusTimer);
     clearInterval(this.#statsTimer);
+    clearTimeout(this.#counterReport);
+    clearInterval(this.#tokenTimer);
     await Promise.allSettled(this.legs.map((leg) => leg.end('gateway_stopping')));
     await this.#rooms.closeAll();
     this.#monitor?.stop();
@@ -234,22 +262,38 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     });
   }
 
+  #countForeignRtp(): void {
+    this.calls.rtpForeignDropped++;
+    this.#counterReport ??= setTimeout(() => {
+      this.#counterReport = undefined;
+      if (!this.#stopping) void this.#reportStatus();
+    }, COUNTER_REPORT_MS);
+  }
+
   #context(): GatewayContext {
     return {
       service: this.service,
       prompts: this.prompts,
       pinTries: this.config.pinTries,
+      pins: this.#pins,
+      pinLockout: ({ scope, failures, lockedForMs }, number, caller) => {
+        logger.warn({ scope, number, caller, lockedForMs }, 'PIN entry locked');
+        this.calls.pinLockouts++;
+        this.#reportSoon();
+        this.service.reportPinLockout({ scope, number, caller, failures, lockedForMs });
+      },
       openPhoneMedia: () =>
         PhoneMedia.open({
           localIp: this.config.rtpIp,
           portRange: this.config.rtpPorts,
           rtpTimeoutMs: this.config.rtpTimeoutMs,
+          onForeignPacket: () => this.#countForeignRtp(),
         }),
       lobby: this.#lobby,
       roomAudio: (roomId) => this.#rooms.acquire(roomId),
       releaseRoomAudio: (roomId) => this.#rooms.release(roomId),
-      openLegConnection: (roomId, token, ssrc) =>
-        LegConnection.open({ signalingUrl: this.config.signalingUrl, token, roomId, ssrc }),
+      openLegConnection: (roomId, token, ssrc, source) =>
+        LegConnection.open({ signalingUrl: this.config.signalingUrl, token, roomId, ssrc, source }),
       countCall: (direction, outcome) => {
         this.calls.record(direction, outcome);
         this.#reportSoon();

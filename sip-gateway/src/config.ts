@@ -1,14 +1,16 @@
 /**
  * Gateway configuration, read from the environment and validated once.
- * Signaling starts the gateway as a child process and passes the first two;
+ * Signaling starts the gateway as a child process, passes the first one and
+ * hands the service token over IPC (ParentToken: never in the environment);
  * everything else has a default that works on one machine.
  *
  *   BEACON_SIGNALING_URL       signaling base URL                         (required)
- *   BEACON_GATEWAY_TOKEN       service JWT for the gateway's socket         (required)
+ *   BEACON_GATEWAY_TOKEN       service JWT, for a gateway run by hand      (unset: asked of the
+ *                                                                           parent over IPC)
  *   BEACON_SIP_REALM           digest realm / SIP domain                    beacon
  *   BEACON_SIP_LISTEN          Kamailio UDP listen (phones)                 0.0.0.0:5060
  *   BEACON_SIP_ADVERTISED_IP   address Kamailio puts in Via/Record-Route     (unset: listen address)
- *   BEACON_SIP_WS_PORT         Kamailio WebSocket + JSON-RPC (loopback)      5066
+ *   BEACON_SIP_WS_PORT         Kamailio WebSocket for the gateway (loopback)  5066
  *   BEACON_SIP_CONFERENCE_PATTERN conference numbers routed to the gateway   ^6[0-9]{3}$
  *   BEACON_SIP_RTP_IP          gateway RTP address phones send to            127.0.0.1 when SIP listens on
  *                                                                           loopback, else the first LAN IPv4
@@ -18,6 +20,11 @@
  *   BEACON_SIP_MAX_SPEAKERS    loudest speakers mixed for each phone        3
  *   BEACON_SIP_NO_ANSWER_MS    dial-out rings this long before giving up    30000
  *   BEACON_SIP_PIN_TRIES       wrong PINs before hanging up                 3
+ *   BEACON_SIP_PIN_CALLER_FAILURES  wrong PINs from one caller (15 min)    5
+ *                              that lock it out of every conference
+ *   BEACON_SIP_PIN_NUMBER_FAILURES  wrong PINs to one number (15 min,      20
+ *                              anyone) that lock the number
+ *   BEACON_SIP_PIN_LOCK_SECONDS  first lockout; doubles each time, ≤ 1 h   60
  *   BEACON_SIP_WORK_DIR        Kamailio config, subscriber DB, prompts      <BEACON_DATA_DIR or ./data>/sip
  *   BEACON_KAMAILIO_BIN        Kamailio binary                              kamailio
  *   BEACON_PROMPT_DIR          voice prompts (G.711), made by setup         ~/.cache/beacon/prompts
@@ -33,7 +40,7 @@ const hostPort = z.string().regex(/^[0-9a-fA-F.:[\]]+:[0-9]{1,5}$/, 'ip:port');
 export const gatewayConfigSchema = z
   .object({
     BEACON_SIGNALING_URL: z.url(),
-    BEACON_GATEWAY_TOKEN: nonEmpty,
+    BEACON_GATEWAY_TOKEN: nonEmpty.optional(),
     BEACON_DATA_DIR: nonEmpty.default('./data'),
     BEACON_SIP_REALM: nonEmpty.default('beacon'),
     BEACON_SIP_LISTEN: hostPort.default('0.0.0.0:5060'),
@@ -47,6 +54,9 @@ export const gatewayConfigSchema = z
     BEACON_SIP_MAX_SPEAKERS: z.coerce.number().int().min(1).max(10).default(3),
     BEACON_SIP_NO_ANSWER_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
     BEACON_SIP_PIN_TRIES: z.coerce.number().int().min(1).max(10).default(3),
+    BEACON_SIP_PIN_CALLER_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+    BEACON_SIP_PIN_NUMBER_FAILURES: z.coerce.number().int().min(1).max(1000).default(20),
+    BEACON_SIP_PIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     BEACON_SIP_WORK_DIR: nonEmpty.optional(),
     BEACON_KAMAILIO_BIN: nonEmpty.default('kamailio'),
     BEACON_PROMPT_DIR: nonEmpty.default(path.join(os.homedir(), '.cache', 'beacon', 'prompts')),
@@ -59,7 +69,7 @@ export const gatewayConfigSchema = z
     const [listenIp, listenPort] = splitHostPort(env.BEACON_SIP_LISTEN);
     return {
       signalingUrl: env.BEACON_SIGNALING_URL,
-      token: env.BEACON_GATEWAY_TOKEN,
+      token: env.BEACON_GATEWAY_TOKEN ?? null,
       realm: env.BEACON_SIP_REALM,
       sipListen: { ip: listenIp, port: listenPort },
       advertisedIp: env.BEACON_SIP_ADVERTISED_IP ?? null,
@@ -71,6 +81,11 @@ export const gatewayConfigSchema = z
       maxSpeakers: env.BEACON_SIP_MAX_SPEAKERS,
       noAnswerMs: env.BEACON_SIP_NO_ANSWER_MS,
       pinTries: env.BEACON_SIP_PIN_TRIES,
+      pinGuard: {
+        callerFailures: env.BEACON_SIP_PIN_CALLER_FAILURES,
+        numberFailures: env.BEACON_SIP_PIN_NUMBER_FAILURES,
+        lockMs: env.BEACON_SIP_PIN_LOCK_SECONDS * 1000,
+      },
       workDir: env.BEACON_SIP_WORK_DIR ?? path.join(env.BEACON_DATA_DIR, 'sip'),
       kamailioBin: env.BEACON_KAMAILIO_BIN,
       promptDir: env.BEACON_PROMPT_DIR,

@@ -1,7 +1,7 @@
 /**
  * `node --import tsx sip-gateway/src/main.ts`: the SIP gateway process.
  * Normally started by signaling (which passes BEACON_SIGNALING_URL and a
- * service token in BEACON_GATEWAY_TOKEN); see config.ts for the rest.
+ * service token over IPC, see ParentToken); see config.ts for the rest.
  */
 import { Lifecycle, LifecycleError } from '@beacon/common';
 import { loadGatewayConfig } from './config.ts';

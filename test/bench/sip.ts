@@ -58,6 +58,11 @@ export async function runSipLoad(opts: SipBenchOptions) {
         method: 'POST',
         body: JSON.stringify({ id: `bench-${i}`, title: `Bench ${i}`, kind: 'meeting' }),
       });
+      // New rooms get 6-digit PINs; uac-load.xml types 4 digits, like the seeded rooms (an older install's).
+      await apiJson(sip.beacon.url, sip.adminToken, `/api/v1/admin/rooms/bench-${i}`, {
+        method: 'PATCH',
+        body: JSON.stringify({ pin: String(1000 + i) }),
+      });
     }
     const rooms = (
       await apiJson<{ dialNumber: string | null; pin: string | null }[]>(

@@ -522,7 +522,7 @@ describe('dial-out, status and credentials', () => {
     });
     expect((await created.json()) as object).toMatchObject({
       dialNumber: expect.stringMatching(/^6\d{3}$/),
-      pin: expect.stringMatching(/^\d{4}$/),
+      pin: expect.stringMatching(/^\d{6}$/),
     });
   });
 });

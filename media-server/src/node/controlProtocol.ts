@@ -83,7 +83,13 @@ export const controlMethods = {
   closePeer: z.object(peer),
   createPlainProducer: z.object({
     ...peer,
-    input: z.object({ kind, rtpParameters, listenIp: z.string().optional(), appData: appData.optional() }),
+    input: z.object({
+      kind,
+      rtpParameters,
+      listenIp: z.string().optional(),
+      appData: appData.optional(),
+      remote: z.object({ ip: z.string().min(1).max(64), port: z.number().int().min(1).max(65_535) }).optional(),
+    }),
   }),
   createPlainConsumer: z.object({
     ...peer,

@@ -85,6 +85,8 @@ export type ProcessSupervisorEvents = {
   restarting: [delayMs: number];
   /** A restart attempt failed; another is scheduled. */
   restartfailed: [error: ProcessStartError];
+  /** A message from the child over the IPC channel (option `ipc`). */
+  message: [message: unknown];
 };
 
 export type ProcessStartErrorCode = 'spawn_failed' | 'exited_during_start' | 'not_ready' | 'prepare_failed';
@@ -133,6 +135,16 @@ export class ProcessSupervisor extends TypedEmitter<ProcessSupervisorEvents> {
   /** The current child's stdin (option `stdin`), null otherwise. */
   get stdin(): NodeJS.WritableStream | null {
     return this.#child?.stdin ?? null;
+  }
+
+  /** Sends to the current child over the IPC channel (option `ipc`); false when no child listens. */
+  send(message: unknown): boolean {
+    const child = this.#child;
+    if (!child?.connected) return false;
+    child.send(message as Parameters<ChildProcess['send']>[0], (err) => {
+      if (err) this.#opts.logger?.debug({ err }, `${this.name}: IPC message not delivered`);
+    });
+    return true;
   }
 
   /** Resolves when the current (or last) child exits, whoever caused it. */
@@ -223,6 +235,7 @@ export class ProcessSupervisor extends TypedEmitter<ProcessSupervisorEvents> {
       stdio,
     });
     this.#child = child;
+    if (this.#opts.ipc) child.on('message', (message) => this.safeEmit('message', message));
     // EPIPE when the child exits before reading what we wrote: its exit is what matters.
     child.stdin?.on('error', () => undefined);
     if (output === 'pipe') {

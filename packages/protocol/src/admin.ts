@@ -13,6 +13,7 @@ import {
   CN_MOBILE_PATTERN,
   DIAL_NUMBER_PATTERN,
   DIVISION_CODE_PATTERN,
+  NEW_ROOM_PIN_PATTERN,
   PERSON_ROLES,
   PHONE_LINE_PATTERN,
   ROOM_KINDS,
@@ -57,6 +58,9 @@ const phoneLine = z.string().regex(PHONE_LINE_PATTERN, '电话号码 / digits an
 const divisionCode = z.string().regex(DIVISION_CODE_PATTERN, '行政区划代码 / 6, 9 or 12 digits');
 const extension = z.string().regex(DIAL_NUMBER_PATTERN, '分机号为 2–16 位数字 / 2–16 digits');
 const pin = z.string().regex(ROOM_PIN_PATTERN, 'PIN 为 4–8 位数字 / 4–8 digits');
+const newRoomPin = z
+  .string()
+  .regex(NEW_ROOM_PIN_PATTERN, '新会议室的 PIN 为 6–8 位数字 / a new room’s PIN has 6–8 digits');
 
 // ---- the deployment's area (one row) ---------------------------------------------------
 
@@ -270,8 +274,8 @@ export const createMeetingRoomSchema = z.object({
   kind: z.enum(ROOM_KINDS).default('meeting'),
   /** Default: the next free 6xxx. */
   dialNumber: extension.optional(),
-  /** Default: a random 4-digit PIN; null asks for none. */
-  pin: pin.nullable().optional(),
+  /** Default: a random 6-digit PIN; null asks for none. */
+  pin: newRoomPin.nullable().optional(),
 });
 export type CreateMeetingRoomInput = z.infer<typeof createMeetingRoomSchema>;
 export const updateMeetingRoomSchema = z

@@ -46,6 +46,10 @@ export const gatewayCountersSchema = z.object({
   /** 20 ms mixer clock ticks, and those that ran more than a frame late. */
   mixerTicks: count,
   mixerLateTicks: count,
+  /** RTP datagrams dropped because they came from neither the call's phone nor mediasoup (hijack attempts, strays). */
+  rtpForeignDropped: count.optional(),
+  /** Conference PIN lockouts started (a number or a caller after too many wrong PINs). */
+  pinLockouts: count.optional(),
 });
 export type GatewayCounters = z.infer<typeof gatewayCountersSchema>;
 
@@ -108,8 +112,24 @@ export const sipEventSchemas = {
   // ---- gateway service socket --------------------------------------------
   /** A dialled conference number → the room (error `room_not_found`). */
   'sip:resolve': z.object({ number: dialNumberSchema }),
-  /** Checks a PIN (error `wrong_pin`); audited. */
-  'sip:enter': z.object({ number: dialNumberSchema, pin: z.string().regex(/^[0-9]{1,12}$/) }),
+  /** Checks a PIN (error `wrong_pin`); audited, with the caller (its extension, or its address) when given. */
+  'sip:enter': z.object({
+    number: dialNumberSchema,
+    pin: z.string().regex(/^[0-9]{1,12}$/),
+    caller: z.string().min(1).max(64).optional(),
+  }),
+  /** The gateway locked a caller or a conference number out of PIN entry (too many wrong PINs): audited. */
+  'sip:pinLockout': z.object({
+    scope: z.enum(['caller', 'number']),
+    number: dialNumberSchema,
+    caller: z.string().min(1).max(64),
+    failures: z.number().int().min(1).max(10_000),
+    lockedForMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 3_600_000),
+  }),
   /** A token for one call's own socket (device phone). */
   'sip:legToken': z.object({
     callId: z.string().min(1).max(256),
@@ -164,6 +184,8 @@ export const sipEventSchemas = {
     codec: z.enum(['PCMU', 'PCMA']),
     ssrc: z.number().int().min(1).max(0xffff_ffff),
     payloadType: z.number().int().min(0).max(127),
+    /** The gateway socket the audio comes from: the producer then takes RTP from there only (no comedia). */
+    source: z.object({ ip: z.string().min(1).max(64), port: z.number().int().min(1).max(65535) }).optional(),
   }),
   'phone:state': z.object({ callState: phoneCallStateSchema }),
   /** How many are in the room (for the `#` command). */
@@ -177,6 +199,7 @@ export const sipEventSchemas = {
 export interface SipEventResults {
   'sip:resolve': { roomId: string; title: string };
   'sip:enter': { roomId: string; title: string };
+  'sip:pinLockout': Record<string, never>;
   'sip:legToken': { token: string; displayName: string; townshipId: string | null };
   'sip:tap': { streams: TapStream[] };
   'sip:untap': Record<string, never>;

@@ -145,6 +145,13 @@ export const CN_MOBILE_PATTERN = /^1[3-9][0-9]{9}$/;
 export const PHONE_LINE_PATTERN = /^[0-9][0-9-]{2,19}$/;
 /** Conference PINs an admin sets: 4–8 digits. */
 export const ROOM_PIN_PATTERN = /^[0-9]{4,8}$/;
+/**
+ * Digits a new room's PIN has at least (random or chosen): 4 digits fall to a
+ * few hundred calls of guessing. Older rooms keep shorter PINs, warned in the log.
+ */
+export const MIN_NEW_ROOM_PIN_DIGITS = 6;
+/** A new room's PIN: 6–8 digits. */
+export const NEW_ROOM_PIN_PATTERN = /^[0-9]{6,8}$/;
 /** 行政区划代码: 6 digits (county) or 9/12 (township, village). */
 export const DIVISION_CODE_PATTERN = /^[0-9]{6}([0-9]{3}([0-9]{3})?)?$/;
 /** Usernames: letters, digits, `_ . -`, 2–64 of them. */

@@ -20,6 +20,6 @@ describe('random secrets', () => {
     const passwords = new Set(Array.from({ length: 50 }, randomSipPassword));
     for (const p of passwords) expect(p).toMatch(/^[0-9]{12}$/);
     expect(passwords.size).toBe(50);
-    expect(randomPin()).toMatch(/^[0-9]{4}$/);
+    expect(randomPin()).toMatch(/^[0-9]{6}$/);
   });
 });

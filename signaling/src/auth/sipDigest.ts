@@ -6,6 +6,7 @@
  * plain password is never stored.
  */
 import { createHash, randomInt } from 'node:crypto';
+import { MIN_NEW_ROOM_PIN_DIGITS } from '@beacon/protocol';
 
 export interface SipHashes {
   ha1: string;
@@ -32,7 +33,7 @@ export function randomSipPassword(): string {
   return randomDigits(12);
 }
 
-/** A conference PIN for a new room. */
+/** A conference PIN for a new room (MIN_NEW_ROOM_PIN_DIGITS: 4 digits fall to a few hundred calls of guessing). */
 export function randomPin(): string {
-  return randomDigits(4);
+  return randomDigits(MIN_NEW_ROOM_PIN_DIGITS);
 }

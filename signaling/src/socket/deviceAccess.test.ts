@@ -59,7 +59,7 @@ describe('assertDeviceMayUse', () => {
     expect(browser).not.toContain('phone:media');
     expect(browser).toContain('phone:dial');
     expect(browser).toContain('chat:send');
-    expect(allowed(gateway).filter((e) => e.startsWith('sip:'))).toHaveLength(10);
+    expect(allowed(gateway).filter((e) => e.startsWith('sip:'))).toHaveLength(11);
     expect(allowed(gateway)).not.toContain('phone:count');
   });
 });

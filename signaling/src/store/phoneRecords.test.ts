@@ -17,12 +17,12 @@ describeStoreBackends((env) => {
       expect(await store.rooms.findByDialNumber('6999')).toBeUndefined();
     });
 
-    it('numbers new rooms with the next free 6xxx and a random 4-digit PIN', async () => {
+    it('numbers new rooms with the next free 6xxx and a random 6-digit PIN', async () => {
       const store = await env.open({ seed: { demoPassword: 'beacon2026' } });
       const a = await store.rooms.create({ id: 'flood', title: '防汛', kind: 'emergency', createdBy: null });
       const b = await store.rooms.create({ id: 'fire', title: '防火', kind: 'emergency', createdBy: null });
       expect([a.dialNumber, b.dialNumber]).toEqual(['6003', '6004']);
-      expect(a.pin).toMatch(/^[0-9]{4}$/);
+      expect(a.pin).toMatch(/^[0-9]{6}$/);
       expect(await store.rooms.get('flood')).toEqual(a);
       const open = await store.rooms.create({ id: 'open', title: '公开', kind: 'meeting', createdBy: null, pin: null });
       expect(open.pin).toBeNull();
@@ -71,7 +71,7 @@ describeStoreBackends((env) => {
       expect(await store.rooms.get('emergency-drill')).toMatchObject({ dialNumber: '6002', pin: '1234' });
       expect(await store.rooms.get('old-room')).toMatchObject({
         dialNumber: '6003',
-        pin: expect.stringMatching(/^\d{4}$/),
+        pin: expect.stringMatching(/^\d{6}$/),
       });
       const subscribers = await store.terminals.sipSubscribers();
       expect(subscribers.map((s) => s.username)).toEqual(['8002']);

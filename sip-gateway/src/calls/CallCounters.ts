@@ -19,6 +19,10 @@ export class CallCounters {
   /** New on every process start: signaling adds a restarted gateway's totals instead of subtracting. */
   readonly bootId = randomUUID();
   readonly #counts = new Map<`${SipCallDirection}:${SipCallOutcome}`, number>();
+  /** Datagrams at phone and tap ports from a source other than the call's phone or mediasoup. */
+  rtpForeignDropped = 0;
+  /** PIN lockouts started (PinGuard). */
+  pinLockouts = 0;
 
   record(direction: SipCallDirection, outcome: SipCallOutcome): void {
     const key = `${direction}:${outcome}` as const;
@@ -34,6 +38,13 @@ export class CallCounters {
       const [direction, outcome] = key.split(':') as [SipCallDirection, SipCallOutcome];
       return { direction, outcome, count };
     });
-    return { bootId: this.bootId, calls, mixerTicks: clock.ticks, mixerLateTicks: clock.late };
+    return {
+      bootId: this.bootId,
+      calls,
+      mixerTicks: clock.ticks,
+      mixerLateTicks: clock.late,
+      rtpForeignDropped: this.rtpForeignDropped,
+      pinLockouts: this.pinLockouts,
+    };
   }
 }

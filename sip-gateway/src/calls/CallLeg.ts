@@ -109,6 +109,7 @@ export class CallLeg extends TypedEmitter<CallLegEvents> {
       payloadType: negotiation.payloadType,
       telephoneEventPt: negotiation.telephoneEventPt,
       remote: negotiation.remote,
+      signalIp: this.call.signalIp,
     });
     this.#applyHold(negotiation);
   }

@@ -1,7 +1,9 @@
 /**
  * A phone dialled a conference number: resolve the number (unknown → 404
- * before answering), answer, ask for the PIN (Chinese, then English), three
- * tries, then join the room or say goodbye and hang up.
+ * before answering), refuse a caller or number locked out for wrong PINs
+ * (403 before answering, see PinGuard), answer, ask for the PIN (Chinese,
+ * then English), three tries, then join the room or say goodbye and hang up;
+ * a lockout that starts during the tries ends the call at once.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { ClientError, type SipCallOutcome } from '@beacon/protocol';
@@ -27,6 +29,14 @@ export async function runDialIn(ctx: GatewayContext, call: IncomingCall): Promis
     const unknown = code === 'room_not_found' || code === 'bad_request';
     ctx.countCall('in', unknown ? 'unknown_number' : 'failed');
     call.reject(unknown ? 404 : 503);
+    return;
+  }
+  const caller = call.fromUser || call.signalIp || 'unknown';
+  const locked = ctx.pins.locked(number, caller);
+  if (locked) {
+    logger.info({ callId: call.callId, number, caller, scope: locked.scope }, 'dial-in refused: PIN entry locked');
+    ctx.countCall('in', 'rejected_pin');
+    call.reject(403);
     return;
   }
   if (!call.offer) {
@@ -58,7 +68,7 @@ export async function runDialIn(ctx: GatewayContext, call: IncomingCall): Promis
   leg.transition(CallLegState.Prompting);
   ctx.lobby.add(leg.legId, media);
   try {
-    const roomId = await askPin(ctx, leg, number);
+    const roomId = await askPin(ctx, leg, number, caller);
     if (roomId === null) {
       ctx.countCall('in', dialInOutcome(leg));
       return;
@@ -71,7 +81,7 @@ export async function runDialIn(ctx: GatewayContext, call: IncomingCall): Promis
           extension,
           fromNumber: call.fromUser || null,
         });
-        return ctx.openLegConnection(roomId, token, randomInt(1, 0xffff_fffe));
+        return ctx.openLegConnection(roomId, token, randomInt(1, 0xffff_fffe), media);
       },
       async () => {
         const audio = await ctx.roomAudio(roomId);
@@ -100,9 +110,11 @@ function dialInOutcome(leg: CallLeg): SipCallOutcome {
 }
 
 /** The room id once the PIN is right; null when the leg ended (wrong PINs, hang-up). */
-async function askPin(ctx: GatewayContext, leg: CallLeg, number: string): Promise<string | null> {
+async function askPin(ctx: GatewayContext, leg: CallLeg, number: string, caller: string): Promise<string | null> {
   for (let attempt = 1; attempt <= ctx.pinTries; attempt += 1) {
     if (leg.finished) return null;
+    // Others may have locked the number while this caller listened.
+    if (ctx.pins.locked(number, caller)) break;
     const prompt = leg.say(attempt === 1 ? 'welcome_pin' : 'wrong_pin');
     const collector = collectPin([leg.media, leg.call], () => leg.media.stopPrompts(), { promptPlayed: prompt });
     leg.once('ended', collector.cancel);
@@ -112,11 +124,13 @@ async function askPin(ctx: GatewayContext, leg: CallLeg, number: string): Promis
     leg.media.stopPrompts();
     try {
       if (pin.length === 0) throw new ClientError('wrong_pin', 'no PIN entered');
-      const room = await ctx.service.enter(number, pin);
+      const room = await ctx.service.enter(number, pin, caller);
+      ctx.pins.succeed(caller);
       return room.roomId;
     } catch (err) {
       if (!(err instanceof ClientError) || err.code !== 'wrong_pin') throw err;
       logger.info({ legId: leg.legId, attempt }, 'wrong PIN');
+      for (const lock of ctx.pins.fail(number, caller)) ctx.pinLockout(lock, number, caller);
     }
   }
   await leg.say('goodbye_wrong_pin');

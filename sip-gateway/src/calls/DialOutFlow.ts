@@ -66,7 +66,7 @@ async function enterRoom(ctx: GatewayContext, leg: CallLeg, request: DialRequest
           extension: request.extension,
           fromNumber: null,
         });
-        return ctx.openLegConnection(request.roomId, token, randomInt(1, 0xffff_fffe));
+        return ctx.openLegConnection(request.roomId, token, randomInt(1, 0xffff_fffe), leg.media);
       },
       async () => {
         const audio = await ctx.roomAudio(request.roomId);

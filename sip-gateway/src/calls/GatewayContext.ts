@@ -8,11 +8,21 @@ import type { PromptLibrary } from '../media/PromptLibrary.ts';
 import type { GatewayService } from '../signaling/GatewayService.ts';
 import type { LegConnection } from '../signaling/LegConnection.ts';
 import type { CallLeg, LegRoomAudio } from './CallLeg.ts';
+import type { PinGuard, PinLock } from './PinGuard.ts';
+
+export interface RtpSource {
+  readonly localIp: string;
+  readonly localPort: number;
+}
 
 export interface GatewayContext {
   readonly service: GatewayService;
   readonly prompts: PromptLibrary;
   readonly pinTries: number;
+  /** Wrong PINs per caller and per number, and the lockouts they start. */
+  readonly pins: PinGuard;
+  /** A lockout started: audited by signaling, counted for /metrics. */
+  pinLockout(lock: PinLock, number: string, caller: string): void;
   openPhoneMedia(): Promise<PhoneMedia>;
   /** Ticks the leg's media (prompts, keypad) while it is not in a room yet. */
   lobby: { add(legId: string, media: PhoneMedia): void; remove(legId: string): void };
@@ -20,7 +30,8 @@ export interface GatewayContext {
   roomAudio(roomId: string): Promise<LegRoomAudio>;
   /** Called when a leg ended: the room's audio may close. */
   releaseRoomAudio(roomId: string): void;
-  openLegConnection(roomId: string, token: string, ssrc: number): Promise<LegConnection>;
+  /** `source`: the leg's RTP socket (PhoneMedia), the only sender the room's producer will take audio from. */
+  openLegConnection(roomId: string, token: string, ssrc: number, source: RtpSource): Promise<LegConnection>;
   track(leg: CallLeg, extension: string | null): void;
   /** Once per call, when its outcome is known (metrics). */
   countCall(direction: SipCallDirection, outcome: SipCallOutcome): void;

@@ -1,4 +1,5 @@
 import { createSocket } from 'node:dgram';
+import { stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSippAvailable, runSipp } from '../../../test/src/sipp.ts';
 import { renderKamailioConfig, resolveKamailioConfig } from './KamailioConfig.ts';
@@ -88,9 +89,65 @@ describe.skipIf(!ready)('Kamailio with SIPp phones', () => {
     await k?.close();
   });
 
-  it('answers JSON-RPC on the loopback HTTP port', async () => {
+  it("answers JSON-RPC on a FIFO only the gateway's user can open, never over the loopback HTTP port", async () => {
+    // Any local process reaches the loopback port: there, JSON-RPC must not answer.
+    const overHttp = await fetch(`http://${k.kamailio.config.wsListen}/RPC`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'ul.dump', id: 1 }),
+    });
+    expect(overHttp.status).toBe(404);
+    expect(await overHttp.text()).not.toContain('jsonrpc');
     expect(await k.kamailio.rpc<string>('core.version')).toMatch(/^kamailio 5\./);
     await expect(k.kamailio.rpc('no.such.method')).rejects.toThrow(KamailioError);
+    expect((await stat(k.kamailio.config.rpcFifo)).mode & 0o777).toBe(0o600);
+    expect((await stat(k.kamailio.config.runDir)).mode & 0o777).toBe(0o700);
+    expect((await stat(k.kamailio.configPath)).mode & 0o777).toBe(0o600);
+    // Concurrent calls each get their own reply.
+    const versions = await Promise.all(Array.from({ length: 8 }, () => k.kamailio.rpc<string>('core.version')));
+    expect(new Set(versions).size).toBe(1);
+  });
+
+  it('ignores an address that floods it with REGISTERs (pike), and still answers others', async () => {
+    const flooder = createSocket('udp4');
+    await new Promise<void>((resolve) => flooder.bind(0, '127.0.0.2', resolve));
+    const replies: string[] = [];
+    flooder.on('message', (message) => replies.push(message.toString().split('\r\n')[0] ?? ''));
+    const [host, port] = k.sipTarget.split(':');
+    const localPort = flooder.address().port;
+    try {
+      for (let i = 0; i < 200; i++) {
+        const register = [
+          `REGISTER sip:${k.realm} SIP/2.0`,
+          `Via: SIP/2.0/UDP 127.0.0.2:${localPort};branch=z9hG4bK-flood-${i}`,
+          'Max-Forwards: 70',
+          `From: <sip:8002@${k.realm}>;tag=f${i}`,
+          `To: <sip:8002@${k.realm}>`,
+          `Call-ID: flood-${i}@127.0.0.2`,
+          `CSeq: ${i + 1} REGISTER`,
+          `Contact: <sip:8002@127.0.0.2:${localPort}>`,
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n');
+        flooder.send(register, Number(port), host);
+      }
+      // Wait until the replies stop coming (the burst has been handled), then count.
+      let seen = -1;
+      while (seen !== replies.length) {
+        seen = replies.length;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      expect(replies.length).toBeGreaterThan(10);
+      expect(replies.length).toBeLessThan(100);
+      expect(new Set(replies)).toEqual(new Set(['SIP/2.0 401 Unauthorized']));
+    } finally {
+      flooder.close();
+    }
+    // Someone else (here: 127.0.0.1) is still answered.
+    expect(await rawSip(k.sipTarget, (p) => options(k.sipTarget, p, '1 OPTIONS', 'after-flood'))).toBe(
+      'SIP/2.0 200 OK',
+    );
   });
 
   it('registers a phone with the right password and the monitor reports it', async () => {

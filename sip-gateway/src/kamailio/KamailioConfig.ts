@@ -17,7 +17,7 @@ export interface KamailioConfigOptions {
   udpListen?: ListenAddress;
   /** ip[:port] Kamailio puts in Via/Record-Route when behind NAT. Default: none. */
   advertisedAddress?: string | null;
-  /** ip:port of the WebSocket (gateway) and JSON-RPC `/RPC`; keep it on loopback. Default `127.0.0.1:5066`. */
+  /** ip:port of the gateway's WebSocket; keep it on loopback. Default `127.0.0.1:5066`. */
   wsListen?: ListenAddress;
   /** Digest realm and SIP domain. Default `beacon`. */
   realm?: string;
@@ -29,6 +29,10 @@ export interface KamailioConfigOptions {
   gatewayUser?: string;
   /** Kamailio's module directory. Default: found by `findModulesDir()`. */
   modulesDir?: string;
+  /** Kamailio's run directory (0700): its JSON-RPC FIFO `rpc.fifo` and the reply FIFOs. Default `<dbFile's dir>/run`. */
+  runDir?: string;
+  /** INVITE/REGISTER requests one non-loopback address may send within 2 s before pike ignores it. Default 40. */
+  floodRequests?: number;
 }
 
 export type ResolvedKamailioConfig = Required<
@@ -37,6 +41,8 @@ export type ResolvedKamailioConfig = Required<
   udpListen: string;
   wsListen: string;
   advertisedAddress: string | null;
+  /** `<runDir>/rpc.fifo`: where JSON-RPC requests are written (FifoRpc). */
+  rpcFifo: string;
 };
 
 function hostPort(address: ListenAddress): string {
@@ -48,6 +54,7 @@ const HOST_PORT = /^[0-9a-fA-F.:[\]]+:[0-9]{1,5}$/;
 const TOKEN = /^[A-Za-z0-9._-]{1,64}$/;
 
 export function resolveKamailioConfig(options: KamailioConfigOptions): ResolvedKamailioConfig {
+  const runDir = path.resolve(options.runDir ?? path.join(path.dirname(options.dbFile), 'run'));
   const resolved: ResolvedKamailioConfig = {
     udpListen: hostPort(options.udpListen ?? '0.0.0.0:5060'),
     advertisedAddress: options.advertisedAddress ?? null,
@@ -57,6 +64,9 @@ export function resolveKamailioConfig(options: KamailioConfigOptions): ResolvedK
     conferencePattern: options.conferencePattern ?? '^6[0-9]{3}$',
     gatewayUser: options.gatewayUser ?? 'gateway',
     modulesDir: options.modulesDir ?? findModulesDir() ?? '/usr/lib/x86_64-linux-gnu/kamailio/modules',
+    runDir,
+    rpcFifo: path.join(runDir, 'rpc.fifo'),
+    floodRequests: options.floodRequests ?? 40,
   };
   const bad = (what: string): never => {
     throw new KamailioError('bad_config', `invalid Kamailio ${what}`);
@@ -67,6 +77,7 @@ export function resolveKamailioConfig(options: KamailioConfigOptions): ResolvedK
     bad('advertisedAddress');
   }
   if (!TOKEN.test(resolved.realm)) bad(`realm ${resolved.realm}`);
+  if (!Number.isInteger(resolved.floodRequests) || resolved.floodRequests < 1) bad('floodRequests');
   if (!TOKEN.test(resolved.gatewayUser)) bad(`gatewayUser ${resolved.gatewayUser}`);
   if (/["\r\n\\]/.test(resolved.conferencePattern)) bad('conferencePattern (no quotes, backslashes or newlines)');
   try {
@@ -74,7 +85,7 @@ export function resolveKamailioConfig(options: KamailioConfigOptions): ResolvedK
   } catch {
     bad(`conferencePattern ${resolved.conferencePattern}`);
   }
-  if (/["\r\n]/.test(resolved.dbFile) || /["\r\n]/.test(resolved.modulesDir)) bad('path');
+  if ([resolved.dbFile, resolved.modulesDir, resolved.runDir].some((p) => /["\r\n]/.test(p))) bad('path');
   return resolved;
 }
 
@@ -97,6 +108,9 @@ export function renderKamailioConfig(
     CONFERENCE_PATTERN: config.conferencePattern,
     GATEWAY_USER: config.gatewayUser,
     MODULES_DIR: config.modulesDir,
+    RUN_DIR: config.runDir,
+    RPC_FIFO: config.rpcFifo,
+    FLOOD_REQUESTS: String(config.floodRequests),
   };
   return template.replace(/\{\{([A-Z_]+)\}\}/g, (match, name: string) => {
     const value = values[name];

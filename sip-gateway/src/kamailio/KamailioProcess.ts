@@ -2,7 +2,7 @@
  * Kamailio as a child process of the gateway: config rendered into a work
  * directory, run in the foreground (`-DD -E`) under a ProcessSupervisor, its
  * stderr folded into our logger, readiness and monitoring over JSON-RPC on
- * the loopback HTTP port. Not restarted here: the gateway treats its death as
+ * its FIFO (FifoRpc: 0600 in a 0700 run directory, not a TCP port). Not restarted here: the gateway treats its death as
  * fatal and exits, and signaling restarts the gateway (which starts Kamailio).
  *
  * ```
@@ -12,10 +12,11 @@
  * ```
  */
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { findExecutable, ProcessStartError, ProcessSupervisor, TypedEmitter } from '@beacon/common';
 import { createLogger } from '../logger.ts';
+import { FifoRpc } from './FifoRpc.ts';
 import {
   findModulesDir,
   type KamailioConfigOptions,
@@ -45,7 +46,7 @@ export class KamailioProcess extends TypedEmitter<KamailioProcessEvents> {
   readonly config: ResolvedKamailioConfig;
   readonly #opts: KamailioProcessOptions;
   readonly #process: ProcessSupervisor;
-  #rpcId = 0;
+  readonly #rpc: FifoRpc;
 
   /** True when the binary is on PATH (or at the given path) and the WebSocket and SQLite modules are installed. */
   static available(binary = 'kamailio'): boolean {
@@ -57,11 +58,14 @@ export class KamailioProcess extends TypedEmitter<KamailioProcessEvents> {
   constructor(options: KamailioProcessOptions) {
     super();
     this.#opts = options;
-    this.config = resolveKamailioConfig(options);
     const runDir = path.join(options.workDir, 'run');
+    this.config = resolveKamailioConfig({ runDir, ...options });
+    this.#rpc = new FifoRpc({ fifo: this.config.rpcFifo, replyDir: this.config.runDir });
     this.#process = new ProcessSupervisor({
       name: 'Kamailio',
       command: options.binary ?? 'kamailio',
+      // Kamailio needs nothing of ours: none of the gateway's settings (nor any secret) is inherited.
+      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
       args: [
         '-DD',
         '-E',
@@ -75,8 +79,11 @@ export class KamailioProcess extends TypedEmitter<KamailioProcessEvents> {
         String(options.privateMemoryMb ?? 8),
       ],
       beforeSpawn: async () => {
-        await mkdir(runDir, { recursive: true });
-        await writeFile(this.configPath, renderKamailioConfig(this.config));
+        // Only the gateway's user may reach the JSON-RPC FIFO or read the config.
+        await mkdir(runDir, { recursive: true, mode: 0o700 });
+        await chmod(runDir, 0o700);
+        await writeFile(this.configPath, renderKamailioConfig(this.config), { mode: 0o600 });
+        await chmod(this.configPath, 0o600);
       },
       onOutput: (line) => {
         if (/\b(ERROR|CRITICAL|ALERT|BUG):/.test(line)) {
@@ -115,10 +122,6 @@ export class KamailioProcess extends TypedEmitter<KamailioProcessEvents> {
     return path.join(this.#opts.workDir, 'kamailio.cfg');
   }
 
-  get rpcUrl(): string {
-    return `http://${this.config.wsListen}/RPC`;
-  }
-
   get wsUrl(): string {
     return `ws://${this.config.wsListen}`;
   }
@@ -148,33 +151,8 @@ export class KamailioProcess extends TypedEmitter<KamailioProcessEvents> {
     if (wasRunning) logger.info('Kamailio stopped');
   }
 
-  /** One JSON-RPC call over HTTP (`ul.dump`, `core.version`, `stats.get_statistics`, ...). */
-  async rpc<T = unknown>(method: string, params: unknown[] = [], timeoutMs = 3000): Promise<T> {
-    this.#rpcId += 1;
-    let response: Response;
-    try {
-      response = await fetch(this.rpcUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', method, params, id: this.#rpcId }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
-      throw new KamailioError('kamailio_rpc_failed', `${method}: ${String(error)}`, { cause: error });
-    }
-    const text = await response.text();
-    let body: { result?: T; error?: { code?: number; message?: string } };
-    try {
-      body = JSON.parse(text);
-    } catch (error) {
-      throw new KamailioError('kamailio_rpc_failed', `${method}: not JSON (${response.status})`, { cause: error });
-    }
-    if (body.error) {
-      throw new KamailioError(
-        'kamailio_rpc_failed',
-        `${method}: ${body.error.message ?? 'error'} (${body.error.code})`,
-      );
-    }
-    return body.result as T;
+  /** One JSON-RPC call over Kamailio's FIFO (`ul.dump`, `core.version`, `ul.rm`, ...). */
+  rpc<T = unknown>(method: string, params: unknown[] = [], timeoutMs = 3000): Promise<T> {
+    return this.#rpc.call<T>(method, params, timeoutMs);
   }
 }

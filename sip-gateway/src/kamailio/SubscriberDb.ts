@@ -50,6 +50,8 @@ export class SubscriberDb {
   readonly #db: Database.Database;
   readonly #realm: string;
   readonly #reservedUsers: ReadonlySet<string>;
+  /** The gateway's own row (a reserved user), kept across replaceAll. */
+  #serviceRow: [string, string, string] | null = null;
 
   /**
    * @param file     SQLite file (created with the schema if missing)
@@ -69,6 +71,25 @@ export class SubscriberDb {
     );
     setVersion.run('version', VERSION_TABLE_VERSION);
     setVersion.run('subscriber', SUBSCRIBER_TABLE_VERSION);
+  }
+
+  /**
+   * The gateway's own SIP user (a reserved name) with a password it drew at
+   * start: Kamailio then lets only the gateway register over its WebSocket.
+   * Kept when the phones are replaced.
+   */
+  setServiceUser(username: string, password: string): void {
+    if (!this.#reservedUsers.has(username)) throw new TypeError(`${username} is not a reserved SIP user`);
+    if (password.length < 16) throw new TypeError('the service password must be at least 16 characters');
+    this.#serviceRow = [
+      username,
+      digestHa1(username, this.#realm, password),
+      digestHa1(`${username}@${this.#realm}`, this.#realm, password),
+    ];
+    this.#db.transaction(() => {
+      this.#db.prepare('DELETE FROM subscriber WHERE username = ?').run(username);
+      this.#insert(this.#serviceRow as [string, string, string]);
+    })();
   }
 
   /** Replaces every subscriber in one transaction (Kamailio never sees a half-written table). */
@@ -92,19 +113,24 @@ export class SubscriberDb {
       if (!HA1.test(subscriber.ha1)) throw new TypeError(`bad HA1 for ${username}`);
       return [username, subscriber.ha1.toLowerCase(), (subscriber.ha1b ?? '').toLowerCase()];
     });
-    const insert = this.#db.prepare(
-      'INSERT INTO subscriber (username, domain, password, ha1, ha1b) VALUES (?, ?, ?, ?, ?)',
-    );
     this.#db.transaction(() => {
       this.#db.prepare('DELETE FROM subscriber').run();
-      for (const [username, ha1, ha1b] of rows) insert.run(username, this.#realm, '', ha1, ha1b);
+      for (const row of rows) this.#insert(row as [string, string, string]);
+      if (this.#serviceRow) this.#insert(this.#serviceRow);
     })();
   }
 
+  #insert([username, ha1, ha1b]: [string, string, string]): void {
+    this.#db
+      .prepare('INSERT INTO subscriber (username, domain, password, ha1, ha1b) VALUES (?, ?, ?, ?, ?)')
+      .run(username, this.#realm, '', ha1, ha1b);
+  }
+
+  /** The phones' usernames (the gateway's own row left out). */
   usernames(): string[] {
-    return (this.#db.prepare('SELECT username FROM subscriber ORDER BY username').all() as { username: string }[]).map(
-      (row) => row.username,
-    );
+    return (this.#db.prepare('SELECT username FROM subscriber ORDER BY username').all() as { username: string }[])
+      .map((row) => row.username)
+      .filter((username) => !this.#reservedUsers.has(username));
   }
 
   close(): void {

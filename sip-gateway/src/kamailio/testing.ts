@@ -2,6 +2,7 @@
  * A throwaway Kamailio for tests (this package's and the cross-service ones):
  * loopback only, free ports, its own work directory and subscriber file.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,8 @@ export interface TestKamailio {
   sipTarget: string;
   wsUrl: string;
   realm: string;
+  /** The `gateway` user's password, drawn for this Kamailio like the gateway does at start. */
+  gatewayPassword: string;
   close(): Promise<void>;
 }
 
@@ -55,6 +58,8 @@ export async function startTestKamailio(
   const realm = options.realm ?? 'beacon';
   const dbFile = path.join(workDir, 'subscribers.sqlite');
   const db = new SubscriberDb(dbFile, realm);
+  const gatewayPassword = randomBytes(24).toString('base64url');
+  db.setServiceUser('gateway', gatewayPassword);
   db.replaceAll(subscribers);
   const sipPort = await freeSipPort();
   const wsPort = await freeTcpPort();
@@ -80,6 +85,7 @@ export async function startTestKamailio(
     sipTarget: `127.0.0.1:${sipPort}`,
     wsUrl: kamailio.wsUrl,
     realm,
+    gatewayPassword,
     async close() {
       await kamailio.stop();
       db.close();

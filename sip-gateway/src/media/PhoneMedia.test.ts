@@ -12,8 +12,8 @@ import { UdpPeer, waitUntil } from './udpTesting.ts';
 const RANGE = { min: 20_000, max: 29_998 };
 const opened: { close(): void }[] = [];
 
-async function setup(format: Partial<PhoneMediaFormat> = {}, rtpTimeoutMs?: number) {
-  const media = await PhoneMedia.open({ localIp: '127.0.0.1', portRange: RANGE, rtpTimeoutMs });
+async function setup(format: Partial<PhoneMediaFormat> = {}, rtpTimeoutMs?: number, onForeignPacket?: () => void) {
+  const media = await PhoneMedia.open({ localIp: '127.0.0.1', portRange: RANGE, rtpTimeoutMs, onForeignPacket });
   const phone = await UdpPeer.open();
   opened.push(media, phone);
   media.setFormat({
@@ -133,12 +133,58 @@ describe('PhoneMedia', () => {
     expect(((second?.timestamp ?? 0) - (first?.timestamp ?? 0)) >>> 0).toBe(160 * 6);
   });
 
-  it('answers to where the phone really sends from (symmetric RTP)', async () => {
+  it('answers to the port a NAT gave the phone, latched once from the SDP address', async () => {
     const { media, phone } = await setup({ remote: { ip: '127.0.0.1', port: 9 } });
     phone.send(new RtpSender({ payloadType: 0 }).packet(Buffer.alloc(160, 0xff), 160), media.localPort);
     await waitUntil(() => media.stats.packetsIn === 1, 5000, 'phone packet');
     media.writeFrame(null);
     await phone.waitFor(1);
+    // Latched: another port of the same address may not take the call over.
+    const neighbour = await UdpPeer.open();
+    opened.push(neighbour);
+    neighbour.send(new RtpSender({ payloadType: 0 }).packet(Buffer.alloc(160, 0xff), 160), media.localPort);
+    await waitUntil(() => media.stats.foreignDropped === 1, 5000, 'the neighbour dropped');
+    media.writeFrame(null);
+    await phone.waitFor(2);
+    expect(neighbour.received).toHaveLength(0);
+    expect(media.stats.packetsIn).toBe(1);
+  });
+
+  it('ignores, without counting them as foreign, packets that arrive before the answer names the phone', async () => {
+    const media = await PhoneMedia.open({ localIp: '127.0.0.1', portRange: RANGE });
+    const phone = await UdpPeer.open();
+    opened.push(media, phone);
+    phone.send(new RtpSender({ payloadType: 0 }).packet(Buffer.alloc(160, 0xff), 160), media.localPort);
+    await waitUntil(() => media.stats.ignored === 1, 5000, 'the early packet');
+    expect(media.stats.foreignDropped).toBe(0);
+  });
+
+  it('drops audio and keypad tones from any other source, counts them, and keeps sending to the phone', async () => {
+    let counted = 0;
+    const { media, phone } = await setup({}, undefined, () => counted++);
+    const digits: string[] = [];
+    media.on('dtmf', (d) => digits.push(d));
+    const stranger = await UdpPeer.open('127.0.0.2');
+    opened.push(stranger);
+    // A "1" pressed by the stranger (RFC 4733, end bit set), then loud audio.
+    for (let i = 0; i < 6; i++) {
+      const payload = Buffer.from([eventForDigit('1'), i >= 3 ? 0x8a : 0x0a, 0, 160 * (i + 1)]);
+      stranger.send(
+        buildRtp({ payloadType: 101, sequenceNumber: i + 1, timestamp: 1000, ssrc: 7, marker: i === 0, payload }),
+        media.localPort,
+      );
+    }
+    const sender = new RtpSender({ payloadType: 0 });
+    const tone = new SineSource(1000, 6000);
+    for (let i = 0; i < 4; i++) stranger.send(sender.packet(ulawEncode(tone.next()), 160), media.localPort);
+    await waitUntil(() => media.stats.foreignDropped === 10, 5000, 'the stranger dropped');
+    expect(counted).toBe(10);
+    expect(digits).toEqual([]);
+    expect(media.stats.packetsIn).toBe(0);
+    expect(media.readFrame()).toBeNull();
+    media.writeFrame(null);
+    await phone.waitFor(1);
+    expect(stranger.received).toHaveLength(0);
   });
 
   it('turns RFC 4733 events into one dtmf event per key press', async () => {

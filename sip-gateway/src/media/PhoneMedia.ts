@@ -8,9 +8,17 @@
  * comfort noise fills silence. Nothing goes out while the phone holds the
  * call or before its address is known.
  *
- * NAT: packets are accepted from any source, and once the phone's audio
- * arrives from an address other than its SDP's, we send there (symmetric
- * RTP), as phones behind NAT need.
+ * Whose packets count (anyone who can reach the port could otherwise listen
+ * to the room, speak into it, or press 1 on an alert call): only the phone's.
+ * The remote address is the SDP's connection address and port. A NAT may
+ * give the phone another source port (rarely another address: then the
+ * address Kamailio saw its SIP come from, `signalIp`, stands in for the
+ * SDP's); so the first valid RTP packet of a negotiated payload type from
+ * one of those addresses pins the remote once — port included — and from
+ * then on every datagram from any other address or port is dropped unread
+ * and counted (`foreignDropped`, `onForeignPacket`). A new offer/answer with
+ * a different remote (re-INVITE) starts over. Only a process on the phone's
+ * own address that sends before the phone could take the latch.
  */
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { TypedEmitter } from '@beacon/common';
@@ -34,6 +42,8 @@ export interface PhoneMediaOptions {
   portRange: PortRange;
   /** No RTP from the phone for this long → 'timeout'. Paused while held. Default 30 000. */
   rtpTimeoutMs?: number;
+  /** Called for each datagram dropped because it came from neither the phone nor mediasoup (metrics). */
+  onForeignPacket?: () => void;
 }
 
 export interface PhoneMediaFormat {
@@ -41,6 +51,8 @@ export interface PhoneMediaFormat {
   payloadType: number;
   telephoneEventPt: number | null;
   remote: { ip: string; port: number } | null;
+  /** Where Kamailio saw the phone's SIP come from, when known: may latch the remote like the SDP's address. */
+  signalIp?: string | null;
 }
 
 export type PhoneMediaEvents = { dtmf: [digit: string]; timeout: [] };
@@ -49,8 +61,10 @@ export interface PhoneMediaStats {
   packetsIn: number;
   packetsOut: number;
   lastPacketAt: number | null;
-  /** Datagrams that were not RTP of the negotiated payload types (RTCP, garbage, comfort noise). */
+  /** Datagrams from the phone that were not RTP of the negotiated payload types (RTCP, garbage, comfort noise). */
   ignored: number;
+  /** Datagrams from any other address or port than the phone's: dropped unread. */
+  foreignDropped: number;
   jitter: Readonly<JitterBufferStats>;
 }
 
@@ -71,17 +85,19 @@ export class PhoneMedia extends TypedEmitter<PhoneMediaEvents> {
   readonly #encoded = Buffer.alloc(FRAME_SAMPLES);
   #format: PhoneMediaFormat | null = null;
   #sendTo: { ip: string; port: number } | null = null;
+  /** True once a packet pinned #sendTo: no other source is accepted until the next offer/answer. */
+  #latched = false;
+  readonly #onForeign: (() => void) | undefined;
   #downlink: RtpSender | null = null;
   #uplink: UplinkForwarder | null = null;
   #held = false;
   #muted = false;
   #closed = false;
-  #natLogged = false;
   #pendingGap = 0;
   #noiseFrame = 0;
   #lastActivity = Date.now();
   readonly #timer: NodeJS.Timeout;
-  readonly #stats = { packetsIn: 0, packetsOut: 0, lastPacketAt: null as number | null, ignored: 0 };
+  readonly #stats = { packetsIn: 0, packetsOut: 0, lastPacketAt: null as number | null, ignored: 0, foreignDropped: 0 };
 
   static async open(opts: PhoneMediaOptions): Promise<PhoneMedia> {
     const socket = await bindUdp(opts.localIp, opts.portRange);
@@ -94,6 +110,7 @@ export class PhoneMedia extends TypedEmitter<PhoneMediaEvents> {
     this.localIp = opts.localIp;
     this.localPort = socket.address().port;
     this.#timeoutMs = opts.rtpTimeoutMs ?? 30_000;
+    this.#onForeign = opts.onForeignPacket;
     socket.on('message', (msg, rinfo) => this.#onMessage(msg, rinfo));
     // Sends to a phone that went away fail with ICMP errors; the RTP timeout handles the phone.
     socket.on('error', (err) => logger.debug({ err, port: this.localPort }, 'socket error'));
@@ -114,7 +131,11 @@ export class PhoneMedia extends TypedEmitter<PhoneMediaEvents> {
     const previous = this.#format;
     if (previous?.codec !== format.codec || previous.payloadType !== format.payloadType) this.#flushAudio();
     const remoteChanged = previous?.remote?.ip !== format.remote?.ip || previous?.remote?.port !== format.remote?.port;
-    if (remoteChanged) this.#sendTo = format.remote;
+    // A new remote starts over; the SIP source address arriving late only widens who may latch.
+    if (remoteChanged) {
+      this.#sendTo = format.remote;
+      this.#latched = false;
+    }
     this.#format = { ...format };
     if (this.#downlink === null) this.#downlink = new RtpSender({ payloadType: format.payloadType });
     else this.#downlink.payloadType = format.payloadType;
@@ -203,9 +224,18 @@ export class PhoneMedia extends TypedEmitter<PhoneMediaEvents> {
 
   #onMessage(msg: Buffer, rinfo: RemoteInfo): void {
     try {
+      // Before the answer is known nobody is the phone yet: the phone's own first packets may race it.
+      if (this.#format === null || this.#closed) {
+        this.#stats.ignored++;
+        return;
+      }
+      if (!this.#fromPhone(rinfo)) {
+        this.#dropForeign(rinfo);
+        return;
+      }
       const packet = parseRtp(msg);
       const format = this.#format;
-      if (packet === null || format === null || this.#closed) {
+      if (packet === null) {
         this.#stats.ignored++;
         return;
       }
@@ -214,9 +244,9 @@ export class PhoneMedia extends TypedEmitter<PhoneMediaEvents> {
         this.#stats.ignored++;
         return;
       }
+      this.#latch(rinfo);
       this.#stats.packetsIn++;
       this.#stats.lastPacketAt = this.#lastActivity = Date.now();
-      this.#latch(rinfo);
       if (isEvent) this.#dtmf.push(packet);
       else if (!this.#muted && !this.#held) {
         this.#jitter.push(packet);
@@ -228,16 +258,38 @@ export class PhoneMedia extends TypedEmitter<PhoneMediaEvents> {
     }
   }
 
-  #latch(rinfo: RemoteInfo): void {
+  /** The pinned remote once latched; before that, any port of the SDP's (or SIP's) address. */
+  #fromPhone(rinfo: RemoteInfo): boolean {
     const sendTo = this.#sendTo;
-    if (sendTo !== null && sendTo.ip === rinfo.address && sendTo.port === rinfo.port) return;
-    if (!this.#natLogged) {
-      this.#natLogged = true;
-      logger.info(
-        { sdp: sendTo, observed: `${rinfo.address}:${rinfo.port}` },
-        'phone RTP source differs from SDP, sending there',
+    if (sendTo !== null && sendTo.ip === rinfo.address && sendTo.port === rinfo.port) return true;
+    if (this.#latched) return false;
+    const format = this.#format;
+    return format !== null && (rinfo.address === format.remote?.ip || rinfo.address === format.signalIp);
+  }
+
+  #dropForeign(rinfo: RemoteInfo): void {
+    // mediasoup's producer side never sends to us (no RTCP is asked for); still, its datagrams are not an attack.
+    const uplink = this.#uplink?.target;
+    if (uplink !== undefined && uplink.ip === rinfo.address && uplink.port === rinfo.port) return;
+    this.#stats.foreignDropped++;
+    if (this.#stats.foreignDropped === 1 || this.#stats.foreignDropped % 1000 === 0) {
+      logger.warn(
+        { port: this.localPort, from: `${rinfo.address}:${rinfo.port}`, dropped: this.#stats.foreignDropped },
+        'RTP from a source other than the phone dropped',
       );
     }
+    this.#onForeign?.();
+  }
+
+  #latch(rinfo: RemoteInfo): void {
+    if (this.#latched) return;
+    this.#latched = true;
+    const sendTo = this.#sendTo;
+    if (sendTo !== null && sendTo.ip === rinfo.address && sendTo.port === rinfo.port) return;
+    logger.info(
+      { port: this.localPort, sdp: sendTo, observed: `${rinfo.address}:${rinfo.port}` },
+      'phone RTP source differs from SDP (NAT), latched to it',
+    );
     this.#sendTo = { ip: rinfo.address, port: rinfo.port };
   }
 

@@ -69,4 +69,22 @@ describe('RoomTap', () => {
     expect(tap.readFrames().size).toBe(0);
     expect(tap.streamCount).toBe(0);
   });
+
+  it("takes a stream's packets only from where its first packet came (mediasoup), not from a stranger", async () => {
+    let counted = 0;
+    const tap = await RoomTap.open({ localIp: '127.0.0.1', onForeignPacket: () => counted++ });
+    const mediasoup = await UdpPeer.open();
+    const stranger = await UdpPeer.open('127.0.0.2');
+    opened.push(tap, mediasoup, stranger);
+    tap.addStream(opusStream('dave', 5555));
+    const real = new RtpSender({ ssrc: 5555, payloadType: 100, clockRate: 48_000 });
+    // Three packets fill the jitter buffer's playout target.
+    for (const p of encodeOpusTone(600, 8000, 3)) mediasoup.send(real.packet(p, 960), tap.localPort);
+    await waitUntil(() => tap.readFrames().has('dave'), 5000, "mediasoup's packets");
+    // Someone who learnt the SSRC (it travels in clear RTP) sends a louder stream.
+    const forged = new RtpSender({ ssrc: 5555, payloadType: 100, clockRate: 48_000 });
+    for (const p of encodeOpusTone(1300, 8000, 5)) stranger.send(forged.packet(p, 960), tap.localPort);
+    await waitUntil(() => tap.foreignDropped === 5, 5000, "the stranger's packets");
+    expect(counted).toBe(5);
+  });
 });

@@ -8,9 +8,14 @@
  * The tap must not consume the gateway's own phone producers: the mixer
  * already mixes phones locally, and hearing them again through mediasoup
  * would be an echo of each phone's own voice.
+ *
+ * A stream's first packet pins where it comes from (mediasoup's transport):
+ * later packets with its SSRC from any other address or port are dropped
+ * and counted, so whoever reads an SSRC off the wire cannot speak into the
+ * phones' mix. Re-adding a stream (retap after a reconnect) forgets the pin.
  */
 
-import type { Socket } from 'node:dgram';
+import type { RemoteInfo, Socket } from 'node:dgram';
 import type { TapStream as ProtocolTapStream } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import { FRAME_SAMPLES } from './audioFrame.ts';
@@ -29,6 +34,8 @@ export interface RoomTapOptions {
   localIp: string;
   /** Default: any free port. */
   portRange?: PortRange;
+  /** Called for each datagram dropped because it came from elsewhere than its stream's source (metrics). */
+  onForeignPacket?: () => void;
 }
 
 /** Ticks of concealment after a stream's last real frame; after that a quiet stream yields nothing. */
@@ -40,6 +47,8 @@ interface TapStream {
   /** Opus decoder, or the G.711 codec for a PCMU/PCMA producer (another gateway's phone). */
   decoder: OpusStream | G711Codec;
   ticksSinceFrame: number;
+  /** `ip:port` of the stream's first packet; null until it arrives. */
+  source: string | null;
 }
 
 export class RoomTap {
@@ -48,20 +57,24 @@ export class RoomTap {
   readonly #socket: Socket;
   readonly #byProducer = new Map<string, TapStream>();
   readonly #bySsrc = new Map<number, TapStream>();
+  readonly #onForeign: (() => void) | undefined;
   #closed = false;
   /** Datagrams that were RTCP, garbage, or for an SSRC we were not told about. */
   ignored = 0;
+  /** Packets of a known stream from another source than its first packet's: dropped. */
+  foreignDropped = 0;
 
   static async open(opts: RoomTapOptions): Promise<RoomTap> {
     const socket = await bindUdp(opts.localIp, opts.portRange ?? null);
-    return new RoomTap(socket, opts.localIp);
+    return new RoomTap(socket, opts);
   }
 
-  private constructor(socket: Socket, localIp: string) {
+  private constructor(socket: Socket, opts: RoomTapOptions) {
     this.#socket = socket;
-    this.localIp = localIp;
+    this.localIp = opts.localIp;
     this.localPort = socket.address().port;
-    socket.on('message', (msg) => this.#onMessage(msg));
+    this.#onForeign = opts.onForeignPacket;
+    socket.on('message', (msg, rinfo) => this.#onMessage(msg, rinfo));
     socket.on('error', (err) => logger.debug({ err, port: this.localPort }, 'socket error'));
   }
 
@@ -77,7 +90,13 @@ export class RoomTap {
     else if (mime === 'audio/pcma') decoder = 'PCMA';
     else throw new TypeError(`RoomTap cannot decode ${s.mimeType}`);
     this.removeStream(s.producerId);
-    const stream: TapStream = { info: { ...s }, jitter: new JitterBuffer(), decoder, ticksSinceFrame: CONCEAL_TICKS };
+    const stream: TapStream = {
+      info: { ...s },
+      jitter: new JitterBuffer(),
+      decoder,
+      ticksSinceFrame: CONCEAL_TICKS,
+      source: null,
+    };
     this.#byProducer.set(s.producerId, stream);
     this.#bySsrc.set(s.ssrc >>> 0, stream);
   }
@@ -127,11 +146,19 @@ export class RoomTap {
     return typeof decoder === 'string' ? null : decoder.conceal();
   }
 
-  #onMessage(msg: Buffer): void {
+  #onMessage(msg: Buffer, rinfo: RemoteInfo): void {
     const packet = parseRtp(msg);
     const stream = packet === null ? undefined : this.#bySsrc.get(packet.ssrc);
     if (packet === null || stream === undefined || packet.payloadType !== stream.info.payloadType) {
       this.ignored++;
+      return;
+    }
+    const source = `${rinfo.address}:${rinfo.port}`;
+    stream.source ??= source;
+    if (stream.source !== source) {
+      this.foreignDropped++;
+      if (this.foreignDropped === 1) logger.warn({ port: this.localPort, from: source }, 'forged tap RTP dropped');
+      this.#onForeign?.();
       return;
     }
     stream.jitter.push(packet);

@@ -12,9 +12,10 @@ export class UdpPeer {
     socket.on('message', (msg) => this.received.push(msg));
   }
 
-  static async open(): Promise<UdpPeer> {
+  /** `ip`: any loopback address (127.0.0.2 plays a stranger on another host). Default 127.0.0.1. */
+  static async open(ip = '127.0.0.1'): Promise<UdpPeer> {
     const socket = dgram.createSocket('udp4');
-    socket.bind(0, '127.0.0.1');
+    socket.bind(0, ip);
     await once(socket, 'listening');
     return new UdpPeer(socket);
   }

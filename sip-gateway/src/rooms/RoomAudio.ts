@@ -16,6 +16,8 @@ export interface RoomAudioOptions {
   localIp: string;
   portRange: { min: number; max: number };
   maxSpeakers: number;
+  /** Forged or stray datagrams at the tap's port (metrics). */
+  onForeignPacket?: () => void;
 }
 
 export class RoomAudio {
@@ -34,7 +36,11 @@ export class RoomAudio {
   }
 
   static async open(roomId: string, service: GatewayService, opts: RoomAudioOptions): Promise<RoomAudio> {
-    const tap = await RoomTap.open({ localIp: opts.localIp, portRange: opts.portRange });
+    const tap = await RoomTap.open({
+      localIp: opts.localIp,
+      portRange: opts.portRange,
+      onForeignPacket: opts.onForeignPacket,
+    });
     const audio = new RoomAudio(roomId, tap, service, opts.maxSpeakers);
     try {
       await audio.retap();

@@ -39,12 +39,21 @@ export type SignalingSocket = Socket<ServerToClientEvents, ClientToServerEvents>
 
 export class GatewayService extends TypedEmitter<GatewayServiceEvents> {
   readonly #socket: SignalingSocket;
+  readonly #token: () => string;
   #everConnected = false;
+  /** The token the current connection was opened with: signaling closes the socket when it expires. */
+  #offered = '';
+  #connectedWith = '';
 
-  private constructor(signalingUrl: string, token: string) {
+  private constructor(signalingUrl: string, token: string | (() => string)) {
     super();
+    this.#token = typeof token === 'string' ? () => token : token;
     this.#socket = io(signalingUrl, {
-      auth: { token },
+      // A function: every reconnection presents the newest token (signaling renews it, see ParentToken).
+      auth: (cb) => {
+        this.#offered = this.#token();
+        cb({ token: this.#offered });
+      },
       transports: ['websocket'],
       reconnectionDelay: 500,
       reconnectionDelayMax: 3000,
@@ -55,6 +64,7 @@ export class GatewayService extends TypedEmitter<GatewayServiceEvents> {
     this.#socket.on('sip:alertCall', (request) => this.safeEmit('alertCall', request));
     this.#socket.on('sip:credentials', () => this.safeEmit('credentials'));
     this.#socket.on('connect', () => {
+      this.#connectedWith = this.#offered;
       if (this.#everConnected) {
         logger.info('service socket reconnected');
         this.safeEmit('reconnected');
@@ -68,7 +78,7 @@ export class GatewayService extends TypedEmitter<GatewayServiceEvents> {
   }
 
   /** Resolves once connected; a refused token rejects (no point retrying it). */
-  static connect(signalingUrl: string, token: string): Promise<GatewayService> {
+  static connect(signalingUrl: string, token: string | (() => string)): Promise<GatewayService> {
     const service = new GatewayService(signalingUrl, token);
     return new Promise((resolve, reject) => {
       service.#socket.once('connect', () => resolve(service));
@@ -86,12 +96,40 @@ export class GatewayService extends TypedEmitter<GatewayServiceEvents> {
     return this.#socket.connected;
   }
 
+  /**
+   * Signaling closes the service socket when the token it was opened with
+   * expires; the gateway then reconnects with a renewed one, but the drop
+   * re-taps every room (phones miss a second of the browsers). So, while
+   * nothing is in progress (`idle`: no call, no tapped room) and the
+   * connection's token is past half its life while a later one is at hand,
+   * reconnect now. Returns whether it did.
+   */
+  refreshIfDue(idle: boolean, now = Date.now()): boolean {
+    if (!idle || !this.#socket.connected) return false;
+    const current = tokenLife(this.#connectedWith);
+    const newest = tokenLife(this.#token());
+    if (current === null || newest === null || newest.exp <= current.exp) return false;
+    if (now / 1000 < (current.iat + current.exp) / 2) return false;
+    logger.info('reconnecting the service socket with a renewed token while idle');
+    this.#socket.disconnect().connect();
+    return true;
+  }
+
   resolveNumber(number: string) {
     return request(this.#socket, 'sip:resolve', { number });
   }
 
-  enter(number: string, pin: string) {
-    return request(this.#socket, 'sip:enter', { number, pin });
+  /** `caller`: the extension (or address) keying the PIN, for the audit. */
+  enter(number: string, pin: string, caller?: string) {
+    return request(this.#socket, 'sip:enter', { number, pin, caller });
+  }
+
+  /** Best effort (the gateway's own log has it too): signaling audits it. */
+  reportPinLockout(lockout: ClientPayload<'sip:pinLockout'>): void {
+    if (!this.#socket.connected) return;
+    request(this.#socket, 'sip:pinLockout', lockout).catch((err: unknown) =>
+      logger.warn({ err, lockout }, 'PIN lockout not delivered to the audit'),
+    );
   }
 
   legToken(input: ClientPayload<'sip:legToken'>) {
@@ -144,5 +182,17 @@ export class GatewayService extends TypedEmitter<GatewayServiceEvents> {
   close(): void {
     this.#socket.disconnect();
     this.removeAllListeners();
+  }
+}
+
+/** `iat`/`exp` of a JWT, read without verifying (signaling verifies; this only schedules a reconnect). */
+export function tokenLife(token: string): { iat: number; exp: number } | null {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return typeof payload?.iat === 'number' && typeof payload?.exp === 'number'
+      ? { iat: payload.iat, exp: payload.exp }
+      : null;
+  } catch {
+    return null;
   }
 }

@@ -43,6 +43,11 @@ export interface LegConnectionOptions {
   roomId: string;
   /** SSRC of the phone's audio as the gateway sends it to the room. */
   ssrc: number;
+  /**
+   * The leg's RTP socket, which sends that audio: the room's producer accepts RTP from it only. A wildcard
+   * bind sends from whatever address the route picks: then mediasoup has to learn it (comedia).
+   */
+  source?: { localIp: string; localPort: number };
 }
 
 /** PCMU: the gateway re-encodes every phone's audio to it before it enters the room. */
@@ -165,6 +170,7 @@ export class LegConnection extends TypedEmitter<LegConnectionEvents> {
       codec: 'PCMU',
       ssrc: this.#opts.ssrc,
       payloadType: UPLINK_PAYLOAD_TYPE,
+      source: uplinkSource(this.#opts.source),
     });
     this.#producerId = media.producerId;
     this.#uplink = { ip: media.ip, port: media.port, ssrc: this.#opts.ssrc, payloadType: UPLINK_PAYLOAD_TYPE };
@@ -204,4 +210,9 @@ export class LegConnection extends TypedEmitter<LegConnectionEvents> {
     this.#muted = peer.audioMuted;
     this.safeEmit('muted', { muted: peer.audioMuted, by: peer.audioMutedBy });
   }
+}
+
+function uplinkSource(source: LegConnectionOptions['source']): { ip: string; port: number } | undefined {
+  if (source === undefined || source.localIp === '0.0.0.0' || source.localIp === '::') return undefined;
+  return { ip: source.localIp, port: source.localPort };
 }

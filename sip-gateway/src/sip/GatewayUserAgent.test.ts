@@ -44,7 +44,12 @@ describe.skipIf(!ready)('GatewayUserAgent through Kamailio', () => {
 
   beforeAll(async () => {
     k = await startTestKamailio(PHONES);
-    ua = new GatewayUserAgent({ wsUrl: k.wsUrl, domain: k.realm, noAnswerTimeoutMs: 2500 });
+    ua = new GatewayUserAgent({
+      wsUrl: k.wsUrl,
+      domain: k.realm,
+      password: k.gatewayPassword,
+      noAnswerTimeoutMs: 2500,
+    });
     await ua.start();
   });
 
@@ -58,6 +63,16 @@ describe.skipIf(!ready)('GatewayUserAgent through Kamailio', () => {
     const dump = JSON.stringify(await k.kamailio.rpc('ul.dump'));
     expect(dump).toMatch(/"AoR":"gateway"/);
     expect(dump).toMatch(/transport=ws/i);
+  });
+
+  it('lets no other local process register as gateway (and take every conference call) without its password', async () => {
+    for (const password of ['', 'a-guess-at-the-password']) {
+      const intruder = new GatewayUserAgent({ wsUrl: k.wsUrl, domain: k.realm, password, startTimeoutMs: 3000 });
+      await expect(intruder.start()).rejects.toThrow(/not registered/);
+      expect(intruder.registered).toBe(false);
+    }
+    const contacts = JSON.stringify(await k.kamailio.rpc('ul.dump')).match(/"Address":"[^"]*"/g) ?? [];
+    expect(contacts).toHaveLength(1);
   });
 
   it('takes a phone call to a conference number: offer, 200 with our port, RTP, DTMF by INFO, BYE', async () => {
@@ -75,6 +90,8 @@ describe.skipIf(!ready)('GatewayUserAgent through Kamailio', () => {
     const call = await incoming;
     expect(call.toUser).toBe('6001');
     expect(call.fromUser).toBe('8001');
+    // Where Kamailio saw the phone's SIP come from (X-Beacon-Source): RTP from there may pin the port.
+    expect(call.signalIp).toBe('127.0.0.1');
     expect(call.offer?.codecs.map((c) => c.name)).toEqual(['PCMA']);
     expect(call.offer?.telephoneEventPt).toBe(101);
 
@@ -184,6 +201,7 @@ describe.skipIf(!ready)('GatewayUserAgent through Kamailio', () => {
     expect(events).toEqual(['ringing']);
     expect(negotiation).toMatchObject({ codec: 'PCMU', payloadType: 0, telephoneEventPt: 101 });
     expect(negotiation.remote.port).toBe(phone.mediaPort);
+    expect(call.signalIp).toBe('127.0.0.1');
 
     const end = ended(call);
     call.hangup();

@@ -52,6 +52,7 @@ export class GatewayUserAgent extends TypedEmitter<GatewayUserAgentEvents> {
     super();
     this.#opts = {
       username: 'gateway',
+      password: '',
       displayName: 'Beacon',
       noAnswerTimeoutMs: 30_000,
       startTimeoutMs: 15_000,
@@ -146,9 +147,11 @@ export class GatewayUserAgent extends TypedEmitter<GatewayUserAgentEvents> {
   }
 
   #userAgentOptions(): UserAgentOptions {
-    const { username, domain, displayName, wsUrl } = this.#opts;
+    const { username, password, domain, displayName, wsUrl } = this.#opts;
     return {
       uri: UserAgent.makeURI(`sip:${username}@${domain}`),
+      authorizationUsername: username,
+      authorizationPassword: password,
       displayName,
       // Kamailio rewrites the R-URI of calls for us to our Contact: same user.
       contactName: username,

@@ -6,7 +6,7 @@
 import type { Invitation } from 'sip.js';
 import { SessionState } from 'sip.js';
 import type { Logger } from '../logger.ts';
-import { SipCall } from './SipCall.ts';
+import { SipCall, SOURCE_HEADER, sourceIpOf } from './SipCall.ts';
 import type { AudioOffer } from './sdp.ts';
 import type { CallEnd, MediaNegotiation, RtpEndpoint } from './sipTypes.ts';
 
@@ -34,6 +34,7 @@ export class IncomingCall extends SipCall {
     this.fromUser = invitation.remoteIdentity.uri.user ?? '';
     this.fromDisplayName = invitation.remoteIdentity.displayName || null;
     this.toUser = request.getHeader(DIALLED_HEADER)?.trim() || request.to.uri.user || '';
+    this.signalIp = sourceIpOf(request.getHeader(SOURCE_HEADER));
   }
 
   /** Answers 200 with our SDP for `endpoint` (PCMU preferred if offered, else PCMA; telephone-event if offered). */

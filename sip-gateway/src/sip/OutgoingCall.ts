@@ -6,7 +6,7 @@
 import type { Core, Inviter } from 'sip.js';
 import { SessionState } from 'sip.js';
 import type { Logger } from '../logger.ts';
-import { SipCall } from './SipCall.ts';
+import { SipCall, SOURCE_HEADER, sourceIpOf } from './SipCall.ts';
 import type { CallEnd } from './sipTypes.ts';
 
 export function endForStatus(statusCode: number): CallEnd {
@@ -41,6 +41,7 @@ export class OutgoingCall extends SipCall {
       .invite({
         requestDelegate: {
           onProgress: (response) => this.#onProgress(response),
+          onAccept: (response) => this.learnSignalIp(sourceIpOf(response.message.getHeader(SOURCE_HEADER))),
           onReject: (response) => this.#onReject(response),
         },
       })
@@ -76,6 +77,7 @@ export class OutgoingCall extends SipCall {
 
   #onProgress(response: Core.IncomingResponse): void {
     const code = response.message.statusCode;
+    this.signalIp ??= sourceIpOf(response.message.getHeader(SOURCE_HEADER));
     if ((code === 180 || code === 183) && !this.#ringing) {
       this.#ringing = true;
       this.logger.debug('ringing');

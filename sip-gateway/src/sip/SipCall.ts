@@ -18,6 +18,16 @@ import { parseDtmfInfo } from './dtmfInfo.ts';
 import type { RtpSdhContext } from './RtpSessionDescriptionHandler.ts';
 import type { CallEnd, MediaNegotiation, SipCallEvents } from './sipTypes.ts';
 
+/** Kamailio writes where a phone's request or reply came from (its IP) into this header for the gateway. */
+export const SOURCE_HEADER = 'X-Beacon-Source';
+const IPV4_OR_6 = /^[0-9a-fA-F.:]{2,45}$/;
+
+/** The header's address when it is one; anything else is ignored. */
+export function sourceIpOf(value: string | undefined): string | null {
+  const ip = value?.trim() ?? '';
+  return IPV4_OR_6.test(ip) ? ip : null;
+}
+
 export class CallEndedError extends CodedError<'call_ended'> {
   override readonly name = 'CallEndedError';
   constructor(readonly end: CallEnd) {
@@ -32,6 +42,8 @@ export abstract class SipCall extends TypedEmitter<SipCallEvents> {
   protected readonly logger: Logger;
   /** Set by a subclass as soon as it knows why the call will end (first one wins). */
   protected endHint: CallEnd | null = null;
+  /** Where Kamailio saw the phone's SIP come from (SOURCE_HEADER); null when unknown. */
+  signalIp: string | null = null;
   #negotiation: MediaNegotiation | null = null;
   #answered = false;
   #remoteBye = false;
@@ -97,6 +109,13 @@ export abstract class SipCall extends TypedEmitter<SipCallEvents> {
     this.#answered = true;
     this.logger.info({ codec: this.#negotiation.codec, remote: this.#negotiation.remote }, 'call answered');
     this.safeEmit('answered', this.#negotiation);
+  }
+
+  /** The answer's source address arrived after `answered` (sip.js tells it last): media listeners re-read it. */
+  protected learnSignalIp(ip: string | null): void {
+    if (ip === null || ip === this.signalIp) return;
+    this.signalIp = ip;
+    if (this.#answered && this.#negotiation && !this.#ended) this.safeEmit('media', this.#negotiation);
   }
 
   /** Emits `ended` once; later calls are ignored. */

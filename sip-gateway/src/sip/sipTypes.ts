@@ -26,6 +26,8 @@ export interface GatewayUserAgentOptions {
   domain: string;
   /** Registered user; Kamailio routes conference numbers to it. Default `gateway`. */
   username?: string;
+  /** Its digest password (SubscriberDb.setServiceUser); Kamailio challenges REGISTER and INVITE over the WebSocket. */
+  password?: string;
   /** Display name phones show for dial-outs. Default `Beacon`. */
   displayName?: string;
   /** A dial-out rings this long, then CANCEL and `no_answer`. Default 30_000. */

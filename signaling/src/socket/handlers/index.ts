@@ -42,6 +42,7 @@ import { sipAlertCallState } from './sipAlertCallState.ts';
 import { sipDialState } from './sipDialState.ts';
 import { sipEnter } from './sipEnter.ts';
 import { sipLegToken } from './sipLegToken.ts';
+import { sipPinLockout } from './sipPinLockout.ts';
 import { sipResolve } from './sipResolve.ts';
 import { sipStatus } from './sipStatus.ts';
 import { sipSubscribers } from './sipSubscribers.ts';
@@ -98,6 +99,7 @@ export const handlers: HandlerTable = {
   'recording:stop': recordingStop,
   'sip:resolve': sipResolve,
   'sip:enter': sipEnter,
+  'sip:pinLockout': sipPinLockout,
   'sip:legToken': sipLegToken,
   'sip:tap': sipTap,
   'sip:untap': sipUntap,

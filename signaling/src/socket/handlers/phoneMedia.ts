@@ -1,7 +1,7 @@
 /**
  * phone:media — a phone leg's mic: a plain-RTP G.711 producer the gateway
- * sends to (comedia: mediasoup learns the gateway's address from the first
- * packet). It is the participant's `mic` like a browser's, so self-mute,
+ * sends to, taking RTP only from the gateway socket the leg names (`source`;
+ * without one, comedia: mediasoup learns the sender from the first packet). It is the participant's `mic` like a browser's, so self-mute,
  * chair mute, mute-all, roll call and speak grants act on it, and ready
  * browsers get a consumer of it. Asking again replaces the previous one (the
  * gateway re-opens media after a drop).
@@ -12,7 +12,7 @@ import type { Handler } from '../types.ts';
 
 const G711_CLOCK_RATE = 8000;
 
-export const phoneMedia: Handler<'phone:media'> = async (ctx, { codec, ssrc, payloadType }) => {
+export const phoneMedia: Handler<'phone:media'> = async (ctx, { codec, ssrc, payloadType, source }) => {
   const { room, participant } = ctx.session.require(ctx.registry, 'phone:media');
   room.control.assertMaySend(participant);
   const previous = participant.producerOf('mic');
@@ -26,6 +26,7 @@ export const phoneMedia: Handler<'phone:media'> = async (ctx, { codec, ssrc, pay
         encodings: [{ ssrc }],
       },
       appData,
+      remote: source,
     }),
   );
   const producer: ProducerInfo = {
