@@ -2,7 +2,8 @@
  * The command room (指挥大屏) of one node: the desks REST routes and socket
  * handlers call, the bus they report on, presence and the escalation timer.
  */
-import { DutyCalls, type DutyCallsOptions } from '../duty/DutyCalls.ts';
+import { DutyCalls } from '../duty/DutyCalls.ts';
+import type { DutyCallsOptions } from '../duty/DutyCallsTypes.ts';
 import { DutyDesk } from '../duty/DutyDesk.ts';
 import type { DutyOptions } from '../duty/DutyOptions.ts';
 import type { AlertMetrics } from '../metrics.ts';

@@ -8,7 +8,8 @@ import { userRoom } from '../auth/AccountSessions.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import { STAFF_ROOM } from '../socket/CommandEmitter.ts';
 import type { BeaconServer } from '../socket/types.ts';
-import type { DutyCalls, DutyCallsEvents } from './DutyCalls.ts';
+import type { DutyCalls } from './DutyCalls.ts';
+import type { DutyCallsEvents } from './DutyCallsTypes.ts';
 
 type Listener<K extends keyof DutyCallsEvents> = (...args: DutyCallsEvents[K]) => void;
 

@@ -14,9 +14,7 @@
  *        │                        │ └─ring time / all declined─> forwarded ─answer or leader's phone─┘
  *        └─no phone in time─> (dropped)        ringing|forwarded ──caller hangs up──> ended (missed)
  *
- * Lines are reused: `duty-line-N` rooms, the first without a call and
- * without anyone in it, created on first need. A fresh room per call would
- * take a conference number (6001–6999) from the pool for good.
+ * Lines are reused `duty-line-N` rooms (dutyLines.ts).
  *
  * One node's state (like the command room's timers): with several signaling
  * nodes the gateway's node owns the calls, and answering from a console on
@@ -24,7 +22,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TypedEmitter } from '@beacon/common';
-import { BeaconError, type DutyCallView, type PeerInfo } from '@beacon/protocol';
+import { BeaconError, type DutyCallView, type DutyPerson, type PeerInfo } from '@beacon/protocol';
 import type { Actor } from '../command/CommandBus.ts';
 import { requireStaff } from '../command/staff.ts';
 import { createLogger } from '../logger.ts';
@@ -32,54 +30,21 @@ import type { ConferenceRoom } from '../rooms/ConferenceRoom.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge, SipBridgeEvents } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
+import {
+  type DutyCallRecord as Call,
+  DEFAULT_DUTY_CALLS_OPTIONS,
+  DUTY_NUMBER_ACTOR,
+  type DutyCallsEvents,
+  type DutyCallsOptions,
+} from './DutyCallsTypes.ts';
 import type { DutyDesk } from './DutyDesk.ts';
+import { dialLeader, endedText, ringingView } from './dutyCallSteps.ts';
+import { freeLine, isDutyLine } from './dutyLines.ts';
 
 const logger = createLogger('DutyCalls');
 
-export interface DutyCallsOptions {
-  /** The duty desk's number (config BEACON_DUTY_NUMBER). Default 8000. */
-  number: string;
-  /** Unanswered this long → the leader on duty is called (config BEACON_DUTY_RING_SECONDS). Default 30 s. */
-  ringMs: number;
-  /** A line whose phone has not joined its room this long is given back. Default 30 s. */
-  connectMs?: number;
-}
-
-export const DEFAULT_DUTY_CALLS_OPTIONS: DutyCallsOptions = { number: '8000', ringMs: 30_000 };
-
-export type DutyCallsEvents = {
-  /** Show or update the card for these users (null: every staff console, nobody is rostered). */
-  call: [{ call: DutyCallView; userIds: string[] | null }];
-  /** Hang up a phone leg still in a finished call's room (the leader's phone after the caller hung up). */
-  hangup: [{ roomId: string; peerId: string; socketId: string }];
-};
-
-/** The author of what the duty number writes to the log itself. */
-export const DUTY_NUMBER_ACTOR: Actor = {
-  userId: 'duty-number',
-  username: 'duty-number',
-  displayName: '值班电话',
-  role: 'service',
-  townshipId: null,
-};
-
-const LINE_PREFIX = 'duty-line-';
-/** Lines at most: calls at once to the duty desk. */
-const MAX_LINES = 50;
 /** A finished call is remembered this long, so the leader's phone answering late is hung up. */
 const ENDED_KEPT_MS = 120_000;
-
-interface Call {
-  view: DutyCallView | null;
-  callId: string;
-  roomId: string;
-  /** Who the card rings for; null: every staff console. */
-  targets: string[] | null;
-  callerPeerId: string | null;
-  leaderExtension: string | null;
-  dialRequestId: string | null;
-  timer: ReturnType<typeof setTimeout> | undefined;
-}
 
 export class DutyCalls extends TypedEmitter<DutyCallsEvents> {
   readonly number: string;
@@ -92,7 +57,7 @@ export class DutyCalls extends TypedEmitter<DutyCallsEvents> {
   readonly #calls = new Map<string, Call>();
   #opening: Promise<unknown> = Promise.resolve();
   readonly #onRoom = (room: ConferenceRoom) => {
-    if (!room.id.startsWith(LINE_PREFIX)) return;
+    if (!isDutyLine(room.id)) return;
     room.on('peerjoined', (peer) => this.#joined(room, peer));
     room.on('peerleft', ({ peerId }) => this.#left(room.id, peerId));
   };
@@ -178,39 +143,32 @@ export class DutyCalls extends TypedEmitter<DutyCallsEvents> {
   }
 
   async #open(): Promise<{ roomId: string; title: string }> {
-    for (let line = 1; line <= MAX_LINES; line++) {
-      const roomId = `${LINE_PREFIX}${line}`;
-      // A finished call whose leader's phone may still ring keeps its line until it is forgotten.
-      const busy = (c: Call) => c.view?.state !== 'ended' || c.dialRequestId !== null;
-      if ([...this.#calls.values()].some((c) => c.roomId === roomId && busy(c))) continue;
-      if (this.#registry.participantCount(roomId) > 0) continue;
-      const title = `值班电话 ${line}`;
-      const record =
-        (await this.#store.rooms.get(roomId)) ??
-        (await this.#store.rooms.create({ id: roomId, title, kind: 'meeting', createdBy: null }));
-      // An admin may disable a line: it keeps its history and is skipped.
-      if (!record.enabled) continue;
-      const call: Call = {
-        view: null,
-        callId: `dc-${randomUUID().replaceAll('-', '').slice(0, 12)}`,
-        roomId,
-        targets: null,
-        callerPeerId: null,
-        leaderExtension: null,
-        dialRequestId: null,
-        timer: undefined,
-      };
-      this.#forgetEndedOn(roomId);
-      call.timer = setTimeout(() => {
-        if (call.view !== null) return;
-        logger.warn({ callId: call.callId, roomId }, 'the duty call never reached its line; given back');
-        this.#calls.delete(call.callId);
-      }, this.#connectMs);
-      this.#calls.set(call.callId, call);
-      logger.info({ callId: call.callId, roomId }, 'duty number dialled');
-      return { roomId, title: record.title };
-    }
-    throw new BeaconError('sip_unavailable', '值班电话线路全忙 / every duty line is busy');
+    // A finished call whose leader's phone may still ring keeps its line until it is forgotten.
+    const busy = (roomId: string) =>
+      [...this.#calls.values()].some(
+        (c) => c.roomId === roomId && (c.view?.state !== 'ended' || c.dialRequestId !== null),
+      );
+    const line = await freeLine(this.#store, this.#registry, busy);
+    if (!line) throw new BeaconError('sip_unavailable', '值班电话线路全忙 / every duty line is busy');
+    const call: Call = {
+      view: null,
+      callId: `dc-${randomUUID().replaceAll('-', '').slice(0, 12)}`,
+      roomId: line.roomId,
+      targets: null,
+      callerPeerId: null,
+      leaderExtension: null,
+      dialRequestId: null,
+      timer: undefined,
+    };
+    this.#forgetEndedOn(line.roomId);
+    call.timer = setTimeout(() => {
+      if (call.view !== null) return;
+      logger.warn({ callId: call.callId, roomId: line.roomId }, 'the duty call never reached its line; given back');
+      this.#calls.delete(call.callId);
+    }, this.#connectMs);
+    this.#calls.set(call.callId, call);
+    logger.info({ callId: call.callId, roomId: line.roomId }, 'duty number dialled');
+    return line;
   }
 
   #joined(room: ConferenceRoom, peer: PeerInfo): void {
@@ -243,21 +201,7 @@ export class DutyCalls extends TypedEmitter<DutyCallsEvents> {
 
   async #ring(call: Call, peer: PeerInfo): Promise<void> {
     clearTimeout(call.timer);
-    const now = Date.now();
-    call.view = {
-      callId: call.callId,
-      roomId: call.roomId,
-      state: 'ringing',
-      caller: peer.displayName,
-      extension: peer.phone?.extension ?? null,
-      startedAt: new Date(now).toISOString(),
-      forwardAt: new Date(now + this.#ringMs).toISOString(),
-      answeredBy: null,
-      answeredAt: null,
-      forwardedTo: null,
-      declinedBy: [],
-      endedAt: null,
-    };
+    call.view = ringingView({ callId: call.callId, roomId: call.roomId, peer, ringMs: this.#ringMs });
     call.timer = setTimeout(
       () => void this.#forward(call, `${Math.round(this.#ringMs / 1000)} 秒无人接听`),
       this.#ringMs,
@@ -281,7 +225,7 @@ export class DutyCalls extends TypedEmitter<DutyCallsEvents> {
     const view = call.view;
     if (view?.state !== 'ringing') return;
     view.state = 'forwarded';
-    let leader: { userId: string; displayName: string; phone: string | null } | null = null;
+    let leader: DutyPerson | null = null;
     try {
       leader = (await this.#duty.roster.now()).now?.entry?.leader ?? null;
     } catch (err) {
@@ -289,26 +233,10 @@ export class DutyCalls extends TypedEmitter<DutyCallsEvents> {
     }
     if (view.state !== 'forwarded') return;
     view.forwardedTo = leader && { userId: leader.userId, displayName: leader.displayName, phone: leader.phone };
-    const phone = leader?.phone ?? null;
-    if (!leader) {
-      this.#log(`${why}，排班表无带班领导，无法转接：${view.caller}`);
-    } else if (phone === null || !/^[0-9]{2,16}$/.test(phone)) {
-      this.#log(`${why}，带班领导 ${leader.displayName} 没有可拨打的分机：${view.caller}`);
-    } else {
-      call.leaderExtension = phone;
-      const request = this.#sip.available
-        ? this.#sip.dial(
-            { roomId: call.roomId, extension: phone, displayName: leader.displayName, townshipId: null },
-            `duty:${call.callId}`,
-          )
-        : null;
-      call.dialRequestId = request?.requestId ?? null;
-      this.#log(
-        request
-          ? `${why}，转带班领导 ${leader.displayName}（${phone}）：${view.caller}`
-          : `${why}，SIP 网关不可用，未能呼叫带班领导 ${leader.displayName}（${phone}）：${view.caller}`,
-      );
-    }
+    const dialled = dialLeader(this.#sip, { callId: call.callId, roomId: call.roomId, leader });
+    call.leaderExtension = dialled.extension;
+    call.dialRequestId = dialled.requestId;
+    this.#log(`${why}，${dialled.outcome}：${view.caller}`);
     logger.info({ callId: call.callId, leader: leader?.userId ?? null, why }, 'duty call forwarded');
     this.#changed(call);
   }
@@ -322,13 +250,7 @@ export class DutyCalls extends TypedEmitter<DutyCallsEvents> {
     const now = Date.now();
     view.state = 'ended';
     view.endedAt = new Date(now).toISOString();
-    const seconds = (from: string) => Math.max(0, Math.round((now - Date.parse(from)) / 1000));
-    if (before === 'answered') {
-      this.#log(`通话结束：${view.caller}，通话 ${seconds(view.answeredAt ?? view.startedAt)} 秒`);
-    } else {
-      const forwarded = before === 'forwarded' ? '，已转带班领导' : '';
-      this.#log(`未接来电：${view.caller}（响铃 ${seconds(view.startedAt)} 秒后挂机${forwarded}）`);
-    }
+    this.#log(endedText(view, before, now));
     logger.info({ callId: call.callId, before }, 'duty call ended');
     this.#changed(call);
     // Nobody is left to talk to: hang up the other phones (the leader's) in the line's room.
