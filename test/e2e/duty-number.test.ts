@@ -214,18 +214,21 @@ describe.skipIf(unavailable !== null)('the duty number rings the officers on dut
     const recordings = caller.recordedWavs().length;
     await caller.dial(`sip:8000@127.0.0.1:${sip.sip.port}`);
     await caller.waitEstablished(20_000);
-    await waitFor('the call card', cardState, (s) => s === 'ringing', { timeoutMs: 20_000, intervalMs: 150 });
-    const ringing = Date.now();
-
+    // The card rings (on a slow machine it may already show the forward when first seen).
+    await waitFor('the call card', cardState, (s) => s === 'ringing' || s === 'forwarded', {
+      timeoutMs: 20_000,
+      intervalMs: 150,
+    });
     await leader.waitEstablished((RING_SECONDS + 30) * 1000);
-    console.info(
-      `duty number: the leader's phone answered ${((Date.now() - ringing) / 1000).toFixed(1)} s after the card rang`,
-    );
-    expect(Date.now() - ringing).toBeGreaterThan((RING_SECONDS - 2) * 1000);
-    await waitLog(
-      'the forward in the duty log',
-      new RegExp(`^${RING_SECONDS} 秒无人接听，转带班领导 市领导（${LEADER_EXTENSION}）：${CALLER}$`),
-    );
+    const forward = new RegExp(`^${RING_SECONDS} 秒无人接听，转带班领导 市领导（${LEADER_EXTENSION}）：${CALLER}$`);
+    await waitLog('the forward in the duty log', forward);
+    // On the server's clock: the forward came after the whole ring time, not before.
+    const entries = await apiJson<DutyLogEntry[]>(sip.beacon.url, admin, '/api/v1/duty/log?limit=50');
+    const rang = entries.find((e) => e.text === `来电：${CALLER}`);
+    const forwarded = entries.find((e) => forward.test(e.text));
+    const waited = Date.parse(forwarded?.at ?? '') - Date.parse(rang?.at ?? '');
+    console.info(`duty number: forwarded to the leader ${(waited / 1000).toFixed(1)} s after the call rang`);
+    expect(waited).toBeGreaterThanOrEqual(RING_SECONDS * 1000 - 100);
     await waitLog('the leader answering in the duty log', new RegExp(`^带班领导 市领导 接听来电：${CALLER}$`));
     // Answered by the leader: the card leaves the officer's console.
     await waitFor(

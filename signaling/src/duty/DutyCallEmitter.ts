@@ -1,8 +1,8 @@
 /**
  * Turns duty number events into socket.io: a call's card to the user rooms
  * of the officers it rings for (every staff console when nobody is
- * rostered), and a phone left in a finished call's room removed the way a
- * chair removes it (its leg hears why, then the gateway hangs up).
+ * rostered), and a phone left in a finished call's room sent off the way
+ * an ended meeting sends it (its leg hears why, then the gateway hangs up).
  */
 import { userRoom } from '../auth/AccountSessions.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
@@ -25,7 +25,8 @@ export class DutyCallEmitter {
       opts.io.to(to).emit('duty:call', call);
     };
     this.#onHangup = ({ roomId, peerId, socketId }) => {
-      opts.io.to(socketId).emit('room:removed', { reason: '主叫已挂机 / the caller hung up' });
+      // As for a meeting the chair ended: the phone hears that the call is over, then the gateway hangs up.
+      opts.io.to(socketId).emit('room:ended', { by: '值班电话 / duty number' });
       opts.registry.get(roomId)?.remove(peerId);
     };
     this.#calls.on('call', this.#onCall);

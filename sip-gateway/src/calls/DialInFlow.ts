@@ -82,6 +82,7 @@ export async function runDialIn(ctx: GatewayContext, call: IncomingCall): Promis
         leg.once('ended', () => ctx.releaseRoomAudio(roomId));
         return audio;
       },
+      resolved.pinRequired === false ? 'duty_connecting' : 'joined',
     );
     ctx.countCall('in', dialInOutcome(leg));
   } catch (err) {
