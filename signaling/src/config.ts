@@ -48,6 +48,11 @@
  *                            separated (an end at or before the start
  *                            is on the next day)
  *   BEACON_DUTY_TIMEZONE     zone of roster days and shift times        Asia/Shanghai
+ *   BEACON_DUTY_NUMBER       the duty desk's number: a desk phone       8000
+ *                            dialling it rings the officers on duty
+ *                            (the SIP gateway routes it too)
+ *   BEACON_DUTY_RING_SECONDS unanswered this long → the leader on       30
+ *                            duty's phone is called
  *   BEACON_TURN              start coturn (Debian) for terminals behind off
  *                            NAT/firewalls: on | off
  *   BEACON_TURN_PORT         TURN listening port (UDP and TCP)          3478
@@ -155,6 +160,11 @@ export const configSchema = z
     BEACON_ESCALATION_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
     BEACON_DUTY_SHIFTS: dutyShiftsEnvSchema.optional(),
     BEACON_DUTY_TIMEZONE: timeZoneSchema.default('Asia/Shanghai'),
+    BEACON_DUTY_NUMBER: z
+      .string()
+      .regex(/^[0-9]{2,16}$/, 'digits only, 2–16 of them')
+      .default('8000'),
+    BEACON_DUTY_RING_SECONDS: z.coerce.number().int().min(3).max(600).default(30),
     BEACON_MAP_TILE_URL: z
       .string()
       .regex(/^https?:\/\/\S+$/, 'an http(s) URL')
@@ -301,6 +311,8 @@ export const configSchema = z
     escalationTickMs: env.BEACON_ESCALATION_TICK_MS,
     /** The duty roster's shifts and time zone (duty/DutyOptions.ts). */
     duty: { shifts: env.BEACON_DUTY_SHIFTS ?? DEFAULT_DUTY_SHIFTS, timeZone: env.BEACON_DUTY_TIMEZONE },
+    /** The duty number (duty/DutyCalls.ts). */
+    dutyCalls: { number: env.BEACON_DUTY_NUMBER, ringMs: env.BEACON_DUTY_RING_SECONDS * 1000 },
     map: { tileUrl: env.BEACON_MAP_TILE_URL ?? null, tileAttribution: env.BEACON_MAP_TILE_ATTRIBUTION ?? null },
     /** Who may read /metrics (metricsAccess.ts). */
     metrics: { token: env.BEACON_METRICS_TOKEN ?? null, trustLoopback: env.BEACON_METRICS_LOOPBACK === 'on' },

@@ -142,6 +142,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     escalationTickMs: config.escalationTickMs,
     metrics,
     duty: config.duty,
+    dutyCalls: config.dutyCalls,
   });
   life.add('command room', () => command.close());
   const accounts = new AccountSessions();

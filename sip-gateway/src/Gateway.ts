@@ -147,7 +147,8 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       wsListen: { ip: '127.0.0.1', port: this.config.wsPort },
       realm: this.config.realm,
       dbFile: this.#subscribers.file,
-      conferencePattern: this.config.conferencePattern,
+      // The duty number rides the conference route: Kamailio's regexes are POSIX extended, `|` works.
+      conferencePattern: `(${this.config.conferencePattern})|(^${this.config.dutyNumber}$)`,
     });
     this.#kamailio = kamailio;
     kamailio.on('exit', (code, signal) => {

@@ -12,6 +12,8 @@
  *   BEACON_SIP_ADVERTISED_IP   address Kamailio puts in Via/Record-Route     (unset: listen address)
  *   BEACON_SIP_WS_PORT         Kamailio WebSocket for the gateway (loopback)  5066
  *   BEACON_SIP_CONFERENCE_PATTERN conference numbers routed to the gateway   ^6[0-9]{3}$
+ *   BEACON_DUTY_NUMBER         the duty desk's number, routed to the gateway  8000
+ *                              too (signaling reads the same variable)
  *   BEACON_SIP_RTP_IP          gateway RTP address phones send to            127.0.0.1 when SIP listens on
  *                                                                           loopback, else the first LAN IPv4
  *   BEACON_SIP_RTP_PORT_MIN/MAX  gateway RTP ports: an even port per call and 42000 / 42999
@@ -47,6 +49,10 @@ export const gatewayConfigSchema = z
     BEACON_SIP_ADVERTISED_IP: nonEmpty.optional(),
     BEACON_SIP_WS_PORT: port.default(5066),
     BEACON_SIP_CONFERENCE_PATTERN: nonEmpty.default('^6[0-9]{3}$'),
+    BEACON_DUTY_NUMBER: z
+      .string()
+      .regex(/^[0-9]{2,16}$/, 'digits only, 2–16 of them')
+      .default('8000'),
     BEACON_SIP_RTP_IP: nonEmpty.optional(),
     BEACON_SIP_RTP_PORT_MIN: port.default(42_000),
     BEACON_SIP_RTP_PORT_MAX: port.default(42_999),
@@ -75,6 +81,7 @@ export const gatewayConfigSchema = z
       advertisedIp: env.BEACON_SIP_ADVERTISED_IP ?? null,
       wsPort: env.BEACON_SIP_WS_PORT,
       conferencePattern: env.BEACON_SIP_CONFERENCE_PATTERN,
+      dutyNumber: env.BEACON_DUTY_NUMBER,
       rtpIp: env.BEACON_SIP_RTP_IP ?? env.BEACON_SIP_ADVERTISED_IP ?? defaultRtpIp(listenIp),
       rtpPorts: { min: env.BEACON_SIP_RTP_PORT_MIN, max: env.BEACON_SIP_RTP_PORT_MAX },
       rtpTimeoutMs: env.BEACON_SIP_RTP_TIMEOUT_MS,

@@ -173,6 +173,8 @@ const BAD_PAYLOADS: Record<ClientEventName, unknown[]> = {
   'task:done': [{}, { taskId: 't', note: 'x'.repeat(2001) }, { taskId: 't', note: 5 }],
   'pull:start': [{}, { townshipId: '' }, { townshipId: 1 }],
   'pull:stop': [{}, { townshipId: HUGE }],
+  'duty:call:answer': [{}, { callId: '' }, { callId: HUGE }],
+  'duty:call:decline': [{}, { callId: 7 }],
   'sip:alertAck': [{}, { warningId: 'w', townshipId: 'lucheng', extension: 'x' }],
   'sip:alertCallState': [{}, { warningId: 'w', townshipId: 'lucheng', extension: '8001', state: 'boom', reason: null }],
   'sip:pinLockout': [{}, { scope: 'room', number: '6001', caller: '8001', failures: 5, lockedForMs: 60_000 }],
@@ -234,6 +236,8 @@ const VALID: Record<ClientEventName, unknown> = {
   'task:done': { taskId: 't', note: 'done' },
   'pull:start': { townshipId: 'lucheng' },
   'pull:stop': { townshipId: 'lucheng' },
+  'duty:call:answer': { callId: 'dc-1' },
+  'duty:call:decline': { callId: 'dc-1' },
   'sip:alertAck': { warningId: 'w', townshipId: 'lucheng', extension: '8001' },
   'sip:alertCallState': { warningId: 'w', townshipId: 'lucheng', extension: '8001', state: 'ringing', reason: null },
   'sip:pinLockout': { scope: 'caller', number: '6001', caller: '8001', failures: 5, lockedForMs: 60_000 },
@@ -248,7 +252,8 @@ const NOT_FOR_BROWSERS = (event: ClientEventName) =>
  * unknown alert or task are `not_found`, a video pull is for the city side (`forbidden`).
  */
 const OUTSIDE_ROOM_CODE = (event: ClientEventName): string => {
-  if (NOT_FOR_BROWSERS(event) || event === 'pull:start' || event === 'pull:stop') return 'forbidden';
+  const cityOnly = event === 'pull:start' || event === 'pull:stop' || event.startsWith('duty:call:');
+  if (NOT_FOR_BROWSERS(event) || cityOnly) return 'forbidden';
   if (event === 'alert:received' || event === 'alert:ack' || event === 'task:ack' || event === 'task:done') {
     return 'not_found';
   }

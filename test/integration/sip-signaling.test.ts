@@ -139,6 +139,12 @@ describe('gateway service socket', () => {
     const gw = await gateway();
     expect(await ok(gw, 'sip:resolve', { number: '6001' })).toEqual({ roomId: 'city-weekly', title: '全市周例会' });
     expect(await request(gw, 'sip:resolve', { number: '6999' })).toMatchObject({ error: { code: 'room_not_found' } });
+    // The duty number: a line of its own, joined without a PIN.
+    expect(await ok(gw, 'sip:resolve', { number: '8000' })).toEqual({
+      roomId: 'duty-line-1',
+      title: '值班电话 1',
+      pinRequired: false,
+    });
     expect(await request(gw, 'sip:enter', { number: '6001', pin: '1111' })).toMatchObject({
       ok: false,
       error: { code: 'wrong_pin' },

@@ -180,7 +180,7 @@ function listen(socket: SignalingClient['socket']): void {
   socket.on('task:updated', (task) => {
     command.tasks[task.id] = task;
   });
-  listenDuty(socket);
+  listenDuty(socket, session.user?.id ?? null);
 }
 
 export function startCommandStore(): void {

@@ -4,6 +4,7 @@
  * helper in api.ts cannot send, and a refusal carries its row errors.
  */
 import type {
+  DutyCallView,
   DutyLogCategory,
   DutyLogEntry,
   DutyNowView,
@@ -38,6 +39,8 @@ export const dutyApi = {
   roster: (month: string) => get<RosterMonthView>(`/duty/roster?month=${part(month)}`),
   setSlot: (day: string, shift: string, body: { leaderId: string | null; officerIds: string[] }) =>
     send<{ entry: RosterEntryView | null }>('PUT', `/duty/roster/${part(day)}/${part(shift)}`, body),
+  /** Calls to the duty number ringing for me now (the cards after a reload). */
+  calls: () => get<DutyCallView[]>('/duty/calls'),
   log: (limit = 100) => get<DutyLogEntry[]>(`/duty/log?limit=${limit}`),
   writeLog: (body: { category: DutyLogCategory; text: string }) => send<DutyLogEntry>('POST', '/duty/log', body),
   handovers: (limit = 20) => get<HandoverView[]>(`/duty/handovers?limit=${limit}`),

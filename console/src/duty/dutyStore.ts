@@ -5,7 +5,8 @@
  * duty:handover); the shift changes by the clock too, so "now" is read again
  * when the current shift ends.
  */
-import type { DutyLogEntry, DutyNowView, HandoverView } from '@beacon/protocol';
+import type { DutyCallView, DutyLogEntry, DutyNowView, HandoverView } from '@beacon/protocol';
+import { request } from '@beacon/protocol/request';
 import { reactive } from 'vue';
 import type { SignalingClient } from '../signaling/SignalingClient.ts';
 import { dutyApi } from './dutyApi.ts';
@@ -18,9 +19,13 @@ interface DutyState {
   handover: HandoverView | null;
   /** The last accepted one, shown until the next starts. */
   lastAccepted: HandoverView | null;
+  /** Calls to the duty number ringing for this user (duty:call), oldest first. */
+  calls: DutyCallView[];
 }
 
-export const duty = reactive<DutyState>({ now: null, log: [], handover: null, lastAccepted: null });
+export const duty = reactive<DutyState>({ now: null, log: [], handover: null, lastAccepted: null, calls: [] });
+/** The staff socket the duty events come on: answers and declines go back on it. */
+let dutySocket: SignalingClient['socket'] | null = null;
 
 /** How many log entries the command room keeps. */
 const LOG_SHOWN = 100;
@@ -44,6 +49,9 @@ export async function reloadDuty(): Promise<void> {
     dutyApi.log(LOG_SHOWN).then((log) => {
       duty.log = log;
     }),
+    dutyApi.calls().then((calls) => {
+      duty.calls = calls;
+    }),
     dutyApi.handovers(5).then((list) => {
       duty.handover = list.find((h) => h.status !== 'accepted') ?? null;
       duty.lastAccepted = list.find((h) => h.status === 'accepted') ?? null;
@@ -65,13 +73,42 @@ export function applyLogEntry(entry: DutyLogEntry): void {
   duty.log = [entry, ...duty.log].slice(0, LOG_SHOWN);
 }
 
-export function listenDuty(socket: SignalingClient['socket']): void {
+/**
+ * A call's card shows while it rings or is forwarded and this user has not
+ * declined it; answered by someone else or ended, it goes.
+ */
+export function applyCall(call: DutyCallView, userId: string | null): void {
+  const others = duty.calls.filter((c) => c.callId !== call.callId);
+  const open = call.state === 'ringing' || call.state === 'forwarded';
+  const declined = userId !== null && call.declinedBy.includes(userId);
+  duty.calls = open && !declined ? [...others, call] : others;
+}
+
+/** Takes the call; resolves with its room (the caller joins it from there). */
+export async function answerCall(callId: string): Promise<string> {
+  if (!dutySocket) throw new Error('not connected');
+  const { roomId } = await request(dutySocket, 'duty:call:answer', { callId }, { failFast: true });
+  duty.calls = duty.calls.filter((c) => c.callId !== callId);
+  return roomId;
+}
+
+export async function declineCall(callId: string): Promise<void> {
+  if (!dutySocket) throw new Error('not connected');
+  duty.calls = duty.calls.filter((c) => c.callId !== callId);
+  await request(dutySocket, 'duty:call:decline', { callId }, { failFast: true });
+}
+
+export function listenDuty(socket: SignalingClient['socket'], userId: string | null = null): void {
+  dutySocket = socket;
+  socket.on('duty:call', (call) => applyCall(call, userId));
   socket.on('duty:roster', () => void reloadNow().catch(() => undefined));
   socket.on('duty:log', applyLogEntry);
   socket.on('duty:handover', applyHandover);
 }
 
 export function stopDuty(): void {
+  dutySocket = null;
+  duty.calls = [];
   clearTimeout(shiftTimer);
   shiftTimer = undefined;
 }

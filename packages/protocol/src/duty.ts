@@ -213,3 +213,54 @@ export interface DutyServerEvents {
   'duty:log': (entry: DutyLogEntry) => void;
   'duty:handover': (handover: HandoverView) => void;
 }
+
+// ---- the duty number ------------------------------------------------------------------------
+
+/**
+ * A call to the duty desk's number (值班电话). Each call gets its own room;
+ * the consoles of the officers on duty now show a card until someone answers.
+ *
+ *   ringing ──officer answers──────────────────────────────> answered ──caller hangs up──> ended
+ *      │  └──ring time over, or every officer declined──> forwarded ──leader's phone / an officer answers──> answered
+ *      └──caller hangs up (ringing or forwarded)───────────────────────────────────────> ended (missed)
+ */
+export const DUTY_CALL_STATES = ['ringing', 'forwarded', 'answered', 'ended'] as const;
+export type DutyCallState = (typeof DUTY_CALL_STATES)[number];
+
+export interface DutyCallView {
+  callId: string;
+  /** The call's own room: answering joins it (#/room/<roomId>). */
+  roomId: string;
+  state: DutyCallState;
+  /** Who calls, as the room shows them (`鹿城镇·8001`, `电话 13900000000`). */
+  caller: string;
+  extension: string | null;
+  startedAt: string;
+  /** When the leader on duty is called if nobody answers. */
+  forwardAt: string;
+  answeredBy: { userId: string; displayName: string } | null;
+  answeredAt: string | null;
+  /** The leader on duty whose phone was called, once forwarded. */
+  forwardedTo: { userId: string; displayName: string; phone: string | null } | null;
+  /** User ids of the officers who declined. */
+  declinedBy: string[];
+  endedAt: string | null;
+}
+
+export const dutyCallEventSchemas = {
+  /** An officer on duty takes the call; the ack names the room to join. `invalid_state` when already taken or over. */
+  'duty:call:answer': z.object({ callId: id }),
+  /** An officer declines: the card goes; when every officer on duty declined, the leader is called at once. */
+  'duty:call:decline': z.object({ callId: id }),
+} as const;
+
+export interface DutyCallEventResults {
+  'duty:call:answer': { roomId: string };
+  'duty:call:decline': Record<string, never>;
+}
+
+/** To the sockets of the officers a call rings for (and whoever answered it). */
+export interface DutyCallServerEvents {
+  /** A call to the duty number started or changed state; `ended`/`answered` by someone else drops the card. */
+  'duty:call': (call: DutyCallView) => void;
+}

@@ -72,6 +72,8 @@ const valid: { [E in ClientEventName]: unknown } = {
   'task:done': { taskId: 't1', note: '已完成' },
   'pull:start': { townshipId: 'lucheng' },
   'pull:stop': { townshipId: 'lucheng' },
+  'duty:call:answer': { callId: 'dc-1' },
+  'duty:call:decline': { callId: 'dc-1' },
   'sip:alertAck': { warningId: 'w1', townshipId: 'lucheng', extension: '8001' },
   'sip:alertCallState': { warningId: 'w1', townshipId: 'lucheng', extension: '8001', state: 'ringing', reason: null },
   'sip:pinLockout': { scope: 'caller', number: '6001', caller: '8001', failures: 5, lockedForMs: 60_000 },

@@ -10,7 +10,12 @@
  */
 import { z } from 'zod';
 import { type CommandEventResults, type CommandServerEvents, commandEventSchemas } from './command.ts';
-import type { DutyServerEvents } from './duty.ts';
+import {
+  type DutyCallEventResults,
+  type DutyCallServerEvents,
+  type DutyServerEvents,
+  dutyCallEventSchemas,
+} from './duty.ts';
 import type { Ack } from './errors.ts';
 import {
   type ChatMessage,
@@ -83,6 +88,7 @@ export const clientEventSchemas = {
   ...meetingEventSchemas,
   ...sipEventSchemas,
   ...commandEventSchemas,
+  ...dutyCallEventSchemas,
 } as const;
 
 export type ClientEventName = keyof typeof clientEventSchemas;
@@ -177,14 +183,16 @@ export interface ClientEventResults
   extends BaseEventResults,
     MeetingEventResults,
     SipEventResults,
-    CommandEventResults {}
+    CommandEventResults,
+    DutyCallEventResults {}
 
 /** Server → client events. */
 export interface ServerToClientEvents
   extends MeetingServerEvents,
     SipServerEvents,
     CommandServerEvents,
-    DutyServerEvents {
+    DutyServerEvents,
+    DutyCallServerEvents {
   'peer:joined': (peer: PeerInfo) => void;
   'peer:left': (data: { peerId: string }) => void;
   'peer:updated': (peer: PeerInfo) => void;

@@ -197,7 +197,8 @@ export const sipEventSchemas = {
 } as const;
 
 export interface SipEventResults {
-  'sip:resolve': { roomId: string; title: string };
+  /** `pinRequired: false`: join at once, no PIN prompt (the duty number); absent means true. */
+  'sip:resolve': { roomId: string; title: string; pinRequired?: boolean };
   'sip:enter': { roomId: string; title: string };
   'sip:pinLockout': Record<string, never>;
   'sip:legToken': { token: string; displayName: string; townshipId: string | null };

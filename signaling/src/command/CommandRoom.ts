@@ -2,6 +2,8 @@
  * The command room (指挥大屏) of one node: the desks REST routes and socket
  * handlers call, the bus they report on, presence and the escalation timer.
  */
+import { DutyCalls } from '../duty/DutyCalls.ts';
+import type { DutyCallsOptions } from '../duty/DutyCallsTypes.ts';
 import { DutyDesk } from '../duty/DutyDesk.ts';
 import type { DutyOptions } from '../duty/DutyOptions.ts';
 import type { AlertMetrics } from '../metrics.ts';
@@ -28,6 +30,8 @@ export interface CommandRoomOptions {
   metrics?: AlertMetrics | null;
   /** Shifts and time zone of the duty roster; default DEFAULT_DUTY_OPTIONS (白班/夜班, Asia/Shanghai). */
   duty?: DutyOptions;
+  /** The duty number and its ring time; default DEFAULT_DUTY_CALLS_OPTIONS (8000, 30 s). */
+  dutyCalls?: DutyCallsOptions;
 }
 
 export class CommandRoom {
@@ -43,6 +47,8 @@ export class CommandRoom {
   readonly alertCalls: AlertCalls;
   /** Duty (值班值守): roster, duty log, shift handovers. */
   readonly duty: DutyDesk;
+  /** The duty number (值班电话): calls ring the officers on duty, then the leader. */
+  readonly dutyCalls: DutyCalls;
 
   constructor(opts: CommandRoomOptions) {
     this.bus = new CommandBus(opts.store);
@@ -55,11 +61,19 @@ export class CommandRoom {
     this.escalation = new Escalation(this.bus, { tickMs: opts.escalationTickMs });
     this.alertCalls = new AlertCalls({ bus: this.bus, bridge: opts.sip, store: opts.store, warnings: this.warnings });
     this.duty = new DutyDesk(opts.store, opts.duty);
+    this.dutyCalls = new DutyCalls({
+      store: opts.store,
+      registry: opts.registry,
+      sip: opts.sip,
+      duty: this.duty,
+      ...(opts.dutyCalls ? { options: opts.dutyCalls } : {}),
+    });
   }
 
   close(): void {
     this.escalation.stop();
     this.alertCalls.close();
     this.presence.close();
+    this.dutyCalls.close();
   }
 }

@@ -12,6 +12,7 @@
  *   GET  /duty/log?limit=        POST /duty/log
  *   GET  /duty/handovers?limit=  GET /duty/handovers/open  GET /duty/handovers/:id
  *   POST /duty/handovers         POST /duty/handovers/:id/hand-over   POST /duty/handovers/:id/accept
+ *   GET  /duty/calls                                   calls to the duty number ringing for me now
  */
 import {
   acceptHandoverSchema,
@@ -51,6 +52,10 @@ export function dutyRouter(deps: { command: CommandRoom }): Router {
   router.get('/duty/now', async (_req, res) => {
     may(res, 'duty:read');
     res.json(await duty.roster.now());
+  });
+  router.get('/duty/calls', (_req, res) => {
+    const claims = may(res, 'duty:read');
+    res.json(deps.command.dutyCalls.ringingFor(claims.userId));
   });
   router.get('/duty/people', async (_req, res) => {
     may(res, 'duty:read');

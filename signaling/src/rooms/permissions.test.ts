@@ -1,4 +1,4 @@
-import { BeaconError, clientEventSchemas, commandEventSchemas } from '@beacon/protocol';
+import { BeaconError, clientEventSchemas, commandEventSchemas, dutyCallEventSchemas } from '@beacon/protocol';
 import { describe, expect, it } from 'vitest';
 import type { AuthClaims } from '../auth/tokens.ts';
 import {
@@ -21,12 +21,13 @@ const account = (role: AuthClaims['role']): AuthClaims => ({
 });
 
 describe('permission table', () => {
-  it("covers every client event except the role-less ones, the gateway's sip:* and the command room's", () => {
+  it("covers every client event except the role-less ones, the gateway's sip:*, the command room's and the duty number's", () => {
     const events = Object.keys(clientEventSchemas).filter(
       (e) =>
         !['room:join', 'room:resume', 'room:leave', 'auth:renew'].includes(e) &&
         !e.startsWith('sip:') &&
-        !(e in commandEventSchemas),
+        !(e in commandEventSchemas) &&
+        !(e in dutyCallEventSchemas),
     );
     expect(Object.keys(PERMISSIONS).sort()).toEqual([...events, 'media:send'].sort());
   });

@@ -18,7 +18,7 @@
  * participate, and view-only audience members only receive.
  */
 
-import type { ClientEventName, commandEventSchemas, MeetingRole, Role } from '@beacon/protocol';
+import type { ClientEventName, commandEventSchemas, dutyCallEventSchemas, MeetingRole, Role } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import type { AuthClaims } from '../auth/tokens.ts';
 import type { RoomKind } from '../store/index.ts';
@@ -74,9 +74,13 @@ type ServiceEvent = Extract<ClientEventName, `sip:${string}`>;
  * alert whether or not it is in a meeting.
  */
 export type CommandEvent = keyof typeof commandEventSchemas;
+/** Answering or declining a call to the duty number: staff accounts, checked in duty/DutyCalls.ts. */
+export type DutyCallEvent = keyof typeof dutyCallEventSchemas;
 
 /** Every other client event, plus `media:send` (a send transport or a producer). */
-export type MeetingAction = Exclude<ClientEventName, RolelessEvent | ServiceEvent | CommandEvent> | 'media:send';
+export type MeetingAction =
+  | Exclude<ClientEventName, RolelessEvent | ServiceEvent | CommandEvent | DutyCallEvent>
+  | 'media:send';
 
 const CHAIR: readonly MeetingRole[] = ['chair'];
 const MODERATORS: readonly MeetingRole[] = ['chair', 'cochair'];

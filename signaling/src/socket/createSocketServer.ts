@@ -13,6 +13,7 @@ import type { ClusterNode } from '../cluster/ClusterNode.ts';
 import { type BaseContext, ForwardedRooms } from '../cluster/ForwardedRooms.ts';
 import type { RoomOwnership } from '../cluster/RoomOwnership.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
+import { DutyCallEmitter } from '../duty/DutyCallEmitter.ts';
 import { DutyEmitter } from '../duty/DutyEmitter.ts';
 import { createLogger } from '../logger.ts';
 import type { BeaconMetrics } from '../metrics.ts';
@@ -105,6 +106,7 @@ export function createSocketServer(opts: SocketServerOptions): {
   const sipEmitter = new SipEmitter({ io, bridge: opts.sip, taps: opts.taps, registry: opts.registry });
   const commandEmitter = new CommandEmitter({ io, command: opts.command, localPresence: Boolean(opts.cluster) });
   const dutyEmitter = new DutyEmitter({ io, duty: opts.command.duty });
+  const dutyCallEmitter = new DutyCallEmitter({ io, calls: opts.command.dutyCalls, registry: opts.registry });
 
   io.use(authenticate(opts.tokens, opts.store));
   // Through the adapter: with Redis, sockets of the user on other nodes are closed too.
@@ -162,6 +164,7 @@ export function createSocketServer(opts: SocketServerOptions): {
       sipEmitter.close();
       commandEmitter.close();
       dutyEmitter.close();
+      dutyCallEmitter.close();
       // Disconnects every socket (each runs its cleanup), then closes the engine.
       await new Promise<void>((resolve) => {
         io.close(() => resolve());

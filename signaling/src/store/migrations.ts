@@ -358,7 +358,8 @@ const sqliteMigrations: readonly string[] = [
   CREATE TABLE duty_log (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     at          TEXT NOT NULL,
-    author_id   TEXT NOT NULL REFERENCES users (id),
+    -- An account's id, or 'duty-number' for what the duty number writes itself (a call rang, was missed).
+    author_id   TEXT NOT NULL,
     author_name TEXT NOT NULL,
     category    TEXT NOT NULL CHECK (category IN ('general', 'incident', 'call', 'warning', 'handover', 'other')),
     text        TEXT NOT NULL

@@ -331,7 +331,8 @@ export const postgresMigrations: readonly string[] = [
   CREATE TABLE duty_log (
     id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     at          TEXT NOT NULL,
-    author_id   TEXT NOT NULL REFERENCES users (id),
+    -- An account's id, or 'duty-number' for what the duty number writes itself (a call rang, was missed).
+    author_id   TEXT NOT NULL,
     author_name TEXT NOT NULL,
     category    TEXT NOT NULL CHECK (category IN ('general', 'incident', 'call', 'warning', 'handover', 'other')),
     text        TEXT NOT NULL

@@ -132,6 +132,8 @@ export class CallLeg extends TypedEmitter<CallLegEvents> {
     roomId: string,
     openConnection: () => Promise<LegConnection>,
     acquireAudio: () => Promise<LegRoomAudio>,
+    /** What the phone hears once in (default: the meeting's keys). */
+    greeting: PromptName = 'joined',
   ): Promise<void> {
     this.#machine.transition(CallLegState.Joining);
     let connection: LegConnection;
@@ -183,7 +185,7 @@ export class CallLeg extends TypedEmitter<CallLegEvents> {
       { legId: this.legId, roomId, peerId: connection.peerId, direction: this.direction },
       'phone joined room',
     );
-    void this.say('joined');
+    void this.say(greeting);
   }
 
   /** Ends the call from any state; idempotent. Resolves when everything is released. */

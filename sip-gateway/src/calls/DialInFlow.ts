@@ -21,8 +21,9 @@ const EXTENSION = /^[0-9]{2,16}$/;
 
 export async function runDialIn(ctx: GatewayContext, call: IncomingCall): Promise<void> {
   const number = call.toUser;
+  let resolved: Awaited<ReturnType<GatewayContext['service']['resolveNumber']>>;
   try {
-    await ctx.service.resolveNumber(number);
+    resolved = await ctx.service.resolveNumber(number);
   } catch (err) {
     const code = err instanceof ClientError ? err.code : 'internal';
     logger.info({ callId: call.callId, number, code }, 'dial-in to an unknown number refused');
@@ -68,7 +69,8 @@ export async function runDialIn(ctx: GatewayContext, call: IncomingCall): Promis
   leg.transition(CallLegState.Prompting);
   ctx.lobby.add(leg.legId, media);
   try {
-    const roomId = await askPin(ctx, leg, number, caller);
+    // The duty number needs no PIN: its line is the call's own room.
+    const roomId = resolved.pinRequired === false ? resolved.roomId : await askPin(ctx, leg, number, caller);
     if (roomId === null) {
       ctx.countCall('in', dialInOutcome(leg));
       return;
@@ -90,6 +92,7 @@ export async function runDialIn(ctx: GatewayContext, call: IncomingCall): Promis
         leg.once('ended', () => ctx.releaseRoomAudio(roomId));
         return audio;
       },
+      resolved.pinRequired === false ? 'duty_connecting' : 'joined',
     );
     ctx.countCall('in', dialInOutcome(leg));
   } catch (err) {

@@ -15,7 +15,8 @@ export type PromptName =
   | 'room_not_found'
   | 'meeting_ended'
   | 'removed'
-  | 'alert_acked';
+  | 'alert_acked'
+  | 'duty_connecting';
 
 export const PROMPT_TEXTS: Record<PromptName, { zh: string; en: string }> = {
   welcome_pin: {
@@ -65,5 +66,10 @@ export const PROMPT_TEXTS: Record<PromptName, { zh: string; en: string }> = {
   alert_acked: {
     zh: '已签收，谢谢。再见。',
     en: 'Acknowledged. Thank you. Goodbye.',
+  },
+  // A call to the duty number: short, so the officer who answers is not talked over.
+  duty_connecting: {
+    zh: '值班室，正在为您接通，请稍候。',
+    en: 'Duty desk, connecting you. Please hold.',
   },
 };

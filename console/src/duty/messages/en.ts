@@ -87,6 +87,15 @@ const en: DutyMessages = {
       signature: 'Signature',
       back: 'Back',
     },
+    call: {
+      title: 'Call to the duty desk',
+      ringing: 'Ringing for {seconds} s',
+      forwarded: 'Forwarded to the leader on duty {name}',
+      forwardedNobody: 'Unanswered; no leader on duty to forward to',
+      answer: 'Answer',
+      decline: 'Decline',
+      taken: 'Someone else answered, or the caller hung up',
+    },
   },
 };
 

@@ -85,6 +85,15 @@ const zhCN = {
       signature: '签名',
       back: '返回',
     },
+    call: {
+      title: '值班电话来电',
+      ringing: '已响铃 {seconds} 秒',
+      forwarded: '已转带班领导 {name}',
+      forwardedNobody: '无人接听，未能转接带班领导',
+      answer: '接听',
+      decline: '拒绝',
+      taken: '来电已由他人接听或已挂断',
+    },
   },
 };
 

@@ -7,6 +7,8 @@ import { chatSend } from './chatSend.ts';
 import { consumerPause } from './consumerPause.ts';
 import { consumerResume } from './consumerResume.ts';
 import { consumerSetLayers } from './consumerSetLayers.ts';
+import { dutyCallAnswer } from './dutyCallAnswer.ts';
+import { dutyCallDecline } from './dutyCallDecline.ts';
 import { moderationEnd } from './moderationEnd.ts';
 import { moderationLock } from './moderationLock.ts';
 import { moderationMute } from './moderationMute.ts';
@@ -118,4 +120,6 @@ export const handlers: HandlerTable = {
   'task:done': taskDone,
   'pull:start': pullStart,
   'pull:stop': pullStop,
+  'duty:call:answer': dutyCallAnswer,
+  'duty:call:decline': dutyCallDecline,
 };
