@@ -17,6 +17,7 @@ export async function assembleHandover(store: Store, at: Date): Promise<Handover
   const previous = await store.duty.handovers.lastAccepted();
   const since = previous?.handedOverAt ?? new Date(at.getTime() - FIRST_HANDOVER_LOOKBACK_MS).toISOString();
   const nowIso = at.toISOString();
+  const handedOver = new Set(previous?.contents.log.map((entry) => entry.id) ?? []);
 
   const incidents = (await store.incidents.list()).filter((i) => OPEN_INCIDENT.has(i.status));
   const issued = (await store.warnings.list()).filter((w) => w.status === 'issued' && w.expires > nowIso);
@@ -55,6 +56,8 @@ export async function assembleHandover(store: Store, at: Date): Promise<Handover
       deadline: t.deadline,
       status: t.status,
     })),
-    log: await store.duty.log.since(since, MAX_LOG_ENTRIES),
+    // An entry written in the same millisecond as the previous hand-over is both at `since` and in that
+    // handover already: it is not handed over twice.
+    log: (await store.duty.log.since(since, MAX_LOG_ENTRIES)).filter((entry) => !handedOver.has(entry.id)),
   };
 }
