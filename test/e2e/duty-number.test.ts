@@ -171,7 +171,7 @@ describe.skipIf(unavailable !== null)('the duty number rings the officers on dut
     if (!now) throw new Error('the test shifts cover the whole day');
     await call(`/duty/roster/${now.day}/${now.shift}`, 'PUT', { leaderId: 'u-chair', officerIds: ['u-duty'] });
 
-    caller = await phone('8003', tone440, 'beacon2026');
+    caller = await phone('8003', tone440, await sip.phonePassword('8003'));
     await caller.waitRegistered(15_000);
     officer = await e2e.openPage('duty', '#/command');
     await officer.getByTestId('duty-now-leader').waitFor({ timeout: 20_000 });

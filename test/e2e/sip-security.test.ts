@@ -150,7 +150,7 @@ describe.skipIf(unavailable !== null)("a stranger on the network against a phone
       desk = resources.own(
         await startBaresip({
           extension: '8007',
-          password: 'beacon2026',
+          password: await sip.phonePassword('8007'),
           registrar: sip.sip,
           sourceWav: tone,
           recordDir: join(work, 'rec'),
@@ -233,13 +233,14 @@ describe.skipIf(unavailable !== null)("a stranger on the network against a phone
 
   it('locks a caller out after too many wrong PINs: its next call is refused, and the audit shows both', async () => {
     const lockoutsBefore = (await scrape('beacon_sip_pin_lockouts_total')) || 0;
+    const password = await sip.phonePassword('8003');
     const sipp = (scenario: string, timeoutMs: number) =>
       runSipp({
         scenario,
         target: `127.0.0.1:${sip.sip.port}`,
         service: '6001',
         authUser: '8003',
-        password: 'beacon2026',
+        password,
         keys: { from: '8003' },
         timeoutMs,
       });
