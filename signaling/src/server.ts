@@ -194,6 +194,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     accounts,
     turn,
     metrics,
+    limits: config.limits,
     cluster: cluster ? { node: cluster, ownership: new RoomOwnership(cluster) } : null,
   });
   if (cluster) {
