@@ -28,7 +28,7 @@ import type { Store } from '../store/index.ts';
 import type { TurnService } from '../turn/TurnService.ts';
 import { authenticate } from './authenticate.ts';
 import { CommandEmitter } from './CommandEmitter.ts';
-import { addEngineSecurityHeaders } from './engineHeaders.ts';
+import { addEngineSecurityHeaders, addSocketPathSecurityHeaders } from './engineHeaders.ts';
 import { FloodGuard } from './FloodGuard.ts';
 import { handlers, socketGone } from './handlers/index.ts';
 import { RoomBridge } from './RoomBridge.ts';
@@ -93,8 +93,11 @@ export function createSocketServer(opts: SocketServerOptions): {
     pingInterval: 5_000,
     pingTimeout: 5_000,
   });
-  // socket.io's long-polling responses bypass express (and helmet): they get their own headers.
+  // socket.io's own responses bypass express (and helmet): they get their own headers. engine.io's
+  // `headers` event covers its handshakes and polls (and the websocket upgrade); a listener ahead of
+  // engine.io's own covers its error answers (unknown session, bad transport) too.
   io.engine.on('headers', addEngineSecurityHeaders);
+  opts.httpServer.prependListener('request', addSocketPathSecurityHeaders);
   if (opts.cluster) io.adapter(createAdapter(opts.cluster.node.adapterPub, opts.cluster.node.adapterSub));
   const base: BaseContext = {
     io,
@@ -182,6 +185,7 @@ export function createSocketServer(opts: SocketServerOptions): {
     io,
     forwarded,
     async close() {
+      opts.httpServer.off('request', addSocketPathSecurityHeaders);
       opts.accounts?.off('revoke', revoke);
       opts.accounts?.off('revokeToken', revokeToken);
       bridge.close();

@@ -5,7 +5,7 @@
  * data, never a page: nothing may load from them (`default-src 'none'`),
  * frame them, sniff them into HTML, or read them from another origin.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const ENGINE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
@@ -18,4 +18,10 @@ export const ENGINE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
 /** A listener for engine.io's `headers` event: adds the headers to every response it writes. */
 export function addEngineSecurityHeaders(headers: Record<string, string>, _req: IncomingMessage): void {
   Object.assign(headers, ENGINE_SECURITY_HEADERS);
+}
+
+/** An HTTP server `request` listener: the headers on every response under /socket.io/, errors included. */
+export function addSocketPathSecurityHeaders(req: IncomingMessage, res: ServerResponse): void {
+  if (!req.url?.startsWith('/socket.io/')) return;
+  for (const [name, value] of Object.entries(ENGINE_SECURITY_HEADERS)) res.setHeader(name, value);
 }
