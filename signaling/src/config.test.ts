@@ -122,7 +122,7 @@ describe('loadConfig', () => {
         pipeSrtp: true,
         regions: { lucheng: 'city', donggua: 'county' },
       },
-      cluster: { redisUrl: 'redis://redis.cx.example:6379', nodeId: 'city-a' },
+      cluster: { redisUrl: 'redis://redis.cx.example:6379', nodeId: 'city-a', secret: null },
       demo: true,
       demoPassword: 'pw',
       consoleDist: '/srv/console',

@@ -81,6 +81,8 @@
  *                            (DATABASE_URL) and one BEACON_JWT_SECRET
  *   BEACON_NODE_ID           this node's name in the cluster           (unset: host name +
  *                                                                       random suffix)
+ *   BEACON_CLUSTER_SECRET    key sealing node-to-node messages (HMAC), (unset: derived from
+ *                            the same on every node (≥32 characters)    the JWT secret, HKDF)
  *   BEACON_METRICS_TOKEN     scrape token: /metrics answers a request    (unset: loopback
  *                            with `Authorization: Bearer <token>`       clients only)
  *                            from anywhere (at least 32 characters)
@@ -260,6 +262,7 @@ export const configSchema = z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dots, dashes, underscores')
       .optional(),
+    BEACON_CLUSTER_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     BEACON_METRICS_TOKEN: z
       .string()
       .min(32, 'must be at least 32 characters')
@@ -337,7 +340,15 @@ export const configSchema = z
             pipeSrtp: env.MEDIA_PIPE_SRTP === 'on',
             regions: (env.BEACON_REGIONS ?? {}) as Record<string, string>,
           },
-    cluster: env.REDIS_URL === undefined ? null : { redisUrl: env.REDIS_URL, nodeId: env.BEACON_NODE_ID ?? null },
+    cluster:
+      env.REDIS_URL === undefined
+        ? null
+        : {
+            redisUrl: env.REDIS_URL,
+            nodeId: env.BEACON_NODE_ID ?? null,
+            /** Seals node-to-node messages; null: derived from the JWT secret (cluster/ClusterSeal.ts). */
+            secret: env.BEACON_CLUSTER_SECRET ?? null,
+          },
     /** Seed the demo city into an empty store; false: only the admin (auth/initialAdmin.ts). */
     demo: env.BEACON_DEMO === 'on',
     demoPassword: env.BEACON_DEMO_PASSWORD,
@@ -388,6 +399,7 @@ const SECRET_KEYS = new Set([
   'DATABASE_URL',
   'REDIS_URL',
   'MEDIA_NODE_KEY',
+  'BEACON_CLUSTER_SECRET',
 ]);
 
 /**

@@ -51,6 +51,7 @@ export class BeaconMetrics implements AlertMetrics {
   readonly #acks: Counter<'channel'>;
   readonly #rateLimited: Counter<'class'>;
   readonly #floodClosed: Counter<'queue'>;
+  readonly #clusterRejected: Counter<'reason'>;
 
   constructor(deps: { media: MediaControl; rooms: RoomRegistry }) {
     const registers = [this.registry];
@@ -103,6 +104,12 @@ export class BeaconMetrics implements AlertMetrics {
       labelNames: ['queue'],
       registers,
     });
+    this.#clusterRejected = new Counter({
+      name: 'beacon_cluster_messages_rejected_total',
+      help: 'Node-to-node messages dropped unopened, by reason (bad_signature, stale, malformed, replayed)',
+      labelNames: ['reason'],
+      registers,
+    });
     // Zero series from the start: rate() and absent() alerts work before the first failure.
     for (const reason of SIGN_IN_FAILURE_REASONS) this.#signInFailures.inc({ reason }, 0);
     for (const channel of ACK_CHANNELS) this.#acks.inc({ channel }, 0);
@@ -125,6 +132,11 @@ export class BeaconMetrics implements AlertMetrics {
   /** A socket closed because one of its queues overflowed. */
   socketFloodClosed(queue: 'in' | 'out'): void {
     this.#floodClosed.inc({ queue });
+  }
+
+  /** A node-to-node message was dropped: forged, altered, too old, malformed or replayed. */
+  clusterMessageRejected(reason: string): void {
+    this.#clusterRejected.inc({ reason });
   }
 
   signInFailed(reason: SignInFailureReason): void {
