@@ -8,6 +8,7 @@
 import type { ErrorBody } from '@beacon/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_HELD } from '../../signaling/src/rooms/Participant.ts';
 import {
   connect,
   FAKE_DTLS,
@@ -253,5 +254,38 @@ describe('bounded queues', () => {
       .toBe(before + 1);
     await expect.poll(() => small.node.rooms.participantCount('city-weekly'), { timeout: 10_000 }).toBe(1);
     await ok(talker, 'room:leave', {});
+  });
+  it('refuses to resume a peer that missed more emits than are held for it; it joins afresh', async () => {
+    const chair = await client('chair');
+    await ok(chair, 'room:join', { roomId: 'emergency-drill' });
+    const send = await ok(chair, 'transport:create', { direction: 'send' });
+    await ok(chair, 'transport:connect', { transportId: send.id, dtlsParameters: FAKE_DTLS });
+    const mic = await ok(chair, 'producer:create', micProducer(send.id));
+    const town = await client('xincun');
+    const joined = await ok(town, 'room:join', { roomId: 'emergency-drill' });
+    await ok(town, 'transport:create', { direction: 'recv' });
+    await ok(town, 'room:ready', { rtpCapabilities: joined.routerRtpCapabilities });
+    // The township's network drops: it is held as reconnecting, its emits kept for its return.
+    (town as unknown as Socket).io.engine.close();
+    const peer = () => small.node.rooms.get('emergency-drill')?.get(joined.peerId);
+    await expect.poll(() => peer()?.reconnecting, { timeout: 10_000 }).toBe(true);
+    // Each pause and resume of the chair's mic is an emit for the township's consumer of it.
+    for (let i = 0; i <= MAX_HELD / 2; i += 1) {
+      await ok(chair, 'producer:pause', { producerId: mic.producerId });
+      await ok(chair, 'producer:resume', { producerId: mic.producerId });
+    }
+    const back = await client('xincun');
+    expect(
+      await request(back, 'room:resume', {
+        roomId: 'emergency-drill',
+        peerId: joined.peerId,
+        resumeToken: joined.resumeToken,
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'resume_failed' } });
+    expect(peer()).toBeUndefined();
+    await ok(back, 'room:join', { roomId: 'emergency-drill' });
+    expect(small.node.rooms.participantCount('emergency-drill')).toBe(2);
+    await ok(back, 'room:leave', {});
+    await ok(chair, 'room:leave', {});
   });
 });
