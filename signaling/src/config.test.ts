@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
 import { DEFAULT_DUTY_SHIFTS } from './duty/DutyOptions.ts';
+import { DEFAULT_LIMITS } from './limits/LimitsOptions.ts';
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -38,6 +39,7 @@ describe('loadConfig', () => {
       dutyCalls: { number: '8000', ringMs: 30_000 },
       metrics: { token: null, trustLoopback: true },
       signIn: { lockAfter: 15, lockMs: 900_000 },
+      limits: DEFAULT_LIMITS,
       logLevel: 'info',
       media: {
         numWorkers: os.availableParallelism(),
@@ -120,7 +122,7 @@ describe('loadConfig', () => {
         pipeSrtp: true,
         regions: { lucheng: 'city', donggua: 'county' },
       },
-      cluster: { redisUrl: 'redis://redis.cx.example:6379', nodeId: 'city-a' },
+      cluster: { redisUrl: 'redis://redis.cx.example:6379', nodeId: 'city-a', secret: null },
       demo: true,
       demoPassword: 'pw',
       consoleDist: '/srv/console',
@@ -133,6 +135,7 @@ describe('loadConfig', () => {
       dutyCalls: { number: '8000', ringMs: 30_000 },
       metrics: { token: null, trustLoopback: true },
       signIn: { lockAfter: 15, lockMs: 900_000 },
+      limits: DEFAULT_LIMITS,
       logLevel: 'silent',
       media: {
         numWorkers: 3,
@@ -222,5 +225,44 @@ describe('loadConfig', () => {
     expect(message).toContain('"eighty"');
     expect(message).not.toContain('too-short-secret');
     expect(message).not.toContain('BEACON_HOST');
+  });
+  it('reads the flood limits: perSecond:burst or off per event class, and the queue bounds', () => {
+    expect(DEFAULT_LIMITS).toEqual({
+      rates: {
+        media: { perSecond: 100, burst: 300 },
+        control: { perSecond: 20, burst: 60 },
+        command: { perSecond: 10, burst: 50 },
+        chat: { perSecond: 1, burst: 5 },
+      },
+      userFactor: 2,
+      queueMax: 100,
+      outboxMax: 5000,
+      chatPerMeeting: 5000,
+    });
+    const config = loadConfig({
+      BEACON_RATE_MEDIA: '50:150',
+      BEACON_RATE_CONTROL: 'off',
+      BEACON_RATE_COMMAND: '0.5:3',
+      BEACON_RATE_USER_FACTOR: '3',
+      BEACON_SOCKET_QUEUE_MAX: '20',
+      BEACON_SOCKET_OUTBOX_MAX: '1000',
+      BEACON_CHAT_MAX_PER_MEETING: '100',
+    });
+    expect(config.limits).toEqual({
+      rates: {
+        media: { perSecond: 50, burst: 150 },
+        control: null,
+        command: { perSecond: 0.5, burst: 3 },
+        chat: { perSecond: 1, burst: 5 },
+      },
+      userFactor: 3,
+      queueMax: 20,
+      outboxMax: 1000,
+      chatPerMeeting: 100,
+    });
+    for (const bad of ['100', '0:10', '10:0', 'fast', '-1:5']) {
+      expect(() => loadConfig({ BEACON_RATE_CHAT: bad }), bad).toThrow(/BEACON_RATE_CHAT/);
+    }
+    expect(() => loadConfig({ BEACON_SOCKET_QUEUE_MAX: '0' })).toThrow(/BEACON_SOCKET_QUEUE_MAX/);
   });
 });

@@ -81,6 +81,8 @@
  *                            (DATABASE_URL) and one BEACON_JWT_SECRET
  *   BEACON_NODE_ID           this node's name in the cluster           (unset: host name +
  *                                                                       random suffix)
+ *   BEACON_CLUSTER_SECRET    key sealing node-to-node messages (HMAC), (unset: derived from
+ *                            the same on every node (≥32 characters)    the JWT secret, HKDF)
  *   BEACON_METRICS_TOKEN     scrape token: /metrics answers a request    (unset: loopback
  *                            with `Authorization: Bearer <token>`       clients only)
  *                            from anywhere (at least 32 characters)
@@ -91,6 +93,22 @@
  *   BEACON_SIGNIN_LOCK_AFTER failed sign-ins of one account before     15
  *                            it is locked (after 5: back-off 1 s, 2 s…)
  *   BEACON_SIGNIN_LOCK_SECONDS how long such a lock lasts               900
+ *   BEACON_RATE_MEDIA        client events per socket, per class, as   100:300
+ *                            perSecond:burst (a token bucket), or off:
+ *                            media = transports, producers, consumers
+ *   BEACON_RATE_CONTROL      joins, chair actions, speak requests…     20:60
+ *   BEACON_RATE_COMMAND      alert/task acks, video pulls, duty calls  10:50
+ *   BEACON_RATE_CHAT         chat messages                             1:5
+ *                            (over the rate: `rate_limited` with
+ *                            retryAfterMs)
+ *   BEACON_RATE_USER_FACTOR  a user's sockets on one node share         2
+ *                            buckets this many times a socket's
+ *   BEACON_SOCKET_QUEUE_MAX  events one socket may have waiting; one    100
+ *                            more disconnects it (`session:closed`)
+ *   BEACON_SOCKET_OUTBOX_MAX emits waiting to be read by one socket;    5000
+ *                            one more disconnects it
+ *   BEACON_CHAT_MAX_PER_MEETING chat messages one meeting keeps;        5000
+ *                            beyond: refused
  *   LOG_LEVEL                pino level (trace…fatal, silent)          info
  *   MEDIA_WORKERS            mediasoup workers                         os.availableParallelism()
  *   MEDIA_LISTEN_IP          RTC listen address (an IP address)        0.0.0.0
@@ -107,6 +125,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DEFAULT_DUTY_SHIFTS } from './duty/DutyOptions.ts';
 import { dutyShiftsEnvSchema, timeZoneSchema } from './duty/dutyConfig.ts';
+import { DEFAULT_LIMITS, type RateSpec } from './limits/LimitsOptions.ts';
 
 const defaultConsoleDist = fileURLToPath(new URL('../../console/dist', import.meta.url));
 
@@ -128,6 +147,18 @@ const hostOrIp = z
     'an IP address or a DNS name',
   );
 const nonEmpty = z.string().trim().min(1);
+/** `perSecond:burst` (e.g. 20:60) or `off`; off → null (not rated). */
+const rateSpec = z.union([
+  z.literal('off').transform(() => null),
+  z
+    .string()
+    .regex(/^\d{1,6}(\.\d{1,3})?:\d{1,7}$/, 'perSecond:burst (e.g. 20:60) or off')
+    .transform((value): RateSpec => {
+      const [perSecond, burst] = value.split(':').map(Number) as [number, number];
+      return { perSecond, burst };
+    })
+    .refine((spec) => spec.perSecond > 0 && spec.burst >= 1, 'a rate above 0 and a burst of at least 1'),
+]);
 
 /** Schema over the raw environment; the output is the `Config` shape. */
 export const configSchema = z
@@ -231,6 +262,7 @@ export const configSchema = z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dots, dashes, underscores')
       .optional(),
+    BEACON_CLUSTER_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     BEACON_METRICS_TOKEN: z
       .string()
       .min(32, 'must be at least 32 characters')
@@ -239,6 +271,14 @@ export const configSchema = z
     BEACON_METRICS_LOOPBACK: z.enum(['on', 'off']).default('on'),
     BEACON_SIGNIN_LOCK_AFTER: z.coerce.number().int().min(6).max(1000).default(15),
     BEACON_SIGNIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+    BEACON_RATE_MEDIA: rateSpec.default(DEFAULT_LIMITS.rates.media),
+    BEACON_RATE_CONTROL: rateSpec.default(DEFAULT_LIMITS.rates.control),
+    BEACON_RATE_COMMAND: rateSpec.default(DEFAULT_LIMITS.rates.command),
+    BEACON_RATE_CHAT: rateSpec.default(DEFAULT_LIMITS.rates.chat),
+    BEACON_RATE_USER_FACTOR: z.coerce.number().min(1).max(100).default(DEFAULT_LIMITS.userFactor),
+    BEACON_SOCKET_QUEUE_MAX: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_LIMITS.queueMax),
+    BEACON_SOCKET_OUTBOX_MAX: z.coerce.number().int().min(10).max(1_000_000).default(DEFAULT_LIMITS.outboxMax),
+    BEACON_CHAT_MAX_PER_MEETING: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_LIMITS.chatPerMeeting),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).default(os.availableParallelism()),
     MEDIA_LISTEN_IP: ipAddress.default('0.0.0.0'),
@@ -300,7 +340,15 @@ export const configSchema = z
             pipeSrtp: env.MEDIA_PIPE_SRTP === 'on',
             regions: (env.BEACON_REGIONS ?? {}) as Record<string, string>,
           },
-    cluster: env.REDIS_URL === undefined ? null : { redisUrl: env.REDIS_URL, nodeId: env.BEACON_NODE_ID ?? null },
+    cluster:
+      env.REDIS_URL === undefined
+        ? null
+        : {
+            redisUrl: env.REDIS_URL,
+            nodeId: env.BEACON_NODE_ID ?? null,
+            /** Seals node-to-node messages; null: derived from the JWT secret (cluster/ClusterSeal.ts). */
+            secret: env.BEACON_CLUSTER_SECRET ?? null,
+          },
     /** Seed the demo city into an empty store; false: only the admin (auth/initialAdmin.ts). */
     demo: env.BEACON_DEMO === 'on',
     demoPassword: env.BEACON_DEMO_PASSWORD,
@@ -318,6 +366,19 @@ export const configSchema = z
     metrics: { token: env.BEACON_METRICS_TOKEN ?? null, trustLoopback: env.BEACON_METRICS_LOOPBACK === 'on' },
     /** Failed sign-in throttling (auth/throttle). */
     signIn: { lockAfter: env.BEACON_SIGNIN_LOCK_AFTER, lockMs: env.BEACON_SIGNIN_LOCK_SECONDS * 1000 },
+    /** What one client may cost the node (limits/LimitsOptions.ts). */
+    limits: {
+      rates: {
+        media: env.BEACON_RATE_MEDIA,
+        control: env.BEACON_RATE_CONTROL,
+        command: env.BEACON_RATE_COMMAND,
+        chat: env.BEACON_RATE_CHAT,
+      },
+      userFactor: env.BEACON_RATE_USER_FACTOR,
+      queueMax: env.BEACON_SOCKET_QUEUE_MAX,
+      outboxMax: env.BEACON_SOCKET_OUTBOX_MAX,
+      chatPerMeeting: env.BEACON_CHAT_MAX_PER_MEETING,
+    },
     logLevel: env.LOG_LEVEL,
     media: {
       numWorkers: env.MEDIA_WORKERS,
@@ -338,6 +399,7 @@ const SECRET_KEYS = new Set([
   'DATABASE_URL',
   'REDIS_URL',
   'MEDIA_NODE_KEY',
+  'BEACON_CLUSTER_SECRET',
 ]);
 
 /**

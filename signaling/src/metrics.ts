@@ -49,6 +49,9 @@ export class BeaconMetrics implements AlertMetrics {
   readonly #delivered: Histogram;
   readonly #acked: Histogram;
   readonly #acks: Counter<'channel'>;
+  readonly #rateLimited: Counter<'class'>;
+  readonly #floodClosed: Counter<'queue'>;
+  readonly #clusterRejected: Counter<'reason'>;
 
   constructor(deps: { media: MediaControl; rooms: RoomRegistry }) {
     const registers = [this.registry];
@@ -89,6 +92,24 @@ export class BeaconMetrics implements AlertMetrics {
       labelNames: ['channel'],
       registers,
     });
+    this.#rateLimited = new Counter({
+      name: 'beacon_socket_rate_limited_total',
+      help: 'Client events refused rate_limited, by event class (media, control, command, chat, chat_history)',
+      labelNames: ['class'],
+      registers,
+    });
+    this.#floodClosed = new Counter({
+      name: 'beacon_socket_flood_disconnects_total',
+      help: 'Sockets closed for flooding, by queue (in: events waiting to run, out: emits waiting to be read)',
+      labelNames: ['queue'],
+      registers,
+    });
+    this.#clusterRejected = new Counter({
+      name: 'beacon_cluster_messages_rejected_total',
+      help: 'Node-to-node messages dropped unopened, by reason (bad_signature, stale, malformed, replayed)',
+      labelNames: ['reason'],
+      registers,
+    });
     // Zero series from the start: rate() and absent() alerts work before the first failure.
     for (const reason of SIGN_IN_FAILURE_REASONS) this.#signInFailures.inc({ reason }, 0);
     for (const channel of ACK_CHANNELS) this.#acks.inc({ channel }, 0);
@@ -101,6 +122,21 @@ export class BeaconMetrics implements AlertMetrics {
 
   joinFailed(code: ErrorCode): void {
     this.#joinFailures.inc({ code });
+  }
+
+  /** A client event refused `rate_limited`; `eventClass` is a bucket's class or `chat_history`. */
+  socketRateLimited(eventClass: string): void {
+    this.#rateLimited.inc({ class: eventClass });
+  }
+
+  /** A socket closed because one of its queues overflowed. */
+  socketFloodClosed(queue: 'in' | 'out'): void {
+    this.#floodClosed.inc({ queue });
+  }
+
+  /** A node-to-node message was dropped: forged, altered, too old, malformed or replayed. */
+  clusterMessageRejected(reason: string): void {
+    this.#clusterRejected.inc({ reason });
   }
 
   signInFailed(reason: SignInFailureReason): void {

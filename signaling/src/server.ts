@@ -16,6 +16,7 @@ import { signInLimits } from './auth/throttle/signInLimits.ts';
 import { resolveJwtSecret, TokenService } from './auth/tokens.ts';
 import { ClusterNode } from './cluster/ClusterNode.ts';
 import { ClusterPresence } from './cluster/ClusterPresence.ts';
+import { clusterKey } from './cluster/ClusterSeal.ts';
 import { RoomOwnership } from './cluster/RoomOwnership.ts';
 import { CommandRoom } from './command/CommandRoom.ts';
 import type { Config } from './config.ts';
@@ -116,6 +117,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
         () =>
           ClusterNode.connect({
             redisUrl: clusterConfig.redisUrl,
+            key: clusterKey({ clusterSecret: clusterConfig.secret, jwtSecret }),
             ...(clusterConfig.nodeId ? { nodeId: clusterConfig.nodeId } : {}),
           }),
         (c) => c.close(),
@@ -194,6 +196,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     accounts,
     turn,
     metrics,
+    limits: config.limits,
     cluster: cluster ? { node: cluster, ownership: new RoomOwnership(cluster) } : null,
   });
   if (cluster) {

@@ -118,7 +118,13 @@ export async function runStoreStall(opts: StoreStallOptions): Promise<StoreStall
   const postgres = await startPostgres();
   const databaseUrl = await postgres.createDatabase('beacon');
   const beacon = await startBeaconProcess({
-    env: { DATABASE_URL: databaseUrl, BEACON_JWT_SECRET: randomBytes(32).toString('base64url'), LOG_LEVEL: 'warn' },
+    env: {
+      DATABASE_URL: databaseUrl,
+      BEACON_JWT_SECRET: randomBytes(32).toString('base64url'),
+      LOG_LEVEL: 'warn',
+      // Each terminal sends events back to back to measure the store, not the flood limits.
+      BEACON_RATE_COMMAND: 'off',
+    },
   });
   const sockets: Socket[] = [];
   const locker = new pg.Client({ connectionString: databaseUrl });

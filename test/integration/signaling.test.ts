@@ -26,7 +26,17 @@ import {
 const SECRET = 'integration-test-secret-0123456789abcdef';
 
 // A short reconnect grace: peers cut off mid-test (frame limit) are gone quickly.
-const t = useTestNode({ env: { BEACON_JWT_SECRET: SECRET, BEACON_RECONNECT_GRACE_MS: '300' } });
+// The hostile-payload test sends hundreds of events from one socket back to back: rates off (flood.test.ts rates them).
+const t = useTestNode({
+  env: {
+    BEACON_JWT_SECRET: SECRET,
+    BEACON_RECONNECT_GRACE_MS: '300',
+    BEACON_RATE_MEDIA: 'off',
+    BEACON_RATE_CONTROL: 'off',
+    BEACON_RATE_COMMAND: 'off',
+    BEACON_RATE_CHAT: 'off',
+  },
+});
 
 async function refusal(token: string | undefined): Promise<{ message: string; data: unknown }> {
   try {

@@ -59,6 +59,8 @@ export interface ErrorBody {
   field?: string;
   /** `rate_limited`: seconds until a retry may succeed (REST also sends `Retry-After`). */
   retryAfterSeconds?: number;
+  /** `rate_limited` on a socket event: milliseconds until a retry may succeed (finer than retryAfterSeconds). */
+  retryAfterMs?: number;
 }
 
 /** Every client→server event is answered with one of these. */
@@ -74,6 +76,8 @@ export class BeaconError extends CodedError<ErrorCode> {
   field: string | undefined;
   /** `rate_limited`: seconds until a retry may succeed, sent in the body as `retryAfterSeconds`. */
   retryAfterSeconds: number | undefined;
+  /** `rate_limited` on a socket event: milliseconds until a retry may succeed, sent as `retryAfterMs`. */
+  retryAfterMs: number | undefined;
 
   static badRequest(message: string): BeaconError {
     return new BeaconError('bad_request', message);
@@ -101,10 +105,18 @@ export class BeaconError extends CodedError<ErrorCode> {
     return err;
   }
 
+  /** A socket event over its rate: retry after `retryAfterMs` (also sent rounded up in seconds). */
+  static rateLimitedMs(message: string, retryAfterMs: number): BeaconError {
+    const err = BeaconError.rateLimited(message, retryAfterMs / 1000);
+    err.retryAfterMs = Math.max(1, Math.ceil(retryAfterMs));
+    return err;
+  }
+
   toBody(): ErrorBody {
     const body: ErrorBody = { code: this.code, message: this.message };
     if (this.field !== undefined) body.field = this.field;
     if (this.retryAfterSeconds !== undefined) body.retryAfterSeconds = this.retryAfterSeconds;
+    if (this.retryAfterMs !== undefined) body.retryAfterMs = this.retryAfterMs;
     return body;
   }
 }

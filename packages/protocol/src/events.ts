@@ -16,7 +16,7 @@ import {
   type DutyServerEvents,
   dutyCallEventSchemas,
 } from './duty.ts';
-import type { Ack } from './errors.ts';
+import type { Ack, ErrorBody } from './errors.ts';
 import {
   type ChatMessage,
   type ConnectionState,
@@ -203,6 +203,8 @@ export interface ServerToClientEvents
   'speaker:active': (data: { peerId: string | null }) => void;
   /** The room's media was lost (worker died) and re-created: join again. */
   'room:recreated': (data: { roomId: string }) => void;
+  /** The server is closing this socket, and why (`rate_limited`: it sent or left unread too much); it disconnects next. */
+  'session:closed': (reason: ErrorBody) => void;
 }
 
 export type ClientToServerEvents = {

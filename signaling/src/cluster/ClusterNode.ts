@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { createClient, type RedisClientType } from 'redis';
 import { createLogger } from '../logger.ts';
+import { ClusterSeal } from './ClusterSeal.ts';
 
 const logger = createLogger('ClusterNode');
 
@@ -25,6 +26,8 @@ export interface ClusterNodeOptions {
   heartbeatMs?: number;
   /** A node whose heartbeat is this old counts as dead. Default 6000. */
   deadAfterMs?: number;
+  /** The key every node of the cluster shares; seals node-to-node messages (ClusterSeal.ts). */
+  key: Uint8Array;
 }
 
 export type RedisClient = RedisClientType;
@@ -38,6 +41,8 @@ export class ClusterNode {
   /** The socket.io adapter's own pair (it subscribes on `adapterSub`). */
   readonly adapterPub: RedisClient;
   readonly adapterSub: RedisClient;
+  /** Seals and opens node-to-node messages with the cluster's shared key. */
+  readonly seal: ClusterSeal;
   readonly #deadAfterMs: number;
   readonly #timer: NodeJS.Timeout;
   #closed = false;
@@ -46,6 +51,7 @@ export class ClusterNode {
     this.nodeId = opts.nodeId ?? `${os.hostname()}-${randomUUID().slice(0, 8)}`;
     [this.redis, this.adapterPub, this.adapterSub] = clients as [RedisClient, RedisClient, RedisClient];
     guardPublish(this.adapterPub);
+    this.seal = new ClusterSeal(opts.key);
     this.#deadAfterMs = opts.deadAfterMs ?? 6000;
     this.#timer = setInterval(() => void this.#beat(), opts.heartbeatMs ?? 2000);
     this.#timer.unref();

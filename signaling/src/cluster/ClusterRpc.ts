@@ -4,13 +4,18 @@
  * the request id. Used to run a room's events on the room's owner. A request
  * that gets no answer in time fails with `node_unavailable` (the owner died
  * or Redis is down) — never hangs the client's ack.
+ *
+ * Every message is sealed with the cluster's key (ClusterSeal): one that is
+ * not — forged, altered, too old — or a request id already run is dropped,
+ * logged and counted. A request carries the user's claims, so an unsealed one
+ * would run an event with whatever rights its sender wrote in.
  */
 import { randomUUID } from 'node:crypto';
 import { BeaconError } from '@beacon/protocol';
 import { z } from 'zod';
 import { createLogger } from '../logger.ts';
 import type { ClusterNode, RedisClient } from './ClusterNode.ts';
-import { parseRedisJson } from './redisJson.ts';
+import type { SealRejection } from './ClusterSeal.ts';
 
 const logger = createLogger('ClusterRpc');
 
@@ -36,6 +41,19 @@ export class NodeGoneError extends BeaconError {
 
 export type RpcServe = (body: unknown, from: string) => Promise<unknown>;
 
+/** Told about each message dropped unopened (metrics count them); `replayed`: a request id already run. */
+export type RpcRejected = (reason: SealRejection | 'replayed') => void;
+
+export interface ClusterRpcOptions {
+  /** How long a request waits for its answer. Default 10 s. */
+  timeoutMs?: number;
+  /** Default: only logged. */
+  onRejected?: RpcRejected;
+}
+
+/** Request ids run lately: a sealed request is valid for the seal's 30 s, so 60 s covers it with skew. */
+const SEEN_FOR_MS = 60_000;
+
 export class ClusterRpc {
   readonly #node: ClusterNode;
   readonly #serve: RpcServe;
@@ -44,16 +62,20 @@ export class ClusterRpc {
     string,
     { resolve(data: unknown): void; reject(err: Error): void; timer: NodeJS.Timeout }
   >();
+  readonly #onRejected: RpcRejected;
+  /** `from:id` of requests run lately → when to forget it (oldest first). */
+  readonly #seen = new Map<string, number>();
   #sub: RedisClient | null = null;
 
-  private constructor(node: ClusterNode, serve: RpcServe, timeoutMs: number) {
+  private constructor(node: ClusterNode, serve: RpcServe, opts: ClusterRpcOptions) {
     this.#node = node;
     this.#serve = serve;
-    this.#timeoutMs = timeoutMs;
+    this.#timeoutMs = opts.timeoutMs ?? 10_000;
+    this.#onRejected = opts.onRejected ?? (() => undefined);
   }
 
-  static async start(node: ClusterNode, serve: RpcServe, opts: { timeoutMs?: number } = {}): Promise<ClusterRpc> {
-    const rpc = new ClusterRpc(node, serve, opts.timeoutMs ?? 10_000);
+  static async start(node: ClusterNode, serve: RpcServe, opts: ClusterRpcOptions = {}): Promise<ClusterRpc> {
+    const rpc = new ClusterRpc(node, serve, opts);
     rpc.#sub = await node.subscriber();
     await rpc.#sub.subscribe(channel(node.nodeId), (message: string) => rpc.#onMessage(message));
     return rpc;
@@ -68,7 +90,7 @@ export class ClusterRpc {
         reject(new BeaconError('node_unavailable', `signaling node ${nodeId} did not answer`));
       }, this.#timeoutMs);
       this.#pending.set(id, { resolve, reject, timer });
-      const message = JSON.stringify({ kind: 'request', id, from: this.#node.nodeId, body });
+      const message = this.#node.seal.seal({ kind: 'request', id, from: this.#node.nodeId, body });
       this.#node.redis.publish(channel(nodeId), message).then(
         (receivers) => {
           // Nobody subscribed: the node is gone; fail now rather than at the timeout.
@@ -95,16 +117,22 @@ export class ClusterRpc {
   }
 
   #onMessage(raw: string): void {
-    const message = parseRedisJson(messageSchema, raw);
-    if (!message) {
-      logger.warn('malformed cluster message ignored');
+    const opened = this.#node.seal.open(raw);
+    const parsed = opened.ok ? messageSchema.safeParse(opened.message) : null;
+    if (!parsed?.success) {
+      this.#reject(opened.ok ? 'malformed' : opened.reason);
       return;
     }
+    const message = parsed.data;
     if (message.kind === 'reply') {
       this.#settle(message.id, message);
       return;
     }
     const { id, from } = message;
+    if (!this.#firstTime(`${from}:${id}`)) {
+      this.#reject('replayed');
+      return;
+    }
     this.#serve(message.body, from).then(
       (data) => this.#reply(from, { kind: 'reply', id, ok: true, data }),
       (err: unknown) => {
@@ -118,8 +146,25 @@ export class ClusterRpc {
     );
   }
 
+  #reject(reason: SealRejection | 'replayed'): void {
+    logger.warn({ reason }, 'cluster message dropped');
+    this.#onRejected(reason);
+  }
+
+  /** Records a request id; false when it was run already (a replay). */
+  #firstTime(key: string): boolean {
+    const now = Date.now();
+    for (const [seen, until] of this.#seen) {
+      if (until > now) break;
+      this.#seen.delete(seen);
+    }
+    if (this.#seen.has(key)) return false;
+    this.#seen.set(key, now + SEEN_FOR_MS);
+    return true;
+  }
+
   #reply(to: string, message: unknown): void {
-    this.#node.redis.publish(channel(to), JSON.stringify(message)).catch((err: unknown) => {
+    this.#node.redis.publish(channel(to), this.#node.seal.seal(message)).catch((err: unknown) => {
       logger.warn({ err: (err as Error).message, to }, 'reply not sent');
     });
   }

@@ -81,7 +81,9 @@ export class ForwardedRooms {
 
   /** Starts answering other nodes (before this node accepts clients). */
   async start(): Promise<void> {
-    this.#rpc = await ClusterRpc.start(this.#node, (body, from) => this.#serve(body, from));
+    this.#rpc = await ClusterRpc.start(this.#node, (body, from) => this.#serve(body, from), {
+      onRejected: (reason) => this.#base.metrics.clusterMessageRejected(reason),
+    });
     this.#timer = setInterval(() => void this.#tick(), this.#tickMs);
     this.#timer.unref();
     // Back from a Redis restart: re-claim this node's rooms before a join elsewhere claims them.

@@ -1,6 +1,6 @@
 import { BeaconError } from '@beacon/protocol';
 import { describe, expect, it } from 'vitest';
-import { IllegalTransitionError, Participant, ParticipantState } from './Participant.ts';
+import { IllegalTransitionError, MAX_HELD, Participant, ParticipantState } from './Participant.ts';
 
 const claims = {
   userId: 'u-1',
@@ -76,6 +76,17 @@ describe('Participant state machine', () => {
     expect(p.disconnectedAt).toBeUndefined();
     expect(p.info().connection).toBe('connected');
     expect(p.resume('s-3')).toEqual([]);
+  });
+
+  it('holds a bounded number of emits and says when more came, so it cannot resume out of step', () => {
+    const p = participant();
+    p.transition(ParticipantState.Joined);
+    p.markReconnecting();
+    for (let i = 0; i < MAX_HELD; i += 1) p.hold('consumer:paused', { consumerId: `c${i}` });
+    expect(p.heldOverflowed).toBe(false);
+    p.hold('consumer:new', { consumerId: 'lost' });
+    expect(p.heldOverflowed).toBe(true);
+    expect(p.resume('s-2')).toHaveLength(MAX_HELD);
   });
 
   it('says who muted it while muted', () => {

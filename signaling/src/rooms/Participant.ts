@@ -89,8 +89,12 @@ export interface ParticipantOptions {
   joinedAt?: Date;
 }
 
-/** Emits held for a reconnecting participant beyond this are dropped (it then re-syncs from the resume ack). */
-const MAX_HELD = 2000;
+/**
+ * Emits held for a reconnecting participant beyond this are dropped, and the
+ * participant may then not resume (`heldOverflowed`): a resumed client that
+ * missed a consumer:new would lack a stream for good, so it joins afresh.
+ */
+export const MAX_HELD = 2000;
 
 export class Participant {
   readonly peerId: string;
@@ -122,6 +126,7 @@ export class Participant {
   #resumeTo: ParticipantState.Joined | ParticipantState.Ready = ParticipantState.Joined;
   #rtpCapabilities: unknown;
   #held: HeldEmit[] = [];
+  #heldOverflowed = false;
 
   constructor(opts: ParticipantOptions) {
     this.peerId = opts.peerId;
@@ -178,6 +183,12 @@ export class Participant {
   /** Keeps an emit for the client until it resumes. */
   hold(event: string, payload: unknown): void {
     if (this.#held.length < MAX_HELD) this.#held.push({ event, payload });
+    else this.#heldOverflowed = true;
+  }
+
+  /** More emits came while it was away than are held: resuming would leave it out of step. */
+  get heldOverflowed(): boolean {
+    return this.#heldOverflowed;
   }
 
   /** Joined or ready: may create transports and producers. */

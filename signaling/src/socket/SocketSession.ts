@@ -19,6 +19,7 @@ export class SocketSession {
   readonly claims: AuthClaims;
   #current: { roomId: string; peerId: string } | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  #pending = 0;
 
   constructor(socketId: string, claims: AuthClaims) {
     this.socketId = socketId;
@@ -27,9 +28,17 @@ export class SocketSession {
 
   /** Queues `task` behind this socket's earlier events; never rejects the queue itself. */
   run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.#queue.then(task);
+    this.#pending += 1;
+    const result = this.#queue.then(task).finally(() => {
+      this.#pending -= 1;
+    });
     this.#queue = result.catch(() => undefined);
     return result;
+  }
+
+  /** Events queued or running (the flood guard bounds it). */
+  get pending(): number {
+    return this.#pending;
   }
 
   /** The room this socket joined last, without checking it still exists (see lookup). */

@@ -15,6 +15,9 @@ import type { RoomOwnership } from '../cluster/RoomOwnership.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
 import { DutyCallEmitter } from '../duty/DutyCallEmitter.ts';
 import { DutyEmitter } from '../duty/DutyEmitter.ts';
+import { ChatBudget } from '../limits/ChatBudget.ts';
+import { EventRateLimiter } from '../limits/EventRateLimiter.ts';
+import { DEFAULT_LIMITS, type LimitsOptions } from '../limits/LimitsOptions.ts';
 import { createLogger } from '../logger.ts';
 import type { BeaconMetrics } from '../metrics.ts';
 import type { MeetingJournal } from '../rooms/MeetingJournal.ts';
@@ -25,6 +28,8 @@ import type { Store } from '../store/index.ts';
 import type { TurnService } from '../turn/TurnService.ts';
 import { authenticate } from './authenticate.ts';
 import { CommandEmitter } from './CommandEmitter.ts';
+import { addEngineSecurityHeaders, addSocketPathSecurityHeaders } from './engineHeaders.ts';
+import { FloodGuard } from './FloodGuard.ts';
 import { handlers, socketGone } from './handlers/index.ts';
 import { RoomBridge } from './RoomBridge.ts';
 import { type OutcomeObserver, registerHandler } from './registerHandler.ts';
@@ -54,6 +59,8 @@ export interface SocketServerOptions {
   /** Cluster mode (REDIS_URL): Redis adapter, rooms run on their owner node. Default: one node. */
   cluster?: { node: ClusterNode; ownership: RoomOwnership } | null;
   metrics: BeaconMetrics;
+  /** Event rates, queue bounds, chat history bound (limits/LimitsOptions.ts). Default: DEFAULT_LIMITS. */
+  limits?: LimitsOptions;
 }
 
 /**
@@ -74,6 +81,8 @@ export function createSocketServer(opts: SocketServerOptions): {
   forwarded: ForwardedRooms | null;
   close(): Promise<void>;
 } {
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const rates = new EventRateLimiter(limits);
   const io: BeaconServer = new Server(opts.httpServer, {
     path: '/socket.io',
     transports: ['websocket', 'polling'],
@@ -84,6 +93,11 @@ export function createSocketServer(opts: SocketServerOptions): {
     pingInterval: 5_000,
     pingTimeout: 5_000,
   });
+  // socket.io's own responses bypass express (and helmet): they get their own headers. engine.io's
+  // `headers` event covers its handshakes and polls (and the websocket upgrade); a listener ahead of
+  // engine.io's own covers its error answers (unknown session, bad transport) too.
+  io.engine.on('headers', addEngineSecurityHeaders);
+  opts.httpServer.prependListener('request', addSocketPathSecurityHeaders);
   if (opts.cluster) io.adapter(createAdapter(opts.cluster.node.adapterPub, opts.cluster.node.adapterSub));
   const base: BaseContext = {
     io,
@@ -98,6 +112,7 @@ export function createSocketServer(opts: SocketServerOptions): {
     command: opts.command,
     turn: opts.turn ?? null,
     metrics: opts.metrics,
+    chatBudget: new ChatBudget(limits.chatPerMeeting),
   };
   const forwarded = opts.cluster ? new ForwardedRooms({ ...opts.cluster, base }) : null;
   const dispatch = forwarded ? forwarded.dispatch.bind(forwarded) : undefined;
@@ -134,14 +149,26 @@ export function createSocketServer(opts: SocketServerOptions): {
     log.debug('connected');
     sipEmitter.connected(socket);
 
+    // The SIP gateway's service socket carries every call's events and is Beacon's own process: not rated.
+    const service = claims.role === 'service';
+    const guard = new FloodGuard({
+      socket,
+      session,
+      rate: service ? null : rates.open(claims.userId),
+      queueMax: service ? Number.POSITIVE_INFINITY : limits.queueMax,
+      outboxMax: service ? Number.POSITIVE_INFINITY : limits.outboxMax,
+      metrics: opts.metrics,
+      log,
+    });
     for (const event of Object.keys(handlers) as ClientEventName[]) {
-      registerHandler(ctx, event, handlers[event] as never, dispatch, observe);
+      registerHandler(ctx, event, handlers[event] as never, dispatch, observe, guard);
     }
     // After the handlers: a terminal answering its pending alerts' banners at once is heard.
     commandEmitter.connected(socket);
 
     socket.on('disconnect', (reason) => {
       stopExpiry(socket);
+      guard.dispose();
       log.debug({ reason }, 'disconnected');
       sipEmitter.disconnected(socket);
       commandEmitter.disconnected(socket);
@@ -158,6 +185,7 @@ export function createSocketServer(opts: SocketServerOptions): {
     io,
     forwarded,
     async close() {
+      opts.httpServer.off('request', addSocketPathSecurityHeaders);
       opts.accounts?.off('revoke', revoke);
       opts.accounts?.off('revokeToken', revokeToken);
       bridge.close();

@@ -1,5 +1,6 @@
 /**
- * The one path every client event takes: ack check → schema validation →
+ * The one path every client event takes: ack check → flood guard (rate,
+ * queue bound; a flood of malformed events is still a flood) → schema validation →
  * device check (what the token may send at all) → per-socket queue → handler
  * → ack. Validation comes first, as for meeting permissions: malformed input
  * is `bad_request` whoever sends it. Nothing a client sends may crash the
@@ -9,6 +10,7 @@ import { type ClientEventName, clientEventSchemas, type ErrorBody } from '@beaco
 import { parseOrBadRequest } from '../validation.ts';
 import { assertDeviceMayUse } from './deviceAccess.ts';
 import { toErrorBody } from './errors.ts';
+import type { FloodGuard } from './FloodGuard.ts';
 import type { Handler, HandlerContext } from './types.ts';
 
 type AckFn = (response: unknown) => void;
@@ -30,6 +32,7 @@ export function registerHandler<E extends ClientEventName>(
   handler: Handler<E>,
   dispatch?: Dispatch,
   observe?: OutcomeObserver,
+  guard?: FloodGuard,
 ): void {
   const schema = clientEventSchemas[event];
   ctx.socket.on(event as never, (...args: unknown[]) => {
@@ -47,6 +50,11 @@ export function registerHandler<E extends ClientEventName>(
       }
       observe?.(event, response.ok ? null : response.error);
     };
+    const refused = guard?.admit(event);
+    if (refused) {
+      reply({ ok: false, error: refused.toBody() });
+      return;
+    }
     let payload: unknown;
     try {
       payload = parseOrBadRequest(schema, args.length >= 2 ? args[0] : undefined, event);

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
 import type { AuthClaims, TokenService, TokenSession } from '../auth/tokens.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
+import type { ChatBudget } from '../limits/ChatBudget.ts';
 import type { BeaconMetrics } from '../metrics.ts';
 import type { MeetingJournal } from '../rooms/MeetingJournal.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
@@ -56,6 +57,8 @@ export interface HandlerContext {
   turn: TurnService | null;
   /** This node's Prometheus counters (the gateway's status reports feed some). */
   metrics: BeaconMetrics;
+  /** Bounds each meeting's chat history (runs where the room is: the owner node in cluster mode). */
+  chatBudget: ChatBudget;
 }
 
 /** One client event: validated payload in, ack data out; throw BeaconError to refuse. */

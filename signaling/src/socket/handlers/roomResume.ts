@@ -6,8 +6,8 @@
  * was away (consumer:new, consumer:closed, …) follow right away.
  *
  * Anything else — unknown room or peer, another user, a wrong token, the
- * grace ran out, the media room was re-created — is `resume_failed`, and the
- * client joins afresh.
+ * grace ran out, the media room was re-created, more emits came meanwhile
+ * than are held for it — is `resume_failed`, and the client joins afresh.
  */
 
 import { BeaconError } from '@beacon/protocol';
@@ -27,6 +27,12 @@ export const roomResume: Handler<'room:resume'> = async (ctx, { roomId, peerId, 
     sameSecret(participant.resumeToken, resumeToken);
   if (!room || !participant || !valid) {
     throw new BeaconError('resume_failed', '会话无法恢复，请重新加入 / the session cannot be resumed; join again');
+  }
+  if (participant.heldOverflowed) {
+    // Emits were dropped while it was away: the old peer goes, and the client's fresh join gets whole state.
+    ctx.log.warn({ roomId, peerId }, 'held emits overflowed: resume refused');
+    room.remove(peerId);
+    throw new BeaconError('resume_failed', '离线期间消息过多，请重新加入 / too much happened while away; join again');
   }
   const oldSocketId = participant.socketId;
   const held = room.resume(participant, ctx.socket.id);
