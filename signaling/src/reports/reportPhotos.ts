@@ -15,7 +15,7 @@
  */
 import { BeaconError } from '@beacon/protocol';
 import exifr from 'exifr';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 
 /** Default largest photo accepted: 10 MB (a phone camera's JPEG is 2–6 MB). */
 export const DEFAULT_MAX_PHOTO_BYTES = 10 * 1024 * 1024;
@@ -87,7 +87,7 @@ export async function checkPhoto(bytes: Buffer, maxBytes = DEFAULT_MAX_PHOTO_BYT
     throw new BeaconError('photo_not_image', '照片不是 JPEG、PNG 或 WebP 图片 / not a JPEG, PNG or WebP image');
   const notDecodable = (cause?: unknown) =>
     new BeaconError('photo_not_image', '照片无法解码 / the image cannot be decoded', { cause });
-  let image: sharp.Sharp;
+  let image: Sharp;
   try {
     image = sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'error' });
     const meta = await image.metadata();

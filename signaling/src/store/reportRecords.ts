@@ -300,8 +300,12 @@ export function reportRepository(db: SqlQueries): ReportRepository {
       return mustRead(db, id);
     },
     setOverdue: async (id, overdue, at) => {
-      await db.run('UPDATE report_chains SET overdue = ?, updated_at = ? WHERE id = ?', [overdue ? 1 : 0, at, id]);
-      return mustRead(db, id);
+      // Conditional: with several nodes ticking, one of them flags the chain and tells everyone.
+      const changed = await db.run(
+        'UPDATE report_chains SET overdue = ?, updated_at = ? WHERE id = ? AND overdue <> ?',
+        [overdue ? 1 : 0, at, id, overdue ? 1 : 0],
+      );
+      return changed.changes === 1 ? mustRead(db, id) : undefined;
     },
     dueBy: async (now) =>
       (

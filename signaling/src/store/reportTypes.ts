@@ -78,7 +78,8 @@ export interface ReportRepository {
     limit: number;
   }): Promise<ReportChainView[]>;
   setHandling(id: string, handling: ReportHandling, at: string): Promise<ReportChainView>;
-  setOverdue(id: string, overdue: boolean, at: string): Promise<ReportChainView>;
+  /** Undefined when the chain already was (another node flagged it first). */
+  setOverdue(id: string, overdue: boolean, at: string): Promise<ReportChainView | undefined>;
   /** Not final, not flagged overdue yet, due at or before `now`. */
   dueBy(now: string): Promise<string[]>;
   ask(question: { id: string; chainId: string; at: string; byId: string; byName: string; text: string }): Promise<void>;
