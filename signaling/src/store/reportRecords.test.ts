@@ -1,6 +1,6 @@
 /** Report chains on both backends: a chain with its photo, follow-ups to the final, questions, deadlines, handling. */
 import { BeaconError } from '@beacon/protocol';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import type { Store } from './index.ts';
 import type { NewReportChain, NewReportEntry } from './reportTypes.ts';
 import { describeStoreBackends } from './testing/storeBackends.ts';
