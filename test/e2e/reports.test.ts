@@ -53,7 +53,10 @@ describe('information reporting from a township terminal to the duty desk', () =
     // The thumbnail really decoded (a blob of the served JPEG, not the alt text).
     await expect
       .poll(
-        () => chain.locator('[data-testid="inbox-photo"] img').evaluate((img: HTMLImageElement) => img.naturalWidth),
+        () =>
+          chain
+            .locator('[data-testid="inbox-photo"] img')
+            .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
         {
           timeout: 15_000,
         },
