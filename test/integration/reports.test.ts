@@ -119,6 +119,8 @@ describe('information reporting over REST and sockets', () => {
       expect(linked.status).toBe(201);
       const chain = linked.body as ReportChainView;
       expect(chain).toMatchObject({ state: 'linked', level: 'III' });
+      // Raised to level III, the chain follows III's clock (default 4 h; this file shortens only II and IV) from its last report.
+      expect(Date.parse(chain.nextDueAt ?? '') - Date.parse(chain.entries[0]?.at ?? '')).toBe(240 * 60_000);
       const incident = (await call('duty', `/incidents/${chain.incidentId}`)).body as IncidentView & {
         timeline: TimelineEntry[];
       };

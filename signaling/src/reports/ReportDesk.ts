@@ -237,7 +237,7 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
         state: 'linked',
         incidentId: incident.id,
         ...(before.verifiedAt ? {} : { verifiedAt: now, verifiedByName: actor.displayName }),
-        ...(input.level ? { level: input.level } : {}),
+        ...(input.level ? { level: input.level, nextDueAt: this.#nextDue(before, input.level) } : {}),
       },
       now,
     );
@@ -319,6 +319,13 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
       late: isLate(dueAt, at),
       photoIds: input.photoIds,
     };
+  }
+
+  /** The chain's deadline at another response level: the follow-up clock of that level from its last report. */
+  #nextDue(chain: ReportChainView, level: ResponseLevel): string | null {
+    const last = chain.entries.at(-1);
+    if (chain.final || !last) return null;
+    return nextDueAfter(deadlineFor(this.#options.deadlines, level), last.kind, last.at);
   }
 
   #checkOccurred(occurredAt: string, now: string): void {

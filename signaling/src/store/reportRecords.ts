@@ -291,6 +291,7 @@ export function reportRepository(db: SqlQueries): ReportRepository {
         ['verified_by_name', h.verifiedByName],
         ['incident_id', h.incidentId],
         ['level', h.level],
+        ['next_due_at', h.nextDueAt],
       ] as const) {
         if (value === undefined) continue;
         sets.push(`${column} = ?`);

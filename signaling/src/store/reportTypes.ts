@@ -58,6 +58,8 @@ export interface ReportHandling {
   verifiedByName?: string | null;
   incidentId?: string | null;
   level?: ResponseLevel | null;
+  /** A new level moves the next deadline. */
+  nextDueAt?: string | null;
 }
 
 export interface ReportRepository {
