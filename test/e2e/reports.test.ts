@@ -41,6 +41,9 @@ describe('information reporting from a township terminal to the duty desk', () =
     await zixi.getByTestId('report-title').fill('大村公路边山体滑坡');
     await zixi.getByTestId('report-description').fill('公路边坡垮塌约 200 方，3 人被困');
     await zixi.getByTestId('report-trapped').fill('3');
+    // Where it happened: a tap on the form's map (else the township's seat).
+    await zixi.getByTestId('report-map').click({ position: { x: 80, y: 60 } });
+    await expect.poll(() => zixi.getByTestId('report-form').textContent(), { timeout: 5_000 }).toContain('已选');
     await zixi
       .getByTestId('report-photos')
       .setInputFiles({ name: 'landslide.jpg', mimeType: 'image/jpeg', buffer: photo });
