@@ -6,6 +6,8 @@
  * (another unit, a department without a location, bad bodies and photos)
  * come with codes and store nothing.
  */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { IncidentView, ReportChainView, ReportPhotoView, TimelineEntry } from '@beacon/protocol';
 import exifr from 'exifr';
 import sharp from 'sharp';
@@ -83,6 +85,12 @@ describe('information reporting over REST and sockets', () => {
       expect(uploaded.status).toBe(201);
       const photo = (await uploaded.json()) as ReportPhotoView;
       expect(photo.exifLocation?.[0]).toBeCloseTo(25.01, 2);
+      // Kept under the data dir for Beacon's account only.
+      const dir = path.join(t.beacon.dataDir, 'reports');
+      expect((await stat(dir)).mode & 0o777).toBe(0o700);
+      for (const name of [`${photo.id}.jpg`, `${photo.id}.thumb.jpg`]) {
+        expect((await stat(path.join(dir, name))).mode & 0o777).toBe(0o600);
+      }
 
       const arrived = nextEvent(desk, 'report:updated');
       const created = await post('zixi', '/reports', landslide({ photoIds: [photo.id] }));
