@@ -27,12 +27,12 @@ import type { Actor, CommandBus } from '../command/CommandBus.ts';
 import type { IncidentDesk } from '../command/IncidentDesk.ts';
 import { isStaff, requireStaff } from '../command/staff.ts';
 import { createLogger } from '../logger.ts';
-import type { NewReportEntry } from '../store/reportTypes.ts';
 import type { ReportOptions } from './ReportOptions.ts';
 import type { ReportPhotoFiles } from './ReportPhotoFiles.ts';
-import { deadlineFor, firstReportDue, isLate, nextDueAfter } from './reportDeadlines.ts';
+import { deadlineFor, firstReportDue, nextDueAfter } from './reportDeadlines.ts';
+import { KIND_ZH, newEntry, summary } from './reportEntries.ts';
 import { checkPhoto, checkPhotoSize } from './reportPhotos.ts';
-import { type ReportUnit, resolveUnit, unitOfActor } from './reportUnits.ts';
+import { isOwnUnit, requireOwnUnit, unitForReport, unitOfActor } from './reportUnits.ts';
 
 const logger = createLogger('ReportDesk');
 /** A report of an event more than this far in the future is a typo (clocks of terminals drift a little). */
@@ -47,8 +47,6 @@ export type ReportDeskEvents = {
   /** A chain's next report is past due (it was just flagged red). */
   overdue: [ReportChainView];
 };
-
-const KIND_ZH = { first: '首报', follow_up: '续报', final: '终报' } as const;
 
 export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
   readonly #bus: CommandBus;
@@ -96,14 +94,14 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
   }
 
   async create(actor: ReportActor, input: NewReport): Promise<ReportChainView> {
-    const unit = await this.#unitFor(actor, input);
+    const unit = await unitForReport(this.#bus.store, actor, input);
     const now = new Date().toISOString();
     this.#checkOccurred(input.occurredAt, now);
     const location = input.location ?? unit.seat;
     if (!location) throw new BeaconError('location_required', '请选择事件位置 / choose where it happened');
     const deadline = deadlineFor(this.#options.deadlines, input.level);
     const chainId = randomUUID();
-    const first = this.#entry(actor, 'first', { ...input, location }, now, firstReportDue(deadline, input.occurredAt));
+    const first = newEntry(actor, 'first', { ...input, location }, now, firstReportDue(deadline, input.occurredAt));
     const chain = await this.#bus.store.reports.create(
       {
         id: chainId,
@@ -131,12 +129,12 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
   /** A follow-up (续报) or the final report (终报) of the unit's own chain. */
   async addEntry(actor: ReportActor, chainId: string, input: ReportEntryInput): Promise<ReportChainView> {
     const before = await this.get(actor, chainId);
-    if (!isStaff(actor)) this.#requireOwnUnit(actor, before);
+    if (!isStaff(actor)) requireOwnUnit(actor, before);
     if (before.final) throw new BeaconError('invalid_state', '终报后不能再报 / the chain has its final report');
     const now = new Date().toISOString();
     this.#checkOccurred(input.occurredAt, now);
     const location = input.location ?? before.location;
-    const entry = this.#entry(actor, input.kind, { ...input, location }, now, before.nextDueAt);
+    const entry = newEntry(actor, input.kind, { ...input, location }, now, before.nextDueAt);
     const deadline = deadlineFor(this.#options.deadlines, before.level);
     const after = await this.#bus.store.reports.addEntry(chainId, entry, {
       nextDueAt: nextDueAfter(deadline, input.kind, now),
@@ -151,7 +149,7 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
   /** The chain, if the actor may read it (a unit: its own only; others' look absent). */
   async get(actor: ReportActor, id: string): Promise<ReportChainView> {
     const chain = await this.#bus.store.reports.get(id);
-    if (!chain || !this.#mayRead(actor, chain)) throw BeaconError.notFound('report');
+    if (!chain || !(isStaff(actor) || isOwnUnit(actor, chain))) throw BeaconError.notFound('report');
     return chain;
   }
 
@@ -192,7 +190,7 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
 
   async answer(actor: ReportActor, id: string, questionId: string, text: string): Promise<ReportChainView> {
     const before = await this.get(actor, id);
-    if (!isStaff(actor)) this.#requireOwnUnit(actor, before);
+    if (!isStaff(actor)) requireOwnUnit(actor, before);
     const input = {
       questionId,
       chainId: id,
@@ -265,60 +263,9 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
       photo &&
       (isStaff(actor) ||
         own ||
-        (photo.unitKind !== null && this.#isUnit(actor, { unitKind: photo.unitKind, unitId: photo.unitId ?? '' })));
+        (photo.unitKind !== null && isOwnUnit(actor, { unitKind: photo.unitKind, unitId: photo.unitId ?? '' })));
     if (!readable) throw BeaconError.notFound('photo');
     return this.#files.read(photoId, size);
-  }
-
-  async #unitFor(actor: ReportActor, input: NewReport): Promise<ReportUnit> {
-    if (isStaff(actor)) {
-      if (input.channel === 'terminal') {
-        throw new BeaconError(
-          'report_invalid',
-          '值班员代录须注明来源（电话/其他）/ typed-in reports come by phone or other',
-        );
-      }
-      if ((input.townshipId === null) === (input.departmentId === null)) {
-        throw new BeaconError('report_invalid', '须指明一个乡镇或部门 / name exactly one township or department');
-      }
-      return resolveUnit(
-        this.#bus.store,
-        input.townshipId !== null
-          ? { kind: 'township', id: input.townshipId }
-          : { kind: 'department', id: input.departmentId as string },
-      );
-    }
-    const own = unitOfActor(actor);
-    const [mine, others] =
-      own.kind === 'township' ? [input.townshipId, input.departmentId] : [input.departmentId, input.townshipId];
-    if ((mine !== null && mine !== own.id) || others !== null) {
-      throw BeaconError.forbidden('只能为本单位报送 / a unit reports only for itself');
-    }
-    return resolveUnit(this.#bus.store, own);
-  }
-
-  #entry(
-    actor: ReportActor,
-    kind: NewReportEntry['kind'],
-    input: Omit<ReportEntryInput, 'kind' | 'location'> & { location: [number, number] },
-    at: string,
-    dueAt: string | null,
-  ): NewReportEntry {
-    return {
-      id: randomUUID(),
-      kind,
-      at,
-      byId: actor.userId,
-      byName: actor.displayName,
-      occurredAt: input.occurredAt,
-      location: input.location,
-      description: input.description,
-      casualties: input.casualties,
-      affected: input.affected,
-      evacuated: input.evacuated,
-      late: isLate(dueAt, at),
-      photoIds: input.photoIds,
-    };
   }
 
   /** The chain's deadline at another response level: the follow-up clock of that level from its last report. */
@@ -338,19 +285,6 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
     if (!REPORT_TRANSITIONS[chain.state].includes(to)) {
       throw new BeaconError('invalid_transition', `报告不能从 ${chain.state} 变为 ${to} / cannot move to ${to}`);
     }
-  }
-
-  #isUnit(actor: ReportActor, chain: Pick<ReportChainView, 'unitKind' | 'unitId'>): boolean {
-    if (chain.unitKind === 'township') return actor.role === 'township' && actor.townshipId === chain.unitId;
-    return actor.role === 'department' && actor.departmentId === chain.unitId;
-  }
-
-  #mayRead(actor: ReportActor, chain: ReportChainView): boolean {
-    return isStaff(actor) || this.#isUnit(actor, chain);
-  }
-
-  #requireOwnUnit(actor: ReportActor, chain: ReportChainView): void {
-    if (!this.#isUnit(actor, chain)) throw BeaconError.forbidden('只能为本单位报送 / a unit reports only for itself');
   }
 
   async #note(actor: ReportActor, chain: ReportChainView, text: string): Promise<void> {
@@ -374,19 +308,4 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
     this.safeEmit('report', after);
     return after;
   }
-}
-
-/** What the audit keeps of a chain: its handling and counts, not every description again. */
-function summary(chain: ReportChainView) {
-  return {
-    unit: `${chain.unitKind}:${chain.unitId}`,
-    type: chain.type,
-    level: chain.level,
-    state: chain.state,
-    final: chain.final,
-    incidentId: chain.incidentId,
-    entries: chain.entries.length,
-    questions: chain.questions.map((q) => ({ id: q.id, answered: q.answeredAt !== null })),
-    overdue: chain.overdue,
-  };
 }
