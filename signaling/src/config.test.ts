@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
 import { DEFAULT_DUTY_SHIFTS } from './duty/DutyOptions.ts';
 import { DEFAULT_LIMITS } from './limits/LimitsOptions.ts';
+import { DEFAULT_REPORT_DEADLINES } from './reports/ReportOptions.ts';
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -37,6 +38,7 @@ describe('loadConfig', () => {
       escalationTickMs: 15_000,
       duty: { shifts: DEFAULT_DUTY_SHIFTS, timeZone: 'Asia/Shanghai' },
       dutyCalls: { number: '8000', ringMs: 30_000 },
+      reports: { deadlines: DEFAULT_REPORT_DEADLINES, maxPhotoBytes: 10 * 1024 * 1024, tickMs: 15_000 },
       metrics: { token: null, trustLoopback: true },
       signIn: { lockAfter: 15, lockMs: 900_000 },
       limits: DEFAULT_LIMITS,
@@ -133,6 +135,7 @@ describe('loadConfig', () => {
       escalationTickMs: 15_000,
       duty: { shifts: DEFAULT_DUTY_SHIFTS, timeZone: 'Asia/Shanghai' },
       dutyCalls: { number: '8000', ringMs: 30_000 },
+      reports: { deadlines: DEFAULT_REPORT_DEADLINES, maxPhotoBytes: 10 * 1024 * 1024, tickMs: 15_000 },
       metrics: { token: null, trustLoopback: true },
       signIn: { lockAfter: 15, lockMs: 900_000 },
       limits: DEFAULT_LIMITS,

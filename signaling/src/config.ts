@@ -53,6 +53,12 @@
  *                            (the SIP gateway routes it too)
  *   BEACON_DUTY_RING_SECONDS unanswered this long → the leader on       30
  *                            duty's phone is called
+ *   BEACON_REPORT_DEADLINES  report deadlines per response level,      I=30/120,II=30/120,
+ *                            LEVEL=FIRST/EVERY in minutes: the first    III=60/240,
+ *                            report after the event, then a follow-up   IV=120/720
+ *                            every EVERY until the final report
+ *   BEACON_REPORT_MAX_PHOTO_MB largest report photo accepted            10
+ *   BEACON_REPORT_TICK_MS    how often overdue reports are looked for   15000
  *   BEACON_TURN              start coturn (Debian) for terminals behind off
  *                            NAT/firewalls: on | off
  *   BEACON_TURN_PORT         TURN listening port (UDP and TCP)          3478
@@ -126,6 +132,8 @@ import { z } from 'zod';
 import { DEFAULT_DUTY_SHIFTS } from './duty/DutyOptions.ts';
 import { dutyShiftsEnvSchema, timeZoneSchema } from './duty/dutyConfig.ts';
 import { DEFAULT_LIMITS, type RateSpec } from './limits/LimitsOptions.ts';
+import { DEFAULT_REPORT_DEADLINES } from './reports/ReportOptions.ts';
+import { reportDeadlinesEnvSchema } from './reports/reportConfig.ts';
 
 const defaultConsoleDist = fileURLToPath(new URL('../../console/dist', import.meta.url));
 
@@ -196,6 +204,9 @@ export const configSchema = z
       .regex(/^[0-9]{2,16}$/, 'digits only, 2–16 of them')
       .default('8000'),
     BEACON_DUTY_RING_SECONDS: z.coerce.number().int().min(3).max(600).default(30),
+    BEACON_REPORT_DEADLINES: reportDeadlinesEnvSchema.optional(),
+    BEACON_REPORT_MAX_PHOTO_MB: z.coerce.number().min(0.1).max(100).default(10),
+    BEACON_REPORT_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
     BEACON_MAP_TILE_URL: z
       .string()
       .regex(/^https?:\/\/\S+$/, 'an http(s) URL')
@@ -361,6 +372,12 @@ export const configSchema = z
     duty: { shifts: env.BEACON_DUTY_SHIFTS ?? DEFAULT_DUTY_SHIFTS, timeZone: env.BEACON_DUTY_TIMEZONE },
     /** The duty number (duty/DutyCalls.ts). */
     dutyCalls: { number: env.BEACON_DUTY_NUMBER, ringMs: env.BEACON_DUTY_RING_SECONDS * 1000 },
+    /** Information reporting (reports/ReportOptions.ts). */
+    reports: {
+      deadlines: env.BEACON_REPORT_DEADLINES ?? DEFAULT_REPORT_DEADLINES,
+      maxPhotoBytes: Math.round(env.BEACON_REPORT_MAX_PHOTO_MB * 1024 * 1024),
+      tickMs: env.BEACON_REPORT_TICK_MS,
+    },
     map: { tileUrl: env.BEACON_MAP_TILE_URL ?? null, tileAttribution: env.BEACON_MAP_TILE_ATTRIBUTION ?? null },
     /** Who may read /metrics (metricsAccess.ts). */
     metrics: { token: env.BEACON_METRICS_TOKEN ?? null, trustLoopback: env.BEACON_METRICS_LOOPBACK === 'on' },

@@ -145,6 +145,8 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     metrics,
     duty: config.duty,
     dutyCalls: config.dutyCalls,
+    reportsDir: path.join(config.dataDir, 'reports'),
+    reports: config.reports,
   });
   life.add('command room', () => command.close());
   const accounts = new AccountSessions();

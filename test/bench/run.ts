@@ -11,6 +11,7 @@
  *  - admin: the user list with 10,000 accounts (REST page/search, console first render/search)
  *  - store: other terminals' event latency while a PostgreSQL row lock stalls one ack 5 s
  *  - organisation import: 200 townships × 20 villages + 1,000 users from one XLSX (read, dry run, commit)
+ *  - information reporting: BENCH_REPORT_TOWNSHIPS (default 200) reports with a ~2 MB photo in one minute → inbox
  */
 import { runAlertFanout } from './alertFanout.ts';
 import { runBroadcast } from './broadcast.ts';
@@ -114,3 +115,10 @@ console.table([await runDutyBench({ runs: 20, incidents: 100, logEntries: 200 })
 const { printOrgImport, runOrgImport } = await import('./orgImport.ts');
 const orgImport = { townships: 200, villagesPerTownship: 20, users: 1000 };
 printOrgImport(orgImport, await runOrgImport(orgImport));
+
+const { runReportsBench } = await import('./reports.ts');
+const reportTownships = Number(process.env.BENCH_REPORT_TOWNSHIPS ?? 200);
+console.log(
+  `\n## Information reporting: ${reportTownships} townships each send a report with a ~2 MB photo within one minute`,
+);
+console.table([await runReportsBench({ townships: reportTownships, seconds: 60 })]);

@@ -81,6 +81,11 @@ export class CommandMap {
       .bringToBack();
   }
 
+  /** Another part's layer (the report inbox's markers) on this map; the part keeps and clears it. */
+  addOverlay(layer: L.Layer): void {
+    layer.addTo(this.#map);
+  }
+
   destroy(): void {
     this.#map.remove();
   }

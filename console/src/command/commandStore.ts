@@ -25,6 +25,7 @@ import { endSession, session } from '../session.ts';
 import { SignalingClient } from '../signaling/SignalingClient.ts';
 import { showToast } from '../toast.ts';
 import { commandApi } from './commandApi.ts';
+import { listenReports } from './inbox/inboxStore.ts';
 
 interface CommandState {
   connected: boolean;
@@ -181,6 +182,7 @@ function listen(socket: SignalingClient['socket']): void {
     command.tasks[task.id] = task;
   });
   listenDuty(socket, session.user?.id ?? null);
+  listenReports(socket);
 }
 
 export function startCommandStore(): void {

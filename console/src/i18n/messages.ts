@@ -18,6 +18,8 @@ import sharedEn from '../shared/messages/en.ts';
 import sharedZh from '../shared/messages/zh-CN.ts';
 import terminalEn from '../terminal/messages/en.ts';
 import terminalZh from '../terminal/messages/zh-CN.ts';
+import reportsEn from '../terminal/reports/messages/en.ts';
+import reportsZh from '../terminal/reports/messages/zh-CN.ts';
 
 export type Locale = 'zh-CN' | 'en';
 
@@ -29,8 +31,17 @@ export const FACES = {
   terminal: { 'zh-CN': terminalZh, en: terminalEn },
   admin: { 'zh-CN': adminZh, en: adminEn },
   duty: { 'zh-CN': dutyZh, en: dutyEn },
+  reports: { 'zh-CN': reportsZh, en: reportsEn },
 };
 
-export const zhCN = { ...sharedZh, ...conferenceZh, ...commandZh, ...terminalZh, ...adminZh, ...dutyZh };
+export const zhCN = { ...sharedZh, ...conferenceZh, ...commandZh, ...terminalZh, ...adminZh, ...dutyZh, ...reportsZh };
 export type Messages = typeof zhCN;
-export const en: Messages = { ...sharedEn, ...conferenceEn, ...commandEn, ...terminalEn, ...adminEn, ...dutyEn };
+export const en: Messages = {
+  ...sharedEn,
+  ...conferenceEn,
+  ...commandEn,
+  ...terminalEn,
+  ...adminEn,
+  ...dutyEn,
+  ...reportsEn,
+};

@@ -46,6 +46,10 @@ export class TerminalClient {
     taskErrors: {},
   });
   readonly pull: PullPublisher;
+  /** The terminal's one socket, for the page's other panels (reports) to listen on. */
+  get socket(): SignalingClient['socket'] {
+    return this.#signaling.socket;
+  }
   readonly #signaling: SignalingClient;
   readonly #token: string;
   readonly #townshipId: string | null;

@@ -48,6 +48,10 @@ export const ERROR_CODES = [
   'import_too_large',
   'import_invalid',
   'internal',
+  'report_invalid',
+  'photo_not_image',
+  'photo_too_large',
+  'location_required',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

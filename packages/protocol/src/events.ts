@@ -26,6 +26,7 @@ import {
   meetingEventSchemas,
   type RoomState,
 } from './meeting.ts';
+import type { ReportServerEvents } from './reports.ts';
 import { type PhoneInfo, type SipEventResults, type SipServerEvents, sipEventSchemas } from './sip.ts';
 import {
   type AccountRole,
@@ -192,7 +193,8 @@ export interface ServerToClientEvents
     SipServerEvents,
     CommandServerEvents,
     DutyServerEvents,
-    DutyCallServerEvents {
+    DutyCallServerEvents,
+    ReportServerEvents {
   'peer:joined': (peer: PeerInfo) => void;
   'peer:left': (data: { peerId: string }) => void;
   'peer:updated': (peer: PeerInfo) => void;

@@ -2,11 +2,18 @@
  * The command room (指挥大屏) of one node: the desks REST routes and socket
  * handlers call, the bus they report on, presence and the escalation timer.
  */
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { DutyCalls } from '../duty/DutyCalls.ts';
 import type { DutyCallsOptions } from '../duty/DutyCallsTypes.ts';
 import { DutyDesk } from '../duty/DutyDesk.ts';
 import type { DutyOptions } from '../duty/DutyOptions.ts';
 import type { AlertMetrics } from '../metrics.ts';
+import { ReportDeadlineWatch } from '../reports/ReportDeadlineWatch.ts';
+import { ReportDesk } from '../reports/ReportDesk.ts';
+import { DEFAULT_REPORT_OPTIONS, type ReportOptions } from '../reports/ReportOptions.ts';
+import { ReportPhotoFiles } from '../reports/ReportPhotoFiles.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
@@ -32,6 +39,10 @@ export interface CommandRoomOptions {
   duty?: DutyOptions;
   /** The duty number and its ring time; default DEFAULT_DUTY_CALLS_OPTIONS (8000, 30 s). */
   dutyCalls?: DutyCallsOptions;
+  /** Where report photos are kept (0700); default a fresh directory under the system's temp dir. */
+  reportsDir?: string;
+  /** Report deadlines, photo size, tick; default DEFAULT_REPORT_OPTIONS. */
+  reports?: Partial<ReportOptions>;
 }
 
 export class CommandRoom {
@@ -49,6 +60,9 @@ export class CommandRoom {
   readonly duty: DutyDesk;
   /** The duty number (值班电话): calls ring the officers on duty, then the leader. */
   readonly dutyCalls: DutyCalls;
+  /** Information reporting (信息报送): report chains from townships and departments, the duty desk's inbox. */
+  readonly reports: ReportDesk;
+  readonly reportDeadlines: ReportDeadlineWatch;
 
   constructor(opts: CommandRoomOptions) {
     this.bus = new CommandBus(opts.store);
@@ -68,6 +82,16 @@ export class CommandRoom {
       duty: this.duty,
       ...(opts.dutyCalls ? { options: opts.dutyCalls } : {}),
     });
+    const reportOptions = { ...DEFAULT_REPORT_OPTIONS, ...opts.reports };
+    const photos = new ReportPhotoFiles(opts.reportsDir ?? path.join(os.tmpdir(), `beacon-reports-${randomUUID()}`));
+    this.reports = new ReportDesk({ bus: this.bus, incidents: this.incidents, files: photos, options: reportOptions });
+    this.reportDeadlines = new ReportDeadlineWatch({
+      desk: this.reports,
+      store: opts.store,
+      sip: opts.sip,
+      files: photos,
+      tickMs: reportOptions.tickMs,
+    });
   }
 
   close(): void {
@@ -75,5 +99,6 @@ export class CommandRoom {
     this.alertCalls.close();
     this.presence.close();
     this.dutyCalls.close();
+    this.reportDeadlines.stop();
   }
 }

@@ -29,6 +29,7 @@ import { incidentRouter } from './incidentRoutes.ts';
 import { meetingRouter, recordingLinkRoute, recordingRouter } from './meetingRoutes.ts';
 import { opsRouter } from './opsRoutes.ts';
 import { RecordingLinks } from './recordingLinks.ts';
+import { reportRouter } from './reportRoutes.ts';
 import { securityHeaders } from './securityHeaders.ts';
 import { sessionRouter } from './sessionRoutes.ts';
 import { sipRouter } from './sipRoutes.ts';
@@ -102,6 +103,7 @@ export function createApp(deps: AppDeps): Express {
     warningRouter(deps),
     commandRouter(deps),
     dutyRouter(deps),
+    reportRouter(deps),
     iceServersRouter(deps.turn ?? null),
   );
   app.use('/api', (req, res) => {

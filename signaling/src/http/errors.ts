@@ -44,6 +44,10 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   import_malformed: 400,
   import_too_large: 413,
   import_invalid: 422,
+  report_invalid: 400,
+  photo_not_image: 415,
+  photo_too_large: 413,
+  location_required: 400,
 };
 
 export function sendError(res: Response, code: ErrorCode, message: string, status = STATUS[code] ?? 500): void {

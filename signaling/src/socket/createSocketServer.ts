@@ -20,6 +20,7 @@ import { EventRateLimiter } from '../limits/EventRateLimiter.ts';
 import { DEFAULT_LIMITS, type LimitsOptions } from '../limits/LimitsOptions.ts';
 import { createLogger } from '../logger.ts';
 import type { BeaconMetrics } from '../metrics.ts';
+import { ReportEmitter } from '../reports/ReportEmitter.ts';
 import type { MeetingJournal } from '../rooms/MeetingJournal.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
@@ -121,6 +122,7 @@ export function createSocketServer(opts: SocketServerOptions): {
   const sipEmitter = new SipEmitter({ io, bridge: opts.sip, taps: opts.taps, registry: opts.registry });
   const commandEmitter = new CommandEmitter({ io, command: opts.command, localPresence: Boolean(opts.cluster) });
   const dutyEmitter = new DutyEmitter({ io, duty: opts.command.duty });
+  const reportEmitter = new ReportEmitter({ io, desk: opts.command.reports });
   const dutyCallEmitter = new DutyCallEmitter({ io, calls: opts.command.dutyCalls, registry: opts.registry });
 
   io.use(authenticate(opts.tokens, opts.store));
@@ -165,6 +167,7 @@ export function createSocketServer(opts: SocketServerOptions): {
     }
     // After the handlers: a terminal answering its pending alerts' banners at once is heard.
     commandEmitter.connected(socket);
+    reportEmitter.connected(socket);
 
     socket.on('disconnect', (reason) => {
       stopExpiry(socket);
@@ -192,6 +195,7 @@ export function createSocketServer(opts: SocketServerOptions): {
       sipEmitter.close();
       commandEmitter.close();
       dutyEmitter.close();
+      reportEmitter.close();
       dutyCallEmitter.close();
       // Disconnects every socket (each runs its cleanup), then closes the engine.
       await new Promise<void>((resolve) => {

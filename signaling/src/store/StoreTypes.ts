@@ -28,6 +28,7 @@ import type {
   PageResult,
   VillageRepository,
 } from './orgTypes.ts';
+import type { ReportRepository } from './reportTypes.ts';
 import type { InitialAdminSeed } from './seedAdmin.ts';
 
 export type { AdminKind, AreaRepository, Change, DepartmentRepository, PageQuery, PageResult, VillageRepository };
@@ -298,6 +299,8 @@ export interface Store {
   transaction<T>(fn: (tx: StoreRepositories) => Promise<T>): Promise<T>;
   /** Townships' imported boundaries (GeoJSON). */
   boundaries: BoundaryRepository;
+  /** Information reporting (信息报送): report chains from townships and departments. */
+  reports: ReportRepository;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }

@@ -409,6 +409,84 @@ const sqliteMigrations: readonly string[] = [
     WHERE a.action = 'meeting.emergency' AND a.target IN (SELECT id FROM rooms)
     ON CONFLICT DO NOTHING;
   `,
+  // 11 — information reporting (信息报送): report chains (首报 → 续报 → 终报) from townships and departments, their
+  // entries, photos (files under <dataDir>/reports; a row with no entry is uploaded but not yet part of a report) and the
+  // duty desk's questions with the unit's answers. A chain's next deadline is stored so the ticker finds overdue ones
+  // with one indexed query.
+  `
+  CREATE TABLE report_chains (
+    id               TEXT PRIMARY KEY,
+    unit_kind        TEXT NOT NULL CHECK (unit_kind IN ('township', 'department')),
+    unit_id          TEXT NOT NULL,
+    type             TEXT NOT NULL,
+    level            TEXT CHECK (level IN ('I', 'II', 'III', 'IV')),
+    title            TEXT NOT NULL,
+    channel          TEXT NOT NULL CHECK (channel IN ('terminal', 'phone', 'other')),
+    caller           TEXT,
+    state            TEXT NOT NULL CHECK (state IN ('received', 'verified', 'linked')),
+    final            INTEGER NOT NULL DEFAULT 0 CHECK (final IN (0, 1)),
+    incident_id      TEXT REFERENCES incidents (id),
+    occurred_at      TEXT NOT NULL,
+    lat              REAL NOT NULL,
+    lon              REAL NOT NULL,
+    created_at       TEXT NOT NULL,
+    created_by       TEXT NOT NULL REFERENCES users (id),
+    updated_at       TEXT NOT NULL,
+    verified_at      TEXT,
+    verified_by_name TEXT,
+    next_due_at      TEXT,
+    overdue          INTEGER NOT NULL DEFAULT 0 CHECK (overdue IN (0, 1))
+  );
+  CREATE INDEX report_chains_by_created ON report_chains (created_at);
+  CREATE INDEX report_chains_by_unit ON report_chains (unit_kind, unit_id);
+  CREATE INDEX report_chains_due ON report_chains (next_due_at) WHERE final = 0;
+  CREATE TABLE report_entries (
+    id          TEXT PRIMARY KEY,
+    chain_id    TEXT NOT NULL REFERENCES report_chains (id),
+    kind        TEXT NOT NULL CHECK (kind IN ('first', 'follow_up', 'final')),
+    at          TEXT NOT NULL,
+    by_id       TEXT NOT NULL REFERENCES users (id),
+    by_name     TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    lat         REAL NOT NULL,
+    lon         REAL NOT NULL,
+    description TEXT NOT NULL,
+    deaths      INTEGER NOT NULL DEFAULT 0,
+    injured     INTEGER NOT NULL DEFAULT 0,
+    missing     INTEGER NOT NULL DEFAULT 0,
+    trapped     INTEGER NOT NULL DEFAULT 0,
+    affected    INTEGER NOT NULL DEFAULT 0,
+    evacuated   INTEGER NOT NULL DEFAULT 0,
+    late        INTEGER NOT NULL DEFAULT 0 CHECK (late IN (0, 1))
+  );
+  CREATE INDEX report_entries_by_chain ON report_entries (chain_id, at);
+  CREATE TABLE report_photos (
+    id            TEXT PRIMARY KEY,
+    uploaded_by   TEXT NOT NULL REFERENCES users (id),
+    uploaded_at   TEXT NOT NULL,
+    entry_id      TEXT REFERENCES report_entries (id),
+    bytes         INTEGER NOT NULL,
+    width         INTEGER NOT NULL,
+    height        INTEGER NOT NULL,
+    exif_lat      REAL,
+    exif_lon      REAL,
+    exif_taken_at TEXT
+  );
+  CREATE INDEX report_photos_by_entry ON report_photos (entry_id);
+  CREATE TABLE report_questions (
+    id                TEXT PRIMARY KEY,
+    chain_id          TEXT NOT NULL REFERENCES report_chains (id),
+    asked_at          TEXT NOT NULL,
+    asked_by          TEXT NOT NULL REFERENCES users (id),
+    asked_by_name     TEXT NOT NULL,
+    text              TEXT NOT NULL,
+    answered_at       TEXT,
+    answered_by       TEXT REFERENCES users (id),
+    answered_by_name  TEXT,
+    answer            TEXT
+  );
+  CREATE INDEX report_questions_by_chain ON report_questions (chain_id, asked_at);
+  `,
 ];
 
 /**

@@ -20,7 +20,14 @@ const en: CommandMessages = {
       in_call: 'in call',
       unregistered: 'unregistered',
     },
-    tabs: { incidents: 'Incidents', warnings: 'Warnings', tasks: 'Tasks', duty: 'Duty', audit: 'Audit' },
+    tabs: {
+      incidents: 'Incidents',
+      warnings: 'Warnings',
+      tasks: 'Tasks',
+      duty: 'Duty',
+      audit: 'Audit',
+      inbox: 'Reports',
+    },
     card: {
       close: 'Close',
       contacts: 'Terminals',

@@ -1,0 +1,311 @@
+/**
+ * Information reporting (信息报送): townships and departments report events
+ * to the duty desk as chains (首报 → 续报 → 终报); the desk verifies (核实),
+ * asks for more, and turns a chain into an incident or links it to one —
+ * from then on every report of the chain also lands on the incident's
+ * timeline. Each change is audited with the chain before and after and
+ * reported as a `report` event (ReportEmitter turns it into socket emits).
+ *
+ * Who may do what: a township reports for itself, a department for itself
+ * (anything else `forbidden`); the command room's staff read every chain, type
+ * in reports that came by phone or fax, and handle them. A unit that is not
+ * the chain's own reads it as `not_found`.
+ */
+import { randomUUID } from 'node:crypto';
+import { TypedEmitter } from '@beacon/common';
+import {
+  BeaconError,
+  type NewReport,
+  REPORT_TRANSITIONS,
+  type ReportChainView,
+  type ReportEntryInput,
+  type ReportPhotoView,
+  type ReportState,
+  type ResponseLevel,
+} from '@beacon/protocol';
+import type { Actor, CommandBus } from '../command/CommandBus.ts';
+import type { IncidentDesk } from '../command/IncidentDesk.ts';
+import { isStaff, requireStaff } from '../command/staff.ts';
+import { createLogger } from '../logger.ts';
+import type { ReportOptions } from './ReportOptions.ts';
+import type { ReportPhotoFiles } from './ReportPhotoFiles.ts';
+import { deadlineFor, firstReportDue, nextDueAfter } from './reportDeadlines.ts';
+import { KIND_ZH, newEntry, summary } from './reportEntries.ts';
+import { checkPhoto, checkPhotoSize } from './reportPhotos.ts';
+import { isOwnUnit, requireOwnUnit, unitForReport, unitOfActor } from './reportUnits.ts';
+
+const logger = createLogger('ReportDesk');
+/** A report of an event more than this far in the future is a typo (clocks of terminals drift a little). */
+const FUTURE_SLACK_MS = 10 * 60_000;
+
+/** Someone who reports: an account with its township or department. */
+export type ReportActor = Actor & { departmentId?: string | null | undefined };
+
+export type ReportDeskEvents = {
+  /** A chain was created or changed. */
+  report: [ReportChainView];
+  /** A chain's next report is past due (it was just flagged red). */
+  overdue: [ReportChainView];
+};
+
+export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
+  readonly #bus: CommandBus;
+  readonly #incidents: IncidentDesk;
+  readonly #files: ReportPhotoFiles;
+  readonly #options: ReportOptions;
+
+  constructor(opts: { bus: CommandBus; incidents: IncidentDesk; files: ReportPhotoFiles; options: ReportOptions }) {
+    super();
+    this.#bus = opts.bus;
+    this.#incidents = opts.incidents;
+    this.#files = opts.files;
+    this.#options = opts.options;
+  }
+
+  get options(): ReportOptions {
+    return this.#options;
+  }
+
+  /** Refuses an upload by its declared length before reading it. */
+  checkUploadSize(bytes: number): void {
+    checkPhotoSize(bytes, this.#options.maxPhotoBytes);
+  }
+
+  /** A photo for a report to come: checked, stripped, stored; the report refers to it by id. */
+  async uploadPhoto(actor: ReportActor, bytes: Buffer): Promise<ReportPhotoView> {
+    if (!isStaff(actor)) unitOfActor(actor);
+    const checked = await checkPhoto(bytes, this.#options.maxPhotoBytes);
+    const photo: ReportPhotoView = {
+      id: randomUUID(),
+      bytes: checked.served.length,
+      width: checked.width,
+      height: checked.height,
+      exifLocation: checked.exifLocation,
+      exifTakenAt: checked.exifTakenAt,
+    };
+    await this.#files.write(photo.id, checked.served, checked.thumbnail);
+    await this.#bus.store.reports.addPhoto({
+      ...photo,
+      uploadedBy: actor.userId,
+      uploadedAt: new Date().toISOString(),
+    });
+    logger.debug({ photoId: photo.id, bytes: bytes.length }, 'report photo stored');
+    return photo;
+  }
+
+  async create(actor: ReportActor, input: NewReport): Promise<ReportChainView> {
+    const unit = await unitForReport(this.#bus.store, actor, input);
+    const now = new Date().toISOString();
+    this.#checkOccurred(input.occurredAt, now);
+    const location = input.location ?? unit.seat;
+    if (!location) throw new BeaconError('location_required', '请选择事件位置 / choose where it happened');
+    const deadline = deadlineFor(this.#options.deadlines, input.level);
+    const chainId = randomUUID();
+    const first = newEntry(actor, 'first', { ...input, location }, now, firstReportDue(deadline, input.occurredAt));
+    const chain = await this.#bus.store.reports.create(
+      {
+        id: chainId,
+        unitKind: unit.kind,
+        unitId: unit.id,
+        type: input.type,
+        level: input.level,
+        title: input.title,
+        channel: isStaff(actor) ? input.channel : 'terminal',
+        caller: isStaff(actor) ? input.caller : null,
+        occurredAt: input.occurredAt,
+        location,
+        createdAt: now,
+        createdBy: actor.userId,
+        nextDueAt: nextDueAfter(deadline, 'first', now),
+      },
+      first,
+    );
+    await this.#bus.audit(actor, 'report.create', chain.id, { before: null, after: summary(chain) });
+    logger.info({ chainId, unit: `${unit.kind}:${unit.id}`, type: chain.type, late: first.late }, 'report received');
+    this.safeEmit('report', chain);
+    return chain;
+  }
+
+  /** A follow-up (续报) or the final report (终报) of the unit's own chain. */
+  async addEntry(actor: ReportActor, chainId: string, input: ReportEntryInput): Promise<ReportChainView> {
+    const before = await this.get(actor, chainId);
+    if (!isStaff(actor)) requireOwnUnit(actor, before);
+    if (before.final) throw new BeaconError('invalid_state', '终报后不能再报 / the chain has its final report');
+    const now = new Date().toISOString();
+    this.#checkOccurred(input.occurredAt, now);
+    const location = input.location ?? before.location;
+    const entry = newEntry(actor, input.kind, { ...input, location }, now, before.nextDueAt);
+    const deadline = deadlineFor(this.#options.deadlines, before.level);
+    const after = await this.#bus.store.reports.addEntry(chainId, entry, {
+      nextDueAt: nextDueAfter(deadline, input.kind, now),
+      final: input.kind === 'final',
+    });
+    await this.#bus.audit(actor, 'report.entry', chainId, { before: summary(before), after: summary(after) });
+    if (after.incidentId) await this.#note(actor, after, `${KIND_ZH[input.kind]}：${input.description}`);
+    this.safeEmit('report', after);
+    return after;
+  }
+
+  /** The chain, if the actor may read it (a unit: its own only; others' look absent). */
+  async get(actor: ReportActor, id: string): Promise<ReportChainView> {
+    const chain = await this.#bus.store.reports.get(id);
+    if (!chain || !(isStaff(actor) || isOwnUnit(actor, chain))) throw BeaconError.notFound('report');
+    return chain;
+  }
+
+  /** Staff: every chain (the inbox); a unit: its own. Newest first. */
+  list(actor: ReportActor, query: { state?: ReportState | undefined; limit: number }): Promise<ReportChainView[]> {
+    if (isStaff(actor)) return this.#bus.store.reports.list(query);
+    const unit = unitOfActor(actor);
+    return this.#bus.store.reports.list({ ...query, unit });
+  }
+
+  async verify(actor: ReportActor, id: string): Promise<ReportChainView> {
+    requireStaff(actor);
+    const before = await this.get(actor, id);
+    this.#transition(before, 'verified');
+    const after = await this.#bus.store.reports.setHandling(
+      id,
+      { state: 'verified', verifiedAt: new Date().toISOString(), verifiedByName: actor.displayName },
+      new Date().toISOString(),
+    );
+    return this.#changed(actor, 'report.verify', before, after);
+  }
+
+  /** The desk asks the unit for more (the unit sees the question on its page and answers in the chain). */
+  async ask(actor: ReportActor, id: string, text: string): Promise<ReportChainView> {
+    requireStaff(actor);
+    const before = await this.get(actor, id);
+    const at = new Date().toISOString();
+    await this.#bus.store.reports.ask({
+      id: randomUUID(),
+      chainId: id,
+      at,
+      byId: actor.userId,
+      byName: actor.displayName,
+      text,
+    });
+    return this.#changed(actor, 'report.ask', before, await this.get(actor, id));
+  }
+
+  async answer(actor: ReportActor, id: string, questionId: string, text: string): Promise<ReportChainView> {
+    const before = await this.get(actor, id);
+    if (!isStaff(actor)) requireOwnUnit(actor, before);
+    const input = {
+      questionId,
+      chainId: id,
+      at: new Date().toISOString(),
+      byId: actor.userId,
+      byName: actor.displayName,
+    };
+    if (!(await this.#bus.store.reports.answer({ ...input, text }))) throw BeaconError.notFound('question');
+    const after = await this.get(actor, id);
+    if (after.incidentId) await this.#note(actor, after, `补充信息：${text}`);
+    return this.#changed(actor, 'report.answer', before, after);
+  }
+
+  /**
+   * Creates an incident from the chain, or links it to `incidentId`; the
+   * chain's reports so far go onto the incident's timeline.
+   */
+  async toIncident(
+    actor: ReportActor,
+    id: string,
+    input: { incidentId?: string | undefined; level?: ResponseLevel | undefined },
+  ): Promise<ReportChainView> {
+    requireStaff(actor);
+    const before = await this.get(actor, id);
+    this.#transition(before, 'linked');
+    const first = before.entries[0];
+    const incident = input.incidentId
+      ? await this.#incidents.get(input.incidentId)
+      : await this.#incidents.create(actor, {
+          type: before.type,
+          level: input.level ?? before.level ?? 'IV',
+          title: before.title,
+          description: first?.description ?? '',
+          reporter: before.caller ? `${before.unitName}·${before.caller}` : before.unitName,
+          townshipId: before.unitKind === 'township' ? before.unitId : null,
+          location: before.location,
+        });
+    const now = new Date().toISOString();
+    const after = await this.#bus.store.reports.setHandling(
+      id,
+      {
+        state: 'linked',
+        incidentId: incident.id,
+        ...(before.verifiedAt ? {} : { verifiedAt: now, verifiedByName: actor.displayName }),
+        ...(input.level ? { level: input.level, nextDueAt: this.#nextDue(before, input.level) } : {}),
+      },
+      now,
+    );
+    for (const entry of after.entries) {
+      await this.#note(actor, after, `${KIND_ZH[entry.kind]}（${entry.byName}）：${entry.description}`);
+    }
+    return this.#changed(actor, 'report.incident', before, after);
+  }
+
+  /** The deadline watch found the chain past due: flag it red and tell everyone. */
+  async markOverdue(id: string): Promise<ReportChainView | undefined> {
+    const after = await this.#bus.store.reports.setOverdue(id, true, new Date().toISOString());
+    if (!after) return undefined;
+    logger.info({ chainId: id, dueAt: after.nextDueAt }, 'report overdue');
+    this.safeEmit('report', after);
+    this.safeEmit('overdue', after);
+    return after;
+  }
+
+  /** The served image or its thumbnail, if the actor may read the chain (or uploaded it and has not reported yet). */
+  async photo(actor: ReportActor, photoId: string, size: 'served' | 'thumb'): Promise<Buffer> {
+    const photo = await this.#bus.store.reports.photo(photoId);
+    const own = photo?.uploadedBy === actor.userId;
+    const readable =
+      photo &&
+      (isStaff(actor) ||
+        own ||
+        (photo.unitKind !== null && isOwnUnit(actor, { unitKind: photo.unitKind, unitId: photo.unitId ?? '' })));
+    if (!readable) throw BeaconError.notFound('photo');
+    return this.#files.read(photoId, size);
+  }
+
+  /** The chain's deadline at another response level: the follow-up clock of that level from its last report. */
+  #nextDue(chain: ReportChainView, level: ResponseLevel): string | null {
+    const last = chain.entries.at(-1);
+    if (chain.final || !last) return null;
+    return nextDueAfter(deadlineFor(this.#options.deadlines, level), last.kind, last.at);
+  }
+
+  #checkOccurred(occurredAt: string, now: string): void {
+    if (Date.parse(occurredAt) > Date.parse(now) + FUTURE_SLACK_MS) {
+      throw new BeaconError('report_invalid', '发生时间不能晚于现在 / the event cannot occur in the future');
+    }
+  }
+
+  #transition(chain: ReportChainView, to: ReportState): void {
+    if (!REPORT_TRANSITIONS[chain.state].includes(to)) {
+      throw new BeaconError('invalid_transition', `报告不能从 ${chain.state} 变为 ${to} / cannot move to ${to}`);
+    }
+  }
+
+  async #note(actor: ReportActor, chain: ReportChainView, text: string): Promise<void> {
+    if (!chain.incidentId) return;
+    await this.#bus.note(actor, {
+      incidentId: chain.incidentId,
+      kind: 'note',
+      text: `【信息报送·${chain.unitName}】${text}`,
+      data: { reportChainId: chain.id },
+    });
+  }
+
+  async #changed(
+    actor: ReportActor,
+    action: string,
+    before: ReportChainView,
+    after: ReportChainView,
+  ): Promise<ReportChainView> {
+    await this.#bus.audit(actor, action, after.id, { before: summary(before), after: summary(after) });
+    logger.info({ chainId: after.id, action, state: after.state }, 'report handled');
+    this.safeEmit('report', after);
+    return after;
+  }
+}

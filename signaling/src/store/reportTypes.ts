@@ -1,0 +1,101 @@
+/** The repository of information reporting (信息报送): chains, their entries, photos and questions. */
+import type {
+  Casualties,
+  ReportChainView,
+  ReportChannel,
+  ReportKind,
+  ReportPhotoView,
+  ReportState,
+  ResponseLevel,
+} from '@beacon/protocol';
+
+export interface NewReportEntry {
+  id: string;
+  kind: ReportKind;
+  at: string;
+  byId: string;
+  byName: string;
+  occurredAt: string;
+  location: [number, number];
+  description: string;
+  casualties: Casualties;
+  affected: number;
+  evacuated: number;
+  late: boolean;
+  /** Uploaded by `byId` and not part of a report yet; otherwise `report_invalid` and nothing is written. */
+  photoIds: string[];
+}
+
+export interface NewReportChain {
+  id: string;
+  unitKind: 'township' | 'department';
+  unitId: string;
+  type: ReportChainView['type'];
+  level: ResponseLevel | null;
+  title: string;
+  channel: ReportChannel;
+  caller: string | null;
+  occurredAt: string;
+  location: [number, number];
+  createdAt: string;
+  createdBy: string;
+  nextDueAt: string | null;
+}
+
+export interface ReportPhotoRecord extends ReportPhotoView {
+  uploadedBy: string;
+  uploadedAt: string;
+  entryId: string | null;
+  /** The chain the photo belongs to, once it is part of a report. */
+  chainId: string | null;
+  unitKind: 'township' | 'department' | null;
+  unitId: string | null;
+}
+
+export interface ReportHandling {
+  state: ReportState;
+  verifiedAt?: string | null;
+  verifiedByName?: string | null;
+  incidentId?: string | null;
+  level?: ResponseLevel | null;
+  /** A new level moves the next deadline. */
+  nextDueAt?: string | null;
+}
+
+export interface ReportRepository {
+  /** The chain with its first entry, in one transaction. */
+  create(chain: NewReportChain, first: NewReportEntry): Promise<ReportChainView>;
+  /** A follow-up or the final entry; sets the chain's deadline and final flag with it. */
+  addEntry(
+    chainId: string,
+    entry: NewReportEntry,
+    deadline: { nextDueAt: string | null; final: boolean },
+  ): Promise<ReportChainView>;
+  get(id: string): Promise<ReportChainView | undefined>;
+  /** Newest first; `unit` limits to one township's or department's chains. */
+  list(query: {
+    state?: ReportState | undefined;
+    unit?: { kind: 'township' | 'department'; id: string } | undefined;
+    incidentId?: string | undefined;
+    limit: number;
+  }): Promise<ReportChainView[]>;
+  setHandling(id: string, handling: ReportHandling, at: string): Promise<ReportChainView>;
+  /** Undefined when the chain already was (another node flagged it first). */
+  setOverdue(id: string, overdue: boolean, at: string): Promise<ReportChainView | undefined>;
+  /** Not final, not flagged overdue yet, due at or before `now`. */
+  dueBy(now: string): Promise<string[]>;
+  ask(question: { id: string; chainId: string; at: string; byId: string; byName: string; text: string }): Promise<void>;
+  /** False when the question is unknown, of another chain or already answered. */
+  answer(input: {
+    questionId: string;
+    chainId: string;
+    at: string;
+    byId: string;
+    byName: string;
+    text: string;
+  }): Promise<boolean>;
+  addPhoto(photo: Omit<ReportPhotoRecord, 'entryId' | 'chainId' | 'unitKind' | 'unitId'>): Promise<void>;
+  photo(id: string): Promise<ReportPhotoRecord | undefined>;
+  /** Removes photos uploaded before `before` and never made part of a report; returns their ids (to delete files). */
+  discardUnused(before: string): Promise<string[]>;
+}
