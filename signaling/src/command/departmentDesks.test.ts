@@ -10,6 +10,7 @@ import type { Store } from '../store/index.ts';
 import { describeStoreBackends } from '../store/testing/storeBackends.ts';
 import { type Actor, CommandBus, type CommandEvents } from './CommandBus.ts';
 import { EmergencyMeeting } from './EmergencyMeeting.ts';
+import { Escalation } from './Escalation.ts';
 import { IncidentDesk } from './IncidentDesk.ts';
 import { TaskDesk } from './TaskDesk.ts';
 import { WarningDesk } from './WarningDesk.ts';
@@ -126,6 +127,40 @@ describeStoreBackends((env) => {
       expect(await warnings.board(water, draft.id)).toEqual([row]);
       const board = await warnings.board(duty, draft.id);
       expect(board.filter((r) => r.ackedAt !== null)).toEqual([row]);
+    });
+
+    it('escalates to a department that has not acknowledged, like a township', async () => {
+      const warnings = new WarningDesk(bus);
+      const draft = await warnings.create(duty, {
+        event: '暴雨',
+        colour: 'orange',
+        urgency: 'Expected',
+        severity: 'Severe',
+        certainty: 'Likely',
+        headline: '暴雨橙色预警',
+        description: '',
+        instruction: '',
+        area: { type: 'circle', center: [25.03, 101.57], radiusKm: 5 },
+        areaDesc: '',
+        expires: new Date(Date.now() + HOUR).toISOString(),
+        incidentId: null,
+        escalationMinutes: 1,
+        departmentIds: ['dp-sw', 'dp-ga'],
+      });
+      await warnings.issue(duty, draft.id);
+      await warnings.ack(police, draft.id);
+      const alerts: CommandEvents['alert'][0][] = [];
+      bus.on('alert', (event) => alerts.push(event));
+      const escalation = new Escalation(bus, { tickMs: HOUR });
+      try {
+        await escalation.tick(new Date(Date.now() + 2 * 60_000));
+      } finally {
+        escalation.stop();
+      }
+      expect(alerts.flatMap((a) => a.departmentIds)).toEqual(['dp-sw']);
+      const lines = await warnings.board(duty, draft.id);
+      expect(lines.find((r) => r.departmentId === 'dp-sw')?.notifyCount).toBe(2);
+      expect(lines.find((r) => r.departmentId === 'dp-ga')?.notifyCount).toBe(1);
     });
   });
 
