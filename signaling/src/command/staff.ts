@@ -20,14 +20,6 @@ export function requireStaff(actor: Pick<Actor, 'role'>): void {
   }
 }
 
-/** A township account acting for its own township; returns that township's id. */
-export function requireTownship(actor: Pick<Actor, 'role' | 'townshipId'>): string {
-  if (actor.role !== 'township' || !actor.townshipId) {
-    throw BeaconError.forbidden('只有乡镇终端可以签收 / only a township account acknowledges');
-  }
-  return actor.townshipId;
-}
-
 /**
  * The unit a township or department account acts for (what alerts and tasks are addressed to); every other
  * account is refused.
