@@ -53,6 +53,7 @@ export async function runDutyBench(opts: { runs: number; incidents: number; logE
     for (let i = 0; i < opts.incidents; i++) {
       await store.incidents.create({
         id: `bench-${i}`,
+        departmentIds: [],
         type: 'flood',
         level: 'IV',
         title: `事件 ${i}`,

@@ -90,7 +90,8 @@ async function issueWarning(url: string, token: string, n: number): Promise<stri
   return warning.id;
 }
 
-const key = (warningId: string, townshipId: string, ackedAt: string | null) => `${warningId}|${townshipId}|${ackedAt}`;
+const key = (warningId: string, townshipId: string | null, ackedAt: string | null) =>
+  `${warningId}|${townshipId}|${ackedAt}`;
 
 interface AckLoad {
   /** warning|township|ackedAt of every ack answered ok before the backup was started. */

@@ -184,7 +184,9 @@ describe('warnings', () => {
     expect(acked).toMatchObject({ townshipId: 'lucheng', ackedBy: 'u-lucheng', channel: 'terminal' });
     expect(acked.ackedAt).toEqual(expect.any(String));
     // Stored (the answer came after the commit): the node's own store has it.
-    expect((await t.beacon.node.store.warnings.delivery(warning.id, 'lucheng'))?.ackedAt).toBe(acked.ackedAt);
+    expect(
+      (await t.beacon.node.store.warnings.delivery(warning.id, { kind: 'township', id: 'lucheng' }))?.ackedAt,
+    ).toBe(acked.ackedAt);
     // Idempotent: the second ack returns the stored row unchanged.
     expect(await ok(lucheng.socket, 'alert:ack', { warningId: warning.id })).toEqual(acked);
     await waitFor(() => staffAcks.some((r) => r.townshipId === 'lucheng' && r.ackedAt !== null), 'staff ack:updated');

@@ -8,6 +8,7 @@ import type {
   BoundaryCollection,
   CreateIncidentRequest,
   CreateWarningRequest,
+  DepartmentView,
   IncidentStatus,
   IncidentView,
   TaskView,
@@ -31,6 +32,7 @@ export type WarningDraft = Omit<CreateWarningRequest, 'effective'>;
 
 export interface TaskDraft {
   townshipIds: string[];
+  departmentIds: string[];
   text: string;
   deadline: string;
   incidentId: string | null;
@@ -70,6 +72,8 @@ function query(params: Record<string, string | undefined>): string {
 
 export const commandApi = {
   townships: () => get<TownshipView[]>('/townships'),
+  /** Enabled departments: the pickers of warnings, tasks, incidents and meetings. */
+  departments: () => get<DepartmentView[]>('/departments'),
   terminals: () => get<TerminalView[]>('/terminals'),
   presence: () => get<TerminalPresence[]>('/presence'),
 
@@ -89,7 +93,15 @@ export const commandApi = {
     post<IncidentView>(`/incidents/${encodeURIComponent(id)}/status`, note ? { status, note } : { status }),
   addNote: (id: string, text: string, snapshot?: string) =>
     post<TimelineEntry>(`/incidents/${encodeURIComponent(id)}/notes`, snapshot ? { text, snapshot } : { text }),
-  incidentMeeting: (id: string) => post<{ roomId: string }>(`/incidents/${encodeURIComponent(id)}/meeting`),
+  /** `departmentIds`: invited as well (chosen in the dialog); absent: those the incident involves. */
+  incidentMeeting: (id: string, departmentIds?: string[]) =>
+    post<{ roomId: string }>(`/incidents/${encodeURIComponent(id)}/meeting`, departmentIds ? { departmentIds } : {}),
+  setIncidentDepartments: (id: string, departmentIds: string[]) =>
+    api<IncidentView>(`/incidents/${encodeURIComponent(id)}/departments`, {
+      method: 'PUT',
+      body: { departmentIds },
+      token: session.token,
+    }),
   snapshotUrl: (incidentId: string, entryId: number) =>
     `/api/v1/incidents/${encodeURIComponent(incidentId)}/snapshots/${entryId}`,
   downloadReport: (id: string) =>
@@ -103,7 +115,8 @@ export const commandApi = {
   cancelWarning: (id: string) => post<WarningView>(`/warnings/${encodeURIComponent(id)}/cancel`),
   warnings: () => get<WarningView[]>('/warnings'),
   acks: (id: string) => get<AckBoardRow[]>(`/warnings/${encodeURIComponent(id)}/acks`),
-  warningMeeting: (id: string) => post<{ roomId: string }>(`/warnings/${encodeURIComponent(id)}/meeting`),
+  warningMeeting: (id: string, departmentIds?: string[]) =>
+    post<{ roomId: string }>(`/warnings/${encodeURIComponent(id)}/meeting`, departmentIds ? { departmentIds } : {}),
   townshipMeeting: (id: string) => post<{ roomId: string }>(`/townships/${encodeURIComponent(id)}/meeting`),
   downloadCap: (warning: WarningView) =>
     downloadWithToken(`/warnings/${encodeURIComponent(warning.id)}/cap`, `${warning.identifier}.xml`, session.token),

@@ -9,6 +9,7 @@ import type {
   AckBoardRow,
   BoundaryCollection,
   BoundaryGeometry,
+  DepartmentView,
   IncidentView,
   SipStatus,
   TaskView,
@@ -31,6 +32,8 @@ interface CommandState {
   connected: boolean;
   loadError: string | null;
   townships: TownshipView[];
+  /** Enabled departments (pickers, ack board names). */
+  departments: DepartmentView[];
   /** Imported boundaries by township id; townships without one are drawn as approximate cells. */
   boundaries: Record<string, BoundaryGeometry>;
   terminals: TerminalView[];
@@ -39,7 +42,7 @@ interface CommandState {
   /** Only for incidents whose detail was opened. */
   timelines: Record<string, TimelineEntry[]>;
   warnings: Record<string, WarningView>;
-  /** warningId → townshipId → row; only for boards that were opened or changed live. */
+  /** warningId → ackKey(row) → row; only for boards that were opened or changed live. */
   acks: Record<string, Record<string, AckBoardRow>>;
   tasks: Record<string, TaskView>;
 }
@@ -48,6 +51,7 @@ export const command = reactive<CommandState>({
   connected: false,
   loadError: null,
   townships: [],
+  departments: [],
   boundaries: {},
   terminals: [],
   presence: {},
@@ -113,6 +117,9 @@ export async function reloadCommand(): Promise<void> {
     settle(commandApi.warnings(), (list) => {
       command.warnings = byId(list);
     }),
+    settle(commandApi.departments(), (list) => {
+      command.departments = list;
+    }),
     settle(commandApi.tasks(), (list) => {
       command.tasks = byId(list);
     }),
@@ -120,9 +127,18 @@ export async function reloadCommand(): Promise<void> {
   ]);
 }
 
+/** A township's line is keyed by its id (as the township cards read it), a department's by `department:<id>`. */
+export function ackKey(row: Pick<AckBoardRow, 'townshipId' | 'departmentId'>): string {
+  return row.townshipId ?? departmentAckKey(row.departmentId ?? '');
+}
+
+export function departmentAckKey(departmentId: string): string {
+  return `department:${departmentId}`;
+}
+
 export async function loadAcks(warningId: string): Promise<void> {
   const rows = await commandApi.acks(warningId);
-  command.acks[warningId] = Object.fromEntries(rows.map((row) => [row.townshipId, row]));
+  command.acks[warningId] = Object.fromEntries(rows.map((row) => [ackKey(row), row]));
 }
 
 export async function loadIncident(id: string): Promise<void> {
@@ -172,7 +188,7 @@ function listen(socket: SignalingClient['socket']): void {
   });
   socket.on('ack:updated', (row) => {
     const board = command.acks[row.warningId] ?? {};
-    board[row.townshipId] = row;
+    board[ackKey(row)] = row;
     command.acks[row.warningId] = board;
   });
   socket.on('boundaries:updated', () => {

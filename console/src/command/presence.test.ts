@@ -107,6 +107,7 @@ describe('marker states', () => {
       channel: null,
       notifyCount: 1,
       lastNotifiedAt: '2026-01-01T00:00:00Z',
+      departmentId: null,
     };
     expect(ackState(undefined)).toBe('pending');
     expect(ackState(row)).toBe('pending');

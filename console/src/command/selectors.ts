@@ -16,6 +16,18 @@ export function townshipName(id: string | null, locale: string): string {
   return locale === 'en' ? township.nameEn : township.name;
 }
 
+/** A department's short name (its full name, or its id once gone). */
+export function departmentName(id: string | null): string {
+  if (!id) return '—';
+  const department = command.departments.find((d) => d.id === id);
+  return department ? (department.shortName ?? department.name) : id;
+}
+
+/** A task's addressee: its township's name or its department's. */
+export function addresseeName(t: { townshipId: string | null; departmentId: string | null }, locale: string): string {
+  return t.townshipId !== null ? townshipName(t.townshipId, locale) : departmentName(t.departmentId);
+}
+
 const newestFirst = (a: { createdAt: string }, b: { createdAt: string }) => b.createdAt.localeCompare(a.createdAt);
 
 export function incidentList(): IncidentView[] {

@@ -1,18 +1,18 @@
 /**
- * The township terminal's connection to the city: its socket is the
- * terminal's presence (online on the map while connected). It queues early
+ * The township's (or department's) terminal connection to the city: its socket is the
+ * terminal's presence (online on the map while connected; townships only). It queues early
  * warnings and acknowledges them, keeps the township's task list current,
  * answers video pulls with the camera (PullPublisher) and hands meeting
  * invites to the page (auto-answer).
  */
-import type { AlertForTerminal, TaskView } from '@beacon/protocol';
+import type { Addressee, AlertForTerminal, TaskView } from '@beacon/protocol';
 import { reactive } from 'vue';
 import { api } from '../api.ts';
 import { type ClientErrorCode, isAuthError, toConsoleError } from '../errors.ts';
 import { SignalingClient } from '../signaling/SignalingClient.ts';
 import { currentAlert, enqueueAlert, findAlert, type QueuedAlert, removeAlert } from './alertQueue.ts';
 import { PullPublisher } from './PullPublisher.ts';
-import { upsertTask } from './taskBoard.ts';
+import { isFor, upsertTask } from './taskBoard.ts';
 
 /** How long "已签收" stays on screen before the banner closes. */
 const ACKED_SHOW_MS = 2000;
@@ -52,13 +52,14 @@ export class TerminalClient {
   }
   readonly #signaling: SignalingClient;
   readonly #token: string;
-  readonly #townshipId: string | null;
+  /** The township or department this terminal speaks for. */
+  readonly #unit: Addressee | null;
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   #closed = false;
 
-  constructor(token: string, townshipId: string | null, delegate: TerminalDelegate) {
+  constructor(token: string, unit: Addressee | null, delegate: TerminalDelegate) {
     this.#token = token;
-    this.#townshipId = townshipId;
+    this.#unit = unit;
     this.#signaling = new SignalingClient(token, {
       onConnect: () => {
         this.state.connection = 'online';
@@ -80,7 +81,7 @@ export class TerminalClient {
     const socket = this.#signaling.socket;
     socket.on('alert:new', (alert) => this.#receiveAlert(alert));
     socket.on('task:updated', (task) => {
-      upsertTask(this.state.tasks, task, this.#townshipId);
+      upsertTask(this.state.tasks, task, this.#unit);
     });
     socket.on('meeting:invite', (invite) => delegate.onMeetingInvite(invite));
     socket.on('pull:request', ({ roomId }) => {
@@ -109,7 +110,7 @@ export class TerminalClient {
   async loadTasks(): Promise<void> {
     try {
       const tasks = await api<TaskView[]>('/tasks', { token: this.#token });
-      const mine = tasks.filter((t) => this.#townshipId === null || t.townshipId === this.#townshipId);
+      const mine = tasks.filter((t) => isFor(t, this.#unit));
       this.state.tasks.splice(0, this.state.tasks.length, ...mine);
       this.state.tasksError = null;
     } catch (error) {
@@ -149,7 +150,7 @@ export class TerminalClient {
     this.state.taskBusy[taskId] = true;
     delete this.state.taskErrors[taskId];
     try {
-      upsertTask(this.state.tasks, await send(), this.#townshipId);
+      upsertTask(this.state.tasks, await send(), this.#unit);
     } catch (error) {
       this.state.taskErrors[taskId] = toConsoleError(error).code;
     } finally {

@@ -1,6 +1,7 @@
 /**
- * Where a signed-in user lands: a township account on its terminal page,
- * everyone else on the room list. A meeting the terminal joined by itself
+ * Where a signed-in user lands: a township or department account on its
+ * terminal page (its alerts, tasks and meeting invites), everyone else on
+ * the room list. A meeting the terminal joined by itself
  * (the city's invite) returns to the terminal page when it ends: the
  * conference page goes to the room list on end/leave, and the router asks
  * `takeReturnToTerminal()` there. Session storage keeps the flag through a
@@ -13,7 +14,7 @@ const RETURN_KEY = 'beacon.terminal.returnAfterMeeting';
 type FlagStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 export function homeRoute(user: Pick<UserView, 'role'>): { name: 'terminal' | 'rooms' } {
-  return user.role === 'township' ? { name: 'terminal' } : { name: 'rooms' };
+  return user.role === 'township' || user.role === 'department' ? { name: 'terminal' } : { name: 'rooms' };
 }
 
 export function rememberReturnToTerminal(storage: FlagStorage = sessionStorage): void {

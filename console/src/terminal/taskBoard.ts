@@ -1,9 +1,18 @@
-/** The township's dispatch tasks (调度任务): merge live updates, order for the screen, overdue at read time. */
-import type { TaskView } from '@beacon/protocol';
+/**
+ * The township's or department's dispatch tasks (调度任务): merge live updates, order for the screen, overdue at
+ * read time.
+ */
+import type { Addressee, TaskView } from '@beacon/protocol';
 
-/** Inserts or replaces `task`; tasks of other townships are ignored (false). */
-export function upsertTask(tasks: TaskView[], task: TaskView, townshipId: string | null): boolean {
-  if (townshipId !== null && task.townshipId !== townshipId) return false;
+/** Whether the task is addressed to `unit` (null: no unit to check, every task is). */
+export function isFor(task: TaskView, unit: Addressee | null): boolean {
+  if (unit === null) return true;
+  return unit.kind === 'township' ? task.townshipId === unit.id : task.departmentId === unit.id;
+}
+
+/** Inserts or replaces `task`; tasks of other townships and departments are ignored (false). */
+export function upsertTask(tasks: TaskView[], task: TaskView, unit: Addressee | null): boolean {
+  if (!isFor(task, unit)) return false;
   const index = tasks.findIndex((t) => t.id === task.id);
   if (index >= 0) tasks.splice(index, 1, task);
   else tasks.push(task);

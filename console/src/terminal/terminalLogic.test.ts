@@ -20,6 +20,7 @@ const task = (id: string, over: Partial<TaskView> = {}): TaskView => ({
   id,
   batchId: 'b1',
   townshipId: 'lucheng',
+  departmentId: null,
   text: `task ${id}`,
   deadline: '2026-07-01T12:00:00Z',
   incidentId: null,
@@ -63,10 +64,21 @@ describe('alert queue', () => {
 
 describe('task board', () => {
   it('replaces by id and ignores other townships', () => {
+    const lucheng = { kind: 'township', id: 'lucheng' } as const;
     const tasks = [task('t1')];
-    expect(upsertTask(tasks, task('t1', { status: 'acknowledged' }), 'lucheng')).toBe(true);
-    expect(upsertTask(tasks, task('t2', { townshipId: 'donggua' }), 'lucheng')).toBe(false);
+    expect(upsertTask(tasks, task('t1', { status: 'acknowledged' }), lucheng)).toBe(true);
+    expect(upsertTask(tasks, task('t2', { townshipId: 'donggua' }), lucheng)).toBe(false);
+    expect(upsertTask(tasks, task('t3', { townshipId: null, departmentId: 'dp-sw' }), lucheng)).toBe(false);
     expect(tasks.map((t) => [t.id, t.status])).toEqual([['t1', 'acknowledged']]);
+  });
+
+  it('keeps a department’s own tasks only', () => {
+    const water = { kind: 'department', id: 'dp-sw' } as const;
+    const tasks: TaskView[] = [];
+    expect(upsertTask(tasks, task('t1', { townshipId: null, departmentId: 'dp-sw' }), water)).toBe(true);
+    expect(upsertTask(tasks, task('t2', { townshipId: null, departmentId: 'dp-ga' }), water)).toBe(false);
+    expect(upsertTask(tasks, task('t3'), water)).toBe(false);
+    expect(tasks.map((t) => t.id)).toEqual(['t1']);
   });
 
   it('counts a passed deadline as overdue until done, and lists overdue tasks first, done ones last', () => {
@@ -93,6 +105,7 @@ describe('landing', () => {
 
   it('sends township accounts to the terminal page and others to the rooms', () => {
     expect(homeRoute({ role: 'township' })).toEqual({ name: 'terminal' });
+    expect(homeRoute({ role: 'department' })).toEqual({ name: 'terminal' });
     expect(homeRoute({ role: 'duty_officer' })).toEqual({ name: 'rooms' });
   });
 

@@ -40,6 +40,15 @@ const lon = z.number().min(-180).max(180);
 export const latLonSchema = z.tuple([lat, lon]);
 export type LatLon = z.infer<typeof latLonSchema>;
 
+// ---- addressees -------------------------------------------------------------
+
+/** Who the city addresses: a township or a department (部门联动). */
+export type AddresseeKind = 'township' | 'department';
+export interface Addressee {
+  kind: AddresseeKind;
+  id: string;
+}
+
 // ---- incidents -------------------------------------------------------------
 
 export const incidentTypeSchema = z.enum(INCIDENT_TYPES);
@@ -59,6 +68,8 @@ export interface IncidentView {
   createdAt: string;
   createdBy: string;
   updatedAt: string;
+  /** Departments involved (部门联动): their accounts see the incident. */
+  departmentIds: string[];
 }
 
 export type TimelineKind = 'created' | 'status' | 'note' | 'snapshot' | 'warning' | 'task' | 'meeting';
@@ -86,6 +97,8 @@ export const createIncidentSchema = z.object({
   /** Null: computed from the location (the township whose point is nearest). */
   townshipId: id.nullable().default(null),
   location: latLonSchema,
+  /** Departments involved (enabled ones). */
+  departmentIds: z.array(id).max(100).default([]),
 });
 export type CreateIncidentRequest = z.infer<typeof createIncidentSchema>;
 
@@ -102,6 +115,8 @@ export const incidentNoteSchema = z.object({
     .regex(/^data:image\/jpeg;base64,[A-Za-z0-9+/=]+$/)
     .optional(),
 });
+/** Replaces the departments an incident involves. */
+export const incidentDepartmentsSchema = z.object({ departmentIds: z.array(id).max(100) });
 export const incidentFilterSchema = z.object({
   status: incidentStatusSchema.optional(),
   type: incidentTypeSchema.optional(),
@@ -148,6 +163,8 @@ export interface WarningView {
    * and those without a boundary whose point lies in it. Disabled townships never.
    */
   affectedTownshipIds: string[];
+  /** Departments the duty officer addressed by hand (delivered alongside the townships). */
+  departmentIds: string[];
   /**
    * Per affected township with a boundary: the share of its area the warning covers (0–1).
    * Absent on warnings drafted before boundaries existed (read as none).
@@ -176,6 +193,8 @@ export const createWarningSchema = z.object({
   expires: isoDateTime,
   incidentId: id.nullable().default(null),
   escalationMinutes: z.number().min(0).max(1440).default(10),
+  /** Departments to warn as well as the townships the area reaches (enabled ones). */
+  departmentIds: z.array(id).max(100).default([]),
 });
 export type CreateWarningRequest = z.infer<typeof createWarningSchema>;
 /** Highlight before issuing: which townships an area covers. */
@@ -188,10 +207,11 @@ export interface WarningPreview {
 
 export type AckChannel = 'terminal' | 'phone' | 'console';
 
-/** One township's line on a warning's ack board (签收情况). */
+/** One township's or department's line on a warning's ack board (签收情况): exactly one of the two ids is set. */
 export interface AckBoardRow {
   warningId: string;
-  townshipId: string;
+  townshipId: string | null;
+  departmentId: string | null;
   /** First time a terminal of the township received the alert (its client confirmed receipt). */
   deliveredAt: string | null;
   ackedAt: string | null;
@@ -227,7 +247,9 @@ export interface TaskView {
   id: string;
   /** Tasks sent together to several townships share a batch. */
   batchId: string;
-  townshipId: string;
+  /** The addressee: a township or a department (exactly one is set). */
+  townshipId: string | null;
+  departmentId: string | null;
   text: string;
   deadline: string;
   incidentId: string | null;
@@ -241,12 +263,22 @@ export interface TaskView {
   overdue: boolean;
 }
 
-export const createTaskSchema = z.object({
-  townshipIds: z.array(id).min(1).max(100),
-  text: z.string().trim().min(1).max(2000),
-  deadline: isoDateTime,
-  incidentId: id.nullable().default(null),
-});
+/** One task per township and per department (at least one addressee). */
+export const createTaskSchema = z
+  .object({
+    townshipIds: z.array(id).max(100).default([]),
+    departmentIds: z.array(id).max(100).default([]),
+    text: z.string().trim().min(1).max(2000),
+    deadline: isoDateTime,
+    incidentId: id.nullable().default(null),
+  })
+  .refine((t) => t.townshipIds.length + t.departmentIds.length > 0, {
+    message: '至少选择一个乡镇或部门 / choose at least one township or department',
+    path: ['townshipIds'],
+  });
+
+/** "会商" (POST /incidents/:id/meeting, /warnings/:id/meeting): departments to invite as well, chosen by hand. */
+export const emergencyMeetingSchema = z.object({ departmentIds: z.array(id).max(100).optional() });
 
 // ---- presence (map markers) -----------------------------------------------------------
 

@@ -167,10 +167,14 @@ export interface HandoverContents {
     issuedAt: string | null;
     expires: string;
     unackedTownshipIds: string[];
+    /** Departments addressed by hand that have not acknowledged (absent in handovers before departments). */
+    unackedDepartmentIds?: string[];
   }[];
   overdueTasks: {
     id: string;
-    townshipId: string;
+    /** The task's township, or null for a department's task. */
+    townshipId: string | null;
+    departmentId?: string | null;
     text: string;
     deadline: string;
     status: TaskStatus;

@@ -101,7 +101,8 @@ export interface DialRequest {
 
 export interface AlertCallRequest {
   warningId: string;
-  townshipId: string;
+  /** The warned township; null for a department's desk phone (signaling knows it by the extension). */
+  townshipId: string | null;
   extension: string;
   /** What the phone hears, generated with espeak-ng (`cmn`, then `en`). */
   textZh: string;
@@ -168,11 +169,11 @@ export const sipEventSchemas = {
   /** Digest credentials for Kamailio's subscriber table. */
   'sip:subscribers': z.object({}),
   /** The phone that took an alert call pressed 1: store the ack (channel phone); answered after it is stored. */
-  'sip:alertAck': z.object({ warningId: id, townshipId: id, extension: dialNumberSchema }),
+  'sip:alertAck': z.object({ warningId: id, townshipId: id.nullable(), extension: dialNumberSchema }),
   /** Progress of an alert call (for the ack board and logs); best effort. */
   'sip:alertCallState': z.object({
     warningId: id,
-    townshipId: id,
+    townshipId: id.nullable(),
     extension: dialNumberSchema,
     state: dialStateSchema,
     reason: z.string().max(200).nullable(),

@@ -1,17 +1,22 @@
 /**
- * Alerts by phone: whenever a township is notified of a warning (issue, and
- * every escalation while it has not acknowledged), its registered desk phone
- * is also called by the SIP gateway, which reads the warning out (espeak-ng,
- * Chinese then English) and takes "press 1" as the acknowledgement (channel
- * `phone`). A township whose phone is not registered, or no gateway, is
- * simply not called: the terminal banner and escalation still run.
+ * Alerts by phone: whenever a township or department is notified of a warning
+ * (issue, and every escalation while it has not acknowledged), its registered
+ * desk phone is also called by the SIP gateway, which reads the warning out
+ * (espeak-ng, Chinese then English) and takes "press 1" as the acknowledgement
+ * (channel `phone`). A unit whose phone is not registered, or no gateway, is
+ * simply not called: the terminal banner and escalation still run. A
+ * department's call names no township: its ack is known by the extension.
  */
 import type { AlertCallRequest, AlertForTerminal, WarningColour } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
+import { createLogger } from '../logger.ts';
+import { phoneIdentity } from '../sip/phoneIdentity.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
 import type { Actor, CommandBus, CommandEvents } from './CommandBus.ts';
 import type { WarningDesk } from './WarningDesk.ts';
 
+const logger = createLogger('AlertCalls');
 const COLOUR_ZH: Record<WarningColour, string> = { red: '红色', orange: '橙色', yellow: '黄色', blue: '蓝色' };
 
 /** What the phone hears. The English part stays generic: the headline is written in Chinese. */
@@ -31,7 +36,10 @@ export class AlertCalls {
   readonly #bridge: SipBridge;
   readonly #store: Store;
   readonly #warnings: WarningDesk;
-  readonly #onAlert = ({ townshipIds, alert }: CommandEvents['alert'][0]) => this.#call(townshipIds, alert);
+  readonly #onAlert = ({ townshipIds, departmentIds, alert }: CommandEvents['alert'][0]) => {
+    this.#call(townshipIds, alert);
+    if (departmentIds.length > 0) void this.#callDepartments(departmentIds, alert);
+  };
 
   constructor(opts: { bus: CommandBus; bridge: SipBridge; store: Store; warnings: WarningDesk }) {
     this.#bus = opts.bus;
@@ -41,19 +49,69 @@ export class AlertCalls {
     this.#bus.on('alert', this.#onAlert);
   }
 
-  /** The gateway says the phone pressed 1: an ack by that township, channel phone. */
-  async ack(input: { warningId: string; townshipId: string; extension: string }) {
+  /** The gateway says the phone pressed 1: an ack by that township (or the phone's department), channel phone. */
+  async ack(input: { warningId: string; townshipId: string | null; extension: string }) {
+    const actor =
+      input.townshipId !== null
+        ? await this.#townshipPhone({ ...input, townshipId: input.townshipId })
+        : await this.#departmentPhone(input.extension);
+    const before = (await this.#store.warnings.board(input.warningId)).find((r) =>
+      actor.role === 'township' ? r.townshipId === actor.townshipId : r.departmentId === actor.departmentId,
+    );
+    const row = await this.#warnings.ack(actor, input.warningId, 'phone');
+    return { ackedAt: row.ackedAt as string, alreadyAcked: before?.ackedAt != null };
+  }
+
+  async #townshipPhone(input: { townshipId: string; extension: string }): Promise<Actor> {
     const township = await this.#store.townships.get(input.townshipId);
-    const actor: Actor = {
+    return {
       userId: `phone:${input.extension}`,
       username: `phone:${input.extension}`,
       displayName: `${township?.name ?? input.townshipId}·${input.extension}`,
       role: 'township',
       townshipId: input.townshipId,
     };
-    const before = (await this.#store.warnings.board(input.warningId)).find((r) => r.townshipId === input.townshipId);
-    const row = await this.#warnings.ack(actor, input.warningId, 'phone');
-    return { ackedAt: row.ackedAt as string, alreadyAcked: before?.ackedAt != null };
+  }
+
+  /** A call that named no township: the extension must be a department's desk phone (else `forbidden`). */
+  async #departmentPhone(extension: string): Promise<Actor> {
+    const who = await phoneIdentity(this.#store, extension, null);
+    if (!who.departmentId) throw BeaconError.forbidden(`extension ${extension} is no department's phone`);
+    return {
+      userId: `phone:${extension}`,
+      username: `phone:${extension}`,
+      displayName: who.displayName,
+      role: 'department',
+      townshipId: null,
+      departmentId: who.departmentId,
+    };
+  }
+
+  /** Each department's registered desk phones (its SIP phones in the store that the gateway reports registered). */
+  async #callDepartments(departmentIds: readonly string[], alert: AlertForTerminal): Promise<void> {
+    const registered = new Set(
+      this.#bridge
+        .status()
+        .registrations.filter((r) => r.registered)
+        .map((r) => r.extension),
+    );
+    try {
+      for (const departmentId of departmentIds) {
+        const phone = (await this.#store.terminals.listByDepartment(departmentId)).find(
+          (t) => t.kind === 'sip_phone' && t.enabled && t.extension !== null && registered.has(t.extension),
+        );
+        if (!phone?.extension) continue;
+        this.#bridge.alertCall({
+          warningId: alert.warningId,
+          townshipId: null,
+          extension: phone.extension,
+          ...alertCallText(alert),
+        });
+      }
+    } catch (err) {
+      // The banner and escalation still reach the department; the next notification calls again.
+      logger.warn({ err, warningId: alert.warningId }, 'department alert calls not placed');
+    }
   }
 
   close(): void {

@@ -18,7 +18,7 @@ import type { NewTimelineEntry } from '../store/commandTypes.ts';
 import type { Store } from '../store/index.ts';
 
 /** Who acts: a signed-in account, or the server itself (escalation). */
-export type Actor = Pick<AuthClaims, 'userId' | 'username' | 'displayName' | 'role' | 'townshipId'>;
+export type Actor = Pick<AuthClaims, 'userId' | 'username' | 'displayName' | 'role' | 'townshipId' | 'departmentId'>;
 
 export const SYSTEM_ACTOR: Actor = {
   userId: 'system',
@@ -29,16 +29,16 @@ export const SYSTEM_ACTOR: Actor = {
 };
 
 export type CommandEvents = {
-  /** Show the banner on these townships' terminals. */
-  alert: [{ townshipIds: string[]; alert: AlertForTerminal }];
+  /** Show the banner on these townships' and departments' terminals. */
+  alert: [{ townshipIds: string[]; departmentIds: string[]; alert: AlertForTerminal }];
   warning: [WarningView];
   ack: [AckBoardRow];
   incident: [IncidentView];
   timeline: [TimelineEntry];
   task: [TaskView];
   presence: [TerminalPresence];
-  /** Emergency meeting: these townships' terminals join `roomId` now. */
-  invite: [{ townshipIds: string[]; roomId: string; title: string; by: string }];
+  /** Emergency meeting: these townships' and departments' terminals join `roomId` now. */
+  invite: [{ townshipIds: string[]; departmentIds: string[]; roomId: string; title: string; by: string }];
   /** Video pull: the township's terminal starts (roomId) or stops (null) sending its camera. */
   pull: [{ townshipId: string; roomId: string | null }];
   /** An admin imported or removed township boundaries: the maps redraw. */

@@ -1,13 +1,14 @@
 /**
  * Emergency meeting in one click (一键应急会商): a new emergency room titled
  * after the incident or warning, its creator chairs it (rooms/permissions.ts
- * roleOnJoin), the concerned townships' terminals are told to join and their
- * desk phones are dialled in through the SIP gateway.
+ * roleOnJoin), the concerned townships' and departments' terminals are told to
+ * join and their desk phones are dialled in through the SIP gateway.
  */
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '../logger.ts';
 import { phoneIdentity } from '../sip/phoneIdentity.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
+import { enabledDepartmentIds } from './addressees.ts';
 import type { Actor, CommandBus } from './CommandBus.ts';
 import { requireStaff } from './staff.ts';
 
@@ -16,6 +17,7 @@ const logger = createLogger('EmergencyMeeting');
 export interface EmergencyMeetingResult {
   roomId: string;
   invitedTownshipIds: string[];
+  invitedDepartmentIds: string[];
   /** Extensions the gateway was asked to dial (none when it is not available). */
   dialled: string[];
 }
@@ -31,10 +33,18 @@ export class EmergencyMeeting {
 
   async start(
     actor: Actor,
-    input: { title: string; townshipIds: string[]; incidentId: string | null; source: Record<string, string> },
+    input: {
+      title: string;
+      townshipIds: string[];
+      departmentIds?: string[];
+      incidentId: string | null;
+      source: Record<string, string>;
+    },
   ): Promise<EmergencyMeetingResult> {
     requireStaff(actor);
     const { store } = this.#bus;
+    // Checked before the room exists: a disabled department refuses the whole meeting, nothing is created.
+    const departmentIds = await enabledDepartmentIds(store, input.departmentIds ?? []);
     const room = await store.rooms.create({
       id: `emergency-${randomUUID().slice(0, 8)}`,
       title: input.title.slice(0, 200),
@@ -42,37 +52,47 @@ export class EmergencyMeeting {
       createdBy: actor.userId,
     });
     const townshipIds = [...new Set(input.townshipIds)];
-    // An emergency meeting admits staff and the townships it was opened for (rooms/membership.ts).
-    await store.roomMembers.restrict(
-      room.id,
-      townshipIds.map((id) => ({ kind: 'township', id })),
-    );
-    this.#bus.emit('invite', { townshipIds, roomId: room.id, title: room.title, by: actor.displayName });
+    // An emergency meeting admits staff and the townships and departments it was opened for (rooms/membership.ts).
+    await store.roomMembers.restrict(room.id, [
+      ...townshipIds.map((id) => ({ kind: 'township' as const, id })),
+      ...departmentIds.map((id) => ({ kind: 'department' as const, id })),
+    ]);
+    this.#bus.emit('invite', { townshipIds, departmentIds, roomId: room.id, title: room.title, by: actor.displayName });
     const dialled: string[] = [];
     if (this.#sip.available) {
-      for (const townshipId of townshipIds) {
-        for (const phone of await store.terminals.listByTownship(townshipId)) {
-          if (phone.kind !== 'sip_phone' || phone.extension === null) continue;
-          const who = await phoneIdentity(store, phone.extension, null);
-          // No dialler socket (a REST call): progress goes to the room's chairs only.
-          const request = this.#sip.dial(
-            { roomId: room.id, extension: phone.extension, displayName: who.displayName, townshipId: who.townshipId },
-            `rest:${actor.userId}`,
-          );
-          if (request) dialled.push(phone.extension);
-        }
+      const phones = [
+        ...(await Promise.all(townshipIds.map((id) => store.terminals.listByTownship(id)))),
+        ...(await Promise.all(departmentIds.map((id) => store.terminals.listByDepartment(id)))),
+      ].flat();
+      for (const phone of phones) {
+        if (phone.kind !== 'sip_phone' || phone.extension === null) continue;
+        const who = await phoneIdentity(store, phone.extension, null);
+        // No dialler socket (a REST call): progress goes to the room's chairs only.
+        const request = this.#sip.dial(
+          { roomId: room.id, extension: phone.extension, displayName: who.displayName, townshipId: who.townshipId },
+          `rest:${actor.userId}`,
+        );
+        if (request) dialled.push(phone.extension);
       }
     }
-    await this.#bus.audit(actor, 'meeting.emergency', room.id, { ...input.source, townshipIds, dialled });
+    await this.#bus.audit(actor, 'meeting.emergency', room.id, {
+      ...input.source,
+      townshipIds,
+      departmentIds,
+      dialled,
+    });
     if (input.incidentId) {
       await this.#bus.note(actor, {
         incidentId: input.incidentId,
         kind: 'meeting',
-        text: `应急会商：${room.title}（${townshipIds.length} 个乡镇）`,
-        data: { roomId: room.id, townshipIds },
+        text: `应急会商：${room.title}（${townshipIds.length} 个乡镇、${departmentIds.length} 个部门）`,
+        data: { roomId: room.id, townshipIds, departmentIds },
       });
     }
-    logger.info({ roomId: room.id, townships: townshipIds.length, dialled: dialled.length }, 'emergency meeting');
-    return { roomId: room.id, invitedTownshipIds: townshipIds, dialled };
+    logger.info(
+      { roomId: room.id, townships: townshipIds.length, departments: departmentIds.length, dialled: dialled.length },
+      'emergency meeting',
+    );
+    return { roomId: room.id, invitedTownshipIds: townshipIds, invitedDepartmentIds: departmentIds, dialled };
   }
 }

@@ -1,13 +1,14 @@
 /**
- * Escalation: every tick, townships that have not acknowledged an issued
+ * Escalation: every tick, townships and departments that have not acknowledged an issued
  * warning within its escalationMinutes since they were last notified are
  * notified again (notifyCount + 1, the banner again, the board updated, a
  * note on the linked incident's timeline).
  */
 import { createLogger } from '../logger.ts';
+import { addresseeName, addresseeOf } from './addressees.ts';
 import type { CommandBus } from './CommandBus.ts';
 import { SYSTEM_ACTOR } from './CommandBus.ts';
-import { alertFor } from './WarningDesk.ts';
+import { alertAddressees, alertFor, lineOwner } from './WarningDesk.ts';
 
 const logger = createLogger('Escalation');
 
@@ -39,15 +40,16 @@ export class Escalation {
     for (const { warning, row } of await store.warnings.unackedEscalating(at)) {
       const dueAt = Date.parse(row.lastNotifiedAt) + warning.escalationMinutes * 60_000;
       if (dueAt > now.getTime()) continue;
-      const updated = await store.warnings.renotify(warning.id, row.townshipId, at, row.lastNotifiedAt);
+      const to = addresseeOf(row);
+      const updated = await store.warnings.renotify(warning.id, to, at, row.lastNotifiedAt);
       // Another signaling node escalated it first (cluster mode), or it was acknowledged meanwhile.
       if (!updated) continue;
       count++;
-      this.#bus.emit('alert', { townshipIds: [row.townshipId], alert: alertFor(warning, updated) });
+      this.#bus.emit('alert', { ...alertAddressees(row), alert: alertFor(warning, updated) });
       this.#bus.emit('ack', updated);
-      const name = (await store.townships.get(row.townshipId))?.name ?? row.townshipId;
+      const name = await addresseeName(store, to);
       await this.#bus.audit(SYSTEM_ACTOR, 'warning.escalate', warning.id, {
-        townshipId: row.townshipId,
+        ...lineOwner(row),
         notifyCount: updated.notifyCount,
       });
       if (warning.incidentId) {
@@ -55,10 +57,10 @@ export class Escalation {
           incidentId: warning.incidentId,
           kind: 'warning',
           text: `${name} 未签收预警「${warning.headline}」，第 ${updated.notifyCount} 次通知`,
-          data: { warningId: warning.id, townshipId: row.townshipId, notifyCount: updated.notifyCount },
+          data: { warningId: warning.id, ...lineOwner(row), notifyCount: updated.notifyCount },
         });
       }
-      logger.info({ warningId: warning.id, townshipId: row.townshipId, notifyCount: updated.notifyCount }, 'escalated');
+      logger.info({ warningId: warning.id, ...lineOwner(row), notifyCount: updated.notifyCount }, 'escalated');
     }
     return count;
   }

@@ -14,6 +14,7 @@ import {
   type TimelineEntry,
 } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
+import { addresseeName, enabledDepartmentIds } from './addressees.ts';
 import type { Actor, CommandBus } from './CommandBus.ts';
 import { nearestTownship } from './geo/affectedTownships.ts';
 import { requireStaff } from './staff.ts';
@@ -43,6 +44,7 @@ export class IncidentDesk {
     if (townshipId !== null && !(await store.townships.get(townshipId))) {
       throw BeaconError.badRequest('unknown township');
     }
+    const departmentIds = await enabledDepartmentIds(store, input.departmentIds);
     const at = new Date().toISOString();
     const incident = await store.incidents.create({
       id: randomUUID(),
@@ -57,6 +59,7 @@ export class IncidentDesk {
       createdAt: at,
       createdBy: actor.userId,
       updatedAt: at,
+      departmentIds,
     });
     await this.#bus.note(actor, { incidentId: incident.id, kind: 'created', text: incident.title, data: null });
     await this.#bus.audit(actor, 'incident.create', incident.id, { after: incident });
@@ -94,6 +97,25 @@ export class IncidentDesk {
     this.#bus.emit('incident', after);
     logger.info({ incidentId: id, from: before.status, to: after.status }, 'incident status changed');
     return after;
+  }
+
+  /** Replaces the departments involved (部门联动); their accounts see the incident from now on. */
+  async setDepartments(actor: Actor, id: string, departmentIds: string[]): Promise<IncidentView> {
+    requireStaff(actor);
+    const before = await this.get(id);
+    const after = await enabledDepartmentIds(this.#bus.store, departmentIds);
+    await this.#bus.store.incidents.setDepartments(id, after, new Date().toISOString());
+    const incident = await this.get(id);
+    await this.#bus.audit(actor, 'incident.departments', id, { before: before.departmentIds, after });
+    const names = await Promise.all(after.map((d) => addresseeName(this.#bus.store, { kind: 'department', id: d })));
+    await this.#bus.note(actor, {
+      incidentId: id,
+      kind: 'note',
+      text: `参与部门：${names.join('、') || '无'}`,
+      data: { departmentIds: after },
+    });
+    this.#bus.emit('incident', incident);
+    return incident;
   }
 
   async addNote(

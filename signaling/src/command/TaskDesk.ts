@@ -1,13 +1,15 @@
 /**
- * Dispatch tasks (调度任务): the city sends one text to several townships
- * (one task each, one batch); each township acknowledges, then reports done.
+ * Dispatch tasks (调度任务): the city sends one text to several townships and
+ * departments (one task each, one batch); each acknowledges, then reports done.
+ * A task is private to its addressee: another township or department is refused.
  */
 import { randomUUID } from 'node:crypto';
 import type { TaskView } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
+import { addresseeName, addresseeOf, enabledDepartmentIds, sameAddressee } from './addressees.ts';
 import type { Actor, CommandBus } from './CommandBus.ts';
-import { isStaff, requireStaff, requireTownship } from './staff.ts';
+import { isStaff, requireStaff, requireUnit } from './staff.ts';
 
 const logger = createLogger('TaskDesk');
 
@@ -20,22 +22,35 @@ export class TaskDesk {
 
   async create(
     actor: Actor,
-    input: { townshipIds: string[]; text: string; deadline: string; incidentId: string | null },
+    input: {
+      townshipIds: string[];
+      departmentIds?: string[];
+      text: string;
+      deadline: string;
+      incidentId: string | null;
+    },
   ): Promise<TaskView[]> {
     requireStaff(actor);
     const { store } = this.#bus;
     const townshipIds = [...new Set(input.townshipIds)];
     for (const id of townshipIds)
       if (!(await store.townships.get(id))) throw BeaconError.badRequest(`unknown township "${id}"`);
+    const departmentIds = await enabledDepartmentIds(store, input.departmentIds ?? []);
+    if (townshipIds.length + departmentIds.length === 0)
+      throw BeaconError.badRequest('至少选择一个乡镇或部门 / choose at least one township or department');
     if (input.incidentId !== null && !(await store.incidents.get(input.incidentId)))
       throw BeaconError.badRequest('unknown incident');
     const batchId = randomUUID();
     const at = new Date().toISOString();
+    const addressees = [
+      ...townshipIds.map((townshipId) => ({ townshipId, departmentId: null })),
+      ...departmentIds.map((departmentId) => ({ townshipId: null, departmentId })),
+    ];
     const tasks = await store.tasks.createBatch(
-      townshipIds.map((townshipId) => ({
+      addressees.map((to) => ({
         id: randomUUID(),
         batchId,
-        townshipId,
+        ...to,
         text: input.text,
         deadline: input.deadline,
         incidentId: input.incidentId,
@@ -47,38 +62,55 @@ export class TaskDesk {
         doneAt: null,
       })),
     );
-    await this.#bus.audit(actor, 'task.create', batchId, { townshipIds, text: input.text, deadline: input.deadline });
+    await this.#bus.audit(actor, 'task.create', batchId, {
+      townshipIds,
+      departmentIds,
+      text: input.text,
+      deadline: input.deadline,
+    });
     for (const task of tasks) this.#bus.emit('task', task);
     if (input.incidentId) {
       await this.#bus.note(actor, {
         incidentId: input.incidentId,
         kind: 'task',
-        text: `${input.text}（${townshipIds.length} 个乡镇）`,
+        text: `${input.text}（${units(townshipIds.length, departmentIds.length)}）`,
         data: { batchId },
       });
     }
-    logger.info({ batchId, townships: townshipIds.length }, 'tasks dispatched');
+    logger.info({ batchId, townships: townshipIds.length, departments: departmentIds.length }, 'tasks dispatched');
     return tasks;
   }
 
-  /** Staff: every task (of an incident); a township: only its own, and asking for another's is forbidden. */
+  /**
+   * Staff: every task (of an incident); a township or department: only its own, and asking for another
+   * unit's is forbidden.
+   */
   async list(
     actor: Actor,
-    filter: { incidentId?: string | undefined; townshipId?: string | undefined },
+    filter: { incidentId?: string | undefined; townshipId?: string | undefined; departmentId?: string | undefined },
   ): Promise<TaskView[]> {
     if (isStaff(actor)) return this.#bus.store.tasks.list(filter);
-    const own = requireTownship(actor);
-    if (filter.townshipId !== undefined && filter.townshipId !== own) {
-      throw BeaconError.forbidden('只能查看本乡镇的任务 / a township sees only its own tasks');
+    const own = requireUnit(actor);
+    const asked = [
+      filter.townshipId === undefined ? null : ({ kind: 'township', id: filter.townshipId } as const),
+      filter.departmentId === undefined ? null : ({ kind: 'department', id: filter.departmentId } as const),
+    ];
+    if (asked.some((to) => to !== null && !sameAddressee(to, own))) {
+      throw BeaconError.forbidden('只能查看本单位的任务 / a township or department sees only its own tasks');
     }
-    return this.#bus.store.tasks.list({ incidentId: filter.incidentId, townshipId: own });
+    return this.#bus.store.tasks.list({
+      incidentId: filter.incidentId,
+      ...(own.kind === 'township' ? { townshipId: own.id } : { departmentId: own.id }),
+    });
   }
 
   async #own(actor: Actor, taskId: string): Promise<TaskView> {
-    const township = requireTownship(actor);
+    const own = requireUnit(actor);
     const task = await this.#bus.store.tasks.get(taskId);
     if (!task) throw BeaconError.notFound('task');
-    if (task.townshipId !== township) throw BeaconError.forbidden('这不是本乡镇的任务 / not your township’s task');
+    if (!sameAddressee(addresseeOf(task), own)) {
+      throw BeaconError.forbidden('这不是本单位的任务 / not your township’s or department’s task');
+    }
     return task;
   }
 
@@ -98,7 +130,7 @@ export class TaskDesk {
     await this.#bus.audit(actor, 'task.done', taskId, { before: before.status, after: task.status, note });
     this.#bus.emit('task', task);
     if (task.incidentId) {
-      const name = (await this.#bus.store.townships.get(task.townshipId))?.name ?? task.townshipId;
+      const name = await addresseeName(this.#bus.store, addresseeOf(task));
       await this.#bus.note(actor, {
         incidentId: task.incidentId,
         kind: 'task',
@@ -108,4 +140,12 @@ export class TaskDesk {
     }
     return task;
   }
+}
+
+/** "3 个乡镇、1 个部门" for the incident's timeline. */
+function units(townships: number, departments: number): string {
+  const parts = [];
+  if (townships > 0) parts.push(`${townships} 个乡镇`);
+  if (departments > 0) parts.push(`${departments} 个部门`);
+  return parts.join('、');
 }

@@ -1,7 +1,8 @@
 /**
  * Early warnings (预警): draft (own or imported CAP), issue to the townships
  * the area reaches (their boundary overlaps it, or without a boundary their
- * point lies in it; see geo/coverage.ts), cancel. Terminals confirm receipt and
+ * point lies in it; see geo/coverage.ts) and to the departments the duty
+ * officer chose by hand, cancel. Terminals confirm receipt and
  * acknowledge (签收); each ack is committed before it is answered, so an
  * "ok" the terminal saw survives a crash right after.
  */
@@ -9,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type {
   AckBoardRow,
   AckChannel,
+  Addressee,
   AlertForTerminal,
   CreateWarningRequest,
   WarningArea,
@@ -18,10 +20,11 @@ import type {
 import { BeaconError } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import type { AlertMetrics } from '../metrics.ts';
+import { addresseeOf, enabledDepartmentIds, sameAddressee } from './addressees.ts';
 import type { Actor, CommandBus } from './CommandBus.ts';
 import { closedRing } from './geo/affectedTownships.ts';
 import { warningCoverage } from './geo/coverage.ts';
-import { isStaff, requireStaff, requireTownship } from './staff.ts';
+import { isStaff, requireStaff, requireUnit, unitOf } from './staff.ts';
 
 const logger = createLogger('WarningDesk');
 /** CAP <sender> of warnings drafted here. */
@@ -39,6 +42,18 @@ export function alertFor(warning: WarningView, row: AckBoardRow): AlertForTermin
     issuedAt: warning.issuedAt ?? row.lastNotifiedAt,
     notifyCount: row.notifyCount,
   };
+}
+
+/** Who an ack board line's alert goes to, as the bus's `alert` event names them. */
+export function alertAddressees(row: AckBoardRow): { townshipIds: string[]; departmentIds: string[] } {
+  return row.townshipId !== null
+    ? { townshipIds: [row.townshipId], departmentIds: [] }
+    : { townshipIds: [], departmentIds: [row.departmentId as string] };
+}
+
+/** `{ townshipId }` or `{ departmentId }` of a line: what audit entries and timeline data name. */
+export function lineOwner(row: AckBoardRow): { townshipId: string } | { departmentId: string } {
+  return row.townshipId !== null ? { townshipId: row.townshipId } : { departmentId: row.departmentId as string };
 }
 
 /** A draft's content; `identifier`/`sender` come from an imported CAP alert. */
@@ -84,6 +99,7 @@ export class WarningDesk {
     if (Date.parse(input.expires) <= Date.parse(effective))
       throw BeaconError.badRequest('expires must be after effective');
     const { affectedTownshipIds, coveredShares } = await this.affected(area);
+    const departmentIds = await enabledDepartmentIds(store, input.departmentIds ?? []);
     const warning = await store.warnings.create({
       id,
       identifier: input.identifier ?? `beacon-${id}`,
@@ -103,6 +119,7 @@ export class WarningDesk {
       status: 'draft',
       incidentId: input.incidentId,
       affectedTownshipIds,
+      departmentIds,
       coveredShares,
       escalationMinutes: input.escalationMinutes,
       createdAt: at,
@@ -126,17 +143,18 @@ export class WarningDesk {
       before: before.status,
       after: warning.status,
       townshipIds: warning.affectedTownshipIds,
+      departmentIds: warning.departmentIds,
     });
     this.#bus.emit('warning', warning);
     for (const row of board) {
-      this.#bus.emit('alert', { townshipIds: [row.townshipId], alert: alertFor(warning, row) });
+      this.#bus.emit('alert', { ...alertAddressees(row), alert: alertFor(warning, row) });
       this.#bus.emit('ack', row);
     }
     if (warning.incidentId) {
       await this.#bus.note(actor, {
         incidentId: warning.incidentId,
         kind: 'warning',
-        text: `${warning.headline}（${board.length} 个乡镇）`,
+        text: `${warning.headline}（${board.length} 个乡镇/部门）`,
         data: { warningId: id },
       });
     }
@@ -156,27 +174,28 @@ export class WarningDesk {
     return warning;
   }
 
-  /** The ack board; a township sees only its own line. */
+  /** The ack board; a township or department sees only its own line. */
   async board(actor: Actor, id: string): Promise<AckBoardRow[]> {
     await this.get(id);
     const rows = await this.#bus.store.warnings.board(id);
-    // Staff see the board; a township its own line; anyone else (a department account) nothing.
+    // Staff see the board; a township or department its own line; anyone else nothing.
     if (isStaff(actor)) return rows;
-    return actor.role === 'township' ? rows.filter((r) => r.townshipId === actor.townshipId) : [];
+    const own = unitOf(actor);
+    return own ? rows.filter((r) => sameAddressee(addresseeOf(r), own)) : [];
   }
 
-  async #delivery(townshipId: string, warningId: string): Promise<AckBoardRow> {
-    const row = await this.#bus.store.warnings.delivery(warningId, townshipId);
+  async #delivery(to: Addressee, warningId: string): Promise<AckBoardRow> {
+    const row = await this.#bus.store.warnings.delivery(warningId, to);
     // Same answer for "no such warning" and "not issued to you": no probing of other townships' alerts.
     if (!row) throw BeaconError.notFound('alert');
     return row;
   }
 
   async received(actor: Actor, warningId: string): Promise<void> {
-    const townshipId = requireTownship(actor);
-    await this.#delivery(townshipId, warningId);
+    const to = requireUnit(actor);
+    await this.#delivery(to, warningId);
     const at = new Date().toISOString();
-    const result = await this.#bus.store.warnings.markDelivered(warningId, townshipId, at);
+    const result = await this.#bus.store.warnings.markDelivered(warningId, to, at);
     if (result?.changed) {
       this.#bus.emit('ack', result.row);
       const seconds = await this.#secondsSinceIssue(warningId, at);
@@ -186,10 +205,10 @@ export class WarningDesk {
 
   /** Idempotent: a second ack returns the stored row unchanged. Committed before the promise resolves. */
   async ack(actor: Actor, warningId: string, channel: AckChannel = 'terminal'): Promise<AckBoardRow> {
-    const townshipId = requireTownship(actor);
-    await this.#delivery(townshipId, warningId);
+    const to = requireUnit(actor);
+    await this.#delivery(to, warningId);
     const at = new Date().toISOString();
-    const result = await this.#bus.store.warnings.ack(warningId, townshipId, {
+    const result = await this.#bus.store.warnings.ack(warningId, to, {
       by: actor.userId,
       byName: actor.displayName,
       channel,
@@ -197,7 +216,7 @@ export class WarningDesk {
     });
     if (!result) throw BeaconError.notFound('alert');
     if (result.changed) {
-      await this.#bus.audit(actor, 'warning.ack', warningId, { townshipId, channel });
+      await this.#bus.audit(actor, 'warning.ack', warningId, { ...lineOwner(result.row), channel });
       this.#bus.emit('ack', result.row);
       const seconds = await this.#secondsSinceIssue(warningId, at);
       if (seconds !== null) this.#metrics?.alertAcked(channel, seconds);
@@ -220,9 +239,9 @@ export class WarningDesk {
     }
   }
 
-  /** Banners a township terminal must (still) show: issued, unexpired, not acked. */
-  async pendingAlerts(townshipId: string): Promise<AlertForTerminal[]> {
-    return (await this.#bus.store.warnings.pendingFor(townshipId, new Date().toISOString())).map(({ warning, row }) =>
+  /** Banners a township's or department's terminal must (still) show: issued, unexpired, not acked. */
+  async pendingAlerts(to: Addressee): Promise<AlertForTerminal[]> {
+    return (await this.#bus.store.warnings.pendingFor(to, new Date().toISOString())).map(({ warning, row }) =>
       alertFor(warning, row),
     );
   }

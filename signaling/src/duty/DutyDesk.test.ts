@@ -168,6 +168,7 @@ describeStoreBackends((env) => {
       createdAt: now(),
       createdBy: 'u-duty',
       updatedAt: now(),
+      departmentIds: [],
     });
     const warning = (id: string): WarningView => ({
       id,
@@ -188,6 +189,7 @@ describeStoreBackends((env) => {
       status: 'draft',
       incidentId: null,
       affectedTownshipIds: ['lucheng', 'donggua'],
+      departmentIds: [],
       escalationMinutes: 10,
       createdAt: now(),
       createdBy: 'u-duty',
@@ -200,12 +202,17 @@ describeStoreBackends((env) => {
       await store.incidents.create(incident('i-closed', 'closed'));
       await store.warnings.create(warning('w1'));
       await store.warnings.issue('w1', 'u-duty', now());
-      await store.warnings.ack('w1', 'lucheng', { by: 'u-lucheng', byName: '鹿城镇', channel: 'terminal', at: now() });
+      await store.warnings.ack(
+        'w1',
+        { kind: 'township', id: 'lucheng' },
+        { by: 'u-lucheng', byName: '鹿城镇', channel: 'terminal', at: now() },
+      );
       await store.tasks.createBatch([
         {
           id: 't-late',
           batchId: 'b1',
           townshipId: 'zixi',
+          departmentId: null,
           text: '巡查河堤',
           deadline: new Date(Date.now() - 60_000).toISOString(),
           incidentId: null,

@@ -31,7 +31,8 @@ export async function assembleHandover(store: Store, at: Date): Promise<Handover
       colour: warning.colour,
       issuedAt: warning.issuedAt,
       expires: warning.expires,
-      unackedTownshipIds: unacked.map((row) => row.townshipId),
+      unackedTownshipIds: unacked.flatMap((row) => (row.townshipId === null ? [] : [row.townshipId])),
+      unackedDepartmentIds: unacked.flatMap((row) => (row.departmentId === null ? [] : [row.departmentId])),
     });
   }
   const overdueTasks = (await store.tasks.list({}, at)).filter((t) => t.overdue);
@@ -52,6 +53,7 @@ export async function assembleHandover(store: Store, at: Date): Promise<Handover
     overdueTasks: overdueTasks.map((t) => ({
       id: t.id,
       townshipId: t.townshipId,
+      departmentId: t.departmentId,
       text: t.text,
       deadline: t.deadline,
       status: t.status,

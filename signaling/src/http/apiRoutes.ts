@@ -80,6 +80,10 @@ export function apiRouter(deps: { store: Store; registry: RoomRegistry; settings
     res.json((await store.townships.list()).filter((t) => t.enabled));
   });
 
+  router.get('/departments', async (_req, res) => {
+    res.json((await store.departments.list()).filter((d) => d.enabled));
+  });
+
   router.get('/terminals', async (_req, res) => {
     const claims = claimsOf(res);
     // The city side sees all terminals; a township or department its own, nobody else any.

@@ -13,7 +13,11 @@ import { parseOrBadRequest } from '../validation.ts';
 import { claimsOf } from './authRoutes.ts';
 
 const id = z.string().min(1).max(128);
-const taskFilterSchema = z.object({ incidentId: id.optional(), townshipId: id.optional() });
+const taskFilterSchema = z.object({
+  incidentId: id.optional(),
+  townshipId: id.optional(),
+  departmentId: id.optional(),
+});
 const auditQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
 export function commandRouter(deps: { store: Store; command: CommandRoom }): Router {

@@ -8,28 +8,33 @@ import {
   BeaconError,
   createIncidentSchema,
   type IncidentView,
+  incidentDepartmentsSchema,
   incidentFilterSchema,
   incidentNoteSchema,
   incidentStatusChangeSchema,
 } from '@beacon/protocol';
 import { Router } from 'express';
+import { incidentConcerns } from '../command/addressees.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
 import { isStaff } from '../command/staff.ts';
 import type { Store } from '../store/index.ts';
 import { parseOrBadRequest } from '../validation.ts';
 import { reportCsv, reportHtml } from './afterActionReport.ts';
 import { claimsOf } from './authRoutes.ts';
+import { meetingDepartments } from './meetingBody.ts';
 
 export function incidentRouter(deps: { store: Store; command: CommandRoom }): Router {
   const { store, command } = deps;
   const router = Router();
 
-  /** The incident, if the caller may read it (a township: its own only; others' look absent). */
+  /**
+   * The incident, if the caller may read it (a township: its own only; a department: those it is involved in;
+   * others' look absent).
+   */
   const readable = async (res: Parameters<typeof claimsOf>[0], id: string): Promise<IncidentView> => {
     const claims = claimsOf(res);
     const incident = await command.incidents.get(id);
-    const own = claims.townshipId !== null && incident.townshipId === claims.townshipId;
-    if (!isStaff(claims) && !own) throw BeaconError.notFound('incident');
+    if (!isStaff(claims) && !incidentConcerns(claims, incident)) throw BeaconError.notFound('incident');
     return incident;
   };
 
@@ -37,9 +42,12 @@ export function incidentRouter(deps: { store: Store; command: CommandRoom }): Ro
     const claims = claimsOf(res);
     const filter = parseOrBadRequest(incidentFilterSchema, req.query);
     const all = await store.incidents.list(filter);
-    res.json(
-      isStaff(claims) ? all : all.filter((i) => claims.townshipId !== null && i.townshipId === claims.townshipId),
-    );
+    res.json(isStaff(claims) ? all : all.filter((i) => incidentConcerns(claims, i)));
+  });
+
+  router.put('/incidents/:id/departments', async (req, res) => {
+    const { departmentIds } = parseOrBadRequest(incidentDepartmentsSchema, req.body);
+    res.json(await command.incidents.setDepartments(claimsOf(res), req.params.id, departmentIds));
   });
 
   router.post('/incidents', async (req, res) => {
@@ -78,10 +86,16 @@ export function incidentRouter(deps: { store: Store; command: CommandRoom }): Ro
     const result = await command.meetings.start(claimsOf(res), {
       title: `应急会商：${incident.title}`,
       townshipIds: incident.townshipId ? [incident.townshipId] : [],
+      // The departments chosen in the dialog, else those the incident involves.
+      departmentIds: meetingDepartments(req.body) ?? incident.departmentIds,
       incidentId: incident.id,
       source: { incidentId: incident.id },
     });
-    res.status(201).json({ roomId: result.roomId, invitedTownshipIds: result.invitedTownshipIds });
+    res.status(201).json({
+      roomId: result.roomId,
+      invitedTownshipIds: result.invitedTownshipIds,
+      invitedDepartmentIds: result.invitedDepartmentIds,
+    });
   });
 
   router.get('/incidents/:id/report', async (req, res) => {

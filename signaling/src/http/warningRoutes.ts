@@ -7,6 +7,7 @@
 
 import { BeaconError, createWarningSchema, type WarningView, warningPreviewSchema } from '@beacon/protocol';
 import express, { Router } from 'express';
+import { warningConcerns } from '../command/addressees.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
 import { warningToCap } from '../command/cap/capExport.ts';
 import { capToWarning } from '../command/cap/capImport.ts';
@@ -14,6 +15,7 @@ import { isStaff, requireStaff } from '../command/staff.ts';
 import type { Store } from '../store/index.ts';
 import { parseOrBadRequest } from '../validation.ts';
 import { claimsOf } from './authRoutes.ts';
+import { meetingDepartments } from './meetingBody.ts';
 
 const CAP_TYPES = ['application/xml', 'application/cap+xml', 'text/xml'];
 const CAP_BODY_LIMIT = '1mb';
@@ -23,10 +25,9 @@ export function warningRouter(deps: { store: Store; command: CommandRoom }): Rou
   const { warnings } = command;
   const router = Router();
 
-  /** A township sees a warning only once it was issued to it; others look absent. */
+  /** A township or department sees a warning only once it was issued to it; others look absent. */
   const visible = (claims: ReturnType<typeof claimsOf>, w: WarningView): boolean =>
-    isStaff(claims) ||
-    (w.status !== 'draft' && claims.townshipId !== null && w.affectedTownshipIds.includes(claims.townshipId));
+    isStaff(claims) || warningConcerns(claims, w);
   const readable = async (res: Parameters<typeof claimsOf>[0], id: string): Promise<WarningView> => {
     const warning = await warnings.get(id);
     if (!visible(claimsOf(res), warning)) throw BeaconError.notFound('warning');
@@ -87,10 +88,16 @@ export function warningRouter(deps: { store: Store; command: CommandRoom }): Rou
     const result = await command.meetings.start(claimsOf(res), {
       title: `应急会商：${warning.headline}`,
       townshipIds: warning.affectedTownshipIds,
+      // The departments chosen in the dialog, else those the warning addressed.
+      departmentIds: meetingDepartments(req.body) ?? warning.departmentIds,
       incidentId: warning.incidentId,
       source: { warningId: warning.id },
     });
-    res.status(201).json({ roomId: result.roomId, invitedTownshipIds: result.invitedTownshipIds });
+    res.status(201).json({
+      roomId: result.roomId,
+      invitedTownshipIds: result.invitedTownshipIds,
+      invitedDepartmentIds: result.invitedDepartmentIds,
+    });
   });
 
   return router;

@@ -226,6 +226,8 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
           description: first?.description ?? '',
           reporter: before.caller ? `${before.unitName}·${before.caller}` : before.unitName,
           townshipId: before.unitKind === 'township' ? before.unitId : null,
+          // A department's report involves that department in the incident it becomes.
+          departmentIds: before.unitKind === 'department' ? [before.unitId] : [],
           location: before.location,
         });
     const now = new Date().toISOString();

@@ -5,9 +5,10 @@
  * room, SIP status). A `department` account is bound to one department the
  * way a `township` account is bound to one township and gets nothing of the
  * city side: it signs in, joins meetings like a township (invited or open
- * rooms; audience in training rooms), sees its own department's terminals.
- * Alerts and tasks are addressed to townships only so far, so a department
- * account acknowledges none (requireTownship refuses it).
+ * rooms; audience in training rooms), sees its own department's terminals,
+ * and reads and acknowledges the alerts, tasks and incidents addressed to its
+ * department — never another department's or a township's (command/staff.ts
+ * requireUnit; the desks answer `forbidden` or absent).
  *
  * PERMISSIONS: by meeting role, inside a meeting. Every client event of a
  * joined peer is checked against it (handlers name their action when they

@@ -1,10 +1,12 @@
 /**
  * Turns command-room events into socket.io emits. Like SipEmitter, sockets
  * are addressed by account, not by conference state: staff consoles sit in
- * one socket.io room, each township's terminals in `township:<id>`, so an
- * alert reaches a terminal whether or not it is in a meeting.
+ * one socket.io room, each township's terminals in `township:<id>`, each
+ * department's in `department:<id>`, so an alert reaches a terminal whether or
+ * not it is in a meeting.
  */
 
+import type { Addressee } from '@beacon/protocol';
 import type { AuthClaims } from '../auth/tokens.ts';
 import type { CommandEvents } from '../command/CommandBus.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
@@ -17,6 +19,10 @@ const logger = createLogger('CommandEmitter');
 /** Every staff console's socket (admin, chair, duty officer) sits in this socket.io room. */
 export const STAFF_ROOM = 'command:staff';
 const townshipRoom = (id: string): string => `township:${id}`;
+const departmentRoom = (id: string): string => `department:${id}`;
+/** The socket.io room of a task's addressee. */
+const addresseeRoom = (t: { townshipId: string | null; departmentId: string | null }): string =>
+  t.townshipId !== null ? townshipRoom(t.townshipId) : departmentRoom(t.departmentId as string);
 
 type Listener<K extends keyof CommandEvents> = (...args: CommandEvents[K]) => void;
 
@@ -25,22 +31,28 @@ export function terminalTownship(claims: AuthClaims): string | null {
   return claims.role === 'township' && claims.device !== 'phone' ? claims.townshipId : null;
 }
 
+/** A department account's browser: the department's terminal (its page). */
+export function terminalDepartment(claims: AuthClaims): string | null {
+  return claims.role === 'department' && claims.device !== 'phone' ? (claims.departmentId ?? null) : null;
+}
+
 export class CommandEmitter {
   readonly #io: BeaconServer;
   readonly #command: CommandRoom;
 
   readonly #listeners: { [K in keyof CommandEvents]: Listener<K> } = {
-    alert: ({ townshipIds, alert }) => this.#toTownships(townshipIds)?.emit('alert:new', alert),
+    alert: ({ townshipIds, departmentIds, alert }) =>
+      this.#toUnits(townshipIds, departmentIds)?.emit('alert:new', alert),
     warning: (warning) => this.#io.to(STAFF_ROOM).emit('warning:updated', warning),
     ack: (row) => this.#io.to(STAFF_ROOM).emit('ack:updated', row),
     incident: (incident) => this.#io.to(STAFF_ROOM).emit('incident:updated', incident),
     timeline: (entry) => this.#io.to(STAFF_ROOM).emit('incident:timeline', entry),
-    task: (task) => this.#io.to([STAFF_ROOM, townshipRoom(task.townshipId)]).emit('task:updated', task),
+    task: (task) => this.#io.to([STAFF_ROOM, addresseeRoom(task)]).emit('task:updated', task),
     // Cluster mode: every node computes the merged presence and tells only its own staff (ClusterPresence).
     presence: (presence) =>
       (this.#localPresence ? this.#io.local : this.#io).to(STAFF_ROOM).emit('presence:updated', presence),
-    invite: ({ townshipIds, roomId, title, by }) =>
-      this.#toTownships(townshipIds)?.emit('meeting:invite', { roomId, title, by }),
+    invite: ({ townshipIds, departmentIds, roomId, title, by }) =>
+      this.#toUnits(townshipIds, departmentIds)?.emit('meeting:invite', { roomId, title, by }),
     pull: ({ townshipId, roomId }) => this.#io.to(townshipRoom(townshipId)).emit('pull:request', { roomId }),
     boundaries: (change) => this.#io.to(STAFF_ROOM).emit('boundaries:updated', change),
   };
@@ -63,16 +75,26 @@ export class CommandEmitter {
     const { claims } = socket.data;
     if (isStaff(claims)) void socket.join(STAFF_ROOM);
     const townshipId = terminalTownship(claims);
-    if (!townshipId) return;
-    void socket.join(townshipRoom(townshipId));
-    this.#command.presence.socketConnected(socket.id, townshipId);
+    const departmentId = terminalDepartment(claims);
+    if (townshipId) {
+      void socket.join(townshipRoom(townshipId));
+      this.#command.presence.socketConnected(socket.id, townshipId);
+      this.#sendPending(socket, { kind: 'township', id: townshipId });
+    } else if (departmentId) {
+      // Presence (the map's markers) stays per township: a department has no place on the map.
+      void socket.join(departmentRoom(departmentId));
+      this.#sendPending(socket, { kind: 'department', id: departmentId });
+    }
+  }
+
+  #sendPending(socket: BeaconSocket, to: Addressee): void {
     this.#command.warnings
-      .pendingAlerts(townshipId)
+      .pendingAlerts(to)
       .then((alerts) => {
         for (const alert of alerts) socket.emit('alert:new', alert);
       })
       // The terminal asks again on its next connection; escalation re-sends meanwhile.
-      .catch((err: unknown) => logger.warn({ err, townshipId }, 'pending alerts not sent'));
+      .catch((err: unknown) => logger.warn({ err, to }, 'pending alerts not sent'));
   }
 
   disconnected(socket: BeaconSocket): void {
@@ -84,9 +106,10 @@ export class CommandEmitter {
     for (const [event, listener] of this.#entries()) this.#command.bus.off(event, listener);
   }
 
-  /** undefined for no township (`io.to([])` would broadcast to every socket). */
-  #toTownships(townshipIds: readonly string[]) {
-    return townshipIds.length === 0 ? undefined : this.#io.to(townshipIds.map(townshipRoom));
+  /** undefined for no township nor department (`io.to([])` would broadcast to every socket). */
+  #toUnits(townshipIds: readonly string[], departmentIds: readonly string[]) {
+    const rooms = [...townshipIds.map(townshipRoom), ...departmentIds.map(departmentRoom)];
+    return rooms.length === 0 ? undefined : this.#io.to(rooms);
   }
 
   #entries() {

@@ -94,6 +94,7 @@ describeStoreBackends((env) => {
       status: 'draft',
       incidentId: null,
       affectedTownshipIds: ['donggua', 'donghua'],
+      departmentIds: [],
       coveredShares: { donggua: 0.2545 },
       escalationMinutes: 10,
       createdAt: now,

@@ -2,6 +2,7 @@
 import type {
   AckBoardRow,
   AckChannel,
+  Addressee,
   IncidentStatus,
   IncidentView,
   TaskView,
@@ -14,6 +15,8 @@ export interface IncidentFilter {
   status?: IncidentStatus | undefined;
   type?: string | undefined;
   level?: string | undefined;
+  /** Only incidents that involve this department. */
+  departmentId?: string | undefined;
 }
 
 export interface NewTimelineEntry {
@@ -34,6 +37,8 @@ export interface IncidentRepository {
   /** Newest first. */
   list(filter?: IncidentFilter): Promise<IncidentView[]>;
   setStatus(id: string, status: IncidentStatus, at: string): Promise<void>;
+  /** Replaces the departments involved. Throws BeaconError 'bad_request' for an unknown department. */
+  setDepartments(id: string, departmentIds: readonly string[], at: string): Promise<void>;
   addTimeline(entry: NewTimelineEntry): Promise<TimelineEntry>;
   /** Oldest first. */
   timeline(incidentId: string): Promise<TimelineEntry[]>;
@@ -54,31 +59,27 @@ export interface WarningRepository {
   /** Newest first. */
   list(): Promise<WarningView[]>;
   /**
-   * Marks the draft issued and creates one delivery row per affected township,
-   * in one transaction. Returns the new board.
+   * Marks the draft issued and creates one delivery row per affected township and
+   * per department addressed, in one transaction. Returns the new board.
    */
   issue(id: string, by: string, at: string): Promise<AckBoardRow[]>;
   cancel(id: string): Promise<void>;
-  /** The ack board: one row per township the warning was issued to. */
+  /** The ack board: one row per township and department the warning was issued to. */
   board(warningId: string): Promise<AckBoardRow[]>;
-  delivery(warningId: string, townshipId: string): Promise<AckBoardRow | undefined>;
+  delivery(warningId: string, to: Addressee): Promise<AckBoardRow | undefined>;
   /** Sets delivered_at when still null; returns the row and whether it changed. */
   markDelivered(
     warningId: string,
-    townshipId: string,
+    to: Addressee,
     at: string,
   ): Promise<{ row: AckBoardRow; changed: boolean } | undefined>;
   /**
    * Stores the first ack (committed when the promise resolves); a second ack leaves the
    * stored row unchanged and returns it with `changed: false`.
    */
-  ack(
-    warningId: string,
-    townshipId: string,
-    input: AckInput,
-  ): Promise<{ row: AckBoardRow; changed: boolean } | undefined>;
-  /** Issued, unexpired warnings whose delivery to the township is not acked yet. */
-  pendingFor(townshipId: string, now: string): Promise<{ warning: WarningView; row: AckBoardRow }[]>;
+  ack(warningId: string, to: Addressee, input: AckInput): Promise<{ row: AckBoardRow; changed: boolean } | undefined>;
+  /** Issued, unexpired warnings whose delivery to the township or department is not acked yet. */
+  pendingFor(to: Addressee, now: string): Promise<{ warning: WarningView; row: AckBoardRow }[]>;
   /** Every unacked delivery of an issued, unexpired warning with escalation on. */
   unackedEscalating(now: string): Promise<{ warning: WarningView; row: AckBoardRow }[]>;
   /**
@@ -87,7 +88,7 @@ export interface WarningRepository {
    * several signaling nodes each running escalation, exactly one of them
    * re-notifies. Undefined when another node (or an ack) came first.
    */
-  renotify(warningId: string, townshipId: string, at: string, previous: string): Promise<AckBoardRow | undefined>;
+  renotify(warningId: string, to: Addressee, at: string, previous: string): Promise<AckBoardRow | undefined>;
 }
 
 export interface TaskRepository {
@@ -95,7 +96,10 @@ export interface TaskRepository {
   createBatch(tasks: Omit<TaskView, 'overdue'>[]): Promise<TaskView[]>;
   get(id: string, now?: Date): Promise<TaskView | undefined>;
   /** Oldest first. */
-  list(filter?: { incidentId?: string | undefined; townshipId?: string | undefined }, now?: Date): Promise<TaskView[]>;
+  list(
+    filter?: { incidentId?: string | undefined; townshipId?: string | undefined; departmentId?: string | undefined },
+    now?: Date,
+  ): Promise<TaskView[]>;
   /** sent → acknowledged (other states: unchanged). */
   ack(id: string, at: string): Promise<TaskView>;
   /** → done, with a note. */

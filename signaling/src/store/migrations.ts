@@ -409,6 +409,70 @@ const sqliteMigrations: readonly string[] = [
     WHERE a.action = 'meeting.emergency' AND a.target IN (SELECT id FROM rooms)
     ON CONFLICT DO NOTHING;
   `,
+  // 10 — departments in the command (部门联动): a task goes to a township or a department (exactly one, like a
+  // terminal's owner); a warning is delivered to the townships its area reaches and to departments chosen by hand
+  // (warnings.department_ids), each with its line on the ack board; an incident involves departments. tasks and
+  // alert_deliveries are rebuilt (township_id loses NOT NULL; a delivery's key becomes one unique pair per kind).
+  `
+  CREATE TABLE tasks_v10 (
+    id            TEXT PRIMARY KEY,
+    batch_id      TEXT NOT NULL,
+    township_id   TEXT REFERENCES townships (id),
+    text          TEXT NOT NULL,
+    deadline      TEXT NOT NULL,
+    incident_id   TEXT REFERENCES incidents (id),
+    status        TEXT NOT NULL CHECK (status IN ('sent', 'acknowledged', 'done')),
+    note          TEXT,
+    created_at    TEXT NOT NULL,
+    created_by    TEXT NOT NULL,
+    acked_at      TEXT,
+    done_at       TEXT,
+    department_id TEXT REFERENCES departments (id),
+    CHECK ((township_id IS NULL) <> (department_id IS NULL))
+  );
+  INSERT INTO tasks_v10 (rowid, id, batch_id, township_id, text, deadline, incident_id, status, note, created_at,
+      created_by, acked_at, done_at)
+    SELECT rowid, id, batch_id, township_id, text, deadline, incident_id, status, note, created_at,
+      created_by, acked_at, done_at FROM tasks;
+  DROP TABLE tasks;
+  ALTER TABLE tasks_v10 RENAME TO tasks;
+  CREATE INDEX tasks_by_township ON tasks (township_id, created_at);
+  CREATE INDEX tasks_by_incident ON tasks (incident_id, created_at);
+  CREATE INDEX tasks_by_department ON tasks (department_id, created_at);
+
+  CREATE TABLE alert_deliveries_v10 (
+    warning_id       TEXT NOT NULL REFERENCES warnings (id),
+    township_id      TEXT REFERENCES townships (id),
+    delivered_at     TEXT,
+    acked_at         TEXT,
+    acked_by         TEXT,
+    acked_by_name    TEXT,
+    channel          TEXT CHECK (channel IS NULL OR channel IN ('terminal', 'phone', 'console')),
+    notify_count     INTEGER NOT NULL DEFAULT 1,
+    last_notified_at TEXT NOT NULL,
+    covered_share    REAL CHECK (covered_share IS NULL OR (covered_share >= 0 AND covered_share <= 1)),
+    department_id    TEXT REFERENCES departments (id),
+    CHECK ((township_id IS NULL) <> (department_id IS NULL)),
+    UNIQUE (warning_id, township_id),
+    UNIQUE (warning_id, department_id)
+  );
+  INSERT INTO alert_deliveries_v10 (rowid, warning_id, township_id, delivered_at, acked_at, acked_by, acked_by_name,
+      channel, notify_count, last_notified_at, covered_share)
+    SELECT rowid, warning_id, township_id, delivered_at, acked_at, acked_by, acked_by_name,
+      channel, notify_count, last_notified_at, covered_share FROM alert_deliveries;
+  DROP TABLE alert_deliveries;
+  ALTER TABLE alert_deliveries_v10 RENAME TO alert_deliveries;
+  CREATE INDEX deliveries_pending ON alert_deliveries (township_id) WHERE acked_at IS NULL;
+  CREATE INDEX deliveries_pending_department ON alert_deliveries (department_id) WHERE acked_at IS NULL;
+
+  ALTER TABLE warnings ADD COLUMN department_ids TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(department_ids));
+
+  CREATE TABLE incident_departments (
+    incident_id   TEXT NOT NULL REFERENCES incidents (id),
+    department_id TEXT NOT NULL REFERENCES departments (id),
+    PRIMARY KEY (incident_id, department_id)
+  );
+  `,
   // 11 — information reporting (信息报送): report chains (首报 → 续报 → 终报) from townships and departments, their
   // entries, photos (files under <dataDir>/reports; a row with no entry is uploaded but not yet part of a report) and the
   // duty desk's questions with the unit's answers. A chain's next deadline is stored so the ticker finds overdue ones
@@ -494,7 +558,7 @@ const sqliteMigrations: readonly string[] = [
  * SQLite's foreign keys off (the pragma is ignored inside a transaction), then
  * checked with `PRAGMA foreign_key_check` before they commit.
  */
-const SQLITE_REBUILDS: ReadonlySet<number> = new Set([5]);
+const SQLITE_REBUILDS: ReadonlySet<number> = new Set([5, 10]);
 
 if (sqliteMigrations.length !== postgresMigrations.length) {
   throw new Error('migrations.ts and postgresMigrations.ts must list the same migrations');

@@ -381,6 +381,31 @@ export const postgresMigrations: readonly string[] = [
     WHERE a.action = 'meeting.emergency' AND a.target IN (SELECT id FROM rooms)
     ON CONFLICT DO NOTHING;
   `,
+  // 10 — departments in the command (see migrations.ts): PostgreSQL alters in place what SQLite rebuilds.
+  `
+  ALTER TABLE tasks ALTER COLUMN township_id DROP NOT NULL;
+  ALTER TABLE tasks ADD COLUMN department_id TEXT REFERENCES departments (id);
+  ALTER TABLE tasks ADD CONSTRAINT tasks_one_addressee CHECK ((township_id IS NULL) <> (department_id IS NULL));
+  CREATE INDEX tasks_by_department ON tasks (department_id, created_at);
+
+  ALTER TABLE alert_deliveries DROP CONSTRAINT alert_deliveries_pkey;
+  ALTER TABLE alert_deliveries ALTER COLUMN township_id DROP NOT NULL;
+  ALTER TABLE alert_deliveries ADD COLUMN department_id TEXT REFERENCES departments (id);
+  ALTER TABLE alert_deliveries ADD CONSTRAINT alert_deliveries_one_addressee
+    CHECK ((township_id IS NULL) <> (department_id IS NULL));
+  ALTER TABLE alert_deliveries ADD CONSTRAINT alert_deliveries_township UNIQUE (warning_id, township_id);
+  ALTER TABLE alert_deliveries ADD CONSTRAINT alert_deliveries_department UNIQUE (warning_id, department_id);
+  CREATE INDEX deliveries_pending_department ON alert_deliveries (department_id) WHERE acked_at IS NULL;
+
+  ALTER TABLE warnings ADD COLUMN department_ids TEXT NOT NULL DEFAULT '[]' CHECK (beacon_json_valid(department_ids));
+
+  CREATE TABLE incident_departments (
+    rowid         BIGINT GENERATED ALWAYS AS IDENTITY,
+    incident_id   TEXT NOT NULL REFERENCES incidents (id),
+    department_id TEXT NOT NULL REFERENCES departments (id),
+    PRIMARY KEY (incident_id, department_id)
+  );
+  `,
   // 11 — information reporting (see migrations.ts).
   `
   CREATE TABLE report_chains (

@@ -172,6 +172,7 @@ describe.skipIf(missing)(`schemas of both dialects${missing ? ` (skipped: ${miss
     expect(withRowid.sort()).toEqual([
       'alert_deliveries',
       'departments',
+      'incident_departments',
       'rooms',
       'tasks',
       'terminals',

@@ -1,4 +1,4 @@
-/** Dispatch tasks (调度任务): one row per township, a batch shares its id. */
+/** Dispatch tasks (调度任务): one row per township or department, a batch shares its id. */
 import type { TaskView } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import type { TaskRepository } from './commandTypes.ts';
@@ -7,7 +7,8 @@ import { constraintOf, type SqlQueries } from './sqlDb.ts';
 interface TaskRow {
   id: string;
   batch_id: string;
-  township_id: string;
+  township_id: string | null;
+  department_id: string | null;
   text: string;
   deadline: string;
   incident_id: string | null;
@@ -24,6 +25,7 @@ const toTask = (r: TaskRow, now: Date): TaskView => ({
   id: r.id,
   batchId: r.batch_id,
   townshipId: r.township_id,
+  departmentId: r.department_id,
   text: r.text,
   deadline: r.deadline,
   incidentId: r.incident_id,
@@ -54,8 +56,8 @@ export function taskRepository(db: SqlQueries): TaskRepository {
           try {
             await tx.run(
               `INSERT INTO tasks (id, batch_id, township_id, text, deadline, incident_id, status, note, created_at,
-                 created_by, acked_at, done_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                 created_by, acked_at, done_at, department_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
               [
                 t.id,
                 t.batchId,
@@ -69,10 +71,12 @@ export function taskRepository(db: SqlQueries): TaskRepository {
                 t.createdBy,
                 t.ackedAt,
                 t.doneAt,
+                t.departmentId,
               ],
             );
           } catch (err) {
-            if (constraintOf(err) === 'foreign_key') throw BeaconError.badRequest('unknown township or incident');
+            if (constraintOf(err) === 'foreign_key')
+              throw BeaconError.badRequest('unknown township, department or incident');
             throw err;
           }
         }
@@ -84,12 +88,14 @@ export function taskRepository(db: SqlQueries): TaskRepository {
     list: async (filter = {}, now = new Date()) => {
       const incident = filter.incidentId ?? null;
       const township = filter.townshipId ?? null;
+      const department = filter.departmentId ?? null;
       return (
         await db.all<TaskRow>(
           `SELECT * FROM tasks WHERE (CAST(? AS TEXT) IS NULL OR incident_id = ?)
              AND (CAST(? AS TEXT) IS NULL OR township_id = ?)
+             AND (CAST(? AS TEXT) IS NULL OR department_id = ?)
            ORDER BY created_at, rowid`,
-          [incident, incident, township, township],
+          [incident, incident, township, township, department, department],
         )
       ).map((r) => toTask(r, now));
     },

@@ -1,11 +1,11 @@
 /**
- * Warnings and their deliveries (one row per warned township: its line on the
- * ack board). Every write here is one statement or transaction: when a
+ * Warnings and their deliveries (one row per warned township or department:
+ * its line on the ack board). Every write here is one statement or transaction: when a
  * method's promise resolves, the row is committed (SQLite with synchronous=FULL,
  * PostgreSQL with its default synchronous_commit: on disk), so a caller may
  * answer "ok" right after.
  */
-import type { AckBoardRow, WarningArea, WarningView } from '@beacon/protocol';
+import type { AckBoardRow, Addressee, WarningArea, WarningView } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import type { WarningRepository } from './commandTypes.ts';
 import { constraintOf, type SqlQueries } from './sqlDb.ts';
@@ -36,11 +36,14 @@ interface WarningRow {
   issued_by: string | null;
   /** JSON `{ townshipId: share }`; null on warnings drafted before boundaries (migration 7). */
   covered_shares: string | null;
+  /** JSON array of department ids chosen by hand ('[]' on warnings before departments, migration 10). */
+  department_ids: string;
 }
 
 interface DeliveryRow {
   warning_id: string;
-  township_id: string;
+  township_id: string | null;
+  department_id: string | null;
   delivered_at: string | null;
   acked_at: string | null;
   acked_by: string | null;
@@ -76,6 +79,7 @@ const toWarning = (r: WarningRow): WarningView => ({
   issuedAt: r.issued_at,
   issuedBy: r.issued_by,
   coveredShares: r.covered_shares === null ? {} : (JSON.parse(r.covered_shares) as Record<string, number>),
+  departmentIds: JSON.parse(r.department_ids) as string[],
 });
 
 const WARNING_COLUMNS = [
@@ -103,6 +107,7 @@ const WARNING_COLUMNS = [
   'issued_at',
   'issued_by',
   'covered_shares',
+  'department_ids',
 ] as const satisfies readonly (keyof WarningRow)[];
 
 const INSERT_WARNING = `INSERT INTO warnings (${WARNING_COLUMNS.join(', ')})
@@ -133,11 +138,17 @@ const toRow = (w: WarningView): WarningRow => ({
   issued_at: w.issuedAt,
   issued_by: w.issuedBy,
   covered_shares: JSON.stringify(w.coveredShares ?? {}),
+  department_ids: JSON.stringify(w.departmentIds),
 });
+
+/** The delivery column that names an addressee of this kind (a fixed name: safe to put in SQL). */
+const addresseeColumn = (to: Addressee): 'township_id' | 'department_id' =>
+  to.kind === 'township' ? 'township_id' : 'department_id';
 
 const toBoardRow = (r: DeliveryRow): AckBoardRow => ({
   warningId: r.warning_id,
   townshipId: r.township_id,
+  departmentId: r.department_id,
   deliveredAt: r.delivered_at,
   ackedAt: r.acked_at,
   ackedBy: r.acked_by,
@@ -157,11 +168,11 @@ export function warningRepository(db: SqlQueries): WarningRepository {
     const row = await q.get<WarningRow>('SELECT * FROM warnings WHERE id = ?', [id]);
     return row && toWarning(row);
   };
-  const readDelivery = async (q: SqlQueries, warningId: string, townshipId: string) => {
-    const row = await q.get<DeliveryRow>('SELECT * FROM alert_deliveries WHERE warning_id = ? AND township_id = ?', [
-      warningId,
-      townshipId,
-    ]);
+  const readDelivery = async (q: SqlQueries, warningId: string, to: Addressee) => {
+    const row = await q.get<DeliveryRow>(
+      `SELECT * FROM alert_deliveries WHERE warning_id = ? AND ${addresseeColumn(to)} = ?`,
+      [warningId, to.id],
+    );
     return row && toBoardRow(row);
   };
   const withWarning = async (rows: DeliveryRow[]) => {
@@ -213,40 +224,48 @@ export function warningRepository(db: SqlQueries): WarningRepository {
             [id, townshipId, at, warning.coveredShares?.[townshipId] ?? null],
           );
         }
+        for (const departmentId of warning.departmentIds) {
+          await tx.run(
+            `INSERT INTO alert_deliveries (warning_id, department_id, notify_count, last_notified_at)
+             VALUES (?, ?, 1, ?) ON CONFLICT DO NOTHING`,
+            [id, departmentId, at],
+          );
+        }
         return board(tx, id);
       }),
     cancel: async (id) => {
       await db.run("UPDATE warnings SET status = 'cancelled' WHERE id = ?", [id]);
     },
     board: (warningId) => board(db, warningId),
-    delivery: (warningId, townshipId) => readDelivery(db, warningId, townshipId),
-    markDelivered: async (warningId, townshipId, at) => {
+    delivery: (warningId, to) => readDelivery(db, warningId, to),
+    markDelivered: async (warningId, to, at) => {
       const set = await db.run(
-        'UPDATE alert_deliveries SET delivered_at = ? WHERE warning_id = ? AND township_id = ? AND delivered_at IS NULL',
-        [at, warningId, townshipId],
+        `UPDATE alert_deliveries SET delivered_at = ?
+         WHERE warning_id = ? AND ${addresseeColumn(to)} = ? AND delivered_at IS NULL`,
+        [at, warningId, to.id],
       );
-      const row = await readDelivery(db, warningId, townshipId);
+      const row = await readDelivery(db, warningId, to);
       return row && { row, changed: set.changes === 1 };
     },
     // `acked_at IS NULL` in the UPDATE keeps the first ack, also against another node acking at the same moment.
-    ack: (warningId, townshipId, { by, byName, channel, at }) =>
+    ack: (warningId, to, { by, byName, channel, at }) =>
       db.transaction(async (tx) => {
         const acked = await tx.run(
           `UPDATE alert_deliveries SET acked_at = ?, acked_by = ?, acked_by_name = ?, channel = ?,
              delivered_at = COALESCE(delivered_at, ?)
-           WHERE warning_id = ? AND township_id = ? AND acked_at IS NULL`,
-          [at, by, byName, channel, at, warningId, townshipId],
+           WHERE warning_id = ? AND ${addresseeColumn(to)} = ? AND acked_at IS NULL`,
+          [at, by, byName, channel, at, warningId, to.id],
         );
-        const row = await readDelivery(tx, warningId, townshipId);
+        const row = await readDelivery(tx, warningId, to);
         return row && { row, changed: acked.changes === 1 };
       }),
-    pendingFor: async (townshipId, now) =>
+    pendingFor: async (to, now) =>
       withWarning(
         await db.all<DeliveryRow>(
           `SELECT d.* FROM alert_deliveries d JOIN warnings w ON w.id = d.warning_id
-           WHERE d.township_id = ? AND d.acked_at IS NULL AND w.status = 'issued' AND w.expires > ?
+           WHERE d.${addresseeColumn(to)} = ? AND d.acked_at IS NULL AND w.status = 'issued' AND w.expires > ?
            ORDER BY w.issued_at`,
-          [townshipId, now],
+          [to.id, now],
         ),
       ),
     unackedEscalating: async (now) =>
@@ -257,13 +276,13 @@ export function warningRepository(db: SqlQueries): WarningRepository {
           [now],
         ),
       ),
-    renotify: async (warningId, townshipId, at, previous) => {
+    renotify: async (warningId, to, at, previous) => {
       const { changes } = await db.run(
         `UPDATE alert_deliveries SET notify_count = notify_count + 1, last_notified_at = ?
-         WHERE warning_id = ? AND township_id = ? AND last_notified_at = ? AND acked_at IS NULL`,
-        [at, warningId, townshipId, previous],
+         WHERE warning_id = ? AND ${addresseeColumn(to)} = ? AND last_notified_at = ? AND acked_at IS NULL`,
+        [at, warningId, to.id, previous],
       );
-      return changes === 1 ? ((await readDelivery(db, warningId, townshipId)) as AckBoardRow) : undefined;
+      return changes === 1 ? ((await readDelivery(db, warningId, to)) as AckBoardRow) : undefined;
     },
   };
 }

@@ -10,6 +10,13 @@ const en: CommandMessages = {
     approximate: 'Township outlines are approximate (schematic), not survey data',
     boundaries: 'Township outlines are the imported boundaries',
     partlyApproximate: 'Townships without an imported boundary are approximate',
+    departments: {
+      pick: 'Departments (chosen by hand)',
+      none: 'No enabled departments',
+      tag: 'Department',
+      meetingInvite: 'Invite departments to the meeting',
+      save: 'Save departments involved',
+    },
     legend: {
       video: 'Video terminal',
       phone: 'Phone',

@@ -8,6 +8,13 @@ const zhCN = {
     approximate: '乡镇边界为示意（近似），非测绘数据',
     boundaries: '乡镇边界为导入的行政区划边界',
     partlyApproximate: '未导入边界的乡镇为示意（近似）',
+    departments: {
+      pick: '部门（手动选择）',
+      none: '暂无启用的部门',
+      tag: '部门',
+      meetingInvite: '邀请部门参加会商',
+      save: '保存参与部门',
+    },
     legend: {
       video: '视频终端',
       phone: '话机',

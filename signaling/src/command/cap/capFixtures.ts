@@ -7,6 +7,7 @@ import type { WarningView } from '@beacon/protocol';
 export function sampleWarning(overrides: Partial<WarningView> = {}): WarningView {
   return {
     id: 'w1',
+    departmentIds: [],
     identifier: 'beacon-w1',
     sender: 'beacon@chuxiong.gov.cn',
     event: '暴雨橙色预警',

@@ -47,6 +47,7 @@ async function bench(store: Store): Promise<string[]> {
     const id = `bench-${w}`;
     await store.warnings.create({
       id,
+      departmentIds: [],
       identifier: id,
       sender: 'bench@beacon',
       event: '暴雨',
@@ -75,12 +76,16 @@ async function bench(store: Store): Promise<string[]> {
   }
   const ack = (i: number) => {
     const [warningId, townshipId] = deliveries[i] as [string, string];
-    return store.warnings.ack(warningId, townshipId, {
-      by: `u-${townshipId}`,
-      byName: 'bench',
-      channel: 'terminal',
-      at: now,
-    });
+    return store.warnings.ack(
+      warningId,
+      { kind: 'township', id: townshipId },
+      {
+        by: `u-${townshipId}`,
+        byName: 'bench',
+        channel: 'terminal',
+        at: now,
+      },
+    );
   };
   return [
     await timed('ack', count, ack),
