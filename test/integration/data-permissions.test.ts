@@ -23,7 +23,7 @@ describe('data directory permissions with umask 000', () => {
     await mkdir(path.join(dataDir, 'recordings'), { recursive: true, mode: 0o777 });
     await writeFile(path.join(dataDir, 'recordings', 'old.webm'), 'x', { mode: 0o644 });
     await chmod(dataDir, 0o755);
-    node = await startTestNode({ dataDir, env: { BEACON_TLS: 'auto' } });
+    node = await startTestNode({ dataDir, env: { BEACON_TLS: 'auto', BEACON_HTTP_PORT: 'off' } });
   });
   afterAll(async () => {
     await node?.stop();

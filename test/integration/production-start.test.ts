@@ -15,7 +15,7 @@ import type { SipStatus } from '@beacon/protocol';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, mediaWorkerPids, REPO_ROOT } from '../src/beaconProcess.ts';
 import { mediaNodeKey } from '../src/mediaNodeProcess.ts';
-import { freePortBlock, freeTcpPort, freeUdpPort } from '../src/ports.ts';
+import { freePortBlock, freeSipPort, freeTcpPort } from '../src/ports.ts';
 import { apiJson, changePasswordApi, initialAdminPassword, loginApi, SignalingClient } from '../src/signaling.ts';
 
 const SIGNALING_MAIN = 'signaling/dist/main.js';
@@ -252,10 +252,11 @@ describe('production start from the build', () => {
   });
 
   it('spawns the SIP gateway as built JavaScript, and it connects back with Kamailio running', async () => {
-    const rtpMin = 10_000 + Math.floor(Math.random() * 99) * 100;
+    const rtpMin = await freePortBlock(100);
     const { url, dataDir, env } = await signalingEnv({
       BEACON_SIP: 'on',
-      BEACON_SIP_LISTEN: `127.0.0.1:${await freeUdpPort()}`,
+      // Kamailio listens on UDP and TCP: a port free on both, outside the kernel's ephemeral range.
+      BEACON_SIP_LISTEN: `127.0.0.1:${await freeSipPort()}`,
       BEACON_SIP_WS_PORT: String(await freeTcpPort()),
       BEACON_SIP_RTP_IP: '127.0.0.1',
       BEACON_SIP_RTP_PORT_MIN: String(rtpMin),

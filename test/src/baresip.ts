@@ -20,14 +20,15 @@
  * - DTMF is sent as RFC 4733 telephone-events only (no SIP INFO sending in 1.0);
  *   a holding phone sends no RTP at all, telephone-events included.
  */
+
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Socket, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePortBlock } from './ports.ts';
 import { readWav } from './wavAnalysis.ts';
 
 const run = promisify(execFile);
@@ -115,27 +116,12 @@ type Check<T> = () => { done: T } | { fail: string } | null;
 const LOG_LIMIT = 512 * 1024;
 const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
-async function tcpPairFree(port: number): Promise<boolean> {
-  const tcpFree = (p: number) =>
-    new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(p, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-  return (await tcpFree(port)) && (await tcpFree(port + 1));
-}
-
-/** A UDP port from the kernel whose TCP port and the TLS port above it are also free. */
-async function pickSipPort(): Promise<number> {
-  for (let i = 0; i < 20; i++) {
-    const socket = createSocket('udp4');
-    const port = await new Promise<number>((resolve) =>
-      socket.bind(0, '127.0.0.1', () => resolve(socket.address().port)),
-    );
-    await new Promise<void>((resolve) => socket.close(() => resolve()));
-    if (port < 65535 && (await tcpPairFree(port))) return port;
-  }
-  throw new BaresipError('start_failed', 'no free SIP port pair on 127.0.0.1');
+/**
+ * baresip's SIP port (UDP and TCP) and the TLS port above it: a block of two, free on both, outside the
+ * kernel's ephemeral range (where an outgoing connection may take it between the check and baresip's bind).
+ */
+function pickSipPort(): Promise<number> {
+  return freePortBlock(2);
 }
 
 async function pickTcpPort(): Promise<number> {

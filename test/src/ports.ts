@@ -15,7 +15,7 @@
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 
-export { freePortBlock, TEST_PLAIN_PORTS, TEST_PORT_BLOCKS } from '@beacon/media-server/testing';
+export { freePortBlock, freeSipPort, TEST_PLAIN_PORTS, TEST_PORT_BLOCKS } from '@beacon/common/test-ports';
 
 /** A TCP port nobody holds right now on `ip`, picked by the kernel. */
 export function freeTcpPort(ip = '127.0.0.1'): Promise<number> {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { SipStatus, TerminalView } from '@beacon/protocol';
 import Database from 'better-sqlite3';
 import { type BeaconProcess, startBeaconProcess } from './beaconProcess.ts';
-import { freePortBlock, freeTcpPort, freeUdpPort } from './ports.ts';
+import { freePortBlock, freeSipPort, freeTcpPort } from './ports.ts';
 import { apiJson, loginApi } from './signaling.ts';
 import { waitFor } from './waitFor.ts';
 
@@ -41,7 +41,8 @@ export interface SipBeaconOptions {
 }
 
 export async function startSipBeacon(options: SipBeaconOptions = {}): Promise<SipBeacon> {
-  const sipPort = await freeUdpPort();
+  // Kamailio listens on UDP and TCP: a port free on both, outside the kernel's ephemeral range.
+  const sipPort = await freeSipPort();
   const wsPort = await freeTcpPort();
   const rtpCount = options.rtpPortCount ?? 100;
   const rtpMin = await freePortBlock(rtpCount);

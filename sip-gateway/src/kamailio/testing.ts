@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freeSipPort } from '@beacon/common/test-ports';
 import { KamailioProcess, type KamailioProcessOptions } from './KamailioProcess.ts';
 import { type Subscriber, SubscriberDb } from './SubscriberDb.ts';
 
@@ -23,20 +24,8 @@ export interface TestKamailio {
   close(): Promise<void>;
 }
 
-/** A port free for both TCP and UDP right now (Kamailio listens on both). */
-export async function freeSipPort(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt += 1) {
-    const port = await freeTcpPort();
-    const { createSocket } = await import('node:dgram');
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const socket = createSocket('udp4');
-      socket.once('error', () => resolve(false));
-      socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
-    });
-    if (udpFree) return port;
-  }
-  throw new Error('no free SIP port');
-}
+/** Kamailio listens on UDP and TCP: a port free on both, outside the kernel's ephemeral range. */
+export { freeSipPort } from '@beacon/common/test-ports';
 
 export async function freeTcpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
