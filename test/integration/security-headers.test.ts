@@ -32,7 +32,10 @@ describe('security headers on a running node', () => {
     await mkdir(path.join(dist, 'assets'), { recursive: true });
     await writeFile(path.join(dist, 'index.html'), '<!doctype html><script type="module" src="/assets/a.js"></script>');
     await writeFile(path.join(dist, 'assets', 'a.js'), 'export {};');
-    node = await startTestNode({ dataDir, env: { BEACON_TLS: 'auto', BEACON_HTTP_PORT: 'off', BEACON_CONSOLE_DIST: dist } });
+    node = await startTestNode({
+      dataDir,
+      env: { BEACON_TLS: 'auto', BEACON_HTTP_PORT: 'off', BEACON_CONSOLE_DIST: dist },
+    });
     ca = node.node.tls?.caCert ?? '';
   });
   afterAll(() => node?.stop());
