@@ -114,9 +114,9 @@ describe('organisation admin pages', () => {
     await user.getByTestId('password-new').fill('shui-wu-fang-xun-7c2');
     await user.getByTestId('password-confirm').fill('shui-wu-fang-xun-7c2');
     await user.getByTestId('password-submit').click();
-    // Changed: the form is gone and the account reaches its landing page (the room list).
+    // Changed: the form is gone and the department account reaches its landing page, its unit's terminal page.
     await expect.poll(() => user.getByTestId('password-change').count()).toBe(0);
-    await expect.poll(() => new URL(user.url()).hash).toBe('#/rooms');
+    await expect.poll(() => new URL(user.url()).hash).toBe('#/terminal');
   });
 
   it('finds the account by searching and disables it', async () => {
