@@ -88,6 +88,10 @@ export class CommandMap {
 
   destroy(): void {
     this.#map.remove();
+    // Leaflet 1.9 ends a zoom animation on a 250 ms timer that still runs after remove() and then reads the
+    // removed panes (TypeError '_leaflet_pos', Leaflet issue #9575): leaving the command room mid-zoom threw.
+    // The timer's handler does nothing once no zoom animation is marked as running.
+    (this.#map as unknown as { _animatingZoom: boolean })._animatingZoom = false;
   }
 
   /**
