@@ -35,17 +35,26 @@ export class EmergencyMeeting {
   ): Promise<EmergencyMeetingResult> {
     requireStaff(actor);
     const { store } = this.#bus;
-    const room = await store.rooms.create({
-      id: `emergency-${randomUUID().slice(0, 8)}`,
-      title: input.title.slice(0, 200),
-      kind: 'emergency',
-      createdBy: actor.userId,
-    });
     const townshipIds = [...new Set(input.townshipIds)];
-    // An emergency meeting admits staff and the townships it was opened for (rooms/membership.ts).
-    await store.roomMembers.restrict(
-      room.id,
-      townshipIds.map((id) => ({ kind: 'township', id })),
+    // The room, its members and the entry that records whom it was opened for commit together (migration 9 reads
+    // `townshipIds` back from this entry); whom the SIP gateway dialled follows in its own entry.
+    const room = await this.#bus.audited(
+      actor,
+      async (tx) => {
+        const created = await tx.rooms.create({
+          id: `emergency-${randomUUID().slice(0, 8)}`,
+          title: input.title.slice(0, 200),
+          kind: 'emergency',
+          createdBy: actor.userId,
+        });
+        // An emergency meeting admits staff and the townships it was opened for (rooms/membership.ts).
+        await tx.roomMembers.restrict(
+          created.id,
+          townshipIds.map((id) => ({ kind: 'township', id })),
+        );
+        return created;
+      },
+      (created) => ({ action: 'meeting.emergency', target: created.id, detail: { ...input.source, townshipIds } }),
     );
     this.#bus.emit('invite', { townshipIds, roomId: room.id, title: room.title, by: actor.displayName });
     const dialled: string[] = [];
@@ -63,7 +72,7 @@ export class EmergencyMeeting {
         }
       }
     }
-    await this.#bus.audit(actor, 'meeting.emergency', room.id, { ...input.source, townshipIds, dialled });
+    if (this.#sip.available) await this.#bus.audit(actor, 'meeting.emergency.dial', room.id, { dialled });
     if (input.incidentId) {
       await this.#bus.note(actor, {
         incidentId: input.incidentId,

@@ -39,17 +39,24 @@ export class Escalation {
     for (const { warning, row } of await store.warnings.unackedEscalating(at)) {
       const dueAt = Date.parse(row.lastNotifiedAt) + warning.escalationMinutes * 60_000;
       if (dueAt > now.getTime()) continue;
-      const updated = await store.warnings.renotify(warning.id, row.townshipId, at, row.lastNotifiedAt);
+      const updated = await this.#bus.audited(
+        SYSTEM_ACTOR,
+        (tx) => tx.warnings.renotify(warning.id, row.townshipId, at, row.lastNotifiedAt),
+        (done) =>
+          done
+            ? {
+                action: 'warning.escalate',
+                target: warning.id,
+                detail: { townshipId: row.townshipId, notifyCount: done.notifyCount },
+              }
+            : null,
+      );
       // Another signaling node escalated it first (cluster mode), or it was acknowledged meanwhile.
       if (!updated) continue;
       count++;
       this.#bus.emit('alert', { townshipIds: [row.townshipId], alert: alertFor(warning, updated) });
       this.#bus.emit('ack', updated);
       const name = (await store.townships.get(row.townshipId))?.name ?? row.townshipId;
-      await this.#bus.audit(SYSTEM_ACTOR, 'warning.escalate', warning.id, {
-        townshipId: row.townshipId,
-        notifyCount: updated.notifyCount,
-      });
       if (warning.incidentId) {
         await this.#bus.note(SYSTEM_ACTOR, {
           incidentId: warning.incidentId,
