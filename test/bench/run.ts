@@ -114,3 +114,7 @@ console.table([await runDutyBench({ runs: 20, incidents: 100, logEntries: 200 })
 const { printOrgImport, runOrgImport } = await import('./orgImport.ts');
 const orgImport = { townships: 200, villagesPerTownship: 20, users: 1000 };
 printOrgImport(orgImport, await runOrgImport(orgImport));
+
+const { runAuditChainBench } = await import('./auditChain.ts');
+console.log('\n## Audit hash chain: appends/s without and with the chain (20 in flight), verify time for 100,000 rows');
+console.table(await runAuditChainBench({ appends: 2000, rows: 100_000 }));
