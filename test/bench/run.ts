@@ -122,3 +122,6 @@ console.log(
   `\n## Information reporting: ${reportTownships} townships each send a report with a ~2 MB photo within one minute`,
 );
 console.table([await runReportsBench({ townships: reportTownships, seconds: 60 })]);
+const { runAuditChainBench } = await import('./auditChain.ts');
+console.log('\n## Audit hash chain: appends/s without and with the chain (20 in flight), verify time for 100,000 rows');
+console.table(await runAuditChainBench({ appends: 2000, rows: 100_000 }));

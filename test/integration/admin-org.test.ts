@@ -242,6 +242,17 @@ describe('organisation administered in the product', () => {
     expect(entry).toMatchObject({ target: 'zixi', detail: { before: { code: null }, after: { code: '532301105' } } });
   });
 
+  it('verifies the audit hash chain for an admin only, and audits the check', async () => {
+    const admin = await login(t.url, 'admin');
+    const verified = await adminCall(admin, 'GET', '/audit/verify');
+    expect(verified).toMatchObject({ status: 200, body: { ok: true, firstBroken: null, message: null } });
+    expect((verified.body.rows as number) > 0).toBe(true);
+    const [entry] = await t.beacon.node.store.audit.list({ limit: 1 });
+    expect(entry).toMatchObject({ action: 'admin.audit.verify', role: 'admin', detail: { ok: true } });
+    const duty = await login(t.url, 'duty');
+    expect((await adminCall(duty, 'GET', '/audit/verify')).status).toBe(403);
+  });
+
   it('keeps a disabled room for history but out of lists, joins and its dial number', async () => {
     const admin = await login(t.url, 'admin');
     // A new room's PIN has 6 digits at least (4 are guessed in a few hundred calls).

@@ -355,6 +355,11 @@ describe('after-action report', () => {
     expect(text.startsWith('时间,人员,类别,内容\r\n')).toBe(true);
     expect(text).toContain('调阅画面截图');
     expect((await api(t.url, token('lucheng'), `/api/v1/incidents/${incident.id}/report`)).status).toBe(403);
+    // Each copy taken out is audited, refused ones not.
+    const exports = (await t.beacon.node.store.audit.list({ limit: 50 })).filter(
+      (e) => e.action === 'incident.report_export' && e.target === incident.id,
+    );
+    expect(exports.map((e) => (e.detail as { format: string }).format).sort()).toEqual(['csv', 'html']);
   });
 });
 

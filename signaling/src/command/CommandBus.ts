@@ -13,9 +13,10 @@ import type {
   TimelineEntry,
   WarningView,
 } from '@beacon/protocol';
+import { type AuditLine, auditedChange } from '../audit/auditedChange.ts';
 import type { AuthClaims } from '../auth/tokens.ts';
 import type { NewTimelineEntry } from '../store/commandTypes.ts';
-import type { Store } from '../store/index.ts';
+import type { Store, StoreRepositories } from '../store/index.ts';
 
 /** Who acts: a signed-in account, or the server itself (escalation). */
 export type Actor = Pick<AuthClaims, 'userId' | 'username' | 'displayName' | 'role' | 'townshipId' | 'departmentId'>;
@@ -57,8 +58,21 @@ export class CommandBus extends TypedEmitter<CommandEvents> {
     this.safeEmit(event, ...args);
   }
 
+  /** An entry that records no change of the store (one that does: `audited`). */
   audit(actor: Actor, action: string, target: string | null, detail?: Record<string, unknown>): Promise<void> {
     return this.store.audit.append({ actorId: actor.userId, role: actor.role, action, target, detail });
+  }
+
+  /**
+   * Runs `change` on one transaction's repositories and appends the audit entry `entry` makes of its
+   * result (null: nothing changed) in the same transaction: both are stored or neither. Emit after it resolves.
+   */
+  audited<T>(
+    actor: Actor,
+    change: (tx: StoreRepositories) => Promise<T>,
+    entry: (result: T) => AuditLine | null,
+  ): Promise<T> {
+    return auditedChange(this.store, { actorId: actor.userId, role: actor.role }, change, entry);
   }
 
   /** Appends to an incident's timeline and tells staff. */

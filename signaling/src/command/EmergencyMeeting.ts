@@ -45,18 +45,31 @@ export class EmergencyMeeting {
     const { store } = this.#bus;
     // Checked before the room exists: a disabled department refuses the whole meeting, nothing is created.
     const departmentIds = await enabledDepartmentIds(store, input.departmentIds ?? []);
-    const room = await store.rooms.create({
-      id: `emergency-${randomUUID().slice(0, 8)}`,
-      title: input.title.slice(0, 200),
-      kind: 'emergency',
-      createdBy: actor.userId,
-    });
     const townshipIds = [...new Set(input.townshipIds)];
-    // An emergency meeting admits staff and the townships and departments it was opened for (rooms/membership.ts).
-    await store.roomMembers.restrict(room.id, [
-      ...townshipIds.map((id) => ({ kind: 'township' as const, id })),
-      ...departmentIds.map((id) => ({ kind: 'department' as const, id })),
-    ]);
+    // The room, its members and the entry that records whom it was opened for commit together (migration 9 reads
+    // `townshipIds` back from this entry); whom the SIP gateway dialled follows in its own entry.
+    const room = await this.#bus.audited(
+      actor,
+      async (tx) => {
+        const created = await tx.rooms.create({
+          id: `emergency-${randomUUID().slice(0, 8)}`,
+          title: input.title.slice(0, 200),
+          kind: 'emergency',
+          createdBy: actor.userId,
+        });
+        // An emergency meeting admits staff and the townships and departments it was opened for (rooms/membership.ts).
+        await tx.roomMembers.restrict(created.id, [
+          ...townshipIds.map((id) => ({ kind: 'township' as const, id })),
+          ...departmentIds.map((id) => ({ kind: 'department' as const, id })),
+        ]);
+        return created;
+      },
+      (created) => ({
+        action: 'meeting.emergency',
+        target: created.id,
+        detail: { ...input.source, townshipIds, departmentIds },
+      }),
+    );
     this.#bus.emit('invite', { townshipIds, departmentIds, roomId: room.id, title: room.title, by: actor.displayName });
     const dialled: string[] = [];
     if (this.#sip.available) {
@@ -75,12 +88,7 @@ export class EmergencyMeeting {
         if (request) dialled.push(phone.extension);
       }
     }
-    await this.#bus.audit(actor, 'meeting.emergency', room.id, {
-      ...input.source,
-      townshipIds,
-      departmentIds,
-      dialled,
-    });
+    if (this.#sip.available) await this.#bus.audit(actor, 'meeting.emergency.dial', room.id, { dialled });
     if (input.incidentId) {
       await this.#bus.note(actor, {
         incidentId: input.incidentId,

@@ -41,17 +41,24 @@ export class Escalation {
       const dueAt = Date.parse(row.lastNotifiedAt) + warning.escalationMinutes * 60_000;
       if (dueAt > now.getTime()) continue;
       const to = addresseeOf(row);
-      const updated = await store.warnings.renotify(warning.id, to, at, row.lastNotifiedAt);
+      const updated = await this.#bus.audited(
+        SYSTEM_ACTOR,
+        (tx) => tx.warnings.renotify(warning.id, to, at, row.lastNotifiedAt),
+        (done) =>
+          done
+            ? {
+                action: 'warning.escalate',
+                target: warning.id,
+                detail: { ...lineOwner(row), notifyCount: done.notifyCount },
+              }
+            : null,
+      );
       // Another signaling node escalated it first (cluster mode), or it was acknowledged meanwhile.
       if (!updated) continue;
       count++;
       this.#bus.emit('alert', { ...alertAddressees(row), alert: alertFor(warning, updated) });
       this.#bus.emit('ack', updated);
       const name = await addresseeName(store, to);
-      await this.#bus.audit(SYSTEM_ACTOR, 'warning.escalate', warning.id, {
-        ...lineOwner(row),
-        notifyCount: updated.notifyCount,
-      });
       if (warning.incidentId) {
         await this.#bus.note(SYSTEM_ACTOR, {
           incidentId: warning.incidentId,

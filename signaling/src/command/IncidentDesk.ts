@@ -46,23 +46,27 @@ export class IncidentDesk {
     }
     const departmentIds = await enabledDepartmentIds(store, input.departmentIds);
     const at = new Date().toISOString();
-    const incident = await store.incidents.create({
-      id: randomUUID(),
-      type: input.type,
-      level: input.level,
-      title: input.title,
-      description: input.description,
-      reporter: input.reporter,
-      townshipId,
-      location: input.location,
-      status: 'reported',
-      createdAt: at,
-      createdBy: actor.userId,
-      updatedAt: at,
-      departmentIds,
-    });
+    const incident = await this.#bus.audited(
+      actor,
+      (tx) =>
+        tx.incidents.create({
+          id: randomUUID(),
+          type: input.type,
+          level: input.level,
+          title: input.title,
+          description: input.description,
+          reporter: input.reporter,
+          townshipId,
+          location: input.location,
+          status: 'reported',
+          createdAt: at,
+          createdBy: actor.userId,
+          updatedAt: at,
+          departmentIds,
+        }),
+      (after) => ({ action: 'incident.create', target: after.id, detail: { after } }),
+    );
     await this.#bus.note(actor, { incidentId: incident.id, kind: 'created', text: incident.title, data: null });
-    await this.#bus.audit(actor, 'incident.create', incident.id, { after: incident });
     this.#bus.emit('incident', incident);
     logger.info({ incidentId: incident.id, type: incident.type, level: incident.level }, 'incident reported');
     return incident;
@@ -82,8 +86,14 @@ export class IncidentDesk {
       );
     }
     const at = new Date().toISOString();
-    await this.#bus.store.incidents.setStatus(id, input.status, at);
-    const after = await this.get(id);
+    const after = await this.#bus.audited(
+      actor,
+      async (tx) => {
+        await tx.incidents.setStatus(id, input.status, at);
+        return (await tx.incidents.get(id)) as IncidentView;
+      },
+      (now) => ({ action: 'incident.status', target: id, detail: { before: before.status, after: now.status } }),
+    );
     const text = input.note
       ? `${before.status} → ${after.status}: ${input.note}`
       : `${before.status} → ${after.status}`;
@@ -93,7 +103,6 @@ export class IncidentDesk {
       text,
       data: { from: before.status, to: after.status },
     });
-    await this.#bus.audit(actor, 'incident.status', id, { before: before.status, after: after.status });
     this.#bus.emit('incident', after);
     logger.info({ incidentId: id, from: before.status, to: after.status }, 'incident status changed');
     return after;
@@ -104,9 +113,12 @@ export class IncidentDesk {
     requireStaff(actor);
     const before = await this.get(id);
     const after = await enabledDepartmentIds(this.#bus.store, departmentIds);
-    await this.#bus.store.incidents.setDepartments(id, after, new Date().toISOString());
+    await this.#bus.audited(
+      actor,
+      (tx) => tx.incidents.setDepartments(id, after, new Date().toISOString()),
+      () => ({ action: 'incident.departments', target: id, detail: { before: before.departmentIds, after } }),
+    );
     const incident = await this.get(id);
-    await this.#bus.audit(actor, 'incident.departments', id, { before: before.departmentIds, after });
     const names = await Promise.all(after.map((d) => addresseeName(this.#bus.store, { kind: 'department', id: d })));
     await this.#bus.note(actor, {
       incidentId: id,
@@ -130,14 +142,21 @@ export class IncidentDesk {
       snapshot = Buffer.from(input.snapshot.slice(JPEG_PREFIX.length), 'base64');
       if (!snapshot.subarray(0, 3).equals(JPEG_MAGIC)) throw BeaconError.badRequest('snapshot is not a JPEG image');
     }
-    const entry = await this.#bus.note(actor, {
-      incidentId: id,
-      kind: snapshot ? 'snapshot' : 'note',
-      text: input.text,
-      data: null,
-      ...(snapshot ? { snapshot } : {}),
-    });
-    await this.#bus.audit(actor, 'incident.note', id, { entryId: entry.id, snapshotBytes: snapshot?.length ?? 0 });
+    const entry = await this.#bus.audited(
+      actor,
+      (tx) =>
+        tx.incidents.addTimeline({
+          incidentId: id,
+          kind: snapshot ? 'snapshot' : 'note',
+          text: input.text,
+          data: null,
+          ...(snapshot ? { snapshot } : {}),
+          actorId: actor.userId,
+          actorName: actor.displayName,
+        }),
+      (e) => ({ action: 'incident.note', target: id, detail: { entryId: e.id, snapshotBytes: snapshot?.length ?? 0 } }),
+    );
+    this.#bus.emit('timeline', entry);
     return entry;
   }
 

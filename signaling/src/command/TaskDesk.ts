@@ -46,28 +46,31 @@ export class TaskDesk {
       ...townshipIds.map((townshipId) => ({ townshipId, departmentId: null })),
       ...departmentIds.map((departmentId) => ({ townshipId: null, departmentId })),
     ];
-    const tasks = await store.tasks.createBatch(
-      addressees.map((to) => ({
-        id: randomUUID(),
-        batchId,
-        ...to,
-        text: input.text,
-        deadline: input.deadline,
-        incidentId: input.incidentId,
-        status: 'sent' as const,
-        note: null,
-        createdAt: at,
-        createdBy: actor.userId,
-        ackedAt: null,
-        doneAt: null,
-      })),
+    const tasks = await this.#bus.audited(
+      actor,
+      (tx) =>
+        tx.tasks.createBatch(
+          addressees.map((to) => ({
+            id: randomUUID(),
+            batchId,
+            ...to,
+            text: input.text,
+            deadline: input.deadline,
+            incidentId: input.incidentId,
+            status: 'sent' as const,
+            note: null,
+            createdAt: at,
+            createdBy: actor.userId,
+            ackedAt: null,
+            doneAt: null,
+          })),
+        ),
+      () => ({
+        action: 'task.create',
+        target: batchId,
+        detail: { townshipIds, departmentIds, text: input.text, deadline: input.deadline },
+      }),
     );
-    await this.#bus.audit(actor, 'task.create', batchId, {
-      townshipIds,
-      departmentIds,
-      text: input.text,
-      deadline: input.deadline,
-    });
     for (const task of tasks) this.#bus.emit('task', task);
     if (input.incidentId) {
       await this.#bus.note(actor, {
@@ -117,8 +120,11 @@ export class TaskDesk {
   async ack(actor: Actor, taskId: string): Promise<TaskView> {
     const before = await this.#own(actor, taskId);
     if (before.status !== 'sent') return before;
-    const task = await this.#bus.store.tasks.ack(taskId, new Date().toISOString());
-    await this.#bus.audit(actor, 'task.ack', taskId, { before: before.status, after: task.status });
+    const task = await this.#bus.audited(
+      actor,
+      (tx) => tx.tasks.ack(taskId, new Date().toISOString()),
+      (after) => ({ action: 'task.ack', target: taskId, detail: { before: before.status, after: after.status } }),
+    );
     this.#bus.emit('task', task);
     return task;
   }
@@ -126,8 +132,15 @@ export class TaskDesk {
   async done(actor: Actor, taskId: string, note: string): Promise<TaskView> {
     const before = await this.#own(actor, taskId);
     if (before.status === 'done') return before;
-    const task = await this.#bus.store.tasks.done(taskId, note, new Date().toISOString());
-    await this.#bus.audit(actor, 'task.done', taskId, { before: before.status, after: task.status, note });
+    const task = await this.#bus.audited(
+      actor,
+      (tx) => tx.tasks.done(taskId, note, new Date().toISOString()),
+      (after) => ({
+        action: 'task.done',
+        target: taskId,
+        detail: { before: before.status, after: after.status, note },
+      }),
+    );
     this.#bus.emit('task', task);
     if (task.incidentId) {
       const name = await addresseeName(this.#bus.store, addresseeOf(task));

@@ -28,18 +28,23 @@ export class VideoPull {
       throw new BeaconError('terminal_offline', `${township.name} 的视频终端不在线 / the terminal is offline`);
     }
     const roomId = pullRoomId(townshipId);
-    if (!(await store.rooms.get(roomId))) {
-      await store.rooms.create({
-        id: roomId,
-        title: `监控调阅 ${township.name}`,
-        kind: 'meeting',
-        createdBy: actor.userId,
-      });
-    }
-    // Staff and this township's terminal only: another township must not watch its camera.
-    await store.roomMembers.restrict(roomId, [{ kind: 'township', id: townshipId }]);
+    await this.#bus.audited(
+      actor,
+      async (tx) => {
+        if (!(await tx.rooms.get(roomId))) {
+          await tx.rooms.create({
+            id: roomId,
+            title: `监控调阅 ${township.name}`,
+            kind: 'meeting',
+            createdBy: actor.userId,
+          });
+        }
+        // Staff and this township's terminal only: another township must not watch its camera.
+        await tx.roomMembers.restrict(roomId, [{ kind: 'township', id: townshipId }]);
+      },
+      () => ({ action: 'pull.start', target: townshipId, detail: { roomId } }),
+    );
     this.#bus.emit('pull', { townshipId, roomId });
-    await this.#bus.audit(actor, 'pull.start', townshipId, { roomId });
     return { roomId };
   }
 

@@ -100,7 +100,7 @@ export class WarningDesk {
       throw BeaconError.badRequest('expires must be after effective');
     const { affectedTownshipIds, coveredShares } = await this.affected(area);
     const departmentIds = await enabledDepartmentIds(store, input.departmentIds ?? []);
-    const warning = await store.warnings.create({
+    const draft = {
       id,
       identifier: input.identifier ?? `beacon-${id}`,
       sender: input.sender ?? CAP_SENDER,
@@ -126,8 +126,12 @@ export class WarningDesk {
       createdBy: actor.userId,
       issuedAt: null,
       issuedBy: null,
-    });
-    await this.#bus.audit(actor, action, id, { after: warning });
+    } satisfies WarningView;
+    const warning = await this.#bus.audited(
+      actor,
+      (tx) => tx.warnings.create(draft),
+      (after) => ({ action, target: id, detail: { after } }),
+    );
     this.#bus.emit('warning', warning);
     return warning;
   }
@@ -137,14 +141,23 @@ export class WarningDesk {
     const before = await this.get(id);
     if (Date.parse(before.expires) <= Date.now())
       throw new BeaconError('invalid_transition', 'the warning has expired');
-    const board = await this.#bus.store.warnings.issue(id, actor.userId, new Date().toISOString());
-    const warning = await this.get(id);
-    await this.#bus.audit(actor, 'warning.issue', id, {
-      before: before.status,
-      after: warning.status,
-      townshipIds: warning.affectedTownshipIds,
-      departmentIds: warning.departmentIds,
-    });
+    const { board, warning } = await this.#bus.audited(
+      actor,
+      async (tx) => ({
+        board: await tx.warnings.issue(id, actor.userId, new Date().toISOString()),
+        warning: (await tx.warnings.get(id)) as WarningView,
+      }),
+      ({ warning }) => ({
+        action: 'warning.issue',
+        target: id,
+        detail: {
+          before: before.status,
+          after: warning.status,
+          townshipIds: warning.affectedTownshipIds,
+          departmentIds: warning.departmentIds,
+        },
+      }),
+    );
     this.#bus.emit('warning', warning);
     for (const row of board) {
       this.#bus.emit('alert', { ...alertAddressees(row), alert: alertFor(warning, row) });
@@ -166,9 +179,14 @@ export class WarningDesk {
     requireStaff(actor);
     const before = await this.get(id);
     if (before.status === 'cancelled') throw new BeaconError('invalid_transition', 'the warning is cancelled already');
-    await this.#bus.store.warnings.cancel(id);
-    const warning = await this.get(id);
-    await this.#bus.audit(actor, 'warning.cancel', id, { before: before.status, after: warning.status });
+    const warning = await this.#bus.audited(
+      actor,
+      async (tx) => {
+        await tx.warnings.cancel(id);
+        return (await tx.warnings.get(id)) as WarningView;
+      },
+      (after) => ({ action: 'warning.cancel', target: id, detail: { before: before.status, after: after.status } }),
+    );
     this.#bus.emit('warning', warning);
     logger.info({ warningId: id }, 'warning cancelled');
     return warning;
@@ -208,15 +226,15 @@ export class WarningDesk {
     const to = requireUnit(actor);
     await this.#delivery(to, warningId);
     const at = new Date().toISOString();
-    const result = await this.#bus.store.warnings.ack(warningId, to, {
-      by: actor.userId,
-      byName: actor.displayName,
-      channel,
-      at,
-    });
+    // The ack and its audit entry commit together: a crash cannot keep one without the other.
+    const result = await this.#bus.audited(
+      actor,
+      (tx) => tx.warnings.ack(warningId, to, { by: actor.userId, byName: actor.displayName, channel, at }),
+      (r) =>
+        r?.changed ? { action: 'warning.ack', target: warningId, detail: { ...lineOwner(r.row), channel } } : null,
+    );
     if (!result) throw BeaconError.notFound('alert');
     if (result.changed) {
-      await this.#bus.audit(actor, 'warning.ack', warningId, { ...lineOwner(result.row), channel });
       this.#bus.emit('ack', result.row);
       const seconds = await this.#secondsSinceIssue(warningId, at);
       if (seconds !== null) this.#metrics?.alertAcked(channel, seconds);

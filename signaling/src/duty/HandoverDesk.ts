@@ -6,8 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BeaconError, type HandoverView } from '@beacon/protocol';
+import { type AuditLine, auditedChange } from '../audit/auditedChange.ts';
 import type { Actor } from '../command/CommandBus.ts';
-import type { Store } from '../store/index.ts';
+import type { Store, StoreRepositories } from '../store/index.ts';
 import { assembleHandover } from './assembleHandover.ts';
 
 export class HandoverDesk {
@@ -44,15 +45,20 @@ export class HandoverDesk {
   async start(actor: Actor): Promise<HandoverView> {
     const at = new Date();
     const slot = this.#currentSlot(at);
-    const created = await this.#store.duty.handovers.create({
-      id: `ho-${randomUUID().replaceAll('-', '').slice(0, 12)}`,
-      day: slot?.day ?? null,
-      shift: slot?.shift ?? null,
-      contents: await assembleHandover(this.#store, at),
-      createdBy: actor.userId,
-      createdByName: actor.displayName,
-    });
-    await this.#audit(actor, 'duty.handover.start', created.id, { after: created });
+    const contents = await assembleHandover(this.#store, at);
+    const created = await this.#audited(
+      actor,
+      (tx) =>
+        tx.duty.handovers.create({
+          id: `ho-${randomUUID().replaceAll('-', '').slice(0, 12)}`,
+          day: slot?.day ?? null,
+          shift: slot?.shift ?? null,
+          contents,
+          createdBy: actor.userId,
+          createdByName: actor.displayName,
+        }),
+      (after) => ({ action: 'duty.handover.start', target: after.id, detail: { after } }),
+    );
     this.#changed(created);
     return created;
   }
@@ -60,14 +66,19 @@ export class HandoverDesk {
   /** draft → handed_over: assembled again now, with the outgoing officer's notes. */
   async handOver(actor: Actor, id: string, notes: string): Promise<HandoverView> {
     const at = new Date();
-    const change = await this.#store.duty.handovers.handOver(id, {
-      contents: await assembleHandover(this.#store, at),
-      notes,
-      by: actor.userId,
-      byName: actor.displayName,
-      at: at.toISOString(),
-    });
-    await this.#audit(actor, 'duty.handover.hand_over', id, { ...change });
+    const contents = await assembleHandover(this.#store, at);
+    const change = await this.#audited(
+      actor,
+      (tx) =>
+        tx.duty.handovers.handOver(id, {
+          contents,
+          notes,
+          by: actor.userId,
+          byName: actor.displayName,
+          at: at.toISOString(),
+        }),
+      (c) => ({ action: 'duty.handover.hand_over', target: id, detail: { ...c } }),
+    );
     this.#changed(change.after);
     return change.after;
   }
@@ -78,18 +89,27 @@ export class HandoverDesk {
     if (current.handedOverBy === actor.userId) {
       throw BeaconError.forbidden('交班人不能自己接班 / the officer who handed over cannot also accept');
     }
-    const change = await this.#store.duty.handovers.accept(id, {
-      note,
-      by: actor.userId,
-      byName: actor.displayName,
-      at: new Date().toISOString(),
-    });
-    await this.#audit(actor, 'duty.handover.accept', id, { ...change });
+    const change = await this.#audited(
+      actor,
+      (tx) =>
+        tx.duty.handovers.accept(id, {
+          note,
+          by: actor.userId,
+          byName: actor.displayName,
+          at: new Date().toISOString(),
+        }),
+      (c) => ({ action: 'duty.handover.accept', target: id, detail: { ...c } }),
+    );
     this.#changed(change.after);
     return change.after;
   }
 
-  #audit(actor: Actor, action: string, target: string, detail: Record<string, unknown>): Promise<void> {
-    return this.#store.audit.append({ actorId: actor.userId, role: actor.role, action, target, detail });
+  /** The change and its audit entry in one transaction (audit/auditedChange.ts). */
+  #audited<T>(
+    actor: Actor,
+    change: (tx: StoreRepositories) => Promise<T>,
+    entry: (result: T) => AuditLine,
+  ): Promise<T> {
+    return auditedChange(this.#store, { actorId: actor.userId, role: actor.role }, change, entry);
   }
 }

@@ -14,8 +14,9 @@ import {
   type RosterMonthView,
   type RosterSlotInput,
 } from '@beacon/protocol';
+import { type AuditLine, auditedChange } from '../audit/auditedChange.ts';
 import type { Actor } from '../command/CommandBus.ts';
-import type { Store } from '../store/index.ts';
+import type { Store, StoreRepositories } from '../store/index.ts';
 import type { DutyOptions } from './DutyOptions.ts';
 import { isCalendarDay, type ShiftOccurrence, shiftsAround } from './dutyClock.ts';
 import { readRosterWorkbook } from './rosterWorkbook.ts';
@@ -64,11 +65,15 @@ export class RosterDesk {
       throw fieldError('shift', `没有班次 ${shiftKey} / no such shift`);
     if (input.leaderId !== null) await this.#requirePerson(input.leaderId, DUTY_LEADER_ROLES, 'leaderId');
     for (const id of input.officerIds) await this.#requirePerson(id, DUTY_OFFICER_ROLES, 'officerIds');
-    const change = await this.#store.duty.roster.set(
-      { day, shift: shiftKey, leaderId: input.leaderId, officerIds: input.officerIds },
-      actor.userId,
+    const change = await this.#audited(
+      actor,
+      (tx) =>
+        tx.duty.roster.set(
+          { day, shift: shiftKey, leaderId: input.leaderId, officerIds: input.officerIds },
+          actor.userId,
+        ),
+      (c) => ({ action: 'duty.roster.set', target: `${day}/${shiftKey}`, detail: { ...c } }),
     );
-    await this.#audit(actor, 'duty.roster.set', `${day}/${shiftKey}`, { ...change });
     this.#changed(day.slice(0, 7));
     return change.after;
   }
@@ -87,10 +92,15 @@ export class RosterDesk {
       const had = (await this.#store.duty.roster.month(month)).length;
       return { month, dryRun, slots: read.slots.length, replaced: had };
     }
-    const before = await this.#store.duty.roster.month(month);
-    const { replaced } = await this.#store.duty.roster.replaceMonth(month, read.slots, actor.userId);
-    const after = await this.#store.duty.roster.month(month);
-    await this.#audit(actor, 'duty.roster.import', month, { before, after });
+    const { replaced } = await this.#audited(
+      actor,
+      async (tx) => {
+        const before = await tx.duty.roster.month(month);
+        const { replaced } = await tx.duty.roster.replaceMonth(month, read.slots, actor.userId);
+        return { replaced, before, after: await tx.duty.roster.month(month) };
+      },
+      ({ before, after }) => ({ action: 'duty.roster.import', target: month, detail: { before, after } }),
+    );
     this.#changed(month);
     return { month, dryRun, slots: read.slots.length, replaced };
   }
@@ -133,7 +143,12 @@ export class RosterDesk {
     }
   }
 
-  #audit(actor: Actor, action: string, target: string, detail: Record<string, unknown>): Promise<void> {
-    return this.#store.audit.append({ actorId: actor.userId, role: actor.role, action, target, detail });
+  /** The change and its audit entry in one transaction (audit/auditedChange.ts). */
+  #audited<T>(
+    actor: Actor,
+    change: (tx: StoreRepositories) => Promise<T>,
+    entry: (result: T) => AuditLine,
+  ): Promise<T> {
+    return auditedChange(this.#store, { actorId: actor.userId, role: actor.role }, change, entry);
   }
 }

@@ -6,6 +6,7 @@
 import type { Role } from '@beacon/protocol';
 import { BeaconError, createRoomRequestSchema, type RoomView } from '@beacon/protocol';
 import { Router } from 'express';
+import { auditedChange } from '../audit/auditedChange.ts';
 import { createLogger } from '../logger.ts';
 import { mayJoin, OPEN } from '../rooms/membership.ts';
 import { ACCOUNT_PERMISSIONS, accountMay } from '../rooms/permissions.ts';
@@ -64,13 +65,12 @@ export function apiRouter(deps: { store: Store; registry: RoomRegistry; settings
     if (!ROOM_CREATORS.includes(claims.role))
       throw BeaconError.forbidden('only admin, chair or duty officer create rooms');
     const input = parseOrBadRequest(createRoomRequestSchema, req.body);
-    const room = await store.rooms.create({ ...input, createdBy: claims.userId });
-    await store.audit.append({
-      actorId: claims.userId,
-      action: 'room.create',
-      target: room.id,
-      detail: { title: room.title },
-    });
+    const room = await auditedChange(
+      store,
+      { actorId: claims.userId, role: claims.role },
+      (tx) => tx.rooms.create({ ...input, createdBy: claims.userId }),
+      (created) => ({ action: 'room.create', target: created.id, detail: { title: created.title } }),
+    );
     logger.info({ roomId: room.id, dialNumber: room.dialNumber, by: claims.username }, 'room created');
     res.status(201).json(roomView(room, claims.role));
   });

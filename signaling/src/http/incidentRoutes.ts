@@ -102,6 +102,14 @@ export function incidentRouter(deps: { store: Store; command: CommandRoom }): Ro
     const claims = claimsOf(res);
     if (!isStaff(claims)) throw BeaconError.forbidden('报告仅限市级用户 / reports are for the city side');
     const incident = await command.incidents.get(req.params.id);
+    // Who took a copy of an after-action report out of the system.
+    await store.audit.append({
+      actorId: claims.userId,
+      role: claims.role,
+      action: 'incident.report_export',
+      target: incident.id,
+      detail: { format: req.query.format === 'csv' ? 'csv' : 'html' },
+    });
     if (req.query.format === 'csv') {
       const csv = await reportCsv(store, incident);
       res.type('text/csv; charset=utf-8').attachment(`incident-${incident.id}.csv`).send(csv);

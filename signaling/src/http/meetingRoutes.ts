@@ -95,9 +95,18 @@ export function meetingRouter(deps: { store: Store }): Router {
   });
 
   router.get('/meetings/:id/attendance.csv', async (req, res) => {
-    requireRecordsReader(claimsOf(res));
+    const claims = claimsOf(res);
+    requireRecordsReader(claims);
     const found = await meeting(req.params.id);
     const rows = await store.attendance.listByMeeting(found.id);
+    // Who took the list of names out of the system.
+    await store.audit.append({
+      actorId: claims.userId,
+      role: claims.role,
+      action: 'meeting.attendance_export',
+      target: String(found.id),
+      detail: { roomId: found.roomId, rows: rows.length },
+    });
     const townships = new Map((await store.townships.list()).map((t) => [t.id, t.name]));
     res
       .type('text/csv; charset=utf-8')

@@ -5,8 +5,10 @@
  * /api/v1/auth/logout (revoke the presented token). All stay open to an
  * account that must change its password.
  */
+
 import { BeaconError, changePasswordRequestSchema, type LoginResponse } from '@beacon/protocol';
 import { Router } from 'express';
+import { auditedChange } from '../audit/auditedChange.ts';
 import type { AccountSessions } from '../auth/AccountSessions.ts';
 import { assertPasswordAcceptable } from '../auth/passwordPolicy.ts';
 import { hashPassword, verifyPassword } from '../auth/passwords.ts';
@@ -42,11 +44,16 @@ export function sessionRouter(deps: LoginDeps & { accounts: AccountSessions }): 
       );
     }
     assertPasswordAcceptable(newPassword, user.username);
-    const changed = await store.users.setPassword(user.id, await hashPassword(newPassword), { mustChange: false });
+    const passwordHash = await hashPassword(newPassword);
+    const changed = await auditedChange(
+      store,
+      { actorId: user.id, role: user.role },
+      (tx) => tx.users.setPassword(user.id, passwordHash, { mustChange: false }),
+      () => ({ action: 'auth.password_changed', target: user.id }),
+    );
     await throttle.succeeded(attempt);
     // Every token issued before (this one too) is refused from now; the answer carries a fresh one.
     accounts.passwordChanged(user.id);
-    await store.audit.append({ actorId: user.id, role: user.role, action: 'auth.password_changed', target: user.id });
     logger.info({ username: user.username }, 'password changed');
     const { token, expiresAt } = await issueFor(deps.tokens, changed);
     const body: LoginResponse = { token, expiresAt, user: userView(changed), passwordChangeRequired: false };
@@ -74,11 +81,15 @@ export function sessionRouter(deps: LoginDeps & { accounts: AccountSessions }): 
   router.post('/logout', async (_req, res) => {
     const claims = claimsOf(res);
     const { tokenId, expiresAtMs } = sessionOf(res);
-    if (tokenId !== null) {
-      await store.revokedTokens.revoke(tokenId, new Date(expiresAtMs));
-      accounts.signedOut(tokenId);
-    }
-    await store.audit.append({ actorId: claims.userId, role: claims.role, action: 'auth.logout' });
+    await auditedChange(
+      store,
+      { actorId: claims.userId, role: claims.role },
+      async (tx) => {
+        if (tokenId !== null) await tx.revokedTokens.revoke(tokenId, new Date(expiresAtMs));
+      },
+      () => ({ action: 'auth.logout', target: null }),
+    );
+    if (tokenId !== null) accounts.signedOut(tokenId);
     // Forgetting expired revocations here keeps the table as small as the set of live signed-out tokens.
     void store.revokedTokens.prune().catch((err: unknown) => logger.warn({ err }, 'pruning revoked tokens failed'));
     res.status(204).end();

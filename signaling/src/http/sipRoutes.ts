@@ -7,6 +7,7 @@
 
 import { BeaconError } from '@beacon/protocol';
 import { Router } from 'express';
+import { auditedChange } from '../audit/auditedChange.ts';
 import { randomSipPassword, sipHashes } from '../auth/sipDigest.ts';
 import { createLogger } from '../logger.ts';
 import { requireAccount } from '../rooms/permissions.ts';
@@ -37,14 +38,13 @@ export function sipRouter(deps: { store: Store; sip: SipBridge }): Router {
     }
     const username = terminal.extension;
     const password = randomSipPassword();
-    await store.terminals.setSipCredentials(terminal.id, sipHashes(username, sip.realm, password));
     // Never the password itself: the audit log is readable by more people than the phone's owner.
-    await store.audit.append({
-      actorId: claims.userId,
-      action: 'terminal.sip_credentials',
-      target: terminal.id,
-      detail: { extension: username },
-    });
+    await auditedChange(
+      store,
+      { actorId: claims.userId, role: claims.role },
+      (tx) => tx.terminals.setSipCredentials(terminal.id, sipHashes(username, sip.realm, password)),
+      () => ({ action: 'terminal.sip_credentials', target: terminal.id, detail: { extension: username } }),
+    );
     sip.credentialsChanged();
     logger.info({ terminalId: terminal.id, extension: username, by: claims.username }, 'SIP password rotated');
     res.set('cache-control', 'no-store').json({ username, password, realm: sip.realm });

@@ -102,25 +102,29 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
     const deadline = deadlineFor(this.#options.deadlines, input.level);
     const chainId = randomUUID();
     const first = newEntry(actor, 'first', { ...input, location }, now, firstReportDue(deadline, input.occurredAt));
-    const chain = await this.#bus.store.reports.create(
-      {
-        id: chainId,
-        unitKind: unit.kind,
-        unitId: unit.id,
-        type: input.type,
-        level: input.level,
-        title: input.title,
-        channel: isStaff(actor) ? input.channel : 'terminal',
-        caller: isStaff(actor) ? input.caller : null,
-        occurredAt: input.occurredAt,
-        location,
-        createdAt: now,
-        createdBy: actor.userId,
-        nextDueAt: nextDueAfter(deadline, 'first', now),
-      },
-      first,
+    const chain = await this.#bus.audited(
+      actor,
+      (tx) =>
+        tx.reports.create(
+          {
+            id: chainId,
+            unitKind: unit.kind,
+            unitId: unit.id,
+            type: input.type,
+            level: input.level,
+            title: input.title,
+            channel: isStaff(actor) ? input.channel : 'terminal',
+            caller: isStaff(actor) ? input.caller : null,
+            occurredAt: input.occurredAt,
+            location,
+            createdAt: now,
+            createdBy: actor.userId,
+            nextDueAt: nextDueAfter(deadline, 'first', now),
+          },
+          first,
+        ),
+      (after) => ({ action: 'report.create', target: after.id, detail: { before: null, after: summary(after) } }),
     );
-    await this.#bus.audit(actor, 'report.create', chain.id, { before: null, after: summary(chain) });
     logger.info({ chainId, unit: `${unit.kind}:${unit.id}`, type: chain.type, late: first.late }, 'report received');
     this.safeEmit('report', chain);
     return chain;
@@ -136,11 +140,19 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
     const location = input.location ?? before.location;
     const entry = newEntry(actor, input.kind, { ...input, location }, now, before.nextDueAt);
     const deadline = deadlineFor(this.#options.deadlines, before.level);
-    const after = await this.#bus.store.reports.addEntry(chainId, entry, {
-      nextDueAt: nextDueAfter(deadline, input.kind, now),
-      final: input.kind === 'final',
-    });
-    await this.#bus.audit(actor, 'report.entry', chainId, { before: summary(before), after: summary(after) });
+    const after = await this.#bus.audited(
+      actor,
+      (tx) =>
+        tx.reports.addEntry(chainId, entry, {
+          nextDueAt: nextDueAfter(deadline, input.kind, now),
+          final: input.kind === 'final',
+        }),
+      (changed) => ({
+        action: 'report.entry',
+        target: chainId,
+        detail: { before: summary(before), after: summary(changed) },
+      }),
+    );
     if (after.incidentId) await this.#note(actor, after, `${KIND_ZH[input.kind]}：${input.description}`);
     this.safeEmit('report', after);
     return after;

@@ -6,6 +6,7 @@
 
 import { BeaconError, type ErrorBody } from '@beacon/protocol';
 import type { ExtendedError } from 'socket.io';
+import type { FailureAudit } from '../auth/throttle/FailureAudit.ts';
 import { admitToken, assertPasswordChosen, type GateStore } from '../auth/tokenGate.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import { createLogger } from '../logger.ts';
@@ -23,11 +24,15 @@ function refusal(body: ErrorBody): ExtendedError {
  * Refuses what auth/tokenGate.ts refuses, and an account that must change its
  * password first (`password_change_required`): no socket event is open to it.
  */
-export function authenticate(tokens: TokenService, store: GateStore) {
+export function authenticate(tokens: TokenService, store: GateStore, failures?: Pick<FailureAudit, 'record'>) {
+  // Aggregated per address and window (one audit row a minute per address, not one per try).
+  const audit = (socket: BeaconSocket, reason: string) =>
+    failures?.record({ username: '', address: socket.handshake.address, actorId: null, reason });
   return async (socket: BeaconSocket, next: (err?: ExtendedError) => void): Promise<void> => {
     const auth: unknown = socket.handshake.auth;
     const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
     if (typeof token !== 'string' || token.length === 0) {
+      audit(socket, 'no_token');
       next(refusal({ code: 'unauthorized', message: 'auth.token is required' }));
       return;
     }
@@ -42,6 +47,7 @@ export function authenticate(tokens: TokenService, store: GateStore) {
         err instanceof BeaconError ? err.toBody() : { code: 'unauthorized', message: 'invalid token' };
       if (!(err instanceof BeaconError)) logger.error({ err }, 'token verification failed unexpectedly');
       logger.debug({ code: body.code, address: socket.handshake.address }, 'handshake refused');
+      audit(socket, body.code);
       next(refusal(body));
     }
   };

@@ -2,12 +2,14 @@
  * The socket.io server of Beacon: JWT handshake, one handler per client
  * event, cleanup on disconnect, and the bridge from room/media events.
  */
+
 import type { Server as HttpServer } from 'node:http';
 import type { MediaControl } from '@beacon/media-server';
 import type { ClientEventName } from '@beacon/protocol';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import { type AccountSessions, tokenRoom, userRoom } from '../auth/AccountSessions.ts';
+import { FailureAudit } from '../auth/throttle/FailureAudit.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { ClusterNode } from '../cluster/ClusterNode.ts';
 import { type BaseContext, ForwardedRooms } from '../cluster/ForwardedRooms.ts';
@@ -125,7 +127,13 @@ export function createSocketServer(opts: SocketServerOptions): {
   const reportEmitter = new ReportEmitter({ io, desk: opts.command.reports });
   const dutyCallEmitter = new DutyCallEmitter({ io, calls: opts.command.dutyCalls, registry: opts.registry });
 
-  io.use(authenticate(opts.tokens, opts.store));
+  io.use(
+    authenticate(
+      opts.tokens,
+      opts.store,
+      new FailureAudit({ audit: opts.store.audit, action: 'socket.handshake_refused' }),
+    ),
+  );
   // Through the adapter: with Redis, sockets of the user on other nodes are closed too.
   const revoke = ({ userId, reason }: { userId: string; reason: string }) => {
     logger.info({ userId, reason }, 'closing the sockets of an account');

@@ -1,5 +1,5 @@
 /**
- * The Store on one SqlDb (SQLite or PostgreSQL): rooms and the audit here,
+ * The Store on one SqlDb (SQLite or PostgreSQL): rooms here,
  * the other repositories in *Records.ts. Rows are mapped to the public
  * records at the edge.
  */
@@ -8,6 +8,7 @@ import type { MeetingRoomView } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import { randomPin } from '../auth/sipDigest.ts';
 import { assertFree, columnsOf, pageRows, rethrowConstraint, updateRow } from './adminQueries.ts';
+import { auditRepository } from './auditRecords.ts';
 import { boundaryRepository } from './boundaryRecords.ts';
 import { handoverRepository } from './dutyHandoverRecords.ts';
 import { dutyLogRepository, dutyRosterRepository } from './dutyRecords.ts';
@@ -18,15 +19,7 @@ import { nextDialNumber, terminalRepository } from './phoneRecords.ts';
 import { reportRepository } from './reportRecords.ts';
 import { revokedTokenRepository } from './revokedTokens.ts';
 import { roomMemberRepository } from './roomMembers.ts';
-import type {
-  AuditEntry,
-  AuditRepository,
-  RoomKind,
-  RoomRecord,
-  RoomRepository,
-  Store,
-  StoreRepositories,
-} from './StoreTypes.ts';
+import type { RoomKind, RoomRecord, RoomRepository, Store, StoreRepositories } from './StoreTypes.ts';
 import { constraintOf, type SqlDb, type SqlQueries } from './sqlDb.ts';
 import { taskRepository } from './taskRecords.ts';
 import { userRepository } from './userRecords.ts';
@@ -41,15 +34,6 @@ interface RoomRow {
   dial_number: string | null;
   pin: string | null;
   enabled: number;
-}
-interface AuditRow {
-  id: number;
-  at: string;
-  actor_id: string | null;
-  action: string;
-  target: string | null;
-  detail: string | null;
-  actor_role: string | null;
 }
 
 const toRoom = (r: RoomRow): RoomRecord => ({
@@ -74,15 +58,6 @@ const toMeetingRoom = (r: RoomRow): MeetingRoomView => ({
 
 const DIAL_NUMBER = { table: 'rooms', column: 'dial_number', field: 'dialNumber', label: '会议号' };
 const ROOM_COLUMNS = { title: 'title', kind: 'kind', dialNumber: 'dial_number', pin: 'pin' };
-const toAudit = (r: AuditRow): AuditEntry => ({
-  id: r.id,
-  at: r.at,
-  actorId: r.actor_id,
-  role: r.actor_role,
-  action: r.action,
-  target: r.target,
-  detail: r.detail === null ? null : (JSON.parse(r.detail) as unknown),
-});
 
 const now = (): string => new Date().toISOString();
 
@@ -141,42 +116,19 @@ function roomRepository(db: SqlQueries): RoomRepository {
   };
 }
 
-const DEFAULT_AUDIT_LIMIT = 100;
-const MAX_AUDIT_LIMIT = 1000;
-
-function auditRepository(db: SqlQueries): AuditRepository {
-  return {
-    append: async ({ actorId, role = null, action, target = null, detail }) => {
-      const json = detail === undefined ? null : (JSON.stringify(detail) ?? null);
-      await db.run('INSERT INTO audit (at, actor_id, actor_role, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)', [
-        now(),
-        actorId,
-        role,
-        action,
-        target,
-        json,
-      ]);
-    },
-    list: async (opts = {}) => {
-      const limit = Math.min(Math.max(Math.trunc(opts.limit ?? DEFAULT_AUDIT_LIMIT), 1), MAX_AUDIT_LIMIT);
-      return (await db.all<AuditRow>('SELECT * FROM audit ORDER BY id DESC LIMIT ?', [limit])).map(toAudit);
-    },
-  };
-}
-
 /** Wraps an open, migrated database. The Store owns it and closes it. */
 export function createStore(db: SqlDb, file: string): Store {
   return {
     file,
     isReady: () => db.isOpen(),
-    ...repositoriesOn(db),
-    transaction: (fn) => db.transaction((tx) => fn(repositoriesOn(tx))),
+    ...repositoriesOn(db, false),
+    transaction: (fn) => db.transaction((tx) => fn(repositoriesOn(tx, true))),
     close: () => db.close(),
   };
 }
 
-/** The repositories on the database, or on one transaction's handle. */
-function repositoriesOn(db: SqlQueries): StoreRepositories {
+/** The repositories on the database, or on one transaction's handle (`inTransaction`). */
+function repositoriesOn(db: SqlQueries, inTransaction: boolean): StoreRepositories {
   return {
     users: userRepository(db),
     townships: townshipRepository(db),
@@ -189,7 +141,7 @@ function repositoriesOn(db: SqlQueries): StoreRepositories {
     chat: chatRepository(db),
     attendance: attendanceRepository(db),
     recordings: recordingRepository(db),
-    audit: auditRepository(db),
+    audit: auditRepository(db, inTransaction),
     revokedTokens: revokedTokenRepository(db),
     roomMembers: roomMemberRepository(db),
     incidents: incidentRepository(db),

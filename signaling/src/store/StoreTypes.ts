@@ -245,8 +245,30 @@ export interface RecordingRepository {
   listByRoom(roomId: string): Promise<RecordingRecord[]>;
 }
 
+/** An audit row as the hash chain sees it (audit/auditChain.ts); rows written before the chain have no hashes. */
+export interface AuditChainRow {
+  id: number;
+  at: string;
+  actorId: string | null;
+  role: string | null;
+  action: string;
+  target: string | null;
+  /** The stored JSON text. */
+  detail: string | null;
+  prevHash: string | null;
+  hash: string | null;
+  /** 'sm3' or 'sha256'. */
+  hashAlg: string | null;
+}
+
 export interface AuditRepository {
-  /** `detail` is stored as JSON. */
+  /**
+   * `detail` is stored as JSON. Chained to the row before (serialised with
+   * every other append). On a transaction's repositories (`store.transaction`)
+   * the entry commits or rolls back with the change it records: append it as
+   * the transaction's last statement (PostgreSQL holds the chain's lock from
+   * here to COMMIT).
+   */
   append(entry: {
     actorId: string | null;
     role?: string | null;
@@ -256,6 +278,8 @@ export interface AuditRepository {
   }): Promise<void>;
   /** Newest first; limit defaults to 100, at most 1000. */
   list(opts?: { limit?: number }): Promise<AuditEntry[]>;
+  /** Up to `limit` rows with ids above `afterId`, oldest first, with their hashes: for verifying the chain. */
+  chainPage(afterId: number, limit: number): Promise<AuditChainRow[]>;
 }
 
 /** Signed-out tokens, by their `jti`, kept until they would have expired anyway. */

@@ -551,6 +551,14 @@ const sqliteMigrations: readonly string[] = [
   );
   CREATE INDEX report_questions_by_chain ON report_questions (chain_id, asked_at);
   `,
+  // 12 — a tamper-evident audit: each row chained to the one before by its hash (audit/auditChain.ts). Rows written
+  // before keep no hashes; the first chained row's prev_hash seals them (see the genesis there). Still append-only.
+  `
+  ALTER TABLE audit ADD COLUMN prev_hash TEXT;
+  ALTER TABLE audit ADD COLUMN hash TEXT;
+  ALTER TABLE audit ADD COLUMN hash_alg TEXT
+    CHECK (hash_alg IS NULL OR (hash_alg IN ('sm3', 'sha256') AND hash IS NOT NULL AND prev_hash IS NOT NULL));
+  `,
 ];
 
 /**

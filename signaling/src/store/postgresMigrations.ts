@@ -481,4 +481,12 @@ export const postgresMigrations: readonly string[] = [
   );
   CREATE INDEX report_questions_by_chain ON report_questions (chain_id, asked_at);
   `,
+  // 12 — the audit hash chain (see migrations.ts).
+  `
+  ALTER TABLE audit ADD COLUMN prev_hash TEXT;
+  ALTER TABLE audit ADD COLUMN hash TEXT;
+  ALTER TABLE audit ADD COLUMN hash_alg TEXT;
+  ALTER TABLE audit ADD CONSTRAINT audit_chain_complete
+    CHECK (hash_alg IS NULL OR (hash_alg IN ('sm3', 'sha256') AND hash IS NOT NULL AND prev_hash IS NOT NULL));
+  `,
 ];

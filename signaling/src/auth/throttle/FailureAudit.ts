@@ -25,17 +25,21 @@ export interface FailureAuditOptions {
   audit: Pick<AuditRepository, 'append'>;
   /** How long failures of one username and address are gathered into one row. Default 60 000 ms. */
   windowMs?: number;
+  /** The rows' action. Default 'auth.sign_in_failed' (refused socket handshakes: 'socket.handshake_refused'). */
+  action?: string;
 }
 
 export class FailureAudit {
   readonly #audit: Pick<AuditRepository, 'append'>;
   readonly #windowMs: number;
+  readonly #action: string;
   readonly #pending = new Map<string, Pending>();
   #timer: NodeJS.Timeout | null = null;
 
   constructor(opts: FailureAuditOptions) {
     this.#audit = opts.audit;
     this.#windowMs = opts.windowMs ?? 60_000;
+    this.#action = opts.action ?? 'auth.sign_in_failed';
   }
 
   record(failure: { username: string; address: string; actorId: string | null; reason: string }): void {
@@ -71,7 +75,7 @@ export class FailureAudit {
       try {
         await this.#audit.append({
           actorId: e.actorId,
-          action: 'auth.sign_in_failed',
+          action: this.#action,
           detail: {
             username: e.username,
             address: e.address,

@@ -11,6 +11,7 @@ import { requireAccount } from '../../rooms/permissions.ts';
 import type { SipBridge } from '../../sip/SipBridge.ts';
 import type { Store } from '../../store/index.ts';
 import { claimsOf } from '../authRoutes.ts';
+import { auditVerifyRoute } from './auditVerifyRoute.ts';
 import { boundaryRoutes } from './boundaryRoutes.ts';
 import { deviceRoutes } from './deviceRoutes.ts';
 import { orgRoutes } from './orgRoutes.ts';
@@ -32,5 +33,6 @@ export function adminRouter(deps: {
   passwordResetRoute(router, deps);
   importRoutes(router, deps);
   boundaryRoutes(router, deps.store, deps.command.bus);
+  auditVerifyRoute(router, deps.store);
   return router;
 }

@@ -7,13 +7,15 @@
  *   POST   /admin/<kind>/:id/disable | /enable
  *
  * Each change is audited as `admin.<what>.<update|disable|enable>` with the
- * row before and after (through `view`, which leaves secrets out). Create
+ * row before and after (through `view`, which leaves secrets out), in the
+ * change's own transaction. Create
  * differs per kind (ids, passwords, SIP credentials) and lives with the kind.
  */
 import { adminListQuerySchema, BeaconError, type Page } from '@beacon/protocol';
 import type { Router } from 'express';
 import type { z } from 'zod';
-import type { AdminKind, Change, Store } from '../../store/index.ts';
+import { type AuditLine, auditedChange } from '../../audit/auditedChange.ts';
+import type { AdminKind, Change, Store, StoreRepositories } from '../../store/index.ts';
 import { parseOrBadRequest } from '../../validation.ts';
 import { claimsOf } from '../authRoutes.ts';
 
@@ -22,7 +24,8 @@ export interface KindRoutes<Row, View, Patch> {
   path: string;
   /** Audit action segment: `department` → `admin.department.update`. */
   what: string;
-  repo: AdminKind<Row, Patch>;
+  /** The kind's repository among `repos` (the store's, or a transaction's). */
+  repo: (repos: StoreRepositories) => AdminKind<Row, Patch>;
   patchSchema: z.ZodType<Patch>;
   /** What the client and the audit see of a row (users: without the password hash). */
   view: (row: Row) => View;
@@ -35,18 +38,19 @@ export interface KindRoutes<Row, View, Patch> {
   changed?: (change: Change<Row>, action: 'update' | 'disable' | 'enable') => Promise<void> | void;
 }
 
-export interface AuditedChange {
-  store: Store;
-  res: Parameters<typeof claimsOf>[0];
-  action: string;
-  target: string;
-  detail: Record<string, unknown>;
-}
-
-/** One audit line for an admin change, with the acting admin and role. */
-export async function auditAdmin({ store, res, action, target, detail }: AuditedChange): Promise<void> {
+/**
+ * An admin change and its audit line (with the acting admin and role) in one
+ * transaction: `change` writes through the transaction's repositories, `entry`
+ * says what to record of its result. Both are stored or neither.
+ */
+export function adminChange<T>(
+  store: Pick<Store, 'transaction'>,
+  res: Parameters<typeof claimsOf>[0],
+  change: (tx: StoreRepositories) => Promise<T>,
+  entry: (result: T) => AuditLine,
+): Promise<T> {
   const claims = claimsOf(res);
-  await store.audit.append({ actorId: claims.userId, role: claims.role, action, target, detail });
+  return auditedChange(store, { actorId: claims.userId, role: claims.role }, change, entry);
 }
 
 export function registerKind<Row, View, Patch>(router: Router, store: Store, kind: KindRoutes<Row, View, Patch>): void {
@@ -55,7 +59,7 @@ export function registerKind<Row, View, Patch>(router: Router, store: Store, kin
   router.get(base, async (req, res) => {
     const query = parseOrBadRequest(adminListQuerySchema, req.query);
     const enabled = query.enabled === undefined ? undefined : query.enabled === 'true';
-    const found = await kind.repo.page({ q: query.q, page: query.page, pageSize: query.pageSize, enabled });
+    const found = await kind.repo(store).page({ q: query.q, page: query.page, pageSize: query.pageSize, enabled });
     const body: Page<View> = {
       items: found.items.map(kind.view),
       total: found.total,
@@ -66,7 +70,7 @@ export function registerKind<Row, View, Patch>(router: Router, store: Store, kin
   });
 
   router.get(`${base}/:id`, async (req, res) => {
-    const row = await kind.repo.get(req.params.id);
+    const row = await kind.repo(store).get(req.params.id);
     if (!row) throw BeaconError.notFound(kind.what);
     res.json(kind.view(row));
   });
@@ -75,28 +79,34 @@ export function registerKind<Row, View, Patch>(router: Router, store: Store, kin
     res: Parameters<typeof claimsOf>[0],
     id: string,
     action: 'update' | 'disable' | 'enable',
-    write: () => Promise<Change<Row>>,
+    write: (repo: AdminKind<Row, Patch>) => Promise<Change<Row>>,
   ) => {
-    const change = await write();
-    const before = kind.view(change.before);
-    const after = kind.view(change.after);
-    await auditAdmin({ store, res, action: `admin.${kind.what}.${action}`, target: id, detail: { before, after } });
+    const change = await adminChange(
+      store,
+      res,
+      (tx) => write(kind.repo(tx)),
+      (c) => ({
+        action: `admin.${kind.what}.${action}`,
+        target: id,
+        detail: { before: kind.view(c.before), after: kind.view(c.after) },
+      }),
+    );
     await kind.changed?.(change, action);
-    res.json(after);
+    res.json(kind.view(change.after));
   };
 
   router.patch(`${base}/:id`, async (req, res) => {
     const patch = parseOrBadRequest(kind.patchSchema, req.body);
     const id = req.params.id;
-    const current = await kind.repo.get(id);
+    const current = await kind.repo(store).get(id);
     if (!current) throw BeaconError.notFound(kind.what);
     const prepared = kind.prepare ? await kind.prepare(current, patch) : patch;
-    await apply(res, id, 'update', () => kind.repo.update(id, prepared));
+    await apply(res, id, 'update', (repo) => repo.update(id, prepared));
   });
 
   for (const action of ['disable', 'enable'] as const) {
     router.post(`${base}/:id/${action}`, async (req, res) => {
-      await apply(res, req.params.id, action, () => kind.repo.setEnabled(req.params.id, action === 'enable'));
+      await apply(res, req.params.id, action, (repo) => repo.setEnabled(req.params.id, action === 'enable'));
     });
   }
 }

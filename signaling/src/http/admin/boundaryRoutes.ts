@@ -24,7 +24,7 @@ import { requireAccount } from '../../rooms/permissions.ts';
 import type { Store } from '../../store/index.ts';
 import { parseOrBadRequest } from '../../validation.ts';
 import { claimsOf } from '../authRoutes.ts';
-import { auditAdmin } from './administeredKind.ts';
+import { adminChange } from './administeredKind.ts';
 
 const logger = createLogger('boundaries');
 
@@ -61,31 +61,37 @@ export function boundaryRoutes(router: Router, store: Store, bus: CommandBus): v
       res.json(plan.report);
       return;
     }
-    const { before, after } = await store.boundaries.put(plan.rows, new Date().toISOString());
     const townshipIds = plan.rows.map((r) => r.townshipId);
-    await auditAdmin({
+    const { before, after } = await adminChange(
       store,
       res,
-      action: 'admin.boundaries.import',
-      target: 'boundaries',
-      detail: { before: { townships: before }, after: { townships: after }, townshipIds },
-    });
+      (tx) => tx.boundaries.put(plan.rows, new Date().toISOString()),
+      (counts) => ({
+        action: 'admin.boundaries.import',
+        target: 'boundaries',
+        detail: { before: { townships: counts.before }, after: { townships: counts.after }, townshipIds },
+      }),
+    );
     logger.info({ features: plan.rows.length, before, after }, 'boundaries imported');
     bus.emit('boundaries', { count: after });
     res.json({ ...plan.report, before, after });
   });
 
   router.delete('/admin/boundaries/:townshipId', async (req, res) => {
-    const removed = await store.boundaries.remove(req.params.townshipId);
-    if (!removed) throw BeaconError.notFound('boundary');
-    const { townshipId, areaKm2, updatedAt } = removed;
-    await auditAdmin({
+    await adminChange(
       store,
       res,
-      action: 'admin.boundaries.remove',
-      target: townshipId,
-      detail: { before: { townshipId, areaKm2, updatedAt }, after: null },
-    });
+      async (tx) => {
+        const removed = await tx.boundaries.remove(req.params.townshipId);
+        if (!removed) throw BeaconError.notFound('boundary');
+        return removed;
+      },
+      ({ townshipId, areaKm2, updatedAt }) => ({
+        action: 'admin.boundaries.remove',
+        target: townshipId,
+        detail: { before: { townshipId, areaKm2, updatedAt }, after: null },
+      }),
+    );
     bus.emit('boundaries', { count: await store.boundaries.count() });
     res.status(204).end();
   });

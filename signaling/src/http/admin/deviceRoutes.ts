@@ -28,7 +28,7 @@ import type { SipBridge } from '../../sip/SipBridge.ts';
 import type { Store, UserRecord } from '../../store/index.ts';
 import { parseOrBadRequest } from '../../validation.ts';
 import { claimsOf, userView } from '../authRoutes.ts';
-import { auditAdmin, registerKind } from './administeredKind.ts';
+import { adminChange, registerKind } from './administeredKind.ts';
 import { fieldError, newId, requireDepartment, requireTownship } from './orgRoutes.ts';
 
 const logger = createLogger('admin');
@@ -77,20 +77,20 @@ export function deviceRoutes(router: Router, deps: { store: Store; sip: SipBridg
     await checkMembership(store, input);
     assertPasswordAcceptable(password, input.username);
     // The admin chose it, so the user changes it at the first sign-in.
-    const created = await store.users.create({
-      ...input,
-      id: newId('u'),
-      passwordHash: await hashPassword(password),
-      mustChangePassword: true,
-    });
+    const passwordHash = await hashPassword(password);
+    const created = await adminChange(
+      store,
+      res,
+      (tx) => tx.users.create({ ...input, id: newId('u'), passwordHash, mustChangePassword: true }),
+      (user) => ({ action: 'admin.user.create', target: user.id, detail: { after: adminUserView(user) } }),
+    );
     const after = adminUserView(created);
-    await auditAdmin({ store, res, action: 'admin.user.create', target: created.id, detail: { after } });
     res.status(201).json(after);
   });
   registerKind(router, store, {
     path: 'users',
     what: 'user',
-    repo: { ...store.users, get: (id: string) => store.users.findById(id) },
+    repo: (s) => ({ ...s.users, get: (id: string) => s.users.findById(id) }),
     patchSchema: updateUserSchema,
     view: adminUserView,
     prepare: async (before, patch) => {
@@ -122,13 +122,18 @@ export function deviceRoutes(router: Router, deps: { store: Store; sip: SipBridg
     await checkOwner(store, input);
     const password = input.kind === 'sip_phone' && input.extension ? randomSipPassword() : null;
     const sipCredentials = password && input.extension ? sipHashes(input.extension, sip.realm, password) : undefined;
-    const created = await store.terminals.create({
-      ...input,
-      id: newId(input.kind === 'sip_phone' ? 'ph' : 'vt'),
-      ...(sipCredentials ? { sip: sipCredentials } : {}),
-    });
     // Never the SIP password in the audit; the admin sees it once, in this answer.
-    await auditAdmin({ store, res, action: 'admin.terminal.create', target: created.id, detail: { after: created } });
+    const created = await adminChange(
+      store,
+      res,
+      (tx) =>
+        tx.terminals.create({
+          ...input,
+          id: newId(input.kind === 'sip_phone' ? 'ph' : 'vt'),
+          ...(sipCredentials ? { sip: sipCredentials } : {}),
+        }),
+      (after) => ({ action: 'admin.terminal.create', target: after.id, detail: { after } }),
+    );
     if (password) await phonesChanged(sip);
     const body: CreatedTerminal = {
       ...created,
@@ -139,7 +144,7 @@ export function deviceRoutes(router: Router, deps: { store: Store; sip: SipBridg
   registerKind(router, store, {
     path: 'terminals',
     what: 'terminal',
-    repo: store.terminals,
+    repo: (s) => s.terminals,
     patchSchema: updateTerminalSchema,
     view: (t: TerminalAdminView) => t,
     prepare: async (before, patch) => {
@@ -168,20 +173,20 @@ export function deviceRoutes(router: Router, deps: { store: Store; sip: SipBridg
       throw BeaconError.conflict('dialNumber', `会议号“${input.dialNumber}”已被使用 / dialNumber is taken`);
     }
     const created = meetingRoomView(
-      await store.rooms.create({
-        ...input,
-        createdBy: claimsOf(res).userId,
-        dialNumber: input.dialNumber,
-        pin: input.pin,
-      }),
+      await adminChange(
+        store,
+        res,
+        (tx) =>
+          tx.rooms.create({ ...input, createdBy: claimsOf(res).userId, dialNumber: input.dialNumber, pin: input.pin }),
+        (room) => ({ action: 'admin.room.create', target: room.id, detail: { after: meetingRoomView(room) } }),
+      ),
     );
-    await auditAdmin({ store, res, action: 'admin.room.create', target: created.id, detail: { after: created } });
     res.status(201).json(created);
   });
   registerKind(router, store, {
     path: 'rooms',
     what: 'room',
-    repo: store.rooms,
+    repo: (s) => s.rooms,
     patchSchema: updateMeetingRoomSchema,
     view: meetingRoomView,
   });

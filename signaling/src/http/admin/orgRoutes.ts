@@ -17,7 +17,7 @@ import {
 import type { Router } from 'express';
 import type { Store } from '../../store/index.ts';
 import { parseOrBadRequest } from '../../validation.ts';
-import { auditAdmin, registerKind } from './administeredKind.ts';
+import { adminChange, registerKind } from './administeredKind.ts';
 
 /** Ids of admin-created rows: a kind prefix and 12 random hex digits (slugs are for seeded rows). */
 export const newId = (prefix: string): string => `${prefix}-${randomUUID().replaceAll('-', '').slice(0, 12)}`;
@@ -32,21 +32,29 @@ export function orgRoutes(router: Router, store: Store): void {
   });
   router.put('/admin/area', async (req, res) => {
     const input = parseOrBadRequest(areaSchema, req.body);
-    const { before, after } = await store.area.set(input);
-    await auditAdmin({ store, res, action: 'admin.area.update', target: 'area', detail: { before, after } });
+    const { after } = await adminChange(
+      store,
+      res,
+      (tx) => tx.area.set(input),
+      (change) => ({ action: 'admin.area.update', target: 'area', detail: { ...change } }),
+    );
     res.json(after);
   });
 
   router.post('/admin/townships', async (req, res) => {
     const input = parseOrBadRequest(createTownshipSchema, req.body);
-    const created = await store.townships.create({ ...input, id: newId('tw') });
-    await auditAdmin({ store, res, action: 'admin.township.create', target: created.id, detail: { after: created } });
+    const created = await adminChange(
+      store,
+      res,
+      (tx) => tx.townships.create({ ...input, id: newId('tw') }),
+      (after) => ({ action: 'admin.township.create', target: after.id, detail: { after } }),
+    );
     res.status(201).json(created);
   });
   registerKind(router, store, {
     path: 'townships',
     what: 'township',
-    repo: store.townships,
+    repo: (s) => s.townships,
     patchSchema: updateTownshipSchema,
     view: same,
   });
@@ -54,14 +62,18 @@ export function orgRoutes(router: Router, store: Store): void {
   router.post('/admin/villages', async (req, res) => {
     const input = parseOrBadRequest(createVillageSchema, req.body);
     await requireTownship(store, input.townshipId);
-    const created = await store.villages.create({ ...input, id: newId('vl') });
-    await auditAdmin({ store, res, action: 'admin.village.create', target: created.id, detail: { after: created } });
+    const created = await adminChange(
+      store,
+      res,
+      (tx) => tx.villages.create({ ...input, id: newId('vl') }),
+      (after) => ({ action: 'admin.village.create', target: after.id, detail: { after } }),
+    );
     res.status(201).json(created);
   });
   registerKind(router, store, {
     path: 'villages',
     what: 'village',
-    repo: store.villages,
+    repo: (s) => s.villages,
     patchSchema: updateVillageSchema,
     view: same,
     prepare: async (before: VillageView, patch) => {
@@ -77,14 +89,18 @@ export function orgRoutes(router: Router, store: Store): void {
 
   router.post('/admin/departments', async (req, res) => {
     const input = parseOrBadRequest(createDepartmentSchema, req.body);
-    const created = await store.departments.create({ ...input, id: newId('dp') });
-    await auditAdmin({ store, res, action: 'admin.department.create', target: created.id, detail: { after: created } });
+    const created = await adminChange(
+      store,
+      res,
+      (tx) => tx.departments.create({ ...input, id: newId('dp') }),
+      (after) => ({ action: 'admin.department.create', target: after.id, detail: { after } }),
+    );
     res.status(201).json(created);
   });
   registerKind(router, store, {
     path: 'departments',
     what: 'department',
-    repo: store.departments,
+    repo: (s) => s.departments,
     patchSchema: updateDepartmentSchema,
     view: same,
   });

@@ -13,7 +13,7 @@ import { assertPasswordAcceptable } from '../../auth/passwordPolicy.ts';
 import { hashPassword } from '../../auth/passwords.ts';
 import type { Store } from '../../store/index.ts';
 import { parseOrBadRequest } from '../../validation.ts';
-import { auditAdmin } from './administeredKind.ts';
+import { adminChange } from './administeredKind.ts';
 
 /** 16 characters of base64url: ~96 bits, well beyond guessing, short enough to read out on the phone. */
 export const randomPassword = (): string => randomBytes(12).toString('base64url');
@@ -25,15 +25,18 @@ export function passwordResetRoute(router: Router, deps: { store: Store; account
     if (!user) throw BeaconError.notFound('user');
     if (password !== undefined) assertPasswordAcceptable(password, user.username);
     const chosen = password ?? randomPassword();
-    await deps.store.users.setPassword(user.id, await hashPassword(chosen), { mustChange: true });
-    deps.accounts.passwordChanged(user.id);
-    await auditAdmin({
-      store: deps.store,
+    const passwordHash = await hashPassword(chosen);
+    await adminChange(
+      deps.store,
       res,
-      action: 'admin.user.reset_password',
-      target: user.id,
-      detail: { username: user.username, generated: password === undefined },
-    });
+      (tx) => tx.users.setPassword(user.id, passwordHash, { mustChange: true }),
+      () => ({
+        action: 'admin.user.reset_password',
+        target: user.id,
+        detail: { username: user.username, generated: password === undefined },
+      }),
+    );
+    deps.accounts.passwordChanged(user.id);
     const body: ResetPasswordResponse = { password: password === undefined ? chosen : null, mustChangePassword: true };
     res.json(body);
   });
