@@ -18,6 +18,7 @@ import type { CreatedTerminal, DutyLogEntry, DutyNowView } from '@beacon/protoco
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BaresipPhone, baresipUnavailableReason, startBaresip } from '../src/baresip.ts';
+import { expectPageHears } from '../src/browserAudio.ts';
 import { type E2e, useE2e } from '../src/e2eFixture.ts';
 import { apiJson } from '../src/signaling.ts';
 import { type SipBeacon, startSipBeacon } from '../src/sipBeacon.ts';
@@ -43,8 +44,6 @@ let work: string;
 let tone440: string;
 let tone600: string;
 let tone1k: string;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `HH:MM` on Beijing's clock `hours` from now: shifts placed so none changes during the test. */
 function beijingClock(hours: number): string {
@@ -81,29 +80,6 @@ async function heardTone(desk: BaresipPhone, index: number, freqHz: number) {
   ).catch(lastSeconds);
   if (!heard) throw new Error(`no recording:\n${desk.log().slice(-2000)}`);
   return heard;
-}
-
-/** inbound-rtp audio of the page: packets grow and the level is above silence. */
-async function expectBrowserHearsPhone(page: Page): Promise<void> {
-  const sample = () =>
-    page.evaluate(async () => {
-      const hook = (
-        globalThis as unknown as { __beacon?: { recvTransportStats(): Promise<Record<string, unknown>[]> } }
-      ).__beacon;
-      const stats = (await hook?.recvTransportStats()) ?? [];
-      return stats
-        .filter((s) => s.type === 'inbound-rtp' && s.kind === 'audio')
-        .map((s) => ({ packets: Number(s.packetsReceived ?? 0), level: Number(s.audioLevel ?? 0) }));
-    });
-  const deadline = Date.now() + 30_000;
-  let last: { packets: number; level: number }[] = [];
-  for (;;) {
-    const before = await sample();
-    await sleep(1000);
-    last = await sample();
-    if (last.some((s, i) => s.packets > (before[i]?.packets ?? 0) && s.level > 0.01)) return;
-    if (Date.now() > deadline) throw new Error(`the browser never heard the phone: ${JSON.stringify(last)}`);
-  }
 }
 
 describe.skipIf(unavailable !== null)('the duty number rings the officers on duty, then the leader', () => {
@@ -187,7 +163,7 @@ describe.skipIf(unavailable !== null)('the duty number rings the officers on dut
     await officer.waitForURL(/#\/room\/duty-line-\d+/, { timeout: 20_000 });
 
     // The browser receives the caller's audio…
-    await expectBrowserHearsPhone(officer);
+    await expectPageHears(officer, 'the caller’s phone');
     // …and the caller hears the officer's 1 kHz tone, not its own 440 Hz.
     const heard = await heardTone(caller, 0, 1000);
     console.info(

@@ -12,6 +12,7 @@ import type { PeerInfo } from '@beacon/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BaresipPhone, baresipUnavailableReason, startBaresip } from '../src/baresip.ts';
 import type { Terminal } from '../src/browser.ts';
+import { expectPageHears } from '../src/browserAudio.ts';
 import { type E2e, useE2e } from '../src/e2eFixture.ts';
 import { waitForPromptEnd } from '../src/heardPrompt.ts';
 import type { SignalingClient } from '../src/signaling.ts';
@@ -29,8 +30,6 @@ let e2e: E2e<SipBeacon['beacon']>;
 let sip: SipBeacon;
 let work: string;
 let watcher: SignalingClient;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The phone participant of an extension in the watched room, if any. */
 function phonePeer(extension: string): PeerInfo | undefined {
@@ -164,7 +163,7 @@ describe.skipIf(unavailable !== null)('desk phones dial in', () => {
     expect(peer.phone?.callState).toBe('connected');
 
     // The browser receives the phone's audio: packets flow and carry sound.
-    await expectBrowserHearsPhone(chair);
+    await expectPageHears(chair.page, 'the phone', 20_000);
 
     // The phone hears the browser's 1 kHz tone in its mix — and not its own 440 Hz.
     // (The 'joined' prompt plays first: judge the last 3 s once the mix has followed it.)
@@ -214,27 +213,3 @@ describe.skipIf(unavailable !== null)('desk phones dial in', () => {
     expect(sip.beacon.output()).not.toMatch(/"level":(50|60).*sip-gateway/);
   });
 });
-
-/** inbound-rtp audio of the page: packets grow and the level is above silence. */
-async function expectBrowserHearsPhone(terminal: Terminal): Promise<void> {
-  const sample = () =>
-    terminal.page.evaluate(async () => {
-      const hook = (
-        globalThis as unknown as { __beacon?: { recvTransportStats(): Promise<Record<string, unknown>[]> } }
-      ).__beacon;
-      const stats = (await hook?.recvTransportStats()) ?? [];
-      return stats
-        .filter((s) => s.type === 'inbound-rtp' && s.kind === 'audio')
-        .map((s) => ({ packets: Number(s.packetsReceived ?? 0), level: Number(s.audioLevel ?? 0) }));
-    });
-  const deadline = Date.now() + 20_000;
-  let last: { packets: number; level: number }[] = [];
-  for (;;) {
-    const before = await sample();
-    await sleep(1000);
-    last = await sample();
-    const flowing = last.some((s, i) => s.packets > (before[i]?.packets ?? 0) && s.level > 0.01);
-    if (flowing) return;
-    if (Date.now() > deadline) throw new Error(`browser never heard the phone: ${JSON.stringify(last)}`);
-  }
-}

@@ -9,13 +9,13 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { AckBoardRow, WarningView } from '@beacon/protocol';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BaresipPhone, baresipUnavailableReason, startBaresip } from '../src/baresip.ts';
 import type { Terminal } from '../src/browser.ts';
 import { useE2e } from '../src/e2eFixture.ts';
 import { waitForPromptEnd } from '../src/heardPrompt.ts';
+import { canglingAckRow, draftCanglingWarning } from '../src/phoneWarning.ts';
 import { apiJson, loginApi, type SignalingClient } from '../src/signaling.ts';
 import { type SipBeacon, startSipBeacon } from '../src/sipBeacon.ts';
 import { isSippAvailable, startSipp } from '../src/sipp.ts';
@@ -136,20 +136,7 @@ describe.skipIf(unavailable !== null)('the chair calls township phones from the 
 
   it('calls the phone of a warned township, reads the warning, and pressing 1 acknowledges it (channel phone)', async () => {
     const { token } = await loginApi(sip.beacon.url, 'duty');
-    // 8007 is 苍岭镇's phone (24.84 N, 101.60 E); a 3 km circle covers no other township.
-    const warning = await apiJson<WarningView>(sip.beacon.url, token, '/api/v1/warnings', {
-      method: 'POST',
-      body: JSON.stringify({
-        event: '山洪',
-        colour: 'orange',
-        headline: '苍岭镇山洪橙色预警',
-        instruction: '请立即组织转移',
-        area: { type: 'circle', center: [24.84, 101.6], radiusKm: 3 },
-        expires: new Date(Date.now() + 3_600_000).toISOString(),
-        escalationMinutes: 0,
-      }),
-    });
-    expect(warning.affectedTownshipIds).toEqual(['cangling']);
+    const warning = await draftCanglingWarning(sip.beacon.url, token);
     const recordings = desk?.recordedWavs().length ?? 0;
     await apiJson(sip.beacon.url, token, `/api/v1/warnings/${warning.id}/issue`, { method: 'POST' });
     await desk?.waitEstablished(20_000);
@@ -157,10 +144,7 @@ describe.skipIf(unavailable !== null)('the chair calls township phones from the 
     await waitForPromptEnd(desk as BaresipPhone, { recording: recordings });
     await desk?.sendDtmf('1');
     const row = await poll(
-      async () =>
-        (await apiJson<AckBoardRow[]>(sip.beacon.url, token, `/api/v1/warnings/${warning.id}/acks`)).find(
-          (r) => r.townshipId === 'cangling',
-        ),
+      () => canglingAckRow(sip.beacon.url, token, warning.id),
       (r) => r?.ackedAt != null,
       20_000,
     );

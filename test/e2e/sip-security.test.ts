@@ -19,11 +19,11 @@ import { mkdir, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { AckBoardRow, WarningView } from '@beacon/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type BaresipPhone, baresipUnavailableReason, startBaresip } from '../src/baresip.ts';
 import { useE2e } from '../src/e2eFixture.ts';
 import { waitForPromptEnd } from '../src/heardPrompt.ts';
+import { canglingAckRow, draftCanglingWarning } from '../src/phoneWarning.ts';
 import { freePortBlock } from '../src/ports.ts';
 import { apiJson, loginApi } from '../src/signaling.ts';
 import { type SipBeacon, startSipBeacon } from '../src/sipBeacon.ts';
@@ -166,23 +166,8 @@ describe.skipIf(unavailable !== null)("a stranger on the network against a phone
 
   it('cannot acknowledge a warning nor hear the call; the real phone still can', async () => {
     const { token } = await loginApi(sip.beacon.url, 'duty');
-    const warning = await apiJson<WarningView>(sip.beacon.url, token, '/api/v1/warnings', {
-      method: 'POST',
-      body: JSON.stringify({
-        event: '山洪',
-        colour: 'orange',
-        headline: '苍岭镇山洪橙色预警',
-        instruction: '请立即组织转移',
-        area: { type: 'circle', center: [24.84, 101.6], radiusKm: 3 },
-        expires: new Date(Date.now() + 3_600_000).toISOString(),
-        escalationMinutes: 0,
-      }),
-    });
-    expect(warning.affectedTownshipIds).toEqual(['cangling']);
-    const ackRow = async () =>
-      (await apiJson<AckBoardRow[]>(sip.beacon.url, token, `/api/v1/warnings/${warning.id}/acks`)).find(
-        (r) => r.townshipId === 'cangling',
-      );
+    const warning = await draftCanglingWarning(sip.beacon.url, token);
+    const ackRow = () => canglingAckRow(sip.beacon.url, token, warning.id);
     const droppedBefore = (await scrape('beacon_sip_rtp_foreign_dropped_total')) || 0;
     const recordings = desk.recordedWavs().length;
     await apiJson(sip.beacon.url, token, `/api/v1/warnings/${warning.id}/issue`, { method: 'POST' });

@@ -8,7 +8,7 @@
  */
 import type { DutyCallView, DutyLogEntry } from '@beacon/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { api, connect, login, nextEvent, ok, request, type TestClient, useTestNode } from './helpers.ts';
+import { api, connect, gatewaySocket, login, nextEvent, ok, request, type TestClient, useTestNode } from './helpers.ts';
 
 const t = useTestNode();
 const opened: TestClient[] = [];
@@ -23,16 +23,7 @@ async function track(socket: Promise<TestClient>): Promise<TestClient> {
   return s;
 }
 
-async function gateway(): Promise<TestClient> {
-  const { token } = await t.beacon.node.tokens.issue({
-    userId: 'sip-gateway',
-    username: 'sip-gateway',
-    displayName: 'SIP gateway',
-    role: 'service',
-    townshipId: null,
-  });
-  return track(connect(t.url, token));
-}
+const gateway = () => track(gatewaySocket(t.beacon.node));
 
 const user = async (username: string) => track(connect(t.url, await login(t.url, username)));
 

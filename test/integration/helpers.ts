@@ -102,6 +102,18 @@ export function useTestNode(opts: { env?: Record<string, string> } = {}) {
   };
 }
 
+/** The SIP gateway's service socket, with a token minted like the node's gateway supervisor does. */
+export async function gatewaySocket(node: BeaconNode): Promise<TestClient> {
+  const { token } = await node.tokens.issue({
+    userId: 'sip-gateway',
+    username: 'sip-gateway',
+    displayName: 'SIP gateway',
+    role: 'service',
+    townshipId: null,
+  });
+  return connect(node.url, token);
+}
+
 export async function login(url: string, username: string, password = 'beacon2026'): Promise<string> {
   const res = await fetch(`${url}/api/v1/auth/login`, {
     method: 'POST',

@@ -14,6 +14,7 @@ import {
   api,
   connect,
   FAKE_DTLS,
+  gatewaySocket,
   login,
   micProducer,
   nextEvent,
@@ -50,17 +51,7 @@ async function track(socket: Promise<TestClient>): Promise<TestClient> {
   return s;
 }
 
-/** The gateway's service socket, with a token minted like the node's gateway supervisor does. */
-async function gateway(): Promise<TestClient> {
-  const { token } = await t.beacon.node.tokens.issue({
-    userId: 'sip-gateway',
-    username: 'sip-gateway',
-    displayName: 'SIP gateway',
-    role: 'service',
-    townshipId: null,
-  });
-  return track(connect(t.url, token));
-}
+const gateway = () => track(gatewaySocket(t.beacon.node));
 
 const user = async (username: string) => track(connect(t.url, await login(t.url, username)));
 

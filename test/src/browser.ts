@@ -188,6 +188,8 @@ export interface InboundStat {
   packetsLost?: number;
   totalSamplesReceived?: number;
   concealedSamples?: number;
+  /** 0..1, the level of the last samples played (audio only). */
+  audioLevel?: number;
   frameWidth?: number;
   frameHeight?: number;
 }
@@ -210,6 +212,7 @@ export async function inboundStats(page: Page): Promise<InboundStat[]> {
         packetsLost: s.packetsLost as number | undefined,
         totalSamplesReceived: s.totalSamplesReceived as number | undefined,
         concealedSamples: s.concealedSamples as number | undefined,
+        audioLevel: s.audioLevel as number | undefined,
         frameWidth: s.frameWidth as number | undefined,
         frameHeight: s.frameHeight as number | undefined,
       }));

@@ -1,14 +1,9 @@
-/**
- * A change and its audit entry are one transaction, on both backends: when the
- * audit insert fails (a test trigger refuses it) the acknowledgement is not
- * stored either, and once it works the ack and exactly one entry are.
- */
-import type { WarningView } from '@beacon/protocol';
 import { beforeEach, expect, it } from 'vitest';
 import { type Actor, CommandBus } from '../command/CommandBus.ts';
 import { WarningDesk } from '../command/WarningDesk.ts';
 import type { Store } from '../store/index.ts';
 import type { SqlDb } from '../store/sqlDb.ts';
+import { sampleWarning } from '../store/testing/sampleWarnings.ts';
 import { describeStoreBackends } from '../store/testing/storeBackends.ts';
 import { auditedChange } from './auditedChange.ts';
 import { verifyChain } from './verifyChain.ts';
@@ -47,32 +42,7 @@ describeStoreBackends((env) => {
 
   async function issuedWarning(): Promise<string> {
     const now = new Date().toISOString();
-    const warning: WarningView = {
-      id: 'w1',
-      identifier: 'beacon-w1',
-      sender: 'test@beacon',
-      event: '暴雨',
-      colour: 'yellow',
-      urgency: 'Expected',
-      severity: 'Severe',
-      certainty: 'Likely',
-      headline: '暴雨黄色预警',
-      description: '',
-      instruction: '',
-      area: { type: 'circle', center: [25.03, 101.57], radiusKm: 5 },
-      areaDesc: '',
-      effective: now,
-      expires: new Date(Date.now() + 3_600_000).toISOString(),
-      status: 'draft',
-      incidentId: null,
-      affectedTownshipIds: ['lucheng'],
-      departmentIds: [],
-      escalationMinutes: 0,
-      createdAt: now,
-      createdBy: 'u-duty',
-      issuedAt: null,
-      issuedBy: null,
-    };
+    const warning = sampleWarning('w1', { colour: 'yellow', escalationMinutes: 0, effective: now, createdAt: now });
     await store.warnings.create(warning);
     await store.warnings.issue('w1', 'u-duty', now);
     return 'w1';
@@ -118,32 +88,17 @@ describeStoreBackends((env) => {
     await Promise.all(
       Array.from({ length: 200 }, async (_, i) => {
         const id = `w${i}`;
-        await store.warnings.create({
-          id,
-          identifier: `beacon-${id}`,
-          sender: 't',
-          event: 'e',
-          colour: 'blue',
-          urgency: 'Expected',
-          severity: 'Minor',
-          certainty: 'Likely',
-          headline: id,
-          description: '',
-          instruction: '',
-          area: { type: 'circle', center: [25.03, 101.57], radiusKm: 5 },
-          areaDesc: '',
-          effective: now,
-          expires: later,
-          status: 'draft',
-          incidentId: null,
-          affectedTownshipIds: ['lucheng'],
-          departmentIds: [],
-          escalationMinutes: 0,
-          createdAt: now,
-          createdBy: 'u-duty',
-          issuedAt: null,
-          issuedBy: null,
-        });
+        await store.warnings.create(
+          sampleWarning(id, {
+            colour: 'blue',
+            severity: 'Minor',
+            headline: id,
+            escalationMinutes: 0,
+            effective: now,
+            expires: later,
+            createdAt: now,
+          }),
+        );
         await store.warnings.issue(id, 'u-duty', now);
       }),
     );

@@ -7,6 +7,7 @@ import { BeaconError } from '@beacon/protocol';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
+import { sampleWarningForm } from '../store/testing/sampleWarnings.ts';
 import { describeStoreBackends } from '../store/testing/storeBackends.ts';
 import { type Actor, CommandBus, type CommandEvents } from './CommandBus.ts';
 import { EmergencyMeeting } from './EmergencyMeeting.ts';
@@ -96,22 +97,7 @@ describeStoreBackends((env) => {
       const warnings = new WarningDesk(bus);
       const alerts: CommandEvents['alert'][0][] = [];
       bus.on('alert', (event) => alerts.push(event));
-      const draft = await warnings.create(duty, {
-        event: '暴雨',
-        colour: 'orange',
-        urgency: 'Expected',
-        severity: 'Severe',
-        certainty: 'Likely',
-        headline: '暴雨橙色预警',
-        description: '',
-        instruction: '',
-        area: { type: 'circle', center: [25.03, 101.57], radiusKm: 5 },
-        areaDesc: '',
-        expires: new Date(Date.now() + HOUR).toISOString(),
-        incidentId: null,
-        escalationMinutes: 10,
-        departmentIds: ['dp-sw'],
-      });
+      const draft = await warnings.create(duty, sampleWarningForm({ departmentIds: ['dp-sw'] }));
       await warnings.issue(duty, draft.id);
       expect(alerts.flatMap((a) => a.departmentIds)).toEqual(['dp-sw']);
       expect(alerts.flatMap((a) => a.townshipIds).sort()).toEqual(['donggua', 'lucheng']);
@@ -131,22 +117,10 @@ describeStoreBackends((env) => {
 
     it('escalates to a department that has not acknowledged, like a township', async () => {
       const warnings = new WarningDesk(bus);
-      const draft = await warnings.create(duty, {
-        event: '暴雨',
-        colour: 'orange',
-        urgency: 'Expected',
-        severity: 'Severe',
-        certainty: 'Likely',
-        headline: '暴雨橙色预警',
-        description: '',
-        instruction: '',
-        area: { type: 'circle', center: [25.03, 101.57], radiusKm: 5 },
-        areaDesc: '',
-        expires: new Date(Date.now() + HOUR).toISOString(),
-        incidentId: null,
-        escalationMinutes: 1,
-        departmentIds: ['dp-sw', 'dp-ga'],
-      });
+      const draft = await warnings.create(
+        duty,
+        sampleWarningForm({ escalationMinutes: 1, departmentIds: ['dp-sw', 'dp-ga'] }),
+      );
       await warnings.issue(duty, draft.id);
       await warnings.ack(police, draft.id);
       const alerts: CommandEvents['alert'][0][] = [];

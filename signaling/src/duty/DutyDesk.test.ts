@@ -9,6 +9,7 @@ import ExcelJS from 'exceljs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../command/CommandBus.ts';
 import type { Store } from '../store/index.ts';
+import { sampleWarning } from '../store/testing/sampleWarnings.ts';
 import { describeStoreBackends } from '../store/testing/storeBackends.ts';
 import { DutyDesk } from './DutyDesk.ts';
 import { RosterImportError } from './RosterDesk.ts';
@@ -170,32 +171,8 @@ describeStoreBackends((env) => {
       updatedAt: now(),
       departmentIds: [],
     });
-    const warning = (id: string): WarningView => ({
-      id,
-      identifier: `beacon-${id}`,
-      sender: 'test',
-      event: '暴雨',
-      colour: 'orange',
-      urgency: 'Expected',
-      severity: 'Severe',
-      certainty: 'Likely',
-      headline: '暴雨橙色预警',
-      description: '',
-      instruction: '',
-      area: { type: 'circle', center: [25.03, 101.57], radiusKm: 5 },
-      areaDesc: '',
-      effective: now(),
-      expires: new Date(Date.now() + 3_600_000).toISOString(),
-      status: 'draft',
-      incidentId: null,
-      affectedTownshipIds: ['lucheng', 'donggua'],
-      departmentIds: [],
-      escalationMinutes: 10,
-      createdAt: now(),
-      createdBy: 'u-duty',
-      issuedAt: null,
-      issuedBy: null,
-    });
+    const warning = (id: string): WarningView =>
+      sampleWarning(id, { sender: 'test', affectedTownshipIds: ['lucheng', 'donggua'] });
 
     it('assembles what is open, is handed over with notes and accepted by another officer, audited and told', async () => {
       await store.incidents.create(incident('i-open', 'responding'));

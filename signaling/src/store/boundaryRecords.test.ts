@@ -1,9 +1,8 @@
-/** Boundaries and covered shares in the store, on both backends. */
-import type { WarningView } from '@beacon/protocol';
 import { beforeEach, expect, it } from 'vitest';
 import { readBoundaries } from '../command/geo/readBoundaries.ts';
 import { FIXTURE } from '../command/geo/testdata/fixture.ts';
 import type { Store } from './index.ts';
+import { sampleWarning } from './testing/sampleWarnings.ts';
 import { describeStoreBackends } from './testing/storeBackends.ts';
 
 describeStoreBackends((env) => {
@@ -75,33 +74,12 @@ describeStoreBackends((env) => {
 
   it('keeps covered shares with the warning and puts each on its township’s delivery row', async () => {
     const now = new Date().toISOString();
-    const warning: WarningView = {
-      id: 'w-share',
-      identifier: 'beacon-w-share',
-      sender: 'test@beacon',
-      event: '暴雨',
-      colour: 'orange',
-      urgency: 'Expected',
-      severity: 'Severe',
-      certainty: 'Likely',
-      headline: '暴雨橙色预警',
-      description: '',
-      instruction: '',
-      area: { type: 'circle', center: [25.03, 101.57], radiusKm: 5 },
-      areaDesc: '',
-      effective: now,
-      expires: new Date(Date.now() + 3_600_000).toISOString(),
-      status: 'draft',
-      incidentId: null,
+    const warning = sampleWarning('w-share', {
       affectedTownshipIds: ['donggua', 'donghua'],
-      departmentIds: [],
       coveredShares: { donggua: 0.2545 },
-      escalationMinutes: 10,
+      effective: now,
       createdAt: now,
-      createdBy: 'u-duty',
-      issuedAt: null,
-      issuedBy: null,
-    };
+    });
     await store.warnings.create(warning);
     expect((await store.warnings.get('w-share'))?.coveredShares).toEqual({ donggua: 0.2545 });
     const board = await store.warnings.issue('w-share', 'u-duty', now);

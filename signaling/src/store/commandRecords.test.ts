@@ -4,6 +4,7 @@ import type { Addressee, WarningView } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from './index.ts';
+import { sampleWarning } from './testing/sampleWarnings.ts';
 import { describeStoreBackends } from './testing/storeBackends.ts';
 
 const town = (id: string): Addressee => ({ kind: 'township', id });
@@ -18,33 +19,15 @@ describeStoreBackends((env) => {
   const later = new Date(Date.now() + 3_600_000).toISOString();
 
   function draft(id: string, overrides: Partial<WarningView> = {}): WarningView {
-    return {
-      id,
-      identifier: `beacon-${id}`,
-      sender: 'test@beacon',
-      event: '暴雨',
+    return sampleWarning(id, {
       colour: 'yellow',
-      urgency: 'Expected',
-      severity: 'Severe',
-      certainty: 'Likely',
       headline: '暴雨黄色预警',
-      description: '',
-      instruction: '',
-      area: { type: 'circle', center: [25.03, 101.57], radiusKm: 5 },
-      areaDesc: '',
+      affectedTownshipIds: ['lucheng', 'donggua'],
       effective: now,
       expires: later,
-      status: 'draft',
-      incidentId: null,
-      affectedTownshipIds: ['lucheng', 'donggua'],
-      departmentIds: [],
-      escalationMinutes: 10,
       createdAt: now,
-      createdBy: 'u-duty',
-      issuedAt: null,
-      issuedBy: null,
       ...overrides,
-    };
+    });
   }
 
   describe('warnings', () => {

@@ -1,27 +1,15 @@
 /** The repository of information reporting (信息报送): chains, their entries, photos and questions. */
 import type {
-  Casualties,
   ReportChainView,
   ReportChannel,
-  ReportKind,
+  ReportEntryView,
   ReportPhotoView,
   ReportState,
   ResponseLevel,
 } from '@beacon/protocol';
 
-export interface NewReportEntry {
-  id: string;
-  kind: ReportKind;
-  at: string;
-  byId: string;
-  byName: string;
-  occurredAt: string;
-  location: [number, number];
-  description: string;
-  casualties: Casualties;
-  affected: number;
-  evacuated: number;
-  late: boolean;
+/** An entry as written: the view's fields but the chain and photos, which come from the call and `photoIds`. */
+export interface NewReportEntry extends Omit<ReportEntryView, 'chainId' | 'photos'> {
   /** Uploaded by `byId` and not part of a report yet; otherwise `report_invalid` and nothing is written. */
   photoIds: string[];
 }
