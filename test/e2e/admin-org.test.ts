@@ -147,10 +147,20 @@ describe('organisation admin pages', () => {
     if (process.env.BEACON_SCREENSHOT_DIR) {
       await page.screenshot({ path: join(process.env.BEACON_SCREENSHOT_DIR, 'admin-sip-password.png') });
     }
+    const first = await text(password);
     await page.locator('.el-dialog:visible').getByRole('button', { name: '我已记录' }).click();
     await expect.poll(() => password.count()).toBe(0);
     await page.getByTestId('admin-search').fill(DEPARTMENT);
     await page.getByTestId('admin-query').click();
-    await expect.poll(() => text(row(page, `${DEPARTMENT}值班电话`))).toContain('SIP 话机');
+    const phoneRow = row(page, `${DEPARTMENT}值班电话`);
+    await expect.poll(() => text(phoneRow)).toContain('SIP 话机');
+
+    // A phone whose password leaked gets a new one, shown once like the first.
+    await phoneRow.getByTestId('admin-rotate-sip').click();
+    await confirm(page);
+    await expect.poll(() => text(password)).toMatch(/^\S{8,}$/);
+    expect(await text(password)).not.toBe(first);
+    await page.locator('.el-dialog:visible').getByRole('button', { name: '我已记录' }).click();
+    await expect.poll(() => password.count()).toBe(0);
   });
 });

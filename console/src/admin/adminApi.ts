@@ -45,6 +45,11 @@ export function setEnabled(kind: AdminListKind, id: string, enabled: boolean): P
   return api(`/admin/${kind}/${encodeURIComponent(id)}/${action}`, { method: 'POST', token: token() });
 }
 
+/** A new random SIP password for a desk phone; the answer is the only time it is shown. */
+export function rotateSipPassword(id: string): Promise<NonNullable<CreatedTerminal['sip']>> {
+  return api(`/terminals/${encodeURIComponent(id)}/sip-credentials`, { method: 'POST', token: token() });
+}
+
 /** The deployment's area; null before one is set (404). */
 export async function getArea(): Promise<AreaView | null> {
   try {

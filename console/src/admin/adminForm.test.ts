@@ -107,6 +107,14 @@ describe('field checks use the protocol patterns', () => {
     expect(fieldProblem(field('phone', users), { phone: '13812345678' })).toBeNull();
   });
 
+  it('a new room needs a 6–8 digit PIN; an existing room keeps its 4-digit one', () => {
+    const pin = field('pin', KINDS.rooms.fields);
+    expect(fieldProblem(pin, { pin: '2026' }, 'create')).toBe('newPin');
+    expect(fieldProblem(pin, { pin: '202611' }, 'create')).toBeNull();
+    expect(fieldProblem(pin, { pin: '2026' }, 'edit')).toBeNull();
+    expect(fieldProblem(pin, { pin: '20a6' }, 'edit')).toBe('pin');
+  });
+
   it('latitude must be a number in range', () => {
     expect(fieldProblem(field('lat', AREA_FIELDS), { lat: 'north' })).toBe('number');
     expect(fieldProblem(field('lat', AREA_FIELDS), { lat: '91' })).toBe('range');

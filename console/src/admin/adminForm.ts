@@ -75,7 +75,7 @@ export function bodyFromForm(fields: readonly FieldSpec[], form: FormModel, mode
 }
 
 /** Why a field's value is refused, as a message key under admin.invalid, or null when it is fine. */
-export function fieldProblem(field: FieldSpec, form: FormModel): string | null {
+export function fieldProblem(field: FieldSpec, form: FormModel, mode: FormMode = 'edit'): string | null {
   const text = (form[field.key] ?? '').trim();
   if (text === '') return isRequired(field, form) ? 'required' : null;
   if (field.type === 'number') {
@@ -87,6 +87,9 @@ export function fieldProblem(field: FieldSpec, form: FormModel): string | null {
   }
   if (field.minLength !== undefined && text.length < field.minLength) return 'tooShort';
   if (field.pattern && !field.pattern.test(text)) return field.patternMessage ?? 'pattern';
+  if (mode === 'create' && field.createPattern && !field.createPattern.test(text)) {
+    return field.createPatternMessage ?? field.patternMessage ?? 'pattern';
+  }
   return null;
 }
 

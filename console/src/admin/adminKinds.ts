@@ -9,6 +9,7 @@ import {
   CN_MOBILE_PATTERN,
   DIAL_NUMBER_PATTERN,
   DIVISION_CODE_PATTERN,
+  NEW_ROOM_PIN_PATTERN,
   PERSON_ROLES,
   PHONE_LINE_PATTERN,
   ROOM_ID_PATTERN,
@@ -45,6 +46,9 @@ export interface FieldSpec {
   pattern?: RegExp;
   /** Message key under admin.invalid for a pattern mismatch (default 'pattern'). */
   patternMessage?: string;
+  /** A stricter pattern for new records only (existing ones keep what they have, e.g. 4-digit room PINs). */
+  createPattern?: RegExp;
+  createPatternMessage?: string;
   minLength?: number;
   min?: number;
   max?: number;
@@ -242,7 +246,15 @@ export const KINDS: Record<AdminListKind, KindSpec> = {
       { key: 'kind', type: 'select', options: ROOM_KINDS, optionsKey: 'roomKind', required: true, default: 'meeting' },
       // Left empty, a new room gets the next free number and a random PIN.
       { key: 'dialNumber', empty: 'omit', pattern: DIAL_NUMBER_PATTERN, patternMessage: 'dialNumber' },
-      { key: 'pin', empty: 'omit', pattern: ROOM_PIN_PATTERN, patternMessage: 'pin' },
+      {
+        key: 'pin',
+        empty: 'omit',
+        pattern: ROOM_PIN_PATTERN,
+        patternMessage: 'pin',
+        // A 4-digit PIN falls to guessing across many calls; new rooms get 6-8 like the server requires.
+        createPattern: NEW_ROOM_PIN_PATTERN,
+        createPatternMessage: 'newPin',
+      },
     ],
   },
 };

@@ -78,6 +78,9 @@ const en: AdminMessages = {
       confirmTitle: 'Please confirm',
       confirmDisable: 'Disable “{name}”? Its history is kept, but it leaves the pickers and stops working at once.',
       confirmEnable: 'Enable “{name}”?',
+      rotateSip: 'New SIP password',
+      confirmRotateSip:
+        'Generate a new SIP password for “{name}”? The old one stops working at once; the phone registers again only once it is reconfigured.',
       disabledDone: '“{name}” disabled',
       enabledDone: '“{name}” enabled',
       emptyHint: 'Leave empty to assign one',
@@ -109,6 +112,7 @@ const en: AdminMessages = {
       username: 'Usernames: 2–64 letters, digits or _ . -',
       dialNumber: 'Numbers: 2–16 digits',
       pin: 'A PIN has 4–8 digits',
+      newPin: 'A new room’s PIN has 6–8 digits',
       roomId: 'IDs: lowercase letters, digits and dashes',
     },
     serverError: {

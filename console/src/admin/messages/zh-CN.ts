@@ -76,6 +76,8 @@ const zhCN = {
       confirmTitle: '请确认',
       confirmDisable: '确定停用“{name}”？停用后保留历史记录，但不再出现在选择列表中，并立即失效。',
       confirmEnable: '确定启用“{name}”？',
+      rotateSip: '重置SIP密码',
+      confirmRotateSip: '确定为“{name}”生成新的 SIP 密码？旧密码立即失效，话机需重新配置后才能注册。',
       disabledDone: '已停用“{name}”',
       enabledDone: '已启用“{name}”',
       emptyHint: '留空则自动分配',
@@ -107,6 +109,7 @@ const zhCN = {
       username: '用户名为 2–64 位字母、数字或 _ . -',
       dialNumber: '号码为 2–16 位数字',
       pin: 'PIN 为 4–8 位数字',
+      newPin: '新会议室的 PIN 为 6–8 位数字',
       roomId: '编号为小写字母、数字与短横线',
     },
     serverError: {
