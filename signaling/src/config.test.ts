@@ -15,7 +15,7 @@ describe('loadConfig', () => {
       dataDir: './data',
       jwtSecret: undefined,
       jwtTtlSeconds: 43_200,
-      tls: { mode: 'auto', certFile: null, keyFile: null, extraNames: [] },
+      tls: { mode: 'auto', certFile: null, keyFile: null, extraNames: [], caPermitted: [] },
       httpPort: 3080,
       turn: {
         enabled: false,
@@ -106,6 +106,7 @@ describe('loadConfig', () => {
         certFile: '/etc/beacon/server.crt',
         keyFile: '/etc/beacon/server.key',
         extraNames: ['beacon.cx.gov.cn', '10.0.0.5'],
+        caPermitted: [],
       },
       httpPort: null,
       turn: {

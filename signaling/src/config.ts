@@ -15,6 +15,10 @@
  *   BEACON_TLS_NAMES         extra DNS names / IPs the auto certificate (unset: host name,
  *                            covers, comma-separated                    localhost, every
  *                                                                       interface address)
+ *   BEACON_TLS_CA_PERMIT     domains / networks a NEW CA may certify    (unset: only the
+ *                            besides those names (name constraints),    names above)
+ *                            e.g. cx.gov,10.20.0.0/16: where the
+ *                            server may move without a new CA
  *   BEACON_HTTP_PORT         plain HTTP port that redirects to HTTPS   3080
  *                            and serves the CA + help page; off = none
  *   BEACON_DATA_DIR          SQLite file, generated JWT secret         ./data
@@ -134,6 +138,7 @@ import { dutyShiftsEnvSchema, timeZoneSchema } from './duty/dutyConfig.ts';
 import { DEFAULT_LIMITS, type RateSpec } from './limits/LimitsOptions.ts';
 import { DEFAULT_REPORT_DEADLINES } from './reports/ReportOptions.ts';
 import { reportDeadlinesEnvSchema } from './reports/reportConfig.ts';
+import { parseSubtree } from './tls/caNameConstraints.ts';
 
 const defaultConsoleDist = fileURLToPath(new URL('../../console/dist', import.meta.url));
 
@@ -185,6 +190,20 @@ export const configSchema = z
           .filter((name) => name !== ''),
       )
       .pipe(z.array(hostOrIp).max(50))
+      .default([]),
+    BEACON_TLS_CA_PERMIT: z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter((entry) => entry !== ''),
+      )
+      .pipe(
+        z
+          .array(z.string().refine((entry) => parseSubtree(entry) !== null, 'a domain, an address or a CIDR network'))
+          .max(50),
+      )
       .default([]),
     BEACON_HTTP_PORT: z.union([z.literal('off'), port]).default(3080),
     BEACON_DATA_DIR: nonEmpty.default('./data'),
@@ -328,6 +347,7 @@ export const configSchema = z
       certFile: env.BEACON_TLS_CERT ?? null,
       keyFile: env.BEACON_TLS_KEY ?? null,
       extraNames: env.BEACON_TLS_NAMES,
+      caPermitted: env.BEACON_TLS_CA_PERMIT,
     },
     /** Plain HTTP redirect/help port; null when off or when TLS is off (the main port is HTTP then). */
     httpPort: env.BEACON_TLS === 'off' || env.BEACON_HTTP_PORT === 'off' ? null : env.BEACON_HTTP_PORT,

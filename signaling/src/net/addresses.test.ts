@@ -19,7 +19,7 @@ const config = (host: string, listenIp: string, announcedAddress?: string, extra
     workerLogLevel: 'warn' as const,
     ...(announcedAddress ? { announcedAddress } : {}),
   },
-  tls: { mode: 'auto' as const, certFile: null, keyFile: null, extraNames },
+  tls: { mode: 'auto' as const, certFile: null, keyFile: null, extraNames, caPermitted: [] },
 });
 
 describe('resolveAddresses', () => {

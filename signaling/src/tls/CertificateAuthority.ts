@@ -19,6 +19,14 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createLogger } from '../logger.ts';
+import {
+  hostSubtrees,
+  nameConstraintsExtension,
+  parseOpensslConstraints,
+  parseSubtree,
+  type Subtree,
+  withinSubtrees,
+} from './caNameConstraints.ts';
 
 const run = promisify(execFile);
 const logger = createLogger('CertificateAuthority');
@@ -38,6 +46,11 @@ export interface CertificateOptions {
   now?: Date;
   /** Default 'openssl'. */
   openssl?: string;
+  /**
+   * Subtrees a new CA may certify besides `names` (domains, addresses, CIDR networks): where the server may
+   * move without terminals trusting a new CA. Default none. Read only when a CA is created.
+   */
+  permitted?: readonly string[];
 }
 
 export interface Certificates {
@@ -55,7 +68,7 @@ export interface Certificates {
 export class CertificateError extends Error {
   override readonly name = 'CertificateError';
   constructor(
-    readonly code: 'tls_bad_name' | 'tls_openssl_failed',
+    readonly code: 'tls_bad_name' | 'tls_openssl_failed' | 'tls_names_outside_ca',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -77,7 +90,13 @@ export function subjectAltNames(names: readonly string[]): string[] {
 
 export async function ensureCertificates(opts: CertificateOptions): Promise<Certificates> {
   const now = opts.now ?? new Date();
-  const sans = subjectAltNames(opts.names);
+  const wanted = subjectAltNames(opts.names);
+  const extra = (opts.permitted ?? []).map((text) => {
+    const subtree = parseSubtree(text);
+    if (!subtree)
+      throw new CertificateError('tls_bad_name', `not a domain, address or network: ${JSON.stringify(text)}`);
+    return subtree;
+  });
   const files = {
     caKey: path.join(opts.dir, 'ca.key'),
     caCert: path.join(opts.dir, 'ca.crt'),
@@ -89,10 +108,11 @@ export async function ensureCertificates(opts: CertificateOptions): Promise<Cert
   let action: Certificates['action'] = 'reused';
   let ca = await readIfPresent(files.caCert);
   if (!ca || !(await readIfPresent(files.caKey)) || expiresWithin(ca, now, 0)) {
-    await createCa(opts, files);
+    await createCa(opts, files, [...hostSubtrees(wanted), ...extra]);
     ca = await readFile(files.caCert, 'utf8');
     action = 'created';
   }
+  const sans = await certifiable(opts, files.caCert, wanted);
   let cert = await readIfPresent(files.cert);
   const renewBefore = opts.renewBeforeDays ?? 30;
   const stale =
@@ -151,9 +171,9 @@ function sameNames(certPem: string, sans: readonly string[]): boolean {
   return JSON.stringify(have) === JSON.stringify([...sans].sort());
 }
 
-async function openssl(opts: CertificateOptions, args: string[]): Promise<void> {
+async function openssl(opts: CertificateOptions, args: string[]): Promise<string> {
   try {
-    await run(opts.openssl ?? 'openssl', args, { timeout: 30_000 });
+    return (await run(opts.openssl ?? 'openssl', args, { timeout: 30_000 })).stdout;
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr?.trim() ?? '';
     throw new CertificateError('tls_openssl_failed', `openssl ${args[0]} failed: ${stderr || (err as Error).message}`, {
@@ -162,8 +182,39 @@ async function openssl(opts: CertificateOptions, args: string[]): Promise<void> 
   }
 }
 
+/**
+ * The names the CA may certify: all of them for a CA without name constraints (made before they existed);
+ * otherwise those inside its subtrees, the others left out with a warning (an address that came up later,
+ * e.g. a VPN's, must not stop the server). None inside is an error saying what to do.
+ */
+async function certifiable(opts: CertificateOptions, caCert: string, sans: readonly string[]): Promise<string[]> {
+  const subtrees = parseOpensslConstraints(
+    await openssl(opts, ['x509', '-in', caCert, '-noout', '-ext', 'nameConstraints']),
+  );
+  if (!subtrees) return [...sans];
+  const inside = sans.filter((san) => withinSubtrees(san, subtrees));
+  const outside = sans.filter((san) => !inside.includes(san));
+  if (outside.length > 0) {
+    logger.warn(
+      { outside, caCert },
+      "names outside the CA's name constraints are left out of the server certificate; to cover them, move ca.crt/ca.key away (terminals must trust the new CA) or list them in BEACON_TLS_CA_PERMIT before a CA is made",
+    );
+  }
+  if (inside.length === 0) {
+    throw new CertificateError(
+      'tls_names_outside_ca',
+      `none of ${sans.join(', ')} is within the CA's name constraints (${caCert})`,
+    );
+  }
+  return inside;
+}
+
 /** Writes to a temporary name, then renames: a crash never leaves half a key next to a whole certificate. */
-async function createCa(opts: CertificateOptions, files: { caKey: string; caCert: string }): Promise<void> {
+async function createCa(
+  opts: CertificateOptions,
+  files: { caKey: string; caCert: string },
+  subtrees: readonly Subtree[],
+): Promise<void> {
   const tmpKey = `${files.caKey}.tmp`;
   const tmpCert = `${files.caCert}.tmp`;
   await openssl(opts, [
@@ -186,6 +237,8 @@ async function createCa(opts: CertificateOptions, files: { caKey: string; caCert
     'basicConstraints=critical,CA:TRUE,pathlen:0',
     '-addext',
     'keyUsage=critical,keyCertSign,cRLSign',
+    '-addext',
+    nameConstraintsExtension(subtrees),
   ]);
   await chmod(tmpKey, 0o600);
   await rename(tmpKey, files.caKey);

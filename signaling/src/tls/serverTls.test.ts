@@ -18,7 +18,7 @@ afterEach(async () => {
 const NAMES = ['beacon.cx.gov', '127.0.0.1'];
 const filesConfig = (certFile: string, keyFile: string) => ({
   dataDir: dir,
-  tls: { mode: 'files' as const, certFile, keyFile, extraNames: [] },
+  tls: { mode: 'files' as const, certFile, keyFile, extraNames: [], caPermitted: [] },
 });
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -33,9 +33,15 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 describe('prepareTls', () => {
   it('off → null; auto → Beacon CA, reused on the next start, no HSTS', async () => {
     expect(
-      await prepareTls({ dataDir: dir, tls: { mode: 'off', certFile: null, keyFile: null, extraNames: [] } }, NAMES),
+      await prepareTls(
+        { dataDir: dir, tls: { mode: 'off', certFile: null, keyFile: null, extraNames: [], caPermitted: [] } },
+        NAMES,
+      ),
     ).toBeNull();
-    const auto = { dataDir: dir, tls: { mode: 'auto' as const, certFile: null, keyFile: null, extraNames: [] } };
+    const auto = {
+      dataDir: dir,
+      tls: { mode: 'auto' as const, certFile: null, keyFile: null, extraNames: [], caPermitted: [] },
+    };
     const first = await prepareTls(auto, NAMES);
     const second = await prepareTls(auto, NAMES);
     expect(first?.hsts).toBe(false);
@@ -74,7 +80,10 @@ describe('prepareTls', () => {
 
 describe('CertificateRenewal', () => {
   it('installs a new certificate when the current one nears expiry, and nothing otherwise', async () => {
-    const config = { dataDir: dir, tls: { mode: 'auto' as const, certFile: null, keyFile: null, extraNames: [] } };
+    const config = {
+      dataDir: dir,
+      tls: { mode: 'auto' as const, certFile: null, keyFile: null, extraNames: [], caPermitted: [] },
+    };
     const start = await prepareTls(config, NAMES);
     const installed: string[] = [];
     const renewal = new CertificateRenewal({

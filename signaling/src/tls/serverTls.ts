@@ -64,7 +64,12 @@ export async function prepareTls(
   const { tls } = config;
   if (tls.mode === 'off') return null;
   if (tls.mode === 'auto') {
-    const made = await ensureCertificates({ dir: path.join(config.dataDir, 'tls'), names, now });
+    const made = await ensureCertificates({
+      dir: path.join(config.dataDir, 'tls'),
+      names,
+      now,
+      permitted: tls.caPermitted,
+    });
     return {
       mode: 'auto',
       key: made.key,
