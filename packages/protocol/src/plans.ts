@@ -9,7 +9,13 @@
  */
 import { z } from 'zod';
 import type { LatLon, WarningArea } from './command.ts';
-import { INCIDENT_TYPES, type IncidentType, RESPONSE_LEVELS, type ResponseLevel, WARNING_COLOURS } from './vocabulary.ts';
+import {
+  INCIDENT_TYPES,
+  type IncidentType,
+  RESPONSE_LEVELS,
+  type ResponseLevel,
+  WARNING_COLOURS,
+} from './vocabulary.ts';
 
 const id = z.string().min(1).max(128);
 /** A time limit from the start of the response: at least a minute, at most a week. */
@@ -67,10 +73,18 @@ export const planInputSchema = z
   .superRefine((plan, ctx) => {
     plan.steps.forEach((step, index) => {
       if (step.unitKind === 'department' && step.unitId === null) {
-        ctx.addIssue({ code: 'custom', path: ['steps', index, 'unitId'], message: '请选择负责部门 / name the department' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', index, 'unitId'],
+          message: '请选择负责部门 / name the department',
+        });
       }
       if (step.unitKind === 'desk' && step.unitId !== null) {
-        ctx.addIssue({ code: 'custom', path: ['steps', index, 'unitId'], message: '值班室不带单位 / the desk has no id' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', index, 'unitId'],
+          message: '值班室不带单位 / the desk has no id',
+        });
       }
     });
     plan.tasks.forEach((task, index) => {

@@ -55,7 +55,10 @@ describeStoreBackends((env) => {
     const v2 = await saveVersion(store, 'p2', '防汛 III 级（修订）');
     expect([v1.version, v2.version]).toEqual([1, 2]);
     expect((await store.plans.current('flood', 'III'))?.id).toBe('p2');
-    expect((await store.plans.versions('flood', 'III')).map((p) => p.title)).toEqual(['防汛 III 级（修订）', '防汛 III 级']);
+    expect((await store.plans.versions('flood', 'III')).map((p) => p.title)).toEqual([
+      '防汛 III 级（修订）',
+      '防汛 III 级',
+    ]);
     expect((await store.plans.get('p1'))?.steps[2]).toEqual({
       text: '监测水位',
       unitKind: 'department',
@@ -113,10 +116,25 @@ describeStoreBackends((env) => {
     await saveVersion(store, 'p1', '防汛 III 级');
     const past = new Date(Date.now() - 60_000).toISOString();
     await store.plans.startResponse(
-      { id: 'r1', incidentId, planId: 'p1', level: 'III', startedAt: past, startedBy: 'u-duty', startedByName: '值班员' },
+      {
+        id: 'r1',
+        incidentId,
+        planId: 'p1',
+        level: 'III',
+        startedAt: past,
+        startedBy: 'u-duty',
+        startedByName: '值班员',
+      },
       [
         { id: 'c1', position: 0, text: '核实灾情', unitKind: 'desk', unitId: null, dueAt: past },
-        { id: 'c2', position: 1, text: '组织转移', unitKind: 'township', unitId: 'zixi', dueAt: '2099-01-01T00:00:00.000Z' },
+        {
+          id: 'c2',
+          position: 1,
+          text: '组织转移',
+          unitKind: 'township',
+          unitId: 'zixi',
+          dueAt: '2099-01-01T00:00:00.000Z',
+        },
       ],
     );
     const now = new Date().toISOString();

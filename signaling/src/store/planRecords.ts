@@ -9,7 +9,7 @@ import type {
   ResponseLevel,
 } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
-import type { ChecklistUnit, NewChecklistItem, PlanRepository } from './planTypes.ts';
+import type { NewChecklistItem, PlanRepository } from './planTypes.ts';
 import { constraintOf, type SqlQueries, type SqlValue } from './sqlDb.ts';
 
 interface PlanRow {
@@ -181,8 +181,7 @@ export function planRepository(db: SqlQueries): PlanRepository {
       }
     },
     get: (id) => plan(db, 'id = ?', [id]),
-    current: (type, level) =>
-      plan(db, 'incident_type = ? AND level = ? ORDER BY version DESC LIMIT 1', [type, level]),
+    current: (type, level) => plan(db, 'incident_type = ? AND level = ? ORDER BY version DESC LIMIT 1', [type, level]),
     versions: async (type, level) =>
       (
         await db.all<PlanRow>('SELECT * FROM plans WHERE incident_type = ? AND level = ? ORDER BY version DESC', [
@@ -275,9 +274,10 @@ export function planRepository(db: SqlQueries): PlanRepository {
         )
       ).map((r) => r.id),
     setOverdue: async (id) => {
-      const changed = await db.run('UPDATE checklist_items SET overdue = 1 WHERE id = ? AND overdue = 0 AND done_at IS NULL', [
-        id,
-      ]);
+      const changed = await db.run(
+        'UPDATE checklist_items SET overdue = 1 WHERE id = ? AND overdue = 0 AND done_at IS NULL',
+        [id],
+      );
       return changed.changes === 1 ? item(db, id) : undefined;
     },
   };
