@@ -137,6 +137,8 @@ export interface ChecklistItemView {
 export interface PlanTaskPreview {
   text: string;
   minutes: number;
+  /** Goes to the affected townships (the officer may change which before sending). */
+  toAffectedTownships: boolean;
   townshipIds: string[];
   departmentIds: string[];
 }

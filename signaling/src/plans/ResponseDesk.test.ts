@@ -131,8 +131,8 @@ describeStoreBackends((env) => {
       incidentId: incident.id,
     });
     expect(state.tasks).toEqual([
-      { text: '转移沿河群众', minutes: 60, townshipIds: ['zixi'], departmentIds: [] },
-      { text: '水库泄洪调度', minutes: 30, townshipIds: [], departmentIds: ['dp-sw'] },
+      { text: '转移沿河群众', minutes: 60, toAffectedTownships: true, townshipIds: ['zixi'], departmentIds: [] },
+      { text: '水库泄洪调度', minutes: 30, toAffectedTownships: false, townshipIds: [], departmentIds: ['dp-sw'] },
     ]);
     const after = await store.incidents.get(incident.id);
     expect(after).toMatchObject({ level: 'III', status: 'responding', departmentIds: ['dp-sw', 'dp-qx'] });

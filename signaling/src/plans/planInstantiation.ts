@@ -65,6 +65,7 @@ export function taskPreview(plan: Pick<PlanView, 'tasks'>, affectedTownshipIds: 
   return plan.tasks.map((task) => ({
     text: task.text,
     minutes: task.minutes,
+    toAffectedTownships: task.toAffectedTownships,
     townshipIds: task.toAffectedTownships ? [...affectedTownshipIds] : [],
     departmentIds: [...task.departmentIds],
   }));
