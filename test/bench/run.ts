@@ -122,3 +122,7 @@ console.log(
   `\n## Information reporting: ${reportTownships} townships each send a report with a ~2 MB photo within one minute`,
 );
 console.table([await runReportsBench({ townships: reportTownships, seconds: 60 })]);
+
+const { runPlansBench } = await import('./plans.ts');
+console.log('\n## Plans: 200 incidents each start a response from a 30-step plan (SQLite file), ticks, overdue watch');
+console.table([await runPlansBench({ incidents: 200, steps: 30 })]);

@@ -106,7 +106,6 @@ export class CommandRoom {
     this.responses = new ResponseDesk({ bus: this.bus, incidents: this.incidents, tasks: this.tasks });
     this.checklistWatch = new ChecklistWatch({
       desk: this.responses,
-      store: opts.store,
       tickMs: opts.checklistTickMs ?? DEFAULT_CHECKLIST_TICK_MS,
     });
   }

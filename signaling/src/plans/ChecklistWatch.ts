@@ -6,7 +6,6 @@
  */
 import type { ChecklistItemView } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
-import type { Store } from '../store/index.ts';
 import type { ResponseDesk } from './ResponseDesk.ts';
 
 const logger = createLogger('ChecklistWatch');
@@ -16,13 +15,11 @@ export const DEFAULT_CHECKLIST_TICK_MS = 15_000;
 
 export class ChecklistWatch {
   readonly #desk: ResponseDesk;
-  readonly #store: Store;
   readonly #timer: NodeJS.Timeout;
   #ticking = false;
 
-  constructor(opts: { desk: ResponseDesk; store: Store; tickMs: number }) {
+  constructor(opts: { desk: ResponseDesk; tickMs: number }) {
     this.#desk = opts.desk;
-    this.#store = opts.store;
     this.#timer = setInterval(() => {
       if (this.#ticking) return;
       this.#ticking = true;
@@ -37,11 +34,9 @@ export class ChecklistWatch {
 
   /** Flags what is due by `now`; returns the items it flagged. */
   async tick(now = new Date()): Promise<ChecklistItemView[]> {
-    const flagged: ChecklistItemView[] = [];
-    for (const id of await this.#store.plans.dueBy(now.toISOString())) {
-      const item = await this.#desk.markOverdue(id);
-      if (item) flagged.push(item);
-    }
+    const flagged = await this.#desk.flagOverdue(now);
+    // One line per tick, however many turned red at once (a big plan's deadlines often fall together).
+    if (flagged.length > 0) logger.info({ flagged: flagged.length }, 'checklist items overdue');
     return flagged;
   }
 

@@ -202,7 +202,7 @@ describeStoreBackends((env) => {
   it('flags items past due once and pushes them red', async () => {
     await plans.save(duty, 'flood', 'III', floodIII());
     await responses.start(duty, incident.id, 'III');
-    const watch = new ChecklistWatch({ desk: responses, store, tickMs: 3_600_000 });
+    const watch = new ChecklistWatch({ desk: responses, tickMs: 3_600_000 });
     try {
       pushed = [];
       const flagged = await watch.tick(new Date(Date.now() + 20 * 60_000));

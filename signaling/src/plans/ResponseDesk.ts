@@ -222,13 +222,17 @@ export class ResponseDesk extends TypedEmitter<ResponseDeskEvents> {
     return this.#bus.store.plans.runningItems({ kind: own.kind, id: own.id });
   }
 
-  /** The checklist watch found the item past due: flag it and tell everyone concerned. */
-  async markOverdue(itemId: string): Promise<ChecklistItemView | undefined> {
-    const item = await this.#bus.store.plans.setOverdue(itemId);
-    if (!item) return undefined;
-    logger.info({ itemId, incidentId: item.incidentId, unit: `${item.unitKind}:${item.unitId}` }, 'checklist overdue');
-    this.safeEmit('checklist', item);
-    return item;
+  /** The checklist watch's tick: open items now past due turn red, and everyone concerned is told. */
+  async flagOverdue(now: Date): Promise<ChecklistItemView[]> {
+    const items = await this.#bus.store.plans.flagOverdue(now.toISOString());
+    for (const item of items) {
+      logger.debug(
+        { itemId: item.id, incidentId: item.incidentId, unit: `${item.unitKind}:${item.unitId}` },
+        'checklist overdue',
+      );
+      this.safeEmit('checklist', item);
+    }
+    return items;
   }
 
   /** The incident's township and those its issued warnings reach, enabled ones, in that order. */

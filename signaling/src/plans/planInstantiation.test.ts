@@ -35,7 +35,13 @@ describe('plan instantiation', () => {
 
   it('addresses task templates and lists every department a plan names', () => {
     expect(taskPreview(plan, ['zixi', 'lucheng'])).toEqual([
-      { text: '排查隐患点', minutes: 120, toAffectedTownships: true, townshipIds: ['zixi', 'lucheng'], departmentIds: ['dp-zrzy'] },
+      {
+        text: '排查隐患点',
+        minutes: 120,
+        toAffectedTownships: true,
+        townshipIds: ['zixi', 'lucheng'],
+        departmentIds: ['dp-zrzy'],
+      },
     ]);
     expect(departmentsNamed(plan)).toEqual(['dp-zrzy', 'dp-yjj']);
   });

@@ -138,10 +138,9 @@ describeStoreBackends((env) => {
       ],
     );
     const now = new Date().toISOString();
-    expect(await store.plans.dueBy(now)).toEqual(['c1']);
-    expect((await store.plans.setOverdue('c1'))?.overdue).toBe(true);
-    expect(await store.plans.setOverdue('c1')).toBeUndefined();
-    expect(await store.plans.dueBy(now)).toEqual([]);
+    expect((await store.plans.flagOverdue(now)).map((i) => [i.id, i.overdue])).toEqual([['c1', true]]);
+    expect(await store.plans.flagOverdue(now)).toEqual([]);
+    expect((await store.plans.item('c1'))?.overdue).toBe(true);
     expect((await store.plans.item('c2'))?.overdue).toBe(false);
   });
 });

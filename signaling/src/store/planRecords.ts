@@ -265,20 +265,26 @@ export function planRepository(db: SqlQueries): PlanRepository {
       const now = Date.now();
       return rows.map((r) => toItem(r, now));
     },
-    dueBy: async (now) =>
-      (
-        await db.all<{ id: string }>(
-          `SELECT i.id FROM checklist_items i JOIN incident_responses r ON r.id = i.response_id
-            WHERE i.done_at IS NULL AND i.overdue = 0 AND r.ended_at IS NULL AND i.due_at <= ?`,
-          [now],
-        )
-      ).map((r) => r.id),
-    setOverdue: async (id) => {
-      const changed = await db.run(
-        'UPDATE checklist_items SET overdue = 1 WHERE id = ? AND overdue = 0 AND done_at IS NULL',
-        [id],
+    flagOverdue: async (now) => {
+      const flagged = await db.all<{ id: string }>(
+        `UPDATE checklist_items SET overdue = 1
+          WHERE done_at IS NULL AND overdue = 0 AND due_at <= ?
+            AND response_id IN (SELECT id FROM incident_responses WHERE ended_at IS NULL)
+          RETURNING id`,
+        [now],
       );
-      return changed.changes === 1 ? item(db, id) : undefined;
+      const items: ChecklistItemView[] = [];
+      const at = Date.now();
+      // Read back in slices: a parameter list stays well under both databases' limits.
+      for (let i = 0; i < flagged.length; i += 500) {
+        const ids = flagged.slice(i, i + 500).map((r) => r.id);
+        const rows = await db.all<ItemRow>(
+          `${ITEM_SELECT} WHERE i.id IN (${ids.map(() => '?').join(', ')}) ORDER BY i.due_at, i.id`,
+          ids,
+        );
+        items.push(...rows.map((r) => toItem(r, at)));
+      }
+      return items;
     },
   };
 }

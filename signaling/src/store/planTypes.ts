@@ -68,8 +68,9 @@ export interface PlanRepository {
   tick(id: string, by: { userId: string; name: string }, at: string): Promise<ChecklistItemView | undefined>;
   /** Items of running responses for the unit (all units when absent), done and open, open ones first by due time. */
   runningItems(unit?: ChecklistUnit): Promise<ChecklistItemView[]>;
-  /** Open, not yet flagged items of running responses due at or before `now`. */
-  dueBy(now: string): Promise<string[]>;
-  /** Flags the item overdue; undefined when it already was (another node flagged it first) or is done. */
-  setOverdue(id: string): Promise<ChecklistItemView | undefined>;
+  /**
+   * Flags every open item of a running response due at or before `now` overdue, in one statement, and returns
+   * those this call flagged (with several nodes ticking, each item is flagged, and so pushed, by one of them).
+   */
+  flagOverdue(now: string): Promise<ChecklistItemView[]>;
 }
