@@ -150,6 +150,15 @@ describe('emergency plans', () => {
     expect(await duty.getByTestId('task-preview-0').textContent()).toContain('东华镇');
     await duty.getByTestId('response-send-tasks').click();
     await duty.getByTestId('response-tasks-sent').waitFor({ timeout: 10_000 });
+    await waitFor(
+      'the sent tasks listed with both townships',
+      () =>
+        duty
+          .getByTestId('response-tasks-list')
+          .textContent({ timeout: 1000 })
+          .catch(() => ''),
+      (text) => Boolean(text?.includes('东华镇') && text.includes('紫溪镇')),
+    );
     const tasks = await apiJson<{ townshipId: string | null; departmentId: string | null }[]>(
       e2e.url,
       await e2e.token('duty'),

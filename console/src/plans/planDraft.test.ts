@@ -1,7 +1,7 @@
 /** The plan editor's working copy and the checklist's red state, without a browser. */
 import type { ChecklistItemView, PlanView } from '@beacon/protocol';
 import { describe, expect, it } from 'vitest';
-import { bodyOf, draftOf } from './planDraft.ts';
+import { bodyOf, draftOf, INCIDENT_TOWNSHIP } from './planDraft.ts';
 import { isLate } from './plansApi.ts';
 
 const stored: PlanView = {
@@ -24,7 +24,7 @@ const stored: PlanView = {
 describe('plan draft', () => {
   it('round-trips a stored version, "the incident’s township" as null on the wire', () => {
     const draft = draftOf(stored);
-    expect(draft.steps[0]?.unitId).toBe('');
+    expect(draft.steps[0]?.unitId).toBe(INCIDENT_TOWNSHIP);
     expect(draft.useWarning).toBe(false);
     const { title, steps, warning, tasks, meetingDepartmentIds } = stored;
     expect(bodyOf(draft)).toEqual({ title, steps, warning, tasks, meetingDepartmentIds });

@@ -1,8 +1,9 @@
 /**
  * The plan editor's working copy: a stored version (or an empty plan) as
  * fields the form edits, and back to the body of PUT /plans/:type/:level.
- * In the form a township step's unit '' stands for "the incident's township"
- * (null on the wire), because a select cannot hold null as a value.
+ * In the form a township step's unit INCIDENT_TOWNSHIP stands for "the
+ * incident's township" (null on the wire): a select shows neither null nor ''
+ * as a chosen option.
  */
 import type { PlanInputDraft, PlanUnitKind, PlanView, WarningColour } from '@beacon/protocol';
 
@@ -29,6 +30,8 @@ export interface PlanDraft {
   meetingDepartmentIds: string[];
 }
 
+export const INCIDENT_TOWNSHIP = '@incident';
+
 export const newStep = (): StepDraft => ({ text: '', unitKind: 'desk', unitId: '', minutes: 30 });
 export const newTask = (): TaskTemplateDraft => ({
   text: '',
@@ -40,7 +43,9 @@ export const newTask = (): TaskTemplateDraft => ({
 export function draftOf(plan: PlanView | undefined): PlanDraft {
   return {
     title: plan?.title ?? '',
-    steps: plan ? plan.steps.map((s) => ({ ...s, unitId: s.unitId ?? '' })) : [newStep()],
+    steps: plan
+      ? plan.steps.map((s) => ({ ...s, unitId: s.unitId ?? (s.unitKind === 'township' ? INCIDENT_TOWNSHIP : '') }))
+      : [newStep()],
     useWarning: plan ? plan.warning !== null : true,
     warning: plan?.warning
       ? { ...plan.warning }
@@ -56,7 +61,7 @@ export function bodyOf(draft: PlanDraft): PlanInputDraft {
     steps: draft.steps.map((s) => ({
       text: s.text,
       unitKind: s.unitKind,
-      unitId: s.unitKind === 'desk' || s.unitId === '' ? null : s.unitId,
+      unitId: s.unitKind === 'desk' || s.unitId === '' || s.unitId === INCIDENT_TOWNSHIP ? null : s.unitId,
       minutes: Number(s.minutes),
     })),
     warning: draft.useWarning ? { ...draft.warning, radiusKm: Number(draft.warning.radiusKm) } : null,
