@@ -3,7 +3,7 @@
  * at 紫溪镇 → the checklist (duty desk, the incident's township, the water bureau), the prefilled warning and the
  * task preview appear; the tasks go to two townships and the water bureau in one click; the bureau's page ticks
  * its checklist item and the duty desk sees it done; 紫溪镇 ticking the bureau's item is refused and changes
- * nothing.
+ * nothing; the plan edited in the 预案 tab becomes version 2 while the running response keeps version 1.
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -199,5 +199,31 @@ describe('emergency plans', () => {
       (d) => d === 'true',
     );
     expect(await duty.getByTestId('incident-timeline').textContent()).toContain('排查沿线水库和河道');
+
+    // The plan is edited in the 预案 tab: a new version; the running response keeps the version it started with.
+    await duty.getByTestId('command-tab-plans').click();
+    await duty.getByTestId('plan-item-landslide-III').getByRole('button').click();
+    // Element Plus puts a test id given to ElInput on its native input.
+    const title = duty.locator('input[data-testid="plan-title"]');
+    await waitFor(
+      'the plan loaded into the editor',
+      () => title.inputValue({ timeout: 1000 }).catch(() => ''),
+      (v) => v === PLAN.title,
+    );
+    await title.fill('地质灾害 III 级应急预案（修订）');
+    await duty.getByTestId('plan-save').click();
+    await waitFor(
+      'version 2 saved',
+      () =>
+        duty
+          .getByTestId('plan-version')
+          .textContent({ timeout: 1000 })
+          .catch(() => ''),
+      (text) => text?.includes('第 2 版') === true,
+    );
+    await duty.getByTestId('command-tab-incidents').click();
+    expect(await duty.getByTestId('response-plan').textContent({ timeout: 10_000 })).toContain(
+      '地质灾害 III 级应急预案（第 1 版）',
+    );
   });
 });
