@@ -159,6 +159,7 @@ export class ResponseDesk extends TypedEmitter<ResponseDeskEvents> {
     const batches = (plan?.tasks ?? [])
       .map((t) => ({ ...t, townshipIds: t.toAffectedTownships ? [...chosen] : [] }))
       .filter((t) => t.townshipIds.length + t.departmentIds.length > 0);
+    if (batches.length === 0) throw BeaconError.badRequest('任务没有发送对象 / the tasks have no addressees');
     // Checked before anything is sent, so a disabled department refuses the whole send.
     for (const t of batches) await enabledDepartmentIds(store, t.departmentIds);
     if (!(await store.plans.markTasksSent(state.current.id, new Date().toISOString()))) {
