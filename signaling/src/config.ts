@@ -63,6 +63,8 @@
  *                            every EVERY until the final report
  *   BEACON_REPORT_MAX_PHOTO_MB largest report photo accepted            10
  *   BEACON_REPORT_TICK_MS    how often overdue reports are looked for   15000
+ *   BEACON_CHECKLIST_TICK_MS how often overdue checklist items of       15000
+ *                            running responses (应急预案) are looked for
  *   BEACON_TURN              start coturn (Debian) for terminals behind off
  *                            NAT/firewalls: on | off
  *   BEACON_TURN_PORT         TURN listening port (UDP and TCP)          3478
@@ -226,6 +228,7 @@ export const configSchema = z
     BEACON_REPORT_DEADLINES: reportDeadlinesEnvSchema.optional(),
     BEACON_REPORT_MAX_PHOTO_MB: z.coerce.number().min(0.1).max(100).default(10),
     BEACON_REPORT_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+    BEACON_CHECKLIST_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
     BEACON_MAP_TILE_URL: z
       .string()
       .regex(/^https?:\/\/\S+$/, 'an http(s) URL')
@@ -398,6 +401,8 @@ export const configSchema = z
       maxPhotoBytes: Math.round(env.BEACON_REPORT_MAX_PHOTO_MB * 1024 * 1024),
       tickMs: env.BEACON_REPORT_TICK_MS,
     },
+    /** How often overdue checklist items are looked for (plans/ChecklistWatch.ts). */
+    checklistTickMs: env.BEACON_CHECKLIST_TICK_MS,
     map: { tileUrl: env.BEACON_MAP_TILE_URL ?? null, tileAttribution: env.BEACON_MAP_TILE_ATTRIBUTION ?? null },
     /** Who may read /metrics (metricsAccess.ts). */
     metrics: { token: env.BEACON_METRICS_TOKEN ?? null, trustLoopback: env.BEACON_METRICS_LOOPBACK === 'on' },

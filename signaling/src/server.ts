@@ -147,6 +147,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     dutyCalls: config.dutyCalls,
     reportsDir: path.join(config.dataDir, 'reports'),
     reports: config.reports,
+    checklistTickMs: config.checklistTickMs,
   });
   life.add('command room', () => command.close());
   const accounts = new AccountSessions();

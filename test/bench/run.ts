@@ -125,3 +125,7 @@ console.table([await runReportsBench({ townships: reportTownships, seconds: 60 }
 const { runAuditChainBench } = await import('./auditChain.ts');
 console.log('\n## Audit hash chain: appends/s without and with the chain (20 in flight), verify time for 100,000 rows');
 console.table(await runAuditChainBench({ appends: 2000, rows: 100_000 }));
+
+const { runPlansBench } = await import('./plans.ts');
+console.log('\n## Plans: 200 incidents each start a response from a 30-step plan (SQLite file), ticks, overdue watch');
+console.table([await runPlansBench({ incidents: 200, steps: 30 })]);

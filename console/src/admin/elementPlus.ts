@@ -1,5 +1,5 @@
 /**
- * The Element Plus parts the admin pages use, registered on their own (not the
+ * The Element Plus parts the admin pages and the plan editor use, registered on their own (not the
  * whole library) with only their styles, so the admin chunk stays small and
  * no other page loads any of it. Its locale follows the console's language.
  */
@@ -23,6 +23,8 @@ import 'element-plus/es/components/table-column/style/css';
 import 'element-plus/es/components/tag/style/css';
 import 'element-plus/es/components/alert/style/css';
 import 'element-plus/es/components/upload/style/css';
+import 'element-plus/es/components/checkbox/style/css';
+import 'element-plus/es/components/input-number/style/css';
 import type { Language } from 'element-plus/es/locale/index.mjs';
 import en from 'element-plus/es/locale/lang/en.mjs';
 import zhCn from 'element-plus/es/locale/lang/zh-cn.mjs';
@@ -31,11 +33,13 @@ import type { Locale } from '../i18n/index.ts';
 export {
   ElAlert,
   ElButton,
+  ElCheckbox,
   ElConfigProvider,
   ElDialog,
   ElForm,
   ElFormItem,
   ElInput,
+  ElInputNumber,
   ElMenu,
   ElMenuItem,
   ElMessage,

@@ -22,6 +22,7 @@ import type {
 import { reactive } from 'vue';
 import { listenDuty, reloadDuty, stopDuty } from '../duty/dutyStore.ts';
 import { isAuthError, toConsoleError } from '../errors.ts';
+import { listenPlans } from '../plans/responseStore.ts';
 import { endSession, session } from '../session.ts';
 import { SignalingClient } from '../signaling/SignalingClient.ts';
 import { showToast } from '../toast.ts';
@@ -199,6 +200,7 @@ function listen(socket: SignalingClient['socket']): void {
   });
   listenDuty(socket, session.user?.id ?? null);
   listenReports(socket);
+  listenPlans(socket);
 }
 
 export function startCommandStore(): void {

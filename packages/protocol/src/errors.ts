@@ -52,6 +52,8 @@ export const ERROR_CODES = [
   'photo_not_image',
   'photo_too_large',
   'location_required',
+  'plan_invalid',
+  'plan_missing',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -10,6 +10,9 @@ import type { DutyCallsOptions } from '../duty/DutyCallsTypes.ts';
 import { DutyDesk } from '../duty/DutyDesk.ts';
 import type { DutyOptions } from '../duty/DutyOptions.ts';
 import type { AlertMetrics } from '../metrics.ts';
+import { ChecklistWatch, DEFAULT_CHECKLIST_TICK_MS } from '../plans/ChecklistWatch.ts';
+import { PlanDesk } from '../plans/PlanDesk.ts';
+import { ResponseDesk } from '../plans/ResponseDesk.ts';
 import { ReportDeadlineWatch } from '../reports/ReportDeadlineWatch.ts';
 import { ReportDesk } from '../reports/ReportDesk.ts';
 import { DEFAULT_REPORT_OPTIONS, type ReportOptions } from '../reports/ReportOptions.ts';
@@ -43,6 +46,8 @@ export interface CommandRoomOptions {
   reportsDir?: string;
   /** Report deadlines, photo size, tick; default DEFAULT_REPORT_OPTIONS. */
   reports?: Partial<ReportOptions>;
+  /** How often overdue checklist items of running responses are looked for (default 15 s). */
+  checklistTickMs?: number;
 }
 
 export class CommandRoom {
@@ -63,6 +68,11 @@ export class CommandRoom {
   /** Information reporting (信息报送): report chains from townships and departments, the duty desk's inbox. */
   readonly reports: ReportDesk;
   readonly reportDeadlines: ReportDeadlineWatch;
+  /** Emergency plans (应急预案): versions per incident type and level. */
+  readonly plans: PlanDesk;
+  /** Responses started on incidents from their plans: checklists, prefilled warning, task preview. */
+  readonly responses: ResponseDesk;
+  readonly checklistWatch: ChecklistWatch;
 
   constructor(opts: CommandRoomOptions) {
     this.bus = new CommandBus(opts.store);
@@ -92,6 +102,12 @@ export class CommandRoom {
       files: photos,
       tickMs: reportOptions.tickMs,
     });
+    this.plans = new PlanDesk(this.bus);
+    this.responses = new ResponseDesk({ bus: this.bus, incidents: this.incidents, tasks: this.tasks });
+    this.checklistWatch = new ChecklistWatch({
+      desk: this.responses,
+      tickMs: opts.checklistTickMs ?? DEFAULT_CHECKLIST_TICK_MS,
+    });
   }
 
   close(): void {
@@ -100,5 +116,6 @@ export class CommandRoom {
     this.presence.close();
     this.dutyCalls.close();
     this.reportDeadlines.stop();
+    this.checklistWatch.stop();
   }
 }

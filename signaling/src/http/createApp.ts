@@ -28,6 +28,7 @@ import { errorHandler, sendError } from './errors.ts';
 import { incidentRouter } from './incidentRoutes.ts';
 import { meetingRouter, recordingLinkRoute, recordingRouter } from './meetingRoutes.ts';
 import { opsRouter } from './opsRoutes.ts';
+import { planRouter } from './planRoutes.ts';
 import { RecordingLinks } from './recordingLinks.ts';
 import { reportRouter } from './reportRoutes.ts';
 import { securityHeaders } from './securityHeaders.ts';
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): Express {
     commandRouter(deps),
     dutyRouter(deps),
     reportRouter(deps),
+    planRouter(deps),
     iceServersRouter(deps.turn ?? null),
   );
   app.use('/api', (req, res) => {

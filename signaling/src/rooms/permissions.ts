@@ -51,6 +51,8 @@ export const ACCOUNT_PERMISSIONS = {
   'duty:write': CITY,
   /** Edit the duty roster and import a month of it. */
   'duty:roster': ['admin', 'duty_officer'],
+  /** Write emergency plans (应急预案); the whole city side reads them and starts responses. */
+  'plans:edit': ['admin', 'duty_officer'],
 } as const satisfies Record<string, readonly Role[]>;
 export type AccountAction = keyof typeof ACCOUNT_PERMISSIONS;
 

@@ -22,6 +22,7 @@ import { EventRateLimiter } from '../limits/EventRateLimiter.ts';
 import { DEFAULT_LIMITS, type LimitsOptions } from '../limits/LimitsOptions.ts';
 import { createLogger } from '../logger.ts';
 import type { BeaconMetrics } from '../metrics.ts';
+import { PlanEmitter } from '../plans/PlanEmitter.ts';
 import { ReportEmitter } from '../reports/ReportEmitter.ts';
 import type { MeetingJournal } from '../rooms/MeetingJournal.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
@@ -125,6 +126,7 @@ export function createSocketServer(opts: SocketServerOptions): {
   const commandEmitter = new CommandEmitter({ io, command: opts.command, localPresence: Boolean(opts.cluster) });
   const dutyEmitter = new DutyEmitter({ io, duty: opts.command.duty });
   const reportEmitter = new ReportEmitter({ io, desk: opts.command.reports });
+  const planEmitter = new PlanEmitter({ io, desk: opts.command.responses });
   const dutyCallEmitter = new DutyCallEmitter({ io, calls: opts.command.dutyCalls, registry: opts.registry });
 
   io.use(
@@ -204,6 +206,7 @@ export function createSocketServer(opts: SocketServerOptions): {
       commandEmitter.close();
       dutyEmitter.close();
       reportEmitter.close();
+      planEmitter.close();
       dutyCallEmitter.close();
       // Disconnects every socket (each runs its cleanup), then closes the engine.
       await new Promise<void>((resolve) => {

@@ -28,6 +28,7 @@ import type {
   PageResult,
   VillageRepository,
 } from './orgTypes.ts';
+import type { PlanRepository } from './planTypes.ts';
 import type { ReportRepository } from './reportTypes.ts';
 import type { InitialAdminSeed } from './seedAdmin.ts';
 
@@ -325,6 +326,8 @@ export interface Store {
   boundaries: BoundaryRepository;
   /** Information reporting (信息报送): report chains from townships and departments. */
   reports: ReportRepository;
+  /** Emergency plans (应急预案): versions, the responses started on incidents, their checklists. */
+  plans: PlanRepository;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }

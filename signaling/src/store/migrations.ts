@@ -559,6 +559,52 @@ const sqliteMigrations: readonly string[] = [
   ALTER TABLE audit ADD COLUMN hash_alg TEXT
     CHECK (hash_alg IS NULL OR (hash_alg IN ('sm3', 'sha256') AND hash IS NOT NULL AND prev_hash IS NOT NULL));
   `,
+  // 13 — emergency plans (应急预案): versions per incident type and level (content: steps, warning and task
+  // templates, meeting invitees as JSON; a version is never changed), the responses started on incidents with
+  // the version they used (one running per incident), and their checklists.
+  `
+  CREATE TABLE plans (
+    id              TEXT PRIMARY KEY,
+    incident_type   TEXT NOT NULL,
+    level           TEXT NOT NULL CHECK (level IN ('I', 'II', 'III', 'IV')),
+    version         INTEGER NOT NULL CHECK (version >= 1),
+    title           TEXT NOT NULL,
+    content         TEXT NOT NULL CHECK (json_valid(content)),
+    created_at      TEXT NOT NULL,
+    created_by      TEXT NOT NULL REFERENCES users (id),
+    created_by_name TEXT NOT NULL,
+    UNIQUE (incident_type, level, version)
+  );
+  CREATE TABLE incident_responses (
+    id              TEXT PRIMARY KEY,
+    incident_id     TEXT NOT NULL REFERENCES incidents (id),
+    plan_id         TEXT NOT NULL REFERENCES plans (id),
+    level           TEXT NOT NULL CHECK (level IN ('I', 'II', 'III', 'IV')),
+    started_at      TEXT NOT NULL,
+    started_by      TEXT NOT NULL REFERENCES users (id),
+    started_by_name TEXT NOT NULL,
+    ended_at        TEXT,
+    tasks_sent_at   TEXT
+  );
+  CREATE INDEX incident_responses_by_incident ON incident_responses (incident_id, started_at);
+  CREATE UNIQUE INDEX incident_responses_running ON incident_responses (incident_id) WHERE ended_at IS NULL;
+  CREATE TABLE checklist_items (
+    id           TEXT PRIMARY KEY,
+    response_id  TEXT NOT NULL REFERENCES incident_responses (id),
+    position     INTEGER NOT NULL,
+    text         TEXT NOT NULL,
+    unit_kind    TEXT NOT NULL CHECK (unit_kind IN ('desk', 'township', 'department')),
+    unit_id      TEXT,
+    due_at       TEXT NOT NULL,
+    done_at      TEXT,
+    done_by      TEXT REFERENCES users (id),
+    done_by_name TEXT,
+    overdue      INTEGER NOT NULL DEFAULT 0 CHECK (overdue IN (0, 1))
+  );
+  CREATE INDEX checklist_items_by_response ON checklist_items (response_id, position);
+  CREATE INDEX checklist_items_by_unit ON checklist_items (unit_kind, unit_id);
+  CREATE INDEX checklist_items_due ON checklist_items (due_at) WHERE done_at IS NULL;
+  `,
 ];
 
 /**
