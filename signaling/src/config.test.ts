@@ -123,6 +123,11 @@ describe('loadConfig', () => {
         urls: ['http://10.0.0.21:4100', 'http://10.0.0.22:4100'],
         discover: false,
         key: 'k'.repeat(32),
+        allow: [
+          { kind: 'IP', address: '127.0.0.0', prefix: 8 },
+          { kind: 'IP', address: '::1', prefix: 128 },
+          { kind: 'DNS', domain: 'localhost' },
+        ],
         pipeSrtp: true,
         regions: { lucheng: 'city', donggua: 'county' },
       },

@@ -84,6 +84,10 @@
  *                            themselves in Redis (needs REDIS_URL)
  *   MEDIA_NODE_KEY           the media nodes' pre-shared key (≥32)     (required with
  *                                                                       MEDIA_NODES)
+ *   MEDIA_NODE_ALLOW         hosts / networks a discovered media node's  127.0.0.0/8,::1,
+ *                            control URL may point to (its Redis entry   localhost
+ *                            must also be signed with MEDIA_NODE_KEY),
+ *                            e.g. 10.20.0.0/16
  *   MEDIA_PIPE_SRTP          SRTP on pipes between media nodes: on|off off (trusted backbone)
  *   BEACON_REGIONS           township → media region for placement,   (unset: by load only)
  *                            e.g. lucheng=city,donggua=county
@@ -138,9 +142,9 @@ import { z } from 'zod';
 import { DEFAULT_DUTY_SHIFTS } from './duty/DutyOptions.ts';
 import { dutyShiftsEnvSchema, timeZoneSchema } from './duty/dutyConfig.ts';
 import { DEFAULT_LIMITS, type RateSpec } from './limits/LimitsOptions.ts';
+import { parseSubtree, type Subtree } from './net/nameSubtrees.ts';
 import { DEFAULT_REPORT_DEADLINES } from './reports/ReportOptions.ts';
 import { reportDeadlinesEnvSchema } from './reports/reportConfig.ts';
-import { parseSubtree } from './tls/caNameConstraints.ts';
 
 const defaultConsoleDist = fileURLToPath(new URL('../../console/dist', import.meta.url));
 
@@ -276,6 +280,22 @@ export const configSchema = z
       ])
       .optional(),
     MEDIA_NODE_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+    MEDIA_NODE_ALLOW: z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter((entry) => entry !== ''),
+      )
+      .pipe(
+        z
+          .array(
+            z.string().refine((entry) => parseSubtree(entry) !== null, 'a host name, an address or a CIDR network'),
+          )
+          .max(64),
+      )
+      .default(['127.0.0.0/8', '::1/128', 'localhost']),
     MEDIA_PIPE_SRTP: z.enum(['on', 'off']).default('off'),
     BEACON_REGIONS: z
       .string()
@@ -371,6 +391,8 @@ export const configSchema = z
             urls: env.MEDIA_NODES === 'discover' ? [] : env.MEDIA_NODES,
             discover: env.MEDIA_NODES === 'discover',
             key: env.MEDIA_NODE_KEY ?? '',
+            /** Where discovered nodes may be (RedisNodeDirectory); listed URLs are trusted as configured. */
+            allow: env.MEDIA_NODE_ALLOW.map((entry) => parseSubtree(entry) as Subtree),
             pipeSrtp: env.MEDIA_PIPE_SRTP === 'on',
             regions: (env.BEACON_REGIONS ?? {}) as Record<string, string>,
           },

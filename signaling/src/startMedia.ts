@@ -47,7 +47,13 @@ export async function startMedia(
   if (mediaNodes.discover && cluster) {
     await life.start(
       'media node directory',
-      () => RedisNodeDirectory.start({ redis: cluster.redis, cascade }),
+      () =>
+        RedisNodeDirectory.start({
+          redis: cluster.redis,
+          cascade,
+          key: mediaNodes.key,
+          allow: mediaNodes.allow,
+        }),
       (directory) => directory.stop(),
     );
   }

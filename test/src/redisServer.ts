@@ -27,22 +27,28 @@ function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port }, () => socket.write('PING\r\n'));
     socket.once('data', (data) => {
-      resolve(data.toString().startsWith('+PONG'));
+      // A server that wants a password answers NOAUTH: it is up all the same.
+      resolve(/^(\+PONG|-NOAUTH)/.test(data.toString()));
       socket.destroy();
     });
     socket.once('error', () => resolve(false));
   });
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/** `args`: more redis-server options, e.g. an ACL user (`--user alice on >pw ~* &* +@all`). */
+export async function startRedis(args: readonly string[] = []): Promise<RedisServer> {
   const port = await freeTcpPort();
   let child: ChildProcess | null = null;
   let output = '';
 
   const start = async (): Promise<void> => {
-    child = spawn(REDIS_BIN, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(
+      REDIS_BIN,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
     });

@@ -2,7 +2,10 @@
  * A media node announces itself in Redis when MEDIA_NODE_REDIS_URL is set, so
  * signaling nodes find new media nodes without a hand-kept MEDIA_NODES list:
  *
- *   beacon:media-node:<nodeId> = { nodeId, url, region }   expires after 6 s, rewritten every 2 s
+ *   beacon:media-node:<nodeId> = { nodeId, url, region, sig }   expires after 6 s, rewritten every 2 s
+ *
+ * `sig` is an HMAC of the entry with MEDIA_NODE_KEY (@beacon/common's
+ * mediaNodeRegistration): signaling connects only to entries it verifies.
  *
  * Signaling nodes in cluster mode with MEDIA_NODES=discover read these keys
  * and connect to every node they find (signaling/src/media-nodes/
@@ -10,6 +13,7 @@
  * channel's own heartbeats. A node that stops writing disappears from the
  * directory; Redis being down only delays discovery of new nodes.
  */
+import { type MediaNodeEntry, type SignedMediaNodeEntry, signMediaNodeEntry } from '@beacon/common';
 import { createClient } from 'redis';
 import { createLogger } from '../logger.ts';
 
@@ -17,33 +21,33 @@ const logger = createLogger('RedisRegistration');
 
 export const MEDIA_NODE_KEY_PREFIX = 'beacon:media-node:';
 
-export interface RegistrationEntry {
-  nodeId: string;
-  /** Control URL signaling connects to. */
-  url: string;
-  region: string;
-}
+export type RegistrationEntry = MediaNodeEntry;
 
 export class RedisRegistration {
   readonly #client: ReturnType<typeof createClient>;
-  readonly #entry: RegistrationEntry;
+  readonly #entry: SignedMediaNodeEntry;
   readonly #timer: NodeJS.Timeout;
 
-  private constructor(client: ReturnType<typeof createClient>, entry: RegistrationEntry, periodMs: number) {
+  private constructor(client: ReturnType<typeof createClient>, entry: SignedMediaNodeEntry, periodMs: number) {
     this.#client = client;
     this.#entry = entry;
     this.#timer = setInterval(() => void this.#write(), periodMs);
     this.#timer.unref();
   }
 
-  static async start(redisUrl: string, entry: RegistrationEntry, periodMs = 2000): Promise<RedisRegistration> {
+  static async start(
+    redisUrl: string,
+    entry: RegistrationEntry,
+    key: string,
+    periodMs = 2000,
+  ): Promise<RedisRegistration> {
     const client = createClient({
       url: redisUrl,
       socket: { reconnectStrategy: (n: number) => Math.min(100 * 2 ** n, 2000) },
     });
     client.on('error', (err: unknown) => logger.warn({ err: (err as Error).message }, 'redis connection error'));
     await client.connect();
-    const registration = new RedisRegistration(client, entry, periodMs);
+    const registration = new RedisRegistration(client, signMediaNodeEntry(entry, key), periodMs);
     await registration.#write();
     logger.info(entry, 'registered in Redis');
     return registration;

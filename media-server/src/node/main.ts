@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     const url = config.controlUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${control.port}`;
     await life.start(
       'directory entry',
-      () => RedisRegistration.start(redisUrl, { nodeId: config.nodeId, url, region: config.region }),
+      () => RedisRegistration.start(redisUrl, { nodeId: config.nodeId, url, region: config.region }, config.key),
       (registration) => registration.stop(),
     );
   }

@@ -13,5 +13,11 @@ export {
   type ProcessSupervisorOptions,
   type RestartPolicy,
 } from './ProcessSupervisor.ts';
+export {
+  type MediaNodeEntry,
+  mediaNodeEntrySigned,
+  type SignedMediaNodeEntry,
+  signMediaNodeEntry,
+} from './mediaNodeRegistration.ts';
 export { REDACT_PATHS, REDACTED, redactUrl } from './redact.ts';
 export { TypedEmitter } from './TypedEmitter.ts';

@@ -63,7 +63,7 @@ export class ClusterNode {
   static async connect(opts: ClusterNodeOptions): Promise<ClusterNode> {
     const clients = [0, 1, 2].map(() => newClient(opts.redisUrl));
     try {
-      await Promise.all(clients.map((client) => client.connect()));
+      await connectChecked(clients);
     } catch (err) {
       await Promise.all(clients.map((client) => client.disconnect().catch(() => undefined)));
       throw new Error(`cannot reach Redis at ${redact(opts.redisUrl)}: ${(err as Error).message}`, { cause: err });
@@ -132,6 +132,37 @@ function newClient(url: string): RedisClient {
   // Without a listener an 'error' event would crash the process on every lost connection.
   client.on('error', (err: unknown) => logger.warn({ err: (err as Error).message }, 'redis connection error'));
   return client;
+}
+
+/**
+ * Connects and makes one round trip. A Redis that wants a password accepts the connection and refuses every
+ * command (NOAUTH), and a wrong password makes the client retry for ever (WRONGPASS): both, and a Redis that
+ * does not answer within `timeoutMs`, become a start error instead of a cluster that silently does nothing.
+ */
+async function connectChecked(clients: RedisClient[], timeoutMs = 10_000): Promise<void> {
+  let lastError = '';
+  let refuse: (err: Error) => void = () => undefined;
+  const refused = new Promise<never>((_, reject) => {
+    refuse = reject;
+  });
+  const onError = (err: unknown) => {
+    lastError = (err as Error).message;
+    if (/WRONGPASS|NOAUTH|NOPERM/.test(lastError)) refuse(new Error(lastError));
+  };
+  for (const client of clients) client.on('error', onError);
+  const timer = setTimeout(() => refuse(new Error(lastError || `no answer within ${timeoutMs} ms`)), timeoutMs);
+  try {
+    await Promise.race([
+      refused,
+      (async () => {
+        await Promise.all(clients.map((client) => client.connect()));
+        await Promise.all(clients.map((client) => client.ping()));
+      })(),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    for (const client of clients) client.off('error', onError);
+  }
 }
 
 /**

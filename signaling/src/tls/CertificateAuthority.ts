@@ -19,14 +19,8 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createLogger } from '../logger.ts';
-import {
-  hostSubtrees,
-  nameConstraintsExtension,
-  parseOpensslConstraints,
-  parseSubtree,
-  type Subtree,
-  withinSubtrees,
-} from './caNameConstraints.ts';
+import { hostSubtrees, parseSubtree, type Subtree, withinSubtrees } from '../net/nameSubtrees.ts';
+import { nameConstraintsExtension, parseOpensslConstraints } from './caNameConstraints.ts';
 
 const run = promisify(execFile);
 const logger = createLogger('CertificateAuthority');

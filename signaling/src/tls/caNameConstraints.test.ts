@@ -4,13 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseSubtree, withinSubtrees } from '../net/nameSubtrees.ts';
 import { ensureCertificates } from './CertificateAuthority.ts';
-import {
-  nameConstraintsExtension,
-  parseOpensslConstraints,
-  parseSubtree,
-  withinSubtrees,
-} from './caNameConstraints.ts';
+import { nameConstraintsExtension, parseOpensslConstraints } from './caNameConstraints.ts';
 
 const run = promisify(execFile);
 let dir: string;
