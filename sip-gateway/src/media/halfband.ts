@@ -40,8 +40,7 @@ const SIDE_TAPS: Float64Array = (() => {
 const CENTRE_TAP = 0.5;
 
 function clamp16(value: number): number {
-  const rounded = Math.round(value);
-  return rounded > 32_767 ? 32_767 : rounded < -32_768 ? -32_768 : rounded;
+  return Math.min(32_767, Math.max(-32_768, Math.round(value)));
 }
 
 /** 16 kHz → 8 kHz for one stream: 320 samples in, 160 out. */
