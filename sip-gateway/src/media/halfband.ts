@@ -43,7 +43,7 @@ function clamp16(value: number): number {
   return Math.min(32_767, Math.max(-32_768, Math.round(value)));
 }
 
-/** 16 kHz → 8 kHz for one stream: 320 samples in, 160 out. */
+/** 16 kHz → 8 kHz for one stream: up to 320 samples in (an even number), half as many out. */
 export class Downsampler {
   /** The last TAPS−1 input samples before this frame, then the frame itself. */
   readonly #line = new Float64Array(TAPS - 1 + WIDE_FRAME_SAMPLES);
@@ -56,8 +56,9 @@ export class Downsampler {
   process(input: Int16Array, out: Int16Array = new Int16Array(FRAME_SAMPLES)): Int16Array {
     const line = this.#line;
     const history = TAPS - 1;
-    for (let i = 0; i < WIDE_FRAME_SAMPLES; i++) line[history + i] = input[i] ?? 0;
-    for (let m = 0; m < FRAME_SAMPLES; m++) {
+    const count = Math.min(WIDE_FRAME_SAMPLES, input.length) >> 1;
+    for (let i = 0; i < 2 * count; i++) line[history + i] = input[i] as number;
+    for (let m = 0; m < count; m++) {
       // Output m is centred on input 2m+1 of this frame, i.e. line index history + 2m + 1 − CENTRE.
       const centre = 2 * m + 1 + history - CENTRE;
       let acc = CENTRE_TAP * (line[centre] as number);
@@ -67,12 +68,12 @@ export class Downsampler {
       }
       out[m] = clamp16(acc);
     }
-    line.copyWithin(0, WIDE_FRAME_SAMPLES);
-    return out;
+    line.copyWithin(0, 2 * count, 2 * count + history);
+    return count === out.length ? out : out.subarray(0, count);
   }
 }
 
-/** 8 kHz → 16 kHz for one stream: 160 samples in, 320 out. */
+/** 8 kHz → 16 kHz for one stream: up to 160 samples in, twice as many out. */
 export class Upsampler {
   static readonly #HALF = SIDE_TAPS.length;
   /** The last 2×HALF input samples before this frame, then the frame itself. */
@@ -86,8 +87,9 @@ export class Upsampler {
     const line = this.#line;
     const half = Upsampler.#HALF;
     const history = 2 * half;
-    for (let i = 0; i < FRAME_SAMPLES; i++) line[history + i] = input[i] ?? 0;
-    for (let m = 0; m < FRAME_SAMPLES; m++) {
+    const count = Math.min(FRAME_SAMPLES, input.length);
+    for (let i = 0; i < count; i++) line[history + i] = input[i] as number;
+    for (let m = 0; m < count; m++) {
       // Zero-stuffed input times 2 (the gain lost to the zeros): the even phase is the centre tap alone,
       // the odd phase the side taps around the gap between two input samples.
       const base = m + half;
@@ -98,7 +100,7 @@ export class Upsampler {
       }
       out[2 * m + 1] = clamp16(2 * acc);
     }
-    line.copyWithin(0, FRAME_SAMPLES);
-    return out;
+    line.copyWithin(0, count, count + history);
+    return 2 * count === out.length ? out : out.subarray(0, 2 * count);
   }
 }
