@@ -84,6 +84,13 @@ export class RoomTap {
     return this.#byProducer.size;
   }
 
+  /** RTP packets accepted into the streams' jitter buffers so far. */
+  get packetsReceived(): number {
+    let received = 0;
+    for (const stream of this.#byProducer.values()) received += stream.jitter.stats.received;
+    return received;
+  }
+
   addStream(s: TapStreamInfo): void {
     const mime = s.mimeType.toLowerCase();
     let decoder: OpusStream | G722Decoder | G711Codec;
