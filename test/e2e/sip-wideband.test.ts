@@ -115,11 +115,12 @@ describe.skipIf(unavailable !== null)('wideband phones and levels', () => {
   beforeAll(async () => {
     watcher = await e2e.client('duty');
     await watcher.join('city-weekly');
-    // Chromium's noise suppressor takes a steady tone for noise: measured in the page, the fake microphone's
-    // 1 kHz + 6 kHz file came out of the default getUserMedia 19.6 dB down (RMS 0.019 against 0.178 with
-    // { noiseSuppression: false }; echo cancellation and gain control alone changed nothing). That, not
-    // Beacon's path, was the browser's "20 dB" loss at the phones; speech is not stationary and keeps its
-    // level. The level check measures Beacon's path, so this browser captures the tone without it.
+    // Chromium's audio processing takes a steady tone for noise: measured in the page, the fake microphone's
+    // 1 kHz + 6 kHz file came out of the console's getUserMedia ({ audio: true }) 19.6 dB down (RMS 0.019
+    // against 0.178 unprocessed), and the conference's sent audioLevel was 0.036 against 0.323 with
+    // { noiseSuppression: false }. That, not Beacon's path, was the browser's "20 dB" loss at the phones;
+    // speech is not stationary and is not suppressed so. The level check measures Beacon's path (Opus
+    // decode, resampling, mix, G.711/G.722), so this browser captures the tone without noise suppression.
     const page = await e2e.newPage('chair');
     await page.addInitScript(() => {
       type Constraints = { audio?: boolean | Record<string, unknown>; video?: unknown };
