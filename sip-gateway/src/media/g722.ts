@@ -17,8 +17,8 @@
  */
 
 /** The QMF's 24 coefficients (G.722 Table 11), split into the taps for even and odd delays. */
-const QMF_EVEN = [3, -11, 12, 32, -210, 951, 3876, -805, 362, -156, 53, -11];
-const QMF_ODD = [-11, 53, -156, 362, -805, 3876, 951, -210, 32, 12, -11, 3];
+const QMF_EVEN = Int32Array.from([3, -11, 12, 32, -210, 951, 3876, -805, 362, -156, 53, -11]);
+const QMF_ODD = Int32Array.from([-11, 53, -156, 362, -805, 3876, 951, -210, 32, 12, -11, 3]);
 
 /** Lower band: decision levels of the 6-bit quantiser (Table 6), in units of the scale factor / 4096. */
 const Q6 = [
@@ -88,9 +88,19 @@ class SubBand {
   #a2 = 0;
   #p1 = 0;
   #p2 = 0;
-  /** Zero coefficients b1..b6 and quantised differences dq(n-1)..dq(n-6). */
-  readonly #b = new Int32Array(6);
-  readonly #dq = new Int32Array(6);
+  /** Zero coefficients b1..b6 and quantised differences dq(n-1)..dq(n-6), unrolled: this runs twice per sample pair. */
+  #b1 = 0;
+  #b2 = 0;
+  #b3 = 0;
+  #b4 = 0;
+  #b5 = 0;
+  #b6 = 0;
+  #d1 = 0;
+  #d2 = 0;
+  #d3 = 0;
+  #d4 = 0;
+  #d5 = 0;
+  #d6 = 0;
 
   constructor(
     initialStep: number,
@@ -137,44 +147,72 @@ class SubBand {
     this.#p2 = this.#p1;
     this.#p1 = p;
 
-    // UPZERO (sign-sign adaptation against dq(n-i)), DELAYA, FILTEZ.
+    // UPZERO (sign-sign adaptation of b_i against dq(n-i)), DELAYA, FILTEZ (b_i times the shifted dq line).
     const gain = dq === 0 ? 0 : 128;
-    const b = this.#b;
-    const history = this.#dq;
-    let zeros = 0;
-    for (let i = 5; i >= 0; i--) {
-      const older = i === 0 ? dq : (history[i - 1] as number);
-      const bi = sat16((signsDiffer(history[i] as number, dq) ? -gain : gain) + (((b[i] as number) * 32_640) >> 15));
-      b[i] = bi;
-      zeros += (bi * sat16(older + older)) >> 15;
-      history[i] = older;
-    }
+    const d1 = this.#d1;
+    const d2 = this.#d2;
+    const d3 = this.#d3;
+    const d4 = this.#d4;
+    const d5 = this.#d5;
+    const b1 = sat16((signsDiffer(d1, dq) ? -gain : gain) + ((this.#b1 * 32_640) >> 15));
+    const b2 = sat16((signsDiffer(d2, dq) ? -gain : gain) + ((this.#b2 * 32_640) >> 15));
+    const b3 = sat16((signsDiffer(d3, dq) ? -gain : gain) + ((this.#b3 * 32_640) >> 15));
+    const b4 = sat16((signsDiffer(d4, dq) ? -gain : gain) + ((this.#b4 * 32_640) >> 15));
+    const b5 = sat16((signsDiffer(d5, dq) ? -gain : gain) + ((this.#b5 * 32_640) >> 15));
+    const b6 = sat16((signsDiffer(this.#d6, dq) ? -gain : gain) + ((this.#b6 * 32_640) >> 15));
+    const zeros =
+      ((b1 * sat16(dq + dq)) >> 15) +
+      ((b2 * sat16(d1 + d1)) >> 15) +
+      ((b3 * sat16(d2 + d2)) >> 15) +
+      ((b4 * sat16(d3 + d3)) >> 15) +
+      ((b5 * sat16(d4 + d4)) >> 15) +
+      ((b6 * sat16(d5 + d5)) >> 15);
+    this.#b1 = b1;
+    this.#b2 = b2;
+    this.#b3 = b3;
+    this.#b4 = b4;
+    this.#b5 = b5;
+    this.#b6 = b6;
+    this.#d6 = d5;
+    this.#d5 = d4;
+    this.#d4 = d3;
+    this.#d3 = d2;
+    this.#d2 = d1;
+    this.#d1 = dq;
     this.#zeroPart = sat16(zeros);
     this.estimate = sat16(poles + this.#zeroPart);
   }
 }
 
-/** The transmit/receive QMF's delay line: a ring of 12 pairs kept twice so a window is always contiguous. */
+/**
+ * The transmit/receive QMF's delay line: the last 12 pairs, each of its two
+ * lines kept twice over in a ring so that a window is always contiguous.
+ * `filter` pushes a pair and leaves both lines' sums in `sumA`/`sumB`.
+ */
 class QmfLine {
-  readonly #even = new Int32Array(24);
-  readonly #odd = new Int32Array(24);
+  readonly #a = new Int32Array(24);
+  readonly #b = new Int32Array(24);
   #pos = 0;
+  sumA = 0;
+  sumB = 0;
 
-  /** Adds a pair; returns nothing: read with dotEven/dotOdd. */
-  push(even: number, odd: number): void {
+  /** Pushes (a, b), then sums the A line against `tapsA` and the B line against `tapsB`, oldest sample first. */
+  filter(a: number, b: number, tapsA: Int32Array, tapsB: Int32Array): void {
     const pos = this.#pos;
-    this.#even[pos] = this.#even[pos + 12] = even;
-    this.#odd[pos] = this.#odd[pos + 12] = odd;
-    this.#pos = pos === 11 ? 0 : pos + 1;
-  }
-
-  /** Σ coefficient × sample over the last 12 values of one line, oldest first. */
-  dot(line: 'even' | 'odd', taps: readonly number[]): number {
-    const values = line === 'even' ? this.#even : this.#odd;
-    const start = this.#pos;
-    let sum = 0;
-    for (let i = 0; i < 12; i++) sum += (values[start + i] as number) * (taps[i] as number);
-    return sum;
+    const lineA = this.#a;
+    const lineB = this.#b;
+    lineA[pos] = lineA[pos + 12] = a;
+    lineB[pos] = lineB[pos + 12] = b;
+    const start = pos === 11 ? 0 : pos + 1;
+    this.#pos = start;
+    let sumA = 0;
+    let sumB = 0;
+    for (let i = 0; i < 12; i++) {
+      sumA += (lineA[start + i] as number) * (tapsA[i] as number);
+      sumB += (lineB[start + i] as number) * (tapsB[i] as number);
+    }
+    this.sumA = sumA;
+    this.sumB = sumB;
   }
 }
 
@@ -191,9 +229,10 @@ export class G722Encoder {
   encodeInto(pcm: Int16Array, out: Uint8Array, offset = 0): number {
     const pairs = pcm.length >> 1;
     for (let n = 0; n < pairs; n++) {
-      this.#qmf.push(pcm[2 * n] as number, pcm[2 * n + 1] as number);
-      const evenSum = this.#qmf.dot('even', QMF_EVEN);
-      const oddSum = this.#qmf.dot('odd', QMF_ODD);
+      const qmf = this.#qmf;
+      qmf.filter(pcm[2 * n] as number, pcm[2 * n + 1] as number, QMF_EVEN, QMF_ODD);
+      const evenSum = qmf.sumA;
+      const oddSum = qmf.sumB;
       // DC gain of each filter is 4096, two are summed, and the ADPCM works on 15 bits: shift by 14.
       const xLow = (oddSum + evenSum) >> 14;
       const xHigh = (oddSum - evenSum) >> 14;
@@ -213,8 +252,16 @@ export class G722Encoder {
     const band = this.#low;
     const e = sat16(x - band.estimate);
     const magnitude = e >= 0 ? e : -e - 1;
-    let i = 1;
-    while (i < 30 && magnitude >= ((Q6[i] as number) * band.step) >> 12) i++;
+    // The first decision level above the magnitude (1..29), else 30. The levels grow with i, so a binary
+    // search finds the same interval as the standard's linear scan in 5 steps instead of up to 29.
+    let low = 1;
+    let high = 30;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (magnitude >= ((Q6[mid] as number) * band.step) >> 12) low = mid + 1;
+      else high = mid;
+    }
+    const i = low;
     const code = e < 0 ? (ILN[i] as number) : (ILP[i] as number);
     const code4 = code >> 2;
     const dq = (band.step * (QM4[code4] as number)) >> 15;
@@ -251,9 +298,10 @@ export class G722Decoder {
       const rLow = this.#decodeLow(code & 0x3f);
       const rHigh = this.#decodeHigh(code >> 6);
       // Receive QMF: its DC gain is 4096 and the ADPCM output has 15 bits: shift by 11.
-      this.#qmf.push(sat16(rLow - rHigh), sat16(rLow + rHigh));
-      out[offset + 2 * n] = sat16(this.#qmf.dot('even', QMF_ODD) >> 11);
-      out[offset + 2 * n + 1] = sat16(this.#qmf.dot('odd', QMF_EVEN) >> 11);
+      const qmf = this.#qmf;
+      qmf.filter(sat16(rLow - rHigh), sat16(rLow + rHigh), QMF_ODD, QMF_EVEN);
+      out[offset + 2 * n] = sat16(qmf.sumA >> 11);
+      out[offset + 2 * n + 1] = sat16(qmf.sumB >> 11);
     }
     return bytes * 2;
   }
