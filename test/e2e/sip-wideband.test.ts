@@ -95,6 +95,22 @@ async function heardAmplitude(phone: BaresipPhone, frequency: number, seconds = 
 
 const db = (amplitude: number) => 20 * Math.log10(amplitude / TONE);
 
+/** True once the page receives a G.722 audio stream with packets and a level above silence. */
+async function receivedG722(terminal: Terminal): Promise<boolean> {
+  const stats = await terminal.page.evaluate(async () => {
+    type Hooks = { __beacon?: { recvTransportStats(): Promise<Record<string, unknown>[]> } };
+    return (await (globalThis as unknown as Hooks).__beacon?.recvTransportStats()) ?? [];
+  });
+  const g722 = new Set(stats.filter((s) => s.type === 'codec' && s.mimeType === 'audio/G722').map((s) => s.id));
+  return stats.some(
+    (s) =>
+      s.type === 'inbound-rtp' &&
+      g722.has(s.codecId) &&
+      Number(s.packetsReceived ?? 0) > 50 &&
+      Number(s.audioLevel ?? 0) > 0.01,
+  );
+}
+
 describe.skipIf(unavailable !== null)('wideband phones and levels', () => {
   let browserWav: string;
   let chair: Terminal;
@@ -170,6 +186,12 @@ describe.skipIf(unavailable !== null)('wideband phones and levels', () => {
     }).catch(measure);
     const report = Object.fromEntries(Object.entries(levels).map(([k, v]) => [k, `${db(v.amplitude).toFixed(1)} dB`]));
     console.info('heard levels relative to the source', report, 'browser send audioLevel', sent);
+
+    // The browser hears the G.722 phone as is: its consumer is G.722 (no transcoding), packets flow with sound.
+    await waitUntil('the browser receiving the G.722 phone', () => receivedG722(chair), Boolean, {
+      timeoutMs: 20_000,
+      intervalMs: 500,
+    });
 
     // G.722 end to end: baresip decodes at 16 kHz, and the browser's 6 kHz arrives at its level.
     expect(levels.wide6k.rate).toBe(16_000);
