@@ -11,9 +11,16 @@
  * hears the 16 kHz mix; a PCMA leg hears the 8 kHz mix, whose browser
  * sources are each downsampled once per tick for the whole room.
  *
+ * The mixer runs measure wall time (the event loop's utilisation), which a
+ * busy machine inflates; `runCodecCpu` measures the codecs alone in CPU time
+ * (process.cpuUsage), which it does not.
+ *
  * Run alone: `node --import tsx test/bench/sipCodecs.ts` (also part of `npm run bench`).
  */
+import { g711Decode, g711Encode } from '../../sip-gateway/src/media/g711.ts';
+import { G722Decoder, G722Encoder } from '../../sip-gateway/src/media/g722.ts';
 import { runMixerBench } from '../../sip-gateway/src/media/mixerBench.ts';
+import { SineSource } from '../../sip-gateway/src/media/toneTesting.ts';
 
 export interface CodecCostRow {
   codec: string;
@@ -61,9 +68,59 @@ export async function runCodecCost(rooms: number, legsPerRoom: number, seconds: 
   return rows;
 }
 
+export interface CodecCpuRow {
+  codec: string;
+  encodeUsPerFrame: number;
+  decodeUsPerFrame: number;
+}
+
+/** CPU µs to encode and to decode one 20 ms frame, per codec. */
+export function runCodecCpu(frames = 20_000): CodecCpuRow[] {
+  const wide = Array.from(
+    { length: 50 },
+    (
+      (tone) => () =>
+        tone.next()
+    )(new SineSource(440, 6000, 16_000)),
+  );
+  const narrow = Array.from(
+    { length: 50 },
+    (
+      (tone) => () =>
+        tone.next()
+    )(new SineSource(440, 6000)),
+  );
+  const cpuUs = (run: (i: number) => void) => {
+    for (let i = 0; i < 2000; i++) run(i);
+    const start = process.cpuUsage();
+    for (let i = 0; i < frames; i++) run(i);
+    const used = process.cpuUsage(start);
+    return Math.round(((used.user + used.system) / frames) * 10) / 10;
+  };
+  const encoder = new G722Encoder();
+  const decoder = new G722Decoder();
+  const g722 = Buffer.alloc(160);
+  const pcm = new Int16Array(320);
+  const alaw = g711Encode('PCMA', narrow[0] as Int16Array);
+  return [
+    {
+      codec: 'PCMA',
+      encodeUsPerFrame: cpuUs((i) => g711Encode('PCMA', narrow[i % 50] as Int16Array)),
+      decodeUsPerFrame: cpuUs(() => g711Decode('PCMA', alaw)),
+    },
+    {
+      codec: 'G722',
+      encodeUsPerFrame: cpuUs((i) => encoder.encodeInto(wide[i % 50] as Int16Array, g722)),
+      decodeUsPerFrame: cpuUs(() => decoder.decodeInto(g722, pcm)),
+    },
+  ];
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log('## Codec CPU per 20 ms frame (process.cpuUsage)');
+  console.table(runCodecCpu());
   const rooms = Number(process.env.BENCH_SIP_ROOMS ?? 4);
   const legs = Number(process.env.BENCH_SIP_LEGS ?? 20);
-  console.log(`## SIP leg cost by codec (${rooms} rooms × ${legs} legs, 2 browser speakers per room, 10 s)`);
+  console.log(`\n## SIP leg cost by codec (${rooms} rooms × ${legs} legs, 2 browser speakers per room, 10 s)`);
   console.table(await runCodecCost(rooms, legs, 10));
 }
