@@ -5,7 +5,7 @@ import type { types as ms } from 'mediasoup';
  * are lossy and most participants are silent most of the time. VP8: every
  * browser and the township video terminals decode it. G.711 (PCMU, PCMA):
  * desk phones' audio enters through the SIP gateway as is, and browsers
- * decode it, so nothing transcodes on the way in. Opus stays first: the
+ * decode it, so nothing transcodes on the way in; G.722 likewise. Opus stays first: the
  * order is the preference mediasoup-client sends with.
  */
 export const MEDIA_CODECS: ms.RouterRtpCodecCapability[] = [
@@ -13,4 +13,6 @@ export const MEDIA_CODECS: ms.RouterRtpCodecCapability[] = [
   { kind: 'video', mimeType: 'video/VP8', clockRate: 90_000, parameters: { 'x-google-start-bitrate': 1000 } },
   { kind: 'audio', mimeType: 'audio/PCMU', clockRate: 8000, channels: 1 },
   { kind: 'audio', mimeType: 'audio/PCMA', clockRate: 8000, channels: 1 },
+  // G.722: wideband desk phones and video terminals enter as is; browsers decode it (RTP clock 8000, RFC 3551).
+  { kind: 'audio', mimeType: 'audio/G722', clockRate: 8000, channels: 1 },
 ];

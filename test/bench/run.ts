@@ -20,6 +20,7 @@ import { printPeerRows, runPeerBench } from './janus.ts';
 import { runJoinLatency } from './joinLatency.ts';
 import { runMapRender } from './mapRender.ts';
 import { runMixerCapacity, runSipLoad } from './sip.ts';
+import { runCodecCost, runCodecCpu } from './sipCodecs.ts';
 import { printTownshipLink, runTownshipLink } from './townshipLink.ts';
 
 const joins = Number(process.env.BENCH_JOINS ?? 10);
@@ -48,6 +49,10 @@ console.log(
   `\n## SIP mixer capacity in-process (${sipRooms} rooms × ${sipLegs} phone legs, 3 speakers per room, 15 s)`,
 );
 console.table([await runMixerCapacity(sipRooms, sipLegs, 15)]);
+console.log(`\n## SIP leg cost by codec: G.722 vs PCMA (4 rooms × ${sipLegs} legs, 2 browser speakers per room, 10 s)`);
+console.table(await runCodecCost(4, sipLegs, 10));
+console.log('\n## Codec CPU per 20 ms frame (process.cpuUsage: not inflated by a busy machine)');
+console.table(runCodecCpu());
 console.log(
   `\n## SIP load through Kamailio (${sipRooms} rooms × ${sipLegs} legs dial in at 20 calls/s, PIN, g711a.pcap)`,
 );

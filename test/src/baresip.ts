@@ -1,7 +1,8 @@
 /**
  * baresip 1.0 (Debian baresip-core) as a real desk phone for tests: its own config
- * directory, SIP on loopback, G.711 only, audio from a WAV file (aufile), what it
- * hears recorded to WAV (sndfile), driven over ctrl_tcp (netstring JSON).
+ * directory, SIP on loopback, G.711 (or G.722 — its g722 module, spandsp's codec),
+ * audio from a WAV file (aufile), what it hears recorded to WAV (sndfile), driven
+ * over ctrl_tcp (netstring JSON).
  *
  * Measured facts about this baresip that shape the code:
  * - No sound card is needed: `aubridge` is a player that never touches ALSA, and
@@ -39,7 +40,7 @@ export interface BaresipOptions {
   password?: string;
   /** Register here (regint 60); null/absent: no registration, for direct peer-to-peer calls. */
   registrar?: { host: string; port: number } | null;
-  /** Any WAV sox reads; converted to 8 kHz mono and looped to `maxCallSeconds`. */
+  /** Any WAV sox reads; converted to 8 kHz (16 kHz for G.722) mono and looped to `maxCallSeconds`. */
   sourceWav: string;
   /** Where sndfile writes the call recordings (kept after stop). */
   recordDir: string;
@@ -49,6 +50,11 @@ export interface BaresipOptions {
   autoAnswer?: boolean;
   /** Longest call the looped source supports before baresip hangs up with "end of file" (default 300). */
   maxCallSeconds?: number;
+  /**
+   * Codecs offered, in order (default PCMU, PCMA). With G722 first the phone is
+   * wideband: it sends and records 16 kHz audio.
+   */
+  codecs?: ('PCMU' | 'PCMA' | 'G722')[];
 }
 
 export interface BaresipPhone {
@@ -135,7 +141,8 @@ async function pickTcpPort(): Promise<number> {
   });
 }
 
-function configText(dir: string, sipPort: number, ctrlPort: number, recordDir: string): string {
+function configText(dir: string, sipPort: number, ctrlPort: number, recordDir: string, codecs: string[]): string {
+  const rate = sourceRate(codecs);
   return [
     'poll_method epoll',
     `sip_listen 127.0.0.1:${sipPort}`,
@@ -146,14 +153,15 @@ function configText(dir: string, sipPort: number, ctrlPort: number, recordDir: s
     // aubridge without a matching source is a sink that needs no sound card.
     'audio_player aubridge,nil',
     'audio_alert aubridge,nil',
-    'ausrc_srate 8000',
+    `ausrc_srate ${rate}`,
     'ausrc_channels 1',
-    'auplay_srate 8000',
+    `auplay_srate ${rate}`,
     'auplay_channels 1',
     'statmode_default off',
     'jitter_buffer_delay 5-10',
     'module_path /usr/lib/baresip/modules',
     'module g711.so',
+    ...(codecs.includes('G722') ? ['module g722.so'] : []),
     'module aufile.so',
     'module aubridge.so',
     'module sndfile.so',
@@ -170,10 +178,17 @@ function accountLine(opts: BaresipOptions, sipPort: number): string {
   const aor = registrar
     ? `sip:${extension}@${registrar.host}:${registrar.port};transport=udp`
     : `sip:${extension}@127.0.0.1:${sipPort}`;
-  const params = [`regint=${registrar ? 60 : 0}`, 'audio_codecs=PCMU,PCMA', 'ptime=20'];
+  // baresip takes a bare name as name/8000/1: G.722 must be named with its 16 kHz audio rate.
+  const codecs = (opts.codecs ?? ['PCMU', 'PCMA']).map((c) => (c === 'G722' ? 'G722/16000/1' : c)).join(',');
+  const params = [`regint=${registrar ? 60 : 0}`, `audio_codecs=${codecs}`, 'ptime=20'];
   params.push(`answermode=${opts.autoAnswer ? 'auto' : 'manual'}`);
   if (password !== undefined) params.push(`auth_user=${extension}`, `auth_pass=${password}`);
   return `<${aor}>;${params.join(';')}`;
+}
+
+/** 16 kHz for a wideband (G.722-first) phone, else 8 kHz. */
+function sourceRate(codecs: readonly string[]): number {
+  return codecs[0] === 'G722' ? 16_000 : 8000;
 }
 
 export async function startBaresip(opts: BaresipOptions): Promise<BaresipPhone> {
@@ -192,7 +207,7 @@ export async function startBaresip(opts: BaresipOptions): Promise<BaresipPhone> 
     await run('sox', [
       opts.sourceWav,
       '-r',
-      '8000',
+      String(sourceRate(opts.codecs ?? [])),
       '-c',
       '1',
       '-b',
@@ -206,7 +221,7 @@ export async function startBaresip(opts: BaresipOptions): Promise<BaresipPhone> 
     for (let attempt = 1; ; attempt++) {
       const sipPort = await pickSipPort();
       const ctrlPort = await pickTcpPort();
-      await writeFile(join(dir, 'config'), configText(dir, sipPort, ctrlPort, opts.recordDir));
+      await writeFile(join(dir, 'config'), configText(dir, sipPort, ctrlPort, opts.recordDir, opts.codecs ?? []));
       const phone = new Phone(dir, sipPort, ctrlPort, opts);
       try {
         await phone.start(accountLine(opts, sipPort));

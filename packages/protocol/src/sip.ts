@@ -180,9 +180,9 @@ export const sipEventSchemas = {
   }),
 
   // ---- a phone leg's own socket -------------------------------------------
-  /** Opens the leg's producer: G.711 RTP from the gateway into the room. */
+  /** Opens the leg's producer: G.711 or G.722 (wideband, RTP clock 8000) RTP from the gateway into the room. */
   'phone:media': z.object({
-    codec: z.enum(['PCMU', 'PCMA']),
+    codec: z.enum(['PCMU', 'PCMA', 'G722']),
     ssrc: z.number().int().min(1).max(0xffff_ffff),
     payloadType: z.number().int().min(0).max(127),
     /** The gateway socket the audio comes from: the producer then takes RTP from there only (no comedia). */

@@ -5,6 +5,7 @@
 import type { SipCallDirection, SipCallOutcome } from '@beacon/protocol';
 import type { PhoneMedia } from '../media/PhoneMedia.ts';
 import type { PromptLibrary } from '../media/PromptLibrary.ts';
+import type { UplinkCodec } from '../media/phoneCodec.ts';
 import type { GatewayService } from '../signaling/GatewayService.ts';
 import type { LegConnection } from '../signaling/LegConnection.ts';
 import type { CallLeg, LegRoomAudio } from './CallLeg.ts';
@@ -13,6 +14,8 @@ import type { PinGuard, PinLock } from './PinGuard.ts';
 export interface RtpSource {
   readonly localIp: string;
   readonly localPort: number;
+  /** The codec the leg's producer should have (read when it is opened): G722 for a G.722 phone. */
+  readonly uplinkCodec?: UplinkCodec;
 }
 
 export interface GatewayContext {

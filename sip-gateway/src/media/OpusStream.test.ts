@@ -5,8 +5,18 @@ import { encodeOpusTone } from './opusTesting.ts';
 import { concatFrames, goertzel } from './toneTesting.ts';
 
 describe('OpusStream', () => {
-  it('decodes 48 kHz stereo Opus into 8 kHz mono frames with the tone intact', () => {
+  it('decodes 48 kHz stereo Opus into 16 kHz mono frames with the tone intact, level kept', () => {
     const stream = new OpusStream();
+    const frames = encodeOpusTone(600, 8000, 25).map((p) => stream.decode(p).slice());
+    expect(frames.every((f) => f.length === 320)).toBe(true);
+    const tail = concatFrames(frames.slice(5));
+    expect(goertzel(tail, 600, 16_000)).toBeGreaterThan(7500);
+    expect(goertzel(tail, 600, 16_000)).toBeLessThan(8500);
+    expect(goertzel(tail, 1500, 16_000)).toBeLessThan(300);
+  });
+
+  it('decodes into 8 kHz frames when asked', () => {
+    const stream = new OpusStream(8000);
     const frames = encodeOpusTone(600, 8000, 25).map((p) => stream.decode(p).slice());
     expect(frames.every((f) => f.length === 160)).toBe(true);
     const tail = concatFrames(frames.slice(5));
@@ -17,9 +27,9 @@ describe('OpusStream', () => {
   it('splits a 60 ms packet into three frames', () => {
     const stream = new OpusStream();
     const [packet] = encodeOpusTone(600, 8000, 1, 60);
-    expect(stream.decode(packet as Buffer)).toHaveLength(160);
-    expect(stream.next()).toHaveLength(160);
-    expect(stream.next()).toHaveLength(160);
+    expect(stream.decode(packet as Buffer)).toHaveLength(320);
+    expect(stream.next()).toHaveLength(320);
+    expect(stream.next()).toHaveLength(320);
     expect(stream.next()).toBeNull();
   });
 

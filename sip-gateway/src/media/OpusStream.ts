@@ -1,12 +1,14 @@
 /**
  * Decodes one Opus stream (a browser's microphone, 48 kHz as WebRTC sends
- * it) straight to the gateway's 8 kHz mono frames: libopus decodes any
- * Opus packet at any of its rates and downmixes stereo, so no resampler is
- * needed. Decoding is the expensive part of the mixer (≈26 µs a frame), so
- * a room has one OpusStream per browser producer, shared by all its phones.
+ * it) straight to the gateway's mono frames, 16 kHz by default (the mixer's
+ * wideband rate: G.722 legs hear browsers up to 8 kHz, G.711 legs get them
+ * through one half-band filter per stream): libopus decodes any Opus
+ * packet at any of its rates and downmixes stereo. Decoding is the
+ * expensive part of the mixer, so a room has one OpusStream per browser
+ * producer, shared by all its phones.
  */
 import opus from '@discordjs/opus';
-import { FRAME_SAMPLES, SAMPLE_RATE } from './audioFrame.ts';
+import { frameSamples, type MixRate, WIDE_SAMPLE_RATE } from './audioFrame.ts';
 
 /** Gain per concealed frame: −6 dB every 20 ms, so a lost burst fades out instead of buzzing. */
 const CONCEAL_FADE = 0.5;
@@ -14,7 +16,8 @@ const CONCEAL_FADE = 0.5;
 const CONCEAL_LIMIT = 5;
 
 export class OpusStream {
-  readonly #decoder = new opus.OpusEncoder(SAMPLE_RATE, 1);
+  readonly #decoder: opus.OpusEncoder;
+  readonly #frameSamples: number;
   /** Frames decoded beyond the first of a packet longer than 20 ms (browsers may send 40/60 ms). */
   readonly #pending: Int16Array[] = [];
   #last: Int16Array | null = null;
@@ -22,7 +25,12 @@ export class OpusStream {
   /** Packets libopus rejected (each replaced by a concealment frame). */
   decodeErrors = 0;
 
-  /** 160 samples at 8 kHz from one Opus packet. A corrupt packet yields a concealment frame. */
+  constructor(readonly rate: MixRate = WIDE_SAMPLE_RATE) {
+    this.#decoder = new opus.OpusEncoder(rate, 1);
+    this.#frameSamples = frameSamples(rate);
+  }
+
+  /** One 20 ms frame at `rate` from one Opus packet. A corrupt packet yields a concealment frame. */
   decode(payload: Buffer): Int16Array {
     let pcm: Buffer;
     try {
@@ -32,17 +40,17 @@ export class OpusStream {
       return this.conceal();
     }
     const samples = pcm.length >> 1;
-    if (samples < FRAME_SAMPLES) {
+    if (samples < this.#frameSamples) {
       // Opus frames shorter than 20 ms never come from WebRTC; pad rather than drift.
-      const frame = new Int16Array(FRAME_SAMPLES);
+      const frame = new Int16Array(this.#frameSamples);
       for (let i = 0; i < samples; i++) frame[i] = pcm.readInt16LE(i * 2);
       return this.#remember(frame);
     }
     const all = pcm.byteOffset % 2 === 0 ? new Int16Array(pcm.buffer, pcm.byteOffset, samples) : copySamples(pcm);
-    for (let start = FRAME_SAMPLES; start + FRAME_SAMPLES <= samples; start += FRAME_SAMPLES) {
-      this.#pending.push(all.subarray(start, start + FRAME_SAMPLES));
+    for (let start = this.#frameSamples; start + this.#frameSamples <= samples; start += this.#frameSamples) {
+      this.#pending.push(all.subarray(start, start + this.#frameSamples));
     }
-    return this.#remember(all.subarray(0, FRAME_SAMPLES));
+    return this.#remember(all.subarray(0, this.#frameSamples));
   }
 
   /** The next frame left over from a packet longer than 20 ms, if any: play it before popping another packet. */
@@ -59,12 +67,12 @@ export class OpusStream {
    * clock 720 ms on; repeat-and-fade is cheap and has neither problem.
    */
   conceal(): Int16Array {
-    const frame = new Int16Array(FRAME_SAMPLES);
+    const frame = new Int16Array(this.#frameSamples);
     const last = this.#last;
     if (last !== null && this.#concealed < CONCEAL_LIMIT) {
       this.#concealed++;
       const gain = CONCEAL_FADE ** this.#concealed;
-      for (let i = 0; i < FRAME_SAMPLES; i++) frame[i] = Math.round((last[i] as number) * gain);
+      for (let i = 0; i < this.#frameSamples; i++) frame[i] = Math.round((last[i] as number) * gain);
     }
     return frame;
   }

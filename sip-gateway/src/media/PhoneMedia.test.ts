@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
+import { frameRms } from './audioFrame.ts';
 import { eventForDigit } from './dtmf.ts';
 import { alawEncode, alawToUlaw, ulawDecode, ulawEncode } from './g711.ts';
+import { G722Decoder, G722Encoder } from './g722.ts';
 import { PhoneMedia, type PhoneMediaFormat } from './PhoneMedia.ts';
 import { buildRtp, parseRtp, RtpSender } from './rtp.ts';
 import { concatFrames, goertzel, SineSource } from './toneTesting.ts';
@@ -252,6 +254,58 @@ describe('PhoneMedia', () => {
     expect(producer.received).toHaveLength(5);
     // The muted packet's 20 ms shows as a timestamp gap, not as audio.
     expect(((after?.timestamp ?? 0) - (packets[3]?.timestamp ?? 0)) >>> 0).toBe(320);
+  });
+
+  it('forwards a G.722 phone as is to a G.722 producer, and transcodes when the codecs differ', async () => {
+    const { media, phone } = await setup({ codec: 'G722', payloadType: 9 });
+    expect(media.mixRate).toBe(16_000);
+    expect(media.uplinkCodec).toBe('G722');
+    const producer = await UdpPeer.open();
+    opened.push(producer);
+    media.setUplink({ ip: '127.0.0.1', port: producer.port, ssrc: 0x1234, payloadType: 9, codec: 'G722' });
+    const sender = new RtpSender({ payloadType: 9 });
+    const encoder = new G722Encoder();
+    const tone = new SineSource(1000, 8000, 16_000);
+    const sent = Array.from({ length: 30 }, () => encoder.encode(tone.next()));
+    for (const payload of sent.slice(0, 5)) phone.send(sender.packet(payload, 160), media.localPort);
+    const packets = (await producer.waitFor(5)).map((d) => parseRtp(d));
+    expect(packets.map((p) => p?.payload.toString('hex'))).toEqual(sent.slice(0, 5).map((b) => b.toString('hex')));
+    expect(((packets[4]?.timestamp ?? 0) - (packets[0]?.timestamp ?? 0)) >>> 0).toBe(640);
+
+    // The producer was opened as PCMU (say, before a re-INVITE to G.722): the tone arrives as µ-law, same level.
+    media.setUplink({ ip: '127.0.0.1', port: producer.port, ssrc: 0x1234, payloadType: 0, codec: 'PCMU' });
+    for (const payload of sent.slice(5)) phone.send(sender.packet(payload, 160), media.localPort);
+    const transcoded = (await producer.waitFor(30)).slice(5).map((d) => parseRtp(d));
+    expect(transcoded.every((p) => p?.payloadType === 0 && p.payload.length === 160)).toBe(true);
+    const heard = concatFrames(transcoded.slice(5).map((p) => ulawDecode(p?.payload ?? Buffer.alloc(0))));
+    expect(goertzel(heard, 1000)).toBeGreaterThan(7600);
+    expect(goertzel(heard, 1000)).toBeLessThan(8400);
+  });
+
+  it('plays 8 kHz prompts and comfort noise to a G.722 phone as 16 kHz G.722', async () => {
+    const { media, phone } = await setup({ codec: 'G722', payloadType: 9 });
+    const prompt = concatFrames(
+      Array.from(
+        { length: 10 },
+        (
+          (t) => () =>
+            t.next()
+        )(new SineSource(700, 6000)),
+      ),
+    );
+    void media.play(prompt);
+    for (let i = 0; i < 15; i++) media.writeFrame(null);
+    const packets = (await phone.waitFor(15)).map((d) => parseRtp(d));
+    expect(packets.every((p) => p?.payloadType === 9 && p.payload.length === 160)).toBe(true);
+    const decoder = new G722Decoder();
+    const pcm = packets.map((p) => decoder.decode(p?.payload ?? Buffer.alloc(0)));
+    const promptPart = concatFrames(pcm.slice(2, 10));
+    expect(goertzel(promptPart, 700, 16_000)).toBeGreaterThan(5700);
+    expect(goertzel(promptPart, 700, 16_000)).toBeLessThan(6300);
+    // Then comfort noise: faint, never silence, never the tone.
+    const noise = concatFrames(pcm.slice(12));
+    expect(frameRms(noise)).toBeGreaterThan(2);
+    expect(frameRms(noise)).toBeLessThan(60);
   });
 
   it('reports an RTP timeout, but not while the call is held', async () => {

@@ -1,12 +1,13 @@
 /**
  * One phone call's RTP endpoint: a UDP socket facing the phone.
  *
- * In: DTMF events become 'dtmf'; G.711 goes to a jitter buffer the mixer
- * drains once per tick (readFrame), and is forwarded at once to the leg's
- * mediasoup producer (setUplink) for the browsers. Out: once per tick the
- * mixer hands a frame (writeFrame); a queued voice prompt takes its place,
- * comfort noise fills silence. Nothing goes out while the phone holds the
- * call or before its address is known.
+ * In: DTMF events become 'dtmf'; audio (G.711, or G.722 at 16 kHz) goes to
+ * a jitter buffer the mixer drains once per tick (readFrame), and is
+ * forwarded at once to the leg's mediasoup producer (setUplink) for the
+ * browsers. Out: once per tick the mixer hands a frame at the leg's rate
+ * (writeFrame); a queued voice prompt takes its place, comfort noise fills
+ * silence. Nothing goes out while the phone holds the call or before its
+ * address is known.
  *
  * Whose packets count (anyone who can reach the port could otherwise listen
  * to the room, speak into it, or press 1 on an alert call): only the phone's.
@@ -23,12 +24,11 @@
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { TypedEmitter } from '@beacon/common';
 import { createLogger } from '../logger.ts';
-import { FRAME_SAMPLES } from './audioFrame.ts';
-import { comfortNoisePayload } from './comfortNoise.ts';
+import { FRAME_SAMPLES, type MixRate, SAMPLE_RATE, WIDE_FRAME_SAMPLES } from './audioFrame.ts';
 import { DtmfReceiver } from './dtmf.ts';
-import { type G711Codec, g711DecodeInto, g711EncodeInto } from './g711.ts';
 import { JitterBuffer, type JitterBufferStats } from './JitterBuffer.ts';
 import { PromptPlayer } from './PromptPlayer.ts';
+import { createLegCodec, type LegCodec, type PhoneCodec, type UplinkCodec, uplinkCodecOf } from './phoneCodec.ts';
 import { parseRtp, RtpSender } from './rtp.ts';
 import { UplinkForwarder, type UplinkTarget } from './UplinkForwarder.ts';
 import { bindUdp, type PortRange } from './udpBind.ts';
@@ -47,7 +47,7 @@ export interface PhoneMediaOptions {
 }
 
 export interface PhoneMediaFormat {
-  codec: G711Codec;
+  codec: PhoneCodec;
   payloadType: number;
   telephoneEventPt: number | null;
   remote: { ip: string; port: number } | null;
@@ -69,7 +69,7 @@ export interface PhoneMediaStats {
 }
 
 /** Decoded audio waiting to be cut into 20 ms frames (phones may send 10 or 30 ms packets). */
-const FIFO_SAMPLES = FRAME_SAMPLES * 8;
+const FIFO_SAMPLES = WIDE_FRAME_SAMPLES * 8;
 
 export class PhoneMedia extends TypedEmitter<PhoneMediaEvents> {
   readonly localIp: string;
@@ -81,8 +81,8 @@ export class PhoneMedia extends TypedEmitter<PhoneMediaEvents> {
   readonly #prompts = new PromptPlayer();
   readonly #fifo = new Int16Array(FIFO_SAMPLES);
   #fifoLength = 0;
-  readonly #frame = new Int16Array(FRAME_SAMPLES);
-  readonly #encoded = Buffer.alloc(FRAME_SAMPLES);
+  #frame = new Int16Array(FRAME_SAMPLES);
+  #codec: LegCodec | null = null;
   #format: PhoneMediaFormat | null = null;
   #sendTo: { ip: string; port: number } | null = null;
   /** True once a packet pinned #sendTo: no other source is accepted until the next offer/answer. */
@@ -127,9 +127,24 @@ export class PhoneMedia extends TypedEmitter<PhoneMediaEvents> {
     return this.#prompts.playing;
   }
 
+  /** The rate of the frames this leg reads and is given (the mixer's MixLeg): 16 kHz for G.722. */
+  get mixRate(): MixRate {
+    return this.#codec?.rate ?? SAMPLE_RATE;
+  }
+
+  /** What the leg's producer in the room should carry: G.722 as the phone sends it, else PCMU. */
+  get uplinkCodec(): UplinkCodec {
+    return uplinkCodecOf(this.#format?.codec ?? 'PCMU');
+  }
+
   setFormat(format: PhoneMediaFormat): void {
     const previous = this.#format;
     if (previous?.codec !== format.codec || previous.payloadType !== format.payloadType) this.#flushAudio();
+    if (this.#codec?.codec !== format.codec) {
+      // G.722 keeps state: a new codec (or a switch back to it) starts from the standard's reset state.
+      this.#codec = createLegCodec(format.codec);
+      this.#frame = new Int16Array(this.#codec.frameSamples);
+    }
     const remoteChanged = previous?.remote?.ip !== format.remote?.ip || previous?.remote?.port !== format.remote?.port;
     // A new remote starts over; the SIP source address arriving late only widens who may latch.
     if (remoteChanged) {
@@ -172,39 +187,42 @@ export class PhoneMedia extends TypedEmitter<PhoneMediaEvents> {
 
   /** The phone's audio for this tick, or null. The array is reused: valid until the next call. */
   readFrame(): Int16Array | null {
-    const format = this.#format;
-    if (format === null || this.#muted || this.#held || this.#closed) return null;
-    while (this.#fifoLength < FRAME_SAMPLES) {
+    const codec = this.#codec;
+    if (codec === null || this.#muted || this.#held || this.#closed) return null;
+    const samples = codec.frameSamples;
+    while (this.#fifoLength < samples) {
       const payload = this.#jitter.pop();
       if (payload === null) break;
-      const room = FIFO_SAMPLES - this.#fifoLength;
-      this.#fifoLength += g711DecodeInto(format.codec, payload.subarray(0, room), this.#fifo, this.#fifoLength);
+      this.#fifoLength += codec.decodeInto(payload, this.#fifo, this.#fifoLength);
     }
-    if (this.#fifoLength < FRAME_SAMPLES) return null;
-    this.#frame.set(this.#fifo.subarray(0, FRAME_SAMPLES));
-    this.#fifo.copyWithin(0, FRAME_SAMPLES, this.#fifoLength);
-    this.#fifoLength -= FRAME_SAMPLES;
+    if (this.#fifoLength < samples) return null;
+    this.#frame.set(this.#fifo.subarray(0, samples));
+    this.#fifo.copyWithin(0, samples, this.#fifoLength);
+    this.#fifoLength -= samples;
     return this.#frame;
   }
 
-  /** Sends this tick's packet: a prompt frame if one is playing, else `mix`, else comfort noise. */
+  /**
+   * Sends this tick's packet: a prompt frame if one is playing, else `mix`
+   * (at the leg's `mixRate`), else comfort noise.
+   */
   writeFrame(mix: Int16Array | null): void {
-    const format = this.#format;
+    const codec = this.#codec;
     const downlink = this.#downlink;
     const sendTo = this.#sendTo;
-    if (this.#closed || format === null || downlink === null) return;
+    if (this.#closed || codec === null || downlink === null) return;
     if (this.#held || sendTo === null) {
+      // RTP clock ticks: 8000 a second for G.711 and G.722 alike.
       this.#pendingGap += FRAME_SAMPLES;
       return;
     }
-    const frame = this.#prompts.nextFrame() ?? mix;
+    const prompt = this.#prompts.nextFrame();
+    // A mix made for the other rate (the tick a re-INVITE changed codec) is dropped for noise.
+    const usable = mix !== null && mix.length === codec.frameSamples ? mix : null;
     let payload: Buffer;
-    if (frame !== null) {
-      g711EncodeInto(format.codec, frame, this.#encoded);
-      payload = frame.length === FRAME_SAMPLES ? this.#encoded : this.#encoded.subarray(0, frame.length);
-    } else {
-      payload = comfortNoisePayload(format.codec, this.#noiseFrame++);
-    }
+    if (prompt !== null) payload = codec.encode(prompt, true, 0);
+    else if (usable !== null) payload = codec.encode(usable, false, 0);
+    else payload = codec.encode(null, false, this.#noiseFrame++);
     if (this.#pendingGap > 0) {
       downlink.gap(this.#pendingGap);
       this.#pendingGap = 0;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { MixRate } from './audioFrame.ts';
 import { type MixLeg, RoomMixer } from './RoomMixer.ts';
 import { concatFrames, goertzel, SineSource } from './toneTesting.ts';
 
@@ -6,18 +7,23 @@ import { concatFrames, goertzel, SineSource } from './toneTesting.ts';
 class ToneLeg implements MixLeg {
   readonly heard: (Int16Array | null)[] = [];
   source: SineSource | null;
-  constructor(frequency: number | null, amplitude = 4000) {
-    this.source = frequency === null ? null : new SineSource(frequency, amplitude);
+  constructor(
+    frequency: number | null,
+    amplitude = 4000,
+    readonly mixRate: MixRate = 8000,
+  ) {
+    this.source = frequency === null ? null : new SineSource(frequency, amplitude, mixRate);
   }
   readFrame(): Int16Array | null {
-    return this.source === null ? new Int16Array(160) : this.source.next();
+    return this.source === null ? new Int16Array(this.mixRate / 50) : this.source.next();
   }
   writeFrame(mix: Int16Array | null): void {
+    if (mix !== null && mix.length !== this.mixRate / 50) throw new Error(`mix of ${mix.length} samples`);
     this.heard.push(mix === null ? null : mix.slice());
   }
   /** What the leg heard over its last `ticks` ticks, nulls as silence. */
   recent(ticks: number): Int16Array {
-    return concatFrames(this.heard.slice(-ticks).map((f) => f ?? new Int16Array(160)));
+    return concatFrames(this.heard.slice(-ticks).map((f) => f ?? new Int16Array(this.mixRate / 50)));
   }
 }
 
@@ -131,5 +137,32 @@ describe('RoomMixer', () => {
     mixer.addLeg('listener', listener);
     run(mixer, 1);
     expect(listener.heard[0]?.every((s) => s === 32_767)).toBe(true);
+  });
+
+  it('gives a G.722 leg the 16 kHz mix (6 kHz survives) and a G.711 leg the 8 kHz one, same level', () => {
+    const mixer = new RoomMixer({ maxSpeakers: 4 });
+    const wideTalker = new ToneLeg(6000, 6000, 16_000);
+    const narrowTalker = new ToneLeg(500, 6000, 8000);
+    const wideListener = new ToneLeg(null, 0, 16_000);
+    const narrowListener = new ToneLeg(null, 0, 8000);
+    mixer.addLeg('wideTalker', wideTalker);
+    mixer.addLeg('narrowTalker', narrowTalker);
+    mixer.addLeg('wideListener', wideListener);
+    mixer.addLeg('narrowListener', narrowListener);
+    const browser = new SineSource(1000, 6000, 16_000);
+    mixer.setTap({ readFrames: () => new Map([['browser', browser.next()]]) });
+    run(mixer, 30);
+    const atWide = (f: number) => goertzel(wideListener.recent(20), f, 16_000);
+    const atNarrow = (f: number) => goertzel(narrowListener.recent(20), f, 8000);
+    // Every tone arrives at 6000 ± 3 % where the rate can carry it; nothing is scaled.
+    for (const f of [500, 1000, 6000]) expect(Math.abs(atWide(f) - 6000)).toBeLessThan(180);
+    for (const f of [500, 1000]) expect(Math.abs(atNarrow(f) - 6000)).toBeLessThan(180);
+    // The narrow listener is not given an alias of the 6 kHz talker (at 2 kHz).
+    expect(atNarrow(2000)).toBeLessThan(ABSENT);
+    // Mix-minus at each rate: the talkers do not hear themselves.
+    expect(goertzel(wideTalker.recent(20), 6000, 16_000)).toBeLessThan(ABSENT);
+    expect(goertzel(wideTalker.recent(20), 500, 16_000)).toBeGreaterThan(5800);
+    expect(goertzel(narrowTalker.recent(20), 500, 8000)).toBeLessThan(ABSENT);
+    expect(goertzel(narrowTalker.recent(20), 1000, 8000)).toBeGreaterThan(5800);
   });
 });

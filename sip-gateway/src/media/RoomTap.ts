@@ -2,8 +2,9 @@
  * The room's browser audio, as the gateway receives it from mediasoup: one
  * plain transport (rtcpMux) with a consumer per browser audio producer, all
  * arriving on one UDP port and told apart by SSRC. Each stream has its own
- * jitter buffer and decoder; readFrames() gives one 8 kHz frame per stream
- * per tick for the mixer.
+ * jitter buffer and decoder; readFrames() gives one frame per stream per
+ * tick for the mixer: 16 kHz for Opus (browsers) and G.722 (another
+ * gateway's wideband phone), 8 kHz for G.711.
  *
  * The tap must not consume the gateway's own phone producers: the mixer
  * already mixes phones locally, and hearing them again through mediasoup
@@ -18,8 +19,9 @@
 import type { RemoteInfo, Socket } from 'node:dgram';
 import type { TapStream as ProtocolTapStream } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
-import { FRAME_SAMPLES } from './audioFrame.ts';
+import { FRAME_SAMPLES, WIDE_FRAME_SAMPLES } from './audioFrame.ts';
 import { type G711Codec, g711DecodeInto } from './g711.ts';
+import { G722Decoder } from './g722.ts';
 import { JitterBuffer } from './JitterBuffer.ts';
 import { OpusStream } from './OpusStream.ts';
 import { parseRtp } from './rtp.ts';
@@ -44,8 +46,8 @@ const CONCEAL_TICKS = 3;
 interface TapStream {
   info: TapStreamInfo;
   jitter: JitterBuffer;
-  /** Opus decoder, or the G.711 codec for a PCMU/PCMA producer (another gateway's phone). */
-  decoder: OpusStream | G711Codec;
+  /** Opus decoder, or the codec of a PCMU/PCMA/G722 producer (another gateway's phone). */
+  decoder: OpusStream | G722Decoder | G711Codec;
   ticksSinceFrame: number;
   /** `ip:port` of the stream's first packet; null until it arrives. */
   source: string | null;
@@ -82,10 +84,18 @@ export class RoomTap {
     return this.#byProducer.size;
   }
 
+  /** RTP packets accepted into the streams' jitter buffers so far. */
+  get packetsReceived(): number {
+    let received = 0;
+    for (const stream of this.#byProducer.values()) received += stream.jitter.stats.received;
+    return received;
+  }
+
   addStream(s: TapStreamInfo): void {
     const mime = s.mimeType.toLowerCase();
-    let decoder: OpusStream | G711Codec;
+    let decoder: OpusStream | G722Decoder | G711Codec;
     if (mime === 'audio/opus') decoder = new OpusStream();
+    else if (mime === 'audio/g722') decoder = new G722Decoder();
     else if (mime === 'audio/pcmu') decoder = 'PCMU';
     else if (mime === 'audio/pcma') decoder = 'PCMA';
     else throw new TypeError(`RoomTap cannot decode ${s.mimeType}`);
@@ -129,21 +139,26 @@ export class RoomTap {
 
   #readStream(stream: TapStream): Int16Array | null {
     const { decoder } = stream;
-    if (typeof decoder !== 'string') {
+    if (decoder instanceof OpusStream) {
       const pending = decoder.next();
       if (pending !== null) return pending;
     }
     const payload = stream.jitter.pop();
     if (payload !== null) {
       stream.ticksSinceFrame = 0;
-      if (typeof decoder !== 'string') return decoder.decode(payload);
+      if (decoder instanceof OpusStream) return decoder.decode(payload);
+      if (decoder instanceof G722Decoder) {
+        const frame = new Int16Array(WIDE_FRAME_SAMPLES);
+        decoder.decodeInto(payload, frame);
+        return frame;
+      }
       const frame = new Int16Array(FRAME_SAMPLES);
       g711DecodeInto(decoder, payload.subarray(0, FRAME_SAMPLES), frame);
       return frame;
     }
     if (stream.ticksSinceFrame >= CONCEAL_TICKS) return null;
     stream.ticksSinceFrame++;
-    return typeof decoder === 'string' ? null : decoder.conceal();
+    return decoder instanceof OpusStream ? decoder.conceal() : null;
   }
 
   #onMessage(msg: Buffer, rinfo: RemoteInfo): void {
@@ -165,8 +180,10 @@ export class RoomTap {
   }
 }
 
+/** Two streams of one peer; of two rates (a rare mix) the first stream's frame stands alone. */
 function sumFrames(a: Int16Array, b: Int16Array): Int16Array {
-  const out = new Int16Array(FRAME_SAMPLES);
-  for (let i = 0; i < FRAME_SAMPLES; i++) out[i] = Math.max(-32_768, Math.min(32_767, (a[i] ?? 0) + (b[i] ?? 0)));
+  if (a.length !== b.length) return a;
+  const out = new Int16Array(a.length);
+  for (let i = 0; i < out.length; i++) out[i] = Math.max(-32_768, Math.min(32_767, (a[i] ?? 0) + (b[i] ?? 0)));
   return out;
 }

@@ -1,11 +1,22 @@
 /**
- * The gateway's one audio format: 8 kHz mono signed 16-bit, 20 ms frames.
+ * The gateway's audio formats: mono signed 16-bit, 20 ms frames, at 8 kHz
+ * (narrowband: G.711 phones, prompts) or 16 kHz (wideband: G.722 phones and
+ * terminals, browsers' Opus). A frame's length says its rate.
  * Helpers here run once per source or leg per tick, so they loop over
  * typed arrays and allocate nothing.
  */
 export const SAMPLE_RATE = 8000;
 export const FRAME_MS = 20;
 export const FRAME_SAMPLES = 160;
+export const WIDE_SAMPLE_RATE = 16_000;
+export const WIDE_FRAME_SAMPLES = 320;
+
+export type MixRate = typeof SAMPLE_RATE | typeof WIDE_SAMPLE_RATE;
+
+/** Samples in one 20 ms frame at `rate`. */
+export function frameSamples(rate: MixRate): number {
+  return rate === WIDE_SAMPLE_RATE ? WIDE_FRAME_SAMPLES : FRAME_SAMPLES;
+}
 
 /** Root mean square of a frame, in sample units (full scale 32767). */
 export function frameRms(frame: Int16Array): number {

@@ -10,4 +10,10 @@ describe('runMixerBench', () => {
     expect(result.phonesReceived).toBeGreaterThanOrEqual(result.framesSent);
     expect(result.cpuPercentOfOneCore).toBeGreaterThan(0);
   });
+
+  it('drives G.722 legs too', async () => {
+    const result = await runMixerBench({ rooms: 1, legsPerRoom: 3, speakersPerRoom: 1, seconds: 1, codec: 'G722' });
+    expect(result.framesSent).toBeGreaterThan(0);
+    expect(result.phonesReceived).toBeGreaterThanOrEqual(result.framesSent);
+  });
 });

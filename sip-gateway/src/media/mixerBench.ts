@@ -13,8 +13,10 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { BENCH_PHONES_SOURCE } from './benchPhones.ts';
-import { comfortNoisePayload } from './comfortNoise.ts';
-import { ulawEncode } from './g711.ts';
+import { comfortNoiseFrame } from './comfortNoise.ts';
+import { g711Encode } from './g711.ts';
+import { G722Encoder } from './g722.ts';
+import { Upsampler } from './halfband.ts';
 import { MixerClock } from './MixerClock.ts';
 import { encodeOpusTone } from './opusTesting.ts';
 import { PhoneMedia } from './PhoneMedia.ts';
@@ -31,6 +33,8 @@ export interface MixerBenchOptions {
   seconds: number;
   /** Phone legs per room that talk (a tone) instead of sending line noise. Default 1. */
   phoneSpeakersPerRoom?: number;
+  /** The phones' codec (all legs alike). Default PCMU. */
+  codec?: 'PCMU' | 'PCMA' | 'G722';
 }
 
 export interface MixerBenchResult {
@@ -52,9 +56,11 @@ const PORTS = { min: 30_000, max: 49_998 };
 
 export async function runMixerBench(opts: MixerBenchOptions): Promise<MixerBenchResult> {
   const phoneSpeakers = Math.min(opts.legsPerRoom, opts.phoneSpeakersPerRoom ?? 1);
+  const codec = opts.codec ?? 'PCMU';
+  const payloadType = { PCMU: 0, PCMA: 8, G722: 9 }[codec];
   const tone = new SineSource(440, 6000);
-  const speech = Array.from({ length: 50 }, () => ulawEncode(tone.next()));
-  const lineNoise = Array.from({ length: 50 }, (_, n) => comfortNoisePayload('PCMU', n));
+  const speech = phonePayloads(codec, () => tone.next());
+  const lineNoise = phonePayloads(codec, comfortNoiseFrame);
   const opus = encodeOpusTone(620, 6000, 50);
   const payloads = [speech, lineNoise, opus];
 
@@ -89,7 +95,7 @@ export async function runMixerBench(opts: MixerBenchOptions): Promise<MixerBench
         const leg = await PhoneMedia.open({ localIp: '127.0.0.1', portRange: PORTS });
         mixer.addLeg(`leg${r}-${l}`, leg);
         legs.push(leg);
-        phones.push({ payloads: l < phoneSpeakers ? 0 : 1, payloadType: 0, port: leg.localPort });
+        phones.push({ payloads: l < phoneSpeakers ? 0 : 1, payloadType, port: leg.localPort });
       }
       clock.add(mixer);
     }
@@ -99,8 +105,8 @@ export async function runMixerBench(opts: MixerBenchOptions): Promise<MixerBench
     const ready = await nextMessage<{ ports: number[] }>(worker, 'ready');
     legs.forEach((leg, i) => {
       leg.setFormat({
-        codec: 'PCMU',
-        payloadType: 0,
+        codec,
+        payloadType,
         telephoneEventPt: 101,
         remote: { ip: '127.0.0.1', port: ready.ports[i] as number },
       });
@@ -138,6 +144,15 @@ export async function runMixerBench(opts: MixerBenchOptions): Promise<MixerBench
     for (const leg of legs) leg.close();
     for (const tap of taps) tap.close();
   }
+}
+
+/** A second of a phone's payloads from 8 kHz frames (`frame(n)`), encoded as the phone would. */
+function phonePayloads(codec: 'PCMU' | 'PCMA' | 'G722', frame: (n: number) => Int16Array): Buffer[] {
+  const encoder = new G722Encoder();
+  const up = new Upsampler();
+  return Array.from({ length: 50 }, (_, n) =>
+    codec === 'G722' ? encoder.encode(up.process(frame(n))) : g711Encode(codec, frame(n)),
+  );
 }
 
 function sumSent(legs: PhoneMedia[]): number {

@@ -6,12 +6,22 @@
 import opus from '@discordjs/opus';
 import { SineSource } from './toneTesting.ts';
 
-export function encodeOpusTone(frequency: number, amplitude: number, frames: number, frameMs = 20): Buffer[] {
+export function encodeOpusTone(
+  frequency: number | number[],
+  amplitude: number,
+  frames: number,
+  frameMs = 20,
+): Buffer[] {
   const encoder = new opus.OpusEncoder(48_000, 2);
-  const tone = new SineSource(frequency, amplitude, 48_000);
+  // Several frequencies: a chord, each at `amplitude`.
+  const tones = (Array.isArray(frequency) ? frequency : [frequency]).map((f) => new SineSource(f, amplitude, 48_000));
   const packets: Buffer[] = [];
   for (let f = 0; f < frames; f++) {
-    const mono = tone.next((48_000 * frameMs) / 1000);
+    const mono = new Int16Array((48_000 * frameMs) / 1000);
+    for (const tone of tones) {
+      const part = tone.next(mono.length);
+      for (let i = 0; i < mono.length; i++) mono[i] = (mono[i] as number) + (part[i] as number);
+    }
     const stereo = Buffer.alloc(mono.length * 4);
     for (let i = 0; i < mono.length; i++) {
       stereo.writeInt16LE(mono[i] as number, i * 4);

@@ -13,6 +13,7 @@ import type { PeerInfo, PhoneCallState } from '@beacon/protocol';
 import { ClientError, request } from '@beacon/protocol';
 import { io } from 'socket.io-client';
 import { createLogger } from '../logger.ts';
+import type { UplinkCodec } from '../media/phoneCodec.ts';
 import type { SignalingSocket } from './GatewayService.ts';
 
 const logger = createLogger('LegConnection');
@@ -22,6 +23,7 @@ export interface UplinkTarget {
   port: number;
   ssrc: number;
   payloadType: number;
+  codec: UplinkCodec;
 }
 
 export type LegConnectionEvents = {
@@ -47,11 +49,15 @@ export interface LegConnectionOptions {
    * The leg's RTP socket, which sends that audio: the room's producer accepts RTP from it only. A wildcard
    * bind sends from whatever address the route picks: then mediasoup has to learn it (comedia).
    */
-  source?: { localIp: string; localPort: number };
+  source?: { localIp: string; localPort: number; readonly uplinkCodec?: UplinkCodec };
 }
 
-/** PCMU: the gateway re-encodes every phone's audio to it before it enters the room. */
-const UPLINK_PAYLOAD_TYPE = 0;
+/**
+ * The producer's codec follows the phone's when the producer is (re)opened:
+ * G.722 as is (payload type 9), G.711 as PCMU (0; PCMA is turned into it
+ * byte by byte).
+ */
+const UPLINK_PAYLOAD_TYPES: Record<UplinkCodec, number> = { PCMU: 0, G722: 9 };
 
 export class LegConnection extends TypedEmitter<LegConnectionEvents> {
   readonly #opts: LegConnectionOptions;
@@ -166,14 +172,16 @@ export class LegConnection extends TypedEmitter<LegConnectionEvents> {
   }
 
   async #openMedia(): Promise<void> {
+    const codec = this.#opts.source?.uplinkCodec ?? 'PCMU';
+    const payloadType = UPLINK_PAYLOAD_TYPES[codec];
     const media = await request(this.#socket, 'phone:media', {
-      codec: 'PCMU',
+      codec,
       ssrc: this.#opts.ssrc,
-      payloadType: UPLINK_PAYLOAD_TYPE,
+      payloadType,
       source: uplinkSource(this.#opts.source),
     });
     this.#producerId = media.producerId;
-    this.#uplink = { ip: media.ip, port: media.port, ssrc: this.#opts.ssrc, payloadType: UPLINK_PAYLOAD_TYPE };
+    this.#uplink = { ip: media.ip, port: media.port, ssrc: this.#opts.ssrc, payloadType, codec };
     this.safeEmit('uplink', this.#uplink);
   }
 

@@ -119,6 +119,31 @@ describe.skipIf(!ready)('GatewayUserAgent through Kamailio', () => {
     endpoint.socket.close();
   });
 
+  it('answers a G.722-only offer with G.722 (payload type 9 at 8000), not 488', async () => {
+    const endpoint = await rtpEndpoint();
+    const incoming = nextIncoming(ua);
+    const sipp = runSipp({
+      scenario: 'uac-g722.xml',
+      target: k.sipTarget,
+      service: '6001',
+      authUser: '8001',
+      password: 'pw-8001',
+      pauseMs: 300,
+    });
+    const call = await incoming;
+    expect(call.offer?.codecs).toEqual([{ payloadType: 9, name: 'G722', clockRate: 8000 }]);
+    const end = ended(call);
+    const negotiation = await call.accept(endpoint);
+    expect(negotiation).toMatchObject({ codec: 'G722', payloadType: 9 });
+    const result = await sipp;
+    expect(result.exitCode, result.errors).toBe(0);
+    expect(result.messages).not.toMatch(/SIP\/2\.0 488 /);
+    expect(result.messages).toMatch(new RegExp(`m=audio ${endpoint.localPort} RTP/AVP 9 101\r?\n`));
+    expect(result.messages).toMatch(/a=rtpmap:9 G722\/8000/);
+    expect((await end).reason).toBe('bye');
+    endpoint.socket.close();
+  });
+
   it('reports hold (sendonly → we answer recvonly) and resume as media', async () => {
     const endpoint = await rtpEndpoint();
     const incoming = nextIncoming(ua);
@@ -208,7 +233,7 @@ describe.skipIf(!ready)('GatewayUserAgent through Kamailio', () => {
     expect(await end).toEqual({ reason: 'local', statusCode: null });
     const result = await phone.done;
     expect(result.exitCode, result.errors).toBe(0);
-    expect(result.messages).toMatch(new RegExp(`m=audio ${endpoint.localPort} RTP/AVP 0 8 101`));
+    expect(result.messages).toMatch(new RegExp(`m=audio ${endpoint.localPort} RTP/AVP 9 0 8 101`));
     endpoint.socket.close();
   });
 

@@ -25,7 +25,7 @@ import { createLogger } from '../logger.ts';
 import { IncomingCall } from './IncomingCall.ts';
 import { OutgoingCall } from './OutgoingCall.ts';
 import { type RtpSdhContext, RtpSessionDescriptionHandler } from './RtpSessionDescriptionHandler.ts';
-import { type AudioOffer, chooseG711, parseAudioSdp, SdpError } from './sdp.ts';
+import { type AudioOffer, chooseAudioCodec, parseAudioSdp, SdpError } from './sdp.ts';
 import type { GatewayUserAgentOptions, RtpEndpoint } from './sipTypes.ts';
 
 export { IncomingCall } from './IncomingCall.ts';
@@ -224,7 +224,7 @@ export class GatewayUserAgent extends TypedEmitter<GatewayUserAgentEvents> {
     if (body) {
       try {
         offer = parseAudioSdp(body);
-        chooseG711(offer);
+        chooseAudioCodec(offer);
       } catch (error) {
         const reason = error instanceof SdpError ? error.code : String(error);
         logger.info({ callId: invitation.request.callId, reason }, 'INVITE with unusable SDP: 488');

@@ -1,10 +1,10 @@
 /**
  * sip.js's offer/answer hook for a phone call: plain RTP to an `RtpEndpoint`
- * the lead's PhoneMedia owns, G.711 only. No media is touched here; each
+ * the lead's PhoneMedia owns, G.722 or G.711. No media is touched here; each
  * settled negotiation (initial, re-INVITE hold/resume) is reported to the
  * call, which turns it into `answered` or `media`.
  *
- * A remote offer we cannot use (garbage SDP, neither PCMU nor PCMA) throws
+ * A remote offer we cannot use (garbage SDP, none of G722, PCMU, PCMA) throws
  * `SdpError` from setDescription: sip.js then answers 488 Not Acceptable Here.
  */
 import { randomInt } from 'node:crypto';
@@ -14,7 +14,15 @@ import type {
   SessionDescriptionHandlerModifier,
   SessionDescriptionHandlerOptions,
 } from 'sip.js';
-import { type AudioOffer, answerDirection, buildAudioSdp, chooseG711, parseAudioSdp, SdpError } from './sdp.ts';
+import {
+  type AudioOffer,
+  answerDirection,
+  buildAudioSdp,
+  chooseAudioCodec,
+  type PhoneAudioCodec,
+  parseAudioSdp,
+  SdpError,
+} from './sdp.ts';
 import type { MediaNegotiation, RtpEndpoint } from './sipTypes.ts';
 
 /** What the call gives its handler: the endpoint (set at accept/dial time) and a sink. */
@@ -23,8 +31,8 @@ export interface RtpSdhContext {
   onNegotiated(negotiation: MediaNegotiation): void;
 }
 
-/** What we offer when we make the offer: PCMU, PCMA, RFC 4733 events. */
-export const OFFER_PAYLOAD_TYPES = [0, 8];
+/** What we offer when we make the offer: G.722 first (wideband when the phone has it), PCMU, PCMA, RFC 4733 events. */
+export const OFFER_PAYLOAD_TYPES = [9, 0, 8];
 export const OFFER_TELEPHONE_EVENT_PT = 101;
 
 export class RtpSessionDescriptionHandler implements SessionDescriptionHandler {
@@ -58,13 +66,14 @@ export class RtpSessionDescriptionHandler implements SessionDescriptionHandler {
     if (!endpoint) throw new Error('no RTP endpoint for this call yet');
     const offer = this.#remoteOffer;
     if (offer) {
-      const chosen = chooseG711(offer);
+      const chosen = chooseAudioCodec(offer);
       this.#remoteOffer = null;
       const body = this.#build(
         endpoint,
         [chosen.payloadType],
         offer.telephoneEventPt,
         answerDirection(offer.direction),
+        { [chosen.payloadType]: chosen.codec },
       );
       this.#context.onNegotiated({
         remote: { ip: offer.ip, port: offer.port },
@@ -87,7 +96,7 @@ export class RtpSessionDescriptionHandler implements SessionDescriptionHandler {
   ): Promise<void> {
     this.#assertOpen();
     const parsed = parseAudioSdp(sdp);
-    const chosen = chooseG711(parsed);
+    const chosen = chooseAudioCodec(parsed);
     if (!this.#awaitingAnswer) {
       this.#remoteOffer = parsed;
       return;
@@ -121,12 +130,14 @@ export class RtpSessionDescriptionHandler implements SessionDescriptionHandler {
     payloadTypes: number[],
     telephoneEventPt: number | null,
     direction: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive',
+    codecNames?: Partial<Record<number, PhoneAudioCodec>>,
   ): string {
     this.#sessionVersion += 1;
     return buildAudioSdp({
       ip: endpoint.localIp,
       port: endpoint.localPort,
       payloadTypes,
+      codecNames,
       telephoneEventPt,
       direction,
       sessionId: this.#sessionId,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDtmfInfo } from './dtmfInfo.ts';
-import { answerDirection, buildAudioSdp, chooseG711, parseAudioSdp, SdpError } from './sdp.ts';
+import { answerDirection, buildAudioSdp, chooseAudioCodec, parseAudioSdp, SdpError } from './sdp.ts';
 
 const PHONE_OFFER = [
   'v=0',
@@ -43,7 +43,22 @@ describe('parseAudioSdp', () => {
       telephoneEventPt: 101,
       direction: 'sendrecv',
     });
-    expect(chooseG711(offer)).toEqual({ codec: 'PCMU', payloadType: 0 });
+    // G.722 listed first: the phone prefers wideband, and gets it.
+    expect(chooseAudioCodec(offer)).toEqual({ codec: 'G722', payloadType: 9 });
+  });
+
+  it('answers by the phone’s order: G.722 only when listed before G.711, then PCMU over PCMA', () => {
+    const offer = (pts: string) => parseAudioSdp(PHONE_OFFER.replace('RTP/AVP 9 8 0 101', `RTP/AVP ${pts}`));
+    expect(chooseAudioCodec(offer('9 101'))).toEqual({ codec: 'G722', payloadType: 9 });
+    expect(chooseAudioCodec(offer('8 9 0 101'))).toEqual({ codec: 'PCMU', payloadType: 0 });
+    expect(chooseAudioCodec(offer('8 9 101'))).toEqual({ codec: 'PCMA', payloadType: 8 });
+    // A dynamic payload type named G722/8000 is G.722; G722/16000 contradicts RFC 3551 and is not used.
+    const dynamic = PHONE_OFFER.replace('RTP/AVP 9 8 0 101', 'RTP/AVP 109 101').replace(
+      'a=rtpmap:101',
+      'a=rtpmap:109 G722/8000\r\na=rtpmap:101',
+    );
+    expect(chooseAudioCodec(parseAudioSdp(dynamic))).toEqual({ codec: 'G722', payloadType: 109 });
+    expect(() => chooseAudioCodec(parseAudioSdp(dynamic.replace('109 G722/8000', '109 G722/16000')))).toThrow(SdpError);
   });
 
   it('knows static payload types without rtpmap and media-level c= over session-level', () => {
@@ -51,7 +66,7 @@ describe('parseAudioSdp', () => {
       'v=0\no=- 1 1 IN IP4 10.0.0.1\ns=-\nc=IN IP4 10.0.0.1\nt=0 0\nm=audio 5004 RTP/AVP 8\nc=IN IP4 10.0.0.2\n',
     );
     expect(offer.ip).toBe('10.0.0.2');
-    expect(chooseG711(offer)).toEqual({ codec: 'PCMA', payloadType: 8 });
+    expect(chooseAudioCodec(offer)).toEqual({ codec: 'PCMA', payloadType: 8 });
     expect(offer.telephoneEventPt).toBeNull();
   });
 
@@ -79,11 +94,11 @@ describe('parseAudioSdp', () => {
     }
   });
 
-  it('rejects an offer without G.711 at codec choice', () => {
-    const offer = parseAudioSdp(PHONE_OFFER.replace('m=audio 40000 RTP/AVP 9 8 0 101', 'm=audio 40000 RTP/AVP 9 101'));
-    expect(() => chooseG711(offer)).toThrow(SdpError);
+  it('rejects an offer with none of G.722, PCMU, PCMA at codec choice', () => {
+    const offer = parseAudioSdp(PHONE_OFFER.replace('m=audio 40000 RTP/AVP 9 8 0 101', 'm=audio 40000 RTP/AVP 18 101'));
+    expect(() => chooseAudioCodec(offer)).toThrow(SdpError);
     try {
-      chooseG711(offer);
+      chooseAudioCodec(offer);
     } catch (error) {
       expect((error as SdpError).code).toBe('sdp_no_codec');
     }
@@ -107,6 +122,31 @@ describe('buildAudioSdp', () => {
     const parsed = parseAudioSdp(sdp);
     expect(parsed).toMatchObject({ ip: '127.0.0.1', port: 42000, telephoneEventPt: 101, direction: 'recvonly' });
     expect(parsed.codecs.map((c) => c.name)).toEqual(['PCMU', 'PCMA']);
+  });
+
+  it('names G.722 at 8000 (RFC 3551) and a dynamic payload type by the name it is given', () => {
+    const sdp = buildAudioSdp({
+      ip: '127.0.0.1',
+      port: 42000,
+      payloadTypes: [9, 0, 8],
+      telephoneEventPt: 101,
+      direction: 'sendrecv',
+      sessionId: '1',
+      sessionVersion: 1,
+    });
+    expect(sdp).toContain('m=audio 42000 RTP/AVP 9 0 8 101\r\n');
+    expect(sdp).toContain('a=rtpmap:9 G722/8000\r\n');
+    const answer = buildAudioSdp({
+      ip: '127.0.0.1',
+      port: 42000,
+      payloadTypes: [109],
+      codecNames: { 109: 'G722' },
+      telephoneEventPt: null,
+      direction: 'sendrecv',
+      sessionId: '1',
+      sessionVersion: 1,
+    });
+    expect(answer).toContain('a=rtpmap:109 G722/8000\r\n');
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * The small slice of SDP (RFC 4566 / RFC 3264) a desk phone and the gateway
- * exchange: one audio stream, plain RTP/AVP, G.711 and telephone-event.
+ * exchange: one audio stream, plain RTP/AVP, G.711 or G.722 and telephone-event.
  * Anything else in a phone's SDP (video, extra attributes) is ignored; an SDP
  * we cannot read is an `SdpError`, which the call layer answers with 488.
  */
@@ -127,27 +127,41 @@ function parseConnection(value: string): string {
   return ip;
 }
 
-/** G.711 is all the gateway mixes: PCMU first (the phones' usual default), else PCMA. */
-export function chooseG711(offer: AudioOffer): { codec: 'PCMU' | 'PCMA'; payloadType: number } {
+export type PhoneAudioCodec = 'PCMU' | 'PCMA' | 'G722';
+
+/**
+ * The codec for a call: G.722 (wideband) when the phone lists it before any
+ * G.711, else PCMU (the phones' usual default), else PCMA. Every one of them
+ * runs an RTP clock of 8000 — G.722 too, though it samples at 16 kHz
+ * (RFC 3551 §4.5.2) — so an rtpmap with another rate is not one we can use.
+ */
+export function chooseAudioCodec(offer: AudioOffer): { codec: PhoneAudioCodec; payloadType: number } {
+  const usable = offer.codecs.filter(
+    (codec) => codec.clockRate === 8000 && (codec.name === 'G722' || codec.name === 'PCMU' || codec.name === 'PCMA'),
+  );
+  const first = usable[0];
+  if (first?.name === 'G722') return { codec: 'G722', payloadType: first.payloadType };
   for (const name of ['PCMU', 'PCMA'] as const) {
-    const found = offer.codecs.find((codec) => codec.name === name && codec.clockRate === 8000);
+    const found = usable.find((codec) => codec.name === name);
     if (found) return { codec: name, payloadType: found.payloadType };
   }
-  throw new SdpError('sdp_no_codec', 'neither PCMU nor PCMA offered');
+  throw new SdpError('sdp_no_codec', 'none of G722, PCMU, PCMA offered at 8000');
 }
 
 export interface BuildAudioSdpOptions {
   ip: string;
   port: number;
-  /** In preference order: PCMU 0, PCMA 8. */
+  /** In preference order, e.g. G722 9, PCMU 0, PCMA 8. */
   payloadTypes: number[];
+  /** Names of dynamic payload types (an answer repeats the phone's numbering); static ones are known. */
+  codecNames?: Partial<Record<number, PhoneAudioCodec>>;
   telephoneEventPt: number | null;
   direction: SdpDirection;
   sessionId: string;
   sessionVersion: number;
 }
 
-const G711_NAMES: Record<number, string> = { 0: 'PCMU', 8: 'PCMA' };
+const STATIC_NAMES: Record<number, PhoneAudioCodec> = { 0: 'PCMU', 8: 'PCMA', 9: 'G722' };
 
 export function buildAudioSdp(opts: BuildAudioSdpOptions): string {
   const family = opts.ip.includes(':') ? 'IP6' : 'IP4';
@@ -160,7 +174,9 @@ export function buildAudioSdp(opts: BuildAudioSdpOptions): string {
     't=0 0',
     `m=audio ${opts.port} RTP/AVP ${pts.join(' ')}`,
   ];
-  for (const pt of opts.payloadTypes) lines.push(`a=rtpmap:${pt} ${G711_NAMES[pt] ?? 'PCMU'}/8000`);
+  for (const pt of opts.payloadTypes) {
+    lines.push(`a=rtpmap:${pt} ${opts.codecNames?.[pt] ?? STATIC_NAMES[pt] ?? 'PCMU'}/8000`);
+  }
   if (opts.telephoneEventPt !== null) {
     lines.push(`a=rtpmap:${opts.telephoneEventPt} telephone-event/8000`, `a=fmtp:${opts.telephoneEventPt} 0-15`);
   }

@@ -6,7 +6,8 @@
 /** What one offer/answer settled: where to send RTP and in which codec. */
 export interface MediaNegotiation {
   remote: { ip: string; port: number };
-  codec: 'PCMU' | 'PCMA';
+  /** G722 is wideband (16 kHz audio on an 8000 RTP clock). */
+  codec: 'PCMU' | 'PCMA' | 'G722';
   payloadType: number;
   telephoneEventPt: number | null;
   /** The phone's direction: `sendonly`/`inactive` means it put us on hold. */

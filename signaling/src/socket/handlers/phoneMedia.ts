@@ -1,5 +1,5 @@
 /**
- * phone:media — a phone leg's mic: a plain-RTP G.711 producer the gateway
+ * phone:media — a phone leg's mic: a plain-RTP G.711 or G.722 producer the gateway
  * sends to, taking RTP only from the gateway socket the leg names (`source`;
  * without one, comedia: mediasoup learns the sender from the first packet). It is the participant's `mic` like a browser's, so self-mute,
  * chair mute, mute-all, roll call and speak grants act on it, and ready
@@ -10,7 +10,8 @@ import type { ProducerInfo } from '@beacon/media-server';
 import { clientInput } from '../../rooms/clientInput.ts';
 import type { Handler } from '../types.ts';
 
-const G711_CLOCK_RATE = 8000;
+/** G.711 and G.722 alike: G.722 samples at 16 kHz but keeps RFC 3551's RTP clock of 8000. */
+const PHONE_CLOCK_RATE = 8000;
 
 export const phoneMedia: Handler<'phone:media'> = async (ctx, { codec, ssrc, payloadType, source }) => {
   const { room, participant } = ctx.session.require(ctx.registry, 'phone:media');
@@ -22,7 +23,7 @@ export const phoneMedia: Handler<'phone:media'> = async (ctx, { codec, ssrc, pay
     ctx.media.createPlainProducer(room.id, participant.peerId, {
       kind: 'audio',
       rtpParameters: {
-        codecs: [{ mimeType: `audio/${codec}`, payloadType, clockRate: G711_CLOCK_RATE, channels: 1 }],
+        codecs: [{ mimeType: `audio/${codec}`, payloadType, clockRate: PHONE_CLOCK_RATE, channels: 1 }],
         encodings: [{ ssrc }],
       },
       appData,
