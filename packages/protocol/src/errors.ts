@@ -52,6 +52,8 @@ export const ERROR_CODES = [
   'photo_not_image',
   'photo_too_large',
   'location_required',
+  'warning_incomplete',
+  'cap_feed_invalid',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -9,6 +9,7 @@ import { BeaconError } from '@beacon/protocol';
 import { randomPin } from '../auth/sipDigest.ts';
 import { assertFree, columnsOf, pageRows, rethrowConstraint, updateRow } from './adminQueries.ts';
 import { boundaryRepository } from './boundaryRecords.ts';
+import { capFeedRepository, capMessageRepository } from './capRecords.ts';
 import { handoverRepository } from './dutyHandoverRecords.ts';
 import { dutyLogRepository, dutyRosterRepository } from './dutyRecords.ts';
 import { incidentRepository } from './incidentRecords.ts';
@@ -198,5 +199,7 @@ function repositoriesOn(db: SqlQueries): StoreRepositories {
     duty: { roster: dutyRosterRepository(db), log: dutyLogRepository(db), handovers: handoverRepository(db) },
     boundaries: boundaryRepository(db),
     reports: reportRepository(db),
+    capMessages: capMessageRepository(db),
+    capFeeds: capFeedRepository(db),
   };
 }

@@ -17,6 +17,7 @@ import type {
   UpdateUserInput,
 } from '@beacon/protocol';
 import type { BoundaryRepository } from './boundaryTypes.ts';
+import type { CapFeedRepository, CapMessageRepository } from './capTypes.ts';
 import type { IncidentRepository, TaskRepository, WarningRepository } from './commandTypes.ts';
 import type { DutyRepositories } from './dutyTypes.ts';
 import type {
@@ -301,6 +302,10 @@ export interface Store {
   boundaries: BoundaryRepository;
   /** Information reporting (信息报送): report chains from townships and departments. */
   reports: ReportRepository;
+  /** CAP messages received from outside (files, feeds), one per sender + identifier. */
+  capMessages: CapMessageRepository;
+  /** CAP feed subscriptions (预警信息接入). */
+  capFeeds: CapFeedRepository;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }

@@ -92,7 +92,16 @@ const infoSchema = z.object({
   web: trimmed.optional(),
   contact: text.optional(),
   parameter: many(valuePair),
-  resource: many(z.object({ resourceDesc: required, mimeType: required }).loose()),
+  resource: many(
+    z.object({
+      resourceDesc: required,
+      mimeType: required,
+      size: trimmed.regex(/^\d+$/, 'is not a whole number of bytes').optional(),
+      uri: trimmed.optional(),
+      derefUri: text.optional(),
+      digest: trimmed.optional(),
+    }),
+  ),
   area: many(areaSchema),
 });
 
