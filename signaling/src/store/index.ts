@@ -1,5 +1,5 @@
-export type { DutyRepositories, RosterSlot } from './dutyTypes.ts';
 export type { CapFeedRepository, CapMessageRecord, CapMessageRepository } from './capTypes.ts';
+export type { DutyRepositories, RosterSlot } from './dutyTypes.ts';
 export { openStore } from './openStore.ts';
 export type {
   AdminKind,
