@@ -12,6 +12,7 @@ import type { SipBridge } from '../../sip/SipBridge.ts';
 import type { Store } from '../../store/index.ts';
 import { claimsOf } from '../authRoutes.ts';
 import { boundaryRoutes } from './boundaryRoutes.ts';
+import { capFeedRoutes } from './capFeedRoutes.ts';
 import { deviceRoutes } from './deviceRoutes.ts';
 import { orgRoutes } from './orgRoutes.ts';
 import { passwordResetRoute } from './passwordReset.ts';
@@ -32,5 +33,6 @@ export function adminRouter(deps: {
   passwordResetRoute(router, deps);
   importRoutes(router, deps);
   boundaryRoutes(router, deps.store, deps.command.bus);
+  capFeedRoutes(router, deps.store, deps.command);
   return router;
 }
