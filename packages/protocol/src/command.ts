@@ -31,7 +31,6 @@ import {
   WARNING_COLOURS,
   WARNING_STATUSES,
   type WarningColour,
-  type WarningNeed,
   type WarningStatus,
 } from './vocabulary.ts';
 
@@ -242,15 +241,6 @@ export const updateWarningSchema = z
   .partial()
   .refine((patch) => Object.keys(patch).length > 0, 'nothing to change');
 export type UpdateWarningRequest = z.infer<typeof updateWarningSchema>;
-
-/** What a draft still lacks before it can be issued (an imported CAP alert may lack both). */
-export function warningMissing(w: Pick<WarningView, 'area' | 'expires' | 'affectedTownshipIds'>): WarningNeed[] {
-  const missing: WarningNeed[] = [];
-  if (w.expires === null) missing.push('expires');
-  // Geocodes that named townships are enough to deliver; a shape is needed only to find them.
-  if (w.area === null && w.affectedTownshipIds.length === 0) missing.push('area');
-  return missing;
-}
 
 /** Highlight before issuing: which townships an area covers. */
 export const warningPreviewSchema = z.object({ area: warningAreaSchema });

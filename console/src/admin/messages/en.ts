@@ -13,10 +13,15 @@ const en: AdminMessages = {
       users: 'Users',
       terminals: 'Terminals & phones',
       rooms: 'Meeting rooms',
+      capFeeds: 'Warning feeds',
       import: 'Import / export',
       boundaries: 'Township boundaries',
     },
     field: {
+      url: 'Feed URL (CAP or Atom/RSS)',
+      pollSeconds: 'Poll every (s)',
+      lastOkAt: 'Last fetched',
+      lastError: 'Last error',
       id: 'ID',
       name: 'Name',
       nameEn: 'English name',
@@ -98,6 +103,7 @@ const en: AdminMessages = {
       done: 'I have noted it',
     },
     invalid: {
+      feedUrl: 'Enter an http:// or https:// address',
       required: 'Required',
       number: 'Enter a number',
       range: 'Out of range',

@@ -87,6 +87,8 @@ const en: SharedMessages = {
     photo_not_image: 'The photo is not a JPEG, PNG or WebP image',
     photo_too_large: 'The photo is too large (at most 10 MB)',
     location_required: 'Choose where it happened on the map',
+    warning_incomplete: 'The draft still needs an end time or an area',
+    cap_feed_invalid: 'The warning feed served something that is not CAP',
     timeout: 'The server did not answer in time',
     disconnected: 'Disconnected from the server',
     network: 'Cannot reach the server, check the network',

@@ -85,6 +85,8 @@ const zhCN = {
     photo_not_image: '照片不是 JPEG、PNG 或 WebP 图片',
     photo_too_large: '照片过大（最多 10 MB）',
     location_required: '请在地图上选择事件位置',
+    warning_incomplete: '预警草稿尚缺失效时间或范围，请先补全',
+    cap_feed_invalid: '预警订阅源返回的内容无效',
     timeout: '服务器响应超时',
     disconnected: '与服务器的连接已断开',
     network: '无法连接服务器，请检查网络',

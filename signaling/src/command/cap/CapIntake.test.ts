@@ -7,7 +7,7 @@
  * keeps nothing of alerts for somewhere else.
  */
 import { BeaconError, warningMissing } from '@beacon/protocol';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import type { Store } from '../../store/index.ts';
 import { describeStoreBackends } from '../../store/testing/storeBackends.ts';
 import { type Actor, CommandBus, SYSTEM_ACTOR } from '../CommandBus.ts';
