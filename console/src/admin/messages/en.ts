@@ -61,6 +61,11 @@ const en: AdminMessages = {
       owner: { township: 'Township', department: 'Department' },
       roomKind: { meeting: 'Meeting', training: 'Training', emergency: 'Emergency' },
     },
+    capFeed: {
+      poll: 'Poll now',
+      polled: 'Fetched {messages} messages: {drafted} drafted, {updated} updated, {withdrawn} withdrawn',
+      rejected: 'Feed rejected: {error}',
+    },
     list: {
       search: 'Search names, codes, numbers',
       query: 'Search',

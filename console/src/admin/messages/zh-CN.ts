@@ -59,6 +59,11 @@ const zhCN = {
       owner: { township: '乡镇', department: '部门' },
       roomKind: { meeting: '会议', training: '培训', emergency: '应急' },
     },
+    capFeed: {
+      poll: '立即抓取',
+      polled: '抓取完成：读取 {messages} 条，新草稿 {drafted}，更新 {updated}，撤销 {withdrawn}',
+      rejected: '订阅源被拒绝：{error}',
+    },
     list: {
       search: '搜索名称、编号、号码',
       query: '查询',
