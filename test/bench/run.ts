@@ -12,6 +12,7 @@
  *  - store: other terminals' event latency while a PostgreSQL row lock stalls one ack 5 s
  *  - organisation import: 200 townships × 20 villages + 1,000 users from one XLSX (read, dry run, commit)
  *  - information reporting: BENCH_REPORT_TOWNSHIPS (default 200) reports with a ~2 MB photo in one minute → inbox
+ *  - warnings from outside: CAP read/draft/write per message; one feed poll of 200 entries (20 for the city)
  */
 import { runAlertFanout } from './alertFanout.ts';
 import { runBroadcast } from './broadcast.ts';
@@ -122,3 +123,9 @@ console.log(
   `\n## Information reporting: ${reportTownships} townships each send a report with a ~2 MB photo within one minute`,
 );
 console.table([await runReportsBench({ townships: reportTownships, seconds: 60 })]);
+
+const { runCapFeedBench } = await import('./capFeeds.ts');
+console.log(
+  '\n## Warnings from outside: CAP messages read, drafted and written; a 200-entry Atom feed polled (20 for the city)',
+);
+console.table([await runCapFeedBench({ rounds: 200, entries: 200, concerning: 20 })]);

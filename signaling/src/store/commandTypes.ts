@@ -63,6 +63,8 @@ export interface WarningRepository {
   /** Throws BeaconError 'bad_request' on a duplicate CAP identifier or an unknown incident. */
   create(warning: WarningView): Promise<WarningView>;
   get(id: string): Promise<WarningView | undefined>;
+  /** By CAP identifier (unique among warnings). */
+  findByIdentifier(identifier: string): Promise<WarningView | undefined>;
   /** Newest first. */
   list(): Promise<WarningView[]>;
   /**

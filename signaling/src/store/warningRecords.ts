@@ -224,6 +224,10 @@ export function warningRepository(db: SqlQueries): WarningRepository {
       return warning;
     },
     get: (id) => get(db, id),
+    findByIdentifier: async (identifier) => {
+      const row = await db.get<WarningRow>('SELECT * FROM warnings WHERE identifier = ?', [identifier]);
+      return row && toWarning(row);
+    },
     list: async () => (await db.all<WarningRow>('SELECT * FROM warnings ORDER BY created_at DESC, id')).map(toWarning),
     issue: (id, by, at) =>
       db.transaction(async (tx) => {

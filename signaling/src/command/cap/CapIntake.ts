@@ -133,10 +133,8 @@ export class CapIntake {
     if (message) {
       return { warning: message.warningId ? ((await this.#store.warnings.get(message.warningId)) ?? null) : null };
     }
-    const own = (await this.#store.warnings.list()).find(
-      (w) => w.identifier === alert.identifier && w.sender === alert.sender,
-    );
-    return own ? { warning: own } : null;
+    const own = await this.#store.warnings.findByIdentifier(alert.identifier);
+    return own && own.sender === alert.sender ? { warning: own } : null;
   }
 
   /** The warnings the message's `references` name, through the messages held (or Beacon's own identifiers). */
@@ -184,10 +182,10 @@ export class CapIntake {
    * alert whose identifier a Beacon warning already uses under another sender, gets a suffix.
    */
   async #uniqueIdentifier<T extends { identifier: string }>(draft: T): Promise<T> {
-    const taken = new Set((await this.#store.warnings.list()).map((w) => w.identifier));
-    if (!taken.has(draft.identifier)) return draft;
+    const taken = async (identifier: string) => (await this.#store.warnings.findByIdentifier(identifier)) !== undefined;
+    if (!(await taken(draft.identifier))) return draft;
     let n = 2;
-    while (taken.has(`${draft.identifier}#${n}`)) n += 1;
+    while (await taken(`${draft.identifier}#${n}`)) n += 1;
     return { ...draft, identifier: `${draft.identifier}#${n}` };
   }
 
