@@ -152,6 +152,31 @@ describe('CAP feed subscriptions', () => {
 
     const exported = await api(t.url, duty, `/api/v1/warnings/${live.id}/cap`);
     expect(await exported.text()).toContain('<identifier>yn-3</identifier>');
+    // A withdrawn warning is no draft to complete; an empty change is bad input.
+    const patch = (body: unknown) =>
+      api(t.url, duty, `/api/v1/warnings/${live.id}`, { method: 'PATCH', body: JSON.stringify(body) });
+    expect((await patch({ expires: new Date(Date.now() + HOUR).toISOString() })).status).toBe(409);
+    expect((await patch({})).status).toBe(400);
+  });
+
+  it('answers a CAP file by what it did: 201 drafted, 200 held, 202 recorded', async () => {
+    const duty = await login(t.url, 'duty');
+    const importCap = (xml: string) =>
+      fetch(`${t.url}/api/v1/warnings/import`, {
+        method: 'POST',
+        body: xml,
+        headers: { authorization: `Bearer ${duty}`, 'content-type': 'application/cap+xml' },
+      });
+    const xml = cap('file-1', 'Alert', '文件导入的预警');
+    const first = await importCap(xml);
+    expect([first.status, first.headers.get('beacon-cap-outcome')]).toEqual([201, 'drafted']);
+    const drafted = (await first.json()) as WarningView;
+    const again = await importCap(xml);
+    expect([again.status, again.headers.get('beacon-cap-outcome')]).toEqual([200, 'held']);
+    expect(((await again.json()) as WarningView).id).toBe(drafted.id);
+    const ack = await importCap(cap('file-ack', 'Alert', 'x').replace('<msgType>Alert', '<msgType>Ack'));
+    expect(ack.status).toBe(202);
+    expect(await ack.json()).toMatchObject({ outcome: 'recorded', reason: 'ack', identifier: 'file-ack' });
   });
 
   it('rejects a feed serving HTML or an XML bomb: logged on the feed, nothing stored, Beacon keeps running', async () => {

@@ -1,5 +1,5 @@
 /**
- * Early warnings under /api/v1: preview the townships an area covers, draft,
+ * Early warnings under /api/v1: preview the townships an area covers, draft (and complete a draft),
  * import CAP 1.2, issue, cancel, the ack board, CAP export, emergency
  * meeting. The city side manages; a township reads the issued warnings that
  * reached it and its own board line.

@@ -2,7 +2,7 @@
  * CAP 1.2 alert structure as zod schemas, applied to the element tree the XML
  * parser produced (see `elementTree`). What the OASIS XSD and the spec's
  * MUSTs require is checked here; what only Beacon needs (an <info>, an area,
- * an expiry) is checked in capImport.ts, so this file stays a CAP validator.
+ * an expiry) is decided in capDraft.ts, never refused, so this file stays a CAP validator.
  *
  * Lenient where the spec is: element order is not checked, and elements of
  * other namespaces (CAP's `<any namespace="##other">`) are dropped earlier.
