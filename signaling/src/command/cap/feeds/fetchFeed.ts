@@ -107,7 +107,9 @@ function atomLink(entry: Node): string {
 
 function rssLink(item: Node): string {
   const enclosure = asNodes(item.enclosure).find((e) => /xml/i.test(String(e['@_type'] ?? '')));
-  return String(enclosure?.['@_url'] ?? '').trim() || textOf(asNodes(item.link)[0] ?? item.link);
+  // `link` is always a list (Atom's are elements); RSS's is text.
+  const link = Array.isArray(item.link) ? item.link[0] : item.link;
+  return String(enclosure?.['@_url'] ?? '').trim() || textOf(link);
 }
 
 /**
