@@ -51,7 +51,8 @@ export async function runCapFeedBench(opts: { rounds: number; entries: number; c
 
   const pages = new Map<string, string>();
   const ids = Array.from({ length: opts.entries }, (_, i) => `bench-${i}`);
-  ids.forEach((id, i) => pages.set(`/cap/${id}.xml`, i < opts.concerning ? concerning(id) : elsewhere(id)));
+  for (const [i, id] of ids.entries())
+    pages.set(`/cap/${id}.xml`, i < opts.concerning ? concerning(id) : elsewhere(id));
   const entries = ids
     .map(
       (id) =>

@@ -41,7 +41,7 @@ describe('CAP from outside in the console', () => {
     });
     await duty.getByTestId('warning-detail').waitFor({ timeout: 10_000 });
     expect(await attr(duty, 'warning-source', 'data-kind')).toBe('file');
-    expect(await duty.getByTestId('warning-source').innerText()).toContain(
+    expect(await duty.getByTestId('warning-source').textContent()).toContain(
       'U.S. Government, Department of Homeland Security',
     );
     await duty.getByTestId('warning-missing').waitFor({ timeout: 5000 });
@@ -89,8 +89,8 @@ describe('CAP from outside in the console', () => {
     await page.getByTestId('admin-list-capFeeds').waitFor({ timeout: 15_000 });
     await waitFor(
       'the feed row',
-      () => page.getByTestId('admin-table').innerText(),
-      (text) => text.includes('云南省预警信息发布中心'),
+      () => page.getByTestId('admin-table').textContent(),
+      (text) => text?.includes('云南省预警信息发布中心') ?? false,
     );
   });
 });
