@@ -59,6 +59,8 @@ WANT_DEBS=(ffmpeg openssl kamailio kamailio-websocket-modules kamailio-sqlite-mo
 # second backend and the scaled-out tests' shared store; redis-server and nginx-light: the scaled-out
 # tests' Redis and load balancer; janus: the peer SFU of the fan-out benchmark.
 [ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(chromium fonts-wqy-microhei sip-tester baresip-core libnss3-tools iproute2 gcc libc6-dev postgresql redis-server nginx-light janus)
+# libxml2-utils: xmllint validates the CAP export against the OASIS CAP 1.2 XSD.
+[ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(libxml2-utils)
 # shellcheck disable=SC2206 # word splitting intended
 [ -n "$BUILD_DEBS" ] && WANT_DEBS+=($BUILD_DEBS)
 

@@ -12,6 +12,7 @@
  *  - store: other terminals' event latency while a PostgreSQL row lock stalls one ack 5 s
  *  - organisation import: 200 townships × 20 villages + 1,000 users from one XLSX (read, dry run, commit)
  *  - information reporting: BENCH_REPORT_TOWNSHIPS (default 200) reports with a ~2 MB photo in one minute → inbox
+ *  - warnings from outside: CAP read/draft/write per message; one feed poll of 200 entries (20 for the city)
  */
 import { runAlertFanout } from './alertFanout.ts';
 import { runBroadcast } from './broadcast.ts';
@@ -134,3 +135,9 @@ console.table(await runAuditChainBench({ appends: 2000, rows: 100_000 }));
 const { runPlansBench } = await import('./plans.ts');
 console.log('\n## Plans: 200 incidents each start a response from a 30-step plan (SQLite file), ticks, overdue watch');
 console.table([await runPlansBench({ incidents: 200, steps: 30 })]);
+
+const { runCapFeedBench } = await import('./capFeeds.ts');
+console.log(
+  '\n## Warnings from outside: CAP messages read, drafted and written; a 200-entry Atom feed polled (20 for the city)',
+);
+console.table([await runCapFeedBench({ rounds: 200, entries: 200, concerning: 20 })]);

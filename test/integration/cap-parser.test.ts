@@ -19,9 +19,10 @@ import {
   Urgency,
 } from '@dec112/cap-ts/builder';
 import { describe, expect, it } from 'vitest';
+import { capDraft } from '../../signaling/src/command/cap/capDraft.ts';
 import { warningToCap } from '../../signaling/src/command/cap/capExport.ts';
-import { sampleWarning } from '../../signaling/src/command/cap/capFixtures.ts';
-import { capToWarning } from '../../signaling/src/command/cap/capImport.ts';
+import { foreignMessages, sampleWarning } from '../../signaling/src/command/cap/capFixtures.ts';
+import { parseCap } from '../../signaling/src/command/cap/capParse.ts';
 
 const C = CAP_1_2;
 
@@ -87,8 +88,8 @@ describe('CAP export read by @dec112/cap-ts', () => {
 
 describe('CAP written by @dec112/cap-ts read by capToWarning', () => {
   // cap-ts 0.3.2's toXML writes <polygon>/<circle> after </area>, as children of <info>:
-  // Beacon must refuse that (no shape in the area), and read the rest once it is put back.
-  it('refuses the builder output with the shape outside <area>, and imports it once repaired', () => {
+  // that is no shape of the area (the draft asks the officer for one); put back, it is read.
+  it('reads no area from the builder output with the shape outside <area>, and the circle once repaired', () => {
     const area = new AreaBuilder('楚雄市东部');
     area.circle_list = ['25.02,101.6 8'];
     const info = new InfoBuilder('森林火险', Urgency.expected, Severity.moderate, Certainty.likely, [Category.fire]);
@@ -109,14 +110,16 @@ describe('CAP written by @dec112/cap-ts read by capToWarning', () => {
 
     const written = alert.build().toXML();
     expect(written).toMatch(/<\/area>\s*<circle>/);
-    expect(() => capToWarning(written)).toThrow(/area: no <area> with a <polygon> or <circle>/);
+    expect(capDraft(parseCap(written))?.area).toBeNull();
 
     const repaired = written.replace(/<\/areaDesc>\s*<\/area>\s*(<circle>[^<]*<\/circle>)/, '</areaDesc>$1</area>');
     expect(repaired).not.toBe(written);
-    expect(capToWarning(repaired)).toMatchObject({
+    expect(parseCap(repaired)).toMatchObject({
       identifier: 'fire-0042',
       sender: 'forestry@chuxiong',
-      sent: '2026-11-28T00:00:00.000Z',
+      sent: '2026-11-28T08:00:00+08:00',
+    });
+    expect(capDraft(parseCap(repaired))).toMatchObject({
       event: '森林火险',
       colour: 'yellow',
       severity: 'Moderate',
@@ -125,6 +128,32 @@ describe('CAP written by @dec112/cap-ts read by capToWarning', () => {
       areaDesc: '楚雄市东部',
       effective: '2026-11-28T00:00:00.000Z',
       expires: '2026-11-28T10:00:00.000Z',
+    });
+  });
+});
+
+describe('exports of warnings from outside read by @dec112/cap-ts', () => {
+  // Each message written by others, exported with Beacon's parameters added: the independent
+  // parser sees the same identifier, infos, parameters (Beacon's last) and areas.
+  it.each(Object.entries(foreignMessages()))('%s', async (_name, xml) => {
+    const original = parseCap(xml);
+    const read = capDraft(original);
+    const warning = sampleWarning({ area: read?.area ?? null, colour: 'yellow', affectedTownshipIds: ['lucheng'] });
+    const alert = await C.Alert.fromXML(warningToCap(warning, {}, original));
+    expect(alert.identifier).toBe(original.identifier);
+    expect(alert.sender).toBe(original.sender);
+    expect(alert.sent).toBe(original.sent);
+    expect(alert.references ?? undefined).toBe(original.references);
+    expect(alert.info_list).toHaveLength(original.info.length);
+    alert.info_list.forEach((info, index) => {
+      const theirs = original.info[index];
+      expect(info.event).toBe(theirs?.event);
+      expect(info.headline ?? undefined).toBe(theirs?.headline);
+      expect((info.area_list ?? []).length).toBe(theirs?.area.length);
+      const names = (info.parameter_list ?? []).map((p) => p.valueName);
+      expect(names.slice(0, theirs?.parameter.length)).toEqual(theirs?.parameter.map((p) => p.valueName));
+      if (index === read?.infoIndex) expect(names).toContain('beacon:colour');
+      else expect(names.some((n) => n.startsWith('beacon:'))).toBe(false);
     });
   });
 });

@@ -4,6 +4,7 @@ import type {
   BoundaryCollection,
   BoundaryFeature,
   BoundaryImportReport,
+  CapFeedPollResult,
   CreatedTerminal,
   Page,
 } from '@beacon/protocol';
@@ -94,3 +95,8 @@ export function removeBoundary(townshipId: string): Promise<void> {
 
 export const exportBoundaries = (): Promise<void> =>
   downloadWithToken('/admin/boundaries', 'boundaries.geojson', token());
+
+/** Fetches a CAP feed now and answers what the fetch did (a rejected feed is an answer: `ok: false`). */
+export function pollCapFeed(id: string): Promise<CapFeedPollResult> {
+  return api(`/admin/capFeeds/${encodeURIComponent(id)}/poll`, { method: 'POST', token: token() });
+}

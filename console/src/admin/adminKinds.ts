@@ -74,7 +74,15 @@ export interface KindSpec {
   showsSipPassword?: boolean;
 }
 
-export const ADMIN_LIST_KINDS = ['townships', 'villages', 'departments', 'users', 'terminals', 'rooms'] as const;
+export const ADMIN_LIST_KINDS = [
+  'townships',
+  'villages',
+  'departments',
+  'users',
+  'terminals',
+  'rooms',
+  'capFeeds',
+] as const;
 export type AdminListKind = (typeof ADMIN_LIST_KINDS)[number];
 /** The side menu: the area (one form) first, then the lists, then bulk import/export and the townships' boundaries. */
 export const ADMIN_SECTIONS = ['area', ...ADMIN_LIST_KINDS, 'import', 'boundaries'] as const;
@@ -83,6 +91,9 @@ export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 export function isAdminSection(value: unknown): value is AdminSection {
   return typeof value === 'string' && (ADMIN_SECTIONS as readonly string[]).includes(value);
 }
+
+/** What the server accepts as a feed address (its zod check is the last word). */
+const FEED_URL_PATTERN = /^https?:\/\/\S+$/i;
 
 const divisionCode: Partial<FieldSpec> = { pattern: DIVISION_CODE_PATTERN, patternMessage: 'divisionCode' };
 const mobile: Partial<FieldSpec> = { pattern: CN_MOBILE_PATTERN, patternMessage: 'mobile' };
@@ -255,6 +266,22 @@ export const KINDS: Record<AdminListKind, KindSpec> = {
         createPattern: NEW_ROOM_PIN_PATTERN,
         createPatternMessage: 'newPin',
       },
+    ],
+  },
+  /** Warnings from outside (预警信息接入): a CAP 1.2 URL or an Atom/RSS index of CAP messages, polled. */
+  capFeeds: {
+    path: 'capFeeds',
+    columns: [
+      { key: 'name', width: 200 },
+      { key: 'url' },
+      { key: 'pollSeconds', width: 110 },
+      { key: 'lastOkAt', width: 200 },
+      { key: 'lastError' },
+    ],
+    fields: [
+      { key: 'name', required: true },
+      { key: 'url', required: true, pattern: FEED_URL_PATTERN, patternMessage: 'feedUrl' },
+      { key: 'pollSeconds', type: 'number', required: true, min: 10, max: 86400, default: '300' },
     ],
   },
 };

@@ -48,7 +48,7 @@ export class CommandMap {
   readonly #cells = new Map<string, L.Polygon | L.GeoJSON>();
   #shapeStyle = new Map<string, L.PathOptions>();
   readonly #incidentMarkers = new Map<string, L.Marker>();
-  #area: L.Polygon | L.Circle | null = null;
+  #area: L.Polygon | L.Circle | L.FeatureGroup | null = null;
   #highlighted = new Set<string>();
   #shares: Readonly<Record<string, number>> = {};
   #shareLabel: (share: number) => string = (share) => `${Math.round(share * 100)}%`;
@@ -260,10 +260,12 @@ export class CommandMap {
     this.#area?.remove();
     this.#area = null;
     if (!area) return;
-    this.#area =
-      area.type === 'polygon'
-        ? L.polygon(area.points, AREA_STYLE).addTo(this.#map)
-        : L.circle(area.center, { ...AREA_STYLE, radius: area.radiusKm * 1000 }).addTo(this.#map);
+    const shape = (part: Exclude<WarningArea, { type: 'multi' }>) =>
+      part.type === 'polygon'
+        ? L.polygon(part.points, AREA_STYLE)
+        : L.circle(part.center, { ...AREA_STYLE, radius: part.radiusKm * 1000 });
+    // Several shapes (a CAP alert's areas) show together; their union is the warning's area.
+    this.#area = (area.type === 'multi' ? L.featureGroup(area.parts.map(shape)) : shape(area)).addTo(this.#map);
     this.#map.fitBounds(this.#area.getBounds(), { padding: [30, 30], maxZoom: 12 });
   }
 

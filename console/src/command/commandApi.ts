@@ -6,6 +6,7 @@
 import type {
   AckBoardRow,
   BoundaryCollection,
+  CapRecorded,
   CreateIncidentRequest,
   CreateWarningRequest,
   DepartmentView,
@@ -16,6 +17,7 @@ import type {
   TerminalView,
   TimelineEntry,
   TownshipView,
+  UpdateWarningRequest,
   WarningArea,
   WarningPreview,
   WarningView,
@@ -120,7 +122,14 @@ export const commandApi = {
   townshipMeeting: (id: string) => post<{ roomId: string }>(`/townships/${encodeURIComponent(id)}/meeting`),
   downloadCap: (warning: WarningView) =>
     downloadWithToken(`/warnings/${encodeURIComponent(warning.id)}/cap`, `${warning.identifier}.xml`, session.token),
-  importCap: (xml: string) => postXml<WarningView>('/warnings/import', xml),
+  /**
+   * A warning drafted, updated, withdrawn or already held; or, for a message that drafts none
+   * (Ack, Error, Test, a Cancel of nothing held), what was recorded.
+   */
+  importCap: (xml: string) => postXml<WarningView | CapRecorded>('/warnings/import', xml),
+  /** Completes a draft: what a CAP alert lacked (end time, area) and Beacon's own choices. */
+  updateWarning: (id: string, patch: UpdateWarningRequest) =>
+    api<WarningView>(`/warnings/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch, token: session.token }),
 
   tasks: () => get<TaskView[]>('/tasks'),
   createTasks: (draft: TaskDraft) => post<TaskView[]>('/tasks', draft),

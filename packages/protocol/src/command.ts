@@ -12,6 +12,7 @@
  * (Leaflet's order and CAP's), never GeoJSON's `[lon, lat]`.
  */
 import { z } from 'zod';
+import type { WarningSource } from './capFeeds.ts';
 import {
   CAP_CERTAINTIES,
   CAP_SEVERITIES,
@@ -130,12 +131,31 @@ export const capUrgencySchema = z.enum(CAP_URGENCIES);
 export const capSeveritySchema = z.enum(CAP_SEVERITIES);
 export const capCertaintySchema = z.enum(CAP_CERTAINTIES);
 
+/** Closed or open ring of ≥ 3 distinct points; stored closed (first = last) as CAP wants. */
+const polygonAreaSchema = z.object({ type: z.literal('polygon'), points: z.array(latLonSchema).min(3).max(1000) });
+const circleAreaSchema = z.object({
+  type: z.literal('circle'),
+  center: latLonSchema,
+  radiusKm: z.number().positive().max(1000),
+});
 export const warningAreaSchema = z.discriminatedUnion('type', [
-  /** Closed or open ring of ≥ 3 distinct points; stored closed (first = last) as CAP wants. */
-  z.object({ type: z.literal('polygon'), points: z.array(latLonSchema).min(3).max(1000) }),
-  z.object({ type: z.literal('circle'), center: latLonSchema, radiusKm: z.number().positive().max(1000) }),
+  polygonAreaSchema,
+  circleAreaSchema,
+  /**
+   * Several shapes whose union is the area: what a CAP alert with several <area>s, polygons or
+   * circles describes (a county's warning given as its districts' outlines).
+   */
+  z.object({
+    type: z.literal('multi'),
+    parts: z
+      .array(z.discriminatedUnion('type', [polygonAreaSchema, circleAreaSchema]))
+      .min(1)
+      .max(100),
+  }),
 ]);
 export type WarningArea = z.infer<typeof warningAreaSchema>;
+/** One polygon or circle of an area. */
+export type WarningShape = Exclude<WarningArea, { type: 'multi' }>;
 
 export const warningStatusSchema = z.enum(WARNING_STATUSES);
 
@@ -152,10 +172,15 @@ export interface WarningView {
   headline: string;
   description: string;
   instruction: string;
-  area: WarningArea;
+  /**
+   * Null only on a draft from a CAP alert without a drawable shape (areas by name or geocode, a
+   * circle of radius 0): the duty officer draws one before issuing, unless its geocodes named townships.
+   */
+  area: WarningArea | null;
   areaDesc: string;
   effective: string;
-  expires: string;
+  /** Null only on a draft from a CAP alert without <expires>: the duty officer sets it before issuing. */
+  expires: string | null;
   status: WarningStatus;
   incidentId: string | null;
   /**
@@ -176,6 +201,8 @@ export interface WarningView {
   createdBy: string;
   issuedAt: string | null;
   issuedBy: string | null;
+  /** Where a warning from outside came from (a CAP file or feed); null or absent for Beacon's own. */
+  source?: WarningSource | null;
 }
 
 export const createWarningSchema = z.object({
@@ -197,6 +224,24 @@ export const createWarningSchema = z.object({
   departmentIds: z.array(id).max(100).default([]),
 });
 export type CreateWarningRequest = z.infer<typeof createWarningSchema>;
+/**
+ * Completes or corrects a draft (PATCH /warnings/:id): what a CAP alert from outside lacked (an end
+ * time, a drawable area) and what only Beacon decides (colour, escalation, departments, incident).
+ */
+export const updateWarningSchema = z
+  .object({
+    expires: isoDateTime,
+    area: warningAreaSchema,
+    areaDesc: z.string().trim().max(500),
+    colour: warningColourSchema,
+    escalationMinutes: z.number().min(0).max(1440),
+    departmentIds: z.array(id).max(100),
+    incidentId: id.nullable(),
+  })
+  .partial()
+  .refine((patch) => Object.keys(patch).length > 0, 'nothing to change');
+export type UpdateWarningRequest = z.infer<typeof updateWarningSchema>;
+
 /** Highlight before issuing: which townships an area covers. */
 export const warningPreviewSchema = z.object({ area: warningAreaSchema });
 /** The preview's answer: the townships an area reaches and, for those with a boundary, the share covered. */

@@ -54,6 +54,8 @@ export const ERROR_CODES = [
   'location_required',
   'plan_invalid',
   'plan_missing',
+  'warning_incomplete',
+  'cap_feed_invalid',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

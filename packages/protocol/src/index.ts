@@ -1,6 +1,7 @@
 export * from './admin.ts';
 export * from './adminImport.ts';
 export * from './boundaries.ts';
+export * from './capFeeds.ts';
 export * from './command.ts';
 export * from './duty.ts';
 export * from './dutyVocabulary.ts';
@@ -13,3 +14,4 @@ export * from './request.ts';
 export * from './rest.ts';
 export * from './sip.ts';
 export * from './vocabulary.ts';
+export * from './warningNeeds.ts';

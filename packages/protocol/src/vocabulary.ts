@@ -57,6 +57,9 @@ export type CapCertainty = (typeof CAP_CERTAINTIES)[number];
 
 export const WARNING_STATUSES = ['draft', 'issued', 'cancelled'] as const;
 export type WarningStatus = (typeof WARNING_STATUSES)[number];
+/** What a draft from outside may lack before it can be issued. */
+export const WARNING_NEEDS = ['expires', 'area'] as const;
+export type WarningNeed = (typeof WARNING_NEEDS)[number];
 
 // ---- tasks ---------------------------------------------------------------------------
 

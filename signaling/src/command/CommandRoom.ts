@@ -22,6 +22,9 @@ import type { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
 import { AlertCalls } from './AlertCalls.ts';
 import { CommandBus } from './CommandBus.ts';
+import { CapIntake } from './cap/CapIntake.ts';
+import { CapFeedPoller, type CapFeedPollerOptions } from './cap/feeds/CapFeedPoller.ts';
+import { OutsideWarnings } from './cap/OutsideWarnings.ts';
 import { EmergencyMeeting } from './EmergencyMeeting.ts';
 import { Escalation } from './Escalation.ts';
 import { IncidentDesk } from './IncidentDesk.ts';
@@ -48,6 +51,8 @@ export interface CommandRoomOptions {
   reports?: Partial<ReportOptions>;
   /** How often overdue checklist items of running responses are looked for (default 15 s). */
   checklistTickMs?: number;
+  /** CAP feed polling: tick, entries per poll, fetch limits; default DEFAULT_CAP_FEED_OPTIONS. */
+  capFeeds?: Partial<CapFeedPollerOptions>;
 }
 
 export class CommandRoom {
@@ -73,11 +78,17 @@ export class CommandRoom {
   /** Responses started on incidents from their plans: checklists, prefilled warning, task preview. */
   readonly responses: ResponseDesk;
   readonly checklistWatch: ChecklistWatch;
+  /** Warnings from outside: CAP files and feeds drafted, updated and withdrawn on the warning desk. */
+  readonly capIntake: CapIntake;
+  /** The subscribed CAP feeds, polled. */
+  readonly capFeeds: CapFeedPoller;
 
   constructor(opts: CommandRoomOptions) {
     this.bus = new CommandBus(opts.store);
     this.incidents = new IncidentDesk(this.bus);
     this.warnings = new WarningDesk(this.bus, opts.metrics ?? null);
+    this.capIntake = new CapIntake(opts.store, new OutsideWarnings(this.bus, this.warnings));
+    this.capFeeds = new CapFeedPoller(opts.store, this.capIntake, opts.capFeeds);
     this.tasks = new TaskDesk(this.bus);
     this.presence = new Presence({ bus: this.bus, registry: opts.registry, sip: opts.sip });
     this.meetings = new EmergencyMeeting({ bus: this.bus, sip: opts.sip });
@@ -117,5 +128,6 @@ export class CommandRoom {
     this.dutyCalls.close();
     this.reportDeadlines.stop();
     this.checklistWatch.stop();
+    this.capFeeds.close();
   }
 }

@@ -13,11 +13,12 @@ import type {
   Addressee,
   AlertForTerminal,
   CreateWarningRequest,
+  UpdateWarningRequest,
   WarningArea,
   WarningPreview,
   WarningView,
 } from '@beacon/protocol';
-import { BeaconError } from '@beacon/protocol';
+import { BeaconError, warningMissing } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import type { AlertMetrics } from '../metrics.ts';
 import { addresseeOf, enabledDepartmentIds, sameAddressee } from './addressees.ts';
@@ -38,7 +39,8 @@ export function alertFor(warning: WarningView, row: AckBoardRow): AlertForTermin
     headline: warning.headline,
     description: warning.description,
     instruction: warning.instruction,
-    expires: warning.expires,
+    // Only issued warnings reach terminals, and issuing needs an end time.
+    expires: warning.expires ?? warning.effective,
     issuedAt: warning.issuedAt ?? row.lastNotifiedAt,
     notifyCount: row.notifyCount,
   };
@@ -85,6 +87,42 @@ export class WarningDesk {
     const { store } = this.#bus;
     const [townships, boundaries] = await Promise.all([store.townships.list(), store.boundaries.list()]);
     return warningCoverage(this.normaliseArea(area), townships, boundaries);
+  }
+
+  /** The duty officer completes or corrects a draft (what a CAP alert lacked, Beacon's own choices). */
+  async update(actor: Actor, id: string, patch: UpdateWarningRequest): Promise<WarningView> {
+    requireStaff(actor);
+    const { store } = this.#bus;
+    const before = await this.get(id);
+    if (before.status !== 'draft')
+      throw new BeaconError('invalid_transition', `warning is ${before.status}, not a draft`);
+    if (patch.incidentId && !(await store.incidents.get(patch.incidentId)))
+      throw BeaconError.badRequest('unknown incident');
+    const expires = patch.expires ?? before.expires;
+    if (expires !== null && Date.parse(expires) <= Date.parse(before.effective))
+      throw BeaconError.badRequest('expires must be after effective');
+    const area = patch.area ? this.normaliseArea(patch.area) : before.area;
+    const reached = patch.area
+      ? await this.affected(area as WarningArea)
+      : { affectedTownshipIds: before.affectedTownshipIds, coveredShares: before.coveredShares ?? {} };
+    await store.warnings.updateDraft(id, {
+      ...before,
+      area,
+      expires,
+      areaDesc: patch.areaDesc ?? before.areaDesc,
+      colour: patch.colour ?? before.colour,
+      escalationMinutes: patch.escalationMinutes ?? before.escalationMinutes,
+      departmentIds: patch.departmentIds
+        ? await enabledDepartmentIds(store, patch.departmentIds)
+        : before.departmentIds,
+      incidentId: patch.incidentId === undefined ? before.incidentId : patch.incidentId,
+      affectedTownshipIds: reached.affectedTownshipIds,
+      coveredShares: reached.coveredShares,
+    });
+    const warning = await this.get(id);
+    await this.#bus.audit(actor, 'warning.update', id, { before, after: warning });
+    this.#bus.emit('warning', warning);
+    return warning;
   }
 
   async create(actor: Actor, input: WarningDraft, action = 'warning.create'): Promise<WarningView> {
@@ -139,7 +177,11 @@ export class WarningDesk {
   async issue(actor: Actor, id: string): Promise<{ warning: WarningView; board: AckBoardRow[] }> {
     requireStaff(actor);
     const before = await this.get(id);
-    if (Date.parse(before.expires) <= Date.now())
+    const missing = before.status === 'draft' ? warningMissing(before) : [];
+    if (missing.length > 0) {
+      throw new BeaconError('warning_incomplete', `the draft still needs: ${missing.join(', ')}`);
+    }
+    if (before.expires !== null && Date.parse(before.expires) <= Date.now())
       throw new BeaconError('invalid_transition', 'the warning has expired');
     const { board, warning } = await this.#bus.audited(
       actor,

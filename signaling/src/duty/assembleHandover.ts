@@ -20,7 +20,10 @@ export async function assembleHandover(store: Store, at: Date): Promise<Handover
   const handedOver = new Set(previous?.contents.log.map((entry) => entry.id) ?? []);
 
   const incidents = (await store.incidents.list()).filter((i) => OPEN_INCIDENT.has(i.status));
-  const issued = (await store.warnings.list()).filter((w) => w.status === 'issued' && w.expires > nowIso);
+  // Issuing needs an end time, so an issued warning always has one.
+  const issued = (await store.warnings.list()).filter(
+    (w): w is typeof w & { expires: string } => w.status === 'issued' && w.expires !== null && w.expires > nowIso,
+  );
   const unackedWarnings: HandoverContents['unackedWarnings'] = [];
   for (const warning of issued) {
     const unacked = (await store.warnings.board(warning.id)).filter((row) => row.ackedAt === null);

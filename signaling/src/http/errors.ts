@@ -50,6 +50,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   location_required: 400,
   plan_invalid: 400,
   plan_missing: 404,
+  warning_incomplete: 409,
+  cap_feed_invalid: 502,
 };
 
 export function sendError(res: Response, code: ErrorCode, message: string, status = STATUS[code] ?? 500): void {

@@ -1,16 +1,23 @@
 /**
- * Early warnings under /api/v1: preview the townships an area covers, draft,
+ * Early warnings under /api/v1: preview the townships an area covers, draft (and complete a draft),
  * import CAP 1.2, issue, cancel, the ack board, CAP export, emergency
  * meeting. The city side manages; a township reads the issued warnings that
  * reached it and its own board line.
  */
 
-import { BeaconError, createWarningSchema, type WarningView, warningPreviewSchema } from '@beacon/protocol';
+import {
+  BeaconError,
+  type CapRecorded,
+  createWarningSchema,
+  updateWarningSchema,
+  type WarningView,
+  warningPreviewSchema,
+} from '@beacon/protocol';
 import express, { Router } from 'express';
 import { warningConcerns } from '../command/addressees.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
 import { warningToCap } from '../command/cap/capExport.ts';
-import { capToWarning } from '../command/cap/capImport.ts';
+import type { CapAlert } from '../command/cap/capSchema.ts';
 import { isStaff, requireStaff } from '../command/staff.ts';
 import type { Store } from '../store/index.ts';
 import { parseOrBadRequest } from '../validation.ts';
@@ -46,8 +53,28 @@ export function warningRouter(deps: { store: Store; command: CommandRoom }): Rou
     if (typeof req.body !== 'string' || req.body.trim() === '') {
       throw new BeaconError('cap_invalid', `send the CAP XML as ${CAP_TYPES.join(' or ')}`);
     }
-    const imported = capToWarning(req.body);
-    res.status(201).json(await warnings.create(claims, imported, 'warning.import'));
+    const handled = await command.capIntake.receive(claims, req.body, { kind: 'file', feedId: null, feedName: null });
+    res.setHeader('Beacon-Cap-Outcome', handled.outcome);
+    if (handled.warning) {
+      // 201 for a new draft; 200 when the message changed (or already was) a warning Beacon holds.
+      res.status(handled.outcome === 'drafted' ? 201 : 200).json(handled.warning);
+      return;
+    }
+    const { alert } = handled;
+    const recorded: CapRecorded = {
+      outcome: 'recorded',
+      identifier: alert.identifier,
+      sender: alert.sender,
+      status: alert.status,
+      msgType: alert.msgType,
+      reason: handled.reason ?? 'recorded',
+    };
+    res.status(202).json(recorded);
+  });
+
+  router.patch('/warnings/:id', async (req, res) => {
+    const patch = parseOrBadRequest(updateWarningSchema, req.body);
+    res.json(await warnings.update(claimsOf(res), req.params.id, patch));
   });
 
   router.post('/warnings', async (req, res) => {
@@ -80,7 +107,10 @@ export function warningRouter(deps: { store: Store; command: CommandRoom }): Rou
   router.get('/warnings/:id/cap', async (req, res) => {
     const warning = await readable(res, req.params.id);
     // attachment() first: it sets a content type from the file name, which must not win.
-    res.attachment(`${warning.identifier}.xml`).type('application/cap+xml; charset=utf-8').send(warningToCap(warning));
+    // A warning from outside goes out as the message it came from (its latest Update or Cancel).
+    const latest = (await store.capMessages.listByWarning(warning.id))[0];
+    const xml = warningToCap(warning, {}, latest ? (latest.alert as CapAlert) : undefined);
+    res.attachment(`${warning.identifier}.xml`).type('application/cap+xml; charset=utf-8').send(xml);
   });
 
   router.post('/warnings/:id/meeting', async (req, res) => {

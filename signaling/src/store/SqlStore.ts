@@ -10,6 +10,7 @@ import { randomPin } from '../auth/sipDigest.ts';
 import { assertFree, columnsOf, pageRows, rethrowConstraint, updateRow } from './adminQueries.ts';
 import { auditRepository } from './auditRecords.ts';
 import { boundaryRepository } from './boundaryRecords.ts';
+import { capFeedRepository, capMessageRepository } from './capRecords.ts';
 import { handoverRepository } from './dutyHandoverRecords.ts';
 import { dutyLogRepository, dutyRosterRepository } from './dutyRecords.ts';
 import { incidentRepository } from './incidentRecords.ts';
@@ -152,5 +153,7 @@ function repositoriesOn(db: SqlQueries, inTransaction: boolean): StoreRepositori
     boundaries: boundaryRepository(db),
     reports: reportRepository(db),
     plans: planRepository(db),
+    capMessages: capMessageRepository(db),
+    capFeeds: capFeedRepository(db),
   };
 }

@@ -17,6 +17,7 @@ import type {
   UpdateUserInput,
 } from '@beacon/protocol';
 import type { BoundaryRepository } from './boundaryTypes.ts';
+import type { CapFeedRepository, CapMessageRepository } from './capTypes.ts';
 import type { IncidentRepository, TaskRepository, WarningRepository } from './commandTypes.ts';
 import type { DutyRepositories } from './dutyTypes.ts';
 import type {
@@ -328,6 +329,10 @@ export interface Store {
   reports: ReportRepository;
   /** Emergency plans (应急预案): versions, the responses started on incidents, their checklists. */
   plans: PlanRepository;
+  /** CAP messages received from outside (files, feeds), one per sender + identifier. */
+  capMessages: CapMessageRepository;
+  /** CAP feed subscriptions (预警信息接入). */
+  capFeeds: CapFeedRepository;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import type {
   TaskView,
   TimelineEntry,
   TimelineKind,
+  WarningSource,
   WarningView,
 } from '@beacon/protocol';
 
@@ -52,10 +53,18 @@ export interface AckInput {
   at: string;
 }
 
+/** What a draft's content is: every field a CAP Update or the duty officer may change. */
+export type WarningContent = Omit<
+  WarningView,
+  'id' | 'identifier' | 'sender' | 'status' | 'createdAt' | 'createdBy' | 'issuedAt' | 'issuedBy' | 'source'
+>;
+
 export interface WarningRepository {
   /** Throws BeaconError 'bad_request' on a duplicate CAP identifier or an unknown incident. */
   create(warning: WarningView): Promise<WarningView>;
   get(id: string): Promise<WarningView | undefined>;
+  /** By CAP identifier (unique among warnings). */
+  findByIdentifier(identifier: string): Promise<WarningView | undefined>;
   /** Newest first. */
   list(): Promise<WarningView[]>;
   /**
@@ -64,6 +73,13 @@ export interface WarningRepository {
    */
   issue(id: string, by: string, at: string): Promise<AckBoardRow[]>;
   cancel(id: string): Promise<void>;
+  /**
+   * Rewrites a draft's content (a CAP Update, what the duty officer supplied); returns it, or
+   * `invalid_transition` when it is no longer a draft. Not id, status, creation or issue fields.
+   */
+  updateDraft(id: string, content: WarningContent): Promise<WarningView>;
+  /** Replaces where the warning came from (a CAP Update or Cancel applied to it). */
+  setSource(id: string, source: WarningSource): Promise<void>;
   /** The ack board: one row per township and department the warning was issued to. */
   board(warningId: string): Promise<AckBoardRow[]>;
   delivery(warningId: string, to: Addressee): Promise<AckBoardRow | undefined>;

@@ -1,3 +1,4 @@
+export type { CapFeedRepository, CapMessageRecord, CapMessageRepository } from './capTypes.ts';
 export type { DutyRepositories, RosterSlot } from './dutyTypes.ts';
 export { openStore } from './openStore.ts';
 export type {

@@ -533,4 +533,40 @@ export const postgresMigrations: readonly string[] = [
   CREATE INDEX checklist_items_by_unit ON checklist_items (unit_kind, unit_id);
   CREATE INDEX checklist_items_due ON checklist_items (due_at) WHERE done_at IS NULL;
   `,
+  // 14 — warnings from outside (预警信息接入): CAP feed subscriptions an admin configures, every CAP message
+  // received (its original XML and its parsed structure as JSON, one row per sender + identifier, so a
+  // message held already is recognised), and where a warning drafted from one came from (warnings.source).
+  // A draft from outside may lack an end time or a drawable area until the duty officer supplies them:
+  // stored as expires '' and area 'null' (JSON), because SQLite cannot drop NOT NULL without rebuilding
+  // warnings, which alert_deliveries refers to; the repository maps both to null.
+  `
+  CREATE TABLE cap_feeds (
+    id             TEXT PRIMARY KEY,
+    name           TEXT NOT NULL,
+    url            TEXT NOT NULL UNIQUE,
+    poll_seconds   INTEGER NOT NULL CHECK (poll_seconds >= 10),
+    enabled        INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    created_at     TEXT NOT NULL,
+    last_polled_at TEXT,
+    last_ok_at     TEXT,
+    last_error     TEXT
+  );
+  CREATE TABLE cap_messages (
+    id          TEXT PRIMARY KEY,
+    sender      TEXT NOT NULL,
+    identifier  TEXT NOT NULL,
+    sent        TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    msg_type    TEXT NOT NULL,
+    xml         TEXT NOT NULL,
+    alert       TEXT NOT NULL CHECK (beacon_json_valid(alert)),
+    feed_id     TEXT REFERENCES cap_feeds (id),
+    warning_id  TEXT REFERENCES warnings (id),
+    outcome     TEXT NOT NULL CHECK (outcome IN ('drafted', 'updated', 'withdrawn', 'recorded')),
+    received_at TEXT NOT NULL,
+    UNIQUE (sender, identifier)
+  );
+  CREATE INDEX cap_messages_by_warning ON cap_messages (warning_id);
+  ALTER TABLE warnings ADD COLUMN source TEXT CHECK (source IS NULL OR beacon_json_valid(source));
+  `,
 ];

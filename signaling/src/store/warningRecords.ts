@@ -5,10 +5,16 @@
  * PostgreSQL with its default synchronous_commit: on disk), so a caller may
  * answer "ok" right after.
  */
-import type { AckBoardRow, Addressee, WarningArea, WarningView } from '@beacon/protocol';
+import type { AckBoardRow, Addressee, WarningArea, WarningSource, WarningView } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import type { WarningRepository } from './commandTypes.ts';
 import { constraintOf, type SqlQueries } from './sqlDb.ts';
+
+/**
+ * A draft from outside without an end time: '' in the NOT NULL column (see migration 18), which
+ * every `expires > now` comparison reads as ended. The area's absence is JSON null.
+ */
+const NO_EXPIRES = '';
 
 interface WarningRow {
   id: string;
@@ -38,6 +44,8 @@ interface WarningRow {
   covered_shares: string | null;
   /** JSON array of department ids chosen by hand ('[]' on warnings before departments, migration 10). */
   department_ids: string;
+  /** JSON WarningSource of a warning from outside (migration 18); null for Beacon's own. */
+  source: string | null;
 }
 
 interface DeliveryRow {
@@ -66,10 +74,10 @@ const toWarning = (r: WarningRow): WarningView => ({
   headline: r.headline,
   description: r.description,
   instruction: r.instruction,
-  area: JSON.parse(r.area) as WarningArea,
+  area: JSON.parse(r.area) as WarningArea | null,
   areaDesc: r.area_desc,
   effective: r.effective,
-  expires: r.expires,
+  expires: r.expires === NO_EXPIRES ? null : r.expires,
   status: r.status,
   incidentId: r.incident_id,
   affectedTownshipIds: JSON.parse(r.affected_townships) as string[],
@@ -80,6 +88,7 @@ const toWarning = (r: WarningRow): WarningView => ({
   issuedBy: r.issued_by,
   coveredShares: r.covered_shares === null ? {} : (JSON.parse(r.covered_shares) as Record<string, number>),
   departmentIds: JSON.parse(r.department_ids) as string[],
+  source: r.source === null ? null : (JSON.parse(r.source) as WarningSource),
 });
 
 const WARNING_COLUMNS = [
@@ -108,6 +117,7 @@ const WARNING_COLUMNS = [
   'issued_by',
   'covered_shares',
   'department_ids',
+  'source',
 ] as const satisfies readonly (keyof WarningRow)[];
 
 const INSERT_WARNING = `INSERT INTO warnings (${WARNING_COLUMNS.join(', ')})
@@ -128,7 +138,7 @@ const toRow = (w: WarningView): WarningRow => ({
   area: JSON.stringify(w.area),
   area_desc: w.areaDesc,
   effective: w.effective,
-  expires: w.expires,
+  expires: w.expires ?? NO_EXPIRES,
   status: w.status,
   incident_id: w.incidentId,
   affected_townships: JSON.stringify(w.affectedTownshipIds),
@@ -139,7 +149,16 @@ const toRow = (w: WarningView): WarningRow => ({
   issued_by: w.issuedBy,
   covered_shares: JSON.stringify(w.coveredShares ?? {}),
   department_ids: JSON.stringify(w.departmentIds),
+  source: w.source ? JSON.stringify(w.source) : null,
 });
+
+/** The columns a draft's content lives in (what `updateDraft` writes). */
+const CONTENT_COLUMNS = WARNING_COLUMNS.filter(
+  (c) =>
+    !['id', 'identifier', 'sender', 'status', 'created_at', 'created_by', 'issued_at', 'issued_by', 'source'].includes(
+      c,
+    ),
+);
 
 /** The delivery column that names an addressee of this kind (a fixed name: safe to put in SQL). */
 const addresseeColumn = (to: Addressee): 'township_id' | 'department_id' =>
@@ -205,6 +224,10 @@ export function warningRepository(db: SqlQueries): WarningRepository {
       return warning;
     },
     get: (id) => get(db, id),
+    findByIdentifier: async (identifier) => {
+      const row = await db.get<WarningRow>('SELECT * FROM warnings WHERE identifier = ?', [identifier]);
+      return row && toWarning(row);
+    },
     list: async () => (await db.all<WarningRow>('SELECT * FROM warnings ORDER BY created_at DESC, id')).map(toWarning),
     issue: (id, by, at) =>
       db.transaction(async (tx) => {
@@ -235,6 +258,21 @@ export function warningRepository(db: SqlQueries): WarningRepository {
       }),
     cancel: async (id) => {
       await db.run("UPDATE warnings SET status = 'cancelled' WHERE id = ?", [id]);
+    },
+    updateDraft: (id, content) =>
+      db.transaction(async (tx) => {
+        const before = await get(tx, id);
+        if (!before) throw BeaconError.notFound('warning');
+        const row = toRow({ ...before, ...content });
+        const { changes } = await tx.run(
+          `UPDATE warnings SET ${CONTENT_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ? AND status = 'draft'`,
+          [...CONTENT_COLUMNS.map((c) => row[c]), id],
+        );
+        if (changes !== 1) throw new BeaconError('invalid_transition', `warning is ${before.status}, not a draft`);
+        return (await get(tx, id)) as WarningView;
+      }),
+    setSource: async (id, source) => {
+      await db.run('UPDATE warnings SET source = ? WHERE id = ?', [JSON.stringify(source), id]);
     },
     board: (warningId) => board(db, warningId),
     delivery: (warningId, to) => readDelivery(db, warningId, to),

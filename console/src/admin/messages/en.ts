@@ -13,10 +13,15 @@ const en: AdminMessages = {
       users: 'Users',
       terminals: 'Terminals & phones',
       rooms: 'Meeting rooms',
+      capFeeds: 'Warning feeds',
       import: 'Import / export',
       boundaries: 'Township boundaries',
     },
     field: {
+      url: 'Feed URL (CAP or Atom/RSS)',
+      pollSeconds: 'Poll every (s)',
+      lastOkAt: 'Last fetched',
+      lastError: 'Last error',
       id: 'ID',
       name: 'Name',
       nameEn: 'English name',
@@ -55,6 +60,11 @@ const en: AdminMessages = {
       terminalKind: { video: 'Video terminal', sip_phone: 'SIP phone', sip_video: 'SIP video terminal' },
       owner: { township: 'Township', department: 'Department' },
       roomKind: { meeting: 'Meeting', training: 'Training', emergency: 'Emergency' },
+    },
+    capFeed: {
+      poll: 'Poll now',
+      polled: 'Fetched {messages} messages: {drafted} drafted, {updated} updated, {withdrawn} withdrawn',
+      rejected: 'Feed rejected: {error}',
     },
     list: {
       search: 'Search names, codes, numbers',
@@ -101,6 +111,7 @@ const en: AdminMessages = {
       done: 'I have noted it',
     },
     invalid: {
+      feedUrl: 'Enter an http:// or https:// address',
       required: 'Required',
       number: 'Enter a number',
       range: 'Out of range',

@@ -11,10 +11,15 @@ const zhCN = {
       users: '用户',
       terminals: '终端与话机',
       rooms: '会议室',
+      capFeeds: '预警订阅',
       import: '导入/导出',
       boundaries: '乡镇边界',
     },
     field: {
+      url: '订阅地址（CAP 或 Atom/RSS）',
+      pollSeconds: '抓取间隔（秒）',
+      lastOkAt: '最近成功抓取',
+      lastError: '最近错误',
       id: '编号',
       name: '名称',
       nameEn: '英文名称',
@@ -53,6 +58,11 @@ const zhCN = {
       terminalKind: { video: '视频终端', sip_phone: 'SIP 话机', sip_video: 'SIP 视频终端' },
       owner: { township: '乡镇', department: '部门' },
       roomKind: { meeting: '会议', training: '培训', emergency: '应急' },
+    },
+    capFeed: {
+      poll: '立即抓取',
+      polled: '抓取完成：读取 {messages} 条，新草稿 {drafted}，更新 {updated}，撤销 {withdrawn}',
+      rejected: '订阅源被拒绝：{error}',
     },
     list: {
       search: '搜索名称、编号、号码',
@@ -98,6 +108,7 @@ const zhCN = {
       done: '我已记录',
     },
     invalid: {
+      feedUrl: '请输入 http:// 或 https:// 地址',
       required: '必填',
       number: '请输入数字',
       range: '超出范围',

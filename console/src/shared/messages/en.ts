@@ -89,6 +89,8 @@ const en: SharedMessages = {
     location_required: 'Choose where it happened on the map',
     plan_invalid: 'The plan is invalid (e.g. a disabled department): nothing saved',
     plan_missing: 'No plan for this incident type and response level',
+    warning_incomplete: 'The draft still needs an end time or an area',
+    cap_feed_invalid: 'The warning feed served something that is not CAP',
     timeout: 'The server did not answer in time',
     disconnected: 'Disconnected from the server',
     network: 'Cannot reach the server, check the network',

@@ -87,6 +87,8 @@ const zhCN = {
     location_required: '请在地图上选择事件位置',
     plan_invalid: '预案内容有误（如负责部门已停用），未保存',
     plan_missing: '该事件类型和响应级别还没有预案',
+    warning_incomplete: '预警草稿尚缺失效时间或范围，请先补全',
+    cap_feed_invalid: '预警订阅源返回的内容无效',
     timeout: '服务器响应超时',
     disconnected: '与服务器的连接已断开',
     network: '无法连接服务器，请检查网络',

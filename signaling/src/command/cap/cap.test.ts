@@ -1,10 +1,26 @@
 import type { WarningView } from '@beacon/protocol';
 import { describe, expect, it } from 'vitest';
 import { capCategory } from './capCategory.ts';
+import { capDraft } from './capDraft.ts';
 import { warningToCap } from './capExport.ts';
-import { sampleWarning } from './capFixtures.ts';
+import { sampleWarning, xsdProblem } from './capFixtures.ts';
 import { capDateTimeProblem, formatCapDateTime } from './capFormat.ts';
-import { capToWarning } from './capImport.ts';
+import { parseCap } from './capParse.ts';
+
+/** What Beacon reads back from a CAP text: the alert and the draft content. */
+function capToWarning(xml: string) {
+  const alert = parseCap(xml);
+  const draft = capDraft(alert);
+  return {
+    ...draft,
+    identifier: alert.identifier,
+    sender: alert.sender,
+    sent: new Date(alert.sent).toISOString(),
+    status: alert.status,
+    msgType: alert.msgType,
+    references: alert.references ? alert.references.split(/\s+/) : [],
+  };
+}
 
 /** The fields a CAP round trip must carry (what the importer hands to createWarning). */
 function requestFields(w: WarningView) {
@@ -80,6 +96,45 @@ describe('warningToCap', () => {
     expect(imported.references).toEqual(['beacon@chuxiong.gov.cn,beacon-w1,2026-11-26T10:10:00+08:00']);
   });
 
+  it('writes several shapes into one area, and validates against the OASIS XSD', async () => {
+    const w = sampleWarning({
+      area: {
+        type: 'multi',
+        parts: [
+          { type: 'circle', center: [25.04, 101.54], radiusKm: 5 },
+          {
+            type: 'polygon',
+            points: [
+              [25, 101.5],
+              [25.1, 101.5],
+              [25.1, 101.6],
+            ],
+          },
+        ],
+      },
+    });
+    const xml = warningToCap(w);
+    expect(xml).toContain('<polygon>25,101.5 25.1,101.5 25.1,101.6 25,101.5</polygon>');
+    expect(xml).toContain('<circle>25.04,101.54 5</circle>');
+    expect(await xsdProblem(xml)).toBeNull();
+    expect(await xsdProblem(warningToCap(sampleWarning({ status: 'cancelled' })))).toBeNull();
+    expect(capToWarning(xml).area).toEqual({
+      type: 'multi',
+      parts: [
+        {
+          type: 'polygon',
+          points: [
+            [25, 101.5],
+            [25.1, 101.5],
+            [25.1, 101.6],
+            [25, 101.5],
+          ],
+        },
+        { type: 'circle', center: [25.04, 101.54], radiusKm: 5 },
+      ],
+    });
+  });
+
   it('marks a draft Draft and drops characters XML cannot carry', () => {
     const xml = warningToCap(sampleWarning({ status: 'draft', issuedAt: null, instruction: 'a\u0000b\u001Fc' }));
     expect(xml).toContain('<status>Draft</status>');
@@ -116,7 +171,6 @@ describe('capToWarning(warningToCap(w))', () => {
       effective: w.effective,
       expires: w.expires,
       escalationMinutes: w.escalationMinutes,
-      incidentId: null,
     });
   });
 

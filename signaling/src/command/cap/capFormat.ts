@@ -42,6 +42,18 @@ export const CAP_RESPONSE_TYPES = [
 export const PARAM_COLOUR = 'beacon:colour';
 export const PARAM_ESCALATION = 'beacon:escalationMinutes';
 export const GEOCODE_TOWNSHIP = 'beacon:township';
+/**
+ * What the duty officer added to a warning from outside, written as parameters of the info Beacon
+ * shows so that the alert's own elements go out as they came in: the end time it lacked
+ * (`beacon:expires`, a CAP date-time), the area drawn (`beacon:polygon` / `beacon:circle`, CAP
+ * text, repeated for several shapes) and the townships it reaches (`beacon:township`, repeated).
+ */
+export const PARAM_EXPIRES = 'beacon:expires';
+export const PARAM_POLYGON = 'beacon:polygon';
+export const PARAM_CIRCLE = 'beacon:circle';
+export const PARAM_TOWNSHIP = 'beacon:township';
+/** Every valueName Beacon writes; on import they are Beacon's own, not the sender's. */
+export const BEACON_VALUE_PREFIX = 'beacon:';
 
 /** China Standard Time; 楚雄 has no daylight saving. */
 export const DEFAULT_UTC_OFFSET_MINUTES = 480;
@@ -140,7 +152,10 @@ export function parsePolygon(text: string): LatLon[] | string {
   return points;
 }
 
-/** A CAP circle `lat,lon radius` (km). Beacon needs a positive radius (0 would be a point, covering no township). */
+/**
+ * A CAP circle `lat,lon radius` (km). Radius 0 is valid CAP (a point: the spec's earthquake
+ * example); it is read here and left out of the drawable area by the importer.
+ */
 export function parseCircle(text: string): { center: LatLon; radiusKm: number } | string {
   const tokens = text.trim().split(/\s+/).filter(Boolean);
   if (tokens.length !== 2) return `"${text}" is not "lat,lon radius"`;
@@ -149,6 +164,6 @@ export function parseCircle(text: string): { center: LatLon; radiusKm: number } 
   const radius = tokens[1] as string;
   if (!DECIMAL.test(radius)) return `radius "${radius}" is not a number`;
   const radiusKm = Number(radius);
-  if (radiusKm <= 0 || radiusKm > 1000) return `radius ${radiusKm} km is outside (0, 1000]`;
+  if (radiusKm < 0) return `radius ${radiusKm} km is negative`;
   return { center, radiusKm };
 }

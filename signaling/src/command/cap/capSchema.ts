@@ -2,7 +2,7 @@
  * CAP 1.2 alert structure as zod schemas, applied to the element tree the XML
  * parser produced (see `elementTree`). What the OASIS XSD and the spec's
  * MUSTs require is checked here; what only Beacon needs (an <info>, an area,
- * an expiry) is checked in capImport.ts, so this file stays a CAP validator.
+ * an expiry) is decided in capDraft.ts, never refused, so this file stays a CAP validator.
  *
  * Lenient where the spec is: element order is not checked, and elements of
  * other namespaces (CAP's `<any namespace="##other">`) are dropped earlier.
@@ -92,7 +92,16 @@ const infoSchema = z.object({
   web: trimmed.optional(),
   contact: text.optional(),
   parameter: many(valuePair),
-  resource: many(z.object({ resourceDesc: required, mimeType: required }).loose()),
+  resource: many(
+    z.object({
+      resourceDesc: required,
+      mimeType: required,
+      size: trimmed.regex(/^\d+$/, 'is not a whole number of bytes').optional(),
+      uri: trimmed.optional(),
+      derefUri: text.optional(),
+      digest: trimmed.optional(),
+    }),
+  ),
   area: many(areaSchema),
 });
 

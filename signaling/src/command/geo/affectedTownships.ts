@@ -60,6 +60,10 @@ export function distanceKm(a: LatLon, b: LatLon): number {
  * a township on the line than to miss it.
  */
 export function areaPredicate(area: WarningArea): (at: LatLon) => boolean {
+  if (area.type === 'multi') {
+    const parts = area.parts.map(areaPredicate);
+    return (at) => parts.some((inside) => inside(at));
+  }
   if (area.type === 'circle') return (at) => distanceKm(area.center, at) <= area.radiusKm;
   const shape = polygon([closedRing(area.points).map(toGeoJson)]);
   return (at) => booleanPointInPolygon(point(toGeoJson(at)), shape);

@@ -88,3 +88,22 @@ describe('warningCoverage', () => {
     );
   });
 });
+
+describe('warningCoverage of several shapes (a CAP alert’s areas)', () => {
+  const east = box(24.97, 101.62, 25.04, 101.7);
+
+  it('covers what any part covers, and counts an overlap once', () => {
+    const single = warningCoverage(east, TOWNSHIPS, BOUNDARIES);
+    const twice = warningCoverage({ type: 'multi', parts: [east, east] } as WarningArea, TOWNSHIPS, BOUNDARIES);
+    expect(twice).toEqual(single);
+    // A second, disjoint part far to the west adds the township whose seat it holds (no boundary there).
+    const far = TOWNSHIPS.find((t) => !BOUNDARIES.some((b) => b.townshipId === t.id)) as CoverageTownship;
+    const both = warningCoverage(
+      { type: 'multi', parts: [east, { type: 'circle', center: [far.lat, far.lon], radiusKm: 1 }] } as WarningArea,
+      TOWNSHIPS,
+      BOUNDARIES,
+    );
+    expect(both.affectedTownshipIds).toEqual([...single.affectedTownshipIds, far.id].sort());
+    expect(both.coveredShares.donggua).toBe(single.coveredShares.donggua);
+  });
+});

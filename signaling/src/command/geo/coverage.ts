@@ -58,8 +58,16 @@ export interface Coverage {
  */
 export const MIN_COVERED_SHARE = 0.0001;
 
-/** The area as a GeoJSON polygon ([lon, lat]). */
-export function areaFeature(area: WarningArea): Feature<Polygon> {
+/**
+ * The area as a GeoJSON polygon ([lon, lat]); several shapes (a CAP alert's areas) as their
+ * union, so a township two overlapping shapes cover is not counted twice.
+ */
+export function areaFeature(area: WarningArea): Feature<Polygon | MultiPolygon> {
+  if (area.type === 'multi') {
+    const parts = area.parts.map((part) => areaFeature(part).geometry.coordinates as Geom);
+    const union = polygonClipping.union(parts[0] as Geom, ...parts.slice(1));
+    return { type: 'Feature', properties: {}, geometry: { type: 'MultiPolygon', coordinates: union } };
+  }
   if (area.type === 'circle') {
     return circle([area.center[1], area.center[0]], area.radiusKm, { steps: 128, units: 'kilometers' });
   }
@@ -85,7 +93,11 @@ function partsNear(boundary: CoverageBoundary, box: BBox): Geom | null {
  * cut leaves on top of each other): then the whole boundary is clipped instead
  * of the cut one; if that throws too, the caller falls back to the seat point.
  */
-export function coveredShare(shape: Feature<Polygon>, shapeBox: BBox, boundary: CoverageBoundary): number {
+export function coveredShare(
+  shape: Feature<Polygon | MultiPolygon>,
+  shapeBox: BBox,
+  boundary: CoverageBoundary,
+): number {
   if (disjoint(shapeBox, boundary.bbox)) return 0;
   const near = partsNear(boundary, shapeBox);
   if (!near) return 0;
@@ -103,7 +115,11 @@ export function coveredShare(shape: Feature<Polygon>, shapeBox: BBox, boundary: 
 }
 
 /** The covered share, or null when the clipping library could not clip this boundary at all. */
-function shareOrNull(shape: Feature<Polygon>, shapeBox: BBox, boundary: CoverageBoundary): number | null {
+function shareOrNull(
+  shape: Feature<Polygon | MultiPolygon>,
+  shapeBox: BBox,
+  boundary: CoverageBoundary,
+): number | null {
   try {
     return coveredShare(shape, shapeBox, boundary);
   } catch (err) {

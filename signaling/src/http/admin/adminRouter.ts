@@ -13,6 +13,7 @@ import type { Store } from '../../store/index.ts';
 import { claimsOf } from '../authRoutes.ts';
 import { auditVerifyRoute } from './auditVerifyRoute.ts';
 import { boundaryRoutes } from './boundaryRoutes.ts';
+import { capFeedRoutes } from './capFeedRoutes.ts';
 import { deviceRoutes } from './deviceRoutes.ts';
 import { orgRoutes } from './orgRoutes.ts';
 import { passwordResetRoute } from './passwordReset.ts';
@@ -34,5 +35,6 @@ export function adminRouter(deps: {
   importRoutes(router, deps);
   boundaryRoutes(router, deps.store, deps.command.bus);
   auditVerifyRoute(router, deps.store);
+  capFeedRoutes(router, deps.store, deps.command);
   return router;
 }
