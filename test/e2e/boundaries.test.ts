@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_PATH } from '../../signaling/src/command/geo/testdata/fixture.ts';
+import { testIdAttribute as attr } from '../src/browser.ts';
 import { drawWarningPolygon, previewedTownships } from '../src/commandMap.ts';
 import { useE2e } from '../src/e2eFixture.ts';
 import { waitFor } from '../src/waitFor.ts';
@@ -34,12 +35,6 @@ const text = async (page: Page, testId: string): Promise<string> =>
       .textContent({ timeout: 1000 })
       .catch(() => null)) ?? ''
   ).trim();
-const attr = (page: Page, testId: string, name: string) =>
-  page
-    .getByTestId(testId)
-    .first()
-    .getAttribute(name, { timeout: 1000 })
-    .catch(() => null);
 
 async function screenshot(page: Page, name: string): Promise<void> {
   if (process.env.BEACON_SCREENSHOT_DIR) await page.screenshot({ path: join(process.env.BEACON_SCREENSHOT_DIR, name) });

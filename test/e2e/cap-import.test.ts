@@ -1,13 +1,6 @@
-/**
- * A CAP alert from outside in the duty officer's browser: the OASIS spec's
- * A.1 (no end time, an area by name only) is imported, not refused; the
- * draft shows where it came from and what it lacks, cannot be issued until
- * the officer sets an end time and draws an area, then is issued. The admin
- * sees the subscribed CAP feeds in the admin pages.
- */
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { foreignMessage } from '../../signaling/src/command/cap/capFixtures.ts';
+import { testIdAttribute as attr } from '../src/browser.ts';
 import { drawWarningPolygon } from '../src/commandMap.ts';
 import { useE2e } from '../src/e2eFixture.ts';
 import { waitFor } from '../src/waitFor.ts';
@@ -19,13 +12,6 @@ const BOX: [number, number][] = [
   [25.07, 101.58],
   [25.07, 101.5],
 ];
-
-const attr = (page: Page, testId: string, name: string) =>
-  page
-    .getByTestId(testId)
-    .first()
-    .getAttribute(name, { timeout: 1000 })
-    .catch(() => null);
 
 describe('CAP from outside in the console', () => {
   const e2e = useE2e();

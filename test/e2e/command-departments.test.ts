@@ -6,9 +6,10 @@
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { testIdAttribute as attr } from '../src/browser.ts';
 import { drawWarningPolygon, previewedTownships } from '../src/commandMap.ts';
 import { useE2e } from '../src/e2eFixture.ts';
-import { apiJson, loginApi } from '../src/signaling.ts';
+import { createDepartmentAccount } from '../src/signaling.ts';
 import { waitFor } from '../src/waitFor.ts';
 
 const WATER = 'dp-sw';
@@ -23,13 +24,6 @@ const BOX: [number, number][] = [
   [25.07, 101.5],
 ];
 
-const attr = (page: Page, testId: string, name: string) =>
-  page
-    .getByTestId(testId)
-    .first()
-    .getAttribute(name, { timeout: 1000 })
-    .catch(() => null);
-
 describe('departments in the command room', () => {
   const e2e = useE2e();
   let duty: Page;
@@ -39,20 +33,11 @@ describe('departments in the command room', () => {
   beforeAll(async () => {
     // The water bureau's account, as an admin creates it; its first password changed as the policy asks.
     const admin = await e2e.token('admin');
-    await apiJson(e2e.url, admin, '/api/v1/admin/users', {
-      method: 'POST',
-      body: JSON.stringify({
-        username: WATER_USER,
-        password: 'initial-pass-2',
-        displayName: '水务局值班',
-        role: 'department',
-        departmentId: WATER,
-      }),
-    });
-    const first = await loginApi(e2e.url, WATER_USER, 'initial-pass-2');
-    await apiJson(e2e.url, first.token, '/api/v1/auth/password', {
-      method: 'POST',
-      body: JSON.stringify({ currentPassword: 'initial-pass-2', newPassword: WATER_PASSWORD }),
+    await createDepartmentAccount(e2e.url, admin, {
+      username: WATER_USER,
+      displayName: '水务局值班',
+      departmentId: WATER,
+      password: WATER_PASSWORD,
     });
 
     water = await e2e.openPage(WATER_USER, '#/terminal', { password: WATER_PASSWORD });

@@ -7,6 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { testIdAttribute as attr } from '../src/browser.ts';
 import { drawWarningPolygon, previewedTownships } from '../src/commandMap.ts';
 import { useE2e } from '../src/e2eFixture.ts';
 import { waitFor } from '../src/waitFor.ts';
@@ -21,13 +22,6 @@ const BOX: [number, number][] = [
   [25.07, 101.63],
   [25.07, 101.5],
 ];
-
-const attr = (page: Page, testId: string, name: string) =>
-  page
-    .getByTestId(testId)
-    .first()
-    .getAttribute(name, { timeout: 1000 })
-    .catch(() => null);
 
 describe('early warning with acknowledgement', () => {
   // Escalation is checked every half second so a 3-second interval shows within the test.

@@ -9,6 +9,7 @@
 import type { DutyNowView, HandoverView, IncidentView } from '@beacon/protocol';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { testIdAttribute as attr } from '../src/browser.ts';
 import { useE2e } from '../src/e2eFixture.ts';
 import { apiJson, loginApi } from '../src/signaling.ts';
 import { waitFor } from '../src/waitFor.ts';
@@ -24,12 +25,6 @@ const text = (page: Page, testId: string) =>
     .getByTestId(testId)
     .first()
     .textContent({ timeout: 1000 })
-    .catch(() => null);
-const attr = (page: Page, testId: string, name: string) =>
-  page
-    .getByTestId(testId)
-    .first()
-    .getAttribute(name, { timeout: 1000 })
     .catch(() => null);
 
 /**

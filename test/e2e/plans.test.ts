@@ -7,8 +7,9 @@
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { testIdAttribute as attr } from '../src/browser.ts';
 import { useE2e } from '../src/e2eFixture.ts';
-import { apiJson, loginApi } from '../src/signaling.ts';
+import { apiJson, createDepartmentAccount } from '../src/signaling.ts';
 import { waitFor } from '../src/waitFor.ts';
 
 const WATER = 'dp-sw';
@@ -36,13 +37,6 @@ const PLAN = {
   meetingDepartmentIds: [WATER, 'dp-zrzy'],
 };
 
-const attr = (page: Page, testId: string, name: string) =>
-  page
-    .getByTestId(testId)
-    .first()
-    .getAttribute(name, { timeout: 1000 })
-    .catch(() => null);
-
 describe('emergency plans', () => {
   const e2e = useE2e();
   let duty: Page;
@@ -52,20 +46,11 @@ describe('emergency plans', () => {
 
   beforeAll(async () => {
     const admin = await e2e.token('admin');
-    await apiJson(e2e.url, admin, '/api/v1/admin/users', {
-      method: 'POST',
-      body: JSON.stringify({
-        username: WATER_USER,
-        password: 'initial-pass-7',
-        displayName: '水务局值班',
-        role: 'department',
-        departmentId: WATER,
-      }),
-    });
-    const first = await loginApi(e2e.url, WATER_USER, 'initial-pass-7');
-    await apiJson(e2e.url, first.token, '/api/v1/auth/password', {
-      method: 'POST',
-      body: JSON.stringify({ currentPassword: 'initial-pass-7', newPassword: WATER_PASSWORD }),
+    await createDepartmentAccount(e2e.url, admin, {
+      username: WATER_USER,
+      displayName: '水务局值班',
+      departmentId: WATER,
+      password: WATER_PASSWORD,
     });
 
     const dutyToken = await e2e.token('duty');

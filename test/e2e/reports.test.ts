@@ -8,17 +8,11 @@
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { testIdAttribute as attr } from '../src/browser.ts';
 import { useE2e } from '../src/e2eFixture.ts';
 
 let duty: Page;
 let zixi: Page;
-
-const attr = (page: Page, testId: string, name: string) =>
-  page
-    .getByTestId(testId)
-    .first()
-    .getAttribute(name, { timeout: 1000 })
-    .catch(() => null);
 
 describe('information reporting from a township terminal to the duty desk', () => {
   const e2e = useE2e();

@@ -167,3 +167,26 @@ export async function changePasswordApi(
     body: JSON.stringify({ currentPassword: password, newPassword }),
   });
 }
+
+/**
+ * A department's account as an admin creates it (with a first password the policy makes its owner change), then
+ * changed to `password` as its owner does at first sign-in; ready to sign in with `password`.
+ */
+export async function createDepartmentAccount(
+  baseUrl: string,
+  adminToken: string,
+  account: { username: string; displayName: string; departmentId: string; password: string },
+): Promise<void> {
+  const first = `first-${account.username}-7`;
+  await apiJson(baseUrl, adminToken, '/api/v1/admin/users', {
+    method: 'POST',
+    body: JSON.stringify({
+      username: account.username,
+      password: first,
+      displayName: account.displayName,
+      role: 'department',
+      departmentId: account.departmentId,
+    }),
+  });
+  await changePasswordApi(baseUrl, account.username, first, account.password);
+}
