@@ -52,6 +52,8 @@ export const ERROR_CODES = [
   'photo_not_image',
   'photo_too_large',
   'location_required',
+  'reading_invalid',
+  'station_unknown',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

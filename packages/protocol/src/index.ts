@@ -12,3 +12,4 @@ export * from './request.ts';
 export * from './rest.ts';
 export * from './sip.ts';
 export * from './vocabulary.ts';
+export * from './stations.ts';

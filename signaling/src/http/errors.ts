@@ -48,6 +48,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   photo_not_image: 415,
   photo_too_large: 413,
   location_required: 400,
+  reading_invalid: 400,
+  station_unknown: 404,
 };
 
 export function sendError(res: Response, code: ErrorCode, message: string, status = STATUS[code] ?? 500): void {

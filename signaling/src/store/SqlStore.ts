@@ -18,6 +18,8 @@ import { nextDialNumber, terminalRepository } from './phoneRecords.ts';
 import { reportRepository } from './reportRecords.ts';
 import { revokedTokenRepository } from './revokedTokens.ts';
 import { roomMemberRepository } from './roomMembers.ts';
+import { readingRepository } from './stationReadings.ts';
+import { stationRepository } from './stationRecords.ts';
 import type {
   AuditEntry,
   AuditRepository,
@@ -198,5 +200,7 @@ function repositoriesOn(db: SqlQueries): StoreRepositories {
     duty: { roster: dutyRosterRepository(db), log: dutyLogRepository(db), handovers: handoverRepository(db) },
     boundaries: boundaryRepository(db),
     reports: reportRepository(db),
+    stations: stationRepository(db),
+    readings: readingRepository(db),
   };
 }

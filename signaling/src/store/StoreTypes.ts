@@ -30,6 +30,7 @@ import type {
 } from './orgTypes.ts';
 import type { ReportRepository } from './reportTypes.ts';
 import type { InitialAdminSeed } from './seedAdmin.ts';
+import type { ReadingRepository, StationRepository } from './stationTypes.ts';
 
 export type { AdminKind, AreaRepository, Change, DepartmentRepository, PageQuery, PageResult, VillageRepository };
 
@@ -301,6 +302,9 @@ export interface Store {
   boundaries: BoundaryRepository;
   /** Information reporting (信息报送): report chains from townships and departments. */
   reports: ReportRepository;
+  /** Monitoring stations (监测站点) and their readings. */
+  stations: StationRepository;
+  readings: ReadingRepository;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }

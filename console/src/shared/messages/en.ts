@@ -87,6 +87,8 @@ const en: SharedMessages = {
     photo_not_image: 'The photo is not a JPEG, PNG or WebP image',
     photo_too_large: 'The photo is too large (at most 10 MB)',
     location_required: 'Choose where it happened on the map',
+    reading_invalid: 'A reading is invalid: nothing stored',
+    station_unknown: 'No such monitoring station',
     timeout: 'The server did not answer in time',
     disconnected: 'Disconnected from the server',
     network: 'Cannot reach the server, check the network',

@@ -85,6 +85,8 @@ const zhCN = {
     photo_not_image: '照片不是 JPEG、PNG 或 WebP 图片',
     photo_too_large: '照片过大（最多 10 MB）',
     location_required: '请在地图上选择事件位置',
+    reading_invalid: '监测数据有误，未保存',
+    station_unknown: '监测站点不存在',
     timeout: '服务器响应超时',
     disconnected: '与服务器的连接已断开',
     network: '无法连接服务器，请检查网络',
