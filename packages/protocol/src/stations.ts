@@ -142,7 +142,12 @@ export interface StationWithToken {
  * displacement (mm). Checked one by one by the ingest (a non-number is `reading_invalid`, not a zod error here).
  */
 export const readingBatchSchema = z.object({
-  readings: z.array(z.object({ at: z.unknown(), value: z.unknown() })).min(1).max(1000),
+  /** When the station sent the batch, by its own clock: tells us how far off that clock is (optional). */
+  sentAt: z.unknown().optional(),
+  readings: z
+    .array(z.object({ at: z.unknown(), value: z.unknown() }))
+    .min(1)
+    .max(1000),
 });
 
 export interface StationReading {
@@ -190,4 +195,10 @@ export interface IngestResult {
   duplicates: number;
   /** Stored but flagged: the station's clock differs from ours by more than the tolerance. */
   skewed: number;
+}
+
+/** To staff consoles. */
+export interface StationServerEvents {
+  /** A station's level or offline flag changed (the map recolours it; offline and raised levels alarm the desk). */
+  'station:updated': (state: StationStateView) => void;
 }

@@ -18,8 +18,6 @@ import { nextDialNumber, terminalRepository } from './phoneRecords.ts';
 import { reportRepository } from './reportRecords.ts';
 import { revokedTokenRepository } from './revokedTokens.ts';
 import { roomMemberRepository } from './roomMembers.ts';
-import { readingRepository } from './stationReadings.ts';
-import { stationRepository } from './stationRecords.ts';
 import type {
   AuditEntry,
   AuditRepository,
@@ -30,6 +28,8 @@ import type {
   StoreRepositories,
 } from './StoreTypes.ts';
 import { constraintOf, type SqlDb, type SqlQueries } from './sqlDb.ts';
+import { readingRepository } from './stationReadings.ts';
+import { stationRepository } from './stationRecords.ts';
 import { taskRepository } from './taskRecords.ts';
 import { userRepository } from './userRecords.ts';
 import { warningRepository } from './warningRecords.ts';

@@ -5,8 +5,8 @@
  */
 import type { RainWindow, WarningColour } from '@beacon/protocol';
 import { RAIN_WINDOW_MS, RAIN_WINDOWS } from '@beacon/protocol';
-import type { ReadingRepository, SeriesBucket, StationStateRecord } from './stationTypes.ts';
 import type { SqlQueries } from './sqlDb.ts';
+import type { ReadingRepository, SeriesBucket, StationStateRecord } from './stationTypes.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -98,9 +98,7 @@ export function readingRepository(db: SqlQueries): ReadingRepository {
       // An hourly aggregate covers what raw readings no longer do; it goes into the bucket its hour starts in.
       for (const h of hourly) add(Number(h.hour_ms) - (Number(h.hour_ms) % bucketMs), h.v);
       for (const r of raw) add(Number(r.bucket), r.v);
-      return [...merged.entries()]
-        .sort((a, b) => a[0] - b[0])
-        .map(([atMs, value]): SeriesBucket => ({ atMs, value }));
+      return [...merged.entries()].sort((a, b) => a[0] - b[0]).map(([atMs, value]): SeriesBucket => ({ atMs, value }));
     },
 
     downsample: (rawBeforeMs, hourlyBeforeMs) =>
@@ -124,7 +122,8 @@ export function readingRepository(db: SqlQueries): ReadingRepository {
              last_value = excluded.last_value`,
           [cutoff],
         );
-        const folded = changes > 0 ? (await tx.run('DELETE FROM station_readings WHERE at_ms < ?', [cutoff])).changes : 0;
+        const folded =
+          changes > 0 ? (await tx.run('DELETE FROM station_readings WHERE at_ms < ?', [cutoff])).changes : 0;
         await tx.run('DELETE FROM station_hourly WHERE hour_ms < ?', [hourlyBeforeMs]);
         return folded;
       }),

@@ -2,8 +2,8 @@
 import type { StationKind, StationThresholds, StationView } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import { columnsOf, pageRows, rethrowConstraint, updateRow } from './adminQueries.ts';
-import type { StationRepository } from './stationTypes.ts';
 import { constraintOf, type SqlQueries, type SqlValue } from './sqlDb.ts';
+import type { StationRepository } from './stationTypes.ts';
 
 interface StationRow {
   id: string;
@@ -139,5 +139,12 @@ export function stationRepository(db: SqlQueries): StationRepository {
           'SELECT id, mqtt_hash FROM stations WHERE enabled = 1 ORDER BY rowid',
         )
       ).map((r) => ({ id: r.id, mqttHash: r.mqtt_hash })),
+    raiseDraft: async (warningId, p) =>
+      (
+        await db.run(
+          `UPDATE warnings SET colour = ?, severity = ?, headline = ?, description = ? WHERE id = ? AND status = 'draft'`,
+          [p.colour, p.severity, p.headline, p.description, warningId],
+        )
+      ).changes === 1,
   };
 }

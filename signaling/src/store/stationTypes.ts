@@ -1,5 +1,6 @@
 /** Types of the monitoring stations' store: the registry, the readings time series and each station's state. */
 import type {
+  CapSeverity,
   CreateStationRequest,
   RainWindow,
   StationView,
@@ -26,6 +27,18 @@ export interface StationRepository extends AdminKind<StationView, UpdateStationR
   tokenHash(id: string): Promise<string | undefined>;
   /** User names and password hashes for mosquitto's password file: the enabled stations. */
   mqttCredentials(): Promise<{ id: string; mqttHash: string }[]>;
+  /**
+   * Raises a draft warning a station's thresholds created (a higher colour, new text): only while it is still a
+   * draft. False when it was issued or cancelled meanwhile (the caller drafts anew).
+   */
+  raiseDraft(warningId: string, patch: DraftRaise): Promise<boolean>;
+}
+
+export interface DraftRaise {
+  colour: WarningColour;
+  severity: CapSeverity;
+  headline: string;
+  description: string;
 }
 
 export interface NewReading {
@@ -72,7 +85,13 @@ export interface ReadingRepository {
    * Readings of [fromMs, toMs) in buckets of `bucketMs` (a divisor of an hour or whole hours): the sum or the
    * maximum per bucket, from the raw readings and, where those were downsampled, from the hourly aggregates.
    */
-  series(stationId: string, fromMs: number, toMs: number, bucketMs: number, agg: 'sum' | 'max'): Promise<SeriesBucket[]>;
+  series(
+    stationId: string,
+    fromMs: number,
+    toMs: number,
+    bucketMs: number,
+    agg: 'sum' | 'max',
+  ): Promise<SeriesBucket[]>;
   /**
    * Folds raw readings older than `rawBeforeMs` into hourly aggregates and deletes them; deletes aggregates older
    * than `hourlyBeforeMs`. Returns how many raw readings were folded.

@@ -1,0 +1,200 @@
+/**
+ * The monitoring stations at run time: readings in (from the HTTP API and MQTT alike), thresholds evaluated,
+ * drafts raised, silence noticed. A station's state (level, warning, offline, latest reading) is kept in memory
+ * and in the store; `state` fires when what the map colours by (level, offline) changes.
+ *
+ * Batches of one station are handled one after the other (a chain per station): two batches crossing a
+ * threshold at once must raise one draft, not two.
+ *
+ * ```
+ *   per station:  online ──silent 2 × interval──> offline ──any reading──> online
+ *                 level:  null ⇄ blue ⇄ yellow ⇄ orange ⇄ red   (a rise drafts/raises a warning; a fall only recolours)
+ * ```
+ */
+
+import { TypedEmitter } from '@beacon/common';
+import type { IngestResult, StationStateView, StationView } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
+import { type CommandBus, SYSTEM_ACTOR } from '../command/CommandBus.ts';
+import { createLogger } from '../logger.ts';
+import type { NewReading, StationStateRecord } from '../store/stationTypes.ts';
+import { checkReadings, type ReadingCheckOptions } from './readingValidation.ts';
+import type { StationDrafts } from './StationDrafts.ts';
+import { evaluateThresholds, levelRank } from './thresholds.ts';
+
+const logger = createLogger('StationMonitor');
+
+export type StationMonitorEvents = {
+  /** The level or the offline flag of a station changed. */
+  state: [StationStateView];
+  /** A batch was stored: how long after it was received (ms) its evaluation finished (benchmarks read it). */
+  ingested: [{ stationId: string; stored: number; delayMs: number }];
+};
+
+/** Silent for this many reporting intervals → offline: one lost report is no alarm, two in a row are. */
+const OFFLINE_INTERVALS = 2;
+
+export class StationMonitor extends TypedEmitter<StationMonitorEvents> {
+  readonly #bus: CommandBus;
+  readonly #drafts: StationDrafts;
+  readonly #check: ReadingCheckOptions;
+  readonly #stations = new Map<string, StationView>();
+  readonly #states = new Map<string, StationStateRecord>();
+  readonly #chains = new Map<string, Promise<unknown>>();
+
+  constructor(opts: { bus: CommandBus; drafts: StationDrafts; check?: ReadingCheckOptions }) {
+    super();
+    this.#bus = opts.bus;
+    this.#drafts = opts.drafts;
+    this.#check = opts.check ?? {};
+  }
+
+  /** Reads the stations and their states again (at start, and after an admin changed a station). */
+  async load(): Promise<void> {
+    const { store } = this.#bus;
+    const [stations, states] = await Promise.all([store.stations.list(), store.readings.states()]);
+    this.#stations.clear();
+    for (const s of stations) this.#stations.set(s.id, s);
+    for (const s of states) this.#states.set(s.stationId, s);
+  }
+
+  station(id: string): StationView | undefined {
+    return this.#stations.get(id);
+  }
+
+  /** Every enabled station's state for the map. */
+  views(): StationStateView[] {
+    return [...this.#stations.values()].filter((s) => s.enabled).map((s) => this.#view(s, this.#states.get(s.id)));
+  }
+
+  /**
+   * Checks, stores and evaluates a batch of an (authenticated) enabled station. `station_unknown` for an unknown
+   * or disabled one; `reading_invalid` when any reading is bad — then nothing is stored.
+   */
+  ingest(
+    stationId: string,
+    readings: readonly { at?: unknown; value?: unknown }[],
+    sentAt?: unknown,
+    receivedMs = Date.now(),
+  ): Promise<IngestResult> {
+    const station = this.#stations.get(stationId);
+    if (!station?.enabled) return Promise.reject(new BeaconError('station_unknown', `no station ${stationId}`));
+    let checked: NewReading[];
+    try {
+      checked = checkReadings(readings, receivedMs, this.#check, sentAt);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const run = async (): Promise<IngestResult> => {
+      const { stored, duplicates } = await this.#bus.store.readings.insert(stationId, checked);
+      await this.#evaluate(station, checked, receivedMs);
+      this.safeEmit('ingested', { stationId, stored, delayMs: Date.now() - receivedMs });
+      return { stored, duplicates, skewed: checked.filter((r) => r.skewed).length };
+    };
+    const previous = this.#chains.get(stationId) ?? Promise.resolve();
+    const next = previous.then(run, run);
+    const tail = next.catch(() => undefined);
+    this.#chains.set(stationId, tail);
+    void tail.then(() => {
+      if (this.#chains.get(stationId) === tail) this.#chains.delete(stationId);
+    });
+    return next;
+  }
+
+  /** Marks stations silent for too long offline (and audits it); returns the ids that went offline now. */
+  async checkSilence(nowMs = Date.now()): Promise<string[]> {
+    const gone: string[] = [];
+    for (const station of this.#stations.values()) {
+      if (!station.enabled) continue;
+      const state = this.#states.get(station.id);
+      if (state?.offline) continue;
+      const heard = state?.lastHeardMs ?? Date.parse(station.createdAt);
+      if (nowMs - heard <= OFFLINE_INTERVALS * station.intervalSeconds * 1000) continue;
+      const next = { ...this.#base(station.id), offline: true, changedAt: new Date(nowMs).toISOString() };
+      await this.#save(station, next, true);
+      await this.#bus.audit(SYSTEM_ACTOR, 'station.offline', station.id, {
+        lastHeard: state?.lastHeardMs ? new Date(state.lastHeardMs).toISOString() : null,
+        intervalSeconds: station.intervalSeconds,
+      });
+      logger.warn({ stationId: station.id }, 'station offline');
+      gone.push(station.id);
+    }
+    return gone;
+  }
+
+  async #evaluate(station: StationView, batch: readonly NewReading[], receivedMs: number): Promise<void> {
+    const before = this.#base(station.id);
+    const newest = Math.max(before.lastAtMs ?? 0, ...batch.map((r) => r.atMs));
+    const windows = await this.#bus.store.readings.windows(station.id, newest);
+    const result = evaluateThresholds({
+      kind: station.kind,
+      thresholds: station.thresholds,
+      accumulated: windows.accumulated,
+      lastValue: windows.last?.value ?? null,
+      spread24h: windows.spread24h,
+    });
+    const next: StationStateRecord = {
+      ...before,
+      level: result.level,
+      offline: false,
+      lastAtMs: windows.last?.atMs ?? before.lastAtMs,
+      lastValue: windows.last?.value ?? before.lastValue,
+      lastHeardMs: receivedMs,
+      accumulated: station.kind === 'displacement' ? { h24: windows.spread24h ?? 0 } : windows.accumulated,
+    };
+    if (levelRank(result.level) > levelRank(before.level)) {
+      const outcome = await this.#drafts.rose(station, result, before.warningId, batch);
+      next.warningId = outcome.warning?.id ?? before.warningId;
+    }
+    const changed = next.level !== before.level || next.offline !== before.offline;
+    if (changed) next.changedAt = new Date(receivedMs).toISOString();
+    if (before.offline) {
+      await this.#bus.audit(SYSTEM_ACTOR, 'station.online', station.id, { at: new Date(receivedMs).toISOString() });
+      logger.info({ stationId: station.id }, 'station back online');
+    }
+    await this.#save(station, next, changed);
+  }
+
+  #base(stationId: string): StationStateRecord {
+    return (
+      this.#states.get(stationId) ?? {
+        stationId,
+        level: null,
+        warningId: null,
+        offline: false,
+        lastAtMs: null,
+        lastValue: null,
+        lastHeardMs: null,
+        accumulated: {},
+        changedAt: new Date().toISOString(),
+      }
+    );
+  }
+
+  async #save(station: StationView, state: StationStateRecord, changed: boolean): Promise<void> {
+    await this.#bus.store.readings.saveState(state);
+    this.#states.set(station.id, state);
+    if (changed) {
+      const view = this.#view(station, state);
+      this.safeEmit('state', view);
+      this.#bus.emit('station', view);
+    }
+  }
+
+  #view(station: StationView, state: StationStateRecord | undefined): StationStateView {
+    return {
+      stationId: station.id,
+      name: station.name,
+      kind: station.kind,
+      lat: station.lat,
+      lon: station.lon,
+      townshipId: station.townshipId,
+      level: state?.level ?? null,
+      offline: state?.offline ?? false,
+      lastAt: state?.lastAtMs ? new Date(state.lastAtMs).toISOString() : null,
+      lastValue: state?.lastValue ?? null,
+      accumulated: state?.accumulated ?? {},
+      warningId: state?.warningId ?? null,
+    };
+  }
+}
