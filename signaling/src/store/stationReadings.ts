@@ -80,10 +80,14 @@ export function readingRepository(db: SqlQueries): ReadingRepository {
 
     series: async (stationId, fromMs, toMs, bucketMs, agg) => {
       const fn = agg === 'sum' ? 'SUM' : 'MAX';
+      // The bucket is computed once in a subquery: PostgreSQL does not see two `(at_ms / $n)` with different
+      // placeholders as the same grouping expression.
       const raw = await db.all<{ bucket: number; v: number }>(
-        `SELECT (at_ms / ?) * ? AS bucket, ${fn}(value) AS v FROM station_readings
-         WHERE station_id = ? AND at_ms >= ? AND at_ms < ? GROUP BY (at_ms / ?) * ? ORDER BY bucket`,
-        [bucketMs, bucketMs, stationId, fromMs, toMs, bucketMs, bucketMs],
+        `SELECT bucket, ${fn}(value) AS v FROM (
+           SELECT (at_ms / ?) * ? AS bucket, value FROM station_readings
+           WHERE station_id = ? AND at_ms >= ? AND at_ms < ?) b
+         GROUP BY bucket ORDER BY bucket`,
+        [bucketMs, bucketMs, stationId, fromMs, toMs],
       );
       const hourly = await db.all<{ hour_ms: number; v: number }>(
         `SELECT hour_ms, ${agg === 'sum' ? 'total' : 'max_value'} AS v FROM station_hourly
@@ -105,13 +109,16 @@ export function readingRepository(db: SqlQueries): ReadingRepository {
       db.transaction(async (tx) => {
         const cutoff = rawBeforeMs - (rawBeforeMs % HOUR_MS);
         // Hours already aggregated (readings that arrived late) are merged into, not replaced.
+        // The last value of an hour is the reading at its latest time, joined back (SQLite allows no outer
+        // aggregate inside a correlated subquery). `WHERE true`: SQLite's upsert after a join needs it.
         const { changes } = await tx.run(
           `INSERT INTO station_hourly (station_id, hour_ms, count, total, min_value, max_value, last_value)
-           SELECT r.station_id, (r.at_ms / ${HOUR_MS}) * ${HOUR_MS}, COUNT(*), SUM(r.value), MIN(r.value),
-             MAX(r.value),
-             (SELECT l.value FROM station_readings l WHERE l.station_id = r.station_id AND l.at_ms = MAX(r.at_ms))
-           FROM station_readings r WHERE r.at_ms < ?
-           GROUP BY r.station_id, (r.at_ms / ${HOUR_MS}) * ${HOUR_MS}
+           SELECT g.station_id, g.hour_ms, g.n, g.total, g.lo, g.hi, l.value
+           FROM (SELECT station_id, (at_ms / ${HOUR_MS}) * ${HOUR_MS} AS hour_ms, COUNT(*) AS n, SUM(value) AS total,
+                   MIN(value) AS lo, MAX(value) AS hi, MAX(at_ms) AS last_at
+                 FROM station_readings WHERE at_ms < ? GROUP BY station_id, (at_ms / ${HOUR_MS}) * ${HOUR_MS}) g
+           JOIN station_readings l ON l.station_id = g.station_id AND l.at_ms = g.last_at
+           WHERE true
            ON CONFLICT (station_id, hour_ms) DO UPDATE SET
              count = station_hourly.count + excluded.count,
              total = station_hourly.total + excluded.total,
