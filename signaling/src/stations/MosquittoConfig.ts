@@ -5,6 +5,7 @@
  * error topics. Anonymous clients are refused. Packets over `maxPacketBytes` make the broker drop the client
  * (a 10 MB payload never reaches Beacon).
  */
+import os from 'node:os';
 import path from 'node:path';
 
 /** Where stations publish: `beacon/stations/<station id>/readings`. */
@@ -35,6 +36,8 @@ export interface ResolvedMosquittoConfig {
   port: number;
   host: string | null;
   maxPacketBytes: number;
+  /** The account mosquitto runs as: Beacon's own. */
+  runAs: string;
 }
 
 export function resolveMosquittoConfig(opts: MosquittoConfigOptions): ResolvedMosquittoConfig {
@@ -48,6 +51,7 @@ export function resolveMosquittoConfig(opts: MosquittoConfigOptions): ResolvedMo
     port: opts.port,
     host: opts.host ?? null,
     maxPacketBytes: opts.maxPacketBytes ?? 64 * 1024,
+    runAs: os.userInfo().username,
   };
 }
 
@@ -62,6 +66,9 @@ export function renderMosquittoConfig(c: ResolvedMosquittoConfig): string {
     `max_packet_size ${c.maxPacketBytes}`,
     // Readings are stored by Beacon once received: the broker keeps nothing across restarts.
     'persistence false',
+    // Started as root, mosquitto switches to the `mosquitto` user, which may not read Beacon's 0700 data dir:
+    // it stays the user Beacon runs as (a non-root mosquitto ignores this).
+    `user ${c.runAs}`,
     `pid_file ${c.pidPath}`,
     'log_dest stdout',
     'log_type error',

@@ -42,7 +42,8 @@ describe('evaluateThresholds', () => {
   it('judges displacement by how far the station moved within 24 h, not by its total', () => {
     const thresholds: StationThresholds = { value: { yellow: 10, red: 30 } };
     const moved = (spread: number) =>
-      evaluateThresholds({ kind: 'displacement', thresholds, accumulated: {}, lastValue: 500, spread24h: spread }).level;
+      evaluateThresholds({ kind: 'displacement', thresholds, accumulated: {}, lastValue: 500, spread24h: spread })
+        .level;
     expect(moved(2)).toBeNull();
     expect(moved(12)).toBe('yellow');
     expect(moved(31)).toBe('red');
@@ -85,10 +86,17 @@ describe('checkReadings', () => {
   });
 
   it('refuses non-numeric values and times without a zone, naming the reading at fault', () => {
-    expect(codeAndField(() => checkReadings([{ at: now, value: 1 }, { at: now, value: '12.5' }], now))).toEqual([
-      'reading_invalid',
-      'readings[1].value',
-    ]);
+    expect(
+      codeAndField(() =>
+        checkReadings(
+          [
+            { at: now, value: 1 },
+            { at: now, value: '12.5' },
+          ],
+          now,
+        ),
+      ),
+    ).toEqual(['reading_invalid', 'readings[1].value']);
     expect(codeAndField(() => checkReadings([{ at: now, value: Number.NaN }], now))[0]).toBe('reading_invalid');
     expect(codeAndField(() => checkReadings([{ at: '2026-07-10T08:00:00', value: 1 }], now))).toEqual([
       'reading_invalid',
