@@ -101,8 +101,9 @@ describeStoreBackends((env) => {
       ['system', 'created'],
       ['system', 'raised'],
     ]);
-    expect((audit[0]?.detail as { readings: unknown[]; cause: unknown }).readings).toHaveLength(6);
-    expect((audit[0]?.detail as { cause: unknown }).cause).toEqual({ measure: 'h3', observed: 54, threshold: 50 });
+    const first = audit[0]?.detail as { readings: unknown[]; cause: unknown };
+    expect(first.readings).toHaveLength(6);
+    expect(first.cause).toEqual({ measure: 'h3', observed: 54, threshold: 50 });
   });
 
   it('drafts anew when its warning was issued and the level rises further', async () => {
