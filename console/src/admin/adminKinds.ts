@@ -73,7 +73,7 @@ export interface KindSpec {
 export const ADMIN_LIST_KINDS = ['townships', 'villages', 'departments', 'users', 'terminals', 'rooms'] as const;
 export type AdminListKind = (typeof ADMIN_LIST_KINDS)[number];
 /** The side menu: the area (one form) first, then the lists, then bulk import/export and the townships' boundaries. */
-export const ADMIN_SECTIONS = ['area', ...ADMIN_LIST_KINDS, 'import', 'boundaries'] as const;
+export const ADMIN_SECTIONS = ['area', ...ADMIN_LIST_KINDS, 'stations', 'import', 'boundaries'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export function isAdminSection(value: unknown): value is AdminSection {

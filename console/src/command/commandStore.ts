@@ -24,6 +24,7 @@ import { listenDuty, reloadDuty, stopDuty } from '../duty/dutyStore.ts';
 import { isAuthError, toConsoleError } from '../errors.ts';
 import { endSession, session } from '../session.ts';
 import { SignalingClient } from '../signaling/SignalingClient.ts';
+import { listenStations, stopStations } from '../stations/stationStore.ts';
 import { showToast } from '../toast.ts';
 import { commandApi } from './commandApi.ts';
 import { listenReports } from './inbox/inboxStore.ts';
@@ -199,6 +200,7 @@ function listen(socket: SignalingClient['socket']): void {
   });
   listenDuty(socket, session.user?.id ?? null);
   listenReports(socket);
+  listenStations(socket);
 }
 
 export function startCommandStore(): void {
@@ -230,4 +232,5 @@ export function stopCommandStore(): void {
   client = null;
   command.connected = false;
   stopDuty();
+  stopStations();
 }

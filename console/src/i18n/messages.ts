@@ -16,6 +16,8 @@ import dutyEn from '../duty/messages/en.ts';
 import dutyZh from '../duty/messages/zh-CN.ts';
 import sharedEn from '../shared/messages/en.ts';
 import sharedZh from '../shared/messages/zh-CN.ts';
+import stationsEn from '../stations/messages/en.ts';
+import stationsZh from '../stations/messages/zh-CN.ts';
 import terminalEn from '../terminal/messages/en.ts';
 import terminalZh from '../terminal/messages/zh-CN.ts';
 import reportsEn from '../terminal/reports/messages/en.ts';
@@ -32,9 +34,19 @@ export const FACES = {
   admin: { 'zh-CN': adminZh, en: adminEn },
   duty: { 'zh-CN': dutyZh, en: dutyEn },
   reports: { 'zh-CN': reportsZh, en: reportsEn },
+  stations: { 'zh-CN': stationsZh, en: stationsEn },
 };
 
-export const zhCN = { ...sharedZh, ...conferenceZh, ...commandZh, ...terminalZh, ...adminZh, ...dutyZh, ...reportsZh };
+export const zhCN = {
+  ...sharedZh,
+  ...conferenceZh,
+  ...commandZh,
+  ...terminalZh,
+  ...adminZh,
+  ...dutyZh,
+  ...reportsZh,
+  ...stationsZh,
+};
 export type Messages = typeof zhCN;
 export const en: Messages = {
   ...sharedEn,
@@ -44,4 +56,5 @@ export const en: Messages = {
   ...adminEn,
   ...dutyEn,
   ...reportsEn,
+  ...stationsEn,
 };

@@ -15,6 +15,7 @@ const en: AdminMessages = {
       rooms: 'Meeting rooms',
       import: 'Import / export',
       boundaries: 'Township boundaries',
+      stations: 'Monitoring stations',
     },
     field: {
       id: 'ID',

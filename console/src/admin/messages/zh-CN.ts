@@ -13,6 +13,7 @@ const zhCN = {
       rooms: '会议室',
       import: '导入/导出',
       boundaries: '乡镇边界',
+      stations: '监测站点',
     },
     field: {
       id: '编号',
