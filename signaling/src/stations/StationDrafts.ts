@@ -121,9 +121,13 @@ export class StationDrafts {
     const cause = result.cause;
     const unit = UNIT[station.kind];
     const measure = cause ? (station.kind === 'displacement' ? '24 小时位移' : MEASURE[cause.measure]) : '';
-    const headline = `${station.name}${COLOUR_NAME[level]}预警（草稿）`;
+    // No "draft" in the text: it is what terminals show once the officer issues it.
+    const reached = cause ? `${measure} ${cause.observed} ${unit}` : '';
+    const headline = cause
+      ? `${station.name}${reached}，达到${COLOUR_NAME[level]}预警阈值`
+      : `${station.name}达到${COLOUR_NAME[level]}预警阈值`;
     const description = cause
-      ? `${station.name}（${station.id}）${measure} ${cause.observed} ${unit}，达到${COLOUR_NAME[level]}阈值 ${cause.threshold} ${unit}。`
+      ? `${station.name}（${station.id}）${reached}，达到${COLOUR_NAME[level]}阈值 ${cause.threshold} ${unit}。`
       : `${station.name}（${station.id}）达到${COLOUR_NAME[level]}阈值。`;
     return { headline, description };
   }
