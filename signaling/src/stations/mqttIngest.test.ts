@@ -112,7 +112,7 @@ describe.skipIf(MosquittoProcess.binary() === null)('MQTT ingest through mosquit
 
   it('drops a client sending a 10 MB payload, stores nothing of it, and keeps serving the others', async () => {
     const a = await connect('WL-a', tokens['WL-a'] as string);
-    const closed = new Promise((resolve) => a.once('close', resolve));
+    const closed = new Promise<void>((resolve) => a.once('close', () => resolve()));
     const huge = JSON.stringify({ at: Date.now(), value: 1, pad: 'x'.repeat(10 * 1024 * 1024) });
     a.publish(readingsTopic('WL-a'), huge, { qos: 0 });
     await closed;

@@ -6,7 +6,7 @@
 import type { RainWindow, WarningColour } from '@beacon/protocol';
 import { RAIN_WINDOW_MS, RAIN_WINDOWS } from '@beacon/protocol';
 import type { SqlQueries } from './sqlDb.ts';
-import type { ReadingRepository, SeriesBucket, StationStateRecord } from './stationTypes.ts';
+import type { NewReading, ReadingRepository, SeriesBucket, StationStateRecord } from './stationTypes.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -41,19 +41,11 @@ const WINDOW_SQL = `SELECT ${RAIN_WINDOWS.map((w) => `SUM(CASE WHEN at_ms > ? TH
 
 export function readingRepository(db: SqlQueries): ReadingRepository {
   return {
-    insert: (stationId, readings) =>
-      db.transaction(async (tx) => {
-        let stored = 0;
-        for (const r of readings) {
-          const { changes } = await tx.run(
-            `INSERT INTO station_readings (station_id, at_ms, value, received_ms, skewed) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (station_id, at_ms) DO NOTHING`,
-            [stationId, r.atMs, r.value, r.receivedMs, r.skewed ? 1 : 0],
-          );
-          stored += changes;
-        }
-        return { stored, duplicates: readings.length - stored };
-      }),
+    insert: async (stationId, readings) => {
+      const [stored = 0] = await insertBatches(db, [{ stationId, readings }]);
+      return { stored, duplicates: readings.length - stored };
+    },
+    insertMany: (batches) => insertBatches(db, batches),
 
     windows: async (stationId, untilMs) => {
       const longest = RAIN_WINDOW_MS.h24;
@@ -140,25 +132,53 @@ export function readingRepository(db: SqlQueries): ReadingRepository {
       return row && toState(row);
     },
     states: async () => (await db.all<StateRow>('SELECT * FROM station_states')).map(toState),
-    saveState: async (s) => {
-      await db.run(
-        `INSERT INTO station_states (station_id, level, warning_id, offline, last_at_ms, last_value, last_heard_ms,
-           accumulated, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (station_id) DO UPDATE SET level = excluded.level, warning_id = excluded.warning_id,
-           offline = excluded.offline, last_at_ms = excluded.last_at_ms, last_value = excluded.last_value,
-           last_heard_ms = excluded.last_heard_ms, accumulated = excluded.accumulated, changed_at = excluded.changed_at`,
-        [
-          s.stationId,
-          s.level,
-          s.warningId,
-          s.offline ? 1 : 0,
-          s.lastAtMs,
-          s.lastValue,
-          s.lastHeardMs,
-          JSON.stringify(s.accumulated),
-          s.changedAt,
-        ],
-      );
-    },
+    saveState: (s) => saveState(db, s),
+    saveStates: (states) =>
+      db.transaction(async (tx) => {
+        for (const s of states) await saveState(tx, s);
+      }),
   };
+}
+
+function insertBatches(
+  db: SqlQueries,
+  batches: readonly { stationId: string; readings: readonly NewReading[] }[],
+): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    const stored: number[] = [];
+    for (const { stationId, readings } of batches) {
+      let n = 0;
+      for (const r of readings) {
+        const { changes } = await tx.run(
+          `INSERT INTO station_readings (station_id, at_ms, value, received_ms, skewed) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (station_id, at_ms) DO NOTHING`,
+          [stationId, r.atMs, r.value, r.receivedMs, r.skewed ? 1 : 0],
+        );
+        n += changes;
+      }
+      stored.push(n);
+    }
+    return stored;
+  });
+}
+
+async function saveState(db: SqlQueries, s: StationStateRecord): Promise<void> {
+  await db.run(
+    `INSERT INTO station_states (station_id, level, warning_id, offline, last_at_ms, last_value, last_heard_ms,
+       accumulated, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (station_id) DO UPDATE SET level = excluded.level, warning_id = excluded.warning_id,
+       offline = excluded.offline, last_at_ms = excluded.last_at_ms, last_value = excluded.last_value,
+       last_heard_ms = excluded.last_heard_ms, accumulated = excluded.accumulated, changed_at = excluded.changed_at`,
+    [
+      s.stationId,
+      s.level,
+      s.warningId,
+      s.offline ? 1 : 0,
+      s.lastAtMs,
+      s.lastValue,
+      s.lastHeardMs,
+      JSON.stringify(s.accumulated),
+      s.changedAt,
+    ],
+  );
 }

@@ -79,6 +79,8 @@ export interface SeriesBucket {
 export interface ReadingRepository {
   /** Stores the readings in one transaction; a reading already stored (same station and time) is skipped. */
   insert(stationId: string, readings: readonly NewReading[]): Promise<{ stored: number; duplicates: number }>;
+  /** Several stations' batches in one transaction (one commit, one fsync): how many of each batch were new. */
+  insertMany(batches: readonly { stationId: string; readings: readonly NewReading[] }[]): Promise<number[]>;
   /** The accumulations over the windows ending at `untilMs`. */
   windows(stationId: string, untilMs: number): Promise<StationWindows>;
   /**
@@ -100,6 +102,8 @@ export interface ReadingRepository {
   state(stationId: string): Promise<StationStateRecord | undefined>;
   states(): Promise<StationStateRecord[]>;
   saveState(state: StationStateRecord): Promise<void>;
+  /** Several states in one transaction. */
+  saveStates(states: readonly StationStateRecord[]): Promise<void>;
 }
 
 export type { Change };
