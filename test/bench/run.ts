@@ -12,6 +12,8 @@
  *  - store: other terminals' event latency while a PostgreSQL row lock stalls one ack 5 s
  *  - organisation import: 200 townships × 20 villages + 1,000 users from one XLSX (read, dry run, commit)
  *  - information reporting: BENCH_REPORT_TOWNSHIPS (default 200) reports with a ~2 MB photo in one minute → inbox
+ *  - monitoring stations: BENCH_STATIONS (default 2,000) rain gauges × one reading per 5 s over MQTT, thresholds
+ *    evaluated: ingest delay p50/p99 and CPU of Beacon and mosquitto
  */
 import { runAlertFanout } from './alertFanout.ts';
 import { runBroadcast } from './broadcast.ts';
@@ -122,3 +124,10 @@ console.log(
   `\n## Information reporting: ${reportTownships} townships each send a report with a ~2 MB photo within one minute`,
 );
 console.table([await runReportsBench({ townships: reportTownships, seconds: 60 })]);
+
+const { runStationsBench } = await import('./stations.ts');
+const benchStations = Number(process.env.BENCH_STATIONS ?? 2000);
+console.log(
+  `\n## Monitoring stations: ${benchStations} rain gauges × one reading per 5 s over MQTT (${benchStations / 5} readings/s), thresholds evaluated, 60 s`,
+);
+console.table([await runStationsBench({ stations: benchStations, seconds: 60 })]);
