@@ -197,6 +197,21 @@ export interface IngestResult {
   skewed: number;
 }
 
+/** One spreadsheet row of a station import: what it does, or why it is refused. */
+export interface StationImportRow {
+  row: number;
+  id: string;
+  action: 'create' | 'update' | 'refused';
+  errors: string[];
+}
+
+export interface StationImportReport {
+  rows: StationImportRow[];
+  committed: boolean;
+  /** New stations' tokens (commit only): shown once. */
+  tokens: { id: string; token: string }[];
+}
+
 /** To staff consoles. */
 export interface StationServerEvents {
   /** A station's level or offline flag changed (the map recolours it; offline and raised levels alarm the desk). */

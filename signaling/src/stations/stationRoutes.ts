@@ -8,11 +8,14 @@
  *
  * The admin (admin accounts, each change audited with before/after):
  *   GET/POST /admin/stations, GET/PATCH /admin/stations/:id, POST /admin/stations/:id/{disable,enable,token}
+ *   POST /admin/stations/import?filename=&commit=0|1   XLSX/CSV bytes: dry run, or all rows in one transaction
  *
  * The command room (staff):
  *   GET /stations/states                   every enabled station's state for the map
  *   GET /stations/:id/series?range=24h|7d  the chart's points with the station (its thresholds)
  */
+
+import { createHash } from 'node:crypto';
 import {
   BeaconError,
   createStationSchema,
@@ -21,8 +24,10 @@ import {
   type StationView,
   updateStationSchema,
 } from '@beacon/protocol';
-import { Router } from 'express';
+import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
+import { DEFAULT_IMPORT_LIMITS } from '../admin-import/importRoutes.ts';
+import { readWorkbook, tooLarge } from '../admin-import/readWorkbook.ts';
 import { requireStaff } from '../command/staff.ts';
 import { auditAdmin, registerKind } from '../http/admin/administeredKind.ts';
 import { requireTownship } from '../http/admin/orgRoutes.ts';
@@ -31,6 +36,7 @@ import { requireAccount } from '../rooms/permissions.ts';
 import type { Store } from '../store/index.ts';
 import { parseOrBadRequest } from '../validation.ts';
 import type { StationService } from './StationService.ts';
+import { importStations } from './stationImport.ts';
 import { tokenMatches } from './stationTokens.ts';
 
 const HOUR_MS = 3_600_000;
@@ -39,6 +45,23 @@ const RANGES = {
   '7d': { ms: 7 * 24 * HOUR_MS, bucketMs: HOUR_MS },
 };
 const seriesQuerySchema = z.object({ range: z.enum(['24h', '7d']).default('24h') });
+const importQuerySchema = z.object({
+  filename: z.string().trim().min(1).max(200).default('stations.xlsx'),
+  commit: z.enum(['0', '1']).default('0'),
+});
+
+/** The uploaded file's bytes (any content type but JSON), within the organisation import's size limit. */
+async function rawBody(req: Request, res: Response): Promise<Buffer> {
+  const parse = express.raw({ type: () => true, limit: DEFAULT_IMPORT_LIMITS.maxBytes });
+  await new Promise<void>((resolve, reject) => {
+    parse(req, res, (err?: unknown) => {
+      if ((err as { type?: unknown } | undefined)?.type === 'entity.too.large') reject(tooLarge(DEFAULT_IMPORT_LIMITS));
+      else if (err) reject(err);
+      else resolve();
+    });
+  });
+  return Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+}
 
 /** Mounted at /api/v1/ingest, before the account bearer check. */
 export function stationIngestRouter(deps: { store: Store; stations: StationService }): Router {
@@ -77,6 +100,36 @@ export function stationRouter(deps: { store: Store; stations: StationService }):
       detail: { after: created.station },
     });
     res.status(201).json(created);
+  });
+  router.post('/admin/stations/import', async (req, res) => {
+    const query = parseOrBadRequest(importQuerySchema, req.query);
+    const data = await rawBody(req, res);
+    const tables = await readWorkbook(data, query.filename, DEFAULT_IMPORT_LIMITS);
+    const sheet = tables.find((t) => /站点|station/i.test(t.name)) ?? tables[0];
+    if (!sheet) throw new BeaconError('import_malformed', '文件中没有表格 / no sheet in the file');
+    const report = await importStations(store, sheet, query.commit === '1');
+    if (query.commit === '1' && !report.committed) {
+      const refused = report.rows.filter((r) => r.action === 'refused').length;
+      const error = { code: 'import_invalid', message: `${refused} 行有错误，未导入 / rows refused: nothing imported` };
+      res.status(422).json({ error, report });
+      return;
+    }
+    if (report.committed) {
+      await auditAdmin({
+        store,
+        res,
+        action: 'admin.station.import',
+        target: query.filename,
+        detail: {
+          sha256: createHash('sha256').update(data).digest('hex'),
+          created: report.rows.filter((r) => r.action === 'create').map((r) => r.id),
+          updated: report.rows.filter((r) => r.action === 'update').map((r) => r.id),
+        },
+      });
+      await stations.registryChanged();
+    }
+    // New stations' tokens are in this answer only.
+    res.set('cache-control', 'no-store').json(report);
   });
   router.post('/admin/stations/:id/token', async (req, res) => {
     const renewed = await stations.renewToken(req.params.id);
