@@ -41,8 +41,8 @@ const en: typeof zhCN = {
       enabled: 'Enabled',
       disabled: 'Disabled',
       thresholds: 'Warning thresholds',
-      ownerTownship: 'Owning township',
-      ownerDepartment: 'Owning department',
+      ownerTownship: 'Township',
+      ownerDepartment: 'Department',
       owner: 'Owned by',
       field: {
         id: 'Station id',
