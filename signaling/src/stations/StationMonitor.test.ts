@@ -132,9 +132,9 @@ describeStoreBackends((env) => {
     await monitor.ingest(GAUGE.id, old);
     const before = await store.readings.series(GAUGE.id, now - 4 * day, now, HOUR, 'sum');
     expect(before.reduce((sum, p) => sum + p.value, 0)).toBe(12);
-    expect(await store.readings.downsample(now - 2 * day, now - 365 * day)).toBe(12);
+    expect(await store.readings.downsample(GAUGE.id, now - 2 * day, now - 365 * day)).toBe(12);
     const after = await store.readings.series(GAUGE.id, now - 4 * day, now, HOUR, 'sum');
     expect(after.reduce((sum, p) => sum + p.value, 0)).toBe(12);
-    expect(await store.readings.downsample(now - 2 * day, now - 365 * day)).toBe(0);
+    expect(await store.readings.downsample(GAUGE.id, now - 2 * day, now - 365 * day)).toBe(0);
   });
 });

@@ -19,6 +19,7 @@ import { mosquittoHash, newStationToken } from './stationTokens.ts';
 
 const logger = createLogger('StationService');
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
 export class StationService {
   readonly monitor: StationMonitor;
@@ -28,6 +29,8 @@ export class StationService {
   #ingest: MqttIngest | null = null;
   #timer: NodeJS.Timeout | null = null;
   #ticking = false;
+  /** 0: the first tick downsamples (a node that was down a while catches up at once). */
+  #downsampledAt = 0;
 
   constructor(opts: { bus: CommandBus; warnings: WarningDesk; options: StationOptions }) {
     this.#bus = opts.bus;
@@ -85,17 +88,24 @@ export class StationService {
     await this.#broker?.stop();
   }
 
-  /** Offline stations, then downsampling; a failure is logged and the next tick tries again. */
+  /** Offline stations every tick; downsampling once an hour (hours are what it folds). Failures are logged. */
   async tick(nowMs = Date.now()): Promise<void> {
     if (this.#ticking) return;
     this.#ticking = true;
     try {
       await this.monitor.checkSilence(nowMs);
-      const folded = await this.#bus.store.readings.downsample(
-        nowMs - this.#opts.rawDays * DAY_MS,
-        nowMs - this.#opts.hourlyDays * DAY_MS,
-      );
-      if (folded > 0) logger.debug({ folded }, 'readings folded into hourly aggregates');
+      if (nowMs - this.#downsampledAt >= HOUR_MS) {
+        this.#downsampledAt = nowMs;
+        let folded = 0;
+        for (const station of await this.#bus.store.stations.list()) {
+          folded += await this.#bus.store.readings.downsample(
+            station.id,
+            nowMs - this.#opts.rawDays * DAY_MS,
+            nowMs - this.#opts.hourlyDays * DAY_MS,
+          );
+        }
+        if (folded > 0) logger.info({ folded }, 'station readings folded into hourly aggregates');
+      }
     } catch (err) {
       logger.error({ err }, 'station tick failed');
     } finally {

@@ -97,7 +97,7 @@ export function readingRepository(db: SqlQueries): ReadingRepository {
       return [...merged.entries()].sort((a, b) => a[0] - b[0]).map(([atMs, value]): SeriesBucket => ({ atMs, value }));
     },
 
-    downsample: (rawBeforeMs, hourlyBeforeMs) =>
+    downsample: (stationId, rawBeforeMs, hourlyBeforeMs) =>
       db.transaction(async (tx) => {
         const cutoff = rawBeforeMs - (rawBeforeMs % HOUR_MS);
         // Hours already aggregated (readings that arrived late) are merged into, not replaced.
@@ -108,7 +108,7 @@ export function readingRepository(db: SqlQueries): ReadingRepository {
            SELECT g.station_id, g.hour_ms, g.n, g.total, g.lo, g.hi, l.value
            FROM (SELECT station_id, (at_ms / ${HOUR_MS}) * ${HOUR_MS} AS hour_ms, COUNT(*) AS n, SUM(value) AS total,
                    MIN(value) AS lo, MAX(value) AS hi, MAX(at_ms) AS last_at
-                 FROM station_readings WHERE at_ms < ? GROUP BY station_id, (at_ms / ${HOUR_MS}) * ${HOUR_MS}) g
+                 FROM station_readings WHERE station_id = ? AND at_ms < ? GROUP BY station_id, (at_ms / ${HOUR_MS}) * ${HOUR_MS}) g
            JOIN station_readings l ON l.station_id = g.station_id AND l.at_ms = g.last_at
            WHERE true
            ON CONFLICT (station_id, hour_ms) DO UPDATE SET
@@ -119,7 +119,7 @@ export function readingRepository(db: SqlQueries): ReadingRepository {
              max_value = CASE WHEN excluded.max_value > station_hourly.max_value
                THEN excluded.max_value ELSE station_hourly.max_value END,
              last_value = excluded.last_value`,
-          [cutoff],
+          [stationId, cutoff],
         );
         const folded =
           changes > 0 ? (await tx.run('DELETE FROM station_readings WHERE at_ms < ?', [cutoff])).changes : 0;

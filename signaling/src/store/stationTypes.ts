@@ -95,10 +95,11 @@ export interface ReadingRepository {
     agg: 'sum' | 'max',
   ): Promise<SeriesBucket[]>;
   /**
-   * Folds raw readings older than `rawBeforeMs` into hourly aggregates and deletes them; deletes aggregates older
-   * than `hourlyBeforeMs`. Returns how many raw readings were folded.
+   * Folds a station's raw readings older than `rawBeforeMs` into hourly aggregates and deletes them; deletes its
+   * aggregates older than `hourlyBeforeMs`. Returns how many raw readings were folded. One station at a time:
+   * each statement is a range of the (station, time) key, never a scan of every station's history.
    */
-  downsample(rawBeforeMs: number, hourlyBeforeMs: number): Promise<number>;
+  downsample(stationId: string, rawBeforeMs: number, hourlyBeforeMs: number): Promise<number>;
   state(stationId: string): Promise<StationStateRecord | undefined>;
   states(): Promise<StationStateRecord[]>;
   saveState(state: StationStateRecord): Promise<void>;
