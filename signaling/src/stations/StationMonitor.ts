@@ -19,6 +19,7 @@ import { BeaconError } from '@beacon/protocol';
 import { type CommandBus, SYSTEM_ACTOR } from '../command/CommandBus.ts';
 import { createLogger } from '../logger.ts';
 import type { NewReading, StationStateRecord } from '../store/stationTypes.ts';
+import { MinuteRing } from './MinuteRing.ts';
 import { checkReadings, type ReadingCheckOptions } from './readingValidation.ts';
 import type { StationDrafts } from './StationDrafts.ts';
 import { evaluateThresholds, levelRank } from './thresholds.ts';
@@ -31,6 +32,8 @@ export type StationMonitorEvents = {
   /** A batch was stored and evaluated (benchmarks read it): its newest reading's time and when it came in. */
   ingested: [{ stationId: string; stored: number; newestAtMs: number; receivedMs: number }];
 };
+
+const HOUR_MS = 3_600_000;
 
 /** Batches stored in one transaction at most (a drain's size under a burst). */
 const MAX_DRAIN = 2000;
@@ -53,6 +56,8 @@ export class StationMonitor extends TypedEmitter<StationMonitorEvents> {
   readonly #stations = new Map<string, StationView>();
   readonly #states = new Map<string, StationStateRecord>();
   readonly #queue: Pending[] = [];
+  /** Each reporting station's last 24 h per minute (filled from the store on its first batch since start). */
+  readonly #rings = new Map<string, MinuteRing>();
   #draining = false;
   #serial: Promise<void> = Promise.resolve();
 
@@ -129,16 +134,18 @@ export class StationMonitor extends TypedEmitter<StationMonitorEvents> {
       const byStation = new Map<string, Pending[]>();
       for (const p of batch) byStation.set(p.station.id, [...(byStation.get(p.station.id) ?? []), p]);
       const changes: { station: StationView; state: StationStateRecord; changed: boolean }[] = [];
+      const fresh = new Map<Pending, boolean[]>(batch.map((p, i) => [p, stored[i] ?? []]));
       for (const items of byStation.values()) {
         const station = items[0]?.station as StationView;
         const readings = items.flatMap((p) => p.readings);
+        const isNew = items.flatMap((p) => fresh.get(p) ?? []);
         const receivedMs = Math.max(...items.map((p) => p.receivedMs));
-        changes.push({ station, ...(await this.#evaluate(station, readings, receivedMs)) });
+        changes.push({ station, ...(await this.#evaluate(station, readings, isNew, receivedMs)) });
       }
       await this.#bus.store.readings.saveStates(changes.map((c) => c.state));
       for (const c of changes) this.#remember(c.station, c.state, c.changed);
       batch.forEach((p, i) => {
-        const n = stored[i] ?? 0;
+        const n = (stored[i] ?? []).filter(Boolean).length;
         this.safeEmit('ingested', {
           stationId: p.station.id,
           stored: n,
@@ -191,24 +198,40 @@ export class StationMonitor extends TypedEmitter<StationMonitorEvents> {
   async #evaluate(
     station: StationView,
     batch: readonly NewReading[],
+    isNew: readonly boolean[],
     receivedMs: number,
   ): Promise<{ state: StationStateRecord; changed: boolean }> {
     const before = this.#base(station.id);
-    const newest = Math.max(before.lastAtMs ?? 0, ...batch.map((r) => r.atMs));
-    const windows = await this.#bus.store.readings.windows(station.id, newest);
+    let ring = this.#rings.get(station.id);
+    if (!ring) {
+      // First batch since start: the day so far from the store (which holds this batch already).
+      ring = new MinuteRing();
+      for (const b of await this.#bus.store.readings.minuteBuckets(station.id, receivedMs - 25 * HOUR_MS)) {
+        ring.add(b.minuteMs, b.sum, b.max, b.min);
+      }
+      this.#rings.set(station.id, ring);
+    } else {
+      batch.forEach((r, i) => {
+        if (isNew[i]) ring?.add(r.atMs, r.value);
+      });
+    }
+    // The newest reading decides "now" and the stage: an older one arriving late only adds to the sums.
+    let last = before.lastAtMs === null ? null : { atMs: before.lastAtMs, value: before.lastValue as number };
+    for (const r of batch) if (last === null || r.atMs >= last.atMs) last = { atMs: r.atMs, value: r.value };
+    const windows = ring.windows(last?.atMs ?? receivedMs);
     const result = evaluateThresholds({
       kind: station.kind,
       thresholds: station.thresholds,
       accumulated: windows.accumulated,
-      lastValue: windows.last?.value ?? null,
+      lastValue: last?.value ?? null,
       spread24h: windows.spread24h,
     });
     const next: StationStateRecord = {
       ...before,
       level: result.level,
       offline: false,
-      lastAtMs: windows.last?.atMs ?? before.lastAtMs,
-      lastValue: windows.last?.value ?? before.lastValue,
+      lastAtMs: last?.atMs ?? null,
+      lastValue: last?.value ?? null,
       lastHeardMs: receivedMs,
       accumulated: station.kind === 'displacement' ? { h24: windows.spread24h ?? 0 } : windows.accumulated,
     };

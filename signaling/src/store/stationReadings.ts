@@ -42,10 +42,20 @@ const WINDOW_SQL = `SELECT ${RAIN_WINDOWS.map((w) => `SUM(CASE WHEN at_ms > ? TH
 export function readingRepository(db: SqlQueries): ReadingRepository {
   return {
     insert: async (stationId, readings) => {
-      const [stored = 0] = await insertBatches(db, [{ stationId, readings }]);
+      const [fresh = []] = await insertBatches(db, [{ stationId, readings }]);
+      const stored = fresh.filter(Boolean).length;
       return { stored, duplicates: readings.length - stored };
     },
     insertMany: (batches) => insertBatches(db, batches),
+    minuteBuckets: async (stationId, sinceMs) =>
+      (
+        await db.all<{ m: number; sum: number; hi: number; lo: number }>(
+          `SELECT m, SUM(value) AS sum, MAX(value) AS hi, MIN(value) AS lo FROM (
+             SELECT (at_ms / 60000) * 60000 AS m, value FROM station_readings WHERE station_id = ? AND at_ms > ?) b
+           GROUP BY m`,
+          [stationId, sinceMs],
+        )
+      ).map((r) => ({ minuteMs: Number(r.m), sum: r.sum, max: r.hi, min: r.lo })),
 
     windows: async (stationId, untilMs) => {
       const longest = RAIN_WINDOW_MS.h24;
@@ -143,20 +153,20 @@ export function readingRepository(db: SqlQueries): ReadingRepository {
 function insertBatches(
   db: SqlQueries,
   batches: readonly { stationId: string; readings: readonly NewReading[] }[],
-): Promise<number[]> {
+): Promise<boolean[][]> {
   return db.transaction(async (tx) => {
-    const stored: number[] = [];
+    const stored: boolean[][] = [];
     for (const { stationId, readings } of batches) {
-      let n = 0;
+      const fresh: boolean[] = [];
       for (const r of readings) {
         const { changes } = await tx.run(
           `INSERT INTO station_readings (station_id, at_ms, value, received_ms, skewed) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (station_id, at_ms) DO NOTHING`,
           [stationId, r.atMs, r.value, r.receivedMs, r.skewed ? 1 : 0],
         );
-        n += changes;
+        fresh.push(changes === 1);
       }
-      stored.push(n);
+      stored.push(fresh);
     }
     return stored;
   });

@@ -79,9 +79,17 @@ export interface SeriesBucket {
 export interface ReadingRepository {
   /** Stores the readings in one transaction; a reading already stored (same station and time) is skipped. */
   insert(stationId: string, readings: readonly NewReading[]): Promise<{ stored: number; duplicates: number }>;
-  /** Several stations' batches in one transaction (one commit, one fsync): how many of each batch were new. */
-  insertMany(batches: readonly { stationId: string; readings: readonly NewReading[] }[]): Promise<number[]>;
-  /** The accumulations over the windows ending at `untilMs`. */
+  /** Several stations' batches in one transaction (one commit, one fsync): per batch, which readings were new. */
+  insertMany(batches: readonly { stationId: string; readings: readonly NewReading[] }[]): Promise<boolean[][]>;
+  /** A station's readings since `sinceMs` summed per minute (what the in-memory windows start from). */
+  minuteBuckets(
+    stationId: string,
+    sinceMs: number,
+  ): Promise<{ minuteMs: number; sum: number; max: number; min: number }[]>;
+  /**
+   * The accumulations over the windows ending at `untilMs`, summed from raw readings in SQL (what the monitor's
+   * in-memory minute buckets give to the minute; reports and checks use this one).
+   */
   windows(stationId: string, untilMs: number): Promise<StationWindows>;
   /**
    * Readings of [fromMs, toMs) in buckets of `bucketMs` (a divisor of an hour or whole hours): the sum or the
