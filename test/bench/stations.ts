@@ -2,7 +2,7 @@
  * Monitoring stations under load: N stations (default 2,000) each publish one reading every 5 s over MQTT
  * (400 readings/s) to Beacon's own mosquitto; Beacon stores each reading (SQLite, the embedded default), sums
  * its rainfall windows and evaluates its thresholds (1 % of the stations have thresholds low enough to draft
- * warnings during the run). The stations run in a child process (stationPublishers.ts) so only Beacon's side
+ * warnings during the run), each with a day of history (every 5 minutes) stored before. The stations run in a child process (stationPublishers.ts) so only Beacon's side
  * is measured here.
  *
  * Prints readings/s evaluated, the delay from publish to evaluated (p50/p99/max), CPU of the ingest process
@@ -67,6 +67,16 @@ export async function runStationsBench(opts: { stations: number; seconds: number
     });
     credentials.push({ id, token });
   }
+  // A day of history per station (every 5 minutes, like a gauge in normal weather): evaluation must not get
+  // slower as history grows, and each station's first batch rebuilds its windows from it.
+  const dayAgo = Date.now() - 24 * 3_600_000;
+  const history = Array.from({ length: 287 }, (_, i) => ({
+    atMs: dayAgo + i * 300_000,
+    value: 0.01,
+    receivedMs: dayAgo + i * 300_000,
+    skewed: false,
+  }));
+  await store.readings.insertMany(credentials.map((c) => ({ stationId: c.id, readings: history })));
   const bus = new CommandBus(store);
   const port = await freePortBlock();
   const service = new StationService({
