@@ -65,8 +65,13 @@ export function applyStationState(state: StationStateView): void {
 export function applyWarning(warning: WarningView): void {
   if (warning.createdBy !== 'system' || warning.status !== 'draft') return;
   const station = Object.values(stations.states).find((s) => s.warningId === warning.id);
+  const key = `draft:${warning.id}:${warning.colour}`;
+  // A raised draft replaces its earlier alarm: one line per warning, at its current colour.
+  if (!stations.alarms.some((a) => a.key === key)) {
+    stations.alarms = stations.alarms.filter((a) => a.warningId !== warning.id);
+  }
   raise({
-    key: `draft:${warning.id}:${warning.colour}`,
+    key,
     kind: 'draft',
     stationName: station?.name ?? warning.headline,
     level: warning.colour,
