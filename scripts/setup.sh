@@ -51,7 +51,7 @@ BUILD_DEBS="$(plan_get BUILD_DEBS)"
 # sqlite: the digest credentials Beacon keeps). espeak-ng + sox: voice prompts.
 # openssl: Beacon's own certificate authority (signaling/src/tls). coturn: TURN for terminals behind
 # NAT/firewalls (started by signaling when BEACON_TURN=on).
-WANT_DEBS=(ffmpeg openssl kamailio kamailio-websocket-modules kamailio-sqlite-modules kamailio-extra-modules espeak-ng sox coturn)
+WANT_DEBS=(ffmpeg openssl kamailio kamailio-websocket-modules kamailio-sqlite-modules kamailio-extra-modules espeak-ng sox coturn mosquitto)
 # fonts-wqy-microhei: Chinese glyphs in headless screenshots taken on test failure.
 # sip-tester (SIPp) and baresip-core: real SIP peers for the phone tests.
 # libnss3-tools (certutil): a test browser's trust in Beacon's CA. iproute2: network namespaces for
@@ -97,7 +97,7 @@ fi
 # packages' services may have started on install and would hold ports 5060 and 3478: stop and disable them.
 # PostgreSQL's, Redis's and nginx's own services are left alone (tests start their own on random ports);
 # Janus's is stopped too (the benchmark runs its own, and it would hold ports for nothing).
-for service in kamailio coturn janus; do
+for service in kamailio coturn janus mosquitto; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled --quiet "$service" 2>/dev/null; then
     if [ "$(id -u)" = 0 ]; then
       say "disabling the system $service service (Beacon starts its own)"

@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       dutyCalls: { number: '8000', ringMs: 30_000 },
       reports: { deadlines: DEFAULT_REPORT_DEADLINES, maxPhotoBytes: 10 * 1024 * 1024, tickMs: 15_000 },
       checklistTickMs: 15_000,
+      stations: { rawDays: 30, hourlyDays: 1825, tickMs: 15_000, mqtt: null },
       metrics: { token: null, trustLoopback: true },
       signIn: { lockAfter: 15, lockMs: 900_000 },
       limits: DEFAULT_LIMITS,
@@ -95,6 +96,9 @@ describe('loadConfig', () => {
       MEDIA_RTC_PORT_BASE: '45000',
       MEDIA_LOG_LEVEL: 'debug',
       MEDIA_UNRELATED: 'ignored',
+      BEACON_MQTT: 'on',
+      BEACON_MQTT_PORT: '8883',
+      BEACON_STATION_RAW_DAYS: '7',
     });
     expect(config).toEqual({
       port: 0,
@@ -144,6 +148,12 @@ describe('loadConfig', () => {
       dutyCalls: { number: '8000', ringMs: 30_000 },
       reports: { deadlines: DEFAULT_REPORT_DEADLINES, maxPhotoBytes: 10 * 1024 * 1024, tickMs: 15_000 },
       checklistTickMs: 15_000,
+      stations: {
+        rawDays: 7,
+        hourlyDays: 1825,
+        tickMs: 15_000,
+        mqtt: { port: 8883, host: null, maxPacketBytes: 64 * 1024 },
+      },
       metrics: { token: null, trustLoopback: true },
       signIn: { lockAfter: 15, lockMs: 900_000 },
       limits: DEFAULT_LIMITS,

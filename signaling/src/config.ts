@@ -65,6 +65,15 @@
  *   BEACON_REPORT_TICK_MS    how often overdue reports are looked for   15000
  *   BEACON_CHECKLIST_TICK_MS how often overdue checklist items of       15000
  *                            running responses (应急预案) are looked for
+ *   BEACON_MQTT              start mosquitto (Debian) for monitoring    off
+ *                            stations publishing over MQTT: on | off
+ *   BEACON_MQTT_PORT         mosquitto's listening port                  1883
+ *   BEACON_MQTT_HOST         mosquitto's listening address               (unset: all)
+ *   BEACON_MQTT_MAX_PACKET_KB largest MQTT packet accepted (KiB)         64
+ *   BEACON_STATION_RAW_DAYS  raw station readings kept this many days,   30
+ *                            hourly aggregates after
+ *   BEACON_STATION_HOURLY_DAYS hourly aggregates kept this many days     1825
+ *   BEACON_STATION_TICK_MS   how often silent stations are looked for    15000
  *   BEACON_TURN              start coturn (Debian) for terminals behind off
  *                            NAT/firewalls: on | off
  *   BEACON_TURN_PORT         TURN listening port (UDP and TCP)          3478
@@ -233,6 +242,13 @@ export const configSchema = z
     BEACON_REPORT_MAX_PHOTO_MB: z.coerce.number().min(0.1).max(100).default(10),
     BEACON_REPORT_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
     BEACON_CHECKLIST_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+    BEACON_MQTT: z.enum(['on', 'off']).default('off'),
+    BEACON_MQTT_PORT: z.coerce.number().int().min(1).max(65_535).default(1883),
+    BEACON_MQTT_HOST: z.string().trim().min(1).optional(),
+    BEACON_MQTT_MAX_PACKET_KB: z.coerce.number().int().min(1).max(10_240).default(64),
+    BEACON_STATION_RAW_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+    BEACON_STATION_HOURLY_DAYS: z.coerce.number().int().min(1).max(36_500).default(1825),
+    BEACON_STATION_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
     BEACON_MAP_TILE_URL: z
       .string()
       .regex(/^https?:\/\/\S+$/, 'an http(s) URL')
@@ -425,6 +441,20 @@ export const configSchema = z
     },
     /** How often overdue checklist items are looked for (plans/ChecklistWatch.ts). */
     checklistTickMs: env.BEACON_CHECKLIST_TICK_MS,
+    /** Monitoring stations (stations/StationOptions.ts); the data dir is added where they start. */
+    stations: {
+      rawDays: env.BEACON_STATION_RAW_DAYS,
+      hourlyDays: env.BEACON_STATION_HOURLY_DAYS,
+      tickMs: env.BEACON_STATION_TICK_MS,
+      mqtt:
+        env.BEACON_MQTT === 'on'
+          ? {
+              port: env.BEACON_MQTT_PORT,
+              host: env.BEACON_MQTT_HOST ?? null,
+              maxPacketBytes: env.BEACON_MQTT_MAX_PACKET_KB * 1024,
+            }
+          : null,
+    },
     map: { tileUrl: env.BEACON_MAP_TILE_URL ?? null, tileAttribution: env.BEACON_MAP_TILE_ATTRIBUTION ?? null },
     /** Who may read /metrics (metricsAccess.ts). */
     metrics: { token: env.BEACON_METRICS_TOKEN ?? null, trustLoopback: env.BEACON_METRICS_LOOPBACK === 'on' },

@@ -33,6 +33,7 @@ import { SipBridge } from './sip/SipBridge.ts';
 import { SipTaps } from './sip/SipTaps.ts';
 import { createSocketServer } from './socket/createSocketServer.ts';
 import { startMedia } from './startMedia.ts';
+import { StationService } from './stations/StationService.ts';
 import { type OpenStoreOptions, openStore, type Store } from './store/index.ts';
 import { INITIAL_ADMIN } from './store/seedAdmin.ts';
 import { CertificateRenewal } from './tls/CertificateRenewal.ts';
@@ -150,6 +151,16 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     checklistTickMs: config.checklistTickMs,
   });
   life.add('command room', () => command.close());
+  const stations = new StationService({
+    bus: command.bus,
+    warnings: command.warnings,
+    options: { ...config.stations, dataDir: config.dataDir },
+  });
+  await life.start(
+    'monitoring stations',
+    () => stations.start(),
+    () => stations.stop(),
+  );
   const accounts = new AccountSessions();
   accounts.on('revoke', ({ userId, reason }) => {
     if (reason === 'password_changed' && userId === INITIAL_ADMIN.id) retireInitialAdminPassword(config.dataDir);
@@ -178,6 +189,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     hsts: tls?.hsts ?? false,
     before: tls ? [certificateHelpRouter({ tls, httpsPort: config.port })] : [],
     recordingLinks: new RecordingLinks({ secret: jwtSecret }),
+    stations,
   });
   // TLS 1.2 is the floor: older versions have known breaks and every supported terminal browser speaks 1.2+.
   const httpServer: HttpServer = tls

@@ -13,6 +13,8 @@
  *  - organisation import: 200 townships × 20 villages + 1,000 users from one XLSX (read, dry run, commit)
  *  - information reporting: BENCH_REPORT_TOWNSHIPS (default 200) reports with a ~2 MB photo in one minute → inbox
  *  - warnings from outside: CAP read/draft/write per message; one feed poll of 200 entries (20 for the city)
+ *  - monitoring stations: BENCH_STATIONS (default 2,000) rain gauges × one reading per 5 s over MQTT, thresholds
+ *    evaluated: ingest delay p50/p99 and CPU of Beacon and mosquitto
  */
 import { runAlertFanout } from './alertFanout.ts';
 import { runBroadcast } from './broadcast.ts';
@@ -141,3 +143,10 @@ console.log(
   '\n## Warnings from outside: CAP messages read, drafted and written; a 200-entry Atom feed polled (20 for the city)',
 );
 console.table([await runCapFeedBench({ rounds: 200, entries: 200, concerning: 20 })]);
+
+const { runStationsBench } = await import('./stations.ts');
+const benchStations = Number(process.env.BENCH_STATIONS ?? 2000);
+console.log(
+  `\n## Monitoring stations: ${benchStations} rain gauges × one reading per 5 s over MQTT (${benchStations / 5} readings/s), thresholds evaluated, 60 s`,
+);
+console.table([await runStationsBench({ stations: benchStations, seconds: 60 })]);

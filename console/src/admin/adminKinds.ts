@@ -85,7 +85,7 @@ export const ADMIN_LIST_KINDS = [
 ] as const;
 export type AdminListKind = (typeof ADMIN_LIST_KINDS)[number];
 /** The side menu: the area (one form) first, then the lists, then bulk import/export and the townships' boundaries. */
-export const ADMIN_SECTIONS = ['area', ...ADMIN_LIST_KINDS, 'import', 'boundaries'] as const;
+export const ADMIN_SECTIONS = ['area', ...ADMIN_LIST_KINDS, 'stations', 'import', 'boundaries'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export function isAdminSection(value: unknown): value is AdminSection {

@@ -25,6 +25,7 @@ import { isAuthError, toConsoleError } from '../errors.ts';
 import { listenPlans } from '../plans/responseStore.ts';
 import { endSession, session } from '../session.ts';
 import { SignalingClient } from '../signaling/SignalingClient.ts';
+import { listenStations, stopStations } from '../stations/stationStore.ts';
 import { showToast } from '../toast.ts';
 import { commandApi } from './commandApi.ts';
 import { listenReports } from './inbox/inboxStore.ts';
@@ -201,6 +202,7 @@ function listen(socket: SignalingClient['socket']): void {
   listenDuty(socket, session.user?.id ?? null);
   listenReports(socket);
   listenPlans(socket);
+  listenStations(socket);
 }
 
 export function startCommandStore(): void {
@@ -232,4 +234,5 @@ export function stopCommandStore(): void {
   client = null;
   command.connected = false;
   stopDuty();
+  stopStations();
 }

@@ -18,6 +18,8 @@ import plansEn from '../plans/messages/en.ts';
 import plansZh from '../plans/messages/zh-CN.ts';
 import sharedEn from '../shared/messages/en.ts';
 import sharedZh from '../shared/messages/zh-CN.ts';
+import stationsEn from '../stations/messages/en.ts';
+import stationsZh from '../stations/messages/zh-CN.ts';
 import terminalEn from '../terminal/messages/en.ts';
 import terminalZh from '../terminal/messages/zh-CN.ts';
 import reportsEn from '../terminal/reports/messages/en.ts';
@@ -35,6 +37,7 @@ export const FACES = {
   duty: { 'zh-CN': dutyZh, en: dutyEn },
   reports: { 'zh-CN': reportsZh, en: reportsEn },
   plans: { 'zh-CN': plansZh, en: plansEn },
+  stations: { 'zh-CN': stationsZh, en: stationsEn },
 };
 
 export const zhCN = {
@@ -46,6 +49,7 @@ export const zhCN = {
   ...dutyZh,
   ...reportsZh,
   ...plansZh,
+  ...stationsZh,
 };
 export type Messages = typeof zhCN;
 export const en: Messages = {
@@ -57,4 +61,5 @@ export const en: Messages = {
   ...dutyEn,
   ...reportsEn,
   ...plansEn,
+  ...stationsEn,
 };

@@ -56,6 +56,8 @@ export const ERROR_CODES = [
   'plan_missing',
   'warning_incomplete',
   'cap_feed_invalid',
+  'reading_invalid',
+  'station_unknown',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -29,6 +29,7 @@ import {
 import type { PlanServerEvents } from './plans.ts';
 import type { ReportServerEvents } from './reports.ts';
 import { type PhoneInfo, type SipEventResults, type SipServerEvents, sipEventSchemas } from './sip.ts';
+import type { StationServerEvents } from './stations.ts';
 import {
   type AccountRole,
   MEDIA_SOURCES,
@@ -196,7 +197,8 @@ export interface ServerToClientEvents
     DutyServerEvents,
     DutyCallServerEvents,
     ReportServerEvents,
-    PlanServerEvents {
+    PlanServerEvents,
+    StationServerEvents {
   'peer:joined': (peer: PeerInfo) => void;
   'peer:left': (data: { peerId: string }) => void;
   'peer:updated': (peer: PeerInfo) => void;

@@ -13,5 +13,6 @@ export * from './reports.ts';
 export * from './request.ts';
 export * from './rest.ts';
 export * from './sip.ts';
+export * from './stations.ts';
 export * from './vocabulary.ts';
 export * from './warningNeeds.ts';

@@ -8,6 +8,7 @@ import type {
   AckBoardRow,
   AlertForTerminal,
   IncidentView,
+  StationStateView,
   TaskView,
   TerminalPresence,
   TimelineEntry,
@@ -44,6 +45,8 @@ export type CommandEvents = {
   pull: [{ townshipId: string; roomId: string | null }];
   /** An admin imported or removed township boundaries: the maps redraw. */
   boundaries: [{ count: number }];
+  /** A monitoring station's level or offline flag changed. */
+  station: [StationStateView];
 };
 
 export class CommandBus extends TypedEmitter<CommandEvents> {

@@ -22,7 +22,7 @@ import { BeaconError, warningMissing } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import type { AlertMetrics } from '../metrics.ts';
 import { addresseeOf, enabledDepartmentIds, sameAddressee } from './addressees.ts';
-import type { Actor, CommandBus } from './CommandBus.ts';
+import { type Actor, type CommandBus, SYSTEM_ACTOR } from './CommandBus.ts';
 import { closedRing } from './geo/affectedTownships.ts';
 import { warningCoverage } from './geo/coverage.ts';
 import { isStaff, requireStaff, requireUnit, unitOf } from './staff.ts';
@@ -126,7 +126,8 @@ export class WarningDesk {
   }
 
   async create(actor: Actor, input: WarningDraft, action = 'warning.create'): Promise<WarningView> {
-    requireStaff(actor);
+    // The server itself drafts too (a monitoring station's threshold); only staff ever issue.
+    if (actor !== SYSTEM_ACTOR) requireStaff(actor);
     const { store } = this.#bus;
     if (input.incidentId !== null && !(await store.incidents.get(input.incidentId)))
       throw BeaconError.badRequest('unknown incident');

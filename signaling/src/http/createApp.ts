@@ -14,6 +14,8 @@ import type { BeaconMetrics } from '../metrics.ts';
 import type { MetricsAccessOptions } from '../metricsAccess.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
+import type { StationService } from '../stations/StationService.ts';
+import { stationIngestRouter, stationRouter } from '../stations/stationRoutes.ts';
 import type { Store } from '../store/index.ts';
 import { iceServersRouter } from '../turn/iceServersRoute.ts';
 import type { TurnService } from '../turn/TurnService.ts';
@@ -65,6 +67,8 @@ export interface AppDeps {
   before?: Router[];
   /** Signs recording links (key from the JWT secret); default: a random key, links good on this process only. */
   recordingLinks?: RecordingLinks;
+  /** Monitoring stations (ingest, admin, map); default none (their routes answer 404). */
+  stations?: StationService;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -92,6 +96,9 @@ export function createApp(deps: AppDeps): Express {
   // Before the bearer middleware: a <video src> cannot send headers, so it brings a signed link.
   const recordingLinks = deps.recordingLinks ?? new RecordingLinks();
   app.get('/api/v1/recordings/:id/file', recordingLinkRoute({ store: deps.store, recordingLinks }));
+  // Before the bearer middleware too: a station authenticates with its own token, not an account.
+  const stations = deps.stations;
+  if (stations) app.use('/api/v1/ingest', stationIngestRouter({ store: deps.store, stations }));
   app.use(
     '/api/v1',
     requireBearer(deps.tokens, deps.store),
@@ -107,6 +114,7 @@ export function createApp(deps: AppDeps): Express {
     reportRouter(deps),
     planRouter(deps),
     iceServersRouter(deps.turn ?? null),
+    ...(stations ? [stationRouter({ store: deps.store, stations })] : []),
   );
   app.use('/api', (req, res) => {
     sendError(res, 'not_found', `no such endpoint: ${req.method} ${req.originalUrl.split('?')[0]}`);

@@ -52,6 +52,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   plan_missing: 404,
   warning_incomplete: 409,
   cap_feed_invalid: 502,
+  reading_invalid: 400,
+  station_unknown: 404,
 };
 
 export function sendError(res: Response, code: ErrorCode, message: string, status = STATUS[code] ?? 500): void {

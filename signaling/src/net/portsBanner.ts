@@ -14,7 +14,7 @@ export interface PortLine {
 }
 
 export interface OpenPortsInput {
-  config: Pick<Config, 'sip' | 'turn' | 'media' | 'mediaNodes'>;
+  config: Pick<Config, 'sip' | 'turn' | 'media' | 'mediaNodes'> & Partial<Pick<Config, 'stations'>>;
   httpsPort: number;
   httpPort: number | null;
   tls: boolean;
@@ -64,6 +64,13 @@ export function portsToOpen({ config, httpsPort, httpPort, tls, env = process.en
       what: 'TURN relay',
       protocol: 'UDP',
       ports: `${config.turn.relayPorts.min}-${config.turn.relayPorts.max}`,
+    });
+  }
+  if (config.stations?.mqtt) {
+    lines.push({
+      what: 'MQTT for monitoring stations (mosquitto)',
+      protocol: 'TCP',
+      ports: `${config.stations.mqtt.port}`,
     });
   }
   return lines;

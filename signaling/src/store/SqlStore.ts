@@ -23,6 +23,8 @@ import { revokedTokenRepository } from './revokedTokens.ts';
 import { roomMemberRepository } from './roomMembers.ts';
 import type { RoomKind, RoomRecord, RoomRepository, Store, StoreRepositories } from './StoreTypes.ts';
 import { constraintOf, type SqlDb, type SqlQueries } from './sqlDb.ts';
+import { readingRepository } from './stationReadings.ts';
+import { stationRepository } from './stationRecords.ts';
 import { taskRepository } from './taskRecords.ts';
 import { userRepository } from './userRecords.ts';
 import { warningRepository } from './warningRecords.ts';
@@ -155,5 +157,7 @@ function repositoriesOn(db: SqlQueries, inTransaction: boolean): StoreRepositori
     plans: planRepository(db),
     capMessages: capMessageRepository(db),
     capFeeds: capFeedRepository(db),
+    stations: stationRepository(db),
+    readings: readingRepository(db),
   };
 }

@@ -32,6 +32,7 @@ import type {
 import type { PlanRepository } from './planTypes.ts';
 import type { ReportRepository } from './reportTypes.ts';
 import type { InitialAdminSeed } from './seedAdmin.ts';
+import type { ReadingRepository, StationRepository } from './stationTypes.ts';
 
 export type { AdminKind, AreaRepository, Change, DepartmentRepository, PageQuery, PageResult, VillageRepository };
 
@@ -333,6 +334,9 @@ export interface Store {
   capMessages: CapMessageRepository;
   /** CAP feed subscriptions (预警信息接入). */
   capFeeds: CapFeedRepository;
+  /** Monitoring stations (监测站点) and their readings. */
+  stations: StationRepository;
+  readings: ReadingRepository;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }

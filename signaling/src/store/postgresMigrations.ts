@@ -569,4 +569,61 @@ export const postgresMigrations: readonly string[] = [
   CREATE INDEX cap_messages_by_warning ON cap_messages (warning_id);
   ALTER TABLE warnings ADD COLUMN source TEXT CHECK (source IS NULL OR beacon_json_valid(source));
   `,
+  // 15 — monitoring stations (监测站点): rain gauges, water level and displacement stations with thresholds per
+  // colour; readings as a time series keyed by station and measuring time (ms since the epoch: range scans, and the
+  // key makes a resent reading a no-op); hourly aggregates kept after raw readings age out; the state per station
+  // (the level reached, the warning its thresholds raised, offline) so a restart neither forgets nor repeats a draft.
+  `
+  CREATE TABLE stations (
+    rowid               BIGINT GENERATED ALWAYS AS IDENTITY,
+    id                  TEXT PRIMARY KEY,
+    name                TEXT NOT NULL,
+    kind                TEXT NOT NULL CHECK (kind IN ('rain', 'water_level', 'displacement')),
+    lat                 DOUBLE PRECISION NOT NULL,
+    lon                 DOUBLE PRECISION NOT NULL,
+    township_id         TEXT NOT NULL REFERENCES townships (id),
+    owner_township_id   TEXT REFERENCES townships (id),
+    owner_department_id TEXT REFERENCES departments (id),
+    thresholds          TEXT NOT NULL CHECK (beacon_json_valid(thresholds)),
+    warning_level       DOUBLE PRECISION,
+    guaranteed_level    DOUBLE PRECISION,
+    interval_seconds    INTEGER NOT NULL CHECK (interval_seconds > 0),
+    alert_radius_km     DOUBLE PRECISION NOT NULL CHECK (alert_radius_km > 0),
+    token_hash          TEXT NOT NULL,
+    mqtt_hash           TEXT NOT NULL,
+    enabled             INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    created_at          TEXT NOT NULL,
+    CHECK ((owner_township_id IS NULL) <> (owner_department_id IS NULL))
+  );
+  CREATE INDEX stations_by_township ON stations (township_id);
+  CREATE TABLE station_readings (
+    station_id  TEXT NOT NULL REFERENCES stations (id),
+    at_ms       BIGINT NOT NULL,
+    value       DOUBLE PRECISION NOT NULL,
+    received_ms BIGINT NOT NULL,
+    skewed      INTEGER NOT NULL DEFAULT 0 CHECK (skewed IN (0, 1)),
+    PRIMARY KEY (station_id, at_ms)
+  );
+  CREATE TABLE station_hourly (
+    station_id TEXT NOT NULL REFERENCES stations (id),
+    hour_ms    BIGINT NOT NULL,
+    count      INTEGER NOT NULL,
+    total      DOUBLE PRECISION NOT NULL,
+    min_value  DOUBLE PRECISION NOT NULL,
+    max_value  DOUBLE PRECISION NOT NULL,
+    last_value DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (station_id, hour_ms)
+  );
+  CREATE TABLE station_states (
+    station_id     TEXT PRIMARY KEY REFERENCES stations (id),
+    level          TEXT CHECK (level IS NULL OR level IN ('red', 'orange', 'yellow', 'blue')),
+    warning_id     TEXT REFERENCES warnings (id),
+    offline        INTEGER NOT NULL DEFAULT 0 CHECK (offline IN (0, 1)),
+    last_at_ms     BIGINT,
+    last_value     DOUBLE PRECISION,
+    last_heard_ms  BIGINT,
+    accumulated    TEXT NOT NULL DEFAULT '{}' CHECK (beacon_json_valid(accumulated)),
+    changed_at     TEXT NOT NULL
+  );
+  `,
 ];

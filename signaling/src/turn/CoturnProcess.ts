@@ -12,10 +12,11 @@
  * ```
  */
 import { createSocket } from 'node:dgram';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { findExecutable, ProcessStartError, ProcessSupervisor, TypedEmitter } from '@beacon/common';
 import { createLogger } from '../logger.ts';
+import { stopLeftover } from '../net/leftoverProcess.ts';
 import {
   type CoturnConfigOptions,
   type ResolvedCoturnConfig,
@@ -61,7 +62,7 @@ export class CoturnProcess extends TypedEmitter<CoturnProcessEvents> {
       name: 'coturn',
       command: options.binary ?? 'turnserver',
       args: ['-c', this.config.configPath],
-      beforeSpawn: () => stopLeftover(this.config.pidFile, this.config.configPath),
+      beforeSpawn: () => stopLeftover(this.config.pidFile, this.config.configPath, logger, 'coturn'),
       onOutput: (line) => coturnLine(line),
       // A wildcard listen address was resolved to null (listening everywhere): loopback reaches it.
       ready: () => stunBinding(this.probeAddress.address, this.probeAddress.port, 250),
@@ -162,22 +163,5 @@ export async function stunBinding(address: string, port: number, timeoutMs: numb
     });
   } finally {
     socket.close();
-  }
-}
-
-/**
- * A coturn of ours that outlived a killed Beacon (SIGKILL leaves no time to
- * stop it) still holds the ports: stop it, but only when its command line
- * names our config file, so a recycled pid is never hit.
- */
-async function stopLeftover(pidFile: string, configPath: string): Promise<void> {
-  const pid = Number.parseInt(await readFile(pidFile, 'utf8').catch(() => ''), 10);
-  if (!Number.isInteger(pid) || pid <= 0) return;
-  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-  if (!cmdline.split('\0').includes(configPath)) return;
-  logger.warn({ pid }, 'stopping a coturn left over from an earlier run');
-  process.kill(pid, 'SIGKILL');
-  for (let i = 0; i < 50 && (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => null)) !== null; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

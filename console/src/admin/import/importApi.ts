@@ -9,9 +9,14 @@ import { downloadWithToken } from '../../api.ts';
 import { ConsoleError } from '../../errors.ts';
 import { session } from '../../session.ts';
 
-export async function uploadImport(file: File, commit: boolean): Promise<ImportReport> {
+export function uploadImport(file: File, commit: boolean): Promise<ImportReport> {
+  return uploadFile<ImportReport>('/admin/import', file, commit);
+}
+
+/** A file as the raw body of `path?filename=&commit=`; a refused commit's report (422) is returned as the answer. */
+export async function uploadFile<R>(pathname: string, file: File, commit: boolean): Promise<R> {
   const query = new URLSearchParams({ filename: file.name, commit: commit ? '1' : '0' });
-  const path = `/admin/import?${query}`;
+  const path = `${pathname}?${query}`;
   let response: Response;
   try {
     response = await fetch(`/api/v1${path}`, {
@@ -27,10 +32,10 @@ export async function uploadImport(file: File, commit: boolean): Promise<ImportR
     throw new ConsoleError('network', `POST ${path}: ${String(cause)}`, { cause });
   }
   const body = (await response.json().catch(() => ({}))) as {
-    report?: ImportReport;
+    report?: R;
     error?: { code?: ConstructorParameters<typeof ConsoleError>[0]; message?: string };
-  } & Partial<ImportReport>;
-  if (response.ok) return body as ImportReport;
+  };
+  if (response.ok) return body as R;
   if (body.report) return body.report;
   throw new ConsoleError(
     body.error?.code ?? 'internal',

@@ -16,6 +16,7 @@ const en: AdminMessages = {
       capFeeds: 'Warning feeds',
       import: 'Import / export',
       boundaries: 'Township boundaries',
+      stations: 'Monitoring stations',
     },
     field: {
       url: 'Feed URL (CAP or Atom/RSS)',

@@ -14,6 +14,7 @@ const zhCN = {
       capFeeds: '预警订阅',
       import: '导入/导出',
       boundaries: '乡镇边界',
+      stations: '监测站点',
     },
     field: {
       url: '订阅地址（CAP 或 Atom/RSS）',

@@ -91,6 +91,8 @@ const en: SharedMessages = {
     plan_missing: 'No plan for this incident type and response level',
     warning_incomplete: 'The draft still needs an end time or an area',
     cap_feed_invalid: 'The warning feed served something that is not CAP',
+    reading_invalid: 'A reading is invalid: nothing stored',
+    station_unknown: 'No such monitoring station',
     timeout: 'The server did not answer in time',
     disconnected: 'Disconnected from the server',
     network: 'Cannot reach the server, check the network',

@@ -89,6 +89,8 @@ const zhCN = {
     plan_missing: '该事件类型和响应级别还没有预案',
     warning_incomplete: '预警草稿尚缺失效时间或范围，请先补全',
     cap_feed_invalid: '预警订阅源返回的内容无效',
+    reading_invalid: '监测数据有误，未保存',
+    station_unknown: '监测站点不存在',
     timeout: '服务器响应超时',
     disconnected: '与服务器的连接已断开',
     network: '无法连接服务器，请检查网络',

@@ -1,0 +1,144 @@
+/**
+ * Monitoring stations of one node: the registry an admin keeps (each change re-read by the monitor and written
+ * into the broker's password file; the routes audit it), the monitor readings go through, mosquitto and Beacon's subscriber on it
+ * (BEACON_MQTT=on), and a ticker that notices silent stations and folds old readings into hourly aggregates.
+ */
+import { randomBytes } from 'node:crypto';
+import type { CreateStationRequest, StationView, StationWithToken } from '@beacon/protocol';
+import { BeaconError } from '@beacon/protocol';
+import type { CommandBus } from '../command/CommandBus.ts';
+import type { WarningDesk } from '../command/WarningDesk.ts';
+import { createLogger } from '../logger.ts';
+import { INGEST_USER } from './MosquittoConfig.ts';
+import { MosquittoProcess } from './MosquittoProcess.ts';
+import { MqttIngest } from './MqttIngest.ts';
+import { StationDrafts } from './StationDrafts.ts';
+import { StationMonitor } from './StationMonitor.ts';
+import type { StationOptions } from './StationOptions.ts';
+import { mosquittoHash, newStationToken } from './stationTokens.ts';
+
+const logger = createLogger('StationService');
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+export class StationService {
+  readonly monitor: StationMonitor;
+  readonly #bus: CommandBus;
+  readonly #opts: StationOptions;
+  #broker: MosquittoProcess | null = null;
+  #ingest: MqttIngest | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #ticking = false;
+  /** 0: the first tick downsamples (a node that was down a while catches up at once). */
+  #downsampledAt = 0;
+
+  constructor(opts: { bus: CommandBus; warnings: WarningDesk; options: StationOptions }) {
+    this.#bus = opts.bus;
+    this.#opts = opts.options;
+    this.monitor = new StationMonitor({
+      bus: opts.bus,
+      drafts: new StationDrafts(opts.bus, opts.warnings),
+      check: { maxAgeMs: opts.options.rawDays * DAY_MS },
+    });
+  }
+
+  /** The MQTT port stations connect to; null without MQTT. */
+  get mqttPort(): number | null {
+    return this.#broker?.config.port ?? null;
+  }
+
+  async start(): Promise<void> {
+    await this.monitor.load();
+    const { mqtt } = this.#opts;
+    if (mqtt) {
+      // Beacon's own password changes at every start: it lives only in this process and the hashed file.
+      const password = randomBytes(24).toString('base64url');
+      const ownHash = mosquittoHash(password);
+      this.#broker = new MosquittoProcess({
+        dataDir: this.#opts.dataDir,
+        port: mqtt.port,
+        host: mqtt.host,
+        maxPacketBytes: mqtt.maxPacketBytes,
+        credentials: async () => [
+          { user: INGEST_USER, hash: ownHash },
+          ...(await this.#bus.store.stations.mqttCredentials()).map((c) => ({ user: c.id, hash: c.mqttHash })),
+        ],
+      });
+      try {
+        await this.#broker.start();
+        this.#ingest = new MqttIngest({ url: `mqtt://127.0.0.1:${mqtt.port}`, password, monitor: this.monitor });
+        await this.#ingest.start();
+      } catch (err) {
+        // Like TURN: the node serves without it (HTTP ingest still works); silent MQTT stations go offline
+        // on the map, which is how the desk notices.
+        logger.error({ err }, 'MQTT ingest not available');
+        await this.#ingest?.stop().catch(() => undefined);
+        await this.#broker.stop();
+        this.#broker = null;
+        this.#ingest = null;
+      }
+    }
+    this.#timer = setInterval(() => void this.tick(), this.#opts.tickMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    await this.#ingest?.stop();
+    await this.#broker?.stop();
+  }
+
+  /** Offline stations every tick; downsampling once an hour (hours are what it folds). Failures are logged. */
+  async tick(nowMs = Date.now()): Promise<void> {
+    if (this.#ticking) return;
+    this.#ticking = true;
+    try {
+      await this.monitor.checkSilence(nowMs);
+      if (nowMs - this.#downsampledAt >= HOUR_MS) {
+        this.#downsampledAt = nowMs;
+        let folded = 0;
+        for (const station of await this.#bus.store.stations.list()) {
+          folded += await this.#bus.store.readings.downsample(
+            station.id,
+            nowMs - this.#opts.rawDays * DAY_MS,
+            nowMs - this.#opts.hourlyDays * DAY_MS,
+          );
+        }
+        if (folded > 0) logger.info({ folded }, 'station readings folded into hourly aggregates');
+      }
+    } catch (err) {
+      logger.error({ err }, 'station tick failed');
+    } finally {
+      this.#ticking = false;
+    }
+  }
+
+  async get(id: string): Promise<StationView> {
+    const station = await this.#bus.store.stations.get(id);
+    if (!station) throw BeaconError.notFound('station');
+    return station;
+  }
+
+  /** A new station with its token (shown once); `conflict` for a taken id. */
+  async create(input: CreateStationRequest): Promise<StationWithToken> {
+    const { token, secrets } = newStationToken();
+    const station = await this.#bus.store.stations.create({ ...input, ...secrets });
+    await this.registryChanged();
+    return { station, token };
+  }
+
+  /** A new token: the old one stops working at once over HTTP; MQTT logins with it are refused from now on. */
+  async renewToken(id: string): Promise<StationWithToken> {
+    const station = await this.get(id);
+    const { token, secrets } = newStationToken();
+    await this.#bus.store.stations.setSecrets(id, secrets);
+    await this.registryChanged();
+    return { station, token };
+  }
+
+  /** The registry changed: the monitor and the broker's password file follow. */
+  async registryChanged(): Promise<void> {
+    await this.monitor.load();
+    await this.#broker?.reload();
+  }
+}
