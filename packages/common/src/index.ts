@@ -4,6 +4,12 @@ export { findExecutable } from './findExecutable.ts';
 export { Lifecycle, LifecycleError, type LifecycleOptions, type PartOptions, type StopReport } from './Lifecycle.ts';
 export { createLogger, type Logger, loggerFactory, rootLoggerOptions } from './logger.ts';
 export {
+  type MediaNodeEntry,
+  mediaNodeEntrySigned,
+  type SignedMediaNodeEntry,
+  signMediaNodeEntry,
+} from './mediaNodeRegistration.ts';
+export {
   type ProcessExit,
   ProcessStartError,
   type ProcessStartErrorCode,
@@ -13,11 +19,5 @@ export {
   type ProcessSupervisorOptions,
   type RestartPolicy,
 } from './ProcessSupervisor.ts';
-export {
-  type MediaNodeEntry,
-  mediaNodeEntrySigned,
-  type SignedMediaNodeEntry,
-  signMediaNodeEntry,
-} from './mediaNodeRegistration.ts';
 export { REDACT_PATHS, REDACTED, redactUrl } from './redact.ts';
 export { TypedEmitter } from './TypedEmitter.ts';
