@@ -9,6 +9,8 @@ export * from './events.ts';
 export * from './meeting.ts';
 export * from './reports.ts';
 export * from './request.ts';
+export * from './resources.ts';
+export * from './resourceVocabulary.ts';
 export * from './rest.ts';
 export * from './sip.ts';
 export * from './vocabulary.ts';

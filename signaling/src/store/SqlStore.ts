@@ -16,6 +16,7 @@ import { attendanceRepository, chatRepository, meetingRepository, recordingRepos
 import { areaRepository, departmentRepository, townshipRepository, villageRepository } from './orgRecords.ts';
 import { nextDialNumber, terminalRepository } from './phoneRecords.ts';
 import { reportRepository } from './reportRecords.ts';
+import { resourceRepositories } from './resourceRecords.ts';
 import { revokedTokenRepository } from './revokedTokens.ts';
 import { roomMemberRepository } from './roomMembers.ts';
 import type {
@@ -198,5 +199,6 @@ function repositoriesOn(db: SqlQueries): StoreRepositories {
     duty: { roster: dutyRosterRepository(db), log: dutyLogRepository(db), handovers: handoverRepository(db) },
     boundaries: boundaryRepository(db),
     reports: reportRepository(db),
+    resources: resourceRepositories(db),
   };
 }

@@ -29,6 +29,7 @@ import type {
   VillageRepository,
 } from './orgTypes.ts';
 import type { ReportRepository } from './reportTypes.ts';
+import type { ResourceRepositories } from './resourceTypes.ts';
 import type { InitialAdminSeed } from './seedAdmin.ts';
 
 export type { AdminKind, AreaRepository, Change, DepartmentRepository, PageQuery, PageResult, VillageRepository };
@@ -301,6 +302,8 @@ export interface Store {
   boundaries: BoundaryRepository;
   /** Information reporting (信息报送): report chains from townships and departments. */
   reports: ReportRepository;
+  /** Emergency resources (应急资源): rescue teams and their dispatches, depots, shelters, experts. */
+  resources: ResourceRepositories;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }
