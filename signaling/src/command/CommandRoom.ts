@@ -14,6 +14,7 @@ import { ReportDeadlineWatch } from '../reports/ReportDeadlineWatch.ts';
 import { ReportDesk } from '../reports/ReportDesk.ts';
 import { DEFAULT_REPORT_OPTIONS, type ReportOptions } from '../reports/ReportOptions.ts';
 import { ReportPhotoFiles } from '../reports/ReportPhotoFiles.ts';
+import { ResourceDesk } from '../resources/ResourceDesk.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
@@ -63,6 +64,8 @@ export class CommandRoom {
   /** Information reporting (信息报送): report chains from townships and departments, the duty desk's inbox. */
   readonly reports: ReportDesk;
   readonly reportDeadlines: ReportDeadlineWatch;
+  /** Emergency resources (应急资源): the map's layers, the nearest to an incident, dispatching a team. */
+  readonly resources: ResourceDesk;
 
   constructor(opts: CommandRoomOptions) {
     this.bus = new CommandBus(opts.store);
@@ -92,6 +95,7 @@ export class CommandRoom {
       files: photos,
       tickMs: reportOptions.tickMs,
     });
+    this.resources = new ResourceDesk({ bus: this.bus, tasks: this.tasks });
   }
 
   close(): void {
@@ -100,5 +104,6 @@ export class CommandRoom {
     this.presence.close();
     this.dutyCalls.close();
     this.reportDeadlines.stop();
+    this.resources.close();
   }
 }

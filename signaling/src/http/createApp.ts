@@ -12,6 +12,7 @@ import type { TokenService } from '../auth/tokens.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
 import type { BeaconMetrics } from '../metrics.ts';
 import type { MetricsAccessOptions } from '../metricsAccess.ts';
+import { resourceRouter } from '../resources/resourceRoutes.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): Express {
     commandRouter(deps),
     dutyRouter(deps),
     reportRouter(deps),
+    resourceRouter(deps),
     iceServersRouter(deps.turn ?? null),
   );
   app.use('/api', (req, res) => {
