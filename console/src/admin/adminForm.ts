@@ -69,7 +69,8 @@ export function bodyFromForm(fields: readonly FieldSpec[], form: FormModel, mode
       else if (empty === 'string') body[field.key] = '';
       continue;
     }
-    body[field.key] = field.type === 'number' ? Number(text) : field.type === 'password' ? form[field.key] : text;
+    if (field.toBody) body[field.key] = field.toBody(text);
+    else body[field.key] = field.type === 'number' ? Number(text) : field.type === 'password' ? form[field.key] : text;
   }
   return body;
 }
@@ -87,6 +88,7 @@ export function fieldProblem(field: FieldSpec, form: FormModel): string | null {
   }
   if (field.minLength !== undefined && text.length < field.minLength) return 'tooShort';
   if (field.pattern && !field.pattern.test(text)) return field.patternMessage ?? 'pattern';
+  if (field.accepts && !field.accepts(text)) return field.patternMessage ?? 'pattern';
   return null;
 }
 

@@ -10,6 +10,8 @@ import adminEn from '../admin/messages/en.ts';
 import adminZh from '../admin/messages/zh-CN.ts';
 import commandEn from '../command/messages/en.ts';
 import commandZh from '../command/messages/zh-CN.ts';
+import resourcesEn from '../command/resources/messages/en.ts';
+import resourcesZh from '../command/resources/messages/zh-CN.ts';
 import conferenceEn from '../conference/messages/en.ts';
 import conferenceZh from '../conference/messages/zh-CN.ts';
 import dutyEn from '../duty/messages/en.ts';
@@ -32,9 +34,19 @@ export const FACES = {
   admin: { 'zh-CN': adminZh, en: adminEn },
   duty: { 'zh-CN': dutyZh, en: dutyEn },
   reports: { 'zh-CN': reportsZh, en: reportsEn },
+  resources: { 'zh-CN': resourcesZh, en: resourcesEn },
 };
 
-export const zhCN = { ...sharedZh, ...conferenceZh, ...commandZh, ...terminalZh, ...adminZh, ...dutyZh, ...reportsZh };
+export const zhCN = {
+  ...sharedZh,
+  ...conferenceZh,
+  ...commandZh,
+  ...terminalZh,
+  ...adminZh,
+  ...dutyZh,
+  ...reportsZh,
+  ...resourcesZh,
+};
 export type Messages = typeof zhCN;
 export const en: Messages = {
   ...sharedEn,
@@ -44,4 +56,5 @@ export const en: Messages = {
   ...adminEn,
   ...dutyEn,
   ...reportsEn,
+  ...resourcesEn,
 };

@@ -9,9 +9,14 @@ import { downloadWithToken } from '../../api.ts';
 import { ConsoleError } from '../../errors.ts';
 import { session } from '../../session.ts';
 
-export async function uploadImport(file: File, commit: boolean): Promise<ImportReport> {
+/** `endpoint`: the organisation's import (default) or the resources' (`/admin/resources/import`, its own report). */
+export async function uploadImport<Report = ImportReport>(
+  file: File,
+  commit: boolean,
+  endpoint = '/admin/import',
+): Promise<Report> {
   const query = new URLSearchParams({ filename: file.name, commit: commit ? '1' : '0' });
-  const path = `/admin/import?${query}`;
+  const path = `${endpoint}?${query}`;
   let response: Response;
   try {
     response = await fetch(`/api/v1${path}`, {
@@ -27,10 +32,10 @@ export async function uploadImport(file: File, commit: boolean): Promise<ImportR
     throw new ConsoleError('network', `POST ${path}: ${String(cause)}`, { cause });
   }
   const body = (await response.json().catch(() => ({}))) as {
-    report?: ImportReport;
+    report?: Report;
     error?: { code?: ConstructorParameters<typeof ConsoleError>[0]; message?: string };
-  } & Partial<ImportReport>;
-  if (response.ok) return body as ImportReport;
+  };
+  if (response.ok) return body as Report;
   if (body.report) return body.report;
   throw new ConsoleError(
     body.error?.code ?? 'internal',
