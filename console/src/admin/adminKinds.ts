@@ -296,14 +296,14 @@ export const KINDS: Record<AdminListKind, KindSpec> = {
   teams: {
     path: 'teams',
     columns: [
-      { key: 'name' },
-      { key: 'kind', show: 'option', optionsKey: 'teamKind', width: 110 },
-      { key: 'headcount', width: 80 },
-      { key: 'leaderName', width: 100 },
-      { key: 'leaderPhone', width: 140 },
+      { key: 'name', width: 180 },
+      { key: 'kind', show: 'option', optionsKey: 'teamKind', width: 100 },
+      { key: 'headcount', width: 70 },
+      { key: 'leaderName', width: 90 },
+      { key: 'leaderPhone', width: 130 },
       { key: 'townshipId', show: 'township' },
       { key: 'departmentId', show: 'department' },
-      { key: 'status', show: 'option', optionsKey: 'teamStatus', width: 90 },
+      { key: 'status', show: 'option', optionsKey: 'teamStatus', width: 100 },
     ],
     fields: [
       { key: 'name', required: true },

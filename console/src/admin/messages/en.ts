@@ -49,7 +49,7 @@ const en: AdminMessages = {
       headcount: 'Headcount',
       leaderName: 'Leader',
       leaderPhone: 'Phone',
-      status: 'Status',
+      status: 'Deployment',
       items: 'Items',
       contactPhone: 'Phone',
       address: 'Address',

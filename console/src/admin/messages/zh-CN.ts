@@ -47,7 +47,7 @@ const zhCN = {
       headcount: '人数',
       leaderName: '负责人',
       leaderPhone: '联系电话',
-      status: '状态',
+      status: '出动状态',
       items: '储备物资',
       contactPhone: '联系电话',
       address: '地址',

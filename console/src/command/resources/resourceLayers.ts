@@ -33,20 +33,35 @@ function badge(kind: ResourceLayer, id: string, glyph: string, title: string, st
   return L.divIcon({ className: 'res-icon', html: span, iconSize: [22, 22] });
 }
 
+/** Above the township badges (a team is often based at its township's seat), under incident pins (500). */
+const ABOVE_TOWNSHIPS = 300;
+
 function teamMarker(team: TeamView): L.Marker {
   const status = t(`admin.option.teamStatus.${team.status}`);
   const title = `${team.name}（${team.headcount}）${status}`;
-  return L.marker([team.lat, team.lon], { icon: badge('teams', team.id, '队', title, team.status), pmIgnore: true });
+  return L.marker([team.lat, team.lon], {
+    icon: badge('teams', team.id, '队', title, team.status),
+    pmIgnore: true,
+    zIndexOffset: ABOVE_TOWNSHIPS,
+  });
 }
 
 function depotMarker(depot: DepotView): L.Marker {
   const title = `${depot.name} ${formatDepotItems(depot.items)}`;
-  return L.marker([depot.lat, depot.lon], { icon: badge('depots', depot.id, '物', title), pmIgnore: true });
+  return L.marker([depot.lat, depot.lon], {
+    icon: badge('depots', depot.id, '物', title),
+    pmIgnore: true,
+    zIndexOffset: ABOVE_TOWNSHIPS,
+  });
 }
 
 function shelterMarker(shelter: ShelterView): L.Marker {
   const title = `${shelter.name} ${shelter.occupancy}/${shelter.capacity}`;
-  return L.marker([shelter.lat, shelter.lon], { icon: badge('shelters', shelter.id, '避', title), pmIgnore: true });
+  return L.marker([shelter.lat, shelter.lon], {
+    icon: badge('shelters', shelter.id, '避', title),
+    pmIgnore: true,
+    zIndexOffset: ABOVE_TOWNSHIPS,
+  });
 }
 
 function draw(): void {

@@ -20,7 +20,7 @@ const en: ResourceMessages = {
       room: 'Room for {free} ({occupancy}/{capacity})',
       dispatch: 'Dispatch',
       dispatched: '“{name}” dispatched; the task went to its unit',
-      returned: 'Returned',
+      returned: 'Mark returned',
       ready: 'Ready again',
     },
   },

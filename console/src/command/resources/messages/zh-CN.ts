@@ -19,7 +19,7 @@ const zhCN = {
       room: '可容纳 {free} 人（{occupancy}/{capacity}）',
       dispatch: '出动',
       dispatched: '已派出“{name}”，任务已发往其所属单位',
-      returned: '已返回',
+      returned: '标记已返回',
       ready: '恢复待命',
     },
   },
