@@ -2,7 +2,8 @@
  * Emergency resources end to end in real Chromium: an admin imports three rescue teams from an XLSX workbook
  * (dry run, then import); on a landslide at 紫溪镇 the duty officer sees 紫溪镇应急分队 — the nearest, though the
  * file lists it last — first among the nearest teams, dispatches it (出动), and its status turns deployed on
- * the incident and on the map; the teams' map layer switches off and on.
+ * the incident and on the map; the teams' map layer switches off and on; when 紫溪镇 reports the task done the
+ * team shows returned.
  *
  * BEACON_SCREENSHOT_DIR=<dir> also saves the admin's team list as resources-admin-teams.png and the
  * command room after the dispatch as resources-nearest.png.
@@ -26,7 +27,7 @@ describe('resources on the map', () => {
     await duty.getByTestId('command-room').waitFor({ timeout: 15_000 });
   });
 
-  it('imports teams, lists the nearest first on an incident, dispatches it, and toggles the teams layer', async () => {
+  it('imports teams, lists the nearest first on an incident, dispatches it, toggles the layer, sees it return', async () => {
     const admin = await e2e.openPage('admin', '#/admin/resourceImport');
     const upload = admin.getByTestId('admin-resource-import').locator('input[type=file]');
     await upload.setInputFiles({
@@ -77,7 +78,7 @@ describe('resources on the map', () => {
       await duty.screenshot({ path: join(process.env.BEACON_SCREENSHOT_DIR, 'resources-nearest.png') });
     }
     // The task went to 紫溪镇, the team's own unit, on this incident.
-    const tasks = await apiJson<{ townshipId: string | null; incidentId: string | null }[]>(
+    const tasks = await apiJson<{ id: string; townshipId: string | null }[]>(
       e2e.url,
       token,
       `/api/v1/tasks?incidentId=${incident.id}`,
@@ -88,5 +89,11 @@ describe('resources on the map', () => {
     await expect.poll(() => marker.count()).toBe(0);
     await duty.getByTestId('resource-layer-teams').check();
     await expect.poll(() => marker.count()).toBe(1);
+
+    // 紫溪镇 reports the task done: the team is back, on the incident and on the map, without a reload.
+    const zixi = await e2e.client('zixi');
+    await zixi.ok('task:done', { taskId: tasks[0]?.id, note: '已处置' });
+    await expect.poll(() => nearest.first().getAttribute('data-status')).toBe('returned');
+    await expect.poll(() => marker.getAttribute('data-state')).toBe('returned');
   });
 });

@@ -27,6 +27,7 @@ import { SignalingClient } from '../signaling/SignalingClient.ts';
 import { showToast } from '../toast.ts';
 import { commandApi } from './commandApi.ts';
 import { listenReports } from './inbox/inboxStore.ts';
+import { listenResources } from './resources/resourceStore.ts';
 
 interface CommandState {
   connected: boolean;
@@ -199,6 +200,7 @@ function listen(socket: SignalingClient['socket']): void {
   });
   listenDuty(socket, session.user?.id ?? null);
   listenReports(socket);
+  listenResources(socket);
 }
 
 export function startCommandStore(): void {

@@ -27,6 +27,7 @@ import {
   type RoomState,
 } from './meeting.ts';
 import type { ReportServerEvents } from './reports.ts';
+import type { ResourceServerEvents } from './resources.ts';
 import { type PhoneInfo, type SipEventResults, type SipServerEvents, sipEventSchemas } from './sip.ts';
 import {
   type AccountRole,
@@ -194,7 +195,8 @@ export interface ServerToClientEvents
     CommandServerEvents,
     DutyServerEvents,
     DutyCallServerEvents,
-    ReportServerEvents {
+    ReportServerEvents,
+    ResourceServerEvents {
   'peer:joined': (peer: PeerInfo) => void;
   'peer:left': (data: { peerId: string }) => void;
   'peer:updated': (peer: PeerInfo) => void;

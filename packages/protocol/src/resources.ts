@@ -226,6 +226,11 @@ export interface TeamDispatchResult {
   task: TaskView;
 }
 
+/** To staff sockets: a team was dispatched, came back or is ready again (every console's map and lists follow). */
+export interface ResourceServerEvents {
+  'team:updated': (team: TeamView) => void;
+}
+
 /** POST /teams/:id/status: the officer marks a team returned, or ready again. */
 export const teamStatusSchema = z.object({ status: z.enum(TEAM_STATUSES) });
 

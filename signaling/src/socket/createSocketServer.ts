@@ -21,6 +21,7 @@ import { DEFAULT_LIMITS, type LimitsOptions } from '../limits/LimitsOptions.ts';
 import { createLogger } from '../logger.ts';
 import type { BeaconMetrics } from '../metrics.ts';
 import { ReportEmitter } from '../reports/ReportEmitter.ts';
+import { ResourceEmitter } from '../resources/ResourceEmitter.ts';
 import type { MeetingJournal } from '../rooms/MeetingJournal.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
@@ -123,6 +124,7 @@ export function createSocketServer(opts: SocketServerOptions): {
   const commandEmitter = new CommandEmitter({ io, command: opts.command, localPresence: Boolean(opts.cluster) });
   const dutyEmitter = new DutyEmitter({ io, duty: opts.command.duty });
   const reportEmitter = new ReportEmitter({ io, desk: opts.command.reports });
+  const resourceEmitter = new ResourceEmitter({ io, desk: opts.command.resources });
   const dutyCallEmitter = new DutyCallEmitter({ io, calls: opts.command.dutyCalls, registry: opts.registry });
 
   io.use(authenticate(opts.tokens, opts.store));
@@ -196,6 +198,7 @@ export function createSocketServer(opts: SocketServerOptions): {
       commandEmitter.close();
       dutyEmitter.close();
       reportEmitter.close();
+      resourceEmitter.close();
       dutyCallEmitter.close();
       // Disconnects every socket (each runs its cleanup), then closes the engine.
       await new Promise<void>((resolve) => {

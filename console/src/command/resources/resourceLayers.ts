@@ -1,15 +1,14 @@
 /**
  * Resources as map layers that can be switched on and off: rescue teams
  * (coloured by status), depots and shelters, each its own Leaflet layer group
- * on the command map. Loaded when the map appears; a task update (a
- * dispatched team's task done) reloads them so a team's colour follows.
+ * on the command map. Loaded when the map appears; a team's colour follows
+ * `team:updated` (resourceStore.ts).
  */
 import type { DepotView, ShelterView, TeamView } from '@beacon/protocol';
 import { formatDepotItems } from '@beacon/protocol/constants';
 import { watch } from 'vue';
 import { i18n } from '../../i18n/index.ts';
 import { shown } from '../../shown.ts';
-import { command } from '../commandStore.ts';
 import L from '../leafletGlobal.ts';
 import { loadResources, RESOURCE_LAYERS, type ResourceLayer, resources } from './resourceStore.ts';
 import './resourceMarkers.css';
@@ -94,12 +93,3 @@ watch(
 );
 watch(() => ({ ...resources.layers }), place);
 watch(() => [resources.teams, resources.depots, resources.shelters], draw, { deep: true });
-// A dispatched team's task acknowledged or done: its status may have changed.
-watch(
-  () =>
-    Object.values(command.tasks)
-      .filter((task) => resources.teams.some((team) => team.dispatch?.taskId === task.id))
-      .map((task) => `${task.id}:${task.status}`)
-      .join(),
-  () => void reload(),
-);

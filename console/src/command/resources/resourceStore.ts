@@ -2,13 +2,14 @@
  * Emergency resources in the command room: the enabled teams, depots,
  * shelters and experts (GET /api/v1/resources), which map layers are on, and
  * the calls for the nearest to an incident and for dispatching a team. A
- * team's status follows its task: the list is read again whenever a task
- * that dispatched a team changes (task:updated reaches the command store).
+ * team's status follows what the server pushes (`team:updated`: dispatched by
+ * any officer, back when its task is done).
  */
 import type { NearestResourcesView, ResourcesView, TeamDispatchResult, TeamStatus, TeamView } from '@beacon/protocol';
 import { reactive } from 'vue';
 import { api } from '../../api.ts';
 import { session } from '../../session.ts';
+import type { SignalingClient } from '../../signaling/SignalingClient.ts';
 
 export const RESOURCE_LAYERS = ['teams', 'depots', 'shelters'] as const;
 export type ResourceLayer = (typeof RESOURCE_LAYERS)[number];
@@ -40,8 +41,13 @@ export async function loadResources(): Promise<void> {
   Object.assign(resources, found);
 }
 
-/** A team changed (dispatched, back): the map's copy follows. */
+/** A team changed (dispatched, back, ready again): the map's and the lists' copy follows. */
 export function teamChanged(team: TeamView): void {
   const index = resources.teams.findIndex((t) => t.id === team.id);
   if (index >= 0) resources.teams[index] = team;
+  else if (team.enabled) resources.teams.push(team);
+}
+
+export function listenResources(socket: SignalingClient['socket']): void {
+  socket.on('team:updated', teamChanged);
 }
