@@ -3,12 +3,18 @@
  * edge, audited, refusals coded and nothing written), the import refuses a file with a bad row as a whole;
  * staff read the map's resources and dispatch a team, townships are refused.
  */
-import type { AuditEntry, IncidentView, NearestResourcesView, TeamView } from '@beacon/protocol';
+import type { IncidentView, NearestResourcesView, TeamView } from '@beacon/protocol';
 import { describe, expect, it } from 'vitest';
 import { demoTeams, resourceXlsx } from '../../signaling/src/resources/testing/resourceWorkbook.ts';
 import { api, login, useTestNode } from './helpers.ts';
 
 const t = useTestNode();
+
+/** An audit line as GET /api/v1/audit answers it. */
+interface AuditEntry {
+  action: string;
+  detail: unknown;
+}
 
 const json = (body: unknown): RequestInit => ({ method: 'POST', body: JSON.stringify(body) });
 const team = {

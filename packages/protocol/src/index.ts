@@ -5,6 +5,7 @@ export * from './command.ts';
 export * from './duty.ts';
 export * from './dutyVocabulary.ts';
 export * from './errors.ts';
+export * from './evaluation.ts';
 export * from './events.ts';
 export * from './meeting.ts';
 export * from './reports.ts';

@@ -5,6 +5,8 @@
  * recordings; and the timeline as CSV (same conventions as attendance.csv).
  */
 import type { IncidentView, TimelineEntry } from '@beacon/protocol';
+import { incidentResponseTimes } from '../evaluation/responseTimes.ts';
+import { responseTimesHtml } from '../evaluation/responseTimesHtml.ts';
 import type { Store } from '../store/index.ts';
 import { csvField, formatCst } from './attendanceCsv.ts';
 
@@ -89,6 +91,7 @@ th,td{border:1px solid #bbb;padding:4px 8px;text-align:left;vertical-align:top}t
 <h2>预警 / Warnings</h2>${table(['标题', '颜色', '状态', '发布', '签收', '未签收'], warnings)}
 <h2>任务 / Tasks</h2>${table(['乡镇', '任务', '状态', '期限', '完成', '备注'], tasks)}
 <h2>会商 / Meetings</h2>${table(['会议', '开始', '结束', '参会', '录像'], meetings)}
+${responseTimesHtml(await incidentResponseTimes(store, incident), table, formatCst)}
 <p class="none">生成于 ${esc(formatCst(new Date().toISOString()))}</p>
 </body></html>
 `;

@@ -10,6 +10,7 @@ import type { FailureAudit } from '../auth/throttle/FailureAudit.ts';
 import type { SignInThrottle } from '../auth/throttle/SignInThrottle.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
+import { evaluationRouter } from '../evaluation/evaluationRoutes.ts';
 import type { BeaconMetrics } from '../metrics.ts';
 import type { MetricsAccessOptions } from '../metricsAccess.ts';
 import { resourceRouter } from '../resources/resourceRoutes.ts';
@@ -106,6 +107,7 @@ export function createApp(deps: AppDeps): Express {
     dutyRouter(deps),
     reportRouter(deps),
     resourceRouter(deps),
+    evaluationRouter(deps),
     iceServersRouter(deps.turn ?? null),
   );
   app.use('/api', (req, res) => {
