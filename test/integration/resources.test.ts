@@ -1,9 +1,10 @@
 /**
  * Emergency resources over REST on a real node: admins keep teams, depots, shelters and experts (zod at the
  * edge, audited, refusals coded and nothing written), the import refuses a file with a bad row as a whole;
- * staff read the map's resources and dispatch a team, townships are refused.
+ * staff read the map's resources and dispatch a team, townships are refused; the dispatch's task shows in the
+ * incident's response-time figures.
  */
-import type { IncidentView, NearestResourcesView, TeamView } from '@beacon/protocol';
+import type { IncidentView, NearestResourcesView, ResponseTimesPeriod, TeamView } from '@beacon/protocol';
 import { describe, expect, it } from 'vitest';
 import { demoTeams, resourceXlsx } from '../../signaling/src/resources/testing/resourceWorkbook.ts';
 import { api, login, useTestNode } from './helpers.ts';
@@ -109,5 +110,19 @@ describe('resources over REST', () => {
     expect(((await sent.json()) as { team: TeamView }).team.status).toBe('deployed');
     const again = await api(t.url, duty, `/api/v1/teams/${teamId}/dispatch`, json({ incidentId: incident.id }));
     expect(again.status).toBe(409);
+
+    // The dispatch is a task on the incident: the after-action report and the period's figures count it.
+    const report = await (await api(t.url, duty, `/api/v1/incidents/${incident.id}/report`)).text();
+    expect(report).toContain('响应时效');
+    expect(report).toContain('任务下达 → 签收');
+    const day = new Date().toISOString().slice(0, 10);
+    const next = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const period = (await (
+      await api(t.url, duty, `/api/v1/evaluation/response-times?from=${day}&to=${next}`)
+    ).json()) as ResponseTimesPeriod;
+    const figures = period.incidents.find((i) => i.incidentId === incident.id);
+    expect(figures?.summary.find((s) => s.metric === 'task_to_ack')).toMatchObject({ count: 0, pending: 1 });
+    expect((await api(t.url, lucheng, `/api/v1/evaluation/response-times?from=${day}&to=${next}`)).status).toBe(403);
+    expect((await api(t.url, duty, `/api/v1/evaluation/response-times?from=${next}&to=${day}`)).status).toBe(400);
   });
 });
