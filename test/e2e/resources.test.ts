@@ -3,10 +3,11 @@
  * (dry run, then import); on a landslide at 紫溪镇 the duty officer sees 紫溪镇应急分队 — the nearest, though the
  * file lists it last — first among the nearest teams, dispatches it (出动), and its status turns deployed on
  * the incident and on the map; the teams' map layer switches off and on; when 紫溪镇 reports the task done the
- * team shows returned.
+ * team shows returned; the evaluation tab charts the period's response times with this incident in it.
  *
  * BEACON_SCREENSHOT_DIR=<dir> also saves the admin's team list as resources-admin-teams.png and the
- * command room after the dispatch as resources-nearest.png.
+ * command room after the dispatch as resources-nearest.png and the evaluation tab as
+ * resources-evaluation.png.
  */
 import { join } from 'node:path';
 import type { IncidentView, ResourcesView } from '@beacon/protocol';
@@ -27,7 +28,7 @@ describe('resources on the map', () => {
     await duty.getByTestId('command-room').waitFor({ timeout: 15_000 });
   });
 
-  it('imports teams, lists the nearest first on an incident, dispatches it, toggles the layer, sees it return', async () => {
+  it('imports teams, lists the nearest first, dispatches it, toggles the layer, sees it return and charted', async () => {
     const admin = await e2e.openPage('admin', '#/admin/resourceImport');
     const upload = admin.getByTestId('admin-resource-import').locator('input[type=file]');
     await upload.setInputFiles({
@@ -95,5 +96,13 @@ describe('resources on the map', () => {
     await zixi.ok('task:done', { taskId: tasks[0]?.id, note: '已处置' });
     await expect.poll(() => nearest.first().getAttribute('data-status')).toBe('returned');
     await expect.poll(() => marker.getAttribute('data-state')).toBe('returned');
+
+    // 评估: the period's response-time chart (ECharts, its own chunk) counts this incident.
+    await duty.getByTestId('command-tab-evaluation').click();
+    await expect.poll(() => duty.getByTestId('evaluation-count').getAttribute('data-count')).toBe('1');
+    await duty.getByTestId('evaluation-chart').locator('canvas').waitFor();
+    if (process.env.BEACON_SCREENSHOT_DIR) {
+      await duty.screenshot({ path: join(process.env.BEACON_SCREENSHOT_DIR, 'resources-evaluation.png') });
+    }
   });
 });

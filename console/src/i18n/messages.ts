@@ -8,6 +8,8 @@
  */
 import adminEn from '../admin/messages/en.ts';
 import adminZh from '../admin/messages/zh-CN.ts';
+import evaluationEn from '../command/evaluation/messages/en.ts';
+import evaluationZh from '../command/evaluation/messages/zh-CN.ts';
 import commandEn from '../command/messages/en.ts';
 import commandZh from '../command/messages/zh-CN.ts';
 import resourcesEn from '../command/resources/messages/en.ts';
@@ -35,6 +37,7 @@ export const FACES = {
   duty: { 'zh-CN': dutyZh, en: dutyEn },
   reports: { 'zh-CN': reportsZh, en: reportsEn },
   resources: { 'zh-CN': resourcesZh, en: resourcesEn },
+  evaluation: { 'zh-CN': evaluationZh, en: evaluationEn },
 };
 
 export const zhCN = {
@@ -46,6 +49,7 @@ export const zhCN = {
   ...dutyZh,
   ...reportsZh,
   ...resourcesZh,
+  ...evaluationZh,
 };
 export type Messages = typeof zhCN;
 export const en: Messages = {
@@ -57,4 +61,5 @@ export const en: Messages = {
   ...dutyEn,
   ...reportsEn,
   ...resourcesEn,
+  ...evaluationEn,
 };

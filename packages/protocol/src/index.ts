@@ -6,6 +6,7 @@ export * from './duty.ts';
 export * from './dutyVocabulary.ts';
 export * from './errors.ts';
 export * from './evaluation.ts';
+export * from './evaluationVocabulary.ts';
 export * from './events.ts';
 export * from './meeting.ts';
 export * from './reports.ts';

@@ -34,6 +34,7 @@ const en: CommandMessages = {
       duty: 'Duty',
       audit: 'Audit',
       inbox: 'Reports',
+      evaluation: 'Evaluation',
     },
     card: {
       close: 'Close',

@@ -25,7 +25,15 @@ const zhCN = {
       in_call: '通话中',
       unregistered: '未注册',
     },
-    tabs: { incidents: '事件', warnings: '预警', tasks: '任务', duty: '值班', audit: '审计', inbox: '报送' },
+    tabs: {
+      incidents: '事件',
+      warnings: '预警',
+      tasks: '任务',
+      duty: '值班',
+      audit: '审计',
+      inbox: '报送',
+      evaluation: '评估',
+    },
     card: {
       close: '关闭',
       contacts: '联系终端',
