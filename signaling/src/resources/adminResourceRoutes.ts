@@ -6,6 +6,7 @@
  *   POST /admin/resources/import?filename=资源.xlsx&commit=0|1[&kind=teams]
  *        body: the file's bytes. A dry run (commit=0) reports what would be created, updated or unchanged and
  *        every row's errors; commit=1 writes every row in one transaction, or nothing (422 import_invalid).
+ *   GET  /admin/resources/export: the four sheets as the import reads them (an empty deployment: the template).
  *
  * Every change is audited with the row before and after (`admin.team.update`, `admin.resources.import`).
  */
@@ -35,6 +36,7 @@ import { createLogger } from '../logger.ts';
 import type { Store } from '../store/index.ts';
 import { parseOrBadRequest } from '../validation.ts';
 import { commitResourceImport, ID_PREFIX } from './commitResourceImport.ts';
+import { exportResources } from './exportResources.ts';
 import { planResourceImport } from './planResourceImport.ts';
 
 const logger = createLogger('resources');
@@ -128,6 +130,13 @@ export function adminResourceRoutes(router: Router, store: Store, importOptions?
     repo: store.resources.experts,
     patchSchema: updateExpertSchema,
     view: same,
+  });
+
+  router.get('/admin/resources/export', async (_req, res) => {
+    res
+      .attachment('应急资源.xlsx')
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .send(await exportResources(store));
   });
 
   const limits: ReadLimits = { ...DEFAULT_IMPORT_LIMITS, ...importOptions };

@@ -1,10 +1,11 @@
-/** Importing resources from XLSX into real SQLite and PostgreSQL stores: dry run, commit, refusals, re-import. */
+/** Importing resources from XLSX into real SQLite and PostgreSQL stores: dry run, commit, refusals, re-import, export. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_IMPORT_LIMITS } from '../admin-import/importRoutes.ts';
 import { readWorkbook } from '../admin-import/readWorkbook.ts';
 import type { Store } from '../store/index.ts';
 import { describeStoreBackends } from '../store/testing/storeBackends.ts';
 import { commitResourceImport } from './commitResourceImport.ts';
+import { exportResources } from './exportResources.ts';
 import { planResourceImport } from './planResourceImport.ts';
 import { demoTeams, resourceXlsx, type SheetData } from './testing/resourceWorkbook.ts';
 
@@ -29,7 +30,7 @@ const experts: SheetData = {
 
 describeStoreBackends((env) => {
   describe('resource import', () => {
-    it('plans every kind without writing, commits all rows, and a second import changes nothing', async () => {
+    it('plans every kind without writing, commits all rows; a second import and the export change nothing', async () => {
       const store = await env.open({ seed: { demoPassword: 'pw' } });
       const sheets = { 救援队伍: demoTeams(), 物资库: depots, 避难场所: shelters, 专家: experts };
       const preview = await plan(store, sheets);
@@ -58,6 +59,16 @@ describeStoreBackends((env) => {
 
       const again = await plan(store, sheets);
       expect(again.counts.teams).toEqual({ create: 0, update: 0, unchanged: 3 });
+      // The export is a file the import reads back unchanged (and, empty, the template).
+      const exported = await readWorkbook(await exportResources(store), '应急资源.xlsx', DEFAULT_IMPORT_LIMITS);
+      const roundTrip = await planResourceImport(exported, store);
+      expect(roundTrip.errors).toEqual([]);
+      expect(Object.values(roundTrip.counts)).toEqual([
+        { create: 0, update: 0, unchanged: 3 },
+        { create: 0, update: 0, unchanged: 1 },
+        { create: 0, update: 0, unchanged: 1 },
+        { create: 0, update: 0, unchanged: 1 },
+      ]);
       const changed = demoTeams();
       (changed.rows[0] as (string | number)[])[2] = 50;
       expect((await plan(store, { 救援队伍: changed })).counts.teams).toEqual({ create: 0, update: 1, unchanged: 2 });

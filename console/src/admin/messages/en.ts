@@ -202,6 +202,8 @@ const en: AdminMessages = {
       drop: 'Drop an XLSX file here, or click to choose',
       commit: 'Import',
       done: 'Imported “{file}”',
+      export: 'Export the resources (empty: the template)',
+      exportName: 'resources',
       kind: { teams: 'Rescue teams', depots: 'Depots', shelters: 'Shelters', experts: 'Experts' },
     },
     forbidden: 'Only administrators may open this page',

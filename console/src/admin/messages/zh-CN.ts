@@ -200,6 +200,8 @@ const zhCN = {
       drop: '将 XLSX 文件拖到此处，或点击选择',
       commit: '导入',
       done: '已导入“{file}”',
+      export: '导出现有资源（空表即模板）',
+      exportName: '应急资源',
       kind: { teams: '救援队伍', depots: '物资库', shelters: '避难场所', experts: '专家' },
     },
     forbidden: '只有系统管理员可以访问此页面',
