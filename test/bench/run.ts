@@ -12,6 +12,7 @@
  *  - store: other terminals' event latency while a PostgreSQL row lock stalls one ack 5 s
  *  - organisation import: 200 townships × 20 villages + 1,000 users from one XLSX (read, dry run, commit)
  *  - information reporting: BENCH_REPORT_TOWNSHIPS (default 200) reports with a ~2 MB photo in one minute → inbox
+ *  - resources: 2,000 teams + depots + shelters each from one XLSX (read, dry run, commit), the nearest to an incident
  */
 import { runAlertFanout } from './alertFanout.ts';
 import { runBroadcast } from './broadcast.ts';
@@ -122,3 +123,7 @@ console.log(
   `\n## Information reporting: ${reportTownships} townships each send a report with a ~2 MB photo within one minute`,
 );
 console.table([await runReportsBench({ townships: reportTownships, seconds: 60 })]);
+
+const { printResourceBench, runResourceBench } = await import('./resources.ts');
+const resourceBench = { perKind: 2000, runs: 50 };
+printResourceBench(resourceBench, await runResourceBench(resourceBench));
