@@ -115,6 +115,7 @@ describe('resources over REST', () => {
     const report = await (await api(t.url, duty, `/api/v1/incidents/${incident.id}/report`)).text();
     expect(report).toContain('响应时效');
     expect(report).toContain('任务下达 → 签收');
+    expect(report).toContain('<td>rt紫溪镇应急分队</td>');
     const day = new Date().toISOString().slice(0, 10);
     const next = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     const period = (await (

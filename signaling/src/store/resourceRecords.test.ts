@@ -133,6 +133,10 @@ describeStoreBackends((env) => {
       // Back from one job, it can be sent on the next at once.
       expect((await store.resources.teams.deploy({ ...dispatch, id: 'd2', taskId: 't2' })).status).toBe('deployed');
       expect((await store.resources.teams.setStatus('tm-1', 'deployed', 'returned', now)).status).toBe('returned');
+      expect((await store.resources.teams.dispatches('i1')).map((d) => [d.teamName, d.taskId, d.returnedAt])).toEqual([
+        ['紫溪镇应急分队', 't1', now],
+        ['紫溪镇应急分队', 't2', now],
+      ]);
       await expect(store.resources.teams.setStatus('tm-1', 'deployed', 'returned', now)).rejects.toMatchObject({
         code: 'invalid_transition',
       });

@@ -204,6 +204,22 @@ function teamRepository(db: SqlQueries): TeamRepository {
   };
   return {
     ...base,
+    dispatches: async (incidentId) =>
+      (
+        await db.all<Row>(
+          `SELECT d.team_id, t.name AS team_name, d.task_id, d.dispatched_at, d.dispatched_by, d.returned_at
+           FROM team_dispatches d JOIN rescue_teams t ON t.id = d.team_id
+           WHERE d.incident_id = ? ORDER BY d.dispatched_at, d.id`,
+          [incidentId],
+        )
+      ).map((r) => ({
+        teamId: String(r.team_id),
+        teamName: String(r.team_name),
+        taskId: String(r.task_id),
+        dispatchedAt: String(r.dispatched_at),
+        dispatchedBy: String(r.dispatched_by),
+        returnedAt: text(r.returned_at),
+      })),
     deploy: (d) =>
       db.transaction(async (tx) => {
         const moved = await tx.run(

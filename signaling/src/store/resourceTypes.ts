@@ -35,7 +35,20 @@ export interface NewTeamDispatch {
   by: string;
 }
 
+/** One dispatch of a team, as the after-action report lists it. */
+export interface TeamDispatchRecord {
+  teamId: string;
+  teamName: string;
+  taskId: string;
+  dispatchedAt: string;
+  dispatchedBy: string;
+  /** Null while the team is out. */
+  returnedAt: string | null;
+}
+
 export interface TeamRepository extends ResourceKindRepository<TeamView, CreateTeamInput, UpdateTeamInput> {
+  /** The teams sent to an incident, in dispatch order. */
+  dispatches(incidentId: string): Promise<TeamDispatchRecord[]>;
   /**
    * The team is deployed on this dispatch: compare-and-set from `available` or `returned`, the dispatch row
    * written in the same transaction. `invalid_transition` when the team is deployed already (two officers at
