@@ -117,7 +117,7 @@ export const AREA_FIELDS: readonly FieldSpec[] = [
 const ownerOf = (row: Record<string, unknown> | undefined) => (row?.departmentId ? 'department' : 'township');
 const phoneLine: Partial<FieldSpec> = { pattern: PHONE_LINE_PATTERN, patternMessage: 'phoneLine' };
 const count: Partial<FieldSpec> = { type: 'number', min: 0, max: 10_000_000 };
-/** A team's unit: a township or a department, as a terminal's owner is chosen. */
+/** The unit a terminal or a team belongs to: a township or a department (exactly one). */
 const unitFields: readonly FieldSpec[] = [
   {
     key: 'owner',
@@ -253,17 +253,7 @@ export const KINDS: Record<AdminListKind, KindSpec> = {
         default: 'sip_phone',
       },
       { key: 'name', required: true },
-      {
-        key: 'owner',
-        type: 'select',
-        options: ['township', 'department'],
-        optionsKey: 'owner',
-        formOnly: true,
-        required: true,
-        fromRow: ownerOf,
-      },
-      { key: 'townshipId', type: 'township', shownWhen: (f) => f.owner === 'township', required: true },
-      { key: 'departmentId', type: 'department', shownWhen: (f) => f.owner === 'department', required: true },
+      ...unitFields,
       {
         key: 'extension',
         shownWhen: (f) => f.kind === 'sip_phone',

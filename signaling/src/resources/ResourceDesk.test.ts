@@ -2,35 +2,18 @@
  * The resource desk on a real store (both backends): the nearest teams to an incident first, a team dispatched
  * as a task to its own unit and deployed, back when that unit reports the task done; refusals change nothing.
  */
-import { BeaconError } from '@beacon/protocol';
 import { beforeEach, expect, it } from 'vitest';
-import { type Actor, CommandBus } from '../command/CommandBus.ts';
+import { CommandBus } from '../command/CommandBus.ts';
 import { IncidentDesk } from '../command/IncidentDesk.ts';
 import { TaskDesk } from '../command/TaskDesk.ts';
+import { actor, codeOf } from '../command/testing/actors.ts';
 import type { Store } from '../store/index.ts';
 import { describeStoreBackends } from '../store/testing/storeBackends.ts';
 import { ResourceDesk } from './ResourceDesk.ts';
 
-const actor = (userId: string, role: Actor['role'], unit: Partial<Actor> = {}): Actor => ({
-  userId,
-  username: userId,
-  displayName: userId,
-  role,
-  townshipId: null,
-  ...unit,
-});
 const duty = actor('u-duty', 'duty_officer');
 const zixi = actor('u-zixi', 'township', { townshipId: 'zixi' });
 const yjj = actor('u-yjj', 'department', { departmentId: 'dp-yjj' });
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(error).toBeInstanceOf(BeaconError);
-  return (error as BeaconError).code;
-}
 
 const team = (
   id: string,
