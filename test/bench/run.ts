@@ -15,6 +15,7 @@
  *  - warnings from outside: CAP read/draft/write per message; one feed poll of 200 entries (20 for the city)
  *  - monitoring stations: BENCH_STATIONS (default 2,000) rain gauges × one reading per 5 s over MQTT, thresholds
  *    evaluated: ingest delay p50/p99 and CPU of Beacon and mosquitto
+ *  - resources: 2,000 teams + depots + shelters each from one XLSX (read, dry run, commit), the nearest to an incident
  */
 import { runAlertFanout } from './alertFanout.ts';
 import { runBroadcast } from './broadcast.ts';
@@ -150,3 +151,7 @@ console.log(
   `\n## Monitoring stations: ${benchStations} rain gauges × one reading per 5 s over MQTT (${benchStations / 5} readings/s), thresholds evaluated, 60 s`,
 );
 console.table([await runStationsBench({ stations: benchStations, seconds: 60 })]);
+
+const { printResourceBench, runResourceBench } = await import('./resources.ts');
+const resourceBench = { perKind: 2000, runs: 50 };
+printResourceBench(resourceBench, await runResourceBench(resourceBench));

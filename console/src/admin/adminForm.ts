@@ -69,7 +69,8 @@ export function bodyFromForm(fields: readonly FieldSpec[], form: FormModel, mode
       else if (empty === 'string') body[field.key] = '';
       continue;
     }
-    body[field.key] = field.type === 'number' ? Number(text) : field.type === 'password' ? form[field.key] : text;
+    if (field.toBody) body[field.key] = field.toBody(text);
+    else body[field.key] = field.type === 'number' ? Number(text) : field.type === 'password' ? form[field.key] : text;
   }
   return body;
 }
@@ -90,6 +91,7 @@ export function fieldProblem(field: FieldSpec, form: FormModel, mode: FormMode =
   if (mode === 'create' && field.createPattern && !field.createPattern.test(text)) {
     return field.createPatternMessage ?? field.patternMessage ?? 'pattern';
   }
+  if (field.accepts && !field.accepts(text)) return field.patternMessage ?? 'pattern';
   return null;
 }
 

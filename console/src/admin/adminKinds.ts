@@ -7,14 +7,18 @@
  */
 import {
   CN_MOBILE_PATTERN,
+  type DepotItem,
   DIAL_NUMBER_PATTERN,
   DIVISION_CODE_PATTERN,
+  formatDepotItems,
   NEW_ROOM_PIN_PATTERN,
   PERSON_ROLES,
   PHONE_LINE_PATTERN,
+  parseDepotItems,
   ROOM_ID_PATTERN,
   ROOM_KINDS,
   ROOM_PIN_PATTERN,
+  TEAM_KINDS,
   TERMINAL_KINDS,
   TOWNSHIP_KINDS,
   USERNAME_PATTERN,
@@ -55,12 +59,16 @@ export interface FieldSpec {
   default?: string;
   /** The form value from a row (default: row[key]). */
   fromRow?: (row: Record<string, unknown> | undefined) => unknown;
+  /** The body value from the input's text (default: by `type`): a depot's items notation → a list. */
+  toBody?: (text: string) => unknown;
+  /** A check beyond `pattern` (false: refused with `patternMessage`). */
+  accepts?: (text: string) => boolean;
 }
 
 export interface ColumnSpec {
   key: string;
-  /** How a cell shows: as is, a choice's label, a township's / department's name. */
-  show?: 'text' | 'option' | 'township' | 'department';
+  /** How a cell shows: as is, a choice's label, a township's / department's name, a depot's items. */
+  show?: 'text' | 'option' | 'township' | 'department' | 'items';
   optionsKey?: string;
   width?: number;
 }
@@ -74,18 +82,24 @@ export interface KindSpec {
   showsSipPassword?: boolean;
 }
 
-export const ADMIN_LIST_KINDS = [
-  'townships',
-  'villages',
-  'departments',
-  'users',
-  'terminals',
-  'rooms',
-  'capFeeds',
-] as const;
+const ORG_LIST_KINDS = ['townships', 'villages', 'departments', 'users', 'terminals', 'rooms', 'capFeeds'] as const;
+/** Emergency resources (应急资源): kept like the organisation, imported from their own workbook. */
+export const RESOURCE_LIST_KINDS = ['teams', 'depots', 'shelters', 'experts'] as const;
+export const ADMIN_LIST_KINDS = [...ORG_LIST_KINDS, ...RESOURCE_LIST_KINDS] as const;
 export type AdminListKind = (typeof ADMIN_LIST_KINDS)[number];
-/** The side menu: the area (one form) first, then the lists, then bulk import/export and the townships' boundaries. */
-export const ADMIN_SECTIONS = ['area', ...ADMIN_LIST_KINDS, 'stations', 'import', 'boundaries'] as const;
+/**
+ * The side menu: the area (one form) first, then the organisation's lists and the monitoring stations, bulk
+ * import/export and the townships' boundaries, then the resources' lists and their import.
+ */
+export const ADMIN_SECTIONS = [
+  'area',
+  ...ORG_LIST_KINDS,
+  'stations',
+  'import',
+  'boundaries',
+  ...RESOURCE_LIST_KINDS,
+  'resourceImport',
+] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export function isAdminSection(value: unknown): value is AdminSection {
@@ -109,6 +123,33 @@ export const AREA_FIELDS: readonly FieldSpec[] = [
 ];
 
 const ownerOf = (row: Record<string, unknown> | undefined) => (row?.departmentId ? 'department' : 'township');
+const phoneLine: Partial<FieldSpec> = { pattern: PHONE_LINE_PATTERN, patternMessage: 'phoneLine' };
+const count: Partial<FieldSpec> = { type: 'number', min: 0, max: 10_000_000 };
+/** The unit a terminal or a team belongs to: a township or a department (exactly one). */
+const unitFields: readonly FieldSpec[] = [
+  {
+    key: 'owner',
+    type: 'select',
+    options: ['township', 'department'],
+    optionsKey: 'owner',
+    formOnly: true,
+    required: true,
+    fromRow: ownerOf,
+  },
+  { key: 'townshipId', type: 'township', shownWhen: (f) => f.owner === 'township', required: true },
+  { key: 'departmentId', type: 'department', shownWhen: (f) => f.owner === 'department', required: true },
+];
+const depotItems: FieldSpec = {
+  key: 'items',
+  empty: 'omit',
+  fromRow: (row) => formatDepotItems((row?.items as DepotItem[] | undefined) ?? []),
+  toBody: (text) => {
+    const parsed = parseDepotItems(text);
+    return 'items' in parsed ? parsed.items : [];
+  },
+  accepts: (text) => 'items' in parseDepotItems(text),
+  patternMessage: 'items',
+};
 
 export const KINDS: Record<AdminListKind, KindSpec> = {
   townships: {
@@ -220,17 +261,7 @@ export const KINDS: Record<AdminListKind, KindSpec> = {
         default: 'sip_phone',
       },
       { key: 'name', required: true },
-      {
-        key: 'owner',
-        type: 'select',
-        options: ['township', 'department'],
-        optionsKey: 'owner',
-        formOnly: true,
-        required: true,
-        fromRow: ownerOf,
-      },
-      { key: 'townshipId', type: 'township', shownWhen: (f) => f.owner === 'township', required: true },
-      { key: 'departmentId', type: 'department', shownWhen: (f) => f.owner === 'department', required: true },
+      ...unitFields,
       {
         key: 'extension',
         shownWhen: (f) => f.kind === 'sip_phone',
@@ -282,6 +313,80 @@ export const KINDS: Record<AdminListKind, KindSpec> = {
       { key: 'name', required: true },
       { key: 'url', required: true, pattern: FEED_URL_PATTERN, patternMessage: 'feedUrl' },
       { key: 'pollSeconds', type: 'number', required: true, min: 10, max: 86400, default: '300' },
+    ],
+  },
+  teams: {
+    path: 'teams',
+    columns: [
+      { key: 'name', width: 180 },
+      { key: 'kind', show: 'option', optionsKey: 'teamKind', width: 100 },
+      { key: 'headcount', width: 70 },
+      { key: 'leaderName', width: 90 },
+      { key: 'leaderPhone', width: 130 },
+      { key: 'townshipId', show: 'township' },
+      { key: 'departmentId', show: 'department' },
+      { key: 'status', show: 'option', optionsKey: 'teamStatus', width: 100 },
+    ],
+    fields: [
+      { key: 'name', required: true },
+      { key: 'kind', type: 'select', options: TEAM_KINDS, optionsKey: 'teamKind', required: true, default: 'militia' },
+      { key: 'headcount', required: true, ...count },
+      { key: 'leaderName' },
+      { key: 'leaderPhone', ...phoneLine },
+      ...unitFields,
+      { key: 'lat', required: true, ...lat },
+      { key: 'lon', required: true, ...lon },
+    ],
+  },
+  depots: {
+    path: 'depots',
+    columns: [
+      { key: 'name' },
+      { key: 'townshipId', show: 'township' },
+      { key: 'items', show: 'items' },
+      { key: 'contactName', width: 100 },
+      { key: 'contactPhone', width: 140 },
+    ],
+    fields: [
+      { key: 'name', required: true },
+      { key: 'townshipId', type: 'township' },
+      depotItems,
+      { key: 'contactName' },
+      { key: 'contactPhone', ...phoneLine },
+      { key: 'lat', required: true, ...lat },
+      { key: 'lon', required: true, ...lon },
+    ],
+  },
+  shelters: {
+    path: 'shelters',
+    columns: [
+      { key: 'name' },
+      { key: 'townshipId', show: 'township' },
+      { key: 'address' },
+      { key: 'capacity', width: 100 },
+      { key: 'occupancy', width: 100 },
+      { key: 'contactPhone', width: 140 },
+    ],
+    fields: [
+      { key: 'name', required: true },
+      { key: 'townshipId', type: 'township' },
+      { key: 'address' },
+      { key: 'capacity', required: true, ...count },
+      { key: 'occupancy', default: '0', ...count },
+      { key: 'contactName' },
+      { key: 'contactPhone', ...phoneLine },
+      { key: 'lat', required: true, ...lat },
+      { key: 'lon', required: true, ...lon },
+    ],
+  },
+  experts: {
+    path: 'experts',
+    columns: [{ key: 'name' }, { key: 'field' }, { key: 'phone', width: 140 }, { key: 'unit' }],
+    fields: [
+      { key: 'name', required: true },
+      { key: 'field', required: true },
+      { key: 'phone', required: true, ...phoneLine },
+      { key: 'unit' },
     ],
   },
 };

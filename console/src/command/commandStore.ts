@@ -29,6 +29,7 @@ import { listenStations, stopStations } from '../stations/stationStore.ts';
 import { showToast } from '../toast.ts';
 import { commandApi } from './commandApi.ts';
 import { listenReports } from './inbox/inboxStore.ts';
+import { listenResources } from './resources/resourceStore.ts';
 
 interface CommandState {
   connected: boolean;
@@ -203,6 +204,7 @@ function listen(socket: SignalingClient['socket']): void {
   listenReports(socket);
   listenPlans(socket);
   listenStations(socket);
+  listenResources(socket);
 }
 
 export function startCommandStore(): void {

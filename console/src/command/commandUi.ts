@@ -8,7 +8,7 @@ import { reactive } from 'vue';
 import { toConsoleError } from '../errors.ts';
 import { commandApi } from './commandApi.ts';
 
-export type CommandTab = 'incidents' | 'warnings' | 'tasks' | 'duty' | 'audit' | 'inbox' | 'plans';
+export type CommandTab = 'incidents' | 'warnings' | 'tasks' | 'duty' | 'audit' | 'inbox' | 'plans' | 'evaluation';
 
 interface CommandUi {
   tab: CommandTab;

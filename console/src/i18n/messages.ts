@@ -8,8 +8,12 @@
  */
 import adminEn from '../admin/messages/en.ts';
 import adminZh from '../admin/messages/zh-CN.ts';
+import evaluationEn from '../command/evaluation/messages/en.ts';
+import evaluationZh from '../command/evaluation/messages/zh-CN.ts';
 import commandEn from '../command/messages/en.ts';
 import commandZh from '../command/messages/zh-CN.ts';
+import resourcesEn from '../command/resources/messages/en.ts';
+import resourcesZh from '../command/resources/messages/zh-CN.ts';
 import conferenceEn from '../conference/messages/en.ts';
 import conferenceZh from '../conference/messages/zh-CN.ts';
 import dutyEn from '../duty/messages/en.ts';
@@ -38,6 +42,8 @@ export const FACES = {
   reports: { 'zh-CN': reportsZh, en: reportsEn },
   plans: { 'zh-CN': plansZh, en: plansEn },
   stations: { 'zh-CN': stationsZh, en: stationsEn },
+  resources: { 'zh-CN': resourcesZh, en: resourcesEn },
+  evaluation: { 'zh-CN': evaluationZh, en: evaluationEn },
 };
 
 export const zhCN = {
@@ -50,6 +56,8 @@ export const zhCN = {
   ...reportsZh,
   ...plansZh,
   ...stationsZh,
+  ...resourcesZh,
+  ...evaluationZh,
 };
 export type Messages = typeof zhCN;
 export const en: Messages = {
@@ -62,4 +70,6 @@ export const en: Messages = {
   ...reportsEn,
   ...plansEn,
   ...stationsEn,
+  ...resourcesEn,
+  ...evaluationEn,
 };

@@ -8,5 +8,7 @@ export * from './adminImport.ts';
 export * from './boundaries.ts';
 export * from './dutyVocabulary.ts';
 export * from './errors.ts';
+export * from './evaluationVocabulary.ts';
+export * from './resourceVocabulary.ts';
 export * from './vocabulary.ts';
 export * from './warningNeeds.ts';

@@ -28,6 +28,7 @@ import {
 } from './meeting.ts';
 import type { PlanServerEvents } from './plans.ts';
 import type { ReportServerEvents } from './reports.ts';
+import type { ResourceServerEvents } from './resources.ts';
 import { type PhoneInfo, type SipEventResults, type SipServerEvents, sipEventSchemas } from './sip.ts';
 import type { StationServerEvents } from './stations.ts';
 import {
@@ -198,7 +199,8 @@ export interface ServerToClientEvents
     DutyCallServerEvents,
     ReportServerEvents,
     PlanServerEvents,
-    StationServerEvents {
+    StationServerEvents,
+    ResourceServerEvents {
   'peer:joined': (peer: PeerInfo) => void;
   'peer:left': (data: { peerId: string }) => void;
   'peer:updated': (peer: PeerInfo) => void;

@@ -6,9 +6,12 @@
 import type { ImportErrorCode, ImportKind, ImportRowError } from '@beacon/protocol';
 import type { z } from 'zod';
 
-/** A sheet bound to a kind: which column index each known field is in, and its header as written. */
-export interface BoundSheet {
-  kind: ImportKind;
+/**
+ * A sheet bound to a kind: which column index each known field is in, and its header as written.
+ * `K`: the organisation's kinds here, the resources' kinds in resources/ (the same rows, read the same way).
+ */
+export interface BoundSheet<K extends string = ImportKind> {
+  kind: K;
   name: string;
   columns: Map<string, { index: number; header: string }>;
   rows: { row: number; cells: string[] }[];
@@ -21,7 +24,7 @@ export class ImportRow {
   private readonly failedFields = new Set<string | null>();
 
   constructor(
-    private readonly sheet: BoundSheet,
+    private readonly sheet: BoundSheet<string>,
     data: { row: number; cells: string[] },
     private readonly errors: ImportRowError[],
   ) {

@@ -61,8 +61,8 @@ interface ImportDeps {
   importOptions?: ImportOptions;
 }
 
-/** The body as bytes, at most `maxBytes` of them. */
-async function fileOf(req: Request, res: Response, limits: ReadLimits): Promise<Buffer> {
+/** The body as bytes, at most `maxBytes` of them (the resources' import reads its files the same way). */
+export async function fileOf(req: Request, res: Response, limits: ReadLimits): Promise<Buffer> {
   const parse = express.raw({ type: () => true, limit: limits.maxBytes });
   await new Promise<void>((resolve, reject) => {
     parse(req, res, (err?: unknown) => {

@@ -17,6 +17,7 @@ import { ReportDeadlineWatch } from '../reports/ReportDeadlineWatch.ts';
 import { ReportDesk } from '../reports/ReportDesk.ts';
 import { DEFAULT_REPORT_OPTIONS, type ReportOptions } from '../reports/ReportOptions.ts';
 import { ReportPhotoFiles } from '../reports/ReportPhotoFiles.ts';
+import { ResourceDesk } from '../resources/ResourceDesk.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
@@ -82,6 +83,8 @@ export class CommandRoom {
   readonly capIntake: CapIntake;
   /** The subscribed CAP feeds, polled. */
   readonly capFeeds: CapFeedPoller;
+  /** Emergency resources (应急资源): the map's layers, the nearest to an incident, dispatching a team. */
+  readonly resources: ResourceDesk;
 
   constructor(opts: CommandRoomOptions) {
     this.bus = new CommandBus(opts.store);
@@ -119,6 +122,7 @@ export class CommandRoom {
       desk: this.responses,
       tickMs: opts.checklistTickMs ?? DEFAULT_CHECKLIST_TICK_MS,
     });
+    this.resources = new ResourceDesk({ bus: this.bus, tasks: this.tasks });
   }
 
   close(): void {
@@ -129,5 +133,6 @@ export class CommandRoom {
     this.reportDeadlines.stop();
     this.checklistWatch.stop();
     this.capFeeds.close();
+    this.resources.close();
   }
 }

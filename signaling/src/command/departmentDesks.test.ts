@@ -3,41 +3,24 @@
  * acknowledges what is addressed to it, never another department's or a township's (coded, nothing changed);
  * unknown and disabled departments are refused before anything is stored.
  */
-import { BeaconError } from '@beacon/protocol';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
 import { sampleWarningForm } from '../store/testing/sampleWarnings.ts';
 import { describeStoreBackends } from '../store/testing/storeBackends.ts';
-import { type Actor, CommandBus, type CommandEvents } from './CommandBus.ts';
+import { CommandBus, type CommandEvents } from './CommandBus.ts';
 import { EmergencyMeeting } from './EmergencyMeeting.ts';
 import { Escalation } from './Escalation.ts';
 import { IncidentDesk } from './IncidentDesk.ts';
 import { TaskDesk } from './TaskDesk.ts';
+import { actor, codeOf } from './testing/actors.ts';
 import { WarningDesk } from './WarningDesk.ts';
 
-const actor = (userId: string, role: Actor['role'], unit: Partial<Actor> = {}): Actor => ({
-  userId,
-  username: userId,
-  displayName: userId,
-  role,
-  townshipId: null,
-  ...unit,
-});
 const duty = actor('u-duty', 'duty_officer');
 const water = actor('u-sw', 'department', { departmentId: 'dp-sw' });
 const police = actor('u-ga', 'department', { departmentId: 'dp-ga' });
 const lucheng = actor('u-lucheng', 'township', { townshipId: 'lucheng' });
 const HOUR = 3_600_000;
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(error).toBeInstanceOf(BeaconError);
-  return (error as BeaconError).code;
-}
 
 describeStoreBackends((env) => {
   let store: Store;

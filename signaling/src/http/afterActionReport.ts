@@ -5,6 +5,8 @@
  * recordings; and the timeline as CSV (same conventions as attendance.csv).
  */
 import type { IncidentView, TimelineEntry } from '@beacon/protocol';
+import { incidentResponseTimes } from '../evaluation/responseTimes.ts';
+import { responseTimesHtml } from '../evaluation/responseTimesHtml.ts';
 import type { Store } from '../store/index.ts';
 import { csvField, formatCst } from './attendanceCsv.ts';
 
@@ -28,7 +30,12 @@ function meetingRooms(timeline: TimelineEntry[]): string[] {
 
 export async function reportHtml(store: Store, incident: IncidentView): Promise<string> {
   const townships = new Map((await store.townships.list()).map((t) => [t.id, t.name]));
+  const departments = new Map((await store.departments.list()).map((d) => [d.id, d.name]));
   const name = (id: string | null) => (id === null ? '' : (townships.get(id) ?? id));
+  const unit = (row: { townshipId: string | null; departmentId: string | null }) =>
+    row.townshipId !== null
+      ? name(row.townshipId)
+      : (departments.get(row.departmentId ?? '') ?? row.departmentId ?? '');
   const entries = await store.incidents.timeline(incident.id);
   const timeline = entries.map((e) => [
     formatCst(e.at),
@@ -51,12 +58,17 @@ export async function reportHtml(store: Store, incident: IncidentView): Promise<
     ]);
   }
   const tasks = (await store.tasks.list({ incidentId: incident.id })).map((t) => [
-    name(t.townshipId),
+    unit(t),
     t.text,
     t.status,
     formatCst(t.deadline),
     formatCst(t.doneAt),
     t.note ?? '',
+  ]);
+  const teams = (await store.resources.teams.dispatches(incident.id)).map((d) => [
+    d.teamName,
+    formatCst(d.dispatchedAt),
+    d.returnedAt === null ? '未返回' : formatCst(d.returnedAt),
   ]);
   const meetings: string[][] = [];
   for (const roomId of meetingRooms(entries)) {
@@ -87,8 +99,10 @@ th,td{border:1px solid #bbb;padding:4px 8px;text-align:left;vertical-align:top}t
 <p>${esc(incident.description)}</p>
 <h2>时间线 / Timeline</h2>${table(['时间', '人员', '类别', '内容'], timeline)}
 <h2>预警 / Warnings</h2>${table(['标题', '颜色', '状态', '发布', '签收', '未签收'], warnings)}
-<h2>任务 / Tasks</h2>${table(['乡镇', '任务', '状态', '期限', '完成', '备注'], tasks)}
+<h2>任务 / Tasks</h2>${table(['乡镇/部门', '任务', '状态', '期限', '完成', '备注'], tasks)}
+<h2>出动队伍 / Teams dispatched</h2>${table(['队伍', '出动', '返回'], teams)}
 <h2>会商 / Meetings</h2>${table(['会议', '开始', '结束', '参会', '录像'], meetings)}
+${responseTimesHtml(await incidentResponseTimes(store, incident), table, formatCst)}
 <p class="none">生成于 ${esc(formatCst(new Date().toISOString()))}</p>
 </body></html>
 `;

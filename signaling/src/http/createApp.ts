@@ -10,8 +10,10 @@ import type { FailureAudit } from '../auth/throttle/FailureAudit.ts';
 import type { SignInThrottle } from '../auth/throttle/SignInThrottle.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
+import { evaluationRouter } from '../evaluation/evaluationRoutes.ts';
 import type { BeaconMetrics } from '../metrics.ts';
 import type { MetricsAccessOptions } from '../metricsAccess.ts';
+import { resourceRouter } from '../resources/resourceRoutes.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { StationService } from '../stations/StationService.ts';
@@ -113,6 +115,8 @@ export function createApp(deps: AppDeps): Express {
     dutyRouter(deps),
     reportRouter(deps),
     planRouter(deps),
+    resourceRouter(deps),
+    evaluationRouter(deps),
     iceServersRouter(deps.turn ?? null),
     ...(stations ? [stationRouter({ store: deps.store, stations })] : []),
   );

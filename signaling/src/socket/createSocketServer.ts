@@ -24,6 +24,7 @@ import { createLogger } from '../logger.ts';
 import type { BeaconMetrics } from '../metrics.ts';
 import { PlanEmitter } from '../plans/PlanEmitter.ts';
 import { ReportEmitter } from '../reports/ReportEmitter.ts';
+import { ResourceEmitter } from '../resources/ResourceEmitter.ts';
 import type { MeetingJournal } from '../rooms/MeetingJournal.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
@@ -127,6 +128,7 @@ export function createSocketServer(opts: SocketServerOptions): {
   const dutyEmitter = new DutyEmitter({ io, duty: opts.command.duty });
   const reportEmitter = new ReportEmitter({ io, desk: opts.command.reports });
   const planEmitter = new PlanEmitter({ io, desk: opts.command.responses });
+  const resourceEmitter = new ResourceEmitter({ io, desk: opts.command.resources });
   const dutyCallEmitter = new DutyCallEmitter({ io, calls: opts.command.dutyCalls, registry: opts.registry });
 
   io.use(
@@ -207,6 +209,7 @@ export function createSocketServer(opts: SocketServerOptions): {
       dutyEmitter.close();
       reportEmitter.close();
       planEmitter.close();
+      resourceEmitter.close();
       dutyCallEmitter.close();
       // Disconnects every socket (each runs its cleanup), then closes the engine.
       await new Promise<void>((resolve) => {

@@ -19,6 +19,7 @@ import { areaRepository, departmentRepository, townshipRepository, villageReposi
 import { nextDialNumber, terminalRepository } from './phoneRecords.ts';
 import { planRepository } from './planRecords.ts';
 import { reportRepository } from './reportRecords.ts';
+import { resourceRepositories } from './resourceRecords.ts';
 import { revokedTokenRepository } from './revokedTokens.ts';
 import { roomMemberRepository } from './roomMembers.ts';
 import type { RoomKind, RoomRecord, RoomRepository, Store, StoreRepositories } from './StoreTypes.ts';
@@ -159,5 +160,6 @@ function repositoriesOn(db: SqlQueries, inTransaction: boolean): StoreRepositori
     capFeeds: capFeedRepository(db),
     stations: stationRepository(db),
     readings: readingRepository(db),
+    resources: resourceRepositories(db),
   };
 }

@@ -31,6 +31,7 @@ import type {
 } from './orgTypes.ts';
 import type { PlanRepository } from './planTypes.ts';
 import type { ReportRepository } from './reportTypes.ts';
+import type { ResourceRepositories } from './resourceTypes.ts';
 import type { InitialAdminSeed } from './seedAdmin.ts';
 import type { ReadingRepository, StationRepository } from './stationTypes.ts';
 
@@ -337,6 +338,8 @@ export interface Store {
   /** Monitoring stations (监测站点) and their readings. */
   stations: StationRepository;
   readings: ReadingRepository;
+  /** Emergency resources (应急资源): rescue teams and their dispatches, depots, shelters, experts. */
+  resources: ResourceRepositories;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }

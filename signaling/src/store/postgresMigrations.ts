@@ -626,4 +626,72 @@ export const postgresMigrations: readonly string[] = [
     changed_at     TEXT NOT NULL
   );
   `,
+  // 16 — emergency resources (see migrations.ts).
+  `
+  CREATE TABLE rescue_teams (
+    id            TEXT PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    kind          TEXT NOT NULL CHECK (kind IN ('fire_rescue', 'professional', 'medical', 'militia', 'volunteer', 'other')),
+    headcount     INTEGER NOT NULL CHECK (headcount >= 0),
+    leader_name   TEXT,
+    leader_phone  TEXT,
+    township_id   TEXT REFERENCES townships (id),
+    department_id TEXT REFERENCES departments (id),
+    lat           DOUBLE PRECISION NOT NULL,
+    lon           DOUBLE PRECISION NOT NULL,
+    status        TEXT NOT NULL DEFAULT 'available' CHECK (status IN ('available', 'deployed', 'returned')),
+    task_id       TEXT REFERENCES tasks (id),
+    incident_id   TEXT REFERENCES incidents (id),
+    dispatched_at TEXT,
+    enabled       INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    created_at    TEXT NOT NULL,
+    CHECK ((township_id IS NULL) <> (department_id IS NULL)),
+    CHECK ((status = 'deployed') = (task_id IS NOT NULL))
+  );
+  CREATE TABLE team_dispatches (
+    id            TEXT PRIMARY KEY,
+    team_id       TEXT NOT NULL REFERENCES rescue_teams (id),
+    incident_id   TEXT NOT NULL REFERENCES incidents (id),
+    task_id       TEXT NOT NULL REFERENCES tasks (id),
+    dispatched_at TEXT NOT NULL,
+    dispatched_by TEXT NOT NULL REFERENCES users (id),
+    returned_at   TEXT
+  );
+  CREATE INDEX team_dispatches_by_task ON team_dispatches (task_id);
+  CREATE TABLE depots (
+    id            TEXT PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    township_id   TEXT REFERENCES townships (id),
+    lat           DOUBLE PRECISION NOT NULL,
+    lon           DOUBLE PRECISION NOT NULL,
+    items         TEXT NOT NULL DEFAULT '[]' CHECK (beacon_json_valid(items)),
+    contact_name  TEXT,
+    contact_phone TEXT,
+    enabled       INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    created_at    TEXT NOT NULL
+  );
+  CREATE TABLE shelters (
+    id            TEXT PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    township_id   TEXT REFERENCES townships (id),
+    address       TEXT,
+    lat           DOUBLE PRECISION NOT NULL,
+    lon           DOUBLE PRECISION NOT NULL,
+    capacity      INTEGER NOT NULL CHECK (capacity >= 0),
+    occupancy     INTEGER NOT NULL DEFAULT 0 CHECK (occupancy >= 0),
+    contact_name  TEXT,
+    contact_phone TEXT,
+    enabled       INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    created_at    TEXT NOT NULL
+  );
+  CREATE TABLE experts (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    field      TEXT NOT NULL,
+    phone      TEXT NOT NULL UNIQUE,
+    unit       TEXT,
+    enabled    INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    created_at TEXT NOT NULL
+  );
+  `,
 ];

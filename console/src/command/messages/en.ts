@@ -35,6 +35,7 @@ const en: CommandMessages = {
       audit: 'Audit',
       inbox: 'Reports',
       plans: 'Plans',
+      evaluation: 'Evaluation',
     },
     card: {
       close: 'Close',

@@ -33,6 +33,7 @@ const zhCN = {
       audit: '审计',
       inbox: '报送',
       plans: '预案',
+      evaluation: '评估',
     },
     card: {
       close: '关闭',

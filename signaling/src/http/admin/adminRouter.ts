@@ -4,9 +4,10 @@
  * every change audited with the row before and after.
  */
 import { Router } from 'express';
-import { importRoutes } from '../../admin-import/importRoutes.ts';
+import { type ImportOptions, importRoutes } from '../../admin-import/importRoutes.ts';
 import type { AccountSessions } from '../../auth/AccountSessions.ts';
 import type { CommandRoom } from '../../command/CommandRoom.ts';
+import { adminResourceRoutes } from '../../resources/adminResourceRoutes.ts';
 import { requireAccount } from '../../rooms/permissions.ts';
 import type { SipBridge } from '../../sip/SipBridge.ts';
 import type { Store } from '../../store/index.ts';
@@ -23,6 +24,7 @@ export function adminRouter(deps: {
   sip: SipBridge;
   accounts: AccountSessions;
   command: CommandRoom;
+  importOptions?: ImportOptions;
 }): Router {
   const router = Router();
   router.use('/admin', (_req, res, next) => {
@@ -36,5 +38,6 @@ export function adminRouter(deps: {
   boundaryRoutes(router, deps.store, deps.command.bus);
   auditVerifyRoute(router, deps.store);
   capFeedRoutes(router, deps.store, deps.command);
+  adminResourceRoutes(router, deps.store, deps.importOptions);
   return router;
 }
