@@ -59,6 +59,9 @@
  *                            every EVERY until the final report
  *   BEACON_REPORT_MAX_PHOTO_MB largest report photo accepted            10
  *   BEACON_REPORT_TICK_MS    how often overdue reports are looked for   15000
+ *   BEACON_MEETING_TICK_MS   how often booked meetings are checked      15000
+ *                            (reminders, start, end)
+ *   BEACON_MEETING_MAX_MATERIAL_MB largest meeting material accepted    50
  *   BEACON_TURN              start coturn (Debian) for terminals behind off
  *                            NAT/firewalls: on | off
  *   BEACON_TURN_PORT         TURN listening port (UDP and TCP)          3478
@@ -207,6 +210,8 @@ export const configSchema = z
     BEACON_REPORT_DEADLINES: reportDeadlinesEnvSchema.optional(),
     BEACON_REPORT_MAX_PHOTO_MB: z.coerce.number().min(0.1).max(100).default(10),
     BEACON_REPORT_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+    BEACON_MEETING_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+    BEACON_MEETING_MAX_MATERIAL_MB: z.coerce.number().min(0.1).max(500).default(50),
     BEACON_MAP_TILE_URL: z
       .string()
       .regex(/^https?:\/\/\S+$/, 'an http(s) URL')
@@ -377,6 +382,11 @@ export const configSchema = z
       deadlines: env.BEACON_REPORT_DEADLINES ?? DEFAULT_REPORT_DEADLINES,
       maxPhotoBytes: Math.round(env.BEACON_REPORT_MAX_PHOTO_MB * 1024 * 1024),
       tickMs: env.BEACON_REPORT_TICK_MS,
+    },
+    /** Meetings on a schedule (meetings/MeetingOptions.ts). */
+    meetings: {
+      tickMs: env.BEACON_MEETING_TICK_MS,
+      maxMaterialBytes: Math.round(env.BEACON_MEETING_MAX_MATERIAL_MB * 1024 * 1024),
     },
     map: { tileUrl: env.BEACON_MAP_TILE_URL ?? null, tileAttribution: env.BEACON_MAP_TILE_ATTRIBUTION ?? null },
     /** Who may read /metrics (metricsAccess.ts). */

@@ -147,6 +147,8 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     dutyCalls: config.dutyCalls,
     reportsDir: path.join(config.dataDir, 'reports'),
     reports: config.reports,
+    meetingsDir: path.join(config.dataDir, 'meetings'),
+    meetings: config.meetings,
   });
   life.add('command room', () => command.close());
   const accounts = new AccountSessions();

@@ -52,6 +52,10 @@ export const ERROR_CODES = [
   'photo_not_image',
   'photo_too_large',
   'location_required',
+  'booking_invalid',
+  'invitee_unavailable',
+  'material_refused',
+  'material_too_large',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -26,6 +26,7 @@ import {
   meetingEventSchemas,
   type RoomState,
 } from './meeting.ts';
+import type { BookingServerEvents } from './meetingBookings.ts';
 import type { ReportServerEvents } from './reports.ts';
 import { type PhoneInfo, type SipEventResults, type SipServerEvents, sipEventSchemas } from './sip.ts';
 import {
@@ -194,7 +195,8 @@ export interface ServerToClientEvents
     CommandServerEvents,
     DutyServerEvents,
     DutyCallServerEvents,
-    ReportServerEvents {
+    ReportServerEvents,
+    BookingServerEvents {
   'peer:joined': (peer: PeerInfo) => void;
   'peer:left': (data: { peerId: string }) => void;
   'peer:updated': (peer: PeerInfo) => void;

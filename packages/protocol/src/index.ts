@@ -7,6 +7,7 @@ export * from './dutyVocabulary.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './meeting.ts';
+export * from './meetingBookings.ts';
 export * from './reports.ts';
 export * from './request.ts';
 export * from './rest.ts';

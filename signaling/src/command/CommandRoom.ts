@@ -9,6 +9,11 @@ import { DutyCalls } from '../duty/DutyCalls.ts';
 import type { DutyCallsOptions } from '../duty/DutyCallsTypes.ts';
 import { DutyDesk } from '../duty/DutyDesk.ts';
 import type { DutyOptions } from '../duty/DutyOptions.ts';
+import { BookingDesk } from '../meetings/BookingDesk.ts';
+import { MaterialFiles } from '../meetings/MaterialFiles.ts';
+import { DEFAULT_MEETING_OPTIONS, type MeetingOptions } from '../meetings/MeetingOptions.ts';
+import { MeetingScheduler } from '../meetings/MeetingScheduler.ts';
+import { NoticeDesk } from '../meetings/NoticeDesk.ts';
 import type { AlertMetrics } from '../metrics.ts';
 import { ReportDeadlineWatch } from '../reports/ReportDeadlineWatch.ts';
 import { ReportDesk } from '../reports/ReportDesk.ts';
@@ -43,6 +48,10 @@ export interface CommandRoomOptions {
   reportsDir?: string;
   /** Report deadlines, photo size, tick; default DEFAULT_REPORT_OPTIONS. */
   reports?: Partial<ReportOptions>;
+  /** Where meeting materials are kept (0700); default a fresh directory under the system's temp dir. */
+  meetingsDir?: string;
+  /** Meeting scheduler tick, material size; default DEFAULT_MEETING_OPTIONS. */
+  meetings?: Partial<MeetingOptions>;
 }
 
 export class CommandRoom {
@@ -63,6 +72,10 @@ export class CommandRoom {
   /** Information reporting (信息报送): report chains from townships and departments, the duty desk's inbox. */
   readonly reports: ReportDesk;
   readonly reportDeadlines: ReportDeadlineWatch;
+  /** Meetings on a schedule (会议预约): bookings, notices with receipts, the scheduler that starts them. */
+  readonly bookings: BookingDesk;
+  readonly notices: NoticeDesk;
+  readonly meetingScheduler: MeetingScheduler;
 
   constructor(opts: CommandRoomOptions) {
     this.bus = new CommandBus(opts.store);
@@ -92,6 +105,23 @@ export class CommandRoom {
       files: photos,
       tickMs: reportOptions.tickMs,
     });
+    const meetingOptions = { ...DEFAULT_MEETING_OPTIONS, ...opts.meetings };
+    const materials = new MaterialFiles(opts.meetingsDir ?? path.join(os.tmpdir(), `beacon-meetings-${randomUUID()}`));
+    this.bookings = new BookingDesk({ bus: this.bus });
+    this.notices = new NoticeDesk({
+      bus: this.bus,
+      bookings: this.bookings,
+      files: materials,
+      maxMaterialBytes: meetingOptions.maxMaterialBytes,
+    });
+    this.meetingScheduler = new MeetingScheduler({
+      bus: this.bus,
+      bookings: this.bookings,
+      notices: this.notices,
+      sip: opts.sip,
+      tickMs: meetingOptions.tickMs,
+      unusedMaterialTtlMs: meetingOptions.unusedMaterialTtlMs,
+    });
   }
 
   close(): void {
@@ -100,5 +130,6 @@ export class CommandRoom {
     this.presence.close();
     this.dutyCalls.close();
     this.reportDeadlines.stop();
+    this.meetingScheduler.stop();
   }
 }

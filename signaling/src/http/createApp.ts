@@ -10,6 +10,7 @@ import type { FailureAudit } from '../auth/throttle/FailureAudit.ts';
 import type { SignInThrottle } from '../auth/throttle/SignInThrottle.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
+import { meetingBookingRouter } from '../meetings/meetingBookingRoutes.ts';
 import type { BeaconMetrics } from '../metrics.ts';
 import type { MetricsAccessOptions } from '../metricsAccess.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): Express {
     commandRouter(deps),
     dutyRouter(deps),
     reportRouter(deps),
+    meetingBookingRouter({ bookings: deps.command.bookings, notices: deps.command.notices }),
     iceServersRouter(deps.turn ?? null),
   );
   app.use('/api', (req, res) => {

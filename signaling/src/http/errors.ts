@@ -48,6 +48,10 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   photo_not_image: 415,
   photo_too_large: 413,
   location_required: 400,
+  booking_invalid: 400,
+  invitee_unavailable: 400,
+  material_refused: 415,
+  material_too_large: 413,
 };
 
 export function sendError(res: Response, code: ErrorCode, message: string, status = STATUS[code] ?? 500): void {

@@ -19,6 +19,7 @@ import { ChatBudget } from '../limits/ChatBudget.ts';
 import { EventRateLimiter } from '../limits/EventRateLimiter.ts';
 import { DEFAULT_LIMITS, type LimitsOptions } from '../limits/LimitsOptions.ts';
 import { createLogger } from '../logger.ts';
+import { MeetingEmitter } from '../meetings/MeetingEmitter.ts';
 import type { BeaconMetrics } from '../metrics.ts';
 import { ReportEmitter } from '../reports/ReportEmitter.ts';
 import type { MeetingJournal } from '../rooms/MeetingJournal.ts';
@@ -123,6 +124,11 @@ export function createSocketServer(opts: SocketServerOptions): {
   const commandEmitter = new CommandEmitter({ io, command: opts.command, localPresence: Boolean(opts.cluster) });
   const dutyEmitter = new DutyEmitter({ io, duty: opts.command.duty });
   const reportEmitter = new ReportEmitter({ io, desk: opts.command.reports });
+  const meetingEmitter = new MeetingEmitter({
+    io,
+    desk: opts.command.bookings,
+    scheduler: opts.command.meetingScheduler,
+  });
   const dutyCallEmitter = new DutyCallEmitter({ io, calls: opts.command.dutyCalls, registry: opts.registry });
 
   io.use(authenticate(opts.tokens, opts.store));
@@ -196,6 +202,7 @@ export function createSocketServer(opts: SocketServerOptions): {
       commandEmitter.close();
       dutyEmitter.close();
       reportEmitter.close();
+      meetingEmitter.close();
       dutyCallEmitter.close();
       // Disconnects every socket (each runs its cleanup), then closes the engine.
       await new Promise<void>((resolve) => {

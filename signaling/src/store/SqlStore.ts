@@ -8,6 +8,7 @@ import type { MeetingRoomView } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import { randomPin } from '../auth/sipDigest.ts';
 import { assertFree, columnsOf, pageRows, rethrowConstraint, updateRow } from './adminQueries.ts';
+import { bookingRepository } from './bookingRecords.ts';
 import { boundaryRepository } from './boundaryRecords.ts';
 import { handoverRepository } from './dutyHandoverRecords.ts';
 import { dutyLogRepository, dutyRosterRepository } from './dutyRecords.ts';
@@ -198,5 +199,6 @@ function repositoriesOn(db: SqlQueries): StoreRepositories {
     duty: { roster: dutyRosterRepository(db), log: dutyLogRepository(db), handovers: handoverRepository(db) },
     boundaries: boundaryRepository(db),
     reports: reportRepository(db),
+    bookings: bookingRepository(db),
   };
 }

@@ -16,6 +16,7 @@ import type {
   UpdateTownshipInput,
   UpdateUserInput,
 } from '@beacon/protocol';
+import type { BookingRepository } from './bookingTypes.ts';
 import type { BoundaryRepository } from './boundaryTypes.ts';
 import type { IncidentRepository, TaskRepository, WarningRepository } from './commandTypes.ts';
 import type { DutyRepositories } from './dutyTypes.ts';
@@ -301,6 +302,8 @@ export interface Store {
   boundaries: BoundaryRepository;
   /** Information reporting (信息报送): report chains from townships and departments. */
   reports: ReportRepository;
+  /** Meetings on a schedule (会议预约): bookings, invitees and receipts, materials. */
+  bookings: BookingRepository;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }
