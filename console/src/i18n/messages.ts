@@ -14,6 +14,8 @@ import conferenceEn from '../conference/messages/en.ts';
 import conferenceZh from '../conference/messages/zh-CN.ts';
 import dutyEn from '../duty/messages/en.ts';
 import dutyZh from '../duty/messages/zh-CN.ts';
+import meetingsEn from '../meetings/messages/en.ts';
+import meetingsZh from '../meetings/messages/zh-CN.ts';
 import sharedEn from '../shared/messages/en.ts';
 import sharedZh from '../shared/messages/zh-CN.ts';
 import terminalEn from '../terminal/messages/en.ts';
@@ -32,9 +34,19 @@ export const FACES = {
   admin: { 'zh-CN': adminZh, en: adminEn },
   duty: { 'zh-CN': dutyZh, en: dutyEn },
   reports: { 'zh-CN': reportsZh, en: reportsEn },
+  meetings: { 'zh-CN': meetingsZh, en: meetingsEn },
 };
 
-export const zhCN = { ...sharedZh, ...conferenceZh, ...commandZh, ...terminalZh, ...adminZh, ...dutyZh, ...reportsZh };
+export const zhCN = {
+  ...sharedZh,
+  ...conferenceZh,
+  ...commandZh,
+  ...terminalZh,
+  ...adminZh,
+  ...dutyZh,
+  ...reportsZh,
+  ...meetingsZh,
+};
 export type Messages = typeof zhCN;
 export const en: Messages = {
   ...sharedEn,
@@ -44,4 +56,5 @@ export const en: Messages = {
   ...adminEn,
   ...dutyEn,
   ...reportsEn,
+  ...meetingsEn,
 };

@@ -8,4 +8,5 @@ export * from './adminImport.ts';
 export * from './boundaries.ts';
 export * from './dutyVocabulary.ts';
 export * from './errors.ts';
+export * from './meetingVocabulary.ts';
 export * from './vocabulary.ts';

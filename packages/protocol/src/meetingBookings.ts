@@ -7,25 +7,13 @@
  * and referred to by id, like report photos.
  */
 import { z } from 'zod';
+import type { BookingState, InviteeKind, MeetingKind, NoticeReason, ReceiptStatus } from './meetingVocabulary.ts';
+import { INVITEE_KINDS, MEETING_KINDS } from './meetingVocabulary.ts';
+
+export * from './meetingVocabulary.ts';
 
 const id = z.string().min(1).max(128);
 const isoDateTime = z.iso.datetime({ offset: true });
-
-export const MEETING_KINDS = ['work', 'training', 'emergency_consultation'] as const;
-export type MeetingKind = (typeof MEETING_KINDS)[number];
-
-/**
- * A booking's life. The scheduler moves it; a person only cancels.
- *
- *   scheduled ──start time──> started ──end time──> ended
- *       └──cancel──> cancelled
- */
-export const BOOKING_STATES = ['scheduled', 'started', 'ended', 'cancelled'] as const;
-export type BookingState = (typeof BOOKING_STATES)[number];
-
-/** Whom a notice goes to: a township's or department's terminals, a named account, a desk phone (extension). */
-export const INVITEE_KINDS = ['township', 'department', 'user', 'phone'] as const;
-export type InviteeKind = (typeof INVITEE_KINDS)[number];
 
 export const inviteeSchema = z.strictObject({ kind: z.enum(INVITEE_KINDS), id });
 export type InviteeInput = z.infer<typeof inviteeSchema>;
@@ -104,9 +92,6 @@ export const bookingReceiptSchema = z.strictObject({
 /** POST /meetings/notices/delivered: notices shown on a terminal (the booking page says "delivered"). */
 export const noticesDeliveredSchema = z.strictObject({ bookingIds: z.array(id).min(1).max(200) });
 
-export const RECEIPT_STATUSES = ['pending', 'delivered', 'confirmed'] as const;
-export type ReceiptStatus = (typeof RECEIPT_STATUSES)[number];
-
 export interface InviteeView {
   kind: InviteeKind;
   id: string;
@@ -170,10 +155,6 @@ export interface BookingSaved {
   occurrences: number;
   conflicts: BookingConflict[];
 }
-
-/** Why a notice reached a terminal now. */
-export const NOTICE_REASONS = ['new', 'changed', 'moved', 'cancelled', 'reminder', 'starting'] as const;
-export type NoticeReason = (typeof NOTICE_REASONS)[number];
 
 /** A notice (会议通知) as an invited unit sees it, with its own receipt. */
 export interface MeetingNotice {
