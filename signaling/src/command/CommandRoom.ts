@@ -13,6 +13,7 @@ import { BookingDesk } from '../meetings/BookingDesk.ts';
 import { MaterialFiles } from '../meetings/MaterialFiles.ts';
 import { DEFAULT_MEETING_OPTIONS, type MeetingOptions } from '../meetings/MeetingOptions.ts';
 import { MeetingScheduler } from '../meetings/MeetingScheduler.ts';
+import { NoticeCalls } from '../meetings/NoticeCalls.ts';
 import { NoticeDesk } from '../meetings/NoticeDesk.ts';
 import type { AlertMetrics } from '../metrics.ts';
 import { ReportDeadlineWatch } from '../reports/ReportDeadlineWatch.ts';
@@ -76,6 +77,8 @@ export class CommandRoom {
   readonly bookings: BookingDesk;
   readonly notices: NoticeDesk;
   readonly meetingScheduler: MeetingScheduler;
+  /** Meeting notices read out to the invitees' desk phones (press 1 = receipt). */
+  readonly noticeCalls: NoticeCalls;
 
   constructor(opts: CommandRoomOptions) {
     this.bus = new CommandBus(opts.store);
@@ -122,6 +125,7 @@ export class CommandRoom {
       tickMs: meetingOptions.tickMs,
       unusedMaterialTtlMs: meetingOptions.unusedMaterialTtlMs,
     });
+    this.noticeCalls = new NoticeCalls({ desk: this.bookings, sip: opts.sip, store: opts.store });
   }
 
   close(): void {
@@ -131,5 +135,6 @@ export class CommandRoom {
     this.dutyCalls.close();
     this.reportDeadlines.stop();
     this.meetingScheduler.stop();
+    this.noticeCalls.close();
   }
 }

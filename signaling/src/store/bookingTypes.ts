@@ -108,7 +108,8 @@ export interface BookingRepository {
     bookingId: string,
     kind: InviteeKind,
     refId: string,
-    receipt: { by: string; byName: string; attendees: string[]; at: string },
+    /** `by`: the account, null for a desk phone's "press 1". */
+    receipt: { by: string | null; byName: string; attendees: string[]; at: string },
   ): Promise<boolean>;
   addMaterial(material: MaterialRecord): Promise<void>;
   material(id: string): Promise<MaterialRecord | undefined>;
