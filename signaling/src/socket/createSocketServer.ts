@@ -19,6 +19,7 @@ import { ChatBudget } from '../limits/ChatBudget.ts';
 import { EventRateLimiter } from '../limits/EventRateLimiter.ts';
 import { DEFAULT_LIMITS, type LimitsOptions } from '../limits/LimitsOptions.ts';
 import { createLogger } from '../logger.ts';
+import { BookedRecording } from '../meetings/BookedRecording.ts';
 import { MeetingEmitter } from '../meetings/MeetingEmitter.ts';
 import type { BeaconMetrics } from '../metrics.ts';
 import { ReportEmitter } from '../reports/ReportEmitter.ts';
@@ -129,6 +130,13 @@ export function createSocketServer(opts: SocketServerOptions): {
     desk: opts.command.bookings,
     scheduler: opts.command.meetingScheduler,
   });
+  const bookedRecording = new BookedRecording({
+    registry: opts.registry,
+    scheduler: opts.command.meetingScheduler,
+    store: opts.store,
+    journal: opts.journal,
+    recordingsDir: opts.recordingsDir,
+  });
   const dutyCallEmitter = new DutyCallEmitter({ io, calls: opts.command.dutyCalls, registry: opts.registry });
 
   io.use(authenticate(opts.tokens, opts.store));
@@ -203,6 +211,7 @@ export function createSocketServer(opts: SocketServerOptions): {
       dutyEmitter.close();
       reportEmitter.close();
       meetingEmitter.close();
+      bookedRecording.close();
       dutyCallEmitter.close();
       // Disconnects every socket (each runs its cleanup), then closes the engine.
       await new Promise<void>((resolve) => {
