@@ -12,6 +12,7 @@
  *  - store: other terminals' event latency while a PostgreSQL row lock stalls one ack 5 s
  *  - organisation import: 200 townships × 20 villages + 1,000 users from one XLSX (read, dry run, commit)
  *  - information reporting: BENCH_REPORT_TOWNSHIPS (default 200) reports with a ~2 MB photo in one minute → inbox
+ *  - meeting notice: one booking to BENCH_MEETING_TOWNSHIPS (default 200) townships, delivered and confirmed
  */
 import { runAlertFanout } from './alertFanout.ts';
 import { runBroadcast } from './broadcast.ts';
@@ -122,3 +123,8 @@ console.log(
   `\n## Information reporting: ${reportTownships} townships each send a report with a ~2 MB photo within one minute`,
 );
 console.table([await runReportsBench({ townships: reportTownships, seconds: 60 })]);
+
+const { runMeetingNotices } = await import('./meetingNotices.ts');
+const meetingTownships = Number(process.env.BENCH_MEETING_TOWNSHIPS ?? 200);
+console.log(`\n## Meeting notice: ${meetingTownships} townships receive one notice, report it delivered and confirm`);
+console.table([await runMeetingNotices({ townships: meetingTownships })]);
