@@ -83,6 +83,9 @@ export class MeetingScheduler extends TypedEmitter<MeetingSchedulerEvents> {
           done.reminded.push(record.id);
           logger.debug({ bookingId: record.id, reminder: due }, 'meeting reminder');
           await this.#announce(record.id, 'reminder');
+          await this.#bus.audit(SYSTEM_ACTOR, 'meeting.remind', record.id, {
+            minutesBefore: record.reminders[due - 1],
+          });
         }
       }
     }

@@ -211,6 +211,8 @@ describeStoreBackends((env) => {
       expect((await scheduler.tick(new Date(T0.getTime() + 121 * MIN))).ended).toEqual([saved.booking.id]);
       expect(noticesSent.map((n) => n.reason)).toEqual(['new', 'reminder', 'starting']);
       expect((await desk.get(admin, saved.booking.id)).state).toBe('ended');
+      const audit = (await store.audit.list()).map((e) => e.action).filter((a) => a.startsWith('meeting.'));
+      expect(audit.sort()).toEqual(['meeting.book', 'meeting.remind', 'meeting.start']);
     });
 
     it('lists who joined and who stayed away against the invitation', async () => {
