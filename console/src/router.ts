@@ -11,6 +11,7 @@
  *   #/admin[/<section>]         the organisation's administration (admins; Element Plus: loaded when opened)
  *   #/duty                      the duty roster by month (排班; Element Plus: loaded when opened)
  *   #/duty/handover/<id>        a shift handover, print-friendly (交接班记录)
+ *   #/meetings                  meetings on a schedule: calendar, booking, receipts (Element Plus: loaded when opened)
  *
  * Auth guard: every page needs a signed-in user. Without one App.vue shows the
  * login form in place and keeps the URL, so a deep link opens right after
@@ -61,6 +62,7 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./duty/HandoverPrintPage.vue'),
     props: true,
   },
+  { path: '/meetings', name: 'meetings', component: () => import('./meetings/MeetingsPage.vue') },
   { path: '/:unknown(.*)*', redirect: { name: 'rooms' } },
 ];
 

@@ -74,6 +74,9 @@
  *                            hourly aggregates after
  *   BEACON_STATION_HOURLY_DAYS hourly aggregates kept this many days     1825
  *   BEACON_STATION_TICK_MS   how often silent stations are looked for    15000
+ *   BEACON_MEETING_TICK_MS   how often booked meetings are checked      15000
+ *                            (reminders, start, end)
+ *   BEACON_MEETING_MAX_MATERIAL_MB largest meeting material accepted    50
  *   BEACON_TURN              start coturn (Debian) for terminals behind off
  *                            NAT/firewalls: on | off
  *   BEACON_TURN_PORT         TURN listening port (UDP and TCP)          3478
@@ -249,6 +252,8 @@ export const configSchema = z
     BEACON_STATION_RAW_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     BEACON_STATION_HOURLY_DAYS: z.coerce.number().int().min(1).max(36_500).default(1825),
     BEACON_STATION_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+    BEACON_MEETING_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+    BEACON_MEETING_MAX_MATERIAL_MB: z.coerce.number().min(0.1).max(500).default(50),
     BEACON_MAP_TILE_URL: z
       .string()
       .regex(/^https?:\/\/\S+$/, 'an http(s) URL')
@@ -454,6 +459,11 @@ export const configSchema = z
               maxPacketBytes: env.BEACON_MQTT_MAX_PACKET_KB * 1024,
             }
           : null,
+    },
+    /** Meetings on a schedule (meetings/MeetingOptions.ts). */
+    meetings: {
+      tickMs: env.BEACON_MEETING_TICK_MS,
+      maxMaterialBytes: Math.round(env.BEACON_MEETING_MAX_MATERIAL_MB * 1024 * 1024),
     },
     map: { tileUrl: env.BEACON_MAP_TILE_URL ?? null, tileAttribution: env.BEACON_MAP_TILE_ATTRIBUTION ?? null },
     /** Who may read /metrics (metricsAccess.ts). */

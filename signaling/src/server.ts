@@ -149,6 +149,8 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     reportsDir: path.join(config.dataDir, 'reports'),
     reports: config.reports,
     checklistTickMs: config.checklistTickMs,
+    meetingsDir: path.join(config.dataDir, 'meetings'),
+    meetings: config.meetings,
   });
   life.add('command room', () => command.close());
   const stations = new StationService({

@@ -16,6 +16,7 @@
  *  - monitoring stations: BENCH_STATIONS (default 2,000) rain gauges × one reading per 5 s over MQTT, thresholds
  *    evaluated: ingest delay p50/p99 and CPU of Beacon and mosquitto
  *  - resources: 2,000 teams + depots + shelters each from one XLSX (read, dry run, commit), the nearest to an incident
+ *  - meeting notice: one booking to BENCH_MEETING_TOWNSHIPS (default 200) townships, delivered and confirmed
  */
 import { runAlertFanout } from './alertFanout.ts';
 import { runBroadcast } from './broadcast.ts';
@@ -155,3 +156,8 @@ console.table([await runStationsBench({ stations: benchStations, seconds: 60 })]
 const { printResourceBench, runResourceBench } = await import('./resources.ts');
 const resourceBench = { perKind: 2000, runs: 50 };
 printResourceBench(resourceBench, await runResourceBench(resourceBench));
+
+const { runMeetingNotices } = await import('./meetingNotices.ts');
+const meetingTownships = Number(process.env.BENCH_MEETING_TOWNSHIPS ?? 200);
+console.log(`\n## Meeting notice: ${meetingTownships} townships receive one notice, report it delivered and confirm`);
+console.table([await runMeetingNotices({ townships: meetingTownships })]);

@@ -18,6 +18,8 @@ import conferenceEn from '../conference/messages/en.ts';
 import conferenceZh from '../conference/messages/zh-CN.ts';
 import dutyEn from '../duty/messages/en.ts';
 import dutyZh from '../duty/messages/zh-CN.ts';
+import meetingsEn from '../meetings/messages/en.ts';
+import meetingsZh from '../meetings/messages/zh-CN.ts';
 import plansEn from '../plans/messages/en.ts';
 import plansZh from '../plans/messages/zh-CN.ts';
 import sharedEn from '../shared/messages/en.ts';
@@ -44,6 +46,7 @@ export const FACES = {
   stations: { 'zh-CN': stationsZh, en: stationsEn },
   resources: { 'zh-CN': resourcesZh, en: resourcesEn },
   evaluation: { 'zh-CN': evaluationZh, en: evaluationEn },
+  meetings: { 'zh-CN': meetingsZh, en: meetingsEn },
 };
 
 export const zhCN = {
@@ -58,6 +61,7 @@ export const zhCN = {
   ...stationsZh,
   ...resourcesZh,
   ...evaluationZh,
+  ...meetingsZh,
 };
 export type Messages = typeof zhCN;
 export const en: Messages = {
@@ -72,4 +76,5 @@ export const en: Messages = {
   ...stationsEn,
   ...resourcesEn,
   ...evaluationEn,
+  ...meetingsEn,
 };

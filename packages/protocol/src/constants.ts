@@ -9,6 +9,7 @@ export * from './boundaries.ts';
 export * from './dutyVocabulary.ts';
 export * from './errors.ts';
 export * from './evaluationVocabulary.ts';
+export * from './meetingVocabulary.ts';
 export * from './resourceVocabulary.ts';
 export * from './vocabulary.ts';
 export * from './warningNeeds.ts';

@@ -58,6 +58,10 @@ export const ERROR_CODES = [
   'cap_feed_invalid',
   'reading_invalid',
   'station_unknown',
+  'booking_invalid',
+  'invitee_unavailable',
+  'material_refused',
+  'material_too_large',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -26,6 +26,7 @@ import {
   meetingEventSchemas,
   type RoomState,
 } from './meeting.ts';
+import type { BookingServerEvents } from './meetingBookings.ts';
 import type { PlanServerEvents } from './plans.ts';
 import type { ReportServerEvents } from './reports.ts';
 import type { ResourceServerEvents } from './resources.ts';
@@ -200,7 +201,8 @@ export interface ServerToClientEvents
     ReportServerEvents,
     PlanServerEvents,
     StationServerEvents,
-    ResourceServerEvents {
+    ResourceServerEvents,
+    BookingServerEvents {
   'peer:joined': (peer: PeerInfo) => void;
   'peer:left': (data: { peerId: string }) => void;
   'peer:updated': (peer: PeerInfo) => void;

@@ -10,6 +10,7 @@ export * from './evaluation.ts';
 export * from './evaluationVocabulary.ts';
 export * from './events.ts';
 export * from './meeting.ts';
+export * from './meetingBookings.ts';
 export * from './plans.ts';
 export * from './reports.ts';
 export * from './request.ts';

@@ -9,6 +9,12 @@ import { DutyCalls } from '../duty/DutyCalls.ts';
 import type { DutyCallsOptions } from '../duty/DutyCallsTypes.ts';
 import { DutyDesk } from '../duty/DutyDesk.ts';
 import type { DutyOptions } from '../duty/DutyOptions.ts';
+import { BookingDesk } from '../meetings/BookingDesk.ts';
+import { MaterialFiles } from '../meetings/MaterialFiles.ts';
+import { DEFAULT_MEETING_OPTIONS, type MeetingOptions } from '../meetings/MeetingOptions.ts';
+import { MeetingScheduler } from '../meetings/MeetingScheduler.ts';
+import { NoticeCalls } from '../meetings/NoticeCalls.ts';
+import { NoticeDesk } from '../meetings/NoticeDesk.ts';
 import type { AlertMetrics } from '../metrics.ts';
 import { ChecklistWatch, DEFAULT_CHECKLIST_TICK_MS } from '../plans/ChecklistWatch.ts';
 import { PlanDesk } from '../plans/PlanDesk.ts';
@@ -54,6 +60,10 @@ export interface CommandRoomOptions {
   checklistTickMs?: number;
   /** CAP feed polling: tick, entries per poll, fetch limits; default DEFAULT_CAP_FEED_OPTIONS. */
   capFeeds?: Partial<CapFeedPollerOptions>;
+  /** Where meeting materials are kept (0700); default a fresh directory under the system's temp dir. */
+  meetingsDir?: string;
+  /** Meeting scheduler tick, material size; default DEFAULT_MEETING_OPTIONS. */
+  meetings?: Partial<MeetingOptions>;
 }
 
 export class CommandRoom {
@@ -85,6 +95,12 @@ export class CommandRoom {
   readonly capFeeds: CapFeedPoller;
   /** Emergency resources (应急资源): the map's layers, the nearest to an incident, dispatching a team. */
   readonly resources: ResourceDesk;
+  /** Meetings on a schedule (会议预约): bookings, notices with receipts, the scheduler that starts them. */
+  readonly bookings: BookingDesk;
+  readonly notices: NoticeDesk;
+  readonly meetingScheduler: MeetingScheduler;
+  /** Meeting notices read out to the invitees' desk phones (press 1 = receipt). */
+  readonly noticeCalls: NoticeCalls;
 
   constructor(opts: CommandRoomOptions) {
     this.bus = new CommandBus(opts.store);
@@ -123,6 +139,24 @@ export class CommandRoom {
       tickMs: opts.checklistTickMs ?? DEFAULT_CHECKLIST_TICK_MS,
     });
     this.resources = new ResourceDesk({ bus: this.bus, tasks: this.tasks });
+    const meetingOptions = { ...DEFAULT_MEETING_OPTIONS, ...opts.meetings };
+    const materials = new MaterialFiles(opts.meetingsDir ?? path.join(os.tmpdir(), `beacon-meetings-${randomUUID()}`));
+    this.bookings = new BookingDesk({ bus: this.bus });
+    this.notices = new NoticeDesk({
+      bus: this.bus,
+      bookings: this.bookings,
+      files: materials,
+      maxMaterialBytes: meetingOptions.maxMaterialBytes,
+    });
+    this.meetingScheduler = new MeetingScheduler({
+      bus: this.bus,
+      bookings: this.bookings,
+      notices: this.notices,
+      sip: opts.sip,
+      tickMs: meetingOptions.tickMs,
+      unusedMaterialTtlMs: meetingOptions.unusedMaterialTtlMs,
+    });
+    this.noticeCalls = new NoticeCalls({ desk: this.bookings, sip: opts.sip, store: opts.store });
   }
 
   close(): void {
@@ -134,5 +168,7 @@ export class CommandRoom {
     this.checklistWatch.stop();
     this.capFeeds.close();
     this.resources.close();
+    this.meetingScheduler.stop();
+    this.noticeCalls.close();
   }
 }

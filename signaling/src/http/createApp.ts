@@ -11,6 +11,7 @@ import type { SignInThrottle } from '../auth/throttle/SignInThrottle.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
 import { evaluationRouter } from '../evaluation/evaluationRoutes.ts';
+import { meetingBookingRouter } from '../meetings/meetingBookingRoutes.ts';
 import type { BeaconMetrics } from '../metrics.ts';
 import type { MetricsAccessOptions } from '../metricsAccess.ts';
 import { resourceRouter } from '../resources/resourceRoutes.ts';
@@ -117,6 +118,7 @@ export function createApp(deps: AppDeps): Express {
     planRouter(deps),
     resourceRouter(deps),
     evaluationRouter(deps),
+    meetingBookingRouter({ bookings: deps.command.bookings, notices: deps.command.notices }),
     iceServersRouter(deps.turn ?? null),
     ...(stations ? [stationRouter({ store: deps.store, stations })] : []),
   );

@@ -54,6 +54,10 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   cap_feed_invalid: 502,
   reading_invalid: 400,
   station_unknown: 404,
+  booking_invalid: 400,
+  invitee_unavailable: 400,
+  material_refused: 415,
+  material_too_large: 413,
 };
 
 export function sendError(res: Response, code: ErrorCode, message: string, status = STATUS[code] ?? 500): void {

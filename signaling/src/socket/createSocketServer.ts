@@ -21,6 +21,8 @@ import { ChatBudget } from '../limits/ChatBudget.ts';
 import { EventRateLimiter } from '../limits/EventRateLimiter.ts';
 import { DEFAULT_LIMITS, type LimitsOptions } from '../limits/LimitsOptions.ts';
 import { createLogger } from '../logger.ts';
+import { BookedRecording } from '../meetings/BookedRecording.ts';
+import { MeetingEmitter } from '../meetings/MeetingEmitter.ts';
 import type { BeaconMetrics } from '../metrics.ts';
 import { PlanEmitter } from '../plans/PlanEmitter.ts';
 import { ReportEmitter } from '../reports/ReportEmitter.ts';
@@ -129,6 +131,18 @@ export function createSocketServer(opts: SocketServerOptions): {
   const reportEmitter = new ReportEmitter({ io, desk: opts.command.reports });
   const planEmitter = new PlanEmitter({ io, desk: opts.command.responses });
   const resourceEmitter = new ResourceEmitter({ io, desk: opts.command.resources });
+  const meetingEmitter = new MeetingEmitter({
+    io,
+    desk: opts.command.bookings,
+    scheduler: opts.command.meetingScheduler,
+  });
+  const bookedRecording = new BookedRecording({
+    registry: opts.registry,
+    scheduler: opts.command.meetingScheduler,
+    store: opts.store,
+    journal: opts.journal,
+    recordingsDir: opts.recordingsDir,
+  });
   const dutyCallEmitter = new DutyCallEmitter({ io, calls: opts.command.dutyCalls, registry: opts.registry });
 
   io.use(
@@ -210,6 +224,8 @@ export function createSocketServer(opts: SocketServerOptions): {
       reportEmitter.close();
       planEmitter.close();
       resourceEmitter.close();
+      meetingEmitter.close();
+      bookedRecording.close();
       dutyCallEmitter.close();
       // Disconnects every socket (each runs its cleanup), then closes the engine.
       await new Promise<void>((resolve) => {

@@ -9,6 +9,7 @@ import { BeaconError } from '@beacon/protocol';
 import { randomPin } from '../auth/sipDigest.ts';
 import { assertFree, columnsOf, pageRows, rethrowConstraint, updateRow } from './adminQueries.ts';
 import { auditRepository } from './auditRecords.ts';
+import { bookingRepository } from './bookingRecords.ts';
 import { boundaryRepository } from './boundaryRecords.ts';
 import { capFeedRepository, capMessageRepository } from './capRecords.ts';
 import { handoverRepository } from './dutyHandoverRecords.ts';
@@ -161,5 +162,6 @@ function repositoriesOn(db: SqlQueries, inTransaction: boolean): StoreRepositori
     stations: stationRepository(db),
     readings: readingRepository(db),
     resources: resourceRepositories(db),
+    bookings: bookingRepository(db),
   };
 }

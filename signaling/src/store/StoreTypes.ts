@@ -16,6 +16,7 @@ import type {
   UpdateTownshipInput,
   UpdateUserInput,
 } from '@beacon/protocol';
+import type { BookingRepository } from './bookingTypes.ts';
 import type { BoundaryRepository } from './boundaryTypes.ts';
 import type { CapFeedRepository, CapMessageRepository } from './capTypes.ts';
 import type { IncidentRepository, TaskRepository, WarningRepository } from './commandTypes.ts';
@@ -340,6 +341,8 @@ export interface Store {
   readings: ReadingRepository;
   /** Emergency resources (应急资源): rescue teams and their dispatches, depots, shelters, experts. */
   resources: ResourceRepositories;
+  /** Meetings on a schedule (会议预约): bookings, invitees and receipts, materials. */
+  bookings: BookingRepository;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }

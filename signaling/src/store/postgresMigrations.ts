@@ -694,4 +694,61 @@ export const postgresMigrations: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  // 17 — meetings on a schedule (see migrations.ts).
+  `
+  CREATE TABLE bookings (
+    id             TEXT PRIMARY KEY,
+    series_id      TEXT NOT NULL,
+    title          TEXT NOT NULL,
+    kind           TEXT NOT NULL CHECK (kind IN ('work', 'training', 'emergency_consultation')),
+    starts_at      TEXT NOT NULL,
+    ends_at        TEXT NOT NULL,
+    room_id        TEXT NOT NULL REFERENCES rooms (id),
+    room_created   INTEGER NOT NULL DEFAULT 0 CHECK (room_created IN (0, 1)),
+    chair_id       TEXT NOT NULL REFERENCES users (id),
+    state          TEXT NOT NULL CHECK (state IN ('scheduled', 'started', 'ended', 'cancelled')),
+    record         INTEGER NOT NULL DEFAULT 0 CHECK (record IN (0, 1)),
+    dial_phones    INTEGER NOT NULL DEFAULT 0 CHECK (dial_phones IN (0, 1)),
+    reminders      TEXT NOT NULL,
+    reminders_sent INTEGER NOT NULL DEFAULT 0,
+    repeat_until   TEXT,
+    cancel_reason  TEXT,
+    created_by     TEXT NOT NULL REFERENCES users (id),
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    CHECK (ends_at > starts_at)
+  );
+  CREATE INDEX bookings_by_start ON bookings (starts_at);
+  CREATE INDEX bookings_by_series ON bookings (series_id);
+  CREATE TABLE booking_invitees (
+    booking_id TEXT NOT NULL REFERENCES bookings (id),
+    kind       TEXT NOT NULL CHECK (kind IN ('township', 'department', 'user', 'phone')),
+    ref_id     TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    PRIMARY KEY (booking_id, kind, ref_id)
+  );
+  CREATE INDEX booking_invitees_by_ref ON booking_invitees (kind, ref_id);
+  CREATE TABLE booking_receipts (
+    booking_id        TEXT NOT NULL,
+    kind              TEXT NOT NULL,
+    ref_id            TEXT NOT NULL,
+    delivered_at      TEXT,
+    confirmed_at      TEXT,
+    confirmed_by      TEXT REFERENCES users (id),
+    confirmed_by_name TEXT,
+    attendees         TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (booking_id, kind, ref_id),
+    FOREIGN KEY (booking_id, kind, ref_id) REFERENCES booking_invitees (booking_id, kind, ref_id)
+  );
+  CREATE TABLE booking_materials (
+    id          TEXT PRIMARY KEY,
+    booking_id  TEXT REFERENCES bookings (id),
+    name        TEXT NOT NULL,
+    mime        TEXT NOT NULL,
+    bytes       INTEGER NOT NULL,
+    uploaded_by TEXT NOT NULL REFERENCES users (id),
+    uploaded_at TEXT NOT NULL
+  );
+  CREATE INDEX booking_materials_by_booking ON booking_materials (booking_id);
+  `,
 ];

@@ -1,0 +1,255 @@
+/**
+ * Meetings on a schedule (会议预约): the city side books, edits, moves and
+ * cancels meetings; each change is checked before anything is stored (coded
+ * errors: `booking_invalid`, `invitee_unavailable`), audited with the booking
+ * before and after, and reported as events — `booking` for staff pages,
+ * `notice` for the invitees (MeetingEmitter turns both into socket emits).
+ * Overlaps in the same room or with the same chair come back as conflicts:
+ * a secretary may mean them (two rooms of one building), so they are warned,
+ * never refused.
+ *
+ * Who books: the command room's staff (admin, chair, duty officer). The
+ * office that books a city meeting is the leaders' office, whose accounts are
+ * city accounts; the duty officer books the emergency consultations.
+ */
+import { randomUUID } from 'node:crypto';
+import { TypedEmitter } from '@beacon/common';
+import {
+  BeaconError,
+  type BookingConflict,
+  type BookingEdit,
+  type BookingSaved,
+  type BookingView,
+  type NewBooking,
+  type NoticeReason,
+  type RoomKind,
+} from '@beacon/protocol';
+import type { Actor, CommandBus } from '../command/CommandBus.ts';
+import { requireStaff } from '../command/staff.ts';
+import { createLogger } from '../logger.ts';
+import type { BookingChanges, BookingRecord, NewBookingRecord } from '../store/bookingTypes.ts';
+import type { RoomMember } from '../store/StoreTypes.ts';
+import { resolveChair, resolveInvitees, resolveRoom } from './bookingInvitees.ts';
+import { bookingInvalid, checkTimes, conflictsOf, occurrences, remindersDue } from './bookingRules.ts';
+import { bookingView } from './bookingViews.ts';
+
+const logger = createLogger('BookingDesk');
+/** The calendar asks for a week or a month; more than this at once is a mistake. */
+const MAX_RANGE_MS = 62 * 24 * 60 * 60_000;
+
+const ROOM_KIND: Record<NewBooking['kind'], RoomKind> = {
+  work: 'meeting',
+  training: 'training',
+  emergency_consultation: 'emergency',
+};
+
+export type BookingDeskEvents = {
+  /** A booking was created or changed (staff pages refresh it). */
+  booking: [BookingView];
+  /** The invitees must hear of it again: new, changed, moved, cancelled, reminded, starting. */
+  notice: [BookingView, NoticeReason];
+};
+
+/** Units invited to a booking: who may join its members-only room. */
+const unitsOf = (invitees: readonly { kind: string; refId: string }[]): RoomMember[] =>
+  invitees
+    .filter((i) => i.kind === 'township' || i.kind === 'department')
+    .map((i) => ({ kind: i.kind as RoomMember['kind'], id: i.refId }));
+
+export class BookingDesk extends TypedEmitter<BookingDeskEvents> {
+  readonly #bus: CommandBus;
+
+  constructor(opts: { bus: CommandBus }) {
+    super();
+    this.#bus = opts.bus;
+  }
+
+  get #store() {
+    return this.#bus.store;
+  }
+
+  async create(actor: Actor, input: NewBooking, now = new Date()): Promise<BookingSaved> {
+    requireStaff(actor);
+    checkTimes(input.startsAt, input.endsAt, now);
+    const slots = occurrences(input.startsAt, input.endsAt, input.repeat);
+    const invitees = await resolveInvitees(this.#store, input.invitees);
+    await resolveChair(this.#store, input.chairId);
+    const standing = input.roomId === null ? null : await resolveRoom(this.#store, input.roomId);
+    const seriesId = randomUUID();
+    const at = now.toISOString();
+    const roomId = standing?.id ?? `meeting-${seriesId.slice(0, 8)}`;
+    const records: NewBookingRecord[] = slots.map((slot, index) => ({
+      id: index === 0 ? seriesId : randomUUID(),
+      seriesId,
+      title: input.title,
+      kind: input.kind,
+      startsAt: slot.startsAt,
+      endsAt: slot.endsAt,
+      roomId,
+      roomCreated: standing === null,
+      chairId: input.chairId,
+      record: input.record,
+      dialPhones: input.dialPhones,
+      reminders: input.reminders,
+      remindersSent: remindersDue(slot.startsAt, input.reminders, now),
+      repeatUntil: input.repeat?.until ?? null,
+      createdBy: actor.userId,
+      createdAt: at,
+      updatedAt: at,
+    }));
+    const conflicts = await this.#conflicts(records, roomId, input.chairId, null);
+    await this.#store.transaction(async (tx) => {
+      if (standing === null) {
+        // A room of its own, open to the invitees only; its creator is the chair (rooms/permissions.ts roleOnJoin).
+        await tx.rooms.create({
+          id: roomId,
+          title: input.title,
+          kind: ROOM_KIND[input.kind],
+          createdBy: input.chairId,
+        });
+        await tx.roomMembers.restrict(roomId, unitsOf(invitees));
+      } else if ((await tx.roomMembers.get(roomId)).membersOnly) {
+        await tx.roomMembers.restrict(roomId, unitsOf(invitees));
+      }
+      await tx.bookings.create(records, invitees, input.materialIds);
+    });
+    const booking = await this.get(actor, seriesId);
+    await this.#bus.audit(actor, 'meeting.book', seriesId, {
+      before: null,
+      after: summary(booking),
+      occurrences: records.length,
+      conflicts: conflicts.length,
+    });
+    logger.info(
+      { bookingId: seriesId, occurrences: records.length, invitees: invitees.length, conflicts: conflicts.length },
+      'meeting booked',
+    );
+    for (const record of records) {
+      const view = record.id === seriesId ? booking : await this.get(actor, record.id);
+      this.safeEmit('booking', view);
+      // Every occurrence is announced: a terminal's list shows the weekly meeting's next dates.
+      this.safeEmit('notice', view, 'new');
+    }
+    return { booking, occurrences: records.length, conflicts };
+  }
+
+  /** Changes one occurrence. A new time resets the receipts (the units confirm again) and re-notifies. */
+  async edit(actor: Actor, id: string, input: BookingEdit, now = new Date()): Promise<BookingSaved> {
+    requireStaff(actor);
+    const before = await this.get(actor, id);
+    if (before.state !== 'scheduled') {
+      throw new BeaconError('invalid_state', '会议已开始、结束或取消，不能修改 / the meeting is no longer scheduled');
+    }
+    const startsAt = input.startsAt ?? before.startsAt;
+    const endsAt = input.endsAt ?? before.endsAt;
+    const moved = startsAt !== before.startsAt || endsAt !== before.endsAt;
+    if (moved) checkTimes(startsAt, endsAt, now);
+    const changes: BookingChanges = { ...input, invitees: undefined };
+    if (input.invitees) changes.invitees = await resolveInvitees(this.#store, input.invitees);
+    if (input.chairId) await resolveChair(this.#store, input.chairId);
+    if (input.roomId && input.roomId !== before.roomId) {
+      await resolveRoom(this.#store, input.roomId);
+      if (before.roomCreated) throw bookingInvalid('roomId', '专用会议室不能更换 / this meeting has its own room');
+    }
+    if (moved) {
+      changes.resetReceipts = true;
+      changes.remindersSent = remindersDue(startsAt, input.reminders ?? before.reminders, now);
+    } else if (input.reminders) {
+      changes.remindersSent = remindersDue(startsAt, input.reminders, now);
+    }
+    const roomId = input.roomId ?? before.roomId;
+    const chairId = input.chairId ?? before.chairId;
+    const conflicts = await this.#conflicts([{ id, startsAt, endsAt }], roomId, chairId, id);
+    await this.#store.transaction(async (tx) => {
+      await tx.bookings.update(id, changes, actor.userId, now.toISOString());
+      if (changes.invitees && (await tx.roomMembers.get(roomId)).membersOnly) {
+        await tx.roomMembers.restrict(roomId, unitsOf(changes.invitees));
+      }
+    });
+    const after = await this.get(actor, id);
+    await this.#bus.audit(actor, moved ? 'meeting.move' : 'meeting.edit', id, {
+      before: summary(before),
+      after: summary(after),
+    });
+    logger.info({ bookingId: id, moved }, 'meeting changed');
+    this.safeEmit('booking', after);
+    this.safeEmit('notice', after, moved ? 'moved' : 'changed');
+    return { booking: after, occurrences: 1, conflicts };
+  }
+
+  async cancel(actor: Actor, id: string, reason: string): Promise<BookingView> {
+    requireStaff(actor);
+    const before = await this.get(actor, id);
+    if (!(await this.#store.bookings.transition(id, 'scheduled', 'cancelled', { cancelReason: reason }))) {
+      throw new BeaconError('invalid_state', '会议已开始、结束或取消 / the meeting is no longer scheduled');
+    }
+    const after = await this.get(actor, id);
+    await this.#bus.audit(actor, 'meeting.cancel', id, { before: summary(before), after: summary(after), reason });
+    logger.info({ bookingId: id }, 'meeting cancelled');
+    this.safeEmit('booking', after);
+    this.safeEmit('notice', after, 'cancelled');
+    return after;
+  }
+
+  /** Bookings that overlap [from, to) (the calendar's day or week), cancelled ones included. */
+  async list(actor: Actor, from: string, to: string): Promise<BookingView[]> {
+    requireStaff(actor);
+    const span = Date.parse(to) - Date.parse(from);
+    if (!(span > 0) || span > MAX_RANGE_MS) throw bookingInvalid('to', 'the range must be 1 ms to 62 days long');
+    const records = await this.#store.bookings.inRange(from, to);
+    return Promise.all(records.map((r) => this.view(r)));
+  }
+
+  async get(actor: Actor, id: string): Promise<BookingView> {
+    requireStaff(actor);
+    const record = await this.#store.bookings.get(id);
+    if (!record) throw BeaconError.notFound('meeting');
+    return this.view(record);
+  }
+
+  async view(record: BookingRecord): Promise<BookingView> {
+    const [invitees, materials] = await Promise.all([
+      this.#store.bookings.invitees(record.id),
+      this.#store.bookings.materials(record.id),
+    ]);
+    return bookingView(record, invitees, materials);
+  }
+
+  /** Tells staff and invitees of a change made elsewhere (a receipt, the scheduler). */
+  announce(view: BookingView, reason: NoticeReason | null): void {
+    this.safeEmit('booking', view);
+    if (reason) this.safeEmit('notice', view, reason);
+  }
+
+  async #conflicts(
+    slots: readonly { id: string; startsAt: string; endsAt: string }[],
+    roomId: string,
+    chairId: string,
+    exceptId: string | null,
+  ): Promise<BookingConflict[]> {
+    const conflicts: BookingConflict[] = [];
+    for (const slot of slots) {
+      const others = await this.#store.bookings.overlapping(slot.startsAt, slot.endsAt, exceptId);
+      conflicts.push(...conflictsOf({ ...slot, roomId, chairId }, others));
+    }
+    return conflicts;
+  }
+}
+
+/** What the audit keeps of a booking: enough to see what changed, not the receipts. */
+function summary(b: BookingView): Record<string, unknown> {
+  return {
+    title: b.title,
+    kind: b.kind,
+    startsAt: b.startsAt,
+    endsAt: b.endsAt,
+    roomId: b.roomId,
+    chairId: b.chairId,
+    state: b.state,
+    record: b.record,
+    dialPhones: b.dialPhones,
+    reminders: b.reminders,
+    invitees: b.invitees.map((i) => `${i.kind}:${i.id}`),
+    materials: b.materials.map((m) => m.id),
+  };
+}
