@@ -9,3 +9,4 @@ export * from './boundaries.ts';
 export * from './dutyVocabulary.ts';
 export * from './errors.ts';
 export * from './vocabulary.ts';
+export * from './sms.ts';

@@ -28,6 +28,7 @@ import {
 } from './meeting.ts';
 import type { ReportServerEvents } from './reports.ts';
 import { type PhoneInfo, type SipEventResults, type SipServerEvents, sipEventSchemas } from './sip.ts';
+import type { SmsServerEvents } from './sms.ts';
 import {
   type AccountRole,
   MEDIA_SOURCES,
@@ -194,7 +195,8 @@ export interface ServerToClientEvents
     CommandServerEvents,
     DutyServerEvents,
     DutyCallServerEvents,
-    ReportServerEvents {
+    ReportServerEvents,
+    SmsServerEvents {
   'peer:joined': (peer: PeerInfo) => void;
   'peer:left': (data: { peerId: string }) => void;
   'peer:updated': (peer: PeerInfo) => void;

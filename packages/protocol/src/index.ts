@@ -11,4 +11,5 @@ export * from './reports.ts';
 export * from './request.ts';
 export * from './rest.ts';
 export * from './sip.ts';
+export * from './sms.ts';
 export * from './vocabulary.ts';

@@ -17,7 +17,7 @@ import type { Actor, CommandBus, CommandEvents } from './CommandBus.ts';
 import type { WarningDesk } from './WarningDesk.ts';
 
 const logger = createLogger('AlertCalls');
-const COLOUR_ZH: Record<WarningColour, string> = { red: '红色', orange: '橙色', yellow: '黄色', blue: '蓝色' };
+export const COLOUR_ZH: Record<WarningColour, string> = { red: '红色', orange: '橙色', yellow: '黄色', blue: '蓝色' };
 
 /** What the phone hears. The English part stays generic: the headline is written in Chinese. */
 export function alertCallText(alert: AlertForTerminal): { textZh: string; textEn: string } {

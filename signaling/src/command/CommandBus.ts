@@ -8,6 +8,7 @@ import type {
   AckBoardRow,
   AlertForTerminal,
   IncidentView,
+  SmsRecipientView,
   TaskView,
   TerminalPresence,
   TimelineEntry,
@@ -43,6 +44,8 @@ export type CommandEvents = {
   pull: [{ townshipId: string; roomId: string | null }];
   /** An admin imported or removed township boundaries: the maps redraw. */
   boundaries: [{ count: number }];
+  /** A warning's SMS recipient changed (queued, submitted, delivered, failed, acked by reply). */
+  sms: [SmsRecipientView];
 };
 
 export class CommandBus extends TypedEmitter<CommandEvents> {

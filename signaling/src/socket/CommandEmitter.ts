@@ -55,6 +55,7 @@ export class CommandEmitter {
       this.#toUnits(townshipIds, departmentIds)?.emit('meeting:invite', { roomId, title, by }),
     pull: ({ townshipId, roomId }) => this.#io.to(townshipRoom(townshipId)).emit('pull:request', { roomId }),
     boundaries: (change) => this.#io.to(STAFF_ROOM).emit('boundaries:updated', change),
+    sms: (recipient) => this.#io.to(STAFF_ROOM).emit('sms:updated', recipient),
   };
 
   readonly #localPresence: boolean;

@@ -17,6 +17,7 @@ import { areaRepository, departmentRepository, townshipRepository, villageReposi
 import { nextDialNumber, terminalRepository } from './phoneRecords.ts';
 import { reportRepository } from './reportRecords.ts';
 import { revokedTokenRepository } from './revokedTokens.ts';
+import { smsRepository } from './smsRecords.ts';
 import { roomMemberRepository } from './roomMembers.ts';
 import type {
   AuditEntry,
@@ -198,5 +199,6 @@ function repositoriesOn(db: SqlQueries): StoreRepositories {
     duty: { roster: dutyRosterRepository(db), log: dutyLogRepository(db), handovers: handoverRepository(db) },
     boundaries: boundaryRepository(db),
     reports: reportRepository(db),
+    sms: smsRepository(db),
   };
 }

@@ -30,6 +30,7 @@ import type {
 } from './orgTypes.ts';
 import type { ReportRepository } from './reportTypes.ts';
 import type { InitialAdminSeed } from './seedAdmin.ts';
+import type { SmsRepository } from './smsTypes.ts';
 
 export type { AdminKind, AreaRepository, Change, DepartmentRepository, PageQuery, PageResult, VillageRepository };
 
@@ -301,6 +302,8 @@ export interface Store {
   boundaries: BoundaryRepository;
   /** Information reporting (信息报送): report chains from townships and departments. */
   reports: ReportRepository;
+  /** Warnings by SMS: recipients per warning and number, and how far each text got. */
+  sms: SmsRepository;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }
