@@ -31,6 +31,7 @@ import { MeetingJournal } from './rooms/MeetingJournal.ts';
 import { RoomRegistry } from './rooms/RoomRegistry.ts';
 import { SipBridge } from './sip/SipBridge.ts';
 import { SipTaps } from './sip/SipTaps.ts';
+import { SmsService } from './sms/SmsService.ts';
 import { createSocketServer } from './socket/createSocketServer.ts';
 import { startMedia } from './startMedia.ts';
 import { type OpenStoreOptions, openStore, type Store } from './store/index.ts';
@@ -76,6 +77,8 @@ export interface BeaconNode {
   sip: SipBridge;
   /** The command room: incidents, warnings, tasks, presence; tests drive escalation through it. */
   command: CommandRoom;
+  /** Warnings by SMS (BEACON_SMS=on): Kannel and the channel; null when off. */
+  sms: SmsService | null;
   /** Stops every part, newest first; idempotent. A part's failure to stop is logged, not thrown. */
   close(): Promise<void>;
 }
@@ -159,6 +162,16 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     ? new TurnService({ config, announcedAddress: addresses.mediaAnnounced, tls })
     : null;
   if (turn) life.add('TURN', () => turn.close());
+  const sms = config.sms
+    ? new SmsService({
+        dataDir: config.dataDir,
+        sms: config.sms,
+        escalationTickMs: config.escalationTickMs,
+        command,
+        store,
+      })
+    : null;
+  if (sms) life.add('SMS', () => sms.close());
   const app = createApp({
     store,
     tokens,
@@ -174,6 +187,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     demo: config.demo,
     settings: { map: config.map },
     turn,
+    sms,
     hsts: tls?.hsts ?? false,
     before: tls ? [certificateHelpRouter({ tls, httpsPort: config.port })] : [],
     recordingLinks: new RecordingLinks({ secret: jwtSecret }),
@@ -270,6 +284,8 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   }
   // After listening (a failed listen leaves no coturn behind); TURN's failure is logged, not thrown.
   await turn?.start();
+  // Kannel calls back over loopback plain HTTP (no certificate to trust); its failure is logged, not thrown.
+  await sms?.start(internalUrl);
   logger.info({ url, httpPort, tls: tls?.mode ?? 'off', dataDir: config.dataDir }, 'beacon listening');
 
   return {
@@ -286,6 +302,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     tokens,
     sip,
     command,
+    sms,
     close: async () => {
       await life.stop();
     },

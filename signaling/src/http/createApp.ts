@@ -15,6 +15,7 @@ import type { MetricsAccessOptions } from '../metricsAccess.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
+import { KANNEL_CALLBACK_PATH, type SmsService } from '../sms/SmsService.ts';
 import { iceServersRouter } from '../turn/iceServersRoute.ts';
 import type { TurnService } from '../turn/TurnService.ts';
 import { adminRouter } from './admin/adminRouter.ts';
@@ -33,6 +34,7 @@ import { reportRouter } from './reportRoutes.ts';
 import { securityHeaders } from './securityHeaders.ts';
 import { sessionRouter } from './sessionRoutes.ts';
 import { sipRouter } from './sipRoutes.ts';
+import { kannelCallbackRouter, smsRouter } from './smsRoutes.ts';
 import { warningRouter } from './warningRoutes.ts';
 
 export interface AppDeps {
@@ -64,6 +66,8 @@ export interface AppDeps {
   before?: Router[];
   /** Signs recording links (key from the JWT secret); default: a random key, links good on this process only. */
   recordingLinks?: RecordingLinks;
+  /** SMS (BEACON_SMS=on): Kannel's delivery reports and replies come back here; default none. */
+  sms?: SmsService | null;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -86,6 +90,8 @@ export function createApp(deps: AppDeps): Express {
   // Boundary files (GeoJSON, up to 10 MiB) are read as text by their own parser, and only for an admin's token:
   // nobody else gets to make the server buffer megabytes. The JSON parser below skips them.
   app.put('/api/v1/admin/boundaries', requireBearer(deps.tokens, deps.store), boundaryBodyParser);
+  // Kannel's delivery reports and replies: no token (each URL carries its own signature or key).
+  if (deps.sms) app.use(KANNEL_CALLBACK_PATH, kannelCallbackRouter(deps.sms));
   app.use('/api', express.json({ limit: '100kb' }));
   app.use('/api/v1/auth', loginRouter(deps), sessionRouter(deps));
   // Before the bearer middleware: a <video src> cannot send headers, so it brings a signed link.
@@ -105,6 +111,7 @@ export function createApp(deps: AppDeps): Express {
     dutyRouter(deps),
     reportRouter(deps),
     iceServersRouter(deps.turn ?? null),
+    smsRouter(deps),
   );
   app.use('/api', (req, res) => {
     sendError(res, 'not_found', `no such endpoint: ${req.method} ${req.originalUrl.split('?')[0]}`);

@@ -126,7 +126,9 @@ function kannelLine(raw: string): boolean {
   const line = match?.[2] ?? raw.trim();
   if (line === '') return false;
   // Kannel logs each message and HTTP request at INFO: debug here (the rubric: nothing per message at info).
-  if (level === 'ERROR' || level === 'PANIC') {
+  // Our own stop signal is reported as an error by Kannel ("SIGINT received, aborting program…"): not a fault.
+  const stopping = /received, aborting|shutting down/i.test(line);
+  if ((level === 'ERROR' || level === 'PANIC') && !stopping) {
     logger.warn({ kannel: line }, 'kannel error');
     return true;
   }
