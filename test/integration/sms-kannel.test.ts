@@ -7,13 +7,14 @@
  * from the leader acknowledges the township's line (channel sms); forged
  * reports and replies change nothing.
  */
-import type { AckBoardRow, SmsRecipientView, WarningView } from '@beacon/protocol';
+
 import { findExecutable } from '@beacon/common';
+import type { AckBoardRow, SmsRecipientView, WarningView } from '@beacon/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSmsc, fakesmscAvailable } from '../src/fakesmsc.ts';
 import { freePortBlock } from '../src/ports.ts';
 import { waitFor } from '../src/waitFor.ts';
-import { api, login, type TestNode, startTestNode } from './helpers.ts';
+import { api, login, startTestNode, type TestNode } from './helpers.ts';
 
 const missing = [
   ...(findExecutable('bearerbox') && findExecutable('smsbox') ? [] : ['kannel']),
@@ -37,7 +38,12 @@ describe.skipIf(missing.length > 0)('warnings by SMS through Kannel and its fake
   beforeAll(async () => {
     portBase = await freePortBlock(4);
     beacon = await startTestNode({
-      env: { BEACON_SMS: 'on', BEACON_SMSC: 'fake', BEACON_SMS_PORT_BASE: String(portBase), BEACON_SMS_SENDER: '12379' },
+      env: {
+        BEACON_SMS: 'on',
+        BEACON_SMSC: 'fake',
+        BEACON_SMS_PORT_BASE: String(portBase),
+        BEACON_SMS_SENDER: '12379',
+      },
     });
     const { store } = beacon.node;
     await store.villages.create({
@@ -54,7 +60,11 @@ describe.skipIf(missing.length > 0)('warnings by SMS through Kannel and its fake
     await store.users.update('u-lucheng', { phone: LEADER_MOBILE });
     smsc = new FakeSmsc(portBase + 3);
     // The fake SMSC counts as online once fakesmsc connected: texts go out from then on.
-    await waitFor('fakesmsc connected', () => beacon.node.sms?.kannel?.status(), (s) => /FAKE:\d+ \(online/.test(s ?? ''));
+    await waitFor(
+      'fakesmsc connected',
+      () => beacon.node.sms?.kannel?.status(),
+      (s) => /FAKE:\d+ \(online/.test(s ?? ''),
+    );
     duty = await login(beacon.node.url, 'duty');
   }, 60_000);
 
@@ -105,7 +115,11 @@ describe.skipIf(missing.length > 0)('warnings by SMS through Kannel and its fake
       recipients,
       (rows) => rows.length === 2 && rows.every((r) => r.state === 'delivered'),
     );
-    expect(byMobile(delivered, VILLAGE_MOBILE)).toMatchObject({ role: 'village', villageId: 'v-sms-1', parts: villageText?.parts });
+    expect(byMobile(delivered, VILLAGE_MOBILE)).toMatchObject({
+      role: 'village',
+      villageId: 'v-sms-1',
+      parts: villageText?.parts,
+    });
     expect(byMobile(delivered, LEADER_MOBILE)).toMatchObject({ role: 'staff', userId: 'u-lucheng' });
 
     // The village head replies 收到: the village is acknowledged, the township's line not yet.
@@ -122,7 +136,9 @@ describe.skipIf(missing.length > 0)('warnings by SMS through Kannel and its fake
 
     const audit = await beacon.node.store.audit.list({ limit: 200 });
     const sends = audit.filter((e) => e.action === 'sms.send' && e.target === draft.id);
-    expect(sends.map((e) => (e.detail as { mobile: string }).mobile).sort()).toEqual([VILLAGE_MOBILE, LEADER_MOBILE].sort());
+    expect(sends.map((e) => (e.detail as { mobile: string }).mobile).sort()).toEqual(
+      [VILLAGE_MOBILE, LEADER_MOBILE].sort(),
+    );
   }, 60_000);
 
   it('refuses forged delivery reports and replies, and changes nothing', async () => {

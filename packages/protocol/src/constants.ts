@@ -8,5 +8,5 @@ export * from './adminImport.ts';
 export * from './boundaries.ts';
 export * from './dutyVocabulary.ts';
 export * from './errors.ts';
-export * from './vocabulary.ts';
 export * from './sms.ts';
+export * from './vocabulary.ts';

@@ -12,10 +12,10 @@
  * Every submission is audited (`sms.send`).
  */
 import type { SmsRecipientView, WarningView } from '@beacon/protocol';
-import { createLogger } from '../logger.ts';
 import type { Actor, CommandBus, CommandEvents } from '../command/CommandBus.ts';
 import { SYSTEM_ACTOR } from '../command/CommandBus.ts';
 import type { WarningDesk } from '../command/WarningDesk.ts';
+import { createLogger } from '../logger.ts';
 import type { Store } from '../store/index.ts';
 import type { SmsAlertsOptions } from './SmsAlertsOptions.ts';
 import type { SmsOutbox } from './SmsOutbox.ts';
@@ -235,7 +235,7 @@ export class SmsAlerts {
     const attemptsThisNotify = row.notifyAttempts;
     if (attemptsThisNotify > this.#opts.retries) return;
     const warning = await this.#store.warnings.get(row.warningId);
-    if (!warning || warning.status !== 'issued' || Date.parse(warning.expires) <= Date.now()) return;
+    if (warning?.status !== 'issued' || Date.parse(warning.expires) <= Date.now()) return;
     await this.#send(row, warning, this.#opts.retryDelayMs * 2 ** (attemptsThisNotify - 1));
   }
 

@@ -7,9 +7,9 @@
  */
 import { TypedEmitter } from '@beacon/common';
 import { createLogger } from '../logger.ts';
-import { maskMobile } from './smsText.ts';
 import type { NumberRateLimiter } from './NumberRateLimiter.ts';
 import type { SmsGateway, SmsJob, SubmitResult } from './SmsOutboxTypes.ts';
+import { maskMobile } from './smsText.ts';
 
 const logger = createLogger('SmsOutbox');
 

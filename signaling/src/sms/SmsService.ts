@@ -16,8 +16,8 @@ import path from 'node:path';
 import type { CommandRoom } from '../command/CommandRoom.ts';
 import { createLogger } from '../logger.ts';
 import type { Store } from '../store/index.ts';
-import type { SmscSpec } from './kannel/KannelConfig.ts';
 import { KannelClient } from './kannel/KannelClient.ts';
+import type { SmscSpec } from './kannel/KannelConfig.ts';
 import { KannelError } from './kannel/KannelError.ts';
 import { KannelProcess } from './kannel/KannelProcess.ts';
 import { type KannelSecrets, kannelSecrets } from './kannel/kannelSecrets.ts';
@@ -63,8 +63,7 @@ export class SmsService {
     this.#secrets = kannelSecrets(this.#workDir);
     this.#outbox = new SmsOutbox({
       gateway:
-        opts.gateway ??
-        new KannelClient({ sendsmsPort: opts.sms.portBase + 2, password: this.#secrets.sendsms }),
+        opts.gateway ?? new KannelClient({ sendsmsPort: opts.sms.portBase + 2, password: this.#secrets.sendsms }),
       limiter: new NumberRateLimiter(opts.sms.perNumber),
     });
   }

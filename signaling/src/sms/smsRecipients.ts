@@ -50,7 +50,8 @@ export async function smsRecipientsFor(
   }
   for (const user of users) {
     if (!user.enabled) continue;
-    const township = user.role === 'township' && user.townshipId !== null && units.townshipIds.includes(user.townshipId);
+    const township =
+      user.role === 'township' && user.townshipId !== null && units.townshipIds.includes(user.townshipId);
     const department =
       user.role === 'department' && user.departmentId !== null && units.departmentIds.includes(user.departmentId);
     if (!township && !department) continue;

@@ -17,7 +17,6 @@ import { areaRepository, departmentRepository, townshipRepository, villageReposi
 import { nextDialNumber, terminalRepository } from './phoneRecords.ts';
 import { reportRepository } from './reportRecords.ts';
 import { revokedTokenRepository } from './revokedTokens.ts';
-import { smsRepository } from './smsRecords.ts';
 import { roomMemberRepository } from './roomMembers.ts';
 import type {
   AuditEntry,
@@ -28,6 +27,7 @@ import type {
   Store,
   StoreRepositories,
 } from './StoreTypes.ts';
+import { smsRepository } from './smsRecords.ts';
 import { constraintOf, type SqlDb, type SqlQueries } from './sqlDb.ts';
 import { taskRepository } from './taskRecords.ts';
 import { userRepository } from './userRecords.ts';

@@ -5,8 +5,8 @@
  */
 import type { SmsRecipientView, SmsRole, SmsState } from '@beacon/protocol';
 import { type SmsEvent, smsFromList } from '../sms/smsState.ts';
-import type { SqlQueries } from './sqlDb.ts';
 import type { SmsRecipientWithWarning, SmsRepository } from './smsTypes.ts';
+import type { SqlQueries } from './sqlDb.ts';
 import { warningRepository } from './warningRecords.ts';
 
 interface RecipientRow {
@@ -137,9 +137,14 @@ export function smsRepository(db: SqlQueries): SmsRepository {
     delivered: (id, attempt, at) =>
       move(id, 'delivered', "state = 'delivered', delivered_at = ?", [at], ' AND attempt = ?', [attempt]),
     failed: (id, attempt, reason, at) =>
-      move(id, 'failed', "state = 'failed', failed_at = ?, failure = ?", [at, reason.slice(0, 200)], ' AND attempt = ?', [
-        attempt,
-      ]),
+      move(
+        id,
+        'failed',
+        "state = 'failed', failed_at = ?, failure = ?",
+        [at, reason.slice(0, 200)],
+        ' AND attempt = ?',
+        [attempt],
+      ),
     acked: (id, reply, at) => move(id, 'acked', "state = 'acked', acked_at = ?, reply = ?", [at, reply.slice(0, 200)]),
     replied: async (id, reply) => {
       const { changes } = await db.run('UPDATE sms_recipients SET reply = ? WHERE id = ?', [reply.slice(0, 200), id]);
