@@ -81,8 +81,9 @@
  *                            kannel-extras' fakesmsc: tests and demos)
  *   BEACON_SMS_PORT_BASE     Kannel's four loopback ports: admin,       13000
  *                            smsbox, sendsms, fake SMSC
- *   BEACON_SMS_SENDER        sender number on the texts (most SMSCs     (unset)
- *                            put the account's own)
+ *   BEACON_SMS_SENDER        the SMS account's sender number (106…,   (required with
+ *                            a short code); Kannel refuses texts        BEACON_SMS=on)
+ *                            without one
  *   BEACON_SMS_SIGNATURE     the 【signature】 texts start with          应急预警
  *   BEACON_SMS_MAX_PARTS     SMS parts a text may take (the             5
  *                            description is shortened to fit; 67
@@ -372,8 +373,12 @@ export const configSchema = z
     if (env.BEACON_TURN_TLS_PORT === env.BEACON_TURN_PORT) {
       ctx.addIssue({ code: 'custom', path: ['BEACON_TURN_TLS_PORT'], message: 'must differ from BEACON_TURN_PORT' });
     }
-    if (env.BEACON_SMS === 'on' && env.BEACON_SMSC === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['BEACON_SMSC'], message: 'required when BEACON_SMS=on' });
+    if (env.BEACON_SMS === 'on') {
+      // Kannel refuses a text without a sender ("Sender missing and no global set"): the account's number is needed.
+      for (const key of ['BEACON_SMSC', 'BEACON_SMS_SENDER'] as const) {
+        if (env[key] === undefined)
+          ctx.addIssue({ code: 'custom', path: [key], message: 'required when BEACON_SMS=on' });
+      }
     }
     if (env.BEACON_TLS !== 'files') return;
     for (const key of ['BEACON_TLS_CERT', 'BEACON_TLS_KEY'] as const) {

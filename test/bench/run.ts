@@ -12,6 +12,7 @@
  *  - store: other terminals' event latency while a PostgreSQL row lock stalls one ack 5 s
  *  - organisation import: 200 townships × 20 villages + 1,000 users from one XLSX (read, dry run, commit)
  *  - information reporting: BENCH_REPORT_TOWNSHIPS (default 200) reports with a ~2 MB photo in one minute → inbox
+ *  - SMS fan-out: one warning to BENCH_SMS_CONTACTS (default 1,000) village contacts through Kannel and its fake SMSC
  */
 import { runAlertFanout } from './alertFanout.ts';
 import { runBroadcast } from './broadcast.ts';
@@ -122,3 +123,10 @@ console.log(
   `\n## Information reporting: ${reportTownships} townships each send a report with a ~2 MB photo within one minute`,
 );
 console.table([await runReportsBench({ townships: reportTownships, seconds: 60 })]);
+
+const { runSmsFanout } = await import('./smsFanout.ts');
+const smsContacts = Number(process.env.BENCH_SMS_CONTACTS ?? 1000);
+console.log(
+  `\n## SMS fan-out: one warning to ${smsContacts} village contacts through Kannel (bearerbox + smsbox) and fakesmsc`,
+);
+console.table([await runSmsFanout({ contacts: smsContacts })]);

@@ -43,6 +43,8 @@ describe.skipIf(missing.length > 0)('warnings by SMS through Kannel and its fake
         BEACON_SMSC: 'fake',
         BEACON_SMS_PORT_BASE: String(portBase),
         BEACON_SMS_SENDER: '12379',
+        // Escalation looks every 200 ms (the second test's warning re-notifies after 0.05 min = 3 s).
+        BEACON_ESCALATION_TICK_MS: '200',
       },
     });
     const { store } = beacon.node;
@@ -139,6 +141,40 @@ describe.skipIf(missing.length > 0)('warnings by SMS through Kannel and its fake
     expect(sends.map((e) => (e.detail as { mobile: string }).mobile).sort()).toEqual(
       [VILLAGE_MOBILE, LEADER_MOBILE].sort(),
     );
+  }, 60_000);
+
+  it('texts again whoever has not replied, and nobody who has', async () => {
+    const draft = await post<WarningView>('/api/v1/warnings', {
+      event: '山洪',
+      colour: 'orange',
+      headline: '鹿城镇山洪橙色预警',
+      area: AREA,
+      expires: new Date(Date.now() + 3_600_000).toISOString(),
+      escalationMinutes: 0.05,
+    });
+    const before = smsc.received.length;
+    await post(`/api/v1/warnings/${draft.id}/issue`, {});
+    const texted = (mobile: string) =>
+      smsc
+        .texts()
+        .filter((x) => x.to === mobile && x.text.includes('鹿城镇山洪橙色预警'))
+        .map((x) => x.text);
+    await waitFor(
+      'first texts',
+      () => smsc.received.length - before,
+      (n) => n >= 2,
+    );
+    smsc.send(LEADER_MOBILE, '12379', '收到');
+    const again = await waitFor(
+      'the village texted again',
+      () => texted(VILLAGE_MOBILE),
+      (texts) => texts.length >= 2,
+    );
+    expect(again[1]).toMatch(/^【应急预警】再次通知：山洪橙色预警/);
+    const rows = await get<SmsRecipientView[]>(`/api/v1/warnings/${draft.id}/sms`);
+    expect(rows.find((r) => r.mobile === VILLAGE_MOBILE)?.notifyCount).toBeGreaterThanOrEqual(2);
+    expect(rows.find((r) => r.mobile === LEADER_MOBILE)).toMatchObject({ state: 'acked', notifyCount: 1 });
+    expect(texted(LEADER_MOBILE)).toHaveLength(1);
   }, 60_000);
 
   it('refuses forged delivery reports and replies, and changes nothing', async () => {

@@ -7,7 +7,7 @@
  * What it prints for an MT (on stderr, Kannel's log format):
  *   `Got message 3: <12379 13800000001 udh %05%00%03%2A%02%01 data 0%10iZ…>`
  * — sender, receiver, the UDH (concatenation: ref, total, sequence) and the
- * payload, URL-encoded bytes ('+' a space); single texts carry `data` or
+ * payload, URL-encoded bytes ('+' a space); single texts carry `ucs-2`, `data` or
  * `text` without a UDH. `reassemble` joins the parts of each concatenated text
  * and decodes them as UCS-2 (UTF-16BE).
  */
@@ -57,7 +57,9 @@ export function urlBytes(encoded: string): Buffer {
 
 /** Parses fakesmsc's "Got message N: <…>" line; null for other lines. */
 export function parseMtLine(line: string): MtPart | null {
-  const m = /Got message \d+: <(\S+) (\S+) (udh (\S+) (?:data )?(\S*)|data (\S*)|text (.*))>$/.exec(line);
+  const m = /Got message \d+: <(\S+) (\S+) (udh (\S+) (?:data |ucs-2 )?(\S*)|(?:data|ucs-2) (\S*)|text (.*))>$/.exec(
+    line,
+  );
   if (!m) return null;
   const [, from = '', to = ''] = m;
   if (m[4] !== undefined) return { from, to, udh: urlBytes(m[4]), data: urlBytes(m[5] ?? '') };
@@ -111,6 +113,20 @@ export class FakeSmsc {
     });
     // Interactive mode echoes nothing useful on stdout; drain it.
     this.#child.stdout.resume();
+  }
+
+  /**
+   * Connects once bearerbox listens: fakesmsc gives up at once (a PANIC and exit) when nothing listens yet,
+   * so it is started again until it stays up.
+   */
+  static async connect(port: number, timeoutMs = 30_000): Promise<FakeSmsc> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const smsc = new FakeSmsc(port);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      if (smsc.running) return smsc;
+      if (Date.now() > deadline) throw new Error(`fakesmsc could not connect to 127.0.0.1:${port}`);
+    }
   }
 
   get running(): boolean {
