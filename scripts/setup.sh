@@ -50,15 +50,17 @@ BUILD_DEBS="$(plan_get BUILD_DEBS)"
 # Kamailio: the SIP server in front of the desk phones (websocket: the gateway's link;
 # sqlite: the digest credentials Beacon keeps). espeak-ng + sox: voice prompts.
 # openssl: Beacon's own certificate authority (signaling/src/tls). coturn: TURN for terminals behind
-# NAT/firewalls (started by signaling when BEACON_TURN=on).
-WANT_DEBS=(ffmpeg openssl kamailio kamailio-websocket-modules kamailio-sqlite-modules kamailio-extra-modules espeak-ng sox coturn)
+# NAT/firewalls (started by signaling when BEACON_TURN=on). kannel: the SMS gateway (bearerbox + smsbox, started
+# by signaling when BEACON_SMS=on).
+WANT_DEBS=(ffmpeg openssl kamailio kamailio-websocket-modules kamailio-sqlite-modules kamailio-extra-modules espeak-ng sox coturn kannel)
 # fonts-wqy-microhei: Chinese glyphs in headless screenshots taken on test failure.
 # sip-tester (SIPp) and baresip-core: real SIP peers for the phone tests.
 # libnss3-tools (certutil): a test browser's trust in Beacon's CA. iproute2: network namespaces for
 # link tests; gcc: their userspace link emulator (test/tools/linkemu). postgresql: the store suite's
 # second backend and the scaled-out tests' shared store; redis-server and nginx-light: the scaled-out
-# tests' Redis and load balancer; janus: the peer SFU of the fan-out benchmark.
-[ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(chromium fonts-wqy-microhei sip-tester baresip-core libnss3-tools iproute2 gcc libc6-dev postgresql redis-server nginx-light janus)
+# tests' Redis and load balancer; janus: the peer SFU of the fan-out benchmark. kannel-extras: Kannel's fake SMS
+# centre (fakesmsc) for the SMS tests and benchmark.
+[ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(chromium fonts-wqy-microhei sip-tester baresip-core libnss3-tools iproute2 gcc libc6-dev postgresql redis-server nginx-light janus kannel-extras)
 # shellcheck disable=SC2206 # word splitting intended
 [ -n "$BUILD_DEBS" ] && WANT_DEBS+=($BUILD_DEBS)
 

@@ -281,7 +281,7 @@ describe('loadConfig', () => {
     expect(sms).toMatchObject({
       smsc: { kind: 'smpp', host: '10.1.2.3', port: 2775, systemId: 'cx', password: 'p4ss' },
       sender: '106900001234',
-      portBase: 13_000,
+      portBase: 13_100,
       signature: '应急预警',
       maxParts: 5,
       perNumber: { perHour: 10, burst: 2 },

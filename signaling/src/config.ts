@@ -79,7 +79,7 @@
  *                            Kannel `group = smsc` sections), or fake
  *                            (Kannel's fake SMSC on port base + 3, for
  *                            kannel-extras' fakesmsc: tests and demos)
- *   BEACON_SMS_PORT_BASE     Kannel's four loopback ports: admin,       13000
+ *   BEACON_SMS_PORT_BASE     Kannel's four loopback ports: admin,       13100
  *                            smsbox, sendsms, fake SMSC
  *   BEACON_SMS_SENDER        the SMS account's sender number (106…,   (required with
  *                            a short code); Kannel refuses texts        BEACON_SMS=on)
@@ -268,7 +268,7 @@ export const configSchema = z
         return z.NEVER;
       })
       .optional(),
-    BEACON_SMS_PORT_BASE: z.coerce.number().int().min(1024).max(65_532).default(13_000),
+    BEACON_SMS_PORT_BASE: z.coerce.number().int().min(1024).max(65_532).default(13_100),
     BEACON_SMS_SENDER: z
       .string()
       .regex(/^\+?[0-9]{3,20}$/, 'digits (a number or short code)')
