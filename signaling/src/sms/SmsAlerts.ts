@@ -180,17 +180,19 @@ export class SmsAlerts {
     const wanted = await smsRecipientsFor(this.#store, warning, event);
     if (wanted.length === 0) return;
     const all = await this.#store.sms.add(warning.id, wanted, new Date().toISOString());
-    const mobiles = new Set(wanted.map((r) => r.mobile));
-    for (const recipient of all) {
-      // Only those added now: a recipient already texted (another line of the same issue) is not texted twice.
-      if (mobiles.has(recipient.mobile) && recipient.attempt === 0) await this.#send(recipient, warning);
-    }
+    const added = new Set(wanted.map((r) => r.id));
+    // Only those added now (queued as attempt 1): a number already texted (another line of the same issue) is not
+    // texted twice.
+    for (const row of all) if (added.has(row.id)) this.#enqueue(row, warning);
   }
 
   /** A new attempt of the recipient's current notification, into the outbox. */
   async #send(recipient: SmsRecipientView, warning: WarningView, delayMs = 0): Promise<void> {
     const row = await this.#store.sms.beginAttempt(recipient.id, new Date().toISOString());
-    if (!row) return;
+    if (row) this.#enqueue(row, warning, delayMs);
+  }
+
+  #enqueue(row: SmsRecipientView, warning: WarningView, delayMs = 0): void {
     this.#bus.emit('sms', row);
     const text = warningSmsText(warning, row.notifyCount, this.#opts);
     this.#outbox.enqueue(

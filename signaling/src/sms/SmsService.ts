@@ -57,6 +57,8 @@ export class SmsService {
   #kannel: KannelProcess | null = null;
   #alerts: SmsAlerts | null = null;
   #failure: KannelError | null = null;
+  /** `<this node's loopback URL>/api/v1/sms/kannel`, once started. */
+  #callbackBase = '';
 
   constructor(opts: SmsServiceOptions) {
     this.#opts = opts;
@@ -130,8 +132,6 @@ export class SmsService {
     });
     await this.#alerts.resume();
   }
-
-  #callbackBase = '';
 
   /** True when `signature` is the one this node put into the recipient's attempt's report URL. */
   verifyReport(recipientId: string, attempt: number, signature: string): boolean {

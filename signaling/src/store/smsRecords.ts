@@ -101,9 +101,22 @@ export function smsRepository(db: SqlQueries): SmsRepository {
         for (const r of recipients) {
           await tx.run(
             `INSERT INTO sms_recipients (id, warning_id, township_id, department_id, village_id, user_id, role, name,
-               mobile, state, notify_count, last_notified_at, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 1, ?, ?) ON CONFLICT DO NOTHING`,
-            [r.id, warningId, r.townshipId, r.departmentId, r.villageId, r.userId, r.role, r.name, r.mobile, at, at],
+               mobile, state, notify_count, last_notified_at, attempt, notify_attempts, last_sent_at, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 1, ?, 1, 1, ?, ?) ON CONFLICT DO NOTHING`,
+            [
+              r.id,
+              warningId,
+              r.townshipId,
+              r.departmentId,
+              r.villageId,
+              r.userId,
+              r.role,
+              r.name,
+              r.mobile,
+              at,
+              at,
+              at,
+            ],
           );
         }
       });

@@ -23,7 +23,10 @@ export interface SmsRecipientWithWarning {
  * state, an older attempt's report, another node first).
  */
 export interface SmsRepository {
-  /** Adds the recipients not on the warning yet (one per number: the first kept); returns all of the warning's. */
+  /**
+   * Adds the recipients not on the warning yet (one per number: the first kept), queued as their first attempt
+   * (attempt 1): one transaction for a whole township's contacts, not a commit each. Returns all of the warning's.
+   */
   add(warningId: string, recipients: readonly NewSmsRecipient[], at: string): Promise<SmsRecipientView[]>;
   list(warningId: string): Promise<SmsRecipientView[]>;
   get(id: string): Promise<SmsRecipientView | undefined>;
