@@ -138,12 +138,22 @@ export class FakeSmsc {
     return reassemble(this.received);
   }
 
-  /** A phone's text to Kannel, sent as UCS-2 (what a Chinese phone sends). */
+  /**
+   * A phone's text to Kannel, sent as UCS-2 (what a Chinese phone sends). fakesmsc acts on a line only when its
+   * own read brings it: a second line that arrived in the same read waits for the next input. So lines go one
+   * at a time, 300 ms apart.
+   */
   send(from: string, to: string, text: string): void {
     const bytes = Buffer.from(text, 'utf16le').swap16();
     const encoded = [...bytes].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
-    this.#child.stdin.write(`${from} ${to} ucs2 ${encoded}\n`);
+    const line = `${from} ${to} ucs2 ${encoded}\n`;
+    this.#writes = this.#writes.then(async () => {
+      this.#child.stdin.write(line);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    });
   }
+
+  #writes: Promise<void> = Promise.resolve();
 
   async stop(): Promise<void> {
     if (this.#exited) return;
