@@ -50,15 +50,18 @@ BUILD_DEBS="$(plan_get BUILD_DEBS)"
 # Kamailio: the SIP server in front of the desk phones (websocket: the gateway's link;
 # sqlite: the digest credentials Beacon keeps). espeak-ng + sox: voice prompts.
 # openssl: Beacon's own certificate authority (signaling/src/tls). coturn: TURN for terminals behind
-# NAT/firewalls (started by signaling when BEACON_TURN=on).
-WANT_DEBS=(ffmpeg openssl kamailio kamailio-websocket-modules kamailio-sqlite-modules kamailio-extra-modules espeak-ng sox coturn mosquitto)
+# NAT/firewalls (started by signaling when BEACON_TURN=on). kannel: the SMS gateway (bearerbox + smsbox, started
+# by signaling when BEACON_SMS=on). mosquitto: the MQTT broker of monitoring stations (started by signaling when
+# BEACON_MQTT=on).
+WANT_DEBS=(ffmpeg openssl kamailio kamailio-websocket-modules kamailio-sqlite-modules kamailio-extra-modules espeak-ng sox coturn mosquitto kannel)
 # fonts-wqy-microhei: Chinese glyphs in headless screenshots taken on test failure.
 # sip-tester (SIPp) and baresip-core: real SIP peers for the phone tests.
 # libnss3-tools (certutil): a test browser's trust in Beacon's CA. iproute2: network namespaces for
 # link tests; gcc: their userspace link emulator (test/tools/linkemu). postgresql: the store suite's
 # second backend and the scaled-out tests' shared store; redis-server and nginx-light: the scaled-out
-# tests' Redis and load balancer; janus: the peer SFU of the fan-out benchmark.
-[ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(chromium fonts-wqy-microhei sip-tester baresip-core libnss3-tools iproute2 gcc libc6-dev postgresql redis-server nginx-light janus)
+# tests' Redis and load balancer; janus: the peer SFU of the fan-out benchmark. kannel-extras: Kannel's fake SMS
+# centre (fakesmsc) for the SMS tests and benchmark.
+[ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(chromium fonts-wqy-microhei sip-tester baresip-core libnss3-tools iproute2 gcc libc6-dev postgresql redis-server nginx-light janus kannel-extras)
 # libxml2-utils: xmllint validates the CAP export against the OASIS CAP 1.2 XSD.
 [ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(libxml2-utils)
 # shellcheck disable=SC2206 # word splitting intended
@@ -93,11 +96,11 @@ else
   done
 fi
 
-# Beacon runs its own Kamailio and coturn (configs rendered per start). On a systemd host the Debian
+# Beacon runs its own Kamailio, coturn, mosquitto and Kannel (configs rendered per start). On a systemd host the Debian
 # packages' services may have started on install and would hold ports 5060 and 3478: stop and disable them.
 # PostgreSQL's, Redis's and nginx's own services are left alone (tests start their own on random ports);
 # Janus's is stopped too (the benchmark runs its own, and it would hold ports for nothing).
-for service in kamailio coturn janus mosquitto; do
+for service in kamailio coturn janus mosquitto kannel; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled --quiet "$service" 2>/dev/null; then
     if [ "$(id -u)" = 0 ]; then
       say "disabling the system $service service (Beacon starts its own)"

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
         relayPorts: { min: 49_160, max: 49_999 },
       },
       databaseUrl: null,
+      sms: null,
       mediaNodes: null,
       cluster: null,
       demo: false,
@@ -126,6 +127,7 @@ describe('loadConfig', () => {
         relayPorts: { min: 50_000, max: 50_100 },
       },
       databaseUrl: 'postgres://beacon:pw@db.cx.example:5432/beacon',
+      sms: null,
       mediaNodes: {
         urls: ['http://10.0.0.21:4100', 'http://10.0.0.22:4100'],
         discover: false,
@@ -289,5 +291,26 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ BEACON_RATE_CHAT: bad }), bad).toThrow(/BEACON_RATE_CHAT/);
     }
     expect(() => loadConfig({ BEACON_SOCKET_QUEUE_MAX: '0' })).toThrow(/BEACON_SOCKET_QUEUE_MAX/);
+  });
+
+  it('reads SMS: the SMSC and the sender are required when on, the SMPP password is never echoed', () => {
+    const sms = loadConfig({
+      BEACON_SMS: 'on',
+      BEACON_SMSC: 'smpp://cx:p4ss@10.1.2.3:2775',
+      BEACON_SMS_SENDER: '106900001234',
+      BEACON_SMS_RATE_PER_NUMBER: '10:2',
+    }).sms;
+    expect(sms).toMatchObject({
+      smsc: { kind: 'smpp', host: '10.1.2.3', port: 2775, systemId: 'cx', password: 'p4ss' },
+      sender: '106900001234',
+      portBase: 13_100,
+      signature: '应急预警',
+      maxParts: 5,
+      perNumber: { perHour: 10, burst: 2 },
+    });
+    expect(() => loadConfig({ BEACON_SMS: 'on' })).toThrow(/BEACON_SMSC[\s\S]*BEACON_SMS_SENDER/);
+    expect(() => loadConfig({ BEACON_SMSC: 'smpp://cx:p4ss@host' })).toThrow(/BEACON_SMSC/);
+    expect(() => loadConfig({ BEACON_SMSC: 'smpp://cx:p4ss@host' })).not.toThrow(/p4ss/);
+    expect(loadConfig({ BEACON_SMSC: 'fake' }).sms).toBeNull();
   });
 });

@@ -87,6 +87,30 @@
  *                            (at least 32 characters)                   <dataDir>/turn-secret)
  *   BEACON_TURN_TTL_SECONDS  lifetime of minted TURN credentials       43200 (= a login)
  *   BEACON_TURN_RELAY_PORTS  coturn relay port range                   49160-49999
+ *   BEACON_SMS               text warnings to villages' contacts and    off
+ *                            warned units' staff through Kannel
+ *                            (Debian's kannel, started by Beacon): on|off
+ *   BEACON_SMSC              where Kannel sends (required with          (unset)
+ *                            BEACON_SMS=on): smpp://systemid:password@
+ *                            host:port[?system-type=…] (an operator's
+ *                            SMPP 3.4 account), file:/path (your own
+ *                            Kannel `group = smsc` sections), or fake
+ *                            (Kannel's fake SMSC on port base + 3, for
+ *                            kannel-extras' fakesmsc: tests and demos)
+ *   BEACON_SMS_PORT_BASE     Kannel's four loopback ports: admin,       13100
+ *                            smsbox, sendsms, fake SMSC
+ *   BEACON_SMS_SENDER        the SMS account's sender number (106…,   (required with
+ *                            a short code); Kannel refuses texts        BEACON_SMS=on)
+ *                            without one
+ *   BEACON_SMS_SIGNATURE     the 【signature】 texts start with          应急预警
+ *   BEACON_SMS_MAX_PARTS     SMS parts a text may take (the             5
+ *                            description is shortened to fit; 67
+ *                            characters per part)
+ *   BEACON_SMS_RETRIES       retries of a refused/undelivered text      2
+ *   BEACON_SMS_MAX_NOTIFY    texts per recipient and warning: the first 3
+ *                            and escalations until the reply 1 / 收到
+ *   BEACON_SMS_RATE_PER_NUMBER texts per number as perHour:burst        20:5
+ *                            (over it a text waits, never dropped)
  *   DATABASE_URL             PostgreSQL store (postgres://…) instead    (unset: SQLite in
  *                            of the embedded SQLite file                 <dataDir>)
  *   MEDIA_NODES              separate media nodes (cascade): their      (unset: in-process
@@ -157,6 +181,9 @@ import { DEFAULT_LIMITS, type RateSpec } from './limits/LimitsOptions.ts';
 import { parseSubtree, type Subtree } from './net/nameSubtrees.ts';
 import { DEFAULT_REPORT_DEADLINES } from './reports/ReportOptions.ts';
 import { reportDeadlinesEnvSchema } from './reports/reportConfig.ts';
+import type { SmscSpec } from './sms/kannel/KannelConfig.ts';
+import { parseSmsc } from './sms/kannel/smscSpec.ts';
+import { DEFAULT_SMS_ALERTS_OPTIONS } from './sms/SmsAlertsOptions.ts';
 
 const defaultConsoleDist = fileURLToPath(new URL('../../console/dist', import.meta.url));
 
@@ -277,6 +304,41 @@ export const configSchema = z
       .transform((value) => value.split('-').map(Number) as [number, number])
       .refine(([min, max]) => min >= 1024 && max <= 65535 && min < max, 'from ≥1024 to ≤65535, first < last')
       .default([49160, 49999]),
+    BEACON_SMS: z.enum(['on', 'off']).default('off'),
+    BEACON_SMSC: z
+      .string()
+      .trim()
+      .transform((value, ctx): SmscSpec => {
+        const spec = parseSmsc(value);
+        if (spec) return spec;
+        ctx.addIssue({ code: 'custom', message: 'fake, file:/absolute/path or smpp://systemid:password@host:port' });
+        return z.NEVER;
+      })
+      .optional(),
+    BEACON_SMS_PORT_BASE: z.coerce.number().int().min(1024).max(65_532).default(13_100),
+    BEACON_SMS_SENDER: z
+      .string()
+      .regex(/^\+?[0-9]{3,20}$/, 'digits (a number or short code)')
+      .optional(),
+    BEACON_SMS_SIGNATURE: z
+      .string()
+      .trim()
+      .min(2)
+      .max(12)
+      .regex(/^[^【】"\r\n]+$/, 'without 【】 or quotes')
+      .default(DEFAULT_SMS_ALERTS_OPTIONS.signature),
+    BEACON_SMS_MAX_PARTS: z.coerce.number().int().min(1).max(10).default(DEFAULT_SMS_ALERTS_OPTIONS.maxParts),
+    BEACON_SMS_RETRIES: z.coerce.number().int().min(0).max(10).default(DEFAULT_SMS_ALERTS_OPTIONS.retries),
+    BEACON_SMS_MAX_NOTIFY: z.coerce.number().int().min(1).max(20).default(DEFAULT_SMS_ALERTS_OPTIONS.maxNotify),
+    BEACON_SMS_RATE_PER_NUMBER: z
+      .string()
+      .regex(/^\d{1,4}:\d{1,3}$/, 'perHour:burst (e.g. 20:5)')
+      .transform((value) => {
+        const [perHour, burst] = value.split(':').map(Number) as [number, number];
+        return { perHour, burst };
+      })
+      .refine((rate) => rate.perHour > 0 && rate.burst >= 1, 'a rate above 0 and a burst of at least 1')
+      .optional(),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// URL')
@@ -374,6 +436,13 @@ export const configSchema = z
     if (env.BEACON_TURN_TLS_PORT === env.BEACON_TURN_PORT) {
       ctx.addIssue({ code: 'custom', path: ['BEACON_TURN_TLS_PORT'], message: 'must differ from BEACON_TURN_PORT' });
     }
+    if (env.BEACON_SMS === 'on') {
+      // Kannel refuses a text without a sender ("Sender missing and no global set"): the account's number is needed.
+      for (const key of ['BEACON_SMSC', 'BEACON_SMS_SENDER'] as const) {
+        if (env[key] === undefined)
+          ctx.addIssue({ code: 'custom', path: [key], message: 'required when BEACON_SMS=on' });
+      }
+    }
     if (env.BEACON_TLS !== 'files') return;
     for (const key of ['BEACON_TLS_CERT', 'BEACON_TLS_KEY'] as const) {
       if (env[key] === undefined)
@@ -405,6 +474,21 @@ export const configSchema = z
       relayPorts: { min: env.BEACON_TURN_RELAY_PORTS[0], max: env.BEACON_TURN_RELAY_PORTS[1] },
     },
     databaseUrl: env.DATABASE_URL ?? null,
+    /** Warnings by SMS through Kannel (sms/SmsService.ts); null when off. */
+    sms:
+      env.BEACON_SMS === 'on' && env.BEACON_SMSC !== undefined
+        ? {
+            smsc: env.BEACON_SMSC,
+            portBase: env.BEACON_SMS_PORT_BASE,
+            sender: env.BEACON_SMS_SENDER ?? null,
+            signature: env.BEACON_SMS_SIGNATURE,
+            maxParts: env.BEACON_SMS_MAX_PARTS,
+            retries: env.BEACON_SMS_RETRIES,
+            retryDelayMs: DEFAULT_SMS_ALERTS_OPTIONS.retryDelayMs,
+            maxNotify: env.BEACON_SMS_MAX_NOTIFY,
+            perNumber: env.BEACON_SMS_RATE_PER_NUMBER ?? DEFAULT_SMS_ALERTS_OPTIONS.perNumber,
+          }
+        : null,
     mediaNodes:
       env.MEDIA_NODES === undefined
         ? null
@@ -504,6 +588,7 @@ const SECRET_KEYS = new Set([
   'REDIS_URL',
   'MEDIA_NODE_KEY',
   'BEACON_CLUSTER_SECRET',
+  'BEACON_SMSC',
 ]);
 
 /**

@@ -31,6 +31,7 @@ import { MeetingJournal } from './rooms/MeetingJournal.ts';
 import { RoomRegistry } from './rooms/RoomRegistry.ts';
 import { SipBridge } from './sip/SipBridge.ts';
 import { SipTaps } from './sip/SipTaps.ts';
+import { SmsService } from './sms/SmsService.ts';
 import { createSocketServer } from './socket/createSocketServer.ts';
 import { startMedia } from './startMedia.ts';
 import { StationService } from './stations/StationService.ts';
@@ -77,6 +78,8 @@ export interface BeaconNode {
   sip: SipBridge;
   /** The command room: incidents, warnings, tasks, presence; tests drive escalation through it. */
   command: CommandRoom;
+  /** Warnings by SMS (BEACON_SMS=on): Kannel and the channel; null when off. */
+  sms: SmsService | null;
   /** Stops every part, newest first; idempotent. A part's failure to stop is logged, not thrown. */
   close(): Promise<void>;
 }
@@ -173,6 +176,16 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     ? new TurnService({ config, announcedAddress: addresses.mediaAnnounced, tls })
     : null;
   if (turn) life.add('TURN', () => turn.close());
+  const sms = config.sms
+    ? new SmsService({
+        dataDir: config.dataDir,
+        sms: config.sms,
+        escalationTickMs: config.escalationTickMs,
+        command,
+        store,
+      })
+    : null;
+  if (sms) life.add('SMS', () => sms.close());
   const app = createApp({
     store,
     tokens,
@@ -188,6 +201,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     demo: config.demo,
     settings: { map: config.map },
     turn,
+    sms,
     hsts: tls?.hsts ?? false,
     before: tls ? [certificateHelpRouter({ tls, httpsPort: config.port })] : [],
     recordingLinks: new RecordingLinks({ secret: jwtSecret }),
@@ -285,6 +299,8 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   }
   // After listening (a failed listen leaves no coturn behind); TURN's failure is logged, not thrown.
   await turn?.start();
+  // Kannel calls back over loopback plain HTTP (no certificate to trust); its failure is logged, not thrown.
+  await sms?.start(internalUrl);
   logger.info({ url, httpPort, tls: tls?.mode ?? 'off', dataDir: config.dataDir }, 'beacon listening');
 
   return {
@@ -301,6 +317,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     tokens,
     sip,
     command,
+    sms,
     close: async () => {
       await life.stop();
     },

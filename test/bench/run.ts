@@ -17,6 +17,7 @@
  *    evaluated: ingest delay p50/p99 and CPU of Beacon and mosquitto
  *  - resources: 2,000 teams + depots + shelters each from one XLSX (read, dry run, commit), the nearest to an incident
  *  - meeting notice: one booking to BENCH_MEETING_TOWNSHIPS (default 200) townships, delivered and confirmed
+ *  - SMS fan-out: one warning to BENCH_SMS_CONTACTS (default 1,000) village contacts through Kannel and its fake SMSC
  */
 import { runAlertFanout } from './alertFanout.ts';
 import { runBroadcast } from './broadcast.ts';
@@ -161,3 +162,10 @@ const { runMeetingNotices } = await import('./meetingNotices.ts');
 const meetingTownships = Number(process.env.BENCH_MEETING_TOWNSHIPS ?? 200);
 console.log(`\n## Meeting notice: ${meetingTownships} townships receive one notice, report it delivered and confirm`);
 console.table([await runMeetingNotices({ townships: meetingTownships })]);
+
+const { runSmsFanout } = await import('./smsFanout.ts');
+const smsContacts = Number(process.env.BENCH_SMS_CONTACTS ?? 1000);
+console.log(
+  `\n## SMS fan-out: one warning to ${smsContacts} village contacts through Kannel (bearerbox + smsbox) and fakesmsc`,
+);
+console.table([await runSmsFanout({ contacts: smsContacts })]);

@@ -12,6 +12,7 @@ import type {
   DepartmentView,
   IncidentStatus,
   IncidentView,
+  SmsRecipientView,
   TaskView,
   TerminalPresence,
   TerminalView,
@@ -117,6 +118,7 @@ export const commandApi = {
   cancelWarning: (id: string) => post<WarningView>(`/warnings/${encodeURIComponent(id)}/cancel`),
   warnings: () => get<WarningView[]>('/warnings'),
   acks: (id: string) => get<AckBoardRow[]>(`/warnings/${encodeURIComponent(id)}/acks`),
+  sms: (id: string) => get<SmsRecipientView[]>(`/warnings/${encodeURIComponent(id)}/sms`),
   warningMeeting: (id: string, departmentIds?: string[]) =>
     post<{ roomId: string }>(`/warnings/${encodeURIComponent(id)}/meeting`, departmentIds ? { departmentIds } : {}),
   townshipMeeting: (id: string) => post<{ roomId: string }>(`/townships/${encodeURIComponent(id)}/meeting`),

@@ -1,6 +1,6 @@
 /**
  * The command room's live picture: what the REST calls load at start, kept
- * current by the staff socket's events (warning:updated, ack:updated,
+ * current by the staff socket's events (warning:updated, ack:updated, sms:updated,
  * incident:updated, incident:timeline, task:updated, presence:updated,
  * sip:status). One store per page visit: `startCommandStore()` on mount,
  * `stopCommandStore()` on unmount.
@@ -12,6 +12,7 @@ import type {
   DepartmentView,
   IncidentView,
   SipStatus,
+  SmsRecipientView,
   TaskView,
   TerminalPresence,
   TerminalView,
@@ -47,6 +48,8 @@ interface CommandState {
   warnings: Record<string, WarningView>;
   /** warningId → ackKey(row) → row; only for boards that were opened or changed live. */
   acks: Record<string, Record<string, AckBoardRow>>;
+  /** warningId → recipientId → SMS recipient; only for boards that were opened. */
+  sms: Record<string, Record<string, SmsRecipientView>>;
   tasks: Record<string, TaskView>;
 }
 
@@ -62,6 +65,7 @@ export const command = reactive<CommandState>({
   timelines: {},
   warnings: {},
   acks: {},
+  sms: {},
   tasks: {},
 });
 
@@ -144,6 +148,10 @@ export async function loadAcks(warningId: string): Promise<void> {
   command.acks[warningId] = Object.fromEntries(rows.map((row) => [ackKey(row), row]));
 }
 
+export async function loadSms(warningId: string): Promise<void> {
+  command.sms[warningId] = byId(await commandApi.sms(warningId));
+}
+
 export async function loadIncident(id: string): Promise<void> {
   const detail = await commandApi.incident(id);
   command.incidents[id] = detail.incident;
@@ -193,6 +201,11 @@ function listen(socket: SignalingClient['socket']): void {
     const board = command.acks[row.warningId] ?? {};
     board[ackKey(row)] = row;
     command.acks[row.warningId] = board;
+  });
+  // Only boards that were opened: the others load their recipients when they open.
+  socket.on('sms:updated', (recipient) => {
+    const recipients = command.sms[recipient.warningId];
+    if (recipients) recipients[recipient.id] = recipient;
   });
   socket.on('boundaries:updated', () => {
     void settle(commandApi.boundaries(), applyBoundaries);

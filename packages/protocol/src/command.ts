@@ -20,6 +20,7 @@ import {
   type CapCertainty,
   type CapSeverity,
   type CapUrgency,
+  type DialState,
   INCIDENT_STATUSES,
   INCIDENT_TYPES,
   type IncidentStatus,
@@ -250,7 +251,8 @@ export interface WarningPreview {
   coveredShares: Record<string, number>;
 }
 
-export type AckChannel = 'terminal' | 'phone' | 'console';
+/** How an ack came in: the terminal's button, a desk phone's 1, the console, or an SMS reply (1 / 收到). */
+export type AckChannel = 'terminal' | 'phone' | 'console' | 'sms';
 
 /** One township's or department's line on a warning's ack board (签收情况): exactly one of the two ids is set. */
 export interface AckBoardRow {
@@ -268,6 +270,9 @@ export interface AckBoardRow {
   lastNotifiedAt: string;
   /** The share of the township's boundary the warning covers (0–1); null or absent without a boundary (seat point). */
   coveredShare?: number | null;
+  /** The desk phone's last alert call: how far it got (null: never called), and when it was last answered. */
+  phoneState?: DialState | null;
+  phoneAnsweredAt?: string | null;
 }
 
 /** What a township terminal shows in its full-screen banner. */

@@ -11,5 +11,6 @@ export * from './errors.ts';
 export * from './evaluationVocabulary.ts';
 export * from './meetingVocabulary.ts';
 export * from './resourceVocabulary.ts';
+export * from './sms.ts';
 export * from './vocabulary.ts';
 export * from './warningNeeds.ts';

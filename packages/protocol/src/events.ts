@@ -31,6 +31,7 @@ import type { PlanServerEvents } from './plans.ts';
 import type { ReportServerEvents } from './reports.ts';
 import type { ResourceServerEvents } from './resources.ts';
 import { type PhoneInfo, type SipEventResults, type SipServerEvents, sipEventSchemas } from './sip.ts';
+import type { SmsServerEvents } from './sms.ts';
 import type { StationServerEvents } from './stations.ts';
 import {
   type AccountRole,
@@ -202,7 +203,8 @@ export interface ServerToClientEvents
     PlanServerEvents,
     StationServerEvents,
     ResourceServerEvents,
-    BookingServerEvents {
+    BookingServerEvents,
+    SmsServerEvents {
   'peer:joined': (peer: PeerInfo) => void;
   'peer:left': (data: { peerId: string }) => void;
   'peer:updated': (peer: PeerInfo) => void;

@@ -18,6 +18,7 @@ export * from './resources.ts';
 export * from './resourceVocabulary.ts';
 export * from './rest.ts';
 export * from './sip.ts';
+export * from './sms.ts';
 export * from './stations.ts';
 export * from './vocabulary.ts';
 export * from './warningNeeds.ts';

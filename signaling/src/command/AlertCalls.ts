@@ -7,7 +7,7 @@
  * simply not called: the terminal banner and escalation still run. A
  * department's call names no township: its ack is known by the extension.
  */
-import type { AlertCallRequest, AlertForTerminal, WarningColour } from '@beacon/protocol';
+import type { Addressee, AlertCallRequest, AlertForTerminal, DialState, WarningColour } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import { phoneIdentity } from '../sip/phoneIdentity.ts';
@@ -17,7 +17,7 @@ import type { Actor, CommandBus, CommandEvents } from './CommandBus.ts';
 import type { WarningDesk } from './WarningDesk.ts';
 
 const logger = createLogger('AlertCalls');
-const COLOUR_ZH: Record<WarningColour, string> = { red: '红色', orange: '橙色', yellow: '黄色', blue: '蓝色' };
+export const COLOUR_ZH: Record<WarningColour, string> = { red: '红色', orange: '橙色', yellow: '黄色', blue: '蓝色' };
 
 /** What the phone hears. The English part stays generic: the headline is written in Chinese. */
 export function alertCallText(alert: AlertForTerminal): { textZh: string; textEn: string } {
@@ -60,6 +60,21 @@ export class AlertCalls {
     );
     const row = await this.#warnings.ack(actor, input.warningId, 'phone');
     return { ackedAt: row.ackedAt as string, alreadyAcked: before?.ackedAt != null };
+  }
+
+  /** How far an alert call got (dialling, ringing, answered, ended, failed…): kept on the line for the board. */
+  async progress(input: { warningId: string; townshipId: string | null; extension: string; state: DialState }) {
+    const departmentId =
+      input.townshipId === null ? (await phoneIdentity(this.#store, input.extension, null)).departmentId : null;
+    const to: Addressee | null =
+      input.townshipId !== null
+        ? { kind: 'township', id: input.townshipId }
+        : departmentId
+          ? { kind: 'department', id: departmentId }
+          : null;
+    if (!to) return;
+    const row = await this.#store.warnings.phoneProgress(input.warningId, to, input.state, new Date().toISOString());
+    if (row) this.#bus.emit('ack', row);
   }
 
   async #townshipPhone(input: { townshipId: string; extension: string }): Promise<Actor> {

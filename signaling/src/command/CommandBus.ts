@@ -8,6 +8,7 @@ import type {
   AckBoardRow,
   AlertForTerminal,
   IncidentView,
+  SmsRecipientView,
   StationStateView,
   TaskView,
   TerminalPresence,
@@ -47,6 +48,8 @@ export type CommandEvents = {
   boundaries: [{ count: number }];
   /** A monitoring station's level or offline flag changed. */
   station: [StationStateView];
+  /** A warning's SMS recipient changed (queued, submitted, delivered, failed, acked by reply). */
+  sms: [SmsRecipientView];
 };
 
 export class CommandBus extends TypedEmitter<CommandEvents> {

@@ -17,6 +17,7 @@ import type { MetricsAccessOptions } from '../metricsAccess.ts';
 import { resourceRouter } from '../resources/resourceRoutes.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
+import { KANNEL_CALLBACK_PATH, type SmsService } from '../sms/SmsService.ts';
 import type { StationService } from '../stations/StationService.ts';
 import { stationIngestRouter, stationRouter } from '../stations/stationRoutes.ts';
 import type { Store } from '../store/index.ts';
@@ -39,6 +40,7 @@ import { reportRouter } from './reportRoutes.ts';
 import { securityHeaders } from './securityHeaders.ts';
 import { sessionRouter } from './sessionRoutes.ts';
 import { sipRouter } from './sipRoutes.ts';
+import { kannelCallbackRouter, smsRouter } from './smsRoutes.ts';
 import { warningRouter } from './warningRoutes.ts';
 
 export interface AppDeps {
@@ -72,6 +74,8 @@ export interface AppDeps {
   recordingLinks?: RecordingLinks;
   /** Monitoring stations (ingest, admin, map); default none (their routes answer 404). */
   stations?: StationService;
+  /** SMS (BEACON_SMS=on): Kannel's delivery reports and replies come back here; default none. */
+  sms?: SmsService | null;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -94,6 +98,8 @@ export function createApp(deps: AppDeps): Express {
   // Boundary files (GeoJSON, up to 10 MiB) are read as text by their own parser, and only for an admin's token:
   // nobody else gets to make the server buffer megabytes. The JSON parser below skips them.
   app.put('/api/v1/admin/boundaries', requireBearer(deps.tokens, deps.store), boundaryBodyParser);
+  // Kannel's delivery reports and replies: no token (each URL carries its own signature or key).
+  if (deps.sms) app.use(KANNEL_CALLBACK_PATH, kannelCallbackRouter(deps.sms));
   app.use('/api', express.json({ limit: '100kb' }));
   app.use('/api/v1/auth', loginRouter(deps), sessionRouter(deps));
   // Before the bearer middleware: a <video src> cannot send headers, so it brings a signed link.
@@ -121,6 +127,7 @@ export function createApp(deps: AppDeps): Express {
     meetingBookingRouter({ bookings: deps.command.bookings, notices: deps.command.notices }),
     iceServersRouter(deps.turn ?? null),
     ...(stations ? [stationRouter({ store: deps.store, stations })] : []),
+    smsRouter(deps),
   );
   app.use('/api', (req, res) => {
     sendError(res, 'not_found', `no such endpoint: ${req.method} ${req.originalUrl.split('?')[0]}`);

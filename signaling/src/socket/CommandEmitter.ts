@@ -56,6 +56,7 @@ export class CommandEmitter {
     pull: ({ townshipId, roomId }) => this.#io.to(townshipRoom(townshipId)).emit('pull:request', { roomId }),
     boundaries: (change) => this.#io.to(STAFF_ROOM).emit('boundaries:updated', change),
     station: (state) => this.#io.to(STAFF_ROOM).emit('station:updated', state),
+    sms: (recipient) => this.#io.to(STAFF_ROOM).emit('sms:updated', recipient),
   };
 
   readonly #localPresence: boolean;

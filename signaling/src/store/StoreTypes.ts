@@ -34,6 +34,7 @@ import type { PlanRepository } from './planTypes.ts';
 import type { ReportRepository } from './reportTypes.ts';
 import type { ResourceRepositories } from './resourceTypes.ts';
 import type { InitialAdminSeed } from './seedAdmin.ts';
+import type { SmsRepository } from './smsTypes.ts';
 import type { ReadingRepository, StationRepository } from './stationTypes.ts';
 
 export type { AdminKind, AreaRepository, Change, DepartmentRepository, PageQuery, PageResult, VillageRepository };
@@ -343,6 +344,8 @@ export interface Store {
   resources: ResourceRepositories;
   /** Meetings on a schedule (会议预约): bookings, invitees and receipts, materials. */
   bookings: BookingRepository;
+  /** Warnings by SMS: recipients per warning and number, and how far each text got. */
+  sms: SmsRepository;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }

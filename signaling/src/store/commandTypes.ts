@@ -3,6 +3,7 @@ import type {
   AckBoardRow,
   AckChannel,
   Addressee,
+  DialState,
   IncidentStatus,
   IncidentView,
   TaskView,
@@ -105,6 +106,11 @@ export interface WarningRepository {
    * re-notifies. Undefined when another node (or an ack) came first.
    */
   renotify(warningId: string, to: Addressee, at: string, previous: string): Promise<AckBoardRow | undefined>;
+  /**
+   * The desk phone's alert call moved on (dialling, ringing, answered, ended, failed…): kept for the
+   * board's phone column, with the first answer's time. Undefined for a line the warning does not have.
+   */
+  phoneProgress(warningId: string, to: Addressee, state: DialState, at: string): Promise<AckBoardRow | undefined>;
 }
 
 export interface TaskRepository {

@@ -6,6 +6,7 @@
  * schema.test.ts migrates both and compares them column by column.
  */
 import { postgresMigrations } from './postgresMigrations.ts';
+import { SMS_MIGRATION } from './smsMigration.ts';
 import type { SqlQueries } from './sqlDb.ts';
 
 /** One SQL text for both dialects, or one per dialect. */
@@ -828,6 +829,9 @@ const sqliteMigrations: readonly string[] = [
   );
   CREATE INDEX booking_materials_by_booking ON booking_materials (booking_id);
   `,
+  // 18 — warnings by SMS (Kannel): recipients per warning and number, `sms` as an ack channel, the desk phone's
+  // last alert call per board line (see smsMigration.ts). alert_deliveries is rebuilt (a CHECK changes).
+  SMS_MIGRATION.sqlite,
 ];
 
 /**
@@ -835,7 +839,7 @@ const sqliteMigrations: readonly string[] = [
  * SQLite's foreign keys off (the pragma is ignored inside a transaction), then
  * checked with `PRAGMA foreign_key_check` before they commit.
  */
-const SQLITE_REBUILDS: ReadonlySet<number> = new Set([5, 10]);
+const SQLITE_REBUILDS: ReadonlySet<number> = new Set([5, 10, sqliteMigrations.indexOf(SMS_MIGRATION.sqlite) + 1]);
 
 if (sqliteMigrations.length !== postgresMigrations.length) {
   throw new Error('migrations.ts and postgresMigrations.ts must list the same migrations');

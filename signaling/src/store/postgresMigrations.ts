@@ -6,6 +6,8 @@
  * listing order, and a plpgsql trigger function for the append-only audit.
  * Timestamps stay ISO-8601 TEXT on both, so rows read back identically.
  */
+import { SMS_MIGRATION } from './smsMigration.ts';
+
 export const postgresMigrations: readonly string[] = [
   `
   CREATE FUNCTION beacon_json_valid(value TEXT) RETURNS BOOLEAN LANGUAGE plpgsql IMMUTABLE AS $fn$
@@ -751,4 +753,6 @@ export const postgresMigrations: readonly string[] = [
   );
   CREATE INDEX booking_materials_by_booking ON booking_materials (booking_id);
   `,
+  // 18 — warnings by SMS (see migrations.ts and smsMigration.ts): PostgreSQL alters in place what SQLite rebuilds.
+  SMS_MIGRATION.postgres,
 ];

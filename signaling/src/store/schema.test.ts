@@ -174,6 +174,7 @@ describe.skipIf(missing)(`schemas of both dialects${missing ? ` (skipped: ${miss
       'departments',
       'incident_departments',
       'rooms',
+      'sms_recipients',
       'stations',
       'tasks',
       'terminals',

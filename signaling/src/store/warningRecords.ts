@@ -5,7 +5,7 @@
  * PostgreSQL with its default synchronous_commit: on disk), so a caller may
  * answer "ok" right after.
  */
-import type { AckBoardRow, Addressee, WarningArea, WarningSource, WarningView } from '@beacon/protocol';
+import type { AckBoardRow, Addressee, DialState, WarningArea, WarningSource, WarningView } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import type { WarningRepository } from './commandTypes.ts';
 import { constraintOf, type SqlQueries } from './sqlDb.ts';
@@ -60,6 +60,8 @@ interface DeliveryRow {
   notify_count: number;
   last_notified_at: string;
   covered_share: number | null;
+  phone_state: DialState | null;
+  phone_answered_at: string | null;
 }
 
 const toWarning = (r: WarningRow): WarningView => ({
@@ -176,6 +178,8 @@ const toBoardRow = (r: DeliveryRow): AckBoardRow => ({
   notifyCount: r.notify_count,
   lastNotifiedAt: r.last_notified_at,
   coveredShare: r.covered_share,
+  phoneState: r.phone_state,
+  phoneAnsweredAt: r.phone_answered_at,
 });
 
 export function warningRepository(db: SqlQueries): WarningRepository {
@@ -321,6 +325,15 @@ export function warningRepository(db: SqlQueries): WarningRepository {
         [at, warningId, to.id, previous],
       );
       return changes === 1 ? ((await readDelivery(db, warningId, to)) as AckBoardRow) : undefined;
+    },
+    phoneProgress: async (warningId, to, state, at) => {
+      const { changes } = await db.run(
+        `UPDATE alert_deliveries SET phone_state = ?, phone_state_at = ?,
+           phone_answered_at = CASE WHEN ? = 'answered' THEN COALESCE(phone_answered_at, ?) ELSE phone_answered_at END
+         WHERE warning_id = ? AND ${addresseeColumn(to)} = ?`,
+        [state, at, state, at, warningId, to.id],
+      );
+      return changes === 1 ? readDelivery(db, warningId, to) : undefined;
     },
   };
 }
