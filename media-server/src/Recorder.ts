@@ -53,6 +53,8 @@ export class Recorder extends TypedEmitter<RecorderEvents> {
   #switching: Promise<void> | null = null;
   /** A layout change arrived while switching: look again afterwards. */
   #dirty = false;
+  /** Segments prepared so far, failed ones included: each gets its own peer id and file, never reused. */
+  #prepared = 0;
   #timer: NodeJS.Timeout | undefined;
 
   private constructor(room: Room, defaults: PlainRtpDefaults, options: StartRecordingOptions) {
@@ -76,12 +78,22 @@ export class Recorder extends TypedEmitter<RecorderEvents> {
     if (!RECORDING_ID.test(options.recordingId)) throw new TypeError(`invalid recordingId "${options.recordingId}"`);
     await mkdir(path.resolve(options.directory, `${options.recordingId}.segments`), { recursive: true });
     const recorder = new Recorder(room, defaults, options);
+    // The first switch holds #switching like any other: a producer arriving while ffmpeg starts marks the recorder
+    // dirty and is recorded by the next segment, instead of starting a second "first" segment beside it.
+    const first = recorder.#switchTo(recorder.#layout());
+    recorder.#switching = first.catch(() => undefined);
     try {
-      await recorder.#switchTo(recorder.#layout());
+      await first;
     } catch (error) {
+      recorder.#switching = null;
       recorder.#unsubscribe();
       recorder.#state = 'failed';
       throw error;
+    }
+    recorder.#switching = null;
+    if (recorder.#dirty) {
+      recorder.#dirty = false;
+      recorder.#reconcile();
     }
     logger.info({ roomId: room.id, recordingId: options.recordingId }, 'recording started');
     return recorder;
@@ -167,7 +179,7 @@ export class Recorder extends TypedEmitter<RecorderEvents> {
       defaults: this.#defaults,
       layout,
       directory: this.#workDir,
-      peerId: `recorder:${this.recordingId}:${this.#segments.length}`,
+      peerId: `recorder:${this.recordingId}:${this.#prepared++}`,
       first: this.#segments.length === 0,
     });
     if (this.#state !== 'recording') {
