@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Lifecycle } from '@beacon/common';
 import type { MediaControl } from '@beacon/media-server';
+import type { Express } from 'express';
 import { AccountSessions } from './auth/AccountSessions.ts';
 import { initialAdminSeed, retireInitialAdminPassword } from './auth/initialAdmin.ts';
 import { signInLimits } from './auth/throttle/signInLimits.ts';
@@ -76,6 +77,8 @@ export interface BeaconNode {
   sip: SipBridge;
   /** The command room: incidents, warnings, tasks, presence; tests drive escalation through it. */
   command: CommandRoom;
+  /** The express app: the fuzz (test/fuzz) lists every route from its router stack. */
+  app: Express;
   /** Stops every part, newest first; idempotent. A part's failure to stop is logged, not thrown. */
   close(): Promise<void>;
 }
@@ -286,6 +289,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     tokens,
     sip,
     command,
+    app,
     close: async () => {
       await life.stop();
     },

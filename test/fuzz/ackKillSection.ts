@@ -1,0 +1,3 @@
+export async function ackKillSection(..._a: unknown[]): Promise<boolean> {
+  return true;
+}

@@ -1,0 +1,3 @@
+export async function xmlSection(..._a: unknown[]): Promise<boolean> {
+  return true;
+}
