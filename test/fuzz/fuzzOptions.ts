@@ -51,9 +51,15 @@ export function fuzzOptions(env: NodeJS.ProcessEnv = process.env): FuzzOptions {
 
 /** Beacon's environment for a fuzz run. */
 export function beaconEnv(options: FuzzOptions, jwtSecret: string): Record<string, string> {
-  const rates =
+  const rates: Record<string, string> =
     options.FUZZ_RATES === 'off'
       ? { BEACON_RATE_MEDIA: 'off', BEACON_RATE_CONTROL: 'off', BEACON_RATE_COMMAND: 'off', BEACON_RATE_CHAT: 'off' }
       : {};
-  return { BEACON_JWT_SECRET: jwtSecret, LOG_LEVEL: options.FUZZ_LOG_LEVEL, ...rates };
+  return {
+    BEACON_JWT_SECRET: jwtSecret,
+    LOG_LEVEL: options.FUZZ_LOG_LEVEL,
+    // The heap probe (heapProbe.ts) forces a garbage collection through the inspector, on loopback only.
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --inspect=127.0.0.1:0`,
+    ...rates,
+  };
 }

@@ -40,7 +40,14 @@ export class RestTokens {
 
   /** A fresh token of the admin account. */
   async admin(): Promise<string> {
-    return (await this.#real.issue(this.#claims[0] as AuthClaims)).token;
+    return this.of('admin');
+  }
+
+  /** A fresh token of one of the staff accounts (admin, chair, duty, lucheng). */
+  async of(username: (typeof STAFF)[number]): Promise<string> {
+    const claims = this.#claims.find((c) => c.username === username);
+    if (!claims) throw new Error(`no claims for ${username}`);
+    return (await this.#real.issue(claims)).token;
   }
 
   /** A token of this kind; null: no Authorization header. */

@@ -36,7 +36,7 @@ async function main(): Promise<boolean> {
       }
       if (options.FUZZ_SECTIONS.includes('xml') && alive()) {
         console.log('\n## CAP/XML and uploads');
-        ok = (await xmlSection(beacon, options)) && ok;
+        ok = (await xmlSection(beacon, options, jwtSecret)) && ok;
       }
       const crashed = !alive();
       console.log(`\nBeacon process crashes: ${crashed ? 1 : 0}`);

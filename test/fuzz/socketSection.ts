@@ -9,10 +9,12 @@ import { type BeaconProcess, DEMO_PASSWORD } from '../src/beaconProcess.ts';
 import { loginApi, SignalingClient } from '../src/signaling.ts';
 import { fdKinds } from './fdKinds.ts';
 import type { FuzzOptions } from './fuzzOptions.ts';
+import { HeapProbe } from './heapProbe.ts';
 import { IdPool } from './idPool.ts';
 import { Random } from './random.ts';
 import { roleTokens } from './roles.ts';
-import { type SocketFigures, socketFuzz } from './socketFuzz.ts';
+import type { SocketFigures } from './socketFigures.ts';
+import { socketFuzz } from './socketFuzz.ts';
 
 /** After a round: let closing sockets, rooms and recordings finish before memory is read. */
 const SETTLE_MS = 10_000;
@@ -29,7 +31,13 @@ export async function socketSection(
   alive: () => boolean,
 ): Promise<SocketSectionResult> {
   const sampler = new ProcessSampler(beacon.url, beacon.pid);
-  const memory = [{ when: 'before', ...(await sampler.sample()) }];
+  const heap = await HeapProbe.connect(beacon.output(), beacon.pid);
+  const measure = async (when: string) => {
+    const { atSeconds: _, ...sample } = await sampler.sample();
+    const afterGc = await heap.sample();
+    return { when, ...sample, rssAfterGcMb: afterGc.rssMb, heapAfterGcMb: afterGc.heapUsedMb };
+  };
+  const memory = [await measure('before')];
   const clients = await roleTokens(beacon.url, jwtSecret);
   const ids = new IdPool();
   await seedIds(beacon.url, clients[0]?.token as string, ids);
@@ -51,13 +59,14 @@ export async function socketSection(
     const seconds = (performance.now() - started) / 1000;
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     if (!alive()) return { ok: false, crashed: true };
-    memory.push({ when: `after round ${round}`, ...(await sampler.sample()) });
+    memory.push(await measure(`after round ${round}`));
     console.log(`Beacon's fds by kind after round ${round}: ${JSON.stringify(await fdKinds(beacon.pid))}`);
     printRound(round, figures, seconds, clients.length);
     findings += figures.findingCount;
   }
-  console.log('\n### Beacon memory (after each round, 10 s settled)');
-  console.table(memory.map(({ atSeconds: _, ...row }) => row));
+  console.log('\n### Beacon memory (after each round, 10 s settled; then after a forced full GC)');
+  console.table(memory);
+  heap.close();
 
   const chair = await loginApi(beacon.url, 'chair', DEMO_PASSWORD);
   const client = await SignalingClient.connect(beacon.url, chair.token);
