@@ -4,6 +4,7 @@
  * shows as growth from round to round), then a normal join.
  */
 
+import type { RecordingView } from '@beacon/protocol';
 import { ProcessSampler } from '../soak/processSampler.ts';
 import { type BeaconProcess, DEMO_PASSWORD } from '../src/beaconProcess.ts';
 import { loginApi, SignalingClient } from '../src/signaling.ts';
@@ -69,6 +70,9 @@ export async function socketSection(
   heap.close();
 
   const chair = await loginApi(beacon.url, 'chair', DEMO_PASSWORD);
+  const recordings = await recordingOutcomes(beacon.url, chair.token);
+  console.log('\n### Recordings the fuzz started (status, and failed ones with size 0)');
+  console.table(recordings);
   const client = await SignalingClient.connect(beacon.url, chair.token);
   let joined = false;
   try {
@@ -78,7 +82,22 @@ export async function socketSection(
     client.close();
   }
   console.log(`\nNormal join after the fuzz (chair → city-weekly): ${joined ? 'OK' : 'FAILED'}`);
-  return { ok: joined && findings === 0, crashed: false };
+  return { ok: joined && findings === 0 && !recordings['failed, size 0'], crashed: false };
+}
+
+/** The recordings of the demo rooms by status: a fuzzed `recording:start` must end `ready`, or still be recording. */
+async function recordingOutcomes(url: string, token: string): Promise<Record<string, number>> {
+  const outcomes: Record<string, number> = {};
+  for (const roomId of ['city-weekly', 'emergency-drill']) {
+    const res = await fetch(`${url}/api/v1/rooms/${roomId}/recordings`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    for (const recording of res.ok ? ((await res.json()) as RecordingView[]) : []) {
+      const key = recording.status === 'failed' && !recording.size ? 'failed, size 0' : recording.status;
+      outcomes[key] = (outcomes[key] ?? 0) + 1;
+    }
+  }
+  return outcomes;
 }
 
 async function seedIds(url: string, adminToken: string, ids: IdPool): Promise<void> {
