@@ -16,6 +16,7 @@
  *   FUZZ_RATES          Beacon's per-socket event rates: off (the fuzz reaches the handlers) or on
  *                       (Beacon's defaults: most payloads answered rate_limited) [off]
  *   FUZZ_LOG_LEVEL      Beacon's LOG_LEVEL during the fuzz [error]
+ *   FUZZ_BEACON_LOG     a file to write Beacon's output to at the end (why something failed) [unset: none]
  */
 import { z } from 'zod';
 
@@ -40,6 +41,7 @@ const schema = z.object({
   FUZZ_KILL_AFTER_S: z.coerce.number().min(0.5).default(5),
   FUZZ_RATES: z.enum(['on', 'off']).default('off'),
   FUZZ_LOG_LEVEL: z.string().default('error'),
+  FUZZ_BEACON_LOG: z.string().min(1).optional(),
 });
 
 export type FuzzOptions = z.infer<typeof schema> & { seed: number };

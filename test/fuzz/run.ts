@@ -8,6 +8,7 @@
  * Options and defaults: fuzzOptions.ts. Exit code 1 on a crash or a finding.
  */
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { startBeaconProcess } from '../src/beaconProcess.ts';
 import { ackKillSection } from './ackKillSection.ts';
 import { beaconEnv, fuzzOptions } from './fuzzOptions.ts';
@@ -45,6 +46,7 @@ async function main(): Promise<boolean> {
         console.log(beacon.output().slice(-5_000));
       }
     } finally {
+      if (options.FUZZ_BEACON_LOG) await writeFile(options.FUZZ_BEACON_LOG, beacon.output());
       await beacon.stop();
     }
   }
