@@ -114,6 +114,16 @@ describe('recording (real worker, ffmpeg senders, ffmpeg recorder)', () => {
     expect(server.counts()).toMatchObject({ peers: 2, consumers: 0 });
   });
 
+  it('makes a playable file of a recording stopped as soon as it started', async () => {
+    // Stopped before ffmpeg wrote a packet, a segment is a bare Matroska header that no reader opens.
+    await server.ensureRoom('r');
+    const { filePath } = await server.startRecording('r', { recordingId: 'at-once', directory });
+    const result = await server.stopRecording('r');
+    expect(result.filePath).toBe(filePath);
+    expect(result.size).toBeGreaterThan(0);
+    expect(result.durationMs).toBeGreaterThan(0);
+  });
+
   it('finishes the file when the room closes', async () => {
     await server.ensureRoom('r');
     const { filePath } = await server.startRecording('r', { recordingId: 'closing', directory });
