@@ -1,7 +1,7 @@
 /**
  * `npm run fuzz` options, from the environment (defaults in brackets):
  *
- *   FUZZ_SECTIONS       which parts run, comma-separated   [socket,rest,xml,faults]
+ *   FUZZ_SECTIONS       which parts run, comma-separated   [socket,rest,xml,faults,sip]
  *   FUZZ_SEED           seed of the generator (repeat a run) [random, printed]
  *   FUZZ_PAYLOADS       socket.io payloads per round       [100000]
  *   FUZZ_ROUNDS         socket rounds (memory after each)  [2]
@@ -13,6 +13,8 @@
  *   FUZZ_REQUEST_MS     time bound of one REST/upload request (over it: a hang, a finding) [20000]
  *   FUZZ_ACKS_PER_S     acks per second in the kill -9 fault [200]
  *   FUZZ_KILL_AFTER_S   seconds of acks before the kill -9   [5]
+ *   FUZZ_SIP_DATAGRAMS  malformed SIP datagrams to Kamailio [3000]
+ *   FUZZ_RTP_PER_PORT   random RTP/RTCP datagrams to each gateway RTP port [50]
  *   FUZZ_RATES          Beacon's per-socket event rates: off (the fuzz reaches the handlers) or on
  *                       (Beacon's defaults: most payloads answered rate_limited) [off]
  *   FUZZ_LOG_LEVEL      Beacon's LOG_LEVEL during the fuzz [error]
@@ -20,7 +22,7 @@
  */
 import { z } from 'zod';
 
-export const SECTIONS = ['socket', 'rest', 'xml', 'faults'] as const;
+export const SECTIONS = ['socket', 'rest', 'xml', 'faults', 'sip'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const schema = z.object({
@@ -39,6 +41,8 @@ const schema = z.object({
   FUZZ_REQUEST_MS: z.coerce.number().int().min(100).default(20_000),
   FUZZ_ACKS_PER_S: z.coerce.number().int().min(1).default(200),
   FUZZ_KILL_AFTER_S: z.coerce.number().min(0.5).default(5),
+  FUZZ_SIP_DATAGRAMS: z.coerce.number().int().min(0).default(3_000),
+  FUZZ_RTP_PER_PORT: z.coerce.number().int().min(0).default(50),
   FUZZ_RATES: z.enum(['on', 'off']).default('off'),
   FUZZ_LOG_LEVEL: z.string().default('error'),
   FUZZ_BEACON_LOG: z.string().min(1).optional(),

@@ -5,6 +5,7 @@
  *   rest    — every REST route, malformed (restSection.ts)
  *   xml     — mutated CAP files, XML bombs, hostile uploads (xmlSection.ts)
  *   faults  — kill -9 during 200 acks/s, restart, count what was lost (ackKillSection.ts)
+ *   sip     — malformed SIP to Kamailio, random RTP to the gateway, a phone in a meeting throughout (sipSection.ts)
  * Options and defaults: fuzzOptions.ts. Exit code 1 on a crash or a finding.
  */
 import { randomBytes } from 'node:crypto';
@@ -13,6 +14,7 @@ import { startBeaconProcess } from '../src/beaconProcess.ts';
 import { ackKillSection } from './ackKillSection.ts';
 import { beaconEnv, fuzzOptions } from './fuzzOptions.ts';
 import { restSection } from './restSection.ts';
+import { sipSection } from './sipSection.ts';
 import { socketSection } from './socketSection.ts';
 import { xmlSection } from './xmlSection.ts';
 
@@ -21,7 +23,7 @@ async function main(): Promise<boolean> {
   const jwtSecret = randomBytes(32).toString('base64url');
   console.log(`# Fuzz: sections ${options.FUZZ_SECTIONS.join(', ')}, seed ${options.seed} (FUZZ_SEED repeats it)`);
   let ok = true;
-  const needsBeacon = options.FUZZ_SECTIONS.some((s) => s !== 'faults');
+  const needsBeacon = options.FUZZ_SECTIONS.some((s) => s !== 'faults' && s !== 'sip');
   if (needsBeacon) {
     const beacon = await startBeaconProcess({ env: beaconEnv(options, jwtSecret) });
     const alive = () => isAlive(beacon.pid);
@@ -53,6 +55,10 @@ async function main(): Promise<boolean> {
   if (options.FUZZ_SECTIONS.includes('faults')) {
     console.log('\n## Faults: kill -9 during acks');
     ok = (await ackKillSection(options)) && ok;
+  }
+  if (options.FUZZ_SECTIONS.includes('sip')) {
+    console.log('\n## SIP and RTP');
+    ok = (await sipSection(options)) && ok;
   }
   console.log(`\nFUZZ VERDICT: ${ok ? 'CLEAN' : 'FINDINGS (see above)'}`);
   return ok;
