@@ -29,6 +29,8 @@ export async function sipSection(options: FuzzOptions): Promise<boolean> {
   const rtpMin = await freePortBlock(RTP_PORTS);
   const sip = await startSipBeacon({
     rtpPortCount: RTP_PORTS,
+    // SIPp plays its few seconds of audio, then is silent: without this the gateway would end the quiet call itself.
+    rtpTimeoutMs: STEADY_MS + 60_000,
     env: {
       LOG_LEVEL: options.FUZZ_LOG_LEVEL,
       BEACON_SIP_RTP_PORT_MIN: String(rtpMin),
@@ -92,6 +94,8 @@ export async function sipSection(options: FuzzOptions): Promise<boolean> {
       'steady phone call ended cleanly (SIPp exit 0)': steadyResult.exitCode === 0,
       'a new call after the fuzz got in (SIPp exit 0)': after.exitCode === 0,
     });
+    if (steadyResult.exitCode !== 0)
+      console.log(`steady call: ${steadyResult.errors || steadyResult.stdout.slice(-1_500)}`);
     return available && stillIn && steadyResult.exitCode === 0 && after.exitCode === 0;
   } finally {
     chair.close();
