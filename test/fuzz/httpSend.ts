@@ -5,6 +5,8 @@
  */
 import { request } from 'node:http';
 
+const KEPT_BYTES = 4_096;
+
 export type HttpOutcome = { status: number; body: string; ms: number } | { error: string; ms: number };
 
 export function httpSend(
@@ -25,8 +27,9 @@ export function httpSend(
           const chunks: Buffer[] = [];
           let size = 0;
           res.on('data', (chunk: Buffer) => {
+            // Only the start is kept (for the findings): a big answer is not buffered whole.
+            if (size < KEPT_BYTES) chunks.push(chunk.subarray(0, KEPT_BYTES - size));
             size += chunk.length;
-            if (size < 4_096) chunks.push(chunk);
           });
           res.on('end', () => done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
           res.on('error', (err) => done({ error: `response: ${err.message}` }));
