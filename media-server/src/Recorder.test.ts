@@ -84,6 +84,46 @@ describe('recording (real worker, ffmpeg senders, ffmpeg recorder)', () => {
     await expect(server.stopRecording('r')).rejects.toMatchObject({ code: 'invalid_state' });
   });
 
+  it('records a producer that arrives while the first segment is starting', async () => {
+    // The room changes while the first ffmpeg is being spawned (a participant publishes just as the chair presses
+    // record): the change must make a second segment after the first, not a second first segment on the same file.
+    await server.ensureRoom('r');
+    const first = await server.createPlainProducer('r', 'bob', {
+      kind: 'audio',
+      rtpParameters: FFMPEG_OPUS_RTP_PARAMETERS,
+    });
+    senders.push(spawnFfmpegOpus(first.ip, first.port, first.rtcpPort));
+    let started = false;
+    const starting = server.startRecording('r', { recordingId: 'racing', directory }).finally(() => {
+      started = true;
+    });
+    // The first segment's consumer exists: its ffmpeg is being spawned.
+    while (server.counts().consumers === 0) await delay(5);
+    const second = await server.createPlainProducer('r', 'carol', {
+      kind: 'audio',
+      rtpParameters: FFMPEG_OPUS_RTP_PARAMETERS,
+    });
+    expect(started).toBe(false);
+    senders.push(spawnFfmpegOpus(second.ip, second.port, second.rtcpPort));
+    const { filePath } = await starting;
+    await delay(4_500);
+    const result = await server.stopRecording('r');
+    expect(result.filePath).toBe(filePath);
+    expect(result.size).toBeGreaterThan(1_000);
+    expect(await volumeDetect(filePath)).toBeGreaterThan(-40);
+    expect(server.counts()).toMatchObject({ peers: 2, consumers: 0 });
+  });
+
+  it('makes a playable file of a recording stopped as soon as it started', async () => {
+    // Stopped before ffmpeg wrote a packet, a segment is a bare Matroska header that no reader opens.
+    await server.ensureRoom('r');
+    const { filePath } = await server.startRecording('r', { recordingId: 'at-once', directory });
+    const result = await server.stopRecording('r');
+    expect(result.filePath).toBe(filePath);
+    expect(result.size).toBeGreaterThan(0);
+    expect(result.durationMs).toBeGreaterThan(0);
+  });
+
   it('finishes the file when the room closes', async () => {
     await server.ensureRoom('r');
     const { filePath } = await server.startRecording('r', { recordingId: 'closing', directory });

@@ -33,6 +33,12 @@ const logger = createLogger('Recorder');
 
 /** Minimum segment length: bounds ffmpeg restarts when speakers or producers flap. */
 export const MIN_SEGMENT_MS = 2_000;
+/**
+ * A stop this soon after the start waits for the rest: ffmpeg stopped before its first packet leaves a
+ * Matroska header without clusters, which no reader opens ("Duplicate element"), and the meeting would
+ * have a failed recording for a start and stop a second apart.
+ */
+export const MIN_RECORDING_MS = 1_500;
 const RECORDING_ID = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
 
 export type RecorderEvents = { failed: [reason: string] };
@@ -53,6 +59,8 @@ export class Recorder extends TypedEmitter<RecorderEvents> {
   #switching: Promise<void> | null = null;
   /** A layout change arrived while switching: look again afterwards. */
   #dirty = false;
+  /** Segments prepared so far, failed ones included: each gets its own peer id and file, never reused. */
+  #prepared = 0;
   #timer: NodeJS.Timeout | undefined;
 
   private constructor(room: Room, defaults: PlainRtpDefaults, options: StartRecordingOptions) {
@@ -76,12 +84,22 @@ export class Recorder extends TypedEmitter<RecorderEvents> {
     if (!RECORDING_ID.test(options.recordingId)) throw new TypeError(`invalid recordingId "${options.recordingId}"`);
     await mkdir(path.resolve(options.directory, `${options.recordingId}.segments`), { recursive: true });
     const recorder = new Recorder(room, defaults, options);
+    // The first switch holds #switching like any other: a producer arriving while ffmpeg starts marks the recorder
+    // dirty and is recorded by the next segment, instead of starting a second "first" segment beside it.
+    const first = recorder.#switchTo(recorder.#layout());
+    recorder.#switching = first.catch(() => undefined);
     try {
-      await recorder.#switchTo(recorder.#layout());
+      await first;
     } catch (error) {
+      recorder.#switching = null;
       recorder.#unsubscribe();
       recorder.#state = 'failed';
       throw error;
+    }
+    recorder.#switching = null;
+    if (recorder.#dirty) {
+      recorder.#dirty = false;
+      recorder.#reconcile();
     }
     logger.info({ roomId: room.id, recordingId: options.recordingId }, 'recording started');
     return recorder;
@@ -102,6 +120,10 @@ export class Recorder extends TypedEmitter<RecorderEvents> {
     this.#state = 'stopping';
     this.#quiesce();
     await this.#switching?.catch(() => undefined);
+    const startedAt = this.#segments[0]?.startedAt;
+    if (startedAt !== undefined && Date.now() - startedAt < MIN_RECORDING_MS) {
+      await new Promise((resolve) => setTimeout(resolve, startedAt + MIN_RECORDING_MS - Date.now()));
+    }
     await this.#segments.at(-1)?.stop();
     try {
       const result = await this.#finish();
@@ -167,7 +189,7 @@ export class Recorder extends TypedEmitter<RecorderEvents> {
       defaults: this.#defaults,
       layout,
       directory: this.#workDir,
-      peerId: `recorder:${this.recordingId}:${this.#segments.length}`,
+      peerId: `recorder:${this.recordingId}:${this.#prepared++}`,
       first: this.#segments.length === 0,
     });
     if (this.#state !== 'recording') {
@@ -199,12 +221,15 @@ export class Recorder extends TypedEmitter<RecorderEvents> {
   async #finish(): Promise<RecordingResult> {
     const files: { path: string; startedAt: number }[] = [];
     for (const segment of this.#segments) {
-      // A segment stopped before ffmpeg wrote anything (it ended while probing) adds nothing.
-      const size = await stat(segment.filePath).then(
-        (s) => s.size,
-        () => 0,
-      );
-      if (size > 0) files.push({ path: segment.filePath, startedAt: segment.startedAt });
+      // A segment stopped before ffmpeg wrote a packet (it ended while probing) is a bare header or nothing:
+      // the concat demuxer cannot open it and would fail the whole recording, so only readable ones are joined.
+      const seconds = await probeDurationSeconds(segment.filePath).catch(() => Number.NaN);
+      if (seconds > 0) files.push({ path: segment.filePath, startedAt: segment.startedAt });
+      else
+        logger.debug(
+          { roomId: this.#room.id, recordingId: this.recordingId, file: segment.filePath },
+          'empty segment left out',
+        );
     }
     if (files.length === 0) throw new Error('no segment produced any media');
     const list: SegmentFile[] = files.map((file, i) => {

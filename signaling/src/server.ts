@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Lifecycle } from '@beacon/common';
 import type { MediaControl } from '@beacon/media-server';
+import type { Express } from 'express';
 import { AccountSessions } from './auth/AccountSessions.ts';
 import { initialAdminSeed, retireInitialAdminPassword } from './auth/initialAdmin.ts';
 import { signInLimits } from './auth/throttle/signInLimits.ts';
@@ -80,6 +81,8 @@ export interface BeaconNode {
   command: CommandRoom;
   /** Warnings by SMS (BEACON_SMS=on): Kannel and the channel; null when off. */
   sms: SmsService | null;
+  /** The express app: the fuzz (test/fuzz) lists every route from its router stack. */
+  app: Express;
   /** Stops every part, newest first; idempotent. A part's failure to stop is logged, not thrown. */
   close(): Promise<void>;
 }
@@ -318,6 +321,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     sip,
     command,
     sms,
+    app,
     close: async () => {
       await life.stop();
     },

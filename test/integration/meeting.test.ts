@@ -8,9 +8,10 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ClientEventResults, RoomState } from '@beacon/protocol';
+import type { ClientEventResults, RecordingView, RoomState } from '@beacon/protocol';
 import type { Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../src/waitFor.ts';
 import { api, FAKE_DTLS, login, micProducer, nextEvent, ok, request, type TestClient, useTestNode } from './helpers.ts';
 
 const GRACE_MS = 1_500;
@@ -511,6 +512,27 @@ describe('recording', () => {
     expect((await api(t.url, township, link, { method: 'POST', body: '{}' })).status).toBe(403);
     expect((await api(t.url, token, '/api/v1/recordings/nope/file')).status).toBe(404);
     expect((await api(t.url, token, '/api/v1/recordings/nope/link', { method: 'POST', body: '{}' })).status).toBe(404);
+  });
+
+  it('keeps a recording whose room closed while recording: ready with its size, not failed', async () => {
+    const roomId = await newRoom();
+    // No producer: the recording is the filler (black, silence), which ffmpeg writes without any sender.
+    const chair = await join('chair', roomId);
+    const started = await slow(chair.socket, 'recording:start');
+    if (!started.ok) return; // no ffmpeg here: the test above checks the coded refusal
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // The last one leaves: the room closes, and the media server finishes the file in the background.
+    await ok(chair.socket, 'room:leave', {});
+    const token = await login(t.url, 'duty');
+    const recording = await waitFor(
+      'the cut recording to be finished in the store',
+      async () =>
+        ((await (await api(t.url, token, `/api/v1/rooms/${roomId}/recordings`)).json()) as RecordingView[])[0],
+      (r) => r !== undefined && r.status !== 'recording',
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    expect(recording).toMatchObject({ id: started.data.recordingId, status: 'ready' });
+    expect(recording?.size).toBeGreaterThan(0);
   });
 
   it('streams a finished recording with Range support through a signed link or to a bearer; never for a token in the URL', async () => {

@@ -8,7 +8,7 @@
  * continues the same interval; when the grace runs out the interval ends at
  * the moment the connection was lost.
  */
-import { statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { MediaControl, MediaControlEvents } from '@beacon/media-server';
 import { createLogger } from '../logger.ts';
 import type { Store } from '../store/index.ts';
@@ -16,6 +16,10 @@ import type { ConferenceRoom } from './ConferenceRoom.ts';
 import type { RoomRegistry } from './RoomRegistry.ts';
 
 const logger = createLogger('MeetingJournal');
+
+/** How long a recording cut by its room's closing may take to be finished by the media server (default 2 min). */
+const CUT_FINISH_TIMEOUT_MS = 120_000;
+const CUT_POLL_MS = 250;
 
 type RecordingFailed = MediaControlEvents['recordingfailed'][0];
 
@@ -35,6 +39,9 @@ export class MeetingJournal {
   readonly #onCreated = (room: ConferenceRoom) => this.#roomCreated(room);
   readonly #onClosed = ({ roomId }: { roomId: string }) => this.#roomClosed(roomId);
   readonly #onRecordingFailed = (event: RecordingFailed) => this.#recordingFailed(event);
+  /** roomId → ends the wait for a cut recording's file (the media server reported it lost). */
+  readonly #cuts = new Map<string, () => void>();
+  #stopped = false;
 
   constructor(opts: { registry: RoomRegistry; store: Store; media: MediaControl }) {
     this.#registry = opts.registry;
@@ -47,6 +54,9 @@ export class MeetingJournal {
 
   /** Stops listening; resolves when the writes already queued are done (close the store after). */
   async stop(): Promise<void> {
+    // A cut recording still being finished stays `recording` in the store: the store closes next.
+    this.#stopped = true;
+    for (const end of this.#cuts.values()) end();
     this.#registry.off('roomcreated', this.#onCreated);
     this.#registry.off('roomclosed', this.#onClosed);
     this.#media.off('recordingfailed', this.#onRecordingFailed);
@@ -113,34 +123,55 @@ export class MeetingJournal {
     if (!running) return;
     // Closing the media room ends its recorder; keep what made it to disk.
     const cut = running.room.recorder.abandon();
+    if (cut) void this.#finishCutRecording(roomId, cut.recordingId, cut.startedAt);
     this.#write(roomId, 'meeting end', async () => {
-      if (cut) await this.#finishCutRecording(cut.recordingId, cut.startedAt);
       if (running.meetingId === undefined) return;
       await this.#store.meetings.end(running.meetingId);
       logger.debug({ roomId, meetingId: running.meetingId }, 'meeting ended');
     });
   }
 
-  async #finishCutRecording(recordingId: string, startedAt: string): Promise<void> {
+  /**
+   * The media server finishes a cut recording in the background: it stops ffmpeg, joins the segments into
+   * the file, then removes the segments' work directory (media-server Recorder.ts). Reading the file's size
+   * at once found nothing yet and marked a good recording failed with size 0; so wait for the work directory
+   * to go (finished) or for the media server's `recordingfailed` (lost), at most CUT_FINISH_TIMEOUT_MS.
+   */
+  async #finishCutRecording(roomId: string, recordingId: string, startedAt: string): Promise<void> {
     const record = await this.#store.recordings.get(recordingId);
     if (!record) return;
-    const endedAt = new Date();
-    let size = 0;
-    try {
-      size = statSync(record.file).size;
-    } catch {
-      // No file: nothing was written.
-    }
-    await this.#store.recordings.finish(recordingId, {
-      status: size > 0 ? 'ready' : 'failed',
-      endedAt: endedAt.toISOString(),
-      durationMs: endedAt.getTime() - Date.parse(startedAt),
-      size,
+    const workDir = record.file.replace(/\.webm$/, '.segments');
+    let lost = false;
+    this.#cuts.set(roomId, () => {
+      lost = true;
     });
-    logger.info({ recordingId, size }, 'recording ended with its room');
+    const deadline = Date.now() + CUT_FINISH_TIMEOUT_MS;
+    while (!lost && Date.now() < deadline && (await exists(workDir))) {
+      await new Promise((resolve) => setTimeout(resolve, CUT_POLL_MS));
+    }
+    this.#cuts.delete(roomId);
+    if (this.#stopped) return;
+    const finished = !lost && !(await exists(workDir));
+    const size = finished
+      ? await stat(record.file).then(
+          (s) => s.size,
+          () => 0,
+        )
+      : 0;
+    const endedAt = new Date();
+    this.#write(roomId, 'cut recording', async () => {
+      await this.#store.recordings.finish(recordingId, {
+        status: size > 0 ? 'ready' : 'failed',
+        endedAt: endedAt.toISOString(),
+        durationMs: endedAt.getTime() - Date.parse(startedAt),
+        size,
+      });
+      logger.info({ recordingId, size }, 'recording ended with its room');
+    });
   }
 
   #recordingFailed({ roomId, reason }: RecordingFailed): void {
+    this.#cuts.get(roomId)?.();
     const room = this.#registry.get(roomId);
     const failed = room?.recorder.abandon();
     logger.warn({ roomId, reason, recordingId: failed?.recordingId }, 'recording failed');
@@ -150,4 +181,11 @@ export class MeetingJournal {
       room.stateChanged();
     });
   }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
 }

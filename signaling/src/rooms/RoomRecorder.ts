@@ -19,6 +19,8 @@ export class RoomRecorder {
   readonly #roomId: string;
   readonly #media: MediaControl;
   #current: Current | null = null;
+  /** A start waiting for the media node: a second start meanwhile is refused like one during the recording. */
+  #starting = false;
   /** The main video told to the media node; undefined: not told yet. */
   #focus: string | null | undefined;
 
@@ -32,14 +34,18 @@ export class RoomRecorder {
   }
 
   async start(directory: string): Promise<Current & { filePath: string }> {
-    if (this.#current) throw new BeaconError('invalid_state', 'the meeting is already being recorded');
+    if (this.#current || this.#starting)
+      throw new BeaconError('invalid_state', 'the meeting is already being recorded');
     const recordingId = randomUUID();
     let filePath: string;
+    this.#starting = true;
     try {
       ({ filePath } = await this.#media.startRecording(this.#roomId, { recordingId, directory }));
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       throw new BeaconError('recording_failed', `录制无法开始 / recording could not start: ${reason}`, { cause: err });
+    } finally {
+      this.#starting = false;
     }
     this.#current = { recordingId, startedAt: new Date().toISOString() };
     this.#focus = undefined;
