@@ -238,3 +238,18 @@ describe('parseCap accepts what CAP 1.2 allows, whatever Beacon lacks', () => {
     expect(() => parseCap(make())).not.toThrow();
   });
 });
+
+describe('a refusal', () => {
+  it('tells at most 200 characters of what was wrong, however large the bad value', () => {
+    const huge = 'x'.repeat(200_000);
+    const xml = `<?xml version="1.0"?><alert xmlns="${huge}"><identifier>a</identifier></alert>`;
+    let message = '';
+    try {
+      parseCap(xml);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^alert: namespace is/);
+    expect(message.length).toBeLessThan(260);
+  });
+});

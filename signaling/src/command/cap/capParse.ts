@@ -15,7 +15,10 @@ import { checkXmlText, localName } from './xmlSafety.ts';
 
 export const CAP_MAX_BYTES = 1024 * 1024;
 
-const invalid = (where: string, what: string) => new BeaconError('cap_invalid', `${where}: ${what}`);
+/** At most this much of what was wrong is told back: a huge bad value is the sender's to keep, not to echo. */
+const MAX_TOLD = 200;
+const clip = (text: string) => (text.length > MAX_TOLD ? `${text.slice(0, MAX_TOLD)}… (${text.length} chars)` : text);
+const invalid = (where: string, what: string) => new BeaconError('cap_invalid', clip(`${where}: ${what}`));
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -67,7 +70,7 @@ export function parseCap(xml: string): CapAlert {
   try {
     doc = parser.parse(xml) as Record<string, unknown>;
   } catch (error) {
-    throw new BeaconError('cap_invalid', `xml: ${(error as Error).message}`, { cause: error });
+    throw new BeaconError('cap_invalid', clip(`xml: ${(error as Error).message}`), { cause: error });
   }
   const roots = Object.keys(doc).filter((k) => !k.startsWith('?') && !k.startsWith('#'));
   if (roots.length !== 1) throw invalid('xml', `expected one root element, found ${roots.length}`);
