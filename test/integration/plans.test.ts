@@ -135,6 +135,16 @@ describe('emergency plans over REST and sockets', () => {
       ]);
       const late = await send('zixi', 'POST', `/checklist/${zixiItem?.id}/done`);
       expect(codeOf(late.body)).toBe('invalid_state');
+
+      // The after-action report lists both responses' checklists: the bureau's ticked item on time, the rest open.
+      const newWaterItem = raised.current?.checklist.find((i) => i.unitId === 'dp-sw');
+      expect((await send('water', 'POST', `/checklist/${newWaterItem?.id}/done`)).status).toBe(200);
+      const report = await (await api(t.url, tokens.duty, `/api/v1/incidents/${incident.id}/report`)).text();
+      const section = report.slice(report.indexOf('预案响应'), report.indexOf('任务 / Tasks'));
+      // The first test saved version 1 of the III plan; this one runs on version 2.
+      expect(section).toContain('III级 · 防汛 III 级 v2（已切换）');
+      expect(section).toMatch(/监测水位<\/td><td>[^<]*水务局<\/td><td>[^<]+<\/td><td>[^<]+水务局值班<\/td><td>按时/);
+      expect(section.match(/<tr>/g)?.length).toBe(1 + 6);
     } finally {
       desk.close();
       water.close();

@@ -1,8 +1,10 @@
 /**
  * The after-action report of an incident (复盘报告): a standalone HTML page
  * (inline CSS, no scripts, prints well) with the timeline, warnings and
- * their ack statistics, tasks, and emergency meetings with attendance and
- * recordings; and the timeline as CSV (same conventions as attendance.csv).
+ * their ack statistics, the plan responses with their checklists (done on
+ * time, late, or still open), tasks, teams, and emergency meetings with
+ * attendance and recordings; and the timeline as CSV (same conventions as
+ * attendance.csv).
  */
 import type { IncidentView, TimelineEntry } from '@beacon/protocol';
 import { incidentResponseTimes } from '../evaluation/responseTimes.ts';
@@ -26,6 +28,12 @@ function meetingRooms(timeline: TimelineEntry[]): string[] {
     .filter((e) => e.kind === 'meeting' && typeof e.data?.roomId === 'string')
     .map((e) => e.data?.roomId as string);
   return [...new Set(ids)];
+}
+
+/** On time, late (done after its due time), or still open (overdue or not yet due). */
+export function checklistState(item: { dueAt: string; doneAt: string | null }, now = Date.now()): string {
+  if (item.doneAt !== null) return Date.parse(item.doneAt) <= Date.parse(item.dueAt) ? '按时' : '超时完成';
+  return Date.parse(item.dueAt) < now ? '超时未完成' : '未完成';
 }
 
 export async function reportHtml(store: Store, incident: IncidentView): Promise<string> {
@@ -65,6 +73,16 @@ export async function reportHtml(store: Store, incident: IncidentView): Promise<
     formatCst(t.doneAt),
     t.note ?? '',
   ]);
+  const checklist = (await store.plans.responses(incident.id)).flatMap((r) =>
+    r.checklist.map((item) => [
+      `${r.level}级 · ${r.planTitle} v${r.planVersion}${r.endedAt ? '（已切换）' : ''}`,
+      item.text,
+      item.unitName,
+      formatCst(item.dueAt),
+      item.doneAt === null ? '' : `${formatCst(item.doneAt)} ${item.doneByName ?? ''}`.trim(),
+      checklistState(item),
+    ]),
+  );
   const teams = (await store.resources.teams.dispatches(incident.id)).map((d) => [
     d.teamName,
     formatCst(d.dispatchedAt),
@@ -99,6 +117,7 @@ th,td{border:1px solid #bbb;padding:4px 8px;text-align:left;vertical-align:top}t
 <p>${esc(incident.description)}</p>
 <h2>时间线 / Timeline</h2>${table(['时间', '人员', '类别', '内容'], timeline)}
 <h2>预警 / Warnings</h2>${table(['标题', '颜色', '状态', '发布', '签收', '未签收'], warnings)}
+<h2>预案响应 / Plan checklist</h2>${table(['响应', '事项', '负责单位', '时限', '完成', '情况'], checklist)}
 <h2>任务 / Tasks</h2>${table(['乡镇/部门', '任务', '状态', '期限', '完成', '备注'], tasks)}
 <h2>出动队伍 / Teams dispatched</h2>${table(['队伍', '出动', '返回'], teams)}
 <h2>会商 / Meetings</h2>${table(['会议', '开始', '结束', '参会', '录像'], meetings)}
