@@ -177,7 +177,7 @@ export async function createDepartmentAccount(
   adminToken: string,
   account: { username: string; displayName: string; departmentId: string; password: string },
 ): Promise<void> {
-  const first = `first-${account.username}-7`;
+  const first = 'Initial-dept-pass-3';
   await apiJson(baseUrl, adminToken, '/api/v1/admin/users', {
     method: 'POST',
     body: JSON.stringify({
