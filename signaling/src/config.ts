@@ -218,6 +218,21 @@ const rateSpec = z.union([
     .refine((spec) => spec.perSecond > 0 && spec.burst >= 1, 'a rate above 0 and a burst of at least 1'),
 ]);
 
+/** A comma-separated list (blanks dropped), each entry checked by `item`, between `min` and `max` of them. */
+const commaList = (item: z.ZodType<string, string>, { min = 0, max }: { min?: number; max: number }) =>
+  z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    )
+    .pipe(z.array(item).min(min).max(max));
+
+/** A domain, an address or a CIDR network (net/nameSubtrees.ts). */
+const subtree = (message: string) => z.string().refine((entry) => parseSubtree(entry) !== null, message);
+
 /** Schema over the raw environment; the output is the `Config` shape. */
 export const configSchema = z
   .object({
@@ -226,30 +241,8 @@ export const configSchema = z
     BEACON_TLS: z.enum(['auto', 'files', 'off']).default('auto'),
     BEACON_TLS_CERT: nonEmpty.optional(),
     BEACON_TLS_KEY: nonEmpty.optional(),
-    BEACON_TLS_NAMES: z
-      .string()
-      .transform((value) =>
-        value
-          .split(',')
-          .map((name) => name.trim())
-          .filter((name) => name !== ''),
-      )
-      .pipe(z.array(hostOrIp).max(50))
-      .default([]),
-    BEACON_TLS_CA_PERMIT: z
-      .string()
-      .transform((value) =>
-        value
-          .split(',')
-          .map((entry) => entry.trim())
-          .filter((entry) => entry !== ''),
-      )
-      .pipe(
-        z
-          .array(z.string().refine((entry) => parseSubtree(entry) !== null, 'a domain, an address or a CIDR network'))
-          .max(50),
-      )
-      .default([]),
+    BEACON_TLS_NAMES: commaList(hostOrIp, { max: 50 }).default([]),
+    BEACON_TLS_CA_PERMIT: commaList(subtree('a domain, an address or a CIDR network'), { max: 50 }).default([]),
     BEACON_HTTP_PORT: z.union([z.literal('off'), port]).default(3080),
     BEACON_DATA_DIR: nonEmpty.default('./data'),
     BEACON_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -346,39 +339,15 @@ export const configSchema = z
     MEDIA_NODES: z
       .union([
         z.literal('discover'),
-        z
-          .string()
-          .transform((value) =>
-            value
-              .split(',')
-              .map((url) => url.trim())
-              .filter((url) => url !== ''),
-          )
-          .pipe(
-            z
-              .array(z.string().regex(/^https?:\/\/\S+$/, 'http(s) URLs or "discover"'))
-              .min(1)
-              .max(64),
-          ),
+        commaList(z.string().regex(/^https?:\/\/\S+$/, 'http(s) URLs or "discover"'), { min: 1, max: 64 }),
       ])
       .optional(),
     MEDIA_NODE_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
-    MEDIA_NODE_ALLOW: z
-      .string()
-      .transform((value) =>
-        value
-          .split(',')
-          .map((entry) => entry.trim())
-          .filter((entry) => entry !== ''),
-      )
-      .pipe(
-        z
-          .array(
-            z.string().refine((entry) => parseSubtree(entry) !== null, 'a host name, an address or a CIDR network'),
-          )
-          .max(64),
-      )
-      .default(['127.0.0.0/8', '::1/128', 'localhost']),
+    MEDIA_NODE_ALLOW: commaList(subtree('a host name, an address or a CIDR network'), { max: 64 }).default([
+      '127.0.0.0/8',
+      '::1/128',
+      'localhost',
+    ]),
     MEDIA_PIPE_SRTP: z.enum(['on', 'off']).default('off'),
     BEACON_REGIONS: z
       .string()
