@@ -1,31 +1,13 @@
 /** The repository of meetings on a schedule (会议预约): bookings, invitees with their receipts, materials. */
-import type { BookingState, InviteeKind, MeetingKind } from '@beacon/protocol';
+import type { BookingState, BookingView, InviteeKind, MeetingKind } from '@beacon/protocol';
 
-export interface BookingRecord {
-  id: string;
-  seriesId: string;
-  title: string;
-  kind: MeetingKind;
-  startsAt: string;
-  endsAt: string;
-  roomId: string;
-  roomTitle: string;
-  roomCreated: boolean;
-  chairId: string;
-  chairName: string;
-  state: BookingState;
-  record: boolean;
-  dialPhones: boolean;
+/** A booking as stored: the view without its invitees and materials (read on their own), plus what only the server keeps. */
+export interface BookingRecord extends Omit<BookingView, 'invitees' | 'materials'> {
   /** Minutes before the start, largest first. */
   reminders: number[];
   /** How many of `reminders` went out already. */
   remindersSent: number;
-  repeatUntil: string | null;
-  cancelReason: string | null;
   createdBy: string;
-  createdByName: string;
-  createdAt: string;
-  updatedAt: string;
 }
 
 export type NewBookingRecord = Omit<
