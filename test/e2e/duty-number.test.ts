@@ -153,7 +153,10 @@ describe.skipIf(unavailable !== null)('the duty number rings the officers on dut
     await officer.getByTestId('duty-now-leader').waitFor({ timeout: 20_000 });
   });
 
-  it('an officer on duty answers the card and talks with the caller, both ways, through the browser', async () => {
+  it('an officer on duty, on the roster page, answers the card and talks with the caller both ways', async () => {
+    // Outside the command room the card rings too: the officer is reading the roster.
+    await officer.goto(`${e2e.url}/#/duty`);
+    await officer.getByTestId('duty-page').waitFor({ timeout: 20_000 });
     await caller.dial(`sip:8000@127.0.0.1:${sip.sip.port}`);
     await caller.waitEstablished(20_000);
     const card = officer.getByTestId('duty-call-card');

@@ -21,7 +21,7 @@ import type {
   WarningView,
 } from '@beacon/protocol';
 import { reactive } from 'vue';
-import { listenDuty, reloadDuty, stopDuty } from '../duty/dutyStore.ts';
+import { listenDuty, releaseDutySocket, reloadDuty, stopDuty } from '../duty/dutyStore.ts';
 import { isAuthError, toConsoleError } from '../errors.ts';
 import { listenPlans } from '../plans/responseStore.ts';
 import { endSession, session } from '../session.ts';
@@ -245,6 +245,7 @@ export function startCommandStore(): void {
 }
 
 export function stopCommandStore(): void {
+  if (client) releaseDutySocket(client.socket);
   client?.close();
   client = null;
   command.connected = false;

@@ -1,6 +1,6 @@
 import type { DutyCallView } from '@beacon/protocol';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { applyCall, duty } from './dutyStore.ts';
+import { answerCall, applyCall, duty, listenDuty, releaseDutySocket } from './dutyStore.ts';
 
 const call = (over: Partial<DutyCallView> = {}): DutyCallView => ({
   callId: 'dc-1',
@@ -44,5 +44,41 @@ describe('duty call cards', () => {
     expect(duty.calls).toEqual([]);
     applyCall(call({ callId: 'dc-3', state: 'ended' }), 'u-duty');
     expect(duty.calls).toEqual([]);
+  });
+});
+
+describe('the socket duty listens on, handed between pages', () => {
+  /** Just enough of a socket for listenDuty: the handlers it registers, by event. */
+  const fakeSocket = () => {
+    const handlers = new Map<string, (payload: unknown) => void>();
+    const socket = {
+      on: (event: string, handler: (payload: unknown) => void) => handlers.set(event, handler),
+    } as unknown as Parameters<typeof listenDuty>[0];
+    return { socket, handlers };
+  };
+
+  beforeEach(() => {
+    duty.calls = [];
+  });
+
+  it('keeps the cards when the page that left releases a socket another page took over', () => {
+    const commandRoom = fakeSocket();
+    const app = fakeSocket();
+    listenDuty(commandRoom.socket, 'u-duty');
+    // Leaving the command room: the app's watch may start listening before the room releases its socket.
+    listenDuty(app.socket, 'u-duty');
+    app.handlers.get('duty:call')?.(call());
+    releaseDutySocket(commandRoom.socket);
+    expect(duty.calls.map((c) => c.callId)).toEqual(['dc-1']);
+    // The socket in use going away takes its cards with it (the next one fetches the calls again).
+    releaseDutySocket(app.socket);
+    expect(duty.calls).toEqual([]);
+  });
+
+  it('answers nothing once released', async () => {
+    const app = fakeSocket();
+    listenDuty(app.socket, 'u-duty');
+    releaseDutySocket(app.socket);
+    await expect(answerCall('dc-1')).rejects.toThrow('not connected');
   });
 });

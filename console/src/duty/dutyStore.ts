@@ -106,9 +106,19 @@ export function listenDuty(socket: SignalingClient['socket'], userId: string | n
   socket.on('duty:handover', applyHandover);
 }
 
-export function stopDuty(): void {
+/**
+ * Answers and declines stop going on `socket`, and its calls' cards go.
+ * Another page's socket may have taken over already (the app's duty watch
+ * and the command room hand over on navigation, in either order): then
+ * nothing changes.
+ */
+export function releaseDutySocket(socket: SignalingClient['socket']): void {
+  if (dutySocket !== socket) return;
   dutySocket = null;
   duty.calls = [];
+}
+
+export function stopDuty(): void {
   clearTimeout(shiftTimer);
   shiftTimer = undefined;
 }
