@@ -8,6 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ImportKind, ImportRowError } from '@beacon/protocol';
 import type { BoundSheet } from './ImportRow.ts';
 import { ImportRow } from './ImportRow.ts';
+import { CHOICES } from './importColumns.ts';
 import type { OrgSnapshot, PlannedRow } from './importPlanTypes.ts';
 import { UnitIndex } from './UnitIndex.ts';
 
@@ -85,9 +86,14 @@ export class PlanContext {
       editable: readonly string[];
     },
   ): void {
+    const status = row.choice('enabled', CHOICES.enabled);
+    if (row.hasErrors) return;
+    const wantedEnabled = status === undefined ? undefined : status === 'enabled';
     const base = { kind: p.kind, sheet: row.sheetName, row: row.row, key: p.key, id: p.id };
     if (!p.existing) {
-      this.rows.push({ ...base, action: 'create', create: p.create } as PlannedRow);
+      const disabled = wantedEnabled === false ? { enabled: false } : {};
+      this.indexEnabled(p.kind, p.id, wantedEnabled ?? true);
+      this.rows.push({ ...base, ...disabled, action: 'create', create: p.create } as PlannedRow);
       return;
     }
     const before = p.existing as Record<string, unknown>;
@@ -97,10 +103,21 @@ export class PlanContext {
       if (!isDeepStrictEqual(before[field] ?? null, wanted[field] ?? null)) patch[field] = wanted[field] ?? null;
     }
     const fields = Object.keys(patch);
+    const switched = wantedEnabled !== undefined && wantedEnabled !== before.enabled;
+    if (switched) {
+      fields.push('enabled');
+      this.indexEnabled(p.kind, p.id, wantedEnabled);
+    }
     this.rows.push(
       (fields.length === 0
         ? { ...base, action: 'unchanged' }
-        : { ...base, action: 'update', patch, fields }) as PlannedRow,
+        : { ...base, ...(switched ? { enabled: wantedEnabled } : {}), action: 'update', patch, fields }) as PlannedRow,
     );
+  }
+
+  /** Later rows of the file see a unit the file disables as disabled (no new rows under it), as the forms do. */
+  private indexEnabled(kind: ImportKind, id: string, enabled: boolean): void {
+    if (kind === 'townships') this.townships.add(id, [], enabled);
+    else if (kind === 'departments') this.departments.add(id, [], enabled);
   }
 }

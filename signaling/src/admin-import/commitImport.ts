@@ -35,6 +35,8 @@ export interface CommitResult {
   report: ImportReport;
   /** Users whose role or unit changed: their tokens no longer say what holds. */
   movedUserIds: string[];
+  /** Users the file disabled: their sessions end and their sockets close, as when disabled in the admin page. */
+  disabledUserIds: string[];
   /** True when phones were added or changed: Kamailio's subscribers are resynced. */
   phonesChanged: boolean;
 }
@@ -51,7 +53,7 @@ export async function commitImport(
 ): Promise<CommitResult> {
   const plan = await planImport(tables, store, opts.kindHint);
   if (plan.errors.length > 0)
-    return { report: reportOf(plan, opts.file, false), movedUserIds: [], phonesChanged: false };
+    return { report: reportOf(plan, opts.file, false), movedUserIds: [], disabledUserIds: [], phonesChanged: false };
   const secrets = await secretsFor(plan, opts.realm);
   return store.transaction(async (tx) => {
     const again = await planImport(tables, tx, opts.kindHint);
@@ -61,7 +63,7 @@ export async function commitImport(
         '导入期间组织机构已被修改，请重新预览后再导入 / the organisation changed meanwhile: run the dry run again',
       );
     }
-    const movedUserIds = await applyRows(again.rows, tx, secrets);
+    const applied = await applyRows(again.rows, tx, secrets);
     const report = reportOf(again, opts.file, true);
     await tx.audit.append({
       actorId: opts.actor.userId,
@@ -73,7 +75,7 @@ export async function commitImport(
     report.accounts = createdAccounts(again, secrets);
     report.phones = createdPhones(again, secrets, opts.realm);
     const phonesChanged = again.rows.some((r) => r.kind === 'phones' && r.action !== 'unchanged');
-    return { report, movedUserIds, phonesChanged };
+    return { report, movedUserIds: applied.moved, disabledUserIds: applied.disabled, phonesChanged };
   });
 }
 
@@ -114,50 +116,71 @@ async function secretsFor(plan: ImportPlan, realm: string): Promise<Secrets> {
   return secrets;
 }
 
-/** Writes the rows in plan order (units first); returns the users whose role or unit changed. */
-async function applyRows(rows: readonly PlannedRow[], tx: OrgStore, secrets: Secrets): Promise<string[]> {
-  const moved: string[] = [];
+/** What writing the rows changed that the running system must act on. */
+interface Applied {
+  /** Users whose role or unit changed. */
+  moved: string[];
+  /** Users the file disabled: their sessions end. */
+  disabled: string[];
+}
+
+/** The repository an import row of `kind` writes. */
+const repoOf = (tx: OrgStore, kind: PlannedRow['kind']) => (kind === 'phones' ? tx.terminals : tx[kind]);
+
+/** Writes the rows in plan order (units first), each with its 状态 when the file changes it. */
+async function applyRows(rows: readonly PlannedRow[], tx: OrgStore, secrets: Secrets): Promise<Applied> {
+  const applied: Applied = { moved: [], disabled: [] };
   for (const row of rows) {
     if (row.action === 'unchanged') continue;
-    switch (row.kind) {
-      case 'townships':
-        await (row.action === 'create'
-          ? tx.townships.create({ ...row.create, id: row.id })
-          : tx.townships.update(row.id, row.patch));
-        break;
-      case 'villages':
-        await (row.action === 'create'
-          ? tx.villages.create({ ...row.create, id: row.id })
-          : tx.villages.update(row.id, row.patch));
-        break;
-      case 'departments':
-        await (row.action === 'create'
-          ? tx.departments.create({ ...row.create, id: row.id })
-          : tx.departments.update(row.id, row.patch));
-        break;
-      case 'users':
-        if (row.action === 'create') {
-          const secret = secrets.accounts.get(row.create.username);
-          if (!secret) throw new Error(`no password hashed for ${row.create.username}`);
-          // Someone else chose it (Beacon or the file): changed at the first sign-in.
-          await tx.users.create({ ...row.create, id: row.id, passwordHash: secret.hash, mustChangePassword: true });
-        } else {
-          await tx.users.update(row.id, row.patch);
-          if (row.fields.some((f) => f === 'role' || f === 'townshipId' || f === 'departmentId')) moved.push(row.id);
-        }
-        break;
-      case 'terminals':
-      case 'phones':
-        if (row.action === 'create') {
-          const sip = row.create.extension ? secrets.phones.get(row.create.extension)?.hashes : undefined;
-          await tx.terminals.create({ ...row.create, id: row.id, ...(sip ? { sip } : {}) });
-        } else {
-          await tx.terminals.update(row.id, row.patch);
-        }
-        break;
+    if (row.action === 'create') await createRow(row, tx, secrets);
+    else if (Object.keys(row.patch).length > 0) await updateRow(row, tx);
+    if (row.action === 'update' && row.kind === 'users') {
+      if (row.fields.some((f) => f === 'role' || f === 'townshipId' || f === 'departmentId'))
+        applied.moved.push(row.id);
+    }
+    if (row.enabled === undefined) continue;
+    await repoOf(tx, row.kind).setEnabled(row.id, row.enabled);
+    if (row.kind === 'users' && row.action === 'update' && !row.enabled) applied.disabled.push(row.id);
+  }
+  return applied;
+}
+
+async function createRow(row: Extract<PlannedRow, { action: 'create' }>, tx: OrgStore, secrets: Secrets) {
+  switch (row.kind) {
+    case 'townships':
+      return tx.townships.create({ ...row.create, id: row.id });
+    case 'villages':
+      return tx.villages.create({ ...row.create, id: row.id });
+    case 'departments':
+      return tx.departments.create({ ...row.create, id: row.id });
+    case 'users': {
+      const secret = secrets.accounts.get(row.create.username);
+      if (!secret) throw new Error(`no password hashed for ${row.create.username}`);
+      // Someone else chose it (Beacon or the file): changed at the first sign-in.
+      return tx.users.create({ ...row.create, id: row.id, passwordHash: secret.hash, mustChangePassword: true });
+    }
+    case 'terminals':
+    case 'phones': {
+      const sip = row.create.extension ? secrets.phones.get(row.create.extension)?.hashes : undefined;
+      return tx.terminals.create({ ...row.create, id: row.id, ...(sip ? { sip } : {}) });
     }
   }
-  return moved;
+}
+
+async function updateRow(row: Extract<PlannedRow, { action: 'update' }>, tx: OrgStore) {
+  switch (row.kind) {
+    case 'townships':
+      return tx.townships.update(row.id, row.patch);
+    case 'villages':
+      return tx.villages.update(row.id, row.patch);
+    case 'departments':
+      return tx.departments.update(row.id, row.patch);
+    case 'users':
+      return tx.users.update(row.id, row.patch);
+    case 'terminals':
+    case 'phones':
+      return tx.terminals.update(row.id, row.patch);
+  }
 }
 
 function createdAccounts(plan: ImportPlan, secrets: Secrets): ImportedAccount[] {

@@ -13,11 +13,12 @@ export interface ImportColumn {
   header: string;
   /** Other headers meaning this column. */
   aliases?: readonly string[];
-  /** Written by the export only (状态): accepted and ignored on import. */
+  /** Written by the export only: accepted and ignored on import (a resource's computed columns). */
   exportOnly?: boolean;
 }
 
-const enabled: ImportColumn = { field: 'enabled', header: '状态', exportOnly: true };
+/** 启用/停用: empty keeps an existing row as it is and creates a new one enabled. */
+const enabled: ImportColumn = { field: 'enabled', header: '状态', aliases: ['启用状态'] };
 const townshipRef: ImportColumn = { field: 'township', header: '所属乡镇', aliases: ['乡镇', 'townshipId'] };
 const departmentRef: ImportColumn = { field: 'department', header: '所属部门', aliases: ['部门', 'departmentId'] };
 const lat: ImportColumn = { field: 'lat', header: '纬度', aliases: ['latitude'] };
@@ -132,6 +133,7 @@ export const CHOICES = {
     subdistrict: 'subdistrict',
   },
   villageKind: { 村: 'village', 社区: 'community', village: 'village', community: 'community' },
+  enabled: { 启用: 'enabled', 停用: 'disabled', 禁用: 'disabled', enabled: 'enabled', disabled: 'disabled' },
   role: {
     系统管理员: 'admin',
     管理员: 'admin',

@@ -177,6 +177,45 @@ describeStoreBackends((env) => {
       expect(village?.contactMobile).toBe('13912345678');
     });
 
+    it('applies the 状态 column: 停用 disables (a new row too), 启用 enables, empty keeps, a bad word is refused', async () => {
+      const store = await env.open();
+      await commit(store, await countyXlsx(countySheets(SMALL)));
+      const org = await loadSnapshot(store);
+      const target = org.users.find((u) => u.username === 'qs-duty');
+      if (!target) throw new Error('qs-duty was not imported');
+      const exported = (await exportWorkbook(['users'], 'csv', org)).toString('utf8').split(/\r?\n/);
+      /** The exported users with `qs-duty`'s 状态 and a new account's, as an admin would edit them. */
+      const usersCsv = (dutyStatus: string, newcomerStatus: string) =>
+        Buffer.from(
+          [
+            ...exported.map((line) => (line.startsWith('qs-duty,') ? line.replace(/启用$/, dutyStatus) : line)),
+            `newcomer,新来的,值班员,,,13900009999,${newcomerStatus}`,
+          ].join('\n'),
+          'utf8',
+        );
+
+      // One user switched off, and a new one added already off.
+      const off = usersCsv('停用', '停用');
+      const preview = await dryRun(store, off, '用户.csv');
+      expect(preview.errors).toEqual([]);
+      expect(preview.changes).toContainEqual(expect.objectContaining({ key: 'qs-duty', fields: ['enabled'] }));
+      const { report, disabledUserIds } = await commit(store, off, '用户.csv');
+      expect(report.committed).toBe(true);
+      // The running system ends the switched-off user's sessions; a new account has none.
+      expect(disabledUserIds).toEqual([target.id]);
+      expect((await store.users.findById(target.id))?.enabled).toBe(false);
+      expect((await store.users.findByUsername('newcomer'))?.enabled).toBe(false);
+
+      // Back on; an empty cell leaves the new account as it is.
+      expect((await commit(store, usersCsv('启用', ''), '用户.csv')).report.committed).toBe(true);
+      expect((await store.users.findById(target.id))?.enabled).toBe(true);
+      expect((await store.users.findByUsername('newcomer'))?.enabled).toBe(false);
+
+      const refused = await dryRun(store, usersCsv('也许', ''), '用户.csv');
+      expect(refused.errors).toContainEqual(expect.objectContaining({ column: '状态', code: 'invalid' }));
+      expect(refused.changes).toEqual([]);
+    });
+
     it('writes all of a transaction or nothing', async () => {
       const store = await env.open();
       const township = { name: '回滚镇', nameEn: '', code: null, kind: 'town' as const, lat: 25, lon: 101 };

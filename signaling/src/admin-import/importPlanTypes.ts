@@ -51,6 +51,12 @@ interface PlannedBase<K extends ImportKind> {
   key: string;
   /** The existing row's id, or the id the row will be created with. */
   id: string;
+  /**
+   * Set when the file's 状态 changes the row's state (a new row the file
+   * says is 停用, an existing one switched): written with the row, with the
+   * same effects as the admin page's enable/disable.
+   */
+  enabled?: boolean;
 }
 
 /** A row to create, to change (the fields that differ), or already as the file says. */

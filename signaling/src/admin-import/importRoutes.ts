@@ -57,7 +57,7 @@ const exportQuerySchema = z.object({
 interface ImportDeps {
   store: Store;
   sip: Pick<SipBridge, 'realm' | 'loadPhones' | 'credentialsChanged'>;
-  accounts: Pick<AccountSessions, 'changed'>;
+  accounts: Pick<AccountSessions, 'changed' | 'disabled'>;
   importOptions?: ImportOptions;
 }
 
@@ -106,6 +106,7 @@ export function importRoutes(router: Router, deps: ImportDeps): void {
     }
     logger.info({ file: report.file, userId: claims.userId, counts: report.counts }, 'organisation imported');
     for (const id of result.movedUserIds) deps.accounts.changed(id);
+    for (const id of result.disabledUserIds) deps.accounts.disabled(id);
     if (result.phonesChanged) {
       await deps.sip.loadPhones();
       deps.sip.credentialsChanged();
