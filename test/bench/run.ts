@@ -38,6 +38,11 @@ console.log(`# Beacon benchmarks (${new Date().toISOString()})`);
 const join = await runJoinLatency({ joins });
 console.log(`\n## Join → first remote frame decoded (Chromium, ${join.samplesMs.length}/${join.joins} joins)`);
 console.log(`p50 ${join.p50Ms} ms, p95 ${join.p95Ms} ms; samples: ${join.samplesMs.join(', ')} ms`);
+console.log(
+  `where the time goes (median ms after the click): ${Object.entries(join.stepsP50Ms)
+    .map(([step, ms]) => `${step} ${ms}`)
+    .join(' → ')} → first frame ${join.p50Ms}`,
+);
 
 console.log(`\n## Fan-out on one worker (${seconds} s per step)`);
 const fanout = await runFanout({ consumers, seconds });

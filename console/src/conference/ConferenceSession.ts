@@ -30,6 +30,7 @@ import {
   type ReceiveSettings,
   removePeerTracks,
 } from './conferenceState.ts';
+import { clearJoinMarks, markJoin } from './joinMarks.ts';
 import { MediaSession } from './MediaSession.ts';
 import { QualityMonitor } from './QualityMonitor.ts';
 
@@ -94,7 +95,10 @@ export class ConferenceSession {
     });
     this.#quality = new QualityMonitor(this.state, () => this.#media);
     this.#signaling = new SignalingClient(token, {
-      onConnect: () => this.#recovery.socketConnected(),
+      onConnect: () => {
+        markJoin('socket');
+        this.#recovery.socketConnected();
+      },
       onDisconnect: () => this.#recovery.socketDisconnected(),
       onAuthFailure: (code) => this.#delegate.onAuthFailure(code),
       onConnectError: () => {
@@ -119,6 +123,8 @@ export class ConferenceSession {
   }
 
   start(): void {
+    clearJoinMarks();
+    markJoin('start');
     // Open the camera while the socket connects: both take a while. Audience never asks.
     if (!this.state.audience) void this.#getLocalStream();
     this.#signaling.connect();
@@ -267,6 +273,7 @@ export class ConferenceSession {
     this.state.error = null;
     try {
       const joined = await this.#requestJoin();
+      markJoin('joined');
       if (stale()) return;
       this.#applyJoined(joined);
       const media = new MediaSession(this.#signaling, {
@@ -276,12 +283,14 @@ export class ConferenceSession {
       });
       this.#media = media;
       await media.load(joined.routerRtpCapabilities);
+      markJoin('device');
       await media.createTransports({ send: maySend(this.state) });
+      markJoin('transports');
       if (stale()) return;
       // Ready and publishing are independent on the server; doing both at once
       // shortens the time to the first remote frame.
       await Promise.all([
-        this.#signaling.request('room:ready', { rtpCapabilities: media.rtpCapabilities }),
+        this.#signaling.request('room:ready', { rtpCapabilities: media.rtpCapabilities }).then(() => markJoin('ready')),
         this.#publish(media),
       ]);
       if (stale()) return;
@@ -510,9 +519,12 @@ export class ConferenceSession {
   async #consume(params: ConsumerParams): Promise<void> {
     const media = this.#media;
     if (!media?.recvTransport || media.closed) return;
+    const video = params.kind === 'video';
+    if (video) markJoin('consumer-new');
     try {
       const consumer = await media.consume(params);
       if (!consumer || media !== this.#media) return;
+      if (video) markJoin('consumed');
       consumer.on('trackended', () => delete this.state.tracks[consumer.id]);
       this.state.tracks[consumer.id] = {
         consumerId: consumer.id,
@@ -528,6 +540,7 @@ export class ConferenceSession {
       };
       if (params.kind === 'video') this.views.addConsumer(consumer.id);
       await this.#signaling.request('consumer:resume', { consumerId: consumer.id });
+      if (video) markJoin('resumed');
     } catch (error) {
       if (media === this.#media) console.warn('[beacon] consume failed', params.consumerId, error);
     }

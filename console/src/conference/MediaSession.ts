@@ -6,6 +6,7 @@
 import type { ConsumerParams, MediaSource, TransportParams } from '@beacon/protocol';
 import { Device, type types } from 'mediasoup-client';
 import type { SignalingClient } from '../signaling/SignalingClient.ts';
+import { markJoin } from './joinMarks.ts';
 
 export type LocalSource = MediaSource;
 
@@ -94,6 +95,7 @@ export class MediaSession {
 
   #wireConnect(transport: types.Transport): void {
     transport.on('connectionstatechange', (state) => {
+      if (state === 'connected' && transport.direction === 'recv') markJoin('connected');
       if ((state === 'failed' || state === 'disconnected') && !this.#closed) {
         this.#delegate.onTransportTrouble(transport, state);
       }
