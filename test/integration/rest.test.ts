@@ -3,7 +3,7 @@
  * endpoints and JSON errors.
  */
 import { describe, expect, it } from 'vitest';
-import { api, login, useTestNode } from './helpers.ts';
+import { api, connect, login, ok, useTestNode } from './helpers.ts';
 
 const t = useTestNode();
 
@@ -70,6 +70,24 @@ describe('REST', () => {
     const missing = await api(t.url, chair, '/api/v1/no-such-thing');
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+
+  it('serves the media routers’ capabilities to signed-in consoles once a room has started', async () => {
+    const township = await login(t.url, 'lucheng');
+    expect((await api(t.url, undefined, '/api/v1/media/capabilities')).status).toBe(401);
+    const before = await api(t.url, township, '/api/v1/media/capabilities');
+    // This node's first room starts below: until then there is nothing to tell (the console loads after its join).
+    expect(await before.json()).toEqual({ routerRtpCapabilities: null });
+    const socket = await connect(t.url, township);
+    try {
+      const joined = await ok(socket, 'room:join', { roomId: 'city-weekly' });
+      const served = await api(t.url, township, '/api/v1/media/capabilities');
+      expect(served.status).toBe(200);
+      // What a join answers, so a Device loaded ahead of the join is the one the join needs.
+      expect(await served.json()).toEqual({ routerRtpCapabilities: joined.routerRtpCapabilities });
+    } finally {
+      socket.close();
+    }
   });
 
   it('answers health, readiness and the console placeholder', async () => {

@@ -30,6 +30,7 @@ import {
   type ReceiveSettings,
   removePeerTracks,
 } from './conferenceState.ts';
+import { DeviceCache } from './DeviceCache.ts';
 import { clearJoinMarks, markJoin } from './joinMarks.ts';
 import { MediaSession } from './MediaSession.ts';
 import { QualityMonitor } from './QualityMonitor.ts';
@@ -74,8 +75,12 @@ export class ConferenceSession {
   readonly #toggling = new Set<'mic' | 'camera'>();
   #localStream: Promise<MediaStream | null> | null = null;
   #generation = 0;
+  readonly #devices = new DeviceCache();
+  /** The token the page opened with: enough to fetch the media capabilities ahead of the join. */
+  readonly #openingToken: string;
 
   constructor(roomId: string, token: string, delegate: ConferenceDelegate, options: ConferenceOptions) {
+    this.#openingToken = token;
     this.state = createConferenceState(roomId, options.audience);
     this.#phase = new ConferencePhaseMachine(
       () => this.state.phase,
@@ -125,6 +130,7 @@ export class ConferenceSession {
   start(): void {
     clearJoinMarks();
     markJoin('start');
+    this.#devices.prefetch(this.#openingToken);
     // Open the camera while the socket connects: both take a while. Audience never asks.
     if (!this.state.audience) void this.#getLocalStream();
     this.#signaling.connect();
@@ -276,14 +282,16 @@ export class ConferenceSession {
       markJoin('joined');
       if (stale()) return;
       this.#applyJoined(joined);
-      const media = new MediaSession(this.#signaling, {
+      // Loaded while the socket connected and the join was answered, when the capabilities match (DeviceCache).
+      const device = await this.#devices.device(joined.routerRtpCapabilities);
+      markJoin('device');
+      if (stale()) return;
+      const media = new MediaSession(this.#signaling, device, {
         onTransportTrouble: (transport, state) => {
           if (media === this.#media) this.#recovery.transportTrouble(media, transport, state);
         },
       });
       this.#media = media;
-      await media.load(joined.routerRtpCapabilities);
-      markJoin('device');
       await media.createTransports({ send: maySend(this.state) });
       markJoin('transports');
       if (stale()) return;

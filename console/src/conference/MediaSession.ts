@@ -4,7 +4,7 @@
  * nothing about Vue; a re-join builds a fresh MediaSession.
  */
 import type { ConsumerParams, MediaSource, TransportParams } from '@beacon/protocol';
-import { Device, type types } from 'mediasoup-client';
+import type { Device, types } from 'mediasoup-client';
 import type { SignalingClient } from '../signaling/SignalingClient.ts';
 import { markJoin } from './joinMarks.ts';
 
@@ -24,7 +24,7 @@ const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
 
 export class MediaSession {
   readonly #signaling: SignalingClient;
-  readonly #device = new Device();
+  readonly #device: Device;
   #sendTransport: types.Transport | null = null;
   #recvTransport: types.Transport | null = null;
   readonly #producers = new Map<LocalSource, types.Producer>();
@@ -35,8 +35,10 @@ export class MediaSession {
 
   readonly #delegate: MediaSessionDelegate;
 
-  constructor(signaling: SignalingClient, delegate: MediaSessionDelegate) {
+  /** `device`: loaded already (DeviceCache); transports and producers are this session's own. */
+  constructor(signaling: SignalingClient, device: Device, delegate: MediaSessionDelegate) {
     this.#signaling = signaling;
+    this.#device = device;
     this.#delegate = delegate;
   }
 
@@ -54,10 +56,6 @@ export class MediaSession {
 
   get recvTransport(): types.Transport | null {
     return this.#recvTransport;
-  }
-
-  async load(routerRtpCapabilities: unknown): Promise<void> {
-    await this.#device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
   }
 
   get transports(): types.Transport[] {

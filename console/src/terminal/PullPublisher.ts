@@ -9,6 +9,7 @@
  *                            └──(error)──► idle (error kept for the page)
  */
 import { shallowRef } from 'vue';
+import { DeviceCache } from '../conference/DeviceCache.ts';
 import { MediaSession } from '../conference/MediaSession.ts';
 import { type ClientErrorCode, toConsoleError } from '../errors.ts';
 import type { SignalingClient } from '../signaling/SignalingClient.ts';
@@ -18,6 +19,8 @@ export type PullPhase = 'idle' | 'joining' | 'sending';
 const CAMERA: MediaTrackConstraints = { width: 1280, height: 720 };
 
 export class PullPublisher {
+  /** The Device of the last pull, reused by the next one (the same node's capabilities). */
+  readonly #devices = new DeviceCache();
   readonly #signaling: SignalingClient;
   /** Reactive for the page's indicator. */
   readonly phase = shallowRef<PullPhase>('idle');
@@ -47,19 +50,19 @@ export class PullPublisher {
     this.error.value = null;
     try {
       const joined = await this.#join(roomId);
+      const device = await this.#devices.device(joined.routerRtpCapabilities);
       if (stale()) {
         // Stopped while joining (not restarted): do not stay in the room.
         if (this.idle) await this.#signaling.request('room:leave', {}).catch(() => undefined);
         return;
       }
-      const media = new MediaSession(this.#signaling, {
+      const media = new MediaSession(this.#signaling, device, {
         // A broken link ends this pull; the duty officer pulls again (a new pull:request).
         onTransportTrouble: (_transport, state) => {
           if (state === 'failed' && media === this.#media) void this.stop();
         },
       });
       this.#media = media;
-      await media.load(joined.routerRtpCapabilities);
       await media.ensureSendTransport();
       const stream = await navigator.mediaDevices.getUserMedia({ video: CAMERA, audio: false });
       if (stale()) {

@@ -89,6 +89,17 @@ export interface RoomView {
   pin: string | null;
 }
 
+/**
+ * GET /api/v1/media/capabilities: the media routers' RTP capabilities as the
+ * node last saw them (every router has the same codecs). A console loads its
+ * mediasoup Device with them while it connects and joins, instead of after
+ * the join; the join's own capabilities still decide (a mismatch loads again).
+ */
+export interface MediaCapabilitiesView {
+  /** Null until the node's first room has started (the console then loads its Device after the join). */
+  routerRtpCapabilities: unknown | null;
+}
+
 export const createRoomRequestSchema = z.object({
   id: roomIdSchema,
   title: z.string().min(1).max(200),

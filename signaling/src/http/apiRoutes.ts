@@ -4,7 +4,7 @@
  */
 
 import type { Role } from '@beacon/protocol';
-import { BeaconError, createRoomRequestSchema, type RoomView } from '@beacon/protocol';
+import { BeaconError, createRoomRequestSchema, type MediaCapabilitiesView, type RoomView } from '@beacon/protocol';
 import { Router } from 'express';
 import { auditedChange } from '../audit/auditedChange.ts';
 import { createLogger } from '../logger.ts';
@@ -47,6 +47,12 @@ export function apiRouter(deps: { store: Store; registry: RoomRegistry; settings
     // A token can outlive its user (deleted account): that token no longer identifies anyone.
     if (!user) throw BeaconError.unauthorized('user no longer exists');
     res.json(userView(user));
+  });
+
+  // Not a secret (the codecs Beacon's routers offer): any signed-in console may load its Device ahead of a join.
+  router.get('/media/capabilities', (_req, res) => {
+    // Null before the first room: not an error a console's log should show on every first join.
+    res.json({ routerRtpCapabilities: registry.mediaCapabilities } satisfies MediaCapabilitiesView);
   });
 
   // Members-only rooms (another township's pull room, an emergency room it was not invited to) are not listed.

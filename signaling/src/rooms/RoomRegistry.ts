@@ -42,6 +42,7 @@ export interface JoinOptions {
 }
 
 export class RoomRegistry extends TypedEmitter<RoomRegistryEvents> {
+  #lastCapabilities: unknown = null;
   readonly #media: MediaControl;
   readonly #options: RoomRegistryOptions;
   readonly #rooms = new Map<string, ConferenceRoom>();
@@ -121,8 +122,14 @@ export class RoomRegistry extends TypedEmitter<RoomRegistryEvents> {
     }
   }
 
+  /** The RTP capabilities of the last router made (the same codecs for all), or null before the first room. */
+  get mediaCapabilities(): unknown {
+    return this.#lastCapabilities;
+  }
+
   async #create(roomId: string, mode: MeetingMode | undefined): Promise<ConferenceRoom> {
     const { rtpCapabilities } = await this.#media.ensureRoom(roomId);
+    this.#lastCapabilities = rtpCapabilities;
     const room = new ConferenceRoom({
       id: roomId,
       media: this.#media,
