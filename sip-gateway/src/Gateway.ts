@@ -30,6 +30,7 @@ import { createLogger } from './logger.ts';
 import { MixerClock } from './media/MixerClock.ts';
 import { PhoneMedia } from './media/PhoneMedia.ts';
 import { PromptLibrary } from './media/PromptLibrary.ts';
+import { TerminalVideo } from './media/TerminalVideo.ts';
 import { RoomAudioRegistry } from './rooms/RoomAudioRegistry.ts';
 import { GatewayService } from './signaling/GatewayService.ts';
 import { LegConnection } from './signaling/LegConnection.ts';
@@ -290,11 +291,12 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
           rtpTimeoutMs: this.config.rtpTimeoutMs,
           onForeignPacket: () => this.#countForeignRtp(),
         }),
+      openTerminalVideo: () => TerminalVideo.open({ localIp: this.config.rtpIp, portRange: this.config.rtpPorts }),
       lobby: this.#lobby,
       roomAudio: (roomId) => this.#rooms.acquire(roomId),
       releaseRoomAudio: (roomId) => this.#rooms.release(roomId),
-      openLegConnection: (roomId, token, ssrc, source) =>
-        LegConnection.open({ signalingUrl: this.config.signalingUrl, token, roomId, ssrc, source }),
+      openLegConnection: (roomId, token, ssrc, source, video) =>
+        LegConnection.open({ signalingUrl: this.config.signalingUrl, token, roomId, ssrc, source, video }),
       countCall: (direction, outcome) => {
         this.calls.record(direction, outcome);
         this.#reportSoon();

@@ -63,6 +63,7 @@ const valid: { [E in ClientEventName]: unknown } = {
   'sip:dialState': { requestId: 'r1', state: 'ringing', reason: null },
   'sip:subscribers': {},
   'phone:media': { codec: 'PCMU', ssrc: 1234, payloadType: 0 },
+  'phone:video': { ssrc: 1234, payloadType: 96, profileLevelId: '42e01f' },
   'phone:state': { callState: 'held' },
   'phone:count': {},
   'phone:dial': { extension: '8001' },

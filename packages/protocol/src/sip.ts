@@ -188,6 +188,17 @@ export const sipEventSchemas = {
     /** The gateway socket the audio comes from: the producer then takes RTP from there only (no comedia). */
     source: z.object({ ip: z.string().min(1).max(64), port: z.number().int().min(1).max(65535) }).optional(),
   }),
+  /**
+   * Opens a SIP video terminal's camera: its H.264 RTP (packetization-mode 1, the profile it negotiated) from
+   * the gateway into the room, as the participant's `camera`. Asking again replaces the previous one.
+   */
+  'phone:video': z.object({
+    ssrc: z.number().int().min(1).max(0xffff_ffff),
+    payloadType: z.number().int().min(96).max(127),
+    /** RFC 6184 profile-level-id, six hex digits (e.g. 42e01f). */
+    profileLevelId: z.string().regex(/^[0-9a-fA-F]{6}$/),
+    source: z.object({ ip: z.string().min(1).max(64), port: z.number().int().min(1).max(65535) }).optional(),
+  }),
   'phone:state': z.object({ callState: phoneCallStateSchema }),
   /** How many are in the room (for the `#` command). */
   'phone:count': z.object({}),
@@ -211,6 +222,7 @@ export interface SipEventResults {
   'sip:alertAck': { ackedAt: string; alreadyAcked: boolean };
   'sip:alertCallState': Record<string, never>;
   'phone:media': { producerId: string; ip: string; port: number; rtcpPort: number };
+  'phone:video': { producerId: string; ip: string; port: number; rtcpPort: number };
   'phone:state': Record<string, never>;
   'phone:count': { participants: number };
   'phone:dial': { requestId: string };

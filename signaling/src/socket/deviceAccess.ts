@@ -16,6 +16,7 @@ const PHONE_LEG_EVENTS: ReadonlySet<ClientEventName> = new Set<ClientEventName>(
   'room:leave',
   'room:resume',
   'phone:media',
+  'phone:video',
   'phone:state',
   'phone:count',
   'producer:pause',
@@ -27,6 +28,7 @@ const PHONE_LEG_EVENTS: ReadonlySet<ClientEventName> = new Set<ClientEventName>(
 
 const LEG_ONLY_EVENTS: ReadonlySet<ClientEventName> = new Set<ClientEventName>([
   'phone:media',
+  'phone:video',
   'phone:state',
   'phone:count',
 ]);

@@ -31,6 +31,8 @@ export type LegConnectionEvents = {
   muted: [{ muted: boolean; by: 'self' | 'chair' | null }];
   /** The producer was (re)opened: send the phone's audio here. */
   uplink: [UplinkTarget];
+  /** A video terminal's camera producer was (re)opened: send its video here. */
+  videoUplink: [VideoUplinkTarget];
   /** The chair removed us or ended the meeting: hang up. */
   removed: [reason: 'removed' | 'ended'];
   /** The chair answered our speak request. */
@@ -38,6 +40,22 @@ export type LegConnectionEvents = {
   /** Lost for good (resume refused, token refused): hang up. */
   lost: [reason: string];
 };
+
+export interface VideoUplinkTarget {
+  ip: string;
+  port: number;
+  ssrc: number;
+  payloadType: number;
+}
+
+/** A video terminal's camera as the leg asks for it (see phone:video). */
+export interface LegVideoRequest {
+  ssrc: number;
+  payloadType: number;
+  profileLevelId: string;
+  /** The gateway's room-side video socket: the producer takes RTP from there only. */
+  source: { localIp: string; localPort: number };
+}
 
 export interface LegConnectionOptions {
   signalingUrl: string;
@@ -50,6 +68,8 @@ export interface LegConnectionOptions {
    * bind sends from whatever address the route picks: then mediasoup has to learn it (comedia).
    */
   source?: { localIp: string; localPort: number; readonly uplinkCodec?: UplinkCodec };
+  /** A SIP video terminal's camera, opened with the mic (and re-opened with it after a media loss). */
+  video?: LegVideoRequest;
 }
 
 /**
@@ -66,6 +86,7 @@ export class LegConnection extends TypedEmitter<LegConnectionEvents> {
   #resumeToken: string | null = null;
   #producerId: string | null = null;
   #uplink: UplinkTarget | null = null;
+  #videoUplink: VideoUplinkTarget | null = null;
   #muted = false;
   #closed = false;
 
@@ -120,6 +141,10 @@ export class LegConnection extends TypedEmitter<LegConnectionEvents> {
 
   get uplink(): UplinkTarget | null {
     return this.#uplink;
+  }
+
+  get videoUplink(): VideoUplinkTarget | null {
+    return this.#videoUplink;
   }
 
   /** `*6`: the phone mutes or unmutes itself (refused when the chair holds the floor closed). */
@@ -183,6 +208,17 @@ export class LegConnection extends TypedEmitter<LegConnectionEvents> {
     this.#producerId = media.producerId;
     this.#uplink = { ip: media.ip, port: media.port, ssrc: this.#opts.ssrc, payloadType, codec };
     this.safeEmit('uplink', this.#uplink);
+    const video = this.#opts.video;
+    if (video) {
+      const opened = await request(this.#socket, 'phone:video', {
+        ssrc: video.ssrc,
+        payloadType: video.payloadType,
+        profileLevelId: video.profileLevelId,
+        source: uplinkSource(video.source),
+      });
+      this.#videoUplink = { ip: opened.ip, port: opened.port, ssrc: video.ssrc, payloadType: video.payloadType };
+      this.safeEmit('videoUplink', this.#videoUplink);
+    }
   }
 
   async #reopenMedia(): Promise<void> {

@@ -21,6 +21,7 @@ import { phoneCount } from './phoneCount.ts';
 import { phoneDial } from './phoneDial.ts';
 import { phoneMedia } from './phoneMedia.ts';
 import { phoneState } from './phoneState.ts';
+import { phoneVideo } from './phoneVideo.ts';
 import { pollingPause } from './pollingPause.ts';
 import { pollingResume } from './pollingResume.ts';
 import { pollingStart } from './pollingStart.ts';
@@ -111,6 +112,7 @@ export const handlers: HandlerTable = {
   'sip:alertCallState': sipAlertCallState,
   'sip:subscribers': sipSubscribers,
   'phone:media': phoneMedia,
+  'phone:video': phoneVideo,
   'phone:state': phoneState,
   'phone:count': phoneCount,
   'phone:dial': phoneDial,
