@@ -114,5 +114,16 @@ describe.skipIf(unavailable !== null)('SIP video terminals', () => {
       { timeoutMs: 30_000, intervalMs: 500 },
     );
     expect(await inboundVideoCodecs(chair)).toContain('video/H264');
+
+    // The terminal receives the main view — the chair's VP8 camera, transcoded to H.264 — and decodes it.
+    const snapshot = join(work, 'main-view-1.png');
+    await terminal.snapshotReceived(snapshot, 30_000);
+    const { stdout } = await run('ffprobe', [
+      ...['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', snapshot],
+    ]);
+    const [width, height] = stdout.trim().split(',').map(Number);
+    expect(width).toBeGreaterThan(0);
+    expect(height).toBeGreaterThan(0);
+    expect(terminal.log()).toMatch(/video: receiving with resolution \d+ x \d+/);
   });
 });

@@ -174,6 +174,7 @@ const BAD_PAYLOADS: Record<ClientEventName, unknown[]> = {
   'sip:dialState': [{}, { requestId: 'r', state: 'exploded', reason: null }],
   'sip:subscribers': [],
   'phone:media': [{}, { codec: 'G729', ssrc: 1, payloadType: 0 }, { codec: 'PCMU', ssrc: 0, payloadType: 0 }],
+  'phone:view': [{}, { ip: '', port: 1 }, { ip: '127.0.0.1', port: 70000 }],
   'phone:video': [
     {},
     { ssrc: 1, payloadType: 96, profileLevelId: 'baseline' },
@@ -243,6 +244,7 @@ const VALID: Record<ClientEventName, unknown> = {
   'sip:subscribers': {},
   'phone:media': { codec: 'PCMU', ssrc: 1, payloadType: 0 },
   'phone:video': { ssrc: 1, payloadType: 96, profileLevelId: '42e01f' },
+  'phone:view': { ip: '127.0.0.1', port: 40000 },
   'phone:state': { callState: 'connected' },
   'phone:count': {},
   'phone:dial': { extension: '8001' },
@@ -264,6 +266,7 @@ const NOT_FOR_BROWSERS = (event: ClientEventName) =>
   event.startsWith('sip:') ||
   event === 'phone:media' ||
   event === 'phone:video' ||
+  event === 'phone:view' ||
   event === 'phone:state' ||
   event === 'phone:count';
 

@@ -199,6 +199,11 @@ export const sipEventSchemas = {
     profileLevelId: z.string().regex(/^[0-9a-fA-F]{6}$/),
     source: z.object({ ip: z.string().min(1).max(64), port: z.number().int().min(1).max(65535) }).optional(),
   }),
+  /**
+   * A SIP video terminal asks for the room's main view (the spotlight, else the active speaker, else the
+   * chair), sent as plain RTP to this gateway socket and switched when the main view changes (`phone:view`).
+   */
+  'phone:view': z.object({ ip: z.string().min(1).max(64), port: z.number().int().min(1).max(65535) }),
   'phone:state': z.object({ callState: phoneCallStateSchema }),
   /** How many are in the room (for the `#` command). */
   'phone:count': z.object({}),
@@ -223,12 +228,27 @@ export interface SipEventResults {
   'sip:alertCallState': Record<string, never>;
   'phone:media': { producerId: string; ip: string; port: number; rtcpPort: number };
   'phone:video': { producerId: string; ip: string; port: number; rtcpPort: number };
+  'phone:view': Record<string, never>;
   'phone:state': Record<string, never>;
   'phone:count': { participants: number };
   'phone:dial': { requestId: string };
 }
 
+/** What a video terminal's main view is now: the stream arriving at its gateway socket (none: `producerId` null). */
+export interface PhoneView {
+  peerId: string | null;
+  producerId: string | null;
+  /** The stream's codec: H264 is forwarded as is, VP8 transcoded by the gateway. */
+  codec: 'H264' | 'VP8' | null;
+  payloadType: number | null;
+  ssrc: number | null;
+  /** The source port of the stream (mediasoup's plain transport); RTCP key-frame requests go back there. */
+  port: number | null;
+}
+
 export interface SipServerEvents {
+  /** To a video terminal's leg: its main view changed. */
+  'phone:view': (view: PhoneView) => void;
   /** To the gateway: a new audio producer in a tapped room. */
   'sip:tap:stream': (data: { roomId: string; stream: TapStream }) => void;
   /** To the gateway: a tapped producer went away. */

@@ -17,6 +17,7 @@ const PHONE_LEG_EVENTS: ReadonlySet<ClientEventName> = new Set<ClientEventName>(
   'room:resume',
   'phone:media',
   'phone:video',
+  'phone:view',
   'phone:state',
   'phone:count',
   'producer:pause',
@@ -29,6 +30,7 @@ const PHONE_LEG_EVENTS: ReadonlySet<ClientEventName> = new Set<ClientEventName>(
 const LEG_ONLY_EVENTS: ReadonlySet<ClientEventName> = new Set<ClientEventName>([
   'phone:media',
   'phone:video',
+  'phone:view',
   'phone:state',
   'phone:count',
 ]);

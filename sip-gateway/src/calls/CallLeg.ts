@@ -8,6 +8,7 @@ import { TypedEmitter } from '@beacon/common';
 import { createLogger } from '../logger.ts';
 import type { PhoneMedia } from '../media/PhoneMedia.ts';
 import type { PromptLibrary, PromptName } from '../media/PromptLibrary.ts';
+import { TerminalMainView } from '../media/TerminalMainView.ts';
 import type { TerminalVideo } from '../media/TerminalVideo.ts';
 import type { LegConnection } from '../signaling/LegConnection.ts';
 import type { IncomingCall, MediaNegotiation, OutgoingCall } from '../sip/GatewayUserAgent.ts';
@@ -60,6 +61,7 @@ export class CallLeg extends TypedEmitter<CallLegEvents> {
   readonly call: IncomingCall | OutgoingCall;
   readonly media: PhoneMedia;
   #video: TerminalVideo | null;
+  #mainView: TerminalMainView | null = null;
   readonly #prompts: PromptLibrary;
   readonly #machine: CallLegStateMachine;
   #connection: LegConnection | null = null;
@@ -186,6 +188,10 @@ export class CallLeg extends TypedEmitter<CallLegEvents> {
     if (video) {
       if (connection.videoUplink) video.setUplink(connection.videoUplink);
       connection.on('videoUplink', (target) => video.setUplink(target));
+      const view = new TerminalMainView(video);
+      this.#mainView = view;
+      if (connection.view) void view.show(connection.view);
+      connection.on('view', (next) => void view.show(next));
     }
     connection.on('muted', ({ muted, by }) => {
       this.media.setMuted(muted);
@@ -227,6 +233,7 @@ export class CallLeg extends TypedEmitter<CallLegEvents> {
     if (this.#room) this.#room.audio.removeLeg(this.legId);
     await this.#connection?.leave();
     this.media.close();
+    this.#mainView?.close();
     this.#video?.close();
     this.#machine.transition(CallLegState.Ended);
     logger.info({ legId: this.legId, roomId: this.roomId, reason }, 'call ended');

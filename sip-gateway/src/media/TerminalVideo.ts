@@ -63,7 +63,9 @@ export class TerminalVideo extends TypedEmitter<TerminalVideoEvents> {
   readonly #room: Socket;
   #remote: VideoNegotiation | null = null;
   #uplink: VideoUplinkTarget | null = null;
-  /** The room-side port the main view comes from (a plain consumer or ffmpeg). */
+  /** The main view's plain consumer: its port, SSRC, and where its packets go (ffmpeg's input when transcoding). */
+  #view: { port: number; ssrc: number | null; relayTo: number | null } | null = null;
+  /** The room-side port whose packets go to the terminal (the consumer's, or ffmpeg's output). */
   #downlinkFrom: number | null = null;
   #terminalSsrc = 0;
   #lastPictureUpdate = 0;
@@ -115,6 +117,11 @@ export class TerminalVideo extends TypedEmitter<TerminalVideoEvents> {
     return this.#remote?.bandwidthKbps ?? null;
   }
 
+  /** The H.264 payload type agreed with the terminal (null before the answer). */
+  get payloadType(): number | null {
+    return this.#remote?.payloadType ?? null;
+  }
+
   setRemote(negotiation: VideoNegotiation): void {
     this.#remote = negotiation;
   }
@@ -125,9 +132,22 @@ export class TerminalVideo extends TypedEmitter<TerminalVideoEvents> {
     this.requestPicture();
   }
 
-  /** The main view arrives from this room-side port (its sender's port); null: none. */
-  setDownlinkSource(port: number | null): void {
-    this.#downlinkFrom = port;
+  /**
+   * The main view's consumer sends from `port`. Forwarded: its packets go to
+   * the terminal as is (restamped). Transcoded: they go to ffmpeg at
+   * `relayTo`, and ffmpeg's output (from `transcodedFrom`) goes to the terminal.
+   */
+  setView(view: { port: number; ssrc: number | null; relayTo: number | null; transcodedFrom: number | null } | null) {
+    this.#view = view ? { port: view.port, ssrc: view.ssrc, relayTo: view.relayTo } : null;
+    this.#downlinkFrom = view ? (view.transcodedFrom ?? view.port) : null;
+  }
+
+  /** Asks the main view's producer for a key frame: an RTCP PLI to its consumer, which mediasoup passes on. */
+  requestViewKeyFrame(): void {
+    const view = this.#view;
+    const uplink = this.#uplink;
+    if (this.#closed || view === null || view.ssrc === null || uplink === null) return;
+    this.#room.send(buildPli(this.ssrc, view.ssrc), view.port, uplink.ip);
   }
 
   /** Asks the terminal for a key frame (RTCP PLI), at most once per PICTURE_UPDATE_INTERVAL_MS. */
@@ -161,7 +181,10 @@ export class TerminalVideo extends TypedEmitter<TerminalVideoEvents> {
     const remote = this.#remote;
     if (this.#closed || remote === null || from.address !== remote.remote.ip) return;
     if (isRtcp(packet)) {
-      if (asksForKeyFrame(packet)) this.safeEmit('keyFrameRequest');
+      if (asksForKeyFrame(packet)) {
+        this.requestViewKeyFrame();
+        this.safeEmit('keyFrameRequest');
+      }
       return;
     }
     if (packet.length < 12 || ((packet[1] ?? 0) & 0x7f) !== remote.payloadType) return;
@@ -183,6 +206,11 @@ export class TerminalVideo extends TypedEmitter<TerminalVideoEvents> {
     if (uplink && from.port === uplink.port && from.address === uplink.ip) {
       // The producer's transport sends only RTCP back: receiver reports and key-frame requests.
       if (isRtcp(packet) && asksForKeyFrame(packet)) this.requestPicture();
+      return;
+    }
+    const view = this.#view;
+    if (view?.relayTo != null && from.port === view.port) {
+      if (!isRtcp(packet)) this.#room.send(packet, view.relayTo, this.localIp);
       return;
     }
     if (from.port !== this.#downlinkFrom) return;

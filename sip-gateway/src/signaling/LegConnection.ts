@@ -9,7 +9,7 @@
  * was lost, so the phone call survives a signaling hiccup.
  */
 import { TypedEmitter } from '@beacon/common';
-import type { PeerInfo, PhoneCallState } from '@beacon/protocol';
+import type { PeerInfo, PhoneCallState, PhoneView } from '@beacon/protocol';
 import { ClientError, request } from '@beacon/protocol';
 import { io } from 'socket.io-client';
 import { createLogger } from '../logger.ts';
@@ -33,6 +33,8 @@ export type LegConnectionEvents = {
   uplink: [UplinkTarget];
   /** A video terminal's camera producer was (re)opened: send its video here. */
   videoUplink: [VideoUplinkTarget];
+  /** A video terminal's main view changed. */
+  view: [PhoneView];
   /** The chair removed us or ended the meeting: hang up. */
   removed: [reason: 'removed' | 'ended'];
   /** The chair answered our speak request. */
@@ -87,6 +89,7 @@ export class LegConnection extends TypedEmitter<LegConnectionEvents> {
   #producerId: string | null = null;
   #uplink: UplinkTarget | null = null;
   #videoUplink: VideoUplinkTarget | null = null;
+  #view: PhoneView | null = null;
   #muted = false;
   #closed = false;
 
@@ -104,6 +107,10 @@ export class LegConnection extends TypedEmitter<LegConnectionEvents> {
     this.#socket.on('room:ended', () => this.safeEmit('removed', 'ended'));
     this.#socket.on('speak:result', ({ granted }) => this.safeEmit('speakResult', granted));
     this.#socket.on('room:recreated', () => void this.#reopenMedia());
+    this.#socket.on('phone:view', (view) => {
+      this.#view = view;
+      this.safeEmit('view', view);
+    });
     this.#socket.io.on('reconnect', () => void this.#resume());
   }
 
@@ -145,6 +152,11 @@ export class LegConnection extends TypedEmitter<LegConnectionEvents> {
 
   get videoUplink(): VideoUplinkTarget | null {
     return this.#videoUplink;
+  }
+
+  /** A video terminal's current main view (it may arrive before `open()` resolves). */
+  get view(): PhoneView | null {
+    return this.#view;
   }
 
   /** `*6`: the phone mutes or unmutes itself (refused when the chair holds the floor closed). */
@@ -218,6 +230,7 @@ export class LegConnection extends TypedEmitter<LegConnectionEvents> {
       });
       this.#videoUplink = { ip: opened.ip, port: opened.port, ssrc: video.ssrc, payloadType: video.payloadType };
       this.safeEmit('videoUplink', this.#videoUplink);
+      await request(this.#socket, 'phone:view', { ip: video.source.localIp, port: video.source.localPort });
     }
   }
 
