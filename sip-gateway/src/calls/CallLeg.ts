@@ -186,6 +186,10 @@ export class CallLeg extends TypedEmitter<CallLegEvents> {
     connection.on('uplink', (target) => this.media.setUplink(target));
     const video = this.#video;
     if (video) {
+      // Key frames both ways: the room's requests reach the terminal by RTCP (TerminalVideo) and SIP INFO; the
+      // terminal's INFO asks the main view's producer (its RTCP PLI/FIR does the same inside TerminalVideo).
+      video.on('pictureUpdate', () => this.call.sendPictureFastUpdate());
+      this.call.on('pictureUpdate', () => video.requestViewKeyFrame());
       if (connection.videoUplink) video.setUplink(connection.videoUplink);
       connection.on('videoUplink', (target) => video.setUplink(target));
       const view = new TerminalMainView(video);

@@ -16,12 +16,13 @@ const logger = createLogger('TerminalMainView');
 
 /** When the terminal said nothing (no b= line), this is what it gets, kbit/s. */
 const DEFAULT_KBPS = 1024;
-/** ffmpeg takes a moment to bind its input: key-frame requests repeated after it starts. */
-const KEY_FRAME_RETRY_MS = [1000, 3000];
+/** Key-frame requests, one a second, until the transcoder's first output (then its GOP takes over). */
+const KEY_FRAME_RETRIES = 30;
 
 export class TerminalMainView {
   readonly #video: TerminalVideo;
   #transcoder: ViewTranscoder | null = null;
+  #retry: NodeJS.Timeout | undefined;
   #shown: string | null = null;
   #closed = false;
 
@@ -66,14 +67,17 @@ export class TerminalMainView {
       kbps: Math.min(this.#video.terminalKbps ?? DEFAULT_KBPS, this.#video.receiveKbps),
     });
     this.#video.setView({ port: view.port, ssrc: view.ssrc, relayTo: input, transcodedFrom: output });
-    // ffmpeg's decoder needs a VP8 key frame to start: ask the browser for one now, and again once ffmpeg
-    // surely listens (a browser sends key frames only when asked).
+    // ffmpeg's decoder needs a VP8 key frame to start, and a browser sends one only when asked: ask now, and
+    // every second until ffmpeg's first H.264 reaches the terminal (ffmpeg takes a while to start on a busy host).
     this.#video.requestViewKeyFrame();
-    for (const delay of KEY_FRAME_RETRY_MS) {
-      setTimeout(() => {
-        if (this.#shown === view.producerId && !this.#closed) this.#video.requestViewKeyFrame();
-      }, delay).unref();
-    }
+    const before = this.#video.packetsOut;
+    let tries = 0;
+    this.#retry = setInterval(() => {
+      tries += 1;
+      if (this.#video.packetsOut > before || tries > KEY_FRAME_RETRIES) this.#stopRetry();
+      else this.#video.requestViewKeyFrame();
+    }, 1000);
+    this.#retry.unref();
     logger.info({ producerId: view.producerId, peerId: view.peerId }, 'terminal main view: VP8 transcoded to H.264');
   }
 
@@ -83,8 +87,14 @@ export class TerminalMainView {
   }
 
   #stopTranscoder(): void {
+    this.#stopRetry();
     this.#transcoder?.stop();
     this.#transcoder = null;
+  }
+
+  #stopRetry(): void {
+    clearInterval(this.#retry);
+    this.#retry = undefined;
   }
 }
 

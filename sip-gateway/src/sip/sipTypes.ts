@@ -76,6 +76,8 @@ export interface SipCallEvents {
   media: [MediaNegotiation];
   /** SIP INFO (application/dtmf-relay, application/dtmf), answered 200. */
   dtmf: [digit: string];
+  /** SIP INFO picture_fast_update (RFC 5168): the terminal wants a key frame of what it receives. */
+  pictureUpdate: [];
   /** Exactly once per call. */
   ended: [CallEnd];
 }
