@@ -31,6 +31,8 @@ let e2e: E2e<SipBeacon['beacon']>;
 let sip: SipBeacon;
 let work: string;
 let watcher: SignalingClient;
+/** The terminal of the first test, used by the next (one call: each dial-in costs seconds). */
+let first: { terminal: BaresipPhone; peerId: string } | null = null;
 
 function terminalPeer(extension: string): PeerInfo | undefined {
   return [...watcher.peers.values()].find((p) => p.device === 'phone' && p.phone?.extension === extension);
@@ -125,5 +127,46 @@ describe.skipIf(unavailable !== null)('SIP video terminals', () => {
     expect(width).toBeGreaterThan(0);
     expect(height).toBeGreaterThan(0);
     expect(terminal.log()).toMatch(/video: receiving with resolution \d+ x \d+/);
+    first = { terminal, peerId };
+  });
+
+  it('is listed as a video terminal; the chair stops its video and removes it (BYE)', async () => {
+    if (!first) throw new Error('needs the first test’s terminal');
+    const { terminal, peerId } = first;
+    const page = chair.page;
+    const participants = page.getByTestId('participants-tab');
+    if ((await participants.count()) > 0) await participants.click();
+    const row = page.locator(`[data-testid="participant"][data-peer-id="${peerId}"]`);
+    await row.locator('[data-terminal="video"]').waitFor({ timeout: 10_000 });
+    expect(await row.textContent()).toContain('视频终端');
+
+    // Stop video: the chair's copy of the terminal's camera stops decoding new frames.
+    await row.getByTestId('participant-stop-camera').click();
+    await waitUntil(
+      'the terminal camera stopped by the chair',
+      () => terminalPeer('8101')?.videoMutedBy,
+      (by) => by === 'chair',
+    );
+    await waitUntil(
+      'no new frames from the terminal',
+      () => liveInboundByPeer(page),
+      (live) => !live[peerId]?.video,
+      {
+        timeoutMs: 15_000,
+        intervalMs: 500,
+      },
+    );
+
+    // Remove: the gateway says why, then hangs up with a BYE.
+    await page.getByTestId(`hangup-${peerId}`).click();
+    expect(await terminal.waitClosed(25_000)).toBeTruthy();
+    await waitUntil(
+      'the terminal gone from the room',
+      () => watcher.peers.has(peerId),
+      (has) => !has,
+      {
+        timeoutMs: 10_000,
+      },
+    );
   });
 });

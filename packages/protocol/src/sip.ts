@@ -56,6 +56,8 @@ export type GatewayCounters = z.infer<typeof gatewayCountersSchema>;
 export interface PhoneInfo {
   extension: string | null;
   callState: PhoneCallState;
+  /** A SIP video terminal: its H.264 camera is in the room (absent or false: an audio-only desk phone). */
+  video?: boolean;
 }
 
 export interface PhoneRegistration {

@@ -1,8 +1,8 @@
 /**
  * The main view for one SIP video terminal: the camera (or shared screen)
- * the chair's layout puts in the big tile — the spotlight (roll call,
- * polling, a granted speaker, a screen share), else the active speaker, else
- * the chair — sent as one plain-RTP stream to the terminal's gateway socket.
+ * the chair's layout puts in the big tile (console/src/conference/mainView.ts)
+ * — the spotlight (roll call, polling, a granted speaker, a screen share),
+ * else a shared screen, else the active speaker, else the chair — sent as one plain-RTP stream to the terminal's gateway socket.
  *
  * A switch closes the previous stream and opens a plain consumer of the new
  * producer on a fresh hidden pseudo-peer (`view:…`, never a participant):
@@ -95,6 +95,7 @@ export class TerminalViewFeed {
     };
     const pick =
       videoOf(room.mainView.spotlightPeerId) ??
+      producers.find((p) => p.source === 'screen') ??
       videoOf(this.#speaker) ??
       videoOf(room.chair()?.peerId) ??
       producers.find((p) => p.source === 'camera');

@@ -49,6 +49,8 @@ export const phoneVideo: Handler<'phone:video'> = async (ctx, { ssrc, payloadTyp
     paused: false,
     appData,
   };
+  // Shown as a video terminal (console icon and label, video tile) from now on; adoptProducer sends the update.
+  if (participant.phone) participant.phone.video = true;
   await room.adoptProducer(participant, producer, 'camera');
   ctx.log.debug(
     { roomId: room.id, peerId: participant.peerId, producerId: plain.producerId, profileLevelId },
