@@ -23,7 +23,9 @@ export class TerminalMainView {
   readonly #video: TerminalVideo;
   #transcoder: ViewTranscoder | null = null;
   #retry: NodeJS.Timeout | undefined;
+  /** The producer shown and the consumer port it comes from (a restarted feed re-sends the same producer anew). */
   #shown: string | null = null;
+  #shownPort: number | null = null;
   #closed = false;
 
   constructor(video: TerminalVideo) {
@@ -41,9 +43,10 @@ export class TerminalMainView {
   }
 
   async show(view: PhoneView): Promise<void> {
-    if (this.#closed || view.producerId === this.#shown) return;
+    if (this.#closed || (view.producerId === this.#shown && view.port === this.#shownPort)) return;
     this.#stopTranscoder();
     this.#shown = view.producerId;
+    this.#shownPort = view.port;
     if (view.producerId === null || view.port === null || view.payloadType === null) {
       this.#video.setView(null);
       return;
