@@ -25,6 +25,7 @@ import { nalTypes, rtpPayload } from '../../sip-gateway/src/media/h264Nal.ts';
 import { TerminalMainView } from '../../sip-gateway/src/media/TerminalMainView.ts';
 import { TerminalVideo } from '../../sip-gateway/src/media/TerminalVideo.ts';
 import { UdpPeer } from '../../sip-gateway/src/media/udpTesting.ts';
+import { ViewTranscoderPool } from '../../sip-gateway/src/media/ViewTranscoderPool.ts';
 import { CLOCK_TICKS_PER_SECOND, cpuTimes } from './benchTools.ts';
 
 export interface SipVideoRow {
@@ -85,7 +86,7 @@ export async function runSipVideo(mode: 'forwarded' | 'transcoded', seconds: num
     bandwidthKbps: 1024,
     remoteDirection: 'sendrecv',
   });
-  const view = new TerminalMainView(video);
+  const view = new TerminalMainView(video, new ViewTranscoderPool());
   const sourcePort = await freePort();
   const source = producer(mode === 'forwarded' ? 'h264' : 'vp8', video.roomSide.localPort, sourcePort);
   try {

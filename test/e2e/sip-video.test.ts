@@ -130,6 +130,40 @@ describe.skipIf(unavailable !== null)('SIP video terminals', () => {
     first = { terminal, peerId };
   });
 
+  /** The width × height of what the terminal decodes now (a fresh snapshot each time). */
+  let shots = 0;
+  async function decodedSize(terminal: BaresipPhone): Promise<string> {
+    shots += 1;
+    const path = join(work, `shot-${shots}.png`);
+    await terminal.snapshotReceived(path, 20_000);
+    const { stdout } = await run('ffprobe', [
+      ...['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', path],
+    ]);
+    return stdout.trim();
+  }
+
+  it('a second terminal gets the first one forwarded when the chair calls on it (roll call)', async () => {
+    if (!first) throw new Error('needs the first test’s terminal');
+    const second = await dialIn('8102');
+    const page = chair.page;
+    const participants = page.getByTestId('participants-tab');
+    if ((await participants.count()) > 0) await participants.click();
+    const row = page.locator(`[data-testid="participant"][data-peer-id="${first.peerId}"]`);
+    await row.getByTestId('participant-rollcall').click();
+    // The first terminal's camera is the 320×240 test pattern (the chair's camera is not): once the main
+    // view switched, the second terminal decodes that size, forwarded as H.264 without a transcoder.
+    await waitUntil(
+      'the second terminal decoding the first',
+      () => decodedSize(second),
+      (size) => size === '320,240',
+      {
+        timeoutMs: 40_000,
+        intervalMs: 500,
+      },
+    );
+    await second.hangup();
+  });
+
   it('is listed as a video terminal; the chair stops its video and removes it (BYE)', async () => {
     if (!first) throw new Error('needs the first test’s terminal');
     const { terminal, peerId } = first;

@@ -10,6 +10,7 @@ import type { PhoneMedia } from '../media/PhoneMedia.ts';
 import type { PromptLibrary, PromptName } from '../media/PromptLibrary.ts';
 import { TerminalMainView } from '../media/TerminalMainView.ts';
 import type { TerminalVideo } from '../media/TerminalVideo.ts';
+import { ViewTranscoderPool } from '../media/ViewTranscoderPool.ts';
 import type { LegConnection } from '../signaling/LegConnection.ts';
 import type { IncomingCall, MediaNegotiation, OutgoingCall } from '../sip/GatewayUserAgent.ts';
 import { CallLegState, CallLegStateMachine } from './CallLegState.ts';
@@ -53,6 +54,8 @@ export interface CallLegInit {
   prompts: PromptLibrary;
   /** A SIP video terminal's video sockets (null for a desk phone, or when no H.264 was agreed). */
   video?: TerminalVideo | null;
+  /** The gateway's shared main-view transcoders (needed with `video`). */
+  transcoders?: ViewTranscoderPool;
 }
 
 export class CallLeg extends TypedEmitter<CallLegEvents> {
@@ -62,6 +65,7 @@ export class CallLeg extends TypedEmitter<CallLegEvents> {
   readonly media: PhoneMedia;
   #video: TerminalVideo | null;
   #mainView: TerminalMainView | null = null;
+  readonly #transcoders: ViewTranscoderPool;
   readonly #prompts: PromptLibrary;
   readonly #machine: CallLegStateMachine;
   #connection: LegConnection | null = null;
@@ -77,6 +81,7 @@ export class CallLeg extends TypedEmitter<CallLegEvents> {
     this.call = init.call;
     this.media = init.media;
     this.#video = init.video ?? null;
+    this.#transcoders = init.transcoders ?? new ViewTranscoderPool();
     this.#prompts = init.prompts;
     const initial = init.direction === 'in' ? CallLegState.Offered : CallLegState.Dialling;
     this.#machine = new CallLegStateMachine(initial, (from, to) => {
@@ -192,7 +197,7 @@ export class CallLeg extends TypedEmitter<CallLegEvents> {
       this.call.on('pictureUpdate', () => video.requestViewKeyFrame());
       if (connection.videoUplink) video.setUplink(connection.videoUplink);
       connection.on('videoUplink', (target) => video.setUplink(target));
-      const view = new TerminalMainView(video);
+      const view = new TerminalMainView(video, this.#transcoders);
       this.#mainView = view;
       if (connection.view) void view.show(connection.view);
       connection.on('view', (next) => void view.show(next));

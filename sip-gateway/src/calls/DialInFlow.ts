@@ -73,7 +73,15 @@ export async function runDialIn(ctx: GatewayContext, call: IncomingCall): Promis
     return;
   }
   const video = await openVideo(ctx, call);
-  const leg = new CallLeg({ legId: randomUUID(), direction: 'in', call, media, prompts: ctx.prompts, video });
+  const leg = new CallLeg({
+    legId: randomUUID(),
+    direction: 'in',
+    call,
+    media,
+    prompts: ctx.prompts,
+    video,
+    transcoders: ctx.viewTranscoders,
+  });
   const extension = EXTENSION.test(call.fromUser) ? call.fromUser : null;
   ctx.track(leg, extension);
   try {

@@ -7,6 +7,7 @@ import type { PhoneMedia } from '../media/PhoneMedia.ts';
 import type { PromptLibrary } from '../media/PromptLibrary.ts';
 import type { UplinkCodec } from '../media/phoneCodec.ts';
 import type { TerminalVideo } from '../media/TerminalVideo.ts';
+import type { ViewTranscoderPool } from '../media/ViewTranscoderPool.ts';
 import type { GatewayService } from '../signaling/GatewayService.ts';
 import type { LegConnection, LegVideoRequest } from '../signaling/LegConnection.ts';
 import type { CallLeg, LegRoomAudio } from './CallLeg.ts';
@@ -30,6 +31,8 @@ export interface GatewayContext {
   openPhoneMedia(): Promise<PhoneMedia>;
   /** A SIP video terminal's video sockets (RTP/RTCP towards it, one towards the room). */
   openTerminalVideo(): Promise<TerminalVideo>;
+  /** One ffmpeg per VP8 main view, shared by the terminals that watch it. */
+  readonly viewTranscoders: ViewTranscoderPool;
   /** Ticks the leg's media (prompts, keypad) while it is not in a room yet. */
   lobby: { add(legId: string, media: PhoneMedia): void; remove(legId: string): void };
   /** The room's shared audio, opened on first use. */
