@@ -4,7 +4,7 @@
  *  - a phone leg (claims `device: 'phone'`) is a participant that only joins,
  *    leaves, mutes itself, raises a hand and manages its plain-RTP mic;
  *  - `sip:*` is the gateway's own business: role `service`, not a leg;
- *  - `phone:media|state|count` only make sense on a leg socket.
+ *  - `phone:media|video|view|state|count` only make sense on a leg socket.
  */
 
 import type { ClientEventName } from '@beacon/protocol';
