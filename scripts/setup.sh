@@ -55,13 +55,13 @@ BUILD_DEBS="$(plan_get BUILD_DEBS)"
 # BEACON_MQTT=on).
 WANT_DEBS=(ffmpeg openssl kamailio kamailio-websocket-modules kamailio-sqlite-modules kamailio-extra-modules espeak-ng sox coturn mosquitto kannel)
 # fonts-wqy-microhei: Chinese glyphs in headless screenshots taken on test failure.
-# sip-tester (SIPp) and baresip-core: real SIP peers for the phone tests.
+# sip-tester (SIPp) and baresip-core: real SIP peers for the phone tests; baresip-ffmpeg (avcodec H.264, avformat) makes baresip a SIP video terminal.
 # libnss3-tools (certutil): a test browser's trust in Beacon's CA. iproute2: network namespaces for
 # link tests; gcc: their userspace link emulator (test/tools/linkemu). postgresql: the store suite's
 # second backend and the scaled-out tests' shared store; redis-server and nginx-light: the scaled-out
 # tests' Redis and load balancer; janus: the peer SFU of the fan-out benchmark. kannel-extras: Kannel's fake SMS
 # centre (fakesmsc) for the SMS tests and benchmark.
-[ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(chromium fonts-wqy-microhei sip-tester baresip-core libnss3-tools iproute2 gcc libc6-dev postgresql redis-server nginx-light janus kannel-extras)
+[ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(chromium fonts-wqy-microhei sip-tester baresip-core baresip-ffmpeg libnss3-tools iproute2 gcc libc6-dev postgresql redis-server nginx-light janus kannel-extras)
 # libxml2-utils: xmllint validates the CAP export against the OASIS CAP 1.2 XSD.
 [ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(libxml2-utils)
 # shellcheck disable=SC2206 # word splitting intended

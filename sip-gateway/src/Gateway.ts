@@ -30,6 +30,8 @@ import { createLogger } from './logger.ts';
 import { MixerClock } from './media/MixerClock.ts';
 import { PhoneMedia } from './media/PhoneMedia.ts';
 import { PromptLibrary } from './media/PromptLibrary.ts';
+import { TerminalVideo } from './media/TerminalVideo.ts';
+import { ViewTranscoderPool } from './media/ViewTranscoderPool.ts';
 import { RoomAudioRegistry } from './rooms/RoomAudioRegistry.ts';
 import { GatewayService } from './signaling/GatewayService.ts';
 import { LegConnection } from './signaling/LegConnection.ts';
@@ -60,6 +62,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   readonly calls = new CallCounters();
   readonly prompts: PromptLibrary;
   readonly #lobby = new Lobby();
+  readonly #viewTranscoders = new ViewTranscoderPool();
   readonly #pins: PinGuard;
   readonly #rooms: RoomAudioRegistry;
   readonly #legs = new Map<string, { leg: CallLeg; extension: string | null }>();
@@ -195,6 +198,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     clearInterval(this.#tokenTimer);
     await Promise.allSettled(this.legs.map((leg) => leg.end('gateway_stopping')));
     await this.#rooms.closeAll();
+    this.#viewTranscoders.stopAll();
     this.#monitor?.stop();
     await this.#ua?.stop().catch((err: unknown) => logger.warn({ err }, 'user agent stop failed'));
     await this.#kamailio?.stop();
@@ -209,6 +213,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       pid: process.pid,
       legs: this.#legs.size,
       rooms: this.#rooms.size,
+      viewTranscoders: this.#viewTranscoders.size,
       clock: { ...this.clock.stats },
     };
     const file = path.join(this.config.workDir, 'gateway-stats.json');
@@ -290,11 +295,13 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
           rtpTimeoutMs: this.config.rtpTimeoutMs,
           onForeignPacket: () => this.#countForeignRtp(),
         }),
+      openTerminalVideo: () => TerminalVideo.open({ localIp: this.config.rtpIp, portRange: this.config.rtpPorts }),
+      viewTranscoders: this.#viewTranscoders,
       lobby: this.#lobby,
       roomAudio: (roomId) => this.#rooms.acquire(roomId),
       releaseRoomAudio: (roomId) => this.#rooms.release(roomId),
-      openLegConnection: (roomId, token, ssrc, source) =>
-        LegConnection.open({ signalingUrl: this.config.signalingUrl, token, roomId, ssrc, source }),
+      openLegConnection: (roomId, token, ssrc, source, video) =>
+        LegConnection.open({ signalingUrl: this.config.signalingUrl, token, roomId, ssrc, source, video }),
       countCall: (direction, outcome) => {
         this.calls.record(direction, outcome);
         this.#reportSoon();

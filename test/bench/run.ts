@@ -3,7 +3,8 @@
  *  - join → first remote frame decoded in Chromium (p50/p95 over BENCH_JOINS joins, default 10)
  *  - fan-out: one VP8 producer (ffmpeg over RTP) into N PlainTransport consumers on one worker
  *  - broadcast: one presenter (VP8 720p30 + Opus) to N view-only receivers on one worker
- *  - SIP gateway: mixer capacity (rooms × phone legs) and the whole chain under SIPp load
+ *  - SIP gateway: mixer capacity (rooms × phone legs) and the whole chain under SIPp load; a video terminal's
+ *    main view forwarded vs transcoded (CPU, key-frame wait)
  *  - command room: alert fan-out to N terminals with acknowledgement; map render time in Chromium
  *  - township boundaries: import checks and a warning's affected set with detailed outlines
  *  - township link (emulated mountain WAN): join → first frame, bytes on the wire in a 16-township gallery
@@ -27,6 +28,7 @@ import { runJoinLatency } from './joinLatency.ts';
 import { runMapRender } from './mapRender.ts';
 import { runMixerCapacity, runSipLoad } from './sip.ts';
 import { runCodecCost, runCodecCpu } from './sipCodecs.ts';
+import { runSipVideo } from './sipVideo.ts';
 import { printTownshipLink, runTownshipLink } from './townshipLink.ts';
 
 const joins = Number(process.env.BENCH_JOINS ?? 10);
@@ -64,6 +66,10 @@ console.log(`\n## SIP leg cost by codec: G.722 vs PCMA (4 rooms × ${sipLegs} le
 console.table(await runCodecCost(4, sipLegs, 10));
 console.log('\n## Codec CPU per 20 ms frame (process.cpuUsage: not inflated by a busy machine)');
 console.table(runCodecCpu());
+console.log(
+  `\n## SIP video terminal main view: forwarded H.264 vs VP8 transcoded by ffmpeg (640×360 15 fps, ${seconds} s each)`,
+);
+console.table([await runSipVideo('forwarded', seconds), await runSipVideo('transcoded', seconds)]);
 console.log(
   `\n## SIP load through Kamailio (${sipRooms} rooms × ${sipLegs} legs dial in at 20 calls/s, PIN, g711a.pcap)`,
 );

@@ -174,6 +174,12 @@ const BAD_PAYLOADS: Record<ClientEventName, unknown[]> = {
   'sip:dialState': [{}, { requestId: 'r', state: 'exploded', reason: null }],
   'sip:subscribers': [],
   'phone:media': [{}, { codec: 'G729', ssrc: 1, payloadType: 0 }, { codec: 'PCMU', ssrc: 0, payloadType: 0 }],
+  'phone:view': [{}, { ip: '', port: 1 }, { ip: '127.0.0.1', port: 70000 }],
+  'phone:video': [
+    {},
+    { ssrc: 1, payloadType: 96, profileLevelId: 'baseline' },
+    { ssrc: 1, payloadType: 0, profileLevelId: '42e01f' },
+  ],
   'phone:state': [{}, { callState: 'dancing' }],
   'phone:count': [],
   'phone:dial': [{}, { extension: '' }, { extension: '80a1' }, { extension: 8001 }],
@@ -237,6 +243,8 @@ const VALID: Record<ClientEventName, unknown> = {
   'sip:dialState': { requestId: 'r', state: 'ringing', reason: null },
   'sip:subscribers': {},
   'phone:media': { codec: 'PCMU', ssrc: 1, payloadType: 0 },
+  'phone:video': { ssrc: 1, payloadType: 96, profileLevelId: '42e01f' },
+  'phone:view': { ip: '127.0.0.1', port: 40000 },
   'phone:state': { callState: 'connected' },
   'phone:count': {},
   'phone:dial': { extension: '8001' },
@@ -255,7 +263,12 @@ const VALID: Record<ClientEventName, unknown> = {
 
 /** Events only the gateway's service socket or a phone leg may send: a township browser gets `forbidden`. */
 const NOT_FOR_BROWSERS = (event: ClientEventName) =>
-  event.startsWith('sip:') || event === 'phone:media' || event === 'phone:state' || event === 'phone:count';
+  event.startsWith('sip:') ||
+  event === 'phone:media' ||
+  event === 'phone:video' ||
+  event === 'phone:view' ||
+  event === 'phone:state' ||
+  event === 'phone:count';
 
 /**
  * What a township browser outside any room hears. Command-room events are not room-scoped: acks of an

@@ -55,6 +55,13 @@ export interface BaresipOptions {
    * wideband: it sends and records 16 kHz audio.
    */
   codecs?: ('PCMU' | 'PCMA' | 'G722')[];
+  /**
+   * A SIP video terminal (Debian's baresip-ffmpeg): H.264 by avcodec (libx264, constrained baseline, offered in
+   * packetization modes 0 and 1, then H.263, MPEG-4 and H.265: baresip 1.0's `video_codecs` would keep only the
+   * first H264, mode 0), video read from this file by avformat, what it receives decoded and
+   * dropped (vidbridge), with snapshots of the decoded picture on request (snapshot module).
+   */
+  video?: { sourceFile: string; bitrate?: number };
 }
 
 export interface BaresipPhone {
@@ -84,6 +91,8 @@ export interface BaresipPhone {
   stop(): Promise<void>;
   /** baresip's output without colour codes and status lines, for failure messages. */
   log(): string;
+  /** Video terminals: writes the last decoded picture it received as a PNG; resolves once written. */
+  snapshotReceived(path: string, timeoutMs?: number): Promise<void>;
 }
 
 export class BaresipError extends Error {
@@ -102,6 +111,14 @@ export function baresipUnavailableReason(): string | null {
   if (!existsSync('/usr/lib/baresip/modules/ctrl_tcp.so')) return 'baresip has no ctrl_tcp module';
   if (!existsSync('/usr/bin/sox')) return 'sox is not installed (apt-get install sox)';
   return null;
+}
+
+/** Why baresip cannot be a video terminal here, or null. */
+export function baresipVideoUnavailableReason(): string | null {
+  const modules = ['avcodec', 'avformat', 'vidbridge', 'snapshot'];
+  const missing = modules.filter((name) => !existsSync(`/usr/lib/baresip/modules/${name}.so`));
+  if (missing.length > 0) return `baresip has no ${missing.join(', ')} (apt-get install baresip-ffmpeg)`;
+  return baresipUnavailableReason();
 }
 
 interface CallRecord {
@@ -141,7 +158,29 @@ async function pickTcpPort(): Promise<number> {
   });
 }
 
-function configText(dir: string, sipPort: number, ctrlPort: number, recordDir: string, codecs: string[]): string {
+function videoConfig(video: BaresipOptions['video']): string[] {
+  if (!video) return [];
+  if (/[\s,]/.test(video.sourceFile)) throw new TypeError(`video source path must not hold spaces or commas`);
+  return [
+    `video_source avformat,${video.sourceFile}`,
+    'video_display vidbridge,nil',
+    `video_bitrate ${video.bitrate ?? 500_000}`,
+    'video_fps 15',
+    'module avcodec.so',
+    'module avformat.so',
+    'module vidbridge.so',
+    'module snapshot.so',
+  ];
+}
+
+function configText(
+  dir: string,
+  sipPort: number,
+  ctrlPort: number,
+  recordDir: string,
+  codecs: string[],
+  video?: BaresipOptions['video'],
+): string {
   const rate = sourceRate(codecs);
   return [
     'poll_method epoll',
@@ -165,6 +204,7 @@ function configText(dir: string, sipPort: number, ctrlPort: number, recordDir: s
     'module aufile.so',
     'module aubridge.so',
     'module sndfile.so',
+    ...videoConfig(video),
     'module_app menu.so',
     'module_app ctrl_tcp.so',
     `ctrl_tcp_listen 127.0.0.1:${ctrlPort}`,
@@ -221,7 +261,8 @@ export async function startBaresip(opts: BaresipOptions): Promise<BaresipPhone> 
     for (let attempt = 1; ; attempt++) {
       const sipPort = await pickSipPort();
       const ctrlPort = await pickTcpPort();
-      await writeFile(join(dir, 'config'), configText(dir, sipPort, ctrlPort, opts.recordDir, opts.codecs ?? []));
+      const config = configText(dir, sipPort, ctrlPort, opts.recordDir, opts.codecs ?? [], opts.video);
+      await writeFile(join(dir, 'config'), config);
       const phone = new Phone(dir, sipPort, ctrlPort, opts);
       try {
         await phone.start(accountLine(opts, sipPort));
@@ -487,6 +528,18 @@ class Phone implements BaresipPhone {
 
   log(): string {
     return this.output;
+  }
+
+  async snapshotReceived(path: string, timeoutMs = 10_000): Promise<void> {
+    if (!/^[\w./-]+$/.test(path)) throw new TypeError(`bad snapshot path "${path}"`);
+    await this.command('snapshot_recv', path);
+    // The snapshot filter writes on the next decoded frame: none arrives while nothing is decoded. Use a
+    // new path each time (the log is matched by it).
+    await this.waitFor(
+      () => (this.output.includes(`png: wrote ${path}`) ? { done: undefined } : null),
+      timeoutMs,
+      `a decoded picture written to ${path}`,
+    );
   }
 
   private tail(): string {

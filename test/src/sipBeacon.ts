@@ -26,6 +26,11 @@ export interface SipBeacon {
    * password for later calls with the same extension.
    */
   phonePassword(extension: string): Promise<string>;
+  /**
+   * Registers a SIP video terminal (kind sip_video) the way an admin does (POST /api/v1/admin/terminals, the
+   * password shown once), owned by `townshipId`; resolves with its password once Kamailio's table holds it.
+   */
+  addVideoTerminal(extension: string, townshipId: string, name?: string): Promise<string>;
   /** Polls /api/v1/sip/status until `check` passes (or throws with the last status). */
   waitStatus(check: (status: SipStatus) => boolean, timeoutMs?: number): Promise<SipStatus>;
   stop(): Promise<void>;
@@ -81,11 +86,23 @@ export async function startSipBeacon(options: SipBeaconOptions = {}): Promise<Si
     }
     return password;
   };
+  const addVideoTerminal = async (extension: string, townshipId: string, name = `视频终端 ${extension}`) => {
+    const created = await apiJson<{ sip: { password: string } | null }>(
+      beacon.url,
+      adminToken,
+      '/api/v1/admin/terminals',
+      { method: 'POST', body: JSON.stringify({ kind: 'sip_video', name, townshipId, extension }) },
+    );
+    if (!created.sip) throw new Error(`terminal ${extension} was created without SIP credentials`);
+    await waitForSubscriber(beacon, extension, realm, created.sip.password);
+    return created.sip.password;
+  };
   return {
     beacon,
     sip: { host: '127.0.0.1', port: sipPort },
     adminToken,
     phonePassword,
+    addVideoTerminal,
     status,
     waitStatus,
     stop: () => beacon.stop(),
@@ -107,6 +124,11 @@ async function setPhonePassword(
     `/api/v1/terminals/${encodeURIComponent(phone.id)}/sip-credentials`,
     { method: 'POST' },
   );
+  await waitForSubscriber(beacon, extension, realm, password);
+  return password;
+}
+
+async function waitForSubscriber(beacon: BeaconProcess, extension: string, realm: string, password: string) {
   // The gateway rewrites Kamailio's table when signaling tells it; a REGISTER before that would be refused.
   const ha1 = createHash('md5').update(`${extension}:${realm}:${password}`).digest('hex');
   const file = join(beacon.dataDir, 'sip', 'kamailio-subscribers.sqlite');
@@ -116,7 +138,6 @@ async function setPhonePassword(
     (current) => current === ha1,
     { timeoutMs: 20_000, intervalMs: 100 },
   );
-  return password;
 }
 
 function subscriberHa1(file: string, extension: string): string | null {

@@ -11,6 +11,7 @@ import {
   DIAL_NUMBER_PATTERN,
   DIVISION_CODE_PATTERN,
   formatDepotItems,
+  isSipTerminalKind,
   NEW_ROOM_PIN_PATTERN,
   PERSON_ROLES,
   PHONE_LINE_PATTERN,
@@ -20,6 +21,7 @@ import {
   ROOM_PIN_PATTERN,
   TEAM_KINDS,
   TERMINAL_KINDS,
+  type TerminalKind,
   TOWNSHIP_KINDS,
   USERNAME_PATTERN,
   VILLAGE_KINDS,
@@ -264,9 +266,9 @@ export const KINDS: Record<AdminListKind, KindSpec> = {
       ...unitFields,
       {
         key: 'extension',
-        shownWhen: (f) => f.kind === 'sip_phone',
+        shownWhen: (f) => isSipTerminalKind(f.kind as TerminalKind),
         required: true,
-        // A video terminal has no extension; when editing, the server keeps whatever it has.
+        // A browser video terminal has no extension; when editing, the server keeps whatever it has.
         hidden: 'omit',
         pattern: DIAL_NUMBER_PATTERN,
         patternMessage: 'dialNumber',

@@ -13,6 +13,7 @@ import {
   CN_MOBILE_PATTERN,
   DIAL_NUMBER_PATTERN,
   DIVISION_CODE_PATTERN,
+  isSipTerminalKind,
   NEW_ROOM_PIN_PATTERN,
   PERSON_ROLES,
   PHONE_LINE_PATTERN,
@@ -241,8 +242,9 @@ export const createTerminalSchema = z
     extension: terminalFields.extension.default(null),
   })
   .refine(oneOwner, OWNER_MESSAGE)
-  .refine((t) => (t.kind === 'sip_phone') === (t.extension !== null), {
-    message: '电话须有分机号，视频终端没有 / a sip_phone needs an extension, a video terminal has none',
+  .refine((t) => isSipTerminalKind(t.kind) === (t.extension !== null), {
+    message:
+      '电话和 SIP 视频终端须有分机号，视频终端没有 / a sip_phone or sip_video needs an extension, a video terminal has none',
     path: ['extension'],
   });
 export type CreateTerminalInput = z.infer<typeof createTerminalSchema>;

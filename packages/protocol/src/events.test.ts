@@ -63,6 +63,8 @@ const valid: { [E in ClientEventName]: unknown } = {
   'sip:dialState': { requestId: 'r1', state: 'ringing', reason: null },
   'sip:subscribers': {},
   'phone:media': { codec: 'PCMU', ssrc: 1234, payloadType: 0 },
+  'phone:video': { ssrc: 1234, payloadType: 96, profileLevelId: '42e01f' },
+  'phone:view': { ip: '127.0.0.1', port: 40000 },
   'phone:state': { callState: 'held' },
   'phone:count': {},
   'phone:dial': { extension: '8001' },

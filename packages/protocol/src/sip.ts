@@ -56,6 +56,8 @@ export type GatewayCounters = z.infer<typeof gatewayCountersSchema>;
 export interface PhoneInfo {
   extension: string | null;
   callState: PhoneCallState;
+  /** A SIP video terminal: its H.264 camera is in the room (absent or false: an audio-only desk phone). */
+  video?: boolean;
 }
 
 export interface PhoneRegistration {
@@ -188,6 +190,22 @@ export const sipEventSchemas = {
     /** The gateway socket the audio comes from: the producer then takes RTP from there only (no comedia). */
     source: z.object({ ip: z.string().min(1).max(64), port: z.number().int().min(1).max(65535) }).optional(),
   }),
+  /**
+   * Opens a SIP video terminal's camera: its H.264 RTP (packetization-mode 1, the profile it negotiated) from
+   * the gateway into the room, as the participant's `camera`. Asking again replaces the previous one.
+   */
+  'phone:video': z.object({
+    ssrc: z.number().int().min(1).max(0xffff_ffff),
+    payloadType: z.number().int().min(96).max(127),
+    /** RFC 6184 profile-level-id, six hex digits (e.g. 42e01f). */
+    profileLevelId: z.string().regex(/^[0-9a-fA-F]{6}$/),
+    source: z.object({ ip: z.string().min(1).max(64), port: z.number().int().min(1).max(65535) }).optional(),
+  }),
+  /**
+   * A SIP video terminal asks for the room's main view (the spotlight, else the active speaker, else the
+   * chair), sent as plain RTP to this gateway socket and switched when the main view changes (`phone:view`).
+   */
+  'phone:view': z.object({ ip: z.string().min(1).max(64), port: z.number().int().min(1).max(65535) }),
   'phone:state': z.object({ callState: phoneCallStateSchema }),
   /** How many are in the room (for the `#` command). */
   'phone:count': z.object({}),
@@ -211,12 +229,28 @@ export interface SipEventResults {
   'sip:alertAck': { ackedAt: string; alreadyAcked: boolean };
   'sip:alertCallState': Record<string, never>;
   'phone:media': { producerId: string; ip: string; port: number; rtcpPort: number };
+  'phone:video': { producerId: string; ip: string; port: number; rtcpPort: number };
+  'phone:view': Record<string, never>;
   'phone:state': Record<string, never>;
   'phone:count': { participants: number };
   'phone:dial': { requestId: string };
 }
 
+/** What a video terminal's main view is now: the stream arriving at its gateway socket (none: `producerId` null). */
+export interface PhoneView {
+  peerId: string | null;
+  producerId: string | null;
+  /** The stream's codec: H264 is forwarded as is, VP8 transcoded by the gateway. */
+  codec: 'H264' | 'VP8' | null;
+  payloadType: number | null;
+  ssrc: number | null;
+  /** The source port of the stream (mediasoup's plain transport); RTCP key-frame requests go back there. */
+  port: number | null;
+}
+
 export interface SipServerEvents {
+  /** To a video terminal's leg: its main view changed. */
+  'phone:view': (view: PhoneView) => void;
   /** To the gateway: a new audio producer in a tapped room. */
   'sip:tap:stream': (data: { roomId: string; stream: TapStream }) => void;
   /** To the gateway: a tapped producer went away. */

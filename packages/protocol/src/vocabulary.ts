@@ -138,9 +138,17 @@ export type TownshipKind = (typeof TOWNSHIP_KINDS)[number];
 export const VILLAGE_KINDS = ['village', 'community'] as const;
 export type VillageKind = (typeof VILLAGE_KINDS)[number];
 
-/** What an admin may register; `sip_video` (hardware SIP video terminals) is reserved in the store for later. */
-export const TERMINAL_KINDS = ['video', 'sip_phone'] as const;
+/**
+ * What an admin may register: browser video terminals, desk phones, and hardware SIP video terminals
+ * (`sip_video`: H.264 + G.711/G.722, registered to Kamailio with an extension like a desk phone).
+ */
+export const TERMINAL_KINDS = ['video', 'sip_phone', 'sip_video'] as const;
 export type TerminalKind = (typeof TERMINAL_KINDS)[number];
+/** The kinds that register to Kamailio: they have an extension and SIP credentials. */
+export const SIP_TERMINAL_KINDS: readonly TerminalKind[] = ['sip_phone', 'sip_video'];
+export function isSipTerminalKind(kind: TerminalKind): boolean {
+  return SIP_TERMINAL_KINDS.includes(kind);
+}
 
 /** A mainland China mobile number: 11 digits starting 13–19. */
 export const CN_MOBILE_PATTERN = /^1[3-9][0-9]{9}$/;

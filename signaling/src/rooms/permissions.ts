@@ -126,6 +126,8 @@ export const PERMISSIONS: { readonly [A in MeetingAction]: readonly MeetingRole[
   'recording:stop': CHAIR,
   // A phone leg's plain-RTP mic is a mic like any other; its call state and the `#` count are harmless.
   'phone:media': SENDERS,
+  'phone:video': SENDERS,
+  'phone:view': EVERYONE,
   'phone:state': EVERYONE,
   'phone:count': EVERYONE,
   // Duty officer and admin accounts may dial too, whatever their meeting role (see phoneDial.ts).

@@ -18,6 +18,7 @@ import type {
   SipStatus,
   TerminalView,
 } from '@beacon/protocol';
+import { isSipTerminalKind } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import type { Store } from '../store/index.ts';
 
@@ -80,7 +81,7 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
   /** Reads the store's SIP phones; call once before serving (status lists no phones until then). */
   async loadPhones(): Promise<void> {
     const terminals = await this.#store.terminals.list();
-    this.#phones = terminals.filter((t) => t.kind === 'sip_phone' && t.extension !== null);
+    this.#phones = terminals.filter((t) => isSipTerminalKind(t.kind) && t.extension !== null);
   }
 
   /**

@@ -40,6 +40,8 @@ describe('assertDeviceMayUse', () => {
       'room:leave',
       'room:resume',
       'phone:media',
+      'phone:video',
+      'phone:view',
       'phone:state',
       'phone:count',
       'producer:pause',
@@ -57,6 +59,8 @@ describe('assertDeviceMayUse', () => {
     const browser = allowed(township);
     expect(browser.filter((e) => e.startsWith('sip:'))).toEqual([]);
     expect(browser).not.toContain('phone:media');
+    expect(browser).not.toContain('phone:video');
+    expect(browser).not.toContain('phone:view');
     expect(browser).toContain('phone:dial');
     expect(browser).toContain('chat:send');
     expect(allowed(gateway).filter((e) => e.startsWith('sip:'))).toHaveLength(11);

@@ -4,7 +4,7 @@
  *  - a phone leg (claims `device: 'phone'`) is a participant that only joins,
  *    leaves, mutes itself, raises a hand and manages its plain-RTP mic;
  *  - `sip:*` is the gateway's own business: role `service`, not a leg;
- *  - `phone:media|state|count` only make sense on a leg socket.
+ *  - `phone:media|video|view|state|count` only make sense on a leg socket.
  */
 
 import type { ClientEventName } from '@beacon/protocol';
@@ -16,6 +16,8 @@ const PHONE_LEG_EVENTS: ReadonlySet<ClientEventName> = new Set<ClientEventName>(
   'room:leave',
   'room:resume',
   'phone:media',
+  'phone:video',
+  'phone:view',
   'phone:state',
   'phone:count',
   'producer:pause',
@@ -27,6 +29,8 @@ const PHONE_LEG_EVENTS: ReadonlySet<ClientEventName> = new Set<ClientEventName>(
 
 const LEG_ONLY_EVENTS: ReadonlySet<ClientEventName> = new Set<ClientEventName>([
   'phone:media',
+  'phone:video',
+  'phone:view',
   'phone:state',
   'phone:count',
 ]);

@@ -132,9 +132,9 @@ export interface TerminalRepository extends AdminKind<TerminalAdminView, UpdateT
   listByDepartment(departmentId: string): Promise<TerminalAdminView[]>;
   /** `conflict` (field `extension`) for a taken extension; a phone gets `sip` hashes when given. */
   create(input: CreateTerminalInput & { id: string; sip?: { ha1: string; ha1b: string } }): Promise<TerminalAdminView>;
-  /** The enabled SIP phone with this extension (video terminals have none). */
+  /** The enabled SIP phone or SIP video terminal with this extension (browser video terminals have none). */
   findPhoneByExtension(extension: string): Promise<TerminalView | undefined>;
-  /** Stores new digest hashes of a SIP phone; false when `id` is not a SIP phone. */
+  /** Stores new digest hashes of a SIP phone or SIP video terminal; false when `id` is neither. */
   setSipCredentials(id: string, hashes: { ha1: string; ha1b: string }): Promise<boolean>;
   /** Every enabled SIP phone with an extension and credentials: Kamailio's subscriber table. */
   sipSubscribers(): Promise<SipSubscriber[]>;

@@ -110,6 +110,27 @@ describeStoreBackends((env) => {
       expect((await store.terminals.get('ph-lvhe'))?.extension).toBe('8003');
     });
 
+    it('treats a SIP video terminal like a desk phone: found by extension, credentials, a subscriber', async () => {
+      const store = await env.open({ seed: { demoPassword: 'beacon2026' } });
+      const hashes = sipHashes('8101', 'beacon', 'video-terminal-1');
+      await store.terminals.create({
+        id: 'sv-lucheng',
+        kind: 'sip_video',
+        name: '鹿城镇会议室终端',
+        townshipId: 'lucheng',
+        departmentId: null,
+        extension: '8101',
+        sip: hashes,
+      });
+      expect(await store.terminals.findPhoneByExtension('8101')).toMatchObject({ id: 'sv-lucheng', kind: 'sip_video' });
+      expect((await store.terminals.sipSubscribers()).find((s) => s.username === '8101')).toEqual({
+        username: '8101',
+        ...hashes,
+      });
+      const rotated = sipHashes('8101', 'beacon', 'video-terminal-2');
+      expect(await store.terminals.setSipCredentials('sv-lucheng', rotated)).toBe(true);
+    });
+
     it('has no credentials without demo seeding', async () => {
       const store = await env.open();
       expect(await store.terminals.sipSubscribers()).toEqual([]);

@@ -5,7 +5,7 @@
  */
 
 import type { TerminalAdminView } from '@beacon/protocol';
-import { BeaconError } from '@beacon/protocol';
+import { BeaconError, isSipTerminalKind, SIP_TERMINAL_KINDS } from '@beacon/protocol';
 import { randomPin, randomSipPassword, sipHashes } from '../auth/sipDigest.ts';
 import { createLogger } from '../logger.ts';
 import { assertFree, columnsOf, pageRows, rethrowConstraint, updateRow } from './adminQueries.ts';
@@ -14,6 +14,8 @@ import { SEED_ROOMS } from './seedData.ts';
 import type { SqlQueries } from './sqlDb.ts';
 
 const log = createLogger('store');
+/** Desk phones and SIP video terminals both register with an extension and digest credentials. */
+const SIP_KINDS_SQL = SIP_TERMINAL_KINDS.map((kind) => `'${kind}'`).join(', ');
 
 interface TerminalRow {
   id: string;
@@ -98,14 +100,16 @@ export function terminalRepository(db: SqlQueries): TerminalRepository {
     update: (id, patch) =>
       updateRow(db, spec, id, columnsOf(patch, TERMINAL_COLUMNS), async (tx, before) => {
         await assertFree(tx, EXTENSION, patch.extension, id);
-        if (patch.extension !== undefined && before.kind !== 'sip_phone') {
-          throw BeaconError.badRequest('只有电话有分机号 / only a sip_phone has an extension');
+        if (patch.extension !== undefined && !isSipTerminalKind(before.kind)) {
+          throw BeaconError.badRequest(
+            '只有电话和 SIP 视频终端有分机号 / only a sip_phone or sip_video has an extension',
+          );
         }
       }).catch((err: unknown) => rethrowConstraint(err, 'extension', 'terminal')),
     setEnabled: (id, enabled) => updateRow(db, spec, id, { enabled: enabled ? 1 : 0 }),
     findPhoneByExtension: async (extension) => {
       const row = await db.get<TerminalRow>(
-        "SELECT * FROM terminals WHERE kind = 'sip_phone' AND extension = ? AND enabled = 1",
+        `SELECT * FROM terminals WHERE kind IN (${SIP_KINDS_SQL}) AND extension = ? AND enabled = 1`,
         [extension],
       );
       return row && toTerminal(row);
@@ -113,7 +117,7 @@ export function terminalRepository(db: SqlQueries): TerminalRepository {
     setSipCredentials: async (id, { ha1, ha1b }) =>
       (
         await db.run(
-          "UPDATE terminals SET sip_ha1 = ?, sip_ha1b = ?, sip_updated_at = ? WHERE id = ? AND kind = 'sip_phone'",
+          `UPDATE terminals SET sip_ha1 = ?, sip_ha1b = ?, sip_updated_at = ? WHERE id = ? AND kind IN (${SIP_KINDS_SQL})`,
           [ha1, ha1b, new Date().toISOString(), id],
         )
       ).changes === 1,
@@ -121,7 +125,7 @@ export function terminalRepository(db: SqlQueries): TerminalRepository {
     sipSubscribers: async () =>
       (
         await db.all<TerminalRow & { extension: string; sip_ha1: string; sip_ha1b: string }>(
-          `SELECT * FROM terminals WHERE kind = 'sip_phone' AND extension IS NOT NULL AND enabled = 1
+          `SELECT * FROM terminals WHERE kind IN (${SIP_KINDS_SQL}) AND extension IS NOT NULL AND enabled = 1
              AND sip_ha1 IS NOT NULL AND sip_ha1b IS NOT NULL ORDER BY extension`,
         )
       ).map((r) => ({ username: r.extension, ha1: r.sip_ha1, ha1b: r.sip_ha1b })),

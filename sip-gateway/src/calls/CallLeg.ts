@@ -8,6 +8,9 @@ import { TypedEmitter } from '@beacon/common';
 import { createLogger } from '../logger.ts';
 import type { PhoneMedia } from '../media/PhoneMedia.ts';
 import type { PromptLibrary, PromptName } from '../media/PromptLibrary.ts';
+import { TerminalMainView } from '../media/TerminalMainView.ts';
+import type { TerminalVideo } from '../media/TerminalVideo.ts';
+import { ViewTranscoderPool } from '../media/ViewTranscoderPool.ts';
 import type { LegConnection } from '../signaling/LegConnection.ts';
 import type { IncomingCall, MediaNegotiation, OutgoingCall } from '../sip/GatewayUserAgent.ts';
 import { CallLegState, CallLegStateMachine } from './CallLegState.ts';
@@ -49,6 +52,10 @@ export interface CallLegInit {
   call: IncomingCall | OutgoingCall;
   media: PhoneMedia;
   prompts: PromptLibrary;
+  /** A SIP video terminal's video sockets (null for a desk phone, or when no H.264 was agreed). */
+  video?: TerminalVideo | null;
+  /** The gateway's shared main-view transcoders (needed with `video`). */
+  transcoders?: ViewTranscoderPool;
 }
 
 export class CallLeg extends TypedEmitter<CallLegEvents> {
@@ -56,6 +63,9 @@ export class CallLeg extends TypedEmitter<CallLegEvents> {
   readonly direction: 'in' | 'out';
   readonly call: IncomingCall | OutgoingCall;
   readonly media: PhoneMedia;
+  #video: TerminalVideo | null;
+  #mainView: TerminalMainView | null = null;
+  readonly #transcoders: ViewTranscoderPool;
   readonly #prompts: PromptLibrary;
   readonly #machine: CallLegStateMachine;
   #connection: LegConnection | null = null;
@@ -70,6 +80,8 @@ export class CallLeg extends TypedEmitter<CallLegEvents> {
     this.direction = init.direction;
     this.call = init.call;
     this.media = init.media;
+    this.#video = init.video ?? null;
+    this.#transcoders = init.transcoders ?? new ViewTranscoderPool();
     this.#prompts = init.prompts;
     const initial = init.direction === 'in' ? CallLegState.Offered : CallLegState.Dialling;
     this.#machine = new CallLegStateMachine(initial, (from, to) => {
@@ -102,6 +114,11 @@ export class CallLeg extends TypedEmitter<CallLegEvents> {
     return this.#machine.finished;
   }
 
+  /** The terminal's video, while it has one. */
+  get video(): TerminalVideo | null {
+    return this.#video;
+  }
+
   /** The SIP side is up (answered by us or by the phone); media flows. */
   mediaUp(negotiation: MediaNegotiation): void {
     this.media.setFormat({
@@ -111,6 +128,13 @@ export class CallLeg extends TypedEmitter<CallLegEvents> {
       remote: negotiation.remote,
       signalIp: this.call.signalIp,
     });
+    if (this.#video && negotiation.video) this.#video.setRemote(negotiation.video);
+    else if (this.#video) {
+      // Offered, but the answer (or a later re-INVITE) carries no video: audio only from here.
+      logger.info({ legId: this.legId }, 'no video agreed with the terminal: audio only');
+      this.#video.close();
+      this.#video = null;
+    }
     this.#applyHold(negotiation);
   }
 
@@ -165,6 +189,19 @@ export class CallLeg extends TypedEmitter<CallLegEvents> {
     this.media.setMuted(connection.muted);
     this.media.setUplink(connection.uplink);
     connection.on('uplink', (target) => this.media.setUplink(target));
+    const video = this.#video;
+    if (video) {
+      // Key frames both ways: the room's requests reach the terminal by RTCP (TerminalVideo) and SIP INFO; the
+      // terminal's INFO asks the main view's producer (its RTCP PLI/FIR does the same inside TerminalVideo).
+      video.on('pictureUpdate', () => this.call.sendPictureFastUpdate());
+      this.call.on('pictureUpdate', () => video.requestViewKeyFrame());
+      if (connection.videoUplink) video.setUplink(connection.videoUplink);
+      connection.on('videoUplink', (target) => video.setUplink(target));
+      const view = new TerminalMainView(video, this.#transcoders);
+      this.#mainView = view;
+      if (connection.view) void view.show(connection.view);
+      connection.on('view', (next) => void view.show(next));
+    }
     connection.on('muted', ({ muted, by }) => {
       this.media.setMuted(muted);
       void this.say(muted ? (by === 'chair' ? 'muted_by_chair' : 'muted') : 'unmuted');
@@ -205,6 +242,8 @@ export class CallLeg extends TypedEmitter<CallLegEvents> {
     if (this.#room) this.#room.audio.removeLeg(this.legId);
     await this.#connection?.leave();
     this.media.close();
+    this.#mainView?.close();
+    this.#video?.close();
     this.#machine.transition(CallLegState.Ended);
     logger.info({ legId: this.legId, roomId: this.roomId, reason }, 'call ended');
     this.safeEmit('ended', reason);

@@ -8,13 +8,30 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { ClientError, type SipCallOutcome } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
+import type { TerminalVideo } from '../media/TerminalVideo.ts';
 import type { IncomingCall } from '../sip/GatewayUserAgent.ts';
+import { chooseH264 } from '../sip/videoSdp.ts';
 import { CallLeg } from './CallLeg.ts';
 import { CallLegState } from './CallLegState.ts';
 import type { GatewayContext } from './GatewayContext.ts';
 import { collectPin } from './PinCollector.ts';
 
 const logger = createLogger('DialIn');
+
+/**
+ * The video sockets of a SIP video terminal that offered H.264 we can take;
+ * null for a desk phone, an offer without a usable format (answered audio
+ * only), or when no port pair is free (the call still goes on, audio only).
+ */
+async function openVideo(ctx: GatewayContext, call: IncomingCall): Promise<TerminalVideo | null> {
+  if (call.videoOffer === null || chooseH264(call.videoOffer) === null) return null;
+  try {
+    return await ctx.openTerminalVideo();
+  } catch (err) {
+    logger.warn({ err, callId: call.callId }, 'no video ports free: answering audio only');
+    return null;
+  }
+}
 
 /** A phone user that is a known extension of Beacon, else null (an outside caller). */
 const EXTENSION = /^[0-9]{2,16}$/;
@@ -55,11 +72,20 @@ export async function runDialIn(ctx: GatewayContext, call: IncomingCall): Promis
     call.reject(503);
     return;
   }
-  const leg = new CallLeg({ legId: randomUUID(), direction: 'in', call, media, prompts: ctx.prompts });
+  const video = await openVideo(ctx, call);
+  const leg = new CallLeg({
+    legId: randomUUID(),
+    direction: 'in',
+    call,
+    media,
+    prompts: ctx.prompts,
+    video,
+    transcoders: ctx.viewTranscoders,
+  });
   const extension = EXTENSION.test(call.fromUser) ? call.fromUser : null;
   ctx.track(leg, extension);
   try {
-    leg.mediaUp(await call.accept(media));
+    leg.mediaUp(await call.accept(media, video));
   } catch (err) {
     logger.warn({ err, callId: call.callId }, 'answering the call failed');
     ctx.countCall('in', 'failed');
@@ -83,7 +109,18 @@ export async function runDialIn(ctx: GatewayContext, call: IncomingCall): Promis
           extension,
           fromNumber: call.fromUser || null,
         });
-        return ctx.openLegConnection(roomId, token, randomInt(1, 0xffff_fffe), media);
+        const agreed = call.negotiation?.video;
+        const terminal = leg.video;
+        const camera =
+          terminal && agreed
+            ? {
+                ssrc: randomInt(1, 0xffff_fffe),
+                payloadType: agreed.payloadType,
+                profileLevelId: agreed.profileLevelId,
+                source: terminal.roomSide,
+              }
+            : undefined;
+        return ctx.openLegConnection(roomId, token, randomInt(1, 0xffff_fffe), media, camera);
       },
       async () => {
         const audio = await ctx.roomAudio(roomId);

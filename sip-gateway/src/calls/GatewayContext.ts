@@ -6,8 +6,10 @@ import type { SipCallDirection, SipCallOutcome } from '@beacon/protocol';
 import type { PhoneMedia } from '../media/PhoneMedia.ts';
 import type { PromptLibrary } from '../media/PromptLibrary.ts';
 import type { UplinkCodec } from '../media/phoneCodec.ts';
+import type { TerminalVideo } from '../media/TerminalVideo.ts';
+import type { ViewTranscoderPool } from '../media/ViewTranscoderPool.ts';
 import type { GatewayService } from '../signaling/GatewayService.ts';
-import type { LegConnection } from '../signaling/LegConnection.ts';
+import type { LegConnection, LegVideoRequest } from '../signaling/LegConnection.ts';
 import type { CallLeg, LegRoomAudio } from './CallLeg.ts';
 import type { PinGuard, PinLock } from './PinGuard.ts';
 
@@ -27,6 +29,10 @@ export interface GatewayContext {
   /** A lockout started: audited by signaling, counted for /metrics. */
   pinLockout(lock: PinLock, number: string, caller: string): void;
   openPhoneMedia(): Promise<PhoneMedia>;
+  /** A SIP video terminal's video sockets (RTP/RTCP towards it, one towards the room). */
+  openTerminalVideo(): Promise<TerminalVideo>;
+  /** One ffmpeg per VP8 main view, shared by the terminals that watch it. */
+  readonly viewTranscoders: ViewTranscoderPool;
   /** Ticks the leg's media (prompts, keypad) while it is not in a room yet. */
   lobby: { add(legId: string, media: PhoneMedia): void; remove(legId: string): void };
   /** The room's shared audio, opened on first use. */
@@ -34,7 +40,13 @@ export interface GatewayContext {
   /** Called when a leg ended: the room's audio may close. */
   releaseRoomAudio(roomId: string): void;
   /** `source`: the leg's RTP socket (PhoneMedia), the only sender the room's producer will take audio from. */
-  openLegConnection(roomId: string, token: string, ssrc: number, source: RtpSource): Promise<LegConnection>;
+  openLegConnection(
+    roomId: string,
+    token: string,
+    ssrc: number,
+    source: RtpSource,
+    video?: LegVideoRequest,
+  ): Promise<LegConnection>;
   track(leg: CallLeg, extension: string | null): void;
   /** Once per call, when its outcome is known (metrics). */
   countCall(direction: SipCallDirection, outcome: SipCallOutcome): void;

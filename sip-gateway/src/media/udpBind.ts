@@ -39,6 +39,12 @@ export async function bindUdp(ip: string, range: PortRange | null): Promise<dgra
   throw new PortRangeExhaustedError(ip, range);
 }
 
+/** A socket bound to exactly this port, or null when it is taken (RTCP next to an RTP port). */
+export function bindUdpAt(ip: string, port: number): Promise<dgram.Socket | null> {
+  if (port > 65_535) return Promise.resolve(null);
+  return tryBind(ip, port);
+}
+
 function tryBind(ip: string, port: number): Promise<dgram.Socket | null> {
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket('udp4');

@@ -9,7 +9,7 @@
  * was lost, so the phone call survives a signaling hiccup.
  */
 import { TypedEmitter } from '@beacon/common';
-import type { PeerInfo, PhoneCallState } from '@beacon/protocol';
+import type { PeerInfo, PhoneCallState, PhoneView } from '@beacon/protocol';
 import { ClientError, request } from '@beacon/protocol';
 import { io } from 'socket.io-client';
 import { createLogger } from '../logger.ts';
@@ -31,6 +31,10 @@ export type LegConnectionEvents = {
   muted: [{ muted: boolean; by: 'self' | 'chair' | null }];
   /** The producer was (re)opened: send the phone's audio here. */
   uplink: [UplinkTarget];
+  /** A video terminal's camera producer was (re)opened: send its video here. */
+  videoUplink: [VideoUplinkTarget];
+  /** A video terminal's main view changed. */
+  view: [PhoneView];
   /** The chair removed us or ended the meeting: hang up. */
   removed: [reason: 'removed' | 'ended'];
   /** The chair answered our speak request. */
@@ -38,6 +42,22 @@ export type LegConnectionEvents = {
   /** Lost for good (resume refused, token refused): hang up. */
   lost: [reason: string];
 };
+
+export interface VideoUplinkTarget {
+  ip: string;
+  port: number;
+  ssrc: number;
+  payloadType: number;
+}
+
+/** A video terminal's camera as the leg asks for it (see phone:video). */
+export interface LegVideoRequest {
+  ssrc: number;
+  payloadType: number;
+  profileLevelId: string;
+  /** The gateway's room-side video socket: the producer takes RTP from there only. */
+  source: { localIp: string; localPort: number };
+}
 
 export interface LegConnectionOptions {
   signalingUrl: string;
@@ -50,6 +70,8 @@ export interface LegConnectionOptions {
    * bind sends from whatever address the route picks: then mediasoup has to learn it (comedia).
    */
   source?: { localIp: string; localPort: number; readonly uplinkCodec?: UplinkCodec };
+  /** A SIP video terminal's camera, opened with the mic (and re-opened with it after a media loss). */
+  video?: LegVideoRequest;
 }
 
 /**
@@ -66,6 +88,8 @@ export class LegConnection extends TypedEmitter<LegConnectionEvents> {
   #resumeToken: string | null = null;
   #producerId: string | null = null;
   #uplink: UplinkTarget | null = null;
+  #videoUplink: VideoUplinkTarget | null = null;
+  #view: PhoneView | null = null;
   #muted = false;
   #closed = false;
 
@@ -83,6 +107,10 @@ export class LegConnection extends TypedEmitter<LegConnectionEvents> {
     this.#socket.on('room:ended', () => this.safeEmit('removed', 'ended'));
     this.#socket.on('speak:result', ({ granted }) => this.safeEmit('speakResult', granted));
     this.#socket.on('room:recreated', () => void this.#reopenMedia());
+    this.#socket.on('phone:view', (view) => {
+      this.#view = view;
+      this.safeEmit('view', view);
+    });
     this.#socket.io.on('reconnect', () => void this.#resume());
   }
 
@@ -120,6 +148,15 @@ export class LegConnection extends TypedEmitter<LegConnectionEvents> {
 
   get uplink(): UplinkTarget | null {
     return this.#uplink;
+  }
+
+  get videoUplink(): VideoUplinkTarget | null {
+    return this.#videoUplink;
+  }
+
+  /** A video terminal's current main view (it may arrive before `open()` resolves). */
+  get view(): PhoneView | null {
+    return this.#view;
   }
 
   /** `*6`: the phone mutes or unmutes itself (refused when the chair holds the floor closed). */
@@ -183,6 +220,18 @@ export class LegConnection extends TypedEmitter<LegConnectionEvents> {
     this.#producerId = media.producerId;
     this.#uplink = { ip: media.ip, port: media.port, ssrc: this.#opts.ssrc, payloadType, codec };
     this.safeEmit('uplink', this.#uplink);
+    const video = this.#opts.video;
+    if (video) {
+      const opened = await request(this.#socket, 'phone:video', {
+        ssrc: video.ssrc,
+        payloadType: video.payloadType,
+        profileLevelId: video.profileLevelId,
+        source: uplinkSource(video.source),
+      });
+      this.#videoUplink = { ip: opened.ip, port: opened.port, ssrc: video.ssrc, payloadType: video.payloadType };
+      this.safeEmit('videoUplink', this.#videoUplink);
+      await request(this.#socket, 'phone:view', { ip: video.source.localIp, port: video.source.localPort });
+    }
   }
 
   async #reopenMedia(): Promise<void> {

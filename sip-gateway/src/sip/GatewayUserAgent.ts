@@ -27,6 +27,7 @@ import { OutgoingCall } from './OutgoingCall.ts';
 import { type RtpSdhContext, RtpSessionDescriptionHandler } from './RtpSessionDescriptionHandler.ts';
 import { type AudioOffer, chooseAudioCodec, parseAudioSdp, SdpError } from './sdp.ts';
 import type { GatewayUserAgentOptions, RtpEndpoint } from './sipTypes.ts';
+import { chooseH264, parseVideoSdp, type VideoOffer } from './videoSdp.ts';
 
 export { IncomingCall } from './IncomingCall.ts';
 export { OutgoingCall } from './OutgoingCall.ts';
@@ -221,10 +222,12 @@ export class GatewayUserAgent extends TypedEmitter<GatewayUserAgentEvents> {
   #onInvite(invitation: Invitation): void {
     const body = invitation.request.body;
     let offer: AudioOffer | null = null;
+    let video: VideoOffer | null = null;
     if (body) {
       try {
         offer = parseAudioSdp(body);
         chooseAudioCodec(offer);
+        video = parseVideoSdp(body);
       } catch (error) {
         const reason = error instanceof SdpError ? error.code : String(error);
         logger.info({ callId: invitation.request.callId, reason }, 'INVITE with unusable SDP: 488');
@@ -232,7 +235,12 @@ export class GatewayUserAgent extends TypedEmitter<GatewayUserAgentEvents> {
         return;
       }
     }
-    const call = new IncomingCall(invitation, offer, logger);
+    if (video && chooseH264(video) === null) {
+      // Not a refusal: the answer rejects the video stream and the call is audio only.
+      const offered = video.h264.map((f) => `${f.profileLevelId}/pm${f.packetizationMode}`);
+      logger.info({ callId: invitation.request.callId, offered }, 'video offered without H.264 mode 1: audio only');
+    }
+    const call = new IncomingCall(invitation, offer, logger, video);
     this.#track(invitation, call);
     logger.info({ callId: call.callId, from: call.fromUser, to: call.toUser }, 'incoming call');
     this.safeEmit('incoming', call);

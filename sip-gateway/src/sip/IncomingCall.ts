@@ -8,7 +8,8 @@ import { SessionState } from 'sip.js';
 import type { Logger } from '../logger.ts';
 import { SipCall, SOURCE_HEADER, sourceIpOf } from './SipCall.ts';
 import type { AudioOffer } from './sdp.ts';
-import type { CallEnd, MediaNegotiation, RtpEndpoint } from './sipTypes.ts';
+import type { CallEnd, MediaNegotiation, RtpEndpoint, VideoEndpoint } from './sipTypes.ts';
+import type { VideoOffer } from './videoSdp.ts';
 
 /** Kamailio puts the dialled number here: it rewrites the R-URI to reach us. */
 export const DIALLED_HEADER = 'X-Beacon-Dialled';
@@ -20,9 +21,11 @@ export class IncomingCall extends SipCall {
   readonly toUser: string;
   /** Null when the INVITE had no SDP (then we offer in the 200 and take the answer from the ACK). */
   readonly offer: AudioOffer | null;
+  /** The INVITE's video stream (a SIP video terminal), null for a desk phone. */
+  readonly videoOffer: VideoOffer | null;
   readonly #invitation: Invitation;
 
-  constructor(invitation: Invitation, offer: AudioOffer | null, logger: Logger) {
+  constructor(invitation: Invitation, offer: AudioOffer | null, logger: Logger, videoOffer: VideoOffer | null = null) {
     const request = invitation.request;
     super(invitation, request.callId, logger, {
       onCancel: () => {
@@ -31,15 +34,20 @@ export class IncomingCall extends SipCall {
     });
     this.#invitation = invitation;
     this.offer = offer;
+    this.videoOffer = videoOffer;
     this.fromUser = invitation.remoteIdentity.uri.user ?? '';
     this.fromDisplayName = invitation.remoteIdentity.displayName || null;
     this.toUser = request.getHeader(DIALLED_HEADER)?.trim() || request.to.uri.user || '';
     this.signalIp = sourceIpOf(request.getHeader(SOURCE_HEADER));
   }
 
-  /** Answers 200 with our SDP for `endpoint` (PCMU preferred if offered, else PCMA; telephone-event if offered). */
-  async accept(endpoint: RtpEndpoint): Promise<MediaNegotiation> {
+  /**
+   * Answers 200 with our SDP for `endpoint` (G.722 when first, else PCMU, else PCMA; telephone-event if
+   * offered), and H.264 video to `video` when the terminal offered it and the call has a video socket.
+   */
+  async accept(endpoint: RtpEndpoint, video: VideoEndpoint | null = null): Promise<MediaNegotiation> {
     this.sdhContext.endpoint = endpoint;
+    this.sdhContext.video = video;
     await this.#invitation.accept();
     const negotiation = await this.waitFirstNegotiation();
     this.emitAnswered();

@@ -23,11 +23,21 @@ import {
   parseAudioSdp,
   SdpError,
 } from './sdp.ts';
-import type { MediaNegotiation, RtpEndpoint } from './sipTypes.ts';
+import type { MediaNegotiation, RtpEndpoint, VideoEndpoint, VideoNegotiation } from './sipTypes.ts';
+import {
+  buildVideoSection,
+  chooseH264,
+  MAX_VIDEO_KBPS,
+  parseVideoSdp,
+  type VideoOffer,
+  withVideoSection,
+} from './videoSdp.ts';
 
-/** What the call gives its handler: the endpoint (set at accept/dial time) and a sink. */
+/** What the call gives its handler: the endpoints (set at accept/dial time) and a sink. */
 export interface RtpSdhContext {
   endpoint: RtpEndpoint | null;
+  /** A SIP video terminal's video socket; null: any offered video is rejected (audio only). */
+  video?: VideoEndpoint | null;
   onNegotiated(negotiation: MediaNegotiation): void;
 }
 
@@ -41,6 +51,7 @@ export class RtpSessionDescriptionHandler implements SessionDescriptionHandler {
   #sessionVersion = 0;
   /** A remote offer set and not yet answered. */
   #remoteOffer: AudioOffer | null = null;
+  #remoteVideo: VideoOffer | null = null;
   /** We sent an offer (dial-out, or a 200 to an INVITE without SDP) and wait for the answer. */
   #awaitingAnswer = false;
   #closed = false;
@@ -68,19 +79,21 @@ export class RtpSessionDescriptionHandler implements SessionDescriptionHandler {
     if (offer) {
       const chosen = chooseAudioCodec(offer);
       this.#remoteOffer = null;
-      const body = this.#build(
+      const audioBody = this.#build(
         endpoint,
         [chosen.payloadType],
         offer.telephoneEventPt,
         answerDirection(offer.direction),
         { [chosen.payloadType]: chosen.codec },
       );
+      const { body, video } = this.#answerVideo(audioBody);
       this.#context.onNegotiated({
         remote: { ip: offer.ip, port: offer.port },
         codec: chosen.codec,
         payloadType: chosen.payloadType,
         telephoneEventPt: offer.telephoneEventPt,
         remoteDirection: offer.direction,
+        ...(video ? { video } : {}),
       });
       return { body, contentType: 'application/sdp' };
     }
@@ -99,6 +112,7 @@ export class RtpSessionDescriptionHandler implements SessionDescriptionHandler {
     const chosen = chooseAudioCodec(parsed);
     if (!this.#awaitingAnswer) {
       this.#remoteOffer = parsed;
+      this.#remoteVideo = parseVideoSdp(sdp);
       return;
     }
     this.#awaitingAnswer = false;
@@ -117,12 +131,49 @@ export class RtpSessionDescriptionHandler implements SessionDescriptionHandler {
 
   async rollbackDescription(): Promise<void> {
     this.#remoteOffer = null;
+    this.#remoteVideo = null;
     this.#awaitingAnswer = false;
   }
 
   /** RFC 4733 sending is the lead's RTP code's business, not SIP's. */
   sendDtmf(_tones: string, _options?: unknown): boolean {
     return false;
+  }
+
+  /**
+   * The video part of an answer: H.264 to the terminal's video endpoint when
+   * the offer has a usable format and the call has a video socket, else the
+   * offered stream rejected with port 0 (RFC 3264 §6: the answer keeps every m-line).
+   */
+  #answerVideo(audioBody: string): { body: string; video: VideoNegotiation | null } {
+    const offer = this.#remoteVideo;
+    this.#remoteVideo = null;
+    if (offer === null) return { body: audioBody, video: null };
+    const local = this.#context.video ?? null;
+    const format = local ? chooseH264(offer) : null;
+    const videoFirst = offer.audioIndex >= 0 && offer.index < offer.audioIndex;
+    const receiveKbps = Math.min(local?.receiveKbps ?? MAX_VIDEO_KBPS, MAX_VIDEO_KBPS);
+    const lines = buildVideoSection({
+      port: local?.localPort ?? 0,
+      format,
+      offeredPayloadTypes: offer.payloadTypes,
+      rtcpMux: offer.rtcpMux,
+      bandwidthKbps: receiveKbps,
+      direction: answerDirection(offer.direction),
+    });
+    const body = withVideoSection(audioBody, lines, videoFirst);
+    if (format === null || local === null || offer.port === 0) return { body, video: null };
+    return {
+      body,
+      video: {
+        remote: { ip: offer.ip, port: offer.port, rtcpPort: offer.rtcpPort },
+        rtcpMux: offer.rtcpMux,
+        payloadType: format.payloadType,
+        profileLevelId: format.profileLevelId,
+        bandwidthKbps: offer.bandwidthKbps === null ? null : Math.min(offer.bandwidthKbps, MAX_VIDEO_KBPS),
+        remoteDirection: offer.direction,
+      },
+    };
   }
 
   #build(

@@ -15,6 +15,7 @@ import type { Info, Session, SessionDelegate } from 'sip.js';
 import { SessionState } from 'sip.js';
 import type { Logger } from '../logger.ts';
 import { parseDtmfInfo } from './dtmfInfo.ts';
+import { asksPictureFastUpdate, isMediaControl, MEDIA_CONTROL_TYPE, PICTURE_FAST_UPDATE_XML } from './mediaControl.ts';
 import type { RtpSdhContext } from './RtpSessionDescriptionHandler.ts';
 import type { CallEnd, MediaNegotiation, SipCallEvents } from './sipTypes.ts';
 
@@ -137,8 +138,31 @@ export abstract class SipCall extends TypedEmitter<SipCallEvents> {
     }
   }
 
+  /** Asks the terminal for a key frame by SIP INFO picture_fast_update (RFC 5168). Best effort. */
+  sendPictureFastUpdate(): void {
+    if (this.#ended || this.session.state !== SessionState.Established) return;
+    this.session
+      .info({
+        requestOptions: {
+          body: { contentDisposition: 'render', contentType: MEDIA_CONTROL_TYPE, content: PICTURE_FAST_UPDATE_XML },
+        },
+      })
+      .catch((error: unknown) => this.logger.debug({ err: error }, 'picture_fast_update INFO not sent'));
+  }
+
   #onInfo(info: Info): void {
     const message = info.request;
+    if (isMediaControl(message.getHeader('Content-Type'))) {
+      if (!asksPictureFastUpdate(message.body ?? '')) {
+        // A media_control we do not act on (or not XML at all): refused, the call goes on.
+        info.reject({ statusCode: 415 }).catch(() => {});
+        return;
+      }
+      info.accept().catch(() => {});
+      this.logger.debug('picture_fast_update by INFO');
+      this.safeEmit('pictureUpdate');
+      return;
+    }
     const digit = parseDtmfInfo(message.getHeader('Content-Type'), message.body ?? '');
     if (digit === null) {
       info.reject({ statusCode: 415 }).catch(() => {});

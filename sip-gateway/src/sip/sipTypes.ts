@@ -12,6 +12,27 @@ export interface MediaNegotiation {
   telephoneEventPt: number | null;
   /** The phone's direction: `sendonly`/`inactive` means it put us on hold. */
   remoteDirection: SdpDirection;
+  /** A SIP video terminal's H.264 stream, when one was offered and accepted (absent: audio only). */
+  video?: VideoNegotiation;
+}
+
+/** The video a terminal and the gateway agreed on. */
+export interface VideoNegotiation {
+  remote: { ip: string; port: number; rtcpPort: number };
+  rtcpMux: boolean;
+  payloadType: number;
+  profileLevelId: string;
+  /** What the terminal said it can receive, kbit/s (capped); null when its SDP had no b= line. */
+  bandwidthKbps: number | null;
+  remoteDirection: SdpDirection;
+}
+
+/** The local RTP side of a terminal's video (TerminalVideo): RTP on localPort, RTCP on localPort + 1 or muxed. */
+export interface VideoEndpoint {
+  readonly localIp: string;
+  readonly localPort: number;
+  /** What the gateway takes in, kbit/s (answered as b=AS/TIAS). */
+  readonly receiveKbps: number;
 }
 
 /** The local RTP side of one call, owned by the lead's code (a PhoneMedia). */
@@ -55,6 +76,8 @@ export interface SipCallEvents {
   media: [MediaNegotiation];
   /** SIP INFO (application/dtmf-relay, application/dtmf), answered 200. */
   dtmf: [digit: string];
+  /** SIP INFO picture_fast_update (RFC 5168): the terminal wants a key frame of what it receives. */
+  pictureUpdate: [];
   /** Exactly once per call. */
   ended: [CallEnd];
 }

@@ -198,6 +198,7 @@ const en: ConferenceMessages = {
   },
   phone: {
     device: 'Phone',
+    videoTerminal: 'Video terminal',
     tab: 'Phones',
     title: 'Call township phones',
     call: {

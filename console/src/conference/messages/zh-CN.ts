@@ -196,6 +196,7 @@ const zhCN = {
   },
   phone: {
     device: '电话',
+    videoTerminal: '视频终端',
     tab: '电话',
     title: '呼叫乡镇电话',
     call: {

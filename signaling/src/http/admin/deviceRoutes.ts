@@ -11,6 +11,7 @@ import {
   createMeetingRoomSchema,
   createTerminalSchema,
   createUserSchema,
+  isSipTerminalKind,
   type MeetingRoomView,
   membershipProblem,
   type TerminalAdminView,
@@ -120,7 +121,7 @@ export function deviceRoutes(router: Router, deps: { store: Store; sip: SipBridg
   router.post('/admin/terminals', async (req, res) => {
     const input = parseOrBadRequest(createTerminalSchema, req.body);
     await checkOwner(store, input);
-    const password = input.kind === 'sip_phone' && input.extension ? randomSipPassword() : null;
+    const password = isSipTerminalKind(input.kind) && input.extension ? randomSipPassword() : null;
     const sipCredentials = password && input.extension ? sipHashes(input.extension, sip.realm, password) : undefined;
     // Never the SIP password in the audit; the admin sees it once, in this answer.
     const created = await adminChange(
@@ -129,7 +130,7 @@ export function deviceRoutes(router: Router, deps: { store: Store; sip: SipBridg
       (tx) =>
         tx.terminals.create({
           ...input,
-          id: newId(input.kind === 'sip_phone' ? 'ph' : 'vt'),
+          id: newId(input.kind === 'sip_phone' ? 'ph' : input.kind === 'sip_video' ? 'sv' : 'vt'),
           ...(sipCredentials ? { sip: sipCredentials } : {}),
         }),
       (after) => ({ action: 'admin.terminal.create', target: after.id, detail: { after } }),
@@ -159,7 +160,7 @@ export function deviceRoutes(router: Router, deps: { store: Store; sip: SipBridg
       return { ...patch, townshipId, departmentId };
     },
     changed: async ({ after }) => {
-      if (after.kind === 'sip_phone') await phonesChanged(sip);
+      if (isSipTerminalKind(after.kind)) await phonesChanged(sip);
     },
   });
 

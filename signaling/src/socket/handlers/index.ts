@@ -21,6 +21,8 @@ import { phoneCount } from './phoneCount.ts';
 import { phoneDial } from './phoneDial.ts';
 import { phoneMedia } from './phoneMedia.ts';
 import { phoneState } from './phoneState.ts';
+import { phoneVideo } from './phoneVideo.ts';
+import { phoneView } from './phoneView.ts';
 import { pollingPause } from './pollingPause.ts';
 import { pollingResume } from './pollingResume.ts';
 import { pollingStart } from './pollingStart.ts';
@@ -111,6 +113,8 @@ export const handlers: HandlerTable = {
   'sip:alertCallState': sipAlertCallState,
   'sip:subscribers': sipSubscribers,
   'phone:media': phoneMedia,
+  'phone:video': phoneVideo,
+  'phone:view': phoneView,
   'phone:state': phoneState,
   'phone:count': phoneCount,
   'phone:dial': phoneDial,
