@@ -8,7 +8,10 @@ export interface ReportUnit {
   kind: 'township' | 'department';
   id: string;
   name: string;
-  /** The township's seat [lat, lon]; a department has none, so its reports must give a location. */
+  /**
+   * Where a report lies unless it says: the township's seat [lat, lon]; a department has no seat, so the deployment
+   * area's centre (null until an admin sets the area: then its reports must give a location).
+   */
   seat: [number, number] | null;
 }
 
@@ -28,7 +31,8 @@ export async function resolveUnit(store: Store, unit: Pick<ReportUnit, 'kind' | 
     if (township?.enabled) return { ...unit, name: township.name, seat: [township.lat, township.lon] };
   } else {
     const department = await store.departments.get(unit.id);
-    if (department?.enabled) return { ...unit, name: department.name, seat: null };
+    const area = department?.enabled ? await store.area.get() : undefined;
+    if (department?.enabled) return { ...unit, name: department.name, seat: area ? [area.lat, area.lon] : null };
   }
   throw new BeaconError('report_invalid', `未知或已停用的单位 / unknown or disabled ${unit.kind}`);
 }
