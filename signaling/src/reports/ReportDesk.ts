@@ -134,6 +134,8 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
   /** A follow-up (续报) or the final report (终报): by the chain's own unit, or a department the event involves. */
   async addEntry(actor: ReportActor, chainId: string, input: ReportEntryInput): Promise<ReportChainView> {
     const before = await this.get(actor, chainId);
+    // A department the event involves adds what it knows; closing the chain stays with the unit that opened it.
+    if (input.kind === 'final' && !isStaff(actor)) requireOwnUnit(actor, before);
     if (before.final) throw new BeaconError('invalid_state', '终报后不能再报 / the chain has its final report');
     const now = new Date().toISOString();
     this.#checkOccurred(input.occurredAt, now);

@@ -148,7 +148,9 @@ describeStoreBackends((env) => {
       ['first', 'u-zixi'],
       ['follow_up', 'u-sw'],
     ]);
-    // Questions are the reporting township's to answer; another department still sees nothing.
+    // The final report stays the township's; another department still sees nothing.
+    const final = reportEntrySchema.parse({ kind: 'final', occurredAt: new Date().toISOString(), description: 'x' });
+    expect(await codeOf(desk.addEntry(water, chain.id, final))).toBe('forbidden');
     expect(await codeOf(desk.addEntry(weather, chain.id, followUp('x')))).toBe('not_found');
     expect((await desk.list(weather, { limit: 50 })).map((c) => c.id)).not.toContain(chain.id);
     const timeline = await store.incidents.timeline(linked.incidentId ?? '');
