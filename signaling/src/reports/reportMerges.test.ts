@@ -14,6 +14,7 @@ import { CommandBus } from '../command/CommandBus.ts';
 import { IncidentDesk } from '../command/IncidentDesk.ts';
 import type { Store } from '../store/index.ts';
 import { describeStoreBackends } from '../store/testing/storeBackends.ts';
+import { afterActionChainRows } from './afterActionChains.ts';
 import { type ReportActor, ReportDesk } from './ReportDesk.ts';
 import { DEFAULT_REPORT_OPTIONS } from './ReportOptions.ts';
 import { ReportPhotoFiles } from './ReportPhotoFiles.ts';
@@ -115,6 +116,24 @@ describeStoreBackends((env) => {
     expect((await store.audit.list()).some((a) => a.action === 'report.unmerge' && a.target === duplicate.id)).toBe(
       true,
     );
+  });
+
+  it('lists the incident’s chain and the merged duplicate’s reports for the after-action report', async () => {
+    const main = await desk.create(zixi, landslide('紫溪镇山体滑坡'));
+    const linked = await desk.toIncident(duty, main.id, {});
+    const duplicate = await desk.create(water, landslide('紫溪河边滑坡', { description: '水务局巡查发现滑坡' }));
+    await desk.merge(duty, duplicate.id, main.id);
+    await desk.addEntry(water, duplicate.id, followUp('河道通畅'));
+    const rows = await afterActionChainRows(store, linked.incidentId ?? '', (iso) => iso.slice(11, 16));
+    expect(rows.map((r) => [r[0], r[1], r[4]])).toEqual([
+      ['紫溪镇', '首报', '公路边坡垮塌'],
+      ['楚雄市水务局（已并入 紫溪镇）', '首报', '水务局巡查发现滑坡'],
+      ['楚雄市水务局（已并入 紫溪镇）', '续报', '河道通畅'],
+    ]);
+    // The duplicate's follow-up reaches the main chain's incident timeline too.
+    const timeline = await store.incidents.timeline(linked.incidentId ?? '');
+    expect(timeline.some((e) => e.text.includes('合并重复报告') && e.text.includes('紫溪河边滑坡'))).toBe(true);
+    expect(timeline.some((e) => e.text.includes('河道通畅'))).toBe(true);
   });
 
   it('refuses merges that are not the desk’s or would nest, and changes nothing', async () => {
