@@ -36,22 +36,32 @@ function alike(a: Candidate, b: Candidate, rule: DuplicateRule): boolean {
   // Merged ones are settled; chains of one incident are joined already.
   if (a.mergedInto || b.mergedInto) return false;
   if (a.incidentId && a.incidentId === b.incidentId) return false;
-  const apartMinutes = Math.abs(Date.parse(a.occurredAt) - Date.parse(b.occurredAt)) / 60_000;
-  return apartMinutes <= rule.withinMinutes && distanceKm(a.location, b.location) <= rule.withinKm;
+  return distanceKm(a.location, b.location) <= rule.withinKm;
 }
 
-/** Per chain id, the other chains it likely duplicates (in the list's order). Quadratic: an inbox holds hundreds. */
+/**
+ * Per chain id, the other chains it likely duplicates (in the list's order). Sorted by time of occurrence first, so
+ * each chain is compared only with those inside the time window: an inbox of hundreds re-flags on every push.
+ */
 export function likelyDuplicates<T extends Candidate>(
   chains: readonly T[],
   rule: DuplicateRule = DEFAULT_DUPLICATE_RULE,
 ): Map<string, T[]> {
+  const order = new Map(chains.map((c, i) => [c.id, i]));
+  const byTime = chains.map((chain) => ({ chain, at: Date.parse(chain.occurredAt) })).sort((a, b) => a.at - b.at);
+  const windowMs = rule.withinMinutes * 60_000;
   const found = new Map<string, T[]>();
-  for (const [i, a] of chains.entries()) {
-    for (const b of chains.slice(i + 1)) {
-      if (!alike(a, b, rule)) continue;
-      found.set(a.id, [...(found.get(a.id) ?? []), b]);
-      found.set(b.id, [...(found.get(b.id) ?? []), a]);
+  const add = (to: T, other: T) => found.set(to.id, [...(found.get(to.id) ?? []), other]);
+  for (const [i, a] of byTime.entries()) {
+    for (let j = i + 1; j < byTime.length; j++) {
+      const b = byTime[j] as (typeof byTime)[number];
+      if (b.at - a.at > windowMs) break;
+      if (!alike(a.chain, b.chain, rule)) continue;
+      add(a.chain, b.chain);
+      add(b.chain, a.chain);
     }
   }
+  const inListOrder = (x: T, y: T) => (order.get(x.id) ?? 0) - (order.get(y.id) ?? 0);
+  for (const list of found.values()) list.sort(inListOrder);
   return found;
 }
