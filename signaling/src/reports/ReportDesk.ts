@@ -33,7 +33,15 @@ import { deadlineFor, firstReportDue, nextDueAfter } from './reportDeadlines.ts'
 import { KIND_ZH, newEntry, summary } from './reportEntries.ts';
 import { mergeChains, unmergeChain } from './reportMerges.ts';
 import { checkPhoto, checkPhotoSize } from './reportPhotos.ts';
-import { isOwnUnit, requireOwnUnit, resolveUnit, unitForReport, unitOfActor } from './reportUnits.ts';
+import {
+  defaultLocation,
+  involvedDepartments,
+  isInvolvedDepartment,
+  isOwnUnit,
+  requireOwnUnit,
+  unitForReport,
+  unitOfActor,
+} from './reportUnits.ts';
 
 const logger = createLogger('ReportDesk');
 /** A report of an event more than this far in the future is a typo (clocks of terminals drift a little). */
@@ -166,7 +174,10 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
    */
   async get(actor: ReportActor, id: string): Promise<ReportChainView> {
     const chain = await this.#bus.store.reports.get(id);
-    if (!chain || !(isStaff(actor) || isOwnUnit(actor, chain) || (await this.#involves(actor, chain)))) {
+    if (
+      !chain ||
+      !(isStaff(actor) || isOwnUnit(actor, chain) || (await isInvolvedDepartment(this.#bus.store, actor, chain)))
+    ) {
       throw BeaconError.notFound('report');
     }
     return chain;
@@ -181,22 +192,13 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
   }
 
   /** The departments, other than the reporting one, whose incident the chain is linked to (they see it too). */
-  async involvedDepartments(chain: Pick<ReportChainView, 'incidentId' | 'unitKind' | 'unitId'>): Promise<string[]> {
-    if (!chain.incidentId) return [];
-    const incident = await this.#bus.store.incidents.get(chain.incidentId);
-    return (incident?.departmentIds ?? []).filter((id) => !(chain.unitKind === 'department' && chain.unitId === id));
+  involvedDepartments(chain: Pick<ReportChainView, 'incidentId' | 'unitKind' | 'unitId'>): Promise<string[]> {
+    return involvedDepartments(this.#bus.store, chain);
   }
 
   /** Where the actor's report lies unless it says: a township's seat, else the deployment area's centre. */
-  async defaultLocation(actor: ReportActor): Promise<[number, number] | null> {
-    if (!isStaff(actor)) return (await resolveUnit(this.#bus.store, unitOfActor(actor))).seat;
-    const area = await this.#bus.store.area.get();
-    return area ? [area.lat, area.lon] : null;
-  }
-
-  async #involves(actor: ReportActor, chain: ReportChainView): Promise<boolean> {
-    if (actor.role !== 'department' || !actor.departmentId) return false;
-    return (await this.involvedDepartments(chain)).includes(actor.departmentId);
+  defaultLocation(actor: ReportActor): Promise<[number, number] | null> {
+    return defaultLocation(this.#bus.store, actor);
   }
 
   async verify(actor: ReportActor, id: string): Promise<ReportChainView> {
