@@ -65,6 +65,9 @@
  *   BEACON_REPORT_TICK_MS    how often overdue reports are looked for   15000
  *   BEACON_CHECKLIST_TICK_MS how often overdue checklist items of       15000
  *                            running responses (应急预案) are looked for
+ *   BEACON_OVERDUE_CALL_REPEAT_MINUTES  an overdue report's or          0
+ *                            checklist item's desk phone is called once;
+ *                            > 0: again this often while it stays overdue
  *   BEACON_MQTT              start mosquitto (Debian) for monitoring    off
  *                            stations publishing over MQTT: on | off
  *   BEACON_MQTT_PORT         mosquitto's listening port                  1883
@@ -265,6 +268,7 @@ export const configSchema = z
     BEACON_REPORT_MAX_PHOTO_MB: z.coerce.number().min(0.1).max(100).default(10),
     BEACON_REPORT_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
     BEACON_CHECKLIST_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+    BEACON_OVERDUE_CALL_REPEAT_MINUTES: z.coerce.number().min(0).max(1440).default(0),
     BEACON_MQTT: z.enum(['on', 'off']).default('off'),
     BEACON_MQTT_PORT: z.coerce.number().int().min(1).max(65_535).default(1883),
     BEACON_MQTT_HOST: z.string().trim().min(1).optional(),
@@ -499,6 +503,8 @@ export const configSchema = z
     },
     /** How often overdue checklist items are looked for (plans/ChecklistWatch.ts). */
     checklistTickMs: env.BEACON_CHECKLIST_TICK_MS,
+    /** Repeat of overdue reminders' desk-phone calls, 0: once (reports/OverdueCalls.ts). */
+    overdueCallRepeatMs: Math.round(env.BEACON_OVERDUE_CALL_REPEAT_MINUTES * 60_000),
     /** Monitoring stations (stations/StationOptions.ts); the data dir is added where they start. */
     stations: {
       rawDays: env.BEACON_STATION_RAW_DAYS,

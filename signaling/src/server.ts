@@ -155,6 +155,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     reportsDir: path.join(config.dataDir, 'reports'),
     reports: config.reports,
     checklistTickMs: config.checklistTickMs,
+    overdueCallRepeatMs: config.overdueCallRepeatMs,
     meetingsDir: path.join(config.dataDir, 'meetings'),
     meetings: config.meetings,
   });

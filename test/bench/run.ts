@@ -13,6 +13,7 @@
  *  - store: other terminals' event latency while a PostgreSQL row lock stalls one ack 5 s
  *  - organisation import: 200 townships × 20 villages + 1,000 users from one XLSX (read, dry run, commit)
  *  - information reporting: BENCH_REPORT_TOWNSHIPS (default 200) reports with a ~2 MB photo in one minute → inbox
+ *  - inbox: the duty desk's inbox with 500 report chains in Chromium (open to painted, a new report to its card)
  *  - warnings from outside: CAP read/draft/write per message; one feed poll of 200 entries (20 for the city)
  *  - monitoring stations: BENCH_STATIONS (default 2,000) rain gauges × one reading per 5 s over MQTT, thresholds
  *    evaluated: ingest delay p50/p99 and CPU of Beacon and mosquitto
@@ -144,6 +145,9 @@ console.log(
   `\n## Information reporting: ${reportTownships} townships each send a report with a ~2 MB photo within one minute`,
 );
 console.table([await runReportsBench({ townships: reportTownships, seconds: 60 })]);
+const { runInboxRender } = await import('./inboxRender.ts');
+console.log('\n## Inbox: 500 report chains in Chromium — open to painted, a new report to its card');
+console.table([await runInboxRender({ reports: 500, runs: 3 })]);
 const { runAuditChainBench } = await import('./auditChain.ts');
 console.log('\n## Audit hash chain: appends/s without and with the chain (20 in flight), verify time for 100,000 rows');
 console.table(await runAuditChainBench({ appends: 2000, rows: 100_000 }));

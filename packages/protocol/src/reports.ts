@@ -127,6 +127,16 @@ export interface ReportQuestionView {
   answer: string | null;
 }
 
+/** Another chain named in a chain's view: enough to say which event it is. */
+export interface ReportChainRef {
+  id: string;
+  unitName: string;
+  title: string;
+}
+
+/** POST /reports/:id/merge: the chain `:id` is a duplicate of `into`, which stays the event's main chain. */
+export const reportMergeSchema = z.strictObject({ into: id });
+
 export interface ReportChainView {
   id: string;
   unitKind: 'township' | 'department';
@@ -153,6 +163,12 @@ export interface ReportChainView {
   overdue: boolean;
   entries: ReportEntryView[];
   questions: ReportQuestionView[];
+  /** The duty desk merged this chain (a duplicate) into another, the event's main chain; null: not merged. */
+  mergedInto: ReportChainRef | null;
+  mergedAt: string | null;
+  mergedByName: string | null;
+  /** The duplicates merged into this chain, oldest merge first. */
+  merged: ReportChainRef[];
 }
 
 /** To staff, and to the reporting unit's sockets. */

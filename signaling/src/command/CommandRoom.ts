@@ -19,6 +19,7 @@ import type { AlertMetrics } from '../metrics.ts';
 import { ChecklistWatch, DEFAULT_CHECKLIST_TICK_MS } from '../plans/ChecklistWatch.ts';
 import { PlanDesk } from '../plans/PlanDesk.ts';
 import { ResponseDesk } from '../plans/ResponseDesk.ts';
+import { OverdueCalls } from '../reports/OverdueCalls.ts';
 import { ReportDeadlineWatch } from '../reports/ReportDeadlineWatch.ts';
 import { ReportDesk } from '../reports/ReportDesk.ts';
 import { DEFAULT_REPORT_OPTIONS, type ReportOptions } from '../reports/ReportOptions.ts';
@@ -58,6 +59,8 @@ export interface CommandRoomOptions {
   reports?: Partial<ReportOptions>;
   /** How often overdue checklist items of running responses are looked for (default 15 s). */
   checklistTickMs?: number;
+  /** Repeat an overdue report's or checklist item's desk-phone call this often while it stays overdue; 0 (default): once. */
+  overdueCallRepeatMs?: number;
   /** CAP feed polling: tick, entries per poll, fetch limits; default DEFAULT_CAP_FEED_OPTIONS. */
   capFeeds?: Partial<CapFeedPollerOptions>;
   /** Where meeting materials are kept (0700); default a fresh directory under the system's temp dir. */
@@ -125,10 +128,12 @@ export class CommandRoom {
     const reportOptions = { ...DEFAULT_REPORT_OPTIONS, ...opts.reports };
     const photos = new ReportPhotoFiles(opts.reportsDir ?? path.join(os.tmpdir(), `beacon-reports-${randomUUID()}`));
     this.reports = new ReportDesk({ bus: this.bus, incidents: this.incidents, files: photos, options: reportOptions });
+    const overdueCalls = () =>
+      new OverdueCalls({ sip: opts.sip, store: opts.store, repeatMs: opts.overdueCallRepeatMs ?? 0 });
     this.reportDeadlines = new ReportDeadlineWatch({
       desk: this.reports,
       store: opts.store,
-      sip: opts.sip,
+      calls: overdueCalls(),
       files: photos,
       tickMs: reportOptions.tickMs,
     });
@@ -137,6 +142,8 @@ export class CommandRoom {
     this.checklistWatch = new ChecklistWatch({
       desk: this.responses,
       tickMs: opts.checklistTickMs ?? DEFAULT_CHECKLIST_TICK_MS,
+      store: opts.store,
+      calls: overdueCalls(),
     });
     this.resources = new ResourceDesk({ bus: this.bus, tasks: this.tasks });
     const meetingOptions = { ...DEFAULT_MEETING_OPTIONS, ...opts.meetings };

@@ -1,7 +1,7 @@
 /**
  * The after-action report of an incident (复盘报告): a standalone HTML page
  * (inline CSS, no scripts, prints well) with the timeline, warnings and
- * their ack statistics, the plan responses with their checklists (done on
+ * their ack statistics, the report chains (with merged duplicates), the plan responses with their checklists (done on
  * time, late, or still open), tasks, teams, and emergency meetings with
  * attendance and recordings; and the timeline as CSV (same conventions as
  * attendance.csv).
@@ -9,6 +9,7 @@
 import type { IncidentView, TimelineEntry } from '@beacon/protocol';
 import { incidentResponseTimes } from '../evaluation/responseTimes.ts';
 import { responseTimesHtml } from '../evaluation/responseTimesHtml.ts';
+import { afterActionChainRows } from '../reports/afterActionChains.ts';
 import type { Store } from '../store/index.ts';
 import { csvField, formatCst } from './attendanceCsv.ts';
 
@@ -116,6 +117,7 @@ th,td{border:1px solid #bbb;padding:4px 8px;text-align:left;vertical-align:top}t
  · 上报 ${esc(formatCst(incident.createdAt))}${incident.reporter ? ` · 报告人 ${esc(incident.reporter)}` : ''}</p>
 <p>${esc(incident.description)}</p>
 <h2>时间线 / Timeline</h2>${table(['时间', '人员', '类别', '内容'], timeline)}
+<h2>信息报送 / Reports</h2>${table(['单位', '类别', '时间', '报送人', '内容'], await afterActionChainRows(store, incident.id, formatCst))}
 <h2>预警 / Warnings</h2>${table(['标题', '颜色', '状态', '发布', '签收', '未签收'], warnings)}
 <h2>预案响应 / Plan checklist</h2>${table(['响应', '事项', '负责单位', '时限', '完成', '情况'], checklist)}
 <h2>任务 / Tasks</h2>${table(['乡镇/部门', '任务', '状态', '期限', '完成', '备注'], tasks)}

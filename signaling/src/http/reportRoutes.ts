@@ -13,6 +13,9 @@
  *   POST /reports/:id/questions                the desk asks for more (staff)
  *   POST /reports/:id/questions/:qid/answer    the unit answers
  *   POST /reports/:id/incident                 create an incident from the chain, or link it (staff)
+ *   POST /reports/:id/merge {into}             the chain is a duplicate of `into`, the main one (staff)
+ *   POST /reports/:id/unmerge                  undo that (staff)
+ *   GET  /reports/default-location             where a report lies unless it says (seat or area centre)
  *
  * A report body that does not parse is `report_invalid` (with the field at fault), never stored.
  */
@@ -23,6 +26,7 @@ import {
   reportEntrySchema,
   reportIncidentSchema,
   reportListQuerySchema,
+  reportMergeSchema,
   reportQuestionSchema,
 } from '@beacon/protocol';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
@@ -83,6 +87,10 @@ export function reportRouter(deps: { command: CommandRoom }): Router {
     res.status(201).json(await desk.create(claimsOf(res), input));
   });
 
+  router.get('/reports/default-location', async (_req, res) => {
+    res.json({ location: await desk.defaultLocation(claimsOf(res)) });
+  });
+
   router.get('/reports/:id', async (req, res) => {
     res.json(await desk.get(claimsOf(res), req.params.id));
   });
@@ -109,6 +117,15 @@ export function reportRouter(deps: { command: CommandRoom }): Router {
   router.post('/reports/:id/incident', async (req, res) => {
     const input = parseOrBadRequest(reportIncidentSchema, req.body ?? {});
     res.status(201).json(await desk.toIncident(claimsOf(res), req.params.id, input));
+  });
+
+  router.post('/reports/:id/merge', async (req, res) => {
+    const { into } = parseOrBadRequest(reportMergeSchema, req.body ?? {});
+    res.json(await desk.merge(claimsOf(res), req.params.id, into));
+  });
+
+  router.post('/reports/:id/unmerge', async (req, res) => {
+    res.json(await desk.unmerge(claimsOf(res), req.params.id));
   });
 
   return router;

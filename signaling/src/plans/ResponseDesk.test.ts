@@ -6,6 +6,7 @@
  * overdue items flagged by the watch.
  */
 import {
+  type AlertCallRequest,
   BeaconError,
   type ChecklistItemView,
   type IncidentView,
@@ -16,6 +17,8 @@ import { beforeEach, expect, it } from 'vitest';
 import { type Actor, CommandBus } from '../command/CommandBus.ts';
 import { IncidentDesk } from '../command/IncidentDesk.ts';
 import { TaskDesk } from '../command/TaskDesk.ts';
+import { OverdueCalls } from '../reports/OverdueCalls.ts';
+import { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
 import { describeStoreBackends } from '../store/testing/storeBackends.ts';
 import { ChecklistWatch } from './ChecklistWatch.ts';
@@ -209,6 +212,58 @@ describeStoreBackends((env) => {
       expect(flagged.map((i) => i.text)).toEqual(['核实灾情并报市领导']);
       expect(pushed.map((i) => [i.text, i.overdue])).toEqual([['核实灾情并报市领导', true]]);
       expect(await watch.tick(new Date(Date.now() + 20 * 60_000))).toEqual([]);
+    } finally {
+      watch.stop();
+    }
+  });
+
+  it('calls the responsible units’ desk phones once per overdue item, again on the repeat while it is open', async () => {
+    await store.terminals.create({
+      id: 'ph-sw',
+      name: '水务局值班电话',
+      kind: 'sip_phone',
+      townshipId: null,
+      departmentId: 'dp-sw',
+      extension: '8101',
+    });
+    const bridge = new SipBridge({ store, realm: 'beacon' });
+    await bridge.loadPhones();
+    bridge.gatewayConnected('gw');
+    // 紫溪镇's desk phone (8004) and the water bureau's are registered.
+    bridge.report('gw', {
+      kamailio: 'running',
+      reason: null,
+      registrations: ['8004', '8101'].map((extension) => ({ extension, contact: null, expiresAt: null })),
+      inCall: [],
+    });
+    const calls: AlertCallRequest[] = [];
+    bridge.on('alertcall', ({ request }) => calls.push(request));
+    await plans.save(duty, 'flood', 'III', floodIII());
+    const started = await responses.start(duty, incident.id, 'III');
+    const repeatMs = 10 * 60_000;
+    const watch = new ChecklistWatch({
+      desk: responses,
+      tickMs: 3_600_000,
+      store,
+      calls: new OverdueCalls({ sip: bridge, store, repeatMs }),
+    });
+    try {
+      const t0 = Date.now() + 61 * 60_000;
+      await watch.tick(new Date(t0));
+      // The desk's own item rings no phone; the township's and the department's are read out once.
+      expect(calls.map((c) => [c.extension, c.townshipId])).toEqual([
+        ['8004', 'zixi'],
+        ['8101', null],
+      ]);
+      expect(calls[1]?.textZh).toContain('监测紫溪河水位');
+      expect(calls[1]?.warningId).toMatch(/^checklist:/);
+      await watch.tick(new Date(t0 + 60_000));
+      expect(calls).toHaveLength(2);
+      // The township ticks its item: only the department's is called again on the repeat.
+      const township = started.current?.checklist.find((i) => i.unitKind === 'township');
+      await responses.tick(zixi, township?.id ?? '');
+      await watch.tick(new Date(t0 + repeatMs));
+      expect(calls.slice(2).map((c) => c.extension)).toEqual(['8101']);
     } finally {
       watch.stop();
     }

@@ -1,19 +1,14 @@
 /**
  * Every tick, chains whose next report is past due turn red (ReportDesk
- * tells staff and the unit's sockets) and the township's registered desk
- * phone is called through the SIP gateway's alert call, which reads the
- * reminder out. Photos uploaded but never reported are removed on the same
- * tick.
- *
- * The alert call is the warning read-out of AlertCalls: its "press 1"
- * acknowledges a warning, so for a reminder it carries no warning the
- * gateway could acknowledge — pressing 1 is answered as unknown and changes
- * nothing; the reminder is in what the phone hears.
+ * tells staff and the unit's sockets) and the unit's registered desk phone
+ * is called with the reminder read out (OverdueCalls; repeated while the
+ * chain stays overdue when so configured). Photos uploaded but never
+ * reported are removed on the same tick.
  */
 import type { ReportChainView } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
-import type { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
+import type { OverdueCalls } from './OverdueCalls.ts';
 import type { ReportDesk } from './ReportDesk.ts';
 import type { ReportPhotoFiles } from './ReportPhotoFiles.ts';
 
@@ -29,7 +24,7 @@ export function overdueCallText(chain: ReportChainView): { textZh: string; textE
 export class ReportDeadlineWatch {
   readonly #desk: ReportDesk;
   readonly #store: Store;
-  readonly #sip: SipBridge | null;
+  readonly #calls: OverdueCalls;
   readonly #files: ReportPhotoFiles;
   readonly #timer: NodeJS.Timeout;
   #ticking = false;
@@ -37,13 +32,13 @@ export class ReportDeadlineWatch {
   constructor(opts: {
     desk: ReportDesk;
     store: Store;
-    sip: SipBridge | null;
+    calls: OverdueCalls;
     files: ReportPhotoFiles;
     tickMs: number;
   }) {
     this.#desk = opts.desk;
     this.#store = opts.store;
-    this.#sip = opts.sip;
+    this.#calls = opts.calls;
     this.#files = opts.files;
     this.#timer = setInterval(() => {
       if (this.#ticking) return;
@@ -64,8 +59,15 @@ export class ReportDeadlineWatch {
       const chain = await this.#desk.markOverdue(id);
       if (!chain) continue;
       flagged.push(chain);
-      this.#call(chain);
+      await this.#calls.call(
+        { key: `report:${chain.id}`, unit: { kind: chain.unitKind, id: chain.unitId }, ...overdueCallText(chain) },
+        now.getTime(),
+      );
     }
+    await this.#calls.repeat(async (key) => {
+      const chain = await this.#store.reports.get(key.slice('report:'.length));
+      return chain?.overdue === true && !chain.final && chain.mergedInto === null;
+    }, now.getTime());
     const staleBefore = new Date(now.getTime() - this.#desk.options.unusedPhotoTtlMs).toISOString();
     for (const photoId of await this.#store.reports.discardUnused(staleBefore)) await this.#files.remove(photoId);
     return flagged;
@@ -73,17 +75,5 @@ export class ReportDeadlineWatch {
 
   stop(): void {
     clearInterval(this.#timer);
-  }
-
-  #call(chain: ReportChainView): void {
-    if (!this.#sip || chain.unitKind !== 'township') return;
-    const phone = this.#sip.status().registrations.find((r) => r.registered && r.townshipId === chain.unitId);
-    if (!phone) return;
-    this.#sip.alertCall({
-      warningId: `report:${chain.id}`,
-      townshipId: chain.unitId,
-      extension: phone.extension,
-      ...overdueCallText(chain),
-    });
   }
 }

@@ -31,8 +31,17 @@ import type { ReportOptions } from './ReportOptions.ts';
 import type { ReportPhotoFiles } from './ReportPhotoFiles.ts';
 import { deadlineFor, firstReportDue, nextDueAfter } from './reportDeadlines.ts';
 import { KIND_ZH, newEntry, summary } from './reportEntries.ts';
+import { mergeChains, unmergeChain } from './reportMerges.ts';
 import { checkPhoto, checkPhotoSize } from './reportPhotos.ts';
-import { isOwnUnit, requireOwnUnit, unitForReport, unitOfActor } from './reportUnits.ts';
+import {
+  defaultLocation,
+  involvedDepartments,
+  isInvolvedDepartment,
+  isOwnUnit,
+  requireOwnUnit,
+  unitForReport,
+  unitOfActor,
+} from './reportUnits.ts';
 
 const logger = createLogger('ReportDesk');
 /** A report of an event more than this far in the future is a typo (clocks of terminals drift a little). */
@@ -130,10 +139,11 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
     return chain;
   }
 
-  /** A follow-up (续报) or the final report (终报) of the unit's own chain. */
+  /** A follow-up (续报) or the final report (终报): by the chain's own unit, or a department the event involves. */
   async addEntry(actor: ReportActor, chainId: string, input: ReportEntryInput): Promise<ReportChainView> {
     const before = await this.get(actor, chainId);
-    if (!isStaff(actor)) requireOwnUnit(actor, before);
+    // A department the event involves adds what it knows; closing the chain stays with the unit that opened it.
+    if (input.kind === 'final' && !isStaff(actor)) requireOwnUnit(actor, before);
     if (before.final) throw new BeaconError('invalid_state', '终报后不能再报 / the chain has its final report');
     const now = new Date().toISOString();
     this.#checkOccurred(input.occurredAt, now);
@@ -153,23 +163,42 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
         detail: { before: summary(before), after: summary(changed) },
       }),
     );
-    if (after.incidentId) await this.#note(actor, after, `${KIND_ZH[input.kind]}：${input.description}`);
+    await this.#note(actor, after, `${KIND_ZH[input.kind]}：${input.description}`);
     this.safeEmit('report', after);
     return after;
   }
 
-  /** The chain, if the actor may read it (a unit: its own only; others' look absent). */
+  /**
+   * The chain, if the actor may read it: staff every chain; a unit its own, and a department also the chains of
+   * incidents it is part of (部门联动). Others' look absent.
+   */
   async get(actor: ReportActor, id: string): Promise<ReportChainView> {
     const chain = await this.#bus.store.reports.get(id);
-    if (!chain || !(isStaff(actor) || isOwnUnit(actor, chain))) throw BeaconError.notFound('report');
+    if (
+      !chain ||
+      !(isStaff(actor) || isOwnUnit(actor, chain) || (await isInvolvedDepartment(this.#bus.store, actor, chain)))
+    ) {
+      throw BeaconError.notFound('report');
+    }
     return chain;
   }
 
-  /** Staff: every chain (the inbox); a unit: its own. Newest first. */
+  /** Staff: every chain (the inbox); a unit: its own (a department: and those of incidents it is part of). */
   list(actor: ReportActor, query: { state?: ReportState | undefined; limit: number }): Promise<ReportChainView[]> {
     if (isStaff(actor)) return this.#bus.store.reports.list(query);
     const unit = unitOfActor(actor);
-    return this.#bus.store.reports.list({ ...query, unit });
+    const orInvolvedDepartment = unit.kind === 'department' ? unit.id : undefined;
+    return this.#bus.store.reports.list({ ...query, unit, orInvolvedDepartment });
+  }
+
+  /** The departments, other than the reporting one, whose incident the chain is linked to (they see it too). */
+  involvedDepartments(chain: Pick<ReportChainView, 'incidentId' | 'unitKind' | 'unitId'>): Promise<string[]> {
+    return involvedDepartments(this.#bus.store, chain);
+  }
+
+  /** Where the actor's report lies unless it says: a township's seat, else the deployment area's centre. */
+  defaultLocation(actor: ReportActor): Promise<[number, number] | null> {
+    return defaultLocation(this.#bus.store, actor);
   }
 
   async verify(actor: ReportActor, id: string): Promise<ReportChainView> {
@@ -259,6 +288,28 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
     return this.#changed(actor, 'report.incident', before, after);
   }
 
+  /** The duty desk merges duplicate chain `id` into the main chain `into` (see reportMerges.ts). */
+  async merge(actor: ReportActor, id: string, into: string): Promise<ReportChainView> {
+    requireStaff(actor);
+    const pair = await mergeChains(this.#bus, actor, await this.get(actor, id), await this.get(actor, into));
+    logger.info({ chainId: id, into }, 'report merged');
+    if (pair.main.incidentId) {
+      await this.#note(actor, pair.main, `合并重复报告：${pair.duplicate.unitName}·${pair.duplicate.title}`);
+    }
+    this.safeEmit('report', pair.main);
+    this.safeEmit('report', pair.duplicate);
+    return pair.duplicate;
+  }
+
+  async unmerge(actor: ReportActor, id: string): Promise<ReportChainView> {
+    requireStaff(actor);
+    const pair = await unmergeChain(this.#bus, actor, await this.get(actor, id));
+    logger.info({ chainId: id, from: pair.main.id }, 'report unmerged');
+    this.safeEmit('report', pair.main);
+    this.safeEmit('report', pair.duplicate);
+    return pair.duplicate;
+  }
+
   /** The deadline watch found the chain past due: flag it red and tell everyone. */
   async markOverdue(id: string): Promise<ReportChainView | undefined> {
     const after = await this.#bus.store.reports.setOverdue(id, true, new Date().toISOString());
@@ -277,7 +328,11 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
       photo &&
       (isStaff(actor) ||
         own ||
-        (photo.unitKind !== null && isOwnUnit(actor, { unitKind: photo.unitKind, unitId: photo.unitId ?? '' })));
+        (photo.chainId !== null &&
+          (await this.get(actor, photo.chainId).then(
+            () => true,
+            () => false,
+          ))));
     if (!readable) throw BeaconError.notFound('photo');
     return this.#files.read(photoId, size);
   }
@@ -301,10 +356,13 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
     }
   }
 
+  /** On the timeline of the chain's incident (a merged duplicate's: its main chain's). */
   async #note(actor: ReportActor, chain: ReportChainView, text: string): Promise<void> {
-    if (!chain.incidentId) return;
+    const main = chain.mergedInto ? await this.#bus.store.reports.get(chain.mergedInto.id) : undefined;
+    const incidentId = chain.incidentId ?? main?.incidentId;
+    if (!incidentId) return;
     await this.#bus.note(actor, {
-      incidentId: chain.incidentId,
+      incidentId,
       kind: 'note',
       text: `【信息报送·${chain.unitName}】${text}`,
       data: { reportChainId: chain.id },

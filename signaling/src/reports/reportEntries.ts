@@ -44,5 +44,6 @@ export function summary(chain: ReportChainView) {
     entries: chain.entries.length,
     questions: chain.questions.map((q) => ({ id: q.id, answered: q.answeredAt !== null })),
     overdue: chain.overdue,
+    mergedInto: chain.mergedInto?.id ?? null,
   };
 }

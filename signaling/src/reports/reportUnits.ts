@@ -8,7 +8,10 @@ export interface ReportUnit {
   kind: 'township' | 'department';
   id: string;
   name: string;
-  /** The township's seat [lat, lon]; a department has none, so its reports must give a location. */
+  /**
+   * Where a report lies unless it says: the township's seat [lat, lon]; a department has no seat, so the deployment
+   * area's centre (null until an admin sets the area: then its reports must give a location).
+   */
   seat: [number, number] | null;
 }
 
@@ -28,7 +31,8 @@ export async function resolveUnit(store: Store, unit: Pick<ReportUnit, 'kind' | 
     if (township?.enabled) return { ...unit, name: township.name, seat: [township.lat, township.lon] };
   } else {
     const department = await store.departments.get(unit.id);
-    if (department?.enabled) return { ...unit, name: department.name, seat: null };
+    const area = department?.enabled ? await store.area.get() : undefined;
+    if (department?.enabled) return { ...unit, name: department.name, seat: area ? [area.lat, area.lon] : null };
   }
   throw new BeaconError('report_invalid', `未知或已停用的单位 / unknown or disabled ${unit.kind}`);
 }
@@ -72,4 +76,31 @@ export function isOwnUnit(actor: ReportActor, chain: Pick<ReportChainView, 'unit
 
 export function requireOwnUnit(actor: ReportActor, chain: Pick<ReportChainView, 'unitKind' | 'unitId'>): void {
   if (!isOwnUnit(actor, chain)) throw BeaconError.forbidden('只能为本单位报送 / a unit reports only for itself');
+}
+
+/** The departments, other than the reporting one, whose incident the chain is linked to (部门联动: they see it too). */
+export async function involvedDepartments(
+  store: Store,
+  chain: Pick<ReportChainView, 'incidentId' | 'unitKind' | 'unitId'>,
+): Promise<string[]> {
+  if (!chain.incidentId) return [];
+  const incident = await store.incidents.get(chain.incidentId);
+  return (incident?.departmentIds ?? []).filter((id) => !(chain.unitKind === 'department' && chain.unitId === id));
+}
+
+/** The account is a department the chain's incident involves. */
+export async function isInvolvedDepartment(
+  store: Store,
+  actor: ReportActor,
+  chain: Pick<ReportChainView, 'incidentId' | 'unitKind' | 'unitId'>,
+): Promise<boolean> {
+  if (actor.role !== 'department' || !actor.departmentId) return false;
+  return (await involvedDepartments(store, chain)).includes(actor.departmentId);
+}
+
+/** Where the actor's report lies unless it says: a township's seat, else the deployment area's centre. */
+export async function defaultLocation(store: Store, actor: ReportActor): Promise<[number, number] | null> {
+  if (!isStaff(actor)) return (await resolveUnit(store, unitOfActor(actor))).seat;
+  const area = await store.area.get();
+  return area ? [area.lat, area.lon] : null;
 }

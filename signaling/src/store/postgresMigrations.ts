@@ -755,4 +755,11 @@ export const postgresMigrations: readonly string[] = [
   `,
   // 18 — warnings by SMS (see migrations.ts and smsMigration.ts): PostgreSQL alters in place what SQLite rebuilds.
   SMS_MIGRATION.postgres,
+  // 23 — duplicate reports merged into a main chain (see migrations.ts).
+  `
+  ALTER TABLE report_chains ADD COLUMN merged_into TEXT REFERENCES report_chains (id);
+  ALTER TABLE report_chains ADD COLUMN merged_at TEXT;
+  ALTER TABLE report_chains ADD COLUMN merged_by_name TEXT;
+  CREATE INDEX report_chains_by_main ON report_chains (merged_into);
+  `,
 ];

@@ -95,7 +95,11 @@ export function reportRepository(db: SqlQueries): ReportRepository {
         where.push('c.state = ?');
         params.push(query.state);
       }
-      if (query.unit) {
+      if (query.unit && query.orInvolvedDepartment) {
+        where.push(`((c.unit_kind = ? AND c.unit_id = ?) OR c.incident_id IN
+          (SELECT incident_id FROM incident_departments WHERE department_id = ?))`);
+        params.push(query.unit.kind, query.unit.id, query.orInvolvedDepartment);
+      } else if (query.unit) {
         where.push('c.unit_kind = ? AND c.unit_id = ?');
         params.push(query.unit.kind, query.unit.id);
       }
@@ -135,10 +139,41 @@ export function reportRepository(db: SqlQueries): ReportRepository {
     dueBy: async (now) =>
       (
         await db.all<{ id: string }>(
-          'SELECT id FROM report_chains WHERE final = 0 AND overdue = 0 AND next_due_at IS NOT NULL AND next_due_at <= ?',
+          `SELECT id FROM report_chains
+            WHERE final = 0 AND overdue = 0 AND merged_into IS NULL AND next_due_at IS NOT NULL AND next_due_at <= ?`,
           [now],
         )
       ).map((r) => r.id),
+    merge: (id, into, by) =>
+      db.transaction(async (tx) => {
+        // One level deep, checked in the statement itself so two desks merging at once cannot build a chain of merges.
+        const changed = await tx.run(
+          `UPDATE report_chains SET merged_into = ?, merged_at = ?, merged_by_name = ?, overdue = 0, updated_at = ?
+            WHERE id = ? AND id <> ? AND merged_into IS NULL
+              AND NOT EXISTS (SELECT 1 FROM report_chains d WHERE d.merged_into = ?)
+              AND EXISTS (SELECT 1 FROM report_chains m WHERE m.id = ? AND m.merged_into IS NULL)`,
+          [into, by.at, by.byName, by.at, id, into, id, into],
+        );
+        if (changed.changes !== 1) {
+          throw new BeaconError('invalid_state', '该报告不能合并 / the chain cannot be merged into that one');
+        }
+        await tx.run('UPDATE report_chains SET updated_at = ? WHERE id = ?', [by.at, into]);
+        return { duplicate: await mustRead(tx, id), main: await mustRead(tx, into) };
+      }),
+    unmerge: (id, at) =>
+      db.transaction(async (tx) => {
+        const row = await tx.get<{ merged_into: string | null }>('SELECT merged_into FROM report_chains WHERE id = ?', [
+          id,
+        ]);
+        if (!row?.merged_into) throw new BeaconError('invalid_state', '该报告未被合并 / the chain is not merged');
+        await tx.run(
+          `UPDATE report_chains SET merged_into = NULL, merged_at = NULL, merged_by_name = NULL, updated_at = ?
+            WHERE id = ?`,
+          [at, id],
+        );
+        await tx.run('UPDATE report_chains SET updated_at = ? WHERE id = ?', [at, row.merged_into]);
+        return { duplicate: await mustRead(tx, id), main: await mustRead(tx, row.merged_into) };
+      }),
     ask: async (q) => {
       await db.run(
         'INSERT INTO report_questions (id, chain_id, asked_at, asked_by, asked_by_name, text) VALUES (?, ?, ?, ?, ?, ?)',

@@ -4,6 +4,7 @@
  * chain id) so an inbox of thousands of chains is not thousands of round trips.
  */
 import type {
+  ReportChainRef,
   ReportChainView,
   ReportEntryView,
   ReportKind,
@@ -35,6 +36,9 @@ export interface ChainRow {
   verified_by_name: string | null;
   next_due_at: string | null;
   overdue: number;
+  merged_into: string | null;
+  merged_at: string | null;
+  merged_by_name: string | null;
 }
 interface EntryRow {
   id: string;
@@ -81,6 +85,20 @@ interface QuestionRow {
 export const CHAIN_SELECT = `SELECT c.*, COALESCE(t.name, d.name) AS unit_name FROM report_chains c
   LEFT JOIN townships t ON c.unit_kind = 'township' AND t.id = c.unit_id
   LEFT JOIN departments d ON c.unit_kind = 'department' AND d.id = c.unit_id`;
+
+interface RefRow {
+  id: string;
+  unit_name: string | null;
+  unit_id: string;
+  title: string;
+  merged_into: string | null;
+  merged_at: string | null;
+}
+const REF_SELECT = `SELECT c.id, c.unit_id, c.title, c.merged_into, c.merged_at, COALESCE(t.name, d.name) AS unit_name
+  FROM report_chains c
+  LEFT JOIN townships t ON c.unit_kind = 'township' AND t.id = c.unit_id
+  LEFT JOIN departments d ON c.unit_kind = 'department' AND d.id = c.unit_id`;
+const toRef = (r: RefRow): ReportChainRef => ({ id: r.id, unitName: r.unit_name ?? r.unit_id, title: r.title });
 
 export const toPhoto = (r: PhotoRow): ReportPhotoView => ({
   id: r.id,
@@ -149,6 +167,16 @@ export async function assemble(db: SqlQueries, chains: ChainRow[]): Promise<Repo
     `SELECT * FROM report_questions WHERE chain_id IN (${marks(ids.length)}) ORDER BY asked_at, id`,
     ids,
   );
+  // Merges go one level deep: the chains these are merged into, and those merged into these.
+  const mainIds = [...new Set(chains.flatMap((c) => (c.merged_into ? [c.merged_into] : [])))];
+  const mains =
+    mainIds.length === 0 ? [] : await db.all<RefRow>(`${REF_SELECT} WHERE c.id IN (${marks(mainIds.length)})`, mainIds);
+  const duplicates = await db.all<RefRow>(
+    `${REF_SELECT} WHERE c.merged_into IN (${marks(ids.length)}) ORDER BY c.merged_at, c.id`,
+    ids,
+  );
+  const mainById = new Map(mains.map((m) => [m.id, toRef(m)]));
+  const duplicatesByMain = groupBy(duplicates, (d) => d.merged_into);
   const photosByEntry = groupBy(photos, (p) => p.entry_id);
   const entriesByChain = groupBy(entries, (e) => e.chain_id);
   const questionsByChain = groupBy(questions, (q) => q.chain_id);
@@ -175,5 +203,9 @@ export async function assemble(db: SqlQueries, chains: ChainRow[]): Promise<Repo
     overdue: Number(c.overdue) === 1,
     entries: (entriesByChain.get(c.id) ?? []).map((e) => toEntry(e, (photosByEntry.get(e.id) ?? []).map(toPhoto))),
     questions: (questionsByChain.get(c.id) ?? []).map(toQuestion),
+    mergedInto: c.merged_into ? (mainById.get(c.merged_into) ?? null) : null,
+    mergedAt: c.merged_at,
+    mergedByName: c.merged_by_name,
+    merged: (duplicatesByMain.get(c.id) ?? []).map(toRef),
   }));
 }

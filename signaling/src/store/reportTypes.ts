@@ -40,6 +40,12 @@ export interface ReportPhotoRecord extends ReportPhotoView {
   unitId: string | null;
 }
 
+/** Both sides of a merge, as they are after it. */
+export interface MergedPair {
+  duplicate: ReportChainView;
+  main: ReportChainView;
+}
+
 export interface ReportHandling {
   state: ReportState;
   verifiedAt?: string | null;
@@ -65,12 +71,21 @@ export interface ReportRepository {
     state?: ReportState | undefined;
     unit?: { kind: 'township' | 'department'; id: string } | undefined;
     incidentId?: string | undefined;
+    /** With `unit`: also the chains linked to incidents this department is part of. */
+    orInvolvedDepartment?: string | undefined;
     limit: number;
   }): Promise<ReportChainView[]>;
+  /**
+   * Merges the duplicate `id` into the main chain `into`, one level deep: `invalid_state` (nothing changed) when
+   * `id` is merged already or has duplicates of its own, or `into` is itself merged or is `id`.
+   */
+  merge(id: string, into: string, by: { at: string; byName: string }): Promise<MergedPair>;
+  /** Separates a merged chain from its main chain again (`invalid_state` when it is not merged). */
+  unmerge(id: string, at: string): Promise<MergedPair>;
   setHandling(id: string, handling: ReportHandling, at: string): Promise<ReportChainView>;
   /** Undefined when the chain already was (another node flagged it first). */
   setOverdue(id: string, overdue: boolean, at: string): Promise<ReportChainView | undefined>;
-  /** Not final, not flagged overdue yet, due at or before `now`. */
+  /** Not final, not merged, not flagged overdue yet, due at or before `now`. */
   dueBy(now: string): Promise<string[]>;
   ask(question: { id: string; chainId: string; at: string; byId: string; byName: string; text: string }): Promise<void>;
   /** False when the question is unknown, of another chain or already answered. */

@@ -28,15 +28,14 @@ export async function reloadInbox(): Promise<void> {
 }
 
 export function applyChain(chain: ReportChainView): void {
-  const known = inbox.chains.some((c) => c.id === chain.id);
+  const before = inbox.chains.find((c) => c.id === chain.id);
   upsertChain(inbox.chains, chain);
-  if (!known) {
+  if (!before) {
     inbox.unread += 1;
     beepNewReport();
-  } else if (chain.overdue && chain.entries.length > 0) {
+  } else if (chain.overdue && !before.overdue) {
     // A missed deadline is news too.
-    const before = inbox.chains.find((c) => c.id === chain.id);
-    if (before && !before.overdue) beepNewReport();
+    beepNewReport();
   }
 }
 

@@ -44,14 +44,22 @@ export const reportApi = {
     }),
   toIncident: (id: string, body: { incidentId?: string }) =>
     api<ReportChainView>(`/reports/${id}/incident`, { method: 'POST', body, token: token() }),
+  /** Merges duplicate chain `id` into the main chain `into`. */
+  merge: (id: string, into: string) =>
+    api<ReportChainView>(`/reports/${id}/merge`, { method: 'POST', body: { into }, token: token() }),
+  unmerge: (id: string) => api<ReportChainView>(`/reports/${id}/unmerge`, { method: 'POST', body: {}, token: token() }),
+  /** Where a report of this account lies unless it says: the township's seat, or the area's centre. */
+  defaultLocation: () => api<{ location: [number, number] | null }>('/reports/default-location', { token: token() }),
 };
 
 export const photoPath = (id: string, thumb: boolean): string =>
   `/api/v1/reports/photos/${id}${thumb ? '?size=thumb' : ''}`;
 
-/** Chains by id, newest first. */
+/** Chains by id, newest first. An older version than the one held is ignored (pushes may arrive out of order). */
 export function upsertChain(list: ReportChainView[], chain: ReportChainView): void {
   const at = list.findIndex((c) => c.id === chain.id);
+  const held = list[at];
+  if (held && held.updatedAt > chain.updatedAt) return;
   if (at >= 0) list.splice(at, 1, chain);
   else list.unshift(chain);
 }
