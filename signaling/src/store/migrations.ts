@@ -832,7 +832,7 @@ const sqliteMigrations: readonly string[] = [
   // 18 — warnings by SMS (Kannel): recipients per warning and number, `sms` as an ack channel, the desk phone's
   // last alert call per board line (see smsMigration.ts). alert_deliveries is rebuilt (a CHECK changes).
   SMS_MIGRATION.sqlite,
-  // 23 — duplicate reports: the duty desk merges a chain into the one kept as the event's main chain (one level
+  // 19 — duplicate reports: the duty desk merges a chain into the one kept as the event's main chain (one level
   // deep: a main chain is merged into nothing); un-merging clears the link. A merged chain has no deadlines of its own.
   `
   ALTER TABLE report_chains ADD COLUMN merged_into TEXT REFERENCES report_chains (id);

@@ -755,7 +755,7 @@ export const postgresMigrations: readonly string[] = [
   `,
   // 18 — warnings by SMS (see migrations.ts and smsMigration.ts): PostgreSQL alters in place what SQLite rebuilds.
   SMS_MIGRATION.postgres,
-  // 23 — duplicate reports merged into a main chain (see migrations.ts).
+  // 19 — duplicate reports merged into a main chain (see migrations.ts).
   `
   ALTER TABLE report_chains ADD COLUMN merged_into TEXT REFERENCES report_chains (id);
   ALTER TABLE report_chains ADD COLUMN merged_at TEXT;
