@@ -35,6 +35,7 @@ import type { ReportRepository } from './reportTypes.ts';
 import type { ResourceRepositories } from './resourceTypes.ts';
 import type { InitialAdminSeed } from './seedAdmin.ts';
 import type { SmsRepository } from './smsTypes.ts';
+import type { MinutesRepository } from './minutesTypes.ts';
 import type { ReadingRepository, StationRepository } from './stationTypes.ts';
 
 export type { AdminKind, AreaRepository, Change, DepartmentRepository, PageQuery, PageResult, VillageRepository };
@@ -346,6 +347,8 @@ export interface Store {
   bookings: BookingRepository;
   /** Warnings by SMS: recipients per warning and number, and how far each text got. */
   sms: SmsRepository;
+  /** Meeting minutes (会议纪要), one per booking. */
+  minutes: MinutesRepository;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }

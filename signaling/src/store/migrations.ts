@@ -832,6 +832,19 @@ const sqliteMigrations: readonly string[] = [
   // 18 — warnings by SMS (Kannel): recipients per warning and number, `sms` as an ack channel, the desk phone's
   // last alert call per board line (see smsMigration.ts). alert_deliveries is rebuilt (a CHECK changes).
   SMS_MIGRATION.sqlite,
+  // 22 — meeting minutes (会议纪要): one per booking, decisions and action items (owner unit, due time, the task
+  // it became) as JSON saved whole; the version makes two secretaries' saves a compare-and-set.
+  `
+  CREATE TABLE booking_minutes (
+    booking_id TEXT PRIMARY KEY REFERENCES bookings (id),
+    decisions  TEXT NOT NULL,
+    actions    TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    updated_by TEXT NOT NULL REFERENCES users (id),
+    updated_at TEXT NOT NULL
+  );
+  `,
 ];
 
 /**

@@ -755,4 +755,16 @@ export const postgresMigrations: readonly string[] = [
   `,
   // 18 — warnings by SMS (see migrations.ts and smsMigration.ts): PostgreSQL alters in place what SQLite rebuilds.
   SMS_MIGRATION.postgres,
+  // 22 — meeting minutes (see migrations.ts).
+  `
+  CREATE TABLE booking_minutes (
+    booking_id TEXT PRIMARY KEY REFERENCES bookings (id),
+    decisions  TEXT NOT NULL,
+    actions    TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    updated_by TEXT NOT NULL REFERENCES users (id),
+    updated_at TEXT NOT NULL
+  );
+  `,
 ];

@@ -1,0 +1,92 @@
+/**
+ * Minutes (会议纪要) and material pages under /api/v1:
+ *
+ *   GET  /meetings/:id/minutes                          the minutes (version 0: none yet)
+ *   PUT  /meetings/:id/minutes                          the whole minutes with the version read → saved
+ *   POST /meetings/:id/minutes/actions/:actionId/task   the action item becomes a dispatch task to its owner
+ *   GET  /meetings/:id/minutes.docx | minutes.pdf       the export, with the attendance against the invitation
+ *   GET  /meetings/materials/:id/pages                  { pages } (converted the first time; may take a while)
+ *   GET  /meetings/materials/:id/pages/:n               page n as PNG
+ *
+ * A minutes body that does not parse is `minutes_invalid` (with the field); nothing is stored.
+ */
+import { BeaconError, minutesSaveSchema } from '@beacon/protocol';
+import { type Response, Router } from 'express';
+import { claimsOf } from '../http/authRoutes.ts';
+import { parseOrBadRequest } from '../validation.ts';
+import type { DocumentConverter } from './DocumentConverter.ts';
+import type { MaterialPages } from './MaterialPages.ts';
+import type { MinutesDesk } from './MinutesDesk.ts';
+import { minutesDocx } from './minutesDocx.ts';
+import type { NoticeDesk } from './NoticeDesk.ts';
+
+/** RFC 6266 filename* so Chinese names survive, and a plain ASCII fallback. */
+function sendFile(res: Response, type: string, name: string, bytes: Buffer): void {
+  res
+    .type(type)
+    .set('content-disposition', `attachment; filename="minutes"; filename*=UTF-8''${encodeURIComponent(name)}`)
+    .set('cache-control', 'no-store')
+    .send(bytes);
+}
+
+export function minutesRouter(deps: {
+  minutes: MinutesDesk;
+  notices: NoticeDesk;
+  pages: MaterialPages;
+  converter: DocumentConverter;
+}): Router {
+  const { minutes, notices, pages, converter } = deps;
+  const router = Router();
+
+  router.get('/meetings/materials/:id/pages', async (req, res) => {
+    const material = await notices.materialRecord(claimsOf(res), req.params.id);
+    res.json({ materialId: material.id, pages: await pages.count(material) });
+  });
+
+  router.get('/meetings/materials/:id/pages/:n', async (req, res) => {
+    const material = await notices.materialRecord(claimsOf(res), req.params.id);
+    const png = await pages.page(material, Number(req.params.n));
+    res.type('image/png').set('x-content-type-options', 'nosniff').set('cache-control', 'private, max-age=3600');
+    res.send(png);
+  });
+
+  router.get('/meetings/:id/minutes', async (req, res) => {
+    res.json(await minutes.get(claimsOf(res), req.params.id));
+  });
+
+  router.put('/meetings/:id/minutes', async (req, res) => {
+    let input: ReturnType<typeof minutesSaveSchema.parse>;
+    try {
+      input = parseOrBadRequest(minutesSaveSchema, req.body);
+    } catch (err) {
+      if (!(err instanceof BeaconError)) throw err;
+      const invalid = new BeaconError('minutes_invalid', err.message);
+      invalid.field = err.field;
+      throw invalid;
+    }
+    res.json(await minutes.save(claimsOf(res), req.params.id, input));
+  });
+
+  router.post('/meetings/:id/minutes/actions/:actionId/task', async (req, res) => {
+    res.json(await minutes.dispatch(claimsOf(res), req.params.id, req.params.actionId));
+  });
+
+  router.get('/meetings/:id/minutes.docx', async (req, res) => {
+    const doc = await minutes.document(claimsOf(res), req.params.id);
+    const docx = await minutesDocx(doc);
+    sendFile(
+      res,
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      `${doc.booking.title}-会议纪要.docx`,
+      docx,
+    );
+  });
+
+  router.get('/meetings/:id/minutes.pdf', async (req, res) => {
+    const doc = await minutes.document(claimsOf(res), req.params.id);
+    const pdf = await converter.toPdf(await minutesDocx(doc), 'docx');
+    sendFile(res, 'application/pdf', `${doc.booking.title}-会议纪要.pdf`, pdf);
+  });
+
+  return router;
+}
