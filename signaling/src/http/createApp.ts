@@ -126,6 +126,7 @@ export function createApp(deps: AppDeps): Express {
     resourceRouter(deps),
     evaluationRouter(deps),
     minutesRouter({
+      bookings: deps.command.bookings,
       minutes: deps.command.minutes,
       notices: deps.command.notices,
       pages: deps.command.materialPages,

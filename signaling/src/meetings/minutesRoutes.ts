@@ -7,6 +7,7 @@
  *   GET  /meetings/:id/minutes.docx | minutes.pdf       the export, with the attendance against the invitation
  *   GET  /meetings/materials/:id/pages                  { pages } (converted the first time; may take a while)
  *   GET  /meetings/materials/:id/pages/:n               page n as PNG
+ *   GET  /meetings/rooms/:roomId/materials              staff: the materials of the room's booked meetings today
  *
  * A minutes body that does not parse is `minutes_invalid` (with the field); nothing is stored.
  */
@@ -14,6 +15,7 @@ import { BeaconError, minutesSaveSchema } from '@beacon/protocol';
 import { type Response, Router } from 'express';
 import { claimsOf } from '../http/authRoutes.ts';
 import { parseOrBadRequest } from '../validation.ts';
+import type { BookingDesk } from './BookingDesk.ts';
 import type { DocumentConverter } from './DocumentConverter.ts';
 import type { MaterialPages } from './MaterialPages.ts';
 import type { MinutesDesk } from './MinutesDesk.ts';
@@ -29,14 +31,30 @@ function sendFile(res: Response, type: string, name: string, bytes: Buffer): voi
     .send(bytes);
 }
 
+/** The chair's materials panel looks this far either side of now for the room's booked meetings. */
+const ROOM_MATERIALS_SPAN_MS = 12 * 60 * 60_000;
+
 export function minutesRouter(deps: {
+  bookings: BookingDesk;
   minutes: MinutesDesk;
   notices: NoticeDesk;
   pages: MaterialPages;
   converter: DocumentConverter;
 }): Router {
-  const { minutes, notices, pages, converter } = deps;
+  const { bookings, minutes, notices, pages, converter } = deps;
   const router = Router();
+
+  router.get('/meetings/rooms/:roomId/materials', async (req, res) => {
+    const now = Date.now();
+    const from = new Date(now - ROOM_MATERIALS_SPAN_MS).toISOString();
+    const to = new Date(now + ROOM_MATERIALS_SPAN_MS).toISOString();
+    const held = (await bookings.list(claimsOf(res), from, to)).filter(
+      (b) => b.roomId === req.params.roomId && b.state !== 'cancelled',
+    );
+    // The running meeting first, then by closeness to now.
+    held.sort((a, b) => Math.abs(Date.parse(a.startsAt) - now) - Math.abs(Date.parse(b.startsAt) - now));
+    res.json(held.flatMap((b) => b.materials.map((m) => ({ ...m, bookingId: b.id, bookingTitle: b.title }))));
+  });
 
   router.get('/meetings/materials/:id/pages', async (req, res) => {
     const material = await notices.materialRecord(claimsOf(res), req.params.id);
