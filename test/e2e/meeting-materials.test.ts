@@ -79,9 +79,10 @@ it('the chair presents a document and the terminal follows to page 2', async () 
   await chair.getByTestId('present-next').click();
   await expect.poll(() => attr(zixi, 'presented-page', 'data-page'), { timeout: 30_000, interval: 500 }).toBe('2');
   // The page is an image the terminal decoded, not only an attribute.
-  const decoded = await zixi
-    .getByTestId('presented-image')
-    .evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth);
+  const decoded = await zixi.getByTestId('presented-image').evaluate((img) => {
+    const shown = img as unknown as { complete: boolean; naturalWidth: number };
+    return shown.complete ? shown.naturalWidth : 0;
+  });
   expect(decoded).toBeGreaterThan(0);
   expect(await chair.getByTestId('present-page').textContent()).toContain('2');
 });
