@@ -132,14 +132,6 @@ export class MeetingSms {
   async #text(view: BookingView, reason: NoticeReason): Promise<void> {
     const text = meetingSmsText(view, reason, this.#signature);
     const recipients = await this.recipients(view);
-    for (const { mobile } of recipients) {
-      this.#outbox.enqueue({
-        recipientId: `${MEETING_SMS_PREFIX}${view.id}:${mobile}`,
-        attempt: 1,
-        // No delivery report: a meeting text's answer is the receipt.
-        submission: { to: mobile, text, reportUrl: '' },
-      });
-    }
     if (recipients.length === 0) return;
     await this.#store.audit.append({
       actorId: SYSTEM_ACTOR.userId,
@@ -148,6 +140,14 @@ export class MeetingSms {
       target: view.id,
       detail: { reason, numbers: recipients.map((r) => maskMobile(r.mobile)) },
     });
+    for (const { mobile } of recipients) {
+      this.#outbox.enqueue({
+        recipientId: `${MEETING_SMS_PREFIX}${view.id}:${mobile}`,
+        attempt: 1,
+        // No delivery report: a meeting text's answer is the receipt.
+        submission: { to: mobile, text, reportUrl: '' },
+      });
+    }
     logger.info({ bookingId: view.id, reason, texts: recipients.length }, 'meeting notice texted');
   }
 }
