@@ -8,9 +8,10 @@
  * it was invited by name), for its soonest scheduled meeting not confirmed
  * yet — the same words that acknowledge a warning. A warning open for the
  * number takes the reply first (SmsAlerts): it is the emergency, and its text
- * asks for the same "1". No delivery tracking of its own: the booking page's
- * receipts are what the secretary watches, and the outbox's rate per number
- * and retries apply as for warnings. Every text is audited (`meeting.sms`).
+ * asks for the same "1". No delivery tracking or retry of its own: the
+ * booking page's receipts show who has not confirmed (and the reminders text
+ * again); the outbox's rate per number applies as for warnings. Every notice
+ * texted is audited (`meeting.sms`, the numbers masked).
  */
 import type { BookingView, NoticeReason } from '@beacon/protocol';
 import { SYSTEM_ACTOR } from '../command/CommandBus.ts';
