@@ -64,6 +64,10 @@ WANT_DEBS=(ffmpeg openssl kamailio kamailio-websocket-modules kamailio-sqlite-mo
 [ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(chromium fonts-wqy-microhei sip-tester baresip-core baresip-ffmpeg libnss3-tools iproute2 gcc libc6-dev postgresql redis-server nginx-light janus kannel-extras)
 # libxml2-utils: xmllint validates the CAP export against the OASIS CAP 1.2 XSD.
 [ "$WITH_TESTS" = 1 ] && WANT_DEBS+=(libxml2-utils)
+# LibreOffice headless (core + Writer/Impress/Calc, no GUI) and poppler-utils: meeting materials to page images and
+# the minutes' PDF (signaling/src/meetings/DocumentConverter.ts); fonts-wqy-microhei: Chinese glyphs in those PDFs.
+# About 100 MB of .debs, 315 MB installed.
+WANT_DEBS+=(libreoffice-core-nogui libreoffice-writer-nogui libreoffice-impress-nogui libreoffice-calc-nogui poppler-utils fonts-wqy-microhei)
 # shellcheck disable=SC2206 # word splitting intended
 [ -n "$BUILD_DEBS" ] && WANT_DEBS+=($BUILD_DEBS)
 

@@ -18,6 +18,7 @@
  *  - monitoring stations: BENCH_STATIONS (default 2,000) rain gauges × one reading per 5 s over MQTT, thresholds
  *    evaluated: ingest delay p50/p99 and CPU of Beacon and mosquitto
  *  - resources: 2,000 teams + depots + shelters each from one XLSX (read, dry run, commit), the nearest to an incident
+ *  - meeting material: a BENCH_DOC_PAGES-page (default 20) DOCX to PDF (LibreOffice) and page PNGs (pdftoppm)
  *  - meeting notice: one booking to BENCH_MEETING_TOWNSHIPS (default 200) townships, delivered and confirmed
  *  - SMS fan-out: one warning to BENCH_SMS_CONTACTS (default 1,000) village contacts through Kannel and its fake SMSC
  */
@@ -177,6 +178,11 @@ const { runMeetingNotices } = await import('./meetingNotices.ts');
 const meetingTownships = Number(process.env.BENCH_MEETING_TOWNSHIPS ?? 200);
 console.log(`\n## Meeting notice: ${meetingTownships} townships receive one notice, report it delivered and confirm`);
 console.table([await runMeetingNotices({ townships: meetingTownships })]);
+
+const { runDocumentPages } = await import('./documentPages.ts');
+const docPages = Number(process.env.BENCH_DOC_PAGES ?? 20);
+console.log(`\n## Meeting material: a ${docPages}-page DOCX through LibreOffice headless and pdftoppm to page images`);
+console.table(await runDocumentPages({ pages: docPages }));
 
 const { runSmsFanout } = await import('./smsFanout.ts');
 const smsContacts = Number(process.env.BENCH_SMS_CONTACTS ?? 1000);

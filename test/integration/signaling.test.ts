@@ -161,6 +161,7 @@ const BAD_PAYLOADS: Record<ClientEventName, unknown[]> = {
   'chat:send': [{}, { text: '' }, { text: '   ' }, { text: 'x'.repeat(2001) }, { text: HUGE }],
   'recording:start': [],
   'recording:stop': [],
+  'material:present': [{ materialId: 7 }, { materialId: 'm', page: 0 }, { materialId: HUGE }],
   'sip:resolve': [{}, { number: '' }, { number: '60a1' }, { number: HUGE }],
   'sip:enter': [{}, { number: '6001' }, { number: '6001', pin: 'abcd' }, { number: '6001', pin: '1'.repeat(13) }],
   'sip:legToken': [
@@ -234,6 +235,7 @@ const VALID: Record<ClientEventName, unknown> = {
   'chat:send': { text: 'hello' },
   'recording:start': {},
   'recording:stop': {},
+  'material:present': { materialId: null },
   'sip:resolve': { number: '6001' },
   'sip:enter': { number: '6001', pin: '2026' },
   'sip:legToken': { callId: 'c', extension: '8001', fromNumber: null },

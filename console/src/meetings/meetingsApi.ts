@@ -5,10 +5,14 @@
  */
 import type {
   BookingAttendanceRow,
+  BookingEdit,
   BookingSaved,
   BookingView,
+  MaterialPages,
   MaterialView,
   MeetingNotice,
+  MinutesSave,
+  MinutesView,
   NewBooking,
 } from '@beacon/protocol';
 import { api, downloadWithToken, errorFromResponse } from '../api.ts';
@@ -58,4 +62,14 @@ export const meetingsApi = {
   receipt: (id: string, attendees: string[]) =>
     api<MeetingNotice>(`/meetings/${id}/receipt`, { method: 'POST', body: { attendees }, token: token() }),
   download: (material: MaterialView) => downloadWithToken(`/meetings/materials/${material.id}`, material.name, token()),
+  edit: (id: string, body: BookingEdit) =>
+    api<BookingSaved>(`/meetings/${id}`, { method: 'PATCH', body, token: token() }),
+  minutes: (id: string) => api<MinutesView>(`/meetings/${id}/minutes`, { token: token() }),
+  saveMinutes: (id: string, body: MinutesSave) =>
+    api<MinutesView>(`/meetings/${id}/minutes`, { method: 'PUT', body, token: token() }),
+  dispatchAction: (id: string, actionId: string) =>
+    api<MinutesView>(`/meetings/${id}/minutes/actions/${actionId}/task`, { method: 'POST', token: token() }),
+  exportMinutes: (booking: BookingView, as: 'docx' | 'pdf') =>
+    downloadWithToken(`/meetings/${booking.id}/minutes.${as}`, `${booking.title}-会议纪要.${as}`, token()),
+  pages: (materialId: string) => api<MaterialPages>(`/meetings/materials/${materialId}/pages`, { token: token() }),
 };

@@ -62,6 +62,9 @@ export const ERROR_CODES = [
   'invitee_unavailable',
   'material_refused',
   'material_too_large',
+  'minutes_invalid',
+  'material_unconvertible',
+  'conversion_unavailable',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -44,6 +44,7 @@ const valid: { [E in ClientEventName]: unknown } = {
   'chat:send': { text: '收到' },
   'recording:start': {},
   'recording:stop': {},
+  'material:present': { materialId: 'm1', page: 2 },
   'consumer:pause': { consumerId: 'c1' },
   'consumer:setLayers': { consumerId: 'c1', spatialLayer: 0 },
   'receive:settings': { audioOnly: true, maxSpatialLayer: 0 },

@@ -11,6 +11,7 @@ export * from './evaluationVocabulary.ts';
 export * from './events.ts';
 export * from './meeting.ts';
 export * from './meetingBookings.ts';
+export * from './meetingMinutes.ts';
 export * from './plans.ts';
 export * from './reports.ts';
 export * from './request.ts';

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import type { IceServer } from './events.ts';
+import { materialPresentSchema, type Presentation } from './meetingMinutes.ts';
 import { MEETING_MODES, MEETING_ROLES, type MeetingMode } from './vocabulary.ts';
 
 const id = z.string().min(1).max(128);
@@ -49,6 +50,8 @@ export interface RoomState {
   polling: PollingState | null;
   speakQueue: SpeakRequest[];
   recording: { recordingId: string; startedAt: string } | null;
+  /** A material the chair presents page by page: everyone's main view shows the page (absent/null: none). */
+  presentation?: Presentation | null;
 }
 
 export interface ChatMessage {
@@ -121,6 +124,9 @@ export const meetingEventSchemas = {
   'recording:start': z.object({}),
   'recording:stop': z.object({}),
 
+  /** Chair: present a material of the room's booked meeting at a page (null: stop presenting). */
+  'material:present': materialPresentSchema,
+
   /** Receive side: pause/resume one consumer (hidden tile) and choose its simulcast layers. */
   'consumer:pause': z.object({ consumerId: id }),
   'consumer:setLayers': z.object({
@@ -158,6 +164,7 @@ export interface MeetingEventResults {
   'chat:send': ChatMessage;
   'recording:start': { recordingId: string };
   'recording:stop': RecordingView;
+  'material:present': { pages: number };
   'consumer:pause': Record<string, never>;
   'consumer:setLayers': Record<string, never>;
   'receive:settings': Record<string, never>;

@@ -7,6 +7,7 @@
  * and referred to by id, like report photos.
  */
 import { z } from 'zod';
+import type { AttendanceStatus } from './meetingMinutes.ts';
 import type { BookingState, InviteeKind, MeetingKind, NoticeReason, ReceiptStatus } from './meetingVocabulary.ts';
 import { INVITEE_KINDS, MEETING_KINDS } from './meetingVocabulary.ts';
 
@@ -178,6 +179,8 @@ export interface BookingAttendanceRow {
   id: string;
   name: string;
   present: boolean;
+  /** Joined in time, late, left before the end, or never joined. */
+  status: AttendanceStatus;
   firstJoinedAt: string | null;
   lastLeftAt: string | null;
   /** Confirmed attendees (回执) for comparison. */

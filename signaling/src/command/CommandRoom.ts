@@ -10,9 +10,12 @@ import type { DutyCallsOptions } from '../duty/DutyCallsTypes.ts';
 import { DutyDesk } from '../duty/DutyDesk.ts';
 import type { DutyOptions } from '../duty/DutyOptions.ts';
 import { BookingDesk } from '../meetings/BookingDesk.ts';
+import { DocumentConverter } from '../meetings/DocumentConverter.ts';
 import { MaterialFiles } from '../meetings/MaterialFiles.ts';
+import { MaterialPages } from '../meetings/MaterialPages.ts';
 import { DEFAULT_MEETING_OPTIONS, type MeetingOptions } from '../meetings/MeetingOptions.ts';
 import { MeetingScheduler } from '../meetings/MeetingScheduler.ts';
+import { MinutesDesk } from '../meetings/MinutesDesk.ts';
 import { NoticeCalls } from '../meetings/NoticeCalls.ts';
 import { NoticeDesk } from '../meetings/NoticeDesk.ts';
 import type { AlertMetrics } from '../metrics.ts';
@@ -102,6 +105,10 @@ export class CommandRoom {
   readonly bookings: BookingDesk;
   readonly notices: NoticeDesk;
   readonly meetingScheduler: MeetingScheduler;
+  /** Minutes (会议纪要) of booked meetings; materials as page images (LibreOffice, pdftoppm) to present. */
+  readonly minutes: MinutesDesk;
+  readonly converter: DocumentConverter;
+  readonly materialPages: MaterialPages;
   /** Meeting notices read out to the invitees' desk phones (press 1 = receipt). */
   readonly noticeCalls: NoticeCalls;
 
@@ -147,7 +154,8 @@ export class CommandRoom {
     });
     this.resources = new ResourceDesk({ bus: this.bus, tasks: this.tasks });
     const meetingOptions = { ...DEFAULT_MEETING_OPTIONS, ...opts.meetings };
-    const materials = new MaterialFiles(opts.meetingsDir ?? path.join(os.tmpdir(), `beacon-meetings-${randomUUID()}`));
+    const meetingsDir = opts.meetingsDir ?? path.join(os.tmpdir(), `beacon-meetings-${randomUUID()}`);
+    const materials = new MaterialFiles(meetingsDir);
     this.bookings = new BookingDesk({ bus: this.bus });
     this.notices = new NoticeDesk({
       bus: this.bus,
@@ -164,6 +172,13 @@ export class CommandRoom {
       unusedMaterialTtlMs: meetingOptions.unusedMaterialTtlMs,
     });
     this.noticeCalls = new NoticeCalls({ desk: this.bookings, sip: opts.sip, store: opts.store });
+    this.minutes = new MinutesDesk({ bus: this.bus, bookings: this.bookings, tasks: this.tasks });
+    this.converter = new DocumentConverter({ workDir: path.join(meetingsDir, 'convert') });
+    this.materialPages = new MaterialPages({
+      dir: path.join(meetingsDir, 'pages'),
+      files: materials,
+      converter: this.converter,
+    });
   }
 
   close(): void {

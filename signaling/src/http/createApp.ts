@@ -12,6 +12,7 @@ import type { TokenService } from '../auth/tokens.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
 import { evaluationRouter } from '../evaluation/evaluationRoutes.ts';
 import { meetingBookingRouter } from '../meetings/meetingBookingRoutes.ts';
+import { minutesRouter } from '../meetings/minutesRoutes.ts';
 import type { BeaconMetrics } from '../metrics.ts';
 import type { MetricsAccessOptions } from '../metricsAccess.ts';
 import { resourceRouter } from '../resources/resourceRoutes.ts';
@@ -124,6 +125,13 @@ export function createApp(deps: AppDeps): Express {
     planRouter(deps),
     resourceRouter(deps),
     evaluationRouter(deps),
+    minutesRouter({
+      bookings: deps.command.bookings,
+      minutes: deps.command.minutes,
+      notices: deps.command.notices,
+      pages: deps.command.materialPages,
+      converter: deps.command.converter,
+    }),
     meetingBookingRouter({ bookings: deps.command.bookings, notices: deps.command.notices }),
     iceServersRouter(deps.turn ?? null),
     ...(stations ? [stationRouter({ store: deps.store, stations })] : []),

@@ -58,6 +58,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   invitee_unavailable: 400,
   material_refused: 415,
   material_too_large: 413,
+  minutes_invalid: 400,
+  material_unconvertible: 422,
+  conversion_unavailable: 503,
 };
 
 export function sendError(res: Response, code: ErrorCode, message: string, status = STATUS[code] ?? 500): void {

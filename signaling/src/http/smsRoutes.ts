@@ -51,7 +51,10 @@ export function kannelCallbackRouter(sms: SmsService): Router {
     const key = typeof req.query.k === 'string' ? req.query.k : '';
     if (!sms.verifyReplyKey(key)) throw BeaconError.forbidden('bad reply key');
     const q = parseOrBadRequest(replyQuery, req.query);
-    await sms.alerts?.reply({ from: q.from, text: decodeKannelText(q.hex, q.charset) });
+    const reply = { from: q.from, text: decodeKannelText(q.hex, q.charset) };
+    // A warning open for the number takes the reply first; otherwise it may confirm a meeting notice.
+    const warning = await sms.alerts?.reply(reply);
+    if (!warning?.acked) await sms.meetings?.reply(reply);
     res.status(200).type('text/plain').send('');
   });
   return router;

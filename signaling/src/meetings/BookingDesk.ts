@@ -174,6 +174,9 @@ export class BookingDesk extends TypedEmitter<BookingDeskEvents> {
     logger.info({ bookingId: id, moved }, 'meeting changed');
     this.safeEmit('booking', after);
     this.safeEmit('notice', after, moved ? 'moved' : 'changed');
+    // Units taken off the list hear that the meeting is off for them (取消通知), with their old receipt.
+    const dropped = before.invitees.filter((b) => !after.invitees.some((a) => a.kind === b.kind && a.id === b.id));
+    if (dropped.length > 0) this.safeEmit('notice', { ...after, invitees: dropped }, 'cancelled');
     return { booking: after, occurrences: 1, conflicts };
   }
 

@@ -146,6 +146,12 @@ export class NoticeDesk {
 
   /** A material's bytes, for staff and for the invitees of its booking. */
   async material(actor: Actor, id: string): Promise<{ material: MaterialRecord; bytes: Buffer }> {
+    const material = await this.materialRecord(actor, id);
+    return { material, bytes: await this.#files.read(id) };
+  }
+
+  /** A material's record, if the account may see it (staff, or an invitee of its booking); else `not_found`. */
+  async materialRecord(actor: Actor, id: string): Promise<MaterialRecord> {
     const material = await this.#bus.store.bookings.material(id);
     if (!material) throw BeaconError.notFound('material');
     if (!isStaff(actor)) {
@@ -155,7 +161,7 @@ export class NoticeDesk {
     } else if (material.bookingId === null && material.uploadedBy !== actor.userId) {
       throw BeaconError.notFound('material');
     }
-    return { material, bytes: await this.#files.read(id) };
+    return material;
   }
 
   /** Drops materials uploaded but never made part of a booking (files too). */

@@ -185,6 +185,32 @@ describeStoreBackends((env) => {
     expect(move?.detail).toMatchObject({ before: { startsAt: at(60) }, after: { startsAt: at(180) } });
   });
 
+  it('changes the invitees: a 变更通知 to those invited, a 取消通知 to the unit taken off the list', async () => {
+    const saved = await desk.create(admin, booking(), T0);
+    const heard: { reason: string; invitees: string[] }[] = [];
+    desk.on('notice', (view, reason) => heard.push({ reason, invitees: view.invitees.map((i) => i.id).sort() }));
+    const changed = await desk.edit(
+      admin,
+      saved.booking.id,
+      {
+        title: '全市防汛工作会（调整）',
+        invitees: [
+          { kind: 'township', id: 'zixi' },
+          { kind: 'township', id: 'bajiao' },
+        ],
+      },
+      T0,
+    );
+    expect(changed.booking.invitees.map((i) => i.id).sort()).toEqual(['bajiao', 'zixi']);
+    expect(heard).toEqual([
+      { reason: 'changed', invitees: ['bajiao', 'zixi'] },
+      { reason: 'cancelled', invitees: ['dp-sw', 'lucheng'] },
+    ]);
+    expect(await notices.notices(lucheng, T0)).toEqual([]);
+    const audit = (await store.audit.list()).find((e) => e.action === 'meeting.edit');
+    expect(audit?.detail).toMatchObject({ after: { title: '全市防汛工作会（调整）' } });
+  });
+
   describe('the scheduler', () => {
     it('reminds once per due reminder, starts the meeting (terminals invited, chair told) and ends it', async () => {
       const saved = await desk.create(admin, booking(), T0);

@@ -4,13 +4,34 @@
  * attendance intervals, 签到, of the meetings that overlap the booking's time)
  * — the absent ones are the list a secretary sends upward.
  */
-import type { AttendanceRow, BookingAttendanceRow, BookingView, InviteeView } from '@beacon/protocol';
+import type { AttendanceRow, AttendanceStatus, BookingAttendanceRow, BookingView, InviteeView } from '@beacon/protocol';
 import type { Store } from '../store/index.ts';
 
 /** Someone in the room this long before the start (the chair opening early) counts as present. */
 const EARLY_MS = 30 * 60_000;
+/**
+ * Joining this long after the start is still in time (a terminal's auto-join, a slow network); later is late.
+ * Leaving for good this long before the end is leaving early.
+ */
+export const ATTENDANCE_GRACE_MS = 5 * 60_000;
 
 type Interval = { joinedAt: string; leftAt: string | null };
+
+/** Late counts from the start; left early only once the end has passed (before that, anyone may come back). */
+export function statusOf(
+  booking: Pick<BookingView, 'startsAt' | 'endsAt'>,
+  firstJoinedAt: string | null,
+  lastLeftAt: string | null,
+  now: Date,
+): AttendanceStatus {
+  if (firstJoinedAt === null) return 'absent';
+  if (Date.parse(firstJoinedAt) > Date.parse(booking.startsAt) + ATTENDANCE_GRACE_MS) return 'late';
+  const end = Date.parse(booking.endsAt);
+  if (lastLeftAt !== null && now.getTime() >= end && Date.parse(lastLeftAt) < end - ATTENDANCE_GRACE_MS) {
+    return 'left_early';
+  }
+  return 'present';
+}
 
 function matches(invitee: InviteeView, row: AttendanceRow, departmentOf: Map<string, string | null>): boolean {
   switch (invitee.kind) {
@@ -51,13 +72,16 @@ export async function attendanceOf(store: Store, booking: BookingView, now: Date
         .map((i) => i.leftAt ?? '')
         .sort()
         .pop() ?? null;
+    const firstJoinedAt = intervals[0]?.joinedAt ?? null;
+    const lastLeftAt = open ? null : lastLeft || null;
     return {
       kind: invitee.kind,
       id: invitee.id,
       name: invitee.name,
       present: intervals.length > 0,
-      firstJoinedAt: intervals[0]?.joinedAt ?? null,
-      lastLeftAt: open ? null : lastLeft || null,
+      status: statusOf(booking, firstJoinedAt, lastLeftAt, now),
+      firstJoinedAt,
+      lastLeftAt,
       attendees: invitee.attendees,
     };
   });

@@ -12,7 +12,7 @@
 
 import { TypedEmitter } from '@beacon/common';
 import type { MediaControl, ProducerInfo } from '@beacon/media-server';
-import type { MediaSource, MutedBy, RoomState } from '@beacon/protocol';
+import type { MediaSource, MutedBy, Presentation, RoomState } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import type { ConferenceRoomEvents, ConferenceRoomOptions, RoomProducer } from './ConferenceRoomTypes.ts';
@@ -45,6 +45,7 @@ export class ConferenceRoom extends TypedEmitter<ConferenceRoomEvents> {
   readonly #producers = new Map<string, ProducerEntry>();
   readonly #grace: ReconnectGrace;
   #closed = false;
+  #presentation: Presentation | null = null;
 
   constructor(opts: ConferenceRoomOptions) {
     super();
@@ -82,7 +83,18 @@ export class ConferenceRoom extends TypedEmitter<ConferenceRoomEvents> {
   }
 
   state(): RoomState {
-    return { ...this.control.state(), ...this.mainView.state(), recording: this.recorder.current };
+    return {
+      ...this.control.state(),
+      ...this.mainView.state(),
+      recording: this.recorder.current,
+      presentation: this.#presentation,
+    };
+  }
+
+  /** Shows a material's page to everyone (the chair turns the pages); null stops. */
+  present(presentation: Presentation | null): void {
+    this.#presentation = presentation;
+    this.stateChanged();
   }
 
   add(participant: Participant): void {

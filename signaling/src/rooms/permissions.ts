@@ -124,6 +124,7 @@ export const PERMISSIONS: { readonly [A in MeetingAction]: readonly MeetingRole[
   'moderation:setMode': CHAIR,
   'recording:start': CHAIR,
   'recording:stop': CHAIR,
+  'material:present': MODERATORS,
   // A phone leg's plain-RTP mic is a mic like any other; its call state and the `#` count are harmless.
   'phone:media': SENDERS,
   'phone:video': SENDERS,

@@ -21,6 +21,7 @@ import type { SmscSpec } from './kannel/KannelConfig.ts';
 import { KannelError } from './kannel/KannelError.ts';
 import { KannelProcess } from './kannel/KannelProcess.ts';
 import { type KannelSecrets, kannelSecrets } from './kannel/kannelSecrets.ts';
+import { MeetingSms } from './MeetingSms.ts';
 import { NumberRateLimiter } from './NumberRateLimiter.ts';
 import { SmsAlerts } from './SmsAlerts.ts';
 import type { SmsAlertsOptions } from './SmsAlertsOptions.ts';
@@ -56,6 +57,7 @@ export class SmsService {
   readonly #outbox: SmsOutbox;
   #kannel: KannelProcess | null = null;
   #alerts: SmsAlerts | null = null;
+  #meetings: MeetingSms | null = null;
   #failure: KannelError | null = null;
   /** `<this node's loopback URL>/api/v1/sms/kannel`, once started. */
   #callbackBase = '';
@@ -77,6 +79,11 @@ export class SmsService {
   /** The warnings' SMS channel, once started. */
   get alerts(): SmsAlerts | null {
     return this.#alerts;
+  }
+
+  /** Meeting notices by SMS (会议通知), once started. */
+  get meetings(): MeetingSms | null {
+    return this.#meetings;
   }
 
   get kannel(): KannelProcess | null {
@@ -130,6 +137,12 @@ export class SmsService {
         `${this.#callbackBase}/dlr?r=${recipientId}&n=${attempt}&s=${this.#sign(recipientId, attempt)}&type=%d&smsc=%A`,
       options: { ...sms, escalationTickMs: this.#opts.escalationTickMs },
     });
+    this.#meetings = new MeetingSms({
+      store,
+      desk: command.bookings,
+      outbox: this.#outbox,
+      signature: sms.signature,
+    });
     await this.#alerts.resume();
   }
 
@@ -149,6 +162,7 @@ export class SmsService {
 
   async close(): Promise<void> {
     this.#alerts?.close();
+    this.#meetings?.close();
     this.#outbox.close();
     await this.#kannel?.stop();
     this.#kannel = null;

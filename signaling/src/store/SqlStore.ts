@@ -16,6 +16,7 @@ import { handoverRepository } from './dutyHandoverRecords.ts';
 import { dutyLogRepository, dutyRosterRepository } from './dutyRecords.ts';
 import { incidentRepository } from './incidentRecords.ts';
 import { attendanceRepository, chatRepository, meetingRepository, recordingRepository } from './meetingRecords.ts';
+import { minutesRepository } from './minutesRecords.ts';
 import { areaRepository, departmentRepository, townshipRepository, villageRepository } from './orgRecords.ts';
 import { nextDialNumber, terminalRepository } from './phoneRecords.ts';
 import { planRepository } from './planRecords.ts';
@@ -165,5 +166,6 @@ function repositoriesOn(db: SqlQueries, inTransaction: boolean): StoreRepositori
     resources: resourceRepositories(db),
     bookings: bookingRepository(db),
     sms: smsRepository(db),
+    minutes: minutesRepository(db),
   };
 }

@@ -21,6 +21,7 @@ import type { BoundaryRepository } from './boundaryTypes.ts';
 import type { CapFeedRepository, CapMessageRepository } from './capTypes.ts';
 import type { IncidentRepository, TaskRepository, WarningRepository } from './commandTypes.ts';
 import type { DutyRepositories } from './dutyTypes.ts';
+import type { MinutesRepository } from './minutesTypes.ts';
 import type {
   AdminKind,
   AreaRepository,
@@ -346,6 +347,8 @@ export interface Store {
   bookings: BookingRepository;
   /** Warnings by SMS: recipients per warning and number, and how far each text got. */
   sms: SmsRepository;
+  /** Meeting minutes (会议纪要), one per booking. */
+  minutes: MinutesRepository;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }

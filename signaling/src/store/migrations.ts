@@ -840,6 +840,19 @@ const sqliteMigrations: readonly string[] = [
   ALTER TABLE report_chains ADD COLUMN merged_by_name TEXT;
   CREATE INDEX report_chains_by_main ON report_chains (merged_into);
   `,
+  // 20 — meeting minutes (会议纪要): one per booking, decisions and action items (owner unit, due time, the task
+  // it became) as JSON saved whole; the version makes two secretaries' saves a compare-and-set.
+  `
+  CREATE TABLE booking_minutes (
+    booking_id TEXT PRIMARY KEY REFERENCES bookings (id),
+    decisions  TEXT NOT NULL,
+    actions    TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    updated_by TEXT NOT NULL REFERENCES users (id),
+    updated_at TEXT NOT NULL
+  );
+  `,
 ];
 
 /**

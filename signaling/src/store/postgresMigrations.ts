@@ -762,4 +762,16 @@ export const postgresMigrations: readonly string[] = [
   ALTER TABLE report_chains ADD COLUMN merged_by_name TEXT;
   CREATE INDEX report_chains_by_main ON report_chains (merged_into);
   `,
+  // 20 — meeting minutes (see migrations.ts).
+  `
+  CREATE TABLE booking_minutes (
+    booking_id TEXT PRIMARY KEY REFERENCES bookings (id),
+    decisions  TEXT NOT NULL,
+    actions    TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    updated_by TEXT NOT NULL REFERENCES users (id),
+    updated_at TEXT NOT NULL
+  );
+  `,
 ];

@@ -35,8 +35,8 @@ export class KannelClient implements SmsGateway {
       text: sms.text,
       coding: '2',
       charset: 'UTF-8',
-      'dlr-mask': String(DLR_MASK),
-      'dlr-url': sms.reportUrl,
+      // No report URL: a text whose delivery nobody tracks (a meeting notice: its answer is the receipt).
+      ...(sms.reportUrl ? { 'dlr-mask': String(DLR_MASK), 'dlr-url': sms.reportUrl } : {}),
     });
     const url = `http://127.0.0.1:${this.#opts.sendsmsPort}/cgi-bin/sendsms?${query.toString()}`;
     let res: Response;

@@ -9,6 +9,7 @@ import { consumerResume } from './consumerResume.ts';
 import { consumerSetLayers } from './consumerSetLayers.ts';
 import { dutyCallAnswer } from './dutyCallAnswer.ts';
 import { dutyCallDecline } from './dutyCallDecline.ts';
+import { materialPresent } from './materialPresent.ts';
 import { moderationEnd } from './moderationEnd.ts';
 import { moderationLock } from './moderationLock.ts';
 import { moderationMute } from './moderationMute.ts';
@@ -101,6 +102,7 @@ export const handlers: HandlerTable = {
   'chat:send': chatSend,
   'recording:start': recordingStart,
   'recording:stop': recordingStop,
+  'material:present': materialPresent,
   'sip:resolve': sipResolve,
   'sip:enter': sipEnter,
   'sip:pinLockout': sipPinLockout,
