@@ -105,22 +105,28 @@ export class WarningDesk {
     const reached = patch.area
       ? await this.affected(area as WarningArea)
       : { affectedTownshipIds: before.affectedTownshipIds, coveredShares: before.coveredShares ?? {} };
-    await store.warnings.updateDraft(id, {
-      ...before,
-      area,
-      expires,
-      areaDesc: patch.areaDesc ?? before.areaDesc,
-      colour: patch.colour ?? before.colour,
-      escalationMinutes: patch.escalationMinutes ?? before.escalationMinutes,
-      departmentIds: patch.departmentIds
-        ? await enabledDepartmentIds(store, patch.departmentIds)
-        : before.departmentIds,
-      incidentId: patch.incidentId === undefined ? before.incidentId : patch.incidentId,
-      affectedTownshipIds: reached.affectedTownshipIds,
-      coveredShares: reached.coveredShares,
-    });
-    const warning = await this.get(id);
-    await this.#bus.audit(actor, 'warning.update', id, { before, after: warning });
+    const departmentIds = patch.departmentIds
+      ? await enabledDepartmentIds(store, patch.departmentIds)
+      : before.departmentIds;
+    const warning = await this.#bus.audited(
+      actor,
+      async (tx) => {
+        await tx.warnings.updateDraft(id, {
+          ...before,
+          area,
+          expires,
+          areaDesc: patch.areaDesc ?? before.areaDesc,
+          colour: patch.colour ?? before.colour,
+          escalationMinutes: patch.escalationMinutes ?? before.escalationMinutes,
+          departmentIds,
+          incidentId: patch.incidentId === undefined ? before.incidentId : patch.incidentId,
+          affectedTownshipIds: reached.affectedTownshipIds,
+          coveredShares: reached.coveredShares,
+        });
+        return (await tx.warnings.get(id)) as WarningView;
+      },
+      (after) => ({ action: 'warning.update', target: id, detail: { before, after } }),
+    );
     this.#bus.emit('warning', warning);
     return warning;
   }
