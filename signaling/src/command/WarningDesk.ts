@@ -19,6 +19,7 @@ import type {
   WarningView,
 } from '@beacon/protocol';
 import { BeaconError, warningMissing } from '@beacon/protocol';
+import type { AuditLine } from '../audit/auditedChange.ts';
 import { createLogger } from '../logger.ts';
 import type { AlertMetrics } from '../metrics.ts';
 import { addresseeOf, enabledDepartmentIds, sameAddressee } from './addressees.ts';
@@ -131,7 +132,13 @@ export class WarningDesk {
     return warning;
   }
 
-  async create(actor: Actor, input: WarningDraft, action = 'warning.create'): Promise<WarningView> {
+  /** `also`: more audit entries that belong to this draft (what caused it), written in its transaction. */
+  async create(
+    actor: Actor,
+    input: WarningDraft,
+    action = 'warning.create',
+    also?: (warning: WarningView) => AuditLine,
+  ): Promise<WarningView> {
     // The server itself drafts too (a monitoring station's threshold); only staff ever issue.
     if (actor !== SYSTEM_ACTOR) requireStaff(actor);
     const { store } = this.#bus;
@@ -175,7 +182,7 @@ export class WarningDesk {
     const warning = await this.#bus.audited(
       actor,
       (tx) => tx.warnings.create(draft),
-      (after) => ({ action, target: id, detail: { after } }),
+      (after) => [{ action, target: id, detail: { after } }, ...(also ? [also(after)] : [])],
     );
     this.#bus.emit('warning', warning);
     return warning;
