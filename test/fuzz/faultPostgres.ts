@@ -111,7 +111,8 @@ export async function postgresFault(options: FuzzOptions): Promise<FaultFigures>
         ackedButLost: lost,
         note:
           `${sent} acks sent, ${answeredOk.size} ok, refused: ${codes || 'none'}; ` +
-          `${recoveredAt === null ? '—' : ((recoveredAt - restartedAt) / 1000).toFixed(2)} s after PostgreSQL was back; ` +
+          `PostgreSQL itself back after ${((restartedAt - killedAt) / 1000).toFixed(2)} s, the first ok ` +
+          `${recoveredAt === null ? '—' : ((recoveredAt - restartedAt) / 1000).toFixed(2)} s later; ` +
           `acks without audit row: ${withoutAudit}`,
       };
     } finally {

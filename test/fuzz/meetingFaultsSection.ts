@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { postgresUnavailableReason } from '../../signaling/src/store/testing/postgresServer.ts';
 import { CHROMIUM_PATH } from '../src/browser.ts';
+import { coturnFault } from './faultCoturn.ts';
 import type { FaultFigures } from './faultFigures.ts';
 import { kamailioFault } from './faultKamailio.ts';
 import { postgresFault } from './faultPostgres.ts';
@@ -28,6 +29,7 @@ const KINDS: Record<string, { run: (o: FuzzOptions) => Promise<FaultFigures>; mi
     missing: () =>
       installed('kamailio', ['-v']) && installed('sipp', ['-v']) ? undefined : 'Kamailio or SIPp missing',
   },
+  coturn: { run: coturnFault, missing: () => (installed('turnserver', ['--version']) ? undefined : 'coturn missing') },
   postgres: { run: postgresFault, missing: postgresUnavailableReason },
 };
 
