@@ -9,10 +9,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { postgresUnavailableReason } from '../../signaling/src/store/testing/postgresServer.ts';
 import { CHROMIUM_PATH } from '../src/browser.ts';
+import { redisUnavailableReason } from '../src/redisServer.ts';
 import { coturnFault } from './faultCoturn.ts';
 import type { FaultFigures } from './faultFigures.ts';
 import { kamailioFault } from './faultKamailio.ts';
 import { postgresFault } from './faultPostgres.ts';
+import { redisFault } from './faultRedis.ts';
 import { workerFault } from './faultWorker.ts';
 import type { FuzzOptions } from './fuzzOptions.ts';
 
@@ -30,6 +32,7 @@ const KINDS: Record<string, { run: (o: FuzzOptions) => Promise<FaultFigures>; mi
       installed('kamailio', ['-v']) && installed('sipp', ['-v']) ? undefined : 'Kamailio or SIPp missing',
   },
   coturn: { run: coturnFault, missing: () => (installed('turnserver', ['--version']) ? undefined : 'coturn missing') },
+  redis: { run: redisFault, missing: () => redisUnavailableReason ?? undefined },
   postgres: { run: postgresFault, missing: postgresUnavailableReason },
 };
 
