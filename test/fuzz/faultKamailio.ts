@@ -4,6 +4,7 @@
  * again. Measured from the kill: until the phone can register again (register.xml answered 200), and until a
  * new call from it is in the meeting (the chair sees its phone peer).
  */
+import { writeFile } from 'node:fs/promises';
 import { loginApi, SignalingClient } from '../src/signaling.ts';
 import { startSipBeacon } from '../src/sipBeacon.ts';
 import { runSipp, type SippResult } from '../src/sipp.ts';
@@ -80,6 +81,7 @@ export async function kamailioFault(options: FuzzOptions): Promise<FaultFigures>
     };
   } finally {
     chair.close();
+    if (options.FUZZ_BEACON_LOG) await writeFile(`${options.FUZZ_BEACON_LOG}.kamailio`, sip.beacon.output());
     await sip.stop();
     await steady;
   }
