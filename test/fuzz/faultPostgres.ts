@@ -4,6 +4,8 @@
  * the kill until an ack sent after it is answered ok again (stored: an ok is answered after the commit), and at
  * the end, read from the database, the acks answered ok but missing (goal 0) and acks without their audit row.
  */
+
+import { writeFile } from 'node:fs/promises';
 import { requestAck, type WarningView } from '@beacon/protocol';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
@@ -117,6 +119,7 @@ export async function postgresFault(options: FuzzOptions): Promise<FaultFigures>
       };
     } finally {
       for (const socket of sockets) socket.close();
+      if (options.FUZZ_BEACON_LOG) await writeFile(`${options.FUZZ_BEACON_LOG}.postgres`, beacon.output());
       await beacon.stop();
     }
   } finally {
