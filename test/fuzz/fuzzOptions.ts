@@ -1,7 +1,7 @@
 /**
  * `npm run fuzz` options, from the environment (defaults in brackets):
  *
- *   FUZZ_SECTIONS       which parts run, comma-separated   [socket,rest,xml,faults,sip]
+ *   FUZZ_SECTIONS       which parts run, comma-separated   [socket,rest,xml,faults,sip,meeting]
  *   FUZZ_SEED           seed of the generator (repeat a run) [random, printed]
  *   FUZZ_PAYLOADS       socket.io payloads per round       [100000]
  *   FUZZ_ROUNDS         socket rounds (memory after each)  [2]
@@ -19,10 +19,12 @@
  *                       (Beacon's defaults: most payloads answered rate_limited) [off]
  *   FUZZ_LOG_LEVEL      Beacon's LOG_LEVEL during the fuzz [error]
  *   FUZZ_BEACON_LOG     a file to write Beacon's output to at the end (why something failed) [unset: none]
+ *   FUZZ_FAULT_KINDS    what the meeting faults section kills, in turn [worker,kamailio,coturn,redis,postgres]
  */
 import { z } from 'zod';
 
-export const SECTIONS = ['socket', 'rest', 'xml', 'faults', 'sip'] as const;
+export const SECTIONS = ['socket', 'rest', 'xml', 'faults', 'sip', 'meeting'] as const;
+export const FAULT_KINDS = ['worker', 'kamailio', 'coturn', 'redis', 'postgres'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const schema = z.object({
@@ -46,6 +48,11 @@ const schema = z.object({
   FUZZ_RATES: z.enum(['on', 'off']).default('off'),
   FUZZ_LOG_LEVEL: z.string().default('error'),
   FUZZ_BEACON_LOG: z.string().min(1).optional(),
+  FUZZ_FAULT_KINDS: z
+    .string()
+    .default(FAULT_KINDS.join(','))
+    .transform((s) => s.split(',').map((x) => x.trim()))
+    .pipe(z.array(z.enum(FAULT_KINDS))),
 });
 
 export type FuzzOptions = z.infer<typeof schema> & { seed: number };

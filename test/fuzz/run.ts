@@ -6,6 +6,8 @@
  *   xml     — mutated CAP files, XML bombs, hostile uploads (xmlSection.ts)
  *   faults  — kill -9 during 200 acks/s, restart, count what was lost (ackKillSection.ts)
  *   sip     — malformed SIP to Kamailio, random RTP to the gateway, a phone in a meeting throughout (sipSection.ts)
+ *   meeting — kill -9 of the media worker, Kamailio, coturn, Redis and PostgreSQL during a meeting, in turn:
+ *             recovered, time to recover, acks lost (meetingFaultsSection.ts)
  * Options and defaults: fuzzOptions.ts. Exit code 1 on a crash or a finding.
  */
 import { randomBytes } from 'node:crypto';
@@ -13,6 +15,7 @@ import { writeFile } from 'node:fs/promises';
 import { startBeaconProcess } from '../src/beaconProcess.ts';
 import { ackKillSection } from './ackKillSection.ts';
 import { beaconEnv, fuzzOptions } from './fuzzOptions.ts';
+import { meetingFaultsSection } from './meetingFaultsSection.ts';
 import { restSection } from './restSection.ts';
 import { sipSection } from './sipSection.ts';
 import { socketSection } from './socketSection.ts';
@@ -23,7 +26,7 @@ async function main(): Promise<boolean> {
   const jwtSecret = randomBytes(32).toString('base64url');
   console.log(`# Fuzz: sections ${options.FUZZ_SECTIONS.join(', ')}, seed ${options.seed} (FUZZ_SEED repeats it)`);
   let ok = true;
-  const needsBeacon = options.FUZZ_SECTIONS.some((s) => s !== 'faults' && s !== 'sip');
+  const needsBeacon = options.FUZZ_SECTIONS.some((s) => s !== 'faults' && s !== 'sip' && s !== 'meeting');
   if (needsBeacon) {
     const beacon = await startBeaconProcess({ env: beaconEnv(options, jwtSecret) });
     const alive = () => isAlive(beacon.pid);
@@ -59,6 +62,10 @@ async function main(): Promise<boolean> {
   if (options.FUZZ_SECTIONS.includes('sip')) {
     console.log('\n## SIP and RTP');
     ok = (await sipSection(options)) && ok;
+  }
+  if (options.FUZZ_SECTIONS.includes('meeting')) {
+    console.log('\n## Faults during a meeting: kill -9, in turn');
+    ok = (await meetingFaultsSection(options)) && ok;
   }
   console.log(`\nFUZZ VERDICT: ${ok ? 'CLEAN' : 'FINDINGS (see above)'}`);
   return ok;

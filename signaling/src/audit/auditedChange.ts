@@ -20,20 +20,22 @@ export interface AuditActor {
 
 /**
  * Runs `change` on a transaction's repositories, then appends the entry
- * `entry` makes of its result (null: nothing changed, nothing to audit) as
- * the transaction's last statement, and commits. A failing append rolls the
+ * `entry` makes of its result (null or none: nothing changed, nothing to
+ * audit; several: one change of several rows, each audited) as the
+ * transaction's last statements, and commits. A failing append rolls the
  * change back; a failing change writes no entry.
  */
 export function auditedChange<T>(
   store: Pick<Store, 'transaction'>,
   actor: AuditActor,
   change: (tx: StoreRepositories) => Promise<T>,
-  entry: (result: T) => AuditLine | null,
+  entry: (result: T) => AuditLine | readonly AuditLine[] | null,
 ): Promise<T> {
   return store.transaction(async (tx) => {
     const result = await change(tx);
-    const line = entry(result);
-    if (line) await tx.audit.append({ actorId: actor.actorId, role: actor.role ?? null, ...line });
+    const made = entry(result);
+    const lines = made === null ? [] : Array.isArray(made) ? made : [made as AuditLine];
+    for (const line of lines) await tx.audit.append({ actorId: actor.actorId, role: actor.role ?? null, ...line });
     return result;
   });
 }

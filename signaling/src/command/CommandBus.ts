@@ -76,7 +76,7 @@ export class CommandBus extends TypedEmitter<CommandEvents> {
   audited<T>(
     actor: Actor,
     change: (tx: StoreRepositories) => Promise<T>,
-    entry: (result: T) => AuditLine | null,
+    entry: (result: T) => AuditLine | readonly AuditLine[] | null,
   ): Promise<T> {
     return auditedChange(this.store, { actorId: actor.userId, role: actor.role }, change, entry);
   }

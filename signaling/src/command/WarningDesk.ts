@@ -19,6 +19,7 @@ import type {
   WarningView,
 } from '@beacon/protocol';
 import { BeaconError, warningMissing } from '@beacon/protocol';
+import type { AuditLine } from '../audit/auditedChange.ts';
 import { createLogger } from '../logger.ts';
 import type { AlertMetrics } from '../metrics.ts';
 import { addresseeOf, enabledDepartmentIds, sameAddressee } from './addressees.ts';
@@ -105,27 +106,39 @@ export class WarningDesk {
     const reached = patch.area
       ? await this.affected(area as WarningArea)
       : { affectedTownshipIds: before.affectedTownshipIds, coveredShares: before.coveredShares ?? {} };
-    await store.warnings.updateDraft(id, {
-      ...before,
-      area,
-      expires,
-      areaDesc: patch.areaDesc ?? before.areaDesc,
-      colour: patch.colour ?? before.colour,
-      escalationMinutes: patch.escalationMinutes ?? before.escalationMinutes,
-      departmentIds: patch.departmentIds
-        ? await enabledDepartmentIds(store, patch.departmentIds)
-        : before.departmentIds,
-      incidentId: patch.incidentId === undefined ? before.incidentId : patch.incidentId,
-      affectedTownshipIds: reached.affectedTownshipIds,
-      coveredShares: reached.coveredShares,
-    });
-    const warning = await this.get(id);
-    await this.#bus.audit(actor, 'warning.update', id, { before, after: warning });
+    const departmentIds = patch.departmentIds
+      ? await enabledDepartmentIds(store, patch.departmentIds)
+      : before.departmentIds;
+    const warning = await this.#bus.audited(
+      actor,
+      async (tx) => {
+        await tx.warnings.updateDraft(id, {
+          ...before,
+          area,
+          expires,
+          areaDesc: patch.areaDesc ?? before.areaDesc,
+          colour: patch.colour ?? before.colour,
+          escalationMinutes: patch.escalationMinutes ?? before.escalationMinutes,
+          departmentIds,
+          incidentId: patch.incidentId === undefined ? before.incidentId : patch.incidentId,
+          affectedTownshipIds: reached.affectedTownshipIds,
+          coveredShares: reached.coveredShares,
+        });
+        return (await tx.warnings.get(id)) as WarningView;
+      },
+      (after) => ({ action: 'warning.update', target: id, detail: { before, after } }),
+    );
     this.#bus.emit('warning', warning);
     return warning;
   }
 
-  async create(actor: Actor, input: WarningDraft, action = 'warning.create'): Promise<WarningView> {
+  /** `also`: more audit entries that belong to this draft (what caused it), written in its transaction. */
+  async create(
+    actor: Actor,
+    input: WarningDraft,
+    action = 'warning.create',
+    also?: (warning: WarningView) => AuditLine,
+  ): Promise<WarningView> {
     // The server itself drafts too (a monitoring station's threshold); only staff ever issue.
     if (actor !== SYSTEM_ACTOR) requireStaff(actor);
     const { store } = this.#bus;
@@ -169,7 +182,7 @@ export class WarningDesk {
     const warning = await this.#bus.audited(
       actor,
       (tx) => tx.warnings.create(draft),
-      (after) => ({ action, target: id, detail: { after } }),
+      (after) => [{ action, target: id, detail: { after } }, ...(also ? [also(after)] : [])],
     );
     this.#bus.emit('warning', warning);
     return warning;

@@ -9,6 +9,7 @@
  * Scaled out, only the node that hosts the room can record it: a booking
  * whose room lives on another node is not recorded automatically.
  */
+import { type AuditActor, auditedChange } from '../audit/auditedChange.ts';
 import { createLogger } from '../logger.ts';
 import type { ConferenceRoom } from '../rooms/ConferenceRoom.ts';
 import type { MeetingJournal } from '../rooms/MeetingJournal.ts';
@@ -19,6 +20,7 @@ import type { MeetingScheduler, MeetingSchedulerEvents } from './MeetingSchedule
 const logger = createLogger('BookedRecording');
 /** How long a started booking waits for its room to open before its automatic recording is given up. */
 const WAIT_MS = 2 * 60 * 60_000;
+const SYSTEM_AUDIT: AuditActor = { actorId: 'system', role: 'service' };
 
 export class BookedRecording {
   readonly #registry: RoomRegistry;
@@ -71,18 +73,26 @@ export class BookedRecording {
     if (!waiting || waiting.until < Date.now() || room.recorder.current) return;
     try {
       const started = await room.recorder.start(this.#recordingsDir);
-      await this.#store.recordings.create({
-        id: started.recordingId,
-        roomId: room.id,
-        meetingId: (await this.#journal.meetingOf(room.id)) ?? null,
-        startedAt: started.startedAt,
-        file: started.filePath,
-      });
+      const meetingId = (await this.#journal.meetingOf(room.id)) ?? null;
+      // The recording's row and its audit entry commit together.
+      await auditedChange(
+        this.#store,
+        SYSTEM_AUDIT,
+        (tx) =>
+          tx.recordings.create({
+            id: started.recordingId,
+            roomId: room.id,
+            meetingId,
+            startedAt: started.startedAt,
+            file: started.filePath,
+          }),
+        () => ({
+          action: 'meeting.recording_start',
+          target: waiting.bookingId,
+          detail: { roomId: room.id, recordingId: started.recordingId },
+        }),
+      );
       room.stateChanged();
-      await this.#audit('meeting.recording_start', waiting.bookingId, {
-        roomId: room.id,
-        recordingId: started.recordingId,
-      });
     } catch (err) {
       logger.warn({ err, roomId: room.id, bookingId: waiting.bookingId }, 'booked recording not started');
       await this.#audit('meeting.recording_failed', waiting.bookingId, { roomId: room.id }).catch(() => undefined);
@@ -90,6 +100,6 @@ export class BookedRecording {
   }
 
   #audit(action: string, bookingId: string, detail: Record<string, unknown>): Promise<void> {
-    return this.#store.audit.append({ actorId: 'system', role: 'service', action, target: bookingId, detail });
+    return this.#store.audit.append({ ...SYSTEM_AUDIT, action, target: bookingId, detail });
   }
 }

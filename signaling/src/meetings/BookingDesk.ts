@@ -28,7 +28,7 @@ import type { Actor, CommandBus } from '../command/CommandBus.ts';
 import { requireStaff } from '../command/staff.ts';
 import { createLogger } from '../logger.ts';
 import type { BookingChanges, BookingRecord, NewBookingRecord } from '../store/bookingTypes.ts';
-import type { RoomMember } from '../store/StoreTypes.ts';
+import type { RoomMember, StoreRepositories } from '../store/StoreTypes.ts';
 import { resolveChair, resolveInvitees, resolveRoom } from './bookingInvitees.ts';
 import { bookingInvalid, checkTimes, conflictsOf, occurrences, remindersDue } from './bookingRules.ts';
 import { bookingView } from './bookingViews.ts';
@@ -98,28 +98,30 @@ export class BookingDesk extends TypedEmitter<BookingDeskEvents> {
       updatedAt: at,
     }));
     const conflicts = await this.#conflicts(records, roomId, input.chairId, null);
-    await this.#store.transaction(async (tx) => {
-      if (standing === null) {
-        // A room of its own, open to the invitees only; its creator is the chair (rooms/permissions.ts roleOnJoin).
-        await tx.rooms.create({
-          id: roomId,
-          title: input.title,
-          kind: ROOM_KIND[input.kind],
-          createdBy: input.chairId,
-        });
-        await tx.roomMembers.restrict(roomId, unitsOf(invitees));
-      } else if ((await tx.roomMembers.get(roomId)).membersOnly) {
-        await tx.roomMembers.restrict(roomId, unitsOf(invitees));
-      }
-      await tx.bookings.create(records, invitees, input.materialIds);
-    });
-    const booking = await this.get(actor, seriesId);
-    await this.#bus.audit(actor, 'meeting.book', seriesId, {
-      before: null,
-      after: summary(booking),
-      occurrences: records.length,
-      conflicts: conflicts.length,
-    });
+    const booking = await this.#bus.audited(
+      actor,
+      async (tx) => {
+        if (standing === null) {
+          // A room of its own, open to the invitees only; its creator is the chair (rooms/permissions.ts roleOnJoin).
+          await tx.rooms.create({
+            id: roomId,
+            title: input.title,
+            kind: ROOM_KIND[input.kind],
+            createdBy: input.chairId,
+          });
+          await tx.roomMembers.restrict(roomId, unitsOf(invitees));
+        } else if ((await tx.roomMembers.get(roomId)).membersOnly) {
+          await tx.roomMembers.restrict(roomId, unitsOf(invitees));
+        }
+        await tx.bookings.create(records, invitees, input.materialIds);
+        return this.view((await tx.bookings.get(seriesId)) as BookingRecord, tx);
+      },
+      (saved) => ({
+        action: 'meeting.book',
+        target: seriesId,
+        detail: { before: null, after: summary(saved), occurrences: records.length, conflicts: conflicts.length },
+      }),
+    );
     logger.info(
       { bookingId: seriesId, occurrences: records.length, invitees: invitees.length, conflicts: conflicts.length },
       'meeting booked',
@@ -160,17 +162,21 @@ export class BookingDesk extends TypedEmitter<BookingDeskEvents> {
     const roomId = input.roomId ?? before.roomId;
     const chairId = input.chairId ?? before.chairId;
     const conflicts = await this.#conflicts([{ id, startsAt, endsAt }], roomId, chairId, id);
-    await this.#store.transaction(async (tx) => {
-      await tx.bookings.update(id, changes, actor.userId, now.toISOString());
-      if (changes.invitees && (await tx.roomMembers.get(roomId)).membersOnly) {
-        await tx.roomMembers.restrict(roomId, unitsOf(changes.invitees));
-      }
-    });
-    const after = await this.get(actor, id);
-    await this.#bus.audit(actor, moved ? 'meeting.move' : 'meeting.edit', id, {
-      before: summary(before),
-      after: summary(after),
-    });
+    const after = await this.#bus.audited(
+      actor,
+      async (tx) => {
+        await tx.bookings.update(id, changes, actor.userId, now.toISOString());
+        if (changes.invitees && (await tx.roomMembers.get(roomId)).membersOnly) {
+          await tx.roomMembers.restrict(roomId, unitsOf(changes.invitees));
+        }
+        return this.view((await tx.bookings.get(id)) as BookingRecord, tx);
+      },
+      (changed) => ({
+        action: moved ? 'meeting.move' : 'meeting.edit',
+        target: id,
+        detail: { before: summary(before), after: summary(changed) },
+      }),
+    );
     logger.info({ bookingId: id, moved }, 'meeting changed');
     this.safeEmit('booking', after);
     this.safeEmit('notice', after, moved ? 'moved' : 'changed');
@@ -183,11 +189,20 @@ export class BookingDesk extends TypedEmitter<BookingDeskEvents> {
   async cancel(actor: Actor, id: string, reason: string): Promise<BookingView> {
     requireStaff(actor);
     const before = await this.get(actor, id);
-    if (!(await this.#store.bookings.transition(id, 'scheduled', 'cancelled', { cancelReason: reason }))) {
-      throw new BeaconError('invalid_state', '会议已开始、结束或取消 / the meeting is no longer scheduled');
-    }
-    const after = await this.get(actor, id);
-    await this.#bus.audit(actor, 'meeting.cancel', id, { before: summary(before), after: summary(after), reason });
+    const after = await this.#bus.audited(
+      actor,
+      async (tx) => {
+        if (!(await tx.bookings.transition(id, 'scheduled', 'cancelled', { cancelReason: reason }))) {
+          throw new BeaconError('invalid_state', '会议已开始、结束或取消 / the meeting is no longer scheduled');
+        }
+        return this.view((await tx.bookings.get(id)) as BookingRecord, tx);
+      },
+      (cancelled) => ({
+        action: 'meeting.cancel',
+        target: id,
+        detail: { before: summary(before), after: summary(cancelled), reason },
+      }),
+    );
     logger.info({ bookingId: id }, 'meeting cancelled');
     this.safeEmit('booking', after);
     this.safeEmit('notice', after, 'cancelled');
@@ -210,10 +225,11 @@ export class BookingDesk extends TypedEmitter<BookingDeskEvents> {
     return this.view(record);
   }
 
-  async view(record: BookingRecord): Promise<BookingView> {
+  /** `repos`: a transaction's, to see what it wrote (default: the store's). */
+  async view(record: BookingRecord, repos: Pick<StoreRepositories, 'bookings'> = this.#store): Promise<BookingView> {
     const [invitees, materials] = await Promise.all([
-      this.#store.bookings.invitees(record.id),
-      this.#store.bookings.materials(record.id),
+      repos.bookings.invitees(record.id),
+      repos.bookings.materials(record.id),
     ]);
     return bookingView(record, invitees, materials);
   }

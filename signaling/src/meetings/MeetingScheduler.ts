@@ -79,13 +79,10 @@ export class MeetingScheduler extends TypedEmitter<MeetingSchedulerEvents> {
         if (await this.#start(record)) done.started.push(record.id);
       } else {
         const due = remindersDue(record.startsAt, record.reminders, now);
-        if (due > record.remindersSent && (await store.bookings.countReminder(record.id, record.remindersSent, due))) {
+        if (due > record.remindersSent && (await this.#countReminder(record, due))) {
           done.reminded.push(record.id);
           logger.debug({ bookingId: record.id, reminder: due }, 'meeting reminder');
           await this.#announce(record.id, 'reminder');
-          await this.#bus.audit(SYSTEM_ACTOR, 'meeting.remind', record.id, {
-            minutesBefore: record.reminders[due - 1],
-          });
         }
       }
     }
@@ -97,8 +94,31 @@ export class MeetingScheduler extends TypedEmitter<MeetingSchedulerEvents> {
     clearInterval(this.#timer);
   }
 
+  /** The reminder counted and its audit entry, in one transaction; false: another node counted it. */
+  #countReminder(record: BookingRecord, due: number): Promise<boolean> {
+    return this.#bus.audited(
+      SYSTEM_ACTOR,
+      (tx) => tx.bookings.countReminder(record.id, record.remindersSent, due),
+      (counted) =>
+        counted
+          ? { action: 'meeting.remind', target: record.id, detail: { minutesBefore: record.reminders[due - 1] } }
+          : null,
+    );
+  }
+
   async #start(record: BookingRecord): Promise<boolean> {
-    if (!(await this.#bus.store.bookings.transition(record.id, 'scheduled', 'started'))) return false;
+    // The start and its audit entry commit together; the invited units are read in the same transaction.
+    const started = await this.#bus.audited(
+      SYSTEM_ACTOR,
+      async (tx) => {
+        if (!(await tx.bookings.transition(record.id, 'scheduled', 'started'))) return null;
+        const invitees = await tx.bookings.invitees(record.id);
+        const of = (kind: string) => invitees.filter((i) => i.kind === kind).map((i) => i.refId);
+        return { townshipIds: of('township'), departmentIds: of('department') };
+      },
+      (units) => units && { action: 'meeting.start', target: record.id, detail: { roomId: record.roomId, ...units } },
+    );
+    if (!started) return false;
     const view = await this.#announce(record.id, 'starting');
     if (!view) return false;
     const townshipIds = view.invitees.filter((i) => i.kind === 'township').map((i) => i.id);
@@ -119,12 +139,8 @@ export class MeetingScheduler extends TypedEmitter<MeetingSchedulerEvents> {
       record: view.record,
     });
     const dialled = view.dialPhones ? await this.#dialPhones(view) : [];
-    await this.#bus.audit(SYSTEM_ACTOR, 'meeting.start', view.id, {
-      roomId: view.roomId,
-      townshipIds,
-      departmentIds,
-      dialled,
-    });
+    // Dialling changes nothing in the store: its own entry, after the calls were placed.
+    if (dialled.length > 0) await this.#bus.audit(SYSTEM_ACTOR, 'meeting.dial', view.id, { dialled });
     logger.info(
       { bookingId: view.id, roomId: view.roomId, townships: townshipIds.length, dialled: dialled.length },
       'booked meeting started',

@@ -96,16 +96,21 @@ export class NoticeDesk {
       throw new BeaconError('invalid_state', '会议已取消或结束 / the meeting was cancelled or has ended');
     }
     const names = [...new Set(attendees)];
-    await this.#bus.store.bookings.confirm(bookingId, invitee.kind, invitee.id, {
-      by: actor.userId,
-      byName: actor.displayName,
-      attendees: names,
-      at: now.toISOString(),
-    });
-    await this.#bus.audit(actor, 'meeting.receipt', bookingId, {
-      invitee: `${invitee.kind}:${invitee.id}`,
-      attendees: names,
-    });
+    await this.#bus.audited(
+      actor,
+      (tx) =>
+        tx.bookings.confirm(bookingId, invitee.kind, invitee.id, {
+          by: actor.userId,
+          byName: actor.displayName,
+          attendees: names,
+          at: now.toISOString(),
+        }),
+      () => ({
+        action: 'meeting.receipt',
+        target: bookingId,
+        detail: { invitee: `${invitee.kind}:${invitee.id}`, attendees: names },
+      }),
+    );
     const view = await this.#bookings.view(record);
     logger.info({ bookingId, invitee: `${invitee.kind}:${invitee.id}`, attendees: names.length }, 'receipt confirmed');
     this.#bookings.announce(view, null);

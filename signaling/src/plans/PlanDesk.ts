@@ -58,16 +58,20 @@ export class PlanDesk {
     await this.#checkUnits(input);
     const { store } = this.#bus;
     const before = await store.plans.current(type, level);
-    const saved = await store.plans.saveVersion({
-      id: randomUUID(),
-      type,
-      level,
-      content: input,
-      createdAt: new Date().toISOString(),
-      createdBy: actor.userId,
-      createdByName: actor.displayName,
-    });
-    await this.#bus.audit(actor, 'plan.save', saved.id, { before: before ?? null, after: saved });
+    const saved = await this.#bus.audited(
+      actor,
+      (tx) =>
+        tx.plans.saveVersion({
+          id: randomUUID(),
+          type,
+          level,
+          content: input,
+          createdAt: new Date().toISOString(),
+          createdBy: actor.userId,
+          createdByName: actor.displayName,
+        }),
+      (after) => ({ action: 'plan.save', target: after.id, detail: { before: before ?? null, after } }),
+    );
     logger.info({ planId: saved.id, type, level, version: saved.version }, 'plan version saved');
     return saved;
   }

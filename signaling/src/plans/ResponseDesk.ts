@@ -87,17 +87,26 @@ export class ResponseDesk extends TypedEmitter<ResponseDeskEvents> {
       townships: new Set((await store.townships.list()).filter((t) => t.enabled).map((t) => t.id)),
       departments: new Set((await store.departments.list()).filter((d) => d.enabled).map((d) => d.id)),
     };
-    const started = await store.plans.startResponse(
-      {
-        id: randomUUID(),
-        incidentId,
-        planId: plan.id,
-        level,
-        startedAt,
-        startedBy: actor.userId,
-        startedByName: actor.displayName,
-      },
-      checklistFor(plan, incident, startedAt, enabled),
+    const started = await this.#bus.audited(
+      actor,
+      (tx) =>
+        tx.plans.startResponse(
+          {
+            id: randomUUID(),
+            incidentId,
+            planId: plan.id,
+            level,
+            startedAt,
+            startedBy: actor.userId,
+            startedByName: actor.displayName,
+          },
+          checklistFor(plan, incident, startedAt, enabled),
+        ),
+      (after) => ({
+        action: running ? 'response.switch' : 'response.start',
+        target: incidentId,
+        detail: { before: summary(running), after: summary(after) },
+      }),
     );
     const what = `${plan.title}（第 ${plan.version} 版，${started.checklist.length} 项）`;
     await this.#bus.note(actor, {
@@ -107,10 +116,6 @@ export class ResponseDesk extends TypedEmitter<ResponseDeskEvents> {
         ? `【应急预案】响应级别 ${running.level} → ${level}：${what}`
         : `【应急预案】启动 ${level} 级响应：${what}`,
       data: { responseId: started.id, planId: plan.id, from: running?.level ?? null, to: level },
-    });
-    await this.#bus.audit(actor, running ? 'response.switch' : 'response.start', incidentId, {
-      before: summary(running),
-      after: summary(started),
     });
     await this.#involve(actor, incident, plan.meetingDepartmentIds, enabled.departments);
     await this.#toResponding(actor, incident);
@@ -162,9 +167,15 @@ export class ResponseDesk extends TypedEmitter<ResponseDeskEvents> {
     if (batches.length === 0) throw BeaconError.badRequest('任务没有发送对象 / the tasks have no addressees');
     // Checked before anything is sent, so a disabled department refuses the whole send.
     for (const t of batches) await enabledDepartmentIds(store, t.departmentIds);
-    if (!(await store.plans.markTasksSent(state.current.id, new Date().toISOString()))) {
-      throw new BeaconError('invalid_state', '预案任务已下发 / the tasks were sent');
-    }
+    const responseId = state.current.id;
+    // One task per distinct addressee of each batch (what TaskDesk.create makes): the entry commits with the mark.
+    const planned = batches.reduce((n, t) => n + new Set(t.townshipIds).size + new Set(t.departmentIds).size, 0);
+    const marked = await this.#bus.audited(
+      actor,
+      (tx) => tx.plans.markTasksSent(responseId, new Date().toISOString()),
+      (ok) => (ok ? { action: 'response.tasks', target: incidentId, detail: { responseId, tasks: planned } } : null),
+    );
+    if (!marked) throw new BeaconError('invalid_state', '预案任务已下发 / the tasks were sent');
     const sent: TaskView[] = [];
     for (const t of batches) {
       const deadline = new Date(Date.now() + t.minutes * 60_000).toISOString();
@@ -178,7 +189,6 @@ export class ResponseDesk extends TypedEmitter<ResponseDeskEvents> {
         })),
       );
     }
-    await this.#bus.audit(actor, 'response.tasks', incidentId, { responseId: state.current.id, tasks: sent.length });
     this.safeEmit('response', { incidentId });
     return sent;
   }
@@ -194,17 +204,29 @@ export class ResponseDesk extends TypedEmitter<ResponseDeskEvents> {
     if (before.doneAt) return before;
     if (before.superseded) throw new BeaconError('invalid_state', '该响应已切换级别 / the response changed level');
     const at = new Date().toISOString();
-    const after =
-      (await this.#bus.store.plans.tick(itemId, { userId: actor.userId, name: actor.displayName }, at)) ??
-      (await this.#bus.store.plans.item(itemId));
+    const isLate = (item: ChecklistItemView) => Date.parse(at) > Date.parse(item.dueAt);
+    // The tick and its entry commit together; an item ticked meanwhile by someone else writes none.
+    const after = await this.#bus.audited(
+      actor,
+      async (tx) =>
+        (await tx.plans.tick(itemId, { userId: actor.userId, name: actor.displayName }, at)) ??
+        (await tx.plans.item(itemId)),
+      (item) =>
+        item?.doneAt === at
+          ? {
+              action: 'checklist.done',
+              target: itemId,
+              detail: {
+                before: { doneAt: null },
+                after: { doneAt: at, late: isLate(item) },
+                incidentId: item.incidentId,
+              },
+            }
+          : null,
+    );
     if (!after?.doneAt) throw new BeaconError('invalid_state', '该响应已切换级别 / the response changed level');
     if (after.doneAt !== at) return after;
-    const late = Date.parse(at) > Date.parse(after.dueAt);
-    await this.#bus.audit(actor, 'checklist.done', itemId, {
-      before: { doneAt: null },
-      after: { doneAt: at, late },
-      incidentId: after.incidentId,
-    });
+    const late = isLate(after);
     await this.#bus.note(actor, {
       incidentId: after.incidentId,
       kind: 'note',

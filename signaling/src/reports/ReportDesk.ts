@@ -27,6 +27,7 @@ import type { Actor, CommandBus } from '../command/CommandBus.ts';
 import type { IncidentDesk } from '../command/IncidentDesk.ts';
 import { isStaff, requireStaff } from '../command/staff.ts';
 import { createLogger } from '../logger.ts';
+import type { StoreRepositories } from '../store/index.ts';
 import type { ReportOptions } from './ReportOptions.ts';
 import type { ReportPhotoFiles } from './ReportPhotoFiles.ts';
 import { deadlineFor, firstReportDue, nextDueAfter } from './reportDeadlines.ts';
@@ -205,12 +206,14 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
     requireStaff(actor);
     const before = await this.get(actor, id);
     this.#transition(before, 'verified');
-    const after = await this.#bus.store.reports.setHandling(
-      id,
-      { state: 'verified', verifiedAt: new Date().toISOString(), verifiedByName: actor.displayName },
-      new Date().toISOString(),
+    const after = await this.#audited(actor, 'report.verify', before, (tx) =>
+      tx.reports.setHandling(
+        id,
+        { state: 'verified', verifiedAt: new Date().toISOString(), verifiedByName: actor.displayName },
+        new Date().toISOString(),
+      ),
     );
-    return this.#changed(actor, 'report.verify', before, after);
+    return this.#changed('report.verify', after);
   }
 
   /** The desk asks the unit for more (the unit sees the question on its page and answers in the chain). */
@@ -218,15 +221,11 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
     requireStaff(actor);
     const before = await this.get(actor, id);
     const at = new Date().toISOString();
-    await this.#bus.store.reports.ask({
-      id: randomUUID(),
-      chainId: id,
-      at,
-      byId: actor.userId,
-      byName: actor.displayName,
-      text,
+    const after = await this.#audited(actor, 'report.ask', before, async (tx) => {
+      await tx.reports.ask({ id: randomUUID(), chainId: id, at, byId: actor.userId, byName: actor.displayName, text });
+      return (await tx.reports.get(id)) as ReportChainView;
     });
-    return this.#changed(actor, 'report.ask', before, await this.get(actor, id));
+    return this.#changed('report.ask', after);
   }
 
   async answer(actor: ReportActor, id: string, questionId: string, text: string): Promise<ReportChainView> {
@@ -239,10 +238,12 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
       byId: actor.userId,
       byName: actor.displayName,
     };
-    if (!(await this.#bus.store.reports.answer({ ...input, text }))) throw BeaconError.notFound('question');
-    const after = await this.get(actor, id);
+    const after = await this.#audited(actor, 'report.answer', before, async (tx) => {
+      if (!(await tx.reports.answer({ ...input, text }))) throw BeaconError.notFound('question');
+      return (await tx.reports.get(id)) as ReportChainView;
+    });
     if (after.incidentId) await this.#note(actor, after, `补充信息：${text}`);
-    return this.#changed(actor, 'report.answer', before, after);
+    return this.#changed('report.answer', after);
   }
 
   /**
@@ -272,20 +273,22 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
           location: before.location,
         });
     const now = new Date().toISOString();
-    const after = await this.#bus.store.reports.setHandling(
-      id,
-      {
-        state: 'linked',
-        incidentId: incident.id,
-        ...(before.verifiedAt ? {} : { verifiedAt: now, verifiedByName: actor.displayName }),
-        ...(input.level ? { level: input.level, nextDueAt: this.#nextDue(before, input.level) } : {}),
-      },
-      now,
+    const after = await this.#audited(actor, 'report.incident', before, (tx) =>
+      tx.reports.setHandling(
+        id,
+        {
+          state: 'linked',
+          incidentId: incident.id,
+          ...(before.verifiedAt ? {} : { verifiedAt: now, verifiedByName: actor.displayName }),
+          ...(input.level ? { level: input.level, nextDueAt: this.#nextDue(before, input.level) } : {}),
+        },
+        now,
+      ),
     );
     for (const entry of after.entries) {
       await this.#note(actor, after, `${KIND_ZH[entry.kind]}（${entry.byName}）：${entry.description}`);
     }
-    return this.#changed(actor, 'report.incident', before, after);
+    return this.#changed('report.incident', after);
   }
 
   /** The duty desk merges duplicate chain `id` into the main chain `into` (see reportMerges.ts). */
@@ -369,13 +372,22 @@ export class ReportDesk extends TypedEmitter<ReportDeskEvents> {
     });
   }
 
-  async #changed(
+  /** The desk's change of a chain and its audit entry (before and after), in one transaction. */
+  #audited(
     actor: ReportActor,
     action: string,
     before: ReportChainView,
-    after: ReportChainView,
+    change: (tx: StoreRepositories) => Promise<ReportChainView>,
   ): Promise<ReportChainView> {
-    await this.#bus.audit(actor, action, after.id, { before: summary(before), after: summary(after) });
+    return this.#bus.audited(actor, change, (after) => ({
+      action,
+      target: after.id,
+      detail: { before: summary(before), after: summary(after) },
+    }));
+  }
+
+  /** Tells of a committed change. */
+  #changed(action: string, after: ReportChainView): ReportChainView {
     logger.info({ chainId: after.id, action, state: after.state }, 'report handled');
     this.safeEmit('report', after);
     return after;

@@ -105,14 +105,24 @@ export class ResourceDesk extends TypedEmitter<ResourceDeskEvents> {
     if (!task) throw new Error('a dispatch created no task');
     let deployed: TeamView;
     try {
-      deployed = await store.resources.teams.deploy({
-        id: randomUUID(),
-        teamId,
-        incidentId: incident.id,
-        taskId: task.id,
-        at: task.createdAt,
-        by: actor.userId,
-      });
+      // The deployment and its entry commit together (the task has its own, written by the task desk).
+      deployed = await this.#bus.audited(
+        actor,
+        (tx) =>
+          tx.resources.teams.deploy({
+            id: randomUUID(),
+            teamId,
+            incidentId: incident.id,
+            taskId: task.id,
+            at: task.createdAt,
+            by: actor.userId,
+          }),
+        (after) => ({
+          action: 'team.dispatch',
+          target: teamId,
+          detail: { incidentId: incident.id, taskId: task.id, before: team.status, after: after.status },
+        }),
+      );
     } catch (err) {
       // Another officer sent the team in the meantime: this task is void, and says so on the unit's page.
       await store.tasks.done(
@@ -122,12 +132,6 @@ export class ResourceDesk extends TypedEmitter<ResourceDeskEvents> {
       );
       throw err;
     }
-    await this.#bus.audit(actor, 'team.dispatch', teamId, {
-      incidentId: incident.id,
-      taskId: task.id,
-      before: team.status,
-      after: deployed.status,
-    });
     logger.info({ teamId, incidentId: incident.id, taskId: task.id }, 'team dispatched');
     this.safeEmit('team', deployed);
     return { team: deployed, task };
@@ -141,21 +145,28 @@ export class ResourceDesk extends TypedEmitter<ResourceDeskEvents> {
     const team = await store.resources.teams.get(teamId);
     if (!team) throw BeaconError.notFound('team');
     assertTeamMove(team.status, to);
-    const after = await store.resources.teams.setStatus(teamId, team.status, to, new Date().toISOString());
-    await this.#bus.audit(actor, 'team.status', teamId, { before: team.status, after: after.status });
+    const after = await this.#bus.audited(
+      actor,
+      (tx) => tx.resources.teams.setStatus(teamId, team.status, to, new Date().toISOString()),
+      (changed) => ({ action: 'team.status', target: teamId, detail: { before: team.status, after: changed.status } }),
+    );
     if (team.dispatch) await this.#returnedNote(actor, team, team.dispatch.incidentId);
     this.safeEmit('team', after);
     return after;
   }
 
   async #taskDone(task: TaskView): Promise<void> {
-    const back = await this.#bus.store.resources.teams.returnByTask(task.id, task.doneAt ?? new Date().toISOString());
+    const back = await this.#bus.audited(
+      SYSTEM_ACTOR,
+      (tx) => tx.resources.teams.returnByTask(task.id, task.doneAt ?? new Date().toISOString()),
+      (teams) =>
+        teams.map((team) => ({
+          action: 'team.status',
+          target: team.id,
+          detail: { before: 'deployed', after: team.status, taskId: task.id },
+        })),
+    );
     for (const team of back) {
-      await this.#bus.audit(SYSTEM_ACTOR, 'team.status', team.id, {
-        before: 'deployed',
-        after: team.status,
-        taskId: task.id,
-      });
       if (task.incidentId) await this.#returnedNote(SYSTEM_ACTOR, team, task.incidentId);
       logger.info({ teamId: team.id, taskId: task.id }, 'team returned');
       this.safeEmit('team', team);

@@ -29,11 +29,11 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { DEFAULT_IMPORT_LIMITS, fileOf, type ImportOptions } from '../admin-import/importRoutes.ts';
 import { type ReadLimits, readWorkbook } from '../admin-import/readWorkbook.ts';
-import { auditAdmin, registerKind } from '../http/admin/administeredKind.ts';
+import { adminChange, registerKind } from '../http/admin/administeredKind.ts';
 import { fieldError, newId, requireDepartment, requireTownship } from '../http/admin/orgRoutes.ts';
 import { claimsOf } from '../http/authRoutes.ts';
 import { createLogger } from '../logger.ts';
-import type { Store } from '../store/index.ts';
+import type { Store, StoreRepositories } from '../store/index.ts';
 import { parseOrBadRequest } from '../validation.ts';
 import { commitResourceImport, ID_PREFIX } from './commitResourceImport.ts';
 import { exportResources } from './exportResources.ts';
@@ -56,15 +56,24 @@ async function requireUnits(store: Store, ids: { townshipId?: string | null; dep
 }
 
 export function adminResourceRoutes(router: Router, store: Store, importOptions?: ImportOptions): void {
-  const created = async (res: Parameters<typeof claimsOf>[0], what: string, row: { id: string }) => {
-    await auditAdmin({ store, res, action: `admin.${what}.create`, target: row.id, detail: { after: row } });
+  /** The new row and its audit entry, in one transaction. */
+  const created = async <Row extends { id: string }>(
+    res: Parameters<typeof claimsOf>[0],
+    what: string,
+    create: (tx: StoreRepositories) => Promise<Row>,
+  ) => {
+    const row = await adminChange(store, res, create, (after) => ({
+      action: `admin.${what}.create`,
+      target: after.id,
+      detail: { after },
+    }));
     res.status(201).json(row);
   };
 
   router.post('/admin/teams', async (req, res) => {
     const input = parseOrBadRequest(createTeamSchema, req.body);
     await requireUnits(store, input);
-    await created(res, 'team', await store.resources.teams.create({ ...input, id: newId(ID_PREFIX.teams) }));
+    await created(res, 'team', (tx) => tx.resources.teams.create({ ...input, id: newId(ID_PREFIX.teams) }));
   });
   registerKind(router, store, {
     path: 'teams',
@@ -86,7 +95,7 @@ export function adminResourceRoutes(router: Router, store: Store, importOptions?
   router.post('/admin/depots', async (req, res) => {
     const input = parseOrBadRequest(createDepotSchema, req.body);
     await requireUnits(store, input);
-    await created(res, 'depot', await store.resources.depots.create({ ...input, id: newId(ID_PREFIX.depots) }));
+    await created(res, 'depot', (tx) => tx.resources.depots.create({ ...input, id: newId(ID_PREFIX.depots) }));
   });
   registerKind(router, store, {
     path: 'depots',
@@ -103,7 +112,7 @@ export function adminResourceRoutes(router: Router, store: Store, importOptions?
   router.post('/admin/shelters', async (req, res) => {
     const input = parseOrBadRequest(createShelterSchema, req.body);
     await requireUnits(store, input);
-    await created(res, 'shelter', await store.resources.shelters.create({ ...input, id: newId(ID_PREFIX.shelters) }));
+    await created(res, 'shelter', (tx) => tx.resources.shelters.create({ ...input, id: newId(ID_PREFIX.shelters) }));
   });
   registerKind(router, store, {
     path: 'shelters',
@@ -122,7 +131,7 @@ export function adminResourceRoutes(router: Router, store: Store, importOptions?
 
   router.post('/admin/experts', async (req, res) => {
     const input = parseOrBadRequest(createExpertSchema, req.body);
-    await created(res, 'expert', await store.resources.experts.create({ ...input, id: newId(ID_PREFIX.experts) }));
+    await created(res, 'expert', (tx) => tx.resources.experts.create({ ...input, id: newId(ID_PREFIX.experts) }));
   });
   registerKind(router, store, {
     path: 'experts',

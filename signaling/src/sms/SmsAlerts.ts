@@ -117,17 +117,28 @@ export class SmsAlerts {
       if (row) this.#bus.emit('sms', row);
       return { acked: false };
     }
-    const row = await this.#store.sms.acked(recipient.id, input.text, at);
+    // The ack and its audit entry commit together.
+    const row = await this.#bus.audited(
+      this.#actorOf(recipient),
+      (tx) => tx.sms.acked(recipient.id, input.text, at),
+      (acked) =>
+        acked
+          ? {
+              action: 'sms.ack',
+              target: warning.id,
+              detail: {
+                recipientId: acked.id,
+                mobile: acked.mobile,
+                townshipId: acked.townshipId,
+                departmentId: acked.departmentId,
+                villageId: acked.villageId,
+                reply: input.text.slice(0, 50),
+              },
+            }
+          : null,
+    );
     if (!row) return { acked: false };
     this.#bus.emit('sms', row);
-    await this.#bus.audit(this.#actorOf(row), 'sms.ack', warning.id, {
-      recipientId: row.id,
-      mobile: row.mobile,
-      townshipId: row.townshipId,
-      departmentId: row.departmentId,
-      villageId: row.villageId,
-      reply: input.text.slice(0, 50),
-    });
     // A unit's own staff answers for the unit: its board line is acknowledged, by SMS.
     if (row.role === 'staff' && row.userId) {
       const user = await this.#store.users.findById(row.userId);
@@ -208,22 +219,34 @@ export class SmsAlerts {
   async #submitted(job: SmsJob, result: SubmitResult): Promise<void> {
     const at = new Date().toISOString();
     const parts = ucs2Parts(job.submission.text);
-    const row = result.ok
-      ? await this.#store.sms.submitted(job.recipientId, job.attempt, parts, at)
-      : await this.#store.sms.failed(job.recipientId, job.attempt, result.reason, at);
+    // The attempt's outcome and its audit entry commit together.
+    const row = await this.#bus.audited(
+      SYSTEM_ACTOR,
+      (tx) =>
+        result.ok
+          ? tx.sms.submitted(job.recipientId, job.attempt, parts, at)
+          : tx.sms.failed(job.recipientId, job.attempt, result.reason, at),
+      (sent) =>
+        sent
+          ? {
+              action: 'sms.send',
+              target: sent.warningId,
+              detail: {
+                recipientId: sent.id,
+                mobile: sent.mobile,
+                townshipId: sent.townshipId,
+                departmentId: sent.departmentId,
+                villageId: sent.villageId,
+                notifyCount: sent.notifyCount,
+                attempt: sent.attempt,
+                parts,
+                result: result.ok ? (result.queued ? 'queued' : 'accepted') : 'refused',
+                ...(result.ok ? {} : { reason: result.reason }),
+              },
+            }
+          : null,
+    );
     if (!row) return;
-    await this.#bus.audit(SYSTEM_ACTOR, 'sms.send', row.warningId, {
-      recipientId: row.id,
-      mobile: row.mobile,
-      townshipId: row.townshipId,
-      departmentId: row.departmentId,
-      villageId: row.villageId,
-      notifyCount: row.notifyCount,
-      attempt: row.attempt,
-      parts,
-      result: result.ok ? (result.queued ? 'queued' : 'accepted') : 'refused',
-      ...(result.ok ? {} : { reason: result.reason }),
-    });
     this.#bus.emit('sms', row);
     if (!result.ok) {
       logger.warn({ recipientId: row.id, to: maskMobile(row.mobile), reason: result.reason }, 'sms not submitted');

@@ -6,6 +6,7 @@
  * Every action is audited as done by the system, with the readings that caused it.
  */
 import type { CapSeverity, StationView, WarningColour, WarningView } from '@beacon/protocol';
+import type { AuditLine } from '../audit/auditedChange.ts';
 import type { CommandBus } from '../command/CommandBus.ts';
 import { SYSTEM_ACTOR } from '../command/CommandBus.ts';
 import type { WarningDesk } from '../command/WarningDesk.ts';
@@ -67,20 +68,40 @@ export class StationDrafts {
     const text = this.#text(station, result);
     const previous = warningId ? await this.#bus.store.warnings.get(warningId) : undefined;
     let outcome: DraftOutcome = { action: 'none', warning: previous ?? null };
+    // What the audit keeps of the crossing; written in the same transaction as the draft it made or raised.
+    const detail = (draft: DraftOutcome['action'], warning: WarningView | null) => ({
+      level,
+      cause: result.cause,
+      draft,
+      warningId: warning?.id ?? null,
+      readings: readings.map((r) => ({ at: new Date(r.atMs).toISOString(), value: r.value })),
+    });
+    const entry = (draft: DraftOutcome['action'], warning: WarningView): AuditLine => ({
+      action: 'station.threshold',
+      target: station.id,
+      detail: detail(draft, warning),
+    });
     const live =
       previous &&
       previous.status !== 'cancelled' &&
       (previous.expires === null || Date.parse(previous.expires) > Date.now());
+    const raised =
+      live && levelRank(previous.colour) < levelRank(level) && previous.status === 'draft'
+        ? await this.#bus.audited(
+            SYSTEM_ACTOR,
+            async (tx) =>
+              (await tx.stations.raiseDraft(previous.id, { colour: level, severity: SEVERITY[level], ...text }))
+                ? ((await tx.warnings.get(previous.id)) as WarningView)
+                : null,
+            (warning) => warning && entry('raised', warning),
+          )
+        : null;
     if (live && levelRank(previous.colour) >= levelRank(level)) {
       // Its warning already says as much (issued or drafted, still valid): nothing to raise.
-    } else if (
-      live &&
-      previous.status === 'draft' &&
-      (await this.#bus.store.stations.raiseDraft(previous.id, { colour: level, severity: SEVERITY[level], ...text }))
-    ) {
-      const warning = (await this.#bus.store.warnings.get(previous.id)) as WarningView;
-      this.#bus.emit('warning', warning);
-      outcome = { action: 'raised', warning };
+      await this.#bus.audit(SYSTEM_ACTOR, 'station.threshold', station.id, detail('none', previous));
+    } else if (raised) {
+      this.#bus.emit('warning', raised);
+      outcome = { action: 'raised', warning: raised };
     } else {
       const now = Date.now();
       const warning = await this.#warnings.create(
@@ -103,16 +124,10 @@ export class StationDrafts {
           departmentIds: station.ownerDepartmentId ? [station.ownerDepartmentId] : [],
         },
         'warning.create',
+        (created) => entry('created', created),
       );
       outcome = { action: 'created', warning };
     }
-    await this.#bus.audit(SYSTEM_ACTOR, 'station.threshold', station.id, {
-      level,
-      cause: result.cause,
-      draft: outcome.action,
-      warningId: outcome.warning?.id ?? null,
-      readings: readings.map((r) => ({ at: new Date(r.atMs).toISOString(), value: r.value })),
-    });
     if (outcome.action !== 'none') {
       logger.info({ stationId: station.id, level, warningId: outcome.warning?.id }, `station draft ${outcome.action}`);
     }

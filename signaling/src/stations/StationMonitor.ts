@@ -133,7 +133,8 @@ export class StationMonitor extends TypedEmitter<StationMonitorEvents> {
       );
       const byStation = new Map<string, Pending[]>();
       for (const p of batch) byStation.set(p.station.id, [...(byStation.get(p.station.id) ?? []), p]);
-      const changes: { station: StationView; state: StationStateRecord; changed: boolean }[] = [];
+      const changes: { station: StationView; state: StationStateRecord; changed: boolean; onlineAt: string | null }[] =
+        [];
       const fresh = new Map<Pending, boolean[]>(batch.map((p, i) => [p, stored[i] ?? []]));
       for (const items of byStation.values()) {
         const station = items[0]?.station as StationView;
@@ -142,7 +143,15 @@ export class StationMonitor extends TypedEmitter<StationMonitorEvents> {
         const receivedMs = Math.max(...items.map((p) => p.receivedMs));
         changes.push({ station, ...(await this.#evaluate(station, readings, isNew, receivedMs)) });
       }
-      await this.#bus.store.readings.saveStates(changes.map((c) => c.state));
+      // A station back online: the state and its audit entry commit together.
+      await this.#bus.audited(
+        SYSTEM_ACTOR,
+        (tx) => tx.readings.saveStates(changes.map((c) => c.state)),
+        () =>
+          changes.flatMap((c) =>
+            c.onlineAt ? [{ action: 'station.online', target: c.station.id, detail: { at: c.onlineAt } }] : [],
+          ),
+      );
       for (const c of changes) this.#remember(c.station, c.state, c.changed);
       batch.forEach((p, i) => {
         const n = (stored[i] ?? []).filter(Boolean).length;
@@ -183,12 +192,19 @@ export class StationMonitor extends TypedEmitter<StationMonitorEvents> {
       const heard = state?.lastHeardMs ?? Date.parse(station.createdAt);
       if (nowMs - heard <= OFFLINE_INTERVALS * station.intervalSeconds * 1000) continue;
       const next = { ...this.#base(station.id), offline: true, changedAt: new Date(nowMs).toISOString() };
-      await this.#bus.store.readings.saveState(next);
+      await this.#bus.audited(
+        SYSTEM_ACTOR,
+        (tx) => tx.readings.saveState(next),
+        () => ({
+          action: 'station.offline',
+          target: station.id,
+          detail: {
+            lastHeard: state?.lastHeardMs ? new Date(state.lastHeardMs).toISOString() : null,
+            intervalSeconds: station.intervalSeconds,
+          },
+        }),
+      );
       this.#remember(station, next, true);
-      await this.#bus.audit(SYSTEM_ACTOR, 'station.offline', station.id, {
-        lastHeard: state?.lastHeardMs ? new Date(state.lastHeardMs).toISOString() : null,
-        intervalSeconds: station.intervalSeconds,
-      });
       logger.warn({ stationId: station.id }, 'station offline');
       gone.push(station.id);
     }
@@ -200,7 +216,7 @@ export class StationMonitor extends TypedEmitter<StationMonitorEvents> {
     batch: readonly NewReading[],
     isNew: readonly boolean[],
     receivedMs: number,
-  ): Promise<{ state: StationStateRecord; changed: boolean }> {
+  ): Promise<{ state: StationStateRecord; changed: boolean; onlineAt: string | null }> {
     const before = this.#base(station.id);
     let ring = this.#rings.get(station.id);
     if (!ring) {
@@ -241,11 +257,9 @@ export class StationMonitor extends TypedEmitter<StationMonitorEvents> {
     }
     const changed = next.level !== before.level || next.offline !== before.offline;
     if (changed) next.changedAt = new Date(receivedMs).toISOString();
-    if (before.offline) {
-      await this.#bus.audit(SYSTEM_ACTOR, 'station.online', station.id, { at: new Date(receivedMs).toISOString() });
-      logger.info({ stationId: station.id }, 'station back online');
-    }
-    return { state: next, changed };
+    // Audited with the saved state (#drain).
+    if (before.offline) logger.info({ stationId: station.id }, 'station back online');
+    return { state: next, changed, onlineAt: before.offline ? new Date(receivedMs).toISOString() : null };
   }
 
   #base(stationId: string): StationStateRecord {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CreateStationRequest, StationView, StationWithToken } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
-import type { CommandBus } from '../command/CommandBus.ts';
+import type { Actor, CommandBus } from '../command/CommandBus.ts';
 import type { WarningDesk } from '../command/WarningDesk.ts';
 import { createLogger } from '../logger.ts';
 import { INGEST_USER } from './MosquittoConfig.ts';
@@ -119,19 +119,27 @@ export class StationService {
     return station;
   }
 
-  /** A new station with its token (shown once); `conflict` for a taken id. */
-  async create(input: CreateStationRequest): Promise<StationWithToken> {
+  /** A new station with its token (shown once); `conflict` for a taken id. Audited as `by`'s, in its transaction. */
+  async create(input: CreateStationRequest, by: Actor): Promise<StationWithToken> {
     const { token, secrets } = newStationToken();
-    const station = await this.#bus.store.stations.create({ ...input, ...secrets });
+    const station = await this.#bus.audited(
+      by,
+      (tx) => tx.stations.create({ ...input, ...secrets }),
+      (after) => ({ action: 'admin.station.create', target: after.id, detail: { after } }),
+    );
     await this.registryChanged();
     return { station, token };
   }
 
   /** A new token: the old one stops working at once over HTTP; MQTT logins with it are refused from now on. */
-  async renewToken(id: string): Promise<StationWithToken> {
+  async renewToken(id: string, by: Actor): Promise<StationWithToken> {
     const station = await this.get(id);
     const { token, secrets } = newStationToken();
-    await this.#bus.store.stations.setSecrets(id, secrets);
+    await this.#bus.audited(
+      by,
+      (tx) => tx.stations.setSecrets(id, secrets),
+      () => ({ action: 'admin.station.token', target: id, detail: {} }),
+    );
     await this.registryChanged();
     return { station, token };
   }

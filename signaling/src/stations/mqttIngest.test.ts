@@ -11,7 +11,7 @@ import { freePortBlock } from '@beacon/common/test-ports';
 import type { CreateStationRequest } from '@beacon/protocol';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CommandBus } from '../command/CommandBus.ts';
+import { CommandBus, SYSTEM_ACTOR } from '../command/CommandBus.ts';
 import { WarningDesk } from '../command/WarningDesk.ts';
 import type { Store } from '../store/index.ts';
 import { openStore } from '../store/openStore.ts';
@@ -75,7 +75,7 @@ describe.skipIf(MosquittoProcess.binary() === null)('MQTT ingest through mosquit
     });
     await service.start();
     tokens = {};
-    for (const id of ['WL-a', 'WL-b']) tokens[id] = (await service.create(station(id))).token;
+    for (const id of ['WL-a', 'WL-b']) tokens[id] = (await service.create(station(id), SYSTEM_ACTOR)).token;
   });
 
   afterEach(async () => {
@@ -123,7 +123,7 @@ describe.skipIf(MosquittoProcess.binary() === null)('MQTT ingest through mosquit
   });
 
   it('refuses the old token once a new one is issued', async () => {
-    const renewed = await service.renewToken('WL-a');
+    const renewed = await service.renewToken('WL-a', SYSTEM_ACTOR);
     await expect(connect('WL-a', tokens['WL-a'] as string)).rejects.toThrow(/authori[sz]ed/i);
     const a = await connect('WL-a', renewed.token);
     expect(a.connected).toBe(true);

@@ -20,6 +20,7 @@ import {
   type StationImportRow,
   type StationKind,
 } from '@beacon/protocol';
+import type { AuditActor, AuditLine } from '../audit/auditedChange.ts';
 import type { Store } from '../store/index.ts';
 import { newStationToken } from './stationTokens.ts';
 
@@ -122,11 +123,12 @@ export function stationFromRow(
   return { input: parsed.data, errors: [] };
 }
 
-/** Plans (and with `commit`, writes) the rows of a read sheet. */
+/** Plans (and with `commit`, writes) the rows of a read sheet; `audit`'s entry is written with them. */
 export async function importStations(
   store: Store,
   table: { header: string[]; rows: { row: number; cells: string[] }[] },
   commit: boolean,
+  audit?: { actor: AuditActor; entry: (rows: readonly StationImportRow[]) => AuditLine },
 ): Promise<StationImportReport> {
   const [townships, departments, existing] = await Promise.all([
     store.townships.list(),
@@ -169,6 +171,13 @@ export async function importStations(
         await tx.stations.create({ ...input, ...secrets });
         tokens.push({ id: input.id, token });
       }
+    }
+    if (audit) {
+      await tx.audit.append({
+        actorId: audit.actor.actorId,
+        role: audit.actor.role ?? null,
+        ...audit.entry(report.rows),
+      });
     }
   });
   return { ...report, committed: true, tokens };

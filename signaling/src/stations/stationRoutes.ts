@@ -20,6 +20,7 @@ import {
   BeaconError,
   createStationSchema,
   readingBatchSchema,
+  type StationImportRow,
   type StationSeries,
   type StationView,
   updateStationSchema,
@@ -29,7 +30,7 @@ import { z } from 'zod';
 import { DEFAULT_IMPORT_LIMITS } from '../admin-import/importRoutes.ts';
 import { readWorkbook, tooLarge } from '../admin-import/readWorkbook.ts';
 import { requireStaff } from '../command/staff.ts';
-import { auditAdmin, registerKind } from '../http/admin/administeredKind.ts';
+import { registerKind } from '../http/admin/administeredKind.ts';
 import { requireTownship } from '../http/admin/orgRoutes.ts';
 import { claimsOf } from '../http/authRoutes.ts';
 import { requireAccount } from '../rooms/permissions.ts';
@@ -91,14 +92,7 @@ export function stationRouter(deps: { store: Store; stations: StationService }):
   router.post('/admin/stations', async (req, res) => {
     const input = parseOrBadRequest(createStationSchema, req.body);
     await requireTownship(store, input.townshipId);
-    const created = await stations.create(input);
-    await auditAdmin({
-      store,
-      res,
-      action: 'admin.station.create',
-      target: created.station.id,
-      detail: { after: created.station },
-    });
+    const created = await stations.create(input, claimsOf(res));
     res.status(201).json(created);
   });
   router.post('/admin/stations/import', async (req, res) => {
@@ -107,33 +101,33 @@ export function stationRouter(deps: { store: Store; stations: StationService }):
     const tables = await readWorkbook(data, query.filename, DEFAULT_IMPORT_LIMITS);
     const sheet = tables.find((t) => /站点|station/i.test(t.name)) ?? tables[0];
     if (!sheet) throw new BeaconError('import_malformed', '文件中没有表格 / no sheet in the file');
-    const report = await importStations(store, sheet, query.commit === '1');
+    const claims = claimsOf(res);
+    // Written in the import's transaction when it commits.
+    const audit = {
+      actor: { actorId: claims.userId, role: claims.role },
+      entry: (rows: readonly StationImportRow[]) => ({
+        action: 'admin.station.import',
+        target: query.filename,
+        detail: {
+          sha256: createHash('sha256').update(data).digest('hex'),
+          created: rows.filter((r) => r.action === 'create').map((r) => r.id),
+          updated: rows.filter((r) => r.action === 'update').map((r) => r.id),
+        },
+      }),
+    };
+    const report = await importStations(store, sheet, query.commit === '1', audit);
     if (query.commit === '1' && !report.committed) {
       const refused = report.rows.filter((r) => r.action === 'refused').length;
       const error = { code: 'import_invalid', message: `${refused} 行有错误，未导入 / rows refused: nothing imported` };
       res.status(422).json({ error, report });
       return;
     }
-    if (report.committed) {
-      await auditAdmin({
-        store,
-        res,
-        action: 'admin.station.import',
-        target: query.filename,
-        detail: {
-          sha256: createHash('sha256').update(data).digest('hex'),
-          created: report.rows.filter((r) => r.action === 'create').map((r) => r.id),
-          updated: report.rows.filter((r) => r.action === 'update').map((r) => r.id),
-        },
-      });
-      await stations.registryChanged();
-    }
+    if (report.committed) await stations.registryChanged();
     // New stations' tokens are in this answer only.
     res.set('cache-control', 'no-store').json(report);
   });
   router.post('/admin/stations/:id/token', async (req, res) => {
-    const renewed = await stations.renewToken(req.params.id);
-    await auditAdmin({ store, res, action: 'admin.station.token', target: req.params.id, detail: {} });
+    const renewed = await stations.renewToken(req.params.id, claimsOf(res));
     res.json(renewed);
   });
   registerKind(router, store, {

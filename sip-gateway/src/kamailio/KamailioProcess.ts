@@ -25,6 +25,7 @@ import {
   resolveKamailioConfig,
 } from './KamailioConfig.ts';
 import { KamailioError } from './KamailioError.ts';
+import { killLeftoverKamailio } from './leftoverKamailio.ts';
 
 const logger = createLogger('Kamailio');
 
@@ -79,6 +80,7 @@ export class KamailioProcess extends TypedEmitter<KamailioProcessEvents> {
         String(options.privateMemoryMb ?? 8),
       ],
       beforeSpawn: async () => {
+        await this.#killLeftovers('before start');
         // Only the gateway's user may reach the JSON-RPC FIFO or read the config.
         await mkdir(runDir, { recursive: true, mode: 0o700 });
         await chmod(runDir, 0o700);
@@ -105,8 +107,17 @@ export class KamailioProcess extends TypedEmitter<KamailioProcessEvents> {
     });
     this.#process.on('exit', ({ code, signal }) => {
       logger.warn({ code, signal }, 'Kamailio died');
-      this.safeEmit('exit', code, signal);
+      // Its workers may live on (a SIGKILLed main process cannot stop them) and hold the SIP port.
+      void this.#killLeftovers('after its main process died').finally(() => this.safeEmit('exit', code, signal));
     });
+  }
+
+  async #killLeftovers(when: string): Promise<void> {
+    const pids = await killLeftoverKamailio(this.configPath).catch((err: unknown) => {
+      logger.error({ err }, 'leftover Kamailio processes not stopped');
+      return [];
+    });
+    if (pids.length > 0) logger.warn({ pids, when }, 'stopped leftover Kamailio processes');
   }
 
   /** Process id of Kamailio's main process (null when not running). */

@@ -61,7 +61,7 @@ export class OutsideWarnings {
     const id = randomUUID();
     const area = input.area && this.#desk.normaliseArea(input.area);
     const { affectedTownshipIds, coveredShares } = await this.reach(area, input.geocodeTownshipIds);
-    const warning = await this.#bus.store.warnings.create({
+    const draft = {
       id,
       identifier: input.identifier,
       sender: input.sender,
@@ -88,8 +88,12 @@ export class OutsideWarnings {
       issuedAt: null,
       issuedBy: null,
       source: input.source,
-    });
-    await this.#bus.audit(actor, 'warning.import', id, { after: warning });
+    } satisfies WarningView;
+    const warning = await this.#bus.audited(
+      actor,
+      (tx) => tx.warnings.create(draft),
+      (after) => ({ action: 'warning.import', target: id, detail: { after } }),
+    );
     this.#bus.emit('warning', warning);
     logger.info({ warningId: id, sender: input.sender, identifier: input.identifier }, 'warning drafted from CAP');
     return warning;
@@ -100,29 +104,35 @@ export class OutsideWarnings {
     const before = await this.#desk.get(id);
     const area = input.area && this.#desk.normaliseArea(input.area);
     const { affectedTownshipIds, coveredShares } = await this.reach(area, input.geocodeTownshipIds);
-    await this.#bus.store.warnings.updateDraft(id, {
-      event: input.event,
-      colour: input.colour,
-      urgency: input.urgency,
-      severity: input.severity,
-      certainty: input.certainty,
-      headline: input.headline,
-      description: input.description,
-      instruction: input.instruction,
-      // What the officer supplied stays when the update still lacks it.
-      area: area ?? before.area,
-      areaDesc: input.areaDesc,
-      effective: input.effective,
-      expires: input.expires ?? before.expires,
-      incidentId: before.incidentId,
-      affectedTownshipIds: area || affectedTownshipIds.length > 0 ? affectedTownshipIds : before.affectedTownshipIds,
-      departmentIds: before.departmentIds,
-      coveredShares: area ? coveredShares : (before.coveredShares ?? {}),
-      escalationMinutes: input.escalationMinutes ?? before.escalationMinutes,
-    });
-    await this.#bus.store.warnings.setSource(id, input.source);
-    const warning = await this.#desk.get(id);
-    await this.#bus.audit(actor, 'warning.update', id, { before, after: warning });
+    const warning = await this.#bus.audited(
+      actor,
+      async (tx) => {
+        await tx.warnings.updateDraft(id, {
+          event: input.event,
+          colour: input.colour,
+          urgency: input.urgency,
+          severity: input.severity,
+          certainty: input.certainty,
+          headline: input.headline,
+          description: input.description,
+          instruction: input.instruction,
+          // What the officer supplied stays when the update still lacks it.
+          area: area ?? before.area,
+          areaDesc: input.areaDesc,
+          effective: input.effective,
+          expires: input.expires ?? before.expires,
+          incidentId: before.incidentId,
+          affectedTownshipIds:
+            area || affectedTownshipIds.length > 0 ? affectedTownshipIds : before.affectedTownshipIds,
+          departmentIds: before.departmentIds,
+          coveredShares: area ? coveredShares : (before.coveredShares ?? {}),
+          escalationMinutes: input.escalationMinutes ?? before.escalationMinutes,
+        });
+        await tx.warnings.setSource(id, input.source);
+        return (await tx.warnings.get(id)) as WarningView;
+      },
+      (after) => ({ action: 'warning.update', target: id, detail: { before, after } }),
+    );
     this.#bus.emit('warning', warning);
     logger.info({ warningId: id, identifier: input.identifier }, 'warning updated from CAP');
     return warning;
@@ -131,14 +141,19 @@ export class OutsideWarnings {
   /** A CAP Cancel: the warning it references is withdrawn (cancelled), whoever issued it. */
   async withdraw(actor: Actor, id: string, source: WarningSource): Promise<WarningView> {
     const before = await this.#desk.get(id);
-    if (before.status !== 'cancelled') await this.#bus.store.warnings.cancel(id);
-    await this.#bus.store.warnings.setSource(id, source);
-    const warning = await this.#desk.get(id);
-    await this.#bus.audit(actor, 'warning.withdraw', id, {
-      before: before.status,
-      after: warning.status,
-      cancelledBy: source.cancelledBy,
-    });
+    const warning = await this.#bus.audited(
+      actor,
+      async (tx) => {
+        if (before.status !== 'cancelled') await tx.warnings.cancel(id);
+        await tx.warnings.setSource(id, source);
+        return (await tx.warnings.get(id)) as WarningView;
+      },
+      (after) => ({
+        action: 'warning.withdraw',
+        target: id,
+        detail: { before: before.status, after: after.status, cancelledBy: source.cancelledBy },
+      }),
+    );
     this.#bus.emit('warning', warning);
     if (warning.incidentId && before.status === 'issued') {
       await this.#bus.note(actor, {

@@ -53,27 +53,6 @@ export function adminChange<T>(
   return auditedChange(store, { actorId: claims.userId, role: claims.role }, change, entry);
 }
 
-/**
- * The audit entry of an admin action whose change another part made in its own transaction (a service's create,
- * an import's commit, a token renewal) or that changed nothing in the store (a poll): by the acting admin.
- */
-export async function auditAdmin(opts: {
-  store: Pick<Store, 'audit'>;
-  res: Parameters<typeof claimsOf>[0];
-  action: string;
-  target: string | null;
-  detail?: Record<string, unknown>;
-}): Promise<void> {
-  const claims = claimsOf(opts.res);
-  await opts.store.audit.append({
-    actorId: claims.userId,
-    role: claims.role,
-    action: opts.action,
-    target: opts.target,
-    detail: opts.detail,
-  });
-}
-
 export function registerKind<Row, View, Patch>(router: Router, store: Store, kind: KindRoutes<Row, View, Patch>): void {
   const base = `/admin/${kind.path}`;
 

@@ -1,7 +1,9 @@
 /** Small helpers the meeting-control handlers share. */
 import { BeaconError } from '@beacon/protocol';
+import { auditedChange } from '../../audit/auditedChange.ts';
 import type { ConferenceRoom } from '../../rooms/ConferenceRoom.ts';
 import type { Participant } from '../../rooms/Participant.ts';
+import type { StoreRepositories } from '../../store/index.ts';
 import type { HandlerContext } from '../types.ts';
 
 /** The target of a chair action, or not_found. */
@@ -19,10 +21,23 @@ export function auditMeeting(
   room: ConferenceRoom,
   detail: Record<string, unknown> = {},
 ): Promise<void> {
-  return ctx.store.audit.append({
-    actorId: actor.claims.userId,
-    action: `meeting.${action}`,
-    target: room.id,
-    detail: { peerId: actor.peerId, ...detail },
-  });
+  return ctx.store.audit.append({ actorId: actor.claims.userId, ...meetingLine(actor, action, room, detail) });
+}
+
+/** A chair action that changes the store: the change and its audit entry in one transaction. */
+export function auditedMeetingChange<T>(
+  ctx: HandlerContext,
+  actor: Participant,
+  action: string,
+  room: ConferenceRoom,
+  change: (tx: StoreRepositories) => Promise<T>,
+  detail: Record<string, unknown> = {},
+): Promise<T> {
+  return auditedChange(ctx.store, { actorId: actor.claims.userId }, change, () =>
+    meetingLine(actor, action, room, detail),
+  );
+}
+
+function meetingLine(actor: Participant, action: string, room: ConferenceRoom, detail: Record<string, unknown>) {
+  return { action: `meeting.${action}`, target: room.id, detail: { peerId: actor.peerId, ...detail } };
 }

@@ -4,19 +4,27 @@
  * keeps a row per recording with the meeting.
  */
 import type { Handler } from '../types.ts';
-import { auditMeeting } from './meetingHelpers.ts';
+import { auditedMeetingChange } from './meetingHelpers.ts';
 
 export const recordingStart: Handler<'recording:start'> = async (ctx) => {
   const { room, participant } = ctx.session.require(ctx.registry, 'recording:start');
   const started = await room.recorder.start(ctx.recordingsDir);
-  await ctx.store.recordings.create({
-    id: started.recordingId,
-    roomId: room.id,
-    meetingId: (await ctx.journal.meetingOf(room.id)) ?? null,
-    startedAt: started.startedAt,
-    file: started.filePath,
-  });
+  const meetingId = (await ctx.journal.meetingOf(room.id)) ?? null;
+  await auditedMeetingChange(
+    ctx,
+    participant,
+    'recording_start',
+    room,
+    (tx) =>
+      tx.recordings.create({
+        id: started.recordingId,
+        roomId: room.id,
+        meetingId,
+        startedAt: started.startedAt,
+        file: started.filePath,
+      }),
+    { recordingId: started.recordingId },
+  );
   room.stateChanged();
-  await auditMeeting(ctx, participant, 'recording_start', room, { recordingId: started.recordingId });
   return { recordingId: started.recordingId };
 };

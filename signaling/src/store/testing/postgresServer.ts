@@ -7,6 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +28,10 @@ export interface PostgresServer {
   createDatabase(name: string): Promise<string>;
   /** Stops the server at once and deletes its files. Idempotent. */
   stop(): Promise<void>;
+  /** Kills the postmaster with SIGKILL, as a crash would (fault runs); its files stay. */
+  kill(): Promise<void>;
+  /** Starts the server again on its files and port, as a service manager would after `kill`. */
+  restart(): Promise<void>;
 }
 
 /** Why PostgreSQL cannot be started here, or undefined when it can. */
@@ -91,9 +96,35 @@ export async function startPostgres(): Promise<PostgresServer> {
     throw err;
   }
   const url = (database: string) => `postgres://${SUPERUSER}@127.0.0.1:${port}/${database}`;
+  const options = () => `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir}`;
   return {
     port,
     url,
+    kill: async () => {
+      const pid = Number.parseInt((await readFile(path.join(data, 'postmaster.pid'), 'utf8')).split('\n')[0] ?? '', 10);
+      process.kill(pid, 'SIGKILL');
+    },
+    restart: async () => {
+      // Backends of the killed postmaster exit when they notice its death; until then the start is refused.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await asServerUser('pg_ctl', [
+            '-D',
+            data,
+            '-o',
+            options(),
+            '-l',
+            path.join(dir, 'server.log'),
+            '-w',
+            'start',
+          ]);
+          return;
+        } catch (err) {
+          if (attempt >= 50) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      }
+    },
     createDatabase: async (name) => {
       const admin = new pg.Client({ connectionString: url('postgres') });
       await admin.connect();

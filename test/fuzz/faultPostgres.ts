@@ -1,0 +1,161 @@
+/**
+ * Kill -9 of PostgreSQL (store = postgres) while townships acknowledge warnings at FAULT_ACKS_PER_S: after
+ * KILL_AFTER_MS the postmaster is killed, and restarted DOWN_MS later as a service manager would. Measured: from
+ * the kill until an ack sent after it is answered ok again (stored: an ok is answered after the commit), and at
+ * the end, read from the database, the acks answered ok but missing (goal 0) and acks without their audit row.
+ */
+
+import { writeFile } from 'node:fs/promises';
+import { requestAck, type WarningView } from '@beacon/protocol';
+import pg from 'pg';
+import { io, type Socket } from 'socket.io-client';
+import { SEED_TOWNSHIPS } from '../../signaling/src/store/seedData.ts';
+import { startPostgres } from '../../signaling/src/store/testing/postgresServer.ts';
+import { startBeaconProcess } from '../src/beaconProcess.ts';
+import { apiJson, loginApi } from '../src/signaling.ts';
+import type { FaultFigures } from './faultFigures.ts';
+import type { FuzzOptions } from './fuzzOptions.ts';
+
+const TOWNSHIPS = SEED_TOWNSHIPS.map((t) => t.id);
+const FAULT_ACKS_PER_S = 40;
+const KILL_AFTER_MS = 3_000;
+const DOWN_MS = 3_000;
+const LIMIT_MS = 90_000;
+/** Acks keep coming this long after the first ok after the kill. */
+const AFTER_RECOVERY_MS = 3_000;
+
+export async function postgresFault(options: FuzzOptions): Promise<FaultFigures> {
+  const server = await startPostgres();
+  const sockets: Socket[] = [];
+  try {
+    const url = await server.createDatabase('beacon_fault');
+    const beacon = await startBeaconProcess({ env: { DATABASE_URL: url, LOG_LEVEL: options.FUZZ_LOG_LEVEL } });
+    try {
+      const duty = (await loginApi(beacon.url, 'duty')).token;
+      const total = ((FAULT_ACKS_PER_S * (KILL_AFTER_MS + DOWN_MS + LIMIT_MS)) / 1000 / TOWNSHIPS.length) * 1.2;
+      const warnings: string[] = [];
+      for (let i = 0; i < Math.ceil(Math.min(total, 150)); i++) {
+        const warning = await apiJson<WarningView>(beacon.url, duty, '/api/v1/warnings', {
+          method: 'POST',
+          body: JSON.stringify({
+            event: '地震',
+            colour: 'red',
+            headline: `演练 ${i}`,
+            area: { type: 'circle', center: [24.9, 101.42], radiusKm: 80 },
+            expires: new Date(Date.now() + 3_600_000).toISOString(),
+            escalationMinutes: 0,
+          }),
+        });
+        await apiJson(beacon.url, duty, `/api/v1/warnings/${warning.id}/issue`, { method: 'POST', body: '{}' });
+        warnings.push(warning.id);
+      }
+      const terminals = new Map<string, Socket>();
+      for (const township of TOWNSHIPS) {
+        const socket = await connect(beacon.url, (await loginApi(beacon.url, township)).token);
+        sockets.push(socket);
+        terminals.set(township, socket);
+      }
+      const queue = warnings.flatMap((warningId) => TOWNSHIPS.map((township) => ({ warningId, township })));
+      const answeredOk = new Set<string>();
+      const refused: Record<string, number> = {};
+      const inFlight: Promise<void>[] = [];
+      let sent = 0;
+      let killedAt = Number.POSITIVE_INFINITY;
+      let restartedAt = Number.POSITIVE_INFINITY;
+      let firstOkAfterKill: number | null = null;
+      const started = performance.now();
+      const pump = setInterval(() => {
+        const due = Math.floor(((performance.now() - started) / 1000) * FAULT_ACKS_PER_S) - sent;
+        for (let i = 0; i < due && queue.length > 0; i++) {
+          const { warningId, township } = queue.shift() as { warningId: string; township: string };
+          const sentAt = performance.now();
+          sent++;
+          inFlight.push(
+            requestAck(terminals.get(township) as Socket, 'alert:ack', { warningId }, { timeoutMs: 30_000 }).then(
+              (ack) => {
+                if (ack.ok) {
+                  answeredOk.add(`${warningId}/${township}`);
+                  if (sentAt > killedAt && firstOkAfterKill === null) firstOkAfterKill = performance.now();
+                } else refused[ack.error.code] = (refused[ack.error.code] ?? 0) + 1;
+              },
+              () => {
+                refused.unanswered = (refused.unanswered ?? 0) + 1;
+              },
+            ),
+          );
+        }
+      }, 10);
+      await new Promise((resolve) => setTimeout(resolve, KILL_AFTER_MS));
+      killedAt = performance.now();
+      await server.kill();
+      await new Promise((resolve) => setTimeout(resolve, DOWN_MS));
+      await server.restart();
+      restartedAt = performance.now();
+      while (firstOkAfterKill === null && performance.now() - killedAt < LIMIT_MS && queue.length > 0) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await new Promise((resolve) => setTimeout(resolve, AFTER_RECOVERY_MS));
+      clearInterval(pump);
+      await Promise.all(inFlight);
+      const stored = await readBack(url);
+      const lost = [...answeredOk].filter((key) => !stored.acked.has(key)).length;
+      const withoutAudit = [...stored.acked].filter((key) => !stored.audited.has(key)).length;
+      const recoveredAt = firstOkAfterKill as number | null;
+      const seconds = recoveredAt === null ? null : Number(((recoveredAt - killedAt) / 1000).toFixed(2));
+      const codes = Object.entries(refused)
+        .map(([code, n]) => `${code} ${n}`)
+        .join(', ');
+      return {
+        fault: 'PostgreSQL (kill -9, restarted after 3 s)',
+        recovered: seconds !== null,
+        secondsToRecover: seconds,
+        recoveredWhen: 'an ack sent after the kill is answered ok (committed)',
+        ackedButLost: lost,
+        note:
+          `${sent} acks sent, ${answeredOk.size} ok, refused: ${codes || 'none'}; ` +
+          `PostgreSQL itself back after ${((restartedAt - killedAt) / 1000).toFixed(2)} s, the first ok ` +
+          `${recoveredAt === null ? '—' : ((recoveredAt - restartedAt) / 1000).toFixed(2)} s later; ` +
+          `acks without audit row: ${withoutAudit}`,
+      };
+    } finally {
+      for (const socket of sockets) socket.close();
+      if (options.FUZZ_BEACON_LOG) await writeFile(`${options.FUZZ_BEACON_LOG}.postgres`, beacon.output());
+      await beacon.stop();
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+async function readBack(url: string): Promise<{ acked: Set<string>; audited: Set<string> }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const acked = await client.query<{ warning_id: string; township_id: string }>(
+      'SELECT warning_id, township_id FROM alert_deliveries WHERE acked_at IS NOT NULL AND township_id IS NOT NULL',
+    );
+    const audited = await client.query<{ target: string; detail: string | { townshipId?: string } }>(
+      "SELECT target, detail FROM audit WHERE action = 'warning.ack'",
+    );
+    return {
+      acked: new Set(acked.rows.map((r) => `${r.warning_id}/${r.township_id}`)),
+      audited: new Set(
+        audited.rows.map((r) => {
+          const detail = typeof r.detail === 'string' ? (JSON.parse(r.detail) as { townshipId?: string }) : r.detail;
+          return `${r.target}/${detail.townshipId}`;
+        }),
+      ),
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+async function connect(url: string, token: string): Promise<Socket> {
+  const socket = io(url, { path: '/socket.io', transports: ['websocket'], auth: { token }, reconnection: false });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
