@@ -157,6 +157,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     checklistTickMs: config.checklistTickMs,
     meetingsDir: path.join(config.dataDir, 'meetings'),
     meetings: config.meetings,
+    loudspeakers: config.loudspeakers,
   });
   life.add('command room', () => command.close());
   const stations = new StationService({

@@ -138,8 +138,11 @@ export type TownshipKind = (typeof TOWNSHIP_KINDS)[number];
 export const VILLAGE_KINDS = ['village', 'community'] as const;
 export type VillageKind = (typeof VILLAGE_KINDS)[number];
 
-/** What an admin may register; `sip_video` (hardware SIP video terminals) is reserved in the store for later. */
-export const TERMINAL_KINDS = ['video', 'sip_phone'] as const;
+/**
+ * What an admin may register; `sip_video` (hardware SIP video terminals) is reserved in the store for later.
+ * A `loudspeaker` (应急广播) is a SIP endpoint with auto-answer, assigned to a village.
+ */
+export const TERMINAL_KINDS = ['video', 'sip_phone', 'loudspeaker'] as const;
 export type TerminalKind = (typeof TERMINAL_KINDS)[number];
 
 /** A mainland China mobile number: 11 digits starting 13–19. */

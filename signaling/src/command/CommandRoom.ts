@@ -15,6 +15,7 @@ import { DEFAULT_MEETING_OPTIONS, type MeetingOptions } from '../meetings/Meetin
 import { MeetingScheduler } from '../meetings/MeetingScheduler.ts';
 import { NoticeCalls } from '../meetings/NoticeCalls.ts';
 import { NoticeDesk } from '../meetings/NoticeDesk.ts';
+import { LoudspeakerAlerts, type LoudspeakerOptions } from '../loudspeakers/LoudspeakerAlerts.ts';
 import type { AlertMetrics } from '../metrics.ts';
 import { ChecklistWatch, DEFAULT_CHECKLIST_TICK_MS } from '../plans/ChecklistWatch.ts';
 import { PlanDesk } from '../plans/PlanDesk.ts';
@@ -64,6 +65,8 @@ export interface CommandRoomOptions {
   meetingsDir?: string;
   /** Meeting scheduler tick, material size; default DEFAULT_MEETING_OPTIONS. */
   meetings?: Partial<MeetingOptions>;
+  /** Village loudspeakers (应急广播): readings per call; default DEFAULT_LOUDSPEAKER_OPTIONS (2). */
+  loudspeakers?: Partial<LoudspeakerOptions>;
 }
 
 export class CommandRoom {
@@ -101,6 +104,8 @@ export class CommandRoom {
   readonly meetingScheduler: MeetingScheduler;
   /** Meeting notices read out to the invitees' desk phones (press 1 = receipt). */
   readonly noticeCalls: NoticeCalls;
+  /** Warnings broadcast on the villages' loudspeakers (应急广播), played/failed per loudspeaker. */
+  readonly loudspeakers: LoudspeakerAlerts;
 
   constructor(opts: CommandRoomOptions) {
     this.bus = new CommandBus(opts.store);
@@ -157,6 +162,11 @@ export class CommandRoom {
       unusedMaterialTtlMs: meetingOptions.unusedMaterialTtlMs,
     });
     this.noticeCalls = new NoticeCalls({ desk: this.bookings, sip: opts.sip, store: opts.store });
+    this.loudspeakers = new LoudspeakerAlerts({
+      bus: this.bus,
+      bridge: opts.sip,
+      ...(opts.loudspeakers ? { options: opts.loudspeakers } : {}),
+    });
   }
 
   close(): void {
@@ -170,5 +180,6 @@ export class CommandRoom {
     this.resources.close();
     this.meetingScheduler.stop();
     this.noticeCalls.close();
+    this.loudspeakers.close();
   }
 }

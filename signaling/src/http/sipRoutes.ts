@@ -33,7 +33,7 @@ export function sipRouter(deps: { store: Store; sip: SipBridge }): Router {
       throw BeaconError.forbidden('只有管理员可以重置电话密码 / only an admin sets SIP passwords');
     const terminal = await store.terminals.get(req.params.id);
     if (!terminal) throw BeaconError.notFound('terminal');
-    if (terminal.kind !== 'sip_phone' || terminal.extension === null) {
+    if ((terminal.kind !== 'sip_phone' && terminal.kind !== 'loudspeaker') || terminal.extension === null) {
       throw BeaconError.badRequest(`terminal "${terminal.id}" is not a SIP phone with an extension`);
     }
     const username = terminal.extension;

@@ -24,6 +24,7 @@ import { resourceRepositories } from './resourceRecords.ts';
 import { revokedTokenRepository } from './revokedTokens.ts';
 import { roomMemberRepository } from './roomMembers.ts';
 import type { RoomKind, RoomRecord, RoomRepository, Store, StoreRepositories } from './StoreTypes.ts';
+import { loudspeakerCallRepository } from './loudspeakerRecords.ts';
 import { smsRepository } from './smsRecords.ts';
 import { constraintOf, type SqlDb, type SqlQueries } from './sqlDb.ts';
 import { readingRepository } from './stationReadings.ts';
@@ -165,5 +166,6 @@ function repositoriesOn(db: SqlQueries, inTransaction: boolean): StoreRepositori
     resources: resourceRepositories(db),
     bookings: bookingRepository(db),
     sms: smsRepository(db),
+    loudspeakers: loudspeakerCallRepository(db),
   };
 }

@@ -34,6 +34,7 @@ import type { PlanRepository } from './planTypes.ts';
 import type { ReportRepository } from './reportTypes.ts';
 import type { ResourceRepositories } from './resourceTypes.ts';
 import type { InitialAdminSeed } from './seedAdmin.ts';
+import type { LoudspeakerCallRepository } from './loudspeakerTypes.ts';
 import type { SmsRepository } from './smsTypes.ts';
 import type { ReadingRepository, StationRepository } from './stationTypes.ts';
 
@@ -131,7 +132,14 @@ export interface TerminalRepository extends AdminKind<TerminalAdminView, UpdateT
   listByTownship(townshipId: string): Promise<TerminalAdminView[]>;
   listByDepartment(departmentId: string): Promise<TerminalAdminView[]>;
   /** `conflict` (field `extension`) for a taken extension; a phone gets `sip` hashes when given. */
-  create(input: CreateTerminalInput & { id: string; sip?: { ha1: string; ha1b: string } }): Promise<TerminalAdminView>;
+  create(
+    input: Omit<CreateTerminalInput, 'villageId'> & {
+      id: string;
+      /** A loudspeaker's village (its townshipId is the village's). */
+      villageId?: string | null;
+      sip?: { ha1: string; ha1b: string };
+    },
+  ): Promise<TerminalAdminView>;
   /** The enabled SIP phone with this extension (video terminals have none). */
   findPhoneByExtension(extension: string): Promise<TerminalView | undefined>;
   /** Stores new digest hashes of a SIP phone; false when `id` is not a SIP phone. */
@@ -346,6 +354,8 @@ export interface Store {
   bookings: BookingRepository;
   /** Warnings by SMS: recipients per warning and number, and how far each text got. */
   sms: SmsRepository;
+  /** Emergency broadcast loudspeakers' calls per warning (应急广播). */
+  loudspeakers: LoudspeakerCallRepository;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }

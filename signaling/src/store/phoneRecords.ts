@@ -25,6 +25,7 @@ interface TerminalRow {
   sip_ha1: string | null;
   sip_ha1b: string | null;
   enabled: number;
+  village_id?: string | null;
 }
 
 const toTerminal = (r: TerminalRow): TerminalAdminView => ({
@@ -34,6 +35,7 @@ const toTerminal = (r: TerminalRow): TerminalAdminView => ({
   kind: r.kind,
   name: r.name,
   extension: r.extension,
+  villageId: r.village_id ?? null,
   enabled: r.enabled === 1,
 });
 
@@ -43,7 +45,11 @@ const TERMINAL_COLUMNS = {
   townshipId: 'township_id',
   departmentId: 'department_id',
   extension: 'extension',
+  villageId: 'village_id',
 };
+
+/** Terminals with SIP credentials: desk phones and loudspeakers (both register with Kamailio). */
+const SIP_KINDS = "kind IN ('sip_phone', 'loudspeaker')";
 
 export function terminalRepository(db: SqlQueries): TerminalRepository {
   const spec = { table: 'terminals', what: 'terminal', toView: toTerminal };
@@ -76,7 +82,7 @@ export function terminalRepository(db: SqlQueries): TerminalRepository {
           await assertFree(tx, EXTENSION, input.extension);
           await tx.run(
             `INSERT INTO terminals (id, township_id, department_id, kind, name, extension, sip_ha1, sip_ha1b,
-               sip_updated_at, enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+               sip_updated_at, enabled, village_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
             [
               input.id,
               input.townshipId,
@@ -87,6 +93,7 @@ export function terminalRepository(db: SqlQueries): TerminalRepository {
               input.sip?.ha1 ?? null,
               input.sip?.ha1b ?? null,
               input.sip ? new Date().toISOString() : null,
+              input.villageId ?? null,
             ],
           );
         });
@@ -98,8 +105,11 @@ export function terminalRepository(db: SqlQueries): TerminalRepository {
     update: (id, patch) =>
       updateRow(db, spec, id, columnsOf(patch, TERMINAL_COLUMNS), async (tx, before) => {
         await assertFree(tx, EXTENSION, patch.extension, id);
-        if (patch.extension !== undefined && before.kind !== 'sip_phone') {
-          throw BeaconError.badRequest('只有电话有分机号 / only a sip_phone has an extension');
+        if (patch.extension !== undefined && before.kind !== 'sip_phone' && before.kind !== 'loudspeaker') {
+          throw BeaconError.badRequest('只有电话和广播有分机号 / only a sip_phone or loudspeaker has an extension');
+        }
+        if (patch.villageId !== undefined && before.kind !== 'loudspeaker') {
+          throw BeaconError.badRequest('只有广播属于村 / only a loudspeaker belongs to a village');
         }
       }).catch((err: unknown) => rethrowConstraint(err, 'extension', 'terminal')),
     setEnabled: (id, enabled) => updateRow(db, spec, id, { enabled: enabled ? 1 : 0 }),
@@ -113,15 +123,15 @@ export function terminalRepository(db: SqlQueries): TerminalRepository {
     setSipCredentials: async (id, { ha1, ha1b }) =>
       (
         await db.run(
-          "UPDATE terminals SET sip_ha1 = ?, sip_ha1b = ?, sip_updated_at = ? WHERE id = ? AND kind = 'sip_phone'",
+          `UPDATE terminals SET sip_ha1 = ?, sip_ha1b = ?, sip_updated_at = ? WHERE id = ? AND ${SIP_KINDS}`,
           [ha1, ha1b, new Date().toISOString(), id],
         )
       ).changes === 1,
-    // A disabled phone leaves Kamailio's subscriber table: its next REGISTER is refused.
+    // A disabled phone or loudspeaker leaves Kamailio's subscriber table: its next REGISTER is refused.
     sipSubscribers: async () =>
       (
         await db.all<TerminalRow & { extension: string; sip_ha1: string; sip_ha1b: string }>(
-          `SELECT * FROM terminals WHERE kind = 'sip_phone' AND extension IS NOT NULL AND enabled = 1
+          `SELECT * FROM terminals WHERE ${SIP_KINDS} AND extension IS NOT NULL AND enabled = 1
              AND sip_ha1 IS NOT NULL AND sip_ha1b IS NOT NULL ORDER BY extension`,
         )
       ).map((r) => ({ username: r.extension, ha1: r.sip_ha1, ha1b: r.sip_ha1b })),
