@@ -107,7 +107,20 @@ async function setPhonePassword(
     `/api/v1/terminals/${encodeURIComponent(phone.id)}/sip-credentials`,
     { method: 'POST' },
   );
-  // The gateway rewrites Kamailio's table when signaling tells it; a REGISTER before that would be refused.
+  await waitForSubscriber(beacon, extension, password, realm);
+  return password;
+}
+
+/**
+ * Resolves once Kamailio's subscriber table holds `extension` with `password`: the gateway rewrites it when
+ * signaling tells it, and a REGISTER before that would be refused.
+ */
+export async function waitForSubscriber(
+  beacon: BeaconProcess,
+  extension: string,
+  password: string,
+  realm = 'beacon',
+): Promise<void> {
   const ha1 = createHash('md5').update(`${extension}:${realm}:${password}`).digest('hex');
   const file = join(beacon.dataDir, 'sip', 'kamailio-subscribers.sqlite');
   await waitFor(
@@ -116,7 +129,6 @@ async function setPhonePassword(
     (current) => current === ha1,
     { timeoutMs: 20_000, intervalMs: 100 },
   );
-  return password;
 }
 
 function subscriberHa1(file: string, extension: string): string | null {

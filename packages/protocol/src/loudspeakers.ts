@@ -6,6 +6,7 @@
  * gateway hangs up. Nobody presses a key: a loudspeaker reports played or
  * failed, it never acknowledges. Browser-safe (no zod).
  */
+import type { TerminalAdminView } from './admin.ts';
 
 /**
  * Where one loudspeaker's call for a warning is. Escalation calls a failed one again.
@@ -48,6 +49,11 @@ export interface LoudspeakerCallView {
   playedAt: string | null;
   failedAt: string | null;
   updatedAt: string;
+}
+
+/** A loudspeaker terminal as `GET /api/v1/sip/loudspeakers` lists it: registered with Kamailio now or not. */
+export interface LoudspeakerStatus extends TerminalAdminView {
+  registered: boolean;
 }
 
 /** Sent to the gateway: call this loudspeaker, play the tone and the text `repeat` times, hang up. */

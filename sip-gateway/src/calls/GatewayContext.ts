@@ -26,7 +26,8 @@ export interface GatewayContext {
   readonly pins: PinGuard;
   /** A lockout started: audited by signaling, counted for /metrics. */
   pinLockout(lock: PinLock, number: string, caller: string): void;
-  openPhoneMedia(): Promise<PhoneMedia>;
+  /** `rtpTimeoutMs` overrides the configured RTP timeout (a loudspeaker may only listen). */
+  openPhoneMedia(opts?: { rtpTimeoutMs?: number }): Promise<PhoneMedia>;
   /** Ticks the leg's media (prompts, keypad) while it is not in a room yet. */
   lobby: { add(legId: string, media: PhoneMedia): void; remove(legId: string): void };
   /** The room's shared audio, opened on first use. */
