@@ -35,7 +35,8 @@ const toTerminal = (r: TerminalRow): TerminalAdminView => ({
   kind: r.kind,
   name: r.name,
   extension: r.extension,
-  villageId: r.village_id ?? null,
+  // Only a loudspeaker has a village: other terminals' views stay as they were.
+  ...(r.village_id ? { villageId: r.village_id } : {}),
   enabled: r.enabled === 1,
 });
 
