@@ -18,6 +18,7 @@
  *  - resources: 2,000 teams + depots + shelters each from one XLSX (read, dry run, commit), the nearest to an incident
  *  - meeting notice: one booking to BENCH_MEETING_TOWNSHIPS (default 200) townships, delivered and confirmed
  *  - SMS fan-out: one warning to BENCH_SMS_CONTACTS (default 1,000) village contacts through Kannel and its fake SMSC
+ *  - loudspeakers: one warning calls BENCH_LOUDSPEAKERS (default 100) village loudspeakers at once: time until all play
  */
 import { runAlertFanout } from './alertFanout.ts';
 import { runBroadcast } from './broadcast.ts';
@@ -169,3 +170,10 @@ console.log(
   `\n## SMS fan-out: one warning to ${smsContacts} village contacts through Kannel (bearerbox + smsbox) and fakesmsc`,
 );
 console.table([await runSmsFanout({ contacts: smsContacts })]);
+
+const { runLoudspeakerBench } = await import('./loudspeakers.ts');
+const benchLoudspeakers = Number(process.env.BENCH_LOUDSPEAKERS ?? 100);
+console.log(
+  `\n## Village loudspeakers: one warning calls ${benchLoudspeakers} loudspeakers at once through Kamailio (SIPp UAS, auto-answer)`,
+);
+console.table([await runLoudspeakerBench({ loudspeakers: benchLoudspeakers })]);
