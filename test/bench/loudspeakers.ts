@@ -19,8 +19,9 @@ const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 100
 
 export async function runLoudspeakerBench(opts: { loudspeakers: number }) {
   const n = opts.loudspeakers;
+  // Each call takes two gateway ports (RTP and RTCP).
   const sip = await startSipBeacon({
-    rtpPortCount: n + 50,
+    rtpPortCount: 2 * n + 50,
     env: { BEACON_LOUDSPEAKER_REPEAT: '1', LOG_LEVEL: 'warn' },
   });
   const { url } = sip.beacon;
@@ -106,6 +107,18 @@ export async function runLoudspeakerBench(opts: { loudspeakers: number }) {
       loudspeakers: n,
       played: played.length,
       failed: board.length - played.length,
+      // Why, counted: `no_answer ×3, error (…) ×1`.
+      failures:
+        [
+          ...board
+            .filter((c) => c.state === 'failed')
+            .reduce((m, c) => {
+              const why = `${c.failure}${c.reason ? ` (${c.reason})` : ''}`;
+              return m.set(why, (m.get(why) ?? 0) + 1);
+            }, new Map<string, number>()),
+        ]
+          .map(([why, count]) => `${why} ×${count}`)
+          .join(', ') || '—',
       'issue → all answered (s)': seconds(allPlayingMs),
       'issue → all played (s)': seconds(allDoneMs),
       'call start → played, min (s)': seconds(Math.min(...broadcastMs)),

@@ -128,8 +128,8 @@ export class LoudspeakerAlerts {
     const text = warningBroadcastText(event.alert);
     const calls = all.filter((c) => added.has(c.id));
     logger.info({ warningId: warning.id, loudspeakers: calls.length }, 'calling loudspeakers');
-    // All at once: the gateway rings them in parallel; each placement is only a socket emit and an audit row.
-    await Promise.all(calls.map((call) => this.#place(call, 'warning', text)));
+    // All at once: the gateway rings them in parallel.
+    await this.#place(calls, 'warning', text);
   }
 
   /** The line escalated: its loudspeakers that failed are called again (compare-and-set: one node does it). */
@@ -139,13 +139,12 @@ export class LoudspeakerAlerts {
     const failed = (await store.loudspeakers.list(event.alert.warningId)).filter(
       (c) => c.state === 'failed' && townships.has(c.townshipId),
     );
-    const text = warningBroadcastText(event.alert);
+    const retried: LoudspeakerCallView[] = [];
     for (const call of failed) {
-      const retried = await store.loudspeakers.retry(call.id, call.attempt, new Date().toISOString());
-      if (!retried) continue;
-      this.#bus.emit('loudspeaker', retried);
-      await this.#place(retried, 'warning', text);
+      const row = await store.loudspeakers.retry(call.id, call.attempt, new Date().toISOString());
+      if (row) retried.push(row);
     }
+    if (retried.length > 0) await this.#place(retried, 'warning', warningBroadcastText(event.alert));
   }
 
   async #allClear(warning: WarningView): Promise<void> {
@@ -172,36 +171,71 @@ export class LoudspeakerAlerts {
     }
   }
 
-  /** Asks the gateway to call one loudspeaker, or marks it failed at once (not registered, no gateway). */
-  async #place(call: LoudspeakerCallView, kind: BroadcastKind, textZh: string): Promise<void> {
+  /**
+   * Asks the gateway to call these loudspeakers, or marks them failed at once (not registered, no gateway).
+   * The audit entries of a whole batch share one transaction: one commit for a hundred loudspeakers, not a
+   * hundred commits one after another before the last of them is even dialled.
+   */
+  async #place(calls: readonly LoudspeakerCallView[], kind: BroadcastKind, textZh: string): Promise<void> {
     const at = new Date().toISOString();
-    if (!this.#bridge.available) {
-      const row = await this.#finish(call.id, call.attempt, 'error', 'SIP gateway unavailable', at);
-      if (row) this.#bus.emit('loudspeaker', row);
-      return;
-    }
-    if (!this.#bridge.isRegistered(call.extension)) {
-      const row = await this.#finish(call.id, call.attempt, 'not_registered', null, at);
-      if (row) this.#bus.emit('loudspeaker', row);
-      return;
-    }
-    await this.#bus.audit(SYSTEM_ACTOR, 'loudspeaker.call', call.warningId, {
-      callId: call.id,
-      terminalId: call.terminalId,
-      villageId: call.villageId,
-      extension: call.extension,
-      attempt: call.attempt,
+    const available = this.#bridge.available;
+    const dial = calls.filter((c) => available && this.#bridge.isRegistered(c.extension));
+    const refused = calls.filter((c) => !dial.includes(c));
+    const failed = await this.#bus.store.transaction(async (tx) => {
+      const rows: LoudspeakerCallView[] = [];
+      const failure: LoudspeakerFailure = available ? 'not_registered' : 'error';
+      const reason = available ? null : 'SIP gateway unavailable';
+      for (const call of refused) {
+        const row = await tx.loudspeakers.failed(call.id, call.attempt, failure, reason, at);
+        if (row) rows.push(row);
+      }
+      // The chain's appends last: PostgreSQL holds the audit chain's lock from the first append to COMMIT.
+      const system = { actorId: SYSTEM_ACTOR.userId, role: SYSTEM_ACTOR.role };
+      for (const row of rows) {
+        await tx.audit.append({
+          ...system,
+          action: 'loudspeaker.result',
+          target: row.warningId,
+          detail: {
+            callId: row.id,
+            terminalId: row.terminalId,
+            extension: row.extension,
+            attempt: row.attempt,
+            state: row.state,
+            failure,
+            reason,
+          },
+        });
+      }
+      for (const call of dial) {
+        await tx.audit.append({
+          ...system,
+          action: 'loudspeaker.call',
+          target: call.warningId,
+          detail: {
+            callId: call.id,
+            terminalId: call.terminalId,
+            villageId: call.villageId,
+            extension: call.extension,
+            attempt: call.attempt,
+          },
+        });
+      }
+      return rows;
     });
-    this.#bus.emit('loudspeaker', call);
-    this.#bridge.broadcast({
-      callId: call.id,
-      attempt: call.attempt,
-      warningId: call.warningId,
-      kind,
-      extension: call.extension,
-      textZh,
-      repeat: this.#opts.repeat,
-    });
+    for (const row of failed) this.#bus.emit('loudspeaker', row);
+    for (const call of dial) {
+      this.#bus.emit('loudspeaker', call);
+      this.#bridge.broadcast({
+        callId: call.id,
+        attempt: call.attempt,
+        warningId: call.warningId,
+        kind,
+        extension: call.extension,
+        textZh,
+        repeat: this.#opts.repeat,
+      });
+    }
   }
 
   /** The enabled loudspeakers of the warned townships' enabled villages (inside the area when located). */
