@@ -21,6 +21,7 @@ import type { BoundaryRepository } from './boundaryTypes.ts';
 import type { CapFeedRepository, CapMessageRepository } from './capTypes.ts';
 import type { IncidentRepository, TaskRepository, WarningRepository } from './commandTypes.ts';
 import type { DutyRepositories } from './dutyTypes.ts';
+import type { LoudspeakerCallRepository } from './loudspeakerTypes.ts';
 import type {
   AdminKind,
   AreaRepository,
@@ -34,7 +35,6 @@ import type { PlanRepository } from './planTypes.ts';
 import type { ReportRepository } from './reportTypes.ts';
 import type { ResourceRepositories } from './resourceTypes.ts';
 import type { InitialAdminSeed } from './seedAdmin.ts';
-import type { LoudspeakerCallRepository } from './loudspeakerTypes.ts';
 import type { SmsRepository } from './smsTypes.ts';
 import type { ReadingRepository, StationRepository } from './stationTypes.ts';
 
