@@ -43,6 +43,8 @@
  *                            needs new SIP passwords for every phone)
  *   BEACON_ESCALATION_TICK_MS how often unacknowledged alerts are        15000
  *                            checked for re-notification (escalation)
+ *   BEACON_LOUDSPEAKER_REPEAT readings of tone + warning per village      2
+ *                            loudspeaker call (应急广播), 1–10
  *   BEACON_MAP_TILE_URL      optional online XYZ tile layer for the       (unset: offline
  *                            command room map, e.g. Tianditu with a key    basemap only)
  *                            (https://…/{z}/{x}/{y}…)
@@ -257,6 +259,7 @@ export const configSchema = z
     BEACON_RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
     BEACON_SIP: z.enum(['on', 'off']).default('on'),
     BEACON_ESCALATION_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+    BEACON_LOUDSPEAKER_REPEAT: z.coerce.number().int().min(1).max(10).default(2),
     BEACON_DUTY_SHIFTS: dutyShiftsEnvSchema.optional(),
     BEACON_DUTY_TIMEZONE: timeZoneSchema.default('Asia/Shanghai'),
     BEACON_DUTY_NUMBER: z
@@ -491,6 +494,8 @@ export const configSchema = z
     sip: env.BEACON_SIP === 'on',
     sipRealm: env.BEACON_SIP_REALM,
     escalationTickMs: env.BEACON_ESCALATION_TICK_MS,
+    /** Village loudspeakers (loudspeakers/LoudspeakerAlerts.ts). */
+    loudspeakers: { repeat: env.BEACON_LOUDSPEAKER_REPEAT },
     /** The duty roster's shifts and time zone (duty/DutyOptions.ts). */
     duty: { shifts: env.BEACON_DUTY_SHIFTS ?? DEFAULT_DUTY_SHIFTS, timeZone: env.BEACON_DUTY_TIMEZONE },
     /** The duty number (duty/DutyCalls.ts). */

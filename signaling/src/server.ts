@@ -158,6 +158,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     overdueCallRepeatMs: config.overdueCallRepeatMs,
     meetingsDir: path.join(config.dataDir, 'meetings'),
     meetings: config.meetings,
+    loudspeakers: config.loudspeakers,
   });
   life.add('command room', () => command.close());
   const stations = new StationService({

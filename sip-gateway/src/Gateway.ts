@@ -15,6 +15,7 @@ import path from 'node:path';
 import { TypedEmitter } from '@beacon/common';
 import type { DialRequest } from '@beacon/protocol';
 import { runAlertCall } from './calls/AlertCallFlow.ts';
+import { runBroadcastCall } from './calls/BroadcastCallFlow.ts';
 import { CallCounters } from './calls/CallCounters.ts';
 import type { CallLeg } from './calls/CallLeg.ts';
 import { runDialIn } from './calls/DialInFlow.ts';
@@ -176,6 +177,13 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       }
       void runAlertCall(this.#context(), this.#ua, alert);
     });
+    this.service.on('broadcast', (broadcast) => {
+      if (!this.#ua || this.#unavailable) {
+        this.service.reportBroadcastState(broadcast, 'failed', this.#unavailable ?? 'not ready');
+        return;
+      }
+      void runBroadcastCall(this.#context(), this.#ua, broadcast);
+    });
     await this.#ua.start();
     this.#monitor = new RegistrationMonitor({ rpc: (method, params) => kamailio.rpc(method, params) });
     this.#monitor.on('change', () => void this.#reportStatus());
@@ -288,11 +296,11 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
         this.#reportSoon();
         this.service.reportPinLockout({ scope, number, caller, failures, lockedForMs });
       },
-      openPhoneMedia: () =>
+      openPhoneMedia: (opts) =>
         PhoneMedia.open({
           localIp: this.config.rtpIp,
           portRange: this.config.rtpPorts,
-          rtpTimeoutMs: this.config.rtpTimeoutMs,
+          rtpTimeoutMs: opts?.rtpTimeoutMs ?? this.config.rtpTimeoutMs,
           onForeignPacket: () => this.#countForeignRtp(),
         }),
       openTerminalVideo: () => TerminalVideo.open({ localIp: this.config.rtpIp, portRange: this.config.rtpPorts }),

@@ -21,6 +21,7 @@
  *  - meeting material: a BENCH_DOC_PAGES-page (default 20) DOCX to PDF (LibreOffice) and page PNGs (pdftoppm)
  *  - meeting notice: one booking to BENCH_MEETING_TOWNSHIPS (default 200) townships, delivered and confirmed
  *  - SMS fan-out: one warning to BENCH_SMS_CONTACTS (default 1,000) village contacts through Kannel and its fake SMSC
+ *  - loudspeakers: one warning calls BENCH_LOUDSPEAKERS (default 100) village loudspeakers at once: time until all play
  */
 import { runAlertFanout } from './alertFanout.ts';
 import { runBroadcast } from './broadcast.ts';
@@ -190,3 +191,10 @@ console.log(
   `\n## SMS fan-out: one warning to ${smsContacts} village contacts through Kannel (bearerbox + smsbox) and fakesmsc`,
 );
 console.table([await runSmsFanout({ contacts: smsContacts })]);
+
+const { runLoudspeakerBench } = await import('./loudspeakers.ts');
+const benchLoudspeakers = Number(process.env.BENCH_LOUDSPEAKERS ?? 100);
+console.log(
+  `\n## Village loudspeakers: one warning calls ${benchLoudspeakers} loudspeakers at once through Kamailio (SIPp UAS, auto-answer)`,
+);
+console.table([await runLoudspeakerBench({ loudspeakers: benchLoudspeakers })]);

@@ -195,6 +195,7 @@ const BAD_PAYLOADS: Record<ClientEventName, unknown[]> = {
   'sip:alertAck': [{}, { warningId: 'w', townshipId: 'lucheng', extension: 'x' }],
   'sip:alertCallState': [{}, { warningId: 'w', townshipId: 'lucheng', extension: '8001', state: 'boom', reason: null }],
   'sip:pinLockout': [{}, { scope: 'room', number: '6001', caller: '8001', failures: 5, lockedForMs: 60_000 }],
+  'sip:broadcastState': [{}, { callId: 'c', attempt: 0, state: 'answered', reason: null }],
 };
 
 /** A valid payload per event, for the not_in_room checks. */
@@ -261,6 +262,7 @@ const VALID: Record<ClientEventName, unknown> = {
   'sip:alertAck': { warningId: 'w', townshipId: 'lucheng', extension: '8001' },
   'sip:alertCallState': { warningId: 'w', townshipId: 'lucheng', extension: '8001', state: 'ringing', reason: null },
   'sip:pinLockout': { scope: 'caller', number: '6001', caller: '8001', failures: 5, lockedForMs: 60_000 },
+  'sip:broadcastState': { callId: 'c', attempt: 1, state: 'answered', reason: null },
 };
 
 /** Events only the gateway's service socket or a phone leg may send: a township browser gets `forbidden`. */

@@ -94,7 +94,7 @@ export async function startSipBeacon(options: SipBeaconOptions = {}): Promise<Si
       { method: 'POST', body: JSON.stringify({ kind: 'sip_video', name, townshipId, extension }) },
     );
     if (!created.sip) throw new Error(`terminal ${extension} was created without SIP credentials`);
-    await waitForSubscriber(beacon, extension, realm, created.sip.password);
+    await waitForSubscriber(beacon, extension, created.sip.password, realm);
     return created.sip.password;
   };
   return {
@@ -124,12 +124,20 @@ async function setPhonePassword(
     `/api/v1/terminals/${encodeURIComponent(phone.id)}/sip-credentials`,
     { method: 'POST' },
   );
-  await waitForSubscriber(beacon, extension, realm, password);
+  await waitForSubscriber(beacon, extension, password, realm);
   return password;
 }
 
-async function waitForSubscriber(beacon: BeaconProcess, extension: string, realm: string, password: string) {
-  // The gateway rewrites Kamailio's table when signaling tells it; a REGISTER before that would be refused.
+/**
+ * Resolves once Kamailio's subscriber table holds `extension` with `password`: the gateway rewrites it when
+ * signaling tells it, and a REGISTER before that would be refused.
+ */
+export async function waitForSubscriber(
+  beacon: BeaconProcess,
+  extension: string,
+  password: string,
+  realm = 'beacon',
+): Promise<void> {
   const ha1 = createHash('md5').update(`${extension}:${realm}:${password}`).digest('hex');
   const file = join(beacon.dataDir, 'sip', 'kamailio-subscribers.sqlite');
   await waitFor(

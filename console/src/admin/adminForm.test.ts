@@ -66,10 +66,10 @@ describe('a form from a row and a body from a form', () => {
       owner: 'department',
       departmentId: 'dp-water',
     };
+    // The other owner is left out: naming one owner replaces the other on the server.
     expect(bodyFromForm(terminals, form, 'create')).toEqual({
       kind: 'video',
       name: '水务局会商室',
-      townshipId: null,
       departmentId: 'dp-water',
     });
     const area = { name: '楚雄州', code: '532300', lat: '25.04', lon: '101.54' };
@@ -79,6 +79,25 @@ describe('a form from a row and a body from a form', () => {
       lat: 25.04,
       lon: 101.54,
     });
+  });
+
+  it('a loudspeaker names its village and extension, never a township or department', () => {
+    const terminals = KINDS.terminals.fields;
+    const form = {
+      ...formFromRow(terminals),
+      kind: 'loudspeaker',
+      name: '村委会广播',
+      villageId: 'vl-1',
+      extension: '9101',
+      townshipId: 'lucheng',
+    };
+    expect(bodyFromForm(terminals, form, 'create')).toEqual({
+      kind: 'loudspeaker',
+      name: '村委会广播',
+      villageId: 'vl-1',
+      extension: '9101',
+    });
+    expect(fieldProblem(field('villageId', terminals), { ...form, villageId: '' })).toBe('required');
   });
 
   it('a room left without number and PIN lets the server choose them', () => {

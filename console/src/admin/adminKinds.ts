@@ -32,8 +32,8 @@ export type FormModel = Record<string, string>;
 
 export interface FieldSpec {
   key: string;
-  /** text (default), password, number, a fixed choice, or a picker of enabled townships / departments. */
-  type?: 'text' | 'password' | 'number' | 'select' | 'township' | 'department';
+  /** text (default), password, number, a fixed choice, or a picker of enabled townships / departments / villages. */
+  type?: 'text' | 'password' | 'number' | 'select' | 'township' | 'department' | 'village';
   /** For select: the values (labels: admin.option.<optionsKey>.<value>). */
   options?: readonly string[];
   optionsKey?: string;
@@ -70,7 +70,7 @@ export interface FieldSpec {
 export interface ColumnSpec {
   key: string;
   /** How a cell shows: as is, a choice's label, a township's / department's name, a depot's items. */
-  show?: 'text' | 'option' | 'township' | 'department' | 'items';
+  show?: 'text' | 'option' | 'township' | 'department' | 'village' | 'items';
   optionsKey?: string;
   width?: number;
 }
@@ -140,6 +140,21 @@ const unitFields: readonly FieldSpec[] = [
   },
   { key: 'townshipId', type: 'township', shownWhen: (f) => f.owner === 'township', required: true },
   { key: 'departmentId', type: 'department', shownWhen: (f) => f.owner === 'department', required: true },
+];
+/**
+ * A terminal's unit: a loudspeaker (应急广播) names its village instead (its township follows on the server).
+ * Hidden units are left out, not sent as null: naming one owner replaces the other on the server.
+ */
+const isLoudspeaker = (f: FormModel) => f.kind === 'loudspeaker';
+const terminalUnitFields: readonly FieldSpec[] = [
+  ...unitFields.map(
+    (field): FieldSpec => ({
+      ...field,
+      hidden: 'omit',
+      shownWhen: (f) => !isLoudspeaker(f) && (field.shownWhen?.(f) ?? true),
+    }),
+  ),
+  { key: 'villageId', type: 'village', shownWhen: isLoudspeaker, required: true, hidden: 'omit' },
 ];
 const depotItems: FieldSpec = {
   key: 'items',
@@ -251,6 +266,7 @@ export const KINDS: Record<AdminListKind, KindSpec> = {
       { key: 'extension', width: 100 },
       { key: 'townshipId', show: 'township' },
       { key: 'departmentId', show: 'department' },
+      { key: 'villageId', show: 'village' },
     ],
     fields: [
       {
@@ -263,9 +279,10 @@ export const KINDS: Record<AdminListKind, KindSpec> = {
         default: 'sip_phone',
       },
       { key: 'name', required: true },
-      ...unitFields,
+      ...terminalUnitFields,
       {
         key: 'extension',
+        // Desk phones, SIP video terminals and loudspeakers register with Kamailio under their extension.
         shownWhen: (f) => isSipTerminalKind(f.kind as TerminalKind),
         required: true,
         // A browser video terminal has no extension; when editing, the server keeps whatever it has.

@@ -1,6 +1,14 @@
-import type { AckBoardRow, SmsRecipientView } from '@beacon/protocol';
+import type { AckBoardRow, LoudspeakerCallView, SmsRecipientView } from '@beacon/protocol';
 import { describe, expect, it } from 'vitest';
-import { lineSummary, phoneCell, smsCell, terminalCell } from './channels.ts';
+import {
+  lineLoudspeakers,
+  lineSummary,
+  loudspeakerCell,
+  loudspeakerSummary,
+  phoneCell,
+  smsCell,
+  terminalCell,
+} from './channels.ts';
 
 const row = (over: Partial<AckBoardRow> = {}): AckBoardRow => ({
   warningId: 'w1',
@@ -48,5 +56,21 @@ describe('ack board channel cells', () => {
     expect(smsCell(lineSummary([recipient('acked')], line))).toBe('acknowledged');
     expect(smsCell(lineSummary([recipient('submitted')], line))).toBe('pending');
     expect(smsCell(lineSummary([], line))).toBe('none');
+  });
+});
+
+const speaker = (state: LoudspeakerCallView['state'], townshipId = 'lucheng'): LoudspeakerCallView =>
+  ({ id: `${state}-${townshipId}`, warningId: 'w1', townshipId, state }) as LoudspeakerCallView;
+
+describe('the loudspeaker column', () => {
+  it('is delivered when every loudspeaker of the line played, failed when one failed, pending while calling', () => {
+    const calls = [speaker('played'), speaker('failed'), speaker('played', 'donggua'), speaker('calling', 'zixi')];
+    const lucheng = lineLoudspeakers(calls, { townshipId: 'lucheng' });
+    expect(lucheng).toHaveLength(2);
+    expect(loudspeakerCell(loudspeakerSummary(lucheng))).toBe('failed');
+    expect(loudspeakerCell(loudspeakerSummary(lineLoudspeakers(calls, { townshipId: 'donggua' })))).toBe('delivered');
+    expect(loudspeakerCell(loudspeakerSummary(lineLoudspeakers(calls, { townshipId: 'zixi' })))).toBe('pending');
+    // A department's line has no villages, so no loudspeakers.
+    expect(loudspeakerCell(loudspeakerSummary(lineLoudspeakers(calls, { townshipId: null })))).toBe('none');
   });
 });

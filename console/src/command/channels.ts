@@ -1,9 +1,16 @@
 /**
  * The ack board's per-channel cells: how far a line's alert got on the
- * terminal, the desk phone and SMS (delivered / acknowledged / failed).
+ * terminal, the desk phone, SMS (delivered / acknowledged / failed) and the
+ * villages' loudspeakers (played = delivered: a loudspeaker never acknowledges).
  */
-import type { AckBoardRow, SmsLineSummary, SmsRecipientView } from '@beacon/protocol';
-import { smsLineSummary } from '@beacon/protocol/constants';
+import type {
+  AckBoardRow,
+  LoudspeakerCallView,
+  LoudspeakerLineSummary,
+  SmsLineSummary,
+  SmsRecipientView,
+} from '@beacon/protocol';
+import { loudspeakerLineSummary, smsLineSummary } from '@beacon/protocol/constants';
 
 export type ChannelCell = 'none' | 'pending' | 'delivered' | 'acknowledged' | 'failed';
 
@@ -59,4 +66,24 @@ export function lineSummary(
   line: { townshipId: string | null; departmentId: string | null },
 ): SmsLineSummary {
   return smsLineSummary(lineRecipients(recipients, line));
+}
+
+/** Loudspeakers: all played (delivered); some failed; still calling or playing; none in the line's villages. */
+export function loudspeakerCell(summary: LoudspeakerLineSummary): ChannelCell {
+  if (summary.total === 0) return 'none';
+  if (summary.played === summary.total) return 'delivered';
+  if (summary.failed > 0) return 'failed';
+  return 'pending';
+}
+
+/** The loudspeakers of one board line: a township's villages' (a department has none). */
+export function lineLoudspeakers(
+  calls: readonly LoudspeakerCallView[],
+  line: { townshipId: string | null },
+): LoudspeakerCallView[] {
+  return line.townshipId === null ? [] : calls.filter((c) => c.townshipId === line.townshipId);
+}
+
+export function loudspeakerSummary(calls: readonly LoudspeakerCallView[]): LoudspeakerLineSummary {
+  return loudspeakerLineSummary(calls);
 }

@@ -12,6 +12,7 @@ import type {
   DepartmentView,
   IncidentStatus,
   IncidentView,
+  LoudspeakerCallView,
   SmsRecipientView,
   TaskView,
   TerminalPresence,
@@ -119,6 +120,7 @@ export const commandApi = {
   warnings: () => get<WarningView[]>('/warnings'),
   acks: (id: string) => get<AckBoardRow[]>(`/warnings/${encodeURIComponent(id)}/acks`),
   sms: (id: string) => get<SmsRecipientView[]>(`/warnings/${encodeURIComponent(id)}/sms`),
+  loudspeakers: (id: string) => get<LoudspeakerCallView[]>(`/warnings/${encodeURIComponent(id)}/loudspeakers`),
   warningMeeting: (id: string, departmentIds?: string[]) =>
     post<{ roomId: string }>(`/warnings/${encodeURIComponent(id)}/meeting`, departmentIds ? { departmentIds } : {}),
   townshipMeeting: (id: string) => post<{ roomId: string }>(`/townships/${encodeURIComponent(id)}/meeting`),

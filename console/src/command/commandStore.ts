@@ -11,6 +11,7 @@ import type {
   BoundaryGeometry,
   DepartmentView,
   IncidentView,
+  LoudspeakerCallView,
   SipStatus,
   SmsRecipientView,
   TaskView,
@@ -50,6 +51,8 @@ interface CommandState {
   acks: Record<string, Record<string, AckBoardRow>>;
   /** warningId → recipientId → SMS recipient; only for boards that were opened. */
   sms: Record<string, Record<string, SmsRecipientView>>;
+  /** warningId → callId → loudspeaker call (应急广播); only for boards that were opened. */
+  loudspeakers: Record<string, Record<string, LoudspeakerCallView>>;
   tasks: Record<string, TaskView>;
 }
 
@@ -66,6 +69,7 @@ export const command = reactive<CommandState>({
   warnings: {},
   acks: {},
   sms: {},
+  loudspeakers: {},
   tasks: {},
 });
 
@@ -152,6 +156,10 @@ export async function loadSms(warningId: string): Promise<void> {
   command.sms[warningId] = byId(await commandApi.sms(warningId));
 }
 
+export async function loadLoudspeakers(warningId: string): Promise<void> {
+  command.loudspeakers[warningId] = byId(await commandApi.loudspeakers(warningId));
+}
+
 export async function loadIncident(id: string): Promise<void> {
   const detail = await commandApi.incident(id);
   command.incidents[id] = detail.incident;
@@ -206,6 +214,10 @@ function listen(socket: SignalingClient['socket']): void {
   socket.on('sms:updated', (recipient) => {
     const recipients = command.sms[recipient.warningId];
     if (recipients) recipients[recipient.id] = recipient;
+  });
+  socket.on('loudspeaker:updated', (call) => {
+    const calls = command.loudspeakers[call.warningId];
+    if (calls) calls[call.id] = call;
   });
   socket.on('boundaries:updated', () => {
     void settle(commandApi.boundaries(), applyBoundaries);

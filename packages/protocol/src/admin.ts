@@ -240,21 +240,34 @@ export const createTerminalSchema = z
     townshipId: terminalFields.townshipId.default(null),
     departmentId: terminalFields.departmentId.default(null),
     extension: terminalFields.extension.default(null),
+    villageId: unitId.nullable().default(null),
   })
-  .refine(oneOwner, OWNER_MESSAGE)
+  // A loudspeaker names its village; its township comes from the village.
+  .refine((t) => (t.kind === 'loudspeaker' ? t.villageId !== null : oneOwner(t)), OWNER_MESSAGE)
+  .refine((t) => (t.kind === 'loudspeaker') === (t.villageId !== null), {
+    message: '广播须属于一个村/社区，其他终端不属于村 / a loudspeaker needs villageId, other kinds have none',
+    path: ['villageId'],
+  })
   .refine((t) => isSipTerminalKind(t.kind) === (t.extension !== null), {
     message:
-      '电话和 SIP 视频终端须有分机号，视频终端没有 / a sip_phone or sip_video needs an extension, a video terminal has none',
+      '电话、SIP 视频终端和广播须有分机号，视频终端没有 / a sip_phone, sip_video or loudspeaker needs an extension, a video terminal has none',
     path: ['extension'],
   });
 export type CreateTerminalInput = z.infer<typeof createTerminalSchema>;
 /** The kind is fixed at creation (a phone's credentials belong to its extension). */
 export const updateTerminalSchema = z
-  .object({ name, townshipId: terminalFields.townshipId, departmentId: terminalFields.departmentId, extension })
+  .object({
+    name,
+    townshipId: terminalFields.townshipId,
+    departmentId: terminalFields.departmentId,
+    extension,
+    /** A loudspeaker moved to another village (its township follows). */
+    villageId: unitId,
+  })
   .partial()
   .strict();
 export type UpdateTerminalInput = z.infer<typeof updateTerminalSchema>;
-/** A new SIP phone's password, shown once (the store keeps only digest hashes). */
+/** A new SIP phone's or loudspeaker's password, shown once (the store keeps only digest hashes). */
 export interface CreatedTerminal extends TerminalAdminView {
   sip: { username: string; password: string; realm: string } | null;
 }

@@ -9,6 +9,7 @@ export * from './boundaries.ts';
 export * from './dutyVocabulary.ts';
 export * from './errors.ts';
 export * from './evaluationVocabulary.ts';
+export * from './loudspeakers.ts';
 export * from './meetingVocabulary.ts';
 export * from './resourceVocabulary.ts';
 export * from './sms.ts';

@@ -17,6 +17,7 @@ import {
   dutyCallEventSchemas,
 } from './duty.ts';
 import type { Ack, ErrorBody } from './errors.ts';
+import type { LoudspeakerServerEvents } from './loudspeakers.ts';
 import {
   type ChatMessage,
   type ConnectionState,
@@ -204,7 +205,8 @@ export interface ServerToClientEvents
     StationServerEvents,
     ResourceServerEvents,
     BookingServerEvents,
-    SmsServerEvents {
+    SmsServerEvents,
+    LoudspeakerServerEvents {
   'peer:joined': (peer: PeerInfo) => void;
   'peer:left': (data: { peerId: string }) => void;
   'peer:updated': (peer: PeerInfo) => void;

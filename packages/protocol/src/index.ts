@@ -9,6 +9,7 @@ export * from './errors.ts';
 export * from './evaluation.ts';
 export * from './evaluationVocabulary.ts';
 export * from './events.ts';
+export * from './loudspeakers.ts';
 export * from './meeting.ts';
 export * from './meetingBookings.ts';
 export * from './meetingMinutes.ts';

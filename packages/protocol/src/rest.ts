@@ -73,6 +73,8 @@ export interface TerminalView {
   kind: TerminalKind;
   name: string;
   extension: string | null;
+  /** The village a loudspeaker serves (its owner is then the village's township); null for every other kind. */
+  villageId?: string | null;
 }
 
 export interface RoomView {

@@ -180,6 +180,13 @@ export const sipEventSchemas = {
     state: dialStateSchema,
     reason: z.string().max(200).nullable(),
   }),
+  /** Progress of a loudspeaker broadcast (`sip:broadcast`): answered, then ended once played, or why not. */
+  'sip:broadcastState': z.object({
+    callId: id,
+    attempt: z.number().int().min(1).max(1000),
+    state: dialStateSchema,
+    reason: z.string().max(200).nullable(),
+  }),
 
   // ---- a phone leg's own socket -------------------------------------------
   /** Opens the leg's producer: G.711 or G.722 (wideband, RTP clock 8000) RTP from the gateway into the room. */
@@ -228,6 +235,7 @@ export interface SipEventResults {
   'sip:subscribers': { realm: string; subscribers: { username: string; ha1: string; ha1b: string }[] };
   'sip:alertAck': { ackedAt: string; alreadyAcked: boolean };
   'sip:alertCallState': Record<string, never>;
+  'sip:broadcastState': Record<string, never>;
   'phone:media': { producerId: string; ip: string; port: number; rtcpPort: number };
   'phone:video': { producerId: string; ip: string; port: number; rtcpPort: number };
   'phone:view': Record<string, never>;

@@ -139,13 +139,14 @@ export const VILLAGE_KINDS = ['village', 'community'] as const;
 export type VillageKind = (typeof VILLAGE_KINDS)[number];
 
 /**
- * What an admin may register: browser video terminals, desk phones, and hardware SIP video terminals
- * (`sip_video`: H.264 + G.711/G.722, registered to Kamailio with an extension like a desk phone).
+ * What an admin may register: browser video terminals, desk phones, hardware SIP video terminals
+ * (`sip_video`: H.264 + G.711/G.722, registered to Kamailio with an extension like a desk phone) and
+ * village emergency loudspeakers (`loudspeaker`, 应急广播: a SIP endpoint with auto-answer, assigned to a village).
  */
-export const TERMINAL_KINDS = ['video', 'sip_phone', 'sip_video'] as const;
+export const TERMINAL_KINDS = ['video', 'sip_phone', 'sip_video', 'loudspeaker'] as const;
 export type TerminalKind = (typeof TERMINAL_KINDS)[number];
 /** The kinds that register to Kamailio: they have an extension and SIP credentials. */
-export const SIP_TERMINAL_KINDS: readonly TerminalKind[] = ['sip_phone', 'sip_video'];
+export const SIP_TERMINAL_KINDS: readonly TerminalKind[] = ['sip_phone', 'sip_video', 'loudspeaker'];
 export function isSipTerminalKind(kind: TerminalKind): boolean {
   return SIP_TERMINAL_KINDS.includes(kind);
 }

@@ -8,6 +8,7 @@ import type {
   AckBoardRow,
   AlertForTerminal,
   IncidentView,
+  LoudspeakerCallView,
   SmsRecipientView,
   StationStateView,
   TaskView,
@@ -50,6 +51,8 @@ export type CommandEvents = {
   station: [StationStateView];
   /** A warning's SMS recipient changed (queued, submitted, delivered, failed, acked by reply). */
   sms: [SmsRecipientView];
+  /** A warning's loudspeaker call changed (calling, playing, played, failed). */
+  loudspeaker: [LoudspeakerCallView];
 };
 
 export class CommandBus extends TypedEmitter<CommandEvents> {

@@ -9,6 +9,7 @@ import { DutyCalls } from '../duty/DutyCalls.ts';
 import type { DutyCallsOptions } from '../duty/DutyCallsTypes.ts';
 import { DutyDesk } from '../duty/DutyDesk.ts';
 import type { DutyOptions } from '../duty/DutyOptions.ts';
+import { LoudspeakerAlerts, type LoudspeakerOptions } from '../loudspeakers/LoudspeakerAlerts.ts';
 import { BookingDesk } from '../meetings/BookingDesk.ts';
 import { DocumentConverter } from '../meetings/DocumentConverter.ts';
 import { MaterialFiles } from '../meetings/MaterialFiles.ts';
@@ -70,6 +71,8 @@ export interface CommandRoomOptions {
   meetingsDir?: string;
   /** Meeting scheduler tick, material size; default DEFAULT_MEETING_OPTIONS. */
   meetings?: Partial<MeetingOptions>;
+  /** Village loudspeakers (应急广播): readings per call; default DEFAULT_LOUDSPEAKER_OPTIONS (2). */
+  loudspeakers?: Partial<LoudspeakerOptions>;
 }
 
 export class CommandRoom {
@@ -111,6 +114,8 @@ export class CommandRoom {
   readonly materialPages: MaterialPages;
   /** Meeting notices read out to the invitees' desk phones (press 1 = receipt). */
   readonly noticeCalls: NoticeCalls;
+  /** Warnings broadcast on the villages' loudspeakers (应急广播), played/failed per loudspeaker. */
+  readonly loudspeakers: LoudspeakerAlerts;
 
   constructor(opts: CommandRoomOptions) {
     this.bus = new CommandBus(opts.store);
@@ -179,6 +184,11 @@ export class CommandRoom {
       files: materials,
       converter: this.converter,
     });
+    this.loudspeakers = new LoudspeakerAlerts({
+      bus: this.bus,
+      bridge: opts.sip,
+      ...(opts.loudspeakers ? { options: opts.loudspeakers } : {}),
+    });
   }
 
   close(): void {
@@ -192,5 +202,6 @@ export class CommandRoom {
     this.resources.close();
     this.meetingScheduler.stop();
     this.noticeCalls.close();
+    this.loudspeakers.close();
   }
 }

@@ -5,7 +5,7 @@
  * Kamailio's subscriber table.
  */
 
-import { BeaconError, isSipTerminalKind } from '@beacon/protocol';
+import { BeaconError, isSipTerminalKind, type LoudspeakerStatus } from '@beacon/protocol';
 import { Router } from 'express';
 import { auditedChange } from '../audit/auditedChange.ts';
 import { randomSipPassword, sipHashes } from '../auth/sipDigest.ts';
@@ -25,6 +25,17 @@ export function sipRouter(deps: { store: Store; sip: SipBridge }): Router {
   router.get('/sip/status', (_req, res) => {
     requireAccount(claimsOf(res), 'sip:status');
     res.json(sip.status());
+  });
+
+  // The village loudspeakers (应急广播) and whether each is registered with Kamailio now: same audience as the status.
+  router.get('/sip/loudspeakers', async (_req, res) => {
+    requireAccount(claimsOf(res), 'sip:status');
+    const loudspeakers = (await store.terminals.list()).filter((t) => t.kind === 'loudspeaker');
+    const body: LoudspeakerStatus[] = loudspeakers.map((t) => ({
+      ...t,
+      registered: t.extension !== null && sip.isRegistered(t.extension),
+    }));
+    res.json(body);
   });
 
   router.post('/terminals/:id/sip-credentials', async (req, res) => {

@@ -104,6 +104,13 @@ export function warningRouter(deps: { store: Store; command: CommandRoom }): Rou
     res.json(await warnings.board(claimsOf(res), warning.id));
   });
 
+  // Staff only: the board's loudspeaker column (a township's terminal has no board).
+  router.get('/warnings/:id/loudspeakers', async (req, res) => {
+    requireStaff(claimsOf(res));
+    const warning = await warnings.get(req.params.id);
+    res.json(await command.loudspeakers.list(warning.id));
+  });
+
   router.get('/warnings/:id/cap', async (req, res) => {
     const warning = await readable(res, req.params.id);
     // attachment() first: it sets a content type from the file name, which must not win.

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { TypedEmitter } from '@beacon/common';
 import type {
   AlertCallRequest,
+  BroadcastRequest,
   ClientPayload,
   DialRequest,
   DialState,
@@ -46,6 +47,8 @@ export type SipBridgeEvents = {
   credentials: [];
   /** Ask this gateway socket to read an alert to a township's phone. */
   alertcall: [{ gatewaySocketId: string; request: AlertCallRequest }];
+  /** Ask this gateway socket to call a loudspeaker and play a broadcast. */
+  broadcast: [{ gatewaySocketId: string; request: BroadcastRequest }];
 };
 
 /** States after which nothing more is reported for a dial-out. */
@@ -71,6 +74,11 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
    * presence change, and terminals change only with the seed (no API adds or moves one).
    */
   #phones: TerminalView[] = [];
+  /**
+   * Loudspeaker extensions (应急广播). They register like phones but are kept out of the phone
+   * registrations: whatever looks for a township's desk phone there must never ring a loudspeaker.
+   */
+  #loudspeakers = new Set<string>();
 
   constructor(opts: SipBridgeOptions) {
     super();
@@ -81,7 +89,13 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
   /** Reads the store's SIP phones; call once before serving (status lists no phones until then). */
   async loadPhones(): Promise<void> {
     const terminals = await this.#store.terminals.list();
-    this.#phones = terminals.filter((t) => isSipTerminalKind(t.kind) && t.extension !== null);
+    // Desk phones and SIP video terminals take calls; a loudspeaker only plays broadcasts (never a desk phone).
+    this.#phones = terminals.filter(
+      (t) => isSipTerminalKind(t.kind) && t.kind !== 'loudspeaker' && t.extension !== null,
+    );
+    this.#loudspeakers = new Set(
+      terminals.flatMap((t) => (t.kind === 'loudspeaker' && t.extension !== null ? [t.extension] : [])),
+    );
   }
 
   /**
@@ -161,6 +175,19 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
     return true;
   }
 
+  /** Sends a broadcast to the live gateway; false when no gateway can take it. */
+  broadcast(request: BroadcastRequest): boolean {
+    const gatewaySocketId = [...this.#gateways].at(-1);
+    if (!gatewaySocketId || !this.available) return false;
+    this.safeEmit('broadcast', { gatewaySocketId, request });
+    return true;
+  }
+
+  /** Whether the gateway's last report lists this extension as registered with Kamailio. */
+  isRegistered(extension: string): boolean {
+    return this.#report?.data.registrations.some((r) => r.extension === extension) ?? false;
+  }
+
   credentialsChanged(): void {
     this.safeEmit('credentials');
   }
@@ -186,6 +213,7 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
       });
     }
     for (const reg of registered.values()) {
+      if (this.#loudspeakers.has(reg.extension)) continue;
       out.push({
         extension: reg.extension,
         terminalId: null,

@@ -160,5 +160,26 @@ describeStoreBackends((env) => {
       // Nothing open for that number any more: a second reply acknowledges nothing.
       expect(await alerts.reply({ from: '13700000001', text: '1' })).toEqual({ acked: false });
     });
+
+    it('texts the all-clear (预警解除) to whoever the warning reached when it is cancelled, leaving the board', async () => {
+      await store.users.update('u-lucheng', { phone: '13900000002' });
+      const gateway = new ScriptedGateway({});
+      channel(gateway);
+      const warningId = await issue();
+      await until('texted', async () =>
+        (await store.sms.list(warningId)).some((r) => r.mobile === '13900000002' && r.state === 'submitted'),
+      );
+      const before = await store.sms.list(warningId);
+      await desk.cancel(duty, warningId);
+      await until('the all-clear sent', async () => gateway.calls.length === 2);
+      expect(gateway.calls[1]).toMatchObject({
+        to: '13900000002',
+        text: '【应急预警】预警解除：暴雨红色预警已解除。暴雨红色预警。',
+      });
+      expect(await store.sms.list(warningId)).toEqual(before);
+      const audit = (await store.audit.list({ limit: 50 })).filter((a) => a.action === 'sms.allClear');
+      expect(audit).toHaveLength(1);
+      expect(audit[0]?.actorId).toBe('system');
+    });
   });
 });

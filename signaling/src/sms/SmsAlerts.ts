@@ -22,7 +22,7 @@ import type { SmsOutbox } from './SmsOutbox.ts';
 import type { SmsJob, SubmitResult } from './SmsOutboxTypes.ts';
 import { smsRecipientsFor } from './smsRecipients.ts';
 import { isAckReply } from './smsReply.ts';
-import { maskMobile, normaliseMobile, ucs2Parts, warningSmsText } from './smsText.ts';
+import { allClearSmsText, maskMobile, normaliseMobile, ucs2Parts, warningSmsText } from './smsText.ts';
 
 const logger = createLogger('SmsAlerts');
 
@@ -43,6 +43,12 @@ export class SmsAlerts {
     if (event.alert.notifyCount !== 1) return;
     this.#textUnits(event).catch((err: unknown) =>
       logger.error({ err, warningId: event.alert.warningId }, 'warning not texted'),
+    );
+  };
+  readonly #onWarning = (warning: WarningView) => {
+    if (warning.status !== 'cancelled') return;
+    this.#allClear(warning).catch((err: unknown) =>
+      logger.error({ err, warningId: warning.id }, 'all-clear not texted'),
     );
   };
   readonly #onResult = (job: SmsJob, result: SubmitResult) => {
@@ -67,6 +73,7 @@ export class SmsAlerts {
     this.#reportUrl = opts.reportUrl;
     this.#opts = opts.options;
     this.#bus.on('alert', this.#onAlert);
+    this.#bus.on('warning', this.#onWarning);
     this.#outbox.on('result', this.#onResult);
     this.#timer = setInterval(() => {
       if (this.#ticking) return;
@@ -182,6 +189,7 @@ export class SmsAlerts {
   close(): void {
     clearInterval(this.#timer);
     this.#bus.off('alert', this.#onAlert);
+    this.#bus.off('warning', this.#onWarning);
     this.#outbox.off('result', this.#onResult);
   }
 
@@ -195,6 +203,33 @@ export class SmsAlerts {
     // Only those added now (queued as attempt 1): a number already texted (another line of the same issue) is not
     // texted twice.
     for (const row of all) if (added.has(row.id)) this.#enqueue(row, warning);
+  }
+
+  /**
+   * 预警解除: everyone a text of the warning reached (submitted, delivered or acked) gets the all-clear.
+   * It rides the outbox as attempt 0, which no recipient row has: its answer and delivery report leave the
+   * recipient's line on the board as it was. Audited once per number as the system's.
+   */
+  async #allClear(warning: WarningView): Promise<void> {
+    const reached = (await this.#store.sms.list(warning.id)).filter((r) =>
+      ['submitted', 'delivered', 'acked'].includes(r.state),
+    );
+    const text = allClearSmsText(warning, this.#opts);
+    for (const row of reached) {
+      this.#outbox.enqueue({
+        recipientId: row.id,
+        attempt: 0,
+        submission: { to: row.mobile, text, reportUrl: this.#reportUrl(row.id, 0) },
+      });
+      await this.#bus.audit(SYSTEM_ACTOR, 'sms.allClear', warning.id, {
+        recipientId: row.id,
+        mobile: row.mobile,
+        townshipId: row.townshipId,
+        departmentId: row.departmentId,
+        villageId: row.villageId,
+      });
+    }
+    if (reached.length > 0) logger.info({ warningId: warning.id, count: reached.length }, 'all-clear texted');
   }
 
   /** A new attempt of the recipient's current notification, into the outbox. */

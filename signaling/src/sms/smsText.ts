@@ -45,6 +45,14 @@ export function warningSmsText(
   return `${head}${fit(sentence(warning.description), budget)}${tail}`;
 }
 
+/** The all-clear (预警解除) texted to those who got a warning when it is cancelled; no reply asked. */
+export function allClearSmsText(
+  warning: Pick<WarningView, 'event' | 'colour' | 'headline'>,
+  opts: Pick<WarningSmsOptions, 'signature'>,
+): string {
+  return `【${opts.signature}】预警解除：${warning.event}${COLOUR_ZH[warning.colour]}预警已解除。${sentence(warning.headline)}`;
+}
+
 /** Ends a non-empty text with a full stop unless it ends with punctuation already. */
 function sentence(text: string): string {
   const trimmed = text.trim();

@@ -37,6 +37,8 @@ export class SipEmitter {
     this.#io.to(gatewaySocketId).emit('sip:dial', request);
   readonly #onAlertCall: Listener<SipBridgeEvents, 'alertcall'> = ({ gatewaySocketId, request }) =>
     this.#io.to(gatewaySocketId).emit('sip:alertCall', request);
+  readonly #onBroadcast: Listener<SipBridgeEvents, 'broadcast'> = ({ gatewaySocketId, request }) =>
+    this.#io.to(gatewaySocketId).emit('sip:broadcast', request);
   readonly #onCredentials: Listener<SipBridgeEvents, 'credentials'> = () =>
     this.#io.to(GATEWAY_ROOM).emit('sip:credentials', {});
   readonly #onDialState: Listener<SipBridgeEvents, 'dialstate'> = ({ record, state, reason }) => {
@@ -62,6 +64,7 @@ export class SipEmitter {
     this.#bridge.on('status', this.#onStatus);
     this.#bridge.on('dial', this.#onDial);
     this.#bridge.on('alertcall', this.#onAlertCall);
+    this.#bridge.on('broadcast', this.#onBroadcast);
     this.#bridge.on('credentials', this.#onCredentials);
     this.#bridge.on('dialstate', this.#onDialState);
     this.#taps.on('stream', this.#onTapStream);
@@ -88,6 +91,7 @@ export class SipEmitter {
     this.#bridge.off('status', this.#onStatus);
     this.#bridge.off('dial', this.#onDial);
     this.#bridge.off('alertcall', this.#onAlertCall);
+    this.#bridge.off('broadcast', this.#onBroadcast);
     this.#bridge.off('credentials', this.#onCredentials);
     this.#bridge.off('dialstate', this.#onDialState);
     this.#taps.off('stream', this.#onTapStream);

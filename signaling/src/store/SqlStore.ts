@@ -15,6 +15,7 @@ import { capFeedRepository, capMessageRepository } from './capRecords.ts';
 import { handoverRepository } from './dutyHandoverRecords.ts';
 import { dutyLogRepository, dutyRosterRepository } from './dutyRecords.ts';
 import { incidentRepository } from './incidentRecords.ts';
+import { loudspeakerCallRepository } from './loudspeakerRecords.ts';
 import { attendanceRepository, chatRepository, meetingRepository, recordingRepository } from './meetingRecords.ts';
 import { minutesRepository } from './minutesRecords.ts';
 import { areaRepository, departmentRepository, townshipRepository, villageRepository } from './orgRecords.ts';
@@ -167,5 +168,6 @@ function repositoriesOn(db: SqlQueries, inTransaction: boolean): StoreRepositori
     bookings: bookingRepository(db),
     sms: smsRepository(db),
     minutes: minutesRepository(db),
+    loudspeakers: loudspeakerCallRepository(db),
   };
 }

@@ -21,6 +21,7 @@ import type { BoundaryRepository } from './boundaryTypes.ts';
 import type { CapFeedRepository, CapMessageRepository } from './capTypes.ts';
 import type { IncidentRepository, TaskRepository, WarningRepository } from './commandTypes.ts';
 import type { DutyRepositories } from './dutyTypes.ts';
+import type { LoudspeakerCallRepository } from './loudspeakerTypes.ts';
 import type { MinutesRepository } from './minutesTypes.ts';
 import type {
   AdminKind,
@@ -132,8 +133,15 @@ export interface TerminalRepository extends AdminKind<TerminalAdminView, UpdateT
   listByTownship(townshipId: string): Promise<TerminalAdminView[]>;
   listByDepartment(departmentId: string): Promise<TerminalAdminView[]>;
   /** `conflict` (field `extension`) for a taken extension; a phone gets `sip` hashes when given. */
-  create(input: CreateTerminalInput & { id: string; sip?: { ha1: string; ha1b: string } }): Promise<TerminalAdminView>;
-  /** The enabled SIP phone or SIP video terminal with this extension (browser video terminals have none). */
+  create(
+    input: Omit<CreateTerminalInput, 'villageId'> & {
+      id: string;
+      /** A loudspeaker's village (its townshipId is the village's). */
+      villageId?: string | null;
+      sip?: { ha1: string; ha1b: string };
+    },
+  ): Promise<TerminalAdminView>;
+  /** The enabled SIP terminal (phone, SIP video terminal, loudspeaker) with this extension (browser video terminals have none). */
   findPhoneByExtension(extension: string): Promise<TerminalView | undefined>;
   /** Stores new digest hashes of a SIP phone or SIP video terminal; false when `id` is neither. */
   setSipCredentials(id: string, hashes: { ha1: string; ha1b: string }): Promise<boolean>;
@@ -349,6 +357,8 @@ export interface Store {
   sms: SmsRepository;
   /** Meeting minutes (会议纪要), one per booking. */
   minutes: MinutesRepository;
+  /** Emergency broadcast loudspeakers' calls per warning (应急广播). */
+  loudspeakers: LoudspeakerCallRepository;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }

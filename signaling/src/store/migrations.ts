@@ -5,6 +5,7 @@
  * the SQLite text here and its PostgreSQL twin in postgresMigrations.ts.
  * schema.test.ts migrates both and compares them column by column.
  */
+import { LOUDSPEAKER_MIGRATION } from './loudspeakerMigration.ts';
 import { postgresMigrations } from './postgresMigrations.ts';
 import { SMS_MIGRATION } from './smsMigration.ts';
 import type { SqlQueries } from './sqlDb.ts';
@@ -853,6 +854,9 @@ const sqliteMigrations: readonly string[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  // 21 — emergency broadcast loudspeakers (应急广播): `loudspeaker` terminals assigned to a village, and one call row
+  // per warning and loudspeaker (see loudspeakerMigration.ts). terminals is rebuilt (a CHECK changes).
+  LOUDSPEAKER_MIGRATION.sqlite,
 ];
 
 /**
@@ -860,7 +864,12 @@ const sqliteMigrations: readonly string[] = [
  * SQLite's foreign keys off (the pragma is ignored inside a transaction), then
  * checked with `PRAGMA foreign_key_check` before they commit.
  */
-const SQLITE_REBUILDS: ReadonlySet<number> = new Set([5, 10, sqliteMigrations.indexOf(SMS_MIGRATION.sqlite) + 1]);
+const SQLITE_REBUILDS: ReadonlySet<number> = new Set([
+  5,
+  10,
+  sqliteMigrations.indexOf(SMS_MIGRATION.sqlite) + 1,
+  sqliteMigrations.indexOf(LOUDSPEAKER_MIGRATION.sqlite) + 1,
+]);
 
 if (sqliteMigrations.length !== postgresMigrations.length) {
   throw new Error('migrations.ts and postgresMigrations.ts must list the same migrations');

@@ -27,6 +27,7 @@ interface TerminalRow {
   sip_ha1: string | null;
   sip_ha1b: string | null;
   enabled: number;
+  village_id?: string | null;
 }
 
 const toTerminal = (r: TerminalRow): TerminalAdminView => ({
@@ -36,6 +37,8 @@ const toTerminal = (r: TerminalRow): TerminalAdminView => ({
   kind: r.kind,
   name: r.name,
   extension: r.extension,
+  // Only a loudspeaker has a village: other terminals' views stay as they were.
+  ...(r.village_id ? { villageId: r.village_id } : {}),
   enabled: r.enabled === 1,
 });
 
@@ -45,7 +48,10 @@ const TERMINAL_COLUMNS = {
   townshipId: 'township_id',
   departmentId: 'department_id',
   extension: 'extension',
+  villageId: 'village_id',
 };
+
+/** Terminals with SIP credentials: desk phones and loudspeakers (both register with Kamailio). */
 
 export function terminalRepository(db: SqlQueries): TerminalRepository {
   const spec = { table: 'terminals', what: 'terminal', toView: toTerminal };
@@ -78,7 +84,7 @@ export function terminalRepository(db: SqlQueries): TerminalRepository {
           await assertFree(tx, EXTENSION, input.extension);
           await tx.run(
             `INSERT INTO terminals (id, township_id, department_id, kind, name, extension, sip_ha1, sip_ha1b,
-               sip_updated_at, enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+               sip_updated_at, enabled, village_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
             [
               input.id,
               input.townshipId,
@@ -89,6 +95,7 @@ export function terminalRepository(db: SqlQueries): TerminalRepository {
               input.sip?.ha1 ?? null,
               input.sip?.ha1b ?? null,
               input.sip ? new Date().toISOString() : null,
+              input.villageId ?? null,
             ],
           );
         });
@@ -102,8 +109,11 @@ export function terminalRepository(db: SqlQueries): TerminalRepository {
         await assertFree(tx, EXTENSION, patch.extension, id);
         if (patch.extension !== undefined && !isSipTerminalKind(before.kind)) {
           throw BeaconError.badRequest(
-            '只有电话和 SIP 视频终端有分机号 / only a sip_phone or sip_video has an extension',
+            '只有电话、SIP 视频终端和广播有分机号 / only a sip_phone, sip_video or loudspeaker has an extension',
           );
+        }
+        if (patch.villageId !== undefined && before.kind !== 'loudspeaker') {
+          throw BeaconError.badRequest('只有广播属于村 / only a loudspeaker belongs to a village');
         }
       }).catch((err: unknown) => rethrowConstraint(err, 'extension', 'terminal')),
     setEnabled: (id, enabled) => updateRow(db, spec, id, { enabled: enabled ? 1 : 0 }),
@@ -121,7 +131,7 @@ export function terminalRepository(db: SqlQueries): TerminalRepository {
           [ha1, ha1b, new Date().toISOString(), id],
         )
       ).changes === 1,
-    // A disabled phone leaves Kamailio's subscriber table: its next REGISTER is refused.
+    // A disabled phone or loudspeaker leaves Kamailio's subscriber table: its next REGISTER is refused.
     sipSubscribers: async () =>
       (
         await db.all<TerminalRow & { extension: string; sip_ha1: string; sip_ha1b: string }>(

@@ -6,6 +6,7 @@
  * listing order, and a plpgsql trigger function for the append-only audit.
  * Timestamps stay ISO-8601 TEXT on both, so rows read back identically.
  */
+import { LOUDSPEAKER_MIGRATION } from './loudspeakerMigration.ts';
 import { SMS_MIGRATION } from './smsMigration.ts';
 
 export const postgresMigrations: readonly string[] = [
@@ -774,4 +775,6 @@ export const postgresMigrations: readonly string[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  // 21 — emergency broadcast loudspeakers (see migrations.ts and loudspeakerMigration.ts).
+  LOUDSPEAKER_MIGRATION.postgres,
 ];

@@ -33,7 +33,8 @@ export type LegEndReason =
   | 'failed'
   | 'gateway_stopping'
   | 'alert_acked'
-  | 'alert_not_acked';
+  | 'alert_not_acked'
+  | 'broadcast_played';
 
 export type CallLegEvents = {
   state: [CallLegState];

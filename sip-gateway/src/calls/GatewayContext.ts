@@ -28,7 +28,8 @@ export interface GatewayContext {
   readonly pins: PinGuard;
   /** A lockout started: audited by signaling, counted for /metrics. */
   pinLockout(lock: PinLock, number: string, caller: string): void;
-  openPhoneMedia(): Promise<PhoneMedia>;
+  /** `rtpTimeoutMs` overrides the configured RTP timeout (a loudspeaker may only listen). */
+  openPhoneMedia(opts?: { rtpTimeoutMs?: number }): Promise<PhoneMedia>;
   /** A SIP video terminal's video sockets (RTP/RTCP towards it, one towards the room). */
   openTerminalVideo(): Promise<TerminalVideo>;
   /** One ffmpeg per VP8 main view, shared by the terminals that watch it. */

@@ -77,6 +77,11 @@ export class PromptLibrary {
     return this.#clip('say', textZh, textEn);
   }
 
+  /** Mandarin only (a loudspeaker's broadcast): synthesised once per text and cached like the prompts. */
+  sayZh(textZh: string): Promise<Int16Array> {
+    return this.#clip('broadcast', textZh, '');
+  }
+
   #clip(prefix: string, zh: string, en: string): Promise<Int16Array> {
     const key = createHash('sha256')
       .update(JSON.stringify([SYNTHESIS, zh, en]))

@@ -6,6 +6,7 @@
 import { TypedEmitter } from '@beacon/common';
 import {
   type AlertCallRequest,
+  type BroadcastRequest,
   type ClientPayload,
   type ClientToServerEvents,
   type DialRequest,
@@ -28,6 +29,8 @@ export type GatewayServiceEvents = {
   dial: [DialRequest];
   /** Read an alert to a township's phone; pressing 1 acknowledges. */
   alertCall: [AlertCallRequest];
+  /** Call a loudspeaker and play a broadcast (auto-answer, no key). */
+  broadcast: [BroadcastRequest];
   /** Phone credentials changed: resync Kamailio's subscriber table. */
   credentials: [];
 };
@@ -62,6 +65,7 @@ export class GatewayService extends TypedEmitter<GatewayServiceEvents> {
     this.#socket.on('sip:tap:ended', ({ roomId, producerId }) => this.safeEmit('tapEnded', roomId, producerId));
     this.#socket.on('sip:dial', (dial) => this.safeEmit('dial', dial));
     this.#socket.on('sip:alertCall', (request) => this.safeEmit('alertCall', request));
+    this.#socket.on('sip:broadcast', (request) => this.safeEmit('broadcast', request));
     this.#socket.on('sip:credentials', () => this.safeEmit('credentials'));
     this.#socket.on('connect', () => {
       this.#connectedWith = this.#offered;
@@ -176,6 +180,14 @@ export class GatewayService extends TypedEmitter<GatewayServiceEvents> {
     const { warningId, townshipId, extension } = alert;
     request(this.#socket, 'sip:alertCallState', { warningId, townshipId, extension, state, reason }).catch(
       (err: unknown) => logger.debug({ err, warningId, state }, 'alert call state not delivered'),
+    );
+  }
+
+  reportBroadcastState(broadcast: BroadcastRequest, state: DialState, reason: string | null = null): void {
+    if (!this.#socket.connected) return;
+    const { callId, attempt } = broadcast;
+    request(this.#socket, 'sip:broadcastState', { callId, attempt, state, reason }).catch((err: unknown) =>
+      logger.debug({ err, callId, state }, 'broadcast state not delivered'),
     );
   }
 

@@ -36,6 +36,7 @@ const en: AdminMessages = {
       lat: 'Latitude',
       lon: 'Longitude',
       townshipId: 'Township',
+      villageId: 'Village',
       departmentId: 'Department',
       contactName: 'Contact',
       contactMobile: 'Contact mobile',
@@ -74,7 +75,12 @@ const en: AdminMessages = {
         township: 'Township account',
         department: 'Department account',
       },
-      terminalKind: { video: 'Video terminal', sip_phone: 'SIP phone', sip_video: 'SIP video terminal' },
+      terminalKind: {
+        video: 'Video terminal',
+        sip_phone: 'SIP phone',
+        sip_video: 'SIP video terminal',
+        loudspeaker: 'Emergency loudspeaker',
+      },
       owner: { township: 'Township', department: 'Department' },
       roomKind: { meeting: 'Meeting', training: 'Training', emergency: 'Emergency' },
       teamKind: {

@@ -34,6 +34,7 @@ const zhCN = {
       lat: '纬度',
       lon: '经度',
       townshipId: '所属乡镇',
+      villageId: '所属村/社区',
       departmentId: '所属部门',
       contactName: '联系人',
       contactMobile: '联系人手机',
@@ -72,7 +73,7 @@ const zhCN = {
         township: '乡镇账号',
         department: '部门账号',
       },
-      terminalKind: { video: '视频终端', sip_phone: 'SIP 话机', sip_video: 'SIP 视频终端' },
+      terminalKind: { video: '视频终端', sip_phone: 'SIP 话机', sip_video: 'SIP 视频终端', loudspeaker: '应急广播' },
       owner: { township: '乡镇', department: '部门' },
       roomKind: { meeting: '会议', training: '培训', emergency: '应急' },
       teamKind: {

@@ -163,7 +163,7 @@ const en: CommandMessages = {
       states: { pending: 'Not delivered', delivered: 'Delivered, not acknowledged', acknowledged: 'Acknowledged' },
       channels: { terminal: 'Terminal', phone: 'Phone', console: 'Console', sms: 'SMS' },
       renotified: 'Notified again {n} times',
-      byChannel: { terminal: 'Terminal', phone: 'Desk phone', sms: 'SMS' },
+      byChannel: { terminal: 'Terminal', phone: 'Desk phone', sms: 'SMS', loudspeaker: 'Loudspeakers' },
       cells: {
         none: '—',
         pending: 'Notifying',
@@ -176,6 +176,18 @@ const en: CommandMessages = {
       smsFailed: '{n} failed',
       smsDetail: 'SMS details',
       smsEmpty: 'No SMS recipients (no village contact or staff member has a mobile number)',
+      loudspeakerCount: '{played}/{total} played',
+      loudspeakerFailed: '{n} failed',
+      loudspeakerDetail: 'Loudspeaker details',
+      loudspeakerStates: { calling: 'Calling', playing: 'Playing', played: 'Played', failed: 'Failed' },
+      loudspeakerFailures: { busy: 'Busy', no_answer: 'No answer', not_registered: 'Not registered', error: 'Error' },
+      loudspeakerColumns: {
+        name: 'Loudspeaker',
+        extension: 'Extension',
+        state: 'State',
+        attempt: 'Calls',
+        time: 'Time',
+      },
       smsRoles: { village: 'Village contact', staff: 'Unit staff' },
       smsStates: {
         queued: 'Queued',

@@ -70,6 +70,18 @@ async function checkOwner(store: Store, t: { townshipId: string | null; departme
   if (t.departmentId) await requireDepartment(store, t.departmentId);
 }
 
+/** A loudspeaker's village must be enabled; its owner is the village's township. */
+async function loudspeakerOwner(store: Store, villageId: string) {
+  const village = await store.villages.get(villageId);
+  if (!village?.enabled)
+    throw fieldError('villageId', `没有启用的村/社区 ${villageId} / no enabled village "${villageId}"`);
+  await requireTownship(store, village.townshipId);
+  return { townshipId: village.townshipId, departmentId: null, villageId };
+}
+
+/** Terminals that register with Kamailio and so get SIP credentials. */
+const ID_PREFIX: Record<string, string> = { sip_phone: 'ph', sip_video: 'sv', loudspeaker: 'ls' };
+
 export function deviceRoutes(router: Router, deps: { store: Store; sip: SipBridge; accounts: AccountSessions }): void {
   const { store, sip, accounts } = deps;
 
@@ -119,8 +131,12 @@ export function deviceRoutes(router: Router, deps: { store: Store; sip: SipBridg
   });
 
   router.post('/admin/terminals', async (req, res) => {
-    const input = parseOrBadRequest(createTerminalSchema, req.body);
-    await checkOwner(store, input);
+    const parsed = parseOrBadRequest(createTerminalSchema, req.body);
+    const input =
+      parsed.kind === 'loudspeaker' && parsed.villageId
+        ? { ...parsed, ...(await loudspeakerOwner(store, parsed.villageId)) }
+        : parsed;
+    if (input.kind !== 'loudspeaker') await checkOwner(store, input);
     const password = isSipTerminalKind(input.kind) && input.extension ? randomSipPassword() : null;
     const sipCredentials = password && input.extension ? sipHashes(input.extension, sip.realm, password) : undefined;
     // Never the SIP password in the audit; the admin sees it once, in this answer.
@@ -130,7 +146,7 @@ export function deviceRoutes(router: Router, deps: { store: Store; sip: SipBridg
       (tx) =>
         tx.terminals.create({
           ...input,
-          id: newId(input.kind === 'sip_phone' ? 'ph' : input.kind === 'sip_video' ? 'sv' : 'vt'),
+          id: newId(ID_PREFIX[input.kind] ?? 'vt'),
           ...(sipCredentials ? { sip: sipCredentials } : {}),
         }),
       (after) => ({ action: 'admin.terminal.create', target: after.id, detail: { after } }),
@@ -149,6 +165,14 @@ export function deviceRoutes(router: Router, deps: { store: Store; sip: SipBridg
     patchSchema: updateTerminalSchema,
     view: (t: TerminalAdminView) => t,
     prepare: async (before, patch) => {
+      if (before.kind === 'loudspeaker') {
+        if (patch.townshipId !== undefined || patch.departmentId !== undefined) {
+          throw fieldError('villageId', '广播随村/社区归属乡镇 / a loudspeaker moves with villageId, not townshipId');
+        }
+        return patch.villageId !== undefined
+          ? { ...patch, ...(await loudspeakerOwner(store, patch.villageId)) }
+          : patch;
+      }
       const ownerChanged = patch.townshipId !== undefined || patch.departmentId !== undefined;
       if (!ownerChanged) return patch;
       // Naming one owner replaces the other.

@@ -44,6 +44,7 @@ import { roomReady } from './roomReady.ts';
 import { roomResume } from './roomResume.ts';
 import { sipAlertAck } from './sipAlertAck.ts';
 import { sipAlertCallState } from './sipAlertCallState.ts';
+import { sipBroadcastState } from './sipBroadcastState.ts';
 import { sipDialState } from './sipDialState.ts';
 import { sipEnter } from './sipEnter.ts';
 import { sipLegToken } from './sipLegToken.ts';
@@ -113,6 +114,7 @@ export const handlers: HandlerTable = {
   'sip:dialState': sipDialState,
   'sip:alertAck': sipAlertAck,
   'sip:alertCallState': sipAlertCallState,
+  'sip:broadcastState': sipBroadcastState,
   'sip:subscribers': sipSubscribers,
   'phone:media': phoneMedia,
   'phone:video': phoneVideo,
