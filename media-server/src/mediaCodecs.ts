@@ -15,4 +15,11 @@ export const MEDIA_CODECS: ms.RouterRtpCodecCapability[] = [
   { kind: 'audio', mimeType: 'audio/PCMA', clockRate: 8000, channels: 1 },
   // G.722: wideband desk phones and video terminals enter as is; browsers decode it (RTP clock 8000, RFC 3551).
   { kind: 'audio', mimeType: 'audio/G722', clockRate: 8000, channels: 1 },
+  // H.264 (packetization-mode 1) after VP8, so browsers still send VP8: GB/T 28181 cameras' video enters as is.
+  {
+    kind: 'video',
+    mimeType: 'video/H264',
+    clockRate: 90_000,
+    parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
+  },
 ];

@@ -62,6 +62,7 @@ export const ERROR_CODES = [
   'invitee_unavailable',
   'material_refused',
   'material_too_large',
+  'camera_unavailable',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

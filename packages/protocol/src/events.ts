@@ -32,6 +32,7 @@ import type { ReportServerEvents } from './reports.ts';
 import type { ResourceServerEvents } from './resources.ts';
 import { type PhoneInfo, type SipEventResults, type SipServerEvents, sipEventSchemas } from './sip.ts';
 import type { SmsServerEvents } from './sms.ts';
+import type { CameraServerEvents } from './cameras.ts';
 import type { StationServerEvents } from './stations.ts';
 import {
   type AccountRole,
@@ -204,7 +205,8 @@ export interface ServerToClientEvents
     StationServerEvents,
     ResourceServerEvents,
     BookingServerEvents,
-    SmsServerEvents {
+    SmsServerEvents,
+    CameraServerEvents {
   'peer:joined': (peer: PeerInfo) => void;
   'peer:left': (data: { peerId: string }) => void;
   'peer:updated': (peer: PeerInfo) => void;

@@ -20,5 +20,6 @@ export * from './rest.ts';
 export * from './sip.ts';
 export * from './sms.ts';
 export * from './stations.ts';
+export * from './cameras.ts';
 export * from './vocabulary.ts';
 export * from './warningNeeds.ts';

@@ -7,6 +7,7 @@ import { TypedEmitter } from '@beacon/common';
 import type {
   AckBoardRow,
   AlertForTerminal,
+  CameraView,
   IncidentView,
   SmsRecipientView,
   StationStateView,
@@ -50,6 +51,8 @@ export type CommandEvents = {
   station: [StationStateView];
   /** A warning's SMS recipient changed (queued, submitted, delivered, failed, acked by reply). */
   sms: [SmsRecipientView];
+  /** A GB/T 28181 camera channel went online or offline. */
+  camera: [CameraView];
 };
 
 export class CommandBus extends TypedEmitter<CommandEvents> {

@@ -58,6 +58,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   invitee_unavailable: 400,
   material_refused: 415,
   material_too_large: 413,
+  camera_unavailable: 502,
 };
 
 export function sendError(res: Response, code: ErrorCode, message: string, status = STATUS[code] ?? 500): void {

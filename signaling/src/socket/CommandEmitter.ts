@@ -57,6 +57,7 @@ export class CommandEmitter {
     boundaries: (change) => this.#io.to(STAFF_ROOM).emit('boundaries:updated', change),
     station: (state) => this.#io.to(STAFF_ROOM).emit('station:updated', state),
     sms: (recipient) => this.#io.to(STAFF_ROOM).emit('sms:updated', recipient),
+    camera: (camera) => this.#io.to(STAFF_ROOM).emit('camera:updated', camera),
   };
 
   readonly #localPresence: boolean;

@@ -25,6 +25,7 @@ import { revokedTokenRepository } from './revokedTokens.ts';
 import { roomMemberRepository } from './roomMembers.ts';
 import type { RoomKind, RoomRecord, RoomRepository, Store, StoreRepositories } from './StoreTypes.ts';
 import { smsRepository } from './smsRecords.ts';
+import { cameraRepository } from './cameraRecords.ts';
 import { constraintOf, type SqlDb, type SqlQueries } from './sqlDb.ts';
 import { readingRepository } from './stationReadings.ts';
 import { stationRepository } from './stationRecords.ts';
@@ -165,5 +166,6 @@ function repositoriesOn(db: SqlQueries, inTransaction: boolean): StoreRepositori
     resources: resourceRepositories(db),
     bookings: bookingRepository(db),
     sms: smsRepository(db),
+    cameras: cameraRepository(db),
   };
 }

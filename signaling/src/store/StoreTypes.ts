@@ -36,6 +36,7 @@ import type { ResourceRepositories } from './resourceTypes.ts';
 import type { InitialAdminSeed } from './seedAdmin.ts';
 import type { SmsRepository } from './smsTypes.ts';
 import type { ReadingRepository, StationRepository } from './stationTypes.ts';
+import type { CameraRepository } from './cameraTypes.ts';
 
 export type { AdminKind, AreaRepository, Change, DepartmentRepository, PageQuery, PageResult, VillageRepository };
 
@@ -346,6 +347,8 @@ export interface Store {
   bookings: BookingRepository;
   /** Warnings by SMS: recipients per warning and number, and how far each text got. */
   sms: SmsRepository;
+  /** GB/T 28181 devices (国标设备) and their catalogs' channels. */
+  cameras: CameraRepository;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }

@@ -97,6 +97,7 @@ const en: SharedMessages = {
     invitee_unavailable: 'An invitee is unknown or disabled: nothing saved',
     material_refused: 'Only PDF, Office documents and images are accepted (checked by content)',
     material_too_large: 'The file is too large (at most 50 MB)',
+    camera_unavailable: 'The camera did not send usable video',
     timeout: 'The server did not answer in time',
     disconnected: 'Disconnected from the server',
     network: 'Cannot reach the server, check the network',

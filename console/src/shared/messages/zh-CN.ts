@@ -95,6 +95,7 @@ const zhCN = {
     invitee_unavailable: '参会单位或人员不存在或已停用，未保存',
     material_refused: '只接受 PDF、Office 文档和图片（按文件内容检查）',
     material_too_large: '文件过大（最多 50 MB）',
+    camera_unavailable: '摄像头未提供可用视频',
     timeout: '服务器响应超时',
     disconnected: '与服务器的连接已断开',
     network: '无法连接服务器，请检查网络',
