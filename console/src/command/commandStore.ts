@@ -21,6 +21,7 @@ import type {
   WarningView,
 } from '@beacon/protocol';
 import { reactive } from 'vue';
+import { listenCameras, stopCameras } from '../cameras/cameraStore.ts';
 import { listenDuty, reloadDuty, stopDuty } from '../duty/dutyStore.ts';
 import { isAuthError, toConsoleError } from '../errors.ts';
 import { listenPlans } from '../plans/responseStore.ts';
@@ -217,6 +218,7 @@ function listen(socket: SignalingClient['socket']): void {
   listenReports(socket);
   listenPlans(socket);
   listenStations(socket);
+  listenCameras(socket);
   listenResources(socket);
 }
 
@@ -250,4 +252,5 @@ export function stopCommandStore(): void {
   command.connected = false;
   stopDuty();
   stopStations();
+  stopCameras();
 }

@@ -8,11 +8,12 @@
  * opened with the first panel and closed with the last.
  */
 import { shallowReactive } from 'vue';
+import { cameraApi } from '../cameras/cameraApi.ts';
 import { ConsoleError, toConsoleError } from '../errors.ts';
 import { endSession, session } from '../session.ts';
 import { SignalingClient } from '../signaling/SignalingClient.ts';
 import { showToast } from '../toast.ts';
-import { PulledVideo } from './PulledVideo.ts';
+import { PulledVideo, type PullSource } from './PulledVideo.ts';
 
 export const MAX_PANELS = 9;
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -70,7 +71,23 @@ export function findPanel(townshipId: string): PulledVideo | undefined {
  * A refusal (terminal offline, wall full, no permission) drops the panel,
  * shows a toast and rejects with the ConsoleError.
  */
-export async function openPulledVideo(townshipId: string): Promise<void> {
+export function openPulledVideo(townshipId: string): Promise<void> {
+  return openPanel(townshipId, null);
+}
+
+/** The wall key of a camera's panel. */
+export const cameraPanelKey = (channelId: string): string => `cam:${channelId}`;
+
+/** Opens a GB/T 28181 camera's live view in a new panel (its room comes from the REST API, not `pull:start`). */
+export function openCameraVideo(channelId: string): Promise<void> {
+  const source: PullSource = {
+    start: () => cameraApi.view(channelId),
+    stop: () => cameraApi.unview(channelId),
+  };
+  return openPanel(cameraPanelKey(channelId), { channelId, source });
+}
+
+async function openPanel(townshipId: string, camera: { channelId: string; source: PullSource } | null): Promise<void> {
   if (findPanel(townshipId)) return;
   const token = session.token;
   if (!token) throw new ConsoleError('unauthorized', 'not signed in');
@@ -78,10 +95,12 @@ export async function openPulledVideo(townshipId: string): Promise<void> {
     showToast('terminal.wall.full', 'warn');
     throw new ConsoleError('bad_request', `the video wall holds ${MAX_PANELS} videos`);
   }
-  const panel = new PulledVideo(townshipId, token, {
-    onAuthFailure: (code) => endSession(code),
-    onEnded: (ended) => void closePanel(ended),
-  });
+  const panel = new PulledVideo(
+    townshipId,
+    token,
+    { onAuthFailure: (code) => endSession(code), onEnded: (ended) => void closePanel(ended) },
+    camera,
+  );
   wallPanels.push(panel);
   const client = wallSocket(token);
   try {
