@@ -18,6 +18,8 @@
  *  - resources: 2,000 teams + depots + shelters each from one XLSX (read, dry run, commit), the nearest to an incident
  *  - meeting notice: one booking to BENCH_MEETING_TOWNSHIPS (default 200) townships, delivered and confirmed
  *  - SMS fan-out: one warning to BENCH_SMS_CONTACTS (default 1,000) village contacts through Kannel and its fake SMSC
+ *  - GB/T 28181: PS demux CPU per 2 Mbit/s camera stream; BENCH_GB_CAMERAS (default 50) cameras registered with
+ *    keepalives every second (register and keepalive round trips)
  */
 import { runAlertFanout } from './alertFanout.ts';
 import { runBroadcast } from './broadcast.ts';
@@ -169,3 +171,15 @@ console.log(
   `\n## SMS fan-out: one warning to ${smsContacts} village contacts through Kannel (bearerbox + smsbox) and fakesmsc`,
 );
 console.table([await runSmsFanout({ contacts: smsContacts })]);
+
+const { runPsDemuxCpu, runRegistrations } = await import('./gb28181.ts');
+const gbCameras = Number(process.env.BENCH_GB_CAMERAS ?? 50);
+console.log('\n## GB/T 28181: PS demux → H.264 RTP of one 2 Mbit/s 25 fps camera stream (process.cpuUsage)');
+console.table([await runPsDemuxCpu()]);
+console.log(
+  `\n## GB/T 28181: ${gbCameras} cameras register, answer the catalog (then without it) and keep alive every 1 s`,
+);
+console.table([
+  await runRegistrations({ cameras: gbCameras, seconds: 20 }),
+  await runRegistrations({ cameras: gbCameras, seconds: 20, catalog: false }),
+]);

@@ -101,6 +101,12 @@ export class LiveView {
     });
     this.#socket.on('message', (packet) => this.#rtp(packet));
     const room = await registry.join(this.roomId, this.#participant, { mode: 'meeting' });
+    // The last viewer gone (a closed tab never says DELETE): nobody watches, so the camera stops sending.
+    room.on('peerleft', () => {
+      if (this.state !== 'ended' && room.participants().every((p) => p === this.#participant)) {
+        void this.stop('no_viewers');
+      }
+    });
     const ssrc = (Math.random() * 0xffffffff) >>> 0;
     const appData = { source: 'camera', peerId: this.#participant.peerId };
     const plain = await media.createPlainProducer(this.roomId, this.#participant.peerId, {

@@ -34,14 +34,20 @@ export function framesOf(stream: Buffer): ClipFrame[] {
   });
 }
 
-/** Encodes `seconds` of 640×360 test pattern at `fps` and `kbps`; returns the frames. */
-export async function h264Clip(opts: { seconds?: number; fps?: number; kbps?: number } = {}): Promise<ClipFrame[]> {
-  const { seconds = 4, fps = 25, kbps = 1000 } = opts;
+/**
+ * Encodes `seconds` of 640×360 test pattern at `fps` and `kbps`; returns the frames. `noise` adds film grain
+ * so the encoder really spends the bit rate (the bare pattern compresses to a fraction of it).
+ */
+export async function h264Clip(
+  opts: { seconds?: number; fps?: number; kbps?: number; noise?: boolean } = {},
+): Promise<ClipFrame[]> {
+  const { seconds = 4, fps = 25, kbps = 1000, noise = false } = opts;
   const dir = await mkdtemp(path.join(tmpdir(), 'beacon-gb-clip-'));
   const file = path.join(dir, 'clip.h264');
   await run('ffmpeg', [
     ...['-hide_banner', '-loglevel', 'error', '-y'],
     ...['-f', 'lavfi', '-i', `testsrc=size=640x360:rate=${fps}`, '-t', String(seconds)],
+    ...(noise ? ['-vf', 'noise=alls=12:allf=t'] : []),
     ...['-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-profile:v', 'baseline', '-preset', 'veryfast'],
     ...['-b:v', `${kbps}k`, '-g', String(fps), '-bf', '0', '-x264-params', 'aud=1:repeat-headers=1'],
     ...['-f', 'h264', file],
