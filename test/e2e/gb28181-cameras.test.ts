@@ -1,6 +1,6 @@
 /**
  * GB/T 28181 cameras in real Chromium, with the device simulator as the
- * camera: an admin registers the device, the simulator registers and keeps
+ * camera: an admin registers the device on the admin page, the simulator registers and keeps
  * alive, its channel appears on the command map as an online camera; the duty
  * officer opens it on the video wall and Chromium decodes the H.264 that came
  * as PS over RTP (framesDecoded growing; the time from the click to the first
@@ -14,7 +14,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { useE2e } from '../src/e2eFixture.ts';
 import { GbDevice } from '../src/gb28181/GbDevice.ts';
 import { h264Clip } from '../src/gb28181/h264Clip.ts';
-import { loginApi } from '../src/signaling.ts';
 
 const SIP_PORT = await freeSipPort();
 const DEVICE = '34020000001320000001';
@@ -56,13 +55,15 @@ describe('GB/T 28181 cameras', () => {
   });
 
   it('a registered camera shows on the map and decodes on the video wall', async () => {
-    const { token } = await loginApi(e2e.url, 'admin');
-    const created = await fetch(`${e2e.url}/api/v1/admin/cameras`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id: DEVICE, name: '鹿城镇 NVR', password: 'camera-secret-1', townshipId: 'lucheng' }),
-    });
-    expect(created.status).toBe(201);
+    // The admin registers the device on the admin page (its password is the one the device is configured with).
+    const admin = await e2e.openPage('admin', '#/admin/cameras');
+    await admin.getByTestId('admin-cameras').waitFor({ timeout: 15_000 });
+    await admin.getByTestId('camera-id').fill(DEVICE);
+    await admin.getByTestId('camera-name').fill('鹿城镇 NVR');
+    await admin.getByTestId('camera-password').fill('camera-secret-1');
+    await admin.getByTestId('camera-add').click();
+    await admin.getByText(DEVICE).waitFor({ timeout: 10_000 });
+    await admin.close();
     sim = new GbDevice({
       deviceId: DEVICE,
       password: 'camera-secret-1',
