@@ -21,6 +21,7 @@ const t = useTestNode({
     BEACON_GB28181_PORT: '0',
     BEACON_GB28181_HOST: '127.0.0.1',
     BEACON_GB28181_KEEPALIVE_S: '1',
+    BEACON_GB28181_MEDIA_TIMEOUT_S: '2',
   },
 });
 const tokens: Record<string, string> = {};
@@ -196,6 +197,33 @@ describe('GB/T 28181 platform', () => {
     // The platform ends the view and says BYE: the simulator stops sending.
     await waitFor('the H.265 camera is hung up', () => !hevc.streaming, Boolean, { timeoutMs: 10_000 });
     expect(await t.beacon.node.cameras?.liveView('34020000001310000009')).toBeNull();
+  });
+
+  it('hangs up a camera that answers the INVITE but never sends video', async () => {
+    const mute = await device({
+      deviceId: '34020000001320000008',
+      password: 'camera-secret-8',
+      clip: undefined,
+      channels: [{ id: '34020000001310000008', name: '无画面' }],
+    });
+    await call('admin', '/admin/cameras', {
+      method: 'POST',
+      body: JSON.stringify({ id: '34020000001320000008', name: 'mute camera', password: 'camera-secret-8' }),
+    });
+    expect(await mute.register()).toBe(200);
+    mute.startKeepalives();
+    await waitFor(
+      'the mute camera catalog',
+      async () =>
+        (await t.beacon.node.cameras?.cameras())?.some((c) => c.channelId === '34020000001310000008') ?? false,
+      Boolean,
+      { timeoutMs: 10_000 },
+    );
+    expect((await call('duty', '/cameras/34020000001310000008/view', { method: 'POST' })).status).toBe(200);
+    // No frame within BEACON_GB28181_MEDIA_TIMEOUT_S (2 s here): the platform says BYE and the view is gone.
+    await waitFor('BYE to the mute camera', () => mute.seen.includes('BYE'), Boolean, { timeoutMs: 15_000 });
+    expect(await t.beacon.node.cameras?.liveView('34020000001310000008')).toBeNull();
+    mute.stopKeepalives();
   });
 
   it('takes a device offline after three missed keepalives', async () => {

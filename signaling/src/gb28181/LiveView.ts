@@ -67,6 +67,8 @@ export class LiveView {
   #lastSequence: number | null = null;
   #lastRtpTimestamp = 0;
   #lastFrameAt = Date.now();
+  /** Addresses video is taken from: the device's SIP address and the one its answer names (anything else is dropped). */
+  #sources = new Set<string>();
   #toTag: string | null = null;
   #watchdog: NodeJS.Timeout | null = null;
 
@@ -99,7 +101,9 @@ export class LiveView {
       this.#socket.once('error', reject);
       this.#socket.bind(0, this.#opts.mediaIp, () => resolve());
     });
-    this.#socket.on('message', (packet) => this.#rtp(packet));
+    this.#socket.on('message', (packet, from) => {
+      if (this.#sources.has(from.address)) this.#rtp(packet);
+    });
     const room = await registry.join(this.roomId, this.#participant, { mode: 'meeting' });
     // The last viewer gone (a closed tab never says DELETE): nobody watches, so the camera stops sending.
     room.on('peerleft', () => {
@@ -156,6 +160,7 @@ export class LiveView {
     const ack = platform.dialogHeaders(deviceId, channelId, this.callId, 1, 'ACK', this.#toTag ?? undefined);
     platform.sip.fire(session.peer, { method: 'ACK', uri: ack.uri, headers: ack.headers });
     const answer = readLiveViewAnswer(response.body);
+    this.#sources = new Set([session.peer.ip, answer.ip]);
     this.state = 'streaming';
     this.#lastFrameAt = Date.now();
     logger.info({ channelId, deviceId, answer, ourPort }, 'live view answered');

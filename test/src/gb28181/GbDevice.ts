@@ -211,6 +211,7 @@ export class GbDevice {
     else if (method === 'INVITE') this.#invite(message);
     else if (method === 'ACK') this.#ack();
     else if (method === 'BYE') {
+      this.seen.push('BYE');
       this.#respond(message, '200 OK');
       this.#stopStream();
     }
