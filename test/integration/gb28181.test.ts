@@ -155,6 +155,20 @@ describe('GB/T 28181 platform', () => {
     expect(t.beacon.node.rooms.get(`cam-${channel}`)?.producers() ?? []).toEqual([]);
   });
 
+  it('takes the live view over TCP (the platform listens, the device connects)', async () => {
+    const channel = CHANNELS[2]?.id as string;
+    const view = await call('duty', `/cameras/${channel}/view?transport=tcp`, { method: 'POST' });
+    expect(view.body).toEqual({ roomId: `cam-${channel}` });
+    const live = await t.beacon.node.cameras?.liveView(channel);
+    await waitFor('frames forwarded over TCP', () => (live?.framesForwarded ?? 0) > 10, Boolean, { timeoutMs: 15_000 });
+    expect(sim.mediaTransport).toBe('tcp');
+    await call('duty', `/cameras/${channel}/view`, { method: 'DELETE' });
+    await waitFor('the device stops sending', () => !sim.streaming, Boolean, { timeoutMs: 5_000 });
+    expect(
+      errorOf((await call('duty', `/cameras/${channel}/view?transport=sctp`, { method: 'POST' })).body)?.code,
+    ).toBe('bad_request');
+  });
+
   it('refuses bad MANSCDP bodies with 400 and keeps the device online', async () => {
     const notXml = await sim.message(Buffer.from('<Notify><CmdType>Keepalive'));
     expect(notXml.start).toBe('SIP/2.0 400 manscdp_not_xml');

@@ -3,6 +3,7 @@
  * a SIP status); they are logged with the reason and asserted by the tests.
  */
 import { CodedError } from '@beacon/common';
+import type { SipResponse } from './sipMessage.ts';
 
 export type GbErrorCode =
   /** The MANSCDP body is not well-formed XML (or holds a DTD). */
@@ -38,4 +39,9 @@ export const GB_ID = /^\d{20}$/;
 export function assertGbId(id: string, what = 'device ID'): string {
   if (!GB_ID.test(id)) throw new GbError('bad_device_id', `${what} "${id.slice(0, 40)}" is not 20 digits`);
   return id;
+}
+
+/** A device's error answer to one of our requests. */
+export function refused(method: string, response: SipResponse): GbError {
+  return new GbError('device_refused', `${method} answered ${response.status} ${response.reason}`);
 }

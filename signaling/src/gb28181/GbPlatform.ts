@@ -14,11 +14,11 @@ import { createLogger } from '../logger.ts';
 import type { CameraRepository } from '../store/cameraTypes.ts';
 import { type CatalogChannel, CatalogCollector, readCatalogPage } from './catalog.ts';
 import { DigestAuth, parseAuthorization } from './digest.ts';
-import { GB_ID, GbError } from './GbError.ts';
+import { GB_ID, GbError, refused } from './GbError.ts';
 import { type Manscdp, parseManscdp, writeManscdp } from './manscdp.ts';
 import { type PtzRequest, ptzCmdText } from './ptzCmd.ts';
 import { newTag, type SipEndpoint, type SipPeer } from './SipEndpoint.ts';
-import { addressUri, type SipRequest, type SipResponse, uriUser } from './sipMessage.ts';
+import { addressUri, type SipRequest, uriUser } from './sipMessage.ts';
 
 const logger = createLogger('gb28181');
 const MANSCDP_TYPE = 'Application/MANSCDP+xml';
@@ -60,6 +60,7 @@ export class GbPlatform extends TypedEmitter<GbPlatformEvents> {
   readonly #auth: DigestAuth;
   readonly #sessions = new Map<string, DeviceSession>();
   readonly #catalogs = new Map<string, { collector: CatalogCollector; done: () => void }>();
+  readonly #fromTag = newTag();
   #sn = 1;
   #ticker: NodeJS.Timeout | null = null;
 
@@ -165,8 +166,6 @@ export class GbPlatform extends TypedEmitter<GbPlatformEvents> {
     return { uri: `sip:${targetId}@${this.session(deviceId).peer.ip}:${this.session(deviceId).peer.port}`, headers };
   }
 
-  readonly #fromTag = newTag();
-
   async #message(deviceId: string, body: Buffer): Promise<void> {
     const session = this.session(deviceId);
     const { uri, headers } = this.dialogHeaders(deviceId, deviceId, `${newTag()}@beacon`, 1, 'MESSAGE');
@@ -199,7 +198,7 @@ export class GbPlatform extends TypedEmitter<GbPlatformEvents> {
       }
     } catch (err) {
       const code = err instanceof GbError ? err.code : 'internal';
-      logger.warn({ err, code, method: request.method, from }, 'device request refused');
+      logger.warn({ code, reason: (err as Error).message, method: request.method, from }, 'device request refused');
       if (request.method !== 'ACK') {
         try {
           this.#sip.respond(request, from, code === 'internal' ? 500 : 400, code);
@@ -296,8 +295,4 @@ export class GbPlatform extends TypedEmitter<GbPlatformEvents> {
       else if (now - session.lastSeen > silence) this.#offline(session.deviceId, 'keepalive');
     }
   }
-}
-
-export function refused(method: string, response: SipResponse): GbError {
-  return new GbError('device_refused', `${method} answered ${response.status} ${response.reason}`);
 }

@@ -81,7 +81,7 @@ export class GbService {
    * Opens (or joins) the channel's live view for a staff member; resolves with its room once the device
    * answered the INVITE. The room is created in the store on first use, members-only with no members: staff only.
    */
-  async watch(actor: Actor, channelId: string): Promise<{ roomId: string }> {
+  async watch(actor: Actor, channelId: string, transport: 'udp' | 'tcp' = 'udp'): Promise<{ roomId: string }> {
     requireStaff(actor);
     const channel = await this.#channel(channelId);
     const roomId = cameraRoomId(channelId);
@@ -116,6 +116,7 @@ export class GbService {
       townshipId: device?.townshipId ?? null,
       mediaIp: this.#opts.mediaIp,
       serial: this.#serial++,
+      transport,
       ...(this.#opts.mediaTimeoutMs ? { mediaTimeoutMs: this.#opts.mediaTimeoutMs } : {}),
       onEnded: (ended) => {
         if (this.#views.get(channelId) === starting) this.#views.delete(channelId);

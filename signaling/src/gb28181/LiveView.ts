@@ -19,13 +19,14 @@ import type { MediaControl, ProducerInfo } from '@beacon/media-server';
 import { createLogger } from '../logger.ts';
 import { Participant } from '../rooms/Participant.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
-import { GbError } from './GbError.ts';
-import { type GbPlatform, refused } from './GbPlatform.ts';
+import { GbError, refused } from './GbError.ts';
+import type { GbPlatform } from './GbPlatform.ts';
 import { H264Gate, H264Packetizer, splitAnnexB } from './h264Rtp.ts';
 import { liveViewOffer, liveViewSsrc, readLiveViewAnswer } from './liveSdp.ts';
 import { PsDemuxer } from './PsDemuxer.ts';
 import { newTag } from './SipEndpoint.ts';
 import { headerParam } from './sipMessage.ts';
+import { TcpRtpReceiver } from './TcpRtpReceiver.ts';
 
 const logger = createLogger('gb28181');
 const H264_PAYLOAD_TYPE = 102;
@@ -47,6 +48,8 @@ export interface LiveViewOptions {
   serial: number;
   /** Hang up when no usable frame arrived for this long; default 15 s. */
   mediaTimeoutMs?: number;
+  /** How the device sends: RTP over UDP (default) or over TCP with us listening (TCP passive). */
+  transport?: 'udp' | 'tcp';
   onEnded(view: LiveView, reason: string): void;
 }
 
@@ -71,6 +74,7 @@ export class LiveView {
   #sources = new Set<string>();
   #toTag: string | null = null;
   #watchdog: NodeJS.Timeout | null = null;
+  #tcp: TcpRtpReceiver | null = null;
 
   constructor(opts: LiveViewOptions) {
     this.#opts = opts;
@@ -104,6 +108,15 @@ export class LiveView {
     this.#socket.on('message', (packet, from) => {
       if (this.#sources.has(from.address)) this.#rtp(packet);
     });
+    const transport = this.#opts.transport ?? 'udp';
+    let ourPort = this.#socket.address().port;
+    if (transport === 'tcp') {
+      this.#tcp = new TcpRtpReceiver(
+        (address) => this.#sources.has(address),
+        (packet) => this.#rtp(packet),
+      );
+      ourPort = await this.#tcp.listen(this.#opts.mediaIp);
+    }
     const room = await registry.join(this.roomId, this.#participant, { mode: 'meeting' });
     // The last viewer gone (a closed tab never says DELETE): nobody watches, so the camera stops sending.
     room.on('peerleft', () => {
@@ -140,8 +153,8 @@ export class LiveView {
     this.#packetizer = new H264Packetizer({ ssrc, payloadType: H264_PAYLOAD_TYPE });
 
     const session = platform.session(deviceId);
+    this.#sources = new Set([session.peer.ip]);
     const { serverId, realm } = platform.options;
-    const ourPort = this.#socket.address().port;
     const y = liveViewSsrc(realm, this.#opts.serial);
     const { uri, headers } = platform.dialogHeaders(deviceId, channelId, this.callId, 1, 'INVITE');
     const response = await platform.sip.request(session.peer, {
@@ -153,17 +166,17 @@ export class LiveView {
         ['Content-Type', 'APPLICATION/SDP'],
         ['Subject', `${channelId}:${y},${serverId}:0`],
       ],
-      body: liveViewOffer({ serverId, ip: this.#opts.mediaIp, port: ourPort, ssrc: y }),
+      body: liveViewOffer({ serverId, ip: this.#opts.mediaIp, port: ourPort, ssrc: y, transport }),
     });
     if (response.status >= 300) throw refused('INVITE', response);
     this.#toTag = headerParam(response.headers.require('to'), 'tag') ?? null;
     const ack = platform.dialogHeaders(deviceId, channelId, this.callId, 1, 'ACK', this.#toTag ?? undefined);
     platform.sip.fire(session.peer, { method: 'ACK', uri: ack.uri, headers: ack.headers });
     const answer = readLiveViewAnswer(response.body);
-    this.#sources = new Set([session.peer.ip, answer.ip]);
+    this.#sources.add(answer.ip);
     this.state = 'streaming';
     this.#lastFrameAt = Date.now();
-    logger.info({ channelId, deviceId, answer, ourPort }, 'live view answered');
+    logger.info({ channelId, deviceId, answer, ourPort, transport }, 'live view answered');
     const timeout = this.#opts.mediaTimeoutMs ?? 15_000;
     this.#watchdog = setInterval(() => {
       if (Date.now() - this.#lastFrameAt <= timeout) return;
@@ -180,6 +193,7 @@ export class LiveView {
     this.state = 'ended';
     if (this.#watchdog) clearInterval(this.#watchdog);
     this.#socket.close();
+    this.#tcp?.close();
     this.#opts.registry.get(this.roomId)?.remove(this.#participant.peerId);
     logger.info({ channelId: this.#opts.channelId, reason, frames: this.framesForwarded }, 'live view ended');
     this.#opts.onEnded(this, reason);

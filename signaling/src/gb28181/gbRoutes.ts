@@ -10,7 +10,8 @@
  *
  * The command room (staff):
  *   GET  /cameras                       every channel with position and online state (the map layer)
- *   POST /cameras/:channelId/view       start or join the live view → { roomId } (join it as audience)
+ *   POST /cameras/:channelId/view       start or join the live view → { roomId } (join it as audience);
+ *                                       ?transport=tcp asks the device for RTP over TCP (we listen)
  *   DELETE /cameras/:channelId/view     end the live view
  *   POST /cameras/:channelId/ptz        { action: move|stop|presetCall|presetSet|presetDelete, … } → { command }
  */
@@ -22,6 +23,7 @@ import {
   updateCameraDeviceSchema,
 } from '@beacon/protocol';
 import { Router } from 'express';
+import { z } from 'zod';
 import { requireStaff } from '../command/staff.ts';
 import { auditAdmin } from '../http/admin/administeredKind.ts';
 import { requireTownship } from '../http/admin/orgRoutes.ts';
@@ -32,6 +34,9 @@ import { parseOrBadRequest } from '../validation.ts';
 import { digestHa1 } from './digest.ts';
 import { GB_ID } from './GbError.ts';
 import type { GbService } from './GbService.ts';
+
+/** `?transport=tcp`: the device sends RTP over TCP to us (TCP passive) instead of UDP. */
+const viewQuerySchema = z.object({ transport: z.enum(['udp', 'tcp']).default('udp') });
 
 export function cameraRouter(deps: { store: Store; cameras: GbService }): Router {
   const { store, cameras } = deps;
@@ -102,7 +107,8 @@ export function cameraRouter(deps: { store: Store; cameras: GbService }): Router
     res.json(await cameras.cameras());
   });
   router.post('/cameras/:channelId/view', async (req, res) => {
-    res.json(await cameras.watch(claimsOf(res), deviceId(req.params.channelId)));
+    const { transport } = parseOrBadRequest(viewQuerySchema, req.query);
+    res.json(await cameras.watch(claimsOf(res), deviceId(req.params.channelId), transport));
   });
   router.delete('/cameras/:channelId/view', async (req, res) => {
     requireStaff(claimsOf(res));

@@ -11,15 +11,24 @@ export function liveViewSsrc(realm: string, serial: number): string {
   return `0${realm.slice(3, 8)}${String(serial % 10_000).padStart(4, '0')}`;
 }
 
-export function liveViewOffer(opts: { serverId: string; ip: string; port: number; ssrc: string }): Buffer {
+export function liveViewOffer(opts: {
+  serverId: string;
+  ip: string;
+  port: number;
+  ssrc: string;
+  /** 'tcp': RTP over TCP (RFC 4571), we listen (a=setup:passive) and the device connects. */
+  transport?: 'udp' | 'tcp';
+}): Buffer {
+  const tcp = opts.transport === 'tcp';
   const lines = [
     'v=0',
     `o=${opts.serverId} 0 0 IN IP4 ${opts.ip}`,
     's=Play',
     `c=IN IP4 ${opts.ip}`,
     't=0 0',
-    `m=video ${opts.port} RTP/AVP 96`,
+    `m=video ${opts.port} ${tcp ? 'TCP/RTP/AVP' : 'RTP/AVP'} 96`,
     'a=recvonly',
+    ...(tcp ? ['a=setup:passive', 'a=connection:new'] : []),
     'a=rtpmap:96 PS/90000',
     `y=${opts.ssrc}`,
   ];

@@ -13,6 +13,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
+import net from 'node:net';
 import iconv from 'iconv-lite';
 import type { ClipFrame } from './h264Clip.ts';
 import { muxPsFrame, psRtpPackets } from './psMux.ts';
@@ -77,7 +78,10 @@ export class GbDevice {
   #callId = `${randomBytes(8).toString('hex')}@sim`;
   #keepalive: NodeJS.Timeout | null = null;
   #stream: NodeJS.Timeout | null = null;
-  #pendingInvite: { ip: string; port: number; ssrc: number } | null = null;
+  #pendingInvite: { ip: string; port: number; ssrc: number; tcp: boolean } | null = null;
+  #tcp: net.Socket | null = null;
+  /** The transport of the last live view: 'udp', or 'tcp' when the platform offered TCP passive. */
+  mediaTransport: 'udp' | 'tcp' | null = null;
   #waiters = new Map<number, (m: Message) => void>();
   #sn = 1;
 
@@ -252,7 +256,9 @@ export class GbDevice {
     const port = Number(/m=video (\d+)/.exec(sdp)?.[1]);
     const y = /y=(\d+)/.exec(sdp)?.[1] ?? '0100000001';
     this.seen.push('INVITE');
-    this.#pendingInvite = { ip, port, ssrc: Number(y) };
+    // TCP passive offered (RFC 4571/4145): we are the active end and connect to the platform's port.
+    const tcp = /m=video \d+ TCP\/RTP\/AVP/.test(sdp) && /a=setup:passive/.test(sdp);
+    this.#pendingInvite = { ip, port, ssrc: Number(y), tcp };
     const mediaPort = this.#media.address().port;
     const answer = [
       'v=0',
@@ -260,8 +266,9 @@ export class GbDevice {
       's=Play',
       'c=IN IP4 127.0.0.1',
       't=0 0',
-      `m=video ${mediaPort} RTP/AVP 96`,
+      `m=video ${mediaPort} ${tcp ? 'TCP/RTP/AVP' : 'RTP/AVP'} 96`,
       'a=sendonly',
+      ...(tcp ? ['a=setup:active', 'a=connection:new'] : []),
       'a=rtpmap:96 PS/90000',
       `y=${y}`,
       'f=',
@@ -280,6 +287,19 @@ export class GbDevice {
     const clip = this.#opts.clip;
     if (!target || !clip || clip.length === 0 || this.streaming) return;
     this.streaming = true;
+    this.mediaTransport = target.tcp ? 'tcp' : 'udp';
+    const tcp = target.tcp ? net.connect(target.port, target.ip) : null;
+    tcp?.on('error', () => undefined);
+    this.#tcp = tcp;
+    const send = (packet: Buffer) => {
+      if (!tcp) {
+        this.#media.send(packet, target.port, target.ip);
+        return;
+      }
+      const length = Buffer.alloc(2);
+      length.writeUInt16BE(packet.length);
+      tcp.write(Buffer.concat([length, packet]));
+    };
     const fps = this.#opts.fps ?? 25;
     let index = 0;
     let sequence = Math.floor(Math.random() * 0xffff);
@@ -292,7 +312,7 @@ export class GbDevice {
         const pts = index * (90_000 / fps);
         const pack = muxPsFrame(frame.data, pts, { key: frame.key, streamType: this.#opts.streamType });
         for (const packet of psRtpPackets(pack, { ssrc: target.ssrc, sequence, timestamp: pts })) {
-          this.#media.send(packet, target.port, target.ip);
+          send(packet);
           sequence = (sequence + 1) & 0xffff;
           this.packetsSent += 1;
         }
@@ -302,6 +322,8 @@ export class GbDevice {
   }
 
   #stopStream(): void {
+    this.#tcp?.destroy();
+    this.#tcp = null;
     if (this.#stream) clearInterval(this.#stream);
     this.#stream = null;
     this.streaming = false;
