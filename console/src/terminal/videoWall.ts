@@ -9,6 +9,8 @@
  */
 import { shallowReactive } from 'vue';
 import { cameraApi } from '../cameras/cameraApi.ts';
+import { cameras } from '../cameras/cameraStore.ts';
+import { snapshotPanelKey } from '../cameras/snapshotSource.ts';
 import { ConsoleError, toConsoleError } from '../errors.ts';
 import { endSession, session } from '../session.ts';
 import { SignalingClient } from '../signaling/SignalingClient.ts';
@@ -139,4 +141,11 @@ export async function closeAllPulledVideos(): Promise<void> {
 /** A JPEG data URL of the current frame of that township's pulled video; null when none is showing. */
 export async function grabSnapshot(townshipId: string): Promise<string | null> {
   return findPanel(townshipId)?.snapshot() ?? null;
+}
+
+/** The snapshot for an incident's note: its township's pull, else one of its cameras (snapshotSource.ts). */
+export async function grabIncidentSnapshot(townshipId: string | null): Promise<string | null> {
+  const candidates = wallPanels.map((p) => ({ key: p.townshipId, cameraId: p.cameraId }));
+  const key = snapshotPanelKey(candidates, townshipId, (id) => cameras.byId[id]?.townshipId ?? null);
+  return key ? grabSnapshot(key) : null;
 }
