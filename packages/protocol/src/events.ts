@@ -9,6 +9,7 @@
  *   server pushes consumer:new for every remote producer → consumer:resume.
  */
 import { z } from 'zod';
+import type { CameraServerEvents } from './cameras.ts';
 import { type CommandEventResults, type CommandServerEvents, commandEventSchemas } from './command.ts';
 import {
   type DutyCallEventResults,
@@ -32,7 +33,6 @@ import type { ReportServerEvents } from './reports.ts';
 import type { ResourceServerEvents } from './resources.ts';
 import { type PhoneInfo, type SipEventResults, type SipServerEvents, sipEventSchemas } from './sip.ts';
 import type { SmsServerEvents } from './sms.ts';
-import type { CameraServerEvents } from './cameras.ts';
 import type { StationServerEvents } from './stations.ts';
 import {
   type AccountRole,

@@ -1,6 +1,7 @@
 export * from './admin.ts';
 export * from './adminImport.ts';
 export * from './boundaries.ts';
+export * from './cameras.ts';
 export * from './capFeeds.ts';
 export * from './command.ts';
 export * from './duty.ts';
@@ -20,6 +21,5 @@ export * from './rest.ts';
 export * from './sip.ts';
 export * from './sms.ts';
 export * from './stations.ts';
-export * from './cameras.ts';
 export * from './vocabulary.ts';
 export * from './warningNeeds.ts';

@@ -11,6 +11,7 @@ import { assertFree, columnsOf, pageRows, rethrowConstraint, updateRow } from '.
 import { auditRepository } from './auditRecords.ts';
 import { bookingRepository } from './bookingRecords.ts';
 import { boundaryRepository } from './boundaryRecords.ts';
+import { cameraRepository } from './cameraRecords.ts';
 import { capFeedRepository, capMessageRepository } from './capRecords.ts';
 import { handoverRepository } from './dutyHandoverRecords.ts';
 import { dutyLogRepository, dutyRosterRepository } from './dutyRecords.ts';
@@ -25,7 +26,6 @@ import { revokedTokenRepository } from './revokedTokens.ts';
 import { roomMemberRepository } from './roomMembers.ts';
 import type { RoomKind, RoomRecord, RoomRepository, Store, StoreRepositories } from './StoreTypes.ts';
 import { smsRepository } from './smsRecords.ts';
-import { cameraRepository } from './cameraRecords.ts';
 import { constraintOf, type SqlDb, type SqlQueries } from './sqlDb.ts';
 import { readingRepository } from './stationReadings.ts';
 import { stationRepository } from './stationRecords.ts';

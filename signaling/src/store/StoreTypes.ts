@@ -18,6 +18,7 @@ import type {
 } from '@beacon/protocol';
 import type { BookingRepository } from './bookingTypes.ts';
 import type { BoundaryRepository } from './boundaryTypes.ts';
+import type { CameraRepository } from './cameraTypes.ts';
 import type { CapFeedRepository, CapMessageRepository } from './capTypes.ts';
 import type { IncidentRepository, TaskRepository, WarningRepository } from './commandTypes.ts';
 import type { DutyRepositories } from './dutyTypes.ts';
@@ -36,7 +37,6 @@ import type { ResourceRepositories } from './resourceTypes.ts';
 import type { InitialAdminSeed } from './seedAdmin.ts';
 import type { SmsRepository } from './smsTypes.ts';
 import type { ReadingRepository, StationRepository } from './stationTypes.ts';
-import type { CameraRepository } from './cameraTypes.ts';
 
 export type { AdminKind, AreaRepository, Change, DepartmentRepository, PageQuery, PageResult, VillageRepository };
 
