@@ -15,7 +15,7 @@ export const MEDIA_CODECS: ms.RouterRtpCodecCapability[] = [
   { kind: 'audio', mimeType: 'audio/PCMA', clockRate: 8000, channels: 1 },
   // G.722: wideband desk phones and video terminals enter as is; browsers decode it (RTP clock 8000, RFC 3551).
   { kind: 'audio', mimeType: 'audio/G722', clockRate: 8000, channels: 1 },
-  // H.264: hardware SIP video terminals send it and take it back as is. mediasoup matches H.264 by profile,
+  // H.264: hardware SIP video terminals and GB/T 28181 cameras send it (terminals take it back as is). mediasoup matches H.264 by profile,
   // so each profile a terminal may negotiate has its own entry: constrained baseline, baseline, main, high
   // (Chromium decodes the first three; a high-only producer reaches only receivers that can take it).
   // Browsers still send VP8: mediasoup-client picks the router's first video codec.

@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       },
       databaseUrl: null,
       sms: null,
+      gb28181: null,
       mediaNodes: null,
       cluster: null,
       demo: false,
@@ -129,6 +130,7 @@ describe('loadConfig', () => {
       },
       databaseUrl: 'postgres://beacon:pw@db.cx.example:5432/beacon',
       sms: null,
+      gb28181: null,
       mediaNodes: {
         urls: ['http://10.0.0.21:4100', 'http://10.0.0.22:4100'],
         discover: false,

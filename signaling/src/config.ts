@@ -79,6 +79,17 @@
  *                            hourly aggregates after
  *   BEACON_STATION_HOURLY_DAYS hourly aggregates kept this many days     1825
  *   BEACON_STATION_TICK_MS   how often silent stations are looked for    15000
+ *   BEACON_GB28181           be the GB/T 28181 platform (SIP server)    off
+ *                            cameras and NVRs register to: on | off
+ *   BEACON_GB28181_PORT      its SIP port (UDP; Kamailio has 5060)      6060
+ *   BEACON_GB28181_HOST      its listening address                      0.0.0.0
+ *   BEACON_GB28181_ID        the platform's 20-digit ID                 34020000002000000001
+ *   BEACON_GB28181_REALM     the SIP domain (realm), its domain code    first 10 digits of the ID
+ *   BEACON_GB28181_KEEPALIVE_S keepalive interval the devices use (s)   60
+ *   BEACON_GB28181_MEDIA_IP  address devices send video to             127.0.0.1
+ *                            (this machine's LAN address in practice)
+ *   BEACON_GB28181_MEDIA_TIMEOUT_S a live view without a usable frame   15
+ *                            this long is hung up (BYE, reason logged)
  *   BEACON_MEETING_TICK_MS   how often booked meetings are checked      15000
  *                            (reminders, start, end)
  *   BEACON_MEETING_MAX_MATERIAL_MB largest meeting material accepted    50
@@ -279,6 +290,20 @@ export const configSchema = z
     BEACON_STATION_RAW_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     BEACON_STATION_HOURLY_DAYS: z.coerce.number().int().min(1).max(36_500).default(1825),
     BEACON_STATION_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+    BEACON_GB28181: z.enum(['on', 'off']).default('off'),
+    BEACON_GB28181_PORT: z.coerce.number().int().min(0).max(65_535).default(6060),
+    BEACON_GB28181_HOST: z.string().trim().min(1).default('0.0.0.0'),
+    BEACON_GB28181_ID: z
+      .string()
+      .regex(/^\d{20}$/, '20 digits')
+      .default('34020000002000000001'),
+    BEACON_GB28181_REALM: z
+      .string()
+      .regex(/^\d{10}$/, '10 digits')
+      .optional(),
+    BEACON_GB28181_KEEPALIVE_S: z.coerce.number().min(0.2).max(3600).default(60),
+    BEACON_GB28181_MEDIA_IP: z.string().trim().min(1).default('127.0.0.1'),
+    BEACON_GB28181_MEDIA_TIMEOUT_S: z.coerce.number().min(1).max(600).default(15),
     BEACON_MEETING_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
     BEACON_MEETING_MAX_MATERIAL_MB: z.coerce.number().min(0.1).max(500).default(50),
     BEACON_MAP_TILE_URL: z
@@ -524,6 +549,20 @@ export const configSchema = z
             }
           : null,
     },
+    /** GB/T 28181 platform (gb28181/GbService.ts); null when off. */
+    gb28181:
+      env.BEACON_GB28181 === 'on'
+        ? {
+            host: env.BEACON_GB28181_HOST,
+            port: env.BEACON_GB28181_PORT,
+            serverId: env.BEACON_GB28181_ID,
+            realm: env.BEACON_GB28181_REALM ?? env.BEACON_GB28181_ID.slice(0, 10),
+            keepaliveMs: Math.round(env.BEACON_GB28181_KEEPALIVE_S * 1000),
+            missedKeepalives: 3,
+            mediaIp: env.BEACON_GB28181_MEDIA_IP,
+            mediaTimeoutMs: Math.round(env.BEACON_GB28181_MEDIA_TIMEOUT_S * 1000),
+          }
+        : null,
     /** Meetings on a schedule (meetings/MeetingOptions.ts). */
     meetings: {
       tickMs: env.BEACON_MEETING_TICK_MS,

@@ -22,6 +22,7 @@ import { RoomOwnership } from './cluster/RoomOwnership.ts';
 import { CommandRoom } from './command/CommandRoom.ts';
 import type { Config } from './config.ts';
 import { privateDir, privateFile, secureDataDir } from './dataDirAccess.ts';
+import { GbService } from './gb28181/GbService.ts';
 import { certificateHelpRouter, plainHttpApp } from './http/certificateHelp.ts';
 import { createApp } from './http/createApp.ts';
 import { RecordingLinks } from './http/recordingLinks.ts';
@@ -81,6 +82,8 @@ export interface BeaconNode {
   command: CommandRoom;
   /** Warnings by SMS (BEACON_SMS=on): Kannel and the channel; null when off. */
   sms: SmsService | null;
+  /** The GB/T 28181 platform (BEACON_GB28181=on), else null. */
+  cameras: GbService | null;
   /** The express app: the fuzz (test/fuzz) lists every route from its router stack. */
   app: Express;
   /** Stops every part, newest first; idempotent. A part's failure to stop is logged, not thrown. */
@@ -191,6 +194,18 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
       })
     : null;
   if (sms) life.add('SMS', () => sms.close());
+  const gbConfig = config.gb28181;
+  const cameras = gbConfig
+    ? await life.start(
+        'GB/T 28181 platform',
+        async () => {
+          const service = new GbService({ bus: command.bus, registry: rooms, media, options: gbConfig });
+          await service.start();
+          return service;
+        },
+        (service) => service.close(),
+      )
+    : null;
   const app = createApp({
     store,
     tokens,
@@ -211,6 +226,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     before: tls ? [certificateHelpRouter({ tls, httpsPort: config.port })] : [],
     recordingLinks: new RecordingLinks({ secret: jwtSecret }),
     stations,
+    cameras,
   });
   // TLS 1.2 is the floor: older versions have known breaks and every supported terminal browser speaks 1.2+.
   const httpServer: HttpServer = tls
@@ -323,6 +339,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     sip,
     command,
     sms,
+    cameras,
     app,
     close: async () => {
       await life.stop();

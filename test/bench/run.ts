@@ -22,6 +22,8 @@
  *  - meeting notice: one booking to BENCH_MEETING_TOWNSHIPS (default 200) townships, delivered and confirmed
  *  - SMS fan-out: one warning to BENCH_SMS_CONTACTS (default 1,000) village contacts through Kannel and its fake SMSC
  *  - loudspeakers: one warning calls BENCH_LOUDSPEAKERS (default 100) village loudspeakers at once: time until all play
+ *  - GB/T 28181: PS demux CPU per 2 Mbit/s camera stream; BENCH_GB_CAMERAS (default 50) cameras registered with
+ *    keepalives every second (register and keepalive round trips)
  */
 import { runAlertFanout } from './alertFanout.ts';
 import { runBroadcast } from './broadcast.ts';
@@ -198,3 +200,14 @@ console.log(
   `\n## Village loudspeakers: one warning calls ${benchLoudspeakers} loudspeakers at once through Kamailio (SIPp UAS, auto-answer)`,
 );
 console.table([await runLoudspeakerBench({ loudspeakers: benchLoudspeakers })]);
+const { runPsDemuxCpu, runRegistrations } = await import('./gb28181.ts');
+const gbCameras = Number(process.env.BENCH_GB_CAMERAS ?? 50);
+console.log('\n## GB/T 28181: PS demux → H.264 RTP of one 2 Mbit/s 25 fps camera stream (process.cpuUsage)');
+console.table([await runPsDemuxCpu()]);
+console.log(
+  `\n## GB/T 28181: ${gbCameras} cameras register, answer the catalog (then without it) and keep alive every 1 s`,
+);
+console.table([
+  await runRegistrations({ cameras: gbCameras, seconds: 20 }),
+  await runRegistrations({ cameras: gbCameras, seconds: 20, catalog: false }),
+]);

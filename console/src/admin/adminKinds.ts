@@ -97,6 +97,7 @@ export const ADMIN_SECTIONS = [
   'area',
   ...ORG_LIST_KINDS,
   'stations',
+  'cameras',
   'import',
   'boundaries',
   ...RESOURCE_LIST_KINDS,

@@ -22,6 +22,7 @@ import type {
   WarningView,
 } from '@beacon/protocol';
 import { reactive } from 'vue';
+import { listenCameras, stopCameras } from '../cameras/cameraStore.ts';
 import { listenDuty, releaseDutySocket, reloadDuty, stopDuty } from '../duty/dutyStore.ts';
 import { isAuthError, toConsoleError } from '../errors.ts';
 import { listenPlans } from '../plans/responseStore.ts';
@@ -229,6 +230,7 @@ function listen(socket: SignalingClient['socket']): void {
   listenReports(socket);
   listenPlans(socket);
   listenStations(socket);
+  listenCameras(socket);
   listenResources(socket);
 }
 
@@ -263,4 +265,5 @@ export function stopCommandStore(): void {
   command.connected = false;
   stopDuty();
   stopStations();
+  stopCameras();
 }

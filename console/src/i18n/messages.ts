@@ -8,6 +8,8 @@
  */
 import adminEn from '../admin/messages/en.ts';
 import adminZh from '../admin/messages/zh-CN.ts';
+import camerasEn from '../cameras/messages/en.ts';
+import camerasZh from '../cameras/messages/zh-CN.ts';
 import evaluationEn from '../command/evaluation/messages/en.ts';
 import evaluationZh from '../command/evaluation/messages/zh-CN.ts';
 import commandEn from '../command/messages/en.ts';
@@ -47,6 +49,7 @@ export const FACES = {
   resources: { 'zh-CN': resourcesZh, en: resourcesEn },
   evaluation: { 'zh-CN': evaluationZh, en: evaluationEn },
   meetings: { 'zh-CN': meetingsZh, en: meetingsEn },
+  cameras: { 'zh-CN': camerasZh, en: camerasEn },
 };
 
 export const zhCN = {
@@ -62,6 +65,7 @@ export const zhCN = {
   ...resourcesZh,
   ...evaluationZh,
   ...meetingsZh,
+  ...camerasZh,
 };
 export type Messages = typeof zhCN;
 export const en: Messages = {
@@ -77,4 +81,5 @@ export const en: Messages = {
   ...resourcesEn,
   ...evaluationEn,
   ...meetingsEn,
+  ...camerasEn,
 };

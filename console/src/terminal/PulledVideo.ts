@@ -1,8 +1,9 @@
 /**
  * One panel of the video wall (监控调阅): asks the server to pull a township
- * terminal's camera (`pull:start` → the pull room), then watches that room
- * view-only with an audience ConferenceSession — the conference machinery,
- * not a second WebRTC stack. Closing leaves the room, then `pull:stop`.
+ * terminal's camera (`pull:start` → the pull room) or a GB/T 28181 camera's
+ * live view (REST → the camera room), then watches that room view-only with
+ * an audience ConferenceSession — the conference machinery, not a second
+ * WebRTC stack. Closing leaves the room, then `pull:stop` (or ends the view).
  *
  *   starting ──(pull:start ok)──► watching ──(close)──► closed
  *       └──(refused)──► closed (the wall drops the panel)
@@ -22,8 +23,25 @@ export interface PulledVideoDelegate {
   onEnded(panel: PulledVideo): void;
 }
 
+/** How a panel gets its room and gives it back: a township terminal by default, a camera (camera.ts) otherwise. */
+export interface PullSource {
+  start(wall: SignalingClient): Promise<{ roomId: string }>;
+  stop(wall: SignalingClient | null): Promise<void>;
+}
+
+export const townshipSource = (townshipId: string): PullSource => ({
+  start: (wall) => wall.request('pull:start', { townshipId }),
+  stop: async (wall) => {
+    if (wall?.connected) await wall.request('pull:stop', { townshipId });
+  },
+});
+
 export class PulledVideo {
+  /** The panel's key on the wall: a township ID, or `cam:<channelId>` for a camera. */
   readonly townshipId: string;
+  /** Set for a camera panel: its channel ID (the PTZ controls use it). */
+  readonly cameraId: string | null;
+  readonly #source: PullSource;
   /** Reactive for the panel: the phase and the audience session once the room is known. */
   readonly phase = shallowRef<PulledVideoPhase>('starting');
   readonly #conference = shallowRef<ConferenceSession | null>(null);
@@ -32,8 +50,15 @@ export class PulledVideo {
   /** The <video> showing the pulled camera, registered by the panel (snapshots draw it). */
   videoElement: HTMLVideoElement | null = null;
 
-  constructor(townshipId: string, token: string, delegate: PulledVideoDelegate) {
+  constructor(
+    townshipId: string,
+    token: string,
+    delegate: PulledVideoDelegate,
+    camera: { channelId: string; source: PullSource } | null = null,
+  ) {
     this.townshipId = townshipId;
+    this.cameraId = camera?.channelId ?? null;
+    this.#source = camera?.source ?? townshipSource(townshipId);
     this.#token = token;
     this.#delegate = delegate;
     markRaw(this);
@@ -53,10 +78,10 @@ export class PulledVideo {
 
   /** Asks for the pull over the wall's socket and joins the room as audience; rejects when refused. */
   async start(wall: SignalingClient): Promise<void> {
-    const { roomId } = await wall.request('pull:start', { townshipId: this.townshipId });
+    const { roomId } = await this.#source.start(wall);
     if (this.phase.value === 'closed') {
       // Closed while the request was in flight: undo the pull.
-      await wall.request('pull:stop', { townshipId: this.townshipId }).catch(() => undefined);
+      await this.#source.stop(wall).catch(() => undefined);
       return;
     }
     const conference = new ConferenceSession(
@@ -79,8 +104,8 @@ export class PulledVideo {
     const wasWatching = this.phase.value === 'watching';
     this.phase.value = 'closed';
     await this.#conference.value?.leave();
-    if (wasWatching && wall?.connected) {
-      await wall.request('pull:stop', { townshipId: this.townshipId }).catch((error) => {
+    if (wasWatching) {
+      await this.#source.stop(wall).catch((error) => {
         console.warn('[beacon] pull:stop failed', this.townshipId, error);
       });
     }

@@ -8,11 +8,14 @@
  * opened with the first panel and closed with the last.
  */
 import { shallowReactive } from 'vue';
+import { cameraApi } from '../cameras/cameraApi.ts';
+import { cameras } from '../cameras/cameraStore.ts';
+import { snapshotPanelKey } from '../cameras/snapshotSource.ts';
 import { ConsoleError, toConsoleError } from '../errors.ts';
 import { endSession, session } from '../session.ts';
 import { SignalingClient } from '../signaling/SignalingClient.ts';
 import { showToast } from '../toast.ts';
-import { PulledVideo } from './PulledVideo.ts';
+import { PulledVideo, type PullSource } from './PulledVideo.ts';
 
 export const MAX_PANELS = 9;
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -70,7 +73,23 @@ export function findPanel(townshipId: string): PulledVideo | undefined {
  * A refusal (terminal offline, wall full, no permission) drops the panel,
  * shows a toast and rejects with the ConsoleError.
  */
-export async function openPulledVideo(townshipId: string): Promise<void> {
+export function openPulledVideo(townshipId: string): Promise<void> {
+  return openPanel(townshipId, null);
+}
+
+/** The wall key of a camera's panel. */
+export const cameraPanelKey = (channelId: string): string => `cam:${channelId}`;
+
+/** Opens a GB/T 28181 camera's live view in a new panel (its room comes from the REST API, not `pull:start`). */
+export function openCameraVideo(channelId: string): Promise<void> {
+  const source: PullSource = {
+    start: () => cameraApi.view(channelId),
+    stop: () => cameraApi.unview(channelId),
+  };
+  return openPanel(cameraPanelKey(channelId), { channelId, source });
+}
+
+async function openPanel(townshipId: string, camera: { channelId: string; source: PullSource } | null): Promise<void> {
   if (findPanel(townshipId)) return;
   const token = session.token;
   if (!token) throw new ConsoleError('unauthorized', 'not signed in');
@@ -78,10 +97,12 @@ export async function openPulledVideo(townshipId: string): Promise<void> {
     showToast('terminal.wall.full', 'warn');
     throw new ConsoleError('bad_request', `the video wall holds ${MAX_PANELS} videos`);
   }
-  const panel = new PulledVideo(townshipId, token, {
-    onAuthFailure: (code) => endSession(code),
-    onEnded: (ended) => void closePanel(ended),
-  });
+  const panel = new PulledVideo(
+    townshipId,
+    token,
+    { onAuthFailure: (code) => endSession(code), onEnded: (ended) => void closePanel(ended) },
+    camera,
+  );
   wallPanels.push(panel);
   const client = wallSocket(token);
   try {
@@ -120,4 +141,11 @@ export async function closeAllPulledVideos(): Promise<void> {
 /** A JPEG data URL of the current frame of that township's pulled video; null when none is showing. */
 export async function grabSnapshot(townshipId: string): Promise<string | null> {
   return findPanel(townshipId)?.snapshot() ?? null;
+}
+
+/** The snapshot for an incident's note: its township's pull, else one of its cameras (snapshotSource.ts). */
+export async function grabIncidentSnapshot(townshipId: string | null): Promise<string | null> {
+  const candidates = wallPanels.map((p) => ({ key: p.townshipId, cameraId: p.cameraId }));
+  const key = snapshotPanelKey(candidates, townshipId, (id) => cameras.byId[id]?.townshipId ?? null);
+  return key ? grabSnapshot(key) : null;
 }

@@ -17,7 +17,15 @@ import { watch } from 'vue';
 import type { ConsumerLayerView } from '../conference/conferenceState.ts';
 import { statsAsObjects } from '../conference/MediaSession.ts';
 import { shown } from '../shown.ts';
-import { closePulledVideo, findPanel, grabSnapshot, openPulledVideo, wallPanels } from '../terminal/videoWall.ts';
+import {
+  cameraPanelKey,
+  closePulledVideo,
+  findPanel,
+  grabSnapshot,
+  openCameraVideo,
+  openPulledVideo,
+  wallPanels,
+} from '../terminal/videoWall.ts';
 
 export interface BeaconTestHooks {
   recvTransportStats(): Promise<Record<string, unknown>[]>;
@@ -35,6 +43,9 @@ export interface BeaconCommandHooks {
 
 export interface VideoWallTestHooks {
   open(townshipId: string): Promise<void>;
+  /** Opens a GB/T 28181 camera's live view; its panel's key is `cameraKey(channelId)`. */
+  openCamera(channelId: string): Promise<void>;
+  cameraKey(channelId: string): string;
   close(townshipId: string): Promise<void>;
   snapshot(townshipId: string): Promise<string | null>;
   panels(): string[];
@@ -77,6 +88,8 @@ export function installTestHooks(): void {
   );
   window.__beaconVideoWall = {
     open: openPulledVideo,
+    openCamera: openCameraVideo,
+    cameraKey: cameraPanelKey,
     close: closePulledVideo,
     snapshot: grabSnapshot,
     panels: () => wallPanels.map((p) => p.townshipId),

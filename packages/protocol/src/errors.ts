@@ -65,6 +65,7 @@ export const ERROR_CODES = [
   'minutes_invalid',
   'material_unconvertible',
   'conversion_unavailable',
+  'camera_unavailable',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

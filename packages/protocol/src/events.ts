@@ -9,6 +9,7 @@
  *   server pushes consumer:new for every remote producer → consumer:resume.
  */
 import { z } from 'zod';
+import type { CameraServerEvents } from './cameras.ts';
 import { type CommandEventResults, type CommandServerEvents, commandEventSchemas } from './command.ts';
 import {
   type DutyCallEventResults,
@@ -206,7 +207,8 @@ export interface ServerToClientEvents
     ResourceServerEvents,
     BookingServerEvents,
     SmsServerEvents,
-    LoudspeakerServerEvents {
+    LoudspeakerServerEvents,
+    CameraServerEvents {
   'peer:joined': (peer: PeerInfo) => void;
   'peer:left': (data: { peerId: string }) => void;
   'peer:updated': (peer: PeerInfo) => void;

@@ -1,6 +1,7 @@
 export * from './admin.ts';
 export * from './adminImport.ts';
 export * from './boundaries.ts';
+export * from './cameras.ts';
 export * from './capFeeds.ts';
 export * from './command.ts';
 export * from './duty.ts';

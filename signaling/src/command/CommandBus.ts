@@ -7,6 +7,7 @@ import { TypedEmitter } from '@beacon/common';
 import type {
   AckBoardRow,
   AlertForTerminal,
+  CameraView,
   IncidentView,
   LoudspeakerCallView,
   SmsRecipientView,
@@ -53,6 +54,8 @@ export type CommandEvents = {
   sms: [SmsRecipientView];
   /** A warning's loudspeaker call changed (calling, playing, played, failed). */
   loudspeaker: [LoudspeakerCallView];
+  /** A GB/T 28181 camera channel went online or offline. */
+  camera: [CameraView];
 };
 
 export class CommandBus extends TypedEmitter<CommandEvents> {

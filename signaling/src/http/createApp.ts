@@ -11,6 +11,8 @@ import type { SignInThrottle } from '../auth/throttle/SignInThrottle.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
 import { evaluationRouter } from '../evaluation/evaluationRoutes.ts';
+import type { GbService } from '../gb28181/GbService.ts';
+import { cameraRouter } from '../gb28181/gbRoutes.ts';
 import { meetingBookingRouter } from '../meetings/meetingBookingRoutes.ts';
 import { minutesRouter } from '../meetings/minutesRoutes.ts';
 import type { BeaconMetrics } from '../metrics.ts';
@@ -77,6 +79,8 @@ export interface AppDeps {
   stations?: StationService;
   /** SMS (BEACON_SMS=on): Kannel's delivery reports and replies come back here; default none. */
   sms?: SmsService | null;
+  /** GB/T 28181 cameras (BEACON_GB28181=on); default none (their routes answer 404). */
+  cameras?: GbService | null;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -136,6 +140,7 @@ export function createApp(deps: AppDeps): Express {
     iceServersRouter(deps.turn ?? null),
     ...(stations ? [stationRouter({ store: deps.store, stations })] : []),
     smsRouter(deps),
+    ...(deps.cameras ? [cameraRouter({ store: deps.store, cameras: deps.cameras })] : []),
   );
   app.use('/api', (req, res) => {
     sendError(res, 'not_found', `no such endpoint: ${req.method} ${req.originalUrl.split('?')[0]}`);

@@ -61,6 +61,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   minutes_invalid: 400,
   material_unconvertible: 422,
   conversion_unavailable: 503,
+  camera_unavailable: 502,
 };
 
 export function sendError(res: Response, code: ErrorCode, message: string, status = STATUS[code] ?? 500): void {

@@ -58,6 +58,7 @@ export class CommandEmitter {
     station: (state) => this.#io.to(STAFF_ROOM).emit('station:updated', state),
     sms: (recipient) => this.#io.to(STAFF_ROOM).emit('sms:updated', recipient),
     loudspeaker: (call) => this.#io.to(STAFF_ROOM).emit('loudspeaker:updated', call),
+    camera: (camera) => this.#io.to(STAFF_ROOM).emit('camera:updated', camera),
   };
 
   readonly #localPresence: boolean;

@@ -11,6 +11,7 @@ import { assertFree, columnsOf, pageRows, rethrowConstraint, updateRow } from '.
 import { auditRepository } from './auditRecords.ts';
 import { bookingRepository } from './bookingRecords.ts';
 import { boundaryRepository } from './boundaryRecords.ts';
+import { cameraRepository } from './cameraRecords.ts';
 import { capFeedRepository, capMessageRepository } from './capRecords.ts';
 import { handoverRepository } from './dutyHandoverRecords.ts';
 import { dutyLogRepository, dutyRosterRepository } from './dutyRecords.ts';
@@ -169,5 +170,6 @@ function repositoriesOn(db: SqlQueries, inTransaction: boolean): StoreRepositori
     sms: smsRepository(db),
     minutes: minutesRepository(db),
     loudspeakers: loudspeakerCallRepository(db),
+    cameras: cameraRepository(db),
   };
 }

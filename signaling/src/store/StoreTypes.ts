@@ -18,6 +18,7 @@ import type {
 } from '@beacon/protocol';
 import type { BookingRepository } from './bookingTypes.ts';
 import type { BoundaryRepository } from './boundaryTypes.ts';
+import type { CameraRepository } from './cameraTypes.ts';
 import type { CapFeedRepository, CapMessageRepository } from './capTypes.ts';
 import type { IncidentRepository, TaskRepository, WarningRepository } from './commandTypes.ts';
 import type { DutyRepositories } from './dutyTypes.ts';
@@ -359,6 +360,8 @@ export interface Store {
   minutes: MinutesRepository;
   /** Emergency broadcast loudspeakers' calls per warning (应急广播). */
   loudspeakers: LoudspeakerCallRepository;
+  /** GB/T 28181 devices (国标设备) and their catalogs' channels. */
+  cameras: CameraRepository;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }

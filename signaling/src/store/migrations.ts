@@ -857,6 +857,35 @@ const sqliteMigrations: readonly string[] = [
   // 21 — emergency broadcast loudspeakers (应急广播): `loudspeaker` terminals assigned to a village, and one call row
   // per warning and loudspeaker (see loudspeakerMigration.ts). terminals is rebuilt (a CHECK changes).
   LOUDSPEAKER_MIGRATION.sqlite,
+  // 22 — GB/T 28181 cameras (国标设备/通道): devices an admin registers (20-digit ID, digest HA1 under the platform's
+  // realm, township) and the channels each device's catalog last listed (name, type, position, reported status).
+  `
+  CREATE TABLE gb_devices (
+    id          TEXT PRIMARY KEY CHECK (length(id) = 20),
+    name        TEXT NOT NULL,
+    township_id TEXT REFERENCES townships(id),
+    realm       TEXT NOT NULL,
+    ha1         TEXT NOT NULL,
+    enabled     INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    created_at  TEXT NOT NULL
+  );
+
+  CREATE TABLE gb_channels (
+    device_id       TEXT NOT NULL REFERENCES gb_devices(id) ON DELETE CASCADE,
+    channel_id      TEXT NOT NULL CHECK (length(channel_id) = 20),
+    name            TEXT NOT NULL,
+    type_code       TEXT NOT NULL,
+    manufacturer    TEXT,
+    model           TEXT,
+    address         TEXT,
+    lon             REAL,
+    lat             REAL,
+    reported_online INTEGER NOT NULL CHECK (reported_online IN (0, 1)),
+    updated_at      TEXT NOT NULL,
+    PRIMARY KEY (device_id, channel_id)
+  );
+  CREATE INDEX gb_channels_by_channel ON gb_channels (channel_id);
+  `,
 ];
 
 /**

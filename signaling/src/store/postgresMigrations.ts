@@ -777,4 +777,32 @@ export const postgresMigrations: readonly string[] = [
   `,
   // 21 — emergency broadcast loudspeakers (see migrations.ts and loudspeakerMigration.ts).
   LOUDSPEAKER_MIGRATION.postgres,
+  // 22 — GB/T 28181 cameras (see migrations.ts).
+  `
+  CREATE TABLE gb_devices (
+    id          TEXT PRIMARY KEY CHECK (length(id) = 20),
+    name        TEXT NOT NULL,
+    township_id TEXT REFERENCES townships(id),
+    realm       TEXT NOT NULL,
+    ha1         TEXT NOT NULL,
+    enabled     INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    created_at  TEXT NOT NULL
+  );
+
+  CREATE TABLE gb_channels (
+    device_id       TEXT NOT NULL REFERENCES gb_devices(id) ON DELETE CASCADE,
+    channel_id      TEXT NOT NULL CHECK (length(channel_id) = 20),
+    name            TEXT NOT NULL,
+    type_code       TEXT NOT NULL,
+    manufacturer    TEXT,
+    model           TEXT,
+    address         TEXT,
+    lon             DOUBLE PRECISION,
+    lat             DOUBLE PRECISION,
+    reported_online INTEGER NOT NULL CHECK (reported_online IN (0, 1)),
+    updated_at      TEXT NOT NULL,
+    PRIMARY KEY (device_id, channel_id)
+  );
+  CREATE INDEX gb_channels_by_channel ON gb_channels (channel_id);
+  `,
 ];

@@ -17,6 +17,7 @@ const en: AdminMessages = {
       import: 'Import / export',
       boundaries: 'Township boundaries',
       stations: 'Monitoring stations',
+      cameras: 'GB/T 28181 cameras',
       teams: 'Rescue teams',
       depots: 'Depots',
       shelters: 'Shelters',

@@ -15,6 +15,7 @@ const zhCN = {
       import: '导入/导出',
       boundaries: '乡镇边界',
       stations: '监测站点',
+      cameras: '国标视频监控',
       teams: '救援队伍',
       depots: '物资库',
       shelters: '避难场所',

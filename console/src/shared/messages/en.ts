@@ -100,6 +100,7 @@ const en: SharedMessages = {
     minutes_invalid: 'The minutes are incomplete or wrong: nothing saved',
     material_unconvertible: 'The material could not be turned into pages (damaged or unsupported)',
     conversion_unavailable: 'The server has no document converter (LibreOffice, poppler)',
+    camera_unavailable: 'The camera did not send usable video',
     timeout: 'The server did not answer in time',
     disconnected: 'Disconnected from the server',
     network: 'Cannot reach the server, check the network',

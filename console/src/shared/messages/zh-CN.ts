@@ -98,6 +98,7 @@ const zhCN = {
     minutes_invalid: '会议纪要内容有误，未保存',
     material_unconvertible: '材料无法转换为页面（文件损坏或格式不支持）',
     conversion_unavailable: '服务器未安装文档转换程序（LibreOffice、poppler）',
+    camera_unavailable: '摄像头未提供可用视频',
     timeout: '服务器响应超时',
     disconnected: '与服务器的连接已断开',
     network: '无法连接服务器，请检查网络',

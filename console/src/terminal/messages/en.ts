@@ -45,6 +45,16 @@ const en: TerminalMessages = {
       close: 'Close',
       full: 'The video wall holds 9 videos',
       pullFailed: 'Video pull failed ({township}): {code}',
+      ptz: {
+        up: 'Up',
+        down: 'Down',
+        left: 'Left',
+        right: 'Right',
+        zoomIn: 'Zoom in',
+        zoomOut: 'Zoom out',
+        preset: 'Preset',
+        call: 'Go',
+      },
     },
     errors: {
       terminal_offline: 'The terminal is offline',

@@ -43,6 +43,16 @@ const zhCN = {
       close: '关闭',
       full: '视频墙最多 9 路画面',
       pullFailed: '调阅失败（{township}）：{code}',
+      ptz: {
+        up: '上',
+        down: '下',
+        left: '左',
+        right: '右',
+        zoomIn: '放大',
+        zoomOut: '缩小',
+        preset: '预置位',
+        call: '调用',
+      },
     },
     errors: {
       terminal_offline: '终端不在线',

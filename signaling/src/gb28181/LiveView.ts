@@ -1,0 +1,251 @@
+/**
+ * One camera channel watched live (实时视频): the channel becomes a
+ * participant of its own room `cam-<channelId>` whose camera producer is a
+ * plain-RTP H.264 producer; the platform INVITEs the device to send MPEG-PS
+ * over RTP to a UDP port of ours, demultiplexes it (PsDemuxer), waits for
+ * SPS/PPS and a key frame (H264Gate) and repacketizes the frames as RFC 6184
+ * RTP into the producer. Browsers join the room as audience and decode it.
+ *
+ *   inviting ──200 OK + ACK──► streaming ──(stop / BYE / no media / codec)──► ended
+ *       └──refused / timeout──► ended
+ *
+ * A camera that sends nothing for `mediaTimeoutMs`, never shows SPS/PPS, or
+ * sends H.265 is hung up with the reason logged; nothing it sends can throw
+ * out of the RTP handler.
+ */
+import { randomUUID } from 'node:crypto';
+import dgram from 'node:dgram';
+import type { MediaControl, ProducerInfo } from '@beacon/media-server';
+import { createLogger } from '../logger.ts';
+import { Participant } from '../rooms/Participant.ts';
+import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
+import { GbError, refused } from './GbError.ts';
+import type { GbPlatform } from './GbPlatform.ts';
+import { H264Gate, H264Packetizer, splitAnnexB } from './h264Rtp.ts';
+import { liveViewOffer, liveViewSsrc, readLiveViewAnswer } from './liveSdp.ts';
+import { PsDemuxer } from './PsDemuxer.ts';
+import { newTag } from './SipEndpoint.ts';
+import { headerParam } from './sipMessage.ts';
+import { TcpRtpReceiver } from './TcpRtpReceiver.ts';
+
+const logger = createLogger('gb28181');
+const H264_PAYLOAD_TYPE = 102;
+
+export const cameraRoomId = (channelId: string): string => `cam-${channelId}`;
+
+export type LiveViewState = 'inviting' | 'streaming' | 'ended';
+
+export interface LiveViewOptions {
+  platform: GbPlatform;
+  registry: RoomRegistry;
+  media: MediaControl;
+  deviceId: string;
+  channelId: string;
+  name: string;
+  townshipId: string | null;
+  /** Where the device sends video (our address as the device sees it). */
+  mediaIp: string;
+  serial: number;
+  /** Hang up when no usable frame arrived for this long; default 15 s. */
+  mediaTimeoutMs?: number;
+  /** How the device sends: RTP over UDP (default) or over TCP with us listening (TCP passive). */
+  transport?: 'udp' | 'tcp';
+  onEnded(view: LiveView, reason: string): void;
+}
+
+export class LiveView {
+  readonly roomId: string;
+  readonly callId = `${randomUUID()}@beacon`;
+  state: LiveViewState = 'inviting';
+  /** Wall-clock time of the first frame forwarded (the bench's click-to-frame figure). */
+  firstFrameAt: number | null = null;
+  framesForwarded = 0;
+  readonly #opts: LiveViewOptions;
+  readonly #socket = dgram.createSocket('udp4');
+  readonly #participant: Participant;
+  readonly #gate = new H264Gate();
+  readonly #demuxer: PsDemuxer;
+  #packetizer: H264Packetizer | null = null;
+  #producerAddress: { ip: string; port: number } | null = null;
+  #lastSequence: number | null = null;
+  #lastRtpTimestamp = 0;
+  #lastFrameAt = Date.now();
+  /** Addresses video is taken from: the device's SIP address and the one its answer names (anything else is dropped). */
+  #sources = new Set<string>();
+  #toTag: string | null = null;
+  #watchdog: NodeJS.Timeout | null = null;
+  #tcp: TcpRtpReceiver | null = null;
+
+  constructor(opts: LiveViewOptions) {
+    this.#opts = opts;
+    this.roomId = cameraRoomId(opts.channelId);
+    this.#participant = new Participant({
+      peerId: `gb:${opts.channelId}:${randomUUID().slice(0, 8)}`,
+      roomId: this.roomId,
+      socketId: `gb28181:${opts.channelId}`,
+      claims: {
+        userId: `gb28181:${opts.channelId}`,
+        username: opts.channelId,
+        displayName: opts.name,
+        role: 'service',
+        townshipId: opts.townshipId,
+      },
+    });
+    this.#demuxer = new PsDemuxer((unit) => this.#frame(unit.pts, unit.data));
+  }
+
+  get channelId(): string {
+    return this.#opts.channelId;
+  }
+
+  /** Opens the room, the producer and our RTP port, then INVITEs the device; resolves when it answered. */
+  async start(): Promise<void> {
+    const { platform, registry, media, deviceId, channelId } = this.#opts;
+    await new Promise<void>((resolve, reject) => {
+      this.#socket.once('error', reject);
+      this.#socket.bind(0, this.#opts.mediaIp, () => resolve());
+    });
+    this.#socket.on('message', (packet, from) => {
+      if (this.#sources.has(from.address)) this.#rtp(packet);
+    });
+    const transport = this.#opts.transport ?? 'udp';
+    let ourPort = this.#socket.address().port;
+    if (transport === 'tcp') {
+      this.#tcp = new TcpRtpReceiver(
+        (address) => this.#sources.has(address),
+        (packet) => this.#rtp(packet),
+      );
+      ourPort = await this.#tcp.listen(this.#opts.mediaIp);
+    }
+    const room = await registry.join(this.roomId, this.#participant, { mode: 'meeting' });
+    // The last viewer gone (a closed tab never says DELETE): nobody watches, so the camera stops sending.
+    room.on('peerleft', () => {
+      if (this.state !== 'ended' && room.participants().every((p) => p === this.#participant)) {
+        void this.stop('no_viewers');
+      }
+    });
+    const ssrc = (Math.random() * 0xffffffff) >>> 0;
+    const appData = { source: 'camera', peerId: this.#participant.peerId };
+    const plain = await media.createPlainProducer(this.roomId, this.#participant.peerId, {
+      kind: 'video',
+      rtpParameters: {
+        codecs: [
+          {
+            mimeType: 'video/H264',
+            payloadType: H264_PAYLOAD_TYPE,
+            clockRate: 90_000,
+            parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
+          },
+        ],
+        encodings: [{ ssrc }],
+      },
+      appData,
+    });
+    const producer: ProducerInfo = {
+      id: plain.producerId,
+      peerId: this.#participant.peerId,
+      kind: 'video',
+      paused: false,
+      appData,
+    };
+    await room.adoptProducer(this.#participant, producer, 'camera');
+    this.#producerAddress = { ip: plain.ip, port: plain.port };
+    this.#packetizer = new H264Packetizer({ ssrc, payloadType: H264_PAYLOAD_TYPE });
+
+    const session = platform.session(deviceId);
+    this.#sources = new Set([session.peer.ip]);
+    const { serverId, realm } = platform.options;
+    const y = liveViewSsrc(realm, this.#opts.serial);
+    const { uri, headers } = platform.dialogHeaders(deviceId, channelId, this.callId, 1, 'INVITE');
+    const response = await platform.sip.request(session.peer, {
+      method: 'INVITE',
+      uri,
+      headers: [
+        ...headers,
+        ['Contact', `<sip:${serverId}@${this.#opts.mediaIp}:${platform.sip.port}>`],
+        ['Content-Type', 'APPLICATION/SDP'],
+        ['Subject', `${channelId}:${y},${serverId}:0`],
+      ],
+      body: liveViewOffer({ serverId, ip: this.#opts.mediaIp, port: ourPort, ssrc: y, transport }),
+    });
+    if (response.status >= 300) throw refused('INVITE', response);
+    this.#toTag = headerParam(response.headers.require('to'), 'tag') ?? null;
+    const ack = platform.dialogHeaders(deviceId, channelId, this.callId, 1, 'ACK', this.#toTag ?? undefined);
+    platform.sip.fire(session.peer, { method: 'ACK', uri: ack.uri, headers: ack.headers });
+    const answer = readLiveViewAnswer(response.body);
+    this.#sources.add(answer.ip);
+    this.state = 'streaming';
+    this.#lastFrameAt = Date.now();
+    logger.info({ channelId, deviceId, answer, ourPort, transport }, 'live view answered');
+    const timeout = this.#opts.mediaTimeoutMs ?? 15_000;
+    this.#watchdog = setInterval(() => {
+      if (Date.now() - this.#lastFrameAt <= timeout) return;
+      const reason = this.#gate.sawParameterSets || this.#lastSequence === null ? 'no_media' : 'no_parameter_sets';
+      void this.stop(reason);
+    }, 1000);
+    this.#watchdog.unref();
+  }
+
+  /** Hangs up (BYE unless the device did), leaves the room, frees the port. Idempotent. */
+  async stop(reason: string, byDevice = false): Promise<void> {
+    if (this.state === 'ended') return;
+    const wasStreaming = this.state === 'streaming';
+    this.state = 'ended';
+    if (this.#watchdog) clearInterval(this.#watchdog);
+    this.#socket.close();
+    this.#tcp?.close();
+    this.#opts.registry.get(this.roomId)?.remove(this.#participant.peerId);
+    logger.info({ channelId: this.#opts.channelId, reason, frames: this.framesForwarded }, 'live view ended');
+    this.#opts.onEnded(this, reason);
+    if (wasStreaming && !byDevice) {
+      const { platform, deviceId, channelId } = this.#opts;
+      try {
+        const bye = platform.dialogHeaders(deviceId, channelId, this.callId, 2, 'BYE', this.#toTag ?? newTag());
+        await platform.sip.request(platform.session(deviceId).peer, {
+          method: 'BYE',
+          uri: bye.uri,
+          headers: bye.headers,
+        });
+      } catch (err) {
+        logger.debug({ err, channelId }, 'BYE not answered');
+      }
+    }
+  }
+
+  #rtp(packet: Buffer): void {
+    if (this.state !== 'streaming' || packet.length < 12 || (packet[0] as number) >> 6 !== 2) return;
+    const csrcs = (packet[0] as number) & 0x0f;
+    let offset = 12 + csrcs * 4;
+    if ((packet[0] as number) & 0x10) {
+      if (packet.length < offset + 4) return;
+      offset += 4 + packet.readUInt16BE(offset + 2) * 4;
+    }
+    let end = packet.length;
+    if ((packet[0] as number) & 0x20) end -= packet[packet.length - 1] as number;
+    if (offset >= end) return;
+    const sequence = packet.readUInt16BE(2);
+    if (this.#lastSequence !== null && sequence !== ((this.#lastSequence + 1) & 0xffff)) this.#demuxer.discontinuity();
+    this.#lastSequence = sequence;
+    this.#lastRtpTimestamp = packet.readUInt32BE(4);
+    try {
+      this.#demuxer.push(packet.subarray(offset, end));
+      if ((packet[1] as number) & 0x80) this.#demuxer.flush();
+    } catch (err) {
+      const code = err instanceof GbError ? err.code : 'ps_malformed';
+      logger.warn({ channelId: this.#opts.channelId, code, reason: (err as Error).message }, 'camera stream refused');
+      void this.stop(code);
+    }
+  }
+
+  #frame(pts: number | null, data: Buffer): void {
+    const units = this.#gate.accept(splitAnnexB(data));
+    if (!units || !this.#packetizer || !this.#producerAddress) return;
+    const address = this.#producerAddress;
+    this.#packetizer.frame(units, pts ?? this.#lastRtpTimestamp, (rtp) => {
+      this.#socket.send(rtp, address.port, address.ip);
+    });
+    this.#lastFrameAt = Date.now();
+    this.framesForwarded += 1;
+    this.firstFrameAt ??= this.#lastFrameAt;
+  }
+}
