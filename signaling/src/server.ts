@@ -32,6 +32,7 @@ import { MeetingJournal } from './rooms/MeetingJournal.ts';
 import { RoomRegistry } from './rooms/RoomRegistry.ts';
 import { SipBridge } from './sip/SipBridge.ts';
 import { SipTaps } from './sip/SipTaps.ts';
+import { tapTargets } from './sip/tapTargets.ts';
 import { SmsService } from './sms/SmsService.ts';
 import { createSocketServer } from './socket/createSocketServer.ts';
 import { startMedia } from './startMedia.ts';
@@ -142,7 +143,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   const metrics = new BeaconMetrics({ media, rooms });
   const sip = new SipBridge({ store, realm: config.sipRealm });
   await life.start('SIP phones', () => sip.loadPhones());
-  const taps = new SipTaps({ registry: rooms, media });
+  const taps = new SipTaps({ registry: rooms, media, targets: tapTargets(config.sipTapAllow) });
   life.add('SIP taps', () => taps.close());
   const command = new CommandRoom({
     store,
@@ -223,7 +224,6 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     media,
     store,
     journal,
-    recordingsDir,
     sip,
     taps,
     command,

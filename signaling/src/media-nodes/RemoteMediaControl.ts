@@ -7,8 +7,14 @@
  * MediaControl has a few synchronous members (`ready`, `counts`, `hasRoom`,
  * `listProducers`); they answer from what this client knows: the last
  * heartbeat, the rooms it ensured, the producers it created.
+ *
+ * An https:// node is reached over mutual TLS: the node's certificate must
+ * chain to Beacon's CA, cover the URL's host, and name a node id; the node's
+ * heartbeats must then carry that same id (and the id its Redis entry gave,
+ * when it was discovered). A node failing either is cut off and logged.
  */
 import { randomUUID } from 'node:crypto';
+import type { PeerCertificate } from 'node:tls';
 import { TypedEmitter } from '@beacon/common';
 import {
   type ConsumerInfo,
@@ -40,6 +46,8 @@ import {
 import type { types as ms } from 'mediasoup';
 import { io, type Socket } from 'socket.io-client';
 import { createLogger } from '../logger.ts';
+import type { ControlTls } from '../tls/mediaNodeCertificates.ts';
+import { NodeIdentity } from './NodeIdentity.ts';
 
 const logger = createLogger('RemoteMediaControl');
 
@@ -50,12 +58,16 @@ export type RemoteMediaControlEvents = MediaControlEvents &
   };
 
 export interface RemoteMediaControlOptions {
-  /** The node's control URL, e.g. http://10.0.0.2:4480. */
+  /** The node's control URL, e.g. https://10.0.0.2:4480 (http:// only on loopback: controlTls.ts). */
   url: string;
   /** The node's pre-shared key (MEDIA_NODE_KEY). */
   key: string;
   /** A call without an answer fails after this long. Default 10000. */
   callTimeoutMs?: number;
+  /** Signaling's client certificate and Beacon's CA, for an https:// URL (mutual TLS). */
+  tls?: ControlTls | null;
+  /** The node id the node must prove (its Redis entry's); default: whatever id its certificate names. */
+  expectedNodeId?: string;
 }
 
 export class RemoteMediaControl extends TypedEmitter<RemoteMediaControlEvents> implements MediaControl {
@@ -70,22 +82,46 @@ export class RemoteMediaControl extends TypedEmitter<RemoteMediaControlEvents> i
   /** Fire-and-forget calls still in flight; close() lets them land first. */
   readonly #inflight = new Set<Promise<unknown>>();
   #closed = false;
+  readonly #identity: NodeIdentity;
 
   constructor(opts: RemoteMediaControlOptions) {
     super();
     this.url = opts.url;
     this.#callTimeoutMs = opts.callTimeoutMs ?? 10_000;
+    const secure = opts.url.startsWith('https:');
+    this.#identity = new NodeIdentity({
+      secure,
+      ...(opts.expectedNodeId === undefined ? {} : { expectedNodeId: opts.expectedNodeId }),
+    });
+    if (secure && !opts.tls) {
+      throw new MediaError('invalid_state', `media node ${opts.url}: https needs signaling's client certificate`);
+    }
     this.#socket = io(opts.url, {
       // A stable client id across reconnects: the node keeps this client's peers through a blip.
       auth: { key: opts.key, client: this.#clientId },
       transports: ['websocket'],
       reconnectionDelay: 500,
       reconnectionDelayMax: 2_000,
+      ...(secure && opts.tls
+        ? {
+            ca: opts.tls.ca,
+            cert: opts.tls.cert,
+            key: opts.tls.key,
+            rejectUnauthorized: true,
+            checkServerIdentity: (host: string, cert: PeerCertificate) => this.#identity.checkCertificate(host, cert),
+          }
+        : {}),
     });
     this.#socket.on('heartbeat', (raw: unknown) => {
       const parsed = nodeHeartbeatSchema.safeParse(raw);
       if (!parsed.success) {
         logger.warn({ url: this.url, issues: parsed.error.issues }, 'malformed heartbeat ignored');
+        return;
+      }
+      const impostor = this.#identity.refusal(parsed.data.nodeId);
+      if (impostor) {
+        logger.error({ url: this.url, nodeId: parsed.data.nodeId, reason: impostor }, 'media node refused');
+        this.#socket.disconnect();
         return;
       }
       this.#heartbeat = parsed.data;

@@ -25,7 +25,6 @@ export class BookedRecording {
   readonly #scheduler: MeetingScheduler;
   readonly #store: Store;
   readonly #journal: MeetingJournal;
-  readonly #recordingsDir: string;
   /** Rooms waiting for their first participant → the booking and until when it waits. */
   readonly #waiting = new Map<string, { bookingId: string; until: number }>();
   readonly #onOpen = ({ roomId, bookingId, record }: MeetingSchedulerEvents['open'][0]) => {
@@ -44,13 +43,11 @@ export class BookedRecording {
     scheduler: MeetingScheduler;
     store: Store;
     journal: MeetingJournal;
-    recordingsDir: string;
   }) {
     this.#registry = opts.registry;
     this.#scheduler = opts.scheduler;
     this.#store = opts.store;
     this.#journal = opts.journal;
-    this.#recordingsDir = opts.recordingsDir;
     this.#scheduler.on('open', this.#onOpen);
     this.#registry.on('roomcreated', this.#onRoom);
   }
@@ -70,7 +67,7 @@ export class BookedRecording {
     this.#waiting.delete(room.id);
     if (!waiting || waiting.until < Date.now() || room.recorder.current) return;
     try {
-      const started = await room.recorder.start(this.#recordingsDir);
+      const started = await room.recorder.start();
       await this.#store.recordings.create({
         id: started.recordingId,
         roomId: room.id,
