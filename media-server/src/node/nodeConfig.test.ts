@@ -51,7 +51,11 @@ describe('loadMediaNodeConfig', () => {
     ).toThrow(expect.objectContaining({ code: 'media_node_tls_incomplete' }));
     expect(loadMediaNodeConfig({ MEDIA_NODE_KEY: KEY, MEDIA_NODE_CONTROL_HOST: '127.0.0.1' }).tls).toBeNull();
     expect(() =>
-      loadMediaNodeConfig({ MEDIA_NODE_KEY: KEY, MEDIA_NODE_CONTROL_HOST: '127.0.0.1', MEDIA_NODE_PLAIN_TARGETS: 'gw' }),
+      loadMediaNodeConfig({
+        MEDIA_NODE_KEY: KEY,
+        MEDIA_NODE_CONTROL_HOST: '127.0.0.1',
+        MEDIA_NODE_PLAIN_TARGETS: 'gw',
+      }),
     ).toThrow(ZodError);
   });
 
