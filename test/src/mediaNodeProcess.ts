@@ -81,7 +81,8 @@ export async function startMediaNode(opts: {
   return {
     nodeId: opts.nodeId,
     region: opts.region,
-    url: `http://127.0.0.1:${controlPort}`,
+    // With the node's certificate the control port is HTTPS (mutual TLS).
+    url: `${opts.env?.MEDIA_NODE_TLS_CERT ? 'https' : 'http'}://127.0.0.1:${controlPort}`,
     child,
     pid: child.pid ?? 0,
     stop: () => signal('SIGTERM'),

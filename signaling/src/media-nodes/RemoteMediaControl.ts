@@ -55,6 +55,8 @@ export type RemoteMediaControlEvents = MediaControlEvents &
   PipeHubEvents & {
     /** Every heartbeat of the node (validated). */
     heartbeat: [NodeHeartbeat];
+    /** A connection attempt failed (unreachable, TLS refused either way, wrong key); it retries by itself. */
+    connecterror: [Error];
   };
 
 export interface RemoteMediaControlOptions {
@@ -130,7 +132,10 @@ export class RemoteMediaControl extends TypedEmitter<RemoteMediaControlEvents> i
     this.#socket.on('event', (message: NodeEventMessage) => this.#onNodeEvent(message));
     this.#socket.on('connect', () => logger.info({ url: this.url }, 'media node connected'));
     this.#socket.on('disconnect', (reason) => logger.warn({ url: this.url, reason }, 'media node disconnected'));
-    this.#socket.on('connect_error', (err) => logger.debug({ url: this.url, err }, 'media node connect failed'));
+    this.#socket.on('connect_error', (err) => {
+      logger.debug({ url: this.url, err }, 'media node connect failed');
+      this.safeEmit('connecterror', err);
+    });
   }
 
   /** The node's id once its first heartbeat arrived. */
