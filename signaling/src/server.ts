@@ -4,6 +4,7 @@
  * them in reverse so no socket outlives the rooms and no write outlives the
  * store.
  */
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -119,6 +120,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   const tokens = new TokenService({ secret: jwtSecret, ttlSeconds: config.jwtTtlSeconds });
   // Redis first: a cluster node that cannot reach it must not start serving alone.
   const { cluster: clusterConfig } = config;
+  const redisCa = config.redisCaFile ? await readFile(config.redisCaFile, 'utf8') : null;
   const cluster = clusterConfig
     ? await life.start(
         'cluster',
@@ -126,6 +128,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
           ClusterNode.connect({
             redisUrl: clusterConfig.redisUrl,
             key: clusterKey({ clusterSecret: clusterConfig.secret, jwtSecret }),
+            redisCa,
             ...(clusterConfig.nodeId ? { nodeId: clusterConfig.nodeId } : {}),
           }),
         (c) => c.close(),
