@@ -7,16 +7,31 @@
  */
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { certificateNodeId } from '@beacon/common';
+import { MediaError } from '@beacon/media-server';
+import type { ControlTls } from '../tls/mediaNodeCertificates.ts';
 
 export class NodeIdentity {
-  readonly #secure: boolean;
+  readonly #tls: ControlTls | null;
   readonly #expectedNodeId: string | undefined;
   /** The node id in the certificate of the last TLS handshake. */
   #certNodeId: string | null = null;
 
-  constructor(opts: { secure: boolean; expectedNodeId?: string }) {
-    this.#secure = opts.secure;
-    this.#expectedNodeId = opts.expectedNodeId;
+  /** `tls`: signaling's client certificate and Beacon's CA, required for an https:// URL. */
+  constructor(url: string, tls: ControlTls | null, expectedNodeId?: string) {
+    const secure = url.startsWith('https:');
+    if (secure && !tls) throw new MediaError('invalid_state', `media node ${url}: https needs a client certificate`);
+    this.#tls = secure ? tls : null;
+    this.#expectedNodeId = expectedNodeId;
+  }
+
+  /** The socket.io client's TLS options: mutual TLS checked by this identity; none for loopback http. */
+  socketOptions(): Record<string, unknown> {
+    if (!this.#tls) return {};
+    return {
+      ...this.#tls,
+      rejectUnauthorized: true,
+      checkServerIdentity: (host: string, cert: PeerCertificate) => this.checkCertificate(host, cert),
+    };
   }
 
   /** The TLS handshake's identity check: the default host check, then a media node id in the certificate. */
@@ -34,7 +49,7 @@ export class NodeIdentity {
 
   /** Why a heartbeat's node id is not the one the node proved or was registered as; null when it is. */
   refusal(nodeId: string): string | null {
-    if (this.#secure && nodeId !== this.#certNodeId) {
+    if (this.#tls && nodeId !== this.#certNodeId) {
       return `its heartbeat says ${nodeId}, its certificate ${this.#certNodeId ?? 'nothing'}`;
     }
     if (this.#expectedNodeId !== undefined && nodeId !== this.#expectedNodeId) {

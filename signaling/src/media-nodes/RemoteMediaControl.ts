@@ -14,7 +14,6 @@
  * when it was discovered). A node failing either is cut off and logged.
  */
 import { randomUUID } from 'node:crypto';
-import type { PeerCertificate } from 'node:tls';
 import { TypedEmitter } from '@beacon/common';
 import {
   type ConsumerInfo,
@@ -90,29 +89,14 @@ export class RemoteMediaControl extends TypedEmitter<RemoteMediaControlEvents> i
     super();
     this.url = opts.url;
     this.#callTimeoutMs = opts.callTimeoutMs ?? 10_000;
-    const secure = opts.url.startsWith('https:');
-    this.#identity = new NodeIdentity({
-      secure,
-      ...(opts.expectedNodeId === undefined ? {} : { expectedNodeId: opts.expectedNodeId }),
-    });
-    if (secure && !opts.tls) {
-      throw new MediaError('invalid_state', `media node ${opts.url}: https needs signaling's client certificate`);
-    }
+    this.#identity = new NodeIdentity(opts.url, opts.tls ?? null, opts.expectedNodeId);
     this.#socket = io(opts.url, {
       // A stable client id across reconnects: the node keeps this client's peers through a blip.
       auth: { key: opts.key, client: this.#clientId },
       transports: ['websocket'],
       reconnectionDelay: 500,
       reconnectionDelayMax: 2_000,
-      ...(secure && opts.tls
-        ? {
-            ca: opts.tls.ca,
-            cert: opts.tls.cert,
-            key: opts.tls.key,
-            rejectUnauthorized: true,
-            checkServerIdentity: (host: string, cert: PeerCertificate) => this.#identity.checkCertificate(host, cert),
-          }
-        : {}),
+      ...this.#identity.socketOptions(),
     });
     this.#socket.on('heartbeat', (raw: unknown) => {
       const parsed = nodeHeartbeatSchema.safeParse(raw);
