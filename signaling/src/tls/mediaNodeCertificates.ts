@@ -14,10 +14,9 @@
  * extended key usages keep the roles apart: a node's certificate cannot
  * act as signaling, nor the console's HTTPS certificate as either.
  */
-import { X509Certificate } from 'node:crypto';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { certificateNodeId, MEDIA_NODE_URI_PREFIX, SIGNALING_CLIENT_URI } from '@beacon/common';
+import { MEDIA_NODE_URI_PREFIX, SIGNALING_CLIENT_URI } from '@beacon/common';
 import { withinSubtrees } from '../net/nameSubtrees.ts';
 import { caSubtrees, expiresWithin, issuedBy, subjectAltNames } from './CertificateAuthority.ts';
 import { CertificateError, issueLeafCertificate } from './leafCertificate.ts';
@@ -124,9 +123,4 @@ export async function issueMediaNodeCertificate(
   });
   await copyFile(caFiles(opts.dir).caCert, out.caPath);
   return out;
-}
-
-/** The node id in a PEM certificate (tests, the cert command's summary). */
-export function pemNodeId(pem: string): string | null {
-  return certificateNodeId(new X509Certificate(pem).subjectAltName);
 }
