@@ -96,10 +96,11 @@ export interface ConsumerLayers {
 }
 
 export interface StartRecordingOptions {
-  /** Names the output file; unique per recording. */
+  /**
+   * Names the output file `<recordingId>.webm` in the server's recordings directory; unique per recording.
+   * Letters, digits, '.', '_' and '-', not starting with '.' (never a path).
+   */
   recordingId: string;
-  /** Directory (created if missing) the meeting file is written to. */
-  directory: string;
 }
 
 export interface RecordingResult {
@@ -169,7 +170,8 @@ export interface MediaControl {
 
   /**
    * Starts recording the room (all audio mixed + one main video) into one
-   * WebM file under `directory`. Rejects if the room is already recording.
+   * WebM file in the server's recordings directory (`recordingsDir`). Rejects if the room is already
+   * recording, and a recording id that is not a plain file name (`recording_id_invalid`).
    */
   startRecording(roomId: string, opts: StartRecordingOptions): Promise<{ filePath: string }>;
   /** Stops the recording and resolves when the file is complete. */
@@ -188,7 +190,10 @@ export interface MediaControl {
    * see plainRtp.ts. `appData` should carry `source` like a browser producer.
    */
   createPlainProducer(roomId: string, peerId: string, input: PlainProducerInput): Promise<PlainProducerResult>;
-  /** Plain RTP out of the room to `remoteIp:remotePort` (the SIP gateway's mixer tap). */
+  /**
+   * Plain RTP out of the room to `remoteIp:remotePort` (the SIP gateway's mixer tap); an address outside the
+   * server's `plainTargets` is refused with `target_not_allowed`.
+   */
   createPlainConsumer(
     roomId: string,
     peerId: string,

@@ -14,7 +14,11 @@ export type MediaErrorCode =
   | 'cannot_consume'
   | 'invalid_state'
   /** A recording could not be finished (ffmpeg failed joining its segments). */
-  | 'recording_failed';
+  | 'recording_failed'
+  /** A recording id that is not a plain file name (a path, '..', a dot file): nothing was written. */
+  | 'recording_id_invalid'
+  /** Plain RTP asked to go to an address outside the server's allowed targets (plainTargets). */
+  | 'target_not_allowed';
 
 export class MediaError extends CodedError<MediaErrorCode> {
   override readonly name = 'MediaError';

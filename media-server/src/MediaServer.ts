@@ -25,6 +25,7 @@ import {
   parseMediaServerOptions,
 } from './MediaServerOptions.ts';
 import { createPlainConsumer, createPlainProducer } from './plainRtp.ts';
+import { PlainTargets } from './plainTargets.ts';
 import { Recordings } from './Recordings.ts';
 import { Room, type RoomEvents } from './Room.ts';
 import { WorkerPool } from './WorkerPool.ts';
@@ -52,6 +53,7 @@ export class MediaServer extends TypedEmitter<MediaControlEvents> implements Med
   /** Rooms whose creation finished, for synchronous lookups. */
   readonly #rooms = new Map<string, Room>();
   readonly #recordings: Recordings;
+  readonly #plainTargets: PlainTargets;
   #closed = false;
 
   private constructor(options: MediaServerOptions, pool: WorkerPool) {
@@ -59,6 +61,7 @@ export class MediaServer extends TypedEmitter<MediaControlEvents> implements Med
     this.options = options;
     this.#pool = pool;
     this.#recordings = new Recordings(options);
+    this.#plainTargets = new PlainTargets(options.plainTargets);
     this.#recordings.on('recordingfailed', (event) => this.safeEmit('recordingfailed', event));
     pool.on('workerdied', ({ index, pid }) => this.#moveRoomsOff(index, pid));
   }
@@ -203,6 +206,8 @@ export class MediaServer extends TypedEmitter<MediaControlEvents> implements Med
 
   /** RTP into the room from a plain UDP sender (ffmpeg, SIP gateway). */
   async createPlainProducer(roomId: string, peerId: string, input: PlainProducerInput): Promise<PlainProducerResult> {
+    // The remote gets the transport's RTCP: it must be a gateway address like a tap's.
+    if (input.remote) this.#plainTargets.assert(input.remote.ip, { roomId, peerId, what: 'plain producer remote' });
     return createPlainProducer(this.#room(roomId), peerId, input, this.options);
   }
 
@@ -213,6 +218,7 @@ export class MediaServer extends TypedEmitter<MediaControlEvents> implements Med
     producerId: string,
     input: PlainConsumerInput,
   ): Promise<PlainConsumerResult> {
+    this.#plainTargets.assert(input.remoteIp, { roomId, peerId, producerId, what: 'plain consumer' });
     return createPlainConsumer(this.#room(roomId), peerId, producerId, input, this.options);
   }
 

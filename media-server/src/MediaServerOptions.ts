@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import type { Logger } from './logger.ts';
+import { parseAddressOrNetwork } from './plainTargets.ts';
 
 const port = z.number().int().min(1).max(65_535);
 
@@ -40,6 +41,21 @@ export const mediaServerOptionsSchema = z
     workerLogLevel: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
     /** Replace a worker that died (same index, same port). Default true. */
     respawnDeadWorkers: z.boolean().default(true),
+    /**
+     * The one directory recordings are written under (created when the first one starts). Control calls name a
+     * recording, never a path: whoever can talk to the node must not make it write elsewhere. Default
+     * './recordings' (resolved against the working directory).
+     */
+    recordingsDir: z.string().min(1).default('./recordings'),
+    /**
+     * Where plain RTP may be sent: the addresses or CIDR networks of the SIP gateway's RTP sockets. A plain
+     * consumer (a tap) or a plain producer's remote outside them is refused (`target_not_allowed`), so a
+     * control call cannot turn the node into a sender of a meeting's audio to anywhere. Default loopback.
+     */
+    plainTargets: z
+      .array(z.string().refine((entry) => parseAddressOrNetwork(entry) !== null, 'an IP address or a CIDR network'))
+      .min(1)
+      .default(['127.0.0.0/8', '::1/128']),
   })
   .superRefine((options, ctx) => {
     const lastRtcPort = options.rtcPortBase + options.numWorkers - 1;

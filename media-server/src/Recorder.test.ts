@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -21,8 +21,8 @@ describe('recording (real worker, ffmpeg senders, ffmpeg recorder)', () => {
   const senders: ChildProcess[] = [];
 
   beforeEach(async () => {
-    server = await MediaServer.create(await loopbackOptions());
     directory = await mkdtemp(path.join(tmpdir(), 'beacon-recording-'));
+    server = await MediaServer.create({ ...(await loopbackOptions()), recordingsDir: directory });
   });
 
   afterEach(async () => {
@@ -41,9 +41,9 @@ describe('recording (real worker, ffmpeg senders, ffmpeg recorder)', () => {
     await delay(500);
 
     const startedAt = performance.now();
-    const { filePath } = await server.startRecording('r', { recordingId: 'meeting-1', directory });
+    const { filePath } = await server.startRecording('r', { recordingId: 'meeting-1' });
     expect(filePath).toBe(path.join(directory, 'meeting-1.webm'));
-    await expect(server.startRecording('r', { recordingId: 'again', directory })).rejects.toMatchObject({
+    await expect(server.startRecording('r', { recordingId: 'again' })).rejects.toMatchObject({
       code: 'invalid_state',
     });
 
@@ -94,7 +94,7 @@ describe('recording (real worker, ffmpeg senders, ffmpeg recorder)', () => {
     });
     senders.push(spawnFfmpegOpus(first.ip, first.port, first.rtcpPort));
     let started = false;
-    const starting = server.startRecording('r', { recordingId: 'racing', directory }).finally(() => {
+    const starting = server.startRecording('r', { recordingId: 'racing' }).finally(() => {
       started = true;
     });
     // The first segment's consumer exists: its ffmpeg is being spawned.
@@ -117,16 +117,33 @@ describe('recording (real worker, ffmpeg senders, ffmpeg recorder)', () => {
   it('makes a playable file of a recording stopped as soon as it started', async () => {
     // Stopped before ffmpeg wrote a packet, a segment is a bare Matroska header that no reader opens.
     await server.ensureRoom('r');
-    const { filePath } = await server.startRecording('r', { recordingId: 'at-once', directory });
+    const { filePath } = await server.startRecording('r', { recordingId: 'at-once' });
     const result = await server.stopRecording('r');
     expect(result.filePath).toBe(filePath);
     expect(result.size).toBeGreaterThan(0);
     expect(result.durationMs).toBeGreaterThan(0);
   });
 
+  it('refuses a recording id that is a path, and writes nothing outside the recordings directory', async () => {
+    await server.ensureRoom('r');
+    const outside = path.join(directory, '..', `escaped-${path.basename(directory)}`);
+    for (const recordingId of ['../escaped', `../${path.basename(outside)}`, '/tmp/x', 'a/b', '.hidden', '..']) {
+      await expect(server.startRecording('r', { recordingId })).rejects.toMatchObject({
+        name: 'MediaError',
+        code: 'recording_id_invalid',
+      });
+    }
+    // A caller's directory is not an option any more: whatever it sends, the file lands in recordingsDir.
+    const sneaky = { recordingId: 'fine', directory: outside } as { recordingId: string };
+    const { filePath } = await server.startRecording('r', sneaky);
+    expect(path.dirname(filePath)).toBe(directory);
+    await server.stopRecording('r');
+    expect(await readdir(path.dirname(outside))).not.toContain(path.basename(outside));
+  });
+
   it('finishes the file when the room closes', async () => {
     await server.ensureRoom('r');
-    const { filePath } = await server.startRecording('r', { recordingId: 'closing', directory });
+    const { filePath } = await server.startRecording('r', { recordingId: 'closing' });
     await delay(2_500);
     server.closeRoom('r');
     await server.close(); // waits for recordings being finished

@@ -41,6 +41,16 @@ export const MIN_SEGMENT_MS = 2_000;
 export const MIN_RECORDING_MS = 1_500;
 const RECORDING_ID = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
 
+/** A recording id is a plain file name: no separator, no '..', not a dot file. */
+export function isRecordingId(value: string): boolean {
+  return RECORDING_ID.test(value);
+}
+
+/** Where one recording goes: the server's recordings directory, never a caller's path (Recordings.ts). */
+export interface RecorderOptions extends StartRecordingOptions {
+  directory: string;
+}
+
 export type RecorderEvents = { failed: [reason: string] };
 
 type RecorderState = 'recording' | 'stopping' | 'stopped' | 'failed';
@@ -63,7 +73,7 @@ export class Recorder extends TypedEmitter<RecorderEvents> {
   #prepared = 0;
   #timer: NodeJS.Timeout | undefined;
 
-  private constructor(room: Room, defaults: PlainRtpDefaults, options: StartRecordingOptions) {
+  private constructor(room: Room, defaults: PlainRtpDefaults, options: RecorderOptions) {
     super();
     this.recordingId = options.recordingId;
     this.#room = room;
@@ -80,7 +90,7 @@ export class Recorder extends TypedEmitter<RecorderEvents> {
   }
 
   /** Resolves once the first segment is recording. */
-  static async start(room: Room, defaults: PlainRtpDefaults, options: StartRecordingOptions): Promise<Recorder> {
+  static async start(room: Room, defaults: PlainRtpDefaults, options: RecorderOptions): Promise<Recorder> {
     if (!RECORDING_ID.test(options.recordingId)) throw new TypeError(`invalid recordingId "${options.recordingId}"`);
     await mkdir(path.resolve(options.directory, `${options.recordingId}.segments`), { recursive: true });
     const recorder = new Recorder(room, defaults, options);

@@ -4,31 +4,43 @@
  * rather than drop it.
  */
 
+import path from 'node:path';
 import { TypedEmitter } from '@beacon/common';
 import { createLogger } from './logger.ts';
 import type { MediaControlEvents, RecordingResult, StartRecordingOptions } from './MediaControlTypes.ts';
 import { MediaError } from './MediaError.ts';
 import type { PlainRtpDefaults } from './plainRtp.ts';
-import { Recorder } from './Recorder.ts';
+import { isRecordingId, Recorder } from './Recorder.ts';
 import type { Room } from './Room.ts';
 
 const logger = createLogger('Recordings');
 
 export class Recordings extends TypedEmitter<Pick<MediaControlEvents, 'recordingfailed'>> {
   readonly #defaults: PlainRtpDefaults;
+  readonly #directory: string;
   /** Recording or starting, by room id (a start in flight already holds the room). */
   readonly #recorders = new Map<string, Promise<Recorder>>();
   /** Stops in flight, so closing the server waits for their files. */
   readonly #finishing = new Set<Promise<unknown>>();
 
-  constructor(defaults: PlainRtpDefaults) {
+  constructor(defaults: PlainRtpDefaults & { recordingsDir: string }) {
     super();
     this.#defaults = defaults;
+    this.#directory = path.resolve(defaults.recordingsDir);
   }
 
   async start(room: Room, options: StartRecordingOptions): Promise<{ filePath: string }> {
+    if (!isRecordingId(options.recordingId)) {
+      throw new MediaError(
+        'recording_id_invalid',
+        `recording id ${JSON.stringify(options.recordingId)} is not a plain file name (letters, digits, . _ -)`,
+      );
+    }
     if (this.#recorders.has(room.id)) throw new MediaError('invalid_state', `room "${room.id}" is already recording`);
-    const starting = Recorder.start(room, this.#defaults, options);
+    const starting = Recorder.start(room, this.#defaults, {
+      recordingId: options.recordingId,
+      directory: this.#directory,
+    });
     this.#recorders.set(room.id, starting);
     try {
       const recorder = await starting;

@@ -20,3 +20,4 @@ export {
   type NodeLoad,
   nodeHeartbeatSchema,
 } from './node/controlProtocol.ts';
+export { PlainTargets, parseAddressOrNetwork } from './plainTargets.ts';

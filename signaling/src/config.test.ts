@@ -56,6 +56,8 @@ describe('loadConfig', () => {
         rtcPortBase: 40_000,
         workerLogLevel: 'warn',
       },
+      sipTapAllow: null,
+      redisCaFile: null,
     });
     expect(path.isAbsolute(config.consoleDist)).toBe(true);
   });
@@ -175,6 +177,8 @@ describe('loadConfig', () => {
         rtcPortBase: 45_000,
         workerLogLevel: 'debug',
       },
+      sipTapAllow: null,
+      redisCaFile: null,
     });
     expect(loadConfig({ BEACON_PORT: '', MEDIA_ANNOUNCED_ADDRESS: '' }).port).toBe(3000);
     // A realm goes into digest challenges and HA1 strings: no spaces or colons.
@@ -183,6 +187,21 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BEACON_SIP_REALM: 'a:b' })).toThrow(/BEACON_SIP_REALM/);
     // With TLS off the main port is plain HTTP: no second HTTP port.
     expect(loadConfig({ BEACON_TLS: 'off' }).httpPort).toBeNull();
+  });
+
+  it('reads the tap allow-list and the Redis CA; a CA without rediss:// is refused', () => {
+    expect(loadConfig({ BEACON_SIP_TAP_ALLOW: '10.20.0.5, 10.30.0.0/24' }).sipTapAllow).toEqual([
+      '10.20.0.5',
+      '10.30.0.0/24',
+    ]);
+    expect(() => loadConfig({ BEACON_SIP_TAP_ALLOW: 'gateway.cx.gov' })).toThrow(/BEACON_SIP_TAP_ALLOW/);
+    expect(
+      loadConfig({ REDIS_URL: 'rediss://beacon:pw@redis.cx.gov:6380', BEACON_REDIS_CA: '/etc/beacon/redis-ca.crt' })
+        .redisCaFile,
+    ).toBe('/etc/beacon/redis-ca.crt');
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', BEACON_REDIS_CA: '/x.crt' })).toThrow(
+      /BEACON_REDIS_CA: needs a rediss:\/\/ REDIS_URL/,
+    );
   });
 
   it('checks addresses, TLS files and TURN settings', () => {

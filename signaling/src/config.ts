@@ -186,6 +186,18 @@
  *                                                                       non-loopback IPv4)
  *   MEDIA_RTC_PORT_BASE      first RTC port (one port per worker)      40000
  *   MEDIA_LOG_LEVEL          mediasoup worker log level                warn
+ *   BEACON_SIP_TAP_ALLOW     addresses / CIDR networks a room's audio  (unset: loopback and
+ *                            may be sent to as plain RTP (SIP gateway   this machine's own
+ *                            taps): the gateway's RTP addresses; a tap  addresses, where the
+ *                            elsewhere is refused and audited           gateway Beacon runs is)
+ *   BEACON_REDIS_CA          CA certificate (PEM file) of a rediss://  (unset: the system's
+ *                            REDIS_URL whose certificate a private CA   CAs)
+ *                            issued (TLS to Redis)
+ *
+ * MEDIA_NODES off this machine are https:// URLs: mutual TLS under Beacon's
+ * CA (<dataDir>/tls; `npm run media-node-cert` issues a node's certificate),
+ * and plain http:// is refused for anything but loopback (media-nodes/
+ * controlTls.ts, `media_node_tls_required` at start).
  */
 import { isIP } from 'node:net';
 import os from 'node:os';
@@ -422,6 +434,11 @@ export const configSchema = z
     MEDIA_ANNOUNCED_ADDRESS: hostOrIp.optional(),
     MEDIA_RTC_PORT_BASE: z.coerce.number().int().min(1024).max(65000).default(40_000),
     MEDIA_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+    BEACON_SIP_TAP_ALLOW: commaList(
+      z.string().refine((entry) => parseSubtree(entry)?.kind === 'IP', 'an IP address or a CIDR network'),
+      { min: 1, max: 64 },
+    ).optional(),
+    BEACON_REDIS_CA: nonEmpty.optional(),
   })
   .superRefine((env, ctx) => {
     if (env.MEDIA_NODES !== undefined && env.MEDIA_NODE_KEY === undefined) {
@@ -443,6 +460,9 @@ export const configSchema = z
         if (env[key] === undefined)
           ctx.addIssue({ code: 'custom', path: [key], message: 'required when BEACON_SMS=on' });
       }
+    }
+    if (env.BEACON_REDIS_CA !== undefined && !env.REDIS_URL?.startsWith('rediss://')) {
+      ctx.addIssue({ code: 'custom', path: ['BEACON_REDIS_CA'], message: 'needs a rediss:// REDIS_URL (TLS)' });
     }
     if (env.BEACON_TLS !== 'files') return;
     for (const key of ['BEACON_TLS_CERT', 'BEACON_TLS_KEY'] as const) {
@@ -594,6 +614,10 @@ export const configSchema = z
       rtcPortBase: env.MEDIA_RTC_PORT_BASE,
       workerLogLevel: env.MEDIA_LOG_LEVEL,
     },
+    /** Where plain RTP out of rooms may go (sip/tapTargets.ts); null: loopback and this machine's addresses. */
+    sipTapAllow: env.BEACON_SIP_TAP_ALLOW ?? null,
+    /** CA file for a rediss:// REDIS_URL (cluster/ClusterNode.ts); null: the system's CAs. */
+    redisCaFile: env.BEACON_REDIS_CA ?? null,
   }));
 
 export type Config = z.infer<typeof configSchema>;

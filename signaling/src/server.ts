@@ -4,6 +4,7 @@
  * them in reverse so no socket outlives the rooms and no write outlives the
  * store.
  */
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -33,6 +34,7 @@ import { MeetingJournal } from './rooms/MeetingJournal.ts';
 import { RoomRegistry } from './rooms/RoomRegistry.ts';
 import { SipBridge } from './sip/SipBridge.ts';
 import { SipTaps } from './sip/SipTaps.ts';
+import { tapTargets } from './sip/tapTargets.ts';
 import { SmsService } from './sms/SmsService.ts';
 import { createSocketServer } from './socket/createSocketServer.ts';
 import { startMedia } from './startMedia.ts';
@@ -121,6 +123,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   const tokens = new TokenService({ secret: jwtSecret, ttlSeconds: config.jwtTtlSeconds });
   // Redis first: a cluster node that cannot reach it must not start serving alone.
   const { cluster: clusterConfig } = config;
+  const redisCa = config.redisCaFile ? await readFile(config.redisCaFile, 'utf8') : null;
   const cluster = clusterConfig
     ? await life.start(
         'cluster',
@@ -128,6 +131,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
           ClusterNode.connect({
             redisUrl: clusterConfig.redisUrl,
             key: clusterKey({ clusterSecret: clusterConfig.secret, jwtSecret }),
+            redisCa,
             ...(clusterConfig.nodeId ? { nodeId: clusterConfig.nodeId } : {}),
           }),
         (c) => c.close(),
@@ -145,7 +149,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   const metrics = new BeaconMetrics({ media, rooms });
   const sip = new SipBridge({ store, realm: config.sipRealm });
   await life.start('SIP phones', () => sip.loadPhones());
-  const taps = new SipTaps({ registry: rooms, media });
+  const taps = new SipTaps({ registry: rooms, media, targets: tapTargets(config.sipTapAllow) });
   life.add('SIP taps', () => taps.close());
   const command = new CommandRoom({
     store,
@@ -241,7 +245,6 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     media,
     store,
     journal,
-    recordingsDir,
     sip,
     taps,
     command,

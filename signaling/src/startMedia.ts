@@ -1,10 +1,13 @@
 /** Which media a Beacon node drives, started as a part of its lifecycle. */
+import path from 'node:path';
 import type { Lifecycle } from '@beacon/common';
 import { type MediaControl, MediaServer } from '@beacon/media-server';
 import type { ClusterNode } from './cluster/ClusterNode.ts';
+import { prepareControlTls } from './media-nodes/controlTls.ts';
 import { CascadedMediaControl, InMemoryMediaNodeRegistry, RedisNodeDirectory } from './media-nodes/index.ts';
 import type { ResolvedAddresses } from './net/addresses.ts';
 import type { StartBeaconOptions } from './server.ts';
+import { tapTargets } from './sip/tapTargets.ts';
 
 /**
  * The media this node drives: the one it was given (not closed here), remote
@@ -23,11 +26,19 @@ export async function startMedia(
   if (!mediaNodes) {
     return life.start(
       'media',
-      () => MediaServer.create({ ...config.media, announcedAddress: addresses.mediaAnnounced }),
+      () =>
+        MediaServer.create({
+          ...config.media,
+          announcedAddress: addresses.mediaAnnounced,
+          // Recordings go here and nowhere else; plain RTP (taps) only to the gateway's addresses.
+          recordingsDir: path.resolve(config.dataDir, 'recordings'),
+          plainTargets: tapTargets(config.sipTapAllow),
+        }),
       (media) => media.close(),
     );
   }
   const { regions } = mediaNodes;
+  const tls = await prepareControlTls(config, addresses.certificateNames);
   const cascade = await life.start(
     'media nodes',
     () =>
@@ -36,6 +47,7 @@ export async function startMedia(
         key: mediaNodes.key,
         registry: new InMemoryMediaNodeRegistry(),
         enableSrtp: mediaNodes.pipeSrtp,
+        tls,
         // A township's participants go to its region's node (a county node near it); the rest by load.
         regionOf: (roomId, peerId) => {
           const townshipId = peerOf(roomId, peerId)?.claims.townshipId;

@@ -72,14 +72,28 @@ describe.skipIf(redisUnavailableReason !== null)('the media node directory in Re
       signMediaNodeEntry({ nodeId: 'elsewhere', url: 'http://203.0.113.9:4500', region: 'x' }, KEY),
     );
 
+    // Signed and allowed, but plain HTTP off this machine (the key and every call in clear); its https twin is used.
+    await put('clear', signMediaNodeEntry({ nodeId: 'clear', url: 'http://media.cx.gov:4480', region: 'x' }, KEY));
+    const secure = { nodeId: 'secure', url: 'https://media.cx.gov:4481', region: 'x' };
+    await put('secure', signMediaNodeEntry(secure, KEY));
+
     const added: string[] = [];
+    const ids: (string | undefined)[] = [];
     const directory = await RedisNodeDirectory.start({
       redis: cluster.redis,
-      cascade: { addNode: (url: string) => (added.includes(url) ? false : added.push(url) > 0) },
+      cascade: {
+        addNode: (url: string, nodeId?: string) => {
+          if (added.includes(url)) return false;
+          ids.push(nodeId);
+          return added.push(url) > 0;
+        },
+      },
       key: KEY,
       allow,
     });
     directory.stop();
-    expect(added).toEqual(['http://127.0.0.1:4500']);
+    expect(added.sort()).toEqual(['http://127.0.0.1:4500', 'https://media.cx.gov:4481']);
+    // The id each was registered with goes along: the node must prove it (its certificate, its heartbeats).
+    expect(ids.sort()).toEqual(['county', 'secure']);
   });
 });

@@ -336,6 +336,13 @@ describe('room tap', () => {
     expect(await request(gw, 'sip:tap', { roomId: 'nobody-here', ip: '127.0.0.1', port: tapPort })).toMatchObject({
       error: { code: 'room_not_found' },
     });
+    // Only the gateway's own RTP addresses: a meeting is not streamed to another host (TEST-NET-1 here), and
+    // the attempt is in the audit.
+    expect(await request(gw, 'sip:tap', { roomId, ip: '192.0.2.10', port: tapPort })).toMatchObject({
+      error: { code: 'forbidden' },
+    });
+    const refused = (await t.beacon.node.store.audit.list({ limit: 20 })).find((e) => e.action === 'sip.tap_refused');
+    expect(refused).toMatchObject({ target: roomId, detail: { ip: '192.0.2.10', port: tapPort } });
     const { streams } = await ok(gw, 'sip:tap', { roomId, ip: '127.0.0.1', port: tapPort });
     expect(streams).toEqual([
       {

@@ -5,6 +5,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import os from 'node:os';
+import path from 'node:path';
 import { loopbackOptions } from '@beacon/media-server/testing';
 import { REPO_ROOT } from './beaconProcess.ts';
 
@@ -52,6 +54,8 @@ export async function startMediaNode(opts: {
       MEDIA_NODE_PLAIN_PORT_MIN: String(media.plainPortRange?.min ?? 30_000),
       MEDIA_NODE_PLAIN_PORT_MAX: String(media.plainPortRange?.max ?? 32_000),
       MEDIA_NODE_WORKERS: String(opts.workers ?? 1),
+      // Never the default ./recordings, which would be inside the repository (created only if a test records).
+      MEDIA_NODE_RECORDINGS_DIR: path.join(os.tmpdir(), `beacon-node-recordings-${opts.nodeId}-${process.pid}`),
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -81,7 +85,8 @@ export async function startMediaNode(opts: {
   return {
     nodeId: opts.nodeId,
     region: opts.region,
-    url: `http://127.0.0.1:${controlPort}`,
+    // With the node's certificate the control port is HTTPS (mutual TLS).
+    url: `${opts.env?.MEDIA_NODE_TLS_CERT ? 'https' : 'http'}://127.0.0.1:${controlPort}`,
     child,
     pid: child.pid ?? 0,
     stop: () => signal('SIGTERM'),

@@ -4,11 +4,17 @@
  * heartbeat with the node's load every 2 s.
  *
  * Only signaling talks to it, authenticated by the pre-shared node key in
- * the handshake (`auth: { key }`).
+ * the handshake (`auth: { key }`) and, with `tls`, by mutual TLS first: the
+ * port is HTTPS, and a connection without a client certificate of Beacon's
+ * CA that names signaling (controlTlsNames.ts in @beacon/common) never gets
+ * to the handshake.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { certificateUris, SIGNALING_CLIENT_URI } from '@beacon/common';
 import { Server, type Socket } from 'socket.io';
 import { ZodError } from 'zod';
 import { PipeHub } from '../cascade/PipeHub.ts';
@@ -50,6 +56,8 @@ export interface ControlServerOptions {
   port: number;
   /** How long a vanished signaling client's peers are kept for its return. Default 15000 ms. */
   clientGraceMs?: number;
+  /** Mutual TLS (PEM): the node's certificate and key, and the CA signaling's client certificate must chain to. */
+  tls?: { cert: string; key: string; ca: string } | null;
 }
 
 export class ControlServer {
@@ -81,12 +89,23 @@ export class ControlServer {
       options.clientGraceMs === undefined ? {} : { graceMs: options.clientGraceMs },
     );
     this.#cpu = new CpuSampler(() => media.workerPids());
-    this.#http = createServer();
+    // TLS 1.2 is the floor, as on signaling's own HTTPS port. rejectUnauthorized: no certificate, no connection.
+    this.#http = options.tls
+      ? (createHttpsServer({
+          ...options.tls,
+          requestCert: true,
+          rejectUnauthorized: true,
+          minVersion: 'TLSv1.2',
+        }) as unknown as HttpServer)
+      : createServer();
     // Signaling is the only client; a large consume answer (many codecs) fits easily in 10 MB.
     this.#io = new Server(this.#http, { maxHttpBufferSize: 10_000_000, transports: ['websocket'] });
     this.#io.use((socket, next) => {
       const key = (socket.handshake.auth as { key?: unknown }).key;
-      if (typeof key === 'string' && timingSafeEqual(digest(key), this.#keyDigest)) next();
+      if (options.tls && !presentsSignalingCertificate(socket)) {
+        logger.warn({ address: socket.handshake.address }, 'control client without a signaling certificate refused');
+        next(new Error('unauthorized'));
+      } else if (typeof key === 'string' && timingSafeEqual(digest(key), this.#keyDigest)) next();
       else next(new Error('unauthorized'));
     });
     this.#io.on('connection', (socket) => this.#onConnection(socket));
@@ -180,6 +199,16 @@ export class ControlServer {
     };
     return this.#lastHeartbeat;
   }
+}
+
+/**
+ * The TLS layer already checked the chain to Beacon's CA and the clientAuth usage; this checks that the
+ * certificate is the one made for signaling, not another leaf of the same CA.
+ */
+function presentsSignalingCertificate(socket: Socket): boolean {
+  const tls = socket.request.socket as TLSSocket;
+  if (typeof tls.getPeerCertificate !== 'function' || !tls.authorized) return false;
+  return certificateUris(tls.getPeerCertificate().subjectaltname).includes(SIGNALING_CLIENT_URI);
 }
 
 function digest(key: string): Buffer {

@@ -13,7 +13,7 @@
  * channel's own heartbeats. A node that stops writing disappears from the
  * directory; Redis being down only delays discovery of new nodes.
  */
-import { type MediaNodeEntry, type SignedMediaNodeEntry, signMediaNodeEntry } from '@beacon/common';
+import { type MediaNodeEntry, redisTlsOptions, type SignedMediaNodeEntry, signMediaNodeEntry } from '@beacon/common';
 import { createClient } from 'redis';
 import { createLogger } from '../logger.ts';
 
@@ -39,15 +39,18 @@ export class RedisRegistration {
     redisUrl: string,
     entry: RegistrationEntry,
     key: string,
-    periodMs = 2000,
+    opts: { ca?: string | null; periodMs?: number } = {},
   ): Promise<RedisRegistration> {
     const client = createClient({
       url: redisUrl,
-      socket: { reconnectStrategy: (n: number) => Math.min(100 * 2 ** n, 2000) },
+      socket: {
+        ...redisTlsOptions(redisUrl, opts.ca ?? null),
+        reconnectStrategy: (n: number) => Math.min(100 * 2 ** n, 2000),
+      },
     });
     client.on('error', (err: unknown) => logger.warn({ err: (err as Error).message }, 'redis connection error'));
     await client.connect();
-    const registration = new RedisRegistration(client, signMediaNodeEntry(entry, key), periodMs);
+    const registration = new RedisRegistration(client, signMediaNodeEntry(entry, key), opts.periodMs ?? 2000);
     await registration.#write();
     logger.info(entry, 'registered in Redis');
     return registration;

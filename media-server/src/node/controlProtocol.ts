@@ -77,7 +77,8 @@ export const controlMethods = {
     }),
   }),
   restartIce: z.object({ ...peer, transportId: id }),
-  startRecording: z.object({ ...room, opts: z.object({ recordingId: id, directory: z.string().min(1) }) }),
+  // Strict: a request naming a directory (or anything but the id) is refused, never silently half-obeyed.
+  startRecording: z.object({ ...room, opts: z.strictObject({ recordingId: id }) }),
   stopRecording: z.object(room),
   setRecordingFocus: z.object({ ...room, peerId: id.nullable() }),
   closePeer: z.object(peer),

@@ -8,6 +8,7 @@
  * to stdout, so a supervisor (or a test) using port 0 learns the port.
  * SIGTERM / SIGINT close the control server and the workers.
  */
+import { readFile } from 'node:fs/promises';
 import { Lifecycle, LifecycleError } from '@beacon/common';
 import { createLogger } from '../logger.ts';
 import { MediaServer } from '../MediaServer.ts';
@@ -24,6 +25,14 @@ async function main(): Promise<void> {
   // Stopping leaves the directory first, so no signaling node connects to a node on its way out.
   life.stopOnSignals({ deadlineMs: 15_000 });
   const config = loadMediaNodeConfig();
+  const tls = config.tls
+    ? {
+        cert: await readFile(config.tls.certFile, 'utf8'),
+        key: await readFile(config.tls.keyFile, 'utf8'),
+        ca: await readFile(config.tls.caFile, 'utf8'),
+      }
+    : null;
+  const redisCa = config.redisCaFile ? await readFile(config.redisCaFile, 'utf8') : null;
   const media = await life.start(
     'media',
     () => MediaServer.create(config.media),
@@ -39,6 +48,7 @@ async function main(): Promise<void> {
         host: config.controlHost,
         port: config.controlPort,
         clientGraceMs: config.clientGraceMs,
+        tls,
       }),
     (c) => c.close(),
   );
@@ -47,10 +57,14 @@ async function main(): Promise<void> {
     const host =
       media.options.announcedAddress ??
       (config.controlHost === '0.0.0.0' ? media.options.listenIp : config.controlHost);
-    const url = config.controlUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${control.port}`;
+    const scheme = tls ? 'https' : 'http';
+    const url = config.controlUrl ?? `${scheme}://${host.includes(':') ? `[${host}]` : host}:${control.port}`;
     await life.start(
       'directory entry',
-      () => RedisRegistration.start(redisUrl, { nodeId: config.nodeId, url, region: config.region }, config.key),
+      () =>
+        RedisRegistration.start(redisUrl, { nodeId: config.nodeId, url, region: config.region }, config.key, {
+          ca: redisCa,
+        }),
       (registration) => registration.stop(),
     );
   }

@@ -11,6 +11,11 @@ describe('loadMediaNodeConfig', () => {
       MEDIA_NODE_REGION: 'county',
       MEDIA_NODE_KEY: KEY,
       MEDIA_NODE_CONTROL_PORT: '0',
+      MEDIA_NODE_TLS_CERT: '/etc/beacon/node.crt',
+      MEDIA_NODE_TLS_KEY: '/etc/beacon/node.key',
+      MEDIA_NODE_TLS_CA: '/etc/beacon/ca.crt',
+      MEDIA_NODE_RECORDINGS_DIR: '/var/lib/beacon-media-node/recordings',
+      MEDIA_NODE_PLAIN_TARGETS: '10.20.0.5, 10.30.0.0/24',
       MEDIA_NODE_LISTEN_IP: '127.0.0.1',
       MEDIA_NODE_ANNOUNCED_ADDRESS: '10.1.2.3',
       MEDIA_NODE_RTC_PORT_BASE: '45000',
@@ -27,14 +32,38 @@ describe('loadMediaNodeConfig', () => {
         rtcPortBase: 45_000,
         numWorkers: 2,
         plainPortRange: { min: 41_000, max: 41_999 },
+        recordingsDir: '/var/lib/beacon-media-node/recordings',
+        plainTargets: ['10.20.0.5', '10.30.0.0/24'],
       },
+      tls: { certFile: '/etc/beacon/node.crt', keyFile: '/etc/beacon/node.key', caFile: '/etc/beacon/ca.crt' },
     });
+  });
+
+  it('refuses plain HTTP off loopback, and half a TLS configuration, with coded errors', () => {
+    expect(() => loadMediaNodeConfig({ MEDIA_NODE_KEY: KEY })).toThrow(
+      expect.objectContaining({ name: 'MediaNodeConfigError', code: 'media_node_tls_required' }),
+    );
+    expect(() => loadMediaNodeConfig({ MEDIA_NODE_KEY: KEY, MEDIA_NODE_CONTROL_HOST: '10.0.0.2' })).toThrow(
+      expect.objectContaining({ code: 'media_node_tls_required' }),
+    );
+    expect(() =>
+      loadMediaNodeConfig({ MEDIA_NODE_KEY: KEY, MEDIA_NODE_CONTROL_HOST: '127.0.0.1', MEDIA_NODE_TLS_CERT: '/x.crt' }),
+    ).toThrow(expect.objectContaining({ code: 'media_node_tls_incomplete' }));
+    expect(loadMediaNodeConfig({ MEDIA_NODE_KEY: KEY, MEDIA_NODE_CONTROL_HOST: '127.0.0.1' }).tls).toBeNull();
+    expect(() =>
+      loadMediaNodeConfig({
+        MEDIA_NODE_KEY: KEY,
+        MEDIA_NODE_CONTROL_HOST: '127.0.0.1',
+        MEDIA_NODE_PLAIN_TARGETS: 'gw',
+      }),
+    ).toThrow(ZodError);
   });
 
   it('refuses a missing or short key, a bad node id and overlapping ports', () => {
     expect(() => loadMediaNodeConfig({})).toThrow(ZodError);
     expect(() => loadMediaNodeConfig({ MEDIA_NODE_KEY: 'short' })).toThrow(/at least 32/);
-    expect(() => loadMediaNodeConfig({ MEDIA_NODE_KEY: KEY, MEDIA_NODE_ID: 'a b' })).toThrow(ZodError);
-    expect(() => loadMediaNodeConfig({ MEDIA_NODE_KEY: KEY, MEDIA_NODE_RTC_PORT_BASE: '41500' })).toThrow(/overlap/);
+    const local = { MEDIA_NODE_KEY: KEY, MEDIA_NODE_CONTROL_HOST: '127.0.0.1' };
+    expect(() => loadMediaNodeConfig({ ...local, MEDIA_NODE_ID: 'a b' })).toThrow(ZodError);
+    expect(() => loadMediaNodeConfig({ ...local, MEDIA_NODE_RTC_PORT_BASE: '41500' })).toThrow(/overlap/);
   });
 });

@@ -14,14 +14,29 @@
  * | MEDIA_NODE_PLAIN_PORT_MIN / _MAX  | UDP ports of plain and pipe transports                   | 41000-41999  |
  * | MEDIA_NODE_WORKERS                | mediasoup workers                                        | CPU count    |
  * | MEDIA_NODE_REDIS_URL              | register in Redis for discovery (redis://…)              | unset        |
- * | MEDIA_NODE_CONTROL_URL            | control URL announced in Redis                           | http://<announced or control host>:<port> |
+ * | MEDIA_NODE_CONTROL_URL            | control URL announced in Redis                           | http(s)://<announced or control host>:<port> |
  * | MEDIA_NODE_CLIENT_GRACE_MS        | peers of a vanished signaling client are closed after    | 15000        |
+ * | MEDIA_NODE_TLS_CERT / _KEY        | the node's control certificate and key (PEM), issued by  | unset        |
+ * |                                   | Beacon's CA: `npm run media-node-cert` on signaling      |              |
+ * | MEDIA_NODE_TLS_CA                 | Beacon's CA (PEM): signaling's client certificate must   | unset        |
+ * |                                   | be issued by it (mutual TLS)                             |              |
+ * | MEDIA_NODE_RECORDINGS_DIR         | the only directory recordings are written to             | ./recordings |
+ * | MEDIA_NODE_PLAIN_TARGETS          | addresses / CIDR networks plain RTP (SIP gateway taps)   | 127.0.0.0/8, |
+ * |                                   | may be sent to: the gateway's RTP addresses              | ::1          |
+ * | MEDIA_NODE_REDIS_CA               | CA (PEM) of a rediss:// Redis with a private CA          | system CAs   |
+ *
+ * The control port is HTTPS with mutual TLS when the three TLS files are
+ * given; without them it may only listen on loopback (a node started next
+ * to signaling on one machine): plain HTTP on any other address is refused
+ * at start (`media_node_tls_required`), since the key and every control
+ * call would cross the network in clear.
  *
  * The key is a pre-shared secret (not a JWT) so a media node needs no user
  * database or token issuer; give signaling the same value. Rotate it by
  * restarting both with a new value.
  */
 import os from 'node:os';
+import { CodedError, isLoopbackHost } from '@beacon/common';
 import { z } from 'zod';
 import { type MediaServerOptionsInput, mediaServerOptionsSchema } from '../MediaServerOptions.ts';
 
@@ -52,7 +67,30 @@ const envSchema = z.object({
     .regex(/^https?:\/\/\S+$/, 'an http(s) URL')
     .optional(),
   MEDIA_NODE_CLIENT_GRACE_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  MEDIA_NODE_TLS_CERT: z.string().min(1).optional(),
+  MEDIA_NODE_TLS_KEY: z.string().min(1).optional(),
+  MEDIA_NODE_TLS_CA: z.string().min(1).optional(),
+  MEDIA_NODE_RECORDINGS_DIR: z.string().min(1).default('./recordings'),
+  MEDIA_NODE_PLAIN_TARGETS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .optional(),
+  MEDIA_NODE_REDIS_CA: z.string().min(1).optional(),
 });
+
+const TLS_FILES = ['MEDIA_NODE_TLS_CERT', 'MEDIA_NODE_TLS_KEY', 'MEDIA_NODE_TLS_CA'] as const;
+
+export type MediaNodeConfigErrorCode = 'media_node_tls_required' | 'media_node_tls_incomplete';
+
+/** A configuration the node refuses to start with, for a reason an operator must act on. */
+export class MediaNodeConfigError extends CodedError<MediaNodeConfigErrorCode> {
+  override readonly name = 'MediaNodeConfigError';
+}
 
 export interface MediaNodeConfig {
   nodeId: string;
@@ -68,17 +106,39 @@ export interface MediaNodeConfig {
   controlUrl: string | null;
   /** What the node's MediaServer is created with (validated by its own schema too). */
   media: MediaServerOptionsInput;
+  /** Files of the control port's mutual TLS; null: plain HTTP on loopback. */
+  tls: { certFile: string; keyFile: string; caFile: string } | null;
+  /** CA file for a rediss:// MEDIA_NODE_REDIS_URL; null: the system's CAs. */
+  redisCaFile: string | null;
 }
 
-/** Validates the environment; throws a ZodError naming the bad variable. */
+/**
+ * Validates the environment; throws a ZodError naming the bad variable, or a MediaNodeConfigError when the
+ * control port would be plain HTTP off loopback.
+ */
 export function loadMediaNodeConfig(env: NodeJS.ProcessEnv = process.env): MediaNodeConfig {
   const parsed = envSchema.parse(env);
+  const given = TLS_FILES.filter((name) => parsed[name] !== undefined);
+  if (given.length > 0 && given.length < TLS_FILES.length) {
+    throw new MediaNodeConfigError(
+      'media_node_tls_incomplete',
+      `mutual TLS needs all of ${TLS_FILES.join(', ')}; missing: ${TLS_FILES.filter((n) => !given.includes(n)).join(', ')}`,
+    );
+  }
+  if (given.length === 0 && !isLoopbackHost(parsed.MEDIA_NODE_CONTROL_HOST)) {
+    throw new MediaNodeConfigError(
+      'media_node_tls_required',
+      `the control port on ${parsed.MEDIA_NODE_CONTROL_HOST} needs mutual TLS (MEDIA_NODE_TLS_CERT, MEDIA_NODE_TLS_KEY, MEDIA_NODE_TLS_CA from \`npm run media-node-cert\`); plain HTTP is only allowed on loopback (MEDIA_NODE_CONTROL_HOST=127.0.0.1)`,
+    );
+  }
   const media: MediaServerOptionsInput = {
     listenIp: parsed.MEDIA_NODE_LISTEN_IP,
     rtcPortBase: parsed.MEDIA_NODE_RTC_PORT_BASE,
     plainPortRange: { min: parsed.MEDIA_NODE_PLAIN_PORT_MIN, max: parsed.MEDIA_NODE_PLAIN_PORT_MAX },
     ...(parsed.MEDIA_NODE_ANNOUNCED_ADDRESS ? { announcedAddress: parsed.MEDIA_NODE_ANNOUNCED_ADDRESS } : {}),
     ...(parsed.MEDIA_NODE_WORKERS ? { numWorkers: parsed.MEDIA_NODE_WORKERS } : {}),
+    recordingsDir: parsed.MEDIA_NODE_RECORDINGS_DIR,
+    ...(parsed.MEDIA_NODE_PLAIN_TARGETS ? { plainTargets: parsed.MEDIA_NODE_PLAIN_TARGETS } : {}),
   };
   mediaServerOptionsSchema.parse(media);
   return {
@@ -91,5 +151,10 @@ export function loadMediaNodeConfig(env: NodeJS.ProcessEnv = process.env): Media
     redisUrl: parsed.MEDIA_NODE_REDIS_URL ?? null,
     controlUrl: parsed.MEDIA_NODE_CONTROL_URL ?? null,
     media,
+    tls:
+      parsed.MEDIA_NODE_TLS_CERT && parsed.MEDIA_NODE_TLS_KEY && parsed.MEDIA_NODE_TLS_CA
+        ? { certFile: parsed.MEDIA_NODE_TLS_CERT, keyFile: parsed.MEDIA_NODE_TLS_KEY, caFile: parsed.MEDIA_NODE_TLS_CA }
+        : null,
+    redisCaFile: parsed.MEDIA_NODE_REDIS_CA ?? null,
   };
 }

@@ -1,5 +1,12 @@
 /** What every Beacon service shares: typed events, logging, coded errors, child processes, start and stop. */
 export { CodedError } from './CodedError.ts';
+export {
+  certificateNodeId,
+  certificateUris,
+  isLoopbackHost,
+  MEDIA_NODE_URI_PREFIX,
+  SIGNALING_CLIENT_URI,
+} from './controlTlsNames.ts';
 export { findExecutable } from './findExecutable.ts';
 export { Lifecycle, LifecycleError, type LifecycleOptions, type PartOptions, type StopReport } from './Lifecycle.ts';
 export { createLogger, type Logger, loggerFactory, rootLoggerOptions } from './logger.ts';
@@ -20,4 +27,5 @@ export {
   type RestartPolicy,
 } from './ProcessSupervisor.ts';
 export { REDACT_PATHS, REDACTED, redactUrl } from './redact.ts';
+export { type RedisTlsOptions, redisTlsOptions } from './redisTls.ts';
 export { TypedEmitter } from './TypedEmitter.ts';

@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
+import { redisTlsOptions } from '@beacon/common';
 import { createClient, type RedisClientType } from 'redis';
 import { createLogger } from '../logger.ts';
 import { ClusterSeal } from './ClusterSeal.ts';
@@ -28,6 +29,8 @@ export interface ClusterNodeOptions {
   deadAfterMs?: number;
   /** The key every node of the cluster shares; seals node-to-node messages (ClusterSeal.ts). */
   key: Uint8Array;
+  /** CA (PEM) that issued a rediss:// Redis's certificate (BEACON_REDIS_CA). Default: the system's CAs. */
+  redisCa?: string | null;
 }
 
 export type RedisClient = RedisClientType;
@@ -61,7 +64,7 @@ export class ClusterNode {
 
   /** Connects (fails fast when Redis is unreachable at start) and writes the first heartbeat. */
   static async connect(opts: ClusterNodeOptions): Promise<ClusterNode> {
-    const clients = [0, 1, 2].map(() => newClient(opts.redisUrl));
+    const clients = [0, 1, 2].map(() => newClient(opts.redisUrl, opts.redisCa ?? null));
     try {
       await connectChecked(clients);
     } catch (err) {
@@ -123,11 +126,16 @@ export class ClusterNode {
   }
 }
 
-function newClient(url: string): RedisClient {
+function newClient(url: string, ca: string | null): RedisClient {
   const client: RedisClient = createClient({
     url,
-    // Retry for ever (Redis restarts are expected), at most every 2 s.
-    socket: { reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000), connectTimeout: 3000 },
+    socket: {
+      // rediss://: TLS, verified against the private CA when one is given (the subscriber's duplicate() too).
+      ...redisTlsOptions(url, ca),
+      // Retry for ever (Redis restarts are expected), at most every 2 s.
+      reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000),
+      connectTimeout: 3000,
+    },
   });
   // Without a listener an 'error' event would crash the process on every lost connection.
   client.on('error', (err: unknown) => logger.warn({ err: (err as Error).message }, 'redis connection error'));
@@ -147,7 +155,8 @@ async function connectChecked(clients: RedisClient[], timeoutMs = 10_000): Promi
   });
   const onError = (err: unknown) => {
     lastError = (err as Error).message;
-    if (/WRONGPASS|NOAUTH|NOPERM/.test(lastError)) refuse(new Error(lastError));
+    // A certificate the CA does not vouch for never gets better by retrying either.
+    if (/WRONGPASS|NOAUTH|NOPERM|certificate|self.signed/i.test(lastError)) refuse(new Error(lastError));
   };
   for (const client of clients) client.on('error', onError);
   const timer = setTimeout(() => refuse(new Error(lastError || `no answer within ${timeoutMs} ms`)), timeoutMs);

@@ -40,7 +40,9 @@ import {
 } from '@beacon/media-server';
 import type { types as ms } from 'mediasoup';
 import { createLogger } from '../logger.ts';
+import type { ControlTls } from '../tls/mediaNodeCertificates.ts';
 import type { CascadeRoom } from './CascadeRoom.ts';
+import { assertControlUrl } from './controlTls.ts';
 import type { MediaNodeRegistry } from './MediaNodeRegistry.ts';
 import { wireNodeEvents } from './nodeEvents.ts';
 import { type PlacementDeps, placePeer, startCascadeRoom } from './placement.ts';
@@ -60,12 +62,15 @@ export interface CascadedMediaControlOptions {
   enableSrtp?: boolean;
   /** How long `create` waits for the first heartbeat of every node. Default 10000. */
   connectTimeoutMs?: number;
+  /** Signaling's client certificate and Beacon's CA, for https:// nodes (controlTls.ts). Default none. */
+  tls?: ControlTls | null;
 }
 
 export class CascadedMediaControl extends TypedEmitter<MediaControlEvents> implements MediaControl {
   readonly registry: MediaNodeRegistry;
   readonly #clients: RemoteMediaControl[] = [];
   readonly #key: string;
+  readonly #tls: ControlTls | null;
   /** Clients by node id (known from their heartbeats). */
   readonly #nodes = new Map<string, RemoteMediaControl>();
   readonly #rooms = new Map<string, CascadeRoom>();
@@ -84,6 +89,7 @@ export class CascadedMediaControl extends TypedEmitter<MediaControlEvents> imple
       enableSrtp: options.enableSrtp ?? false,
     };
     this.#key = options.key;
+    this.#tls = options.tls ?? null;
     for (const url of options.nodeUrls) this.addNode(url);
     this.registry.on('nodedead', ({ nodeId, reason }) => this.#nodeDied(nodeId, reason));
   }
@@ -112,11 +118,19 @@ export class CascadedMediaControl extends TypedEmitter<MediaControlEvents> imple
 
   /**
    * Starts driving another media node (discovered at run time, e.g. from
-   * Redis); a URL already known is ignored. Returns whether it was new.
+   * Redis; `nodeId`: the id it registered with, which it must prove); a URL
+   * already known is ignored. Returns whether it was new. Plain HTTP off
+   * loopback throws `media_node_tls_required`.
    */
-  addNode(url: string): boolean {
+  addNode(url: string, nodeId?: string): boolean {
     if (this.#closed || this.#clients.some((client) => client.url === url)) return false;
-    const client = new RemoteMediaControl({ url, key: this.#key });
+    assertControlUrl(url);
+    const client = new RemoteMediaControl({
+      url,
+      key: this.#key,
+      tls: this.#tls,
+      ...(nodeId === undefined ? {} : { expectedNodeId: nodeId }),
+    });
     this.#clients.push(client);
     client.on('heartbeat', (beat) => {
       this.#nodes.set(beat.nodeId, client);

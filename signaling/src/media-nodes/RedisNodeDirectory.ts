@@ -9,7 +9,9 @@
  * Redis is shared by more than Beacon's own processes, so an entry is used
  * only when its signature verifies with MEDIA_NODE_KEY (the node holds the
  * key) and its URL's host is within MEDIA_NODE_ALLOW: signaling presents the
- * media-node key to whatever URL it connects to.
+ * media-node key to whatever URL it connects to. A URL off this machine must
+ * be https:// (mutual TLS, controlTls.ts), and the node must then prove the
+ * id it registered with (NodeIdentity.ts).
  */
 import { mediaNodeEntrySigned } from '@beacon/common';
 import { z } from 'zod';
@@ -18,6 +20,7 @@ import { parseRedisJson } from '../cluster/redisJson.ts';
 import { createLogger } from '../logger.ts';
 import { type Subtree, withinSubtrees } from '../net/nameSubtrees.ts';
 import type { CascadedMediaControl } from './CascadedMediaControl.ts';
+import { controlUrlRefusal } from './controlTls.ts';
 
 const logger = createLogger('RedisNodeDirectory');
 
@@ -76,7 +79,7 @@ export class RedisNodeDirectory {
           this.#logRefusal(key, entry.url, refusal);
           continue;
         }
-        if (this.#opts.cascade.addNode(entry.url)) {
+        if (this.#opts.cascade.addNode(entry.url, entry.nodeId)) {
           added += 1;
           logger.info(entry, 'media node discovered');
         }
@@ -92,7 +95,7 @@ export class RedisNodeDirectory {
     if (!mediaNodeEntrySigned(entry, this.#opts.key)) return 'signature does not verify with MEDIA_NODE_KEY';
     const host = new URL(entry.url).hostname.replace(/^\[|\]$/g, '');
     if (!withinSubtrees(host, this.#opts.allow)) return `host ${host} is not within MEDIA_NODE_ALLOW`;
-    return null;
+    return controlUrlRefusal(entry.url);
   }
 
   #logRefusal(key: string, url: string, reason: string): void {

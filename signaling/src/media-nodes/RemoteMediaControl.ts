@@ -7,6 +7,11 @@
  * MediaControl has a few synchronous members (`ready`, `counts`, `hasRoom`,
  * `listProducers`); they answer from what this client knows: the last
  * heartbeat, the rooms it ensured, the producers it created.
+ *
+ * An https:// node is reached over mutual TLS: the node's certificate must
+ * chain to Beacon's CA, cover the URL's host, and name a node id; the node's
+ * heartbeats must then carry that same id (and the id its Redis entry gave,
+ * when it was discovered). A node failing either is cut off and logged.
  */
 import { randomUUID } from 'node:crypto';
 import { TypedEmitter } from '@beacon/common';
@@ -40,6 +45,8 @@ import {
 import type { types as ms } from 'mediasoup';
 import { io, type Socket } from 'socket.io-client';
 import { createLogger } from '../logger.ts';
+import type { ControlTls } from '../tls/mediaNodeCertificates.ts';
+import { NodeIdentity } from './NodeIdentity.ts';
 
 const logger = createLogger('RemoteMediaControl');
 
@@ -47,15 +54,21 @@ export type RemoteMediaControlEvents = MediaControlEvents &
   PipeHubEvents & {
     /** Every heartbeat of the node (validated). */
     heartbeat: [NodeHeartbeat];
+    /** A connection attempt failed (unreachable, TLS refused either way, wrong key); it retries by itself. */
+    connecterror: [Error];
   };
 
 export interface RemoteMediaControlOptions {
-  /** The node's control URL, e.g. http://10.0.0.2:4480. */
+  /** The node's control URL, e.g. https://10.0.0.2:4480 (http:// only on loopback: controlTls.ts). */
   url: string;
   /** The node's pre-shared key (MEDIA_NODE_KEY). */
   key: string;
   /** A call without an answer fails after this long. Default 10000. */
   callTimeoutMs?: number;
+  /** Signaling's client certificate and Beacon's CA, for an https:// URL (mutual TLS). */
+  tls?: ControlTls | null;
+  /** The node id the node must prove (its Redis entry's); default: whatever id its certificate names. */
+  expectedNodeId?: string;
 }
 
 export class RemoteMediaControl extends TypedEmitter<RemoteMediaControlEvents> implements MediaControl {
@@ -70,22 +83,31 @@ export class RemoteMediaControl extends TypedEmitter<RemoteMediaControlEvents> i
   /** Fire-and-forget calls still in flight; close() lets them land first. */
   readonly #inflight = new Set<Promise<unknown>>();
   #closed = false;
+  readonly #identity: NodeIdentity;
 
   constructor(opts: RemoteMediaControlOptions) {
     super();
     this.url = opts.url;
     this.#callTimeoutMs = opts.callTimeoutMs ?? 10_000;
+    this.#identity = new NodeIdentity(opts.url, opts.tls ?? null, opts.expectedNodeId);
     this.#socket = io(opts.url, {
       // A stable client id across reconnects: the node keeps this client's peers through a blip.
       auth: { key: opts.key, client: this.#clientId },
       transports: ['websocket'],
       reconnectionDelay: 500,
       reconnectionDelayMax: 2_000,
+      ...this.#identity.socketOptions(),
     });
     this.#socket.on('heartbeat', (raw: unknown) => {
       const parsed = nodeHeartbeatSchema.safeParse(raw);
       if (!parsed.success) {
         logger.warn({ url: this.url, issues: parsed.error.issues }, 'malformed heartbeat ignored');
+        return;
+      }
+      const impostor = this.#identity.refusal(parsed.data.nodeId);
+      if (impostor) {
+        logger.error({ url: this.url, nodeId: parsed.data.nodeId, reason: impostor }, 'media node refused');
+        this.#socket.disconnect();
         return;
       }
       this.#heartbeat = parsed.data;
@@ -94,7 +116,10 @@ export class RemoteMediaControl extends TypedEmitter<RemoteMediaControlEvents> i
     this.#socket.on('event', (message: NodeEventMessage) => this.#onNodeEvent(message));
     this.#socket.on('connect', () => logger.info({ url: this.url }, 'media node connected'));
     this.#socket.on('disconnect', (reason) => logger.warn({ url: this.url, reason }, 'media node disconnected'));
-    this.#socket.on('connect_error', (err) => logger.debug({ url: this.url, err }, 'media node connect failed'));
+    this.#socket.on('connect_error', (err) => {
+      logger.debug({ url: this.url, err }, 'media node connect failed');
+      this.safeEmit('connecterror', err);
+    });
   }
 
   /** The node's id once its first heartbeat arrived. */

@@ -27,7 +27,6 @@ export class BookedRecording {
   readonly #scheduler: MeetingScheduler;
   readonly #store: Store;
   readonly #journal: MeetingJournal;
-  readonly #recordingsDir: string;
   /** Rooms waiting for their first participant → the booking and until when it waits. */
   readonly #waiting = new Map<string, { bookingId: string; until: number }>();
   readonly #onOpen = ({ roomId, bookingId, record }: MeetingSchedulerEvents['open'][0]) => {
@@ -46,13 +45,11 @@ export class BookedRecording {
     scheduler: MeetingScheduler;
     store: Store;
     journal: MeetingJournal;
-    recordingsDir: string;
   }) {
     this.#registry = opts.registry;
     this.#scheduler = opts.scheduler;
     this.#store = opts.store;
     this.#journal = opts.journal;
-    this.#recordingsDir = opts.recordingsDir;
     this.#scheduler.on('open', this.#onOpen);
     this.#registry.on('roomcreated', this.#onRoom);
   }
@@ -72,7 +69,7 @@ export class BookedRecording {
     this.#waiting.delete(room.id);
     if (!waiting || waiting.until < Date.now() || room.recorder.current) return;
     try {
-      const started = await room.recorder.start(this.#recordingsDir);
+      const started = await room.recorder.start();
       const meetingId = (await this.#journal.meetingOf(room.id)) ?? null;
       // The recording's row and its audit entry commit together.
       await auditedChange(

@@ -11,8 +11,11 @@ describe('RoomRecorder (real media server, ffmpeg)', () => {
   let directory: string;
 
   beforeEach(async () => {
-    media = await MediaServer.create(await loopbackOptions());
     directory = await mkdtemp(path.join(tmpdir(), 'beacon-room-recorder-'));
+    media = await MediaServer.create({
+      ...(await loopbackOptions()),
+      recordingsDir: path.join(directory, 'recordings'),
+    });
     await media.ensureRoom('r');
   });
 
@@ -24,7 +27,7 @@ describe('RoomRecorder (real media server, ffmpeg)', () => {
   it('answers a second start while the first is starting with invalid_state, and records once', async () => {
     // Two chairs press record at the same moment: one recording, and the other is told it is already recording.
     const recorder = new RoomRecorder('r', media);
-    const [first, second] = await Promise.allSettled([recorder.start(directory), recorder.start(directory)]);
+    const [first, second] = await Promise.allSettled([recorder.start(), recorder.start()]);
     expect(first.status).toBe('fulfilled');
     expect(second).toMatchObject({ status: 'rejected', reason: { code: 'invalid_state' } });
     expect(recorder.current?.recordingId).toBe(first.status === 'fulfilled' ? first.value.recordingId : null);
@@ -34,12 +37,11 @@ describe('RoomRecorder (real media server, ffmpeg)', () => {
 
   it('may start again after a start that failed', async () => {
     const recorder = new RoomRecorder('r', media);
-    const notADirectory = path.join(directory, 'file');
-    await writeFile(notADirectory, '');
-    await expect(recorder.start(path.join(notADirectory, 'recordings'))).rejects.toMatchObject({
-      code: 'recording_failed',
-    });
-    const started = await recorder.start(directory);
+    // The recordings directory is in the way (a file): the start fails; once it is cleared, a start works.
+    await writeFile(path.join(directory, 'recordings'), '');
+    await expect(recorder.start()).rejects.toMatchObject({ code: 'recording_failed' });
+    await rm(path.join(directory, 'recordings'));
+    const started = await recorder.start();
     expect(recorder.current?.recordingId).toBe(started.recordingId);
     await recorder.stop();
   });

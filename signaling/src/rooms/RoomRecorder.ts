@@ -33,14 +33,15 @@ export class RoomRecorder {
     return this.#current;
   }
 
-  async start(directory: string): Promise<Current & { filePath: string }> {
+  /** Starts recording into the media node's own recordings directory (it takes a recording id, never a path). */
+  async start(): Promise<Current & { filePath: string }> {
     if (this.#current || this.#starting)
       throw new BeaconError('invalid_state', 'the meeting is already being recorded');
     const recordingId = randomUUID();
     let filePath: string;
     this.#starting = true;
     try {
-      ({ filePath } = await this.#media.startRecording(this.#roomId, { recordingId, directory }));
+      ({ filePath } = await this.#media.startRecording(this.#roomId, { recordingId }));
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       throw new BeaconError('recording_failed', `录制无法开始 / recording could not start: ${reason}`, { cause: err });

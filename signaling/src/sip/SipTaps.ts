@@ -2,14 +2,17 @@
  * The room taps of every gateway socket: at most one per (socket, room).
  * A tap ends on `sip:untap`, when its socket goes, or when its room closes
  * (last participant left, or the media room was re-created elsewhere).
+ * A tap goes only to the gateway's own RTP addresses (tapTargets.ts): a
+ * service token is not a licence to stream a meeting to any host.
  */
 
 import { TypedEmitter } from '@beacon/common';
-import type { MediaControl } from '@beacon/media-server';
+import { type MediaControl, PlainTargets } from '@beacon/media-server';
 import type { TapStream } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import { RoomTap } from '../rooms/RoomTap.ts';
+import { tapTargets } from './tapTargets.ts';
 
 export type SipTapsEvents = {
   stream: [{ socketId: string; roomId: string; stream: TapStream }];
@@ -19,21 +22,33 @@ export type SipTapsEvents = {
 export class SipTaps extends TypedEmitter<SipTapsEvents> {
   readonly #registry: RoomRegistry;
   readonly #media: MediaControl;
+  readonly #targets: PlainTargets;
   /** socketId → roomId → tap. */
   readonly #taps = new Map<string, Map<string, RoomTap>>();
   readonly #onRoomClosed = ({ roomId }: { roomId: string }) => {
     for (const socketId of this.#taps.keys()) this.untap(socketId, roomId);
   };
 
-  constructor(opts: { registry: RoomRegistry; media: MediaControl }) {
+  /** `targets`: addresses / networks taps may go to (default: loopback and this machine's addresses). */
+  constructor(opts: { registry: RoomRegistry; media: MediaControl; targets?: readonly string[] }) {
     super();
     this.#registry = opts.registry;
     this.#media = opts.media;
+    this.#targets = new PlainTargets(opts.targets ?? tapTargets(null));
     this.#registry.on('roomclosed', this.#onRoomClosed);
   }
 
-  /** (Re-)taps a live room for this socket; `room_not_found` when nobody is in it. */
+  /** Whether a tap may send to `ip` (one of the gateway's RTP addresses). */
+  allows(ip: string): boolean {
+    return this.#targets.allows(ip);
+  }
+
+  /**
+   * (Re-)taps a live room for this socket; `room_not_found` when nobody is in it, `forbidden` when `ip` is
+   * not a gateway address.
+   */
   async tap(socketId: string, roomId: string, ip: string, port: number): Promise<TapStream[]> {
+    if (!this.allows(ip)) throw new BeaconError('forbidden', `a tap may not send to ${ip} (not a gateway address)`);
     const room = this.#registry.get(roomId);
     if (!room || room.closed) throw new BeaconError('room_not_found', `room "${roomId}" has no live conference`);
     this.untap(socketId, roomId);

@@ -54,8 +54,6 @@ export interface SocketServerOptions {
   media: MediaControl;
   store: Store;
   journal: MeetingJournal;
-  /** Where room recordings are written. */
-  recordingsDir: string;
   sip: SipBridge;
   taps: SipTaps;
   command: CommandRoom;
@@ -111,7 +109,6 @@ export function createSocketServer(opts: SocketServerOptions): {
     registry: opts.registry,
     store: opts.store,
     journal: opts.journal,
-    recordingsDir: opts.recordingsDir,
     media: opts.media,
     tokens: opts.tokens,
     sip: opts.sip,
@@ -141,7 +138,6 @@ export function createSocketServer(opts: SocketServerOptions): {
     scheduler: opts.command.meetingScheduler,
     store: opts.store,
     journal: opts.journal,
-    recordingsDir: opts.recordingsDir,
   });
   const dutyCallEmitter = new DutyCallEmitter({ io, calls: opts.command.dutyCalls, registry: opts.registry });
 

@@ -16,6 +16,8 @@ const MEDIA_CODES: Record<string, ErrorCode> = {
   consumer_not_found: 'consumer_not_found',
   cannot_consume: 'cannot_consume',
   invalid_state: 'media_error',
+  target_not_allowed: 'forbidden',
+  recording_id_invalid: 'bad_request',
 };
 
 function isMediaError(err: unknown): err is Error & { code: string } {

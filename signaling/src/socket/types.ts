@@ -43,8 +43,6 @@ export interface HandlerContext {
   /** The running meeting of each room this node serves. */
   journal: MeetingJournal;
   log: Logger;
-  /** Where room recordings are written (<dataDir>/recordings). */
-  recordingsDir: string;
   media: MediaControl;
   tokens: TokenService;
   /** Gateway status, dial-outs, phone credentials. */

@@ -12,17 +12,17 @@
  * 3): Node can read X.509 but not write it, and a hand-rolled ASN.1 encoder
  * is not something to trust with a city's TLS.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { createLogger } from '../logger.ts';
 import { hostSubtrees, parseSubtree, type Subtree, withinSubtrees } from '../net/nameSubtrees.ts';
 import { nameConstraintsExtension, parseOpensslConstraints } from './caNameConstraints.ts';
+import { CertificateError, issueLeafCertificate, runOpenssl } from './leafCertificate.ts';
 
-const run = promisify(execFile);
+export { CertificateError } from './leafCertificate.ts';
+
 const logger = createLogger('CertificateAuthority');
 
 export interface CertificateOptions {
@@ -57,17 +57,6 @@ export interface Certificates {
   /** What happened on this call: nothing, a new server certificate, or a new CA (and certificate). */
   action: 'reused' | 'issued' | 'created';
   notAfter: Date;
-}
-
-export class CertificateError extends Error {
-  override readonly name = 'CertificateError';
-  constructor(
-    readonly code: 'tls_bad_name' | 'tls_openssl_failed' | 'tls_names_outside_ca',
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 const DNS_NAME = /^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?:\.(?!-)[A-Za-z0-9-]{1,63})*\.?$/;
@@ -144,12 +133,12 @@ async function readIfPresent(file: string): Promise<string | null> {
   }
 }
 
-function expiresWithin(pem: string, now: Date, days: number): boolean {
+export function expiresWithin(pem: string, now: Date, days: number): boolean {
   const validTo = Date.parse(new X509Certificate(pem).validTo);
   return validTo - now.getTime() < days * 86_400_000;
 }
 
-function issuedBy(certPem: string, caPem: string): boolean {
+export function issuedBy(certPem: string, caPem: string): boolean {
   const cert = new X509Certificate(certPem);
   const ca = new X509Certificate(caPem);
   return cert.checkIssued(ca) && cert.verify(ca.publicKey);
@@ -165,15 +154,15 @@ function sameNames(certPem: string, sans: readonly string[]): boolean {
   return JSON.stringify(have) === JSON.stringify([...sans].sort());
 }
 
-async function openssl(opts: CertificateOptions, args: string[]): Promise<string> {
-  try {
-    return (await run(opts.openssl ?? 'openssl', args, { timeout: 30_000 })).stdout;
-  } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr?.trim() ?? '';
-    throw new CertificateError('tls_openssl_failed', `openssl ${args[0]} failed: ${stderr || (err as Error).message}`, {
-      cause: err,
-    });
-  }
+function openssl(opts: CertificateOptions, args: string[]): Promise<string> {
+  return runOpenssl(opts.openssl ?? 'openssl', args);
+}
+
+/** The subtrees the CA in `caCertPath` may certify (its name constraints), or null when it has none. */
+export async function caSubtrees(caCertPath: string, opensslBin = 'openssl'): Promise<Subtree[] | null> {
+  return parseOpensslConstraints(
+    await runOpenssl(opensslBin, ['x509', '-in', caCertPath, '-noout', '-ext', 'nameConstraints']),
+  );
 }
 
 /**
@@ -182,9 +171,7 @@ async function openssl(opts: CertificateOptions, args: string[]): Promise<string
  * e.g. a VPN's, must not stop the server). None inside is an error saying what to do.
  */
 async function certifiable(opts: CertificateOptions, caCert: string, sans: readonly string[]): Promise<string[]> {
-  const subtrees = parseOpensslConstraints(
-    await openssl(opts, ['x509', '-in', caCert, '-noout', '-ext', 'nameConstraints']),
-  );
+  const subtrees = await caSubtrees(caCert, opts.openssl);
   if (!subtrees) return [...sans];
   const inside = sans.filter((san) => withinSubtrees(san, subtrees));
   const outside = sans.filter((san) => !inside.includes(san));
@@ -239,68 +226,20 @@ async function createCa(
   await rename(tmpCert, files.caCert);
 }
 
-async function issueServerCertificate(
+function issueServerCertificate(
   opts: CertificateOptions,
   files: { caKey: string; caCert: string; key: string; cert: string },
   sans: readonly string[],
 ): Promise<void> {
-  const csr = `${files.cert}.csr`;
-  const ext = `${files.cert}.ext`;
-  const tmpKey = `${files.key}.tmp`;
-  const tmpCert = `${files.cert}.tmp`;
-  const commonName = (sans[0] as string).replace(/^(DNS|IP):/, '');
-  await writeFile(
-    ext,
-    [
-      'basicConstraints=critical,CA:FALSE',
-      'keyUsage=critical,digitalSignature,keyEncipherment',
-      'extendedKeyUsage=serverAuth',
-      `subjectAltName=${sans.join(',')}`,
-      '',
-    ].join('\n'),
-  );
-  try {
-    await openssl(opts, [
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      tmpKey,
-      '-out',
-      csr,
-      '-subj',
-      `/O=Beacon/CN=${commonName}`,
-    ]);
-    await openssl(opts, [
-      'x509',
-      '-req',
-      '-in',
-      csr,
-      '-CA',
-      files.caCert,
-      '-CAkey',
-      files.caKey,
-      '-set_serial',
-      `0x${randomBytes(16).toString('hex')}`,
-      '-days',
-      String(opts.serverValidityDays ?? 397),
-      '-sha256',
-      '-extfile',
-      ext,
-      '-out',
-      tmpCert,
-    ]);
-    await chmod(tmpKey, 0o600);
-    await rename(tmpKey, files.key);
-    await rename(tmpCert, files.cert);
-  } finally {
-    await rm(csr, { force: true });
-    await rm(ext, { force: true });
-    await rm(tmpKey, { force: true });
-    await rm(tmpCert, { force: true });
-  }
+  return issueLeafCertificate({
+    openssl: opts.openssl ?? 'openssl',
+    caKey: files.caKey,
+    caCert: files.caCert,
+    keyPath: files.key,
+    certPath: files.cert,
+    commonName: (sans[0] as string).replace(/^(DNS|IP):/, ''),
+    subjectAltNames: sans,
+    extendedKeyUsage: 'serverAuth',
+    validityDays: opts.serverValidityDays ?? 397,
+  });
 }

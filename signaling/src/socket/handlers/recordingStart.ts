@@ -8,7 +8,7 @@ import { auditedMeetingChange } from './meetingHelpers.ts';
 
 export const recordingStart: Handler<'recording:start'> = async (ctx) => {
   const { room, participant } = ctx.session.require(ctx.registry, 'recording:start');
-  const started = await room.recorder.start(ctx.recordingsDir);
+  const started = await room.recorder.start();
   const meetingId = (await ctx.journal.meetingOf(room.id)) ?? null;
   await auditedMeetingChange(
     ctx,

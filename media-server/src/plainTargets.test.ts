@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { MediaServer } from './MediaServer.ts';
+import { PlainTargets, parseAddressOrNetwork } from './plainTargets.ts';
+import { FFMPEG_OPUS_RTP_PARAMETERS, loopbackOptions } from './testing.ts';
+
+describe('PlainTargets', () => {
+  it('parses addresses and networks, nothing else', () => {
+    expect(parseAddressOrNetwork('10.0.0.0/8')).toEqual({ address: '10.0.0.0', prefix: 8, family: 'ipv4' });
+    expect(parseAddressOrNetwork('::1')).toEqual({ address: '::1', prefix: 128, family: 'ipv6' });
+    for (const bad of ['gateway.local', '10.0.0.0/33', '10.0.0.1/x', '', '1.2.3.4/8/9']) {
+      expect(parseAddressOrNetwork(bad)).toBeNull();
+    }
+  });
+
+  it('allows only addresses inside the list (IPv4-mapped IPv6 as IPv4)', () => {
+    const targets = new PlainTargets(['127.0.0.0/8', '10.20.0.5']);
+    expect(targets.allows('127.0.0.1')).toBe(true);
+    expect(targets.allows('10.20.0.5')).toBe(true);
+    expect(targets.allows('::ffff:10.20.0.5')).toBe(true);
+    expect(targets.allows('10.20.0.6')).toBe(false);
+    expect(targets.allows('::1')).toBe(false);
+    expect(targets.allows('not-an-ip')).toBe(false);
+    expect(() => targets.assert('192.0.2.1', {})).toThrow(expect.objectContaining({ code: 'target_not_allowed' }));
+  });
+});
+
+describe('MediaServer plain RTP targets (real worker)', () => {
+  it('refuses a tap or a plain producer remote outside plainTargets, and creates nothing', async () => {
+    const server = await MediaServer.create(await loopbackOptions());
+    try {
+      await server.ensureRoom('r');
+      const mic = await server.createPlainProducer('r', 'gateway', {
+        kind: 'audio',
+        rtpParameters: FFMPEG_OPUS_RTP_PARAMETERS,
+      });
+      const before = server.counts();
+      await expect(
+        server.createPlainConsumer('r', 'tap', mic.producerId, { remoteIp: '192.0.2.10', remotePort: 5004 }),
+      ).rejects.toMatchObject({ name: 'MediaError', code: 'target_not_allowed' });
+      await expect(
+        server.createPlainProducer('r', 'phone', {
+          kind: 'audio',
+          rtpParameters: FFMPEG_OPUS_RTP_PARAMETERS,
+          remote: { ip: '198.51.100.7', port: 4000 },
+        }),
+      ).rejects.toMatchObject({ code: 'target_not_allowed' });
+      expect(server.counts()).toEqual(before);
+      // Loopback (the default: the gateway on this machine) still works.
+      const tap = await server.createPlainConsumer('r', 'tap', mic.producerId, {
+        remoteIp: '127.0.0.1',
+        remotePort: 5004,
+      });
+      expect(tap.consumerId).toBeTruthy();
+    } finally {
+      await server.close();
+    }
+  });
+});
