@@ -9,7 +9,8 @@
 #   --with-tests   also install what the test suites need (chromium, a CJK font for screenshots)
 #
 # Env: BEACON_MEDIASOUP_WORKER=auto|source|prebuilt (see scripts/mediasoup/build-worker.mjs),
-#      BEACON_CACHE_DIR (default ${XDG_CACHE_HOME:-$HOME/.cache}/beacon).
+#      BEACON_CACHE_DIR (default ${XDG_CACHE_HOME:-$HOME/.cache}/beacon),
+#      BEACON_NODE=pinned|system (see scripts/node-env.sh).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,11 +35,12 @@ for arg in "$@"; do
 done
 
 # --- Node and npm ------------------------------------------------------------
-command -v node >/dev/null 2>&1 || die "node is not installed; Beacon needs Node.js >= 20.19 (https://nodejs.org or your distribution's nodejs package)"
-command -v npm >/dev/null 2>&1 || die "npm is not installed; install npm (it ships with Node.js >= 20.19)"
+# Beacon runs on its pinned Node.js (scripts/node-runtime.pin), fetched once from the npm registry into .runtime/ and
+# put first on PATH here; every npm script that runs Beacon's code does the same (see scripts/node-env.sh).
+# shellcheck source=node-env.sh
+. scripts/node-env.sh
+command -v npm >/dev/null 2>&1 || die "npm is not installed; install it (Debian: apt-get install -y nodejs npm)"
 NODE_VERSION="$(node -p 'process.versions.node')"
-node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' ||
-  die "Node.js $NODE_VERSION is too old; Beacon needs Node.js >= 20.19"
 
 # --- Worker plan: which mode, is a build needed, which Debian packages would it need --
 PLAN="$(node scripts/mediasoup/build-worker.mjs --plan)" || die "could not determine how to get the mediasoup worker (see above)"

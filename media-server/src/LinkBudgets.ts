@@ -1,6 +1,6 @@
 /**
  * Drives a ReceiveBudget for every receive WebRTC transport of a room: once a
- * second it reads the transport's stats (transport-wide loss, bits sent) and
+ * second it reads the transport's stats (bits sent), its consumers' loss and
  * what its consumers would take unlimited (each producer stream's bitrate at
  * the layer the receiver asked for), and applies the budget with
  * `setMaxOutgoingBitrate` (0 = unlimited). mediasoup's allocation then
@@ -139,12 +139,12 @@ export class LinkBudgets {
       entry = { budget: new ReceiveBudget(this.#options.budget), applied: null };
       this.#budgets.set(transport.id, entry);
     }
-    const [stats] = await transport.getStats();
+    const [[stats], loss] = await Promise.all([transport.getStats(), readDownlinkLoss(consumers)]);
     const { demandBitrate, audioBitrate, videos } = await this.#demand(consumers, streamBitrates);
     if (this.#closed || transport.closed || !stats) return;
     // Media and retransmissions; not the bandwidth estimator's probing padding.
     const sentBitrate = stats.rtpSendBitrate + stats.rtxSendBitrate;
-    const sample = { loss: stats.rtpPacketLossSent, sentBitrate, demandBitrate, audioBitrate };
+    const sample = { loss, sentBitrate, demandBitrate, audioBitrate };
     const budget = entry.budget.onSample({ now: Date.now(), ...sample });
     // mediasoup shares the limit among the video consumers only; audio flows beside it and must fit too.
     const videoBudget = budget === null ? null : Math.max(FLOOR_BITRATE, budget - audioBitrate);
@@ -268,4 +268,33 @@ async function readStreamBitrates(producer: ms.Producer): Promise<StreamBitrates
     );
     return stream?.bitrate ?? 0;
   });
+}
+
+/**
+ * The share of the packets sent to the receiver that its link lost, 0-1: each send stream's fraction lost over the
+ * receiver's last RTCP report (mediasoup counts only the downlink, not the sender's own uplink loss), weighted by the
+ * stream's bitrate so a video stream's loss outweighs the audio's. With RTX, retransmissions arrive on their own SSRC,
+ * so a lost packet counts even when repaired. Undefined before any stream sends. (mediasoup 3.29 removed the
+ * transport-wide loss from transport-cc feedback, `rtpPacketLossSent`, that stood here before.)
+ */
+async function readDownlinkLoss(consumers: ms.Consumer[]): Promise<number | undefined> {
+  const live = consumers.filter((c) => !c.closed && !c.paused && !c.producerPaused);
+  const all = await Promise.all(live.map((c) => c.getStats().catch(() => [])));
+  let weighted = 0;
+  let weight = 0;
+  let plain = 0;
+  let streams = 0;
+  for (const stats of all) {
+    for (const stat of stats) {
+      if (stat.type !== 'outbound-rtp') continue;
+      // A receiver report's fraction lost is in 1/256 units.
+      const fraction = stat.fractionLost / 256;
+      weighted += fraction * stat.bitrate;
+      weight += stat.bitrate;
+      plain += fraction;
+      streams += 1;
+    }
+  }
+  if (streams === 0) return undefined;
+  return weight > 0 ? weighted / weight : plain / streams;
 }

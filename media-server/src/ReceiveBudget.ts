@@ -11,7 +11,7 @@
  * township WAN (300 kbit/s, drop-tail queue, a few % random loss) neither
  * sees an overfilled link — NACK repairs hide the drops from the score, a
  * full queue adds no more delay, and random loss reads as "hold". The
- * transport-wide loss (`rtpPacketLossSent`, from transport-cc feedback:
+ * link's loss (LinkBudgets reads it from the receiver's RTCP reports:
  * every packet the browser never got, retransmissions not counted as
  * repaired) does: a few % on a healthy weak link, tens of % when overfilled.
  *
@@ -26,8 +26,8 @@
  * Congested: loss over the line in two samples running, or >= severeLoss in
  * one. The line is congestedLoss, or twice the link's usual loss (the median
  * of the last `baselineSamples` under the line) when that is higher: a link
- * with 5 % of random loss is not overfilled at 9 %. The loss is mediasoup's weighted average over the last 24
- * feedbacks (a couple of seconds, ~100 packets on a township link), so 3 %
+ * with 5 % of random loss is not overfilled at 9 %. The loss is over the receiver's last RTCP report
+ * (about a second, ~50-100 packets on a township link), so 3 %
  * of random loss reads 0-9 % from one second to the next: one sample over
  * the line is noise, and lowering on it ratchets the budget down for
  * nothing. Any sample over the line still restarts the clean run a raise
@@ -85,7 +85,7 @@ export const DEFAULT_RECEIVE_BUDGET: ReceiveBudgetOptions = {
 export interface DeliverySample {
   /** ms. */
   now: number;
-  /** Transport-wide loss 0-1 (mediasoup's `rtpPacketLossSent`); undefined before any feedback. */
+  /** The receive link's loss 0-1 (from the receiver's RTCP reports); undefined before any feedback. */
   loss: number | undefined;
   /** Bits/s the server sent on the transport (media and retransmissions; not the estimator's padding). */
   sentBitrate: number;

@@ -24,7 +24,13 @@
 // setup.sh installs the absent BUILD_DEBS, then re-runs this script with BEACON_MEDIASOUP_WORKER=<MODE>.
 //
 // Cache: ${BEACON_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/beacon}/mediasoup-worker/
-//        <version>-<sha256(patch)[0:12]>/mediasoup-worker
+//        <version>-<sha256(patch, build flags, compiler)[0:12]>/mediasoup-worker
+// The key changes with the mediasoup version, the patch, the meson options, CFLAGS/CXXFLAGS/LDFLAGS and the
+// compiler's version, so a different build never takes the place of another one (worktrees and branches on one
+// machine share the cache).
+//
+// Env: BEACON_MEDIASOUP_WORKER_MESON_ARGS — extra meson options for a source build (space-separated, e.g.
+//      "-Doptimization=3 -Db_lto=true" to measure build flags); part of the cache key.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -52,9 +58,6 @@ const PKG_CONFIG_MODULES = [
   ['openssl', 'libssl-dev'],
   ['libuv', 'libuv1-dev'],
   ['libsrtp2', 'libsrtp2-dev'],
-  ['usrsctp', 'libusrsctp-dev'],
-  ['absl_flat_hash_map', 'libabsl-dev'],
-  ['absl_btree', 'libabsl-dev'],
   ['flatbuffers', 'libflatbuffers-dev'],
 ];
 
@@ -104,9 +107,33 @@ function workerCachePaths(version) {
         "port the patch to this version, or use BEACON_MEDIASOUP_WORKER=prebuilt on a machine that can download mediasoup's prebuilt worker",
     );
   }
-  const hash = createHash('sha256').update(fs.readFileSync(patchFile)).digest('hex').slice(0, 12);
+  const hash = createHash('sha256')
+    .update(fs.readFileSync(patchFile))
+    .update(JSON.stringify(buildIdentity()))
+    .digest('hex')
+    .slice(0, 12);
   const dir = path.join(cacheRoot(), 'mediasoup-worker', `${version}-${hash}`);
   return { patchFile, dir, bin: path.join(dir, 'mediasoup-worker') };
+}
+
+// meson options of the source build: release, asserts off (mediasoup's own release build does the same).
+const BASE_MESON_ARGS = ['--buildtype', 'release', '-Db_ndebug=true'];
+
+function mesonArgs() {
+  const extra = (process.env.BEACON_MEDIASOUP_WORKER_MESON_ARGS ?? '').split(/\s+/).filter(Boolean);
+  return [...BASE_MESON_ARGS, ...extra];
+}
+
+// Everything besides the sources that decides what the build produces: part of the cache key.
+function buildIdentity() {
+  const compiler = spawnSync(process.env.CXX || 'g++', ['--version'], { encoding: 'utf8' });
+  return {
+    meson: mesonArgs(),
+    cflags: process.env.CFLAGS ?? '',
+    cxxflags: process.env.CXXFLAGS ?? '',
+    ldflags: process.env.LDFLAGS ?? '',
+    compiler: compiler.status === 0 ? compiler.stdout.split('\n')[0] : 'none',
+  };
 }
 
 // mediasoup's own validity check (npm-scripts.mjs downloadPrebuiltWorker()): run the
@@ -280,12 +307,12 @@ async function buildFromSource(version) {
     const workerDir = path.join(pkgDir, 'worker');
     const buildDir = path.join(workerDir, 'build');
     info(`configuring the worker build (meson), log: ${logFile}`);
-    await run('meson', ['setup', buildDir, '--buildtype', 'release', '-Db_ndebug=true', '-Dms_disable_liburing=true'], {
+    await run('meson', ['setup', buildDir, ...mesonArgs()], {
       cwd: workerDir,
       logFile,
     });
     await run('meson', ['compile', '-C', buildDir, 'flatbuffers-generator'], { cwd: workerDir, logFile });
-    info(`compiling mediasoup-worker ${version} (takes ~4-6 min on 2 cores)`);
+    info(`compiling mediasoup-worker ${version} (takes ~10 min on 2 idle cores)`);
     await run('ninja', ['-C', buildDir, 'mediasoup-worker'], { cwd: workerDir, logFile });
     const built = path.join(buildDir, 'mediasoup-worker');
     if (!isHealthyBinary(built))

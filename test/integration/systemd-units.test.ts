@@ -40,7 +40,7 @@ describe('systemd units', () => {
       for (const { name } of UNITS) {
         // verify checks that ExecStart's program exists: point it at this machine's node.
         const unit = (await readFile(path.join(UNITS_DIR, name), 'utf8')).replace(
-          /^ExecStart=\/usr\/bin\/node /m,
+          /^ExecStart=\/opt\/beacon\/\.runtime\/node\/bin\/node /m,
           `ExecStart=${process.execPath} `,
         );
         await writeFile(path.join(dir, name), unit);
@@ -63,7 +63,8 @@ describe('systemd units', () => {
 
   it.each(UNITS)('$name runs the built $main as beacon, restarts on failure, keeps a 0700 data dir', async (u) => {
     const d = directives(await readFile(path.join(UNITS_DIR, u.name), 'utf8'));
-    expect(d.get('ExecStart')).toEqual([`/usr/bin/node ${INSTALL_DIR}/${u.main}`]);
+    // Beacon's pinned Node.js, which setup puts in the install directory (scripts/node-env.sh).
+    expect(d.get('ExecStart')).toEqual([`${INSTALL_DIR}/.runtime/node/bin/node ${INSTALL_DIR}/${u.main}`]);
     // The path is one `npm run build` writes (the production-start test runs exactly that file).
     expect(u.main).toMatch(/^[a-z-]+\/dist\/.*\.js$/);
     expect(existsSync(path.join(REPO_ROOT, u.main.replace('/dist/', '/src/').replace(/\.js$/, '.ts')))).toBe(true);

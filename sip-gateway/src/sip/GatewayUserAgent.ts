@@ -74,7 +74,7 @@ export class GatewayUserAgent extends TypedEmitter<GatewayUserAgentEvents> {
   /** Connects and registers; resolves once registered, rejects after `startTimeoutMs`. */
   async start(): Promise<void> {
     if (this.#ua) throw new Error('GatewayUserAgent already started');
-    // sip.js's transport uses the browser's global WebSocket; Node 20 has none.
+    // sip.js's transport uses the browser's global WebSocket: Node ≥ 22 has one; `ws` stands in on a runtime without.
     globalThis.WebSocket ??= WebSocket as unknown as typeof globalThis.WebSocket;
     this.#stopping = false;
     const ua = new UserAgent(this.#userAgentOptions());
