@@ -6,38 +6,24 @@
  * browsers get a consumer of it. Asking again replaces the previous one (the
  * gateway re-opens media after a drop).
  */
-import type { ProducerInfo } from '@beacon/media-server';
-import { clientInput } from '../../rooms/clientInput.ts';
 import type { Handler } from '../types.ts';
+import { replaceLegProducer } from './legProducer.ts';
 
 /** G.711 and G.722 alike: G.722 samples at 16 kHz but keeps RFC 3551's RTP clock of 8000. */
 const PHONE_CLOCK_RATE = 8000;
 
 export const phoneMedia: Handler<'phone:media'> = async (ctx, { codec, ssrc, payloadType, source }) => {
   const { room, participant } = ctx.session.require(ctx.registry, 'phone:media');
-  room.control.assertMaySend(participant);
-  const previous = participant.producerOf('mic');
-  if (previous) room.closeProducer(participant, previous.id);
-  const appData = { source: 'mic', peerId: participant.peerId };
-  const plain = await clientInput(
-    ctx.media.createPlainProducer(room.id, participant.peerId, {
-      kind: 'audio',
-      rtpParameters: {
-        codecs: [{ mimeType: `audio/${codec}`, payloadType, clockRate: PHONE_CLOCK_RATE, channels: 1 }],
-        encodings: [{ ssrc }],
-      },
-      appData,
-      remote: source,
-    }),
+  const answer = await replaceLegProducer(ctx, room, participant, 'mic', {
+    rtpParameters: {
+      codecs: [{ mimeType: `audio/${codec}`, payloadType, clockRate: PHONE_CLOCK_RATE, channels: 1 }],
+      encodings: [{ ssrc }],
+    },
+    remote: source,
+  });
+  ctx.log.debug(
+    { roomId: room.id, peerId: participant.peerId, producerId: answer.producerId, codec },
+    'phone mic open',
   );
-  const producer: ProducerInfo = {
-    id: plain.producerId,
-    peerId: participant.peerId,
-    kind: 'audio',
-    paused: false,
-    appData,
-  };
-  await room.adoptProducer(participant, producer, 'mic');
-  ctx.log.debug({ roomId: room.id, peerId: participant.peerId, producerId: plain.producerId, codec }, 'phone mic open');
-  return { producerId: plain.producerId, ip: plain.ip, port: plain.port, rtcpPort: plain.rtcpPort };
+  return answer;
 };

@@ -7,54 +7,35 @@
  * decodes H.264 itself: nothing transcodes on the way in). Asking again
  * replaces the previous one.
  */
-import type { ProducerInfo } from '@beacon/media-server';
-import { clientInput } from '../../rooms/clientInput.ts';
 import type { Handler } from '../types.ts';
+import { replaceLegProducer } from './legProducer.ts';
 
 const VIDEO_CLOCK_RATE = 90_000;
 
 export const phoneVideo: Handler<'phone:video'> = async (ctx, { ssrc, payloadType, profileLevelId, source }) => {
   const { room, participant } = ctx.session.require(ctx.registry, 'phone:video');
-  room.control.assertMaySend(participant);
-  const previous = participant.producerOf('camera');
-  if (previous) room.closeProducer(participant, previous.id);
-  const appData = { source: 'camera', peerId: participant.peerId };
-  const plain = await clientInput(
-    ctx.media.createPlainProducer(room.id, participant.peerId, {
-      kind: 'video',
-      rtpParameters: {
-        codecs: [
-          {
-            mimeType: 'video/H264',
-            payloadType,
-            clockRate: VIDEO_CLOCK_RATE,
-            parameters: { 'packetization-mode': 1, 'profile-level-id': profileLevelId.toLowerCase() },
-            // The gateway relays the terminal's own key-frame requests and answers ours (PLI, FIR).
-            rtcpFeedback: [
-              { type: 'nack', parameter: 'pli' },
-              { type: 'ccm', parameter: 'fir' },
-            ],
-          },
-        ],
-        encodings: [{ ssrc }],
-      },
-      appData,
-      remote: source,
-    }),
-  );
-  const producer: ProducerInfo = {
-    id: plain.producerId,
-    peerId: participant.peerId,
-    kind: 'video',
-    paused: false,
-    appData,
-  };
-  // Shown as a video terminal (console icon and label, video tile) from now on; adoptProducer sends the update.
-  if (participant.phone) participant.phone.video = true;
-  await room.adoptProducer(participant, producer, 'camera');
+  const answer = await replaceLegProducer(ctx, room, participant, 'camera', {
+    rtpParameters: {
+      codecs: [
+        {
+          mimeType: 'video/H264',
+          payloadType,
+          clockRate: VIDEO_CLOCK_RATE,
+          parameters: { 'packetization-mode': 1, 'profile-level-id': profileLevelId.toLowerCase() },
+          // The gateway relays the terminal's own key-frame requests and answers ours (PLI, FIR).
+          rtcpFeedback: [
+            { type: 'nack', parameter: 'pli' },
+            { type: 'ccm', parameter: 'fir' },
+          ],
+        },
+      ],
+      encodings: [{ ssrc }],
+    },
+    remote: source,
+  });
   ctx.log.debug(
-    { roomId: room.id, peerId: participant.peerId, producerId: plain.producerId, profileLevelId },
+    { roomId: room.id, peerId: participant.peerId, producerId: answer.producerId, profileLevelId },
     'terminal camera open',
   );
-  return { producerId: plain.producerId, ip: plain.ip, port: plain.port, rtcpPort: plain.rtcpPort };
+  return answer;
 };
