@@ -10,6 +10,7 @@
 import type { Addressee, AlertCallRequest, AlertForTerminal, DialState, WarningColour } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
+import { registeredDepartmentPhone, registeredExtensions } from '../sip/departmentPhones.ts';
 import { phoneIdentity } from '../sip/phoneIdentity.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
@@ -104,22 +105,15 @@ export class AlertCalls {
 
   /** Each department's registered desk phones (its SIP phones in the store that the gateway reports registered). */
   async #callDepartments(departmentIds: readonly string[], alert: AlertForTerminal): Promise<void> {
-    const registered = new Set(
-      this.#bridge
-        .status()
-        .registrations.filter((r) => r.registered)
-        .map((r) => r.extension),
-    );
+    const registered = registeredExtensions(this.#bridge);
     try {
       for (const departmentId of departmentIds) {
-        const phone = (await this.#store.terminals.listByDepartment(departmentId)).find(
-          (t) => t.kind === 'sip_phone' && t.enabled && t.extension !== null && registered.has(t.extension),
-        );
-        if (!phone?.extension) continue;
+        const extension = await registeredDepartmentPhone(this.#store, registered, departmentId);
+        if (!extension) continue;
         this.#bridge.alertCall({
           warningId: alert.warningId,
           townshipId: null,
-          extension: phone.extension,
+          extension,
           ...alertCallText(alert),
         });
       }

@@ -15,6 +15,7 @@
  * compare-and-set). After a restart, items flagged before are not repeated.
  */
 import { createLogger } from '../logger.ts';
+import { registeredDepartmentPhone, registeredExtensions } from '../sip/departmentPhones.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { Store } from '../store/index.ts';
 
@@ -103,10 +104,6 @@ export class OverdueCalls {
   async #deskPhone(sip: SipBridge, unit: CalledUnit): Promise<string | null> {
     const registered = sip.status().registrations.filter((r) => r.registered);
     if (unit.kind === 'township') return registered.find((r) => r.townshipId === unit.id)?.extension ?? null;
-    const extensions = new Set(registered.map((r) => r.extension));
-    const phone = (await this.#store.terminals.listByDepartment(unit.id)).find(
-      (t) => t.kind === 'sip_phone' && t.enabled && t.extension !== null && extensions.has(t.extension),
-    );
-    return phone?.extension ?? null;
+    return registeredDepartmentPhone(this.#store, registeredExtensions(sip), unit.id);
   }
 }
