@@ -1,4 +1,5 @@
 /** SqlDb on PostgreSQL (a `pg` pool) on a real throwaway server: errors, transactions, concurrency, lost connections. */
+import { type AddressInfo, connect as connectTcp, createServer } from 'node:net';
 import { BeaconError } from '@beacon/protocol';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from './openStore.ts';
@@ -88,6 +89,48 @@ describe.skipIf(missing)(`PostgreSQL pool${missing ? ` (skipped: ${missing})` : 
     const db = await connect({ statementTimeoutMs: 200 });
     expect(await errorOf(db.get('SELECT pg_sleep(5)'))).toMatchObject({ code: '57014' });
     expect(await db.get('SELECT 1 AS one')).toEqual({ one: 1 });
+  });
+
+  it('gives up on a connection whose server went silent (store_unavailable), and works again on a new one', async () => {
+    // Between the pool and PostgreSQL: forwards both ways until told to drop the server's answers, as a killed or
+    // frozen server (or a cut link) leaves a connection open with no answer ever coming.
+    let silent = false;
+    const target = new URL(url);
+    const proxy = createServer((client) => {
+      const upstream = connectTcp(Number(target.port), target.hostname);
+      client.on('data', (chunk) => upstream.write(chunk));
+      upstream.on('data', (chunk) => {
+        if (!silent) client.write(chunk);
+      });
+      const end = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('close', end).on('error', end);
+      upstream.on('close', end).on('error', end);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const proxied = new URL(url);
+      proxied.host = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const db = await openPostgresDb(proxied.toString(), { poolSize: 1, queryTimeoutMs: 1_000 });
+      opened.push(db);
+      expect(await db.get('SELECT 1 AS one')).toEqual({ one: 1 });
+
+      silent = true;
+      // Before the client-side limit these waited for ever, and every later statement queued behind them.
+      expect(await errorOf(db.get('SELECT 2 AS two'))).toMatchObject({ code: 'store_unavailable' });
+      expect(await errorOf(db.transaction((tx) => tx.get('SELECT 3 AS three')))).toMatchObject({
+        code: 'store_unavailable',
+      });
+
+      silent = false;
+      // The silent connections were destroyed, not given back: a new one answers.
+      expect(await db.get('SELECT 4 AS four')).toEqual({ four: 4 });
+      expect(await db.transaction((tx) => tx.get('SELECT 5 AS five'))).toEqual({ five: 5 });
+    } finally {
+      proxy.close();
+    }
   });
 
   it('runs a slow statement beside others: they are answered while it still runs', async () => {

@@ -26,6 +26,11 @@ export interface PostgresDbOptions {
   connectTimeoutMs?: number;
   /** Connections at most; statements beyond wait for a free one. Default 10. */
   poolSize?: number;
+  /**
+   * How long the client waits for a statement's answer before it gives up on the connection (the server's
+   * statement_timeout cannot fire when the server is gone). Default the statement timeout + 5 s.
+   */
+  queryTimeoutMs?: number;
 }
 
 /** How long `isOpen` waits for its round trip before it says no. */
@@ -72,12 +77,19 @@ export function redactUrl(url: string): string {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
+/** How long after the server's statement_timeout the client stops waiting for an answer. */
+const QUERY_TIMEOUT_MARGIN_MS = 5_000;
+
 /** Connects (waits for one round trip) and returns the SqlDb; throws 'store_unavailable' when it cannot. */
 export async function openPostgresDb(url: string, opts: PostgresDbOptions = {}): Promise<SqlDb> {
   const pool = new pg.Pool({
     connectionString: url,
     application_name: 'beacon-signaling',
     statement_timeout: opts.statementTimeoutMs ?? 10_000,
+    // The server's statement_timeout cannot fire on a connection the server lost (killed, restarting): then the
+    // query's promise would wait for ever, and every ack queued behind it with it. 5 s past the server's limit the
+    // client gives up; the error has no SQLSTATE, counts as unavailable, and the connection is destroyed.
+    query_timeout: opts.queryTimeoutMs ?? (opts.statementTimeoutMs ?? 10_000) + QUERY_TIMEOUT_MARGIN_MS,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
     max: opts.poolSize ?? 10,
     types,
