@@ -14,6 +14,8 @@ describe('parseMediaServerOptions', () => {
       plainPortRange: { min: 41_000, max: 41_999 },
       workerLogLevel: 'warn',
       respawnDeadWorkers: true,
+      recordingsDir: './recordings',
+      plainTargets: ['127.0.0.0/8', '::1/128'],
     });
   });
 

@@ -43,6 +43,7 @@ describe('loadConfig', () => {
       reports: { deadlines: DEFAULT_REPORT_DEADLINES, maxPhotoBytes: 10 * 1024 * 1024, tickMs: 15_000 },
       checklistTickMs: 15_000,
       overdueCallRepeatMs: 0,
+      loudspeakers: { repeat: 2 },
       stations: { rawDays: 30, hourlyDays: 1825, tickMs: 15_000, mqtt: null },
       meetings: { tickMs: 15_000, maxMaterialBytes: 50 * 1024 * 1024 },
       metrics: { token: null, trustLoopback: true },
@@ -159,6 +160,7 @@ describe('loadConfig', () => {
       reports: { deadlines: DEFAULT_REPORT_DEADLINES, maxPhotoBytes: 10 * 1024 * 1024, tickMs: 15_000 },
       checklistTickMs: 15_000,
       overdueCallRepeatMs: 0,
+      loudspeakers: { repeat: 2 },
       stations: {
         rawDays: 7,
         hourlyDays: 1825,
