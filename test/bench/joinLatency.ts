@@ -69,6 +69,9 @@ export async function runJoinLatency(opts: { joins: number }): Promise<JoinLaten
           await new Promise((r) => setTimeout(r, 10));
         }
       });
+      // Handled now, awaited below: a page error while the click is pending must not end the process before `finally`
+      // stops Beacon (an unhandled rejection would leave its server running).
+      elapsed.catch(() => undefined);
       await joinButton.click();
       const sample = await elapsed;
       if (Number.isFinite(sample.ms)) {
