@@ -9,12 +9,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requestAck, type WarningView } from '@beacon/protocol';
+import { requestAck } from '@beacon/protocol';
 import Database from 'better-sqlite3';
 import { io, type Socket } from 'socket.io-client';
 import { SEED_TOWNSHIPS } from '../../signaling/src/store/seedData.ts';
 import { startBeaconProcess } from '../src/beaconProcess.ts';
-import { apiJson, loginApi } from '../src/signaling.ts';
+import { loginApi } from '../src/signaling.ts';
+import { issueDrillWarnings } from './drillWarnings.ts';
 import type { FuzzOptions } from './fuzzOptions.ts';
 
 const TOWNSHIPS = SEED_TOWNSHIPS.map((t) => t.id);
@@ -30,22 +31,7 @@ export async function ackKillSection(options: FuzzOptions): Promise<boolean> {
     const duty = (await loginApi(first.url, 'duty')).token;
     // Twice what the run can send before the kill: the acks never run out.
     const warningCount = Math.ceil((options.FUZZ_ACKS_PER_S * options.FUZZ_KILL_AFTER_S * 2) / TOWNSHIPS.length);
-    const warnings: string[] = [];
-    for (let i = 0; i < warningCount; i++) {
-      const warning = await apiJson<WarningView>(first.url, duty, '/api/v1/warnings', {
-        method: 'POST',
-        body: JSON.stringify({
-          event: '地震',
-          colour: 'red',
-          headline: `演练 ${i}`,
-          area: { type: 'circle', center: [24.9, 101.42], radiusKm: 80 },
-          expires: new Date(Date.now() + 3_600_000).toISOString(),
-          escalationMinutes: 0,
-        }),
-      });
-      await apiJson(first.url, duty, `/api/v1/warnings/${warning.id}/issue`, { method: 'POST', body: '{}' });
-      warnings.push(warning.id);
-    }
+    const warnings = await issueDrillWarnings(first.url, duty, warningCount);
     // Sockets per township: at 10 acks/s each (Beacon's default command rate), with a margin.
     const perTownship = Math.max(1, Math.ceil(options.FUZZ_ACKS_PER_S / TOWNSHIPS.length / 8));
     const terminals = await Promise.all(

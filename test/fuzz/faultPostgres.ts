@@ -6,13 +6,14 @@
  */
 
 import { writeFile } from 'node:fs/promises';
-import { requestAck, type WarningView } from '@beacon/protocol';
+import { requestAck } from '@beacon/protocol';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { SEED_TOWNSHIPS } from '../../signaling/src/store/seedData.ts';
 import { startPostgres } from '../../signaling/src/store/testing/postgresServer.ts';
 import { startBeaconProcess } from '../src/beaconProcess.ts';
-import { apiJson, loginApi } from '../src/signaling.ts';
+import { loginApi } from '../src/signaling.ts';
+import { issueDrillWarnings } from './drillWarnings.ts';
 import type { FaultFigures } from './faultFigures.ts';
 import type { FuzzOptions } from './fuzzOptions.ts';
 
@@ -33,22 +34,7 @@ export async function postgresFault(options: FuzzOptions): Promise<FaultFigures>
     try {
       const duty = (await loginApi(beacon.url, 'duty')).token;
       const total = ((FAULT_ACKS_PER_S * (KILL_AFTER_MS + DOWN_MS + LIMIT_MS)) / 1000 / TOWNSHIPS.length) * 1.2;
-      const warnings: string[] = [];
-      for (let i = 0; i < Math.ceil(Math.min(total, 150)); i++) {
-        const warning = await apiJson<WarningView>(beacon.url, duty, '/api/v1/warnings', {
-          method: 'POST',
-          body: JSON.stringify({
-            event: '地震',
-            colour: 'red',
-            headline: `演练 ${i}`,
-            area: { type: 'circle', center: [24.9, 101.42], radiusKm: 80 },
-            expires: new Date(Date.now() + 3_600_000).toISOString(),
-            escalationMinutes: 0,
-          }),
-        });
-        await apiJson(beacon.url, duty, `/api/v1/warnings/${warning.id}/issue`, { method: 'POST', body: '{}' });
-        warnings.push(warning.id);
-      }
+      const warnings = await issueDrillWarnings(beacon.url, duty, Math.ceil(Math.min(total, 150)));
       const terminals = new Map<string, Socket>();
       for (const township of TOWNSHIPS) {
         const socket = await connect(beacon.url, (await loginApi(beacon.url, township)).token);
