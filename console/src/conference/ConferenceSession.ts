@@ -76,6 +76,7 @@ export class ConferenceSession {
   #localStream: Promise<MediaStream | null> | null = null;
   #generation = 0;
   readonly #devices = new DeviceCache();
+  #prefetched = false;
   /** The token the page opened with: enough to fetch the media capabilities ahead of the join. */
   readonly #openingToken: string;
 
@@ -102,6 +103,12 @@ export class ConferenceSession {
     this.#signaling = new SignalingClient(token, {
       onConnect: () => {
         markJoin('socket');
+        // After the socket's handshake, not beside it: on a 300 kbit/s township link the capabilities (several kB)
+        // would slow the handshake down. The Device then loads while the join is answered.
+        if (!this.#prefetched) {
+          this.#prefetched = true;
+          this.#devices.prefetch(this.#openingToken);
+        }
         this.#recovery.socketConnected();
       },
       onDisconnect: () => this.#recovery.socketDisconnected(),
@@ -130,7 +137,6 @@ export class ConferenceSession {
   start(): void {
     clearJoinMarks();
     markJoin('start');
-    this.#devices.prefetch(this.#openingToken);
     // Open the camera while the socket connects: both take a while. Audience never asks.
     if (!this.state.audience) void this.#getLocalStream();
     this.#signaling.connect();
