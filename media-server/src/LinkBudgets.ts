@@ -10,6 +10,7 @@
  * layers and counts demand at their caps.
  */
 import type { types as ms } from 'mediasoup';
+import { DownlinkLoss, type SendStreamReport } from './DownlinkLoss.ts';
 import { createLogger } from './logger.ts';
 import type { PeerMedia } from './PeerMedia.ts';
 import { ReceiveBudget, type ReceiveBudgetOptions } from './ReceiveBudget.ts';
@@ -54,7 +55,7 @@ interface VideoDemand {
 export class LinkBudgets {
   readonly #context: LinkBudgetsContext;
   readonly #options: LinkBudgetsOptions;
-  readonly #budgets = new Map<string, { budget: ReceiveBudget; applied: number | null }>();
+  readonly #budgets = new Map<string, { budget: ReceiveBudget; loss: DownlinkLoss; applied: number | null }>();
   /** Layer controllers of the simulcast video consumers, by consumer id. */
   readonly #layers = new Map<string, SimulcastLayers>();
   /** Video consumers without a layer: samples seen so far (-1 once reported held back). */
@@ -136,12 +137,13 @@ export class LinkBudgets {
   ): Promise<void> {
     let entry = this.#budgets.get(transport.id);
     if (!entry) {
-      entry = { budget: new ReceiveBudget(this.#options.budget), applied: null };
+      entry = { budget: new ReceiveBudget(this.#options.budget), loss: new DownlinkLoss(), applied: null };
       this.#budgets.set(transport.id, entry);
     }
-    const [[stats], loss] = await Promise.all([transport.getStats(), readDownlinkLoss(consumers)]);
+    const [[stats], reports] = await Promise.all([transport.getStats(), readSendStreamReports(consumers)]);
     const { demandBitrate, audioBitrate, videos } = await this.#demand(consumers, streamBitrates);
     if (this.#closed || transport.closed || !stats) return;
+    const loss = entry.loss.read(reports);
     // Media and retransmissions; not the bandwidth estimator's probing padding.
     const sentBitrate = stats.rtpSendBitrate + stats.rtxSendBitrate;
     const sample = { loss, sentBitrate, demandBitrate, audioBitrate };
@@ -270,31 +272,13 @@ async function readStreamBitrates(producer: ms.Producer): Promise<StreamBitrates
   });
 }
 
-/**
- * The share of the packets sent to the receiver that its link lost, 0-1: each send stream's fraction lost over the
- * receiver's last RTCP report (mediasoup counts only the downlink, not the sender's own uplink loss), weighted by the
- * stream's bitrate so a video stream's loss outweighs the audio's. With RTX, retransmissions arrive on their own SSRC,
- * so a lost packet counts even when repaired. Undefined before any stream sends. (mediasoup 3.29 removed the
- * transport-wide loss from transport-cc feedback, `rtpPacketLossSent`, that stood here before.)
- */
-async function readDownlinkLoss(consumers: ms.Consumer[]): Promise<number | undefined> {
+/** The receiver's last RTCP report as each live send stream keeps it (see DownlinkLoss). */
+async function readSendStreamReports(consumers: ms.Consumer[]): Promise<SendStreamReport[]> {
   const live = consumers.filter((c) => !c.closed && !c.paused && !c.producerPaused);
   const all = await Promise.all(live.map((c) => c.getStats().catch(() => [])));
-  let weighted = 0;
-  let weight = 0;
-  let plain = 0;
-  let streams = 0;
-  for (const stats of all) {
-    for (const stat of stats) {
-      if (stat.type !== 'outbound-rtp') continue;
-      // A receiver report's fraction lost is in 1/256 units.
-      const fraction = stat.fractionLost / 256;
-      weighted += fraction * stat.bitrate;
-      weight += stat.bitrate;
-      plain += fraction;
-      streams += 1;
-    }
-  }
-  if (streams === 0) return undefined;
-  return weight > 0 ? weighted / weight : plain / streams;
+  return all.flatMap((stats) =>
+    stats
+      .filter((stat) => stat.type === 'outbound-rtp')
+      .map(({ ssrc, fractionLost, packetsLost, bitrate }) => ({ ssrc, fractionLost, packetsLost, bitrate })),
+  );
 }
