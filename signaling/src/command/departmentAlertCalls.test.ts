@@ -4,7 +4,8 @@
  */
 import type { AlertCallRequest } from '@beacon/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SipBridge } from '../sip/SipBridge.ts';
+import type { SipBridge } from '../sip/SipBridge.ts';
+import { bridgeWithGateway, createWaterBureauPhone } from '../sip/testing/bridgeWithGateway.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { AlertCalls } from './AlertCalls.ts';
 import { type Actor, CommandBus } from './CommandBus.ts';
@@ -23,29 +24,12 @@ let calls: AlertCallRequest[];
 
 beforeEach(async () => {
   store = await openStore({ file: ':memory:', seed: { demoPassword: 'beacon2026' } });
-  await store.terminals.create({
-    id: 'ph-sw',
-    name: '水务局值班电话',
-    kind: 'sip_phone',
-    townshipId: null,
-    departmentId: 'dp-sw',
-    extension: '8101',
-  });
-  bridge = new SipBridge({ store, realm: 'beacon' });
-  await bridge.loadPhones();
-  bridge.gatewayConnected('gw');
+  await createWaterBureauPhone(store);
   // The bureau's phone and 鹿城镇's are registered; 公安's has none.
-  bridge.report('gw', {
-    kamailio: 'running',
-    reason: null,
-    registrations: [
-      { extension: '8101', contact: 'sip:8101@127.0.0.1:5071', expiresAt: null },
-      { extension: '8001', contact: 'sip:8001@127.0.0.1:5072', expiresAt: null },
-    ],
-    inCall: [],
-  });
-  calls = [];
-  bridge.on('alertcall', ({ request }) => calls.push(request));
+  ({ bridge, calls } = await bridgeWithGateway(store, [
+    { extension: '8101', contact: 'sip:8101@127.0.0.1:5071' },
+    { extension: '8001', contact: 'sip:8001@127.0.0.1:5072' },
+  ]));
 });
 afterEach(() => store.close());
 

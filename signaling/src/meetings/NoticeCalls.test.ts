@@ -5,7 +5,8 @@
 import type { AlertCallRequest } from '@beacon/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Actor, CommandBus } from '../command/CommandBus.ts';
-import { SipBridge } from '../sip/SipBridge.ts';
+import type { SipBridge } from '../sip/SipBridge.ts';
+import { bridgeWithGateway } from '../sip/testing/bridgeWithGateway.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { BookingDesk } from './BookingDesk.ts';
 import { isMeetingCall, NoticeCalls } from './NoticeCalls.ts';
@@ -17,21 +18,11 @@ let calls: AlertCallRequest[];
 
 beforeEach(async () => {
   store = await openStore({ file: ':memory:', seed: { demoPassword: 'beacon2026' } });
-  bridge = new SipBridge({ store, realm: 'beacon' });
-  await bridge.loadPhones();
-  bridge.gatewayConnected('gw');
   // 鹿城镇's (8001) and 东瓜镇's (8002) desk phones are registered; 紫溪镇's (8004) is not.
-  bridge.report('gw', {
-    kamailio: 'running',
-    reason: null,
-    registrations: [
-      { extension: '8001', contact: 'sip:8001@127.0.0.1:5072', expiresAt: null },
-      { extension: '8002', contact: 'sip:8002@127.0.0.1:5073', expiresAt: null },
-    ],
-    inCall: [],
-  });
-  calls = [];
-  bridge.on('alertcall', ({ request }) => calls.push(request));
+  ({ bridge, calls } = await bridgeWithGateway(store, [
+    { extension: '8001', contact: 'sip:8001@127.0.0.1:5072' },
+    { extension: '8002', contact: 'sip:8002@127.0.0.1:5073' },
+  ]));
 });
 afterEach(() => store.close());
 

@@ -6,7 +6,6 @@
  * overdue items flagged by the watch.
  */
 import {
-  type AlertCallRequest,
   BeaconError,
   type ChecklistItemView,
   type IncidentView,
@@ -18,7 +17,7 @@ import { type Actor, CommandBus } from '../command/CommandBus.ts';
 import { IncidentDesk } from '../command/IncidentDesk.ts';
 import { TaskDesk } from '../command/TaskDesk.ts';
 import { OverdueCalls } from '../reports/OverdueCalls.ts';
-import { SipBridge } from '../sip/SipBridge.ts';
+import { bridgeWithGateway, createWaterBureauPhone } from '../sip/testing/bridgeWithGateway.ts';
 import type { Store } from '../store/index.ts';
 import { describeStoreBackends } from '../store/testing/storeBackends.ts';
 import { ChecklistWatch } from './ChecklistWatch.ts';
@@ -218,26 +217,9 @@ describeStoreBackends((env) => {
   });
 
   it('calls the responsible units’ desk phones once per overdue item, again on the repeat while it is open', async () => {
-    await store.terminals.create({
-      id: 'ph-sw',
-      name: '水务局值班电话',
-      kind: 'sip_phone',
-      townshipId: null,
-      departmentId: 'dp-sw',
-      extension: '8101',
-    });
-    const bridge = new SipBridge({ store, realm: 'beacon' });
-    await bridge.loadPhones();
-    bridge.gatewayConnected('gw');
+    await createWaterBureauPhone(store);
     // 紫溪镇's desk phone (8004) and the water bureau's are registered.
-    bridge.report('gw', {
-      kamailio: 'running',
-      reason: null,
-      registrations: ['8004', '8101'].map((extension) => ({ extension, contact: null, expiresAt: null })),
-      inCall: [],
-    });
-    const calls: AlertCallRequest[] = [];
-    bridge.on('alertcall', ({ request }) => calls.push(request));
+    const { bridge, calls } = await bridgeWithGateway(store, ['8004', '8101']);
     await plans.save(duty, 'flood', 'III', floodIII());
     const started = await responses.start(duty, incident.id, 'III');
     const repeatMs = 10 * 60_000;

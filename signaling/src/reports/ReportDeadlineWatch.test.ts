@@ -9,7 +9,7 @@ import { type AlertCallRequest, newReportSchema } from '@beacon/protocol';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { CommandBus } from '../command/CommandBus.ts';
 import { IncidentDesk } from '../command/IncidentDesk.ts';
-import { SipBridge } from '../sip/SipBridge.ts';
+import { bridgeWithGateway, createWaterBureauPhone } from '../sip/testing/bridgeWithGateway.ts';
 import type { Store } from '../store/index.ts';
 import { describeStoreBackends } from '../store/testing/storeBackends.ts';
 import { OverdueCalls } from './OverdueCalls.ts';
@@ -67,25 +67,10 @@ describeStoreBackends((env) => {
       phone: null,
       passwordHash: 'h',
     });
-    await store.terminals.create({
-      id: 'ph-sw',
-      name: '水务局值班电话',
-      kind: 'sip_phone',
-      townshipId: null,
-      departmentId: 'dp-sw',
-      extension: '8101',
-    });
-    const bridge = new SipBridge({ store, realm: 'beacon' });
-    await bridge.loadPhones();
-    bridge.gatewayConnected('gw');
-    bridge.report('gw', {
-      kamailio: 'running',
-      reason: null,
-      registrations: ['8004', '8101'].map((extension) => ({ extension, contact: null, expiresAt: null })),
-      inCall: [],
-    });
-    calls = [];
-    bridge.on('alertcall', ({ request }) => calls.push(request));
+    await createWaterBureauPhone(store);
+    const registered = await bridgeWithGateway(store, ['8004', '8101']);
+    const bridge = registered.bridge;
+    calls = registered.calls;
     const files = new ReportPhotoFiles(path.join(os.tmpdir(), `beacon-deadline-test-${randomUUID()}`));
     const bus = new CommandBus(store);
     desk = new ReportDesk({ bus, incidents: new IncidentDesk(bus), files, options: DEFAULT_REPORT_OPTIONS });
