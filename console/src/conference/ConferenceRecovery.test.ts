@@ -267,7 +267,7 @@ describe('ConferenceRecovery', () => {
       const send = media.transports[0] as FakeTransport;
       send.connectionState = 'failed';
       recovery.transportTrouble(media, send, 'failed');
-      await vi.advanceTimersByTimeAsync(10_999);
+      await vi.advanceTimersByTimeAsync(13_999);
       expect(session.calls).toEqual([]);
       await vi.advanceTimersByTimeAsync(1);
       // The re-join itself is a 0 ms timer (which fake timers run 1 ms later when set inside a timer).
@@ -283,7 +283,7 @@ describe('ConferenceRecovery', () => {
       await vi.advanceTimersByTimeAsync(0);
       session.connected = false;
       recovery.socketDisconnected();
-      await vi.advanceTimersByTimeAsync(11_000);
+      await vi.advanceTimersByTimeAsync(14_000);
       expect(session.calls).toEqual(['prepareRejoin', 'join(true)', 'holdMedia']);
     });
 

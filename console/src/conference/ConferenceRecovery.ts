@@ -67,7 +67,7 @@ export interface RecoveryOptions {
    * After a refused ICE restart, wait this long before re-joining: most often the whole link is down and
    * socket.io has not noticed yet (its ping timeout is longer than ICE's); then the resume after
    * reconnecting restarts ICE and keeps our peer, where a re-join would make us a new participant.
-   * Default 11 s, longer than the server's pingInterval + pingTimeout (5 s + 5 s).
+   * Default 14 s, longer than the server's pingInterval + pingTimeout (5 s + 8 s).
    */
   socketSilenceMs?: number;
 }
@@ -124,7 +124,7 @@ export class ConferenceRecovery {
     );
     this.#iceGraceMs = options.iceDisconnectedGraceMs ?? 2000;
     this.#iceTimeoutMs = options.iceRestartTimeoutMs ?? 10_000;
-    this.#silenceMs = options.socketSilenceMs ?? 11_000;
+    this.#silenceMs = options.socketSilenceMs ?? 14_000;
   }
 
   /** The socket (re)connected: the first time join; later take our peer over again, or re-join. */

@@ -94,9 +94,12 @@ export function createSocketServer(opts: SocketServerOptions): {
     // SDP-sized payloads are a few KB; 1 MB (the default) made explicit.
     maxHttpBufferSize: 1_000_000,
     serveClient: false,
-    // A dropped terminal shows as `reconnecting` within ~10 s instead of socket.io's default ~45 s.
+    // A dropped terminal shows as `reconnecting` within ~13 s instead of socket.io's default ~45 s. The
+    // timeout is not shorter: when a township's 300 kbit/s link overfills for the few seconds before the
+    // receive budget answers, a third or more of its packets are dropped, and TCP's retransmission back-off
+    // (0.5, 1, 2, 4 s) can hold one ping or pong for over 5 s on a link that is still up.
     pingInterval: 5_000,
-    pingTimeout: 5_000,
+    pingTimeout: 8_000,
   });
   // socket.io's own responses bypass express (and helmet): they get their own headers. engine.io's
   // `headers` event covers its handshakes and polls (and the websocket upgrade); a listener ahead of
