@@ -146,7 +146,13 @@ export class LinkBudgets {
     const loss = entry.loss.read(reports);
     // Media and retransmissions; not the bandwidth estimator's probing padding.
     const sentBitrate = stats.rtpSendBitrate + stats.rtxSendBitrate;
-    const sample = { loss, sentBitrate, demandBitrate, audioBitrate };
+    const sample = {
+      loss,
+      sentBitrate,
+      demandBitrate,
+      audioBitrate,
+      firstLayerBitrate: firstLayerWhenHeldBack(consumers, videos, audioBitrate),
+    };
     const budget = entry.budget.onSample({ now: Date.now(), ...sample });
     // mediasoup shares the limit among the video consumers only; audio flows beside it and must fit too.
     const videoBudget = budget === null ? null : Math.max(FLOOR_BITRATE, budget - audioBitrate);
@@ -270,6 +276,29 @@ async function readStreamBitrates(producer: ms.Producer): Promise<StreamBitrates
     );
     return stream?.bitrate ?? 0;
   });
+}
+
+/**
+ * While no video consumer of this receiver gets any layer: the audio plus the lowest layer of the video first
+ * in line (highest asked-for layer, as #limitLayers shares the budget). Undefined while some video flows.
+ */
+function firstLayerWhenHeldBack(
+  consumers: ms.Consumer[],
+  videos: VideoDemand[],
+  audioBitrate: number,
+): number | undefined {
+  // A single-stream video has no layers to report: counted as getting through.
+  const flowing = consumers.some(
+    (c) =>
+      c.kind === 'video' &&
+      !c.closed &&
+      !c.paused &&
+      !c.producerPaused &&
+      (c.currentLayers !== undefined || (c.type !== 'simulcast' && c.type !== 'svc')),
+  );
+  if (flowing) return undefined;
+  const first = [...videos].sort((a, b) => b.cap - a.cap).find((v) => (v.streams[0] ?? 0) > 0);
+  return first ? audioBitrate + (first.streams[0] as number) : undefined;
 }
 
 /** The receiver's last RTCP report as each live send stream keeps it (see DownlinkLoss). */

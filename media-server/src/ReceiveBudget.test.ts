@@ -158,4 +158,21 @@ describe('ReceiveBudget', () => {
     hold(budget, 55_000, 71_000, { loss: 0.02, sentKbit: 300, demandKbit: 1500 });
     expect(budget.raiseWaitMs).toBe(10_000);
   });
+
+  it('every video held back: the raise aims for the audio plus the main view’s lowest layer, not twice the audio', () => {
+    const budget = new ReceiveBudget();
+    // Lowered hard during a spell of congestion: 95 kbit/s — the main view's 150 kbit/s layer and the
+    // 45 kbit/s of audio no longer fit, so only the audio is sent.
+    budget.onSample({ now: 0, loss: 0.6, sentBitrate: 186 * KBIT, demandBitrate: 900 * KBIT });
+    expect(budget.budget).toBe(Math.round(186 * KBIT * 0.4 * 0.85));
+    const heldBack = { loss: 0.01, sentBitrate: 45 * KBIT, demandBitrate: 900 * KBIT, firstLayerBitrate: 195 * KBIT };
+    for (let now = 1_000; now <= 11_000; now += 1_000) budget.onSample({ now, ...heldBack });
+    // A step to twice the audio (90 kbit/s) would carry no layer, be used by nobody and be undone; the step is
+    // to the first layer with a margin.
+    expect(budget.budget).toBe(Math.round(195 * KBIT * 1.1));
+    // Without the first layer, the step is as before: at most twice what was sent.
+    const blind = new ReceiveBudget();
+    blind.onSample({ now: 0, loss: 0.6, sentBitrate: 186 * KBIT, demandBitrate: 900 * KBIT });
+    expect(hold(blind, 1_000, 11_000, { loss: 0.01, sentKbit: 45, demandKbit: 900 })).toBe(90 * KBIT);
+  });
 });

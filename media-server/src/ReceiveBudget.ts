@@ -91,6 +91,11 @@ export interface DeliverySample {
   sentBitrate: number;
   /** Bits/s the receiver's consumers would take unlimited (at the layers their receiver asked for). */
   demandBitrate: number;
+  /**
+   * Set only while no video gets through at all: bits/s that would carry the audio and the lowest layer of
+   * the video first in line (the main view). The raise aims for it (see #raise).
+   */
+  firstLayerBitrate?: number;
 }
 
 export class ReceiveBudget {
@@ -172,9 +177,15 @@ export class ReceiveBudget {
   #raise(sample: DeliverySample, now: number): void {
     const o = this.#options;
     const budget = this.#budget as number;
-    const target = Math.round(
+    let target = Math.round(
       Math.min(budget * o.raiseFactor, sample.demandBitrate * 1.1, 2 * Math.max(...this.#recentSent)),
     );
+    // With every video held back only the audio is sent, and twice that is often no step at all; a step short
+    // of the lowest layer is used by nobody and undone. Either way the budget would never climb again and the
+    // receiver would stay without video on a link that recovered: probe for that first layer itself.
+    const first = sample.firstLayerBitrate;
+    if (first !== undefined && target < first * 1.1)
+      target = Math.round(Math.min(first * 1.1, sample.demandBitrate * 1.1));
     if (target <= budget) return;
     this.#probationFrom = budget;
     this.#probationUsed = false;

@@ -155,6 +155,8 @@ export interface ConsumerLayer {
   kind: 'audio' | 'video';
   paused: boolean;
   spatialLayer: number | null;
+  /** The layer the page asked the server for (view size, receive cap); null before any. */
+  requestedLayer: number | null;
 }
 
 /** The page's consumers with the simulcast layer the server says each receives (`__beacon.consumerLayers()`). */

@@ -273,6 +273,7 @@ export class ConferenceSession {
       kind: t.kind,
       paused: this.#media?.consumer(t.consumerId)?.paused ?? t.paused,
       spatialLayer: t.spatialLayer,
+      requestedLayer: t.kind === 'video' ? this.views.requestedLayer(t.consumerId) : null,
     }));
   }
 

@@ -95,6 +95,11 @@ export class ConsumerViewTracker {
   }
 
   /** The receive cap (`receive:settings`): never ask for more than this. */
+  /** The layer last asked of the server for this consumer (its view's size, the receive cap); null before any. */
+  requestedLayer(consumerId: string): number | null {
+    return this.#consumers.get(consumerId)?.layer ?? null;
+  }
+
   setMaxLayer(layer: number): void {
     this.#maxLayer = layer;
     for (const applied of this.#consumers.values()) applied.layer = null;

@@ -32,6 +32,8 @@ export interface ConsumerLayerView {
   paused: boolean;
   /** The layer the server says we receive (`consumer:layers`); null = not reported. */
   spatialLayer: number | null;
+  /** The layer this page asked for (its view's size, the receive cap); null before any. */
+  requestedLayer: number | null;
 }
 
 /** Weak-link receive settings (`receive:settings`). */
