@@ -6,7 +6,8 @@
  * terminal was never on is listed absent — but its desk phone (baresip, 8002) is called with the notice read out,
  * presses 1 and the booking page shows 东瓜镇 confirmed by phone, while the browsers wait for the start. (The
  * booked recording is checked in test/integration/meetings.test.ts, without browsers' video to encode.) The
- * scheduler ticks every second so the test waits only for the start.
+ * secretary finalises the minutes and the detail lists version 1 with its DOCX and PDF (their contents are checked
+ * in test/integration/meeting-documents.test.ts). The scheduler ticks every second so the test waits only for the start.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -207,5 +208,28 @@ describe.skipIf(unavailable !== null)('a booked meeting: notice, receipts, autom
     await expect.poll(() => present('department', WATER), { timeout: 15_000 }).toBe('true');
     expect(await present('township', 'lucheng')).toBe('true');
     expect(await present('township', 'donggua')).toBe('false');
+
+    // The secretary writes a decision and finalises (定稿签发): the signed version is listed with its DOCX and PDF.
+    const editor = secretary.getByTestId('minutes-editor');
+    await editor.getByTestId('minutes-decisions').fill('启动防汛四级应急响应');
+    await editor.getByTestId('minutes-save').click();
+    await expect.poll(() => editor.getAttribute('data-version'), { timeout: 15_000 }).toBe('1');
+    await editor.getByTestId('minutes-finalise').click();
+    await secretary.locator('.el-message-box .el-button--primary').click();
+    const signed = editor.getByTestId('minutes-file');
+    await expect
+      .poll(
+        () =>
+          signed
+            .first()
+            .getAttribute('data-version', { timeout: 1000 })
+            .catch(() => null),
+        {
+          timeout: 120_000,
+        },
+      )
+      .toBe('1');
+    expect(await editor.getByTestId('minutes-file-docx-1').count()).toBe(1);
+    expect(await editor.getByTestId('minutes-file-pdf-1').count()).toBe(1);
   });
 });
