@@ -2,20 +2,24 @@
  * Meeting documents through real programs, over REST against a real node: a DOCX made here with the `docx`
  * library (3 pages) goes through LibreOffice and pdftoppm into 3 page PNGs; a file that only looks like one is
  * refused with its code (material_unconvertible); the minutes with a decision and an action item export to DOCX (unzipped: the decision
- * is in word/document.xml) and PDF (pdftotext: the decision and the absent township are in its text).
+ * is in word/document.xml) and PDF (pdftotext: the decision and the absent township are in its text); finalised
+ * minutes (定稿) are kept as the meeting's files: the stored DOCX and PDF download as they were signed, and an edit
+ * finalised again is version 2 while version 1 still downloads.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BookingSaved, MinutesView } from '@beacon/protocol';
+import type { BookingSaved, BookingView, MinutesFileView, MinutesFinalised, MinutesView } from '@beacon/protocol';
 import { Document, Packer, PageBreak, Paragraph, TextRun } from 'docx';
 import JSZip from 'jszip';
 import sharp from 'sharp';
 import { expect, it } from 'vitest';
+import { waitFor } from '../src/waitFor.ts';
 import { api, login, useTestNode } from './helpers.ts';
 
-const t = useTestNode();
+// A fast scheduler tick: the finalised minutes' meeting starts a moment after it is booked.
+const t = useTestNode({ env: { BEACON_MEETING_TICK_MS: '300' } });
 const inMinutes = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
 
 async function threePages(): Promise<Buffer> {
@@ -30,6 +34,22 @@ async function upload(token: string, name: string, bytes: Buffer): Promise<Respo
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
     body: bytes,
   });
+}
+
+function pdfText(bytes: Buffer): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'beacon-minutes-'));
+  try {
+    const file = path.join(dir, 'minutes.pdf');
+    writeFileSync(file, bytes);
+    return execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function docxText(bytes: Buffer): Promise<string> {
+  const unzipped = await JSZip.loadAsync(bytes);
+  return (await unzipped.file('word/document.xml')?.async('string')) ?? '';
 }
 
 it('converts an uploaded DOCX to one PNG per page, cached; refuses a broken document', async () => {
@@ -145,4 +165,89 @@ it('exports the minutes with decisions, an action item and the absent township t
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+it('keeps finalised minutes as the meeting’s files: version 2 after an edit, version 1 still downloads', async () => {
+  const token = await login(t.url, 'duty');
+  const booked = await api(t.url, token, '/api/v1/meetings', {
+    method: 'POST',
+    body: JSON.stringify({
+      title: '防汛调度会',
+      kind: 'work',
+      startsAt: inMinutes(-1),
+      endsAt: inMinutes(60),
+      roomId: null,
+      chairId: 'u-chair',
+      invitees: [{ kind: 'township', id: 'lucheng' }],
+    }),
+  });
+  const id = ((await booked.json()) as BookingSaved).booking.id;
+  const save = async (decision: string, version: number) =>
+    (await (
+      await api(t.url, token, `/api/v1/meetings/${id}/minutes`, {
+        method: 'PUT',
+        body: JSON.stringify({ decisions: [decision], actions: [], text: '', version }),
+      })
+    ).json()) as MinutesView;
+  const finalise = (version: number) =>
+    api(t.url, token, `/api/v1/meetings/${id}/minutes/finalise`, { method: 'POST', body: JSON.stringify({ version }) });
+  // A meeting not started yet refuses finalising (signaling/src/meetings/minutesFinalise.test.ts); this one starts
+  // on the scheduler's next tick.
+  await waitFor(
+    'the booked meeting started',
+    async () => ((await (await api(t.url, token, `/api/v1/meetings/${id}`)).json()) as BookingView).state,
+    (state) => state === 'started',
+    { timeoutMs: 30_000 },
+  );
+  const unknown = await api(t.url, token, '/api/v1/meetings/no-such-meeting/minutes/finalise', {
+    method: 'POST',
+    body: JSON.stringify({ version: 1 }),
+  });
+  expect(unknown.status).toBe(404);
+  const draft = await save('启动防汛四级应急响应', 0);
+  const stale = await finalise(draft.version + 1);
+  expect(stale.status).toBe(409);
+  expect(await stale.json()).toMatchObject({ error: { code: 'conflict' } });
+
+  const started = Date.now();
+  const res = await finalise(draft.version);
+  expect(res.status).toBe(201);
+  const first = (await res.json()) as MinutesFinalised;
+  console.log(`[figures] minutes finalised (DOCX + PDF through LibreOffice) in ${Date.now() - started} ms`);
+  expect(first).toMatchObject({ version: 1, pdfError: null });
+  expect(first.files.map((f) => f.format)).toEqual(['docx', 'pdf']);
+
+  const edited = await save('改为三级应急响应', draft.version);
+  const second = (await (await finalise(edited.version)).json()) as MinutesFinalised;
+  expect(second.version).toBe(2);
+  const listed = (await (await api(t.url, token, `/api/v1/meetings/${id}/minutes/files`)).json()) as MinutesFileView[];
+  expect(listed.map((f) => [f.version, f.format, f.issuedByName])).toEqual([
+    [2, 'docx', expect.any(String)],
+    [2, 'pdf', expect.any(String)],
+    [1, 'docx', expect.any(String)],
+    [1, 'pdf', expect.any(String)],
+  ]);
+
+  const download = async (file: MinutesFileView | undefined) => {
+    const got = await api(t.url, token, file?.url ?? 'missing');
+    expect(got.status).toBe(200);
+    expect(got.headers.get('content-disposition')).toContain(
+      `filename*=UTF-8''${encodeURIComponent(file?.name ?? '')}`,
+    );
+    return { type: got.headers.get('content-type'), bytes: Buffer.from(await got.arrayBuffer()) };
+  };
+  const v1docx = await download(listed.find((f) => f.version === 1 && f.format === 'docx'));
+  expect(v1docx.type).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+  expect(await docxText(v1docx.bytes)).toContain('启动防汛四级应急响应');
+  const v1pdf = await download(listed.find((f) => f.version === 1 && f.format === 'pdf'));
+  expect(v1pdf.type).toBe('application/pdf');
+  const v1text = pdfText(v1pdf.bytes);
+  expect(v1text).toContain('启动防汛四级应急响应');
+  expect(v1text).not.toContain('改为三级应急响应');
+  expect(pdfText((await download(listed.find((f) => f.version === 2 && f.format === 'pdf'))).bytes)).toContain(
+    '改为三级应急响应',
+  );
+  // The stored bytes, not a re-render: the same bytes twice, matching the hash signed.
+  const again = await download(listed.find((f) => f.version === 1 && f.format === 'docx'));
+  expect(again.bytes.equals(v1docx.bytes)).toBe(true);
 });

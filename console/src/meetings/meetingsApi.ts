@@ -11,6 +11,8 @@ import type {
   MaterialPages,
   MaterialView,
   MeetingNotice,
+  MinutesFileView,
+  MinutesFinalised,
   MinutesSave,
   MinutesView,
   NewBooking,
@@ -71,5 +73,12 @@ export const meetingsApi = {
     api<MinutesView>(`/meetings/${id}/minutes/actions/${actionId}/task`, { method: 'POST', token: token() }),
   exportMinutes: (booking: BookingView, as: 'docx' | 'pdf') =>
     downloadWithToken(`/meetings/${booking.id}/minutes.${as}`, `${booking.title}-会议纪要.${as}`, token()),
+  /** 定稿签发: the minutes version on screen becomes the meeting's stored DOCX/PDF (the next file version). */
+  finaliseMinutes: (id: string, version: number) =>
+    api<MinutesFinalised>(`/meetings/${id}/minutes/finalise`, { method: 'POST', body: { version }, token: token() }),
+  minutesFiles: (id: string) => api<MinutesFileView[]>(`/meetings/${id}/minutes/files`, { token: token() }),
+  /** The stored bytes as signed (the url is the server's, under /api/v1). */
+  downloadMinutesFile: (file: MinutesFileView) =>
+    downloadWithToken(file.url.replace(/^\/api\/v1/, ''), file.name, token()),
   pages: (materialId: string) => api<MaterialPages>(`/meetings/materials/${materialId}/pages`, { token: token() }),
 };

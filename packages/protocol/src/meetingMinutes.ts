@@ -77,3 +77,42 @@ export interface MaterialPages {
   materialId: string;
   pages: number;
 }
+
+/**
+ * POST /meetings/:id/minutes/finalise (定稿签发): the minutes version the secretary read and signs. Beacon renders
+ * that version once to DOCX and PDF and keeps both as the meeting's files; a later edit is a new draft, finalised
+ * again as the next file version (the earlier files stay).
+ */
+export const minutesFinaliseSchema = z.strictObject({
+  version: z.number().int().min(1),
+});
+export type MinutesFinalise = z.infer<typeof minutesFinaliseSchema>;
+
+export const MINUTES_FILE_FORMATS = ['docx', 'pdf'] as const;
+export type MinutesFileFormat = (typeof MINUTES_FILE_FORMATS)[number];
+
+/** A finalised minutes file kept with the meeting (the stored bytes, never re-rendered). */
+export interface MinutesFileView {
+  id: string;
+  bookingId: string;
+  /** 1, 2, … per finalisation of this meeting's minutes. */
+  version: number;
+  /** The minutes (draft) version it was rendered from. */
+  minutesVersion: number;
+  format: MinutesFileFormat;
+  name: string;
+  bytes: number;
+  sha256: string;
+  issuedByName: string | null;
+  issuedAt: string;
+  /** GET with the account's token: the stored bytes. */
+  url: string;
+}
+
+/** The answer to a finalisation: the files stored; `pdf` says why there is no PDF when there is none. */
+export interface MinutesFinalised {
+  version: number;
+  files: MinutesFileView[];
+  /** null: the PDF was stored; otherwise the code of why not (LibreOffice missing or failing). */
+  pdfError: 'conversion_unavailable' | 'material_unconvertible' | null;
+}

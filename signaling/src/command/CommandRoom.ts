@@ -17,6 +17,7 @@ import { MaterialPages } from '../meetings/MaterialPages.ts';
 import { DEFAULT_MEETING_OPTIONS, type MeetingOptions } from '../meetings/MeetingOptions.ts';
 import { MeetingScheduler } from '../meetings/MeetingScheduler.ts';
 import { MinutesDesk } from '../meetings/MinutesDesk.ts';
+import { MinutesFinaliser } from '../meetings/MinutesFinaliser.ts';
 import { NoticeCalls } from '../meetings/NoticeCalls.ts';
 import { NoticeDesk } from '../meetings/NoticeDesk.ts';
 import type { AlertMetrics } from '../metrics.ts';
@@ -110,6 +111,8 @@ export class CommandRoom {
   readonly meetingScheduler: MeetingScheduler;
   /** Minutes (会议纪要) of booked meetings; materials as page images (LibreOffice, pdftoppm) to present. */
   readonly minutes: MinutesDesk;
+  /** Finalised minutes (定稿): DOCX and PDF rendered once and kept as the meeting's files. */
+  readonly minutesFiles: MinutesFinaliser;
   readonly converter: DocumentConverter;
   readonly materialPages: MaterialPages;
   /** Meeting notices read out to the invitees' desk phones (press 1 = receipt). */
@@ -179,6 +182,12 @@ export class CommandRoom {
     this.noticeCalls = new NoticeCalls({ desk: this.bookings, sip: opts.sip, store: opts.store });
     this.minutes = new MinutesDesk({ bus: this.bus, bookings: this.bookings, tasks: this.tasks });
     this.converter = new DocumentConverter({ workDir: path.join(meetingsDir, 'convert') });
+    this.minutesFiles = new MinutesFinaliser({
+      bus: this.bus,
+      minutes: this.minutes,
+      converter: this.converter,
+      files: new MaterialFiles(path.join(meetingsDir, 'minutes')),
+    });
     this.materialPages = new MaterialPages({
       dir: path.join(meetingsDir, 'pages'),
       files: materials,

@@ -132,6 +132,7 @@ export function createApp(deps: AppDeps): Express {
     minutesRouter({
       bookings: deps.command.bookings,
       minutes: deps.command.minutes,
+      minutesFiles: deps.command.minutesFiles,
       notices: deps.command.notices,
       pages: deps.command.materialPages,
       converter: deps.command.converter,

@@ -5,13 +5,16 @@
  *   PUT  /meetings/:id/minutes                          the whole minutes with the version read → saved
  *   POST /meetings/:id/minutes/actions/:actionId/task   the action item becomes a dispatch task to its owner
  *   GET  /meetings/:id/minutes.docx | minutes.pdf       the export, with the attendance against the invitation
+ *   POST /meetings/:id/minutes/finalise                 { version } → the signed DOCX/PDF kept as the meeting's files
+ *   GET  /meetings/:id/minutes/files                    the finalised files, newest version first
+ *   GET  /meetings/:id/minutes/files/:fileId            one file's stored bytes (never a re-render)
  *   GET  /meetings/materials/:id/pages                  { pages } (converted the first time; may take a while)
  *   GET  /meetings/materials/:id/pages/:n               page n as PNG
  *   GET  /meetings/rooms/:roomId/materials              staff: the materials of the room's booked meetings today
  *
  * A minutes body that does not parse is `minutes_invalid` (with the field); nothing is stored.
  */
-import { BeaconError, minutesSaveSchema } from '@beacon/protocol';
+import { BeaconError, minutesFinaliseSchema, minutesSaveSchema } from '@beacon/protocol';
 import { type Response, Router } from 'express';
 import { claimsOf } from '../http/authRoutes.ts';
 import { parseOrBadRequest } from '../validation.ts';
@@ -19,6 +22,7 @@ import type { BookingDesk } from './BookingDesk.ts';
 import type { DocumentConverter } from './DocumentConverter.ts';
 import type { MaterialPages } from './MaterialPages.ts';
 import type { MinutesDesk } from './MinutesDesk.ts';
+import { MINUTES_FILE_TYPES, type MinutesFinaliser } from './MinutesFinaliser.ts';
 import { minutesDocx } from './minutesDocx.ts';
 import type { NoticeDesk } from './NoticeDesk.ts';
 
@@ -37,11 +41,12 @@ const ROOM_MATERIALS_SPAN_MS = 12 * 60 * 60_000;
 export function minutesRouter(deps: {
   bookings: BookingDesk;
   minutes: MinutesDesk;
+  minutesFiles: MinutesFinaliser;
   notices: NoticeDesk;
   pages: MaterialPages;
   converter: DocumentConverter;
 }): Router {
-  const { bookings, minutes, notices, pages, converter } = deps;
+  const { bookings, minutes, minutesFiles, notices, pages, converter } = deps;
   const router = Router();
 
   router.get('/meetings/rooms/:roomId/materials', async (req, res) => {
@@ -87,6 +92,20 @@ export function minutesRouter(deps: {
 
   router.post('/meetings/:id/minutes/actions/:actionId/task', async (req, res) => {
     res.json(await minutes.dispatch(claimsOf(res), req.params.id, req.params.actionId));
+  });
+
+  router.post('/meetings/:id/minutes/finalise', async (req, res) => {
+    const input = parseOrBadRequest(minutesFinaliseSchema, req.body);
+    res.status(201).json(await minutesFiles.finalise(claimsOf(res), req.params.id, input));
+  });
+
+  router.get('/meetings/:id/minutes/files', async (req, res) => {
+    res.json(await minutesFiles.list(claimsOf(res), req.params.id));
+  });
+
+  router.get('/meetings/:id/minutes/files/:fileId', async (req, res) => {
+    const { file, bytes } = await minutesFiles.read(claimsOf(res), req.params.id, req.params.fileId);
+    sendFile(res, MINUTES_FILE_TYPES[file.format], file.name, bytes);
   });
 
   router.get('/meetings/:id/minutes.docx', async (req, res) => {

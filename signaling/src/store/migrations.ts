@@ -886,6 +886,24 @@ const sqliteMigrations: readonly string[] = [
   );
   CREATE INDEX gb_channels_by_channel ON gb_channels (channel_id);
   `,
+  // 23 — finalised minutes (纪要定稿签发): the DOCX and PDF rendered once from a minutes version and kept as the
+  // meeting's files (bytes on disk under the data dir; here version, hash, size, who signed and when). Finalising
+  // again after an edit adds the next version; earlier ones stay. UNIQUE makes two racing finalisations one.
+  `
+  CREATE TABLE booking_minutes_files (
+    id              TEXT PRIMARY KEY,
+    booking_id      TEXT NOT NULL REFERENCES bookings (id),
+    version         INTEGER NOT NULL,
+    minutes_version INTEGER NOT NULL,
+    format          TEXT NOT NULL CHECK (format IN ('docx', 'pdf')),
+    name            TEXT NOT NULL,
+    bytes           INTEGER NOT NULL,
+    sha256          TEXT NOT NULL,
+    issued_by       TEXT NOT NULL REFERENCES users (id),
+    issued_at       TEXT NOT NULL,
+    UNIQUE (booking_id, version, format)
+  );
+  `,
 ];
 
 /**

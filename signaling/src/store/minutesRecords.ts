@@ -2,7 +2,7 @@
  * Meeting minutes (会议纪要) on both dialects: the decisions and action items are JSON read and written with the
  * minutes as a whole (like a depot's items); the version makes a save a compare-and-set.
  */
-import type { MinutesRecord, MinutesRepository } from './minutesTypes.ts';
+import type { MinutesFileRecord, MinutesRecord, MinutesRepository } from './minutesTypes.ts';
 import type { SqlQueries } from './sqlDb.ts';
 
 interface MinutesRow {
@@ -26,6 +26,37 @@ const toMinutes = (r: MinutesRow): MinutesRecord => ({
   updatedByName: r.updated_by_name,
   updatedAt: r.updated_at,
 });
+
+interface MinutesFileRow {
+  id: string;
+  booking_id: string;
+  version: number | string;
+  minutes_version: number | string;
+  format: MinutesFileRecord['format'];
+  name: string;
+  bytes: number | string;
+  sha256: string;
+  issued_by: string;
+  issued_by_name: string | null;
+  issued_at: string;
+}
+
+const toFile = (r: MinutesFileRow): MinutesFileRecord => ({
+  id: r.id,
+  bookingId: r.booking_id,
+  version: Number(r.version),
+  minutesVersion: Number(r.minutes_version),
+  format: r.format,
+  name: r.name,
+  bytes: Number(r.bytes),
+  sha256: r.sha256,
+  issuedBy: r.issued_by,
+  issuedByName: r.issued_by_name,
+  issuedAt: r.issued_at,
+});
+
+const FILE_SELECT = `SELECT f.*, u.display_name AS issued_by_name FROM booking_minutes_files f
+  LEFT JOIN users u ON u.id = f.issued_by`;
 
 export function minutesRepository(db: SqlQueries): MinutesRepository {
   return {
@@ -55,6 +86,33 @@ export function minutesRepository(db: SqlQueries): MinutesRepository {
         [...values, m.bookingId, expected],
       );
       return updated.changes === 1 ? expected + 1 : null;
+    },
+    files: async (bookingId) =>
+      (
+        await db.all<MinutesFileRow>(`${FILE_SELECT} WHERE f.booking_id = ? ORDER BY f.version DESC, f.format`, [
+          bookingId,
+        ])
+      ).map(toFile),
+    file: async (id) => {
+      const row = await db.get<MinutesFileRow>(`${FILE_SELECT} WHERE f.id = ?`, [id]);
+      return row && toFile(row);
+    },
+    lastFileVersion: async (bookingId) => {
+      const row = await db.get<{ last: number | string | null }>(
+        'SELECT MAX(version) AS last FROM booking_minutes_files WHERE booking_id = ?',
+        [bookingId],
+      );
+      return Number(row?.last ?? 0);
+    },
+    addFiles: async (files) => {
+      for (const f of files) {
+        await db.run(
+          `INSERT INTO booking_minutes_files
+             (id, booking_id, version, minutes_version, format, name, bytes, sha256, issued_by, issued_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [f.id, f.bookingId, f.version, f.minutesVersion, f.format, f.name, f.bytes, f.sha256, f.issuedBy, f.issuedAt],
+        );
+      }
     },
   };
 }

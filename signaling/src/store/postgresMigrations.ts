@@ -805,4 +805,20 @@ export const postgresMigrations: readonly string[] = [
   );
   CREATE INDEX gb_channels_by_channel ON gb_channels (channel_id);
   `,
+  // 23 — finalised minutes files (see migrations.ts).
+  `
+  CREATE TABLE booking_minutes_files (
+    id              TEXT PRIMARY KEY,
+    booking_id      TEXT NOT NULL REFERENCES bookings (id),
+    version         INTEGER NOT NULL,
+    minutes_version INTEGER NOT NULL,
+    format          TEXT NOT NULL CHECK (format IN ('docx', 'pdf')),
+    name            TEXT NOT NULL,
+    bytes           INTEGER NOT NULL,
+    sha256          TEXT NOT NULL,
+    issued_by       TEXT NOT NULL REFERENCES users (id),
+    issued_at       TEXT NOT NULL,
+    UNIQUE (booking_id, version, format)
+  );
+  `,
 ];

@@ -111,6 +111,18 @@ const en: MeetingsMessages = {
       reload: 'Reload',
       saved: 'Minutes saved',
       dispatched: 'Sent as a dispatch task',
+      finalise: 'Finalise and sign',
+      finaliseConfirm:
+        'Finalise the minutes as they are now (draft {version})? A DOCX and a PDF are kept with the meeting; later edits need finalising again.',
+      finalised: 'Minutes finalised as version {version}',
+      pdfMissing:
+        'No PDF (the server cannot convert documents); the DOCX is kept. Once LibreOffice is installed, edit and finalise again for a PDF',
+      files: 'Finalised minutes',
+      fileVersion: 'Version {version}',
+      issuedAt: 'Signed at',
+      issuedBy: 'Signed by',
+      noFiles: 'Not finalised yet',
+      noPdf: 'no PDF',
     },
     present: {
       materials: 'Materials',
