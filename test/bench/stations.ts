@@ -87,7 +87,7 @@ export async function runStationsBench(opts: { stations: number; seconds: number
       rawDays: 30,
       hourlyDays: 365,
       tickMs: 15_000,
-      mqtt: { port, host: '127.0.0.1', maxPacketBytes: 65_536 },
+      mqtt: { port, host: '127.0.0.1', maxPacketBytes: 65_536, tls: null },
     },
   });
   await service.start();
