@@ -106,7 +106,9 @@ describe('loadConfig', () => {
       MEDIA_LOG_LEVEL: 'debug',
       MEDIA_UNRELATED: 'ignored',
       BEACON_MQTT: 'on',
-      BEACON_MQTT_PORT: '8883',
+      BEACON_MQTT_PORT: '1884',
+      BEACON_MQTT_TLS_PORT: '8884',
+      BEACON_MQTT_CLIENT_CERT: 'on',
       BEACON_STATION_RAW_DAYS: '7',
     });
     expect(config).toEqual({
@@ -165,7 +167,12 @@ describe('loadConfig', () => {
         rawDays: 7,
         hourlyDays: 1825,
         tickMs: 15_000,
-        mqtt: { port: 8883, host: null, maxPacketBytes: 64 * 1024 },
+        mqtt: {
+          port: 1884,
+          host: '127.0.0.1',
+          maxPacketBytes: 64 * 1024,
+          tls: { port: 8884, host: null, requireClientCert: true, caPermitted: [] },
+        },
       },
       meetings: { tickMs: 500, maxMaterialBytes: 5 * 1024 * 1024 },
       metrics: { token: null, trustLoopback: true },
@@ -241,6 +248,26 @@ describe('loadConfig', () => {
     expect(message).toContain('BEACON_TURN_SECRET');
     expect(message).not.toContain('hunter2');
     expect(message).not.toContain('hunter3');
+  });
+
+  it('reads MQTT: plain on loopback, TLS on 8883 for the stations, each can be moved or TLS turned off', () => {
+    expect(loadConfig({ BEACON_MQTT: 'on' }).stations.mqtt).toEqual({
+      port: 1883,
+      host: '127.0.0.1',
+      maxPacketBytes: 64 * 1024,
+      tls: { port: 8883, host: null, requireClientCert: false, caPermitted: [] },
+    });
+    const moved = loadConfig({
+      BEACON_MQTT: 'on',
+      BEACON_MQTT_HOST: '0.0.0.0',
+      BEACON_MQTT_TLS_HOST: '10.0.0.5',
+      BEACON_TLS_CA_PERMIT: 'cx.gov',
+    }).stations.mqtt;
+    expect(moved).toMatchObject({ host: '0.0.0.0', tls: { host: '10.0.0.5', caPermitted: ['cx.gov'] } });
+    expect(loadConfig({ BEACON_MQTT: 'on', BEACON_MQTT_TLS_PORT: 'off' }).stations.mqtt?.tls).toBeNull();
+    expect(() => loadConfig({ BEACON_MQTT_TLS_PORT: '1883' })).toThrow(/BEACON_MQTT_TLS_PORT: must differ/);
+    expect(() => loadConfig({ BEACON_MQTT_HOST: 'mqtt.example' })).toThrow(/BEACON_MQTT_HOST/);
+    expect(() => loadConfig({ BEACON_MQTT_TLS_PORT: '0' })).toThrow(/BEACON_MQTT_TLS_PORT/);
   });
 
   it('takes a metrics scrape token and turns loopback trust off; a short token is refused unechoed', () => {

@@ -72,8 +72,18 @@
  *                            > 0: again this often while it stays overdue
  *   BEACON_MQTT              start mosquitto (Debian) for monitoring    off
  *                            stations publishing over MQTT: on | off
- *   BEACON_MQTT_PORT         mosquitto's listening port                  1883
- *   BEACON_MQTT_HOST         mosquitto's listening address               (unset: all)
+ *   BEACON_MQTT_PORT         mosquitto's plain MQTT port (Beacon's own   1883
+ *                            subscriber)
+ *   BEACON_MQTT_HOST         the plain port's address; another than      127.0.0.1
+ *                            loopback offers plain MQTT (passwords in
+ *                            clear) to the network
+ *   BEACON_MQTT_TLS_PORT     MQTT over TLS for stations (mqtts://, a     8883
+ *                            certificate of Beacon's CA, <dataDir>/tls/
+ *                            mqtt.crt) | off
+ *   BEACON_MQTT_TLS_HOST     the TLS port's address                      (unset: all)
+ *   BEACON_MQTT_CLIENT_CERT  on: a station must also show a client       off
+ *                            certificate of Beacon's CA
+ *                            (`npm run station-cert`)
  *   BEACON_MQTT_MAX_PACKET_KB largest MQTT packet accepted (KiB)         64
  *   BEACON_STATION_RAW_DAYS  raw station readings kept this many days,   30
  *                            hourly aggregates after
@@ -297,7 +307,12 @@ export const configSchema = z
     BEACON_OVERDUE_CALL_REPEAT_MINUTES: z.coerce.number().min(0).max(1440).default(0),
     BEACON_MQTT: z.enum(['on', 'off']).default('off'),
     BEACON_MQTT_PORT: z.coerce.number().int().min(1).max(65_535).default(1883),
-    BEACON_MQTT_HOST: z.string().trim().min(1).optional(),
+    BEACON_MQTT_HOST: ipAddress.default('127.0.0.1'),
+    BEACON_MQTT_TLS_PORT: z
+      .union([z.literal('off'), port.refine((value) => value > 0, 'a fixed port (not 0)')])
+      .default(8883),
+    BEACON_MQTT_TLS_HOST: ipAddress.optional(),
+    BEACON_MQTT_CLIENT_CERT: z.enum(['on', 'off']).default('off'),
     BEACON_MQTT_MAX_PACKET_KB: z.coerce.number().int().min(1).max(10_240).default(64),
     BEACON_STATION_RAW_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     BEACON_STATION_HOURLY_DAYS: z.coerce.number().int().min(1).max(36_500).default(1825),
@@ -451,6 +466,9 @@ export const configSchema = z
         message: 'discover needs REDIS_URL (the directory is in Redis)',
       });
     }
+    if (env.BEACON_MQTT_TLS_PORT === env.BEACON_MQTT_PORT) {
+      ctx.addIssue({ code: 'custom', path: ['BEACON_MQTT_TLS_PORT'], message: 'must differ from BEACON_MQTT_PORT' });
+    }
     if (env.BEACON_TURN_TLS_PORT === env.BEACON_TURN_PORT) {
       ctx.addIssue({ code: 'custom', path: ['BEACON_TURN_TLS_PORT'], message: 'must differ from BEACON_TURN_PORT' });
     }
@@ -564,8 +582,17 @@ export const configSchema = z
         env.BEACON_MQTT === 'on'
           ? {
               port: env.BEACON_MQTT_PORT,
-              host: env.BEACON_MQTT_HOST ?? null,
+              host: env.BEACON_MQTT_HOST,
               maxPacketBytes: env.BEACON_MQTT_MAX_PACKET_KB * 1024,
+              tls:
+                env.BEACON_MQTT_TLS_PORT === 'off'
+                  ? null
+                  : {
+                      port: env.BEACON_MQTT_TLS_PORT,
+                      host: env.BEACON_MQTT_TLS_HOST ?? null,
+                      requireClientCert: env.BEACON_MQTT_CLIENT_CERT === 'on',
+                      caPermitted: env.BEACON_TLS_CA_PERMIT,
+                    },
             }
           : null,
     },

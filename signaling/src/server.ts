@@ -172,6 +172,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     bus: command.bus,
     warnings: command.warnings,
     options: { ...config.stations, dataDir: config.dataDir },
+    certificateNames: addresses.certificateNames,
   });
   await life.start(
     'monitoring stations',

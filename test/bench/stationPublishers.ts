@@ -2,7 +2,8 @@
  * The field side of the stations benchmark, in its own process so its CPU is not counted as Beacon's: one MQTT
  * connection per station (the `mqtt` package), each publishing one reading every `--every-ms`, the stations'
  * phases spread evenly over that period. A reading's `at` is when it was published: the bench measures the
- * delay until Beacon has evaluated it. Reads the stations (id, token) as JSON from `--stations`.
+ * delay until Beacon has evaluated it. Reads the stations (id, token) as JSON from `--stations`. With `--ca`
+ * (Beacon's CA file) they connect over TLS (mqtts), as stations in the field do.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -14,14 +15,18 @@ const { values } = parseArgs({
     port: { type: 'string' },
     'every-ms': { type: 'string' },
     seconds: { type: 'string' },
+    ca: { type: 'string' },
   },
 });
 const stations = JSON.parse(await readFile(values.stations as string, 'utf8')) as { id: string; token: string }[];
 const port = Number(values.port);
 const everyMs = Number(values['every-ms'] ?? 5000);
 const seconds = Number(values.seconds ?? 60);
+const ca = values.ca ? await readFile(values.ca, 'utf8') : null;
+const url = `${ca ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`;
 
 const clients: MqttClient[] = [];
+const connectStart = performance.now();
 // Connect in groups: 2,000 CONNECTs at once would measure the broker's accept queue, not ingest.
 for (let i = 0; i < stations.length; i += 100) {
   clients.push(
@@ -29,12 +34,12 @@ for (let i = 0; i < stations.length; i += 100) {
       stations
         .slice(i, i + 100)
         .map((s) =>
-          connectAsync(`mqtt://127.0.0.1:${port}`, { username: s.id, password: s.token, reconnectPeriod: 0 }),
+          connectAsync(url, { username: s.id, password: s.token, reconnectPeriod: 0, ...(ca ? { ca } : {}) }),
         ),
     )),
   );
 }
-process.send?.({ connected: clients.length });
+process.send?.({ connected: clients.length, connectMs: performance.now() - connectStart });
 
 let published = 0;
 const timers: NodeJS.Timeout[] = [];

@@ -5,10 +5,13 @@
  * warnings during the run), each with a day of history (every 5 minutes) stored before. The stations run in a child process (stationPublishers.ts) so only Beacon's side
  * is measured here.
  *
+ * With `tls` (the default in `npm run bench`) the stations connect over MQTT over TLS with Beacon's CA, as in
+ * the field; the time until all of them are connected (TLS handshakes, 100 at a time) is printed too.
+ *
  * Prints readings/s evaluated, the delay from publish to evaluated (p50/p99/max), CPU of the ingest process
  * and of mosquitto (% of one core), and the drafts raised.
  *
- * Run alone: `npm run ts -- test/bench/stations.ts [--stations 2000] [--seconds 60]`.
+ * Run alone: `npm run ts -- test/bench/stations.ts [--stations 2000] [--seconds 60] [--tls]`.
  */
 import { fork } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -35,7 +38,7 @@ async function mosquittoCpuTicks(pid: number | null): Promise<number> {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-export async function runStationsBench(opts: { stations: number; seconds: number; everyMs?: number }) {
+export async function runStationsBench(opts: { stations: number; seconds: number; everyMs?: number; tls?: boolean }) {
   const everyMs = opts.everyMs ?? 5000;
   const dir = await mkdtemp(join(tmpdir(), 'beacon-stations-bench-'));
   const store = await openStore({ file: join(dir, 'beacon.sqlite'), seed: { demoPassword: 'bench' } });
@@ -78,7 +81,8 @@ export async function runStationsBench(opts: { stations: number; seconds: number
   }));
   await store.readings.insertMany(credentials.map((c) => ({ stationId: c.id, readings: history })));
   const bus = new CommandBus(store);
-  const port = await freePortBlock();
+  const port = await freePortBlock(2);
+  const tls = opts.tls ? { port: port + 1, host: '127.0.0.1', requireClientCert: false, caPermitted: [] } : null;
   const service = new StationService({
     bus,
     warnings: new WarningDesk(bus),
@@ -87,7 +91,7 @@ export async function runStationsBench(opts: { stations: number; seconds: number
       rawDays: 30,
       hourlyDays: 365,
       tickMs: 15_000,
-      mqtt: { port, host: '127.0.0.1', maxPacketBytes: 65_536 },
+      mqtt: { port, host: '127.0.0.1', maxPacketBytes: 65_536, tls },
     },
   });
   await service.start();
@@ -111,7 +115,8 @@ export async function runStationsBench(opts: { stations: number; seconds: number
       '--stations',
       stationsFile,
       '--port',
-      String(port),
+      String(tls ? tls.port : port),
+      ...(tls ? ['--ca', join(dir, 'tls', 'ca.crt')] : []),
       '--every-ms',
       String(everyMs),
       '--seconds',
@@ -132,6 +137,7 @@ export async function runStationsBench(opts: { stations: number; seconds: number
     child.once('exit', () => reject(new Error('the publishers exited before connecting')));
   });
 
+  const connectMs = messages.find((m) => m.connectMs !== undefined)?.connectMs ?? 0;
   await new Promise((r) => setTimeout(r, WARMUP_MS));
   measuring = true;
   const cpu0 = process.cpuUsage();
@@ -149,6 +155,8 @@ export async function runStationsBench(opts: { stations: number; seconds: number
   await rm(dir, { recursive: true, force: true });
   return {
     stations: opts.stations,
+    transport: tls ? 'mqtts' : 'mqtt',
+    'all connected (s)': Math.round(connectMs / 100) / 10,
     'offered readings/s': Math.round(opts.stations / (everyMs / 1000)),
     'evaluated readings/s': Math.round(delays.length / elapsedS),
     'delay p50 ms': percentile(delays, 50),
@@ -161,9 +169,12 @@ export async function runStationsBench(opts: { stations: number; seconds: number
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { stations: { type: 'string' }, seconds: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { stations: { type: 'string' }, seconds: { type: 'string' }, tls: { type: 'boolean' } },
+  });
   const stations = Number(values.stations ?? 2000);
   const seconds = Number(values.seconds ?? 60);
-  console.log(`## Monitoring stations: ${stations} rain gauges × one reading per 5 s over MQTT, ${seconds} s`);
-  console.table([await runStationsBench({ stations, seconds })]);
+  const over = values.tls ? 'MQTT over TLS' : 'MQTT';
+  console.log(`## Monitoring stations: ${stations} rain gauges × one reading per 5 s over ${over}, ${seconds} s`);
+  console.table([await runStationsBench({ stations, seconds, tls: values.tls ?? false })]);
 }

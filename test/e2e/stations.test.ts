@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useE2e } from '../src/e2eFixture.ts';
 import { apiJson, loginApi } from '../src/signaling.ts';
 
-const mqttPort = await freePortBlock();
+const mqttPort = await freePortBlock(2);
 const GAUGE = {
   id: 'RG-zixi-e2e',
   name: '紫溪大村雨量站',
@@ -26,7 +26,11 @@ const GAUGE = {
 };
 
 describe('a rain gauge over MQTT raises a draft warning at the duty desk', () => {
-  const e2e = useE2e({ beacon: { env: { BEACON_MQTT: 'on', BEACON_MQTT_PORT: String(mqttPort) } } });
+  const e2e = useE2e({
+    beacon: {
+      env: { BEACON_MQTT: 'on', BEACON_MQTT_PORT: String(mqttPort), BEACON_MQTT_TLS_PORT: String(mqttPort + 1) },
+    },
+  });
   let duty: Page;
   let gauge: MqttClient;
 

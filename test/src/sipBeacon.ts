@@ -45,25 +45,34 @@ export interface SipBeaconOptions {
   env?: Record<string, string>;
 }
 
-export async function startSipBeacon(options: SipBeaconOptions = {}): Promise<SipBeacon> {
+/**
+ * The environment that runs the SIP gateway and Kamailio on ports of their own (for a Beacon started some other
+ * way, e.g. by the e2e fixture); `sip` is where phones send SIP.
+ */
+export async function sipBeaconEnv(
+  options: Omit<SipBeaconOptions, 'env'> = {},
+): Promise<{ env: Record<string, string>; sip: { host: string; port: number } }> {
   // Kamailio listens on UDP and TCP: a port free on both, outside the kernel's ephemeral range.
   const sipPort = await freeSipPort();
   const wsPort = await freeTcpPort();
   const rtpCount = options.rtpPortCount ?? 100;
   const rtpMin = await freePortBlock(rtpCount);
-  const beacon = await startBeaconProcess({
-    env: {
-      BEACON_SIP: 'on',
-      BEACON_SIP_LISTEN: `127.0.0.1:${sipPort}`,
-      BEACON_SIP_WS_PORT: String(wsPort),
-      BEACON_SIP_RTP_IP: '127.0.0.1',
-      BEACON_SIP_RTP_PORT_MIN: String(rtpMin),
-      BEACON_SIP_RTP_PORT_MAX: String(rtpMin + rtpCount - 1),
-      BEACON_SIP_RTP_TIMEOUT_MS: String(options.rtpTimeoutMs ?? 30_000),
-      BEACON_SIP_NO_ANSWER_MS: String(options.noAnswerMs ?? 15_000),
-      ...options.env,
-    },
-  });
+  const env = {
+    BEACON_SIP: 'on',
+    BEACON_SIP_LISTEN: `127.0.0.1:${sipPort}`,
+    BEACON_SIP_WS_PORT: String(wsPort),
+    BEACON_SIP_RTP_IP: '127.0.0.1',
+    BEACON_SIP_RTP_PORT_MIN: String(rtpMin),
+    BEACON_SIP_RTP_PORT_MAX: String(rtpMin + rtpCount - 1),
+    BEACON_SIP_RTP_TIMEOUT_MS: String(options.rtpTimeoutMs ?? 30_000),
+    BEACON_SIP_NO_ANSWER_MS: String(options.noAnswerMs ?? 15_000),
+  };
+  return { env, sip: { host: '127.0.0.1', port: sipPort } };
+}
+
+export async function startSipBeacon(options: SipBeaconOptions = {}): Promise<SipBeacon> {
+  const { env, sip } = await sipBeaconEnv(options);
+  const beacon = await startBeaconProcess({ env: { ...env, ...options.env } });
   const { token: adminToken } = await loginApi(beacon.url, 'admin');
   const status = () => apiJson<SipStatus>(beacon.url, adminToken, '/api/v1/sip/status');
   const waitStatus = (check: (s: SipStatus) => boolean, timeoutMs = 30_000) =>
@@ -99,7 +108,7 @@ export async function startSipBeacon(options: SipBeaconOptions = {}): Promise<Si
   };
   return {
     beacon,
-    sip: { host: '127.0.0.1', port: sipPort },
+    sip,
     adminToken,
     phonePassword,
     addVideoTerminal,

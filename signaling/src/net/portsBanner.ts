@@ -5,6 +5,7 @@
  * the gateway's defaults (sip-gateway/src/config.ts) — the gateway validates
  * them; here they are only shown.
  */
+import { isLoopbackHost } from '@beacon/common';
 import type { Config } from '../config.ts';
 
 export interface PortLine {
@@ -66,12 +67,17 @@ export function portsToOpen({ config, httpsPort, httpPort, tls, env = process.en
       ports: `${config.turn.relayPorts.min}-${config.turn.relayPorts.max}`,
     });
   }
-  if (config.stations?.mqtt) {
+  const mqtt = config.stations?.mqtt;
+  if (mqtt?.tls) {
     lines.push({
-      what: 'MQTT for monitoring stations (mosquitto)',
+      what: 'MQTT over TLS for monitoring stations (mosquitto)',
       protocol: 'TCP',
-      ports: `${config.stations.mqtt.port}`,
+      ports: `${mqtt.tls.port}`,
     });
+  }
+  // The plain port is the firewall's business only when it is offered beyond loopback.
+  if (mqtt && !isLoopbackHost(mqtt.host ?? '127.0.0.1')) {
+    lines.push({ what: 'plain MQTT (passwords in clear)', protocol: 'TCP', ports: `${mqtt.port}` });
   }
   return lines;
 }

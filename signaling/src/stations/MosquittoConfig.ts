@@ -4,6 +4,11 @@
  * only its own error topic (`pattern … %u`); Beacon's subscriber reads every station's readings and writes the
  * error topics. Anonymous clients are refused. Packets over `maxPacketBytes` make the broker drop the client
  * (a 10 MB payload never reaches Beacon).
+ *
+ * Two listeners: plain MQTT on loopback for Beacon's own subscriber (on another address only when configured
+ * so), and MQTT over TLS for the stations in the field, with a certificate of Beacon's CA (mqttCertificate.ts).
+ * The same passwords and ACL on both (per_listener_settings false); a station's client certificate is asked
+ * for only when `requireClientCert` is set.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -19,12 +24,30 @@ export const INGEST_USER = 'beacon.ingest';
 export interface MosquittoConfigOptions {
   /** The data dir; files go under `<dataDir>/mqtt`. */
   dataDir: string;
-  /** Listening port (default 1883; 0 is not allowed: mosquitto needs a real one). */
+  /** The plain listener's port (default 1883; 0 is not allowed: mosquitto needs a real one). */
   port: number;
-  /** Listening address (default all interfaces: stations are in the field). */
+  /**
+   * The plain listener's address (default 127.0.0.1: Beacon's own subscriber; stations use TLS). Another
+   * address (0.0.0.0: all) offers plain MQTT to the network: stations' passwords and readings in clear.
+   */
   host?: string | null;
+  /** The TLS listener for stations; null: none (plain only). */
+  tls?: MosquittoTlsListener | null;
   /** Largest MQTT packet accepted (default 64 KiB: a batch of a few hundred readings). */
   maxPacketBytes?: number;
+}
+
+export interface MosquittoTlsListener {
+  /** Default 8883 (IANA's secure-mqtt). */
+  port: number;
+  /** Listening address; null: all interfaces (stations are in the field). */
+  host: string | null;
+  /** Beacon's CA: what client certificates are checked against. */
+  caPath: string;
+  certPath: string;
+  keyPath: string;
+  /** Refuse a station without a client certificate of Beacon's CA (its password is still checked). */
+  requireClientCert: boolean;
 }
 
 export interface ResolvedMosquittoConfig {
@@ -35,6 +58,7 @@ export interface ResolvedMosquittoConfig {
   pidPath: string;
   port: number;
   host: string | null;
+  tls: MosquittoTlsListener | null;
   maxPacketBytes: number;
   /** The account mosquitto runs as: Beacon's own. */
   runAs: string;
@@ -49,7 +73,8 @@ export function resolveMosquittoConfig(opts: MosquittoConfigOptions): ResolvedMo
     aclPath: path.join(workDir, 'acl'),
     pidPath: path.join(workDir, 'mosquitto.pid'),
     port: opts.port,
-    host: opts.host ?? null,
+    host: opts.host ?? '127.0.0.1',
+    tls: opts.tls ?? null,
     maxPacketBytes: opts.maxPacketBytes ?? 64 * 1024,
     runAs: os.userInfo().username,
   };
@@ -62,7 +87,6 @@ export function renderMosquittoConfig(c: ResolvedMosquittoConfig): string {
     'allow_anonymous false',
     `password_file ${c.passwordPath}`,
     `acl_file ${c.aclPath}`,
-    `listener ${c.port}${c.host ? ` ${c.host}` : ''}`,
     `max_packet_size ${c.maxPacketBytes}`,
     // Readings are stored by Beacon once received: the broker keeps nothing across restarts.
     'persistence false',
@@ -76,7 +100,22 @@ export function renderMosquittoConfig(c: ResolvedMosquittoConfig): string {
     'log_type notice',
     'log_timestamp false',
     '',
+    `listener ${c.port}${c.host ? ` ${c.host}` : ''}`,
+    ...(c.tls ? renderTlsListener(c.tls) : []),
+    '',
   ].join('\n');
+}
+
+function renderTlsListener(tls: MosquittoTlsListener): string[] {
+  return [
+    `listener ${tls.port}${tls.host ? ` ${tls.host}` : ''}`,
+    `cafile ${tls.caPath}`,
+    `certfile ${tls.certPath}`,
+    `keyfile ${tls.keyPath}`,
+    // The lowest version the HTTPS listener accepts too.
+    'tls_version tlsv1.2',
+    `require_certificate ${tls.requireClientCert}`,
+  ];
 }
 
 export function renderMosquittoAcl(): string {

@@ -62,7 +62,12 @@ export class MosquittoProcess {
         await this.#writeFiles();
       },
       onOutput: (line) => mosquittoLine(line),
-      ready: () => portOpen(this.config.host ?? '127.0.0.1', this.config.port),
+      ready: async () => {
+        const { host, port, tls } = this.config;
+        return (
+          (await portOpen(host ?? '127.0.0.1', port)) && (!tls || (await portOpen(tls.host ?? '127.0.0.1', tls.port)))
+        );
+      },
       readyTimeoutMs: opts.startTimeoutMs ?? 10_000,
       restart: { initialDelayMs: 1000, maxDelayMs: 30_000, resetAfterMs: 60_000 },
       stopGraceMs: 5000,
@@ -84,10 +89,14 @@ export class MosquittoProcess {
       const message = error instanceof ProcessStartError ? error.message : String(error);
       throw new MqttError('mqtt_start_failed', message, { cause: error });
     }
-    logger.info({ port: this.config.port, pid: this.pid }, 'mosquitto started');
+    const { host, port, tls } = this.config;
+    logger.info({ port, host, tlsPort: tls?.port ?? null, pid: this.pid }, 'mosquitto started');
   }
 
-  /** Rewrites the password file and the ACL and has mosquitto read them again. */
+  /**
+   * Rewrites the password file and the ACL and has mosquitto read them again, with the TLS listener's
+   * certificate and key (mosquitto ≥ 2.0 re-reads them on SIGHUP; connected stations keep their session).
+   */
   async reload(): Promise<void> {
     await this.#writeFiles();
     const { pid } = this;
@@ -114,8 +123,13 @@ export class MosquittoProcess {
 function mosquittoLine(raw: string): boolean {
   const line = raw.trim();
   if (line.length === 0) return false;
-  // Refused logins and oversized packets are per-client events a station can repeat at will: debug.
-  if (/not authori[sz]ed|disconnected, not authorised|exceeded|bad username/i.test(line)) {
+  // Refused logins, oversized packets and failed TLS handshakes (an untrusted CA, no client certificate, plain
+  // MQTT on the TLS port, the readiness probe) are per-client events anyone can repeat at will: debug.
+  if (
+    /not authori[sz]ed|disconnected, not authorised|exceeded|bad username|OpenSSL Error|Protocol error|Client connection from .* failed/i.test(
+      line,
+    )
+  ) {
     logger.debug({ mosquitto: line });
     return false;
   }
@@ -129,7 +143,7 @@ function mosquittoLine(raw: string): boolean {
 
 function portOpen(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: host === '0.0.0.0' ? '127.0.0.1' : host, port });
+    const socket = connect({ host: host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, port });
     const done = (open: boolean) => {
       socket.destroy();
       resolve(open);

@@ -9,7 +9,28 @@ export interface StationOptions {
   /** How often silent stations and old readings are looked for (default 15 s). */
   tickMs: number;
   /** Start mosquitto and subscribe (BEACON_MQTT=on); null: HTTP ingest only (default). */
-  mqtt: { port: number; host: string | null; maxPacketBytes: number } | null;
+  mqtt: MqttOptions | null;
+}
+
+export interface MqttOptions {
+  /** Plain MQTT (BEACON_MQTT_PORT, default 1883): Beacon's own subscriber. */
+  port: number;
+  /** Its address (BEACON_MQTT_HOST, default 127.0.0.1; anything else offers plain MQTT to the network). */
+  host: string | null;
+  /** BEACON_MQTT_MAX_PACKET_KB (default 64 KiB). */
+  maxPacketBytes: number;
+  /** MQTT over TLS for the stations (BEACON_MQTT_TLS_PORT, default 8883); null: off. */
+  tls: MqttTlsOptions | null;
+}
+
+export interface MqttTlsOptions {
+  port: number;
+  /** BEACON_MQTT_TLS_HOST; null (default): every interface. */
+  host: string | null;
+  /** BEACON_MQTT_CLIENT_CERT=on: a station must also show a client certificate of Beacon's CA (default off). */
+  requireClientCert: boolean;
+  /** BEACON_TLS_CA_PERMIT, for a CA created here (see CertificateAuthority.ts). */
+  caPermitted: readonly string[];
 }
 
 export const DEFAULT_STATION_OPTIONS: Omit<StationOptions, 'dataDir'> = {

@@ -70,7 +70,7 @@ describe.skipIf(MosquittoProcess.binary() === null)('MQTT ingest through mosquit
         rawDays: 30,
         hourlyDays: 365,
         tickMs: 60_000,
-        mqtt: { port, host: '127.0.0.1', maxPacketBytes: 64 * 1024 },
+        mqtt: { port, host: '127.0.0.1', maxPacketBytes: 64 * 1024, tls: null },
       },
     });
     await service.start();

@@ -145,7 +145,7 @@ export function issuedBy(certPem: string, caPem: string): boolean {
 }
 
 /** The certificate covers exactly these names (a changed address means a new certificate). */
-function sameNames(certPem: string, sans: readonly string[]): boolean {
+export function sameNames(certPem: string, sans: readonly string[]): boolean {
   const have = (new X509Certificate(certPem).subjectAltName ?? '')
     .split(',')
     .map((entry) => entry.trim().replace(/^IP Address:/, 'IP:'))
@@ -170,7 +170,11 @@ export async function caSubtrees(caCertPath: string, opensslBin = 'openssl'): Pr
  * otherwise those inside its subtrees, the others left out with a warning (an address that came up later,
  * e.g. a VPN's, must not stop the server). None inside is an error saying what to do.
  */
-async function certifiable(opts: CertificateOptions, caCert: string, sans: readonly string[]): Promise<string[]> {
+export async function certifiable(
+  opts: Pick<CertificateOptions, 'openssl'>,
+  caCert: string,
+  sans: readonly string[],
+): Promise<string[]> {
   const subtrees = await caSubtrees(caCert, opts.openssl);
   if (!subtrees) return [...sans];
   const inside = sans.filter((san) => withinSubtrees(san, subtrees));
