@@ -99,6 +99,8 @@ export interface DialRequest {
   extension: string;
   displayName: string;
   townshipId: string | null;
+  /** The callee is a SIP video terminal: the INVITE offers H.264 beside the audio (absent or false: audio only). */
+  video?: boolean;
 }
 
 export interface AlertCallRequest {
