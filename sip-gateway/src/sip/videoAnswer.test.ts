@@ -99,6 +99,7 @@ describe('our offer when the console calls', () => {
       remote: { ip: '127.0.0.1', port: 10002, rtcpPort: 10005 },
       rtcpMux: false,
       payloadType: 98,
+      sendPayloadTypes: [96, 97, 98],
       profileLevelId: '4d0028',
       bandwidthKbps: 512,
       remoteDirection: 'sendrecv',
