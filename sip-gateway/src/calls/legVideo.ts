@@ -27,10 +27,15 @@ export function legCamera(leg: CallLeg): LegVideoRequest | undefined {
   const agreed = leg.call.negotiation?.video;
   const terminal = leg.video;
   if (!terminal || !agreed) return undefined;
+  const said = agreed.bandwidthKbps;
   return {
     ssrc: randomInt(1, 0xffff_fffe),
     payloadType: agreed.payloadType,
     profileLevelId: agreed.profileLevelId,
     source: terminal.roomSide,
+    // It may send no more than our b= told it; and a hardware terminal runs one call rate both ways, so no more
+    // than its own b= either. The room forwards it to another terminal only when this fits that one's b=.
+    sendKbps: said === null ? terminal.receiveKbps : Math.min(said, terminal.receiveKbps),
+    ...(said === null ? {} : { receiveKbps: said }),
   };
 }
