@@ -68,7 +68,7 @@ class SharedTranscode {
     });
     hub.on('error', (err) => logger.debug({ err }, 'hub socket error'));
     this.add(first);
-    // ffmpeg's decoder needs a VP8 key frame to start, and a browser sends one only when asked: ask now, and
+    // ffmpeg's decoder needs a key frame to start, and a browser or terminal sends one only when asked: ask now, and
     // every second until ffmpeg's first H.264 (ffmpeg takes a while to start on a busy host).
     let tries = 0;
     this.#retry = setInterval(() => {
