@@ -6,7 +6,8 @@
  * The admin registers the terminal (kind sip_video) like a desk phone; it
  * registers, dials the meeting's number and PIN, and is answered with H.264
  * (packetization-mode 1) beside its audio. The browser decodes the
- * terminal's video (framesDecoded grows on an H.264 consumer).
+ * terminal's video (framesDecoded grows on an H.264 consumer). The chair can
+ * also call a terminal from the phone panel: the INVITE then offers H.264.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -64,6 +65,21 @@ describe.skipIf(unavailable !== null)('SIP video terminals', () => {
         ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-t', '120'],
         ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '30', clip],
       ]);
+      // The terminals' microphone.
+      await run('sox', [
+        '-n',
+        '-r',
+        '8000',
+        '-c',
+        '1',
+        '-b',
+        '16',
+        join(work, 'tone.wav'),
+        'synth',
+        '5',
+        'sine',
+        '440',
+      ]);
       sip = resources.own(await startSipBeacon(), (s) => s.stop());
       return sip.beacon;
     },
@@ -102,7 +118,6 @@ describe.skipIf(unavailable !== null)('SIP video terminals', () => {
   }
 
   it('registers, dials in with the PIN, and Chromium decodes its H.264 video', async () => {
-    await run('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', join(work, 'tone.wav'), 'synth', '5', 'sine', '440']);
     const terminal = await dialIn('8101');
     // packetization-mode 1 was agreed (baresip offers mode 0 first, as many terminals do).
     expect(terminal.log()).toMatch(/Set video encoder: H264 packetization-mode=1/);
@@ -202,5 +217,56 @@ describe.skipIf(unavailable !== null)('SIP video terminals', () => {
         timeoutMs: 10_000,
       },
     );
+  });
+
+  it('the chair calls a video terminal from the phone panel: the INVITE offers H.264 and Chromium decodes it', async () => {
+    const extension = '8103';
+    const recordDir = join(work, `rec-${extension}`);
+    await mkdir(recordDir, { recursive: true });
+    const password = await sip.addVideoTerminal(extension, 'lucheng');
+    const terminal = e2e.own(
+      await startBaresip({
+        extension,
+        password,
+        registrar: sip.sip,
+        sourceWav: join(work, 'tone.wav'),
+        recordDir,
+        autoAnswer: true,
+        video: { sourceFile: clip },
+      }),
+      (p) => p.stop().catch(() => undefined),
+    );
+    await terminal.waitRegistered();
+    const page = chair.page;
+    await page.getByTestId('phones-tab').click();
+    // Listed as a video terminal (the panel reads the terminals as it opens), and callable once registered.
+    await page.getByTestId(`dial-video-${extension}`).waitFor({ timeout: 15_000 });
+    await waitUntil(
+      'the terminal registered in the panel',
+      () =>
+        page
+          .getByTestId(`reg-state-${extension}`)
+          .getAttribute('data-status', { timeout: 1000 })
+          .catch(() => null),
+      (status) => status === 'registered',
+      { timeoutMs: 20_000 },
+    );
+    await page.getByTestId(`dial-button-${extension}`).click();
+    await terminal.waitEstablished(20_000);
+    // Its camera in the room (a video terminal, not a phone): the answer took our H.264.
+    const peer = await waitUntil(
+      'the called terminal in city-weekly with its camera',
+      () => terminalPeer(extension),
+      (p) => p?.phone?.video === true,
+      { timeoutMs: 30_000 },
+    );
+    expect(terminal.log()).toMatch(/Set video encoder: H264 packetization-mode=1/);
+    await waitUntil(
+      'the chair decoding the called terminal',
+      () => liveInboundByPeer(page),
+      (live) => Boolean(live[peer?.peerId ?? '']?.video),
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    await terminal.hangup();
   });
 });

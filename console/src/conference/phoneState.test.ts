@@ -23,18 +23,21 @@ const registration = (extension: string, extra: Partial<PhoneRegistration> = {})
 });
 
 describe('phoneDirectory', () => {
-  it('lists every SIP-phone terminal, registered or not, and skips video terminals', () => {
+  it('lists every desk phone and SIP video terminal, registered or not, and skips browser terminals', () => {
     const terminals: TerminalView[] = [
       phoneTerminal('donggua', '8002'),
       phoneTerminal('lucheng', '8001'),
       { id: 'vt-lucheng', townshipId: 'lucheng', departmentId: null, kind: 'video', name: 'video', extension: null },
+      { id: 'sv-lucheng', townshipId: 'lucheng', departmentId: null, kind: 'sip_video', name: 'sv', extension: '8101' },
     ];
     const entries = phoneDirectory(terminals, [
       registration('8001', { terminalId: 'ph-lucheng', townshipId: 'lucheng' }),
+      registration('8101', { terminalId: 'sv-lucheng', townshipId: 'lucheng' }),
     ]);
     expect(entries).toEqual([
-      { extension: '8001', terminalId: 'ph-lucheng', townshipId: 'lucheng', status: 'registered' },
-      { extension: '8002', terminalId: 'ph-donggua', townshipId: 'donggua', status: 'unregistered' },
+      { extension: '8001', terminalId: 'ph-lucheng', townshipId: 'lucheng', status: 'registered', video: false },
+      { extension: '8002', terminalId: 'ph-donggua', townshipId: 'donggua', status: 'unregistered', video: false },
+      { extension: '8101', terminalId: 'sv-lucheng', townshipId: 'lucheng', status: 'registered', video: true },
     ]);
   });
 
@@ -43,9 +46,9 @@ describe('phoneDirectory', () => {
       [phoneTerminal('lucheng', '8001')],
       [registration('8001', { inCall: true }), registration('9001')],
     );
-    expect(entries.map((e) => [e.extension, e.status, e.terminalId])).toEqual([
-      ['8001', 'in_call', 'ph-lucheng'],
-      ['9001', 'registered', null],
+    expect(entries.map((e) => [e.extension, e.status, e.terminalId, e.video])).toEqual([
+      ['8001', 'in_call', 'ph-lucheng', false],
+      ['9001', 'registered', null, false],
     ]);
   });
 

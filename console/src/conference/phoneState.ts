@@ -17,6 +17,8 @@ export interface PhoneEntry {
   terminalId: string | null;
   townshipId: string | null;
   status: RegistrationStatus;
+  /** A SIP video terminal: the call offers it video, and the panel marks it so. */
+  video: boolean;
 }
 
 export function registrationStatus(registration: PhoneRegistration | undefined): RegistrationStatus {
@@ -25,9 +27,9 @@ export function registrationStatus(registration: PhoneRegistration | undefined):
 }
 
 /**
- * Every phone the panel offers: the store's SIP-phone terminals (listed even
- * when not registered, so a chair sees which township is unreachable) plus
- * registered extensions Beacon has no terminal for. Sorted by extension,
+ * Every phone the panel offers: the store's desk phones and SIP video
+ * terminals (listed even when not registered, so a chair sees which township
+ * is unreachable) plus registered extensions Beacon has no terminal for. Sorted by extension,
  * which is the townships' order in the demo data (8001 鹿城镇 …).
  */
 export function phoneDirectory(
@@ -37,13 +39,14 @@ export function phoneDirectory(
   const byExtension = new Map(registrations.map((r) => [r.extension, r]));
   const entries = new Map<string, PhoneEntry>();
   for (const terminal of terminals) {
-    if (terminal.kind !== 'sip_phone' || !terminal.extension) continue;
+    if ((terminal.kind !== 'sip_phone' && terminal.kind !== 'sip_video') || !terminal.extension) continue;
     const registration = byExtension.get(terminal.extension);
     entries.set(terminal.extension, {
       extension: terminal.extension,
       terminalId: terminal.id,
       townshipId: terminal.townshipId,
       status: registrationStatus(registration),
+      video: terminal.kind === 'sip_video',
     });
   }
   for (const registration of registrations) {
@@ -53,6 +56,7 @@ export function phoneDirectory(
       terminalId: registration.terminalId,
       townshipId: registration.townshipId,
       status: registrationStatus(registration),
+      video: false,
     });
   }
   return [...entries.values()].sort(

@@ -99,6 +99,8 @@ export interface DialRequest {
   extension: string;
   displayName: string;
   townshipId: string | null;
+  /** The callee is a SIP video terminal: the INVITE offers H.264 beside the audio (absent or false: audio only). */
+  video?: boolean;
 }
 
 export interface AlertCallRequest {
@@ -207,12 +209,19 @@ export const sipEventSchemas = {
     /** RFC 6184 profile-level-id, six hex digits (e.g. 42e01f). */
     profileLevelId: z.string().regex(/^[0-9a-fA-F]{6}$/),
     source: z.object({ ip: z.string().min(1).max(64), port: z.number().int().min(1).max(65535) }).optional(),
+    /** The most the terminal sends, kbit/s (the b= it was answered or offered); absent: unknown. */
+    maxKbps: z.number().int().min(1).max(100_000).optional(),
   }),
   /**
    * A SIP video terminal asks for the room's main view (the spotlight, else the active speaker, else the
    * chair), sent as plain RTP to this gateway socket and switched when the main view changes (`phone:view`).
    */
-  'phone:view': z.object({ ip: z.string().min(1).max(64), port: z.number().int().min(1).max(65535) }),
+  'phone:view': z.object({
+    ip: z.string().min(1).max(64),
+    port: z.number().int().min(1).max(65535),
+    /** What the terminal can receive, kbit/s (its SDP's b=TIAS or b=AS); absent: it did not say. */
+    maxKbps: z.number().int().min(1).max(100_000).optional(),
+  }),
   'phone:state': z.object({ callState: phoneCallStateSchema }),
   /** How many are in the room (for the `#` command). */
   'phone:count': z.object({}),
@@ -254,6 +263,11 @@ export interface PhoneView {
   ssrc: number | null;
   /** The source port of the stream (mediasoup's plain transport); RTCP key-frame requests go back there. */
   port: number | null;
+  /**
+   * H.264 that does not fit the terminal's bandwidth in any of its layers: the gateway transcodes it at that
+   * bandwidth instead of forwarding it (absent or false: forward H.264, transcode VP8).
+   */
+  transcode?: boolean;
 }
 
 export interface SipServerEvents {

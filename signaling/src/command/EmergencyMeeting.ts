@@ -2,11 +2,12 @@
  * Emergency meeting in one click (一键应急会商): a new emergency room titled
  * after the incident or warning, its creator chairs it (rooms/permissions.ts
  * roleOnJoin), the concerned townships' and departments' terminals are told to
- * join and their desk phones are dialled in through the SIP gateway.
+ * join and their desk phones and SIP video terminals (with video) are dialled
+ * in through the SIP gateway.
  */
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '../logger.ts';
-import { phoneIdentity } from '../sip/phoneIdentity.ts';
+import { dialRequestFor } from '../sip/dialRequest.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import { enabledDepartmentIds } from './addressees.ts';
 import type { Actor, CommandBus } from './CommandBus.ts';
@@ -78,13 +79,10 @@ export class EmergencyMeeting {
         ...(await Promise.all(departmentIds.map((id) => store.terminals.listByDepartment(id)))),
       ].flat();
       for (const phone of phones) {
-        if (phone.kind !== 'sip_phone' || phone.extension === null) continue;
-        const who = await phoneIdentity(store, phone.extension, null);
+        // Desk phones, and SIP video terminals (called with video): never a loudspeaker.
+        if ((phone.kind !== 'sip_phone' && phone.kind !== 'sip_video') || phone.extension === null) continue;
         // No dialler socket (a REST call): progress goes to the room's chairs only.
-        const request = this.#sip.dial(
-          { roomId: room.id, extension: phone.extension, displayName: who.displayName, townshipId: who.townshipId },
-          `rest:${actor.userId}`,
-        );
+        const request = this.#sip.dial(await dialRequestFor(store, room.id, phone.extension), `rest:${actor.userId}`);
         if (request) dialled.push(phone.extension);
       }
     }

@@ -12,7 +12,7 @@ import { TypedEmitter } from '@beacon/common';
 import type { BookingView } from '@beacon/protocol';
 import { type CommandBus, SYSTEM_ACTOR } from '../command/CommandBus.ts';
 import { createLogger } from '../logger.ts';
-import { phoneIdentity } from '../sip/phoneIdentity.ts';
+import { dialRequestFor } from '../sip/dialRequest.ts';
 import type { SipBridge } from '../sip/SipBridge.ts';
 import type { BookingRecord } from '../store/bookingTypes.ts';
 import type { BookingDesk } from './BookingDesk.ts';
@@ -148,7 +148,7 @@ export class MeetingScheduler extends TypedEmitter<MeetingSchedulerEvents> {
     return true;
   }
 
-  /** Invited desk phones (by extension, and those of invited units) are called into the room. */
+  /** Invited desk phones (by extension, and those of invited units) are called into the room; an invited video terminal with video. */
   async #dialPhones(view: BookingView): Promise<string[]> {
     const sip = this.#sip;
     if (!sip?.available) return [];
@@ -165,11 +165,7 @@ export class MeetingScheduler extends TypedEmitter<MeetingSchedulerEvents> {
     }
     const dialled: string[] = [];
     for (const extension of extensions) {
-      const who = await phoneIdentity(store, extension, null);
-      const request = sip.dial(
-        { roomId: view.roomId, extension, displayName: who.displayName, townshipId: who.townshipId },
-        `booking:${view.id}`,
-      );
+      const request = sip.dial(await dialRequestFor(store, view.roomId, extension), `booking:${view.id}`);
       if (request) dialled.push(extension);
     }
     return dialled;

@@ -21,6 +21,7 @@ import { MainView } from './MainView.ts';
 import { MeetingControl } from './MeetingControl.ts';
 import { type Participant, ParticipantState } from './Participant.ts';
 import { PeerTransports } from './PeerTransports.ts';
+import { declaredLayerKbps } from './producerBitrates.ts';
 import { ReceiveControl } from './ReceiveControl.ts';
 import { ReconnectGrace } from './ReconnectGrace.ts';
 import { RoomRecorder } from './RoomRecorder.ts';
@@ -195,7 +196,7 @@ export class ConferenceRoom extends TypedEmitter<ConferenceRoomEvents> {
         appData: { source: input.source, peerId: participant.peerId },
       }),
     );
-    await this.adoptProducer(participant, producer, input.source);
+    await this.adoptProducer(participant, producer, input.source, declaredLayerKbps(input.rtpParameters));
     return producer.id;
   }
 
@@ -203,14 +204,19 @@ export class ConferenceRoom extends TypedEmitter<ConferenceRoomEvents> {
    * Makes a producer the media node already created (WebRTC or a phone's
    * plain RTP) part of the room: mute state, chair rules, everyone's consumers.
    */
-  async adoptProducer(participant: Participant, producer: ProducerInfo, source: MediaSource): Promise<void> {
+  async adoptProducer(
+    participant: Participant,
+    producer: ProducerInfo,
+    source: MediaSource,
+    layerKbps?: readonly number[],
+  ): Promise<void> {
     if (participant.state === ParticipantState.Left) {
       // Left while mediasoup was busy; closePeer already ran, so do not resurrect state.
       throw new BeaconError('not_in_room', 'left the room');
     }
     const entry = { id: producer.id, kind: producer.kind, source, paused: producer.paused };
     participant.producers.set(producer.id, entry);
-    this.#producers.set(producer.id, { peerId: participant.peerId, kind: producer.kind, source });
+    this.#producers.set(producer.id, { peerId: participant.peerId, kind: producer.kind, source, layerKbps });
     logger.debug({ roomId: this.id, peerId: participant.peerId, producerId: producer.id }, 'producer created');
     this.safeEmit('produceradded', {
       producerId: producer.id,

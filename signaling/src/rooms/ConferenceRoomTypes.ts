@@ -38,6 +38,11 @@ export interface RoomProducer {
   peerId: string;
   kind: 'audio' | 'video';
   source: MediaSource;
+  /**
+   * The most each stream sends, kbit/s, lowest simulcast layer first (one entry for a single stream);
+   * absent when the sender did not say (producerBitrates.ts). A video terminal's forwarded main view is held to it.
+   */
+  layerKbps?: readonly number[];
 }
 
 /** Timers for polling (轮巡), injectable so tests can step time. */

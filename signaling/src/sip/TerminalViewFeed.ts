@@ -9,13 +9,17 @@
  * mediasoup asks the producer for a key frame when a consumer starts, so the
  * terminal's decoder picks the new picture up at once. The gateway is told
  * each switch (`phone:view`): it forwards H.264 as is and transcodes VP8.
- * The terminal never gets its own camera back.
+ * The terminal never gets its own camera back. A forwarded view is held to
+ * the terminal's bandwidth (viewRoute.ts): the consumer's preferred simulcast
+ * layer is the largest that fits, set before the consumer sends anything, and
+ * H.264 that fits in no layer goes to the gateway's transcoder instead.
  */
 import { randomUUID } from 'node:crypto';
 import type { MediaControl, MediaControlEvents } from '@beacon/media-server';
 import type { PhoneView } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import type { ConferenceRoom } from '../rooms/ConferenceRoom.ts';
+import { chooseViewRoute } from './viewRoute.ts';
 
 const logger = createLogger('TerminalViewFeed');
 
@@ -26,6 +30,8 @@ export interface TerminalViewFeedOptions {
   media: MediaControl;
   /** The gateway's room-side socket of this terminal. */
   remote: { ip: string; port: number };
+  /** What the terminal can receive, kbit/s (its SDP's b=); null: it did not say, nothing to hold it to. */
+  maxKbps: number | null;
   /** Tells the terminal's leg socket (emits `phone:view`). */
   send(view: PhoneView): void;
 }
@@ -119,11 +125,15 @@ export class TerminalViewFeed {
       this.#opts.send({ peerId: null, producerId: null, codec: null, payloadType: null, ssrc: null, port: null });
       return;
     }
-    const { room, media, remote } = this.#opts;
+    const { room, media, remote, maxKbps } = this.#opts;
     const pseudoPeerId = `view:${randomUUID()}`;
+    const layerKbps = room.producers().find((p) => p.producerId === target.producerId)?.layerKbps;
+    // Simulcast to a terminal with a bandwidth: paused until its layer is chosen, so no larger layer goes out first.
+    const choosing = (layerKbps?.length ?? 1) > 1 && maxKbps !== null;
     const consumer = await media.createPlainConsumer(room.id, pseudoPeerId, target.producerId, {
       remoteIp: remote.ip,
       remotePort: remote.port,
+      paused: choosing,
     });
     if (this.#closed) {
       media.closePeer(room.id, pseudoPeerId);
@@ -131,16 +141,27 @@ export class TerminalViewFeed {
     }
     this.#current = { producerId: target.producerId, pseudoPeerId };
     const codec = consumer.rtpParameters.codecs[0];
-    const mime = codec?.mimeType.split('/')[1]?.toUpperCase();
+    const mime = codec?.mimeType.split('/')[1]?.toUpperCase() === 'H264' ? 'H264' : 'VP8';
+    const route = chooseViewRoute({ codec: mime, layerKbps }, maxKbps);
+    if (choosing) {
+      if (route.kind === 'forward' && route.spatialLayer !== null) {
+        await media.setConsumerLayers(room.id, pseudoPeerId, consumer.consumerId, { spatialLayer: route.spatialLayer });
+      }
+      await media.resumeConsumer(room.id, pseudoPeerId, consumer.consumerId);
+    }
     this.#opts.send({
       peerId: target.peerId,
       producerId: target.producerId,
-      codec: mime === 'H264' ? 'H264' : 'VP8',
+      codec: mime,
       payloadType: codec?.payloadType ?? null,
       ssrc: consumer.rtpParameters.encodings?.[0]?.ssrc ?? null,
       port: consumer.localPort,
+      ...(mime === 'H264' && route.kind === 'transcode' ? { transcode: true } : {}),
     });
-    logger.debug({ roomId: room.id, terminal: this.#opts.peerId, shows: target.peerId, codec: mime }, 'main view');
+    logger.debug(
+      { roomId: room.id, terminal: this.#opts.peerId, shows: target.peerId, codec: mime, route },
+      'main view',
+    );
   }
 
   #closeStream(): void {

@@ -14,6 +14,7 @@ import { chooseH264 } from '../sip/videoSdp.ts';
 import { CallLeg } from './CallLeg.ts';
 import { CallLegState } from './CallLegState.ts';
 import type { GatewayContext } from './GatewayContext.ts';
+import { legCamera, openLegVideo } from './legVideo.ts';
 import { collectPin } from './PinCollector.ts';
 
 const logger = createLogger('DialIn');
@@ -25,12 +26,7 @@ const logger = createLogger('DialIn');
  */
 async function openVideo(ctx: GatewayContext, call: IncomingCall): Promise<TerminalVideo | null> {
   if (call.videoOffer === null || chooseH264(call.videoOffer) === null) return null;
-  try {
-    return await ctx.openTerminalVideo();
-  } catch (err) {
-    logger.warn({ err, callId: call.callId }, 'no video ports free: answering audio only');
-    return null;
-  }
+  return openLegVideo(ctx, call.callId);
 }
 
 /** A phone user that is a known extension of Beacon, else null (an outside caller). */
@@ -109,18 +105,7 @@ export async function runDialIn(ctx: GatewayContext, call: IncomingCall): Promis
           extension,
           fromNumber: call.fromUser || null,
         });
-        const agreed = call.negotiation?.video;
-        const terminal = leg.video;
-        const camera =
-          terminal && agreed
-            ? {
-                ssrc: randomInt(1, 0xffff_fffe),
-                payloadType: agreed.payloadType,
-                profileLevelId: agreed.profileLevelId,
-                source: terminal.roomSide,
-              }
-            : undefined;
-        return ctx.openLegConnection(roomId, token, randomInt(1, 0xffff_fffe), media, camera);
+        return ctx.openLegConnection(roomId, token, randomInt(1, 0xffff_fffe), media, legCamera(leg));
       },
       async () => {
         const audio = await ctx.roomAudio(roomId);

@@ -3,6 +3,11 @@
  * ring it through Kamailio, report each step back to the console
  * (dialling → ringing → answered | busy | no_answer | failed, later ended),
  * and put the phone in the room once it answers.
+ *
+ * A SIP video terminal (signaling says so: `DialRequest.video`) is offered
+ * H.264 beside the audio; when its answer takes it, its camera enters the
+ * room and it receives the main view exactly as when it calls in. An answer
+ * without video (or no free video ports) leaves it an audio call.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import type { DialRequest, DialState } from '@beacon/protocol';
@@ -12,6 +17,7 @@ import { unansweredOutcome } from './CallCounters.ts';
 import { CallLeg } from './CallLeg.ts';
 import { CallLegState } from './CallLegState.ts';
 import type { GatewayContext } from './GatewayContext.ts';
+import { legCamera, openLegVideo } from './legVideo.ts';
 
 const logger = createLogger('DialOut');
 
@@ -27,8 +33,17 @@ export async function runDialOut(ctx: GatewayContext, ua: GatewayUserAgent, requ
     report('failed', 'no RTP port free in the gateway');
     return;
   }
-  const call = ua.dial(request.extension, media);
-  const leg = new CallLeg({ legId: randomUUID(), direction: 'out', call, media, prompts: ctx.prompts });
+  const video = request.video === true ? await openLegVideo(ctx, request.requestId) : null;
+  const call = ua.dial(request.extension, media, video);
+  const leg = new CallLeg({
+    legId: randomUUID(),
+    direction: 'out',
+    call,
+    media,
+    prompts: ctx.prompts,
+    video,
+    transcoders: ctx.viewTranscoders,
+  });
   ctx.track(leg, request.extension);
   report('dialling');
   let answered = false;
@@ -51,7 +66,10 @@ export async function runDialOut(ctx: GatewayContext, ua: GatewayUserAgent, requ
     ctx.countCall('out', 'answered');
     leg.mediaUp(negotiation);
     report('answered');
-    logger.info({ legId: leg.legId, extension: request.extension, roomId: request.roomId }, 'dial-out answered');
+    logger.info(
+      { legId: leg.legId, extension: request.extension, roomId: request.roomId, video: leg.video !== null },
+      'dial-out answered',
+    );
     void enterRoom(ctx, leg, request);
   });
 }
@@ -66,7 +84,7 @@ async function enterRoom(ctx: GatewayContext, leg: CallLeg, request: DialRequest
           extension: request.extension,
           fromNumber: null,
         });
-        return ctx.openLegConnection(request.roomId, token, randomInt(1, 0xffff_fffe), leg.media);
+        return ctx.openLegConnection(request.roomId, token, randomInt(1, 0xffff_fffe), leg.media, legCamera(leg));
       },
       async () => {
         const audio = await ctx.roomAudio(request.roomId);

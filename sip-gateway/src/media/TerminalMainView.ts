@@ -2,7 +2,9 @@
  * What a video terminal receives: the room's main view, as signaling names it
  * (`phone:view`). An H.264 producer (another terminal) is forwarded as is; a
  * VP8 one (a browser) goes through the room's shared transcoder for that view
- * (ViewTranscoderPool: one ffmpeg per view, whoever watches it). A switch
+ * (ViewTranscoderPool: one ffmpeg per view, whoever watches it), and so does
+ * H.264 that signaling found too large for the terminal's b= in every layer
+ * (`transcode`, signaling/src/sip/viewRoute.ts). A switch
  * asks the new producer for a key frame (mediasoup also does when the
  * consumer starts); a new transcoder's first frame is one.
  */
@@ -50,7 +52,7 @@ export class TerminalMainView {
       this.#video.setView(null);
       return;
     }
-    if (view.codec === 'H264') {
+    if (view.codec === 'H264' && view.transcode !== true) {
       this.#video.setView({ port: view.port, ssrc: view.ssrc, relayTo: null, transcodedFrom: null });
       this.#video.requestViewKeyFrame();
       logger.info({ producerId: view.producerId, peerId: view.peerId }, 'terminal main view: forwarded H.264');
@@ -58,7 +60,8 @@ export class TerminalMainView {
     }
     const watched = { producerId: view.producerId, pid: undefined as number | undefined };
     this.#transcoded = watched;
-    watched.pid = await this.#pool.watch(view.producerId, view.payloadType, {
+    const codec = view.codec === 'H264' ? 'H264' : 'VP8';
+    watched.pid = await this.#pool.watch(view.producerId, view.payloadType, codec, {
       video: this.#video,
       consumerPort: view.port,
       ssrc: view.ssrc,
@@ -69,7 +72,7 @@ export class TerminalMainView {
       await this.#pool.unwatch(watched.producerId, this.#video);
       return;
     }
-    logger.info({ producerId: view.producerId, peerId: view.peerId }, 'terminal main view: VP8 transcoded to H.264');
+    logger.info({ producerId: view.producerId, peerId: view.peerId, codec }, 'terminal main view: transcoded to H.264');
   }
 
   close(): void {

@@ -40,10 +40,10 @@ async function setup() {
 }
 
 /** An H.264 packet carrying one NAL unit of `nalType`. */
-function h264(nalType: number, seq: number, ssrc = 777): Buffer {
+function h264(nalType: number, seq: number, ssrc = 777, payloadType = TERMINAL_PT): Buffer {
   const payload = Buffer.from([0x60 | nalType, 1, 2, 3]);
   return buildRtp({
-    payloadType: TERMINAL_PT,
+    payloadType,
     sequenceNumber: seq,
     timestamp: seq * 3000,
     ssrc,
@@ -62,6 +62,28 @@ describe('TerminalVideo', () => {
     const got = await producer.waitFor(2);
     expect(got.map((p) => parseRtp(p)?.ssrc)).toEqual([4242, 4242]);
     expect(got.map((p) => parseRtp(p)?.sequenceNumber)).toEqual([2, 3]);
+    expect(video.packetsIn).toBe(2);
+  });
+
+  it('after our offer takes every H.264 payload type we offered (a terminal may send with another than it answered)', async () => {
+    const { video, terminal, producer } = await setup();
+    video.setRemote({
+      remote: { ip: '127.0.0.1', port: terminal.port, rtcpPort: terminal.port + 1 },
+      rtcpMux: false,
+      payloadType: 98,
+      sendPayloadTypes: [96, 97, 98],
+      profileLevelId: '42e01f',
+      bandwidthKbps: null,
+      remoteDirection: 'sendrecv',
+    });
+    terminal.send(h264(7, 1, 777, 100), video.localPort); // not offered: dropped
+    terminal.send(h264(7, 2, 777, 96), video.localPort);
+    terminal.send(h264(5, 3, 777, 98), video.localPort);
+    const got = await producer.waitFor(2);
+    expect(got.map((p) => [parseRtp(p)?.sequenceNumber, parseRtp(p)?.payloadType])).toEqual([
+      [2, PRODUCER_PT],
+      [3, PRODUCER_PT],
+    ]);
     expect(video.packetsIn).toBe(2);
   });
 

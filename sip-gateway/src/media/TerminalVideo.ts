@@ -62,6 +62,8 @@ export class TerminalVideo extends TypedEmitter<TerminalVideoEvents> {
   readonly #rtcp: Socket;
   readonly #room: Socket;
   #remote: VideoNegotiation | null = null;
+  /** The payload types the terminal's video is taken in (all H.264 mode 1; restamped to the producer's). */
+  #sendTypes = new Set<number>();
   #uplink: VideoUplinkTarget | null = null;
   /** The main view's plain consumer: its port, SSRC, and where its packets go (ffmpeg's input when transcoding). */
   #view: { port: number; ssrc: number | null; relayTo: number | null } | null = null;
@@ -124,6 +126,7 @@ export class TerminalVideo extends TypedEmitter<TerminalVideoEvents> {
 
   setRemote(negotiation: VideoNegotiation): void {
     this.#remote = negotiation;
+    this.#sendTypes = new Set(negotiation.sendPayloadTypes ?? [negotiation.payloadType]);
   }
 
   setUplink(target: VideoUplinkTarget): void {
@@ -187,7 +190,7 @@ export class TerminalVideo extends TypedEmitter<TerminalVideoEvents> {
       }
       return;
     }
-    if (packet.length < 12 || ((packet[1] ?? 0) & 0x7f) !== remote.payloadType) return;
+    if (packet.length < 12 || !this.#sendTypes.has((packet[1] ?? 0) & 0x7f)) return;
     this.packetsIn += 1;
     this.bytesIn += packet.length;
     this.#terminalSsrc = packet.readUInt32BE(8);

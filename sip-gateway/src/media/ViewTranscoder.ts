@@ -1,6 +1,7 @@
 /**
  * The main view turned into H.264 for a video terminal when it is a
- * browser's VP8: one ffmpeg reads the VP8 RTP (described by an SDP on its
+ * browser's VP8 (or H.264 larger than the terminal's bandwidth): one ffmpeg
+ * reads the RTP (described by an SDP on its
  * stdin), encodes with libx264 for latency (ultrafast, zerolatency, constrained
  * baseline, no B-frames, SPS/PPS before every key frame) at the terminal's
  * bandwidth, and sends RTP H.264 (packetization-mode 1) from a fixed local
@@ -18,11 +19,21 @@ const logger = createLogger('ViewTranscoder');
 const GOP_SECONDS = 2;
 const FPS = 15;
 
+export type ViewInputCodec = 'VP8' | 'H264';
+
+/** The input's rtpmap (and fmtp: ffmpeg's RTP demuxer must know H.264's packetization mode). */
+function inputFormat(pt: number, codec: ViewInputCodec): string[] {
+  if (codec === 'VP8') return [`a=rtpmap:${pt} VP8/90000`];
+  return [`a=rtpmap:${pt} H264/90000`, `a=fmtp:${pt} packetization-mode=1`];
+}
+
 export interface ViewTranscoderOptions {
   localIp: string;
   /** Where ffmpeg reads the VP8 RTP (the gateway relays the consumer's packets here). */
   inputPort: number;
   inputPayloadType: number;
+  /** What arrives: a browser's VP8, or H.264 (mode 1) that must come down to the terminal's bandwidth. Default VP8. */
+  inputCodec?: ViewInputCodec;
   /** Where ffmpeg sends H.264 (the terminal's room-side socket), and from which local port. */
   outputPort: number;
   outputLocalPort: number;
@@ -46,7 +57,7 @@ export class ViewTranscoder {
       `c=IN IP4 ${opts.localIp}`,
       't=0 0',
       `m=video ${opts.inputPort} RTP/AVP ${opts.inputPayloadType}`,
-      `a=rtpmap:${opts.inputPayloadType} VP8/90000`,
+      ...inputFormat(opts.inputPayloadType, opts.inputCodec ?? 'VP8'),
       '',
     ].join('\r\n');
     const kbps = Math.max(64, Math.round(opts.kbps * 0.9)); // headroom for RTP/UDP/IP headers

@@ -1,5 +1,6 @@
 /**
- * One ffmpeg per VP8 main view, however many terminals watch it: the
+ * One ffmpeg per transcoded main view (VP8, or H.264 above a terminal's
+ * bandwidth), however many terminals watch it: the
  * terminals of a room all show the same main view, so they share its
  * transcoder. ffmpeg's H.264 goes to a hub socket that copies each packet to
  * every watching terminal's room-side socket (each TerminalVideo restamps it
@@ -12,7 +13,7 @@ import type { Socket } from 'node:dgram';
 import { createLogger } from '../logger.ts';
 import type { TerminalVideo } from './TerminalVideo.ts';
 import { bindUdp } from './udpBind.ts';
-import { ViewTranscoder } from './ViewTranscoder.ts';
+import { type ViewInputCodec, ViewTranscoder } from './ViewTranscoder.ts';
 
 const logger = createLogger('ViewTranscoderPool');
 
@@ -39,7 +40,13 @@ class SharedTranscode {
   #sawOutput = false;
   #retry: NodeJS.Timeout | undefined;
 
-  constructor(hub: Socket, inputPort: number, outputLocalPort: number, payloadType: number, first: ViewWatcher) {
+  constructor(
+    hub: Socket,
+    inputPort: number,
+    outputLocalPort: number,
+    input: { payloadType: number; codec: ViewInputCodec },
+    first: ViewWatcher,
+  ) {
     this.#hub = hub;
     this.#inputPort = inputPort;
     this.#outputLocalPort = outputLocalPort;
@@ -47,7 +54,8 @@ class SharedTranscode {
     this.#transcoder = new ViewTranscoder({
       localIp,
       inputPort,
-      inputPayloadType: payloadType,
+      inputPayloadType: input.payloadType,
+      inputCodec: input.codec,
       outputPort: hub.address().port,
       outputLocalPort,
       outputPayloadType: OUTPUT_PT,
@@ -60,7 +68,7 @@ class SharedTranscode {
     });
     hub.on('error', (err) => logger.debug({ err }, 'hub socket error'));
     this.add(first);
-    // ffmpeg's decoder needs a VP8 key frame to start, and a browser sends one only when asked: ask now, and
+    // ffmpeg's decoder needs a key frame to start, and a browser or terminal sends one only when asked: ask now, and
     // every second until ffmpeg's first H.264 (ffmpeg takes a while to start on a busy host).
     let tries = 0;
     this.#retry = setInterval(() => {
@@ -119,8 +127,16 @@ export class ViewTranscoderPool {
     return this.#shared.size;
   }
 
-  /** Starts watching `producerId` (a VP8 view with `payloadType`), sharing its transcoder; returns its ffmpeg pid. */
-  async watch(producerId: string, payloadType: number, watcher: ViewWatcher): Promise<number | undefined> {
+  /**
+   * Starts watching `producerId` (a view in `codec` with `payloadType`: VP8, or H.264 too large to forward),
+   * sharing its transcoder; returns its ffmpeg pid.
+   */
+  async watch(
+    producerId: string,
+    payloadType: number,
+    codec: ViewInputCodec,
+    watcher: ViewWatcher,
+  ): Promise<number | undefined> {
     const existing = this.#shared.get(producerId);
     if (existing) {
       const shared = await existing;
@@ -130,7 +146,7 @@ export class ViewTranscoderPool {
     const created = (async () => {
       const hub = await bindUdp(watcher.video.localIp, null);
       const [input, output] = await Promise.all([freePort(watcher.video.localIp), freePort(watcher.video.localIp)]);
-      return new SharedTranscode(hub, input, output, payloadType, watcher);
+      return new SharedTranscode(hub, input, output, { payloadType, codec }, watcher);
     })();
     this.#shared.set(producerId, created);
     const shared = await created;

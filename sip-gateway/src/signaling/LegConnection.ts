@@ -57,6 +57,10 @@ export interface LegVideoRequest {
   profileLevelId: string;
   /** The gateway's room-side video socket: the producer takes RTP from there only. */
   source: { localIp: string; localPort: number };
+  /** The most the terminal sends, kbit/s (the room holds a forwarded view of it to other terminals' bandwidth). */
+  sendKbps?: number;
+  /** What the terminal can receive, kbit/s (its b=); absent: it did not say. */
+  receiveKbps?: number;
 }
 
 export interface LegConnectionOptions {
@@ -227,10 +231,15 @@ export class LegConnection extends TypedEmitter<LegConnectionEvents> {
         payloadType: video.payloadType,
         profileLevelId: video.profileLevelId,
         source: uplinkSource(video.source),
+        ...(video.sendKbps === undefined ? {} : { maxKbps: video.sendKbps }),
       });
       this.#videoUplink = { ip: opened.ip, port: opened.port, ssrc: video.ssrc, payloadType: video.payloadType };
       this.safeEmit('videoUplink', this.#videoUplink);
-      await request(this.#socket, 'phone:view', { ip: video.source.localIp, port: video.source.localPort });
+      await request(this.#socket, 'phone:view', {
+        ip: video.source.localIp,
+        port: video.source.localPort,
+        ...(video.receiveKbps === undefined ? {} : { maxKbps: video.receiveKbps }),
+      });
     }
   }
 

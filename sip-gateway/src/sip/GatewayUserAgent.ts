@@ -26,7 +26,7 @@ import { IncomingCall } from './IncomingCall.ts';
 import { OutgoingCall } from './OutgoingCall.ts';
 import { type RtpSdhContext, RtpSessionDescriptionHandler } from './RtpSessionDescriptionHandler.ts';
 import { type AudioOffer, chooseAudioCodec, parseAudioSdp, SdpError } from './sdp.ts';
-import type { GatewayUserAgentOptions, RtpEndpoint } from './sipTypes.ts';
+import type { GatewayUserAgentOptions, RtpEndpoint, VideoEndpoint } from './sipTypes.ts';
 import { chooseH264, parseVideoSdp, type VideoOffer } from './videoSdp.ts';
 
 export { IncomingCall } from './IncomingCall.ts';
@@ -132,8 +132,11 @@ export class GatewayUserAgent extends TypedEmitter<GatewayUserAgentEvents> {
     this.#registered = false;
   }
 
-  /** INVITE sip:<extension>@<domain> offering PCMU 0, PCMA 8, telephone-event 101 for `endpoint`. */
-  dial(extension: string, endpoint: RtpEndpoint): OutgoingCall {
+  /**
+   * INVITE sip:<extension>@<domain> offering G.722 9, PCMU 0, PCMA 8, telephone-event 101 for `endpoint`, and
+   * H.264 (videoSdp.ts OFFER_H264) for `video` when the callee is a SIP video terminal.
+   */
+  dial(extension: string, endpoint: RtpEndpoint, video: VideoEndpoint | null = null): OutgoingCall {
     const ua = this.#ua;
     if (!ua) throw new Error('GatewayUserAgent not started');
     const target = UserAgent.makeURI(`sip:${extension}@${this.#opts.domain}`);
@@ -141,8 +144,9 @@ export class GatewayUserAgent extends TypedEmitter<GatewayUserAgentEvents> {
     const inviter = new Inviter(ua, target, { params: { fromDisplayName: this.#opts.displayName } });
     const call = new OutgoingCall(inviter, extension, this.#opts.noAnswerTimeoutMs, logger);
     call.sdhContext.endpoint = endpoint;
+    call.sdhContext.video = video;
     this.#track(inviter, call);
-    logger.info({ extension, callId: call.callId }, 'dialling phone');
+    logger.info({ extension, callId: call.callId, video: video !== null }, 'dialling phone');
     call.start();
     return call;
   }

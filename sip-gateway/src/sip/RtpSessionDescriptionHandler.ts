@@ -6,6 +6,11 @@
  *
  * A remote offer we cannot use (garbage SDP, none of G722, PCMU, PCMA) throws
  * `SdpError` from setDescription: sip.js then answers 488 Not Acceptable Here.
+ *
+ * Video, when the call has a terminal's video socket: answered (a terminal
+ * calling in, videoSdp.ts buildVideoSection) or offered (the console calling a
+ * terminal, buildVideoOffer) as H.264 mode 1; either way the agreed format
+ * reaches the call as `MediaNegotiation.video`, and without one it is audio only.
  */
 import { randomInt } from 'node:crypto';
 import type {
@@ -25,9 +30,12 @@ import {
 } from './sdp.ts';
 import type { MediaNegotiation, RtpEndpoint, VideoEndpoint, VideoNegotiation } from './sipTypes.ts';
 import {
+  buildVideoOffer,
   buildVideoSection,
+  chooseAnsweredH264,
   chooseH264,
   MAX_VIDEO_KBPS,
+  OFFER_H264,
   parseVideoSdp,
   type VideoOffer,
   withVideoSection,
@@ -54,6 +62,8 @@ export class RtpSessionDescriptionHandler implements SessionDescriptionHandler {
   #remoteVideo: VideoOffer | null = null;
   /** We sent an offer (dial-out, or a 200 to an INVITE without SDP) and wait for the answer. */
   #awaitingAnswer = false;
+  /** That offer had our H.264 (a dial-out to a video terminal). */
+  #offeredVideo = false;
   #closed = false;
 
   constructor(context: RtpSdhContext) {
@@ -98,8 +108,15 @@ export class RtpSessionDescriptionHandler implements SessionDescriptionHandler {
       return { body, contentType: 'application/sdp' };
     }
     this.#awaitingAnswer = true;
-    const body = this.#build(endpoint, OFFER_PAYLOAD_TYPES, OFFER_TELEPHONE_EVENT_PT, 'sendrecv');
-    return { body, contentType: 'application/sdp' };
+    const audioBody = this.#build(endpoint, OFFER_PAYLOAD_TYPES, OFFER_TELEPHONE_EVENT_PT, 'sendrecv');
+    const video = this.#context.video ?? null;
+    this.#offeredVideo = video !== null;
+    if (video === null) return { body: audioBody, contentType: 'application/sdp' };
+    const lines = buildVideoOffer({
+      port: video.localPort,
+      bandwidthKbps: Math.min(video.receiveKbps, MAX_VIDEO_KBPS),
+    });
+    return { body: withVideoSection(audioBody, lines, false), contentType: 'application/sdp' };
   }
 
   async setDescription(
@@ -120,12 +137,14 @@ export class RtpSessionDescriptionHandler implements SessionDescriptionHandler {
       throw new SdpError('sdp_no_codec', `answer chose payload type ${chosen.payloadType} we did not offer`);
     }
     const telephoneEventPt = parsed.telephoneEventPt === OFFER_TELEPHONE_EVENT_PT ? OFFER_TELEPHONE_EVENT_PT : null;
+    const video = this.#offeredVideo ? answeredVideo(parseVideoSdp(sdp)) : null;
     this.#context.onNegotiated({
       remote: { ip: parsed.ip, port: parsed.port },
       codec: chosen.codec,
       payloadType: chosen.payloadType,
       telephoneEventPt,
       remoteDirection: parsed.direction,
+      ...(video ? { video } : {}),
     });
   }
 
@@ -133,6 +152,7 @@ export class RtpSessionDescriptionHandler implements SessionDescriptionHandler {
     this.#remoteOffer = null;
     this.#remoteVideo = null;
     this.#awaitingAnswer = false;
+    this.#offeredVideo = false;
   }
 
   /** RFC 4733 sending is the lead's RTP code's business, not SIP's. */
@@ -199,4 +219,19 @@ export class RtpSessionDescriptionHandler implements SessionDescriptionHandler {
   #assertOpen(): void {
     if (this.#closed) throw new Error('session description handler closed');
   }
+}
+
+/** The video a terminal's answer to our H.264 offer agreed, or null: the call then goes on audio only. */
+function answeredVideo(answer: VideoOffer | null): VideoNegotiation | null {
+  const format = chooseAnsweredH264(answer);
+  if (answer === null || format === null) return null;
+  return {
+    remote: { ip: answer.ip, port: answer.port, rtcpPort: answer.rtcpPort },
+    rtcpMux: answer.rtcpMux,
+    payloadType: format.payloadType,
+    sendPayloadTypes: OFFER_H264.map((offered) => offered.payloadType),
+    profileLevelId: format.profileLevelId,
+    bandwidthKbps: answer.bandwidthKbps === null ? null : Math.min(answer.bandwidthKbps, MAX_VIDEO_KBPS),
+    remoteDirection: answer.direction,
+  };
 }

@@ -21,6 +21,12 @@ export interface VideoNegotiation {
   remote: { ip: string; port: number; rtcpPort: number };
   rtcpMux: boolean;
   payloadType: number;
+  /**
+   * Payload types the terminal may send its video with (absent: `payloadType` only). After our offer it is
+   * every H.264 type we offered: an answerer may send any offered format its answer kept, and some (baresip
+   * 1.0) answer the last matching one yet send with the first.
+   */
+  sendPayloadTypes?: number[];
   profileLevelId: string;
   /** What the terminal said it can receive, kbit/s (capped); null when its SDP had no b= line. */
   bandwidthKbps: number | null;

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseAudioSdp, SdpError } from './sdp.ts';
-import { buildVideoSection, chooseH264, parseVideoSdp, routerProfileOf, withVideoSection } from './videoSdp.ts';
+import {
+  buildVideoOffer,
+  buildVideoSection,
+  chooseAnsweredH264,
+  chooseH264,
+  parseVideoSdp,
+  routerProfileOf,
+  withVideoSection,
+} from './videoSdp.ts';
 
 /** What a hardware terminal offers: G.722 and G.711, then H.264 high, baseline and constrained baseline. */
 const TERMINAL_OFFER = [
@@ -109,3 +117,53 @@ function rest() {
 function fail(): never {
   throw new Error('expected a video offer');
 }
+
+describe('the video offer to a terminal we call', () => {
+  it('offers H.264 mode 1 in the profiles Chromium decodes, at our bandwidth', () => {
+    const lines = buildVideoOffer({ port: 40002, bandwidthKbps: 1024 });
+    expect(lines.slice(0, 3)).toEqual(['m=video 40002 RTP/AVP 96 97 98', 'b=AS:1024', 'b=TIAS:1024000']);
+    expect(lines.filter((l) => l.startsWith('a=fmtp:'))).toEqual([
+      'a=fmtp:96 profile-level-id=42e01f;packetization-mode=1',
+      'a=fmtp:97 profile-level-id=42001f;packetization-mode=1',
+      'a=fmtp:98 profile-level-id=4d001f;packetization-mode=1',
+    ]);
+    expect(lines.at(-1)).toBe('a=sendrecv');
+    // What we offer is an SDP the parser (and so a terminal) reads back as three usable formats.
+    const body = withVideoSection(
+      ['v=0', 'o=- 1 1 IN IP4 10.0.0.1', 's=-', 'c=IN IP4 10.0.0.1', 't=0 0', 'm=audio 40000 RTP/AVP 0', ''].join(
+        '\r\n',
+      ),
+      lines,
+      false,
+    );
+    expect(parseVideoSdp(body)?.h264.map((f) => f.packetizationMode)).toEqual([1, 1, 1]);
+  });
+
+  it('takes from the answer only a payload type we offered, preferring constrained baseline; none on port 0', () => {
+    const answer = (video: string[]) =>
+      parseVideoSdp(
+        [
+          'v=0',
+          'o=- 1 1 IN IP4 10.0.0.7',
+          's=-',
+          'c=IN IP4 10.0.0.7',
+          't=0 0',
+          'm=audio 5 RTP/AVP 0',
+          ...video,
+          '',
+        ].join('\r\n'),
+      );
+    const both = answer([
+      'm=video 50002 RTP/AVP 98 96',
+      'a=rtpmap:98 H264/90000',
+      'a=fmtp:98 profile-level-id=4d0028;packetization-mode=1',
+      'a=rtpmap:96 H264/90000',
+      'a=fmtp:96 profile-level-id=42e01f;packetization-mode=1',
+    ]);
+    expect(chooseAnsweredH264(both)).toEqual({ payloadType: 96, profileLevelId: '42e01f', packetizationMode: 1 });
+    const foreign = answer(['m=video 50002 RTP/AVP 110', 'a=rtpmap:110 H264/90000']);
+    expect(chooseAnsweredH264(foreign)).toBeNull();
+    expect(chooseAnsweredH264(answer(['m=video 0 RTP/AVP 96']))).toBeNull();
+    expect(chooseAnsweredH264(null)).toBeNull();
+  });
+});

@@ -200,3 +200,50 @@ export function buildVideoSection(opts: VideoAnswerOptions): string[] {
     `a=${opts.direction}`,
   ];
 }
+
+/**
+ * What the gateway offers when it calls a video terminal (a dial-out from the
+ * console): H.264 mode 1 in the profiles every Chromium decodes — constrained
+ * baseline, baseline, main — so whatever the terminal picks can be forwarded
+ * to browsers as is. High is not offered: a High-only terminal would reach only
+ * receivers that decode it (it still calls in with High when it must).
+ */
+export const OFFER_H264: readonly H264Format[] = [
+  { payloadType: 96, profileLevelId: '42e01f', packetizationMode: 1 },
+  { payloadType: 97, profileLevelId: '42001f', packetizationMode: 1 },
+  { payloadType: 98, profileLevelId: '4d001f', packetizationMode: 1 },
+];
+
+/** The video m-section of our offer: every OFFER_H264 format, our receive bandwidth, key-frame feedback. */
+export function buildVideoOffer(opts: { port: number; bandwidthKbps: number }): string[] {
+  const lines = [
+    `m=video ${opts.port} RTP/AVP ${OFFER_H264.map((f) => f.payloadType).join(' ')}`,
+    `b=AS:${opts.bandwidthKbps}`,
+    `b=TIAS:${opts.bandwidthKbps * 1000}`,
+  ];
+  for (const { payloadType: pt, profileLevelId } of OFFER_H264) {
+    lines.push(
+      `a=rtpmap:${pt} H264/90000`,
+      `a=fmtp:${pt} profile-level-id=${profileLevelId};packetization-mode=1`,
+      `a=rtcp-fb:${pt} nack pli`,
+      `a=rtcp-fb:${pt} ccm fir`,
+    );
+  }
+  lines.push('a=sendrecv');
+  return lines;
+}
+
+/**
+ * The format a terminal's answer to our offer accepted, or null (no video:
+ * no m=video, port 0, or only formats we did not offer). RFC 3264 §6.1: the
+ * answer keeps our payload type numbers, so a format counts only when its
+ * number is one we offered with mode 1; its profile is the terminal's own
+ * (level asymmetry), read from the answer's fmtp.
+ */
+export function chooseAnsweredH264(answer: VideoOffer | null): H264Format | null {
+  if (answer === null || answer.port === 0) return null;
+  const offered = new Set(OFFER_H264.map((f) => f.payloadType));
+  const answered = answer.h264.filter((format) => offered.has(format.payloadType));
+  // An answer without fmtp still means the mode we offered for that payload type.
+  return chooseH264({ ...answer, h264: answered.map((format) => ({ ...format, packetizationMode: 1 })) });
+}

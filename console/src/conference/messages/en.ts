@@ -199,6 +199,7 @@ const en: ConferenceMessages = {
   phone: {
     device: 'Phone',
     videoTerminal: 'Video terminal',
+    dialVideo: 'Video terminal: the call brings its video too (H.264)',
     tab: 'Phones',
     title: 'Call township phones',
     call: {

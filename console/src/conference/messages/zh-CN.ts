@@ -197,6 +197,7 @@ const zhCN = {
   phone: {
     device: '电话',
     videoTerminal: '视频终端',
+    dialVideo: '视频终端：呼叫时同时接通视频（H.264）',
     tab: '电话',
     title: '呼叫乡镇电话',
     call: {

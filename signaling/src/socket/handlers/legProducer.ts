@@ -24,19 +24,20 @@ export async function replaceLegProducer(
   room: ConferenceRoom,
   participant: Participant,
   source: 'mic' | 'camera',
-  input: Pick<PlainProducerInput, 'rtpParameters' | 'remote'>,
+  input: Pick<PlainProducerInput, 'rtpParameters' | 'remote'> & { layerKbps?: readonly number[] },
 ): Promise<LegProducerAnswer> {
   room.control.assertMaySend(participant);
   const previous = participant.producerOf(source);
   if (previous) room.closeProducer(participant, previous.id);
   const kind = source === 'mic' ? 'audio' : 'video';
   const appData = { source, peerId: participant.peerId };
+  const { layerKbps, ...plainInput } = input;
   const plain = await clientInput(
-    ctx.media.createPlainProducer(room.id, participant.peerId, { kind, appData, ...input }),
+    ctx.media.createPlainProducer(room.id, participant.peerId, { kind, appData, ...plainInput }),
   );
   const producer: ProducerInfo = { id: plain.producerId, peerId: participant.peerId, kind, paused: false, appData };
   // A SIP video terminal shows as one (console icon and label, video tile) from its camera on; adopt sends the update.
   if (source === 'camera' && participant.phone) participant.phone.video = true;
-  await room.adoptProducer(participant, producer, source);
+  await room.adoptProducer(participant, producer, source, layerKbps);
   return { producerId: plain.producerId, ip: plain.ip, port: plain.port, rtcpPort: plain.rtcpPort };
 }

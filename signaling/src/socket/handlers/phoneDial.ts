@@ -1,13 +1,14 @@
 /**
  * phone:dial — the chair, a co-chair, or a duty officer / admin account in
- * the room calls a township's desk phone into it. The gateway rings it and
- * reports back with sip:dialState; the answered phone joins like a dial-in.
+ * the room calls a township's desk phone or SIP video terminal into it (a
+ * terminal is offered video too). The gateway rings it and reports back with
+ * sip:dialState; the answered phone joins like a dial-in.
  */
 
 import type { Role } from '@beacon/protocol';
 import { BeaconError } from '@beacon/protocol';
 import { ACCOUNT_PERMISSIONS, authorize, isAllowed } from '../../rooms/permissions.ts';
-import { phoneIdentity } from '../../sip/phoneIdentity.ts';
+import { dialRequestFor } from '../../sip/dialRequest.ts';
 import type { Handler } from '../types.ts';
 import { auditMeeting } from './meetingHelpers.ts';
 
@@ -24,12 +25,8 @@ export const phoneDial: Handler<'phone:dial'> = async (ctx, { extension }) => {
   if (!(await ctx.store.terminals.findPhoneByExtension(extension))) {
     throw new BeaconError('extension_not_found', `没有分机 ${extension} / no phone has extension ${extension}`);
   }
-  const who = await phoneIdentity(ctx.store, extension, null);
   const request = ctx.sip.available
-    ? ctx.sip.dial(
-        { roomId: room.id, extension, displayName: who.displayName, townshipId: who.townshipId },
-        ctx.socket.id,
-      )
+    ? ctx.sip.dial(await dialRequestFor(ctx.store, room.id, extension), ctx.socket.id)
     : null;
   if (!request) throw new BeaconError('sip_unavailable', '电话网关不可用 / the phone gateway is not available');
   await auditMeeting(ctx, participant, 'phone_dial', room, { extension, requestId: request.requestId });

@@ -12,7 +12,10 @@ import { replaceLegProducer } from './legProducer.ts';
 
 const VIDEO_CLOCK_RATE = 90_000;
 
-export const phoneVideo: Handler<'phone:video'> = async (ctx, { ssrc, payloadType, profileLevelId, source }) => {
+export const phoneVideo: Handler<'phone:video'> = async (
+  ctx,
+  { ssrc, payloadType, profileLevelId, source, maxKbps },
+) => {
   const { room, participant } = ctx.session.require(ctx.registry, 'phone:video');
   const answer = await replaceLegProducer(ctx, room, participant, 'camera', {
     rtpParameters: {
@@ -32,6 +35,8 @@ export const phoneVideo: Handler<'phone:video'> = async (ctx, { ssrc, payloadTyp
       encodings: [{ ssrc }],
     },
     remote: source,
+    // What the terminal was allowed to send: another terminal's main view is forwarded only when this fits its b=.
+    ...(maxKbps === undefined ? {} : { layerKbps: [maxKbps] }),
   });
   ctx.log.debug(
     { roomId: room.id, peerId: participant.peerId, producerId: answer.producerId, profileLevelId },

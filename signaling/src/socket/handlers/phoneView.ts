@@ -6,13 +6,14 @@
 import { TerminalViewFeed } from '../../sip/TerminalViewFeed.ts';
 import type { Handler } from '../types.ts';
 
-export const phoneView: Handler<'phone:view'> = async (ctx, { ip, port }) => {
+export const phoneView: Handler<'phone:view'> = async (ctx, { ip, port, maxKbps }) => {
   const { room, participant } = ctx.session.require(ctx.registry, 'phone:view');
   TerminalViewFeed.start({
     room,
     peerId: participant.peerId,
     media: ctx.media,
     remote: { ip, port },
+    maxKbps: maxKbps ?? null,
     // The participant's socket may change on a reconnect: look it up at each switch.
     send: (view) => ctx.io.to(participant.socketId).emit('phone:view', view),
   });
