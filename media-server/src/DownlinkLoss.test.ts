@@ -1,53 +1,78 @@
 import { describe, expect, it } from 'vitest';
-import { DownlinkLoss, type SendStreamReport } from './DownlinkLoss.ts';
+import { DownlinkLoss, type SendStreamCounts } from './DownlinkLoss.ts';
 
-const video = (fractionLost: number, packetsLost: number, bitrate = 150_000): SendStreamReport => ({
-  ssrc: 1,
-  fractionLost,
-  packetsLost,
-  bitrate,
-});
-const audio = (fractionLost: number, packetsLost: number): SendStreamReport => ({
-  ssrc: 2,
-  fractionLost,
-  packetsLost,
-  bitrate: 40_000,
-});
+/** Deterministic "random" loss: packet n of a stream is lost when its hash falls under the share. */
+function lostUpTo(count: number, share: number, salt: number): number {
+  let lost = 0;
+  for (let n = 0; n < count; n++) {
+    const x = Math.sin(n * 12.9898 + salt * 78.233) * 43758.5453;
+    if (x - Math.floor(x) < share) lost += 1;
+  }
+  return lost;
+}
+
+/** A township link: audio 50 packets/s, a 320-px video 12 packets/s, `share` of them lost at random. */
+function townshipSecond(second: number, share: number): SendStreamCounts[] {
+  const audio = 50 * second;
+  const video = 12 * second;
+  return [
+    { ssrc: 1, packetCount: audio, packetsLost: lostUpTo(audio, share, 1) },
+    { ssrc: 2, packetCount: video, packetsLost: lostUpTo(video, share, 2) },
+  ];
+}
 
 describe('DownlinkLoss', () => {
-  it('weights each stream’s fraction lost by its bitrate', () => {
+  it('pools audio and video over a window of at least 200 packets', () => {
     const loss = new DownlinkLoss();
-    // 25 % on video (64/256), none on audio.
-    expect(loss.read([video(64, 10), audio(0, 0)])).toBeCloseTo((0.25 * 150) / 190, 5);
+    expect(loss.read([{ ssrc: 1, packetCount: 0, packetsLost: 0 }])).toBeUndefined();
+    // 100 sent, 10 lost: a window of one reading has too few packets to stand alone but says something.
+    expect(loss.read([{ ssrc: 1, packetCount: 100, packetsLost: 10 }])).toBeCloseTo(0.1, 5);
+    // Then 150 sent with none lost: two readings, 250 packets, 10 lost.
+    expect(loss.read([{ ssrc: 1, packetCount: 250, packetsLost: 10 }])).toBeCloseTo(10 / 250, 5);
+    // 300 more with 30 lost: the window is these and the one before (minimum two readings).
+    expect(loss.read([{ ssrc: 1, packetCount: 550, packetsLost: 40 }])).toBeCloseTo(30 / 450, 5);
   });
 
-  it('reads one noisy report once: the same report read again a second later is left out', () => {
+  it('3 % of random loss on a township link reads near 3 %, never over the 8 % congestion line, second by second', () => {
     const loss = new DownlinkLoss();
-    expect(loss.read([video(26, 5)])).toBeCloseTo(26 / 256, 5);
-    // No new report from the receiver yet: nothing to say.
-    expect(loss.read([video(26, 5)])).toBeUndefined();
-    // The next report: 2 more lost.
-    expect(loss.read([video(8, 7)])).toBeCloseTo(8 / 256, 5);
+    const readings: number[] = [];
+    for (let second = 0; second <= 300; second++) {
+      const value = loss.read(townshipSecond(second, 0.03));
+      if (value !== undefined) readings.push(value);
+    }
+    expect(readings.length).toBeGreaterThan(290);
+    expect(Math.max(...readings)).toBeLessThan(0.08);
+    const mean = readings.reduce((a, b) => a + b, 0) / readings.length;
+    expect(mean).toBeGreaterThan(0.02);
+    expect(mean).toBeLessThan(0.04);
   });
 
-  it('a clean report read again still says "no loss"', () => {
+  it('an overfilled link (40 % lost) shows within two readings', () => {
     const loss = new DownlinkLoss();
-    expect(loss.read([video(0, 5)])).toBe(0);
-    expect(loss.read([video(0, 5)])).toBe(0);
+    for (let second = 0; second <= 10; second++) loss.read(townshipSecond(second, 0.03));
+    const overfilled = (second: number): SendStreamCounts[] => {
+      const clean = townshipSecond(10, 0.03);
+      return clean.map((s) => {
+        const extra = (s.ssrc === 1 ? 50 : 100) * (second - 10);
+        return {
+          ssrc: s.ssrc,
+          packetCount: s.packetCount + extra,
+          packetsLost: s.packetsLost + Math.round(extra * 0.4),
+        };
+      });
+    };
+    loss.read(overfilled(11));
+    expect(loss.read(overfilled(12))).toBeGreaterThan(0.35);
   });
 
-  it('the audio’s new report alone does not stand for a link whose video has not reported again', () => {
+  it('forgets a stream that stopped; one that comes back starts a new interval', () => {
     const loss = new DownlinkLoss();
-    loss.read([video(40, 12), audio(0, 0)]);
-    expect(loss.read([video(40, 12), audio(0, 0)])).toBeUndefined();
-  });
-
-  it('forgets streams that stopped, and says nothing with no stream sending', () => {
-    const loss = new DownlinkLoss();
-    expect(loss.read([])).toBeUndefined();
-    loss.read([video(26, 5)]);
+    loss.read([{ ssrc: 1, packetCount: 0, packetsLost: 0 }]);
+    loss.read([{ ssrc: 1, packetCount: 200, packetsLost: 2 }]);
     loss.read([]);
-    // The same numbers from a stream seen anew count again.
-    expect(loss.read([video(26, 5)])).toBeCloseTo(26 / 256, 5);
+    // Back with counters far on: nothing counted for the time it was away.
+    expect(loss.read([{ ssrc: 1, packetCount: 5000, packetsLost: 900 }])).toBeCloseTo(2 / 200, 5);
+    // Counters that went back count as nothing.
+    expect(loss.read([{ ssrc: 1, packetCount: 5100, packetsLost: 880 }])).toBeCloseTo(2 / 300, 5);
   });
 });

@@ -1,71 +1,94 @@
 /**
  * The share of the packets sent to one receiver that its link lost, 0-1,
- * from the receiver's RTCP reports as mediasoup keeps them on each send
- * stream: the fraction lost over the report's interval (1/256 units),
- * weighted by the stream's bitrate so a video stream's loss outweighs the
- * audio's. With RTX, retransmissions arrive on their own SSRC, so a lost
- * packet counts even when repaired. (mediasoup 3.29 removed the
- * transport-wide loss from transport-cc feedback, `rtpPacketLossSent`,
- * that stood here before.)
+ * pooled over all its send streams (audio and video) and over the last
+ * seconds, from the receiver's RTCP reports as mediasoup keeps them on each
+ * send stream: cumulative packets lost (the receiver's count) against
+ * packets sent. With RTX, retransmissions arrive on their own SSRC, so a
+ * lost packet counts even when repaired.
  *
- * Only reports that arrived since the last reading count. A stream keeps
- * its last report's fraction until the next report comes: Chromium reports
- * about once a second for video (randomised between 0.5 and 1.5 s) and
- * every few seconds for audio, so read once a second the same report would
- * often be read twice — and one noisy report of a few percent of random
- * loss on a township link would count as two samples over the congestion
- * line in a row, lowering the receive budget for nothing.
+ * Why pooled and not each report's own fraction lost: one report covers
+ * about a second, and a township's 320-px video sends 10-15 packets in it —
+ * one packet of a link's usual 3 % of random loss reads as 7-10 %, over the
+ * congestion line, several times a minute. (mediasoup 3.29 removed the
+ * transport-wide loss from transport-cc feedback that stood here before; it
+ * counted every packet of the transport.) A window of at least
+ * `minPackets` packets makes 3 % read as 3 % give or take one, while an
+ * overfilled link, a third or more lost, still shows within two seconds.
+ *
+ * The receiver's count trails what was sent by up to one report interval
+ * (about 1 s for video, 5 s for audio); over a window of seconds that
+ * shifts which packets are counted, not the share.
  */
 
-/** What one send stream's stats say of the receiver's last report (mediasoup's outbound-rtp stats). */
-export interface SendStreamReport {
+/** What one send stream's stats say (mediasoup's outbound-rtp stats). */
+export interface SendStreamCounts {
   ssrc: number;
-  /** The last report's fraction lost, in 1/256 units. */
-  fractionLost: number;
-  /** Cumulative packets lost, as the receiver counts them. */
+  /** Packets sent, cumulative. */
+  packetCount: number;
+  /** Packets lost, cumulative, as the receiver's last report counts them. */
   packetsLost: number;
-  /** Bits/s the stream sends now. */
-  bitrate: number;
 }
 
-export class DownlinkLoss {
-  /** Per SSRC: the report last read. */
-  readonly #seen = new Map<number, { fractionLost: number; packetsLost: number }>();
+export interface DownlinkLossOptions {
+  /** The window grows over past readings until it holds this many packets sent. */
+  minPackets: number;
+  /** … and spans at least this many readings. */
+  minReadings: number;
+  /** Readings kept (the longest window, for a link that sends little). */
+  maxReadings: number;
+  /** Fewer packets than this in the longest window: nothing to say. */
+  minPacketsAtAll: number;
+}
 
-  /**
-   * The loss over the reports new since the last call, or undefined when no
-   * stream sends or the new reports cover less than half the bitrate: the
-   * audio's report alone must not stand for a link whose video has not
-   * reported yet.
-   */
-  read(reports: SendStreamReport[]): number | undefined {
-    let weighted = 0;
-    let weight = 0;
-    let plain = 0;
-    let streams = 0;
-    let totalWeight = 0;
+export const DEFAULT_DOWNLINK_LOSS: DownlinkLossOptions = {
+  minPackets: 200,
+  minReadings: 2,
+  maxReadings: 8,
+  minPacketsAtAll: 30,
+};
+
+export class DownlinkLoss {
+  readonly #options: DownlinkLossOptions;
+  /** Per SSRC: the counters at the last reading. */
+  readonly #last = new Map<number, { packetCount: number; packetsLost: number }>();
+  /** Packets sent and lost between readings, oldest first. */
+  readonly #readings: { sent: number; lost: number }[] = [];
+
+  constructor(options: Partial<DownlinkLossOptions> = {}) {
+    this.#options = { ...DEFAULT_DOWNLINK_LOSS, ...options };
+  }
+
+  /** Takes one reading of the send streams; returns the loss over the window, or undefined. */
+  read(streams: SendStreamCounts[]): number | undefined {
+    const o = this.#options;
+    let sent = 0;
+    let lost = 0;
     const live = new Set<number>();
-    for (const report of reports) {
-      live.add(report.ssrc);
-      totalWeight += report.bitrate;
-      const before = this.#seen.get(report.ssrc);
-      this.#seen.set(report.ssrc, { fractionLost: report.fractionLost, packetsLost: report.packetsLost });
-      // A report that lost packets always moves the cumulative count; one that lost none cannot be told from
-      // the last, and reading it again says only "no loss" again.
-      const stale =
-        before !== undefined &&
-        report.fractionLost > 0 &&
-        before.fractionLost === report.fractionLost &&
-        before.packetsLost === report.packetsLost;
-      if (stale) continue;
-      const fraction = report.fractionLost / 256;
-      weighted += fraction * report.bitrate;
-      weight += report.bitrate;
-      plain += fraction;
-      streams += 1;
+    for (const stream of streams) {
+      live.add(stream.ssrc);
+      const before = this.#last.get(stream.ssrc);
+      this.#last.set(stream.ssrc, { packetCount: stream.packetCount, packetsLost: stream.packetsLost });
+      // A stream seen anew has no interval yet; counters that went back (a duplicate counted as negative
+      // loss by the receiver, a stream restarted) count as nothing.
+      if (!before) continue;
+      sent += Math.max(0, stream.packetCount - before.packetCount);
+      lost += Math.max(0, stream.packetsLost - before.packetsLost);
     }
-    for (const ssrc of this.#seen.keys()) if (!live.has(ssrc)) this.#seen.delete(ssrc);
-    if (streams === 0 || weight < totalWeight / 2) return undefined;
-    return weight > 0 ? weighted / weight : plain / streams;
+    for (const ssrc of this.#last.keys()) if (!live.has(ssrc)) this.#last.delete(ssrc);
+    this.#readings.push({ sent, lost });
+    if (this.#readings.length > o.maxReadings) this.#readings.shift();
+
+    let windowSent = 0;
+    let windowLost = 0;
+    let readings = 0;
+    for (let i = this.#readings.length - 1; i >= 0; i--) {
+      const reading = this.#readings[i] as { sent: number; lost: number };
+      windowSent += reading.sent;
+      windowLost += reading.lost;
+      readings += 1;
+      if (readings >= o.minReadings && windowSent >= o.minPackets) break;
+    }
+    if (windowSent < o.minPacketsAtAll) return undefined;
+    return Math.min(1, windowLost / windowSent);
   }
 }

@@ -10,7 +10,7 @@
  * layers and counts demand at their caps.
  */
 import type { types as ms } from 'mediasoup';
-import { DownlinkLoss, type SendStreamReport } from './DownlinkLoss.ts';
+import { DownlinkLoss, type SendStreamCounts } from './DownlinkLoss.ts';
 import { createLogger } from './logger.ts';
 import type { PeerMedia } from './PeerMedia.ts';
 import { ReceiveBudget, type ReceiveBudgetOptions } from './ReceiveBudget.ts';
@@ -140,10 +140,10 @@ export class LinkBudgets {
       entry = { budget: new ReceiveBudget(this.#options.budget), loss: new DownlinkLoss(), applied: null };
       this.#budgets.set(transport.id, entry);
     }
-    const [[stats], reports] = await Promise.all([transport.getStats(), readSendStreamReports(consumers)]);
+    const [[stats], counts] = await Promise.all([transport.getStats(), readSendStreamCounts(consumers)]);
     const { demandBitrate, audioBitrate, videos } = await this.#demand(consumers, streamBitrates);
     if (this.#closed || transport.closed || !stats) return;
-    const loss = entry.loss.read(reports);
+    const loss = entry.loss.read(counts);
     // Media and retransmissions; not the bandwidth estimator's probing padding.
     const sentBitrate = stats.rtpSendBitrate + stats.rtxSendBitrate;
     const sample = {
@@ -301,13 +301,13 @@ function firstLayerWhenHeldBack(
   return first ? audioBitrate + (first.streams[0] as number) : undefined;
 }
 
-/** The receiver's last RTCP report as each live send stream keeps it (see DownlinkLoss). */
-async function readSendStreamReports(consumers: ms.Consumer[]): Promise<SendStreamReport[]> {
+/** Packets sent and lost (the receiver's count) on each live send stream (see DownlinkLoss). */
+async function readSendStreamCounts(consumers: ms.Consumer[]): Promise<SendStreamCounts[]> {
   const live = consumers.filter((c) => !c.closed && !c.paused && !c.producerPaused);
   const all = await Promise.all(live.map((c) => c.getStats().catch(() => [])));
   return all.flatMap((stats) =>
     stats
       .filter((stat) => stat.type === 'outbound-rtp')
-      .map(({ ssrc, fractionLost, packetsLost, bitrate }) => ({ ssrc, fractionLost, packetsLost, bitrate })),
+      .map(({ ssrc, packetCount, packetsLost }) => ({ ssrc, packetCount, packetsLost })),
   );
 }
