@@ -30,9 +30,10 @@ export async function startMedia(
         MediaServer.create({
           ...config.media,
           announcedAddress: addresses.mediaAnnounced,
-          // Recordings go here and nowhere else; plain RTP (taps) only to the gateway's addresses.
+          // Recordings go here and nowhere else; plain RTP (taps) only to the gateway's addresses and RTP ports.
           recordingsDir: path.resolve(config.dataDir, 'recordings'),
           plainTargets: tapTargets(config.sipTapAllow),
+          plainTargetPorts: config.sipRtpPorts,
         }),
       (media) => media.close(),
     );

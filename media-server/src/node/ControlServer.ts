@@ -58,6 +58,8 @@ export interface ControlServerOptions {
   clientGraceMs?: number;
   /** Mutual TLS (PEM): the node's certificate and key, and the CA signaling's client certificate must chain to. */
   tls?: { cert: string; key: string; ca: string } | null;
+  /** Addresses / CIDR networks of the media nodes a cascade pipe may connect to. Default loopback. */
+  pipeAllow?: readonly string[];
 }
 
 export class ControlServer {
@@ -82,6 +84,7 @@ export class ControlServer {
       listenIp: media.options.listenIp,
       announcedAddress: media.options.announcedAddress,
       portRange: media.options.plainPortRange,
+      ...(options.pipeAllow ? { allow: options.pipeAllow } : {}),
     });
     this.#handlers = createControlHandlers(media, this.#pipes);
     this.#clientPeers = new ClientPeers(

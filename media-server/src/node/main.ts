@@ -49,6 +49,7 @@ async function main(): Promise<void> {
         port: config.controlPort,
         clientGraceMs: config.clientGraceMs,
         tls,
+        ...(config.pipeAllow ? { pipeAllow: config.pipeAllow } : {}),
       }),
     (c) => c.close(),
   );
