@@ -33,6 +33,7 @@ export async function coturnFault(options: FuzzOptions): Promise<FaultFigures> {
     await chair.join('city-weekly');
     // /readyz answers as soon as HTTP listens; coturn is started after that (and may need seconds on a loaded
     // machine): until it answers, terminals are offered no TURN server. Wait for it, as a terminal would retry.
+    const askedAt = performance.now();
     const server = await waitFor(
       'a TURN server offered',
       async () => (await apiJson<IceServersResponse>(beacon.url, token, '/api/v1/ice-servers')).iceServers[0],
@@ -43,6 +44,7 @@ export async function coturnFault(options: FuzzOptions): Promise<FaultFigures> {
       throw new Error(`no TURN server offered ${OFFERED_MS / 1000} s after Beacon was ready: ${why}`);
     });
     if (!server) throw new Error('no TURN server offered');
+    const offeredAt = performance.now();
     /** One Allocate with the terminal's credentials; false on an error answer or none within 1 s. */
     const allocates = async () => {
       const client = await TurnTestClient.open({ address: '127.0.0.1', port: turnPort });
@@ -75,7 +77,9 @@ export async function coturnFault(options: FuzzOptions): Promise<FaultFigures> {
       secondsToRecover: seconds,
       recoveredWhen: "a TURN Allocate with a terminal's credentials succeeds on the new coturn",
       ackedButLost: null,
-      note: `chair still in the meeting: ${chair.socket.connected ? 'yes' : 'no'}`,
+      note:
+        `TURN offered ${((offeredAt - askedAt) / 1000).toFixed(2)} s after Beacon was ready; ` +
+        `chair still in the meeting: ${chair.socket.connected ? 'yes' : 'no'}`,
     };
   } finally {
     chair.close();

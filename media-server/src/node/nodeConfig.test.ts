@@ -39,7 +39,12 @@ describe('loadMediaNodeConfig', () => {
         plainTargetPorts: { min: 30_000, max: 30_999 },
       },
       pipeAllow: ['10.20.0.21', '10.20.1.0/24'],
-      tls: { certFile: '/etc/beacon/node.crt', keyFile: '/etc/beacon/node.key', caFile: '/etc/beacon/ca.crt' },
+      tls: {
+        certFile: '/etc/beacon/node.crt',
+        keyFile: '/etc/beacon/node.key',
+        caFile: '/etc/beacon/ca.crt',
+        watchIntervalMs: 30_000,
+      },
     });
   });
 

@@ -20,6 +20,8 @@
  * |                                   | Beacon's CA: `npm run media-node-cert` on signaling      |              |
  * | MEDIA_NODE_TLS_CA                 | Beacon's CA (PEM): signaling's client certificate must   | unset        |
  * |                                   | be issued by it (mutual TLS)                             |              |
+ * | MEDIA_NODE_TLS_WATCH_MS           | how often the three TLS files are checked for a renewed  | 30000        |
+ * |                                   | certificate (also loaded on SIGHUP; rooms stay)          |              |
  * | MEDIA_NODE_RECORDINGS_DIR         | the only directory recordings are written to             | ./recordings |
  * | MEDIA_NODE_PLAIN_TARGETS          | addresses / CIDR networks plain RTP (SIP gateway taps)   | 127.0.0.0/8, |
  * |                                   | may be sent to: the gateway's RTP addresses              | ::1          |
@@ -81,6 +83,7 @@ const envSchema = z.object({
   MEDIA_NODE_TLS_CERT: z.string().min(1).optional(),
   MEDIA_NODE_TLS_KEY: z.string().min(1).optional(),
   MEDIA_NODE_TLS_CA: z.string().min(1).optional(),
+  MEDIA_NODE_TLS_WATCH_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   MEDIA_NODE_RECORDINGS_DIR: z.string().min(1).default('./recordings'),
   MEDIA_NODE_PLAIN_TARGETS: commaList.optional(),
   MEDIA_NODE_PLAIN_TARGET_PORTS: z
@@ -126,7 +129,7 @@ export interface MediaNodeConfig {
   /** What the node's MediaServer is created with (validated by its own schema too). */
   media: MediaServerOptionsInput;
   /** Files of the control port's mutual TLS; null: plain HTTP on loopback. */
-  tls: { certFile: string; keyFile: string; caFile: string } | null;
+  tls: { certFile: string; keyFile: string; caFile: string; watchIntervalMs: number } | null;
   /** CA file for a rediss:// MEDIA_NODE_REDIS_URL; null: the system's CAs. */
   redisCaFile: string | null;
   /** Addresses / networks of the media nodes a cascade pipe may connect to; null: loopback (PipeHub's default). */
@@ -175,7 +178,12 @@ export function loadMediaNodeConfig(env: NodeJS.ProcessEnv = process.env): Media
     media,
     tls:
       parsed.MEDIA_NODE_TLS_CERT && parsed.MEDIA_NODE_TLS_KEY && parsed.MEDIA_NODE_TLS_CA
-        ? { certFile: parsed.MEDIA_NODE_TLS_CERT, keyFile: parsed.MEDIA_NODE_TLS_KEY, caFile: parsed.MEDIA_NODE_TLS_CA }
+        ? {
+            certFile: parsed.MEDIA_NODE_TLS_CERT,
+            keyFile: parsed.MEDIA_NODE_TLS_KEY,
+            caFile: parsed.MEDIA_NODE_TLS_CA,
+            watchIntervalMs: parsed.MEDIA_NODE_TLS_WATCH_MS,
+          }
         : null,
     redisCaFile: parsed.MEDIA_NODE_REDIS_CA ?? null,
     pipeAllow: parsed.MEDIA_NODE_PIPE_ALLOW ?? null,

@@ -1,0 +1,61 @@
+import { X509Certificate } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { certificateUris, SIGNALING_CLIENT_URI } from '@beacon/common';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ensureCertificates, issuedBy } from '../tls/CertificateAuthority.ts';
+import { type ControlTls, signalingClientTls } from '../tls/mediaNodeCertificates.ts';
+import { ControlTlsRenewal } from './ControlTlsRenewal.ts';
+
+const HOUR = 3_600_000;
+
+describe('ControlTlsRenewal (signaling client certificate renewed while running)', () => {
+  let root: string;
+  let dir: string;
+  let renewal: ControlTlsRenewal | undefined;
+
+  beforeEach(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'beacon-client-renewal-'));
+    dir = path.join(root, 'tls');
+    await ensureCertificates({ dir, names: ['127.0.0.1'] });
+  });
+
+  afterEach(async () => {
+    renewal?.stop();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('renews a short-lived certificate once two thirds of its life are gone, and hands it over once', async () => {
+    // A one-day certificate: due at 16 h.
+    const first = await signalingClientTls({ dir, validityDays: 1 });
+    const issuedAt = Date.parse(new X509Certificate(first.cert).validFrom);
+    const handed: ControlTls[] = [];
+    renewal = new ControlTlsRenewal({ dir, current: first, onRenewed: (tls) => handed.push(tls), validityDays: 1 });
+
+    expect(await renewal.check(new Date(issuedAt + 15 * HOUR))).toBe(false);
+    expect(handed).toEqual([]);
+    expect(await renewal.check(new Date(issuedAt + 17 * HOUR))).toBe(true);
+    expect(handed).toHaveLength(1);
+    const renewed = handed[0] as ControlTls;
+    expect(renewed.cert).not.toBe(first.cert);
+    expect(renewed.key).not.toBe(first.key);
+    // Still signaling's client certificate under the same CA.
+    expect(issuedBy(renewed.cert, renewed.ca)).toBe(true);
+    expect(certificateUris(new X509Certificate(renewed.cert).subjectAltName)).toEqual([SIGNALING_CLIENT_URI]);
+    // The renewed one is fresh (issued now): nothing more to hand over.
+    expect(await renewal.check(new Date())).toBe(false);
+    expect(handed).toHaveLength(1);
+    // And what signaling reads at its next start is the renewed one.
+    expect((await signalingClientTls({ dir })).cert).toBe(renewed.cert);
+  });
+
+  it('keeps the current certificate when renewal fails (no CA any more), and says so', async () => {
+    const first = await signalingClientTls({ dir, validityDays: 1 });
+    const handed: ControlTls[] = [];
+    renewal = new ControlTlsRenewal({ dir, current: first, onRenewed: (tls) => handed.push(tls) });
+    await rm(path.join(dir, 'ca.crt'));
+    expect(await renewal.check(new Date(Date.now() + 20 * HOUR))).toBe(false);
+    expect(handed).toEqual([]);
+  });
+});
