@@ -55,7 +55,7 @@ export class TlsFileReload {
     this.#opts = opts;
     this.#current = current.cert;
     const interval = opts.watchIntervalMs ?? 30_000;
-    for (const file of Object.values(opts.files)) watchFile(file, { interval, persistent: false }, this.#onChange);
+    for (const file of this.#paths()) watchFile(file, { interval, persistent: false }, this.#onChange);
     this.#signal = opts.signal === undefined ? 'SIGHUP' : opts.signal;
     if (this.#signal) process.on(this.#signal, this.#onSignal);
   }
@@ -95,8 +95,13 @@ export class TlsFileReload {
     }
   }
 
+  #paths(): string[] {
+    const { certFile, keyFile, caFile } = this.#opts.files;
+    return [certFile, keyFile, caFile];
+  }
+
   stop(): void {
-    for (const file of Object.values(this.#opts.files)) unwatchFile(file, this.#onChange);
+    for (const file of this.#paths()) unwatchFile(file, this.#onChange);
     if (this.#signal) process.off(this.#signal, this.#onSignal);
   }
 }
