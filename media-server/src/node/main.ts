@@ -62,6 +62,9 @@ async function main(): Promise<void> {
       tls,
     );
     life.add('certificate reload', () => reload.stop());
+  } else {
+    // `systemctl reload` on a node without TLS: nothing to load, and no reason to die of the signal.
+    process.on('SIGHUP', () => logger.info('SIGHUP: no TLS files to reload'));
   }
   const { redisUrl } = config;
   if (redisUrl) {
