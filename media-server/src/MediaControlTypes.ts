@@ -192,7 +192,7 @@ export interface MediaControl {
   createPlainProducer(roomId: string, peerId: string, input: PlainProducerInput): Promise<PlainProducerResult>;
   /**
    * Plain RTP out of the room to `remoteIp:remotePort` (the SIP gateway's mixer tap); an address outside the
-   * server's `plainTargets` is refused with `target_not_allowed`.
+   * server's `plainTargets`, or a port outside its `plainTargetPorts`, is refused with `target_not_allowed`.
    */
   createPlainConsumer(
     roomId: string,

@@ -61,7 +61,7 @@ export class MediaServer extends TypedEmitter<MediaControlEvents> implements Med
     this.options = options;
     this.#pool = pool;
     this.#recordings = new Recordings(options);
-    this.#plainTargets = new PlainTargets(options.plainTargets);
+    this.#plainTargets = new PlainTargets(options.plainTargets, options.plainTargetPorts ?? null);
     this.#recordings.on('recordingfailed', (event) => this.safeEmit('recordingfailed', event));
     pool.on('workerdied', ({ index, pid }) => this.#moveRoomsOff(index, pid));
   }
@@ -207,7 +207,9 @@ export class MediaServer extends TypedEmitter<MediaControlEvents> implements Med
   /** RTP into the room from a plain UDP sender (ffmpeg, SIP gateway). */
   async createPlainProducer(roomId: string, peerId: string, input: PlainProducerInput): Promise<PlainProducerResult> {
     // The remote gets the transport's RTCP: it must be a gateway address like a tap's.
-    if (input.remote) this.#plainTargets.assert(input.remote.ip, { roomId, peerId, what: 'plain producer remote' });
+    if (input.remote) {
+      this.#plainTargets.assert(input.remote.ip, input.remote.port, { roomId, peerId, what: 'plain producer remote' });
+    }
     return createPlainProducer(this.#room(roomId), peerId, input, this.options);
   }
 
@@ -218,7 +220,7 @@ export class MediaServer extends TypedEmitter<MediaControlEvents> implements Med
     producerId: string,
     input: PlainConsumerInput,
   ): Promise<PlainConsumerResult> {
-    this.#plainTargets.assert(input.remoteIp, { roomId, peerId, producerId, what: 'plain consumer' });
+    this.#plainTargets.assert(input.remoteIp, input.remotePort, { roomId, peerId, producerId, what: 'plain consumer' });
     return createPlainConsumer(this.#room(roomId), peerId, producerId, input, this.options);
   }
 

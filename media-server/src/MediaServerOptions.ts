@@ -56,6 +56,16 @@ export const mediaServerOptionsSchema = z
       .array(z.string().refine((entry) => parseAddressOrNetwork(entry) !== null, 'an IP address or a CIDR network'))
       .min(1)
       .default(['127.0.0.0/8', '::1/128']),
+    /**
+     * The destination ports plain RTP may go to: the SIP gateway's RTP port range (BEACON_SIP_RTP_PORT_MIN/MAX,
+     * 42000-42999 by default). A port outside is refused (`target_not_allowed`) like an address outside
+     * `plainTargets`. Default: unset, any port (a library user's own sinks); a media node process and
+     * signaling's in-process server always set it.
+     */
+    plainTargetPorts: z
+      .object({ min: port, max: port })
+      .refine((range) => range.min <= range.max, { message: 'plainTargetPorts.min must be <= plainTargetPorts.max' })
+      .optional(),
   })
   .superRefine((options, ctx) => {
     const lastRtcPort = options.rtcPortBase + options.numWorkers - 1;

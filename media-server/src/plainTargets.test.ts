@@ -20,7 +20,24 @@ describe('PlainTargets', () => {
     expect(targets.allows('10.20.0.6')).toBe(false);
     expect(targets.allows('::1')).toBe(false);
     expect(targets.allows('not-an-ip')).toBe(false);
-    expect(() => targets.assert('192.0.2.1', {})).toThrow(expect.objectContaining({ code: 'target_not_allowed' }));
+    expect(() => targets.assert('192.0.2.1', 5004, {})).toThrow(
+      expect.objectContaining({ code: 'target_not_allowed' }),
+    );
+    // No port range: any port.
+    expect(() => targets.assert('127.0.0.1', 5004, {})).not.toThrow();
+  });
+
+  it('with a port range, allows only the gateway RTP ports', () => {
+    const targets = new PlainTargets(['127.0.0.0/8'], { min: 42_000, max: 42_999 });
+    expect(targets.allowsPort(42_000)).toBe(true);
+    expect(targets.allowsPort(42_999)).toBe(true);
+    expect(targets.allowsPort(41_999)).toBe(false);
+    expect(targets.allowsPort(43_000)).toBe(false);
+    expect(targets.allowsPort(42_000.5)).toBe(false);
+    expect(() => targets.assert('127.0.0.1', 42_010, {})).not.toThrow();
+    expect(() => targets.assert('127.0.0.1', 5060, {})).toThrow(
+      expect.objectContaining({ code: 'target_not_allowed', message: expect.stringMatching(/port 5060/) }),
+    );
   });
 });
 
@@ -49,6 +66,39 @@ describe('MediaServer plain RTP targets (real worker)', () => {
       const tap = await server.createPlainConsumer('r', 'tap', mic.producerId, {
         remoteIp: '127.0.0.1',
         remotePort: 5004,
+      });
+      expect(tap.consumerId).toBeTruthy();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('with plainTargetPorts, refuses a tap or a remote on a port outside the gateway range', async () => {
+    const server = await MediaServer.create({
+      ...(await loopbackOptions()),
+      plainTargetPorts: { min: 42_000, max: 42_099 },
+    });
+    try {
+      await server.ensureRoom('r');
+      const mic = await server.createPlainProducer('r', 'gateway', {
+        kind: 'audio',
+        rtpParameters: FFMPEG_OPUS_RTP_PARAMETERS,
+      });
+      const before = server.counts();
+      await expect(
+        server.createPlainConsumer('r', 'tap', mic.producerId, { remoteIp: '127.0.0.1', remotePort: 5060 }),
+      ).rejects.toMatchObject({ name: 'MediaError', code: 'target_not_allowed' });
+      await expect(
+        server.createPlainProducer('r', 'phone', {
+          kind: 'audio',
+          rtpParameters: FFMPEG_OPUS_RTP_PARAMETERS,
+          remote: { ip: '127.0.0.1', port: 42_100 },
+        }),
+      ).rejects.toMatchObject({ code: 'target_not_allowed' });
+      expect(server.counts()).toEqual(before);
+      const tap = await server.createPlainConsumer('r', 'tap', mic.producerId, {
+        remoteIp: '127.0.0.1',
+        remotePort: 42_098,
       });
       expect(tap.consumerId).toBeTruthy();
     } finally {

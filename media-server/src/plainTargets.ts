@@ -1,6 +1,8 @@
 /**
  * Where a media server may send plain RTP: the SIP gateway's own RTP
- * addresses (loopback by default). A plain consumer streams a meeting's audio
+ * addresses (loopback by default), and, when a port range is given, only
+ * to the gateway's RTP ports (BEACON_SIP_RTP_PORT_MIN/MAX): an address of
+ * the gateway's machine is not licence to reach every UDP service on it. A plain consumer streams a meeting's audio
  * to whatever address the control call names, and a plain producer's remote
  * gets the node's RTCP; without this check anyone who could make a control
  * call (or a tap request through signaling) could send a meeting to any host.
@@ -38,18 +40,34 @@ export function parseAddressOrNetwork(text: string): AddressOrNetwork | null {
   return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
 }
 
+export interface PortRange {
+  min: number;
+  max: number;
+}
+
 export class PlainTargets {
   readonly #list = new BlockList();
   readonly #entries: readonly string[];
+  readonly #ports: PortRange | null;
 
-  /** Entries were validated by the options schema; a bad one here is a bug. */
-  constructor(entries: readonly string[]) {
+  /**
+   * Entries were validated by the options schema; a bad one here is a bug. `ports`: the destination ports
+   * allowed (null: any port).
+   */
+  constructor(entries: readonly string[], ports: PortRange | null = null) {
     this.#entries = entries;
+    this.#ports = ports;
     for (const entry of entries) {
       const parsed = parseAddressOrNetwork(entry);
       if (!parsed) throw new TypeError(`not an IP address or CIDR network: ${entry}`);
       this.#list.addSubnet(parsed.address, parsed.prefix, parsed.family);
     }
+  }
+
+  /** Whether `port` is a destination port plain RTP may go to (inside the range, when there is one). */
+  allowsPort(port: number): boolean {
+    if (!Number.isInteger(port)) return false;
+    return this.#ports === null || (port >= this.#ports.min && port <= this.#ports.max);
   }
 
   allows(ip: string): boolean {
@@ -61,10 +79,22 @@ export class PlainTargets {
     return this.#list.check(ip, version === 4 ? 'ipv4' : 'ipv6');
   }
 
-  /** Throws `target_not_allowed` (and logs it: an operator wants to know who asked) unless `ip` is allowed. */
-  assert(ip: string, context: Record<string, unknown>): void {
-    if (this.allows(ip)) return;
-    logger.warn({ ...context, ip, allowed: this.#entries }, 'plain RTP target refused');
-    throw new MediaError('target_not_allowed', `plain RTP may not be sent to ${ip} (not an allowed gateway address)`);
+  /**
+   * Throws `target_not_allowed` (and logs it: an operator wants to know who asked) unless `ip` is allowed and
+   * `port` (when given) is inside the allowed range.
+   */
+  assert(ip: string, port: number | undefined, context: Record<string, unknown>): void {
+    if (!this.allows(ip)) {
+      logger.warn({ ...context, ip, port, allowed: this.#entries }, 'plain RTP target refused');
+      throw new MediaError('target_not_allowed', `plain RTP may not be sent to ${ip} (not an allowed gateway address)`);
+    }
+    if (port !== undefined && !this.allowsPort(port)) {
+      logger.warn({ ...context, ip, port, allowedPorts: this.#ports }, 'plain RTP target port refused');
+      const range = this.#ports ? `${this.#ports.min}-${this.#ports.max}` : 'any';
+      throw new MediaError(
+        'target_not_allowed',
+        `plain RTP may not be sent to port ${port} (not one of the gateway's RTP ports ${range})`,
+      );
+    }
   }
 }

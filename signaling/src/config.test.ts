@@ -58,6 +58,7 @@ describe('loadConfig', () => {
         workerLogLevel: 'warn',
       },
       sipTapAllow: null,
+      sipRtpPorts: { min: 42_000, max: 42_999 },
       redisCaFile: null,
     });
     expect(path.isAbsolute(config.consoleDist)).toBe(true);
@@ -187,6 +188,7 @@ describe('loadConfig', () => {
         workerLogLevel: 'debug',
       },
       sipTapAllow: null,
+      sipRtpPorts: { min: 42_000, max: 42_999 },
       redisCaFile: null,
     });
     expect(loadConfig({ BEACON_PORT: '', MEDIA_ANNOUNCED_ADDRESS: '' }).port).toBe(3000);
@@ -204,6 +206,14 @@ describe('loadConfig', () => {
       '10.30.0.0/24',
     ]);
     expect(() => loadConfig({ BEACON_SIP_TAP_ALLOW: 'gateway.cx.gov' })).toThrow(/BEACON_SIP_TAP_ALLOW/);
+    // The gateway's RTP ports, read from the variables the gateway reads.
+    expect(loadConfig({ BEACON_SIP_RTP_PORT_MIN: '30000', BEACON_SIP_RTP_PORT_MAX: '30099' }).sipRtpPorts).toEqual({
+      min: 30_000,
+      max: 30_099,
+    });
+    expect(() => loadConfig({ BEACON_SIP_RTP_PORT_MIN: '30100', BEACON_SIP_RTP_PORT_MAX: '30099' })).toThrow(
+      /BEACON_SIP_RTP_PORT_MIN/,
+    );
     expect(
       loadConfig({ REDIS_URL: 'rediss://beacon:pw@redis.cx.gov:6380', BEACON_REDIS_CA: '/etc/beacon/redis-ca.crt' })
         .redisCaFile,

@@ -200,6 +200,9 @@
  *                            may be sent to as plain RTP (SIP gateway   this machine's own
  *                            taps): the gateway's RTP addresses; a tap  addresses, where the
  *                            elsewhere is refused and audited           gateway Beacon runs is)
+ *   BEACON_SIP_RTP_PORT_MIN/MAX  the SIP gateway's RTP ports (the gateway  42000 / 42999
+ *                            reads the same variables): a tap is sent
+ *                            only to a port inside them
  *   BEACON_REDIS_CA          CA certificate (PEM file) of a rediss://  (unset: the system's
  *                            REDIS_URL whose certificate a private CA   CAs)
  *                            issued (TLS to Redis)
@@ -453,9 +456,18 @@ export const configSchema = z
       z.string().refine((entry) => parseSubtree(entry)?.kind === 'IP', 'an IP address or a CIDR network'),
       { min: 1, max: 64 },
     ).optional(),
+    BEACON_SIP_RTP_PORT_MIN: z.coerce.number().int().min(1).max(65535).default(42_000),
+    BEACON_SIP_RTP_PORT_MAX: z.coerce.number().int().min(1).max(65535).default(42_999),
     BEACON_REDIS_CA: nonEmpty.optional(),
   })
   .superRefine((env, ctx) => {
+    if (env.BEACON_SIP_RTP_PORT_MIN >= env.BEACON_SIP_RTP_PORT_MAX) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['BEACON_SIP_RTP_PORT_MIN'],
+        message: 'BEACON_SIP_RTP_PORT_MIN must be below BEACON_SIP_RTP_PORT_MAX',
+      });
+    }
     if (env.MEDIA_NODES !== undefined && env.MEDIA_NODE_KEY === undefined) {
       ctx.addIssue({ code: 'custom', path: ['MEDIA_NODE_KEY'], message: 'required with MEDIA_NODES' });
     }
@@ -643,6 +655,8 @@ export const configSchema = z
     },
     /** Where plain RTP out of rooms may go (sip/tapTargets.ts); null: loopback and this machine's addresses. */
     sipTapAllow: env.BEACON_SIP_TAP_ALLOW ?? null,
+    /** The SIP gateway's RTP ports: where taps (and a phone producer's remote) may go. */
+    sipRtpPorts: { min: env.BEACON_SIP_RTP_PORT_MIN, max: env.BEACON_SIP_RTP_PORT_MAX },
     /** CA file for a rediss:// REDIS_URL (cluster/ClusterNode.ts); null: the system's CAs. */
     redisCaFile: env.BEACON_REDIS_CA ?? null,
   }));

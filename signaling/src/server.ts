@@ -149,7 +149,12 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   const metrics = new BeaconMetrics({ media, rooms });
   const sip = new SipBridge({ store, realm: config.sipRealm });
   await life.start('SIP phones', () => sip.loadPhones());
-  const taps = new SipTaps({ registry: rooms, media, targets: tapTargets(config.sipTapAllow) });
+  const taps = new SipTaps({
+    registry: rooms,
+    media,
+    targets: tapTargets(config.sipTapAllow),
+    ports: config.sipRtpPorts,
+  });
   life.add('SIP taps', () => taps.close());
   const command = new CommandRoom({
     store,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Lifecycle } from '@beacon/common';
 import { type MediaControl, MediaServer } from '@beacon/media-server';
 import type { ClusterNode } from './cluster/ClusterNode.ts';
+import { ControlTlsRenewal } from './media-nodes/ControlTlsRenewal.ts';
 import { prepareControlTls } from './media-nodes/controlTls.ts';
 import { CascadedMediaControl, InMemoryMediaNodeRegistry, RedisNodeDirectory } from './media-nodes/index.ts';
 import type { ResolvedAddresses } from './net/addresses.ts';
@@ -30,9 +31,10 @@ export async function startMedia(
         MediaServer.create({
           ...config.media,
           announcedAddress: addresses.mediaAnnounced,
-          // Recordings go here and nowhere else; plain RTP (taps) only to the gateway's addresses.
+          // Recordings go here and nowhere else; plain RTP (taps) only to the gateway's addresses and RTP ports.
           recordingsDir: path.resolve(config.dataDir, 'recordings'),
           plainTargets: tapTargets(config.sipTapAllow),
+          plainTargetPorts: config.sipRtpPorts,
         }),
       (media) => media.close(),
     );
@@ -56,6 +58,15 @@ export async function startMedia(
       }),
     (media) => media.close(),
   );
+  if (tls) {
+    // Signaling outlives its client certificate: renewed at two thirds of its life, used by later connections.
+    const renewal = new ControlTlsRenewal({
+      dir: path.join(config.dataDir, 'tls'),
+      current: tls,
+      onRenewed: (renewed) => cascade.updateTls(renewed),
+    });
+    life.add('media client certificate renewal', () => renewal.stop());
+  }
   if (mediaNodes.discover && cluster) {
     await life.start(
       'media node directory',

@@ -3,15 +3,18 @@
  * the kill: until a TURN Allocate with the credentials a terminal gets (GET /api/v1/ice-servers) succeeds on a
  * coturn process other than the killed one.
  */
+import { writeFile } from 'node:fs/promises';
 import type { IceServersResponse } from '@beacon/protocol';
 import { startBeaconProcess } from '../src/beaconProcess.ts';
 import { freePortBlock, freeTcpPort } from '../src/ports.ts';
 import { apiJson, loginApi, SignalingClient } from '../src/signaling.ts';
 import { TurnTestClient } from '../src/turnClient.ts';
+import { waitFor } from '../src/waitFor.ts';
 import { descendant, type FaultFigures, secondsUntil } from './faultFigures.ts';
 import type { FuzzOptions } from './fuzzOptions.ts';
 
 const LIMIT_MS = 60_000;
+const OFFERED_MS = 60_000;
 
 export async function coturnFault(options: FuzzOptions): Promise<FaultFigures> {
   const turnPort = await freeTcpPort();
@@ -28,9 +31,20 @@ export async function coturnFault(options: FuzzOptions): Promise<FaultFigures> {
   const chair = await SignalingClient.connect(beacon.url, token);
   try {
     await chair.join('city-weekly');
-    const { iceServers } = await apiJson<IceServersResponse>(beacon.url, token, '/api/v1/ice-servers');
-    const server = iceServers[0];
+    // /readyz answers as soon as HTTP listens; coturn is started after that (and may need seconds on a loaded
+    // machine): until it answers, terminals are offered no TURN server. Wait for it, as a terminal would retry.
+    const askedAt = performance.now();
+    const server = await waitFor(
+      'a TURN server offered',
+      async () => (await apiJson<IceServersResponse>(beacon.url, token, '/api/v1/ice-servers')).iceServers[0],
+      (offered) => offered !== undefined,
+      { timeoutMs: OFFERED_MS, intervalMs: 250 },
+    ).catch(() => {
+      const why = /"msg":"TURN unavailable[^\n]*/.exec(beacon.output())?.[0] ?? 'coturn still not started';
+      throw new Error(`no TURN server offered ${OFFERED_MS / 1000} s after Beacon was ready: ${why}`);
+    });
     if (!server) throw new Error('no TURN server offered');
+    const offeredAt = performance.now();
     /** One Allocate with the terminal's credentials; false on an error answer or none within 1 s. */
     const allocates = async () => {
       const client = await TurnTestClient.open({ address: '127.0.0.1', port: turnPort });
@@ -63,10 +77,13 @@ export async function coturnFault(options: FuzzOptions): Promise<FaultFigures> {
       secondsToRecover: seconds,
       recoveredWhen: "a TURN Allocate with a terminal's credentials succeeds on the new coturn",
       ackedButLost: null,
-      note: `chair still in the meeting: ${chair.socket.connected ? 'yes' : 'no'}`,
+      note:
+        `TURN offered ${((offeredAt - askedAt) / 1000).toFixed(2)} s after Beacon was ready; ` +
+        `chair still in the meeting: ${chair.socket.connected ? 'yes' : 'no'}`,
     };
   } finally {
     chair.close();
+    if (options.FUZZ_BEACON_LOG) await writeFile(`${options.FUZZ_BEACON_LOG}.coturn`, beacon.output());
     await beacon.stop();
   }
 }

@@ -1,8 +1,14 @@
 /**
  * Kill -9 of PostgreSQL (store = postgres) while townships acknowledge warnings at FAULT_ACKS_PER_S: after
  * KILL_AFTER_MS the postmaster is killed, and restarted DOWN_MS later as a service manager would. Measured: from
- * the kill until an ack sent after it is answered ok again (stored: an ok is answered after the commit), and at
- * the end, read from the database, the acks answered ok but missing (goal 0) and acks without their audit row.
+ * the kill until an ack sent after the outage was seen is answered ok again (stored: an ok is answered after the
+ * commit), and at the end, read from the database, the acks answered ok but missing (goal 0) and acks without
+ * their audit row.
+ *
+ * The outage must be seen before the recovery clock runs: a SIGKILLed postmaster's backends live on until
+ * they notice its death, and an ack they commit in that moment says nothing about recovery. So the clock waits
+ * for the first ack sent after the kill that fails (refused, or no answer), and counts only an ok for an ack
+ * sent after that failure came back.
  */
 
 import { writeFile } from 'node:fs/promises';
@@ -48,7 +54,13 @@ export async function postgresFault(options: FuzzOptions): Promise<FaultFigures>
       let sent = 0;
       let killedAt = Number.POSITIVE_INFINITY;
       let restartedAt = Number.POSITIVE_INFINITY;
-      let firstOkAfterKill: number | null = null;
+      /** When the first failure of an ack sent after the kill came back: PostgreSQL seen down. */
+      let downSeenAt = Number.POSITIVE_INFINITY;
+      let okBeforeDownSeen = 0;
+      let firstOkAfterDown: number | null = null;
+      const failedAfterKill = (sentAt: number) => {
+        if (sentAt > killedAt && downSeenAt === Number.POSITIVE_INFINITY) downSeenAt = performance.now();
+      };
       const started = performance.now();
       const pump = setInterval(() => {
         const due = Math.floor(((performance.now() - started) / 1000) * FAULT_ACKS_PER_S) - sent;
@@ -61,11 +73,16 @@ export async function postgresFault(options: FuzzOptions): Promise<FaultFigures>
               (ack) => {
                 if (ack.ok) {
                   answeredOk.add(`${warningId}/${township}`);
-                  if (sentAt > killedAt && firstOkAfterKill === null) firstOkAfterKill = performance.now();
-                } else refused[ack.error.code] = (refused[ack.error.code] ?? 0) + 1;
+                  if (sentAt > downSeenAt && firstOkAfterDown === null) firstOkAfterDown = performance.now();
+                  else if (sentAt > killedAt && downSeenAt === Number.POSITIVE_INFINITY) okBeforeDownSeen++;
+                } else {
+                  refused[ack.error.code] = (refused[ack.error.code] ?? 0) + 1;
+                  failedAfterKill(sentAt);
+                }
               },
               () => {
                 refused.unanswered = (refused.unanswered ?? 0) + 1;
+                failedAfterKill(sentAt);
               },
             ),
           );
@@ -77,7 +94,7 @@ export async function postgresFault(options: FuzzOptions): Promise<FaultFigures>
       await new Promise((resolve) => setTimeout(resolve, DOWN_MS));
       await server.restart();
       restartedAt = performance.now();
-      while (firstOkAfterKill === null && performance.now() - killedAt < LIMIT_MS && queue.length > 0) {
+      while (firstOkAfterDown === null && performance.now() - killedAt < LIMIT_MS && queue.length > 0) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       await new Promise((resolve) => setTimeout(resolve, AFTER_RECOVERY_MS));
@@ -86,7 +103,8 @@ export async function postgresFault(options: FuzzOptions): Promise<FaultFigures>
       const stored = await readBack(url);
       const lost = [...answeredOk].filter((key) => !stored.acked.has(key)).length;
       const withoutAudit = [...stored.acked].filter((key) => !stored.audited.has(key)).length;
-      const recoveredAt = firstOkAfterKill as number | null;
+      const recoveredAt = firstOkAfterDown as number | null;
+      const downSeen = downSeenAt !== Number.POSITIVE_INFINITY;
       const seconds = recoveredAt === null ? null : Number(((recoveredAt - killedAt) / 1000).toFixed(2));
       const codes = Object.entries(refused)
         .map(([code, n]) => `${code} ${n}`)
@@ -95,10 +113,14 @@ export async function postgresFault(options: FuzzOptions): Promise<FaultFigures>
         fault: 'PostgreSQL (kill -9, restarted after 3 s)',
         recovered: seconds !== null,
         secondsToRecover: seconds,
-        recoveredWhen: 'an ack sent after the kill is answered ok (committed)',
+        recoveredWhen: 'an ack sent after the outage was seen (a failed ack) is answered ok (committed)',
         ackedButLost: lost,
         note:
           `${sent} acks sent, ${answeredOk.size} ok, refused: ${codes || 'none'}; ` +
+          (downSeen
+            ? `outage seen ${((downSeenAt - killedAt) / 1000).toFixed(2)} s after the kill (first failed ack; ` +
+              `${okBeforeDownSeen} ok before it from the dying backends); `
+            : 'OUTAGE NEVER SEEN (no ack sent after the kill failed): no recovery measured; ') +
           `PostgreSQL itself back after ${((restartedAt - killedAt) / 1000).toFixed(2)} s, the first ok ` +
           `${recoveredAt === null ? '—' : ((recoveredAt - restartedAt) / 1000).toFixed(2)} s later; ` +
           `acks without audit row: ${withoutAudit}`,

@@ -15,10 +15,21 @@ import { LoadGenerator } from '../load/LoadGenerator.ts';
 import { mintServiceToken } from '../load/legTokens.ts';
 import { ensureLoadRooms } from '../load/loadRooms.ts';
 import { metricValue } from '../soak/processSampler.ts';
+import { freePortBlock } from '../src/ports.ts';
 import { useTestNode } from './helpers.ts';
 
 const JWT_SECRET = 'load-generator-test-secret-0123456789abcdef';
-const t = useTestNode({ env: { BEACON_JWT_SECRET: JWT_SECRET } });
+/** The ears listen on the gateway's RTP ports: the media sends plain RTP nowhere else. */
+const RTP_PORTS = 20;
+const rtpMin = await freePortBlock(RTP_PORTS);
+let nextEarPort = rtpMin;
+const t = useTestNode({
+  env: {
+    BEACON_JWT_SECRET: JWT_SECRET,
+    BEACON_SIP_RTP_PORT_MIN: String(rtpMin),
+    BEACON_SIP_RTP_PORT_MAX: String(rtpMin + RTP_PORTS - 1),
+  },
+});
 const ears: UdpSocket[] = [];
 let load: LoadGenerator | undefined;
 
@@ -39,7 +50,9 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): 
 async function ear(): Promise<{ port: number; frames: Int16Array[] }> {
   const socket = createSocket('udp4');
   ears.push(socket);
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const port = nextEarPort++;
+  if (port > rtpMin + RTP_PORTS - 1) throw new Error('the test used up its gateway RTP ports');
+  await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', resolve));
   const frames: Int16Array[] = [];
   socket.on('message', (datagram) => {
     const packet = parseRtp(datagram);

@@ -4,7 +4,7 @@
  * node lets in nobody without signaling's client certificate; signaling
  * refuses a node whose certificate is not the one it expects; the node
  * writes recordings only under its own directory and sends plain RTP only
- * to allowed gateway addresses, whatever a control call asks.
+ * to allowed gateway addresses and RTP ports, whatever a control call asks.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -63,6 +63,8 @@ describe('media node control over mutual TLS (signaling + a media node process)'
         MEDIA_NODE_TLS_KEY: issued.keyPath,
         MEDIA_NODE_TLS_CA: issued.caPath,
         MEDIA_NODE_RECORDINGS_DIR: recordingsDir,
+        // The gateway's default RTP ports, as a node in production has them.
+        MEDIA_NODE_PLAIN_TARGET_PORTS: '42000-42999',
       },
     });
     expect(node.url).toMatch(/^https:/);
@@ -128,7 +130,7 @@ describe('media node control over mutual TLS (signaling + a media node process)'
     }
   });
 
-  it('writes recordings only under its own directory and sends plain RTP only to allowed addresses', async () => {
+  it('writes recordings only under its own directory and sends plain RTP only to allowed addresses and ports', async () => {
     const control = new RemoteMediaControl({ url: node.url, key, tls: await signalingClientTls({ dir: caDir }) });
     try {
       await new Promise((resolve) => control.once('heartbeat', resolve));
@@ -149,6 +151,15 @@ describe('media node control over mutual TLS (signaling + a media node process)'
       await expect(
         control.createPlainConsumer('tls-room', 'tap', mic.producerId, { remoteIp: '192.0.2.44', remotePort: 5004 }),
       ).rejects.toMatchObject({ code: 'target_not_allowed' });
+      // An allowed address, but not one of the gateway's RTP ports (Kamailio's SIP port here).
+      await expect(
+        control.createPlainConsumer('tls-room', 'tap', mic.producerId, { remoteIp: '127.0.0.1', remotePort: 5060 }),
+      ).rejects.toMatchObject({ code: 'target_not_allowed' });
+      const tap = await control.createPlainConsumer('tls-room', 'tap', mic.producerId, {
+        remoteIp: '127.0.0.1',
+        remotePort: 42_010,
+      });
+      expect(tap.consumerId).toBeTruthy();
     } finally {
       control.closeRoom('tls-room');
       await control.close();

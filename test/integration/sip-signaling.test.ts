@@ -10,6 +10,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import type { SipStatus } from '@beacon/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePortBlock } from '../src/ports.ts';
 import {
   api,
   connect,
@@ -24,7 +25,13 @@ import {
   useTestNode,
 } from './helpers.ts';
 
-const t = useTestNode();
+/** The gateway's RTP ports, as signaling is told them: taps (and what the media sends) go only there. */
+const RTP_PORTS = 20;
+const rtpMin = await freePortBlock(RTP_PORTS);
+let nextRtpPort = rtpMin;
+const t = useTestNode({
+  env: { BEACON_SIP_RTP_PORT_MIN: String(rtpMin), BEACON_SIP_RTP_PORT_MAX: String(rtpMin + RTP_PORTS - 1) },
+});
 const opened: TestClient[] = [];
 const udp: UdpSocket[] = [];
 
@@ -61,10 +68,13 @@ async function leg(gw: TestClient, extension: string | null, fromNumber: string 
   return { ...issued, socket: await track(connect(t.url, issued.token)) };
 }
 
-async function udpSocket(): Promise<UdpSocket> {
+/** A UDP socket on loopback: a port of the kernel's, or (`gatewayPort`) the next of the gateway's RTP ports. */
+async function udpSocket(opts: { gatewayPort?: boolean } = {}): Promise<UdpSocket> {
   const socket = createSocket('udp4');
   udp.push(socket);
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const port = opts.gatewayPort ? nextRtpPort++ : 0;
+  if (port > rtpMin + RTP_PORTS - 1) throw new Error('the test used up its gateway RTP ports');
+  await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', resolve));
   return socket;
 }
 
@@ -268,7 +278,7 @@ describe('a phone leg in a room', () => {
     expect(await ok(phone.socket, 'phone:count', {})).toEqual({ participants: 2 });
 
     // Real RTP in; what leaves mediasoup for a listener is the same tone.
-    const ear = await udpSocket();
+    const ear = await udpSocket({ gatewayPort: true });
     const payloads: Buffer[] = [];
     ear.on('message', (packet) => {
       const payload = rtpPayload(packet);
@@ -332,7 +342,7 @@ describe('room tap', () => {
     await ok(phone.socket, 'room:join', { roomId });
     await ok(phone.socket, 'phone:media', { codec: 'PCMA', ssrc: 4242, payloadType: 8 });
 
-    const tapPort = (await udpSocket().then((s) => s.address() as AddressInfo)).port;
+    const tapPort = (await udpSocket({ gatewayPort: true }).then((s) => s.address() as AddressInfo)).port;
     expect(await request(gw, 'sip:tap', { roomId: 'nobody-here', ip: '127.0.0.1', port: tapPort })).toMatchObject({
       error: { code: 'room_not_found' },
     });
@@ -341,8 +351,33 @@ describe('room tap', () => {
     expect(await request(gw, 'sip:tap', { roomId, ip: '192.0.2.10', port: tapPort })).toMatchObject({
       error: { code: 'forbidden' },
     });
-    const refused = (await t.beacon.node.store.audit.list({ limit: 20 })).find((e) => e.action === 'sip.tap_refused');
-    expect(refused).toMatchObject({ target: roomId, detail: { ip: '192.0.2.10', port: tapPort } });
+    // Nor to another port of the gateway's machine (Kamailio's 5060, any UDP service): only its RTP ports.
+    for (const port of [5060, rtpMin - 1, rtpMin + RTP_PORTS]) {
+      expect(await request(gw, 'sip:tap', { roomId, ip: '127.0.0.1', port }), `port ${port}`).toMatchObject({
+        error: { code: 'forbidden' },
+      });
+    }
+    const refused = (await t.beacon.node.store.audit.list({ limit: 20 })).filter((e) => e.action === 'sip.tap_refused');
+    expect(refused).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          target: roomId,
+          detail: { ip: '192.0.2.10', port: tapPort, reason: 'not_gateway_address' },
+        }),
+        expect.objectContaining({
+          target: roomId,
+          detail: { ip: '127.0.0.1', port: 5060, reason: 'not_gateway_rtp_port' },
+        }),
+        expect.objectContaining({ detail: { ip: '127.0.0.1', port: rtpMin - 1, reason: 'not_gateway_rtp_port' } }),
+        expect.objectContaining({
+          detail: { ip: '127.0.0.1', port: rtpMin + RTP_PORTS, reason: 'not_gateway_rtp_port' },
+        }),
+      ]),
+    );
+    // The in-process media refuses the same behind signaling's back (a phone producer's remote, a view).
+    await expect(
+      t.beacon.node.media.createPlainConsumer(roomId, 'it-stray', dutyMic, { remoteIp: '127.0.0.1', remotePort: 5060 }),
+    ).rejects.toMatchObject({ code: 'target_not_allowed' });
     const { streams } = await ok(gw, 'sip:tap', { roomId, ip: '127.0.0.1', port: tapPort });
     expect(streams).toEqual([
       {

@@ -56,6 +56,8 @@ export async function startMediaNode(opts: {
       MEDIA_NODE_WORKERS: String(opts.workers ?? 1),
       // Never the default ./recordings, which would be inside the repository (created only if a test records).
       MEDIA_NODE_RECORDINGS_DIR: path.join(os.tmpdir(), `beacon-node-recordings-${opts.nodeId}-${process.pid}`),
+      // The tests' RTP sinks bind ports the kernel picks, not a gateway's RTP range (default 42000-42999).
+      MEDIA_NODE_PLAIN_TARGET_PORTS: '1024-65535',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -16,6 +16,10 @@
  *
  * RTX is on (a lost packet across the hop is repaired by the receiving
  * consumers' NACKs); SRTP is optional per pipe.
+ *
+ * A pipe connects only to another media node's address (`allow`, loopback
+ * by default like plain RTP targets): whoever can make a control call must
+ * not be able to stream a room's producers to any host.
  */
 
 import { TypedEmitter } from '@beacon/common';
@@ -24,6 +28,7 @@ import { createLogger } from '../logger.ts';
 import type { MediaKind } from '../MediaControlTypes.ts';
 import { MediaError } from '../MediaError.ts';
 import type { MediaServer } from '../MediaServer.ts';
+import { PlainTargets } from '../plainTargets.ts';
 
 const logger = createLogger('PipeHub');
 
@@ -68,7 +73,14 @@ export interface PipeHubOptions {
   announcedAddress: string;
   /** UDP port range shared with plain transports. */
   portRange: { min: number; max: number };
+  /**
+   * Addresses / CIDR networks of the other media nodes a pipe may connect to (validated by the caller).
+   * Default loopback: nodes on this machine only.
+   */
+  allow?: readonly string[];
 }
+
+export const DEFAULT_PIPE_ALLOW: readonly string[] = ['127.0.0.0/8', '::1/128'];
 
 interface PipeLink {
   transport: ms.PipeTransport;
@@ -81,6 +93,7 @@ interface PipeLink {
 export class PipeHub extends TypedEmitter<PipeHubEvents> {
   readonly #media: MediaServer;
   readonly #options: PipeHubOptions;
+  readonly #allow: PlainTargets;
   /** By `${roomId}\n${remoteNodeId}`; creations in flight share one promise. */
   readonly #links = new Map<string, Promise<PipeLink>>();
   /** The same links once created, for synchronous counts. */
@@ -90,6 +103,7 @@ export class PipeHub extends TypedEmitter<PipeHubEvents> {
     super();
     this.#media = media;
     this.#options = options;
+    this.#allow = new PlainTargets(options.allow ?? DEFAULT_PIPE_ALLOW);
   }
 
   /** Creates (or returns) the room's pipe transport toward `remoteNodeId`; its local endpoint. */
@@ -111,8 +125,18 @@ export class PipeHub extends TypedEmitter<PipeHubEvents> {
     };
   }
 
-  /** Points the pipe at the remote node's endpoint (both ends must be connected). */
+  /**
+   * Points the pipe at the remote node's endpoint (both ends must be connected). An address that is not an
+   * allowed media node is refused with `target_not_allowed` (and logged) before anything is sent to it.
+   */
   async connectPipe(roomId: string, remoteNodeId: string, remote: PipeEndpoint): Promise<void> {
+    if (!this.#allow.allows(remote.ip)) {
+      logger.warn(
+        { roomId, remoteNodeId, ip: remote.ip, port: remote.port, allowed: this.#options.allow ?? DEFAULT_PIPE_ALLOW },
+        'pipe to an address that is not an allowed media node refused',
+      );
+      throw new MediaError('target_not_allowed', `a pipe may not connect to ${remote.ip} (not an allowed media node)`);
+    }
     const { transport } = await this.#link(roomId, remoteNodeId);
     await transport.connect({
       ip: remote.ip,

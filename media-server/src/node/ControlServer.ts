@@ -11,7 +11,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { certificateUris, SIGNALING_CLIENT_URI } from '@beacon/common';
@@ -58,6 +58,8 @@ export interface ControlServerOptions {
   clientGraceMs?: number;
   /** Mutual TLS (PEM): the node's certificate and key, and the CA signaling's client certificate must chain to. */
   tls?: { cert: string; key: string; ca: string } | null;
+  /** Addresses / CIDR networks of the media nodes a cascade pipe may connect to. Default loopback. */
+  pipeAllow?: readonly string[];
 }
 
 export class ControlServer {
@@ -82,6 +84,7 @@ export class ControlServer {
       listenIp: media.options.listenIp,
       announcedAddress: media.options.announcedAddress,
       portRange: media.options.plainPortRange,
+      ...(options.pipeAllow ? { allow: options.pipeAllow } : {}),
     });
     this.#handlers = createControlHandlers(media, this.#pipes);
     this.#clientPeers = new ClientPeers(
@@ -134,6 +137,16 @@ export class ControlServer {
 
   get port(): number {
     return (this.#http.address() as AddressInfo).port;
+  }
+
+  /**
+   * Serves new TLS material (a renewed certificate) to new handshakes; open control connections, and so every
+   * room and peer, stay as they are. Throws (and changes nothing) when the material is unusable: a key that is
+   * not the certificate's, garbage PEM. Only on a TLS control port.
+   */
+  reloadTls(tls: { cert: string; key: string; ca: string }): void {
+    if (!this.#options.tls) throw new MediaError('invalid_state', 'the control port has no TLS to reload');
+    (this.#http as unknown as HttpsServer).setSecureContext({ ...tls, minVersion: 'TLSv1.2' });
   }
 
   async close(): Promise<void> {

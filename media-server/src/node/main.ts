@@ -15,6 +15,7 @@ import { MediaServer } from '../MediaServer.ts';
 import { ControlServer } from './ControlServer.ts';
 import { loadMediaNodeConfig } from './nodeConfig.ts';
 import { RedisRegistration } from './RedisRegistration.ts';
+import { TlsFileReload } from './tlsFileReload.ts';
 
 const logger = createLogger('media-node');
 
@@ -49,9 +50,22 @@ async function main(): Promise<void> {
         port: config.controlPort,
         clientGraceMs: config.clientGraceMs,
         tls,
+        ...(config.pipeAllow ? { pipeAllow: config.pipeAllow } : {}),
       }),
     (c) => c.close(),
   );
+  if (config.tls && tls) {
+    const files = config.tls;
+    // A renewed certificate copied over the files, or SIGHUP: new handshakes get it, rooms stay.
+    const reload = new TlsFileReload(
+      { files, apply: (material) => control.reloadTls(material), watchIntervalMs: files.watchIntervalMs },
+      tls,
+    );
+    life.add('certificate reload', () => reload.stop());
+  } else {
+    // `systemctl reload` on a node without TLS: nothing to load, and no reason to die of the signal.
+    process.on('SIGHUP', () => logger.info('SIGHUP: no TLS files to reload'));
+  }
   const { redisUrl } = config;
   if (redisUrl) {
     const host =

@@ -16,6 +16,8 @@ describe('loadMediaNodeConfig', () => {
       MEDIA_NODE_TLS_CA: '/etc/beacon/ca.crt',
       MEDIA_NODE_RECORDINGS_DIR: '/var/lib/beacon-media-node/recordings',
       MEDIA_NODE_PLAIN_TARGETS: '10.20.0.5, 10.30.0.0/24',
+      MEDIA_NODE_PLAIN_TARGET_PORTS: '30000 - 30999',
+      MEDIA_NODE_PIPE_ALLOW: '10.20.0.21, 10.20.1.0/24',
       MEDIA_NODE_LISTEN_IP: '127.0.0.1',
       MEDIA_NODE_ANNOUNCED_ADDRESS: '10.1.2.3',
       MEDIA_NODE_RTC_PORT_BASE: '45000',
@@ -34,8 +36,15 @@ describe('loadMediaNodeConfig', () => {
         plainPortRange: { min: 41_000, max: 41_999 },
         recordingsDir: '/var/lib/beacon-media-node/recordings',
         plainTargets: ['10.20.0.5', '10.30.0.0/24'],
+        plainTargetPorts: { min: 30_000, max: 30_999 },
       },
-      tls: { certFile: '/etc/beacon/node.crt', keyFile: '/etc/beacon/node.key', caFile: '/etc/beacon/ca.crt' },
+      pipeAllow: ['10.20.0.21', '10.20.1.0/24'],
+      tls: {
+        certFile: '/etc/beacon/node.crt',
+        keyFile: '/etc/beacon/node.key',
+        caFile: '/etc/beacon/ca.crt',
+        watchIntervalMs: 30_000,
+      },
     });
   });
 
@@ -49,7 +58,21 @@ describe('loadMediaNodeConfig', () => {
     expect(() =>
       loadMediaNodeConfig({ MEDIA_NODE_KEY: KEY, MEDIA_NODE_CONTROL_HOST: '127.0.0.1', MEDIA_NODE_TLS_CERT: '/x.crt' }),
     ).toThrow(expect.objectContaining({ code: 'media_node_tls_incomplete' }));
-    expect(loadMediaNodeConfig({ MEDIA_NODE_KEY: KEY, MEDIA_NODE_CONTROL_HOST: '127.0.0.1' }).tls).toBeNull();
+    const local = loadMediaNodeConfig({ MEDIA_NODE_KEY: KEY, MEDIA_NODE_CONTROL_HOST: '127.0.0.1' });
+    expect(local.tls).toBeNull();
+    // Unset: taps only to the SIP gateway's default RTP ports, pipes only to nodes on loopback.
+    expect(local.media.plainTargetPorts).toEqual({ min: 42_000, max: 42_999 });
+    expect(local.pipeAllow).toBeNull();
+    for (const bad of [
+      { MEDIA_NODE_PLAIN_TARGET_PORTS: '42000' },
+      { MEDIA_NODE_PLAIN_TARGET_PORTS: '43000-42000' },
+      { MEDIA_NODE_PIPE_ALLOW: 'media-2.local' },
+      { MEDIA_NODE_PIPE_ALLOW: ' , ' },
+    ]) {
+      expect(() => loadMediaNodeConfig({ MEDIA_NODE_KEY: KEY, MEDIA_NODE_CONTROL_HOST: '127.0.0.1', ...bad })).toThrow(
+        ZodError,
+      );
+    }
     expect(() =>
       loadMediaNodeConfig({
         MEDIA_NODE_KEY: KEY,

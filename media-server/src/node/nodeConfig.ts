@@ -20,9 +20,15 @@
  * |                                   | Beacon's CA: `npm run media-node-cert` on signaling      |              |
  * | MEDIA_NODE_TLS_CA                 | Beacon's CA (PEM): signaling's client certificate must   | unset        |
  * |                                   | be issued by it (mutual TLS)                             |              |
+ * | MEDIA_NODE_TLS_WATCH_MS           | how often the three TLS files are checked for a renewed  | 30000        |
+ * |                                   | certificate (also loaded on SIGHUP; rooms stay)          |              |
  * | MEDIA_NODE_RECORDINGS_DIR         | the only directory recordings are written to             | ./recordings |
  * | MEDIA_NODE_PLAIN_TARGETS          | addresses / CIDR networks plain RTP (SIP gateway taps)   | 127.0.0.0/8, |
  * |                                   | may be sent to: the gateway's RTP addresses              | ::1          |
+ * | MEDIA_NODE_PLAIN_TARGET_PORTS     | destination ports plain RTP may go to (`min-max`): the   | 42000-42999  |
+ * |                                   | gateway's BEACON_SIP_RTP_PORT_MIN/MAX                    |              |
+ * | MEDIA_NODE_PIPE_ALLOW             | addresses / CIDR networks of the other media nodes a     | 127.0.0.0/8, |
+ * |                                   | cascade pipe may connect to                              | ::1          |
  * | MEDIA_NODE_REDIS_CA               | CA (PEM) of a rediss:// Redis with a private CA          | system CAs   |
  *
  * The control port is HTTPS with mutual TLS when the three TLS files are
@@ -39,9 +45,16 @@ import os from 'node:os';
 import { CodedError, isLoopbackHost } from '@beacon/common';
 import { z } from 'zod';
 import { type MediaServerOptionsInput, mediaServerOptionsSchema } from '../MediaServerOptions.ts';
+import { parseAddressOrNetwork } from '../plainTargets.ts';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const rtcPort = z.coerce.number().int().min(1).max(65_535);
+const commaList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean),
+);
 
 const envSchema = z.object({
   MEDIA_NODE_ID: z
@@ -70,14 +83,23 @@ const envSchema = z.object({
   MEDIA_NODE_TLS_CERT: z.string().min(1).optional(),
   MEDIA_NODE_TLS_KEY: z.string().min(1).optional(),
   MEDIA_NODE_TLS_CA: z.string().min(1).optional(),
+  MEDIA_NODE_TLS_WATCH_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   MEDIA_NODE_RECORDINGS_DIR: z.string().min(1).default('./recordings'),
-  MEDIA_NODE_PLAIN_TARGETS: z
+  MEDIA_NODE_PLAIN_TARGETS: commaList.optional(),
+  MEDIA_NODE_PLAIN_TARGET_PORTS: z
     .string()
-    .transform((value) =>
-      value
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter(Boolean),
+    .regex(/^\s*\d{1,5}\s*-\s*\d{1,5}\s*$/, 'a port range min-max')
+    .transform((value) => {
+      const [min, max] = value.split('-').map((part) => Number(part.trim()));
+      return { min: min as number, max: max as number };
+    })
+    // The SIP gateway's default RTP ports (sip-gateway/src/config.ts).
+    .default({ min: 42_000, max: 42_999 }),
+  MEDIA_NODE_PIPE_ALLOW: commaList
+    .pipe(
+      z
+        .array(z.string().refine((entry) => parseAddressOrNetwork(entry) !== null, 'an IP address or a CIDR network'))
+        .min(1),
     )
     .optional(),
   MEDIA_NODE_REDIS_CA: z.string().min(1).optional(),
@@ -107,9 +129,11 @@ export interface MediaNodeConfig {
   /** What the node's MediaServer is created with (validated by its own schema too). */
   media: MediaServerOptionsInput;
   /** Files of the control port's mutual TLS; null: plain HTTP on loopback. */
-  tls: { certFile: string; keyFile: string; caFile: string } | null;
+  tls: { certFile: string; keyFile: string; caFile: string; watchIntervalMs: number } | null;
   /** CA file for a rediss:// MEDIA_NODE_REDIS_URL; null: the system's CAs. */
   redisCaFile: string | null;
+  /** Addresses / networks of the media nodes a cascade pipe may connect to; null: loopback (PipeHub's default). */
+  pipeAllow: string[] | null;
 }
 
 /**
@@ -139,6 +163,7 @@ export function loadMediaNodeConfig(env: NodeJS.ProcessEnv = process.env): Media
     ...(parsed.MEDIA_NODE_WORKERS ? { numWorkers: parsed.MEDIA_NODE_WORKERS } : {}),
     recordingsDir: parsed.MEDIA_NODE_RECORDINGS_DIR,
     ...(parsed.MEDIA_NODE_PLAIN_TARGETS ? { plainTargets: parsed.MEDIA_NODE_PLAIN_TARGETS } : {}),
+    plainTargetPorts: parsed.MEDIA_NODE_PLAIN_TARGET_PORTS,
   };
   mediaServerOptionsSchema.parse(media);
   return {
@@ -153,8 +178,14 @@ export function loadMediaNodeConfig(env: NodeJS.ProcessEnv = process.env): Media
     media,
     tls:
       parsed.MEDIA_NODE_TLS_CERT && parsed.MEDIA_NODE_TLS_KEY && parsed.MEDIA_NODE_TLS_CA
-        ? { certFile: parsed.MEDIA_NODE_TLS_CERT, keyFile: parsed.MEDIA_NODE_TLS_KEY, caFile: parsed.MEDIA_NODE_TLS_CA }
+        ? {
+            certFile: parsed.MEDIA_NODE_TLS_CERT,
+            keyFile: parsed.MEDIA_NODE_TLS_KEY,
+            caFile: parsed.MEDIA_NODE_TLS_CA,
+            watchIntervalMs: parsed.MEDIA_NODE_TLS_WATCH_MS,
+          }
         : null,
     redisCaFile: parsed.MEDIA_NODE_REDIS_CA ?? null,
+    pipeAllow: parsed.MEDIA_NODE_PIPE_ALLOW ?? null,
   };
 }

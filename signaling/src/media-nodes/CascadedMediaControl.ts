@@ -70,7 +70,7 @@ export class CascadedMediaControl extends TypedEmitter<MediaControlEvents> imple
   readonly registry: MediaNodeRegistry;
   readonly #clients: RemoteMediaControl[] = [];
   readonly #key: string;
-  readonly #tls: ControlTls | null;
+  #tls: ControlTls | null;
   /** Clients by node id (known from their heartbeats). */
   readonly #nodes = new Map<string, RemoteMediaControl>();
   readonly #rooms = new Map<string, CascadeRoom>();
@@ -143,6 +143,13 @@ export class CascadedMediaControl extends TypedEmitter<MediaControlEvents> imple
     });
     logger.info({ url }, 'media node added');
     return true;
+  }
+
+  /** A renewed client certificate (ControlTlsRenewal): for nodes added from now on and every reconnection. */
+  updateTls(tls: ControlTls): void {
+    if (!this.#tls) return;
+    this.#tls = tls;
+    for (const client of this.#clients) client.updateTls(tls);
   }
 
   get ready(): boolean {

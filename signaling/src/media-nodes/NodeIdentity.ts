@@ -11,7 +11,7 @@ import { MediaError } from '@beacon/media-server';
 import type { ControlTls } from '../tls/mediaNodeCertificates.ts';
 
 export class NodeIdentity {
-  readonly #tls: ControlTls | null;
+  #tls: ControlTls | null;
   readonly #expectedNodeId: string | undefined;
   /** The node id in the certificate of the last TLS handshake. */
   #certNodeId: string | null = null;
@@ -32,6 +32,11 @@ export class NodeIdentity {
       rejectUnauthorized: true,
       checkServerIdentity: (host: string, cert: PeerCertificate) => this.checkCertificate(host, cert),
     };
+  }
+
+  /** A renewed client certificate (ControlTlsRenewal), for the handshakes from now on; none for loopback http. */
+  updateTls(tls: ControlTls): void {
+    if (this.#tls) this.#tls = tls;
   }
 
   /** The TLS handshake's identity check: the default host check, then a media node id in the certificate. */

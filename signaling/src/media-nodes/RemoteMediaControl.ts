@@ -122,6 +122,16 @@ export class RemoteMediaControl extends TypedEmitter<RemoteMediaControlEvents> i
     });
   }
 
+  /**
+   * A renewed client certificate: every later (re)connection presents it. The open connection keeps its TLS
+   * session (the node checked the certificate at its handshake), so nothing is dropped.
+   */
+  updateTls(tls: ControlTls): void {
+    this.#identity.updateTls(tls);
+    const options = this.#identity.socketOptions();
+    if (Object.keys(options).length > 0) Object.assign(this.#socket.io.opts, options);
+  }
+
   /** The node's id once its first heartbeat arrived. */
   get nodeId(): string | undefined {
     return this.#heartbeat?.nodeId;

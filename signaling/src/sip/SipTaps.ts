@@ -2,8 +2,10 @@
  * The room taps of every gateway socket: at most one per (socket, room).
  * A tap ends on `sip:untap`, when its socket goes, or when its room closes
  * (last participant left, or the media room was re-created elsewhere).
- * A tap goes only to the gateway's own RTP addresses (tapTargets.ts): a
- * service token is not a licence to stream a meeting to any host.
+ * A tap goes only to the gateway's own RTP addresses (tapTargets.ts) and
+ * RTP ports (BEACON_SIP_RTP_PORT_MIN/MAX): a service token is not a licence
+ * to stream a meeting to any host, nor to any other UDP service on the
+ * gateway's machine.
  */
 
 import { TypedEmitter } from '@beacon/common';
@@ -29,18 +31,28 @@ export class SipTaps extends TypedEmitter<SipTapsEvents> {
     for (const socketId of this.#taps.keys()) this.untap(socketId, roomId);
   };
 
-  /** `targets`: addresses / networks taps may go to (default: loopback and this machine's addresses). */
-  constructor(opts: { registry: RoomRegistry; media: MediaControl; targets?: readonly string[] }) {
+  /**
+   * `targets`: addresses / networks taps may go to (default: loopback and this machine's addresses); `ports`:
+   * the gateway's RTP port range (default: any port).
+   */
+  constructor(opts: {
+    registry: RoomRegistry;
+    media: MediaControl;
+    targets?: readonly string[];
+    ports?: { min: number; max: number };
+  }) {
     super();
     this.#registry = opts.registry;
     this.#media = opts.media;
-    this.#targets = new PlainTargets(opts.targets ?? tapTargets(null));
+    this.#targets = new PlainTargets(opts.targets ?? tapTargets(null), opts.ports ?? null);
     this.#registry.on('roomclosed', this.#onRoomClosed);
   }
 
-  /** Whether a tap may send to `ip` (one of the gateway's RTP addresses). */
-  allows(ip: string): boolean {
-    return this.#targets.allows(ip);
+  /** Why a tap may not send to `ip:port` (not a gateway RTP address, or not one of its RTP ports); null: it may. */
+  refusal(ip: string, port: number): 'address' | 'port' | null {
+    if (!this.#targets.allows(ip)) return 'address';
+    if (!this.#targets.allowsPort(port)) return 'port';
+    return null;
   }
 
   /**
@@ -48,7 +60,9 @@ export class SipTaps extends TypedEmitter<SipTapsEvents> {
    * not a gateway address.
    */
   async tap(socketId: string, roomId: string, ip: string, port: number): Promise<TapStream[]> {
-    if (!this.allows(ip)) throw new BeaconError('forbidden', `a tap may not send to ${ip} (not a gateway address)`);
+    if (this.refusal(ip, port) !== null) {
+      throw new BeaconError('forbidden', `a tap may not send to ${ip}:${port} (not a gateway RTP address and port)`);
+    }
     const room = this.#registry.get(roomId);
     if (!room || room.closed) throw new BeaconError('room_not_found', `room "${roomId}" has no live conference`);
     this.untap(socketId, roomId);

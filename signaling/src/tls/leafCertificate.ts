@@ -15,7 +15,7 @@ const run = promisify(execFile);
 export class CertificateError extends Error {
   override readonly name = 'CertificateError';
   constructor(
-    readonly code: 'tls_bad_name' | 'tls_openssl_failed' | 'tls_names_outside_ca' | 'tls_no_ca',
+    readonly code: 'tls_bad_name' | 'tls_openssl_failed' | 'tls_names_outside_ca' | 'tls_no_ca' | 'tls_no_certificate',
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -7,7 +7,12 @@ import { promisify } from 'node:util';
 import { certificateNodeId, certificateUris, SIGNALING_CLIENT_URI } from '@beacon/common';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureCertificates } from './CertificateAuthority.ts';
-import { issueMediaNodeCertificate, signalingClientTls } from './mediaNodeCertificates.ts';
+import {
+  issueMediaNodeCertificate,
+  renewalDue,
+  renewMediaNodeCertificate,
+  signalingClientTls,
+} from './mediaNodeCertificates.ts';
 
 const run = promisify(execFile);
 let root: string;
@@ -67,5 +72,42 @@ describe('media node certificates', () => {
     expect((await signalingClientTls({ dir })).cert).toBe(first.cert);
     const later = new Date(Date.parse(cert.validTo) - 10 * 86_400_000);
     expect((await signalingClientTls({ dir, now: later })).cert).not.toBe(first.cert);
+  });
+
+  it('renews a node certificate for the same id and names (a new key and serial), refusing a wrong id', async () => {
+    const outDir = path.join(root, 'county-1');
+    const issued = await issueMediaNodeCertificate({
+      dir,
+      nodeId: 'county-1',
+      names: ['10.20.0.5', 'localhost'],
+      outDir,
+      validityDays: 1,
+    });
+    const before = { cert: await readFile(issued.certPath, 'utf8'), key: await readFile(issued.keyPath, 'utf8') };
+    await expect(renewMediaNodeCertificate({ dir, outDir, nodeId: 'county-2' })).rejects.toMatchObject({
+      code: 'tls_bad_name',
+    });
+    await expect(renewMediaNodeCertificate({ dir, outDir: path.join(root, 'none') })).rejects.toMatchObject({
+      code: 'tls_no_certificate',
+    });
+    const renewed = await renewMediaNodeCertificate({ dir, outDir, nodeId: 'county-1' });
+    expect(renewed.nodeId).toBe('county-1');
+    expect([...renewed.names].sort()).toEqual(['10.20.0.5', 'localhost']);
+    const after = new X509Certificate(await readFile(renewed.certPath, 'utf8'));
+    const old = new X509Certificate(before.cert);
+    expect(after.serialNumber).not.toBe(old.serialNumber);
+    expect(await readFile(renewed.keyPath, 'utf8')).not.toBe(before.key);
+    expect(after.subjectAltName).toBe(old.subjectAltName);
+    expect(certificateNodeId(after.subjectAltName)).toBe('county-1');
+    // Its default life again (397 days), not the short one it replaced.
+    expect(Date.parse(after.validTo) - Date.parse(old.validTo)).toBeGreaterThan(300 * 86_400_000);
+    expect(await verifyAs('sslserver', renewed.certPath)).toBe(true);
+  });
+
+  it('says a certificate is due for renewal at two thirds of its life', async () => {
+    const { cert } = await signalingClientTls({ dir, validityDays: 3 });
+    const from = Date.parse(new X509Certificate(cert).validFrom);
+    expect(renewalDue(cert, new Date(from + 47 * 3_600_000))).toBe(false);
+    expect(renewalDue(cert, new Date(from + 49 * 3_600_000))).toBe(true);
   });
 });

@@ -6,7 +6,11 @@
  *   that also names the node (`URI:urn:beacon:media-node:<nodeId>`), made by
  *   `npm run media-node-cert` on the signaling machine and copied to the node;
  * - signaling gets a client certificate (`URI:urn:beacon:signaling`,
- *   clientAuth only), made and renewed here at start.
+ *   clientAuth only), made here at start and renewed while it runs
+ *   (media-nodes/ControlTlsRenewal.ts) once two thirds of its life are gone;
+ * - a node's certificate is re-issued for the same node id and names by
+ *   `npm run media-node-cert -- --renew --out <dir>` (renewMediaNodeCertificate);
+ *   the node loads the new files on SIGHUP or when they change.
  *
  * The node accepts only a client certificate of the CA with the signaling
  * name; signaling accepts only a node certificate of the CA for the address
@@ -14,11 +18,13 @@
  * extended key usages keep the roles apart: a node's certificate cannot
  * act as signaling, nor the console's HTTPS certificate as either.
  */
+
+import { X509Certificate } from 'node:crypto';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { MEDIA_NODE_URI_PREFIX, SIGNALING_CLIENT_URI } from '@beacon/common';
+import { certificateNodeId, MEDIA_NODE_URI_PREFIX, SIGNALING_CLIENT_URI } from '@beacon/common';
 import { withinSubtrees } from '../net/nameSubtrees.ts';
-import { caSubtrees, expiresWithin, issuedBy, subjectAltNames } from './CertificateAuthority.ts';
+import { caSubtrees, issuedBy, subjectAltNames } from './CertificateAuthority.ts';
 import { CertificateError, issueLeafCertificate } from './leafCertificate.ts';
 
 /** PEM material of one side of the control channel. */
@@ -52,9 +58,20 @@ async function readCa(dir: string): Promise<string> {
 }
 
 /**
+ * Whether a certificate is due for renewal at `now`: two thirds of its life (notBefore → notAfter) are gone.
+ * A 397-day certificate is renewed with 132 days left, so a renewal that fails keeps being retried for months.
+ */
+export function renewalDue(pem: string, now: Date): boolean {
+  const cert = new X509Certificate(pem);
+  const from = Date.parse(cert.validFrom);
+  const to = Date.parse(cert.validTo);
+  return now.getTime() >= from + ((to - from) * 2) / 3;
+}
+
+/**
  * Signaling's client certificate for the media nodes (media-client.crt/.key
- * beside the CA): issued when missing, near expiry (30 days) or made by
- * another CA, else reused.
+ * beside the CA): issued when missing, past two thirds of its life
+ * (renewalDue) or made by another CA, else reused.
  */
 export async function signalingClientTls(opts: CaFiles & { now?: Date; validityDays?: number }): Promise<ControlTls> {
   const ca = await readCa(opts.dir);
@@ -62,7 +79,7 @@ export async function signalingClientTls(opts: CaFiles & { now?: Date; validityD
   const certPath = path.join(opts.dir, 'media-client.crt');
   const current = await readFile(certPath, 'utf8').catch(() => null);
   const key = await readFile(keyPath, 'utf8').catch(() => null);
-  if (!current || !key || expiresWithin(current, opts.now ?? new Date(), 30) || !issuedBy(current, ca)) {
+  if (!current || !key || renewalDue(current, opts.now ?? new Date()) || !issuedBy(current, ca)) {
     await issueLeafCertificate({
       ...caFiles(opts.dir),
       openssl: opts.openssl ?? 'openssl',
@@ -123,4 +140,42 @@ export async function issueMediaNodeCertificate(
   });
   await copyFile(caFiles(opts.dir).caCert, out.caPath);
   return out;
+}
+
+/**
+ * Re-issues the node certificate in `outDir` (node.crt as `media-node-cert` wrote it) for the same node id and
+ * names, with a new key: the node keeps its identity, signaling notices nothing but a later expiry. `nodeId`,
+ * when given, must be the certificate's (a guard against renewing the wrong directory).
+ */
+export async function renewMediaNodeCertificate(
+  opts: CaFiles & { outDir: string; nodeId?: string; validityDays?: number },
+): Promise<{ certPath: string; keyPath: string; caPath: string; nodeId: string; names: string[] }> {
+  const pem = await readFile(path.join(opts.outDir, 'node.crt'), 'utf8').catch((err: unknown) => {
+    throw new CertificateError('tls_no_certificate', `no node.crt in ${opts.outDir} to renew`, { cause: err });
+  });
+  const cert = new X509Certificate(pem);
+  const nodeId = certificateNodeId(cert.subjectAltName);
+  if (!nodeId) throw new CertificateError('tls_bad_name', `${opts.outDir}/node.crt names no media node`);
+  if (opts.nodeId !== undefined && opts.nodeId !== nodeId) {
+    throw new CertificateError(
+      'tls_bad_name',
+      `${opts.outDir}/node.crt is media node ${nodeId}'s, not ${opts.nodeId}'s`,
+    );
+  }
+  const names = (cert.subjectAltName ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .flatMap((entry) => {
+      const match = /^(?:DNS|IP Address):(.+)$/.exec(entry);
+      return match?.[1] ? [match[1]] : [];
+    });
+  const issued = await issueMediaNodeCertificate({
+    dir: opts.dir,
+    nodeId,
+    names,
+    outDir: opts.outDir,
+    ...(opts.openssl ? { openssl: opts.openssl } : {}),
+    ...(opts.validityDays ? { validityDays: opts.validityDays } : {}),
+  });
+  return { ...issued, nodeId, names };
 }

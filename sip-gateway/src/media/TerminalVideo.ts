@@ -87,7 +87,13 @@ export class TerminalVideo extends TypedEmitter<TerminalVideoEvents> {
         rtp.close();
         continue;
       }
-      const room = await bindUdp(opts.localIp, null);
+      // In the RTP range too: the room's producer takes RTP from here and the main view is sent here, and a
+      // media node sends plain RTP only to the gateway's RTP ports.
+      const room = await bindUdp(opts.localIp, opts.portRange).catch((error: unknown) => {
+        rtp.close();
+        rtcp.close();
+        throw error;
+      });
       return new TerminalVideo(rtp, rtcp, room, opts);
     }
     throw new Error(`no free RTP/RTCP port pair on ${opts.localIp}`);
