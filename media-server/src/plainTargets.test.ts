@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MediaServer } from './MediaServer.ts';
+import type { MediaServerOptions } from './MediaServerOptions.ts';
 import { PlainTargets, parseAddressOrNetwork } from './plainTargets.ts';
 import { FFMPEG_OPUS_RTP_PARAMETERS, loopbackOptions } from './testing.ts';
 
@@ -42,8 +43,17 @@ describe('PlainTargets', () => {
 });
 
 describe('MediaServer plain RTP targets (real worker)', () => {
-  it('refuses a tap or a plain producer remote outside plainTargets, and creates nothing', async () => {
-    const server = await MediaServer.create(await loopbackOptions());
+  /**
+   * On a real worker: a tap to `refusedTap` and a plain producer remote at `refusedRemote` are refused with
+   * target_not_allowed and create nothing; a tap to `allowedTap` is made.
+   */
+  async function expectTargets(
+    extra: Partial<MediaServerOptions>,
+    refusedTap: { ip: string; port: number },
+    refusedRemote: { ip: string; port: number },
+    allowedTap: { ip: string; port: number },
+  ): Promise<void> {
+    const server = await MediaServer.create({ ...(await loopbackOptions()), ...extra });
     try {
       await server.ensureRoom('r');
       const mic = await server.createPlainProducer('r', 'gateway', {
@@ -52,57 +62,45 @@ describe('MediaServer plain RTP targets (real worker)', () => {
       });
       const before = server.counts();
       await expect(
-        server.createPlainConsumer('r', 'tap', mic.producerId, { remoteIp: '192.0.2.10', remotePort: 5004 }),
+        server.createPlainConsumer('r', 'tap', mic.producerId, {
+          remoteIp: refusedTap.ip,
+          remotePort: refusedTap.port,
+        }),
       ).rejects.toMatchObject({ name: 'MediaError', code: 'target_not_allowed' });
       await expect(
         server.createPlainProducer('r', 'phone', {
           kind: 'audio',
           rtpParameters: FFMPEG_OPUS_RTP_PARAMETERS,
-          remote: { ip: '198.51.100.7', port: 4000 },
+          remote: refusedRemote,
         }),
       ).rejects.toMatchObject({ code: 'target_not_allowed' });
       expect(server.counts()).toEqual(before);
-      // Loopback (the default: the gateway on this machine) still works.
       const tap = await server.createPlainConsumer('r', 'tap', mic.producerId, {
-        remoteIp: '127.0.0.1',
-        remotePort: 5004,
+        remoteIp: allowedTap.ip,
+        remotePort: allowedTap.port,
       });
       expect(tap.consumerId).toBeTruthy();
     } finally {
       await server.close();
     }
+  }
+
+  it('refuses a tap or a plain producer remote outside plainTargets, and creates nothing', async () => {
+    // Loopback (the default: the gateway on this machine) still works.
+    await expectTargets(
+      {},
+      { ip: '192.0.2.10', port: 5004 },
+      { ip: '198.51.100.7', port: 4000 },
+      { ip: '127.0.0.1', port: 5004 },
+    );
   });
 
   it('with plainTargetPorts, refuses a tap or a remote on a port outside the gateway range', async () => {
-    const server = await MediaServer.create({
-      ...(await loopbackOptions()),
-      plainTargetPorts: { min: 42_000, max: 42_099 },
-    });
-    try {
-      await server.ensureRoom('r');
-      const mic = await server.createPlainProducer('r', 'gateway', {
-        kind: 'audio',
-        rtpParameters: FFMPEG_OPUS_RTP_PARAMETERS,
-      });
-      const before = server.counts();
-      await expect(
-        server.createPlainConsumer('r', 'tap', mic.producerId, { remoteIp: '127.0.0.1', remotePort: 5060 }),
-      ).rejects.toMatchObject({ name: 'MediaError', code: 'target_not_allowed' });
-      await expect(
-        server.createPlainProducer('r', 'phone', {
-          kind: 'audio',
-          rtpParameters: FFMPEG_OPUS_RTP_PARAMETERS,
-          remote: { ip: '127.0.0.1', port: 42_100 },
-        }),
-      ).rejects.toMatchObject({ code: 'target_not_allowed' });
-      expect(server.counts()).toEqual(before);
-      const tap = await server.createPlainConsumer('r', 'tap', mic.producerId, {
-        remoteIp: '127.0.0.1',
-        remotePort: 42_098,
-      });
-      expect(tap.consumerId).toBeTruthy();
-    } finally {
-      await server.close();
-    }
+    await expectTargets(
+      { plainTargetPorts: { min: 42_000, max: 42_099 } },
+      { ip: '127.0.0.1', port: 5060 },
+      { ip: '127.0.0.1', port: 42_100 },
+      { ip: '127.0.0.1', port: 42_098 },
+    );
   });
 });
