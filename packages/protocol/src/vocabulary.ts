@@ -150,6 +150,14 @@ export const SIP_TERMINAL_KINDS: readonly TerminalKind[] = ['sip_phone', 'sip_vi
 export function isSipTerminalKind(kind: TerminalKind): boolean {
   return SIP_TERMINAL_KINDS.includes(kind);
 }
+/**
+ * The SIP kinds that take calls (alerts, notices, dial-outs, the duty desk's lookups): a loudspeaker registers
+ * like a phone but only plays broadcasts, and must never ring where a desk phone is looked for.
+ */
+export const CALL_TAKING_KINDS: readonly TerminalKind[] = ['sip_phone', 'sip_video'];
+export function takesCalls(kind: TerminalKind): boolean {
+  return CALL_TAKING_KINDS.includes(kind);
+}
 
 /** A mainland China mobile number: 11 digits starting 13–19. */
 export const CN_MOBILE_PATTERN = /^1[3-9][0-9]{9}$/;

@@ -19,7 +19,7 @@ import type {
   SipStatus,
   TerminalView,
 } from '@beacon/protocol';
-import { isSipTerminalKind } from '@beacon/protocol';
+import { takesCalls } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import type { Store } from '../store/index.ts';
 
@@ -89,10 +89,7 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
   /** Reads the store's SIP phones; call once before serving (status lists no phones until then). */
   async loadPhones(): Promise<void> {
     const terminals = await this.#store.terminals.list();
-    // Desk phones and SIP video terminals take calls; a loudspeaker only plays broadcasts (never a desk phone).
-    this.#phones = terminals.filter(
-      (t) => isSipTerminalKind(t.kind) && t.kind !== 'loudspeaker' && t.extension !== null,
-    );
+    this.#phones = terminals.filter((t) => takesCalls(t.kind) && t.extension !== null);
     this.#loudspeakers = new Set(
       terminals.flatMap((t) => (t.kind === 'loudspeaker' && t.extension !== null ? [t.extension] : [])),
     );
