@@ -139,6 +139,27 @@ export abstract class SipCall extends TypedEmitter<SipCallEvents> {
   }
 
   /** Asks the terminal for a key frame by SIP INFO picture_fast_update (RFC 5168). Best effort. */
+  /**
+   * Keys digits by SIP INFO (`application/dtmf-relay`, one request per digit, in order): what conference
+   * bridges take for a PIN when telephone-events are off, and our own dial-in reads it too.
+   */
+  async sendDtmf(digits: string): Promise<void> {
+    for (const digit of digits) {
+      if (this.#ended || this.session.state !== SessionState.Established) return;
+      await this.session
+        .info({
+          requestOptions: {
+            body: {
+              contentDisposition: 'render',
+              contentType: 'application/dtmf-relay',
+              content: `Signal=${digit}\r\nDuration=160\r\n`,
+            },
+          },
+        })
+        .catch((error: unknown) => this.logger.debug({ err: error, digit }, 'DTMF INFO not sent'));
+    }
+  }
+
   sendPictureFastUpdate(): void {
     if (this.#ended || this.session.state !== SessionState.Established) return;
     this.session
