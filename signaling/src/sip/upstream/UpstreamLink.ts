@@ -14,7 +14,7 @@ import { CodedError, TypedEmitter } from '@beacon/common';
 import type { DialState, UpstreamControl, UpstreamDialRequest, UpstreamState, UpstreamStatus } from '@beacon/protocol';
 
 export interface UpstreamBackoff {
-  /** Wait before the first redial; doubles with each failed try. Default 2000 ms. */
+  /** Wait before redialling a dropped link; doubles with each failed try in a row. Default 2000 ms. */
   firstMs: number;
   /** The longest wait between tries. Default 30 000 ms. */
   maxMs: number;
@@ -179,7 +179,8 @@ export class UpstreamLink extends TypedEmitter<UpstreamLinkEvents> {
       this.#move('failed', reason);
       return;
     }
-    const delay = Math.min(this.#backoff.firstMs * 2 ** Math.max(0, this.#attempts - 1), this.#backoff.maxMs);
+    // The first redial after a drop waits firstMs; each failed try in a row doubles the wait.
+    const delay = Math.min(this.#backoff.firstMs * 2 ** this.#attempts, this.#backoff.maxMs);
     const now = (this.#opts.now ?? Date.now)();
     this.#redialAt = now + delay;
     const set = this.#opts.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
