@@ -40,12 +40,16 @@ describe('link up to the province (上联)', () => {
         ...['synth', '120', 'sine', '440', 'vol', '0.5'],
       ]);
       // The province: takes calls to its conference numbers from the city's Kamailio (loopback here) as a trunk.
-      province = resources.own(await startSipBeacon({ env: { BEACON_SIP_PEERS: '127.0.0.1' } }), (s) => s.stop());
+      province = resources.own(
+        await startSipBeacon({ env: { BEACON_SIP_PEERS: '127.0.0.1', LOG_LEVEL: 'info' } }),
+        (s) => s.stop(),
+      );
       const city = resources.own(
         await startSipBeacon({
           env: {
             BEACON_UPSTREAM_URI: `sip:6001@127.0.0.1:${province.sip.port}`,
             BEACON_UPSTREAM_PIN: '2026',
+            LOG_LEVEL: 'info',
           },
         }),
         (s) => s.stop(),
@@ -54,6 +58,15 @@ describe('link up to the province (上联)', () => {
     },
     browser: () => ({ args: [`--use-file-for-fake-audio-capture=${join(work, 'tone.wav')}`] }),
   });
+
+  e2e.diagnose('province output (tail)', () =>
+    province.beacon
+      .output()
+      .split('\n')
+      .filter((line) => /sip-gateway|Upstream|DialIn|CallLeg|PinCollector|warn|error/i.test(line))
+      .slice(-60)
+      .join('\n'),
+  );
 
   async function watcher(url: string): Promise<SignalingClient> {
     const { token } = await loginApi(url, 'duty');

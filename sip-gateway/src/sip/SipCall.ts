@@ -17,7 +17,11 @@ import type { Logger } from '../logger.ts';
 import { parseDtmfInfo } from './dtmfInfo.ts';
 import { asksPictureFastUpdate, isMediaControl, MEDIA_CONTROL_TYPE, PICTURE_FAST_UPDATE_XML } from './mediaControl.ts';
 import type { RtpSdhContext } from './RtpSessionDescriptionHandler.ts';
+
 import type { CallEnd, MediaNegotiation, SipCallEvents } from './sipTypes.ts';
+
+/** How long one DTMF INFO waits for its answer before the next digit goes anyway. */
+const DTMF_INFO_TIMEOUT_MS = 2000;
 
 /** Kamailio writes where a phone's request or reply came from (its IP) into this header for the gateway. */
 export const SOURCE_HEADER = 'X-Beacon-Source';
@@ -140,23 +144,36 @@ export abstract class SipCall extends TypedEmitter<SipCallEvents> {
 
   /** Asks the terminal for a key frame by SIP INFO picture_fast_update (RFC 5168). Best effort. */
   /**
-   * Keys digits by SIP INFO (`application/dtmf-relay`, one request per digit, in order): what conference
-   * bridges take for a PIN when telephone-events are off, and our own dial-in reads it too.
+   * Keys digits by SIP INFO (`application/dtmf-relay`, one request per digit): what conference bridges take
+   * for a PIN when telephone-events are off, and our own dial-in reads it too. Each INFO waits for its answer
+   * before the next goes: proxies may reorder back-to-back requests, and the far end refuses one whose CSeq
+   * is below the last it saw (RFC 3261 12.2.2) — a digit lost, a wrong PIN.
    */
   async sendDtmf(digits: string): Promise<void> {
     for (const digit of digits) {
       if (this.#ended || this.session.state !== SessionState.Established) return;
-      await this.session
-        .info({
-          requestOptions: {
-            body: {
-              contentDisposition: 'render',
-              contentType: 'application/dtmf-relay',
-              content: `Signal=${digit}\r\nDuration=160\r\n`,
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, DTMF_INFO_TIMEOUT_MS);
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        this.session
+          .info({
+            requestDelegate: { onAccept: done, onReject: done },
+            requestOptions: {
+              body: {
+                contentDisposition: 'render',
+                contentType: 'application/dtmf-relay',
+                content: `Signal=${digit}\r\nDuration=160\r\n`,
+              },
             },
-          },
-        })
-        .catch((error: unknown) => this.logger.debug({ err: error, digit }, 'DTMF INFO not sent'));
+          })
+          .catch((error: unknown) => {
+            this.logger.debug({ err: error, digit }, 'DTMF INFO not sent');
+            done();
+          });
+      });
     }
   }
 
