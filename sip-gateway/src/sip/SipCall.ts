@@ -17,7 +17,6 @@ import type { Logger } from '../logger.ts';
 import { parseDtmfInfo } from './dtmfInfo.ts';
 import { asksPictureFastUpdate, isMediaControl, MEDIA_CONTROL_TYPE, PICTURE_FAST_UPDATE_XML } from './mediaControl.ts';
 import type { RtpSdhContext } from './RtpSessionDescriptionHandler.ts';
-
 import type { CallEnd, MediaNegotiation, SipCallEvents } from './sipTypes.ts';
 
 /** How long one DTMF INFO waits for its answer before the next digit goes anyway. */
