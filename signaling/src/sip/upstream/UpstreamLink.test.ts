@@ -142,6 +142,21 @@ describe('UpstreamLink', () => {
     expect(h.link.state).toBe('idle');
   });
 
+  it('a chair who hangs the upstream tile up (removed) or ends the meeting ends the link: no redial', () => {
+    h.link.connect();
+    h.link.callState('r1', 'answered', null);
+    h.link.callState('r1', 'ended', 'removed');
+    expect(h.link.status()).toMatchObject({ state: 'idle', reason: 'removed' });
+    h.advance(60_000);
+    expect(h.dials).toEqual(['r1']);
+    h.link.connect();
+    h.link.callState('r2', 'answered', null);
+    h.link.callState('r2', 'ended', 'meeting_ended');
+    h.advance(60_000);
+    expect(h.dials).toEqual(['r1', 'r2']);
+    expect(h.link.state).toBe('idle');
+  });
+
   it('keeps our side muted across redials: the mute is sent on each answer', () => {
     h.link.setSendMuted(true);
     h.link.connect();

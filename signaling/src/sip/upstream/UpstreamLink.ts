@@ -58,6 +58,11 @@ const MOVES: Record<UpstreamState, readonly UpstreamState[]> = {
 
 /** Dial states after which the gateway's call is over. */
 const CALL_OVER: ReadonlySet<DialState> = new Set(['busy', 'no_answer', 'failed', 'ended']);
+/**
+ * Ends of a connected call that someone in the room chose (the chair hung the upstream's tile up, or ended the
+ * meeting): the link stops there, as if disconnected, rather than calling the province straight back.
+ */
+const CHOSEN_ENDS: ReadonlySet<string> = new Set(['removed', 'meeting_ended']);
 
 export class UpstreamLink extends TypedEmitter<UpstreamLinkEvents> {
   readonly roomId: string;
@@ -144,6 +149,7 @@ export class UpstreamLink extends TypedEmitter<UpstreamLinkEvents> {
       this.#move('connected', null);
     } else if (CALL_OVER.has(state)) {
       this.#requestId = null;
+      if (state === 'ended' && reason !== null && CHOSEN_ENDS.has(reason)) this.#wanted = false;
       this.#callOver(state === 'ended' ? (reason ?? 'ended') : reason ? `${state}: ${reason}` : state);
     }
     return true;
