@@ -6,7 +6,8 @@
  * gateway dials the province's meeting number through both Kamailios with
  * H.264 + G.722/G.711 and keys the PIN by DTMF; each side sees the other as
  * one participant whose video decodes in Chromium and whose audio is heard;
- * disconnect ends the call on both sides.
+ * the province hanging up is redialled; disconnect ends the call on both
+ * sides.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -125,6 +126,19 @@ describe('link up to the province (上联)', () => {
     await expectPageHears(provincePage, 'the city across the link', 30_000);
     await expectPageHears(cityChair.page, 'the province across the link', 30_000);
 
+    // The province hangs the city up (a BYE from upstream): the city redials while its chair wants the link.
+    const firstCall = cityInProvince?.peerId ?? '';
+    await provincePage.getByTestId(`hangup-${firstCall}`).click();
+    await waitFor(
+      'the city calling the province again',
+      async () => findPeer(provinceWatch, (p) => p.device === 'phone' && p.peerId !== firstCall),
+      Boolean,
+      { timeoutMs: 45_000, intervalMs: 250 },
+    );
+    await expect
+      .poll(() => testIdAttribute(cityChair.page, 'upstream-bar', 'data-state'), { timeout: 30_000, interval: 500 })
+      .toBe('connected');
+
     await cityChair.page.getByTestId('upstream-disconnect').click();
     await waitFor(
       'the upstream leaving the city room',
@@ -143,6 +157,8 @@ describe('link up to the province (上联)', () => {
     const actions = (await apiJson<{ action: string }[]>(e2e.url, token, '/api/v1/audit?limit=50')).map(
       (a) => a.action,
     );
-    expect(actions).toEqual(expect.arrayContaining(['upstream.connect', 'upstream.connected', 'upstream.disconnect']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['upstream.connect', 'upstream.connected', 'upstream.dropped', 'upstream.disconnect']),
+    );
   }, 180_000);
 });
