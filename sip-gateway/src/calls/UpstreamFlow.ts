@@ -11,11 +11,10 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { UpstreamControl, UpstreamDialRequest } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import type { GatewayUserAgent } from '../sip/GatewayUserAgent.ts';
-import { unansweredOutcome } from './CallCounters.ts';
 import { CallLeg } from './CallLeg.ts';
-import { CallLegState } from './CallLegState.ts';
 import type { GatewayContext } from './GatewayContext.ts';
 import { legCamera, openLegVideo } from './legVideo.ts';
+import { followPlacedCall, type PlacedCallReport } from './placedCall.ts';
 
 const logger = createLogger('Upstream');
 
@@ -49,13 +48,14 @@ export async function runUpstream(
   calls: UpstreamCalls,
   request: UpstreamDialRequest,
 ): Promise<void> {
-  const report = (state: Parameters<GatewayContext['service']['reportDialState']>[1], reason: string | null = null) =>
+  const report: PlacedCallReport = (state, reason = null) =>
     ctx.service.reportDialState(request.requestId, state, reason);
   let media: Awaited<ReturnType<GatewayContext['openPhoneMedia']>>;
   try {
     media = await ctx.openPhoneMedia();
   } catch (err) {
     logger.error({ err }, 'no RTP port free for the upstream call');
+    ctx.countCall('out', 'failed');
     report('failed', 'no RTP port free in the gateway');
     return;
   }
@@ -67,6 +67,7 @@ export async function runUpstream(
     logger.warn({ err, uri: request.uri }, 'upstream URI refused');
     media.close();
     video?.close();
+    ctx.countCall('out', 'failed');
     report('failed', 'bad_uri');
     return;
   }
@@ -81,26 +82,7 @@ export async function runUpstream(
   });
   ctx.track(leg, null);
   calls.add(request.requestId, leg);
-  report('dialling');
-  let answered = false;
-  leg.once('ended', (reason) => {
-    if (answered) report('ended', reason);
-    else {
-      ctx.countCall('out', unansweredOutcome(reason));
-      report(unansweredOutcome(reason), reason);
-    }
-  });
-  call.on('ringing', () => {
-    if (leg.state !== CallLegState.Dialling) return;
-    leg.transition(CallLegState.Ringing);
-    report('ringing');
-  });
-  call.once('answered', (negotiation) => {
-    if (leg.finished) return;
-    answered = true;
-    ctx.countCall('out', 'answered');
-    leg.mediaUp(negotiation);
-    report('answered');
+  followPlacedCall(ctx, leg, call, report, () => {
     logger.info(
       { legId: leg.legId, uri: request.uri, roomId: request.roomId, video: leg.video !== null },
       'upstream conference answered',
