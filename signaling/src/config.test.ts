@@ -37,6 +37,7 @@ describe('loadConfig', () => {
       sip: true,
       map: { tileUrl: null, tileAttribution: null },
       sipRealm: 'beacon',
+      upstream: null,
       escalationTickMs: 15_000,
       duty: { shifts: DEFAULT_DUTY_SHIFTS, timeZone: 'Asia/Shanghai' },
       dutyCalls: { number: '8000', ringMs: 30_000 },
@@ -157,6 +158,7 @@ describe('loadConfig', () => {
       sip: false,
       map: { tileUrl: 'https://t0.tianditu.gov.cn/vec_w/wmts?tk=KEY&x={x}&y={y}&l={z}', tileAttribution: '天地图' },
       sipRealm: 'sip.cx.example',
+      upstream: null,
       escalationTickMs: 15_000,
       duty: { shifts: DEFAULT_DUTY_SHIFTS, timeZone: 'Asia/Shanghai' },
       dutyCalls: { number: '8000', ringMs: 30_000 },
@@ -198,6 +200,31 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BEACON_SIP_REALM: 'a:b' })).toThrow(/BEACON_SIP_REALM/);
     // With TLS off the main port is plain HTTP: no second HTTP port.
     expect(loadConfig({ BEACON_TLS: 'off' }).httpPort).toBeNull();
+  });
+
+  it('reads the upstream conference: off by default, a plain SIP URI and a digit PIN, a PIN needs the URI', () => {
+    expect(loadConfig({}).upstream).toBeNull();
+    expect(
+      loadConfig({ BEACON_UPSTREAM_URI: 'sip:6001@10.53.0.8:5060', BEACON_UPSTREAM_PIN: '2468' }).upstream,
+    ).toEqual({ uri: 'sip:6001@10.53.0.8:5060', pin: '2468' });
+    expect(loadConfig({ BEACON_UPSTREAM_URI: 'sip:8800@mcu.yn.gov' }).upstream).toEqual({
+      uri: 'sip:8800@mcu.yn.gov',
+      pin: null,
+    });
+    // Parameters, headers or a quote could rewrite the INVITE or Kamailio's routing: refused.
+    for (const uri of [
+      '6001@10.53.0.8',
+      'sip:6001@10.53.0.8;transport=tcp',
+      'sip:6001@host?X=1',
+      'sip:"a"@h',
+      'tel:6001',
+    ]) {
+      expect(() => loadConfig({ BEACON_UPSTREAM_URI: uri }), uri).toThrow(/BEACON_UPSTREAM_URI/);
+    }
+    expect(() => loadConfig({ BEACON_UPSTREAM_URI: 'sip:6001@h', BEACON_UPSTREAM_PIN: '12#4' })).toThrow(
+      /BEACON_UPSTREAM_PIN/,
+    );
+    expect(() => loadConfig({ BEACON_UPSTREAM_PIN: '1234' })).toThrow(/BEACON_UPSTREAM_PIN: needs BEACON_UPSTREAM_URI/);
   });
 
   it('reads the tap allow-list and the Redis CA; a CA without rediss:// is refused', () => {

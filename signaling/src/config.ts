@@ -41,6 +41,12 @@
  *   BEACON_SIP_REALM         SIP digest realm of the desk phones       beacon
  *                            (HA1s are stored per realm: changing it
  *                            needs new SIP passwords for every phone)
+ *   BEACON_UPSTREAM_URI      the upstream conference (上联: prefecture  (unset: off)
+ *                            or province) a room's chair may link up
+ *                            to, sip:number@host[:port]; dialled through
+ *                            Kamailio like the SIP video dial-out
+ *   BEACON_UPSTREAM_PIN      its conference PIN, keyed by DTMF after    (unset: none)
+ *                            the answer (digits and *)
  *   BEACON_ESCALATION_TICK_MS how often unacknowledged alerts are        15000
  *                            checked for re-notification (escalation)
  *   BEACON_LOUDSPEAKER_REPEAT readings of tone + warning per village      2
@@ -215,6 +221,7 @@
 import { isIP } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { upstreamPinSchema, upstreamUriSchema } from '@beacon/protocol';
 import { z } from 'zod';
 import { DEFAULT_DUTY_SHIFTS } from './duty/DutyOptions.ts';
 import { dutyShiftsEnvSchema, timeZoneSchema } from './duty/dutyConfig.ts';
@@ -346,6 +353,8 @@ export const configSchema = z
       .string()
       .regex(/^[A-Za-z0-9.-]{1,64}$/, 'letters, digits, dots and dashes (a SIP realm)')
       .default('beacon'),
+    BEACON_UPSTREAM_URI: upstreamUriSchema.optional(),
+    BEACON_UPSTREAM_PIN: upstreamPinSchema.optional(),
     BEACON_TURN: z.enum(['on', 'off']).default('off'),
     BEACON_TURN_PORT: port.refine((value) => value > 0, 'a fixed port (not 0)').default(3478),
     BEACON_TURN_TLS_PORT: z
@@ -491,6 +500,9 @@ export const configSchema = z
           ctx.addIssue({ code: 'custom', path: [key], message: 'required when BEACON_SMS=on' });
       }
     }
+    if (env.BEACON_UPSTREAM_PIN !== undefined && env.BEACON_UPSTREAM_URI === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['BEACON_UPSTREAM_PIN'], message: 'needs BEACON_UPSTREAM_URI' });
+    }
     if (env.BEACON_REDIS_CA !== undefined && !env.REDIS_URL?.startsWith('rediss://')) {
       ctx.addIssue({ code: 'custom', path: ['BEACON_REDIS_CA'], message: 'needs a rediss:// REDIS_URL (TLS)' });
     }
@@ -568,6 +580,11 @@ export const configSchema = z
     reconnectGraceMs: env.BEACON_RECONNECT_GRACE_MS,
     sip: env.BEACON_SIP === 'on',
     sipRealm: env.BEACON_SIP_REALM,
+    /** The upstream conference rooms link up to (sip/upstream/); null: off. */
+    upstream:
+      env.BEACON_UPSTREAM_URI === undefined
+        ? null
+        : { uri: env.BEACON_UPSTREAM_URI, pin: env.BEACON_UPSTREAM_PIN ?? null },
     escalationTickMs: env.BEACON_ESCALATION_TICK_MS,
     /** Village loudspeakers (loudspeakers/LoudspeakerAlerts.ts). */
     loudspeakers: { repeat: env.BEACON_LOUDSPEAKER_REPEAT },

@@ -147,7 +147,7 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   const journal = new MeetingJournal({ registry: rooms, store, media });
   life.add('meeting journal', () => journal.stop());
   const metrics = new BeaconMetrics({ media, rooms });
-  const sip = new SipBridge({ store, realm: config.sipRealm });
+  const sip = new SipBridge({ store, realm: config.sipRealm, upstream: config.upstream });
   await life.start('SIP phones', () => sip.loadPhones());
   const taps = new SipTaps({
     registry: rooms,

@@ -23,6 +23,7 @@ import { runDialOut } from './calls/DialOutFlow.ts';
 import type { GatewayContext } from './calls/GatewayContext.ts';
 import { Lobby } from './calls/Lobby.ts';
 import { PinGuard } from './calls/PinGuard.ts';
+import { runUpstream, UpstreamCalls } from './calls/UpstreamFlow.ts';
 import type { GatewayConfig } from './config.ts';
 import { KamailioProcess } from './kamailio/KamailioProcess.ts';
 import { RegistrationMonitor } from './kamailio/RegistrationMonitor.ts';
@@ -63,6 +64,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   readonly calls = new CallCounters();
   readonly prompts: PromptLibrary;
   readonly #lobby = new Lobby();
+  readonly #upstreamCalls = new UpstreamCalls();
   readonly #viewTranscoders = new ViewTranscoderPool();
   readonly #pins: PinGuard;
   readonly #rooms: RoomAudioRegistry;
@@ -153,6 +155,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       dbFile: this.#subscribers.file,
       // The duty number rides the conference route: Kamailio's regexes are POSIX extended, `|` works.
       conferencePattern: `(${this.config.conferencePattern})|(^${this.config.dutyNumber}$)`,
+      peers: this.config.peers,
     });
     this.#kamailio = kamailio;
     kamailio.on('exit', (code, signal) => {
@@ -170,6 +173,14 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     });
     this.#ua.on('incoming', (call) => void runDialIn(this.#context(), call));
     this.service.on('dial', (request) => this.#dial(request));
+    this.service.on('upstream', (request) => {
+      if (!this.#ua || this.#unavailable) {
+        this.service.reportDialState(request.requestId, 'failed', this.#unavailable ?? 'not ready');
+        return;
+      }
+      void runUpstream(this.#context(), this.#ua, this.#upstreamCalls, request);
+    });
+    this.service.on('upstreamControl', (control) => this.#upstreamCalls.control(control));
     this.service.on('alertCall', (alert) => {
       if (!this.#ua || this.#unavailable) {
         this.service.reportAlertCallState(alert, 'failed', this.#unavailable ?? 'not ready');

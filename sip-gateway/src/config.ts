@@ -27,6 +27,10 @@
  *   BEACON_SIP_PIN_NUMBER_FAILURES  wrong PINs to one number (15 min,      20
  *                              anyone) that lock the number
  *   BEACON_SIP_PIN_LOCK_SECONDS  first lockout; doubles each time, ≤ 1 h   60
+ *   BEACON_SIP_PEERS           addresses of peer conference systems (the    (unset: none)
+ *                              upstream MCU, a city below) whose INVITEs to
+ *                              a conference number Kamailio takes without
+ *                              digest auth (they still key the PIN)
  *   BEACON_SIP_WORK_DIR        Kamailio config, subscriber DB, prompts      <BEACON_DATA_DIR or ./data>/sip
  *   BEACON_KAMAILIO_BIN        Kamailio binary                              kamailio
  *   BEACON_PROMPT_DIR          voice prompts (G.711), made by setup         ~/.cache/beacon/prompts
@@ -63,6 +67,16 @@ export const gatewayConfigSchema = z
     BEACON_SIP_PIN_CALLER_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
     BEACON_SIP_PIN_NUMBER_FAILURES: z.coerce.number().int().min(1).max(1000).default(20),
     BEACON_SIP_PIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    BEACON_SIP_PEERS: z
+      .string()
+      .transform((list) =>
+        list
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter((entry) => entry.length > 0),
+      )
+      .pipe(z.array(z.union([z.ipv4(), z.ipv6()])).max(64))
+      .default([]),
     BEACON_SIP_WORK_DIR: nonEmpty.optional(),
     BEACON_KAMAILIO_BIN: nonEmpty.default('kamailio'),
     BEACON_PROMPT_DIR: nonEmpty.default(path.join(os.homedir(), '.cache', 'beacon', 'prompts')),
@@ -93,6 +107,7 @@ export const gatewayConfigSchema = z
         numberFailures: env.BEACON_SIP_PIN_NUMBER_FAILURES,
         lockMs: env.BEACON_SIP_PIN_LOCK_SECONDS * 1000,
       },
+      peers: env.BEACON_SIP_PEERS,
       workDir: env.BEACON_SIP_WORK_DIR ?? path.join(env.BEACON_DATA_DIR, 'sip'),
       kamailioBin: env.BEACON_KAMAILIO_BIN,
       promptDir: env.BEACON_PROMPT_DIR,

@@ -196,6 +196,10 @@ const BAD_PAYLOADS: Record<ClientEventName, unknown[]> = {
   'sip:alertCallState': [{}, { warningId: 'w', townshipId: 'lucheng', extension: '8001', state: 'boom', reason: null }],
   'sip:pinLockout': [{}, { scope: 'room', number: '6001', caller: '8001', failures: 5, lockedForMs: 60_000 }],
   'sip:broadcastState': [{}, { callId: 'c', attempt: 0, state: 'answered', reason: null }],
+  'upstream:connect': [],
+  'upstream:disconnect': [],
+  'upstream:mute': [{}, { muted: 'yes' }],
+  'upstream:status': [],
 };
 
 /** A valid payload per event, for the not_in_room checks. */
@@ -263,6 +267,10 @@ const VALID: Record<ClientEventName, unknown> = {
   'sip:alertCallState': { warningId: 'w', townshipId: 'lucheng', extension: '8001', state: 'ringing', reason: null },
   'sip:pinLockout': { scope: 'caller', number: '6001', caller: '8001', failures: 5, lockedForMs: 60_000 },
   'sip:broadcastState': { callId: 'c', attempt: 1, state: 'answered', reason: null },
+  'upstream:connect': {},
+  'upstream:disconnect': {},
+  'upstream:mute': { muted: false },
+  'upstream:status': {},
 };
 
 /** Events only the gateway's service socket or a phone leg may send: a township browser gets `forbidden`. */

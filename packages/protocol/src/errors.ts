@@ -66,6 +66,7 @@ export const ERROR_CODES = [
   'material_unconvertible',
   'conversion_unavailable',
   'camera_unavailable',
+  'upstream_not_configured',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -81,6 +81,10 @@ const valid: { [E in ClientEventName]: unknown } = {
   'sip:alertCallState': { warningId: 'w1', townshipId: 'lucheng', extension: '8001', state: 'ringing', reason: null },
   'sip:pinLockout': { scope: 'caller', number: '6001', caller: '8001', failures: 5, lockedForMs: 60_000 },
   'sip:broadcastState': { callId: 'c1', attempt: 1, state: 'answered', reason: null },
+  'upstream:connect': {},
+  'upstream:disconnect': {},
+  'upstream:mute': { muted: true },
+  'upstream:status': {},
 };
 
 describe('client event schemas', () => {

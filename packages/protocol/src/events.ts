@@ -35,6 +35,7 @@ import type { ResourceServerEvents } from './resources.ts';
 import { type PhoneInfo, type SipEventResults, type SipServerEvents, sipEventSchemas } from './sip.ts';
 import type { SmsServerEvents } from './sms.ts';
 import type { StationServerEvents } from './stations.ts';
+import { type UpstreamEventResults, type UpstreamServerEvents, upstreamEventSchemas } from './upstream.ts';
 import {
   type AccountRole,
   MEDIA_SOURCES,
@@ -97,6 +98,7 @@ export const clientEventSchemas = {
   ...sipEventSchemas,
   ...commandEventSchemas,
   ...dutyCallEventSchemas,
+  ...upstreamEventSchemas,
 } as const;
 
 export type ClientEventName = keyof typeof clientEventSchemas;
@@ -192,7 +194,8 @@ export interface ClientEventResults
     MeetingEventResults,
     SipEventResults,
     CommandEventResults,
-    DutyCallEventResults {}
+    DutyCallEventResults,
+    UpstreamEventResults {}
 
 /** Server → client events. */
 export interface ServerToClientEvents
@@ -208,7 +211,8 @@ export interface ServerToClientEvents
     BookingServerEvents,
     SmsServerEvents,
     LoudspeakerServerEvents,
-    CameraServerEvents {
+    CameraServerEvents,
+    UpstreamServerEvents {
   'peer:joined': (peer: PeerInfo) => void;
   'peer:left': (data: { peerId: string }) => void;
   'peer:updated': (peer: PeerInfo) => void;

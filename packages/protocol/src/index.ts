@@ -23,5 +23,6 @@ export * from './rest.ts';
 export * from './sip.ts';
 export * from './sms.ts';
 export * from './stations.ts';
+export * from './upstream.ts';
 export * from './vocabulary.ts';
 export * from './warningNeeds.ts';

@@ -142,6 +142,8 @@ export const sipEventSchemas = {
     extension: dialNumberSchema.nullable(),
     /** Caller number as received, for unknown callers. */
     fromNumber: z.string().max(64).nullable(),
+    /** The call is the room's link up (上联): shown as the upstream conference (上级会场), not as a phone. */
+    upstream: z.boolean().optional(),
   }),
   /** Sends every non-phone audio producer of the room to `ip:port` (plain RTP, one SSRC each). */
   'sip:tap': z.object({

@@ -133,6 +133,11 @@ export const PERMISSIONS: { readonly [A in MeetingAction]: readonly MeetingRole[
   'phone:count': EVERYONE,
   // Duty officer and admin accounts may dial too, whatever their meeting role (see phoneDial.ts).
   'phone:dial': MODERATORS,
+  // The link up to the upstream conference (上联): moderators act, everyone sees its state.
+  'upstream:connect': MODERATORS,
+  'upstream:disconnect': MODERATORS,
+  'upstream:mute': MODERATORS,
+  'upstream:status': EVERYONE,
 };
 
 const ROLE_NAMES: Record<MeetingRole, string> = {

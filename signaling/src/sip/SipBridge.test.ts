@@ -11,7 +11,16 @@ beforeEach(async () => {
   store = await openStore({ file: ':memory:', seed: { demoPassword: 'beacon2026' } });
   bridge = new SipBridge({ store, realm: 'beacon' });
   await bridge.loadPhones();
-  seen = { status: [], dial: [], dialstate: [], credentials: [], alertcall: [], broadcast: [] };
+  seen = {
+    status: [],
+    dial: [],
+    dialstate: [],
+    credentials: [],
+    alertcall: [],
+    broadcast: [],
+    upstream: [],
+    upstreamcontrol: [],
+  };
   for (const event of Object.keys(seen) as (keyof SipBridgeEvents)[]) {
     const record = (...args: unknown[]) => (seen[event] as unknown[][]).push(args);
     bridge.on(event, record as never);

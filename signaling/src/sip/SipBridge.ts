@@ -18,10 +18,13 @@ import type {
   PhoneRegistration,
   SipStatus,
   TerminalView,
+  UpstreamControl,
+  UpstreamDialRequest,
 } from '@beacon/protocol';
 import { takesCalls } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import type { Store } from '../store/index.ts';
+import { UpstreamLinks, type UpstreamTarget } from './upstream/UpstreamLinks.ts';
 
 const logger = createLogger('SipBridge');
 
@@ -49,6 +52,10 @@ export type SipBridgeEvents = {
   alertcall: [{ gatewaySocketId: string; request: AlertCallRequest }];
   /** Ask this gateway socket to call a loudspeaker and play a broadcast. */
   broadcast: [{ gatewaySocketId: string; request: BroadcastRequest }];
+  /** Ask this gateway socket to dial a room's upstream conference (上联). */
+  upstream: [{ gatewaySocketId: string; request: UpstreamDialRequest }];
+  /** Hang up, mute or unmute an upstream call on the gateway that dialled it. */
+  upstreamcontrol: [{ gatewaySocketId: string; control: UpstreamControl }];
 };
 
 /** States after which nothing more is reported for a dial-out. */
@@ -60,11 +67,17 @@ export interface SipBridgeOptions {
   store: Store;
   /** SIP digest realm of the phones (config BEACON_SIP_REALM). */
   realm: string;
+  /** The deployment's upstream conference (config BEACON_UPSTREAM_URI); null or absent: rooms cannot link up. */
+  upstream?: UpstreamTarget | null;
 }
 
 export class SipBridge extends TypedEmitter<SipBridgeEvents> {
   readonly realm: string;
+  /** Each room's link up to the upstream conference. */
+  readonly upstream: UpstreamLinks;
   readonly #store: Store;
+  /** Upstream calls in flight → the gateway socket that dialled them (controls go there). */
+  readonly #upstreamCalls = new Map<string, string>();
   /** Connected gateway sockets, oldest first. */
   readonly #gateways = new Set<string>();
   #report: { socketId: string; data: StatusReport } | null = null;
@@ -84,6 +97,7 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
     super();
     this.#store = opts.store;
     this.realm = opts.realm;
+    this.upstream = new UpstreamLinks({ target: opts.upstream ?? null, sip: this, store: opts.store });
   }
 
   /** Reads the store's SIP phones; call once before serving (status lists no phones until then). */
@@ -161,6 +175,36 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
     if (!record) return false;
     if (FINAL.has(state)) this.#dials.delete(requestId);
     this.safeEmit('dialstate', { record, state, reason });
+    return true;
+  }
+
+  /** Sends an upstream dial to the live gateway; null when no gateway can take it. */
+  dialUpstream(input: Omit<UpstreamDialRequest, 'requestId'>): { requestId: string } | null {
+    const gatewaySocketId = [...this.#gateways].at(-1);
+    if (!gatewaySocketId || !this.available) return null;
+    const request: UpstreamDialRequest = { requestId: randomUUID(), ...input };
+    if (this.#upstreamCalls.size >= MAX_DIALS) {
+      const oldest = this.#upstreamCalls.keys().next().value;
+      if (oldest !== undefined) this.#upstreamCalls.delete(oldest);
+    }
+    this.#upstreamCalls.set(request.requestId, gatewaySocketId);
+    this.safeEmit('upstream', { gatewaySocketId, request });
+    return { requestId: request.requestId };
+  }
+
+  /** Sends a control to the gateway holding the upstream call (nothing if it is gone). */
+  controlUpstream(control: UpstreamControl): void {
+    const gatewaySocketId = this.#upstreamCalls.get(control.requestId);
+    if (!gatewaySocketId || !this.#gateways.has(gatewaySocketId)) return;
+    if (control.action === 'hangup') this.#upstreamCalls.delete(control.requestId);
+    this.safeEmit('upstreamcontrol', { gatewaySocketId, control });
+  }
+
+  /** Progress of an upstream call, to its room's link; false for an unknown request. */
+  upstreamState(requestId: string, state: DialState, reason: string | null): boolean {
+    if (!this.#upstreamCalls.has(requestId)) return false;
+    if (FINAL.has(state)) this.#upstreamCalls.delete(requestId);
+    this.upstream.callState(requestId, state, reason);
     return true;
   }
 

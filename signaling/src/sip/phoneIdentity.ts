@@ -38,11 +38,27 @@ export async function phoneIdentity(
   };
 }
 
+/** How the room shows its link up (上联): the prefecture's or province's conference. */
+export const UPSTREAM_DISPLAY_NAME = '上级会场';
+
 /** Claims of one call's leg token (see sip:legToken). */
 export async function legClaims(
   store: Store,
-  call: { callId: string; extension: string | null; fromNumber: string | null },
+  call: { callId: string; extension: string | null; fromNumber: string | null; upstream?: boolean | undefined },
 ): Promise<AuthClaims> {
+  if (call.upstream === true) {
+    // The room's link up: the far conference as one participant, named as the room knows it.
+    const userId = `upstream:${call.callId}`;
+    return {
+      userId,
+      username: userId,
+      displayName: UPSTREAM_DISPLAY_NAME,
+      role: 'service',
+      townshipId: null,
+      device: 'phone',
+      extension: null,
+    };
+  }
   const who = await phoneIdentity(store, call.extension, call.fromNumber);
   const userId = `phone:${call.extension ?? call.fromNumber ?? call.callId}`;
   return {

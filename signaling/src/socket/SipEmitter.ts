@@ -11,6 +11,7 @@ import { ACCOUNT_PERMISSIONS } from '../rooms/permissions.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import type { SipBridge, SipBridgeEvents } from '../sip/SipBridge.ts';
 import type { SipTaps, SipTapsEvents } from '../sip/SipTaps.ts';
+import type { UpstreamLinksEvents } from '../sip/upstream/UpstreamLinks.ts';
 import type { BeaconServer, BeaconSocket } from './types.ts';
 
 const STAFF_ROOM = 'sip:staff';
@@ -39,6 +40,18 @@ export class SipEmitter {
     this.#io.to(gatewaySocketId).emit('sip:alertCall', request);
   readonly #onBroadcast: Listener<SipBridgeEvents, 'broadcast'> = ({ gatewaySocketId, request }) =>
     this.#io.to(gatewaySocketId).emit('sip:broadcast', request);
+  readonly #onUpstream: Listener<SipBridgeEvents, 'upstream'> = ({ gatewaySocketId, request }) =>
+    this.#io.to(gatewaySocketId).emit('sip:upstream', request);
+  readonly #onUpstreamControl: Listener<SipBridgeEvents, 'upstreamcontrol'> = ({ gatewaySocketId, control }) =>
+    this.#io.to(gatewaySocketId).emit('sip:upstream:control', control);
+  readonly #onUpstreamStatus: Listener<UpstreamLinksEvents, 'status'> = (status) => {
+    const sockets = this.#registry
+      .get(status.roomId)
+      ?.participants()
+      .map((p) => p.socketId);
+    if (sockets?.length) this.#io.to(sockets).emit('upstream:status', status);
+  };
+  readonly #onRoomClosed = ({ roomId }: { roomId: string }) => this.#bridge.upstream.roomClosed(roomId);
   readonly #onCredentials: Listener<SipBridgeEvents, 'credentials'> = () =>
     this.#io.to(GATEWAY_ROOM).emit('sip:credentials', {});
   readonly #onDialState: Listener<SipBridgeEvents, 'dialstate'> = ({ record, state, reason }) => {
@@ -67,6 +80,10 @@ export class SipEmitter {
     this.#bridge.on('broadcast', this.#onBroadcast);
     this.#bridge.on('credentials', this.#onCredentials);
     this.#bridge.on('dialstate', this.#onDialState);
+    this.#bridge.on('upstream', this.#onUpstream);
+    this.#bridge.on('upstreamcontrol', this.#onUpstreamControl);
+    this.#bridge.upstream.on('status', this.#onUpstreamStatus);
+    this.#registry.on('roomclosed', this.#onRoomClosed);
     this.#taps.on('stream', this.#onTapStream);
     this.#taps.on('ended', this.#onTapEnded);
   }
@@ -94,6 +111,10 @@ export class SipEmitter {
     this.#bridge.off('broadcast', this.#onBroadcast);
     this.#bridge.off('credentials', this.#onCredentials);
     this.#bridge.off('dialstate', this.#onDialState);
+    this.#bridge.off('upstream', this.#onUpstream);
+    this.#bridge.off('upstreamcontrol', this.#onUpstreamControl);
+    this.#bridge.upstream.off('status', this.#onUpstreamStatus);
+    this.#registry.off('roomclosed', this.#onRoomClosed);
     this.#taps.off('stream', this.#onTapStream);
     this.#taps.off('ended', this.#onTapEnded);
   }

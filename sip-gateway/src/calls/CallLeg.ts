@@ -34,7 +34,9 @@ export type LegEndReason =
   | 'gateway_stopping'
   | 'alert_acked'
   | 'alert_not_acked'
-  | 'broadcast_played';
+  | 'broadcast_played'
+  /** The chair ended the link up (上联). */
+  | 'disconnected';
 
 export type CallLegEvents = {
   state: [CallLegState];
@@ -157,8 +159,8 @@ export class CallLeg extends TypedEmitter<CallLegEvents> {
     roomId: string,
     openConnection: () => Promise<LegConnection>,
     acquireAudio: () => Promise<LegRoomAudio>,
-    /** What the phone hears once in (default: the meeting's keys). */
-    greeting: PromptName = 'joined',
+    /** What the phone hears once in (default: the meeting's keys); null: nothing (the upstream conference). */
+    greeting: PromptName | null = 'joined',
   ): Promise<void> {
     this.#machine.transition(CallLegState.Joining);
     let connection: LegConnection;
@@ -223,7 +225,7 @@ export class CallLeg extends TypedEmitter<CallLegEvents> {
       { legId: this.legId, roomId, peerId: connection.peerId, direction: this.direction },
       'phone joined room',
     );
-    void this.say(greeting);
+    if (greeting !== null) void this.say(greeting);
   }
 
   /** Ends the call from any state; idempotent. Resolves when everything is released. */

@@ -13,11 +13,10 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { DialRequest, DialState } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import type { GatewayUserAgent } from '../sip/GatewayUserAgent.ts';
-import { unansweredOutcome } from './CallCounters.ts';
 import { CallLeg } from './CallLeg.ts';
-import { CallLegState } from './CallLegState.ts';
 import type { GatewayContext } from './GatewayContext.ts';
 import { legCamera, openLegVideo } from './legVideo.ts';
+import { followPlacedCall } from './placedCall.ts';
 
 const logger = createLogger('DialOut');
 
@@ -45,27 +44,7 @@ export async function runDialOut(ctx: GatewayContext, ua: GatewayUserAgent, requ
     transcoders: ctx.viewTranscoders,
   });
   ctx.track(leg, request.extension);
-  report('dialling');
-  let answered = false;
-  leg.once('ended', (reason) => {
-    if (answered) {
-      report('ended', reason);
-      return;
-    }
-    ctx.countCall('out', unansweredOutcome(reason));
-    report(unansweredOutcome(reason), reason);
-  });
-  call.on('ringing', () => {
-    if (leg.state !== CallLegState.Dialling) return;
-    leg.transition(CallLegState.Ringing);
-    report('ringing');
-  });
-  call.once('answered', (negotiation) => {
-    if (leg.finished) return;
-    answered = true;
-    ctx.countCall('out', 'answered');
-    leg.mediaUp(negotiation);
-    report('answered');
+  followPlacedCall(ctx, leg, call, report, () => {
     logger.info(
       { legId: leg.legId, extension: request.extension, roomId: request.roomId, video: leg.video !== null },
       'dial-out answered',

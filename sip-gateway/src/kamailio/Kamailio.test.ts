@@ -64,6 +64,15 @@ describe('Kamailio config', () => {
     expect(text).toContain('$rU =~ "^6[0-9]{3}$"');
   });
 
+  it('takes peer conference systems as trunks to conference numbers, and relays the gateway out to a foreign URI', () => {
+    const none = renderKamailioConfig(resolveKamailioConfig({ dbFile: '/tmp/x.db' }));
+    expect(none).toContain('if ((0) && $rU =~');
+    const text = renderKamailioConfig(resolveKamailioConfig({ dbFile: '/tmp/x.db', peers: ['10.53.0.8', '::1'] }));
+    expect(text).toContain('if (($si == "10.53.0.8" || $si == "::1") && $rU =~ "^6[0-9]{3}$")');
+    expect(text).toContain('if (uri!=myself) {');
+    expect(() => resolveKamailioConfig({ dbFile: '/tmp/x.db', peers: ['1.2.3.4" || 1 || "'] })).toThrow(KamailioError);
+  });
+
   it('reports a missing binary as not available', () => {
     expect(KamailioProcess.available('/nonexistent/kamailio')).toBe(false);
   });

@@ -31,6 +31,11 @@ export interface KamailioConfigOptions {
   modulesDir?: string;
   /** Kamailio's run directory (0700): its JSON-RPC FIFO `rpc.fifo` and the reply FIFOs. Default `<dbFile's dir>/run`. */
   runDir?: string;
+  /**
+   * Addresses of peer conference systems (an upstream MCU, a city below): their INVITEs to a conference
+   * number reach the gateway without digest auth — a trunk, as video networks interconnect. Default none.
+   */
+  peers?: string[];
   /** INVITE/REGISTER requests one non-loopback address may send within 2 s before pike ignores it. Default 40. */
   floodRequests?: number;
 }
@@ -67,6 +72,7 @@ export function resolveKamailioConfig(options: KamailioConfigOptions): ResolvedK
     runDir,
     rpcFifo: path.join(runDir, 'rpc.fifo'),
     floodRequests: options.floodRequests ?? 40,
+    peers: options.peers ?? [],
   };
   const bad = (what: string): never => {
     throw new KamailioError('bad_config', `invalid Kamailio ${what}`);
@@ -78,6 +84,7 @@ export function resolveKamailioConfig(options: KamailioConfigOptions): ResolvedK
   }
   if (!TOKEN.test(resolved.realm)) bad(`realm ${resolved.realm}`);
   if (!Number.isInteger(resolved.floodRequests) || resolved.floodRequests < 1) bad('floodRequests');
+  for (const peer of resolved.peers) if (!/^[0-9a-fA-F.:]{2,45}$/.test(peer)) bad(`peer ${peer}`);
   if (!TOKEN.test(resolved.gatewayUser)) bad(`gatewayUser ${resolved.gatewayUser}`);
   if (/["\r\n\\]/.test(resolved.conferencePattern)) bad('conferencePattern (no quotes, backslashes or newlines)');
   try {
@@ -111,6 +118,8 @@ export function renderKamailioConfig(
     RUN_DIR: config.runDir,
     RPC_FIFO: config.rpcFifo,
     FLOOD_REQUESTS: String(config.floodRequests),
+    // Kamailio's config language has no list type: one comparison per peer (`0` — never — with none).
+    PEER_SOURCE: config.peers.length === 0 ? '0' : config.peers.map((ip) => `$si == "${ip}"`).join(' || '),
   };
   return template.replace(/\{\{([A-Z_]+)\}\}/g, (match, name: string) => {
     const value = values[name];

@@ -99,6 +99,18 @@ describe('PhoneMedia', () => {
     expect(media.stats.packetsOut).toBe(5);
   });
 
+  it('muted toward the far end (the upstream link): comfort noise instead of the mix, RTP keeps flowing', async () => {
+    const { media, phone } = await setup();
+    const tone = new SineSource(700, 8000);
+    media.setSendMuted(true);
+    for (let i = 0; i < 3; i++) media.writeFrame(tone.next());
+    media.setSendMuted(false);
+    for (let i = 0; i < 3; i++) media.writeFrame(tone.next());
+    const levels = (await phone.waitFor(6)).map((d) => frameRms(ulawDecode(parseRtp(d)?.payload ?? Buffer.alloc(0))));
+    for (const level of levels.slice(0, 3)) expect(level).toBeLessThan(100);
+    for (const level of levels.slice(3)) expect(level).toBeGreaterThan(2000);
+  });
+
   it('plays prompts before the mix, then comfort noise; stopPrompts ends them early', async () => {
     const { media, phone } = await setup();
     const prompt = new SineSource(500, 8000).next(400); // 2.5 frames

@@ -92,6 +92,7 @@ export class PhoneMedia extends TypedEmitter<PhoneMediaEvents> {
   #uplink: UplinkForwarder | null = null;
   #held = false;
   #muted = false;
+  #sendMuted = false;
   #closed = false;
   #pendingGap = 0;
   #noiseFrame = 0;
@@ -170,6 +171,14 @@ export class PhoneMedia extends TypedEmitter<PhoneMediaEvents> {
     this.#flushAudio();
   }
 
+  /**
+   * What we send the far end: the room's mix (false), or comfort noise only (true) — the chair muted our side
+   * toward the upstream conference. Prompts still play.
+   */
+  setSendMuted(muted: boolean): void {
+    this.#sendMuted = muted;
+  }
+
   setUplink(target: UplinkTarget | null): void {
     if (target === null) this.#uplink = null;
     else if (this.#uplink === null || !this.#uplink.sameAs(target))
@@ -218,7 +227,7 @@ export class PhoneMedia extends TypedEmitter<PhoneMediaEvents> {
     }
     const prompt = this.#prompts.nextFrame();
     // A mix made for the other rate (the tick a re-INVITE changed codec) is dropped for noise.
-    const usable = mix !== null && mix.length === codec.frameSamples ? mix : null;
+    const usable = mix !== null && !this.#sendMuted && mix.length === codec.frameSamples ? mix : null;
     let payload: Buffer;
     if (prompt !== null) payload = codec.encode(prompt, true, 0);
     else if (usable !== null) payload = codec.encode(usable, false, 0);

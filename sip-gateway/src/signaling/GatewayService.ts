@@ -14,6 +14,8 @@ import {
   request,
   type ServerToClientEvents,
   type TapStream,
+  type UpstreamControl,
+  type UpstreamDialRequest,
 } from '@beacon/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { createLogger } from '../logger.ts';
@@ -33,6 +35,10 @@ export type GatewayServiceEvents = {
   broadcast: [BroadcastRequest];
   /** Phone credentials changed: resync Kamailio's subscriber table. */
   credentials: [];
+  /** Dial a room's upstream conference (上联). */
+  upstream: [UpstreamDialRequest];
+  /** Hang up, mute or unmute an upstream call. */
+  upstreamControl: [UpstreamControl];
 };
 
 export type SipStatusReport = ClientPayload<'sip:status'>;
@@ -67,6 +73,8 @@ export class GatewayService extends TypedEmitter<GatewayServiceEvents> {
     this.#socket.on('sip:alertCall', (request) => this.safeEmit('alertCall', request));
     this.#socket.on('sip:broadcast', (request) => this.safeEmit('broadcast', request));
     this.#socket.on('sip:credentials', () => this.safeEmit('credentials'));
+    this.#socket.on('sip:upstream', (request) => this.safeEmit('upstream', request));
+    this.#socket.on('sip:upstream:control', (control) => this.safeEmit('upstreamControl', control));
     this.#socket.on('connect', () => {
       this.#connectedWith = this.#offered;
       if (this.#everConnected) {

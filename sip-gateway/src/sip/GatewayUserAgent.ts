@@ -151,6 +151,25 @@ export class GatewayUserAgent extends TypedEmitter<GatewayUserAgentEvents> {
     return call;
   }
 
+  /**
+   * INVITE an outside conference by its SIP URI (the upstream, 上联), through Kamailio like any dial-out,
+   * offering the audio and, with `video`, H.264 exactly as to a SIP video terminal.
+   */
+  dialUri(uri: string, endpoint: RtpEndpoint, video: VideoEndpoint | null): OutgoingCall {
+    const ua = this.#ua;
+    if (!ua) throw new Error('GatewayUserAgent not started');
+    const target = UserAgent.makeURI(uri);
+    if (!target?.user) throw new TypeError(`bad SIP URI ${uri}`);
+    const inviter = new Inviter(ua, target, { params: { fromDisplayName: this.#opts.displayName } });
+    const call = new OutgoingCall(inviter, target.user, this.#opts.noAnswerTimeoutMs, logger);
+    call.sdhContext.endpoint = endpoint;
+    call.sdhContext.video = video;
+    this.#track(inviter, call);
+    logger.info({ uri, callId: call.callId, video: video !== null }, 'dialling the upstream conference');
+    call.start();
+    return call;
+  }
+
   #userAgentOptions(): UserAgentOptions {
     const { username, password, domain, displayName, wsUrl } = this.#opts;
     return {

@@ -19,6 +19,9 @@ import { asksPictureFastUpdate, isMediaControl, MEDIA_CONTROL_TYPE, PICTURE_FAST
 import type { RtpSdhContext } from './RtpSessionDescriptionHandler.ts';
 import type { CallEnd, MediaNegotiation, SipCallEvents } from './sipTypes.ts';
 
+/** How long one DTMF INFO waits for its answer before the next digit goes anyway. */
+const DTMF_INFO_TIMEOUT_MS = 2000;
+
 /** Kamailio writes where a phone's request or reply came from (its IP) into this header for the gateway. */
 export const SOURCE_HEADER = 'X-Beacon-Source';
 const IPV4_OR_6 = /^[0-9a-fA-F.:]{2,45}$/;
@@ -139,6 +142,40 @@ export abstract class SipCall extends TypedEmitter<SipCallEvents> {
   }
 
   /** Asks the terminal for a key frame by SIP INFO picture_fast_update (RFC 5168). Best effort. */
+  /**
+   * Keys digits by SIP INFO (`application/dtmf-relay`, one request per digit): what conference bridges take
+   * for a PIN when telephone-events are off, and our own dial-in reads it too. Each INFO waits for its answer
+   * before the next goes: proxies may reorder back-to-back requests, and the far end refuses one whose CSeq
+   * is below the last it saw (RFC 3261 12.2.2) — a digit lost, a wrong PIN.
+   */
+  async sendDtmf(digits: string): Promise<void> {
+    for (const digit of digits) {
+      if (this.#ended || this.session.state !== SessionState.Established) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, DTMF_INFO_TIMEOUT_MS);
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        this.session
+          .info({
+            requestDelegate: { onAccept: done, onReject: done },
+            requestOptions: {
+              body: {
+                contentDisposition: 'render',
+                contentType: 'application/dtmf-relay',
+                content: `Signal=${digit}\r\nDuration=160\r\n`,
+              },
+            },
+          })
+          .catch((error: unknown) => {
+            this.logger.debug({ err: error, digit }, 'DTMF INFO not sent');
+            done();
+          });
+      });
+    }
+  }
+
   sendPictureFastUpdate(): void {
     if (this.#ended || this.session.state !== SessionState.Established) return;
     this.session

@@ -244,6 +244,22 @@ const en: ConferenceMessages = {
       unknown: 'unknown reason',
     },
   },
+  upstream: {
+    title: 'Upstream',
+    connect: 'Connect upstream',
+    disconnect: 'Disconnect',
+    mute: 'Mute toward upstream',
+    unmute: 'Unmute toward upstream',
+    muted: 'Muted toward upstream',
+    states: {
+      idle: 'not connected',
+      dialling: 'calling the upstream conference…',
+      connected: 'connected to the upstream conference',
+      redialling: 'link dropped, redialling',
+      failed: 'could not connect upstream',
+    },
+    reason: 'reason: {reason}',
+  },
 };
 
 export default en;

@@ -242,6 +242,22 @@ const zhCN = {
       unknown: '原因未知',
     },
   },
+  upstream: {
+    title: '上联',
+    connect: '连接上级',
+    disconnect: '断开',
+    mute: '对上级静音',
+    unmute: '取消对上级静音',
+    muted: '对上级已静音',
+    states: {
+      idle: '未连接',
+      dialling: '正在呼叫上级…',
+      connected: '已连接上级会场',
+      redialling: '连接中断，正在重拨',
+      failed: '连接上级失败',
+    },
+    reason: '原因：{reason}',
+  },
 };
 
 export type ConferenceMessages = typeof zhCN;

@@ -101,6 +101,7 @@ const en: SharedMessages = {
     material_unconvertible: 'The material could not be turned into pages (damaged or unsupported)',
     conversion_unavailable: 'The server has no document converter (LibreOffice, poppler)',
     camera_unavailable: 'The camera did not send usable video',
+    upstream_not_configured: 'No upstream conference is configured',
     timeout: 'The server did not answer in time',
     disconnected: 'Disconnected from the server',
     network: 'Cannot reach the server, check the network',

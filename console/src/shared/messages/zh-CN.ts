@@ -99,6 +99,7 @@ const zhCN = {
     material_unconvertible: '材料无法转换为页面（文件损坏或格式不支持）',
     conversion_unavailable: '服务器未安装文档转换程序（LibreOffice、poppler）',
     camera_unavailable: '摄像头未提供可用视频',
+    upstream_not_configured: '未配置上级会场',
     timeout: '服务器响应超时',
     disconnected: '与服务器的连接已断开',
     network: '无法连接服务器，请检查网络',

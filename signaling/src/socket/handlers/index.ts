@@ -63,6 +63,7 @@ import { taskDone } from './taskDone.ts';
 import { transportConnect } from './transportConnect.ts';
 import { transportCreate } from './transportCreate.ts';
 import { transportRestartIce } from './transportRestartIce.ts';
+import { upstreamConnect, upstreamDisconnect, upstreamMute, upstreamStatus } from './upstreamLink.ts';
 
 export { leaveCurrentRoom, socketGone } from './roomLeave.ts';
 
@@ -122,6 +123,10 @@ export const handlers: HandlerTable = {
   'phone:state': phoneState,
   'phone:count': phoneCount,
   'phone:dial': phoneDial,
+  'upstream:connect': upstreamConnect,
+  'upstream:disconnect': upstreamDisconnect,
+  'upstream:mute': upstreamMute,
+  'upstream:status': upstreamStatus,
   'alert:received': alertReceived,
   'alert:ack': alertAck,
   'task:ack': taskAck,
