@@ -75,4 +75,33 @@ describe('DownlinkLoss', () => {
     // Counters that went back count as nothing.
     expect(loss.read([{ ssrc: 1, packetCount: 5100, packetsLost: 880 }])).toBeCloseTo(2 / 300, 5);
   });
+
+  it('an outage is not congestion: what was sent into a dead link does not count when the reports come back', () => {
+    const loss = new DownlinkLoss();
+    /** Sent up to `second`; the receiver's counts as of its last report, at `reportedAt`. */
+    const at = (second: number, reportedAt: number, lostExtra: number): SendStreamCounts[] => {
+      const sent = townshipSecond(second, 0.03);
+      const reported = townshipSecond(reportedAt, 0.03);
+      return sent.map((s, i) => ({
+        ...s,
+        packetsLost: (reported[i]?.packetsLost ?? 0) + lostExtra,
+        roundTripTime: 150 + reportedAt,
+      }));
+    };
+    for (let second = 0; second <= 10; second++) loss.read(at(second, second, 0));
+    // 15 s with nothing back from the receiver: nothing to say, whatever the server keeps sending.
+    for (let second = 11; second <= 25; second++) expect(loss.read(at(second, 10, 0), false)).toBeUndefined();
+    // Back: the first reading still shows the old reports; then the first new ones count the 15 s as lost
+    // (62 packets a second), which is the outage, not the link's loss.
+    expect(loss.read(at(26, 10, 0))).toBeUndefined();
+    expect(loss.read(at(27, 27, 62 * 15))).toBeUndefined();
+    // From then on the link's usual loss again.
+    const values: number[] = [];
+    for (let second = 28; second <= 40; second++) {
+      const value = loss.read(at(second, second, 62 * 15));
+      if (value !== undefined) values.push(value);
+    }
+    expect(values.length).toBeGreaterThan(8);
+    expect(Math.max(...values)).toBeLessThan(0.08);
+  });
 });

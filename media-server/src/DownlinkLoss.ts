@@ -18,6 +18,16 @@
  * The receiver's count trails what was sent by up to one report interval
  * (about 1 s for video, 5 s for audio); over a window of seconds that
  * shifts which packets are counted, not the share.
+ *
+ * An outage is not congestion. While nothing at all comes back from the
+ * receiver (the caller says so: its transport received no byte since the
+ * last reading — no RTCP, no transport-cc feedback), there is nothing to
+ * read. When the link returns, each stream's first report counts every
+ * packet sent into the dead link as lost — seconds of them, 100 % — and
+ * lowering the budget on that would hold the township's video back just
+ * when its link came back. So after a silence each stream starts over from
+ * its first new report (its loss or round trip changed), and the
+ * window is emptied.
  */
 
 /** What one send stream's stats say (mediasoup's outbound-rtp stats). */
@@ -27,6 +37,9 @@ export interface SendStreamCounts {
   packetCount: number;
   /** Packets lost, cumulative, as the receiver's last report counts them. */
   packetsLost: number;
+  /** The last report's fraction lost and round trip: a change means a new report arrived. */
+  fractionLost?: number;
+  roundTripTime?: number;
 }
 
 export interface DownlinkLossOptions {
@@ -50,7 +63,10 @@ export const DEFAULT_DOWNLINK_LOSS: DownlinkLossOptions = {
 export class DownlinkLoss {
   readonly #options: DownlinkLossOptions;
   /** Per SSRC: the counters at the last reading. */
-  readonly #last = new Map<number, { packetCount: number; packetsLost: number }>();
+  readonly #last = new Map<number, SendStreamCounts>();
+  /** After a silence: the streams that start over at their first new report. */
+  readonly #restarting = new Set<number>();
+  #silent = false;
   /** Packets sent and lost between readings, oldest first. */
   readonly #readings: { sent: number; lost: number }[] = [];
 
@@ -58,23 +74,46 @@ export class DownlinkLoss {
     this.#options = { ...DEFAULT_DOWNLINK_LOSS, ...options };
   }
 
-  /** Takes one reading of the send streams; returns the loss over the window, or undefined. */
-  read(streams: SendStreamCounts[]): number | undefined {
+  /**
+   * Takes one reading of the send streams; returns the loss over the window, or undefined.
+   * `heard`: something came back from the receiver since the last reading (false: an outage, see above).
+   */
+  read(streams: SendStreamCounts[], heard = true): number | undefined {
     const o = this.#options;
+    if (!heard) {
+      this.#silent = true;
+      return undefined;
+    }
+    if (this.#silent) {
+      this.#silent = false;
+      this.#readings.length = 0;
+      for (const ssrc of this.#last.keys()) this.#restarting.add(ssrc);
+    }
     let sent = 0;
     let lost = 0;
     const live = new Set<number>();
     for (const stream of streams) {
       live.add(stream.ssrc);
       const before = this.#last.get(stream.ssrc);
-      this.#last.set(stream.ssrc, { packetCount: stream.packetCount, packetsLost: stream.packetsLost });
+      if (before && this.#restarting.has(stream.ssrc)) {
+        // Counted from the first report after the silence: until it comes, the baseline stays where it was.
+        if (!newReport(before, stream)) continue;
+        this.#restarting.delete(stream.ssrc);
+        this.#last.set(stream.ssrc, stream);
+        continue;
+      }
+      this.#last.set(stream.ssrc, stream);
       // A stream seen anew has no interval yet; counters that went back (a duplicate counted as negative
       // loss by the receiver, a stream restarted) count as nothing.
       if (!before) continue;
       sent += Math.max(0, stream.packetCount - before.packetCount);
       lost += Math.max(0, stream.packetsLost - before.packetsLost);
     }
-    for (const ssrc of this.#last.keys()) if (!live.has(ssrc)) this.#last.delete(ssrc);
+    for (const ssrc of this.#last.keys()) {
+      if (live.has(ssrc)) continue;
+      this.#last.delete(ssrc);
+      this.#restarting.delete(ssrc);
+    }
     this.#readings.push({ sent, lost });
     if (this.#readings.length > o.maxReadings) this.#readings.shift();
 
@@ -91,4 +130,13 @@ export class DownlinkLoss {
     if (windowSent < o.minPacketsAtAll) return undefined;
     return Math.min(1, windowLost / windowSent);
   }
+}
+
+/** The stream's receiver report changed since `before` (a report that lost nothing still moves its round trip). */
+function newReport(before: SendStreamCounts, now: SendStreamCounts): boolean {
+  return (
+    before.packetsLost !== now.packetsLost ||
+    before.fractionLost !== now.fractionLost ||
+    before.roundTripTime !== now.roundTripTime
+  );
 }

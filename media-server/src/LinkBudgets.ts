@@ -55,7 +55,10 @@ interface VideoDemand {
 export class LinkBudgets {
   readonly #context: LinkBudgetsContext;
   readonly #options: LinkBudgetsOptions;
-  readonly #budgets = new Map<string, { budget: ReceiveBudget; loss: DownlinkLoss; applied: number | null }>();
+  readonly #budgets = new Map<
+    string,
+    { budget: ReceiveBudget; loss: DownlinkLoss; bytesReceived: number | null; applied: number | null }
+  >();
   /** Layer controllers of the simulcast video consumers, by consumer id. */
   readonly #layers = new Map<string, SimulcastLayers>();
   /** Video consumers without a layer: samples seen so far (-1 once reported held back). */
@@ -137,13 +140,21 @@ export class LinkBudgets {
   ): Promise<void> {
     let entry = this.#budgets.get(transport.id);
     if (!entry) {
-      entry = { budget: new ReceiveBudget(this.#options.budget), loss: new DownlinkLoss(), applied: null };
+      entry = {
+        budget: new ReceiveBudget(this.#options.budget),
+        loss: new DownlinkLoss(),
+        bytesReceived: null,
+        applied: null,
+      };
       this.#budgets.set(transport.id, entry);
     }
     const [[stats], counts] = await Promise.all([transport.getStats(), readSendStreamCounts(consumers)]);
     const { demandBitrate, audioBitrate, videos } = await this.#demand(consumers, streamBitrates);
     if (this.#closed || transport.closed || !stats) return;
-    const loss = entry.loss.read(counts);
+    // RTCP and transport-cc feedback come back many times a second while the link is up: nothing at all is an outage.
+    const heard = entry.bytesReceived === null || stats.bytesReceived !== entry.bytesReceived;
+    entry.bytesReceived = stats.bytesReceived;
+    const loss = entry.loss.read(counts, heard);
     // Media and retransmissions; not the bandwidth estimator's probing padding.
     const sentBitrate = stats.rtpSendBitrate + stats.rtxSendBitrate;
     const sample = {
@@ -308,6 +319,12 @@ async function readSendStreamCounts(consumers: ms.Consumer[]): Promise<SendStrea
   return all.flatMap((stats) =>
     stats
       .filter((stat) => stat.type === 'outbound-rtp')
-      .map(({ ssrc, packetCount, packetsLost }) => ({ ssrc, packetCount, packetsLost })),
+      .map(({ ssrc, packetCount, packetsLost, fractionLost, roundTripTime }) => ({
+        ssrc,
+        packetCount,
+        packetsLost,
+        fractionLost,
+        roundTripTime,
+      })),
   );
 }
