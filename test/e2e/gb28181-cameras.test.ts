@@ -112,6 +112,7 @@ describe('GB/T 28181 cameras', () => {
     const chair = await e2e.openTerminal('chair', 'city-weekly');
     const town = await e2e.openTerminal('lucheng', 'city-weekly');
     await chair.page.getByTestId('camera-add-open').click();
+    const addedAt = Date.now();
     await chair.page.getByTestId(`camera-add-${CHANNEL}`).click();
     const tile = town.page.locator('[data-testid="tile"][data-device="camera"]');
     await tile.waitFor({ timeout: 15_000 });
@@ -126,6 +127,7 @@ describe('GB/T 28181 cameras', () => {
       return (await inboundStats(town.page)).find((s) => s.trackIdentifier === trackId)?.framesDecoded ?? 0;
     };
     await expect.poll(cameraFrames, { timeout: 30_000, interval: 200 }).toBeGreaterThan(0);
+    console.log(`[gb28181] add to first decoded frame in a meeting tile: ${Date.now() - addedAt} ms`);
     const before = await cameraFrames();
     await expect.poll(cameraFrames, { timeout: 15_000 }).toBeGreaterThan(before + 10);
     const codecs = await town.page.evaluate(async () => {

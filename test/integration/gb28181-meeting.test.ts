@@ -154,4 +154,27 @@ describe('a camera as a meeting participant', () => {
     await waitFor('the device stops sending', () => !sim.streaming, Boolean, { timeoutMs: 10_000 });
     expect(t.beacon.node.rooms.get(ROOM)).toBeUndefined();
   });
+
+  it('a camera that goes offline leaves the meeting by itself (audited as the system)', async () => {
+    const chair = await t.client('chair');
+    await ok(chair, 'room:join', { roomId: ROOM });
+    const peer = (await add('chair', CHANNEL)).body as { peerId: string };
+    const left = nextEvent(chair, 'peer:left', 15_000);
+    sim.stopKeepalives();
+    expect(await left).toEqual({ peerId: peer.peerId });
+    await waitFor(
+      'the live view ended',
+      async () => (await t.beacon.node.cameras?.liveView(CHANNEL)) ?? null,
+      (v) => v === null,
+      {
+        timeoutMs: 5_000,
+      },
+    );
+    // Newest first: the latest removal is the camera's own leaving.
+    const last = (await t.beacon.node.store.audit.list({ limit: 50 })).find(
+      (e) => e.action === 'meeting.camera_removed',
+    );
+    expect(last).toMatchObject({ action: 'meeting.camera_removed', actorId: 'system', target: ROOM });
+    await ok(chair, 'room:leave', {});
+  });
 });
