@@ -38,6 +38,7 @@ export class MeetingCameras {
   readonly #added = new Map<string, Map<string, MeetingCamera>>();
   /** Removals a chair asked for (audited by remove(), not again by the peer-left listener). */
   readonly #removing = new Set<string>();
+  readonly #adding = new Map<string, Promise<MeetingCamera>>();
 
   constructor(deps: { bus: CommandBus; registry: RoomRegistry; cameras: GbService }) {
     this.#bus = deps.bus;
@@ -54,11 +55,22 @@ export class MeetingCameras {
     return { available, added };
   }
 
-  /** Adds the channel to the chair's running meeting; adding one already there returns it unchanged. */
+  /** Adds the channel to the chair's running meeting; adding one already there (or on its way) returns it unchanged. */
   async add(actor: Actor, roomId: string, channelId: string): Promise<MeetingCamera> {
     const room = this.#chairedRoom(actor, roomId);
     const existing = this.#added.get(roomId)?.get(channelId);
     if (existing) return existing;
+    // Two quick clicks: one participant, not two.
+    const key = `${roomId}\n${channelId}`;
+    const pending = this.#adding.get(key);
+    if (pending) return pending;
+    const adding = this.#add(actor, room, channelId).finally(() => this.#adding.delete(key));
+    this.#adding.set(key, adding);
+    return adding;
+  }
+
+  async #add(actor: Actor, room: ConferenceRoom, channelId: string): Promise<MeetingCamera> {
+    const roomId = room.id;
     const channel = await this.#bus.store.cameras.getChannel(channelId);
     if (!channel) throw BeaconError.notFound('camera');
     if (!channel.reportedOnline || !this.#cameras.isOnline(channel.deviceId)) {
