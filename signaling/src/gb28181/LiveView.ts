@@ -23,7 +23,7 @@ import { Participant } from '../rooms/Participant.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import { GbError, refused } from './GbError.ts';
 import type { GbPlatform } from './GbPlatform.ts';
-import { H264Gate, H264Packetizer, splitAnnexB } from './h264Rtp.ts';
+import { H264Gate, H264Packetizer, h264RtpParameters, splitAnnexB } from './h264Rtp.ts';
 import { liveViewOffer, liveViewSsrc, readLiveViewAnswer } from './liveSdp.ts';
 import { PsDemuxer } from './PsDemuxer.ts';
 import { newTag } from './SipEndpoint.ts';
@@ -244,17 +244,7 @@ export class LiveView {
     const appData = { source: 'camera', peerId: participant.peerId };
     const plain = await this.#opts.media.createPlainProducer(room.id, participant.peerId, {
       kind: 'video',
-      rtpParameters: {
-        codecs: [
-          {
-            mimeType: 'video/H264',
-            payloadType: H264_PAYLOAD_TYPE,
-            clockRate: 90_000,
-            parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
-          },
-        ],
-        encodings: [{ ssrc: this.#ssrc }],
-      },
+      rtpParameters: h264RtpParameters(H264_PAYLOAD_TYPE, this.#ssrc),
       appData,
     });
     const producer: ProducerInfo = {
