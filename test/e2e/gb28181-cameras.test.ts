@@ -6,11 +6,15 @@
  * as PS over RTP (framesDecoded growing; the time from the click to the first
  * decoded frame is printed); holding the panel's → button sends "pan right"
  * and releasing it "stop", which arrive at the simulator as the standard's
- * PTZCmd bytes; a simulator that stops its keepalives turns grey on the map.
+ * PTZCmd bytes; the chair of a meeting adds the camera (添加监控画面) and a
+ * participant's Chromium decodes its H.264 in a tile named after it, until the
+ * chair's 移除 takes the tile away (the wall, still watching, keeps the live view);
+ * a simulator that stops its keepalives turns grey on the map.
  */
 import { freeSipPort } from '@beacon/common/test-ports';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { inboundStats } from '../src/browser.ts';
 import { useE2e } from '../src/e2eFixture.ts';
 import { GbDevice } from '../src/gb28181/GbDevice.ts';
 import { h264Clip } from '../src/gb28181/h264Clip.ts';
@@ -102,6 +106,45 @@ describe('GB/T 28181 cameras', () => {
     await expect.poll(() => sim.ptzCommands.length, { timeout: 10_000 }).toBe(2);
     // Pan right at speed 0x80, then stop: A5 0F 01 | 01 80 00 | 00 | checksum.
     expect(sim.ptzCommands).toEqual(['A50F010180000036', 'A50F0100000000B5']);
+  });
+
+  it('the chair adds the camera to a meeting: a participant decodes its tile, 移除 takes it away', async () => {
+    const chair = await e2e.openTerminal('chair', 'city-weekly');
+    const town = await e2e.openTerminal('lucheng', 'city-weekly');
+    await chair.page.getByTestId('camera-add-open').click();
+    const addedAt = Date.now();
+    await chair.page.getByTestId(`camera-add-${CHANNEL}`).click();
+    const tile = town.page.locator('[data-testid="tile"][data-device="camera"]');
+    await tile.waitFor({ timeout: 15_000 });
+    expect(await tile.getAttribute('data-display-name')).toBe('鹿城镇路口');
+    // The camera tile's own inbound stream (matched by its track), and its codec.
+    const cameraFrames = async () => {
+      type Video = { srcObject: { getVideoTracks(): { id: string }[] } | null };
+      const trackId = await tile
+        .locator('video')
+        .evaluate((v) => (v as unknown as Video).srcObject?.getVideoTracks()[0]?.id ?? null)
+        .catch(() => null);
+      return (await inboundStats(town.page)).find((s) => s.trackIdentifier === trackId)?.framesDecoded ?? 0;
+    };
+    await expect.poll(cameraFrames, { timeout: 30_000, interval: 200 }).toBeGreaterThan(0);
+    console.log(`[gb28181] add to first decoded frame in a meeting tile: ${Date.now() - addedAt} ms`);
+    const before = await cameraFrames();
+    await expect.poll(cameraFrames, { timeout: 15_000 }).toBeGreaterThan(before + 10);
+    const codecs = await town.page.evaluate(async () => {
+      type Hooks = { __beacon?: { recvTransportStats(): Promise<Record<string, unknown>[]> } };
+      const stats = (await (globalThis as unknown as Hooks).__beacon?.recvTransportStats()) ?? [];
+      return stats.filter((st) => st.type === 'codec').map((st) => String(st.mimeType));
+    });
+    expect(codecs).toContain('video/H264');
+
+    const tab = chair.page.getByTestId('participants-tab');
+    if ((await tab.count()) > 0) await tab.click();
+    await chair.page.getByTestId(`camera-remove-${CHANNEL}`).click();
+    await expect.poll(() => tile.count(), { timeout: 15_000 }).toBe(0);
+    // The wall's panel still shows the camera: its live view goes on.
+    expect(sim.streaming).toBe(true);
+    await town.page.close();
+    await chair.page.close();
   });
 
   it('a camera that stops its keepalives turns offline on the map', async () => {

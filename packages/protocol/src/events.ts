@@ -125,8 +125,8 @@ export interface PeerInfo {
   /** 'reconnecting' while the socket is gone but the 30 s grace has not run out. */
   connection: ConnectionState;
   joinedAt: string;
-  /** A browser (console, terminal) or a desk phone bridged by the SIP gateway. */
-  device: 'browser' | 'phone';
+  /** A browser (console, terminal), a desk phone bridged by the SIP gateway, or a GB/T 28181 camera the chair added. */
+  device: 'browser' | 'phone' | 'camera';
   /** Set for phones: extension and call state. */
   phone: PhoneInfo | null;
 }

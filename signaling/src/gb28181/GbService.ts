@@ -15,6 +15,7 @@ import type { CameraChannelRecord } from '../store/cameraTypes.ts';
 import { GbError } from './GbError.ts';
 import { GbPlatform, type GbPlatformOptions } from './GbPlatform.ts';
 import { cameraRoomId, LiveView } from './LiveView.ts';
+import { MeetingCameras } from './MeetingCameras.ts';
 import { SipEndpoint } from './SipEndpoint.ts';
 
 const logger = createLogger('gb28181');
@@ -29,6 +30,8 @@ export interface GbServiceOptions extends GbPlatformOptions {
 
 export class GbService {
   readonly platform: GbPlatform;
+  /** Cameras that chairs put into their meetings as participants. */
+  readonly meetings: MeetingCameras;
   readonly #bus: CommandBus;
   readonly #registry: RoomRegistry;
   readonly #media: MediaControl;
@@ -46,6 +49,7 @@ export class GbService {
       repo: deps.bus.store.cameras,
       options: deps.options,
     });
+    this.meetings = new MeetingCameras({ bus: deps.bus, registry: deps.registry, cameras: this });
     this.platform.on('status', ({ deviceId, online }) => void this.#statusChanged(deviceId, online));
     this.platform.on('catalog', ({ deviceId }) => void this.#announce(deviceId));
     this.platform.on('bye', ({ callId }) => void this.#deviceHungUp(callId));
@@ -83,6 +87,15 @@ export class GbService {
    */
   async watch(actor: Actor, channelId: string, transport: 'udp' | 'tcp' = 'udp'): Promise<{ roomId: string }> {
     requireStaff(actor);
+    await this.openRoom(actor, channelId);
+    return { roomId: (await this.acquire(channelId, transport)).roomId };
+  }
+
+  /**
+   * The camera's own room in the store (made on first use, members-only with no members: staff only),
+   * audited as the actor's `camera.view`; `detail` says more (the meeting it is opened for).
+   */
+  async openRoom(actor: Actor, channelId: string, detail: Record<string, unknown> = {}): Promise<void> {
     const channel = await this.#channel(channelId);
     const roomId = cameraRoomId(channelId);
     await this.#bus.audited(
@@ -98,10 +111,19 @@ export class GbService {
           await tx.roomMembers.restrict(roomId, []);
         }
       },
-      () => ({ action: 'camera.view', target: channelId, detail: { roomId, deviceId: channel.deviceId } }),
+      () => ({ action: 'camera.view', target: channelId, detail: { roomId, deviceId: channel.deviceId, ...detail } }),
     );
+  }
+
+  /**
+   * The channel's live view, started (INVITE answered) or the running one reused: for the wall
+   * (after its staff check) and for a meeting the camera joins (after the chair check). Refuses an
+   * unknown channel (`not_found`) or an offline device (`terminal_offline`) before anything starts.
+   */
+  async acquire(channelId: string, transport: 'udp' | 'tcp' = 'udp'): Promise<LiveView> {
+    const channel = await this.#channel(channelId);
     const existing = this.#views.get(channelId);
-    if (existing) return { roomId: (await existing).roomId };
+    if (existing) return existing;
     const device = await this.#bus.store.cameras.getDevice(channel.deviceId);
     if (!this.platform.isOnline(channel.deviceId)) {
       throw new BeaconError('terminal_offline', `${channel.name} 不在线 / the camera is offline`);
@@ -126,7 +148,7 @@ export class GbService {
     const starting = view.start().then(() => view);
     this.#views.set(channelId, starting);
     try {
-      return { roomId: (await starting).roomId };
+      return await starting;
     } catch (err) {
       this.#views.delete(channelId);
       await view.stop(err instanceof GbError ? err.code : 'failed');
@@ -135,11 +157,20 @@ export class GbService {
     }
   }
 
+  /** Ends the view when nothing uses it any more: no wall viewer in its room and no meeting showing it. */
+  async release(channelId: string): Promise<void> {
+    const view = await this.liveView(channelId);
+    if (view && !view.inUse) await this.unwatch(channelId);
+  }
+
   /** Ends the channel's live view (the wall closed its panel). */
   async unwatch(channelId: string): Promise<void> {
     const view = this.#views.get(channelId);
+    const live = await view?.catch(() => null);
+    // A meeting still shows the camera as a participant: the wall's panel closing does not take it away.
+    if (live && live.meetings > 0) return;
     this.#views.delete(channelId);
-    if (view) await (await view.catch(() => null))?.stop('closed');
+    await live?.stop('closed');
   }
 
   /** The live view of a channel, when one runs (tests and the bench read its figures). */

@@ -16,12 +16,14 @@
 import { randomUUID } from 'node:crypto';
 import dgram from 'node:dgram';
 import type { MediaControl, ProducerInfo } from '@beacon/media-server';
+import { BeaconError } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
+import type { ConferenceRoom } from '../rooms/ConferenceRoom.ts';
 import { Participant } from '../rooms/Participant.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import { GbError, refused } from './GbError.ts';
 import type { GbPlatform } from './GbPlatform.ts';
-import { H264Gate, H264Packetizer, splitAnnexB } from './h264Rtp.ts';
+import { H264Gate, H264Packetizer, h264RtpParameters, splitAnnexB } from './h264Rtp.ts';
 import { liveViewOffer, liveViewSsrc, readLiveViewAnswer } from './liveSdp.ts';
 import { PsDemuxer } from './PsDemuxer.ts';
 import { newTag } from './SipEndpoint.ts';
@@ -75,6 +77,9 @@ export class LiveView {
   #toTag: string | null = null;
   #watchdog: NodeJS.Timeout | null = null;
   #tcp: TcpRtpReceiver | null = null;
+  #ssrc = 0;
+  /** Meetings the camera is a participant of: the same RTP also goes to a producer of each (see addMeeting). */
+  readonly #meetings = new Map<string, { participant: Participant; address: { ip: string; port: number } }>();
 
   constructor(opts: LiveViewOptions) {
     this.#opts = opts;
@@ -100,7 +105,7 @@ export class LiveView {
 
   /** Opens the room, the producer and our RTP port, then INVITEs the device; resolves when it answered. */
   async start(): Promise<void> {
-    const { platform, registry, media, deviceId, channelId } = this.#opts;
+    const { platform, registry, deviceId, channelId } = this.#opts;
     await new Promise<void>((resolve, reject) => {
       this.#socket.once('error', reject);
       this.#socket.bind(0, this.#opts.mediaIp, () => resolve());
@@ -120,36 +125,13 @@ export class LiveView {
     const room = await registry.join(this.roomId, this.#participant, { mode: 'meeting' });
     // The last viewer gone (a closed tab never says DELETE): nobody watches, so the camera stops sending.
     room.on('peerleft', () => {
-      if (this.state !== 'ended' && room.participants().every((p) => p === this.#participant)) {
+      if (this.state !== 'ended' && !this.inUse) {
         void this.stop('no_viewers');
       }
     });
     const ssrc = (Math.random() * 0xffffffff) >>> 0;
-    const appData = { source: 'camera', peerId: this.#participant.peerId };
-    const plain = await media.createPlainProducer(this.roomId, this.#participant.peerId, {
-      kind: 'video',
-      rtpParameters: {
-        codecs: [
-          {
-            mimeType: 'video/H264',
-            payloadType: H264_PAYLOAD_TYPE,
-            clockRate: 90_000,
-            parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
-          },
-        ],
-        encodings: [{ ssrc }],
-      },
-      appData,
-    });
-    const producer: ProducerInfo = {
-      id: plain.producerId,
-      peerId: this.#participant.peerId,
-      kind: 'video',
-      paused: false,
-      appData,
-    };
-    await room.adoptProducer(this.#participant, producer, 'camera');
-    this.#producerAddress = { ip: plain.ip, port: plain.port };
+    this.#ssrc = ssrc;
+    this.#producerAddress = await this.#produce(room, this.#participant);
     this.#packetizer = new H264Packetizer({ ssrc, payloadType: H264_PAYLOAD_TYPE });
 
     const session = platform.session(deviceId);
@@ -195,6 +177,7 @@ export class LiveView {
     this.#socket.close();
     this.#tcp?.close();
     this.#opts.registry.get(this.roomId)?.remove(this.#participant.peerId);
+    for (const roomId of [...this.#meetings.keys()]) this.removeMeeting(roomId);
     logger.info({ channelId: this.#opts.channelId, reason, frames: this.framesForwarded }, 'live view ended');
     this.#opts.onEnded(this, reason);
     if (wasStreaming && !byDevice) {
@@ -210,6 +193,69 @@ export class LiveView {
         logger.debug({ err, channelId }, 'BYE not answered');
       }
     }
+  }
+
+  /** Wall viewers in the camera's own room, or meetings showing it: while true the view keeps running. */
+  get inUse(): boolean {
+    const room = this.#opts.registry.get(this.roomId);
+    const viewers = room?.participants().some((p) => p !== this.#participant) ?? false;
+    return viewers || this.#meetings.size > 0;
+  }
+
+  /** How many meetings the camera is a participant of. */
+  get meetings(): number {
+    return this.#meetings.size;
+  }
+
+  /** The camera's participant in a meeting, when it is one. */
+  meetingParticipant(roomId: string): Participant | null {
+    return this.#meetings.get(roomId)?.participant ?? null;
+  }
+
+  /**
+   * Makes the camera a participant of a running meeting room: a second plain producer there fed with the
+   * very RTP packets of the camera's own producer (same SSRC). Sending each packet twice from here costs
+   * one UDP send; a router-to-router pipe would need a new call on the media-node control protocol, and
+   * the media node may be remote. The participant has no audio and never consumes.
+   */
+  async addMeeting(roomId: string, participant: Participant): Promise<void> {
+    if (this.state !== 'streaming') throw new BeaconError('camera_unavailable', 'the live view is not streaming');
+    const room = this.#opts.registry.get(roomId);
+    if (!room || room.closed) throw new BeaconError('room_not_found', `room "${roomId}" is not running`);
+    room.add(participant);
+    try {
+      const address = await this.#produce(room, participant);
+      this.#meetings.set(roomId, { participant, address });
+    } catch (err) {
+      room.remove(participant.peerId);
+      throw err;
+    }
+  }
+
+  /** Takes the camera out of a meeting (its tile goes for everyone). Idempotent. */
+  removeMeeting(roomId: string): void {
+    const entry = this.#meetings.get(roomId);
+    if (!entry) return;
+    this.#meetings.delete(roomId);
+    this.#opts.registry.get(roomId)?.remove(entry.participant.peerId);
+  }
+
+  async #produce(room: ConferenceRoom, participant: Participant): Promise<{ ip: string; port: number }> {
+    const appData = { source: 'camera', peerId: participant.peerId };
+    const plain = await this.#opts.media.createPlainProducer(room.id, participant.peerId, {
+      kind: 'video',
+      rtpParameters: h264RtpParameters(H264_PAYLOAD_TYPE, this.#ssrc),
+      appData,
+    });
+    const producer: ProducerInfo = {
+      id: plain.producerId,
+      peerId: participant.peerId,
+      kind: 'video',
+      paused: false,
+      appData,
+    };
+    await room.adoptProducer(participant, producer, 'camera');
+    return { ip: plain.ip, port: plain.port };
   }
 
   #rtp(packet: Buffer): void {
@@ -243,6 +289,7 @@ export class LiveView {
     const address = this.#producerAddress;
     this.#packetizer.frame(units, pts ?? this.#lastRtpTimestamp, (rtp) => {
       this.#socket.send(rtp, address.port, address.ip);
+      for (const meeting of this.#meetings.values()) this.#socket.send(rtp, meeting.address.port, meeting.address.ip);
     });
     this.#lastFrameAt = Date.now();
     this.framesForwarded += 1;

@@ -14,6 +14,11 @@
  *                                       ?transport=tcp asks the device for RTP over TCP (we listen)
  *   DELETE /cameras/:channelId/view     end the live view
  *   POST /cameras/:channelId/ptz        { action: move|stop|presetCall|presetSet|presetDelete, … } → { command }
+ *
+ * A meeting's chair or co-chair (in the running room; see MeetingCameras):
+ *   GET    /rooms/:roomId/cameras             { available: online channels, added: cameras it shows }
+ *   POST   /rooms/:roomId/cameras             { channelId } → the camera's peer (a tile for everyone)
+ *   DELETE /rooms/:roomId/cameras/:channelId  take it out (the live view ends if nothing else uses it)
  */
 import {
   BeaconError,
@@ -38,8 +43,12 @@ import type { GbService } from './GbService.ts';
 /** `?transport=tcp`: the device sends RTP over TCP to us (TCP passive) instead of UDP. */
 const viewQuerySchema = z.object({ transport: z.enum(['udp', 'tcp']).default('udp') });
 
+const addCameraSchema = z.object({ channelId: z.string().regex(GB_ID, 'a GB/T 28181 ID is 20 digits') });
+const roomIdSchema = z.string().min(1).max(200);
+
 export function cameraRouter(deps: { store: Store; cameras: GbService }): Router {
   const { store, cameras } = deps;
+  const meetings = cameras.meetings;
   const realm = cameras.platform.options.realm;
   const router = Router();
 
@@ -133,6 +142,19 @@ export function cameraRouter(deps: { store: Store; cameras: GbService }): Router
   router.post('/cameras/:channelId/ptz', async (req, res) => {
     const request = parseOrBadRequest(cameraPtzSchema, req.body);
     res.json({ command: await cameras.ptz(claimsOf(res), deviceId(req.params.channelId), request) });
+  });
+  router.get('/rooms/:roomId/cameras', async (req, res) => {
+    res.json(await meetings.list(claimsOf(res), parseOrBadRequest(roomIdSchema, req.params.roomId)));
+  });
+  router.post('/rooms/:roomId/cameras', async (req, res) => {
+    const { channelId } = parseOrBadRequest(addCameraSchema, req.body);
+    const roomId = parseOrBadRequest(roomIdSchema, req.params.roomId);
+    res.status(201).json(await meetings.add(claimsOf(res), roomId, channelId));
+  });
+  router.delete('/rooms/:roomId/cameras/:channelId', async (req, res) => {
+    const roomId = parseOrBadRequest(roomIdSchema, req.params.roomId);
+    await meetings.remove(claimsOf(res), roomId, deviceId(req.params.channelId));
+    res.status(204).end();
   });
   return router;
 }

@@ -116,3 +116,18 @@ export class H264Packetizer {
     return Buffer.concat([header, payload]);
   }
 }
+
+/** The RTP parameters of a plain producer our packetizer feeds (Constrained Baseline 3.1 declared, any level accepted). */
+export function h264RtpParameters(payloadType: number, ssrc: number) {
+  return {
+    codecs: [
+      {
+        mimeType: 'video/H264' as const,
+        payloadType,
+        clockRate: 90_000,
+        parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
+      },
+    ],
+    encodings: [{ ssrc }],
+  };
+}

@@ -87,6 +87,8 @@ export interface ParticipantOptions {
   claims: AuthClaims;
   meetingRole?: MeetingRole;
   joinedAt?: Date;
+  /** A GB/T 28181 camera put into a meeting by its chair (video only, never consumes); else from the claims. */
+  device?: 'camera';
 }
 
 /**
@@ -102,7 +104,7 @@ export class Participant {
   readonly claims: AuthClaims;
   readonly joinedAt: Date;
   /** A desk phone (SIP gateway leg token) or a browser. Phones send one plain-RTP mic and never consume. */
-  readonly device: 'browser' | 'phone';
+  readonly device: 'browser' | 'phone' | 'camera';
   /** Phones only: extension and call state as the console shows them. */
   readonly phone: PhoneInfo | null;
   /** Secret for `room:resume`; only this participant's client knows it. */
@@ -135,7 +137,7 @@ export class Participant {
     this.claims = opts.claims;
     this.meetingRole = opts.meetingRole ?? 'participant';
     this.joinedAt = opts.joinedAt ?? new Date();
-    this.device = opts.claims.device === 'phone' ? 'phone' : 'browser';
+    this.device = opts.device ?? (opts.claims.device === 'phone' ? 'phone' : 'browser');
     this.phone = this.device === 'phone' ? { extension: opts.claims.extension ?? null, callState: 'connected' } : null;
   }
 

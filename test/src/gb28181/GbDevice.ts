@@ -27,6 +27,8 @@ export interface SimChannel {
   name: string;
   longitude?: number;
   latitude?: number;
+  /** The catalog's Status (default ON): OFF is a channel the device reports offline. */
+  status?: 'ON' | 'OFF';
 }
 
 export interface GbDeviceOptions {
@@ -242,7 +244,7 @@ export class GbDevice {
       const items = page
         .map(
           (c) =>
-            `<Item>\r\n<DeviceID>${c.id}</DeviceID>\r\n<Name>${c.name}</Name>\r\n<Manufacturer>Sim</Manufacturer>\r\n<Model>GB-SIM</Model>\r\n<Owner>0</Owner>\r\n<CivilCode>532301</CivilCode>\r\n<Parental>0</Parental>\r\n<ParentID>${deviceId}</ParentID>\r\n<Status>ON</Status>\r\n<Longitude>${c.longitude ?? 0}</Longitude>\r\n<Latitude>${c.latitude ?? 0}</Latitude>\r\n</Item>`,
+            `<Item>\r\n<DeviceID>${c.id}</DeviceID>\r\n<Name>${c.name}</Name>\r\n<Manufacturer>Sim</Manufacturer>\r\n<Model>GB-SIM</Model>\r\n<Owner>0</Owner>\r\n<CivilCode>532301</CivilCode>\r\n<Parental>0</Parental>\r\n<ParentID>${deviceId}</ParentID>\r\n<Status>${c.status ?? 'ON'}</Status>\r\n<Longitude>${c.longitude ?? 0}</Longitude>\r\n<Latitude>${c.latitude ?? 0}</Latitude>\r\n</Item>`,
         )
         .join('\r\n');
       const xml = `<?xml version="1.0" encoding="GB2312"?>\r\n<Response>\r\n<CmdType>Catalog</CmdType>\r\n<SN>${sn}</SN>\r\n<DeviceID>${deviceId}</DeviceID>\r\n<SumNum>${channels.length}</SumNum>\r\n<DeviceList Num="${page.length}">\r\n${items}\r\n</DeviceList>\r\n</Response>\r\n`;

@@ -260,6 +260,13 @@ const en: ConferenceMessages = {
     },
     reason: 'reason: {reason}',
   },
+  cameraJoin: {
+    add: 'Add camera',
+    loading: 'loading online cameras…',
+    none: 'no camera is online',
+    adding: 'connecting…',
+    device: 'surveillance camera',
+  },
 };
 
 export default en;

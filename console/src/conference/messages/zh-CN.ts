@@ -258,6 +258,13 @@ const zhCN = {
     },
     reason: '原因：{reason}',
   },
+  cameraJoin: {
+    add: '添加监控画面',
+    loading: '正在获取在线摄像机…',
+    none: '没有在线的监控摄像机',
+    adding: '正在接入…',
+    device: '监控画面',
+  },
 };
 
 export type ConferenceMessages = typeof zhCN;
