@@ -20,6 +20,7 @@ import { TypedEmitter } from '@beacon/common';
 import { createLogger } from '../logger.ts';
 import type { VideoNegotiation } from '../sip/sipTypes.ts';
 import { NAL_IDR, NAL_PPS, NAL_SPS, nalTypes, rtpPayload } from './h264Nal.ts';
+import { RtpRestamper } from './RtpRestamper.ts';
 import { asksForKeyFrame, buildPli, isRtcp } from './rtcpFeedback.ts';
 import { bindUdp, bindUdpAt, type PortRange } from './udpBind.ts';
 
@@ -70,6 +71,8 @@ export class TerminalVideo extends TypedEmitter<TerminalVideoEvents> {
   /** The room-side port whose packets go to the terminal (the consumer's, or ffmpeg's output). */
   #downlinkFrom: number | null = null;
   #terminalSsrc = 0;
+  /** The terminal sees one numbering across main-view switches. */
+  readonly #restamper = new RtpRestamper();
   #lastPictureUpdate = 0;
   #sawParameterSets = false;
   #reported = new Set<string>();
@@ -143,7 +146,7 @@ export class TerminalVideo extends TypedEmitter<TerminalVideoEvents> {
 
   /**
    * The main view's consumer sends from `port`. Forwarded: its packets go to
-   * the terminal as is (restamped). Transcoded: they go to ffmpeg at
+   * the terminal as is (renumbered to continue the stream, see RtpRestamper). Transcoded: they go to ffmpeg at
    * `relayTo`, and ffmpeg's output (from `transcodedFrom`) goes to the terminal.
    */
   setView(view: { port: number; ssrc: number | null; relayTo: number | null; transcodedFrom: number | null } | null) {
@@ -228,6 +231,8 @@ export class TerminalVideo extends TypedEmitter<TerminalVideoEvents> {
     if (remote === null || packet.length < 12) return;
     if (remote.remoteDirection === 'sendonly' || remote.remoteDirection === 'inactive') return;
     packet[1] = ((packet[1] ?? 0) & 0x80) | remote.payloadType;
+    // Keyed by sender and SSRC: a new main view (or the transcoder restarting) is a new source.
+    this.#restamper.restamp(packet, `${from.port}/${packet.readUInt32BE(8)}`);
     packet.writeUInt32BE(this.ssrc >>> 0, 8);
     this.packetsOut += 1;
     this.#rtp.send(packet, remote.remote.port, remote.remote.ip);
