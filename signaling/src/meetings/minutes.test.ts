@@ -3,10 +3,11 @@
  * changes nothing), audited; action items get ids, keep their task, name an enabled owner; an action item becomes
  * a dispatch task to its owner once; attendance says present, late or absent against the invitation.
  */
-import { BeaconError, type MinutesSave, type NewBooking } from '@beacon/protocol';
+import type { MinutesSave, NewBooking } from '@beacon/protocol';
 import { beforeEach, expect, it } from 'vitest';
 import { type Actor, CommandBus } from '../command/CommandBus.ts';
 import { TaskDesk } from '../command/TaskDesk.ts';
+import { codeOf } from '../command/testing/actors.ts';
 import type { Store } from '../store/index.ts';
 import { describeStoreBackends } from '../store/testing/storeBackends.ts';
 import { BookingDesk } from './BookingDesk.ts';
@@ -21,15 +22,6 @@ const admin: Actor = {
   townshipId: null,
 };
 const MIN = 60_000;
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(error).toBeInstanceOf(BeaconError);
-  return (error as BeaconError).code;
-}
 
 describeStoreBackends((env) => {
   let store: Store;

@@ -15,6 +15,7 @@ import JSZip from 'jszip';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { type Actor, CommandBus } from '../command/CommandBus.ts';
 import { TaskDesk } from '../command/TaskDesk.ts';
+import { codeOf } from '../command/testing/actors.ts';
 import type { Store } from '../store/index.ts';
 import { describeStoreBackends } from '../store/testing/storeBackends.ts';
 import { BookingDesk } from './BookingDesk.ts';
@@ -31,15 +32,6 @@ const secretary: Actor = {
   townshipId: null,
 };
 const MIN = 60_000;
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(error).toBeInstanceOf(BeaconError);
-  return (error as BeaconError).code;
-}
 
 async function documentText(bytes: Buffer): Promise<string> {
   const zip = await JSZip.loadAsync(bytes);
