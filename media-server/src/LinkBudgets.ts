@@ -6,11 +6,23 @@
  * `setMaxOutgoingBitrate` (0 = unlimited). mediasoup's allocation then
  * decides layers and which video consumers get none, by consumer priority
  * (set from the receiver's layer cap in SimulcastLayers: main view first).
+ * While a link is limited, LinkAdmission picks the tiles that get no video
+ * at all and keeps that choice steady (they are paused and told so).
  * It keeps the room's SimulcastLayers controllers, since it limits their
  * layers and counts demand at their caps.
  */
 import type { types as ms } from 'mediasoup';
-import { DownlinkLoss, type SendStreamCounts } from './DownlinkLoss.ts';
+import { DownlinkLoss } from './DownlinkLoss.ts';
+import { fittingLayer, LinkAdmission } from './LinkAdmission.ts';
+import {
+  firstLayerWhenHeldBack,
+  median,
+  readSendStreamCounts,
+  readStreamBitrates,
+  remember,
+  type StreamBitrates,
+  type VideoDemand,
+} from './linkReadings.ts';
 import { createLogger } from './logger.ts';
 import type { PeerMedia } from './PeerMedia.ts';
 import { ReceiveBudget, type ReceiveBudgetOptions } from './ReceiveBudget.ts';
@@ -42,23 +54,23 @@ const FLOOR_BITRATE = 30_000;
 /** Samples without a layer before a consumer counts as held back (its first key frame may take a moment). */
 const HELD_BACK_AFTER_SAMPLES = 2;
 
-/** Bits/s of each stream of a producer, by encoding index (0 for a single stream). */
-type StreamBitrates = number[];
-
-/** A simulcast video consumer: the layer its receiver asked for and its producer's stream bitrates. */
-interface VideoDemand {
-  consumerId: string;
-  cap: number;
-  streams: StreamBitrates;
+/** One receive link's state. */
+interface LinkEntry {
+  budget: ReceiveBudget;
+  loss: DownlinkLoss;
+  admission: LinkAdmission;
+  /** mediasoup's last bandwidth estimates of the link (bits/s), newest last. */
+  estimates: number[];
+  bytesReceived: number | null;
+  applied: number | null;
 }
 
 export class LinkBudgets {
   readonly #context: LinkBudgetsContext;
   readonly #options: LinkBudgetsOptions;
-  readonly #budgets = new Map<
-    string,
-    { budget: ReceiveBudget; loss: DownlinkLoss; bytesReceived: number | null; applied: number | null }
-  >();
+  readonly #budgets = new Map<string, LinkEntry>();
+  /** Consumers held back by a link's admission, with their link (transport id). */
+  readonly #heldOn = new Map<string, string>();
   /** Layer controllers of the simulcast video consumers, by consumer id. */
   readonly #layers = new Map<string, SimulcastLayers>();
   /** Video consumers without a layer: samples seen so far (-1 once reported held back). */
@@ -91,6 +103,19 @@ export class LinkBudgets {
 
   layersOf(consumerId: string): SimulcastLayers | undefined {
     return this.#layers.get(consumerId);
+  }
+
+  /** Paused because its link has no room for it: the receiver's own resume waits until there is. */
+  holds(consumerId: string): boolean {
+    return this.#heldOn.has(consumerId);
+  }
+
+  /** Its receiver paused it (tile hidden): it stays paused whatever room the link gets back. */
+  forget(consumerId: string): void {
+    const transportId = this.#heldOn.get(consumerId);
+    if (transportId === undefined) return;
+    this.#heldOn.delete(consumerId);
+    this.#budgets.get(transportId)?.admission.forget(consumerId);
   }
 
   #schedule(): void {
@@ -129,6 +154,11 @@ export class LinkBudgets {
     }
     for (const id of this.#budgets.keys()) if (!liveTransports.has(id)) this.#budgets.delete(id);
     for (const id of this.#withoutLayer.keys()) if (!liveConsumers.has(id)) this.#withoutLayer.delete(id);
+    for (const [id, transportId] of this.#heldOn) {
+      if (liveConsumers.has(id)) continue;
+      this.#heldOn.delete(id);
+      this.#budgets.get(transportId)?.admission.forget(id);
+    }
     await Promise.all(work);
   }
 
@@ -143,6 +173,8 @@ export class LinkBudgets {
       entry = {
         budget: new ReceiveBudget(this.#options.budget),
         loss: new DownlinkLoss(),
+        admission: new LinkAdmission(),
+        estimates: [],
         bytesReceived: null,
         applied: null,
       };
@@ -167,7 +199,9 @@ export class LinkBudgets {
     const budget = entry.budget.onSample({ now: Date.now(), ...sample });
     // mediasoup shares the limit among the video consumers only; audio flows beside it and must fit too.
     const videoBudget = budget === null ? null : Math.max(FLOOR_BITRATE, budget - audioBitrate);
-    this.#limitLayers(videos, videoBudget);
+    const estimate = median(remember(entry.estimates, stats.availableOutgoingBitrate));
+    const admitted = this.#admit(peerId, transport.id, entry, consumers, videos, videoBudget, estimate - audioBitrate);
+    this.#limitLayers(admitted, videoBudget);
     for (const consumer of consumers) this.#checkHeldBack(peerId, consumer, videoBudget !== null);
     if (videoBudget === entry.applied) return;
     const context = { roomId: this.#context.roomId, peerId, transportId: transport.id, budget, videoBudget };
@@ -185,6 +219,55 @@ export class LinkBudgets {
   }
 
   /**
+   * While the link is limited: which videos get any room, against the budget
+   * or mediasoup's own estimate of the link, whichever is lower (the budget
+   * follows loss, the estimate delay; on a township link the estimate is
+   * often the lower one, and mediasoup sends no more than it). Held tiles are
+   * paused and their receiver told; tiles let back in are resumed. Returns the
+   * admitted videos in the order the room goes to them.
+   */
+  #admit(
+    peerId: string,
+    transportId: string,
+    entry: LinkEntry,
+    consumers: ms.Consumer[],
+    videos: VideoDemand[],
+    videoBudget: number | null,
+    estimatedVideoRoom: number,
+  ): VideoDemand[] {
+    const byId = new Map(consumers.map((c) => [c.id, c]));
+    if (videoBudget === null) {
+      for (const id of entry.admission.releaseAll()) this.#release(byId.get(id));
+      return videos;
+    }
+    const room = estimatedVideoRoom > 0 ? Math.min(videoBudget, estimatedVideoRoom) : videoBudget;
+    const decision = entry.admission.decide(videos, room, Date.now());
+    for (const id of decision.release) this.#release(byId.get(id));
+    for (const id of decision.hold) {
+      const consumer = byId.get(id);
+      if (!consumer || consumer.closed) continue;
+      this.#heldOn.set(id, transportId);
+      logger.info(
+        { roomId: this.#context.roomId, peerId, consumerId: id, room },
+        'video held back: no room on the link',
+      );
+      consumer.pause().catch((err: unknown) => {
+        if (!consumer.closed) logger.warn({ roomId: this.#context.roomId, consumerId: id, err }, 'hold back failed');
+      });
+      this.#context.heldBack(peerId, id);
+    }
+    return decision.admitted;
+  }
+
+  #release(consumer: ms.Consumer | undefined): void {
+    if (!consumer || !this.#heldOn.delete(consumer.id) || consumer.closed) return;
+    consumer.resume().catch((err: unknown) => {
+      if (!consumer.closed)
+        logger.warn({ roomId: this.#context.roomId, consumerId: consumer.id, err }, 'resume failed');
+    });
+  }
+
+  /**
    * Shares the video budget out the way mediasoup does — by priority, that is
    * by the layer the receiver asked for, main view first — but in whole
    * layers: each consumer is limited to the highest spatial layer whose full
@@ -198,17 +281,10 @@ export class LinkBudgets {
       return;
     }
     let left = videoBudget;
-    for (const { consumerId, cap, streams } of [...videos].sort((a, b) => b.cap - a.cap)) {
-      let layer = 0;
-      for (let l = Math.min(cap, streams.length - 1); l >= 0; l--) {
-        const bitrate = streams[l] ?? 0;
-        if (bitrate > 0 && bitrate <= left) {
-          layer = l;
-          break;
-        }
-      }
-      left = Math.max(0, left - (streams[layer] ?? 0));
-      this.#limitLayer(consumerId, layer);
+    for (const video of videos) {
+      const layer = fittingLayer(video, left);
+      left = Math.max(0, left - (video.streams[layer] ?? 0));
+      this.#limitLayer(video.consumerId, layer);
     }
   }
 
@@ -230,7 +306,9 @@ export class LinkBudgets {
     let audioBitrate = 0;
     const videos: VideoDemand[] = [];
     for (const consumer of consumers) {
-      if (consumer.closed || consumer.paused || consumer.producerPaused) continue;
+      // A consumer held back for want of room still wants it: counted, or the budget would never grow for it.
+      const pausedByReceiver = consumer.paused && !this.#heldOn.has(consumer.id);
+      if (consumer.closed || pausedByReceiver || consumer.producerPaused) continue;
       const producer = this.#context.producer(consumer.producerId);
       if (!producer || producer.closed) continue;
       const streams = await streamBitrates(producer);
@@ -268,63 +346,4 @@ export class LinkBudgets {
     this.#withoutLayer.set(consumer.id, -1);
     this.#context.heldBack(peerId, consumer.id);
   }
-}
-
-/**
- * A producer's bitrate per encoding. A simulcast stream's bitrate includes
- * all its temporal layers: the demand of a consumer preferring that layer.
- */
-async function readStreamBitrates(producer: ms.Producer): Promise<StreamBitrates> {
-  if (producer.closed) return [];
-  const stats = await producer.getStats().catch(() => []);
-  const encodings = producer.rtpParameters.encodings ?? [];
-  if (encodings.length <= 1) return [stats.reduce((sum, s) => sum + (s.bitrate ?? 0), 0)];
-  return encodings.map((encoding) => {
-    const stream = stats.find(
-      (s) =>
-        (encoding.rid !== undefined && s.rid === encoding.rid) ||
-        (encoding.ssrc !== undefined && s.ssrc === encoding.ssrc),
-    );
-    return stream?.bitrate ?? 0;
-  });
-}
-
-/**
- * While no video consumer of this receiver gets any layer: the audio plus the lowest layer of the video first
- * in line (highest asked-for layer, as #limitLayers shares the budget). Undefined while some video flows.
- */
-function firstLayerWhenHeldBack(
-  consumers: ms.Consumer[],
-  videos: VideoDemand[],
-  audioBitrate: number,
-): number | undefined {
-  // A single-stream video has no layers to report: counted as getting through.
-  const flowing = consumers.some(
-    (c) =>
-      c.kind === 'video' &&
-      !c.closed &&
-      !c.paused &&
-      !c.producerPaused &&
-      (c.currentLayers !== undefined || (c.type !== 'simulcast' && c.type !== 'svc')),
-  );
-  if (flowing) return undefined;
-  const first = [...videos].sort((a, b) => b.cap - a.cap).find((v) => (v.streams[0] ?? 0) > 0);
-  return first ? audioBitrate + (first.streams[0] as number) : undefined;
-}
-
-/** Packets sent and lost (the receiver's count) on each live send stream (see DownlinkLoss). */
-async function readSendStreamCounts(consumers: ms.Consumer[]): Promise<SendStreamCounts[]> {
-  const live = consumers.filter((c) => !c.closed && !c.paused && !c.producerPaused);
-  const all = await Promise.all(live.map((c) => c.getStats().catch(() => [])));
-  return all.flatMap((stats) =>
-    stats
-      .filter((stat) => stat.type === 'outbound-rtp')
-      .map(({ ssrc, packetCount, packetsLost, fractionLost, roundTripTime }) => ({
-        ssrc,
-        packetCount,
-        packetsLost,
-        fractionLost,
-        roundTripTime,
-      })),
-  );
 }

@@ -225,11 +225,16 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
-    await this.#peer(peerId).consumer(consumerId).resume();
+    const consumer = this.#peer(peerId).consumer(consumerId);
+    // Held back for want of room on the receiver's link: it resumes when the link has room (LinkBudgets).
+    if (this.#budgets.holds(consumerId)) return;
+    await consumer.resume();
   }
 
   async pauseConsumer(peerId: string, consumerId: string): Promise<void> {
-    await this.#peer(peerId).consumer(consumerId).pause();
+    const consumer = this.#peer(peerId).consumer(consumerId);
+    this.#budgets.forget(consumerId);
+    await consumer.pause();
   }
 
   /** No-op for consumers without a layer controller (audio, single-stream video). */
