@@ -3,7 +3,11 @@ import { type AdmissionVideo, fittingLayer, LinkAdmission } from './LinkAdmissio
 
 /** A township link's gallery: the chair as main view (cap 2), three tiles (cap 0), ~130-160 kbit/s at layer 0. */
 const chair: AdmissionVideo = { consumerId: 'chair', cap: 2, streams: [150_000, 350_000, 700_000] };
-const tile = (id: string, low: number): AdmissionVideo => ({ consumerId: id, cap: 0, streams: [low, 330_000, 700_000] });
+const tile = (id: string, low: number): AdmissionVideo => ({
+  consumerId: id,
+  cap: 0,
+  streams: [low, 330_000, 700_000],
+});
 const gallery = (lows: [number, number, number]) => [chair, tile('a', lows[0]), tile('b', lows[1]), tile('c', lows[2])];
 
 describe('LinkAdmission', () => {
