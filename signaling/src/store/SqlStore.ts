@@ -17,6 +17,7 @@ import { handoverRepository } from './dutyHandoverRecords.ts';
 import { dutyLogRepository, dutyRosterRepository } from './dutyRecords.ts';
 import { incidentRepository } from './incidentRecords.ts';
 import { loudspeakerCallRepository } from './loudspeakerRecords.ts';
+import { upstreamLinkRepository } from './upstreamLinkRecords.ts';
 import { attendanceRepository, chatRepository, meetingRepository, recordingRepository } from './meetingRecords.ts';
 import { minutesRepository } from './minutesRecords.ts';
 import { areaRepository, departmentRepository, townshipRepository, villageRepository } from './orgRecords.ts';
@@ -171,5 +172,6 @@ function repositoriesOn(db: SqlQueries, inTransaction: boolean): StoreRepositori
     minutes: minutesRepository(db),
     loudspeakers: loudspeakerCallRepository(db),
     cameras: cameraRepository(db),
+    upstreamLinks: upstreamLinkRepository(db),
   };
 }

@@ -23,6 +23,7 @@ import type { CapFeedRepository, CapMessageRepository } from './capTypes.ts';
 import type { IncidentRepository, TaskRepository, WarningRepository } from './commandTypes.ts';
 import type { DutyRepositories } from './dutyTypes.ts';
 import type { LoudspeakerCallRepository } from './loudspeakerTypes.ts';
+import type { UpstreamLinkRepository } from './upstreamLinkRecords.ts';
 import type { MinutesRepository } from './minutesTypes.ts';
 import type {
   AdminKind,
@@ -362,6 +363,8 @@ export interface Store {
   loudspeakers: LoudspeakerCallRepository;
   /** GB/T 28181 devices (国标设备) and their catalogs' channels. */
   cameras: CameraRepository;
+  /** The links up (上联) the rooms' chairs want, redialled after a restart. */
+  upstreamLinks: UpstreamLinkRepository;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }

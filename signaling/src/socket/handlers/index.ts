@@ -48,6 +48,7 @@ import { sipBroadcastState } from './sipBroadcastState.ts';
 import { sipDialState } from './sipDialState.ts';
 import { sipEnter } from './sipEnter.ts';
 import { sipLegToken } from './sipLegToken.ts';
+import { sipUpstreamIn } from './sipUpstreamIn.ts';
 import { sipPinLockout } from './sipPinLockout.ts';
 import { sipResolve } from './sipResolve.ts';
 import { sipStatus } from './sipStatus.ts';
@@ -107,6 +108,7 @@ export const handlers: HandlerTable = {
   'material:present': materialPresent,
   'sip:resolve': sipResolve,
   'sip:enter': sipEnter,
+  'sip:upstreamIn': sipUpstreamIn,
   'sip:pinLockout': sipPinLockout,
   'sip:legToken': sipLegToken,
   'sip:tap': sipTap,
