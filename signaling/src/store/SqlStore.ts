@@ -17,7 +17,6 @@ import { handoverRepository } from './dutyHandoverRecords.ts';
 import { dutyLogRepository, dutyRosterRepository } from './dutyRecords.ts';
 import { incidentRepository } from './incidentRecords.ts';
 import { loudspeakerCallRepository } from './loudspeakerRecords.ts';
-import { upstreamLinkRepository } from './upstreamLinkRecords.ts';
 import { attendanceRepository, chatRepository, meetingRepository, recordingRepository } from './meetingRecords.ts';
 import { minutesRepository } from './minutesRecords.ts';
 import { areaRepository, departmentRepository, townshipRepository, villageRepository } from './orgRecords.ts';
@@ -33,6 +32,7 @@ import { constraintOf, type SqlDb, type SqlQueries } from './sqlDb.ts';
 import { readingRepository } from './stationReadings.ts';
 import { stationRepository } from './stationRecords.ts';
 import { taskRepository } from './taskRecords.ts';
+import { upstreamLinkRepository } from './upstreamLinkRecords.ts';
 import { userRepository } from './userRecords.ts';
 import { warningRepository } from './warningRecords.ts';
 

@@ -23,7 +23,6 @@ import type { CapFeedRepository, CapMessageRepository } from './capTypes.ts';
 import type { IncidentRepository, TaskRepository, WarningRepository } from './commandTypes.ts';
 import type { DutyRepositories } from './dutyTypes.ts';
 import type { LoudspeakerCallRepository } from './loudspeakerTypes.ts';
-import type { UpstreamLinkRepository } from './upstreamLinkRecords.ts';
 import type { MinutesRepository } from './minutesTypes.ts';
 import type {
   AdminKind,
@@ -40,6 +39,7 @@ import type { ResourceRepositories } from './resourceTypes.ts';
 import type { InitialAdminSeed } from './seedAdmin.ts';
 import type { SmsRepository } from './smsTypes.ts';
 import type { ReadingRepository, StationRepository } from './stationTypes.ts';
+import type { UpstreamLinkRepository } from './upstreamLinkRecords.ts';
 
 export type { AdminKind, AreaRepository, Change, DepartmentRepository, PageQuery, PageResult, VillageRepository };
 
