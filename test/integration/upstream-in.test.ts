@@ -92,6 +92,7 @@ describe.skipIf(unavailable !== null)('the upstream calling in, and the link acr
     expect(statuses.every((s) => s.state === 'idle')).toBe(true);
 
     // The province's MCU calls in from the trusted peer address: answered, no PIN, and the room's link.
+    const calledAt = Date.now();
     const mcu: SippHandle = await startSipp({
       scenario: 'uac-upstream.xml',
       target: `127.0.0.1:${beacon.sip.port}`,
@@ -111,6 +112,7 @@ describe.skipIf(unavailable !== null)('the upstream calling in, and the link acr
       );
       expect(statuses.at(-1)).toMatchObject({ state: 'connected', incoming: true });
       const peer = await waitFor('the upstream tile', async () => upstreamPeer(client), Boolean, { timeoutMs: 20_000 });
+      console.info(`upstream call in → its tile in the room: ${((Date.now() - calledAt) / 1000).toFixed(2)} s`);
       expect(peer?.device).toBe('phone');
       // The chair ends it like a dialled link: the MCU gets our BYE.
       expect(await client.ok('upstream:disconnect', {})).toMatchObject({ state: 'idle' });
