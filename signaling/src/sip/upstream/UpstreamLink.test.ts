@@ -225,6 +225,11 @@ describe('UpstreamLink', () => {
     expect(h.dials).toEqual(['r1', 'r2']);
     h.link.callState('r2', 'answered', null);
     expect(h.link.status()).toMatchObject({ state: 'connected', incoming: false });
+    // The upstream calls again while our call is up: its call replaces ours, and that is a new connect.
+    h.link.acceptIncoming('in2');
+    expect(h.controls.at(-2)).toEqual({ requestId: 'r2', action: 'hangup' });
+    expect(h.transitions.at(-1)).toMatchObject({ from: 'connected', to: 'connected', incoming: true });
+    expect(h.link.status()).toMatchObject({ state: 'connected', incoming: true });
   });
 
   it('the chair disconnecting a call in hangs it up and stays idle', () => {

@@ -173,6 +173,10 @@ export class UpstreamLink extends TypedEmitter<UpstreamLinkEvents> {
     this.#incoming = true;
     this.#attempts = 0;
     if (this.#sendMuted) this.#opts.control({ requestId, action: 'mute' });
+    if (this.#state === 'connected') {
+      // Already up on another call, now replaced: the state stays, but a new call came up (audited as such).
+      this.safeEmit('transition', { from: 'connected', to: 'connected', reason: null, attempts: 0, incoming: true });
+    }
     this.#move('connected', null);
   }
 
