@@ -147,7 +147,15 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
   const journal = new MeetingJournal({ registry: rooms, store, media });
   life.add('meeting journal', () => journal.stop());
   const metrics = new BeaconMetrics({ media, rooms });
-  const sip = new SipBridge({ store, realm: config.sipRealm, upstream: config.upstream });
+  const sip = new SipBridge({
+    store,
+    realm: config.sipRealm,
+    upstream: config.upstream,
+    // A link up wanted before a restart is redialled by the room's owner only (claimed here if nobody owns it).
+    ...(cluster
+      ? { ownsRoom: async (roomId: string) => (await new RoomOwnership(cluster).claim(roomId)) === cluster.nodeId }
+      : {}),
+  });
   await life.start('SIP phones', () => sip.loadPhones());
   const taps = new SipTaps({
     registry: rooms,

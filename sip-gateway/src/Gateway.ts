@@ -65,6 +65,8 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   readonly prompts: PromptLibrary;
   readonly #lobby = new Lobby();
   readonly #upstreamCalls = new UpstreamCalls();
+  /** BEACON_SIP_PEERS, for classifying calls in (the upstream calling in skips the PIN). */
+  readonly #peers: ReadonlySet<string>;
   readonly #viewTranscoders = new ViewTranscoderPool();
   readonly #pins: PinGuard;
   readonly #rooms: RoomAudioRegistry;
@@ -85,6 +87,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     super();
     this.config = config;
     this.service = service;
+    this.#peers = new Set(config.peers.map((ip) => ip.toLowerCase()));
     this.prompts = new PromptLibrary({ cacheDir: config.promptDir });
     this.#pins = new PinGuard(config.pinGuard);
     this.#rooms = new RoomAudioRegistry(service, this.clock, {
@@ -337,6 +340,8 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
           void this.#reportStatus();
         });
       },
+      peers: this.#peers,
+      upstreamCalls: this.#upstreamCalls,
     };
   }
 }

@@ -30,7 +30,10 @@
  *   BEACON_SIP_PEERS           addresses of peer conference systems (the    (unset: none)
  *                              upstream MCU, a city below) whose INVITEs to
  *                              a conference number Kamailio takes without
- *                              digest auth (they still key the PIN)
+ *                              digest auth (they key the PIN, except the
+ *                              upstream conference's own address, signaling's
+ *                              BEACON_UPSTREAM_URI host: its call is the
+ *                              room's link up, no PIN)
  *   BEACON_SIP_WORK_DIR        Kamailio config, subscriber DB, prompts      <BEACON_DATA_DIR or ./data>/sip
  *   BEACON_KAMAILIO_BIN        Kamailio binary                              kamailio
  *   BEACON_PROMPT_DIR          voice prompts (G.711), made by setup         ~/.cache/beacon/prompts

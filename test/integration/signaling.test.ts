@@ -164,6 +164,7 @@ const BAD_PAYLOADS: Record<ClientEventName, unknown[]> = {
   'material:present': [{ materialId: 7 }, { materialId: 'm', page: 0 }, { materialId: HUGE }],
   'sip:resolve': [{}, { number: '' }, { number: '60a1' }, { number: HUGE }],
   'sip:enter': [{}, { number: '6001' }, { number: '6001', pin: 'abcd' }, { number: '6001', pin: '1'.repeat(13) }],
+  'sip:upstreamIn': [{}, { number: '6001', callId: 'c' }, { number: '6001', callId: 'c', source: 'province.example' }],
   'sip:legToken': [
     {},
     { callId: '', extension: null, fromNumber: null },
@@ -243,6 +244,7 @@ const VALID: Record<ClientEventName, unknown> = {
   'material:present': { materialId: null },
   'sip:resolve': { number: '6001' },
   'sip:enter': { number: '6001', pin: '2026' },
+  'sip:upstreamIn': { number: '6001', callId: 'c', source: '127.0.0.2' },
   'sip:legToken': { callId: 'c', extension: '8001', fromNumber: null },
   'sip:tap': { roomId: 'city-weekly', ip: '127.0.0.1', port: 5000 },
   'sip:untap': { roomId: 'city-weekly' },

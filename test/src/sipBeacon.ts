@@ -43,6 +43,8 @@ export interface SipBeaconOptions {
   /** Gateway RTP ports (one per call, one per tapped room); default 100. */
   rtpPortCount?: number;
   env?: Record<string, string>;
+  /** Reuse a data directory (restart tests: the caller owns and removes it); a fresh one by default. */
+  dataDir?: string;
 }
 
 /**
@@ -72,7 +74,10 @@ export async function sipBeaconEnv(
 
 export async function startSipBeacon(options: SipBeaconOptions = {}): Promise<SipBeacon> {
   const { env, sip } = await sipBeaconEnv(options);
-  const beacon = await startBeaconProcess({ env: { ...env, ...options.env } });
+  const beacon = await startBeaconProcess({
+    env: { ...env, ...options.env },
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  });
   const { token: adminToken } = await loginApi(beacon.url, 'admin');
   const status = () => apiJson<SipStatus>(beacon.url, adminToken, '/api/v1/sip/status');
   const waitStatus = (check: (s: SipStatus) => boolean, timeoutMs = 30_000) =>

@@ -52,6 +52,7 @@ const valid: { [E in ClientEventName]: unknown } = {
   'room:resume': { roomId: 'city-weekly', peerId: 'p1', resumeToken: 'x'.repeat(43) },
   'sip:resolve': { number: '6001' },
   'sip:enter': { number: '6001', pin: '2026' },
+  'sip:upstreamIn': { number: '6001', callId: 'b84b4c76e66710@127.0.0.2', source: '127.0.0.2' },
   'sip:legToken': { callId: 'a84b4c76e66710@127.0.0.1', extension: '8001', fromNumber: '8001' },
   'sip:tap': { roomId: 'city-weekly', ip: '127.0.0.1', port: 42_000 },
   'sip:untap': { roomId: 'city-weekly' },

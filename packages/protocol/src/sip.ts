@@ -117,6 +117,15 @@ export const sipEventSchemas = {
   // ---- gateway service socket --------------------------------------------
   /** A dialled conference number → the room (error `room_not_found`). */
   'sip:resolve': z.object({ number: dialNumberSchema }),
+  /**
+   * A call to a conference number came from a peer address the gateway takes as a trunk (BEACON_SIP_PEERS,
+   * the source as Kamailio saw it): is it the deployment's upstream conference calling in (上联, no PIN)?
+   */
+  'sip:upstreamIn': z.object({
+    number: dialNumberSchema,
+    callId: z.string().min(1).max(256),
+    source: z.union([z.ipv4(), z.ipv6()]),
+  }),
   /** Checks a PIN (error `wrong_pin`); audited, with the caller (its extension, or its address) when given. */
   'sip:enter': z.object({
     number: dialNumberSchema,
@@ -237,6 +246,8 @@ export interface SipEventResults {
   /** `pinRequired: false`: join at once, no PIN prompt (the duty number); absent means true. */
   'sip:resolve': { roomId: string; title: string; pinRequired?: boolean };
   'sip:enter': { roomId: string; title: string };
+  /** `upstream: false`: not the upstream — an ordinary caller who keys the PIN. Else the link's call id for `sip:dialState`. */
+  'sip:upstreamIn': { upstream: false } | { upstream: true; requestId: string; roomId: string };
   'sip:pinLockout': Record<string, never>;
   'sip:legToken': { token: string; displayName: string; townshipId: string | null };
   'sip:tap': { streams: TapStream[] };

@@ -29,6 +29,11 @@ export interface UpstreamStatus {
   attempts: number;
   /** When the next redial is due (ISO), while `redialling`. */
   redialAt: string | null;
+  /**
+   * The call up now came from the upstream (it dialled the meeting's number from a trusted peer address)
+   * rather than being dialled by us; false while idle or dialling.
+   */
+  incoming: boolean;
 }
 
 /** To the gateway: dial the upstream conference into the room. */

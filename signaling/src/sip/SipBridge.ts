@@ -69,6 +69,11 @@ export interface SipBridgeOptions {
   realm: string;
   /** The deployment's upstream conference (config BEACON_UPSTREAM_URI); null or absent: rooms cannot link up. */
   upstream?: UpstreamTarget | null;
+  /**
+   * Whether this node drives a room (in a cluster: it is, or now becomes, the room's owner); a link up the
+   * chair wanted before a restart is redialled only there. Absent: a single node drives every room.
+   */
+  ownsRoom?: (roomId: string) => Promise<boolean>;
 }
 
 export class SipBridge extends TypedEmitter<SipBridgeEvents> {
@@ -78,6 +83,8 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
   readonly #store: Store;
   /** Upstream calls in flight → the gateway socket that dialled them (controls go there). */
   readonly #upstreamCalls = new Map<string, string>();
+  readonly #ownsRoom: ((roomId: string) => Promise<boolean>) | undefined;
+  #linksRestored = false;
   /** Connected gateway sockets, oldest first. */
   readonly #gateways = new Set<string>();
   #report: { socketId: string; data: StatusReport } | null = null;
@@ -98,6 +105,7 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
     this.#store = opts.store;
     this.realm = opts.realm;
     this.upstream = new UpstreamLinks({ target: opts.upstream ?? null, sip: this, store: opts.store });
+    this.#ownsRoom = opts.ownsRoom;
   }
 
   /** Reads the store's SIP phones; call once before serving (status lists no phones until then). */
@@ -135,6 +143,19 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
   report(socketId: string, data: StatusReport): void {
     this.#report = { socketId, data };
     this.safeEmit('status', this.status());
+    this.#restoreLinksOnce();
+  }
+
+  /**
+   * The first time a gateway can take calls after this node started: redial the links up the chairs wanted
+   * before (a restart). Not earlier — every try without a gateway would count toward giving up.
+   */
+  #restoreLinksOnce(): void {
+    if (this.#linksRestored || !this.available) return;
+    this.#linksRestored = true;
+    this.upstream
+      .restore(this.#ownsRoom)
+      .catch((err: unknown) => logger.error({ err }, 'links up not restored after the start'));
   }
 
   status(): SipStatus {
@@ -198,6 +219,26 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
     if (!gatewaySocketId || !this.#gateways.has(gatewaySocketId)) return;
     if (control.action === 'hangup') this.#upstreamCalls.delete(control.requestId);
     this.safeEmit('upstreamcontrol', { gatewaySocketId, control });
+  }
+
+  /**
+   * The upstream conference called a room's number from the gateway on `gatewaySocketId` (the gateway checked
+   * the source is a trusted peer; the link checks it is the upstream's address): the call becomes the room's
+   * link. Null when it is not the upstream (the caller then keys the PIN like anyone).
+   */
+  async acceptUpstream(gatewaySocketId: string, roomId: string, source: string): Promise<{ requestId: string } | null> {
+    if (!this.#gateways.has(gatewaySocketId) || !(await this.upstream.isUpstreamSource(source))) return null;
+    const requestId = randomUUID();
+    if (this.#upstreamCalls.size >= MAX_DIALS) {
+      const oldest = this.#upstreamCalls.keys().next().value;
+      if (oldest !== undefined) this.#upstreamCalls.delete(oldest);
+    }
+    this.#upstreamCalls.set(requestId, gatewaySocketId);
+    if (!this.upstream.incoming(roomId, requestId)) {
+      this.#upstreamCalls.delete(requestId);
+      return null;
+    }
+    return { requestId };
   }
 
   /** Progress of an upstream call, to its room's link; false for an unknown request. */

@@ -32,6 +32,7 @@ import { constraintOf, type SqlDb, type SqlQueries } from './sqlDb.ts';
 import { readingRepository } from './stationReadings.ts';
 import { stationRepository } from './stationRecords.ts';
 import { taskRepository } from './taskRecords.ts';
+import { upstreamLinkRepository } from './upstreamLinkRecords.ts';
 import { userRepository } from './userRecords.ts';
 import { warningRepository } from './warningRecords.ts';
 
@@ -171,5 +172,6 @@ function repositoriesOn(db: SqlQueries, inTransaction: boolean): StoreRepositori
     minutes: minutesRepository(db),
     loudspeakers: loudspeakerCallRepository(db),
     cameras: cameraRepository(db),
+    upstreamLinks: upstreamLinkRepository(db),
   };
 }

@@ -39,6 +39,7 @@ import type { ResourceRepositories } from './resourceTypes.ts';
 import type { InitialAdminSeed } from './seedAdmin.ts';
 import type { SmsRepository } from './smsTypes.ts';
 import type { ReadingRepository, StationRepository } from './stationTypes.ts';
+import type { UpstreamLinkRepository } from './upstreamLinkRecords.ts';
 
 export type { AdminKind, AreaRepository, Change, DepartmentRepository, PageQuery, PageResult, VillageRepository };
 
@@ -362,6 +363,8 @@ export interface Store {
   loudspeakers: LoudspeakerCallRepository;
   /** GB/T 28181 devices (国标设备) and their catalogs' channels. */
   cameras: CameraRepository;
+  /** The links up (上联) the rooms' chairs want, redialled after a restart. */
+  upstreamLinks: UpstreamLinkRepository;
   /** Idempotent; statements already queued finish first. */
   close(): Promise<void>;
 }

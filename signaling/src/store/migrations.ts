@@ -904,6 +904,15 @@ const sqliteMigrations: readonly string[] = [
     UNIQUE (booking_id, version, format)
   );
   `,
+  // 24 — the links up (上联) the chairs want: one row per room whose chair connected it, gone when they disconnect
+  // (or it gave up). Read at start so a signaling restart redials them; `send_muted` keeps our side's mute.
+  `
+  CREATE TABLE upstream_links (
+    room_id    TEXT PRIMARY KEY REFERENCES rooms (id) ON DELETE CASCADE,
+    send_muted INTEGER NOT NULL CHECK (send_muted IN (0, 1)),
+    updated_at TEXT NOT NULL
+  );
+  `,
 ];
 
 /**

@@ -821,4 +821,12 @@ export const postgresMigrations: readonly string[] = [
     UNIQUE (booking_id, version, format)
   );
   `,
+  // 24 — the links up the chairs want (see migrations.ts).
+  `
+  CREATE TABLE upstream_links (
+    room_id    TEXT PRIMARY KEY REFERENCES rooms (id) ON DELETE CASCADE,
+    send_muted INTEGER NOT NULL CHECK (send_muted IN (0, 1)),
+    updated_at TEXT NOT NULL
+  );
+  `,
 ];

@@ -39,7 +39,8 @@ export enum CallLegState {
 }
 
 const ALLOWED: Record<CallLegState, readonly CallLegState[]> = {
-  [CallLegState.Offered]: [CallLegState.Prompting, CallLegState.Ending],
+  // Straight to Joining: the upstream conference calling in from a trusted peer keys no PIN.
+  [CallLegState.Offered]: [CallLegState.Prompting, CallLegState.Joining, CallLegState.Ending],
   [CallLegState.Dialling]: [CallLegState.Ringing, CallLegState.Prompting, CallLegState.Joining, CallLegState.Ending],
   [CallLegState.Ringing]: [CallLegState.Prompting, CallLegState.Joining, CallLegState.Ending],
   [CallLegState.Prompting]: [CallLegState.Joining, CallLegState.Ending],

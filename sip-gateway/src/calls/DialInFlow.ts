@@ -16,6 +16,7 @@ import { CallLegState } from './CallLegState.ts';
 import type { GatewayContext } from './GatewayContext.ts';
 import { legCamera, openLegVideo } from './legVideo.ts';
 import { collectPin } from './PinCollector.ts';
+import { takeUpstreamCall } from './UpstreamFlow.ts';
 
 const logger = createLogger('DialIn');
 
@@ -45,6 +46,8 @@ export async function runDialIn(ctx: GatewayContext, call: IncomingCall): Promis
     call.reject(unknown ? 404 : 503);
     return;
   }
+  // Before the PIN lockout: a trusted upstream is not a guesser, and a locked number must not cut the link.
+  if (resolved.pinRequired !== false && (await tookAsUpstream(ctx, call, number))) return;
   const caller = call.fromUser || call.signalIp || 'unknown';
   const locked = ctx.pins.locked(number, caller);
   if (locked) {
@@ -124,6 +127,26 @@ export async function runDialIn(ctx: GatewayContext, call: IncomingCall): Promis
   } finally {
     ctx.lobby.remove(leg.legId);
   }
+}
+
+/**
+ * A call from a trusted peer address (as Kamailio saw it; the From header proves nothing) that signaling names
+ * the upstream conference: taken as the room's link, true. False for anyone else (the PIN is asked as usual),
+ * also when signaling cannot tell — a caller is better asked for the PIN than refused.
+ */
+async function tookAsUpstream(ctx: GatewayContext, call: IncomingCall, number: string): Promise<boolean> {
+  const source = call.signalIp?.toLowerCase() ?? null;
+  if (source === null || !ctx.peers.has(source)) return false;
+  let answer: Awaited<ReturnType<GatewayContext['service']['upstreamIn']>>;
+  try {
+    answer = await ctx.service.upstreamIn(number, call.callId, source);
+  } catch (err) {
+    logger.warn({ err, callId: call.callId, source }, 'could not ask whether a peer call is the upstream');
+    return false;
+  }
+  if (!answer.upstream) return false;
+  await takeUpstreamCall(ctx, call, answer);
+  return true;
 }
 
 /** A dial-in's outcome once it is in the room or has ended on the way there. */

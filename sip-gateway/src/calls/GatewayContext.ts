@@ -12,6 +12,7 @@ import type { GatewayService } from '../signaling/GatewayService.ts';
 import type { LegConnection, LegVideoRequest } from '../signaling/LegConnection.ts';
 import type { CallLeg, LegRoomAudio } from './CallLeg.ts';
 import type { PinGuard, PinLock } from './PinGuard.ts';
+import type { UpstreamCalls } from './UpstreamFlow.ts';
 
 export interface RtpSource {
   readonly localIp: string;
@@ -49,6 +50,13 @@ export interface GatewayContext {
     video?: LegVideoRequest,
   ): Promise<LegConnection>;
   track(leg: CallLeg, extension: string | null): void;
+  /**
+   * Addresses of the peer conference systems (BEACON_SIP_PEERS) Kamailio takes as trunks: a call from one of them
+   * (the source Kamailio saw, X-Beacon-Source) may be the upstream conference calling in.
+   */
+  readonly peers: ReadonlySet<string>;
+  /** The room links' calls, dialled or taken (controls from signaling name them). */
+  readonly upstreamCalls: UpstreamCalls;
   /** Once per call, when its outcome is known (metrics). */
   countCall(direction: SipCallDirection, outcome: SipCallOutcome): void;
 }

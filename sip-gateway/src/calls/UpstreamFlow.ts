@@ -6,11 +6,16 @@
  * conference's picture and whose audio the room hears; it gets the room's
  * main view and mix, exactly as a SIP video terminal does. Progress goes back
  * with `sip:dialState` (signaling's UpstreamLink redials a dropped link).
+ *
+ * The upstream may also call the room's number itself (`takeUpstreamCall`):
+ * from a trusted peer address, signaling names it the room's link, and the
+ * call is answered and put in the room the same way, without a PIN.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import type { UpstreamControl, UpstreamDialRequest } from '@beacon/protocol';
+import type { DialState, UpstreamControl, UpstreamDialRequest } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
-import type { GatewayUserAgent } from '../sip/GatewayUserAgent.ts';
+import type { GatewayUserAgent, IncomingCall } from '../sip/GatewayUserAgent.ts';
+import { chooseH264 } from '../sip/videoSdp.ts';
 import { CallLeg } from './CallLeg.ts';
 import type { GatewayContext } from './GatewayContext.ts';
 import { legCamera, openLegVideo } from './legVideo.ts';
@@ -87,19 +92,74 @@ export async function runUpstream(
       { legId: leg.legId, uri: request.uri, roomId: request.roomId, video: leg.video !== null },
       'upstream conference answered',
     );
-    void enterRoom(ctx, leg, request);
+    void enterRoom(ctx, leg, request.roomId, request.pin);
   });
 }
 
-async function enterRoom(ctx: GatewayContext, leg: CallLeg, request: UpstreamDialRequest): Promise<void> {
+/**
+ * The upstream conference called `link.roomId`'s number and signaling took the call as the room's link
+ * (`link.requestId` names it for controls and progress): answer, report it up, and put it in the room.
+ */
+export async function takeUpstreamCall(
+  ctx: GatewayContext,
+  call: IncomingCall,
+  link: { requestId: string; roomId: string },
+): Promise<void> {
+  const report = (state: DialState, reason: string | null = null) =>
+    ctx.service.reportDialState(link.requestId, state, reason);
+  if (!call.offer) {
+    ctx.countCall('in', 'failed');
+    call.reject(488);
+    report('failed', 'no_offer');
+    return;
+  }
+  let media: Awaited<ReturnType<GatewayContext['openPhoneMedia']>>;
   try {
-    if (request.pin !== null) {
+    media = await ctx.openPhoneMedia();
+  } catch (err) {
+    logger.error({ err }, 'no RTP port free for the upstream calling in');
+    ctx.countCall('in', 'failed');
+    call.reject(503);
+    report('failed', 'no RTP port free in the gateway');
+    return;
+  }
+  const video =
+    call.videoOffer !== null && chooseH264(call.videoOffer) !== null ? await openLegVideo(ctx, call.callId) : null;
+  const leg = new CallLeg({
+    legId: randomUUID(),
+    direction: 'in',
+    call,
+    media,
+    prompts: ctx.prompts,
+    video,
+    transcoders: ctx.viewTranscoders,
+  });
+  ctx.track(leg, null);
+  ctx.upstreamCalls.add(link.requestId, leg);
+  try {
+    leg.mediaUp(await call.accept(media, video));
+  } catch (err) {
+    logger.warn({ err, callId: call.callId }, 'answering the upstream failed');
+    ctx.countCall('in', 'failed');
+    report('failed', 'answer_failed');
+    await leg.end('failed');
+    return;
+  }
+  ctx.countCall('in', 'answered');
+  leg.once('ended', (reason) => report('ended', reason));
+  logger.info({ legId: leg.legId, roomId: link.roomId, video: leg.video !== null }, 'upstream conference called in');
+  await enterRoom(ctx, leg, link.roomId, null);
+}
+
+async function enterRoom(ctx: GatewayContext, leg: CallLeg, roomId: string, pin: string | null): Promise<void> {
+  try {
+    if (pin !== null) {
       await new Promise((resolve) => setTimeout(resolve, PIN_DELAY_MS));
       if (leg.finished) return;
-      await leg.call.sendDtmf(`${request.pin}#`);
+      await leg.call.sendDtmf(`${pin}#`);
     }
     await leg.joinRoom(
-      request.roomId,
+      roomId,
       async () => {
         const { token } = await ctx.service.legToken({
           callId: leg.call.callId,
@@ -107,11 +167,11 @@ async function enterRoom(ctx: GatewayContext, leg: CallLeg, request: UpstreamDia
           fromNumber: null,
           upstream: true,
         });
-        return ctx.openLegConnection(request.roomId, token, randomInt(1, 0xffff_fffe), leg.media, legCamera(leg));
+        return ctx.openLegConnection(roomId, token, randomInt(1, 0xffff_fffe), leg.media, legCamera(leg));
       },
       async () => {
-        const audio = await ctx.roomAudio(request.roomId);
-        leg.once('ended', () => ctx.releaseRoomAudio(request.roomId));
+        const audio = await ctx.roomAudio(roomId);
+        leg.once('ended', () => ctx.releaseRoomAudio(roomId));
         return audio;
       },
       // The far conference hears its own bridge, not our prompts.

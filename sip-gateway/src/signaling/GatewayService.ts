@@ -131,6 +131,11 @@ export class GatewayService extends TypedEmitter<GatewayServiceEvents> {
     return request(this.#socket, 'sip:resolve', { number });
   }
 
+  /** A call from a trusted peer `source`: is it the upstream conference calling in (上联)? */
+  upstreamIn(number: string, callId: string, source: string) {
+    return request(this.#socket, 'sip:upstreamIn', { number, callId, source });
+  }
+
   /** `caller`: the extension (or address) keying the PIN, for the audit. */
   enter(number: string, pin: string, caller?: string) {
     return request(this.#socket, 'sip:enter', { number, pin, caller });

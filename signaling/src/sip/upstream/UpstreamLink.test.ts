@@ -192,4 +192,51 @@ describe('UpstreamLink', () => {
     expect(states).toEqual([]);
     expect(h.link.state).toBe('idle');
   });
+
+  it('takes the upstream calling in as the link: connected at once, no PIN, idle when it hangs up unwanted', () => {
+    h.link.acceptIncoming('in1');
+    expect(h.link.status()).toMatchObject({ state: 'connected', incoming: true, attempts: 0 });
+    expect(h.transitions.at(-1)).toMatchObject({ from: 'idle', to: 'connected', incoming: true });
+    expect(h.dials).toEqual([]);
+    // The chair controls it like a dialled link.
+    h.link.setSendMuted(true);
+    expect(h.controls).toEqual([{ requestId: 'in1', action: 'mute' }]);
+    // Nobody asked for the link: the upstream ending its call ends it, with no redial.
+    h.link.callState('in1', 'ended', 'phone_hung_up');
+    expect(h.link.status()).toMatchObject({ state: 'idle', incoming: false, reason: 'phone_hung_up' });
+    expect(h.pending()).toEqual([]);
+  });
+
+  it('a call in replaces our dial in flight; a drop of it is redialled while the chair wants the link', () => {
+    h.link.connect();
+    h.link.setSendMuted(true);
+    h.link.acceptIncoming('in1');
+    // Our own try is hung up, the upstream's call carries the link and gets our side's mute.
+    expect(h.controls).toEqual([
+      { requestId: 'r1', action: 'hangup' },
+      { requestId: 'in1', action: 'mute' },
+    ]);
+    expect(h.link.status()).toMatchObject({ state: 'connected', incoming: true });
+    // A late report of the abandoned try changes nothing.
+    expect(h.link.callState('r1', 'ended', 'disconnected')).toBe(false);
+    h.link.callState('in1', 'ended', 'rtp_timeout');
+    expect(h.link.status()).toMatchObject({ state: 'redialling', reason: 'rtp_timeout' });
+    h.advance(1000);
+    expect(h.dials).toEqual(['r1', 'r2']);
+    h.link.callState('r2', 'answered', null);
+    expect(h.link.status()).toMatchObject({ state: 'connected', incoming: false });
+    // The upstream calls again while our call is up: its call replaces ours, and that is a new connect.
+    h.link.acceptIncoming('in2');
+    expect(h.controls.at(-2)).toEqual({ requestId: 'r2', action: 'hangup' });
+    expect(h.transitions.at(-1)).toMatchObject({ from: 'connected', to: 'connected', incoming: true });
+    expect(h.link.status()).toMatchObject({ state: 'connected', incoming: true });
+  });
+
+  it('the chair disconnecting a call in hangs it up and stays idle', () => {
+    h.link.acceptIncoming('in1');
+    h.link.disconnect();
+    expect(h.controls).toEqual([{ requestId: 'in1', action: 'hangup' }]);
+    expect(h.link.status()).toMatchObject({ state: 'idle', incoming: false });
+    expect(h.link.wanted).toBe(false);
+  });
 });

@@ -38,7 +38,14 @@ export interface UpstreamLinkOptions {
   now?: () => number;
 }
 
-export type UpstreamTransition = { from: UpstreamState; to: UpstreamState; reason: string | null; attempts: number };
+export type UpstreamTransition = {
+  from: UpstreamState;
+  to: UpstreamState;
+  reason: string | null;
+  attempts: number;
+  /** The call is the upstream's own (it dialled in), not ours. */
+  incoming: boolean;
+};
 
 export type UpstreamLinkEvents = {
   /** Anything the room sees changed (state, reason, mute, attempts). */
@@ -49,11 +56,12 @@ export type UpstreamLinkEvents = {
 
 /** Legal moves; anything else is a bug and throws. */
 const MOVES: Record<UpstreamState, readonly UpstreamState[]> = {
-  idle: ['dialling'],
+  // `connected` from anywhere: the upstream itself may call in at any time (acceptIncoming).
+  idle: ['dialling', 'connected'],
   dialling: ['connected', 'redialling', 'failed', 'idle'],
   connected: ['redialling', 'idle', 'failed'],
-  redialling: ['dialling', 'idle', 'failed'],
-  failed: ['dialling', 'idle'],
+  redialling: ['dialling', 'idle', 'failed', 'connected'],
+  failed: ['dialling', 'idle', 'connected'],
 };
 
 /** Dial states after which the gateway's call is over. */
@@ -76,6 +84,7 @@ export class UpstreamLink extends TypedEmitter<UpstreamLinkEvents> {
   #requestId: string | null = null;
   #timer: unknown = null;
   #redialAt: number | null = null;
+  #incoming = false;
 
   constructor(opts: UpstreamLinkOptions) {
     super();
@@ -93,6 +102,15 @@ export class UpstreamLink extends TypedEmitter<UpstreamLinkEvents> {
     return this.#requestId;
   }
 
+  /** The chair wants the link up (kept across drops; persisted so a restart redials it). */
+  get wanted(): boolean {
+    return this.#wanted;
+  }
+
+  get sendMuted(): boolean {
+    return this.#sendMuted;
+  }
+
   status(): UpstreamStatus {
     return {
       roomId: this.roomId,
@@ -102,6 +120,7 @@ export class UpstreamLink extends TypedEmitter<UpstreamLinkEvents> {
       sendMuted: this.#sendMuted,
       attempts: this.#attempts,
       redialAt: this.#redialAt === null ? null : new Date(this.#redialAt).toISOString(),
+      incoming: this.#state === 'connected' && this.#incoming,
     };
   }
 
@@ -140,6 +159,27 @@ export class UpstreamLink extends TypedEmitter<UpstreamLinkEvents> {
     this.safeEmit('status', this.status());
   }
 
+  /**
+   * The upstream called the room's number itself (from a trusted peer address): that call is the link now.
+   * A dial of ours still in flight, or an older call, is hung up — the upstream has just shown which call it
+   * wants; a pending redial is dropped. Whether the chair wants the link is unchanged: if they do, a drop of
+   * this call is redialled like any other; if not, the link goes idle when the upstream hangs up.
+   */
+  acceptIncoming(requestId: string): void {
+    this.#clearTimer();
+    const previous = this.#requestId;
+    if (previous !== null && previous !== requestId) this.#opts.control({ requestId: previous, action: 'hangup' });
+    this.#requestId = requestId;
+    this.#incoming = true;
+    this.#attempts = 0;
+    if (this.#sendMuted) this.#opts.control({ requestId, action: 'mute' });
+    if (this.#state === 'connected') {
+      // Already up on another call, now replaced: the state stays, but a new call came up (audited as such).
+      this.safeEmit('transition', { from: 'connected', to: 'connected', reason: null, attempts: 0, incoming: true });
+    }
+    this.#move('connected', null);
+  }
+
   /** The gateway's progress of our call; false when `requestId` is not this link's current call. */
   callState(requestId: string, state: DialState, reason: string | null): boolean {
     if (requestId !== this.#requestId) return false;
@@ -164,6 +204,7 @@ export class UpstreamLink extends TypedEmitter<UpstreamLinkEvents> {
   #dial(): void {
     this.#redialAt = null;
     this.#attempts += 1;
+    this.#incoming = false;
     this.#move('dialling', this.#reason);
     const sent = this.#opts.dial({ roomId: this.roomId, uri: this.#opts.uri, pin: this.#opts.pin });
     if (sent === null) {
@@ -211,7 +252,9 @@ export class UpstreamLink extends TypedEmitter<UpstreamLinkEvents> {
     }
     this.#state = to;
     this.#reason = reason;
-    if (from !== to) this.safeEmit('transition', { from, to, reason, attempts: this.#attempts });
+    if (from !== to) {
+      this.safeEmit('transition', { from, to, reason, attempts: this.#attempts, incoming: this.#incoming });
+    }
     this.safeEmit('status', this.status());
   }
 }

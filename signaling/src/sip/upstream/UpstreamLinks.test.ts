@@ -27,6 +27,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   bridge.upstream.close();
+  await bridge.upstream.flush();
   await store.close();
 });
 
@@ -79,5 +80,76 @@ describe('UpstreamLinks on the SIP bridge', () => {
     bridge.upstream.roomClosed('city-weekly');
     expect(controls.map((c) => c.control.action)).toEqual(['hangup']);
     expect(bridge.upstream.status('city-weekly').state).toBe('idle');
+  });
+
+  it('takes a call from the upstream’s address as the link, not one from another peer', async () => {
+    gatewayUp('gw');
+    expect(await bridge.acceptUpstream('gw', 'city-weekly', '10.53.0.9')).toBeNull();
+    expect(bridge.upstream.status('city-weekly')).toMatchObject({ state: 'idle' });
+    // Only a gateway that is connected may hand a call over.
+    expect(await bridge.acceptUpstream('gw-gone', 'city-weekly', '10.53.0.8')).toBeNull();
+    const taken = await bridge.acceptUpstream('gw', 'city-weekly', '10.53.0.8');
+    expect(taken).not.toBeNull();
+    expect(bridge.upstream.status('city-weekly')).toMatchObject({ state: 'connected', incoming: true });
+    bridge.upstream.link('city-weekly')?.disconnect();
+    expect(controls).toEqual([{ gatewaySocketId: 'gw', control: { requestId: taken?.requestId, action: 'hangup' } }]);
+    await vi.waitFor(async () => {
+      const entry = (await store.audit.list()).find((e) => e.action === 'upstream.connected');
+      expect(entry?.detail).toMatchObject({ incoming: true });
+    });
+  });
+
+  it('a host name in the URI is matched by what it resolves to', async () => {
+    const named = new SipBridge({ store, realm: 'beacon', upstream: { uri: 'sip:6001@localhost:5070', pin: null } });
+    expect(await named.upstream.isUpstreamSource('127.0.0.1')).toBe(true);
+    expect(await named.upstream.isUpstreamSource('10.53.0.8')).toBe(false);
+  });
+
+  it('stores what the chair wants and a new start on the same store redials it once a gateway is up', async () => {
+    const link = bridge.upstream.link('city-weekly');
+    link?.setSendMuted(true);
+    link?.connect();
+    await bridge.upstream.flush();
+    expect(await store.upstreamLinks.wanted()).toEqual([{ roomId: 'city-weekly', sendMuted: true }]);
+    // The node stops: the calls go, the wish stays.
+    bridge.upstream.close();
+    await bridge.upstream.flush();
+    expect(await store.upstreamLinks.wanted()).toHaveLength(1);
+
+    const owned: string[] = [];
+    const restarted = new SipBridge({
+      store,
+      realm: 'beacon',
+      upstream: { uri: 'sip:6001@10.53.0.8:5060', pin: '2468' },
+      ownsRoom: async (roomId) => {
+        owned.push(roomId);
+        return true;
+      },
+    });
+    const redials: UpstreamDialRequest[] = [];
+    restarted.on('upstream', ({ request }) => redials.push(request));
+    restarted.gatewayConnected('gw');
+    expect(redials).toEqual([]);
+    restarted.report('gw', { kamailio: 'running', reason: null, registrations: [], inCall: [] });
+    await vi.waitFor(() => expect(redials).toHaveLength(1));
+    expect(owned).toEqual(['city-weekly']);
+    expect(restarted.upstream.status('city-weekly')).toMatchObject({ state: 'dialling', sendMuted: true });
+    // The chair ends it: nothing left to redial after the next start.
+    restarted.upstream.link('city-weekly')?.disconnect();
+    await restarted.upstream.flush();
+    expect(await store.upstreamLinks.wanted()).toEqual([]);
+    restarted.upstream.close();
+  });
+
+  it('a room another node owns is left to that node after a start', async () => {
+    await store.upstreamLinks.want({ roomId: 'city-weekly', sendMuted: false });
+    const other = new SipBridge({
+      store,
+      realm: 'beacon',
+      upstream: { uri: 'sip:6001@10.53.0.8:5060', pin: null },
+      ownsRoom: async () => false,
+    });
+    expect(await other.upstream.restore(async () => false)).toEqual([]);
+    expect(other.upstream.status('city-weekly').state).toBe('idle');
   });
 });

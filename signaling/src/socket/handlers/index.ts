@@ -54,6 +54,7 @@ import { sipStatus } from './sipStatus.ts';
 import { sipSubscribers } from './sipSubscribers.ts';
 import { sipTap } from './sipTap.ts';
 import { sipUntap } from './sipUntap.ts';
+import { sipUpstreamIn } from './sipUpstreamIn.ts';
 import { speakCancel } from './speakCancel.ts';
 import { speakDeny } from './speakDeny.ts';
 import { speakGrant } from './speakGrant.ts';
@@ -107,6 +108,7 @@ export const handlers: HandlerTable = {
   'material:present': materialPresent,
   'sip:resolve': sipResolve,
   'sip:enter': sipEnter,
+  'sip:upstreamIn': sipUpstreamIn,
   'sip:pinLockout': sipPinLockout,
   'sip:legToken': sipLegToken,
   'sip:tap': sipTap,
