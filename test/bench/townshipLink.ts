@@ -39,6 +39,7 @@ import {
   waitForJoined,
 } from '../src/browser.ts';
 import { createNetnsLink, type LinkShape, type NetnsLink, reachableThrough } from '../src/netns.ts';
+import { JoinSamples, timeJoinInPage } from './joinTiming.ts';
 import { percentile } from './stats.ts';
 
 const ROOM = 'city-weekly';
@@ -52,6 +53,8 @@ export interface TownshipLinkResult {
   joinSamplesMs: number[];
   joinP50Ms: number;
   joinP95Ms: number;
+  /** Median time from the click to each step the console marks (joinMarks.ts), in join order. */
+  joinStepsP50Ms: Record<string, number>;
   gallery: {
     participants: number;
     windowSeconds: number;
@@ -73,34 +76,16 @@ export interface TownshipLinkResult {
   };
 }
 
-/** In-page clock from the join click to the first inbound video frame decoded (NaN after 60 s). */
-function timeToFirstFrame(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    type Hook = { recvTransportStats(): Promise<Record<string, unknown>[]> };
-    const started = performance.now();
-    for (;;) {
-      const hook = (globalThis as unknown as { __beacon?: Hook }).__beacon;
-      const stats = hook ? await hook.recvTransportStats().catch(() => []) : [];
-      if (stats.some((s) => s.type === 'inbound-rtp' && s.kind === 'video' && Number(s.framesDecoded) > 0)) {
-        return performance.now() - started;
-      }
-      if (performance.now() - started > 60_000) return Number.NaN;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  });
-}
-
-async function measureJoins(nsBrowser: Browser, origin: string, joins: number): Promise<number[]> {
+async function measureJoins(nsBrowser: Browser, origin: string, joins: number): Promise<JoinSamples> {
   const page = await (await newTerminalContext(nsBrowser)).newPage();
   await loginThroughUi(page, origin, 'lucheng', DEMO_PASSWORD, '#/rooms');
-  const samples: number[] = [];
+  const samples = new JoinSamples();
   for (let i = 0; i < joins; i++) {
     const joinButton = page.getByTestId(`join-${ROOM}`);
     await joinButton.waitFor({ timeout: 120_000 });
-    const elapsed = timeToFirstFrame(page);
+    const elapsed = timeJoinInPage(page, 60_000);
     await joinButton.click();
-    const ms = await elapsed;
-    if (Number.isFinite(ms)) samples.push(Math.round(ms));
+    samples.add(await elapsed);
     await waitForJoined(page, 60_000);
     await page.getByTestId('leave').click();
   }
@@ -200,7 +185,8 @@ export async function runTownshipLink(opts: { joins: number; gallery?: number })
     nsBrowser = await launchChromiumInNamespace(link, origin);
     const chair = await openTerminal(browser, beacon.url, 'chair', ROOM);
     await chair.page.getByTestId('receive-audio-only').check();
-    const joinSamplesMs = await measureJoins(nsBrowser, origin, opts.joins);
+    const joined = await measureJoins(nsBrowser, origin, opts.joins);
+    const joinSamplesMs = joined.samplesMs;
     console.error(`township link: join samples ${joinSamplesMs.join(', ')} ms; now the gallery`);
     const gallery = await measureGallery(nsBrowser, link, origin, beacon.url, Math.min(16, opts.gallery ?? 16));
     return {
@@ -209,6 +195,7 @@ export async function runTownshipLink(opts: { joins: number; gallery?: number })
       joinSamplesMs,
       joinP50Ms: percentile(joinSamplesMs, 50),
       joinP95Ms: percentile(joinSamplesMs, 95),
+      joinStepsP50Ms: joined.stepsP50Ms(),
       gallery,
     };
   } finally {
@@ -224,6 +211,11 @@ export function printTownshipLink(result: TownshipLinkResult): void {
   console.log(
     `join → first remote frame decoded (${result.joinSamplesMs.length}/${result.joins} joins): ` +
       `p50 ${result.joinP50Ms} ms, p95 ${result.joinP95Ms} ms; samples: ${result.joinSamplesMs.join(', ')} ms`,
+  );
+  console.log(
+    `where a join's time goes (median ms after the click): ${Object.entries(result.joinStepsP50Ms)
+      .map(([step, ms]) => `${step} ${ms}`)
+      .join(', ')}`,
   );
   console.log(
     `${result.gallery.participants}-township gallery, township's link over ${result.gallery.windowSeconds} s:`,
