@@ -85,7 +85,7 @@ export class GbPlatform extends TypedEmitter<GbPlatformEvents> {
     this.#ticker = setInterval(() => this.#tick(Date.now()), 1000);
     this.#ticker.unref();
     logger.info(
-      { port: bound.port, serverId: this.#opts.serverId, realm: this.#opts.realm },
+      { port: bound.port, tcp: this.#sip.tcp, serverId: this.#opts.serverId, realm: this.#opts.realm },
       'GB/T 28181 platform listening',
     );
     return bound;
@@ -154,6 +154,20 @@ export class GbPlatform extends TypedEmitter<GbPlatformEvents> {
     return command;
   }
 
+  /**
+   * Asks a channel for a key frame now: GB/T 28181-2016 A.2.3 强制关键帧, a DeviceControl whose element is
+   * spelt `IFameCmd` in the standard (and by the devices that follow it) with the value `Send`.
+   */
+  async requestKeyFrame(deviceId: string, channelId: string): Promise<void> {
+    const body = writeManscdp('Control', {
+      CmdType: 'DeviceControl',
+      SN: this.#sn++,
+      DeviceID: channelId,
+      IFameCmd: 'Send',
+    });
+    await this.#message(deviceId, body);
+  }
+
   /** The headers every request to a device carries. */
   dialogHeaders(deviceId: string, targetId: string, callId: string, seq: number, method: string, toTag?: string) {
     const { realm, serverId } = this.#opts;
@@ -163,7 +177,9 @@ export class GbPlatform extends TypedEmitter<GbPlatformEvents> {
       ['Call-ID', callId],
       ['CSeq', `${seq} ${method}`],
     ];
-    return { uri: `sip:${targetId}@${this.session(deviceId).peer.ip}:${this.session(deviceId).peer.port}`, headers };
+    const { peer } = this.session(deviceId);
+    const transport = peer.transport === 'tcp' ? ';transport=tcp' : '';
+    return { uri: `sip:${targetId}@${peer.ip}:${peer.port}${transport}`, headers };
   }
 
   async #message(deviceId: string, body: Buffer): Promise<void> {
@@ -249,7 +265,7 @@ export class GbPlatform extends TypedEmitter<GbPlatformEvents> {
       lastSeen: now,
     });
     if (!known) {
-      logger.info({ deviceId, from }, 'device registered');
+      logger.info({ deviceId, from, transport: from.transport ?? 'udp' }, 'device registered');
       this.safeEmit('status', { deviceId, online: true, reason: 'register' });
     }
   }

@@ -24,6 +24,7 @@ import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import { GbError, refused } from './GbError.ts';
 import type { GbPlatform } from './GbPlatform.ts';
 import { H264Gate, H264Packetizer, h264RtpParameters, splitAnnexB } from './h264Rtp.ts';
+import { KeyFrameRequests } from './KeyFrameRequests.ts';
 import { liveViewOffer, liveViewSsrc, readLiveViewAnswer } from './liveSdp.ts';
 import { PsDemuxer } from './PsDemuxer.ts';
 import { newTag } from './SipEndpoint.ts';
@@ -34,6 +35,7 @@ const logger = createLogger('gb28181');
 const H264_PAYLOAD_TYPE = 102;
 
 export const cameraRoomId = (channelId: string): string => `cam-${channelId}`;
+const sipTransport = (peer: { transport?: string }) => (peer.transport === 'tcp' ? ';transport=tcp' : '');
 
 export type LiveViewState = 'inviting' | 'streaming' | 'ended';
 
@@ -50,6 +52,8 @@ export interface LiveViewOptions {
   serial: number;
   /** Hang up when no usable frame arrived for this long; default 15 s. */
   mediaTimeoutMs?: number;
+  /** At most one key frame request (IFameCmd) to the device per this interval; default 2 s. */
+  keyFrameIntervalMs?: number;
   /** How the device sends: RTP over UDP (default) or over TCP with us listening (TCP passive). */
   transport?: 'udp' | 'tcp';
   onEnded(view: LiveView, reason: string): void;
@@ -80,6 +84,15 @@ export class LiveView {
   #ssrc = 0;
   /** Meetings the camera is a participant of: the same RTP also goes to a producer of each (see addMeeting). */
   readonly #meetings = new Map<string, { participant: Participant; address: { ip: string; port: number } }>();
+  /** Our plain producers (the camera room's and each meeting's): their key frame requests go to the device. */
+  readonly #producerIds = new Set<string>();
+  readonly #keyFrames: KeyFrameRequests;
+  readonly #onKeyFrameRequest = ({ producerId, type }: { producerId: string; type: string }) => {
+    if (this.state === 'streaming' && this.#producerIds.has(producerId)) {
+      logger.debug({ channelId: this.#opts.channelId, type }, 'key frame asked for');
+      this.#keyFrames.request();
+    }
+  };
 
   constructor(opts: LiveViewOptions) {
     this.#opts = opts;
@@ -97,6 +110,12 @@ export class LiveView {
       },
     });
     this.#demuxer = new PsDemuxer((unit) => this.#frame(unit.pts, unit.data));
+    this.#keyFrames = new KeyFrameRequests(() => this.#sendKeyFrameRequest(), opts.keyFrameIntervalMs ?? 2000);
+  }
+
+  /** IFameCmd messages sent to the device for this view (the rest of the asks were folded into them). */
+  get keyFrameRequestsSent(): number {
+    return this.#keyFrames.sent;
   }
 
   get channelId(): string {
@@ -122,6 +141,7 @@ export class LiveView {
       );
       ourPort = await this.#tcp.listen(this.#opts.mediaIp);
     }
+    this.#opts.media.on('keyframerequest', this.#onKeyFrameRequest);
     const room = await registry.join(this.roomId, this.#participant, { mode: 'meeting' });
     // The last viewer gone (a closed tab never says DELETE): nobody watches, so the camera stops sending.
     room.on('peerleft', () => {
@@ -144,7 +164,7 @@ export class LiveView {
       uri,
       headers: [
         ...headers,
-        ['Contact', `<sip:${serverId}@${this.#opts.mediaIp}:${platform.sip.port}>`],
+        ['Contact', `<sip:${serverId}@${this.#opts.mediaIp}:${platform.sip.port}${sipTransport(session.peer)}>`],
         ['Content-Type', 'APPLICATION/SDP'],
         ['Subject', `${channelId}:${y},${serverId}:0`],
       ],
@@ -174,6 +194,8 @@ export class LiveView {
     const wasStreaming = this.state === 'streaming';
     this.state = 'ended';
     if (this.#watchdog) clearInterval(this.#watchdog);
+    this.#keyFrames.close();
+    this.#opts.media.off('keyframerequest', this.#onKeyFrameRequest);
     this.#socket.close();
     this.#tcp?.close();
     this.#opts.registry.get(this.roomId)?.remove(this.#participant.peerId);
@@ -246,7 +268,9 @@ export class LiveView {
       kind: 'video',
       rtpParameters: h264RtpParameters(H264_PAYLOAD_TYPE, this.#ssrc),
       appData,
+      keyFrameRequests: true,
     });
+    this.#producerIds.add(plain.producerId);
     const producer: ProducerInfo = {
       id: plain.producerId,
       peerId: participant.peerId,
@@ -256,6 +280,14 @@ export class LiveView {
     };
     await room.adoptProducer(participant, producer, 'camera');
     return { ip: plain.ip, port: plain.port };
+  }
+
+  #sendKeyFrameRequest(): void {
+    const { platform, deviceId, channelId } = this.#opts;
+    platform.requestKeyFrame(deviceId, channelId).catch((err: unknown) => {
+      // A device that ignores or refuses IFameCmd still sends its periodic key frames: the picture only comes later.
+      logger.debug({ err, channelId }, 'key frame request not answered');
+    });
   }
 
   #rtp(packet: Buffer): void {

@@ -126,6 +126,12 @@ export function h264RtpParameters(payloadType: number, ssrc: number) {
         payloadType,
         clockRate: 90_000,
         parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
+        // mediasoup asks a producer's sender for key frames only in the ways its codec lists: with these
+        // it does (traced, and turned into the device's IFameCmd by LiveView); without, never.
+        rtcpFeedback: [
+          { type: 'nack', parameter: 'pli' },
+          { type: 'ccm', parameter: 'fir' },
+        ],
       },
     ],
     encodings: [{ ssrc }],
