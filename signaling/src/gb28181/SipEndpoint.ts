@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { createLogger } from '../logger.ts';
 import { GbError } from './GbError.ts';
+import { SipTcpTransport } from './SipTcpTransport.ts';
 import {
   headerParam,
   parseSipMessage,
@@ -23,7 +24,6 @@ import {
   type SipResponse,
   writeSipMessage,
 } from './sipMessage.ts';
-import { SipTcpTransport } from './SipTcpTransport.ts';
 
 const logger = createLogger('gb28181');
 
@@ -218,11 +218,7 @@ export class SipEndpoint {
     this.send(
       writeSipMessage(
         `${outgoing.method} ${outgoing.uri} SIP/2.0`,
-        [
-          ['Via', `${this.#via(to)};rport;branch=${newBranch()}`],
-          ['Max-Forwards', '70'],
-          ...outgoing.headers,
-        ],
+        [['Via', `${this.#via(to)};rport;branch=${newBranch()}`], ['Max-Forwards', '70'], ...outgoing.headers],
         outgoing.body,
       ),
       to,

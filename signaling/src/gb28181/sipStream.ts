@@ -47,12 +47,16 @@ export class SipStreamFramer {
     const lineEnd = buffer.indexOf('\r\n');
     // Garbage shows in its first line: refuse it then rather than after buffering 64 KiB of it.
     if (lineEnd >= 0 && !START_LINE.test(buffer.subarray(0, lineEnd).toString('latin1'))) {
-      throw new GbError('sip_framing', `not a SIP start line: "${printable(buffer.subarray(0, Math.min(lineEnd, 60)))}"`);
+      throw new GbError(
+        'sip_framing',
+        `not a SIP start line: "${printable(buffer.subarray(0, Math.min(lineEnd, 60)))}"`,
+      );
     }
     if (lineEnd < 0 && buffer.length > 1024) throw new GbError('sip_framing', 'no line end in the first 1024 bytes');
     const headEnd = buffer.indexOf('\r\n\r\n');
     if (headEnd < 0) {
-      if (buffer.length > MAX_SIP_BYTES) throw new GbError('sip_framing', `no end of headers in ${MAX_SIP_BYTES} bytes`);
+      if (buffer.length > MAX_SIP_BYTES)
+        throw new GbError('sip_framing', `no end of headers in ${MAX_SIP_BYTES} bytes`);
       return null;
     }
     if (!CONTENT_LENGTH.test(buffer.subarray(0, headEnd).toString('latin1'))) {

@@ -10,6 +10,12 @@
  *   DeviceControl     the PTZCmd hex of each command is kept in `ptzCommands`
  *   INVITE            200 OK with the offered y= SSRC, then after ACK the clip
  *                     as PS over RTP (UDP) at its frame rate, looped, until BYE
+ *   IFameCmd          each DeviceControl asking for a key frame is kept in
+ *                     `keyFrameRequests` (the clip's own GOP is not changed)
+ *
+ * SIP goes over UDP or, with `transport: 'tcp'`, over one TCP connection the
+ * device opens to the platform and keeps (RFC 3261 §18): every message framed
+ * by its Content-Length, the platform's requests expected on that connection.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
@@ -45,6 +51,8 @@ export interface GbDeviceOptions {
   /** PSM stream type written on key frames (0x1B H.264; 0x24 to test the H.265 refusal). */
   streamType?: number;
   fps?: number;
+  /** SIP over UDP (default) or over a TCP connection to the platform's port. */
+  transport?: 'udp' | 'tcp';
 }
 
 interface Message {
@@ -68,6 +76,10 @@ function parse(data: Buffer): Message | null {
 
 export class GbDevice {
   readonly ptzCommands: string[] = [];
+  /** Key frame requests (DeviceControl with IFameCmd Send): the channel asked and when. */
+  readonly keyFrameRequests: { channelId: string; at: number }[] = [];
+  /** Every request the platform sent us: its method, how it came, and the transport its Via names. */
+  readonly requestsIn: { method: string; over: 'udp' | 'tcp'; via: string }[] = [];
   /** Received catalog queries and INVITEs, for assertions. */
   readonly seen: string[] = [];
   registered = false;
@@ -86,12 +98,19 @@ export class GbDevice {
   mediaTransport: 'udp' | 'tcp' | null = null;
   #waiters = new Map<number, (m: Message) => void>();
   #sn = 1;
+  #sip: net.Socket | null = null;
+  #sipBuffer = Buffer.alloc(0);
 
   constructor(opts: GbDeviceOptions) {
     this.#opts = opts;
   }
 
+  get #tcpMode(): boolean {
+    return this.#opts.transport === 'tcp';
+  }
+
   get address(): string {
+    if (this.#sip) return `${this.#sip.localAddress}:${this.#sip.localPort}`;
     const a = this.#socket.address();
     return `${a.address}:${a.port}`;
   }
@@ -99,7 +118,53 @@ export class GbDevice {
   async open(): Promise<void> {
     await new Promise<void>((resolve) => this.#socket.bind(0, '127.0.0.1', resolve));
     await new Promise<void>((resolve) => this.#media.bind(0, '127.0.0.1', resolve));
-    this.#socket.on('message', (data) => this.#receive(data));
+    this.#socket.on('message', (data) => this.#receive(data, 'udp'));
+    if (this.#tcpMode) await this.connect();
+  }
+
+  /** (Re)opens the TCP connection to the platform (TCP mode), as a device does after losing it. */
+  async connect(): Promise<void> {
+    this.#sip?.destroy();
+    this.#sipBuffer = Buffer.alloc(0);
+    const { host, port } = this.#opts.platform;
+    const socket = net.connect(port, host);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk: Buffer) => this.#tcpData(chunk));
+    this.#sip = socket;
+  }
+
+  /** Whether the platform still holds our TCP connection open (TCP mode). */
+  get connected(): boolean {
+    return this.#sip !== null && !this.#sip.destroyed && !this.#sip.readableEnded;
+  }
+
+  /** Writes raw bytes on the TCP connection (tests of the platform's framing). */
+  writeRaw(bytes: Buffer): void {
+    this.#sip?.write(bytes);
+  }
+
+  /** RFC 3261 §18.3: a stream carries messages back to back, each as long as its Content-Length says. */
+  #tcpData(chunk: Buffer): void {
+    this.#sipBuffer = Buffer.concat([this.#sipBuffer, chunk]);
+    for (;;) {
+      const end = this.#sipBuffer.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = this.#sipBuffer.subarray(0, end).toString('latin1');
+      const length = Number(/^(?:content-length|l)\s*:\s*(\d+)/im.exec(head)?.[1] ?? 0);
+      if (this.#sipBuffer.length < end + 4 + length) return;
+      const message = this.#sipBuffer.subarray(0, end + 4 + length);
+      this.#sipBuffer = this.#sipBuffer.subarray(end + 4 + length);
+      this.#receive(message, 'tcp');
+    }
+  }
+
+  #send(bytes: Buffer): void {
+    if (this.#tcpMode) this.#sip?.write(bytes);
+    else this.#socket.send(bytes, this.#opts.platform.port, this.#opts.platform.host);
   }
 
   /** REGISTER with digest; resolves with the final status. */
@@ -150,21 +215,22 @@ export class GbDevice {
   async close(): Promise<void> {
     this.stopKeepalives();
     this.#stopStream();
+    this.#sip?.destroy();
     this.#socket.close();
     this.#media.close();
   }
 
   #request(method: string, uri: string, extra: [string, string][], body: Buffer = Buffer.alloc(0)): Promise<Message> {
     const cseq = this.#cseq++;
-    const { deviceId, realm, platform } = this.#opts;
+    const { deviceId, realm } = this.#opts;
     const head = [
       `${method} ${uri} SIP/2.0`,
-      `Via: SIP/2.0/UDP ${this.address};rport;branch=${branch()}`,
+      `Via: SIP/2.0/${this.#tcpMode ? 'TCP' : 'UDP'} ${this.address};rport;branch=${branch()}`,
       `From: <sip:${deviceId}@${realm}>;tag=${tag()}`,
       `To: <sip:${method === 'REGISTER' ? deviceId : this.#opts.serverId}@${realm}>`,
       `Call-ID: ${method === 'REGISTER' ? this.#callId : `${tag()}@sim`}`,
       `CSeq: ${cseq} ${method}`,
-      `Contact: <sip:${deviceId}@${this.address}>`,
+      `Contact: <sip:${deviceId}@${this.address}${this.#tcpMode ? ';transport=tcp' : ''}>`,
       'Max-Forwards: 70',
       ...extra.map(([n, v]) => `${n}: ${v}`),
       `Content-Length: ${body.length}`,
@@ -179,7 +245,7 @@ export class GbDevice {
         clearTimeout(timer);
         resolve(m);
       });
-      this.#socket.send(bytes, platform.port, platform.host);
+      this.#send(bytes);
     });
   }
 
@@ -196,16 +262,16 @@ export class GbDevice {
       ...extra,
       `Content-Length: ${body.length}`,
     ];
-    this.#socket.send(
-      Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), body]),
-      this.#opts.platform.port,
-      this.#opts.platform.host,
-    );
+    this.#send(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), body]));
   }
 
-  #receive(data: Buffer): void {
+  #receive(data: Buffer, over: 'udp' | 'tcp'): void {
     const message = parse(data);
     if (!message) return;
+    if (!message.start.startsWith('SIP/2.0')) {
+      const via = /^SIP\/2\.0\/(\w+)/i.exec(message.headers.get('via') ?? '')?.[1] ?? '';
+      this.requestsIn.push({ method: message.start.split(' ')[0] ?? '', over, via: via.toLowerCase() });
+    }
     if (message.start.startsWith('SIP/2.0')) {
       const cseq = Number.parseInt(message.headers.get('cseq') ?? '', 10);
       if (statusOf(message) >= 200) this.#waiters.get(cseq)?.(message);
@@ -233,6 +299,9 @@ export class GbDevice {
     if (cmd === 'DeviceControl') {
       const ptz = /<PTZCmd>([0-9A-Fa-f]+)<\/PTZCmd>/.exec(xml)?.[1];
       if (ptz) this.ptzCommands.push(ptz.toUpperCase());
+      if (/<IFameCmd>Send<\/IFameCmd>/.test(xml)) {
+        this.keyFrameRequests.push({ channelId: /<DeviceID>(\d+)<\/DeviceID>/.exec(xml)?.[1] ?? '', at: Date.now() });
+      }
     }
   }
 
