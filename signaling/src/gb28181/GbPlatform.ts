@@ -144,13 +144,7 @@ export class GbPlatform extends TypedEmitter<GbPlatformEvents> {
   /** Sends one PTZ command to a channel of the device. */
   async ptz(deviceId: string, channelId: string, request: PtzRequest): Promise<string> {
     const command = ptzCmdText(request);
-    const body = writeManscdp('Control', {
-      CmdType: 'DeviceControl',
-      SN: this.#sn++,
-      DeviceID: channelId,
-      PTZCmd: command,
-    });
-    await this.#message(deviceId, body);
+    await this.#deviceControl(deviceId, channelId, { PTZCmd: command });
     return command;
   }
 
@@ -159,13 +153,12 @@ export class GbPlatform extends TypedEmitter<GbPlatformEvents> {
    * spelt `IFameCmd` in the standard (and by the devices that follow it) with the value `Send`.
    */
   async requestKeyFrame(deviceId: string, channelId: string): Promise<void> {
-    const body = writeManscdp('Control', {
-      CmdType: 'DeviceControl',
-      SN: this.#sn++,
-      DeviceID: channelId,
-      IFameCmd: 'Send',
-    });
-    await this.#message(deviceId, body);
+    await this.#deviceControl(deviceId, channelId, { IFameCmd: 'Send' });
+  }
+
+  #deviceControl(deviceId: string, channelId: string, command: Record<string, string>): Promise<void> {
+    const fields = { CmdType: 'DeviceControl', SN: this.#sn++, DeviceID: channelId, ...command };
+    return this.#message(deviceId, writeManscdp('Control', fields));
   }
 
   /** The headers every request to a device carries. */

@@ -8,6 +8,11 @@
  * further within the interval become one request at the interval's end
  * (dropping them would leave the last viewer waiting for the next GOP).
  */
+import type { MediaControl, MediaControlEvents } from '@beacon/media-server';
+import { createLogger } from '../logger.ts';
+
+const logger = createLogger('gb28181');
+
 export class KeyFrameRequests {
   #lastSentAt = Number.NEGATIVE_INFINITY;
   #trailing: NodeJS.Timeout | null = null;
@@ -45,5 +50,46 @@ export class KeyFrameRequests {
     this.#lastSentAt = Date.now();
     this.sent += 1;
     this.send();
+  }
+}
+
+/**
+ * The media server's `keyframerequest` events for some producers (a camera's own and the meetings' copies),
+ * turned into `send` calls at most one per `minIntervalMs` (KeyFrameRequests) while `active()` holds. A
+ * device that ignores or refuses the request still sends its periodic key frames: the picture comes later.
+ */
+export class ProducerKeyFrameWatch {
+  readonly #producerIds = new Set<string>();
+  readonly #requests: KeyFrameRequests;
+  readonly #listener = ({ producerId }: MediaControlEvents['keyframerequest'][0]) => {
+    if (this.#producerIds.has(producerId) && this.#active()) this.#requests.request();
+  };
+
+  readonly #active: () => boolean;
+
+  constructor(
+    private readonly media: Pick<MediaControl, 'on' | 'off'>,
+    opts: { send: () => Promise<unknown>; minIntervalMs?: number; active: () => boolean },
+  ) {
+    const send = () => {
+      opts.send().catch((err: unknown) => logger.debug({ err }, 'key frame request not answered'));
+    };
+    this.#requests = new KeyFrameRequests(send, opts.minIntervalMs);
+    this.#active = opts.active;
+    media.on('keyframerequest', this.#listener);
+  }
+
+  /** Requests sent (asks within an interval are folded into them). */
+  get sent(): number {
+    return this.#requests.sent;
+  }
+
+  add(producerId: string): void {
+    this.#producerIds.add(producerId);
+  }
+
+  close(): void {
+    this.media.off('keyframerequest', this.#listener);
+    this.#requests.close();
   }
 }

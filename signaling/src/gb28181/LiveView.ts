@@ -23,8 +23,8 @@ import { Participant } from '../rooms/Participant.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import { GbError, refused } from './GbError.ts';
 import type { GbPlatform } from './GbPlatform.ts';
-import { H264Gate, H264Packetizer, h264RtpParameters, splitAnnexB } from './h264Rtp.ts';
-import { KeyFrameRequests } from './KeyFrameRequests.ts';
+import { H264Gate, H264Packetizer, h264RtpParameters, rtpPayload, splitAnnexB } from './h264Rtp.ts';
+import { ProducerKeyFrameWatch } from './KeyFrameRequests.ts';
 import { liveViewOffer, liveViewSsrc, readLiveViewAnswer } from './liveSdp.ts';
 import { PsDemuxer } from './PsDemuxer.ts';
 import { newTag } from './SipEndpoint.ts';
@@ -85,14 +85,7 @@ export class LiveView {
   /** Meetings the camera is a participant of: the same RTP also goes to a producer of each (see addMeeting). */
   readonly #meetings = new Map<string, { participant: Participant; address: { ip: string; port: number } }>();
   /** Our plain producers (the camera room's and each meeting's): their key frame requests go to the device. */
-  readonly #producerIds = new Set<string>();
-  readonly #keyFrames: KeyFrameRequests;
-  readonly #onKeyFrameRequest = ({ producerId, type }: { producerId: string; type: string }) => {
-    if (this.state === 'streaming' && this.#producerIds.has(producerId)) {
-      logger.debug({ channelId: this.#opts.channelId, type }, 'key frame asked for');
-      this.#keyFrames.request();
-    }
-  };
+  readonly #keyFrameWatch: ProducerKeyFrameWatch;
 
   constructor(opts: LiveViewOptions) {
     this.#opts = opts;
@@ -110,12 +103,11 @@ export class LiveView {
       },
     });
     this.#demuxer = new PsDemuxer((unit) => this.#frame(unit.pts, unit.data));
-    this.#keyFrames = new KeyFrameRequests(() => this.#sendKeyFrameRequest(), opts.keyFrameIntervalMs ?? 2000);
-  }
-
-  /** IFameCmd messages sent to the device for this view (the rest of the asks were folded into them). */
-  get keyFrameRequestsSent(): number {
-    return this.#keyFrames.sent;
+    this.#keyFrameWatch = new ProducerKeyFrameWatch(opts.media, {
+      send: () => opts.platform.requestKeyFrame(opts.deviceId, opts.channelId),
+      minIntervalMs: opts.keyFrameIntervalMs,
+      active: () => this.state === 'streaming',
+    });
   }
 
   get channelId(): string {
@@ -141,7 +133,6 @@ export class LiveView {
       );
       ourPort = await this.#tcp.listen(this.#opts.mediaIp);
     }
-    this.#opts.media.on('keyframerequest', this.#onKeyFrameRequest);
     const room = await registry.join(this.roomId, this.#participant, { mode: 'meeting' });
     // The last viewer gone (a closed tab never says DELETE): nobody watches, so the camera stops sending.
     room.on('peerleft', () => {
@@ -194,8 +185,7 @@ export class LiveView {
     const wasStreaming = this.state === 'streaming';
     this.state = 'ended';
     if (this.#watchdog) clearInterval(this.#watchdog);
-    this.#keyFrames.close();
-    this.#opts.media.off('keyframerequest', this.#onKeyFrameRequest);
+    this.#keyFrameWatch.close();
     this.#socket.close();
     this.#tcp?.close();
     this.#opts.registry.get(this.roomId)?.remove(this.#participant.peerId);
@@ -270,7 +260,7 @@ export class LiveView {
       appData,
       keyFrameRequests: true,
     });
-    this.#producerIds.add(plain.producerId);
+    this.#keyFrameWatch.add(plain.producerId);
     const producer: ProducerInfo = {
       id: plain.producerId,
       peerId: participant.peerId,
@@ -282,31 +272,15 @@ export class LiveView {
     return { ip: plain.ip, port: plain.port };
   }
 
-  #sendKeyFrameRequest(): void {
-    const { platform, deviceId, channelId } = this.#opts;
-    platform.requestKeyFrame(deviceId, channelId).catch((err: unknown) => {
-      // A device that ignores or refuses IFameCmd still sends its periodic key frames: the picture only comes later.
-      logger.debug({ err, channelId }, 'key frame request not answered');
-    });
-  }
-
   #rtp(packet: Buffer): void {
-    if (this.state !== 'streaming' || packet.length < 12 || (packet[0] as number) >> 6 !== 2) return;
-    const csrcs = (packet[0] as number) & 0x0f;
-    let offset = 12 + csrcs * 4;
-    if ((packet[0] as number) & 0x10) {
-      if (packet.length < offset + 4) return;
-      offset += 4 + packet.readUInt16BE(offset + 2) * 4;
-    }
-    let end = packet.length;
-    if ((packet[0] as number) & 0x20) end -= packet[packet.length - 1] as number;
-    if (offset >= end) return;
+    const payload = this.state === 'streaming' ? rtpPayload(packet) : null;
+    if (!payload) return;
     const sequence = packet.readUInt16BE(2);
     if (this.#lastSequence !== null && sequence !== ((this.#lastSequence + 1) & 0xffff)) this.#demuxer.discontinuity();
     this.#lastSequence = sequence;
     this.#lastRtpTimestamp = packet.readUInt32BE(4);
     try {
-      this.#demuxer.push(packet.subarray(offset, end));
+      this.#demuxer.push(payload);
       if ((packet[1] as number) & 0x80) this.#demuxer.flush();
     } catch (err) {
       const code = err instanceof GbError ? err.code : 'ps_malformed';

@@ -137,3 +137,16 @@ export function h264RtpParameters(payloadType: number, ssrc: number) {
     encodings: [{ ssrc }],
   };
 }
+
+/** The payload of an RTP packet (after CSRCs and a header extension, before padding); null if it is not RTP. */
+export function rtpPayload(packet: Buffer): Buffer | null {
+  if (packet.length < 12 || (packet[0] as number) >> 6 !== 2) return null;
+  let offset = 12 + ((packet[0] as number) & 0x0f) * 4;
+  if ((packet[0] as number) & 0x10) {
+    if (packet.length < offset + 4) return null;
+    offset += 4 + packet.readUInt16BE(offset + 2) * 4;
+  }
+  let end = packet.length;
+  if ((packet[0] as number) & 0x20) end -= packet[packet.length - 1] as number;
+  return offset < end ? packet.subarray(offset, end) : null;
+}
