@@ -11,7 +11,8 @@
  *   INVITE            200 OK with the offered y= SSRC, then after ACK the clip
  *                     as PS over RTP (UDP) at its frame rate, looped, until BYE
  *   IFameCmd          each DeviceControl asking for a key frame is kept in
- *                     `keyFrameRequests` (the clip's own GOP is not changed)
+ *                     `keyFrameRequests`, and the stream jumps to the clip's
+ *                     first key frame at once, as a camera encodes an I-frame
  *
  * SIP goes over UDP or, with `transport: 'tcp'`, over one TCP connection the
  * device opens to the platform and keeps (RFC 3261 §18): every message framed
@@ -92,6 +93,8 @@ export class GbDevice {
   #callId = `${randomBytes(8).toString('hex')}@sim`;
   #keepalive: NodeJS.Timeout | null = null;
   #stream: NodeJS.Timeout | null = null;
+  /** Set by IFameCmd: the next frame sent is the clip's first key frame. */
+  #keyFrameDue = false;
   #pendingInvite: { ip: string; port: number; ssrc: number; tcp: boolean } | null = null;
   #tcp: net.Socket | null = null;
   /** The transport of the last live view: 'udp', or 'tcp' when the platform offered TCP passive. */
@@ -301,6 +304,7 @@ export class GbDevice {
       if (ptz) this.ptzCommands.push(ptz.toUpperCase());
       if (/<IFameCmd>Send<\/IFameCmd>/.test(xml)) {
         this.keyFrameRequests.push({ channelId: /<DeviceID>(\d+)<\/DeviceID>/.exec(xml)?.[1] ?? '', at: Date.now() });
+        this.#keyFrameDue = true;
       }
     }
   }
@@ -373,13 +377,23 @@ export class GbDevice {
     };
     const fps = this.#opts.fps ?? 25;
     let index = 0;
+    /** Where in the clip frame `index` comes from: moved by IFameCmd so that a key frame comes next. */
+    let shift = 0;
+    const firstKey = Math.max(
+      0,
+      clip.findIndex((f) => f.key),
+    );
     let sequence = Math.floor(Math.random() * 0xffff);
     const started = Date.now();
     this.#stream = setInterval(() => {
       // Catch up to wall time so a busy machine does not slow the clip down.
       const due = Math.floor(((Date.now() - started) * fps) / 1000);
       while (index <= due) {
-        const frame = clip[index % clip.length] as ClipFrame;
+        if (this.#keyFrameDue) {
+          this.#keyFrameDue = false;
+          shift = (((firstKey - index) % clip.length) + clip.length) % clip.length;
+        }
+        const frame = clip[(index + shift) % clip.length] as ClipFrame;
         const pts = index * (90_000 / fps);
         const pack = muxPsFrame(frame.data, pts, { key: frame.key, streamType: this.#opts.streamType });
         for (const packet of psRtpPackets(pack, { ssrc: target.ssrc, sequence, timestamp: pts })) {
