@@ -49,7 +49,13 @@ export class GbService {
     this.#media = deps.media;
     this.#opts = deps.options;
     this.platform = new GbPlatform({
-      sip: new SipEndpoint({ host: deps.options.host, port: deps.options.port, tcp: deps.options.tcp ?? true }),
+      sip: new SipEndpoint({
+        host: deps.options.host,
+        port: deps.options.port,
+        tcp: deps.options.tcp ?? true,
+        // Silent past the point where its keepalives say it is offline: the connection is of no more use.
+        tcpIdleMs: deps.options.keepaliveMs * (deps.options.missedKeepalives + 1),
+      }),
       repo: deps.bus.store.cameras,
       options: deps.options,
     });

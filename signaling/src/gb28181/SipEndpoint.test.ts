@@ -66,6 +66,17 @@ describe('SipEndpoint', () => {
     });
   });
 
+  it('closes a TCP connection that stays silent', async () => {
+    const endpoint = new SipEndpoint({ host: '127.0.0.1', port: 0, tcpIdleMs: 300 });
+    endpoints.push(endpoint);
+    const { port } = await endpoint.start(() => undefined);
+    const quiet = await connect(port);
+    const closed = new Promise((resolve) => quiet.once('close', resolve));
+    await expect.poll(() => endpoint.tcpConnections).toBe(1);
+    await closed;
+    await expect.poll(() => endpoint.tcpConnections).toBe(0);
+  });
+
   it('listens on UDP only when TCP is off', async () => {
     // A port free on TCP as well: a refused connection then means we did not listen, not someone else did.
     const endpoint = new SipEndpoint({ host: '127.0.0.1', port: await freeSipPort(), tcp: false });

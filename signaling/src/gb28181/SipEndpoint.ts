@@ -43,6 +43,8 @@ export interface SipEndpointOptions {
   timeoutMs?: number;
   /** Most TCP connections from devices at once; default 4096 (a further one is closed on arrival). */
   maxTcpConnections?: number;
+  /** A TCP connection silent this long is closed; default 5 min. */
+  tcpIdleMs?: number;
 }
 
 export interface OutgoingRequest {
@@ -78,7 +80,10 @@ export class SipEndpoint {
     for (let attempt = 1; ; attempt++) {
       await this.#bindUdp();
       if (this.opts.tcp === false) break;
-      const tcp = new SipTcpTransport((message, from) => this.#dispatch(message, from), this.opts.maxTcpConnections);
+      const tcp = new SipTcpTransport((message, from) => this.#dispatch(message, from), {
+        maxConnections: this.opts.maxTcpConnections,
+        idleMs: this.opts.tcpIdleMs,
+      });
       try {
         await tcp.listen(this.#socket.address().port, this.opts.host);
         this.#tcp = tcp;

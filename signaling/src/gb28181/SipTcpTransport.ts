@@ -27,8 +27,15 @@ export class SipTcpTransport {
 
   constructor(
     private readonly onMessage: (message: SipMessage, from: TcpPeer) => void,
-    /** Most connections at once; a further one is closed on arrival. */
-    private readonly maxConnections = 4096,
+    private readonly limits: {
+      /** Most connections at once; a further one is closed on arrival. Default 4096. */
+      maxConnections?: number;
+      /**
+       * A connection silent this long is closed; default 5 min. A registered device sends keepalives, so
+       * only a dead device or a connection that never meant to speak SIP stays silent — and holds a slot.
+       */
+      idleMs?: number;
+    } = {},
   ) {
     this.#server = net.createServer((socket) => this.#accept(socket));
   }
@@ -71,7 +78,7 @@ export class SipTcpTransport {
       transport: 'tcp',
     };
     const key = `${from.ip}:${from.port}`;
-    if (this.#connections.size >= this.maxConnections) {
+    if (this.#connections.size >= (this.limits.maxConnections ?? 4096)) {
       logger.warn({ from: key, open: this.#connections.size }, 'SIP TCP connection refused: too many open');
       socket.destroy();
       return;
@@ -80,6 +87,10 @@ export class SipTcpTransport {
     socket.setNoDelay(true);
     // Finds a device that vanished without a FIN (power cut) so its socket does not stay open for ever.
     socket.setKeepAlive(true, 60_000);
+    socket.setTimeout(this.limits.idleMs ?? 300_000, () => {
+      logger.info({ from: key }, 'SIP TCP connection idle, closed');
+      socket.destroy();
+    });
     const framer = new SipStreamFramer();
     socket.on('data', (chunk: Buffer) => {
       let messages: SipMessage[];
