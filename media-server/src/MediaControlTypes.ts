@@ -87,6 +87,12 @@ export type MediaControlEvents = {
   ];
   /** A room recording stopped on its own because ffmpeg failed. */
   recordingfailed: [{ roomId: string; reason: string }];
+  /**
+   * A plain producer created with `keyFrameRequests` asked its sender for a key frame (mediasoup sent RTCP
+   * PLI or FIR: a consumer joined, resumed or lost the picture). For senders that cannot read RTCP (a
+   * GB/T 28181 camera behind signaling), so that signaling can ask for the key frame its own way.
+   */
+  keyframerequest: [{ roomId: string; peerId: string; producerId: string; type: 'pli' | 'fir' }];
 };
 
 /** The receiver's cap for a simulcast video consumer (tile size / weak-link setting). */
@@ -223,6 +229,8 @@ export interface PlainProducerInput {
    * anyone who reaches the port first would speak for the participant.
    */
   remote?: { ip: string; port: number };
+  /** Emit `keyframerequest` whenever mediasoup asks this producer's sender for a key frame; default false. */
+  keyFrameRequests?: boolean;
 }
 
 export interface PlainProducerResult {

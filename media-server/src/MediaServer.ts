@@ -39,6 +39,7 @@ const FORWARDED_ROOM_EVENTS = [
   'consumerresumed',
   'consumerlayers',
   'activespeaker',
+  'keyframerequest',
 ] as const satisfies readonly (keyof RoomEvents & keyof MediaControlEvents)[];
 
 /**

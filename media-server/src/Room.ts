@@ -22,7 +22,7 @@ const logger = createLogger('Room');
 
 export type RoomEvents = Pick<
   MediaControlEvents,
-  'consumerclosed' | 'consumerpaused' | 'consumerresumed' | 'consumerlayers' | 'activespeaker'
+  'consumerclosed' | 'consumerpaused' | 'consumerresumed' | 'consumerlayers' | 'activespeaker' | 'keyframerequest'
 > & {
   /** A producer was created, closed, paused or resumed (for the recorder; not a MediaControl event). */
   producerschange: [];
@@ -127,7 +127,14 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   async produce(
     peerId: string,
-    input: { transportId: string; kind: MediaKind; rtpParameters: ms.RtpParameters; appData: Record<string, unknown> },
+    input: {
+      transportId: string;
+      kind: MediaKind;
+      rtpParameters: ms.RtpParameters;
+      appData: Record<string, unknown>;
+      /** Report mediasoup's key frame requests to the sender as `keyframerequest` (plain senders that read no RTCP). */
+      keyFrameRequests?: boolean;
+    },
   ): Promise<ProducerInfo> {
     const peer = this.#peer(peerId);
     const transport = peer.transport(input.transportId, 'send');
@@ -138,6 +145,15 @@ export class Room extends TypedEmitter<RoomEvents> {
     });
     peer.addProducer(producer);
     await this.#registerProducer(producer, peerId);
+    if (input.keyFrameRequests) {
+      // mediasoup traces the PLI/FIR it sends whether or not the transport can deliver it (a comedia
+      // transport that never heard RTCP cannot): the event is how such a sender still hears the request.
+      await producer.enableTraceEvent(['pli', 'fir']);
+      producer.on('trace', (trace) => {
+        if (trace.type !== 'pli' && trace.type !== 'fir') return;
+        this.safeEmit('keyframerequest', { roomId: this.id, peerId, producerId: producer.id, type: trace.type });
+      });
+    }
     logger.debug({ roomId: this.id, peerId, producerId: producer.id, kind: producer.kind }, 'producer created');
     return producerInfo(producer, peerId);
   }

@@ -57,6 +57,7 @@ export async function createPlainProducer(
       kind: input.kind,
       rtpParameters: input.rtpParameters,
       appData: input.appData ?? {},
+      keyFrameRequests: input.keyFrameRequests ?? false,
     });
     return {
       transportId: transport.id,

@@ -106,6 +106,10 @@
  *                            (this machine's LAN address in practice)
  *   BEACON_GB28181_MEDIA_TIMEOUT_S a live view without a usable frame   15
  *                            this long is hung up (BYE, reason logged)
+ *   BEACON_GB28181_TCP       SIP over TCP too, on the same port as UDP   on
+ *                            (devices set to TCP register over it): on | off
+ *   BEACON_GB28181_KEYFRAME_S at most one key frame request (IFameCmd)   2
+ *                            per camera channel this often (s)
  *   BEACON_MEETING_TICK_MS   how often booked meetings are checked      15000
  *                            (reminders, start, end)
  *   BEACON_MEETING_MAX_MATERIAL_MB largest meeting material accepted    50
@@ -341,6 +345,8 @@ export const configSchema = z
     BEACON_GB28181_KEEPALIVE_S: z.coerce.number().min(0.2).max(3600).default(60),
     BEACON_GB28181_MEDIA_IP: z.string().trim().min(1).default('127.0.0.1'),
     BEACON_GB28181_MEDIA_TIMEOUT_S: z.coerce.number().min(1).max(600).default(15),
+    BEACON_GB28181_TCP: z.enum(['on', 'off']).default('on'),
+    BEACON_GB28181_KEYFRAME_S: z.coerce.number().min(0.1).max(3600).default(2),
     BEACON_MEETING_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
     BEACON_MEETING_MAX_MATERIAL_MB: z.coerce.number().min(0.1).max(500).default(50),
     BEACON_MAP_TILE_URL: z
@@ -637,6 +643,8 @@ export const configSchema = z
             missedKeepalives: 3,
             mediaIp: env.BEACON_GB28181_MEDIA_IP,
             mediaTimeoutMs: Math.round(env.BEACON_GB28181_MEDIA_TIMEOUT_S * 1000),
+            tcp: env.BEACON_GB28181_TCP === 'on',
+            keyFrameIntervalMs: Math.round(env.BEACON_GB28181_KEYFRAME_S * 1000),
           }
         : null,
     /** Meetings on a schedule (meetings/MeetingOptions.ts). */

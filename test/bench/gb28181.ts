@@ -7,7 +7,10 @@
  *    catalog query and keep alive every second against one platform; register and keepalive round-trip
  *    p50/p99, and the CPU of the process (platform and simulators together: an upper bound for the platform).
  *
- * Run alone: `npm run ts -- test/bench/gb28181.ts [--cameras 50] [--seconds 20]` (also part of `npm run bench`).
+ *    With `--tcp` the cameras speak SIP over TCP (one kept connection each) instead of UDP.
+ *
+ * Run alone: `npm run ts -- test/bench/gb28181.ts [--cameras 50] [--seconds 20] [--tcp]` (also part of
+ * `npm run bench`, over UDP).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -75,7 +78,9 @@ export async function runPsDemuxCpu(opts: { seconds?: number; kbps?: number } = 
   };
 }
 
-export async function runRegistrations(opts: { cameras?: number; seconds?: number; catalog?: boolean } = {}) {
+export async function runRegistrations(
+  opts: { cameras?: number; seconds?: number; catalog?: boolean; transport?: 'udp' | 'tcp' } = {},
+) {
   const count = opts.cameras ?? 50;
   const seconds = opts.seconds ?? 20;
   const dir = await mkdtemp(join(tmpdir(), 'beacon-gb-bench-'));
@@ -116,6 +121,7 @@ export async function runRegistrations(opts: { cameras?: number; seconds?: numbe
           serverId: SERVER_ID,
           platform: { host: '127.0.0.1', port },
           channels,
+          transport: opts.transport ?? 'udp',
         }),
       );
     }
@@ -146,6 +152,7 @@ export async function runRegistrations(opts: { cameras?: number; seconds?: numbe
     const wall = (Date.now() - wallStart) / 1000;
     return {
       cameras: count,
+      SIP: opts.transport ?? 'udp',
       online: platform.onlineDevices().length,
       'catalogs stored': catalogs,
       'register p50/p99 ms': `${round(percentile(registerMs, 50), 1)} / ${round(percentile(registerMs, 99), 1)}`,
@@ -165,14 +172,21 @@ export async function runRegistrations(opts: { cameras?: number; seconds?: numbe
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.env.LOG_LEVEL ??= 'warn';
   const { values } = parseArgs({
-    options: { cameras: { type: 'string', default: '50' }, seconds: { type: 'string', default: '20' } },
+    options: {
+      cameras: { type: 'string', default: '50' },
+      seconds: { type: 'string', default: '20' },
+      tcp: { type: 'boolean', default: false },
+    },
   });
+  const transport = values.tcp ? 'tcp' : 'udp';
   console.log('## GB/T 28181: PS demux → H.264 RTP, 2 Mbit/s 25 fps clip (process.cpuUsage over 20 passes)');
   console.table([await runPsDemuxCpu()]);
-  console.log(`\n## GB/T 28181: ${values.cameras} cameras register, answer the catalog and keep alive every 1 s`);
+  console.log(
+    `\n## GB/T 28181: ${values.cameras} cameras register over ${transport.toUpperCase()}, answer the catalog and keep alive every 1 s`,
+  );
   const cameras = Number(values.cameras);
   console.table([
-    await runRegistrations({ cameras, seconds: Number(values.seconds) }),
-    await runRegistrations({ cameras, seconds: Number(values.seconds), catalog: false }),
+    await runRegistrations({ cameras, seconds: Number(values.seconds), transport }),
+    await runRegistrations({ cameras, seconds: Number(values.seconds), catalog: false, transport }),
   ]);
 }

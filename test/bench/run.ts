@@ -205,9 +205,10 @@ const gbCameras = Number(process.env.BENCH_GB_CAMERAS ?? 50);
 console.log('\n## GB/T 28181: PS demux → H.264 RTP of one 2 Mbit/s 25 fps camera stream (process.cpuUsage)');
 console.table([await runPsDemuxCpu()]);
 console.log(
-  `\n## GB/T 28181: ${gbCameras} cameras register, answer the catalog (then without it) and keep alive every 1 s`,
+  `\n## GB/T 28181: ${gbCameras} cameras register, answer the catalog (then without it) and keep alive every 1 s, SIP over UDP then TCP`,
 );
 console.table([
   await runRegistrations({ cameras: gbCameras, seconds: 20 }),
   await runRegistrations({ cameras: gbCameras, seconds: 20, catalog: false }),
+  await runRegistrations({ cameras: gbCameras, seconds: 20, transport: 'tcp' }),
 ]);

@@ -1,10 +1,10 @@
 /**
  * GB/T 28181 cameras in real Chromium, with the device simulator as the
  * camera: an admin registers the device on the admin page, the simulator registers and keeps
- * alive, its channel appears on the command map as an online camera; the duty
+ * alive (SIP over TCP, as many NVRs are set up), its channel appears on the command map as an online camera; the duty
  * officer opens it on the video wall and Chromium decodes the H.264 that came
  * as PS over RTP (framesDecoded growing; the time from the click to the first
- * decoded frame is printed); holding the panel's → button sends "pan right"
+ * decoded frame is printed), the wall's joining having asked the camera for a key frame (IFameCmd); holding the panel's → button sends "pan right"
  * and releasing it "stop", which arrive at the simulator as the standard's
  * PTZCmd bytes; the chair of a meeting adds the camera (添加监控画面) and a
  * participant's Chromium decodes its H.264 in a tile named after it, until the
@@ -77,6 +77,7 @@ describe('GB/T 28181 cameras', () => {
       channels: [{ id: CHANNEL, name: '鹿城镇路口', longitude: 101.545, latitude: 25.035 }],
       keepaliveMs: 1000,
       clip: await h264Clip({ seconds: 4, kbps: 2000 }),
+      transport: 'tcp',
     });
     await sim.open();
     expect(await sim.register()).toBe(200);
@@ -95,6 +96,9 @@ describe('GB/T 28181 cameras', () => {
     const before = Number(await wall(duty, 'framesDecoded', key));
     await expect.poll(() => wall(duty, 'framesDecoded', key), { timeout: 15_000 }).toBeGreaterThan(before + 10);
     expect(sim.streaming).toBe(true);
+    // The wall joining the camera's room made mediasoup ask for a key frame; the device got it over its TCP connection.
+    await expect.poll(() => sim.keyFrameRequests.map((r) => r.channelId), { timeout: 10_000 }).toContain(CHANNEL);
+    expect(sim.requestsIn.every((r) => r.over === 'tcp' && r.via === 'tcp')).toBe(true);
   });
 
   it('the panel PTZ buttons reach the camera as PTZCmd bytes', async () => {

@@ -45,6 +45,7 @@ const MEDIA_EVENTS = [
   'activespeaker',
   'roomsrecreated',
   'recordingfailed',
+  'keyframerequest',
 ] as const satisfies readonly (keyof MediaControlEvents)[];
 const PIPE_EVENTS = ['pipeconsumerclosed', 'pipeconsumerpaused', 'pipeconsumerresumed'] as const;
 

@@ -90,6 +90,7 @@ export const controlMethods = {
       listenIp: z.string().optional(),
       appData: appData.optional(),
       remote: z.object({ ip: z.string().min(1).max(64), port: z.number().int().min(1).max(65_535) }).optional(),
+      keyFrameRequests: z.boolean().optional(),
     }),
   }),
   createPlainConsumer: z.object({

@@ -16,6 +16,11 @@ export type GbErrorCode =
   | 'bad_device_id'
   /** A SIP datagram that does not parse. */
   | 'sip_malformed'
+  /**
+   * A SIP stream (TCP) we cannot cut into messages: no Content-Length, one past the size limit, headers
+   * that never end, or bytes that are not SIP. The connection is closed: nothing after it can be trusted.
+   */
+  | 'sip_framing'
   /** An SDP answer we cannot use (no PS/96 media, no port). */
   | 'sdp_unusable'
   /** The camera sends H.265 (or another codec) that the browser path cannot carry. */

@@ -85,7 +85,7 @@ export class GbPlatform extends TypedEmitter<GbPlatformEvents> {
     this.#ticker = setInterval(() => this.#tick(Date.now()), 1000);
     this.#ticker.unref();
     logger.info(
-      { port: bound.port, serverId: this.#opts.serverId, realm: this.#opts.realm },
+      { port: bound.port, tcp: this.#sip.tcp, serverId: this.#opts.serverId, realm: this.#opts.realm },
       'GB/T 28181 platform listening',
     );
     return bound;
@@ -144,14 +144,21 @@ export class GbPlatform extends TypedEmitter<GbPlatformEvents> {
   /** Sends one PTZ command to a channel of the device. */
   async ptz(deviceId: string, channelId: string, request: PtzRequest): Promise<string> {
     const command = ptzCmdText(request);
-    const body = writeManscdp('Control', {
-      CmdType: 'DeviceControl',
-      SN: this.#sn++,
-      DeviceID: channelId,
-      PTZCmd: command,
-    });
-    await this.#message(deviceId, body);
+    await this.#deviceControl(deviceId, channelId, { PTZCmd: command });
     return command;
+  }
+
+  /**
+   * Asks a channel for a key frame now: GB/T 28181-2016 A.2.3 强制关键帧, a DeviceControl whose element is
+   * spelt `IFameCmd` in the standard (and by the devices that follow it) with the value `Send`.
+   */
+  async requestKeyFrame(deviceId: string, channelId: string): Promise<void> {
+    await this.#deviceControl(deviceId, channelId, { IFameCmd: 'Send' });
+  }
+
+  #deviceControl(deviceId: string, channelId: string, command: Record<string, string>): Promise<void> {
+    const fields = { CmdType: 'DeviceControl', SN: this.#sn++, DeviceID: channelId, ...command };
+    return this.#message(deviceId, writeManscdp('Control', fields));
   }
 
   /** The headers every request to a device carries. */
@@ -163,7 +170,9 @@ export class GbPlatform extends TypedEmitter<GbPlatformEvents> {
       ['Call-ID', callId],
       ['CSeq', `${seq} ${method}`],
     ];
-    return { uri: `sip:${targetId}@${this.session(deviceId).peer.ip}:${this.session(deviceId).peer.port}`, headers };
+    const { peer } = this.session(deviceId);
+    const transport = peer.transport === 'tcp' ? ';transport=tcp' : '';
+    return { uri: `sip:${targetId}@${peer.ip}:${peer.port}${transport}`, headers };
   }
 
   async #message(deviceId: string, body: Buffer): Promise<void> {
@@ -249,7 +258,7 @@ export class GbPlatform extends TypedEmitter<GbPlatformEvents> {
       lastSeen: now,
     });
     if (!known) {
-      logger.info({ deviceId, from }, 'device registered');
+      logger.info({ deviceId, from, transport: from.transport ?? 'udp' }, 'device registered');
       this.safeEmit('status', { deviceId, online: true, reason: 'register' });
     }
   }

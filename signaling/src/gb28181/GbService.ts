@@ -26,6 +26,10 @@ export interface GbServiceOptions extends GbPlatformOptions {
   mediaIp: string;
   /** Hang a live view up when no frame came for this long; default 15 s. */
   mediaTimeoutMs?: number;
+  /** SIP over TCP on the same port as UDP; default true. */
+  tcp?: boolean;
+  /** At most one key frame request (IFameCmd) per channel this often; default 2 s. */
+  keyFrameIntervalMs?: number;
 }
 
 export class GbService {
@@ -45,7 +49,13 @@ export class GbService {
     this.#media = deps.media;
     this.#opts = deps.options;
     this.platform = new GbPlatform({
-      sip: new SipEndpoint({ host: deps.options.host, port: deps.options.port }),
+      sip: new SipEndpoint({
+        host: deps.options.host,
+        port: deps.options.port,
+        tcp: deps.options.tcp ?? true,
+        // Silent past the point where its keepalives say it is offline: the connection is of no more use.
+        tcpIdleMs: deps.options.keepaliveMs * (deps.options.missedKeepalives + 1),
+      }),
       repo: deps.bus.store.cameras,
       options: deps.options,
     });
@@ -140,6 +150,7 @@ export class GbService {
       serial: this.#serial++,
       transport,
       ...(this.#opts.mediaTimeoutMs ? { mediaTimeoutMs: this.#opts.mediaTimeoutMs } : {}),
+      ...(this.#opts.keyFrameIntervalMs ? { keyFrameIntervalMs: this.#opts.keyFrameIntervalMs } : {}),
       onEnded: (ended) => {
         if (this.#views.get(channelId) === starting) this.#views.delete(channelId);
         void ended;

@@ -23,7 +23,8 @@ import { Participant } from '../rooms/Participant.ts';
 import type { RoomRegistry } from '../rooms/RoomRegistry.ts';
 import { GbError, refused } from './GbError.ts';
 import type { GbPlatform } from './GbPlatform.ts';
-import { H264Gate, H264Packetizer, h264RtpParameters, splitAnnexB } from './h264Rtp.ts';
+import { H264Gate, H264Packetizer, h264RtpParameters, rtpPayload, splitAnnexB } from './h264Rtp.ts';
+import { ProducerKeyFrameWatch } from './KeyFrameRequests.ts';
 import { liveViewOffer, liveViewSsrc, readLiveViewAnswer } from './liveSdp.ts';
 import { PsDemuxer } from './PsDemuxer.ts';
 import { newTag } from './SipEndpoint.ts';
@@ -34,6 +35,7 @@ const logger = createLogger('gb28181');
 const H264_PAYLOAD_TYPE = 102;
 
 export const cameraRoomId = (channelId: string): string => `cam-${channelId}`;
+const sipTransport = (peer: { transport?: string }) => (peer.transport === 'tcp' ? ';transport=tcp' : '');
 
 export type LiveViewState = 'inviting' | 'streaming' | 'ended';
 
@@ -50,6 +52,8 @@ export interface LiveViewOptions {
   serial: number;
   /** Hang up when no usable frame arrived for this long; default 15 s. */
   mediaTimeoutMs?: number;
+  /** At most one key frame request (IFameCmd) to the device per this interval; default 2 s. */
+  keyFrameIntervalMs?: number;
   /** How the device sends: RTP over UDP (default) or over TCP with us listening (TCP passive). */
   transport?: 'udp' | 'tcp';
   onEnded(view: LiveView, reason: string): void;
@@ -80,6 +84,8 @@ export class LiveView {
   #ssrc = 0;
   /** Meetings the camera is a participant of: the same RTP also goes to a producer of each (see addMeeting). */
   readonly #meetings = new Map<string, { participant: Participant; address: { ip: string; port: number } }>();
+  /** Our plain producers (the camera room's and each meeting's): their key frame requests go to the device. */
+  readonly #keyFrameWatch: ProducerKeyFrameWatch;
 
   constructor(opts: LiveViewOptions) {
     this.#opts = opts;
@@ -97,6 +103,11 @@ export class LiveView {
       },
     });
     this.#demuxer = new PsDemuxer((unit) => this.#frame(unit.pts, unit.data));
+    this.#keyFrameWatch = new ProducerKeyFrameWatch(opts.media, {
+      send: () => opts.platform.requestKeyFrame(opts.deviceId, opts.channelId),
+      minIntervalMs: opts.keyFrameIntervalMs,
+      active: () => this.state === 'streaming',
+    });
   }
 
   get channelId(): string {
@@ -144,7 +155,7 @@ export class LiveView {
       uri,
       headers: [
         ...headers,
-        ['Contact', `<sip:${serverId}@${this.#opts.mediaIp}:${platform.sip.port}>`],
+        ['Contact', `<sip:${serverId}@${this.#opts.mediaIp}:${platform.sip.port}${sipTransport(session.peer)}>`],
         ['Content-Type', 'APPLICATION/SDP'],
         ['Subject', `${channelId}:${y},${serverId}:0`],
       ],
@@ -174,6 +185,7 @@ export class LiveView {
     const wasStreaming = this.state === 'streaming';
     this.state = 'ended';
     if (this.#watchdog) clearInterval(this.#watchdog);
+    this.#keyFrameWatch.close();
     this.#socket.close();
     this.#tcp?.close();
     this.#opts.registry.get(this.roomId)?.remove(this.#participant.peerId);
@@ -246,7 +258,9 @@ export class LiveView {
       kind: 'video',
       rtpParameters: h264RtpParameters(H264_PAYLOAD_TYPE, this.#ssrc),
       appData,
+      keyFrameRequests: true,
     });
+    this.#keyFrameWatch.add(plain.producerId);
     const producer: ProducerInfo = {
       id: plain.producerId,
       peerId: participant.peerId,
@@ -259,22 +273,14 @@ export class LiveView {
   }
 
   #rtp(packet: Buffer): void {
-    if (this.state !== 'streaming' || packet.length < 12 || (packet[0] as number) >> 6 !== 2) return;
-    const csrcs = (packet[0] as number) & 0x0f;
-    let offset = 12 + csrcs * 4;
-    if ((packet[0] as number) & 0x10) {
-      if (packet.length < offset + 4) return;
-      offset += 4 + packet.readUInt16BE(offset + 2) * 4;
-    }
-    let end = packet.length;
-    if ((packet[0] as number) & 0x20) end -= packet[packet.length - 1] as number;
-    if (offset >= end) return;
+    const payload = this.state === 'streaming' ? rtpPayload(packet) : null;
+    if (!payload) return;
     const sequence = packet.readUInt16BE(2);
     if (this.#lastSequence !== null && sequence !== ((this.#lastSequence + 1) & 0xffff)) this.#demuxer.discontinuity();
     this.#lastSequence = sequence;
     this.#lastRtpTimestamp = packet.readUInt32BE(4);
     try {
-      this.#demuxer.push(packet.subarray(offset, end));
+      this.#demuxer.push(payload);
       if ((packet[1] as number) & 0x80) this.#demuxer.flush();
     } catch (err) {
       const code = err instanceof GbError ? err.code : 'ps_malformed';

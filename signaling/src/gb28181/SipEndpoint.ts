@@ -1,21 +1,50 @@
 /**
- * The platform's SIP socket (UDP): requests from devices go to the handler;
- * requests we send are client transactions matched by Via branch, sent again
- * on RFC 3261's timer A schedule (0.5 s doubling) until a final response or
- * `timeoutMs`. Datagrams that do not parse are logged and dropped: nothing a
- * device sends can throw out of here.
+ * The platform's SIP transports: a UDP socket and, on the same port by
+ * default, a TCP listener (RFC 3261 §18: many NVRs are set to SIP over TCP).
+ * Requests from devices go to the handler with the peer they came from —
+ * address and transport — and answers go back the same way: over TCP on the
+ * very connection, which is kept and reused for our requests to that device
+ * (a device registered over TCP is reached over TCP). Requests we send are
+ * client transactions matched by Via branch; over UDP they are sent again on
+ * RFC 3261's timer A schedule (0.5 s doubling) until a final response or
+ * `timeoutMs`, over TCP once. Datagrams that do not parse are logged and
+ * dropped; a TCP stream that cannot be framed is logged with its code and its
+ * connection closed: nothing a device sends can throw out of here.
  */
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { createLogger } from '../logger.ts';
 import { GbError } from './GbError.ts';
-import { headerParam, parseSipMessage, type SipRequest, type SipResponse, writeSipMessage } from './sipMessage.ts';
+import { SipTcpTransport } from './SipTcpTransport.ts';
+import {
+  headerParam,
+  parseSipMessage,
+  type SipMessage,
+  type SipRequest,
+  type SipResponse,
+  writeSipMessage,
+} from './sipMessage.ts';
 
 const logger = createLogger('gb28181');
 
 export interface SipPeer {
   ip: string;
   port: number;
+  /** How the peer talks to us; absent is UDP. Over TCP, `ip:port` names the connection's far end. */
+  transport?: 'udp' | 'tcp';
+}
+
+export interface SipEndpointOptions {
+  host: string;
+  /** UDP port (0: any free one); TCP listens on the same number. */
+  port: number;
+  /** Listen for SIP over TCP too; default true. */
+  tcp?: boolean;
+  timeoutMs?: number;
+  /** Most TCP connections from devices at once; default 4096 (a further one is closed on arrival). */
+  maxTcpConnections?: number;
+  /** A TCP connection silent this long is closed; default 5 min. */
+  tcpIdleMs?: number;
 }
 
 export interface OutgoingRequest {
@@ -37,15 +66,43 @@ export const newBranch = () => `z9hG4bK${randomBytes(8).toString('hex')}`;
 export const newTag = () => randomBytes(6).toString('hex');
 
 export class SipEndpoint {
-  readonly #socket = dgram.createSocket('udp4');
+  #socket = dgram.createSocket('udp4');
+  #tcp: SipTcpTransport | null = null;
   readonly #pending = new Map<string, Pending>();
   #onRequest: (request: SipRequest, from: SipPeer) => void = () => undefined;
   #address: SipPeer = { ip: '0.0.0.0', port: 0 };
 
-  constructor(private readonly opts: { host: string; port: number; timeoutMs?: number }) {}
+  constructor(private readonly opts: SipEndpointOptions) {}
 
   async start(onRequest: (request: SipRequest, from: SipPeer) => void): Promise<SipPeer> {
     this.#onRequest = onRequest;
+    // With port 0 the UDP port is the system's pick and TCP may find that number taken: pick again.
+    for (let attempt = 1; ; attempt++) {
+      await this.#bindUdp();
+      if (this.opts.tcp === false) break;
+      const tcp = new SipTcpTransport((message, from) => this.#dispatch(message, from), {
+        maxConnections: this.opts.maxTcpConnections,
+        idleMs: this.opts.tcpIdleMs,
+      });
+      try {
+        await tcp.listen(this.#socket.address().port, this.opts.host);
+        this.#tcp = tcp;
+        break;
+      } catch (err) {
+        if (this.opts.port !== 0 || attempt >= 5 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
+          this.#socket.close();
+          throw err;
+        }
+        this.#socket.close();
+        this.#socket = dgram.createSocket('udp4');
+      }
+    }
+    const bound = this.#socket.address();
+    this.#address = { ip: bound.address, port: bound.port };
+    return this.#address;
+  }
+
+  async #bindUdp(): Promise<void> {
     this.#socket.on('message', (data, rinfo) => this.#receive(data, { ip: rinfo.address, port: rinfo.port }));
     this.#socket.on('error', (err) => logger.warn({ err }, 'SIP socket error'));
     await new Promise<void>((resolve, reject) => {
@@ -55,9 +112,16 @@ export class SipEndpoint {
         resolve();
       });
     });
-    const bound = this.#socket.address();
-    this.#address = { ip: bound.address, port: bound.port };
-    return this.#address;
+  }
+
+  /** Whether SIP over TCP is accepted (on the same port as UDP). */
+  get tcp(): boolean {
+    return this.#tcp !== null;
+  }
+
+  /** Open TCP connections from devices. */
+  get tcpConnections(): number {
+    return this.#tcp?.connections ?? 0;
   }
 
   get port(): number {
@@ -72,10 +136,17 @@ export class SipEndpoint {
     }
     this.#pending.clear();
     this.#socket.close();
+    this.#tcp?.close();
   }
 
+  /** Sends bytes to a peer the way it talks to us; a TCP peer whose connection is gone is `device_offline`. */
   send(bytes: Buffer, to: SipPeer): void {
-    this.#socket.send(bytes, to.port, to.ip);
+    if (to.transport !== 'tcp') {
+      this.#socket.send(bytes, to.port, to.ip);
+      return;
+    }
+    if (!this.#tcp) throw new GbError('device_offline', 'SIP over TCP is off');
+    this.#tcp.send(bytes, to);
   }
 
   /** Answers a request: Via, From, To (with our tag when given), Call-ID and CSeq copied. */
@@ -107,7 +178,7 @@ export class SipEndpoint {
     const bytes = writeSipMessage(
       `${outgoing.method} ${outgoing.uri} SIP/2.0`,
       [
-        ['Via', `SIP/2.0/UDP ${this.#advertised()};rport;branch=${branch}`],
+        ['Via', `${this.#via(to)};rport;branch=${branch}`],
         ['Max-Forwards', '70'],
         ...outgoing.headers,
         ['User-Agent', 'Beacon'],
@@ -127,6 +198,7 @@ export class SipEndpoint {
         }, timeoutMs),
       };
       const again = () => {
+        if (to.transport === 'tcp') return;
         pending.retransmit = setTimeout(() => {
           this.send(bytes, to);
           interval = Math.min(interval * 2, 4000);
@@ -135,7 +207,13 @@ export class SipEndpoint {
       };
       // ACK is never answered and TCP needs no retransmission; everything else over UDP does.
       this.#pending.set(branch, pending);
-      this.send(bytes, to);
+      try {
+        this.send(bytes, to);
+      } catch (err) {
+        this.#settle(branch);
+        reject(err);
+        return;
+      }
       again();
     });
   }
@@ -145,15 +223,15 @@ export class SipEndpoint {
     this.send(
       writeSipMessage(
         `${outgoing.method} ${outgoing.uri} SIP/2.0`,
-        [
-          ['Via', `SIP/2.0/UDP ${this.#advertised()};rport;branch=${newBranch()}`],
-          ['Max-Forwards', '70'],
-          ...outgoing.headers,
-        ],
+        [['Via', `${this.#via(to)};rport;branch=${newBranch()}`], ['Max-Forwards', '70'], ...outgoing.headers],
         outgoing.body,
       ),
       to,
     );
+  }
+
+  #via(to: SipPeer): string {
+    return `SIP/2.0/${to.transport === 'tcp' ? 'TCP' : 'UDP'} ${this.#advertised()}`;
   }
 
   #advertised(): string {
@@ -170,10 +248,19 @@ export class SipEndpoint {
   }
 
   #receive(data: Buffer, from: SipPeer): void {
+    let parsed: ReturnType<typeof parseSipMessage>;
     try {
-      const parsed = parseSipMessage(data);
+      parsed = parseSipMessage(data);
       if (!parsed) throw new GbError('sip_malformed', 'datagram ends inside the message');
-      const { message } = parsed;
+    } catch (err) {
+      logger.debug({ err, from }, 'SIP datagram dropped');
+      return;
+    }
+    this.#dispatch(parsed.message, from);
+  }
+
+  #dispatch(message: SipMessage, from: SipPeer): void {
+    try {
       if (message.type === 'request') {
         this.#onRequest(message, from);
         return;
@@ -189,7 +276,7 @@ export class SipEndpoint {
       }
       this.#settle(branch)?.resolve(message);
     } catch (err) {
-      logger.debug({ err, from }, 'SIP datagram dropped');
+      logger.debug({ err, from }, 'SIP message dropped');
     }
   }
 }

@@ -126,8 +126,27 @@ export function h264RtpParameters(payloadType: number, ssrc: number) {
         payloadType,
         clockRate: 90_000,
         parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
+        // mediasoup asks a producer's sender for key frames only in the ways its codec lists: with these
+        // it does (traced, and turned into the device's IFameCmd by LiveView); without, never.
+        rtcpFeedback: [
+          { type: 'nack', parameter: 'pli' },
+          { type: 'ccm', parameter: 'fir' },
+        ],
       },
     ],
     encodings: [{ ssrc }],
   };
+}
+
+/** The payload of an RTP packet (after CSRCs and a header extension, before padding); null if it is not RTP. */
+export function rtpPayload(packet: Buffer): Buffer | null {
+  if (packet.length < 12 || (packet[0] as number) >> 6 !== 2) return null;
+  let offset = 12 + ((packet[0] as number) & 0x0f) * 4;
+  if ((packet[0] as number) & 0x10) {
+    if (packet.length < offset + 4) return null;
+    offset += 4 + packet.readUInt16BE(offset + 2) * 4;
+  }
+  let end = packet.length;
+  if ((packet[0] as number) & 0x20) end -= packet[packet.length - 1] as number;
+  return offset < end ? packet.subarray(offset, end) : null;
 }

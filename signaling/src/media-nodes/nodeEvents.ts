@@ -16,6 +16,7 @@ const FORWARDED = [
   'activespeaker',
   'roomsrecreated',
   'recordingfailed',
+  'keyframerequest',
 ] as const satisfies readonly (keyof MediaControlEvents)[];
 
 export interface NodeEventSink {

@@ -29,7 +29,10 @@ export class RoomBridge {
   readonly #onRoomCreated = (room: ConferenceRoom) => this.#wireRoom(room);
 
   /** One listener per media event, subscribed in the constructor and removed by close(). */
-  readonly #mediaListeners: { [K in Exclude<keyof MediaControlEvents, 'recordingfailed'>]: MediaListener<K> } = {
+  readonly #mediaListeners: {
+    // A plain producer's key frame request concerns its sender (gb28181/LiveView hears it), not the sockets.
+    [K in Exclude<keyof MediaControlEvents, 'recordingfailed' | 'keyframerequest'>]: MediaListener<K>;
+  } = {
     consumerclosed: ({ roomId, peerId, consumerId }) => {
       const participant = this.#registry.get(roomId)?.get(peerId);
       if (participant) participant.consumers.delete(consumerId);

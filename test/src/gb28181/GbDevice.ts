@@ -10,6 +10,13 @@
  *   DeviceControl     the PTZCmd hex of each command is kept in `ptzCommands`
  *   INVITE            200 OK with the offered y= SSRC, then after ACK the clip
  *                     as PS over RTP (UDP) at its frame rate, looped, until BYE
+ *   IFameCmd          each DeviceControl asking for a key frame is kept in
+ *                     `keyFrameRequests`, and the stream jumps to the clip's
+ *                     first key frame at once, as a camera encodes an I-frame
+ *
+ * SIP goes over UDP or, with `transport: 'tcp'`, over one TCP connection the
+ * device opens to the platform and keeps (RFC 3261 §18): every message framed
+ * by its Content-Length, the platform's requests expected on that connection.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
@@ -45,6 +52,8 @@ export interface GbDeviceOptions {
   /** PSM stream type written on key frames (0x1B H.264; 0x24 to test the H.265 refusal). */
   streamType?: number;
   fps?: number;
+  /** SIP over UDP (default) or over a TCP connection to the platform's port. */
+  transport?: 'udp' | 'tcp';
 }
 
 interface Message {
@@ -68,6 +77,10 @@ function parse(data: Buffer): Message | null {
 
 export class GbDevice {
   readonly ptzCommands: string[] = [];
+  /** Key frame requests (DeviceControl with IFameCmd Send): the channel asked and when. */
+  readonly keyFrameRequests: { channelId: string; at: number }[] = [];
+  /** Every request the platform sent us: its method, how it came, and the transport its Via names. */
+  readonly requestsIn: { method: string; over: 'udp' | 'tcp'; via: string }[] = [];
   /** Received catalog queries and INVITEs, for assertions. */
   readonly seen: string[] = [];
   registered = false;
@@ -80,18 +93,27 @@ export class GbDevice {
   #callId = `${randomBytes(8).toString('hex')}@sim`;
   #keepalive: NodeJS.Timeout | null = null;
   #stream: NodeJS.Timeout | null = null;
+  /** Set by IFameCmd: the next frame sent is the clip's first key frame. */
+  #keyFrameDue = false;
   #pendingInvite: { ip: string; port: number; ssrc: number; tcp: boolean } | null = null;
   #tcp: net.Socket | null = null;
   /** The transport of the last live view: 'udp', or 'tcp' when the platform offered TCP passive. */
   mediaTransport: 'udp' | 'tcp' | null = null;
   #waiters = new Map<number, (m: Message) => void>();
   #sn = 1;
+  #sip: net.Socket | null = null;
+  #sipBuffer = Buffer.alloc(0);
 
   constructor(opts: GbDeviceOptions) {
     this.#opts = opts;
   }
 
+  get #tcpMode(): boolean {
+    return this.#opts.transport === 'tcp';
+  }
+
   get address(): string {
+    if (this.#sip) return `${this.#sip.localAddress}:${this.#sip.localPort}`;
     const a = this.#socket.address();
     return `${a.address}:${a.port}`;
   }
@@ -99,7 +121,53 @@ export class GbDevice {
   async open(): Promise<void> {
     await new Promise<void>((resolve) => this.#socket.bind(0, '127.0.0.1', resolve));
     await new Promise<void>((resolve) => this.#media.bind(0, '127.0.0.1', resolve));
-    this.#socket.on('message', (data) => this.#receive(data));
+    this.#socket.on('message', (data) => this.#receive(data, 'udp'));
+    if (this.#tcpMode) await this.connect();
+  }
+
+  /** (Re)opens the TCP connection to the platform (TCP mode), as a device does after losing it. */
+  async connect(): Promise<void> {
+    this.#sip?.destroy();
+    this.#sipBuffer = Buffer.alloc(0);
+    const { host, port } = this.#opts.platform;
+    const socket = net.connect(port, host);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk: Buffer) => this.#tcpData(chunk));
+    this.#sip = socket;
+  }
+
+  /** Whether the platform still holds our TCP connection open (TCP mode). */
+  get connected(): boolean {
+    return this.#sip !== null && !this.#sip.destroyed && !this.#sip.readableEnded;
+  }
+
+  /** Writes raw bytes on the TCP connection (tests of the platform's framing). */
+  writeRaw(bytes: Buffer): void {
+    this.#sip?.write(bytes);
+  }
+
+  /** RFC 3261 §18.3: a stream carries messages back to back, each as long as its Content-Length says. */
+  #tcpData(chunk: Buffer): void {
+    this.#sipBuffer = Buffer.concat([this.#sipBuffer, chunk]);
+    for (;;) {
+      const end = this.#sipBuffer.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = this.#sipBuffer.subarray(0, end).toString('latin1');
+      const length = Number(/^(?:content-length|l)\s*:\s*(\d+)/im.exec(head)?.[1] ?? 0);
+      if (this.#sipBuffer.length < end + 4 + length) return;
+      const message = this.#sipBuffer.subarray(0, end + 4 + length);
+      this.#sipBuffer = this.#sipBuffer.subarray(end + 4 + length);
+      this.#receive(message, 'tcp');
+    }
+  }
+
+  #send(bytes: Buffer): void {
+    if (this.#tcpMode) this.#sip?.write(bytes);
+    else this.#socket.send(bytes, this.#opts.platform.port, this.#opts.platform.host);
   }
 
   /** REGISTER with digest; resolves with the final status. */
@@ -150,21 +218,22 @@ export class GbDevice {
   async close(): Promise<void> {
     this.stopKeepalives();
     this.#stopStream();
+    this.#sip?.destroy();
     this.#socket.close();
     this.#media.close();
   }
 
   #request(method: string, uri: string, extra: [string, string][], body: Buffer = Buffer.alloc(0)): Promise<Message> {
     const cseq = this.#cseq++;
-    const { deviceId, realm, platform } = this.#opts;
+    const { deviceId, realm } = this.#opts;
     const head = [
       `${method} ${uri} SIP/2.0`,
-      `Via: SIP/2.0/UDP ${this.address};rport;branch=${branch()}`,
+      `Via: SIP/2.0/${this.#tcpMode ? 'TCP' : 'UDP'} ${this.address};rport;branch=${branch()}`,
       `From: <sip:${deviceId}@${realm}>;tag=${tag()}`,
       `To: <sip:${method === 'REGISTER' ? deviceId : this.#opts.serverId}@${realm}>`,
       `Call-ID: ${method === 'REGISTER' ? this.#callId : `${tag()}@sim`}`,
       `CSeq: ${cseq} ${method}`,
-      `Contact: <sip:${deviceId}@${this.address}>`,
+      `Contact: <sip:${deviceId}@${this.address}${this.#tcpMode ? ';transport=tcp' : ''}>`,
       'Max-Forwards: 70',
       ...extra.map(([n, v]) => `${n}: ${v}`),
       `Content-Length: ${body.length}`,
@@ -179,7 +248,7 @@ export class GbDevice {
         clearTimeout(timer);
         resolve(m);
       });
-      this.#socket.send(bytes, platform.port, platform.host);
+      this.#send(bytes);
     });
   }
 
@@ -196,16 +265,16 @@ export class GbDevice {
       ...extra,
       `Content-Length: ${body.length}`,
     ];
-    this.#socket.send(
-      Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), body]),
-      this.#opts.platform.port,
-      this.#opts.platform.host,
-    );
+    this.#send(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), body]));
   }
 
-  #receive(data: Buffer): void {
+  #receive(data: Buffer, over: 'udp' | 'tcp'): void {
     const message = parse(data);
     if (!message) return;
+    if (!message.start.startsWith('SIP/2.0')) {
+      const via = /^SIP\/2\.0\/(\w+)/i.exec(message.headers.get('via') ?? '')?.[1] ?? '';
+      this.requestsIn.push({ method: message.start.split(' ')[0] ?? '', over, via: via.toLowerCase() });
+    }
     if (message.start.startsWith('SIP/2.0')) {
       const cseq = Number.parseInt(message.headers.get('cseq') ?? '', 10);
       if (statusOf(message) >= 200) this.#waiters.get(cseq)?.(message);
@@ -233,6 +302,10 @@ export class GbDevice {
     if (cmd === 'DeviceControl') {
       const ptz = /<PTZCmd>([0-9A-Fa-f]+)<\/PTZCmd>/.exec(xml)?.[1];
       if (ptz) this.ptzCommands.push(ptz.toUpperCase());
+      if (/<IFameCmd>Send<\/IFameCmd>/.test(xml)) {
+        this.keyFrameRequests.push({ channelId: /<DeviceID>(\d+)<\/DeviceID>/.exec(xml)?.[1] ?? '', at: Date.now() });
+        this.#keyFrameDue = true;
+      }
     }
   }
 
@@ -304,13 +377,23 @@ export class GbDevice {
     };
     const fps = this.#opts.fps ?? 25;
     let index = 0;
+    /** Where in the clip frame `index` comes from: moved by IFameCmd so that a key frame comes next. */
+    let shift = 0;
+    const firstKey = Math.max(
+      0,
+      clip.findIndex((f) => f.key),
+    );
     let sequence = Math.floor(Math.random() * 0xffff);
     const started = Date.now();
     this.#stream = setInterval(() => {
       // Catch up to wall time so a busy machine does not slow the clip down.
       const due = Math.floor(((Date.now() - started) * fps) / 1000);
       while (index <= due) {
-        const frame = clip[index % clip.length] as ClipFrame;
+        if (this.#keyFrameDue) {
+          this.#keyFrameDue = false;
+          shift = (((firstKey - index) % clip.length) + clip.length) % clip.length;
+        }
+        const frame = clip[(index + shift) % clip.length] as ClipFrame;
         const pts = index * (90_000 / fps);
         const pack = muxPsFrame(frame.data, pts, { key: frame.key, streamType: this.#opts.streamType });
         for (const packet of psRtpPackets(pack, { ssrc: target.ssrc, sequence, timestamp: pts })) {
