@@ -59,6 +59,11 @@ export class TurnService {
     return this.#coturn !== null;
   }
 
+  /** True while coturn answers STUN: started, and not between a crash and its restart (/readyz). */
+  get answering(): boolean {
+    return this.#coturn?.answering ?? false;
+  }
+
   /** Why TURN is unavailable, when start() failed. */
   get failure(): TurnError | null {
     return this.#failure;
