@@ -139,7 +139,14 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     : null;
   // Declared before media: the cascade's placement looks peers up in it.
   let rooms: RoomRegistry | undefined;
-  const media = await startMedia(life, opts, addresses, cluster, (roomId, peerId) => rooms?.get(roomId)?.get(peerId));
+  const media = await startMedia(
+    life,
+    opts,
+    addresses,
+    cluster,
+    (roomId, peerId) => rooms?.get(roomId)?.get(peerId),
+    store.audit,
+  );
 
   rooms = new RoomRegistry(media, { reconnectGraceMs: config.reconnectGraceMs });
   const registry = rooms;

@@ -94,7 +94,7 @@ describe.skipIf(!canRunCoturn)(`/readyz with TURN on${canRunCoturn ? '' : ' (ski
     await waitFor('/readyz ready again', () => answers.at(-1)?.status === 200, Boolean, { timeoutMs: 60_000 });
     polling = false;
     await poller;
-    expect(down.body).toEqual({ status: 'not_ready', media: true, store: true, turn: false });
+    expect(down?.body).toEqual({ status: 'not_ready', media: true, store: true, turn: false });
     const restarted = Number((await readFile(pidFile, 'utf8')).trim());
     expect(restarted).not.toBe(killed);
     expect(meanwhile.iceServers).toHaveLength(1);
