@@ -32,16 +32,13 @@ function httpsGet(url: string, ca: string): Promise<{ status: number; body: stri
 }
 
 /** `npm run ca-renew` as the package script runs it, on `dataDir`. */
-function caRenew(dataDir: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=beacon-source', '--import', 'tsx', 'signaling/src/tls/caRenewCli.ts'],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, BEACON_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+function caRenew(dataDir: string, ...args: string[]): Promise<{ code: number | null; output: string }> {
+  const cli = ['--conditions=beacon-source', '--import', 'tsx', 'signaling/src/tls/caRenewCli.ts', ...args];
+  const child = spawn(process.execPath, cli, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, BEACON_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -89,6 +86,17 @@ it('keeps terminals that trust the previous CA working, serves both CAs and audi
       subject: new X509Certificate(oldCa).subject,
     });
   } finally {
-    await again.stop();
+    await again.stop({ keepData: true });
+  }
+
+  // The overlap ends: the download is the new CA alone, and that is audited too.
+  expect(await caRenew(dataDir, '--finish')).toMatchObject({ code: 0 });
+  const last = await startTestNode({ dataDir, env: TLS_ENV });
+  try {
+    expect(last.node.tls?.caCert).toBe(await readFile(path.join(dataDir, 'tls', 'ca.crt'), 'utf8'));
+    const actions = (await last.node.store.audit.list({ limit: 20 })).map((r) => r.action);
+    expect(actions).toContain('tls.ca_overlap_ended');
+  } finally {
+    await last.stop();
   }
 });

@@ -40,6 +40,8 @@ async function main(): Promise<number> {
     : openSqliteDb(path.join(config.dataDir, 'beacon.sqlite'));
   const audit = auditRepository(db, false);
   try {
+    // A database without the audit log (Beacon never started here) is refused before anything changes.
+    await audit.list({ limit: 1 });
     if (values.finish) {
       await forgetPreviousCa(dir);
       await audit.append({ actorId: null, role: null, action: 'tls.ca_overlap_ended', target: null, detail: { dir } });
