@@ -21,6 +21,8 @@ const canRunCoturn = CoturnProcess.available();
 interface Readiness {
   status: number;
   body: Record<string, unknown>;
+  /** performance.now() when the answer came. */
+  at?: number;
 }
 
 async function readyz(url: string): Promise<Readiness> {
@@ -71,7 +73,7 @@ describe.skipIf(!canRunCoturn)(`/readyz with TURN on${canRunCoturn ? '' : ' (ski
     let polling = true;
     const poller = (async () => {
       while (polling) {
-        answers.push(await readyz(beacon.url));
+        answers.push({ ...(await readyz(beacon.url)), at: performance.now() });
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     })();
@@ -95,6 +97,8 @@ describe.skipIf(!canRunCoturn)(`/readyz with TURN on${canRunCoturn ? '' : ' (ski
     polling = false;
     await poller;
     expect(down?.body).toEqual({ status: 'not_ready', media: true, store: true, turn: false });
+    const back = answers.find((answer) => answer.status === 200 && (answer.at ?? 0) > (down?.at ?? 0));
+    console.log(`coturn kill -9: /readyz answered 503 for ${Math.round((back?.at ?? 0) - (down?.at ?? 0))} ms`);
     const restarted = Number((await readFile(pidFile, 'utf8')).trim());
     expect(restarted).not.toBe(killed);
     expect(meanwhile.iceServers).toHaveLength(1);
