@@ -4,7 +4,10 @@
  * names TURN and a terminal signing in then is offered a relay that works;
  * while coturn is down (kill -9, the supervisor restarts it) the node answers
  * 503 naming turn, and credentials handed out meanwhile work on the new coturn.
+ * A coturn that could not start (its port held) is tried again: a terminal
+ * that signed in meanwhile gets TURN once it answers.
  */
+import { createSocket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { IceServer, IceServersResponse } from '@beacon/protocol';
@@ -15,6 +18,7 @@ import { freePortBlock, freeTcpPort } from '../src/ports.ts';
 import { apiJson, loginApi } from '../src/signaling.ts';
 import { TurnTestClient } from '../src/turnClient.ts';
 import { waitFor } from '../src/waitFor.ts';
+import { api, connect, login, ok, startTestNode } from './helpers.ts';
 
 const canRunCoturn = CoturnProcess.available();
 
@@ -104,4 +108,58 @@ describe.skipIf(!canRunCoturn)(`/readyz with TURN on${canRunCoturn ? '' : ' (ski
     expect(meanwhile.iceServers).toHaveLength(1);
     expect(await allocates(turnPort, meanwhile.iceServers[0] as IceServer)).toBe(true);
   });
+
+  it('tries a coturn that could not start again, and a terminal that signed in meanwhile then gets TURN', async () => {
+    const turnPort = await freeTcpPort();
+    const relayMin = await freePortBlock(10);
+    // Something else holds the TURN port: coturn cannot answer there, its start times out (10 s).
+    const squatter = createSocket('udp4');
+    await new Promise<void>((resolve) => squatter.bind(turnPort, '127.0.0.1', resolve));
+    let squatting = true;
+    onTestFinished(() => {
+      if (squatting) squatter.close();
+    });
+    const beacon = await startTestNode({
+      env: {
+        BEACON_TURN: 'on',
+        BEACON_TURN_PORT: String(turnPort),
+        BEACON_TURN_RELAY_PORTS: `${relayMin}-${relayMin + 9}`,
+      },
+    });
+    onTestFinished(() => beacon.stop());
+    const { url } = beacon.node;
+    expect(await readyz(url)).toEqual({
+      status: 503,
+      body: { status: 'not_ready', media: true, store: true, turn: false },
+    });
+    // A terminal signs in now: no TURN yet.
+    const token = await login(url, 'lucheng');
+    expect(await (await api(url, token, '/api/v1/ice-servers')).json()).toEqual({ iceServers: [] });
+    const socket = await connect(url, token);
+    onTestFinished(() => {
+      socket.close();
+    });
+    await ok(socket, 'room:join', { roomId: 'city-weekly' });
+    const recv = await ok(socket, 'transport:create', { direction: 'recv' });
+    expect(recv).not.toHaveProperty('iceServers');
+
+    squatter.close();
+    squatting = false;
+    await waitFor(
+      '/readyz ready once coturn is tried again',
+      async () => (await readyz(url)).status,
+      (s) => s === 200,
+      {
+        timeoutMs: 90_000,
+        intervalMs: 250,
+      },
+    );
+    // The terminal's ICE restart (its recovery when a transport fails) now brings TURN, as does the REST route.
+    const restart = await ok(socket, 'transport:restartIce', { transportId: recv.id });
+    const [server] = restart.iceServers ?? [];
+    expect(server?.urls).toContain(`turn:127.0.0.1:${turnPort}?transport=udp`);
+    const offered = (await (await api(url, token, '/api/v1/ice-servers')).json()) as IceServersResponse;
+    expect(offered.iceServers).toHaveLength(1);
+    expect(await allocates(turnPort, server as IceServer)).toBe(true);
+  }, 150_000);
 });
