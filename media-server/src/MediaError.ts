@@ -18,7 +18,9 @@ export type MediaErrorCode =
   /** A recording id that is not a plain file name (a path, '..', a dot file): nothing was written. */
   | 'recording_id_invalid'
   /** Plain RTP asked to go to an address outside the server's allowed targets (plainTargets). */
-  | 'target_not_allowed';
+  | 'target_not_allowed'
+  /** A cascade pipe endpoint a media node reported is not an address that node is registered under. */
+  | 'pipe_endpoint_not_registered';
 
 export class MediaError extends CodedError<MediaErrorCode> {
   override readonly name = 'MediaError';

@@ -139,7 +139,14 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     : null;
   // Declared before media: the cascade's placement looks peers up in it.
   let rooms: RoomRegistry | undefined;
-  const media = await startMedia(life, opts, addresses, cluster, (roomId, peerId) => rooms?.get(roomId)?.get(peerId));
+  const media = await startMedia(
+    life,
+    opts,
+    addresses,
+    cluster,
+    (roomId, peerId) => rooms?.get(roomId)?.get(peerId),
+    store.audit,
+  );
 
   rooms = new RoomRegistry(media, { reconnectGraceMs: config.reconnectGraceMs });
   const registry = rooms;
@@ -287,6 +294,10 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     await life.start('forwarded rooms', () => forwardedRooms.start());
   }
 
+  // coturn before anyone can sign in: a terminal that built its transports before TURN answered would have got
+  // no relay. Its stop is registered above, so a failed listen leaves no coturn behind. TURN's failure is
+  // logged, not thrown (the node serves without TURN; /readyz says so).
+  await turn?.start();
   // Plain HTTP: the redirect/help port for browsers, and loopback for our own child services.
   await life.start('HTTP', () => listen(httpServer, config.port, config.host));
   let plainServer: HttpServer | null = null;
@@ -335,8 +346,6 @@ export async function startBeacon(opts: StartBeaconOptions): Promise<BeaconNode>
     });
     life.add('certificate renewal', () => renewal.stop());
   }
-  // After listening (a failed listen leaves no coturn behind); TURN's failure is logged, not thrown.
-  await turn?.start();
   // Kannel calls back over loopback plain HTTP (no certificate to trust); its failure is logged, not thrown.
   await sms?.start(internalUrl);
   logger.info({ url, httpPort, tls: tls?.mode ?? 'off', dataDir: config.dataDir }, 'beacon listening');

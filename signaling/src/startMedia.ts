@@ -6,9 +6,11 @@ import type { ClusterNode } from './cluster/ClusterNode.ts';
 import { ControlTlsRenewal } from './media-nodes/ControlTlsRenewal.ts';
 import { prepareControlTls } from './media-nodes/controlTls.ts';
 import { CascadedMediaControl, InMemoryMediaNodeRegistry, RedisNodeDirectory } from './media-nodes/index.ts';
+import { auditPipeRefusal } from './media-nodes/pipeRefusalAudit.ts';
 import type { ResolvedAddresses } from './net/addresses.ts';
 import type { StartBeaconOptions } from './server.ts';
 import { tapTargets } from './sip/tapTargets.ts';
+import type { AuditRepository } from './store/StoreTypes.ts';
 
 /**
  * The media this node drives: the one it was given (not closed here), remote
@@ -20,6 +22,7 @@ export async function startMedia(
   addresses: ResolvedAddresses,
   cluster: ClusterNode | null,
   peerOf: (roomId: string, peerId: string) => { claims: { townshipId: string | null } } | undefined,
+  audit: Pick<AuditRepository, 'append'>,
 ): Promise<MediaControl> {
   const { config } = opts;
   if (opts.media) return opts.media;
@@ -50,6 +53,8 @@ export async function startMedia(
         registry: new InMemoryMediaNodeRegistry(),
         enableSrtp: mediaNodes.pipeSrtp,
         tls,
+        // A node reporting a pipe endpoint that is not one of its registered addresses: refused and audited.
+        onPipeRefused: (refusal) => void auditPipeRefusal(audit)(refusal),
         // A township's participants go to its region's node (a county node near it); the rest by load.
         regionOf: (roomId, peerId) => {
           const townshipId = peerOf(roomId, peerId)?.claims.townshipId;

@@ -31,8 +31,8 @@ export async function coturnFault(options: FuzzOptions): Promise<FaultFigures> {
   const chair = await SignalingClient.connect(beacon.url, token);
   try {
     await chair.join('city-weekly');
-    // /readyz answers as soon as HTTP listens; coturn is started after that (and may need seconds on a loaded
-    // machine): until it answers, terminals are offered no TURN server. Wait for it, as a terminal would retry.
+    // Beacon starts coturn before it listens and /readyz waits for it, so a server is offered at once; the wait
+    // stays for a coturn that failed its start (its failure line is reported).
     const askedAt = performance.now();
     const server = await waitFor(
       'a TURN server offered',

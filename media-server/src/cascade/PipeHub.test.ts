@@ -55,4 +55,26 @@ describe('PipeHub pipe remotes (real workers)', () => {
     // An address inside the list passes the check (mediasoup connects a pipe without a handshake).
     await strict.connectPipe('r', 'node-b', { ip: '10.20.0.31', port: 41_000 });
   });
+
+  it('connects only to the addresses signaling names for the remote node, with no allow-list of its own', async () => {
+    const open = hub(a);
+    // Registered under a LAN address: loopback, the old default, is not that node.
+    await open.openPipe('r', 'node-b', { enableSrtp: false, peerAddresses: ['10.20.0.31'] });
+    await expect(open.connectPipe('r', 'node-b', { ip: '127.0.0.1', port: 41_000 })).rejects.toMatchObject({
+      code: 'target_not_allowed',
+    });
+    await expect(open.connectPipe('r', 'node-b', { ip: '10.20.0.32', port: 41_000 })).rejects.toMatchObject({
+      code: 'target_not_allowed',
+    });
+    await open.connectPipe('r', 'node-b', { ip: '10.20.0.31', port: 41_000 });
+  });
+
+  it('keeps MEDIA_NODE_PIPE_ALLOW as a restriction on top of the named addresses', async () => {
+    const strict = hub(a, ['10.20.0.0/24']);
+    await strict.openPipe('r', 'node-b', { enableSrtp: false, peerAddresses: ['10.30.0.5', '10.20.0.31'] });
+    await expect(strict.connectPipe('r', 'node-b', { ip: '10.30.0.5', port: 41_000 })).rejects.toMatchObject({
+      code: 'target_not_allowed',
+    });
+    await strict.connectPipe('r', 'node-b', { ip: '10.20.0.31', port: 41_000 });
+  });
 });

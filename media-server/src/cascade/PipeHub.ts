@@ -17,9 +17,13 @@
  * RTX is on (a lost packet across the hop is repaired by the receiving
  * consumers' NACKs); SRTP is optional per pipe.
  *
- * A pipe connects only to another media node's address (`allow`, loopback
- * by default like plain RTP targets): whoever can make a control call must
- * not be able to stream a room's producers to any host.
+ * A pipe connects only to the node it was opened toward: signaling passes the
+ * addresses that node is registered under with `openPipe` (`peerAddresses`),
+ * and `connectPipe` refuses any other endpoint. `allow` (MEDIA_NODE_PIPE_ALLOW)
+ * narrows that further when an operator sets it; a pipe opened without peer
+ * addresses may only go where `allow` says (loopback by default, like plain
+ * RTP targets). Whoever can make a control call must not be able to stream a
+ * room's producers to any host.
  */
 
 import { TypedEmitter } from '@beacon/common';
@@ -74,8 +78,9 @@ export interface PipeHubOptions {
   /** UDP port range shared with plain transports. */
   portRange: { min: number; max: number };
   /**
-   * Addresses / CIDR networks of the other media nodes a pipe may connect to (validated by the caller).
-   * Default loopback: nodes on this machine only.
+   * Addresses / CIDR networks of the other media nodes a pipe may connect to (validated by the caller): an
+   * operator's restriction on top of the peer addresses signaling names. Default: none on top of those, and
+   * loopback (nodes on this machine only) for a pipe opened without them.
    */
   allow?: readonly string[];
 }
@@ -88,12 +93,16 @@ interface PipeLink {
   consumers: Map<string, ms.Consumer>;
   /** Target side: producers of the remote node piped in, by producer id. */
   producers: Map<string, ms.Producer>;
+  /** The remote node's registered addresses, as signaling gave them with openPipe; null: none given. */
+  peer: { entries: readonly string[]; targets: PlainTargets } | null;
 }
 
 export class PipeHub extends TypedEmitter<PipeHubEvents> {
   readonly #media: MediaServer;
   readonly #options: PipeHubOptions;
-  readonly #allow: PlainTargets;
+  /** The operator's MEDIA_NODE_PIPE_ALLOW, null when unset. */
+  readonly #allow: PlainTargets | null;
+  readonly #loopback = new PlainTargets(DEFAULT_PIPE_ALLOW);
   /** By `${roomId}\n${remoteNodeId}`; creations in flight share one promise. */
   readonly #links = new Map<string, Promise<PipeLink>>();
   /** The same links once created, for synchronous counts. */
@@ -103,11 +112,19 @@ export class PipeHub extends TypedEmitter<PipeHubEvents> {
     super();
     this.#media = media;
     this.#options = options;
-    this.#allow = new PlainTargets(options.allow ?? DEFAULT_PIPE_ALLOW);
+    this.#allow = options.allow ? new PlainTargets(options.allow) : null;
   }
 
-  /** Creates (or returns) the room's pipe transport toward `remoteNodeId`; its local endpoint. */
-  async openPipe(roomId: string, remoteNodeId: string, opts: { enableSrtp: boolean }): Promise<PipeEndpoint> {
+  /**
+   * Creates (or returns) the room's pipe transport toward `remoteNodeId`; its local endpoint. `peerAddresses`:
+   * the addresses `remoteNodeId` is registered under (IP addresses, from signaling), the only ones
+   * `connectPipe` will then accept.
+   */
+  async openPipe(
+    roomId: string,
+    remoteNodeId: string,
+    opts: { enableSrtp: boolean; peerAddresses?: readonly string[] | undefined },
+  ): Promise<PipeEndpoint> {
     const key = linkKey(roomId, remoteNodeId);
     let pending = this.#links.get(key);
     if (!pending) {
@@ -117,7 +134,11 @@ export class PipeHub extends TypedEmitter<PipeHubEvents> {
         if (this.#links.get(key) === pending) this.#links.delete(key);
       });
     }
-    const { transport } = await pending;
+    const link = await pending;
+    if (opts.peerAddresses && opts.peerAddresses.length > 0) {
+      link.peer = { entries: opts.peerAddresses, targets: new PlainTargets(opts.peerAddresses) };
+    }
+    const { transport } = link;
     return {
       ip: transport.tuple.localAddress ?? this.#options.announcedAddress,
       port: transport.tuple.localPort,
@@ -126,18 +147,28 @@ export class PipeHub extends TypedEmitter<PipeHubEvents> {
   }
 
   /**
-   * Points the pipe at the remote node's endpoint (both ends must be connected). An address that is not an
-   * allowed media node is refused with `target_not_allowed` (and logged) before anything is sent to it.
+   * Points the pipe at the remote node's endpoint (both ends must be connected). An address that is not one
+   * of the remote node's (or is outside `allow`) is refused with `target_not_allowed` (and logged) before
+   * anything is sent to it.
    */
   async connectPipe(roomId: string, remoteNodeId: string, remote: PipeEndpoint): Promise<void> {
-    if (!this.#allow.allows(remote.ip)) {
+    const link = await this.#link(roomId, remoteNodeId);
+    const refusal = this.#refusal(link, remote.ip);
+    if (refusal) {
       logger.warn(
-        { roomId, remoteNodeId, ip: remote.ip, port: remote.port, allowed: this.#options.allow ?? DEFAULT_PIPE_ALLOW },
-        'pipe to an address that is not an allowed media node refused',
+        {
+          roomId,
+          remoteNodeId,
+          ip: remote.ip,
+          port: remote.port,
+          peerAddresses: link.peer?.entries ?? null,
+          allowed: this.#options.allow ?? null,
+        },
+        'pipe to an address that is not the remote media node refused',
       );
-      throw new MediaError('target_not_allowed', `a pipe may not connect to ${remote.ip} (not an allowed media node)`);
+      throw new MediaError('target_not_allowed', `a pipe may not connect to ${remote.ip} (${refusal})`);
     }
-    const { transport } = await this.#link(roomId, remoteNodeId);
+    const { transport } = link;
     await transport.connect({
       ip: remote.ip,
       port: remote.port,
@@ -231,6 +262,13 @@ export class PipeHub extends TypedEmitter<PipeHubEvents> {
     );
   }
 
+  /** Why the pipe may not connect to `ip`, or null when it may. */
+  #refusal(link: PipeLink, ip: string): string | null {
+    if (this.#allow && !this.#allow.allows(ip)) return 'not within MEDIA_NODE_PIPE_ALLOW';
+    if (link.peer) return link.peer.targets.allows(ip) ? null : 'not an address of the node the pipe was opened to';
+    return this.#allow || this.#loopback.allows(ip) ? null : 'not an allowed media node';
+  }
+
   async #createLink(roomId: string, remoteNodeId: string, enableSrtp: boolean): Promise<PipeLink> {
     const { listenIp, announcedAddress, portRange } = this.#options;
     const wildcard = listenIp === '0.0.0.0' || listenIp === '::';
@@ -247,7 +285,7 @@ export class PipeHub extends TypedEmitter<PipeHubEvents> {
       appData: { remoteNodeId },
     });
     const key = linkKey(roomId, remoteNodeId);
-    const link: PipeLink = { transport, consumers: new Map(), producers: new Map() };
+    const link: PipeLink = { transport, consumers: new Map(), producers: new Map(), peer: null };
     this.#settled.set(key, link);
     // Router closed (room closed or worker died) or closePipe: forget the link.
     transport.observer.once('close', () => {

@@ -59,7 +59,10 @@ export interface ControlServerOptions {
   clientGraceMs?: number;
   /** Mutual TLS (PEM): the node's certificate and key, and the CA signaling's client certificate must chain to. */
   tls?: { cert: string; key: string; ca: string } | null;
-  /** Addresses / CIDR networks of the media nodes a cascade pipe may connect to. Default loopback. */
+  /**
+   * Addresses / CIDR networks a cascade pipe may connect to, on top of the remote node's addresses signaling
+   * names. Default: no restriction on top (PipeHub).
+   */
   pipeAllow?: readonly string[];
 }
 

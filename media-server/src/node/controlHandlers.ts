@@ -42,7 +42,8 @@ export function createControlHandlers(media: MediaServer, pipes: PipeHub): Contr
     createPlainProducer: ({ roomId, peerId, input }) => media.createPlainProducer(roomId, peerId, input),
     createPlainConsumer: ({ roomId, peerId, producerId, input }) =>
       media.createPlainConsumer(roomId, peerId, producerId, input),
-    openPipe: ({ roomId, remoteNodeId, enableSrtp }) => pipes.openPipe(roomId, remoteNodeId, { enableSrtp }),
+    openPipe: ({ roomId, remoteNodeId, enableSrtp, peerAddresses }) =>
+      pipes.openPipe(roomId, remoteNodeId, { enableSrtp, peerAddresses }),
     connectPipe: ({ roomId, remoteNodeId, remote }) => done(pipes.connectPipe(roomId, remoteNodeId, remote)),
     pipeConsume: ({ roomId, remoteNodeId, producerId }) => pipes.pipeConsume(roomId, remoteNodeId, producerId),
     pipeProduce: ({ roomId, remoteNodeId, params }) => done(pipes.pipeProduce(roomId, remoteNodeId, params)),

@@ -103,7 +103,16 @@ export const controlMethods = {
       paused: z.boolean().optional(),
     }),
   }),
-  openPipe: z.object({ ...pipe, enableSrtp: z.boolean() }),
+  // The remote node's registered addresses: connectPipe accepts no other endpoint.
+  openPipe: z.object({
+    ...pipe,
+    enableSrtp: z.boolean(),
+    peerAddresses: z
+      .array(z.union([z.ipv4(), z.ipv6()]))
+      .min(1)
+      .max(32)
+      .optional(),
+  }),
   connectPipe: z.object({ ...pipe, remote: pipeEndpoint }),
   pipeConsume: z.object({ ...pipe, producerId: id }),
   pipeProduce: z.object({

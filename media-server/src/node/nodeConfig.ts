@@ -27,8 +27,9 @@
  * |                                   | may be sent to: the gateway's RTP addresses              | ::1          |
  * | MEDIA_NODE_PLAIN_TARGET_PORTS     | destination ports plain RTP may go to (`min-max`): the   | 42000-42999  |
  * |                                   | gateway's BEACON_SIP_RTP_PORT_MIN/MAX                    |              |
- * | MEDIA_NODE_PIPE_ALLOW             | addresses / CIDR networks of the other media nodes a     | 127.0.0.0/8, |
- * |                                   | cascade pipe may connect to                              | ::1          |
+ * | MEDIA_NODE_PIPE_ALLOW             | addresses / CIDR networks a cascade pipe may connect to, | unset        |
+ * |                                   | on top of the remote node's registered addresses that    |              |
+ * |                                   | signaling names (a pipe opened without them: loopback)   |              |
  * | MEDIA_NODE_REDIS_CA               | CA (PEM) of a rediss:// Redis with a private CA          | system CAs   |
  *
  * The control port is HTTPS with mutual TLS when the three TLS files are
@@ -132,7 +133,10 @@ export interface MediaNodeConfig {
   tls: { certFile: string; keyFile: string; caFile: string; watchIntervalMs: number } | null;
   /** CA file for a rediss:// MEDIA_NODE_REDIS_URL; null: the system's CAs. */
   redisCaFile: string | null;
-  /** Addresses / networks of the media nodes a cascade pipe may connect to; null: loopback (PipeHub's default). */
+  /**
+   * An operator's restriction of cascade pipe endpoints, on top of the registered addresses signaling names
+   * for the remote node; null: none (a pipe opened without those addresses: loopback, PipeHub's default).
+   */
   pipeAllow: string[] | null;
 }
 

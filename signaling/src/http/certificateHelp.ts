@@ -6,7 +6,10 @@
  *   /                 a small page that tries the HTTPS origin: reachable and
  *                     trusted → it goes there; otherwise it shows the help
  *   /cert-help        install steps (Chinese first), CA download, fingerprint
- *   /beacon-ca.crt    the CA certificate (public by nature)
+ *   /beacon-ca.crt    the CA certificate (public by nature); while a CA
+ *                     renewal overlaps, the bundle of both CAs, and each one
+ *                     alone as /beacon-ca-1.crt, /beacon-ca-2.crt (Windows and
+ *                     certutil import only the first certificate of a file)
  *   /cert-help.css, /cert-probe.js  the pages' style and probe, as files
  *                     (the CSP allows no inline script or <style>)
  *   anything else     301 to the same path on HTTPS
@@ -16,7 +19,8 @@
  * the console's login page).
  */
 import express, { type Express, type Request, type Router } from 'express';
-import type { TlsMaterial } from '../tls/serverTls.ts';
+import { pemCertificates } from '../tls/caTrust.ts';
+import { sha256Fingerprint, type TlsMaterial } from '../tls/serverTls.ts';
 import { securityHeaders } from './securityHeaders.ts';
 
 export interface CertificateHelpOptions {
@@ -60,6 +64,16 @@ export function certificateHelpRouter(opts: CertificateHelpOptions): Router {
     res.setHeader('Content-Type', 'application/x-x509-ca-cert');
     res.setHeader('Content-Disposition', `attachment; filename="${CA_FILE_NAME}"`);
     res.send(opts.tls.caCert);
+  });
+  router.get(/^\/beacon-ca-(\d)\.crt$/, (req, res) => {
+    const one = pemCertificates(opts.tls.caCert ?? '')[Number(req.params[0]) - 1];
+    if (!one) {
+      res.status(404).json({ error: { code: 'not_found', message: 'no such CA certificate' } });
+      return;
+    }
+    res.setHeader('Content-Type', 'application/x-x509-ca-cert');
+    res.setHeader('Content-Disposition', `attachment; filename="beacon-ca-${req.params[0]}.crt"`);
+    res.send(one);
   });
   router.get('/cert-help.css', (_req, res) => {
     res.setHeader('Cache-Control', 'no-cache');
@@ -116,6 +130,20 @@ export function plainHttpApp(opts: CertificateHelpOptions): Express {
   return app;
 }
 
+/** While a CA renewal overlaps (two CAs in the download): install each one, for importers that read only one. */
+function renewalNote(trust: string): string {
+  const cas = pemCertificates(trust);
+  if (cas.length < 2) return '';
+  const links = cas
+    .map(
+      (pem, i) =>
+        `<li><a href="/beacon-ca-${i + 1}.crt" data-testid="ca-download-${i + 1}">beacon-ca-${i + 1}.crt</a> <span class="fp">${escapeHtml(sha256Fingerprint(pem))}</span></li>`,
+    )
+    .join('');
+  return `<p class="box">根证书正在更换：请分别安装下面的每一个证书（Windows 和 certutil 只导入文件中的第一个）。<br><span class="en">Beacon's root certificate is being renewed: install each one below (Windows and certutil import only the first certificate of a file).</span></p>
+<ol>${links}</ol>`;
+}
+
 function helpPage(tls: TlsMaterial, origin: string, probe: boolean): string {
   const fingerprint = escapeHtml(tls.fingerprint);
   const target = escapeHtml(origin);
@@ -135,6 +163,7 @@ ${
     ? `<p>本系统使用自己的证书颁发机构（根证书）。每台终端只需安装并信任一次。<br><span class="en">Beacon uses its own certificate authority. Each terminal trusts it once.</span></p>
 <p><a class="button" href="/beacon-ca.crt" data-testid="ca-download">下载根证书 · Download the root certificate</a></p>
 <p>核对指纹（SHA-256）· Check the fingerprint (SHA-256):<br><span class="fp" data-testid="ca-fingerprint">${fingerprint}</span></p>
+${renewalNote(tls.caCert ?? '')}
 <h2>Windows 终端 <span class="en">· Windows</span></h2>
 <ol><li>双击下载的 <code>beacon-ca.crt</code> → “安装证书”。</li>
 <li>选择“本地计算机”→“将所有的证书都放入下列存储”→“受信任的根证书颁发机构”→ 完成。</li>

@@ -9,9 +9,16 @@
  * further consumer of P on T takes a reference on the same pipe. When the
  * last reference goes, S stops piping P (`unpipe`), which closes the piped
  * producer on T through the relayed `pipeconsumerclosed` event.
+ *
+ * The endpoint each node reports for its pipe transport must be an address
+ * that node is registered under (nodeAddresses.ts), and each node is told
+ * the other's registered addresses so it connects to nothing else: a node
+ * reporting a foreign address is refused (`pipe_endpoint_not_registered`,
+ * `onPipeRefused`), and neither end is connected.
  */
 import { MediaError } from '@beacon/media-server';
 import { createLogger } from '../logger.ts';
+import { isRegisteredAddress } from './nodeAddresses.ts';
 import type { RemoteMediaControl } from './RemoteMediaControl.ts';
 
 const logger = createLogger('CascadeRoom');
@@ -25,16 +32,30 @@ interface Pipe {
   ready: Promise<void>;
 }
 
+/** A pipe endpoint a node reported that is not one of its registered addresses. */
+export interface PipeRefusal {
+  roomId: string;
+  nodeId: string;
+  /** The node at the other end, which would have sent the room's media there. */
+  peerNodeId: string;
+  ip: string;
+  port: number;
+  registered: string[];
+}
+
 export interface CascadeRoomOptions {
   roomId: string;
   node: (nodeId: string) => RemoteMediaControl;
   enableSrtp: boolean;
+  /** A refused pipe endpoint (audit). Default: only logged. */
+  onPipeRefused?: ((refusal: PipeRefusal) => void) | undefined;
 }
 
 export class CascadeRoom {
   readonly id: string;
   readonly #node: (nodeId: string) => RemoteMediaControl;
   readonly #enableSrtp: boolean;
+  readonly #onPipeRefused: ((refusal: PipeRefusal) => void) | undefined;
   /** Nodes with this room's router, in order of creation. */
   readonly hosts = new Set<string>();
   /** peerId → node id (placement, or placement in flight). */
@@ -52,6 +73,7 @@ export class CascadeRoom {
     this.id = opts.roomId;
     this.#node = opts.node;
     this.#enableSrtp = opts.enableSrtp;
+    this.#onPipeRefused = opts.onPipeRefused;
   }
 
   /** The node of a placed peer; throws peer_not_found before placement. */
@@ -205,10 +227,31 @@ export class CascadeRoom {
     const roomId = this.id;
     const [a, b] = [this.#node(nodeA), this.#node(nodeB)];
     const enableSrtp = this.#enableSrtp;
+    const [addressesA, addressesB] = await Promise.all([a.registeredAddresses(), b.registeredAddresses()]);
+    const peer = (addresses: string[]) => (addresses.length > 0 ? { peerAddresses: addresses } : {});
     const [endA, endB] = await Promise.all([
-      a.call('openPipe', { roomId, remoteNodeId: nodeB, enableSrtp }),
-      b.call('openPipe', { roomId, remoteNodeId: nodeA, enableSrtp }),
+      a.call('openPipe', { roomId, remoteNodeId: nodeB, enableSrtp, ...peer(addressesB) }),
+      b.call('openPipe', { roomId, remoteNodeId: nodeA, enableSrtp, ...peer(addressesA) }),
     ]);
+    const refused = [
+      { nodeId: nodeA, peerNodeId: nodeB, end: endA, registered: addressesA },
+      { nodeId: nodeB, peerNodeId: nodeA, end: endB, registered: addressesB },
+    ].find(({ end, registered }) => !isRegisteredAddress(end.ip, registered));
+    if (refused) {
+      const { nodeId, peerNodeId, end, registered } = refused;
+      // Nothing was connected: close both transports so the next consume starts the link afresh.
+      await Promise.all([
+        a.call('closePipe', { roomId, remoteNodeId: nodeB }).catch(() => undefined),
+        b.call('closePipe', { roomId, remoteNodeId: nodeA }).catch(() => undefined),
+      ]);
+      const refusal: PipeRefusal = { roomId, nodeId, peerNodeId, ip: end.ip, port: end.port, registered };
+      logger.warn(refusal, 'pipe endpoint is not an address of its media node: refused');
+      this.#onPipeRefused?.(refusal);
+      throw new MediaError(
+        'pipe_endpoint_not_registered',
+        `media node ${nodeId} reported pipe endpoint ${end.ip}:${end.port}, not one of its registered addresses (${registered.join(', ') || 'none'})`,
+      );
+    }
     await Promise.all([
       a.call('connectPipe', { roomId, remoteNodeId: nodeB, remote: endB }),
       b.call('connectPipe', { roomId, remoteNodeId: nodeA, remote: endA }),

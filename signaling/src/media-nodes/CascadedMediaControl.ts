@@ -41,7 +41,7 @@ import {
 import type { types as ms } from 'mediasoup';
 import { createLogger } from '../logger.ts';
 import type { ControlTls } from '../tls/mediaNodeCertificates.ts';
-import type { CascadeRoom } from './CascadeRoom.ts';
+import type { CascadeRoom, PipeRefusal } from './CascadeRoom.ts';
 import { assertControlUrl } from './controlTls.ts';
 import type { MediaNodeRegistry } from './MediaNodeRegistry.ts';
 import { wireNodeEvents } from './nodeEvents.ts';
@@ -64,6 +64,8 @@ export interface CascadedMediaControlOptions {
   connectTimeoutMs?: number;
   /** Signaling's client certificate and Beacon's CA, for https:// nodes (controlTls.ts). Default none. */
   tls?: ControlTls | null;
+  /** A pipe endpoint a node reported that is not one of its registered addresses (audit). Default: logged only. */
+  onPipeRefused?: (refusal: PipeRefusal) => void;
 }
 
 export class CascadedMediaControl extends TypedEmitter<MediaControlEvents> implements MediaControl {
@@ -87,6 +89,7 @@ export class CascadedMediaControl extends TypedEmitter<MediaControlEvents> imple
       node: (nodeId) => this.node(nodeId),
       regionOf: options.regionOf,
       enableSrtp: options.enableSrtp ?? false,
+      onPipeRefused: options.onPipeRefused,
     };
     this.#key = options.key;
     this.#tls = options.tls ?? null;

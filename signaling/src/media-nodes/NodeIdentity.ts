@@ -9,12 +9,15 @@ import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { certificateNodeId } from '@beacon/common';
 import { MediaError } from '@beacon/media-server';
 import type { ControlTls } from '../tls/mediaNodeCertificates.ts';
+import { certificateIps } from './nodeAddresses.ts';
 
 export class NodeIdentity {
   #tls: ControlTls | null;
   readonly #expectedNodeId: string | undefined;
   /** The node id in the certificate of the last TLS handshake. */
   #certNodeId: string | null = null;
+  /** The IP addresses that certificate names (Beacon's CA vouches for them: cascade pipes may go there). */
+  #certAddresses: string[] = [];
 
   /** `tls`: signaling's client certificate and Beacon's CA, required for an https:// URL. */
   constructor(url: string, tls: ControlTls | null, expectedNodeId?: string) {
@@ -49,7 +52,13 @@ export class NodeIdentity {
       return new Error(`the certificate of ${host} is media node ${nodeId}'s, not ${this.#expectedNodeId}'s`);
     }
     this.#certNodeId = nodeId;
+    this.#certAddresses = certificateIps(cert.subjectaltname);
     return undefined;
+  }
+
+  /** The IP addresses in the node's certificate (last handshake); none for loopback http. */
+  get certificateAddresses(): readonly string[] {
+    return this.#certAddresses;
   }
 
   /** Why a heartbeat's node id is not the one the node proved or was registered as; null when it is. */

@@ -47,6 +47,7 @@ import { io, type Socket } from 'socket.io-client';
 import { createLogger } from '../logger.ts';
 import type { ControlTls } from '../tls/mediaNodeCertificates.ts';
 import { NodeIdentity } from './NodeIdentity.ts';
+import { registeredAddresses } from './nodeAddresses.ts';
 
 const logger = createLogger('RemoteMediaControl');
 
@@ -130,6 +131,14 @@ export class RemoteMediaControl extends TypedEmitter<RemoteMediaControlEvents> i
     this.#identity.updateTls(tls);
     const options = this.#identity.socketOptions();
     if (Object.keys(options).length > 0) Object.assign(this.#socket.io.opts, options);
+  }
+
+  /**
+   * The addresses this node is registered under (its URL's host, its certificate's addresses): the only
+   * endpoints a cascade pipe to it may have (nodeAddresses.ts).
+   */
+  registeredAddresses(): Promise<string[]> {
+    return registeredAddresses(this.url, this.#identity.certificateAddresses);
   }
 
   /** The node's id once its first heartbeat arrived. */

@@ -1,5 +1,7 @@
 /** Cascade over standalone media nodes (a room spans several): `@beacon/signaling/media-nodes`. */
+
 export { CascadedMediaControl, type CascadedMediaControlOptions } from './CascadedMediaControl.ts';
+export type { PipeRefusal } from './CascadeRoom.ts';
 export {
   InMemoryMediaNodeRegistry,
   type InMemoryMediaNodeRegistryOptions,

@@ -5,7 +5,7 @@
  */
 import { MediaError } from '@beacon/media-server';
 import { createLogger } from '../logger.ts';
-import { CascadeRoom } from './CascadeRoom.ts';
+import { CascadeRoom, type CascadeRoomOptions } from './CascadeRoom.ts';
 import type { MediaNodeRegistry } from './MediaNodeRegistry.ts';
 import type { RemoteMediaControl } from './RemoteMediaControl.ts';
 
@@ -16,6 +16,7 @@ export interface PlacementDeps {
   node: (nodeId: string) => RemoteMediaControl;
   regionOf?: ((roomId: string, peerId: string) => string | undefined) | undefined;
   enableSrtp: boolean;
+  onPipeRefused?: CascadeRoomOptions['onPipeRefused'];
 }
 
 /** Creates the room's router on the least loaded node; `wanted()` false afterwards undoes it. */
@@ -24,7 +25,12 @@ export async function startCascadeRoom(
   deps: PlacementDeps,
   wanted: () => boolean,
 ): Promise<CascadeRoom> {
-  const room = new CascadeRoom({ roomId, node: deps.node, enableSrtp: deps.enableSrtp });
+  const room = new CascadeRoom({
+    roomId,
+    node: deps.node,
+    enableSrtp: deps.enableSrtp,
+    onPipeRefused: deps.onPipeRefused,
+  });
   const home = await deps.registry.pick();
   if (!home) throw new MediaError('invalid_state', 'no live media node');
   await deps.node(home.nodeId).ensureRoom(roomId);

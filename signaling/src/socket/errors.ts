@@ -18,6 +18,8 @@ const MEDIA_CODES: Record<string, ErrorCode> = {
   invalid_state: 'media_error',
   target_not_allowed: 'forbidden',
   recording_id_invalid: 'bad_request',
+  // A media node's fault (audited), not the client's: the consume fails like any media failure.
+  pipe_endpoint_not_registered: 'media_error',
 };
 
 function isMediaError(err: unknown): err is Error & { code: string } {

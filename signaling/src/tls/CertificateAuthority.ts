@@ -19,6 +19,7 @@ import path from 'node:path';
 import { createLogger } from '../logger.ts';
 import { hostSubtrees, parseSubtree, type Subtree, withinSubtrees } from '../net/nameSubtrees.ts';
 import { nameConstraintsExtension, parseOpensslConstraints } from './caNameConstraints.ts';
+import { forgetPreviousCa, issuedByAny, readTrust, trustPath } from './caTrust.ts';
 import { CertificateError, issueLeafCertificate, runOpenssl } from './leafCertificate.ts';
 
 export { CertificateError } from './leafCertificate.ts';
@@ -51,7 +52,11 @@ export interface Certificates {
   caCertPath: string;
   certPath: string;
   keyPath: string;
+  /** The CA that issues (ca.crt). */
   caCert: string;
+  /** What to trust Beacon's certificates with: ca.crt, or after a CA renewal the new and previous CA (caTrust.ts). */
+  trust: string;
+  trustPath: string;
   cert: string;
   key: string;
   /** What happened on this call: nothing, a new server certificate, or a new CA (and certificate). */
@@ -103,7 +108,8 @@ export async function ensureCertificates(opts: CertificateOptions): Promise<Cert
     action === 'created' ||
     !(await readIfPresent(files.key)) ||
     expiresWithin(cert, now, renewBefore) ||
-    !issuedBy(cert, ca) ||
+    // One issued by the previous CA of a renewal stays until it is due: terminals may not trust the new CA yet.
+    !issuedByAny(cert, await readTrust(opts.dir)) ||
     !sameNames(cert, sans);
   if (stale) {
     await issueServerCertificate(opts, files, sans);
@@ -117,6 +123,8 @@ export async function ensureCertificates(opts: CertificateOptions): Promise<Cert
     certPath: files.cert,
     keyPath: files.key,
     caCert: ca,
+    trust: await readTrust(opts.dir),
+    trustPath: await trustPath(opts.dir),
     cert: cert as string,
     key: await readFile(files.key, 'utf8'),
     action,
@@ -152,10 +160,6 @@ export function sameNames(certPem: string, sans: readonly string[]): boolean {
     .filter(Boolean)
     .sort();
   return JSON.stringify(have) === JSON.stringify([...sans].sort());
-}
-
-function openssl(opts: CertificateOptions, args: string[]): Promise<string> {
-  return runOpenssl(opts.openssl ?? 'openssl', args);
 }
 
 /** The subtrees the CA in `caCertPath` may certify (its name constraints), or null when it has none. */
@@ -194,15 +198,33 @@ export async function certifiable(
   return inside;
 }
 
-/** Writes to a temporary name, then renames: a crash never leaves half a key next to a whole certificate. */
+/** A new CA; a CA renewed before (caRenewal.ts) leaves its trust bundle, which a new CA makes stale. */
 async function createCa(
   opts: CertificateOptions,
   files: { caKey: string; caCert: string },
   subtrees: readonly Subtree[],
 ): Promise<void> {
-  const tmpKey = `${files.caKey}.tmp`;
-  const tmpCert = `${files.caCert}.tmp`;
-  await openssl(opts, [
+  await makeCaFiles(opts.openssl ?? 'openssl', {
+    keyPath: files.caKey,
+    certPath: files.caCert,
+    subject: `/O=Beacon/CN=Beacon CA ${randomBytes(3).toString('hex')}`,
+    validityDays: opts.caValidityDays ?? 3650,
+    subtrees,
+  });
+  await forgetPreviousCa(path.dirname(files.caCert));
+}
+
+/**
+ * A CA key and self-signed certificate (P-256, CA:TRUE pathlen:0, the name constraints), written to temporary
+ * names, then renamed: a crash never leaves half a key next to a whole certificate.
+ */
+export async function makeCaFiles(
+  opensslBin: string,
+  files: { keyPath: string; certPath: string; subject: string; validityDays: number; subtrees: readonly Subtree[] },
+): Promise<void> {
+  const tmpKey = `${files.keyPath}.tmp`;
+  const tmpCert = `${files.certPath}.tmp`;
+  await runOpenssl(opensslBin, [
     'req',
     '-x509',
     '-newkey',
@@ -215,19 +237,19 @@ async function createCa(
     '-out',
     tmpCert,
     '-days',
-    String(opts.caValidityDays ?? 3650),
+    String(files.validityDays),
     '-subj',
-    `/O=Beacon/CN=Beacon CA ${randomBytes(3).toString('hex')}`,
+    files.subject,
     '-addext',
     'basicConstraints=critical,CA:TRUE,pathlen:0',
     '-addext',
     'keyUsage=critical,keyCertSign,cRLSign',
     '-addext',
-    nameConstraintsExtension(subtrees),
+    nameConstraintsExtension(files.subtrees),
   ]);
   await chmod(tmpKey, 0o600);
-  await rename(tmpKey, files.caKey);
-  await rename(tmpCert, files.caCert);
+  await rename(tmpKey, files.keyPath);
+  await rename(tmpCert, files.certPath);
 }
 
 function issueServerCertificate(

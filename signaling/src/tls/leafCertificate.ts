@@ -63,6 +63,8 @@ export async function issueLeafCertificate(opts: LeafCertificateOptions): Promis
       'keyUsage=critical,digitalSignature,keyEncipherment',
       `extendedKeyUsage=${opts.extendedKeyUsage}`,
       `subjectAltName=${opts.subjectAltNames.join(',')}`,
+      // Which CA key signed it: after a CA renewal two CAs share one subject (caRenewal.ts).
+      'authorityKeyIdentifier=keyid:always',
       '',
     ].join('\n'),
   );

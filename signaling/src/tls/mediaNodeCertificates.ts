@@ -24,7 +24,8 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { certificateNodeId, MEDIA_NODE_URI_PREFIX, SIGNALING_CLIENT_URI } from '@beacon/common';
 import { withinSubtrees } from '../net/nameSubtrees.ts';
-import { caSubtrees, issuedBy, subjectAltNames } from './CertificateAuthority.ts';
+import { caSubtrees, subjectAltNames } from './CertificateAuthority.ts';
+import { issuedByAny, readTrust, trustPath } from './caTrust.ts';
 import { CertificateError, issueLeafCertificate } from './leafCertificate.ts';
 
 /** PEM material of one side of the control channel. */
@@ -74,12 +75,14 @@ export function renewalDue(pem: string, now: Date): boolean {
  * (renewalDue) or made by another CA, else reused.
  */
 export async function signalingClientTls(opts: CaFiles & { now?: Date; validityDays?: number }): Promise<ControlTls> {
-  const ca = await readCa(opts.dir);
+  await readCa(opts.dir);
+  // Nodes are checked against the trust bundle after a CA renewal: their certificates of the previous CA still count.
+  const ca = await readTrust(opts.dir);
   const keyPath = path.join(opts.dir, 'media-client.key');
   const certPath = path.join(opts.dir, 'media-client.crt');
   const current = await readFile(certPath, 'utf8').catch(() => null);
   const key = await readFile(keyPath, 'utf8').catch(() => null);
-  if (!current || !key || renewalDue(current, opts.now ?? new Date()) || !issuedBy(current, ca)) {
+  if (!current || !key || renewalDue(current, opts.now ?? new Date()) || !issuedByAny(current, ca)) {
     await issueLeafCertificate({
       ...caFiles(opts.dir),
       openssl: opts.openssl ?? 'openssl',
@@ -138,7 +141,8 @@ export async function issueMediaNodeCertificate(
     extendedKeyUsage: 'serverAuth',
     validityDays: opts.validityDays ?? 397,
   });
-  await copyFile(caFiles(opts.dir).caCert, out.caPath);
+  // The trust bundle after a CA renewal: the node must accept signaling's client certificate of either CA.
+  await copyFile(await trustPath(opts.dir), out.caPath);
   return out;
 }
 

@@ -12,14 +12,8 @@ import { X509Certificate } from 'node:crypto';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createLogger } from '../logger.ts';
-import {
-  certifiable,
-  ensureCertificates,
-  expiresWithin,
-  issuedBy,
-  sameNames,
-  subjectAltNames,
-} from './CertificateAuthority.ts';
+import { certifiable, ensureCertificates, expiresWithin, sameNames, subjectAltNames } from './CertificateAuthority.ts';
+import { issuedByAny, trustPath } from './caTrust.ts';
 import { CertificateError, issueLeafCertificate } from './leafCertificate.ts';
 
 const logger = createLogger('mqttCertificate');
@@ -64,7 +58,7 @@ export async function ensureMqttCertificate(opts: MqttCertificateOptions): Promi
     !current ||
     !key ||
     expiresWithin(current, now, opts.renewBeforeDays ?? 30) ||
-    !issuedBy(current, ca.caCert) ||
+    !issuedByAny(current, ca.trust) ||
     !sameNames(current, sans);
   if (stale) {
     await issueLeafCertificate({
@@ -81,7 +75,8 @@ export async function ensureMqttCertificate(opts: MqttCertificateOptions): Promi
   }
   const notAfter = new Date(new X509Certificate(await readFile(certPath, 'utf8')).validTo);
   if (stale) logger.info({ names: sans, notAfter }, 'MQTT broker certificate issued');
-  return { caPath: ca.caCertPath, certPath, keyPath, issued: stale, notAfter };
+  // The broker checks stations' client certificates against the trust bundle (either CA during a renewal).
+  return { caPath: ca.trustPath, certPath, keyPath, issued: stale, notAfter };
 }
 
 /** What a station's client certificate names: `URI:urn:beacon:station:<id>`. */
@@ -134,6 +129,6 @@ export async function issueStationCertificate(
     extendedKeyUsage: 'clientAuth',
     validityDays: opts.validityDays ?? 397,
   });
-  await copyFile(caPath, out.caPath);
+  await copyFile(await trustPath(opts.dir), out.caPath);
   return out;
 }

@@ -74,8 +74,9 @@ export async function prepareTls(
       mode: 'auto',
       key: made.key,
       cert: made.cert,
-      caCert: made.caCert,
-      caCertPath: made.caCertPath,
+      // After a CA renewal: the new and the previous CA, so a terminal trusts the server across the switch.
+      caCert: made.trust,
+      caCertPath: made.trustPath,
       fingerprint: sha256Fingerprint(made.caCert),
       hsts: false,
       notAfter: made.notAfter,

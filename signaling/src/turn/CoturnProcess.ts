@@ -86,6 +86,11 @@ export class CoturnProcess extends TypedEmitter<CoturnProcessEvents> {
     return this.#process.pid !== null;
   }
 
+  /** True once it answered STUN, until it exits (the supervisor restarts it) or is stopped. */
+  get answering(): boolean {
+    return this.#process.state === 'running';
+  }
+
   /** Where a STUN request reaches coturn from this machine. */
   get probeAddress(): { address: string; port: number } {
     return { address: this.config.listenIp ?? '127.0.0.1', port: this.config.port };

@@ -2,7 +2,11 @@
  * TURN for one Beacon node (BEACON_TURN=on): runs coturn next to the media
  * server and mints each user's ICE servers. When coturn is missing or will
  * not start, the node keeps running without TURN and clients get no ICE
- * servers (they connect directly where they can).
+ * servers (they connect directly where they can). A start that failed for
+ * any reason but a missing binary (its port still held, a start slower than
+ * the timeout on a loaded machine) is tried again, 2 s later and then at
+ * most every 30 s, until coturn answers: from then on terminals get TURN with
+ * their next transport, ICE restart or GET /api/v1/ice-servers.
  */
 import { lookup } from 'node:dns/promises';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -24,6 +28,8 @@ export interface TurnServiceOptions {
   announcedAddress: string;
   /** coturn binary; default `turnserver` (tests point it elsewhere to see `turn_not_installed`). */
   binary?: string;
+  /** First delay before a failed start is tried again; doubles up to 30 s. Default 2000. */
+  retryDelayMs?: number;
   /**
    * Beacon's certificate and key (PEM) for TURN over TLS on `config.turn.tlsPort`; null or absent: no `turns:`.
    * Renewed ones come through `updateCertificate`.
@@ -38,6 +44,11 @@ export class TurnService {
   #coturn: CoturnProcess | null = null;
   #failure: TurnError | null = null;
   #tls: { cert: string; key: string } | null;
+  #attempts = 0;
+  #retryTimer: NodeJS.Timeout | undefined;
+  /** The start attempt in flight, for close() to wait out. */
+  #attempt: Promise<void> | null = null;
+  #closed = false;
 
   constructor(opts: TurnServiceOptions) {
     this.#opts = opts;
@@ -59,6 +70,11 @@ export class TurnService {
     return this.#coturn !== null;
   }
 
+  /** True while coturn answers STUN: started, and not between a crash and its restart (/readyz). */
+  get answering(): boolean {
+    return this.#coturn?.answering ?? false;
+  }
+
   /** Why TURN is unavailable, when start() failed. */
   get failure(): TurnError | null {
     return this.#failure;
@@ -68,8 +84,15 @@ export class TurnService {
     return this.#coturn;
   }
 
-  /** Starts coturn; never throws: a failure is logged and kept in `failure`. */
+  /** Starts coturn; never throws: a failure is logged and kept in `failure` (and retried, see above). */
   async start(): Promise<void> {
+    this.#attempt = this.#tryStart();
+    await this.#attempt;
+  }
+
+  async #tryStart(): Promise<void> {
+    if (this.#closed) return;
+    this.#attempts += 1;
     const { config, announcedAddress } = this.#opts;
     try {
       const announcedIp = isIP(announcedAddress) ? announcedAddress : (await lookup(announcedAddress)).address;
@@ -87,13 +110,27 @@ export class TurnService {
         ...(this.#tls ? { tls: await this.#writeTlsFiles(this.#tls) } : {}),
       });
       await coturn.start();
+      if (this.#closed) {
+        await coturn.stop();
+        return;
+      }
       this.#coturn = coturn;
+      if (this.#failure) logger.info({ attempts: this.#attempts }, 'TURN available now');
+      this.#failure = null;
     } catch (err) {
       this.#failure = err instanceof TurnError ? err : new TurnError('turn_start_failed', String(err), { cause: err });
       logger.error(
-        { code: this.#failure.code, err: this.#failure.message },
+        { code: this.#failure.code, err: this.#failure.message, attempts: this.#attempts },
         'TURN unavailable; terminals behind NAT or firewalls may not connect',
       );
+      // A missing binary stays missing; anything else may pass on a later try.
+      if (this.#failure.code !== 'turn_not_installed' && !this.#closed) {
+        const delay = Math.min(30_000, (this.#opts.retryDelayMs ?? 2_000) * 2 ** (this.#attempts - 1));
+        this.#retryTimer = setTimeout(() => {
+          this.#attempt = this.#tryStart();
+        }, delay);
+        this.#retryTimer.unref();
+      }
     }
   }
 
@@ -133,6 +170,9 @@ export class TurnService {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#retryTimer);
+    await this.#attempt;
     await this.#coturn?.stop();
     this.#coturn = null;
   }
