@@ -97,12 +97,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       enableUdp: true,
       enableTcp: true,
       preferUdp: true,
-      // What the first video consumers are sized to before the bandwidth estimate has learnt the link: room for
-      // the audio and a 320-px layer. A township on 300 kbit/s started at 1 Mbit/s got the 1280-px layer's key
-      // frame first (tens of kB, several seconds on its link, its packets lost in the full queue) and waited
-      // 8 s for a picture instead of 3.6 s; on a LAN the estimator's start-up probes reach the top layer within
-      // a second or two.
-      initialAvailableOutgoingBitrate: 300_000,
+      initialAvailableOutgoingBitrate: 1_000_000,
     });
     this.#adoptTransport(peer, transport, direction);
     return {
