@@ -21,9 +21,10 @@ import type {
   UpstreamControl,
   UpstreamDialRequest,
 } from '@beacon/protocol';
-import { takesCalls } from '@beacon/protocol';
+import { BeaconError, takesCalls } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import type { Store } from '../store/index.ts';
+import { BoundedMap, type GatewayRoute, type RelayMessage, type RemoteGateways } from './remoteGateways.ts';
 import { UpstreamLinks, type UpstreamTarget } from './upstream/UpstreamLinks.ts';
 
 const logger = createLogger('SipBridge');
@@ -81,14 +82,18 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
   /** Each room's link up to the upstream conference. */
   readonly upstream: UpstreamLinks;
   readonly #store: Store;
-  /** Upstream calls in flight → the gateway socket that dialled them (controls go there). */
-  readonly #upstreamCalls = new Map<string, string>();
+  /** Upstream calls in flight → the gateway that holds them (controls go there): a local socket or another node. */
+  readonly #upstreamCalls = new BoundedMap<string, GatewayRoute>(MAX_DIALS);
+  /** Calls this node's gateway makes or took for a room another node drives → that node (progress goes there). */
+  readonly #relayed = new BoundedMap<string, string>(MAX_DIALS);
+  /** Cluster mode: gateways connected to other nodes (set by useCluster). */
+  #remote: RemoteGateways | null = null;
   readonly #ownsRoom: ((roomId: string) => Promise<boolean>) | undefined;
   #linksRestored = false;
   /** Connected gateway sockets, oldest first. */
   readonly #gateways = new Set<string>();
   #report: { socketId: string; data: StatusReport } | null = null;
-  readonly #dials = new Map<string, DialRecord>();
+  readonly #dials = new BoundedMap<string, DialRecord>(MAX_DIALS);
   /**
    * The store's SIP phones, read by `loadPhones`: status() is asked synchronously on every
    * presence change, and terminals change only with the seed (no API adds or moves one).
@@ -126,6 +131,21 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
     return this.#unavailableReason() === null;
   }
 
+  /** A gateway can take calls here or, in a cluster, on another node (dial-outs and links are relayed there). */
+  get canCall(): boolean {
+    return this.#route() !== null;
+  }
+
+  /** Cluster mode: reach gateways connected to other nodes when this node has none. */
+  useCluster(remote: RemoteGateways): void {
+    this.#remote = remote;
+  }
+
+  /** Cluster: another node's gateway became reachable; links wanted before a restart can be redialled now. */
+  remoteGatewayAvailable(): void {
+    this.#restoreLinksOnce();
+  }
+
   gatewayConnected(socketId: string): void {
     this.#gateways.add(socketId);
     logger.info({ socketId, gateways: this.#gateways.size }, 'SIP gateway connected');
@@ -151,7 +171,7 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
    * before (a restart). Not earlier — every try without a gateway would count toward giving up.
    */
   #restoreLinksOnce(): void {
-    if (this.#linksRestored || !this.available) return;
+    if (this.#linksRestored || !this.canCall) return;
     this.#linksRestored = true;
     this.upstream
       .restore(this.#ownsRoom)
@@ -171,27 +191,41 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
     return null;
   }
 
-  /** Sends the request to the gateway that connected last (the live one after a restart); null: none connected. */
+  /**
+   * Where a call goes now: the gateway that connected here last (the live one after a restart) when it can
+   * take calls, else (cluster) another node's gateway; null: none can. `anyLocal`: a local gateway still
+   * starting will do when no other node's can (what callers that checked `available` first always had).
+   */
+  #route(anyLocal = false): GatewayRoute | null {
+    const socketId = [...this.#gateways].at(-1);
+    if (socketId && this.available) return { socketId };
+    const nodeId = this.#remote?.gatewayNode() ?? null;
+    if (nodeId !== null) return { nodeId };
+    return socketId && anyLocal ? { socketId } : null;
+  }
+
+  /** Sends the request to a gateway that can take it (here or on another node); null: none can. */
   dial(input: Omit<DialRequest, 'requestId'>, diallerSocketId: string): DialRequest | null {
-    const gatewaySocketId = [...this.#gateways].at(-1);
-    if (!gatewaySocketId) return null;
+    const route = this.#route(true);
+    if (!route) return null;
     const request: DialRequest = { requestId: randomUUID(), ...input };
-    if (this.#dials.size >= MAX_DIALS) {
-      const oldest = this.#dials.keys().next().value;
-      if (oldest !== undefined) this.#dials.delete(oldest);
-    }
     this.#dials.set(request.requestId, {
       requestId: request.requestId,
       roomId: request.roomId,
       extension: request.extension,
       diallerSocketId,
     });
-    this.safeEmit('dial', { gatewaySocketId, request });
+    if ('socketId' in route) this.safeEmit('dial', { gatewaySocketId: route.socketId, request });
+    else
+      this.#relay(route.nodeId, { kind: 'gateway:dial', request }, () =>
+        this.dialState(request.requestId, 'failed', 'sip_unavailable'),
+      );
     return request;
   }
 
   /** Relays the gateway's progress report; false for an unknown (or finished) request. */
   dialState(requestId: string, state: DialState, reason: string | null): boolean {
+    if (this.#relayState(requestId, state, reason)) return true;
     const record = this.#dials.get(requestId);
     if (!record) return false;
     if (FINAL.has(state)) this.#dials.delete(requestId);
@@ -199,26 +233,28 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
     return true;
   }
 
-  /** Sends an upstream dial to the live gateway; null when no gateway can take it. */
+  /** Sends an upstream dial to a gateway that can take it (here or on another node); null when none can. */
   dialUpstream(input: Omit<UpstreamDialRequest, 'requestId'>): { requestId: string } | null {
-    const gatewaySocketId = [...this.#gateways].at(-1);
-    if (!gatewaySocketId || !this.available) return null;
+    const route = this.#route();
+    if (!route) return null;
     const request: UpstreamDialRequest = { requestId: randomUUID(), ...input };
-    if (this.#upstreamCalls.size >= MAX_DIALS) {
-      const oldest = this.#upstreamCalls.keys().next().value;
-      if (oldest !== undefined) this.#upstreamCalls.delete(oldest);
-    }
-    this.#upstreamCalls.set(request.requestId, gatewaySocketId);
-    this.safeEmit('upstream', { gatewaySocketId, request });
+    this.#upstreamCalls.set(request.requestId, route);
+    if ('socketId' in route) this.safeEmit('upstream', { gatewaySocketId: route.socketId, request });
+    else
+      this.#relay(route.nodeId, { kind: 'gateway:upstream', request }, () =>
+        this.upstreamState(request.requestId, 'failed', 'sip_unavailable'),
+      );
     return { requestId: request.requestId };
   }
 
   /** Sends a control to the gateway holding the upstream call (nothing if it is gone). */
   controlUpstream(control: UpstreamControl): void {
-    const gatewaySocketId = this.#upstreamCalls.get(control.requestId);
-    if (!gatewaySocketId || !this.#gateways.has(gatewaySocketId)) return;
+    const route = this.#upstreamCalls.get(control.requestId);
+    if (!route) return;
+    if ('socketId' in route && !this.#gateways.has(route.socketId)) return;
     if (control.action === 'hangup') this.#upstreamCalls.delete(control.requestId);
-    this.safeEmit('upstreamcontrol', { gatewaySocketId, control });
+    if ('socketId' in route) this.safeEmit('upstreamcontrol', { gatewaySocketId: route.socketId, control });
+    else this.#relay(route.nodeId, { kind: 'gateway:upstreamControl', control });
   }
 
   /**
@@ -229,11 +265,24 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
   async acceptUpstream(gatewaySocketId: string, roomId: string, source: string): Promise<{ requestId: string } | null> {
     if (!this.#gateways.has(gatewaySocketId) || !(await this.upstream.isUpstreamSource(source))) return null;
     const requestId = randomUUID();
-    if (this.#upstreamCalls.size >= MAX_DIALS) {
-      const oldest = this.#upstreamCalls.keys().next().value;
-      if (oldest !== undefined) this.#upstreamCalls.delete(oldest);
+    // Recorded first: the room's driver may send a control (mute) for the call before it answers.
+    this.#upstreamCalls.set(requestId, { socketId: gatewaySocketId });
+    const remote = this.#remote;
+    const driver = remote ? await remote.roomDriver(roomId) : null;
+    if (remote && driver !== null && driver !== remote.nodeId) {
+      // Another node runs the room: its link takes the call, so the room never has two drivers.
+      this.#relayed.set(requestId, driver);
+      const answer = await remote
+        .send(driver, { kind: 'gateway:upstreamIn', requestId, roomId, source })
+        .catch((err: unknown) => {
+          logger.warn({ err: (err as Error).message, roomId, driver }, 'the room’s node did not take the call in');
+          return null;
+        });
+      if ((answer as { accepted?: unknown } | null)?.accepted === true) return { requestId };
+      this.#relayed.delete(requestId);
+      this.#upstreamCalls.delete(requestId);
+      return null;
     }
-    this.#upstreamCalls.set(requestId, gatewaySocketId);
     if (!this.upstream.incoming(roomId, requestId)) {
       this.#upstreamCalls.delete(requestId);
       return null;
@@ -243,9 +292,87 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
 
   /** Progress of an upstream call, to its room's link; false for an unknown request. */
   upstreamState(requestId: string, state: DialState, reason: string | null): boolean {
+    if (this.#relayState(requestId, state, reason)) return true;
     if (!this.#upstreamCalls.has(requestId)) return false;
     if (FINAL.has(state)) this.#upstreamCalls.delete(requestId);
     this.upstream.callState(requestId, state, reason);
+    return true;
+  }
+
+  /**
+   * Another node's bridge asks (cluster, sealed and checked by cluster/GatewayRelay.ts): run a call on this
+   * node's gateway for a room it drives, take progress of a call it asked for, or take the upstream's call-in
+   * for its room. Resolves the answer to send back; `sip_unavailable` when this node's gateway is gone.
+   */
+  async serveRelay(from: string, message: RelayMessage): Promise<unknown> {
+    switch (message.kind) {
+      case 'gateway:dial':
+      case 'gateway:upstream': {
+        const socketId = [...this.#gateways].at(-1);
+        if (!socketId || !this.available) {
+          throw new BeaconError('sip_unavailable', '电话网关不可用 / the phone gateway is not available');
+        }
+        this.#relayed.set(message.request.requestId, from);
+        if (message.kind === 'gateway:dial') this.safeEmit('dial', { gatewaySocketId: socketId, request: message.request });
+        else {
+          this.#upstreamCalls.set(message.request.requestId, { socketId });
+          this.safeEmit('upstream', { gatewaySocketId: socketId, request: message.request });
+        }
+        return {};
+      }
+      case 'gateway:upstreamControl':
+        this.controlUpstream(message.control);
+        return {};
+      case 'gateway:callState': {
+        const { requestId, state, reason } = message;
+        return { known: this.dialState(requestId, state, reason) || this.upstreamState(requestId, state, reason) };
+      }
+      case 'gateway:upstreamIn': {
+        const { requestId, roomId } = message;
+        this.#upstreamCalls.set(requestId, { nodeId: from });
+        if (this.upstream.incoming(roomId, requestId)) return { accepted: true };
+        this.#upstreamCalls.delete(requestId);
+        return { accepted: false };
+      }
+    }
+  }
+
+  /**
+   * Cluster upkeep: calls held by a gateway on a node that died are over (their link redials); calls this
+   * node's gateway holds for a node that died are hung up (nobody drives them any more).
+   */
+  async sweepRemote(): Promise<void> {
+    const remote = this.#remote;
+    if (!remote) return;
+    for (const [requestId, route] of [...this.#upstreamCalls]) {
+      if ('nodeId' in route && (await remote.isDead(route.nodeId))) {
+        this.upstreamState(requestId, 'failed', 'gateway_lost');
+      }
+    }
+    for (const [requestId, origin] of [...this.#relayed]) {
+      if (!(await remote.isDead(origin))) continue;
+      this.#relayed.delete(requestId);
+      if (this.#upstreamCalls.has(requestId)) this.controlUpstream({ requestId, action: 'hangup' });
+    }
+  }
+
+  /** Sends a message to another node's bridge; `refused` runs when it was not taken. */
+  #relay(nodeId: string, message: RelayMessage, refused?: () => void): void {
+    (this.#remote as RemoteGateways).send(nodeId, message).catch((err: unknown) => {
+      logger.warn({ err: (err as Error).message, nodeId, kind: message.kind }, 'gateway request not relayed');
+      refused?.();
+    });
+  }
+
+  /** Progress of a call made for another node: sent there; false when the call is this node's own. */
+  #relayState(requestId: string, state: DialState, reason: string | null): boolean {
+    const origin = this.#relayed.get(requestId);
+    if (origin === undefined) return false;
+    if (FINAL.has(state)) {
+      this.#relayed.delete(requestId);
+      this.#upstreamCalls.delete(requestId);
+    }
+    this.#relay(origin, { kind: 'gateway:callState', requestId, state, reason });
     return true;
   }
 
