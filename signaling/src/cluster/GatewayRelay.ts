@@ -14,16 +14,11 @@
  *   owner ──gateway:dial / gateway:upstream / gateway:upstreamControl──▶ gateway's node ──▶ gateway
  *   owner ◀──gateway:callState / gateway:upstreamIn─────────────────────  gateway's node ◀── gateway
  */
-import {
-  BeaconError,
-  dialStateSchema,
-  upstreamPinSchema,
-  upstreamUriSchema,
-} from '@beacon/protocol';
+import { BeaconError, dialStateSchema, upstreamPinSchema, upstreamUriSchema } from '@beacon/protocol';
 import { z } from 'zod';
 import { createLogger } from '../logger.ts';
-import type { SipBridge } from '../sip/SipBridge.ts';
 import type { RelayMessage, RemoteGateways } from '../sip/remoteGateways.ts';
+import type { SipBridge } from '../sip/SipBridge.ts';
 import type { ClusterNode } from './ClusterNode.ts';
 import type { RoomOwnership } from './RoomOwnership.ts';
 

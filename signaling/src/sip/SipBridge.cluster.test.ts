@@ -103,9 +103,7 @@ describe('the SIP bridge with the gateway on another node', () => {
     expect(a.upstream.status(ROOM)).toMatchObject({ state: 'connected', incoming: true });
     expect(b.upstream.status(ROOM).state).toBe('idle');
     // The owner's mute reached node B's gateway under the call's id (recorded before the owner answered).
-    await vi.waitFor(() =>
-      expect(gateway.controls).toEqual([{ requestId: accepted?.requestId, action: 'mute' }]),
-    );
+    await vi.waitFor(() => expect(gateway.controls).toEqual([{ requestId: accepted?.requestId, action: 'mute' }]));
     // The upstream hangs up: the owner's link goes idle (nobody wanted it).
     expect(b.upstreamState(accepted?.requestId ?? '', 'ended', 'bye')).toBe(true);
     await vi.waitFor(() => expect(a.upstream.status(ROOM)).toMatchObject({ state: 'idle', reason: 'bye' }));

@@ -7,7 +7,6 @@
  * Does not know socket.io (LiveKit-style manager): what must be sent leaves
  * as typed events; socket/SipEmitter.ts turns them into emits.
  */
-import { randomUUID } from 'node:crypto';
 import { TypedEmitter } from '@beacon/common';
 import type {
   AlertCallRequest,
@@ -21,10 +20,11 @@ import type {
   UpstreamControl,
   UpstreamDialRequest,
 } from '@beacon/protocol';
-import { BeaconError, takesCalls } from '@beacon/protocol';
+import { takesCalls } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import type { Store } from '../store/index.ts';
-import { BoundedMap, type GatewayRoute, type RelayMessage, type RemoteGateways } from './remoteGateways.ts';
+import { GatewayCalls } from './GatewayCalls.ts';
+import type { RelayMessage, RemoteGateways } from './remoteGateways.ts';
 import { UpstreamLinks, type UpstreamTarget } from './upstream/UpstreamLinks.ts';
 
 const logger = createLogger('SipBridge');
@@ -59,11 +59,6 @@ export type SipBridgeEvents = {
   upstreamcontrol: [{ gatewaySocketId: string; control: UpstreamControl }];
 };
 
-/** States after which nothing more is reported for a dial-out. */
-const FINAL: ReadonlySet<DialState> = new Set(['busy', 'no_answer', 'failed', 'ended']);
-/** Dial-outs remembered at most (a gateway that never reports must not grow this forever). */
-const MAX_DIALS = 1000;
-
 export interface SipBridgeOptions {
   store: Store;
   /** SIP digest realm of the phones (config BEACON_SIP_REALM). */
@@ -82,18 +77,13 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
   /** Each room's link up to the upstream conference. */
   readonly upstream: UpstreamLinks;
   readonly #store: Store;
-  /** Upstream calls in flight → the gateway that holds them (controls go there): a local socket or another node. */
-  readonly #upstreamCalls = new BoundedMap<string, GatewayRoute>(MAX_DIALS);
-  /** Calls this node's gateway makes or took for a room another node drives → that node (progress goes there). */
-  readonly #relayed = new BoundedMap<string, string>(MAX_DIALS);
-  /** Cluster mode: gateways connected to other nodes (set by useCluster). */
-  #remote: RemoteGateways | null = null;
+  /** Dial-outs and links up in flight, and where their progress goes. */
+  readonly #calls: GatewayCalls;
   readonly #ownsRoom: ((roomId: string) => Promise<boolean>) | undefined;
   #linksRestored = false;
   /** Connected gateway sockets, oldest first. */
   readonly #gateways = new Set<string>();
   #report: { socketId: string; data: StatusReport } | null = null;
-  readonly #dials = new BoundedMap<string, DialRecord>(MAX_DIALS);
   /**
    * The store's SIP phones, read by `loadPhones`: status() is asked synchronously on every
    * presence change, and terminals change only with the seed (no API adds or moves one).
@@ -111,6 +101,15 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
     this.realm = opts.realm;
     this.upstream = new UpstreamLinks({ target: opts.upstream ?? null, sip: this, store: opts.store });
     this.#ownsRoom = opts.ownsRoom;
+    this.#calls = new GatewayCalls({
+      newestGateway: () => {
+        const socketId = [...this.#gateways].at(-1);
+        return socketId === undefined ? null : { socketId, available: this.available };
+      },
+      hasGateway: (socketId) => this.#gateways.has(socketId),
+      upstream: this.upstream,
+      emit: (event, ...args) => this.safeEmit(event, ...args),
+    });
   }
 
   /** Reads the store's SIP phones; call once before serving (status lists no phones until then). */
@@ -133,12 +132,12 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
 
   /** A gateway can take calls here or, in a cluster, on another node (dial-outs and links are relayed there). */
   get canCall(): boolean {
-    return this.#route() !== null;
+    return this.#calls.canCall;
   }
 
   /** Cluster mode: reach gateways connected to other nodes when this node has none. */
   useCluster(remote: RemoteGateways): void {
-    this.#remote = remote;
+    this.#calls.useCluster(remote);
   }
 
   /** Cluster: another node's gateway became reachable; links wanted before a restart can be redialled now. */
@@ -191,189 +190,49 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
     return null;
   }
 
-  /**
-   * Where a call goes now: the gateway that connected here last (the live one after a restart) when it can
-   * take calls, else (cluster) another node's gateway; null: none can. `anyLocal`: a local gateway still
-   * starting will do when no other node's can (what callers that checked `available` first always had).
-   */
-  #route(anyLocal = false): GatewayRoute | null {
-    const socketId = [...this.#gateways].at(-1);
-    if (socketId && this.available) return { socketId };
-    const nodeId = this.#remote?.gatewayNode() ?? null;
-    if (nodeId !== null) return { nodeId };
-    return socketId && anyLocal ? { socketId } : null;
-  }
-
-  /** Sends the request to a gateway that can take it (here or on another node); null: none can. */
+  /** Sends the request to a gateway that can take it (here or, in a cluster, on another node); null: none can. */
   dial(input: Omit<DialRequest, 'requestId'>, diallerSocketId: string): DialRequest | null {
-    const route = this.#route(true);
-    if (!route) return null;
-    const request: DialRequest = { requestId: randomUUID(), ...input };
-    this.#dials.set(request.requestId, {
-      requestId: request.requestId,
-      roomId: request.roomId,
-      extension: request.extension,
-      diallerSocketId,
-    });
-    if ('socketId' in route) this.safeEmit('dial', { gatewaySocketId: route.socketId, request });
-    else
-      this.#relay(route.nodeId, { kind: 'gateway:dial', request }, () =>
-        this.dialState(request.requestId, 'failed', 'sip_unavailable'),
-      );
-    return request;
+    return this.#calls.dial(input, diallerSocketId);
   }
 
   /** Relays the gateway's progress report; false for an unknown (or finished) request. */
   dialState(requestId: string, state: DialState, reason: string | null): boolean {
-    if (this.#relayState(requestId, state, reason)) return true;
-    const record = this.#dials.get(requestId);
-    if (!record) return false;
-    if (FINAL.has(state)) this.#dials.delete(requestId);
-    this.safeEmit('dialstate', { record, state, reason });
-    return true;
+    return this.#calls.dialState(requestId, state, reason);
   }
 
-  /** Sends an upstream dial to a gateway that can take it (here or on another node); null when none can. */
+  /** Sends an upstream dial to a gateway that can take it; null when none can. */
   dialUpstream(input: Omit<UpstreamDialRequest, 'requestId'>): { requestId: string } | null {
-    const route = this.#route();
-    if (!route) return null;
-    const request: UpstreamDialRequest = { requestId: randomUUID(), ...input };
-    this.#upstreamCalls.set(request.requestId, route);
-    if ('socketId' in route) this.safeEmit('upstream', { gatewaySocketId: route.socketId, request });
-    else
-      this.#relay(route.nodeId, { kind: 'gateway:upstream', request }, () =>
-        this.upstreamState(request.requestId, 'failed', 'sip_unavailable'),
-      );
-    return { requestId: request.requestId };
+    return this.#calls.dialUpstream(input);
   }
 
   /** Sends a control to the gateway holding the upstream call (nothing if it is gone). */
   controlUpstream(control: UpstreamControl): void {
-    const route = this.#upstreamCalls.get(control.requestId);
-    if (!route) return;
-    if ('socketId' in route && !this.#gateways.has(route.socketId)) return;
-    if (control.action === 'hangup') this.#upstreamCalls.delete(control.requestId);
-    if ('socketId' in route) this.safeEmit('upstreamcontrol', { gatewaySocketId: route.socketId, control });
-    else this.#relay(route.nodeId, { kind: 'gateway:upstreamControl', control });
+    this.#calls.controlUpstream(control);
   }
 
   /**
    * The upstream conference called a room's number from the gateway on `gatewaySocketId` (the gateway checked
    * the source is a trusted peer; the link checks it is the upstream's address): the call becomes the room's
-   * link. Null when it is not the upstream (the caller then keys the PIN like anyone).
+   * link — on the node that drives the room. Null when it is not the upstream (the caller then keys the PIN).
    */
   async acceptUpstream(gatewaySocketId: string, roomId: string, source: string): Promise<{ requestId: string } | null> {
     if (!this.#gateways.has(gatewaySocketId) || !(await this.upstream.isUpstreamSource(source))) return null;
-    const requestId = randomUUID();
-    // Recorded first: the room's driver may send a control (mute) for the call before it answers.
-    this.#upstreamCalls.set(requestId, { socketId: gatewaySocketId });
-    const remote = this.#remote;
-    const driver = remote ? await remote.roomDriver(roomId) : null;
-    if (remote && driver !== null && driver !== remote.nodeId) {
-      // Another node runs the room: its link takes the call, so the room never has two drivers.
-      this.#relayed.set(requestId, driver);
-      const answer = await remote
-        .send(driver, { kind: 'gateway:upstreamIn', requestId, roomId, source })
-        .catch((err: unknown) => {
-          logger.warn({ err: (err as Error).message, roomId, driver }, 'the room’s node did not take the call in');
-          return null;
-        });
-      if ((answer as { accepted?: unknown } | null)?.accepted === true) return { requestId };
-      this.#relayed.delete(requestId);
-      this.#upstreamCalls.delete(requestId);
-      return null;
-    }
-    if (!this.upstream.incoming(roomId, requestId)) {
-      this.#upstreamCalls.delete(requestId);
-      return null;
-    }
-    return { requestId };
+    return this.#calls.acceptUpstream(gatewaySocketId, roomId, source);
   }
 
   /** Progress of an upstream call, to its room's link; false for an unknown request. */
   upstreamState(requestId: string, state: DialState, reason: string | null): boolean {
-    if (this.#relayState(requestId, state, reason)) return true;
-    if (!this.#upstreamCalls.has(requestId)) return false;
-    if (FINAL.has(state)) this.#upstreamCalls.delete(requestId);
-    this.upstream.callState(requestId, state, reason);
-    return true;
+    return this.#calls.upstreamState(requestId, state, reason);
   }
 
-  /**
-   * Another node's bridge asks (cluster, sealed and checked by cluster/GatewayRelay.ts): run a call on this
-   * node's gateway for a room it drives, take progress of a call it asked for, or take the upstream's call-in
-   * for its room. Resolves the answer to send back; `sip_unavailable` when this node's gateway is gone.
-   */
-  async serveRelay(from: string, message: RelayMessage): Promise<unknown> {
-    switch (message.kind) {
-      case 'gateway:dial':
-      case 'gateway:upstream': {
-        const socketId = [...this.#gateways].at(-1);
-        if (!socketId || !this.available) {
-          throw new BeaconError('sip_unavailable', '电话网关不可用 / the phone gateway is not available');
-        }
-        this.#relayed.set(message.request.requestId, from);
-        if (message.kind === 'gateway:dial') this.safeEmit('dial', { gatewaySocketId: socketId, request: message.request });
-        else {
-          this.#upstreamCalls.set(message.request.requestId, { socketId });
-          this.safeEmit('upstream', { gatewaySocketId: socketId, request: message.request });
-        }
-        return {};
-      }
-      case 'gateway:upstreamControl':
-        this.controlUpstream(message.control);
-        return {};
-      case 'gateway:callState': {
-        const { requestId, state, reason } = message;
-        return { known: this.dialState(requestId, state, reason) || this.upstreamState(requestId, state, reason) };
-      }
-      case 'gateway:upstreamIn': {
-        const { requestId, roomId } = message;
-        this.#upstreamCalls.set(requestId, { nodeId: from });
-        if (this.upstream.incoming(roomId, requestId)) return { accepted: true };
-        this.#upstreamCalls.delete(requestId);
-        return { accepted: false };
-      }
-    }
+  /** Another node's bridge asks (cluster/GatewayRelay.ts has checked the message): see GatewayCalls.serve. */
+  serveRelay(from: string, message: RelayMessage): Promise<unknown> {
+    return this.#calls.serve(from, message);
   }
 
-  /**
-   * Cluster upkeep: calls held by a gateway on a node that died are over (their link redials); calls this
-   * node's gateway holds for a node that died are hung up (nobody drives them any more).
-   */
-  async sweepRemote(): Promise<void> {
-    const remote = this.#remote;
-    if (!remote) return;
-    for (const [requestId, route] of [...this.#upstreamCalls]) {
-      if ('nodeId' in route && (await remote.isDead(route.nodeId))) {
-        this.upstreamState(requestId, 'failed', 'gateway_lost');
-      }
-    }
-    for (const [requestId, origin] of [...this.#relayed]) {
-      if (!(await remote.isDead(origin))) continue;
-      this.#relayed.delete(requestId);
-      if (this.#upstreamCalls.has(requestId)) this.controlUpstream({ requestId, action: 'hangup' });
-    }
-  }
-
-  /** Sends a message to another node's bridge; `refused` runs when it was not taken. */
-  #relay(nodeId: string, message: RelayMessage, refused?: () => void): void {
-    (this.#remote as RemoteGateways).send(nodeId, message).catch((err: unknown) => {
-      logger.warn({ err: (err as Error).message, nodeId, kind: message.kind }, 'gateway request not relayed');
-      refused?.();
-    });
-  }
-
-  /** Progress of a call made for another node: sent there; false when the call is this node's own. */
-  #relayState(requestId: string, state: DialState, reason: string | null): boolean {
-    const origin = this.#relayed.get(requestId);
-    if (origin === undefined) return false;
-    if (FINAL.has(state)) {
-      this.#relayed.delete(requestId);
-      this.#upstreamCalls.delete(requestId);
-    }
-    this.#relay(origin, { kind: 'gateway:callState', requestId, state, reason });
-    return true;
+  /** Cluster upkeep: calls tied to a node that died are ended. */
+  sweepRemote(): Promise<void> {
+    return this.#calls.sweep();
   }
 
   /** Sends an alert call to the live gateway; false when no gateway can take it. */
