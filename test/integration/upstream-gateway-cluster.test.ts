@@ -7,7 +7,8 @@
  * comes back to A, the leg's room audio is tapped on A, and the upstream's
  * own call-in, landing on B, is handed to A's link (one driver). SIPp on
  * 127.0.0.2 plays the province: its conference answering our dial
- * (uas-answer.xml), then its MCU calling in (uac-upstream.xml).
+ * (uas-answer.xml), then its MCU calling in (uac-upstream.xml). A phone
+ * dial-out from node A's chair takes the same way.
  */
 import type { PeerInfo, UpstreamStatus } from '@beacon/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -184,5 +185,44 @@ describe.skipIf(unavailable !== null)(
       await a.node.sip.upstream.flush();
       expect(await a.node.store.upstreamLinks.wanted()).toEqual([]);
     }, 200_000);
+
+    it('a chair on the owner node rings a desk phone through the other node’s gateway', async () => {
+      const a = owner as TestNode;
+      const b = gatewayNode as SipBeacon;
+      const chairA = await chairVia(a.node.url, 'chair');
+      const states: { requestId: string; state: string }[] = [];
+      chairA.client.socket.on('phone:dial:state', (s) => states.push(s));
+      // 东瓜镇's desk phone, registered with node B's Kamailio, answers.
+      const phone = await startSipp({
+        scenario: 'uas-answer.xml',
+        target: `127.0.0.1:${b.sip.port}`,
+        register: { user: '8002', password: await b.phonePassword('8002') },
+        pauseMs: 0,
+        timeoutMs: 120_000,
+      });
+      try {
+        await waitFor(
+          'the phone registered',
+          () => b.status(),
+          (s) => s.registrations.some((r) => r.extension === '8002' && r.registered),
+          { timeoutMs: 30_000, intervalMs: 250 },
+        );
+        const { requestId } = await chairA.client.ok('phone:dial', { extension: '8002' });
+        await waitFor(
+          'the dial answered, told to the chair on node A',
+          async () => states.find((s) => s.requestId === requestId && s.state === 'answered'),
+          Boolean,
+          { timeoutMs: 30_000 },
+        );
+        await waitFor(
+          'the phone in the room',
+          async () => [...chairA.client.peers.values()].find((p) => p.device === 'phone'),
+          Boolean,
+          { timeoutMs: 20_000 },
+        );
+      } finally {
+        await phone.stop();
+      }
+    }, 120_000);
   },
 );
