@@ -32,6 +32,7 @@ import type { BeaconSocket, HandlerContext } from '../socket/types.ts';
 import { parseOrBadRequest } from '../validation.ts';
 import type { ClusterNode } from './ClusterNode.ts';
 import { ClusterRpc, NodeGoneError } from './ClusterRpc.ts';
+import { ForwardedTaps, isRoomAddressed } from './ForwardedTaps.ts';
 import { type GatewayRelay, isRelayMessage } from './GatewayRelay.ts';
 import type { RoomOwnership } from './RoomOwnership.ts';
 
@@ -43,9 +44,6 @@ const NODE_LOCAL_PREFIXES = ['alert:', 'task:', 'pull:', 'sip:', 'auth:'];
 export function isRoomEvent(event: string): boolean {
   return !NODE_LOCAL_PREFIXES.some((prefix) => event.startsWith(prefix));
 }
-
-/** The gateway's events that act on the room named in their payload: they run on that room's owner. */
-const ROOM_ADDRESSED: ReadonlySet<ClientEventName> = new Set<ClientEventName>(['sip:tap', 'sip:untap']);
 
 /** The node's services a handler context is made of (everything but the socket). */
 export type BaseContext = Omit<HandlerContext, 'socket' | 'session' | 'log'>;
@@ -79,8 +77,7 @@ export class ForwardedRooms {
   /** Local sockets whose room runs on another node. */
   readonly #away = new Map<string, { roomId: string; nodeId: string }>();
   readonly #owned = new Set<string>();
-  /** Local (gateway) sockets with room taps on other nodes → those nodes (told when the socket goes). */
-  readonly #tapping = new Map<string, Set<string>>();
+  readonly #taps: ForwardedTaps;
   readonly #relay: GatewayRelay | null;
   #rpc: ClusterRpc | null = null;
   #timer: NodeJS.Timeout | undefined;
@@ -93,6 +90,7 @@ export class ForwardedRooms {
     this.#base = opts.base;
     this.#tickMs = opts.tickMs ?? 2000;
     this.#relay = opts.relay ?? null;
+    this.#taps = new ForwardedTaps(opts.node, opts.ownership);
   }
 
   /** Starts answering other nodes (before this node accepts clients). */
@@ -120,7 +118,7 @@ export class ForwardedRooms {
     payload: unknown,
     local: () => Promise<unknown>,
   ): Promise<unknown> {
-    if (ROOM_ADDRESSED.has(event)) return this.#dispatchAddressed(session, event, payload, local);
+    if (isRoomAddressed(event)) return this.#dispatchAddressed(session, event, payload, local);
     if (!isRoomEvent(event)) return local();
     const target = await this.#targetNode(session, event, payload);
     if (target === this.#node.nodeId) {
@@ -152,40 +150,30 @@ export class ForwardedRooms {
     return result;
   }
 
-  /** A gateway event for the room in its payload: run on the room's (live) owner, else here. */
+  /** A gateway event for the room in its payload (ForwardedTaps.ts): on the room's live owner, else here. */
   async #dispatchAddressed(
     session: SocketSession,
     event: ClientEventName,
     payload: unknown,
     local: () => Promise<unknown>,
   ): Promise<unknown> {
-    const roomId = (payload as { roomId: string }).roomId;
-    const owner = await this.#ownership.owner(roomId);
-    if (owner === null || owner === this.#node.nodeId || (await this.#node.isDead(owner))) return local();
-    const result = await (this.#rpc as ClusterRpc).request(owner, {
-      kind: 'event',
-      socketId: session.socketId,
-      claims: session.claims,
-      event,
-      payload,
-    } satisfies Forwarded);
-    if (event === 'sip:tap') {
-      const nodes = this.#tapping.get(session.socketId) ?? new Set<string>();
-      nodes.add(owner);
-      this.#tapping.set(session.socketId, nodes);
-    }
+    const owner = await this.#taps.target(payload);
+    if (owner === null) return local();
+    const { socketId, claims } = session;
+    const forwarded: Forwarded = { kind: 'event', socketId, claims, event, payload };
+    const result = await (this.#rpc as ClusterRpc).request(owner, forwarded);
+    this.#taps.ran(socketId, event, owner);
     return result;
   }
 
   /** A local socket went away: clean up here, or on the node that runs its room. */
   async disconnected(session: SocketSession, reason: string, local: () => Promise<void>): Promise<void> {
     // Its room taps on other nodes end with it.
-    for (const nodeId of this.#tapping.get(session.socketId) ?? []) {
+    for (const nodeId of this.#taps.release(session.socketId)) {
       await (this.#rpc as ClusterRpc)
         .request(nodeId, { kind: 'gone', socketId: session.socketId, reason } satisfies Forwarded)
         .catch(() => undefined);
     }
-    this.#tapping.delete(session.socketId);
     const away = this.#away.get(session.socketId);
     if (!away) return local();
     this.#away.delete(session.socketId);
@@ -250,7 +238,7 @@ export class ForwardedRooms {
       return null;
     }
     const { event } = request;
-    if (!(event in handlers) || !(isRoomEvent(event) || ROOM_ADDRESSED.has(event))) {
+    if (!(event in handlers) || !(isRoomEvent(event) || isRoomAddressed(event))) {
       throw new BeaconError('bad_request', `not a room event: ${event}`);
     }
     const payload = parseOrBadRequest(clientEventSchemas[event], request.payload, event);
