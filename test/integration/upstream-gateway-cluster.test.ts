@@ -151,6 +151,7 @@ describe.skipIf(unavailable !== null)(
 
       // The province's MCU calls the meeting's number: the call lands on node B, node A's link takes it.
       const before = (await connectedAudits()).length;
+      const calledAt = Date.now();
       const mcu: SippHandle = await startSipp({
         scenario: 'uac-upstream.xml',
         target: `127.0.0.1:${b.sip.port}`,
@@ -171,6 +172,9 @@ describe.skipIf(unavailable !== null)(
         }
         expect(a.node.sip.upstream.status(ROOM)).toMatchObject({ state: 'connected', incoming: true });
         await waitFor('the upstream tile', async () => upstreamPeer(chairB.client), Boolean, { timeoutMs: 20_000 });
+        console.info(
+          `call-in on the gateway's node → tile on the owner: ${((Date.now() - calledAt) / 1000).toFixed(2)} s`,
+        );
         expect(await chairB.client.ok('upstream:disconnect', {})).toMatchObject({ state: 'idle' });
         const result = await mcu.done;
         expect(result.exitCode, result.errors || result.messages.slice(-2000)).toBe(0);
