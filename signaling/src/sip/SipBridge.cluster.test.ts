@@ -130,6 +130,19 @@ describe('the SIP bridge with the gateway on another node', () => {
     await vi.waitFor(() => expect(states).toEqual(['chair:ringing', 'chair:answered']));
   });
 
+  it('redials a link wanted before a restart once another node’s gateway is reachable', async () => {
+    await store.upstreamLinks.want({ roomId: ROOM, sendMuted: true });
+    const restarted = new SipBridge({ store, realm: 'beacon', upstream, ownsRoom: async () => true });
+    restarted.useCluster(remote('node-a', () => ({ 'node-a': restarted, 'node-b': b })));
+    restarted.remoteGatewayAvailable();
+    await vi.waitFor(() => expect(gateway.upstream).toHaveLength(1));
+    expect(gateway.upstream[0]).toMatchObject({ roomId: ROOM });
+    expect(restarted.upstream.status(ROOM)).toMatchObject({ state: 'dialling', sendMuted: true });
+    restarted.upstream.link(ROOM)?.disconnect();
+    await restarted.upstream.flush();
+    restarted.upstream.close();
+  });
+
   it('counts a request node B cannot take as a failed try, and ends calls held by a node that died', async () => {
     a.upstream.link(ROOM)?.connect();
     await vi.waitFor(() => expect(gateway.upstream).toHaveLength(1));
