@@ -9,6 +9,7 @@
  *
  *   beacon:node:<nodeId>          heartbeat, expires after `deadAfterMs`
  *   beacon:room:<roomId>:owner    the node that runs the room (RoomOwnership)
+ *   beacon:sip-gateway:<nodeId>   the node has a SIP gateway that takes calls (GatewayRelay)
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';

@@ -14,18 +14,26 @@
  *
  * When the owner dies, its rooms' participants on other nodes get
  * `room:recreated` and re-join; the first re-join claims the room anew.
+ *
+ * The gateway's room taps (`sip:tap`, `sip:untap`: the room's audio for the
+ * phones' mix) name their room in the payload and run on that room's owner,
+ * which has its media. Requests between the nodes' SIP bridges (`gateway:*`,
+ * GatewayRelay.ts) share the same sealed channel.
  */
 
 import { BeaconError, type ClientEventName, clientEventSchemas } from '@beacon/protocol';
 import type { Logger } from 'pino';
 import type { AuthClaims } from '../auth/tokens.ts';
 import { createLogger } from '../logger.ts';
+import { assertDeviceMayUse } from '../socket/deviceAccess.ts';
 import { handlers, socketGone } from '../socket/handlers/index.ts';
 import { SocketSession } from '../socket/SocketSession.ts';
 import type { BeaconSocket, HandlerContext } from '../socket/types.ts';
 import { parseOrBadRequest } from '../validation.ts';
 import type { ClusterNode } from './ClusterNode.ts';
 import { ClusterRpc, NodeGoneError } from './ClusterRpc.ts';
+import { ForwardedTaps, isRoomAddressed } from './ForwardedTaps.ts';
+import { type GatewayRelay, isRelayMessage } from './GatewayRelay.ts';
 import type { RoomOwnership } from './RoomOwnership.ts';
 
 const logger = createLogger('ForwardedRooms');
@@ -57,6 +65,8 @@ export interface ForwardedRoomsOptions {
   base: BaseContext;
   /** Maintenance (claim renewal, dead-owner check) period. Default 2000 ms. */
   tickMs?: number;
+  /** The SIP bridges' relay (gateway on another node); started and closed with this. Default: none. */
+  relay?: GatewayRelay | null;
 }
 
 export class ForwardedRooms {
@@ -67,6 +77,8 @@ export class ForwardedRooms {
   /** Local sockets whose room runs on another node. */
   readonly #away = new Map<string, { roomId: string; nodeId: string }>();
   readonly #owned = new Set<string>();
+  readonly #taps: ForwardedTaps;
+  readonly #relay: GatewayRelay | null;
   #rpc: ClusterRpc | null = null;
   #timer: NodeJS.Timeout | undefined;
 
@@ -77,6 +89,8 @@ export class ForwardedRooms {
     this.#ownership = opts.ownership;
     this.#base = opts.base;
     this.#tickMs = opts.tickMs ?? 2000;
+    this.#relay = opts.relay ?? null;
+    this.#taps = new ForwardedTaps(opts.node, opts.ownership);
   }
 
   /** Starts answering other nodes (before this node accepts clients). */
@@ -86,6 +100,8 @@ export class ForwardedRooms {
     });
     this.#timer = setInterval(() => void this.#tick(), this.#tickMs);
     this.#timer.unref();
+    const rpc = this.#rpc;
+    await this.#relay?.start((nodeId, body) => rpc.request(nodeId, body));
     // Back from a Redis restart: re-claim this node's rooms before a join elsewhere claims them.
     this.#node.redis.on('ready', this.#onRedisReady);
   }
@@ -102,6 +118,7 @@ export class ForwardedRooms {
     payload: unknown,
     local: () => Promise<unknown>,
   ): Promise<unknown> {
+    if (isRoomAddressed(event)) return this.#dispatchAddressed(session, event, payload, local);
     if (!isRoomEvent(event)) return local();
     const target = await this.#targetNode(session, event, payload);
     if (target === this.#node.nodeId) {
@@ -133,8 +150,30 @@ export class ForwardedRooms {
     return result;
   }
 
+  /** A gateway event for the room in its payload (ForwardedTaps.ts): on the room's live owner, else here. */
+  async #dispatchAddressed(
+    session: SocketSession,
+    event: ClientEventName,
+    payload: unknown,
+    local: () => Promise<unknown>,
+  ): Promise<unknown> {
+    const owner = await this.#taps.target(payload);
+    if (owner === null) return local();
+    const { socketId, claims } = session;
+    const forwarded: Forwarded = { kind: 'event', socketId, claims, event, payload };
+    const result = await (this.#rpc as ClusterRpc).request(owner, forwarded);
+    this.#taps.ran(socketId, event, owner);
+    return result;
+  }
+
   /** A local socket went away: clean up here, or on the node that runs its room. */
   async disconnected(session: SocketSession, reason: string, local: () => Promise<void>): Promise<void> {
+    // Its room taps on other nodes end with it.
+    for (const nodeId of this.#taps.release(session.socketId)) {
+      await (this.#rpc as ClusterRpc)
+        .request(nodeId, { kind: 'gone', socketId: session.socketId, reason } satisfies Forwarded)
+        .catch(() => undefined);
+    }
     const away = this.#away.get(session.socketId);
     if (!away) return local();
     this.#away.delete(session.socketId);
@@ -146,6 +185,7 @@ export class ForwardedRooms {
   async close(): Promise<void> {
     clearInterval(this.#timer);
     this.#node.redis.off('ready', this.#onRedisReady);
+    await this.#relay?.close();
     await this.#rpc?.close();
     for (const roomId of this.#owned) await this.#ownership.release(roomId).catch(() => undefined);
   }
@@ -183,8 +223,14 @@ export class ForwardedRooms {
 
   /** Owner side: runs a forwarded event for another node's socket. */
   async #serve(body: unknown, from: string): Promise<unknown> {
+    if (isRelayMessage(body)) {
+      if (!this.#relay) throw new BeaconError('bad_request', 'this node relays no gateway requests');
+      return this.#relay.serve(body, from);
+    }
     const request = body as Forwarded;
     if (request.kind === 'gone') {
+      // Its room taps here end with it (a gateway socket on another node).
+      this.#base.taps.closeSocket(request.socketId);
       const state = this.#remoteSockets.get(request.socketId);
       if (!state) return null;
       this.#remoteSockets.delete(request.socketId);
@@ -192,8 +238,12 @@ export class ForwardedRooms {
       return null;
     }
     const { event } = request;
-    if (!(event in handlers) || !isRoomEvent(event)) throw new BeaconError('bad_request', `not a room event: ${event}`);
+    if (!(event in handlers) || !(isRoomEvent(event) || isRoomAddressed(event))) {
+      throw new BeaconError('bad_request', `not a room event: ${event}`);
+    }
     const payload = parseOrBadRequest(clientEventSchemas[event], request.payload, event);
+    // The same check as where the socket is: a room tap is the gateway's only.
+    assertDeviceMayUse(request.claims, event);
     const state = this.#remoteState(request.socketId, request.claims, from);
     if (event === 'room:join' || event === 'room:resume') this.#owned.add((payload as { roomId: string }).roomId);
     return state.session.run(() =>
@@ -258,6 +308,7 @@ export class ForwardedRooms {
         for (const [socketId, state] of [...this.#remoteSockets]) {
           if (state.nodeId !== nodeId) continue;
           this.#remoteSockets.delete(socketId);
+          this.#base.taps.closeSocket(socketId);
           await state.session.run(async () => socketGone(state.ctx, 'transport close'));
         }
       }

@@ -7,7 +7,6 @@
  * Does not know socket.io (LiveKit-style manager): what must be sent leaves
  * as typed events; socket/SipEmitter.ts turns them into emits.
  */
-import { randomUUID } from 'node:crypto';
 import { TypedEmitter } from '@beacon/common';
 import type {
   AlertCallRequest,
@@ -24,6 +23,8 @@ import type {
 import { takesCalls } from '@beacon/protocol';
 import { createLogger } from '../logger.ts';
 import type { Store } from '../store/index.ts';
+import { GatewayCalls } from './GatewayCalls.ts';
+import type { RelayMessage, RemoteGateways } from './remoteGateways.ts';
 import { UpstreamLinks, type UpstreamTarget } from './upstream/UpstreamLinks.ts';
 
 const logger = createLogger('SipBridge');
@@ -58,11 +59,6 @@ export type SipBridgeEvents = {
   upstreamcontrol: [{ gatewaySocketId: string; control: UpstreamControl }];
 };
 
-/** States after which nothing more is reported for a dial-out. */
-const FINAL: ReadonlySet<DialState> = new Set(['busy', 'no_answer', 'failed', 'ended']);
-/** Dial-outs remembered at most (a gateway that never reports must not grow this forever). */
-const MAX_DIALS = 1000;
-
 export interface SipBridgeOptions {
   store: Store;
   /** SIP digest realm of the phones (config BEACON_SIP_REALM). */
@@ -81,14 +77,13 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
   /** Each room's link up to the upstream conference. */
   readonly upstream: UpstreamLinks;
   readonly #store: Store;
-  /** Upstream calls in flight → the gateway socket that dialled them (controls go there). */
-  readonly #upstreamCalls = new Map<string, string>();
+  /** Dial-outs and links up in flight, and where their progress goes. */
+  readonly #calls: GatewayCalls;
   readonly #ownsRoom: ((roomId: string) => Promise<boolean>) | undefined;
   #linksRestored = false;
   /** Connected gateway sockets, oldest first. */
   readonly #gateways = new Set<string>();
   #report: { socketId: string; data: StatusReport } | null = null;
-  readonly #dials = new Map<string, DialRecord>();
   /**
    * The store's SIP phones, read by `loadPhones`: status() is asked synchronously on every
    * presence change, and terminals change only with the seed (no API adds or moves one).
@@ -106,6 +101,15 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
     this.realm = opts.realm;
     this.upstream = new UpstreamLinks({ target: opts.upstream ?? null, sip: this, store: opts.store });
     this.#ownsRoom = opts.ownsRoom;
+    this.#calls = new GatewayCalls({
+      newestGateway: () => {
+        const socketId = [...this.#gateways].at(-1);
+        return socketId === undefined ? null : { socketId, available: this.available };
+      },
+      hasGateway: (socketId) => this.#gateways.has(socketId),
+      upstream: this.upstream,
+      emit: (event, ...args) => this.safeEmit(event, ...args),
+    });
   }
 
   /** Reads the store's SIP phones; call once before serving (status lists no phones until then). */
@@ -124,6 +128,21 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
    */
   get available(): boolean {
     return this.#unavailableReason() === null;
+  }
+
+  /** A gateway can take calls here or, in a cluster, on another node (dial-outs and links are relayed there). */
+  get canCall(): boolean {
+    return this.#calls.canCall;
+  }
+
+  /** Cluster mode: reach gateways connected to other nodes when this node has none. */
+  useCluster(remote: RemoteGateways): void {
+    this.#calls.useCluster(remote);
+  }
+
+  /** Cluster: another node's gateway became reachable; links wanted before a restart can be redialled now. */
+  remoteGatewayAvailable(): void {
+    this.#restoreLinksOnce();
   }
 
   gatewayConnected(socketId: string): void {
@@ -151,7 +170,7 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
    * before (a restart). Not earlier — every try without a gateway would count toward giving up.
    */
   #restoreLinksOnce(): void {
-    if (this.#linksRestored || !this.available) return;
+    if (this.#linksRestored || !this.canCall) return;
     this.#linksRestored = true;
     this.upstream
       .restore(this.#ownsRoom)
@@ -171,82 +190,49 @@ export class SipBridge extends TypedEmitter<SipBridgeEvents> {
     return null;
   }
 
-  /** Sends the request to the gateway that connected last (the live one after a restart); null: none connected. */
+  /** Sends the request to a gateway that can take it (here or, in a cluster, on another node); null: none can. */
   dial(input: Omit<DialRequest, 'requestId'>, diallerSocketId: string): DialRequest | null {
-    const gatewaySocketId = [...this.#gateways].at(-1);
-    if (!gatewaySocketId) return null;
-    const request: DialRequest = { requestId: randomUUID(), ...input };
-    if (this.#dials.size >= MAX_DIALS) {
-      const oldest = this.#dials.keys().next().value;
-      if (oldest !== undefined) this.#dials.delete(oldest);
-    }
-    this.#dials.set(request.requestId, {
-      requestId: request.requestId,
-      roomId: request.roomId,
-      extension: request.extension,
-      diallerSocketId,
-    });
-    this.safeEmit('dial', { gatewaySocketId, request });
-    return request;
+    return this.#calls.dial(input, diallerSocketId);
   }
 
   /** Relays the gateway's progress report; false for an unknown (or finished) request. */
   dialState(requestId: string, state: DialState, reason: string | null): boolean {
-    const record = this.#dials.get(requestId);
-    if (!record) return false;
-    if (FINAL.has(state)) this.#dials.delete(requestId);
-    this.safeEmit('dialstate', { record, state, reason });
-    return true;
+    return this.#calls.dialState(requestId, state, reason);
   }
 
-  /** Sends an upstream dial to the live gateway; null when no gateway can take it. */
+  /** Sends an upstream dial to a gateway that can take it; null when none can. */
   dialUpstream(input: Omit<UpstreamDialRequest, 'requestId'>): { requestId: string } | null {
-    const gatewaySocketId = [...this.#gateways].at(-1);
-    if (!gatewaySocketId || !this.available) return null;
-    const request: UpstreamDialRequest = { requestId: randomUUID(), ...input };
-    if (this.#upstreamCalls.size >= MAX_DIALS) {
-      const oldest = this.#upstreamCalls.keys().next().value;
-      if (oldest !== undefined) this.#upstreamCalls.delete(oldest);
-    }
-    this.#upstreamCalls.set(request.requestId, gatewaySocketId);
-    this.safeEmit('upstream', { gatewaySocketId, request });
-    return { requestId: request.requestId };
+    return this.#calls.dialUpstream(input);
   }
 
   /** Sends a control to the gateway holding the upstream call (nothing if it is gone). */
   controlUpstream(control: UpstreamControl): void {
-    const gatewaySocketId = this.#upstreamCalls.get(control.requestId);
-    if (!gatewaySocketId || !this.#gateways.has(gatewaySocketId)) return;
-    if (control.action === 'hangup') this.#upstreamCalls.delete(control.requestId);
-    this.safeEmit('upstreamcontrol', { gatewaySocketId, control });
+    this.#calls.controlUpstream(control);
   }
 
   /**
    * The upstream conference called a room's number from the gateway on `gatewaySocketId` (the gateway checked
    * the source is a trusted peer; the link checks it is the upstream's address): the call becomes the room's
-   * link. Null when it is not the upstream (the caller then keys the PIN like anyone).
+   * link — on the node that drives the room. Null when it is not the upstream (the caller then keys the PIN).
    */
   async acceptUpstream(gatewaySocketId: string, roomId: string, source: string): Promise<{ requestId: string } | null> {
     if (!this.#gateways.has(gatewaySocketId) || !(await this.upstream.isUpstreamSource(source))) return null;
-    const requestId = randomUUID();
-    if (this.#upstreamCalls.size >= MAX_DIALS) {
-      const oldest = this.#upstreamCalls.keys().next().value;
-      if (oldest !== undefined) this.#upstreamCalls.delete(oldest);
-    }
-    this.#upstreamCalls.set(requestId, gatewaySocketId);
-    if (!this.upstream.incoming(roomId, requestId)) {
-      this.#upstreamCalls.delete(requestId);
-      return null;
-    }
-    return { requestId };
+    return this.#calls.acceptUpstream(gatewaySocketId, roomId, source);
   }
 
   /** Progress of an upstream call, to its room's link; false for an unknown request. */
   upstreamState(requestId: string, state: DialState, reason: string | null): boolean {
-    if (!this.#upstreamCalls.has(requestId)) return false;
-    if (FINAL.has(state)) this.#upstreamCalls.delete(requestId);
-    this.upstream.callState(requestId, state, reason);
-    return true;
+    return this.#calls.upstreamState(requestId, state, reason);
+  }
+
+  /** Another node's bridge asks (cluster/GatewayRelay.ts has checked the message): see GatewayCalls.serve. */
+  serveRelay(from: string, message: RelayMessage): Promise<unknown> {
+    return this.#calls.serve(from, message);
+  }
+
+  /** Cluster upkeep: calls tied to a node that died are ended. */
+  sweepRemote(): Promise<void> {
+    return this.#calls.sweep();
   }
 
   /** Sends an alert call to the live gateway; false when no gateway can take it. */

@@ -13,6 +13,7 @@ import { FailureAudit } from '../auth/throttle/FailureAudit.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { ClusterNode } from '../cluster/ClusterNode.ts';
 import { type BaseContext, ForwardedRooms } from '../cluster/ForwardedRooms.ts';
+import { GatewayRelay } from '../cluster/GatewayRelay.ts';
 import type { RoomOwnership } from '../cluster/RoomOwnership.ts';
 import type { CommandRoom } from '../command/CommandRoom.ts';
 import { DutyCallEmitter } from '../duty/DutyCallEmitter.ts';
@@ -121,7 +122,9 @@ export function createSocketServer(opts: SocketServerOptions): {
     metrics: opts.metrics,
     chatBudget: new ChatBudget(limits.chatPerMeeting),
   };
-  const forwarded = opts.cluster ? new ForwardedRooms({ ...opts.cluster, base }) : null;
+  // The gateway's socket may be on another node than a room's owner: the SIP bridges relay between nodes.
+  const relay = opts.cluster ? new GatewayRelay({ ...opts.cluster, sip: opts.sip }) : null;
+  const forwarded = opts.cluster ? new ForwardedRooms({ ...opts.cluster, base, relay }) : null;
   const dispatch = forwarded ? forwarded.dispatch.bind(forwarded) : undefined;
   const observe = countJoins(opts.metrics);
   const bridge = new RoomBridge({ io, registry: opts.registry, media: opts.media });

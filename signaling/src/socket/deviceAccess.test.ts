@@ -63,7 +63,7 @@ describe('assertDeviceMayUse', () => {
     expect(browser).not.toContain('phone:view');
     expect(browser).toContain('phone:dial');
     expect(browser).toContain('chat:send');
-    expect(allowed(gateway).filter((e) => e.startsWith('sip:'))).toHaveLength(12);
+    expect(allowed(gateway).filter((e) => e.startsWith('sip:'))).toHaveLength(13);
     expect(allowed(gateway)).not.toContain('phone:count');
   });
 });

@@ -255,6 +255,7 @@ const en: ConferenceMessages = {
       idle: 'not connected',
       dialling: 'calling the upstream conference…',
       connected: 'connected to the upstream conference',
+      incoming: 'upstream called in',
       redialling: 'link dropped, redialling',
       failed: 'could not connect upstream',
     },

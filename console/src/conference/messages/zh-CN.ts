@@ -253,6 +253,7 @@ const zhCN = {
       idle: '未连接',
       dialling: '正在呼叫上级…',
       connected: '已连接上级会场',
+      incoming: '上级呼入',
       redialling: '连接中断，正在重拨',
       failed: '连接上级失败',
     },

@@ -25,7 +25,8 @@ export const phoneDial: Handler<'phone:dial'> = async (ctx, { extension }) => {
   if (!(await ctx.store.terminals.findPhoneByExtension(extension))) {
     throw new BeaconError('extension_not_found', `没有分机 ${extension} / no phone has extension ${extension}`);
   }
-  const request = ctx.sip.available
+  // In a cluster the gateway may be connected to another node than this one (the room's owner): relayed there.
+  const request = ctx.sip.canCall
     ? ctx.sip.dial(await dialRequestFor(ctx.store, room.id, extension), ctx.socket.id)
     : null;
   if (!request) throw new BeaconError('sip_unavailable', '电话网关不可用 / the phone gateway is not available');
