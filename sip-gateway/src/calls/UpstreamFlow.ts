@@ -29,18 +29,63 @@ const logger = createLogger('Upstream');
  */
 const PIN_DELAY_MS = 1000;
 
-/** Upstream calls in flight, by signaling's request id (controls name them). */
-export class UpstreamCalls {
-  readonly #legs = new Map<string, CallLeg>();
+/** What UpstreamCalls needs of a call leg (CallLeg; tests pass a small stand-in). */
+export interface UpstreamCallLeg {
+  readonly legId: string;
+  readonly media: { setSendMuted(muted: boolean): void };
+  end(reason: 'disconnected'): Promise<void>;
+  once(event: 'ended', listener: () => void): unknown;
+}
 
-  add(requestId: string, leg: CallLeg): void {
+/**
+ * How long a control for a call not registered yet is kept. The call is registered once its RTP port is open
+ * (milliseconds); a control older than this was for a call that never came (refused, no port) and is dropped.
+ */
+const EARLY_CONTROL_MS = 30_000;
+/** Early controls kept at most (a signaling that sends controls for calls that never come must not grow it). */
+const MAX_EARLY_CONTROLS = 64;
+
+/**
+ * Upstream calls in flight, by signaling's request id (controls name them). Signaling's link decides whether
+ * our side is muted; a control can arrive before the call is registered here — the upstream's call-in is
+ * registered only after the `sip:upstreamIn` answer, and signaling sends the chair's mute as it takes the call
+ * — so the last early control per request is kept and carried out when the call is added, never dropped.
+ */
+export class UpstreamCalls {
+  readonly #legs = new Map<string, UpstreamCallLeg>();
+  readonly #early = new Map<string, { action: UpstreamControl['action']; at: number }>();
+  readonly #now: () => number;
+
+  constructor(opts: { now?: () => number } = {}) {
+    this.#now = opts.now ?? Date.now;
+  }
+
+  add(requestId: string, leg: UpstreamCallLeg): void {
     this.#legs.set(requestId, leg);
     leg.once('ended', () => this.#legs.delete(requestId));
+    const early = this.#early.get(requestId);
+    this.#early.delete(requestId);
+    if (early && this.#now() - early.at <= EARLY_CONTROL_MS) this.#apply(requestId, leg, early.action);
   }
 
   control({ requestId, action }: UpstreamControl): void {
     const leg = this.#legs.get(requestId);
-    if (!leg) return;
+    if (leg) {
+      this.#apply(requestId, leg, action);
+      return;
+    }
+    // A hang-up stays a hang-up: a mute after it changes nothing.
+    if (this.#early.get(requestId)?.action === 'hangup') return;
+    this.#early.delete(requestId);
+    if (this.#early.size >= MAX_EARLY_CONTROLS) {
+      const oldest = this.#early.keys().next();
+      if (!oldest.done) this.#early.delete(oldest.value);
+    }
+    this.#early.set(requestId, { action, at: this.#now() });
+    logger.info({ requestId, action }, 'upstream control before its call: kept for it');
+  }
+
+  #apply(requestId: string, leg: UpstreamCallLeg, action: UpstreamControl['action']): void {
     if (action === 'hangup') void leg.end('disconnected');
     else leg.media.setSendMuted(action === 'mute');
     logger.info({ requestId, legId: leg.legId, action }, 'upstream control');
@@ -136,6 +181,8 @@ export async function takeUpstreamCall(
   });
   ctx.track(leg, null);
   ctx.upstreamCalls.add(link.requestId, leg);
+  // The chair disconnected the link while the call was being set up (a control kept for it, carried out above).
+  if (leg.finished) return;
   try {
     leg.mediaUp(await call.accept(media, video));
   } catch (err) {
