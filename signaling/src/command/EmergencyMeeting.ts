@@ -19,7 +19,7 @@ export interface EmergencyMeetingResult {
   roomId: string;
   invitedTownshipIds: string[];
   invitedDepartmentIds: string[];
-  /** Extensions the gateway was asked to dial (none when it is not available). */
+  /** Extensions the gateway was asked to dial (none when no gateway, here or on another node, can take calls). */
   dialled: string[];
 }
 
@@ -73,7 +73,9 @@ export class EmergencyMeeting {
     );
     this.#bus.emit('invite', { townshipIds, departmentIds, roomId: room.id, title: room.title, by: actor.displayName });
     const dialled: string[] = [];
-    if (this.#sip.available) {
+    // A gateway on this node or, in a cluster, on another (the bridge relays the dial there).
+    const canCall = this.#sip.canCall;
+    if (canCall) {
       const phones = [
         ...(await Promise.all(townshipIds.map((id) => store.terminals.listByTownship(id)))),
         ...(await Promise.all(departmentIds.map((id) => store.terminals.listByDepartment(id)))),
@@ -86,7 +88,7 @@ export class EmergencyMeeting {
         if (request) dialled.push(phone.extension);
       }
     }
-    if (this.#sip.available) await this.#bus.audit(actor, 'meeting.emergency.dial', room.id, { dialled });
+    if (canCall) await this.#bus.audit(actor, 'meeting.emergency.dial', room.id, { dialled });
     if (input.incidentId) {
       await this.#bus.note(actor, {
         incidentId: input.incidentId,

@@ -43,8 +43,9 @@ export function dialLeader(
   if (phone === null || !DIALLABLE.test(phone)) {
     return { outcome: `带班领导 ${leader.displayName} 没有可拨打的号码`, extension: null, requestId: null };
   }
-  // No dialler socket: progress reaches DutyCalls through the bridge's dialstate events.
-  const request = sip.available
+  // No dialler socket: progress reaches DutyCalls through the bridge's dialstate events (from another node's
+  // gateway too: the bridge relays the dial there and its progress back here).
+  const request = sip.canCall
     ? sip.dial(
         { roomId: input.roomId, extension: phone, displayName: leader.displayName, townshipId: null },
         `duty:${input.callId}`,

@@ -6,6 +6,10 @@
  */
 import type { DialRequest, UpstreamControl, UpstreamDialRequest, UpstreamStatus } from '@beacon/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CommandBus } from '../command/CommandBus.ts';
+import { EmergencyMeeting } from '../command/EmergencyMeeting.ts';
+import { actor } from '../command/testing/actors.ts';
+import { dialLeader } from '../duty/dutyCallSteps.ts';
 import { openStore, type Store } from '../store/index.ts';
 import type { RelayMessage, RemoteGateways } from './remoteGateways.ts';
 import { SipBridge } from './SipBridge.ts';
@@ -160,5 +164,42 @@ describe('the SIP bridge with the gateway on another node', () => {
     a.on('dialstate', ({ state, reason }) => states.push(`${state}:${reason}`));
     expect(phone).not.toBeNull();
     await vi.waitFor(() => expect(states).toEqual(['failed:sip_unavailable']));
+  });
+  it('dials the one-click emergency meeting’s desk phones through node B’s gateway', async () => {
+    const meetings = new EmergencyMeeting({ bus: new CommandBus(store), sip: a });
+    const result = await meetings.start(actor('u-duty', 'duty_officer'), {
+      title: '龙川江水位超警',
+      townshipIds: ['lucheng'],
+      incidentId: null,
+      source: {},
+    });
+    const lucheng = (await store.terminals.listByTownship('lucheng')).filter(
+      (t) => t.kind === 'sip_phone' || t.kind === 'sip_video',
+    );
+    expect(lucheng.length).toBeGreaterThan(0);
+    expect(result.dialled).toEqual(lucheng.map((t) => t.extension));
+    await vi.waitFor(() => expect(gateway.dials.map((d) => d.extension)).toEqual(result.dialled));
+    expect(gateway.dials.every((d) => d.roomId === result.roomId)).toBe(true);
+    expect(sent.map((m) => m.kind)).toEqual(result.dialled.map(() => 'gateway:dial'));
+    const audited = (await store.audit.list()).find((e) => e.action === 'meeting.emergency.dial');
+    expect(audited?.detail).toEqual({ dialled: result.dialled });
+  });
+
+  it('dials the leader on duty through node B’s gateway; the progress reaches the duty call here', async () => {
+    const states: string[] = [];
+    a.on('dialstate', ({ record, state }) => states.push(`${record.diallerSocketId}:${state}`));
+    const leader = {
+      userId: 'u-leader',
+      displayName: '带班领导',
+      username: 'leader',
+      role: 'leader',
+      phone: '13800000000',
+    };
+    const step = dialLeader(a, { callId: 'call-1', roomId: 'duty-line-1', leader });
+    expect(step).toMatchObject({ extension: '13800000000', outcome: expect.stringContaining('转带班领导') });
+    await vi.waitFor(() => expect(gateway.dials).toHaveLength(1));
+    expect(gateway.dials[0]).toMatchObject({ requestId: step.requestId, extension: '13800000000' });
+    expect(b.dialState(step.requestId ?? '', 'answered', null)).toBe(true);
+    await vi.waitFor(() => expect(states).toEqual(['duty:call-1:answered']));
   });
 });
