@@ -151,7 +151,8 @@ export class MeetingScheduler extends TypedEmitter<MeetingSchedulerEvents> {
   /** Invited desk phones (by extension, and those of invited units) are called into the room; an invited video terminal with video. */
   async #dialPhones(view: BookingView): Promise<string[]> {
     const sip = this.#sip;
-    if (!sip?.available) return [];
+    // canCall: a gateway on this node or, scaled out, on another one (dial() relays to it).
+    if (!sip?.canCall) return [];
     const { store } = this.#bus;
     const extensions = new Set(view.invitees.filter((i) => i.kind === 'phone').map((i) => i.id));
     for (const invitee of view.invitees) {
