@@ -19,11 +19,15 @@ import { SmsOutbox } from './SmsOutbox.ts';
 import type { SmsGateway, SubmitResult } from './SmsOutboxTypes.ts';
 
 const duty = actor('u-duty', 'duty_officer');
-/** Accepts every text, counting them. */
-const gateway: SmsGateway & { calls: number } = {
+/** Audited changes settled (committed or refused) so far: a text's outcome is stored after the gateway answered. */
+let settled = 0;
+/** Accepts every text, counting them and what had settled when the last one came. */
+const gateway: SmsGateway & { calls: number; settledAtLastCall: number } = {
   calls: 0,
+  settledAtLastCall: 0,
   submit: async (): Promise<SubmitResult> => {
     gateway.calls++;
+    gateway.settledAtLastCall = settled;
     return { ok: true, queued: false };
   },
 };
@@ -36,6 +40,15 @@ describeStoreBackends((env) => {
   beforeEach(async () => {
     store = await env.open({ seed: { demoPassword: 'pw' } });
     const bus = new CommandBus(store);
+    settled = 0;
+    const audited = bus.audited.bind(bus) as (...args: unknown[]) => Promise<unknown>;
+    (bus as unknown as { audited: typeof audited }).audited = async (...args) => {
+      try {
+        return await audited(...args);
+      } finally {
+        settled++;
+      }
+    };
     desk = new WarningDesk(bus);
     await store.users.update('u-lucheng', { phone: '13900000001' });
     gateway.calls = 0;
@@ -61,6 +74,8 @@ describeStoreBackends((env) => {
     const first = await desk.create(duty, sampleWarningForm({ escalationMinutes: 0 }));
     await desk.issue(duty, first.id);
     await expect.poll(() => gateway.calls, { timeout: 15_000 }).toBe(1);
+    // The outcome is stored after the gateway's answer: only once its refusal settled may entries be written again.
+    await expect.poll(() => settled, { timeout: 15_000 }).toBeGreaterThan(gateway.settledAtLastCall);
     await sends.allow();
 
     const second = await desk.create(duty, sampleWarningForm({ escalationMinutes: 0, headline: '第二条' }));
