@@ -76,6 +76,8 @@ export interface RecoveryRow {
   decodedP50Ms: number | null;
   decodedMaxMs: number | null;
   missed: number;
+  /** RTP packets the terminal never got during these measurements (sequence gaps). */
+  lostPackets: number;
 }
 
 export interface GlassOptions {
@@ -271,6 +273,7 @@ async function measureSwitches(
   const keyFrame: number[] = [];
   const decoded: number[] = [];
   let missed = 0;
+  const lostBefore = receiver.lostPackets;
   for (let i = 0; i < switches; i++) {
     const toTownship = i % 2 === 0;
     const source = toTownship ? TOWNSHIP_SOURCE : CHAIR_SOURCE;
@@ -298,6 +301,7 @@ async function measureSwitches(
     decodedP50Ms: d.p50,
     decodedMaxMs: d.max,
     missed,
+    lostPackets: receiver.lostPackets - lostBefore,
   };
 }
 
@@ -309,6 +313,7 @@ async function measureRequests(
   const keyFrame: number[] = [];
   const decoded: number[] = [];
   let missed = 0;
+  const lostBefore = receiver.lostPackets;
   for (let i = 0; i < requests; i++) {
     // A random instant: a periodic key frame (the transcoder's GOP) must not line up with the request.
     await sleep(1_500 + Math.random() * 2_500);
@@ -335,6 +340,7 @@ async function measureRequests(
     decodedP50Ms: d.p50,
     decodedMaxMs: d.max,
     missed,
+    lostPackets: receiver.lostPackets - lostBefore,
   };
 }
 
