@@ -4,7 +4,8 @@
  *  - fan-out: one VP8 producer (ffmpeg over RTP) into N PlainTransport consumers on one worker
  *  - broadcast: one presenter (VP8 720p30 + Opus) to N view-only receivers on one worker
  *  - SIP gateway: mixer capacity (rooms × phone legs) and the whole chain under SIPp load; a video terminal's
- *    main view forwarded vs transcoded (CPU, key-frame wait)
+ *    main view forwarded vs transcoded (CPU, key-frame wait); through the whole chain (Chromium → Kamailio →
+ *    gateway → a terminal's decoder): glass-to-glass latency and key-frame recovery at a switch and on request
  *  - command room: alert fan-out to N terminals with acknowledgement; map render time in Chromium
  *  - township boundaries: import checks and a warning's affected set with detailed outlines
  *  - township link (emulated mountain WAN): join → first frame, bytes on the wire in a 16-township gallery
@@ -75,6 +76,12 @@ console.log(
   `\n## SIP video terminal main view: forwarded H.264 vs VP8 transcoded by ffmpeg (640×360 15 fps, ${seconds} s each)`,
 );
 console.table([await runSipVideo('forwarded', seconds), await runSipVideo('transcoded', seconds)]);
+const { glassOptionsFromEnv, printSipGlass } = await import('./sipGlass.ts');
+const glass = glassOptionsFromEnv();
+console.log(
+  `\n## SIP video terminal glass to glass: Chromium's camera (a canvas stamped with the time) → the terminal's decoder, forwarded H.264 vs VP8 transcoded (${glass.frames} frames, ${glass.switches} main-view switches, ${glass.requests} PLI/FIR)`,
+);
+await printSipGlass(glass);
 console.log(
   `\n## SIP load through Kamailio (${sipRooms} rooms × ${sipLegs} legs dial in at 20 calls/s, PIN, g711a.pcap)`,
 );

@@ -66,4 +66,49 @@ describe('ViewTranscoder', () => {
     );
     expect([...seen]).toEqual(expect.arrayContaining([NAL_SPS, NAL_IDR]));
   }, 40_000);
+
+  it('answers a key frame of its input with a key frame: a terminal’s PLI, passed on to the browser, needs no GOP wait', async () => {
+    const terminal = await UdpPeer.open();
+    cleanup.push(() => terminal.close());
+    const inputPort = await freePort();
+    const transcoder = new ViewTranscoder({
+      localIp: '127.0.0.1',
+      inputPort,
+      inputPayloadType: 101,
+      outputPort: terminal.port,
+      outputLocalPort: await freePort(),
+      outputPayloadType: 96,
+      kbps: 500,
+    });
+    cleanup.push(() => transcoder.stop());
+    // A browser's VP8 answering a key-frame request every third of a second (its own encoder sends none unasked).
+    const sender: ChildProcess = spawn(
+      'ffmpeg',
+      [
+        ...['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15'],
+        ...['-t', '60', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-g', '5', '-b:v', '300k'],
+        ...['-payload_type', '101', '-f', 'rtp', `rtp://127.0.0.1:${inputPort}?pkt_size=1200`],
+      ],
+      { stdio: 'ignore' },
+    );
+    cleanup.push(() => sender.kill('SIGKILL'));
+    // Key frames out, by RTP timestamp (one picture spans several packets), over 3 s of output after the first.
+    const keyFrames = new Set<number>();
+    let first: number | null = null;
+    await waitUntil(
+      () => {
+        for (const packet of terminal.received.splice(0)) {
+          if (parseRtp(packet)?.payloadType !== 96) continue;
+          if (!nalTypes(rtpPayload(packet) ?? Buffer.alloc(0)).includes(NAL_IDR)) continue;
+          first ??= Date.now();
+          keyFrames.add(packet.readUInt32BE(4));
+        }
+        return first !== null && Date.now() - first >= 3_000;
+      },
+      40_000,
+      '3 s of the transcoder’s output',
+    );
+    // A 2 s GOP alone would give 2; the input's key frames (9 in 3 s) give about one each.
+    expect(keyFrames.size).toBeGreaterThanOrEqual(5);
+  }, 50_000);
 });

@@ -7,9 +7,12 @@
  * bandwidth, and sends RTP H.264 (packetization-mode 1) from a fixed local
  * port back to the gateway, which relays it to the terminal.
  *
- * A key frame every GOP_SECONDS bounds how long a terminal that lost a
- * packet waits: ffmpeg takes no key-frame requests while it runs. A main view
- * switch starts a new ffmpeg, whose first frame is a key frame.
+ * ffmpeg takes no key-frame requests, but a key frame of its input becomes
+ * one of its output (`-force_key_frames source`): a terminal's PLI/FIR or
+ * picture_fast_update, passed on to the browser as a PLI, is answered by the
+ * browser's next frame rather than at the transcoder's next GOP. A key frame
+ * every GOP_SECONDS still bounds the wait when the input sends none. A main
+ * view switch starts a new ffmpeg, whose first frame is a key frame.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createLogger } from '../logger.ts';
@@ -64,10 +67,15 @@ export class ViewTranscoder {
     const target = `rtp://${opts.localIp}:${opts.outputPort}?localrtpport=${opts.outputLocalPort}&pkt_size=1200`;
     const args = [
       ...['-hide_banner', '-loglevel', 'warning'],
-      ...['-protocol_whitelist', 'pipe,udp,rtp', '-fflags', 'nobuffer', '-flags', 'low_delay'],
+      // Probe as little as possible (1 µs; 0 would mean 5 s) and keep what was probed (no `-fflags nobuffer`): the
+      // probe may hold the only key frame for a while — a browser answers key-frame requests about once a second —
+      // and dropping it held a main-view switch back by another second.
+      ...['-protocol_whitelist', 'pipe,udp,rtp', '-flags', 'low_delay'],
+      ...['-probesize', '32', '-analyzeduration', '1'],
       ...['-reorder_queue_size', '0', '-f', 'sdp', '-i', 'pipe:0', '-an'],
       ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline'],
       ...['-pix_fmt', 'yuv420p', '-r', String(FPS), '-g', String(GOP_SECONDS * FPS), '-bf', '0'],
+      ...['-force_key_frames', 'source'],
       ...['-b:v', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${Math.round(kbps / 2)}k`],
       ...['-bsf:v', 'dump_extra=freq=keyframe', '-payload_type', String(opts.outputPayloadType)],
       ...['-f', 'rtp', target],

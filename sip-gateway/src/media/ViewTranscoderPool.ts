@@ -17,8 +17,14 @@ import { type ViewInputCodec, ViewTranscoder } from './ViewTranscoder.ts';
 
 const logger = createLogger('ViewTranscoderPool');
 
-/** Key-frame requests, one a second, until the transcoder's first output (then its GOP takes over). */
-const KEY_FRAME_RETRIES = 30;
+/**
+ * Key-frame requests until the transcoder's first output (then its GOP and the input's key frames take over),
+ * for up to 30 s. The first key frame usually comes before the new ffmpeg listens and is lost; the browser
+ * answers requests about once a second however often they come, so asking often only makes sure the next
+ * answer is not also waiting for our timer.
+ */
+const KEY_FRAME_RETRY_MS = 200;
+const KEY_FRAME_RETRIES = 150;
 /** The payload type ffmpeg sends; each terminal's relay restamps it. */
 const OUTPUT_PT = 96;
 
@@ -75,7 +81,7 @@ class SharedTranscode {
       tries += 1;
       if (this.#sawOutput || tries > KEY_FRAME_RETRIES) clearInterval(this.#retry);
       else this.#feeder?.requestViewKeyFrame();
-    }, 1000);
+    }, KEY_FRAME_RETRY_MS);
     this.#retry.unref();
   }
 
