@@ -290,19 +290,7 @@ async function measureSwitches(
     const key = receiver.keyFrames.find((k) => k.at >= clicked);
     if (key) keyFrame.push(key.at - clicked);
   }
-  const k = summary(keyFrame);
-  const d = summary(decoded);
-  return {
-    mode,
-    event: 'main-view switch',
-    samples: decoded.length,
-    keyFrameP50Ms: k.p50,
-    keyFrameMaxMs: k.max,
-    decodedP50Ms: d.p50,
-    decodedMaxMs: d.max,
-    missed,
-    lostPackets: receiver.lostPackets - lostBefore,
-  };
+  return recoveryRow(mode, 'main-view switch', { keyFrame, decoded, missed }, receiver.lostPackets - lostBefore);
 }
 
 async function measureRequests(
@@ -329,18 +317,33 @@ async function measureRequests(
     const key = receiver.keyFrames.find((k) => k.at >= asked);
     if (key) keyFrame.push(key.at - asked);
   }
-  const k = summary(keyFrame);
-  const d = summary(decoded);
+  return recoveryRow(
+    mode,
+    'PLI/FIR from the terminal',
+    { keyFrame, decoded, missed },
+    receiver.lostPackets - lostBefore,
+  );
+}
+
+/** One recovery table row: ms from the event to the key frame's last packet and to its decoded frame. */
+function recoveryRow(
+  mode: GlassMode,
+  event: RecoveryRow['event'],
+  samples: { keyFrame: number[]; decoded: number[]; missed: number },
+  lostPackets: number,
+): RecoveryRow {
+  const k = summary(samples.keyFrame);
+  const d = summary(samples.decoded);
   return {
     mode,
-    event: 'PLI/FIR from the terminal',
-    samples: decoded.length,
+    event,
+    samples: samples.decoded.length,
     keyFrameP50Ms: k.p50,
     keyFrameMaxMs: k.max,
     decodedP50Ms: d.p50,
     decodedMaxMs: d.max,
-    missed,
-    lostPackets: receiver.lostPackets - lostBefore,
+    missed: samples.missed,
+    lostPackets,
   };
 }
 
