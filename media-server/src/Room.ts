@@ -120,6 +120,12 @@ export class Room extends TypedEmitter<RoomEvents> {
       appData: linkKey === undefined ? {} : { linkKey },
     });
     this.#adoptTransport(peer, transport, direction);
+    if (startingBudget !== null) {
+      logger.info(
+        { roomId: this.id, peerId, transportId: transport.id, budget: startingBudget },
+        'receive link starts at its last budget',
+      );
+    }
     return {
       id: transport.id,
       direction,
