@@ -10,10 +10,14 @@
  * at all and keeps that choice steady (they are paused and told so).
  * It keeps the room's SimulcastLayers controllers, since it limits their
  * layers and counts demand at their caps.
+ * Each budget change is recorded in the process's LinkMemory under the
+ * transport's link key (appData.linkKey, the receiver's user id), and a link
+ * limited last time starts from that budget (see linkKeyOf and Room).
  */
 import type { types as ms } from 'mediasoup';
 import { DownlinkLoss } from './DownlinkLoss.ts';
 import { fittingLayer, LinkAdmission } from './LinkAdmission.ts';
+import type { LinkMemory } from './LinkMemory.ts';
 import {
   firstLayerWhenHeldBack,
   median,
@@ -46,6 +50,14 @@ export interface LinkBudgetsContext {
    * consumer that never got one: this tells the receiver its tile is held back.
    */
   heldBack(peerId: string, consumerId: string): void;
+  /** The media-server process's memory of each link's last budget (shared by its rooms). */
+  links: LinkMemory;
+}
+
+/** The link a receive transport is for (its receiver's user id), when signaling named one. */
+export function linkKeyOf(transport: ms.Transport): string | undefined {
+  const key = transport.appData.linkKey;
+  return typeof key === 'string' ? key : undefined;
 }
 
 /** mediasoup refuses a lower limit (bits/s). */
@@ -63,6 +75,8 @@ interface LinkEntry {
   estimates: number[];
   bytesReceived: number | null;
   applied: number | null;
+  /** The budget last recorded in LinkMemory; undefined: none yet. */
+  remembered: number | null | undefined;
 }
 
 export class LinkBudgets {
@@ -170,13 +184,18 @@ export class LinkBudgets {
   ): Promise<void> {
     let entry = this.#budgets.get(transport.id);
     if (!entry) {
+      const budget = new ReceiveBudget(this.#options.budget);
+      // Limited last time: from that budget, as Room started the transport (re-read: it may have changed since).
+      const start = this.#context.links.startingBudget(linkKeyOf(transport));
+      if (start !== null) budget.startFrom(start);
       entry = {
-        budget: new ReceiveBudget(this.#options.budget),
+        budget,
         loss: new DownlinkLoss(),
         admission: new LinkAdmission(),
         estimates: [],
         bytesReceived: null,
         applied: null,
+        remembered: undefined,
       };
       this.#budgets.set(transport.id, entry);
     }
@@ -197,6 +216,7 @@ export class LinkBudgets {
       firstLayerBitrate: firstLayerWhenHeldBack(consumers, videos, audioBitrate),
     };
     const budget = entry.budget.onSample({ now: Date.now(), ...sample });
+    this.#remember(transport, entry, budget);
     // mediasoup shares the limit among the video consumers only; audio flows beside it and must fit too.
     const videoBudget = budget === null ? null : Math.max(FLOOR_BITRATE, budget - audioBitrate);
     const estimate = median(remember(entry.estimates, stats.availableOutgoingBitrate));
@@ -216,6 +236,14 @@ export class LinkBudgets {
       // Closed meanwhile (peer left): nothing left to limit.
       if (!transport.closed) throw error;
     });
+  }
+
+  /** The link's budget for its next transports, whenever it changes (limited, or lifted: null). */
+  #remember(transport: ms.WebRtcTransport, entry: LinkEntry, budget: number | null): void {
+    const key = linkKeyOf(transport);
+    if (key === undefined || budget === entry.remembered) return;
+    entry.remembered = budget;
+    this.#context.links.record(key, budget);
   }
 
   /**

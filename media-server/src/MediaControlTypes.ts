@@ -116,6 +116,15 @@ export interface RecordingResult {
   size: number;
 }
 
+export interface WebRtcTransportOptions {
+  /**
+   * Which receive link this is, the same from one meeting to the next (the
+   * receiver's user id): a link limited last time starts at that budget
+   * (media-server LinkMemory). Ignored for send transports. At most 200 characters.
+   */
+  linkKey?: string;
+}
+
 export interface MediaControl {
   /** Resolves when every worker is up (and WebRtcServers listen). */
   readonly ready: boolean;
@@ -129,7 +138,12 @@ export interface MediaControl {
   hasRoom(roomId: string): boolean;
   closeRoom(roomId: string): void;
 
-  createWebRtcTransport(roomId: string, peerId: string, direction: TransportDirection): Promise<WebRtcTransportInfo>;
+  createWebRtcTransport(
+    roomId: string,
+    peerId: string,
+    direction: TransportDirection,
+    options?: WebRtcTransportOptions,
+  ): Promise<WebRtcTransportInfo>;
   connectTransport(
     roomId: string,
     peerId: string,

@@ -1,5 +1,6 @@
 import { TypedEmitter } from '@beacon/common';
 import type { types as ms } from 'mediasoup';
+import { LinkMemory } from './LinkMemory.ts';
 import { createLogger } from './logger.ts';
 import type {
   ConsumerInfo,
@@ -17,6 +18,7 @@ import type {
   StartRecordingOptions,
   TransportDirection,
   WebRtcTransportInfo,
+  WebRtcTransportOptions,
 } from './MediaControlTypes.ts';
 import { MediaError } from './MediaError.ts';
 import {
@@ -55,6 +57,8 @@ export class MediaServer extends TypedEmitter<MediaControlEvents> implements Med
   readonly #rooms = new Map<string, Room>();
   readonly #recordings: Recordings;
   readonly #plainTargets: PlainTargets;
+  /** Each receive link's last budget, for every room of this process: a township's next meeting starts from it. */
+  readonly linkMemory = new LinkMemory();
   #closed = false;
 
   private constructor(options: MediaServerOptions, pool: WorkerPool) {
@@ -128,8 +132,9 @@ export class MediaServer extends TypedEmitter<MediaControlEvents> implements Med
     roomId: string,
     peerId: string,
     direction: TransportDirection,
+    options?: WebRtcTransportOptions,
   ): Promise<WebRtcTransportInfo> {
-    return this.#room(roomId).createWebRtcTransport(peerId, direction);
+    return this.#room(roomId).createWebRtcTransport(peerId, direction, options);
   }
 
   async connectTransport(
@@ -231,6 +236,11 @@ export class MediaServer extends TypedEmitter<MediaControlEvents> implements Med
     return stats.filter((stat): stat is ms.ConsumerStat => stat.type === 'outbound-rtp');
   }
 
+  /** Raw mediasoup stats of one WebRTC transport (tests, diagnostics). */
+  async getTransportStats(roomId: string, peerId: string, transportId: string): Promise<ms.WebRtcTransportStat[]> {
+    return this.#room(roomId).webRtcTransport(peerId, transportId).getStats();
+  }
+
   /**
    * The room's node-local object, for extensions that live on the media node
    * itself (cascade pipes). Signaling never calls this; it uses MediaControl.
@@ -260,7 +270,7 @@ export class MediaServer extends TypedEmitter<MediaControlEvents> implements Med
   #startRoom(roomId: string): Promise<Room> {
     const pending: Promise<Room> = this.#pool
       .pick()
-      .then((slot) => Room.create(roomId, slot))
+      .then((slot) => Room.create(roomId, slot, this.linkMemory))
       .then((room) => {
         // Closed (or superseded by a re-creation) while the worker was busy: drop this router.
         if (this.#closed || this.#pending.get(roomId) !== pending) {

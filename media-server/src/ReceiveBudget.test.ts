@@ -175,4 +175,26 @@ describe('ReceiveBudget', () => {
     blind.onSample({ now: 0, loss: 0.6, sentBitrate: 186 * KBIT, demandBitrate: 900 * KBIT });
     expect(hold(blind, 1_000, 11_000, { loss: 0.01, sentKbit: 45, demandKbit: 900 })).toBe(90 * KBIT);
   });
+
+  it('started from a remembered budget: rises while the receivers want more, lowers on congestion, lifts when not limiting', () => {
+    const rising = new ReceiveBudget();
+    rising.startFrom(250 * KBIT);
+    // Limited before any feedback: the first consumers get what fits 250 kbit/s.
+    expect(rising.onSample({ now: 0, loss: undefined, sentBitrate: 0, demandBitrate: 2000 * KBIT })).toBe(250 * KBIT);
+    // A link better than last time (loopback): the first raise after 10 s clean, then step by step.
+    expect(hold(rising, 1_000, 10_000, { loss: 0, sentKbit: 240, demandKbit: 2000 })).toBe(250 * KBIT);
+    expect(hold(rising, 11_000, 11_000, { loss: 0, sentKbit: 240, demandKbit: 2000 })).toBe(375 * KBIT);
+    expect(hold(rising, 12_000, 27_000, { loss: 0, sentKbit: 370, demandKbit: 2000 })).toBe(562_500);
+
+    const congested = new ReceiveBudget();
+    congested.startFrom(250 * KBIT);
+    // Worse than last time: down as any budget (sending within it: at most a quarter per step).
+    expect(hold(congested, 0, 1_000, { loss: 0.3, sentKbit: 250, demandKbit: 2000 })).toBe(187_500);
+
+    const lifted = new ReceiveBudget();
+    lifted.startFrom(250 * KBIT);
+    // Wanting no more than the budget (audio only) and clean for a minute: no limit at all.
+    expect(hold(lifted, 0, 59_000, { loss: 0.01, sentKbit: 60, demandKbit: 64 })).toBe(250 * KBIT);
+    expect(hold(lifted, 60_000, 60_000, { loss: 0.01, sentKbit: 60, demandKbit: 64 })).toBeNull();
+  });
 });

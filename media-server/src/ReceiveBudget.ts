@@ -130,6 +130,17 @@ export class ReceiveBudget {
     return this.#budget;
   }
 
+  /**
+   * Starts limited at the budget this link had last time (LinkMemory), before
+   * any sample: the first consumers are sized to the link rather than to a
+   * guess. From there it is any budget: lowered on congestion, raised after a
+   * clean raiseAfterMs while the consumers want more, lifted once not limiting
+   * and clean for liftAfterMs.
+   */
+  startFrom(budget: number): void {
+    this.#budget = Math.max(this.#options.floorBitrate, Math.round(budget));
+  }
+
   get raiseWaitMs(): number {
     return this.#raiseWait.ms;
   }

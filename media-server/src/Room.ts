@@ -3,6 +3,7 @@ import type { types as ms } from 'mediasoup';
 import { ActiveSpeaker } from './ActiveSpeaker.ts';
 import { watchConsumer } from './consumerEvents.ts';
 import { LinkBudgets } from './LinkBudgets.ts';
+import type { LinkMemory } from './LinkMemory.ts';
 import { createLogger } from './logger.ts';
 import type {
   ConsumerInfo,
@@ -12,6 +13,7 @@ import type {
   ProducerInfo,
   TransportDirection,
   WebRtcTransportInfo,
+  WebRtcTransportOptions,
 } from './MediaControlTypes.ts';
 import { MediaError } from './MediaError.ts';
 import { MEDIA_CODECS } from './mediaCodecs.ts';
@@ -46,15 +48,18 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly #producers = new Map<string, { producer: ms.Producer; peerId: string }>();
   /** Each receiver's link budget (weak township links: what fits, main view first) and the consumers' layers. */
   readonly #budgets: LinkBudgets;
+  readonly #links: LinkMemory;
   #closed = false;
 
-  private constructor(id: string, slot: WorkerSlot, router: ms.Router) {
+  private constructor(id: string, slot: WorkerSlot, router: ms.Router, links: LinkMemory) {
     super();
     this.id = id;
     this.workerIndex = slot.index;
     this.#router = router;
     this.#webRtcServer = slot.webRtcServer;
+    this.#links = links;
     this.#budgets = new LinkBudgets({
+      links,
       roomId: id,
       peers: () => this.#peers.values(),
       producer: (producerId) => this.#producers.get(producerId)?.producer,
@@ -63,10 +68,11 @@ export class Room extends TypedEmitter<RoomEvents> {
     });
   }
 
-  static async create(roomId: string, slot: WorkerSlot): Promise<Room> {
+  /** `links`: the process's memory of each receive link's last budget, shared by its rooms. */
+  static async create(roomId: string, slot: WorkerSlot, links: LinkMemory): Promise<Room> {
     const router = await slot.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { roomId } });
     try {
-      const room = new Room(roomId, slot, router);
+      const room = new Room(roomId, slot, router, links);
       room.#speaker = await ActiveSpeaker.create(router, (producerId) => room.#announceSpeaker(producerId));
       room.#budgets.start();
       logger.info({ roomId, worker: slot.index, pid: slot.worker.pid }, 'room created');
@@ -90,16 +96,36 @@ export class Room extends TypedEmitter<RoomEvents> {
     return countPeers(this.#peers.values());
   }
 
-  async createWebRtcTransport(peerId: string, direction: TransportDirection): Promise<WebRtcTransportInfo> {
+  /**
+   * A receive transport for a link limited last time (`options.linkKey`, see
+   * LinkMemory) starts at that budget and limited to it, so the first
+   * consumers get the layer that fits (LinkBudgets goes on from there);
+   * any other starts at 1 Mbit/s, unlimited.
+   */
+  async createWebRtcTransport(
+    peerId: string,
+    direction: TransportDirection,
+    options: WebRtcTransportOptions = {},
+  ): Promise<WebRtcTransportInfo> {
     const peer = this.#peerOrCreate(peerId);
+    const linkKey = direction === 'recv' ? options.linkKey : undefined;
+    const startingBudget = this.#links.startingBudget(linkKey);
     const transport = await this.#router.createWebRtcTransport({
       webRtcServer: this.#webRtcServer,
       enableUdp: true,
       enableTcp: true,
       preferUdp: true,
-      initialAvailableOutgoingBitrate: 1_000_000,
+      initialAvailableOutgoingBitrate: this.#links.initialBitrate(linkKey),
+      ...(startingBudget === null ? {} : { maxOutgoingBitrate: startingBudget }),
+      appData: linkKey === undefined ? {} : { linkKey },
     });
     this.#adoptTransport(peer, transport, direction);
+    if (startingBudget !== null) {
+      logger.info(
+        { roomId: this.id, peerId, transportId: transport.id, budget: startingBudget },
+        'receive link starts at its last budget',
+      );
+    }
     return {
       id: transport.id,
       direction,
@@ -266,6 +292,11 @@ export class Room extends TypedEmitter<RoomEvents> {
   /** For stats sampling (bench, diagnostics). */
   consumer(peerId: string, consumerId: string): ms.Consumer {
     return this.#peer(peerId).consumer(consumerId);
+  }
+
+  /** For stats sampling (tests, diagnostics). */
+  webRtcTransport(peerId: string, transportId: string): ms.WebRtcTransport {
+    return this.#peer(peerId).webRtcTransport(transportId);
   }
 
   /** Idempotent: a peer without media is simply not there. */

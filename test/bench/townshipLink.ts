@@ -5,7 +5,11 @@
  *  (i)  join → first remote frame decoded, p50/p95. The township's terminal
  *       logs in once (the page loads over the weak link, not timed), then
  *       joins, waits for the chair's first decoded frame (timed inside the
- *       page, as joinLatency.ts does), leaves, and joins again.
+ *       page, as joinLatency.ts does), leaves, and joins again. The first
+ *       time it stays BENCH_SETTLE_MS (default 30 s) as a township stays in
+ *       a meeting, long enough for its receive budget to learn the link:
+ *       the next joins start from that budget (media-server LinkMemory),
+ *       the first from mediasoup's 1 Mbit/s guess.
  *  (ii) bytes on the township's wire in a 16-township gallery: the township
  *       receives 15 senders (the chair with its fake 720p camera, and 14
  *       townships, browsers on loopback whose camera is a 320x180 10 fps
@@ -18,10 +22,11 @@
  *       delivered up; and what the township sees: videos decoding, tiles
  *       held back by its receive budget (media-server/src/ReceiveBudget.ts).
  *
- * Run alone: `node --import tsx test/bench/townshipLink.ts` (root: namespaces).
+ * Run alone: `node --import tsx test/bench/townshipLink.ts` (root: namespaces); BENCH_BEACON_LOG=<file>
+ * keeps Beacon's log (LOG_LEVEL=info shows each receive link's budget and where a join started from).
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -76,7 +81,7 @@ export interface TownshipLinkResult {
   };
 }
 
-async function measureJoins(nsBrowser: Browser, origin: string, joins: number): Promise<JoinSamples> {
+async function measureJoins(nsBrowser: Browser, origin: string, joins: number, settleMs: number): Promise<JoinSamples> {
   const page = await (await newTerminalContext(nsBrowser)).newPage();
   await loginThroughUi(page, origin, 'lucheng', DEMO_PASSWORD, '#/rooms');
   const samples = new JoinSamples();
@@ -87,6 +92,7 @@ async function measureJoins(nsBrowser: Browser, origin: string, joins: number): 
     await joinButton.click();
     samples.add(await elapsed);
     await waitForJoined(page, 60_000);
+    if (i === 0) await page.waitForTimeout(settleMs);
     await page.getByTestId('leave').click();
   }
   await page.context().close();
@@ -170,7 +176,12 @@ async function measureGalleryWith(
 }
 
 /** `gallery`: participants in the gallery, the township and the chair included (default 16, at most 16). */
-export async function runTownshipLink(opts: { joins: number; gallery?: number }): Promise<TownshipLinkResult> {
+/** `settleMs`: how long the first join stays before leaving (default 30 s, see (i) above). */
+export async function runTownshipLink(opts: {
+  joins: number;
+  gallery?: number;
+  settleMs?: number;
+}): Promise<TownshipLinkResult> {
   const link = await createNetnsLink();
   let beacon: Awaited<ReturnType<typeof startBeaconProcess>> | undefined;
   let browser: Browser | undefined;
@@ -185,7 +196,7 @@ export async function runTownshipLink(opts: { joins: number; gallery?: number })
     nsBrowser = await launchChromiumInNamespace(link, origin);
     const chair = await openTerminal(browser, beacon.url, 'chair', ROOM);
     await chair.page.getByTestId('receive-audio-only').check();
-    const joined = await measureJoins(nsBrowser, origin, opts.joins);
+    const joined = await measureJoins(nsBrowser, origin, opts.joins, opts.settleMs ?? 30_000);
     const joinSamplesMs = joined.samplesMs;
     console.error(`township link: join samples ${joinSamplesMs.join(', ')} ms; now the gallery`);
     const gallery = await measureGallery(nsBrowser, link, origin, beacon.url, Math.min(16, opts.gallery ?? 16));
@@ -201,6 +212,8 @@ export async function runTownshipLink(opts: { joins: number; gallery?: number })
   } finally {
     await nsBrowser?.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
+    // To see where a join's time went on the server side (with LOG_LEVEL=info: link budgets, starts).
+    if (beacon && process.env.BENCH_BEACON_LOG) await writeFile(process.env.BENCH_BEACON_LOG, beacon.output());
     await beacon?.stop();
     await link.destroy();
   }
@@ -212,6 +225,13 @@ export function printTownshipLink(result: TownshipLinkResult): void {
     `join → first remote frame decoded (${result.joinSamplesMs.length}/${result.joins} joins): ` +
       `p50 ${result.joinP50Ms} ms, p95 ${result.joinP95Ms} ms; samples: ${result.joinSamplesMs.join(', ')} ms`,
   );
+  const [first, ...returning] = result.joinSamplesMs;
+  if (first !== undefined && returning.length > 0) {
+    console.log(
+      `first join (link unknown) ${first} ms; returning joins (from the remembered link): ` +
+        `p50 ${percentile(returning, 50)} ms, p95 ${percentile(returning, 95)} ms`,
+    );
+  }
   console.log(
     `where a join's time goes (median ms after the click): ${Object.entries(result.joinStepsP50Ms)
       .map(([step, ms]) => `${step} ${ms}`)
@@ -229,6 +249,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     await runTownshipLink({
       joins: Number(process.env.BENCH_JOINS ?? 10),
       gallery: Number(process.env.BENCH_GALLERY ?? 16),
+      settleMs: Number(process.env.BENCH_SETTLE_MS ?? 30_000),
     }),
   );
 }

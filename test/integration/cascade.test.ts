@@ -132,7 +132,11 @@ describe('cascade: two media node processes', () => {
       await new Promise((resolve) => signalingNode.once('heartbeat', resolve));
       await signalingNode.ensureRoom('orphans');
       await signalingNode.createWebRtcTransport('orphans', 'orphan-peer', 'send');
-      await signalingNode.createWebRtcTransport('orphans', 'orphan-peer', 'recv');
+      // The receiver's link key crosses the control protocol; one longer than an id is refused, nothing created.
+      await expect(
+        signalingNode.createWebRtcTransport('orphans', 'orphan-peer', 'recv', { linkKey: 'u'.repeat(201) }),
+      ).rejects.toMatchObject({ code: 'bad_request' });
+      await signalingNode.createWebRtcTransport('orphans', 'orphan-peer', 'recv', { linkKey: 'user-1' });
       expect(await transportsOnA(watcher)).toBe(baseline + 2);
       // The signaling node vanishes (its control connection drops and never comes back).
       await signalingNode.close();

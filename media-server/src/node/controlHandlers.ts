@@ -21,7 +21,8 @@ export function createControlHandlers(media: MediaServer, pipes: PipeHub): Contr
     counts: () => media.counts(),
     ensureRoom: ({ roomId }) => media.ensureRoom(roomId),
     closeRoom: ({ roomId }) => done(media.closeRoom(roomId)),
-    createWebRtcTransport: ({ roomId, peerId, direction }) => media.createWebRtcTransport(roomId, peerId, direction),
+    createWebRtcTransport: ({ roomId, peerId, direction, options }) =>
+      media.createWebRtcTransport(roomId, peerId, direction, options),
     connectTransport: ({ roomId, peerId, transportId, dtlsParameters }) =>
       done(media.connectTransport(roomId, peerId, transportId, dtlsParameters)),
     produce: ({ roomId, peerId, input }) => media.produce(roomId, peerId, input),

@@ -52,7 +52,11 @@ export const controlMethods = {
   counts: z.object({}),
   ensureRoom: z.object(room),
   closeRoom: z.object(room),
-  createWebRtcTransport: z.object({ ...peer, direction: z.enum(['send', 'recv']) }),
+  createWebRtcTransport: z.object({
+    ...peer,
+    direction: z.enum(['send', 'recv']),
+    options: z.object({ linkKey: id.optional() }).optional(),
+  }),
   connectTransport: z.object({ ...peer, transportId: id, dtlsParameters: msObject<ms.DtlsParameters>() }),
   produce: z.object({
     ...peer,

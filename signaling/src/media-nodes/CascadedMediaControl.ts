@@ -37,6 +37,7 @@ import {
   type StartRecordingOptions,
   type TransportDirection,
   type WebRtcTransportInfo,
+  type WebRtcTransportOptions,
 } from '@beacon/media-server';
 import type { types as ms } from 'mediasoup';
 import { createLogger } from '../logger.ts';
@@ -214,9 +215,10 @@ export class CascadedMediaControl extends TypedEmitter<MediaControlEvents> imple
     roomId: string,
     peerId: string,
     direction: TransportDirection,
+    options?: WebRtcTransportOptions,
   ): Promise<WebRtcTransportInfo> {
     const nodeId = await this.#place(roomId, peerId);
-    return this.node(nodeId).createWebRtcTransport(roomId, peerId, direction);
+    return this.node(nodeId).createWebRtcTransport(roomId, peerId, direction, options);
   }
 
   connectTransport(roomId: string, peerId: string, transportId: string, dtlsParameters: ms.DtlsParameters) {

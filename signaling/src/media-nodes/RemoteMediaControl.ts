@@ -41,6 +41,7 @@ import {
   type StartRecordingOptions,
   type TransportDirection,
   type WebRtcTransportInfo,
+  type WebRtcTransportOptions,
 } from '@beacon/media-server';
 import type { types as ms } from 'mediasoup';
 import { io, type Socket } from 'socket.io-client';
@@ -200,8 +201,14 @@ export class RemoteMediaControl extends TypedEmitter<RemoteMediaControlEvents> i
     this.#fireAndForget('closeRoom', { roomId });
   }
 
-  createWebRtcTransport(roomId: string, peerId: string, direction: TransportDirection): Promise<WebRtcTransportInfo> {
-    return this.call('createWebRtcTransport', { roomId, peerId, direction });
+  createWebRtcTransport(
+    roomId: string,
+    peerId: string,
+    direction: TransportDirection,
+    options?: WebRtcTransportOptions,
+  ): Promise<WebRtcTransportInfo> {
+    // A node of an older release drops the options it does not know (zod strips them): it starts at 1 Mbit/s.
+    return this.call('createWebRtcTransport', { roomId, peerId, direction, ...(options ? { options } : {}) });
   }
 
   async connectTransport(roomId: string, peerId: string, transportId: string, dtlsParameters: ms.DtlsParameters) {

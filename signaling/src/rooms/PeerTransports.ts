@@ -21,7 +21,9 @@ export class PeerTransports {
     if (participant.transports[direction]) {
       throw BeaconError.badRequest(`a ${direction} transport already exists for this peer`);
     }
-    const info = await this.#media.createWebRtcTransport(this.#roomId, participant.peerId, direction);
+    // The receiver's account names its link: a township limited last time starts at that budget (LinkMemory).
+    const options = direction === 'recv' ? { linkKey: participant.claims.userId } : {};
+    const info = await this.#media.createWebRtcTransport(this.#roomId, participant.peerId, direction, options);
     participant.transports[direction] = info.id;
     return {
       id: info.id,
