@@ -20,6 +20,7 @@ import { fittingLayer, LinkAdmission } from './LinkAdmission.ts';
 import type { LinkMemory } from './LinkMemory.ts';
 import {
   firstLayerWhenHeldBack,
+  mainViewService,
   median,
   readSendStreamCounts,
   readStreamBitrates,
@@ -214,6 +215,7 @@ export class LinkBudgets {
       demandBitrate,
       audioBitrate,
       firstLayerBitrate: firstLayerWhenHeldBack(consumers, videos, audioBitrate),
+      mainViewBitrate: mainViewService(videos, audioBitrate),
     };
     const budget = entry.budget.onSample({ now: Date.now(), ...sample });
     this.#remember(transport, entry, budget);
