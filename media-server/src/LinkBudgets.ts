@@ -20,7 +20,6 @@ import { fittingLayer, LinkAdmission } from './LinkAdmission.ts';
 import type { LinkMemory } from './LinkMemory.ts';
 import {
   firstLayerWhenHeldBack,
-  mainViewService,
   median,
   readSendStreamCounts,
   readStreamBitrates,
@@ -215,7 +214,6 @@ export class LinkBudgets {
       demandBitrate,
       audioBitrate,
       firstLayerBitrate: firstLayerWhenHeldBack(consumers, videos, audioBitrate),
-      mainViewBitrate: mainViewService(videos, audioBitrate),
     };
     const budget = entry.budget.onSample({ now: Date.now(), ...sample });
     this.#remember(transport, entry, budget);

@@ -176,18 +176,6 @@ describe('ReceiveBudget', () => {
     expect(hold(blind, 1_000, 11_000, { loss: 0.01, sentKbit: 45, demandKbit: 900 })).toBe(90 * KBIT);
   });
 
-  it('a link that delivered the main view’s lowest layer and the audio while congested keeps them', () => {
-    const budget = new ReceiveBudget();
-    // A probing burst overfilled a 300 kbit/s link: 250 sent, 20 % lost, 200 delivered; the margin alone would
-    // give 170, under the 190 that the audio and the main view's 320-px layer need.
-    const sample = { now: 0, loss: 0.2, sentBitrate: 250 * KBIT, demandBitrate: 900 * KBIT };
-    expect(budget.onSample({ ...sample, mainViewBitrate: 190 * KBIT })).toBe(190 * KBIT);
-    expect(new ReceiveBudget().onSample(sample)).toBe(170 * KBIT);
-    // A link that did not deliver even that: down to what it delivered, with the margin, as before.
-    const smaller = new ReceiveBudget();
-    expect(smaller.onSample({ ...sample, loss: 0.4, mainViewBitrate: 190 * KBIT })).toBe(127_500);
-  });
-
   it('started from a remembered budget: rises while the receivers want more, lowers on congestion, lifts when not limiting', () => {
     const rising = new ReceiveBudget();
     rising.startFrom(250 * KBIT);

@@ -96,11 +96,6 @@ export interface DeliverySample {
    * the video first in line (the main view). The raise aims for it (see #raise).
    */
   firstLayerBitrate?: number;
-  /**
-   * Bits/s of the audio plus the main view's lowest layer: a lowering never goes below it while the link
-   * delivered at least that much (see #lower).
-   */
-  mainViewBitrate?: number;
 }
 
 export class ReceiveBudget {
@@ -251,13 +246,6 @@ export class ReceiveBudget {
     }
     // A failed probe: at most back where it was proven.
     if (this.#probationFrom !== null) lowered = Math.min(lowered, this.#probationFrom);
-    // A link that delivered the main view's lowest layer and the audio while congested carries them: the margin
-    // (draining the queue) must not cut the main view off. On a township link a burst of the estimator's probing
-    // padding overfilled it now and then, and 85 % of what it then delivered was just under the 320-px layer
-    // and the audio: the picture went away for minutes while the link carried it all along.
-    const floor = sample.mainViewBitrate;
-    if (floor !== undefined && sample.sentBitrate * (1 - loss) >= floor)
-      lowered = Math.max(lowered, Math.min(floor, this.#budget ?? floor));
     this.#budget = Math.max(o.floorBitrate, lowered);
     if (this.#probationFrom !== null) {
       this.#raiseWait.failed();

@@ -57,14 +57,6 @@ export function firstLayerWhenHeldBack(
       (c.currentLayers !== undefined || (c.type !== 'simulcast' && c.type !== 'svc')),
   );
   if (flowing) return undefined;
-  return mainViewService(videos, audioBitrate);
-}
-
-/**
- * The audio plus the lowest layer of the video first in line (highest asked-for layer, as the budget is shared):
- * the least a receiver's link must carry for the main view to show at all. Undefined without such a video.
- */
-export function mainViewService(videos: VideoDemand[], audioBitrate: number): number | undefined {
   const first = [...videos].sort((a, b) => b.cap - a.cap).find((v) => (v.streams[0] ?? 0) > 0);
   return first ? audioBitrate + (first.streams[0] as number) : undefined;
 }
