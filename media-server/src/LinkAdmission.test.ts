@@ -58,6 +58,14 @@ describe('LinkAdmission', () => {
     expect(tight.decide(gallery([140_000, 140_000, 140_000]), 330_000, 21_000).release).toEqual(['a']);
   });
 
+  it('during a budget probe, a held tile comes back into the probe’s room before the estimate has grown', () => {
+    const admission = new LinkAdmission();
+    for (const now of [0, 1_000, 2_000]) admission.decide(gallery([140_000, 140_000, 140_000]), 160_000, now);
+    // The estimate still says 160, the raised budget 400: room for one tile with margin.
+    expect(admission.decide(gallery([140_000, 140_000, 140_000]), 160_000, 12_000).release).toEqual([]);
+    expect(admission.decide(gallery([140_000, 140_000, 140_000]), 160_000, 13_000, 400_000).release).toEqual(['a']);
+  });
+
   it('releases every held tile when the link is no longer limited; a forgotten one is not released', () => {
     const admission = new LinkAdmission();
     for (const now of [0, 1_000, 2_000]) admission.decide(gallery([140_000, 140_000, 140_000]), 100_000, now);

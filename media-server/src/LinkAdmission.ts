@@ -94,8 +94,11 @@ export class LinkAdmission {
    * Shares `room` (bits/s for video) out in priority order: highest asked-for
    * layer first (the main view), admitted tiles before held ones, then a fixed
    * order, so the same tiles keep their place from one second to the next.
+   * `releaseRoom` (default `room`) is what a held tile may come back into:
+   * while the budget probes a raise, the room the probe made, so that the
+   * tiles it was made for use it (a probe nobody uses is undone).
    */
-  decide(videos: AdmissionVideo[], room: number, now: number): AdmissionDecision {
+  decide(videos: AdmissionVideo[], room: number, now: number, releaseRoom = room): AdmissionDecision {
     const o = this.#options;
     const ordered = [...videos].sort(
       (a, b) =>
@@ -105,11 +108,13 @@ export class LinkAdmission {
     );
     const decision: AdmissionDecision = { admitted: [], hold: [], release: [] };
     let left = Math.max(0, room);
+    let releaseLeft = Math.max(0, releaseRoom);
     // Each admitted video counts at its lowest layer, as mediasoup's allocation gives every consumer its first
     // layer before anyone's second: a main view climbing to 640 px must not push a township's tile off the link.
     const take = (video: AdmissionVideo) => {
       decision.admitted.push(video);
       left = Math.max(0, left - (video.streams[0] ?? 0));
+      releaseLeft = Math.max(0, releaseLeft - (video.streams[0] ?? 0));
     };
     for (const [index, video] of ordered.entries()) {
       const id = video.consumerId;
@@ -117,7 +122,7 @@ export class LinkAdmission {
       const heldSince = this.#held.get(id);
       if (heldSince !== undefined) {
         const mayReturn = decision.release.length === 0 && now - heldSince >= o.minHoldMs;
-        if (mayReturn && need * o.releaseMargin <= left) {
+        if (mayReturn && need * o.releaseMargin <= releaseLeft) {
           this.#held.delete(id);
           decision.release.push(id);
           take(video);

@@ -269,7 +269,10 @@ export class LinkBudgets {
       return videos;
     }
     const room = estimatedVideoRoom > 0 ? Math.min(videoBudget, estimatedVideoRoom) : videoBudget;
-    const decision = entry.admission.decide(videos, room, Date.now());
+    // A raise is a probe that tiles must use to prove it: during it, held tiles may come back into it even before
+    // mediasoup's estimate has grown (the estimator grows only with what is sent).
+    const releaseRoom = entry.budget.probing ? videoBudget : room;
+    const decision = entry.admission.decide(videos, room, Date.now(), releaseRoom);
     for (const id of decision.release) this.#release(byId.get(id));
     for (const id of decision.hold) {
       const consumer = byId.get(id);

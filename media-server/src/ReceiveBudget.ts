@@ -141,6 +141,11 @@ export class ReceiveBudget {
     this.#budget = Math.max(this.#options.floorBitrate, Math.round(budget));
   }
 
+  /** A raise is on probation: not yet proven by use, nor failed. */
+  get probing(): boolean {
+    return this.#probationFrom !== null;
+  }
+
   get raiseWaitMs(): number {
     return this.#raiseWait.ms;
   }
